@@ -1,0 +1,3 @@
+import type { FindingCatalog } from '../catalog.ts';
+
+export const dnsFindings = {} satisfies FindingCatalog;
