@@ -18,10 +18,13 @@ export class ZoneResolver implements Resolver {
     this.asked.push(`${type} ${name}`);
     const answer = this.zone.answer(name, type);
     const base = { name, type, records: [] as RecordOf[T][], cnames: [] as string[] };
-    if (answer.misbehaviour === 'timeout') return { ...base, status: 'timeout', error: 'no answer (zone fixture)' };
+    if (answer.misbehaviour === 'timeout')
+      return { ...base, status: 'timeout', error: 'no answer (zone fixture)' };
     if (answer.rcode === 'SERVFAIL') return { ...base, status: 'servfail' };
     if (answer.rcode === 'REFUSED') return { ...base, status: 'refused' };
-    const cnames = answer.answers.filter((r) => r.type === 'CNAME' && type !== 'CNAME').map((r) => r.data as string);
+    const cnames = answer.answers
+      .filter((r) => r.type === 'CNAME' && type !== 'CNAME')
+      .map((r) => r.data as string);
     const records = answer.answers.filter((r) => r.type === type).map((r) => fromZone(r as ZoneRecord<T>));
     const result: DnsResult<T> = {
       ...base,

@@ -41,7 +41,18 @@ export interface ZoneAnswer {
 }
 
 const MAX_CNAME_CHAIN = 16;
-const RR_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'MX', 'TXT', 'SPF', 'PTR', 'CNAME', 'NS', 'SOA', 'TLSA']);
+const RR_TYPES: ReadonlySet<string> = new Set([
+  'A',
+  'AAAA',
+  'MX',
+  'TXT',
+  'SPF',
+  'PTR',
+  'CNAME',
+  'NS',
+  'SOA',
+  'TLSA',
+]);
 const MISBEHAVIOURS: ReadonlySet<string> = new Set(['SERVFAIL', 'TIMEOUT', 'TRUNCATE', 'REFUSED']);
 
 export class ZoneFileError extends Error {
@@ -358,7 +369,10 @@ function parseRdata(type: RRType, rdata: Token[], origin: string, line: number):
       return rdata.map((t) => {
         const bytes = t.bytes ?? Buffer.from(t.text, 'utf8');
         if (bytes.length > 255) {
-          throw new ZoneFileError(line, 'a TXT character-string holds at most 255 bytes; split it into several');
+          throw new ZoneFileError(
+            line,
+            'a TXT character-string holds at most 255 bytes; split it into several',
+          );
         }
         return bytes;
       });
