@@ -1,0 +1,57 @@
+import { Command, CommanderError, Option } from 'commander';
+import { cliText } from '../i18n/cli.ts';
+import { detectLang, type Lang } from '../i18n/lang.ts';
+import { translator } from '../i18n/translate.ts';
+import { registerDns } from './dns.ts';
+import { type CliContext, UsageError } from './output.ts';
+
+/** The language must be known before the help texts are built, so `--lang` is read first. */
+function languageFromArgv(argv: string[], env: Record<string, string | undefined>): Lang {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const flag = i === -1 ? undefined : argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  try {
+    return detectLang(flag, env);
+  } catch {
+    return detectLang(undefined, env);
+  }
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const t = translator(cliText, ctx.lang);
+  const program = new Command('sumi')
+    .description(t('program.description'))
+    .version('0.1.0', '-V, --version', t('option.version'))
+    .helpOption('-h, --help', t('option.help'))
+    .helpCommand('help [command]', t('option.help'))
+    .addOption(new Option('--lang <lang>', t('option.lang')).choices(['en', 'ja']))
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  registerDns(program, ctx);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 runtime failure, 2 bad usage or input). */
+export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promise<number> {
+  const lang = languageFromArgv(argv, ctx.env);
+  const full: CliContext = { ...ctx, lang };
+  const t = translator(cliText, lang);
+  try {
+    await buildProgram(full).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end through here too, with exit code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      ctx.stderr.write(`${t('error.usage', { message: error.message })}\n`);
+      return 2;
+    }
+    ctx.stderr.write(`${t('error.runtime', { message: (error as Error).stack ?? String(error) })}\n`);
+    return 1;
+  }
+}
