@@ -1,0 +1,251 @@
+import type { UiCatalog } from './catalog.ts';
+
+/**
+ * Why a report input could not be read, one entry per `ReportError` code (src/reports/errors.ts).
+ * `{name}` placeholders are filled from the error's `args`.
+ */
+export const reportErrorText = {
+  'empty-input': {
+    en: 'The input is empty.',
+    ja: '入力が空です。',
+  },
+  'input-too-large': {
+    en: 'The input is {size} bytes, more than the limit of {limit} bytes.',
+    ja: '入力が {size} バイトあり、上限の {limit} バイトを超えています。',
+  },
+  'not-xml': {
+    en: 'This is not XML: it starts with "{start}".',
+    ja: 'XML ではありません。先頭は「{start}」です。',
+  },
+  'xml-doctype-forbidden': {
+    en: 'The XML has a DOCTYPE ({source}); report XML never needs one and entities are not expanded.',
+    ja: 'XML に DOCTYPE 宣言があります（{source}）。レポートの XML に DOCTYPE は不要で、エンティティは展開しません。',
+  },
+  'xml-not-well-formed': {
+    en: 'The XML is not well-formed at line {line}, column {column}: {detail}.',
+    ja: 'XML の {line} 行 {column} 桁目が整形式ではありません: {detail}',
+  },
+  'xml-encoding-unsupported': {
+    en: 'The XML declares the character encoding "{encoding}", which cannot be decoded.',
+    ja: 'XML が宣言している文字コード「{encoding}」はデコードできません。',
+  },
+  'xml-too-deep': {
+    en: 'The XML nests elements more than {limit} levels deep.',
+    ja: 'XML の要素の入れ子が {limit} 階層を超えています。',
+  },
+  'xml-field-too-long': {
+    en: 'The value of <{field}> is longer than {limit} characters.',
+    ja: '<{field}> の値が {limit} 文字を超えています。',
+  },
+  'xml-token-too-long': {
+    en: 'The XML has a run of more than {limit} bytes without any element boundary.',
+    ja: 'XML に要素の区切りのない部分が {limit} バイトを超えて続いています。',
+  },
+  'xml-too-many-extension-nodes': {
+    en: 'An extension block holds more than {limit} elements.',
+    ja: '拡張（extension）ブロックの要素数が {limit} を超えています。',
+  },
+  'not-a-dmarc-report': {
+    en: 'This XML is not a DMARC aggregate report: its root element is <{root}>, not <feedback>.',
+    ja: 'この XML は DMARC 集約レポートではありません。ルート要素が <feedback> ではなく <{root}> です。',
+  },
+  'aggregate-too-many-records': {
+    en: 'The report has more than {limit} records.',
+    ja: 'レポートのレコード数が上限の {limit} を超えています。',
+  },
+  'aggregate-missing-field': {
+    en: 'The report has no <{field}>, which is needed to identify it.',
+    ja: 'レポートを識別するのに必要な <{field}> がありません。',
+  },
+  'aggregate-invalid-count': {
+    en: 'Record {record} has the message count "{value}"; a count must be a whole number from 0 to {limit}.',
+    ja: 'レコード {record} のメッセージ数が「{value}」です。0 から {limit} までの整数である必要があります。',
+  },
+  'aggregate-invalid-date': {
+    en: 'The report window <{field}> is "{value}", which is not a time in seconds since 1970 up to the year 2100.',
+    ja: 'レポート期間の <{field}> が「{value}」で、1970 年から 2100 年までの UNIX 時刻（秒）ではありません。',
+  },
+  'gzip-truncated': {
+    en: 'The gzip data is cut off before its end.',
+    ja: 'gzip データが途中で切れています。',
+  },
+  'gzip-corrupt': {
+    en: 'The gzip data is damaged: {detail}.',
+    ja: 'gzip データが壊れています: {detail}',
+  },
+  'zip-corrupt': {
+    en: 'The zip archive cannot be read: {detail}.',
+    ja: 'zip アーカイブを読めません: {detail}',
+  },
+  'zip-too-many-entries': {
+    en: 'The zip archive has {count} entries, more than the limit of {limit}.',
+    ja: 'zip アーカイブに {count} 個のエントリがあり、上限の {limit} を超えています。',
+  },
+  'zip-entry-encrypted': {
+    en: 'The zip entry "{entry}" is encrypted.',
+    ja: 'zip のエントリ「{entry}」は暗号化されています。',
+  },
+  'decompressed-too-large': {
+    en: 'Decompressing this would produce more than {limit} bytes.',
+    ja: '展開すると {limit} バイトを超えます。',
+  },
+  'decompression-ratio-exceeded': {
+    en: 'This expands more than {limit} times its compressed size, as a decompression bomb does.',
+    ja: '圧縮サイズの {limit} 倍を超えて展開されます。解凍爆弾の疑いがあります。',
+  },
+  'nesting-too-deep': {
+    en: 'Archives and mails are nested more than {limit} levels deep.',
+    ja: 'アーカイブやメールの入れ子が {limit} 階層を超えています。',
+  },
+  'too-many-payloads': {
+    en: 'The input holds more than {limit} files.',
+    ja: '入力に含まれるファイルが {limit} 個を超えています。',
+  },
+  'mail-too-many-parts': {
+    en: 'The mail has {count} MIME parts, more than the limit of {limit}.',
+    ja: 'メールの MIME パートが {count} 個あり、上限の {limit} を超えています。',
+  },
+  'mail-not-parseable': {
+    en: 'The mail cannot be parsed: {detail}.',
+    ja: 'メールを解析できません: {detail}',
+  },
+  'no-report-found': {
+    en: 'Nothing in this input is a DMARC or SMTP TLS report.',
+    ja: 'この入力には DMARC レポートも SMTP TLS レポートも含まれていません。',
+  },
+  'unknown-payload': {
+    en: 'The file "{name}" is neither a DMARC report nor an SMTP TLS report (it starts with "{start}").',
+    ja: 'ファイル「{name}」は DMARC レポートでも SMTP TLS レポートでもありません（先頭は「{start}」）。',
+  },
+  'failure-not-a-report': {
+    en: 'This mail is not a DMARC failure report: {detail}.',
+    ja: 'このメールは DMARC 失敗レポートではありません: {detail}',
+  },
+  'tls-not-json': {
+    en: 'The SMTP TLS report is not valid JSON: {detail}.',
+    ja: 'SMTP TLS レポートが正しい JSON ではありません: {detail}',
+  },
+  'tls-invalid-report': {
+    en: 'The SMTP TLS report field "{field}" {problem}.',
+    ja: 'SMTP TLS レポートの項目「{field}」に問題があります: {problem}',
+  },
+} satisfies UiCatalog;
+
+/**
+ * What the parser changed or noticed while reading a report it accepted, one entry per
+ * warning code (src/reports/warnings.ts). `{field}` names the element, `{example}` shows one value.
+ */
+export const reportWarningText = {
+  bom: {
+    en: 'The file starts with a byte order mark; it was skipped.',
+    ja: 'ファイル先頭のバイトオーダーマーク（BOM）を読み飛ばしました。',
+  },
+  'declared-encoding': {
+    en: 'The XML is encoded as {example}, not UTF-8; it was decoded accordingly.',
+    ja: 'XML の文字コードが UTF-8 ではなく {example} だったため、それに従って読みました。',
+  },
+  'invalid-bytes-replaced': {
+    en: 'Bytes that are not valid in the declared encoding were replaced by U+FFFD.',
+    ja: '宣言された文字コードとして不正なバイトを U+FFFD に置き換えました。',
+  },
+  'leading-whitespace': {
+    en: 'Whitespace before the XML declaration was skipped.',
+    ja: 'XML 宣言の前の空白を読み飛ばしました。',
+  },
+  'unknown-namespace': {
+    en: 'The report uses the XML namespace "{example}", which is not a DMARC one; it was read anyway.',
+    ja: 'DMARC のものではない XML 名前空間「{example}」が使われていましたが、そのまま読みました。',
+  },
+  'prefixed-elements': {
+    en: 'Elements carry a namespace prefix (<{example}>); the prefix was ignored.',
+    ja: '要素に名前空間接頭辞が付いていました（<{example}>）。接頭辞は無視しました。',
+  },
+  'element-alias': {
+    en: '<{field}> is an early-draft or non-standard name; it was read as <{example}>.',
+    ja: '<{field}> はドラフト段階または標準外の要素名のため、<{example}> として読みました。',
+  },
+  'misplaced-declaration': {
+    en: 'The XML declaration is not at the start of the file; it was ignored.',
+    ja: 'XML 宣言がファイルの先頭になかったため、無視しました。',
+  },
+  'multiple-auth-results': {
+    en: 'A record has several <auth_results> blocks; their results were merged.',
+    ja: '1 つのレコードに <auth_results> が複数あったため、結果をまとめました。',
+  },
+  'value-case': {
+    en: '<{field}> values are not in lower case (e.g. "{example}"); they were lower-cased.',
+    ja: '<{field}> の値が小文字ではありませんでした（例:「{example}」）。小文字にそろえました。',
+  },
+  'value-alias': {
+    en: '<{field}> uses a non-standard spelling ("{example}"); it was mapped to the standard value.',
+    ja: '<{field}> に標準外の表記（「{example}」）があり、標準の値に読み替えました。',
+  },
+  'invalid-value': {
+    en: '<{field}> has a value that is not allowed ("{example}"); it was left empty.',
+    ja: '<{field}> に許されない値（「{example}」）があったため、空として扱いました。',
+  },
+  'empty-value': {
+    en: '<{field}> is present but empty; it was treated as absent.',
+    ja: '<{field}> が空だったため、無いものとして扱いました。',
+  },
+  'duplicate-element': {
+    en: '<{field}> appears more than once; the last value was kept.',
+    ja: '<{field}> が複数回現れたため、最後の値を採りました。',
+  },
+  'unknown-element': {
+    en: 'The element <{field}> is not part of any DMARC report format; it was ignored.',
+    ja: '<{field}> はどの DMARC レポート形式にもない要素のため、無視しました。',
+  },
+  'fractional-epoch': {
+    en: '<{field}> has a fractional time ("{example}"); the fraction was dropped.',
+    ja: '<{field}> の時刻に小数部がありました（「{example}」）。小数部を切り捨てました。',
+  },
+  'epoch-milliseconds': {
+    en: '<{field}> is in milliseconds ("{example}"); it was converted to seconds.',
+    ja: '<{field}> がミリ秒単位でした（「{example}」）。秒に変換しました。',
+  },
+  'window-reversed': {
+    en: 'The report window ends before it begins.',
+    ja: 'レポート期間の終了が開始より前になっています。',
+  },
+  'report-id-brackets': {
+    en: 'The report ID is wrapped in angle brackets ("{example}"); they were removed (the original is kept).',
+    ja: 'レポート ID が山括弧で囲まれていたため（「{example}」）、外しました（元の値も保存しています）。',
+  },
+  'invalid-source-ip': {
+    en: 'A record\'s source IP "{example}" is not an IP address; the record was kept without one.',
+    ja: 'レコードの送信元 IP「{example}」が IP アドレスではありません。IP なしでレコードを保存しました。',
+  },
+  'ip-normalised': {
+    en: 'Source IPs were written in a non-canonical form (e.g. "{example}"); they were canonicalised.',
+    ja: '送信元 IP が正規形で書かれていなかったため（例:「{example}」）、正規形に直しました。',
+  },
+  'empty-reason': {
+    en: 'A record has an empty <reason>; it was dropped.',
+    ja: 'レコードに空の <reason> があったため、除きました。',
+  },
+  'missing-count': {
+    en: 'A record has no <count>; it was read as 0.',
+    ja: 'レコードに <count> がないため、0 として読みました。',
+  },
+  'no-records': {
+    en: 'The report has no records.',
+    ja: 'レポートにレコードがありません。',
+  },
+  'gzip-trailing-data': {
+    en: 'The gzip data is followed by {example} extra bytes; they were ignored.',
+    ja: 'gzip データの後ろに余分な {example} バイトがあったため、無視しました。',
+  },
+  'gzip-multi-member': {
+    en: 'The gzip data has several members; they were joined.',
+    ja: 'gzip データが複数のメンバーからなっていたため、連結しました。',
+  },
+  'tls-unknown-value': {
+    en: '"{field}" has a value that RFC 8460 does not define ("{example}"); it was kept as is.',
+    ja: '「{field}」に RFC 8460 が定めていない値（「{example}」）がありました。そのまま保存しました。',
+  },
+  'tls-type-coerced': {
+    en: '"{field}" had the wrong JSON type ("{example}"); it was converted.',
+    ja: '「{field}」の JSON 型が誤っていたため（「{example}」）、変換しました。',
+  },
+} satisfies UiCatalog;

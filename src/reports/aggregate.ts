@@ -1,0 +1,843 @@
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { ReportError } from './errors.ts';
+import { canonicalIp } from './ip.ts';
+import type {
+  AggregateRecord,
+  AggregateReport,
+  AggregateReportHeader,
+  AggregateReportWithRecords,
+  Alignment,
+  Disposition,
+  DkimAuthResult,
+  DkimResult,
+  DmarcResult,
+  ExtensionNode,
+  PolicyPublished,
+  ReportWindow,
+  RequestedPolicy,
+  SpfAuthResult,
+  SpfResult,
+  SpfScope,
+} from './types.ts';
+import { type WarningCode, Warnings } from './warnings.ts';
+import { type XmlInput, xmlTextChunks } from './xml-input.ts';
+
+/** Records in one report. Real reports reach 200,000; above a million is a bomb of empty records. */
+export const AGGREGATE_MAX_RECORDS = 1_000_000;
+/** Element nesting. Reports need 5 levels; extensions get room, runaway nesting does not. */
+export const XML_MAX_DEPTH = 32;
+/** Characters in one element's text or one attribute value. Real values are under 1,000. */
+export const XML_MAX_FIELD_LENGTH = 65_536;
+/**
+ * Characters the parser may buffer without reaching an element boundary (one huge text run,
+ * attribute, comment or DOCTYPE). Bounds memory whatever the input.
+ */
+export const XML_MAX_TOKEN_LENGTH = 1_048_576;
+/** Elements kept from one extension block (report-level, or in one record). */
+export const XML_MAX_EXTENSION_NODES = 1_000;
+/** Largest per-record message count accepted: the largest integer a JS number holds exactly. */
+export const AGGREGATE_MAX_COUNT = Number.MAX_SAFE_INTEGER;
+/** Report window bounds: the epoch, and 2100-01-01 (later is a unit mistake or garbage). */
+const EPOCH_MAX = 4_102_444_800;
+/** Epoch values from here on are milliseconds (10^11 s is the year 5138). */
+const EPOCH_MILLISECONDS_FROM = 100_000_000_000;
+
+export interface AggregateLimits {
+  maxRecords: number;
+  maxDepth: number;
+  maxFieldLength: number;
+  maxTokenLength: number;
+  maxExtensionNodes: number;
+}
+
+export const AGGREGATE_LIMITS: Readonly<AggregateLimits> = {
+  maxRecords: AGGREGATE_MAX_RECORDS,
+  maxDepth: XML_MAX_DEPTH,
+  maxFieldLength: XML_MAX_FIELD_LENGTH,
+  maxTokenLength: XML_MAX_TOKEN_LENGTH,
+  maxExtensionNodes: XML_MAX_EXTENSION_NODES,
+};
+
+export interface AggregateParseOptions {
+  /** Called once, before the first record (or at the end when there is none). */
+  onHeader?: (header: AggregateReportHeader) => void | Promise<void>;
+  /**
+   * Called for each record, in order; a returned promise is awaited before more input is read.
+   * If parsing later fails, the records already delivered belong to a rejected report: the
+   * caller discards them (the store does it in one transaction).
+   */
+  onRecord?: (record: AggregateRecord, index: number) => void | Promise<void>;
+  limits?: Partial<AggregateLimits>;
+}
+
+/**
+ * Reads a DMARC aggregate report (RFC 7489, RFC 9990 and the forms reporters really send) as a
+ * stream: records are handed to `onRecord` as they are read and never held together, so memory
+ * stays flat whatever the report's size. Resolves to the report without its records.
+ * Throws a ReportError when the input is not a report that can be stored.
+ */
+export async function parseAggregateReport(
+  input: XmlInput,
+  options: AggregateParseOptions = {},
+): Promise<AggregateReport> {
+  const limits = { ...AGGREGATE_LIMITS, ...options.limits };
+  const warnings = new Warnings();
+  const reader = new AggregateReader(limits, warnings);
+  const parser = new SaxesParser({ position: true });
+  reader.attach(parser);
+
+  let headerDelivered = false;
+  let delivered = 0;
+  const deliver = async (): Promise<void> => {
+    if (!headerDelivered && reader.header) {
+      headerDelivered = true;
+      await options.onHeader?.(reader.header);
+    }
+    const ready = reader.takeRecords();
+    if (options.onRecord) for (const record of ready) await options.onRecord(record, delivered++);
+  };
+
+  let sinceEvent = 0;
+  let beforeRoot = '';
+  for await (const text of xmlTextChunks(input, warnings)) {
+    if (!reader.rootSeen) {
+      // DOCTYPE can only come before the root element; refuse it before saxes buffers it.
+      beforeRoot = (beforeRoot + text).slice(-(text.length + 9));
+      const doctype = /<!DOCTYPE[^>[]{0,60}/i.exec(beforeRoot);
+      if (doctype) throw new ReportError('xml-doctype-forbidden', { source: doctype[0].trim() });
+    }
+    reader.sawEvent = false;
+    parser.write(text);
+    sinceEvent = reader.sawEvent ? 0 : sinceEvent + text.length;
+    if (sinceEvent > limits.maxTokenLength) {
+      throw new ReportError('xml-token-too-long', { limit: limits.maxTokenLength });
+    }
+    await deliver();
+  }
+  parser.close();
+  if (!reader.rootSeen) throw new ReportError('not-a-dmarc-report', { root: '' });
+  reader.finish();
+  await deliver();
+  return reader.report();
+}
+
+/** Reads a whole aggregate report into one object: for small inputs and tests. */
+export async function parseAggregateReportToObject(
+  input: XmlInput,
+  options: Pick<AggregateParseOptions, 'limits'> = {},
+): Promise<AggregateReportWithRecords> {
+  const records: AggregateRecord[] = [];
+  const report = await parseAggregateReport(input, {
+    ...options,
+    onRecord: (record) => {
+      records.push(record);
+    },
+  });
+  return { ...report, records };
+}
+
+const KNOWN_NAMESPACES = new Set(['urn:ietf:params:xml:ns:dmarc-2.0', 'http://dmarc.org/dmarc-xml/0.1']);
+
+/** Paths (below <feedback>) of elements that hold other elements. */
+const CONTAINERS = new Set([
+  'report_metadata',
+  'report_metadata/date_range',
+  'policy_published',
+  'record',
+  'record/row',
+  'record/row/policy_evaluated',
+  'record/row/policy_evaluated/reason',
+  'record/identifiers',
+  'record/auth_results',
+  'record/auth_results/dkim',
+  'record/auth_results/spf',
+]);
+
+/** Paths of elements whose text is a value. */
+const LEAVES = new Set([
+  'version',
+  'report_metadata/org_name',
+  'report_metadata/email',
+  'report_metadata/extra_contact_info',
+  'report_metadata/report_id',
+  'report_metadata/date_range/begin',
+  'report_metadata/date_range/end',
+  'report_metadata/error',
+  'report_metadata/generator',
+  'policy_published/domain',
+  'policy_published/adkim',
+  'policy_published/aspf',
+  'policy_published/p',
+  'policy_published/sp',
+  'policy_published/np',
+  'policy_published/pct',
+  'policy_published/fo',
+  'policy_published/testing',
+  'policy_published/discovery_method',
+  'policy_published/psd',
+  'record/row/source_ip',
+  'record/row/count',
+  'record/row/policy_evaluated/disposition',
+  'record/row/policy_evaluated/dkim',
+  'record/row/policy_evaluated/spf',
+  'record/row/policy_evaluated/reason/type',
+  'record/row/policy_evaluated/reason/comment',
+  'record/identifiers/header_from',
+  'record/identifiers/envelope_from',
+  'record/identifiers/envelope_to',
+  'record/auth_results/dkim/domain',
+  'record/auth_results/dkim/selector',
+  'record/auth_results/dkim/result',
+  'record/auth_results/dkim/human_result',
+  'record/auth_results/spf/domain',
+  'record/auth_results/spf/scope',
+  'record/auth_results/spf/result',
+  'record/auth_results/spf/human_result',
+]);
+
+/** Names from drafts and reporters' variants, mapped to the standard element's path. */
+const ELEMENT_ALIASES: Record<string, string> = {
+  // Google's 2012 reports (and a few since) used the draft's <identities>.
+  'record/identities': 'record/identifiers',
+  'record/row/policy_evaluated/policy_override': 'record/row/policy_evaluated/reason',
+  // Interim DMARCbis schemas named the test flag after the record tag.
+  'policy_published/t': 'policy_published/testing',
+  'report_metadata/version': 'version',
+};
+
+/** Values as RFC 7489/9990 spell them, and the other spellings reporters use for them. */
+const DISPOSITIONS: Vocabulary<Disposition> = {
+  values: ['none', 'quarantine', 'reject', 'pass'],
+  aliases: {},
+};
+const POLICIES: Vocabulary<RequestedPolicy> = { values: ['none', 'quarantine', 'reject'], aliases: {} };
+const ALIGNMENTS: Vocabulary<Alignment> = { values: ['r', 's'], aliases: { relaxed: 'r', strict: 's' } };
+// DMARC's own verdict is pass or fail: any other SPF/DKIM word here means "did not pass aligned".
+const DMARC_RESULTS: Vocabulary<DmarcResult> = {
+  values: ['pass', 'fail'],
+  aliases: {
+    hardfail: 'fail',
+    softfail: 'fail',
+    neutral: 'fail',
+    none: 'fail',
+    temperror: 'fail',
+    permerror: 'fail',
+  },
+};
+const DKIM_RESULTS: Vocabulary<DkimResult> = {
+  values: ['none', 'pass', 'fail', 'policy', 'neutral', 'temperror', 'permerror'],
+  aliases: {
+    hardfail: 'fail',
+    tempfail: 'temperror',
+    'temp-error': 'temperror',
+    permfail: 'permerror',
+    'perm-error': 'permerror',
+  },
+};
+const SPF_RESULTS: Vocabulary<SpfResult> = {
+  values: ['none', 'neutral', 'pass', 'fail', 'softfail', 'temperror', 'permerror'],
+  aliases: {
+    hardfail: 'fail',
+    'soft-fail': 'softfail',
+    tempfail: 'temperror',
+    'temp-error': 'temperror',
+    permfail: 'permerror',
+    'perm-error': 'permerror',
+  },
+};
+const SPF_SCOPES: Vocabulary<SpfScope> = { values: ['mfrom', 'helo'], aliases: { mailfrom: 'mfrom' } };
+const PSD_VALUES: Vocabulary<'y' | 'n' | 'u'> = { values: ['y', 'n', 'u'], aliases: {} };
+const TESTING: Vocabulary<'y' | 'n'> = { values: ['y', 'n'], aliases: { true: 'y', false: 'n' } };
+
+interface Vocabulary<T extends string> {
+  values: readonly T[];
+  aliases: Record<string, T>;
+}
+
+interface HeaderDraft {
+  version: string | null;
+  namespace: string | null;
+  orgName: string | null;
+  email: string | null;
+  extraContactInfo: string | null;
+  reportIdRaw: string | null;
+  begin: string | null;
+  end: string | null;
+  generator: string | null;
+  errors: string[];
+  policy: Omit<PolicyPublished, 'domain'> & { domain: string | null };
+}
+
+/** The saxes event handlers: a state machine over element paths, building one record at a time. */
+class AggregateReader {
+  rootSeen = false;
+  sawEvent = false;
+  header: AggregateReportHeader | undefined;
+
+  readonly #limits: AggregateLimits;
+  readonly #warnings: Warnings;
+  readonly #draft: HeaderDraft = {
+    version: null,
+    namespace: null,
+    orgName: null,
+    email: null,
+    extraContactInfo: null,
+    reportIdRaw: null,
+    begin: null,
+    end: null,
+    generator: null,
+    errors: [],
+    policy: {
+      domain: null,
+      adkim: null,
+      aspf: null,
+      p: null,
+      sp: null,
+      np: null,
+      pct: null,
+      fo: null,
+      testing: null,
+      discoveryMethod: null,
+      psd: null,
+    },
+  };
+  readonly #seenHeaderFields = new Set<string>();
+  /** Paths of the open elements below <feedback>; '' for <feedback> itself. */
+  readonly #paths: string[] = [];
+  #text = '';
+  /** Depth (in #paths) of an unknown element whose content is skipped, or -1. */
+  #skipFrom = -1;
+  #extension: { nodes: ExtensionNode[]; stack: ExtensionNode[]; count: number; from: number } | undefined;
+  readonly #reportExtensions: ExtensionNode[] = [];
+  #record: AggregateRecord | undefined;
+  #authResultsInRecord = 0;
+  #countSeen = false;
+  #sourceIpSeen = false;
+  #recordCount = 0;
+  #messageCount = 0;
+  #ready: AggregateRecord[] = [];
+
+  constructor(limits: AggregateLimits, warnings: Warnings) {
+    this.#limits = limits;
+    this.#warnings = warnings;
+  }
+
+  attach(parser: SaxesParser): void {
+    parser.on('opentag', (tag) => this.#open(tag));
+    parser.on('closetag', (tag) => this.#close(tag));
+    parser.on('text', (text) => this.#addText(text));
+    parser.on('cdata', (text) => this.#addText(text));
+    parser.on('doctype', (doctype) => {
+      throw new ReportError('xml-doctype-forbidden', { source: `<!DOCTYPE ${doctype.trim().slice(0, 60)}` });
+    });
+    parser.on('error', (err) => {
+      const detail = err.message.replace(/^[^:]*:\d+:\d+: /, '');
+      throw new ReportError(
+        'xml-not-well-formed',
+        { line: parser.line, column: parser.column, detail },
+        { cause: err },
+      );
+    });
+  }
+
+  takeRecords(): AggregateRecord[] {
+    const ready = this.#ready;
+    this.#ready = [];
+    return ready;
+  }
+
+  finish(): void {
+    if (!this.header) this.header = this.#buildHeader();
+    if (this.#recordCount === 0) this.#warnings.add('no-records');
+  }
+
+  report(): AggregateReport {
+    const header = this.header ?? this.#buildHeader();
+    return {
+      ...header,
+      recordCount: this.#recordCount,
+      messageCount: this.#messageCount,
+      extensions: this.#reportExtensions,
+      warnings: this.#warnings.list(),
+    };
+  }
+
+  #open(tag: SaxesTagPlain): void {
+    this.sawEvent = true;
+    const depth = this.#paths.length;
+    if (depth >= this.#limits.maxDepth)
+      throw new ReportError('xml-too-deep', { limit: this.#limits.maxDepth });
+    for (const [name, value] of Object.entries(tag.attributes))
+      this.#checkLength(`${tag.name}@${name}`, value);
+    this.#text = '';
+
+    if (this.#extension) {
+      this.#openExtensionNode(tag);
+      this.#paths.push('');
+      return;
+    }
+    if (this.#skipFrom >= 0) {
+      this.#paths.push('');
+      return;
+    }
+
+    const name = this.#localName(tag.name);
+    if (depth === 0) {
+      this.#openRoot(tag, name);
+      return;
+    }
+    const parent = this.#paths[depth - 1] ?? '';
+    let path = parent === '' ? name : `${parent}/${name}`;
+    const standard = ELEMENT_ALIASES[path];
+    if (standard !== undefined && Object.hasOwn(ELEMENT_ALIASES, path)) {
+      this.#warnings.add('element-alias', path, standard);
+      path = standard;
+    }
+    this.#paths.push(path);
+
+    if (CONTAINERS.has(path)) {
+      this.#openContainer(path);
+      return;
+    }
+    if (LEAVES.has(path)) return;
+    if (depth === 1 && (name === 'extension' || name === 'extensions')) {
+      this.#startExtension(tag, this.#reportExtensions, depth);
+      return;
+    }
+    if (depth === 2 && parent === 'record' && this.#record) {
+      // RFC 9990 allows any element at record level (xs:any lax): keep it as an extension.
+      this.#startExtension(tag, this.#record.extensions, depth);
+      return;
+    }
+    this.#warnings.add('unknown-element', path);
+    this.#skipFrom = depth;
+  }
+
+  #openRoot(tag: SaxesTagPlain, name: string): void {
+    if (name !== 'feedback') throw new ReportError('not-a-dmarc-report', { root: tag.name.slice(0, 100) });
+    this.rootSeen = true;
+    const prefix = tag.name.includes(':') ? tag.name.slice(0, tag.name.indexOf(':')) : '';
+    const namespace = tag.attributes[prefix ? `xmlns:${prefix}` : 'xmlns'];
+    if (typeof namespace === 'string' && namespace !== '') {
+      this.#draft.namespace = namespace;
+      if (!KNOWN_NAMESPACES.has(namespace)) this.#warnings.add('unknown-namespace', undefined, namespace);
+    }
+    this.#paths.push('');
+  }
+
+  #openContainer(path: string): void {
+    if (path === 'record') {
+      if (this.#recordCount >= this.#limits.maxRecords) {
+        throw new ReportError('aggregate-too-many-records', { limit: this.#limits.maxRecords });
+      }
+      if (!this.header) this.header = this.#buildHeader();
+      this.#record = {
+        sourceIp: null,
+        count: 0,
+        policyEvaluated: { disposition: null, dkim: null, spf: null, reasons: [] },
+        headerFrom: null,
+        envelopeFrom: null,
+        envelopeTo: null,
+        authResults: { dkim: [], spf: [] },
+        extensions: [],
+      };
+      this.#recordCount++;
+      this.#authResultsInRecord = 0;
+      this.#countSeen = false;
+      return;
+    }
+    const record = this.#record;
+    if (!record) return;
+    if (path === 'record/auth_results' && ++this.#authResultsInRecord === 2) {
+      this.#warnings.add('multiple-auth-results');
+    } else if (path === 'record/row/policy_evaluated/reason') {
+      record.policyEvaluated.reasons.push({ type: null, comment: null });
+    } else if (path === 'record/auth_results/dkim') {
+      record.authResults.dkim.push({ domain: null, selector: null, result: null, humanResult: null });
+    } else if (path === 'record/auth_results/spf') {
+      record.authResults.spf.push({ domain: null, scope: null, result: null, humanResult: null });
+    }
+  }
+
+  #close(tag: SaxesTagPlain): void {
+    this.sawEvent = true;
+    const depth = this.#paths.length - 1;
+    const path = this.#paths.pop() ?? '';
+    const text = this.#text;
+    this.#text = '';
+    if (this.#extension) {
+      if (depth === this.#extension.from) this.#extension = undefined;
+      else this.#closeExtensionNode(text);
+      return;
+    }
+    if (this.#skipFrom >= 0) {
+      if (depth === this.#skipFrom) this.#skipFrom = -1;
+      return;
+    }
+    if (depth === 0) return;
+    if (path === 'record') {
+      this.#closeRecord();
+      return;
+    }
+    if (path === 'record/row/policy_evaluated/reason') {
+      const reasons = this.#record?.policyEvaluated.reasons;
+      const reason = reasons?.at(-1);
+      if (reasons && reason && reason.type === null && reason.comment === null) {
+        this.#warnings.add('empty-reason');
+        reasons.pop();
+      }
+      return;
+    }
+    if (!LEAVES.has(path)) return;
+    const value = text.trim();
+    if (path.startsWith('record/')) this.#recordValue(path, value);
+    else this.#headerValue(path, value, tag.name);
+  }
+
+  #addText(text: string): void {
+    if (this.#skipFrom >= 0 && !this.#extension) return;
+    this.#text += text;
+    if (this.#text.length > this.#limits.maxFieldLength) {
+      throw new ReportError('xml-field-too-long', {
+        field: this.#paths.at(-1) || 'feedback',
+        limit: this.#limits.maxFieldLength,
+      });
+    }
+  }
+
+  #checkLength(field: string, value: string): void {
+    if (value.length > this.#limits.maxFieldLength) {
+      throw new ReportError('xml-field-too-long', { field, limit: this.#limits.maxFieldLength });
+    }
+  }
+
+  #localName(name: string): string {
+    const colon = name.indexOf(':');
+    if (colon < 0) return name;
+    this.#warnings.add('prefixed-elements', undefined, name);
+    return name.slice(colon + 1);
+  }
+
+  #startExtension(tag: SaxesTagPlain, into: ExtensionNode[], depth: number): void {
+    const node: ExtensionNode = {
+      name: tag.name,
+      attributes: { ...tag.attributes },
+      text: null,
+      children: [],
+    };
+    if (into.length >= this.#limits.maxExtensionNodes) {
+      throw new ReportError('xml-too-many-extension-nodes', { limit: this.#limits.maxExtensionNodes });
+    }
+    into.push(node);
+    this.#extension = { nodes: into, stack: [node], count: 1, from: depth };
+  }
+
+  #openExtensionNode(tag: SaxesTagPlain): void {
+    const extension = this.#extension!;
+    if (++extension.count > this.#limits.maxExtensionNodes) {
+      throw new ReportError('xml-too-many-extension-nodes', { limit: this.#limits.maxExtensionNodes });
+    }
+    const node: ExtensionNode = {
+      name: tag.name,
+      attributes: { ...tag.attributes },
+      text: null,
+      children: [],
+    };
+    extension.stack.at(-1)?.children.push(node);
+    extension.stack.push(node);
+  }
+
+  #closeExtensionNode(text: string): void {
+    const node = this.#extension!.stack.pop();
+    const value = text.trim();
+    if (node && value !== '' && node.children.length === 0) node.text = value;
+  }
+
+  #headerValue(path: string, value: string, rawName: string): void {
+    if (path !== 'report_metadata/error' && this.#seenHeaderFields.has(path)) {
+      this.#warnings.add('duplicate-element', path);
+    }
+    this.#seenHeaderFields.add(path);
+    const draft = this.#draft;
+    const policy = draft.policy;
+    const text = value === '' ? null : value;
+    switch (path) {
+      case 'version':
+        draft.version = text;
+        return;
+      case 'report_metadata/org_name':
+        draft.orgName = text;
+        return;
+      case 'report_metadata/email':
+        draft.email = text;
+        return;
+      case 'report_metadata/extra_contact_info':
+        draft.extraContactInfo = text;
+        return;
+      case 'report_metadata/report_id':
+        draft.reportIdRaw = text;
+        return;
+      case 'report_metadata/date_range/begin':
+        draft.begin = text;
+        return;
+      case 'report_metadata/date_range/end':
+        draft.end = text;
+        return;
+      case 'report_metadata/error':
+        if (text) draft.errors.push(text);
+        return;
+      case 'report_metadata/generator':
+        draft.generator = text;
+        return;
+      case 'policy_published/domain':
+        policy.domain = text;
+        return;
+      case 'policy_published/adkim':
+        policy.adkim = this.#word(path, value, ALIGNMENTS);
+        return;
+      case 'policy_published/aspf':
+        policy.aspf = this.#word(path, value, ALIGNMENTS);
+        return;
+      case 'policy_published/p':
+        policy.p = this.#word(path, value, POLICIES);
+        return;
+      case 'policy_published/sp':
+        policy.sp = this.#word(path, value, POLICIES);
+        return;
+      case 'policy_published/np':
+        policy.np = this.#word(path, value, POLICIES);
+        return;
+      case 'policy_published/pct':
+        policy.pct = this.#percent(path, value);
+        return;
+      case 'policy_published/fo':
+        policy.fo = text;
+        return;
+      case 'policy_published/testing': {
+        const testing = this.#word(path, value, TESTING);
+        policy.testing = testing === null ? null : testing === 'y';
+        return;
+      }
+      case 'policy_published/discovery_method':
+        policy.discoveryMethod = text?.toLowerCase() ?? null;
+        return;
+      case 'policy_published/psd':
+        policy.psd = this.#word(path, value, PSD_VALUES);
+        return;
+      default:
+        this.#warnings.add('unknown-element', rawName);
+    }
+  }
+
+  #recordValue(path: string, value: string): void {
+    const record = this.#record;
+    if (!record) return;
+    const text = value === '' ? null : value;
+    switch (path) {
+      case 'record/row/source_ip':
+        record.sourceIp = this.#sourceIp(path, value);
+        return;
+      case 'record/row/count':
+        record.count = this.#count(value);
+        this.#countSeen = true;
+        return;
+      case 'record/row/policy_evaluated/disposition':
+        record.policyEvaluated.disposition = this.#word(path, value, DISPOSITIONS);
+        return;
+      case 'record/row/policy_evaluated/dkim':
+        record.policyEvaluated.dkim = this.#word(path, value, DMARC_RESULTS);
+        return;
+      case 'record/row/policy_evaluated/spf':
+        record.policyEvaluated.spf = this.#word(path, value, DMARC_RESULTS);
+        return;
+      case 'record/row/policy_evaluated/reason/type': {
+        const reason = record.policyEvaluated.reasons.at(-1);
+        if (reason) reason.type = text?.toLowerCase() ?? null;
+        return;
+      }
+      case 'record/row/policy_evaluated/reason/comment': {
+        const reason = record.policyEvaluated.reasons.at(-1);
+        if (reason) reason.comment = text;
+        return;
+      }
+      case 'record/identifiers/header_from':
+        record.headerFrom = text;
+        return;
+      case 'record/identifiers/envelope_from':
+        record.envelopeFrom = text;
+        return;
+      case 'record/identifiers/envelope_to':
+        record.envelopeTo = text;
+        return;
+    }
+    const dkim = record.authResults.dkim.at(-1);
+    const spf = record.authResults.spf.at(-1);
+    if (path.startsWith('record/auth_results/dkim/') && dkim) this.#dkimValue(dkim, path, value);
+    else if (path.startsWith('record/auth_results/spf/') && spf) this.#spfValue(spf, path, value);
+  }
+
+  #dkimValue(dkim: DkimAuthResult, path: string, value: string): void {
+    const text = value === '' ? null : value;
+    if (path.endsWith('/domain')) dkim.domain = text;
+    else if (path.endsWith('/selector')) dkim.selector = text;
+    else if (path.endsWith('/result')) dkim.result = this.#word(path, value, DKIM_RESULTS);
+    else dkim.humanResult = text;
+  }
+
+  #spfValue(spf: SpfAuthResult, path: string, value: string): void {
+    const text = value === '' ? null : value;
+    if (path.endsWith('/domain')) spf.domain = text;
+    else if (path.endsWith('/scope')) spf.scope = this.#word(path, value, SPF_SCOPES);
+    else if (path.endsWith('/result')) spf.result = this.#word(path, value, SPF_RESULTS);
+    else spf.humanResult = text;
+  }
+
+  #closeRecord(): void {
+    const record = this.#record;
+    if (!record) return;
+    if (!this.#countSeen) this.#warnings.add('missing-count');
+    if (record.sourceIp === null && !this.#sourceIpSeen)
+      this.#warnings.add('empty-value', 'record/row/source_ip');
+    this.#sourceIpSeen = false;
+    this.#messageCount += record.count;
+    this.#ready.push(record);
+    this.#record = undefined;
+  }
+
+  /** An invalid source IP keeps the record (its counts are real) with no IP, and a warning. */
+  #sourceIp(path: string, value: string): string | null {
+    this.#sourceIpSeen = true;
+    if (value === '') {
+      this.#warnings.add('empty-value', path);
+      return null;
+    }
+    const ip = canonicalIp(value);
+    if (ip === null) this.#warnings.add('invalid-source-ip', path, value);
+    else if (ip !== value) this.#warnings.add('ip-normalised', path, value);
+    return ip;
+  }
+
+  /**
+   * A count that is not a whole number in range rejects the report: silently changing how many
+   * messages a report covers would skew every figure built on it.
+   */
+  #count(value: string): number {
+    const whole = /^\+?(\d+)(?:\.0*)?$/.exec(value);
+    const count = whole?.[1] === undefined ? Number.NaN : Number(whole[1]);
+    if (!Number.isSafeInteger(count) || count > AGGREGATE_MAX_COUNT) {
+      throw new ReportError('aggregate-invalid-count', {
+        record: this.#recordCount,
+        value: value.slice(0, 40),
+        limit: AGGREGATE_MAX_COUNT,
+      });
+    }
+    if (whole?.[0] !== whole?.[1]) this.#warnings.add('value-alias', 'record/row/count', value);
+    return count;
+  }
+
+  /** pct outside 0..100 is ignored (left null) with a warning: it does not change what was counted. */
+  #percent(path: string, value: string): number | null {
+    if (value === '') {
+      this.#warnings.add('empty-value', path);
+      return null;
+    }
+    const pct = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+    if (pct >= 0 && pct <= 100) return pct;
+    this.#warnings.add('invalid-value', path, value);
+    return null;
+  }
+
+  /**
+   * An enumerated value, lower-cased and mapped from known variants; empty or unknown values
+   * become null with a warning, as they only describe the mail and do not change counts.
+   */
+  #word<T extends string>(path: string, value: string, vocabulary: Vocabulary<T>): T | null {
+    if (value === '') {
+      this.#warnings.add('empty-value', path);
+      return null;
+    }
+    const lower = value.toLowerCase();
+    if ((vocabulary.values as readonly string[]).includes(lower)) {
+      if (lower !== value) this.#warnings.add('value-case', path, value);
+      return lower as T;
+    }
+    const alias = vocabulary.aliases[lower];
+    if (alias !== undefined && Object.hasOwn(vocabulary.aliases, lower)) {
+      this.#warnings.add('value-alias', path, value);
+      return alias;
+    }
+    this.#warnings.add('invalid-value', path, value);
+    return null;
+  }
+
+  /** The header, once its identifying fields are known; a report missing one cannot be stored. */
+  #buildHeader(): AggregateReportHeader {
+    const draft = this.#draft;
+    const required = (value: string | null, field: string): string => {
+      if (value === null) throw new ReportError('aggregate-missing-field', { field });
+      return value;
+    };
+    const orgName = required(draft.orgName, 'org_name');
+    const reportIdRaw = required(draft.reportIdRaw, 'report_id');
+    const domain = required(draft.policy.domain, 'policy_published/domain');
+    const window = this.#window(
+      required(draft.begin, 'date_range/begin'),
+      required(draft.end, 'date_range/end'),
+    );
+    let reportId = reportIdRaw;
+    const bracketed = /^<(.+)>$/.exec(reportIdRaw);
+    if (bracketed?.[1]) {
+      this.#warnings.add('report-id-brackets', 'report_metadata/report_id', reportIdRaw);
+      reportId = bracketed[1].trim();
+    }
+    return {
+      version: draft.version,
+      namespace: draft.namespace,
+      reporter: { orgName, email: draft.email, extraContactInfo: draft.extraContactInfo },
+      metadata: { reportId, reportIdRaw, window, generator: draft.generator, errors: draft.errors },
+      policyPublished: { ...draft.policy, domain },
+    };
+  }
+
+  #window(beginText: string, endText: string): ReportWindow {
+    const begin = this.#epoch('begin', beginText);
+    const end = this.#epoch('end', endText);
+    if (end < begin) this.#warnings.add('window-reversed');
+    return { begin, end, beginIso: isoSeconds(begin), endIso: isoSeconds(end) };
+  }
+
+  /**
+   * Window bounds are needed to place the report in time, so a bound that cannot be read
+   * rejects the report; fractional seconds, milliseconds and ISO 8601 are read with a warning.
+   */
+  #epoch(field: 'begin' | 'end', text: string): number {
+    const path = `report_metadata/date_range/${field}`;
+    let seconds = Number.NaN;
+    let warning: WarningCode | undefined;
+    if (/^\d+(\.\d*)?$/.test(text)) {
+      seconds = Number(text);
+      if (!Number.isInteger(seconds)) {
+        warning = 'fractional-epoch';
+        seconds = Math.floor(seconds);
+      } else if (/\.\d*$/.test(text)) {
+        warning = 'fractional-epoch';
+      }
+      if (seconds >= EPOCH_MILLISECONDS_FROM) {
+        warning = 'epoch-milliseconds';
+        seconds = Math.floor(seconds / 1000);
+      }
+    } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
+      seconds = Math.floor(Date.parse(text) / 1000);
+      warning = 'value-alias';
+    }
+    if (!(seconds >= 0 && seconds <= EPOCH_MAX)) {
+      throw new ReportError('aggregate-invalid-date', { field, value: text.slice(0, 40) });
+    }
+    if (warning) this.#warnings.add(warning, path, text);
+    return seconds;
+  }
+}
+
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}

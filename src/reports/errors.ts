@@ -1,0 +1,51 @@
+import { format } from '../i18n/catalog.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { reportErrorText } from '../i18n/reports.ts';
+
+export type ReportErrorCode = keyof typeof reportErrorText;
+export type ReportErrorArgs = Record<string, string | number>;
+
+/**
+ * Why an input could not be read as a report. `code` is stable (the store keeps it in the
+ * quarantine, the CLI prints it); the words live in src/i18n/reports.ts.
+ */
+export class ReportError extends Error {
+  readonly code: ReportErrorCode;
+  readonly args: ReportErrorArgs;
+  /** Where the input came from, e.g. `mail.eml > attachment 2 report.zip > entry a.xml`. */
+  provenance: string | undefined;
+
+  constructor(
+    code: ReportErrorCode,
+    args: ReportErrorArgs = {},
+    options: { provenance?: string; cause?: unknown } = {},
+  ) {
+    super(format(reportErrorText[code].en, args), { cause: options.cause });
+    this.name = 'ReportError';
+    this.code = code;
+    this.args = args;
+    this.provenance = options.provenance;
+  }
+}
+
+/** Sets the provenance of a ReportError that does not have one yet; other errors pass through. */
+export function withProvenance(err: unknown, provenance: string): unknown {
+  if (err instanceof ReportError && err.provenance === undefined) err.provenance = provenance;
+  return err;
+}
+
+/** The error in words, in the given language, prefixed by its provenance when known. */
+export function describeReportError(err: ReportError, lang: Lang): string {
+  const text = format(reportErrorText[err.code][lang], err.args);
+  return err.provenance ? `${err.provenance}: ${text}` : text;
+}
+
+/** Shows the start of an unexpected input safely: printable ASCII only, bounded. */
+export function previewBytes(bytes: Uint8Array, max = 24): string {
+  let out = '';
+  for (const byte of bytes.subarray(0, max)) {
+    out +=
+      byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return bytes.length > max ? `${out}…` : out;
+}

@@ -1,0 +1,142 @@
+import { TextDecoder } from 'node:util';
+import { previewBytes, ReportError } from './errors.ts';
+import type { Warnings } from './warnings.ts';
+
+/** What an XML report can be read from. Byte inputs are decoded per their BOM or declaration. */
+export type XmlInput = Buffer | Uint8Array | string | AsyncIterable<Buffer | Uint8Array | string>;
+
+/** Size of the pieces fed to the parser: small enough to keep memory flat, large enough to be fast. */
+const CHUNK = 65_536;
+/** Bytes looked at to find a BOM and the XML declaration's encoding. */
+const SNIFF_BYTES = 1024;
+
+/**
+ * Turns any input into text chunks for the XML parser: finds the encoding (BOM, UTF-16 byte
+ * pattern, `encoding=` in the declaration, else UTF-8), drops a BOM and whitespace before the
+ * declaration, and rejects inputs that do not start like XML (e.g. Yahoo's gzip of `unused`).
+ */
+export async function* xmlTextChunks(input: XmlInput, warnings: Warnings): AsyncGenerator<string> {
+  let first = true;
+  for await (const text of decode(input, warnings)) {
+    if (!first) {
+      yield text;
+      continue;
+    }
+    if (text.length === 0) continue;
+    first = false;
+    yield startOfDocument(text, warnings);
+  }
+  if (first) throw new ReportError('empty-input');
+}
+
+function startOfDocument(text: string, warnings: Warnings): string {
+  let start = 0;
+  if (text.charCodeAt(0) === 0xfeff) {
+    warnings.add('bom');
+    start = 1;
+  }
+  let tagAt = start;
+  while (tagAt < text.length && /\s/.test(text[tagAt] ?? '')) tagAt++;
+  if (tagAt === text.length) throw new ReportError('empty-input');
+  if (text[tagAt] !== '<') {
+    throw new ReportError('not-xml', { start: previewBytes(Buffer.from(text.slice(tagAt, tagAt + 40))) });
+  }
+  // saxes (rightly) refuses an XML declaration that is not at the very start; reporters add newlines.
+  if (tagAt > start && text.startsWith('<?xml', tagAt)) {
+    warnings.add('leading-whitespace');
+    start = tagAt;
+  }
+  // ...or a comment before it. The declaration only names the encoding, already decided here.
+  const misplaced = /^(?:\s*<!--[\s\S]*?-->)+\s*(<\?xml\s[^?]*\?>)/.exec(text.slice(start));
+  if (misplaced?.[1]) {
+    warnings.add('misplaced-declaration');
+    const at = start + misplaced[0].length - misplaced[1].length;
+    return text.slice(start, at) + text.slice(at + misplaced[1].length);
+  }
+  return text.slice(start);
+}
+
+async function* decode(input: XmlInput, warnings: Warnings): AsyncGenerator<string> {
+  if (typeof input === 'string') {
+    for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
+    return;
+  }
+  let decoder: TextDecoder | undefined;
+  let head: Buffer[] = [];
+  let headLength = 0;
+  let replaced = false;
+  const emit = (bytes: Uint8Array, stream: boolean): string => {
+    const text = decoder!.decode(bytes, { stream });
+    if (!replaced && text.includes('\ufffd')) {
+      replaced = true;
+      warnings.add('invalid-bytes-replaced');
+    }
+    return text;
+  };
+  for await (const chunk of byteChunks(input)) {
+    if (typeof chunk === 'string') {
+      yield chunk;
+      continue;
+    }
+    if (decoder) {
+      yield emit(chunk, true);
+      continue;
+    }
+    head.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    headLength += chunk.byteLength;
+    if (headLength < SNIFF_BYTES) continue;
+    const all = Buffer.concat(head);
+    head = [];
+    decoder = decoderFor(all, warnings);
+    yield emit(all, true);
+  }
+  if (!decoder) {
+    const all = Buffer.concat(head);
+    if (all.length === 0) return;
+    decoder = decoderFor(all, warnings);
+    yield emit(all, true);
+  }
+  yield emit(new Uint8Array(0), false);
+}
+
+async function* byteChunks(input: Exclude<XmlInput, string>): AsyncGenerator<Uint8Array | string> {
+  if (input instanceof Uint8Array) {
+    for (let i = 0; i < input.byteLength; i += CHUNK) yield input.subarray(i, i + CHUNK);
+    return;
+  }
+  for await (const chunk of input) {
+    if (typeof chunk === 'string' || chunk.byteLength <= CHUNK) {
+      yield chunk;
+      continue;
+    }
+    for (let i = 0; i < chunk.byteLength; i += CHUNK) yield chunk.subarray(i, i + CHUNK);
+  }
+}
+
+function decoderFor(head: Buffer, warnings: Warnings): TextDecoder {
+  // ignoreBOM: the BOM is kept in the text so that startOfDocument can record it.
+  const options = { fatal: false, ignoreBOM: true };
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return new TextDecoder('utf-8', options);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0x3c && head[1] === 0x00)) {
+    warnings.add('declared-encoding', undefined, 'UTF-16LE');
+    return new TextDecoder('utf-16le', options);
+  }
+  if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0x00 && head[1] === 0x3c)) {
+    warnings.add('declared-encoding', undefined, 'UTF-16BE');
+    return new TextDecoder('utf-16be', options);
+  }
+  const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(head.toString('latin1'));
+  const label = declaration?.[1]?.trim();
+  // A UTF-16 label on a file whose bytes are ASCII-compatible is a mislabel: the bytes win.
+  if (!label || /^utf-?8$/i.test(label) || /^utf-?16/i.test(label)) return new TextDecoder('utf-8', options);
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label, options);
+  } catch {
+    throw new ReportError('xml-encoding-unsupported', { encoding: label.slice(0, 40) });
+  }
+  // US-ASCII decodes as windows-1252 (WHATWG), a superset: nothing worth telling.
+  if (decoder.encoding !== 'utf-8' && !/ascii/i.test(label))
+    warnings.add('declared-encoding', undefined, label);
+  return decoder;
+}
