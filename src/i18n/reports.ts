@@ -102,8 +102,8 @@ export const reportErrorText = {
     ja: '入力に含まれるファイルが {limit} 個を超えています。',
   },
   'mail-too-many-parts': {
-    en: 'The mail has {count} MIME parts, more than the limit of {limit}.',
-    ja: 'メールの MIME パートが {count} 個あり、上限の {limit} を超えています。',
+    en: 'The mail has about {count} MIME parts, more than the limit of {limit}.',
+    ja: 'メールの MIME パートが約 {count} 個あり、上限の {limit} を超えています。',
   },
   'mail-not-parseable': {
     en: 'The mail cannot be parsed: {detail}.',

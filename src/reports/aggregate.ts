@@ -331,7 +331,7 @@ class AggregateReader {
       throw new ReportError('xml-doctype-forbidden', { source: `<!DOCTYPE ${doctype.trim().slice(0, 60)}` });
     });
     parser.on('error', (err) => {
-      const detail = err.message.replace(/^[^:]*:\d+:\d+: /, '');
+      const detail = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
       throw new ReportError(
         'xml-not-well-formed',
         { line: parser.line, column: parser.column, detail },

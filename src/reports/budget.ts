@@ -1,0 +1,49 @@
+import { ReportError } from './errors.ts';
+
+/** Bytes one decompressed payload may have. The largest real reports are a few hundred MB less. */
+export const UNPACK_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+/** Bytes all decompression of one input may produce together (nested archives included). */
+export const UNPACK_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+/**
+ * Output/input ratio of one decompression. Report XML compresses 10-50x; a bomb (zeros, empty
+ * records) reaches deflate's ceiling of ~1,000x.
+ */
+export const UNPACK_MAX_RATIO = 250;
+/** Output below this size is never a bomb, whatever its ratio (tiny inputs have odd ratios). */
+export const UNPACK_RATIO_FLOOR_BYTES = 1024 * 1024;
+
+export interface DecompressionLimits {
+  maxPayloadBytes: number;
+  maxTotalBytes: number;
+  maxRatio: number;
+  ratioFloorBytes: number;
+}
+
+/** What decompression may still produce within one input; shared by every nested layer. */
+export class DecompressionBudget {
+  readonly limits: DecompressionLimits;
+  #used = 0;
+
+  constructor(limits: DecompressionLimits) {
+    this.limits = limits;
+  }
+
+  /** Bytes one decompression of `compressedSize` input may produce, and the error for going over. */
+  allowance(compressedSize: number): { bytes: number; error: () => ReportError } {
+    const { maxPayloadBytes, maxTotalBytes, maxRatio, ratioFloorBytes } = this.limits;
+    const bySize = Math.min(maxPayloadBytes, maxTotalBytes - this.#used);
+    const byRatio = Math.max(ratioFloorBytes, compressedSize * maxRatio);
+    if (byRatio < bySize) {
+      return {
+        bytes: byRatio,
+        error: () => new ReportError('decompression-ratio-exceeded', { limit: maxRatio }),
+      };
+    }
+    const limit = bySize === maxPayloadBytes ? maxPayloadBytes : maxTotalBytes;
+    return { bytes: Math.max(0, bySize), error: () => new ReportError('decompressed-too-large', { limit }) };
+  }
+
+  spend(bytes: number): void {
+    this.#used += bytes;
+  }
+}

@@ -1,0 +1,92 @@
+import PostalMime, { type Attachment, type Email } from 'postal-mime';
+import { ReportError } from './errors.ts';
+import type { HeaderField } from './types.ts';
+
+/** MIME parts in one mail. Report mails have 1-3; an ARF has 3; thousands is an attack. */
+export const MAIL_MAX_PARTS = 1_000;
+/** Nesting of multiparts inside one mail (postal-mime's own cap, made explicit). */
+export const MAIL_MAX_NESTING = 20;
+/** Bytes of header text in one mail, all parts together. */
+export const MAIL_MAX_HEADER_BYTES = 2 * 1024 * 1024;
+
+export interface MailSummary {
+  from: string | null;
+  subject: string | null;
+  date: string | null;
+  messageId: string | null;
+}
+
+export interface ParsedMail {
+  email: Email;
+  /** Top-level header fields, in order. */
+  headers: HeaderField[];
+  /** Lower-cased top-level media type, e.g. `multipart/report`. */
+  mediaType: string;
+  /** `report-type` parameter of a multipart/report (`feedback-report`, `tlsrpt`...), lower-cased. */
+  reportType: string | null;
+  summary: MailSummary;
+}
+
+/**
+ * Parses a mail with postal-mime, keeping `message/rfc822` parts whole (ARF needs the original
+ * message as sent). The number of parts is estimated before parsing, from the lines that open
+ * a part, so that a mail with 100,000 attachments is refused without building them all.
+ */
+export async function parseMail(bytes: Buffer, maxParts = MAIL_MAX_PARTS): Promise<ParsedMail> {
+  const estimate = countPartOpenings(bytes);
+  if (estimate > maxParts) throw new ReportError('mail-too-many-parts', { count: estimate, limit: maxParts });
+  let email: Email;
+  try {
+    email = await PostalMime.parse(bytes, {
+      forceRfc822Attachments: true,
+      attachmentEncoding: 'arraybuffer',
+      maxNestingDepth: MAIL_MAX_NESTING,
+      maxHeadersSize: MAIL_MAX_HEADER_BYTES,
+    });
+  } catch (err) {
+    throw new ReportError('mail-not-parseable', { detail: (err as Error).message }, { cause: err });
+  }
+  if (email.attachments.length > maxParts) {
+    throw new ReportError('mail-too-many-parts', { count: email.attachments.length, limit: maxParts });
+  }
+  const headers = email.headers.map((h) => ({ name: h.originalKey, value: h.value }));
+  const contentType = email.headers.find((h) => h.key === 'content-type')?.value ?? 'text/plain';
+  const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const reportType = /report-type\s*=\s*"?([\w.+-]+)/i.exec(contentType)?.[1]?.toLowerCase() ?? null;
+  return {
+    email,
+    headers,
+    mediaType,
+    reportType,
+    summary: {
+      from: email.from ? formatAddress(email.from) : null,
+      subject: email.subject ?? null,
+      date: email.date ?? null,
+      messageId: email.messageId ?? null,
+    },
+  };
+}
+
+export function attachmentBytes(attachment: Attachment): Buffer {
+  const { content } = attachment;
+  if (typeof content === 'string')
+    return Buffer.from(content, attachment.encoding === 'base64' ? 'base64' : 'utf8');
+  if (content instanceof ArrayBuffer) return Buffer.from(content);
+  return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+function formatAddress(address: NonNullable<Email['from']>): string {
+  if ('address' in address && address.address) return address.address;
+  return address.name;
+}
+
+/** Lines that start with `--` and do not close a multipart: an upper bound of the parts. */
+function countPartOpenings(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf('\n--'); at >= 0; at = bytes.indexOf('\n--', at + 3)) {
+    const end = bytes.indexOf('\n', at + 3);
+    const line = bytes.toString('latin1', at + 3, end < 0 ? bytes.length : Math.min(end, at + 200)).trimEnd();
+    if (!line.endsWith('--')) count++;
+  }
+  return count;
+}

@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import {
+  DecompressionBudget,
+  type DecompressionLimits,
+  UNPACK_MAX_PAYLOAD_BYTES,
+  UNPACK_MAX_RATIO,
+  UNPACK_MAX_TOTAL_BYTES,
+  UNPACK_RATIO_FLOOR_BYTES,
+} from './budget.ts';
+import { ReportError } from './errors.ts';
+import { isFailureReportMail } from './failure.ts';
+import { gunzip } from './gzip.ts';
+import { attachmentBytes, MAIL_MAX_PARTS, type MailSummary, parseMail } from './mail.ts';
+import { sniff } from './sniff.ts';
+import type { Payload, PayloadKind } from './types.ts';
+import { Warnings } from './warnings.ts';
+import { ZIP_MAX_ENTRIES, zipEntries } from './zip.ts';
+
+/** Bytes of one input (a mail, an archive, a file). Report mails are under 10 MB. */
+export const UNPACK_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+/** Containers inside containers: mail > zip > gzip > file is 3; a deeper stack is an attack. */
+export const UNPACK_MAX_DEPTH = 6;
+/** Files one input may yield in all. */
+export const UNPACK_MAX_PAYLOADS = 10_000;
+
+export interface UnpackLimits extends DecompressionLimits {
+  maxInputBytes: number;
+  maxDepth: number;
+  maxPayloads: number;
+  maxZipEntries: number;
+  maxMailParts: number;
+}
+
+export const UNPACK_LIMITS: Readonly<UnpackLimits> = {
+  maxInputBytes: UNPACK_MAX_INPUT_BYTES,
+  maxDepth: UNPACK_MAX_DEPTH,
+  maxPayloads: UNPACK_MAX_PAYLOADS,
+  maxZipEntries: ZIP_MAX_ENTRIES,
+  maxMailParts: MAIL_MAX_PARTS,
+  maxPayloadBytes: UNPACK_MAX_PAYLOAD_BYTES,
+  maxTotalBytes: UNPACK_MAX_TOTAL_BYTES,
+  maxRatio: UNPACK_MAX_RATIO,
+  ratioFloorBytes: UNPACK_RATIO_FLOOR_BYTES,
+};
+
+/** A part of the input that could not be unpacked; `bytes` are its raw bytes, for the quarantine. */
+export interface UnpackFailure {
+  kind: 'error';
+  provenance: string;
+  name: string;
+  bytes: Buffer;
+  error: ReportError;
+}
+
+export type Unpacked = Payload | UnpackFailure;
+
+interface Context {
+  limits: UnpackLimits;
+  budget: DecompressionBudget;
+  payloads: number;
+}
+
+/**
+ * Opens one input (a mail, gzip, zip, or a report file) and yields every report inside it, one
+ * at a time, judged by content rather than declared type: mails are walked part by part (any
+ * number of attachments, inline parts, a report as the body), gzip and zip are decompressed,
+ * nesting is followed. Whatever cannot be opened is yielded as an `error` item with its
+ * provenance, and the rest is still read. A mail that is a failure report (ARF or not) is
+ * yielded whole as a `failure` payload. Parts that are not reports are yielded as `unknown`.
+ */
+export async function* unpack(
+  input: Buffer,
+  name: string,
+  options: { limits?: Partial<UnpackLimits> } = {},
+): AsyncGenerator<Unpacked> {
+  const limits = { ...UNPACK_LIMITS, ...options.limits };
+  if (input.length > limits.maxInputBytes) {
+    yield failure(
+      input,
+      name,
+      name,
+      new ReportError('input-too-large', { size: input.length, limit: limits.maxInputBytes }),
+    );
+    return;
+  }
+  if (input.length === 0) {
+    yield failure(input, name, name, new ReportError('empty-input'));
+    return;
+  }
+  const context: Context = { limits, budget: new DecompressionBudget(limits), payloads: 0 };
+  for await (const item of visit(input, name, name, 0, context, null, new Warnings())) {
+    if (item.kind !== 'error' && ++context.payloads > limits.maxPayloads) {
+      yield failure(input, name, name, new ReportError('too-many-payloads', { limit: limits.maxPayloads }));
+      return;
+    }
+    yield item;
+  }
+}
+
+/** Every item of `unpack`, in an array: for small inputs and tests. */
+export async function unpackAll(
+  input: Buffer,
+  name: string,
+  options: { limits?: Partial<UnpackLimits> } = {},
+): Promise<Unpacked[]> {
+  const items: Unpacked[] = [];
+  for await (const item of unpack(input, name, options)) items.push(item);
+  return items;
+}
+
+async function* visit(
+  bytes: Buffer,
+  name: string,
+  provenance: string,
+  depth: number,
+  context: Context,
+  mail: MailSummary | null,
+  warnings: Warnings,
+): AsyncGenerator<Unpacked> {
+  const kind = sniff(bytes);
+  const container = kind === 'gzip' || kind === 'zip' || kind === 'mail';
+  if (container && depth >= context.limits.maxDepth) {
+    yield failure(
+      bytes,
+      name,
+      provenance,
+      new ReportError('nesting-too-deep', { limit: context.limits.maxDepth }),
+    );
+    return;
+  }
+  if (kind === 'gzip') {
+    let inner: Buffer;
+    try {
+      inner = gunzip(bytes, context.budget, warnings);
+    } catch (err) {
+      yield failure(bytes, name, provenance, asReportError(err));
+      return;
+    }
+    yield* visit(
+      inner,
+      name.replace(/\.(gz|gzip)$/i, ''),
+      `${provenance} > gunzip`,
+      depth + 1,
+      context,
+      mail,
+      warnings,
+    );
+    return;
+  }
+  if (kind === 'zip') {
+    yield* visitZip(bytes, name, provenance, depth, context, mail);
+    return;
+  }
+  if (kind === 'mail') {
+    yield* visitMail(bytes, name, provenance, depth, context);
+    return;
+  }
+  yield payload(kind, bytes, name, provenance, mail, warnings);
+}
+
+async function* visitZip(
+  bytes: Buffer,
+  name: string,
+  provenance: string,
+  depth: number,
+  context: Context,
+  mail: MailSummary | null,
+): AsyncGenerator<Unpacked> {
+  try {
+    for await (const entry of zipEntries(bytes, context.budget, context.limits.maxZipEntries)) {
+      const where = `${provenance} > entry ${entry.name}`;
+      if ('error' in entry) yield failure(bytes, entry.name, where, entry.error);
+      else yield* visit(entry.bytes, entry.name, where, depth + 1, context, mail, new Warnings());
+    }
+  } catch (err) {
+    yield failure(bytes, name, provenance, asReportError(err));
+  }
+}
+
+async function* visitMail(
+  bytes: Buffer,
+  name: string,
+  provenance: string,
+  depth: number,
+  context: Context,
+): AsyncGenerator<Unpacked> {
+  let parsed: Awaited<ReturnType<typeof parseMail>>;
+  try {
+    parsed = await parseMail(bytes, context.limits.maxMailParts);
+  } catch (err) {
+    yield failure(bytes, name, provenance, asReportError(err));
+    return;
+  }
+  const attachments = parsed.email.attachments.map((attachment) => ({
+    attachment,
+    bytes: attachmentBytes(attachment),
+  }));
+  if (
+    isFailureReportMail(
+      parsed,
+      attachments.map((a) => sniff(a.bytes)),
+    )
+  ) {
+    yield payload('failure', bytes, name, provenance, parsed.summary, new Warnings());
+    return;
+  }
+  let found = 0;
+  for (const [index, { attachment, bytes: partBytes }] of attachments.entries()) {
+    const partName = attachment.filename ?? `part ${index + 1}`;
+    const where = `${provenance} > attachment ${index + 1} ${attachment.filename ?? attachment.mimeType}`;
+    for await (const item of visit(
+      partBytes,
+      partName,
+      where,
+      depth + 1,
+      context,
+      parsed.summary,
+      new Warnings(),
+    )) {
+      found++;
+      yield item;
+    }
+  }
+  // Some reporters put the XML or JSON in the body itself.
+  const body = parsed.email.text?.trim();
+  if (body && (body.startsWith('<') || body.startsWith('{'))) {
+    const bodyBytes = Buffer.from(body);
+    const kind = sniff(bodyBytes);
+    if (kind === 'aggregate' || kind === 'tls') {
+      found++;
+      yield payload(kind, bodyBytes, name, `${provenance} > body`, parsed.summary, new Warnings());
+    }
+  }
+  if (found === 0) yield failure(bytes, name, provenance, new ReportError('no-report-found'));
+}
+
+function payload(
+  kind: PayloadKind,
+  bytes: Buffer,
+  name: string,
+  provenance: string,
+  mail: MailSummary | null,
+  warnings: Warnings,
+): Payload {
+  return {
+    kind,
+    provenance,
+    name,
+    bytes,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    mail,
+    warnings: warnings.list(),
+  };
+}
+
+function failure(bytes: Buffer, name: string, provenance: string, error: ReportError): UnpackFailure {
+  if (error.provenance === undefined) error.provenance = provenance;
+  return { kind: 'error', provenance, name, bytes, error };
+}
+
+function asReportError(err: unknown): ReportError {
+  if (err instanceof ReportError) return err;
+  throw err;
+}

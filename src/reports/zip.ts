@@ -1,0 +1,91 @@
+import yauzl from 'yauzl';
+import type { DecompressionBudget } from './budget.ts';
+import { ReportError } from './errors.ts';
+
+/** Entries in one zip archive. Reports come one to a few per zip; 100,000 tiny entries is an attack. */
+export const ZIP_MAX_ENTRIES = 1_000;
+
+export type ZipEntryResult = { name: string; bytes: Buffer } | { name: string; error: ReportError };
+
+/**
+ * Every file entry of a zip archive, one at a time (directories and macOS `__MACOSX/` resource
+ * forks skipped). A damaged or encrypted entry yields its error and the others are still read;
+ * an unreadable archive or one over the entry limit throws.
+ */
+export async function* zipEntries(
+  input: Buffer,
+  budget: DecompressionBudget,
+  maxEntries = ZIP_MAX_ENTRIES,
+): AsyncGenerator<ZipEntryResult> {
+  let zipfile: yauzl.ZipFile;
+  try {
+    zipfile = await yauzl.fromBufferPromise(input, {
+      lazyEntries: true,
+      validateEntrySizes: true,
+      strictFileNames: false,
+    });
+  } catch (err) {
+    throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+  }
+  try {
+    if (zipfile.entryCount > maxEntries) {
+      throw new ReportError('zip-too-many-entries', { count: zipfile.entryCount, limit: maxEntries });
+    }
+    let entries: AsyncIterableIterator<yauzl.Entry>;
+    try {
+      entries = zipfile.eachEntry();
+    } catch (err) {
+      throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+    }
+    while (true) {
+      let next: IteratorResult<yauzl.Entry>;
+      try {
+        next = await entries.next();
+      } catch (err) {
+        throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+      }
+      if (next.done) return;
+      const entry = next.value;
+      const name = entry.fileName;
+      if (name.endsWith('/') || name.startsWith('__MACOSX/') || name.includes('/__MACOSX/')) continue;
+      try {
+        yield { name, bytes: await readEntry(zipfile, entry, budget) };
+      } catch (err) {
+        if (!(err instanceof ReportError)) throw err;
+        yield { name, error: err };
+      }
+    }
+  } finally {
+    zipfile.close();
+  }
+}
+
+async function readEntry(
+  zipfile: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  budget: DecompressionBudget,
+): Promise<Buffer> {
+  if (entry.isEncrypted())
+    throw new ReportError('zip-entry-encrypted', { entry: entry.fileName.slice(0, 200) });
+  const allowance = budget.allowance(entry.compressedSize);
+  // The declared size is checked first (no work for an honest bomb), then the bytes as they come.
+  if (entry.uncompressedSize > allowance.bytes) throw allowance.error();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    const stream = await zipfile.openReadStreamPromise(entry);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > allowance.bytes) {
+        stream.destroy();
+        throw allowance.error();
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ReportError) throw err;
+    throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+  }
+  budget.spend(size);
+  return Buffer.concat(chunks, size);
+}
