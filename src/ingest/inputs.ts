@@ -1,0 +1,227 @@
+/**
+ * Turns the paths given to `sumi ingest` into input messages: plain files, directories walked
+ * recursively, Maildir folders (cur/ and new/ only), mbox files split as they are read, and `-`
+ * for stdin. Nothing is read before it is needed: a consumer pulling messages one at a time
+ * holds one message per pull, whatever the mailbox's size.
+ */
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { looksLikeMbox, splitMbox } from './mbox.ts';
+
+/** Bytes one input message (file, mbox message, stdin, IMAP or SMTP mail) may have. */
+export const INGEST_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
+/** One mail or file to ingest. */
+export interface InputMessage {
+  /** Where it came from, for people: a path, `box.mbox #12`, `stdin`, an IMAP URL with UID. */
+  source: string;
+  /** A file name for it (decides nothing, helps the unpacker's messages). */
+  name: string;
+  /** When it arrived (file mtime), seconds since the epoch, if known. */
+  receivedAt: number | null;
+  /** Bytes of the input this message accounts for, for progress. */
+  size: number;
+  /** Its bytes; rejects with InputError when it cannot be had. */
+  load(): Promise<Buffer>;
+}
+
+/** Why an input could not be read at all (not a report problem: nothing to quarantine). */
+export class InputError extends Error {
+  readonly code: 'input-too-large' | 'input-unreadable';
+  readonly args: Record<string, string | number>;
+
+  constructor(code: InputError['code'], args: Record<string, string | number>, message: string) {
+    super(message);
+    this.name = 'InputError';
+    this.code = code;
+    this.args = args;
+  }
+}
+
+/** A path to read, found by `scanPaths`. */
+export interface InputFile {
+  path: string;
+  size: number;
+  mtime: number;
+  /** Inside a Maildir's cur/ or new/: a mail, never an mbox. */
+  maildir: boolean;
+}
+
+export type ScannedPath = InputFile | { path: '-'; stdin: true };
+
+/**
+ * Lists the files behind the given paths (directories recursively, in name order), so the
+ * total size is known for progress. Throws ENOENT-style errors for a path that does not exist.
+ */
+export async function scanPaths(paths: readonly string[]): Promise<ScannedPath[]> {
+  const out: ScannedPath[] = [];
+  for (const given of paths) {
+    if (given === '-') {
+      out.push({ path: '-', stdin: true });
+      continue;
+    }
+    const info = await stat(given);
+    if (info.isDirectory()) await walk(given, out, false);
+    else out.push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
+  }
+  return out;
+}
+
+async function walk(dir: string, out: ScannedPath[], inMaildir: boolean): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
+  const maildir = names.has('cur') && names.has('new');
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
+      if (maildir && entry.name === 'tmp') continue;
+      if (maildir && (entry.name === 'cur' || entry.name === 'new')) await walk(full, out, true);
+      else await walk(full, out, false);
+    } else if (entry.isFile() || entry.isSymbolicLink()) {
+      // Files at a Maildir's top (dovecot-uidlist, subscriptions...) are the server's, not mail.
+      if (maildir) continue;
+      if (entry.name.startsWith('.')) continue;
+      let info: Awaited<ReturnType<typeof stat>>;
+      try {
+        info = await stat(full);
+      } catch {
+        continue; // a dangling link or a file removed meanwhile
+      }
+      if (!info.isFile()) continue;
+      out.push({ path: full, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: inMaildir });
+    }
+  }
+}
+
+/**
+ * The messages of the scanned paths, one at a time. An mbox file (first bytes `From `) yields
+ * each of its messages; any other file is one message; stdin is one message or an mbox.
+ */
+export async function* inputMessages(
+  scanned: readonly ScannedPath[],
+  options: { stdin?: AsyncIterable<Uint8Array>; maxMessageBytes?: number } = {},
+): AsyncGenerator<InputMessage> {
+  const max = options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
+  for (const item of scanned) {
+    if ('stdin' in item) {
+      if (!options.stdin) continue;
+      yield* stdinMessages(options.stdin, max);
+      continue;
+    }
+    yield* fileMessages(item, max);
+  }
+}
+
+async function* fileMessages(file: InputFile, max: number): AsyncGenerator<InputMessage> {
+  const name = path.basename(file.path);
+  let mbox = false;
+  if (!file.maildir) {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(file.path, 'r');
+      const head = Buffer.alloc(5);
+      const { bytesRead } = await handle.read(head, 0, 5, 0);
+      mbox = looksLikeMbox(head.subarray(0, bytesRead));
+    } catch (err) {
+      yield failing(file.path, name, file.size, unreadable(file.path, err));
+      return;
+    } finally {
+      await handle?.close();
+    }
+  }
+  if (!mbox) {
+    yield {
+      source: file.path,
+      name,
+      receivedAt: file.mtime,
+      size: file.size,
+      load: () => readCapped(file.path, max),
+    };
+    return;
+  }
+  for await (const message of splitMbox(createReadStream(file.path, { highWaterMark: 1024 * 1024 }), max)) {
+    const source = `${file.path} #${message.index}`;
+    yield 'bytes' in message
+      ? { source, name, receivedAt: null, size: message.bytes.length, load: async () => message.bytes }
+      : failing(source, name, message.tooLarge, tooLarge(source, message.tooLarge, max));
+  }
+}
+
+async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<InputMessage> {
+  const iterator = stdin[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) {
+    yield { source: 'stdin', name: 'stdin', receivedAt: null, size: 0, load: async () => Buffer.alloc(0) };
+    return;
+  }
+  const rest: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    },
+  };
+  if (looksLikeMbox(first.value)) {
+    for await (const message of splitMbox(rest, max)) {
+      const source = `stdin #${message.index}`;
+      yield 'bytes' in message
+        ? {
+            source,
+            name: 'stdin',
+            receivedAt: null,
+            size: message.bytes.length,
+            load: async () => message.bytes,
+          }
+        : failing(source, 'stdin', 0, tooLarge(source, message.tooLarge, max));
+    }
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of rest) {
+    size += chunk.byteLength;
+    if (size > max) {
+      // Drain the rest so the writer is not left blocked on a full pipe.
+      for await (const _ of rest) size += _.byteLength;
+      yield failing('stdin', 'stdin', 0, tooLarge('stdin', size, max));
+      return;
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  const bytes = Buffer.concat(chunks, size);
+  yield { source: 'stdin', name: 'stdin', receivedAt: null, size, load: async () => bytes };
+}
+
+async function readCapped(file: string, max: number): Promise<Buffer> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size > max) throw tooLarge(file, size, max);
+    return await handle.readFile();
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw unreadable(file, err);
+  } finally {
+    await handle?.close();
+  }
+}
+
+function failing(source: string, name: string, size: number, error: InputError): InputMessage {
+  return { source, name, receivedAt: null, size, load: () => Promise.reject(error) };
+}
+
+export function tooLarge(source: string, size: number, limit: number): InputError {
+  return new InputError(
+    'input-too-large',
+    { size, limit },
+    `${source}: ${size} bytes, over the limit of ${limit}`,
+  );
+}
+
+function unreadable(source: string, err: unknown): InputError {
+  const detail = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new InputError('input-unreadable', { detail }, `${source}: ${detail}`);
+}

@@ -1,0 +1,130 @@
+/**
+ * Splits an mbox file into its messages as it is read (never holding the mailbox, only the
+ * message being assembled). Handles mboxo/mboxrd: a message starts at a `From ` line that opens
+ * the file or follows an empty line; `>From `, `>>From `... lines lose one `>` (mboxrd unescaping,
+ * which is also right for mboxo's single `>From `). The empty line before a separator belongs to
+ * the format, not to the message.
+ */
+
+/** Bytes one message in an mbox may have; a larger one is reported and skipped, not buffered. */
+export const MBOX_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
+export type MboxMessage =
+  | {
+      /** 1-based position in the mailbox. */
+      index: number;
+      /** Byte offset of its From_ line in the file. */
+      offset: number;
+      /** The From_ line without `From ` (sender and date), for people. */
+      separator: string;
+      bytes: Buffer;
+    }
+  | { index: number; offset: number; separator: string; tooLarge: number };
+
+interface Assembling {
+  index: number;
+  offset: number;
+  separator: string;
+  lines: Buffer[];
+  size: number;
+}
+
+const LF = 0x0a;
+const FROM = Buffer.from('From ');
+
+/** True when the bytes start like an mbox (a From_ line). */
+export function looksLikeMbox(head: Uint8Array): boolean {
+  return Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 5)).equals(FROM);
+}
+
+export async function* splitMbox(
+  chunks: AsyncIterable<Uint8Array>,
+  maxMessageBytes = MBOX_MAX_MESSAGE_BYTES,
+): AsyncGenerator<MboxMessage> {
+  let pending: Buffer = Buffer.alloc(0);
+  let fileOffset = 0; // offset of pending[0] in the file
+  let current = null as Assembling | null;
+  let count = 0;
+  let previousEmpty = true; // the start of the file counts as following an empty line
+  // An empty line is held back: it is the separator's if a From_ line follows.
+  let heldEmpty: Buffer | null = null;
+
+  const finish = (): MboxMessage | null => {
+    if (!current) return null;
+    const { index, offset, separator, lines, size } = current;
+    current = null;
+    if (size > maxMessageBytes) return { index, offset, separator, tooLarge: size };
+    return { index, offset, separator, bytes: Buffer.concat(lines, size) };
+  };
+
+  const append = (line: Buffer): void => {
+    if (!current) return; // bytes before the first From_ line are not a message
+    current.size += line.length;
+    // Past the limit only the size is counted; the message will be reported as too large.
+    if (current.size <= maxMessageBytes) current.lines.push(line);
+    else current.lines.length = 0;
+  };
+
+  function* onLine(line: Buffer, lineOffset: number): Generator<MboxMessage> {
+    const isFrom = previousEmpty && line.length >= 5 && line.subarray(0, 5).equals(FROM);
+    if (isFrom) {
+      heldEmpty = null;
+      const done = finish();
+      if (done) yield done;
+      count++;
+      current = {
+        index: count,
+        offset: lineOffset,
+        separator: line.toString('latin1', 5).trimEnd().slice(0, 200),
+        lines: [],
+        size: 0,
+      };
+      previousEmpty = false;
+      return;
+    }
+    if (heldEmpty) {
+      append(heldEmpty);
+      heldEmpty = null;
+    }
+    const empty = line.length === 1 || (line.length === 2 && line[0] === 0x0d);
+    if (empty) {
+      heldEmpty = line;
+    } else {
+      append(unescapeFrom(line));
+    }
+    previousEmpty = empty;
+  }
+
+  for await (const chunk of chunks) {
+    pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, chunk]);
+    let start = 0;
+    for (let lf = pending.indexOf(LF, start); lf >= 0; lf = pending.indexOf(LF, start)) {
+      yield* onLine(pending.subarray(start, lf + 1), fileOffset + start);
+      start = lf + 1;
+    }
+    // A line longer than the message limit cannot belong to a message we keep: count it, drop it.
+    if (pending.length - start > maxMessageBytes && current) {
+      const partial = pending.length - start;
+      current.size += partial;
+      current.lines.length = 0;
+      fileOffset += pending.length;
+      pending = Buffer.alloc(0);
+      previousEmpty = false;
+      continue;
+    }
+    fileOffset += start;
+    pending = pending.subarray(start);
+  }
+  if (pending.length > 0) yield* onLine(pending, fileOffset);
+  // The final empty line is the file's trailing separator; it is not kept.
+  const last = finish();
+  if (last) yield last;
+}
+
+/** `>From ` → `From `, `>>From ` → `>From ` (mboxrd). */
+function unescapeFrom(line: Buffer): Buffer {
+  if (line[0] !== 0x3e) return line;
+  let at = 0;
+  while (line[at] === 0x3e) at++;
+  return line.subarray(at, at + 5).equals(FROM) ? line.subarray(1) : line;
+}

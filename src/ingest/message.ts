@@ -1,0 +1,160 @@
+/**
+ * Ingests one input (a mail, an archive, a report file): every payload inside it is parsed and
+ * stored, each report in its own transaction. An input that yields no report is kept whole in
+ * the store's quarantine with the reasons; a damaged part of an input that did yield reports is
+ * quarantined on its own. Nothing read is ever dropped silently.
+ */
+import { describeReportError, previewBytes, ReportError } from '../reports/errors.ts';
+import { parseFailureReport } from '../reports/failure.ts';
+import { parseTlsReport } from '../reports/tls.ts';
+import type { Payload } from '../reports/types.ts';
+import { type UnpackLimits, unpack } from '../reports/unpack.ts';
+import { StoreInputError } from '../store/errors.ts';
+import type { ReportSource, Store } from '../store/types.ts';
+import { storeAggregateReport } from './aggregate.ts';
+
+export type ReportKind = 'aggregate' | 'failure' | 'tls';
+
+/** Why an input or a part of it gave no report: a reports-layer error, or a value the store refused. */
+export type IngestError = ReportError | StoreInputError;
+
+export interface FailedInput {
+  /** Where: the input, and inside it (`mail.eml > attachment 2 report.zip > entry a.xml`). */
+  source: string;
+  error: IngestError | { code: string; args: Record<string, string | number>; message: string };
+}
+
+export interface StoredReport {
+  kind: ReportKind;
+  status: 'stored' | 'duplicate';
+  id: number;
+  source: string;
+  /** Aggregate reports: rows stored and messages they cover (0 for duplicates). */
+  records: number;
+  messages: number;
+}
+
+export interface MessageOutcome {
+  reports: StoredReport[];
+  failed: FailedInput[];
+  /** Set when the whole input went to the quarantine. */
+  quarantined: boolean;
+}
+
+export interface MessageOptions {
+  /** When it arrived, seconds since the epoch. */
+  receivedAt?: number | null;
+  limits?: Partial<UnpackLimits>;
+}
+
+/**
+ * Parses and stores every report in `bytes`. Throws only for runtime failures (the store is
+ * unreachable, a bug): everything wrong with the input itself is in the outcome.
+ */
+export async function ingestMessage(
+  store: Store,
+  bytes: Buffer,
+  name: string,
+  source: string,
+  options: MessageOptions = {},
+): Promise<MessageOutcome> {
+  const receivedAt = options.receivedAt ?? null;
+  const outcome: MessageOutcome = { reports: [], failed: [], quarantined: false };
+  // Parts that gave no report, kept until we know whether the input as a whole gave any.
+  const damaged: { bytes: Buffer; source: string; error: IngestError }[] = [];
+  const unknown: { source: string; error: ReportError }[] = [];
+  for await (const item of unpack(bytes, name, options.limits ? { limits: options.limits } : {})) {
+    const where = item.provenance === name ? source : `${source}${item.provenance.slice(name.length)}`;
+    if (item.kind === 'error') {
+      item.error.provenance = where;
+      damaged.push({ bytes: item.bytes, source: where, error: item.error });
+      continue;
+    }
+    if (item.kind === 'unknown') {
+      const error = new ReportError(
+        'unknown-payload',
+        { name: item.name, start: previewBytes(item.bytes) },
+        { provenance: where },
+      );
+      unknown.push({ source: where, error });
+      continue;
+    }
+    const payloadSource: ReportSource = { description: where, receivedAt };
+    try {
+      outcome.reports.push(await storePayload(store, item, payloadSource));
+    } catch (error) {
+      if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
+      if (error instanceof ReportError && error.provenance === undefined) error.provenance = where;
+      damaged.push({ bytes: item.bytes, source: where, error });
+    }
+  }
+
+  if (outcome.reports.length > 0) {
+    // The input gave reports: its damaged parts are kept on their own; parts that are simply
+    // not reports (a logo, a readme next to the XML) are no loss.
+    for (const part of damaged) {
+      await store.quarantine(part.bytes, { description: part.source, receivedAt }, reason(part.error));
+      outcome.failed.push({ source: part.source, error: part.error });
+    }
+    return outcome;
+  }
+  const failures: { source: string; error: IngestError }[] = damaged.length > 0 ? damaged : unknown;
+  if (failures.length === 0) {
+    failures.push({ source, error: new ReportError('no-report-found', {}, { provenance: source }) });
+  }
+  const first = failures[0]!.error;
+  const message = failures.map((f) => errorText(f.error)).join('; ');
+  await store.quarantine(bytes, { description: source, receivedAt }, { code: first.code, message });
+  outcome.quarantined = true;
+  for (const failure of failures) outcome.failed.push({ source: failure.source, error: failure.error });
+  return outcome;
+}
+
+async function storePayload(store: Store, payload: Payload, source: ReportSource): Promise<StoredReport> {
+  const base = { source: source.description, records: 0, messages: 0 };
+  if (payload.kind === 'aggregate') {
+    const known = await findStored(store, payload.sha256, 'aggregate');
+    if (known !== undefined) return { ...base, kind: 'aggregate', status: 'duplicate', id: known };
+    const { outcome } = await storeAggregateReport(store, payload.bytes, source);
+    return outcome.status === 'stored'
+      ? {
+          ...base,
+          kind: 'aggregate',
+          status: 'stored',
+          id: outcome.id,
+          records: outcome.records,
+          messages: outcome.messages,
+        }
+      : { ...base, kind: 'aggregate', status: 'duplicate', id: outcome.id };
+  }
+  if (payload.kind === 'failure') {
+    const known = await findStored(store, payload.sha256, 'failure');
+    if (known !== undefined) return { ...base, kind: 'failure', status: 'duplicate', id: known };
+    const report = await parseFailureReport(payload.bytes);
+    const outcome = await store.insertFailureReport(report, payload.bytes, source);
+    return { ...base, kind: 'failure', status: outcome.status, id: outcome.id };
+  }
+  if (payload.kind === 'tls') {
+    const known = await findStored(store, payload.sha256, 'tls');
+    if (known !== undefined) return { ...base, kind: 'tls', status: 'duplicate', id: known };
+    const report = parseTlsReport(payload.bytes);
+    const outcome = await store.insertTlsReport(report, payload.bytes, source);
+    return { ...base, kind: 'tls', status: outcome.status, id: outcome.id };
+  }
+  throw new ReportError('unknown-payload', { name: payload.name, start: previewBytes(payload.bytes) });
+}
+
+/** A report stored from these exact bytes before: a rerun skips parsing it again. */
+async function findStored(store: Store, sha256: string, kind: ReportKind): Promise<number | undefined> {
+  const found = await store.findRaw(sha256);
+  return found.find((f) => f.kind === kind)?.id;
+}
+
+function reason(error: IngestError): { code: string; message: string } {
+  return { code: error.code, message: errorText(error) };
+}
+
+/** English words for the quarantine (the CLI describes errors again in the user's language). */
+function errorText(error: IngestError): string {
+  return error instanceof ReportError ? describeReportError(error, 'en') : error.message;
+}

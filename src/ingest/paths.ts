@@ -1,0 +1,121 @@
+/**
+ * `sumi ingest PATH...`: files, directories, mbox files, Maildir folders and stdin, several
+ * inputs at a time (bounded), each report stored in its own transaction.
+ */
+import type { UnpackLimits } from '../reports/unpack.ts';
+import type { Store } from '../store/types.ts';
+import { InputError, type InputMessage, inputMessages, scanPaths } from './inputs.ts';
+import { ingestMessage } from './message.ts';
+import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
+
+/**
+ * Inputs processed at once. Parsing and SQLite writes share one thread, so more buys little;
+ * a few hide file reads and let PostgreSQL commit while the next report is parsed.
+ */
+export const INGEST_CONCURRENCY = 4;
+
+export interface IngestPathsOptions {
+  store: Store;
+  onProgress?: (progress: IngestProgress) => void;
+  /** Where `-` reads from (default: process.stdin). */
+  stdin?: AsyncIterable<Uint8Array>;
+  concurrency?: number;
+  maxMessageBytes?: number;
+  limits?: Partial<UnpackLimits>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Ingests every input under `paths`. Rejects on a runtime failure (the store failing); inputs
+ * that are not reports, or cannot be read, are in `failed`. Throws the file system's error
+ * (ENOENT...) before doing anything when a given path does not exist.
+ */
+export async function ingestPaths(
+  paths: readonly string[],
+  options: IngestPathsOptions,
+): Promise<IngestTotals> {
+  const scanned = await scanPaths(paths);
+  const totals = emptyTotals();
+  const hasStdin = scanned.some((s) => 'stdin' in s);
+  const progress: IngestProgress = {
+    totals,
+    bytesDone: 0,
+    totalBytes: hasStdin ? null : scanned.reduce((sum, s) => sum + ('size' in s ? s.size : 0), 0),
+    inputsTotal: null,
+  };
+  const messages = inputMessages(scanned, {
+    stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+  });
+  await eachBounded(messages, options.concurrency ?? INGEST_CONCURRENCY, options.signal, async (input) => {
+    await ingestInput(options.store, input, totals, options.limits);
+    progress.bytesDone += input.size;
+    options.onProgress?.(progress);
+  });
+  return totals;
+}
+
+/** One input: read, ingest, count. Input errors are counted as failures; store errors propagate. */
+export async function ingestInput(
+  store: Store,
+  input: InputMessage,
+  totals: IngestTotals,
+  limits?: Partial<UnpackLimits>,
+): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await input.load();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // Too large to read or unreadable: nothing to keep, the input stays where it is.
+    totals.inputs++;
+    totals.failed.push({ source: input.source, error });
+    return;
+  }
+  const outcome = await ingestMessage(store, bytes, input.name, input.source, {
+    receivedAt: input.receivedAt,
+    ...(limits ? { limits } : {}),
+  });
+  addOutcome(totals, outcome);
+}
+
+/**
+ * Runs `work` on each item with at most `limit` at once, pulling the next item only when a slot
+ * is free (so a lazy source is read no further ahead than that). The first failure stops the
+ * pulling; the ones running finish, then it rejects.
+ */
+export async function eachBounded<T>(
+  items: AsyncIterable<T>,
+  limit: number,
+  signal: AbortSignal | undefined,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  let failure: { error: unknown } | null = null;
+  let pulling = Promise.resolve();
+  // Pulls are chained: an async generator must not be asked for two items at once.
+  const pull = (): Promise<IteratorResult<T>> => {
+    const next = pulling.then(() => iterator.next());
+    pulling = next.then(
+      () => {},
+      () => {},
+    );
+    return next;
+  };
+  const worker = async (): Promise<void> => {
+    while (failure === null && !signal?.aborted) {
+      const next = await pull();
+      if (next.done) return;
+      await work(next.value);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, limit) }, () =>
+    worker().catch((error: unknown) => {
+      failure ??= { error };
+    }),
+  );
+  await Promise.all(workers);
+  // Stopped early (failure or abort): close the source (open files, streams).
+  await iterator.return?.(undefined);
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}

@@ -1,0 +1,54 @@
+import type { FailedInput, MessageOutcome } from './message.ts';
+
+/** What an ingest run did, whatever the source. */
+export interface IngestTotals {
+  /** Aggregate reports newly stored. */
+  reports: number;
+  /** Reports of any kind already in the store. */
+  duplicates: number;
+  /** Rows of the newly stored aggregate reports. */
+  records: number;
+  /** Messages the newly stored aggregate reports cover (sum of their records' counts). */
+  messages: number;
+  failureReports: number;
+  tlsReports: number;
+  /** Inputs (files, mails) read. */
+  inputs: number;
+  failed: FailedInput[];
+}
+
+export function emptyTotals(): IngestTotals {
+  return {
+    reports: 0,
+    duplicates: 0,
+    records: 0,
+    messages: 0,
+    failureReports: 0,
+    tlsReports: 0,
+    inputs: 0,
+    failed: [],
+  };
+}
+
+export function addOutcome(totals: IngestTotals, outcome: MessageOutcome): void {
+  totals.inputs++;
+  for (const report of outcome.reports) {
+    if (report.status === 'duplicate') totals.duplicates++;
+    else if (report.kind === 'aggregate') {
+      totals.reports++;
+      totals.records += report.records;
+      totals.messages += report.messages;
+    } else if (report.kind === 'failure') totals.failureReports++;
+    else totals.tlsReports++;
+  }
+  totals.failed.push(...outcome.failed);
+}
+
+/** Progress as a source reports it; `totalBytes` is null when unknown (stdin, IMAP). */
+export interface IngestProgress {
+  totals: IngestTotals;
+  bytesDone: number;
+  totalBytes: number | null;
+  /** Inputs known so far (for IMAP: mails found in the folder). */
+  inputsTotal: number | null;
+}
