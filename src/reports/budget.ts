@@ -28,19 +28,29 @@ export class DecompressionBudget {
     this.limits = limits;
   }
 
-  /** Bytes one decompression of `compressedSize` input may produce, and the error for going over. */
-  allowance(compressedSize: number): { bytes: number; error: () => ReportError } {
-    const { maxPayloadBytes, maxTotalBytes, maxRatio, ratioFloorBytes } = this.limits;
-    const bySize = Math.min(maxPayloadBytes, maxTotalBytes - this.#used);
-    const byRatio = Math.max(ratioFloorBytes, compressedSize * maxRatio);
-    if (byRatio < bySize) {
+  /** Bytes the next decompression may still produce, and the error for going over. */
+  remaining(): { bytes: number; error: () => ReportError } {
+    const { maxPayloadBytes, maxTotalBytes } = this.limits;
+    const left = maxTotalBytes - this.#used;
+    if (maxPayloadBytes <= left) {
       return {
-        bytes: byRatio,
-        error: () => new ReportError('decompression-ratio-exceeded', { limit: maxRatio }),
+        bytes: maxPayloadBytes,
+        error: () => new ReportError('decompressed-too-large', { limit: maxPayloadBytes }),
       };
     }
-    const limit = bySize === maxPayloadBytes ? maxPayloadBytes : maxTotalBytes;
-    return { bytes: Math.max(0, bySize), error: () => new ReportError('decompressed-too-large', { limit }) };
+    return {
+      bytes: Math.max(0, left),
+      error: () => new ReportError('decompressed-too-large', { limit: maxTotalBytes }),
+    };
+  }
+
+  /** Whether `output` bytes from `input` compressed bytes (so far) look like a bomb. */
+  ratioExceeded(output: number, input: number): boolean {
+    return output > this.limits.ratioFloorBytes && output > Math.max(input, 1) * this.limits.maxRatio;
+  }
+
+  ratioError(): ReportError {
+    return new ReportError('decompression-ratio-exceeded', { limit: this.limits.maxRatio });
   }
 
   spend(bytes: number): void {

@@ -1,4 +1,4 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import type { DecompressionBudget } from './budget.ts';
 import { ReportError } from './errors.ts';
 import type { Warnings } from './warnings.ts';
@@ -7,39 +7,35 @@ const FLAG_HCRC = 0x02;
 const FLAG_EXTRA = 0x04;
 const FLAG_NAME = 0x08;
 const FLAG_COMMENT = 0x10;
+/** Input fed to the inflater at a time: the ratio is checked against what was consumed so far. */
+const SLICE = 16_384;
 
 /**
  * Decompresses gzip data member by member (RFC 1952), so that what node:zlib refuses is read:
  * several members are joined, bytes after the last member (Mimecast's CRLF) are ignored with a
- * warning. Output is capped by the budget as it is produced, never after.
+ * warning. Size and ratio are checked as output is produced: a bomb stops within a few MB.
  */
-export function gunzip(input: Buffer, budget: DecompressionBudget, warnings: Warnings): Buffer {
-  const allowance = budget.allowance(input.length);
+export async function gunzip(
+  input: Buffer,
+  budget: DecompressionBudget,
+  warnings: Warnings,
+): Promise<Buffer> {
+  const allowance = budget.remaining();
   const parts: Buffer[] = [];
   let produced = 0;
   let at = 0;
   while (true) {
     at = skipHeader(input, at);
-    let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
-    try {
-      const result = inflateRawSync(input.subarray(at), {
-        maxOutputLength: Math.max(1, allowance.bytes - produced),
-        info: true,
-      }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-      inflated = result;
-    } catch (err) {
-      throw zlibError(err, allowance.error);
-    }
-    const member = inflated.buffer;
-    at += inflated.engine.bytesWritten;
+    const member = await inflateMember(input, at, budget, allowance.bytes - produced, allowance.error);
+    at += member.consumed;
     if (input.length - at < 8) throw new ReportError('gzip-truncated');
-    if (input.readUInt32LE(at) !== crc32(member) || input.readUInt32LE(at + 4) !== member.length % 2 ** 32) {
+    const data = member.data;
+    if (input.readUInt32LE(at) !== crc32(data) || input.readUInt32LE(at + 4) !== data.length % 2 ** 32) {
       throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
     }
     at += 8;
-    parts.push(member);
-    produced += member.length;
-    if (produced > allowance.bytes) throw allowance.error();
+    parts.push(data);
+    produced += data.length;
     if (input.length - at >= 2 && input[at] === 0x1f && input[at + 1] === 0x8b) {
       warnings.add('gzip-multi-member');
       continue;
@@ -49,6 +45,59 @@ export function gunzip(input: Buffer, budget: DecompressionBudget, warnings: War
   }
   budget.spend(produced);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** One raw deflate stream from `start`; resolves with its output and the input bytes it used. */
+function inflateMember(
+  input: Buffer,
+  start: number,
+  budget: DecompressionBudget,
+  maxBytes: number,
+  overSize: () => ReportError,
+): Promise<{ data: Buffer; consumed: number }> {
+  return new Promise((resolve, reject) => {
+    const inflater = createInflateRaw();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let offset = start;
+    let settled = false;
+    const fail = (err: ReportError) => {
+      if (settled) return;
+      settled = true;
+      inflater.destroy();
+      reject(err);
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) fail(overSize());
+      else if (budget.ratioExceeded(size, inflater.bytesWritten)) fail(budget.ratioError());
+      else chunks.push(chunk);
+    });
+    inflater.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve({ data: Buffer.concat(chunks, size), consumed: inflater.bytesWritten });
+    });
+    inflater.on('error', (err: Error & { code?: string }) => {
+      fail(
+        err.code === 'Z_BUF_ERROR'
+          ? new ReportError('gzip-truncated', {}, { cause: err })
+          : new ReportError('gzip-corrupt', { detail: err.message }, { cause: err }),
+      );
+    });
+    const feed = () => {
+      while (!settled && !inflater.writableEnded && offset < input.length) {
+        const slice = input.subarray(offset, offset + SLICE);
+        offset += slice.length;
+        if (!inflater.write(slice)) {
+          inflater.once('drain', feed);
+          return;
+        }
+      }
+      if (!settled && !inflater.writableEnded) inflater.end();
+    };
+    feed();
+  });
 }
 
 function skipHeader(input: Buffer, start: number): number {
@@ -71,11 +120,4 @@ function skipHeader(input: Buffer, start: number): number {
   if (flags & FLAG_HCRC) at += 2;
   if (at > input.length) throw new ReportError('gzip-truncated');
   return at;
-}
-
-function zlibError(err: unknown, overLimit: () => ReportError): ReportError {
-  const { code, message } = err as { code?: string; message?: string };
-  if (code === 'ERR_BUFFER_TOO_LARGE') return overLimit();
-  if (code === 'Z_BUF_ERROR') return new ReportError('gzip-truncated', {}, { cause: err });
-  return new ReportError('gzip-corrupt', { detail: message ?? String(err) }, { cause: err });
 }

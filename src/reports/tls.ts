@@ -34,12 +34,12 @@ type Json = Record<string, unknown>;
  * report ID, date range, policies) must be there and well-typed or the report is rejected;
  * values RFC 8460 does not define are kept with a warning; numbers sent as strings are read.
  */
-export function parseTlsReport(input: Buffer | string): TlsReport {
+export async function parseTlsReport(input: Buffer | string): Promise<TlsReport> {
   const warnings = new Warnings();
   let bytes = typeof input === 'string' ? Buffer.from(input) : input;
   if (bytes.length === 0) throw new ReportError('empty-input');
   if (bytes[0] === 0x1f && bytes[1] === 0x8b)
-    bytes = gunzip(bytes, new DecompressionBudget(UNPACK_LIMITS), warnings);
+    bytes = await gunzip(bytes, new DecompressionBudget(UNPACK_LIMITS), warnings);
   if (bytes.length > TLS_MAX_JSON_BYTES) {
     throw new ReportError('input-too-large', { size: bytes.length, limit: TLS_MAX_JSON_BYTES });
   }

@@ -131,7 +131,7 @@ async function* visit(
   if (kind === 'gzip') {
     let inner: Buffer;
     try {
-      inner = gunzip(bytes, context.budget, warnings);
+      inner = await gunzip(bytes, context.budget, warnings);
     } catch (err) {
       yield failure(bytes, name, provenance, asReportError(err));
       return;

@@ -67,18 +67,19 @@ async function readEntry(
 ): Promise<Buffer> {
   if (entry.isEncrypted())
     throw new ReportError('zip-entry-encrypted', { entry: entry.fileName.slice(0, 200) });
-  const allowance = budget.allowance(entry.compressedSize);
-  // The declared size is checked first (no work for an honest bomb), then the bytes as they come.
+  const allowance = budget.remaining();
+  // The declared sizes are checked first (no work for an honest bomb), then the bytes as they come.
   if (entry.uncompressedSize > allowance.bytes) throw allowance.error();
+  if (budget.ratioExceeded(entry.uncompressedSize, entry.compressedSize)) throw budget.ratioError();
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     const stream = await zipfile.openReadStreamPromise(entry);
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > allowance.bytes) {
+      if (size > allowance.bytes || budget.ratioExceeded(size, entry.compressedSize)) {
         stream.destroy();
-        throw allowance.error();
+        throw size > allowance.bytes ? allowance.error() : budget.ratioError();
       }
       chunks.push(chunk);
     }

@@ -8,6 +8,7 @@ import {
   parseAggregateReport,
   parseAggregateReportToObject,
   ReportError,
+  type ReportWarning,
   XML_MAX_DEPTH,
   XML_MAX_EXTENSION_NODES,
   XML_MAX_FIELD_LENGTH,
@@ -30,7 +31,7 @@ async function rejection(
   throw new Error('expected a ReportError');
 }
 
-const warning = (report: { warnings: { code: string; field?: string }[] }, code: string, field?: string) =>
+const warning = (report: { warnings: ReportWarning[] }, code: string, field?: string) =>
   report.warnings.find((w) => w.code === code && (field === undefined || w.field === field));
 
 describe('aggregate reports: RFC 7489', () => {
