@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { reportErrorText, reportWarningText } from '../../src/i18n/reports.ts';
+import { describeReportError, describeReportWarning, ReportError } from '../../src/reports/index.ts';
+
+describe('report error and warning texts', () => {
+  it('has English and Japanese for every code, with the same placeholders', () => {
+    for (const [code, text] of Object.entries({ ...reportErrorText, ...reportWarningText })) {
+      expect(code).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(placeholders(text.ja), code).toEqual(placeholders(text.en));
+      expect(text.ja, code).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+  });
+
+  it('describes an error in both languages, with its provenance', () => {
+    const err = new ReportError(
+      'zip-too-many-entries',
+      { count: 5000, limit: 1000 },
+      { provenance: 'm.eml > attachment 1 r.zip' },
+    );
+    expect(err.message).toBe('The zip archive has 5000 entries, more than the limit of 1000.');
+    expect(describeReportError(err, 'en')).toBe(
+      'm.eml > attachment 1 r.zip: The zip archive has 5000 entries, more than the limit of 1000.',
+    );
+    expect(describeReportError(err, 'ja')).toBe(
+      'm.eml > attachment 1 r.zip: zip アーカイブに 5000 個のエントリがあり、上限の 1000 を超えています。',
+    );
+  });
+
+  it('describes a warning', () => {
+    expect(
+      describeReportWarning(
+        { code: 'value-case', field: 'policy_published/p', count: 2, example: 'Reject' },
+        'en',
+      ),
+    ).toBe('<policy_published/p> values are not in lower case (e.g. "Reject"); they were lower-cased.');
+  });
+});

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseFailureReport, parseTlsReport, ReportError } from '../../src/reports/index.ts';
+import { gz, mail } from './fixtures/build.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+describe('failure reports', () => {
+  it('reads an RFC 6591 / RFC 9991 report with the whole original message', async () => {
+    const report = await parseFailureReport(fixture('arf.eml'));
+    expect(report).toMatchObject({
+      format: 'arf',
+      feedbackType: 'auth-failure',
+      userAgent: 'ReceiverFeedback/2.0',
+      version: '1',
+      authFailure: 'dmarc',
+      identityAlignment: 'none',
+      deliveryResult: 'reject',
+      sourceIp: '192.0.2.99',
+      incidents: 2,
+      reportingMta: 'dns; mx.receiver.example',
+      originalMailFrom: 'bounce@sender.example',
+      originalRcptTo: ['user@receiver.example'],
+      reportedDomains: ['sender.example'],
+      dkimDomain: 'sender.example',
+      dkimSelector: 's2023',
+      arrivalTime: 1699955998,
+      mail: { from: 'feedback@receiver.example', subject: 'DMARC failure report for sender.example' },
+    });
+    expect(report.authenticationResults[0]).toContain('dmarc=fail header.from=sender.example; dkim=fail');
+    expect(report.original).toMatchObject({
+      form: 'message',
+      from: '"Bank" <alerts@sender.example>',
+      subject: 'Verify your account',
+      messageId: '<spoof-1@spoof.invalid>',
+      redacted: true,
+      urls: ['https://phish.invalid/login?id=7', 'http://phish.invalid/other'],
+    });
+    expect(report.original?.body).toContain('Please log in');
+    expect(report.missing).toEqual([]);
+  });
+
+  it('reads a base64 feedback part with headers-only original, and says what it lacks', async () => {
+    const report = await parseFailureReport(fixture('arf-base64.eml'));
+    expect(report).toMatchObject({
+      format: 'arf-base64',
+      feedbackType: 'auth-failure',
+      sourceIp: '203.0.113.5',
+    });
+    expect(report.original).toMatchObject({ form: 'headers', subject: 'hello', redacted: true, body: null });
+    expect(report.missing).toEqual([
+      'identity-alignment',
+      'arrival-date',
+      'original-mail-from',
+      'authentication-results',
+      'original-body',
+    ]);
+  });
+
+  it('reads a plain-text report with no ARF part, keeping the pasted headers', async () => {
+    const report = await parseFailureReport(fixture('plain.eml'));
+    expect(report).toMatchObject({
+      format: 'plain',
+      feedbackType: null,
+      sourceIp: '198.51.100.23',
+      reportedDomains: ['sender.example'],
+    });
+    expect(report.original).toMatchObject({
+      form: 'inline',
+      from: 'ceo@sender.example',
+      subject: 'Urgent wire transfer',
+    });
+    expect(report.missing).toContain('feedback-report-part');
+    expect(report.missing).toContain('feedback-type');
+  });
+
+  it('reads a report without Feedback-Type and lists it as missing', async () => {
+    const report = await parseFailureReport(fixture('no-feedback-type.eml'));
+    expect(report.feedbackType).toBeNull();
+    expect(report.userAgent).toBe('Odd/0.1');
+    expect(report.missing).toContain('feedback-type');
+    expect(report.missing).toContain('original-headers');
+  });
+
+  it('refuses a mail that is not a failure report', async () => {
+    const notReport = mail('Lunch?', [{ contentType: 'text/plain', data: 'at noon' }]);
+    await expect(parseFailureReport(notReport)).rejects.toMatchObject({ code: 'failure-not-a-report' });
+    await expect(parseFailureReport('')).rejects.toBeInstanceOf(ReportError);
+  });
+});
+
+describe('SMTP TLS reports', () => {
+  it('reads RFC 8460 JSON, plain or gzip', async () => {
+    for (const input of [fixture('tls.json'), gz(fixture('tls.json'))]) {
+      const report = await parseTlsReport(input);
+      expect(report).toMatchObject({
+        organizationName: 'Example TLS Reporter',
+        contactInfo: 'tlsrpt@reporter.example',
+        reportId: '2024-03-01T00:00:00Z_sender.example',
+        window: { begin: 1709251200, end: 1709337599, beginIso: '2024-03-01T00:00:00Z' },
+        warnings: [],
+      });
+      expect(report.policies[0]).toEqual({
+        policyType: 'sts',
+        policyString: ['version: STSv1', 'mode: enforce', 'mx: mx.sender.example', 'max_age: 86400'],
+        policyDomain: 'sender.example',
+        mxHost: ['mx.sender.example'],
+        totalSuccessfulSessionCount: 100,
+        totalFailureSessionCount: 2,
+        failureDetails: [
+          {
+            resultType: 'certificate-expired',
+            sendingMtaIp: '2001:db8::1',
+            receivingMxHostname: 'mx.sender.example',
+            receivingMxHelo: null,
+            receivingIp: '192.0.2.25',
+            failedSessionCount: 2,
+            additionalInformation: 'https://reporter.example/tls/1',
+            failureReasonCode: null,
+          },
+        ],
+      });
+      expect(report.policies[1]).toMatchObject({
+        policyType: 'no-policy-found',
+        totalFailureSessionCount: 0,
+      });
+    }
+  });
+
+  it('keeps unknown values and coerces wrong types, with warnings', async () => {
+    const json = JSON.parse(fixture('tls.json').toString());
+    json.policies[0].policy['policy-type'] = 'dane-ish';
+    json.policies[0].policy['policy-string'] = 'version: STSv1';
+    json.policies[0].summary['total-successful-session-count'] = '100';
+    const report = await parseTlsReport(JSON.stringify(json));
+    expect(report.policies[0]).toMatchObject({
+      policyType: 'dane-ish',
+      policyString: ['version: STSv1'],
+      totalSuccessfulSessionCount: 100,
+    });
+    expect(report.warnings.map((w) => w.code)).toEqual([
+      'tls-unknown-value',
+      'tls-type-coerced',
+      'tls-type-coerced',
+    ]);
+  });
+
+  it.each([
+    ['not json', 'tls-not-json', (j: Record<string, unknown>) => j],
+    [
+      'no organization',
+      'tls-invalid-report',
+      (j: Record<string, unknown>) => ({ ...j, 'organization-name': undefined }),
+    ],
+    [
+      'bad date',
+      'tls-invalid-report',
+      (j: Record<string, unknown>) => ({ ...j, 'date-range': { 'start-datetime': 'x' } }),
+    ],
+    ['policies not a list', 'tls-invalid-report', (j: Record<string, unknown>) => ({ ...j, policies: {} })],
+    [
+      'negative count',
+      'tls-invalid-report',
+      (j: Record<string, unknown>) => ({
+        ...j,
+        policies: [{ policy: { 'policy-type': 'sts' }, summary: { 'total-failure-session-count': -1 } }],
+      }),
+    ],
+  ])('rejects %s', async (label, code, change) => {
+    const json = JSON.parse(fixture('tls.json').toString());
+    const input = label === 'not json' ? '{"organization-name": ' : JSON.stringify(change(json));
+    await expect(parseTlsReport(input)).rejects.toMatchObject({ code });
+  });
+});
