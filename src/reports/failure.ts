@@ -82,7 +82,8 @@ export async function parseFailureReport(input: Buffer | string): Promise<Failur
   const sourceIpText = one('source-ip');
   let sourceIp: string | null = null;
   if (sourceIpText !== null) {
-    sourceIp = canonicalIp(sourceIpText);
+    // Some reporters append the reverse DNS name: "192.0.2.1 (host.example)".
+    sourceIp = canonicalIp(sourceIpText.replace(/\s*\(.*\)\s*$/, ''));
     if (sourceIp === null) warnings.add('invalid-source-ip', 'Source-IP', sourceIpText);
   }
   const arrivalDate = one('arrival-date') ?? one('received-date');
@@ -104,7 +105,8 @@ export async function parseFailureReport(input: Buffer | string): Promise<Failur
     arrivalTime: Number.isNaN(arrivalMs) ? null : Math.floor(arrivalMs / 1000),
     sourceIp,
     sourcePort: portText !== null && /^\d{1,5}$/.test(portText) ? Number(portText) : null,
-    reportingMta: one('reporting-mta'),
+    // RFC 5965 writes the MTA name after its type ("dns; mx.example"); the type is always dns.
+    reportingMta: one('reporting-mta')?.replace(/^\s*dns\s*;\s*/i, '') ?? null,
     originalEnvelopeId: one('original-envelope-id'),
     originalMailFrom: stripAngles(one('original-mail-from')),
     originalRcptTo: all('original-rcpt-to').map((v) => stripAngles(v) ?? v),

@@ -18,7 +18,7 @@ describe('failure reports', () => {
       deliveryResult: 'reject',
       sourceIp: '192.0.2.99',
       incidents: 2,
-      reportingMta: 'dns; mx.receiver.example',
+      reportingMta: 'mx.receiver.example',
       originalMailFrom: 'bounce@sender.example',
       originalRcptTo: ['user@receiver.example'],
       reportedDomains: ['sender.example'],
