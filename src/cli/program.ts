@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { cliText } from '../i18n/cli.ts';
 import { detectLang, type Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
+import { registerCheck } from './check.ts';
 import { registerDns } from './dns.ts';
 import { type CliContext, UsageError } from './output.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
+  registerCheck(program, ctx);
   registerDns(program, ctx);
   return program;
 }

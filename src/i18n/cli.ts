@@ -38,4 +38,57 @@ export const cliText = {
     ja: '{file} の {records} 件の名前を {address} で応答中（UDP と TCP）。--resolver {address} で利用できます',
   },
   'dns.serve.badZone': { en: '{file}: {message}', ja: '{file}: {message}' },
+  'check.description': {
+    en: "check domains' SPF, DMARC, DKIM, BIMI, MTA-STS, TLS-RPT and MX records: every problem, explained, with its fix",
+    ja: 'ドメインの SPF・DMARC・DKIM・BIMI・MTA-STS・TLS-RPT・MX レコードを検査し、すべての問題を説明と対処法つきで示す',
+  },
+  'check.option.file': {
+    en: 'read domains from a file, one per line (first CSV column; "-" for stdin)',
+    ja: 'ファイルからドメインを読む（1 行に 1 つ、CSV は先頭列、"-" で標準入力）',
+  },
+  'check.option.selectors': {
+    en: 'DKIM selectors to check, comma-separated (default: common selectors)',
+    ja: '検査する DKIM セレクター（カンマ区切り、既定: よく使われるセレクター）',
+  },
+  'check.option.bimiSelector': { en: 'BIMI selector', ja: 'BIMI セレクター' },
+  'check.option.parked': {
+    en: 'the domains send no mail: require v=spf1 -all, p=reject, no MX',
+    ja: 'メールを送らないドメインとして検査する（v=spf1 -all、p=reject、MX なしを要求）',
+  },
+  'check.option.discovery': {
+    en: 'DMARC policy discovery: treewalk (RFC 9989) or psl (RFC 7489, for old receivers)',
+    ja: 'DMARC ポリシーの探索方法: treewalk（RFC 9989）または psl（RFC 7489、古い受信側向け）',
+  },
+  'check.option.allowPrivate': {
+    en: 'labs only: let fetches of logos, certificates and MTA-STS policies reach private and loopback addresses',
+    ja: '検証環境専用: ロゴ・証明書・MTA-STS ポリシーの取得でプライベート／ループバックアドレスへの接続を許可する',
+  },
+  'check.option.caFile': {
+    en: 'extra trusted CA certificates (PEM) for https fetches, e.g. a lab CA',
+    ja: 'https 取得で追加で信頼する CA 証明書（PEM）。検証環境の CA など',
+  },
+  'check.option.concurrency': { en: 'domains checked at once', ja: '同時に検査するドメイン数' },
+  'check.noDomains': {
+    en: 'give at least one domain (or --file)',
+    ja: 'ドメインを 1 つ以上指定してください（または --file）',
+  },
+  'check.invalidDomain': {
+    en: '"{domain}" is not a domain name',
+    ja: '"{domain}" はドメイン名ではありません',
+  },
+  'check.summary': {
+    en: 'errors: {errors}, warnings: {warnings}, notes: {info}',
+    ja: 'エラー {errors} 件、警告 {warnings} 件、情報 {info} 件',
+  },
+  'check.status.ok': { en: 'ok', ja: '正常' },
+  'check.status.missing': { en: 'missing', ja: 'なし' },
+  'check.status.invalid': { en: 'invalid', ja: '不正' },
+  'check.status.dns-error': { en: 'DNS error', ja: 'DNS エラー' },
+  'check.status.not-checked': { en: 'not checked', ja: '未検査' },
+  'check.severity.error': { en: 'error', ja: 'エラー' },
+  'check.severity.warning': { en: 'warning', ja: '警告' },
+  'check.severity.info': { en: 'info', ja: '情報' },
+  'check.fix': { en: 'fix', ja: '対処' },
+  'check.suggested': { en: 'publish instead', ja: '推奨レコード' },
+  'check.at': { en: 'at', ja: '場所' },
 } satisfies UiCatalog;
