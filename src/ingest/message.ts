@@ -137,7 +137,7 @@ async function storePayload(store: Store, payload: Payload, source: ReportSource
   if (payload.kind === 'tls') {
     const known = await findStored(store, payload.sha256, 'tls');
     if (known !== undefined) return { ...base, kind: 'tls', status: 'duplicate', id: known };
-    const report = parseTlsReport(payload.bytes);
+    const report = await parseTlsReport(payload.bytes);
     const outcome = await store.insertTlsReport(report, payload.bytes, source);
     return { ...base, kind: 'tls', status: outcome.status, id: outcome.id };
   }

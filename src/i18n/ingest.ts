@@ -1,0 +1,185 @@
+import type { UiCatalog } from './catalog.ts';
+
+/** Words of `sumi ingest` and `sumi smtpd`: help, progress, summary, errors. */
+export const ingestText = {
+  'ingest.description': {
+    en: 'store DMARC aggregate, failure and SMTP TLS reports from files, directories, mbox files, Maildir folders, stdin (-) or an IMAP folder',
+    ja: 'ファイル、ディレクトリ、mbox ファイル、Maildir フォルダー、標準入力（-）または IMAP フォルダーから DMARC 集約・失敗レポートと SMTP TLS レポートを取り込む',
+  },
+  'ingest.help.after': {
+    en: `
+Inputs: report files (.xml, .xml.gz, .zip, .json, .json.gz), mails (.eml), mbox files, Maildir
+folders, directories (read recursively), "-" for stdin, or one imap://user@host[:port]/FOLDER
+(imaps:// for implicit TLS). Running the same ingest again stores nothing new.
+
+An input that holds no report is kept in the store's quarantine and listed as failed.
+
+Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
+report (each one is listed with its reason and kept in the quarantine; the others are stored);
+1 a runtime failure (the store or the IMAP server failed).`,
+    ja: `
+入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル、
+Maildir フォルダー、ディレクトリ（再帰的に読み込み）、標準入力の "-"、または
+imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ取り込みをもう一度実行しても
+新しく保存されるものはありません。
+
+レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。
+
+終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
+含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
+1 実行時の障害（ストアまたは IMAP サーバーの障害）。`,
+  },
+  'option.db': {
+    en: 'store: a SQLite file or a postgres:// URL (default: $SUMI_DB, else $XDG_DATA_HOME/sumi/sumi.db)',
+    ja: 'ストア: SQLite ファイルまたは postgres:// URL（既定: $SUMI_DB、なければ $XDG_DATA_HOME/sumi/sumi.db）',
+  },
+  'option.json': {
+    en: 'print one JSON object: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
+    ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
+  },
+  'option.watch': {
+    en: 'IMAP: stay connected (IDLE) and ingest mail as it arrives, reconnecting after faults',
+    ja: 'IMAP: 接続したまま（IDLE）届いたメールを取り込み続ける。障害の後は再接続する',
+  },
+  'option.passwordEnv': {
+    en: 'IMAP: name of the environment variable holding the password (default: SUMI_IMAP_PASSWORD)',
+    ja: 'IMAP: パスワードを入れた環境変数の名前（既定: SUMI_IMAP_PASSWORD）',
+  },
+  'option.passwordFile': {
+    en: 'IMAP: file holding the password (first line)',
+    ja: 'IMAP: パスワードを書いたファイル（1 行目）',
+  },
+  'option.archive': {
+    en: 'IMAP: folder processed mail is moved to, created if missing',
+    ja: 'IMAP: 処理済みメールの移動先フォルダー（なければ作成）',
+  },
+  'option.flag': {
+    en: 'IMAP: mark processed mail with this keyword instead of moving it',
+    ja: 'IMAP: 処理済みメールを移動せず、このキーワードを付ける',
+  },
+  'option.starttls': {
+    en: 'IMAP (imap://): STARTTLS required, optional (used when offered) or off',
+    ja: 'IMAP（imap://）: STARTTLS を required（必須）、optional（提供されれば使う）、off（使わない）',
+  },
+  'option.insecure': {
+    en: 'IMAP: accept a server certificate that does not verify (labs only)',
+    ja: 'IMAP: 検証できないサーバー証明書を受け入れる（検証環境専用）',
+  },
+  'option.concurrency': {
+    en: 'inputs processed at once',
+    ja: '同時に処理する入力の数',
+  },
+  'progress.line': {
+    en: '{reports} reports, {records} records, {rate} reports/s',
+    ja: 'レポート {reports} 件、レコード {records} 件、{rate} 件/秒',
+  },
+  'progress.eta': { en: 'ETA {eta}', ja: '残り {eta}' },
+  'summary.stored': {
+    en: 'Stored {reports} aggregate reports ({records} records, {messages} messages), {failureReports} failure reports and {tlsReports} TLS reports from {inputs} inputs in {seconds} s.',
+    ja: '{inputs} 件の入力から集約レポート {reports} 件（レコード {records} 件、メッセージ {messages} 通）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を {seconds} 秒で保存しました。',
+  },
+  'summary.duplicates': {
+    en: '{duplicates} reports were already stored.',
+    ja: '{duplicates} 件のレポートは保存済みでした。',
+  },
+  'summary.failed': {
+    en: '{count} inputs gave no report; they are kept in the quarantine:',
+    ja: '{count} 件の入力からレポートを読み取れませんでした。隔離領域に保存しています:',
+  },
+  'error.noInput': {
+    en: 'give at least one path, "-" or an imap:// URL',
+    ja: 'パス、"-"、または imap:// URL を 1 つ以上指定してください',
+  },
+  'error.pathMissing': {
+    en: '{path}: no such file or directory',
+    ja: '{path}: ファイルまたはディレクトリがありません',
+  },
+  'error.imapAlone': {
+    en: 'an imap:// URL must be the only input',
+    ja: 'imap:// URL は唯一の入力として指定してください',
+  },
+  'error.watchNeedsImap': {
+    en: '--watch needs an imap:// URL',
+    ja: '--watch には imap:// URL が必要です',
+  },
+  'error.badImapUrl': {
+    en: '{url}: give imap://user@host[:port]/FOLDER or imaps://...',
+    ja: '{url}: imap://user@host[:port]/FOLDER または imaps://... の形で指定してください',
+  },
+  'error.noPassword': {
+    en: 'no IMAP password: set {env} or give --password-file',
+    ja: 'IMAP のパスワードがありません: {env} を設定するか --password-file を指定してください',
+  },
+  'error.badNumber': {
+    en: '{option} {value}: give a positive whole number',
+    ja: '{option} {value}: 正の整数を指定してください',
+  },
+  'input-too-large': {
+    en: '{source}: {size} bytes, more than the limit of {limit}; left where it is',
+    ja: '{source}: {size} バイトあり、上限の {limit} を超えています。元の場所に残しています',
+  },
+  'input-unreadable': {
+    en: '{source}: cannot be read ({detail})',
+    ja: '{source}: 読み取れません（{detail}）',
+  },
+  'store-refused': {
+    en: '{source}: the store refused a value: {message}',
+    ja: '{source}: ストアが値を受け付けませんでした: {message}',
+  },
+  'imap.connected': {
+    en: 'connected to {host}, folder {folder}: {count} mails to ingest',
+    ja: '{host} に接続しました。フォルダー {folder} の取り込むメール: {count} 通',
+  },
+  'imap.watching': {
+    en: 'watching {folder} for new mail (Ctrl-C stops)',
+    ja: '{folder} の新着メールを待っています（Ctrl-C で停止）',
+  },
+  'imap.reconnecting': {
+    en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',
+    ja: 'IMAP の接続が切れました（{message}）。{seconds} 秒後に再接続します',
+  },
+  'smtpd.description': {
+    en: 'receive report mail over SMTP and store it: Sumi as the rua/ruf mailbox itself',
+    ja: 'SMTP でレポートメールを受信して保存する（Sumi 自身を rua/ruf の受信箱にする）',
+  },
+  'smtpd.listen': {
+    en: 'address to listen on, host:port',
+    ja: '待ち受けアドレス host:port',
+  },
+  'smtpd.accept': {
+    en: 'recipient addresses accepted, comma-separated (others are refused at RCPT)',
+    ja: '受け付ける宛先アドレス（カンマ区切り。他は RCPT で拒否）',
+  },
+  'smtpd.maxSize': {
+    en: 'largest mail accepted, in bytes',
+    ja: '受け付けるメールの最大サイズ（バイト）',
+  },
+  'smtpd.tlsCert': {
+    en: 'certificate (PEM) for STARTTLS; with --tls-key',
+    ja: 'STARTTLS 用の証明書（PEM）。--tls-key と一緒に指定',
+  },
+  'smtpd.tlsKey': {
+    en: 'private key (PEM) for STARTTLS',
+    ja: 'STARTTLS 用の秘密鍵（PEM）',
+  },
+  'smtpd.hostname': {
+    en: 'name in the greeting (default: the machine name)',
+    ja: '応答で名乗るホスト名（既定: マシン名）',
+  },
+  'smtpd.listening': {
+    en: 'receiving report mail for {accept} on {address}',
+    ja: '{address} で {accept} 宛てのレポートメールを受信中',
+  },
+  'smtpd.tlsPair': {
+    en: '--tls-cert and --tls-key go together',
+    ja: '--tls-cert と --tls-key は一緒に指定してください',
+  },
+  'smtpd.badAccept': {
+    en: '--accept {value}: give mail addresses, comma-separated',
+    ja: '--accept {value}: メールアドレスをカンマ区切りで指定してください',
+  },
+  'smtpd.received': {
+    en: '{source}: {reports} reports stored, {duplicates} duplicates, {failed} failed',
+    ja: '{source}: レポート {reports} 件を保存、重複 {duplicates} 件、失敗 {failed} 件',
+  },
+} satisfies UiCatalog;

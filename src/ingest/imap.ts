@@ -1,0 +1,276 @@
+/**
+ * `sumi ingest imap://user@host/INBOX`: every mail in an IMAP folder is ingested, then moved to
+ * an archive folder (or flagged). A mail is moved or flagged only after its reports are
+ * committed (or it is quarantined), so a crash at any point leaves it in the folder, and the
+ * next run stores what was missing and counts the rest as duplicates. `watch` stays connected
+ * (IDLE) and ingests mail as it arrives, reconnecting with backoff after faults.
+ */
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { UnpackLimits } from '../reports/unpack.ts';
+import type { Store } from '../store/types.ts';
+import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
+import { ingestMessage } from './message.ts';
+import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
+
+/** Where processed mail goes when no folder is given. */
+export const IMAP_DEFAULT_ARCHIVE = 'Sumi/Processed';
+/** First and longest wait before reconnecting after a fault (doubling in between). */
+export const IMAP_RECONNECT_MIN_MS = 1_000;
+export const IMAP_RECONNECT_MAX_MS = 60_000;
+/** IDLE is restarted this often, so a connection dropped silently (NAT, firewall) is noticed. */
+export const IMAP_IDLE_RESTART_MS = 5 * 60_000;
+/** Mails whose sizes are asked in one FETCH. */
+const SIZE_BATCH = 500;
+
+export interface ImapTarget {
+  /** Implicit TLS (imaps://). */
+  secure: boolean;
+  host: string;
+  port: number;
+  user: string;
+  folder: string;
+}
+
+/** Reads `imap://user@host[:port]/FOLDER` (`imaps://` for implicit TLS); the user may be %-encoded. */
+export function parseImapUrl(url: string): ImapTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RangeError(`not a URL: ${url}`);
+  }
+  const secure = parsed.protocol === 'imaps:';
+  if (!secure && parsed.protocol !== 'imap:') throw new RangeError(`not an imap:// URL: ${url}`);
+  if (!parsed.hostname || !parsed.username) throw new RangeError(`no user or host: ${url}`);
+  const folder = decodeURIComponent(parsed.pathname.replace(/^\//, '').replace(/;.*$/, '')) || 'INBOX';
+  return {
+    secure,
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port ? Number(parsed.port) : secure ? 993 : 143,
+    user: decodeURIComponent(parsed.username),
+    folder,
+  };
+}
+
+export type ImapEvent =
+  | { type: 'connected'; host: string; folder: string; pending: number }
+  | { type: 'watching'; folder: string }
+  | { type: 'reconnecting'; error: Error; delayMs: number };
+
+export interface IngestImapOptions {
+  store: Store;
+  password: string;
+  /** For imap:// only: STARTTLS required (default), used when offered, or never. */
+  starttls?: 'required' | 'optional' | 'off';
+  /** Accept a certificate that does not verify (labs). */
+  insecure?: boolean;
+  /** Folder for processed mail (default IMAP_DEFAULT_ARCHIVE); created when missing. */
+  archive?: string;
+  /** Mark processed mail with this keyword instead of moving it. */
+  flag?: string;
+  watch?: boolean;
+  /** Stops watching (and any pass in progress, after the current mail). */
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+  onEvent?: (event: ImapEvent) => void;
+  maxMessageBytes?: number;
+  limits?: Partial<UnpackLimits>;
+  /** Waits before reconnecting; tests shorten them. */
+  reconnect?: { minMs: number; maxMs: number };
+}
+
+/**
+ * Ingests the folder's mail. Without `watch`, one pass and done; rejects on a connection or
+ * store failure. With `watch`, runs until `signal` aborts; only a login refused at the first
+ * connection ends it with an error (a wrong password does not get better by retrying).
+ */
+export async function ingestImap(url: string, options: IngestImapOptions): Promise<IngestTotals> {
+  const target = parseImapUrl(url);
+  const totals = emptyTotals();
+  const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
+  // Too large to ingest: left in the folder, reported once per run.
+  const skipped = new Set<number>();
+  const minMs = options.reconnect?.minMs ?? IMAP_RECONNECT_MIN_MS;
+  const maxMs = options.reconnect?.maxMs ?? IMAP_RECONNECT_MAX_MS;
+  let delay = minMs;
+  let connectedOnce = false;
+  while (!options.signal?.aborted) {
+    try {
+      await session(target, url, options, totals, progress, skipped, () => {
+        connectedOnce = true;
+        delay = minMs;
+      });
+      if (!options.watch) return totals;
+    } catch (error) {
+      const refused = (error as { authenticationFailed?: boolean }).authenticationFailed === true;
+      if (!options.watch || (refused && !connectedOnce) || options.signal?.aborted) {
+        if (options.signal?.aborted) return totals;
+        throw error;
+      }
+      options.onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
+      await sleep(delay, options.signal);
+      delay = Math.min(maxMs, delay * 2);
+    }
+  }
+  return totals;
+}
+
+async function session(
+  target: ImapTarget,
+  url: string,
+  options: IngestImapOptions,
+  totals: IngestTotals,
+  progress: IngestProgress,
+  skipped: Set<number>,
+  onConnected: () => void,
+): Promise<void> {
+  const starttls = options.starttls ?? 'required';
+  const config: ImapFlowOptions = {
+    host: target.host,
+    port: target.port,
+    secure: target.secure,
+    auth: { user: target.user, pass: options.password },
+    logger: false,
+    maxIdleTime: IMAP_IDLE_RESTART_MS,
+    // IDLE is entered right when a pass ends, not after imapflow's own quiet period.
+    disableAutoIdle: true,
+    ...(options.insecure ? { tls: { rejectUnauthorized: false } } : {}),
+  };
+  if (!target.secure && starttls !== 'optional') config.doSTARTTLS = starttls === 'required';
+  const client = new ImapFlow(config);
+  // A dropped connection also emits 'error'; without a listener it would crash the process.
+  let lost: Error | null = null;
+  let wake: (() => void) | null = null;
+  let arrived = false;
+  client.on('error', (error: Error) => {
+    lost ??= error;
+    wake?.();
+  });
+  client.on('close', () => {
+    lost ??= new Error('connection closed');
+    wake?.();
+  });
+  client.on('exists', () => {
+    arrived = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    await client.connect();
+    const archive = options.flag ? null : await ensureFolder(client, options.archive ?? IMAP_DEFAULT_ARCHIVE);
+    await client.mailboxOpen(target.folder);
+    onConnected();
+    let first = true;
+    do {
+      arrived = false;
+      await pass(client, target, url, options, archive, totals, progress, skipped, (pending) => {
+        if (first)
+          options.onEvent?.({ type: 'connected', host: target.host, folder: target.folder, pending });
+        first = false;
+      });
+      if (!options.watch || options.signal?.aborted) break;
+      if (!arrived) {
+        options.onEvent?.({ type: 'watching', folder: target.folder });
+        // IDLE lasts until the next command; its errors show as 'error'/'close' events.
+        const idling = client.idle().catch(() => {});
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (arrived || lost || options.signal?.aborted) resolve();
+        });
+        wake = null;
+        if (lost) await idling;
+      }
+      if (lost) throw lost;
+    } while (!options.signal?.aborted);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (client.usable) await client.logout().catch(() => client.close());
+    else client.close();
+  }
+}
+
+/** One pass over the folder: every mail not yet processed, oldest first. */
+async function pass(
+  client: ImapFlow,
+  target: ImapTarget,
+  url: string,
+  options: IngestImapOptions,
+  archive: string | null,
+  totals: IngestTotals,
+  progress: IngestProgress,
+  skipped: Set<number>,
+  onPending: (count: number) => void,
+): Promise<void> {
+  const query = options.flag ? { deleted: false, unKeyword: options.flag } : { deleted: false };
+  const found = (await client.search(query, { uid: true })) || [];
+  const uids = found.filter((uid) => !skipped.has(uid)).sort((a, b) => a - b);
+  onPending(uids.length);
+  progress.inputsTotal = (progress.inputsTotal ?? 0) + uids.length;
+  const max = options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
+  const base = url.replace(/;.*$/, '').replace(/\/$/, '');
+  for (let at = 0; at < uids.length; at += SIZE_BATCH) {
+    const batch = uids.slice(at, at + SIZE_BATCH);
+    const sizes = new Map<number, number>();
+    for await (const message of client.fetch(batch, { uid: true, size: true }, { uid: true })) {
+      sizes.set(message.uid, message.size ?? 0);
+    }
+    for (const uid of batch) {
+      if (options.signal?.aborted) return;
+      if (!sizes.has(uid)) continue; // expunged meanwhile by another client
+      const size = sizes.get(uid)!;
+      const source = `${base};UID=${uid}`;
+      if (size > max) {
+        skipped.add(uid);
+        totals.inputs++;
+        totals.failed.push({ source, error: tooLarge(source, size, max) });
+        continue;
+      }
+      const message = await client.fetchOne(
+        String(uid),
+        { uid: true, source: true, internalDate: true },
+        { uid: true },
+      );
+      if (!message?.source) continue;
+      const date = message.internalDate ? new Date(message.internalDate) : null;
+      const outcome = await ingestMessage(
+        options.store,
+        message.source,
+        `${target.folder};UID=${uid}`,
+        source,
+        {
+          receivedAt: date && !Number.isNaN(date.getTime()) ? Math.floor(date.getTime() / 1000) : null,
+          ...(options.limits ? { limits: options.limits } : {}),
+        },
+      );
+      // Only now, with its reports committed or the mail quarantined, does it leave the folder.
+      if (archive) await client.messageMove(String(uid), archive, { uid: true });
+      else await client.messageFlagsAdd(String(uid), [options.flag!], { uid: true });
+      addOutcome(totals, outcome);
+      progress.bytesDone += size;
+      options.onProgress?.(progress);
+    }
+  }
+}
+
+/** The archive folder's full path with the server's delimiter, created when missing. */
+async function ensureFolder(client: ImapFlow, folder: string): Promise<string> {
+  const boxes = await client.list();
+  const delimiter = boxes.find((box) => box.delimiter)?.delimiter ?? '/';
+  const full = folder.split('/').filter(Boolean).join(delimiter);
+  if (boxes.some((box) => box.path === full)) return full;
+  const created = await client.mailboxCreate(folder.split('/').filter(Boolean));
+  return created.path;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

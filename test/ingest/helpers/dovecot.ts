@@ -1,0 +1,184 @@
+/**
+ * A throwaway Dovecot IMAP server for tests: its own config, mail and state in a temp dir, plain
+ * auth with one static password, a random port on 127.0.0.1, running as the current user.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+
+export const DOVECOT = '/usr/sbin/dovecot';
+export const dovecotInstalled = existsSync(DOVECOT) && existsSync('/usr/lib/dovecot/imap');
+
+export interface Dovecot {
+  port: number;
+  password: string;
+  dir: string;
+  stop(): Promise<void>;
+  log(): Promise<string>;
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDovecot(): Promise<Dovecot> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sumi-dovecot-'));
+  const port = await freePort();
+  const password = 'lab-password';
+  const me = userInfo();
+  for (const sub of ['run', 'state', 'mail', 'home']) await mkdir(path.join(dir, sub), { recursive: true });
+  // Dovecot never delivers mail as root: as root, the mail belongs to the package's dovecot user.
+  const mailUser = me.uid === 0 ? passwdEntry('dovecot') : { uid: me.uid, gid: me.gid };
+  for (const sub of ['mail', 'home']) await chown(path.join(dir, sub), mailUser.uid, mailUser.gid);
+  // The login processes run as another user and must reach their sockets under run/.
+  await chmod(dir, 0o755);
+  await chmod(path.join(dir, 'run'), 0o755);
+  const config = `
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:${dir}/mail/%n
+first_valid_uid = 0
+${serviceUsers(me.uid === 0 ? null : me.username)}
+passdb {
+  driver = static
+  args = password=${password}
+}
+userdb {
+  driver = static
+  args = uid=${mailUser.uid} gid=${mailUser.gid} home=${dir}/home/%n
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
+`;
+  const configFile = path.join(dir, 'dovecot.conf');
+  await writeFile(configFile, config);
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(DOVECOT, ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += String(d);
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`dovecot exited: ${stderr}`);
+      if (await canConnect(port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`dovecot did not listen on ${port}: ${stderr}`);
+  };
+  const stop = async () => {
+    const running = child as ChildProcess | null;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((r) => running.once('exit', r));
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return {
+    port,
+    password,
+    dir,
+    stop: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+    log: () => readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => ''),
+  };
+}
+
+/**
+ * Dovecot's login processes refuse to run as root: as root, the package's own unprivileged
+ * users serve them; as anyone else, that user runs everything.
+ */
+function serviceUsers(user: string | null): string {
+  if (user === null) return 'default_internal_user = dovecot\ndefault_login_user = dovenull';
+  return `default_internal_user = ${user}\ndefault_internal_group = ${groupName()}\ndefault_login_user = ${user}`;
+}
+
+function passwdEntry(name: string): { uid: number; gid: number } {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name) return { uid: Number(uid), gid: Number(gid) };
+  }
+  throw new Error(`no user ${name} (is dovecot-core installed?)`);
+}
+
+/** The current user's primary group name (dovecot wants a name, not an id). */
+function groupName(): string {
+  const gid = userInfo().gid;
+  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+    const [name, , id] = line.split(':');
+    if (name && Number(id) === gid) return name;
+  }
+  return String(gid);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A TCP relay to a local port whose connections the test can cut, like a network fault. */
+export async function startRelay(
+  targetPort: number,
+): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(targetPort, '127.0.0.1');
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

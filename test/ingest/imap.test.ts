@@ -1,0 +1,179 @@
+import { ImapFlow } from 'imapflow';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
+import { plainMail, reportMail } from './helpers/reports.ts';
+
+if (!dovecotInstalled) {
+  console.log(
+    'IMAP tests skipped: dovecot-imapd is not installed (bash .ci/setup.d/20-dovecot.sh installs it)',
+  );
+}
+
+describe('parseImapUrl', () => {
+  it('reads user, host, port, folder and TLS mode', () => {
+    expect(parseImapUrl('imap://dmarc%40example.jp@mail.example.jp/Reports%2F2024')).toEqual({
+      secure: false,
+      host: 'mail.example.jp',
+      port: 143,
+      user: 'dmarc@example.jp',
+      folder: 'Reports/2024',
+    });
+    expect(parseImapUrl('imaps://u@[::1]:1993')).toMatchObject({
+      secure: true,
+      host: '::1',
+      port: 1993,
+      folder: 'INBOX',
+    });
+    expect(() => parseImapUrl('http://u@h/INBOX')).toThrow(RangeError);
+    expect(() => parseImapUrl('imap://host/INBOX')).toThrow(RangeError);
+  });
+});
+
+describe.skipIf(!dovecotInstalled)(
+  'ingestImap against Dovecot (skipped when dovecot-imapd is not installed)',
+  () => {
+    let dovecot: Dovecot;
+    let store: Store;
+    let user = '';
+    let n = 0;
+
+    beforeAll(async () => {
+      dovecot = await startDovecot();
+    });
+    afterAll(async () => {
+      await dovecot?.stop();
+    });
+    beforeEach(async () => {
+      // A mailbox of its own for each test.
+      user = `dmarc${++n}@example.jp`;
+      store = await openStore(':memory:');
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const url = (folder = 'INBOX') =>
+      `imap://${encodeURIComponent(user)}@127.0.0.1:${dovecot.port}/${folder}`;
+    const options = () => ({ store, password: dovecot.password, starttls: 'off' as const });
+
+    async function client<T>(work: (c: ImapFlow) => Promise<T>): Promise<T> {
+      const c = new ImapFlow({
+        host: '127.0.0.1',
+        port: dovecot.port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user, pass: dovecot.password },
+        logger: false,
+      });
+      await c.connect();
+      try {
+        return await work(c);
+      } finally {
+        await c.logout();
+      }
+    }
+    const append = (mails: string[], folder = 'INBOX') =>
+      client(async (c) => {
+        await c.mailboxCreate(folder).catch(() => {});
+        for (const mail of mails) await c.append(folder, mail);
+      });
+    const count = (folder: string) =>
+      client(async (c) => ((await c.status(folder, { messages: true })) || { messages: -1 }).messages);
+
+    it('ingests every mail, then moves it to the archive folder it creates', async () => {
+      await append([reportMail({ reportId: 'i-1' }), reportMail({ reportId: 'i-2' }), plainMail()]);
+      const totals = await ingestImap(url(), options());
+      expect(totals).toMatchObject({ reports: 2, duplicates: 0, records: 4, inputs: 3 });
+      expect(totals.failed).toHaveLength(1);
+      expect(totals.failed[0]!.source).toMatch(/;UID=3$/);
+      expect(await count('INBOX')).toBe(0);
+      // Dovecot's Maildir separator is ".": Sumi/Processed is created as Sumi.Processed.
+      expect(await count('Sumi.Processed')).toBe(3);
+      expect((await store.countReports()).quarantined).toBe(1);
+      // A second run finds nothing left to do.
+      expect(await ingestImap(url(), options())).toMatchObject({ reports: 0, inputs: 0 });
+    });
+
+    it('flags instead of moving, and skips flagged mail the next time', async () => {
+      await append([reportMail({ reportId: 'f-1' }), reportMail({ reportId: 'f-2' })], 'Reports');
+      const flagOptions = { ...options(), flag: '$SumiProcessed' };
+      expect(await ingestImap(url('Reports'), flagOptions)).toMatchObject({ reports: 2, inputs: 2 });
+      expect(await count('Reports')).toBe(2);
+      expect(await ingestImap(url('Reports'), flagOptions)).toMatchObject({ reports: 0, inputs: 0 });
+      const flags = await client(async (c) => {
+        await c.mailboxOpen('Reports');
+        const out: string[][] = [];
+        for await (const m of c.fetch('1:*', { flags: true })) out.push([...(m.flags ?? [])]);
+        return out;
+      });
+      expect(flags.every((f) => f.includes('$SumiProcessed'))).toBe(true);
+    });
+
+    it('leaves a mail in the folder when its store transaction fails, and a rerun completes', async () => {
+      await append([
+        reportMail({ reportId: 'c-1' }),
+        reportMail({ reportId: 'c-2' }),
+        reportMail({ reportId: 'c-3' }),
+      ]);
+      let calls = 0;
+      const failing: Store = Object.create(store, {
+        insertAggregateReport: {
+          value: (...args: Parameters<Store['insertAggregateReport']>) => {
+            if (++calls === 2) return Promise.reject(new Error('database went away'));
+            return store.insertAggregateReport(...args);
+          },
+        },
+      });
+      await expect(ingestImap(url(), { ...options(), store: failing })).rejects.toThrow('database went away');
+      expect(await count('INBOX')).toBe(2);
+      expect(await ingestImap(url(), options())).toMatchObject({ reports: 2, duplicates: 0, inputs: 2 });
+      expect((await store.countReports()).reports).toBe(3);
+      expect(await count('INBOX')).toBe(0);
+    });
+
+    it('fails at once on a refused login', async () => {
+      await expect(ingestImap(url(), { ...options(), password: 'wrong', watch: true })).rejects.toMatchObject(
+        {
+          authenticationFailed: true,
+        },
+      );
+    });
+
+    it('watches with IDLE, ingests mail as it arrives, and reconnects after the connection is cut', async () => {
+      const relay = await startRelay(dovecot.port);
+      onTestFinished(() => relay.close());
+      const controller = new AbortController();
+      const events: ImapEvent[] = [];
+      await append([reportMail({ reportId: 'w-0' })]);
+      const running = ingestImap(url().replace(`:${dovecot.port}/`, `:${relay.port}/`), {
+        ...options(),
+        watch: true,
+        signal: controller.signal,
+        reconnect: { minMs: 100, maxMs: 400 },
+        onEvent: (e) => events.push(e),
+      });
+      const waitFor = async (reports: number) => {
+        const deadline = Date.now() + 15_000;
+        while ((await store.countReports()).reports < reports) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${reports} reports`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await waitFor(1);
+      await append([reportMail({ reportId: 'w-1' })]);
+      await waitFor(2);
+      relay.cut();
+      await append([reportMail({ reportId: 'w-2' })]);
+      await waitFor(3);
+      controller.abort();
+      const totals = await running;
+      expect(totals.reports).toBe(3);
+      expect(events.some((e) => e.type === 'watching')).toBe(true);
+      expect(events.some((e) => e.type === 'reconnecting')).toBe(true);
+      expect(await count('INBOX')).toBe(0);
+    });
+  },
+);
