@@ -1,0 +1,179 @@
+/** Opening a store: a SQLite file (the default) or a PostgreSQL URL, migrated to the latest schema. */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import pg from 'pg';
+import type { EngineKind } from './engine.ts';
+import { migrateToLatest, migrations } from './migrations.ts';
+import type { Database } from './schema.ts';
+import { KyselyStore } from './store.ts';
+import type { Store } from './types.ts';
+
+/**
+ * How long a SQLite writer waits for another process's write transaction to end. A 200,000-record
+ * report holds the write lock for a few seconds; a minute leaves room for several in a row.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 60_000;
+
+/** Prepared SQLite statements kept per store: a report's few dozen distinct ones, with room to spare. */
+export const SQLITE_STATEMENT_CACHE_SIZE = 256;
+
+/** PostgreSQL connections per store: concurrent report transactions, plus one for the migration lock. */
+export const PG_POOL_SIZE = 10;
+
+const MIGRATION_TABLE = 'sumi_migrations';
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Where the store lives when no `--db` is given: `$SUMI_DB` (a path or a postgres:// URL), else
+ * `$XDG_DATA_HOME/sumi/sumi.db`, else `~/.local/share/sumi/sumi.db`. Creates the folder of a
+ * file path.
+ */
+export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env.SUMI_DB;
+  if (configured) {
+    if (!isPostgresUrl(configured) && configured !== ':memory:') {
+      mkdirSync(path.dirname(path.resolve(configured)), { recursive: true });
+    }
+    return configured;
+  }
+  // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+  const dataHome =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(env.HOME || homedir(), '.local', 'share');
+  const folder = path.join(dataHome, 'sumi');
+  mkdirSync(folder, { recursive: true });
+  return path.join(folder, 'sumi.db');
+}
+
+/** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
+export async function openStore(url: string): Promise<Store> {
+  return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url);
+}
+
+async function openSqlite(file: string): Promise<Store> {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const handle = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    handle.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a process crash; only a power loss can undo the
+    // last commits, never corrupt the file.
+    handle.pragma('synchronous = NORMAL');
+    handle.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
+    if (pendingSqliteMigrations(handle, 'sqlite')) {
+      // IMMEDIATE takes the write lock first, so a second process opening the same file at
+      // once waits here, then finds nothing left to do.
+      handle.exec('begin immediate');
+      try {
+        await migrateToLatest(db, 'sqlite', { disableTransactions: true });
+        handle.exec('commit');
+      } catch (error) {
+        handle.exec('rollback');
+        throw error;
+      }
+    }
+    return new KyselyStore(db, 'sqlite', () => db.destroy());
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+}
+
+/**
+ * The connection as Kysely sees it, keeping prepared statements by SQL text: Kysely prepares
+ * every query it runs, and a report's statements repeat (measured: preparing was a third of
+ * the time of writing small reports).
+ */
+function cachingStatements(handle: SqliteDatabase.Database): SqliteDialectDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        // Most recently used last, so the first entry is the one to evict.
+        statements.delete(text);
+      } else {
+        statement = handle.prepare(text);
+        if (statements.size >= SQLITE_STATEMENT_CACHE_SIZE) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
+}
+
+/** Whether the schema lacks a migration; a read, so opening an up-to-date store never waits for a writer. */
+function pendingSqliteMigrations(handle: SqliteDatabase.Database, kind: EngineKind): boolean {
+  const exists = handle
+    .prepare(`select 1 from sqlite_master where type = 'table' and name = ?`)
+    .get(MIGRATION_TABLE);
+  if (!exists) return true;
+  const applied = new Set(
+    handle
+      .prepare(`select name from ${MIGRATION_TABLE}`)
+      .pluck()
+      .all()
+      .map((name) => String(name)),
+  );
+  return Object.keys(migrations(kind)).some((name) => !applied.has(name));
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: PG_POOL_SIZE,
+    types: {
+      // 64-bit integers (ids, counts, epoch seconds, count(*)) and numeric (sum of bigint) as
+      // numbers: every value the store writes is a safe integer.
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC
+          ? Number
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection dropped by the server: the pool discards it and the next query opens a
+  // new one (and reports the failure if the server is gone). Without a listener it would crash.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migratePostgres(db, pool);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyStore(db, 'postgres', () => db.destroy());
+}
+
+/**
+ * Runs the migrations under a session advisory lock keyed by the schema, taken on a connection
+ * of its own: a second process opening the same database waits, then finds nothing to do.
+ */
+async function migratePostgres(db: Kysely<Database>, pool: pg.Pool): Promise<void> {
+  const lock = await pool.connect();
+  try {
+    const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
+    const schema = rows[0]?.schema;
+    if (!schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
+    await lock.query(`select pg_advisory_lock(hashtextextended('sumi-migrations:' || current_schema(), 0))`);
+    try {
+      await migrateToLatest(db, 'postgres', { disableTransactions: false, schema });
+    } finally {
+      await lock.query(
+        `select pg_advisory_unlock(hashtextextended('sumi-migrations:' || current_schema(), 0))`,
+      );
+    }
+  } finally {
+    lock.release();
+  }
+}

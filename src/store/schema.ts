@@ -1,0 +1,241 @@
+/**
+ * The tables as Kysely sees them. Names are snake_case in the reports' own words. Times are
+ * whole seconds since the epoch (UTC). Lists and trees (errors, extensions, warnings, header
+ * fields) are JSON text, never a JSON column type: both engines read them the same way and
+ * JSON text cannot hold a raw NUL (PostgreSQL text cannot).
+ *
+ * Booleans are 0/1 integers in both engines (SQLite has no boolean type).
+ */
+import type { Generated } from 'kysely';
+
+/** How raw bytes are stored: brotli-compressed, or as they came when compression gains nothing. */
+export type RawEncoding = 'br' | 'identity';
+
+/** The columns every table holding an input's raw bytes has, in this order, last in the row. */
+interface RawColumns {
+  raw_sha256: string;
+  raw_size: number;
+  raw_encoding: RawEncoding;
+  raw: Buffer;
+}
+
+export interface ReportersTable {
+  id: Generated<number>;
+  org_name: string;
+  email: string | null;
+  extra_contact_info: string | null;
+}
+
+export interface ReportsTable extends RawColumns {
+  id: Generated<number>;
+  reporter_id: number;
+  /** Report ID without surrounding `<>`: the one duplicates are detected on. */
+  report_id: string;
+  report_id_raw: string;
+  policy_domain: string;
+  date_begin: number;
+  date_end: number;
+  version: string | null;
+  namespace: string | null;
+  generator: string | null;
+  /** JSON array of the report's `<error>` texts. */
+  errors: string;
+  adkim: string | null;
+  aspf: string | null;
+  p: string | null;
+  sp: string | null;
+  np: string | null;
+  pct: number | null;
+  fo: string | null;
+  testing: number | null;
+  discovery_method: string | null;
+  psd: string | null;
+  /** JSON array of ExtensionNode, null when none. */
+  extensions: string | null;
+  /** JSON array of ReportWarning, null when none. */
+  warnings: string | null;
+  record_count: number;
+  message_count: number;
+  source: string;
+  received_at: number | null;
+  ingested_at: number;
+}
+
+export interface RecordsTable {
+  report_id: number;
+  /** Position of the record in its report, from 0. */
+  record_index: number;
+  source_ip: string | null;
+  count: number;
+  disposition: string | null;
+  dkim: string | null;
+  spf: string | null;
+  header_from: string | null;
+  envelope_from: string | null;
+  envelope_to: string | null;
+  extensions: string | null;
+}
+
+export interface PolicyOverrideReasonsTable {
+  report_id: number;
+  record_index: number;
+  ordinal: number;
+  type: string | null;
+  comment: string | null;
+}
+
+export interface DkimAuthResultsTable {
+  report_id: number;
+  record_index: number;
+  ordinal: number;
+  domain: string | null;
+  selector: string | null;
+  result: string | null;
+  human_result: string | null;
+}
+
+export interface SpfAuthResultsTable {
+  report_id: number;
+  record_index: number;
+  ordinal: number;
+  domain: string | null;
+  scope: string | null;
+  result: string | null;
+  human_result: string | null;
+}
+
+/**
+ * Messages per day, maintained at ingest in the report's transaction. The key columns are never
+ * NULL (a NULL would defeat the upsert's unique key): '' stands for "the report did not say".
+ */
+export interface DailyRollupTable {
+  policy_domain: string;
+  /** The UTC day, as the epoch second of its midnight (see rollupDay). */
+  day: number;
+  header_from: string;
+  source_ip: string;
+  disposition: string;
+  /** Policy-evaluated (aligned) DKIM and SPF results: `pass`, `fail` or ''. */
+  dkim: string;
+  spf: string;
+  messages: number;
+}
+
+export interface FailureReportsTable extends RawColumns {
+  id: Generated<number>;
+  format: string;
+  feedback_type: string | null;
+  user_agent: string | null;
+  version: string | null;
+  auth_failure: string | null;
+  identity_alignment: string | null;
+  delivery_result: string | null;
+  arrival_date: string | null;
+  arrival_time: number | null;
+  source_ip: string | null;
+  source_port: number | null;
+  reporting_mta: string | null;
+  original_envelope_id: string | null;
+  original_mail_from: string | null;
+  /** JSON array. */
+  original_rcpt_to: string;
+  /** The first Reported-Domain, for lookups by domain; all of them are in reported_domains. */
+  reported_domain: string | null;
+  reported_domains: string;
+  reported_uris: string;
+  authentication_results: string;
+  incidents: number | null;
+  dkim_domain: string | null;
+  dkim_identity: string | null;
+  dkim_selector: string | null;
+  spf_dns: string | null;
+  /** JSON array of every feedback-report field, in order. */
+  fields: string;
+  /** `message`, `headers`, `inline`, or null when the report carries no original. */
+  original_form: string | null;
+  /** JSON array of the original message's header fields, null when none came. */
+  original_headers: string | null;
+  original_from: string | null;
+  original_to: string | null;
+  original_subject: string | null;
+  original_date: string | null;
+  original_message_id: string | null;
+  redacted: number | null;
+  original_body: string | null;
+  original_urls: string | null;
+  description: string | null;
+  missing: string;
+  warnings: string | null;
+  mail_from: string | null;
+  mail_subject: string | null;
+  mail_date: string | null;
+  mail_message_id: string | null;
+  source: string;
+  received_at: number | null;
+  ingested_at: number;
+}
+
+export interface TlsReportsTable extends RawColumns {
+  id: Generated<number>;
+  organization_name: string;
+  contact_info: string | null;
+  report_id: string;
+  date_begin: number;
+  date_end: number;
+  warnings: string | null;
+  source: string;
+  received_at: number | null;
+  ingested_at: number;
+}
+
+export interface TlsPoliciesTable {
+  tls_report_id: number;
+  policy_index: number;
+  policy_type: string;
+  /** JSON arrays. */
+  policy_string: string;
+  policy_domain: string | null;
+  mx_host: string;
+  total_successful_session_count: number;
+  total_failure_session_count: number;
+}
+
+export interface TlsFailureDetailsTable {
+  tls_report_id: number;
+  policy_index: number;
+  detail_index: number;
+  result_type: string;
+  sending_mta_ip: string | null;
+  receiving_mx_hostname: string | null;
+  receiving_mx_helo: string | null;
+  receiving_ip: string | null;
+  failed_session_count: number;
+  additional_information: string | null;
+  failure_reason_code: string | null;
+}
+
+export interface QuarantineTable extends RawColumns {
+  id: Generated<number>;
+  source: string;
+  error_code: string;
+  error_message: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  /** How many times these same bytes were quarantined. */
+  times: number;
+}
+
+export interface Database {
+  reporters: ReportersTable;
+  reports: ReportsTable;
+  records: RecordsTable;
+  policy_override_reasons: PolicyOverrideReasonsTable;
+  dkim_auth_results: DkimAuthResultsTable;
+  spf_auth_results: SpfAuthResultsTable;
+  daily_rollup: DailyRollupTable;
+  failure_reports: FailureReportsTable;
+  tls_reports: TlsReportsTable;
+  tls_policies: TlsPoliciesTable;
+  tls_failure_details: TlsFailureDetailsTable;
+  quarantine: QuarantineTable;
+}

@@ -1,0 +1,1149 @@
+/**
+ * The Store over Kysely, for both engines. Reports are written in one transaction each; records
+ * go in multi-row INSERTs of ROWS_PER_STATEMENT rows as they arrive, so a report of any size
+ * is never held whole in memory by the store.
+ */
+import { isIP } from 'node:net';
+import { type ControlledTransaction, type Kysely, sql } from 'kysely';
+import type {
+  AggregateRecord,
+  AggregateReportHeader,
+  ExtensionNode,
+  FailureReport,
+  HeaderField,
+  ReportWarning,
+  TlsReport,
+} from '../reports/types.ts';
+import {
+  type ColumnSpec,
+  decodeText,
+  type EngineKind,
+  encodeText,
+  ROWS_PER_STATEMENT,
+  RowWriter,
+} from './engine.ts';
+import { StoreInputError } from './errors.ts';
+import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
+import type { Database, RawEncoding } from './schema.ts';
+import type {
+  AggregateReportInput,
+  AggregateReportWriter,
+  InsertOptions,
+  InsertOutcome,
+  ListReportsOptions,
+  QuarantineEntry,
+  QuarantineReason,
+  RawKind,
+  ReportSource,
+  Store,
+  StoreCounts,
+  StoredAggregateReport,
+  StoredFailureReport,
+  StoredReportSummary,
+  StoredTlsReport,
+} from './types.ts';
+
+/** Reports listed when the caller sets no limit. */
+export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
+/** Quarantined inputs listed when the caller sets no limit. */
+export const LIST_QUARANTINE_DEFAULT_LIMIT = 1_000;
+
+const DAY = 86_400;
+
+/**
+ * The UTC day a report's messages are counted on in the daily rollup: the day holding the middle
+ * of its window. A one-day window is counted on its own day whether it ends at begin+86399 or
+ * begin+86400, and a window aligned on another time zone's midnight lands on the day holding
+ * most of it. Epoch second of that day's midnight.
+ */
+export function rollupDay(window: { begin: number; end: number }): number {
+  const middle = Math.floor((window.begin + Math.max(window.begin, window.end)) / 2);
+  return middle - (middle % DAY);
+}
+
+const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' | 'quarantine'> = {
+  aggregate: 'reports',
+  failure: 'failure_reports',
+  tls: 'tls_reports',
+  quarantine: 'quarantine',
+};
+
+const RECORD_COLUMNS: ColumnSpec[] = [
+  ['report_id', 'int'],
+  ['record_index', 'int'],
+  ['source_ip', 'text'],
+  ['count', 'int'],
+  ['disposition', 'text'],
+  ['dkim', 'text'],
+  ['spf', 'text'],
+  ['header_from', 'text'],
+  ['envelope_from', 'text'],
+  ['envelope_to', 'text'],
+  ['extensions', 'text'],
+];
+const RECORD_CHILD_KEY: ColumnSpec[] = [
+  ['report_id', 'int'],
+  ['record_index', 'int'],
+  ['ordinal', 'int'],
+];
+const REASON_COLUMNS: ColumnSpec[] = [...RECORD_CHILD_KEY, ['type', 'text'], ['comment', 'text']];
+const DKIM_COLUMNS: ColumnSpec[] = [
+  ...RECORD_CHILD_KEY,
+  ['domain', 'text'],
+  ['selector', 'text'],
+  ['result', 'text'],
+  ['human_result', 'text'],
+];
+const SPF_COLUMNS: ColumnSpec[] = [
+  ...RECORD_CHILD_KEY,
+  ['domain', 'text'],
+  ['scope', 'text'],
+  ['result', 'text'],
+  ['human_result', 'text'],
+];
+const TLS_POLICY_COLUMNS: ColumnSpec[] = [
+  ['tls_report_id', 'int'],
+  ['policy_index', 'int'],
+  ['policy_type', 'text'],
+  ['policy_string', 'text'],
+  ['policy_domain', 'text'],
+  ['mx_host', 'text'],
+  ['total_successful_session_count', 'int'],
+  ['total_failure_session_count', 'int'],
+];
+const TLS_DETAIL_COLUMNS: ColumnSpec[] = [
+  ['tls_report_id', 'int'],
+  ['policy_index', 'int'],
+  ['detail_index', 'int'],
+  ['result_type', 'text'],
+  ['sending_mta_ip', 'text'],
+  ['receiving_mx_hostname', 'text'],
+  ['receiving_mx_helo', 'text'],
+  ['receiving_ip', 'text'],
+  ['failed_session_count', 'int'],
+  ['additional_information', 'text'],
+  ['failure_reason_code', 'text'],
+];
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** A whole number a JS number holds exactly (and both engines' 64-bit integers hold). */
+function integer(value: number, what: string): number {
+  if (!Number.isSafeInteger(value))
+    throw new StoreInputError('invalid-number', `${what} is ${value}, not a whole number`);
+  return value;
+}
+
+function optionalInteger(value: number | null | undefined, what: string): number | null {
+  return value === null || value === undefined ? null : integer(value, what);
+}
+
+function sessionCount(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new StoreInputError('invalid-count', `${what} is ${value}; a count is a whole number from 0`);
+  }
+  return value;
+}
+
+function flag(value: boolean | null): number | null {
+  return value === null ? null : value ? 1 : 0;
+}
+
+function isBatch(item: AggregateRecord | readonly AggregateRecord[]): item is readonly AggregateRecord[] {
+  return Array.isArray(item);
+}
+
+/** Ends an unread records source (a parser's generator) so it can release what it holds. */
+async function closeRecords(records: AggregateReportInput['records']): Promise<void> {
+  if (Symbol.asyncIterator in records) await records[Symbol.asyncIterator]().return?.();
+  else await records[Symbol.iterator]().return?.();
+}
+
+export class KyselyStore implements Store {
+  /** For queries the Store interface does not offer (analysis); text holding a NUL reads escaped on PostgreSQL, see engine.ts. */
+  readonly db: Kysely<Database>;
+  readonly engine: EngineKind;
+  readonly #onClose: () => Promise<void>;
+  readonly #reporterIds = new Map<string, number>();
+  /** Shared by this store's report writers: each keeps the SQL text of its statements. */
+  readonly writers: {
+    records: RowWriter;
+    reasons: RowWriter;
+    dkim: RowWriter;
+    spf: RowWriter;
+    tlsPolicies: RowWriter;
+    tlsDetails: RowWriter;
+  };
+
+  constructor(db: Kysely<Database>, engine: EngineKind, onClose: () => Promise<void>) {
+    this.db = db;
+    this.engine = engine;
+    this.#onClose = onClose;
+    this.writers = {
+      records: new RowWriter(engine, 'records', RECORD_COLUMNS),
+      reasons: new RowWriter(engine, 'policy_override_reasons', REASON_COLUMNS),
+      dkim: new RowWriter(engine, 'dkim_auth_results', DKIM_COLUMNS),
+      spf: new RowWriter(engine, 'spf_auth_results', SPF_COLUMNS),
+      tlsPolicies: new RowWriter(engine, 'tls_policies', TLS_POLICY_COLUMNS),
+      tlsDetails: new RowWriter(engine, 'tls_failure_details', TLS_DETAIL_COLUMNS),
+    };
+  }
+
+  /** Text as the engine keeps it. */
+  text(value: string): string;
+  text(value: string | null): string | null;
+  text(value: string | null): string | null {
+    return value === null ? null : encodeText(this.engine, value);
+  }
+
+  /** JSON text of a list, or null for an empty one when `emptyIsNull`. */
+  json(value: readonly unknown[], emptyIsNull: true): string | null;
+  json(value: readonly unknown[]): string;
+  json(value: readonly unknown[], emptyIsNull = false): string | null {
+    return emptyIsNull && value.length === 0 ? null : this.text(JSON.stringify(value));
+  }
+
+  #read(value: string): string;
+  #read(value: string | null): string | null;
+  #read(value: string | null): string | null {
+    return value === null ? null : decodeText(this.engine, value);
+  }
+
+  #readJson<T>(value: string | null): T[] {
+    return value === null ? [] : (JSON.parse(this.#read(value)) as T[]);
+  }
+
+  async insertAggregateReport(
+    report: AggregateReportInput,
+    raw: Uint8Array,
+    source: ReportSource,
+    options: InsertOptions = {},
+  ): Promise<InsertOutcome> {
+    let writer: AggregateReportWriter;
+    try {
+      const opened = await this.openAggregateReport(report, raw, source, options);
+      if (!('add' in opened)) {
+        await closeRecords(report.records);
+        return opened;
+      }
+      writer = opened;
+    } catch (error) {
+      await closeRecords(report.records);
+      throw error;
+    }
+    try {
+      for await (const item of report.records) await writer.add(item);
+      return await writer.commit({ extensions: report.extensions, warnings: report.warnings });
+    } catch (error) {
+      // The records source itself failed (a parse error midway): nothing of the report stays.
+      await writer.abort().catch(() => {});
+      throw error;
+    }
+  }
+
+  async openAggregateReport(
+    header: AggregateReportHeader,
+    raw: Uint8Array,
+    source: ReportSource,
+    options: InsertOptions = {},
+  ): Promise<AggregateReportWriter | Extract<InsertOutcome, { status: 'duplicate' }>> {
+    const { metadata, policyPublished: policy } = header;
+    const begin = integer(metadata.window.begin, 'window begin');
+    const end = integer(metadata.window.end, 'window end');
+    const sha256 = sha256Hex(raw);
+    const reporterId = await this.#reporterId(header.reporter);
+    const trx = await this.db.startTransaction().execute();
+    try {
+      const key = {
+        reporter_id: reporterId,
+        report_id: this.text(metadata.reportId),
+        policy_domain: this.text(policy.domain),
+      };
+      // The unique key decides, not a prior SELECT: two writers racing on the same report
+      // (PostgreSQL) serialise on the key, and the second finds a duplicate.
+      const inserted = await trx
+        .insertInto('reports')
+        .values({
+          ...key,
+          report_id_raw: this.text(metadata.reportIdRaw),
+          date_begin: begin,
+          date_end: end,
+          version: this.text(header.version),
+          namespace: this.text(header.namespace),
+          generator: this.text(metadata.generator),
+          errors: this.json(metadata.errors),
+          adkim: this.text(policy.adkim),
+          aspf: this.text(policy.aspf),
+          p: this.text(policy.p),
+          sp: this.text(policy.sp),
+          np: this.text(policy.np),
+          pct: optionalInteger(policy.pct, 'pct'),
+          fo: this.text(policy.fo),
+          testing: flag(policy.testing),
+          discovery_method: this.text(policy.discoveryMethod),
+          psd: this.text(policy.psd),
+          extensions: null,
+          warnings: null,
+          record_count: 0,
+          message_count: 0,
+          source: this.text(source.description),
+          received_at: optionalInteger(source.receivedAt, 'received time'),
+          ingested_at: now(),
+          raw_sha256: sha256,
+          raw_size: raw.length,
+          raw_encoding: 'identity',
+          raw: Buffer.alloc(0),
+        })
+        .onConflict((oc) => oc.columns(['reporter_id', 'report_id', 'policy_domain']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) {
+        const existing = await trx
+          .selectFrom('reports')
+          .select('id')
+          .where('reporter_id', '=', key.reporter_id)
+          .where('report_id', '=', key.report_id)
+          .where('policy_domain', '=', key.policy_domain)
+          .executeTakeFirstOrThrow();
+        await trx.rollback().execute();
+        return { status: 'duplicate', id: existing.id };
+      }
+      return new AggregateWriter(this, trx, inserted.id, {
+        policyDomain: key.policy_domain,
+        day: rollupDay({ begin, end }),
+        raw,
+        sha256,
+        rollup: options.rollup ?? true,
+      });
+    } catch (error) {
+      await trx.rollback().execute();
+      throw error;
+    }
+  }
+
+  /**
+   * Outside the report's transaction on purpose: on PostgreSQL a reporter row written inside it
+   * would be locked until the report commits, serialising every concurrent report from the same
+   * reporter. A reporter row without reports is harmless.
+   */
+  async #reporterId(reporter: AggregateReportHeader['reporter']): Promise<number> {
+    const orgName = this.text(reporter.orgName);
+    const cached = this.#reporterIds.get(orgName);
+    if (cached !== undefined) return cached;
+    const email = this.text(reporter.email);
+    const extra = this.text(reporter.extraContactInfo);
+    const inserted = await this.db
+      .insertInto('reporters')
+      .values({ org_name: orgName, email, extra_contact_info: extra })
+      .onConflict((oc) => oc.column('org_name').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    let id = inserted?.id;
+    if (id === undefined) {
+      const row = await this.db
+        .selectFrom('reporters')
+        .select(['id', 'email', 'extra_contact_info'])
+        .where('org_name', '=', orgName)
+        .executeTakeFirstOrThrow();
+      id = row.id;
+      // Some reports from an organisation omit contact details others carry: fill the gaps.
+      if ((row.email === null && email !== null) || (row.extra_contact_info === null && extra !== null)) {
+        await this.db
+          .updateTable('reporters')
+          .set({ email: row.email ?? email, extra_contact_info: row.extra_contact_info ?? extra })
+          .where('id', '=', id)
+          .execute();
+      }
+    }
+    this.#reporterIds.set(orgName, id);
+    return id;
+  }
+
+  async insertFailureReport(
+    report: FailureReport,
+    raw: Uint8Array,
+    source: ReportSource,
+  ): Promise<InsertOutcome> {
+    const packed = await packRaw(raw);
+    const original = report.original;
+    const row = {
+      format: this.text(report.format),
+      feedback_type: this.text(report.feedbackType),
+      user_agent: this.text(report.userAgent),
+      version: this.text(report.version),
+      auth_failure: this.text(report.authFailure),
+      identity_alignment: this.text(report.identityAlignment),
+      delivery_result: this.text(report.deliveryResult),
+      arrival_date: this.text(report.arrivalDate),
+      arrival_time: optionalInteger(report.arrivalTime, 'arrival time'),
+      source_ip: this.text(report.sourceIp),
+      source_port: optionalInteger(report.sourcePort, 'source port'),
+      reporting_mta: this.text(report.reportingMta),
+      original_envelope_id: this.text(report.originalEnvelopeId),
+      original_mail_from: this.text(report.originalMailFrom),
+      original_rcpt_to: this.json(report.originalRcptTo),
+      reported_domain: this.text(report.reportedDomains[0] ?? null),
+      reported_domains: this.json(report.reportedDomains),
+      reported_uris: this.json(report.reportedUris),
+      authentication_results: this.json(report.authenticationResults),
+      incidents: optionalInteger(report.incidents, 'incidents'),
+      dkim_domain: this.text(report.dkimDomain),
+      dkim_identity: this.text(report.dkimIdentity),
+      dkim_selector: this.text(report.dkimSelector),
+      spf_dns: this.text(report.spfDns),
+      fields: this.json(report.fields),
+      original_form: this.text(original?.form ?? null),
+      original_headers: original ? this.json(original.headers) : null,
+      original_from: this.text(original?.from ?? null),
+      original_to: this.text(original?.to ?? null),
+      original_subject: this.text(original?.subject ?? null),
+      original_date: this.text(original?.date ?? null),
+      original_message_id: this.text(original?.messageId ?? null),
+      redacted: original ? flag(original.redacted) : null,
+      original_body: this.text(original?.body ?? null),
+      original_urls: original ? this.json(original.urls) : null,
+      description: this.text(report.description),
+      missing: this.json(report.missing),
+      warnings: this.json(report.warnings, true),
+      mail_from: this.text(report.mail.from),
+      mail_subject: this.text(report.mail.subject),
+      mail_date: this.text(report.mail.date),
+      mail_message_id: this.text(report.mail.messageId),
+      ...this.#sourceColumns(source),
+      ...rawColumns(packed),
+    };
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('failure_reports')
+        .values(row)
+        .onConflict((oc) => oc.column('raw_sha256').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return { status: 'duplicate', id: await idBySha(trx, 'failure_reports', packed.sha256) };
+      await releaseFromQuarantine(trx, packed.sha256);
+      return { status: 'stored', id: inserted.id, records: 0, messages: 0 };
+    });
+  }
+
+  async insertTlsReport(report: TlsReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome> {
+    const packed = await packRaw(raw);
+    const organizationName = this.text(report.organizationName);
+    const reportId = this.text(report.reportId);
+    const policies: unknown[] = [];
+    const details: unknown[] = [];
+    let sessions = 0;
+    report.policies.forEach((policy, p) => {
+      const successful = sessionCount(policy.totalSuccessfulSessionCount, `policy ${p} successful sessions`);
+      const failed = sessionCount(policy.totalFailureSessionCount, `policy ${p} failed sessions`);
+      sessions += successful + failed;
+      policies.push(
+        null,
+        p,
+        this.text(policy.policyType),
+        this.json(policy.policyString),
+        this.text(policy.policyDomain),
+        this.json(policy.mxHost),
+        successful,
+        failed,
+      );
+      policy.failureDetails.forEach((detail, d) => {
+        details.push(
+          null,
+          p,
+          d,
+          this.text(detail.resultType),
+          this.text(detail.sendingMtaIp),
+          this.text(detail.receivingMxHostname),
+          this.text(detail.receivingMxHelo),
+          this.text(detail.receivingIp),
+          sessionCount(detail.failedSessionCount, `policy ${p} failure detail ${d} sessions`),
+          this.text(detail.additionalInformation),
+          this.text(detail.failureReasonCode),
+        );
+      });
+    });
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('tls_reports')
+        .values({
+          organization_name: organizationName,
+          contact_info: this.text(report.contactInfo),
+          report_id: reportId,
+          date_begin: integer(report.window.begin, 'window begin'),
+          date_end: integer(report.window.end, 'window end'),
+          warnings: this.json(report.warnings, true),
+          ...this.#sourceColumns(source),
+          ...rawColumns(packed),
+        })
+        // Either key (same bytes, or same organisation and report ID) makes it a duplicate.
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) {
+        const existing = await trx
+          .selectFrom('tls_reports')
+          .select('id')
+          .where((eb) =>
+            eb.or([
+              eb('raw_sha256', '=', packed.sha256),
+              eb.and([eb('organization_name', '=', organizationName), eb('report_id', '=', reportId)]),
+            ]),
+          )
+          .executeTakeFirstOrThrow();
+        return { status: 'duplicate', id: existing.id };
+      }
+      const id = inserted.id;
+      const width = TLS_POLICY_COLUMNS.length;
+      for (let i = 0; i < policies.length; i += width) policies[i] = id;
+      for (let i = 0; i < details.length; i += TLS_DETAIL_COLUMNS.length) details[i] = id;
+      await this.writers.tlsPolicies.write(trx, policies);
+      await this.writers.tlsDetails.write(trx, details);
+      await releaseFromQuarantine(trx, packed.sha256);
+      return { status: 'stored', id, records: report.policies.length, messages: sessions };
+    });
+  }
+
+  async quarantine(raw: Uint8Array, source: ReportSource, error: QuarantineReason): Promise<InsertOutcome> {
+    const packed = await packRaw(raw);
+    const seenAt = now();
+    const row = await this.db
+      .insertInto('quarantine')
+      .values({
+        source: this.text(source.description),
+        error_code: this.text(error.code),
+        error_message: this.text(error.message),
+        first_seen_at: seenAt,
+        last_seen_at: seenAt,
+        times: 1,
+        ...rawColumns(packed),
+      })
+      // The same bytes failing again: keep one row, describing the latest failure.
+      .onConflict((oc) =>
+        oc.column('raw_sha256').doUpdateSet((eb) => ({
+          source: eb.ref('excluded.source'),
+          error_code: eb.ref('excluded.error_code'),
+          error_message: eb.ref('excluded.error_message'),
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+          times: eb('quarantine.times', '+', 1),
+        })),
+      )
+      .returning(['id', 'times'])
+      .executeTakeFirstOrThrow();
+    return row.times === 1
+      ? { status: 'stored', id: row.id, records: 0, messages: 0 }
+      : { status: 'duplicate', id: row.id };
+  }
+
+  #sourceColumns(source: ReportSource) {
+    return {
+      source: this.text(source.description),
+      received_at: optionalInteger(source.receivedAt, 'received time'),
+      ingested_at: now(),
+    };
+  }
+
+  async getRawReport(id: number, kind: RawKind = 'aggregate'): Promise<Buffer | undefined> {
+    const row = await this.db
+      .selectFrom(RAW_TABLE[kind])
+      .select(['raw', 'raw_encoding', 'raw_sha256'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && unpackRaw(row.raw, row.raw_encoding, row.raw_sha256);
+  }
+
+  async findRaw(sha256: string): Promise<{ kind: RawKind; id: number }[]> {
+    const found: { kind: RawKind; id: number }[] = [];
+    for (const kind of Object.keys(RAW_TABLE) as RawKind[]) {
+      const rows = await this.db
+        .selectFrom(RAW_TABLE[kind])
+        .select('id')
+        .where('raw_sha256', '=', sha256)
+        .orderBy('id')
+        .execute();
+      for (const row of rows) found.push({ kind, id: row.id });
+    }
+    return found;
+  }
+
+  async countReports(): Promise<StoreCounts> {
+    const { fn } = this.db;
+    const aggregate = await this.db
+      .selectFrom('reports')
+      .select([
+        fn.countAll<number>().as('reports'),
+        fn.coalesce(fn.sum<number>('record_count'), sql<number>`0`).as('records'),
+        fn.coalesce(fn.sum<number>('message_count'), sql<number>`0`).as('messages'),
+      ])
+      .executeTakeFirstOrThrow();
+    const count = async (table: 'failure_reports' | 'tls_reports' | 'quarantine') =>
+      Number(
+        (await this.db.selectFrom(table).select(fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
+      );
+    return {
+      reports: Number(aggregate.reports),
+      records: Number(aggregate.records),
+      messages: Number(aggregate.messages),
+      failureReports: await count('failure_reports'),
+      tlsReports: await count('tls_reports'),
+      quarantined: await count('quarantine'),
+    };
+  }
+
+  async listReports(options: ListReportsOptions = {}): Promise<StoredReportSummary[]> {
+    let query = this.db
+      .selectFrom('reports')
+      .innerJoin('reporters', 'reporters.id', 'reports.reporter_id')
+      .select([
+        'reports.id',
+        'reporters.org_name',
+        'reports.report_id',
+        'reports.policy_domain',
+        'reports.date_begin',
+        'reports.date_end',
+        'reports.record_count',
+        'reports.message_count',
+        'reports.raw_sha256',
+        'reports.source',
+        'reports.received_at',
+        'reports.ingested_at',
+      ])
+      .orderBy('reports.date_begin', 'desc')
+      .orderBy('reports.id', 'desc')
+      .limit(options.limit ?? LIST_REPORTS_DEFAULT_LIMIT);
+    if (options.domain !== undefined)
+      query = query.where('reports.policy_domain', '=', this.text(options.domain));
+    if (options.since !== undefined) query = query.where('reports.date_end', '>', options.since);
+    if (options.until !== undefined) query = query.where('reports.date_begin', '<', options.until);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      id: row.id,
+      orgName: this.#read(row.org_name),
+      reportId: this.#read(row.report_id),
+      policyDomain: this.#read(row.policy_domain),
+      begin: row.date_begin,
+      end: row.date_end,
+      recordCount: row.record_count,
+      messageCount: row.message_count,
+      rawSha256: row.raw_sha256,
+      source: this.#read(row.source),
+      receivedAt: row.received_at,
+      ingestedAt: row.ingested_at,
+    }));
+  }
+
+  async getAggregateReport(id: number): Promise<StoredAggregateReport | undefined> {
+    const row = await this.db
+      .selectFrom('reports')
+      .innerJoin('reporters', 'reporters.id', 'reports.reporter_id')
+      .selectAll('reports')
+      .select(['reporters.org_name', 'reporters.email', 'reporters.extra_contact_info'])
+      .where('reports.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const records = (
+      await this.db
+        .selectFrom('records')
+        .selectAll()
+        .where('report_id', '=', id)
+        .orderBy('record_index')
+        .execute()
+    ).map(
+      (r): AggregateRecord => ({
+        sourceIp: this.#read(r.source_ip),
+        count: r.count,
+        policyEvaluated: {
+          disposition: this.#read(r.disposition) as AggregateRecord['policyEvaluated']['disposition'],
+          dkim: this.#read(r.dkim) as AggregateRecord['policyEvaluated']['dkim'],
+          spf: this.#read(r.spf) as AggregateRecord['policyEvaluated']['spf'],
+          reasons: [],
+        },
+        headerFrom: this.#read(r.header_from),
+        envelopeFrom: this.#read(r.envelope_from),
+        envelopeTo: this.#read(r.envelope_to),
+        authResults: { dkim: [], spf: [] },
+        extensions: this.#readJson<ExtensionNode>(r.extensions),
+      }),
+    );
+    const recordAt = (index: number): AggregateRecord => {
+      const record = records[index];
+      if (!record) throw new Error(`report ${id}: auth result for missing record ${index}`);
+      return record;
+    };
+    const reasons = await this.db
+      .selectFrom('policy_override_reasons')
+      .selectAll()
+      .where('report_id', '=', id)
+      .orderBy('record_index')
+      .orderBy('ordinal')
+      .execute();
+    for (const r of reasons) {
+      recordAt(r.record_index).policyEvaluated.reasons.push({
+        type: this.#read(r.type),
+        comment: this.#read(r.comment),
+      });
+    }
+    const dkim = await this.db
+      .selectFrom('dkim_auth_results')
+      .selectAll()
+      .where('report_id', '=', id)
+      .orderBy('record_index')
+      .orderBy('ordinal')
+      .execute();
+    for (const r of dkim) {
+      recordAt(r.record_index).authResults.dkim.push({
+        domain: this.#read(r.domain),
+        selector: this.#read(r.selector),
+        result: this.#read(r.result) as AggregateRecord['authResults']['dkim'][number]['result'],
+        humanResult: this.#read(r.human_result),
+      });
+    }
+    const spf = await this.db
+      .selectFrom('spf_auth_results')
+      .selectAll()
+      .where('report_id', '=', id)
+      .orderBy('record_index')
+      .orderBy('ordinal')
+      .execute();
+    for (const r of spf) {
+      recordAt(r.record_index).authResults.spf.push({
+        domain: this.#read(r.domain),
+        scope: this.#read(r.scope) as AggregateRecord['authResults']['spf'][number]['scope'],
+        result: this.#read(r.result) as AggregateRecord['authResults']['spf'][number]['result'],
+        humanResult: this.#read(r.human_result),
+      });
+    }
+    type Policy = AggregateReportHeader['policyPublished'];
+    return {
+      id: row.id,
+      version: this.#read(row.version),
+      namespace: this.#read(row.namespace),
+      reporter: {
+        orgName: this.#read(row.org_name),
+        email: this.#read(row.email),
+        extraContactInfo: this.#read(row.extra_contact_info),
+      },
+      metadata: {
+        reportId: this.#read(row.report_id),
+        reportIdRaw: this.#read(row.report_id_raw),
+        window: {
+          begin: row.date_begin,
+          end: row.date_end,
+          beginIso: isoSeconds(row.date_begin),
+          endIso: isoSeconds(row.date_end),
+        },
+        generator: this.#read(row.generator),
+        errors: this.#readJson<string>(row.errors),
+      },
+      policyPublished: {
+        domain: this.#read(row.policy_domain),
+        adkim: this.#read(row.adkim) as Policy['adkim'],
+        aspf: this.#read(row.aspf) as Policy['aspf'],
+        p: this.#read(row.p) as Policy['p'],
+        sp: this.#read(row.sp) as Policy['sp'],
+        np: this.#read(row.np) as Policy['np'],
+        pct: row.pct,
+        fo: this.#read(row.fo),
+        testing: row.testing === null ? null : row.testing === 1,
+        discoveryMethod: this.#read(row.discovery_method),
+        psd: this.#read(row.psd) as Policy['psd'],
+      },
+      records,
+      recordCount: row.record_count,
+      messageCount: row.message_count,
+      extensions: this.#readJson<ExtensionNode>(row.extensions),
+      warnings: this.#readJson<ReportWarning>(row.warnings),
+      rawSha256: row.raw_sha256,
+      source: this.#read(row.source),
+      receivedAt: row.received_at,
+      ingestedAt: row.ingested_at,
+    };
+  }
+
+  async getFailureReport(id: number): Promise<StoredFailureReport | undefined> {
+    const row = await this.db
+      .selectFrom('failure_reports')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const read = (value: string | null) => this.#read(value);
+    return {
+      id: row.id,
+      format: read(row.format) as FailureReport['format'],
+      mail: {
+        from: read(row.mail_from),
+        subject: read(row.mail_subject),
+        date: read(row.mail_date),
+        messageId: read(row.mail_message_id),
+      },
+      feedbackType: read(row.feedback_type),
+      userAgent: read(row.user_agent),
+      version: read(row.version),
+      authFailure: read(row.auth_failure),
+      identityAlignment: read(row.identity_alignment),
+      deliveryResult: read(row.delivery_result),
+      arrivalDate: read(row.arrival_date),
+      arrivalTime: row.arrival_time,
+      sourceIp: read(row.source_ip),
+      sourcePort: row.source_port,
+      reportingMta: read(row.reporting_mta),
+      originalEnvelopeId: read(row.original_envelope_id),
+      originalMailFrom: read(row.original_mail_from),
+      originalRcptTo: this.#readJson<string>(row.original_rcpt_to),
+      reportedDomains: this.#readJson<string>(row.reported_domains),
+      reportedUris: this.#readJson<string>(row.reported_uris),
+      authenticationResults: this.#readJson<string>(row.authentication_results),
+      incidents: row.incidents,
+      dkimDomain: read(row.dkim_domain),
+      dkimIdentity: read(row.dkim_identity),
+      dkimSelector: read(row.dkim_selector),
+      spfDns: read(row.spf_dns),
+      fields: this.#readJson<HeaderField>(row.fields),
+      original:
+        row.original_form === null
+          ? null
+          : {
+              form: read(row.original_form) as NonNullable<FailureReport['original']>['form'],
+              headers: this.#readJson<HeaderField>(row.original_headers),
+              from: read(row.original_from),
+              to: read(row.original_to),
+              subject: read(row.original_subject),
+              date: read(row.original_date),
+              messageId: read(row.original_message_id),
+              redacted: row.redacted === 1,
+              body: read(row.original_body),
+              urls: this.#readJson<string>(row.original_urls),
+            },
+      description: read(row.description),
+      missing: this.#readJson<string>(row.missing),
+      warnings: this.#readJson<ReportWarning>(row.warnings),
+      rawSha256: row.raw_sha256,
+      source: this.#read(row.source),
+      receivedAt: row.received_at,
+      ingestedAt: row.ingested_at,
+    };
+  }
+
+  async getTlsReport(id: number): Promise<StoredTlsReport | undefined> {
+    const row = await this.db.selectFrom('tls_reports').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const policies = await this.db
+      .selectFrom('tls_policies')
+      .selectAll()
+      .where('tls_report_id', '=', id)
+      .orderBy('policy_index')
+      .execute();
+    const details = await this.db
+      .selectFrom('tls_failure_details')
+      .selectAll()
+      .where('tls_report_id', '=', id)
+      .orderBy('policy_index')
+      .orderBy('detail_index')
+      .execute();
+    return {
+      id: row.id,
+      organizationName: this.#read(row.organization_name),
+      contactInfo: this.#read(row.contact_info),
+      reportId: this.#read(row.report_id),
+      window: {
+        begin: row.date_begin,
+        end: row.date_end,
+        beginIso: isoSeconds(row.date_begin),
+        endIso: isoSeconds(row.date_end),
+      },
+      policies: policies.map((p) => ({
+        policyType: this.#read(p.policy_type),
+        policyString: this.#readJson<string>(p.policy_string),
+        policyDomain: this.#read(p.policy_domain),
+        mxHost: this.#readJson<string>(p.mx_host),
+        totalSuccessfulSessionCount: p.total_successful_session_count,
+        totalFailureSessionCount: p.total_failure_session_count,
+        failureDetails: details
+          .filter((d) => d.policy_index === p.policy_index)
+          .map((d) => ({
+            resultType: this.#read(d.result_type),
+            sendingMtaIp: this.#read(d.sending_mta_ip),
+            receivingMxHostname: this.#read(d.receiving_mx_hostname),
+            receivingMxHelo: this.#read(d.receiving_mx_helo),
+            receivingIp: this.#read(d.receiving_ip),
+            failedSessionCount: d.failed_session_count,
+            additionalInformation: this.#read(d.additional_information),
+            failureReasonCode: this.#read(d.failure_reason_code),
+          })),
+      })),
+      warnings: this.#readJson<ReportWarning>(row.warnings),
+      rawSha256: row.raw_sha256,
+      source: this.#read(row.source),
+      receivedAt: row.received_at,
+      ingestedAt: row.ingested_at,
+    };
+  }
+
+  async listQuarantine(options: { limit?: number } = {}): Promise<QuarantineEntry[]> {
+    const rows = await this.db
+      .selectFrom('quarantine')
+      .select([
+        'id',
+        'raw_sha256',
+        'raw_size',
+        'source',
+        'error_code',
+        'error_message',
+        'first_seen_at',
+        'last_seen_at',
+        'times',
+      ])
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? LIST_QUARANTINE_DEFAULT_LIMIT)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      rawSha256: row.raw_sha256,
+      rawSize: row.raw_size,
+      source: this.#read(row.source),
+      errorCode: this.#read(row.error_code),
+      errorMessage: this.#read(row.error_message),
+      firstSeenAt: row.first_seen_at,
+      lastSeenAt: row.last_seen_at,
+      times: row.times,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.#onClose();
+  }
+}
+
+function rawColumns(packed: PackedRaw) {
+  return {
+    raw_sha256: packed.sha256,
+    raw_size: packed.size,
+    raw_encoding: packed.encoding as RawEncoding,
+    raw: packed.data,
+  };
+}
+
+async function idBySha(
+  db: Kysely<Database>,
+  table: 'failure_reports' | 'tls_reports',
+  sha256: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select('id')
+    .where('raw_sha256', '=', sha256)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Bytes once quarantined and now stored as a report (a parser fix, a retry) leave the quarantine. */
+async function releaseFromQuarantine(db: Kysely<Database>, sha256: string): Promise<void> {
+  await db.deleteFrom('quarantine').where('raw_sha256', '=', sha256).execute();
+}
+
+interface WriterPlan {
+  policyDomain: string;
+  day: number;
+  raw: Uint8Array;
+  sha256: string;
+  rollup: boolean;
+}
+
+/** One aggregate report being written, inside its own transaction. */
+class AggregateWriter implements AggregateReportWriter {
+  readonly #store: KyselyStore;
+  readonly #trx: ControlledTransaction<Database>;
+  readonly #id: number;
+  readonly #plan: WriterPlan;
+  readonly #packing: Promise<PackedRaw>;
+  #finished = false;
+  #index = 0;
+  #messages = 0;
+  #pending = 0;
+  #records: unknown[] = [];
+  #reasons: unknown[] = [];
+  #dkim: unknown[] = [];
+  #spf: unknown[] = [];
+
+  constructor(store: KyselyStore, trx: ControlledTransaction<Database>, id: number, plan: WriterPlan) {
+    this.#store = store;
+    this.#trx = trx;
+    this.#id = id;
+    this.#plan = plan;
+    // Compress while records are written; a report abandoned midway must not leave a rejection unobserved.
+    this.#packing = packRaw(plan.raw, plan.sha256);
+    this.#packing.catch(() => {});
+  }
+
+  async add(item: AggregateRecord | readonly AggregateRecord[]): Promise<void> {
+    this.#assertOpen();
+    try {
+      if (isBatch(item)) {
+        for (const record of item) await this.#add(record);
+      } else {
+        await this.#add(item);
+      }
+    } catch (error) {
+      await this.#abandon();
+      throw error;
+    }
+  }
+
+  async #add(record: AggregateRecord): Promise<void> {
+    const index = this.#index;
+    const count = record.count;
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new StoreInputError(
+        'invalid-count',
+        `record ${index}: count ${count}; a count is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
+      throw new StoreInputError(
+        'invalid-source-ip',
+        `record ${index}: source IP "${record.sourceIp}" is not an IP address`,
+      );
+    }
+    this.#messages += count;
+    if (!Number.isSafeInteger(this.#messages)) {
+      throw new StoreInputError(
+        'message-total-too-large',
+        `record ${index}: the report's message total overflows`,
+      );
+    }
+    const s = this.#store;
+    const id = this.#id;
+    const pe = record.policyEvaluated;
+    this.#records.push(
+      id,
+      index,
+      record.sourceIp,
+      count,
+      s.text(pe.disposition),
+      s.text(pe.dkim),
+      s.text(pe.spf),
+      s.text(record.headerFrom),
+      s.text(record.envelopeFrom),
+      s.text(record.envelopeTo),
+      s.json(record.extensions, true),
+    );
+    pe.reasons.forEach((r, i) => {
+      this.#reasons.push(id, index, i, s.text(r.type), s.text(r.comment));
+    });
+    record.authResults.dkim.forEach((r, i) => {
+      this.#dkim.push(
+        id,
+        index,
+        i,
+        s.text(r.domain),
+        s.text(r.selector),
+        s.text(r.result),
+        s.text(r.humanResult),
+      );
+    });
+    record.authResults.spf.forEach((r, i) => {
+      this.#spf.push(
+        id,
+        index,
+        i,
+        s.text(r.domain),
+        s.text(r.scope),
+        s.text(r.result),
+        s.text(r.humanResult),
+      );
+    });
+    this.#index++;
+    if (++this.#pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    const { writers } = this.#store;
+    // Parents first: the child tables' foreign keys check each row against records.
+    await writers.records.write(this.#trx, this.#records);
+    await writers.reasons.write(this.#trx, this.#reasons);
+    await writers.dkim.write(this.#trx, this.#dkim);
+    await writers.spf.write(this.#trx, this.#spf);
+    this.#records = [];
+    this.#reasons = [];
+    this.#dkim = [];
+    this.#spf = [];
+    this.#pending = 0;
+  }
+
+  async commit(trailer: { extensions?: readonly ExtensionNode[]; warnings?: readonly ReportWarning[] } = {}) {
+    this.#assertOpen();
+    try {
+      await this.#flush();
+      if (this.#plan.rollup) await this.#updateRollup();
+      const packed = await this.#packing;
+      const s = this.#store;
+      await this.#trx
+        .updateTable('reports')
+        .set({
+          record_count: this.#index,
+          message_count: this.#messages,
+          extensions: s.json(trailer.extensions ?? [], true),
+          warnings: s.json(trailer.warnings ?? [], true),
+          raw_encoding: packed.encoding,
+          raw: packed.data,
+        })
+        .where('id', '=', this.#id)
+        .execute();
+      await releaseFromQuarantine(this.#trx, this.#plan.sha256);
+      await this.#trx.commit().execute();
+      this.#finished = true;
+      return { status: 'stored' as const, id: this.#id, records: this.#index, messages: this.#messages };
+    } catch (error) {
+      await this.#abandon();
+      throw error;
+    }
+  }
+
+  /**
+   * Adds this report's messages to the daily rollup from its stored records, in the engine: no
+   * copy of the report is kept in memory for it. Rows are upserted in key order so that two
+   * reports landing on the same rows (PostgreSQL) lock them in the same order.
+   */
+  async #updateRollup(): Promise<void> {
+    const { policyDomain, day } = this.#plan;
+    await sql`
+      insert into daily_rollup (policy_domain, day, source_ip, header_from, disposition, dkim, spf, messages)
+      select cast(${policyDomain} as text), cast(${day} as bigint), k.source_ip, k.header_from, k.disposition, k.dkim, k.spf, sum(k.count)
+      from (
+        select coalesce(source_ip, '') as source_ip, coalesce(header_from, '') as header_from,
+          coalesce(disposition, '') as disposition, coalesce(dkim, '') as dkim, coalesce(spf, '') as spf, count
+        from records where report_id = ${this.#id}
+      ) as k
+      group by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
+      order by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
+      on conflict (policy_domain, day, source_ip, header_from, disposition, dkim, spf)
+      do update set messages = daily_rollup.messages + excluded.messages
+    `.execute(this.#trx);
+  }
+
+  async abort(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    await this.#trx.rollback().execute();
+  }
+
+  /** Rolls back after an error, keeping that error the one the caller sees. */
+  async #abandon(): Promise<void> {
+    try {
+      await this.abort();
+    } catch {
+      // The connection failed too; the engine discards the uncommitted transaction.
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#finished) throw new Error('this report was already committed or abandoned');
+  }
+}

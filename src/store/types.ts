@@ -1,0 +1,197 @@
+/**
+ * What the store takes and gives. Inputs are the reports layer's own models (src/reports/types.ts);
+ * outputs add what the store knows (ids, raw hash, source, times).
+ */
+import type { Kysely } from 'kysely';
+import type {
+  AggregateRecord,
+  AggregateReportHeader,
+  ExtensionNode,
+  FailureReport,
+  ReportWarning,
+  TlsReport,
+} from '../reports/types.ts';
+import type { EngineKind } from './engine.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * An aggregate report to store. `records` may be an array, an iterable, or an async iterable of
+ * records or batches of records, so a streaming parser can feed the store while it reads.
+ * `extensions` and `warnings` are read after the last record: a streaming parser may fill them
+ * in as it goes.
+ */
+export interface AggregateReportInput extends AggregateReportHeader {
+  records: Iterable<AggregateRecord> | AsyncIterable<AggregateRecord | readonly AggregateRecord[]>;
+  extensions?: readonly ExtensionNode[];
+  warnings?: readonly ReportWarning[];
+}
+
+/** Where an input came from. */
+export interface ReportSource {
+  /** For people: a path, `mail.eml > attachment 2 report.zip > entry a.xml`, an IMAP URL... */
+  description: string;
+  /** When it arrived (the mail's date, the file's mtime), seconds since the epoch, if known. */
+  receivedAt?: number | null;
+}
+
+/** Why an input could not be read (a ReportError fits). */
+export interface QuarantineReason {
+  code: string;
+  message: string;
+}
+
+/** `stored`: new; `duplicate`: already in the store, nothing written. */
+export type InsertOutcome =
+  | { status: 'stored'; id: number; records: number; messages: number }
+  | { status: 'duplicate'; id: number };
+
+export type RawKind = 'aggregate' | 'failure' | 'tls' | 'quarantine';
+
+export interface StoredReportSummary {
+  id: number;
+  orgName: string;
+  reportId: string;
+  policyDomain: string;
+  begin: number;
+  end: number;
+  recordCount: number;
+  messageCount: number;
+  rawSha256: string;
+  source: string;
+  receivedAt: number | null;
+  ingestedAt: number;
+}
+
+/** A stored aggregate report, read back in the reports layer's shape. */
+export interface StoredAggregateReport extends AggregateReportHeader {
+  id: number;
+  records: AggregateRecord[];
+  recordCount: number;
+  messageCount: number;
+  extensions: ExtensionNode[];
+  warnings: ReportWarning[];
+  rawSha256: string;
+  source: string;
+  receivedAt: number | null;
+  ingestedAt: number;
+}
+
+export interface StoredFailureReport extends FailureReport {
+  id: number;
+  rawSha256: string;
+  source: string;
+  receivedAt: number | null;
+  ingestedAt: number;
+}
+
+export interface StoredTlsReport extends TlsReport {
+  id: number;
+  rawSha256: string;
+  source: string;
+  receivedAt: number | null;
+  ingestedAt: number;
+}
+
+export interface QuarantineEntry {
+  id: number;
+  rawSha256: string;
+  rawSize: number;
+  source: string;
+  errorCode: string;
+  errorMessage: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  /** How many times these same bytes were quarantined. */
+  times: number;
+}
+
+export interface StoreCounts {
+  /** Aggregate reports. */
+  reports: number;
+  records: number;
+  /** Sum of the aggregate records' counts. */
+  messages: number;
+  failureReports: number;
+  tlsReports: number;
+  quarantined: number;
+}
+
+export interface ListReportsOptions {
+  /** Policy domain, exactly as published in the reports. */
+  domain?: string;
+  /** Reports whose window ends after this time (seconds since the epoch). */
+  since?: number;
+  /** Reports whose window begins before this time. */
+  until?: number;
+  /** At most this many, newest window first; LIST_REPORTS_DEFAULT_LIMIT when unset. */
+  limit?: number;
+}
+
+export interface InsertOptions {
+  /** Keep the daily rollup up to date (default true). False only for measuring its cost. */
+  rollup?: boolean;
+}
+
+/**
+ * One aggregate report being written, inside its own transaction, for a parser that pushes
+ * records (parseAggregateReport's onRecord). Await each call. Any error rolls the report back;
+ * a writer neither committed nor aborted keeps its transaction (and, on SQLite, the database)
+ * busy, so callers abort in a `finally`.
+ */
+export interface AggregateReportWriter {
+  add(record: AggregateRecord | readonly AggregateRecord[]): Promise<void>;
+  /** Writes what is left, updates the rollup, stores the raw bytes, commits. */
+  commit(trailer?: {
+    extensions?: readonly ExtensionNode[];
+    warnings?: readonly ReportWarning[];
+  }): Promise<Extract<InsertOutcome, { status: 'stored' }>>;
+  /** Rolls the report back; does nothing once committed or aborted. */
+  abort(): Promise<void>;
+}
+
+export interface Store {
+  readonly engine: EngineKind;
+  /**
+   * The query builder, for the questions this interface does not ask (analysis). On PostgreSQL
+   * a text value holding U+0000 or U+FFFF reads escaped (see encodeText in engine.ts).
+   */
+  readonly db: Kysely<Database>;
+  /**
+   * Stores one aggregate report in one transaction: all of it or, on any error, none of it.
+   * The same reporter org + report ID + policy domain again is a duplicate: nothing is written.
+   * Throws StoreInputError for a value the store will not keep (see its codes).
+   */
+  insertAggregateReport(
+    report: AggregateReportInput,
+    raw: Uint8Array,
+    source: ReportSource,
+    options?: InsertOptions,
+  ): Promise<InsertOutcome>;
+  /**
+   * Opens the transaction of one aggregate report and checks it is new: a writer to feed its
+   * records to, or the duplicate outcome (nothing written, nothing left open).
+   */
+  openAggregateReport(
+    header: AggregateReportHeader,
+    raw: Uint8Array,
+    source: ReportSource,
+    options?: InsertOptions,
+  ): Promise<AggregateReportWriter | Extract<InsertOutcome, { status: 'duplicate' }>>;
+  /** Stores a failure report; the same raw bytes again are a duplicate. */
+  insertFailureReport(report: FailureReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome>;
+  /** Stores an SMTP TLS report; the same raw bytes, or organization + report ID again, are a duplicate. */
+  insertTlsReport(report: TlsReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome>;
+  /** Keeps an input that could not be read; the same bytes again only update its last-seen time and count. */
+  quarantine(raw: Uint8Array, source: ReportSource, error: QuarantineReason): Promise<InsertOutcome>;
+  /** The raw bytes stored with a report or quarantined input, decompressed; undefined when no such id. */
+  getRawReport(id: number, kind?: RawKind): Promise<Buffer | undefined>;
+  /** Where these raw bytes (sha256, hex) are stored already: ingest can skip parsing them again. */
+  findRaw(sha256: string): Promise<{ kind: RawKind; id: number }[]>;
+  countReports(): Promise<StoreCounts>;
+  listReports(options?: ListReportsOptions): Promise<StoredReportSummary[]>;
+  getAggregateReport(id: number): Promise<StoredAggregateReport | undefined>;
+  getFailureReport(id: number): Promise<StoredFailureReport | undefined>;
+  getTlsReport(id: number): Promise<StoredTlsReport | undefined>;
+  listQuarantine(options?: { limit?: number }): Promise<QuarantineEntry[]>;
+  close(): Promise<void>;
+}
