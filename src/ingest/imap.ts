@@ -231,7 +231,7 @@ async function pass(
         { uid: true, source: true, internalDate: true },
         { uid: true },
       );
-      if (!message?.source) continue;
+      if (message === false || !message.source) continue;
       const date = message.internalDate ? new Date(message.internalDate) : null;
       const outcome = await ingestMessage(
         options.store,

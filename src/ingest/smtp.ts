@@ -1,0 +1,121 @@
+/**
+ * `sumi smtpd`: Sumi as the rua/ruf mailbox itself. Recipients outside the accepted list are
+ * refused at RCPT; a mail over the size limit is refused; a mail is answered 250 only once its
+ * reports are committed (or it is quarantined), and 451 when the store fails, so the sender
+ * keeps it and retries. No mail is ever acknowledged and then lost.
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { Store } from '../store/types.ts';
+import { ingestMessage, type MessageOutcome } from './message.ts';
+
+/** Largest mail accepted by default. Report mails are under 10 MB; big zips reach tens. */
+export const SMTP_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Recipients one mail may have. */
+export const SMTP_MAX_RECIPIENTS = 100;
+/** Connections served at once. */
+export const SMTP_MAX_CLIENTS = 100;
+/** An idle or slow client is dropped after this long. */
+export const SMTP_SOCKET_TIMEOUT_MS = 120_000;
+
+export interface SmtpReceiverOptions {
+  store: Store;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Addresses mail is accepted for (case-insensitive). */
+  accept: readonly string[];
+  maxBytes?: number;
+  /** PEM certificate and key: STARTTLS is offered only with them. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Name in the greeting and EHLO answer. */
+  hostname?: string;
+  /** After each mail, whatever came of it. */
+  onMessage?: (source: string, outcome: MessageOutcome) => void;
+  /** A mail answered 451 because ingesting it failed. */
+  onError?: (source: string, error: unknown) => void;
+}
+
+export interface SmtpReceiver {
+  /** host:port it listens on. */
+  address: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {
+  const accepted = new Set(options.accept.map((a) => a.trim().toLowerCase()));
+  const maxBytes = options.maxBytes ?? SMTP_MAX_MESSAGE_BYTES;
+  const config: SMTPServerOptions = {
+    name: options.hostname,
+    banner: 'Sumi DMARC report receiver',
+    size: maxBytes,
+    authOptional: true,
+    disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    logger: false,
+    maxClients: SMTP_MAX_CLIENTS,
+    socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    onRcptTo(address, session, callback) {
+      if (!accepted.has(address.address.toLowerCase())) {
+        callback(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
+        return;
+      }
+      if (session.envelope.rcptTo.length >= SMTP_MAX_RECIPIENTS) {
+        callback(smtpError(452, '4.5.3 too many recipients'));
+        return;
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= maxBytes) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if ((stream as { sizeExceeded?: boolean }).sizeExceeded || size > maxBytes) {
+          callback(smtpError(552, `5.3.4 message too big (limit ${maxBytes} bytes)`));
+          return;
+        }
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const source = `smtp://${session.remoteAddress}/${session.id} from <${from}>`;
+        ingestMessage(options.store, Buffer.concat(chunks, size), 'mail.eml', source, {
+          receivedAt: Math.floor(Date.now() / 1000),
+        }).then(
+          (outcome) => {
+            options.onMessage?.(source, outcome);
+            const stored = outcome.reports.length;
+            callback(null, outcome.quarantined ? 'kept (no report found)' : `stored ${stored} reports`);
+          },
+          (error: unknown) => {
+            options.onError?.(source, error);
+            callback(smtpError(451, '4.3.0 could not store the message now; try again later'));
+          },
+        );
+      });
+    },
+  };
+  const server = new SMTPServer(config);
+  server.on('error', () => {
+    // Per-connection errors (a client hanging up mid-command) are the client's problem.
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    address: `${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function smtpError(responseCode: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode });
+}

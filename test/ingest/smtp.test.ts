@@ -1,0 +1,100 @@
+import nodemailer from 'nodemailer';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type SmtpReceiver, startSmtpReceiver } from '../../src/ingest/smtp.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { createTestPki, type TestPki } from '../helpers/tls.ts';
+import { plainMail, reportMail } from './helpers/reports.ts';
+
+describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
+  let store: Store;
+  let receiver: SmtpReceiver;
+  let pki: TestPki;
+  const errors: unknown[] = [];
+
+  beforeAll(() => {
+    pki = createTestPki();
+  });
+  afterAll(() => pki.cleanup());
+  beforeEach(async () => {
+    store = await openStore(':memory:');
+    errors.length = 0;
+  });
+  afterEach(async () => {
+    await receiver?.close();
+    await store.close();
+  });
+
+  const start = async (extra: Partial<Parameters<typeof startSmtpReceiver>[0]> = {}) => {
+    receiver = await startSmtpReceiver({
+      store,
+      host: '127.0.0.1',
+      port: 0,
+      accept: ['dmarc@example.jp', 'TLSRPT@example.jp'],
+      onError: (_source, error) => errors.push(error),
+      ...extra,
+    });
+  };
+  const send = (raw: string, to = 'dmarc@example.jp', tls = false) =>
+    nodemailer
+      .createTransport({
+        host: '127.0.0.1',
+        port: receiver.port,
+        secure: false,
+        ignoreTLS: !tls,
+        requireTLS: tls,
+        tls: { ca: pki.caCert, servername: 'localhost' },
+      })
+      .sendMail({ envelope: { from: 'noreply@receiver.example', to: [to] }, raw });
+
+  it('stores the reports before answering 250', async () => {
+    await start();
+    const info = await send(reportMail({ reportId: 's-1', records: 3 }));
+    expect(info.response).toMatch(/^250 /);
+    // No waiting: the reply came after the commit.
+    expect(await store.countReports()).toMatchObject({ reports: 1, records: 3 });
+    // Recipients are matched case-insensitively; the same report again is a duplicate.
+    await send(reportMail({ reportId: 's-1', records: 3 }), 'tlsrpt@EXAMPLE.jp');
+    expect((await store.countReports()).reports).toBe(1);
+  });
+
+  it('keeps a mail without a report in the quarantine and still accepts it', async () => {
+    await start();
+    const info = await send(plainMail());
+    expect(info.response).toMatch(/^250 .*no report/);
+    expect((await store.countReports()).quarantined).toBe(1);
+  });
+
+  it('refuses recipients outside --accept at RCPT', async () => {
+    await start();
+    await expect(send(reportMail({ reportId: 's-2' }), 'postmaster@example.jp')).rejects.toMatchObject({
+      responseCode: 550,
+    });
+    expect((await store.countReports()).reports).toBe(0);
+  });
+
+  it('refuses a mail over the size limit', async () => {
+    await start({ maxBytes: 1_000 });
+    await expect(send(reportMail({ reportId: 's-3', records: 200 }))).rejects.toMatchObject({
+      responseCode: 552,
+    });
+    expect(await store.countReports()).toMatchObject({ reports: 0, quarantined: 0 });
+  });
+
+  it('answers 451 when the store fails, so the sender retries', async () => {
+    const failing: Store = Object.create(store, {
+      insertAggregateReport: { value: () => Promise.reject(new Error('disk full')) },
+    });
+    await start({ store: failing });
+    await expect(send(reportMail({ reportId: 's-4' }))).rejects.toMatchObject({ responseCode: 451 });
+    expect(errors).toHaveLength(1);
+    expect((await store.countReports()).reports).toBe(0);
+  });
+
+  it('offers STARTTLS with --tls-cert/--tls-key', async () => {
+    await start({ tls: pki.issue(['localhost']) });
+    const info = await send(reportMail({ reportId: 's-5' }), 'dmarc@example.jp', true);
+    expect(info.response).toMatch(/^250 /);
+    expect((await store.countReports()).reports).toBe(1);
+  });
+});
