@@ -364,7 +364,11 @@ function organisationFindings(
     const psl = pslOrgDomain(domain);
     if (psl !== undefined && psl !== orgDomain) {
       out.push(
-        finding('dmarc-org-domain-differs', { domain, treeWalk: orgDomain, psl }, { where: location.name }),
+        finding(
+          'dmarc-org-domain-differs',
+          { domain, treeWalk: orgDomain, psl, ownRecord: own },
+          { where: location.name },
+        ),
       );
     }
   }

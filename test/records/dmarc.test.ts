@@ -363,6 +363,22 @@ describe('report URIs', () => {
     expect(parseReportUri('mailto:d@example.jp!x')).toMatchObject({ problem: 'unencoded-bang' });
     expect(parseReportUri('')).toMatchObject({ problem: 'empty' });
     expect(parseReportUri('https://')).toMatchObject({ problem: 'bad-url' });
+    expect(parseReportUri('mailto:d@example.jp ...')).toMatchObject({
+      problem: 'whitespace',
+      repaired: 'mailto:d@example.jp',
+    });
+    expect(parseReportUri('rua=mailto:d@example.jp')).toMatchObject({
+      problem: 'no-scheme',
+      repaired: 'mailto:d@example.jp',
+    });
+    expect(parseReportUri('mailto:d@example.jp.')).toMatchObject({
+      problem: 'bad-host',
+      repaired: 'mailto:d@example.jp',
+    });
+    expect(parseReportUri('mailto:d@example.jp.ruf=mailto:e@example.jp')).toMatchObject({
+      problem: 'bad-address',
+    });
+    expect(parseReportUri('MAILTO:d@example.jp')).toMatchObject({ uri: 'mailto:d@example.jp' });
   });
 
   it('produces the URI findings', () => {
@@ -452,6 +468,14 @@ describe('suggestDmarcRecord', () => {
         'v=DMARC1; p=none; rua=mailto:b@example.jp; ruf=mailto:f@example.jp',
       ]),
     ).toBe('v=DMARC1; p=quarantine; rua=mailto:a@example.jp,mailto:b@example.jp; ruf=mailto:f@example.jp');
+  });
+
+  it('keeps the report addresses of a repeated rua tag', () => {
+    expect(
+      suggestDmarcRecord(
+        'v=DMARC1; p=none; rua=mailto:a@example.jp, rua=mailto:b@example.jp; rua=mailto:c@example.jp',
+      ),
+    ).toBe('v=DMARC1; p=none; rua=mailto:a@example.jp,mailto:b@example.jp,mailto:c@example.jp');
   });
 
   it('keeps one of fo=0 and fo=1', () => {

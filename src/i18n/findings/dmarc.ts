@@ -360,7 +360,9 @@ export const dmarcFindings = {
         `The DNS tree walk (RFC 9989) makes ${s(a.treeWalk)} the organisational domain of ${s(a.domain)}, while receivers still on RFC 7489 use the public suffix list and get ${s(a.psl)}.`,
       why: 'The two kinds of receivers may then apply different records and judge relaxed alignment differently.',
       fix: (a) =>
-        `Publish an explicit record at _dmarc.${s(a.domain)} and consider strict alignment (adkim=s; aspf=s) so both kinds of receivers reach the same answer.`,
+        a.ownRecord
+          ? `Both kinds of receivers use the record at _dmarc.${s(a.domain)}, but they may judge relaxed alignment differently: consider strict alignment (adkim=s; aspf=s).`
+          : `Publish an explicit record at _dmarc.${s(a.domain)} and consider strict alignment (adkim=s; aspf=s) so both kinds of receivers reach the same answer.`,
     },
     ja: {
       title: '新旧の受信側で組織ドメインが異なります',
@@ -368,7 +370,9 @@ export const dmarcFindings = {
         `DNS ツリーウォーク（RFC 9989）では ${s(a.domain)} の組織ドメインは ${s(a.treeWalk)} ですが、RFC 7489 のままの受信側はパブリックサフィックスリストにより ${s(a.psl)} とみなします。`,
       why: '両者で適用されるレコードや、緩和（relaxed）アライメントの判定が異なる可能性があります。',
       fix: (a) =>
-        `_dmarc.${s(a.domain)} にレコードを明示的に公開し、厳格なアライメント（adkim=s; aspf=s）も検討してください。どちらの受信側でも同じ結果になります。`,
+        a.ownRecord
+          ? `どちらの受信側も _dmarc.${s(a.domain)} のレコードを使いますが、緩和アライメントの判定が異なる可能性があります。厳格なアライメント（adkim=s; aspf=s）を検討してください。`
+          : `_dmarc.${s(a.domain)} にレコードを明示的に公開し、厳格なアライメント（adkim=s; aspf=s）も検討してください。どちらの受信側でも同じ結果になります。`,
     },
   },
   'dmarc-subdomain-policy-ignored': {

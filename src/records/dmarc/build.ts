@@ -14,7 +14,7 @@ import {
   type YesNo,
 } from './tags.ts';
 import { repairDmarcText } from './text.ts';
-import type { ReportUri } from './uri.ts';
+import { parseReportUri, type ReportUri, splitUriList } from './uri.ts';
 
 /** The tags of a record to write; absent ones are left to their defaults. */
 export interface DmarcFields {
@@ -86,9 +86,15 @@ export function suggestDmarcRecord(
   if (adkim !== undefined) fields.adkim = adkim;
   const aspf = corrected(tags.aspf, ALIGNMENT_MODES);
   if (aspf !== undefined) fields.aspf = aspf;
-  // Duplicate records: the first one's values win, but nobody's report address is lost.
-  fields.rua = usableUris([first, ...others].flatMap((r) => r.tags.rua.value));
-  fields.ruf = usableUris([first, ...others].flatMap((r) => r.tags.ruf.value));
+  // Duplicate records and tags: the first values win, but nobody's report address is lost.
+  const uris = (tag: 'rua' | 'ruf') =>
+    usableUris(
+      [first, ...others].flatMap((r) =>
+        r.published.filter((t) => t.name === tag).flatMap((t) => splitUriList(t.value).map(parseReportUri)),
+      ),
+    );
+  fields.rua = uris('rua');
+  fields.ruf = uris('ruf');
   if (tags.fo.explicit) {
     const fo = tags.fo.value;
     fields.fo =

@@ -49,7 +49,7 @@ export function classifyDmarcTxt(text: string): ClassifiedTxt {
 }
 
 const TAG_NAMES = [...DMARC_TAGS, ...REMOVED_TAGS].join('|');
-const MISSING_SEPARATOR = new RegExp(`(?<=\\S)\\s+(?=(?:${TAG_NAMES})\\s*=)`, 'gi');
+const MISSING_SEPARATOR = new RegExp(`(?<=[^\\s,])\\s+(?=(?:${TAG_NAMES})\\s*=)`, 'gi');
 const COLON_FOR_EQUALS = new RegExp(`^(\\s*(?:${TAG_NAMES}))\\s*:\\s*`, 'i');
 const FULLWIDTH: Record<string, string> = { '；': ';', '＝': '=', '，': ',', '：': ':', '\u3000': ' ' };
 

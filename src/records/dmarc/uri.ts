@@ -95,31 +95,41 @@ function uriProblem(body: string): UriProblem | undefined {
   return undefined;
 }
 
-/** The obvious correction: spaces removed (`mailto: a@b`), or `mailto:` added to a bare address. */
+/**
+ * The obvious correction, when there is one: spaces removed (`mailto: a@b`), text after a
+ * space dropped (`mailto:a@b ...`), a repeated tag name removed (`rua=mailto:a@b`), the
+ * trailing dot of the domain removed, or `mailto:` added to a bare address.
+ */
 function repairUri(body: string): string | undefined {
-  const squeezed = body.replace(/\s+/g, '');
-  const candidate = SCHEME.test(squeezed)
-    ? squeezed
-    : /^[^@:/]+@[^@]+$/.test(squeezed)
-      ? `mailto:${squeezed}`
-      : '';
-  if (candidate === '' || uriProblem(candidate)) return undefined;
-  const scheme = SCHEME.exec(candidate)![1]!;
-  return `${scheme.toLowerCase()}${candidate.slice(scheme.length)}`;
+  const candidates = [body.replace(/\s+/g, ''), body.trim().split(/\s+/)[0] ?? ''];
+  for (const raw of candidates) {
+    let candidate = raw.replace(/^(?:rua|ruf)=/i, '').replace(/\.$/, '');
+    if (!SCHEME.test(candidate) && /^[^@:/]+@[^@]+$/.test(candidate)) candidate = `mailto:${candidate}`;
+    if (candidate === '' || uriProblem(candidate)) continue;
+    const scheme = SCHEME.exec(candidate)![1]!;
+    return `${scheme.toLowerCase()}${candidate.slice(scheme.length)}`;
+  }
+  return undefined;
 }
 
-/** `local@domain` of a mailto URI (RFC 6068), percent-decoded; host undefined when not a domain name. */
+/**
+ * `local@domain` of a mailto URI (RFC 6068): one "@", a dot-atom local part (percent-encoded
+ * characters allowed), a domain name without a trailing dot. Host undefined when the
+ * domain is not usable; undefined when the address is not an address.
+ */
 function mailtoAddress(rest: string): { address: string; host: string | undefined } | undefined {
   const to = rest.split('?')[0]!;
+  const parts = to.split('@');
+  if (parts.length !== 2 || !/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+$/.test(parts[0]!) || parts[1] === '')
+    return undefined;
   let address: string;
   try {
     address = decodeURIComponent(to);
   } catch {
     return undefined;
   }
-  const at = address.lastIndexOf('@');
-  if (at <= 0 || at === address.length - 1 || /[\s,;<>]/.test(address)) return undefined;
-  return { address, host: hostName(address.slice(at + 1)) };
+  const domain = decodeURIComponent(parts[1]!);
+  return { address, host: domain.endsWith('.') ? undefined : hostName(domain) };
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
