@@ -42,7 +42,8 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const KNOWN_KEYS = new Set(['version', 'mode', 'max_age', 'mx']);
 const MODES: ReadonlySet<string> = new Set(['enforce', 'testing', 'none']);
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text, so it can be reported rather than silently dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function parseMtaStsPolicy(body: Buffer | string, at: { url?: string } = {}): MtaStsPolicyResult {
   const base = at.url ? { url: at.url } : {};

@@ -41,10 +41,11 @@ export function parseMtaStsRecord(text: string, at: { name?: string } = {}): Mta
     if (f.name === 'id') record.id = f.value;
     else record.extensions[f.name] = f.value;
   }
-  if (record.id === undefined) {
+  // A broken field may be the id itself; the syntax error already says the record is unusable.
+  if (record.id === undefined && parsed.errors.length === 0) {
     findings.push(finding('mta-sts-id-missing', base));
     valid = false;
-  } else if (!ID.test(record.id)) {
+  } else if (record.id !== undefined && !ID.test(record.id)) {
     findings.push(finding('mta-sts-id-invalid', { ...base, id: record.id }));
     valid = false;
   }

@@ -20,8 +20,9 @@ export interface TlsRptRecordResult {
 /** Longest record parsed; real ones are under 200 characters. */
 export const MAX_TLS_RPT_RECORD_LENGTH = 2048;
 
-// rua is a comma-separated URI list (RFC 8460 s3: *WSP "," *WSP between URIs).
-const RUA_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+(?:[ \t]*,[ \t]*[\x21-\x3a\x3c\x3e-\x7e]+)*$/;
+// rua is a comma-separated URI list (RFC 8460 s3: *WSP "," *WSP between URIs); a comma
+// inside a URI must be percent-encoded, so URI characters exclude it.
+const RUA_VALUE = /^[\x21-\x2b\x2d-\x3a\x3c\x3e-\x7e]+(?:[ \t]*,[ \t]*[\x21-\x2b\x2d-\x3a\x3c\x3e-\x7e]+)*$/;
 const MAILTO =
   /^mailto:([^@\s]+)@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)(\?.*)?$/i;
 
@@ -46,7 +47,8 @@ export function parseTlsRptRecord(text: string, at: { name?: string } = {}): Tls
     if (f.name === 'rua') record.rua = f.value.split(',').map((u) => u.trim());
     else record.extensions[f.name] = f.value;
   }
-  if (!parsed.fields.some((f) => f.name === 'rua')) {
+  // A broken field may be the rua itself; the syntax error already says the record is unusable.
+  if (!parsed.fields.some((f) => f.name === 'rua') && parsed.errors.length === 0) {
     findings.push(finding('tls-rpt-rua-missing', base));
     valid = false;
   }
