@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { TextDecoder } from 'node:util';
 import { previewBytes, ReportError } from './errors.ts';
 import type { Warnings } from './warnings.ts';
@@ -61,12 +62,12 @@ async function* decode(input: XmlInput, warnings: Warnings): AsyncGenerator<stri
     for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
     return;
   }
-  let decoder: TextDecoder | undefined;
+  let decoder: Decoder | undefined;
   let head: Buffer[] = [];
   let headLength = 0;
   let replaced = false;
   const emit = (bytes: Uint8Array, stream: boolean): string => {
-    const text = decoder!.decode(bytes, { stream });
+    const text = stream ? decoder!.write(bytes) : decoder!.end();
     if (!replaced && text.includes('\ufffd')) {
       replaced = true;
       warnings.add('invalid-bytes-replaced');
@@ -113,30 +114,49 @@ async function* byteChunks(input: Exclude<XmlInput, string>): AsyncGenerator<Uin
   }
 }
 
-function decoderFor(head: Buffer, warnings: Warnings): TextDecoder {
+/** Incremental bytes-to-text: multi-byte characters split across chunks are carried over. */
+interface Decoder {
+  write(bytes: Uint8Array): string;
+  end(): string;
+}
+
+/**
+ * node:string_decoder for UTF-8 and UTF-16LE: it decodes 10-20x faster than TextDecoder, which
+ * dominated parse time on large reports. TextDecoder (WHATWG labels) for the other encodings.
+ */
+function nativeDecoder(encoding: 'utf8' | 'utf16le'): Decoder {
+  const decoder = new StringDecoder(encoding);
+  return { write: (bytes) => decoder.write(bytes as Buffer), end: () => decoder.end() };
+}
+
+function whatwgDecoder(label: string): Decoder {
   // ignoreBOM: the BOM is kept in the text so that startOfDocument can record it.
-  const options = { fatal: false, ignoreBOM: true };
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return new TextDecoder('utf-8', options);
+  const decoder = new TextDecoder(label, { fatal: false, ignoreBOM: true });
+  return { write: (bytes) => decoder.decode(bytes, { stream: true }), end: () => decoder.decode() };
+}
+
+function decoderFor(head: Buffer, warnings: Warnings): Decoder {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return nativeDecoder('utf8');
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0x3c && head[1] === 0x00)) {
     warnings.add('declared-encoding', undefined, 'UTF-16LE');
-    return new TextDecoder('utf-16le', options);
+    return nativeDecoder('utf16le');
   }
   if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0x00 && head[1] === 0x3c)) {
     warnings.add('declared-encoding', undefined, 'UTF-16BE');
-    return new TextDecoder('utf-16be', options);
+    return whatwgDecoder('utf-16be');
   }
   const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(head.toString('latin1'));
   const label = declaration?.[1]?.trim();
   // A UTF-16 label on a file whose bytes are ASCII-compatible is a mislabel: the bytes win.
-  if (!label || /^utf-?8$/i.test(label) || /^utf-?16/i.test(label)) return new TextDecoder('utf-8', options);
-  let decoder: TextDecoder;
+  if (!label || /^utf-?8$/i.test(label) || /^utf-?16/i.test(label)) return nativeDecoder('utf8');
+  let encoding: string;
   try {
-    decoder = new TextDecoder(label, options);
+    encoding = new TextDecoder(label).encoding;
   } catch {
     throw new ReportError('xml-encoding-unsupported', { encoding: label.slice(0, 40) });
   }
+  if (encoding === 'utf-8') return nativeDecoder('utf8');
   // US-ASCII decodes as windows-1252 (WHATWG), a superset: nothing worth telling.
-  if (decoder.encoding !== 'utf-8' && !/ascii/i.test(label))
-    warnings.add('declared-encoding', undefined, label);
-  return decoder;
+  if (!/ascii/i.test(label)) warnings.add('declared-encoding', undefined, label);
+  return whatwgDecoder(label);
 }

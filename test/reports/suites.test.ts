@@ -149,7 +149,7 @@ describe.skipIf(!present)(
 
     it.each(aggregateCases)('stalwart aggregate %s matches its expected JSON', async (file) => {
       const expected = JSON.parse(read(aggregateDir + file.replace(/\.\w+$/, '.json')).toString());
-      let input = read(aggregateDir + file);
+      let input: Buffer = read(aggregateDir + file);
       if (file.endsWith('.eml')) {
         const payloads = (await unpackAll(input, file)).filter((p) => p.kind === 'aggregate');
         expect(payloads).toHaveLength(1);
@@ -231,7 +231,7 @@ describe.skipIf(!present)(
 
     it.each(tlsCases)('stalwart TLS report %s matches the RFC 8460 JSON', async (file) => {
       const expected = JSON.parse(read(tlsDir + file.replace('.eml', '.json')).toString());
-      let input = read(tlsDir + file);
+      let input: Buffer = read(tlsDir + file);
       if (file.endsWith('.eml')) {
         const payloads = (await unpackAll(input, file)).filter((p) => p.kind === 'tls');
         expect(payloads).toHaveLength(1);
