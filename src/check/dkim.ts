@@ -3,7 +3,7 @@ import { isTemporary, normalizeName } from '../dns/types.ts';
 import { type DkimKeyRecord, looksLikeDkimKey, parseDkimKeyRecord } from '../records/dkim/index.ts';
 import { type Finding, finding } from '../records/finding.ts';
 import { COMMON_DKIM_SELECTORS } from './dkim/selectors.ts';
-import { foundRecord, locate } from './mta-sts/txt-discovery.ts';
+import { foundRecord, locate, MAX_TXT_CANDIDATES } from './mta-sts/txt-discovery.ts';
 import type { CheckContext, FoundRecord, ProtocolReport, SuggestedRecord } from './types.ts';
 
 export { COMMON_DKIM_SELECTORS };
@@ -113,7 +113,7 @@ export async function checkDkim(domain: string, ctx: CheckContext): Promise<Prot
         finding('dkim-multiple-records', { selector, name, count: texts.length }, { where: name }),
       );
     }
-    for (const txt of texts) {
+    for (const txt of texts.slice(0, MAX_TXT_CANDIDATES)) {
       records.push(foundRecord(name, txt, result.cnames));
       entry.keys.push(judgeKey(txt, name, selector, findings, suggested, texts.length === 1));
     }

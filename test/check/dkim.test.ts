@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMON_DKIM_SELECTORS, checkDkim } from '../../src/check/dkim.ts';
+import { MAX_TXT_CANDIDATES } from '../../src/check/mta-sts/txt-discovery.ts';
 import type { CheckOptions } from '../../src/check/types.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
@@ -171,6 +172,23 @@ describe('checkDkim', () => {
     expect(ed.report.suggested).toEqual([
       { name: sel('s1'), type: 'TXT', value: `v=DKIM1; k=ed25519; p=${keys.ed25519}` },
     ]);
+  });
+
+  it(`parses at most MAX_TXT_CANDIDATES (${MAX_TXT_CANDIDATES}) key records at one selector`, async () => {
+    const many = Array.from({ length: 40 }, (_, i) => `v=DKIM1; n=${i}; p=`);
+    const { report } = await run(zone({ [sel('s1')]: many }), { selectors: ['s1'] });
+    expect(report.findings.find((f) => f.code === 'dkim-multiple-records')?.args?.count).toBe(40);
+    expect(report.parsed?.selectors[0]?.keys).toHaveLength(MAX_TXT_CANDIDATES);
+    expect(report.records).toHaveLength(MAX_TXT_CANDIDATES);
+  });
+
+  it('a CNAME loop at a selector is a DNS error, not a crash', async () => {
+    const z = zone();
+    z.add(sel('s1'), 'CNAME', sel('s2'));
+    z.add(sel('s2'), 'CNAME', sel('s1'));
+    const { report } = await run(z, { selectors: ['s1'] });
+    expect(report.findings.map((f) => f.code)).toEqual(['dkim-dns-error']);
+    expect(report.status).toBe('dns-error');
   });
 
   it('reports records with bytes that are not UTF-8', async () => {

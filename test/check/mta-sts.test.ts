@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_TXT_CANDIDATES } from '../../src/check/mta-sts/txt-discovery.ts';
 import { checkMtaSts, MTA_STS_FETCH_TIMEOUT_MS } from '../../src/check/mta-sts.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
@@ -250,6 +251,26 @@ describe('checkMtaSts', () => {
     expect(unknown.report.parsed?.mxCoverage).toBeUndefined();
     // Null MX: nothing to cover.
     expect((await run({ mx: [] })).codes).toEqual([]);
+  });
+
+  it(`parses at most MAX_TXT_CANDIDATES (${MAX_TXT_CANDIDATES}) records of a hostile answer`, async () => {
+    const many = Array.from({ length: 50 }, (_, i) => `v=STSv1; id=bad-${i}`);
+    const { report } = await run({ record: many });
+    expect(report.findings.find((f) => f.code === 'mta-sts-multiple-records')?.args?.count).toBe(50);
+    expect(report.records.filter((r) => r.type === 'TXT')).toHaveLength(MAX_TXT_CANDIDATES);
+    expect(report.findings.filter((f) => f.code === 'mta-sts-id-invalid')).toHaveLength(MAX_TXT_CANDIDATES);
+  });
+
+  it('a CNAME loop at _mta-sts is a DNS error, not a crash', async () => {
+    const { report } = await run({
+      record: null,
+      zone: (z) => {
+        z.add(NAME, 'CNAME', `loop.${D}`);
+        z.add(`loop.${D}`, 'CNAME', NAME);
+      },
+    });
+    expect(report.status).toBe('dns-error');
+    expect(report.findings.map((f) => f.code)).toEqual(['mta-sts-dns-error']);
   });
 
   it('uses only the fetcher it is given', async () => {

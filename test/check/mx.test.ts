@@ -141,6 +141,16 @@ describe('checkMx', () => {
     expect(report.parsed?.hosts.map((h) => h.status)).toEqual(['dns-error', 'no-address']);
   });
 
+  it('a CNAME loop at an MX host is a host lookup failure, not a crash', async () => {
+    const z = Zone.parse(zoneText);
+    z.add('loop.example.jp', 'MX', { preference: 10, exchange: 'a.loop.example.jp' });
+    z.add('a.loop.example.jp', 'CNAME', 'b.loop.example.jp');
+    z.add('b.loop.example.jp', 'CNAME', 'a.loop.example.jp');
+    const { codes, report } = await run('loop', {}, z);
+    expect(codes).toEqual(['mx-host-dns-error']);
+    expect(report.parsed?.hosts[0]?.status).toBe('dns-error');
+  });
+
   it('mx-dns-error: never reported as missing, and no host list for MTA-STS', async () => {
     const { report, codes } = await expectCode('mx-dns-error', 'broken');
     expect(codes).toEqual(['mx-dns-error']);

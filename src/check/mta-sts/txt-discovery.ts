@@ -10,6 +10,12 @@ import type { FoundRecord } from '../types.ts';
  * discarded, and anything other than exactly one remaining record means "no policy".
  */
 
+/**
+ * Records of one name parsed at most: more than one is already an error, and a hostile zone
+ * can answer with hundreds (each would add its own findings).
+ */
+export const MAX_TXT_CANDIDATES = 10;
+
 export interface DiscoveryCodes {
   dnsError: FindingCode;
   multiple: FindingCode;
@@ -20,7 +26,7 @@ export interface DiscoveryCodes {
 
 export interface TxtDiscovery {
   result: DnsResult<'TXT'>;
-  /** Records claiming to be the protocol's (including broken near misses). */
+  /** Records claiming to be the protocol's (including broken near misses), at most MAX_TXT_CANDIDATES. */
   candidates: TxtRecord[];
   /** Set when no candidate exists and the domain itself publishes one (it has no effect there). */
   apexRecord?: TxtRecord;
@@ -51,10 +57,11 @@ export async function discoverTxt(
     else if (/^[ \t]*v=spf1(?:[ \t]|$)/i.test(txt.text)) spf.push(txt);
     else unrelated++;
   }
-  for (const txt of out.candidates) out.records.push(foundRecord(name, txt, result.cnames));
   if (out.candidates.length > 1) {
     out.findings.push(finding(codes.multiple, { name, count: out.candidates.length }, { where: name }));
   }
+  out.candidates = out.candidates.slice(0, MAX_TXT_CANDIDATES);
+  for (const txt of out.candidates) out.records.push(foundRecord(name, txt, result.cnames));
   for (const txt of spf) out.findings.push(finding(codes.spf, { name }, { where: name, record: txt.text }));
   if (unrelated > 0) out.findings.push(finding(codes.unrelated, { name, count: unrelated }, { where: name }));
 
