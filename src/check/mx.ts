@@ -68,7 +68,10 @@ export async function checkMx(domain: string, ctx: CheckContext): Promise<Protoc
     if (parked) {
       findings.push(finding('mx-null-recommended', { domain }, { where: domain }));
       report.suggested = [{ name: domain, type: 'MX', value: '0 .' }];
-    } else findings.push(finding('mx-missing', { domain }, { where: domain }));
+    } else {
+      const args = result.status === 'nxdomain' ? { domain, nxdomain: true } : { domain };
+      findings.push(finding('mx-missing', args, { where: domain }));
+    }
     return report;
   }
 
