@@ -76,6 +76,8 @@ describe('checkMx', () => {
   it('mx-missing: no MX is info; parked, a null MX is suggested instead', async () => {
     const { report } = await expectCode('mx-missing', 'none');
     expect(report.status).toBe('missing');
+    expect(report.findings[0]!.args?.nxdomain).toBeUndefined();
+    expect((await run('nonexistent')).report.findings[0]!.args?.nxdomain).toBe(true);
     expect(mxHostsOf(report)).toEqual([]);
     const parked = await expectCode('mx-null-recommended', 'none', { parked: true });
     expect(parked.codes).toEqual(['mx-null-recommended']);

@@ -47,7 +47,9 @@ const entries = {
     en: {
       title: 'No MX records',
       message: (a) =>
-        `${a.domain} has no MX records; senders deliver to its A/AAAA address instead (RFC 5321 s5.1).`,
+        a.nxdomain
+          ? `${a.domain} does not exist in DNS, so it has no MX records and cannot receive mail.`
+          : `${a.domain} has no MX records; senders deliver to its A/AAAA address instead (RFC 5321 s5.1).`,
       why: 'Without MX, mail goes to whatever host the domain name points to, often a web server. A domain that receives no mail should say so with a null MX.',
       fix: (a) =>
         `If ${a.domain} receives mail, publish MX records for its mail servers; if it does not, publish the null MX "${a.domain}. MX 0 ." (RFC 7505).`,
@@ -55,7 +57,9 @@ const entries = {
     ja: {
       title: 'MX レコードがありません',
       message: (a) =>
-        `${a.domain} には MX レコードがありません。送信側は代わりにこの名前の A/AAAA アドレスに配送します（RFC 5321 5.1 節）。`,
+        a.nxdomain
+          ? `${a.domain} は DNS に存在しないため、MX レコードもなく、メールを受け取れません。`
+          : `${a.domain} には MX レコードがありません。送信側は代わりにこの名前の A/AAAA アドレスに配送します（RFC 5321 5.1 節）。`,
       why: 'MX がないと、メールはドメイン名が指すホスト（多くは Web サーバー）に届けられます。メールを受け取らないドメインは null MX でそれを示すべきです。',
       fix: (a) =>
         `${a.domain} でメールを受け取るならメールサーバーの MX レコードを公開してください。受け取らないなら null MX "${a.domain}. MX 0 ." を公開してください（RFC 7505）。`,
