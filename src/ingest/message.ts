@@ -12,6 +12,7 @@ import { type UnpackLimits, unpack } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
 import type { ReportSource, Store } from '../store/types.ts';
 import { storeAggregateReport } from './aggregate.ts';
+import type { InputError } from './inputs.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
 
@@ -21,7 +22,7 @@ export type IngestError = ReportError | StoreInputError;
 export interface FailedInput {
   /** Where: the input, and inside it (`mail.eml > attachment 2 report.zip > entry a.xml`). */
   source: string;
-  error: IngestError | { code: string; args: Record<string, string | number>; message: string };
+  error: IngestError | InputError;
 }
 
 export interface StoredReport {

@@ -1,0 +1,249 @@
+import { readFile } from 'node:fs/promises';
+import { type Command, CommanderError, Option } from 'commander';
+import { ingestText } from '../i18n/ingest.ts';
+import { translator } from '../i18n/translate.ts';
+import { describeFailure } from '../ingest/describe.ts';
+import { IMAP_DEFAULT_ARCHIVE, ingestImap, parseImapUrl } from '../ingest/imap.ts';
+import { INGEST_CONCURRENCY, ingestPaths } from '../ingest/paths.ts';
+import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import { type CliContext, printJson, UsageError } from './output.ts';
+
+/** Progress is redrawn at most this often. */
+const PROGRESS_INTERVAL_MS = 100;
+const BAR_WIDTH = 24;
+
+interface IngestFlags {
+  db?: string;
+  json?: boolean;
+  watch?: boolean;
+  passwordEnv: string;
+  passwordFile?: string;
+  archive: string;
+  flag?: string;
+  starttls: 'required' | 'optional' | 'off';
+  insecure?: boolean;
+  concurrency: string;
+}
+
+/** Exit status of a run that ingested what it could but had inputs without a report (see the help). */
+export const EXIT_SOME_FAILED = 2;
+
+export function registerIngest(program: Command, ctx: CliContext): void {
+  const t = translator(ingestText, ctx.lang);
+  program
+    .command('ingest')
+    .description(t('ingest.description'))
+    .argument('[inputs...]')
+    .option('--db <file|url>', t('option.db'))
+    .option('--json', t('option.json'))
+    .option('--watch', t('option.watch'))
+    .option('--password-env <name>', t('option.passwordEnv'), 'SUMI_IMAP_PASSWORD')
+    .option('--password-file <file>', t('option.passwordFile'))
+    .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
+    .option('--flag <keyword>', t('option.flag'))
+    .addOption(
+      new Option('--starttls <mode>', t('option.starttls'))
+        .choices(['required', 'optional', 'off'])
+        .default('required'),
+    )
+    .option('--insecure', t('option.insecure'))
+    .option('--concurrency <n>', t('option.concurrency'), String(INGEST_CONCURRENCY))
+    .addHelpText('after', t('ingest.help.after'))
+    .action(async (inputs: string[], flags: IngestFlags) => {
+      const totals = await runIngest(inputs, flags, ctx);
+      if (totals.failed.length > 0) {
+        // Not a runtime failure, and not silent: scripts see 2 (bad input), people see the list.
+        throw new CommanderError(EXIT_SOME_FAILED, 'sumi.ingest.failed', '');
+      }
+    });
+}
+
+async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext): Promise<IngestTotals> {
+  const t = translator(ingestText, ctx.lang);
+  if (inputs.length === 0) throw new UsageError(t('error.noInput'));
+  const imapUrls = inputs.filter((i) => /^imaps?:\/\//i.test(i));
+  if (imapUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
+  if (flags.watch && imapUrls.length === 0) throw new UsageError(t('error.watchNeedsImap'));
+  const concurrency = Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(t('error.badNumber', { option: '--concurrency', value: flags.concurrency }));
+  }
+  const imap = imapUrls[0];
+  let password = '';
+  if (imap !== undefined) {
+    try {
+      parseImapUrl(imap);
+    } catch {
+      throw new UsageError(t('error.badImapUrl', { url: imap }));
+    }
+    password = await imapPassword(flags, ctx);
+  }
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  const progress = progressPrinter(ctx);
+  const started = Date.now();
+  let totals: IngestTotals;
+  try {
+    if (imap !== undefined) {
+      totals = await runImap(imap, password, flags, store, ctx, progress.update);
+    } else {
+      try {
+        totals = await ingestPaths(inputs, { store, concurrency, onProgress: progress.update });
+      } catch (error) {
+        const { code, path } = error as NodeJS.ErrnoException;
+        if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));
+        throw error;
+      }
+    }
+  } finally {
+    progress.done();
+    await store.close();
+  }
+  printSummary(ctx, totals, Boolean(flags.json), (Date.now() - started) / 1000);
+  return totals;
+}
+
+async function imapPassword(flags: IngestFlags, ctx: CliContext): Promise<string> {
+  const t = translator(ingestText, ctx.lang);
+  if (flags.passwordFile) {
+    try {
+      return (await readFile(flags.passwordFile, 'utf8')).split(/\r?\n/)[0] ?? '';
+    } catch (error) {
+      throw new UsageError(`${flags.passwordFile}: ${(error as Error).message}`);
+    }
+  }
+  const fromEnv = ctx.env[flags.passwordEnv];
+  if (!fromEnv) throw new UsageError(t('error.noPassword', { env: flags.passwordEnv }));
+  return fromEnv;
+}
+
+async function runImap(
+  url: string,
+  password: string,
+  flags: IngestFlags,
+  store: Store,
+  ctx: CliContext,
+  onProgress: (p: IngestProgress) => void,
+): Promise<IngestTotals> {
+  const t = translator(ingestText, ctx.lang);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await ingestImap(url, {
+      store,
+      password,
+      starttls: flags.starttls,
+      insecure: Boolean(flags.insecure),
+      archive: flags.archive,
+      ...(flags.flag ? { flag: flags.flag } : {}),
+      watch: Boolean(flags.watch),
+      signal: controller.signal,
+      onProgress,
+      onEvent: (event) => {
+        if (event.type === 'connected') {
+          ctx.stderr.write(
+            `${t('imap.connected', { host: event.host, folder: event.folder, count: event.pending })}\n`,
+          );
+        } else if (event.type === 'watching') {
+          ctx.stderr.write(`${t('imap.watching', { folder: event.folder })}\n`);
+        } else {
+          ctx.stderr.write(
+            `${t('imap.reconnecting', { message: event.error.message, seconds: Math.round(event.delayMs / 1000) })}\n`,
+          );
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** The progress line on a terminal's stderr: bar (when the size is known), counts, rate, ETA. */
+function progressPrinter(ctx: CliContext) {
+  const t = translator(ingestText, ctx.lang);
+  const enabled = Boolean(ctx.stderr.isTTY) && ctx.env.TERM !== 'dumb';
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update: (p: IngestProgress) => {
+      if (!enabled) return;
+      const now = Date.now();
+      if (now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      const seconds = Math.max(0.001, (now - started) / 1000);
+      const { totals } = p;
+      const parts: string[] = [];
+      if (p.totalBytes) {
+        const ratio = Math.min(1, p.bytesDone / p.totalBytes);
+        const filled = Math.round(ratio * BAR_WIDTH);
+        parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${Math.floor(ratio * 100)}%`);
+      }
+      parts.push(
+        t('progress.line', {
+          reports: totals.reports + totals.duplicates,
+          records: totals.records,
+          rate: Math.round((totals.reports + totals.duplicates) / seconds),
+        }),
+      );
+      if (p.totalBytes && p.bytesDone > 0 && p.bytesDone < p.totalBytes) {
+        const eta = ((p.totalBytes - p.bytesDone) * seconds) / p.bytesDone;
+        parts.push(t('progress.eta', { eta: clock(eta) }));
+      }
+      ctx.stderr.write(`\r${parts.join('  ')}\x1b[K`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) ctx.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+function printSummary(ctx: CliContext, totals: IngestTotals, json: boolean, seconds: number): void {
+  if (json) {
+    printJson(ctx, {
+      reports: totals.reports,
+      duplicates: totals.duplicates,
+      records: totals.records,
+      messages: totals.messages,
+      failure_reports: totals.failureReports,
+      tls_reports: totals.tlsReports,
+      failed: totals.failed.map((f) => ({
+        source: f.source,
+        code: f.error.code,
+        error: describeFailure(f, ctx.lang),
+      })),
+    });
+    return;
+  }
+  const t = translator(ingestText, ctx.lang);
+  const lines = [
+    t('summary.stored', {
+      reports: totals.reports,
+      records: totals.records,
+      messages: totals.messages,
+      failureReports: totals.failureReports,
+      tlsReports: totals.tlsReports,
+      inputs: totals.inputs,
+      seconds: seconds.toFixed(1),
+    }),
+  ];
+  if (totals.duplicates > 0) lines.push(t('summary.duplicates', { duplicates: totals.duplicates }));
+  if (totals.failed.length > 0) {
+    lines.push(t('summary.failed', { count: totals.failed.length }));
+    for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);
+  }
+  ctx.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ingestText } from '../i18n/ingest.ts';
+import { translator } from '../i18n/translate.ts';
+import { describeFailure } from '../ingest/describe.ts';
+import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver } from '../ingest/smtp.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
+import { type CliContext, UsageError } from './output.ts';
+
+interface SmtpdFlags {
+  listen: string;
+  accept: string;
+  db?: string;
+  maxSize: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  hostname?: string;
+}
+
+export function registerSmtpd(program: Command, ctx: CliContext): void {
+  const t = translator(ingestText, ctx.lang);
+  program
+    .command('smtpd')
+    .description(t('smtpd.description'))
+    .option('--listen <host:port>', t('smtpd.listen'), '127.0.0.1:2525')
+    .requiredOption('--accept <addresses>', t('smtpd.accept'))
+    .option('--db <file|url>', t('option.db'))
+    .option('--max-size <bytes>', t('smtpd.maxSize'), String(SMTP_MAX_MESSAGE_BYTES))
+    .option('--tls-cert <file>', t('smtpd.tlsCert'))
+    .option('--tls-key <file>', t('smtpd.tlsKey'))
+    .option('--hostname <name>', t('smtpd.hostname'))
+    .action(async (flags: SmtpdFlags) => {
+      const colon = flags.listen.lastIndexOf(':');
+      const host = flags.listen.slice(0, colon).replace(/^\[|\]$/g, '');
+      const port = Number(flags.listen.slice(colon + 1));
+      if (colon === -1 || !host || !Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`--listen ${flags.listen}: give host:port`);
+      }
+      const accept = flags.accept
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+      if (accept.length === 0 || accept.some((a) => !/^[^@\s]+@[^@\s]+$/.test(a))) {
+        throw new UsageError(t('smtpd.badAccept', { value: flags.accept }));
+      }
+      const maxBytes = Number(flags.maxSize);
+      if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+        throw new UsageError(t('error.badNumber', { option: '--max-size', value: flags.maxSize }));
+      }
+      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new UsageError(t('smtpd.tlsPair'));
+      let tls: { cert: Buffer; key: Buffer } | undefined;
+      if (flags.tlsCert && flags.tlsKey) {
+        try {
+          tls = { cert: await readFile(flags.tlsCert), key: await readFile(flags.tlsKey) };
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
+      const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+      const receiver = await startSmtpReceiver({
+        store,
+        host,
+        port,
+        accept,
+        maxBytes,
+        ...(tls ? { tls } : {}),
+        ...(flags.hostname ? { hostname: flags.hostname } : {}),
+        onMessage: (source, outcome) => {
+          const stored = outcome.reports.filter((r) => r.status === 'stored').length;
+          ctx.stderr.write(
+            `${t('smtpd.received', {
+              source,
+              reports: stored,
+              duplicates: outcome.reports.length - stored,
+              failed: outcome.failed.length,
+            })}\n`,
+          );
+          for (const failure of outcome.failed) ctx.stderr.write(`  ${describeFailure(failure, ctx.lang)}\n`);
+        },
+        onError: (source, error) => ctx.stderr.write(`${source}: ${(error as Error).message}\n`),
+      });
+      ctx.stderr.write(`${t('smtpd.listening', { accept: accept.join(', '), address: receiver.address })}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await receiver.close();
+      await store.close();
+    });
+}

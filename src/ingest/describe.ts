@@ -1,0 +1,18 @@
+import { ingestText } from '../i18n/ingest.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { translate } from '../i18n/translate.ts';
+import { describeReportError, ReportError } from '../reports/errors.ts';
+import { InputError } from './inputs.ts';
+import type { FailedInput } from './message.ts';
+
+/** Why an input gave no report, in words, starting with where it is. */
+export function describeFailure(failure: FailedInput, lang: Lang): string {
+  const { error, source } = failure;
+  if (error instanceof ReportError) {
+    return error.provenance
+      ? describeReportError(error, lang)
+      : `${source}: ${describeReportError(error, lang)}`;
+  }
+  if (error instanceof InputError) return translate(ingestText, error.code, lang, { source, ...error.args });
+  return translate(ingestText, 'store-refused', lang, { source, message: error.message });
+}

@@ -1,0 +1,196 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scanPaths } from '../../src/ingest/inputs.ts';
+import { ingestPaths } from '../../src/ingest/paths.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { aggregateGz, aggregateXml, mbox, messagesFor, plainMail, reportMail } from './helpers/reports.ts';
+
+let dir: string;
+let store: Store;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sumi-ingest-'));
+  store = await openStore(path.join(dir, 'sumi.db'));
+});
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function put(relative: string, content: string | Buffer): Promise<string> {
+  const file = path.join(dir, 'in', relative);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, content);
+  return file;
+}
+
+/** A mail with a good report and a truncated gzip next to it. */
+function mailWithDamagedPart(): string {
+  const good = aggregateGz({ reportId: 'two-parts' }).toString('base64');
+  const bad = aggregateGz({ reportId: 'cut' }).subarray(0, 40).toString('base64');
+  return [
+    'From: noreply@receiver.example',
+    'To: dmarc@example.jp',
+    'Subject: two attachments',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: application/gzip; name="good.xml.gz"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    good,
+    '--b',
+    'Content-Type: application/gzip; name="cut.xml.gz"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    bad,
+    '--b--',
+    '',
+  ].join('\r\n');
+}
+
+describe('ingestPaths', () => {
+  it('reads files, nested directories, mbox files and Maildir folders', async () => {
+    await put('a.xml', aggregateXml({ reportId: 'file-xml', records: 3 }));
+    await put('deep/er/b.xml.gz', aggregateGz({ reportId: 'file-gz', records: 2 }));
+    await put('mail.eml', reportMail({ reportId: 'file-eml', records: 1 }));
+    await put('.DS_Store', 'junk that is skipped');
+    // An mbox whose second mail has a body line starting with "From " (escaped as >From).
+    const tricky = reportMail({ reportId: 'mbox-2', records: 2 }).replace(
+      'This is an aggregate report.',
+      'This is an aggregate report.\r\n\r\nFrom the receiver, with love.',
+    );
+    await put(
+      'box.mbox',
+      mbox([reportMail({ reportId: 'mbox-1', records: 1 }), tricky, plainMail('in mbox')]),
+    );
+    await put('Maildir/cur/1700000000.1.host:2,S', reportMail({ reportId: 'md-cur', records: 1 }));
+    await put('Maildir/new/1700000000.2.host', reportMail({ reportId: 'md-new', records: 1 }));
+    await put('Maildir/tmp/1700000000.3.host', 'still being delivered');
+    await put('Maildir/dovecot-uidlist', '3 V1 N4');
+    await put('Maildir/.Reports/cur/1700000000.4.host:2,', reportMail({ reportId: 'md-sub', records: 1 }));
+    await put('Maildir/.Reports/new/.keep', '');
+    await put('Maildir/.Reports/maildirfolder', '');
+
+    const totals = await ingestPaths([path.join(dir, 'in')], { store });
+    expect(totals).toMatchObject({
+      reports: 8,
+      duplicates: 0,
+      records: 3 + 2 + 1 + 1 + 2 + 1 + 1 + 1,
+      messages: messagesFor(3) + messagesFor(2) * 2 + messagesFor(1) * 5,
+      inputs: 9,
+    });
+    expect(totals.failed.map((f) => [path.relative(dir, f.source), f.error.code])).toEqual([
+      ['in/box.mbox #3', 'no-report-found'],
+    ]);
+    const counts = await store.countReports();
+    expect(counts).toMatchObject({ reports: 8, quarantined: 1 });
+    const listed = await store.listReports({ limit: 100 });
+    expect(listed.find((r) => r.reportId === 'mbox-2')?.source).toMatch(/box\.mbox #2 > attachment 1/);
+  });
+
+  it('is idempotent: a second run stores nothing and counts duplicates', async () => {
+    await put('a.xml', aggregateXml({ reportId: 'again-1' }));
+    await put('b.xml.gz', aggregateGz({ reportId: 'again-2' }));
+    await put('c.eml', reportMail({ reportId: 'again-2' })); // the same report in another wrapping
+    const first = await ingestPaths([path.join(dir, 'in')], { store });
+    expect(first).toMatchObject({ reports: 2, duplicates: 1 });
+    const second = await ingestPaths([path.join(dir, 'in')], { store, concurrency: 1 });
+    expect(second).toMatchObject({ reports: 0, duplicates: 3, records: 0, messages: 0, failed: [] });
+    expect((await store.countReports()).reports).toBe(2);
+  });
+
+  it('quarantines inputs without a report, with a precise reason each', async () => {
+    const broken = await put('broken.xml', '<feedback><report_metadata><org_name>x</org_name>');
+    const text = await put('notes.txt', 'just some text\n');
+    const empty = await put('empty.xml', '');
+    const damaged = await put('two-parts.eml', mailWithDamagedPart());
+    const totals = await ingestPaths([path.join(dir, 'in')], { store });
+    expect(totals.reports).toBe(1);
+    const reasons = Object.fromEntries(totals.failed.map((f) => [f.source, f.error.code]));
+    expect(reasons).toEqual({
+      [broken]: 'xml-not-well-formed',
+      [empty]: 'empty-input',
+      [text]: 'unknown-payload',
+      [`${damaged} > attachment 2 cut.xml.gz`]: 'gzip-truncated',
+    });
+    const quarantine = await store.listQuarantine();
+    expect(quarantine.map((q) => q.errorCode).sort()).toEqual(
+      ['empty-input', 'gzip-truncated', 'unknown-payload', 'xml-not-well-formed'].sort(),
+    );
+    // Quarantining again is not a new entry: the same bytes are counted.
+    await ingestPaths([broken], { store });
+    expect((await store.countReports()).quarantined).toBe(4);
+  });
+
+  it('reads stdin as one input or as an mbox', async () => {
+    const one = await ingestPaths(['-'], {
+      store,
+      stdin: Readable.from([aggregateGz({ reportId: 'stdin-1' })]),
+    });
+    expect(one).toMatchObject({ reports: 1, inputs: 1 });
+    const box = mbox([reportMail({ reportId: 'stdin-2' }), reportMail({ reportId: 'stdin-3' })]);
+    const chunks = Buffer.from(box)
+      .toString('latin1')
+      .match(/[\s\S]{1,100}/g)!
+      .map((c) => Buffer.from(c, 'latin1'));
+    const many = await ingestPaths(['-'], { store, stdin: Readable.from(chunks) });
+    expect(many).toMatchObject({ reports: 2, inputs: 2 });
+    expect((await store.listReports()).map((r) => r.source).sort()).toEqual(
+      [
+        'stdin > gunzip',
+        'stdin #1 > attachment 1 receiver.example!example.jp!stdin-2.xml.gz > gunzip',
+        'stdin #2 > attachment 1 receiver.example!example.jp!stdin-3.xml.gz > gunzip',
+      ].sort(),
+    );
+  });
+
+  it('refuses an input over the size limit without reading it, and leaves it where it is', async () => {
+    const big = await put('big.xml', aggregateXml({ reportId: 'big', records: 50 }));
+    const totals = await ingestPaths([big], { store, maxMessageBytes: 1_000 });
+    expect(totals.failed.map((f) => f.error.code)).toEqual(['input-too-large']);
+    expect((await store.countReports()).quarantined).toBe(0);
+  });
+
+  it('throws ENOENT for a path that does not exist, before ingesting anything', async () => {
+    await put('a.xml', aggregateXml({ reportId: 'x' }));
+    await expect(
+      ingestPaths([path.join(dir, 'in'), path.join(dir, 'nope')], { store }),
+    ).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect((await store.countReports()).reports).toBe(0);
+  });
+
+  it('stops on a store failure (a runtime failure, not a bad input)', async () => {
+    for (let i = 0; i < 10; i++) await put(`r${i}.xml`, aggregateXml({ reportId: `fail-${i}` }));
+    let calls = 0;
+    const failing: Store = Object.create(store, {
+      insertAggregateReport: {
+        value: (...args: Parameters<Store['insertAggregateReport']>) =>
+          ++calls === 3
+            ? Promise.reject(new Error('database is locked'))
+            : store.insertAggregateReport(...args),
+      },
+    });
+    await expect(ingestPaths([path.join(dir, 'in')], { store: failing })).rejects.toThrow(
+      'database is locked',
+    );
+    const after = await ingestPaths([path.join(dir, 'in')], { store });
+    expect(after.reports + after.duplicates).toBe(10);
+    expect((await store.countReports()).reports).toBe(10);
+  });
+
+  it('lists Maildir messages and skips tmp/', async () => {
+    await put('md/cur/1', 'x');
+    await put('md/new/2', 'y');
+    await put('md/tmp/3', 'z');
+    const scanned = await scanPaths([path.join(dir, 'in', 'md')]);
+    expect(scanned.map((s) => path.relative(dir, s.path))).toEqual(['in/md/cur/1', 'in/md/new/2']);
+  });
+});
