@@ -107,7 +107,8 @@ export function issue(options: IssueOptions): TestCert {
   for (const e of options.extra ?? []) ext(e.oid, e.value);
 
   const serial = randomBytes(8);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // Positive, and no leading zero byte (DER integers are minimal; OpenSSL rejects others).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: new Uint8Array(serial).buffer,

@@ -224,7 +224,8 @@ export function validateBimiSvg(input: Uint8Array, where?: string): SvgValidatio
     findings.push(finding('bimi-svg-not-svg', { reason: 'empty' }, at));
     return done();
   }
-  if (suppressed > 0) violation({ rule: 'more', value: String(suppressed) });
+  if (suppressed > 0)
+    findings.push(finding('bimi-svg-invalid', { rule: 'more', value: String(suppressed) }, at));
 
   if (info.version !== '1.2')
     findings.push(finding('bimi-svg-version', { version: info.version ?? '(none)' }, at));
@@ -299,6 +300,8 @@ function checkAttributes(tag: SaxesTagNS, element: string, violation: Violation)
     else if (a.uri === XML_NAMESPACE) name = `xml:${a.local}`;
     else if (a.uri === XLINK_NAMESPACE && a.local === 'href') name = 'href';
     else name = '';
+    // x/y on the root have their own finding (bimi-svg-root-position).
+    if (element === 'svg' && (name === 'x' || name === 'y')) continue;
     if (name === '' || !allowed.has(name)) {
       violation({ rule: 'attribute-not-allowed', element: tag.name, attribute: a.name });
     }
