@@ -629,8 +629,8 @@ export class SpfWalker {
       if (from.size > 1) {
         this.add(
           'spf-duplicate-include',
-          { target, count: from.size, sameRecord: false },
-          [...from].join(', '),
+          { target, count: from.size, from: [...from].join(', '), sameRecord: false },
+          domain,
         );
       }
     }

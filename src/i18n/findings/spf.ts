@@ -158,7 +158,8 @@ function found(a: FindingArgs, lang: 'en' | 'ja'): string {
 function hint(a: FindingArgs, lang: 'en' | 'ja'): string {
   if (!a.hint) return '';
   const text = (lang === 'en' ? hintEn : hintJa)[String(a.hint)];
-  return text ? ` ${text}` : '';
+  if (!text) return '';
+  return lang === 'en' ? ` ${text}` : text;
 }
 
 function marked(a: FindingArgs, lang: 'en' | 'ja'): string {
@@ -738,7 +739,7 @@ export const spfFindings = {
       message: (a) =>
         a.sameRecord
           ? `include:${a.target} appears ${a.count} times in the same record.`
-          : `${a.target} is included ${a.count} times across the SPF tree; each one is evaluated again and costs its lookups again.`,
+          : `${a.target} is included from ${a.count} records (${a.from}); each include is evaluated again and costs its lookups again.`,
       why: 'Every include is evaluated on its own and counts toward the limit of 10 DNS lookups; a repeated one adds cost and no servers.',
       fix: (a) =>
         a.sameRecord
@@ -750,7 +751,7 @@ export const spfFindings = {
       message: (a) =>
         a.sameRecord
           ? `include:${a.target} が同じレコードに ${a.count} 回あります。`
-          : `${a.target} が SPF のツリー全体で ${a.count} 回 include されています。そのたびに評価し直され、DNS 参照も重ねて消費します。`,
+          : `${a.target} が ${a.count} つのレコード（${a.from}）から include されています。include のたびに評価し直され、DNS 参照も重ねて消費します。`,
       why: 'include はそれぞれ個別に評価され、10 回の DNS 参照の上限に数えられます。重複しても許可されるサーバーは増えず、参照回数だけが増えます。',
       fix: (a) =>
         a.sameRecord

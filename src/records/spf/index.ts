@@ -17,6 +17,7 @@ export {
   firstAll,
   lintSpfRecord,
   type RunTogether,
+  repaired,
   SPF_MAX_STRING_BYTES,
   SPF_MAX_UDP_BYTES,
   SPF_RECOMMENDED_BYTES,

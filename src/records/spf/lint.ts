@@ -63,9 +63,10 @@ function splitRunTogether(text: string, start: number): { at: number; fixed: str
     const right = text.slice(k);
     if (!EMBEDDED_TERM.test(right)) continue;
     if (parseTerm(text.slice(0, k), start).issue) continue;
-    if (!parseTerm(right, start + k).issue) return { at: start + k, fixed: `${text.slice(0, k)} ${right}` };
+    // "mx:y.example.com-all" parses (com-all is a valid label) but is still two terms.
     const further = splitRunTogether(right, start + k);
     if (further) return { at: start + k, fixed: `${text.slice(0, k)} ${further.fixed}` };
+    if (!parseTerm(right, start + k).issue) return { at: start + k, fixed: `${text.slice(0, k)} ${right}` };
   }
   return undefined;
 }
@@ -94,6 +95,16 @@ export function findRunTogether(parse: SpfRecordParse, strings?: string[]): RunT
     if (split) found.push({ token, ...split, stringBoundary: boundaries.has(split.at) });
   }
   return found;
+}
+
+/** The record with the missing spaces put back. */
+export function repaired(record: string, runTogether: readonly RunTogether[]): string {
+  let text = record;
+  // Right to left, so earlier positions stay valid.
+  for (const r of [...runTogether].sort((a, b) => b.token.start - a.token.start)) {
+    text = text.slice(0, r.token.start) + r.fixed + text.slice(r.token.end);
+  }
+  return text;
 }
 
 /** The target a term looks up, lower case without the trailing dot (undefined for bare a/mx/ptr). */
@@ -174,7 +185,9 @@ export function lintSpfRecord(input: SpfLintInput): SpfLint {
   }
 
   findings.push(...sizeFindings(input, at));
-  findings.push(...termFindings(parse.terms, role, at));
+  // Judge the terms as the author meant them: "ip4:192.0.2.1~all" still ends in ~all.
+  const meant = runTogether.length > 0 ? parseSpfRecord(repaired(record, runTogether)).terms : parse.terms;
+  findings.push(...termFindings(meant, role, at));
   if (role === 'policy' && input.parked && !isDenyAll(parse))
     findings.push(finding('spf-parked-not-deny-all', {}, at));
 

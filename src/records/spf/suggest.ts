@@ -1,4 +1,4 @@
-import { findRunTogether, firstAll, termTarget } from './lint.ts';
+import { findRunTogether, firstAll, repaired, termTarget } from './lint.ts';
 import { parseSpfRecord } from './parse.ts';
 import type { SpfRecordParse, SpfTerm } from './types.ts';
 
@@ -40,12 +40,7 @@ export function fixSpfRecord(
 
   const runTogether = findRunTogether(parse, opts.strings);
   if (runTogether.length > 0) {
-    let text = record;
-    // Right to left, so earlier positions stay valid.
-    for (const r of [...runTogether].sort((a, b) => b.token.start - a.token.start)) {
-      text = text.slice(0, r.token.start) + r.fixed + text.slice(r.token.end);
-    }
-    parse = parseSpfRecord(text);
+    parse = parseSpfRecord(repaired(record, runTogether));
     changes.push('split-run-together');
   }
   if (parse.errors.length > 0) return undefined;
