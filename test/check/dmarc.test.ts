@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_DNS_NAME_LENGTH } from '../../src/check/dmarc/discovery.ts';
 import { checkDmarc, discoverOrgDomain, MAX_REPORT_HOSTS_CHECKED } from '../../src/check/dmarc.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
@@ -478,6 +479,12 @@ describe('suggested records', () => {
     expect(codes).toContain('dmarc-missing');
   });
 
+  it('leaves a parked domain that already rejects alone', async () => {
+    const { report } = await run(HEALTHY, 'example.jp', { parked: true });
+    expect(report.suggested).toBeUndefined();
+    expect(report.findings).toEqual([]);
+  });
+
   it('flags a parked subdomain that inherits a weaker policy', async () => {
     const zone = `${withRecord(`v=DMARC1; p=reject; sp=none; ${RUA}`)}\nold A 192.0.2.1`;
     const { report, codes } = await run(zone, 'old.example.jp', { parked: true });
@@ -509,6 +516,14 @@ describe('input', () => {
     const report = await checkDmarc('例え.JP.', { resolver, fetcher: noFetch, options: {} });
     expect(report.parsed!.domain).toBe('xn--r8jz45g.jp');
     expect(report.parsed!.policy).toBe('reject');
+  });
+
+  it(`does not ask for a _dmarc name longer than MAX_DNS_NAME_LENGTH (${MAX_DNS_NAME_LENGTH})`, async () => {
+    const domain = `${'a'.repeat(58)}.${'b'.repeat(58)}.${'c'.repeat(58)}.${'d'.repeat(59)}.example.jp`;
+    expect(domain.length).toBe(247);
+    const { report, asked } = await run(HEALTHY, domain);
+    expect(asked).not.toContain(`TXT _dmarc.${domain}`);
+    expect(report.parsed).toMatchObject({ policyDomain: 'example.jp', policyTag: 'np' });
   });
 
   it('refuses an empty name', async () => {

@@ -509,7 +509,11 @@ describe('suggestDmarcRecord', () => {
 
 describe('buildDmarcRecord', () => {
   it('writes the record and the name to publish it at', () => {
-    const built = buildDmarcRecord('Example.JP.', { policy: 'quarantine', rua: ['mailto:dmarc@example.jp'] });
+    const built = buildDmarcRecord({
+      domain: 'Example.JP.',
+      policy: 'quarantine',
+      rua: ['mailto:dmarc@example.jp'],
+    });
     expect(built).toMatchObject({
       name: '_dmarc.example.jp',
       type: 'TXT',
@@ -520,7 +524,8 @@ describe('buildDmarcRecord', () => {
   });
 
   it('writes every option in canonical order', () => {
-    const built = buildDmarcRecord('example.jp', {
+    const built = buildDmarcRecord({
+      domain: 'example.jp',
       policy: 'Reject',
       subdomainPolicy: 'quarantine',
       nonexistentPolicy: 'reject',
@@ -542,26 +547,31 @@ describe('buildDmarcRecord', () => {
   });
 
   it('lints the result: advice for p=none without rua, errors for bad options', () => {
-    const advice = buildDmarcRecord('example.jp', { policy: 'none' });
+    const advice = buildDmarcRecord({ domain: 'example.jp', policy: 'none' });
     expect(advice.valid).toBe(true);
     expect(codes(advice.findings)).toEqual(expect.arrayContaining(['dmarc-policy-none', 'dmarc-no-rua']));
-    const bad = buildDmarcRecord('example.jp', { policy: 'rejet', rua: ['dmarc@example.jp'] });
+    const bad = buildDmarcRecord({ domain: 'example.jp', policy: 'rejet', rua: ['dmarc@example.jp'] });
     expect(bad.valid).toBe(false);
     expect(codes(bad.findings)).toEqual(expect.arrayContaining(['dmarc-invalid-value', 'dmarc-invalid-uri']));
   });
 
   it('refuses options that would smuggle in tags', () => {
-    const built = buildDmarcRecord('example.jp', { policy: 'none; p=reject' });
+    const built = buildDmarcRecord({ policy: 'none; p=reject' });
     expect(built.valid).toBe(false);
     expect(built.value).not.toContain(';p=reject');
-    expect(
-      buildDmarcRecord('example.jp', { policy: 'none', rua: ['mailto:a@x.jp,mailto:b@y.jp'] }).valid,
-    ).toBe(false);
+    expect(buildDmarcRecord({ policy: 'none', rua: ['mailto:a@x.jp,mailto:b@y.jp'] }).valid).toBe(false);
   });
 
   it('refuses a name that is not a domain', () => {
-    expect(() => buildDmarcRecord('not a domain', { policy: 'none' })).toThrow(RangeError);
-    expect(() => buildDmarcRecord('', { policy: 'none' })).toThrow(RangeError);
+    expect(() => buildDmarcRecord({ domain: 'not a domain', policy: 'none' })).toThrow(RangeError);
+    expect(() => buildDmarcRecord({ domain: '', policy: 'none' })).toThrow(RangeError);
+  });
+
+  it('names the record relative to the zone when no domain is given', () => {
+    expect(buildDmarcRecord({ policy: 'reject' })).toMatchObject({
+      name: '_dmarc',
+      value: 'v=DMARC1; p=reject',
+    });
   });
 
   it('formats fields', () => {

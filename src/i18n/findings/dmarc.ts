@@ -328,7 +328,7 @@ export const dmarcFindings = {
     ja: {
       title: 'ポリシーは上位ドメインから適用されます',
       message: (a) =>
-        `${s(a.domain)} には自身のレコードがないため、受信側は ${s(a.policyDomain)} のレコード（${a.source === 'psl' ? 'パブリックサフィックスリスト、RFC 7489' : 'DNS ツリーウォーク、RFC 9989'} で発見）を使い、その ${s(a.tag)}=${s(a.policy)} を適用します。`,
+        `${s(a.domain)} には自身のレコードがないため、受信側は ${s(a.policyDomain)} のレコード（${a.source === 'psl' ? 'RFC 7489 のパブリックサフィックスリスト' : 'RFC 9989 の DNS ツリーウォーク'}で発見）を使い、その ${s(a.tag)}=${s(a.policy)} を適用します。`,
       why: 'サブドメインは組織ドメインの sp ポリシー（サブドメインが存在しない場合は np）を引き継ぐので、1 つのレコードで組織全体を守れます。',
     },
   },

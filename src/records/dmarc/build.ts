@@ -70,11 +70,12 @@ export function suggestDmarcRecord(
   if (!first) return undefined;
   const tags = first.tags;
   const fields: DmarcFields = { p: ctx.parked ? 'reject' : (corrected(tags.p, DMARC_POLICIES) ?? 'none') };
+  const sp = corrected(tags.sp, DMARC_POLICIES);
+  const np = corrected(tags.np, DMARC_POLICIES);
+  // A parked domain keeps only sp/np values that are already reject (the default from p=reject).
+  if (sp !== undefined && (!ctx.parked || sp === 'reject')) fields.sp = sp;
+  if (np !== undefined && (!ctx.parked || np === 'reject')) fields.np = np;
   if (!ctx.parked) {
-    const sp = corrected(tags.sp, DMARC_POLICIES);
-    if (sp !== undefined) fields.sp = sp;
-    const np = corrected(tags.np, DMARC_POLICIES);
-    if (np !== undefined) fields.np = np;
     const t = corrected(tags.t, YES_NO);
     if (t !== undefined) fields.t = t;
     else if (fields.p !== 'none' && first.removed.some((r) => r.name === 'pct' && Number(r.value) === 0))
@@ -126,6 +127,8 @@ function usableUris(list: ReportUri[]): string[] {
 
 /** Options of `sumi record dmarc`, as given on the command line. */
 export interface DmarcRecordOptions {
+  /** The domain the record is for; without it the name is the relative `_dmarc` (as typed in a DNS panel). */
+  domain?: string;
   /** p: none, quarantine or reject. */
   policy: string;
   /** sp: policy for existing subdomains (default: policy). */
@@ -147,7 +150,7 @@ export interface DmarcRecordOptions {
 }
 
 export interface BuiltDmarcRecord {
-  /** Where to publish: `_dmarc.<domain>`. */
+  /** Where to publish: `_dmarc.<domain>`, or `_dmarc` relative to the zone when no domain was given. */
   name: string;
   type: 'TXT';
   value: string;
@@ -159,17 +162,10 @@ export interface BuiltDmarcRecord {
 
 /**
  * Writes the record for `sumi record dmarc`, checked by the same linter as published
- * records. Throws RangeError when `domain` is not a domain name (bad usage).
+ * records. Throws RangeError when `options.domain` is not a domain name (bad usage).
  */
-export function buildDmarcRecord(domain: string, options: DmarcRecordOptions): BuiltDmarcRecord {
-  const ascii = domainToASCII(domain.trim().toLowerCase().replace(/\.$/, ''));
-  if (
-    ascii === '' ||
-    ascii.length > 246 ||
-    !ascii.split('.').every((l) => /^(?!-)[a-z0-9-]{1,63}(?<!-)$/.test(l))
-  ) {
-    throw new RangeError(`"${domain}" is not a domain name`);
-  }
+export function buildDmarcRecord(options: DmarcRecordOptions): BuiltDmarcRecord {
+  const ascii = options.domain === undefined ? undefined : asciiDomain(options.domain);
   const extra: Finding[] = [];
   const clean = (tag: string, value: string): string => {
     const v = value.trim();
@@ -194,13 +190,26 @@ export function buildDmarcRecord(domain: string, options: DmarcRecordOptions): B
   if (options.ruf?.length) parts.push(`ruf=${options.ruf.map((u) => clean('ruf', u)).join(',')}`);
   if (options.fo !== undefined) add('fo', Array.isArray(options.fo) ? options.fo.join(':') : options.fo);
   const value = parts.join('; ');
-  const lint = lintDmarcRecord(value, { domain: ascii });
+  const lint = lintDmarcRecord(value, ascii === undefined ? {} : { domain: ascii });
   const findings = [...extra, ...lint.findings];
   return {
-    name: dmarcRecordName(ascii),
+    name: ascii === undefined ? '_dmarc' : dmarcRecordName(ascii),
     type: 'TXT',
     value,
     findings,
     valid: lint.accepted && !findings.some((f) => f.severity === 'error'),
   };
+}
+
+function asciiDomain(domain: string): string {
+  const ascii = domainToASCII(domain.trim().toLowerCase().replace(/\.$/, ''));
+  // 246: room for the "_dmarc." prefix within the 253 characters of a DNS name.
+  if (
+    ascii === '' ||
+    ascii.length > 246 ||
+    !ascii.split('.').every((l) => /^(?!-)[a-z0-9-]{1,63}(?<!-)$/.test(l))
+  ) {
+    throw new RangeError(`"${domain}" is not a domain name`);
+  }
+  return ascii;
 }
