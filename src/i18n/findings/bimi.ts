@@ -188,7 +188,8 @@ const FETCH_FAILURES: Record<string, { en: string; ja: string }> = {
 
 const fetchFailure = (a: FindingArgs, lang: 'en' | 'ja') => {
   const what = FETCH_FAILURES[s(a.failure)]?.[lang] ?? s(a.failure);
-  return a.error ? `${what} (${s(a.error)})` : what;
+  if (!a.error) return what;
+  return lang === 'en' ? `${what} (${s(a.error)})` : `${what}（${s(a.error)}）`;
 };
 
 const NOT_SVG: Record<string, { en: (a: FindingArgs) => string; ja: (a: FindingArgs) => string }> = {
@@ -274,7 +275,7 @@ export const bimiFindings = {
     ja: {
       title: 'BIMI レコードがありません',
       message: (a) =>
-        `${s(a.name)}${a.fallbackName ? ` にも ${s(a.fallbackName)}` : ''} に BIMI レコードがありません。${s(a.domain)} のメールにはブランドロゴが表示されません。`,
+        `${a.fallbackName ? `${s(a.name)} にも ${s(a.fallbackName)} にも` : `${s(a.name)} に`} BIMI レコードがありません。${s(a.domain)} のメールにはブランドロゴが表示されません。`,
       why: 'BIMI は任意です。レコードがなければ、メールボックス事業者はメールの横にロゴを表示しません。',
       fix: (a) =>
         `ロゴを表示するには ${s(a.name)} に TXT レコード "v=BIMI1; l=https://<サイト>/logo.svg; a=https://<サイト>/vmc.pem" を公開してください（\`sumi record bimi\` で作成できます）。`,
@@ -661,10 +662,10 @@ export const bimiFindings = {
     ja: {
       title: 'DMARC ポリシーが BIMI には弱すぎます',
       message: (a) =>
-        `DMARC の ${s(a.tag)}=${s(a.value)}${a.dmarcName ? `（${s(a.dmarcName)}）` : ''} のため BIMI が使えません。値は ${s(a.required) === '100' ? '100' : s(a.required) === 'n' ? 'n' : 'quarantine か reject'} である必要があります。`,
+        `DMARC の ${s(a.tag)}=${s(a.value)}${a.dmarcName ? `（${s(a.dmarcName)}）` : ''}のため BIMI が使えません。値は ${s(a.required) === '100' ? '100' : s(a.required) === 'n' ? 'n' : 'quarantine か reject'} である必要があります。`,
       why: '受信者は、p と sp が quarantine か reject で、ポリシーがすべてのメールに適用される（pct=100、テストモード t=y でない）場合にしか BIMI を処理しません。',
       fix: (a) =>
-        `${a.dmarcName ? `${s(a.dmarcName)} に` : ''}"${s(a.fixedRecord)}" を公開してください（DMARC レポートで正規のメールが合格していることを確認してから）。`,
+        `${a.dmarcName ? `${s(a.dmarcName)} に ` : ''}"${s(a.fixedRecord)}" を公開してください（DMARC レポートで正規のメールが合格していることを確認してから）。`,
     },
   },
   'bimi-dmarc-unverified': {
