@@ -3,8 +3,10 @@ import { cliText } from '../i18n/cli.ts';
 import { detectLang, type Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
 import { registerCheck } from './check.ts';
+import { registerDemo } from './demo.ts';
 import { registerDns } from './dns.ts';
 import { type CliContext, UsageError } from './output.ts';
+import { registerRecord } from './record.ts';
 
 /** The language must be known before the help texts are built, so `--lang` is read first. */
 function languageFromArgv(argv: string[], env: Record<string, string | undefined>): Lang {
@@ -32,7 +34,9 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.stderr.write(s),
     });
   registerCheck(program, ctx);
+  registerDemo(program, ctx);
   registerDns(program, ctx);
+  registerRecord(program, ctx);
   return program;
 }
 

@@ -91,4 +91,86 @@ export const cliText = {
   'check.fix': { en: 'fix', ja: '対処' },
   'check.suggested': { en: 'publish instead', ja: '推奨レコード' },
   'check.at': { en: 'at', ja: '場所' },
+  'demo.description': {
+    en: 'show Sumi at work on sample domains (served by a built-in DNS zone; no network needed)',
+    ja: 'サンプルのドメインで Sumi の動作を見る（内蔵の DNS ゾーンで応答、ネットワーク不要）',
+  },
+  'demo.intro': {
+    en: 'Sumi demo: checking four sample domains served from examples/demo.zone on {address}.',
+    ja: 'Sumi デモ: {address} で応答する examples/demo.zone の 4 つのサンプルドメインを検査します。',
+  },
+  'demo.next': {
+    en: 'Next: `npx sumi check YOUR-DOMAIN`, `npx sumi record dmarc --policy none --rua mailto:dmarc@YOUR-DOMAIN`, `npx sumi --help`.',
+    ja: '次に: `npx sumi check 自分のドメイン`、`npx sumi record dmarc --policy none --rua mailto:dmarc@自分のドメイン`、`npx sumi --help`。',
+  },
+  'record.description': {
+    en: 'write a correct DNS record from flags, checked by the same linter as `sumi check`',
+    ja: 'フラグから正しい DNS レコードを作成する（`sumi check` と同じ検査を通す）',
+  },
+  'record.dmarc.description': { en: 'write a DMARC record', ja: 'DMARC レコードを作成する' },
+  'record.spf.description': { en: 'write an SPF record', ja: 'SPF レコードを作成する' },
+  'record.bimi.description': { en: 'write a BIMI record', ja: 'BIMI レコードを作成する' },
+  'record.mtaSts.description': {
+    en: 'write the MTA-STS record and the policy file to serve',
+    ja: 'MTA-STS レコードと公開するポリシーファイルを作成する',
+  },
+  'record.tlsrpt.description': { en: 'write a TLS-RPT record', ja: 'TLS-RPT レコードを作成する' },
+  'record.option.domain': { en: 'the domain the record is for', ja: 'レコードを設定するドメイン' },
+  'record.option.rua': {
+    en: 'where aggregate reports go, e.g. mailto:dmarc@example.jp (repeatable)',
+    ja: '集計レポートの送り先（例: mailto:dmarc@example.jp、複数指定可）',
+  },
+  'record.option.ruf': {
+    en: 'where failure reports go (repeatable)',
+    ja: '失敗レポートの送り先（複数指定可）',
+  },
+  'record.option.testing': {
+    en: 't=y: receivers apply one level below the policy while you test',
+    ja: 't=y: テスト中は受信側がポリシーより 1 段階弱く適用する',
+  },
+  'record.option.a': {
+    en: "a: the domain's own addresses, or these hosts",
+    ja: 'a: ドメイン自身のアドレス、または指定ホスト',
+  },
+  'record.option.mx': {
+    en: "mx: the domain's own MX hosts, or these domains'",
+    ja: 'mx: ドメイン自身の MX ホスト、または指定ドメインの MX',
+  },
+  'record.option.all': {
+    en: 'result for everyone else: - (fail) or ~ (softfail)',
+    ja: 'それ以外の送信元の結果: -（fail）または ~（softfail）',
+  },
+  'record.option.parked': {
+    en: 'the domain sends no mail: "v=spf1 -all"',
+    ja: 'メールを送らないドメイン: "v=spf1 -all"',
+  },
+  'record.option.logo': { en: 'https URL of the SVG Tiny PS logo', ja: 'SVG Tiny PS ロゴの https URL' },
+  'record.option.certificate': {
+    en: 'https URL of the mark certificate (VMC or CMC, PEM)',
+    ja: 'マーク証明書（VMC または CMC、PEM）の https URL',
+  },
+  'record.option.decline': {
+    en: 'publish a declination record (no logo)',
+    ja: 'BIMI を使わない宣言レコードを作成する',
+  },
+  'record.option.mxPattern': {
+    en: 'MX host or pattern (*.example.jp) the policy covers (repeatable)',
+    ja: 'ポリシーが対象とする MX ホストまたはパターン（*.example.jp、複数指定可）',
+  },
+  'record.option.tlsrptRua': {
+    en: 'where TLS reports go: mailto: or https: (repeatable)',
+    ja: 'TLS レポートの送り先: mailto: または https:（複数指定可）',
+  },
+  'record.bimi.needLogo': {
+    en: 'give --logo URL (or --decline)',
+    ja: '--logo URL を指定してください（または --decline）',
+  },
+  'record.serveFile': {
+    en: 'Serve this at {url} (Content-Type: {contentType}):',
+    ja: '次の内容を {url} で公開してください（Content-Type: {contentType}）:',
+  },
+  'record.invalid': {
+    en: 'the record has errors (see above); do not publish it',
+    ja: 'レコードにエラーがあります（上記参照）。公開しないでください',
+  },
 } satisfies UiCatalog;

@@ -1,4 +1,4 @@
-import type { FindingCatalog } from '../catalog.ts';
+import type { FindingCatalog, FindingEntry } from '../catalog.ts';
 import { bimiFindings } from './bimi.ts';
 import { dkimFindings } from './dkim.ts';
 import { dmarcFindings } from './dmarc.ts';
@@ -8,8 +8,7 @@ import { mxFindings } from './mx.ts';
 import { spfFindings } from './spf.ts';
 import { tlsRptFindings } from './tls-rpt.ts';
 
-/** Every finding code Sumi can report, with its severity and its words in each language. */
-export const findingCatalog = {
+const merged = {
   ...dnsFindings,
   ...spfFindings,
   ...dmarcFindings,
@@ -20,4 +19,7 @@ export const findingCatalog = {
   ...mxFindings,
 } satisfies FindingCatalog;
 
-export type FindingCode = keyof typeof findingCatalog;
+export type FindingCode = keyof typeof merged;
+
+/** Every finding code Sumi can report, with its severity and its words in each language. */
+export const findingCatalog: Record<FindingCode, FindingEntry> = merged;
