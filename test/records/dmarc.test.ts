@@ -48,7 +48,7 @@ describe('classifyDmarcTxt', () => {
 
 describe('repairDmarcText', () => {
   it('undoes the usual publishing mistakes', () => {
-    expect(repairDmarcText('v=dmarc1\\\\;p=none\\\\;fo=1')).toBe('v=DMARC1;p=none;fo=1');
+    expect(repairDmarcText('v=dmarc1\\\\;p=none\\\\;fo=1')).toBe('v=DMARC1; p=none;fo=1');
     expect(repairDmarcText('v=DMARC1；p=reject；rua=mailto:a@example.jp')).toBe(
       'v=DMARC1;p=reject;rua=mailto:a@example.jp',
     );
@@ -558,6 +558,10 @@ describe('buildDmarcRecord', () => {
   it('refuses options that would smuggle in tags', () => {
     const built = buildDmarcRecord({ policy: 'none; p=reject' });
     expect(built.valid).toBe(false);
+    expect(built.findings[0]).toMatchObject({
+      code: 'dmarc-syntax-error',
+      args: { reason: 'separator-in-option', tag: 'p' },
+    });
     expect(built.value).not.toContain(';p=reject');
     expect(buildDmarcRecord({ policy: 'none', rua: ['mailto:a@x.jp,mailto:b@y.jp'] }).valid).toBe(false);
   });

@@ -85,6 +85,8 @@ const syntaxEn = (a: FindingArgs): string => {
       return `"${s(a.near)}" is not a tag=value pair (tag names are letters only); receivers drop it.`;
     case 'empty-value':
       return `The tag ${s(a.tag)}= has no value; receivers drop it and use the default.`;
+    case 'separator-in-option':
+      return `The value given for ${s(a.tag)} ("${s(a.near)}") contains ";" or ","; each option takes one value (give several report addresses as separate entries).`;
     case 'bad-character':
       return `The value of ${s(a.tag)} contains "${s(a.char)}" (${s(a.codePoint)}) at position ${s(a.position)}, which a DMARC record may not contain${a.fullwidth ? ' (a full-width character, typical of a Japanese input method)' : ''}; receivers drop this tag.`;
     default:
@@ -103,6 +105,8 @@ const syntaxJa = (a: FindingArgs): string => {
       return `"${s(a.near)}" は「タグ=値」の形になっていません（タグ名は英字のみ）。受信側はこれを無視します。`;
     case 'empty-value':
       return `タグ ${s(a.tag)}= に値がありません。受信側はこのタグを無視し、既定値を使います。`;
+    case 'separator-in-option':
+      return `${s(a.tag)} に指定した値（"${s(a.near)}"）に ";" または "," が含まれています。1 つの値に ";" や "," は使えません（レポート送信先が複数なら、別々に指定してください）。`;
     case 'bad-character':
       return `${s(a.tag)} の値の ${s(a.position)} 文字目に、DMARC レコードに使えない文字 "${s(a.char)}"（${s(a.codePoint)}）があります${a.fullwidth ? '（日本語入力で入った全角文字です）' : ''}。受信側はこのタグを無視します。`;
     default:
@@ -664,7 +668,7 @@ export const dmarcFindings = {
     en: {
       title: 'Value not allowed',
       message: (a) =>
-        `${s(a.tag)}=${s(a.value)} is not a valid value; ${s(a.tag)} accepts ${s(a.allowed)}${a.suggestion ? ` (did you mean ${s(a.tag)}=${s(a.suggestion)}?)` : ''}${a.hint === 'missing-semicolon' ? '. It looks like a ";" is missing before the next tag' : ''}.${effectEn(a)}`,
+        `${s(a.tag)}=${s(a.value)} is not a valid value; ${s(a.tag)} accepts ${s(a.allowed)}${a.tag === 'fo' ? ' (several separated by colons, e.g. fo=1:d)' : ''}${a.suggestion ? ` (did you mean ${s(a.tag)}=${s(a.suggestion)}?)` : ''}${a.hint === 'missing-semicolon' ? '. It looks like a ";" is missing before the next tag' : ''}.${effectEn(a)}`,
       why: 'RFC 9989 s4.8: an invalid value is discarded and the default applies; for p, sp and np the whole record falls back to monitoring (s4.10.1).',
       fix: (a) =>
         a.hint === 'missing-semicolon'
@@ -676,7 +680,7 @@ export const dmarcFindings = {
     ja: {
       title: '使えない値です',
       message: (a) =>
-        `${s(a.tag)}=${s(a.value)} は正しい値ではありません。${s(a.tag)} に使える値は ${s(a.allowed)} です${a.suggestion ? `（${s(a.tag)}=${s(a.suggestion)} の誤りでは？）` : ''}${a.hint === 'missing-semicolon' ? '。次のタグの前の ";" が抜けているようです' : ''}。${effectJa(a)}`,
+        `${s(a.tag)}=${s(a.value)} は正しい値ではありません。${s(a.tag)} に使える値は ${s(a.allowed)} です${a.tag === 'fo' ? '（複数ならコロンで区切ります。例: fo=1:d）' : ''}${a.suggestion ? `（${s(a.tag)}=${s(a.suggestion)} の誤りでは？）` : ''}${a.hint === 'missing-semicolon' ? '。次のタグの前の ";" が抜けているようです' : ''}。${effectJa(a)}`,
       why: 'RFC 9989 4.8 節: 正しくない値は破棄され、既定値が使われます。p、sp、np の場合はレコード全体が監視のみの扱いになります（4.10.1 節）。',
       fix: (a) =>
         a.hint === 'missing-semicolon'

@@ -171,7 +171,7 @@ export function buildDmarcRecord(options: DmarcRecordOptions): BuiltDmarcRecord 
     const v = value.trim();
     // A ";" or "," inside one option would smuggle in tags or URIs the linter would then accept.
     if (/[;]/.test(v) || ((tag === 'rua' || tag === 'ruf') && v.includes(','))) {
-      extra.push(finding('dmarc-invalid-value', { tag, value: v, allowed: 'one value without ";" or ","' }));
+      extra.push(finding('dmarc-syntax-error', { reason: 'separator-in-option', tag, near: v }));
       return v.replace(/[;,]/g, '');
     }
     return tag === 'rua' || tag === 'ruf' ? v : v.toLowerCase();

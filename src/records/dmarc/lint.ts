@@ -108,21 +108,17 @@ export function lintDmarcRecord(text: string, ctx: DmarcLintContext = {}): Dmarc
     findings.push(finding('dmarc-syntax-error', { reason: 'no-version', near: text.slice(0, 40) }));
     return { kind: classified.kind, accepted: false, findings };
   }
+  const versionAt = text.search(/v\s*=\s*dmarc1/i);
   for (const flaw of classified.flaws) {
     if (flaw === 'leading-whitespace') findings.push(finding('dmarc-leading-whitespace'));
     else if (flaw === 'text-before-version') {
-      findings.push(
-        finding('dmarc-text-before-version', { before: text.slice(0, text.search(/v\s*=\s*dmarc1/i)) }),
-      );
-    } else if (flaw === 'version-case')
+      findings.push(finding('dmarc-text-before-version', { before: text.slice(0, versionAt) }));
+    } else if (flaw === 'version-case') {
       findings.push(finding('dmarc-version-case', { published: versionAsPublished(text) }));
-    else
-      findings.push(
-        finding('dmarc-syntax-error', {
-          reason: 'version-not-terminated',
-          near: classified.dmarcText.slice(0, 30),
-        }),
-      );
+    } else {
+      const near = text.slice(versionAt, versionAt + 30);
+      findings.push(finding('dmarc-syntax-error', { reason: 'version-not-terminated', near }));
+    }
   }
   const parsed = readTags(classified.dmarcText, findings);
   if (parsed.tooMany) {
@@ -355,7 +351,7 @@ function readValue(
         new Set(options).size === options.length;
       if (!valid) {
         tags.fo.invalid = value;
-        invalid([], '0, 1, d, s (colon-separated, e.g. fo=1:d)');
+        invalid([], '0, 1, d, s');
         return;
       }
       tags.fo = { value: options as FailureOption[], explicit: true };

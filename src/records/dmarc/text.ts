@@ -44,8 +44,10 @@ export function classifyDmarcTxt(text: string): ClassifiedTxt {
   let rest = text.slice(match.index + match[0].length);
   // Text pasted with its quotes usually ends with them too.
   if (/["']|&quot;/.test(prefix)) rest = rest.replace(QUOTE_JUNK, '');
-  if (!/^\s*(;|$)/.test(rest)) flaws.push('version-not-terminated');
-  return { kind: 'dmarc-flawed', flaws, dmarcText: `v=DMARC1${rest}` };
+  if (/^\s*(;|$)/.test(rest)) return { kind: 'dmarc-flawed', flaws, dmarcText: `v=DMARC1${rest}` };
+  // Read the rest as the tags it was meant to be (escapes such as "\;" dropped), not as the version's value.
+  flaws.push('version-not-terminated');
+  return { kind: 'dmarc-flawed', flaws, dmarcText: `v=DMARC1; ${rest.replace(/^\s*\\*;?\s*/, '')}` };
 }
 
 const TAG_NAMES = [...DMARC_TAGS, ...REMOVED_TAGS].join('|');
