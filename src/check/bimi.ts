@@ -168,10 +168,7 @@ export async function checkBimi(
   const logoUrl = record.tags.l.value[0];
   let svgDocument: Buffer | undefined;
   if (logoUrl !== undefined && urlProblem(logoUrl, 'l') === undefined) {
-    const outcome = await ctx.fetcher.fetch(logoUrl, {
-      maxBytes: MAX_SVG_BYTES + 1,
-      timeoutMs: BIMI_FETCH_TIMEOUT_MS,
-    });
+    const outcome = await safeFetch(ctx, logoUrl, MAX_SVG_BYTES + 1);
     parsed.logo = { url: logoUrl, fetched: outcome.ok };
     if (!outcome.ok) findings.push(fetchFailed('svg', outcome, MAX_SVG_BYTES));
     else {
@@ -193,10 +190,7 @@ export async function checkBimi(
   if (certificateUrl === '') {
     if (logoUrl !== undefined) findings.push(finding('bimi-no-certificate', {}, { where: name }));
   } else if (urlProblem(certificateUrl, 'a') === undefined) {
-    const outcome = await ctx.fetcher.fetch(certificateUrl, {
-      maxBytes: MAX_CERTIFICATE_BYTES + 1,
-      timeoutMs: BIMI_FETCH_TIMEOUT_MS,
-    });
+    const outcome = await safeFetch(ctx, certificateUrl, MAX_CERTIFICATE_BYTES + 1);
     parsed.certificate = {
       url: certificateUrl,
       fetched: outcome.ok && outcome.body.length <= MAX_CERTIFICATE_BYTES,
@@ -227,6 +221,15 @@ export async function checkBimi(
     }
   }
   return done();
+}
+
+/** Fetches through the injected fetcher; a fetcher that throws is reported like a failed connection. */
+async function safeFetch(ctx: CheckContext, url: string, maxBytes: number): Promise<FetchOutcome> {
+  try {
+    return await ctx.fetcher.fetch(url, { maxBytes, timeoutMs: BIMI_FETCH_TIMEOUT_MS });
+  } catch (error) {
+    return { ok: false, url, failure: 'connect', error: (error as Error).message };
+  }
 }
 
 /** The BIMI-looking TXT records at a name; reports the other records found there. */

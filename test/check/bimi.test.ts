@@ -321,6 +321,20 @@ default._bimi.example.com. TXT "google-site-verification=abc"`);
       expect(big.codes[0]).toBe('bimi-svg-too-large');
     });
 
+    it('a fetcher that throws is a failed download, not a crash', async () => {
+      const s = setup(ZONE);
+      s.ctx.fetcher = {
+        fetch: async () => {
+          throw new Error('socket hang up');
+        },
+      };
+      const report = await checkBimi('example.com', s.ctx, ENFORCING, 'example.com', TRUST);
+      expect(report.findings.map((f) => [f.code, f.args?.error])).toEqual([
+        ['bimi-svg-fetch-failed', 'socket hang up'],
+        ['bimi-certificate-fetch-failed', 'socket hang up'],
+      ]);
+    });
+
     it('bimi-svg-content-type', async () => {
       const { codes } = await run(ZONE, {
         files: { ...goodFiles(), [LOGO]: { body: SVG, type: 'text/html' } },
