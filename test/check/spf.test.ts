@@ -63,6 +63,17 @@ describe('checkSpf report', () => {
     expect(codes).toEqual(['spf-malformed-version']);
   });
 
+  it('warns about a near-miss record next to a valid one', async () => {
+    const { report } = await runSpf('@ TXT "v=spf1 -all"\n@ TXT " v=spf1 include:_spf.example.net -all"');
+    expect(report.status).toBe('ok');
+    expect(report.findings.find((f) => f.code === 'spf-malformed-version')?.severity).toBe('warning');
+  });
+
+  it('is not checked when the query cap allows no question at all', async () => {
+    const { report } = await runSpf('@ TXT "v=spf1 -all"', {}, { maxQueries: 0 });
+    expect(report.status).toBe('not-checked');
+  });
+
   it('merges several records into the suggested one', async () => {
     const { report } = await runSpf(
       '@ TXT "v=spf1 include:_spf.example.net ~all"\n@ TXT "v=spf1 ip4:192.0.2.1 ~all"\n_spf.example.net. TXT "v=spf1 -all"',

@@ -5,9 +5,12 @@ import {
   lintSpfRecord,
   mergeSpfRecords,
   parseSpfRecord,
+  SPF_BROAD_IP4_PREFIX,
+  SPF_BROAD_IP6_PREFIX,
   SPF_MAX_STRING_BYTES,
   SPF_MAX_UDP_BYTES,
   SPF_RECOMMENDED_BYTES,
+  SPF_RUN_TOGETHER_BUDGET,
 } from '../../src/records/spf/index.ts';
 
 const codes = (
@@ -50,6 +53,13 @@ describe('terms run together', () => {
   it('leaves a term split on purpose across strings alone', () => {
     const strings = ['v=spf1 ip4:', '192.0.2.5 include:_spf.exa', 'mple.com -all'];
     expect(findRunTogether(parseSpfRecord(strings.join('')), strings)).toEqual([]);
+  });
+
+  it(`spends at most ${SPF_RUN_TOGETHER_BUDGET} term parses on a token built of near-terms`, () => {
+    const token = `${'a:x.com'.repeat(1000)}!`;
+    const started = performance.now();
+    expect(findRunTogether(parseSpfRecord(`v=spf1 ${token}`))).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('does not take an IPv6 address or a domain for two terms', () => {
@@ -121,6 +131,13 @@ describe('what a record says by its text', () => {
   it('flags an invalid target name but not a macro one', () => {
     expect(codes('v=spf1 include:_spf..example.com -all')).toContain('spf-invalid-target-name');
     expect(codes('v=spf1 include:%{d}._spf.example.com -all')).not.toContain('spf-invalid-target-name');
+  });
+
+  it(`flags prefixes shorter than /${SPF_BROAD_IP4_PREFIX} (IPv4) and /${SPF_BROAD_IP6_PREFIX} (IPv6)`, () => {
+    expect(codes(`v=spf1 ip4:8.0.0.0/${SPF_BROAD_IP4_PREFIX - 1} -all`)).toContain('spf-broad-ip-range');
+    expect(codes(`v=spf1 ip4:8.0.0.0/${SPF_BROAD_IP4_PREFIX} -all`)).not.toContain('spf-broad-ip-range');
+    expect(codes(`v=spf1 ip6:2a00::/${SPF_BROAD_IP6_PREFIX - 1} -all`)).toContain('spf-broad-ip-range');
+    expect(codes(`v=spf1 ip6:2a00::/${SPF_BROAD_IP6_PREFIX} -all`)).not.toContain('spf-broad-ip-range');
   });
 
   it('flags very wide and unroutable ranges', () => {

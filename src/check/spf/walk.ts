@@ -7,6 +7,7 @@ import {
   LOOKUP_MECHANISMS,
   lintSpfRecord,
   type Qualifier,
+  SPF_LOOKUP_LIMIT,
   type SpfMechanism,
   type SpfModifier,
   type SpfTerm,
@@ -14,8 +15,8 @@ import {
   termTarget,
 } from '../../records/spf/index.ts';
 
-/** RFC 7208 s4.6.4 limits. */
-export const SPF_LOOKUP_LIMIT = 10;
+/** RFC 7208 s4.6.4 limits (the lookup limit lives with the record builder, which checks it too). */
+export { SPF_LOOKUP_LIMIT };
 export const SPF_VOID_LOOKUP_LIMIT = 2;
 /** An mx term whose name has more MX records than this is a permerror; only this many hosts are resolved. */
 export const SPF_MX_LIMIT = 10;

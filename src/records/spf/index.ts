@@ -21,6 +21,7 @@ export {
   SPF_MAX_STRING_BYTES,
   SPF_MAX_UDP_BYTES,
   SPF_RECOMMENDED_BYTES,
+  SPF_RUN_TOGETHER_BUDGET,
   type SpfLint,
   type SpfLintInput,
   termTarget,

@@ -57,19 +57,51 @@ const utf8 = new TextEncoder();
 /** A term start hiding inside a token (a space forgotten before it). */
 const EMBEDDED_TERM =
   /^(?:[+\-~?]?(?:include|exists|ip4|ip6|a|mx|ptr):|(?:redirect|exp)=|[+\-~?]?all$|[+\-~?](?:mx|a|ptr)(?:\/|$))/i;
+/** The same, matched at a position without copying the rest of the token. */
+const EMBEDDED_TERM_AT = new RegExp(EMBEDDED_TERM.source.slice(1), 'iy');
 
-function splitRunTogether(text: string, start: number): { at: number; fixed: string } | undefined {
-  for (let k = 1; k < text.length; k++) {
-    const right = text.slice(k);
-    if (!EMBEDDED_TERM.test(right)) continue;
-    if (parseTerm(text.slice(0, k), start).issue) continue;
-    // "mx:y.example.com-all" parses (com-all is a valid label) but is still two terms.
-    const further = splitRunTogether(right, start + k);
-    if (further) return { at: start + k, fixed: `${text.slice(0, k)} ${further.fixed}` };
-    if (!parseTerm(right, start + k).issue) return { at: start + k, fixed: `${text.slice(0, k)} ${right}` };
-  }
-  return undefined;
+type Split = { at: number; fixed: string } | undefined;
+
+/** Longest first term searched for when splitting a token. */
+const RUN_TOGETHER_WINDOW = 300;
+/** Term parses spent on one token before giving up: a token built of near-terms stays cheap. */
+export const SPF_RUN_TOGETHER_BUDGET = 256;
+
+interface SplitState {
+  memo: Map<number, Split>;
+  budget: number;
 }
+
+function validTerm(text: string, start: number, state: SplitState): boolean {
+  state.budget--;
+  return !parseTerm(text, start).issue;
+}
+
+/**
+ * Splits a token into valid terms where a term start hides inside it. Suffixes are memoised and
+ * the parses spent are capped: without that, a long token full of near-terms takes exponential time.
+ */
+function splitRunTogether(text: string, start: number, state: SplitState): Split {
+  if (state.memo.has(start)) return state.memo.get(start);
+  let result: Split;
+  // A term is a name plus at most a 253-character domain and a prefix length: look no further.
+  const limit = Math.min(text.length, RUN_TOGETHER_WINDOW);
+  for (let k = 1; k < limit && !result && state.budget > 0; k++) {
+    EMBEDDED_TERM_AT.lastIndex = k;
+    if (!EMBEDDED_TERM_AT.test(text)) continue;
+    if (!validTerm(text.slice(0, k), start, state)) continue;
+    const right = text.slice(k);
+    // "mx:y.example.com-all" parses (com-all is a valid label) but is still two terms.
+    const further = splitRunTogether(right, start + k, state);
+    if (further) result = { at: start + k, fixed: `${text.slice(0, k)} ${further.fixed}` };
+    else if (validTerm(right, start + k, state))
+      result = { at: start + k, fixed: `${text.slice(0, k)} ${right}` };
+  }
+  state.memo.set(start, result);
+  return result;
+}
+
+const newState = (): SplitState => ({ memo: new Map(), budget: SPF_RUN_TOGETHER_BUDGET });
 
 /** Tokens that are two (or more) valid terms with the space between them missing. */
 export function findRunTogether(parse: SpfRecordParse, strings?: string[]): RunTogether[] {
@@ -88,10 +120,12 @@ export function findRunTogether(parse: SpfRecordParse, strings?: string[]): RunT
       const left = token.text.slice(0, b - token.start);
       const right = token.text.slice(b - token.start);
       if (!EMBEDDED_TERM.test(right) || parseTerm(left, token.start).issue) continue;
-      const rest = parseTerm(right, b).issue ? splitRunTogether(right, b) : { at: b, fixed: right };
+      const rest = parseTerm(right, b).issue
+        ? splitRunTogether(right, b, newState())
+        : { at: b, fixed: right };
       if (rest) split = { at: b, fixed: `${left} ${rest.fixed}` };
     }
-    split ??= splitRunTogether(token.text, token.start);
+    split ??= splitRunTogether(token.text, token.start, newState());
     if (split) found.push({ token, ...split, stringBoundary: boundaries.has(split.at) });
   }
   return found;
