@@ -24,7 +24,7 @@ export class ZoneResolver implements Resolver {
     if (answer.rcode === 'REFUSED') return { ...base, status: 'refused' };
     const cnames = answer.answers
       .filter((r) => r.type === 'CNAME' && type !== 'CNAME')
-      .map((r) => r.data as string);
+      .map((r) => normalizeName(r.data as string));
     const records = answer.answers.filter((r) => r.type === type).map((r) => fromZone(r as ZoneRecord<T>));
     const result: DnsResult<T> = {
       ...base,
@@ -52,6 +52,17 @@ export function fromZone<T extends RRType>(record: ZoneRecord<T>): RecordOf[T] {
         data: t.certificate.toString('hex'),
       } as RecordOf[T];
     }
+    case 'MX': {
+      const mx = data as ZoneData['MX'];
+      return {
+        preference: mx.preference,
+        exchange: mx.exchange && normalizeName(mx.exchange),
+      } as RecordOf[T];
+    }
+    case 'PTR':
+    case 'CNAME':
+    case 'NS':
+      return normalizeName(data as string) as RecordOf[T];
     default:
       return data as RecordOf[T];
   }

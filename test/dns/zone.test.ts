@@ -94,3 +94,17 @@ describe('Zone.parse', () => {
     expect(() => Zone.parse('  A 192.0.2.1')).toThrow(/without an owner/);
   });
 });
+
+describe('ZoneResolver over programmatic zones', () => {
+  it('returns names in canonical form whatever case the zone was written in', async () => {
+    const zone = new Zone().add('Alias.Example.', 'CNAME', 'Target.EXAMPLE.').add('target.example', 'MX', {
+      preference: 1,
+      exchange: 'MX.Example.',
+    });
+    const r = await new ZoneResolver(zone).lookup('alias.example', 'MX');
+    expect(r).toMatchObject({
+      cnames: ['target.example'],
+      records: [{ preference: 1, exchange: 'mx.example' }],
+    });
+  });
+});
