@@ -70,7 +70,7 @@ async function openSqlite(file: string): Promise<Store> {
     if (pendingSqliteMigrations(handle, 'sqlite')) {
       // IMMEDIATE takes the write lock first, so a second process opening the same file at
       // once waits here, then finds nothing left to do.
-      handle.exec('begin immediate');
+      await beginImmediate(handle);
       try {
         await migrateToLatest(db, 'sqlite', { disableTransactions: true });
         handle.exec('commit');
@@ -111,6 +111,29 @@ function cachingStatements(handle: SqliteDatabase.Database): SqliteDialectDataba
       return statement;
     },
   };
+}
+
+/**
+ * BEGIN IMMEDIATE, waiting for another writer without blocking the event loop: better-sqlite3
+ * waits synchronously, and a second store opening the same file in this process could then
+ * never let the first one finish.
+ */
+async function beginImmediate(handle: SqliteDatabase.Database): Promise<void> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  handle.pragma('busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        handle.exec('begin immediate');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  } finally {
+    handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  }
 }
 
 /** Whether the schema lacks a migration; a read, so opening an up-to-date store never waits for a writer. */

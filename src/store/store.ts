@@ -170,7 +170,11 @@ export class KyselyStore implements Store {
   readonly db: Kysely<Database>;
   readonly engine: EngineKind;
   readonly #onClose: () => Promise<void>;
-  readonly #reporterIds = new Map<string, number>();
+  /** Reporter rows by org name (as stored): most reports come from a few dozen reporters. */
+  readonly #reporters = new Map<
+    string,
+    { id: number; email: string | null; extra_contact_info: string | null }
+  >();
   /** Shared by this store's report writers: each keeps the SQL text of its statements. */
   readonly writers: {
     records: RowWriter;
@@ -334,35 +338,39 @@ export class KyselyStore implements Store {
    */
   async #reporterId(reporter: AggregateReportHeader['reporter']): Promise<number> {
     const orgName = this.text(reporter.orgName);
-    const cached = this.#reporterIds.get(orgName);
-    if (cached !== undefined) return cached;
     const email = this.text(reporter.email);
     const extra = this.text(reporter.extraContactInfo);
-    const inserted = await this.db
-      .insertInto('reporters')
-      .values({ org_name: orgName, email, extra_contact_info: extra })
-      .onConflict((oc) => oc.column('org_name').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    let id = inserted?.id;
-    if (id === undefined) {
-      const row = await this.db
-        .selectFrom('reporters')
-        .select(['id', 'email', 'extra_contact_info'])
-        .where('org_name', '=', orgName)
-        .executeTakeFirstOrThrow();
-      id = row.id;
-      // Some reports from an organisation omit contact details others carry: fill the gaps.
-      if ((row.email === null && email !== null) || (row.extra_contact_info === null && extra !== null)) {
-        await this.db
-          .updateTable('reporters')
-          .set({ email: row.email ?? email, extra_contact_info: row.extra_contact_info ?? extra })
-          .where('id', '=', id)
-          .execute();
-      }
+    let known = this.#reporters.get(orgName);
+    if (!known) {
+      const inserted = await this.db
+        .insertInto('reporters')
+        .values({ org_name: orgName, email, extra_contact_info: extra })
+        .onConflict((oc) => oc.column('org_name').doNothing())
+        .returning(['id', 'email', 'extra_contact_info'])
+        .executeTakeFirst();
+      known =
+        inserted ??
+        (await this.db
+          .selectFrom('reporters')
+          .select(['id', 'email', 'extra_contact_info'])
+          .where('org_name', '=', orgName)
+          .executeTakeFirstOrThrow());
+      this.#reporters.set(orgName, known);
     }
-    this.#reporterIds.set(orgName, id);
-    return id;
+    // Some reports from an organisation omit contact details others carry: fill the gaps.
+    if ((known.email === null && email !== null) || (known.extra_contact_info === null && extra !== null)) {
+      known = await this.db
+        .updateTable('reporters')
+        .set((eb) => ({
+          email: eb.fn.coalesce('email', eb.val(email)),
+          extra_contact_info: eb.fn.coalesce('extra_contact_info', eb.val(extra)),
+        }))
+        .where('id', '=', known.id)
+        .returning(['id', 'email', 'extra_contact_info'])
+        .executeTakeFirstOrThrow();
+      this.#reporters.set(orgName, known);
+    }
+    return known.id;
   }
 
   async insertFailureReport(

@@ -1,0 +1,42 @@
+/**
+ * Child process for crash.test.ts: stores reports `from`..`to`-1 (each `records` records,
+ * the same every run) into the SQLite store at `file`, printing `begin N` before each and
+ * `stored N` / `duplicate N` after. With PAUSE_AT, report PAUSE_AT stops halfway through its
+ * records, after `halfway N` (its first rows already written in its open transaction), and
+ * waits there to be killed.
+ * Run as: node --import tsx crash-child.ts FILE FROM TO RECORDS [PAUSE_AT]
+ */
+
+import type { AggregateRecord } from '../../src/reports/types.ts';
+import { openStore } from '../../src/store/open.ts';
+import { header, JAN_1, manyRecords } from './helpers.ts';
+
+const [file, from, to, records, pauseAt] = process.argv.slice(2);
+if (!file || !from || !to || !records)
+  throw new Error('usage: crash-child.ts FILE FROM TO RECORDS [PAUSE_AT]');
+
+async function* recordsOf(n: number): AsyncGenerator<AggregateRecord> {
+  let i = 0;
+  for (const record of manyRecords(Number(records))) {
+    if (n === Number(pauseAt) && i++ === Number(records) / 2) {
+      process.stdout.write(`halfway ${n}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 600_000));
+    }
+    yield record;
+  }
+}
+
+const store = await openStore(file);
+for (let n = Number(from); n < Number(to); n++) {
+  process.stdout.write(`begin ${n}\n`);
+  const outcome = await store.insertAggregateReport(
+    {
+      ...header({ reportId: `crash-${n}`, begin: JAN_1 + (n % 7) * 86_400 }),
+      records: recordsOf(n),
+    },
+    Buffer.from(`raw bytes of report ${n}`),
+    { description: `crash-${n}.xml` },
+  );
+  process.stdout.write(`${outcome.status} ${n}\n`);
+}
+await store.close();

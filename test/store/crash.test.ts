@@ -1,0 +1,134 @@
+/**
+ * SQLite under real process death: a writer killed with SIGKILL mid-report leaves only complete
+ * reports, and running the same inputs again completes the store without duplicates. Also two
+ * processes creating the same new store at once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { manyRecords } from './helpers.ts';
+
+const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+const REPORTS = 12;
+const RECORDS = 4_000;
+const MESSAGES_PER_REPORT = [...manyRecords(RECORDS)].reduce((sum, r) => sum + r.count, 0);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function child(
+  file: string,
+  from: number,
+  to: number,
+  records: number,
+  pauseAt?: number,
+): { process: ChildProcess; lines: string[] } {
+  const args = [file, from, to, records, ...(pauseAt === undefined ? [] : [pauseAt])].map(String);
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let pending = '';
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    lines.push(...parts);
+    proc.emit('line');
+  });
+  let stderr = '';
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  proc.on('exit', (code, signal) => {
+    if (code !== 0 && signal === null) lines.push(`exit ${code}: ${stderr}`);
+  });
+  return { process: proc, lines };
+}
+
+function exited(proc: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      resolve({ code: proc.exitCode, signal: proc.signalCode });
+    else proc.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** Every stored report is whole: its records, their messages, and the rollup agree with it. */
+async function expectOnlyCompleteReports(store: Store): Promise<number> {
+  const reports = await store.db
+    .selectFrom('reports')
+    .select(['id', 'record_count', 'message_count'])
+    .execute();
+  const records = await sql<{ report_id: number; n: number; messages: number }>`
+    select report_id, count(*) as n, sum(count) as messages from records group by report_id`.execute(
+    store.db,
+  );
+  const byReport = new Map(records.rows.map((r) => [Number(r.report_id), r]));
+  for (const report of reports) {
+    expect(report.record_count).toBe(RECORDS);
+    expect(report.message_count).toBe(MESSAGES_PER_REPORT);
+    expect(Number(byReport.get(report.id)?.n)).toBe(RECORDS);
+    expect(Number(byReport.get(report.id)?.messages)).toBe(MESSAGES_PER_REPORT);
+  }
+  expect(byReport.size).toBe(reports.length);
+  const rollup = await sql<{
+    messages: number | null;
+  }>`select sum(messages) as messages from daily_rollup`.execute(store.db);
+  expect(Number(rollup.rows[0]?.messages ?? 0)).toBe(reports.length * MESSAGES_PER_REPORT);
+  return reports.length;
+}
+
+describe('store on sqlite across process crashes', () => {
+  it('keeps only complete reports after SIGKILL mid-run, and completes without duplicates on rerun', async () => {
+    const file = path.join(dir, 'crash.db');
+    // Report 5 stops halfway, its first rows written in its open transaction: kill it there.
+    const first = child(file, 0, REPORTS, RECORDS, 5);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (first.lines.includes('halfway 5')) {
+          first.process.kill('SIGKILL');
+          resolve();
+        }
+      };
+      first.process.on('line', check);
+      first.process.once('exit', () => resolve());
+    });
+    const killed = await exited(first.process);
+    expect(killed.signal, first.lines.join('\n')).toBe('SIGKILL');
+
+    const reopened = await openStore(file);
+    const survived = await expectOnlyCompleteReports(reopened);
+    expect(survived).toBe(5);
+    await reopened.close();
+
+    const rerun = child(file, 0, REPORTS, RECORDS);
+    const done = await exited(rerun.process);
+    expect(done.code, rerun.lines.join('\n')).toBe(0);
+    expect(rerun.lines.filter((l) => l.startsWith('duplicate '))).toHaveLength(survived);
+    expect(rerun.lines.filter((l) => l.startsWith('stored '))).toHaveLength(REPORTS - survived);
+
+    const final = await openStore(file);
+    expect(await expectOnlyCompleteReports(final)).toBe(REPORTS);
+    expect(await final.countReports()).toMatchObject({ reports: REPORTS, records: REPORTS * RECORDS });
+    await final.close();
+  }, 180_000);
+
+  it('lets two processes create and write the same new store at once', async () => {
+    const file = path.join(dir, 'two.db');
+    const a = child(file, 0, 4, 2_000);
+    const b = child(file, 4, 8, 2_000);
+    const [ra, rb] = await Promise.all([exited(a.process), exited(b.process)]);
+    expect(ra.code, a.lines.join('\n')).toBe(0);
+    expect(rb.code, b.lines.join('\n')).toBe(0);
+    const store = await openStore(file);
+    expect(await store.countReports()).toMatchObject({ reports: 8, records: 16_000 });
+    await store.close();
+  }, 120_000);
+});

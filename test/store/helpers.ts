@@ -1,0 +1,296 @@
+/**
+ * The engines the store tests run on: SQLite in a temporary folder, and PostgreSQL on the
+ * machine's 127.0.0.1:5432 in a schema of its own per store, dropped afterwards. When
+ * PostgreSQL cannot be reached its tests are skipped with the reason in their name.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type {
+  AggregateRecord,
+  AggregateReportHeader,
+  FailureReport,
+  TlsReport,
+} from '../../src/reports/types.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+
+/** Candidate servers, `SUMI_TEST_PG` first: trust auth as root or postgres, database `test`. */
+const PG_CANDIDATES = [
+  process.env.SUMI_TEST_PG,
+  'postgres://root@127.0.0.1:5432/test',
+  'postgres://postgres@127.0.0.1:5432/test',
+].filter((url): url is string => Boolean(url));
+
+async function findPostgres(): Promise<{ url: string } | { skip: string }> {
+  const reasons: string[] = [];
+  for (const url of PG_CANDIDATES) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return { url };
+    } catch (error) {
+      reasons.push(`${url}: ${(error as Error).message}`);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return { skip: `PostgreSQL unreachable (${reasons.join('; ')})` };
+}
+
+const postgres = await findPostgres();
+if ('skip' in postgres) console.warn(`store tests on PostgreSQL skipped: ${postgres.skip}`);
+
+export interface TestEngine {
+  name: 'sqlite' | 'postgres';
+  /** Why this engine's tests do not run, or undefined. */
+  skip: string | undefined;
+  /** A new, empty store location (a file path or a URL). */
+  location(): Promise<string>;
+  /** Removes every location made by this engine. */
+  cleanup(): Promise<void>;
+}
+
+function sqliteEngine(): TestEngine {
+  const dirs: string[] = [];
+  return {
+    name: 'sqlite',
+    skip: undefined,
+    async location() {
+      const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-test-'));
+      dirs.push(dir);
+      return path.join(dir, 'sumi.db');
+    },
+    async cleanup() {
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresEngine(): TestEngine {
+  const schemas: string[] = [];
+  const adminUrl = 'url' in postgres ? postgres.url : '';
+  return {
+    name: 'postgres',
+    skip: 'skip' in postgres ? postgres.skip : undefined,
+    async location() {
+      const schema = `sumi_test_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        await admin.query(`create schema ${schema}`);
+      } finally {
+        await admin.end();
+      }
+      schemas.push(schema);
+      const url = new URL(adminUrl);
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      return url.toString();
+    },
+    async cleanup() {
+      if (schemas.length === 0) return;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        for (const schema of schemas.splice(0)) await admin.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+export const engines: TestEngine[] = [sqliteEngine(), postgresEngine()];
+
+export function engineTitle(engine: TestEngine): string {
+  return engine.skip ? `on ${engine.name} (skipped: ${engine.skip})` : `on ${engine.name}`;
+}
+
+/** Opens a fresh store; `close` is the caller's (the afterEach of the suite closes what is left). */
+export async function freshStore(engine: TestEngine, opened: Store[]): Promise<Store> {
+  const store = await openStore(await engine.location());
+  opened.push(store);
+  return store;
+}
+
+// ---------------------------------------------------------------- fixtures, written for these tests
+
+export const JAN_1 = 1_735_689_600; // 2025-01-01T00:00:00Z
+export const DAY = 86_400;
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function header(
+  overrides: { orgName?: string; reportId?: string; domain?: string; begin?: number; end?: number } = {},
+): AggregateReportHeader {
+  const begin = overrides.begin ?? JAN_1;
+  const end = overrides.end ?? begin + DAY - 1;
+  const reportId = overrides.reportId ?? 'report-1';
+  return {
+    version: '1.0',
+    namespace: 'urn:ietf:params:xml:ns:dmarc-2.0',
+    reporter: {
+      orgName: overrides.orgName ?? 'Reporter Inc.',
+      email: 'dmarc@reporter.example',
+      extraContactInfo: 'https://reporter.example/dmarc',
+    },
+    metadata: {
+      reportId,
+      reportIdRaw: `<${reportId}>`,
+      window: { begin, end, beginIso: iso(begin), endIso: iso(end) },
+      generator: 'Reporter DMARC 2.0',
+      errors: ['one record was truncated'],
+    },
+    policyPublished: {
+      domain: overrides.domain ?? 'example.jp',
+      adkim: 'r',
+      aspf: 's',
+      p: 'quarantine',
+      sp: 'none',
+      np: 'reject',
+      pct: 100,
+      fo: '1',
+      testing: false,
+      discoveryMethod: 'treewalk',
+      psd: 'n',
+    },
+  };
+}
+
+export function record(overrides: Partial<AggregateRecord> = {}): AggregateRecord {
+  return {
+    sourceIp: '192.0.2.1',
+    count: 1,
+    policyEvaluated: { disposition: 'none', dkim: 'pass', spf: 'pass', reasons: [] },
+    headerFrom: 'example.jp',
+    envelopeFrom: 'bounce.example.jp',
+    envelopeTo: null,
+    authResults: {
+      dkim: [{ domain: 'example.jp', selector: 's1', result: 'pass', humanResult: null }],
+      spf: [{ domain: 'bounce.example.jp', scope: 'mfrom', result: 'pass', humanResult: null }],
+    },
+    extensions: [],
+    ...overrides,
+  };
+}
+
+/** `count` simple records with distinct source IPs. */
+export function* manyRecords(count: number): Generator<AggregateRecord> {
+  for (let i = 0; i < count; i++) {
+    yield record({ sourceIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, count: 1 + (i % 7) });
+  }
+}
+
+export function failureReport(overrides: Partial<FailureReport> = {}): FailureReport {
+  return {
+    format: 'arf',
+    mail: {
+      from: 'Reporter <ruf@reporter.example>',
+      subject: 'Report domain: example.jp',
+      date: 'Wed, 01 Jan 2025 09:00:00 +0900',
+      messageId: '<ruf-1@reporter.example>',
+    },
+    feedbackType: 'auth-failure',
+    userAgent: 'Reporter/1.0',
+    version: '1',
+    authFailure: 'dmarc',
+    identityAlignment: 'none',
+    deliveryResult: 'reject',
+    arrivalDate: 'Wed, 01 Jan 2025 08:59:58 +0900',
+    arrivalTime: JAN_1 - 2,
+    sourceIp: '198.51.100.7',
+    sourcePort: null,
+    reportingMta: 'dns; mx.reporter.example',
+    originalEnvelopeId: null,
+    originalMailFrom: '<bounce@spoofer.example>',
+    originalRcptTo: ['<user@reporter.example>'],
+    reportedDomains: ['example.jp'],
+    reportedUris: [],
+    authenticationResults: ['mx.reporter.example; dmarc=fail header.from=example.jp'],
+    incidents: 1,
+    dkimDomain: null,
+    dkimIdentity: null,
+    dkimSelector: null,
+    spfDns: null,
+    fields: [
+      { name: 'Feedback-Type', value: 'auth-failure' },
+      { name: 'Auth-Failure', value: 'dmarc' },
+    ],
+    original: {
+      form: 'headers',
+      headers: [
+        { name: 'From', value: 'Bank <info@example.jp>' },
+        { name: 'Subject', value: 'Your account' },
+      ],
+      from: 'Bank <info@example.jp>',
+      to: 'user@reporter.example',
+      subject: 'Your account',
+      date: 'Wed, 01 Jan 2025 08:59:00 +0900',
+      messageId: '<m1@spoofer.example>',
+      redacted: false,
+      body: null,
+      urls: [],
+    },
+    description: 'This is an authentication failure report.',
+    missing: ['Original-Envelope-Id'],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export function tlsReport(overrides: Partial<TlsReport> = {}): TlsReport {
+  return {
+    organizationName: 'Reporter Inc.',
+    contactInfo: 'smtp-tls-reporting@reporter.example',
+    reportId: '2025-01-01T00:00:00Z_example.jp',
+    window: { begin: JAN_1, end: JAN_1 + DAY - 1, beginIso: iso(JAN_1), endIso: iso(JAN_1 + DAY - 1) },
+    policies: [
+      {
+        policyType: 'sts',
+        policyString: ['version: STSv1', 'mode: enforce', 'mx: mx.example.jp', 'max_age: 86400'],
+        policyDomain: 'example.jp',
+        mxHost: ['mx.example.jp'],
+        totalSuccessfulSessionCount: 5326,
+        totalFailureSessionCount: 303,
+        failureDetails: [
+          {
+            resultType: 'certificate-expired',
+            sendingMtaIp: '2001:db8:abcd:0012::1',
+            receivingMxHostname: 'mx.example.jp',
+            receivingMxHelo: 'mx.example.jp',
+            receivingIp: '203.0.113.56',
+            failedSessionCount: 100,
+            additionalInformation: 'https://reporter.example/why',
+            failureReasonCode: null,
+          },
+          {
+            resultType: 'starttls-not-supported',
+            sendingMtaIp: '2001:db8:abcd:0013::1',
+            receivingMxHostname: 'mx2.example.jp',
+            receivingMxHelo: null,
+            receivingIp: '203.0.113.57',
+            failedSessionCount: 203,
+            additionalInformation: null,
+            failureReasonCode: 'X-no-starttls',
+          },
+        ],
+      },
+      {
+        policyType: 'no-policy-found',
+        policyString: [],
+        policyDomain: 'sub.example.jp',
+        mxHost: [],
+        totalSuccessfulSessionCount: 10,
+        totalFailureSessionCount: 0,
+        failureDetails: [],
+      },
+    ],
+    warnings: [],
+    ...overrides,
+  };
+}

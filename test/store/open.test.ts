@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeText, encodeText } from '../../src/store/engine.ts';
+import { defaultStorePath, isPostgresUrl, openStore } from '../../src/store/open.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('defaultStorePath', () => {
+  it('takes $SUMI_DB first, creating the folder of a file path', () => {
+    const file = path.join(dir, 'custom', 'deep', 'my.db');
+    expect(defaultStorePath({ SUMI_DB: file, XDG_DATA_HOME: path.join(dir, 'xdg') })).toBe(file);
+    expect(existsSync(path.dirname(file))).toBe(true);
+    expect(defaultStorePath({ SUMI_DB: 'postgres://sumi@db.example/sumi' })).toBe(
+      'postgres://sumi@db.example/sumi',
+    );
+  });
+
+  it('uses $XDG_DATA_HOME/sumi/sumi.db, then ~/.local/share/sumi/sumi.db', () => {
+    const xdg = path.join(dir, 'xdg');
+    expect(defaultStorePath({ XDG_DATA_HOME: xdg, HOME: path.join(dir, 'home') })).toBe(
+      path.join(xdg, 'sumi', 'sumi.db'),
+    );
+    expect(existsSync(path.join(xdg, 'sumi'))).toBe(true);
+    const home = path.join(dir, 'home');
+    expect(defaultStorePath({ HOME: home })).toBe(path.join(home, '.local', 'share', 'sumi', 'sumi.db'));
+    // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
+    expect(defaultStorePath({ XDG_DATA_HOME: 'relative/data', HOME: home })).toBe(
+      path.join(home, '.local', 'share', 'sumi', 'sumi.db'),
+    );
+    expect(existsSync(path.join(home, '.local', 'share', 'sumi'))).toBe(true);
+  });
+});
+
+describe('openStore', () => {
+  it('tells PostgreSQL URLs from file paths', () => {
+    expect(isPostgresUrl('postgres://root@127.0.0.1/test')).toBe(true);
+    expect(isPostgresUrl('postgresql://root@127.0.0.1/test')).toBe(true);
+    expect(isPostgresUrl('./postgres.db')).toBe(false);
+    expect(isPostgresUrl(':memory:')).toBe(false);
+  });
+
+  it('opens SQLite with WAL, foreign keys, NORMAL sync and a busy timeout, creating the folder', async () => {
+    const file = path.join(dir, 'new', 'folder', 'sumi.db');
+    const store = await openStore(file);
+    try {
+      expect(store.engine).toBe('sqlite');
+      const pragma = async (name: string) => {
+        const { rows } = await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store.db);
+        return Object.values(rows[0] ?? {})[0];
+      };
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('foreign_keys')).toBe(1);
+      expect(await pragma('synchronous')).toBe(1);
+      expect(await pragma('busy_timeout')).toBeGreaterThanOrEqual(1_000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('opens an in-memory SQLite store', async () => {
+    const store = await openStore(':memory:');
+    expect((await store.countReports()).reports).toBe(0);
+    await store.close();
+  });
+
+  it('fails clearly when PostgreSQL cannot be reached', async () => {
+    await expect(openStore('postgres://nobody@127.0.0.1:1/none?connect_timeout=2')).rejects.toThrow(
+      /ECONNREFUSED|connect/,
+    );
+  });
+});
+
+describe('text on PostgreSQL', () => {
+  it('escapes NUL and U+FFFF reversibly, and leaves every other string as it is', () => {
+    const values = [
+      '',
+      'plain',
+      '\u0000',
+      'a\u0000b',
+      '\uffff',
+      '\uffff0',
+      '\uffff\uffff',
+      '\u0000\uffff0\u0000',
+      '0\uffff',
+      '📨 <script>"\'',
+    ];
+    for (const value of values) {
+      const stored = encodeText('postgres', value);
+      expect(stored).not.toContain('\u0000');
+      expect(decodeText('postgres', stored)).toBe(value);
+      expect(encodeText('sqlite', value)).toBe(value);
+    }
+    expect(encodeText('postgres', 'plain text')).toBe('plain text');
+  });
+});

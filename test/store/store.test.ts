@@ -1,0 +1,812 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
+import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
+import { StoreInputError } from '../../src/store/errors.ts';
+import { openStore } from '../../src/store/open.ts';
+import { rollupDay } from '../../src/store/store.ts';
+import type { AggregateReportInput, AggregateReportWriter, Store } from '../../src/store/types.ts';
+import {
+  DAY,
+  engines,
+  engineTitle,
+  failureReport,
+  freshStore,
+  header,
+  JAN_1,
+  manyRecords,
+  record,
+  tlsReport,
+} from './helpers.ts';
+
+const source = { description: 'test.xml', receivedAt: JAN_1 + 3600 };
+const xml = (text: string) => Buffer.from(`<?xml version="1.0"?><feedback>${text}</feedback>`.repeat(20));
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Byte equality without comparing element by element (slow on large buffers). */
+function expectBytes(actual: Buffer | undefined, expected: Buffer): void {
+  expect(actual).toBeInstanceOf(Buffer);
+  expect(actual?.length).toBe(expected.length);
+  expect(actual?.equals(expected)).toBe(true);
+}
+
+/** A records source that fails the test if the store reads it. */
+const untouchable = (): Iterable<AggregateRecord> => ({
+  [Symbol.iterator]: () => ({
+    next(): IteratorResult<AggregateRecord> {
+      throw new Error('the store read the records of a duplicate');
+    },
+  }),
+});
+
+/** Yields `count` records, then throws as a parser does on a damaged input. */
+async function* failingAfter(count: number): AsyncGenerator<AggregateRecord> {
+  yield* manyRecords(count);
+  throw new Error('parser: the XML is not well-formed at line 9000');
+}
+
+const HOSTILE = [
+  '<script>alert("x")</script>',
+  `quotes ' " \` and a backslash \\ and ; drop table reports; --`,
+  'NUL\u0000inside',
+  'U+FFFF\uffff0 and \uffff\uffff escapes',
+  'emoji 📨🇯🇵 and 日本語',
+  'line\r\nbreak\ttab',
+];
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip !== undefined)(`store ${engineTitle(engine)}`, () => {
+    const opened: Store[] = [];
+    const open = () => freshStore(engine, opened);
+
+    afterEach(async () => {
+      for (const store of opened.splice(0)) await store.close();
+    });
+    afterAll(() => engine.cleanup());
+
+    it('stores an aggregate report and reads every field back', async () => {
+      const store = await open();
+      const records: AggregateRecord[] = [
+        record({
+          sourceIp: '2001:db8::1',
+          count: 12,
+          policyEvaluated: {
+            disposition: 'quarantine',
+            dkim: 'fail',
+            spf: 'fail',
+            reasons: [
+              { type: 'forwarded', comment: 'via list' },
+              { type: 'local_policy', comment: null },
+            ],
+          },
+          headerFrom: 'news.example.jp',
+          envelopeFrom: null,
+          envelopeTo: 'reporter.example',
+          authResults: {
+            dkim: [
+              { domain: 'esp.example', selector: 'k1', result: 'pass', humanResult: 'good sig' },
+              { domain: 'example.jp', selector: null, result: 'fail', humanResult: null },
+            ],
+            spf: [
+              { domain: 'esp.example', scope: 'mfrom', result: 'softfail', humanResult: null },
+              { domain: 'mx.esp.example', scope: 'helo', result: 'pass', humanResult: 'helo ok' },
+            ],
+          },
+          extensions: [{ name: 'x:geo', attributes: { cc: 'JP' }, text: 'Tokyo', children: [] }],
+        }),
+        record({
+          sourceIp: null,
+          policyEvaluated: { disposition: null, dkim: null, spf: null, reasons: [] },
+        }),
+        record({ authResults: { dkim: [], spf: [] } }),
+      ];
+      const report = {
+        ...header(),
+        records,
+        extensions: [
+          {
+            name: 'extension',
+            attributes: {},
+            text: null,
+            children: [{ name: 'x', attributes: { a: '1' }, text: 't', children: [] }],
+          },
+        ],
+        warnings: [{ code: 'missing-count' as const, field: 'record/row/count', count: 2 }],
+      };
+      const raw = xml('<record/>');
+      const outcome = await store.insertAggregateReport(report, raw, source);
+      expect(outcome).toEqual({ status: 'stored', id: expect.any(Number), records: 3, messages: 14 });
+      const stored = await store.getAggregateReport(outcome.id);
+      expect(stored).toEqual({
+        ...header(),
+        id: outcome.id,
+        records,
+        recordCount: 3,
+        messageCount: 14,
+        extensions: report.extensions,
+        warnings: report.warnings,
+        rawSha256: sha256(raw),
+        source: source.description,
+        receivedAt: source.receivedAt,
+        ingestedAt: expect.any(Number),
+      });
+      expect(await store.getAggregateReport(outcome.id + 1000)).toBeUndefined();
+    });
+
+    it('stores the same report once and says the second is a duplicate, without reading its records', async () => {
+      const store = await open();
+      const first = await store.insertAggregateReport({ ...header(), records: [record()] }, xml('a'), source);
+      expect(first.status).toBe('stored');
+      // Other raw bytes (a re-sent report, re-compressed), same reporter + report ID + policy domain.
+      const again = await store.insertAggregateReport(
+        { ...header(), records: untouchable() },
+        xml('b'),
+        source,
+      );
+      expect(again).toEqual({ status: 'duplicate', id: first.id });
+      // A different reporter, or another policy domain, with the same report ID is another report.
+      const otherOrg = await store.insertAggregateReport(
+        { ...header({ orgName: 'Other Org' }), records: [record()] },
+        xml('c'),
+        source,
+      );
+      const otherDomain = await store.insertAggregateReport(
+        { ...header({ domain: 'example.com' }), records: [record()] },
+        xml('d'),
+        source,
+      );
+      expect(otherOrg.status).toBe('stored');
+      expect(otherDomain.status).toBe('stored');
+      expect(await store.countReports()).toMatchObject({ reports: 3, records: 3, messages: 3 });
+    });
+
+    it('decides between two writers racing on the same report: one stored, one duplicate', async () => {
+      const store = await open();
+      const results = await Promise.all(
+        [1, 2].map(() =>
+          store.insertAggregateReport({ ...header(), records: manyRecords(3_000) }, xml('race'), source),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual(['duplicate', 'stored']);
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+      expect(await store.countReports()).toMatchObject({ reports: 1, records: 3_000 });
+    });
+
+    it('keeps nothing of a report whose records source fails midway, and stores it whole on retry', async () => {
+      const store = await open();
+      const size = ROWS_PER_STATEMENT[store.engine] * 2 + 17;
+      await expect(
+        store.insertAggregateReport({ ...header(), records: failingAfter(size) }, xml('x'), source),
+      ).rejects.toThrow(/not well-formed/);
+      expect(await store.countReports()).toMatchObject({ reports: 0, records: 0, messages: 0 });
+      expect(await rowCount(store, 'records')).toBe(0);
+      expect(await rowCount(store, 'dkim_auth_results')).toBe(0);
+      expect(await rowCount(store, 'daily_rollup')).toBe(0);
+
+      const retry = await store.insertAggregateReport(
+        { ...header(), records: manyRecords(size) },
+        xml('x'),
+        source,
+      );
+      expect(retry).toMatchObject({ status: 'stored', records: size });
+      expect(await rowCount(store, 'records')).toBe(size);
+    });
+
+    it('rejects negative, fractional and unsafe counts with nothing stored; keeps 0 and the largest safe count', async () => {
+      const store = await open();
+      const bad: [number, string][] = [
+        [-1, 'invalid-count'],
+        [1.5, 'invalid-count'],
+        [2 ** 53, 'invalid-count'],
+        [Number.NaN, 'invalid-count'],
+      ];
+      for (const [count, code] of bad) {
+        const records = [...manyRecords(1_500), record({ count })];
+        const attempt = store.insertAggregateReport({ ...header(), records }, xml('x'), source);
+        await expect(attempt).rejects.toBeInstanceOf(StoreInputError);
+        await expect(attempt).rejects.toMatchObject({ code });
+      }
+      const overflow = [record({ count: Number.MAX_SAFE_INTEGER }), record({ count: 1 })];
+      await expect(
+        store.insertAggregateReport({ ...header(), records: overflow }, xml('x'), source),
+      ).rejects.toMatchObject({ code: 'message-total-too-large' });
+      await expect(
+        store.insertAggregateReport(
+          { ...header(), records: [record({ sourceIp: 'not an ip' })] },
+          xml('x'),
+          source,
+        ),
+      ).rejects.toMatchObject({ code: 'invalid-source-ip' });
+      expect(await store.countReports()).toMatchObject({ reports: 0, records: 0 });
+
+      const edge = await store.insertAggregateReport(
+        { ...header(), records: [record({ count: 0 }), record({ count: Number.MAX_SAFE_INTEGER })] },
+        xml('x'),
+        source,
+      );
+      expect(edge).toMatchObject({ status: 'stored', messages: Number.MAX_SAFE_INTEGER });
+      const stored = await store.getAggregateReport(edge.id);
+      expect(stored?.records.map((r) => r.count)).toEqual([0, Number.MAX_SAFE_INTEGER]);
+    });
+
+    it('takes records as an array, a generator, or an async iterable of batches', async () => {
+      const store = await open();
+      async function* batches(): AsyncGenerator<AggregateRecord[]> {
+        const all = [...manyRecords(2_500)];
+        for (let i = 0; i < all.length; i += 700) yield all.slice(i, i + 700);
+      }
+      const a = await store.insertAggregateReport(
+        { ...header({ reportId: 'a' }), records: [...manyRecords(10)] },
+        xml('a'),
+        source,
+      );
+      const b = await store.insertAggregateReport(
+        { ...header({ reportId: 'b' }), records: manyRecords(10) },
+        xml('b'),
+        source,
+      );
+      const c = await store.insertAggregateReport(
+        { ...header({ reportId: 'c' }), records: batches() },
+        xml('c'),
+        source,
+      );
+      expect([a, b, c].map((o) => (o.status === 'stored' ? o.records : -1))).toEqual([10, 10, 2_500]);
+      const stored = await store.getAggregateReport(c.id);
+      expect(stored?.records).toEqual([...manyRecords(2_500)]);
+    });
+
+    it('writes records with many auth results across statement boundaries', async () => {
+      const store = await open();
+      // 40 DKIM results per record: 40,000 child rows in one flush, past SQLite's variable limit.
+      const dkim = Array.from({ length: 40 }, (_, i) => ({
+        domain: `d${i}.example`,
+        selector: `s${i}`,
+        result: 'pass' as const,
+        humanResult: null,
+      }));
+      const records = [...manyRecords(1_000)].map((r) => ({
+        ...r,
+        authResults: { dkim, spf: r.authResults.spf },
+      }));
+      const outcome = await store.insertAggregateReport({ ...header(), records }, xml('x'), source);
+      expect(outcome).toMatchObject({ status: 'stored', records: 1_000 });
+      expect(await rowCount(store, 'dkim_auth_results')).toBe(40_000);
+      const stored = await store.getAggregateReport(outcome.id);
+      expect(stored?.records[999]?.authResults.dkim).toEqual(dkim);
+    });
+
+    it('lets a pushing parser feed a writer, and abandons the report on abort', async () => {
+      const store = await open();
+      const opened = await store.openAggregateReport(header(), xml('w'), source);
+      if (!('add' in opened)) throw new Error('expected a writer');
+      const writer: AggregateReportWriter = opened;
+      for (const r of manyRecords(1_200)) await writer.add(r);
+      await writer.abort();
+      await writer.abort();
+      expect(await store.countReports()).toMatchObject({ reports: 0, records: 0 });
+      await expect(writer.add(record())).rejects.toThrow(/already committed or abandoned/);
+
+      const again = await store.openAggregateReport(header(), xml('w'), source);
+      if (!('add' in again)) throw new Error('expected a writer');
+      await again.add([...manyRecords(5)]);
+      const outcome = await again.commit({ warnings: [{ code: 'missing-count', count: 1 }] });
+      expect(outcome).toMatchObject({ status: 'stored', records: 5 });
+      expect(await store.openAggregateReport(header(), xml('w'), source)).toEqual({
+        status: 'duplicate',
+        id: outcome.id,
+      });
+      expect((await store.getAggregateReport(outcome.id))?.warnings).toEqual([
+        { code: 'missing-count', count: 1 },
+      ]);
+    });
+
+    it('keeps raw bytes compressed with their sha256 and gives them back exactly', async () => {
+      const store = await open();
+      const text = xml('<record><row><source_ip>192.0.2.1</source_ip></row></record>'.repeat(200));
+      const stored = await store.insertAggregateReport({ ...header(), records: [record()] }, text, source);
+      expectBytes(await store.getRawReport(stored.id), text);
+      const row = await store.db
+        .selectFrom('reports')
+        .select(['raw_sha256', 'raw_size', 'raw_encoding', sql<number>`length(raw)`.as('stored_size')])
+        .where('id', '=', stored.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ raw_sha256: sha256(text), raw_size: text.length, raw_encoding: 'br' });
+      expect(Number(row.stored_size)).toBeLessThan(text.length / 10);
+
+      // Already-compressed bytes are kept as they came.
+      const gz = gzipSync(randomBytes(5_000));
+      const second = await store.insertAggregateReport(
+        { ...header({ reportId: 'gz' }), records: [record()] },
+        gz,
+        source,
+      );
+      expectBytes(await store.getRawReport(second.id), gz);
+      const encoding = await store.db
+        .selectFrom('reports')
+        .select('raw_encoding')
+        .where('id', '=', second.id)
+        .executeTakeFirstOrThrow();
+      expect(encoding.raw_encoding).toBe('identity');
+
+      expect(await store.findRaw(sha256(text))).toEqual([{ kind: 'aggregate', id: stored.id }]);
+      expect(await store.findRaw(sha256(Buffer.from('never stored')))).toEqual([]);
+      expect(await store.getRawReport(9_999)).toBeUndefined();
+      expect((await store.listReports())[0]).toMatchObject({ rawSha256: sha256(gz) });
+    });
+
+    it('refuses to return raw bytes that no longer match their hash', async () => {
+      const store = await open();
+      const stored = await store.insertAggregateReport(
+        { ...header(), records: [record()] },
+        xml('x'),
+        source,
+      );
+      await store.db
+        .updateTable('reports')
+        .set({ raw_sha256: '0'.repeat(64) })
+        .where('id', '=', stored.id)
+        .execute();
+      await expect(store.getRawReport(stored.id)).rejects.toThrow(/do not match their sha256/);
+    });
+
+    it('quarantines unreadable inputs once per content, and releases them when they are stored', async () => {
+      const store = await open();
+      const bad = Buffer.from('H4sIAKImTmQAAyvNKy1OTQEA+UgslAYAAAA=', 'base64');
+      const first = await store.quarantine(
+        bad,
+        { description: 'yahoo.eml > attachment 1' },
+        {
+          code: 'not-xml',
+          message: 'This is not XML: it starts with "unused".',
+        },
+      );
+      expect(first).toMatchObject({ status: 'stored' });
+      const second = await store.quarantine(
+        bad,
+        { description: 'yahoo-again.eml' },
+        {
+          code: 'not-xml',
+          message: 'still not XML',
+        },
+      );
+      expect(second).toEqual({ status: 'duplicate', id: first.id });
+      expect(await store.listQuarantine()).toEqual([
+        {
+          id: first.id,
+          rawSha256: sha256(bad),
+          rawSize: bad.length,
+          source: 'yahoo-again.eml',
+          errorCode: 'not-xml',
+          errorMessage: 'still not XML',
+          firstSeenAt: expect.any(Number),
+          lastSeenAt: expect.any(Number),
+          times: 2,
+        },
+      ]);
+      expectBytes(await store.getRawReport(first.id, 'quarantine'), bad);
+      expect(await store.findRaw(sha256(bad))).toEqual([{ kind: 'quarantine', id: first.id }]);
+      expect((await store.countReports()).quarantined).toBe(1);
+
+      // A fixed parser reads the same bytes as a failure report: it leaves the quarantine.
+      const report = await store.insertFailureReport(failureReport(), bad, source);
+      expect(report.status).toBe('stored');
+      expect(await store.listQuarantine()).toEqual([]);
+      expect(await store.findRaw(sha256(bad))).toEqual([{ kind: 'failure', id: report.id }]);
+    });
+
+    it('stores failure reports once per raw content and reads them back', async () => {
+      const store = await open();
+      const raw = Buffer.from(
+        'Content-Type: multipart/report; report-type=feedback-report\r\n\r\n...'.repeat(10),
+      );
+      const report = failureReport();
+      const stored = await store.insertFailureReport(report, raw, source);
+      expect(stored).toMatchObject({ status: 'stored' });
+      expect(await store.getFailureReport(stored.id)).toEqual({
+        ...report,
+        id: stored.id,
+        rawSha256: sha256(raw),
+        source: source.description,
+        receivedAt: source.receivedAt,
+        ingestedAt: expect.any(Number),
+      });
+      expect(await store.insertFailureReport(report, raw, source)).toEqual({
+        status: 'duplicate',
+        id: stored.id,
+      });
+      const bare = failureReport({ original: null, reportedDomains: [], arrivalTime: null });
+      const other = await store.insertFailureReport(bare, Buffer.from('another'), { description: 'b.eml' });
+      expect((await store.getFailureReport(other.id))?.original).toBeNull();
+      expectBytes(await store.getRawReport(stored.id, 'failure'), raw);
+      expect((await store.countReports()).failureReports).toBe(2);
+      expect(await store.getFailureReport(9_999)).toBeUndefined();
+    });
+
+    it('stores SMTP TLS reports once per raw content and per organisation + report ID', async () => {
+      const store = await open();
+      const raw = Buffer.from(JSON.stringify({ 'organization-name': 'Reporter Inc.' }));
+      const report = tlsReport();
+      const stored = await store.insertTlsReport(report, raw, source);
+      expect(stored).toEqual({ status: 'stored', id: expect.any(Number), records: 2, messages: 5_639 });
+      expect(await store.getTlsReport(stored.id)).toEqual({
+        ...report,
+        id: stored.id,
+        rawSha256: sha256(raw),
+        source: source.description,
+        receivedAt: source.receivedAt,
+        ingestedAt: expect.any(Number),
+      });
+      expect(await store.insertTlsReport(report, raw, source)).toEqual({
+        status: 'duplicate',
+        id: stored.id,
+      });
+      // Re-serialised JSON (other bytes), same organisation and report ID.
+      const reserialised = Buffer.from(`${raw.toString()}\n`);
+      expect(await store.insertTlsReport(report, reserialised, source)).toEqual({
+        status: 'duplicate',
+        id: stored.id,
+      });
+      const next = await store.insertTlsReport(tlsReport({ reportId: 'next' }), reserialised, source);
+      expect(next.status).toBe('stored');
+      const negative = tlsReport({ reportId: 'neg' });
+      negative.policies[0]!.totalFailureSessionCount = -3;
+      await expect(store.insertTlsReport(negative, Buffer.from('neg'), source)).rejects.toMatchObject({
+        code: 'invalid-count',
+      });
+      expect((await store.countReports()).tlsReports).toBe(2);
+      expectBytes(await store.getRawReport(stored.id, 'tls'), raw);
+    });
+
+    it('stores hostile values verbatim, and still finds duplicates by them', async () => {
+      const store = await open();
+      for (const [i, value] of HOSTILE.entries()) {
+        const records = [
+          record({
+            headerFrom: value,
+            envelopeFrom: value,
+            policyEvaluated: {
+              disposition: 'none',
+              dkim: 'pass',
+              spf: 'fail',
+              reasons: [{ type: value, comment: value }],
+            },
+            authResults: {
+              dkim: [{ domain: value, selector: value, result: 'pass', humanResult: value }],
+              spf: [{ domain: value, scope: 'mfrom', result: 'fail', humanResult: value }],
+            },
+            extensions: [{ name: 'x', attributes: { v: value }, text: value, children: [] }],
+          }),
+        ];
+        const h = header({ orgName: value, reportId: value, domain: `${value}.${i}` });
+        h.metadata.errors = [value];
+        h.metadata.generator = value;
+        h.policyPublished.fo = value;
+        const outcome = await store.insertAggregateReport({ ...h, records }, Buffer.from(value), {
+          description: value,
+        });
+        expect(outcome.status).toBe('stored');
+        const stored = await store.getAggregateReport(outcome.id);
+        expect(stored?.reporter.orgName).toBe(value);
+        expect(stored?.metadata.reportId).toBe(value);
+        expect(stored?.metadata.errors).toEqual([value]);
+        expect(stored?.policyPublished.domain).toBe(`${value}.${i}`);
+        expect(stored?.source).toBe(value);
+        expect(stored?.records).toEqual(records);
+        expectBytes(await store.getRawReport(outcome.id), Buffer.from(value));
+        expect(
+          await store.insertAggregateReport({ ...h, records: untouchable() }, Buffer.from(value), source),
+        ).toEqual({ status: 'duplicate', id: outcome.id });
+        expect((await store.listReports({ domain: `${value}.${i}` })).map((r) => r.orgName)).toEqual([value]);
+
+        const failure = failureReport({ description: value, fields: [{ name: value, value }] });
+        failure.original!.subject = value;
+        const f = await store.insertFailureReport(failure, Buffer.from(`failure ${value}`), source);
+        expect((await store.getFailureReport(f.id))?.original?.subject).toBe(value);
+        expect((await store.getFailureReport(f.id))?.fields).toEqual([{ name: value, value }]);
+
+        const tls = tlsReport({ organizationName: value, reportId: value });
+        tls.policies[0]!.failureDetails[0]!.additionalInformation = value;
+        const t = await store.insertTlsReport(tls, Buffer.from(`tls ${value}`), source);
+        expect(await store.getTlsReport(t.id)).toMatchObject({ organizationName: value, reportId: value });
+        expect((await store.getTlsReport(t.id))?.policies[0]?.failureDetails[0]?.additionalInformation).toBe(
+          value,
+        );
+
+        const q = await store.quarantine(
+          Buffer.from(`bad ${value}`),
+          { description: value },
+          {
+            code: 'not-xml',
+            message: value,
+          },
+        );
+        expect((await store.listQuarantine()).find((e) => e.id === q.id)?.errorMessage).toBe(value);
+      }
+    });
+
+    it('keeps a daily rollup equal to the sum of the records (hand-computed fixture)', async () => {
+      const store = await open();
+      const rec = (
+        ip: string | null,
+        count: number,
+        disposition: 'none' | 'quarantine' | null,
+        aligned: boolean,
+        from: string,
+      ) =>
+        record({
+          sourceIp: ip,
+          count,
+          headerFrom: from,
+          policyEvaluated: {
+            disposition,
+            dkim: aligned ? 'pass' : 'fail',
+            spf: aligned ? 'pass' : 'fail',
+            reasons: [],
+          },
+        });
+      // Report A: Google-style window, 2025-01-01 00:00:00 .. 23:59:59.
+      await store.insertAggregateReport(
+        {
+          ...header({ orgName: 'A', reportId: 'a' }),
+          records: [
+            rec('192.0.2.1', 5, 'none', true, 'example.jp'),
+            rec('192.0.2.1', 3, 'none', true, 'example.jp'),
+            rec('198.51.100.7', 2, 'none', false, 'news.example.jp'),
+            rec(null, 4, null, false, 'example.jp'),
+          ],
+        },
+        xml('a'),
+        source,
+      );
+      // Report B: Microsoft-style window, 2025-01-01 00:00:00 .. 2025-01-02 00:00:00: still Jan 1.
+      await store.insertAggregateReport(
+        {
+          ...header({ orgName: 'B', reportId: 'b', end: JAN_1 + DAY }),
+          records: [
+            rec('192.0.2.1', 10, 'none', true, 'example.jp'),
+            rec('2001:db8::1', 1, 'quarantine', false, 'example.jp'),
+          ],
+        },
+        xml('b'),
+        source,
+      );
+      // Report C: a JST-midnight window (15:00 UTC to 15:00 UTC): most of it is on Jan 2.
+      await store.insertAggregateReport(
+        {
+          ...header({ orgName: 'C', reportId: 'c', begin: JAN_1 + 15 * 3600, end: JAN_1 + DAY + 15 * 3600 }),
+          records: [rec('192.0.2.1', 7, 'none', true, 'example.jp')],
+        },
+        xml('c'),
+        source,
+      );
+      // Report D: another domain, and a rollup-less insert (bench comparison) adds nothing.
+      await store.insertAggregateReport(
+        {
+          ...header({ orgName: 'D', reportId: 'd', domain: 'example.com' }),
+          records: [rec('192.0.2.9', 6, 'none', true, 'example.com')],
+        },
+        xml('d'),
+        source,
+      );
+      await store.insertAggregateReport(
+        {
+          ...header({ orgName: 'E', reportId: 'e' }),
+          records: [rec('192.0.2.1', 100, 'none', true, 'example.jp')],
+        },
+        xml('e'),
+        source,
+        { rollup: false },
+      );
+      const rows = await store.db
+        .selectFrom('daily_rollup')
+        .selectAll()
+        .orderBy('policy_domain')
+        .orderBy('day')
+        .orderBy('source_ip')
+        .orderBy('header_from')
+        .orderBy('disposition')
+        .orderBy('dkim')
+        .orderBy('spf')
+        .execute();
+      const jan2 = JAN_1 + DAY;
+      expect(rows).toEqual([
+        {
+          policy_domain: 'example.com',
+          day: JAN_1,
+          source_ip: '192.0.2.9',
+          header_from: 'example.com',
+          disposition: 'none',
+          dkim: 'pass',
+          spf: 'pass',
+          messages: 6,
+        },
+        {
+          policy_domain: 'example.jp',
+          day: JAN_1,
+          source_ip: '',
+          header_from: 'example.jp',
+          disposition: '',
+          dkim: 'fail',
+          spf: 'fail',
+          messages: 4,
+        },
+        {
+          policy_domain: 'example.jp',
+          day: JAN_1,
+          source_ip: '192.0.2.1',
+          header_from: 'example.jp',
+          disposition: 'none',
+          dkim: 'pass',
+          spf: 'pass',
+          messages: 18,
+        },
+        {
+          policy_domain: 'example.jp',
+          day: JAN_1,
+          source_ip: '198.51.100.7',
+          header_from: 'news.example.jp',
+          disposition: 'none',
+          dkim: 'fail',
+          spf: 'fail',
+          messages: 2,
+        },
+        {
+          policy_domain: 'example.jp',
+          day: JAN_1,
+          source_ip: '2001:db8::1',
+          header_from: 'example.jp',
+          disposition: 'quarantine',
+          dkim: 'fail',
+          spf: 'fail',
+          messages: 1,
+        },
+        {
+          policy_domain: 'example.jp',
+          day: jan2,
+          source_ip: '192.0.2.1',
+          header_from: 'example.jp',
+          disposition: 'none',
+          dkim: 'pass',
+          spf: 'pass',
+          messages: 7,
+        },
+      ]);
+      const counts = await store.countReports();
+      const rolledUp = rows.reduce((sum, r) => sum + r.messages, 0);
+      expect(rolledUp).toBe(counts.messages - 100);
+      expect(rolledUp).toBe(6 + 4 + 18 + 2 + 1 + 7);
+    });
+
+    it('lists reports by domain and window, newest first, with a limit', async () => {
+      const store = await open();
+      for (let day = 0; day < 5; day++) {
+        await store.insertAggregateReport(
+          { ...header({ reportId: `jp-${day}`, begin: JAN_1 + day * DAY }), records: manyRecords(day + 1) },
+          xml(`jp-${day}`),
+          { description: `jp-${day}.xml` },
+        );
+      }
+      await store.insertAggregateReport(
+        { ...header({ reportId: 'com', domain: 'example.com' }), records: manyRecords(1) },
+        xml('com'),
+        source,
+      );
+      const ids = (list: { reportId: string }[]) => list.map((r) => r.reportId);
+      expect(ids(await store.listReports({ domain: 'example.jp' }))).toEqual([
+        'jp-4',
+        'jp-3',
+        'jp-2',
+        'jp-1',
+        'jp-0',
+      ]);
+      expect(ids(await store.listReports({ domain: 'example.jp', limit: 2 }))).toEqual(['jp-4', 'jp-3']);
+      // Windows overlapping [Jan 2 12:00, Jan 4 00:00): Jan 2 and Jan 3.
+      expect(
+        ids(
+          await store.listReports({
+            domain: 'example.jp',
+            since: JAN_1 + DAY + DAY / 2,
+            until: JAN_1 + 3 * DAY,
+          }),
+        ),
+      ).toEqual(['jp-2', 'jp-1']);
+      expect(await store.listReports({ domain: 'example.org' })).toEqual([]);
+      const [latest] = await store.listReports({ domain: 'example.jp', limit: 1 });
+      expect(latest).toEqual({
+        id: expect.any(Number),
+        orgName: 'Reporter Inc.',
+        reportId: 'jp-4',
+        policyDomain: 'example.jp',
+        begin: JAN_1 + 4 * DAY,
+        end: JAN_1 + 5 * DAY - 1,
+        recordCount: 5,
+        messageCount: [...manyRecords(5)].reduce((sum, r) => sum + r.count, 0),
+        rawSha256: sha256(xml('jp-4')),
+        source: 'jp-4.xml',
+        receivedAt: null,
+        ingestedAt: expect.any(Number),
+      });
+      expect(await store.countReports()).toEqual({
+        reports: 6,
+        records: 16,
+        messages: [1, 2, 3, 4, 5, 1].reduce(
+          (sum, n) => sum + [...manyRecords(n)].reduce((s, r) => s + r.count, 0),
+          0,
+        ),
+        failureReports: 0,
+        tlsReports: 0,
+        quarantined: 0,
+      });
+    });
+
+    it('fills in reporter contact details a first report lacked', async () => {
+      const store = await open();
+      const bare = header({ reportId: 'one' });
+      bare.reporter = { orgName: 'Reporter Inc.', email: null, extraContactInfo: null };
+      await store.insertAggregateReport({ ...bare, records: [record()] }, xml('1'), source);
+      const full = header({ reportId: 'two' });
+      const second = await store.insertAggregateReport({ ...full, records: [record()] }, xml('2'), source);
+      expect((await store.getAggregateReport(second.id))?.reporter).toEqual(full.reporter);
+      // A later report without them takes nothing away.
+      const third = await store.insertAggregateReport(
+        { ...bare, ...header({ reportId: 'three' }), reporter: bare.reporter, records: [record()] },
+        xml('3'),
+        source,
+      );
+      expect((await store.getAggregateReport(third.id))?.reporter).toEqual(full.reporter);
+      expect(await rowCount(store, 'reporters')).toBe(1);
+    });
+
+    it('opens an existing store again without migrating twice, keeping its data', async () => {
+      const location = await engine.location();
+      const first = await openStore(location);
+      await first.insertAggregateReport({ ...header(), records: [record()] }, xml('x'), source);
+      await first.close();
+      const second = await openStore(location);
+      opened.push(second);
+      expect((await second.countReports()).reports).toBe(1);
+      const migrations = await sql<{ n: number }>`select count(*) as n from sumi_migrations`.execute(
+        second.db,
+      );
+      expect(Number(migrations.rows[0]?.n)).toBe(1);
+    });
+
+    it('opens the same new store from two connections at once: one migrates, the other waits', async () => {
+      const location = await engine.location();
+      const both = await Promise.all([openStore(location), openStore(location)]);
+      opened.push(...both);
+      await both[0]!.insertAggregateReport({ ...header(), records: [record()] }, xml('x'), source);
+      expect((await both[1]!.countReports()).reports).toBe(1);
+    });
+  });
+}
+
+async function rowCount(
+  store: Store,
+  table: 'records' | 'dkim_auth_results' | 'daily_rollup' | 'reporters',
+): Promise<number> {
+  const row = await store.db
+    .selectFrom(table)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('rollupDay', () => {
+  it('counts a report on the UTC day holding the middle of its window', () => {
+    expect(rollupDay({ begin: JAN_1, end: JAN_1 + DAY - 1 })).toBe(JAN_1);
+    expect(rollupDay({ begin: JAN_1, end: JAN_1 + DAY })).toBe(JAN_1);
+    expect(rollupDay({ begin: JAN_1 + 15 * 3600, end: JAN_1 + DAY + 15 * 3600 })).toBe(JAN_1 + DAY);
+    expect(rollupDay({ begin: JAN_1 + 3600, end: JAN_1 + 7200 })).toBe(JAN_1);
+    // A reversed window (the parser warns) is placed by its begin.
+    expect(rollupDay({ begin: JAN_1 + DAY + 5, end: JAN_1 })).toBe(JAN_1 + DAY);
+  });
+});
+
+describe('insert input', () => {
+  it('takes a parsed report with its records as it is', () => {
+    expectTypeOf<AggregateReportWithRecords>().toExtend<AggregateReportInput>();
+  });
+});
