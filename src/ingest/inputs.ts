@@ -12,6 +12,9 @@ import { looksLikeMbox, splitMbox } from './mbox.ts';
 /** Bytes one input message (file, mbox message, stdin, IMAP or SMTP mail) may have. */
 export const INGEST_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
+/** Files up to this size are read whole by the producer (one read, no separate sniffing). */
+const READ_WHOLE_BYTES = 16 * 1024 * 1024;
+
 /** One mail or file to ingest. */
 export interface InputMessage {
   /** Where it came from, for people: a path, `box.mbox #12`, `stdin`, an IMAP URL with UID. */
@@ -117,33 +120,62 @@ export async function* inputMessages(
 
 async function* fileMessages(file: InputFile, max: number): AsyncGenerator<InputMessage> {
   const name = path.basename(file.path);
-  let mbox = false;
-  if (!file.maildir) {
-    let handle: FileHandle | undefined;
+  if (file.maildir || file.size <= READ_WHOLE_BYTES) {
+    // One read per file: whether it is an mbox is seen from the bytes already in memory.
+    let bytes: Buffer;
     try {
-      handle = await open(file.path, 'r');
-      const head = Buffer.alloc(5);
-      const { bytesRead } = await handle.read(head, 0, 5, 0);
-      mbox = looksLikeMbox(head.subarray(0, bytesRead));
+      bytes = await readCapped(file.path, max);
     } catch (err) {
-      yield failing(file.path, name, file.size, unreadable(file.path, err));
+      yield failing(file.path, name, file.size, err instanceof InputError ? err : unreadable(file.path, err));
       return;
-    } finally {
-      await handle?.close();
     }
-  }
-  if (!mbox) {
-    yield {
-      source: file.path,
-      name,
-      receivedAt: file.mtime,
-      size: file.size,
-      load: () => readCapped(file.path, max),
-    };
+    if (!file.maildir && looksLikeMbox(bytes)) {
+      yield* mboxMessages([bytes], file.path, name, max);
+      return;
+    }
+    yield { source: file.path, name, receivedAt: file.mtime, size: file.size, load: async () => bytes };
     return;
   }
-  for await (const message of splitMbox(createReadStream(file.path, { highWaterMark: 1024 * 1024 }), max)) {
-    const source = `${file.path} #${message.index}`;
+  let mbox = false;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file.path, 'r');
+    const head = Buffer.alloc(5);
+    const { bytesRead } = await handle.read(head, 0, 5, 0);
+    mbox = looksLikeMbox(head.subarray(0, bytesRead));
+  } catch (err) {
+    yield failing(file.path, name, file.size, unreadable(file.path, err));
+    return;
+  } finally {
+    await handle?.close();
+  }
+  if (mbox) {
+    yield* mboxMessages(createReadStream(file.path, { highWaterMark: 1024 * 1024 }), file.path, name, max);
+    return;
+  }
+  yield {
+    source: file.path,
+    name,
+    receivedAt: file.mtime,
+    size: file.size,
+    load: () => readCapped(file.path, max),
+  };
+}
+
+async function* mboxMessages(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  where: string,
+  name: string,
+  max: number,
+): AsyncGenerator<InputMessage> {
+  const stream: AsyncIterable<Uint8Array> =
+    Symbol.asyncIterator in chunks
+      ? chunks
+      : (async function* () {
+          yield* chunks;
+        })();
+  for await (const message of splitMbox(stream, max)) {
+    const source = `${where} #${message.index}`;
     yield 'bytes' in message
       ? { source, name, receivedAt: null, size: message.bytes.length, load: async () => message.bytes }
       : failing(source, name, message.tooLarge, tooLarge(source, message.tooLarge, max));
