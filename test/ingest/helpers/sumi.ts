@@ -50,8 +50,18 @@ export async function sumi(argv: string[], env: Record<string, string | undefine
   let stdout = '';
   let stderr = '';
   const code = await runSumi(argv, {
-    stdout: { write: (s: string) => ((stdout += s), true) } as unknown as CliContext['stdout'],
-    stderr: { write: (s: string) => ((stderr += s), true) } as unknown as CliContext['stderr'],
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+    } as unknown as CliContext['stdout'],
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+    } as unknown as CliContext['stderr'],
     env: { LANG: 'en_US.UTF-8', ...env },
   });
   return { code, stdout, stderr };
