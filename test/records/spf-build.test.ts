@@ -27,9 +27,9 @@ describe('buildSpfRecord', () => {
   });
 
   it('uses redirect= in place of all, and exp=', () => {
-    expect(buildSpfRecord({ redirect: '_spf.example.com', exp: 'why.example.com' }).value).toBe(
-      'v=spf1 redirect=_spf.example.com exp=why.example.com',
-    );
+    const built = buildSpfRecord({ redirect: '_spf.example.com', all: '~', exp: 'why.example.com' });
+    expect(built.value).toBe('v=spf1 redirect=_spf.example.com exp=why.example.com');
+    expect(built.findings).toEqual([]);
   });
 
   it('writes v=spf1 -all for a parked domain', () => {

@@ -751,7 +751,7 @@ export const spfFindings = {
       message: (a) =>
         a.sameRecord
           ? `include:${a.target} が同じレコードに ${a.count} 回あります。`
-          : `${a.target} が ${a.count} つのレコード（${a.from}）から include されています。include のたびに評価し直され、DNS 参照も重ねて消費します。`,
+          : `${a.target} が ${a.count} 件のレコード（${a.from}）から include されています。include のたびに評価し直され、DNS 参照も重ねて消費します。`,
       why: 'include はそれぞれ個別に評価され、10 回の DNS 参照の上限に数えられます。重複しても許可されるサーバーは増えず、参照回数だけが増えます。',
       fix: (a) =>
         a.sameRecord
@@ -769,7 +769,7 @@ export const spfFindings = {
       fix: (a) => `Replace "${a.term}" with the exact addresses or narrow ranges of your sending servers.`,
     },
     ja: {
-      title: 'アドレス範囲が非常に広すぎます',
+      title: 'アドレス範囲が広すぎます',
       message: (a) =>
         `"${a.term}" は /${a.prefix} の範囲、つまりインターネットの非常に大きな部分を許可しています。`,
       why: 'IPv4 で /8、IPv6 で /24 より短いプレフィックスは、どの組織が運用するメールサーバーよりもはるかに多いホストを SPF に合格させます。/0 は +all と同じです。',
@@ -1136,6 +1136,8 @@ export const spfFindings = {
                 : `it took longer than ${a.limit} ms`
         }. Counts are lower bounds.`,
       why: 'SPF records come from other parties and can be built to be expensive; Sumi caps depth, size, queries and time, as receivers do.',
+      fix: () =>
+        'Flatten the parts of the tree that are yours (fewer nested include: and redirect= levels, fewer records); a tree this large is also past the 10-lookup limit for receivers.',
     },
     ja: {
       title: 'SPF のツリーを最後まで確認していません',
@@ -1150,6 +1152,8 @@ export const spfFindings = {
                 : `${a.limit} ミリ秒を超えました`
         }。数値は下限です。`,
       why: 'SPF レコードは他者が書いたもので、わざと重く作ることもできます。Sumi は受信側と同じく、深さ・件数・問い合わせ数・時間に上限を設けています。',
+      fix: () =>
+        'ツリーのうち自分で管理している部分を浅くしてください（include: や redirect= の入れ子を減らし、レコードの数を減らす）。これほど大きなツリーは、受信側の 10 回の参照上限も超えています。',
     },
   },
 } satisfies FindingCatalog;

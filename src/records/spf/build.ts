@@ -19,9 +19,9 @@ export interface SpfBuildOptions {
   mx?: boolean | string[];
   /** Domains whose SPF records are included (e.g. "_spf.google.com"). */
   include?: string[];
-  /** Result for everything else: "-" (fail) or "~" (softfail, the default). */
+  /** Result for everything else: "-" (fail) or "~" (softfail, the default); not used with `redirect`. */
   all?: '-' | '~';
-  /** Use another domain's record for everything else instead of all. */
+  /** Use another domain's record for everything else, instead of all (which is then left out). */
   redirect?: string;
   /** Domain of the TXT record that explains a failure. */
   exp?: string;
@@ -54,8 +54,8 @@ export function buildSpfRecord(options: SpfBuildOptions): SpfBuildResult {
     if (options.mx === true) terms.push('mx');
     else for (const host of options.mx || []) terms.push(`mx:${host.trim()}`);
     for (const target of options.include ?? []) terms.push(`include:${target.trim()}`);
+    // redirect= only applies when the record has no all (RFC 7208 s6.1), so it replaces it.
     if (options.redirect !== undefined) {
-      if (options.all !== undefined) terms.push(`${options.all}all`);
       terms.push(`redirect=${options.redirect.trim()}`);
     } else {
       terms.push(`${options.all ?? '~'}all`);
