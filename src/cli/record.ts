@@ -79,7 +79,7 @@ export function registerRecord(program: Command, ctx: CliContext): void {
     .option('--a [hosts]', t('record.option.a'))
     .option('--mx [domains]', t('record.option.mx'))
     .option('--include <domain>', 'include:', list)
-    .addOption(new Option('--all <qualifier>', t('record.option.all')).choices(['-', '~']).default('~'))
+    .addOption(new Option('--all <qualifier>', t('record.option.all')).choices(['-', '~']))
     .option('--redirect <domain>', 'redirect=')
     .option('--parked', t('record.option.parked'))
     .option('--json', t('option.json'))
@@ -95,7 +95,7 @@ export function registerRecord(program: Command, ctx: CliContext): void {
         ...(a !== undefined ? { a } : {}),
         ...(mx !== undefined ? { mx } : {}),
         ...(o.include ? { include: o.include } : {}),
-        all: o.all,
+        ...(o.all ? { all: o.all } : {}),
         ...(o.redirect ? { redirect: o.redirect } : {}),
         ...(o.parked ? { parked: true } : {}),
       });
