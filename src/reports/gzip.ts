@@ -1,4 +1,4 @@
-import { crc32, createInflateRaw } from 'node:zlib';
+import { crc32, createInflateRaw, type InflateRaw } from 'node:zlib';
 import type { DecompressionBudget } from './budget.ts';
 import { ReportError } from './errors.ts';
 import type { Warnings } from './warnings.ts';
@@ -9,6 +9,8 @@ const FLAG_NAME = 0x08;
 const FLAG_COMMENT = 0x10;
 /** Input fed to the inflater at a time: the ratio is checked against what was consumed so far. */
 const SLICE = 16_384;
+/** Output chunk size: the XML reader's chunk size, so a streamed payload reaches it unsplit. */
+const OUTPUT_CHUNK = 65_536;
 
 /**
  * Decompresses gzip data member by member (RFC 1952), so that what node:zlib refuses is read:
@@ -20,22 +22,55 @@ export async function gunzip(
   budget: DecompressionBudget,
   warnings: Warnings,
 ): Promise<Buffer> {
-  const allowance = budget.remaining();
   const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of gunzipChunks(input, budget, warnings)) {
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+}
+
+/**
+ * `gunzip` as a stream: the output in chunks of at most 64 KiB, produced only as fast as they
+ * are read, so memory holds a few chunks whatever the size. The caps are checked as for
+ * `gunzip`; going over one, or damaged data, throws a ReportError from the iteration (possibly
+ * after many chunks were yielded). The budget is charged when the last member has been read.
+ */
+export async function* gunzipChunks(
+  input: Buffer,
+  budget: DecompressionBudget,
+  warnings: Warnings,
+): AsyncGenerator<Buffer> {
+  const allowance = budget.remaining();
   let produced = 0;
   let at = 0;
   while (true) {
     at = skipHeader(input, at);
-    const member = await inflateMember(input, at, budget, allowance.bytes - produced, allowance.error);
-    at += member.consumed;
+    const inflater = createInflateRaw({ chunkSize: OUTPUT_CHUNK });
+    feed(inflater, input, at);
+    let size = 0;
+    let crc = 0;
+    try {
+      for await (const chunk of inflater as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (produced + size > allowance.bytes) throw allowance.error();
+        if (budget.ratioExceeded(size, inflater.bytesWritten)) throw budget.ratioError();
+        crc = crc32(chunk, crc);
+        yield chunk;
+      }
+    } catch (err) {
+      throw gzipError(err);
+    } finally {
+      inflater.destroy();
+    }
+    at += inflater.bytesWritten;
     if (input.length - at < 8) throw new ReportError('gzip-truncated');
-    const data = member.data;
-    if (input.readUInt32LE(at) !== crc32(data) || input.readUInt32LE(at + 4) !== data.length % 2 ** 32) {
+    if (input.readUInt32LE(at) !== crc || input.readUInt32LE(at + 4) !== size % 2 ** 32) {
       throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
     }
     at += 8;
-    parts.push(data);
-    produced += data.length;
+    produced += size;
     if (input.length - at >= 2 && input[at] === 0x1f && input[at + 1] === 0x8b) {
       warnings.add('gzip-multi-member');
       continue;
@@ -44,62 +79,38 @@ export async function gunzip(
     break;
   }
   budget.spend(produced);
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
-/** One raw deflate stream from `start`; resolves with its output and the input bytes it used. */
-function inflateMember(
-  input: Buffer,
-  start: number,
-  budget: DecompressionBudget,
-  maxBytes: number,
-  overSize: () => ReportError,
-): Promise<{ data: Buffer; consumed: number }> {
-  return new Promise((resolve, reject) => {
-    const inflater = createInflateRaw();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let offset = start;
-    let settled = false;
-    const fail = (err: ReportError) => {
-      if (settled) return;
-      settled = true;
-      inflater.destroy();
-      reject(err);
-    };
-    inflater.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) fail(overSize());
-      else if (budget.ratioExceeded(size, inflater.bytesWritten)) fail(budget.ratioError());
-      else chunks.push(chunk);
-    });
-    inflater.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve({ data: Buffer.concat(chunks, size), consumed: inflater.bytesWritten });
-    });
-    inflater.on('error', (err: Error & { code?: string }) => {
-      fail(
-        err.code === 'Z_BUF_ERROR'
-          ? new ReportError('gzip-truncated', {}, { cause: err })
-          : new ReportError('gzip-corrupt', { detail: err.message }, { cause: err }),
-      );
-    });
-    const feed = () => {
-      while (!settled && !inflater.writableEnded && offset < input.length) {
-        const slice = input.subarray(offset, offset + SLICE);
-        offset += slice.length;
-        if (!inflater.write(slice)) {
-          inflater.once('drain', feed);
-          return;
-        }
+/**
+ * Writes the input from `start` into one raw inflater, in slices, waiting whenever it is full.
+ * The inflater ends itself at the end of the deflate data; what it did not consume (the trailer,
+ * further members) is measured by `bytesWritten`.
+ */
+function feed(inflater: InflateRaw, input: Buffer, start: number): void {
+  let offset = start;
+  const more = () => {
+    while (!inflater.destroyed && !inflater.writableEnded && offset < input.length) {
+      const slice = input.subarray(offset, offset + SLICE);
+      offset += slice.length;
+      if (!inflater.write(slice)) {
+        inflater.once('drain', more);
+        return;
       }
-      if (!settled && !inflater.writableEnded) inflater.end();
-    };
-    feed();
-  });
+    }
+    if (!inflater.destroyed && !inflater.writableEnded) inflater.end();
+  };
+  more();
 }
 
+function gzipError(err: unknown): unknown {
+  if (err instanceof ReportError) return err;
+  const zlibError = err as Error & { code?: string };
+  if (zlibError.code === 'Z_BUF_ERROR') return new ReportError('gzip-truncated', {}, { cause: err });
+  if (typeof zlibError.code === 'string' && zlibError.code.startsWith('Z_')) {
+    return new ReportError('gzip-corrupt', { detail: zlibError.message }, { cause: err });
+  }
+  return err;
+}
 function skipHeader(input: Buffer, start: number): number {
   if (input.length - start < 10) throw new ReportError('gzip-truncated');
   if (input[start] !== 0x1f || input[start + 1] !== 0x8b || input[start + 2] !== 8) {

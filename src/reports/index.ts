@@ -32,9 +32,11 @@ export {
   UNPACK_MAX_DEPTH,
   UNPACK_MAX_INPUT_BYTES,
   UNPACK_MAX_PAYLOADS,
+  UNPACK_STREAM_ABOVE_BYTES,
   type Unpacked,
   type UnpackFailure,
   type UnpackLimits,
+  type UnpackOptions,
   unpack,
   unpackAll,
 } from './unpack.ts';

@@ -3,6 +3,7 @@
  * report formats' own words (RFC 7489 / RFC 9990 aggregate XML, RFC 5965 / 6591 / 9991 ARF,
  * RFC 8460 JSON) in camelCase. `null` always means "the report did not say".
  */
+import type { Readable } from 'node:stream';
 import type { WarningCode } from './warnings.ts';
 
 /** Something the parser normalised or noticed; the same code and field are counted, not repeated. */
@@ -253,11 +254,33 @@ export interface Payload {
   provenance: string;
   /** Best file name known for it (attachment or entry name), or the input name. */
   name: string;
-  /** The payload's bytes, decompressed. */
+  /**
+   * The payload's bytes, decompressed; for a streamed payload (`stream` set), the raw bytes it
+   * is read from, as they came (`stream.encoding` says how): these are what the store keeps.
+   */
   bytes: Buffer;
   /** sha256 of `bytes`, hex. */
   sha256: string;
   /** Headers of the mail that carried it, when it came in one. */
   mail: { from: string | null; subject: string | null; date: string | null; messageId: string | null } | null;
+  /** For a streamed payload, this includes what its stream noticed only once read to the end. */
   warnings: ReportWarning[];
+  /**
+   * Set (only when `unpack` was asked to stream) on an aggregate report too large to hold
+   * decompressed: read its content from `open()` rather than from `bytes`.
+   */
+  stream?: PayloadStream;
+}
+
+/** The content of a large payload, read as a stream so it is never whole in memory. */
+export interface PayloadStream {
+  /** `gzip`: `bytes` are the gzip file as it came; `identity`: `bytes` are the content itself. */
+  encoding: 'gzip' | 'identity';
+  /**
+   * Reads the content from its start, decompressed, in chunks of at most 64 KiB, only as fast
+   * as they are consumed. The decompression caps (size, ratio) are enforced as it is read: the
+   * stream fails with a ReportError (`decompressed-too-large`, `decompression-ratio-exceeded`,
+   * `gzip-corrupt`, `gzip-truncated`) after the chunks before it. Each call reads anew.
+   */
+  open(): Readable;
 }

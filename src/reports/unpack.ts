@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   DecompressionBudget,
   type DecompressionLimits,
@@ -9,10 +10,10 @@ import {
 } from './budget.ts';
 import { ReportError } from './errors.ts';
 import { isFailureReportMail } from './failure.ts';
-import { gunzip } from './gzip.ts';
+import { gunzip, gunzipChunks } from './gzip.ts';
 import { attachmentBytes, MAIL_MAX_PARTS, type MailSummary, parseMail } from './mail.ts';
 import { sniff } from './sniff.ts';
-import type { Payload, PayloadKind } from './types.ts';
+import type { Payload, PayloadKind, PayloadStream } from './types.ts';
 import { Warnings } from './warnings.ts';
 import { ZIP_MAX_ENTRIES, zipEntries } from './zip.ts';
 
@@ -22,6 +23,14 @@ export const UNPACK_MAX_INPUT_BYTES = 256 * 1024 * 1024;
 export const UNPACK_MAX_DEPTH = 6;
 /** Files one input may yield in all. */
 export const UNPACK_MAX_PAYLOADS = 10_000;
+/**
+ * Aggregate reports larger than this (decompressed) are yielded as streams when `unpack` is
+ * asked to stream: holding 4 MiB is nothing, and a 200,000-record report (133 MB) streamed
+ * keeps ingestion under 250 MB where holding it and its gzip twice took 375 MB.
+ */
+export const UNPACK_STREAM_ABOVE_BYTES = 4 * 1024 * 1024;
+/** Chunk size of an `identity` payload stream: the XML reader's own. */
+const STREAM_CHUNK = 65_536;
 
 export interface UnpackLimits extends DecompressionLimits {
   maxInputBytes: number;
@@ -54,10 +63,21 @@ export interface UnpackFailure {
 
 export type Unpacked = Payload | UnpackFailure;
 
+export interface UnpackOptions {
+  limits?: Partial<UnpackLimits>;
+  /**
+   * Stream aggregate reports whose content is larger than this many bytes (pass
+   * UNPACK_STREAM_ABOVE_BYTES): their payload gets `stream`, and `bytes` are then the raw bytes
+   * as they came (the gzip file, not its content). Absent: every payload is held whole.
+   */
+  streamAbove?: number;
+}
+
 interface Context {
   limits: UnpackLimits;
   budget: DecompressionBudget;
   payloads: number;
+  streamAbove: number | undefined;
 }
 
 /**
@@ -67,11 +87,13 @@ interface Context {
  * nesting is followed. Whatever cannot be opened is yielded as an `error` item with its
  * provenance, and the rest is still read. A mail that is a failure report (ARF or not) is
  * yielded whole as a `failure` payload. Parts that are not reports are yielded as `unknown`.
+ * With `streamAbove`, a large aggregate report is yielded unread, as a stream (see Payload):
+ * damage or a bomb in it then shows as its stream's error when read, not as an `error` item.
  */
 export async function* unpack(
   input: Buffer,
   name: string,
-  options: { limits?: Partial<UnpackLimits> } = {},
+  options: UnpackOptions = {},
 ): AsyncGenerator<Unpacked> {
   const limits = { ...UNPACK_LIMITS, ...options.limits };
   if (input.length > limits.maxInputBytes) {
@@ -87,7 +109,12 @@ export async function* unpack(
     yield failure(input, name, name, new ReportError('empty-input'));
     return;
   }
-  const context: Context = { limits, budget: new DecompressionBudget(limits), payloads: 0 };
+  const context: Context = {
+    limits,
+    budget: new DecompressionBudget(limits),
+    payloads: 0,
+    streamAbove: options.streamAbove,
+  };
   for await (const item of visit(input, name, name, 0, context, null, new Warnings())) {
     if (item.kind !== 'error' && ++context.payloads > limits.maxPayloads) {
       yield failure(input, name, name, new ReportError('too-many-payloads', { limit: limits.maxPayloads }));
@@ -101,7 +128,7 @@ export async function* unpack(
 export async function unpackAll(
   input: Buffer,
   name: string,
-  options: { limits?: Partial<UnpackLimits> } = {},
+  options: UnpackOptions = {},
 ): Promise<Unpacked[]> {
   const items: Unpacked[] = [];
   for await (const item of unpack(input, name, options)) items.push(item);
@@ -129,22 +156,20 @@ async function* visit(
     return;
   }
   if (kind === 'gzip') {
-    let inner: Buffer;
+    let inner: Buffer | null;
     try {
-      inner = await gunzip(bytes, context.budget, warnings);
+      inner = await gunzipUnlessStreamed(bytes, context, warnings);
     } catch (err) {
       yield failure(bytes, name, provenance, asReportError(err));
       return;
     }
-    yield* visit(
-      inner,
-      name.replace(/\.(gz|gzip)$/i, ''),
-      `${provenance} > gunzip`,
-      depth + 1,
-      context,
-      mail,
-      warnings,
-    );
+    const innerName = name.replace(/\.(gz|gzip)$/i, '');
+    const innerProvenance = `${provenance} > gunzip`;
+    if (inner === null) {
+      yield gzipStreamPayload(bytes, innerName, innerProvenance, mail, warnings, context.budget);
+      return;
+    }
+    yield* visit(inner, innerName, innerProvenance, depth + 1, context, mail, warnings);
     return;
   }
   if (kind === 'zip') {
@@ -155,7 +180,85 @@ async function* visit(
     yield* visitMail(bytes, name, provenance, depth, context);
     return;
   }
-  yield payload(kind, bytes, name, provenance, mail, warnings);
+  const item = payload(kind, bytes, name, provenance, mail, warnings);
+  if (kind === 'aggregate' && context.streamAbove !== undefined && bytes.length > context.streamAbove) {
+    item.stream = { encoding: 'identity', open: () => Readable.from(slices(bytes), { objectMode: false }) };
+  }
+  yield item;
+}
+
+/**
+ * Gunzips `bytes` whole, or, when streaming and the content turns out to be an aggregate
+ * report larger than `streamAbove`, stops there and returns null: the report will be read from
+ * its payload's stream. Other large content (a zip, a mail, nested gzip) is still held whole,
+ * since reading it needs all of it.
+ */
+async function gunzipUnlessStreamed(
+  bytes: Buffer,
+  context: Context,
+  warnings: Warnings,
+): Promise<Buffer | null> {
+  const { streamAbove } = context;
+  if (streamAbove === undefined) return gunzip(bytes, context.budget, warnings);
+  // Warnings are kept only if the content is read here, else the stream finds them again.
+  const read = new Warnings();
+  const parts: Buffer[] = [];
+  let size = 0;
+  let sniffed = false;
+  for await (const chunk of gunzipChunks(bytes, context.budget, read)) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (!sniffed && size > streamAbove) {
+      sniffed = true;
+      // Leaving the loop closes the inflater; the budget is charged when the stream is read.
+      if (sniff(Buffer.concat(parts, size)) === 'aggregate') return null;
+    }
+  }
+  warnings.addAll(read.list());
+  return Buffer.concat(parts, size);
+}
+
+/**
+ * An aggregate report left compressed: `bytes` (and the hash) are the gzip as it came, and
+ * `open()` gunzips it anew with the same caps, out of the same input's budget. Its gzip
+ * warnings are known once a stream has been read to the end.
+ */
+function gzipStreamPayload(
+  bytes: Buffer,
+  name: string,
+  provenance: string,
+  mail: MailSummary | null,
+  warnings: Warnings,
+  budget: DecompressionBudget,
+): Payload {
+  const outer = warnings.list();
+  let read = new Warnings();
+  const stream: PayloadStream = {
+    encoding: 'gzip',
+    open: () => {
+      read = new Warnings();
+      return Readable.from(gunzipChunks(bytes, budget, read), { objectMode: false });
+    },
+  };
+  return {
+    kind: 'aggregate',
+    provenance,
+    name,
+    bytes,
+    sha256: sha256Hex(bytes),
+    mail,
+    get warnings() {
+      const all = new Warnings();
+      all.addAll(outer);
+      all.addAll(read.list());
+      return all.list();
+    },
+    stream,
+  };
+}
+
+function* slices(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += STREAM_CHUNK) yield bytes.subarray(at, at + STREAM_CHUNK);
 }
 
 async function* visitZip(
@@ -247,7 +350,7 @@ function payload(
     provenance,
     name,
     bytes,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256Hex(bytes),
     mail,
     warnings: warnings.list(),
   };
@@ -261,4 +364,8 @@ function failure(bytes: Buffer, name: string, provenance: string, error: ReportE
 function asReportError(err: unknown): ReportError {
   if (err instanceof ReportError) return err;
   throw err;
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -28,6 +28,16 @@ export class Warnings {
     this.#byKey.set(key, warning);
   }
 
+  /** Adds warnings collected elsewhere, counts included. */
+  addAll(warnings: readonly ReportWarning[]): void {
+    for (const warning of warnings) {
+      const key = `${warning.code}\u0000${warning.field ?? ''}`;
+      const seen = this.#byKey.get(key);
+      if (seen) seen.count += warning.count;
+      else this.#byKey.set(key, { ...warning });
+    }
+  }
+
   has(code: WarningCode): boolean {
     for (const warning of this.#byKey.values()) if (warning.code === code) return true;
     return false;
