@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { type Command, CommanderError, Option } from 'commander';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { describeFailure } from '../ingest/describe.ts';
-import { IMAP_DEFAULT_ARCHIVE, ingestImap, parseImapUrl } from '../ingest/imap.ts';
+import { IMAP_DEFAULT_ARCHIVE, imapPassword, ingestImap, parseImapUrl } from '../ingest/imap.ts';
 import { INGEST_CONCURRENCY, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
@@ -78,7 +77,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     } catch {
       throw new UsageError(t('error.badImapUrl', { url: imap }));
     }
-    password = await imapPassword(flags, ctx);
+    password = await passwordFor(flags, ctx);
   }
   const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
   const progress = progressPrinter(ctx);
@@ -104,18 +103,17 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   return totals;
 }
 
-async function imapPassword(flags: IngestFlags, ctx: CliContext): Promise<string> {
+async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string> {
   const t = translator(ingestText, ctx.lang);
-  if (flags.passwordFile) {
-    try {
-      return (await readFile(flags.passwordFile, 'utf8')).split(/\r?\n/)[0] ?? '';
-    } catch (error) {
-      throw new UsageError(`${flags.passwordFile}: ${(error as Error).message}`);
-    }
+  try {
+    return await imapPassword(
+      flags.passwordFile ? { passwordFile: flags.passwordFile } : { passwordEnv: flags.passwordEnv },
+      ctx.env,
+    );
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(t('error.noPassword', { env: flags.passwordEnv }));
+    throw new UsageError(`${flags.passwordFile}: ${(error as Error).message}`);
   }
-  const fromEnv = ctx.env[flags.passwordEnv];
-  if (!fromEnv) throw new UsageError(t('error.noPassword', { env: flags.passwordEnv }));
-  return fromEnv;
 }
 
 async function runImap(

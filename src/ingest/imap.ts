@@ -5,6 +5,7 @@
  * next run stores what was missing and counts the rest as duplicates. `watch` stays connected
  * (IDLE) and ingests mail as it arrives, reconnecting with backoff after faults.
  */
+import { readFile } from 'node:fs/promises';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
@@ -59,7 +60,10 @@ export type ImapEvent =
 
 export interface IngestImapOptions {
   store: Store;
-  password: string;
+  /** The password itself, or where to read it: an environment variable, or a file's first line. */
+  password?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
   /** For imap:// only: STARTTLS required (default), used when offered, or never. */
   starttls?: 'required' | 'optional' | 'off';
   /** Accept a certificate that does not verify (labs). */
@@ -86,6 +90,7 @@ export interface IngestImapOptions {
  */
 export async function ingestImap(url: string, options: IngestImapOptions): Promise<IngestTotals> {
   const target = parseImapUrl(url);
+  const password = await imapPassword(options);
   const totals = emptyTotals();
   const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
   // Too large to ingest: left in the folder, reported once per run.
@@ -96,7 +101,7 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
   let connectedOnce = false;
   while (!options.signal?.aborted) {
     try {
-      await session(target, url, options, totals, progress, skipped, () => {
+      await session(target, url, { ...options, password }, totals, progress, skipped, () => {
         connectedOnce = true;
         delay = minMs;
       });
@@ -115,10 +120,25 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
   return totals;
 }
 
+/** The password from the options, the environment or a file; throws RangeError when there is none. */
+export async function imapPassword(
+  options: Pick<IngestImapOptions, 'password' | 'passwordEnv' | 'passwordFile'>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<string> {
+  if (options.password !== undefined) return options.password;
+  if (options.passwordFile) return (await readFile(options.passwordFile, 'utf8')).split(/\r?\n/)[0] ?? '';
+  const fromEnv = options.passwordEnv ? env[options.passwordEnv] : undefined;
+  if (!fromEnv)
+    throw new RangeError(
+      `no IMAP password: set ${options.passwordEnv ?? 'passwordEnv'} or give passwordFile`,
+    );
+  return fromEnv;
+}
+
 async function session(
   target: ImapTarget,
   url: string,
-  options: IngestImapOptions,
+  options: IngestImapOptions & { password: string },
   totals: IngestTotals,
   progress: IngestProgress,
   skipped: Set<number>,

@@ -1,8 +1,9 @@
 import { ImapFlow } from 'imapflow';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
+import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
 
@@ -174,6 +175,62 @@ describe.skipIf(!dovecotInstalled)(
       expect(events.some((e) => e.type === 'watching')).toBe(true);
       expect(events.some((e) => e.type === 'reconnecting')).toBe(true);
       expect(await count('INBOX')).toBe(0);
+    });
+  },
+);
+
+describe.skipIf(!dovecotInstalled)(
+  'ingestImap over TLS (skipped when dovecot-imapd is not installed)',
+  () => {
+    let dovecot: Dovecot;
+    let pki: TestPki;
+    let store: Store;
+
+    beforeAll(async () => {
+      vi.stubEnv('SUMI_TEST_IMAP_PASSWORD', 'lab-password');
+      pki = createTestPki();
+      dovecot = await startDovecot({ tls: pki.issue(['localhost']) });
+    });
+    afterAll(async () => {
+      await dovecot?.stop();
+      pki?.cleanup();
+    });
+    beforeEach(async () => {
+      store = await openStore(':memory:');
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function append(user: string, mail: string) {
+      const c = new ImapFlow({
+        host: '127.0.0.1',
+        port: dovecot.tlsPort!,
+        secure: true,
+        tls: { rejectUnauthorized: false },
+        auth: { user, pass: dovecot.password },
+        logger: false,
+      });
+      await c.connect();
+      await c.append('INBOX', mail);
+      await c.logout();
+    }
+
+    it('uses STARTTLS (required by default) and implicit TLS (imaps://); --insecure accepts a lab certificate', async () => {
+      await append('tls1@example.jp', reportMail({ reportId: 't-1' }));
+      const starttls = `imap://tls1%40example.jp@127.0.0.1:${dovecot.port}/INBOX`;
+      // The lab certificate does not verify: refused unless --insecure.
+      await expect(ingestImap(starttls, { store, password: dovecot.password })).rejects.toThrow();
+      expect(await ingestImap(starttls, { store, password: dovecot.password, insecure: true })).toMatchObject(
+        {
+          reports: 1,
+        },
+      );
+      await append('tls2@example.jp', reportMail({ reportId: 't-2' }));
+      const implicit = `imaps://tls2%40example.jp@127.0.0.1:${dovecot.tlsPort}/INBOX`;
+      expect(
+        await ingestImap(implicit, { store, passwordEnv: 'SUMI_TEST_IMAP_PASSWORD', insecure: true }),
+      ).toMatchObject({ reports: 1 });
     });
   },
 );

@@ -14,6 +14,8 @@ export const dovecotInstalled = existsSync(DOVECOT) && existsSync('/usr/lib/dove
 
 export interface Dovecot {
   port: number;
+  /** Implicit-TLS port, when started with a certificate. */
+  tlsPort: number | null;
   password: string;
   dir: string;
   stop(): Promise<void>;
@@ -31,9 +33,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDovecot(): Promise<Dovecot> {
+/** With `tls`, STARTTLS is offered on the plain port and implicit TLS listens on `tlsPort`. */
+export async function startDovecot(options: { tls?: { cert: string; key: string } } = {}): Promise<Dovecot> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sumi-dovecot-'));
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : null;
+  if (options.tls) {
+    await writeFile(path.join(dir, 'cert.pem'), options.tls.cert);
+    await writeFile(path.join(dir, 'key.pem'), options.tls.key, { mode: 0o600 });
+  }
+  const ssl = options.tls ? `ssl = yes\nssl_cert = <${dir}/cert.pem\nssl_key = <${dir}/key.pem` : 'ssl = no';
   const password = 'lab-password';
   const me = userInfo();
   for (const sub of ['run', 'state', 'mail', 'home']) await mkdir(path.join(dir, sub), { recursive: true });
@@ -49,7 +58,7 @@ state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+${ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:${dir}/mail/%n
@@ -69,7 +78,8 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = ${tlsPort ?? 0}
   }
 }
 service anvil {
@@ -107,6 +117,7 @@ service imap-login {
   await start();
   return {
     port,
+    tlsPort,
     password,
     dir,
     stop: async () => {
