@@ -12,8 +12,8 @@ import { looksLikeMbox, splitMbox } from './mbox.ts';
 /** Bytes one input message (file, mbox message, stdin, IMAP or SMTP mail) may have. */
 export const INGEST_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
-/** Files up to this size are read whole by the producer (one read, no separate sniffing). */
-const READ_WHOLE_BYTES = 16 * 1024 * 1024;
+/** Files up to this size are read whole by the producer (one read, no separate sniffing); larger ones stream. */
+export const READ_WHOLE_BYTES = 16 * 1024 * 1024;
 
 /** One mail or file to ingest. */
 export interface InputMessage {
@@ -105,22 +105,23 @@ async function walk(dir: string, out: ScannedPath[], inMaildir: boolean): Promis
  */
 export async function* inputMessages(
   scanned: readonly ScannedPath[],
-  options: { stdin?: AsyncIterable<Uint8Array>; maxMessageBytes?: number } = {},
+  options: { stdin?: AsyncIterable<Uint8Array>; maxMessageBytes?: number; readWholeBytes?: number } = {},
 ): AsyncGenerator<InputMessage> {
   const max = options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
+  const readWhole = options.readWholeBytes ?? READ_WHOLE_BYTES;
   for (const item of scanned) {
     if ('stdin' in item) {
       if (!options.stdin) continue;
       yield* stdinMessages(options.stdin, max);
       continue;
     }
-    yield* fileMessages(item, max);
+    yield* fileMessages(item, max, readWhole);
   }
 }
 
-async function* fileMessages(file: InputFile, max: number): AsyncGenerator<InputMessage> {
+async function* fileMessages(file: InputFile, max: number, readWhole: number): AsyncGenerator<InputMessage> {
   const name = path.basename(file.path);
-  if (file.maildir || file.size <= READ_WHOLE_BYTES) {
+  if (file.maildir || file.size <= readWhole) {
     // One read per file: whether it is an mbox is seen from the bytes already in memory.
     let bytes: Buffer;
     try {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanPaths } from '../../src/ingest/inputs.ts';
+import { inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
 import { ingestPaths } from '../../src/ingest/paths.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -192,5 +192,56 @@ describe('ingestPaths', () => {
     await put('md/tmp/3', 'z');
     const scanned = await scanPaths([path.join(dir, 'in', 'md')]);
     expect(scanned.map((s) => path.relative(dir, s.path))).toEqual(['in/md/cur/1', 'in/md/new/2']);
+  });
+});
+
+describe('inputMessages', () => {
+  it('streams a large mbox message by message, with the same result as reading it whole', async () => {
+    const mails = Array.from({ length: 50 }, (_, i) => reportMail({ reportId: `stream-${i}`, records: 5 }));
+    const file = await put('big.mbox', mbox(mails));
+    const scanned = await scanPaths([file]);
+    const read = async (readWholeBytes: number) => {
+      const out: string[] = [];
+      for await (const m of inputMessages(scanned, { readWholeBytes }))
+        out.push(`${m.source} ${(await m.load()).length}`);
+      return out;
+    };
+    const streamed = await read(0);
+    expect(streamed).toHaveLength(50);
+    expect(streamed).toEqual(await read(READ_WHOLE_BYTES));
+    expect(streamed[49]).toMatch(/big\.mbox #50 \d+$/);
+  });
+});
+
+describe('sumi ingest progress', () => {
+  it('draws a bar with counts, rate and ETA on a terminal, and nothing otherwise', async () => {
+    for (let i = 0; i < 30; i++) await put(`p${i}.xml`, aggregateXml({ reportId: `progress-${i}` }));
+    const run = async (isTTY: boolean) => {
+      let err = '';
+      const stderr = {
+        isTTY,
+        write: (s: string) => {
+          err += s;
+          return true;
+        },
+      };
+      const { registerIngest } = await import('../../src/cli/ingest.ts');
+      const { Command } = await import('commander');
+      const program = new Command('sumi').exitOverride();
+      const ctx = { lang: 'en' as const, stdout: { write: () => true }, stderr, env: { TERM: 'xterm' } };
+      registerIngest(program, ctx as unknown as Parameters<typeof registerIngest>[1]);
+      await program.parseAsync(
+        ['ingest', path.join(dir, 'in'), '--db', path.join(dir, `p-${isTTY}.db`), '--concurrency', '1'],
+        {
+          from: 'user',
+        },
+      );
+      return err;
+    };
+    expect(await run(false)).toBe('');
+    const drawn = await run(true);
+    expect(drawn).toMatch(/\r\[[#-]{24}\] \d+%\s+\d+ reports, \d+ records, \d+ reports\/s/);
+    // The line is cleared at the end, so the summary starts on a clean line.
+    expect(drawn.endsWith('\r\x1b[K')).toBe(true);
   });
 });
