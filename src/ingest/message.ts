@@ -114,8 +114,6 @@ export async function ingestMessage(
 async function storePayload(store: Store, payload: Payload, source: ReportSource): Promise<StoredReport> {
   const base = { source: source.description, records: 0, messages: 0 };
   if (payload.kind === 'aggregate') {
-    const known = await findStored(store, payload.sha256, 'aggregate');
-    if (known !== undefined) return { ...base, kind: 'aggregate', status: 'duplicate', id: known };
     const { outcome } = await storeAggregateReport(store, payload.bytes, source);
     return outcome.status === 'stored'
       ? {
@@ -129,26 +127,16 @@ async function storePayload(store: Store, payload: Payload, source: ReportSource
       : { ...base, kind: 'aggregate', status: 'duplicate', id: outcome.id };
   }
   if (payload.kind === 'failure') {
-    const known = await findStored(store, payload.sha256, 'failure');
-    if (known !== undefined) return { ...base, kind: 'failure', status: 'duplicate', id: known };
     const report = await parseFailureReport(payload.bytes);
     const outcome = await store.insertFailureReport(report, payload.bytes, source);
     return { ...base, kind: 'failure', status: outcome.status, id: outcome.id };
   }
   if (payload.kind === 'tls') {
-    const known = await findStored(store, payload.sha256, 'tls');
-    if (known !== undefined) return { ...base, kind: 'tls', status: 'duplicate', id: known };
     const report = await parseTlsReport(payload.bytes);
     const outcome = await store.insertTlsReport(report, payload.bytes, source);
     return { ...base, kind: 'tls', status: outcome.status, id: outcome.id };
   }
   throw new ReportError('unknown-payload', { name: payload.name, start: previewBytes(payload.bytes) });
-}
-
-/** A report stored from these exact bytes before: a rerun skips parsing it again. */
-async function findStored(store: Store, sha256: string, kind: ReportKind): Promise<number | undefined> {
-  const found = await store.findRaw(sha256);
-  return found.find((f) => f.kind === kind)?.id;
 }
 
 function reason(error: IngestError): { code: string; message: string } {
