@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SmtpReceiver, startSmtpReceiver } from '../../src/ingest/smtp.ts';
+import { SMTP_MAX_RECIPIENTS, type SmtpReceiver, startSmtpReceiver } from '../../src/ingest/smtp.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -89,6 +89,20 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
     await expect(send(reportMail({ reportId: 's-4' }))).rejects.toMatchObject({ responseCode: 451 });
     expect(errors).toHaveLength(1);
     expect((await store.countReports()).reports).toBe(0);
+  });
+
+  it(`takes at most SMTP_MAX_RECIPIENTS (${SMTP_MAX_RECIPIENTS}) recipients per mail`, async () => {
+    const many = Array.from({ length: SMTP_MAX_RECIPIENTS + 1 }, (_, i) => `r${i}@example.jp`);
+    await start({ accept: many });
+    const info = await nodemailer
+      .createTransport({ host: '127.0.0.1', port: receiver.port, secure: false, ignoreTLS: true })
+      .sendMail({
+        envelope: { from: 'noreply@receiver.example', to: many },
+        raw: reportMail({ reportId: 's-6' }),
+      });
+    expect(info.accepted).toHaveLength(SMTP_MAX_RECIPIENTS);
+    expect(info.rejected).toEqual([many.at(-1)]);
+    expect((await store.countReports()).reports).toBe(1);
   });
 
   it('offers STARTTLS with --tls-cert/--tls-key', async () => {
