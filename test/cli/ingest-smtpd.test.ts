@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.ts';
+import { reportMail } from '../ingest/helpers/reports.ts';
+import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sumi-cli-smtpd-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sumi smtpd', () => {
+  it('receives report mail and stores it (child process, stopped by SIGTERM)', async () => {
+    const db = path.join(dir, 'sumi.db');
+    const child = spawnSumi(['smtpd', '--listen', '127.0.0.1:0', '--accept', 'dmarc@example.jp', '--db', db]);
+    let stderr = '';
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const found = /on (127\.0\.0\.1:\d+)/.exec(stderr);
+        if (found) resolve(found[1]!);
+      });
+      child.on('exit', () => reject(new Error(`smtpd exited: ${stderr}`)));
+    });
+    const port = Number(address.split(':')[1]);
+    const info = await nodemailer
+      .createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
+      .sendMail({
+        envelope: { from: 'noreply@receiver.example', to: ['dmarc@example.jp'] },
+        raw: reportMail({ reportId: 'smtpd-cli', records: 2 }),
+      });
+    expect(info.response).toMatch(/^250 /);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/1 reports stored/);
+    const store = await openStore(db);
+    expect((await store.countReports()).records).toBe(2);
+    await store.close();
+  }, 60_000);
+
+  it('exits 2 on bad flags', async () => {
+    const db = path.join(dir, 'sumi.db');
+    expect((await sumi(['smtpd', '--accept', 'not-an-address', '--db', db])).code).toBe(2);
+    expect((await sumi(['smtpd', '--db', db])).code).toBe(2);
+    expect((await sumi(['smtpd', '--accept', 'a@b.jp', '--listen', 'nowhere', '--db', db])).code).toBe(2);
+    const pair = await sumi(['smtpd', '--accept', 'a@b.jp', '--tls-cert', 'c.pem', '--db', db]);
+    expect(pair.code).toBe(2);
+    expect(pair.stderr).toMatch(/--tls-cert and --tls-key go together/);
+  });
+});
