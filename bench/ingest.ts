@@ -1,0 +1,240 @@
+/**
+ * Report ingestion (issue 3), figures side by side, all measured in this run:
+ *   npx tsx bench/ingest.ts [--data DIR] [--runs N] [--no-peer] [--pg URL]
+ * Corpus: bench/gen-reports.ts (10,000 .xml.gz aggregate reports with 100,000 records, and one
+ * report of 200,000 records), generated into DIR (default bench/.data) when missing.
+ * - Sumi: `ingestPaths` of the 10,000 files into a fresh SQLite store (and PostgreSQL when
+ *   reachable), reports/s and records/s; the 200,000-record report in a child process, for
+ *   its own peak RSS.
+ * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept).
+ * - Peer: dmarcts-report-parser (Debian package) into MariaDB (root, empty password, database
+ *   `test`) on the same 10,000 files; skipped with the reason when it is not installed.
+ * Timings are medians of --runs runs (default 3) except the peer's, which runs once (minutes).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+import { SaxesParser } from 'saxes';
+import { ingestPaths } from '../src/ingest/paths.ts';
+import { openStore } from '../src/store/open.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: 'bench/.data' },
+    runs: { type: 'string', default: '3' },
+    'no-peer': { type: 'boolean', default: false },
+    pg: { type: 'string', default: 'postgres://root@127.0.0.1:5432/test' },
+    // Internal: measure one file in this (child) process and print JSON.
+    child: { type: 'string' },
+    file: { type: 'string' },
+  },
+});
+
+const DMARCTS = '/usr/sbin/dmarcts-report-parser';
+const TARGET_PEER_RATIO = 30;
+const TARGET_SAXES_RATIO = 2.5;
+const TARGET_BIG_RSS_MB = 250;
+const TARGET_PG_RECORDS_PER_S = 50_000;
+
+if (args.child) {
+  console.log(JSON.stringify(await child(args.child, args.file!)));
+  process.exit(0);
+}
+
+const root = path.resolve(args.data);
+const smallDir = path.join(root, 'aggregate-10k');
+const bigFile = path.join(root, 'large-200k.xml.gz');
+if (!existsSync(bigFile) || !existsSync(smallDir) || readdirSync(smallDir).length < 10_000) {
+  console.log(`generating the corpus in ${root} (bench/gen-reports.ts)...`);
+  execFileSync(process.execPath, ['--import', 'tsx', 'bench/gen-reports.ts', root], { stdio: 'inherit' });
+}
+const files = readdirSync(smallDir)
+  .filter((f) => f.endsWith('.xml.gz'))
+  .map((f) => path.join(smallDir, f));
+const runs = Math.max(1, Number(args.runs));
+const work = mkdtempSync(path.join(tmpdir(), 'sumi-bench-ingest-'));
+
+try {
+  console.log(`corpus: ${files.length} reports in ${smallDir}; big report ${bigFile}; ${runs} runs each\n`);
+  const row = (what: string, value: string, note = '') =>
+    console.log(`${what.padEnd(40)} ${value.padStart(10)}  ${note}`);
+
+  console.log('10,000 reports / 100,000 records (.xml.gz)');
+  const saxes = median(await repeat(runs, () => saxesParseAll(files)));
+  row('bare saxes parse (read, gunzip, parse)', `${saxes.toFixed(2)} s`);
+  const sumi = await repeat(runs, async (i) => {
+    const store = await openStore(path.join(work, `sumi-${i}.db`));
+    const started = performance.now();
+    const totals = await ingestPaths([smallDir], { store });
+    const seconds = (performance.now() - started) / 1000;
+    await store.close();
+    if (totals.reports !== files.length) throw new Error(`stored ${totals.reports} of ${files.length}`);
+    return { seconds, records: totals.records };
+  });
+  const sumiSeconds = median(sumi.map((r) => r.seconds));
+  const records = sumi[0]!.records;
+  row(
+    'sumi ingest into SQLite',
+    `${sumiSeconds.toFixed(2)} s`,
+    `${rate(files.length, sumiSeconds)} reports/s, ${rate(records, sumiSeconds)} records/s; ` +
+      `${(sumiSeconds / saxes).toFixed(2)}x the bare parse (target <= ${TARGET_SAXES_RATIO}x)`,
+  );
+  const postgres = await postgresRun(args.pg, smallDir, files.length);
+  if ('seconds' in postgres) {
+    row(
+      'sumi ingest into PostgreSQL',
+      `${postgres.seconds.toFixed(2)} s`,
+      `${rate(records, postgres.seconds)} records/s (target >= ${TARGET_PG_RECORDS_PER_S})`,
+    );
+  } else row('sumi ingest into PostgreSQL', 'skipped', postgres.skipped);
+  const peer = args['no-peer'] ? { skipped: '--no-peer' } : dmarcts(files);
+  if ('seconds' in peer) {
+    row(
+      'dmarcts-report-parser into MariaDB',
+      `${peer.seconds.toFixed(2)} s`,
+      `sumi is ${(peer.seconds / sumiSeconds).toFixed(1)}x faster (target >= ${TARGET_PEER_RATIO}x); it stored ${peer.stored}`,
+    );
+  } else row('dmarcts-report-parser into MariaDB', 'skipped', peer.skipped);
+
+  console.log('\n200,000-record report (.xml.gz), each in a process of its own');
+  const bigSaxes = childRun('saxes', bigFile);
+  row('bare saxes parse', `${bigSaxes.seconds.toFixed(2)} s`, `peak RSS ${bigSaxes.maxRssMb.toFixed(0)} MB`);
+  const bigSumi = childRun('sumi', bigFile);
+  row(
+    'sumi ingest into SQLite',
+    `${bigSumi.seconds.toFixed(2)} s`,
+    `peak RSS ${bigSumi.maxRssMb.toFixed(0)} MB (target < ${TARGET_BIG_RSS_MB} MB); ` +
+      `${rate(200_000, bigSumi.seconds)} records/s; ${(bigSumi.seconds / bigSaxes.seconds).toFixed(2)}x the bare parse`,
+  );
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function saxesParseAll(list: string[]): Promise<number> {
+  const started = performance.now();
+  for (const file of list) saxesParse(gunzipSync(readFileSync(file)));
+  return (performance.now() - started) / 1000;
+}
+
+function saxesParse(bytes: Buffer): void {
+  const parser = new SaxesParser();
+  let elements = 0;
+  parser.on('opentag', () => {
+    elements++;
+  });
+  // Chunks of 64 KiB, as the streaming parser reads them.
+  for (let at = 0; at < bytes.length; at += 65_536) parser.write(bytes.toString('utf8', at, at + 65_536));
+  parser.close();
+  if (elements === 0) throw new Error('no elements');
+}
+
+async function child(kind: string, file: string): Promise<{ seconds: number; maxRssMb: number }> {
+  const started = performance.now();
+  if (kind === 'saxes') {
+    saxesParse(gunzipSync(readFileSync(file)));
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-big-'));
+    try {
+      const store = await openStore(path.join(dir, 'big.db'));
+      const totals = await ingestPaths([file], { store });
+      await store.close();
+      if (totals.records !== 200_000) throw new Error(`stored ${totals.records} records`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function childRun(kind: string, file: string): { seconds: number; maxRssMb: number } {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', kind, '--file', file],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (result.status !== 0) throw new Error(`${kind} child failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+}
+
+async function postgresRun(
+  url: string,
+  dir: string,
+  expected: number,
+): Promise<{ seconds: number } | { skipped: string }> {
+  const schema = `bench_ingest_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    return { skipped: `${url} unreachable (${(error as Error).message})` };
+  }
+  try {
+    await admin.query(`create schema ${schema}`);
+    const separator = url.includes('?') ? '&' : '?';
+    const store = await openStore(
+      `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    );
+    const started = performance.now();
+    const totals = await ingestPaths([dir], { store });
+    const seconds = (performance.now() - started) / 1000;
+    await store.close();
+    if (totals.reports !== expected) throw new Error(`PostgreSQL stored ${totals.reports} of ${expected}`);
+    return { seconds };
+  } finally {
+    await admin.query(`drop schema if exists ${schema} cascade`).catch(() => {});
+    await admin.end();
+  }
+}
+
+/** dmarcts-report-parser on the same files (-z: gzip/zip files), into a fresh MariaDB `test`. */
+function dmarcts(list: string[]): { seconds: number; stored: number } | { skipped: string } {
+  if (!existsSync(DMARCTS))
+    return { skipped: `${DMARCTS} not installed (apt-get install dmarcts-report-parser)` };
+  const mysql = (sql: string) =>
+    spawnSync('mysql', ['-uroot', '-N', '-B', 'test', '-e', sql], { encoding: 'utf8' });
+  const probe = mysql('select 1');
+  if (probe.status !== 0)
+    return { skipped: `MariaDB not reachable as root to database test: ${probe.stderr.trim()}` };
+  mysql('drop table if exists rptrecord; drop table if exists report;');
+  const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-dmarcts-'));
+  try {
+    // It reads its configuration from the working directory.
+    writeFileSync(
+      path.join(dir, 'dmarcts-report-parser.conf'),
+      `$dbtype = 'mysql';\n$dbname = 'test';\n$dbuser = 'root';\n$dbpass = '';\n$dbhost = 'localhost';\n$dbport = '3306';\n$debug = 0;\n$delete_reports = 0;\n$maxsize_xml = 50000;\n$compress_xml = 0;\n$imapreadfolder = 'INBOX';\n1;\n`,
+    );
+    const started = performance.now();
+    const result = spawnSync(DMARCTS, ['-z', ...list], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (result.status !== 0)
+      return { skipped: `dmarcts-report-parser failed: ${result.stderr.slice(0, 500)}` };
+    const stored = Number(mysql('select count(*) from report').stdout.trim());
+    return { seconds, stored };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function repeat<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await fn(i));
+  return out;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function rate(count: number, seconds: number): string {
+  return Math.round(count / seconds).toLocaleString('en-US');
+}
