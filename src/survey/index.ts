@@ -1,6 +1,7 @@
 export { SHARED_CACHE_ENTRIES, SharedAnswerCache } from './cache.ts';
 export * from './categorise.ts';
 export {
+  DomainListError,
   type InputLine,
   MAX_INPUT_FIELD,
   normaliseListDomain,

@@ -12,6 +12,9 @@ export interface SurveyItem {
   organisation?: string;
 }
 
+/** The list could not be read (missing file, broken CSV): bad input, not a runtime failure. */
+export class DomainListError extends Error {}
+
 export type InputLine = { line: number; item: SurveyItem } | { line: number; invalid: string };
 
 /** Longest field read from a list line; anything longer is not a domain. */
@@ -73,6 +76,8 @@ export async function* readDomainList(source: Readable | string): AsyncGenerator
       info: true,
     }),
   );
+  // pipe() does not pass on the source's errors (a missing file): without this the loop would wait forever.
+  input.once('error', (error: Error) => parser.destroy(error));
   let columns: Columns | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -98,6 +103,8 @@ export async function* readDomainList(source: Readable | string): AsyncGenerator
       if (organisation) item.organisation = organisation.slice(0, MAX_INPUT_FIELD);
       yield { line, item };
     }
+  } catch (error) {
+    throw new DomainListError((error as Error).message, { cause: error });
   } finally {
     if (typeof source === 'string') input.destroy();
   }
