@@ -5,8 +5,11 @@ import { translator } from '../i18n/translate.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerDns } from './dns.ts';
+import { registerIngest } from './ingest.ts';
 import { type CliContext, UsageError } from './output.ts';
 import { registerRecord } from './record.ts';
+import { registerSmtpd } from './smtpd.ts';
+import { registerSurvey } from './survey.ts';
 
 /** The language must be known before the help texts are built, so `--lang` is read first. */
 function languageFromArgv(argv: string[], env: Record<string, string | undefined>): Lang {
@@ -36,7 +39,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerCheck(program, ctx);
   registerDemo(program, ctx);
   registerDns(program, ctx);
+  registerIngest(program, ctx);
   registerRecord(program, ctx);
+  registerSmtpd(program, ctx);
+  registerSurvey(program, ctx);
   return program;
 }
 
