@@ -18,7 +18,12 @@ export function wilson(k: number, n: number, z = Z_95): Interval {
   const denominator = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denominator;
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { share: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At k = 0 and k = n the bound is exactly 0 (or 1); rounding must not move it past the share.
+  return {
+    share: p,
+    low: k === 0 ? 0 : Math.max(0, centre - half),
+    high: k === n ? 1 : Math.min(1, centre + half),
+  };
 }
 
 /**
