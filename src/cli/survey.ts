@@ -15,6 +15,7 @@ import {
   categoryCsvRows,
   DEFAULT_CONCURRENCY,
   DEFAULT_QPS,
+  DEFAULT_RETRY_DELAY_MS,
   DEFAULT_RETRY_PASSES,
   DOMAIN_CSV_HEADER,
   DomainListError,
@@ -36,6 +37,7 @@ interface SurveyFlags {
   qps: string;
   concurrency: string;
   retries: string;
+  retryDelay: string;
   json?: boolean;
   csv?: boolean;
   perDomain?: string;
@@ -64,6 +66,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--qps <n>', t('survey.option.qps'), String(DEFAULT_QPS))
     .option('--concurrency <n>', t('survey.option.concurrency'), String(DEFAULT_CONCURRENCY))
     .option('--retries <n>', t('survey.option.retries'), String(DEFAULT_RETRY_PASSES))
+    .option('--retry-delay <ms>', t('survey.option.retryDelay'), String(DEFAULT_RETRY_DELAY_MS))
     .option('--json', t('survey.option.json'))
     .option('--csv', t('survey.option.csv'))
     .option('--per-domain <file>', t('survey.option.perDomain'))
@@ -71,6 +74,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
       const qps = wholeNumber(t, '--qps', flags.qps, 0);
       const concurrency = wholeNumber(t, '--concurrency', flags.concurrency, 1);
       const retryPasses = wholeNumber(t, '--retries', flags.retries, 0);
+      const retryDelayMs = wholeNumber(t, '--retry-delay', flags.retryDelay, 0);
       const timeoutMs =
         flags.timeout === undefined ? SURVEY_TIMEOUT_MS : wholeNumber(t, '--timeout', flags.timeout, 1);
       const categoriser = flags.categories ? await loadCategoriser(t, flags.categories) : undefined;
@@ -90,6 +94,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
           qps,
           concurrency,
           retryPasses,
+          retryDelayMs,
           onInvalid: (line, text) => {
             if (invalidShown++ < INVALID_LINES_SHOWN) {
               progress.clear();

@@ -30,6 +30,10 @@ export const surveyText = {
     en: 'passes over the domains that got SERVFAIL, a timeout or REFUSED, with a growing pause before each',
     ja: 'SERVFAIL・タイムアウト・REFUSED になったドメインを再測定する回数（回ごとに待ち時間を延ばす）',
   },
+  'survey.option.retryDelay': {
+    en: 'pause before the first retry pass, in ms (doubled for each further pass)',
+    ja: '最初の再測定までの待ち時間（ミリ秒、以降は回ごとに 2 倍）',
+  },
   'survey.option.perDomain': {
     en: 'also write one CSV row per domain to this file',
     ja: 'ドメインごとの結果を CSV でこのファイルにも書き出す',
