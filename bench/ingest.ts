@@ -12,11 +12,20 @@
  * Timings are medians of --runs runs (default 3) except the peer's, which runs once (minutes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { SaxesParser } from 'saxes';
 import { ingestPaths } from '../src/ingest/paths.ts';
@@ -135,7 +144,12 @@ function saxesParse(bytes: Buffer): void {
 async function child(kind: string, file: string): Promise<{ seconds: number; maxRssMb: number }> {
   const started = performance.now();
   if (kind === 'saxes') {
-    saxesParse(gunzipSync(readFileSync(file)));
+    // Streamed like sumi does it: decompressed chunks go straight into the parser.
+    const parser = new SaxesParser();
+    const decoder = new StringDecoder('utf8');
+    for await (const chunk of createReadStream(file).pipe(createGunzip())) parser.write(decoder.write(chunk));
+    parser.write(decoder.end());
+    parser.close();
   } else {
     const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-big-'));
     try {

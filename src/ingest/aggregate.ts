@@ -5,6 +5,7 @@
  */
 import { parseAggregateReport } from '../reports/aggregate.ts';
 import type { AggregateRecord, AggregateReport, AggregateReportHeader } from '../reports/types.ts';
+import type { XmlInput } from '../reports/xml-input.ts';
 import type { AggregateReportInput, InsertOutcome, ReportSource, Store } from '../store/types.ts';
 
 /** Records handed to the store at once. */
@@ -109,6 +110,8 @@ export async function storeAggregateReport(
   store: Store,
   bytes: Buffer,
   source: ReportSource,
+  /** The XML to parse, when it is not `bytes` itself (a stream decompressing `bytes`). */
+  xml: XmlInput = bytes,
 ): Promise<StoredAggregate> {
   const channel = new RecordChannel();
   let onHeader!: (header: AggregateReportHeader) => void;
@@ -116,7 +119,7 @@ export async function storeAggregateReport(
     onHeader = resolve;
   });
   let parsed: AggregateReport | null = null;
-  const parsing = parseAggregateReport(bytes, {
+  const parsing = parseAggregateReport(xml, {
     onHeader,
     onRecord: (record) => channel.push(record),
   }).then(

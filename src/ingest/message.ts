@@ -12,6 +12,7 @@ import { type UnpackLimits, unpack } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
 import type { ReportSource, Store } from '../store/types.ts';
 import { storeAggregateReport } from './aggregate.ts';
+import { isGzip, STREAM_GZIP_FROM_BYTES, storeGzippedAggregate } from './gzip-stream.ts';
 import type { InputError } from './inputs.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
@@ -46,6 +47,8 @@ export interface MessageOptions {
   /** When it arrived, seconds since the epoch. */
   receivedAt?: number | null;
   limits?: Partial<UnpackLimits>;
+  /** Gzip inputs from this size on are parsed while decompressing (default STREAM_GZIP_FROM_BYTES). */
+  streamGzipFromBytes?: number;
 }
 
 /**
@@ -61,6 +64,22 @@ export async function ingestMessage(
 ): Promise<MessageOutcome> {
   const receivedAt = options.receivedAt ?? null;
   const outcome: MessageOutcome = { reports: [], failed: [], quarantined: false };
+  if (isGzip(bytes) && bytes.length >= (options.streamGzipFromBytes ?? STREAM_GZIP_FROM_BYTES)) {
+    const streamed = await storeGzippedAggregate(store, bytes, {
+      description: `${source} > gunzip`,
+      receivedAt,
+    });
+    if (streamed) {
+      const { outcome: stored } = streamed;
+      const base = { kind: 'aggregate' as const, source: `${source} > gunzip`, id: stored.id };
+      outcome.reports.push(
+        stored.status === 'stored'
+          ? { ...base, status: 'stored', records: stored.records, messages: stored.messages }
+          : { ...base, status: 'duplicate', records: 0, messages: 0 },
+      );
+      return outcome;
+    }
+  }
   // Parts that gave no report, kept until we know whether the input as a whole gave any.
   const damaged: { bytes: Buffer; source: string; error: IngestError }[] = [];
   const unknown: { source: string; error: ReportError }[] = [];

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ingestMessage } from '../../src/ingest/message.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { aggregateGz, aggregateXml, reportMail } from './helpers/reports.ts';
+
+let store: Store;
+beforeEach(async () => {
+  store = await openStore(':memory:');
+});
+afterEach(async () => {
+  await store.close();
+});
+
+// Every gzip input takes the streaming path here (the default is from 1 MiB on).
+const streamAll = { streamGzipFromBytes: 0 };
+
+describe('gzip inputs parsed while decompressing', () => {
+  it('stores the report and keeps the gzip file as its raw bytes', async () => {
+    const gz = aggregateGz({ reportId: 'gs-1', records: 300 });
+    const outcome = await ingestMessage(store, gz, 'r.xml.gz', '/in/r.xml.gz', streamAll);
+    expect(outcome.reports).toEqual([
+      {
+        kind: 'aggregate',
+        status: 'stored',
+        id: expect.any(Number),
+        source: '/in/r.xml.gz > gunzip',
+        records: 300,
+        messages: 45_150,
+      },
+    ]);
+    const [summary] = await store.listReports();
+    expect(summary!.rawSha256).toBe(createHash('sha256').update(gz).digest('hex'));
+    const again = await ingestMessage(store, gz, 'r.xml.gz', '/in/r.xml.gz', streamAll);
+    expect(again.reports[0]!.status).toBe('duplicate');
+  });
+
+  it('hands anything but a gzipped aggregate report to the general unpacker', async () => {
+    const mail = gzipSync(reportMail({ reportId: 'gs-2' }));
+    const outcome = await ingestMessage(store, mail, 'm.eml.gz', '/in/m.eml.gz', streamAll);
+    expect(outcome.reports.map((r) => [r.status, r.source])).toEqual([
+      ['stored', '/in/m.eml.gz > gunzip > attachment 1 receiver.example!example.jp!gs-2.xml.gz > gunzip'],
+    ]);
+  });
+
+  it('leaves nothing of a report that fails midway, and quarantines it with the precise reason', async () => {
+    const broken = gzipSync(
+      aggregateXml({ reportId: 'gs-3', records: 2_000 }).replace('</feedback>', '</feedbak>'),
+    );
+    const outcome = await ingestMessage(store, broken, 'b.xml.gz', '/in/b.xml.gz', streamAll);
+    expect(outcome.failed.map((f) => f.error.code)).toEqual(['xml-not-well-formed']);
+    expect(await store.countReports()).toMatchObject({ reports: 0, records: 0, quarantined: 1 });
+
+    const cut = aggregateGz({ reportId: 'gs-4', records: 2_000 });
+    const truncated = await ingestMessage(
+      store,
+      cut.subarray(0, cut.length - 100),
+      'c.xml.gz',
+      '/in/c.xml.gz',
+      streamAll,
+    );
+    expect(truncated.failed.map((f) => f.error.code)).toEqual(['gzip-truncated']);
+    expect(await store.countReports()).toMatchObject({ reports: 0, records: 0, quarantined: 2 });
+  });
+});
