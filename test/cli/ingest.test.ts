@@ -101,7 +101,7 @@ describe('sumi ingest', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ reports: 1, records: 4 });
-  });
+  }, 60_000);
 
   it('survives kill -9 mid-run: the rerun completes with no duplicate stored', async () => {
     const files = 600;

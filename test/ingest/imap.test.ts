@@ -175,7 +175,7 @@ describe.skipIf(!dovecotInstalled)(
       expect(events.some((e) => e.type === 'watching')).toBe(true);
       expect(events.some((e) => e.type === 'reconnecting')).toBe(true);
       expect(await count('INBOX')).toBe(0);
-    });
+    }, 60_000);
   },
 );
 
