@@ -3,7 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  SqliteDialect,
+  type SqliteDatabase as SqliteDialectDatabase,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import type { EngineKind } from './engine.ts';
 import { migrateToLatest, migrations } from './migrations.ts';
@@ -168,35 +177,68 @@ async function openPostgres(url: string): Promise<Store> {
   // An idle connection dropped by the server: the pool discards it and the next query opens a
   // new one (and reports the failure if the server is gone). Without a listener it would crash.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let db: Kysely<Database> | undefined;
   try {
-    await migratePostgres(db, pool);
+    // The migration lock's connection, also where the store's schema is learnt.
+    const lock = await pool.connect();
+    try {
+      const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
+      const schema = rows[0]?.schema;
+      if (!schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
+      db = new Kysely<Database>({ dialect: new SchemaDialect({ pool }, schema) });
+      await migratePostgres(db, lock, schema);
+    } finally {
+      lock.release();
+    }
   } catch (error) {
-    await db.destroy();
+    await (db ? db.destroy() : pool.end());
     throw error;
   }
-  return new KyselyStore(db, 'postgres', () => db.destroy());
+  const opened = db;
+  return new KyselyStore(opened, 'postgres', () => opened.destroy());
 }
 
 /**
  * Runs the migrations under a session advisory lock keyed by the schema, taken on a connection
  * of its own: a second process opening the same database waits, then finds nothing to do.
  */
-async function migratePostgres(db: Kysely<Database>, pool: pg.Pool): Promise<void> {
-  const lock = await pool.connect();
+async function migratePostgres(db: Kysely<Database>, lock: pg.PoolClient, schema: string): Promise<void> {
+  const key = `hashtextextended('sumi-migrations:' || current_schema(), 0)`;
+  await lock.query(`select pg_advisory_lock(${key})`);
   try {
-    const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
-    const schema = rows[0]?.schema;
-    if (!schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
-    await lock.query(`select pg_advisory_lock(hashtextextended('sumi-migrations:' || current_schema(), 0))`);
-    try {
-      await migrateToLatest(db, 'postgres', { disableTransactions: false, schema });
-    } finally {
-      await lock.query(
-        `select pg_advisory_unlock(hashtextextended('sumi-migrations:' || current_schema(), 0))`,
-      );
-    }
+    await migrateToLatest(db, 'postgres', { disableTransactions: false, schema });
   } finally {
-    lock.release();
+    await lock.query(`select pg_advisory_unlock(${key})`);
+  }
+}
+
+/**
+ * PostgreSQL whose introspection sees only the store's schema. Kysely's own lists every table of
+ * every schema, which is slow on a shared database and fails when another schema is dropped
+ * meanwhile; the Migrator uses it to find its own tables.
+ */
+class SchemaDialect extends PostgresDialect {
+  readonly #schema: string;
+
+  constructor(config: PostgresDialectConfig, schema: string) {
+    super(config);
+    this.#schema = schema;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's Dialect declares.
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    const schema = this.#schema;
+    const getTables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ name: string; type: string }>`
+        select table_name as name, table_type as type from information_schema.tables
+        where table_schema = ${schema}`.execute(db);
+      // Names only: what the Migrator needs.
+      return rows.map((row) => ({ name: row.name, schema, isView: row.type === 'VIEW', columns: [] }));
+    };
+    return {
+      getSchemas: async () => [{ name: schema }],
+      getTables,
+      getMetadata: async () => ({ tables: await getTables() }),
+    };
   }
 }

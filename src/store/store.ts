@@ -979,6 +979,7 @@ class AggregateWriter implements AggregateReportWriter {
   #reasons: unknown[] = [];
   #dkim: unknown[] = [];
   #spf: unknown[] = [];
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(store: KyselyStore, trx: ControlledTransaction<Database>, id: number, plan: WriterPlan) {
     this.#store = store;
@@ -1071,24 +1072,39 @@ class AggregateWriter implements AggregateReportWriter {
     if (++this.#pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
   }
 
+  /**
+   * Sends the pending rows and returns without waiting for the engine, so the next batch is
+   * read and built while this one is written (PostgreSQL works in its own process). The
+   * statements are built before waiting for the previous batch, the one batch kept in flight;
+   * an error it had surfaces here.
+   */
   async #flush(): Promise<void> {
     const { writers } = this.#store;
-    // Parents first: the child tables' foreign keys check each row against records.
-    await writers.records.write(this.#trx, this.#records);
-    await writers.reasons.write(this.#trx, this.#reasons);
-    await writers.dkim.write(this.#trx, this.#dkim);
-    await writers.spf.write(this.#trx, this.#spf);
+    const statements = [
+      ...writers.records.statements(this.#records),
+      ...writers.reasons.statements(this.#reasons),
+      ...writers.dkim.statements(this.#dkim),
+      ...writers.spf.statements(this.#spf),
+    ];
     this.#records = [];
     this.#reasons = [];
     this.#dkim = [];
     this.#spf = [];
     this.#pending = 0;
+    await this.#inFlight;
+    const trx = this.#trx;
+    this.#inFlight = (async () => {
+      for (const statement of statements) await trx.executeQuery(statement);
+    })();
+    // Observed by the next flush or the commit; this only keeps Node from calling it unhandled.
+    this.#inFlight.catch(() => {});
   }
 
   async commit(trailer: { extensions?: readonly ExtensionNode[]; warnings?: readonly ReportWarning[] } = {}) {
     this.#assertOpen();
     try {
       await this.#flush();
+      await this.#inFlight;
       if (this.#plan.rollup) await this.#updateRollup();
       const packed = await this.#packing;
       const s = this.#store;
