@@ -2,6 +2,10 @@ import type { Resolver } from '../dns/types.ts';
 import { SharedAnswerCache } from './cache.ts';
 import type { Categoriser } from './categorise.ts';
 import { OTHER_CATEGORY } from './categorise.ts';
+
+/** The one category of a list that has no category column and no categoriser. */
+export const ALL_CATEGORY = 'all';
+
 import type { InputLine, SurveyItem } from './input.ts';
 import { type DomainMeasurement, measureDomain } from './measure.ts';
 import { RateLimitedResolver, TokenBucket } from './rate.ts';
@@ -62,7 +66,8 @@ export async function* scanDomains(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const place = (item: SurveyItem) => {
     const placed = options.categoriser?.(item.domain);
-    const category = item.category ?? placed?.category ?? OTHER_CATEGORY;
+    const category =
+      item.category ?? placed?.category ?? (options.categoriser ? OTHER_CATEGORY : ALL_CATEGORY);
     const organisation = item.organisation ?? placed?.organisation;
     return organisation === undefined ? { category } : { category, organisation };
   };

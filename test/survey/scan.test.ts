@@ -101,6 +101,20 @@ describe('second pass over temporary failures', () => {
   });
 });
 
+describe('categories', () => {
+  it("puts a list without categories in one group, the list's own column first, the categoriser after", async () => {
+    const resolver = new ZoneResolver(Zone.parse(ZONE));
+    const plain = await collect(scanDomains(list('good.co.jp'), { resolver, qps: 0 }));
+    expect(plain.get('good.co.jp')!.category).toBe('all');
+    const jp = (d: string) => ({ category: d.endsWith('.jp') ? 'jp-name' : 'other' });
+    const mixed = await collect(
+      scanDomains(list('good.co.jp,listed', 'flaky.co.jp'), { resolver, qps: 0, categoriser: jp }),
+    );
+    expect(mixed.get('good.co.jp')!.category).toBe('listed');
+    expect(mixed.get('flaky.co.jp')!.category).toBe('jp-name');
+  });
+});
+
 describe('query rate cap', () => {
   it('spaces questions at the token bucket rate', async () => {
     const bucket = new TokenBucket(200, 1);
