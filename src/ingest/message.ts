@@ -8,11 +8,10 @@ import { describeReportError, previewBytes, ReportError } from '../reports/error
 import { parseFailureReport } from '../reports/failure.ts';
 import { parseTlsReport } from '../reports/tls.ts';
 import type { Payload } from '../reports/types.ts';
-import { type UnpackLimits, unpack } from '../reports/unpack.ts';
+import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
 import type { ReportSource, Store } from '../store/types.ts';
 import { storeAggregateReport } from './aggregate.ts';
-import { isGzip, STREAM_GZIP_FROM_BYTES, storeGzippedAggregate } from './gzip-stream.ts';
 import type { InputError } from './inputs.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
@@ -47,8 +46,11 @@ export interface MessageOptions {
   /** When it arrived, seconds since the epoch. */
   receivedAt?: number | null;
   limits?: Partial<UnpackLimits>;
-  /** Gzip inputs from this size on are parsed while decompressing (default STREAM_GZIP_FROM_BYTES). */
-  streamGzipFromBytes?: number;
+  /**
+   * Aggregate reports larger than this, decompressed, are parsed while they are decompressed,
+   * never whole in memory (default UNPACK_STREAM_ABOVE_BYTES).
+   */
+  streamAbove?: number;
 }
 
 /**
@@ -64,26 +66,14 @@ export async function ingestMessage(
 ): Promise<MessageOutcome> {
   const receivedAt = options.receivedAt ?? null;
   const outcome: MessageOutcome = { reports: [], failed: [], quarantined: false };
-  if (isGzip(bytes) && bytes.length >= (options.streamGzipFromBytes ?? STREAM_GZIP_FROM_BYTES)) {
-    const streamed = await storeGzippedAggregate(store, bytes, {
-      description: `${source} > gunzip`,
-      receivedAt,
-    });
-    if (streamed) {
-      const { outcome: stored } = streamed;
-      const base = { kind: 'aggregate' as const, source: `${source} > gunzip`, id: stored.id };
-      outcome.reports.push(
-        stored.status === 'stored'
-          ? { ...base, status: 'stored', records: stored.records, messages: stored.messages }
-          : { ...base, status: 'duplicate', records: 0, messages: 0 },
-      );
-      return outcome;
-    }
-  }
   // Parts that gave no report, kept until we know whether the input as a whole gave any.
   const damaged: { bytes: Buffer; source: string; error: IngestError }[] = [];
   const unknown: { source: string; error: ReportError }[] = [];
-  for await (const item of unpack(bytes, name, options.limits ? { limits: options.limits } : {})) {
+  const unpacking = unpack(bytes, name, {
+    streamAbove: options.streamAbove ?? UNPACK_STREAM_ABOVE_BYTES,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  for await (const item of unpacking) {
     const where = item.provenance === name ? source : `${source}${item.provenance.slice(name.length)}`;
     if (item.kind === 'error') {
       item.error.provenance = where;
@@ -133,7 +123,9 @@ export async function ingestMessage(
 async function storePayload(store: Store, payload: Payload, source: ReportSource): Promise<StoredReport> {
   const base = { source: source.description, records: 0, messages: 0 };
   if (payload.kind === 'aggregate') {
-    const { outcome } = await storeAggregateReport(store, payload.bytes, source);
+    // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.
+    const xml = payload.stream ? payload.stream.open() : payload.bytes;
+    const { outcome } = await storeAggregateReport(store, payload.bytes, source, xml);
     return outcome.status === 'stored'
       ? {
           ...base,

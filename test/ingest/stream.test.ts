@@ -14,10 +14,10 @@ afterEach(async () => {
   await store.close();
 });
 
-// Every gzip input takes the streaming path here (the default is from 1 MiB on).
-const streamAll = { streamGzipFromBytes: 0 };
+// Every aggregate report is streamed here (by default only those over UNPACK_STREAM_ABOVE_BYTES).
+const streamAll = { streamAbove: 0 };
 
-describe('gzip inputs parsed while decompressing', () => {
+describe('large aggregate reports parsed while decompressing (unpack streamAbove)', () => {
   it('stores the report and keeps the gzip file as its raw bytes', async () => {
     const gz = aggregateGz({ reportId: 'gs-1', records: 300 });
     const outcome = await ingestMessage(store, gz, 'r.xml.gz', '/in/r.xml.gz', streamAll);
