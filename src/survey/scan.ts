@@ -28,6 +28,8 @@ export interface ScanOptions {
   qps?: number;
   retryPasses?: number;
   retryDelayMs?: number;
+  /** Most domains held for the retry passes (default MAX_RETRY_DOMAINS). */
+  maxRetryDomains?: number;
   /** Decides a domain's category (and organisation); the list's own columns win over it. */
   categoriser?: Categoriser;
   /** Called for each input line that is not a domain. */
@@ -85,6 +87,7 @@ export async function* scanDomains(
   }
 
   const passes = 1 + (options.retryPasses ?? DEFAULT_RETRY_PASSES);
+  const maxRetry = options.maxRetryDomains ?? MAX_RETRY_DOMAINS;
   let delay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
   let source: AsyncIterable<SurveyItem> = items();
   for (let pass = 1; pass <= passes; pass++) {
@@ -95,7 +98,7 @@ export async function* scanDomains(
       result: await measure(item, pass),
     }));
     for await (const { item, result } of measured) {
-      if (result.measured || last || failed.length >= MAX_RETRY_DOMAINS) yield result;
+      if (result.measured || last || failed.length >= maxRetry) yield result;
       else failed.push(item);
     }
     syncStats();

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DomainListError,
   type InputLine,
+  MAX_INPUT_FIELD,
   normaliseListDomain,
   readDomainList,
 } from '../../src/survey/input.ts';
@@ -59,6 +60,15 @@ describe('domain list input', () => {
     expect(lines.filter((l) => 'invalid' in l).map((l) => l.line)).toEqual([2, 3, 4, 5, 6]);
     expect(normaliseListDomain(`${'a'.repeat(64)}.jp`)).toBeUndefined();
     expect(normaliseListDomain(`${'a.'.repeat(130)}jp`)).toBeUndefined();
+  });
+
+  it('treats a field longer than MAX_INPUT_FIELD as not a domain, and cuts long category names', async () => {
+    expect(MAX_INPUT_FIELD).toBe(1024);
+    const lines = await read(
+      `${'a'.repeat(MAX_INPUT_FIELD + 1)}.jp\nb.jp,${'c'.repeat(MAX_INPUT_FIELD + 10)}\n`,
+    );
+    expect('invalid' in lines[0]!).toBe(true);
+    expect((lines[1] as { item: { category: string } }).item.category).toHaveLength(MAX_INPUT_FIELD);
   });
 
   it('reads lines split across chunks', async () => {

@@ -7,7 +7,7 @@ import { SharedAnswerCache } from '../../src/survey/cache.ts';
 import { readDomainList } from '../../src/survey/input.ts';
 import type { DomainMeasurement } from '../../src/survey/measure.ts';
 import { RateLimitedResolver, TokenBucket } from '../../src/survey/rate.ts';
-import { mapBounded, scanDomains } from '../../src/survey/scan.ts';
+import { MAX_RETRY_DOMAINS, mapBounded, scanDomains } from '../../src/survey/scan.ts';
 
 const list = (...lines: string[]) => readDomainList(Readable.from([`${lines.join('\n')}\n`]));
 
@@ -92,6 +92,23 @@ describe('second pass over temporary failures', () => {
     expect(flaky.passes).toBe(3);
     expect(flaky.questions).toContainEqual({ name: '_dmarc.flaky.co.jp', type: 'TXT', status: 'servfail' });
     expect(delays).toEqual([50, 100]);
+  });
+
+  it('holds at most maxRetryDomains for the retry passes; the rest stay unmeasured', async () => {
+    expect(MAX_RETRY_DOMAINS).toBe(1_000_000);
+    const flaky = new Set(['a.co.jp', 'b.co.jp', 'c.co.jp']);
+    const resolver = new FlakyResolver(new ZoneResolver(Zone.parse(ZONE)), flaky, 1);
+    const results = await collect(
+      scanDomains(list('a.co.jp', 'b.co.jp', 'c.co.jp'), {
+        resolver,
+        qps: 0,
+        concurrency: 1,
+        maxRetryDomains: 2,
+        retryDelayMs: 0,
+      }),
+    );
+    expect([...results.values()].filter((m) => m.measured)).toHaveLength(2);
+    expect([...results.values()].filter((m) => !m.measured && m.passes === 1)).toHaveLength(1);
   });
 
   it('with no retry passes, a transient failure stays unmeasured', async () => {
