@@ -102,9 +102,9 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
             }
           },
           onPass: (pass, domains) => progress.note(t('survey.progress.pass', { pass, domains })),
-          onResult: (m) => {
-            perDomain?.write(csvLine(domainCsvRow(m)));
+          onResult: async (m) => {
             progress.count(m.measured);
+            if (perDomain && !perDomain.write(csvLine(domainCsvRow(m)))) await once(perDomain, 'drain');
           },
         });
       } catch (error) {

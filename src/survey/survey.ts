@@ -19,8 +19,11 @@ export interface SurveyOptions extends ScanOptions {
   organisationRule?: OrganisationRule;
   /** The resolver as the user named it, for the method. */
   resolverLabel: string;
-  /** Each domain's measurement as it is final (per-domain output, progress). */
-  onResult?: (m: DomainMeasurement, stats: ScanStats) => void;
+  /**
+   * Each domain's measurement as it is final (per-domain output, progress). A promise holds
+   * the scan until it settles: a slow writer slows the scan instead of filling memory.
+   */
+  onResult?: (m: DomainMeasurement, stats: ScanStats) => void | Promise<void>;
 }
 
 /** Category order for `--categories jp`: attribute types, general-use, prefectures (JIS order). */
@@ -41,7 +44,7 @@ export async function runSurvey(
   const stats: ScanStats = { lines: 0, invalid: 0, retried: 0, sharedHits: 0, sharedMisses: 0 };
   for await (const m of scanDomains(lines, options, stats)) {
     tally.add(m);
-    options.onResult?.(m, stats);
+    await options.onResult?.(m, stats);
   }
   const retryPasses = options.retryPasses ?? DEFAULT_RETRY_PASSES;
   const qps = options.qps ?? DEFAULT_QPS;

@@ -73,7 +73,7 @@ describe.skipIf(!exists)(
         categories: 'tld',
         categoriser: (d) => ({ category: d.slice(d.lastIndexOf('.') + 1) }),
         qps: 0,
-        onResult: (m) => results.set(m.domain, m),
+        onResult: (m) => void results.set(m.domain, m),
       });
     });
 
