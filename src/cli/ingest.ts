@@ -3,7 +3,7 @@ import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { describeFailure } from '../ingest/describe.ts';
 import { IMAP_DEFAULT_ARCHIVE, imapPassword, ingestImap, parseImapUrl } from '../ingest/imap.ts';
-import { INGEST_CONCURRENCY, ingestPaths } from '../ingest/paths.ts';
+import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
@@ -23,7 +23,7 @@ interface IngestFlags {
   flag?: string;
   starttls: 'required' | 'optional' | 'off';
   insecure?: boolean;
-  concurrency: string;
+  concurrency?: string;
 }
 
 /** Exit status of a run that ingested what it could but had inputs without a report (see the help). */
@@ -48,7 +48,10 @@ export function registerIngest(program: Command, ctx: CliContext): void {
         .default('required'),
     )
     .option('--insecure', t('option.insecure'))
-    .option('--concurrency <n>', t('option.concurrency'), String(INGEST_CONCURRENCY))
+    .option(
+      '--concurrency <n>',
+      t('option.concurrency', { sqlite: INGEST_CONCURRENCY, postgres: INGEST_CONCURRENCY_POSTGRES }),
+    )
     .addHelpText('after', t('ingest.help.after'))
     .action(async (inputs: string[], flags: IngestFlags) => {
       const totals = await runIngest(inputs, flags, ctx);
@@ -65,9 +68,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const imapUrls = inputs.filter((i) => /^imaps?:\/\//i.test(i));
   if (imapUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
   if (flags.watch && imapUrls.length === 0) throw new UsageError(t('error.watchNeedsImap'));
-  const concurrency = Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(t('error.badNumber', { option: '--concurrency', value: flags.concurrency }));
+  const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new UsageError(t('error.badNumber', { option: '--concurrency', value: String(flags.concurrency) }));
   }
   const imap = imapUrls[0];
   let password = '';
@@ -88,7 +91,11 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
       totals = await runImap(imap, password, flags, store, ctx, progress.update);
     } else {
       try {
-        totals = await ingestPaths(inputs, { store, concurrency, onProgress: progress.update });
+        totals = await ingestPaths(inputs, {
+          store,
+          onProgress: progress.update,
+          ...(concurrency ? { concurrency } : {}),
+        });
       } catch (error) {
         const { code, path } = error as NodeJS.ErrnoException;
         if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));

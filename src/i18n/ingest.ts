@@ -66,8 +66,8 @@ imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ
     ja: 'IMAP: 検証できないサーバー証明書を受け入れる（検証環境専用）',
   },
   'option.concurrency': {
-    en: 'inputs processed at once',
-    ja: '同時に処理する入力の数',
+    en: 'inputs processed at once (default: {sqlite} with SQLite, {postgres} with PostgreSQL)',
+    ja: '同時に処理する入力の数（既定: SQLite では {sqlite}、PostgreSQL では {postgres}）',
   },
   'progress.line': {
     en: '{reports} reports, {records} records, {rate} reports/s',

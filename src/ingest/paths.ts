@@ -3,6 +3,7 @@
  * inputs at a time (bounded), each report stored in its own transaction.
  */
 import type { UnpackLimits } from '../reports/unpack.ts';
+import { PG_POOL_SIZE } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { InputError, type InputMessage, inputMessages, scanPaths } from './inputs.ts';
 import { ingestMessage } from './message.ts';
@@ -13,6 +14,12 @@ import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from 
  * a few hide file reads and let PostgreSQL commit while the next report is parsed.
  */
 export const INGEST_CONCURRENCY = 4;
+/**
+ * On PostgreSQL reports commit in parallel, each on its own pooled connection: one short of
+ * the pool, so the reporter upsert (outside the report's transaction) always finds one.
+ * Measured on 1,000 reports: 9.4 s with 4 at once, 6.4 s with 9.
+ */
+export const INGEST_CONCURRENCY_POSTGRES = PG_POOL_SIZE - 1;
 
 export interface IngestPathsOptions {
   store: Store;
@@ -47,7 +54,10 @@ export async function ingestPaths(
     stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
   });
-  await eachBounded(messages, options.concurrency ?? INGEST_CONCURRENCY, options.signal, async (input) => {
+  const concurrency =
+    options.concurrency ??
+    (options.store.engine === 'postgres' ? INGEST_CONCURRENCY_POSTGRES : INGEST_CONCURRENCY);
+  await eachBounded(messages, concurrency, options.signal, async (input) => {
     await ingestInput(options.store, input, totals, options.limits);
     progress.bytesDone += input.size;
     options.onProgress?.(progress);
