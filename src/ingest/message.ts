@@ -16,6 +16,9 @@ import type { InputError } from './inputs.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
 
+/** Reasons written into one quarantine entry; an input with thousands of bad parts says how many more. */
+export const QUARANTINE_MAX_REASONS = 10;
+
 /** Why an input or a part of it gave no report: a reports-layer error, or a value the store refused. */
 export type IngestError = ReportError | StoreInputError;
 
@@ -113,7 +116,9 @@ export async function ingestMessage(
     failures.push({ source, error: new ReportError('no-report-found', {}, { provenance: source }) });
   }
   const first = failures[0]!.error;
-  const message = failures.map((f) => errorText(f.error)).join('; ');
+  const shown = failures.slice(0, QUARANTINE_MAX_REASONS).map((f) => errorText(f.error));
+  if (failures.length > shown.length) shown.push(`and ${failures.length - shown.length} more`);
+  const message = shown.join('; ');
   await store.quarantine(bytes, { description: source, receivedAt }, { code: first.code, message });
   outcome.quarantined = true;
   for (const failure of failures) outcome.failed.push({ source: failure.source, error: failure.error });

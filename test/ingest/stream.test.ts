@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestMessage } from '../../src/ingest/message.ts';
+import { ingestMessage, QUARANTINE_MAX_REASONS } from '../../src/ingest/message.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { aggregateGz, aggregateXml, reportMail } from './helpers/reports.ts';
@@ -63,5 +63,32 @@ describe('large aggregate reports parsed while decompressing (unpack streamAbove
     );
     expect(truncated.failed.map((f) => f.error.code)).toEqual(['gzip-truncated']);
     expect(await store.countReports()).toMatchObject({ reports: 0, records: 0, quarantined: 2 });
+  });
+});
+
+describe('quarantine reasons', () => {
+  it(`keeps at most QUARANTINE_MAX_REASONS (${QUARANTINE_MAX_REASONS}) reasons in one entry, and counts the rest`, async () => {
+    const parts = Array.from({ length: QUARANTINE_MAX_REASONS + 5 }, (_, i) =>
+      [
+        `--b`,
+        `Content-Type: text/csv; name="n${i}.csv"`,
+        `Content-Disposition: attachment; filename="n${i}.csv"`,
+        '',
+        `a,b,${i}`,
+      ].join('\r\n'),
+    );
+    const mail = [
+      'From: x@example.net',
+      'Subject: csv',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      ...parts,
+      '--b--',
+      '',
+    ].join('\r\n');
+    const outcome = await ingestMessage(store, Buffer.from(mail), 'csv.eml', '/in/csv.eml');
+    expect(outcome.failed).toHaveLength(QUARANTINE_MAX_REASONS + 5);
+    const [entry] = await store.listQuarantine();
+    expect(entry!.errorMessage).toMatch(/; and 5 more$/);
   });
 });
