@@ -1,4 +1,8 @@
-/** Why the store refused a value. The reports layer rejects these first; this is the last guard. */
+/**
+ * Why the store refused a value (nothing of the report is stored). The reports layer rejects
+ * these first; this is the last guard. `message-total-too-large`: a report's counts add up past
+ * what a JS number holds exactly.
+ */
 export type StoreInputErrorCode =
   | 'invalid-count'
   | 'invalid-number'

@@ -40,7 +40,11 @@ export interface QuarantineReason {
   message: string;
 }
 
-/** `stored`: new; `duplicate`: already in the store, nothing written. */
+/**
+ * `stored`: new; `duplicate`: already in the store, nothing written. For an aggregate report
+ * `records` and `messages` are its records and the sum of their counts; for a TLS report its
+ * policies and sessions; 0 for failure reports and the quarantine.
+ */
 export type InsertOutcome =
   | { status: 'stored'; id: number; records: number; messages: number }
   | { status: 'duplicate'; id: number };

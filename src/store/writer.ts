@@ -1,0 +1,238 @@
+/**
+ * One aggregate report being written in its own transaction: records buffered and written in
+ * batches, the daily rollup updated from them, the raw bytes stored last.
+ */
+import { isIP } from 'node:net';
+import { type ControlledTransaction, type Kysely, sql } from 'kysely';
+import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
+import { ROWS_PER_STATEMENT } from './engine.ts';
+import { StoreInputError } from './errors.ts';
+import { type PackedRaw, packRaw } from './raw.ts';
+import type { Database } from './schema.ts';
+import type { KyselyStore } from './store.ts';
+import type { AggregateReportWriter } from './types.ts';
+
+function isBatch(item: AggregateRecord | readonly AggregateRecord[]): item is readonly AggregateRecord[] {
+  return Array.isArray(item);
+}
+
+/** Bytes once quarantined and now stored as a report (a parser fix, a retry) leave the quarantine. */
+export async function releaseFromQuarantine(db: Kysely<Database>, sha256: string): Promise<void> {
+  await db.deleteFrom('quarantine').where('raw_sha256', '=', sha256).execute();
+}
+
+export interface WriterPlan {
+  policyDomain: string;
+  day: number;
+  raw: Uint8Array;
+  sha256: string;
+  rollup: boolean;
+}
+
+/** One aggregate report being written, inside its own transaction. */
+export class AggregateWriter implements AggregateReportWriter {
+  readonly #store: KyselyStore;
+  readonly #trx: ControlledTransaction<Database>;
+  readonly #id: number;
+  readonly #plan: WriterPlan;
+  readonly #packing: Promise<PackedRaw>;
+  #finished = false;
+  #index = 0;
+  #messages = 0;
+  #pending = 0;
+  #records: unknown[] = [];
+  #reasons: unknown[] = [];
+  #dkim: unknown[] = [];
+  #spf: unknown[] = [];
+  #inFlight: Promise<void> = Promise.resolve();
+
+  constructor(store: KyselyStore, trx: ControlledTransaction<Database>, id: number, plan: WriterPlan) {
+    this.#store = store;
+    this.#trx = trx;
+    this.#id = id;
+    this.#plan = plan;
+    // Compress while records are written; a report abandoned midway must not leave a rejection unobserved.
+    this.#packing = packRaw(plan.raw, plan.sha256);
+    this.#packing.catch(() => {});
+  }
+
+  async add(item: AggregateRecord | readonly AggregateRecord[]): Promise<void> {
+    this.#assertOpen();
+    try {
+      if (isBatch(item)) {
+        for (const record of item) await this.#add(record);
+      } else {
+        await this.#add(item);
+      }
+    } catch (error) {
+      await this.#abandon();
+      throw error;
+    }
+  }
+
+  async #add(record: AggregateRecord): Promise<void> {
+    const index = this.#index;
+    const count = record.count;
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new StoreInputError(
+        'invalid-count',
+        `record ${index}: count ${count}; a count is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
+      throw new StoreInputError(
+        'invalid-source-ip',
+        `record ${index}: source IP "${record.sourceIp}" is not an IP address`,
+      );
+    }
+    this.#messages += count;
+    if (!Number.isSafeInteger(this.#messages)) {
+      throw new StoreInputError(
+        'message-total-too-large',
+        `record ${index}: the report's message total overflows`,
+      );
+    }
+    const s = this.#store;
+    const id = this.#id;
+    const pe = record.policyEvaluated;
+    this.#records.push(
+      id,
+      index,
+      record.sourceIp,
+      count,
+      s.text(pe.disposition),
+      s.text(pe.dkim),
+      s.text(pe.spf),
+      s.text(record.headerFrom),
+      s.text(record.envelopeFrom),
+      s.text(record.envelopeTo),
+      s.json(record.extensions, true),
+    );
+    pe.reasons.forEach((r, i) => {
+      this.#reasons.push(id, index, i, s.text(r.type), s.text(r.comment));
+    });
+    record.authResults.dkim.forEach((r, i) => {
+      this.#dkim.push(
+        id,
+        index,
+        i,
+        s.text(r.domain),
+        s.text(r.selector),
+        s.text(r.result),
+        s.text(r.humanResult),
+      );
+    });
+    record.authResults.spf.forEach((r, i) => {
+      this.#spf.push(
+        id,
+        index,
+        i,
+        s.text(r.domain),
+        s.text(r.scope),
+        s.text(r.result),
+        s.text(r.humanResult),
+      );
+    });
+    this.#index++;
+    if (++this.#pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
+  }
+
+  /**
+   * Sends the pending rows and returns without waiting for the engine, so the next batch is
+   * read and built while this one is written (PostgreSQL works in its own process). The
+   * statements are built before waiting for the previous batch, the one batch kept in flight;
+   * an error it had surfaces here.
+   */
+  async #flush(): Promise<void> {
+    const { writers } = this.#store;
+    const statements = [
+      ...writers.records.statements(this.#records),
+      ...writers.reasons.statements(this.#reasons),
+      ...writers.dkim.statements(this.#dkim),
+      ...writers.spf.statements(this.#spf),
+    ];
+    this.#records = [];
+    this.#reasons = [];
+    this.#dkim = [];
+    this.#spf = [];
+    this.#pending = 0;
+    await this.#inFlight;
+    const trx = this.#trx;
+    this.#inFlight = (async () => {
+      for (const statement of statements) await trx.executeQuery(statement);
+    })();
+    // Observed by the next flush or the commit; this only keeps Node from calling it unhandled.
+    this.#inFlight.catch(() => {});
+  }
+
+  async commit(trailer: { extensions?: readonly ExtensionNode[]; warnings?: readonly ReportWarning[] } = {}) {
+    this.#assertOpen();
+    try {
+      await this.#flush();
+      await this.#inFlight;
+      if (this.#plan.rollup) await this.#updateRollup();
+      const packed = await this.#packing;
+      const s = this.#store;
+      await this.#trx
+        .updateTable('reports')
+        .set({
+          record_count: this.#index,
+          message_count: this.#messages,
+          extensions: s.json(trailer.extensions ?? [], true),
+          warnings: s.json(trailer.warnings ?? [], true),
+          raw_encoding: packed.encoding,
+          raw: packed.data,
+        })
+        .where('id', '=', this.#id)
+        .execute();
+      await releaseFromQuarantine(this.#trx, this.#plan.sha256);
+      await this.#trx.commit().execute();
+      this.#finished = true;
+      return { status: 'stored' as const, id: this.#id, records: this.#index, messages: this.#messages };
+    } catch (error) {
+      await this.#abandon();
+      throw error;
+    }
+  }
+
+  /**
+   * Adds this report's messages to the daily rollup from its stored records, in the engine: no
+   * copy of the report is kept in memory for it. Rows are upserted in key order so that two
+   * reports landing on the same rows (PostgreSQL) lock them in the same order.
+   */
+  async #updateRollup(): Promise<void> {
+    const { policyDomain, day } = this.#plan;
+    await sql`
+      insert into daily_rollup (policy_domain, day, source_ip, header_from, disposition, dkim, spf, messages)
+      select cast(${policyDomain} as text), cast(${day} as bigint), k.source_ip, k.header_from, k.disposition, k.dkim, k.spf, sum(k.count)
+      from (
+        select coalesce(source_ip, '') as source_ip, coalesce(header_from, '') as header_from,
+          coalesce(disposition, '') as disposition, coalesce(dkim, '') as dkim, coalesce(spf, '') as spf, count
+        from records where report_id = ${this.#id}
+      ) as k
+      group by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
+      order by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
+      on conflict (policy_domain, day, source_ip, header_from, disposition, dkim, spf)
+      do update set messages = daily_rollup.messages + excluded.messages
+    `.execute(this.#trx);
+  }
+
+  async abort(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    await this.#trx.rollback().execute();
+  }
+
+  /** Rolls back after an error, keeping that error the one the caller sees. */
+  async #abandon(): Promise<void> {
+    try {
+      await this.abort();
+    } catch {
+      // The connection failed too; the engine discards the uncommitted transaction.
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#finished) throw new Error('this report was already committed or abandoned');
+  }
+}
