@@ -123,7 +123,7 @@ async function* fromArray<T>(items: T[]): AsyncGenerator<T> {
 /**
  * Runs `fn` over `source` with at most `limit` calls pending, yielding results as they
  * finish (not in input order). Pulls from `source` only while there is room, and only while
- * the consumer asks for more: memory stays bounded by `limit`.
+ * the consumer asks for more: calls pending plus results waiting never exceed `limit`.
  */
 export async function* mapBounded<I, O>(
   source: AsyncIterable<I>,
@@ -144,7 +144,9 @@ export async function* mapBounded<I, O>(
   };
   try {
     for (;;) {
-      while (!exhausted && active < limit && !failure) {
+      // Finished results go out before more input comes in: when calls finish at once (cached
+      // answers), pulling on would otherwise read the whole list into `done`.
+      while (!exhausted && active < limit && done.length === 0 && !failure) {
         const next = await iterator.next();
         if (next.done) {
           exhausted = true;

@@ -205,6 +205,22 @@ describe('streaming', () => {
     expect(pulled).toBeLessThanOrEqual(108);
   });
 
+  it('stays bounded when calls finish at once (answers from a cache)', async () => {
+    let pulled = 0;
+    let taken = 0;
+    let most = 0;
+    async function* source() {
+      for (let i = 0; i < 10_000; i++) {
+        pulled++;
+        most = Math.max(most, pulled - taken);
+        yield i;
+      }
+    }
+    for await (const _ of mapBounded(source(), 16, async (i) => i)) taken++;
+    expect(taken).toBe(10_000);
+    expect(most).toBeLessThanOrEqual(17);
+  });
+
   it('scans a 20,000-line list without holding it', async () => {
     const zone = new ZoneResolver(Zone.parse(ZONE));
     const lines = Readable.from(
