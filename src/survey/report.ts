@@ -20,7 +20,8 @@ export interface SurveyMethod {
   definitions: Record<string, string>;
   dmarcDiscovery: string;
   interval: string;
-  retries: { passes: number; firstDelayMs: number; on: string[] };
+  /** Retry passes over the domains with a temporary failure; how many domains the first pass left for them. */
+  retries: { passes: number; firstDelayMs: number; on: string[]; domainsRetried: number };
   qps: number | null;
   concurrency: number;
   resolver: string;

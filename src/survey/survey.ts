@@ -65,6 +65,7 @@ export async function runSurvey(
         passes: retryPasses,
         firstDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
         on: ['servfail', 'timeout', 'refused'],
+        domainsRetried: stats.retried,
       },
       qps: qps > 0 ? qps : null,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

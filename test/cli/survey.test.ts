@@ -120,6 +120,7 @@ describe('sumi survey', () => {
     expect(co.shares.spf).toMatchObject({ share: 1 });
     expect(report.categories[2]).toMatchObject({ name: 'go.jp', domains: 1, measured: 0 });
     expect(report.categories[3]).toMatchObject({ name: 'tokyo.jp', measured: 1, nullMx: 1, spf: 0 });
+    expect(report.method.retries).toMatchObject({ passes: 1, firstDelayMs: 5, domainsRetried: 1 });
     expect(report.method).toMatchObject({
       categories: 'jp',
       resolver: server.address,
