@@ -131,3 +131,28 @@ export class RowWriter {
     return text;
   }
 }
+
+/**
+ * The statements as few round trips as the engine allows. PostgreSQL: one statement, the first
+ * ones as data-modifying WITH clauses (each runs once, to completion); a round trip costs more
+ * than the work of a small report's statements. SQLite runs in-process: as they are. The
+ * statements must not depend on each other's rows (they see the same snapshot), and their SQL
+ * must use `$n` only as placeholders.
+ */
+export function asFewStatements(
+  kind: EngineKind,
+  statements: readonly CompiledQuery[],
+): readonly CompiledQuery[] {
+  if (kind === 'sqlite' || statements.length < 2) return statements;
+  const parts: string[] = [];
+  const parameters: unknown[] = [];
+  for (const statement of statements) {
+    const offset = parameters.length;
+    parts.push(statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
+    parameters.push(...statement.parameters);
+  }
+  const main = parts.pop();
+  return [
+    CompiledQuery.raw(`with ${parts.map((part, i) => `w${i} as (${part})`).join(', ')} ${main}`, parameters),
+  ];
+}

@@ -3,9 +3,9 @@
  * batches, the daily rollup updated from them, the raw bytes stored last.
  */
 import { isIP } from 'node:net';
-import { type ControlledTransaction, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type ControlledTransaction, type Kysely, sql } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
-import { ROWS_PER_STATEMENT } from './engine.ts';
+import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw } from './raw.ts';
 import type { Database } from './schema.ts';
@@ -151,6 +151,7 @@ export class AggregateWriter implements AggregateReportWriter {
       ...writers.dkim.statements(this.#dkim),
       ...writers.spf.statements(this.#spf),
     ];
+    const batch = asFewStatements(this.#store.engine, statements);
     this.#records = [];
     this.#reasons = [];
     this.#dkim = [];
@@ -159,7 +160,7 @@ export class AggregateWriter implements AggregateReportWriter {
     await this.#inFlight;
     const trx = this.#trx;
     this.#inFlight = (async () => {
-      for (const statement of statements) await trx.executeQuery(statement);
+      for (const statement of batch) await trx.executeQuery(statement);
     })();
     // Observed by the next flush or the commit; this only keeps Node from calling it unhandled.
     this.#inFlight.catch(() => {});
@@ -170,22 +171,27 @@ export class AggregateWriter implements AggregateReportWriter {
     try {
       await this.#flush();
       await this.#inFlight;
-      if (this.#plan.rollup) await this.#updateRollup();
       const packed = await this.#packing;
       const s = this.#store;
-      await this.#trx
-        .updateTable('reports')
-        .set({
-          record_count: this.#index,
-          message_count: this.#messages,
-          extensions: s.json(trailer.extensions ?? [], true),
-          warnings: s.json(trailer.warnings ?? [], true),
-          raw_encoding: packed.encoding,
-          raw: packed.data,
-        })
-        .where('id', '=', this.#id)
-        .execute();
-      await releaseFromQuarantine(this.#trx, this.#plan.sha256);
+      const trx = this.#trx;
+      const closing = [
+        trx
+          .updateTable('reports')
+          .set({
+            record_count: this.#index,
+            message_count: this.#messages,
+            extensions: s.json(trailer.extensions ?? [], true),
+            warnings: s.json(trailer.warnings ?? [], true),
+            raw_encoding: packed.encoding,
+            raw: packed.data,
+          })
+          .where('id', '=', this.#id)
+          .compile(),
+        // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
+        trx.deleteFrom('quarantine').where('raw_sha256', '=', this.#plan.sha256).compile(),
+      ];
+      if (this.#plan.rollup) closing.push(this.#rollup());
+      for (const statement of asFewStatements(s.engine, closing)) await trx.executeQuery(statement);
       await this.#trx.commit().execute();
       this.#finished = true;
       return { status: 'stored' as const, id: this.#id, records: this.#index, messages: this.#messages };
@@ -196,13 +202,13 @@ export class AggregateWriter implements AggregateReportWriter {
   }
 
   /**
-   * Adds this report's messages to the daily rollup from its stored records, in the engine: no
-   * copy of the report is kept in memory for it. Rows are upserted in key order so that two
-   * reports landing on the same rows (PostgreSQL) lock them in the same order.
+   * The statement adding this report's messages to the daily rollup from its stored records, in the
+   * engine: no copy of the report is kept in memory for it. Rows are upserted in key order so that
+   * two reports landing on the same rows (PostgreSQL) lock them in the same order.
    */
-  async #updateRollup(): Promise<void> {
+  #rollup(): CompiledQuery {
     const { policyDomain, day } = this.#plan;
-    await sql`
+    return sql`
       insert into daily_rollup (policy_domain, day, source_ip, header_from, disposition, dkim, spf, messages)
       select cast(${policyDomain} as text), cast(${day} as bigint), k.source_ip, k.header_from, k.disposition, k.dkim, k.spf, sum(k.count)
       from (
@@ -214,12 +220,15 @@ export class AggregateWriter implements AggregateReportWriter {
       order by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
       on conflict (policy_domain, day, source_ip, header_from, disposition, dkim, spf)
       do update set messages = daily_rollup.messages + excluded.messages
-    `.execute(this.#trx);
+    `.compile(this.#trx);
   }
 
   async abort(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    // Let the batch in flight end first (its error no longer matters): nothing of this report
+    // may reach the connection after its rollback.
+    await this.#inFlight.catch(() => {});
     await this.#trx.rollback().execute();
   }
 
