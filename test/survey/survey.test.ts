@@ -26,7 +26,8 @@ const results = new Map<string, DomainMeasurement>();
 beforeAll(async () => {
   fixture = buildFixture();
   server = await ZoneServer.start(fixture.zone);
-  direct = new DirectResolver({ servers: parseServers(server.address), timeoutMs: 500, attempts: 1 });
+  // Generous: a loaded test machine must not turn a slow answer into a failure three passes running.
+  direct = new DirectResolver({ servers: parseServers(server.address), timeoutMs: 1000, attempts: 2 });
   const list = `${fixture.domains.map((d) => d.domain).join('\n')}\n`;
   report = await runSurvey(readDomainList(Readable.from([list])), {
     resolver: direct,
