@@ -12,7 +12,7 @@ import { builtInCategoriser, readDomainList, runSurvey } from '../src/survey/ind
 import { RemoteZone } from './support/zone-client.ts';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 100_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SUFFIXES = ['co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp', 'lg.jp', 'jp', 'tokyo.jp', 'osaka.jp', 'com'];
 
 function domainOf(i: number): string {
