@@ -30,6 +30,13 @@ export class RemoteZone {
     return reply;
   }
 
+  /** Delays every answer by `ms`, standing in for a network round trip. */
+  async setLatency(ms: number): Promise<void> {
+    const reply = RemoteZone.next(this.child);
+    this.child.send({ latencyMs: ms });
+    await reply;
+  }
+
   async reset(): Promise<void> {
     const reply = RemoteZone.next(this.child);
     this.child.send({ reset: true });

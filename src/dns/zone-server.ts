@@ -35,6 +35,8 @@ export interface ZoneServerOptions {
   host?: string;
   /** 0 (default) picks a free port; UDP and TCP share it. */
   port?: number;
+  /** Delay before every answer, in ms: a lab stand-in for the network's round trip. */
+  latencyMs?: number;
 }
 
 /**
@@ -53,6 +55,8 @@ export class ZoneServer {
     readonly port: number,
     private readonly udp: dgram.Socket,
     private readonly tcp: net.Server,
+    /** Delay before every answer, in ms (see ZoneServerOptions.latencyMs). */
+    public latencyMs = 0,
   ) {}
 
   /** "host:port", the form `--resolver` takes. */
@@ -87,7 +91,7 @@ export class ZoneServer {
         if (options.port || attempt >= 5) throw error;
         continue;
       }
-      const server = new ZoneServer(zone, host, port, udp, tcp);
+      const server = new ZoneServer(zone, host, port, udp, tcp, options.latencyMs ?? 0);
       server.listen();
       return server;
     }
@@ -103,7 +107,10 @@ export class ZoneServer {
   private listen(): void {
     this.udp.on('message', (message, remote) => {
       const reply = this.respond(message, 'udp');
-      if (reply) this.udp.send(reply, remote.port, remote.address);
+      if (!reply) return;
+      const send = () => this.udp.send(reply, remote.port, remote.address);
+      if (this.latencyMs > 0) setTimeout(send, this.latencyMs);
+      else send();
     });
     this.tcp.on('connection', (socket) => {
       let pending = Buffer.alloc(0);
