@@ -63,7 +63,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (domains.length === 0) throw new UsageError(t('check.noDomains'));
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new UsageError(`--concurrency ${flags.concurrency}: give a whole number >= 1`);
+        throw new UsageError(
+          t('error.wholeNumber', { flag: '--concurrency', value: flags.concurrency, min: 1 }),
+        );
       }
       const options: CheckOptions = { discovery: flags.discovery };
       if (flags.selectors)
@@ -73,7 +75,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           .filter(Boolean);
       if (flags.bimiSelector) options.bimiSelector = flags.bimiSelector;
       if (flags.parked) options.parked = true;
-      const network = await networkFromFlags(flags);
+      const network = await networkFromFlags(flags, ctx.lang);
       try {
         const described: DescribedCheck[] = [];
         const invalid: string[] = [];

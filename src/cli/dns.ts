@@ -19,7 +19,7 @@ export function registerDns(program: Command, ctx: CliContext): void {
       const host = options.listen.slice(0, colon).replace(/^\[|\]$/g, '');
       const port = Number(options.listen.slice(colon + 1));
       if (colon === -1 || !Number.isInteger(port))
-        throw new UsageError(`--listen ${options.listen}: give host:port`);
+        throw new UsageError(t('error.hostPort', { flag: '--listen', value: options.listen }));
       let zone: Zone;
       try {
         zone = Zone.parse(await readFile(file, 'utf8'));

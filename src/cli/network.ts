@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { CachingResolver } from '../dns/caching-resolver.ts';
 import { createResolver } from '../dns/index.ts';
 import { HttpsFetcher } from '../http/fetcher.ts';
+import { cliText } from '../i18n/cli.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { translator } from '../i18n/translate.ts';
 import { UsageError } from './output.ts';
 
 export interface NetworkFlags {
@@ -18,10 +21,11 @@ export interface Network {
 }
 
 /** The resolver and fetcher a command uses, from the flags every network command shares. */
-export async function networkFromFlags(flags: NetworkFlags): Promise<Network> {
+export async function networkFromFlags(flags: NetworkFlags, lang: Lang): Promise<Network> {
+  const t = translator(cliText, lang);
   const timeoutMs = flags.timeout === undefined ? undefined : Number(flags.timeout);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs <= 0)) {
-    throw new UsageError(`--timeout ${flags.timeout}: give milliseconds, e.g. 2000`);
+    throw new UsageError(t('error.wholeNumber', { flag: '--timeout', value: String(flags.timeout), min: 1 }));
   }
   let setup: ReturnType<typeof createResolver>;
   try {

@@ -138,7 +138,9 @@ export function registerRecord(program: Command, ctx: CliContext): void {
     .option('--json', t('option.json'))
     .action((o) => {
       const maxAge = o.maxAge === undefined ? undefined : Number(o.maxAge);
-      if (maxAge !== undefined && !Number.isInteger(maxAge)) throw new UsageError(`--max-age ${o.maxAge}`);
+      if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge < 0)) {
+        throw new UsageError(t('error.wholeNumber', { flag: '--max-age', value: o.maxAge, min: 0 }));
+      }
       const built = buildMtaSts(o.domain, {
         mode: o.mode,
         mx: o.mx ?? [],

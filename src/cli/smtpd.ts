@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
-import { translator } from '../i18n/translate.ts';
+import { translate, translator } from '../i18n/translate.ts';
 import { describeFailure } from '../ingest/describe.ts';
 import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver } from '../ingest/smtp.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
@@ -34,7 +35,9 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
       const host = flags.listen.slice(0, colon).replace(/^\[|\]$/g, '');
       const port = Number(flags.listen.slice(colon + 1));
       if (colon === -1 || !host || !Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UsageError(`--listen ${flags.listen}: give host:port`);
+        throw new UsageError(
+          translate(cliText, 'error.hostPort', ctx.lang, { flag: '--listen', value: flags.listen }),
+        );
       }
       const accept = flags.accept
         .split(',')

@@ -24,6 +24,14 @@ export const cliText = {
   },
   'error.usage': { en: 'error: {message}', ja: 'エラー: {message}' },
   'error.runtime': { en: 'error: {message}', ja: 'エラー: {message}' },
+  'error.wholeNumber': {
+    en: '{flag} {value}: give a whole number of at least {min}',
+    ja: '{flag} {value}: {min} 以上の整数を指定してください',
+  },
+  'error.hostPort': {
+    en: '{flag} {value}: give host:port, e.g. 127.0.0.1:5353',
+    ja: '{flag} {value}: host:port の形で指定してください（例: 127.0.0.1:5353）',
+  },
   'dns.description': { en: 'DNS tools for labs and tests', ja: '検証環境・テスト用の DNS ツール' },
   'dns.serve.description': {
     en: 'serve a zone file over UDP and TCP (answers like a resolver; SERVFAIL/TIMEOUT/TRUNCATE/REFUSED pseudo-records misbehave)',
