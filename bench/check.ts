@@ -10,6 +10,7 @@ import { CachingResolver } from '../src/dns/caching-resolver.ts';
 import { DirectResolver, parseServers } from '../src/dns/direct-resolver.ts';
 import { Zone } from '../src/dns/zone.ts';
 import { HttpsFetcher } from '../src/http/fetcher.ts';
+import { bareLoopCeiling } from './support/ceiling.ts';
 import { RemoteZone } from './support/zone-client.ts';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 2000);
@@ -64,22 +65,6 @@ async function main(): Promise<void> {
   const server = await RemoteZone.start(new URL(import.meta.url), [DOMAINS]);
   const servers = parseServers(server.address);
 
-  // Ceiling: how fast this server answers distinct questions from a bare query loop.
-  async function ceiling(): Promise<number> {
-    const resolver = new DirectResolver({ servers });
-    const names = Array.from({ length: 20000 }, (_, i) => `q${i}.ceiling.example`);
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < names.length) await resolver.lookup(names[next++]!, 'TXT');
-      }),
-    );
-    const qps = names.length / ((performance.now() - start) / 1000);
-    resolver.close();
-    return qps;
-  }
-
   const rates: number[] = [];
   const qpsList: number[] = [];
   let perDomain = 0;
@@ -125,7 +110,11 @@ async function main(): Promise<void> {
   const wanConcurrent = await timeWan(CONCURRENCY);
   const wanSequential = await timeWan(1);
   await server.setLatency(0);
-  const ceilings = [await ceiling(), await ceiling(), await ceiling()];
+  const ceilings = [
+    await bareLoopCeiling(servers),
+    await bareLoopCeiling(servers),
+    await bareLoopCeiling(servers),
+  ];
   await server.stop();
 
   const ceil = median(ceilings);

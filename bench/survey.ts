@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { DirectResolver, parseServers } from '../src/dns/direct-resolver.ts';
 import { Zone } from '../src/dns/zone.ts';
 import { builtInCategoriser, readDomainList, runSurvey } from '../src/survey/index.ts';
+import { bareLoopCeiling } from './support/ceiling.ts';
 import { RemoteZone } from './support/zone-client.ts';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 100_000);
@@ -46,22 +47,6 @@ async function main(): Promise<void> {
   const server = await RemoteZone.start(new URL(import.meta.url), [DOMAINS]);
   const servers = parseServers(server.address);
 
-  // Ceiling: how fast this server answers distinct questions from a bare query loop.
-  async function ceiling(): Promise<number> {
-    const resolver = new DirectResolver({ servers });
-    const names = Array.from({ length: 30_000 }, (_, i) => `q${i}.ceiling.example`);
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next < names.length) await resolver.lookup(names[next++]!, 'TXT');
-      }),
-    );
-    const qps = names.length / ((performance.now() - start) / 1000);
-    resolver.close();
-    return qps;
-  }
-
   await server.reset();
   // A local server answers in well under a millisecond: a lost datagram should cost little.
   const direct = new DirectResolver({ servers, attempts: 2, timeoutMs: 500 });
@@ -85,7 +70,11 @@ async function main(): Promise<void> {
   direct.close();
   const stats = await server.stats();
   const rssMb = process.resourceUsage().maxRSS / 1024;
-  const ceilings = [await ceiling(), await ceiling(), await ceiling()].sort((a, b) => a - b);
+  const ceilings = [
+    await bareLoopCeiling(servers, 30_000),
+    await bareLoopCeiling(servers, 30_000),
+    await bareLoopCeiling(servers, 30_000),
+  ].sort((a, b) => a - b);
   await server.stop();
 
   const ceil = ceilings[1]!;

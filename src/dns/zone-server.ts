@@ -13,21 +13,9 @@ import {
   RECURSION_DESIRED,
   TRUNCATED_RESPONSE,
 } from './wire.ts';
-import type { Zone, ZoneRecord } from './zone.ts';
+import { RR_TYPES, type Zone, type ZoneRecord } from './zone.ts';
 
 const RCODES = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
-const SUPPORTED: ReadonlySet<string> = new Set([
-  'A',
-  'AAAA',
-  'MX',
-  'TXT',
-  'SPF',
-  'PTR',
-  'CNAME',
-  'NS',
-  'SOA',
-  'TLSA',
-]);
 /** Largest TCP message accepted from a client; queries are tiny. */
 const MAX_TCP_QUERY = 4096;
 
@@ -161,7 +149,7 @@ export class ZoneServer {
       additionals: ednsSize ? [EDNS_OPT] : [],
     };
     const flags = RECURSION_AVAILABLE | ((query.flags ?? 0) & RECURSION_DESIRED);
-    if (!SUPPORTED.has(question.type)) {
+    if (!RR_TYPES.has(question.type)) {
       return dnsPacket.encode({ ...base, flags: flags | RCODES.NOERROR, answers: [] });
     }
     const answer = this.zone.answer(question.name, question.type as RRType);

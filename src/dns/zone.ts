@@ -41,7 +41,8 @@ export interface ZoneAnswer {
 }
 
 const MAX_CNAME_CHAIN = 16;
-const RR_TYPES: ReadonlySet<string> = new Set([
+/** The record types a Zone holds and the zone server answers. */
+export const RR_TYPES: ReadonlySet<string> = new Set([
   'A',
   'AAAA',
   'MX',
