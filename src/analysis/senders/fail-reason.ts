@@ -35,7 +35,8 @@ export interface FailReason {
   code: FailReasonCode;
   /**
    * Values for the words: `domain` (the From domain) always; `sender` is the known sender's
-   * id, absent when not in the catalogue; `dkimDomain`, `spfDomain`, `via` per code.
+   * id, absent when not in the catalogue; `dkimDomain`, `spfDomain`, `via` per code;
+   * `network` for spoofing from an ISP's address range.
    */
   args: Record<string, string>;
   /** DMARC result from the auth results: pass when SPF or DKIM passes aligned. */
@@ -112,7 +113,9 @@ export function failReason(row: ReasonRow, orgDomain: OrgDomainFn): FailReason {
     });
   }
   const known = row.ptr === undefined ? undefined : matchSender({ ptr: row.ptr });
-  if (known) return result('not-signed', { sender: known.sender.id });
+  // An ISP's PTR names its subscribers' addresses too (home routers, infected PCs): it says
+  // where the mail came from, not that a service sends for the domain.
+  if (known && known.sender.category !== 'isp') return result('not-signed', { sender: known.sender.id });
   if (row.authorised) return result('not-signed');
-  return result('spoofing');
+  return result('spoofing', known ? { network: known.sender.id } : {});
 }
