@@ -201,7 +201,7 @@ export const knownSenders: readonly KnownSender[] = [
       rule(
         'bounce',
         'hubspotemail.net',
-        'HubSpot knowledge base: default return-path is under hubspotemail.net',
+        'HubSpot shared IPs: the envelope from is a subdomain of hubspotemail.net (dmarc.wiki/hubspot)',
       ),
     ],
   },
@@ -228,7 +228,10 @@ export const knownSenders: readonly KnownSender[] = [
     id: 'benchmark-email',
     name: { en: 'Benchmark Email', ja: 'ベンチマークEメール' },
     category: 'marketing',
-    rules: [rule('ptr', 'bmsend.com', 'Benchmark Email sending hosts are *.bmsend.com')],
+    rules: [
+      rule('ptr', 'bmsend.com', 'Benchmark Email sending hosts are *.bmsend.com'),
+      rule('spf', 'bmsend.com', 'SPF set-up guides for Benchmark Email: "include:bmsend.com"'),
+    ],
   },
   {
     id: 'cuenote',
@@ -312,12 +315,6 @@ export const knownSenders: readonly KnownSender[] = [
     name: { en: 'GMO ConoHa' },
     category: 'hosting',
     rules: [rule('ptr', 'cnode.io', 'ConoHa VPS hosts are *.static.cnode.io')],
-  },
-  {
-    id: 'kagoya',
-    name: { en: 'KAGOYA', ja: 'カゴヤ・ジャパン' },
-    category: 'hosting',
-    rules: [rule('spf', 'kagoya.net', 'KAGOYA manual: "include:kagoya.net"')],
   },
   {
     id: 'cpi',
