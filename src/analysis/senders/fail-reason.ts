@@ -46,22 +46,23 @@ export interface FailReason {
 }
 
 const FORWARD_OVERRIDES = new Set(['forwarded', 'trusted_forwarder']);
+const SPF_NOT_LISTED = new Set(['fail', 'softfail', 'neutral']);
 
 /**
  * Why one row passes or fails DMARC, in one stable code. A row that passes only through DKIM
  * while SPF fails for the From domain is `forwarded` (a forwarder's IP; DMARC still passes).
  * A failing row is explained by, in order: the reporter's own override reason; a DKIM signature
- * of the From domain that no longer verifies (changed in transit, as mailing lists do); a
- * passing signature or SPF pass of another domain (the ESP's own); a known or authorised
- * sender that did not sign; otherwise spoofing.
+ * of the From domain that no longer verifies while an unknown relay authenticated as itself
+ * (changed in transit, as mailing lists do); a passing signature or SPF pass of another domain
+ * (the ESP's own); a known (non-ISP) or authorised sender that did not sign; otherwise spoofing.
  */
 export function failReason(row: ReasonRow, orgDomain: OrgDomainFn): FailReason {
   const from = row.headerFrom;
   const dkimMode = row.adkim ?? 'r';
   const spfMode = row.aspf ?? 'r';
   const dkim = row.authResults.dkim.filter((d) => d.domain);
-  // Alignment is judged on the return-path (mfrom); a HELO result stands in only when the
-  // reporter gives no scope (RFC 7489 reports often omit it).
+  // Alignment is judged on the return-path (mfrom); a result without a scope counts as one
+  // (RFC 7489 reports often omit it), a HELO result does not.
   const spf = row.authResults.spf.filter((s) => s.domain && (s.scope ?? 'mfrom') === 'mfrom');
   const dkimAlignedTo = (d: string) => isAligned(d, from, dkimMode, orgDomain);
   const spfAlignedTo = (d: string) => isAligned(d, from, spfMode, orgDomain);
@@ -85,7 +86,11 @@ export function failReason(row: ReasonRow, orgDomain: OrgDomainFn): FailReason {
   const overrides = row.policyEvaluated?.reasons ?? [];
   const forwardedOverride = overrides.some((r) => r.type && FORWARD_OVERRIDES.has(r.type));
   const listOverride = overrides.some((r) => r.type === 'mailing_list' || /\barc\b/i.test(r.comment ?? ''));
-  const spfFailsForFrom = spf.some((s) => s.result !== 'pass' && spfAlignedTo(s.domain as string));
+  // The forwarder's address is not in the From domain's SPF record: fail, softfail or neutral
+  // (none would mean the domain has no SPF record at all).
+  const spfFailsForFrom = spf.some(
+    (s) => SPF_NOT_LISTED.has(s.result ?? '') && spfAlignedTo(s.domain as string),
+  );
 
   if (dmarc === 'pass') {
     if (!spfAligned && (forwardedOverride || spfFailsForFrom)) return result('forwarded');
@@ -93,23 +98,29 @@ export function failReason(row: ReasonRow, orgDomain: OrgDomainFn): FailReason {
   }
   if (forwardedOverride) return result('forwarded');
   if (listOverride) return result('mailing-list');
-  const broken = dkim.find((d) => d.result === 'fail' && dkimAlignedTo(d.domain as string));
-  if (broken) return result('mailing-list', { dkimDomain: normaliseName(broken.domain as string) });
-
   const espDkim = passingDkim.find((d) => !dkimAlignedTo(d));
+  const espBounce = passingSpf.find((d) => !spfAlignedTo(d));
+  const espByDkim = espDkim === undefined ? undefined : matchSender({ dkimDomains: [espDkim] });
+  const espBySpf = espBounce === undefined ? undefined : matchSender({ spfDomains: [espBounce] });
+  // The From domain's signature broke in transit, and the server that resent the message
+  // authenticated as itself (its return-path or its own signature) and is no known service: a
+  // list that changed it. A broken signature next to a known ESP's own domain is the ESP's
+  // DKIM set-up; with nothing else authenticated it is no evidence of a list.
+  const broken = dkim.find((d) => d.result === 'fail' && dkimAlignedTo(d.domain as string));
+  const relayed = espDkim !== undefined || espBounce !== undefined;
+  if (broken && relayed && !espByDkim && !espBySpf) {
+    return result('mailing-list', { dkimDomain: normaliseName(broken.domain as string) });
+  }
   if (espDkim !== undefined) {
-    const known = matchSender({ dkimDomains: [espDkim] });
     return result('signed-by-esp-domain', {
       dkimDomain: normaliseName(espDkim),
-      ...(known ? { sender: known.sender.id } : {}),
+      ...(espByDkim ? { sender: espByDkim.sender.id } : espBySpf ? { sender: espBySpf.sender.id } : {}),
     });
   }
-  const espBounce = passingSpf.find((d) => !spfAlignedTo(d));
   if (espBounce !== undefined) {
-    const known = matchSender({ spfDomains: [espBounce] });
     return result('spf-esp-bounce-not-aligned', {
       spfDomain: normaliseName(espBounce),
-      ...(known ? { sender: known.sender.id } : {}),
+      ...(espBySpf ? { sender: espBySpf.sender.id } : {}),
     });
   }
   const known = row.ptr === undefined ? undefined : matchSender({ ptr: row.ptr });

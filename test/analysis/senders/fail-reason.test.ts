@@ -134,6 +134,45 @@ describe('failReason', () => {
     expect(broken).toMatchObject({ code: 'mailing-list', args: { dkimDomain: 'example.co.jp' } });
   });
 
+  it('a broken From-domain signature is a list only when an unknown relay authenticated itself', () => {
+    const broken = [{ domain: 'example.co.jp', selector: 's1', result: 'fail' }];
+    // Next to a known ESP's bounce domain: the ESP's DKIM set-up, not a list.
+    expect(
+      reason(row({ dkim: broken, spf: [{ domain: 'em1.sendgrid.net', scope: 'mfrom', result: 'pass' }] })),
+    ).toMatchObject({ code: 'spf-esp-bounce-not-aligned', args: { sender: 'sendgrid' } });
+    // A list re-signing with its own domain.
+    expect(
+      reason(row({ dkim: [...broken, { domain: 'lists.example.org', selector: 'l', result: 'pass' }] })).code,
+    ).toBe('mailing-list');
+    // Nothing else authenticated.
+    expect(reason(row({ dkim: broken })).code).toBe('spoofing');
+  });
+
+  it('forwarded needs SPF to reject the forwarder, not a missing SPF record', () => {
+    const dkim = [{ domain: 'example.co.jp', selector: 's1', result: 'pass' }];
+    for (const result of ['fail', 'softfail', 'neutral']) {
+      expect(reason(row({ dkim, spf: [{ domain: 'example.co.jp', scope: 'mfrom', result }] })).code).toBe(
+        'forwarded',
+      );
+    }
+    expect(
+      reason(row({ dkim, spf: [{ domain: 'example.co.jp', scope: 'mfrom', result: 'none' }] })).code,
+    ).toBe('aligned-pass');
+  });
+
+  it('names the ESP from its bounce domain when it signs with an uncatalogued domain', () => {
+    const r = reason(
+      row({
+        dkim: [{ domain: 'vendor-sign.example', result: 'pass' }],
+        spf: [{ domain: 'bounce.mktomail.com', scope: 'mfrom', result: 'pass' }],
+      }),
+    );
+    expect(r).toMatchObject({
+      code: 'signed-by-esp-domain',
+      args: { sender: 'marketo', dkimDomain: 'vendor-sign.example' },
+    });
+  });
+
   it('spoofing: nothing authenticates and the sender is unknown', () => {
     expect(reason(row({ ptr: 'host.unknown.example' })).code).toBe('spoofing');
     expect(reason(row({ spf: [{ domain: 'example.co.jp', scope: 'mfrom', result: 'fail' }] }))).toMatchObject(
