@@ -1,3 +1,4 @@
+import type { AggregateRecord, PolicyPublished } from '../../reports/types.ts';
 import { type AlignmentMode, isAligned, type OrgDomainFn } from './alignment.ts';
 import { matchSender, normaliseName } from './match.ts';
 
@@ -129,4 +130,20 @@ export function failReason(row: ReasonRow, orgDomain: OrgDomainFn): FailReason {
   if (known && known.sender.category !== 'isp') return result('not-signed', { sender: known.sender.id });
   if (row.authorised) return result('not-signed');
   return result('spoofing', known ? { network: known.sender.id } : {});
+}
+
+/** The row `failReason` reads, from a parsed aggregate record and its report's policy. */
+export function reasonRow(
+  record: AggregateRecord,
+  policy: Pick<PolicyPublished, 'adkim' | 'aspf'>,
+  sender: Pick<ReasonRow, 'ptr' | 'authorised'> = {},
+): ReasonRow {
+  return {
+    headerFrom: record.headerFrom ?? '',
+    policyEvaluated: record.policyEvaluated,
+    authResults: record.authResults,
+    adkim: policy.adkim,
+    aspf: policy.aspf,
+    ...sender,
+  };
 }

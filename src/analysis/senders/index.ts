@@ -11,6 +11,7 @@ export {
   type FailReasonCode,
   failReason,
   type ReasonRow,
+  reasonRow,
 } from './fail-reason.ts';
 export { hasSuffix, matchSender, normaliseName, type SenderEvidence, type SenderMatch } from './match.ts';
 export { describeFailReason, senderName } from './words.ts';
