@@ -234,6 +234,19 @@ export const knownSenders: readonly KnownSender[] = [
     ],
   },
   {
+    id: 'synergy-lead',
+    name: { en: 'Synergy!LEAD (Synergy Marketing)', ja: 'Synergy!LEAD（シナジーマーケティング）' },
+    category: 'marketing',
+    rules: [
+      rule('spf', 'crmstyle.com', 'Synergy!LEAD FAQ (SenderID/SPF): "v=spf1 include:crmstyle.com ~all"'),
+      rule(
+        'dkim',
+        'crmstyle.com',
+        'Synergy!LEAD FAQ: without an author signature Gmail shows "via crmstyle.com" (third-party DKIM d=crmstyle.com)',
+      ),
+    ],
+  },
+  {
     id: 'cuenote',
     name: { en: 'Cuenote (Yoyaku)', ja: 'Cuenote（ユミルリンク）' },
     category: 'esp',

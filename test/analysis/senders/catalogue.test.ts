@@ -145,5 +145,6 @@ describe('matchSender', () => {
     expect(matchSender({ ptr: 'sv1234.xserver.jp' })?.sender.id).toBe('xserver');
     expect(matchSender({ ptr: 'www1234.sakura.ne.jp' })?.sender.name.ja).toBe('さくらインターネット');
     expect(matchSender({ ptr: 'p1234-ipngn100.tokyo.ocn.ne.jp' })?.sender.category).toBe('isp');
+    expect(matchSender({ dkimDomains: ['crmstyle.com'] })?.sender.id).toBe('synergy-lead');
   });
 });
