@@ -250,7 +250,15 @@ export const knownSenders: readonly KnownSender[] = [
     id: 'cuenote',
     name: { en: 'Cuenote (Yoyaku)', ja: 'Cuenote（ユミルリンク）' },
     category: 'esp',
-    rules: [rule('ptr', 'cuenote.jp', OWNED)],
+    rules: [rule('ptr', 'cuenote.ne.jp', `${OWNED} (its support guides are on cuenote.ne.jp)`)],
+  },
+  {
+    id: 'haihai-mail',
+    name: { en: 'Haihai Mail', ja: '配配メール' },
+    category: 'marketing',
+    rules: [
+      rule('spf', 'spf.haihaimail.jp', 'Haihai Mail support, SPF settings: "include:spf.haihaimail.jp"'),
+    ],
   },
   {
     id: 'blastmail',
