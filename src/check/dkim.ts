@@ -3,7 +3,7 @@ import { isTemporary, normalizeName } from '../dns/types.ts';
 import { type DkimKeyRecord, looksLikeDkimKey, parseDkimKeyRecord } from '../records/dkim/index.ts';
 import { type Finding, finding } from '../records/finding.ts';
 import { COMMON_DKIM_SELECTORS } from './dkim/selectors.ts';
-import { foundRecord, locate, MAX_TXT_CANDIDATES } from './mta-sts/txt-discovery.ts';
+import { foundRecord, locate, MAX_TXT_CANDIDATES } from './txt-discovery.ts';
 import type { CheckContext, FoundRecord, ProtocolReport, SuggestedRecord } from './types.ts';
 
 export { COMMON_DKIM_SELECTORS };

@@ -13,7 +13,7 @@ import {
   parseMtaStsRecord,
   policyId,
 } from '../records/mta-sts/index.ts';
-import { discoverTxt, locate } from './mta-sts/txt-discovery.ts';
+import { discoverTxt, locate } from './txt-discovery.ts';
 import type { CheckContext, ProtocolReport } from './types.ts';
 
 /** Whole-fetch budget for the policy file; RFC 8461 s3.3 asks senders to time out too. */

@@ -6,7 +6,7 @@ import {
   ruaProblem,
   type TlsRptRecord,
 } from '../records/tls-rpt/index.ts';
-import { discoverTxt, locate } from './mta-sts/txt-discovery.ts';
+import { discoverTxt, locate } from './txt-discovery.ts';
 import type { CheckContext, ProtocolReport, SuggestedRecord } from './types.ts';
 
 export interface TlsRptParsed {

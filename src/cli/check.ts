@@ -13,7 +13,7 @@ import { translator } from '../i18n/translate.ts';
 import { type NetworkFlags, networkFromFlags } from './network.ts';
 import { type CliContext, csvLine, painter, printJson, UsageError } from './output.ts';
 
-interface CheckFlags extends NetworkFlags {
+export interface CheckFlags extends NetworkFlags {
   json?: boolean;
   csv?: boolean;
   file?: string;
@@ -58,47 +58,47 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--allow-private', t('check.option.allowPrivate'))
     .option('--ca-file <pem>', t('check.option.caFile'))
     .option('--concurrency <n>', t('check.option.concurrency'), '16')
-    .action(async (args: string[], flags: CheckFlags) => {
-      const domains = [...args, ...(flags.file ? await readDomainList(flags.file) : [])];
-      if (domains.length === 0) throw new UsageError(t('check.noDomains'));
-      const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new UsageError(
-          t('error.wholeNumber', { flag: '--concurrency', value: flags.concurrency, min: 1 }),
-        );
+    .action((args: string[], flags: CheckFlags) => runCheck(ctx, args, flags));
+}
+
+/** The `check` command's work, also used by `sumi demo`. */
+export async function runCheck(ctx: CliContext, args: string[], flags: CheckFlags): Promise<void> {
+  const t = translator(cliText, ctx.lang);
+  const domains = [...args, ...(flags.file ? await readDomainList(flags.file) : [])];
+  if (domains.length === 0) throw new UsageError(t('check.noDomains'));
+  const concurrency = Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(t('error.wholeNumber', { flag: '--concurrency', value: flags.concurrency, min: 1 }));
+  }
+  const options: CheckOptions = { discovery: flags.discovery };
+  if (flags.selectors)
+    options.selectors = flags.selectors
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (flags.bimiSelector) options.bimiSelector = flags.bimiSelector;
+  if (flags.parked) options.parked = true;
+  const network = await networkFromFlags(flags, ctx.lang);
+  try {
+    const described: DescribedCheck[] = [];
+    const invalid: string[] = [];
+    if (flags.csv) ctx.stdout.write(csvLine(CSV_COLUMNS));
+    for await (const outcome of checkDomains(domains, { ...network, options }, concurrency)) {
+      if ('error' in outcome) {
+        invalid.push(outcome.domain);
+        ctx.stderr.write(`${t('check.invalidDomain', { domain: outcome.domain })}\n`);
+        continue;
       }
-      const options: CheckOptions = { discovery: flags.discovery };
-      if (flags.selectors)
-        options.selectors = flags.selectors
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-      if (flags.bimiSelector) options.bimiSelector = flags.bimiSelector;
-      if (flags.parked) options.parked = true;
-      const network = await networkFromFlags(flags, ctx.lang);
-      try {
-        const described: DescribedCheck[] = [];
-        const invalid: string[] = [];
-        if (flags.csv) ctx.stdout.write(csvLine(CSV_COLUMNS));
-        for await (const outcome of checkDomains(domains, { ...network, options }, concurrency)) {
-          if ('error' in outcome) {
-            invalid.push(outcome.domain);
-            ctx.stderr.write(`${t('check.invalidDomain', { domain: outcome.domain })}\n`);
-            continue;
-          }
-          const d = describeCheck(outcome, ctx.lang);
-          if (flags.json) described.push(d);
-          else if (flags.csv) ctx.stdout.write(csvLine(csvRow(d, outcome)));
-          else printHuman(ctx, d);
-        }
-        if (flags.json)
-          printJson(ctx, described.length === 1 && domains.length === 1 ? described[0] : described);
-        if (invalid.length > 0)
-          throw new UsageError(t('check.invalidDomain', { domain: invalid.join(', ') }));
-      } finally {
-        network.close();
-      }
-    });
+      const d = describeCheck(outcome, ctx.lang);
+      if (flags.json) described.push(d);
+      else if (flags.csv) ctx.stdout.write(csvLine(csvRow(d, outcome)));
+      else printHuman(ctx, d);
+    }
+    if (flags.json) printJson(ctx, described.length === 1 && domains.length === 1 ? described[0] : described);
+    if (invalid.length > 0) throw new UsageError(t('check.invalidDomain', { domain: invalid.join(', ') }));
+  } finally {
+    network.close();
+  }
 }
 
 /** One domain per line; CSV takes the first column; blank lines and # comments are skipped. */

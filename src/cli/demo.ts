@@ -4,8 +4,8 @@ import { Zone } from '../dns/zone.ts';
 import { ZoneServer } from '../dns/zone-server.ts';
 import { cliText } from '../i18n/cli.ts';
 import { translator } from '../i18n/translate.ts';
+import { runCheck } from './check.ts';
 import type { CliContext } from './output.ts';
-import { run } from './program.ts';
 
 const DEMO_ZONE = new URL('../../examples/demo.zone', import.meta.url);
 const DEMO_DOMAINS = ['bank.example.co.jp', 'card.example.co.jp', 'univ.example.ac.jp', 'city.example.lg.jp'];
@@ -20,11 +20,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const server = await ZoneServer.start(Zone.parse(await readFile(DEMO_ZONE, 'utf8')));
       try {
         ctx.stdout.write(`${t('demo.intro', { address: server.address })}\n\n`);
-        const code = await run(
-          ['check', '--lang', ctx.lang, '--resolver', server.address, ...DEMO_DOMAINS],
-          ctx,
-        );
-        if (code !== 0) process.exitCode = code;
+        await runCheck(ctx, DEMO_DOMAINS, {
+          resolver: server.address,
+          discovery: 'treewalk',
+          concurrency: '16',
+        });
         ctx.stdout.write(`${t('demo.next', { address: server.address })}\n`);
       } finally {
         await server.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMON_DKIM_SELECTORS, checkDkim } from '../../src/check/dkim.ts';
-import { MAX_TXT_CANDIDATES } from '../../src/check/mta-sts/txt-discovery.ts';
+import { MAX_TXT_CANDIDATES } from '../../src/check/txt-discovery.ts';
 import type { CheckOptions } from '../../src/check/types.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_TXT_CANDIDATES } from '../../src/check/mta-sts/txt-discovery.ts';
 import { checkMtaSts, MTA_STS_FETCH_TIMEOUT_MS } from '../../src/check/mta-sts.ts';
+import { MAX_TXT_CANDIDATES } from '../../src/check/txt-discovery.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import type { Fetcher } from '../../src/http/types.ts';

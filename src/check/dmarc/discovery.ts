@@ -1,3 +1,4 @@
+import { CachingResolver } from '../../dns/caching-resolver.ts';
 import {
   type DnsResult,
   type DnsStatus,
@@ -21,16 +22,8 @@ import { pslOrgDomain } from '../../records/org-domain.ts';
 export type Ask = <T extends RRType>(name: string, type: T) => Promise<DnsResult<T>>;
 
 export function memoAsk(resolver: Resolver): Ask {
-  const answers = new Map<string, Promise<DnsResult>>();
-  return <T extends RRType>(name: string, type: T) => {
-    const key = `${type} ${name.toLowerCase()}`;
-    let answer = answers.get(key);
-    if (!answer) {
-      answer = resolver.lookup(name, type);
-      answers.set(key, answer);
-    }
-    return answer as Promise<DnsResult<T>>;
-  };
+  const cache = new CachingResolver(resolver);
+  return (name, type) => cache.lookup(name, type);
 }
 
 /** Longest name the DNS can carry (RFC 1035 s2.3.4, without the trailing dot). */

@@ -1,8 +1,8 @@
-import type { DnsResult, Resolver, TxtRecord } from '../../dns/types.ts';
-import { isTemporary } from '../../dns/types.ts';
-import type { FindingCode } from '../../records/finding.ts';
-import { type Finding, finding } from '../../records/finding.ts';
-import type { FoundRecord } from '../types.ts';
+import type { DnsResult, Resolver, TxtRecord } from '../dns/types.ts';
+import { isTemporary } from '../dns/types.ts';
+import type { FindingCode } from '../records/finding.ts';
+import { type Finding, finding } from '../records/finding.ts';
+import type { FoundRecord } from './types.ts';
 
 /**
  * Finding the one versioned TXT record at an underscore name, the way MTA-STS (RFC 8461
