@@ -15,7 +15,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { EngineKind } from './engine.ts';
-import { migrateToLatest, migrations } from './migrations.ts';
+import { migrateToLatest, migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { KyselyStore } from './store.ts';
 import type { Store } from './types.ts';

@@ -3,11 +3,12 @@
  * batches, the daily rollup updated from them, the raw bytes stored last.
  */
 import { isIP } from 'node:net';
-import { type CompiledQuery, type ControlledTransaction, type Kysely, sql } from 'kysely';
+import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw } from './raw.ts';
+import { rollupStatements } from './rollup.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateReportWriter } from './types.ts';
@@ -190,7 +191,10 @@ export class AggregateWriter implements AggregateReportWriter {
         // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
         trx.deleteFrom('quarantine').where('raw_sha256', '=', this.#plan.sha256).compile(),
       ];
-      if (this.#plan.rollup) closing.push(this.#rollup());
+      if (this.#plan.rollup) {
+        const { policyDomain, day } = this.#plan;
+        closing.push(...rollupStatements(trx, { reportId: this.#id, policyDomain, day }));
+      }
       for (const statement of asFewStatements(s.engine, closing)) await trx.executeQuery(statement);
       await this.#trx.commit().execute();
       this.#finished = true;
@@ -199,28 +203,6 @@ export class AggregateWriter implements AggregateReportWriter {
       await this.#abandon();
       throw error;
     }
-  }
-
-  /**
-   * The statement adding this report's messages to the daily rollup from its stored records, in the
-   * engine: no copy of the report is kept in memory for it. Rows are upserted in key order so that
-   * two reports landing on the same rows (PostgreSQL) lock them in the same order.
-   */
-  #rollup(): CompiledQuery {
-    const { policyDomain, day } = this.#plan;
-    return sql`
-      insert into daily_rollup (policy_domain, day, source_ip, header_from, disposition, dkim, spf, messages)
-      select cast(${policyDomain} as text), cast(${day} as bigint), k.source_ip, k.header_from, k.disposition, k.dkim, k.spf, sum(k.count)
-      from (
-        select coalesce(source_ip, '') as source_ip, coalesce(header_from, '') as header_from,
-          coalesce(disposition, '') as disposition, coalesce(dkim, '') as dkim, coalesce(spf, '') as spf, count
-        from records where report_id = ${this.#id}
-      ) as k
-      group by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
-      order by k.source_ip, k.header_from, k.disposition, k.dkim, k.spf
-      on conflict (policy_domain, day, source_ip, header_from, disposition, dkim, spf)
-      do update set messages = daily_rollup.messages + excluded.messages
-    `.compile(this.#trx);
   }
 
   async abort(): Promise<void> {

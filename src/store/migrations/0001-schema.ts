@@ -1,28 +1,10 @@
-/**
- * The schema, as migrations defined in code (no files to find at run time). A migration, once
- * released, is never edited: changes are new migrations appended here.
- */
-import { type CreateTableBuilder, type Kysely, type Migration, Migrator, sql } from 'kysely';
-import type { EngineKind } from './engine.ts';
-import type { Database } from './schema.ts';
+/** The first schema: reports, records, auth results, daily rollup, failure and TLS reports, quarantine. */
+import type { Migration } from 'kysely';
+import type { EngineKind } from '../engine.ts';
+import { type AnyDb, schemaBuilders, type Table } from './builders.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then, not as typed now.
-type AnyDb = Kysely<any>;
-// biome-ignore lint/suspicious/noExplicitAny: see AnyDb.
-type Table = CreateTableBuilder<string, any>;
-
-function schemaV1(kind: EngineKind): Migration {
-  const pg = kind === 'postgres';
-  // SQLite: `integer primary key` is the rowid itself. PostgreSQL: a 64-bit identity.
-  const withId = (t: Table): Table =>
-    pg
-      ? t.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
-      : t.addColumn('id', 'integer', (c) => c.primaryKey());
-  const int = 'bigint';
-  const blob = pg ? 'bytea' : 'blob';
-  // Tables keyed by (report, position) are clustered on that key in SQLite: no rowid b-tree
-  // beside the key's index, and rows land in key order as a report is written.
-  const clustered = (t: Table): Table => (pg ? t : t.modifyEnd(sql`without rowid`));
+export function schemaV1(kind: EngineKind): Migration {
+  const { int, blob, withId, clustered } = schemaBuilders(kind);
   const withRaw = (t: Table): Table =>
     t
       .addColumn('raw_sha256', 'text', (c) => c.notNull())
@@ -293,33 +275,4 @@ function schemaV1(kind: EngineKind): Migration {
         .execute();
     },
   };
-}
-
-/** Every migration, by name; names sort in the order they run. */
-export function migrations(kind: EngineKind): Record<string, Migration> {
-  return { '0001-schema': schemaV1(kind) };
-}
-
-/**
- * Brings the schema up to date. Callers serialise concurrent runs (an advisory lock on
- * PostgreSQL, a write transaction on SQLite); `disableTransactions` is for that SQLite case,
- * where the caller's own transaction already wraps the run. `schema`: PostgreSQL's current
- * schema, where the tables are created.
- */
-export async function migrateToLatest(
-  db: Kysely<Database>,
-  kind: EngineKind,
-  options: { disableTransactions: boolean; schema?: string },
-): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations(kind) },
-    migrationTableName: 'sumi_migrations',
-    migrationLockTableName: 'sumi_migrations_lock',
-    // Without a schema, Kysely takes a migration table in any schema of the database for ours.
-    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
-    disableTransactions: options.disableTransactions,
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
 }

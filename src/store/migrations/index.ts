@@ -1,0 +1,39 @@
+/**
+ * The schema, as migrations defined in code (no files to find at run time). A migration, once
+ * released, is never edited: changes are new migrations,
+ * one file each in this folder, named so that they sort in the order they run, and listed below.
+ */
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import type { EngineKind } from '../engine.ts';
+import type { Database } from '../schema.ts';
+
+import { schemaV1 } from './0001-schema.ts';
+
+/** Every migration, by name; names sort in the order they run. */
+export function migrations(kind: EngineKind): Record<string, Migration> {
+  return { '0001-schema': schemaV1(kind) };
+}
+
+/**
+ * Brings the schema up to date. Callers serialise concurrent runs (an advisory lock on
+ * PostgreSQL, a write transaction on SQLite); `disableTransactions` is for that SQLite case,
+ * where the caller's own transaction already wraps the run. `schema`: PostgreSQL's current
+ * schema, where the tables are created.
+ */
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  kind: EngineKind,
+  options: { disableTransactions: boolean; schema?: string },
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(kind) },
+    migrationTableName: 'sumi_migrations',
+    migrationLockTableName: 'sumi_migrations_lock',
+    // Without a schema, Kysely takes a migration table in any schema of the database for ours.
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+    disableTransactions: options.disableTransactions,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
