@@ -64,6 +64,8 @@ export interface DnsResult<T extends RRType = RRType> {
   records: RecordOf[T][];
   /** CNAME targets followed, in order, when the name was an alias. */
   cnames: string[];
+  /** Seconds the records may be cached: the least TTL among them. Undefined when unknown or none. */
+  ttl?: number;
   /** The resolver set AD: the answer was DNSSEC-validated. Undefined when unknown. */
   authenticated?: boolean;
   /** Why a temporary failure happened, for people (e.g. "CNAME loop", "no answer from 127.0.0.1:53"). */

@@ -59,14 +59,15 @@ export function interpret<T extends RRType>(qname: string, type: T, packet: Pack
     seen.add(target);
     current = target;
   }
-  const records = answers
-    .filter((a) => a.type === type && normalizeName(a.name) === current)
-    .map((a) => decodeData(type, a));
+  const matching = answers.filter((a) => a.type === type && normalizeName(a.name) === current);
+  const records = matching.map((a) => decodeData(type, a));
   let status: DnsStatus;
   if (rcode === 'NXDOMAIN') status = 'nxdomain';
   else status = records.length > 0 ? 'ok' : 'nodata';
   const result: DnsResult<T> = { ...base, cnames, records, status };
   if (authenticated) result.authenticated = true;
+  const ttls = matching.map((a) => (a as { ttl?: number }).ttl).filter((t) => t !== undefined);
+  if (ttls.length > 0) result.ttl = Math.min(...ttls);
   const chaseTarget = status === 'nodata' && cnames.length > 0 ? current : undefined;
   return chaseTarget ? { result, chaseTarget } : { result };
 }

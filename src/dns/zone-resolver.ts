@@ -25,13 +25,15 @@ export class ZoneResolver implements Resolver {
     const cnames = answer.answers
       .filter((r) => r.type === 'CNAME' && type !== 'CNAME')
       .map((r) => normalizeName(r.data as string));
-    const records = answer.answers.filter((r) => r.type === type).map((r) => fromZone(r as ZoneRecord<T>));
+    const matching = answer.answers.filter((r) => r.type === type);
+    const records = matching.map((r) => fromZone(r as ZoneRecord<T>));
     const result: DnsResult<T> = {
       ...base,
       cnames,
       records,
       status: answer.rcode === 'NXDOMAIN' ? 'nxdomain' : records.length > 0 ? 'ok' : 'nodata',
     };
+    if (matching.length > 0) result.ttl = Math.min(...matching.map((r) => r.ttl));
     if (this.zone.authenticated) result.authenticated = true;
     return result;
   }

@@ -225,6 +225,45 @@ export interface QuarantineTable extends RawColumns {
   times: number;
 }
 
+// ---------------------------------------------------------------- IP facts and policy history (0005)
+
+/** Reverse DNS of a sending IP, cached until `expires_at` (the answer's TTL, clamped). */
+export interface IpFactsTable {
+  /** Canonical text form (canonicalIp). */
+  ip: string;
+  /** `ok`: a PTR name; `none`: definitely none; `temporary`: could not ask, retried soon. */
+  status: 'ok' | 'none' | 'temporary';
+  /** The DNS outcome behind the status (nxdomain, timeout, ...). */
+  dns_status: string;
+  ptr: string | null;
+  ptr_confirmed: number;
+  ptr_org_domain: string | null;
+  error: string | null;
+  looked_up_at: number;
+  expires_at: number;
+}
+
+/** A DMARC record found by `sumi check --store`, with its parsed policy. */
+export interface DmarcChecksTable {
+  id: Generated<number>;
+  domain: string;
+  checked_at: number;
+  /** The check's DMARC status: ok, missing, invalid, dns-error. */
+  status: string;
+  policy_domain: string | null;
+  record: string | null;
+  p: string | null;
+  sp: string | null;
+  np: string | null;
+  pct: number | null;
+  testing: number | null;
+  adkim: string | null;
+  aspf: string | null;
+  /** JSON arrays of the usable report URIs, null when no record. */
+  rua: string | null;
+  ruf: string | null;
+}
+
 export interface Database {
   reporters: ReportersTable;
   reports: ReportsTable;
@@ -238,4 +277,6 @@ export interface Database {
   tls_policies: TlsPoliciesTable;
   tls_failure_details: TlsFailureDetailsTable;
   quarantine: QuarantineTable;
+  ip_facts: IpFactsTable;
+  dmarc_checks: DmarcChecksTable;
 }
