@@ -1,0 +1,73 @@
+/**
+ * The dashboard's only way to the server: JSON over fetch with the session cookie, and the
+ * CSRF token on every request that changes something.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | undefined;
+const listeners = new Set<() => void>();
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the session has ended (any 401), so the app can show the login page. */
+export function onSessionEnd(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  form?: FormData;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: BodyInit | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    body = options.form;
+  }
+  const method = options.method ?? (body === undefined ? 'GET' : 'POST');
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  if (response.status === 401 && !path.startsWith('/api/auth/')) {
+    for (const listener of listeners) listener();
+  }
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+  if (response.status === 204) return undefined as T;
+  const type = response.headers.get('content-type') ?? '';
+  return (type.includes('json') ? response.json() : response.text()) as Promise<T>;
+}
+
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { message?: unknown; error?: unknown };
+    const message = body.message ?? body.error;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Not JSON: the status line says enough.
+  }
+  return `${response.status} ${response.statusText}`;
+}
+
+/** `/api/x?a=1&b=2` with empty values left out. */
+export function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}

@@ -1,0 +1,93 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { onSessionEnd, request, setCsrfToken } from './api.ts';
+import { Layout } from './components/Layout.tsx';
+import { initialLang, LangContext, saveLang } from './i18n.tsx';
+import { Domain } from './pages/Domain.tsx';
+import { Domains } from './pages/Domains.tsx';
+import { Failure, Failures } from './pages/Failures.tsx';
+import { Login } from './pages/Login.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { Report, Reports } from './pages/Reports.tsx';
+import { Sender } from './pages/Sender.tsx';
+import { Settings } from './pages/Settings.tsx';
+import { Survey, Surveys } from './pages/Surveys.tsx';
+import { Upload } from './pages/Upload.tsx';
+import { type Route, useRoute } from './router.ts';
+import type { Session } from './session.ts';
+import './style.css';
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'domains':
+      return <Domains />;
+    case 'domain':
+      return <Domain domain={route.domain} />;
+    case 'sender':
+      return <Sender domain={route.domain} ip={route.ip} />;
+    case 'reports':
+      return <Reports />;
+    case 'report':
+      return <Report id={route.id} />;
+    case 'failures':
+      return <Failures />;
+    case 'failure':
+      return <Failure id={route.id} />;
+    case 'surveys':
+      return <Surveys />;
+    case 'survey':
+      return <Survey id={route.id} />;
+    case 'upload':
+      return <Upload />;
+    case 'settings':
+      return <Settings />;
+    case 'not-found':
+      return <NotFound />;
+  }
+}
+
+function App() {
+  const [lang, setLangState] = useState(initialLang);
+  // undefined: still asking the server; null: signed out.
+  const [session, setSession] = useState<Session | null>();
+  const route = useRoute();
+
+  const setLang = (next: typeof lang) => {
+    saveLang(next);
+    setLangState(next);
+  };
+  const signIn = (next: Session | null) => {
+    setCsrfToken(next?.csrfToken);
+    setSession(next);
+  };
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    request<Session>('/api/auth/me').then(signIn, () => signIn(null));
+    return onSessionEnd(() => signIn(null));
+  }, []);
+
+  // Move focus to the new page's content so keyboard and screen reader users follow along.
+  useEffect(() => {
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route]);
+
+  const logout = async () => {
+    await request('/api/auth/logout', { method: 'POST' }).catch(() => undefined);
+    signIn(null);
+  };
+
+  return (
+    <LangContext.Provider value={{ lang, setLang }}>
+      {session === undefined ? null : session === null ? (
+        <Login onLogin={signIn} />
+      ) : (
+        <Layout route={route} username={session.user.username} onLogout={logout}>
+          <Page route={route} />
+        </Layout>
+      )}
+    </LangContext.Provider>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,288 @@
+import { useMemo } from 'preact/hooks';
+import { withQuery } from '../api.ts';
+import { Async } from '../components/Async.tsx';
+import { HealthBadge, PolicyBadge } from '../components/Badge.tsx';
+import { Chart, type ChartOption } from '../components/Chart.tsx';
+import { AutoTable, type Column, Table } from '../components/Table.tsx';
+import { useWords, type Words } from '../i18n.tsx';
+import { useResource } from '../resource.ts';
+import { href } from '../router.ts';
+import { asArray, healthOf, numberOf, passRateOf, pick, textOf } from '../values.ts';
+import { CheckResult } from './CheckResult.tsx';
+import { Simulator } from './Simulator.tsx';
+
+const api = (domain: string, part: string) => `/api/domains/${encodeURIComponent(domain)}/${part}`;
+
+export function Domain({ domain }: { domain: string }) {
+  const w = useWords();
+  const summary = useResource<Record<string, unknown>>(api(domain, 'summary'));
+  const sections: [string, string][] = [
+    ['overview', w.t('domain.overview')],
+    ['senders', w.t('domain.senders')],
+    ['subdomains', w.t('domain.subdomains')],
+    ['reporters', w.t('domain.reporters')],
+    ['simulator', w.t('domain.simulator')],
+    ['plan', w.t('domain.plan')],
+    ['check', w.t('domain.check')],
+  ];
+  return (
+    <>
+      <p class="crumbs">
+        <a href="#/domains">{w.t('nav.domains')}</a> /
+      </p>
+      <h1>{domain}</h1>
+      <nav class="section-nav" aria-label={w.t('domain.sections')}>
+        {sections.map(([id, label]) => (
+          <a key={id} href={`#/domains/${encodeURIComponent(domain)}`} onClick={jumpTo(id)}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      <section id="overview" aria-labelledby="overview-h">
+        <h2 id="overview-h">{w.t('domain.overview')}</h2>
+        <Async resource={summary}>{(data) => <Overview domain={domain} summary={data} />}</Async>
+      </section>
+      <Senders domain={domain} />
+      <Listing
+        domain={domain}
+        part="subdomains"
+        title={w.t('domain.subdomains')}
+        intro={w.t('domain.subdomains-intro')}
+      />
+      <Listing
+        domain={domain}
+        part="reporters"
+        title={w.t('domain.reporters')}
+        intro={w.t('domain.reporters-intro')}
+      />
+      <section id="simulator" aria-labelledby="simulator-h">
+        <h2 id="simulator-h">{w.t('domain.simulator')}</h2>
+        <Simulator domain={domain} />
+      </section>
+      <Plan domain={domain} />
+      <section id="check" aria-labelledby="check-h">
+        <h2 id="check-h">{w.t('domain.check')}</h2>
+        <CheckResult path={api(domain, 'check')} />
+      </section>
+    </>
+  );
+}
+
+/** In-page links scroll and move focus without changing the page's hash route. */
+function jumpTo(id: string) {
+  return (event: Event) => {
+    event.preventDefault();
+    const target = document.getElementById(id);
+    target?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    target?.querySelector<HTMLElement>('h2')?.focus();
+  };
+}
+
+interface Day {
+  day: string;
+  messages: number;
+  pass: number;
+}
+
+function Overview({ domain, summary }: { domain: string; summary: Record<string, unknown> }) {
+  const w = useWords();
+  const days = asArray<Day>(pick(summary, 'days', 'trend', 'series', 'volume'));
+  const changes = asArray<Record<string, unknown>>(
+    pick(summary, 'policyChanges', 'policyHistory', 'policies'),
+  );
+  const messages = numberOf(pick(summary, 'messages', 'total'));
+  const passRate = passRateOf(summary);
+  const option = useMemo(() => volumeChart(days, changes, w), [days, changes, w.lang]);
+  return (
+    <>
+      <dl class="figures">
+        <div>
+          <dt>{w.t('domains.status')}</dt>
+          <dd>
+            <HealthBadge health={healthOf(messages, passRate)} />
+          </dd>
+        </div>
+        <div>
+          <dt>{w.t('domains.policy')}</dt>
+          <dd>
+            <PolicyBadge policy={pick(summary, 'policy')} />
+          </dd>
+        </div>
+        <div>
+          <dt>{w.t('domains.messages')}</dt>
+          <dd>{w.num(messages)}</dd>
+        </div>
+        <div>
+          <dt>{w.t('domains.pass-rate')}</dt>
+          <dd>{w.pct(passRate)}</dd>
+        </div>
+      </dl>
+      {textOf(pick(summary, 'next'), w.lang) && <p class="next">{textOf(pick(summary, 'next'), w.lang)}</p>}
+      {days.length > 0 ? (
+        <Chart option={option} label={w.t('domain.chart-label', { domain })} />
+      ) : (
+        <p class="muted">{w.t('common.empty')}</p>
+      )}
+    </>
+  );
+}
+
+function volumeChart(days: Day[], changes: Record<string, unknown>[], w: Words): ChartOption {
+  const marks = changes
+    .map((c) => ({
+      day: String(pick(c, 'day', 'date', 'from') ?? ''),
+      policy: textOf(pick(c, 'policy', 'p'), w.lang),
+    }))
+    .filter((c) => c.day !== '')
+    .map((c) => ({ xAxis: c.day.slice(0, 10), label: { formatter: c.policy ? `p=${c.policy}` : '' } }));
+  return {
+    grid: { left: 56, right: 56, top: 40, bottom: 32 },
+    legend: { top: 0 },
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', data: days.map((d) => d.day.slice(0, 10)) },
+    yAxis: [
+      { type: 'value', name: w.t('chart.messages') },
+      { type: 'value', name: w.t('chart.pass-rate'), min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+    ],
+    series: [
+      {
+        name: w.t('chart.messages'),
+        type: 'bar',
+        data: days.map((d) => d.messages),
+        itemStyle: { color: '#8aa4c8' },
+        markLine: marks.length
+          ? { symbol: 'none', data: marks, lineStyle: { color: '#b5462f', type: 'dashed' } }
+          : undefined,
+      },
+      {
+        name: w.t('chart.pass-rate'),
+        type: 'line',
+        yAxisIndex: 1,
+        data: days.map((d) => (d.messages ? Math.round((d.pass / d.messages) * 1000) / 10 : null)),
+        itemStyle: { color: '#1f6f50' },
+      },
+    ],
+  };
+}
+
+type SenderRow = Record<string, unknown>;
+
+function Senders({ domain }: { domain: string }) {
+  const w = useWords();
+  const senders = useResource<unknown>(withQuery(api(domain, 'senders'), { lang: w.lang }));
+  const columns: Column<SenderRow>[] = [
+    {
+      key: 'source',
+      label: w.t('senders.source'),
+      render: (s) => {
+        const ip = String(pick(s, 'ip', 'sourceIp', 'source_ip') ?? '');
+        const name = textOf(pick(s, 'name', 'sender', 'ptr'), w.lang);
+        return (
+          <>
+            {ip ? <a href={href({ page: 'sender', domain, ip })}>{ip}</a> : null}
+            {name && <div class="muted">{name}</div>}
+          </>
+        );
+      },
+    },
+    {
+      key: 'classification',
+      label: w.t('senders.classification'),
+      render: (s) => w.tMaybe('class.', textOf(pick(s, 'classification', 'category', 'kind'), w.lang)) || '–',
+    },
+    {
+      key: 'messages',
+      label: w.t('domains.messages'),
+      numeric: true,
+      render: (s) => w.num(numberOf(pick(s, 'messages', 'count'))),
+    },
+    { key: 'passRate', label: w.t('domains.pass-rate'), numeric: true, render: (s) => w.pct(passRateOf(s)) },
+    {
+      key: 'reason',
+      label: w.t('senders.reason'),
+      render: (s) => textOf(pick(s, 'reason', 'failReason'), w.lang) || '–',
+    },
+    { key: 'fix', label: w.t('senders.fix'), render: (s) => textOf(pick(s, 'fix'), w.lang) || '–' },
+  ];
+  return (
+    <section id="senders" aria-labelledby="senders-h">
+      <h2 id="senders-h">{w.t('domain.senders')}</h2>
+      <Async resource={senders}>
+        {(data) => (
+          <Table
+            caption={w.t('senders.caption')}
+            columns={columns}
+            rows={asArray<SenderRow>(data, 'senders')}
+          />
+        )}
+      </Async>
+    </section>
+  );
+}
+
+function Listing({
+  domain,
+  part,
+  title,
+  intro,
+}: {
+  domain: string;
+  part: string;
+  title: string;
+  intro: string;
+}) {
+  const w = useWords();
+  const resource = useResource<unknown>(withQuery(api(domain, part), { lang: w.lang }));
+  return (
+    <section id={part} aria-labelledby={`${part}-h`}>
+      <h2 id={`${part}-h`}>{title}</h2>
+      <p class="muted">{intro}</p>
+      <Async resource={resource}>
+        {(data) => (
+          <>
+            <AutoTable caption={title} prefix="field." rows={asArray<object>(data, part, 'items', 'rows')} />
+            {asArray<object>(data, 'gaps').length > 0 && (
+              <AutoTable
+                caption={w.t('reporters.gaps')}
+                prefix="field."
+                rows={asArray<object>(data, 'gaps')}
+              />
+            )}
+          </>
+        )}
+      </Async>
+    </section>
+  );
+}
+
+function Plan({ domain }: { domain: string }) {
+  const w = useWords();
+  const plan = useResource<unknown>(withQuery(api(domain, 'plan'), { lang: w.lang }));
+  return (
+    <section id="plan" aria-labelledby="plan-h">
+      <h2 id="plan-h">{w.t('domain.plan')}</h2>
+      <Async resource={plan}>
+        {(data) => {
+          const steps = asArray<Record<string, unknown>>(data, 'steps', 'plan');
+          const note = textOf(pick(data, 'summary', 'message'), w.lang);
+          return (
+            <>
+              {note && <p>{note}</p>}
+              <ol class="plan">
+                {steps.map((step, i) => (
+                  <li key={i}>
+                    <strong>{textOf(pick(step, 'title', 'record', 'policy', 'action'), w.lang)}</strong>{' '}
+                    {pick(step, 'date', 'when', 'after') !== undefined && (
+                      <span class="muted">({textOf(pick(step, 'date', 'when', 'after'), w.lang)})</span>
+                    )}
+                    <div>{textOf(pick(step, 'reason', 'why', 'description', 'text'), w.lang)}</div>
+                  </li>
+                ))}
+              </ol>
+            </>
+          );
+        }}
+      </Async>
+    </section>
+  );
+}

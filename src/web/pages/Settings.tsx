@@ -1,0 +1,220 @@
+import { useRef, useState } from 'preact/hooks';
+import { request } from '../api.ts';
+import { Async, ErrorBox } from '../components/Async.tsx';
+import { type Column, Table } from '../components/Table.tsx';
+import { useWords, type WebKey } from '../i18n.tsx';
+import { useResource } from '../resource.ts';
+import { asArray, display, pick } from '../values.ts';
+
+interface Field {
+  name: string;
+  label: WebKey;
+  type?: 'text' | 'password' | 'number' | 'role';
+  required?: boolean;
+}
+
+interface TabSpec {
+  id: string;
+  label: WebKey;
+  path: string;
+  /** The field that names a row in the URL of its DELETE. */
+  idKey?: string;
+  fields?: Field[];
+}
+
+const TABS: TabSpec[] = [
+  {
+    id: 'inventory',
+    label: 'settings.inventory',
+    path: '/api/inventory/domains',
+    idKey: 'domain',
+    fields: [{ name: 'domain', label: 'reports.domain', required: true }],
+  },
+  {
+    id: 'imap',
+    label: 'settings.imap',
+    path: '/api/imap-sources',
+    idKey: 'id',
+    fields: [
+      { name: 'host', label: 'settings.host', required: true },
+      { name: 'port', label: 'settings.port', type: 'number' },
+      { name: 'username', label: 'login.username', required: true },
+      { name: 'password', label: 'login.password', type: 'password', required: true },
+      { name: 'mailbox', label: 'settings.mailbox' },
+    ],
+  },
+  {
+    id: 'users',
+    label: 'settings.users',
+    path: '/api/users',
+    idKey: 'id',
+    fields: [
+      { name: 'username', label: 'login.username', required: true },
+      { name: 'password', label: 'login.password', type: 'password', required: true },
+      { name: 'role', label: 'settings.role', type: 'role' },
+    ],
+  },
+  {
+    id: 'tokens',
+    label: 'settings.tokens',
+    path: '/api/tokens',
+    idKey: 'id',
+    fields: [{ name: 'name', label: 'settings.token-name', required: true }],
+  },
+  { id: 'audit', label: 'settings.audit', path: '/api/audit' },
+];
+
+export function Settings() {
+  const w = useWords();
+  const [active, setActive] = useState(0);
+  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
+  // Arrow keys move between tabs (WAI-ARIA tabs pattern); Tab moves into the panel.
+  const onKey = (event: KeyboardEvent) => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    const next = (active + step + TABS.length) % TABS.length;
+    setActive(next);
+    tabs.current[next]?.focus();
+  };
+  const tab = TABS[active]!;
+  return (
+    <>
+      <h1>{w.t('settings.title')}</h1>
+      <div role="tablist" aria-label={w.t('settings.title')} class="tabs" onKeyDown={onKey}>
+        {TABS.map((t, i) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabs.current[i] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={i === active}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={i === active ? 0 : -1}
+            onClick={() => setActive(i)}
+          >
+            {w.t(t.label)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab.id}`} aria-labelledby={`tab-${tab.id}`}>
+        <SettingsPanel key={tab.id} tab={tab} />
+      </div>
+    </>
+  );
+}
+
+type Row = Record<string, unknown>;
+
+function SettingsPanel({ tab }: { tab: TabSpec }) {
+  const w = useWords();
+  const list = useResource<unknown>(tab.path);
+  const [error, setError] = useState<Error>();
+  const [secret, setSecret] = useState<string>();
+
+  const remove = async (row: Row) => {
+    if (!tab.idKey || !window.confirm(w.t('settings.confirm-delete'))) return;
+    try {
+      await request(`${tab.path}/${encodeURIComponent(String(row[tab.idKey]))}`, { method: 'DELETE' });
+      list.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+
+  const add = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const body: Record<string, unknown> = {};
+    for (const field of tab.fields ?? []) {
+      const input = form.elements.namedItem(field.name) as HTMLInputElement | null;
+      if (!input || input.value === '') continue;
+      body[field.name] = field.type === 'number' ? Number(input.value) : input.value;
+    }
+    try {
+      const created = await request<Row>(tab.path, { json: body });
+      const token = pick(created, 'token', 'secret');
+      setSecret(typeof token === 'string' ? token : undefined);
+      setError(undefined);
+      form.reset();
+      list.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+
+  return (
+    <>
+      <Async resource={list}>
+        {(data) => {
+          const rows = asArray<Row>(data, 'items', 'domains', 'users', 'tokens', 'sources', 'entries');
+          const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(
+            (k) => !/hash|password|secret/i.test(k),
+          );
+          const columns: Column<Row>[] = keys.map((key) => ({
+            key,
+            label: w.tMaybe('field.', key),
+            render: (r) => display(r[key], w),
+          }));
+          if (tab.idKey) {
+            columns.push({
+              key: '_actions',
+              label: w.t('settings.actions'),
+              render: (r) => (
+                <button type="button" class="danger" onClick={() => remove(r)}>
+                  {w.t('settings.delete')}
+                </button>
+              ),
+            });
+          }
+          return <Table caption={w.t(tab.label)} columns={columns} rows={rows} />;
+        }}
+      </Async>
+      {error && <ErrorBox error={error} />}
+      {secret && (
+        <p class="secret" role="status">
+          {w.t('settings.token-once')} <code>{secret}</code>
+        </p>
+      )}
+      {tab.fields && (
+        <form class="inline-form" onSubmit={add}>
+          {tab.fields.map((f) => (
+            <div key={f.name} class="field">
+              <label for={`${tab.id}-${f.name}`}>{w.t(f.label)}</label>
+              {f.type === 'role' ? (
+                <select id={`${tab.id}-${f.name}`} name={f.name}>
+                  <option value="viewer">{w.t('role.viewer')}</option>
+                  <option value="analyst">{w.t('role.analyst')}</option>
+                  <option value="admin">{w.t('role.admin')}</option>
+                </select>
+              ) : f.type === 'password' ? (
+                <input
+                  id={`${tab.id}-${f.name}`}
+                  name={f.name}
+                  type="password"
+                  required={f.required}
+                  autocomplete="new-password"
+                />
+              ) : f.type === 'number' ? (
+                <input id={`${tab.id}-${f.name}`} name={f.name} type="number" required={f.required} />
+              ) : (
+                <input
+                  id={`${tab.id}-${f.name}`}
+                  name={f.name}
+                  type="text"
+                  required={f.required}
+                  autocomplete="off"
+                />
+              )}
+            </div>
+          ))}
+          <button type="submit" class="primary">
+            {w.t('settings.add')}
+          </button>
+        </form>
+      )}
+    </>
+  );
+}

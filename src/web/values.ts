@@ -1,0 +1,68 @@
+import type { Words } from './i18n.tsx';
+
+/** Words the server sends either as plain text or in both languages. */
+export function textOf(value: unknown, lang: 'en' | 'ja'): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o[lang] === 'string') return o[lang] as string;
+    for (const key of ['message', 'text', 'title', 'name', 'code']) {
+      if (typeof o[key] === 'string') return o[key] as string;
+    }
+  }
+  return JSON.stringify(value);
+}
+
+/** Any field value as text for a table cell (numbers in the reader's format). */
+export function display(value: unknown, w: Words): string {
+  if (typeof value === 'number') return w.num(value);
+  if (typeof value === 'boolean') return value ? '✓' : '✗';
+  if (Array.isArray(value)) return value.map((v) => display(v, w)).join(', ');
+  return textOf(value, w.lang) || '–';
+}
+
+export function asArray<T = Record<string, unknown>>(value: unknown, ...keys: string[]): T[] {
+  if (Array.isArray(value)) return value as T[];
+  if (value && typeof value === 'object') {
+    for (const key of keys) {
+      const inner = (value as Record<string, unknown>)[key];
+      if (Array.isArray(inner)) return inner as T[];
+    }
+  }
+  return [];
+}
+
+export function numberOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The first of `keys` that `row` has, for rows whose field names vary between endpoints. */
+export function pick(row: unknown, ...keys: string[]): unknown {
+  if (!row || typeof row !== 'object') return undefined;
+  for (const key of keys) {
+    const value = (row as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+}
+
+/** A pass rate from a row: `passRate` as given, else pass / messages. */
+export function passRateOf(row: unknown): number | undefined {
+  const given = numberOf(pick(row, 'passRate', 'pass_rate'));
+  if (given !== undefined) return given;
+  const messages = numberOf(pick(row, 'messages', 'total', 'count'));
+  const pass = numberOf(pick(row, 'pass', 'passed', 'dmarcPass'));
+  return messages && pass !== undefined ? pass / messages : undefined;
+}
+
+export type Health = 'good' | 'attention' | 'failing' | 'no-data';
+
+/** How a domain or sender is doing, from its pass rate. */
+export function healthOf(messages: number | undefined, passRate: number | undefined): Health {
+  if (!messages || passRate === undefined) return 'no-data';
+  if (passRate >= 0.98) return 'good';
+  if (passRate >= 0.9) return 'attention';
+  return 'failing';
+}
