@@ -4,14 +4,16 @@
  * the store's quarantine with the reasons; a damaged part of an input that did yield reports is
  * quarantined on its own. Nothing read is ever dropped silently.
  */
+import { parseAggregateReportToObject } from '../reports/aggregate.ts';
 import { describeReportError, previewBytes, ReportError } from '../reports/errors.ts';
 import { parseFailureReport } from '../reports/failure.ts';
 import { parseTlsReport } from '../reports/tls.ts';
 import type { Payload } from '../reports/types.ts';
 import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
-import type { ReportSource, Store } from '../store/types.ts';
+import type { InsertOutcome, ReportSource, Store } from '../store/types.ts';
 import { storeAggregateReport } from './aggregate.ts';
+import { type AggregateBatcher, BATCHED_MAX_XML_BYTES } from './batch.ts';
 import type { InputError } from './inputs.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
@@ -54,6 +56,8 @@ export interface MessageOptions {
    * never whole in memory (default UNPACK_STREAM_ABOVE_BYTES).
    */
   streamAbove?: number;
+  /** Stores small aggregate reports together with those of other inputs (see AggregateBatcher). */
+  batcher?: AggregateBatcher;
 }
 
 /**
@@ -94,7 +98,7 @@ export async function ingestMessage(
     }
     const payloadSource: ReportSource = { description: where, receivedAt };
     try {
-      outcome.reports.push(await storePayload(store, item, payloadSource));
+      outcome.reports.push(await storePayload(store, item, payloadSource, options.batcher));
     } catch (error) {
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
       if (error instanceof ReportError && error.provenance === undefined) error.provenance = where;
@@ -125,12 +129,23 @@ export async function ingestMessage(
   return outcome;
 }
 
-async function storePayload(store: Store, payload: Payload, source: ReportSource): Promise<StoredReport> {
+async function storePayload(
+  store: Store,
+  payload: Payload,
+  source: ReportSource,
+  batcher: AggregateBatcher | undefined,
+): Promise<StoredReport> {
   const base = { source: source.description, records: 0, messages: 0 };
   if (payload.kind === 'aggregate') {
-    // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.
-    const xml = payload.stream ? payload.stream.open() : payload.bytes;
-    const { outcome } = await storeAggregateReport(store, payload.bytes, source, xml);
+    let outcome: InsertOutcome;
+    if (batcher && !payload.stream && payload.bytes.length <= BATCHED_MAX_XML_BYTES) {
+      const report = await parseAggregateReportToObject(payload.bytes);
+      outcome = await batcher.add({ report, raw: payload.bytes, sha256: payload.sha256, source });
+    } else {
+      // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.
+      const xml = payload.stream ? payload.stream.open() : payload.bytes;
+      ({ outcome } = await storeAggregateReport(store, payload.bytes, source, xml));
+    }
     return outcome.status === 'stored'
       ? {
           ...base,

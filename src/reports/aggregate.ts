@@ -218,6 +218,58 @@ const ELEMENT_ALIASES: Record<string, string> = {
   'report_metadata/version': 'version',
 };
 
+/**
+ * Element paths as a tree, built once: the reader steps from an element's node to its child's
+ * by name instead of building and hashing a path string per element (most of its time before).
+ */
+interface PathNode {
+  /** The standard path below <feedback> ('' for <feedback> itself and for unread content). */
+  path: string;
+  container: boolean;
+  leaf: boolean;
+  /** Below <record>: its values go to the record, not the header. */
+  inRecord: boolean;
+  /** Set on a node reached through a variant name: the variant's path, warned about. */
+  aliasOf?: string;
+  children: Map<string, PathNode>;
+}
+
+function pathNode(path: string): PathNode {
+  return {
+    path,
+    container: CONTAINERS.has(path),
+    leaf: LEAVES.has(path),
+    inRecord: path.startsWith('record/'),
+    children: new Map(),
+  };
+}
+
+function buildPathTree(): PathNode {
+  const root = pathNode('');
+  const nodes = new Map<string, PathNode>([['', root]]);
+  const nodeAt = (path: string): PathNode => {
+    let node = nodes.get(path);
+    if (node) return node;
+    const slash = path.lastIndexOf('/');
+    const parent = nodeAt(slash < 0 ? '' : path.slice(0, slash));
+    node = pathNode(path);
+    parent.children.set(path.slice(slash + 1), node);
+    nodes.set(path, node);
+    return node;
+  };
+  for (const path of [...CONTAINERS, ...LEAVES]) nodeAt(path);
+  for (const [variant, standard] of Object.entries(ELEMENT_ALIASES)) {
+    const slash = variant.lastIndexOf('/');
+    const parent = nodeAt(slash < 0 ? '' : variant.slice(0, slash));
+    parent.children.set(variant.slice(slash + 1), { ...nodeAt(standard), aliasOf: variant });
+  }
+  return root;
+}
+
+const PATH_TREE = buildPathTree();
+/** The node of <feedback>, of skipped content and of extension content: nothing to read there. */
+const UNREAD: PathNode = { ...pathNode(''), children: new Map() };
+
 /** Values as RFC 7489/9990 spell them, and the other spellings reporters use for them. */
 const DISPOSITIONS: Vocabulary<Disposition> = {
   values: ['none', 'quarantine', 'reject', 'pass'],
@@ -315,8 +367,8 @@ class AggregateReader {
     },
   };
   readonly #seenHeaderFields = new Set<string>();
-  /** Paths of the open elements below <feedback>; '' for <feedback> itself. */
-  readonly #paths: string[] = [];
+  /** Nodes of the open elements; UNREAD for <feedback> itself and content not read. */
+  readonly #paths: PathNode[] = [];
   #text = '';
   /** Depth (in #paths) of an unknown element whose content is skipped, or -1. */
   #skipFrom = -1;
@@ -380,17 +432,17 @@ class AggregateReader {
     const depth = this.#paths.length;
     if (depth >= this.#limits.maxDepth)
       throw new ReportError('xml-too-deep', { limit: this.#limits.maxDepth });
-    for (const [name, value] of Object.entries(tag.attributes))
-      this.#checkLength(`${tag.name}@${name}`, value);
+    const attributes = tag.attributes;
+    for (const name in attributes) this.#checkLength(`${tag.name}@${name}`, attributes[name] as string);
     this.#text = '';
 
     if (this.#extension) {
       this.#openExtensionNode(tag);
-      this.#paths.push('');
+      this.#paths.push(UNREAD);
       return;
     }
     if (this.#skipFrom >= 0) {
-      this.#paths.push('');
+      this.#paths.push(UNREAD);
       return;
     }
 
@@ -399,30 +451,30 @@ class AggregateReader {
       this.#openRoot(tag, name);
       return;
     }
-    const parent = this.#paths[depth - 1] ?? '';
-    let path = parent === '' ? name : `${parent}/${name}`;
-    const standard = ELEMENT_ALIASES[path];
-    if (standard !== undefined && Object.hasOwn(ELEMENT_ALIASES, path)) {
-      this.#warnings.add('element-alias', path, standard);
-      path = standard;
+    const parent = depth === 1 ? PATH_TREE : (this.#paths[depth - 1] ?? UNREAD);
+    let node = parent.children.get(name);
+    if (node?.aliasOf !== undefined) this.#warnings.add('element-alias', node.aliasOf, node.path);
+    if (node === undefined) {
+      const path = parent.path === '' ? name : `${parent.path}/${name}`;
+      node = { ...UNREAD, path };
     }
-    this.#paths.push(path);
+    this.#paths.push(node);
 
-    if (CONTAINERS.has(path)) {
-      this.#openContainer(path);
+    if (node.container) {
+      this.#openContainer(node.path);
       return;
     }
-    if (LEAVES.has(path)) return;
+    if (node.leaf) return;
     if (depth === 1 && (name === 'extension' || name === 'extensions')) {
       this.#startExtension(tag, this.#reportExtensions, depth);
       return;
     }
-    if (depth === 2 && parent === 'record' && this.#record) {
+    if (depth === 2 && parent.path === 'record' && this.#record) {
       // RFC 9990 allows any element at record level (xs:any lax): keep it as an extension.
       this.#startExtension(tag, this.#record.extensions, depth);
       return;
     }
-    this.#warnings.add('unknown-element', path);
+    this.#warnings.add('unknown-element', node.path);
     this.#skipFrom = depth;
   }
 
@@ -435,7 +487,7 @@ class AggregateReader {
       this.#draft.namespace = namespace;
       if (!KNOWN_NAMESPACES.has(namespace)) this.#warnings.add('unknown-namespace', undefined, namespace);
     }
-    this.#paths.push('');
+    this.#paths.push(UNREAD);
   }
 
   #openContainer(path: string): void {
@@ -475,7 +527,8 @@ class AggregateReader {
   #close(tag: SaxesTagPlain): void {
     this.sawEvent = true;
     const depth = this.#paths.length - 1;
-    const path = this.#paths.pop() ?? '';
+    const node = this.#paths.pop() ?? UNREAD;
+    const path = node.path;
     const text = this.#text;
     this.#text = '';
     if (this.#extension) {
@@ -501,9 +554,9 @@ class AggregateReader {
       }
       return;
     }
-    if (!LEAVES.has(path)) return;
+    if (!node.leaf) return;
     const value = text.trim();
-    if (path.startsWith('record/')) this.#recordValue(path, value);
+    if (node.inRecord) this.#recordValue(path, value);
     else this.#headerValue(path, value, tag.name);
   }
 
@@ -512,7 +565,7 @@ class AggregateReader {
     this.#text += text;
     if (this.#text.length > this.#limits.maxFieldLength) {
       throw new ReportError('xml-field-too-long', {
-        field: this.#paths.at(-1) || 'feedback',
+        field: this.#paths.at(-1)?.path || 'feedback',
         limit: this.#limits.maxFieldLength,
       });
     }

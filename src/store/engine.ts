@@ -69,6 +69,11 @@ export class RowWriter {
         : ROWS_PER_STATEMENT.postgres;
   }
 
+  /** Values per row. */
+  get width(): number {
+    return this.#columns.length;
+  }
+
   /** Inserts the rows: `values.length` must be a multiple of the column count. */
   async write(db: Kysely<Database>, values: readonly unknown[]): Promise<void> {
     for (const statement of this.statements(values)) await db.executeQuery(statement);

@@ -8,13 +8,17 @@ import type {
   ReportWarning,
   TlsReport,
 } from '../reports/types.ts';
+import { reportRow } from './aggregate-rows.ts';
+import { insertAggregateBatch } from './batch.ts';
 import { type ColumnSpec, decodeText, type EngineKind, encodeText, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
 import type { Database, RawEncoding } from './schema.ts';
 import type {
+  AggregateBatchItem,
   AggregateReportInput,
   AggregateReportWriter,
+  BatchOutcome,
   InsertOptions,
   InsertOutcome,
   ListReportsOptions,
@@ -29,6 +33,7 @@ import type {
   StoredReportSummary,
   StoredTlsReport,
 } from './types.ts';
+import { flag, integer, now, optionalInteger } from './values.ts';
 import { AggregateWriter, releaseFromQuarantine } from './writer.ts';
 
 /** Reports listed when the caller sets no limit. */
@@ -115,23 +120,8 @@ const TLS_DETAIL_COLUMNS: ColumnSpec[] = [
   ['failure_reason_code', 'text'],
 ];
 
-function now(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
 function isoSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** A whole number a JS number holds exactly (and both engines' 64-bit integers hold). */
-function integer(value: number, what: string): number {
-  if (!Number.isSafeInteger(value))
-    throw new StoreInputError('invalid-number', `${what} is ${value}, not a whole number`);
-  return value;
-}
-
-function optionalInteger(value: number | null | undefined, what: string): number | null {
-  return value === null || value === undefined ? null : integer(value, what);
 }
 
 function sessionCount(value: number, what: string): number {
@@ -139,10 +129,6 @@ function sessionCount(value: number, what: string): number {
     throw new StoreInputError('invalid-count', `${what} is ${value}; a count is a whole number from 0`);
   }
   return value;
-}
-
-function flag(value: boolean | null): number | null {
-  return value === null ? null : value ? 1 : 0;
 }
 
 /** Ends an unread records source (a parser's generator) so it can release what it holds. */
@@ -237,59 +223,39 @@ export class KyselyStore implements Store {
     }
   }
 
+  insertAggregateReports(
+    items: readonly AggregateBatchItem[],
+    options?: InsertOptions,
+  ): Promise<BatchOutcome[]> {
+    return insertAggregateBatch(this, items, options);
+  }
+
   async openAggregateReport(
     header: AggregateReportHeader,
     raw: Uint8Array,
     source: ReportSource,
     options: InsertOptions = {},
   ): Promise<AggregateReportWriter | Extract<InsertOutcome, { status: 'duplicate' }>> {
-    const { metadata, policyPublished: policy } = header;
-    const begin = integer(metadata.window.begin, 'window begin');
-    const end = integer(metadata.window.end, 'window end');
     const sha256 = sha256Hex(raw);
-    const reporterId = await this.#reporterId(header.reporter);
+    // The raw bytes are compressed while the records are written and stored at commit.
+    const row = reportRow(this, await this.reporterId(header.reporter), header, source, {
+      sha256,
+      size: raw.length,
+      encoding: 'identity',
+      data: Buffer.alloc(0),
+    });
     const trx = await this.db.startTransaction().execute();
     try {
       const key = {
-        reporter_id: reporterId,
-        report_id: this.text(metadata.reportId),
-        policy_domain: this.text(policy.domain),
+        reporter_id: row.reporter_id,
+        report_id: row.report_id,
+        policy_domain: row.policy_domain,
       };
       // The unique key decides, not a prior SELECT: two writers racing on the same report
       // (PostgreSQL) serialise on the key, and the second finds a duplicate.
       const inserted = await trx
         .insertInto('reports')
-        .values({
-          ...key,
-          report_id_raw: this.text(metadata.reportIdRaw),
-          date_begin: begin,
-          date_end: end,
-          version: this.text(header.version),
-          namespace: this.text(header.namespace),
-          generator: this.text(metadata.generator),
-          errors: this.json(metadata.errors),
-          adkim: this.text(policy.adkim),
-          aspf: this.text(policy.aspf),
-          p: this.text(policy.p),
-          sp: this.text(policy.sp),
-          np: this.text(policy.np),
-          pct: optionalInteger(policy.pct, 'pct'),
-          fo: this.text(policy.fo),
-          testing: flag(policy.testing),
-          discovery_method: this.text(policy.discoveryMethod),
-          psd: this.text(policy.psd),
-          extensions: null,
-          warnings: null,
-          record_count: 0,
-          message_count: 0,
-          source: this.text(source.description),
-          received_at: optionalInteger(source.receivedAt, 'received time'),
-          ingested_at: now(),
-          raw_sha256: sha256,
-          raw_size: raw.length,
-          raw_encoding: 'identity',
-          raw: Buffer.alloc(0),
-        })
+        .values(row)
         .onConflict((oc) => oc.columns(['reporter_id', 'report_id', 'policy_domain']).doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -306,7 +272,7 @@ export class KyselyStore implements Store {
       }
       return new AggregateWriter(this, trx, inserted.id, {
         policyDomain: key.policy_domain,
-        day: rollupDay({ begin, end }),
+        day: rollupDay({ begin: row.date_begin, end: row.date_end }),
         raw,
         sha256,
         rollup: options.rollup ?? true,
@@ -322,7 +288,7 @@ export class KyselyStore implements Store {
    * would be locked until the report commits, serialising every concurrent report from the same
    * reporter. A reporter row without reports is harmless.
    */
-  async #reporterId(reporter: AggregateReportHeader['reporter']): Promise<number> {
+  async reporterId(reporter: AggregateReportHeader['reporter']): Promise<number> {
     const orgName = this.text(reporter.orgName);
     const email = this.text(reporter.email);
     const extra = this.text(reporter.extraContactInfo);

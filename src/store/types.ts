@@ -12,6 +12,7 @@ import type {
   TlsReport,
 } from '../reports/types.ts';
 import type { EngineKind } from './engine.ts';
+import type { StoreInputError } from './errors.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -24,6 +25,19 @@ export interface AggregateReportInput extends AggregateReportHeader {
   records: Iterable<AggregateRecord> | AsyncIterable<AggregateRecord | readonly AggregateRecord[]>;
   extensions?: readonly ExtensionNode[];
   warnings?: readonly ReportWarning[];
+}
+
+/** A parsed aggregate report, its raw bytes and where it came from, for insertAggregateReports. */
+export interface AggregateBatchItem {
+  report: AggregateReportHeader & {
+    records: readonly AggregateRecord[];
+    extensions?: readonly ExtensionNode[];
+    warnings?: readonly ReportWarning[];
+  };
+  raw: Uint8Array;
+  /** sha256 of `raw`, hex, when the caller has it already. */
+  sha256?: string;
+  source: ReportSource;
 }
 
 /** Where an input came from. */
@@ -48,6 +62,9 @@ export interface QuarantineReason {
 export type InsertOutcome =
   | { status: 'stored'; id: number; records: number; messages: number }
   | { status: 'duplicate'; id: number };
+
+/** One report's outcome in a batch: stored, duplicate, or the value the store refused. */
+export type BatchOutcome = InsertOutcome | StoreInputError;
 
 export type RawKind = 'aggregate' | 'failure' | 'tls' | 'quarantine';
 
@@ -171,6 +188,15 @@ export interface Store {
     source: ReportSource,
     options?: InsertOptions,
   ): Promise<InsertOutcome>;
+  /**
+   * Stores parsed aggregate reports together (one transaction for the batch), each still all or
+   * nothing: a report with a value the store refuses gets its StoreInputError in its place and
+   * the others are stored. Outcomes are in the order of `items`.
+   */
+  insertAggregateReports(
+    items: readonly AggregateBatchItem[],
+    options?: InsertOptions,
+  ): Promise<BatchOutcome[]>;
   /**
    * Opens the transaction of one aggregate report and checks it is new: a writer to feed its
    * records to, or the duplicate outcome (nothing written, nothing left open).

@@ -2,9 +2,9 @@
  * One aggregate report being written in its own transaction: records buffered and written in
  * batches, the daily rollup updated from them, the raw bytes stored last.
  */
-import { isIP } from 'node:net';
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
+import { RecordRows } from './aggregate-rows.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw } from './raw.ts';
@@ -37,14 +37,10 @@ export class AggregateWriter implements AggregateReportWriter {
   readonly #id: number;
   readonly #plan: WriterPlan;
   readonly #packing: Promise<PackedRaw>;
+  readonly #rows: RecordRows;
   #finished = false;
   #index = 0;
   #messages = 0;
-  #pending = 0;
-  #records: unknown[] = [];
-  #reasons: unknown[] = [];
-  #dkim: unknown[] = [];
-  #spf: unknown[] = [];
   #inFlight: Promise<void> = Promise.resolve();
 
   constructor(store: KyselyStore, trx: ControlledTransaction<Database>, id: number, plan: WriterPlan) {
@@ -52,6 +48,7 @@ export class AggregateWriter implements AggregateReportWriter {
     this.#trx = trx;
     this.#id = id;
     this.#plan = plan;
+    this.#rows = new RecordRows(store);
     // Compress while records are written; a report abandoned midway must not leave a rejection unobserved.
     this.#packing = packRaw(plan.raw, plan.sha256);
     this.#packing.catch(() => {});
@@ -73,69 +70,15 @@ export class AggregateWriter implements AggregateReportWriter {
 
   async #add(record: AggregateRecord): Promise<void> {
     const index = this.#index;
-    const count = record.count;
-    if (!Number.isSafeInteger(count) || count < 0) {
-      throw new StoreInputError(
-        'invalid-count',
-        `record ${index}: count ${count}; a count is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
-      );
-    }
-    if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
-      throw new StoreInputError(
-        'invalid-source-ip',
-        `record ${index}: source IP "${record.sourceIp}" is not an IP address`,
-      );
-    }
-    this.#messages += count;
+    this.#messages += this.#rows.add(this.#id, index, record);
     if (!Number.isSafeInteger(this.#messages)) {
       throw new StoreInputError(
         'message-total-too-large',
         `record ${index}: the report's message total overflows`,
       );
     }
-    const s = this.#store;
-    const id = this.#id;
-    const pe = record.policyEvaluated;
-    this.#records.push(
-      id,
-      index,
-      record.sourceIp,
-      count,
-      s.text(pe.disposition),
-      s.text(pe.dkim),
-      s.text(pe.spf),
-      s.text(record.headerFrom),
-      s.text(record.envelopeFrom),
-      s.text(record.envelopeTo),
-      s.json(record.extensions, true),
-    );
-    pe.reasons.forEach((r, i) => {
-      this.#reasons.push(id, index, i, s.text(r.type), s.text(r.comment));
-    });
-    record.authResults.dkim.forEach((r, i) => {
-      this.#dkim.push(
-        id,
-        index,
-        i,
-        s.text(r.domain),
-        s.text(r.selector),
-        s.text(r.result),
-        s.text(r.humanResult),
-      );
-    });
-    record.authResults.spf.forEach((r, i) => {
-      this.#spf.push(
-        id,
-        index,
-        i,
-        s.text(r.domain),
-        s.text(r.scope),
-        s.text(r.result),
-        s.text(r.humanResult),
-      );
-    });
     this.#index++;
-    if (++this.#pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
+    if (this.#rows.pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
   }
 
   /**
@@ -145,19 +88,7 @@ export class AggregateWriter implements AggregateReportWriter {
    * an error it had surfaces here.
    */
   async #flush(): Promise<void> {
-    const { writers } = this.#store;
-    const statements = [
-      ...writers.records.statements(this.#records),
-      ...writers.reasons.statements(this.#reasons),
-      ...writers.dkim.statements(this.#dkim),
-      ...writers.spf.statements(this.#spf),
-    ];
-    const batch = asFewStatements(this.#store.engine, statements);
-    this.#records = [];
-    this.#reasons = [];
-    this.#dkim = [];
-    this.#spf = [];
-    this.#pending = 0;
+    const batch = asFewStatements(this.#store.engine, this.#rows.take());
     await this.#inFlight;
     const trx = this.#trx;
     this.#inFlight = (async () => {
@@ -193,7 +124,7 @@ export class AggregateWriter implements AggregateReportWriter {
       ];
       if (this.#plan.rollup) {
         const { policyDomain, day } = this.#plan;
-        closing.push(...rollupStatements(trx, { reportId: this.#id, policyDomain, day }));
+        closing.push(...rollupStatements(trx, [{ reportId: this.#id, policyDomain, day }]));
       }
       for (const statement of asFewStatements(s.engine, closing)) await trx.executeQuery(statement);
       await this.#trx.commit().execute();

@@ -167,18 +167,21 @@ describe('ingestPaths', () => {
     expect((await store.countReports()).reports).toBe(0);
   });
 
-  it('stops on a store failure (a runtime failure, not a bad input)', async () => {
-    for (let i = 0; i < 10; i++) await put(`r${i}.xml`, aggregateXml({ reportId: `fail-${i}` }));
+  it.each([
+    ['in batches', true],
+    ['one transaction per report', false],
+  ])('stops on a store failure (a runtime failure, not a bad input), %s', async (_, batch) => {
+    for (let i = 0; i < 10; i++) await put(`r${i}.xml`, aggregateXml({ reportId: `fail-${i}-${batch}` }));
     let calls = 0;
+    const locked = () => Promise.reject(new Error('database is locked'));
     const failing: Store = Object.create(store, {
       insertAggregateReport: {
         value: (...args: Parameters<Store['insertAggregateReport']>) =>
-          ++calls === 3
-            ? Promise.reject(new Error('database is locked'))
-            : store.insertAggregateReport(...args),
+          ++calls === 3 ? locked() : store.insertAggregateReport(...args),
       },
+      insertAggregateReports: { value: locked },
     });
-    await expect(ingestPaths([path.join(dir, 'in')], { store: failing })).rejects.toThrow(
+    await expect(ingestPaths([path.join(dir, 'in')], { store: failing, batch })).rejects.toThrow(
       'database is locked',
     );
     const after = await ingestPaths([path.join(dir, 'in')], { store });

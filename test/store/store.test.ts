@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
 import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
+import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { rollupDay } from '../../src/store/store.ts';
 import type { AggregateReportInput, AggregateReportWriter, Store } from '../../src/store/types.ts';
@@ -682,6 +683,70 @@ for (const engine of engines) {
       expect(rolledUp).toBe(6 + 4 + 18 + 2 + 1 + 7);
     });
 
+    it('stores a batch of reports as they would be stored one by one, rollup included', async () => {
+      const reports = [0, 1, 2, 3].map((i) => ({
+        ...header({ orgName: `R${i % 2}`, reportId: `batch-${i}`, begin: JAN_1 + (i % 2) * DAY }),
+        records: [...manyRecords(3 + i)],
+        warnings: i === 2 ? [{ code: 'bom' as const, count: 1 }] : [],
+      }));
+      const one = await open();
+      for (const [i, report] of reports.entries())
+        await one.insertAggregateReport(report, xml(`b${i}`), source);
+      const together = await open();
+      const outcomes = await together.insertAggregateReports(
+        reports.map((report, i) => ({ report, raw: xml(`b${i}`), source })),
+      );
+      expect(outcomes.map((o) => !(o instanceof Error) && o.status)).toEqual([
+        'stored',
+        'stored',
+        'stored',
+        'stored',
+      ]);
+      expect(outcomes.map((o) => !(o instanceof Error) && o.status === 'stored' && o.records)).toEqual([
+        3, 4, 5, 6,
+      ]);
+      expect(await together.countReports()).toEqual(await one.countReports());
+      const rollup = (store: Store) =>
+        store.db
+          .selectFrom('daily_rollup')
+          .selectAll()
+          .orderBy(['policy_domain', 'day', 'source_ip', 'header_from', 'disposition', 'dkim', 'spf'])
+          .execute();
+      expect(await rollup(together)).toEqual(await rollup(one));
+      for (const outcome of outcomes) {
+        if (outcome instanceof Error || outcome.status !== 'stored') throw new Error('not stored');
+        const stored = await together.getAggregateReport(outcome.id);
+        const i = outcomes.indexOf(outcome);
+        expect(stored?.records).toEqual(reports[i]!.records);
+        expect(stored?.warnings).toEqual(reports[i]!.warnings);
+        expectBytes(await together.getRawReport(outcome.id), xml(`b${i}`));
+      }
+    });
+
+    it('stores the rest of a batch when one report is refused, and finds duplicates in and out of it', async () => {
+      const store = await open();
+      const earlier = await store.insertAggregateReport(
+        { ...header({ reportId: 'old' }), records: [record()] },
+        xml('o'),
+        source,
+      );
+      const bad = { ...header({ reportId: 'bad' }), records: [record(), record({ count: -1 })] };
+      const good = { ...header({ reportId: 'good' }), records: [record({ count: 4 })] };
+      const outcomes = await store.insertAggregateReports([
+        { report: good, raw: xml('g'), source },
+        { report: bad, raw: xml('x'), source },
+        { report: { ...header({ reportId: 'old' }), records: [record()] }, raw: xml('o2'), source },
+        { report: good, raw: xml('g2'), source },
+      ]);
+      expect(outcomes[0]).toMatchObject({ status: 'stored', records: 1, messages: 4 });
+      expect(outcomes[1]).toBeInstanceOf(StoreInputError);
+      expect((outcomes[1] as StoreInputError).code).toBe('invalid-count');
+      expect(outcomes[2]).toEqual({ status: 'duplicate', id: earlier.id });
+      expect(outcomes[3]).toEqual({ status: 'duplicate', id: (outcomes[0] as { id: number }).id });
+      expect((await store.countReports()).reports).toBe(2);
+      expect(await rowCount(store, 'records')).toBe(2);
+    });
+
     it('lists reports by domain and window, newest first, with a limit', async () => {
       const store = await open();
       for (let day = 0; day < 5; day++) {
@@ -773,7 +838,7 @@ for (const engine of engines) {
       const migrations = await sql<{ n: number }>`select count(*) as n from sumi_migrations`.execute(
         second.db,
       );
-      expect(Number(migrations.rows[0]?.n)).toBe(1);
+      expect(Number(migrations.rows[0]?.n)).toBe(Object.keys(allMigrations(second.engine)).length);
     });
 
     it('opens the same new store from two connections at once: one migrates, the other waits', async () => {

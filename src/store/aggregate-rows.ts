@@ -1,0 +1,209 @@
+/**
+ * An aggregate report as rows: its `reports` row, and its records with their override reasons
+ * and auth results as flat value lists for RowWriter. Shared by the streaming writer (one report,
+ * records as they are parsed) and the batch insert (many parsed reports in one transaction).
+ */
+import { isIP } from 'node:net';
+import type { CompiledQuery } from 'kysely';
+import type { AggregateRecord, AggregateReportHeader } from '../reports/types.ts';
+import { StoreInputError } from './errors.ts';
+import type { PackedRaw } from './raw.ts';
+import type { Database } from './schema.ts';
+import type { KyselyStore } from './store.ts';
+import type { ReportSource } from './types.ts';
+import { flag, integer, now, optionalInteger } from './values.ts';
+
+type ReportRow = Omit<Database['reports'], 'id'>;
+
+/** The `reports` row of a report; throws StoreInputError for a window or pct that is not a whole number. */
+export function reportRow(
+  store: KyselyStore,
+  reporterId: number,
+  header: AggregateReportHeader,
+  source: ReportSource,
+  raw: PackedRaw,
+): ReportRow {
+  const { metadata, policyPublished: policy } = header;
+  return {
+    reporter_id: reporterId,
+    report_id: store.text(metadata.reportId),
+    policy_domain: store.text(policy.domain),
+    report_id_raw: store.text(metadata.reportIdRaw),
+    date_begin: integer(metadata.window.begin, 'window begin'),
+    date_end: integer(metadata.window.end, 'window end'),
+    version: store.text(header.version),
+    namespace: store.text(header.namespace),
+    generator: store.text(metadata.generator),
+    errors: store.json(metadata.errors),
+    adkim: store.text(policy.adkim),
+    aspf: store.text(policy.aspf),
+    p: store.text(policy.p),
+    sp: store.text(policy.sp),
+    np: store.text(policy.np),
+    pct: optionalInteger(policy.pct, 'pct'),
+    fo: store.text(policy.fo),
+    testing: flag(policy.testing),
+    discovery_method: store.text(policy.discoveryMethod),
+    psd: store.text(policy.psd),
+    extensions: null,
+    warnings: null,
+    record_count: 0,
+    message_count: 0,
+    source: store.text(source.description),
+    received_at: optionalInteger(source.receivedAt, 'received time'),
+    ingested_at: now(),
+    raw_sha256: raw.sha256,
+    raw_size: raw.size,
+    raw_encoding: raw.encoding,
+    raw: raw.data,
+  };
+}
+
+/** What identifies a report for duplicate detection, as one string. */
+export function reportKey(row: Pick<ReportRow, 'reporter_id' | 'report_id' | 'policy_domain'>): string {
+  return `${row.reporter_id}\u0000${row.report_id}\u0000${row.policy_domain}`;
+}
+
+/**
+ * Record rows being collected, checked as they come: a count that is not a whole number from 0,
+ * a source IP that is not an address, or a message total that overflows is a StoreInputError.
+ */
+export class RecordRows {
+  readonly #store: KyselyStore;
+  #records: unknown[] = [];
+  #reasons: unknown[] = [];
+  #dkim: unknown[] = [];
+  #spf: unknown[] = [];
+  /** Rows since the last take(). */
+  pending = 0;
+
+  constructor(store: KyselyStore) {
+    this.#store = store;
+  }
+
+  /** Adds record number `index` of report `reportId`; returns its count. */
+  add(reportId: number, index: number, record: AggregateRecord): number {
+    const count = record.count;
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new StoreInputError(
+        'invalid-count',
+        `record ${index}: count ${count}; a count is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
+      throw new StoreInputError(
+        'invalid-source-ip',
+        `record ${index}: source IP "${record.sourceIp}" is not an IP address`,
+      );
+    }
+    const s = this.#store;
+    const pe = record.policyEvaluated;
+    this.#records.push(
+      reportId,
+      index,
+      record.sourceIp,
+      count,
+      s.text(pe.disposition),
+      s.text(pe.dkim),
+      s.text(pe.spf),
+      s.text(record.headerFrom),
+      s.text(record.envelopeFrom),
+      s.text(record.envelopeTo),
+      s.json(record.extensions, true),
+    );
+    pe.reasons.forEach((r, i) => {
+      this.#reasons.push(reportId, index, i, s.text(r.type), s.text(r.comment));
+    });
+    record.authResults.dkim.forEach((r, i) => {
+      this.#dkim.push(
+        reportId,
+        index,
+        i,
+        s.text(r.domain),
+        s.text(r.selector),
+        s.text(r.result),
+        s.text(r.humanResult),
+      );
+    });
+    record.authResults.spf.forEach((r, i) => {
+      this.#spf.push(
+        reportId,
+        index,
+        i,
+        s.text(r.domain),
+        s.text(r.scope),
+        s.text(r.result),
+        s.text(r.humanResult),
+      );
+    });
+    this.pending++;
+    return count;
+  }
+
+  /**
+   * Adds all of one report's records; returns the sum of their counts. `reportId` may be a
+   * placeholder to be replaced by setReportId once the report's row has its id.
+   */
+  addReport(reportId: number, records: readonly AggregateRecord[]): number {
+    let messages = 0;
+    records.forEach((record, index) => {
+      messages += this.add(reportId, index, record);
+      if (!Number.isSafeInteger(messages)) {
+        throw new StoreInputError(
+          'message-total-too-large',
+          `record ${index}: the report's message total overflows`,
+        );
+      }
+    });
+    return messages;
+  }
+
+  /** Writes `reportId` into every row collected so far (the first column of each table). */
+  setReportId(reportId: number): void {
+    const { writers } = this.#store;
+    setFirstColumn(this.#records, writers.records.width, reportId);
+    setFirstColumn(this.#reasons, writers.reasons.width, reportId);
+    setFirstColumn(this.#dkim, writers.dkim.width, reportId);
+    setFirstColumn(this.#spf, writers.spf.width, reportId);
+  }
+
+  /** Moves every row collected into `into`. */
+  moveTo(into: RecordRows): void {
+    append(into.#records, this.#records);
+    append(into.#reasons, this.#reasons);
+    append(into.#dkim, this.#dkim);
+    append(into.#spf, this.#spf);
+    into.pending += this.pending;
+    this.#records = [];
+    this.#reasons = [];
+    this.#dkim = [];
+    this.#spf = [];
+    this.pending = 0;
+  }
+
+  /** The INSERT statements for every row collected, which are then forgotten. */
+  take(): CompiledQuery[] {
+    const { writers } = this.#store;
+    const statements = [
+      ...writers.records.statements(this.#records),
+      ...writers.reasons.statements(this.#reasons),
+      ...writers.dkim.statements(this.#dkim),
+      ...writers.spf.statements(this.#spf),
+    ];
+    this.#records = [];
+    this.#reasons = [];
+    this.#dkim = [];
+    this.#spf = [];
+    this.pending = 0;
+    return statements;
+  }
+}
+
+function setFirstColumn(values: unknown[], width: number, value: number): void {
+  for (let i = 0; i < values.length; i += width) values[i] = value;
+}
+
+/** `push(...from)` without the argument-count limit a large report would hit. */
+function append(to: unknown[], from: readonly unknown[]): void {
+  for (const value of from) to.push(value);
+}

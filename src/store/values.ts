@@ -1,0 +1,21 @@
+/** Checks and conversions of values on their way into a row, shared by every writer. */
+import { StoreInputError } from './errors.ts';
+
+export function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** A whole number a JS number holds exactly (and both engines' 64-bit integers hold). */
+export function integer(value: number, what: string): number {
+  if (!Number.isSafeInteger(value))
+    throw new StoreInputError('invalid-number', `${what} is ${value}, not a whole number`);
+  return value;
+}
+
+export function optionalInteger(value: number | null | undefined, what: string): number | null {
+  return value === null || value === undefined ? null : integer(value, what);
+}
+
+export function flag(value: boolean | null): number | null {
+  return value === null ? null : value ? 1 : 0;
+}
