@@ -264,6 +264,50 @@ export interface DmarcChecksTable {
   ruf: string | null;
 }
 
+// ---------------------------------------------------------------- analysis (0002-analysis)
+
+/**
+ * Messages per day and sender with what its fail reason is computed from, maintained at ingest
+ * (rollup.ts). Key columns are never NULL: '' stands for "the report did not say".
+ */
+export interface SourceRollupTable {
+  policy_domain: string;
+  /** rollupDay of the report. */
+  day: number;
+  source_ip: string;
+  /** At most 255 characters (a DNS name is shorter). */
+  header_from: string;
+  /** Policy-evaluated (aligned) DKIM and SPF results: `pass`, `fail` or ''. */
+  dkim: string;
+  spf: string;
+  /** The report's published adkim / aspf. */
+  adkim: string;
+  aspf: string;
+  /** The record's DKIM results in order, `domain:result` separated by spaces (capped). */
+  dkim_auth: string;
+  /** The record's SPF results in order, `domain:scope:result` separated by spaces (capped). */
+  spf_auth: string;
+  /** The record's policy override reason types, separated by spaces. */
+  reasons: string;
+  messages: number;
+}
+
+/** The owner's inventory of their domains (`sumi domains add`). */
+export interface DomainsTable {
+  domain: string;
+  note: string | null;
+  added_at: number;
+}
+
+/** The owner's verdict on a sending IP of a domain (`sumi senders mark`). */
+export interface SenderMarksTable {
+  domain: string;
+  ip: string;
+  mark: 'authorised' | 'forwarder' | 'suspicious';
+  note: string | null;
+  marked_at: number;
+}
+
 export interface Database {
   reporters: ReportersTable;
   reports: ReportsTable;
@@ -279,4 +323,7 @@ export interface Database {
   quarantine: QuarantineTable;
   ip_facts: IpFactsTable;
   dmarc_checks: DmarcChecksTable;
+  source_rollup: SourceRollupTable;
+  domains: DomainsTable;
+  sender_marks: SenderMarksTable;
 }

@@ -8,11 +8,12 @@ import type { EngineKind } from '../engine.ts';
 import type { Database } from '../schema.ts';
 
 import { schemaV1 } from './0001-schema.ts';
+import { analysisTables } from './0002-analysis.ts';
 import { ipFactsHistory } from './0005-ip-facts-history.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
-  return { '0001-schema': schemaV1(kind), '0005-ip-facts-history': ipFactsHistory(kind) };
+  return { '0001-schema': schemaV1(kind), '0002-analysis': analysisTables(kind), '0005-ip-facts-history': ipFactsHistory(kind) };
 }
 
 /**
