@@ -107,3 +107,200 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
   'survey.rate.capped': { en: 'at most {qps} queries/s', ja: '上限 {qps} 問い合わせ/秒' },
   'survey.rate.uncapped': { en: 'no cap on queries/s', ja: '問い合わせ数の上限なし' },
 } satisfies UiCatalog;
+
+/** Words of the survey's HTML report and chart files (`--html`, `--charts`). */
+export const surveyReportText = {
+  'report.title': { en: 'Mail authentication adoption survey', ja: '送信ドメイン認証の普及状況調査' },
+  'report.lead': {
+    en: '{domains} domains in {categories} categories; {measured} measured. Categories: {by}. Scan {started} – {finished} (UTC).',
+    ja: '{categories} 分類 {domains} ドメイン、うち測定済 {measured}。分類方法: {by}。調査期間 {started} – {finished}（UTC）。',
+  },
+  'report.unmeasured': {
+    en: '{count} domains could not be measured (SERVFAIL, timeout or REFUSED after {passes} retry passes). They are reported here apart and are not counted as lacking any record.',
+    ja: '{count} ドメインは測定できませんでした（{passes} 回の再測定後も SERVFAIL・タイムアウト・REFUSED）。ここに別に示し、「レコードなし」には数えていません。',
+  },
+  'report.switch': { en: 'Language', ja: '言語' },
+  'report.section.overview': {
+    en: 'Domains and measurement by category',
+    ja: '分類別のドメイン数と測定状況',
+  },
+  'report.section.adoption': { en: 'Adoption by category', ja: '分類別の導入状況' },
+  'report.section.policy': { en: 'DMARC policy by category', ja: '分類別の DMARC ポリシー' },
+  'report.section.other': { en: 'Other counts', ja: 'その他の集計' },
+  'report.section.trend': { en: 'Across scans', ja: '調査ごとの推移' },
+  'report.section.method': { en: 'Method', ja: '測定方法' },
+  'report.col.category': { en: 'Category', ja: '分類' },
+  'report.col.domains': { en: 'Domains', ja: 'ドメイン数' },
+  'report.col.measured': { en: 'Measured', ja: '測定済' },
+  'report.col.unmeasured': { en: 'Not measured', ja: '測定不能' },
+  'report.col.count': { en: 'Count', ja: '件数' },
+  'report.col.share': { en: 'Share', ja: '割合' },
+  'report.col.interval': { en: '95% interval', ja: '95% 信頼区間' },
+  'report.col.ofDmarc': { en: 'Share of DMARC domains', ja: 'DMARC ドメイン中の割合' },
+  'report.col.scan': { en: 'Scan', ja: '調査' },
+  'report.col.orgMeasured': { en: 'Organisations measured', ja: '測定済の組織' },
+  'report.col.orgCount': { en: 'Organisations', ja: '組織数' },
+  'report.col.orgShare': { en: 'Share (organisations)', ja: '割合（組織）' },
+  'report.total': { en: 'All', ja: '全体' },
+  'report.organisations': {
+    en: 'Organisation columns: an organisation counts when {rule} of its domains has the record, among organisations whose domains were all measured.',
+    ja: '組織の列: ドメインがすべて測定できた組織のうち、ドメインの{rule}がレコードを持つ組織を数えています。',
+  },
+  'report.rule.any': { en: 'any', ja: 'いずれか' },
+  'report.rule.all': { en: 'all', ja: 'すべて' },
+  'report.chart.adoption.title': { en: '{metric}: adoption by category', ja: '{metric}: 分類別の導入率' },
+  'report.chart.adoption.subtitle': {
+    en: 'Share of measured domains; error bars: 95% Wilson interval',
+    ja: '測定済ドメインに占める割合。誤差線: 95% Wilson 信頼区間',
+  },
+  'report.chart.policy.title': { en: 'DMARC policy (p=) by category', ja: '分類別の DMARC ポリシー（p=）' },
+  'report.chart.policy.subtitle': {
+    en: 'Share of domains with a valid DMARC policy',
+    ja: '有効な DMARC ポリシーを持つドメインに占める割合',
+  },
+  'report.chart.trend.title': { en: '{metric}: across scans', ja: '{metric}: 調査ごとの推移' },
+  'report.chart.trend.subtitle': {
+    en: 'Share of measured domains; all domains and the {count} largest categories',
+    ja: '測定済ドメインに占める割合。全体と、ドメイン数の多い {count} 分類',
+  },
+  'report.trend.note': {
+    en: 'Shares of measured domains in each scan; a blank cell: the category was not in that scan.',
+    ja: '各調査の測定済ドメインに占める割合。空欄はその調査にその分類がなかったことを示します。',
+  },
+  'report.metric.measured': { en: 'Measured', ja: '測定済' },
+  'report.metric.spfPresent': { en: 'SPF record present', ja: 'SPF レコードあり' },
+  'report.metric.spf': { en: 'SPF', ja: 'SPF' },
+  'report.metric.spfMultiple': { en: 'Several SPF records', ja: 'SPF レコード複数' },
+  'report.metric.spfStrict': { en: 'SPF -all', ja: 'SPF -all' },
+  'report.metric.dmarcRecord': { en: 'DMARC record present', ja: 'DMARC レコードあり' },
+  'report.metric.dmarc': { en: 'DMARC', ja: 'DMARC' },
+  'report.metric.dmarcInherited': { en: 'DMARC from a parent domain', ja: '親ドメインの DMARC を適用' },
+  'report.metric.policy.none': { en: 'p=none', ja: 'p=none' },
+  'report.metric.policy.quarantine': { en: 'p=quarantine', ja: 'p=quarantine' },
+  'report.metric.policy.reject': { en: 'p=reject', ja: 'p=reject' },
+  'report.metric.rua': { en: 'DMARC rua', ja: 'DMARC rua' },
+  'report.metric.sp': { en: 'DMARC sp', ja: 'DMARC sp' },
+  'report.metric.np': { en: 'DMARC np', ja: 'DMARC np' },
+  'report.metric.bimi': { en: 'BIMI', ja: 'BIMI' },
+  'report.metric.mtaSts': { en: 'MTA-STS', ja: 'MTA-STS' },
+  'report.metric.tlsRpt': { en: 'TLS-RPT', ja: 'TLS-RPT' },
+  'report.metric.mx': { en: 'MX hosts', ja: 'MX ホストあり' },
+  'report.metric.nullMx': { en: 'Null MX', ja: 'null MX' },
+  'report.def.measured': {
+    en: 'Every DNS question for the domain (tree-walk parents included) got a definite answer: a record, NXDOMAIN or NODATA. Share: of all domains in the category.',
+    ja: 'そのドメインの DNS 問い合わせ（ツリーウォークの親ドメインを含む）すべてに確定した応答（レコード・NXDOMAIN・NODATA）があったもの。割合の分母は分類の全ドメイン。',
+  },
+  'report.def.spfPresent': {
+    en: 'At least one TXT record at the domain starting with v=spf1, valid or not.',
+    ja: 'ドメインに v=spf1 で始まる TXT レコードが 1 つ以上ある（有効かどうかは問わない）。',
+  },
+  'report.def.spf': {
+    en: 'Exactly one SPF record, and it parses without a permerror (includes are not followed).',
+    ja: 'SPF レコードがちょうど 1 つあり、permerror なく解析できる（include 先はたどらない）。',
+  },
+  'report.def.spfMultiple': {
+    en: 'More than one SPF record: a permerror, so receivers treat the domain as having no usable SPF.',
+    ja: 'SPF レコードが複数ある（permerror となり、受信側は有効な SPF がないものとして扱う）。',
+  },
+  'report.def.spfStrict': {
+    en: 'A valid SPF record whose all mechanism is -all.',
+    ja: '有効な SPF レコードで、all 機構が -all のもの。',
+  },
+  'report.def.dmarcRecord': {
+    en: 'At least one v=DMARC1 TXT record at _dmarc.<domain>, usable or not.',
+    ja: '_dmarc.<ドメイン> に v=DMARC1 の TXT レコードが 1 つ以上ある（使えるかどうかは問わない）。',
+  },
+  'report.def.dmarc': {
+    en: "A valid DMARC policy applies: exactly one v=DMARC1 record (version case-sensitive) with a valid p tag, the domain's own or found by the RFC 9989 tree walk.",
+    ja: '有効な DMARC ポリシーが適用される: 有効な p タグを持つ v=DMARC1 レコード（バージョンは大文字小文字を区別）がちょうど 1 つ。自身のレコード、または RFC 9989 のツリーウォークで見つかったもの。',
+  },
+  'report.def.dmarcInherited': {
+    en: 'DMARC applies through a parent domain found by the tree walk, not an own record.',
+    ja: '自身のレコードではなく、ツリーウォークで見つかった親ドメインの DMARC が適用される。',
+  },
+  'report.def.policy': {
+    en: "The DMARC domains split by the applying record's p tag (values case-insensitive; t=y is not taken off). Chart: share of DMARC domains; table: also share of measured domains.",
+    ja: 'DMARC ドメインを、適用されるレコードの p タグで分けたもの（値は大文字小文字を区別しない。t=y は考慮しない）。グラフは DMARC ドメインに占める割合、表には測定済ドメインに占める割合も示す。',
+  },
+  'report.def.rua': {
+    en: 'DMARC applies and the applying record has a usable rua URI (aggregate reports are asked for).',
+    ja: 'DMARC が適用され、そのレコードに使える rua URI がある（集約レポートを受け取る設定）。',
+  },
+  'report.def.sp': {
+    en: 'DMARC applies and the applying record publishes sp (subdomain policy).',
+    ja: 'DMARC が適用され、そのレコードに sp（サブドメインのポリシー）がある。',
+  },
+  'report.def.np': {
+    en: 'DMARC applies and the applying record publishes np (policy for non-existent subdomains).',
+    ja: 'DMARC が適用され、そのレコードに np（存在しないサブドメインのポリシー）がある。',
+  },
+  'report.def.bimi': {
+    en: 'Exactly one valid BIMI record at default._bimi.<domain> (logo and certificate not fetched).',
+    ja: 'default._bimi.<ドメイン> に有効な BIMI レコードがちょうど 1 つ（ロゴと証明書は取得しない）。',
+  },
+  'report.def.mtaSts': {
+    en: 'Exactly one valid v=STSv1 record at _mta-sts.<domain> (policy file not fetched).',
+    ja: '_mta-sts.<ドメイン> に有効な v=STSv1 レコードがちょうど 1 つ（ポリシーファイルは取得しない）。',
+  },
+  'report.def.tlsRpt': {
+    en: 'Exactly one valid v=TLSRPTv1 record at _smtp._tls.<domain>.',
+    ja: '_smtp._tls.<ドメイン> に有効な v=TLSRPTv1 レコードがちょうど 1 つ。',
+  },
+  'report.def.mx': { en: 'The MX answer names mail hosts.', ja: 'MX の応答にメールサーバーがある。' },
+  'report.def.nullMx': {
+    en: 'The MX answer is the null MX alone (RFC 7505: the domain accepts no mail).',
+    ja: 'MX の応答が null MX のみ（RFC 7505: メールを受け付けないドメイン）。',
+  },
+  'report.method.unit': {
+    en: 'Unit: the domain. Denominator of every share: the measured domains of the category (the measured share itself: all its domains).',
+    ja: '単位: ドメイン。割合の分母は分類の測定済ドメイン（測定済の割合のみ分類の全ドメイン）。',
+  },
+  'report.method.unmeasured': {
+    en: 'Domains for which a question still got SERVFAIL, a timeout or REFUSED after the retry passes are not measured: they are counted apart and never as absent.',
+    ja: '再測定の後も SERVFAIL・タイムアウト・REFUSED の問い合わせが残ったドメインは測定不能とし、別に数えて「レコードなし」には含めません。',
+  },
+  'report.method.adopted': {
+    en: 'What counts as adopted: see the definition under each metric.',
+    ja: '導入済とみなす条件は、各項目の定義のとおりです。',
+  },
+  'report.method.questions': { en: 'DNS questions per domain', ja: 'ドメインごとの DNS 問い合わせ' },
+  'report.method.dmarcDiscovery': { en: 'DMARC discovery', ja: 'DMARC の探索' },
+  'report.method.interval': { en: 'Interval', ja: '信頼区間' },
+  'report.method.intervalValue': {
+    en: 'Wilson score interval, 95% (z = 1.96)',
+    ja: 'Wilson スコア区間、95%（z = 1.96）',
+  },
+  'report.method.dmarcDiscoveryValue': {
+    en: 'RFC 9989 DNS tree walk (at most 8 _dmarc names)',
+    ja: 'RFC 9989 の DNS ツリーウォーク（_dmarc 名は最大 8 個）',
+  },
+  'report.method.categories': { en: 'Categories', ja: '分類方法' },
+  'report.method.retries': {
+    en: 'Retry passes',
+    ja: '再測定',
+  },
+  'report.method.retriesValue': {
+    en: '{passes} passes on {on}, first after {delay} ms, doubling; {retried} domains needed them',
+    ja: '{on} に対して {passes} 回、初回 {delay} ミリ秒後から倍々に待機。対象 {retried} ドメイン',
+  },
+  'report.method.resolver': { en: 'Resolver', ja: 'リゾルバー' },
+  'report.method.rate': {
+    en: 'Rate',
+    ja: '問い合わせ速度',
+  },
+  'report.method.rateValue': {
+    en: '{qps} queries/s at most; {concurrency} domains at once',
+    ja: '毎秒 {qps} 問い合わせまで、同時 {concurrency} ドメイン',
+  },
+  'report.method.uncapped': { en: 'no cap', ja: '上限なし' },
+  'report.method.input': { en: 'Input', ja: '入力' },
+  'report.method.inputValue': {
+    en: '{lines} lines, {invalid} of them not domains (skipped)',
+    ja: '{lines} 行（うちドメインでない {invalid} 行は読み飛ばし）',
+  },
+  'report.method.time': { en: 'Scan time (UTC)', ja: '調査日時（UTC）' },
+  'report.footer': {
+    en: 'Made by Sumi (sumi survey). This file is self-contained: it loads nothing from the network.',
+    ja: 'Sumi（sumi survey）で作成。このファイルは単体で完結し、ネットワークから何も読み込みません。',
+  },
+} satisfies UiCatalog;
