@@ -308,6 +308,88 @@ export interface SenderMarksTable {
   marked_at: number;
 }
 
+// ---------------------------------------------------------------- accounts (0003)
+
+export type Role = 'admin' | 'analyst' | 'viewer';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  /** scrypt hash (see auth/password.ts); null until set through the setup link. */
+  password_hash: string | null;
+  role: Role;
+  /** 1: every domain (admins always see every domain). */
+  all_domains: number;
+  created_at: number;
+}
+
+export interface UserAccessTable {
+  user_id: number;
+  /** `domain`: the domain and its subdomains; `group`: every domain in the group (domain_groups). */
+  kind: 'domain' | 'group';
+  name: string;
+}
+
+/** Domains grouped for access: a user granted a group sees each of its domains. */
+export interface DomainGroupsTable {
+  group_name: string;
+  domain: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the cookie's session id. */
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SetupTokensTable {
+  token_hash: string;
+  user_id: number;
+  expires_at: number;
+}
+
+export interface LoginFailuresTable {
+  /** `user:NAME` or `ip:ADDRESS`. */
+  key: string;
+  failures: number;
+  first_failed_at: number;
+  locked_until: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  user_id: number | null;
+  username: string | null;
+  action: string;
+  target: string | null;
+  /** JSON object, or null. */
+  detail: string | null;
+  ip: string | null;
+}
+
+export interface ImapSourcesTable {
+  id: Generated<number>;
+  url: string;
+  password_env: string;
+  archive: string;
+  created_at: number;
+}
+
 export interface Database {
   reporters: ReportersTable;
   reports: ReportsTable;
@@ -326,4 +408,13 @@ export interface Database {
   source_rollup: SourceRollupTable;
   domains: DomainsTable;
   sender_marks: SenderMarksTable;
+  users: UsersTable;
+  user_access: UserAccessTable;
+  domain_groups: DomainGroupsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  setup_tokens: SetupTokensTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
+  imap_sources: ImapSourcesTable;
 }

@@ -9,11 +9,17 @@ import type { Database } from '../schema.ts';
 
 import { schemaV1 } from './0001-schema.ts';
 import { analysisTables } from './0002-analysis.ts';
+import { accounts } from './0003-accounts.ts';
 import { ipFactsHistory } from './0005-ip-facts-history.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
-  return { '0001-schema': schemaV1(kind), '0002-analysis': analysisTables(kind), '0005-ip-facts-history': ipFactsHistory(kind) };
+  return {
+    '0001-schema': schemaV1(kind),
+    '0002-analysis': analysisTables(kind),
+    '0003-accounts': accounts(kind),
+    '0005-ip-facts-history': ipFactsHistory(kind),
+  };
 }
 
 /**

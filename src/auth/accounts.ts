@@ -1,0 +1,539 @@
+/**
+ * Accounts over the store: users and their domain access, sessions, API tokens, the one-time
+ * setup link, the login lockout, the audit log, domain groups and IMAP sources.
+ * Secrets leave here once, in clear, and are kept only as hashes.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Role } from '../store/schema.ts';
+import {
+  decoyHash,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyPassword,
+} from './password.ts';
+import { type DomainScope, EVERY_DOMAIN } from './scope.ts';
+import { newApiToken, newSecret, secretHash } from './secrets.ts';
+
+export const ROLES = ['admin', 'analyst', 'viewer'] as const satisfies readonly Role[];
+export type { Role };
+
+/** What each role may do beyond reading. */
+const RANK: Record<Role, number> = { viewer: 0, analyst: 1, admin: 2 };
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+/** How long a session lasts after login. */
+export const SESSION_SECONDS = 12 * 3600;
+/** How long a setup link works. */
+export const SETUP_LINK_SECONDS = 24 * 3600;
+/** Failed logins for one username, within the window, before it is locked. */
+export const LOGIN_MAX_FAILURES_PER_USER = 5;
+/** Failed logins from one address, within the window, before it is locked (any usernames). */
+export const LOGIN_MAX_FAILURES_PER_IP = 30;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+export const LOGIN_LOCK_SECONDS = 15 * 60;
+
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+  allDomains: boolean;
+  domains: string[];
+  groups: string[];
+}
+
+/** Why an account operation was refused; `code` keys the words in i18n/server.ts. */
+export class AccountError extends Error {
+  constructor(
+    readonly code:
+      | 'bad-username'
+      | 'username-taken'
+      | 'bad-password'
+      | 'bad-role'
+      | 'last-admin'
+      | 'setup-link-invalid'
+      | 'bad-domain',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type LoginResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; retryAfter: number };
+
+export interface NewUser {
+  username: string;
+  /** Null: no password yet (set through a setup link). */
+  password: string | null;
+  role: Role;
+  allDomains?: boolean;
+  domains?: readonly string[];
+  groups?: readonly string[];
+}
+
+export interface AuditEntry {
+  userId: number | null;
+  username: string | null;
+  action: string;
+  target?: string | null;
+  detail?: Record<string, unknown> | null;
+  ip?: string | null;
+}
+
+export function normaliseUsername(name: string): string {
+  const username = name.trim().toLowerCase();
+  if (!USERNAME.test(username)) {
+    throw new AccountError(
+      'bad-username',
+      `username "${name}": 1-64 of a-z 0-9 . _ @ -, starting with a letter or digit`,
+    );
+  }
+  return username;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new AccountError(
+      'bad-password',
+      `password: ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, got ${password.length}`,
+    );
+  }
+}
+
+export class Accounts {
+  constructor(
+    readonly db: Kysely<Database>,
+    /** Seconds since the epoch (a test moves it to expire sessions and locks). */
+    readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  // ------------------------------------------------------------ users
+
+  async countUsers(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async createUser(input: NewUser): Promise<User> {
+    const username = normaliseUsername(input.username);
+    if (!ROLES.includes(input.role))
+      throw new AccountError('bad-role', `role "${input.role}": admin, analyst or viewer`);
+    if (input.password !== null) checkPassword(input.password);
+    const passwordHash = input.password === null ? null : await hashPassword(input.password);
+    const existing = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirst();
+    if (existing) throw new AccountError('username-taken', `user "${username}" exists already`);
+    const id = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('users')
+        .values({
+          username,
+          password_hash: passwordHash,
+          role: input.role,
+          all_domains: input.allDomains ? 1 : 0,
+          created_at: this.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const access: { user_id: number; kind: 'domain' | 'group'; name: string }[] = [];
+      for (const name of new Set((input.domains ?? []).map((d) => d.toLowerCase()))) {
+        access.push({ user_id: row.id, kind: 'domain', name });
+      }
+      for (const name of new Set(input.groups ?? [])) access.push({ user_id: row.id, kind: 'group', name });
+      if (access.length > 0) await trx.insertInto('user_access').values(access).execute();
+      return row.id;
+    });
+    return (await this.getUser(id))!;
+  }
+
+  async getUser(id: number): Promise<User | undefined> {
+    return (await this.#users(id))[0];
+  }
+
+  async listUsers(): Promise<User[]> {
+    return this.#users();
+  }
+
+  async #users(id?: number): Promise<User[]> {
+    let query = this.db
+      .selectFrom('users')
+      .select(['id', 'username', 'role', 'all_domains'])
+      .orderBy('username');
+    if (id !== undefined) query = query.where('id', '=', id);
+    const rows = await query.execute();
+    if (rows.length === 0) return [];
+    let access = this.db.selectFrom('user_access').select(['user_id', 'kind', 'name']).orderBy('name');
+    if (id !== undefined) access = access.where('user_id', '=', id);
+    const grants = await access.execute();
+    return rows.map((row) => ({
+      id: row.id,
+      username: row.username,
+      role: row.role,
+      allDomains: row.role === 'admin' || row.all_domains === 1,
+      domains: grants.filter((g) => g.user_id === row.id && g.kind === 'domain').map((g) => g.name),
+      groups: grants.filter((g) => g.user_id === row.id && g.kind === 'group').map((g) => g.name),
+    }));
+  }
+
+  /** Deletes a user, their sessions and tokens; the last admin cannot be deleted. */
+  async deleteUser(id: number): Promise<boolean> {
+    const user = await this.getUser(id);
+    if (!user) return false;
+    if (user.role === 'admin') {
+      const admins = await this.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('role', '=', 'admin')
+        .executeTakeFirstOrThrow();
+      if (Number(admins.n) <= 1) throw new AccountError('last-admin', 'the last admin cannot be deleted');
+    }
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+    return true;
+  }
+
+  /** Sets a password and ends every session of the user (a changed password logs everyone out). */
+  async setPassword(userId: number, password: string): Promise<void> {
+    checkPassword(password);
+    const hash = await hashPassword(password);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    });
+  }
+
+  /** The domains a user may see. */
+  async scope(user: User): Promise<DomainScope> {
+    if (user.allDomains) return EVERY_DOMAIN;
+    const grouped =
+      user.groups.length === 0
+        ? []
+        : await this.db
+            .selectFrom('domain_groups')
+            .select('domain')
+            .where('group_name', 'in', user.groups)
+            .execute();
+    return { all: false, domains: [...new Set([...user.domains, ...grouped.map((r) => r.domain)])] };
+  }
+
+  // ------------------------------------------------------------ login and sessions
+
+  /**
+   * Checks a password. Locked after LOGIN_MAX_FAILURES_PER_USER failures for a username or
+   * LOGIN_MAX_FAILURES_PER_IP from an address within the window; an unknown username costs
+   * the same time as a known one and counts the same, so neither tells which names exist.
+   */
+  async login(usernameInput: string, password: string, ip: string): Promise<LoginResult> {
+    const username = usernameInput.trim().toLowerCase();
+    const keys = [`user:${username}`, `ip:${ip}`];
+    const now = this.now();
+    const locks = await this.db
+      .selectFrom('login_failures')
+      .select(['key', 'locked_until'])
+      .where('key', 'in', keys)
+      .where('locked_until', '>', now)
+      .execute();
+    if (locks.length > 0) {
+      return { ok: false, reason: 'locked', retryAfter: Math.max(...locks.map((l) => l.locked_until)) - now };
+    }
+    const row =
+      password.length > PASSWORD_MAX_LENGTH
+        ? undefined
+        : await this.db
+            .selectFrom('users')
+            .select(['id', 'password_hash'])
+            .where('username', '=', username)
+            .executeTakeFirst();
+    const matches = await verifyPassword(
+      password.slice(0, PASSWORD_MAX_LENGTH),
+      row?.password_hash ?? (await decoyHash()),
+    );
+    if (row?.password_hash && matches) {
+      await this.db.deleteFrom('login_failures').where('key', '=', keys[0]!).execute();
+      return { ok: true, user: (await this.getUser(row.id))! };
+    }
+    await this.#countFailure(keys[0]!, LOGIN_MAX_FAILURES_PER_USER, now);
+    await this.#countFailure(keys[1]!, LOGIN_MAX_FAILURES_PER_IP, now);
+    return { ok: false, reason: 'invalid' };
+  }
+
+  async #countFailure(key: string, max: number, now: number): Promise<void> {
+    const row = await this.db
+      .selectFrom('login_failures')
+      .selectAll()
+      .where('key', '=', key)
+      .executeTakeFirst();
+    const fresh = !row || now - row.first_failed_at >= LOGIN_WINDOW_SECONDS;
+    const failures = fresh ? 1 : row.failures + 1;
+    const values = {
+      failures,
+      first_failed_at: fresh ? now : row.first_failed_at,
+      locked_until: failures >= max ? now + LOGIN_LOCK_SECONDS : 0,
+    };
+    await this.db
+      .insertInto('login_failures')
+      .values({ key, ...values })
+      .onConflict((oc) => oc.column('key').doUpdateSet(values))
+      .execute();
+  }
+
+  /** A new session (always a new id: a session id known before login is never reused). */
+  async createSession(userId: number): Promise<{ sessionId: string; csrfToken: string; expiresAt: number }> {
+    const sessionId = newSecret();
+    const csrfToken = newSecret();
+    const now = this.now();
+    const expiresAt = now + SESSION_SECONDS;
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id_hash: secretHash(sessionId),
+        user_id: userId,
+        csrf_token: csrfToken,
+        created_at: now,
+        expires_at: expiresAt,
+      })
+      .execute();
+    // Expired sessions go when new ones come, so the table never grows without bound.
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+    return { sessionId, csrfToken, expiresAt };
+  }
+
+  async session(sessionId: string): Promise<{ user: User; csrfToken: string } | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select(['user_id', 'csrf_token'])
+      .where('id_hash', '=', secretHash(sessionId))
+      .where('expires_at', '>', this.now())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const user = await this.getUser(row.user_id);
+    return user ? { user, csrfToken: row.csrf_token } : undefined;
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', secretHash(sessionId)).execute();
+  }
+
+  // ------------------------------------------------------------ setup links
+
+  /** A one-time link secret letting `userId` set a password; an earlier unused one stops working. */
+  async createSetupToken(
+    userId: number,
+    seconds = SETUP_LINK_SECONDS,
+  ): Promise<{ token: string; expiresAt: number }> {
+    const token = newSecret();
+    const expiresAt = this.now() + seconds;
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('setup_tokens').where('user_id', '=', userId).execute();
+      await trx
+        .insertInto('setup_tokens')
+        .values({ token_hash: secretHash(token), user_id: userId, expires_at: expiresAt })
+        .execute();
+    });
+    return { token, expiresAt };
+  }
+
+  /** Sets the password of the link's user and spends the link. */
+  async useSetupToken(token: string, password: string): Promise<User> {
+    checkPassword(password);
+    const row = await this.db
+      .selectFrom('setup_tokens')
+      .select(['user_id', 'expires_at'])
+      .where('token_hash', '=', secretHash(token))
+      .executeTakeFirst();
+    if (!row || row.expires_at <= this.now()) {
+      throw new AccountError('setup-link-invalid', 'this setup link is unknown, used or expired');
+    }
+    const spent = await this.db
+      .deleteFrom('setup_tokens')
+      .where('token_hash', '=', secretHash(token))
+      .executeTakeFirst();
+    // Two requests with one link: only the one that deleted it goes on.
+    if (Number(spent.numDeletedRows) !== 1)
+      throw new AccountError('setup-link-invalid', 'this setup link was used');
+    await this.setPassword(row.user_id, password);
+    return (await this.getUser(row.user_id))!;
+  }
+
+  // ------------------------------------------------------------ API tokens
+
+  async createApiToken(userId: number, name: string): Promise<{ id: number; token: string; prefix: string }> {
+    const token = newApiToken();
+    const prefix = token.slice(0, 12);
+    const row = await this.db
+      .insertInto('api_tokens')
+      .values({
+        user_id: userId,
+        name,
+        token_hash: secretHash(token),
+        prefix,
+        created_at: this.now(),
+        last_used_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: row.id, token, prefix };
+  }
+
+  async listApiTokens(userId?: number) {
+    let query = this.db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.name',
+        'api_tokens.prefix',
+        'api_tokens.created_at',
+        'api_tokens.last_used_at',
+        'users.username',
+      ])
+      .orderBy('api_tokens.id');
+    if (userId !== undefined) query = query.where('api_tokens.user_id', '=', userId);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      prefix: r.prefix,
+      username: r.username,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+    }));
+  }
+
+  async deleteApiToken(id: number, userId?: number): Promise<boolean> {
+    let query = this.db.deleteFrom('api_tokens').where('id', '=', id);
+    if (userId !== undefined) query = query.where('user_id', '=', userId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async userForApiToken(token: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'user_id'])
+      .where('token_hash', '=', secretHash(token))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await this.db
+      .updateTable('api_tokens')
+      .set({ last_used_at: this.now() })
+      .where('id', '=', row.id)
+      .execute();
+    return this.getUser(row.user_id);
+  }
+
+  // ------------------------------------------------------------ audit log
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: this.now(),
+        user_id: entry.userId,
+        username: entry.username,
+        action: entry.action,
+        target: entry.target ?? null,
+        detail: entry.detail ? JSON.stringify(entry.detail) : null,
+        ip: entry.ip ?? null,
+      })
+      .execute();
+  }
+
+  async listAudit(options: { limit: number; offset: number }) {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(options.limit)
+      .offset(options.offset)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      userId: r.user_id,
+      username: r.username,
+      action: r.action,
+      target: r.target,
+      detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
+      ip: r.ip,
+    }));
+  }
+
+  // ------------------------------------------------------------ domain groups
+
+  /** Every group's domains, by group. */
+  async domainGroups(): Promise<Map<string, string[]>> {
+    const rows = await this.db
+      .selectFrom('domain_groups')
+      .selectAll()
+      .orderBy('group_name')
+      .orderBy('domain')
+      .execute();
+    const groups = new Map<string, string[]>();
+    for (const row of rows) groups.set(row.group_name, [...(groups.get(row.group_name) ?? []), row.domain]);
+    return groups;
+  }
+
+  /** The groups a domain is in. */
+  async groupsOf(domain: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('domain_groups')
+      .select('group_name')
+      .where('domain', '=', domain)
+      .execute();
+    return rows.map((r) => r.group_name).sort();
+  }
+
+  /** Puts a domain in exactly these groups. */
+  async setDomainGroups(domain: string, groups: readonly string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('domain_groups').where('domain', '=', domain).execute();
+      const rows = [...new Set(groups)].map((group_name) => ({ group_name, domain }));
+      if (rows.length > 0) await trx.insertInto('domain_groups').values(rows).execute();
+    });
+  }
+
+  // ------------------------------------------------------------ IMAP sources
+
+  async listImapSources() {
+    const rows = await this.db.selectFrom('imap_sources').selectAll().orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      url: r.url,
+      passwordEnv: r.password_env,
+      archive: r.archive,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async addImapSource(source: { url: string; passwordEnv: string; archive: string }): Promise<number> {
+    const row = await this.db
+      .insertInto('imap_sources')
+      .values({
+        url: source.url,
+        password_env: source.passwordEnv,
+        archive: source.archive,
+        created_at: this.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async removeImapSource(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('imap_sources').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}

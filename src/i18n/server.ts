@@ -1,0 +1,169 @@
+import type { UiCatalog } from './catalog.ts';
+
+/**
+ * Words of `sumi serve`, `sumi user` and the API's errors. API errors carry a stable `code`
+ * (the key without `error.`) and these words as `message`, in the language the client asks for.
+ */
+export const serverText = {
+  'error.unauthenticated': { en: 'Log in first.', ja: '先にログインしてください。' },
+  'error.forbidden': {
+    en: 'Your role ({role}) may not do this.',
+    ja: 'あなたの役割（{role}）ではこの操作はできません。',
+  },
+  'error.csrf': {
+    en: 'Missing or wrong x-csrf-token header: reload the page and try again.',
+    ja: 'x-csrf-token ヘッダーがないか正しくありません。ページを再読み込みしてやり直してください。',
+  },
+  'error.login-failed': {
+    en: 'Wrong username or password.',
+    ja: 'ユーザー名またはパスワードが違います。',
+  },
+  'error.login-locked': {
+    en: 'Too many failed logins: try again in {minutes} minutes.',
+    ja: 'ログインの失敗が多すぎます。{minutes} 分後にもう一度お試しください。',
+  },
+  'error.not-found': { en: 'Not found: {what}.', ja: '見つかりません: {what}' },
+  'error.bad-request': { en: 'Bad request: {details}', ja: 'リクエストが正しくありません: {details}' },
+  'error.bad-upload': {
+    en: '{name}: only .xml, .gz, .zip and .eml files can be uploaded.',
+    ja: '{name}: アップロードできるのは .xml、.gz、.zip、.eml のファイルだけです。',
+  },
+  'error.upload-too-large': {
+    en: 'Upload too large: at most {megabytes} MB per file.',
+    ja: 'アップロードが大きすぎます。1 ファイルあたり {megabytes} MB までです。',
+  },
+  'error.no-files': { en: 'No file in the upload.', ja: 'アップロードにファイルがありません。' },
+  'error.bad-username': {
+    en: 'Usernames are 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit.',
+    ja: 'ユーザー名は a-z、0-9、「.」「_」「@」「-」からなる 1〜64 文字で、英字か数字で始めてください。',
+  },
+  'error.username-taken': {
+    en: 'User {username} exists already.',
+    ja: 'ユーザー {username} は既に存在します。',
+  },
+  'error.bad-password': {
+    en: 'Passwords are {min} to {max} characters long.',
+    ja: 'パスワードは {min}〜{max} 文字にしてください。',
+  },
+  'error.bad-role': {
+    en: 'Role: admin, analyst or viewer.',
+    ja: '役割は admin、analyst、viewer のいずれかです。',
+  },
+  'error.last-admin': { en: 'The last admin cannot be deleted.', ja: '最後の管理者は削除できません。' },
+  'error.setup-link-invalid': {
+    en: 'This setup link is unknown, used or expired. An admin can make a new one with: sumi user add NAME --role admin',
+    ja: 'このセットアップリンクは無効か、使用済みか、期限切れです。管理者は sumi user add NAME --role admin で作り直せます。',
+  },
+  'error.bad-domain': { en: '{domain}: not a domain name.', ja: '{domain}: ドメイン名ではありません。' },
+  'error.internal': {
+    en: 'Something went wrong on the server; the log has the details.',
+    ja: 'サーバーでエラーが起きました。詳細はログにあります。',
+  },
+
+  'next.publish-dmarc': {
+    en: 'Publish a DMARC record with p=none and a rua address to start receiving reports.',
+    ja: 'p=none と rua 宛先を指定した DMARC レコードを公開して、レポートの受信を始めましょう。',
+  },
+  'next.fix-senders': {
+    en: 'Legitimate mail still fails: fix the failing senders before enforcing.',
+    ja: '正規のメールがまだ失敗しています。ポリシーを強化する前に失敗している送信元を直しましょう。',
+  },
+  'next.quarantine': {
+    en: 'Mail passes: move the policy to p=quarantine.',
+    ja: 'メールは合格しています。ポリシーを p=quarantine に進めましょう。',
+  },
+  'next.reject': {
+    en: 'Quarantine holds: move the policy to p=reject.',
+    ja: 'quarantine で問題ありません。ポリシーを p=reject に進めましょう。',
+  },
+  'next.watch': {
+    en: 'Enforced: keep watching the reports for new senders.',
+    ja: '強化済みです。新しい送信元が現れないかレポートを見続けましょう。',
+  },
+  'next.no-data': {
+    en: 'No reports yet for this period.',
+    ja: 'この期間のレポートはまだありません。',
+  },
+
+  'setup.title': { en: 'Sumi: set your password', ja: 'Sumi: パスワードの設定' },
+  'setup.password': {
+    en: 'New password ({min} characters or more)',
+    ja: '新しいパスワード（{min} 文字以上）',
+  },
+  'setup.submit': { en: 'Set password and log in', ja: 'パスワードを設定してログイン' },
+  'setup.invalid': {
+    en: 'This setup link is unknown, used or expired.',
+    ja: 'このセットアップリンクは無効か、使用済みか、期限切れです。',
+  },
+  'web.missing.title': { en: 'Sumi: the web app is not built', ja: 'Sumi: Web アプリがビルドされていません' },
+  'web.missing.body': {
+    en: 'The API is running. Build the dashboard with "npm run build:web", then reload this page. API description: /api/openapi.json',
+    ja: 'API は動作しています。"npm run build:web" でダッシュボードをビルドしてから、このページを再読み込みしてください。API の説明: /api/openapi.json',
+  },
+
+  'serve.description': {
+    en: 'serve the dashboard and the HTTP API',
+    ja: 'ダッシュボードと HTTP API を提供する',
+  },
+  'serve.option.listen': { en: 'address and port to listen on', ja: '待ち受けるアドレスとポート' },
+  'serve.option.trustProxy': {
+    en: 'trust X-Forwarded-* headers from a reverse proxy (client address, https)',
+    ja: 'リバースプロキシの X-Forwarded-* ヘッダーを信頼する（クライアントのアドレス、https）',
+  },
+  'serve.listening': { en: 'Sumi is serving on {url}', ja: 'Sumi は {url} で動作しています' },
+  'serve.setupLink': {
+    en: 'No account yet: user "{username}" (admin) was created. Set its password within {hours} hours at:\n  {url}',
+    ja: 'アカウントがまだないため、ユーザー「{username}」（管理者）を作成しました。{hours} 時間以内に次の URL でパスワードを設定してください:\n  {url}',
+  },
+  'serve.badListen': {
+    en: '--listen {value}: give host:port, e.g. 127.0.0.1:8080',
+    ja: '--listen {value}: 127.0.0.1:8080 のように host:port で指定してください',
+  },
+
+  'user.description': { en: 'manage dashboard accounts', ja: 'ダッシュボードのアカウントを管理する' },
+  'user.add.description': {
+    en: 'add a user; the password is read from stdin, or asked for on a terminal',
+    ja: 'ユーザーを追加する。パスワードは標準入力から読むか、端末では入力を求める',
+  },
+  'user.list.description': { en: 'list users', ja: 'ユーザーを一覧表示する' },
+  'user.delete.description': { en: 'delete a user', ja: 'ユーザーを削除する' },
+  'user.option.role': { en: 'admin, analyst or viewer', ja: 'admin、analyst、viewer のいずれか' },
+  'user.option.domain': {
+    en: 'a domain the user may see (repeat for more)',
+    ja: 'ユーザーが閲覧できるドメイン（複数指定可）',
+  },
+  'user.option.group': {
+    en: 'a domain group the user may see (repeat for more)',
+    ja: 'ユーザーが閲覧できるドメイングループ（複数指定可）',
+  },
+  'user.option.allDomains': { en: 'the user may see every domain', ja: 'すべてのドメインを閲覧できる' },
+  'user.option.setupLink': {
+    en: 'no password now: print a one-time setup link for this base URL instead',
+    ja: 'パスワードを設定せず、このベース URL の使い捨てセットアップリンクを表示する',
+  },
+  'user.prompt': { en: 'Password for {username}: ', ja: '{username} のパスワード: ' },
+  'user.added': { en: 'Added {username} ({role}).', ja: '{username}（{role}）を追加しました。' },
+  'user.deleted': { en: 'Deleted {username}.', ja: '{username} を削除しました。' },
+  'user.notFound': { en: 'No user {username}.', ja: 'ユーザー {username} はいません。' },
+  'user.setupLink': {
+    en: 'Set the password within {hours} hours at: {url}',
+    ja: '{hours} 時間以内に次の URL でパスワードを設定してください: {url}',
+  },
+  'user.noneYet': { en: 'No users yet.', ja: 'ユーザーはまだいません。' },
+
+  'demo.seeding': {
+    en: 'Filling a demo store at {path}...',
+    ja: '{path} にデモ用のストアを作成しています...',
+  },
+  'demo.admin': {
+    en: 'Log in as {username} with password {password}',
+    ja: 'ユーザー名 {username}、パスワード {password} でログインしてください',
+  },
+  'demo.option.noServe': {
+    en: 'only check the sample domains and print the result (for scripts)',
+    ja: 'サンプルドメインを検査して結果を表示するだけにする（スクリプト用）',
+  },
+  'demo.stop': { en: 'Press Ctrl+C to stop.', ja: '終了するには Ctrl+C を押してください。' },
+} satisfies UiCatalog;
+
+export type ServerTextKey = keyof typeof serverText;
