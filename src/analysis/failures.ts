@@ -1,0 +1,463 @@
+/**
+ * Failure (ruf) reports of a domain: what each one carries (headers, subject, body, URLs),
+ * grouped by the sending IP and by the identity it used, spoofed (the domain itself or a
+ * subdomain) or look-alike (a near spelling, confusable letters, another suffix). Aggregate
+ * reports carry none of the message: the view says so, with the counts to compare.
+ */
+import { domainToUnicode } from 'node:url';
+import { editDistance } from '../records/dmarc/tags.ts';
+import { pslOrgDomain, publicSuffix } from '../records/org-domain.ts';
+import type { HeaderField } from '../reports/types.ts';
+import { decodeText } from '../store/engine.ts';
+import type { Store } from '../store/types.ts';
+import type { IpFactsSource } from './ip-facts.ts';
+
+/** Failure reports read for one view, newest first; older ones are left out (`truncated`). */
+export const MAX_FAILURE_REPORTS_READ = 5_000;
+/** Header fields shown per report, and characters per value. */
+export const MAX_HEADERS_SHOWN = 40;
+export const MAX_HEADER_VALUE_CHARS = 500;
+/** Characters of the body shown. */
+export const MAX_BODY_EXCERPT_CHARS = 1_000;
+/** Subjects listed per group. */
+export const MAX_GROUP_SUBJECTS = 5;
+
+/** How an identity in a report relates to the domain the view is for. */
+export type IdentityRelation = 'exact' | 'subdomain' | 'same-organisation' | 'look-alike' | 'unrelated';
+
+export interface Identity {
+  /** The address or domain as the report gave it (redacted local part). */
+  value: string;
+  domain: string;
+  relation: IdentityRelation;
+  /** For look-alikes: what makes them so. */
+  why?: 'edit-distance' | 'confusable' | 'other-suffix' | 'contains-name';
+}
+
+export interface FailureItem {
+  id: number;
+  /** ISO time the failing message arrived, when the report says. */
+  arrival: string | null;
+  reporter: string | null;
+  sourceIp: string | null;
+  authFailure: string | null;
+  deliveryResult: string | null;
+  identityAlignment: string | null;
+  incidents: number;
+  from: Identity | null;
+  mailFrom: Identity | null;
+  replyTo: Identity | null;
+  reportedDomains: string[];
+  subject: string | null;
+  date: string | null;
+  messageId: string | null;
+  /** Recipients with their local part hidden. */
+  recipients: string[];
+  /** `message`, `headers`, `inline`, or null when the report has no copy of the message. */
+  originalForm: string | null;
+  headers: HeaderField[];
+  /** The body's first MAX_BODY_EXCERPT_CHARS characters, addresses' local parts hidden. */
+  body: string | null;
+  /** The reporter redacted addresses itself (RFC 6590). */
+  redactedByReporter: boolean;
+  urls: string[];
+  dkim: { domain: string | null; selector: string | null };
+  authenticationResults: string[];
+  /** Which parts of the message this report carries. */
+  carries: ('headers' | 'subject' | 'recipients' | 'body' | 'urls')[];
+}
+
+export interface SenderGroup {
+  ip: string;
+  ptr: string | null;
+  reports: number;
+  incidents: number;
+  first: string | null;
+  last: string | null;
+  fromDomains: string[];
+  subjects: string[];
+}
+
+export interface IdentityGroup {
+  domain: string;
+  relation: IdentityRelation;
+  why?: Identity['why'];
+  reports: number;
+  incidents: number;
+  senders: string[];
+  subjects: string[];
+}
+
+export interface FailuresView {
+  domain: string;
+  since: string | null;
+  reports: number;
+  incidents: number;
+  /** Older reports were left out (MAX_FAILURE_REPORTS_READ). */
+  truncated: boolean;
+  carried: {
+    headers: number;
+    subject: number;
+    body: number;
+    urls: number;
+    redacted: number;
+    noOriginal: number;
+  };
+  /** Messages failing DMARC in the aggregate reports over the same period: what ruf reports sample. */
+  aggregateFailing: number;
+  bySender: SenderGroup[];
+  byIdentity: IdentityGroup[];
+  items: FailureItem[];
+  /** Codes of what aggregate data cannot tell (words in i18n/plan.ts, `failures.cannot.*`). */
+  cannotTell: string[];
+}
+
+// ---------------------------------------------------------------- look-alikes
+
+/** Letters that look like others, by the Latin letter they imitate (a working subset of Unicode confusables). */
+const CONFUSABLE: Record<string, string> = {
+  '0': 'o',
+  '1': 'l',
+  '3': 'e',
+  '5': 's',
+  '7': 't',
+  i: 'l',
+  '\u0430': 'a', // Cyrillic а
+  '\u0435': 'e', // е
+  '\u043e': 'o', // о
+  '\u0440': 'p', // р
+  '\u0441': 'c', // с
+  '\u0443': 'y', // у
+  '\u0445': 'x', // х
+  '\u0456': 'l', // і
+  '\u0458': 'j', // ј
+  '\u0455': 's', // ѕ
+  '\u04bb': 'h', // һ
+  '\u03bf': 'o', // Greek ο
+  '\u03b1': 'a', // α
+  '\u03bd': 'v', // ν
+  '\u03c1': 'p', // ρ
+  '\u0131': 'l', // dotless ı
+};
+
+/** The shape a label reads as: confusable letters mapped, `rn` as `m`, `vv` as `w`. */
+export function skeleton(label: string): string {
+  const mapped = [...label.normalize('NFKC').toLowerCase()].map((c) => CONFUSABLE[c] ?? c).join('');
+  return mapped.replaceAll('rn', 'm').replaceAll('vv', 'w');
+}
+
+/** The registrable label (`example` of example.co.jp) and its suffix. */
+function split(domain: string): { label: string; suffix: string } | undefined {
+  const org = pslOrgDomain(domain);
+  const suffix = publicSuffix(domain);
+  if (!org || !suffix) return undefined;
+  return { label: domainToUnicode(org.slice(0, -(suffix.length + 1))), suffix };
+}
+
+/** How `candidate` relates to `domain` (both lower case). */
+export function identityRelation(candidate: string, domain: string): Pick<Identity, 'relation' | 'why'> {
+  const c = candidate.toLowerCase().replace(/\.$/, '');
+  if (c === domain) return { relation: 'exact' };
+  if (c.endsWith(`.${domain}`)) return { relation: 'subdomain' };
+  const mine = split(domain);
+  const theirs = split(c);
+  if (!mine || !theirs) return { relation: 'unrelated' };
+  if (pslOrgDomain(c) === pslOrgDomain(domain)) return { relation: 'same-organisation' };
+  if (theirs.label === mine.label) return { relation: 'look-alike', why: 'other-suffix' };
+  if (skeleton(theirs.label) === skeleton(mine.label)) return { relation: 'look-alike', why: 'confusable' };
+  // Short names are a letter or two from many real domains: only longer ones count.
+  if (mine.label.length >= 5 && editDistance(theirs.label, mine.label) <= (mine.label.length >= 8 ? 2 : 1)) {
+    return { relation: 'look-alike', why: 'edit-distance' };
+  }
+  if (mine.label.length >= 4 && theirs.label.split(/[-.]/).includes(mine.label)) {
+    return { relation: 'look-alike', why: 'contains-name' };
+  }
+  return { relation: 'unrelated' };
+}
+
+// ---------------------------------------------------------------- reading
+
+const ADDRESS = /([A-Za-z0-9._%+=-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
+
+/** Hides the local part of every address: recipients are the receiver's users. */
+export function hideLocalParts(text: string): string {
+  return text.replace(ADDRESS, (_, _local: string, host: string) => `***@${host}`);
+}
+
+/** The domain of the first address in a header value or path (`Name <a@b.example>`, `<a@b.example>`). */
+function addressDomain(value: string | null): string | null {
+  if (!value) return null;
+  const angle = /<([^<>]*)>/.exec(value)?.[1] ?? value;
+  const at = angle.lastIndexOf('@');
+  if (at === -1) return null;
+  const domain = angle
+    .slice(at + 1)
+    .trim()
+    .replace(/[>\s].*$/, '')
+    .toLowerCase();
+  return /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(domain) ? domain : null;
+}
+
+function identity(value: string | null, domain: string): Identity | null {
+  const d = addressDomain(value);
+  if (!value || !d) return null;
+  return {
+    value: hideLocalParts(value).slice(0, MAX_HEADER_VALUE_CHARS),
+    domain: d,
+    ...identityRelation(d, domain),
+  };
+}
+
+function iso(seconds: number | null): string | null {
+  return seconds === null ? null : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Relations that make a report one of the domain's. */
+const RELATED: ReadonlySet<IdentityRelation> = new Set(['exact', 'subdomain', 'look-alike']);
+
+export interface FailuresOptions {
+  /** Seconds since the epoch: reports of messages that arrived (else were ingested) from then on. */
+  since?: number;
+  until?: number;
+  /** Names the source IPs from the cache (no lookups needed). */
+  ipFacts?: IpFactsSource;
+}
+
+/**
+ * The domain's failure reports: those reporting it or a subdomain, and those whose From,
+ * envelope sender or Reply-To is one of its look-alikes.
+ */
+export async function failureReports(
+  store: Store,
+  domainInput: string,
+  options: FailuresOptions = {},
+): Promise<FailuresView> {
+  const domain = domainInput.toLowerCase().replace(/\.$/, '');
+  let query = store.db
+    .selectFrom('failure_reports')
+    .select([
+      'id',
+      'arrival_time',
+      'ingested_at',
+      'mail_from',
+      'source_ip',
+      'auth_failure',
+      'delivery_result',
+      'identity_alignment',
+      'incidents',
+      'original_mail_from',
+      'original_rcpt_to',
+      'reported_domains',
+      'authentication_results',
+      'dkim_domain',
+      'dkim_selector',
+      'original_form',
+      'original_headers',
+      'original_from',
+      'original_to',
+      'original_subject',
+      'original_date',
+      'original_message_id',
+      'redacted',
+      'original_body',
+      'original_urls',
+    ]);
+  if (options.since !== undefined) {
+    const since = options.since;
+    query = query.where((eb) =>
+      eb.or([
+        eb('arrival_time', '>=', since),
+        eb.and([eb('arrival_time', 'is', null), eb('ingested_at', '>=', since)]),
+      ]),
+    );
+  }
+  if (options.until !== undefined) {
+    const until = options.until;
+    query = query.where((eb) =>
+      eb.or([
+        eb('arrival_time', '<', until),
+        eb.and([eb('arrival_time', 'is', null), eb('ingested_at', '<', until)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(MAX_FAILURE_REPORTS_READ + 1)
+    .execute();
+  const truncated = rows.length > MAX_FAILURE_REPORTS_READ;
+  const text = (v: string | null) => (v === null ? null : decodeText(store.engine, v));
+  const list = <T>(v: string | null): T[] => {
+    if (v === null) return [];
+    try {
+      const parsed = JSON.parse(decodeText(store.engine, v)) as unknown;
+      return Array.isArray(parsed) ? (parsed as T[]) : [];
+    } catch {
+      return [];
+    }
+  };
+
+  const items: FailureItem[] = [];
+  for (const r of rows.slice(0, MAX_FAILURE_REPORTS_READ)) {
+    const reportedDomains = list<string>(r.reported_domains).map((d) => String(d).toLowerCase());
+    const headers = list<HeaderField>(r.original_headers);
+    const replyTo = headers.find((h) => h.name.toLowerCase() === 'reply-to')?.value ?? null;
+    // Without a copy of the message, the Reported-Domain is the From domain the receiver evaluated.
+    const reportedFrom = reportedDomains[0];
+    const from =
+      identity(text(r.original_from), domain) ??
+      (reportedFrom
+        ? { value: reportedFrom, domain: reportedFrom, ...identityRelation(reportedFrom, domain) }
+        : null);
+    const mailFrom = identity(text(r.original_mail_from), domain);
+    const reply = identity(replyTo, domain);
+    const reported = reportedDomains.some((d) => d === domain || d.endsWith(`.${domain}`));
+    if (!reported && ![from, mailFrom, reply].some((i) => i !== null && RELATED.has(i.relation))) continue;
+    const body = text(r.original_body);
+    const urls = list<string>(r.original_urls).map(String);
+    const subject = text(r.original_subject);
+    const recipients = [
+      ...list<string>(r.original_rcpt_to).map(String),
+      ...(r.original_to ? [text(r.original_to)!] : []),
+    ].map(hideLocalParts);
+    const carries: FailureItem['carries'] = [];
+    if (headers.length > 0) carries.push('headers');
+    if (subject !== null) carries.push('subject');
+    if (recipients.length > 0) carries.push('recipients');
+    if (body !== null && body.trim() !== '') carries.push('body');
+    if (urls.length > 0) carries.push('urls');
+    const incidents = r.incidents !== null && Number(r.incidents) > 0 ? Number(r.incidents) : 1;
+    items.push({
+      id: Number(r.id),
+      arrival: iso(r.arrival_time === null ? null : Number(r.arrival_time)),
+      reporter: text(r.mail_from),
+      sourceIp: text(r.source_ip),
+      authFailure: text(r.auth_failure),
+      deliveryResult: text(r.delivery_result),
+      identityAlignment: text(r.identity_alignment),
+      incidents,
+      from,
+      mailFrom,
+      replyTo: reply,
+      reportedDomains,
+      subject,
+      date: text(r.original_date),
+      messageId: text(r.original_message_id),
+      recipients,
+      originalForm: text(r.original_form),
+      headers: headers.slice(0, MAX_HEADERS_SHOWN).map((h) => ({
+        name: String(h.name),
+        value: hideLocalParts(String(h.value)).slice(0, MAX_HEADER_VALUE_CHARS),
+      })),
+      body: body === null ? null : hideLocalParts(body).slice(0, MAX_BODY_EXCERPT_CHARS),
+      redactedByReporter: Number(r.redacted) === 1,
+      urls,
+      dkim: { domain: text(r.dkim_domain), selector: text(r.dkim_selector) },
+      authenticationResults: list<string>(r.authentication_results).map(String),
+      carries,
+    });
+  }
+
+  const facts = options.ipFacts
+    ? await options.ipFacts.describe([...new Set(items.flatMap((i) => (i.sourceIp ? [i.sourceIp] : [])))])
+    : new Map();
+  const senders = new Map<string, SenderGroup>();
+  const identities = new Map<string, IdentityGroup>();
+  const addSubject = (subjects: string[], subject: string | null) => {
+    if (subject !== null && subjects.length < MAX_GROUP_SUBJECTS && !subjects.includes(subject))
+      subjects.push(subject);
+  };
+  // Oldest first, so first/last read in order.
+  for (const item of [...items].reverse()) {
+    const ip = item.sourceIp ?? '';
+    let s = senders.get(ip);
+    if (!s) {
+      s = {
+        ip,
+        ptr: facts.get(ip)?.ptr ?? null,
+        reports: 0,
+        incidents: 0,
+        first: item.arrival,
+        last: item.arrival,
+        fromDomains: [],
+        subjects: [],
+      };
+      senders.set(ip, s);
+    }
+    s.reports++;
+    s.incidents += item.incidents;
+    if (item.arrival !== null) {
+      if (s.first === null || item.arrival < s.first) s.first = item.arrival;
+      if (s.last === null || item.arrival > s.last) s.last = item.arrival;
+    }
+    if (item.from && !s.fromDomains.includes(item.from.domain)) s.fromDomains.push(item.from.domain);
+    addSubject(s.subjects, item.subject);
+
+    const seen = new Set<string>();
+    for (const id of [item.from, item.mailFrom, item.replyTo]) {
+      if (!id || !RELATED.has(id.relation) || seen.has(id.domain)) continue;
+      seen.add(id.domain);
+      let g = identities.get(id.domain);
+      if (!g) {
+        g = {
+          domain: id.domain,
+          relation: id.relation,
+          ...(id.why ? { why: id.why } : {}),
+          reports: 0,
+          incidents: 0,
+          senders: [],
+          subjects: [],
+        };
+        identities.set(id.domain, g);
+      }
+      g.reports++;
+      g.incidents += item.incidents;
+      if (ip && !g.senders.includes(ip)) g.senders.push(ip);
+      addSubject(g.subjects, item.subject);
+    }
+  }
+
+  const count = (part: FailureItem['carries'][number]) =>
+    items.filter((i) => i.carries.includes(part)).length;
+  const carried = {
+    headers: count('headers'),
+    subject: count('subject'),
+    body: count('body'),
+    urls: count('urls'),
+    redacted: items.filter((i) => i.redactedByReporter).length,
+    noOriginal: items.filter((i) => i.originalForm === null).length,
+  };
+  const cannotTell = ['aggregate-no-content', 'ruf-sample'];
+  if (carried.noOriginal > 0) cannotTell.push('no-original');
+  if (carried.body < items.length) cannotTell.push('headers-only');
+  if (carried.redacted > 0) cannotTell.push('redacted');
+  if (items.length === 0) cannotTell.push('no-ruf');
+
+  return {
+    domain,
+    since: iso(options.since ?? null),
+    reports: items.length,
+    incidents: items.reduce((n, i) => n + i.incidents, 0),
+    truncated,
+    carried,
+    aggregateFailing: await aggregateFailing(store, domain, options),
+    bySender: [...senders.values()].sort((a, b) => b.incidents - a.incidents || a.ip.localeCompare(b.ip)),
+    byIdentity: [...identities.values()].sort(
+      (a, b) => b.incidents - a.incidents || a.domain.localeCompare(b.domain),
+    ),
+    items,
+    cannotTell,
+  };
+}
+
+async function aggregateFailing(store: Store, domain: string, options: FailuresOptions): Promise<number> {
+  let query = store.db
+    .selectFrom('daily_rollup')
+    .select((eb) => eb.fn.sum<number>('messages').as('messages'))
+    .where('policy_domain', '=', domain)
+    .where('dkim', '!=', 'pass')
+    .where('spf', '!=', 'pass');
+  if (options.since !== undefined) query = query.where('day', '>=', options.since - (options.since % 86_400));
+  if (options.until !== undefined) query = query.where('day', '<', options.until);
+  const row = await query.executeTakeFirst();
+  return Number(row?.messages ?? 0);
+}
