@@ -1,0 +1,195 @@
+/**
+ * The store reads behind the analysis questions: rollup rows of one domain over a period, the
+ * reports' published policies, the owner's marks and inventory. Queries only; what the rows
+ * mean is worked out in the question's own file.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../store/types.ts';
+import type { SenderMark } from './inventory.ts';
+import type { Period } from './period.ts';
+
+/** One source_rollup group over the period: a sender's messages with one set of results. */
+export interface SourceRollupRow {
+  sourceIp: string;
+  headerFrom: string;
+  /** Policy-evaluated (aligned) results; '' when the report did not say. */
+  dkim: string;
+  spf: string;
+  adkim: string;
+  aspf: string;
+  dkimAuth: string;
+  spfAuth: string;
+  reasons: string;
+  messages: number;
+}
+
+/** The per-sender rollup of `domain` (its reports' policy domain) over the period, summed over days. */
+export async function readSourceRows(
+  store: Store,
+  domain: string,
+  period: Period,
+): Promise<SourceRollupRow[]> {
+  const rows = await store.db
+    .selectFrom('source_rollup')
+    .select([
+      'source_ip as sourceIp',
+      'header_from as headerFrom',
+      'dkim',
+      'spf',
+      'adkim',
+      'aspf',
+      'dkim_auth as dkimAuth',
+      'spf_auth as spfAuth',
+      'reasons',
+      sql<number>`sum(messages)`.as('messages'),
+    ])
+    .where('policy_domain', '=', domain)
+    .where('day', '>=', period.since)
+    .where('day', '<=', period.until)
+    .groupBy(['source_ip', 'header_from', 'dkim', 'spf', 'adkim', 'aspf', 'dkim_auth', 'spf_auth', 'reasons'])
+    .execute();
+  return rows.map((r) => ({ ...r, messages: Number(r.messages) }));
+}
+
+/** One daily_rollup group: a day's messages by disposition and aligned results. */
+export interface DailyRow {
+  day: number;
+  disposition: string;
+  dkim: string;
+  spf: string;
+  messages: number;
+}
+
+export async function readDailyRows(store: Store, domain: string, period: Period): Promise<DailyRow[]> {
+  const rows = await store.db
+    .selectFrom('daily_rollup')
+    .select(['day', 'disposition', 'dkim', 'spf', sql<number>`sum(messages)`.as('messages')])
+    .where('policy_domain', '=', domain)
+    .where('day', '>=', period.since)
+    .where('day', '<=', period.until)
+    .groupBy(['day', 'disposition', 'dkim', 'spf'])
+    .execute();
+  return rows.map((r) => ({ ...r, day: Number(r.day), messages: Number(r.messages) }));
+}
+
+/** A stored report's header fields the analysis reads: reporter, window, published policy. */
+export interface ReportHead {
+  orgName: string;
+  policyDomain: string;
+  begin: number;
+  end: number;
+  p: string | null;
+  sp: string | null;
+  np: string | null;
+  pct: number | null;
+  messages: number;
+}
+
+/** Reports a day either side of the period wide, so that rollupDay can place each one exactly. */
+const MARGIN = 2 * 86_400;
+
+/**
+ * Reports of these policy domains whose window may fall on a day of the period (the caller
+ * keeps those whose rollupDay does).
+ */
+export async function readReportHeads(
+  store: Store,
+  domains: readonly string[],
+  period: Period,
+): Promise<ReportHead[]> {
+  if (domains.length === 0) return [];
+  const rows = await store.db
+    .selectFrom('reports as r')
+    .innerJoin('reporters as o', 'o.id', 'r.reporter_id')
+    .select([
+      'o.org_name as orgName',
+      'r.policy_domain as policyDomain',
+      'r.date_begin as begin',
+      'r.date_end as end',
+      'r.p',
+      'r.sp',
+      'r.np',
+      'r.pct',
+      'r.message_count as messages',
+    ])
+    .where('r.policy_domain', 'in', domains)
+    .where('r.date_begin', '>=', period.since - MARGIN)
+    .where('r.date_begin', '<', period.until + 86_400 + MARGIN)
+    .orderBy('r.date_begin')
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    begin: Number(r.begin),
+    end: Number(r.end),
+    pct: r.pct === null ? null : Number(r.pct),
+    messages: Number(r.messages),
+  }));
+}
+
+/** Policy domains the reports name at or below `domain` (its subdomains with a record of their own). */
+export async function readPolicyDomainsUnder(store: Store, domain: string): Promise<string[]> {
+  const rows = await store.db
+    .selectFrom('reports')
+    .select('policy_domain')
+    .distinct()
+    .where((eb) =>
+      eb.or([eb('policy_domain', '=', domain), eb('policy_domain', 'like', `%.${likeEscape(domain)}`)]),
+    )
+    .execute();
+  return rows.map((r) => r.policy_domain).filter((d) => d === domain || d.endsWith(`.${domain}`));
+}
+
+/** LIKE has no portable escape clause default: a domain holds no `%`, and `_` only matches more. */
+function likeEscape(domain: string): string {
+  return domain.replace(/[%]/g, '');
+}
+
+/** One From domain at or below the domain: volume, senders, first and last day seen. */
+export interface HeaderFromRow {
+  headerFrom: string;
+  messages: number;
+  senders: number;
+  firstDay: number;
+  lastDay: number;
+}
+
+export async function readHeaderFroms(
+  store: Store,
+  policyDomains: readonly string[],
+  period: Period,
+): Promise<HeaderFromRow[]> {
+  if (policyDomains.length === 0) return [];
+  const rows = await store.db
+    .selectFrom('daily_rollup')
+    .select([
+      'header_from as headerFrom',
+      sql<number>`sum(messages)`.as('messages'),
+      sql<number>`count(distinct source_ip)`.as('senders'),
+      sql<number>`min(day)`.as('firstDay'),
+      sql<number>`max(day)`.as('lastDay'),
+    ])
+    .where('policy_domain', 'in', policyDomains)
+    .where('day', '>=', period.since)
+    .where('day', '<=', period.until)
+    .groupBy('header_from')
+    .execute();
+  return rows.map((r) => ({
+    headerFrom: r.headerFrom,
+    messages: Number(r.messages),
+    senders: Number(r.senders),
+    firstDay: Number(r.firstDay),
+    lastDay: Number(r.lastDay),
+  }));
+}
+
+export async function readMarks(store: Store, domain: string): Promise<Map<string, SenderMark>> {
+  const rows = await store.db.selectFrom('sender_marks').selectAll().where('domain', '=', domain).execute();
+  return new Map(
+    rows.map((r) => [r.ip, { ip: r.ip, mark: r.mark, note: r.note, markedAt: Number(r.marked_at) }]),
+  );
+}
+
+export async function readInventory(store: Store): Promise<Set<string>> {
+  const rows = await store.db.selectFrom('domains').select('domain').execute();
+  return new Set(rows.map((r) => r.domain));
+}
