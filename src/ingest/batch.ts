@@ -36,8 +36,8 @@ export class AggregateBatcher {
   #pending: Waiting[] = [];
   #pendingRecords = 0;
   #timer: NodeJS.Timeout | null = null;
-  /** The batch being written; batches are written one after another. */
-  #writing: Promise<void> = Promise.resolve();
+  /** The batch being written, if one is: the next is sent when it ends (group commit). */
+  #writing: Promise<void> | null = null;
 
   constructor(store: Store) {
     this.#store = store;
@@ -48,6 +48,7 @@ export class AggregateBatcher {
     return new Promise<InsertOutcome>((resolve, reject) => {
       this.#pending.push({ item, settle: { resolve, reject } });
       this.#pendingRecords += item.report.records.length;
+      if (this.#writing) return;
       if (this.#pending.length >= BATCH_MAX_REPORTS || this.#pendingRecords >= BATCH_MAX_RECORDS)
         this.#send();
       else this.#timer ??= setTimeout(() => this.#send(), BATCH_WAIT_MS);
@@ -56,18 +57,30 @@ export class AggregateBatcher {
 
   /** Writes what is waiting and resolves when every batch so far is committed. */
   async flush(): Promise<void> {
-    this.#send();
-    await this.#writing;
+    while (this.#writing || this.#pending.length > 0) {
+      if (!this.#writing) this.#send();
+      await this.#writing;
+    }
   }
 
+  /** Starts writing the reports waiting, up to a batch's worth; the rest go when it ends. */
   #send(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#pendingRecords = 0;
-    this.#writing = this.#writing.then(() => this.#write(batch));
+    if (this.#writing || this.#pending.length === 0) return;
+    let records = 0;
+    let take = 0;
+    while (take < this.#pending.length && take < BATCH_MAX_REPORTS && records < BATCH_MAX_RECORDS) {
+      records += this.#pending[take]!.item.report.records.length;
+      take++;
+    }
+    const batch = this.#pending.splice(0, take);
+    this.#pendingRecords -= records;
+    this.#writing = this.#write(batch).finally(() => {
+      this.#writing = null;
+      // What arrived meanwhile goes at once, as one batch: no waiting while reports queue.
+      this.#send();
+    });
   }
 
   async #write(batch: Waiting[]): Promise<void> {
