@@ -8,24 +8,53 @@ import { cliText } from '../i18n/cli.ts';
 import { surveyText } from '../i18n/survey.ts';
 import { translator } from '../i18n/translate.ts';
 import {
+  connectQueue,
+  DEFAULT_SHARD_SIZE,
+  QueueConnectionError,
+  recordSubmitted,
+  ShardFailedError,
+  SURVEY_QUEUE,
+  submitShards,
+  surveyQueue,
+  waitForScan,
+} from '../jobs/survey.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import {
   builtInCategoriser,
   type Categoriser,
   CategoryMap,
   categoryCsvHeader,
   categoryCsvRows,
+  createScan,
   DEFAULT_CONCURRENCY,
   DEFAULT_QPS,
   DEFAULT_RETRY_DELAY_MS,
   DEFAULT_RETRY_PASSES,
   DOMAIN_CSV_HEADER,
   DomainListError,
+  type DomainMeasurement,
   domainCsvRow,
+  finishScan,
   type InputLine,
   type MetricCounts,
+  metricShare,
   type OrganisationRule,
   readDomainList,
+  recordInput,
+  requireScan,
   runSurvey,
+  ScanError,
+  ScanResultWriter,
+  type StoredScan,
+  type StoredScanOptions,
   type SurveyReport,
+  type SurveyTrend,
+  storedCounts,
+  storedReport,
+  surveyTrend,
+  TREND_METRICS,
+  unmeasuredLines,
 } from '../survey/index.ts';
 import { type CliContext, csvLine, painter, printJson, UsageError } from './output.ts';
 
@@ -41,6 +70,13 @@ interface SurveyFlags {
   json?: boolean;
   csv?: boolean;
   perDomain?: string;
+  db?: string;
+  name?: string;
+  resume?: string;
+  queue?: string;
+  queueName: string;
+  shardSize: string;
+  detach?: boolean;
 }
 
 /** Per-attempt DNS timeout for a survey: short, since the retry passes ask again. */
@@ -53,10 +89,10 @@ const INVALID_LINES_SHOWN = 10;
 export function registerSurvey(program: Command, ctx: CliContext): void {
   const t = translator(surveyText, ctx.lang);
   const tc = translator(cliText, ctx.lang);
-  program
+  const survey = program
     .command('survey')
     .description(t('survey.description'))
-    .argument('<file>', t('survey.argument.file'))
+    .argument('[file]', t('survey.argument.file'))
     .option('--categories <jp|tld|file.csv>', t('survey.option.categories'))
     .addOption(
       new Option('--org-rule <rule>', t('survey.option.orgRule')).choices(['any', 'all']).default('any'),
@@ -70,63 +106,306 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--json', t('survey.option.json'))
     .option('--csv', t('survey.option.csv'))
     .option('--per-domain <file>', t('survey.option.perDomain'))
-    .action(async (file: string, flags: SurveyFlags) => {
-      const qps = wholeNumber(t, '--qps', flags.qps, 0);
-      const concurrency = wholeNumber(t, '--concurrency', flags.concurrency, 1);
-      const retryPasses = wholeNumber(t, '--retries', flags.retries, 0);
-      const retryDelayMs = wholeNumber(t, '--retry-delay', flags.retryDelay, 0);
-      const timeoutMs =
-        flags.timeout === undefined ? SURVEY_TIMEOUT_MS : wholeNumber(t, '--timeout', flags.timeout, 1);
-      const categoriser = flags.categories ? await loadCategoriser(t, flags.categories) : undefined;
-      const { resolver, label, close } = surveyResolver(flags.resolver, timeoutMs);
-      const perDomain = flags.perDomain ? await openOutput(flags.perDomain) : undefined;
-      perDomain?.write(csvLine(DOMAIN_CSV_HEADER));
-      const progress = progressLine(ctx);
-      let invalidShown = 0;
-      let report: SurveyReport;
-      try {
-        report = await runSurvey(listOf(file, ctx), {
-          resolver,
-          resolverLabel: label,
-          categories: flags.categories ?? 'list',
-          ...(categoriser ? { categoriser } : {}),
-          organisationRule: flags.orgRule,
-          qps,
-          concurrency,
-          retryPasses,
-          retryDelayMs,
-          onInvalid: (line, text) => {
-            if (invalidShown++ < INVALID_LINES_SHOWN) {
-              progress.clear();
-              ctx.stderr.write(`${t('survey.invalidLine', { line, text })}\n`);
-            }
-          },
-          onPass: (pass, domains) => progress.note(t('survey.progress.pass', { pass, domains })),
-          onResult: async (m) => {
-            progress.count(m.measured);
-            if (perDomain && !perDomain.write(csvLine(domainCsvRow(m)))) await once(perDomain, 'drain');
-          },
-        });
-      } catch (error) {
-        if (error instanceof DomainListError) throw new UsageError(`${file}: ${error.message}`);
-        throw error;
-      } finally {
-        progress.done();
-        close();
-        if (perDomain) {
-          perDomain.end();
-          await once(perDomain, 'close');
+    .option('--db <file|url>', t('survey.option.db'))
+    .option('--name <name>', t('survey.option.name'))
+    .option('--resume <name>', t('survey.option.resume'))
+    .option('--queue <redis-url>', t('survey.option.queue'))
+    .option('--queue-name <name>', t('survey.option.queueName'), SURVEY_QUEUE)
+    .option('--shard-size <n>', t('survey.option.shardSize'), String(DEFAULT_SHARD_SIZE))
+    .option('--detach', t('survey.option.detach'))
+    .action(async (file: string | undefined, flags: SurveyFlags, command: Command) => {
+      const stored = Boolean(flags.db || flags.name || flags.resume || flags.queue);
+      if (flags.resume && flags.name) throw new UsageError(t('survey.resumeNeedsNoName'));
+      if (flags.queue && flags.perDomain) throw new UsageError(t('survey.perDomainQueue'));
+      if (!file && !flags.resume) throw new UsageError(t('survey.needsFile'));
+      const options = optionsFromFlags(t, flags);
+      let report: SurveyReport | undefined;
+      if (!stored) {
+        const categoriser = flags.categories ? await loadCategoriser(t, flags.categories) : undefined;
+        report = await scanLocally(ctx, file!, listOf(file!, ctx), options, categoriser, flags.perDomain);
+      } else {
+        const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+        try {
+          report = await scanStored(ctx, store, file, flags, options, command);
+        } catch (error) {
+          if (error instanceof ScanError) throw new UsageError(error.message);
+          throw error;
+        } finally {
+          await store.close();
         }
       }
-      if (invalidShown > INVALID_LINES_SHOWN)
-        ctx.stderr.write(`${t('survey.invalidMore', { count: invalidShown - INVALID_LINES_SHOWN })}\n`);
-      if (report.total.domains === 0) throw new UsageError(t('survey.noDomains', { file }));
-      if (flags.json) printJson(ctx, report);
-      else if (flags.csv) {
-        ctx.stdout.write(csvLine(categoryCsvHeader()));
-        for (const row of categoryCsvRows(report)) ctx.stdout.write(csvLine(row));
-      } else printTable(ctx, report);
+      if (report) printReport(ctx, report, flags, file ?? flags.resume!);
     });
+
+  survey
+    .command('show')
+    .description(t('survey.show.description'))
+    .argument('<name>', t('survey.option.name'))
+    .action(async (name: string, _flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<SurveyFlags>();
+      await withStore(ctx, flags, async (store) => {
+        const scan = await requireScan(store, name);
+        if (scan.status !== 'finished') {
+          const { results } = await storedCounts(store, scan.id);
+          ctx.stderr.write(`${t('survey.show.unfinished', { name, results })}\n`);
+        }
+        printReport(ctx, await storedReport(store, scan), flags, scan.list);
+      });
+    });
+
+  survey
+    .command('trend')
+    .description(t('survey.trend.description'))
+    .argument('<names...>', t('survey.trend.argument'))
+    .action(async (names: string[], _flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals<SurveyFlags>();
+      await withStore(ctx, flags, async (store) => {
+        const trend = await surveyTrend(store, names);
+        if (flags.json) printJson(ctx, trend);
+        else printTrend(ctx, trend);
+      });
+    });
+}
+
+async function withStore(ctx: CliContext, flags: SurveyFlags, fn: (store: Store) => Promise<void>) {
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  try {
+    await fn(store);
+  } catch (error) {
+    if (error instanceof ScanError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The scan's method options from the flags (what a stored scan keeps, and its workers use). */
+function optionsFromFlags(t: SurveyT, flags: SurveyFlags): StoredScanOptions {
+  const options: StoredScanOptions = {
+    categories: flags.categories ?? 'list',
+    organisationRule: flags.orgRule,
+    resolverLabel: resolverLabel(flags.resolver),
+    timeoutMs:
+      flags.timeout === undefined ? SURVEY_TIMEOUT_MS : wholeNumber(t, '--timeout', flags.timeout, 1),
+    qps: wholeNumber(t, '--qps', flags.qps, 0),
+    concurrency: wholeNumber(t, '--concurrency', flags.concurrency, 1),
+    retryPasses: wholeNumber(t, '--retries', flags.retries, 0),
+    retryDelayMs: wholeNumber(t, '--retry-delay', flags.retryDelay, 0),
+  };
+  if (flags.resolver !== undefined) options.resolver = flags.resolver;
+  if (flags.queue) options.shardSize = wholeNumber(t, '--shard-size', flags.shardSize, 1);
+  return options;
+}
+
+/**
+ * A resumed scan keeps its method (categories, organisation rule, retries); how it is asked
+ * (resolver, timeout, rate, concurrency) may change when the flags say so.
+ */
+function resumedOptions(scanOptions: StoredScanOptions, given: StoredScanOptions, command: Command) {
+  const fromCli = (name: string) => command.getOptionValueSource(name) === 'cli';
+  const options = { ...scanOptions };
+  if (given.resolver !== undefined) {
+    options.resolver = given.resolver;
+    options.resolverLabel = given.resolverLabel;
+  }
+  if (fromCli('timeout')) options.timeoutMs = given.timeoutMs;
+  if (fromCli('qps')) options.qps = given.qps;
+  if (fromCli('concurrency')) options.concurrency = given.concurrency;
+  if (fromCli('shardSize') && given.shardSize !== undefined) options.shardSize = given.shardSize;
+  return options;
+}
+
+/** A scan kept in the store: new (`--name`, or a made-up name) or resumed; local or through a queue. */
+async function scanStored(
+  ctx: SurveyContext,
+  store: Store,
+  file: string | undefined,
+  flags: SurveyFlags,
+  given: StoredScanOptions,
+  command: Command,
+): Promise<SurveyReport | undefined> {
+  const t = translator(surveyText, ctx.lang);
+  let scan: StoredScan;
+  let options: StoredScanOptions;
+  if (flags.resume) {
+    scan = await requireScan(store, flags.resume);
+    if (scan.status === 'finished') throw new UsageError(t('survey.resumeFinished', { name: scan.name }));
+    options = resumedOptions(scan.options, given, command);
+    if (flags.queue && options.shardSize === undefined)
+      options.shardSize = wholeNumber(t, '--shard-size', flags.shardSize, 1);
+  } else {
+    options = given;
+    const name = flags.name ?? `survey-${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    scan = await createScan(store, { name, list: file!, options });
+    ctx.stderr.write(
+      `${t('survey.stored', { name, store: store.engine === 'postgres' ? 'PostgreSQL' : (flags.db ?? 'SQLite') })}\n`,
+    );
+  }
+  const source = file ?? scan.list;
+  const categoriser =
+    options.categories === 'list' ? undefined : await loadCategoriser(t, options.categories);
+  let skipped = 0;
+  const list = listOf(source, ctx);
+  const lines = flags.resume
+    ? unmeasuredLines(store, scan.id, list, (n) => {
+        skipped += n;
+      })
+    : list;
+  if (flags.queue) return scanQueued(ctx, store, scan, lines, options, categoriser, flags, () => skipped);
+
+  const writer = new ScanResultWriter(store, scan.id);
+  const run = await scanLocally(ctx, source, lines, options, categoriser, flags.perDomain, (m) =>
+    writer.add(m),
+  );
+  await writer.flush();
+  if (flags.resume) ctx.stderr.write(`${t('survey.resuming', { name: scan.name, skipped })}\n`);
+  await recordInput(store, scan.id, {
+    lines: run.method.input.lines + skipped,
+    invalid: run.method.input.invalid,
+  });
+  await finishScan(store, scan.id);
+  return storedReport(store, await requireScan(store, scan.name));
+}
+
+/** Shards on the queue for `sumi worker`s; waits for them (unless --detach) and reads the results from the store. */
+async function scanQueued(
+  ctx: SurveyContext,
+  store: Store,
+  scan: StoredScan,
+  lines: AsyncIterable<InputLine>,
+  options: StoredScanOptions,
+  categoriser: Categoriser | undefined,
+  flags: SurveyFlags,
+  skipped: () => number,
+): Promise<SurveyReport | undefined> {
+  const t = translator(surveyText, ctx.lang);
+  let connection: Awaited<ReturnType<typeof connectQueue>>;
+  try {
+    connection = await connectQueue(flags.queue!);
+  } catch (error) {
+    if (error instanceof QueueConnectionError) throw new Error(`--queue ${error.message}`);
+    throw error;
+  }
+  const queue = surveyQueue(connection, flags.queueName);
+  const progress = progressLine(ctx);
+  try {
+    const firstShard = scan.shards ?? 0;
+    const invalid = invalidReporter(ctx, progress);
+    let submitted: Awaited<ReturnType<typeof submitShards>>;
+    try {
+      submitted = await submitShards(queue, scan, lines, {
+        ...(categoriser ? { categoriser } : {}),
+        shardSize: options.shardSize ?? DEFAULT_SHARD_SIZE,
+        firstShard,
+        onInvalid: invalid.line,
+      });
+    } catch (error) {
+      if (error instanceof DomainListError) throw new UsageError(`${scan.list}: ${error.message}`);
+      throw error;
+    }
+    invalid.summary();
+    const shards = firstShard + submitted.shards;
+    await recordSubmitted(store, scan.id, {
+      shards,
+      lines: submitted.lines + skipped(),
+      invalid: submitted.invalid,
+    });
+    if (flags.resume) ctx.stderr.write(`${t('survey.resuming', { name: scan.name, skipped: skipped() })}\n`);
+    const counts = { name: scan.name, domains: submitted.domains, shards: submitted.shards };
+    if (flags.detach) {
+      if (flags.json)
+        printJson(ctx, { scan: scan.name, shards: submitted.shards, domains: submitted.domains });
+      else ctx.stdout.write(`${t('survey.detached', counts)}\n`);
+      return undefined;
+    }
+    ctx.stderr.write(`${t('survey.queued', { ...counts, queue: flags.queue! })}\n`);
+    try {
+      await waitForScan(store, queue, scan, shards, {
+        onProgress: (results, measured) => progress.set(results, results - measured, 'survey.progress.queue'),
+      });
+    } catch (error) {
+      if (error instanceof ShardFailedError) throw new Error(error.message);
+      throw error;
+    }
+  } finally {
+    progress.done();
+    await queue.close();
+    connection.disconnect();
+  }
+  return storedReport(store, await requireScan(store, scan.name));
+}
+
+/** Shows the first lines that are not domains, then how many more there were. */
+function invalidReporter(ctx: CliContext, progress: ReturnType<typeof progressLine>) {
+  const t = translator(surveyText, ctx.lang);
+  let shown = 0;
+  return {
+    line(line: number, text: string) {
+      if (shown++ < INVALID_LINES_SHOWN) {
+        progress.clear();
+        ctx.stderr.write(`${t('survey.invalidLine', { line, text })}\n`);
+      }
+    },
+    summary() {
+      if (shown > INVALID_LINES_SHOWN)
+        ctx.stderr.write(`${t('survey.invalidMore', { count: shown - INVALID_LINES_SHOWN })}\n`);
+    },
+  };
+}
+
+/** Measures the list here, with the progress line and the per-domain CSV; `onResult` also gets each result (the store's writer). */
+async function scanLocally(
+  ctx: SurveyContext,
+  file: string,
+  lines: AsyncIterable<InputLine>,
+  options: StoredScanOptions,
+  categoriser: Categoriser | undefined,
+  perDomainPath: string | undefined,
+  onResult?: (m: DomainMeasurement) => Promise<void>,
+): Promise<SurveyReport> {
+  const t = translator(surveyText, ctx.lang);
+  const { resolver, close } = surveyResolver(options.resolver, options.timeoutMs);
+  const perDomain = perDomainPath ? await openOutput(perDomainPath) : undefined;
+  perDomain?.write(csvLine(DOMAIN_CSV_HEADER));
+  const progress = progressLine(ctx);
+  const invalid = invalidReporter(ctx, progress);
+  let report: SurveyReport;
+  try {
+    report = await runSurvey(lines, {
+      ...options,
+      resolver,
+      ...(categoriser ? { categoriser } : {}),
+      onInvalid: invalid.line,
+      onPass: (pass, domains) => progress.note(t('survey.progress.pass', { pass, domains })),
+      onResult: async (m) => {
+        progress.count(m.measured);
+        if (perDomain && !perDomain.write(csvLine(domainCsvRow(m)))) await once(perDomain, 'drain');
+        await onResult?.(m);
+      },
+    });
+  } catch (error) {
+    if (error instanceof DomainListError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  } finally {
+    progress.done();
+    close();
+    if (perDomain) {
+      perDomain.end();
+      await once(perDomain, 'close');
+    }
+  }
+  invalid.summary();
+  return report;
+}
+
+function printReport(ctx: CliContext, report: SurveyReport, flags: SurveyFlags, list: string): void {
+  const t = translator(surveyText, ctx.lang);
+  if (report.total.domains === 0) throw new UsageError(t('survey.noDomains', { file: list }));
+  if (flags.json) printJson(ctx, report);
+  else if (flags.csv) {
+    ctx.stdout.write(csvLine(categoryCsvHeader()));
+    for (const row of categoryCsvRows(report)) ctx.stdout.write(csvLine(row));
+  } else printTable(ctx, report);
 }
 
 function wholeNumber(t: SurveyT, flag: string, value: string, min: number): number {
@@ -162,12 +441,18 @@ async function loadCategoriser(t: SurveyT, spec: string): Promise<Categoriser> {
   return map.categoriser();
 }
 
+/** The resolver as the method names it. */
+function resolverLabel(spec: string | undefined): string {
+  return spec === 'system' ? 'system (node:dns)' : (spec ?? systemServers());
+}
+
 /**
  * The survey's resolver: Sumi's direct client (or node:dns with `system`), without the
  * per-run CachingResolver, which keeps every answer and would grow with the list; the
- * survey shares parent answers through its own bounded cache instead.
+ * survey shares parent answers through its own bounded cache instead. `sumi worker` asks
+ * the same way.
  */
-function surveyResolver(spec: string | undefined, timeoutMs: number) {
+export function surveyResolver(spec: string | undefined, timeoutMs: number) {
   let direct: DirectResolver;
   const servers = spec && spec !== 'system' ? spec : systemServers();
   try {
@@ -176,7 +461,7 @@ function surveyResolver(spec: string | undefined, timeoutMs: number) {
     throw new UsageError(`--resolver: ${(error as Error).message}`);
   }
   const resolver: Resolver = spec === 'system' ? new SystemResolver(direct) : direct;
-  return { resolver, label: spec === 'system' ? 'system (node:dns)' : servers, close: () => direct.close() };
+  return { resolver, close: () => direct.close() };
 }
 
 async function openOutput(path: string): Promise<WriteStream> {
@@ -199,9 +484,10 @@ function progressLine(ctx: CliContext) {
   let last = 0;
   let shown = false;
   let note = '';
+  let progressKey: 'survey.progress' | 'survey.progress.queue' = 'survey.progress';
   const draw = () => {
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-    const line = t('survey.progress', { done, rate: Math.round(done / seconds), unmeasured });
+    const line = t(progressKey, { done, rate: Math.round(done / seconds), unmeasured });
     ctx.stderr.write(`\r\x1b[K${line}${note ? ` · ${note}` : ''}`);
     shown = true;
   };
@@ -215,6 +501,13 @@ function progressLine(ctx: CliContext) {
         last = now;
         draw();
       }
+    },
+    /** Progress counted elsewhere (workers): the totals so far. */
+    set(total: number, notMeasured: number, key: 'survey.progress.queue') {
+      done = total;
+      unmeasured = notMeasured;
+      progressKey = key;
+      if (enabled) draw();
     },
     note(text: string) {
       note = text;
@@ -319,4 +612,57 @@ function printTable(ctx: CliContext, report: SurveyReport): void {
     paint('dim', t('survey.method')),
   );
   ctx.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Column labels of the trend table, in TREND_METRICS order. */
+const TREND_LABELS: Record<(typeof TREND_METRICS)[number], string> = {
+  measured: 'measured',
+  spf: 'SPF',
+  spfStrict: '-all',
+  dmarc: 'DMARC',
+  'policy.reject': 'reject',
+  'policy.quarantine': 'quar.',
+  'policy.none': 'none',
+  rua: 'rua',
+  bimi: 'BIMI',
+  mtaSts: 'MTA-STS',
+  tlsRpt: 'TLS-RPT',
+  nullMx: 'null MX',
+};
+
+function printTrend(ctx: CliContext, trend: SurveyTrend): void {
+  const t = translator(surveyText, ctx.lang);
+  const paint = painter(ctx);
+  const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+  const points = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}`);
+  const head = [
+    t('survey.table.category'),
+    t('survey.trend.scan'),
+    t('survey.table.domains'),
+    ...TREND_METRICS.map((m) => TREND_LABELS[m]),
+  ];
+  const body: string[][] = [];
+  for (const category of trend.categories) {
+    const name = category.name === '*' ? t('survey.table.total') : category.name;
+    category.series.forEach((point, i) => {
+      body.push([
+        i === 0 ? name : '',
+        point.scan,
+        point.metrics ? String(point.metrics.domains) : '-',
+        ...TREND_METRICS.map((m) => (point.metrics ? percent(metricShare(point.metrics, m)) : '-')),
+      ]);
+    });
+    if (category.series.length > 1)
+      body.push([
+        '',
+        t('survey.trend.change'),
+        '',
+        ...TREND_METRICS.map((m) => points(category.changes[m].points)),
+      ]);
+  }
+  const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i]!))));
+  const line = (cells: string[]) => cells.map((cell, i) => pad(cell, widths[i]!, i > 1)).join('  ');
+  ctx.stdout.write(
+    `${[paint('bold', line(head)), ...body.map(line), '', paint('dim', t('survey.trend.method'))].join('\n')}\n`,
+  );
 }

@@ -1,6 +1,6 @@
 import type { UiCatalog } from './catalog.ts';
 
-/** Words of `sumi survey`: help, progress, the table and its method notes. */
+/** Words of `sumi survey` and `sumi worker`: help, progress, the tables and their method notes. */
 export const surveyText = {
   'survey.description': {
     en: 'measure SPF, DMARC, BIMI, MTA-STS, TLS-RPT and null MX adoption over a list of domains, by category, with the method and 95% intervals',
@@ -103,6 +103,134 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
   'survey.input': {
     en: 'Input: {lines} lines, {invalid} not domains. Resolver: {resolver}; {rate}, {concurrency} domains at once.',
     ja: '入力: {lines} 行（うちドメインでない行 {invalid}）。リゾルバー: {resolver}。{rate}、同時 {concurrency} ドメイン。',
+  },
+  'survey.option.db': {
+    en: 'store the scan in this store (a SQLite file or a postgres:// URL; default: $SUMI_DB or the user store) as it goes',
+    ja: 'スキャン結果を逐次このストアに保存する（SQLite ファイルまたは postgres:// URL。既定: $SUMI_DB またはユーザーのストア）',
+  },
+  'survey.option.name': {
+    en: 'name of the stored scan (default: survey-<time>); later scans of the same list give trends',
+    ja: '保存するスキャンの名前（既定: survey-<時刻>）。同じ一覧の後のスキャンと比べて推移を見られます',
+  },
+  'survey.option.resume': {
+    en: 'continue a stopped stored scan: domains already measured are skipped, the rest (unmeasured ones too) are measured',
+    ja: '中断した保存済みスキャンを再開する: 測定済のドメインは飛ばし、残り（測定できなかったものを含む）を測定',
+  },
+  'survey.option.queue': {
+    en: 'split the list into shards on this Redis (redis://host:port) for `sumi worker` processes; use a postgres:// --db shared with the workers',
+    ja: '一覧をシャードに分けてこの Redis（redis://host:port）に登録し `sumi worker` に処理させる。--db にはワーカーと共有する postgres:// を指定',
+  },
+  'survey.option.queueName': {
+    en: 'name of the queue (submitters and workers must agree)',
+    ja: 'キューの名前（登録側とワーカーで同じにする）',
+  },
+  'survey.option.shardSize': {
+    en: 'domains per shard with --queue',
+    ja: '--queue 使用時の 1 シャードあたりのドメイン数',
+  },
+  'survey.option.detach': {
+    en: 'with --queue: return once the shards are queued instead of waiting (see `sumi survey show NAME`)',
+    ja: '--queue 使用時: 完了を待たずにシャード登録後に終了する（結果は `sumi survey show NAME`）',
+  },
+  'survey.resumeNeedsNoName': {
+    en: '--resume names the scan to continue: give --name only to start a new one',
+    ja: '--resume に再開するスキャン名を指定します。--name は新しいスキャンを始めるときだけ指定してください',
+  },
+  'survey.needsFile': {
+    en: 'name the domain list (a file, or - for stdin)',
+    ja: 'ドメイン一覧（ファイル、または標準入力の -）を指定してください',
+  },
+  'survey.resumeFinished': {
+    en: 'scan "{name}" is finished; start a new scan with --name to measure the list again',
+    ja: 'スキャン「{name}」は完了しています。一覧を再測定するには --name で新しいスキャンを始めてください',
+  },
+  'survey.perDomainQueue': {
+    en: '--per-domain cannot be used with --queue: the workers measure the domains (the store has one row per domain)',
+    ja: '--per-domain は --queue と併用できません: 測定はワーカーが行います（ストアにドメインごとの行があります）',
+  },
+  'survey.stored': {
+    en: 'storing scan "{name}" in {store}',
+    ja: 'スキャン「{name}」を {store} に保存します',
+  },
+  'survey.resuming': {
+    en: 'resuming scan "{name}": {skipped} domains already measured are skipped',
+    ja: 'スキャン「{name}」を再開: 測定済の {skipped} ドメインを飛ばしました',
+  },
+  'survey.queued': {
+    en: 'scan "{name}": {domains} domains in {shards} shards queued on {queue}; waiting for workers',
+    ja: 'スキャン「{name}」: {domains} ドメインを {shards} シャードとして {queue} に登録しました。ワーカーの処理を待ちます',
+  },
+  'survey.detached': {
+    en: 'scan "{name}": {domains} domains in {shards} shards queued; `sumi survey show {name}` prints the results when the workers are done',
+    ja: 'スキャン「{name}」: {domains} ドメインを {shards} シャードとして登録しました。ワーカーの完了後 `sumi survey show {name}` で結果を表示できます',
+  },
+  'survey.progress.queue': {
+    en: '{done} domains stored by workers, {unmeasured} could not be asked so far',
+    ja: 'ワーカーが {done} ドメインを保存、現時点で問い合わせ不能 {unmeasured} 件',
+  },
+  'survey.show.description': {
+    en: "print a stored scan's results, recomputed from the store (same output as the scan)",
+    ja: '保存済みスキャンの結果をストアから再計算して表示する（スキャン時と同じ出力）',
+  },
+  'survey.show.unfinished': {
+    en: 'scan "{name}" is not finished: these are the {results} domains stored so far',
+    ja: 'スキャン「{name}」は未完了です: ここまでに保存された {results} ドメインの結果です',
+  },
+  'survey.trend.description': {
+    en: "compare stored scans of the same list: each category's shares per scan and the change from the first to the last, in points",
+    ja: '同じ一覧の保存済みスキャンを比較する: 分類ごとの各スキャンの割合と、最初から最後までの変化（ポイント）',
+  },
+  'survey.trend.argument': {
+    en: 'stored scan names, oldest first',
+    ja: '保存済みスキャンの名前（古い順）',
+  },
+  'survey.trend.change': { en: 'change (pt)', ja: '変化（pt）' },
+  'survey.trend.scan': { en: 'scan', ja: 'スキャン' },
+  'survey.trend.method': {
+    en: 'Shares are of measured domains in each scan (measured: of all domains); the change is the last scan having the category minus the first, in percentage points.',
+    ja: '割合の分母は各スキャンの測定済ドメイン（測定済の割合は全ドメインが分母）。変化はその分類を含む最後のスキャンから最初のスキャンを引いた値（パーセントポイント）です。',
+  },
+  'worker.description': {
+    en: 'measure survey shards from a queue (see `sumi survey --queue`) into the shared store, until stopped (SIGINT/SIGTERM)',
+    ja: 'キューからサーベイのシャードを取り出して測定し、共有ストアに書き込む（SIGINT/SIGTERM で停止するまで）',
+  },
+  'worker.option.queue': {
+    en: 'the Redis the shards are queued on (redis://host:port)',
+    ja: 'シャードが登録されている Redis（redis://host:port）',
+  },
+  'worker.option.db': {
+    en: 'the store the submitter uses (a postgres:// URL shared by every worker)',
+    ja: '登録側と同じストア（全ワーカーで共有する postgres:// URL）',
+  },
+  'worker.option.jobs': { en: 'shards measured at once', ja: '同時に測定するシャード数' },
+  'worker.option.lockDuration': {
+    en: "ms a shard stays locked without this worker's renewal; after it a stopped worker's shard goes to another",
+    ja: '更新がないままシャードのロックを保つ時間（ミリ秒）。これを過ぎると停止したワーカーのシャードは別のワーカーに回ります',
+  },
+  'worker.option.resolver': {
+    en: "DNS servers for this worker (default: the scan's --resolver, else this machine's)",
+    ja: 'このワーカーが使う DNS サーバー（既定: スキャンの --resolver、なければこのマシンの設定）',
+  },
+  'worker.option.json': {
+    en: 'when stopped, print one JSON document: shards and domains measured',
+    ja: '停止時に JSON 文書を 1 つ出力する: 測定したシャード数とドメイン数',
+  },
+  'worker.ready': {
+    en: 'worker {name} waiting for shards on {queue} (queue {queueName})',
+    ja: 'ワーカー {name} が {queue}（キュー {queueName}）のシャードを待っています',
+  },
+  'worker.start': {
+    en: 'scan "{scan}" shard {shard}: {domains} domains',
+    ja: 'スキャン「{scan}」シャード {shard}: {domains} ドメイン',
+  },
+  'worker.done': {
+    en: 'scan "{scan}" shard {shard} done: {domains} measured ({skipped} already stored, {unmeasured} could not be asked) in {seconds} s',
+    ja: 'スキャン「{scan}」シャード {shard} 完了: {domains} ドメインを測定（保存済 {skipped}、問い合わせ不能 {unmeasured}）{seconds} 秒',
+  },
+  'worker.error': { en: 'worker error: {message}', ja: 'ワーカーのエラー: {message}' },
+  'worker.stopped': {
+    en: 'worker stopped: {shards} shards, {domains} domains measured',
+    ja: 'ワーカー停止: {shards} シャード、{domains} ドメインを測定',
   },
   'survey.rate.capped': { en: 'at most {qps} queries/s', ja: '上限 {qps} 問い合わせ/秒' },
   'survey.rate.uncapped': { en: 'no cap on queries/s', ja: '問い合わせ数の上限なし' },
@@ -302,5 +430,24 @@ export const surveyReportText = {
   'report.footer': {
     en: 'Made by Sumi (sumi survey). This file is self-contained: it loads nothing from the network.',
     ja: 'Sumi（sumi survey）で作成。このファイルは単体で完結し、ネットワークから何も読み込みません。',
+  },
+  'report.option.html': {
+    en: 'also write the report as one self-contained HTML file (charts, tables, method)',
+    ja: 'レポートを単体で完結する HTML ファイルにも書き出す（グラフ・表・測定方法）',
+  },
+  'report.option.charts': {
+    en: 'also write each chart as a file in this folder, for slides',
+    ja: '各グラフをこのフォルダーにファイルとしても書き出す（スライド用）',
+  },
+  'report.option.chartFormat': { en: 'chart file format', ja: 'グラフファイルの形式' },
+  'report.option.reportLang': {
+    en: 'language of the HTML report and charts: en, ja, or both (HTML with a switch; one chart file per language)',
+    ja: 'HTML レポートとグラフの言語: en、ja、または both（HTML は切り替え式、グラフは言語ごとのファイル）',
+  },
+  'report.wrote.html': { en: 'HTML report: {path}', ja: 'HTML レポート: {path}' },
+  'report.wrote.charts': { en: '{count} chart files in {dir}', ja: 'グラフ {count} ファイル: {dir}' },
+  'report.noFont': {
+    en: 'no font with Japanese found (fc-list :lang=ja): Japanese text in the PNG charts will be missing; install one (Debian: fonts-noto-cjk or the smaller fonts-ipaexfont-gothic) or use --chart-format svg',
+    ja: '日本語フォントが見つかりません（fc-list :lang=ja）。PNG グラフの日本語が表示されません。フォントを入れる（Debian: fonts-noto-cjk、または小さい fonts-ipaexfont-gothic）か、--chart-format svg を使ってください',
   },
 } satisfies UiCatalog;

@@ -390,6 +390,54 @@ export interface ImapSourcesTable {
   created_at: number;
 }
 
+// ---------------------------------------------------------------- survey scans (0004-scans)
+
+/** A named survey scan (`sumi survey --db --name`): its list, method and state. */
+export interface SurveyScansTable {
+  id: Generated<number>;
+  name: string;
+  /** The list as given (a file path; `-` for stdin). */
+  list: string;
+  /** JSON of the scan's method options (StoredScanOptions in survey/store.ts). */
+  options: string;
+  /** JSON array of the flag names, in the bit order of `flags` in survey_results. */
+  flag_names: string;
+  status: 'running' | 'finished';
+  /** Input lines read and lines that were not domains (set when the list has been read through). */
+  lines: number | null;
+  invalid: number | null;
+  /** Shards submitted to the queue (distributed scans only). */
+  shards: number | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/** One domain of a scan; written again (replaced) when a resumed scan or a retried shard measures it. */
+export interface SurveyResultsTable {
+  scan_id: number;
+  domain: string;
+  category: string;
+  organisation: string | null;
+  measured: number;
+  /** The domain's facts as a bit mask over the scan's flag_names (0 when not measured). */
+  flags: number;
+  passes: number;
+  /** Where the applying DMARC policy was found, when one applies. */
+  policy_domain: string | null;
+  /** Every question and how it ended: one `TYPE name status` per line. */
+  answers: string;
+  measured_at: number;
+}
+
+/** A shard of a distributed scan, written by the worker that finished it. */
+export interface SurveyShardsTable {
+  scan_id: number;
+  shard: number;
+  domains: number;
+  worker: string;
+  finished_at: number;
+}
+
 export interface Database {
   reporters: ReportersTable;
   reports: ReportsTable;
@@ -417,4 +465,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   imap_sources: ImapSourcesTable;
+  survey_scans: SurveyScansTable;
+  survey_results: SurveyResultsTable;
+  survey_shards: SurveyShardsTable;
 }

@@ -22,4 +22,5 @@ export {
 export { RateLimitedResolver, TokenBucket } from './rate.ts';
 export * from './report.ts';
 export * from './scan.ts';
+export * from './stored.ts';
 export * from './survey.ts';

@@ -119,28 +119,32 @@ export class SurveyTally {
   unmeasured = 0;
 
   add(m: DomainMeasurement): void {
-    const mask = m.measured ? flagsOf(m) : 0;
-    let counts = this.domains.get(m.category);
+    this.addFacts(m.category, m.organisation, m.measured, m.measured ? flagsOf(m) : 0);
+  }
+
+  /** Counts a domain from its facts alone (a stored result): the same as `add` of its measurement. */
+  addFacts(category: string, organisation: string | undefined, measured: boolean, mask: number): void {
+    let counts = this.domains.get(category);
     if (!counts) {
       counts = new Counts();
-      this.domains.set(m.category, counts);
+      this.domains.set(category, counts);
     }
-    counts.add(m.measured, mask);
-    this.total.add(m.measured, mask);
-    if (!m.measured) this.unmeasured++;
-    if (m.organisation === undefined) return;
-    let orgs = this.organisations.get(m.category);
+    counts.add(measured, mask);
+    this.total.add(measured, mask);
+    if (!measured) this.unmeasured++;
+    if (organisation === undefined) return;
+    let orgs = this.organisations.get(category);
     if (!orgs) {
       orgs = new Map();
-      this.organisations.set(m.category, orgs);
+      this.organisations.set(category, orgs);
     }
-    let org = orgs.get(m.organisation);
+    let org = orgs.get(organisation);
     if (!org) {
       org = { domains: 0, unmeasured: 0, any: 0, all: ALL_BITS };
-      orgs.set(m.organisation, org);
+      orgs.set(organisation, org);
     }
     org.domains++;
-    if (!m.measured) org.unmeasured++;
+    if (!measured) org.unmeasured++;
     else {
       org.any |= mask;
       org.all &= mask;

@@ -66,15 +66,8 @@ export async function* scanDomains(
     qps > 0 ? new RateLimitedResolver(options.resolver, new TokenBucket(qps)) : options.resolver;
   const shared = new SharedAnswerCache(limited);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const place = (item: SurveyItem) => {
-    const placed = options.categoriser?.(item.domain);
-    const category =
-      item.category ?? placed?.category ?? (options.categoriser ? OTHER_CATEGORY : ALL_CATEGORY);
-    const organisation = item.organisation ?? placed?.organisation;
-    return organisation === undefined ? { category } : { category, organisation };
-  };
   const measure = (item: SurveyItem, passes: number) =>
-    measureDomain(item.domain, limited, { ...place(item), shared, passes });
+    measureDomain(item.domain, limited, { ...placeItem(item, options.categoriser), shared, passes });
 
   async function* items(): AsyncGenerator<SurveyItem> {
     for await (const line of lines) {
@@ -114,6 +107,17 @@ export async function* scanDomains(
     stats.sharedHits = shared.hits;
     stats.sharedMisses = shared.misses;
   }
+}
+
+/** A list item's category and organisation: the list's own columns win over the categoriser. */
+export function placeItem(
+  item: SurveyItem,
+  categoriser: Categoriser | undefined,
+): { category: string; organisation?: string } {
+  const placed = categoriser?.(item.domain);
+  const category = item.category ?? placed?.category ?? (categoriser ? OTHER_CATEGORY : ALL_CATEGORY);
+  const organisation = item.organisation ?? placed?.organisation;
+  return organisation === undefined ? { category } : { category, organisation };
 }
 
 async function* fromArray<T>(items: T[]): AsyncGenerator<T> {

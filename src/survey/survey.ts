@@ -2,7 +2,7 @@ import { JP_ATTRIBUTE_TYPES, JP_PREFECTURES, OTHER_CATEGORY } from './categorise
 import type { InputLine } from './input.ts';
 import type { DomainMeasurement } from './measure.ts';
 import { type OrganisationRule, SurveyTally } from './metrics.ts';
-import { buildReport, DEFINITIONS, QUESTIONS, type SurveyReport } from './report.ts';
+import { buildReport, DEFINITIONS, QUESTIONS, type SurveyMethod, type SurveyReport } from './report.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_QPS,
@@ -46,34 +46,52 @@ export async function runSurvey(
     tally.add(m);
     await options.onResult?.(m, stats);
   }
-  const retryPasses = options.retryPasses ?? DEFAULT_RETRY_PASSES;
-  const qps = options.qps ?? DEFAULT_QPS;
   return buildReport(
     tally,
-    {
-      unit: 'domain',
-      categories: options.categories,
-      organisationRule: options.organisationRule ?? 'any',
-      questions: QUESTIONS,
-      measured: DEFINITIONS.measured!,
-      denominator:
-        'every count and share is among measured domains (organisations: among organisations whose domains were all measured); unmeasured domains are counted apart, never as absent',
-      definitions: DEFINITIONS,
-      dmarcDiscovery: 'RFC 9989 DNS tree walk (at most 8 _dmarc names)',
-      interval: 'Wilson score interval, 95% (z = 1.96)',
-      retries: {
-        passes: retryPasses,
-        firstDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
-        on: ['servfail', 'timeout', 'refused'],
-        domainsRetried: stats.retried,
-      },
-      qps: qps > 0 ? qps : null,
-      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-      resolver: options.resolverLabel,
-      input: { lines: stats.lines, invalid: stats.invalid },
-      started: started.toISOString(),
-      finished: new Date().toISOString(),
-    },
-    options.categories === 'jp' ? JP_CATEGORY_ORDER : undefined,
+    surveyMethod(options, { ...stats, started, finished: new Date() }),
+    categoryOrder(options.categories),
   );
+}
+
+/** What `surveyMethod` needs of a scan's options: the method, not the means (resolver, callbacks). */
+export type MethodOptions = Pick<
+  SurveyOptions,
+  'categories' | 'organisationRule' | 'resolverLabel' | 'retryPasses' | 'retryDelayMs' | 'qps' | 'concurrency'
+>;
+
+/** The method a scan states with its numbers (also rebuilt for a stored scan from its options). */
+export function surveyMethod(
+  options: MethodOptions,
+  run: { lines: number; invalid: number; retried: number; started: Date; finished: Date },
+): SurveyMethod {
+  const qps = options.qps ?? DEFAULT_QPS;
+  return {
+    unit: 'domain',
+    categories: options.categories,
+    organisationRule: options.organisationRule ?? 'any',
+    questions: QUESTIONS,
+    measured: DEFINITIONS.measured!,
+    denominator:
+      'every count and share is among measured domains (organisations: among organisations whose domains were all measured); unmeasured domains are counted apart, never as absent',
+    definitions: DEFINITIONS,
+    dmarcDiscovery: 'RFC 9989 DNS tree walk (at most 8 _dmarc names)',
+    interval: 'Wilson score interval, 95% (z = 1.96)',
+    retries: {
+      passes: options.retryPasses ?? DEFAULT_RETRY_PASSES,
+      firstDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
+      on: ['servfail', 'timeout', 'refused'],
+      domainsRetried: run.retried,
+    },
+    qps: qps > 0 ? qps : null,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    resolver: options.resolverLabel,
+    input: { lines: run.lines, invalid: run.invalid },
+    started: run.started.toISOString(),
+    finished: run.finished.toISOString(),
+  };
+}
+
+/** The categoriser's natural category order, when it has one. */
+export function categoryOrder(categories: string): readonly string[] | undefined {
+  return categories === 'jp' ? JP_CATEGORY_ORDER : undefined;
 }

@@ -10,6 +10,7 @@ import type { Database } from '../schema.ts';
 import { schemaV1 } from './0001-schema.ts';
 import { analysisTables } from './0002-analysis.ts';
 import { accounts } from './0003-accounts.ts';
+import { surveyScans } from './0004-scans.ts';
 import { ipFactsHistory } from './0005-ip-facts-history.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -18,6 +19,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0001-schema': schemaV1(kind),
     '0002-analysis': analysisTables(kind),
     '0003-accounts': accounts(kind),
+    '0004-scans': surveyScans(kind),
     '0005-ip-facts-history': ipFactsHistory(kind),
   };
 }

@@ -1,0 +1,309 @@
+/**
+ * Distributed survey scans over BullMQ: the submitter splits a list into shards (jobs), any
+ * number of workers measure them and write to the shared store, and the submitter waits for
+ * every shard. A worker that stops (killed, machine gone) loses its lock; after the lock
+ * duration another worker's stalled-job check puts the shard back, and the shard skips the
+ * domains already stored as measured. Rows are keyed by scan and domain: a domain measured
+ * twice is stored once.
+ */
+import { hostname } from 'node:os';
+import { type Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Resolver } from '../dns/types.ts';
+import type { Store } from '../store/types.ts';
+import {
+  type Categoriser,
+  findScanById,
+  finishIfComplete,
+  type InputLine,
+  measuredAmong,
+  placeItem,
+  recordInput,
+  recordShard,
+  ScanResultWriter,
+  type ScanStats,
+  type StoredScan,
+  type StoredScanOptions,
+  scanDomains,
+  storedCounts,
+} from '../survey/index.ts';
+
+/** The queue's name when none is given: every submitter and worker of a site shares it. */
+export const SURVEY_QUEUE = 'sumi-survey';
+/** Domains per shard: a lost shard costs little to measure again, and a list of millions stays a few thousand jobs. */
+export const DEFAULT_SHARD_SIZE = 1_000;
+/**
+ * How long a worker's lock on a shard lasts without renewal (the worker renews it while it
+ * runs): after it a stopped worker's shard goes back to the queue.
+ */
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
+/** A shard may be picked up again this often after its worker stopped before it counts as failed. */
+export const MAX_STALLED = 3;
+/** Attempts for a shard that fails with an error (the store unreachable, say). */
+export const SHARD_ATTEMPTS = 3;
+/** Results per write on a worker: a shard's domains go in a few statements. */
+const WORKER_BATCH = 200;
+/** Shards added to Redis per call. */
+const ADD_BATCH = 100;
+/** How long the first contact with Redis may take before the command gives up. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+const shardData = z.object({
+  scanId: z.number().int(),
+  shard: z.number().int().nonnegative(),
+  /** [domain, category, organisation or null]: placed by the submitter, so workers need no mapping file. */
+  items: z.array(z.tuple([z.string(), z.string(), z.string().nullable()])),
+});
+export type ShardData = z.infer<typeof shardData>;
+
+/** Redis could not be reached or refused the connection. */
+export class QueueConnectionError extends Error {}
+
+/** A Redis connection as BullMQ needs it (no per-command retry limit), checked to answer. */
+export async function connectQueue(url: string): Promise<Redis> {
+  let redis: Redis;
+  try {
+    redis = new Redis(url, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      retryStrategy: (times) => Math.min(times * 200, 2_000),
+    });
+  } catch (error) {
+    throw new QueueConnectionError(`${url}: ${(error as Error).message}`);
+  }
+  // Until the first connection works, a failure is the user's to see, not retried forever.
+  const failed = new Promise<never>((_, reject) => {
+    redis.once('error', (error: Error) => reject(new QueueConnectionError(`${url}: ${error.message}`)));
+  });
+  try {
+    await Promise.race([redis.connect().then(() => redis.ping()), failed]);
+  } catch (error) {
+    redis.disconnect();
+    throw error instanceof QueueConnectionError
+      ? error
+      : new QueueConnectionError(`${url}: ${String(error)}`);
+  }
+  redis.on('error', () => {});
+  return redis;
+}
+
+/**
+ * Splits a list into shards and adds them to the queue, placing each domain in its category
+ * first. Streams: one shard in memory at a time. Shard numbers start at `firstShard` (a
+ * resumed scan adds shards after those of its earlier run).
+ */
+export async function submitShards(
+  queue: Queue,
+  scan: StoredScan,
+  lines: AsyncIterable<InputLine>,
+  options: {
+    categoriser?: Categoriser;
+    shardSize: number;
+    firstShard?: number;
+    onInvalid?: (line: number, text: string) => void;
+  },
+): Promise<{ shards: number; domains: number; lines: number; invalid: number }> {
+  let shard = options.firstShard ?? 0;
+  let domains = 0;
+  let count = 0;
+  let invalid = 0;
+  let items: ShardData['items'] = [];
+  let pending: { name: string; data: ShardData; opts: object }[] = [];
+  const jobOptions = {
+    attempts: SHARD_ATTEMPTS,
+    backoff: { type: 'exponential', delay: 1_000 },
+    removeOnComplete: true,
+    removeOnFail: { count: 1_000 },
+  };
+  const addPending = async () => {
+    if (pending.length > 0) await queue.addBulk(pending);
+    pending = [];
+  };
+  const closeShard = async () => {
+    if (items.length === 0) return;
+    pending.push({ name: 'shard', data: { scanId: scan.id, shard: shard++, items }, opts: jobOptions });
+    items = [];
+    if (pending.length >= ADD_BATCH) await addPending();
+  };
+  for await (const line of lines) {
+    count++;
+    if ('invalid' in line) {
+      invalid++;
+      options.onInvalid?.(line.line, line.invalid);
+      continue;
+    }
+    const placed = placeItem(line.item, options.categoriser);
+    items.push([line.item.domain, placed.category, placed.organisation ?? null]);
+    domains++;
+    if (items.length >= options.shardSize) await closeShard();
+  }
+  await closeShard();
+  await addPending();
+  return { shards: shard, domains, lines: count, invalid };
+}
+
+/** Shards of this scan that failed for good (every attempt an error), with the reason. */
+async function failedShards(queue: Queue, scanId: number): Promise<{ shard: number; reason: string }[]> {
+  const jobs = await queue.getJobs(['failed'], 0, 1_000);
+  return jobs
+    .filter((job) => (job?.data as ShardData | undefined)?.scanId === scanId)
+    .map((job) => ({ shard: (job.data as ShardData).shard, reason: job.failedReason }));
+}
+
+export class ShardFailedError extends Error {}
+
+/**
+ * Waits until every shard of a scan is done (the store says so: workers may run anywhere),
+ * reporting results as they arrive; a shard that failed for good ends the wait with its reason.
+ */
+export async function waitForScan(
+  store: Store,
+  queue: Queue,
+  scan: StoredScan,
+  shards: number,
+  options: { pollMs?: number; onProgress?: (results: number, measured: number) => void } = {},
+): Promise<void> {
+  const pollMs = options.pollMs ?? 500;
+  for (let round = 0; ; round++) {
+    const counts = await storedCounts(store, scan.id);
+    options.onProgress?.(counts.results, counts.measured);
+    if (counts.shardsDone >= shards) break;
+    // The failed list is a Redis scan: asked every few rounds, not every one.
+    if (round % 10 === 9) {
+      const failed = await failedShards(queue, scan.id);
+      if (failed.length > 0)
+        throw new ShardFailedError(failed.map((f) => `shard ${f.shard}: ${f.reason}`).join('; '));
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  await finishIfComplete(store, scan.id);
+}
+
+/** Records the list's totals for a distributed scan once every shard is queued. */
+export async function recordSubmitted(
+  store: Store,
+  scanId: number,
+  submitted: { shards: number; lines: number; invalid: number },
+): Promise<void> {
+  await recordInput(store, scanId, submitted);
+  await finishIfComplete(store, scanId);
+}
+
+export interface ShardDone {
+  scan: string;
+  shard: number;
+  domains: number;
+  /** Domains skipped because the store had them measured (a shard picked up again). */
+  skipped: number;
+  unmeasured: number;
+  ms: number;
+}
+
+export interface SurveyWorkerOptions {
+  connection: Redis;
+  store: Store;
+  queueName?: string;
+  /** Shards measured at once by this worker. */
+  concurrency?: number;
+  lockDurationMs?: number;
+  /** The resolver for a scan's options (its `--resolver`, or this machine's choice). */
+  resolverFor: (options: StoredScanOptions) => { resolver: Resolver; close: () => void };
+  /** This worker's name in the shard table. */
+  name?: string;
+  onStart?: (scan: string, shard: number, domains: number) => void;
+  onDone?: (done: ShardDone) => void;
+  onError?: (error: Error) => void;
+}
+
+/** Measures one shard: the domains not yet measured, written in batches, then the shard marked done. */
+export async function measureShard(
+  store: Store,
+  data: ShardData,
+  options: Pick<SurveyWorkerOptions, 'resolverFor' | 'onStart'> & { worker: string },
+): Promise<ShardDone> {
+  const started = Date.now();
+  const scan = await findScanById(store, data.scanId);
+  if (!scan)
+    throw new Error(`scan ${data.scanId} is not in the store (is the worker's --db the submitter's?)`);
+  options.onStart?.(scan.name, data.shard, data.items.length);
+  const measured = await measuredAmong(
+    store,
+    scan.id,
+    data.items.map(([domain]) => domain),
+  );
+  const lines = data.items.flatMap(([domain, category, organisation], i): InputLine[] =>
+    measured.has(domain)
+      ? []
+      : [
+          {
+            line: i + 1,
+            item: organisation === null ? { domain, category } : { domain, category, organisation },
+          },
+        ],
+  );
+  const { resolver, close } = options.resolverFor(scan.options);
+  const writer = new ScanResultWriter(store, scan.id, WORKER_BATCH);
+  const stats: ScanStats = { lines: 0, invalid: 0, retried: 0, sharedHits: 0, sharedMisses: 0 };
+  let unmeasured = 0;
+  try {
+    const source = (async function* () {
+      yield* lines;
+    })();
+    for await (const m of scanDomains(source, { ...scan.options, resolver }, stats)) {
+      if (!m.measured) unmeasured++;
+      await writer.add(m);
+    }
+    await writer.flush();
+  } finally {
+    close();
+  }
+  await recordShard(store, {
+    scanId: scan.id,
+    shard: data.shard,
+    domains: data.items.length,
+    worker: options.worker,
+  });
+  await finishIfComplete(store, scan.id);
+  return {
+    scan: scan.name,
+    shard: data.shard,
+    domains: lines.length,
+    skipped: measured.size,
+    unmeasured,
+    ms: Date.now() - started,
+  };
+}
+
+/** A BullMQ worker measuring survey shards until closed. */
+export function startSurveyWorker(options: SurveyWorkerOptions): Worker {
+  const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const worker = new Worker(
+    options.queueName ?? SURVEY_QUEUE,
+    async (job: Job) =>
+      measureShard(options.store, shardData.parse(job.data), {
+        resolverFor: options.resolverFor,
+        worker: name,
+        ...(options.onStart ? { onStart: options.onStart } : {}),
+      }),
+    {
+      connection: options.connection,
+      concurrency: options.concurrency ?? 1,
+      lockDuration,
+      // Look for stopped workers' shards as often as a lock can expire.
+      stalledInterval: lockDuration,
+      maxStalledCount: MAX_STALLED,
+    },
+  );
+  worker.on('completed', (_job, done: ShardDone) => options.onDone?.(done));
+  worker.on('failed', (_job, error) => options.onError?.(error));
+  worker.on('error', (error) => options.onError?.(error));
+  return worker;
+}
+
+/** The submitting side's queue. */
+export function surveyQueue(connection: Redis, name = SURVEY_QUEUE): Queue {
+  return new Queue(name, { connection });
+}
