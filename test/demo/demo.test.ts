@@ -1,0 +1,288 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_ZONE_URL,
+  type DemoCounts,
+  type DemoInput,
+  demoDomains,
+  generateDemo,
+  seedDemoStore,
+} from '../../src/demo/index.ts';
+import { SOURCES } from '../../src/demo/story.ts';
+import { Zone } from '../../src/dns/zone.ts';
+import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
+import { parseFailureReport } from '../../src/reports/failure.ts';
+import { parseTlsReport } from '../../src/reports/tls.ts';
+import type { AggregateReportWithRecords, Payload } from '../../src/reports/types.ts';
+import { unpackAll } from '../../src/reports/unpack.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+
+// Noon on 2026-11-28: the demo covers 2026-08-30 .. 2026-11-27 (UTC days).
+const NOW = Date.UTC(2026, 10, 28, 12);
+const TODAY = Date.UTC(2026, 10, 28) / 1000;
+const DAYS = 90;
+/** Days ago a report's window covers (by its middle, so JST windows count as their UTC day). */
+const agoOf = (begin: number, end: number) => Math.round((TODAY - (begin + end) / 2) / 86_400 + 0.5);
+
+function digest(inputs: readonly DemoInput[]): string {
+  const hash = createHash('sha256');
+  for (const input of inputs) hash.update(input.source).update(input.bytes).update(String(input.receivedAt));
+  return hash.digest('hex');
+}
+
+interface Parsed {
+  input: DemoInput;
+  payloads: Payload[];
+  aggregate: AggregateReportWithRecords[];
+}
+
+let inputs: DemoInput[];
+let parsed: Parsed[];
+
+beforeAll(async () => {
+  inputs = generateDemo({ now: NOW, days: DAYS });
+  parsed = [];
+  for (const input of inputs) {
+    const payloads: Payload[] = [];
+    for (const item of await unpackAll(input.bytes, input.name)) {
+      if (item.kind === 'error') throw new Error(`${item.provenance}: ${item.error.message}`);
+      payloads.push(item);
+    }
+    const aggregate: AggregateReportWithRecords[] = [];
+    for (const payload of payloads) {
+      if (payload.kind === 'aggregate') aggregate.push(await parseAggregateReportToObject(payload.bytes));
+    }
+    parsed.push({ input, payloads, aggregate });
+  }
+});
+
+describe('generateDemo', () => {
+  it('gives the same bytes for the same seed and day, other bytes for another seed', () => {
+    expect(digest(generateDemo({ now: NOW, days: DAYS }))).toBe(digest(inputs));
+    expect(digest(generateDemo({ now: NOW, days: DAYS, seed: 7 }))).not.toBe(digest(inputs));
+  });
+
+  it('is generated relative to now: a day later, every window moves one day', () => {
+    const later = generateDemo({ now: NOW + 86_400_000, days: DAYS });
+    const lastEnd = (list: DemoInput[]) => Math.max(...list.map((i) => i.receivedAt));
+    expect(lastEnd(later) - lastEnd(inputs)).toBeGreaterThan(0);
+    expect(inputs.every((i) => i.receivedAt <= NOW / 1000)).toBe(true);
+  });
+
+  it('covers the last 90 days with a few thousand records', () => {
+    const reports = parsed.flatMap((p) => p.aggregate);
+    const begins = reports.map((r) => r.metadata.window.begin);
+    expect(Math.min(...begins)).toBeLessThanOrEqual(TODAY - DAYS * 86_400);
+    expect(Math.max(...reports.map((r) => r.metadata.window.end))).toBeLessThanOrEqual(TODAY + 86_400);
+    const records = reports.reduce((sum, r) => sum + r.recordCount, 0);
+    expect(records).toBeGreaterThan(2_000);
+    expect(records).toBeLessThan(10_000);
+  });
+
+  it('writes reports every parser reads, with only the warnings the story intends', async () => {
+    const warnings = new Set<string>();
+    for (const { input, payloads, aggregate } of parsed) {
+      expect(payloads.map((p) => p.kind)).toEqual([input.kind]);
+      for (const payload of payloads) expect(payload.warnings).toEqual([]);
+      for (const report of aggregate) {
+        for (const w of report.warnings) warnings.add(`${report.reporter.orgName} ${w.code} ${w.field}`);
+      }
+      if (input.kind === 'failure') {
+        const report = await parseFailureReport((payloads[0] as Payload).bytes);
+        expect(report.warnings).toEqual([]);
+        expect(report.format).toBe('arf');
+      }
+      if (input.kind === 'tls')
+        expect((await parseTlsReport((payloads[0] as Payload).bytes)).warnings).toEqual([]);
+    }
+    // The ISP wraps report IDs in <>, and echoes univ's "sp=non" typo as published.
+    expect([...warnings].sort()).toEqual([
+      'Example ISP Japan invalid-value policy_published/sp',
+      'Example ISP Japan report-id-brackets report_metadata/report_id',
+    ]);
+  });
+
+  it('has reporters in both forms, windows of 86399 and 86400 seconds, gzip and mail', () => {
+    const reports = parsed.flatMap((p) => p.aggregate);
+    const by = (org: string) => reports.filter((r) => r.reporter.orgName === org);
+    const lengths = (org: string) =>
+      new Set(by(org).map((r) => r.metadata.window.end - r.metadata.window.begin));
+    expect(lengths('google.com')).toEqual(new Set([86_399]));
+    expect(lengths('Outlook.com')).toEqual(new Set([86_400]));
+    for (const r of by('Example ISP Japan')) {
+      expect(r.namespace).toBe('urn:ietf:params:xml:ns:dmarc-2.0');
+      expect(r.policyPublished.discoveryMethod).toBe('treewalk');
+      expect(r.policyPublished.testing).toBe(false);
+      // JST days: windows begin at 15:00 UTC.
+      expect(r.metadata.window.begin % 86_400).toBe(15 * 3600);
+    }
+    expect(by('google.com').every((r) => r.namespace === null)).toBe(true);
+    expect(inputs.some((i) => i.name.endsWith('.xml.gz'))).toBe(true);
+    expect(inputs.some((i) => i.name.endsWith('.eml'))).toBe(true);
+    expect(inputs.some((i) => i.name.endsWith('.xml'))).toBe(true);
+  });
+
+  it('has redacted and whole-message failure reports and TLS reports for the bank', async () => {
+    const failures = await Promise.all(
+      parsed
+        .filter((p) => p.input.kind === 'failure')
+        .map((p) => parseFailureReport((p.payloads[0] as Payload).bytes)),
+    );
+    expect(failures).toHaveLength(6);
+    expect(failures.filter((f) => f.original?.redacted)).toHaveLength(5);
+    const whole = failures.filter((f) => f.original?.form === 'message');
+    expect(whole.length).toBeGreaterThan(0);
+    // The subject is an RFC 2047 encoded word, as phishing mail sends it.
+    const subject = /^=\?UTF-8\?B\?(.*)\?=$/.exec(whole[0]?.original?.subject ?? '')?.[1] ?? '';
+    expect(Buffer.from(subject, 'base64').toString()).toBe('【重要】カードご利用確認のお願い');
+    expect(whole[0]?.original?.urls[0]).toMatch(/^https:\/\/card-example-co-jp\.login-verify\.example\//);
+    const tls = parsed.filter((p) => p.input.kind === 'tls');
+    expect(tls).toHaveLength(14);
+  });
+
+  it('uses the domains of examples/demo.zone', () => {
+    const zone = Zone.parse(readFileSync(DEMO_ZONE_URL, 'utf8'));
+    expect(zone).toBeDefined();
+    const text = readFileSync(DEMO_ZONE_URL, 'utf8');
+    for (const domain of demoDomains) expect(text).toContain(`$ORIGIN ${domain}.`);
+  });
+});
+
+describe('seedDemoStore on SQLite', () => {
+  let dir: string;
+  let store: Store;
+  let counts: DemoCounts;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sumi-demo-'));
+    store = await openStore(path.join(dir, 'demo.db'));
+    counts = await seedDemoStore(store, { now: NOW, days: DAYS });
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores every generated report, and counts what it stored', async () => {
+    const aggregate = parsed.flatMap((p) => p.aggregate);
+    expect(counts).toEqual({
+      inputs: inputs.length,
+      aggregateReports: aggregate.length,
+      records: aggregate.reduce((sum, r) => sum + r.recordCount, 0),
+      messages: aggregate.reduce((sum, r) => sum + r.messageCount, 0),
+      failureReports: 6,
+      tlsReports: 14,
+      duplicates: 0,
+      failed: 0,
+    });
+    expect(await store.countReports()).toEqual({
+      reports: counts.aggregateReports,
+      records: counts.records,
+      messages: counts.messages,
+      failureReports: 6,
+      tlsReports: 14,
+      quarantined: 0,
+    });
+  });
+
+  it('counts a second seeding with the same options as duplicates', async () => {
+    const small = await openStore(path.join(dir, 'small.db'));
+    try {
+      const first = await seedDemoStore(small, { now: NOW, days: 3 });
+      const again = await seedDemoStore(small, { now: NOW, days: 3 });
+      expect(first.aggregateReports).toBeGreaterThan(0);
+      expect(again).toMatchObject({ aggregateReports: 0, failureReports: 0, tlsReports: 0, failed: 0 });
+      expect(again.duplicates).toBe(first.aggregateReports + first.failureReports + first.tlsReports);
+    } finally {
+      await small.close();
+    }
+  });
+
+  const policies = async (domain: string, org: string) =>
+    (
+      await store.db
+        .selectFrom('reports')
+        .innerJoin('reporters', 'reporters.id', 'reports.reporter_id')
+        .select(['date_begin', 'date_end', 'p', 'sp', 'np', 'pct', 'fo'])
+        .where('policy_domain', '=', domain)
+        .where('org_name', '=', org)
+        .orderBy('date_begin')
+        .execute()
+    ).map((r) => ({ ...r, f: agoOf(r.date_begin, r.date_end) / DAYS }));
+
+  it('card.example.co.jp: p=none, quarantine from mid-period, back to none with pct=50', async () => {
+    const rows = await policies('card.example.co.jp', 'google.com');
+    expect(rows).toHaveLength(DAYS);
+    for (const r of rows) {
+      if (r.f > 0.5) expect([r.p, r.pct]).toEqual(['none', 100]);
+      else if (r.f > 0.25) expect([r.p, r.pct, r.fo]).toEqual(['quarantine', 100, '1']);
+      else expect([r.p, r.pct]).toEqual(['none', 50]);
+    }
+    const firstQuarantine = rows.find((r) => r.p === 'quarantine');
+    expect(firstQuarantine && (TODAY - firstQuarantine.date_begin) / 86_400).toBe(45);
+  });
+
+  it('card.example.co.jp: SendGrid fails DKIM alignment until its custom domain, and is quarantined meanwhile', async () => {
+    const sendgrid = SOURCES.find((s) => s.id === 'card-sendgrid')?.ips ?? [];
+    const rows = await store.db
+      .selectFrom('daily_rollup')
+      .select(['day', 'dkim', 'disposition'])
+      .select((eb) => eb.fn.sum<number>('messages').as('messages'))
+      .where('policy_domain', '=', 'card.example.co.jp')
+      .where('source_ip', 'in', sendgrid)
+      .groupBy(['day', 'dkim', 'disposition'])
+      .execute();
+    const ago = (day: number) => (TODAY - day) / 86_400;
+    expect(rows.filter((r) => ago(r.day) <= 7).every((r) => r.dkim === 'pass')).toBe(true);
+    expect(rows.filter((r) => ago(r.day) > 8).every((r) => r.dkim === 'fail')).toBe(true);
+    expect(rows.some((r) => r.disposition === 'quarantine')).toBe(true);
+  });
+
+  it('card.example.co.jp: a shadow subdomain and a spoofing burst', async () => {
+    const shadow = await store.db
+      .selectFrom('daily_rollup')
+      .select((eb) => eb.fn.sum<number>('messages').as('messages'))
+      .where('header_from', '=', 'campaign.card.example.co.jp')
+      .executeTakeFirstOrThrow();
+    expect(Number(shadow.messages)).toBeGreaterThan(1_000);
+    const spoofIps = SOURCES.find((s) => s.id === 'card-spoof')?.ips ?? [];
+    const spoof = await store.db
+      .selectFrom('daily_rollup')
+      .select('day')
+      .select((eb) => eb.fn.sum<number>('messages').as('messages'))
+      .where('source_ip', 'in', spoofIps)
+      .groupBy('day')
+      .execute();
+    const peak = spoof.reduce((best, r) => (Number(r.messages) > Number(best.messages) ? r : best));
+    const peakAgo = (TODAY - peak.day) / 86_400;
+    expect(peakAgo).toBeGreaterThan(DAYS * 0.22);
+    expect(peakAgo).toBeLessThanOrEqual(DAYS * 0.35);
+  });
+
+  it('bank.example.co.jp reaches p=reject (sp, np) near the end, as the zone publishes', async () => {
+    const rows = await policies('bank.example.co.jp', 'Example ISP Japan');
+    const last = rows.at(-1);
+    expect(last && [last.p, last.sp, last.np]).toEqual(['reject', 'reject', 'reject']);
+    expect(rows[0] && [rows[0].p, rows[0].np]).toEqual(['quarantine', null]);
+  });
+
+  it('city.example.lg.jp: p=reject until its record was lost, then no reports', async () => {
+    const rows = await policies('city.example.lg.jp', 'google.com');
+    expect(rows.every((r) => r.p === 'reject')).toBe(true);
+    const lastAgo = Math.min(...rows.map((r) => (TODAY - r.date_begin) / 86_400));
+    expect(lastAgo).toBeGreaterThan(DAYS * 0.09);
+  });
+
+  it('reporters: one stops part-way, the ISP has a gap', async () => {
+    const partner = await policies('card.example.co.jp', 'mx.partner.example.com');
+    expect(Math.min(...partner.map((r) => r.f))).toBeGreaterThan(0.4);
+    const isp = await policies('card.example.co.jp', 'Example ISP Japan');
+    const gap = isp.filter((r) => r.f <= 0.62 && r.f > 0.55);
+    expect(gap).toHaveLength(0);
+    expect(isp.length).toBeGreaterThan(80);
+  });
+});
