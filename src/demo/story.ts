@@ -218,14 +218,14 @@ export const SOURCES: readonly Source[] = [
   {
     id: 'card-billing',
     domain: 'card.example.co.jp',
-    label: 'Statement notices from an on-premises server outside SPF: passes by DKIM only',
+    label: 'Statement notices from an on-premises server, bounces to a name without SPF: passes by DKIM only',
     ips: ['192.0.2.10'],
     ipsPerReport: 1,
     headerFrom: ['card.example.co.jp'],
     volume: (day, r) => r.jitter(weekday(day) ? 600 : 150, 0.15),
     authentication: () => ({
-      envelopeFrom: 'card.example.co.jp',
-      spf: 'softfail',
+      envelopeFrom: 'bounce.card.example.co.jp',
+      spf: 'none',
       dkim: [{ domain: 'card.example.co.jp', selector: 'billing', result: 'pass' }],
     }),
   },

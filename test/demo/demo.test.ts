@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failReason, reasonRow } from '../../src/analysis/senders/index.ts';
 import {
   DEMO_ZONE_URL,
   type DemoCounts,
@@ -13,6 +14,7 @@ import {
 } from '../../src/demo/index.ts';
 import { SOURCES } from '../../src/demo/story.ts';
 import { Zone } from '../../src/dns/zone.ts';
+import { pslOrgDomain } from '../../src/records/org-domain.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
 import { parseFailureReport } from '../../src/reports/failure.ts';
 import { parseTlsReport } from '../../src/reports/tls.ts';
@@ -284,5 +286,52 @@ describe('seedDemoStore on SQLite', () => {
     const gap = isp.filter((r) => r.f <= 0.62 && r.f > 0.55);
     expect(gap).toHaveLength(0);
     expect(isp.length).toBeGreaterThan(80);
+  });
+});
+
+describe('the story, as the analysis reads it', () => {
+  it('gives each sender the fail reason its story tells', () => {
+    const codes = new Map<string, Set<string>>();
+    for (const report of parsed.flatMap((p) => p.aggregate)) {
+      const domain = report.policyPublished.domain;
+      for (const record of report.records) {
+        const source = SOURCES.find(
+          (s) =>
+            s.domain === domain &&
+            s.ips.includes(record.sourceIp ?? '') &&
+            s.headerFrom.includes(record.headerFrom ?? ''),
+        );
+        expect(source, `${domain} ${record.sourceIp} ${record.headerFrom}`).toBeDefined();
+        const reason = failReason(reasonRow(record, report.policyPublished), pslOrgDomain);
+        const code = reason.args.sender ? `${reason.code}:${reason.args.sender}` : reason.code;
+        const id = source?.id ?? '';
+        codes.set(id, (codes.get(id) ?? new Set()).add(code));
+      }
+    }
+    expect(Object.fromEntries([...codes].map(([id, set]) => [id, [...set].sort()]))).toEqual({
+      'card-m365': ['aligned-pass'],
+      'card-billing': ['aligned-pass'],
+      'card-sendgrid': ['aligned-pass', 'signed-by-esp-domain:sendgrid'],
+      'card-crm': ['aligned-pass'],
+      'card-forwarder': ['forwarded'],
+      'card-list': ['mailing-list'],
+      'card-spoof': ['spoofing'],
+      'card-shadow': ['signed-by-esp-domain:amazon-ses'],
+      'bank-relays': ['aligned-pass'],
+      'bank-alerts': ['aligned-pass'],
+      'bank-survey': ['spf-esp-bounce-not-aligned'],
+      'bank-forwarder': ['forwarded'],
+      'bank-spoof': ['spoofing'],
+      'bank-spoof-nx': ['spoofing'],
+      'univ-campus': ['aligned-pass'],
+      'univ-workspace': ['signed-by-esp-domain:google-workspace'],
+      'univ-labs': ['spoofing'],
+      'univ-benchmark': ['spf-esp-bounce-not-aligned:benchmark-email'],
+      'univ-spoof': ['spoofing'],
+      'city-gateway': ['aligned-pass'],
+      'city-bosai': ['aligned-pass'],
+      // SPF "+all" lets the spoofer pass by SPF.
+      'city-spoof': ['aligned-pass', 'spoofing'],
+    });
   });
 });
