@@ -20,12 +20,6 @@ export const BATCH_MAX_RECORDS = 25_000;
  * bulk a batch fills long before; a lone report (one mail arriving) waits only this long.
  */
 export const BATCH_WAIT_MS = 20;
-/**
- * Reports whose XML is at most this size go through a batch; larger ones are streamed into their
- * own transaction (see storeAggregateReport), never whole in memory.
- */
-export const BATCHED_MAX_XML_BYTES = 512 * 1024;
-
 interface Waiting {
   item: AggregateBatchItem;
   settle: { resolve(outcome: InsertOutcome): void; reject(error: unknown): void };

@@ -4,17 +4,16 @@
  * the store's quarantine with the reasons; a damaged part of an input that did yield reports is
  * quarantined on its own. Nothing read is ever dropped silently.
  */
-import { parseAggregateReportToObject } from '../reports/aggregate.ts';
 import { describeReportError, previewBytes, ReportError } from '../reports/errors.ts';
 import { parseFailureReport } from '../reports/failure.ts';
 import { parseTlsReport } from '../reports/tls.ts';
-import type { Payload } from '../reports/types.ts';
-import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
+import type { UnpackLimits } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
 import type { InsertOutcome, ReportSource, Store } from '../store/types.ts';
 import { storeAggregateReport } from './aggregate.ts';
-import { type AggregateBatcher, BATCHED_MAX_XML_BYTES } from './batch.ts';
+import type { AggregateBatcher } from './batch.ts';
 import type { InputError } from './inputs.ts';
+import { type MessagePart, readMessage } from './read.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
 
@@ -71,38 +70,47 @@ export async function ingestMessage(
   source: string,
   options: MessageOptions = {},
 ): Promise<MessageOutcome> {
+  const parts = readMessage(bytes, name, source, {
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.streamAbove !== undefined ? { streamAbove: options.streamAbove } : {}),
+    parseAggregates: options.batcher !== undefined,
+  });
+  return storeMessage(store, parts, bytes, source, options);
+}
+
+/**
+ * The second half of ingesting an input: stores the parts readMessage found in it (read here or
+ * on a worker thread), quarantining what could not be read.
+ */
+export async function storeMessage(
+  store: Store,
+  parts: AsyncIterable<MessagePart> | Iterable<MessagePart>,
+  bytes: Buffer,
+  source: string,
+  options: Pick<MessageOptions, 'receivedAt' | 'batcher'> = {},
+): Promise<MessageOutcome> {
   const receivedAt = options.receivedAt ?? null;
   const outcome: MessageOutcome = { reports: [], failed: [], quarantined: false };
   // Parts that gave no report, kept until we know whether the input as a whole gave any.
   const damaged: { bytes: Buffer; source: string; error: IngestError }[] = [];
   const unknown: { source: string; error: ReportError }[] = [];
-  const unpacking = unpack(bytes, name, {
-    streamAbove: options.streamAbove ?? UNPACK_STREAM_ABOVE_BYTES,
-    ...(options.limits ? { limits: options.limits } : {}),
-  });
-  for await (const item of unpacking) {
-    const where = item.provenance === name ? source : `${source}${item.provenance.slice(name.length)}`;
-    if (item.kind === 'error') {
-      item.error.provenance = where;
-      damaged.push({ bytes: item.bytes, source: where, error: item.error });
+  for await (const part of parts) {
+    if (part.kind === 'damaged') {
+      damaged.push({ bytes: part.bytes, source: part.where, error: part.error });
       continue;
     }
-    if (item.kind === 'unknown') {
-      const error = new ReportError(
-        'unknown-payload',
-        { name: item.name, start: previewBytes(item.bytes) },
-        { provenance: where },
-      );
-      unknown.push({ source: where, error });
+    if (part.kind === 'unknown') {
+      unknown.push({ source: part.where, error: part.error });
       continue;
     }
-    const payloadSource: ReportSource = { description: where, receivedAt };
+    const payloadSource: ReportSource = { description: part.where, receivedAt };
     try {
-      outcome.reports.push(await storePayload(store, item, payloadSource, options.batcher));
+      outcome.reports.push(await storePart(store, part, payloadSource, options.batcher));
     } catch (error) {
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
-      if (error instanceof ReportError && error.provenance === undefined) error.provenance = where;
-      damaged.push({ bytes: item.bytes, source: where, error });
+      if (error instanceof ReportError && error.provenance === undefined) error.provenance = part.where;
+      const partBytes = part.kind === 'aggregate' ? part.xml : part.payload.bytes;
+      damaged.push({ bytes: partBytes, source: part.where, error });
     }
   }
 
@@ -129,19 +137,21 @@ export async function ingestMessage(
   return outcome;
 }
 
-async function storePayload(
+async function storePart(
   store: Store,
-  payload: Payload,
+  part: Extract<MessagePart, { kind: 'aggregate' | 'payload' }>,
   source: ReportSource,
   batcher: AggregateBatcher | undefined,
 ): Promise<StoredReport> {
   const base = { source: source.description, records: 0, messages: 0 };
-  if (payload.kind === 'aggregate') {
+  if (part.kind === 'aggregate' || part.payload.kind === 'aggregate') {
     let outcome: InsertOutcome;
-    if (batcher && !payload.stream && payload.bytes.length <= BATCHED_MAX_XML_BYTES) {
-      const report = await parseAggregateReportToObject(payload.bytes);
-      outcome = await batcher.add({ report, raw: payload.bytes, sha256: payload.sha256, source });
+    if (part.kind === 'aggregate') {
+      outcome = batcher
+        ? await batcher.add({ report: part.report, raw: part.xml, packed: part.raw, source })
+        : await store.insertAggregateReport(part.report, part.xml, source);
     } else {
+      const payload = part.payload;
       // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.
       const xml = payload.stream ? payload.stream.open() : payload.bytes;
       ({ outcome } = await storeAggregateReport(store, payload.bytes, source, xml));
@@ -157,6 +167,7 @@ async function storePayload(
         }
       : { ...base, kind: 'aggregate', status: 'duplicate', id: outcome.id };
   }
+  const payload = part.payload;
   if (payload.kind === 'failure') {
     const report = await parseFailureReport(payload.bytes);
     const outcome = await store.insertFailureReport(report, payload.bytes, source);

@@ -83,7 +83,7 @@ async function prepare(store: KyselyStore, item: AggregateBatchItem): Promise<Pr
   const rows = new RecordRows(store);
   // The report's id is not known yet: 0 stands for it until its row is inserted.
   const messages = rows.addReport(0, report.records);
-  const packed = await packRaw(raw, item.sha256 ?? sha256Hex(raw));
+  const packed = item.packed ?? (await packRaw(raw, sha256Hex(raw)));
   const row = reportRow(store, await store.reporterId(report.reporter), report, source, packed);
   row.record_count = report.records.length;
   row.message_count = messages;

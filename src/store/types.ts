@@ -13,6 +13,7 @@ import type {
 } from '../reports/types.ts';
 import type { EngineKind } from './engine.ts';
 import type { StoreInputError } from './errors.ts';
+import type { PackedRaw } from './raw.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -35,8 +36,8 @@ export interface AggregateBatchItem {
     warnings?: readonly ReportWarning[];
   };
   raw: Uint8Array;
-  /** sha256 of `raw`, hex, when the caller has it already. */
-  sha256?: string;
+  /** `raw` hashed and compressed already (on another thread), if so. */
+  packed?: PackedRaw;
   source: ReportSource;
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The first half of ingesting an input, with no store: unpack it and parse the small aggregate
+ * reports in it, with their raw bytes hashed and compressed. Pure work on bytes, so it can run
+ * on a worker thread (see read-pool.ts) while the main thread writes to the store.
+ */
+import { parseAggregateReportToObject } from '../reports/aggregate.ts';
+import { previewBytes, ReportError } from '../reports/errors.ts';
+import type { AggregateReportWithRecords, Payload } from '../reports/types.ts';
+import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
+import { type PackedRaw, packRaw } from '../store/raw.ts';
+
+/**
+ * Reports whose XML is at most this size are parsed whole here and stored in batches; larger
+ * ones are streamed into their own transaction, never whole in memory.
+ */
+export const BATCHED_MAX_XML_BYTES = 512 * 1024;
+
+/** One thing found in an input, with where it was (`mail.eml > attachment 2 report.zip`). */
+export type MessagePart =
+  /** A small aggregate report, parsed, with its XML and the XML packed for the store. */
+  | { kind: 'aggregate'; where: string; report: AggregateReportWithRecords; xml: Buffer; raw: PackedRaw }
+  /** A payload for the store side to read: failure and TLS reports, large aggregate reports. */
+  | { kind: 'payload'; where: string; payload: Payload }
+  /** A part that looked like a report but could not be read. */
+  | { kind: 'damaged'; where: string; bytes: Buffer; error: ReportError }
+  /** A part that is not a report (a logo, a readme). */
+  | { kind: 'unknown'; where: string; error: ReportError };
+
+export interface ReadOptions {
+  limits?: Partial<UnpackLimits>;
+  /** Aggregate reports larger than this, decompressed, are streamed (default UNPACK_STREAM_ABOVE_BYTES). */
+  streamAbove?: number;
+  /** Parse small aggregate reports here (for batched storing); otherwise they are payloads. */
+  parseAggregates?: boolean;
+}
+
+/** The parts of one input, in order. Errors in the input are parts; only bugs throw. */
+export async function* readMessage(
+  bytes: Buffer,
+  name: string,
+  source: string,
+  options: ReadOptions = {},
+): AsyncGenerator<MessagePart> {
+  const unpacking = unpack(bytes, name, {
+    streamAbove: options.streamAbove ?? UNPACK_STREAM_ABOVE_BYTES,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  for await (const item of unpacking) {
+    const where = item.provenance === name ? source : `${source}${item.provenance.slice(name.length)}`;
+    if (item.kind === 'error') {
+      item.error.provenance = where;
+      yield { kind: 'damaged', where, bytes: item.bytes, error: item.error };
+      continue;
+    }
+    if (item.kind === 'unknown') {
+      const start = previewBytes(item.bytes);
+      yield {
+        kind: 'unknown',
+        where,
+        error: new ReportError('unknown-payload', { name: item.name, start }, { provenance: where }),
+      };
+      continue;
+    }
+    if (
+      options.parseAggregates &&
+      item.kind === 'aggregate' &&
+      !item.stream &&
+      item.bytes.length <= BATCHED_MAX_XML_BYTES
+    ) {
+      try {
+        const report = await parseAggregateReportToObject(item.bytes);
+        yield {
+          kind: 'aggregate',
+          where,
+          report,
+          xml: item.bytes,
+          raw: await packRaw(item.bytes, item.sha256),
+        };
+      } catch (error) {
+        if (!(error instanceof ReportError)) throw error;
+        if (error.provenance === undefined) error.provenance = where;
+        yield { kind: 'damaged', where, bytes: item.bytes, error };
+      }
+      continue;
+    }
+    yield { kind: 'payload', where, payload: item };
+  }
+}
