@@ -10,6 +10,7 @@ import { type CliContext, UsageError } from './output.ts';
 import { registerRecord } from './record.ts';
 import { registerSmtpd } from './smtpd.ts';
 import { registerSurvey } from './survey.ts';
+import { registerWorker } from './worker.ts';
 
 /** The language must be known before the help texts are built, so `--lang` is read first. */
 function languageFromArgv(argv: string[], env: Record<string, string | undefined>): Lang {
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRecord(program, ctx);
   registerSmtpd(program, ctx);
   registerSurvey(program, ctx);
+  registerWorker(program, ctx);
   return program;
 }
 

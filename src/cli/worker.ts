@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { surveyText } from '../i18n/survey.ts';
+import { translator } from '../i18n/translate.ts';
+import {
+  connectQueue,
+  DEFAULT_LOCK_DURATION_MS,
+  QueueConnectionError,
+  SURVEY_QUEUE,
+  startSurveyWorker,
+} from '../jobs/survey.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
+import { type CliContext, printJson, UsageError } from './output.ts';
+import { surveyResolver } from './survey.ts';
+
+interface WorkerFlags {
+  queue: string;
+  queueName: string;
+  db?: string;
+  jobs: string;
+  lockDuration: string;
+  resolver?: string;
+  json?: boolean;
+}
+
+/** Tests and supervisors stop a worker with a signal; it finishes its shard first (BullMQ's close). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export function registerWorker(program: Command, ctx: CliContext): void {
+  const t = translator(surveyText, ctx.lang);
+  program
+    .command('worker')
+    .description(t('worker.description'))
+    .requiredOption('--queue <redis-url>', t('worker.option.queue'))
+    .option('--queue-name <name>', t('survey.option.queueName'), SURVEY_QUEUE)
+    .option('--db <file|url>', t('worker.option.db'))
+    .option('--jobs <n>', t('worker.option.jobs'), '1')
+    .option('--lock-duration <ms>', t('worker.option.lockDuration'), String(DEFAULT_LOCK_DURATION_MS))
+    .option('--resolver <servers>', t('worker.option.resolver'))
+    .option('--json', t('worker.option.json'))
+    .action(async (flags: WorkerFlags) => {
+      const jobs = Number(flags.jobs);
+      const lockDuration = Number(flags.lockDuration);
+      if (!Number.isInteger(jobs) || jobs < 1)
+        throw new UsageError(t('survey.badNumber', { flag: '--jobs', value: flags.jobs, min: 1 }));
+      if (!Number.isInteger(lockDuration) || lockDuration < 1000)
+        throw new UsageError(
+          t('survey.badNumber', { flag: '--lock-duration', value: flags.lockDuration, min: 1000 }),
+        );
+      let connection: Awaited<ReturnType<typeof connectQueue>>;
+      try {
+        connection = await connectQueue(flags.queue);
+      } catch (error) {
+        if (error instanceof QueueConnectionError) throw new Error(`--queue ${error.message}`);
+        throw error;
+      }
+      const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+      const name = `${hostname()}:${process.pid}`;
+      const totals = { shards: 0, domains: 0 };
+      const worker = startSurveyWorker({
+        connection,
+        store,
+        queueName: flags.queueName,
+        concurrency: jobs,
+        lockDurationMs: lockDuration,
+        name,
+        resolverFor: (options) => surveyResolver(flags.resolver ?? options.resolver, options.timeoutMs),
+        onStart: (scan, shard, domains) =>
+          ctx.stderr.write(`${t('worker.start', { scan, shard, domains })}\n`),
+        onDone: (done) => {
+          totals.shards++;
+          totals.domains += done.domains;
+          ctx.stderr.write(`${t('worker.done', { ...done, seconds: (done.ms / 1000).toFixed(1) })}\n`);
+        },
+        onError: (error) => ctx.stderr.write(`${t('worker.error', { message: error.message })}\n`),
+      });
+      await worker.waitUntilReady();
+      ctx.stderr.write(`${t('worker.ready', { name, queue: flags.queue, queueName: flags.queueName })}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          for (const signal of STOP_SIGNALS) process.off(signal, stop);
+          resolve();
+        };
+        for (const signal of STOP_SIGNALS) process.on(signal, stop);
+      });
+      try {
+        await worker.close();
+      } finally {
+        connection.disconnect();
+        await store.close();
+      }
+      if (flags.json) printJson(ctx, totals);
+      else ctx.stderr.write(`${t('worker.stopped', totals)}\n`);
+    });
+}

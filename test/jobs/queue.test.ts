@@ -1,0 +1,228 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
+import { ZoneServer } from '../../src/dns/zone-server.ts';
+import { openStore } from '../../src/store/open.ts';
+import { builtInCategoriser, readDomainList, runSurvey, type SurveyReport } from '../../src/survey/index.ts';
+import { sumi } from '../helpers/cli.ts';
+import { engines } from '../store/helpers.ts';
+import { buildFixture, type Fixture } from '../survey/fixture.ts';
+
+/**
+ * A distributed scan for real: two `sumi worker` processes against the machine's Redis and
+ * PostgreSQL, the submitter in this process, the zone fixture served by the zone server. One
+ * worker is killed (SIGKILL) in the middle of a shard; its shard must go to the other worker
+ * after the lock expires, every domain must be stored exactly once, and the figures must equal
+ * a local scan's.
+ */
+const REDIS_URL = process.env.SUMI_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const postgres = engines.find((e) => e.name === 'postgres')!;
+
+async function redisSkip(): Promise<string | undefined> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return undefined;
+  } catch (error) {
+    return `Redis unreachable at ${REDIS_URL} (${(error as Error).message})`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const skip = (await redisSkip()) ?? (postgres.skip ? `PostgreSQL unreachable: ${postgres.skip}` : undefined);
+if (skip) console.warn(`distributed survey test skipped: ${skip}`);
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/sumi.js');
+const QUEUE_NAME = `sumi-test-${process.pid}-${Date.now()}`;
+/** Short, so the killed worker's shard comes back within seconds. */
+const LOCK_MS = 2_000;
+const SHARD_SIZE = 200;
+
+interface RunningWorker {
+  child: ChildProcess;
+  stderr: string;
+  /** Shard numbers this worker started, in order. */
+  started: number[];
+  exited: Promise<unknown>;
+}
+
+function startWorker(db: string): RunningWorker {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'worker',
+      '--queue',
+      REDIS_URL,
+      '--queue-name',
+      QUEUE_NAME,
+      '--db',
+      db,
+      '--lock-duration',
+      String(LOCK_MS),
+      '--json',
+    ],
+    { env: { ...process.env, LANG: 'en_US.UTF-8' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const worker: RunningWorker = { child, stderr: '', started: [], exited: once(child, 'exit') };
+  child.stderr!.on('data', (chunk: Buffer) => {
+    worker.stderr += chunk.toString();
+    worker.started = [...worker.stderr.matchAll(/shard (\d+): \d+ domains/g)].map((m) => Number(m[1]));
+  });
+  return worker;
+}
+
+async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(skip !== undefined)(
+  `sumi survey --queue with two sumi worker processes${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let fixture: Fixture;
+    let server: ZoneServer;
+    let dir: string;
+    let db: string;
+    let local: SurveyReport;
+    let workers: RunningWorker[] = [];
+
+    beforeAll(async () => {
+      fixture = buildFixture();
+      server = await ZoneServer.start(fixture.zone);
+      dir = mkdtempSync(path.join(tmpdir(), 'sumi-queue-test-'));
+      writeFileSync(path.join(dir, 'list.txt'), `${fixture.domains.map((d) => d.domain).join('\n')}\n`);
+      db = await postgres.location();
+      // Migrated before the workers start, so they do not race to create the schema.
+      await (await openStore(db)).close();
+      const direct = new DirectResolver({
+        servers: parseServers(server.address),
+        timeoutMs: 1000,
+        attempts: 2,
+      });
+      try {
+        local = await runSurvey(
+          readDomainList(Readable.from([`${fixture.domains.map((d) => d.domain).join('\n')}\n`])),
+          {
+            resolver: direct,
+            resolverLabel: server.address,
+            categories: 'jp',
+            categoriser: builtInCategoriser('jp')!,
+            qps: 0,
+            concurrency: 16,
+            retryDelayMs: 1,
+          },
+        );
+      } finally {
+        direct.close();
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const w of workers)
+        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+      const queue = new Queue(QUEUE_NAME, { connection });
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      connection.disconnect();
+      await server?.close();
+      await postgres.cleanup();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('measures every domain exactly once when a worker is killed mid-shard, with the local figures', async () => {
+      workers = [startWorker(db), startWorker(db)];
+      const [doomed, survivor] = workers as [RunningWorker, RunningWorker];
+      await until(
+        () => workers.every((w) => w.stderr.includes('waiting for shards')),
+        'the workers to start',
+      );
+
+      const submitted = sumi([
+        'survey',
+        path.join(dir, 'list.txt'),
+        '--queue',
+        REDIS_URL,
+        '--queue-name',
+        QUEUE_NAME,
+        '--db',
+        db,
+        '--name',
+        'distributed',
+        '--categories',
+        'jp',
+        '--resolver',
+        server.address,
+        '--qps',
+        '0',
+        '--concurrency',
+        '16',
+        '--timeout',
+        '1000',
+        '--retry-delay',
+        '1',
+        '--shard-size',
+        String(SHARD_SIZE),
+        '--json',
+      ]);
+
+      // Killed once it is into its second shard: mid-run, holding a shard's lock.
+      await until(() => doomed.started.length >= 2, 'the first worker to start its second shard');
+      const lostShard = doomed.started[doomed.started.length - 1]!;
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+
+      const run = await submitted;
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as SurveyReport;
+      expect(report.categories).toEqual(local.categories);
+      expect(report.total).toEqual(local.total);
+      expect(report.unmeasured).toBe(local.unmeasured);
+      expect(report.total.domains).toBe(fixture.domains.length);
+
+      const store = await openStore(db);
+      try {
+        const rows = await store.db
+          .selectFrom('survey_results')
+          .select((eb) => [
+            eb.fn.countAll<number>().as('rows'),
+            eb.fn.count<number>('domain').distinct().as('domains'),
+          ])
+          .executeTakeFirstOrThrow();
+        expect(Number(rows.rows)).toBe(fixture.domains.length);
+        expect(Number(rows.domains)).toBe(fixture.domains.length);
+        const shards = await store.db.selectFrom('survey_shards').select(['shard', 'worker']).execute();
+        expect(shards.length).toBe(Math.ceil(fixture.domains.length / SHARD_SIZE));
+        // The shard the killed worker held was finished by the other one.
+        const lost = shards.find((s) => s.shard === lostShard)!;
+        expect(lost.worker).toContain(`:${survivor.child.pid}`);
+        const scan = await store.db
+          .selectFrom('survey_scans')
+          .select(['status', 'shards'])
+          .executeTakeFirstOrThrow();
+        expect(scan).toEqual({ status: 'finished', shards: shards.length });
+      } finally {
+        await store.close();
+      }
+      expect(survivor.stderr).toContain(`shard ${lostShard}: `);
+
+      survivor.child.kill('SIGTERM');
+      const [code] = (await survivor.exited) as [number | null];
+      expect(code).toBe(0);
+    }, 180_000);
+  },
+);
