@@ -12,10 +12,16 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
+let language = 'en';
 const listeners = new Set<() => void>();
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
+}
+
+/** Sent as Accept-Language, so the words the server writes (next steps, reasons, fixes) follow the switch. */
+export function setLanguage(lang: string): void {
+  language = lang;
 }
 
 /** Called when the session has ended (any 401), so the app can show the login page. */
@@ -31,7 +37,7 @@ export interface RequestOptions {
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
   let body: BodyInit | undefined;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
@@ -53,8 +59,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
 async function errorMessage(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { message?: unknown; error?: unknown };
-    const message = body.message ?? body.error;
+    // The API answers {error: {code, message}}; the message is in the client's language.
+    const body = (await response.json()) as { error?: { message?: unknown } | string; message?: unknown };
+    const message = typeof body.error === 'object' ? body.error.message : (body.error ?? body.message);
     if (typeof message === 'string') return message;
   } catch {
     // Not JSON: the status line says enough.

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { onSessionEnd, request, setCsrfToken } from './api.ts';
+import { onSessionEnd, request, setCsrfToken, setLanguage } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { initialLang, LangContext, saveLang } from './i18n.tsx';
 import { Domain } from './pages/Domain.tsx';
@@ -52,8 +52,12 @@ function App() {
   const [session, setSession] = useState<Session | null>();
   const route = useRoute();
 
+  setLanguage(lang);
+  setLanguage(lang);
   const setLang = (next: typeof lang) => {
     saveLang(next);
+    setLanguage(next);
+    setLanguage(next);
     setLangState(next);
   };
   const signIn = (next: Session | null) => {

@@ -66,3 +66,33 @@ export function healthOf(messages: number | undefined, passRate: number | undefi
   if (passRate >= 0.9) return 'attention';
   return 'failing';
 }
+
+/**
+ * Header text as people read it: RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?ISO-2022-JP?Q?...?=`)
+ * decoded with the browser's TextDecoder; a word that does not decode stays as it was.
+ */
+export function decodeMimeWords(text: string): string {
+  return text
+    .replace(/(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)\s+(?==\?)/g, '$1')
+    .replace(
+      /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g,
+      (whole, charset: string, encoding: string, data: string) => {
+        try {
+          const bytes =
+            encoding.toUpperCase() === 'B'
+              ? Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
+              : Uint8Array.from(
+                  data
+                    .replace(/_/g, ' ')
+                    .replace(/=([0-9A-Fa-f]{2})|[\s\S]/g, (m, hex: string | undefined) =>
+                      hex ? String.fromCharCode(Number.parseInt(hex, 16)) : m,
+                    ),
+                  (c) => c.charCodeAt(0),
+                );
+          return new TextDecoder(charset.split('*')[0]!.toLowerCase(), { fatal: true }).decode(bytes);
+        } catch {
+          return whole;
+        }
+      },
+    );
+}

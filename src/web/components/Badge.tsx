@@ -14,10 +14,21 @@ export function HealthBadge({ health }: { health: Health }) {
   );
 }
 
+/** A published policy: `"reject"` or `{p, sp, pct}`; null when the domain has no DMARC record. */
 export function PolicyBadge({ policy }: { policy: unknown }) {
   const w = useWords();
-  const value = typeof policy === 'string' && policy !== '' ? policy : undefined;
-  return (
-    <span class={`badge policy-${value ?? 'missing'}`}>{value ? `p=${value}` : w.t('policy.missing')}</span>
-  );
+  const record = policy && typeof policy === 'object' ? (policy as Record<string, unknown>) : { p: policy };
+  const p = typeof record.p === 'string' && record.p !== '' ? record.p : undefined;
+  if (!p) return <span class="badge policy-missing">{w.t('policy.missing')}</span>;
+  const parts = [`p=${p}`];
+  if (typeof record.sp === 'string' && record.sp !== p) parts.push(`sp=${record.sp}`);
+  if (typeof record.pct === 'number' && record.pct !== 100) parts.push(`pct=${record.pct}`);
+  return <span class={`badge policy-${p}`}>{parts.join(' ')}</span>;
+}
+
+/** analysis/sources.ts SenderClass: authorised, known-unconfigured, forwarder, suspicious. */
+export function SenderClassBadge({ value }: { value: string }) {
+  const w = useWords();
+  if (!value) return <span class="muted">–</span>;
+  return <span class={`badge class-${value}`}>{w.tMaybe('class.', value)}</span>;
 }

@@ -1,7 +1,7 @@
 import { useWords } from '../i18n.tsx';
 import { display } from '../values.ts';
 
-/** An object's plain fields (not lists) as a description list, every value as text. */
+/** An object's plain fields (and lists of plain values) as a description list, every value as text. */
 export function Fields({ data, prefix, skip = [] }: { data: unknown; prefix: string; skip?: string[] }) {
   const w = useWords();
   if (!data || typeof data !== 'object') return null;
@@ -10,17 +10,28 @@ export function Fields({ data, prefix, skip = [] }: { data: unknown; prefix: str
       !skip.includes(key) &&
       value !== null &&
       value !== undefined &&
-      !Array.isArray(value) &&
-      (typeof value !== 'object' || 'en' in value),
+      (Array.isArray(value)
+        ? value.every((v) => typeof v !== 'object')
+        : typeof value !== 'object' || 'en' in value),
   );
   return (
     <dl class="fields">
       {entries.map(([key, value]) => (
         <div key={key}>
           <dt>{w.tMaybe(prefix, key)}</dt>
-          <dd data-field={key}>{display(value, w)}</dd>
+          <dd data-field={key}>
+            {/(At|Time)$/.test(key) && typeof value === 'number' ? timestamp(value) : display(value, w)}
+          </dd>
         </div>
       ))}
     </dl>
   );
+}
+
+/** Seconds since the epoch as `YYYY-MM-DD HH:MM UTC`. */
+function timestamp(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime())
+    ? String(seconds)
+    : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
@@ -17,7 +16,7 @@ interface Finding {
 export function CheckResult({ path }: { path: string }) {
   const w = useWords();
   const [asked, setAsked] = useState(false);
-  const result = useResource<Record<string, unknown>>(asked ? withQuery(path, { lang: w.lang }) : null);
+  const result = useResource<Record<string, unknown>>(asked ? path : null);
   if (!asked) {
     return (
       <button type="button" onClick={() => setAsked(true)}>

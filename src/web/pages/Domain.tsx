@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
-import { HealthBadge, PolicyBadge } from '../components/Badge.tsx';
+import { HealthBadge, PolicyBadge, SenderClassBadge } from '../components/Badge.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { AutoTable, type Column, Table } from '../components/Table.tsx';
 import { useWords, type Words } from '../i18n.tsx';
@@ -11,11 +11,14 @@ import { asArray, healthOf, numberOf, passRateOf, pick, textOf } from '../values
 import { CheckResult } from './CheckResult.tsx';
 import { Simulator } from './Simulator.tsx';
 
+/** The domain page looks at the last 90 days: long enough to see a policy change and its effect. */
+const PERIOD = '90d';
+
 const api = (domain: string, part: string) => `/api/domains/${encodeURIComponent(domain)}/${part}`;
 
 export function Domain({ domain }: { domain: string }) {
   const w = useWords();
-  const summary = useResource<Record<string, unknown>>(api(domain, 'summary'));
+  const summary = useResource<Record<string, unknown>>(withQuery(api(domain, 'summary'), { since: PERIOD }));
   const sections: [string, string][] = [
     ['overview', w.t('domain.overview')],
     ['senders', w.t('domain.senders')],
@@ -84,15 +87,26 @@ interface Day {
   pass: number;
 }
 
+/** Days of a summary (analysis/summary.ts: `dmarcPass` per day) in one shape. */
+function daysOf(summary: Record<string, unknown>): Day[] {
+  return asArray<Record<string, unknown>>(pick(summary, 'days', 'trend')).map((d) => ({
+    day: String(d.day ?? ''),
+    messages: numberOf(d.messages) ?? 0,
+    pass: numberOf(pick(d, 'dmarcPass', 'pass')) ?? 0,
+  }));
+}
+
 function Overview({ domain, summary }: { domain: string; summary: Record<string, unknown> }) {
   const w = useWords();
-  const days = asArray<Day>(pick(summary, 'days', 'trend', 'series', 'volume'));
-  const changes = asArray<Record<string, unknown>>(
-    pick(summary, 'policyChanges', 'policyHistory', 'policies'),
-  );
-  const messages = numberOf(pick(summary, 'messages', 'total'));
-  const passRate = passRateOf(summary);
-  const option = useMemo(() => volumeChart(days, changes, w), [days, changes, w.lang]);
+  const days = useMemo(() => daysOf(summary), [summary]);
+  // Policy per day with reports; the chart marks the days it changed.
+  const policyDays = asArray<Record<string, unknown>>(pick(summary, 'policy'));
+  const changes = policyDays.filter((d, i) => d.changed === true && i > 0);
+  const current = policyDays.at(-1) ?? null;
+  const totals = (pick(summary, 'totals') as Record<string, unknown> | undefined) ?? summary;
+  const messages = numberOf(pick(totals, 'messages'));
+  const passRate = passRateOf(totals);
+  const option = useMemo(() => volumeChart(days, changes, w), [summary, w.lang]);
   return (
     <>
       <dl class="figures">
@@ -105,7 +119,7 @@ function Overview({ domain, summary }: { domain: string; summary: Record<string,
         <div>
           <dt>{w.t('domains.policy')}</dt>
           <dd>
-            <PolicyBadge policy={pick(summary, 'policy')} />
+            <PolicyBadge policy={current} />
           </dd>
         </div>
         <div>
@@ -130,8 +144,8 @@ function Overview({ domain, summary }: { domain: string; summary: Record<string,
 function volumeChart(days: Day[], changes: Record<string, unknown>[], w: Words): ChartOption {
   const marks = changes
     .map((c) => ({
-      day: String(pick(c, 'day', 'date', 'from') ?? ''),
-      policy: textOf(pick(c, 'policy', 'p'), w.lang),
+      day: String(pick(c, 'day') ?? ''),
+      policy: textOf(pick(c, 'p'), w.lang) || '–',
     }))
     .filter((c) => c.day !== '')
     .map((c) => ({ xAxis: c.day.slice(0, 10), label: { formatter: c.policy ? `p=${c.policy}` : '' } }));
@@ -169,7 +183,7 @@ type SenderRow = Record<string, unknown>;
 
 function Senders({ domain }: { domain: string }) {
   const w = useWords();
-  const senders = useResource<unknown>(withQuery(api(domain, 'senders'), { lang: w.lang }));
+  const senders = useResource<unknown>(withQuery(api(domain, 'senders'), { since: PERIOD }));
   const columns: Column<SenderRow>[] = [
     {
       key: 'source',
@@ -188,7 +202,7 @@ function Senders({ domain }: { domain: string }) {
     {
       key: 'classification',
       label: w.t('senders.classification'),
-      render: (s) => w.tMaybe('class.', textOf(pick(s, 'classification', 'category', 'kind'), w.lang)) || '–',
+      render: (s) => <SenderClassBadge value={textOf(pick(s, 'class', 'classification'), w.lang)} />,
     },
     {
       key: 'messages',
@@ -200,9 +214,13 @@ function Senders({ domain }: { domain: string }) {
     {
       key: 'reason',
       label: w.t('senders.reason'),
-      render: (s) => textOf(pick(s, 'reason', 'failReason'), w.lang) || '–',
+      render: (s) => textOf(pick(s, 'reason'), w.lang) || '–',
     },
-    { key: 'fix', label: w.t('senders.fix'), render: (s) => textOf(pick(s, 'fix'), w.lang) || '–' },
+    {
+      key: 'fix',
+      label: w.t('senders.fix'),
+      render: (s) => textOf(pick(s, 'fix') ?? pick(pick(s, 'reason'), 'fix'), w.lang) || '–',
+    },
   ];
   return (
     <section id="senders" aria-labelledby="senders-h">
@@ -232,7 +250,7 @@ function Listing({
   intro: string;
 }) {
   const w = useWords();
-  const resource = useResource<unknown>(withQuery(api(domain, part), { lang: w.lang }));
+  const resource = useResource<unknown>(withQuery(api(domain, part), { since: PERIOD }));
   return (
     <section id={part} aria-labelledby={`${part}-h`}>
       <h2 id={`${part}-h`}>{title}</h2>
@@ -257,7 +275,7 @@ function Listing({
 
 function Plan({ domain }: { domain: string }) {
   const w = useWords();
-  const plan = useResource<unknown>(withQuery(api(domain, 'plan'), { lang: w.lang }));
+  const plan = useResource<unknown>(api(domain, 'plan'));
   return (
     <section id="plan" aria-labelledby="plan-h">
       <h2 id="plan-h">{w.t('domain.plan')}</h2>

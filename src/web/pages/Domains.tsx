@@ -29,7 +29,11 @@ export function Domains() {
     {
       key: 'domain',
       label: w.t('domains.domain'),
-      render: (d) => <a href={href({ page: 'domain', domain: d.domain })}>{d.domain}</a>,
+      render: (d) => (
+        <a class="domain-name" href={href({ page: 'domain', domain: d.domain })}>
+          {d.domain}
+        </a>
+      ),
     },
     {
       key: 'status',
@@ -44,7 +48,7 @@ export function Domains() {
       label: w.t('domains.trend'),
       render: (d) => (
         <Sparkline
-          values={(d.trend ?? []).map((t) => (t.messages ? t.pass / t.messages : 0))}
+          values={(d.trend ?? []).filter((t) => t.messages > 0).map((t) => t.pass / t.messages)}
           label={w.t('domains.trend-label', { domain: d.domain })}
         />
       ),

@@ -4,7 +4,7 @@ import { AutoTable, type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, pick, textOf } from '../values.ts';
+import { asArray, decodeMimeWords, pick, textOf } from '../values.ts';
 
 type Row = Record<string, unknown>;
 
@@ -18,31 +18,42 @@ export function Failures() {
       label: w.t('failures.arrival'),
       render: (r) => (
         <a href={href({ page: 'failure', id: String(pick(r, 'id')) })}>
-          {w.date(pick(r, 'arrivalDate', 'arrival', 'receivedAt', 'createdAt') as string)}
+          {w.date((pick(r, 'arrivalTime', 'ingestedAt') as number | undefined) ?? null)}
         </a>
       ),
     },
     {
       key: 'domain',
       label: w.t('reports.domain'),
-      render: (r) => textOf(pick(r, 'domain', 'reportedDomain', 'headerFrom'), w.lang),
+      render: (r) => textOf(pick(r, 'reportedDomain'), w.lang) || '–',
     },
     {
       key: 'source',
       label: w.t('senders.source'),
-      render: (r) => textOf(pick(r, 'sourceIp', 'source_ip', 'ip'), w.lang),
+      render: (r) => textOf(pick(r, 'sourceIp'), w.lang) || '–',
     },
     {
-      key: 'reporter',
-      label: w.t('reports.org'),
-      render: (r) => textOf(pick(r, 'reporter', 'userAgent', 'from'), w.lang),
+      key: 'from',
+      label: w.t('field.from'),
+      render: (r) => decodeMimeWords(textOf(pick(r, 'originalFrom'), w.lang)) || '–',
+    },
+    {
+      key: 'subject',
+      label: w.t('field.subject'),
+      render: (r) => decodeMimeWords(textOf(pick(r, 'originalSubject'), w.lang)) || '–',
     },
     {
       key: 'type',
       label: w.t('failures.type'),
-      render: (r) => textOf(pick(r, 'authFailure', 'failureType', 'type'), w.lang),
+      render: (r) => textOf(pick(r, 'authFailure'), w.lang) || '–',
+    },
+    {
+      key: 'mta',
+      label: w.t('field.reportingMta'),
+      render: (r) => textOf(pick(r, 'reportingMta'), w.lang) || '–',
     },
   ];
+
   return (
     <>
       <h1>{w.t('failures.title')}</h1>
@@ -69,21 +80,25 @@ export function Failure({ id }: { id: string }) {
       </p>
       <h1>{w.t('failures.report')}</h1>
       <Async resource={report}>
-        {(data) => (
-          <>
-            <Fields data={data} prefix="field." skip={['headers', 'raw']} />
-            {asArray<object>(pick(data, 'headers') ?? []).length > 0 && (
-              <AutoTable
-                caption={w.t('failures.headers')}
-                prefix="field."
-                rows={asArray<object>(pick(data, 'headers'))}
-              />
-            )}
-            {typeof pick(data, 'headers', 'raw') === 'string' && (
-              <pre class="raw">{String(pick(data, 'headers', 'raw'))}</pre>
-            )}
-          </>
-        )}
+        {(data) => {
+          const original = pick(data, 'original') as
+            | { headers?: { name: string; value: string }[] }
+            | undefined;
+          const headers = (original?.headers ?? []).map((h) => ({
+            name: h.name,
+            value: decodeMimeWords(h.value),
+          }));
+          const description = pick(data, 'description');
+          return (
+            <>
+              <Fields data={data} prefix="field." skip={['rawSha256', 'description']} />
+              {headers.length > 0 && (
+                <AutoTable caption={w.t('failures.headers')} prefix="field." rows={headers} />
+              )}
+              {typeof description === 'string' && <pre class="raw">{description}</pre>}
+            </>
+          );
+        }}
       </Async>
     </>
   );

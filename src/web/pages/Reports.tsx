@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { Fields } from '../components/Fields.tsx';
-import { AutoTable, type Column, Table } from '../components/Table.tsx';
+import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
@@ -144,40 +144,104 @@ export function Reports() {
   );
 }
 
+/** reports/types.ts AggregateReportWithRecords, as /api/reports/:id sends it. */
+interface AggregateReport {
+  reporter?: { orgName?: string; email?: string | null; extraContactInfo?: string | null };
+  metadata?: {
+    reportId?: string;
+    window?: { begin: number; end: number };
+    generator?: string | null;
+    errors?: string[];
+  };
+  policyPublished?: Record<string, unknown>;
+  messageCount?: number;
+  records?: AggregateRecord[];
+}
+
+interface AggregateRecord {
+  sourceIp: string | null;
+  count: number;
+  policyEvaluated?: { disposition: string | null; dkim: string | null; spf: string | null };
+  headerFrom: string | null;
+  envelopeFrom: string | null;
+  authResults?: {
+    dkim: { domain: string | null; selector: string | null; result: string | null }[];
+    spf: { domain: string | null; result: string | null }[];
+  };
+}
+
 export function Report({ id }: { id: string }) {
   const w = useWords();
-  const report = useResource<Row>(`/api/reports/${encodeURIComponent(id)}`);
+  const report = useResource<AggregateReport>(`/api/reports/${encodeURIComponent(id)}`);
   const [showRaw, setShowRaw] = useState(false);
   const raw = useResource<string>(showRaw ? `/api/reports/${encodeURIComponent(id)}/raw` : null);
+  const columns: Column<AggregateRecord>[] = [
+    { key: 'sourceIp', label: w.t('field.sourceIp'), render: (r) => r.sourceIp ?? '–' },
+    { key: 'count', label: w.t('domains.messages'), numeric: true, render: (r) => w.num(r.count) },
+    {
+      key: 'disposition',
+      label: w.t('field.disposition'),
+      render: (r) => r.policyEvaluated?.disposition ?? '–',
+    },
+    { key: 'dkim', label: 'DKIM', render: (r) => r.policyEvaluated?.dkim ?? '–' },
+    { key: 'spf', label: 'SPF', render: (r) => r.policyEvaluated?.spf ?? '–' },
+    { key: 'headerFrom', label: w.t('field.headerFrom'), render: (r) => r.headerFrom ?? '–' },
+    { key: 'envelopeFrom', label: w.t('field.envelopeFrom'), render: (r) => r.envelopeFrom ?? '–' },
+    {
+      key: 'auth',
+      label: w.t('reports.auth-results'),
+      render: (r) =>
+        [
+          ...(r.authResults?.dkim ?? []).map(
+            (d) => `dkim ${d.domain ?? '?'}${d.selector ? ` (${d.selector})` : ''}: ${d.result ?? '?'}`,
+          ),
+          ...(r.authResults?.spf ?? []).map((d) => `spf ${d.domain ?? '?'}: ${d.result ?? '?'}`),
+        ].join('; ') || '–',
+    },
+  ];
   return (
     <>
       <p class="crumbs">
         <a href="#/reports">{w.t('nav.reports')}</a> /
       </p>
       <Async resource={report}>
-        {(data) => {
-          const inner = (pick(data, 'report') as Row | undefined) ?? data;
-          return (
-            <>
-              <h1>{textOf(pick(inner, 'orgName', 'org_name', 'org'), w.lang) || w.t('reports.report')}</h1>
-              <Fields data={inner} prefix="field." skip={['records']} />
-              <AutoTable
-                caption={w.t('reports.records')}
-                prefix="field."
-                rows={asArray<object>(pick(data, 'records') ?? [], 'records')}
-              />
-            </>
-          );
-        }}
+        {(data) => (
+          <>
+            <h1>{data.reporter?.orgName || w.t('reports.report')}</h1>
+            <dl class="fields">
+              <div>
+                <dt>{w.t('field.email')}</dt>
+                <dd data-field="email">{data.reporter?.email ?? '–'}</dd>
+              </div>
+              <div>
+                <dt>{w.t('field.extraContactInfo')}</dt>
+                <dd data-field="extraContactInfo">{data.reporter?.extraContactInfo ?? '–'}</dd>
+              </div>
+              <div>
+                <dt>{w.t('reports.report-id')}</dt>
+                <dd>{data.metadata?.reportId ?? '–'}</dd>
+              </div>
+              <div>
+                <dt>{w.t('reports.period')}</dt>
+                <dd>
+                  {w.date(data.metadata?.window?.begin)} – {w.date(data.metadata?.window?.end)}
+                </dd>
+              </div>
+              <div>
+                <dt>{w.t('domains.messages')}</dt>
+                <dd>{w.num(data.messageCount)}</dd>
+              </div>
+            </dl>
+            <h2>{w.t('reports.policy-published')}</h2>
+            <Fields data={data.policyPublished} prefix="field." />
+            <Table caption={w.t('reports.records')} columns={columns} rows={data.records ?? []} />
+          </>
+        )}
       </Async>
       <section aria-labelledby="raw-h">
         <h2 id="raw-h">{w.t('reports.raw')}</h2>
         {showRaw ? (
-          <Async resource={raw}>
-            {(text) => (
-              <pre class="raw">{typeof text === 'string' ? text : JSON.stringify(text, null, 2)}</pre>
-            )}
-          </Async>
+          <Async resource={raw}>{(text) => <pre class="raw">{String(text)}</pre>}</Async>
         ) : (
           <button type="button" onClick={() => setShowRaw(true)}>
             {w.t('reports.show-raw')}

@@ -10,7 +10,7 @@ import { asArray, textOf } from '../values.ts';
 export function Sender({ domain, ip }: { domain: string; ip: string }) {
   const w = useWords();
   const sender = useResource<Record<string, unknown>>(
-    `/api/domains/${encodeURIComponent(domain)}/senders/${encodeURIComponent(ip)}?lang=${w.lang}`,
+    `/api/domains/${encodeURIComponent(domain)}/senders/${encodeURIComponent(ip)}?since=90d`,
   );
   return (
     <>

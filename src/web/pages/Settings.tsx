@@ -28,7 +28,10 @@ const TABS: TabSpec[] = [
     label: 'settings.inventory',
     path: '/api/inventory/domains',
     idKey: 'domain',
-    fields: [{ name: 'domain', label: 'reports.domain', required: true }],
+    fields: [
+      { name: 'domain', label: 'reports.domain', required: true },
+      { name: 'note', label: 'settings.note' },
+    ],
   },
   {
     id: 'imap',
@@ -36,11 +39,9 @@ const TABS: TabSpec[] = [
     path: '/api/imap-sources',
     idKey: 'id',
     fields: [
-      { name: 'host', label: 'settings.host', required: true },
-      { name: 'port', label: 'settings.port', type: 'number' },
-      { name: 'username', label: 'login.username', required: true },
-      { name: 'password', label: 'login.password', type: 'password', required: true },
-      { name: 'mailbox', label: 'settings.mailbox' },
+      { name: 'url', label: 'settings.imap-url', required: true },
+      { name: 'passwordEnv', label: 'settings.password-env' },
+      { name: 'archive', label: 'settings.archive' },
     ],
   },
   {
@@ -50,7 +51,7 @@ const TABS: TabSpec[] = [
     idKey: 'id',
     fields: [
       { name: 'username', label: 'login.username', required: true },
-      { name: 'password', label: 'login.password', type: 'password', required: true },
+      { name: 'password', label: 'settings.password-optional', type: 'password' },
       { name: 'role', label: 'settings.role', type: 'role' },
     ],
   },
@@ -112,7 +113,8 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
   const w = useWords();
   const list = useResource<unknown>(tab.path);
   const [error, setError] = useState<Error>();
-  const [secret, setSecret] = useState<string>();
+  // A token or a setup link is shown once, right after it is made.
+  const [secret, setSecret] = useState<{ label: WebKey; value: string }>();
 
   const remove = async (row: Row) => {
     if (!tab.idKey || !window.confirm(w.t('settings.confirm-delete'))) return;
@@ -135,8 +137,15 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     }
     try {
       const created = await request<Row>(tab.path, { json: body });
-      const token = pick(created, 'token', 'secret');
-      setSecret(typeof token === 'string' ? token : undefined);
+      const token = pick(created, 'token');
+      const setupUrl = pick(created, 'setupUrl');
+      setSecret(
+        typeof token === 'string'
+          ? { label: 'settings.token-once', value: token }
+          : typeof setupUrl === 'string'
+            ? { label: 'settings.setup-link', value: setupUrl }
+            : undefined,
+      );
       setError(undefined);
       form.reset();
       list.reload();
@@ -149,7 +158,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     <>
       <Async resource={list}>
         {(data) => {
-          const rows = asArray<Row>(data, 'items', 'domains', 'users', 'tokens', 'sources', 'entries');
+          const rows = asArray<Row>(data, 'domains', 'users', 'tokens', 'sources', 'entries');
           const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(
             (k) => !/hash|password|secret/i.test(k),
           );
@@ -175,7 +184,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
       {error && <ErrorBox error={error} />}
       {secret && (
         <p class="secret" role="status">
-          {w.t('settings.token-once')} <code>{secret}</code>
+          {w.t(secret.label)} <code>{secret.value}</code>
         </p>
       )}
       {tab.fields && (

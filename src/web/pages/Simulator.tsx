@@ -1,11 +1,24 @@
 import { useState } from 'preact/hooks';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
+import { SenderClassBadge } from '../components/Badge.tsx';
 import { Figures } from '../components/Figures.tsx';
-import { AutoTable } from '../components/Table.tsx';
+import { type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
+import { href } from '../router.ts';
 import { asArray, textOf } from '../values.ts';
+
+/** analysis/simulate.ts SimulatedSender. */
+interface SimulatedSender {
+  ip: string;
+  name: string;
+  class: string;
+  messages: number;
+  would_fail: number;
+  reason: unknown;
+  fix: unknown;
+}
 
 const POLICIES = ['none', 'quarantine', 'reject'] as const;
 const PERIODS = [30, 90, 365] as const;
@@ -17,9 +30,8 @@ export function Simulator({ domain }: { domain: string }) {
   const [sp, setSp] = useState('');
   const [np, setNp] = useState('');
   const [days, setDays] = useState<number>(90);
-  const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
   const result = useResource<Record<string, unknown>>(
-    withQuery(`/api/domains/${encodeURIComponent(domain)}/simulate`, { policy, sp, np, since, lang: w.lang }),
+    withQuery(`/api/domains/${encodeURIComponent(domain)}/simulate`, { policy, sp, np, since: `${days}d` }),
   );
   const inherit = w.t('sim.inherit');
   return (
@@ -73,25 +85,43 @@ export function Simulator({ domain }: { domain: string }) {
         <Async resource={result}>
           {(data) => (
             <>
-              <Figures
-                data={data}
-                prefix="sim."
-                highlight={['legitimateAtRisk', 'atRisk', 'legitimate.atRisk']}
-              />
+              <Figures data={data} prefix="sim." highlight={['legitimate_at_risk']} />
               {textOf(data.verdict ?? data.summary, w.lang) && (
                 <p class="next">{textOf(data.verdict ?? data.summary, w.lang)}</p>
               )}
-              {asArray<object>(data, 'senders', 'atRiskSenders').length > 0 && (
-                <AutoTable
-                  caption={w.t('sim.senders')}
-                  prefix="field."
-                  rows={asArray<object>(data, 'senders', 'atRiskSenders')}
-                />
-              )}
+              <SimulatedSenders domain={domain} rows={asArray<SimulatedSender>(data, 'senders')} />
             </>
           )}
         </Async>
       </div>
     </div>
   );
+}
+
+/** The senders whose mail the policy would stop, legitimate ones first as the server orders them. */
+function SimulatedSenders({ domain, rows }: { domain: string; rows: SimulatedSender[] }) {
+  const w = useWords();
+  const failing = rows.filter((r) => r.would_fail > 0);
+  const columns: Column<SimulatedSender>[] = [
+    {
+      key: 'ip',
+      label: w.t('senders.source'),
+      render: (r) => (
+        <>
+          <a href={href({ page: 'sender', domain, ip: r.ip })}>{r.ip}</a>
+          {r.name !== r.ip && <div class="muted">{r.name}</div>}
+        </>
+      ),
+    },
+    {
+      key: 'class',
+      label: w.t('senders.classification'),
+      render: (r) => <SenderClassBadge value={r.class} />,
+    },
+    { key: 'messages', label: w.t('domains.messages'), numeric: true, render: (r) => w.num(r.messages) },
+    { key: 'would_fail', label: w.t('sim.would-fail'), numeric: true, render: (r) => w.num(r.would_fail) },
+    { key: 'reason', label: w.t('senders.reason'), render: (r) => textOf(r.reason, w.lang) || '–' },
+    { key: 'fix', label: w.t('senders.fix'), render: (r) => textOf(r.fix, w.lang) || '–' },
+  ];
+  return <Table caption={w.t('sim.senders')} columns={columns} rows={failing} />;
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { Figures } from '../components/Figures.tsx';
 import { useWords } from '../i18n.tsx';
+import { asArray, pick } from '../values.ts';
 
 interface Outcome {
   name: string;
@@ -78,6 +79,11 @@ export function Upload() {
             <strong>{o.name}</strong>:{' '}
             {o.error ? w.t('upload.failed', { message: o.error }) : w.t('upload.done')}
             {o.result !== undefined && <Figures data={o.result} prefix="upload." />}
+            {asArray<{ source: string; error: string }>(pick(o.result, 'failed')).map((f) => (
+              <p key={f.source} class="error">
+                {w.t('upload.not-read', { source: f.source, error: f.error })}
+              </p>
+            ))}
           </li>
         ))}
       </ul>
