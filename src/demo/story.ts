@@ -513,3 +513,31 @@ export function demoOrgDomain(name: string): string {
   const own = DEMO_DOMAINS.find((d) => lower === d || lower.endsWith(`.${d}`));
   return own ?? lower.split('.').slice(-2).join('.');
 }
+
+/**
+ * What the owners told Sumi: the domains they know they use (campaign.card... and univ's
+ * department subdomains are missing: the shadow IT the reports reveal) and their verdict on
+ * senders, by source id (every IP of the source is marked).
+ */
+export const INVENTORY: {
+  domains: readonly { domain: string; note: string }[];
+  marks: readonly { source: string; mark: 'authorised' | 'forwarder' | 'suspicious'; note: string }[];
+} = {
+  domains: [
+    { domain: 'card.example.co.jp', note: 'Card members and staff mail' },
+    { domain: 'bank.example.co.jp', note: 'Retail banking' },
+    { domain: 'alert.bank.example.co.jp', note: 'Transaction alerts' },
+    { domain: 'univ.example.ac.jp', note: 'University, central IT' },
+    { domain: 'city.example.lg.jp', note: 'City office' },
+    { domain: 'bosai.city.example.lg.jp', note: 'Disaster-prevention alerts' },
+  ],
+  marks: [
+    { source: 'card-billing', mark: 'authorised', note: 'Statement notice server (on premises)' },
+    { source: 'card-sendgrid', mark: 'authorised', note: 'SendGrid: marketing campaigns' },
+    { source: 'card-crm', mark: 'authorised', note: 'Synergy!LEAD: CRM mail' },
+    { source: 'card-forwarder', mark: 'forwarder', note: 'Customers forwarding to Gmail / Outlook' },
+    { source: 'bank-survey', mark: 'authorised', note: 'Customer survey vendor (moved onto our relays)' },
+    { source: 'univ-workspace', mark: 'authorised', note: 'Google Workspace for students' },
+    { source: 'city-bosai', mark: 'authorised', note: 'blastmail: disaster-prevention alerts' },
+  ],
+};

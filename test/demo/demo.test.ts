@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDomains, listMarks } from '../../src/analysis/inventory.ts';
+import { reporters } from '../../src/analysis/reporters.ts';
 import { failReason, reasonRow } from '../../src/analysis/senders/index.ts';
+import { subdomains } from '../../src/analysis/subdomains.ts';
 import {
   DEMO_ZONE_URL,
   type DemoCounts,
@@ -180,6 +183,8 @@ describe('seedDemoStore on SQLite', () => {
       tlsReports: 14,
       duplicates: 0,
       failed: 0,
+      inventoryDomains: 6,
+      senderMarks: 15,
     });
     expect(await store.countReports()).toEqual({
       reports: counts.aggregateReports,
@@ -277,6 +282,21 @@ describe('seedDemoStore on SQLite', () => {
     expect(rows.every((r) => r.p === 'reject')).toBe(true);
     const lastAgo = Math.min(...rows.map((r) => (TODAY - r.date_begin) / 86_400));
     expect(lastAgo).toBeGreaterThan(DAYS * 0.09);
+  });
+
+  it('the analysis sees the stopped reporter, the ISP gap and the shadow subdomain', async () => {
+    const period = { since: TODAY - DAYS * 86_400, until: TODAY - 86_400 };
+    const stats = await reporters(store, 'card.example.co.jp', period);
+    const by = (org: string) => stats.reporters.find((r) => r.orgName === org);
+    expect(by('mx.partner.example.com')?.stopped).toBe(true);
+    expect(by('google.com')?.stopped).toBe(false);
+    expect(by('Example ISP Japan')?.gaps.length).toBeGreaterThanOrEqual(5);
+    const subs = await subdomains(store, 'card.example.co.jp', period);
+    expect(subs.subdomains.map((s) => [s.name, s.inInventory])).toEqual([
+      ['campaign.card.example.co.jp', false],
+    ]);
+    expect((await listDomains(store)).map((d) => d.domain)).toContain('alert.bank.example.co.jp');
+    expect((await listMarks(store, 'card.example.co.jp')).map((m) => m.ip)).toContain('192.0.2.10');
   });
 
   it('reporters: one stops part-way, the ISP has a gap', async () => {
