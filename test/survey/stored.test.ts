@@ -1,0 +1,288 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
+import { Zone } from '../../src/dns/zone.ts';
+import { ZoneServer } from '../../src/dns/zone-server.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import {
+  builtInCategoriser,
+  createScan,
+  type DomainMeasurement,
+  type InputLine,
+  RESULT_BATCH,
+  readDomainList,
+  runSurvey,
+  ScanResultWriter,
+  type StoredScanOptions,
+  type SurveyReport,
+  type SurveyTrend,
+  storedReport,
+  surveyTrend,
+  unmeasuredLines,
+} from '../../src/survey/index.ts';
+import { sumi } from '../helpers/cli.ts';
+import { engines, engineTitle } from '../store/helpers.ts';
+import { buildFixture, type Fixture } from './fixture.ts';
+
+/**
+ * Stored scans on SQLite and PostgreSQL: a scan killed part way (a real `sumi survey` process,
+ * SIGKILL) and resumed gives the figures of an uninterrupted run; resuming skips measured
+ * domains and asks unmeasured ones again; later scans of a list give trends.
+ */
+const BIN = path.resolve(import.meta.dirname, '../../bin/sumi.js');
+let fixture: Fixture;
+let server: ZoneServer;
+let dir: string;
+let list: string;
+let uninterrupted: SurveyReport;
+/** The flags every stored run here uses: the same method as the uninterrupted run. */
+let scanFlags: string[];
+
+beforeAll(async () => {
+  fixture = buildFixture();
+  server = await ZoneServer.start(fixture.zone);
+  dir = mkdtempSync(path.join(tmpdir(), 'sumi-stored-test-'));
+  list = path.join(dir, 'list.txt');
+  const text = `${fixture.domains.map((d) => d.domain).join('\n')}\n`;
+  writeFileSync(list, text);
+  scanFlags = [
+    '--categories',
+    'jp',
+    '--resolver',
+    server.address,
+    '--qps',
+    '0',
+    '--concurrency',
+    '16',
+    '--timeout',
+    '1000',
+    '--retry-delay',
+    '1',
+  ];
+  const direct = new DirectResolver({ servers: parseServers(server.address), timeoutMs: 1000, attempts: 2 });
+  try {
+    uninterrupted = await runSurvey(readDomainList(Readable.from([text])), {
+      resolver: direct,
+      resolverLabel: server.address,
+      categories: 'jp',
+      categoriser: builtInCategoriser('jp')!,
+      qps: 0,
+      concurrency: 16,
+      retryDelayMs: 1,
+    });
+  } finally {
+    direct.close();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  for (const engine of engines) await engine.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function storedRows(location: string): Promise<number> {
+  const store = await openStore(location);
+  try {
+    const row = await store.db
+      .selectFrom('survey_results')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  } catch {
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+const OPTIONS: StoredScanOptions = {
+  categories: 'list',
+  organisationRule: 'any',
+  resolverLabel: 'test',
+  timeoutMs: 1000,
+  qps: 0,
+  concurrency: 4,
+  retryPasses: 0,
+  retryDelayMs: 0,
+};
+
+function measurement(domain: string, measured: boolean): DomainMeasurement {
+  return {
+    domain,
+    category: 'all',
+    measured,
+    questions: [{ name: domain, type: 'TXT', status: measured ? 'ok' : 'servfail' }],
+    passes: 1,
+    spf: { records: 0, valid: false },
+    dmarc: { records: 0, applies: false },
+    mx: 'none',
+    bimi: false,
+    mtaSts: false,
+    tlsRpt: false,
+  };
+}
+
+async function* lines(domains: string[]): AsyncGenerator<InputLine> {
+  for (const [i, domain] of domains.entries()) yield { line: i + 1, item: { domain } };
+  yield { line: domains.length + 1, invalid: 'not a domain' };
+}
+
+describe.each(engines)('stored survey scans $name', (engine) => {
+  describe.skipIf(engine.skip !== undefined)(engineTitle(engine), () => {
+    it('resumes a scan killed part way, with the figures of an uninterrupted run', async () => {
+      const location = await engine.location();
+      // Migrated first, so that polling it below never races the child's migration.
+      await (await openStore(location)).close();
+      const child = spawn(
+        process.execPath,
+        [BIN, 'survey', list, '--db', location, '--name', 'killed', ...scanFlags, '--json'],
+        { env: { ...process.env, LANG: 'en_US.UTF-8' }, stdio: 'ignore' },
+      );
+      const exited = once(child, 'exit');
+      const deadline = Date.now() + 60_000;
+      // At least two batches written: stopped mid-scan, not before it began.
+      let before = await storedRows(location);
+      while (before < 2 * RESULT_BATCH) {
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error('the scan never wrote two batches');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        before = await storedRows(location);
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const kept = await storedRows(location);
+      expect(kept).toBeGreaterThanOrEqual(before);
+      expect(kept).toBeLessThan(fixture.domains.length);
+
+      const resumed = await sumi(['survey', '--resume', 'killed', '--db', location, '--json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const report = JSON.parse(resumed.stdout) as SurveyReport;
+      expect(report.categories).toEqual(uninterrupted.categories);
+      expect(report.total).toEqual(uninterrupted.total);
+      expect(report.unmeasured).toBe(uninterrupted.unmeasured);
+      expect(report.method.input).toEqual(uninterrupted.method.input);
+      expect(report.method.retries).toEqual(uninterrupted.method.retries);
+      expect(await storedRows(location)).toBe(fixture.domains.length);
+      expect(resumed.stderr).toMatch(/resuming scan "killed": \d+ domains already measured are skipped/);
+
+      // The same figures again from the store alone, and a finished scan is not resumed.
+      const shown = await sumi(['survey', 'show', 'killed', '--db', location, '--json']);
+      expect(JSON.parse(shown.stdout).categories).toEqual(uninterrupted.categories);
+      const again = await sumi(['survey', '--resume', 'killed', '--db', location]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('is finished');
+    }, 120_000);
+
+    it('skips measured domains, asks unmeasured and unknown ones again, and keeps one row per domain', async () => {
+      const store: Store = await openStore(await engine.location());
+      try {
+        const scan = await createScan(store, { name: 'partial', list: 'list.txt', options: OPTIONS });
+        const writer = new ScanResultWriter(store, scan.id, 2);
+        await writer.add(measurement('a.example', true));
+        await writer.add(measurement('b.example', false));
+        await writer.add(measurement('c.example', true));
+        await writer.add(measurement('a.example', true));
+        await writer.flush();
+        let skipped = 0;
+        const left: InputLine[] = [];
+        for await (const line of unmeasuredLines(
+          store,
+          scan.id,
+          lines(['a.example', 'b.example', 'c.example', 'd.example']),
+          (n) => {
+            skipped += n;
+          },
+          3,
+        ))
+          left.push(line);
+        expect(skipped).toBe(2);
+        expect(left.map((l) => ('item' in l ? l.item.domain : l.invalid))).toEqual([
+          'b.example',
+          'd.example',
+          'not a domain',
+        ]);
+        // b measured now: its row is replaced, not added.
+        await writer.add(measurement('b.example', true));
+        await writer.flush();
+        const report = await storedReport(store, scan);
+        expect(report.total).toMatchObject({ domains: 3, measured: 3 });
+        expect(report.unmeasured).toBe(0);
+        await expect(createScan(store, { name: 'partial', list: 'x', options: OPTIONS })).rejects.toThrow(
+          'exists already',
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('gives trends across scans of the same list', async () => {
+      const before = `
+$ORIGIN a.co.jp.
+@        TXT "v=spf1 -all"
+_dmarc   TXT "v=DMARC1; p=none"
+$ORIGIN b.co.jp.
+@        TXT "v=spf1 ~all"
+$ORIGIN c.ac.jp.
+@        TXT "v=spf1 -all"
+`;
+      // A year later b.co.jp publishes a DMARC policy.
+      const after = `${before}$ORIGIN b.co.jp.\n_dmarc TXT "v=DMARC1; p=quarantine"\n`;
+      const servers = [await ZoneServer.start(Zone.parse(before)), await ZoneServer.start(Zone.parse(after))];
+      try {
+        const location = await engine.location();
+        const trendList = path.join(dir, `trend-${engine.name}.txt`);
+        writeFileSync(trendList, 'a.co.jp\nb.co.jp\nc.ac.jp\n');
+        const scan = (name: string, server: ZoneServer) =>
+          sumi([
+            'survey',
+            trendList,
+            '--db',
+            location,
+            '--name',
+            name,
+            '--categories',
+            'jp',
+            '--resolver',
+            server.address,
+            '--retry-delay',
+            '1',
+            '--json',
+          ]);
+        expect((await scan('2025', servers[0]!)).code).toBe(0);
+        expect((await scan('2026', servers[1]!)).code).toBe(0);
+
+        const run = await sumi(['survey', 'trend', '2025', '2026', '--db', location, '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        const trend = JSON.parse(run.stdout) as SurveyTrend;
+        expect(trend.scans.map((s) => s.name)).toEqual(['2025', '2026']);
+        expect(trend.categories.map((c) => c.name)).toEqual(['co.jp', 'ac.jp', '*']);
+        const co = trend.categories[0]!;
+        expect(co.series.map((p) => p.metrics?.domains)).toEqual([2, 2]);
+        expect(co.series[0]!.metrics?.dmarc).toBe(1);
+        expect(co.series[1]!.metrics?.policy.quarantine).toBe(1);
+        expect(co.changes.spf).toEqual({ from: 1, to: 1, points: 0 });
+        expect(co.changes['policy.quarantine']).toEqual({ from: 0, to: 0.5, points: 50 });
+
+        const store = await openStore(location);
+        try {
+          expect(await surveyTrend(store, ['2025', '2026'])).toEqual(trend);
+          await expect(surveyTrend(store, ['2025', 'missing'])).rejects.toThrow('no scan named "missing"');
+        } finally {
+          await store.close();
+        }
+        const table = await sumi(['survey', 'trend', '2025', '2026', '--db', location]);
+        expect(table.stdout).toContain('change (pt)');
+        expect(table.stdout).toMatch(/co\.jp\s+2025\s+2/);
+      } finally {
+        for (const server of servers) await server.close();
+      }
+    }, 60_000);
+  });
+});
