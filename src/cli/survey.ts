@@ -57,8 +57,14 @@ import {
   unmeasuredLines,
 } from '../survey/index.ts';
 import { type CliContext, csvLine, painter, printJson, UsageError } from './output.ts';
+import {
+  type ReportFileFlags,
+  reportOptions,
+  writeReportFiles,
+  writeTrendReportFiles,
+} from './survey-report.ts';
 
-interface SurveyFlags {
+interface SurveyFlags extends ReportFileFlags {
   categories?: string;
   orgRule: OrganisationRule;
   resolver?: string;
@@ -134,8 +140,13 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
           await store.close();
         }
       }
-      if (report) printReport(ctx, report, flags, file ?? flags.resume!);
+      if (report) {
+        printReport(ctx, report, flags, file ?? flags.resume!);
+        await writeReportFiles(ctx, report, flags);
+      }
     });
+  // --html, --charts, --chart-format, --report-lang (src/cli/survey-report.ts)
+  for (const option of reportOptions(ctx)) survey.addOption(option);
 
   survey
     .command('show')
@@ -149,7 +160,9 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
           const { results } = await storedCounts(store, scan.id);
           ctx.stderr.write(`${t('survey.show.unfinished', { name, results })}\n`);
         }
-        printReport(ctx, await storedReport(store, scan), flags, scan.list);
+        const report = await storedReport(store, scan);
+        printReport(ctx, report, flags, scan.list);
+        await writeReportFiles(ctx, report, flags);
       });
     });
 
@@ -163,6 +176,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
         const trend = await surveyTrend(store, names);
         if (flags.json) printJson(ctx, trend);
         else printTrend(ctx, trend);
+        await writeTrendReportFiles(ctx, store, trend, flags);
       });
     });
 }

@@ -1,5 +1,6 @@
 import type { Interval } from '../metrics.ts';
-import { CATEGORY_CSV_METRICS, type MetricCounts, type SurveyReport } from '../report.ts';
+import { CATEGORY_CSV_METRICS, type MetricCounts } from '../report.ts';
+import type { SurveyTrend } from '../stored.ts';
 
 /** Every metric the report shows a table for, in the order of the per-category CSV. */
 export const REPORT_METRICS = CATEGORY_CSV_METRICS;
@@ -40,12 +41,20 @@ export interface TrendScan {
   total: MetricCounts;
 }
 
-/** A finished report as one point of a trend (the current scan, when no store is involved). */
-export function trendScanOf(name: string, report: SurveyReport): TrendScan {
-  return {
-    name,
-    date: report.method.started,
-    categories: report.categories.map((c) => ({ name: c.name, domains: c.domains, counts: c })),
-    total: report.total,
-  };
+/**
+ * The scans of `surveyTrend` as the trend charts take them: its categories each carry one
+ * point per scan (in the scans' order), the last of them being every domain together.
+ */
+export function trendScansOf(trend: SurveyTrend): TrendScan[] {
+  const total = trend.categories[trend.categories.length - 1];
+  const categories = trend.categories.slice(0, -1);
+  return trend.scans.map((scan, i) => ({
+    name: scan.name,
+    date: scan.startedAt,
+    categories: categories.flatMap((c) => {
+      const metrics = c.series[i]?.metrics;
+      return metrics ? [{ name: c.name, domains: metrics.domains, counts: metrics }] : [];
+    }),
+    total: total!.series[i]!.metrics!,
+  }));
 }

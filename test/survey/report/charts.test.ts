@@ -8,9 +8,8 @@ import {
   surveyCharts,
   svgToPng,
   TREND_CATEGORIES,
-  trendScanOf,
 } from '../../../src/survey/report/index.ts';
-import { JP_SAMPLE, sampleReport } from './sample.ts';
+import { JP_SAMPLE, sampleReport, trendScan } from './sample.ts';
 
 /** Parses an SVG document strictly; returns the elements with their attributes. */
 function parseSvg(svg: string): { name: string; attributes: Record<string, string>; text: string }[] {
@@ -138,7 +137,7 @@ describe('survey charts (ECharts, server-side SVG)', () => {
       JP_SAMPLE.map((c) => ({ ...c, dmarc: Math.floor(c.dmarc / 2) })),
       '2025-11-28T10:00:00.000Z',
     );
-    const trend = [trendScanOf('2026', report), trendScanOf('2025', earlier)];
+    const trend = [trendScan('2026', report), trendScan('2025', earlier)];
     const withTrend = surveyCharts(report, { lang: 'en', trend });
     const dmarc = withTrend.find((c) => c.id === 'trend-dmarc')!;
     const texts = parseSvg(dmarc.svg).map((e) => e.text);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { surveyReportText } from '../../../src/i18n/survey.ts';
-import { esc, REPORT_METRICS, surveyHtml, trendScanOf } from '../../../src/survey/report/index.ts';
-import { JP_SAMPLE, sampleReport } from './sample.ts';
+import { esc, REPORT_METRICS, surveyHtml } from '../../../src/survey/report/index.ts';
+import { JP_SAMPLE, sampleReport, trendScan } from './sample.ts';
 
 const report = sampleReport(JP_SAMPLE);
 
@@ -104,7 +104,7 @@ describe('survey HTML report', () => {
     );
     const html = surveyHtml(report, {
       langs: ['en'],
-      trend: [trendScanOf('2025', earlier), trendScanOf('2026', report)],
+      trend: [trendScan('2025', earlier), trendScan('2026', report)],
     });
     expect(html).toContain('<h2>Across scans</h2>');
     expect(html).toContain('DMARC: across scans');

@@ -1,5 +1,6 @@
 import type { DomainMeasurement } from '../../../src/survey/measure.ts';
 import { SurveyTally } from '../../../src/survey/metrics.ts';
+import type { TrendScan } from '../../../src/survey/report/index.ts';
 import { buildReport, DEFINITIONS, QUESTIONS, type SurveyReport } from '../../../src/survey/report.ts';
 
 /** How many domains of a category have each fact (the first N measured domains do). */
@@ -89,3 +90,13 @@ export const JP_SAMPLE: SampleCategory[] = [
   { name: 'tokyo.jp', domains: 200, spf: 120, dmarc: 15, reject: 1 },
   { name: 'osaka.jp', domains: 90, spf: 50, dmarc: 5 },
 ];
+
+/** A report as one scan of a trend. */
+export function trendScan(name: string, report: SurveyReport): TrendScan {
+  return {
+    name,
+    date: report.method.started,
+    categories: report.categories.map((c) => ({ name: c.name, domains: c.domains, counts: c })),
+    total: report.total,
+  };
+}
