@@ -8,8 +8,10 @@ import { registerDns } from './dns.ts';
 import { registerIngest } from './ingest.ts';
 import { type CliContext, UsageError } from './output.ts';
 import { registerRecord } from './record.ts';
+import { registerServe } from './serve.ts';
 import { registerSmtpd } from './smtpd.ts';
 import { registerSurvey } from './survey.ts';
+import { registerUser } from './user.ts';
 import { registerWorker } from './worker.ts';
 
 /** The language must be known before the help texts are built, so `--lang` is read first. */
@@ -42,8 +44,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerDns(program, ctx);
   registerIngest(program, ctx);
   registerRecord(program, ctx);
+  registerServe(program, ctx);
   registerSmtpd(program, ctx);
   registerSurvey(program, ctx);
+  registerUser(program, ctx);
   registerWorker(program, ctx);
   return program;
 }

@@ -1,0 +1,135 @@
+/**
+ * `sumi serve`: the dashboard and the HTTP API on one address. On a store without accounts,
+ * creates an admin and prints a one-time link to set its password.
+ */
+import type { Command } from 'commander';
+import { Accounts, SETUP_LINK_SECONDS } from '../auth/accounts.ts';
+import { cliText } from '../i18n/cli.ts';
+import { ingestText } from '../i18n/ingest.ts';
+import { serverText } from '../i18n/server.ts';
+import { translator } from '../i18n/translate.ts';
+import { buildServer } from '../server/app.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import { type NetworkFlags, networkFromFlags } from './network.ts';
+import { type CliContext, printJson, UsageError } from './output.ts';
+
+export const DEFAULT_LISTEN = '127.0.0.1:8080';
+/** The admin created on a store without accounts. */
+export const FIRST_ADMIN = 'admin';
+
+export interface ServeFlags extends NetworkFlags {
+  db?: string;
+  listen: string;
+  trustProxy?: boolean;
+  json?: boolean;
+}
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  const t = translator(serverText, ctx.lang);
+  const tc = translator(cliText, ctx.lang);
+  const ti = translator(ingestText, ctx.lang);
+  program
+    .command('serve')
+    .description(t('serve.description'))
+    .option('--db <file|url>', ti('option.db'))
+    .option('--listen <host:port>', t('serve.option.listen'), DEFAULT_LISTEN)
+    .option('--trust-proxy', t('serve.option.trustProxy'))
+    .option('--resolver <servers>', tc('option.resolver'))
+    .option('--timeout <ms>', tc('option.timeout'))
+    .option('--json', tc('option.json'))
+    .action(async (flags: ServeFlags) => {
+      const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+      const running = await startServer(ctx, store, flags).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
+      await untilSignal();
+      await running.close();
+    });
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function parseListen(value: string, lang: CliContext['lang']): { host: string; port: number } {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[2]) : Number.NaN;
+  if (!match || port > 65_535) {
+    throw new UsageError(translator(serverText, lang)('serve.badListen', { value }));
+  }
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * Serves `store` until `close`; the store is closed with the server. Prints the URL (and the
+ * setup link of a first admin) on stdout, or one JSON document with `--json`.
+ */
+export async function startServer(
+  ctx: CliContext,
+  store: Store,
+  flags: ServeFlags,
+  extra: Record<string, unknown> = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  const t = translator(serverText, ctx.lang);
+  const { host, port } = parseListen(flags.listen, ctx.lang);
+  // Fail on bad network flags now, not at the first check.
+  (await networkFromFlags(flags, ctx.lang)).close();
+  const accounts = new Accounts(store.db);
+  const app = await buildServer({
+    store,
+    accounts,
+    trustProxy: Boolean(flags.trustProxy),
+    checkSession: async () => {
+      const network = await networkFromFlags(flags, ctx.lang);
+      return {
+        context: { resolver: network.resolver, fetcher: network.fetcher, options: {} },
+        close: network.close,
+      };
+    },
+  });
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  let setupUrl: string | undefined;
+  if ((await accounts.countUsers()) === 0) {
+    const admin = await accounts.createUser({ username: FIRST_ADMIN, password: null, role: 'admin' });
+    const { token } = await accounts.createSetupToken(admin.id);
+    setupUrl = `${url}/setup?token=${token}`;
+    await accounts.audit({
+      userId: null,
+      username: null,
+      action: 'user.add',
+      target: FIRST_ADMIN,
+      detail: { role: 'admin', by: 'first run' },
+    });
+  }
+  if (flags.json) {
+    printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...extra });
+  } else {
+    if (setupUrl) {
+      ctx.stdout.write(
+        `${t('serve.setupLink', { username: FIRST_ADMIN, hours: SETUP_LINK_SECONDS / 3600, url: setupUrl })}\n`,
+      );
+    }
+    ctx.stdout.write(`${t('serve.listening', { url })}\n`);
+  }
+  return {
+    url,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

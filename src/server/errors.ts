@@ -1,0 +1,59 @@
+/** API errors: a status, a stable code and words in the client's language. */
+import type { FastifyRequest } from 'fastify';
+import type { Lang } from '../i18n/lang.ts';
+import { serverText } from '../i18n/server.ts';
+import { translate } from '../i18n/translate.ts';
+
+export type ErrorCode =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'csrf'
+  | 'login-failed'
+  | 'login-locked'
+  | 'not-found'
+  | 'bad-request'
+  | 'bad-upload'
+  | 'upload-too-large'
+  | 'no-files'
+  | 'bad-username'
+  | 'username-taken'
+  | 'bad-password'
+  | 'bad-role'
+  | 'last-admin'
+  | 'setup-link-invalid'
+  | 'bad-domain'
+  | 'internal';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(code);
+  }
+}
+
+/** 404 for anything the user may not see as for what does not exist: the two look the same. */
+export function notFound(what: string): ApiError {
+  return new ApiError(404, 'not-found', { what });
+}
+
+/** The client's language: `?lang=`, else Accept-Language (first of en/ja named), else English. */
+export function requestLang(request: FastifyRequest): Lang {
+  const query = request.query as { lang?: unknown } | undefined;
+  if (query?.lang === 'ja' || query?.lang === 'en') return query.lang;
+  const header = request.headers['accept-language'] ?? '';
+  for (const part of header.split(',')) {
+    const tag = part.trim().toLowerCase();
+    if (tag.startsWith('ja')) return 'ja';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function errorBody(error: ApiError, lang: Lang) {
+  return {
+    error: { code: error.code, message: translate(serverText, `error.${error.code}`, lang, error.params) },
+  };
+}

@@ -1,0 +1,320 @@
+/**
+ * Aggregate and failure reports: lists (search, sort, pages), one report, its raw bytes, and a
+ * CSV export. Sort columns and directions come from fixed lists; filters are bound parameters.
+ * A report of a domain outside the caller's scope is a 404 in every route.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { scopeAllows, scopeCondition } from '../auth/scope.ts';
+import { csvLine } from '../cli/output.ts';
+import type { Store } from '../store/types.ts';
+import { notFound } from './errors.ts';
+import { type AnyRouteSpec, addRoute, type Caller, idParams, pageQuery } from './route.ts';
+
+/** Sort keys the API takes, and the columns they mean. */
+const REPORT_SORT = {
+  begin: 'reports.date_begin',
+  end: 'reports.date_end',
+  domain: 'reports.policy_domain',
+  org: 'reporters.org_name',
+  messages: 'reports.message_count',
+  records: 'reports.record_count',
+  ingested: 'reports.ingested_at',
+  id: 'reports.id',
+} as const;
+
+/** The longest search text. */
+export const SEARCH_MAX_LENGTH = 200;
+/** Rows in one CSV export. */
+export const EXPORT_MAX_ROWS = 100_000;
+
+const domainFilter = z
+  .string()
+  .max(253)
+  .transform((d) => d.toLowerCase())
+  .optional();
+
+const reportListQuery = z.object({
+  domain: domainFilter,
+  q: z.string().max(SEARCH_MAX_LENGTH).optional(),
+  sort: z.enum(Object.keys(REPORT_SORT) as [keyof typeof REPORT_SORT]).default('begin'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  ...pageQuery,
+});
+type ReportListQuery = z.infer<typeof reportListQuery>;
+
+function likeText(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function reportQuery(store: Store, caller: Caller, query: Pick<ReportListQuery, 'domain' | 'q'>) {
+  let select = store.db
+    .selectFrom('reports')
+    .innerJoin('reporters', 'reporters.id', 'reports.reporter_id')
+    .where(scopeCondition('reports.policy_domain', caller.scope));
+  if (query.domain !== undefined) select = select.where('reports.policy_domain', '=', query.domain);
+  if (query.q) {
+    const pattern = likeText(query.q);
+    select = select.where(
+      sql<boolean>`(lower(reporters.org_name) like ${pattern} escape '\\' or lower(reports.report_id) like ${pattern} escape '\\' or reports.policy_domain like ${pattern} escape '\\')`,
+    );
+  }
+  return select;
+}
+
+const REPORT_COLUMNS = [
+  'reports.id',
+  'reporters.org_name',
+  'reporters.email',
+  'reporters.extra_contact_info',
+  'reports.report_id',
+  'reports.policy_domain',
+  'reports.date_begin',
+  'reports.date_end',
+  'reports.p',
+  'reports.record_count',
+  'reports.message_count',
+  'reports.source',
+  'reports.ingested_at',
+] as const;
+
+function reportSummary(row: {
+  id: number;
+  org_name: string;
+  email: string | null;
+  extra_contact_info: string | null;
+  report_id: string;
+  policy_domain: string;
+  date_begin: number;
+  date_end: number;
+  p: string | null;
+  record_count: number;
+  message_count: number;
+  source: string;
+  ingested_at: number;
+}) {
+  return {
+    id: row.id,
+    orgName: row.org_name,
+    email: row.email,
+    extraContactInfo: row.extra_contact_info,
+    reportId: row.report_id,
+    policyDomain: row.policy_domain,
+    begin: row.date_begin,
+    end: row.date_end,
+    p: row.p,
+    records: row.record_count,
+    messages: row.message_count,
+    source: row.source,
+    ingestedAt: row.ingested_at,
+  };
+}
+
+const reportSummarySchema = z.object({
+  id: z.number(),
+  orgName: z.string(),
+  email: z.string().nullable(),
+  extraContactInfo: z.string().nullable(),
+  reportId: z.string(),
+  policyDomain: z.string(),
+  begin: z.number(),
+  end: z.number(),
+  p: z.string().nullable(),
+  records: z.number(),
+  messages: z.number(),
+  source: z.string(),
+  ingestedAt: z.number(),
+});
+
+const failureListQuery = z.object({ domain: domainFilter, ...pageQuery });
+
+export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpec[], store: Store): void {
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/reports',
+    summary:
+      'Aggregate reports, newest first by default; q searches reporter, report ID and domain; sort: begin, end, domain, org, messages, records, ingested, id',
+    tag: 'reports',
+    access: 'viewer',
+    query: reportListQuery,
+    response: z.object({ total: z.number(), reports: z.array(reportSummarySchema) }),
+    async handler({ query, caller }) {
+      const base = reportQuery(store, caller, query);
+      const [count, rows] = await Promise.all([
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        base
+          .select(REPORT_COLUMNS)
+          .orderBy(REPORT_SORT[query.sort], query.order)
+          .orderBy('reports.id', query.order)
+          .limit(query.limit)
+          .offset(query.offset)
+          .execute(),
+      ]);
+      return { total: Number(count.n), reports: rows.map(reportSummary) };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/reports/export',
+    summary: 'The reports list (same filters) as CSV',
+    tag: 'reports',
+    access: 'viewer',
+    query: reportListQuery.omit({ limit: true, offset: true }),
+    produces: 'text/csv',
+    async handler({ query, caller, reply }) {
+      const rows = await reportQuery(store, caller, query)
+        .select(REPORT_COLUMNS)
+        .orderBy(REPORT_SORT[query.sort], query.order)
+        .orderBy('reports.id', query.order)
+        .limit(EXPORT_MAX_ROWS)
+        .execute();
+      const header = [
+        'id',
+        'org_name',
+        'report_id',
+        'policy_domain',
+        'begin',
+        'end',
+        'p',
+        'records',
+        'messages',
+      ];
+      const lines = rows.map((r) =>
+        csvLine(
+          // A leading = + - @ would make a spreadsheet read the cell as a formula.
+          [
+            r.id,
+            r.org_name,
+            r.report_id,
+            r.policy_domain,
+            r.date_begin,
+            r.date_end,
+            r.p,
+            r.record_count,
+            r.message_count,
+          ].map((v) => (typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v)),
+        ),
+      );
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="reports.csv"');
+      return csvLine(header) + lines.join('');
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/reports/:id',
+    summary: 'One aggregate report with its records',
+    tag: 'reports',
+    access: 'viewer',
+    params: idParams,
+    async handler({ params, caller }) {
+      const report = await store.getAggregateReport(params.id);
+      if (!report || !scopeAllows(caller.scope, report.policyPublished.domain))
+        throw notFound(`report ${params.id}`);
+      return report;
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/reports/:id/raw',
+    summary: 'The report as received (decompressed XML), as text',
+    tag: 'reports',
+    access: 'viewer',
+    params: idParams,
+    produces: 'text/plain',
+    async handler({ params, caller, reply }) {
+      const row = await store.db
+        .selectFrom('reports')
+        .select('policy_domain')
+        .where('id', '=', params.id)
+        .executeTakeFirst();
+      if (!row || !scopeAllows(caller.scope, row.policy_domain)) throw notFound(`report ${params.id}`);
+      const raw = await store.getRawReport(params.id, 'aggregate');
+      if (!raw) throw notFound(`report ${params.id}`);
+      // Plain text and sandboxed: a report's XML is never rendered as a page of this origin.
+      reply
+        .type('text/plain; charset=utf-8')
+        .header('content-security-policy', "sandbox; default-src 'none'")
+        .header('content-disposition', `inline; filename="report-${params.id}.xml"`);
+      return raw;
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/failure-reports',
+    summary: 'Failure (forensic) reports, newest first, by reported domain',
+    tag: 'reports',
+    access: 'viewer',
+    query: failureListQuery,
+    async handler({ query, caller }) {
+      let select = store.db
+        .selectFrom('failure_reports')
+        .where(scopeCondition('reported_domain', caller.scope));
+      if (query.domain !== undefined) select = select.where('reported_domain', '=', query.domain);
+      const [count, rows] = await Promise.all([
+        select.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        select
+          .select([
+            'id',
+            'reported_domain',
+            'source_ip',
+            'arrival_time',
+            'auth_failure',
+            'delivery_result',
+            'original_from',
+            'original_subject',
+            'reporting_mta',
+            'ingested_at',
+          ])
+          .orderBy('id', 'desc')
+          .limit(query.limit)
+          .offset(query.offset)
+          .execute(),
+      ]);
+      return {
+        total: Number(count.n),
+        reports: rows.map((r) => ({
+          id: r.id,
+          reportedDomain: r.reported_domain,
+          sourceIp: r.source_ip,
+          arrivalTime: r.arrival_time,
+          authFailure: r.auth_failure,
+          deliveryResult: r.delivery_result,
+          originalFrom: r.original_from,
+          originalSubject: r.original_subject,
+          reportingMta: r.reporting_mta,
+          ingestedAt: r.ingested_at,
+        })),
+      };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/failure-reports/:id',
+    summary: 'One failure report with its fields and the original message headers',
+    tag: 'reports',
+    access: 'viewer',
+    params: idParams,
+    async handler({ params, caller }) {
+      const row = await store.db
+        .selectFrom('failure_reports')
+        .select('reported_domain')
+        .where('id', '=', params.id)
+        .executeTakeFirst();
+      const domain = row?.reported_domain;
+      // A report naming no domain is only for callers who see every domain.
+      const visible =
+        row !== undefined && (caller.scope.all || (domain != null && scopeAllows(caller.scope, domain)));
+      const report = visible ? await store.getFailureReport(params.id) : undefined;
+      if (!report) throw notFound(`failure report ${params.id}`);
+      return report;
+    },
+  });
+}

@@ -1,0 +1,356 @@
+/**
+ * Settings: the domain inventory (with the groups users are given access by), users, API
+ * tokens, IMAP sources and the audit log. Every change is written to the audit log.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  addDomain,
+  domainName,
+  InventoryInputError,
+  listDomains,
+  removeDomain,
+} from '../analysis/inventory.ts';
+import { type Accounts, ROLES } from '../auth/accounts.ts';
+import { scopeAllows } from '../auth/scope.ts';
+import { IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap.ts';
+import type { Store } from '../store/types.ts';
+import { accountError } from './auth.ts';
+import { ApiError, notFound } from './errors.ts';
+import { type AnyRouteSpec, addRoute, type Caller, idParams, okResponse, pageQuery } from './route.ts';
+
+const groupName = z.string().trim().min(1).max(64);
+
+export interface SettingsOptions {
+  store: Store;
+  accounts: Accounts;
+  /** Base URL printed in setup links (`http://127.0.0.1:8080`). */
+  baseUrl: (request: FastifyRequest) => string;
+}
+
+function auditFor(accounts: Accounts, request: FastifyRequest, caller: Caller) {
+  return (action: string, target: string, detail?: Record<string, unknown>) =>
+    accounts.audit({
+      userId: caller.user.id,
+      username: caller.user.username,
+      action,
+      target,
+      detail: detail ?? null,
+      ip: request.ip,
+    });
+}
+
+function checkedDomain(text: string): string {
+  try {
+    return domainName(text);
+  } catch (error) {
+    if (error instanceof InventoryInputError)
+      throw new ApiError(400, 'bad-domain', { domain: text.slice(0, 253) });
+    throw error;
+  }
+}
+
+export function registerSettingsRoutes(
+  app: FastifyInstance,
+  registry: AnyRouteSpec[],
+  options: SettingsOptions,
+): void {
+  const { store, accounts } = options;
+
+  // ------------------------------------------------------------ inventory
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/inventory/domains',
+    summary: 'The domain inventory (the domains the caller may see), with notes and groups',
+    tag: 'settings',
+    access: 'viewer',
+    response: z.object({
+      domains: z.array(
+        z.object({
+          domain: z.string(),
+          note: z.string().nullable(),
+          addedAt: z.number(),
+          groups: z.array(z.string()),
+        }),
+      ),
+    }),
+    async handler({ caller }) {
+      const groups = await accounts.domainGroups();
+      const domains = (await listDomains(store)).filter((d) => scopeAllows(caller.scope, d.domain));
+      return {
+        domains: domains.map((d) => ({
+          ...d,
+          groups: [...groups].filter(([, members]) => members.includes(d.domain)).map(([name]) => name),
+        })),
+      };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
+    url: '/api/inventory/domains',
+    summary: 'Add a domain to the inventory (or change its note and groups)',
+    tag: 'settings',
+    access: 'admin',
+    body: z.object({
+      domain: z.string().max(253),
+      note: z.string().max(500).optional(),
+      groups: z.array(groupName).max(100).optional(),
+    }),
+    response: okResponse,
+    async handler({ request, body, caller }) {
+      const domain = checkedDomain(body.domain);
+      try {
+        await addDomain(store, domain, body.note);
+      } catch (error) {
+        if (error instanceof InventoryInputError)
+          throw new ApiError(400, 'bad-request', { details: error.message });
+        throw error;
+      }
+      if (body.groups) await accounts.setDomainGroups(domain, body.groups);
+      await auditFor(accounts, request, caller)('inventory.add', domain, { groups: body.groups ?? null });
+      return { ok: true };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'DELETE',
+    url: '/api/inventory/domains/:domain',
+    summary: 'Remove a domain from the inventory (its reports stay)',
+    tag: 'settings',
+    access: 'admin',
+    params: z.object({ domain: z.string().max(253) }),
+    response: okResponse,
+    async handler({ request, params, caller }) {
+      const domain = checkedDomain(params.domain);
+      if (!(await removeDomain(store, domain))) throw notFound(domain);
+      await accounts.setDomainGroups(domain, []);
+      await auditFor(accounts, request, caller)('inventory.remove', domain);
+      return { ok: true };
+    },
+  });
+
+  // ------------------------------------------------------------ users
+
+  const userSchema = z.object({
+    id: z.number(),
+    username: z.string(),
+    role: z.enum(ROLES),
+    allDomains: z.boolean(),
+    domains: z.array(z.string()),
+    groups: z.array(z.string()),
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/users',
+    summary: 'Users, with their roles and domain access',
+    tag: 'settings',
+    access: 'admin',
+    response: z.object({ users: z.array(userSchema) }),
+    async handler() {
+      return { users: await accounts.listUsers() };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
+    url: '/api/users',
+    summary:
+      'Add a user; without a password the answer carries a one-time setup link (setupUrl) to give them',
+    tag: 'settings',
+    access: 'admin',
+    body: z.object({
+      username: z.string().max(64),
+      password: z.string().max(1024).optional(),
+      role: z.enum(ROLES),
+      allDomains: z.boolean().default(false),
+      domains: z.array(z.string().max(253)).max(1000).default([]),
+      groups: z.array(groupName).max(100).default([]),
+    }),
+    response: z.object({ user: userSchema, setupUrl: z.string().nullable() }),
+    async handler({ request, body, caller }) {
+      const domains = body.domains.map(checkedDomain);
+      const user = await accounts
+        .createUser({
+          username: body.username,
+          password: body.password ?? null,
+          role: body.role,
+          allDomains: body.allDomains,
+          domains,
+          groups: body.groups,
+        })
+        .catch((error: unknown) => accountError(error, { username: body.username }));
+      let setupUrl: string | null = null;
+      if (body.password === undefined) {
+        const { token } = await accounts.createSetupToken(user.id);
+        setupUrl = `${options.baseUrl(request)}/setup?token=${token}`;
+      }
+      await auditFor(accounts, request, caller)('user.add', user.username, {
+        role: user.role,
+        allDomains: user.allDomains,
+        domains: user.domains,
+        groups: user.groups,
+      });
+      return { user, setupUrl };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'DELETE',
+    url: '/api/users/:id',
+    summary: 'Delete a user, their sessions and API tokens (not the last admin)',
+    tag: 'settings',
+    access: 'admin',
+    params: idParams,
+    response: okResponse,
+    async handler({ request, params, caller }) {
+      const user = await accounts.getUser(params.id);
+      if (!user) throw notFound(`user ${params.id}`);
+      await accounts.deleteUser(params.id).catch((error: unknown) => accountError(error));
+      await auditFor(accounts, request, caller)('user.delete', user.username);
+      return { ok: true };
+    },
+  });
+
+  // ------------------------------------------------------------ API tokens
+
+  const tokenSchema = z.object({
+    id: z.number(),
+    name: z.string(),
+    prefix: z.string(),
+    username: z.string(),
+    createdAt: z.number(),
+    lastUsedAt: z.number().nullable(),
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/tokens',
+    summary: 'API tokens (never the secret): all of them for an admin, the caller’s own otherwise',
+    tag: 'settings',
+    access: 'analyst',
+    response: z.object({ tokens: z.array(tokenSchema) }),
+    async handler({ caller }) {
+      return {
+        tokens: await accounts.listApiTokens(caller.user.role === 'admin' ? undefined : caller.user.id),
+      };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
+    url: '/api/tokens',
+    summary: 'Create an API token for the caller; the token is in this answer only, never shown again',
+    tag: 'settings',
+    access: 'analyst',
+    body: z.object({ name: z.string().trim().min(1).max(100) }),
+    response: z.object({ id: z.number(), name: z.string(), prefix: z.string(), token: z.string() }),
+    async handler({ request, body, caller }) {
+      const created = await accounts.createApiToken(caller.user.id, body.name);
+      await auditFor(accounts, request, caller)('token.create', `${created.prefix}…`, { name: body.name });
+      return { id: created.id, name: body.name, prefix: created.prefix, token: created.token };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'DELETE',
+    url: '/api/tokens/:id',
+    summary: 'Revoke an API token (an admin any, others their own)',
+    tag: 'settings',
+    access: 'analyst',
+    params: idParams,
+    response: okResponse,
+    async handler({ request, params, caller }) {
+      const owner = caller.user.role === 'admin' ? undefined : caller.user.id;
+      if (!(await accounts.deleteApiToken(params.id, owner))) throw notFound(`token ${params.id}`);
+      await auditFor(accounts, request, caller)('token.delete', String(params.id));
+      return { ok: true };
+    },
+  });
+
+  // ------------------------------------------------------------ IMAP sources
+
+  const imapSchema = z.object({
+    id: z.number(),
+    url: z.string(),
+    passwordEnv: z.string(),
+    archive: z.string(),
+    createdAt: z.number(),
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/imap-sources',
+    summary: 'IMAP mailboxes reports are fetched from (passwords stay in the environment)',
+    tag: 'settings',
+    access: 'admin',
+    response: z.object({ sources: z.array(imapSchema) }),
+    async handler() {
+      return { sources: await accounts.listImapSources() };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
+    url: '/api/imap-sources',
+    summary:
+      'Add an IMAP source: imaps://user@host/folder, and the environment variable holding its password',
+    tag: 'settings',
+    access: 'admin',
+    body: z.object({
+      url: z.string().max(2048),
+      passwordEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name such as SUMI_IMAP_PASSWORD')
+        .default('SUMI_IMAP_PASSWORD'),
+      archive: z.string().min(1).max(256).default(IMAP_DEFAULT_ARCHIVE),
+    }),
+    response: z.object({ id: z.number() }),
+    async handler({ request, body, caller }) {
+      try {
+        parseImapUrl(body.url);
+      } catch (error) {
+        throw new ApiError(400, 'bad-request', { details: `url: ${(error as Error).message}` });
+      }
+      if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(body.url)) {
+        throw new ApiError(400, 'bad-request', {
+          details: 'url: no password in the URL; name its environment variable',
+        });
+      }
+      const id = await accounts.addImapSource(body);
+      await auditFor(accounts, request, caller)('imap.add', body.url);
+      return { id };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'DELETE',
+    url: '/api/imap-sources/:id',
+    summary: 'Remove an IMAP source',
+    tag: 'settings',
+    access: 'admin',
+    params: idParams,
+    response: okResponse,
+    async handler({ request, params, caller }) {
+      if (!(await accounts.removeImapSource(params.id))) throw notFound(`IMAP source ${params.id}`);
+      await auditFor(accounts, request, caller)('imap.remove', String(params.id));
+      return { ok: true };
+    },
+  });
+
+  // ------------------------------------------------------------ audit log
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/audit',
+    summary: 'The audit log: logins and every change, newest first',
+    tag: 'settings',
+    access: 'admin',
+    query: z.object(pageQuery),
+    async handler({ query }) {
+      return { entries: await accounts.listAudit(query) };
+    },
+  });
+}

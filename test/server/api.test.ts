@@ -1,0 +1,630 @@
+/**
+ * The HTTP API through fastify.inject, on SQLite and PostgreSQL: every route, the
+ * authorisation matrix (a user of domain A gets 404 for domain B everywhere), CSRF, session
+ * fixation, the login lockout, SQL injection through sort and filters, path traversal in
+ * static files, and report text containing HTML coming back as JSON text.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
+import type { Store } from '../../src/store/types.ts';
+import { aggregateXml } from '../ingest/helpers/reports.ts';
+import { engines, engineTitle, freshStore } from '../store/helpers.ts';
+import { Client, type Harness, harness, multipart, PASSWORD } from './helpers.ts';
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`API ${engineTitle(engine)}`, () => {
+    const opened: Store[] = [];
+    let h: Harness;
+
+    beforeAll(async () => {
+      h = await harness(await freshStore(engine, opened));
+    });
+    afterAll(async () => {
+      await h?.app.close();
+      for (const store of opened.splice(0)) await store.close();
+      if (h) rmSync(h.webRoot, { recursive: true, force: true });
+      await engine.cleanup();
+    });
+
+    async function as(username: string): Promise<Client> {
+      const client = new Client(h.app);
+      const response = await client.login(username);
+      expect(response.statusCode, response.body).toBe(200);
+      return client;
+    }
+
+    describe('login, sessions, CSRF', () => {
+      it('sets an http-only, SameSite=Strict session cookie and answers the user and CSRF token', async () => {
+        const client = new Client(h.app);
+        const response = await client.login('alice');
+        expect(response.statusCode).toBe(200);
+        const cookie = response.cookies.find((c) => c.name === 'sumi_session')!;
+        expect(cookie.httpOnly).toBe(true);
+        expect(cookie.sameSite).toBe('Strict');
+        expect(cookie.secure).toBeFalsy();
+        expect(response.json()).toEqual({
+          user: { id: h.users.alice.id, username: 'alice', role: 'analyst' },
+          csrfToken: expect.any(String),
+        });
+        const me = await client.get('/api/auth/me');
+        expect(me.json()).toEqual(response.json());
+      });
+
+      it('marks the cookie Secure behind an https proxy it trusts', async () => {
+        const { buildServer } = await import('../../src/server/app.ts');
+        const app = await buildServer({
+          store: h.store,
+          accounts: h.accounts,
+          trustProxy: true,
+          webRoot: h.webRoot,
+          checkSession: () => Promise.reject(new Error('not used')),
+        });
+        const response = await app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          headers: { 'x-forwarded-proto': 'https' },
+          payload: { username: 'alice', password: PASSWORD },
+        });
+        expect(response.cookies.find((c) => c.name === 'sumi_session')?.secure).toBe(true);
+        await app.close();
+      });
+
+      it('answers 401 to me and to every route without a login', async () => {
+        const client = new Client(h.app);
+        expect((await client.get('/api/auth/me')).statusCode).toBe(401);
+        expect((await client.get('/api/domains')).statusCode).toBe(401);
+        expect((await client.get('/api/reports')).statusCode).toBe(401);
+        const response = await client.get('/api/users');
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error.code).toBe('unauthenticated');
+      });
+
+      it('never keeps a session id from before the login (fixation)', async () => {
+        const client = new Client(h.app);
+        client.cookie = 'planted-by-an-attacker';
+        await client.login('alice');
+        expect(client.cookie).not.toBe('planted-by-an-attacker');
+        // A valid session logging in again gets a new id; the old one stops working.
+        const before = client.cookie!;
+        await client.login('alice');
+        expect(client.cookie).not.toBe(before);
+        const old = new Client(h.app);
+        old.cookie = before;
+        expect((await old.get('/api/auth/me')).statusCode).toBe(401);
+      });
+
+      it('logs out: the session ends and the cookie is cleared', async () => {
+        const client = await as('victor');
+        const cookie = client.cookie!;
+        expect((await client.request('POST', '/api/auth/logout')).statusCode).toBe(200);
+        const stale = new Client(h.app);
+        stale.cookie = cookie;
+        expect((await stale.get('/api/auth/me')).statusCode).toBe(401);
+      });
+
+      it('ends sessions when they expire', async () => {
+        const client = await as('victor');
+        h.clock.now += 13 * 3600;
+        try {
+          expect((await client.get('/api/auth/me')).statusCode).toBe(401);
+        } finally {
+          h.clock.now -= 13 * 3600;
+        }
+      });
+
+      it('locks a username after repeated failures, then lets it in once the lock ends', async () => {
+        await h.accounts.createUser({ username: 'mallory-target', password: PASSWORD, role: 'viewer' });
+        const client = new Client(h.app);
+        for (let i = 0; i < LOGIN_MAX_FAILURES_PER_USER; i++) {
+          const response = await client.login('mallory-target', `wrong password ${i}`);
+          expect(response.statusCode).toBe(401);
+          expect(response.json().error.code).toBe('login-failed');
+        }
+        const locked = await client.login('mallory-target');
+        expect(locked.statusCode).toBe(429);
+        expect(locked.json().error.code).toBe('login-locked');
+        expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+        // An unknown name is refused the same way, so names cannot be probed.
+        expect((await client.login('nobody-here', 'whatever')).json().error.code).toBe('login-failed');
+        h.clock.now += LOGIN_LOCK_SECONDS + 1;
+        try {
+          expect((await client.login('mallory-target')).statusCode).toBe(200);
+        } finally {
+          h.clock.now -= LOGIN_LOCK_SECONDS + 1;
+        }
+      });
+
+      it('words errors in Japanese when the client asks', async () => {
+        const response = await h.app.inject({
+          method: 'GET',
+          url: '/api/auth/me',
+          headers: { 'accept-language': 'ja,en;q=0.5' },
+        });
+        expect(response.json().error.message).toBe('先にログインしてください。');
+      });
+
+      const STATE_CHANGING: [string, string, unknown][] = [
+        ['POST', '/api/auth/logout', undefined],
+        ['POST', '/api/uploads', undefined],
+        ['POST', '/api/inventory/domains', { domain: 'c.example' }],
+        ['DELETE', '/api/inventory/domains/a.example', undefined],
+        ['POST', '/api/users', { username: 'csrf-victim', role: 'admin', password: PASSWORD }],
+        ['DELETE', '/api/users/999', undefined],
+        ['POST', '/api/tokens', { name: 'csrf' }],
+        ['DELETE', '/api/tokens/999', undefined],
+        ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }],
+        ['DELETE', '/api/imap-sources/999', undefined],
+      ];
+
+      it('refuses every state-changing request of a session without its CSRF token (403)', async () => {
+        const client = await as('root');
+        for (const [method, url, body] of STATE_CHANGING) {
+          const missing = await client.request(method as 'POST', url, body, { csrf: false });
+          expect(missing.statusCode, `${method} ${url}`).toBe(403);
+          expect(missing.json().error.code).toBe('csrf');
+          const wrong = await client.request(method as 'POST', url, body, {
+            csrf: false,
+            headers: { 'x-csrf-token': `${client.csrf}x` },
+          });
+          expect(wrong.statusCode, `${method} ${url}`).toBe(403);
+        }
+        expect(await h.accounts.listUsers()).not.toContainEqual(
+          expect.objectContaining({ username: 'csrf-victim' }),
+        );
+      });
+
+      it('lists every state-changing route in the CSRF test', async () => {
+        const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+        const changing = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+          ([path, ops]) =>
+            Object.keys(ops)
+              .filter((m) => m !== 'get')
+              .map((m) => `${m.toUpperCase()} ${path}`),
+        );
+        const tested = STATE_CHANGING.map(([m, url]) =>
+          `${m} ${url}`.replace(/\/(a\.example|999)$/, (_, v) => (v === '999' ? '/{id}' : '/{domain}')),
+        );
+        // Login and setup take no session: they are how one gets one.
+        expect(
+          changing.filter((c) => !c.includes('/api/auth/login') && !c.includes('/api/auth/setup')).sort(),
+        ).toEqual(tested.sort());
+      });
+
+      it('takes API tokens without CSRF, shows a token once, and stops taking it once revoked', async () => {
+        const client = await as('alice');
+        const created = await client.request('POST', '/api/tokens', { name: 'automation' });
+        expect(created.statusCode).toBe(200);
+        const { token, id } = created.json();
+        expect(token).toMatch(/^sumi_/);
+        const list = await client.get('/api/tokens');
+        expect(JSON.stringify(list.json())).not.toContain(token);
+        const robot = new Client(h.app);
+        robot.bearer = token;
+        expect((await robot.get('/api/auth/me')).json()).toEqual({
+          user: { id: h.users.alice.id, username: 'alice', role: 'analyst' },
+          csrfToken: null,
+        });
+        const upload = multipart([
+          { name: 'a.xml', content: aggregateXml({ reportId: 'by-token', domain: 'a.example' }) },
+        ]);
+        const posted = await robot.request('POST', '/api/uploads', undefined, upload);
+        expect(posted.statusCode, posted.body).toBe(200);
+        expect((await client.request('DELETE', `/api/tokens/${id}`)).statusCode).toBe(200);
+        expect((await robot.get('/api/auth/me')).statusCode).toBe(401);
+        const stored = await h.store.db.selectFrom('api_tokens').select('token_hash').execute();
+        expect(JSON.stringify(stored)).not.toContain(token);
+      });
+
+      it('refuses a wrong bearer token with 401, never falling back to the cookie', async () => {
+        const client = await as('root');
+        client.bearer = 'sumi_not-a-token';
+        expect((await client.get('/api/auth/me')).statusCode).toBe(401);
+      });
+    });
+
+    describe('authorisation: a user of domain A gets 404 for domain B everywhere', () => {
+      it('lists only the domains in scope', async () => {
+        const alice = await as('alice');
+        const domains = (await alice.get('/api/domains'))
+          .json()
+          .domains.map((d: { domain: string }) => d.domain);
+        expect(domains).toEqual(['a.example']);
+        const bob = await as('bob');
+        expect(
+          (await bob.get('/api/domains')).json().domains.map((d: { domain: string }) => d.domain),
+        ).toEqual(['b.example']);
+        const root = await as('root');
+        const all = (await root.get('/api/domains')).json().domains.map((d: { domain: string }) => d.domain);
+        expect(all).toEqual(expect.arrayContaining(['a.example', 'b.example']));
+      });
+
+      it('answers 404 for domain routes, reports, raw, failure reports, search and export of B', async () => {
+        const alice = await as('alice');
+        const b = h.reports.b;
+        for (const url of [
+          '/api/domains/b.example/check',
+          '/api/domains/B.EXAMPLE/check',
+          `/api/reports/${b}`,
+          `/api/reports/${b}/raw`,
+          `/api/failure-reports/${h.failures.b}`,
+        ]) {
+          const response = await alice.get(url);
+          expect(response.statusCode, url).toBe(404);
+          expect(response.body).not.toContain('b-1');
+        }
+        const filtered = await alice.get('/api/reports?domain=b.example');
+        expect(filtered.json()).toEqual({ total: 0, reports: [] });
+        const search = await alice.get('/api/reports?q=b.example');
+        expect(search.json().total).toBe(0);
+        const everything = await alice.get('/api/reports?limit=1000');
+        expect(everything.json().reports.map((r: { policyDomain: string }) => r.policyDomain)).not.toContain(
+          'b.example',
+        );
+        const failures = await alice.get('/api/failure-reports');
+        expect(failures.json().reports.map((r: { id: number }) => r.id)).toEqual([h.failures.a]);
+        expect((await alice.get('/api/failure-reports?domain=b.example')).json().total).toBe(0);
+        const csv = await alice.get('/api/reports/export');
+        expect(csv.statusCode).toBe(200);
+        expect(csv.body).toContain('a.example');
+        expect(csv.body).not.toContain('b.example');
+        // The same routes answer for domain A.
+        expect((await alice.get(`/api/reports/${h.reports.a}`)).statusCode).toBe(200);
+        expect((await alice.get(`/api/reports/${h.reports.a}/raw`)).body).toContain('a-1');
+        expect((await alice.get(`/api/failure-reports/${h.failures.a}`)).statusCode).toBe(200);
+      });
+
+      it('answers 404 the same for a report that does not exist', async () => {
+        const alice = await as('alice');
+        const missing = await alice.get('/api/reports/987654');
+        const hidden = await alice.get(`/api/reports/${h.reports.b}`);
+        expect(missing.statusCode).toBe(404);
+        expect(hidden.json().error.code).toBe(missing.json().error.code);
+      });
+
+      it('lets a viewer change nothing, an analyst upload but not manage accounts', async () => {
+        const victor = await as('victor');
+        const upload = multipart([
+          { name: 'a.xml', content: aggregateXml({ reportId: 'viewer', domain: 'a.example' }) },
+        ]);
+        expect((await victor.request('POST', '/api/uploads', undefined, upload)).statusCode).toBe(403);
+        expect((await victor.request('POST', '/api/tokens', { name: 'x' })).statusCode).toBe(403);
+        expect((await victor.get('/api/users')).statusCode).toBe(403);
+        const alice = await as('alice');
+        for (const [method, url, body] of [
+          ['GET', '/api/users', undefined],
+          ['POST', '/api/users', { username: 'eve', role: 'admin', password: PASSWORD }],
+          ['DELETE', `/api/users/${h.users.admin.id}`, undefined],
+          ['GET', '/api/imap-sources', undefined],
+          ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }],
+          ['GET', '/api/audit', undefined],
+          ['POST', '/api/inventory/domains', { domain: 'b.example' }],
+        ] as const) {
+          const response = await alice.request(method, url, body);
+          expect(response.statusCode, `${method} ${url}`).toBe(403);
+          expect(response.json().error.code).toBe('forbidden');
+        }
+      });
+    });
+
+    describe('untrusted input', () => {
+      it('refuses sort and order values outside the list, and binds filters (no SQL injection)', async () => {
+        const root = await as('root');
+        for (const url of [
+          '/api/reports?sort=date_begin;drop%20table%20reports',
+          '/api/reports?sort=reports.id',
+          '/api/reports?order=asc;--',
+          '/api/reports?limit=1;delete%20from%20users',
+        ]) {
+          const response = await root.get(url);
+          expect(response.statusCode, url).toBe(400);
+          expect(response.json().error.code).toBe('bad-request');
+        }
+        for (const url of [
+          "/api/reports?domain=a.example'%20or%20'1'='1",
+          "/api/reports?q='%20or%201=1%20--",
+          '/api/reports?q=%25',
+          '/api/reports?q=_',
+          "/api/failure-reports?domain='%20or%20''='",
+        ]) {
+          const response = await root.get(url);
+          expect(response.statusCode, url).toBe(200);
+          expect(response.json().total, url).toBe(0);
+        }
+        const alice = await as('alice');
+        expect((await alice.get("/api/reports?q=%25'%20or%20policy_domain='b.example")).json().total).toBe(0);
+        expect((await root.get('/api/reports?limit=1000')).json().total).toBeGreaterThanOrEqual(3);
+      });
+
+      it('sorts and pages by each listed column', async () => {
+        const root = await as('root');
+        for (const sort of ['begin', 'end', 'domain', 'org', 'messages', 'records', 'ingested', 'id']) {
+          for (const order of ['asc', 'desc']) {
+            const response = await root.get(`/api/reports?sort=${sort}&order=${order}&limit=2&offset=1`);
+            expect(response.statusCode, `${sort} ${order}`).toBe(200);
+            expect(response.json().reports.length).toBeLessThanOrEqual(2);
+          }
+        }
+        const byDomain = (await root.get('/api/reports?sort=domain&order=asc&limit=1000')).json().reports;
+        const names = byDomain.map((r: { policyDomain: string }) => r.policyDomain);
+        expect(names).toEqual([...names].sort());
+      });
+
+      it('gives report text holding HTML back as JSON text', async () => {
+        const alice = await as('alice');
+        const list = await alice.get('/api/reports?domain=a.example&sort=org&order=asc');
+        expect(list.headers['content-type']).toMatch(/^application\/json/);
+        expect(list.json().reports.map((r: { orgName: string }) => r.orgName)).toContain(
+          '<script>alert(1)</script>',
+        );
+        const detail = await alice.get(`/api/reports/${h.reports.script}`);
+        expect(detail.headers['content-type']).toMatch(/^application\/json/);
+        expect(detail.json().reporter.orgName).toBe('<script>alert(1)</script>');
+        expect(detail.headers['x-content-type-options']).toBe('nosniff');
+        const raw = await alice.get(`/api/reports/${h.reports.script}/raw`);
+        expect(raw.headers['content-type']).toMatch(/^text\/plain/);
+        expect(raw.headers['content-security-policy']).toContain('sandbox');
+      });
+
+      it('serves the built web app, falls back to index.html, and never serves files outside it', async () => {
+        const page = await h.app.inject({ method: 'GET', url: '/' });
+        expect(page.statusCode).toBe(200);
+        expect(page.body).toContain('<div id="app">');
+        expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+        expect((await h.app.inject({ method: 'GET', url: '/assets/app.js' })).body).toContain('sumi');
+        expect((await h.app.inject({ method: 'GET', url: '/domains/a.example' })).body).toContain(
+          '<div id="app">',
+        );
+        for (const url of [
+          '/../package.json',
+          '/%2e%2e/package.json',
+          '/assets/..%2f..%2fpackage.json',
+          '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+          '/..%5c..%5cpackage.json',
+          '/%252e%252e/package.json',
+          '/assets/../../../../etc/passwd',
+        ]) {
+          const response = await h.app.inject({ method: 'GET', url });
+          expect(response.body, url).not.toContain('"devDependencies"');
+          expect(response.body, url).not.toContain('root:');
+        }
+        const api = await h.app.inject({ method: 'GET', url: '/api/nothing-here' });
+        expect(api.statusCode).toBe(404);
+        expect(api.json().error.code).toBe('not-found');
+      });
+
+      it('says to build the web app when dist/web is absent', async () => {
+        const { buildServer } = await import('../../src/server/app.ts');
+        const app = await buildServer({
+          store: h.store,
+          webRoot: '/nonexistent-sumi-web',
+          checkSession: () => Promise.reject(new Error('not used')),
+        });
+        const page = await app.inject({ method: 'GET', url: '/' });
+        expect(page.body).toContain('npm run build:web');
+        await app.close();
+      });
+    });
+
+    describe('routes', () => {
+      it('lists domains with policy, volume, pass rate, trend and next step', async () => {
+        const alice = await as('alice');
+        const [a] = (await alice.get('/api/domains?since=7d')).json().domains;
+        expect(a).toMatchObject({
+          domain: 'a.example',
+          policy: { p: 'quarantine', sp: 'none', pct: 100 },
+          passRate: 1,
+          next: { code: 'reject' },
+        });
+        expect(a.messages).toBeGreaterThanOrEqual(2);
+        expect(a.trend).toHaveLength(7);
+        expect(a.trend.reduce((s: number, d: { messages: number }) => s + d.messages, 0)).toBe(a.messages);
+        expect((await alice.get('/api/domains?since=forever')).statusCode).toBe(400);
+      });
+
+      it('checks a domain live', async () => {
+        const alice = await as('alice');
+        const response = await alice.get('/api/domains/a.example/check');
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toMatchObject({
+          domain: 'a.example',
+          protocols: { dmarc: { status: 'ok' } },
+        });
+      });
+
+      it('ingests an upload as sumi ingest does, and refuses files of other kinds', async () => {
+        const alice = await as('alice');
+        const upload = multipart([
+          {
+            name: 'report.xml',
+            content: aggregateXml({ reportId: 'upload-1', domain: 'a.example', records: 3 }),
+          },
+          { name: 'junk.eml', content: 'Subject: hello\r\n\r\nnot a report\r\n' },
+        ]);
+        const response = await alice.request('POST', '/api/uploads', undefined, upload);
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json()).toMatchObject({
+          reports: 1,
+          duplicates: 0,
+          records: 3,
+          messages: 6,
+          failure_reports: 0,
+          tls_reports: 0,
+          failed: [
+            {
+              source: expect.stringContaining('junk.eml'),
+              code: expect.any(String),
+              error: expect.any(String),
+            },
+          ],
+        });
+        const again = await alice.request('POST', '/api/uploads', undefined, upload);
+        expect(again.json().duplicates).toBe(1);
+        const list = await alice.get('/api/reports?q=upload-1');
+        expect(list.json().total).toBe(1);
+        const bad = await alice.request(
+          'POST',
+          '/api/uploads',
+          undefined,
+          multipart([{ name: 'x.exe', content: 'MZ' }]),
+        );
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json().error.code).toBe('bad-upload');
+        const none = await alice.request('POST', '/api/uploads', { not: 'multipart' });
+        expect(none.statusCode).toBe(400);
+      });
+
+      it('manages users: setup link, roles, domain access, last admin kept', async () => {
+        const root = await as('root');
+        const created = await root.request('POST', '/api/users', {
+          username: 'carol',
+          role: 'viewer',
+          domains: ['a.example'],
+        });
+        expect(created.statusCode, created.body).toBe(200);
+        const { user, setupUrl } = created.json();
+        expect(user).toMatchObject({
+          username: 'carol',
+          role: 'viewer',
+          domains: ['a.example'],
+          allDomains: false,
+        });
+        expect(setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/setup\?token=/);
+        const token = new URL(setupUrl).searchParams.get('token')!;
+        const form = await h.app.inject({ method: 'GET', url: `/setup?token=${token}` });
+        expect(form.body).toContain('name="password"');
+        const set = await h.app.inject({
+          method: 'POST',
+          url: '/api/auth/setup',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ token, password: 'carol password 1' }).toString(),
+        });
+        expect(set.statusCode).toBe(303);
+        expect(set.cookies.find((c) => c.name === 'sumi_session')).toBeDefined();
+        const reused = await h.app.inject({
+          method: 'POST',
+          url: '/api/auth/setup',
+          payload: { token, password: 'another password' },
+        });
+        expect(reused.statusCode).toBe(400);
+        expect(reused.json().error.code).toBe('setup-link-invalid');
+        const carol = new Client(h.app);
+        expect((await carol.login('carol', 'carol password 1')).statusCode).toBe(200);
+
+        expect(
+          (await root.request('POST', '/api/users', { username: 'carol', role: 'viewer' })).statusCode,
+        ).toBe(409);
+        expect((await root.request('POST', '/api/users', { username: 'x', role: 'owner' })).statusCode).toBe(
+          400,
+        );
+        expect(
+          (
+            await root.request('POST', '/api/users', { username: 'short', role: 'viewer', password: 'short' })
+          ).json().error.code,
+        ).toBe('bad-password');
+        const users = (await root.get('/api/users'))
+          .json()
+          .users.map((u: { username: string }) => u.username);
+        expect(users).toEqual(expect.arrayContaining(['root', 'alice', 'carol']));
+        expect((await root.request('DELETE', `/api/users/${user.id}`)).statusCode).toBe(200);
+        expect((await carol.get('/api/auth/me')).statusCode).toBe(401);
+        expect((await root.request('DELETE', `/api/users/${h.users.admin.id}`)).json().error.code).toBe(
+          'last-admin',
+        );
+      });
+
+      it('manages the inventory, with groups giving access', async () => {
+        const root = await as('root');
+        const added = await root.request('POST', '/api/inventory/domains', {
+          domain: 'C.Example.',
+          note: 'client C',
+          groups: ['clients-b'],
+        });
+        expect(added.statusCode, added.body).toBe(200);
+        expect(
+          (await root.request('POST', '/api/inventory/domains', { domain: 'not a domain' })).statusCode,
+        ).toBe(400);
+        const list = (await root.get('/api/inventory/domains')).json().domains;
+        expect(list).toContainEqual(
+          expect.objectContaining({ domain: 'c.example', note: 'client C', groups: ['clients-b'] }),
+        );
+        const bob = await as('bob');
+        const seen = (await bob.get('/api/domains')).json().domains.map((d: { domain: string }) => d.domain);
+        expect(seen).toEqual(['b.example', 'c.example']);
+        expect(
+          (await bob.get('/api/inventory/domains')).json().domains.map((d: { domain: string }) => d.domain),
+        ).toEqual(['c.example']);
+        expect((await root.request('DELETE', '/api/inventory/domains/c.example')).statusCode).toBe(200);
+        expect((await root.request('DELETE', '/api/inventory/domains/c.example')).statusCode).toBe(404);
+      });
+
+      it('manages IMAP sources without keeping passwords', async () => {
+        const root = await as('root');
+        const withPassword = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://u:secret@imap.example/INBOX',
+        });
+        expect(withPassword.statusCode).toBe(400);
+        const added = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://dmarc@imap.example/INBOX',
+          passwordEnv: 'DMARC_IMAP_PASSWORD',
+        });
+        expect(added.statusCode, added.body).toBe(200);
+        const { sources } = (await root.get('/api/imap-sources')).json();
+        expect(sources).toContainEqual(
+          expect.objectContaining({
+            url: 'imaps://dmarc@imap.example/INBOX',
+            passwordEnv: 'DMARC_IMAP_PASSWORD',
+          }),
+        );
+        expect((await root.request('DELETE', `/api/imap-sources/${added.json().id}`)).statusCode).toBe(200);
+      });
+
+      it('keeps an audit log of logins and changes', async () => {
+        const root = await as('root');
+        const { entries } = (await root.get('/api/audit?limit=500')).json();
+        const actions = new Set(entries.map((e: { action: string }) => e.action));
+        for (const action of [
+          'login',
+          'login.failed',
+          'login.locked',
+          'upload',
+          'user.add',
+          'token.create',
+          'imap.add',
+        ]) {
+          expect(actions, action).toContain(action);
+        }
+      });
+
+      it('documents every route in the OpenAPI document', async () => {
+        const response = await h.app.inject({ method: 'GET', url: '/api/openapi.json' });
+        const doc = response.json();
+        expect(doc.openapi).toBe('3.1.0');
+        for (const path of [
+          '/api/auth/login',
+          '/api/auth/logout',
+          '/api/auth/me',
+          '/api/domains',
+          '/api/domains/{domain}/check',
+          '/api/reports',
+          '/api/reports/{id}',
+          '/api/reports/{id}/raw',
+          '/api/failure-reports',
+          '/api/failure-reports/{id}',
+          '/api/uploads',
+          '/api/inventory/domains',
+          '/api/users',
+          '/api/tokens',
+          '/api/imap-sources',
+          '/api/audit',
+        ]) {
+          expect(doc.paths, path).toHaveProperty([path]);
+        }
+        const sort = doc.paths['/api/reports'].get.parameters.find(
+          (p: { name: string }) => p.name === 'sort',
+        );
+        expect(sort.schema.enum).toContain('begin');
+      });
+    });
+  });
+}
