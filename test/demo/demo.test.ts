@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDomains, listMarks } from '../../src/analysis/inventory.ts';
+import { lookupReverse } from '../../src/analysis/ip-facts/reverse.ts';
 import { reporters } from '../../src/analysis/reporters.ts';
-import { failReason, reasonRow } from '../../src/analysis/senders/index.ts';
+import { failReason, matchSender, reasonRow } from '../../src/analysis/senders/index.ts';
 import { subdomains } from '../../src/analysis/subdomains.ts';
 import {
   DEMO_ZONE_URL,
@@ -17,6 +18,7 @@ import {
 } from '../../src/demo/index.ts';
 import { SOURCES } from '../../src/demo/story.ts';
 import { Zone } from '../../src/dns/zone.ts';
+import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import { pslOrgDomain } from '../../src/records/org-domain.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
 import { parseFailureReport } from '../../src/reports/failure.ts';
@@ -353,5 +355,52 @@ describe('the story, as the analysis reads it', () => {
       // SPF "+all" lets the spoofer pass by SPF.
       'city-spoof': ['aligned-pass', 'spoofing'],
     });
+  });
+});
+
+describe('examples/demo.zone', () => {
+  it('names the known senders by forward-confirmed reverse DNS', async () => {
+    const resolver = new ZoneResolver(Zone.parse(readFileSync(DEMO_ZONE_URL, 'utf8')));
+    const named: Record<string, string> = {
+      'card-m365': 'microsoft-365',
+      'card-sendgrid': 'sendgrid',
+      'card-shadow': 'amazon-ses',
+      'univ-workspace': 'google-workspace',
+      'univ-benchmark': 'benchmark-email',
+      'city-bosai': 'blastmail',
+    };
+    const unnamed = new Set([
+      'card-spoof',
+      'bank-spoof',
+      'bank-spoof-nx',
+      'univ-labs',
+      'univ-spoof',
+      'city-spoof',
+    ]);
+    for (const source of SOURCES.filter((s) => !unnamed.has(s.id))) {
+      for (const ip of source.ips) {
+        const found = await lookupReverse(ip, resolver);
+        expect([source.id, ip, found.ptrConfirmed]).toEqual([source.id, ip, true]);
+        const expected = named[source.id];
+        if (expected) expect(matchSender({ ptr: found.ptr ?? '' })?.sender.id).toBe(expected);
+      }
+    }
+    // Part of the phishing campaign comes from an ISP's subscriber addresses.
+    const spoofer = await lookupReverse('198.18.1.11', resolver);
+    expect(matchSender({ ptr: spoofer.ptr ?? '' })?.sender.id).toBe('kddi-au');
+  });
+
+  it('still serves what the sumi check demo reads', async () => {
+    const resolver = new ZoneResolver(Zone.parse(readFileSync(DEMO_ZONE_URL, 'utf8')));
+    const txt = async (name: string) => (await resolver.lookup(name, 'TXT')).records.map((r) => r.text);
+    expect(await txt('_dmarc.card.example.co.jp')).toEqual([
+      'v=DMARC1; p=none; rua=mailto:dmarc@reports.example.net; pct=50',
+    ]);
+    expect((await resolver.lookup('_dmarc.city.example.lg.jp', 'TXT')).status).not.toBe('ok');
+    expect(await txt('city.example.lg.jp')).toEqual(['v=spf1 +all']);
+    expect(await txt('_dmarc.bank.example.co.jp')).toEqual([
+      'v=DMARC1; p=reject; sp=reject; np=reject; rua=mailto:dmarc-rua@bank.example.co.jp',
+    ]);
+    expect((await txt('univ.example.ac.jp')).length).toBe(2);
   });
 });
