@@ -7,7 +7,8 @@ import { PG_POOL_SIZE } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
 import { InputError, type InputMessage, inputMessages, scanPaths } from './inputs.ts';
-import { ingestMessage } from './message.ts';
+import { ingestMessage, storeMessage } from './message.ts';
+import { defaultReadThreads, ReadPool } from './read-pool.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
 /**
@@ -26,6 +27,9 @@ export const INGEST_CONCURRENCY_POSTGRES = PG_POOL_SIZE - 1;
  * commit, so enough must be in flight to fill one while the previous is written.
  */
 export const INGEST_CONCURRENCY_BATCHED = 512;
+/** Fewer inputs than this are read on the main thread: starting threads costs more. */
+export const READ_THREADS_MIN_INPUTS = 64;
+
 /**
  * Bytes of input held at once, whatever the number of inputs in flight: many small reports at
  * a time, but never hundreds of large mails at a time.
@@ -68,6 +72,12 @@ export interface IngestPathsOptions {
    * transaction per report, each committed before the next input is taken.
    */
   batch?: boolean;
+  /**
+   * Threads reading inputs (unpacking, parsing) while this one stores, when batching and there
+   * are at least READ_THREADS_MIN_INPUTS inputs; default: one per core beside this one, up to
+   * READ_THREADS_MAX. 0: read on this thread.
+   */
+  readThreads?: number;
   maxMessageBytes?: number;
   limits?: Partial<UnpackLimits>;
   signal?: AbortSignal;
@@ -104,6 +114,9 @@ export async function ingestPaths(
         ? INGEST_CONCURRENCY_POSTGRES
         : INGEST_CONCURRENCY);
   const budget = new ByteBudget();
+  const threads = options.readThreads ?? defaultReadThreads();
+  const pool =
+    batcher && threads > 0 && scanned.length >= READ_THREADS_MIN_INPUTS ? new ReadPool(threads) : undefined;
   try {
     await eachBounded(messages, concurrency, options.signal, async (input) => {
       const held = await budget.take(input.size);
@@ -111,6 +124,7 @@ export async function ingestPaths(
         await ingestInput(options.store, input, totals, {
           ...(options.limits ? { limits: options.limits } : {}),
           ...(batcher ? { batcher } : {}),
+          ...(pool ? { pool } : {}),
         });
       } finally {
         budget.give(held);
@@ -120,6 +134,7 @@ export async function ingestPaths(
     });
   } finally {
     await batcher?.flush();
+    await pool?.close();
   }
   return totals;
 }
@@ -129,7 +144,7 @@ export async function ingestInput(
   store: Store,
   input: InputMessage,
   totals: IngestTotals,
-  options: { limits?: Partial<UnpackLimits>; batcher?: AggregateBatcher } = {},
+  options: { limits?: Partial<UnpackLimits>; batcher?: AggregateBatcher; pool?: ReadPool } = {},
 ): Promise<void> {
   let bytes: Buffer;
   try {
@@ -141,10 +156,20 @@ export async function ingestInput(
     totals.failed.push({ source: input.source, error });
     return;
   }
-  const outcome = await ingestMessage(store, bytes, input.name, input.source, {
-    receivedAt: input.receivedAt,
-    ...options,
+  const { pool, ...messageOptions } = options;
+  const parts = await pool?.read(bytes, input.name, input.source, {
+    ...(options.limits ? { limits: options.limits } : {}),
+    parseAggregates: options.batcher !== undefined,
   });
+  const outcome = parts
+    ? await storeMessage(store, parts, bytes, input.source, {
+        receivedAt: input.receivedAt,
+        ...(options.batcher ? { batcher: options.batcher } : {}),
+      })
+    : await ingestMessage(store, bytes, input.name, input.source, {
+        receivedAt: input.receivedAt,
+        ...messageOptions,
+      });
   addOutcome(totals, outcome);
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,6 +26,14 @@ async function put(relative: string, content: string | Buffer): Promise<string> 
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, content);
   return file;
+}
+
+/** Rows in one order, whatever order concurrent inputs finished in. */
+function sortRows(rows: unknown[][]): unknown[][] {
+  return rows
+    .map((r) => JSON.stringify(r))
+    .sort()
+    .map((r) => JSON.parse(r) as unknown[]);
 }
 
 /** A mail with a good report and a truncated gzip next to it. */
@@ -187,6 +195,56 @@ describe('ingestPaths', () => {
     const after = await ingestPaths([path.join(dir, 'in')], { store });
     expect(after.reports + after.duplicates).toBe(10);
     expect((await store.countReports()).reports).toBe(10);
+  });
+
+  it('reads inputs on threads exactly as on the main thread', async () => {
+    for (let i = 0; i < 30; i++)
+      await put(`x/${i}.xml`, aggregateXml({ reportId: `t-xml-${i}`, records: 1 + (i % 4) }));
+    for (let i = 0; i < 30; i++)
+      await put(`g/${i}.xml.gz`, aggregateGz({ reportId: `t-gz-${i}`, records: 2 }));
+    for (let i = 0; i < 5; i++) await put(`m/${i}.eml`, reportMail({ reportId: `t-eml-${i}` }));
+    await put('dup.eml', reportMail({ reportId: 't-gz-3' }));
+    await put('box.mbox', mbox([reportMail({ reportId: 't-mbox-1' }), plainMail('not a report')]));
+    await put('broken.xml', '<feedback><report_metadata><org_name>x</org_name>');
+    await put('notes.txt', 'just some text\n');
+    await put('two-parts.eml', mailWithDamagedPart());
+    await put('arf.eml', await readFile(new URL('../reports/fixtures/arf.eml', import.meta.url)));
+    await put('tls.json', await readFile(new URL('../reports/fixtures/tls.json', import.meta.url)));
+    await put('bad-count.xml', aggregateXml({ reportId: 't-bad' }).replace(/<count>\d+</, '<count>-3<'));
+
+    const run = async (readThreads: number) => {
+      const into = await openStore(path.join(dir, `threads-${readThreads}.db`));
+      try {
+        const totals = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads });
+        const reports = (await into.listReports({ limit: 1_000 })).map((r) => [
+          r.reportId,
+          r.source,
+          r.messageCount,
+        ]);
+        const quarantine = (await into.listQuarantine()).map((q) => [q.source, q.errorCode, q.rawSha256]);
+        const failed = totals.failed.map((f) => [f.source, f.error.code]);
+        return { totals: { ...totals, failed }, reports, quarantine, counts: await into.countReports() };
+      } finally {
+        await into.close();
+      }
+    };
+    const threaded = await run(2);
+    const inline = await run(0);
+    expect(threaded.counts).toMatchObject({ reports: 67, failureReports: 1, tlsReports: 1 });
+    expect(threaded.totals.duplicates).toBe(1);
+    expect(threaded.totals.failed.map(([, code]) => code).sort()).toEqual(
+      [
+        'gzip-truncated',
+        'no-report-found',
+        'unknown-payload',
+        'xml-not-well-formed',
+        'aggregate-invalid-count',
+      ].sort(),
+    );
+    expect(sortRows(threaded.reports)).toEqual(sortRows(inline.reports));
+    expect(sortRows(threaded.quarantine)).toEqual(sortRows(inline.quarantine));
+    expect(sortRows(threaded.totals.failed)).toEqual(sortRows(inline.totals.failed));
+    expect(threaded.counts).toEqual(inline.counts);
   });
 
   it('lists Maildir messages and skips tmp/', async () => {

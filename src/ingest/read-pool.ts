@@ -1,0 +1,137 @@
+/**
+ * Threads that read inputs (unpack, parse, hash and compress: readMessage) while the main thread
+ * stores what they found. Parsing and writing each took about half of an ingest's time on one
+ * thread; on two they overlap.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ReportError, type ReportErrorArgs, type ReportErrorCode } from '../reports/errors.ts';
+import type { MessagePart, ReadOptions } from './read.ts';
+
+/** Threads at most: one per core beside the main thread's, which writes to the store. */
+export const READ_THREADS_MAX = 4;
+
+export function defaultReadThreads(): number {
+  return Math.max(1, Math.min(READ_THREADS_MAX, availableParallelism() - 1));
+}
+
+export interface ReadRequest {
+  id: number;
+  bytes: Uint8Array;
+  name: string;
+  source: string;
+  options: ReadOptions;
+}
+
+export type ReadResponse =
+  | { id: number; parts: WirePart[] }
+  /** The input holds a report too large to read whole: the main thread streams it itself. */
+  | { id: number; deferred: true }
+  /** A bug in reading: the ingest stops, as it would on the main thread. */
+  | { id: number; failure: string };
+
+/** A ReportError as it crosses threads (its class does not). */
+interface WireError {
+  code: ReportErrorCode;
+  args: ReportErrorArgs;
+  provenance: string | undefined;
+}
+
+type WirePart =
+  | Exclude<MessagePart, { kind: 'damaged' | 'unknown' }>
+  | { kind: 'damaged'; where: string; bytes: Uint8Array; error: WireError }
+  | { kind: 'unknown'; where: string; error: WireError };
+
+export function toWire(part: MessagePart): WirePart {
+  if (part.kind === 'damaged' || part.kind === 'unknown') {
+    const { code, args, provenance } = part.error;
+    return { ...part, error: { code, args, provenance } };
+  }
+  return part;
+}
+
+/** Buffers arrive as plain Uint8Arrays: the store and the parsers want Buffers. */
+function buffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function fromWire(part: WirePart): MessagePart {
+  switch (part.kind) {
+    case 'damaged':
+      return { ...part, bytes: buffer(part.bytes), error: reportError(part.error) };
+    case 'unknown':
+      return { ...part, error: reportError(part.error) };
+    case 'aggregate':
+      return { ...part, xml: buffer(part.xml), raw: { ...part.raw, data: buffer(part.raw.data) } };
+    case 'payload':
+      return { ...part, payload: { ...part.payload, bytes: buffer(part.payload.bytes) } };
+  }
+}
+
+function reportError(wire: WireError): ReportError {
+  return new ReportError(
+    wire.code,
+    wire.args,
+    wire.provenance === undefined ? {} : { provenance: wire.provenance },
+  );
+}
+
+interface Pending {
+  resolve(parts: MessagePart[] | null): void;
+  reject(error: unknown): void;
+}
+
+export class ReadPool {
+  readonly #threads: { worker: Worker; busy: number }[];
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+
+  constructor(size: number = defaultReadThreads()) {
+    this.#threads = Array.from({ length: Math.max(1, size) }, () => {
+      const worker = new Worker(new URL('./read-thread.js', import.meta.url));
+      const thread = { worker, busy: 0 };
+      worker.on('message', (response: ReadResponse) => {
+        thread.busy--;
+        this.#settle(response);
+      });
+      worker.on('error', (error) => this.#failAll(error));
+      worker.on('exit', (code) => {
+        if (this.#pending.size > 0) this.#failAll(new Error(`a read thread exited (code ${code})`));
+      });
+      return thread;
+    });
+  }
+
+  /**
+   * The parts of one input, read on the least busy thread; null when the input must be read on
+   * the main thread (it holds a report to stream).
+   */
+  read(bytes: Buffer, name: string, source: string, options: ReadOptions): Promise<MessagePart[] | null> {
+    const id = this.#nextId++;
+    const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    return new Promise<MessagePart[] | null>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      thread.busy++;
+      const request: ReadRequest = { id, bytes, name, source, options };
+      thread.worker.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#threads.map(({ worker }) => worker.terminate()));
+  }
+
+  #settle(response: ReadResponse): void {
+    const pending = this.#pending.get(response.id);
+    if (!pending) return;
+    this.#pending.delete(response.id);
+    if ('failure' in response) pending.reject(new Error(`reading an input failed: ${response.failure}`));
+    else if ('deferred' in response) pending.resolve(null);
+    else pending.resolve(response.parts.map(fromWire));
+  }
+
+  #failAll(error: unknown): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+  }
+}

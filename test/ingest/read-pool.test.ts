@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ReadPool } from '../../src/ingest/read-pool.ts';
+import { ReportError } from '../../src/reports/errors.ts';
+import { aggregateGz, aggregateXml } from './helpers/reports.ts';
+
+describe('ReadPool', () => {
+  const pool = new ReadPool(2);
+  afterAll(() => pool.close());
+
+  it('parses a small aggregate report on a thread, with its raw bytes packed', async () => {
+    const xml = Buffer.from(aggregateXml({ reportId: 'on-a-thread', records: 3 }));
+    const parts = await pool.read(xml, 'r.xml', '/in/r.xml', { parseAggregates: true });
+    expect(parts).toHaveLength(1);
+    const part = parts![0]!;
+    if (part.kind !== 'aggregate') throw new Error(`expected an aggregate part, got ${part.kind}`);
+    expect(part.report.metadata.reportId).toBe('on-a-thread');
+    expect(part.report.records).toHaveLength(3);
+    expect(Buffer.isBuffer(part.xml) && part.xml.equals(xml)).toBe(true);
+    expect(Buffer.isBuffer(part.raw.data)).toBe(true);
+    expect(part.raw.size).toBe(xml.length);
+  });
+
+  it('gives errors back as ReportErrors with their provenance', async () => {
+    const parts = await pool.read(Buffer.from('<feedback><oops'), 'b.xml', '/in/b.xml', {
+      parseAggregates: true,
+    });
+    const part = parts![0]!;
+    if (part.kind !== 'damaged') throw new Error(`expected a damaged part, got ${part.kind}`);
+    expect(part.error).toBeInstanceOf(ReportError);
+    expect(part.error.code).toBe('xml-not-well-formed');
+    expect(part.error.provenance).toBe('/in/b.xml');
+  });
+
+  it('leaves an input holding a report to stream to the main thread', async () => {
+    const gz = aggregateGz({ reportId: 'large', records: 50 });
+    expect(
+      await pool.read(gz, 'l.xml.gz', '/in/l.xml.gz', { parseAggregates: true, streamAbove: 100 }),
+    ).toBeNull();
+  });
+});
