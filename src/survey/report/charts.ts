@@ -143,21 +143,45 @@ export function policyChart(report: SurveyReport, options: ChartOptions): Survey
   const t = translator(surveyReportText, options.lang);
   const names = report.categories.map((c) => c.name);
   const title = t('report.chart.policy.title');
+  // Every stack reaches 100%: the count it is of goes above it, so 4 domains do not read as 160.
+  const counts = report.categories.flatMap((c, index) => (c.dmarc === 0 ? [] : [[index, c.dmarc]]));
+  const renderCount: CustomSeriesRenderItem = (params, api) => {
+    const [index, dmarc] = counts[params.dataIndex]!;
+    const [x, y] = api.coord([index, 1]) as [number, number];
+    return {
+      type: 'text',
+      x,
+      y: y - 4,
+      style: {
+        text: `n=${dmarc!.toLocaleString('en-US')}`,
+        align: 'center',
+        verticalAlign: 'bottom',
+        fontSize: 12,
+        fontFamily: FONT_FAMILY,
+        fill: WHISKER,
+      },
+    } as ReturnType<CustomSeriesRenderItem>;
+  };
   return render('policy', title, options, {
     ...frame(title, t('report.chart.policy.subtitle'), names.length, true),
     legend: { top: LEGEND_TOP, data: POLICIES.map((p) => `p=${p}`), textStyle: { fontSize: 12 } },
     xAxis: categoryAxis(names),
     yAxis: percentAxis(yScale(1)),
-    series: POLICIES.map((p) => ({
-      type: 'bar' as const,
-      name: `p=${p}`,
-      stack: 'policy',
-      data: report.categories.map((c) => (c.dmarc === 0 ? '-' : c.policy[p] / c.dmarc)),
-      itemStyle: { color: POLICY_COLOURS[p] },
-      barMaxWidth: 56,
-      silent: true,
-      emphasis: { disabled: true },
-    })),
+    series: [
+      ...POLICIES.map((p) => ({
+        type: 'bar' as const,
+        name: `p=${p}`,
+        stack: 'policy',
+        data: report.categories.map((c) => (c.dmarc === 0 ? '-' : c.policy[p] / c.dmarc)),
+        itemStyle: { color: POLICY_COLOURS[p] },
+        barMaxWidth: 56,
+        silent: true,
+        emphasis: { disabled: true },
+      })),
+      ...(names.length <= LABELLED_CATEGORIES
+        ? [{ type: 'custom' as const, data: counts, renderItem: renderCount, silent: true, z: 3 }]
+        : []),
+    ],
   });
 }
 
@@ -235,7 +259,7 @@ function frame(title: string, subtitle: string, categories: number, legend = fal
       textStyle: { fontSize: 20, color: '#1d2733' },
       subtextStyle: { fontSize: 13, color: '#4a5560' },
     },
-    grid: { left: GRID_LEFT, right: GRID_RIGHT, top: legend ? 116 : 96, bottom: turned ? 110 : 48 },
+    grid: { left: GRID_LEFT, right: GRID_RIGHT, top: legend ? 124 : 96, bottom: turned ? 110 : 48 },
   };
 }
 
