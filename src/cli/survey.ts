@@ -134,7 +134,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
         try {
           report = await scanStored(ctx, store, file, flags, options, command);
         } catch (error) {
-          if (error instanceof ScanError) throw new UsageError(error.message);
+          if (error instanceof ScanError) throw scanUsageError(ctx, error);
           throw error;
         } finally {
           await store.close();
@@ -181,12 +181,17 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     });
 }
 
+function scanUsageError(ctx: CliContext, error: ScanError): UsageError {
+  const t = translator(surveyText, ctx.lang);
+  return new UsageError(t(`survey.error.${error.code}`, { name: error.scan }));
+}
+
 async function withStore(ctx: CliContext, flags: SurveyFlags, fn: (store: Store) => Promise<void>) {
   const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
   try {
     await fn(store);
   } catch (error) {
-    if (error instanceof ScanError) throw new UsageError(error.message);
+    if (error instanceof ScanError) throw scanUsageError(ctx, error);
     throw error;
   } finally {
     await store.close();

@@ -132,6 +132,22 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
     en: 'with --queue: return once the shards are queued instead of waiting (see `sumi survey show NAME`)',
     ja: '--queue 使用時: 完了を待たずにシャード登録後に終了する（結果は `sumi survey show NAME`）',
   },
+  'survey.error.emptyName': {
+    en: 'a scan name cannot be empty',
+    ja: 'スキャン名を空にはできません',
+  },
+  'survey.error.exists': {
+    en: 'a scan named "{name}" exists already: resume it with --resume, or choose another --name',
+    ja: 'スキャン「{name}」は既にあります。--resume で再開するか、別の --name を指定してください',
+  },
+  'survey.error.unknown': {
+    en: 'no scan named "{name}" in the store',
+    ja: 'ストアにスキャン「{name}」がありません',
+  },
+  'survey.error.noNames': {
+    en: 'name at least one scan',
+    ja: 'スキャン名を 1 つ以上指定してください',
+  },
   'survey.resumeNeedsNoName': {
     en: '--resume names the scan to continue: give --name only to start a new one',
     ja: '--resume に再開するスキャン名を指定します。--name は新しいスキャンを始めるときだけ指定してください',

@@ -52,7 +52,21 @@ export interface StoredScan {
 }
 
 /** A stored scan cannot be made, found or continued as asked: the user's input, not a failure. */
-export class ScanError extends Error {}
+export class ScanError extends Error {
+  constructor(
+    /** For the words in the user's language (survey.error.<code> in i18n/survey.ts). */
+    readonly code: 'emptyName' | 'exists' | 'unknown' | 'noNames',
+    readonly scan: string = '',
+  ) {
+    const english = {
+      emptyName: 'a scan name cannot be empty',
+      exists: `a scan named "${scan}" exists already`,
+      unknown: `no scan named "${scan}" in the store`,
+      noNames: 'name at least one scan',
+    };
+    super(english[code]);
+  }
+}
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
@@ -61,8 +75,8 @@ export async function createScan(
   store: Store,
   scan: { name: string; list: string; options: StoredScanOptions; now?: Date },
 ): Promise<StoredScan> {
-  if (scan.name.trim() === '') throw new ScanError('a scan name cannot be empty');
-  if (await findScan(store, scan.name)) throw new ScanError(`a scan named "${scan.name}" exists already`);
+  if (scan.name.trim() === '') throw new ScanError('emptyName');
+  if (await findScan(store, scan.name)) throw new ScanError('exists', scan.name);
   await store.db
     .insertInto('survey_scans')
     .values({
@@ -110,7 +124,7 @@ async function scanWhere(store: Store, column: 'name' | 'id', value: string | nu
 /** The scan by name, or a ScanError naming what is missing. */
 export async function requireScan(store: Store, name: string): Promise<StoredScan> {
   const scan = await findScan(store, name);
-  if (!scan) throw new ScanError(`no scan named "${name}" in the store`);
+  if (!scan) throw new ScanError('unknown', name);
   return scan;
 }
 
@@ -375,7 +389,7 @@ export interface SurveyTrend {
  * metric's change in share from the first scan to the last. For the trend table and charts.
  */
 export async function surveyTrend(store: Store, names: readonly string[]): Promise<SurveyTrend> {
-  if (names.length === 0) throw new ScanError('name at least one scan');
+  if (names.length === 0) throw new ScanError('noNames');
   const scans: StoredScan[] = [];
   const reports: SurveyReport[] = [];
   for (const name of names) {

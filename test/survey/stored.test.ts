@@ -286,3 +286,44 @@ $ORIGIN c.ac.jp.
     }, 60_000);
   });
 });
+
+describe('stored scan flags', () => {
+  it('refuses flags that do not go together, unknown scans and a missing list, with exit code 2', async () => {
+    const db = path.join(dir, 'flags.db');
+    const both = await sumi(['survey', list, '--db', db, '--resume', 'x', '--name', 'y']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--resume names the scan to continue');
+    const noFile = await sumi(['survey', '--db', db]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('name the domain list');
+    const unknown = await sumi(['survey', '--resume', 'nothing', '--db', db]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no scan named "nothing"');
+    const perDomain = await sumi(['survey', list, '--queue', 'redis://127.0.0.1:1', '--per-domain', 'x.csv']);
+    expect(perDomain.code).toBe(2);
+    const trend = await sumi(['survey', 'trend', 'a', '--db', db]);
+    expect(trend.code).toBe(2);
+    expect(trend.stderr).toContain('no scan named "a"');
+  });
+
+  it('fails with exit code 1 and the address when the queue cannot be reached', async () => {
+    const run = await sumi([
+      'survey',
+      list,
+      '--queue',
+      'redis://127.0.0.1:1',
+      '--db',
+      path.join(dir, 'q.db'),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('redis://127.0.0.1:1');
+  });
+
+  it('reads a stored scan in Japanese too', async () => {
+    const run = await sumi(['survey', 'trend', 'x', '--db', path.join(dir, 'flags.db')], {
+      LANG: 'ja_JP.UTF-8',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ストアにスキャン「x」がありません');
+  });
+});
