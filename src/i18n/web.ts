@@ -145,6 +145,7 @@ export const webText = {
   'reports.domain': { en: 'Domain', ja: 'ドメイン' },
   'reports.begin': { en: 'From', ja: '開始' },
   'reports.end': { en: 'To', ja: '終了' },
+  'reports.search': { en: 'Reporter or report ID', ja: '送信組織またはレポート ID' },
   'reports.sort': { en: 'Sort by', ja: '並べ替え' },
   'reports.order': { en: 'Order', ja: '順序' },
   'reports.asc': { en: 'ascending', ja: '昇順' },

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onSessionEnd, request, setCsrfToken, setLanguage } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { initialLang, LangContext, saveLang } from './i18n.tsx';
@@ -72,7 +72,13 @@ function App() {
   }, []);
 
   // Move focus to the new page's content so keyboard and screen reader users follow along.
+  // Not on the first page: there the skip link comes first.
+  const firstRoute = useRef(true);
   useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route]);
 

@@ -22,12 +22,13 @@ const SORTS: { key: string; label: WebKey }[] = [
 export function Reports() {
   const w = useWords();
   const [domain, setDomain] = useState('');
-  const [filter, setFilter] = useState('');
+  const [search, setSearch] = useState('');
+  const [filter, setFilter] = useState({ domain: '', q: '' });
   const [sort, setSort] = useState('begin');
   const [order, setOrder] = useState<'asc' | 'desc'>('desc');
   const [offset, setOffset] = useState(0);
   const reports = useResource<unknown>(
-    withQuery('/api/reports', { domain: filter, limit: PAGE, offset, sort, order }),
+    withQuery('/api/reports', { ...filter, limit: PAGE, offset, sort, order }),
   );
   const columns: Column<Row>[] = [
     {
@@ -74,12 +75,16 @@ export function Reports() {
         onSubmit={(e) => {
           e.preventDefault();
           setOffset(0);
-          setFilter(domain.trim());
+          setFilter({ domain: domain.trim(), q: search.trim() });
         }}
       >
         <label>
           {w.t('reports.domain')}
           <input name="domain" value={domain} onInput={(e) => setDomain(e.currentTarget.value)} />
+        </label>
+        <label>
+          {w.t('reports.search')}
+          <input name="q" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         </label>
         <label>
           {w.t('reports.sort')}

@@ -1,0 +1,225 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebIfStale } from '../../src/web/build-if-stale.ts';
+import {
+  ADMIN,
+  CHROMIUM,
+  FIXTURES,
+  type ServedStore,
+  screenshotDir,
+  serveSeededStore,
+  skipReason,
+} from './harness.ts';
+
+const reason = skipReason();
+if (reason) console.warn(`test/e2e skipped: ${reason}`);
+
+describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
+  let served: ServedStore;
+  let browser: Browser;
+  let shots: string;
+
+  beforeAll(async () => {
+    await buildWebIfStale();
+    [served, browser, shots] = await Promise.all([
+      serveSeededStore(),
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] }),
+      screenshotDir(),
+    ]);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  /** A fresh browser profile, signed in as the admin; dialogs are recorded and dismissed. */
+  async function signedIn(viewport = { width: 1280, height: 900 }) {
+    const context: BrowserContext = await browser.newContext({ viewport, locale: 'en-GB' });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(served.url);
+    await page.getByLabel('User name').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'All domains' }).waitFor();
+    return { page, context, dialogs };
+  }
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+  it('refuses a wrong password and says so', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(served.url);
+    await page.getByLabel('User name').fill(ADMIN.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong user name or password');
+    await shot(page, 'login');
+    await context.close();
+  }, 60_000);
+
+  it('lists the domains with policy, volume, pass rate, trend and next step', async () => {
+    const { page, context } = await signedIn();
+    const rows = page.locator('table tbody tr');
+    await expect(rows.count()).resolves.toBeGreaterThanOrEqual(4);
+    const bank = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: 'bank.example.co.jp', exact: true }) });
+    await expect(bank.locator('.badge').first().textContent()).resolves.toMatch(
+      /Passing|Needs attention|Failing/,
+    );
+    await expect(bank.locator('svg.sparkline polyline').count()).resolves.toBe(1);
+    await shot(page, 'domains');
+    await context.close();
+  }, 60_000);
+
+  it('opens a domain: the chart draws the days, the senders table has reasons', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'card.example.co.jp', exact: true }).click();
+    await page.getByRole('heading', { name: 'card.example.co.jp', level: 1 }).waitFor();
+    const chart = page.locator('#overview .chart svg');
+    await chart.waitFor();
+    // ECharts draws one path per bar: a month of days gives many.
+    await expect.poll(() => chart.locator('path').count(), { timeout: 15_000 }).toBeGreaterThan(20);
+    const senders = page.locator('#senders tbody tr');
+    await expect.poll(() => senders.count(), { timeout: 15_000 }).toBeGreaterThan(1);
+    await expect(page.locator('#senders').textContent()).resolves.toMatch(
+      /Authorised|Suspicious|Forwarder|Known service/,
+    );
+    await shot(page, 'domain');
+    await context.close();
+  }, 90_000);
+
+  it('the simulator changes its figures with the policy', async () => {
+    const { page, context } = await signedIn();
+    await page.goto(`${served.url}/#/domains/card.example.co.jp`);
+    const rejected = page.locator('#simulator [data-figure="would_reject"] dd');
+    await rejected.waitFor({ timeout: 20_000 });
+    const underReject = await rejected.textContent();
+    expect(Number(underReject?.replace(/\D/g, ''))).toBeGreaterThan(0);
+    await page.getByLabel('Policy (p)').selectOption('none');
+    await expect.poll(() => rejected.textContent(), { timeout: 15_000 }).toBe('0');
+    await page.getByLabel('Policy (p)').selectOption('quarantine');
+    const quarantined = page.locator('#simulator [data-figure="would_quarantine"] dd');
+    await expect
+      .poll(async () => Number((await quarantined.textContent())?.replace(/\D/g, '')), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await page.locator('#simulator').screenshot({ path: path.join(shots, 'simulator.png') });
+    await context.close();
+  }, 90_000);
+
+  it('switches to Japanese, server words included, and keeps the choice', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.getByRole('heading', { name: 'すべてのドメイン' }).waitFor();
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ja');
+    // The next steps come from the server, which answers in the language asked for.
+    await expect
+      .poll(() => page.locator('table tbody').textContent(), { timeout: 15_000 })
+      .toMatch(/[\u3040-\u30ff]/);
+    await shot(page, 'domains-ja');
+    await page.reload();
+    await page.getByRole('heading', { name: 'すべてのドメイン' }).waitFor();
+    await context.close();
+  }, 60_000);
+
+  it('uploads a report by drag and drop and lists it', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Upload' }).click();
+    const xml = await readFile(path.join(FIXTURES, 'upload-report.xml'), 'utf8');
+    const dataTransfer = await page.evaluateHandle(
+      `(() => {
+        const data = new DataTransfer();
+        data.items.add(new File([${JSON.stringify(xml)}], 'upload-report.xml', { type: 'application/xml' }));
+        return data;
+      })()`,
+    );
+    await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer });
+    const result = page.locator('.upload-results li');
+    await result.waitFor({ timeout: 20_000 });
+    await expect(result.textContent()).resolves.toContain('received');
+    await expect(result.locator('[data-figure="reports"] dd').textContent()).resolves.toBe('1');
+    await shot(page, 'upload');
+    await page.getByRole('link', { name: 'See the reports' }).click();
+    await page.getByLabel('Reporter or report ID').fill('E2E Upload Org');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect
+      .poll(() => page.locator('table tbody').textContent(), { timeout: 15_000 })
+      .toContain('e2e-upload-0001');
+    await context.close();
+  }, 90_000);
+
+  it('shows markup from a report as text and runs none of it', async () => {
+    const { page, context, dialogs } = await signedIn();
+    await page.goto(`${served.url}/#/reports`);
+    await page.getByLabel('Reporter or report ID').fill('e2e-hostile');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const link = page.locator('table tbody a').first();
+    await expect
+      .poll(() => link.textContent(), { timeout: 15_000 })
+      .toBe('<img src=x onerror="window.__xss=1;alert(1)">Evil Org');
+    await link.click();
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Evil Org' }).waitFor();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      '<img src=x onerror="window.__xss=1;alert(1)">Evil Org',
+    );
+    await expect(page.locator('[data-field="extraContactInfo"]').textContent()).resolves.toBe(
+      '<script>window.__xss=2;alert(2)</script>',
+    );
+    await expect(page.locator('main table').textContent()).resolves.toContain('<svg onload=window.__xss=3>');
+    await page.getByRole('button', { name: 'Show the raw report' }).click();
+    await expect
+      .poll(() => page.locator('pre.raw').textContent(), { timeout: 15_000 })
+      .toContain('&lt;img src=x');
+    await shot(page, 'report-hostile');
+    await expect(page.locator('main img, main script, main svg[onload]').count()).resolves.toBe(0);
+    await expect(page.evaluate('window.__xss')).resolves.toBeUndefined();
+    expect(dialogs).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('reports, failure reports and settings pages render; a phone-sized screen still works', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Reports', exact: true }).click();
+    await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(10);
+    await shot(page, 'reports');
+    await page.getByRole('link', { name: 'Failure reports' }).click();
+    await page.getByRole('heading', { name: 'Failure reports' }).waitFor();
+    await shot(page, 'failure-reports');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await expect
+      .poll(() => page.getByRole('tabpanel').textContent(), { timeout: 15_000 })
+      .toContain(ADMIN.username);
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('tab', { name: 'API tokens' }).getAttribute('aria-selected')).resolves.toBe(
+      'true',
+    );
+    await shot(page, 'settings');
+    await context.close();
+
+    const phone = await signedIn({ width: 390, height: 844 });
+    await phone.page.getByRole('link', { name: 'card.example.co.jp', exact: true }).click();
+    await phone.page.locator('#overview .chart svg').waitFor();
+    await shot(phone.page, 'domain-phone');
+    await phone.context.close();
+  }, 90_000);
+
+  it('is usable from the keyboard: skip link, then the navigation', async () => {
+    const { page, context } = await signedIn();
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('main');
+    await context.close();
+  }, 60_000);
+});
