@@ -14,6 +14,7 @@ import { Accounts } from '../auth/accounts.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
+import { registerAnalysisRoutes } from './analysis.ts';
 import { escapeHtml, htmlPage, registerAuthRoutes, registerCaller } from './auth.ts';
 import { type CheckSession, registerDomainRoutes } from './domains.ts';
 import { ApiError, errorBody, requestLang } from './errors.ts';
@@ -102,6 +103,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAuthRoutes(app, registry, accounts);
   const inventory = async () => (await listDomains(store)).map((d) => d.domain);
   registerDomainRoutes(app, registry, { store, inventory, checkSession: options.checkSession });
+  registerAnalysisRoutes(app, registry, store, accounts);
   registerReportRoutes(app, registry, store);
   registerUploadRoutes(app, registry, store, accounts);
   registerSettingsRoutes(app, registry, {

@@ -144,17 +144,30 @@ for (const engine of engines) {
         expect(response.json().error.message).toBe('先にログインしてください。');
       });
 
-      const STATE_CHANGING: [string, string, unknown][] = [
-        ['POST', '/api/auth/logout', undefined],
-        ['POST', '/api/uploads', undefined],
-        ['POST', '/api/inventory/domains', { domain: 'c.example' }],
-        ['DELETE', '/api/inventory/domains/a.example', undefined],
-        ['POST', '/api/users', { username: 'csrf-victim', role: 'admin', password: PASSWORD }],
-        ['DELETE', '/api/users/999', undefined],
-        ['POST', '/api/tokens', { name: 'csrf' }],
-        ['DELETE', '/api/tokens/999', undefined],
-        ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }],
-        ['DELETE', '/api/imap-sources/999', undefined],
+      /** Method, URL, body, and the route as the OpenAPI document names it. */
+      const STATE_CHANGING: [string, string, unknown, string][] = [
+        ['POST', '/api/auth/logout', undefined, '/api/auth/logout'],
+        ['POST', '/api/uploads', undefined, '/api/uploads'],
+        [
+          'POST',
+          '/api/domains/a.example/senders/192.0.2.1/mark',
+          { mark: 'suspicious' },
+          '/api/domains/{domain}/senders/{ip}/mark',
+        ],
+        [
+          'DELETE',
+          '/api/domains/a.example/senders/192.0.2.1/mark',
+          undefined,
+          '/api/domains/{domain}/senders/{ip}/mark',
+        ],
+        ['POST', '/api/inventory/domains', { domain: 'c.example' }, '/api/inventory/domains'],
+        ['DELETE', '/api/inventory/domains/a.example', undefined, '/api/inventory/domains/{domain}'],
+        ['POST', '/api/users', { username: 'csrf-victim', role: 'admin', password: PASSWORD }, '/api/users'],
+        ['DELETE', '/api/users/999', undefined, '/api/users/{id}'],
+        ['POST', '/api/tokens', { name: 'csrf' }, '/api/tokens'],
+        ['DELETE', '/api/tokens/999', undefined, '/api/tokens/{id}'],
+        ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }, '/api/imap-sources'],
+        ['DELETE', '/api/imap-sources/999', undefined, '/api/imap-sources/{id}'],
       ];
 
       it('refuses every state-changing request of a session without its CSRF token (403)', async () => {
@@ -182,9 +195,7 @@ for (const engine of engines) {
               .filter((m) => m !== 'get')
               .map((m) => `${m.toUpperCase()} ${path}`),
         );
-        const tested = STATE_CHANGING.map(([m, url]) =>
-          `${m} ${url}`.replace(/\/(a\.example|999)$/, (_, v) => (v === '999' ? '/{id}' : '/{domain}')),
-        );
+        const tested = STATE_CHANGING.map(([m, , , route]) => `${m} ${route}`);
         // Login and setup take no session: they are how one gets one.
         expect(
           changing.filter((c) => !c.includes('/api/auth/login') && !c.includes('/api/auth/setup')).sort(),
@@ -304,6 +315,66 @@ for (const engine of engines) {
           expect(response.statusCode, `${method} ${url}`).toBe(403);
           expect(response.json().error.code).toBe('forbidden');
         }
+      });
+    });
+
+    describe('analysis of a domain', () => {
+      const PARTS = [
+        'summary',
+        'senders',
+        'senders/192.0.2.1',
+        'subdomains',
+        'reporters',
+        'simulate?policy=reject',
+      ];
+
+      it('answers each analysis route for a domain in scope, 404 for one outside', async () => {
+        const alice = await as('alice');
+        for (const part of PARTS) {
+          const mine = await alice.get(`/api/domains/a.example/${part}`);
+          expect(mine.statusCode, `${part}: ${mine.body}`).toBe(200);
+          const theirs = await alice.get(`/api/domains/b.example/${part}`);
+          expect(theirs.statusCode, part).toBe(404);
+          expect(theirs.body).not.toContain('192.0.2.1');
+        }
+        const summary = (await alice.get('/api/domains/a.example/summary?since=7d')).json();
+        expect(summary.days).toHaveLength(7);
+        expect(summary.totals.messages).toBeGreaterThan(0);
+        const senders = (await alice.get('/api/domains/a.example/senders')).json();
+        expect(senders.senders.map((x: { ip: string }) => x.ip)).toContain('192.0.2.1');
+      });
+
+      it('refuses bad periods, policies and IP addresses with 400', async () => {
+        const alice = await as('alice');
+        for (const url of [
+          '/api/domains/a.example/summary?since=yesterday',
+          '/api/domains/a.example/simulate?policy=drop',
+          '/api/domains/a.example/simulate?pct=101',
+          '/api/domains/a.example/senders/not-an-ip',
+        ]) {
+          expect((await alice.get(url)).statusCode, url).toBe(400);
+        }
+        expect((await alice.get('/api/domains/a.example/senders/203.0.113.99')).statusCode).toBe(404);
+      });
+
+      it('lets an analyst mark a sender, not a viewer', async () => {
+        const alice = await as('alice');
+        const url = '/api/domains/a.example/senders/192.0.2.1/mark';
+        const marked = await alice.request('POST', url, { mark: 'authorised', note: '<b>our MTA</b>' });
+        expect(marked.statusCode, marked.body).toBe(200);
+        const sender = (await alice.get('/api/domains/a.example/senders/192.0.2.1')).json().sender;
+        expect(sender.mark).toMatchObject({ mark: 'authorised', note: '<b>our MTA</b>' });
+        const victor = await as('victor');
+        expect((await victor.request('POST', url, { mark: 'suspicious' })).statusCode).toBe(403);
+        expect(
+          (
+            await alice.request('POST', '/api/domains/b.example/senders/192.0.2.1/mark', {
+              mark: 'suspicious',
+            })
+          ).statusCode,
+        ).toBe(404);
+        expect((await alice.request('DELETE', url)).statusCode).toBe(200);
+        expect((await alice.request('DELETE', url)).statusCode).toBe(404);
       });
     });
 
@@ -606,6 +677,12 @@ for (const engine of engines) {
           '/api/auth/me',
           '/api/domains',
           '/api/domains/{domain}/check',
+          '/api/domains/{domain}/summary',
+          '/api/domains/{domain}/senders',
+          '/api/domains/{domain}/senders/{ip}',
+          '/api/domains/{domain}/subdomains',
+          '/api/domains/{domain}/reporters',
+          '/api/domains/{domain}/simulate',
           '/api/reports',
           '/api/reports/{id}',
           '/api/reports/{id}/raw',

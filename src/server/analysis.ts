@@ -1,0 +1,208 @@
+/**
+ * The analysis of one domain's reports: summary, senders (and one sender), subdomains,
+ * reporters, the enforcement simulator, and the owner's marks on senders. Every route answers
+ * 404 for a domain outside the caller's scope.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { InventoryInputError, markSender, SENDER_MARKS, unmarkSender } from '../analysis/inventory.ts';
+import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
+import { reporters } from '../analysis/reporters.ts';
+import { simulate } from '../analysis/simulate.ts';
+import { sources } from '../analysis/sources.ts';
+import { subdomains } from '../analysis/subdomains.ts';
+import { summary } from '../analysis/summary.ts';
+import type { Accounts } from '../auth/accounts.ts';
+import { canonicalIp } from '../reports/ip.ts';
+import type { Store } from '../store/types.ts';
+import { visibleDomain } from './domains.ts';
+import { ApiError, notFound, requestLang } from './errors.ts';
+import { type AnyRouteSpec, addRoute, domainParams, okResponse } from './route.ts';
+
+const periodQuery = {
+  /** `30d` or a date (`2026-10-01`). */
+  since: z.string().max(20).optional(),
+  /** A date, inclusive, or `Nd` days before today. */
+  until: z.string().max(20).optional(),
+};
+
+function period(query: { since?: string | undefined; until?: string | undefined }): Period {
+  try {
+    return parsePeriod({ since: query.since, until: query.until });
+  } catch (error) {
+    if (error instanceof PeriodError) throw new ApiError(400, 'bad-request', { details: error.message });
+    throw error;
+  }
+}
+
+const senderParams = domainParams.extend({ ip: z.string().max(64) });
+
+function senderIp(text: string): string {
+  const ip = canonicalIp(text);
+  if (ip === null)
+    throw new ApiError(400, 'bad-request', { details: `"${text.slice(0, 64)}" is not an IP address` });
+  return ip;
+}
+
+const policy = z.enum(['none', 'quarantine', 'reject']);
+
+export function registerAnalysisRoutes(
+  app: FastifyInstance,
+  registry: AnyRouteSpec[],
+  store: Store,
+  accounts: Accounts,
+): void {
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/summary',
+    summary: 'Messages, DMARC pass and fail, per-day series and the published policy per day over the period',
+    tag: 'analysis',
+    access: 'viewer',
+    params: domainParams,
+    query: z.object(periodQuery),
+    async handler({ params, query, caller }) {
+      return summary(store, visibleDomain(caller, params.domain), period(query));
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/senders',
+    summary: 'Sending IPs with volume, aligned results, known service, class, fail reason and fix',
+    tag: 'analysis',
+    access: 'viewer',
+    params: domainParams,
+    query: z.object(periodQuery),
+    async handler({ request, params, query, caller }) {
+      return sources(store, visibleDomain(caller, params.domain), period(query), {
+        lang: requestLang(request),
+      });
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/senders/:ip',
+    summary: 'One sender of the domain: volume, results, reasons, From domains, mark',
+    tag: 'analysis',
+    access: 'viewer',
+    params: senderParams,
+    query: z.object(periodQuery),
+    async handler({ request, params, query, caller }) {
+      const domain = visibleDomain(caller, params.domain);
+      const ip = senderIp(params.ip);
+      const result = await sources(store, domain, period(query), { lang: requestLang(request) });
+      const sender = result.senders.find((s) => s.ip === ip);
+      if (!sender) throw notFound(`${ip} for ${domain}`);
+      return { domain: result.domain, since: result.since, until: result.until, sender };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
+    url: '/api/domains/:domain/senders/:ip/mark',
+    summary: 'Mark a sender as authorised, forwarder or suspicious (overrides its classification)',
+    tag: 'analysis',
+    access: 'analyst',
+    params: senderParams,
+    body: z.object({ mark: z.enum(SENDER_MARKS), note: z.string().max(500).optional() }),
+    async handler({ request, params, body, caller }) {
+      const domain = visibleDomain(caller, params.domain);
+      const ip = senderIp(params.ip);
+      try {
+        const marked = await markSender(store, domain, ip, body.mark, body.note);
+        await accounts.audit({
+          userId: caller.user.id,
+          username: caller.user.username,
+          action: 'sender.mark',
+          target: `${domain} ${ip}`,
+          detail: { mark: body.mark },
+          ip: request.ip,
+        });
+        return marked;
+      } catch (error) {
+        if (error instanceof InventoryInputError)
+          throw new ApiError(400, 'bad-request', { details: error.message });
+        throw error;
+      }
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'DELETE',
+    url: '/api/domains/:domain/senders/:ip/mark',
+    summary: 'Remove the mark on a sender',
+    tag: 'analysis',
+    access: 'analyst',
+    params: senderParams,
+    response: okResponse,
+    async handler({ request, params, caller }) {
+      const domain = visibleDomain(caller, params.domain);
+      const ip = senderIp(params.ip);
+      if (!(await unmarkSender(store, domain, ip))) throw notFound(`mark on ${ip}`);
+      await accounts.audit({
+        userId: caller.user.id,
+        username: caller.user.username,
+        action: 'sender.unmark',
+        target: `${domain} ${ip}`,
+        ip: request.ip,
+      });
+      return { ok: true };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/subdomains',
+    summary:
+      'From subdomains seen in the reports (shadow subdomains), with volume, senders and inventory status',
+    tag: 'analysis',
+    access: 'viewer',
+    params: domainParams,
+    query: z.object(periodQuery),
+    async handler({ request, params, query, caller }) {
+      return subdomains(store, visibleDomain(caller, params.domain), period(query), {
+        lang: requestLang(request),
+      });
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/reporters',
+    summary: 'Who reports on the domain: share, cadence, gaps, reporters that stopped',
+    tag: 'analysis',
+    access: 'viewer',
+    params: domainParams,
+    query: z.object(periodQuery),
+    async handler({ params, query, caller }) {
+      return reporters(store, visibleDomain(caller, params.domain), period(query));
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/simulate',
+    summary: 'What a stricter policy would do to the mail of the period: legitimate mail at risk, by sender',
+    tag: 'analysis',
+    access: 'viewer',
+    params: domainParams,
+    query: z.object({
+      policy: policy.default('quarantine'),
+      sp: policy.optional(),
+      np: policy.optional(),
+      pct: z.coerce.number().int().min(0).max(100).optional(),
+      ...periodQuery,
+    }),
+    async handler({ request, params, query, caller }) {
+      return simulate(store, visibleDomain(caller, params.domain), {
+        policy: query.policy,
+        period: period(query),
+        lang: requestLang(request),
+        ...(query.sp ? { sp: query.sp } : {}),
+        ...(query.np ? { np: query.np } : {}),
+        ...(query.pct !== undefined ? { pct: query.pct } : {}),
+      });
+    },
+  });
+}
