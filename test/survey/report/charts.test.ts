@@ -105,6 +105,9 @@ describe('survey charts (ECharts, server-side SVG)', () => {
     expect(bars(policy.svg, 0)).toHaveLength(report.categories.length);
     const texts = parseSvg(policy.svg).map((e) => e.text);
     for (const p of POLICIES) expect(texts).toContain(`p=${p}`);
+    // How many DMARC domains each stack is of: co.jp 160, ad.jp 6.
+    expect(texts).toContain('n=160');
+    expect(texts).toContain('n=6');
   });
 
   it('is deterministic: the same report gives the same bytes', () => {

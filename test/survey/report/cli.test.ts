@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findJapaneseFont } from '../../../src/cli/survey-report.ts';
 import { Zone } from '../../../src/dns/zone.ts';
 import { ZoneServer } from '../../../src/dns/zone-server.ts';
 import { sumi } from '../../helpers/cli.ts';
@@ -158,4 +159,22 @@ describe('sumi survey --html / --charts', () => {
     expect(page).toMatch(/<th scope="row">co\.jp<\/th><td>50\.0%<\/td><td>100\.0%<\/td>/);
     expect(readdirSync(charts)).toContain('trend-dmarc.svg');
   }, 60_000);
+});
+
+describe('the Japanese font for PNG charts', () => {
+  it('is one family of installed files, or none without fontconfig', () => {
+    const font = findJapaneseFont();
+    if (font) {
+      expect(font.family).not.toBe('');
+      expect(font.files.length).toBeGreaterThan(0);
+      for (const file of font.files) expect(readFileSync(file).length).toBeGreaterThan(0);
+    } else console.log('no Japanese font installed (fc-list :lang=ja): only the no-font case is checked');
+    const path = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      expect(findJapaneseFont()).toBeUndefined();
+    } finally {
+      process.env.PATH = path;
+    }
+  });
 });
