@@ -5,11 +5,18 @@ import { translator } from '../i18n/translate.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerDns } from './dns.ts';
+import { registerDomains } from './domains.ts';
 import { registerIngest } from './ingest.ts';
 import { type CliContext, UsageError } from './output.ts';
 import { registerRecord } from './record.ts';
+import { registerReporters } from './reporters.ts';
+import { registerSenders } from './senders.ts';
 import { registerServe } from './serve.ts';
+import { registerSimulate } from './simulate.ts';
 import { registerSmtpd } from './smtpd.ts';
+import { registerSources } from './sources.ts';
+import { registerSubdomains } from './subdomains.ts';
+import { registerSummary } from './summary.ts';
 import { registerSurvey } from './survey.ts';
 import { registerUser } from './user.ts';
 import { registerWorker } from './worker.ts';
@@ -49,6 +56,13 @@ export function buildProgram(ctx: CliContext): Command {
   registerSurvey(program, ctx);
   registerUser(program, ctx);
   registerWorker(program, ctx);
+  registerDomains(program, ctx);
+  registerReporters(program, ctx);
+  registerSenders(program, ctx);
+  registerSimulate(program, ctx);
+  registerSources(program, ctx);
+  registerSubdomains(program, ctx);
+  registerSummary(program, ctx);
   return program;
 }
 

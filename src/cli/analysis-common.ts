@@ -1,0 +1,132 @@
+/**
+ * What the analysis commands share: the store, period and DNS flags, reading them into the
+ * analysis inputs (bad values are usage errors naming the flag), and plain-text tables.
+ */
+import type { Command } from 'commander';
+import { InventoryInputError } from '../analysis/inventory.ts';
+import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
+import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
+import { createResolver } from '../dns/index.ts';
+import type { Resolver } from '../dns/types.ts';
+import { analysisText } from '../i18n/analysis.ts';
+import { translator } from '../i18n/translate.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import { type CliContext, UsageError } from './output.ts';
+
+export interface AnalysisFlags {
+  db?: string;
+  json?: boolean;
+  since?: string;
+  until?: string;
+  resolver?: string;
+}
+
+/** --db, --json, --lang (read by the program), and with `period` --since and --until. */
+export function analysisOptions(
+  command: Command,
+  ctx: CliContext,
+  extra: { period?: boolean; dns?: boolean } = {},
+): Command {
+  const t = translator(analysisText, ctx.lang);
+  command.option('--db <file|url>', t('option.db')).option('--json', t('option.json'));
+  if (extra.period)
+    command.option('--since <30d|date>', t('option.since')).option('--until <date|Nd>', t('option.until'));
+  if (extra.dns) command.option('--resolver <servers>', t('option.resolver'));
+  return command;
+}
+
+export function periodFromFlags(flags: AnalysisFlags): Period {
+  try {
+    return parsePeriod({ since: flags.since, until: flags.until });
+  } catch (error) {
+    if (error instanceof PeriodError) throw new UsageError(`--since/--until ${error.message}`);
+    throw error;
+  }
+}
+
+/** Runs `work` on the store named by --db, closing it after; the owner's bad input is a usage error. */
+export async function withStore<T>(
+  flags: AnalysisFlags,
+  ctx: CliContext,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  try {
+    return await work(store);
+  } catch (error) {
+    if (error instanceof InventoryInputError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The DNS a command may use: none unless --resolver was given. */
+export function resolverFromFlags(flags: AnalysisFlags): { resolver: Resolver; close(): void } | undefined {
+  if (flags.resolver === undefined) return undefined;
+  try {
+    return createResolver(flags.resolver);
+  } catch (error) {
+    throw new UsageError(`--resolver: ${(error as Error).message}`);
+  }
+}
+
+/** Reverse DNS of senders: from the store's cache, and looked up when a resolver is given. */
+export function ipFactsFor(store: Store, resolver: Resolver | undefined): StoredIpFacts {
+  return new StoredIpFacts(store, resolver ? { resolver } : {});
+}
+
+/** One of `choices`, or a usage error naming the flag. */
+export function choice<T extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly T[],
+  ctx: CliContext,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  const t = translator(analysisText, ctx.lang);
+  throw new UsageError(t('error.choice', { flag, value, choices: choices.join(', ') }));
+}
+
+/** Terminal width of a string: East Asian wide characters take two columns. */
+function width(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    n +=
+      code >= 0x1100 &&
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(
+        ch,
+      )
+        ? 2
+        : 1;
+  }
+  return n;
+}
+
+/** A plain-text table; columns listed in `right` are right-aligned (numbers). */
+export function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly number[] = [],
+): string {
+  const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => {
+        const fill = ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(cell)));
+        return right.includes(i) ? fill + cell : cell + fill;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export const count = (n: number) => n.toLocaleString('en');
+
+/** `a` as a percentage of `b`, one decimal; a dash when `b` is 0. */
+export function percent(a: number, b: number): string {
+  return b === 0 ? '-' : `${((a * 100) / b).toFixed(1)}%`;
+}

@@ -1,0 +1,163 @@
+/** The analysis commands end to end on the fixture store (SQLite): JSON, en/ja tables, exit codes. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.ts';
+import { sumi } from '../helpers/cli.ts';
+import { loadFixture } from './fixture.ts';
+
+let dir: string;
+let db: string;
+const period = ['--since', '2025-01-01', '--until', '2025-01-03'];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sumi-analysis-cli-'));
+  db = path.join(dir, 'sumi.db');
+  const store = await openStore(db);
+  try {
+    await loadFixture(store);
+  } finally {
+    await store.close();
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('analysis commands', () => {
+  it('simulate --json prints the issue’s document', async () => {
+    const run = await sumi(['simulate', 'example.jp', '--policy', 'reject', '--db', db, '--json', ...period]);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(Object.keys(doc)).toEqual([
+      'domain',
+      'policy',
+      'since',
+      'messages',
+      'dmarc_pass',
+      'dmarc_fail',
+      'would_quarantine',
+      'would_reject',
+      'legitimate_at_risk',
+      'unauthorised_blocked',
+      'senders',
+    ]);
+    expect(doc).toMatchObject({ messages: 310, dmarc_fail: 53, would_reject: 49, legitimate_at_risk: 29 });
+    expect(Object.keys(doc.senders[0])).toEqual([
+      'ip',
+      'name',
+      'class',
+      'messages',
+      'would_fail',
+      'reason',
+      'fix',
+    ]);
+  });
+
+  it('simulate in Japanese, and its usage errors', async () => {
+    const ja = await sumi([
+      'simulate',
+      'example.jp',
+      '--policy',
+      'quarantine',
+      '--sp',
+      'none',
+      '--db',
+      db,
+      '--lang',
+      'ja',
+      ...period,
+    ]);
+    expect(ja.code).toBe(0);
+    expect(ja.stdout).toContain('p=quarantine; sp=none の場合: 310 通中 53 通が DMARC 不合格');
+    expect(ja.stdout).toContain('既知サービス（未設定）');
+    const bad = await sumi(['simulate', 'example.jp', '--policy', 'block', '--db', db]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--policy block');
+    const since = await sumi([
+      'simulate',
+      'example.jp',
+      '--policy',
+      'reject',
+      '--db',
+      db,
+      '--since',
+      'yesterday',
+    ]);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain('yesterday');
+  });
+
+  it('summary, sources, subdomains, reporters print tables and JSON', async () => {
+    const summary = await sumi(['summary', 'example.jp', '--db', db, ...period]);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toMatch(/Messages\s+310/);
+    expect(summary.stdout).toContain('2025-01-03  p=quarantine; sp=none; pct=50  (1/1)  <- changed');
+    const sources = await sumi(['senders', 'example.jp', '--db', db, '--json', ...period]);
+    expect(JSON.parse(sources.stdout).senders.map((s: { ip: string }) => s.ip)).toEqual([
+      '192.0.2.1',
+      '198.51.100.10',
+      '203.0.113.66',
+      '203.0.113.5',
+    ]);
+    const table = await sumi(['sources', 'example.jp', '--db', db, ...period]);
+    expect(table.stdout).toMatch(
+      /198\.51\.100\.10\s+Twilio SendGrid\s+known service, not set up\s+26\s+0\.0%/,
+    );
+    expect(table.stdout).toContain('fix: Set up a custom DKIM domain in Twilio SendGrid');
+    const subs = await sumi(['subdomains', 'example.jp', '--db', db, ...period]);
+    expect(subs.stdout).toMatch(
+      /shop\.example\.jp\s+12\s+1\s+2025-01-02\s+2025-01-02\s+no\s+yes \(reports\)/,
+    );
+    const rep = await sumi([
+      'reporters',
+      'example.jp',
+      '--db',
+      db,
+      '--since',
+      '2025-01-01',
+      '--until',
+      '2025-01-04',
+    ]);
+    expect(rep.stdout).toMatch(/Yahoo\s+1\s+60\s+19\.4%.*stopped\? silent 3 days/);
+  });
+
+  it('senders mark and domains add/list/remove keep the owner’s word', async () => {
+    const mark = await sumi([
+      'senders',
+      'mark',
+      'example.jp',
+      '203.0.113.66',
+      '--as',
+      'forwarder',
+      '--note',
+      'list server',
+      '--db',
+      db,
+    ]);
+    expect(mark.code).toBe(0);
+    expect(mark.stdout).toBe('marked 203.0.113.66 of example.jp as forwarder\n');
+    const after = await sumi(['sources', 'example.jp', '--db', db, '--json', ...period]);
+    const marked = JSON.parse(after.stdout).senders.find((s: { ip: string }) => s.ip === '203.0.113.66');
+    expect(marked).toMatchObject({ class: 'forwarder', classBasis: 'mark', mark: { note: 'list server' } });
+    expect((await sumi(['senders', 'unmark', 'example.jp', '203.0.113.66', '--db', db])).code).toBe(0);
+    expect(
+      (await sumi(['senders', 'mark', 'example.jp', '203.0.113.66', '--as', 'friend', '--db', db])).code,
+    ).toBe(2);
+    expect(
+      (await sumi(['senders', 'mark', 'example.jp', 'not-an-ip', '--as', 'suspicious', '--db', db])).code,
+    ).toBe(2);
+
+    expect((await sumi(['domains', 'add', 'News.Example.JP', '--db', db])).stdout).toBe(
+      'added news.example.jp\n',
+    );
+    const list = await sumi(['domains', 'list', '--db', db, '--json']);
+    expect(JSON.parse(list.stdout).domains.map((d: { domain: string }) => d.domain)).toEqual([
+      'news.example.jp',
+    ]);
+    expect((await sumi(['domains', 'remove', 'news.example.jp', '--db', db])).stdout).toBe(
+      'removed news.example.jp\n',
+    );
+    expect((await sumi(['domains', 'add', 'bad domain', '--db', db])).code).toBe(2);
+    expect((await sumi(['domains', 'rename', '--db', db])).code).toBe(2);
+  });
+});
