@@ -11,6 +11,9 @@ import type { HeaderField } from '../reports/types.ts';
 import { decodeText } from '../store/engine.ts';
 import type { Store } from '../store/types.ts';
 import type { IpFactsSource } from './ip-facts.ts';
+import { isoDay, type Period } from './period.ts';
+
+const DAY = 86_400;
 
 /** Failure reports read for one view, newest first; older ones are left out (`truncated`). */
 export const MAX_FAILURE_REPORTS_READ = 5_000;
@@ -90,7 +93,9 @@ export interface IdentityGroup {
 
 export interface FailuresView {
   domain: string;
+  /** First and last day of the period, YYYY-MM-DD; null for all reports. */
   since: string | null;
+  until: string | null;
   reports: number;
   incidents: number;
   /** Older reports were left out (MAX_FAILURE_REPORTS_READ). */
@@ -216,9 +221,8 @@ function iso(seconds: number | null): string | null {
 const RELATED: ReadonlySet<IdentityRelation> = new Set(['exact', 'subdomain', 'look-alike']);
 
 export interface FailuresOptions {
-  /** Seconds since the epoch: reports of messages that arrived (else were ingested) from then on. */
-  since?: number;
-  until?: number;
+  /** Reports of messages that arrived (else were ingested) on these days; all when absent. */
+  period?: Period;
   /** Names the source IPs from the cache (no lookups needed). */
   ipFacts?: IpFactsSource;
 }
@@ -262,21 +266,17 @@ export async function failureReports(
       'original_body',
       'original_urls',
     ]);
-  if (options.since !== undefined) {
-    const since = options.since;
+  if (options.period !== undefined) {
+    const since = options.period.since;
+    const until = options.period.until + DAY;
     query = query.where((eb) =>
       eb.or([
-        eb('arrival_time', '>=', since),
-        eb.and([eb('arrival_time', 'is', null), eb('ingested_at', '>=', since)]),
-      ]),
-    );
-  }
-  if (options.until !== undefined) {
-    const until = options.until;
-    query = query.where((eb) =>
-      eb.or([
-        eb('arrival_time', '<', until),
-        eb.and([eb('arrival_time', 'is', null), eb('ingested_at', '<', until)]),
+        eb.and([eb('arrival_time', '>=', since), eb('arrival_time', '<', until)]),
+        eb.and([
+          eb('arrival_time', 'is', null),
+          eb('ingested_at', '>=', since),
+          eb('ingested_at', '<', until),
+        ]),
       ]),
     );
   }
@@ -434,7 +434,8 @@ export async function failureReports(
 
   return {
     domain,
-    since: iso(options.since ?? null),
+    since: options.period ? isoDay(options.period.since) : null,
+    until: options.period ? isoDay(options.period.until) : null,
     reports: items.length,
     incidents: items.reduce((n, i) => n + i.incidents, 0),
     truncated,
@@ -456,8 +457,9 @@ async function aggregateFailing(store: Store, domain: string, options: FailuresO
     .where('policy_domain', '=', domain)
     .where('dkim', '!=', 'pass')
     .where('spf', '!=', 'pass');
-  if (options.since !== undefined) query = query.where('day', '>=', options.since - (options.since % 86_400));
-  if (options.until !== undefined) query = query.where('day', '<', options.until);
+  if (options.period !== undefined) {
+    query = query.where('day', '>=', options.period.since).where('day', '<=', options.period.until);
+  }
   const row = await query.executeTakeFirst();
   return Number(row?.messages ?? 0);
 }

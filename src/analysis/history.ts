@@ -8,6 +8,7 @@ import type { DmarcParsed } from '../check/dmarc.ts';
 import type { ProtocolReport } from '../check/types.ts';
 import { rollupDay } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
+import { dayOf, isoDay, type Period } from './period.ts';
 
 const DAY = 86_400;
 /** Days before and after a step over which its effect is measured. */
@@ -75,22 +76,7 @@ export interface PolicyHistory {
   steps: PolicyStep[];
 }
 
-export interface Period {
-  /** Seconds since the epoch; the day holding it is the first. */
-  since: number;
-  /** Seconds since the epoch, exclusive (default: now). */
-  until?: number;
-}
-
 const STRENGTH: Record<string, number> = { none: 0, quarantine: 1, reject: 2 };
-
-export function isoDay(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 10);
-}
-
-function dayStart(seconds: number): number {
-  return seconds - (((seconds % DAY) + DAY) % DAY);
-}
 
 function policyValue(value: string | null | undefined): PublishedPolicy['p'] {
   const v = value?.trim().toLowerCase();
@@ -220,8 +206,9 @@ interface DayAcc {
  * differs, each with the mail of STEP_WINDOW_DAYS before and after it.
  */
 export async function policyHistory(store: Store, domain: string, period: Period): Promise<PolicyHistory> {
-  const until = period.until ?? Math.floor(Date.now() / 1000);
-  const since = dayStart(period.since);
+  const since = period.since;
+  // Exclusive end: the day after the period's last.
+  const until = period.until + DAY;
   const days = new Map<number, DayAcc>();
   const acc = (day: number) => {
     let a = days.get(day);
@@ -265,7 +252,7 @@ export async function policyHistory(store: Store, domain: string, period: Period
     .execute();
   for (const c of checks) {
     const at = Number(c.checked_at);
-    const a = acc(dayStart(at));
+    const a = acc(dayOf(at));
     a.checks++;
     const rua = c.rua === null ? false : (JSON.parse(c.rua) as string[]).length > 0;
     // The last check of the day is what was published at the end of it.
@@ -302,7 +289,7 @@ export async function policyHistory(store: Store, domain: string, period: Period
       after: await stepEffect(store, domain, stepDay, stepDay + STEP_WINDOW_DAYS * DAY, after.policy),
     });
   }
-  return { domain, since: isoDay(since), until: isoDay(until - 1), days: out, steps };
+  return { domain, since: isoDay(since), until: isoDay(period.until), days: out, steps };
 }
 
 /** The domain's mail over [from, to) from the daily rollup, with what `policy` applied to. */

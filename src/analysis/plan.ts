@@ -5,16 +5,18 @@
  * code as `sumi record`. Plain data (codes and numbers), JSON-serialisable, for the CLI and
  * the HTTP API; words are added where it is shown.
  */
+import { sql } from 'kysely';
+import type { Lang } from '../i18n/lang.ts';
 import { buildBimiRecord } from '../records/bimi/record.ts';
 import { buildDmarcRecord } from '../records/dmarc/build.ts';
-import { lintDmarcRecord } from '../records/dmarc/lint.ts';
+import { type DmarcTags, lintDmarcRecord } from '../records/dmarc/lint.ts';
 import type { Finding } from '../records/finding.ts';
-import { pslOrgDomain } from '../records/org-domain.ts';
-import { rollupDay } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
-import { isoDay, latestCheck, type PublishedPolicy, policyHistory } from './history.ts';
+import { latestCheck, type PublishedPolicy, policyHistory } from './history.ts';
 import type { IpFactsSource } from './ip-facts.ts';
-import { type FailReason, failReason, type ReasonRow } from './senders/fail-reason.ts';
+import { dayOf, isoDay, type Period } from './period.ts';
+import { type SimulatedPolicy, simulatePolicy } from './simulate.ts';
+import { loadSenders, type Sender, type SenderClass, type SenderReason } from './sources.ts';
 
 const DAY = 86_400;
 
@@ -45,8 +47,6 @@ export const DEFAULT_THRESHOLDS: PlanThresholds = {
 /** Blockers listed per step; the rest are counted. */
 export const MAX_BLOCKERS = 20;
 
-export type SenderClass = 'authorised' | 'known-service' | 'forwarder' | 'unknown';
-
 export interface Criterion {
   code: string;
   met: boolean;
@@ -58,14 +58,24 @@ export interface Blocker {
   /** sender-failing: a legitimate sender's mail fails; unknown-sender: volume from a sender nobody named. */
   code: 'sender-failing' | 'unknown-sender';
   ip: string;
+  /** The known service, else the PTR name, else the IP (sources' name). */
+  name: string;
   ptr: string | null;
   class: SenderClass;
   messages: number;
   failing: number;
   /** Share of the domain's messages in the window. */
   share: number;
-  /** Why it fails and what fixes it: the commonest reason of its failing mail (words: analysis/senders). */
-  reason?: Pick<FailReason, 'code' | 'args'>;
+  /** Why its mail fails and what fixes it (sources' main reason, in the language asked for). */
+  reason: SenderReason;
+}
+
+/** What the step's policy would have done to the window's mail (sources' simulation). */
+export interface StepImpact {
+  wouldQuarantine: number;
+  wouldReject: number;
+  legitimateAtRisk: number;
+  unauthorisedBlocked: number;
 }
 
 export interface PlanRecord {
@@ -88,6 +98,8 @@ export interface PlanStep {
   recordMissing?: 'rua-unknown' | 'bimi-logo-needed';
   /** Outside Sumi: e.g. a mark certificate for BIMI, [min, max] days. */
   leadTimeDays?: [number, number];
+  /** For quarantine and reject: the policy's effect on the window's mail. */
+  impact?: StepImpact;
 }
 
 export interface SendersSummary {
@@ -95,7 +107,9 @@ export interface SendersSummary {
   /** Messages from authorised senders and known services: the volume that must pass. */
   legitimate: number;
   legitimatePassing: number;
+  /** From forwarders and mailing lists: passes only where DKIM survives, not the owner's to fix. */
   forwarded: number;
+  /** From senders classed suspicious (not marked so by the owner: those are identified). */
   unknown: number;
   /** Failing messages of legitimate senders: what enforcement would stop today. */
   legitimateAtRisk: number;
@@ -127,118 +141,38 @@ export interface PlanOptions {
   /** BIMI logo (SVG Tiny PS) URL and mark certificate URL, for the BIMI record. */
   bimiLogo?: string;
   bimiCertificate?: string;
+  /** Language of the senders' reasons and fixes (default en). */
+  lang?: Lang;
 }
 
-interface SenderAcc {
-  ip: string;
-  messages: number;
-  passing: number;
-  forwarded: number;
-  /** Failing messages by reason key. */
-  reasons: Map<string, { reason: FailReason; messages: number }>;
-  days: Map<number, { messages: number; passing: number }>;
-  known: boolean;
-}
-
-/** Reads the domain's records of [since, until) with their auth results, as failReason rows. */
-async function reasonRows(store: Store, domain: string, since: number, until: number) {
-  const reports = store.db
-    .selectFrom('reports')
-    .select('id')
-    .where('policy_domain', '=', domain)
-    .where('date_end', '>=', since)
-    .where('date_begin', '<', until);
-  const records = await store.db
-    .selectFrom('records')
-    .innerJoin('reports', 'reports.id', 'records.report_id')
-    .select([
-      'records.report_id',
-      'records.record_index',
-      'records.source_ip',
-      'records.count',
-      'records.dkim',
-      'records.spf',
-      'records.header_from',
-      'reports.date_begin',
-      'reports.date_end',
-      'reports.adkim',
-      'reports.aspf',
-    ])
-    .where('reports.policy_domain', '=', domain)
-    .where('reports.date_end', '>=', since)
-    .where('reports.date_begin', '<', until)
-    .execute();
-  const key = (r: { report_id: number; record_index: number }) => `${r.report_id}/${r.record_index}`;
-  const group = <T extends { report_id: number; record_index: number }>(rows: T[]) => {
-    const out = new Map<string, T[]>();
-    for (const r of rows) {
-      const k = key(r);
-      const list = out.get(k) ?? [];
-      list.push(r);
-      out.set(k, list);
-    }
-    return out;
-  };
-  const dkim = group(
-    await store.db
-      .selectFrom('dkim_auth_results')
-      .select(['report_id', 'record_index', 'domain', 'result'])
-      .where('report_id', 'in', reports)
-      .execute(),
-  );
-  const spf = group(
-    await store.db
-      .selectFrom('spf_auth_results')
-      .select(['report_id', 'record_index', 'domain', 'scope', 'result'])
-      .where('report_id', 'in', reports)
-      .execute(),
-  );
-  const overrides = group(
-    await store.db
-      .selectFrom('policy_override_reasons')
-      .select(['report_id', 'record_index', 'type', 'comment'])
-      .where('report_id', 'in', reports)
-      .execute(),
-  );
-  return records.map((r) => {
-    const k = key(r);
-    const mode = (m: string | null) => (m === 's' ? 's' : 'r');
-    const pf = (v: string | null) => (v === 'pass' ? 'pass' : v === 'fail' ? 'fail' : null);
-    const row: ReasonRow = {
-      headerFrom: r.header_from ?? domain,
-      policyEvaluated: { dkim: pf(r.dkim), spf: pf(r.spf), reasons: overrides.get(k) ?? [] },
-      authResults: { dkim: dkim.get(k) ?? [], spf: spf.get(k) ?? [] },
-      adkim: mode(r.adkim),
-      aspf: mode(r.aspf),
-    };
-    return {
-      ip: r.source_ip ?? '',
-      messages: Number(r.count),
-      day: rollupDay({ begin: Number(r.date_begin), end: Number(r.date_end) }),
-      row,
-    };
-  });
-}
+/** Classes whose mail must pass before enforcement: the owner's own senders. */
+const OWN_CLASSES: ReadonlySet<SenderClass> = new Set(['authorised', 'known-unconfigured']);
 
 /**
- * Mostly relayed (forwarded, mailing lists): a forwarder, whether DKIM survived or not. Else
- * mostly passing: authorised. Else a known service by its evidence, or unknown.
+ * Per day and sender, messages and those passing by the reporters' aligned results (a row
+ * without them counts as failing: the few reports without policy_evaluated cannot vouch).
  */
-function classify(s: SenderAcc): SenderClass {
-  let relayed = s.forwarded;
-  for (const { reason, messages } of s.reasons.values()) {
-    if (reason.code === 'mailing-list') relayed += messages;
-  }
-  if (relayed * 2 > s.messages) return 'forwarder';
-  if (s.passing * 2 >= s.messages) return 'authorised';
-  return s.known ? 'known-service' : 'unknown';
+async function dailyPassing(store: Store, domain: string, period: Period) {
+  const rows = await store.db
+    .selectFrom('source_rollup')
+    .select([
+      'day',
+      'source_ip',
+      sql<number>`sum(messages)`.as('messages'),
+      sql<number>`sum(case when dkim = 'pass' or spf = 'pass' then messages else 0 end)`.as('passing'),
+    ])
+    .where('policy_domain', '=', domain)
+    .where('day', '>=', period.since)
+    .where('day', '<=', period.until)
+    .groupBy(['day', 'source_ip'])
+    .execute();
+  return rows.map((r) => ({
+    day: Number(r.day),
+    ip: r.source_ip,
+    messages: Number(r.messages),
+    passing: Number(r.passing),
+  }));
 }
-
-function commonestReason(s: SenderAcc): FailReason | undefined {
-  return [...s.reasons.values()].sort((a, b) => b.messages - a.messages)[0]?.reason;
-}
-
-const orgDomain = (name: string) => pslOrgDomain(name);
 
 /** Enforcement in full: quarantine or reject, no t=y, no pct below 100. */
 function enforcing(policy: PublishedPolicy | null, level: 'quarantine' | 'reject'): boolean {
@@ -250,41 +184,15 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
   const domain = domainInput.toLowerCase().replace(/\.$/, '');
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const until = options.now;
-  const lastDay = until - (until % DAY);
+  const lastDay = dayOf(until);
   const since = lastDay - (thresholds.windowDays - 1) * DAY;
 
-  // The senders of the window, with a reason for every failing row.
-  const rows = await reasonRows(store, domain, since, until);
-  const ips = [...new Set(rows.map((r) => r.ip).filter((ip) => ip !== ''))];
-  const facts = options.ipFacts ? await options.ipFacts.describe(ips) : new Map();
-  const senders = new Map<string, SenderAcc>();
-  for (const { ip, messages, day, row } of rows) {
-    if (day < since || day >= until) continue;
-    const ptr = facts.get(ip);
-    const reason = failReason(ptr?.ptr && ptr.ptrConfirmed ? { ...row, ptr: ptr.ptr } : row, orgDomain);
-    let s = senders.get(ip);
-    if (!s) {
-      s = { ip, messages: 0, passing: 0, forwarded: 0, reasons: new Map(), days: new Map(), known: false };
-      senders.set(ip, s);
-    }
-    s.messages += messages;
-    const d = s.days.get(day) ?? { messages: 0, passing: 0 };
-    d.messages += messages;
-    if (reason.dmarc === 'pass') {
-      s.passing += messages;
-      d.passing += messages;
-    } else {
-      const k = `${reason.code} ${JSON.stringify(reason.args)}`;
-      const r = s.reasons.get(k) ?? { reason, messages: 0 };
-      r.messages += messages;
-      s.reasons.set(k, r);
-    }
-    if (reason.code === 'forwarded') s.forwarded += messages;
-    if (reason.args.sender !== undefined) s.known = true;
-    s.days.set(day, d);
-  }
-
-  const total = [...senders.values()].reduce((n, s) => n + s.messages, 0);
+  const period: Period = { since, until: lastDay };
+  const { senders, rows } = await loadSenders(store, domain, period, {
+    ...(options.ipFacts ? { ipFacts: options.ipFacts } : {}),
+    ...(options.lang ? { lang: options.lang } : {}),
+  });
+  const total = senders.reduce((n, s) => n + s.messages, 0);
   const summary: SendersSummary = {
     messages: total,
     legitimate: 0,
@@ -293,69 +201,66 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
     unknown: 0,
     legitimateAtRisk: 0,
   };
-  const perDay = new Map<number, { legitimate: number; passing: number }>();
+  const blocker = (code: Blocker['code'], s: Sender): Blocker => ({
+    code,
+    ip: s.ip,
+    name: s.name,
+    ptr: s.ptr,
+    class: s.class,
+    messages: s.messages,
+    failing: s.dmarcFail,
+    share: total === 0 ? 0 : s.messages / total,
+    reason: s.reason,
+  });
   const failingBlockers: Blocker[] = [];
   const unknownBlockers: Blocker[] = [];
-  for (const s of senders.values()) {
-    const cls = classify(s);
-    const failing = s.messages - s.passing;
-    const blocker = (code: Blocker['code']): Blocker => {
-      const reason = commonestReason(s);
-      return {
-        code,
-        ip: s.ip,
-        ptr: facts.get(s.ip)?.ptr ?? null,
-        class: cls,
-        messages: s.messages,
-        failing,
-        share: total === 0 ? 0 : s.messages / total,
-        ...(reason ? { reason: { code: reason.code, args: reason.args } } : {}),
-      };
-    };
-    if (cls === 'authorised' || cls === 'known-service') {
+  const own = new Set<string>();
+  for (const s of senders) {
+    if (OWN_CLASSES.has(s.class)) {
+      own.add(s.ip);
       summary.legitimate += s.messages;
-      summary.legitimatePassing += s.passing;
-      summary.legitimateAtRisk += failing;
-      for (const [day, d] of s.days) {
-        const p = perDay.get(day) ?? { legitimate: 0, passing: 0 };
-        p.legitimate += d.messages;
-        p.passing += d.passing;
-        perDay.set(day, p);
-      }
-      if (failing > 0) failingBlockers.push(blocker('sender-failing'));
-    } else if (cls === 'forwarder') {
+      summary.legitimatePassing += s.dmarcPass;
+      summary.legitimateAtRisk += s.dmarcFail;
+      if (s.dmarcFail > 0) failingBlockers.push(blocker('sender-failing', s));
+    } else if (s.class === 'forwarder') {
       summary.forwarded += s.messages;
-    } else {
+    } else if (s.classBasis !== 'mark') {
       summary.unknown += s.messages;
       if (total > 0 && s.messages / total > thresholds.unknownShare)
-        unknownBlockers.push(blocker('unknown-sender'));
+        unknownBlockers.push(blocker('unknown-sender', s));
     }
   }
 
-  // Every day with reports, legitimate mail or not: a day without reports breaks the streak.
-  const reportDays = new Set(rows.map((r) => r.day).filter((d) => d >= since && d < until));
-  const days = [...reportDays]
-    .sort((a, b) => a - b)
-    .map((day) => {
-      const p = perDay.get(day) ?? { legitimate: 0, passing: 0 };
-      return {
-        day,
-        legitimate: p.legitimate,
-        passing: p.passing,
-        share: p.legitimate === 0 ? null : p.passing / p.legitimate,
-      };
-    });
+  // Every day with reports, own mail or not: a day without reports breaks the streak.
+  const perDay = new Map<number, { legitimate: number; passing: number }>();
+  for (const r of await dailyPassing(store, domain, period)) {
+    const d = perDay.get(r.day) ?? { legitimate: 0, passing: 0 };
+    if (own.has(r.ip)) {
+      d.legitimate += r.messages;
+      d.passing += r.passing;
+    }
+    perDay.set(r.day, d);
+  }
+  const days = [...perDay]
+    .sort(([a], [b]) => a - b)
+    .map(([day, p]) => ({
+      day,
+      legitimate: p.legitimate,
+      passing: p.passing,
+      share: p.legitimate === 0 ? null : p.passing / p.legitimate,
+    }));
   let streak = 0;
   for (let i = days.length - 1; i >= 0; i--) {
     const d = days[i]!;
     if (i < days.length - 1 && days[i + 1]!.day - d.day !== DAY) break;
+    if (i === days.length - 1 && d.day !== lastDay && d.day !== lastDay - DAY) break;
     if (d.share !== null && d.share < thresholds.alignedShare) break;
     streak++;
   }
 
   // What is published now: the latest check, else the latest day of reports.
   const check = await latestCheck(store, domain, until);
-  const history = await policyHistory(store, domain, { since: since - 90 * DAY, until });
+  const history = await policyHistory(store, domain, { since: since - 90 * DAY, until: lastDay });
   const lastReported = history.days.filter((d) => d.source === 'reports').at(-1);
   const checkIsNewer = check !== undefined && (!lastReported || isoDay(check.checkedAt) >= lastReported.day);
   const policy = checkIsNewer ? check.policy : (lastReported?.policy ?? null);
@@ -374,6 +279,7 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
       : Math.floor((lastDay - Date.parse(`${policySince}T00:00:00Z`) / 1000) / DAY) + 1;
 
   const rua = check?.rua.length ? check.rua : (options.rua ?? []);
+  const publishedTags = check?.record ? lintDmarcRecord(check.record).record?.tags : undefined;
   const reportsArriving = days.some((d) => d.day >= lastDay - 6 * DAY);
   const sortBlockers = (list: Blocker[]) =>
     list.sort((a, b) => b.failing - a.failing || b.messages - a.messages || a.ip.localeCompare(b.ip));
@@ -447,7 +353,20 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
     }
     // The next DNS change: this step's, or quarantine's while the senders are being fixed.
     if (id === next || (next === 'fix-senders' && id === 'quarantine')) {
-      Object.assign(step, nextRecord(id, domain, rua, check?.record ?? null, options));
+      Object.assign(step, nextRecord(id, domain, rua, publishedTags, options));
+      if (id === 'quarantine' || id === 'reject') {
+        const sp = publishedTags?.sp.explicit ? publishedTags.sp.value : undefined;
+        const simulated = simulatePolicy(
+          { domain, senders, rows },
+          { policy: id as SimulatedPolicy, period, ...(sp ? { sp } : {}) },
+        );
+        step.impact = {
+          wouldQuarantine: simulated.would_quarantine,
+          wouldReject: simulated.would_reject,
+          legitimateAtRisk: simulated.legitimate_at_risk,
+          unauthorisedBlocked: simulated.unauthorised_blocked,
+        };
+      }
     }
     if (id === 'bimi') step.leadTimeDays = [14, 60];
     return step;
@@ -479,7 +398,7 @@ function nextRecord(
   id: PlanStepId,
   domain: string,
   rua: string[],
-  published: string | null,
+  tags: DmarcTags | undefined,
   options: PlanOptions,
 ): Pick<PlanStep, 'record' | 'recordMissing'> {
   if (id === 'fix-senders') return {};
@@ -493,7 +412,6 @@ function nextRecord(
     return { record: { name: built.name, type: 'TXT', value: built.value, findings: built.findings } };
   }
   if (rua.length === 0) return { recordMissing: 'rua-unknown' };
-  const tags = published === null ? undefined : lintDmarcRecord(published).record?.tags;
   const explicit = <T>(tag: { value: T; explicit: boolean } | undefined) =>
     tag?.explicit ? tag.value : undefined;
   const sp = explicit(tags?.sp);

@@ -158,13 +158,14 @@ for (const engine of engines) {
       const zone = new Zone().add('7.100.51.198.in-addr.arpa', 'PTR', 'mx.spoofer.example');
       await new StoredIpFacts(store, { resolver: new ZoneResolver(zone) }).describe(['198.51.100.7']);
       const view = await failureReports(store, 'Example.JP', {
-        since: JAN_1 - DAY,
+        period: { since: JAN_1 - DAY, until: JAN_1 + 29 * DAY },
         ipFacts: new StoredIpFacts(store),
       });
       expect(view.items.map((i) => i.id)).toEqual([5, 3, 2, 1]);
       expect(view).toMatchObject({
         domain: 'example.jp',
-        since: '2024-12-31T00:00:00Z',
+        since: '2024-12-31',
+        until: '2025-01-30',
         reports: 4,
         incidents: 6,
         truncated: false,

@@ -121,13 +121,18 @@ for (const engine of engines) {
           code: 'sender-failing',
           ip: ESP_IP,
           ptr: 'o1.ptr123.sendgrid.net',
-          class: 'authorised',
+          name: 'Twilio SendGrid',
+          // Half its mail passes: not "most", so a known service not yet configured.
+          class: 'known-unconfigured',
           messages: 160,
           failing: 80,
           share: 160 / 1808,
           reason: {
             code: 'signed-by-esp-domain',
             args: { domain: 'example.jp', dkimDomain: 'sendgrid.info', sender: 'sendgrid' },
+            messages: 80,
+            text: 'Mail from Twilio SendGrid is signed with its own domain (sendgrid.info), not with example.jp: the DKIM signature passes but does not align.',
+            fix: expect.stringContaining('Set up a custom DKIM domain in Twilio SendGrid'),
           },
         },
         {
@@ -135,14 +140,16 @@ for (const engine of engines) {
           code: 'unknown-sender',
           ip: BAD_IP,
           ptr: null,
-          class: 'unknown',
+          name: BAD_IP,
+          class: 'suspicious',
           messages: 16,
           failing: 16,
           share: 16 / 1808,
-          reason: {
+          reason: expect.objectContaining({
             code: 'spf-esp-bounce-not-aligned',
             args: { domain: 'example.jp', spfDomain: 'spoofer.example' },
-          },
+            messages: 16,
+          }),
         },
       ]);
       expect(fix.record).toBeUndefined();
@@ -150,6 +157,14 @@ for (const engine of engines) {
         name: '_dmarc.example.jp',
         type: 'TXT',
         value: 'v=DMARC1; p=quarantine; rua=mailto:dmarc@example.jp',
+      });
+      // Failing: SendGrid 80 (its own, at risk), BAD_IP 16 and RARE_IP 2 (unauthorised); the
+      // forwarded mail passes by DKIM.
+      expect(result.steps[2]!.impact).toEqual({
+        wouldQuarantine: 98,
+        wouldReject: 0,
+        legitimateAtRisk: 80,
+        unauthorisedBlocked: 18,
       });
       expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     });
