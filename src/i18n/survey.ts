@@ -297,6 +297,10 @@ export const surveyReportText = {
     en: 'Share of measured domains; error bars: 95% Wilson interval',
     ja: '測定済ドメインに占める割合。誤差線: 95% Wilson 信頼区間',
   },
+  'report.chart.largest': {
+    en: '(the {shown} largest of {total} categories; every one is in the tables)',
+    ja: '（全 {total} 分類のうちドメイン数の多い {shown} 分類。表には全分類を掲載）',
+  },
   'report.chart.policy.title': { en: 'DMARC policy (p=) by category', ja: '分類別の DMARC ポリシー（p=）' },
   'report.chart.policy.subtitle': {
     en: 'Share of domains with a valid DMARC policy',

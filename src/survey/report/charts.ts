@@ -7,12 +7,14 @@ import type { Lang } from '../../i18n/lang.ts';
 import { surveyReportText } from '../../i18n/survey.ts';
 import { translator } from '../../i18n/translate.ts';
 import type { Interval } from '../metrics.ts';
-import type { SurveyReport } from '../report.ts';
+import type { CategoryReport, SurveyReport } from '../report.ts';
 import { CHARTED_METRICS, metricOf, POLICIES, type ReportMetric, type TrendScan } from './model.ts';
 
 echarts.use([BarChart, CustomChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
 /** One chart, as an SVG document; `id` names its file (`<id>.svg`) and its element ids. */
+type Translate = ReturnType<typeof translator<typeof surveyReportText>>;
+
 export interface SurveyChart {
   id: string;
   title: string;
@@ -33,6 +35,8 @@ export const CHART_HEIGHT = 540;
 
 /** Categories past which the x labels turn and the value labels go (they would overlap). */
 const MANY_CATEGORIES = 12;
+/** Bars past which a chart draws only the largest categories (a `tld` survey has hundreds). */
+export const MAX_CHART_CATEGORIES = 60;
 const LABELLED_CATEGORIES = 20;
 /** Trend charts draw all domains and this many of the largest categories. */
 export const TREND_CATEGORIES = 8;
@@ -74,8 +78,9 @@ export function adoptionChart(
   options: ChartOptions,
 ): SurveyChart {
   const t = translator(surveyReportText, options.lang);
-  const names = report.categories.map((c) => c.name);
-  const intervals = report.categories.map((c) => metricOf(c, metric).interval);
+  const categories = chartedCategories(report);
+  const names = categories.map((c) => c.name);
+  const intervals = categories.map((c) => metricOf(c, metric).interval);
   const scale = yScale(adoptionTop(intervals));
   const labelled = names.length <= LABELLED_CATEGORIES;
   const whiskers = intervals.flatMap((i, index) =>
@@ -115,7 +120,7 @@ export function adoptionChart(
   };
   const title = t('report.chart.adoption.title', { metric: t(`report.metric.${metric}`) });
   return render(`adoption-${metricId(metric)}`, title, options, {
-    ...frame(title, t('report.chart.adoption.subtitle'), names.length),
+    ...frame(title, subtitle(t('report.chart.adoption.subtitle'), report, names.length, t), names.length),
     xAxis: categoryAxis(names),
     yAxis: percentAxis(scale),
     series: [
@@ -141,10 +146,11 @@ export function adoptionChart(
 
 export function policyChart(report: SurveyReport, options: ChartOptions): SurveyChart {
   const t = translator(surveyReportText, options.lang);
-  const names = report.categories.map((c) => c.name);
+  const categories = chartedCategories(report);
+  const names = categories.map((c) => c.name);
   const title = t('report.chart.policy.title');
   // Every stack reaches 100%: the count it is of goes above it, so 4 domains do not read as 160.
-  const counts = report.categories.flatMap((c, index) => (c.dmarc === 0 ? [] : [[index, c.dmarc]]));
+  const counts = categories.flatMap((c, index) => (c.dmarc === 0 ? [] : [[index, c.dmarc]]));
   const renderCount: CustomSeriesRenderItem = (params, api) => {
     const [index, dmarc] = counts[params.dataIndex]!;
     const [x, y] = api.coord([index, 1]) as [number, number];
@@ -163,7 +169,7 @@ export function policyChart(report: SurveyReport, options: ChartOptions): Survey
     } as ReturnType<CustomSeriesRenderItem>;
   };
   return render('policy', title, options, {
-    ...frame(title, t('report.chart.policy.subtitle'), names.length, true),
+    ...frame(title, subtitle(t('report.chart.policy.subtitle'), report, names.length, t), names.length, true),
     legend: { top: LEGEND_TOP, data: POLICIES.map((p) => `p=${p}`), textStyle: { fontSize: 12 } },
     xAxis: categoryAxis(names),
     yAxis: percentAxis(yScale(1)),
@@ -172,7 +178,7 @@ export function policyChart(report: SurveyReport, options: ChartOptions): Survey
         type: 'bar' as const,
         name: `p=${p}`,
         stack: 'policy',
-        data: report.categories.map((c) => (c.dmarc === 0 ? '-' : c.policy[p] / c.dmarc)),
+        data: categories.map((c) => (c.dmarc === 0 ? '-' : c.policy[p] / c.dmarc)),
         itemStyle: { color: POLICY_COLOURS[p] },
         barMaxWidth: 56,
         silent: true,
@@ -229,6 +235,26 @@ export function trendChart(
       emphasis: { disabled: true },
     })),
   });
+}
+
+/**
+ * The categories drawn: all of them up to MAX_CHART_CATEGORIES (the 58 of `--categories jp`
+ * fit), else the largest by domains, kept in the report's order; the tables have every one.
+ */
+function chartedCategories(report: SurveyReport): CategoryReport[] {
+  if (report.categories.length <= MAX_CHART_CATEGORIES) return report.categories;
+  const largest = new Set(
+    [...report.categories]
+      .sort((a, b) => b.domains - a.domains || a.name.localeCompare(b.name))
+      .slice(0, MAX_CHART_CATEGORIES),
+  );
+  return report.categories.filter((c) => largest.has(c));
+}
+
+function subtitle(text: string, report: SurveyReport, shown: number, t: Translate): string {
+  return shown < report.categories.length
+    ? `${text} ${t('report.chart.largest', { shown, total: report.categories.length })}`
+    : text;
 }
 
 /** A scan's label on the trend axis: its date, and its name when two scans share a day. */

@@ -122,7 +122,13 @@ function languageBlock(
 
   out.push(`<section><h2>${esc(t('report.section.other'))}</h2>`);
   for (const metric of REPORT_METRICS) {
-    if ((CHARTED_METRICS as readonly string[]).includes(metric) || metric.startsWith('policy.')) continue;
+    // Measured is in the overview; the policy counts have their own section.
+    if (
+      metric === 'measured' ||
+      (CHARTED_METRICS as readonly string[]).includes(metric) ||
+      metric.startsWith('policy.')
+    )
+      continue;
     out.push(metricHeading(metric, t), metricTable(report, metric, t, orgs), '</article>');
   }
   out.push('</section>');

@@ -4,6 +4,7 @@ import {
   CHART_HEIGHT,
   CHART_WIDTH,
   CHARTED_METRICS,
+  MAX_CHART_CATEGORIES,
   POLICIES,
   surveyCharts,
   svgToPng,
@@ -115,6 +116,29 @@ describe('survey charts (ECharts, server-side SVG)', () => {
     expect(again.map((c) => c.svg)).toEqual(charts.map((c) => c.svg));
   });
 
+  it('draws the largest categories when there are too many for one chart, and says so', () => {
+    const many = sampleReport(
+      Array.from({ length: MAX_CHART_CATEGORIES + 5 }, (_, i) => ({
+        name: `c${i}`,
+        domains: 10 + (i % 7 === 0 ? 0 : i),
+        spf: 5,
+        dmarc: 2,
+      })),
+    );
+    const [spf, ...rest] = surveyCharts(many, { lang: 'en' });
+    expect(bars(spf!.svg, 0)).toHaveLength(MAX_CHART_CATEGORIES);
+    const texts = parseSvg(spf!.svg).map((e) => e.text);
+    expect(
+      texts.some((x) =>
+        x.includes(`(the ${MAX_CHART_CATEGORIES} largest of ${MAX_CHART_CATEGORIES + 5} categories`),
+      ),
+    ).toBe(true);
+    // The smallest (every seventh: 10 domains) are the ones left out.
+    expect(texts).not.toContain('c7');
+    expect(texts).toContain('c8');
+    expect(bars(rest.find((c) => c.id === 'policy')!.svg, 0)).toHaveLength(MAX_CHART_CATEGORIES);
+  });
+
   it('speaks Japanese', () => {
     const ja = surveyCharts(report, { lang: 'ja' });
     expect(ja.find((c) => c.id === 'adoption-dmarc')!.svg).toContain('DMARC: 分類別の導入率');
@@ -170,5 +194,12 @@ describe('PNG charts (resvg)', () => {
     const png = svgToPng(chart!.svg, { scale: 1, fontFiles: [] });
     expect(png.readUInt32BE(16)).toBe(CHART_WIDTH);
     expect(png.readUInt32BE(20)).toBe(CHART_HEIGHT);
+  });
+
+  it('is deterministic', () => {
+    const [chart] = surveyCharts(report, { lang: 'en' });
+    expect(svgToPng(chart!.svg, { scale: 1, fontFiles: [] })).toEqual(
+      svgToPng(chart!.svg, { scale: 1, fontFiles: [] }),
+    );
   });
 });
