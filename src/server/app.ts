@@ -22,6 +22,7 @@ import { openApiDocument } from './openapi.ts';
 import { registerReportRoutes } from './reports.ts';
 import type { AnyRouteSpec } from './route.ts';
 import { registerSettingsRoutes } from './settings.ts';
+import { registerSurveyRoutes } from './surveys.ts';
 import { registerUploadRoutes, UPLOAD_MAX_FILE_BYTES } from './uploads.ts';
 
 export const API_VERSION = '0.1.0';
@@ -106,6 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAnalysisRoutes(app, registry, store, accounts);
   registerReportRoutes(app, registry, store);
   registerUploadRoutes(app, registry, store, accounts);
+  registerSurveyRoutes(app, registry, store);
   registerSettingsRoutes(app, registry, {
     store,
     accounts,

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
 import type { Store } from '../../src/store/types.ts';
+import { createScan, finishScan } from '../../src/survey/stored.ts';
 import { aggregateXml } from '../ingest/helpers/reports.ts';
 import { engines, engineTitle, freshStore } from '../store/helpers.ts';
 import { Client, type Harness, harness, multipart, PASSWORD } from './helpers.ts';
@@ -378,6 +379,37 @@ for (const engine of engines) {
       });
     });
 
+    describe('surveys', () => {
+      it('lists stored scans and shows one, only to callers who see every domain', async () => {
+        const scan = await createScan(h.store, {
+          name: 'jp-2026-11',
+          list: 'domains.csv',
+          options: {
+            categories: 'jp',
+            organisationRule: 'any',
+            resolverLabel: 'system',
+            timeoutMs: 2000,
+            qps: 0,
+            concurrency: 64,
+            retryPasses: 2,
+            retryDelayMs: 1000,
+          },
+        });
+        await finishScan(h.store, scan.id);
+        const root = await as('root');
+        const list = (await root.get('/api/surveys')).json().surveys;
+        expect(list).toContainEqual(
+          expect.objectContaining({ id: scan.id, name: 'jp-2026-11', status: 'finished' }),
+        );
+        const one = await root.get(`/api/surveys/${scan.id}`);
+        expect(one.statusCode, one.body).toBe(200);
+        expect(one.json().scan.name).toBe('jp-2026-11');
+        const alice = await as('alice');
+        expect((await alice.get('/api/surveys')).json().surveys).toEqual([]);
+        expect((await alice.get(`/api/surveys/${scan.id}`)).statusCode).toBe(404);
+      });
+    });
+
     describe('untrusted input', () => {
       it('refuses sort and order values outside the list, and binds filters (no SQL injection)', async () => {
         const root = await as('root');
@@ -694,6 +726,8 @@ for (const engine of engines) {
           '/api/tokens',
           '/api/imap-sources',
           '/api/audit',
+          '/api/surveys',
+          '/api/surveys/{id}',
         ]) {
           expect(doc.paths, path).toHaveProperty([path]);
         }
