@@ -62,8 +62,7 @@ export function aggregateXml(report: DemoAggregateReport): string {
     lines.push(element(4, 'aspf', 'r'));
   }
   lines.push(element(4, 'p', policy.p));
-  // A receiver that read univ's "sp=non" as no sp writes p; this ISP echoes the text as published.
-  const sp = policy.sp === 'non' && !bis ? policy.p : (policy.sp ?? (bis ? undefined : policy.p));
+  const sp = writtenSp(policy, bis);
   if (sp !== undefined) lines.push(element(4, 'sp', sp));
   if (bis) {
     if (policy.np) lines.push(element(4, 'np', policy.np));
@@ -79,6 +78,16 @@ export function aggregateXml(report: DemoAggregateReport): string {
   for (const row of report.rows) lines.push(...recordXml(reporter, row));
   lines.push('</feedback>');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * sp as each kind of reporter writes it: RFC 7489 reporters write the sp they applied (p when
+ * sp is absent or invalid); RFC 9990 ones write sp only when published, as published, so univ's
+ * "sp=non" typo shows in their reports.
+ */
+function writtenSp(policy: PolicyState, bis: boolean): string | undefined {
+  if (bis) return policy.sp;
+  return policy.sp === undefined || policy.sp === 'non' ? policy.p : policy.sp;
 }
 
 function recordXml(reporter: Reporter, row: DemoRow): string[] {

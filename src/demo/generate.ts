@@ -25,6 +25,8 @@ import { tlsReports } from './tls.ts';
 /** The seed of the published demo: the month the ministries asked card companies for DMARC. */
 export const DEMO_SEED = 202302;
 export const DEMO_DAYS = 90;
+/** A year at most: the demo is a few thousand records, not a benchmark (bench/ has the big generator). */
+export const DEMO_MAX_DAYS = 366;
 
 export interface DemoOptions {
   /** The demo ends the day before this (default: now). */
@@ -56,9 +58,13 @@ const RUA: Record<DemoDomain, string> = {
 /** Every input of the demo, oldest first. */
 export function generateDemo(options: DemoOptions = {}): DemoInput[] {
   const days = options.days ?? DEMO_DAYS;
-  if (!Number.isInteger(days) || days < 1)
-    throw new RangeError(`demo days must be a whole number >= 1, not ${days}`);
+  if (!Number.isInteger(days) || days < 1 || days > DEMO_MAX_DAYS) {
+    throw new RangeError(`demo days must be a whole number from 1 to ${DEMO_MAX_DAYS}, not ${days}`);
+  }
   const now = Math.floor(Number(options.now ?? Date.now()) / 1000);
+  if (!Number.isFinite(now) || now < DEMO_MAX_DAYS * 86_400) {
+    throw new RangeError(`demo "now" must be a date after 1971, not ${String(options.now)}`);
+  }
   const today = now - (now % 86_400);
   const random = new Random(options.seed ?? DEMO_SEED);
   const volumes = new Map(SOURCES.map((s) => [s.id, random.fork(`volume ${s.id}`)]));

@@ -2,7 +2,14 @@
  * The demo data set: 90 days of reports for the domains of examples/demo.zone, generated
  * (deterministic for a seed and a day) and stored through the ingest path.
  */
-export { DEMO_DAYS, DEMO_SEED, type DemoInput, type DemoOptions, generateDemo } from './generate.ts';
+export {
+  DEMO_DAYS,
+  DEMO_MAX_DAYS,
+  DEMO_SEED,
+  type DemoInput,
+  type DemoOptions,
+  generateDemo,
+} from './generate.ts';
 export { type DemoCounts, seedDemoStore } from './seed.ts';
 export { DEMO_DOMAINS as demoDomains, type DemoDomain } from './story.ts';
 

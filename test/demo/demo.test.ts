@@ -80,6 +80,19 @@ describe('generateDemo', () => {
     expect(inputs.every((i) => i.receivedAt <= NOW / 1000)).toBe(true);
   });
 
+  it('refuses a period it cannot tell the story over', () => {
+    expect(() => generateDemo({ now: NOW, days: 0 })).toThrow(/from 1 to 366, not 0/);
+    expect(() => generateDemo({ now: NOW, days: 1.5 })).toThrow(RangeError);
+    expect(() => generateDemo({ now: NOW, days: 5_000 })).toThrow(/not 5000/);
+    expect(() => generateDemo({ now: Number.NaN })).toThrow(/"now"/);
+  });
+
+  it('tells a short period the same story in fewer days', () => {
+    const week = generateDemo({ now: NOW, days: 7 });
+    expect(week.filter((i) => i.kind === 'aggregate').length).toBeGreaterThan(50);
+    expect(new Set(week.map((i) => i.kind))).toEqual(new Set(['aggregate', 'failure', 'tls']));
+  });
+
   it('covers the last 90 days with a few thousand records', () => {
     const reports = parsed.flatMap((p) => p.aggregate);
     const begins = reports.map((r) => r.metadata.window.begin);
