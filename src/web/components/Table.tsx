@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { useWords } from '../i18n.tsx';
 import { display } from '../values.ts';
 
@@ -14,12 +15,17 @@ export function Table<T extends object>({
   caption,
   columns,
   rows,
+  limit,
 }: {
   caption: string;
   columns: Column<T>[];
   rows: T[];
+  /** Rows shown until the reader asks for all of them (long sender lists). */
+  limit?: number;
 }) {
   const w = useWords();
+  const [all, setAll] = useState(false);
+  const shown = limit !== undefined && !all ? rows.slice(0, limit) : rows;
   return (
     <div class="table-scroll">
       <table>
@@ -41,7 +47,7 @@ export function Table<T extends object>({
               </td>
             </tr>
           ) : (
-            rows.map((row, i) => (
+            shown.map((row, i) => (
               <tr key={i}>
                 {columns.map((c) => (
                   <td key={c.key} class={c.numeric ? 'num' : undefined}>
@@ -53,6 +59,11 @@ export function Table<T extends object>({
           )}
         </tbody>
       </table>
+      {shown.length < rows.length && (
+        <button type="button" class="show-all" onClick={() => setAll(true)}>
+          {w.t('common.show-all', { count: w.num(rows.length) })}
+        </button>
+      )}
     </div>
   );
 }

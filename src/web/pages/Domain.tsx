@@ -3,16 +3,20 @@ import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { HealthBadge, PolicyBadge, SenderClassBadge } from '../components/Badge.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
-import { AutoTable, type Column, Table } from '../components/Table.tsx';
+import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type Words } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
 import { asArray, healthOf, numberOf, passRateOf, pick, textOf } from '../values.ts';
 import { CheckResult } from './CheckResult.tsx';
+import { Plan } from './Plan.tsx';
+import { Reporters, Subdomains } from './Sections.tsx';
 import { Simulator } from './Simulator.tsx';
 
 /** The domain page looks at the last 90 days: long enough to see a policy change and its effect. */
 const PERIOD = '90d';
+/** Senders shown before "show all": the ones with most mail come first. */
+const SHORT_LIST = 15;
 
 const api = (domain: string, part: string) => `/api/domains/${encodeURIComponent(domain)}/${part}`;
 
@@ -46,23 +50,24 @@ export function Domain({ domain }: { domain: string }) {
         <Async resource={summary}>{(data) => <Overview domain={domain} summary={data} />}</Async>
       </section>
       <Senders domain={domain} />
-      <Listing
-        domain={domain}
-        part="subdomains"
-        title={w.t('domain.subdomains')}
-        intro={w.t('domain.subdomains-intro')}
-      />
-      <Listing
-        domain={domain}
-        part="reporters"
-        title={w.t('domain.reporters')}
-        intro={w.t('domain.reporters-intro')}
-      />
+      <section id="subdomains" aria-labelledby="subdomains-h">
+        <h2 id="subdomains-h">{w.t('domain.subdomains')}</h2>
+        <p class="muted">{w.t('domain.subdomains-intro')}</p>
+        <Subdomains domain={domain} path={withQuery(api(domain, 'subdomains'), { since: PERIOD })} />
+      </section>
+      <section id="reporters" aria-labelledby="reporters-h">
+        <h2 id="reporters-h">{w.t('domain.reporters')}</h2>
+        <p class="muted">{w.t('domain.reporters-intro')}</p>
+        <Reporters path={withQuery(api(domain, 'reporters'), { since: PERIOD })} />
+      </section>
       <section id="simulator" aria-labelledby="simulator-h">
         <h2 id="simulator-h">{w.t('domain.simulator')}</h2>
         <Simulator domain={domain} />
       </section>
-      <Plan domain={domain} />
+      <section id="plan" aria-labelledby="plan-h">
+        <h2 id="plan-h">{w.t('domain.plan')}</h2>
+        <Plan domain={domain} path={api(domain, 'plan')} />
+      </section>
       <section id="check" aria-labelledby="check-h">
         <h2 id="check-h">{w.t('domain.check')}</h2>
         <CheckResult path={api(domain, 'check')} />
@@ -172,6 +177,7 @@ function volumeChart(days: Day[], changes: Record<string, unknown>[], w: Words):
         name: w.t('chart.pass-rate'),
         type: 'line',
         yAxisIndex: 1,
+        showSymbol: days.length <= 31,
         data: days.map((d) => (d.messages ? Math.round((d.pass / d.messages) * 1000) / 10 : null)),
         itemStyle: { color: '#1f6f50' },
       },
@@ -193,8 +199,12 @@ function Senders({ domain }: { domain: string }) {
         const name = textOf(pick(s, 'name', 'sender', 'ptr'), w.lang);
         return (
           <>
-            {ip ? <a href={href({ page: 'sender', domain, ip })}>{ip}</a> : null}
-            {name && <div class="muted">{name}</div>}
+            {ip ? (
+              <a class="ip" href={href({ page: 'sender', domain, ip })}>
+                {ip}
+              </a>
+            ) : null}
+            {name && name !== ip && <div class="muted">{name}</div>}
           </>
         );
       },
@@ -231,75 +241,9 @@ function Senders({ domain }: { domain: string }) {
             caption={w.t('senders.caption')}
             columns={columns}
             rows={asArray<SenderRow>(data, 'senders')}
+            limit={SHORT_LIST}
           />
         )}
-      </Async>
-    </section>
-  );
-}
-
-function Listing({
-  domain,
-  part,
-  title,
-  intro,
-}: {
-  domain: string;
-  part: string;
-  title: string;
-  intro: string;
-}) {
-  const w = useWords();
-  const resource = useResource<unknown>(withQuery(api(domain, part), { since: PERIOD }));
-  return (
-    <section id={part} aria-labelledby={`${part}-h`}>
-      <h2 id={`${part}-h`}>{title}</h2>
-      <p class="muted">{intro}</p>
-      <Async resource={resource}>
-        {(data) => (
-          <>
-            <AutoTable caption={title} prefix="field." rows={asArray<object>(data, part, 'items', 'rows')} />
-            {asArray<object>(data, 'gaps').length > 0 && (
-              <AutoTable
-                caption={w.t('reporters.gaps')}
-                prefix="field."
-                rows={asArray<object>(data, 'gaps')}
-              />
-            )}
-          </>
-        )}
-      </Async>
-    </section>
-  );
-}
-
-function Plan({ domain }: { domain: string }) {
-  const w = useWords();
-  const plan = useResource<unknown>(api(domain, 'plan'));
-  return (
-    <section id="plan" aria-labelledby="plan-h">
-      <h2 id="plan-h">{w.t('domain.plan')}</h2>
-      <Async resource={plan}>
-        {(data) => {
-          const steps = asArray<Record<string, unknown>>(data, 'steps', 'plan');
-          const note = textOf(pick(data, 'summary', 'message'), w.lang);
-          return (
-            <>
-              {note && <p>{note}</p>}
-              <ol class="plan">
-                {steps.map((step, i) => (
-                  <li key={i}>
-                    <strong>{textOf(pick(step, 'title', 'record', 'policy', 'action'), w.lang)}</strong>{' '}
-                    {pick(step, 'date', 'when', 'after') !== undefined && (
-                      <span class="muted">({textOf(pick(step, 'date', 'when', 'after'), w.lang)})</span>
-                    )}
-                    <div>{textOf(pick(step, 'reason', 'why', 'description', 'text'), w.lang)}</div>
-                  </li>
-                ))}
-              </ol>
-            </>
-          );
-        }}
       </Async>
     </section>
   );

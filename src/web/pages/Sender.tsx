@@ -1,59 +1,94 @@
 import { Async } from '../components/Async.tsx';
+import { SenderClassBadge } from '../components/Badge.tsx';
 import { Fields } from '../components/Fields.tsx';
-import { AutoTable } from '../components/Table.tsx';
+import { Figures } from '../components/Figures.tsx';
+import { type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, textOf } from '../values.ts';
+
+/** analysis/sources.ts Sender, as /api/domains/:domain/senders/:ip sends it under `sender`. */
+interface SenderDetail {
+  ip: string;
+  name: string;
+  ptr: string | null;
+  ptrConfirmed: boolean;
+  asn: number | null;
+  asOrg: string | null;
+  country: string | null;
+  knownSender: { name: string; category: string } | null;
+  messages: number;
+  dmarcPass: number;
+  dmarcFail: number;
+  spfAligned: number;
+  dkimAligned: number;
+  class: string;
+  reasons: { code: string; messages: number; text: string; fix: string | null }[];
+  headerFroms: { domain: string; messages: number }[];
+}
 
 /** One sending IP for one domain: who it is (PTR, network), how much it sent, why it fails. */
 export function Sender({ domain, ip }: { domain: string; ip: string }) {
   const w = useWords();
-  const sender = useResource<Record<string, unknown>>(
+  const result = useResource<{ sender: SenderDetail }>(
     `/api/domains/${encodeURIComponent(domain)}/senders/${encodeURIComponent(ip)}?since=90d`,
   );
+  const fromColumns: Column<{ domain: string; messages: number }>[] = [
+    { key: 'domain', label: w.t('field.headerFrom'), render: (f) => f.domain },
+    { key: 'messages', label: w.t('domains.messages'), numeric: true, render: (f) => w.num(f.messages) },
+  ];
   return (
     <>
       <p class="crumbs">
         <a href="#/domains">{w.t('nav.domains')}</a> / <a href={href({ page: 'domain', domain })}>{domain}</a>{' '}
         /
       </p>
-      <h1>{ip}</h1>
-      <Async resource={sender}>
-        {(data) => {
-          const reasons = asArray<unknown>(data, 'reasons', 'failReasons');
-          const lists = Object.entries(data).filter(
-            ([key, value]) =>
-              Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && key !== 'reasons',
-          ) as [string, object[]][];
-          return (
-            <>
-              <Fields data={data} prefix="field." />
-              {reasons.length > 0 && (
-                <section aria-labelledby="reasons-h">
-                  <h2 id="reasons-h">{w.t('senders.reason')}</h2>
-                  <ul class="findings">
-                    {reasons.map((r, i) => {
-                      const o = (r ?? {}) as Record<string, unknown>;
-                      return (
-                        <li key={i}>
-                          {textOf(o.reason ?? o.message ?? r, w.lang)}
-                          {o.fix !== undefined && <div class="fix">{textOf(o.fix, w.lang)}</div>}
-                        </li>
-                      );
-                    })}
-                  </ul>
-                </section>
-              )}
-              {lists.map(([key, rows]) => (
-                <section key={key} aria-label={w.tMaybe('field.', key)}>
-                  <h2>{w.tMaybe('field.', key)}</h2>
-                  <AutoTable caption={w.tMaybe('field.', key)} prefix="field." rows={rows} />
-                </section>
-              ))}
-            </>
-          );
-        }}
+      <Async resource={result}>
+        {({ sender }) => (
+          <>
+            <h1>
+              {sender.name} {sender.name !== sender.ip && <span class="muted">({sender.ip})</span>}
+            </h1>
+            <p>
+              <SenderClassBadge value={sender.class} />
+            </p>
+            <Figures
+              data={{
+                messages: sender.messages,
+                dmarcPass: sender.dmarcPass,
+                dmarcFail: sender.dmarcFail,
+                spfAligned: sender.spfAligned,
+                dkimAligned: sender.dkimAligned,
+              }}
+              prefix="field."
+            />
+            <Fields
+              data={{
+                ip: sender.ip,
+                ptr: sender.ptr,
+                ptrConfirmed: sender.ptr ? sender.ptrConfirmed : null,
+                asn: sender.asn,
+                asOrg: sender.asOrg,
+                country: sender.country,
+                sender: sender.knownSender?.name ?? null,
+              }}
+              prefix="field."
+            />
+            <section aria-labelledby="reasons-h">
+              <h2 id="reasons-h">{w.t('senders.reason')}</h2>
+              <ul class="findings">
+                {sender.reasons.map((r) => (
+                  <li key={r.code}>
+                    {r.text}{' '}
+                    <span class="muted">({w.t('sender.messages', { count: w.num(r.messages) })})</span>
+                    {r.fix && <div class="fix">{r.fix}</div>}
+                  </li>
+                ))}
+              </ul>
+            </section>
+            <Table caption={w.t('field.headerFroms')} columns={fromColumns} rows={sender.headerFroms} />
+          </>
+        )}
       </Async>
     </>
   );

@@ -108,7 +108,9 @@ function SimulatedSenders({ domain, rows }: { domain: string; rows: SimulatedSen
       label: w.t('senders.source'),
       render: (r) => (
         <>
-          <a href={href({ page: 'sender', domain, ip: r.ip })}>{r.ip}</a>
+          <a class="ip" href={href({ page: 'sender', domain, ip: r.ip })}>
+            {r.ip}
+          </a>
           {r.name !== r.ip && <div class="muted">{r.name}</div>}
         </>
       ),
@@ -123,5 +125,5 @@ function SimulatedSenders({ domain, rows }: { domain: string; rows: SimulatedSen
     { key: 'reason', label: w.t('senders.reason'), render: (r) => textOf(r.reason, w.lang) || '–' },
     { key: 'fix', label: w.t('senders.fix'), render: (r) => textOf(r.fix, w.lang) || '–' },
   ];
-  return <Table caption={w.t('sim.senders')} columns={columns} rows={failing} />;
+  return <Table caption={w.t('sim.senders')} columns={columns} rows={failing} limit={10} />;
 }
