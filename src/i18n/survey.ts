@@ -297,6 +297,14 @@ export const surveyReportText = {
     en: 'Share of measured domains; error bars: 95% Wilson interval',
     ja: '測定済ドメインに占める割合。誤差線: 95% Wilson 信頼区間',
   },
+  'report.chart.adoptionOrg.title': {
+    en: '{metric}: adoption by category, per organisation',
+    ja: '{metric}: 分類別の導入率（組織単位）',
+  },
+  'report.chart.adoptionOrg.subtitle': {
+    en: 'Share of measured organisations (one counts when {rule} of its domains has it); error bars: 95% Wilson interval',
+    ja: '測定済の組織に占める割合（ドメインの{rule}が持つ組織を数える）。誤差線: 95% Wilson 信頼区間',
+  },
   'report.chart.largest': {
     en: '(the {shown} largest of {total} categories; every one is in the tables)',
     ja: '（全 {total} 分類のうちドメイン数の多い {shown} 分類。表には全分類を掲載）',

@@ -66,21 +66,29 @@ const LINE_COLOURS = [
 /** Every chart of the report, in the order the HTML shows them. */
 export function surveyCharts(report: SurveyReport, options: ChartOptions): SurveyChart[] {
   const charts = CHARTED_METRICS.map((metric) => adoptionChart(report, metric, options));
+  if (report.categories.some((c) => c.organisations))
+    for (const metric of CHARTED_METRICS) charts.push(adoptionChart(report, metric, options, 'organisation'));
   charts.push(policyChart(report, options));
   if (options.trend && options.trend.length > 0)
     for (const metric of CHARTED_METRICS) charts.push(trendChart(options.trend, metric, options));
   return charts;
 }
 
+/** Adoption of one metric per category; by organisation: categories without organisations have no bar. */
 export function adoptionChart(
   report: SurveyReport,
   metric: ReportMetric,
   options: ChartOptions,
+  unit: 'domain' | 'organisation' = 'domain',
 ): SurveyChart {
   const t = translator(surveyReportText, options.lang);
   const categories = chartedCategories(report);
   const names = categories.map((c) => c.name);
-  const intervals = categories.map((c) => metricOf(c, metric).interval);
+  const none: Interval = { share: null, low: null, high: null };
+  const intervals = categories.map((c) => {
+    const counts = unit === 'domain' ? c : c.organisations;
+    return counts ? metricOf(counts, metric).interval : none;
+  });
   const scale = yScale(adoptionTop(intervals));
   const labelled = names.length <= LABELLED_CATEGORIES;
   const whiskers = intervals.flatMap((i, index) =>
@@ -118,9 +126,16 @@ export function adoptionChart(
       });
     return { type: 'group', children } as ReturnType<CustomSeriesRenderItem>;
   };
-  const title = t('report.chart.adoption.title', { metric: t(`report.metric.${metric}`) });
-  return render(`adoption-${metricId(metric)}`, title, options, {
-    ...frame(title, subtitle(t('report.chart.adoption.subtitle'), report, names.length, t), names.length),
+  const label = t(`report.metric.${metric}`);
+  const organisations = unit === 'organisation';
+  const title = organisations
+    ? t('report.chart.adoptionOrg.title', { metric: label })
+    : t('report.chart.adoption.title', { metric: label });
+  const sub = organisations
+    ? t('report.chart.adoptionOrg.subtitle', { rule: t(`report.rule.${report.method.organisationRule}`) })
+    : t('report.chart.adoption.subtitle');
+  return render(`adoption-${organisations ? 'org-' : ''}${metricId(metric)}`, title, options, {
+    ...frame(title, subtitle(sub, report, names.length, t), names.length),
     xAxis: categoryAxis(names),
     yAxis: percentAxis(scale),
     series: [

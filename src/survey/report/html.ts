@@ -107,6 +107,7 @@ function languageBlock(
     out.push(
       metricHeading(metric, t),
       figure(`adoption-${metric}`),
+      ...(orgs ? [figure(`adoption-org-${metric}`)] : []),
       metricTable(report, metric, t, orgs),
       '</article>',
     );

@@ -139,6 +139,22 @@ describe('survey charts (ECharts, server-side SVG)', () => {
     expect(bars(rest.find((c) => c.id === 'policy')!.svg, 0)).toHaveLength(MAX_CHART_CATEGORIES);
   });
 
+  it('adds per-organisation adoption charts when the list names organisations', () => {
+    const orgs = sampleReport([
+      { name: 'nikkei225', domains: 12, spf: 6, dmarc: 3, perOrganisation: 3 },
+      { name: 'other', domains: 5, spf: 1, dmarc: 1 },
+    ]);
+    const charts = surveyCharts(orgs, { lang: 'en' });
+    expect(charts.map((c) => c.id)).toContain('adoption-org-dmarc');
+    expect(surveyCharts(report, { lang: 'en' }).map((c) => c.id)).not.toContain('adoption-org-dmarc');
+    const dmarc = charts.find((c) => c.id === 'adoption-org-dmarc')!;
+    // Only nikkei225 has organisations: 1 of 4 has DMARC.
+    expect(bars(dmarc.svg, 0)).toEqual(['0']);
+    const texts = parseSvg(dmarc.svg).map((e) => e.text);
+    expect(texts).toContain('DMARC: adoption by category, per organisation');
+    expect(texts).toContain('25.0%');
+  });
+
   it('speaks Japanese', () => {
     const ja = surveyCharts(report, { lang: 'ja' });
     expect(ja.find((c) => c.id === 'adoption-dmarc')!.svg).toContain('DMARC: 分類別の導入率');
