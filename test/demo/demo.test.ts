@@ -27,6 +27,7 @@ import type { AggregateReportWithRecords, Payload } from '../../src/reports/type
 import { unpackAll } from '../../src/reports/unpack.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
+import { engines, engineTitle } from '../store/helpers.ts';
 
 // Noon on 2026-11-28: the demo covers 2026-08-30 .. 2026-11-27 (UTC days).
 const NOW = Date.UTC(2026, 10, 28, 12);
@@ -415,5 +416,36 @@ describe('examples/demo.zone', () => {
       'v=DMARC1; p=reject; sp=reject; np=reject; rua=mailto:dmarc-rua@bank.example.co.jp',
     ]);
     expect((await txt('univ.example.ac.jp')).length).toBe(2);
+  });
+});
+
+describe.each(engines)('seedDemoStore, two weeks $name', (engine) => {
+  afterAll(() => engine.cleanup());
+
+  it.skipIf(engine.skip !== undefined)(`stores every report ${engineTitle(engine)}`, async () => {
+    const expected = generateDemo({ now: NOW, days: 14 });
+    const store = await openStore(await engine.location());
+    try {
+      const counts = await seedDemoStore(store, { now: NOW, days: 14 });
+      expect(counts).toMatchObject({ inputs: expected.length, duplicates: 0, failed: 0 });
+      expect(await store.countReports()).toEqual({
+        reports: counts.aggregateReports,
+        records: counts.records,
+        messages: counts.messages,
+        failureReports: counts.failureReports,
+        tlsReports: 14,
+        quarantined: 0,
+      });
+      const bank = await store.db
+        .selectFrom('reports')
+        .select(['p', 'np'])
+        .where('policy_domain', '=', 'bank.example.co.jp')
+        .where('namespace', '=', 'urn:ietf:params:xml:ns:dmarc-2.0')
+        .orderBy('date_begin', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(bank).toEqual({ p: 'reject', np: 'reject' });
+    } finally {
+      await store.close();
+    }
   });
 });
