@@ -12,7 +12,7 @@ import { RecordRows, reportKey, reportRow } from './aggregate-rows.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, sha256Hex } from './raw.ts';
-import { rollupStatements } from './rollup.ts';
+import { RollupAccumulator } from './rollup.ts';
 import { type KyselyStore, rollupDay } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
 
@@ -144,12 +144,17 @@ async function writeTogether(
         .execute();
     }
     if (options.rollup ?? true) {
-      const targets = stored.map((p) => ({
-        reportId: p.id,
-        policyDomain: p.row.policy_domain,
-        day: rollupDay({ begin: p.row.date_begin, end: p.row.date_end }),
-      }));
-      for (const statement of rollupStatements(trx, targets)) await trx.executeQuery(statement);
+      const rollup = new RollupAccumulator(store.engine, (value) => store.text(value));
+      for (const p of stored) {
+        const report = {
+          policyDomain: p.row.policy_domain,
+          day: rollupDay({ begin: p.row.date_begin, end: p.row.date_end }),
+          adkim: p.row.adkim,
+          aspf: p.row.aspf,
+        };
+        for (const record of p.item.report.records) rollup.add(report, record);
+      }
+      for (const statement of rollup.take()) await trx.executeQuery(statement);
     }
   });
   return outcomes;

@@ -271,8 +271,12 @@ export class KyselyStore implements Store {
         return { status: 'duplicate', id: existing.id };
       }
       return new AggregateWriter(this, trx, inserted.id, {
-        policyDomain: key.policy_domain,
-        day: rollupDay({ begin: row.date_begin, end: row.date_end }),
+        rollupReport: {
+          policyDomain: row.policy_domain,
+          day: rollupDay({ begin: row.date_begin, end: row.date_end }),
+          adkim: row.adkim,
+          aspf: row.aspf,
+        },
         raw,
         sha256,
         rollup: options.rollup ?? true,

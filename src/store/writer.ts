@@ -8,7 +8,7 @@ import { RecordRows } from './aggregate-rows.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw } from './raw.ts';
-import { rollupStatements } from './rollup.ts';
+import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator, type RollupReport } from './rollup.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateReportWriter } from './types.ts';
@@ -23,8 +23,8 @@ export async function releaseFromQuarantine(db: Kysely<Database>, sha256: string
 }
 
 export interface WriterPlan {
-  policyDomain: string;
-  day: number;
+  /** The report's policy domain, day and alignment modes as stored, for the rollups. */
+  rollupReport: RollupReport;
   raw: Uint8Array;
   sha256: string;
   rollup: boolean;
@@ -38,6 +38,7 @@ export class AggregateWriter implements AggregateReportWriter {
   readonly #plan: WriterPlan;
   readonly #packing: Promise<PackedRaw>;
   readonly #rows: RecordRows;
+  readonly #rollup: RollupAccumulator | undefined;
   #finished = false;
   #index = 0;
   #messages = 0;
@@ -49,6 +50,9 @@ export class AggregateWriter implements AggregateReportWriter {
     this.#id = id;
     this.#plan = plan;
     this.#rows = new RecordRows(store);
+    this.#rollup = plan.rollup
+      ? new RollupAccumulator(store.engine, (value) => store.text(value))
+      : undefined;
     // Compress while records are written; a report abandoned midway must not leave a rejection unobserved.
     this.#packing = packRaw(plan.raw, plan.sha256);
     this.#packing.catch(() => {});
@@ -77,6 +81,7 @@ export class AggregateWriter implements AggregateReportWriter {
         `record ${index}: the report's message total overflows`,
       );
     }
+    this.#rollup?.add(this.#plan.rollupReport, record);
     this.#index++;
     if (this.#rows.pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
   }
@@ -88,7 +93,11 @@ export class AggregateWriter implements AggregateReportWriter {
    * an error it had surfaces here.
    */
   async #flush(): Promise<void> {
-    const batch = asFewStatements(this.#store.engine, this.#rows.take());
+    const statements = this.#rows.take();
+    // A report with a great many distinct senders: its sums so far are written now (they add up).
+    if (this.#rollup && this.#rollup.pending >= ROLLUP_MAX_PENDING_ROWS)
+      statements.push(...this.#rollup.take());
+    const batch = asFewStatements(this.#store.engine, statements);
     await this.#inFlight;
     const trx = this.#trx;
     this.#inFlight = (async () => {
@@ -122,11 +131,8 @@ export class AggregateWriter implements AggregateReportWriter {
         // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
         trx.deleteFrom('quarantine').where('raw_sha256', '=', this.#plan.sha256).compile(),
       ];
-      if (this.#plan.rollup) {
-        const { policyDomain, day } = this.#plan;
-        closing.push(...rollupStatements(trx, [{ reportId: this.#id, policyDomain, day }]));
-      }
-      for (const statement of asFewStatements(s.engine, closing)) await trx.executeQuery(statement);
+      const statements = [...asFewStatements(s.engine, closing), ...(this.#rollup?.take() ?? [])];
+      for (const statement of statements) await trx.executeQuery(statement);
       await this.#trx.commit().execute();
       this.#finished = true;
       return { status: 'stored' as const, id: this.#id, records: this.#index, messages: this.#messages };

@@ -683,6 +683,57 @@ for (const engine of engines) {
       expect(rolledUp).toBe(6 + 4 + 18 + 2 + 1 + 7);
     });
 
+    it('keeps a per-source rollup with every auth result flattened, spaces removed and lengths capped', async () => {
+      const store = await open();
+      const longFrom = `${'ｘ'.repeat(300)}.example.jp`;
+      const rec = record({
+        sourceIp: '192.0.2.8',
+        count: 3,
+        headerFrom: longFrom,
+        policyEvaluated: {
+          disposition: 'none',
+          dkim: 'fail',
+          spf: 'pass',
+          reasons: [
+            { type: 'forwarded', comment: 'x' },
+            { type: 'local policy', comment: null },
+          ],
+        },
+        authResults: {
+          dkim: [
+            { domain: 'esp .example', selector: 's', result: 'pass', humanResult: null },
+            { domain: null, selector: null, result: 'fail', humanResult: null },
+          ],
+          spf: [{ domain: 'bounce.esp.example', scope: 'mfrom', result: 'pass', humanResult: null }],
+        },
+      });
+      await store.insertAggregateReport(
+        { ...header({ reportId: 'src-1' }), records: [rec, rec] },
+        xml('s1'),
+        source,
+      );
+      await store.insertAggregateReports([
+        { report: { ...header({ reportId: 'src-2' }), records: [rec] }, raw: xml('s2'), source },
+      ]);
+      const rows = await store.db.selectFrom('source_rollup').selectAll().execute();
+      expect(rows).toEqual([
+        {
+          policy_domain: 'example.jp',
+          day: JAN_1,
+          source_ip: '192.0.2.8',
+          header_from: 'ｘ'.repeat(255),
+          dkim: 'fail',
+          spf: 'pass',
+          adkim: header().policyPublished.adkim ?? '',
+          aspf: header().policyPublished.aspf ?? '',
+          dkim_auth: 'esp.example:pass :fail',
+          spf_auth: 'bounce.esp.example:mfrom:pass',
+          reasons: 'forwarded localpolicy',
+          messages: 9,
+        },
+      ]);
+    });
+
     it('stores a batch of reports as they would be stored one by one, rollup included', async () => {
       const reports = [0, 1, 2, 3].map((i) => ({
         ...header({ orgName: `R${i % 2}`, reportId: `batch-${i}`, begin: JAN_1 + (i % 2) * DAY }),
@@ -713,6 +764,10 @@ for (const engine of engines) {
           .orderBy(['policy_domain', 'day', 'source_ip', 'header_from', 'disposition', 'dkim', 'spf'])
           .execute();
       expect(await rollup(together)).toEqual(await rollup(one));
+      const sources = (store: Store) =>
+        store.db.selectFrom('source_rollup').selectAll().orderBy(['source_ip', 'day']).execute();
+      expect(await sources(together)).toEqual(await sources(one));
+      expect((await sources(together)).length).toBeGreaterThan(0);
       for (const outcome of outcomes) {
         if (outcome instanceof Error || outcome.status !== 'stored') throw new Error('not stored');
         const stored = await together.getAggregateReport(outcome.id);
