@@ -1,0 +1,166 @@
+/**
+ * `sumi serve`, `sumi user` and `sumi demo` as people run them: the first-run setup link, users
+ * from the command line, the demo's check output, and the demo dashboard over real HTTP.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/output.ts';
+import { startServer } from '../../src/cli/serve.ts';
+import { openStore } from '../../src/store/open.ts';
+import { sumi } from '../helpers/cli.ts';
+import { spawnSumi } from '../ingest/helpers/sumi.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sumi-serve-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture() {
+  let text = '';
+  const stream = {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+  } as unknown as CliContext['stdout'];
+  return { stream, text: () => text };
+}
+
+describe('sumi serve', () => {
+  it('creates an admin on a store without accounts and prints a one-time setup link', async () => {
+    const out = capture();
+    const err = capture();
+    const ctx: CliContext = { lang: 'en', stdout: out.stream, stderr: err.stream, env: {} };
+    const store = await openStore(path.join(dir, 'serve.db'));
+    const running = await startServer(ctx, store, { listen: '127.0.0.1:0' });
+    try {
+      const link = /(http:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]+)/.exec(out.text())?.[1];
+      expect(link, out.text()).toBeDefined();
+      expect(out.text()).toContain('user "admin" (admin) was created');
+      expect((await fetch(`${running.url}/api/auth/me`)).status).toBe(401);
+      const page = await fetch(link!);
+      expect(await page.text()).toContain('name="password"');
+      const token = new URL(link!).searchParams.get('token');
+      const set = await fetch(`${running.url}/api/auth/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, password: 'first admin password' }),
+      });
+      expect(set.status).toBe(200);
+      const login = await fetch(`${running.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'first admin password' }),
+      });
+      expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('refuses a --listen that is not host:port', async () => {
+    const result = await sumi(['serve', '--listen', 'localhost', '--db', path.join(dir, 'bad.db')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('host:port');
+  });
+});
+
+describe('sumi user', () => {
+  it('adds with a setup link, lists and deletes users', async () => {
+    const db = path.join(dir, 'users.db');
+    const added = await sumi([
+      'user',
+      'add',
+      'Carol',
+      '--role',
+      'viewer',
+      '--domain',
+      'a.example',
+      '--setup-link',
+      'https://sumi.example/',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const doc = JSON.parse(added.stdout);
+    expect(doc.user).toMatchObject({ username: 'carol', role: 'viewer', domains: ['a.example'] });
+    expect(doc.setupUrl).toMatch(/^https:\/\/sumi\.example\/setup\?token=[\w-]{40,}$/);
+    const list = await sumi(['user', 'list', '--db', db, '--json']);
+    expect(JSON.parse(list.stdout).users.map((u: { username: string }) => u.username)).toEqual(['carol']);
+    expect(
+      (await sumi(['user', 'add', 'carol', '--role', 'viewer', '--setup-link', 'http://x', '--db', db])).code,
+    ).toBe(2);
+    expect((await sumi(['user', 'add', 'dave', '--role', 'owner', '--db', db])).code).toBe(2);
+    expect((await sumi(['user', 'add', 'bad name', '--role', 'viewer', '--db', db])).code).toBe(2);
+    const deleted = await sumi(['user', 'delete', 'carol', '--db', db]);
+    expect(deleted.stdout).toContain('Deleted carol');
+    expect((await sumi(['user', 'delete', 'carol', '--db', db])).code).toBe(2);
+  });
+
+  it('reads the password from stdin', async () => {
+    const db = path.join(dir, 'stdin.db');
+    const child = spawnSumi(['user', 'add', 'erin', '--role', 'admin', '--db', db]);
+    child.stdin.end('a password from stdin\n');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const store = await openStore(db);
+    try {
+      const { Accounts } = await import('../../src/auth/accounts.ts');
+      const result = await new Accounts(store.db).login('erin', 'a password from stdin', '127.0.0.1');
+      expect(result.ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
+
+describe('sumi demo', () => {
+  it('--no-serve checks the sample domains and prints the result', async () => {
+    const result = await sumi(['demo', '--no-serve']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('card.example.co.jp');
+    const json = await sumi(['demo', '--no-serve', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).map((d: { domain: string }) => d.domain)).toContain('bank.example.co.jp');
+  });
+
+  it('serves a filled demo store with a demo admin and live checks', async () => {
+    const child = spawnSumi(['demo', '--listen', '127.0.0.1:0', '--json']);
+    try {
+      let stdout = '';
+      const doc = await new Promise<{ url: string; username: string; password: string }>(
+        (resolve, reject) => {
+          child.stdout.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString();
+            try {
+              resolve(JSON.parse(stdout));
+            } catch {
+              // Not the whole document yet.
+            }
+          });
+          child.on('close', (code) => reject(new Error(`demo ended (${code}) before serving: ${stdout}`)));
+        },
+      );
+      const login = await fetch(`${doc.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: doc.username, password: doc.password }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const domains = (await (await fetch(`${doc.url}/api/domains`, { headers: { cookie } })).json()) as {
+        domains: { domain: string; messages: number }[];
+      };
+      const card = domains.domains.find((d) => d.domain === 'card.example.co.jp');
+      expect(card?.messages).toBeGreaterThan(0);
+      const check = (await (
+        await fetch(`${doc.url}/api/domains/card.example.co.jp/check`, { headers: { cookie } })
+      ).json()) as { protocols: { dmarc: { status: string } } };
+      expect(check.protocols.dmarc.status).toBe('ok');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('close', resolve));
+    }
+  }, 120_000);
+});
