@@ -29,7 +29,7 @@ export const DEMO_DAYS = 90;
 export const DEMO_MAX_DAYS = 366;
 
 export interface DemoOptions {
-  /** The demo ends the day before this (default: now). */
+  /** The demo ends the day before this one (default: today); only its UTC day matters. */
   now?: Date | number;
   /** Days covered (default DEMO_DAYS). */
   days?: number;
@@ -98,13 +98,17 @@ export function generateDemo(options: DemoOptions = {}): DemoInput[] {
           rows,
         };
         const delay = reports.int(reporter.delayHours[0] * 3600, reporter.delayHours[1] * 3600);
-        inputs.push(deliver(report, Math.min(report.end + delay, now), reports));
+        // Yesterday's late reports count as arrived at midnight: the demo depends on the day, not the hour.
+        inputs.push(deliver(report, Math.min(report.end + delay, Math.max(report.end, today)), reports));
       }
     }
   }
   inputs.push(...failureReports(today, days, random.fork('failure')));
-  inputs.push(...tlsReports(today, days, now, random.fork('tls')));
-  return inputs.sort((a, b) => a.receivedAt - b.receivedAt || a.source.localeCompare(b.source));
+  inputs.push(...tlsReports(today, days, random.fork('tls')));
+  // Code-unit order, not localeCompare: the order must not depend on the machine's locale.
+  return inputs.sort(
+    (a, b) => a.receivedAt - b.receivedAt || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0),
+  );
 }
 
 /** The rows one reporter writes for one sender on one day: its share of the mail, over a few IPs. */

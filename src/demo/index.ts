@@ -1,6 +1,6 @@
 /**
  * The demo data set: 90 days of reports for the domains of examples/demo.zone, generated
- * (deterministic for a seed and a day) and stored through the ingest path.
+ * (the same bytes for the same seed and day) and stored through the ingest path.
  */
 export {
   DEMO_DAYS,

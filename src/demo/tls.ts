@@ -16,12 +16,12 @@ const MICROSOFT_DAYS = 4;
 /** Days ago the backup MX served an expired certificate. */
 const EXPIRED_DAYS = new Set([2, 3]);
 
-export function tlsReports(today: number, days: number, now: number, random: Random): DemoInput[] {
+export function tlsReports(today: number, days: number, random: Random): DemoInput[] {
   const inputs: DemoInput[] = [];
   for (let ago = Math.min(GOOGLE_DAYS, days); ago >= 1; ago--) {
     const begin = today - ago * 86_400;
     const date = new Date(begin * 1000).toISOString().slice(0, 10);
-    const receivedAt = Math.min(begin + 86_400 + random.int(3_600, 7_200), now);
+    const receivedAt = Math.min(begin + 86_400 + random.int(3_600, 7_200), today);
     const json = tlsJson({
       organization: 'Google Inc.',
       contact: 'smtp-tls-reporting@google.com',
@@ -61,7 +61,7 @@ export function tlsReports(today: number, days: number, now: number, random: Ran
       kind: 'tls',
       name,
       source: `demo/microsoft.com/${DOMAIN}/${date}/${name}`,
-      receivedAt: Math.min(begin + 86_400 + random.int(20_000, 40_000), now),
+      receivedAt: Math.min(begin + 86_400 + random.int(20_000, 40_000), today),
       bytes: tlsJson({
         organization: 'Microsoft Corporation',
         contact: 'tlsrpt-noreply@microsoft.com',

@@ -71,6 +71,7 @@ beforeAll(async () => {
 describe('generateDemo', () => {
   it('gives the same bytes for the same seed and day, other bytes for another seed', () => {
     expect(digest(generateDemo({ now: NOW, days: DAYS }))).toBe(digest(inputs));
+    expect(digest(generateDemo({ now: NOW - 11 * 3_600_000, days: DAYS }))).toBe(digest(inputs));
     expect(digest(generateDemo({ now: NOW, days: DAYS, seed: 7 }))).not.toBe(digest(inputs));
   });
 
