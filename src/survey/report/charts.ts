@@ -25,8 +25,6 @@ export interface ChartOptions {
   lang: Lang;
   /** Earlier scans and this one: adds one trend chart per charted metric. */
   trend?: readonly TrendScan[];
-  /** Put before each chart's class names, so charts of two languages can share one page. */
-  classPrefix?: string;
 }
 
 /** Slide-sized (16:9); PNG files are drawn at twice this. */
@@ -134,7 +132,7 @@ export function adoptionChart(
   const sub = organisations
     ? t('report.chart.adoptionOrg.subtitle', { rule: t(`report.rule.${report.method.organisationRule}`) })
     : t('report.chart.adoption.subtitle');
-  return render(`adoption-${organisations ? 'org-' : ''}${metricId(metric)}`, title, options, {
+  return render(`adoption-${organisations ? 'org-' : ''}${metricId(metric)}`, title, {
     ...frame(title, subtitle(sub, report, names.length, t), names.length),
     xAxis: categoryAxis(names),
     yAxis: percentAxis(scale),
@@ -183,7 +181,7 @@ export function policyChart(report: SurveyReport, options: ChartOptions): Survey
       },
     } as ReturnType<CustomSeriesRenderItem>;
   };
-  return render('policy', title, options, {
+  return render('policy', title, {
     ...frame(title, subtitle(t('report.chart.policy.subtitle'), report, names.length, t), names.length, true),
     legend: { top: LEGEND_TOP, data: POLICIES.map((p) => `p=${p}`), textStyle: { fontSize: 12 } },
     xAxis: categoryAxis(names),
@@ -234,7 +232,7 @@ export function trendChart(
       .filter((v) => typeof v === 'number'),
   );
   const title = t('report.chart.trend.title', { metric: t(`report.metric.${metric}`) });
-  return render(`trend-${metricId(metric)}`, title, options, {
+  return render(`trend-${metricId(metric)}`, title, {
     ...frame(title, t('report.chart.trend.subtitle', { count: largest.length }), ordered.length, true),
     legend: { top: LEGEND_TOP, data: lines.map((l) => l.name), textStyle: { fontSize: 12 } },
     xAxis: categoryAxis(ordered.map(scanLabel)),
@@ -383,9 +381,9 @@ export function percent(share: number, digits: number): string {
  * Server-side rendering to one SVG string. ECharts numbers instances and style classes with
  * counters that live as long as the process (`zr0-cls-8`, later `zr3-cls-18` for the same
  * chart); they are renamed by order of appearance after the chart, so the same input gives
- * the same bytes and several charts inlined in one HTML page keep apart.
+ * the same bytes, and names in one chart file never clash with another's.
  */
-function render(id: string, title: string, options: ChartOptions, option: EChartsOption): SurveyChart {
+function render(id: string, title: string, option: EChartsOption): SurveyChart {
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,
@@ -394,7 +392,7 @@ function render(id: string, title: string, options: ChartOptions, option: EChart
   });
   try {
     chart.setOption(option);
-    return { id, title, svg: renameClasses(chart.renderToSVGString(), `${options.classPrefix ?? ''}${id}`) };
+    return { id, title, svg: renameClasses(chart.renderToSVGString(), id) };
   } finally {
     chart.dispose();
   }
