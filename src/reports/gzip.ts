@@ -1,4 +1,4 @@
-import { crc32, createInflateRaw, type InflateRaw } from 'node:zlib';
+import { crc32, createInflateRaw, type InflateRaw, inflateRawSync } from 'node:zlib';
 import type { DecompressionBudget } from './budget.ts';
 import { ReportError } from './errors.ts';
 import type { Warnings } from './warnings.ts';
@@ -22,6 +22,7 @@ export async function gunzip(
   budget: DecompressionBudget,
   warnings: Warnings,
 ): Promise<Buffer> {
+  if (input.length <= GUNZIP_SYNC_MAX_INPUT_BYTES) return gunzipSmall(input, budget, warnings);
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of gunzipChunks(input, budget, warnings)) {
@@ -29,6 +30,57 @@ export async function gunzip(
     size += chunk.length;
   }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+}
+
+/**
+ * Compressed inputs up to this size are inflated in one synchronous call per member: most
+ * reports are a few KB, and the stream's per-chunk machinery cost more than inflating them.
+ * Their output is bounded by the ratio cap (at most 16 MB), so a bomb cannot go further.
+ */
+export const GUNZIP_SYNC_MAX_INPUT_BYTES = 64 * 1024;
+
+/** `gunzip` of a small input, with the same checks, warnings and errors. */
+function gunzipSmall(input: Buffer, budget: DecompressionBudget, warnings: Warnings): Buffer {
+  const allowance = budget.remaining();
+  const parts: Buffer[] = [];
+  let produced = 0;
+  let at = 0;
+  while (true) {
+    at = skipHeader(input, at);
+    const left = allowance.bytes - produced;
+    // Beyond this the output is a bomb whatever follows: more than the ratio allows for all the input left.
+    const ratioCap = Math.max(budget.limits.ratioFloorBytes, (input.length - at) * budget.limits.maxRatio);
+    let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
+    try {
+      inflated = inflateRawSync(input.subarray(at), {
+        info: true,
+        maxOutputLength: Math.max(1, Math.min(left, ratioCap)),
+      }) as unknown as typeof inflated;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw left <= ratioCap ? allowance.error() : budget.ratioError();
+      }
+      throw gzipError(err);
+    }
+    const { buffer, engine } = inflated;
+    if (budget.ratioExceeded(buffer.length, engine.bytesWritten)) throw budget.ratioError();
+    at += engine.bytesWritten;
+    if (input.length - at < 8) throw new ReportError('gzip-truncated');
+    if (input.readUInt32LE(at) !== crc32(buffer) || input.readUInt32LE(at + 4) !== buffer.length % 2 ** 32) {
+      throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
+    }
+    at += 8;
+    produced += buffer.length;
+    parts.push(buffer);
+    if (input.length - at >= 2 && input[at] === 0x1f && input[at + 1] === 0x8b) {
+      warnings.add('gzip-multi-member');
+      continue;
+    }
+    if (at < input.length) warnings.add('gzip-trailing-data', undefined, String(input.length - at));
+    break;
+  }
+  budget.spend(produced);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, produced);
 }
 
 /**

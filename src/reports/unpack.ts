@@ -10,7 +10,7 @@ import {
 } from './budget.ts';
 import { ReportError } from './errors.ts';
 import { isFailureReportMail } from './failure.ts';
-import { gunzip, gunzipChunks } from './gzip.ts';
+import { GUNZIP_SYNC_MAX_INPUT_BYTES, gunzip, gunzipChunks } from './gzip.ts';
 import { attachmentBytes, MAIL_MAX_PARTS, type MailSummary, parseMail } from './mail.ts';
 import { sniff } from './sniff.ts';
 import type { Payload, PayloadKind, PayloadStream } from './types.ts';
@@ -200,6 +200,14 @@ async function gunzipUnlessStreamed(
 ): Promise<Buffer | null> {
   const { streamAbove } = context;
   if (streamAbove === undefined) return gunzip(bytes, context.budget, warnings);
+  // So small that the ratio cap keeps its content under streamAbove: inflate it whole.
+  const { maxRatio, ratioFloorBytes } = context.budget.limits;
+  if (
+    bytes.length <= GUNZIP_SYNC_MAX_INPUT_BYTES &&
+    Math.max(ratioFloorBytes, bytes.length * maxRatio) <= streamAbove
+  ) {
+    return gunzip(bytes, context.budget, warnings);
+  }
   // Warnings are kept only if the content is read here, else the stream finds them again.
   const read = new Warnings();
   const parts: Buffer[] = [];
