@@ -152,6 +152,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .command('show')
     .description(t('survey.show.description'))
     .argument('<name>', t('survey.option.name'))
+    .addHelpText('after', t('survey.sub.help'))
     .action(async (name: string, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<SurveyFlags>();
       await withStore(ctx, flags, async (store) => {
@@ -170,6 +171,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .command('trend')
     .description(t('survey.trend.description'))
     .argument('<names...>', t('survey.trend.argument'))
+    .addHelpText('after', t('survey.sub.help'))
     .action(async (names: string[], _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<SurveyFlags>();
       await withStore(ctx, flags, async (store) => {

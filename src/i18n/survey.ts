@@ -200,6 +200,10 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
     en: 'stored scan names, oldest first',
     ja: '保存済みスキャンの名前（古い順）',
   },
+  'survey.sub.help': {
+    en: '\nAlso takes the options of `sumi survey`: --db <file|url> (the store), --json, and --csv for show.',
+    ja: '\n`sumi survey` のオプションも使えます: --db <file|url>（ストア）、--json、show では --csv。',
+  },
   'survey.trend.change': { en: 'change (pt)', ja: '変化（pt）' },
   'survey.trend.scan': { en: 'scan', ja: 'スキャン' },
   'survey.trend.method': {

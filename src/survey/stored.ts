@@ -164,6 +164,8 @@ function answersText(m: DomainMeasurement): string {
  */
 export class ScanResultWriter {
   readonly #rows = new Map<string, DomainMeasurement>();
+  /** The batch being written while the scan goes on: at most one, so memory holds two batches. */
+  #writing: Promise<void> | undefined;
   written = 0;
 
   constructor(
@@ -175,14 +177,33 @@ export class ScanResultWriter {
   async add(m: DomainMeasurement): Promise<void> {
     // One row per domain in a statement: PostgreSQL refuses to update a row twice in one upsert.
     this.#rows.set(m.domain, m);
-    if (this.#rows.size >= this.batch) await this.flush();
+    if (this.#rows.size < this.batch) return;
+    await this.#writing;
+    const writing = this.#write(this.#take());
+    // Seen as handled until awaited (the next batch, or flush), where its error is thrown.
+    writing.catch(() => {});
+    this.#writing = writing;
   }
 
+  /** Writes what is left; resolves when every result added so far is stored. */
   async flush(): Promise<void> {
-    if (this.#rows.size === 0) return;
+    const writing = this.#writing;
+    this.#writing = undefined;
+    await writing;
+    await this.#write(this.#take());
+  }
+
+  #take(): DomainMeasurement[] {
+    const taken = [...this.#rows.values()];
+    this.#rows.clear();
+    return taken;
+  }
+
+  async #write(measurements: DomainMeasurement[]): Promise<void> {
+    if (measurements.length === 0) return;
     const { engine } = this.store;
     const now = seconds(new Date());
-    const rows = [...this.#rows.values()].map((m) => ({
+    const rows = measurements.map((m) => ({
       scan_id: this.scanId,
       domain: m.domain,
       category: encodeText(engine, m.category),
@@ -194,7 +215,6 @@ export class ScanResultWriter {
       answers: answersText(m),
       measured_at: now,
     }));
-    this.#rows.clear();
     await this.store.db
       .insertInto('survey_results')
       .values(rows)
