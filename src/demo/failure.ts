@@ -1,7 +1,8 @@
 /**
  * Failure reports (RFC 6591 ARF) the ISP sent for card.example.co.jp while its record asked for
  * them (fo=1, during quarantine): the phishing campaign, whole or headers only, recipients
- * redacted; and one mailing-list message whose signature broke.
+ * redacted; and one mailing-list message whose signature broke. The last one comes with its
+ * feedback-report part base64-encoded, as some reporters send it.
  */
 import type { DemoInput } from './generate.ts';
 import { encodeWord, failureReportMail, mailDate } from './mail.ts';
@@ -103,6 +104,8 @@ export function failureReports(today: number, days: number, random: Random): Dem
         },
         text: `This is an authentication failure report for a message from ${sourceIp} claiming to be from ${DOMAIN}.`,
         fields,
+        // The last one as some reporters send it: the feedback-report part base64-encoded.
+        fieldsBase64: variant === FAILURE_REPORTS - 1,
         original: { form: whole ? 'message' : 'headers', text: originalText },
         boundary: `=_arf_${random.hex(20)}`,
       }),

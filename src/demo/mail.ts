@@ -53,6 +53,8 @@ export interface FailureReportParts {
   text: string;
   /** The message/feedback-report fields, in order. */
   fields: readonly [string, string][];
+  /** Some reporters send the feedback-report part base64-encoded. */
+  fieldsBase64?: boolean;
   /** The original: whole (`message/rfc822`) or headers only (`text/rfc822-headers`). */
   original: { form: 'message' | 'headers'; text: string };
   boundary: string;
@@ -76,8 +78,7 @@ export function failureReportMail(parts: FailureReportParts): Buffer {
       '',
       `--${boundary}`,
       'Content-Type: message/feedback-report',
-      '',
-      ...parts.fields.map(([name, value]) => `${name}: ${value}`),
+      ...feedbackPart(parts),
       '',
       `--${boundary}`,
       `Content-Type: ${originalType}`,
@@ -88,6 +89,12 @@ export function failureReportMail(parts: FailureReportParts): Buffer {
       '',
     ].join('\r\n'),
   );
+}
+
+function feedbackPart(parts: FailureReportParts): string[] {
+  const lines = parts.fields.map(([name, value]) => `${name}: ${value}`);
+  if (!parts.fieldsBase64) return ['', ...lines];
+  return ['Content-Transfer-Encoding: base64', '', base64Lines(Buffer.from(`${lines.join('\r\n')}\r\n`))];
 }
 
 function headerLines(header: MailHeader): string[] {

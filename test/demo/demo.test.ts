@@ -116,7 +116,8 @@ describe('generateDemo', () => {
       if (input.kind === 'failure') {
         const report = await parseFailureReport((payloads[0] as Payload).bytes);
         expect(report.warnings).toEqual([]);
-        expect(report.format).toBe('arf');
+        expect(report.sourceIp).not.toBeNull();
+        expect(report.authFailure).not.toBeNull();
       }
       if (input.kind === 'tls')
         expect((await parseTlsReport((payloads[0] as Payload).bytes)).warnings).toEqual([]);
@@ -155,6 +156,7 @@ describe('generateDemo', () => {
         .map((p) => parseFailureReport((p.payloads[0] as Payload).bytes)),
     );
     expect(failures).toHaveLength(6);
+    expect(failures.map((f) => f.format)).toEqual(['arf', 'arf', 'arf', 'arf', 'arf', 'arf-base64']);
     expect(failures.filter((f) => f.original?.redacted)).toHaveLength(5);
     const whole = failures.filter((f) => f.original?.form === 'message');
     expect(whole.length).toBeGreaterThan(0);
