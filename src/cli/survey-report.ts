@@ -7,14 +7,8 @@ import type { Lang } from '../i18n/lang.ts';
 import { surveyReportText } from '../i18n/survey.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
-import {
-  type PngOptions,
-  surveyCharts,
-  surveyHtml,
-  svgToPng,
-  type TrendScan,
-  trendScansOf,
-} from '../survey/report/index.ts';
+import type { PngOptions, TrendScan } from '../survey/report/index.ts';
+import { trendScansOf } from '../survey/report/model.ts';
 import type { SurveyReport } from '../survey/report.ts';
 import { requireScan, type SurveyTrend, storedReport } from '../survey/stored.ts';
 import { type CliContext, UsageError } from './output.ts';
@@ -47,6 +41,9 @@ export async function writeReportFiles(
   trend?: readonly TrendScan[],
 ): Promise<void> {
   if (!flags.html && !flags.charts) return;
+  // Loaded only when asked for: ECharts takes seconds to load on a busy machine, and every
+  // other `sumi` command would pay for it at start.
+  const { surveyCharts, surveyHtml, svgToPng } = await import('../survey/report/index.ts');
   const t = translator(surveyReportText, ctx.lang);
   const chosen = flags.reportLang ?? ctx.lang;
   const langs: Lang[] = chosen === 'both' ? [ctx.lang, ctx.lang === 'en' ? 'ja' : 'en'] : [chosen];
