@@ -32,6 +32,10 @@ export const serverText = {
     en: 'Upload too large: at most {megabytes} MB per file.',
     ja: 'アップロードが大きすぎます。1 ファイルあたり {megabytes} MB までです。',
   },
+  'error.out-of-scope': {
+    en: '{source}: a report for {domain}, which is not one of your domains; it was not stored.',
+    ja: '{source}: あなたの担当外のドメイン {domain} のレポートのため、保存しませんでした。',
+  },
   'error.no-files': { en: 'No file in the upload.', ja: 'アップロードにファイルがありません。' },
   'error.bad-username': {
     en: 'Usernames are 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit.',

@@ -5,6 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts.ts';
+import { type DomainScope, scopeAllows } from '../auth/scope.ts';
+import { serverText } from '../i18n/server.ts';
+import { translate } from '../i18n/translate.ts';
 import { describeFailure } from '../ingest/describe.ts';
 import { ingestMessage } from '../ingest/message.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
@@ -17,6 +20,65 @@ export const UPLOAD_MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Files in one upload. */
 export const UPLOAD_MAX_FILES = 50;
 export const UPLOAD_EXTENSIONS = ['.xml', '.gz', '.zip', '.eml'] as const;
+
+/** A report for a domain the uploader may not see: refused before anything of it is written. */
+export class OutOfScopeError extends Error {
+  constructor(readonly domain: string) {
+    super(`${domain}: not one of the uploader's domains`);
+  }
+}
+
+/**
+ * The store as a caller limited to some domains may write to it: every report is checked
+ * against the scope before its transaction opens, so a client cannot add reports to another
+ * client's domain.
+ */
+export function scopedStore(store: Store, scope: DomainScope): Store {
+  if (scope.all) return store;
+  const check = (domains: readonly (string | null)[]) => {
+    if (domains.length === 0) throw new OutOfScopeError('(no domain)');
+    for (const domain of domains) {
+      if (domain === null || !scopeAllows(scope, domain)) throw new OutOfScopeError(domain ?? '(no domain)');
+    }
+  };
+  const guarded: Partial<Store> = {
+    insertAggregateReport: async (report, ...rest) => {
+      try {
+        check([report.policyPublished.domain]);
+      } catch (error) {
+        // As the store does with a duplicate: close the records, so a streaming parser stops.
+        const records = report.records;
+        if (Symbol.asyncIterator in records) await records[Symbol.asyncIterator]().return?.();
+        else records[Symbol.iterator]().return?.();
+        throw error;
+      }
+      return store.insertAggregateReport(report, ...rest);
+    },
+    insertAggregateReports: (items, ...rest) => {
+      check(items.map((i) => i.report.policyPublished.domain));
+      return store.insertAggregateReports(items, ...rest);
+    },
+    openAggregateReport: (header, ...rest) => {
+      check([header.policyPublished.domain]);
+      return store.openAggregateReport(header, ...rest);
+    },
+    insertFailureReport: (report, ...rest) => {
+      check(report.reportedDomains);
+      return store.insertFailureReport(report, ...rest);
+    },
+    insertTlsReport: (report, ...rest) => {
+      check(report.policies.map((p) => p.policyDomain));
+      return store.insertTlsReport(report, ...rest);
+    },
+  };
+  return new Proxy(store, {
+    get(target, property) {
+      if (property in guarded) return guarded[property as keyof Store];
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 export const ingestSummarySchema = z.object({
   reports: z.number(),
@@ -65,10 +127,23 @@ export function registerUploadRoutes(
       }
       if (files.length === 0) throw new ApiError(400, 'no-files');
       const totals = emptyTotals();
+      const lang = requestLang(request);
+      const refused: { source: string; code: string; error: string }[] = [];
+      const target = scopedStore(store, caller.scope);
       const receivedAt = Math.floor(Date.now() / 1000);
       for (const file of files) {
         const source = `upload by ${caller.user.username}: ${file.name}`;
-        addOutcome(totals, await ingestMessage(store, file.bytes, file.name, source, { receivedAt }));
+        try {
+          addOutcome(totals, await ingestMessage(target, file.bytes, file.name, source, { receivedAt }));
+        } catch (error) {
+          if (!(error instanceof OutOfScopeError)) throw error;
+          totals.inputs++;
+          refused.push({
+            source,
+            code: 'out-of-scope',
+            error: translate(serverText, 'error.out-of-scope', lang, { source, domain: error.domain }),
+          });
+        }
       }
       await accounts.audit({
         userId: caller.user.id,
@@ -78,10 +153,13 @@ export function registerUploadRoutes(
           .map((f) => f.name)
           .join(', ')
           .slice(0, 1000),
-        detail: { reports: totals.reports, duplicates: totals.duplicates, failed: totals.failed.length },
+        detail: {
+          reports: totals.reports,
+          duplicates: totals.duplicates,
+          failed: totals.failed.length + refused.length,
+        },
         ip: request.ip,
       });
-      const lang = requestLang(request);
       return {
         reports: totals.reports,
         duplicates: totals.duplicates,
@@ -89,11 +167,14 @@ export function registerUploadRoutes(
         messages: totals.messages,
         failure_reports: totals.failureReports,
         tls_reports: totals.tlsReports,
-        failed: totals.failed.map((f) => ({
-          source: f.source,
-          code: f.error.code,
-          error: describeFailure(f, lang),
-        })),
+        failed: [
+          ...totals.failed.map((f) => ({
+            source: f.source,
+            code: f.error.code,
+            error: describeFailure(f, lang),
+          })),
+          ...refused,
+        ],
       };
     },
   });

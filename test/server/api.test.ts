@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createScan, finishScan } from '../../src/survey/stored.ts';
-import { aggregateXml } from '../ingest/helpers/reports.ts';
+import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
 import { engines, engineTitle, freshStore } from '../store/helpers.ts';
 import { Client, type Harness, harness, multipart, PASSWORD } from './helpers.ts';
 
@@ -575,6 +575,36 @@ for (const engine of engines) {
         expect(bad.json().error.code).toBe('bad-upload');
         const none = await alice.request('POST', '/api/uploads', { not: 'multipart' });
         expect(none.statusCode).toBe(400);
+      });
+
+      it("refuses an upload for a domain outside the uploader's scope, storing nothing of it", async () => {
+        const alice = await as('alice');
+        const upload = multipart([
+          { name: 'theirs.xml', content: aggregateXml({ reportId: 'planted', domain: 'b.example' }) },
+          { name: 'mine.xml', content: aggregateXml({ reportId: 'mine-2', domain: 'a.example' }) },
+        ]);
+        const response = await alice.request('POST', '/api/uploads', undefined, upload);
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json()).toMatchObject({
+          reports: 1,
+          failed: [{ source: expect.stringContaining('theirs.xml'), code: 'out-of-scope' }],
+        });
+        const root = await as('root');
+        expect((await root.get('/api/reports?q=planted')).json().total).toBe(0);
+        expect((await root.get('/api/reports?q=mine-2')).json().total).toBe(1);
+      });
+
+      it('stops reading a large streamed report refused for its domain', async () => {
+        const alice = await as('alice');
+        // Larger than UNPACK_STREAM_ABOVE_BYTES decompressed: parsed while it is decompressed.
+        const big = aggregateGz({ reportId: 'big-planted', domain: 'b.example', records: 15_000 });
+        const response = await alice.request(
+          'POST',
+          '/api/uploads',
+          undefined,
+          multipart([{ name: 'big.xml.gz', content: big }]),
+        );
+        expect(response.json()).toMatchObject({ reports: 0, failed: [{ code: 'out-of-scope' }] });
       });
 
       it('manages users: setup link, roles, domain access, last admin kept', async () => {
