@@ -147,7 +147,7 @@ function evaluate(
   memo: Map<string, FailReason>,
 ): EvaluatedRow {
   const overrides = entries(row.reasons);
-  const key = JSON.stringify([
+  const key = [
     row.headerFrom,
     row.dkim,
     row.spf,
@@ -157,25 +157,25 @@ function evaluate(
     row.spfAuth,
     row.reasons,
     sender.ptr ?? '',
-    sender.authorised,
-  ]);
+    sender.authorised ? '1' : '0',
+  ].join('\u0000');
   let reason = memo.get(key);
-  const reasonRow: ReasonRow = {
-    headerFrom: row.headerFrom,
-    policyEvaluated: {
-      dkim: passFail(row.dkim),
-      spf: passFail(row.spf),
-      reasons: overrides.map((type) => ({ type })),
-    },
-    authResults: { dkim: dkimResults(row.dkimAuth), spf: spfResults(row.spfAuth) },
-    adkim: mode(row.adkim),
-    aspf: mode(row.aspf),
-    ...(sender.ptr === undefined ? {} : { ptr: sender.ptr }),
-    authorised: sender.authorised,
-  };
   const dkimAligned = row.dkim === '' ? undefined : row.dkim === 'pass';
   const spfAligned = row.spf === '' ? undefined : row.spf === 'pass';
   if (!reason) {
+    const reasonRow: ReasonRow = {
+      headerFrom: row.headerFrom,
+      policyEvaluated: {
+        dkim: passFail(row.dkim),
+        spf: passFail(row.spf),
+        reasons: overrides.map((type) => ({ type })),
+      },
+      authResults: { dkim: dkimResults(row.dkimAuth), spf: spfResults(row.spfAuth) },
+      adkim: mode(row.adkim),
+      aspf: mode(row.aspf),
+      ...(sender.ptr === undefined ? {} : { ptr: sender.ptr }),
+      authorised: sender.authorised,
+    };
     reason = failReason(reasonRow, orgDomain);
     const reported =
       dkimAligned === undefined && spfAligned === undefined
@@ -238,6 +238,10 @@ export function groupSenders(
 ): { senders: Sender[]; rows: EvaluatedRow[] } {
   const lang = options.lang ?? 'en';
   const memo = new Map<string, FailReason>();
+  // Many senders share their evidence and reasons (spoofing from scattered addresses): each is
+  // matched and put in words once.
+  const knownBy = new Map<string, KnownSenderMatch | null>();
+  const wordsBy = new Map<string, { reason: string; fix?: string }>();
   const byIp = new Map<string, SourceRollupRow[]>();
   for (const row of rows) {
     const list = byIp.get(row.sourceIp);
@@ -268,23 +272,32 @@ export function groupSenders(
       ipRows = raw.map((row) => evaluate(row, { ...confirmed, authorised }, memo));
     }
     evaluated.push(...ipRows);
-    const dkimDomains = new Set<string>();
-    const spfDomains = new Set<string>();
-    for (const row of raw) {
-      for (const d of dkimResults(row.dkimAuth))
-        if (d.domain && d.result === 'pass') dkimDomains.add(d.domain);
-      for (const f of spfResults(row.spfAuth)) if (f.domain && f.result === 'pass') spfDomains.add(f.domain);
+    const evidence = [
+      ptr !== null && ptrConfirmed ? ptr : '',
+      ...new Set(raw.map((r) => `${r.dkimAuth}\u0000${r.spfAuth}`)),
+    ].join('\u0001');
+    let known = knownBy.get(evidence);
+    if (known === undefined) {
+      const dkimDomains = new Set<string>();
+      const spfDomains = new Set<string>();
+      for (const row of raw) {
+        for (const d of dkimResults(row.dkimAuth))
+          if (d.domain && d.result === 'pass') dkimDomains.add(d.domain);
+        for (const f of spfResults(row.spfAuth))
+          if (f.domain && f.result === 'pass') spfDomains.add(f.domain);
+      }
+      const match = matchSender({ ...confirmed, dkimDomains: [...dkimDomains], spfDomains: [...spfDomains] });
+      known = match
+        ? {
+            id: match.sender.id,
+            name: senderName(match.sender, lang),
+            category: match.sender.category,
+            matchedBy: match.rule.kind,
+            matched: match.matched,
+          }
+        : null;
+      knownBy.set(evidence, known);
     }
-    const match = matchSender({ ...confirmed, dkimDomains: [...dkimDomains], spfDomains: [...spfDomains] });
-    const known: KnownSenderMatch | null = match
-      ? {
-          id: match.sender.id,
-          name: senderName(match.sender, lang),
-          category: match.sender.category,
-          matchedBy: match.rule.kind,
-          matched: match.matched,
-        }
-      : null;
     let messages = 0;
     let dmarcPass = 0;
     let spfAligned = 0;
@@ -308,7 +321,12 @@ export function groupSenders(
     const described = [...reasons.values()]
       .sort((a, b) => b.messages - a.messages || a.reason.code.localeCompare(b.reason.code))
       .map((r) => {
-        const words = describeFailReason(r.reason, lang);
+        const wordsKey = JSON.stringify([r.reason.code, r.reason.args]);
+        let words = wordsBy.get(wordsKey);
+        if (!words) {
+          words = describeFailReason(r.reason, lang);
+          wordsBy.set(wordsKey, words);
+        }
         return {
           failing: r.failing,
           reason: {

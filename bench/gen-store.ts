@@ -1,0 +1,229 @@
+/**
+ * A synthetic report store for the analysis bench (issue 4): `records` aggregate records over
+ * `days` days and `domains` domains, from 5 reporters per domain and day, stored through the
+ * store's batch ingest path (insertAggregateReports, rollups included) so that the rollups are
+ * exactly what ingest maintains. Deterministic: the same options give the same store.
+ *   npx tsx bench/gen-store.ts --db FILE|URL [--records 10000000] [--days 90] [--domains 200]
+ *
+ * Each domain's mail: its own servers (aligned pass), an ESP set up (pass) and one not set up
+ * (signed with the ESP's domain), forwarders (DKIM only, some with the reporter's override),
+ * a mailing list, and spoofing from scattered addresses; 15% of it From a subdomain.
+ */
+import { parseArgs } from 'node:util';
+import type { AggregateRecord, AggregateReportHeader } from '../src/reports/types.ts';
+import { openStore } from '../src/store/open.ts';
+import type { AggregateBatchItem, Store } from '../src/store/types.ts';
+
+const DAY = 86_400;
+/** Reporters per domain and day. */
+export const REPORTERS = ['google.com', 'Yahoo! Inc.', 'Enterprise Outlook', 'Mail.Ru', 'KDDI'];
+/** Reports per insertAggregateReports call. */
+const BATCH_REPORTS = 200;
+
+export interface GenOptions {
+  records: number;
+  days: number;
+  domains: number;
+  /** Epoch second of the first day's midnight. */
+  start: number;
+  rollup?: boolean;
+  onProgress?: (records: number) => void;
+}
+
+/** xorshift32: tiny, seeded. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+export const domainName = (i: number) => `d${i}.example.jp`;
+
+const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+const ipIn = (a: number, b: number, n: number) => `${a}.${b}.${Math.floor(n / 256) % 256}.${n % 256}`;
+
+function record(next: () => number, domain: string, d: number): AggregateRecord {
+  const roll = next();
+  const sub = next() < 0.15 ? `${pick(next, ['news', 'shop', 'info', 'mail', 'crm'])}.${domain}` : domain;
+  const count = 1 + Math.floor(next() ** 3 * 60);
+  const own = (dom: string, r: 'pass' | 'fail') => ({
+    domain: dom,
+    selector: 's1',
+    result: r,
+    humanResult: null,
+  });
+  const spf = (dom: string, r: 'pass' | 'fail' | 'softfail') => ({
+    domain: dom,
+    scope: 'mfrom' as const,
+    result: r,
+    humanResult: null,
+  });
+  let sourceIp: string;
+  let dkim: 'pass' | 'fail';
+  let spfResult: 'pass' | 'fail';
+  let auth: AggregateRecord['authResults'];
+  const reasons: AggregateRecord['policyEvaluated']['reasons'] = [];
+  if (roll < 0.55) {
+    sourceIp = ipIn(10, d % 256, Math.floor(next() * 20));
+    dkim = 'pass';
+    spfResult = 'pass';
+    auth = { dkim: [own(sub, 'pass')], spf: [spf(sub, 'pass')] };
+  } else if (roll < 0.7) {
+    sourceIp = ipIn(167, 89, Math.floor(next() * 300));
+    dkim = 'pass';
+    spfResult = 'pass';
+    auth = { dkim: [own(sub, 'pass'), own('sendgrid.info', 'pass')], spf: [spf(`em.${sub}`, 'pass')] };
+  } else if (roll < 0.8) {
+    sourceIp = ipIn(149, 72, Math.floor(next() * 300));
+    dkim = 'fail';
+    spfResult = 'fail';
+    auth = { dkim: [own('sendgrid.info', 'pass')], spf: [spf('em.sendgrid.net', 'pass')] };
+  } else if (roll < 0.88) {
+    sourceIp = ipIn(203, Math.floor(next() * 256), Math.floor(next() * 65536));
+    dkim = 'pass';
+    spfResult = 'fail';
+    auth = { dkim: [own(sub, 'pass')], spf: [spf(sub, 'softfail')] };
+    if (next() < 0.3) reasons.push({ type: 'forwarded', comment: null });
+  } else if (roll < 0.9) {
+    sourceIp = ipIn(198, 51, Math.floor(next() * 50));
+    dkim = 'fail';
+    spfResult = 'fail';
+    auth = {
+      dkim: [own(sub, 'fail'), own('lists.example.org', 'pass')],
+      spf: [spf('lists.example.org', 'pass')],
+    };
+  } else {
+    sourceIp = `${45 + Math.floor(next() * 150)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`;
+    dkim = 'fail';
+    spfResult = 'fail';
+    auth = { dkim: [], spf: [spf(sub, 'fail')] };
+  }
+  return {
+    sourceIp,
+    count,
+    policyEvaluated: { disposition: 'none', dkim, spf: spfResult, reasons },
+    headerFrom: sub,
+    envelopeFrom: null,
+    envelopeTo: null,
+    authResults: auth,
+    extensions: [],
+  };
+}
+
+function header(reporter: number, domain: string, begin: number, id: string): AggregateReportHeader {
+  // Some reporters end their window at the next midnight, others one second before.
+  const end = begin + DAY - (reporter % 2 === 0 ? 1 : 0);
+  const iso = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+  const org = REPORTERS[reporter] ?? 'reporter';
+  return {
+    version: null,
+    namespace: null,
+    reporter: {
+      orgName: org,
+      email: `dmarc@${org.replaceAll(' ', '').toLowerCase()}`,
+      extraContactInfo: null,
+    },
+    metadata: {
+      reportId: id,
+      reportIdRaw: id,
+      window: { begin, end, beginIso: iso(begin), endIso: iso(end) },
+      generator: null,
+      errors: [],
+    },
+    policyPublished: {
+      domain,
+      adkim: 'r',
+      aspf: 'r',
+      p: 'none',
+      sp: null,
+      np: null,
+      pct: null,
+      fo: null,
+      testing: null,
+      discoveryMethod: null,
+      psd: null,
+    },
+  };
+}
+
+/** Fills the store; returns the records and messages written. */
+export async function generateStore(
+  store: Store,
+  options: GenOptions,
+): Promise<{ records: number; messages: number }> {
+  const next = random(4);
+  const reports = options.days * options.domains * REPORTERS.length;
+  const perReport = Math.max(1, Math.round(options.records / reports));
+  let records = 0;
+  let messages = 0;
+  let batch: AggregateBatchItem[] = [];
+  const flush = async () => {
+    const outcomes = await store.insertAggregateReports(batch, { rollup: options.rollup ?? true });
+    for (const outcome of outcomes) {
+      if (outcome instanceof Error) throw outcome;
+      if (outcome.status !== 'stored') throw new Error('a generated report was a duplicate');
+    }
+    batch = [];
+    options.onProgress?.(records);
+  };
+  for (let day = 0; day < options.days; day++) {
+    const begin = options.start + day * DAY;
+    for (let d = 0; d < options.domains; d++) {
+      const domain = domainName(d);
+      for (let r = 0; r < REPORTERS.length; r++) {
+        const id = `gen-${day}-${d}-${r}`;
+        const rows = Array.from({ length: perReport }, () => record(next, domain, d));
+        records += rows.length;
+        for (const row of rows) messages += row.count;
+        // Small raw bytes: the bench measures the rows, not compressing XML.
+        batch.push({
+          report: { ...header(r, domain, begin, id), records: rows },
+          raw: Buffer.from(id),
+          source: { description: 'gen-store' },
+        });
+        if (batch.length >= BATCH_REPORTS) await flush();
+      }
+    }
+  }
+  if (batch.length > 0) await flush();
+  return { records, messages };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      db: { type: 'string' },
+      records: { type: 'string', default: '10000000' },
+      days: { type: 'string', default: '90' },
+      domains: { type: 'string', default: '200' },
+    },
+  });
+  if (!values.db) {
+    console.error(
+      'usage: npx tsx bench/gen-store.ts --db FILE|URL [--records N] [--days 90] [--domains 200]',
+    );
+    process.exit(2);
+  }
+  const days = Number(values.days);
+  const today = Math.floor(Date.now() / 1000 / DAY) * DAY;
+  const store = await openStore(values.db);
+  const started = performance.now();
+  try {
+    const written = await generateStore(store, {
+      records: Number(values.records),
+      days,
+      domains: Number(values.domains),
+      start: today - (days - 1) * DAY,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `${written.records.toLocaleString('en')} records in ${seconds.toFixed(1)} s (${Math.round(written.records / seconds).toLocaleString('en')} records/s)`,
+    );
+  } finally {
+    await store.close();
+  }
+}
