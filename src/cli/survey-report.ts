@@ -56,7 +56,7 @@ export async function writeReportFiles(
     const dir = flags.charts;
     const format = flags.chartFormat ?? 'both';
     await written(`--charts ${dir}`, mkdir(dir, { recursive: true }));
-    const png = format === 'svg' ? undefined : pngFonts(ctx, langs);
+    const fonts = new Map(format === 'svg' ? [] : langs.map((lang) => [lang, pngFonts(ctx, lang)]));
     let count = 0;
     for (const lang of langs) {
       const suffix = langs.length > 1 ? `.${lang}` : '';
@@ -66,6 +66,7 @@ export async function writeReportFiles(
           await written(`--charts ${dir}`, writeFile(`${base}.svg`, chart.svg));
           count++;
         }
+        const png = fonts.get(lang);
         if (png) {
           await written(`--charts ${dir}`, writeFile(`${base}.png`, svgToPng(chart.svg, png)));
           count++;
@@ -99,36 +100,32 @@ async function written(what: string, write: Promise<unknown>): Promise<void> {
 }
 
 /**
- * Fonts for the PNG charts: one with Japanese from fontconfig when there is one (it has Latin
- * letters too, and loading its files alone is much faster than scanning every system font).
- * Without one, Japanese charts lose their Japanese text: said on stderr.
+ * Fonts for one language's PNG charts, from fontconfig: loading one family's files is much
+ * faster than scanning every system font. Without a Japanese one, Japanese charts lose their
+ * Japanese text: said on stderr.
  */
-function pngFonts(ctx: CliContext, langs: readonly Lang[]): PngOptions {
-  const font = findJapaneseFont();
+function pngFonts(ctx: CliContext, lang: Lang): PngOptions {
+  const font = findFont(lang);
   if (font) return { fontFiles: font.files, family: font.family };
-  if (langs.includes('ja')) ctx.stderr.write(`${translator(surveyReportText, ctx.lang)('report.noFont')}\n`);
+  if (lang === 'ja') ctx.stderr.write(`${translator(surveyReportText, ctx.lang)('report.noFont')}\n`);
   return {};
 }
 
 /**
- * Japanese sans-serif families, preferred first when several are installed: a single-face
- * TrueType file loads in about 0.2 s per chart, the Noto CJK collections (ten faces, 40 MB)
- * in over a second.
+ * Sans-serif families per language, preferred first when several are installed: a
+ * single-face TrueType file loads in about 0.2 s per chart, the Noto CJK collections (ten
+ * faces, 40 MB) in over a second.
  */
-const PREFERRED_FAMILIES = [
-  'IPAexGothic',
-  'IPAGothic',
-  'VL Gothic',
-  'TakaoGothic',
-  'Noto Sans CJK JP',
-  'Source Han Sans JP',
-];
+const PREFERRED_FAMILIES: Record<Lang, string[]> = {
+  en: ['DejaVu Sans', 'Liberation Sans', 'Noto Sans', 'IPAexGothic'],
+  ja: ['IPAexGothic', 'IPAGothic', 'VL Gothic', 'TakaoGothic', 'Noto Sans CJK JP', 'Source Han Sans JP'],
+};
 
-/** The files of one installed Japanese font family (regular and bold), by `fc-list :lang=ja`. */
-export function findJapaneseFont(): { family: string; files: string[] } | undefined {
+/** The files of one installed font family for the language (regular, bold ...), by `fc-list :lang=`. */
+export function findFont(lang: Lang): { family: string; files: string[] } | undefined {
   let listing: string;
   try {
-    listing = execFileSync('fc-list', ['-f', '%{file}\t%{family}\n', ':lang=ja'], {
+    listing = execFileSync('fc-list', ['-f', '%{file}\t%{family}\n', `:lang=${lang}`], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 10_000,
@@ -144,7 +141,7 @@ export function findJapaneseFont(): { family: string; files: string[] } | undefi
       return { file: file!, families: families.split(',').map((f) => f.trim()) };
     });
   const family =
-    PREFERRED_FAMILIES.find((name) => faces.some((f) => f.families.includes(name))) ??
+    PREFERRED_FAMILIES[lang].find((name) => faces.some((f) => f.families.includes(name))) ??
     faces.find((f) => !/serif|mincho|明朝/i.test(f.families.join(' ')))?.families[0] ??
     faces[0]?.families[0];
   if (!family) return undefined;

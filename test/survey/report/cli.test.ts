@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findJapaneseFont } from '../../../src/cli/survey-report.ts';
+import { findFont } from '../../../src/cli/survey-report.ts';
 import { Zone } from '../../../src/dns/zone.ts';
 import { ZoneServer } from '../../../src/dns/zone-server.ts';
 import { sumi } from '../../helpers/cli.ts';
@@ -68,7 +68,7 @@ describe('sumi survey --html / --charts', () => {
     expect(files.filter((f) => f.endsWith('.svg'))).toHaveLength(files.length / 2);
     const png = readFileSync(path.join(charts, 'policy.png'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-  }, 60_000);
+  }, 120_000);
 
   it('--report-lang both: a page with a switch, and chart files per language', async () => {
     const html = path.join(dir, 'both.html');
@@ -112,7 +112,7 @@ describe('sumi survey --html / --charts', () => {
     expect(files).toContain('adoption-spf.en.svg');
     expect(files).toContain('adoption-spf.ja.svg');
     expect(files.some((f) => f.endsWith('.png'))).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('names the path when a file cannot be written (exit 2)', async () => {
     const run = await sumi([
@@ -125,7 +125,7 @@ describe('sumi survey --html / --charts', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--html');
     expect(run.stderr).toContain(path.join(dir, 'no', 'such', 'x.html'));
-  }, 60_000);
+  }, 120_000);
 
   it('sumi survey trend --html: the latest scan with trend lines across the stored scans', async () => {
     const db = path.join(dir, 'trend.sqlite');
@@ -158,21 +158,24 @@ describe('sumi survey --html / --charts', () => {
     // co.jp DMARC: a.co.jp alone, then both.
     expect(page).toMatch(/<th scope="row">co\.jp<\/th><td>50\.0%<\/td><td>100\.0%<\/td>/);
     expect(readdirSync(charts)).toContain('trend-dmarc.svg');
-  }, 60_000);
+  }, 120_000);
 });
 
-describe('the Japanese font for PNG charts', () => {
-  it('is one family of installed files, or none without fontconfig', () => {
-    const font = findJapaneseFont();
-    if (font) {
-      expect(font.family).not.toBe('');
-      expect(font.files.length).toBeGreaterThan(0);
-      for (const file of font.files) expect(readFileSync(file).length).toBeGreaterThan(0);
-    } else console.log('no Japanese font installed (fc-list :lang=ja): only the no-font case is checked');
+describe('fonts for PNG charts', () => {
+  it('is one family of installed files per language, or none without fontconfig', () => {
+    for (const lang of ['en', 'ja'] as const) {
+      const font = findFont(lang);
+      if (font) {
+        expect(font.family).not.toBe('');
+        expect(font.files.length).toBeGreaterThan(0);
+        for (const file of font.files) expect(readFileSync(file).length).toBeGreaterThan(0);
+      } else
+        console.log(`no ${lang} font installed (fc-list :lang=${lang}): only the no-font case is checked`);
+    }
     const path = process.env.PATH;
     process.env.PATH = dir;
     try {
-      expect(findJapaneseFont()).toBeUndefined();
+      expect(findFont('ja')).toBeUndefined();
     } finally {
       process.env.PATH = path;
     }
