@@ -64,7 +64,14 @@ function fromWire(part: WirePart): MessagePart {
     case 'aggregate':
       return { ...part, xml: buffer(part.xml), raw: { ...part.raw, data: buffer(part.raw.data) } };
     case 'payload':
-      return { ...part, payload: { ...part.payload, bytes: buffer(part.payload.bytes) } };
+      return {
+        ...part,
+        payload: {
+          ...part.payload,
+          bytes: buffer(part.payload.bytes),
+          ...(part.payload.gzipped ? { gzipped: buffer(part.payload.gzipped) } : {}),
+        },
+      };
   }
 }
 

@@ -7,7 +7,7 @@ import { parseAggregateReportToObject } from '../reports/aggregate.ts';
 import { previewBytes, ReportError } from '../reports/errors.ts';
 import type { AggregateReportWithRecords, Payload } from '../reports/types.ts';
 import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
-import { type PackedRaw, packRaw } from '../store/raw.ts';
+import { keptGzip, type PackedRaw, packRaw } from '../store/raw.ts';
 
 /**
  * Reports whose XML is at most this size are parsed whole here and stored in batches; larger
@@ -69,13 +69,10 @@ export async function* readMessage(
     ) {
       try {
         const report = await parseAggregateReportToObject(item.bytes);
-        yield {
-          kind: 'aggregate',
-          where,
-          report,
-          xml: item.bytes,
-          raw: await packRaw(item.bytes, item.sha256),
-        };
+        const raw = item.gzipped
+          ? keptGzip(item.gzipped, { sha256: item.sha256, size: item.bytes.length })
+          : await packRaw(item.bytes, item.sha256);
+        yield { kind: 'aggregate', where, report, xml: item.bytes, raw };
       } catch (error) {
         if (!(error instanceof ReportError)) throw error;
         if (error.provenance === undefined) error.provenance = where;

@@ -261,6 +261,11 @@ export interface Payload {
   bytes: Buffer;
   /** sha256 of `bytes`, hex. */
   sha256: string;
+  /**
+   * The gzip `bytes` came in, when it was one member with nothing after it: `bytes` exactly,
+   * compressed, so the store can keep it as it is instead of compressing `bytes` again.
+   */
+  gzipped?: Buffer;
   /** Headers of the mail that carried it, when it came in one. */
   mail: { from: string | null; subject: string | null; date: string | null; messageId: string | null } | null;
   /** For a streamed payload, this includes what its stream noticed only once read to the end. */

@@ -143,6 +143,8 @@ async function* visit(
   context: Context,
   mail: MailSummary | null,
   warnings: Warnings,
+  /** The gzip `bytes` were inflated from, when it was one clean member. */
+  gzipped?: Buffer,
 ): AsyncGenerator<Unpacked> {
   const kind = sniff(bytes);
   const container = kind === 'gzip' || kind === 'zip' || kind === 'mail';
@@ -157,8 +159,10 @@ async function* visit(
   }
   if (kind === 'gzip') {
     let inner: Buffer | null;
+    const read = new Warnings();
     try {
-      inner = await gunzipUnlessStreamed(bytes, context, warnings);
+      inner = await gunzipUnlessStreamed(bytes, context, read);
+      warnings.addAll(read.list());
     } catch (err) {
       yield failure(bytes, name, provenance, asReportError(err));
       return;
@@ -169,7 +173,9 @@ async function* visit(
       yield gzipStreamPayload(bytes, innerName, innerProvenance, mail, warnings, context.budget);
       return;
     }
-    yield* visit(inner, innerName, innerProvenance, depth + 1, context, mail, warnings);
+    // A clean single-member gzip can be kept as the stored form of its content (no recompressing).
+    const clean = read.list().length === 0 ? bytes : undefined;
+    yield* visit(inner, innerName, innerProvenance, depth + 1, context, mail, warnings, clean);
     return;
   }
   if (kind === 'zip') {
@@ -181,6 +187,7 @@ async function* visit(
     return;
   }
   const item = payload(kind, bytes, name, provenance, mail, warnings);
+  if (gzipped && kind === 'aggregate') item.gzipped = gzipped;
   if (kind === 'aggregate' && context.streamAbove !== undefined && bytes.length > context.streamAbove) {
     item.stream = { encoding: 'identity', open: () => Readable.from(slices(bytes), { objectMode: false }) };
   }

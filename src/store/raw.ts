@@ -1,11 +1,12 @@
 /** Raw input bytes as stored: hashed, compressed off the main thread, restored exactly. */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { brotliCompress, brotliCompressSync, brotliDecompress, constants } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, brotliDecompress, constants, gunzip } from 'node:zlib';
 import type { RawEncoding } from './schema.ts';
 
 const compress = promisify(brotliCompress);
 const decompress = promisify(brotliDecompress);
+const inflateGzip = promisify(gunzip);
 
 /**
  * Brotli quality for raw bytes. Measured on report XML: quality 5 compresses about twice as well
@@ -50,9 +51,22 @@ export async function packRaw(bytes: Uint8Array, sha256: string = sha256Hex(byte
   };
 }
 
+/**
+ * Bytes kept in the gzip they arrived in (one member, nothing after it: see Payload.gzipped),
+ * with the hash and size of what it holds: nothing to compress again.
+ */
+export function keptGzip(gzip: Buffer, content: { sha256: string; size: number }): PackedRaw {
+  return { sha256: content.sha256, size: content.size, encoding: 'gzip', data: gzip };
+}
+
 /** The original bytes; throws when they no longer match their recorded hash (storage damage). */
 export async function unpackRaw(data: Uint8Array, encoding: RawEncoding, sha256: string): Promise<Buffer> {
-  const bytes = encoding === 'br' ? await decompress(data) : Buffer.from(data);
+  const bytes =
+    encoding === 'br'
+      ? await decompress(data)
+      : encoding === 'gzip'
+        ? await inflateGzip(data)
+        : Buffer.from(data);
   if (sha256Hex(bytes) !== sha256) throw new Error(`stored raw bytes do not match their sha256 ${sha256}`);
   return bytes;
 }

@@ -8,8 +8,11 @@
  */
 import type { Generated } from 'kysely';
 
-/** How raw bytes are stored: brotli-compressed, or as they came when compression gains nothing. */
-export type RawEncoding = 'br' | 'identity';
+/**
+ * How raw bytes are stored: brotli-compressed, in the gzip they came in, or as they came when
+ * compression gains nothing.
+ */
+export type RawEncoding = 'br' | 'gzip' | 'identity';
 
 /** The columns every table holding an input's raw bytes has, in this order, last in the row. */
 interface RawColumns {

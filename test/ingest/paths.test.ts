@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
 import { ingestPaths } from '../../src/ingest/paths.ts';
@@ -245,6 +246,26 @@ describe('ingestPaths', () => {
     expect(sortRows(threaded.quarantine)).toEqual(sortRows(inline.quarantine));
     expect(sortRows(threaded.totals.failed)).toEqual(sortRows(inline.totals.failed));
     expect(threaded.counts).toEqual(inline.counts);
+  });
+
+  it('keeps a clean gzip as the stored form of its report, and recompresses one with extra members', async () => {
+    const xml = aggregateXml({ reportId: 'kept-gz', records: 2 });
+    await put('kept.xml.gz', gzipSync(xml));
+    const twice = aggregateXml({ reportId: 'two-members', records: 2 });
+    const half = Math.floor(twice.length / 2);
+    await put('two.xml.gz', Buffer.concat([gzipSync(twice.slice(0, half)), gzipSync(twice.slice(half))]));
+    await ingestPaths([path.join(dir, 'in')], { store });
+    const rows = await store.db
+      .selectFrom('reports')
+      .select(['id', 'report_id', 'raw_encoding'])
+      .orderBy('report_id')
+      .execute();
+    expect(rows.map((r) => [r.report_id, r.raw_encoding])).toEqual([
+      ['kept-gz', 'gzip'],
+      ['two-members', 'br'],
+    ]);
+    expect((await store.getRawReport(rows[0]!.id))?.toString()).toBe(xml);
+    expect((await store.getRawReport(rows[1]!.id))?.toString()).toBe(twice);
   });
 
   it('lists Maildir messages and skips tmp/', async () => {
