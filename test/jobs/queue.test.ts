@@ -224,5 +224,88 @@ describe.skipIf(skip !== undefined)(
       const [code] = (await survivor.exited) as [number | null];
       expect(code).toBe(0);
     }, 180_000);
+
+    it('returns at once with --detach; the scan is finished by the workers and shown from the store', async () => {
+      const worker = startWorker(db);
+      workers.push(worker);
+      await until(() => worker.stderr.includes('waiting for shards'), 'the worker to start');
+      const subset = fixture.domains.slice(0, 300).map((d) => d.domain);
+      const subsetList = path.join(dir, 'subset.txt');
+      writeFileSync(subsetList, `${subset.join('\n')}\n`);
+      const run = await sumi([
+        'survey',
+        subsetList,
+        '--queue',
+        REDIS_URL,
+        '--queue-name',
+        QUEUE_NAME,
+        '--db',
+        db,
+        '--name',
+        'detached',
+        '--categories',
+        'jp',
+        '--resolver',
+        server.address,
+        '--qps',
+        '0',
+        '--concurrency',
+        '16',
+        '--timeout',
+        '1000',
+        '--retry-delay',
+        '1',
+        '--shard-size',
+        '100',
+        '--detach',
+        '--json',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ scan: 'detached', shards: 3, domains: 300 });
+
+      const store = await openStore(db);
+      try {
+        const finished = async () =>
+          (
+            await store.db
+              .selectFrom('survey_scans')
+              .select('status')
+              .where('name', '=', 'detached')
+              .executeTakeFirst()
+          )?.status === 'finished';
+        const deadline = Date.now() + 90_000;
+        while (!(await finished())) {
+          if (Date.now() > deadline) throw new Error('the detached scan never finished');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } finally {
+        await store.close();
+      }
+      const shown = await sumi(['survey', 'show', 'detached', '--db', db, '--json']);
+      expect(shown.code, shown.stderr).toBe(0);
+      const report = JSON.parse(shown.stdout) as SurveyReport;
+      const direct = new DirectResolver({
+        servers: parseServers(server.address),
+        timeoutMs: 1000,
+        attempts: 2,
+      });
+      try {
+        const expected = await runSurvey(readDomainList(Readable.from([`${subset.join('\n')}\n`])), {
+          resolver: direct,
+          resolverLabel: server.address,
+          categories: 'jp',
+          categoriser: builtInCategoriser('jp')!,
+          qps: 0,
+          concurrency: 16,
+          retryDelayMs: 1,
+        });
+        expect(report.categories).toEqual(expected.categories);
+        expect(report.unmeasured).toBe(expected.unmeasured);
+      } finally {
+        direct.close();
+      }
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }, 180_000);
   },
 );
