@@ -1,12 +1,13 @@
 /**
  * The analysis of one domain's reports: summary, senders (and one sender), subdomains,
- * reporters, the enforcement simulator, and the owner's marks on senders. Every route answers
+ * reporters, the enforcement simulator, the rollout plan, and the owner's marks on senders. Every route answers
  * 404 for a domain outside the caller's scope.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InventoryInputError, markSender, SENDER_MARKS, unmarkSender } from '../analysis/inventory.ts';
 import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
+import { plan } from '../analysis/plan.ts';
 import { reporters } from '../analysis/reporters.ts';
 import { simulate } from '../analysis/simulate.ts';
 import { sources } from '../analysis/sources.ts';
@@ -202,6 +203,22 @@ export function registerAnalysisRoutes(
         ...(query.sp ? { sp: query.sp } : {}),
         ...(query.np ? { np: query.np } : {}),
         ...(query.pct !== undefined ? { pct: query.pct } : {}),
+      });
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/domains/:domain/plan',
+    summary:
+      'The rollout plan: each step (monitor, fix senders, quarantine, reject, BIMI) with its criteria, blockers and record',
+    tag: 'analysis',
+    access: 'viewer',
+    params: domainParams,
+    async handler({ request, params, caller }) {
+      return plan(store, visibleDomain(caller, params.domain), {
+        now: Math.floor(Date.now() / 1000),
+        lang: requestLang(request),
       });
     },
   });

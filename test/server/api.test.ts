@@ -745,6 +745,7 @@ for (const engine of engines) {
           '/api/domains/{domain}/subdomains',
           '/api/domains/{domain}/reporters',
           '/api/domains/{domain}/simulate',
+          '/api/domains/{domain}/plan',
           '/api/reports',
           '/api/reports/{id}',
           '/api/reports/{id}/raw',
