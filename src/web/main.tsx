@@ -79,6 +79,7 @@ function App() {
       firstRoute.current = false;
       return;
     }
+    window.scrollTo(0, 0);
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route]);
 

@@ -42,7 +42,9 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ tooltip: { renderMode: 'richText' }, ...option }, true);
+    // Readers who asked for less motion get the chart without its transitions.
+    const animation = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    chart.current?.setOption({ animation, tooltip: { renderMode: 'richText' }, ...option }, true);
   }, [option]);
   return <div ref={box} class="chart" role="img" aria-label={label} style={{ height: `${height}px` }} />;
 }

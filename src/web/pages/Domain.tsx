@@ -1,4 +1,4 @@
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { HealthBadge, PolicyBadge, SenderClassBadge } from '../components/Badge.tsx';
@@ -13,8 +13,8 @@ import { Plan } from './Plan.tsx';
 import { Reporters, Subdomains } from './Sections.tsx';
 import { Simulator } from './Simulator.tsx';
 
-/** The domain page looks at the last 90 days: long enough to see a policy change and its effect. */
-const PERIOD = '90d';
+/** Periods the domain page offers; 90 days by default: long enough to see a policy change and its effect. */
+export const PERIODS = [30, 90, 365] as const;
 /** Senders shown before "show all": the ones with most mail come first. */
 const SHORT_LIST = 15;
 
@@ -22,7 +22,9 @@ const api = (domain: string, part: string) => `/api/domains/${encodeURIComponent
 
 export function Domain({ domain }: { domain: string }) {
   const w = useWords();
-  const summary = useResource<Record<string, unknown>>(withQuery(api(domain, 'summary'), { since: PERIOD }));
+  const [days, setDays] = useState<number>(90);
+  const since = `${days}d`;
+  const summary = useResource<Record<string, unknown>>(withQuery(api(domain, 'summary'), { since }));
   const sections: [string, string][] = [
     ['overview', w.t('domain.overview')],
     ['senders', w.t('domain.senders')],
@@ -38,6 +40,18 @@ export function Domain({ domain }: { domain: string }) {
         <a href="#/domains">{w.t('nav.domains')}</a> /
       </p>
       <h1>{domain}</h1>
+      <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {w.t('sim.period')}
+          <select name="period" value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
+            {PERIODS.map((d) => (
+              <option key={d} value={d}>
+                {w.t('sim.days', { days: d })}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
       <nav class="section-nav" aria-label={w.t('domain.sections')}>
         {sections.map(([id, label]) => (
           <a key={id} href={`#/domains/${encodeURIComponent(domain)}`} onClick={jumpTo(id)}>
@@ -49,20 +63,20 @@ export function Domain({ domain }: { domain: string }) {
         <h2 id="overview-h">{w.t('domain.overview')}</h2>
         <Async resource={summary}>{(data) => <Overview domain={domain} summary={data} />}</Async>
       </section>
-      <Senders domain={domain} />
+      <Senders domain={domain} since={since} />
       <section id="subdomains" aria-labelledby="subdomains-h">
         <h2 id="subdomains-h">{w.t('domain.subdomains')}</h2>
         <p class="muted">{w.t('domain.subdomains-intro')}</p>
-        <Subdomains domain={domain} path={withQuery(api(domain, 'subdomains'), { since: PERIOD })} />
+        <Subdomains domain={domain} path={withQuery(api(domain, 'subdomains'), { since })} />
       </section>
       <section id="reporters" aria-labelledby="reporters-h">
         <h2 id="reporters-h">{w.t('domain.reporters')}</h2>
         <p class="muted">{w.t('domain.reporters-intro')}</p>
-        <Reporters path={withQuery(api(domain, 'reporters'), { since: PERIOD })} />
+        <Reporters path={withQuery(api(domain, 'reporters'), { since })} />
       </section>
       <section id="simulator" aria-labelledby="simulator-h">
         <h2 id="simulator-h">{w.t('domain.simulator')}</h2>
-        <Simulator domain={domain} />
+        <Simulator domain={domain} since={since} />
       </section>
       <section id="plan" aria-labelledby="plan-h">
         <h2 id="plan-h">{w.t('domain.plan')}</h2>
@@ -187,9 +201,9 @@ function volumeChart(days: Day[], changes: Record<string, unknown>[], w: Words):
 
 type SenderRow = Record<string, unknown>;
 
-function Senders({ domain }: { domain: string }) {
+function Senders({ domain, since }: { domain: string; since: string }) {
   const w = useWords();
-  const senders = useResource<unknown>(withQuery(api(domain, 'senders'), { since: PERIOD }));
+  const senders = useResource<unknown>(withQuery(api(domain, 'senders'), { since }));
   const columns: Column<SenderRow>[] = [
     {
       key: 'source',

@@ -21,17 +21,15 @@ interface SimulatedSender {
 }
 
 const POLICIES = ['none', 'quarantine', 'reject'] as const;
-const PERIODS = [30, 90, 365] as const;
 
-/** What a stricter policy would have done to the mail of the chosen period. */
-export function Simulator({ domain }: { domain: string }) {
+/** What a stricter policy would have done to the mail of the page's period (`since`, e.g. `90d`). */
+export function Simulator({ domain, since }: { domain: string; since: string }) {
   const w = useWords();
   const [policy, setPolicy] = useState('reject');
   const [sp, setSp] = useState('');
   const [np, setNp] = useState('');
-  const [days, setDays] = useState<number>(90);
   const result = useResource<Record<string, unknown>>(
-    withQuery(`/api/domains/${encodeURIComponent(domain)}/simulate`, { policy, sp, np, since: `${days}d` }),
+    withQuery(`/api/domains/${encodeURIComponent(domain)}/simulate`, { policy, sp, np, since }),
   );
   const inherit = w.t('sim.inherit');
   return (
@@ -66,16 +64,6 @@ export function Simulator({ domain }: { domain: string }) {
             {POLICIES.map((p) => (
               <option key={p} value={p}>
                 np={p}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {w.t('sim.period')}
-          <select name="since" value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-            {PERIODS.map((d) => (
-              <option key={d} value={d}>
-                {w.t('sim.days', { days: d })}
               </option>
             ))}
           </select>
