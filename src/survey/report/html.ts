@@ -356,6 +356,10 @@ function css(langs: readonly Lang[]): string {
     )
     .join(',');
   const active = langs.map((l) => `#sumi-lang-${l}:checked~.lang-switch label[for=sumi-lang-${l}]`).join(',');
+  // The radio buttons are hidden; the keyboard focus shows on their labels.
+  const focused = langs
+    .map((l) => `#sumi-lang-${l}:focus-visible~.lang-switch label[for=sumi-lang-${l}]`)
+    .join(',');
   return `
 body{margin:0 auto;max-width:1100px;padding:24px;font:15px/1.6 system-ui,-apple-system,"Hiragino Sans","Yu Gothic",Meiryo,"Noto Sans CJK JP",sans-serif;color:#1d2733;background:#fff}
 h1{font-size:28px;margin:0 0 8px}h2{font-size:22px;margin:40px 0 8px;border-bottom:2px solid #2f6db5}h3{font-size:18px;margin:28px 0 4px}
@@ -370,7 +374,7 @@ dt{font-weight:bold;margin-top:8px}dd{margin:0 0 0 16px}
 footer{margin-top:40px;color:#6b7580;font-size:13px}
 .lang-choice{position:absolute;opacity:0}
 .lang-switch{text-align:right}.lang-switch label{cursor:pointer;padding:4px 10px;border:1px solid #2f6db5;color:#2f6db5}
-${active ? `${active}{background:#2f6db5;color:#fff}` : ''}
+${active ? `${active}{background:#2f6db5;color:#fff}${focused}{outline:2px solid #e8a33d}` : ''}
 ${hide ? `${hide}{display:none}` : ''}
 @media print{.lang-switch,.lang-choice{display:none}}
 `;
