@@ -1,0 +1,79 @@
+/**
+ * The rollups the analysis reads, as ingest keeps them: the batch path and the one-report path
+ * give the same figures, and hostile records (hundreds of auth results, a huge From) are kept
+ * within the rollup's caps on both engines.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { simulate } from '../../src/analysis/simulate.ts';
+import { sources } from '../../src/analysis/sources.ts';
+import { summary } from '../../src/analysis/summary.ts';
+import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
+import { SOURCE_ROLLUP_CAPS } from '../../src/store/rollup.ts';
+import type { Store } from '../../src/store/types.ts';
+import { engines, engineTitle, freshStore } from '../store/helpers.ts';
+import { FIXTURE_REPORTS, JAN_1, loadFixture, PERIOD } from './fixture.ts';
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`analysis rollups ${engineTitle(engine)}`, () => {
+    const opened: Store[] = [];
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+    afterAll(() => engine.cleanup());
+
+    it('reports stored in one batch give the same figures as one at a time', async () => {
+      const single = await freshStore(engine, opened);
+      await loadFixture(single);
+      const batch = await freshStore(engine, opened);
+      const items = await Promise.all(
+        FIXTURE_REPORTS.map(async (text, i) => ({
+          report: await parseAggregateReportToObject(text),
+          raw: Buffer.from(text),
+          source: { description: `fixture report ${i + 1}` },
+        })),
+      );
+      const outcomes = await batch.insertAggregateReports(items);
+      expect(outcomes.every((o) => !(o instanceof Error) && o.status === 'stored')).toBe(true);
+      for (const question of [
+        (s: Store) => summary(s, 'example.jp', PERIOD),
+        (s: Store) => sources(s, 'example.jp', PERIOD),
+        (s: Store) => simulate(s, 'example.jp', { policy: 'reject', period: PERIOD }),
+      ]) {
+        expect(await question(batch)).toEqual(await question(single));
+      }
+    });
+
+    it('keeps hostile records within the rollup caps', async () => {
+      const s = await freshStore(engine, opened);
+      const longFrom = `${'a'.repeat(60)}.`.repeat(20) + 'example.jp';
+      const dkims = Array.from(
+        { length: 300 },
+        (_, i) => `<dkim><domain>d${i}.${'x'.repeat(50)}.example</domain><result>pass</result></dkim>`,
+      ).join('');
+      const text = `<?xml version="1.0"?><feedback><report_metadata><org_name>Hostile &lt;script&gt;</org_name>
+<email>x@y.example</email><report_id>h1</report_id><date_range><begin>${JAN_1}</begin><end>${JAN_1 + 86_399}</end></date_range></report_metadata>
+<policy_published><domain>example.jp</domain><p>none</p></policy_published>
+<record><row><source_ip>192.0.2.99</source_ip><count>7</count><policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf>
+${Array.from({ length: 60 }, () => '<reason><type>local_policy</type><comment>x</comment></reason>').join('')}</policy_evaluated></row>
+<identifiers><header_from>${longFrom}</header_from></identifiers><auth_results>${dkims}<spf><domain>example.jp</domain><result>fail</result></spf></auth_results></record>
+</feedback>`;
+      const outcome = await s.insertAggregateReport(
+        await parseAggregateReportToObject(text),
+        Buffer.from(text),
+        {
+          description: 'hostile',
+        },
+      );
+      expect(outcome.status).toBe('stored');
+      const row = await s.db.selectFrom('source_rollup').selectAll().executeTakeFirstOrThrow();
+      expect(row.header_from.length).toBe(SOURCE_ROLLUP_CAPS.headerFrom);
+      expect(row.dkim_auth.length).toBeLessThanOrEqual(SOURCE_ROLLUP_CAPS.dkimAuth);
+      expect(row.reasons.length).toBeLessThanOrEqual(SOURCE_ROLLUP_CAPS.reasons);
+      const result = await sources(s, 'example.jp', PERIOD);
+      expect(result.senders.map((x) => [x.ip, x.messages, x.dmarcFail])).toEqual([['192.0.2.99', 7, 7]]);
+      // The receiver let it through under local policy: a stricter policy would not block it there.
+      const sim = await simulate(s, 'example.jp', { policy: 'reject', period: PERIOD });
+      expect([sim.dmarc_fail, sim.would_reject]).toEqual([7, 0]);
+    });
+  });
+}
