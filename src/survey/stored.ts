@@ -12,7 +12,10 @@ import { FLAGS, flagsOf, SurveyTally } from './metrics.ts';
 import { buildReport, type CategoryReport, type MetricCounts, type SurveyReport } from './report.ts';
 import { categoryOrder, surveyMethod } from './survey.ts';
 
-/** Results written per statement: a batch is lost at most when a scan is stopped, and measured again on resume. */
+/**
+ * Results written per statement. A stopped scan loses at most two batches (the one being
+ * written and the one filling), measured again on resume.
+ */
 export const RESULT_BATCH = 500;
 /** Domains looked up at once when a resumed scan asks which of the list's domains are already measured. */
 export const RESUME_LOOKUP_BATCH = 500;
@@ -166,7 +169,6 @@ export class ScanResultWriter {
   readonly #rows = new Map<string, DomainMeasurement>();
   /** The batch being written while the scan goes on: at most one, so memory holds two batches. */
   #writing: Promise<void> | undefined;
-  written = 0;
 
   constructor(
     readonly store: Store,
@@ -231,7 +233,6 @@ export class ScanResultWriter {
         })),
       )
       .execute();
-    this.written += rows.length;
   }
 }
 
