@@ -159,6 +159,22 @@ export class Accounts {
     return (await this.getUser(id))!;
   }
 
+  /**
+   * The admin still waiting for its first password when no admin has one (the first run's
+   * setup link expired or was lost): the server gives it a new link.
+   */
+  async adminAwaitingSetup(): Promise<User | undefined> {
+    const admins = await this.db
+      .selectFrom('users')
+      .select(['id', 'password_hash'])
+      .where('role', '=', 'admin')
+      .orderBy('id')
+      .execute();
+    if (admins.some((a) => a.password_hash !== null)) return undefined;
+    const first = admins[0];
+    return first ? this.getUser(first.id) : undefined;
+  }
+
   async getUser(id: number): Promise<User | undefined> {
     return (await this.#users(id))[0];
   }

@@ -102,11 +102,9 @@ export async function startServer(
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  let setupUrl: string | undefined;
-  if ((await accounts.countUsers()) === 0) {
-    const admin = await accounts.createUser({ username: FIRST_ADMIN, password: null, role: 'admin' });
-    const { token } = await accounts.createSetupToken(admin.id);
-    setupUrl = `${url}/setup?token=${token}`;
+  let pending = await accounts.adminAwaitingSetup();
+  if (!pending && (await accounts.countUsers()) === 0) {
+    pending = await accounts.createUser({ username: FIRST_ADMIN, password: null, role: 'admin' });
     await accounts.audit({
       userId: null,
       username: null,
@@ -115,13 +113,16 @@ export async function startServer(
       detail: { role: 'admin', by: 'first run' },
     });
   }
+  // A new link each start until an admin has a password: a restart never locks them out.
+  const setupUrl = pending
+    ? `${url}/setup?token=${(await accounts.createSetupToken(pending.id)).token}`
+    : undefined;
   if (flags.json) {
     printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...extra });
   } else {
-    if (setupUrl) {
-      ctx.stdout.write(
-        `${t('serve.setupLink', { username: FIRST_ADMIN, hours: SETUP_LINK_SECONDS / 3600, url: setupUrl })}\n`,
-      );
+    if (pending && setupUrl) {
+      const hours = SETUP_LINK_SECONDS / 3600;
+      ctx.stdout.write(`${t('serve.setupLink', { username: pending.username, hours, url: setupUrl })}\n`);
     }
     ctx.stdout.write(`${t('serve.listening', { url })}\n`);
   }

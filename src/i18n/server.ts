@@ -116,8 +116,8 @@ export const serverText = {
   },
   'serve.listening': { en: 'Sumi is serving on {url}', ja: 'Sumi は {url} で動作しています' },
   'serve.setupLink': {
-    en: 'No account yet: user "{username}" (admin) was created. Set its password within {hours} hours at:\n  {url}',
-    ja: 'アカウントがまだないため、ユーザー「{username}」（管理者）を作成しました。{hours} 時間以内に次の URL でパスワードを設定してください:\n  {url}',
+    en: 'No admin has a password yet: set the password of "{username}" (admin) within {hours} hours at:\n  {url}',
+    ja: 'パスワードを設定した管理者がまだいません。{hours} 時間以内に次の URL で「{username}」（管理者）のパスワードを設定してください:\n  {url}',
   },
   'serve.badListen': {
     en: '--listen {value}: give host:port, e.g. 127.0.0.1:8080',

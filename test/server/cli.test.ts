@@ -26,36 +26,60 @@ function capture() {
   return { stream, text: () => text };
 }
 
+function linkIn(out: string): string {
+  const link = /(http:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]+)/.exec(out)?.[1];
+  expect(link, out).toBeDefined();
+  return link!;
+}
+
+/** Serves the store until `work` is done; what it printed. */
+async function serveOnce(db: string, work?: (url: string, out: string) => Promise<void>) {
+  const out = capture();
+  const err = capture();
+  const ctx: CliContext = { lang: 'en', stdout: out.stream, stderr: err.stream, env: {} };
+  const running = await startServer(ctx, await openStore(db), { listen: '127.0.0.1:0' });
+  try {
+    await work?.(running.url, out.text());
+  } finally {
+    await running.close();
+  }
+  return { out: out.text() };
+}
+
 describe('sumi serve', () => {
   it('creates an admin on a store without accounts and prints a one-time setup link', async () => {
-    const out = capture();
-    const err = capture();
-    const ctx: CliContext = { lang: 'en', stdout: out.stream, stderr: err.stream, env: {} };
-    const store = await openStore(path.join(dir, 'serve.db'));
-    const running = await startServer(ctx, store, { listen: '127.0.0.1:0' });
-    try {
-      const link = /(http:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]+)/.exec(out.text())?.[1];
-      expect(link, out.text()).toBeDefined();
-      expect(out.text()).toContain('user "admin" (admin) was created');
-      expect((await fetch(`${running.url}/api/auth/me`)).status).toBe(401);
-      const page = await fetch(link!);
-      expect(await page.text()).toContain('name="password"');
-      const token = new URL(link!).searchParams.get('token');
-      const set = await fetch(`${running.url}/api/auth/setup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token, password: 'first admin password' }),
-      });
-      expect(set.status).toBe(200);
-      const login = await fetch(`${running.url}/api/auth/login`, {
+    const db = path.join(dir, 'serve.db');
+    const first = await serveOnce(db);
+    const firstLink = linkIn(first.out);
+    // Restarted before the link was used: a new link, the old one no longer works.
+    const second = await serveOnce(db, async (url, out) => {
+      const link = linkIn(out);
+      expect(link).not.toBe(firstLink);
+      expect(out).toContain('set the password of "admin" (admin)');
+      expect((await fetch(`${url}/api/auth/me`)).status).toBe(401);
+      expect(await (await fetch(link)).text()).toContain('name="password"');
+      const set = async (from: string) =>
+        fetch(`${url}/api/auth/setup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            token: new URL(from).searchParams.get('token'),
+            password: 'first admin password',
+          }),
+        });
+      expect((await set(firstLink)).status).toBe(400);
+      expect((await set(link)).status).toBe(200);
+      const login = await fetch(`${url}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'admin', password: 'first admin password' }),
       });
       expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
-    } finally {
-      await running.close();
-    }
+    });
+    expect(second.out).toContain('Sumi is serving on');
+    // Once an admin has a password, no more links.
+    const third = await serveOnce(db);
+    expect(third.out).not.toContain('/setup?token=');
   });
 
   it('refuses a --listen that is not host:port', async () => {
