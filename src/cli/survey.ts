@@ -123,6 +123,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
       const stored = Boolean(flags.db || flags.name || flags.resume || flags.queue);
       if (flags.resume && flags.name) throw new UsageError(t('survey.resumeNeedsNoName'));
       if (flags.queue && flags.perDomain) throw new UsageError(t('survey.perDomainQueue'));
+      if (flags.detach && !flags.queue) throw new UsageError(t('survey.detachNeedsQueue'));
       if (!file && !flags.resume) throw new UsageError(t('survey.needsFile'));
       const options = optionsFromFlags(t, flags);
       let report: SurveyReport | undefined;

@@ -164,6 +164,10 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
     en: '--per-domain cannot be used with --queue: the workers measure the domains (the store has one row per domain)',
     ja: '--per-domain は --queue と併用できません: 測定はワーカーが行います（ストアにドメインごとの行があります）',
   },
+  'survey.detachNeedsQueue': {
+    en: '--detach is for --queue: a local scan runs in this process',
+    ja: '--detach は --queue と使います: ローカルのスキャンはこのプロセスで実行されます',
+  },
   'survey.stored': {
     en: 'storing scan "{name}" in {store}',
     ja: 'スキャン「{name}」を {store} に保存します',

@@ -301,6 +301,9 @@ describe('stored scan flags', () => {
     expect(unknown.stderr).toContain('no scan named "nothing"');
     const perDomain = await sumi(['survey', list, '--queue', 'redis://127.0.0.1:1', '--per-domain', 'x.csv']);
     expect(perDomain.code).toBe(2);
+    const detach = await sumi(['survey', list, '--detach']);
+    expect(detach.code).toBe(2);
+    expect(detach.stderr).toContain('--detach is for --queue');
     const trend = await sumi(['survey', 'trend', 'a', '--db', db]);
     expect(trend.code).toBe(2);
     expect(trend.stderr).toContain('no scan named "a"');
