@@ -57,6 +57,8 @@ export interface Sender {
   name: string;
   ptr: string | null;
   ptrConfirmed: boolean;
+  /** Organisational domain of the PTR name: who runs the server, for grouping. */
+  ptrOrgDomain: string | null;
   asn: number | null;
   asOrg: string | null;
   country: string | null;
@@ -346,6 +348,7 @@ export function groupSenders(
       name: known?.name ?? ptr ?? ip,
       ptr,
       ptrConfirmed,
+      ptrOrgDomain: facts?.ptrOrgDomain ?? null,
       asn: facts?.asn ?? null,
       asOrg: facts?.asOrg ?? null,
       country: facts?.country ?? null,

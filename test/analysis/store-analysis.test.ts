@@ -181,6 +181,7 @@ for (const engine of engines) {
       expect(result.senders[0]).toMatchObject({
         name: 'mail.example.jp',
         ptr: 'mail.example.jp',
+        ptrOrgDomain: 'example.jp',
         country: 'JP',
       });
     });
