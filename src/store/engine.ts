@@ -20,6 +20,29 @@ export const SQLITE_MAX_PARAMETERS = 32_766;
  */
 export const ROWS_PER_STATEMENT: Record<EngineKind, number> = { sqlite: 1_000, postgres: 5_000 };
 
+/**
+ * How many rows each INSERT of `rows` rows carries: as many full statements of `max` rows as
+ * fit, then the rest in powers of two. SQLite prepares each distinct statement text anew (a
+ * multi-row INSERT of thousands of parameters takes milliseconds to prepare); this way a few
+ * dozen texts cover every row count and stay in the statement cache.
+ */
+export function statementSizes(rows: number, max: number): number[] {
+  const sizes: number[] = [];
+  const full = 2 ** Math.floor(Math.log2(Math.max(1, max)));
+  let left = rows;
+  while (left >= full) {
+    sizes.push(full);
+    left -= full;
+  }
+  for (let size = full / 2; size >= 1; size /= 2) {
+    if (left >= size) {
+      sizes.push(size);
+      left -= size;
+    }
+  }
+  return sizes;
+}
+
 // PostgreSQL rejects U+0000 in text. A NUL is written as ESCAPE + '0' and the escape character
 // itself as ESCAPE + ESCAPE, so every string round-trips and strings holding neither (all real
 // ones) are stored as they are. U+FFFF is a noncharacter: no report has a reason to carry it.
@@ -84,13 +107,21 @@ export class RowWriter {
     const width = this.#columns.length;
     const rows = values.length / width;
     const statements: CompiledQuery[] = [];
-    for (let start = 0; start < rows; start += this.#rowsPerStatement) {
-      const count = Math.min(this.#rowsPerStatement, rows - start);
+    // PostgreSQL's statement is the same whatever the row count: plain chunks.
+    const sizes =
+      this.#kind === 'postgres'
+        ? Array.from({ length: Math.ceil(rows / this.#rowsPerStatement) }, (_, i) =>
+            Math.min(this.#rowsPerStatement, rows - i * this.#rowsPerStatement),
+          )
+        : statementSizes(rows, this.#rowsPerStatement);
+    let start = 0;
+    for (const count of sizes) {
       let params: readonly unknown[];
       if (this.#kind === 'postgres') params = this.#arrayLiterals(values, start, count);
       else if (count === rows) params = values;
       else params = values.slice(start * width, (start + count) * width);
       statements.push(CompiledQuery.raw(this.#sql(count), params as unknown[]));
+      start += count;
     }
     return statements;
   }

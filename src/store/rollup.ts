@@ -7,7 +7,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
-import { type EngineKind, SQLITE_MAX_PARAMETERS } from './engine.ts';
+import { type EngineKind, SQLITE_MAX_PARAMETERS, statementSizes } from './engine.ts';
 
 /**
  * Caps on the rollup's text key columns: untrusted reports may carry any number of auth results
@@ -30,6 +30,9 @@ export interface RollupReport {
   aspf: string | null;
 }
 
+/** Rows per upsert at most: larger ones were no faster. */
+const ROLLUP_ROWS_PER_STATEMENT = 512;
+
 /** Bound parameters one PostgreSQL statement may carry (a 16-bit count). */
 const PG_MAX_PARAMETERS = 65_535;
 
@@ -46,7 +49,10 @@ function table(name: string, keys: readonly string[], engine: EngineKind): Rollu
   return {
     name,
     keys,
-    rowsPerStatement: Math.floor((engine === 'sqlite' ? SQLITE_MAX_PARAMETERS : PG_MAX_PARAMETERS) / width),
+    rowsPerStatement: Math.min(
+      ROLLUP_ROWS_PER_STATEMENT,
+      Math.floor((engine === 'sqlite' ? SQLITE_MAX_PARAMETERS : PG_MAX_PARAMETERS) / width),
+    ),
     sums: new Map(),
   };
 }
@@ -154,11 +160,16 @@ export class RollupAccumulator {
     const columns = [...rollup.keys, 'messages'].join(', ');
     const keyList = rollup.keys.join(', ');
     const update = `on conflict (${keyList}) do update set messages = ${rollup.name}.messages + excluded.messages`;
-    for (let start = 0; start < rows.length; start += rollup.rowsPerStatement) {
-      const chunk = rows.slice(start, start + rollup.rowsPerStatement);
+    let start = 0;
+    for (const size of statementSizes(rows.length, rollup.rowsPerStatement)) {
       const parameters: unknown[] = [];
-      for (const [, { key, messages }] of chunk) parameters.push(...key, messages);
-      statements.push(CompiledQuery.raw(this.#insert(rollup, columns, chunk.length, update), parameters));
+      for (let i = start; i < start + size; i++) {
+        const { key, messages } = rows[i]![1];
+        for (const part of key) parameters.push(part);
+        parameters.push(messages);
+      }
+      statements.push(CompiledQuery.raw(this.#insert(rollup, columns, size, update), parameters));
+      start += size;
     }
     return statements;
   }
@@ -184,7 +195,9 @@ export class RollupAccumulator {
 }
 
 function sum(rollup: RollupTable, key: string[], count: number): void {
-  const id = JSON.stringify(key);
+  // NUL cannot occur in a report's text (XML forbids it), so it separates the parts unambiguously;
+  // a key holding one anyway (a caller's own records) is told apart by its JSON form.
+  const id = key.some((part) => part.includes('\u0000')) ? JSON.stringify(key) : key.join('\u0000');
   const row = rollup.sums.get(id);
   if (row) row.messages += count;
   else rollup.sums.set(id, { key, messages: count });

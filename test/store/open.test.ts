@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeText, encodeText } from '../../src/store/engine.ts';
+import { decodeText, encodeText, statementSizes } from '../../src/store/engine.ts';
 import { defaultStorePath, isPostgresUrl, openStore } from '../../src/store/open.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
@@ -95,5 +95,18 @@ describe('text on PostgreSQL', () => {
       expect(encodeText('sqlite', value)).toBe(value);
     }
     expect(encodeText('postgres', 'plain text')).toBe('plain text');
+  });
+});
+
+describe('statementSizes', () => {
+  it('splits rows into full statements and powers of two, summing to the rows', () => {
+    expect(statementSizes(0, 512)).toEqual([]);
+    expect(statementSizes(1_000, 1_000)).toEqual([512, 256, 128, 64, 32, 8]);
+    expect(statementSizes(1_300, 512)).toEqual([512, 512, 256, 16, 4]);
+    for (const rows of [1, 7, 511, 512, 513, 4_095, 10_017]) {
+      const sizes = statementSizes(rows, 512);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows);
+      expect(new Set(sizes.filter((s) => s !== 512)).size).toBe(sizes.filter((s) => s !== 512).length);
+    }
   });
 });
