@@ -240,6 +240,21 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await phone.context.close();
   }, 90_000);
 
+  it('shows a stored survey with charts by category', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Surveys' }).click();
+    await page.getByRole('link', { name: 'e2e-survey' }).click();
+    await page.getByRole('heading', { name: 'e2e-survey', level: 1 }).waitFor();
+    const charts = page.locator('.chart svg');
+    await expect.poll(() => charts.count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => charts.first().locator('path').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    const table = page.getByRole('table', { name: 'Results by category' });
+    await expect(table.textContent()).resolves.toContain('finance');
+    await expect(table.textContent()).resolves.toContain('government');
+    await shot(page, 'survey');
+    await context.close();
+  }, 60_000);
+
   it('is usable from the keyboard: skip link, then the navigation', async () => {
     const { page, context } = await signedIn();
     await page.keyboard.press('Tab');

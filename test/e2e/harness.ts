@@ -2,14 +2,17 @@
  * The browser tests' world: a fresh SQLite store with the demo data set and a known admin,
  * a real `sumi serve` process on a random port, and Debian's Chromium driven by playwright-core.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Accounts } from '../../src/auth/accounts.ts';
-import { seedDemoStore } from '../../src/demo/index.ts';
+import { DEMO_ZONE_URL, seedDemoStore } from '../../src/demo/index.ts';
+import { Zone } from '../../src/dns/zone.ts';
+import { ZoneServer } from '../../src/dns/zone-server.ts';
 import { ingestMessage } from '../../src/ingest/message.ts';
 import { openStore } from '../../src/store/open.ts';
 
@@ -60,6 +63,7 @@ export async function serveSeededStore(): Promise<ServedStore> {
   } finally {
     await store.close();
   }
+  await storeSurvey(db);
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/sumi.js'), 'serve', '--db', db, '--listen', '127.0.0.1:0', '--json'],
@@ -99,4 +103,31 @@ function firstJson(child: ChildProcess): Promise<Record<string, unknown>> {
     });
     child.once('exit', (code) => reject(new Error(`sumi serve exited with ${code}: ${err}${out}`)));
   });
+}
+
+/** A stored survey of the demo zone's domains, by category, made by `sumi survey --db`. */
+async function storeSurvey(db: string): Promise<void> {
+  const zone = await ZoneServer.start(Zone.parse(await readFile(DEMO_ZONE_URL, 'utf8')));
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(ROOT, 'bin/sumi.js'),
+        'survey',
+        '--db',
+        db,
+        '--name',
+        'e2e-survey',
+        '--resolver',
+        zone.address,
+        '--retries',
+        '0',
+        '--json',
+        path.join(FIXTURES, 'survey-list.csv'),
+      ],
+      { cwd: ROOT, env: { ...process.env, LANG: 'C' } },
+    );
+  } finally {
+    await zone.close();
+  }
 }

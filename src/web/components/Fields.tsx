@@ -19,19 +19,15 @@ export function Fields({ data, prefix, skip = [] }: { data: unknown; prefix: str
       {entries.map(([key, value]) => (
         <div key={key}>
           <dt>{w.tMaybe(prefix, key)}</dt>
-          <dd data-field={key}>
-            {/(At|Time)$/.test(key) && typeof value === 'number' ? timestamp(value) : display(value, w)}
-          </dd>
+          <dd data-field={key}>{/(At|Time)$/.test(key) ? timestamp(value) : display(value, w)}</dd>
         </div>
       ))}
     </dl>
   );
 }
 
-/** Seconds since the epoch as `YYYY-MM-DD HH:MM UTC`. */
-function timestamp(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  return Number.isNaN(d.getTime())
-    ? String(seconds)
-    : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** A time (seconds since the epoch or ISO 8601) as `YYYY-MM-DD HH:MM UTC`. */
+function timestamp(value: unknown): string {
+  const d = typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
+  return Number.isNaN(d.getTime()) ? String(value) : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -33,16 +33,22 @@ export function Surveys() {
         </a>
       ),
     },
+    { key: 'list', label: w.t('surveys.list'), render: (s) => textOf(pick(s, 'list'), w.lang) || '–' },
+    {
+      key: 'status',
+      label: w.t('surveys.status'),
+      render: (s) => w.tMaybe('surveys.status.', textOf(pick(s, 'status'), w.lang)),
+    },
     {
       key: 'date',
       label: w.t('surveys.date'),
-      render: (s) => w.date(pick(s, 'finishedAt', 'createdAt', 'startedAt', 'date') as string),
+      render: (s) => w.date(pick(s, 'finishedAt', 'startedAt') as number | undefined),
     },
     {
-      key: 'domains',
+      key: 'lines',
       label: w.t('surveys.domains'),
       numeric: true,
-      render: (s) => w.num(numberOf(pick(s, 'domains', 'total'))),
+      render: (s) => w.num(numberOf(pick(s, 'lines'))),
     },
   ];
   return (
@@ -71,12 +77,14 @@ export function Survey({ id }: { id: string }) {
       </p>
       <Async resource={survey}>
         {(data) => {
-          const report = (pick(data, 'report', 'result') as Row | undefined) ?? data;
+          // {scan, report}: the stored scan and its report (survey/report.ts SurveyReport).
+          const scan = pick(data, 'scan') as Row | undefined;
+          const report = pick(data, 'report') as Row | undefined;
           const categories = asArray<Category>(report, 'categories');
           return (
             <>
-              <h1>{textOf(pick(data, 'name'), w.lang) || w.t('surveys.survey')}</h1>
-              <Fields data={data} prefix="field." skip={['report', 'result']} />
+              <h1>{textOf(pick(scan, 'name'), w.lang) || w.t('surveys.survey')}</h1>
+              <Fields data={scan} prefix="field." skip={['id', 'options', 'flagNames']} />
               <SurveyCharts categories={categories} />
               <CategoryTable categories={categories} />
             </>
