@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import { recordCheck } from '../analysis/history.ts';
 import {
   type CheckOutcome,
   checkDomains,
@@ -8,8 +9,11 @@ import {
   PROTOCOLS,
 } from '../check/index.ts';
 import type { CheckOptions } from '../check/types.ts';
+import { analysisText } from '../i18n/analysis.ts';
 import { cliText } from '../i18n/cli.ts';
+import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
+import { defaultStorePath, openStore } from '../store/open.ts';
 import { type NetworkFlags, networkFromFlags } from './network.ts';
 import { type CliContext, csvLine, painter, printJson, UsageError } from './output.ts';
 
@@ -22,6 +26,9 @@ export interface CheckFlags extends NetworkFlags {
   parked?: boolean;
   discovery: 'treewalk' | 'psl';
   concurrency: string;
+  /** Save the DMARC result in the store (policy history), at --db. */
+  store?: boolean;
+  db?: string;
 }
 
 const PROTOCOL_LABEL: Record<string, string> = {
@@ -58,6 +65,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--allow-private', t('check.option.allowPrivate'))
     .option('--ca-file <pem>', t('check.option.caFile'))
     .option('--concurrency <n>', t('check.option.concurrency'), '16')
+    .option('--store', translator(planText, ctx.lang)('check.option.store'))
+    .option('--db <file|url>', translator(analysisText, ctx.lang)('option.db'))
     .action((args: string[], flags: CheckFlags) => runCheck(ctx, args, flags));
 }
 
@@ -79,6 +88,8 @@ export async function runCheck(ctx: CliContext, args: string[], flags: CheckFlag
   if (flags.bimiSelector) options.bimiSelector = flags.bimiSelector;
   if (flags.parked) options.parked = true;
   const network = await networkFromFlags(flags, ctx.lang);
+  const store = flags.store ? await openStore(flags.db ?? defaultStorePath(ctx.env)) : undefined;
+  let stored = 0;
   try {
     const described: DescribedCheck[] = [];
     const invalid: string[] = [];
@@ -89,15 +100,26 @@ export async function runCheck(ctx: CliContext, args: string[], flags: CheckFlag
         ctx.stderr.write(`${t('check.invalidDomain', { domain: outcome.domain })}\n`);
         continue;
       }
+      if (store) {
+        await recordCheck(
+          store,
+          outcome.domain,
+          Math.floor(Date.parse(outcome.checkedAt) / 1000),
+          outcome.protocols.dmarc,
+        );
+        stored++;
+      }
       const d = describeCheck(outcome, ctx.lang);
       if (flags.json) described.push(d);
       else if (flags.csv) ctx.stdout.write(csvLine(csvRow(d, outcome)));
       else printHuman(ctx, d);
     }
     if (flags.json) printJson(ctx, described.length === 1 && domains.length === 1 ? described[0] : described);
+    if (store) ctx.stderr.write(`${translator(planText, ctx.lang)('check.stored', { count: stored })}\n`);
     if (invalid.length > 0) throw new UsageError(t('check.invalidDomain', { domain: invalid.join(', ') }));
   } finally {
     network.close();
+    await store?.close();
   }
 }
 

@@ -6,10 +6,14 @@ import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerDns } from './dns.ts';
 import { registerDomains } from './domains.ts';
+import { registerFailures } from './failures.ts';
+import { registerHistory } from './history.ts';
 import { registerIngest } from './ingest.ts';
 import { type CliContext, UsageError } from './output.ts';
+import { registerPlan } from './plan.ts';
 import { registerRecord } from './record.ts';
 import { registerReporters } from './reporters.ts';
+import { registerResolveIps } from './resolve-ips.ts';
 import { registerSenders } from './senders.ts';
 import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate.ts';
@@ -63,6 +67,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerSources(program, ctx);
   registerSubdomains(program, ctx);
   registerSummary(program, ctx);
+  registerFailures(program, ctx);
+  registerHistory(program, ctx);
+  registerPlan(program, ctx);
+  registerResolveIps(program, ctx);
   return program;
 }
 

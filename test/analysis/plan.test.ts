@@ -3,61 +3,10 @@ import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
 import { DEFAULT_THRESHOLDS, plan } from '../../src/analysis/plan.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
-import type { AggregateRecord, RequestedPolicy } from '../../src/reports/types.ts';
 import type { Store } from '../../src/store/types.ts';
-import { DAY, engines, engineTitle, freshStore, JAN_1, record } from '../store/helpers.ts';
-import { addReport, BAD_IP, fail, pass, storeCheck } from './history-fixture.ts';
-
-const ESP_IP = '192.0.2.50';
-const FORWARDER_IP = '192.0.2.77';
-const RARE_IP = '203.0.113.9';
-
-/** SendGrid without domain authentication: signed d=sendgrid.info, return-path under sendgrid.net. */
-function esp(count: number, fixed: boolean): AggregateRecord {
-  return record({
-    sourceIp: ESP_IP,
-    count,
-    policyEvaluated: { disposition: 'none', dkim: fixed ? 'pass' : 'fail', spf: 'fail', reasons: [] },
-    authResults: {
-      dkim: [
-        { domain: fixed ? 'example.jp' : 'sendgrid.info', selector: 's1', result: 'pass', humanResult: null },
-      ],
-      spf: [{ domain: 'em123.sendgrid.net', scope: 'mfrom', result: 'pass', humanResult: null }],
-    },
-  });
-}
-
-/** Forwarded: the signature survived, SPF fails for example.jp. */
-function forwarded(count: number): AggregateRecord {
-  return record({
-    sourceIp: FORWARDER_IP,
-    count,
-    policyEvaluated: { disposition: 'none', dkim: 'pass', spf: 'fail', reasons: [] },
-    authResults: {
-      dkim: [{ domain: 'example.jp', selector: 's1', result: 'pass', humanResult: null }],
-      spf: [{ domain: 'example.jp', scope: 'mfrom', result: 'fail', humanResult: null }],
-    },
-  });
-}
-
-/**
- * 16 days (2025-01-01 to 01-16), one report a day: 100 passing messages from GOOD_IP; SendGrid
- * 10 a day, failing on days 0-7 and fixed from day 8; 1 spoofed message a day from BAD_IP;
- * 2 from RARE_IP on day 3; 5 forwarded a day on days 10-15.
- */
-async function senders(
-  store: Store,
-  p: RequestedPolicy,
-  opts: { espFixed?: boolean; spoofing?: boolean } = {},
-) {
-  for (let day = 0; day < 16; day++) {
-    const records = [pass(100), esp(10, opts.espFixed === true || day >= 8)];
-    if (opts.spoofing !== false) records.push(fail(1));
-    if (day === 3) records.push(fail(2, 'none', 'example.jp', RARE_IP));
-    if (day >= 10) records.push(forwarded(5));
-    await addReport(store, { org: 'A', id: `d${day}`, day, p, records });
-  }
-}
+import { DAY, engines, engineTitle, freshStore, JAN_1 } from '../store/helpers.ts';
+import { BAD_IP, storeCheck } from './history-fixture.ts';
+import { ESP_IP, senders } from './plan-fixture.ts';
 
 /** End of 2025-01-16. */
 const NOW = JAN_1 + 16 * DAY - 1;
