@@ -7,6 +7,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
+import { SEARCH_MAX_LENGTH } from '../../src/server/reports.ts';
+import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createScan, finishScan } from '../../src/survey/stored.ts';
 import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
@@ -437,6 +439,18 @@ for (const engine of engines) {
         const alice = await as('alice');
         expect((await alice.get("/api/reports?q=%25'%20or%20policy_domain='b.example")).json().total).toBe(0);
         expect((await root.get('/api/reports?limit=1000')).json().total).toBeGreaterThanOrEqual(3);
+      });
+
+      it('keeps to the limits on search text and files per upload', async () => {
+        const root = await as('root');
+        expect((await root.get(`/api/reports?q=${'x'.repeat(SEARCH_MAX_LENGTH)}`)).statusCode).toBe(200);
+        expect((await root.get(`/api/reports?q=${'x'.repeat(SEARCH_MAX_LENGTH + 1)}`)).statusCode).toBe(400);
+        const files = Array.from({ length: UPLOAD_MAX_FILES + 1 }, (_, i) => ({
+          name: `r${i}.xml`,
+          content: '<x/>',
+        }));
+        const response = await root.request('POST', '/api/uploads', undefined, multipart(files));
+        expect(response.statusCode).toBe(413);
       });
 
       it('sorts and pages by each listed column', async () => {
