@@ -24,10 +24,11 @@ export type NextStep = 'publish-dmarc' | 'fix-senders' | 'quarantine' | 'reject'
 export function nextStep(policy: string | null, messages: number, passRate: number | null): NextStep {
   if (policy === null) return messages === 0 ? 'publish-dmarc' : 'fix-senders';
   if (messages === 0 || passRate === null) return 'no-data';
+  // Enforced already: failing mail is then mostly spoofing, which the policy is there to stop.
+  if (policy === 'reject') return 'watch';
   if (passRate < ENFORCE_PASS_RATE) return 'fix-senders';
   if (policy === 'none') return 'quarantine';
-  if (policy === 'quarantine') return 'reject';
-  return 'watch';
+  return policy === 'quarantine' ? 'reject' : 'watch';
 }
 
 export interface DomainOverview {
@@ -65,21 +66,22 @@ export async function domainOverviews(
     .where(scopeCondition('policy_domain', scope))
     .groupBy(['policy_domain', 'day'])
     .execute();
-  // The policy of each domain's latest report (by window start: the index's order).
+  // The policy of each domain's latest report: the newest window start per domain (read off
+  // the reports_domain_begin index), then the reports starting then.
   const policies = await store.db
     .selectFrom('reports as r')
-    .select(['r.policy_domain', 'r.p', 'r.sp', 'r.pct'])
-    .where(scopeCondition('r.policy_domain', scope))
-    .where((eb) =>
-      eb(
-        'r.date_begin',
-        '=',
+    .innerJoin(
+      (eb) =>
         eb
-          .selectFrom('reports as l')
-          .select((e) => e.fn.max('l.date_begin').as('m'))
-          .whereRef('l.policy_domain', '=', 'r.policy_domain'),
-      ),
+          .selectFrom('reports')
+          .select(['policy_domain', (e) => e.fn.max('date_begin').as('latest')])
+          .where(scopeCondition('policy_domain', scope))
+          .groupBy('policy_domain')
+          .as('l'),
+      (join) => join.onRef('l.policy_domain', '=', 'r.policy_domain').onRef('l.latest', '=', 'r.date_begin'),
     )
+    .select(['r.policy_domain', 'r.p', 'r.sp', 'r.pct'])
+    .orderBy('r.id')
     .execute();
   const names = new Set<string>([
     ...policies.map((p) => p.policy_domain),
