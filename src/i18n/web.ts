@@ -127,6 +127,7 @@ export const webText = {
 
   'plan.current': { en: 'Published now:', ja: '現在のポリシー:' },
   'plan.next': { en: 'Next step:', ja: '次のステップ:' },
+  'plan.value': { en: '({value}; needs {threshold})', ja: '（{value}、必要: {threshold}）' },
   'plan.met': { en: 'met', ja: '達成' },
   'plan.unmet': { en: 'not met', ja: '未達成' },
   'plan.more-blockers': { en: 'and {count} more senders', ja: 'ほか {count} 件の送信元' },
@@ -154,12 +155,12 @@ export const webText = {
   },
   'plan.criterion.reports-arriving': { en: 'Reports are arriving', ja: 'レポートが届いている' },
   'plan.criterion.aligned-share': {
-    en: 'Legitimate mail passes DMARC day after day',
-    ja: '正規のメールが毎日 DMARC に合格している',
+    en: 'Days in a row that legitimate mail passes DMARC',
+    ja: '正規のメールが DMARC に合格し続けている日数',
   },
   'plan.criterion.unknown-senders': {
-    en: 'No large sender is unidentified',
-    ja: '大量に送る正体不明の送信元がない',
+    en: 'Large senders nobody has identified',
+    ja: '大量に送っている正体不明の送信元',
   },
   'plan.criterion.quarantine-published': {
     en: 'p=quarantine is published',

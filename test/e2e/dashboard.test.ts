@@ -109,6 +109,10 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     ]);
     await expect.poll(() => chart.locator('path').count(), { timeout: 15_000 }).toBeGreaterThan(20);
     await shot(page, 'domain');
+    await page.locator('#senders tbody a.ip').first().click();
+    await page.getByRole('heading', { name: 'Why it fails' }).waitFor();
+    await expect(page.locator('.figures').first().textContent()).resolves.toContain('Messages');
+    await shot(page, 'sender');
     await context.close();
   }, 90_000);
 
@@ -239,6 +243,17 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await shot(phone.page, 'domain-phone');
     await phone.context.close();
   }, 90_000);
+
+  it('runs the live check of a domain and lists its findings with fixes', async () => {
+    const { page, context } = await signedIn();
+    await page.goto(`${served.url}/#/domains/bank.example.co.jp`);
+    await page.getByRole('button', { name: 'Run the check now' }).click();
+    const check = page.locator('#check');
+    await expect.poll(() => check.locator('.protocols li').count(), { timeout: 20_000 }).toBeGreaterThan(3);
+    await expect(check.textContent()).resolves.toContain('DMARC');
+    await check.screenshot({ path: path.join(shots, 'check.png') });
+    await context.close();
+  }, 60_000);
 
   it('shows a stored survey with charts by category', async () => {
     const { page, context } = await signedIn();

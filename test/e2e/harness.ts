@@ -63,13 +63,31 @@ export async function serveSeededStore(): Promise<ServedStore> {
   } finally {
     await store.close();
   }
-  await storeSurvey(db);
+  // The demo zone answers every DNS question: the survey's and the live checks' (no internet).
+  const zone = await ZoneServer.start(Zone.parse(await readFile(DEMO_ZONE_URL, 'utf8')));
+  await storeSurvey(db, zone.address);
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/sumi.js'), 'serve', '--db', db, '--listen', '127.0.0.1:0', '--json'],
+    [
+      path.join(ROOT, 'bin/sumi.js'),
+      'serve',
+      '--db',
+      db,
+      '--listen',
+      '127.0.0.1:0',
+      '--resolver',
+      zone.address,
+      '--json',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'C' } },
   );
-  const url = await firstJson(child).then((doc) => String(doc.url));
+  const url = await firstJson(child).then(
+    (doc) => String(doc.url),
+    async (error: unknown) => {
+      await zone.close();
+      throw error;
+    },
+  );
   return {
     url,
     dir,
@@ -79,6 +97,7 @@ export async function serveSeededStore(): Promise<ServedStore> {
         child.kill('SIGTERM');
         await exited;
       }
+      await zone.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -106,28 +125,23 @@ function firstJson(child: ChildProcess): Promise<Record<string, unknown>> {
 }
 
 /** A stored survey of the demo zone's domains, by category, made by `sumi survey --db`. */
-async function storeSurvey(db: string): Promise<void> {
-  const zone = await ZoneServer.start(Zone.parse(await readFile(DEMO_ZONE_URL, 'utf8')));
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin/sumi.js'),
-        'survey',
-        '--db',
-        db,
-        '--name',
-        'e2e-survey',
-        '--resolver',
-        zone.address,
-        '--retries',
-        '0',
-        '--json',
-        path.join(FIXTURES, 'survey-list.csv'),
-      ],
-      { cwd: ROOT, env: { ...process.env, LANG: 'C' } },
-    );
-  } finally {
-    await zone.close();
-  }
+async function storeSurvey(db: string, resolver: string): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin/sumi.js'),
+      'survey',
+      '--db',
+      db,
+      '--name',
+      'e2e-survey',
+      '--resolver',
+      resolver,
+      '--retries',
+      '0',
+      '--json',
+      path.join(FIXTURES, 'survey-list.csv'),
+    ],
+    { cwd: ROOT, env: { ...process.env, LANG: 'C' } },
+  );
 }

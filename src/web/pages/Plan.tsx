@@ -34,7 +34,6 @@ interface PlanStep {
 export function Plan({ domain, path }: { domain: string; path: string }) {
   const w = useWords();
   const plan = useResource<Plan>(path);
-  const amount = (v: number | undefined) => (v === undefined ? '' : v <= 1 ? w.pct(v) : w.num(v));
   return (
     <Async resource={plan}>
       {(data) => (
@@ -62,7 +61,7 @@ export function Plan({ domain, path }: { domain: string; path: string }) {
                       <span class="visually-hidden">{w.t(c.met ? 'plan.met' : 'plan.unmet')}: </span>
                       {w.tMaybe('plan.criterion.', c.code)}
                       {c.value !== undefined &&
-                        ` (${amount(c.value)}${c.threshold !== undefined ? ` / ${amount(c.threshold)}` : ''})`}
+                        ` ${w.t('plan.value', { value: w.num(c.value), threshold: w.num(c.threshold ?? 0) })}`}
                     </li>
                   ))}
                 </ul>
