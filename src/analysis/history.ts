@@ -6,9 +6,12 @@
  */
 import type { DmarcParsed } from '../check/dmarc.ts';
 import type { ProtocolReport } from '../check/types.ts';
+import { type DmarcPolicy, policyBelow } from '../records/dmarc/tags.ts';
 import { rollupDay } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
 import { dayOf, isoDay, type Period } from './period.ts';
+import { simulatePolicy } from './simulate.ts';
+import { loadSenders } from './sources.ts';
 
 const DAY = 86_400;
 /** Days before and after a step over which its effect is measured. */
@@ -51,8 +54,14 @@ export interface StepEffect {
   messages: number;
   /** Messages with neither aligned SPF nor aligned DKIM pass. */
   dmarcFail: number;
-  /** Failing messages the published policy asked receivers to act on (quarantine or reject). */
+  /**
+   * Failing messages the policy in force asked receivers to quarantine or reject (t=y one level
+   * below, pct applied; mail receivers let through as forwarded, list or local policy left out),
+   * split by sender class as `sumi simulate` does.
+   */
   affected: number;
+  legitimateAffected: number;
+  unauthorisedAffected: number;
   /** What the receivers reported doing. */
   quarantined: number;
   rejected: number;
@@ -292,7 +301,7 @@ export async function policyHistory(store: Store, domain: string, period: Period
   return { domain, since: isoDay(since), until: isoDay(period.until), days: out, steps };
 }
 
-/** The domain's mail over [from, to) from the daily rollup, with what `policy` applied to. */
+/** The domain's mail over the days [from, to) (daily rollup), and what `policy` applied to (sources and simulate). */
 export async function stepEffect(
   store: Store,
   domain: string,
@@ -314,27 +323,38 @@ export async function stepEffect(
     messages: 0,
     dmarcFail: 0,
     affected: 0,
+    legitimateAffected: 0,
+    unauthorisedAffected: 0,
     quarantined: 0,
     rejected: 0,
   };
   const seen = new Set<number>();
-  let failOwn = 0;
-  let failSub = 0;
   for (const r of rows) {
     const messages = Number(r.messages);
     seen.add(Number(r.day));
     effect.messages += messages;
     if (r.disposition === 'quarantine') effect.quarantined += messages;
     if (r.disposition === 'reject') effect.rejected += messages;
-    if (r.dkim === 'pass' || r.spf === 'pass') continue;
-    effect.dmarcFail += messages;
-    if (r.header_from === '' || r.header_from.toLowerCase() === domain) failOwn += messages;
-    else failSub += messages;
+    if (r.dkim !== 'pass' && r.spf !== 'pass') effect.dmarcFail += messages;
   }
-  // t=y asks for one level below (quarantine -> none); pct for the policy on part of the mail.
-  const acts = (p: string | null) =>
-    (p === 'quarantine' && !policy.testing) || p === 'reject' ? (policy.pct ?? 100) / 100 : 0;
-  effect.affected = Math.round(failOwn * acts(policy.p) + failSub * acts(policy.sp));
+  // t=y asks receivers for one level below (quarantine -> none).
+  const inForce = (p: string | null): DmarcPolicy => {
+    const v: DmarcPolicy = p === 'quarantine' || p === 'reject' ? p : 'none';
+    return policy.testing ? policyBelow(v) : v;
+  };
+  const p = inForce(policy.p);
+  const sp = inForce(policy.sp);
+  if (effect.dmarcFail > 0 && (p !== 'none' || sp !== 'none')) {
+    const period = { since: from, until: to - DAY };
+    const { senders, rows: evaluated } = await loadSenders(store, domain, period);
+    const simulated = simulatePolicy(
+      { domain, senders, rows: evaluated },
+      { policy: p, sp, pct: policy.pct ?? 100, period },
+    );
+    effect.affected = simulated.would_quarantine + simulated.would_reject;
+    effect.legitimateAffected = simulated.legitimate_at_risk;
+    effect.unauthorisedAffected = simulated.unauthorised_blocked;
+  }
   const sorted = [...seen].sort((a, b) => a - b);
   effect.days = sorted.length;
   if (sorted.length > 0) {

@@ -78,6 +78,8 @@ export function renderHistory(h: PolicyHistory, ctx: CliContext): string {
       messages: count(e.messages),
       fail: count(e.dmarcFail),
       affected: count(e.affected),
+      legitimate: count(e.legitimateAffected),
+      unauthorised: count(e.unauthorisedAffected),
       quarantined: count(e.quarantined),
       rejected: count(e.rejected),
     })}`;

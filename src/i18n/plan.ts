@@ -180,8 +180,8 @@ export const planText = {
   'history.direction.other': { en: 'changed', ja: '変更' },
   'history.step': { en: '{day}  {direction}: {from} -> {to}', ja: '{day}  {direction}: {from} → {to}' },
   'history.effect': {
-    en: '{label} ({days} days with reports): {messages} messages, {fail} failing DMARC, {affected} under the policy, {quarantined} quarantined and {rejected} rejected by receivers',
-    ja: '{label}（レポートのある {days} 日）: {messages} 通、DMARC 不合格 {fail} 通、ポリシー適用対象 {affected} 通、受信側の隔離 {quarantined} 通・拒否 {rejected} 通',
+    en: '{label} ({days} days with reports): {messages} messages, {fail} failing DMARC; the policy applied to {affected} ({legitimate} legitimate, {unauthorised} unauthorised); receivers quarantined {quarantined} and rejected {rejected}',
+    ja: '{label}（レポートのある {days} 日）: {messages} 通、DMARC 不合格 {fail} 通。ポリシー適用対象 {affected} 通（正規 {legitimate} 通、不正 {unauthorised} 通）。受信側の隔離 {quarantined} 通・拒否 {rejected} 通',
   },
   'history.before': { en: '7 days before', ja: '変更前 7 日' },
   'history.after': { en: '7 days after', ja: '変更後 7 日' },
