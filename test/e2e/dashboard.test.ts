@@ -212,6 +212,12 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
       .toContain('&lt;img src=x');
     await shot(page, 'report-hostile');
     await expect(page.locator('main img, main script, main svg[onload]').count()).resolves.toBe(0);
+    // The hostile From domain is a subdomain of bank.example.co.jp: the domain page lists it.
+    await page.goto(`${served.url}/#/domains/bank.example.co.jp`);
+    await expect
+      .poll(() => page.locator('#subdomains').textContent(), { timeout: 20_000 })
+      .toContain('<svg onload=window.__xss=3>.bank.example.co.jp');
+    await expect(page.locator('main img, main script, main svg[onload]').count()).resolves.toBe(0);
     await expect(page.evaluate('window.__xss')).resolves.toBeUndefined();
     expect(dialogs).toEqual([]);
     await context.close();
