@@ -16,6 +16,8 @@ export const NO_PTR_CACHE_SECONDS = 3 * 3_600;
 export const TEMPORARY_RETRY_SECONDS = 600;
 /** Reverse lookups in flight at once (each is a PTR and up to MAX_PTR_NAMES_CONFIRMED A/AAAA). */
 export const IP_FACTS_CONCURRENCY = 32;
+/** IPs `resolve` reads and looks up per round. */
+export const RESOLVE_CHUNK = 2_000;
 /** IPs per SQL statement when reading or writing the cache (within both engines' parameter limits). */
 const SQL_CHUNK = 500;
 
@@ -154,23 +156,30 @@ export class StoredIpFacts implements IpFactsSource {
       .map((r) => (r.source_ip === null ? null : canonicalIp(r.source_ip)))
       .filter((ip): ip is string => ip !== null);
     const ips = [...new Set(seen)];
-    const previous = await this.cached(ips);
-    let due = ips;
-    if (!filter.force) {
-      const now = this.#now();
-      due = ips.filter((ip) => (previous.get(ip)?.expires_at ?? now) <= now);
-    }
     const summary: ResolveSummary = {
       ips: ips.length,
-      lookedUp: due.length,
+      lookedUp: 0,
       ok: 0,
       confirmed: 0,
       none: 0,
       temporary: 0,
     };
-    for (const { lookup } of await this.#lookUp(due, previous, onProgress)) {
-      summary[lookup.status]++;
-      if (lookup.ptrConfirmed) summary.confirmed++;
+    // A chunk at a time, so that a store with a million senders never holds all their rows.
+    let considered = 0;
+    for (let i = 0; i < ips.length; i += RESOLVE_CHUNK) {
+      const chunk = ips.slice(i, i + RESOLVE_CHUNK);
+      const previous = await this.cached(chunk);
+      const now = this.#now();
+      const due = filter.force ? chunk : chunk.filter((ip) => (previous.get(ip)?.expires_at ?? now) <= now);
+      considered += chunk.length - due.length;
+      summary.lookedUp += due.length;
+      const base = considered;
+      const results = await this.#lookUp(due, previous, (done) => onProgress?.(base + done, ips.length));
+      considered += due.length;
+      for (const { lookup } of results) {
+        summary[lookup.status]++;
+        if (lookup.ptrConfirmed) summary.confirmed++;
+      }
     }
     return summary;
   }
