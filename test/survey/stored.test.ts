@@ -14,6 +14,7 @@ import {
   builtInCategoriser,
   createScan,
   type DomainMeasurement,
+  findScan,
   type InputLine,
   RESULT_BATCH,
   readDomainList,
@@ -217,6 +218,41 @@ describe.each(engines)('stored survey scans $name', (engine) => {
         await expect(createScan(store, { name: 'partial', list: 'x', options: OPTIONS })).rejects.toThrow(
           'exists already',
         );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('reads masks stored in an older flag order, and a category one scan lacks', async () => {
+      const store: Store = await openStore(await engine.location());
+      try {
+        const scan = await createScan(store, { name: 'old', list: 'list.txt', options: OPTIONS });
+        // A scan stored when the flags were fewer and in another order: bit 0 dmarc, bit 1 spf, bit 2 gone.
+        await store.db
+          .updateTable('survey_scans')
+          .set({ flag_names: JSON.stringify(['dmarc', 'spf', 'retired']) })
+          .where('id', '=', scan.id)
+          .execute();
+        const row = { scan_id: scan.id, category: 'a', organisation: null, measured: 1, passes: 1 };
+        await store.db
+          .insertInto('survey_results')
+          .values([
+            { ...row, domain: 'x.example', flags: 0b111, policy_domain: null, answers: '', measured_at: 0 },
+            { ...row, domain: 'y.example', flags: 0b010, policy_domain: null, answers: '', measured_at: 0 },
+          ])
+          .execute();
+        const report = await storedReport(store, (await findScan(store, 'old'))!);
+        expect(report.total).toMatchObject({ domains: 2, measured: 2, spf: 2, dmarc: 1, spfPresent: 0 });
+
+        const other = await createScan(store, { name: 'new', list: 'list.txt', options: OPTIONS });
+        const writer = new ScanResultWriter(store, other.id);
+        await writer.add({ ...measurement('z.example', true), category: 'b' });
+        await writer.flush();
+        const trend = await surveyTrend(store, ['old', 'new']);
+        expect(trend.categories.map((c) => c.name)).toEqual(['a', 'b', '*']);
+        expect(trend.categories[0]!.series.map((p) => p.metrics?.domains ?? null)).toEqual([2, null]);
+        expect(trend.categories[0]!.changes.spf).toEqual({ from: 1, to: 1, points: 0 });
+        expect(trend.categories[2]!.changes.spf).toEqual({ from: 1, to: 0, points: -100 });
       } finally {
         await store.close();
       }
