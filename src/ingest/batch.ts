@@ -20,6 +20,12 @@ export const BATCH_MAX_RECORDS = 25_000;
  * bulk a batch fills long before; a lone report (one mail arriving) waits only this long.
  */
 export const BATCH_WAIT_MS = 20;
+/**
+ * Batches written at once on PostgreSQL, each on its own pooled connection: the server works
+ * on one while the next is built and sent.
+ */
+export const BATCHES_AT_ONCE_POSTGRES = 4;
+
 interface Waiting {
   item: AggregateBatchItem;
   settle: { resolve(outcome: InsertOutcome): void; reject(error: unknown): void };
@@ -27,14 +33,17 @@ interface Waiting {
 
 export class AggregateBatcher {
   readonly #store: Store;
+  /** Batches written at once: PostgreSQL commits several on pooled connections; SQLite has one writer. */
+  readonly #parallel: number;
   #pending: Waiting[] = [];
   #pendingRecords = 0;
   #timer: NodeJS.Timeout | null = null;
-  /** The batch being written, if one is: the next is sent when it ends (group commit). */
-  #writing: Promise<void> | null = null;
+  /** The batches being written: the next is sent when one ends (group commit). */
+  readonly #writing = new Set<Promise<void>>();
 
   constructor(store: Store) {
     this.#store = store;
+    this.#parallel = store.engine === 'postgres' ? BATCHES_AT_ONCE_POSTGRES : 1;
   }
 
   /** Stores the report with the next batch; rejects with its StoreInputError if refused. */
@@ -42,7 +51,7 @@ export class AggregateBatcher {
     return new Promise<InsertOutcome>((resolve, reject) => {
       this.#pending.push({ item, settle: { resolve, reject } });
       this.#pendingRecords += item.report.records.length;
-      if (this.#writing) return;
+      if (this.#writing.size >= this.#parallel) return;
       if (this.#pending.length >= BATCH_MAX_REPORTS || this.#pendingRecords >= BATCH_MAX_RECORDS)
         this.#send();
       else this.#timer ??= setTimeout(() => this.#send(), BATCH_WAIT_MS);
@@ -51,17 +60,17 @@ export class AggregateBatcher {
 
   /** Writes what is waiting and resolves when every batch so far is committed. */
   async flush(): Promise<void> {
-    while (this.#writing || this.#pending.length > 0) {
-      if (!this.#writing) this.#send();
-      await this.#writing;
+    while (this.#writing.size > 0 || this.#pending.length > 0) {
+      this.#send();
+      await Promise.race(this.#writing);
     }
   }
 
-  /** Starts writing the reports waiting, up to a batch's worth; the rest go when it ends. */
+  /** Starts writing the reports waiting, up to a batch's worth; the rest go when one ends. */
   #send(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    if (this.#writing || this.#pending.length === 0) return;
+    if (this.#writing.size >= this.#parallel || this.#pending.length === 0) return;
     let records = 0;
     let take = 0;
     while (take < this.#pending.length && take < BATCH_MAX_REPORTS && records < BATCH_MAX_RECORDS) {
@@ -70,11 +79,12 @@ export class AggregateBatcher {
     }
     const batch = this.#pending.splice(0, take);
     this.#pendingRecords -= records;
-    this.#writing = this.#write(batch).finally(() => {
-      this.#writing = null;
+    const writing: Promise<void> = this.#write(batch).finally(() => {
+      this.#writing.delete(writing);
       // What arrived meanwhile goes at once, as one batch: no waiting while reports queue.
       this.#send();
     });
+    this.#writing.add(writing);
   }
 
   async #write(batch: Waiting[]): Promise<void> {

@@ -99,10 +99,12 @@ async function writeTogether(
 ): Promise<Map<number, InsertOutcome>> {
   const outcomes = new Map<number, InsertOutcome>();
   if (reports.length === 0) return outcomes;
+  // In key order: concurrent batches (PostgreSQL) holding the same report wait on it in one order.
+  const ordered = [...reports].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   await store.db.transaction().execute(async (trx) => {
     const ids = new Map<string, number>();
     for (let start = 0; start < reports.length; start += REPORT_ROWS_PER_STATEMENT) {
-      const chunk = reports.slice(start, start + REPORT_ROWS_PER_STATEMENT);
+      const chunk = ordered.slice(start, start + REPORT_ROWS_PER_STATEMENT);
       const inserted = await trx
         .insertInto('reports')
         .values(chunk.map((p) => p.row))
