@@ -214,7 +214,12 @@ interface DayAcc {
  * The published policy per day over `period`, and the steps between days whose policy
  * differs, each with the mail of STEP_WINDOW_DAYS before and after it.
  */
-export async function policyHistory(store: Store, domain: string, period: Period): Promise<PolicyHistory> {
+export async function policyHistory(
+  store: Store,
+  domain: string,
+  period: Period,
+  options: { steps?: boolean } = {},
+): Promise<PolicyHistory> {
   const since = period.since;
   // Exclusive end: the day after the period's last.
   const until = period.until + DAY;
@@ -284,7 +289,8 @@ export async function policyHistory(store: Store, domain: string, period: Period
   }
 
   const steps: PolicyStep[] = [];
-  for (let i = 1; i < out.length; i++) {
+  // `steps: false`: the days alone (the plan needs no effects, which read the senders).
+  for (let i = 1; i < out.length && options.steps !== false; i++) {
     const before = out[i - 1]!;
     const after = out[i]!;
     if (samePolicy(before.policy, after.policy)) continue;

@@ -260,7 +260,12 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
 
   // What is published now: the latest check, else the latest day of reports.
   const check = await latestCheck(store, domain, until);
-  const history = await policyHistory(store, domain, { since: since - 90 * DAY, until: lastDay });
+  const history = await policyHistory(
+    store,
+    domain,
+    { since: since - 90 * DAY, until: lastDay },
+    { steps: false },
+  );
   const lastReported = history.days.filter((d) => d.source === 'reports').at(-1);
   const checkIsNewer = check !== undefined && (!lastReported || isoDay(check.checkedAt) >= lastReported.day);
   const policy = checkIsNewer ? check.policy : (lastReported?.policy ?? null);

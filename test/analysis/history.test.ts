@@ -193,6 +193,13 @@ for (const engine of engines) {
       ]);
       expect(history.steps[0]).toMatchObject({ from: NONE, to: QUARANTINE });
       expect(JSON.parse(JSON.stringify(history))).toEqual(history);
+      const daysOnly = await policyHistory(
+        store,
+        'example.jp',
+        { since: JAN_1, until: JAN_1 + 29 * DAY },
+        { steps: false },
+      );
+      expect(daysOnly).toEqual({ ...history, steps: [] });
     });
 
     it('is empty for a domain without reports or checks', async () => {
