@@ -113,6 +113,16 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'Why it fails' }).waitFor();
     await expect(page.locator('.figures').first().textContent()).resolves.toContain('Messages');
     await shot(page, 'sender');
+    // The owner's mark overrides the classification, and can be taken back.
+    await page.getByLabel('Your classification').selectOption('forwarder');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => page.locator('main .badge').first().textContent(), { timeout: 15_000 })
+      .toBe('Forwarder');
+    await page.getByRole('button', { name: 'Remove the mark' }).click();
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Remove the mark' }).count(), { timeout: 15_000 })
+      .toBe(0);
     await context.close();
   }, 90_000);
 

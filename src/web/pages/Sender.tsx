@@ -1,4 +1,6 @@
-import { Async } from '../components/Async.tsx';
+import { useState } from 'preact/hooks';
+import { request } from '../api.ts';
+import { Async, ErrorBox } from '../components/Async.tsx';
 import { SenderClassBadge } from '../components/Badge.tsx';
 import { Fields } from '../components/Fields.tsx';
 import { Figures } from '../components/Figures.tsx';
@@ -23,6 +25,8 @@ interface SenderDetail {
   spfAligned: number;
   dkimAligned: number;
   class: string;
+  classBasis?: string;
+  mark: { mark: string; note: string | null; markedAt: number } | null;
   reasons: { code: string; messages: number; text: string; fix: string | null }[];
   headerFroms: { domain: string; messages: number }[];
 }
@@ -50,8 +54,15 @@ export function Sender({ domain, ip }: { domain: string; ip: string }) {
               {sender.name} {sender.name !== sender.ip && <span class="muted">({sender.ip})</span>}
             </h1>
             <p>
-              <SenderClassBadge value={sender.class} />
+              <SenderClassBadge value={sender.class} />{' '}
+              {sender.mark && (
+                <span class="muted">
+                  {w.t('mark.by-owner')}
+                  {sender.mark.note ? `: ${sender.mark.note}` : ''}
+                </span>
+              )}
             </p>
+            <MarkForm domain={domain} ip={sender.ip} current={sender.mark?.mark} onChange={result.reload} />
             <Figures
               data={{
                 messages: sender.messages,
@@ -91,5 +102,68 @@ export function Sender({ domain, ip }: { domain: string; ip: string }) {
         )}
       </Async>
     </>
+  );
+}
+
+const MARKS = ['authorised', 'forwarder', 'suspicious'] as const;
+
+/** The owner's word on a sender (authorised, forwarder, suspicious) overrides its classification. */
+function MarkForm({
+  domain,
+  ip,
+  current,
+  onChange,
+}: {
+  domain: string;
+  ip: string;
+  current: string | undefined;
+  onChange: () => void;
+}) {
+  const w = useWords();
+  const [mark, setMark] = useState<string>(current ?? 'authorised');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<Error>();
+  const path = `/api/domains/${encodeURIComponent(domain)}/senders/${encodeURIComponent(ip)}/mark`;
+  const send = async (options: Parameters<typeof request>[1]) => {
+    try {
+      await request(path, options);
+      setError(undefined);
+      onChange();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send({ json: note ? { mark, note } : { mark } });
+      }}
+    >
+      <label>
+        {w.t('mark.title')}
+        <select name="mark" value={mark} onChange={(e) => setMark(e.currentTarget.value)}>
+          {MARKS.map((m) => (
+            <option key={m} value={m}>
+              {w.tMaybe('class.', m)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {w.t('settings.note')}
+        <input name="note" value={note} maxLength={500} onInput={(e) => setNote(e.currentTarget.value)} />
+      </label>
+      <button type="submit" class="primary">
+        {w.t('mark.save')}
+      </button>
+      {current && (
+        <button type="button" onClick={() => void send({ method: 'DELETE' })}>
+          {w.t('mark.remove')}
+        </button>
+      )}
+      {error && <ErrorBox error={error} />}
+    </form>
   );
 }
