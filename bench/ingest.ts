@@ -29,6 +29,7 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { SaxesParser } from 'saxes';
 import { ingestPaths } from '../src/ingest/paths.ts';
+import { defaultReadThreads } from '../src/ingest/read-pool.ts';
 import { openStore } from '../src/store/open.ts';
 
 const { values: args } = parseArgs({
@@ -91,6 +92,29 @@ try {
     `${sumiSeconds.toFixed(2)} s`,
     `${rate(files.length, sumiSeconds)} reports/s, ${rate(records, sumiSeconds)} records/s; ` +
       `${(sumiSeconds / saxes).toFixed(2)}x the bare parse (target <= ${TARGET_SAXES_RATIO}x)`,
+  );
+  const variant = async (options: { rollup?: boolean; readThreads?: number }) =>
+    median(
+      await repeat(runs, async (i) => {
+        const store = await openStore(path.join(work, `variant-${i}-${performance.now()}.db`));
+        const started = performance.now();
+        await ingestPaths([smallDir], { store, ...options });
+        const seconds = (performance.now() - started) / 1000;
+        await store.close();
+        return seconds;
+      }),
+    );
+  const noRollup = await variant({ rollup: false });
+  row(
+    '  the same without rollups',
+    `${noRollup.toFixed(2)} s`,
+    `${(noRollup / saxes).toFixed(2)}x the bare parse; rollups (issue 4) cost ${(((sumiSeconds - noRollup) / noRollup) * 100).toFixed(0)}% more time`,
+  );
+  const oneThread = await variant({ readThreads: 0 });
+  row(
+    '  the same on one thread',
+    `${oneThread.toFixed(2)} s`,
+    `${(oneThread / saxes).toFixed(2)}x the bare parse; read threads (${defaultReadThreads()}) save ${(((oneThread - sumiSeconds) / oneThread) * 100).toFixed(0)}%`,
   );
   const postgres = await postgresRun(args.pg, smallDir, files.length);
   if ('seconds' in postgres) {

@@ -6,7 +6,13 @@
  */
 
 import { StoreInputError } from '../store/errors.ts';
-import type { AggregateBatchItem, BatchOutcome, InsertOutcome, Store } from '../store/types.ts';
+import type {
+  AggregateBatchItem,
+  BatchOutcome,
+  InsertOptions,
+  InsertOutcome,
+  Store,
+} from '../store/types.ts';
 
 /**
  * Reports per batch: beyond this a batch saves little more and holds more in memory. Half of
@@ -41,8 +47,11 @@ export class AggregateBatcher {
   /** The batches being written: the next is sent when one ends (group commit). */
   readonly #writing = new Set<Promise<void>>();
 
-  constructor(store: Store) {
+  readonly #insert: InsertOptions;
+
+  constructor(store: Store, insert: InsertOptions = {}) {
     this.#store = store;
+    this.#insert = insert;
     this.#parallel = store.engine === 'postgres' ? BATCHES_AT_ONCE_POSTGRES : 1;
   }
 
@@ -90,7 +99,10 @@ export class AggregateBatcher {
   async #write(batch: Waiting[]): Promise<void> {
     let outcomes: BatchOutcome[];
     try {
-      outcomes = await this.#store.insertAggregateReports(batch.map((w) => w.item));
+      outcomes = await this.#store.insertAggregateReports(
+        batch.map((w) => w.item),
+        this.#insert,
+      );
     } catch (error) {
       for (const w of batch) w.settle.reject(error);
       return;

@@ -78,6 +78,8 @@ export interface IngestPathsOptions {
    * READ_THREADS_MAX. 0: read on this thread.
    */
   readThreads?: number;
+  /** Keep the rollups of batched reports (default true); false only to measure their cost. */
+  rollup?: boolean;
   maxMessageBytes?: number;
   limits?: Partial<UnpackLimits>;
   signal?: AbortSignal;
@@ -105,7 +107,10 @@ export async function ingestPaths(
     stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
   });
-  const batcher = (options.batch ?? true) ? new AggregateBatcher(options.store) : undefined;
+  const batcher =
+    (options.batch ?? true)
+      ? new AggregateBatcher(options.store, { rollup: options.rollup ?? true })
+      : undefined;
   const concurrency =
     options.concurrency ??
     (batcher
