@@ -8,7 +8,8 @@ import {
 } from '../../src/analysis/history.ts';
 import type { Store } from '../../src/store/types.ts';
 import { DAY, engines, engineTitle, freshStore, JAN_1 } from '../store/helpers.ts';
-import { rollout, storeCheck } from './history-fixture.ts';
+import { addReport, fail, rollout, storeCheck } from './history-fixture.ts';
+import { esp } from './plan-fixture.ts';
 
 const NONE = { p: 'none', sp: 'none', np: 'none', pct: null, testing: false, rua: true };
 const QUARANTINE = { p: 'quarantine', sp: 'none', np: 'none', pct: null, testing: false, rua: true };
@@ -200,6 +201,28 @@ for (const engine of engines) {
         { steps: false },
       );
       expect(daysOnly).toEqual({ ...history, steps: [] });
+    });
+
+    it('splits the mail a step affects into legitimate and unauthorised', async () => {
+      const store = await freshStore(engine, opened);
+      await addReport(store, { org: 'A', id: 'n0', day: 0, p: 'none', records: [esp(10, false)] });
+      await addReport(store, { org: 'A', id: 'r1', day: 1, p: 'reject', records: [esp(10, false), fail(3)] });
+      const history = await policyHistory(store, 'example.jp', { since: JAN_1, until: JAN_1 + 9 * DAY });
+      expect(history.steps).toHaveLength(1);
+      expect(history.steps[0]).toMatchObject({
+        day: '2025-01-02',
+        direction: 'stricter',
+        before: { messages: 10, dmarcFail: 10, affected: 0, legitimateAffected: 0, unauthorisedAffected: 0 },
+        // SendGrid not set up for the domain (known service): its 10 are legitimate mail p=reject stops.
+        after: {
+          messages: 13,
+          dmarcFail: 13,
+          affected: 13,
+          legitimateAffected: 10,
+          unauthorisedAffected: 3,
+          rejected: 0,
+        },
+      });
     });
 
     it('is empty for a domain without reports or checks', async () => {

@@ -9,7 +9,7 @@ export const FORWARDER_IP = '192.0.2.77';
 export const RARE_IP = '203.0.113.9';
 
 /** SendGrid without domain authentication: signed d=sendgrid.info, return-path under sendgrid.net. */
-function esp(count: number, fixed: boolean): AggregateRecord {
+export function esp(count: number, fixed: boolean): AggregateRecord {
   return record({
     sourceIp: ESP_IP,
     count,
