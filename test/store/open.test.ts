@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeText, encodeText, statementSizes } from '../../src/store/engine.ts';
+import { migrations } from '../../src/store/migrations/index.ts';
 import { defaultStorePath, isPostgresUrl, openStore } from '../../src/store/open.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
@@ -108,5 +110,31 @@ describe('statementSizes', () => {
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows);
       expect(new Set(sizes.filter((s) => s !== 512)).size).toBe(sizes.filter((s) => s !== 512).length);
     }
+  });
+});
+
+describe('migrations', () => {
+  it('opens a store that has a later migration but lacks an earlier one, adding the missing one', async () => {
+    const all = migrations('sqlite');
+    const names = Object.keys(all).sort();
+    if (names.length < 3) return;
+    const file = path.join(dir, 'out-of-order.db');
+    // A store migrated when only the first and the last migration existed.
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(file) }) });
+    const partial = Object.fromEntries([names[0]!, names.at(-1)!].map((name) => [name, all[name]!]));
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => partial },
+      migrationTableName: 'sumi_migrations',
+      migrationLockTableName: 'sumi_migrations_lock',
+    });
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    await db.destroy();
+    const store = await openStore(file);
+    const applied = await sql<{ name: string }>`select name from sumi_migrations order by name`.execute(
+      store.db,
+    );
+    expect(applied.rows.map((r) => r.name)).toEqual(names);
+    await store.close();
   });
 });
