@@ -2,8 +2,9 @@
  * The rollout plan of a domain: p=none with reports -> fix senders -> quarantine -> reject ->
  * BIMI. For the next step: the criteria and whether they are met, what blocks it (named
  * senders with the reason and the fix), and the exact record to publish, written by the same
- * code as `sumi record`. Plain data (codes and numbers), JSON-serialisable, for the CLI and
- * the HTTP API; words are added where it is shown.
+ * code as `sumi record`. Plain data, JSON-serialisable, for the CLI and the HTTP API: codes
+ * and numbers (words are added where it is shown), except the senders' reasons and fixes,
+ * which come from sources in the language asked for.
  */
 import { sql } from 'kysely';
 import type { Lang } from '../i18n/lang.ts';
