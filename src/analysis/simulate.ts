@@ -9,7 +9,7 @@ import type { IpFactsSource } from './ip-facts.ts';
 import { isoDay, type Period } from './period.ts';
 import { normaliseName } from './senders/match.ts';
 import type { EvaluatedRow, Sender, SenderClass } from './sources.ts';
-import { loadSenders } from './sources.ts';
+import { compareText, loadSenders } from './sources.ts';
 
 export type SimulatedPolicy = 'none' | 'quarantine' | 'reject';
 
@@ -149,7 +149,7 @@ export function simulatePolicy(
       reason: s.reason.text,
       fix: s.reason.fix,
     }))
-    .sort((a, b) => b.would_fail - a.would_fail || a.ip.localeCompare(b.ip));
+    .sort((a, b) => b.would_fail - a.would_fail || compareText(a.ip, b.ip));
   return {
     domain,
     policy: options.policy,

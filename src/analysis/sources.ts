@@ -111,6 +111,9 @@ export interface GroupOptions {
   lang?: Lang;
 }
 
+/** Code-unit order: stable across machines, and much faster than localeCompare on thousands of senders. */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const entries = (text: string): string[] => (text === '' ? [] : text.split(' '));
 
 /** `domain:result` entries of the rollup: the result is after the last colon. */
@@ -233,6 +236,36 @@ function classify(
   return { class: 'suspicious', basis: 'unknown' };
 }
 
+/** A one-row sender as worked out, to be copied for senders whose row differs only in IP and count. */
+interface Shape {
+  sender: Sender;
+  row: EvaluatedRow;
+}
+
+const shape = (r: SourceRollupRow) =>
+  [r.headerFrom, r.dkim, r.spf, r.adkim, r.aspf, r.dkimAuth, r.spfAuth, r.reasons].join('\u0000');
+
+function fromShape({ sender, row }: Shape, raw: SourceRollupRow): { sender: Sender; row: EvaluatedRow } {
+  const n = raw.messages;
+  const reason = { ...sender.reason, messages: n };
+  return {
+    row: { ...row, sourceIp: raw.sourceIp, messages: n },
+    sender: {
+      ...sender,
+      ip: raw.sourceIp,
+      name: sender.knownSender?.name ?? raw.sourceIp,
+      messages: n,
+      dmarcPass: row.dmarc === 'pass' ? n : 0,
+      dmarcFail: row.dmarc === 'pass' ? 0 : n,
+      spfAligned: row.spfAligned ? n : 0,
+      dkimAligned: row.dkimAligned ? n : 0,
+      reason,
+      reasons: [reason],
+      headerFroms: [{ domain: raw.headerFrom, messages: n }],
+    },
+  };
+}
+
 /** Senders and their evaluated rows, most messages first (ties by IP). */
 export function groupSenders(
   rows: readonly SourceRollupRow[],
@@ -244,6 +277,7 @@ export function groupSenders(
   // matched and put in words once.
   const knownBy = new Map<string, KnownSenderMatch | null>();
   const wordsBy = new Map<string, { reason: string; fix?: string }>();
+  const shapes = new Map<string, Shape>();
   const byIp = new Map<string, SourceRollupRow[]>();
   for (const row of rows) {
     const list = byIp.get(row.sourceIp);
@@ -254,10 +288,21 @@ export function groupSenders(
   const senders: Sender[] = [];
   for (const [ip, raw] of byIp) {
     const facts = options.facts?.get(ip);
+    const mark = options.marks?.get(ip) ?? null;
+    // Most senders of a domain are one-row senders sharing a few shapes (spoofing and forwarding
+    // from scattered addresses): each shape is worked out once and copied for the others.
+    const single = raw.length === 1 && !facts && !mark && (raw[0]?.messages ?? 0) > 0 ? raw[0] : undefined;
+    const shapeKey = single ? shape(single) : undefined;
+    const shaped = shapeKey === undefined ? undefined : shapes.get(shapeKey);
+    if (single && shaped) {
+      const copy = fromShape(shaped, single);
+      senders.push(copy.sender);
+      evaluated.push(copy.row);
+      continue;
+    }
     const ptr = facts?.ptr ?? null;
     const ptrConfirmed = facts?.ptrConfirmed ?? false;
     const confirmed = ptr !== null && ptrConfirmed ? { ptr } : {};
-    const mark = options.marks?.get(ip) ?? null;
     let authorised = mark?.mark === 'authorised';
     let ipRows = raw.map((row) => evaluate(row, { ...confirmed, authorised }, memo));
     // A sender whose mail mostly passes is the owner's: its failing rest is not spoofing.
@@ -321,7 +366,7 @@ export function groupSenders(
       froms.set(r.headerFrom, (froms.get(r.headerFrom) ?? 0) + r.messages);
     }
     const described = [...reasons.values()]
-      .sort((a, b) => b.messages - a.messages || a.reason.code.localeCompare(b.reason.code))
+      .sort((a, b) => b.messages - a.messages || compareText(a.reason.code, b.reason.code))
       .map((r) => {
         const wordsKey = JSON.stringify([r.reason.code, r.reason.args]);
         let words = wordsBy.get(wordsKey);
@@ -343,7 +388,7 @@ export function groupSenders(
     const main = (described.find((r) => r.failing) ?? described[0])?.reason;
     if (!main) continue;
     const cls = classify(mark?.mark, { messages, dmarcPass, forwarded, known });
-    senders.push({
+    const sender: Sender = {
       ip,
       name: known?.name ?? ptr ?? ip,
       ptr,
@@ -364,11 +409,14 @@ export function groupSenders(
       reason: main,
       reasons: described.map((r) => r.reason),
       headerFroms: [...froms]
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
         .map(([domain, n]) => ({ domain, messages: n })),
-    });
+    };
+    senders.push(sender);
+    const row = ipRows[0];
+    if (shapeKey !== undefined && row) shapes.set(shapeKey, { sender, row });
   }
-  senders.sort((a, b) => b.messages - a.messages || a.ip.localeCompare(b.ip));
+  senders.sort((a, b) => b.messages - a.messages || compareText(a.ip, b.ip));
   return { senders, rows: evaluated };
 }
 

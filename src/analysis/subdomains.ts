@@ -12,7 +12,7 @@ import type { IpFactsSource } from './ip-facts.ts';
 import { isoDay, type Period } from './period.ts';
 import { type HeaderFromRow, readHeaderFroms, readInventory, readPolicyDomainsUnder } from './reads.ts';
 import { normaliseName } from './senders/match.ts';
-import { loadSenders, type Sender, type SenderClass } from './sources.ts';
+import { compareText, loadSenders, type Sender, type SenderClass } from './sources.ts';
 
 /**
  * - `reports`: reporters evaluated its mail under a DMARC record of its own.
@@ -89,7 +89,7 @@ export function listSubdomains(
       inInventory: context.inventory.has(name),
       ownRecord: (context.policyDomains.has(name) ? 'reports' : 'not-checked') as OwnRecord,
     }))
-    .sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));
+    .sort((a, b) => b.messages - a.messages || compareText(a.name, b.name));
 }
 
 /** Senders neither authorised nor forwarders, most messages first. */
@@ -105,7 +105,7 @@ export function unknownSenders(senders: readonly Sender[]): UnknownSender[] {
       headerFroms: s.headerFroms.map((h) => h.domain),
       reason: s.reason.text,
     }))
-    .sort((a, b) => b.messages - a.messages || a.ip.localeCompare(b.ip));
+    .sort((a, b) => b.messages - a.messages || compareText(a.ip, b.ip));
 }
 
 async function dmarcInDns(resolver: Resolver, name: string): Promise<OwnRecord> {
