@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { markSender } from '../../src/analysis/inventory.ts';
 import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
 import { DEFAULT_THRESHOLDS, plan } from '../../src/analysis/plan.ts';
 import { Zone } from '../../src/dns/zone.ts';
@@ -116,6 +117,31 @@ for (const engine of engines) {
         unauthorisedBlocked: 18,
       });
       expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+    });
+
+    it('an unknown sender the owner has identified no longer blocks; one marked as theirs must pass', async () => {
+      const store = await freshStore(engine, opened);
+      await senders(store, 'none');
+      await markSender(store, 'example.jp', BAD_IP, 'suspicious');
+      const marked = await plan(store, 'example.jp', { now: NOW });
+      expect(marked.steps[1]!.criteria[1]).toEqual({
+        code: 'unknown-senders',
+        met: true,
+        value: 0,
+        threshold: 0,
+      });
+      expect(marked.senders.unknown).toBe(2);
+      await markSender(store, 'example.jp', BAD_IP, 'authorised');
+      const own = await plan(store, 'example.jp', { now: NOW });
+      // Now its 16 failing messages count against the domain: 80 + 16 at risk.
+      expect(own.senders).toMatchObject({ legitimate: 1776, legitimateAtRisk: 96 });
+      expect(own.steps[1]!.blockers.map((b) => [b.ip, b.code, b.class])).toEqual([
+        [ESP_IP, 'sender-failing', 'known-unconfigured'],
+        [BAD_IP, 'sender-failing', 'authorised'],
+      ]);
+      // Its 1 failing message a day leaves days 8-15 at 110 of 111 (99.1%): still 8 days.
+      expect(own.days[15]).toMatchObject({ legitimate: 111, passing: 110 });
+      expect(own.streak).toBe(8);
     });
 
     it('asks for a stored check when it cannot know the report addresses; keeps the published tags', async () => {
