@@ -16,6 +16,7 @@ import { summary } from '../analysis/summary.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import { canonicalIp } from '../reports/ip.ts';
 import type { Store } from '../store/types.ts';
+import type { AnalysisCache } from './analysis-cache.ts';
 import { visibleDomain } from './domains.ts';
 import { ApiError, notFound, requestLang } from './errors.ts';
 import { type AnyRouteSpec, addRoute, domainParams, okResponse } from './route.ts';
@@ -52,7 +53,12 @@ export function registerAnalysisRoutes(
   registry: AnyRouteSpec[],
   store: Store,
   accounts: Accounts,
+  cache: AnalysisCache,
 ): void {
+  /** One question's answer, from the cache when the reports have not changed since. */
+  const cached = <T>(parts: unknown[], compute: () => Promise<T>) =>
+    cache.get(JSON.stringify(parts), compute);
+
   addRoute(app, registry, {
     method: 'GET',
     url: '/api/domains/:domain/summary',
@@ -62,7 +68,9 @@ export function registerAnalysisRoutes(
     params: domainParams,
     query: z.object(periodQuery),
     async handler({ params, query, caller }) {
-      return summary(store, visibleDomain(caller, params.domain), period(query));
+      const domain = visibleDomain(caller, params.domain);
+      const within = period(query);
+      return cached(['summary', domain, within], () => summary(store, domain, within));
     },
   });
 
@@ -75,9 +83,10 @@ export function registerAnalysisRoutes(
     params: domainParams,
     query: z.object(periodQuery),
     async handler({ request, params, query, caller }) {
-      return sources(store, visibleDomain(caller, params.domain), period(query), {
-        lang: requestLang(request),
-      });
+      const domain = visibleDomain(caller, params.domain);
+      const within = period(query);
+      const lang = requestLang(request);
+      return cached(['sources', domain, within, lang], () => sources(store, domain, within, { lang }));
     },
   });
 
@@ -92,7 +101,11 @@ export function registerAnalysisRoutes(
     async handler({ request, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const ip = senderIp(params.ip);
-      const result = await sources(store, domain, period(query), { lang: requestLang(request) });
+      const within = period(query);
+      const lang = requestLang(request);
+      const result = await cached(['sources', domain, within, lang], () =>
+        sources(store, domain, within, { lang }),
+      );
       const sender = result.senders.find((s) => s.ip === ip);
       if (!sender) throw notFound(`${ip} for ${domain}`);
       return { domain: result.domain, since: result.since, until: result.until, sender };
@@ -162,9 +175,10 @@ export function registerAnalysisRoutes(
     params: domainParams,
     query: z.object(periodQuery),
     async handler({ request, params, query, caller }) {
-      return subdomains(store, visibleDomain(caller, params.domain), period(query), {
-        lang: requestLang(request),
-      });
+      const domain = visibleDomain(caller, params.domain);
+      const within = period(query);
+      const lang = requestLang(request);
+      return cached(['subdomains', domain, within, lang], () => subdomains(store, domain, within, { lang }));
     },
   });
 
@@ -177,7 +191,9 @@ export function registerAnalysisRoutes(
     params: domainParams,
     query: z.object(periodQuery),
     async handler({ params, query, caller }) {
-      return reporters(store, visibleDomain(caller, params.domain), period(query));
+      const domain = visibleDomain(caller, params.domain);
+      const within = period(query);
+      return cached(['reporters', domain, within], () => reporters(store, domain, within));
     },
   });
 
@@ -196,14 +212,20 @@ export function registerAnalysisRoutes(
       ...periodQuery,
     }),
     async handler({ request, params, query, caller }) {
-      return simulate(store, visibleDomain(caller, params.domain), {
-        policy: query.policy,
-        period: period(query),
-        lang: requestLang(request),
-        ...(query.sp ? { sp: query.sp } : {}),
-        ...(query.np ? { np: query.np } : {}),
-        ...(query.pct !== undefined ? { pct: query.pct } : {}),
-      });
+      const domain = visibleDomain(caller, params.domain);
+      const within = period(query);
+      const lang = requestLang(request);
+      const { policy: p, sp, np, pct } = query;
+      return cached(['simulate', domain, within, lang, p, sp, np, pct], () =>
+        simulate(store, domain, {
+          policy: p,
+          period: within,
+          lang,
+          ...(sp ? { sp } : {}),
+          ...(np ? { np } : {}),
+          ...(pct !== undefined ? { pct } : {}),
+        }),
+      );
     },
   });
 
@@ -216,10 +238,11 @@ export function registerAnalysisRoutes(
     access: 'viewer',
     params: domainParams,
     async handler({ request, params, caller }) {
-      return plan(store, visibleDomain(caller, params.domain), {
-        now: Math.floor(Date.now() / 1000),
-        lang: requestLang(request),
-      });
+      const domain = visibleDomain(caller, params.domain);
+      const now = Math.floor(Date.now() / 1000);
+      const lang = requestLang(request);
+      // The plan counts whole days: the same answer all day.
+      return cached(['plan', domain, lang, now - (now % 86_400)], () => plan(store, domain, { now, lang }));
     },
   });
 }

@@ -15,6 +15,7 @@ import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
 import { registerAnalysisRoutes } from './analysis.ts';
+import { AnalysisCache } from './analysis-cache.ts';
 import { escapeHtml, htmlPage, registerAuthRoutes, registerCaller } from './auth.ts';
 import { type CheckSession, registerDomainRoutes } from './domains.ts';
 import { ApiError, errorBody, requestLang } from './errors.ts';
@@ -104,7 +105,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAuthRoutes(app, registry, accounts);
   const inventory = async () => (await listDomains(store)).map((d) => d.domain);
   registerDomainRoutes(app, registry, { store, inventory, checkSession: options.checkSession });
-  registerAnalysisRoutes(app, registry, store, accounts);
+  const cache = new AnalysisCache(store);
+  // A change through the API (a mark, the inventory, an upload) may change any answer.
+  // Cleared before the answer leaves, so the client's next question already sees the change.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) cache.clear();
+    return payload;
+  });
+  registerAnalysisRoutes(app, registry, store, accounts, cache);
   registerReportRoutes(app, registry, store);
   registerUploadRoutes(app, registry, store, accounts);
   registerSurveyRoutes(app, registry, store);

@@ -12,7 +12,7 @@ import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createScan, finishScan } from '../../src/survey/stored.ts';
 import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
-import { engines, engineTitle, freshStore } from '../store/helpers.ts';
+import { DAY, engines, engineTitle, freshStore, header, record } from '../store/helpers.ts';
 import { Client, type Harness, harness, multipart, PASSWORD } from './helpers.ts';
 
 for (const engine of engines) {
@@ -345,6 +345,23 @@ for (const engine of engines) {
         expect(summary.totals.messages).toBeGreaterThan(0);
         const senders = (await alice.get('/api/domains/a.example/senders')).json();
         expect(senders.senders.map((x: { ip: string }) => x.ip)).toContain('192.0.2.1');
+      });
+
+      it('answers from the cache until a new report arrives', async () => {
+        const alice = await as('alice');
+        const before = (await alice.get('/api/domains/a.example/summary')).json().totals.messages;
+        expect((await alice.get('/api/domains/a.example/summary')).json().totals.messages).toBe(before);
+        // Stored by another process (sumi ingest): only the store knows.
+        await h.store.insertAggregateReport(
+          {
+            ...header({ domain: 'a.example', reportId: 'cache-1', begin: h.clock.now - (h.clock.now % DAY) }),
+            records: [record({ count: 5 })],
+          },
+          Buffer.from('cache-1'),
+          { description: 'test cache-1' },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        expect((await alice.get('/api/domains/a.example/summary')).json().totals.messages).toBe(before + 5);
       });
 
       it('refuses bad periods, policies and IP addresses with 400', async () => {

@@ -1,0 +1,45 @@
+/** The analysis answer cache: shared work, expiry, the size cap, new reports. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ANALYSIS_CACHE_ENTRIES, ANALYSIS_CACHE_MS, AnalysisCache } from '../../src/server/analysis-cache.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+
+describe('AnalysisCache', () => {
+  const opened: Store[] = [];
+  afterAll(async () => {
+    for (const store of opened) await store.close();
+  });
+
+  it('shares one computation, keeps it for its time, and caps the entries', async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    let now = 1_000_000;
+    const cache = new AnalysisCache(store, () => now);
+    let runs = 0;
+    const ask = (key: string) =>
+      cache.get(key, async () => {
+        runs++;
+        return key;
+      });
+    await Promise.all([ask('a'), ask('a'), ask('a')]);
+    expect(runs).toBe(1);
+    now += ANALYSIS_CACHE_MS + 1;
+    await ask('a');
+    expect(runs).toBe(2);
+    for (let i = 0; i <= ANALYSIS_CACHE_ENTRIES; i++) await ask(`k${i}`);
+    runs = 0;
+    await ask('a');
+    expect(runs).toBe(1);
+    cache.clear();
+    await ask('a');
+    expect(runs).toBe(2);
+  });
+
+  it('asks a failed question again', async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    const cache = new AnalysisCache(store);
+    await expect(cache.get('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await cache.get('x', async () => 'up')).toBe('up');
+  });
+});
