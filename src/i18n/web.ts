@@ -320,6 +320,12 @@ export const webText = {
     ja: 'パスワードを入れた環境変数',
   },
   'settings.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
+  'settings.all-domains': { en: 'Sees every domain', ja: 'すべてのドメインを閲覧可' },
+  'settings.domains': {
+    en: 'Domains it may see (comma-separated)',
+    ja: '閲覧できるドメイン（カンマ区切り）',
+  },
+  'settings.groups': { en: 'Domain groups (comma-separated)', ja: 'ドメイングループ（カンマ区切り）' },
   'settings.note': { en: 'Note', ja: 'メモ' },
   'settings.setup-link': {
     en: 'Give this one-time link to the new user to set a password:',

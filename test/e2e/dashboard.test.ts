@@ -39,7 +39,7 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
    * A fresh browser profile, signed in as the admin; dialogs are recorded and dismissed. Reduced
    * motion: charts draw at once, so screenshots never catch a transition.
    */
-  async function signedIn(viewport = { width: 1280, height: 900 }) {
+  async function signedIn(viewport = { width: 1280, height: 900 }, user = ADMIN) {
     const context: BrowserContext = await browser.newContext({
       viewport,
       locale: 'en-GB',
@@ -52,8 +52,8 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
       void dialog.dismiss();
     });
     await page.goto(served.url);
-    await page.getByLabel('User name').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByLabel('User name').fill(user.username);
+    await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'All domains' }).waitFor();
     return { page, context, dialogs };
@@ -285,6 +285,33 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await shot(page, 'survey');
     await context.close();
   }, 60_000);
+
+  it('an admin adds a user for one domain, who sees only that domain', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Users' }).click();
+    const client = { username: 'client-bank', password: 'client-password-0123' };
+    await page.getByLabel('User name').fill(client.username);
+    await page.getByLabel('Password (or leave empty for a setup link)').fill(client.password);
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByLabel('Domains it may see (comma-separated)').fill('bank.example.co.jp');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect
+      .poll(() => page.getByRole('tabpanel').textContent(), { timeout: 15_000 })
+      .toContain(client.username);
+    await context.close();
+
+    const other = await signedIn(undefined, client);
+    // Its domain and that domain's subdomains, nothing else.
+    const names = other.page.locator('table tbody a.domain-name');
+    await expect.poll(() => names.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    for (const name of await names.allTextContents()) expect(name).toMatch(/(^|\.)bank\.example\.co\.jp$/);
+    await other.page.goto(`${served.url}/#/domains/card.example.co.jp`);
+    await expect
+      .poll(() => other.page.locator('#overview').textContent(), { timeout: 15_000 })
+      .toContain('Not found.');
+    await other.context.close();
+  }, 90_000);
 
   it('is usable from the keyboard: skip link, then the navigation', async () => {
     const { page, context } = await signedIn();

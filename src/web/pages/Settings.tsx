@@ -9,7 +9,8 @@ import { asArray, display, pick } from '../values.ts';
 interface Field {
   name: string;
   label: WebKey;
-  type?: 'text' | 'password' | 'number' | 'role';
+  /** `list`: comma-separated names sent as an array; `checkbox`: a yes/no sent as a boolean. */
+  type?: 'text' | 'password' | 'number' | 'role' | 'list' | 'checkbox';
   required?: boolean;
 }
 
@@ -31,6 +32,7 @@ const TABS: TabSpec[] = [
     fields: [
       { name: 'domain', label: 'reports.domain', required: true },
       { name: 'note', label: 'settings.note' },
+      { name: 'groups', label: 'settings.groups', type: 'list' },
     ],
   },
   {
@@ -53,6 +55,9 @@ const TABS: TabSpec[] = [
       { name: 'username', label: 'login.username', required: true },
       { name: 'password', label: 'settings.password-optional', type: 'password' },
       { name: 'role', label: 'settings.role', type: 'role' },
+      { name: 'allDomains', label: 'settings.all-domains', type: 'checkbox' },
+      { name: 'domains', label: 'settings.domains', type: 'list' },
+      { name: 'groups', label: 'settings.groups', type: 'list' },
     ],
   },
   {
@@ -132,8 +137,21 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     const body: Record<string, unknown> = {};
     for (const field of tab.fields ?? []) {
       const input = form.elements.namedItem(field.name) as HTMLInputElement | null;
-      if (!input || input.value === '') continue;
-      body[field.name] = field.type === 'number' ? Number(input.value) : input.value;
+      if (!input) continue;
+      if (field.type === 'checkbox') {
+        body[field.name] = input.checked;
+        continue;
+      }
+      if (input.value === '') continue;
+      body[field.name] =
+        field.type === 'number'
+          ? Number(input.value)
+          : field.type === 'list'
+            ? input.value
+                .split(',')
+                .map((v) => v.trim())
+                .filter(Boolean)
+            : input.value;
     }
     try {
       const created = await request<Row>(tab.path, { json: body });
@@ -206,6 +224,8 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                   required={f.required}
                   autocomplete="new-password"
                 />
+              ) : f.type === 'checkbox' ? (
+                <input id={`${tab.id}-${f.name}`} name={f.name} type="checkbox" />
               ) : f.type === 'number' ? (
                 <input id={`${tab.id}-${f.name}`} name={f.name} type="number" required={f.required} />
               ) : (
