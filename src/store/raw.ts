@@ -34,7 +34,16 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Gzip and zip data: compressing them again gains nothing, and brotli's window costs tens of MB. */
+function compressedAlready(bytes: Uint8Array): boolean {
+  return (
+    (bytes[0] === 0x1f && bytes[1] === 0x8b) ||
+    (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+  );
+}
+
 export async function packRaw(bytes: Uint8Array, sha256: string = sha256Hex(bytes)): Promise<PackedRaw> {
+  if (compressedAlready(bytes)) return identity(bytes, sha256);
   const options = { params: { [constants.BROTLI_PARAM_QUALITY]: RAW_BROTLI_QUALITY } };
   const compressed =
     bytes.length <= RAW_SYNC_COMPRESS_MAX_BYTES
@@ -43,6 +52,10 @@ export async function packRaw(bytes: Uint8Array, sha256: string = sha256Hex(byte
   if (compressed.length <= bytes.length * (1 - MIN_SAVING)) {
     return { sha256, size: bytes.length, encoding: 'br', data: compressed };
   }
+  return identity(bytes, sha256);
+}
+
+function identity(bytes: Uint8Array, sha256: string): PackedRaw {
   return {
     sha256,
     size: bytes.length,
