@@ -63,6 +63,11 @@ export const webText = {
   'domains.trend': { en: 'Trend', ja: '推移' },
   'domains.trend-label': { en: 'Daily pass rate of {domain}', ja: '{domain} の日ごとの合格率' },
   'domains.next': { en: 'What to do next', ja: '次にすること' },
+  'domains.filter': { en: 'Find a domain', ja: 'ドメインを検索' },
+  'domains.sort.status': { en: 'status (worst first)', ja: '状態（悪い順）' },
+  'domains.sort.domain': { en: 'name', ja: '名前' },
+  'domains.sort.messages': { en: 'messages (most first)', ja: 'メール数（多い順）' },
+  'domains.sort.pass-rate': { en: 'pass rate (lowest first)', ja: '合格率（低い順）' },
   'domains.none': {
     en: 'No domain has reports yet. Upload DMARC aggregate reports to begin:',
     ja: 'まだレポートのあるドメインがありません。DMARC 集約レポートをアップロードしてください:',

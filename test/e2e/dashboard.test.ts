@@ -86,6 +86,9 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     );
     await expect(bank.locator('svg.sparkline polyline').count()).resolves.toBe(1);
     await shot(page, 'domains');
+    await page.getByLabel('Find a domain').fill('univ');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain('univ.example.ac.jp');
     await context.close();
   }, 60_000);
 

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { Async } from '../components/Async.tsx';
 import { HealthBadge, PolicyBadge } from '../components/Badge.tsx';
 import { Sparkline } from '../components/Sparkline.tsx';
@@ -5,7 +6,7 @@ import { type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, healthOf, numberOf, passRateOf, textOf } from '../values.ts';
+import { asArray, type Health, healthOf, numberOf, passRateOf, textOf } from '../values.ts';
 
 export interface TrendDay {
   day: string;
@@ -22,9 +23,30 @@ export interface DomainRow {
   next?: unknown;
 }
 
+const SORTS = ['status', 'domain', 'messages', 'pass-rate'] as const;
+type SortKey = (typeof SORTS)[number];
+const HEALTH_ORDER: Record<Health, number> = { failing: 0, attention: 1, 'no-data': 2, good: 3 };
+
+/** For hundreds of client domains: narrow by name, worst first by default. */
+function arrange(rows: DomainRow[], filter: string, sort: SortKey): DomainRow[] {
+  const needle = filter.trim().toLowerCase();
+  const kept = needle ? rows.filter((d) => d.domain.includes(needle)) : [...rows];
+  const health = (d: DomainRow) => HEALTH_ORDER[healthOf(d.messages, passRateOf(d))];
+  const byName = (a: DomainRow, b: DomainRow) => a.domain.localeCompare(b.domain);
+  const compare: Record<SortKey, (a: DomainRow, b: DomainRow) => number> = {
+    status: (a, b) => health(a) - health(b) || (b.messages ?? 0) - (a.messages ?? 0) || byName(a, b),
+    domain: byName,
+    messages: (a, b) => (b.messages ?? 0) - (a.messages ?? 0) || byName(a, b),
+    'pass-rate': (a, b) => (passRateOf(a) ?? 2) - (passRateOf(b) ?? 2) || byName(a, b),
+  };
+  return kept.sort(compare[sort]);
+}
+
 export function Domains() {
   const w = useWords();
   const domains = useResource<DomainRow[] | { domains: DomainRow[] }>('/api/domains');
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState<SortKey>('status');
   const columns: Column<DomainRow>[] = [
     {
       key: 'domain',
@@ -84,7 +106,38 @@ export function Domains() {
                   {w.t('domains.none')} <a href="#/upload">{w.t('nav.upload')}</a>
                 </p>
               ) : (
-                <Table caption={w.t('domains.caption')} columns={columns} rows={rows} />
+                <>
+                  <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
+                    <label>
+                      {w.t('domains.filter')}
+                      <input
+                        name="filter"
+                        type="search"
+                        value={filter}
+                        onInput={(e) => setFilter(e.currentTarget.value)}
+                      />
+                    </label>
+                    <label>
+                      {w.t('reports.sort')}
+                      <select
+                        name="sort"
+                        value={sort}
+                        onChange={(e) => setSort(e.currentTarget.value as SortKey)}
+                      >
+                        {SORTS.map((key) => (
+                          <option key={key} value={key}>
+                            {w.t(`domains.sort.${key}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                  </form>
+                  <Table
+                    caption={w.t('domains.caption')}
+                    columns={columns}
+                    rows={arrange(rows, filter, sort)}
+                  />
+                </>
               )}
             </>
           );

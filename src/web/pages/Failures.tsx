@@ -1,17 +1,23 @@
+import { useState } from 'preact/hooks';
+import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { Fields } from '../components/Fields.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { AutoTable, type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, decodeMimeWords, pick, textOf } from '../values.ts';
+import { asArray, decodeMimeWords, numberOf, pick, textOf } from '../values.ts';
+
+const PAGE = 50;
 
 type Row = Record<string, unknown>;
 
 /** Failure (forensic, ARF) reports: one message each, with the headers the receiver saw. */
 export function Failures() {
   const w = useWords();
-  const reports = useResource<unknown>('/api/failure-reports');
+  const [offset, setOffset] = useState(0);
+  const reports = useResource<unknown>(withQuery('/api/failure-reports', { limit: PAGE, offset }));
   const columns: Column<Row>[] = [
     {
       key: 'arrival',
@@ -58,13 +64,21 @@ export function Failures() {
     <>
       <h1>{w.t('failures.title')}</h1>
       <Async resource={reports}>
-        {(data) => (
-          <Table
-            caption={w.t('failures.caption')}
-            columns={columns}
-            rows={asArray<Row>(data, 'reports', 'items')}
-          />
-        )}
+        {(data) => {
+          const rows = asArray<Row>(data, 'reports');
+          return (
+            <>
+              <Table caption={w.t('failures.caption')} columns={columns} rows={rows} />
+              <Pager
+                offset={offset}
+                shown={rows.length}
+                total={numberOf(pick(data, 'total'))}
+                page={PAGE}
+                onOffset={setOffset}
+              />
+            </>
+          );
+        }}
       </Async>
     </>
   );

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { Fields } from '../components/Fields.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
@@ -116,31 +117,7 @@ export function Reports() {
           return (
             <>
               <Table caption={w.t('reports.caption')} columns={columns} rows={rows} />
-              <div class="pager">
-                <button
-                  type="button"
-                  disabled={offset === 0}
-                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
-                >
-                  {w.t('common.previous')}
-                </button>
-                <span>
-                  {rows.length > 0
-                    ? w.t('common.range', {
-                        from: w.num(offset + 1),
-                        to: w.num(offset + rows.length),
-                        total: w.num(total ?? offset + rows.length),
-                      })
-                    : ''}
-                </span>
-                <button
-                  type="button"
-                  disabled={total !== undefined ? offset + PAGE >= total : rows.length < PAGE}
-                  onClick={() => setOffset(offset + PAGE)}
-                >
-                  {w.t('common.next')}
-                </button>
-              </div>
+              <Pager offset={offset} shown={rows.length} total={total} page={PAGE} onOffset={setOffset} />
             </>
           );
         }}
