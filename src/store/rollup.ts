@@ -19,7 +19,7 @@ export const SOURCE_ROLLUP_CAPS = { headerFrom: 255, dkimAuth: 800, spfAuth: 500
  * Distinct rollup rows held before they are written: a report with hundreds of thousands of
  * distinct senders is summed in parts (upserts add up), so memory stays bounded.
  */
-export const ROLLUP_MAX_PENDING_ROWS = 10_000;
+export const ROLLUP_MAX_PENDING_ROWS = 2_000;
 
 /** What the rollups need of a report, with text as the engine stores it (encodeText). */
 export interface RollupReport {

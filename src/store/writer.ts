@@ -93,11 +93,10 @@ export class AggregateWriter implements AggregateReportWriter {
    * an error it had surfaces here.
    */
   async #flush(): Promise<void> {
-    const statements = this.#rows.take();
-    // A report with a great many distinct senders: its sums so far are written now (they add up).
-    if (this.#rollup && this.#rollup.pending >= ROLLUP_MAX_PENDING_ROWS)
-      statements.push(...this.#rollup.take());
-    const batch = asFewStatements(this.#store.engine, statements);
+    const batch = [...asFewStatements(this.#store.engine, this.#rows.take())];
+    // A report with a great many distinct senders: its sums so far are written now (they add up),
+    // apart from the rows: together they could pass PostgreSQL's 65,535 parameters.
+    if (this.#rollup && this.#rollup.pending >= ROLLUP_MAX_PENDING_ROWS) batch.push(...this.#rollup.take());
     await this.#inFlight;
     const trx = this.#trx;
     this.#inFlight = (async () => {
