@@ -48,7 +48,9 @@ export async function readSourceRows(
     .where('day', '<=', period.until)
     .groupBy(['source_ip', 'header_from', 'dkim', 'spf', 'adkim', 'aspf', 'dkim_auth', 'spf_auth', 'reasons'])
     .execute();
-  return rows.map((r) => ({ ...r, messages: Number(r.messages) }));
+  // A sum is a number on both engines (see open.ts); Number() guards a driver that gives text.
+  for (const r of rows) r.messages = Number(r.messages);
+  return rows;
 }
 
 /** One daily_rollup group: a day's messages by disposition and aligned results. */
