@@ -3,8 +3,9 @@ import { useContext } from 'preact/hooks';
 import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
 import { webText } from '../i18n/web.ts';
+import type { WebKey, Words } from './words.ts';
 
-export type WebKey = keyof typeof webText & string;
+export type { WebKey, Words } from './words.ts';
 
 const STORAGE_KEY = 'sumi.lang';
 
@@ -24,16 +25,6 @@ export const LangContext = createContext<{ lang: Lang; setLang: (lang: Lang) => 
   lang: 'en',
   setLang: () => {},
 });
-
-export interface Words {
-  lang: Lang;
-  t: (key: WebKey, params?: Record<string, string | number>) => string;
-  /** A translation when the catalog has `prefix + key`, else the key itself (server-given codes). */
-  tMaybe: (prefix: string, key: string) => string;
-  num: (n: number | null | undefined) => string;
-  pct: (share: number | null | undefined) => string;
-  date: (value: string | number | null | undefined) => string;
-}
 
 export function useWords(): Words {
   const { lang } = useContext(LangContext);

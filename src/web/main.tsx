@@ -13,7 +13,7 @@ import { Sender } from './pages/Sender.tsx';
 import { Settings } from './pages/Settings.tsx';
 import { Survey, Surveys } from './pages/Surveys.tsx';
 import { Upload } from './pages/Upload.tsx';
-import { type Route, useRoute } from './router.ts';
+import { parseHash, type Route } from './router.ts';
 import type { Session } from './session.ts';
 import './style.css';
 
@@ -44,6 +44,17 @@ function Page({ route }: { route: Route }) {
     case 'not-found':
       return <NotFound />;
   }
+}
+
+/** The page named by the URL hash, following its changes. */
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseHash(location.hash));
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return route;
 }
 
 function App() {

@@ -1,5 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
-
 /**
  * Pages live in the URL hash (`#/domains/example.jp/senders/192.0.2.1`), so the server only
  * has to serve index.html at / and every page is a link that can be bookmarked.
@@ -81,14 +79,4 @@ export function href(route: Route): string {
     case 'not-found':
       return '#/';
   }
-}
-
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseHash(location.hash));
-  useEffect(() => {
-    const update = () => setRoute(parseHash(location.hash));
-    window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
-  }, []);
-  return route;
 }

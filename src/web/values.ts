@@ -1,4 +1,4 @@
-import type { Words } from './i18n.tsx';
+import type { Words } from './words.ts';
 
 /** Words the server sends either as plain text or in both languages. */
 export function textOf(value: unknown, lang: 'en' | 'ja'): string {
