@@ -1,12 +1,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { markSender } from '../../src/analysis/inventory.ts';
 import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
-import { DEFAULT_THRESHOLDS, plan } from '../../src/analysis/plan.ts';
+import { DEFAULT_THRESHOLDS, OWN_IPS_IN_QUERY, plan } from '../../src/analysis/plan.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import type { Store } from '../../src/store/types.ts';
-import { DAY, engines, engineTitle, freshStore, JAN_1 } from '../store/helpers.ts';
-import { BAD_IP, storeCheck } from './history-fixture.ts';
+import { DAY, engines, engineTitle, freshStore, JAN_1, record } from '../store/helpers.ts';
+import { addReport, BAD_IP, fail, storeCheck } from './history-fixture.ts';
 import { ESP_IP, senders } from './plan-fixture.ts';
 
 /** End of 2025-01-16. */
@@ -205,6 +205,22 @@ for (const engine of engines) {
         name: 'default._bimi.example.jp',
         value: 'v=BIMI1; l=https://example.jp/logo.svg',
       });
+    });
+
+    it(`sums the days per sender when there are more than ${OWN_IPS_IN_QUERY} own senders`, async () => {
+      const store = await freshStore(engine, opened);
+      const many = Array.from({ length: OWN_IPS_IN_QUERY + 1 }, (_, i) =>
+        record({ sourceIp: `10.0.${i >> 8}.${i & 255}`, count: 2 }),
+      );
+      for (const day of [14, 15]) {
+        await addReport(store, { org: 'A', id: `m${day}`, day, p: 'none', records: [...many, fail(1)] });
+      }
+      const result = await plan(store, 'example.jp', { now: NOW });
+      expect(result.days).toEqual([
+        { day: '2025-01-15', legitimate: 1002, passing: 1002, share: 1 },
+        { day: '2025-01-16', legitimate: 1002, passing: 1002, share: 1 },
+      ]);
+      expect(result.streak).toBe(2);
     });
 
     it('nothing known: publish p=none with rua first', async () => {
