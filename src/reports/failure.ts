@@ -162,24 +162,40 @@ async function originalMessage(
     const split = text.search(/\r?\n\r?\n/);
     const headers = headerFields(split < 0 ? text : text.slice(0, split));
     let body: string | null = null;
+    let subject: string | null = null;
     try {
       const parsed = await parseMail(whole.bytes);
       body = parsed.email.text ?? parsed.email.html ?? null;
+      subject = parsed.summary.subject;
     } catch {
       // An original too broken to parse as MIME still has its raw text after the headers.
       body = split < 0 ? null : text.slice(split).trim();
     }
-    return describeOriginal('message', headers, body);
+    return describeOriginal('message', headers, body, subject);
   }
-  if (headersOnly) return describeOriginal('headers', headerFields(headersOnly.bytes.toString('utf8')), null);
+  if (headersOnly) {
+    const text = headersOnly.bytes.toString('utf8');
+    return describeOriginal('headers', headerFields(text), null, await decodedSubject(text));
+  }
   const inline = inlineHeaders(description);
   return inline.length > 0 ? describeOriginal('inline', inline, null) : null;
+}
+
+/** The Subject of header text with its RFC 2047 encoded words decoded, or null. */
+async function decodedSubject(headerText: string): Promise<string | null> {
+  try {
+    return (await parseMail(Buffer.from(`${headerText.trimEnd()}\r\n\r\n`))).summary.subject;
+  } catch {
+    return null;
+  }
 }
 
 function describeOriginal(
   form: OriginalMessage['form'],
   headers: HeaderField[],
   body: string | null,
+  /** The Subject decoded (RFC 2047), when the headers could be parsed as a mail; else as it is. */
+  decoded: string | null = null,
 ): OriginalMessage {
   const one = (name: string): string | null =>
     headers.find((h) => h.name.toLowerCase() === name)?.value ?? null;
@@ -191,7 +207,7 @@ function describeOriginal(
     headers,
     from,
     to,
-    subject: one('subject'),
+    subject: decoded ?? one('subject'),
     date: one('date'),
     messageId: one('message-id'),
     redacted: [from, to].some((value) => value !== null && looksRedacted(value)),

@@ -57,6 +57,18 @@ describe('failure reports', () => {
     ]);
   });
 
+  it('decodes RFC 2047 encoded words in the original Subject, whole original or headers only', async () => {
+    const encoded = '=?UTF-8?B?44CQ6YeN6KaB44CR44Kr44O844OJ44Gu56K66KqN?=';
+    for (const name of ['arf.eml', 'arf-base64.eml']) {
+      const text = fixture(name).toString('utf8');
+      const withEncoded = text.replace(/^Subject: (?!.*DMARC|.*Report).*$/m, `Subject: ${encoded}`);
+      expect(withEncoded).not.toBe(text);
+      const report = await parseFailureReport(Buffer.from(withEncoded));
+      expect(report.original?.subject).toBe('【重要】カードの確認');
+      expect(report.original?.headers.find((h) => h.name.toLowerCase() === 'subject')?.value).toBe(encoded);
+    }
+  });
+
   it('reads a plain-text report with no ARF part, keeping the pasted headers', async () => {
     const report = await parseFailureReport(fixture('plain.eml'));
     expect(report).toMatchObject({
