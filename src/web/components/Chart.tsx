@@ -1,20 +1,7 @@
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef } from 'preact/hooks';
 
-echarts.use([
-  LineChart,
-  BarChart,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  SVGRenderer,
-]);
-
-export type ChartOption = echarts.EChartsCoreOption;
+export type ChartOption = EChartsCoreOption;
 
 /**
  * One ECharts chart, drawn as SVG. Tooltips use rich text inside the SVG rather than HTML,
@@ -30,21 +17,37 @@ export function Chart({
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts>(undefined);
+  const chart = useRef<ECharts>(undefined);
+  const latest = useRef(option);
+  latest.current = option;
+
   useEffect(() => {
     const element = box.current!;
-    chart.current = echarts.init(element, undefined, { renderer: 'svg' });
-    const observer = new ResizeObserver(() => chart.current?.resize());
-    observer.observe(element);
+    let disposed = false;
+    let observer: ResizeObserver | undefined;
+    void import('./echarts.ts').then(({ echarts }) => {
+      if (disposed) return;
+      chart.current = echarts.init(element, undefined, { renderer: 'svg' });
+      draw(chart.current, latest.current);
+      observer = new ResizeObserver(() => chart.current?.resize());
+      observer.observe(element);
+    });
     return () => {
-      observer.disconnect();
+      disposed = true;
+      observer?.disconnect();
       chart.current?.dispose();
     };
   }, []);
+
   useEffect(() => {
-    // Readers who asked for less motion get the chart without its transitions.
-    const animation = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    chart.current?.setOption({ animation, tooltip: { renderMode: 'richText' }, ...option }, true);
+    if (chart.current) draw(chart.current, option);
   }, [option]);
+
   return <div ref={box} class="chart" role="img" aria-label={label} style={{ height: `${height}px` }} />;
+}
+
+function draw(chart: ECharts, option: ChartOption): void {
+  // Readers who asked for less motion get the chart without its transitions.
+  const animation = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  chart.setOption({ animation, tooltip: { renderMode: 'richText' }, ...option }, true);
 }
