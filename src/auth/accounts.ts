@@ -26,6 +26,8 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 
 /** How long a session lasts after login. */
 export const SESSION_SECONDS = 12 * 3600;
+/** An API token's last use is kept to this precision (seconds). */
+export const TOKEN_USE_RESOLUTION_SECONDS = 60;
 /** How long a setup link works. */
 export const SETUP_LINK_SECONDS = 24 * 3600;
 /** Failed logins for one username, within the window, before it is locked. */
@@ -438,15 +440,15 @@ export class Accounts {
   async userForApiToken(token: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom('api_tokens')
-      .select(['id', 'user_id'])
+      .select(['id', 'user_id', 'last_used_at'])
       .where('token_hash', '=', secretHash(token))
       .executeTakeFirst();
     if (!row) return undefined;
-    await this.db
-      .updateTable('api_tokens')
-      .set({ last_used_at: this.now() })
-      .where('id', '=', row.id)
-      .execute();
+    // A write per request would make a busy API client queue on SQLite's one writer.
+    const now = this.now();
+    if (row.last_used_at === null || now - row.last_used_at >= TOKEN_USE_RESOLUTION_SECONDS) {
+      await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    }
     return this.getUser(row.user_id);
   }
 

@@ -1,31 +1,47 @@
 /**
- * Analysis answers kept until the reports change: the domain page asks six questions whose
- * answers stay the same until a new report is stored, and people open the same pages. Keyed by
- * route, domain, period and language; dropped when a new report arrives (its id is past the
- * newest one seen), when anything is changed through the API, and after a minute at most (marks
- * or inventory changed by another process). Concurrent askers of one question share its work.
+ * Analysis answers kept, as the JSON sent, until the reports change: the domain page asks six
+ * questions whose answers stay the same until a new report is stored, and people open the same
+ * pages. Keyed by route, domain, period and language; dropped when a new report arrives (its id
+ * is past the newest one seen), when anything is changed through the API, and after a minute at
+ * most (marks or inventory changed by another process). Concurrent askers of one question share
+ * its work. Kept as text: a big domain's senders are megabytes of JSON, and writing them again
+ * for every request cost more than reading them from the store.
  */
 import type { Store } from '../store/types.ts';
 
 /** Answers kept at most (the least recently used go first). */
 export const ANALYSIS_CACHE_ENTRIES = 500;
+/** Characters of JSON kept at most, all answers together. */
+export const ANALYSIS_CACHE_CHARS = 128 * 1024 * 1024;
 /** The longest an answer is kept, in ms. */
 export const ANALYSIS_CACHE_MS = 60_000;
 
+interface Entry {
+  version: number;
+  expires: number;
+  json: Promise<string>;
+  /** Characters, once known. */
+  size: number;
+}
+
 export class AnalysisCache {
-  readonly #entries = new Map<string, { version: number; expires: number; value: Promise<unknown> }>();
+  readonly #entries = new Map<string, Entry>();
+  #chars = 0;
 
   constructor(
     private readonly store: Store,
     private readonly clock: () => number = Date.now,
+    private readonly maxChars = ANALYSIS_CACHE_CHARS,
   ) {}
 
   /** Forgets every answer (something changed through the API). */
   clear(): void {
     this.#entries.clear();
+    this.#chars = 0;
   }
 
-  async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  /** The answer's JSON, computed by `compute` unless a fresh one is kept. */
+  async json(key: string, compute: () => Promise<unknown>): Promise<string> {
     const version = await this.#newestReport();
     const now = this.clock();
     const hit = this.#entries.get(key);
@@ -33,21 +49,48 @@ export class AnalysisCache {
       // Most recently used last, so the first entry is the one to evict.
       this.#entries.delete(key);
       this.#entries.set(key, hit);
-      return hit.value as Promise<T>;
+      return hit.json;
     }
-    const value = compute();
-    const entry = { version, expires: now + ANALYSIS_CACHE_MS, value };
+    if (hit) this.#drop(key);
+    const entry: Entry = {
+      version,
+      expires: now + ANALYSIS_CACHE_MS,
+      json: compute().then(JSON.stringify),
+      size: 0,
+    };
     this.#entries.set(key, entry);
-    // A failed question is asked again next time.
-    value.catch(() => {
-      if (this.#entries.get(key) === entry) this.#entries.delete(key);
-    });
-    while (this.#entries.size > ANALYSIS_CACHE_ENTRIES) {
+    entry.json.then(
+      (text) => {
+        if (this.#entries.get(key) !== entry) return;
+        entry.size = text.length;
+        this.#chars += text.length;
+        this.#evict();
+      },
+      // A failed question is asked again next time.
+      () => {
+        if (this.#entries.get(key) === entry) this.#drop(key);
+      },
+    );
+    this.#evict();
+    return entry.json;
+  }
+
+  #drop(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#chars -= entry.size;
+    this.#entries.delete(key);
+  }
+
+  #evict(): void {
+    while (
+      this.#entries.size > ANALYSIS_CACHE_ENTRIES ||
+      (this.#chars > this.maxChars && this.#entries.size > 1)
+    ) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
-      this.#entries.delete(oldest);
+      this.#drop(oldest);
     }
-    return value;
   }
 
   /** The newest report's id: a lookup at the end of the primary key, whatever the store's size. */

@@ -3,14 +3,14 @@
  * reporters, the enforcement simulator, the rollout plan, and the owner's marks on senders. Every route answers
  * 404 for a domain outside the caller's scope.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { InventoryInputError, markSender, SENDER_MARKS, unmarkSender } from '../analysis/inventory.ts';
 import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
 import { plan } from '../analysis/plan.ts';
 import { reporters } from '../analysis/reporters.ts';
 import { simulate } from '../analysis/simulate.ts';
-import { sources } from '../analysis/sources.ts';
+import { type SourcesResult, sources } from '../analysis/sources.ts';
 import { subdomains } from '../analysis/subdomains.ts';
 import { summary } from '../analysis/summary.ts';
 import type { Accounts } from '../auth/accounts.ts';
@@ -55,9 +55,11 @@ export function registerAnalysisRoutes(
   accounts: Accounts,
   cache: AnalysisCache,
 ): void {
-  /** One question's answer, from the cache when the reports have not changed since. */
-  const cached = <T>(parts: unknown[], compute: () => Promise<T>) =>
-    cache.get(JSON.stringify(parts), compute);
+  /** One question's answer as JSON, from the cache when the reports have not changed since. */
+  const cached = async (reply: FastifyReply, parts: unknown[], compute: () => Promise<unknown>) => {
+    const json = await cache.json(JSON.stringify(parts), compute);
+    return reply.type('application/json; charset=utf-8').send(json);
+  };
 
   addRoute(app, registry, {
     method: 'GET',
@@ -67,10 +69,10 @@ export function registerAnalysisRoutes(
     access: 'viewer',
     params: domainParams,
     query: z.object(periodQuery),
-    async handler({ params, query, caller }) {
+    async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
-      return cached(['summary', domain, within], () => summary(store, domain, within));
+      return cached(reply, ['summary', domain, within], () => summary(store, domain, within));
     },
   });
 
@@ -82,11 +84,11 @@ export function registerAnalysisRoutes(
     access: 'viewer',
     params: domainParams,
     query: z.object(periodQuery),
-    async handler({ request, params, query, caller }) {
+    async handler({ request, reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
       const lang = requestLang(request);
-      return cached(['sources', domain, within, lang], () => sources(store, domain, within, { lang }));
+      return cached(reply, ['sources', domain, within, lang], () => sources(store, domain, within, { lang }));
     },
   });
 
@@ -103,9 +105,10 @@ export function registerAnalysisRoutes(
       const ip = senderIp(params.ip);
       const within = period(query);
       const lang = requestLang(request);
-      const result = await cached(['sources', domain, within, lang], () =>
+      const json = await cache.json(JSON.stringify(['sources', domain, within, lang]), () =>
         sources(store, domain, within, { lang }),
       );
+      const result = JSON.parse(json) as SourcesResult;
       const sender = result.senders.find((s) => s.ip === ip);
       if (!sender) throw notFound(`${ip} for ${domain}`);
       return { domain: result.domain, since: result.since, until: result.until, sender };
@@ -174,11 +177,13 @@ export function registerAnalysisRoutes(
     access: 'viewer',
     params: domainParams,
     query: z.object(periodQuery),
-    async handler({ request, params, query, caller }) {
+    async handler({ request, reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
       const lang = requestLang(request);
-      return cached(['subdomains', domain, within, lang], () => subdomains(store, domain, within, { lang }));
+      return cached(reply, ['subdomains', domain, within, lang], () =>
+        subdomains(store, domain, within, { lang }),
+      );
     },
   });
 
@@ -190,10 +195,10 @@ export function registerAnalysisRoutes(
     access: 'viewer',
     params: domainParams,
     query: z.object(periodQuery),
-    async handler({ params, query, caller }) {
+    async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
-      return cached(['reporters', domain, within], () => reporters(store, domain, within));
+      return cached(reply, ['reporters', domain, within], () => reporters(store, domain, within));
     },
   });
 
@@ -211,12 +216,12 @@ export function registerAnalysisRoutes(
       pct: z.coerce.number().int().min(0).max(100).optional(),
       ...periodQuery,
     }),
-    async handler({ request, params, query, caller }) {
+    async handler({ request, reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
       const lang = requestLang(request);
       const { policy: p, sp, np, pct } = query;
-      return cached(['simulate', domain, within, lang, p, sp, np, pct], () =>
+      return cached(reply, ['simulate', domain, within, lang, p, sp, np, pct], () =>
         simulate(store, domain, {
           policy: p,
           period: within,
@@ -237,12 +242,14 @@ export function registerAnalysisRoutes(
     tag: 'analysis',
     access: 'viewer',
     params: domainParams,
-    async handler({ request, params, caller }) {
+    async handler({ request, reply, params, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const now = Math.floor(Date.now() / 1000);
       const lang = requestLang(request);
       // The plan counts whole days: the same answer all day.
-      return cached(['plan', domain, lang, now - (now % 86_400)], () => plan(store, domain, { now, lang }));
+      return cached(reply, ['plan', domain, lang, now - (now % 86_400)], () =>
+        plan(store, domain, { now, lang }),
+      );
     },
   });
 }

@@ -10,16 +10,16 @@ describe('AnalysisCache', () => {
     for (const store of opened) await store.close();
   });
 
-  it('shares one computation, keeps it for its time, and caps the entries', async () => {
+  it('shares one computation, keeps it for its time, and caps the entries and their size', async () => {
     const store = await openStore(':memory:');
     opened.push(store);
     let now = 1_000_000;
     const cache = new AnalysisCache(store, () => now);
     let runs = 0;
     const ask = (key: string) =>
-      cache.get(key, async () => {
+      cache.json(key, async () => {
         runs++;
-        return key;
+        return { key };
       });
     await Promise.all([ask('a'), ask('a'), ask('a')]);
     expect(runs).toBe(1);
@@ -33,13 +33,26 @@ describe('AnalysisCache', () => {
     cache.clear();
     await ask('a');
     expect(runs).toBe(2);
+    // Two answers over the size cap together: the older goes.
+    const small = new AnalysisCache(store, () => now, 1_000);
+    const big = 'x'.repeat(600);
+    let bigRuns = 0;
+    const askBig = (key: string) =>
+      small.json(key, async () => {
+        bigRuns++;
+        return big;
+      });
+    await askBig('big1');
+    await askBig('big2');
+    await askBig('big1');
+    expect(bigRuns).toBe(3);
   });
 
   it('asks a failed question again', async () => {
     const store = await openStore(':memory:');
     opened.push(store);
     const cache = new AnalysisCache(store);
-    await expect(cache.get('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    expect(await cache.get('x', async () => 'up')).toBe('up');
+    await expect(cache.json('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await cache.json('x', async () => 'up')).toBe('"up"');
   });
 });

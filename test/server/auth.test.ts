@@ -1,6 +1,6 @@
 /** The pure parts of accounts: password hashes, domain scopes as a check and as SQL. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccountError, Accounts } from '../../src/auth/accounts.ts';
+import { AccountError, Accounts, TOKEN_USE_RESOLUTION_SECONDS } from '../../src/auth/accounts.ts';
 import {
   hashPassword,
   PASSWORD_MAX_LENGTH,
@@ -95,5 +95,23 @@ describe('domain scopes', () => {
     await accounts.createUser({ username: 'u', password: 'x'.repeat(PASSWORD_MAX_LENGTH), role: 'viewer' });
     // A longer attempt at login is a failure, not a slow hash of a megabyte.
     expect((await accounts.login('u', 'x'.repeat(PASSWORD_MAX_LENGTH + 1), '::1')).ok).toBe(false);
+  });
+
+  it("keeps a token's last use to the minute, not a write per request", async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    let now = 1_000_000;
+    const accounts = new Accounts(store.db, () => now);
+    const user = await accounts.createUser({ username: 'robot', password: null, role: 'viewer' });
+    const { token } = await accounts.createApiToken(user.id, 'ci');
+    const lastUse = async () => (await accounts.listApiTokens())[0]!.lastUsedAt;
+    await accounts.userForApiToken(token);
+    expect(await lastUse()).toBe(now);
+    now += TOKEN_USE_RESOLUTION_SECONDS - 1;
+    await accounts.userForApiToken(token);
+    expect(await lastUse()).toBe(now - TOKEN_USE_RESOLUTION_SECONDS + 1);
+    now += 1;
+    await accounts.userForApiToken(token);
+    expect(await lastUse()).toBe(now);
   });
 });
