@@ -4,7 +4,7 @@
  * for stdin. Nothing is read before it is needed: a consumer pulling messages one at a time
  * holds one message per pull, whatever the mailbox's size.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { looksLikeMbox, splitMbox } from './mbox.ts';
@@ -27,6 +27,11 @@ export interface InputMessage {
   size: number;
   /** Its bytes; rejects with InputError when it cannot be had. */
   load(): Promise<Buffer>;
+  /**
+   * Set on a whole file not read yet (inputMessages with `lazyFiles`): its reader may read it
+   * elsewhere (a read thread), and must split it when it turns out to be an mbox (expandFile).
+   */
+  file?: { path: string; maildir: boolean; max: number };
 }
 
 /** Why an input could not be read at all (not a report problem: nothing to quarantine). */
@@ -118,7 +123,13 @@ async function flushStats(files: string[], out: ScannedPath[], maildir: boolean)
  */
 export async function* inputMessages(
   scanned: readonly ScannedPath[],
-  options: { stdin?: AsyncIterable<Uint8Array>; maxMessageBytes?: number; readWholeBytes?: number } = {},
+  options: {
+    stdin?: AsyncIterable<Uint8Array>;
+    maxMessageBytes?: number;
+    readWholeBytes?: number;
+    /** Yield files that are read whole unread, with `file` set, for a reader of their own. */
+    lazyFiles?: boolean;
+  } = {},
 ): AsyncGenerator<InputMessage> {
   const max = options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
   const readWhole = options.readWholeBytes ?? READ_WHOLE_BYTES;
@@ -143,6 +154,10 @@ export async function* inputMessages(
       if ('stdin' in item) {
         if (!options.stdin) continue;
         yield* stdinMessages(options.stdin, max);
+        continue;
+      }
+      if (options.lazyFiles && readsWhole(item, readWhole)) {
+        yield lazyFile(item, max);
         continue;
       }
       readAhead(i);
@@ -215,6 +230,30 @@ async function* fileMessages(
   };
 }
 
+function lazyFile(file: InputFile, max: number): InputMessage {
+  return {
+    source: file.path,
+    name: path.basename(file.path),
+    receivedAt: file.mtime,
+    size: file.size,
+    load: () => readCapped(file.path, max),
+    file: { path: file.path, maildir: file.maildir, max },
+  };
+}
+
+/**
+ * The messages of a lazily yielded file once its bytes are read: each of its mails when it is an
+ * mbox, else the file itself.
+ */
+export async function* expandFile(message: InputMessage, bytes: Buffer): AsyncGenerator<InputMessage> {
+  const file = message.file;
+  if (file && !file.maildir && looksLikeMbox(bytes)) {
+    yield* mboxMessages([bytes], file.path, message.name, file.max);
+    return;
+  }
+  yield { ...message, load: async () => bytes };
+}
+
 async function* mboxMessages(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   where: string,
@@ -277,6 +316,22 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
   }
   const bytes = Buffer.concat(chunks, size);
   yield { source: 'stdin', name: 'stdin', receivedAt: null, size, load: async () => bytes };
+}
+
+/** readCapped on the calling thread: for read threads, where blocking is the point. */
+export function readCappedSync(file: string, max: number): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const { size } = fstatSync(fd);
+    if (size > max) throw tooLarge(file, size, max);
+    return readFileSync(fd);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw unreadable(file, err);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 async function readCapped(file: string, max: number): Promise<Buffer> {

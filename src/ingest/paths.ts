@@ -6,8 +6,9 @@ import type { UnpackLimits } from '../reports/unpack.ts';
 import { PG_POOL_SIZE } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
-import { InputError, type InputMessage, inputMessages, scanPaths } from './inputs.ts';
+import { expandFile, InputError, type InputMessage, inputMessages, scanPaths } from './inputs.ts';
 import { ingestMessage, storeMessage } from './message.ts';
+import type { MessagePart } from './read.ts';
 import { defaultReadThreads, ReadPool } from './read-pool.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
@@ -103,10 +104,6 @@ export async function ingestPaths(
     totalBytes: hasStdin ? null : scanned.reduce((sum, s) => sum + ('size' in s ? s.size : 0), 0),
     inputsTotal: null,
   };
-  const messages = inputMessages(scanned, {
-    stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
-    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
-  });
   const batcher =
     (options.batch ?? true)
       ? new AggregateBatcher(options.store, { rollup: options.rollup ?? true })
@@ -122,6 +119,13 @@ export async function ingestPaths(
   const threads = options.readThreads ?? defaultReadThreads();
   const pool =
     batcher && threads > 0 && scanned.length >= READ_THREADS_MIN_INPUTS ? new ReadPool(threads) : undefined;
+  // With read threads, whole files are read there too (reading 10,000 small files took the
+  // main thread longer than storing them).
+  const messages = inputMessages(scanned, {
+    stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
+    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    lazyFiles: pool !== undefined,
+  });
   try {
     await eachBounded(messages, concurrency, options.signal, async (input) => {
       const held = await budget.take(input.size);
@@ -151,21 +155,38 @@ export async function ingestInput(
   totals: IngestTotals,
   options: { limits?: Partial<UnpackLimits>; batcher?: AggregateBatcher; pool?: ReadPool } = {},
 ): Promise<void> {
-  let bytes: Buffer;
-  try {
-    bytes = await input.load();
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    // Too large to read or unreadable: nothing to keep, the input stays where it is.
-    totals.inputs++;
-    totals.failed.push({ source: input.source, error });
-    return;
-  }
   const { pool, ...messageOptions } = options;
-  const parts = await pool?.read(bytes, input.name, input.source, {
+  const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
     parseAggregates: options.batcher !== undefined,
-  });
+  };
+  let bytes: Buffer;
+  let parts: MessagePart[] | null | undefined;
+  if (pool && input.file) {
+    const read = await pool.readFile(input.file, input.name, input.source, readOptions);
+    if (read.kind === 'unreadable') {
+      totals.inputs++;
+      totals.failed.push({ source: input.source, error: read.error });
+      return;
+    }
+    if (read.kind === 'mbox') {
+      for await (const message of expandFile(input, read.bytes))
+        await ingestInput(store, message, totals, messageOptions);
+      return;
+    }
+    ({ bytes, parts } = read);
+  } else {
+    try {
+      bytes = await input.load();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      // Too large to read or unreadable: nothing to keep, the input stays where it is.
+      totals.inputs++;
+      totals.failed.push({ source: input.source, error });
+      return;
+    }
+    parts = await pool?.read(bytes, input.name, input.source, readOptions);
+  }
   const outcome = parts
     ? await storeMessage(store, parts, bytes, input.source, {
         receivedAt: input.receivedAt,

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ReportError, type ReportErrorArgs, type ReportErrorCode } from '../reports/errors.ts';
+import { InputError } from './inputs.ts';
 import type { MessagePart, ReadOptions } from './read.ts';
 
 /** Threads at most: one per core beside the main thread's, which writes to the store. */
@@ -15,20 +16,34 @@ export function defaultReadThreads(): number {
   return Math.max(1, Math.min(READ_THREADS_MAX, availableParallelism() - 1));
 }
 
+/** An input to read: its bytes, or a file the thread reads itself (a whole file, see InputMessage.file). */
 export interface ReadRequest {
   id: number;
-  bytes: Uint8Array;
+  input: { bytes: Uint8Array } | { file: { path: string; maildir: boolean; max: number } };
   name: string;
   source: string;
   options: ReadOptions;
 }
 
 export type ReadResponse =
-  | { id: number; parts: WirePart[] }
+  | { id: number; parts: WirePart[]; bytes?: Uint8Array }
   /** The input holds a report too large to read whole: the main thread streams it itself. */
-  | { id: number; deferred: true }
+  | { id: number; deferred: true; bytes?: Uint8Array }
+  /** The file is an mbox: the main thread splits it into its mails. */
+  | { id: number; mbox: true; bytes: Uint8Array }
+  /** The file could not be read (InputError's fields). */
+  | {
+      id: number;
+      inputError: { code: InputError['code']; args: Record<string, string | number>; message: string };
+    }
   /** A bug in reading: the ingest stops, as it would on the main thread. */
   | { id: number; failure: string };
+
+/** What reading a file on a thread gave: its parts (null: read it on the main thread) and bytes, or an mbox. */
+export type FileRead =
+  | { kind: 'parts'; parts: MessagePart[] | null; bytes: Buffer }
+  | { kind: 'mbox'; bytes: Buffer }
+  | { kind: 'unreadable'; error: InputError };
 
 /** A ReportError as it crosses threads (its class does not). */
 interface WireError {
@@ -84,7 +99,7 @@ function reportError(wire: WireError): ReportError {
 }
 
 interface Pending {
-  resolve(parts: MessagePart[] | null): void;
+  resolve(response: ReadResponse): void;
   reject(error: unknown): void;
 }
 
@@ -113,14 +128,46 @@ export class ReadPool {
    * The parts of one input, read on the least busy thread; null when the input must be read on
    * the main thread (it holds a report to stream).
    */
-  read(bytes: Buffer, name: string, source: string, options: ReadOptions): Promise<MessagePart[] | null> {
+  async read(
+    bytes: Buffer,
+    name: string,
+    source: string,
+    options: ReadOptions,
+  ): Promise<MessagePart[] | null> {
+    const response = await this.#request({ input: { bytes }, name, source, options });
+    if ('parts' in response) return response.parts.map(fromWire);
+    if ('deferred' in response) return null;
+    throw new Error('a read thread answered a read of bytes as a file');
+  }
+
+  /** Reads a whole file on a thread, then its parts as `read` does. */
+  async readFile(
+    file: { path: string; maildir: boolean; max: number },
+    name: string,
+    source: string,
+    options: ReadOptions,
+  ): Promise<FileRead> {
+    const response = await this.#request({ input: { file }, name, source, options });
+    if ('inputError' in response) {
+      const { code, args, message } = response.inputError;
+      return { kind: 'unreadable', error: new InputError(code, args, message) };
+    }
+    if ('mbox' in response) return { kind: 'mbox', bytes: buffer(response.bytes) };
+    if (!('bytes' in response) || response.bytes === undefined)
+      throw new Error('a read thread sent no bytes');
+    const bytes = buffer(response.bytes);
+    if ('deferred' in response) return { kind: 'parts', parts: null, bytes };
+    if ('parts' in response) return { kind: 'parts', parts: response.parts.map(fromWire), bytes };
+    throw new Error('unexpected answer from a read thread');
+  }
+
+  #request(request: Omit<ReadRequest, 'id'>): Promise<ReadResponse> {
     const id = this.#nextId++;
     const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
-    return new Promise<MessagePart[] | null>((resolve, reject) => {
+    return new Promise<ReadResponse>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       thread.busy++;
-      const request: ReadRequest = { id, bytes, name, source, options };
-      thread.worker.postMessage(request);
+      thread.worker.postMessage({ id, ...request } satisfies ReadRequest);
     });
   }
 
@@ -133,8 +180,7 @@ export class ReadPool {
     if (!pending) return;
     this.#pending.delete(response.id);
     if ('failure' in response) pending.reject(new Error(`reading an input failed: ${response.failure}`));
-    else if ('deferred' in response) pending.resolve(null);
-    else pending.resolve(response.parts.map(fromWire));
+    else pending.resolve(response);
   }
 
   #failAll(error: unknown): void {

@@ -1,5 +1,7 @@
 /** A read thread: runs readMessage on inputs the main thread sends, and sends back their parts. */
 import { parentPort } from 'node:worker_threads';
+import { InputError, readCappedSync } from './inputs.ts';
+import { looksLikeMbox } from './mbox.ts';
 import { readMessage } from './read.ts';
 import { type ReadRequest, type ReadResponse, toWire } from './read-pool.ts';
 
@@ -7,22 +9,34 @@ if (!parentPort) throw new Error('read-thread.ts runs as a worker thread');
 const port = parentPort;
 
 port.on('message', async (request: ReadRequest) => {
-  let response: ReadResponse;
+  port.postMessage(await answer(request));
+});
+
+async function answer(request: ReadRequest): Promise<ReadResponse> {
+  const { id, input } = request;
   try {
+    let bytes: Buffer;
+    if ('file' in input) {
+      try {
+        bytes = readCappedSync(input.file.path, input.file.max);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return { id, inputError: { code: error.code, args: error.args, message: error.message } };
+      }
+      if (!input.file.maildir && looksLikeMbox(bytes)) return { id, mbox: true, bytes };
+    } else {
+      bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+    }
+    // The main thread has the bytes already unless this thread read them.
+    const echo = 'file' in input ? { bytes } : {};
     const parts = [];
-    let deferred = false;
-    const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength);
     for await (const part of readMessage(bytes, request.name, request.source, request.options)) {
       // A streamed payload reads its bytes lazily: it cannot cross threads, the main thread reads the input.
-      if (part.kind === 'payload' && part.payload.stream) {
-        deferred = true;
-        break;
-      }
+      if (part.kind === 'payload' && part.payload.stream) return { id, deferred: true, ...echo };
       parts.push(toWire(part));
     }
-    response = deferred ? { id: request.id, deferred: true } : { id: request.id, parts };
+    return { id, parts, ...echo };
   } catch (error) {
-    response = { id: request.id, failure: (error as Error).stack ?? String(error) };
+    return { id, failure: (error as Error).stack ?? String(error) };
   }
-  port.postMessage(response);
-});
+}

@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/ingest/inputs.ts';
 import { ReadPool } from '../../src/ingest/read-pool.ts';
 import { ReportError } from '../../src/reports/errors.ts';
-import { aggregateGz, aggregateXml } from './helpers/reports.ts';
+import { aggregateGz, aggregateXml, mbox, reportMail } from './helpers/reports.ts';
 
 describe('ReadPool', () => {
   const pool = new ReadPool(2);
@@ -29,6 +33,28 @@ describe('ReadPool', () => {
     expect(part.error).toBeInstanceOf(ReportError);
     expect(part.error.code).toBe('xml-not-well-formed');
     expect(part.error.provenance).toBe('/in/b.xml');
+  });
+
+  it('reads whole files itself: parts with the bytes, mbox files back whole, unreadable ones as InputErrors', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sumi-read-pool-'));
+    try {
+      const xml = aggregateXml({ reportId: 'file-on-a-thread' });
+      await writeFile(path.join(dir, 'r.xml'), xml);
+      await writeFile(path.join(dir, 'box.mbox'), mbox([reportMail({ reportId: 'in-box' })]));
+      const file = (name: string, max = 1_000_000) => ({ path: path.join(dir, name), maildir: false, max });
+      const read = await pool.readFile(file('r.xml'), 'r.xml', 'r.xml', { parseAggregates: true });
+      if (read.kind !== 'parts') throw new Error(`expected parts, got ${read.kind}`);
+      expect(read.bytes.toString()).toBe(xml);
+      expect(read.parts?.map((p) => p.kind)).toEqual(['aggregate']);
+      expect((await pool.readFile(file('box.mbox'), 'box.mbox', 'box.mbox', {})).kind).toBe('mbox');
+      const missing = await pool.readFile(file('nope.xml'), 'nope.xml', 'nope.xml', {});
+      expect(missing.kind === 'unreadable' && missing.error).toMatchObject({ code: 'input-unreadable' });
+      expect(missing.kind === 'unreadable' && missing.error).toBeInstanceOf(InputError);
+      const big = await pool.readFile(file('r.xml', 10), 'r.xml', 'r.xml', {});
+      expect(big.kind === 'unreadable' && big.error.code).toBe('input-too-large');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves an input holding a report to stream to the main thread', async () => {
