@@ -140,6 +140,10 @@ export const webText = {
   'plan.met': { en: 'met', ja: '達成' },
   'plan.unmet': { en: 'not met', ja: '未達成' },
   'plan.more-blockers': { en: 'and {count} more senders', ja: 'ほか {count} 件の送信元' },
+  'plan.not-listed': {
+    en: '{count} more are not listed here.',
+    ja: 'ほか {count} 件はここに表示していません。',
+  },
   'plan.publish': { en: 'Publish this record:', ja: '次のレコードを公開してください:' },
   'plan.lead-time': {
     en: 'Takes {min}–{max} days outside Sumi.',

@@ -108,6 +108,11 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await expect(page.locator('#senders').textContent()).resolves.toMatch(
       /Authorised|Suspicious|Forwarder|Known service/,
     );
+    // The rollout plan lists its steps, each with a status.
+    await expect.poll(() => page.locator('#plan [data-step]').count(), { timeout: WAIT }).toBe(5);
+    await expect(page.locator('#plan [data-step="reject"] .badge').textContent()).resolves.toMatch(
+      /done|ready|blocked|later/,
+    );
     // The store holds DEMO_DAYS of reports: the 30-day period fills the chart.
     await Promise.all([
       page.waitForResponse((r) => r.url().includes('/summary?since=30d')),

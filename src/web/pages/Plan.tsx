@@ -66,20 +66,7 @@ export function Plan({ domain, path }: { domain: string; path: string }) {
                   ))}
                 </ul>
                 {step.blockers.length > 0 && (
-                  <ul class="findings">
-                    {step.blockers.map((b) => (
-                      <li key={b.ip}>
-                        <a href={href({ page: 'sender', domain, ip: b.ip })}>{b.name}</a> ({b.ip}):{' '}
-                        {textOf(b.reason, w.lang)}
-                        {typeof (b.reason as { fix?: unknown })?.fix === 'string' && (
-                          <div class="fix">{(b.reason as { fix: string }).fix}</div>
-                        )}
-                      </li>
-                    ))}
-                    {(step.moreBlockers ?? 0) > 0 && (
-                      <li>{w.t('plan.more-blockers', { count: step.moreBlockers ?? 0 })}</li>
-                    )}
-                  </ul>
+                  <Blockers domain={domain} blockers={step.blockers} more={step.moreBlockers ?? 0} />
                 )}
                 {step.record && (
                   <div class="record">
@@ -102,5 +89,45 @@ export function Plan({ domain, path }: { domain: string; path: string }) {
         </>
       )}
     </Async>
+  );
+}
+
+const BLOCKERS_SHOWN = 5;
+
+/** The senders in the way of a step: the first few, the rest behind a disclosure. */
+function Blockers({
+  domain,
+  blockers,
+  more,
+}: {
+  domain: string;
+  blockers: PlanStep['blockers'];
+  more: number;
+}) {
+  const w = useWords();
+  const item = (b: PlanStep['blockers'][number]) => {
+    const fix = (b.reason as { fix?: unknown } | undefined)?.fix;
+    return (
+      <li key={b.ip}>
+        <a class="ip" href={href({ page: 'sender', domain, ip: b.ip })}>
+          {b.name}
+        </a>
+        {b.name !== b.ip && ` (${b.ip})`}: {textOf(b.reason, w.lang)}
+        {typeof fix === 'string' && <div class="fix">{fix}</div>}
+      </li>
+    );
+  };
+  const rest = blockers.length - BLOCKERS_SHOWN + more;
+  return (
+    <>
+      <ul class="findings">{blockers.slice(0, BLOCKERS_SHOWN).map(item)}</ul>
+      {rest > 0 && (
+        <details>
+          <summary>{w.t('plan.more-blockers', { count: rest })}</summary>
+          <ul class="findings">{blockers.slice(BLOCKERS_SHOWN).map(item)}</ul>
+          {more > 0 && <p class="muted">{w.t('plan.not-listed', { count: more })}</p>}
+        </details>
+      )}
+    </>
   );
 }
