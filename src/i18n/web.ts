@@ -476,5 +476,8 @@ export const webText = {
   'field.startedAt': { en: 'Started', ja: '開始日時' },
   'field.finishedAt': { en: 'Finished', ja: '終了日時' },
   'field.invalid': { en: 'Invalid lines', ja: '不正な行' },
+  'field.userId': { en: 'User ID', ja: 'ユーザー ID' },
+  'field.detail': { en: 'Details', ja: '詳細' },
+  'field.expiresAt': { en: 'Expires', ja: '有効期限' },
   'field.envelopeTo': { en: 'Envelope to', ja: 'エンベロープ受信者' },
 } satisfies UiCatalog;

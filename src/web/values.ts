@@ -19,7 +19,7 @@ export function textOf(value: unknown, lang: 'en' | 'ja'): string {
 export function display(value: unknown, w: Words): string {
   if (typeof value === 'number') return w.num(value);
   if (typeof value === 'boolean') return value ? '✓' : '✗';
-  if (Array.isArray(value)) return value.map((v) => display(v, w)).join(', ');
+  if (Array.isArray(value)) return value.length === 0 ? '–' : value.map((v) => display(v, w)).join(', ');
   return textOf(value, w.lang) || '–';
 }
 
@@ -95,4 +95,15 @@ export function decodeMimeWords(text: string): string {
         }
       },
     );
+}
+
+/** A time (seconds since the epoch or ISO 8601) as `YYYY-MM-DD HH:MM UTC`. */
+export function timestamp(value: unknown): string {
+  const d = typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
+  return Number.isNaN(d.getTime()) ? String(value) : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Field names that hold a time: `at`, `createdAt`, `arrivalTime`... */
+export function isTimeField(key: string): boolean {
+  return key === 'at' || /(At|Time)$/.test(key);
 }

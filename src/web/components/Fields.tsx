@@ -1,5 +1,5 @@
 import { useWords } from '../i18n.tsx';
-import { display } from '../values.ts';
+import { display, isTimeField, timestamp } from '../values.ts';
 
 /** An object's plain fields (and lists of plain values) as a description list, every value as text. */
 export function Fields({ data, prefix, skip = [] }: { data: unknown; prefix: string; skip?: string[] }) {
@@ -19,15 +19,9 @@ export function Fields({ data, prefix, skip = [] }: { data: unknown; prefix: str
       {entries.map(([key, value]) => (
         <div key={key}>
           <dt>{w.tMaybe(prefix, key)}</dt>
-          <dd data-field={key}>{/(At|Time)$/.test(key) ? timestamp(value) : display(value, w)}</dd>
+          <dd data-field={key}>{isTimeField(key) ? timestamp(value) : display(value, w)}</dd>
         </div>
       ))}
     </dl>
   );
-}
-
-/** A time (seconds since the epoch or ISO 8601) as `YYYY-MM-DD HH:MM UTC`. */
-function timestamp(value: unknown): string {
-  const d = typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
-  return Number.isNaN(d.getTime()) ? String(value) : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

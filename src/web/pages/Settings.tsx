@@ -4,7 +4,7 @@ import { Async, ErrorBox } from '../components/Async.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
-import { asArray, display, pick } from '../values.ts';
+import { asArray, display, isTimeField, pick, timestamp } from '../values.ts';
 
 interface Field {
   name: string;
@@ -183,7 +183,12 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
           const columns: Column<Row>[] = keys.map((key) => ({
             key,
             label: w.tMaybe('field.', key),
-            render: (r) => display(r[key], w),
+            render: (r) =>
+              isTimeField(key) && r[key] !== null && r[key] !== undefined
+                ? timestamp(r[key])
+                : key === 'role'
+                  ? w.tMaybe('role.', String(r[key]))
+                  : display(r[key], w),
           }));
           if (tab.idKey) {
             columns.push({
