@@ -160,9 +160,10 @@ describe('generateDemo', () => {
     expect(failures.filter((f) => f.original?.redacted)).toHaveLength(5);
     const whole = failures.filter((f) => f.original?.form === 'message');
     expect(whole.length).toBeGreaterThan(0);
-    // The subject is an RFC 2047 encoded word, as phishing mail sends it.
-    const subject = /^=\?UTF-8\?B\?(.*)\?=$/.exec(whole[0]?.original?.subject ?? '')?.[1] ?? '';
-    expect(Buffer.from(subject, 'base64').toString()).toBe('【重要】カードご利用確認のお願い');
+    // The subject is sent as an RFC 2047 encoded word, as phishing mail sends it, and read decoded.
+    expect(whole[0]?.original?.subject).toBe('【重要】カードご利用確認のお願い');
+    const header = whole[0]?.original?.headers.find((h) => h.name.toLowerCase() === 'subject')?.value ?? '';
+    expect(header).toMatch(/^=\?UTF-8\?B\?.*\?=$/);
     expect(whole[0]?.original?.urls[0]).toMatch(/^https:\/\/card-example-co-jp\.login-verify\.example\//);
     const tls = parsed.filter((p) => p.input.kind === 'tls');
     expect(tls).toHaveLength(14);
