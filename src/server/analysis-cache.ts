@@ -7,7 +7,11 @@
  * its work. Kept as text: a big domain's senders are megabytes of JSON, and writing them again
  * for every request cost more than reading them from the store.
  */
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Store } from '../store/types.ts';
+
+const gzipAsync = promisify(gzip);
 
 /** Answers kept at most (the least recently used go first). */
 export const ANALYSIS_CACHE_ENTRIES = 500;
@@ -20,7 +24,9 @@ interface Entry {
   version: number;
   expires: number;
   json: Promise<string>;
-  /** Characters, once known. */
+  /** The JSON gzipped, made when first asked for. */
+  gzipped?: Promise<Buffer>;
+  /** Characters (and gzipped bytes), once known. */
   size: number;
 }
 
@@ -73,6 +79,28 @@ export class AnalysisCache {
     );
     this.#evict();
     return entry.json;
+  }
+
+  /** The kept JSON of `key`, gzipped once and kept beside it (compressing megabytes per request costs more). */
+  async gzipped(key: string, json: string): Promise<Buffer> {
+    const entry = this.#entries.get(key);
+    if (entry?.gzipped) return entry.gzipped;
+    const made = gzipAsync(json);
+    if (entry) {
+      entry.gzipped = made;
+      made.then(
+        (bytes) => {
+          if (this.#entries.get(key) !== entry) return;
+          entry.size += bytes.length;
+          this.#chars += bytes.length;
+          this.#evict();
+        },
+        () => {
+          if (this.#entries.get(key) === entry) delete entry.gzipped;
+        },
+      );
+    }
+    return made;
   }
 
   #drop(key: string): void {

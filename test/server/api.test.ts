@@ -5,8 +5,10 @@
  * static files, and report text containing HTML coming back as JSON text.
  */
 import { rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
+import { GZIP_ABOVE_CHARS } from '../../src/server/analysis.ts';
 import { SEARCH_MAX_LENGTH } from '../../src/server/reports.ts';
 import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -362,6 +364,29 @@ for (const engine of engines) {
         );
         await new Promise((resolve) => setTimeout(resolve, 1_100));
         expect((await alice.get('/api/domains/a.example/summary')).json().totals.messages).toBe(before + 5);
+      });
+
+      it('sends large answers gzipped to clients that take it', async () => {
+        const root = await as('root');
+        // Enough senders for the answer to pass GZIP_ABOVE_CHARS.
+        const records = Array.from({ length: 300 }, (_, i) =>
+          record({ sourceIp: `198.51.100.${i % 250}`, headerFrom: `s${i}.a.example` }),
+        );
+        await h.store.insertAggregateReport(
+          {
+            ...header({ domain: 'a.example', reportId: 'gzip-1', begin: h.clock.now - (h.clock.now % DAY) }),
+            records,
+          },
+          Buffer.from('gzip-1'),
+          { description: 'test gzip-1' },
+        );
+        const plain = await root.get('/api/domains/a.example/subdomains');
+        expect(plain.body.length).toBeGreaterThan(GZIP_ABOVE_CHARS);
+        const zipped = await root.request('GET', '/api/domains/a.example/subdomains', undefined, {
+          headers: { 'accept-encoding': 'gzip, deflate, br' },
+        });
+        expect(zipped.headers['content-encoding']).toBe('gzip');
+        expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
       });
 
       it('refuses bad periods, policies and IP addresses with 400', async () => {
