@@ -73,6 +73,10 @@ export interface FailureItem {
 export interface SenderGroup {
   ip: string;
   ptr: string | null;
+  /** From the owner's mmdb, when given. */
+  asn: number | null;
+  asOrg: string | null;
+  country: string | null;
   reports: number;
   incidents: number;
   first: string | null;
@@ -374,6 +378,9 @@ export async function failureReports(
       s = {
         ip,
         ptr: facts.get(ip)?.ptr ?? null,
+        asn: facts.get(ip)?.asn ?? null,
+        asOrg: facts.get(ip)?.asOrg ?? null,
+        country: facts.get(ip)?.country ?? null,
         reports: 0,
         incidents: 0,
         first: item.arrival,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type FailureItem, type FailuresView, failureReports } from '../analysis/failures.ts';
 import { domainName } from '../analysis/inventory.ts';
+import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
 import { cliText } from '../i18n/cli.ts';
 import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
@@ -8,13 +9,13 @@ import {
   type AnalysisFlags,
   analysisOptions,
   count,
-  ipFactsFor,
   periodFromFlags,
   resolverFromFlags,
   table,
   withStore,
 } from './analysis-common.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
+import { mmdbFromFlags } from './resolve-ips.ts';
 
 /** Reports shown in full in the text view unless --limit says otherwise. */
 const FAILURES_SHOWN = 10;
@@ -23,6 +24,7 @@ const BODY_LINES_SHOWN = 8;
 
 interface FailuresFlags extends AnalysisFlags {
   limit?: string;
+  mmdb?: string;
 }
 
 export function registerFailures(program: Command, ctx: CliContext): void {
@@ -33,6 +35,7 @@ export function registerFailures(program: Command, ctx: CliContext): void {
     { period: true, dns: true },
   )
     .option('--limit <n>', t('failures.option.limit'))
+    .option('--mmdb <file>', t('option.mmdb'))
     .action(async (domain: string, flags: FailuresFlags) => {
       const limit = flags.limit === undefined ? FAILURES_SHOWN : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 0) {
@@ -42,10 +45,17 @@ export function registerFailures(program: Command, ctx: CliContext): void {
         );
       }
       const period = periodFromFlags(flags);
+      const mmdb = await mmdbFromFlags(flags, ctx);
       const dns = resolverFromFlags(flags);
       try {
         const view = await withStore(flags, ctx, (store) =>
-          failureReports(store, domainName(domain), { period, ipFacts: ipFactsFor(store, dns?.resolver) }),
+          failureReports(store, domainName(domain), {
+            period,
+            ipFacts: new StoredIpFacts(store, {
+              ...(dns ? { resolver: dns.resolver } : {}),
+              ...(mmdb ? { mmdb } : {}),
+            }),
+          }),
         );
         if (flags.json) printJson(ctx, view);
         else ctx.stdout.write(`${renderFailures(view, limit, ctx)}\n`);
@@ -107,6 +117,7 @@ export function renderFailures(v: FailuresView, limit: number, ctx: CliContext):
         [
           t('failures.col.ip'),
           t('failures.col.ptr'),
+          t('failures.col.network'),
           t('failures.col.reports'),
           t('failures.col.messages'),
           t('failures.col.first'),
@@ -116,13 +127,14 @@ export function renderFailures(v: FailuresView, limit: number, ctx: CliContext):
         v.bySender.map((s) => [
           s.ip || '-',
           s.ptr ?? '',
+          [s.asn === null ? '' : `AS${s.asn}`, s.country ?? ''].filter(Boolean).join(' '),
           count(s.reports),
           count(s.incidents),
           s.first ?? '',
           s.last ?? '',
           s.fromDomains.join(' '),
         ]),
-        [2, 3],
+        [3, 4],
       ),
       '',
       t('failures.byIdentity'),

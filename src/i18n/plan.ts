@@ -212,6 +212,7 @@ export const planText = {
   'failures.reports': { en: 'Reports:', ja: 'レポート:' },
   'failures.col.ip': { en: 'IP', ja: 'IP' },
   'failures.col.ptr': { en: 'reverse DNS', ja: '逆引き' },
+  'failures.col.network': { en: 'network', ja: 'ネットワーク' },
   'failures.col.reports': { en: 'reports', ja: 'レポート' },
   'failures.col.messages': { en: 'messages', ja: '通数' },
   'failures.col.first': { en: 'first', ja: '初回' },

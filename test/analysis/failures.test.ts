@@ -6,13 +6,14 @@ import {
   MAX_BODY_EXCERPT_CHARS,
   skeleton,
 } from '../../src/analysis/failures.ts';
-import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
+import { MmdbFacts, StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import type { FailureReport } from '../../src/reports/types.ts';
 import type { Store } from '../../src/store/types.ts';
 import { DAY, engines, engineTitle, failureReport, freshStore, JAN_1 } from '../store/helpers.ts';
 import { rollout } from './history-fixture.ts';
+import { writeMmdb } from './mmdb-writer.ts';
 
 describe('identityRelation', () => {
   it('tells exact, subdomain and same-organisation names apart', () => {
@@ -159,7 +160,24 @@ for (const engine of engines) {
       await new StoredIpFacts(store, { resolver: new ZoneResolver(zone) }).describe(['198.51.100.7']);
       const view = await failureReports(store, 'Example.JP', {
         period: { since: JAN_1 - DAY, until: JAN_1 + 29 * DAY },
-        ipFacts: new StoredIpFacts(store),
+        // Reverse DNS from the cache, the network from the owner's mmdb.
+        ipFacts: new StoredIpFacts(store, {
+          mmdb: new MmdbFacts(
+            writeMmdb(
+              [
+                {
+                  cidr: '203.0.113.0/24',
+                  data: {
+                    autonomous_system_number: 64500,
+                    autonomous_system_organization: 'Example Net',
+                    country: { iso_code: 'JP' },
+                  },
+                },
+              ],
+              { ipVersion: 4 },
+            ),
+          ),
+        }),
       });
       expect(view.items.map((i) => i.id)).toEqual([5, 3, 2, 1]);
       expect(view).toMatchObject({
@@ -178,6 +196,9 @@ for (const engine of engines) {
         {
           ip: '198.51.100.7',
           ptr: 'mx.spoofer.example',
+          asn: null,
+          asOrg: null,
+          country: null,
           reports: 2,
           incidents: 4,
           first: '2024-12-31T23:59:58Z',
@@ -188,6 +209,9 @@ for (const engine of engines) {
         {
           ip: '203.0.113.5',
           ptr: null,
+          asn: 64500,
+          asOrg: 'Example Net',
+          country: 'JP',
           reports: 2,
           incidents: 2,
           first: '2025-01-01T00:03:20Z',
