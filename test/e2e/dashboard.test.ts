@@ -197,6 +197,19 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await result.waitFor({ timeout: WAIT });
     await expect(result.textContent()).resolves.toContain('received');
     await expect(result.locator('[data-figure="reports"] dd').textContent()).resolves.toBe('1');
+    // A file that is no report is refused with the server's reason, next to its name.
+    const notes = await page.evaluateHandle(
+      `(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+        return data;
+      })()`,
+    );
+    await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: notes });
+    const refused = page.locator('.upload-results li.error');
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toContain('notes.txt');
+    await expect(refused.textContent()).resolves.toContain('not accepted');
     await shot(page, 'upload');
     await page.getByRole('link', { name: 'See the reports' }).click();
     await page.getByLabel('Reporter or report ID').fill('E2E Upload Org');
@@ -328,6 +341,11 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Skip to content');
     await page.keyboard.press('Enter');
     await expect(page.evaluate('document.activeElement.id')).resolves.toBe('main');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // The session is gone on the server too: reloading does not sign back in.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   }, 120_000);
 });

@@ -22,16 +22,16 @@ export function Upload() {
   const send = async (files: File[]) => {
     if (files.length === 0) return;
     setBusy(true);
-    const done: Outcome[] = [];
     for (const file of files) {
       const form = new FormData();
       form.append('file', file, file.name);
       try {
-        done.push({ name: file.name, result: await request('/api/uploads', { form }) });
+        const result = await request('/api/uploads', { form });
+        setOutcomes((shown) => [...shown, { name: file.name, result }]);
       } catch (e) {
-        done.push({ name: file.name, error: (e as Error).message });
+        const error = (e as Error).message;
+        setOutcomes((shown) => [...shown, { name: file.name, error }]);
       }
-      setOutcomes([...done]);
     }
     setBusy(false);
   };
