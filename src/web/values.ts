@@ -68,6 +68,21 @@ export function healthOf(messages: number | undefined, passRate: number | undefi
 }
 
 /**
+ * A domain's status, agreeing with the server's next step when it gives one: an enforced
+ * domain whose failing mail is spoofing being refused is on track, not failing.
+ */
+export function domainHealth(
+  messages: number | undefined,
+  passRate: number | undefined,
+  next?: unknown,
+): Health {
+  const code = typeof next === 'object' && next !== null ? (next as { code?: unknown }).code : next;
+  if (code === 'watch' || code === 'quarantine' || code === 'reject') return 'good';
+  if (code === 'no-data' || (code === 'publish-dmarc' && !messages)) return 'no-data';
+  return healthOf(messages, passRate);
+}
+
+/**
  * Header text as people read it: RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?ISO-2022-JP?Q?...?=`)
  * decoded with the browser's TextDecoder; a word that does not decode stays as it was.
  */

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { webText } from '../../src/i18n/web.ts';
 import { href, parseHash, type Route } from '../../src/web/router.ts';
-import { asArray, decodeMimeWords, healthOf, passRateOf, textOf } from '../../src/web/values.ts';
+import {
+  asArray,
+  decodeMimeWords,
+  domainHealth,
+  healthOf,
+  passRateOf,
+  textOf,
+} from '../../src/web/values.ts';
 
 describe('dashboard routes', () => {
   const routes: Route[] = [
@@ -67,6 +74,10 @@ describe('dashboard values', () => {
     expect(healthOf(100, 0.99)).toBe('good');
     expect(healthOf(100, 0.95)).toBe('attention');
     expect(healthOf(100, 0.5)).toBe('failing');
+    // An enforced domain refusing spoofed mail is on track whatever its pass rate.
+    expect(domainHealth(100, 0.5, { code: 'watch', text: '' })).toBe('good');
+    expect(domainHealth(100, 0.5, { code: 'fix-senders', text: '' })).toBe('failing');
+    expect(domainHealth(0, undefined, { code: 'publish-dmarc', text: '' })).toBe('no-data');
     expect(passRateOf({ messages: 200, dmarcPass: 150 })).toBe(0.75);
     expect(passRateOf({ passRate: 0.5, messages: 10 })).toBe(0.5);
     expect(passRateOf({ messages: 0 })).toBeUndefined();

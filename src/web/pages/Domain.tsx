@@ -7,7 +7,7 @@ import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type Words } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, healthOf, numberOf, passRateOf, pick, textOf } from '../values.ts';
+import { asArray, domainHealth, numberOf, passRateOf, pick, textOf } from '../values.ts';
 import { CheckResult } from './CheckResult.tsx';
 import { Plan } from './Plan.tsx';
 import { Reporters, Subdomains } from './Sections.tsx';
@@ -132,7 +132,9 @@ function Overview({ domain, summary }: { domain: string; summary: Record<string,
         <div>
           <dt>{w.t('domains.status')}</dt>
           <dd>
-            <HealthBadge health={healthOf(messages, passRate)} />
+            <HealthBadge
+              health={domainHealth(messages, passRate, current?.p === 'reject' ? 'watch' : undefined)}
+            />
           </dd>
         </div>
         <div>

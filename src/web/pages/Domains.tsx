@@ -6,7 +6,7 @@ import { type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, type Health, healthOf, numberOf, passRateOf, textOf } from '../values.ts';
+import { asArray, domainHealth, type Health, numberOf, passRateOf, textOf } from '../values.ts';
 
 export interface TrendDay {
   day: string;
@@ -31,7 +31,7 @@ const HEALTH_ORDER: Record<Health, number> = { failing: 0, attention: 1, 'no-dat
 function arrange(rows: DomainRow[], filter: string, sort: SortKey): DomainRow[] {
   const needle = filter.trim().toLowerCase();
   const kept = needle ? rows.filter((d) => d.domain.includes(needle)) : [...rows];
-  const health = (d: DomainRow) => HEALTH_ORDER[healthOf(d.messages, passRateOf(d))];
+  const health = (d: DomainRow) => HEALTH_ORDER[domainHealth(d.messages, passRateOf(d), d.next)];
   const byName = (a: DomainRow, b: DomainRow) => a.domain.localeCompare(b.domain);
   const compare: Record<SortKey, (a: DomainRow, b: DomainRow) => number> = {
     status: (a, b) => health(a) - health(b) || (b.messages ?? 0) - (a.messages ?? 0) || byName(a, b),
@@ -60,7 +60,7 @@ export function Domains() {
     {
       key: 'status',
       label: w.t('domains.status'),
-      render: (d) => <HealthBadge health={healthOf(d.messages, passRateOf(d))} />,
+      render: (d) => <HealthBadge health={domainHealth(d.messages, passRateOf(d), d.next)} />,
     },
     { key: 'policy', label: w.t('domains.policy'), render: (d) => <PolicyBadge policy={d.policy} /> },
     { key: 'messages', label: w.t('domains.messages'), numeric: true, render: (d) => w.num(d.messages) },
