@@ -93,6 +93,7 @@ export const webText = {
     en: 'Daily messages and DMARC pass rate of {domain}, with policy changes marked',
     ja: '{domain} の日ごとのメール数と DMARC 合格率（ポリシー変更の印付き）',
   },
+  'chart.as-table': { en: 'The figures of this chart as a table', ja: 'このグラフの数値を表で表示' },
   'chart.messages': { en: 'Messages', ja: 'メール数' },
   'chart.pass-rate': { en: 'Pass rate', ja: '合格率' },
 

@@ -108,6 +108,9 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await expect(page.locator('#senders').textContent()).resolves.toMatch(
       /Authorised|Suspicious|Forwarder|Known service/,
     );
+    // The chart's figures are also a table, behind a disclosure, for screen readers.
+    await page.getByText('The figures of this chart as a table').click();
+    await expect.poll(() => page.locator('.chart-data tbody tr').count()).toBeGreaterThan(20);
     // The rollout plan lists its steps, each with a status.
     await expect.poll(() => page.locator('#plan [data-step]').count(), { timeout: WAIT }).toBe(5);
     await expect(page.locator('#plan [data-step="reject"] .badge').textContent()).resolves.toMatch(

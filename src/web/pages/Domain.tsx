@@ -125,6 +125,21 @@ function Overview({ domain, summary }: { domain: string; summary: Record<string,
   const totals = (pick(summary, 'totals') as Record<string, unknown> | undefined) ?? summary;
   const messages = numberOf(pick(totals, 'messages'));
   const passRate = passRateOf(totals);
+  // The chart's figures as a table, for screen readers and for copying.
+  const dayColumns: Column<Day>[] = [
+    { key: 'day', label: w.t('field.day'), render: (d) => d.day },
+    { key: 'messages', label: w.t('chart.messages'), numeric: true, render: (d) => w.num(d.messages) },
+    { key: 'pass', label: w.t('field.dmarcPass'), numeric: true, render: (d) => w.num(d.pass) },
+    { key: 'rate', label: w.t('chart.pass-rate'), numeric: true, render: (d) => w.pct(d.pass / d.messages) },
+    {
+      key: 'policy',
+      label: w.t('domains.policy'),
+      render: (d) => {
+        const p = policyDays.find((x) => x.day === d.day);
+        return p ? <PolicyBadge policy={p} /> : '';
+      },
+    },
+  ];
   const option = useMemo(() => volumeChart(days, changes, w), [summary, w.lang]);
   return (
     <>
@@ -154,7 +169,17 @@ function Overview({ domain, summary }: { domain: string; summary: Record<string,
       </dl>
       {textOf(pick(summary, 'next'), w.lang) && <p class="next">{textOf(pick(summary, 'next'), w.lang)}</p>}
       {days.length > 0 ? (
-        <Chart option={option} label={w.t('domain.chart-label', { domain })} />
+        <>
+          <Chart option={option} label={w.t('domain.chart-label', { domain })} />
+          <details class="chart-data">
+            <summary>{w.t('chart.as-table')}</summary>
+            <Table
+              caption={w.t('domain.chart-label', { domain })}
+              columns={dayColumns}
+              rows={days.filter((d) => d.messages > 0)}
+            />
+          </details>
+        </>
       ) : (
         <p class="muted">{w.t('common.empty')}</p>
       )}
