@@ -27,6 +27,10 @@ export const webText = {
   'login.password': { en: 'Password', ja: 'パスワード' },
   'login.submit': { en: 'Sign in', ja: 'ログイン' },
   'login.wrong': { en: 'Wrong user name or password.', ja: 'ユーザー名またはパスワードが違います。' },
+  'login.first-run': {
+    en: 'First run: open the one-time link that sumi serve printed, and set the admin password there.',
+    ja: '初回は、sumi serve が表示した一回限りのリンクを開いて管理者のパスワードを設定してください。',
+  },
   'login.too-many': {
     en: 'Too many attempts. Wait a minute and try again.',
     ja: '試行回数が多すぎます。しばらく待ってから再度お試しください。',

@@ -65,6 +65,7 @@ export function Login({ onLogin }: { onLogin: (session: Session) => void }) {
             {w.t('login.submit')}
           </button>
         </form>
+        <p class="muted">{w.t('login.first-run')}</p>
         <LangSwitch />
       </div>
     </main>
