@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SOURCES = ['src/web', 'src/i18n', 'package-lock.json'];
-export const WEB_INDEX = join(root, 'dist/web/index.html');
+const WEB_INDEX = join(root, 'dist/web/index.html');
 
 async function newest(path: string): Promise<number> {
   const info = await stat(path);
@@ -18,7 +18,7 @@ async function newest(path: string): Promise<number> {
   return latest;
 }
 
-export async function isWebStale(): Promise<boolean> {
+async function isWebStale(): Promise<boolean> {
   const built = await stat(WEB_INDEX).then(
     (s) => s.mtimeMs,
     () => undefined,

@@ -14,7 +14,7 @@ import { Reporters, Subdomains } from './Sections.tsx';
 import { Simulator } from './Simulator.tsx';
 
 /** Periods the domain page offers; 90 days by default: long enough to see a policy change and its effect. */
-export const PERIODS = [30, 90, 365] as const;
+const PERIODS = [30, 90, 365] as const;
 /** Senders shown before "show all": the ones with most mail come first. */
 const SHORT_LIST = 15;
 

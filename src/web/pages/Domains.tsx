@@ -8,13 +8,13 @@ import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
 import { asArray, domainHealth, type Health, numberOf, passRateOf, textOf } from '../values.ts';
 
-export interface TrendDay {
+interface TrendDay {
   day: string;
   messages: number;
   pass: number;
 }
 
-export interface DomainRow {
+interface DomainRow {
   domain: string;
   policy?: string | null;
   messages?: number;
