@@ -31,15 +31,18 @@ import {
   DEFAULT_QPS,
   DEFAULT_RETRY_DELAY_MS,
   DEFAULT_RETRY_PASSES,
-  DOMAIN_CSV_HEADER,
+  DkimSelectorError,
   DomainListError,
   type DomainMeasurement,
+  domainCsvHeader,
   domainCsvRow,
   finishScan,
   type InputLine,
+  MAX_DKIM_SELECTORS,
   type MetricCounts,
   metricShare,
   type OrganisationRule,
+  parseDkimSelectors,
   readDomainList,
   recordInput,
   requireScan,
@@ -83,6 +86,7 @@ interface SurveyFlags extends ReportFileFlags {
   queueName: string;
   shardSize: string;
   detach?: boolean;
+  dkimSelectors?: string;
 }
 
 /** Per-attempt DNS timeout for a survey: short, since the retry passes ask again. */
@@ -119,6 +123,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .option('--queue-name <name>', t('survey.option.queueName'), SURVEY_QUEUE)
     .option('--shard-size <n>', t('survey.option.shardSize'), String(DEFAULT_SHARD_SIZE))
     .option('--detach', t('survey.option.detach'))
+    .option('--dkim-selectors <list>', t('survey.option.dkimSelectors'))
     .action(async (file: string | undefined, flags: SurveyFlags, command: Command) => {
       const stored = Boolean(flags.db || flags.name || flags.resume || flags.queue);
       if (flags.resume && flags.name) throw new UsageError(t('survey.resumeNeedsNoName'));
@@ -216,6 +221,16 @@ function optionsFromFlags(t: SurveyT, flags: SurveyFlags): StoredScanOptions {
   };
   if (flags.resolver !== undefined) options.resolver = flags.resolver;
   if (flags.queue) options.shardSize = wholeNumber(t, '--shard-size', flags.shardSize, 1);
+  if (flags.dkimSelectors !== undefined) {
+    try {
+      options.dkimSelectors = parseDkimSelectors(flags.dkimSelectors);
+    } catch (error) {
+      if (!(error instanceof DkimSelectorError)) throw error;
+      throw new UsageError(
+        t('survey.badDkimSelectors', { value: flags.dkimSelectors, max: MAX_DKIM_SELECTORS }),
+      );
+    }
+  }
   return options;
 }
 
@@ -388,7 +403,7 @@ async function scanLocally(
   const t = translator(surveyText, ctx.lang);
   const { resolver, close } = surveyResolver(options.resolver, options.timeoutMs);
   const perDomain = perDomainPath ? await openOutput(perDomainPath) : undefined;
-  perDomain?.write(csvLine(DOMAIN_CSV_HEADER));
+  perDomain?.write(csvLine(domainCsvHeader(Boolean(options.dkimSelectors?.length))));
   const progress = progressLine(ctx);
   const invalid = invalidReporter(ctx, progress);
   let report: SurveyReport;
@@ -425,7 +440,7 @@ function printReport(ctx: CliContext, report: SurveyReport, flags: SurveyFlags, 
   if (report.total.domains === 0) throw new UsageError(t('survey.noDomains', { file: list }));
   if (flags.json) printJson(ctx, report);
   else if (flags.csv) {
-    ctx.stdout.write(csvLine(categoryCsvHeader()));
+    ctx.stdout.write(csvLine(categoryCsvHeader(report)));
     for (const row of categoryCsvRows(report)) ctx.stdout.write(csvLine(row));
   } else printTable(ctx, report);
 }
@@ -565,7 +580,8 @@ const pad = (text: string, to: number, right = false) => {
 };
 
 /** The share columns of the table: label and how to read the count. */
-const SHARE_COLUMNS: [label: string, count: (c: MetricCounts) => number][] = [
+type ShareColumn = [label: string, count: (c: MetricCounts) => number];
+const SHARE_COLUMNS: ShareColumn[] = [
   ['SPF', (c) => c.spf],
   ['-all', (c) => c.spfStrict],
   ['DMARC', (c) => c.dmarc],
@@ -578,23 +594,26 @@ const SHARE_COLUMNS: [label: string, count: (c: MetricCounts) => number][] = [
   ['TLS-RPT', (c) => c.tlsRpt],
   ['null MX', (c) => c.nullMx],
 ];
+/** Shown when the scan asked DKIM selectors. */
+const DKIM_COLUMN: ShareColumn = ['DKIM', (c) => c.dkim ?? 0];
 
 function printTable(ctx: CliContext, report: SurveyReport): void {
   const t = translator(surveyText, ctx.lang);
   const paint = painter(ctx);
   const share = (count: number, of: number) => (of === 0 ? '-' : `${((count / of) * 100).toFixed(1)}%`);
+  const columns = report.method.dkimSelectors ? [...SHARE_COLUMNS, DKIM_COLUMN] : SHARE_COLUMNS;
   const table = (unitLabel: string, rows: { name: string; total: number; c: MetricCounts }[]) => {
     const head = [
       t('survey.table.category'),
       unitLabel,
       t('survey.table.measured'),
-      ...SHARE_COLUMNS.map(([l]) => l),
+      ...columns.map(([l]) => l),
     ];
     const body = rows.map(({ name, total, c }) => [
       name,
       String(total),
       String(c.measured),
-      ...SHARE_COLUMNS.map(([, count]) => share(count(c), c.measured)),
+      ...columns.map(([, count]) => share(count(c), c.measured)),
     ]);
     const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i]!))));
     const line = (cells: string[]) => cells.map((cell, i) => pad(cell, widths[i]!, i > 0)).join('  ');
@@ -633,6 +652,8 @@ function printTable(ctx: CliContext, report: SurveyReport): void {
     }),
     paint('dim', t('survey.method')),
   );
+  if (m.dkimSelectors)
+    out.push(paint('dim', t('survey.method.dkim', { selectors: m.dkimSelectors.join(', ') })));
   ctx.stdout.write(`${out.join('\n')}\n`);
 }
 

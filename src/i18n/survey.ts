@@ -50,6 +50,18 @@ export const surveyText = {
     en: '{flag} {value}: give a whole number >= {min}',
     ja: '{flag} {value}: {min} 以上の整数を指定してください',
   },
+  'survey.option.dkimSelectors': {
+    en: 'also ask DKIM keys at these selectors (comma-separated; "common": a short list of widely used ones) and count domains with a usable key',
+    ja: 'これらのセレクタで DKIM 公開鍵も問い合わせ、使える鍵を持つドメインを数える（カンマ区切り。"common" でよく使われる少数のセレクタ）',
+  },
+  'survey.badDkimSelectors': {
+    en: '--dkim-selectors {value}: give 1 to {max} selectors (DNS labels) separated by commas, or "common"',
+    ja: '--dkim-selectors {value}: カンマ区切りで 1〜{max} 個のセレクタ（DNS ラベル）、または "common" を指定してください',
+  },
+  'survey.method.dkim': {
+    en: 'DKIM: at least one of these selectors has a usable key (a revoked key does not count; selectors cannot be listed from DNS, so other selectors go unseen): {selectors}.',
+    ja: 'DKIM: 次のセレクタのいずれかに使える公開鍵がある（失効した鍵は数えない。セレクタは DNS から列挙できないため、これ以外のセレクタは見えない）: {selectors}。',
+  },
   'survey.badMapping': {
     en: '--categories {file}: no line maps a domain to a category',
     ja: '--categories {file}: ドメインと分類を対応づける行がありません',
@@ -350,6 +362,7 @@ export const surveyReportText = {
   'report.metric.tlsRpt': { en: 'TLS-RPT', ja: 'TLS-RPT' },
   'report.metric.mx': { en: 'MX hosts', ja: 'MX ホストあり' },
   'report.metric.nullMx': { en: 'Null MX', ja: 'null MX' },
+  'report.metric.dkim': { en: 'DKIM key', ja: 'DKIM 公開鍵' },
   'report.def.measured': {
     en: 'Every DNS question for the domain (tree-walk parents included) got a definite answer: a record, NXDOMAIN or NODATA. Share: of all domains in the category.',
     ja: 'そのドメインの DNS 問い合わせ（ツリーウォークの親ドメインを含む）すべてに確定した応答（レコード・NXDOMAIN・NODATA）があったもの。割合の分母は分類の全ドメイン。',
@@ -414,6 +427,10 @@ export const surveyReportText = {
   'report.def.nullMx': {
     en: 'The MX answer is the null MX alone (RFC 7505: the domain accepts no mail).',
     ja: 'MX の応答が null MX のみ（RFC 7505: メールを受け付けないドメイン）。',
+  },
+  'report.def.dkim': {
+    en: 'At least one of the selectors asked has a DKIM key record a verifier can use (a revoked key, p= empty, does not count). Selectors cannot be listed from DNS: a domain signing only with other selectors counts as without.',
+    ja: '問い合わせたセレクタのいずれかに、検証に使える DKIM 公開鍵レコードがある（p= が空の失効した鍵は数えない）。セレクタは DNS から列挙できないため、他のセレクタだけで署名するドメインは「なし」に数えられる。',
   },
   'report.method.unit': {
     en: 'Unit: the domain. Denominator of every share: the measured domains of the category (the measured share itself: all its domains).',

@@ -1,5 +1,6 @@
 export { SHARED_CACHE_ENTRIES, SharedAnswerCache } from './cache.ts';
 export * from './categorise.ts';
+export * from './dkim.ts';
 export {
   DomainListError,
   type InputLine,

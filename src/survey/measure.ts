@@ -6,6 +6,7 @@ import type { DmarcPolicy } from '../records/dmarc/tags.ts';
 import { looksLikeMtaStsRecord, parseMtaStsRecord } from '../records/mta-sts/record.ts';
 import { firstAll, isSpfRecord, parseSpfRecord, type Qualifier } from '../records/spf/index.ts';
 import { looksLikeTlsRptRecord, parseTlsRptRecord } from '../records/tls-rpt/record.ts';
+import { hasUsableKey } from './dkim.ts';
 
 /** Longest name the DNS can carry; longer names are absent for everyone, so they are not asked. */
 const MAX_NAME = 253;
@@ -62,6 +63,8 @@ export interface DomainMeasurement {
   bimi: boolean;
   mtaSts: boolean;
   tlsRpt: boolean;
+  /** Only when DKIM selectors were asked: those with a usable key, in the order asked. */
+  dkim?: { selectors: string[] };
 }
 
 export interface MeasureOptions {
@@ -70,11 +73,14 @@ export interface MeasureOptions {
   /** Answers for names shared across domains (`_dmarc` of parents); the domain's own go to `resolver`. */
   shared?: Resolver;
   passes?: number;
+  /** DKIM selectors to ask at `<selector>._domainkey.<domain>` (none: DKIM is not asked). */
+  dkimSelectors?: readonly string[];
 }
 
 /**
  * Asks a domain's mail-authentication questions (apex TXT, `_dmarc` with the RFC 9989 tree
- * walk, MX, `default._bimi`, `_mta-sts`, `_smtp._tls`), each once, and reads the answers
+ * walk, MX, `default._bimi`, `_mta-sts`, `_smtp._tls`, and the DKIM selectors when given),
+ * each once, and reads the answers
  * with the same parsers as `sumi check`.
  */
 export async function measureDomain(
@@ -104,13 +110,15 @@ export async function measureDomain(
     return answer;
   };
 
-  const [apex, discovery, mx, bimi, mtaSts, tlsRpt] = await Promise.all([
+  const selectors = options.dkimSelectors ?? [];
+  const [apex, discovery, mx, bimi, mtaSts, tlsRpt, dkim] = await Promise.all([
     ask(domain, 'TXT'),
     discoverDmarc(domain, ask, 'tree walk'),
     ask(domain, 'MX'),
     ask(`default._bimi.${domain}`, 'TXT'),
     ask(`_mta-sts.${domain}`, 'TXT'),
     ask(`_smtp._tls.${domain}`, 'TXT'),
+    Promise.all(selectors.map((s) => ask(`${s}._domainkey.${domain}`, 'TXT'))),
   ]);
 
   const measurement: DomainMeasurement = {
@@ -131,6 +139,8 @@ export async function measureDomain(
     tlsRpt: exactlyOneValid(tlsRpt, looksLikeTlsRptRecord, (t) => parseTlsRptRecord(t).valid),
   };
   if (options.organisation !== undefined) measurement.organisation = options.organisation;
+  if (selectors.length > 0)
+    measurement.dkim = { selectors: selectors.filter((_, i) => hasUsableKey(dkim[i]!)) };
 
   const own = discovery.locations[0];
   measurement.dmarc.records =

@@ -49,6 +49,8 @@ export const FLAGS = [
   'tlsRpt',
   'mx',
   'nullMx',
+  // Counted only when the scan asked DKIM selectors; 0 otherwise (and in older stored scans).
+  'dkim',
 ] as const;
 export type Flag = (typeof FLAGS)[number];
 
@@ -76,6 +78,7 @@ export function flagsOf(m: DomainMeasurement): number {
     tlsRpt: m.tlsRpt,
     mx: m.mx === 'hosts',
     nullMx: m.mx === 'null',
+    dkim: (m.dkim?.selectors.length ?? 0) > 0,
   };
   let mask = 0;
   for (const f of FLAGS) if (facts[f]) mask |= BIT[f];

@@ -25,6 +25,8 @@ export interface SurveyMethod {
   qps: number | null;
   concurrency: number;
   resolver: string;
+  /** The DKIM selectors asked at `<selector>._domainkey.<domain>`; absent: DKIM was not asked. */
+  dkimSelectors?: string[];
   input: { lines: number; invalid: number };
   started: string;
   finished: string;
@@ -38,6 +40,15 @@ export const QUESTIONS = [
   'TXT _mta-sts.<domain>',
   'TXT _smtp._tls.<domain>',
 ];
+
+/** The question added when DKIM selectors are asked. */
+export function dkimQuestion(selectors: readonly string[]): string {
+  return `TXT <selector>._domainkey.<domain> for each selector: ${selectors.join(', ')}`;
+}
+
+/** What `dkim` counts (in DEFINITIONS only when the scan asked DKIM). */
+export const DKIM_DEFINITION =
+  'at least one of the selectors asked has a DKIM key record a verifier can use (RFC 6376; a revoked key, p= empty, does not count); selectors cannot be listed from DNS, so a domain signing with other selectors counts as without';
 
 /** What each count means (English: the JSON is for machines and the people reading it). */
 export const DEFINITIONS: Record<string, string> = {
@@ -63,9 +74,11 @@ export const DEFINITIONS: Record<string, string> = {
   nullMx: 'MX answer is the null MX alone (RFC 7505: the domain accepts no mail)',
 };
 
-type Metrics = Record<Exclude<Flag, 'policyNone' | 'policyQuarantine' | 'policyReject'>, number>;
+type Metrics = Record<Exclude<Flag, 'policyNone' | 'policyQuarantine' | 'policyReject' | 'dkim'>, number>;
 
 export type MetricCounts = {
+  /** Only when the scan asked DKIM selectors. */
+  dkim?: number;
   measured: number;
   policy: { none: number; quarantine: number; reject: number };
   /** count / measured (measured / domains for `measured`), with its 95% Wilson interval. */
@@ -86,11 +99,11 @@ export interface SurveyReport {
 
 const POLICY_FLAGS = { none: 'policyNone', quarantine: 'policyQuarantine', reject: 'policyReject' } as const;
 
-function metricCounts(counts: Counts): MetricCounts {
-  const metrics = {} as Metrics;
+function metricCounts(counts: Counts, withDkim: boolean): MetricCounts {
+  const metrics = {} as Metrics & { dkim?: number };
   const shares: MetricCounts['shares'] = { measured: wilson(counts.measured, counts.total) };
   for (const flag of FLAGS) {
-    if (flag.startsWith('policy')) continue;
+    if (flag.startsWith('policy') || (flag === 'dkim' && !withDkim)) continue;
     const key = flag as keyof Metrics;
     metrics[key] = counts.count(flag);
     shares[key] = wilson(metrics[key], counts.measured);
@@ -125,17 +138,18 @@ export function buildReport(
     (a, b) =>
       rank(a) - rank(b) || tally.domains.get(b)!.total - tally.domains.get(a)!.total || a.localeCompare(b),
   );
+  const withDkim = method.dkimSelectors !== undefined;
   const categories = names.map((name): CategoryReport => {
     const counts = tally.domains.get(name)!;
-    const report: CategoryReport = { name, domains: counts.total, ...metricCounts(counts) };
+    const report: CategoryReport = { name, domains: counts.total, ...metricCounts(counts, withDkim) };
     const orgs = tally.organisationCounts(name, method.organisationRule);
-    if (orgs) report.organisations = { count: orgs.total, ...metricCounts(orgs) };
+    if (orgs) report.organisations = { count: orgs.total, ...metricCounts(orgs, withDkim) };
     return report;
   });
   return {
     method,
     categories,
-    total: { domains: tally.total.total, ...metricCounts(tally.total) },
+    total: { domains: tally.total.total, ...metricCounts(tally.total, withDkim) },
     unmeasured: tally.unmeasured,
   };
 }
@@ -163,13 +177,18 @@ export const CATEGORY_CSV_METRICS = [
   'nullMx',
 ] as const;
 
+/** The per-category CSV's metrics for a report: `dkim` last, when the scan asked DKIM. */
+export function categoryCsvMetrics(report: SurveyReport): string[] {
+  return report.method.dkimSelectors ? [...CATEGORY_CSV_METRICS, 'dkim'] : [...CATEGORY_CSV_METRICS];
+}
+
 function snake(name: string): string {
   return name.replace('.', '_').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export function categoryCsvHeader(): string[] {
+export function categoryCsvHeader(report: SurveyReport): string[] {
   const out = ['unit', 'category', 'domains'];
-  for (const m of CATEGORY_CSV_METRICS) {
+  for (const m of categoryCsvMetrics(report)) {
     const s = snake(m);
     out.push(s, `${s}_share`, `${s}_low`, `${s}_high`);
   }
@@ -178,9 +197,10 @@ export function categoryCsvHeader(): string[] {
 
 export function categoryCsvRows(report: SurveyReport): unknown[][] {
   const rows: unknown[][] = [];
+  const metrics = categoryCsvMetrics(report);
   const row = (unit: string, name: string, domains: number, c: MetricCounts) => {
     const out: unknown[] = [unit, name, domains];
-    for (const m of CATEGORY_CSV_METRICS) {
+    for (const m of metrics) {
       const [head, sub] = m.split('.') as [string, string | undefined];
       const count = sub
         ? c.policy[sub as keyof MetricCounts['policy']]
@@ -228,6 +248,12 @@ export const DOMAIN_CSV_HEADER = [
   'tls_rpt',
 ];
 
+/** The per-domain CSV header; with DKIM asked, a last column of the selectors found (space-separated). */
+export function domainCsvHeader(dkim: boolean): string[] {
+  return dkim ? [...DOMAIN_CSV_HEADER, 'dkim_selectors'] : DOMAIN_CSV_HEADER;
+}
+
+/** A domain's per-domain CSV row (the DKIM column only when DKIM was asked). */
 export function domainCsvRow(m: DomainMeasurement): unknown[] {
   const yes = (b: boolean | undefined) => (b === undefined ? '' : b ? 1 : 0);
   return [
@@ -256,5 +282,6 @@ export function domainCsvRow(m: DomainMeasurement): unknown[] {
     yes(m.bimi),
     yes(m.mtaSts),
     yes(m.tlsRpt),
+    ...(m.dkim ? [m.dkim.selectors.join(' ')] : []),
   ];
 }

@@ -32,6 +32,8 @@ export interface ScanOptions {
   maxRetryDomains?: number;
   /** Decides a domain's category (and organisation); the list's own columns win over it. */
   categoriser?: Categoriser;
+  /** DKIM selectors asked for each domain (none: DKIM is not asked). */
+  dkimSelectors?: readonly string[];
   /** Called for each input line that is not a domain. */
   onInvalid?: (line: number, text: string) => void;
   /** Called when a retry pass starts. */
@@ -67,7 +69,12 @@ export async function* scanDomains(
   const shared = new SharedAnswerCache(limited);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const measure = (item: SurveyItem, passes: number) =>
-    measureDomain(item.domain, limited, { ...placeItem(item, options.categoriser), shared, passes });
+    measureDomain(item.domain, limited, {
+      ...placeItem(item, options.categoriser),
+      shared,
+      passes,
+      ...(options.dkimSelectors?.length ? { dkimSelectors: options.dkimSelectors } : {}),
+    });
 
   async function* items(): AsyncGenerator<SurveyItem> {
     for await (const line of lines) {

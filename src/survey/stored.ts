@@ -34,6 +34,8 @@ export const storedScanOptions = z.object({
   concurrency: z.number().int().positive(),
   retryPasses: z.number().int().nonnegative(),
   retryDelayMs: z.number().int().nonnegative(),
+  /** DKIM selectors asked for each domain (absent: DKIM not asked; older scans never did). */
+  dkimSelectors: z.array(z.string()).optional(),
   /** Distributed through a queue: domains per shard. */
   shardSize: z.number().int().positive().optional(),
 });

@@ -2,7 +2,15 @@ import { JP_ATTRIBUTE_TYPES, JP_PREFECTURES, OTHER_CATEGORY } from './categorise
 import type { InputLine } from './input.ts';
 import type { DomainMeasurement } from './measure.ts';
 import { type OrganisationRule, SurveyTally } from './metrics.ts';
-import { buildReport, DEFINITIONS, QUESTIONS, type SurveyMethod, type SurveyReport } from './report.ts';
+import {
+  buildReport,
+  DEFINITIONS,
+  DKIM_DEFINITION,
+  dkimQuestion,
+  QUESTIONS,
+  type SurveyMethod,
+  type SurveyReport,
+} from './report.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_QPS,
@@ -56,7 +64,14 @@ export async function runSurvey(
 /** What `surveyMethod` needs of a scan's options: the method, not the means (resolver, callbacks). */
 export type MethodOptions = Pick<
   SurveyOptions,
-  'categories' | 'organisationRule' | 'resolverLabel' | 'retryPasses' | 'retryDelayMs' | 'qps' | 'concurrency'
+  | 'categories'
+  | 'organisationRule'
+  | 'resolverLabel'
+  | 'retryPasses'
+  | 'retryDelayMs'
+  | 'qps'
+  | 'concurrency'
+  | 'dkimSelectors'
 >;
 
 /** The method a scan states with its numbers (also rebuilt for a stored scan from its options). */
@@ -65,15 +80,16 @@ export function surveyMethod(
   run: { lines: number; invalid: number; retried: number; started: Date; finished: Date },
 ): SurveyMethod {
   const qps = options.qps ?? DEFAULT_QPS;
-  return {
+  const dkim = options.dkimSelectors?.length ? [...options.dkimSelectors] : undefined;
+  const method: SurveyMethod = {
     unit: 'domain',
     categories: options.categories,
     organisationRule: options.organisationRule ?? 'any',
-    questions: QUESTIONS,
+    questions: dkim ? [...QUESTIONS, dkimQuestion(dkim)] : QUESTIONS,
     measured: DEFINITIONS.measured!,
     denominator:
       'every count and share is among measured domains (organisations: among organisations whose domains were all measured); unmeasured domains are counted apart, never as absent',
-    definitions: DEFINITIONS,
+    definitions: dkim ? { ...DEFINITIONS, dkim: DKIM_DEFINITION } : DEFINITIONS,
     dmarcDiscovery: 'RFC 9989 DNS tree walk (at most 8 _dmarc names)',
     interval: 'Wilson score interval, 95% (z = 1.96)',
     retries: {
@@ -89,6 +105,8 @@ export function surveyMethod(
     started: run.started.toISOString(),
     finished: run.finished.toISOString(),
   };
+  if (dkim) method.dkimSelectors = dkim;
+  return method;
 }
 
 /** The categoriser's natural category order, when it has one. */

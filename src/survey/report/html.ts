@@ -8,8 +8,8 @@ import {
   CHARTED_METRICS,
   metricOf,
   POLICIES,
-  REPORT_METRICS,
   type ReportMetric,
+  reportMetricsOf,
   type TrendScan,
 } from './model.ts';
 
@@ -113,7 +113,7 @@ function languageBlock(report: SurveyReport, lang: Lang, trend: readonly TrendSc
   );
 
   out.push(`<section><h2>${esc(t('report.section.other'))}</h2>`);
-  for (const metric of REPORT_METRICS) {
+  for (const metric of reportMetricsOf(report)) {
     // Measured is in the overview; the policy counts have their own section.
     if (
       metric === 'measured' ||

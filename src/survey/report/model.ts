@@ -1,10 +1,16 @@
 import type { Interval } from '../metrics.ts';
-import { CATEGORY_CSV_METRICS, type MetricCounts } from '../report.ts';
+import { CATEGORY_CSV_METRICS, type MetricCounts, type SurveyReport } from '../report.ts';
 import type { SurveyTrend } from '../stored.ts';
 
 /** Every metric the report shows a table for, in the order of the per-category CSV. */
 export const REPORT_METRICS = CATEGORY_CSV_METRICS;
-export type ReportMetric = (typeof REPORT_METRICS)[number];
+/** A metric of the report: those always counted, and `dkim` when the scan asked DKIM selectors. */
+export type ReportMetric = (typeof REPORT_METRICS)[number] | 'dkim';
+
+/** The metrics this report has: REPORT_METRICS, then `dkim` when the scan asked DKIM. */
+export function reportMetricsOf(report: SurveyReport): ReportMetric[] {
+  return report.method.dkimSelectors ? [...REPORT_METRICS, 'dkim'] : [...REPORT_METRICS];
+}
 
 /** The metrics drawn as adoption charts, one chart (and y scale) each. */
 export const CHARTED_METRICS = [
