@@ -21,7 +21,7 @@ import {
   type SurveyReport,
   wilson,
 } from '../../src/survey/index.ts';
-import { surveyHtml } from '../../src/survey/report/index.ts';
+import { surveyCharts, surveyHtml } from '../../src/survey/report/index.ts';
 
 /**
  * DKIM at chosen selectors: asked only with --dkim-selectors, through the same resolver path
@@ -165,10 +165,11 @@ describe('survey with DKIM selectors over the zone server', () => {
     expect(report.method.definitions.dkim).toMatch(/revoked/);
   });
 
-  it('puts dkim in the HTML report in both languages', () => {
+  it('puts dkim in the HTML report in both languages, with its adoption chart', () => {
     const html = surveyHtml(report, { langs: ['en', 'ja'] });
     expect(html).toContain('DKIM key');
     expect(html).toContain('DKIM 公開鍵');
+    expect(surveyCharts(report, { lang: 'en' }).map((c) => c.id)).toContain('adoption-dkim');
   });
 });
 

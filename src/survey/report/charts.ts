@@ -8,7 +8,14 @@ import { surveyReportText } from '../../i18n/survey.ts';
 import { translator } from '../../i18n/translate.ts';
 import type { Interval } from '../metrics.ts';
 import type { CategoryReport, SurveyReport } from '../report.ts';
-import { CHARTED_METRICS, metricOf, POLICIES, type ReportMetric, type TrendScan } from './model.ts';
+import {
+  CHARTED_METRICS,
+  chartedMetricsOf,
+  metricOf,
+  POLICIES,
+  type ReportMetric,
+  type TrendScan,
+} from './model.ts';
 
 echarts.use([BarChart, CustomChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
@@ -63,9 +70,10 @@ const LINE_COLOURS = [
 
 /** Every chart of the report, in the order the HTML shows them. */
 export function surveyCharts(report: SurveyReport, options: ChartOptions): SurveyChart[] {
-  const charts = CHARTED_METRICS.map((metric) => adoptionChart(report, metric, options));
+  const charted = chartedMetricsOf(report);
+  const charts = charted.map((metric) => adoptionChart(report, metric, options));
   if (report.categories.some((c) => c.organisations))
-    for (const metric of CHARTED_METRICS) charts.push(adoptionChart(report, metric, options, 'organisation'));
+    for (const metric of charted) charts.push(adoptionChart(report, metric, options, 'organisation'));
   charts.push(policyChart(report, options));
   if (options.trend && options.trend.length > 0)
     for (const metric of CHARTED_METRICS) charts.push(trendChart(options.trend, metric, options));

@@ -6,6 +6,7 @@ import type { CategoryReport, MetricCounts, SurveyReport } from '../report.ts';
 import { labelDigits, percent, scanLabel, surveyCharts } from './charts.ts';
 import {
   CHARTED_METRICS,
+  chartedMetricsOf,
   metricOf,
   POLICIES,
   type ReportMetric,
@@ -94,7 +95,8 @@ function languageBlock(report: SurveyReport, lang: Lang, trend: readonly TrendSc
 
   out.push(`<section><h2>${esc(t('report.section.adoption'))}</h2>`);
   if (orgs) out.push(`<p class="note">${esc(orgNote(report, t))}</p>`);
-  for (const metric of CHARTED_METRICS)
+  const charted = chartedMetricsOf(report);
+  for (const metric of charted)
     out.push(
       metricHeading(metric, t),
       figure(`adoption-${metric}`),
@@ -115,12 +117,7 @@ function languageBlock(report: SurveyReport, lang: Lang, trend: readonly TrendSc
   out.push(`<section><h2>${esc(t('report.section.other'))}</h2>`);
   for (const metric of reportMetricsOf(report)) {
     // Measured is in the overview; the policy counts have their own section.
-    if (
-      metric === 'measured' ||
-      (CHARTED_METRICS as readonly string[]).includes(metric) ||
-      metric.startsWith('policy.')
-    )
-      continue;
+    if (metric === 'measured' || charted.includes(metric) || metric.startsWith('policy.')) continue;
     out.push(metricHeading(metric, t), metricTable(report, metric, t, orgs), '</article>');
   }
   out.push('</section>');

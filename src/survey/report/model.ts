@@ -24,6 +24,11 @@ export const CHARTED_METRICS = [
   'nullMx',
 ] as const satisfies readonly ReportMetric[];
 
+/** The adoption charts this report has: CHARTED_METRICS, then `dkim` when the scan asked DKIM (no trend chart: earlier scans may not have asked). */
+export function chartedMetricsOf(report: SurveyReport): ReportMetric[] {
+  return report.method.dkimSelectors ? [...CHARTED_METRICS, 'dkim'] : [...CHARTED_METRICS];
+}
+
 export const POLICIES = ['none', 'quarantine', 'reject'] as const;
 export type Policy = (typeof POLICIES)[number];
 
