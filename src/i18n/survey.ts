@@ -59,8 +59,8 @@ export const surveyText = {
     ja: '--dkim-selectors {value}: カンマ区切りで 1〜{max} 個のセレクタ（DNS ラベル）、または "common" を指定してください',
   },
   'survey.method.dkim': {
-    en: 'DKIM: at least one of these selectors has a usable key (a revoked key does not count; selectors cannot be listed from DNS, so other selectors go unseen): {selectors}.',
-    ja: 'DKIM: 次のセレクタのいずれかに使える公開鍵がある（失効した鍵は数えない。セレクタは DNS から列挙できないため、これ以外のセレクタは見えない）: {selectors}。',
+    en: 'DKIM: at least one of these selectors has a usable key (a revoked key does not count; selectors cannot be listed from DNS, so other selectors go unseen; when _domainkey.<domain> is NXDOMAIN no selector is asked, RFC 8020): {selectors}.',
+    ja: 'DKIM: 次のセレクタのいずれかに使える公開鍵がある（失効した鍵は数えない。セレクタは DNS から列挙できないため、これ以外のセレクタは見えない。_domainkey.<ドメイン> が NXDOMAIN ならセレクタは問い合わせない、RFC 8020）: {selectors}。',
   },
   'survey.badMapping': {
     en: '--categories {file}: no line maps a domain to a category',

@@ -118,7 +118,7 @@ export async function measureDomain(
     ask(`default._bimi.${domain}`, 'TXT'),
     ask(`_mta-sts.${domain}`, 'TXT'),
     ask(`_smtp._tls.${domain}`, 'TXT'),
-    Promise.all(selectors.map((s) => ask(`${s}._domainkey.${domain}`, 'TXT'))),
+    dkimSelectorsFound(domain, selectors, ask),
   ]);
 
   const measurement: DomainMeasurement = {
@@ -139,8 +139,7 @@ export async function measureDomain(
     tlsRpt: exactlyOneValid(tlsRpt, looksLikeTlsRptRecord, (t) => parseTlsRptRecord(t).valid),
   };
   if (options.organisation !== undefined) measurement.organisation = options.organisation;
-  if (selectors.length > 0)
-    measurement.dkim = { selectors: selectors.filter((_, i) => hasUsableKey(dkim[i]!)) };
+  if (dkim) measurement.dkim = { selectors: dkim };
 
   const own = discovery.locations[0];
   measurement.dmarc.records =
@@ -162,6 +161,26 @@ export async function measureDomain(
     });
   }
   return measurement;
+}
+
+/**
+ * The selectors with a usable key (undefined when none are asked). With several selectors,
+ * `_domainkey.<domain>` is asked first: a real NXDOMAIN there (not at the end of a CNAME)
+ * means no name exists below it (RFC 8020), so one question replaces one per selector, as
+ * in `sumi check`.
+ */
+async function dkimSelectorsFound(
+  domain: string,
+  selectors: readonly string[],
+  ask: (qname: string, type: 'TXT') => Promise<DnsResult<'TXT'>>,
+): Promise<string[] | undefined> {
+  if (selectors.length === 0) return undefined;
+  if (selectors.length > 1) {
+    const parent = await ask(`_domainkey.${domain}`, 'TXT');
+    if (parent.status === 'nxdomain' && parent.cnames.length === 0) return [];
+  }
+  const answers = await Promise.all(selectors.map((s) => ask(`${s}._domainkey.${domain}`, 'TXT')));
+  return selectors.filter((_, i) => hasUsableKey(answers[i]!));
 }
 
 function readSpf(apex: DnsResult<'TXT'>): DomainMeasurement['spf'] {

@@ -43,7 +43,10 @@ export const QUESTIONS = [
 
 /** The question added when DKIM selectors are asked. */
 export function dkimQuestion(selectors: readonly string[]): string {
-  return `TXT <selector>._domainkey.<domain> for each selector: ${selectors.join(', ')}`;
+  const each = `TXT <selector>._domainkey.<domain> for each selector: ${selectors.join(', ')}`;
+  return selectors.length > 1
+    ? `TXT _domainkey.<domain> (NXDOMAIN: no selector exists below it, RFC 8020, none asked), then ${each}`
+    : each;
 }
 
 /** What `dkim` counts (in DEFINITIONS only when the scan asked DKIM). */
