@@ -3,8 +3,8 @@ import type { UiCatalog } from './catalog.ts';
 /** Words of `sumi survey` and `sumi worker`: help, progress, the tables and their method notes. */
 export const surveyText = {
   'survey.description': {
-    en: 'measure SPF, DMARC, BIMI, MTA-STS, TLS-RPT and null MX adoption over a list of domains, by category, with the method and 95% intervals',
-    ja: 'ドメイン一覧の SPF・DMARC・BIMI・MTA-STS・TLS-RPT・null MX の普及状況を分類別に測定する（測定方法と 95% 信頼区間つき）',
+    en: 'measure SPF, DMARC, BIMI, MTA-STS, TLS-RPT, null MX (and, with --dkim-selectors, DKIM) adoption over a list of domains, by category, with the method and 95% intervals',
+    ja: 'ドメイン一覧の SPF・DMARC・BIMI・MTA-STS・TLS-RPT・null MX（--dkim-selectors 指定時は DKIM も）の普及状況を分類別に測定する（測定方法と 95% 信頼区間つき）',
   },
   'survey.argument.file': {
     en: 'domain list: one domain per line, or CSV domain[,category[,organisation]] (a header row may name the columns); "-" for stdin',

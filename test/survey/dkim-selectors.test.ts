@@ -11,7 +11,9 @@ import { registerSurvey } from '../../src/cli/survey.ts';
 import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
+import { openStore } from '../../src/store/open.ts';
 import {
+  createScan,
   DkimSelectorError,
   type DomainMeasurement,
   parseDkimSelectors,
@@ -297,6 +299,38 @@ describe('sumi survey --dkim-selectors', () => {
     expect(report.method.dkimSelectors).toEqual(SELECTORS);
     expect(report.categories.find((c: { name: string }) => c.name === 'corp').dkim).toBe(3);
     expect(report.total).toMatchObject({ measured: 7, dkim: 3 });
+  });
+
+  it('a resumed scan asks the selectors it was started with; a trend with an older scan without DKIM still works', async () => {
+    const db = path.join(dir, 'resume.db');
+    const store = await openStore(db);
+    try {
+      await createScan(store, {
+        name: 'stopped',
+        list: listPath,
+        options: {
+          categories: 'list',
+          organisationRule: 'any',
+          resolverLabel: server.address,
+          timeoutMs: 500,
+          qps: 0,
+          concurrency: 8,
+          retryPasses: 1,
+          retryDelayMs: 5,
+          dkimSelectors: SELECTORS,
+        },
+      });
+    } finally {
+      await store.close();
+    }
+    const resumed = await cli(['--resume', 'stopped', '--db', db, '--json', ...base()]);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).total).toMatchObject({ measured: 7, dkim: 3 });
+    const plain = await cli([listPath, '--db', db, '--name', 'plain', '--json', ...base()]);
+    expect(JSON.parse(plain.stdout).total.dkim).toBeUndefined();
+    const trend = await cli(['trend', 'plain', 'stopped', '--db', db, '--json']);
+    expect(trend.code).toBe(0);
+    expect(JSON.parse(trend.stdout).scans.map((x: { name: string }) => x.name)).toEqual(['plain', 'stopped']);
   });
 
   it('refuses a bad list with exit code 2', async () => {
