@@ -4,11 +4,12 @@
  */
 import type { Command } from 'commander';
 import { InventoryInputError } from '../analysis/inventory.ts';
-import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
+import { type MmdbFacts, StoredIpFacts } from '../analysis/ip-facts/index.ts';
 import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
 import { createResolver } from '../dns/index.ts';
 import type { Resolver } from '../dns/types.ts';
 import { analysisText } from '../i18n/analysis.ts';
+import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
@@ -20,6 +21,7 @@ export interface AnalysisFlags {
   since?: string;
   until?: string;
   resolver?: string;
+  mmdb?: string;
 }
 
 /** --db, --json, --lang (read by the program), and with `period` --since and --until. */
@@ -32,7 +34,11 @@ export function analysisOptions(
   command.option('--db <file|url>', t('option.db')).option('--json', t('option.json'));
   if (extra.period)
     command.option('--since <30d|date>', t('option.since')).option('--until <date|Nd>', t('option.until'));
-  if (extra.dns) command.option('--resolver <servers>', t('option.resolver'));
+  if (extra.dns) {
+    command
+      .option('--resolver <servers>', t('option.resolver'))
+      .option('--mmdb <file>', translator(planText, ctx.lang)('option.mmdb'));
+  }
   return command;
 }
 
@@ -72,9 +78,12 @@ export function resolverFromFlags(flags: AnalysisFlags): { resolver: Resolver; c
   }
 }
 
-/** Reverse DNS of senders: from the store's cache, and looked up when a resolver is given. */
-export function ipFactsFor(store: Store, resolver: Resolver | undefined): StoredIpFacts {
-  return new StoredIpFacts(store, resolver ? { resolver } : {});
+/**
+ * Reverse DNS of senders: from the store's cache, and looked up when a resolver is given; ASN
+ * and country from the owner's IP database when one is given (--mmdb or $SUMI_MMDB).
+ */
+export function ipFactsFor(store: Store, resolver: Resolver | undefined, mmdb?: MmdbFacts): StoredIpFacts {
+  return new StoredIpFacts(store, { ...(resolver ? { resolver } : {}), ...(mmdb ? { mmdb } : {}) });
 }
 
 /** One of `choices`, or a usage error naming the flag. */

@@ -35,7 +35,6 @@ export function registerFailures(program: Command, ctx: CliContext): void {
     { period: true, dns: true },
   )
     .option('--limit <n>', t('failures.option.limit'))
-    .option('--mmdb <file>', t('option.mmdb'))
     .action(async (domain: string, flags: FailuresFlags) => {
       const limit = flags.limit === undefined ? FAILURES_SHOWN : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 0) {

@@ -41,7 +41,6 @@ export function registerPlan(program: Command, ctx: CliContext): void {
   analysisOptions(program.command('plan').description(t('plan.description')).argument('<domain>'), ctx, {
     dns: true,
   })
-    .option('--mmdb <file>', t('option.mmdb'))
     .option('--window <days>', t('plan.option.window'))
     .option('--aligned-share <percent>', t('plan.option.alignedShare'))
     .option('--days <n>', t('plan.option.days'))

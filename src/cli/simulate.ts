@@ -18,6 +18,7 @@ import {
   withStore,
 } from './analysis-common.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
+import { mmdbFromFlags } from './resolve-ips.ts';
 
 interface SimulateFlags extends AnalysisFlags {
   policy?: string;
@@ -62,13 +63,14 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
     }
     const period = periodFromFlags(flags);
     const dns = resolverFromFlags(flags);
+    const mmdb = await mmdbFromFlags(flags, ctx);
     try {
       const result = await withStore(flags, ctx, (store) =>
         simulate(store, domainName(domain), {
           policy,
           period,
           lang: ctx.lang,
-          ipFacts: ipFactsFor(store, dns?.resolver),
+          ipFacts: ipFactsFor(store, dns?.resolver, mmdb),
           ...(sp ? { sp } : {}),
           ...(np ? { np } : {}),
           ...(pct === undefined ? {} : { pct }),

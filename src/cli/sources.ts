@@ -15,6 +15,7 @@ import {
   withStore,
 } from './analysis-common.ts';
 import { type CliContext, printJson } from './output.ts';
+import { mmdbFromFlags } from './resolve-ips.ts';
 
 export function registerSources(program: Command, ctx: CliContext): void {
   const t = translator(analysisText, ctx.lang);
@@ -32,10 +33,11 @@ export function registerSources(program: Command, ctx: CliContext): void {
 export async function runSources(domain: string, flags: AnalysisFlags, ctx: CliContext): Promise<void> {
   const period = periodFromFlags(flags);
   const dns = resolverFromFlags(flags);
+  const mmdb = await mmdbFromFlags(flags, ctx);
   try {
     const result = await withStore(flags, ctx, (store) =>
       sources(store, domainName(domain), period, {
-        ipFacts: ipFactsFor(store, dns?.resolver),
+        ipFacts: ipFactsFor(store, dns?.resolver, mmdb),
         lang: ctx.lang,
       }),
     );

@@ -14,6 +14,7 @@ import {
   withStore,
 } from './analysis-common.ts';
 import { type CliContext, printJson } from './output.ts';
+import { mmdbFromFlags } from './resolve-ips.ts';
 
 export function registerSubdomains(program: Command, ctx: CliContext): void {
   const t = translator(analysisText, ctx.lang);
@@ -27,10 +28,11 @@ export function registerSubdomains(program: Command, ctx: CliContext): void {
   ).action(async (domain: string, flags: AnalysisFlags) => {
     const period = periodFromFlags(flags);
     const dns = resolverFromFlags(flags);
+    const mmdb = await mmdbFromFlags(flags, ctx);
     try {
       const result = await withStore(flags, ctx, (store) =>
         subdomains(store, domainName(domain), period, {
-          ipFacts: ipFactsFor(store, dns?.resolver),
+          ipFacts: ipFactsFor(store, dns?.resolver, mmdb),
           lang: ctx.lang,
           ...(dns ? { resolver: dns.resolver } : {}),
         }),

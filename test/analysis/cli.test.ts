@@ -1,11 +1,12 @@
 /** The analysis commands end to end on the fixture store (SQLite): JSON, en/ja tables, exit codes. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import { sumi } from '../helpers/cli.ts';
 import { loadFixture } from './fixture.ts';
+import { writeMmdb } from './mmdb-writer.ts';
 
 let dir: string;
 let db: string;
@@ -85,6 +86,51 @@ describe('analysis commands', () => {
     ]);
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('yesterday');
+  });
+
+  it("sources and simulate take the owner's IP database (--mmdb, or $SUMI_MMDB) for ASN and country", async () => {
+    const mmdb = path.join(dir, 'asn.mmdb');
+    writeFileSync(
+      mmdb,
+      writeMmdb([
+        {
+          cidr: '203.0.113.0/24',
+          data: {
+            autonomous_system_number: 64500,
+            autonomous_system_organization: 'Example Net',
+            country: { iso_code: 'JP' },
+          },
+        },
+      ]),
+    );
+    const byFlag = await sumi(['sources', 'example.jp', '--db', db, '--json', '--mmdb', mmdb, ...period]);
+    expect(byFlag.code).toBe(0);
+    const senders = JSON.parse(byFlag.stdout).senders as {
+      ip: string;
+      asn: number | null;
+      country: string | null;
+    }[];
+    expect(senders.find((s) => s.ip === '203.0.113.5')).toMatchObject({ asn: 64500, country: 'JP' });
+    expect(senders.find((s) => s.ip === '192.0.2.1')).toMatchObject({ asn: null, country: null });
+    const byEnv = await sumi(
+      ['simulate', 'example.jp', '--policy', 'reject', '--db', db, '--json', ...period],
+      {
+        SUMI_MMDB: mmdb,
+      },
+    );
+    expect(byEnv.code).toBe(0);
+    const simulated = JSON.parse(byEnv.stdout).senders as { ip: string }[];
+    expect(simulated.length).toBeGreaterThan(0);
+    const bad = await sumi([
+      'sources',
+      'example.jp',
+      '--db',
+      db,
+      '--mmdb',
+      path.join(dir, 'missing.mmdb'),
+      ...period,
+    ]);
+    expect(bad.code).toBe(2);
   });
 
   it('summary, sources, subdomains, reporters print tables and JSON', async () => {
