@@ -13,7 +13,6 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { parsePeriod } from '../src/analysis/period.ts';
 import { simulate } from '../src/analysis/simulate.ts';
 import { sources } from '../src/analysis/sources.ts';
@@ -21,6 +20,7 @@ import { summary } from '../src/analysis/summary.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/types.ts';
 import { domainName, generateStore } from './gen-store.ts';
+import { withPostgresSchemas } from './support/postgres.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -154,32 +154,10 @@ async function main(): Promise<void> {
     }
   }
   if (engines.has('postgres')) {
-    const admin = new pg.Client({ connectionString: args.pg });
-    let reachable = true;
-    try {
-      await admin.connect();
-    } catch (error) {
-      reachable = false;
-      console.error(`PostgreSQL skipped: cannot connect to ${args.pg}: ${(error as Error).message}`);
-    }
-    if (reachable) {
-      const schemas: string[] = [];
-      try {
-        results.push(
-          await run('postgres', async (label) => {
-            const schema = `sumi_bench_analysis_${process.pid}_${label}`;
-            schemas.push(schema);
-            await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-            const url = new URL(args.pg);
-            url.searchParams.set('options', `-c search_path=${schema}`);
-            return openStore(url.toString());
-          }),
-        );
-      } finally {
-        for (const schema of schemas) await admin.query(`drop schema if exists ${schema} cascade`);
-        await admin.end();
-      }
-    }
+    const postgres = await withPostgresSchemas(args.pg, 'sumi_bench_analysis', (open) =>
+      run('postgres', open),
+    );
+    if (postgres) results.push(postgres);
   }
 
   for (const r of results) console.log(r.build);

@@ -26,11 +26,11 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import pg from 'pg';
 import { SaxesParser } from 'saxes';
 import { ingestPaths } from '../src/ingest/paths.ts';
 import { defaultReadThreads } from '../src/ingest/read-pool.ts';
 import { openStore } from '../src/store/open.ts';
+import { withPostgresSchemas } from './support/postgres.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -203,29 +203,16 @@ async function postgresRun(
   dir: string,
   expected: number,
 ): Promise<{ seconds: number } | { skipped: string }> {
-  const schema = `bench_ingest_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    return { skipped: `${url} unreachable (${(error as Error).message})` };
-  }
-  try {
-    await admin.query(`create schema ${schema}`);
-    const separator = url.includes('?') ? '&' : '?';
-    const store = await openStore(
-      `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    );
+  const seconds = await withPostgresSchemas(url, 'bench_ingest', async (open) => {
+    const store = await open('run');
     const started = performance.now();
     const totals = await ingestPaths([dir], { store });
-    const seconds = (performance.now() - started) / 1000;
+    const elapsed = (performance.now() - started) / 1000;
     await store.close();
     if (totals.reports !== expected) throw new Error(`PostgreSQL stored ${totals.reports} of ${expected}`);
-    return { seconds };
-  } finally {
-    await admin.query(`drop schema if exists ${schema} cascade`).catch(() => {});
-    await admin.end();
-  }
+    return elapsed;
+  });
+  return seconds === undefined ? { skipped: `${url} unreachable (reason above)` } : { seconds };
 }
 
 /** dmarcts-report-parser on the same files (-z: gzip/zip files), into a fresh MariaDB `test`. */

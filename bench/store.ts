@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { AggregateRecord, AggregateReportHeader } from '../src/reports/types.ts';
 import { openStore } from '../src/store/open.ts';
 import type { AggregateReportInput, Store } from '../src/store/types.ts';
+import { withPostgresSchemas } from './support/postgres.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -199,32 +199,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const admin = new pg.Client({ connectionString: args.pg });
-  let reachable = true;
-  try {
-    await admin.connect();
-  } catch (error) {
-    reachable = false;
-    console.error(`PostgreSQL skipped: cannot connect to ${args.pg}: ${(error as Error).message}`);
-  }
-  if (reachable) {
-    const schemas: string[] = [];
-    try {
-      results.push(
-        ...(await run('postgres', async (label) => {
-          const schema = `sumi_bench_${process.pid}_${label}`;
-          schemas.push(schema);
-          await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-          const url = new URL(args.pg);
-          url.searchParams.set('options', `-c search_path=${schema}`);
-          return openStore(url.toString());
-        })),
-      );
-    } finally {
-      for (const schema of schemas) await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.end();
-    }
-  }
+  const postgres = await withPostgresSchemas(args.pg, 'sumi_bench', (open) => run('postgres', open));
+  if (postgres) results.push(...postgres);
 
   console.log('engine    scenario                       rollup   records   seconds   records/s');
   for (const r of results) {

@@ -165,8 +165,7 @@ export async function ingestInput(
   if (pool && input.file) {
     const read = await pool.readFile(input.file, input.name, input.source, readOptions);
     if (read.kind === 'unreadable') {
-      totals.inputs++;
-      totals.failed.push({ source: input.source, error: read.error });
+      unreadable(totals, input, read.error);
       return;
     }
     if (read.kind === 'mbox') {
@@ -180,9 +179,7 @@ export async function ingestInput(
       bytes = await input.load();
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      // Too large to read or unreadable: nothing to keep, the input stays where it is.
-      totals.inputs++;
-      totals.failed.push({ source: input.source, error });
+      unreadable(totals, input, error);
       return;
     }
     parts = await pool?.read(bytes, input.name, input.source, readOptions);
@@ -197,6 +194,12 @@ export async function ingestInput(
         ...messageOptions,
       });
   addOutcome(totals, outcome);
+}
+
+/** Too large to read or unreadable: nothing to keep, the input stays where it is. */
+function unreadable(totals: IngestTotals, input: InputMessage, error: InputError): void {
+  totals.inputs++;
+  totals.failed.push({ source: input.source, error });
 }
 
 /**

@@ -64,20 +64,11 @@ function gunzipSmall(input: Buffer, budget: DecompressionBudget, warnings: Warni
     }
     const { buffer, engine } = inflated;
     if (budget.ratioExceeded(buffer.length, engine.bytesWritten)) throw budget.ratioError();
-    at += engine.bytesWritten;
-    if (input.length - at < 8) throw new ReportError('gzip-truncated');
-    if (input.readUInt32LE(at) !== crc32(buffer) || input.readUInt32LE(at + 4) !== buffer.length % 2 ** 32) {
-      throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
-    }
-    at += 8;
+    const next = endOfMember(input, at + engine.bytesWritten, crc32(buffer), buffer.length, warnings);
     produced += buffer.length;
     parts.push(buffer);
-    if (input.length - at >= 2 && input[at] === 0x1f && input[at + 1] === 0x8b) {
-      warnings.add('gzip-multi-member');
-      continue;
-    }
-    if (at < input.length) warnings.add('gzip-trailing-data', undefined, String(input.length - at));
-    break;
+    if (next === null) break;
+    at = next;
   }
   budget.spend(produced);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, produced);
@@ -116,21 +107,36 @@ export async function* gunzipChunks(
     } finally {
       inflater.destroy();
     }
-    at += inflater.bytesWritten;
-    if (input.length - at < 8) throw new ReportError('gzip-truncated');
-    if (input.readUInt32LE(at) !== crc || input.readUInt32LE(at + 4) !== size % 2 ** 32) {
-      throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
-    }
-    at += 8;
+    const next = endOfMember(input, at + inflater.bytesWritten, crc, size, warnings);
     produced += size;
-    if (input.length - at >= 2 && input[at] === 0x1f && input[at + 1] === 0x8b) {
-      warnings.add('gzip-multi-member');
-      continue;
-    }
-    if (at < input.length) warnings.add('gzip-trailing-data', undefined, String(input.length - at));
-    break;
+    if (next === null) break;
+    at = next;
   }
   budget.spend(produced);
+}
+
+/**
+ * Checks a member's trailer (at `at`, after its deflate data) against what was inflated; returns
+ * where the next member starts, or null after the last one (bytes after it ignored with a warning).
+ */
+function endOfMember(
+  input: Buffer,
+  at: number,
+  crc: number,
+  size: number,
+  warnings: Warnings,
+): number | null {
+  if (input.length - at < 8) throw new ReportError('gzip-truncated');
+  if (input.readUInt32LE(at) !== crc || input.readUInt32LE(at + 4) !== size % 2 ** 32) {
+    throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
+  }
+  const next = at + 8;
+  if (input.length - next >= 2 && input[next] === 0x1f && input[next + 1] === 0x8b) {
+    warnings.add('gzip-multi-member');
+    return next;
+  }
+  if (next < input.length) warnings.add('gzip-trailing-data', undefined, String(input.length - next));
+  return null;
 }
 
 /**

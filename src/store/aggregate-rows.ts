@@ -147,14 +147,20 @@ export class RecordRows {
   addReport(reportId: number, records: readonly AggregateRecord[]): number {
     let messages = 0;
     records.forEach((record, index) => {
-      messages += this.add(reportId, index, record);
-      if (!Number.isSafeInteger(messages)) {
-        throw new StoreInputError(
-          'message-total-too-large',
-          `record ${index}: the report's message total overflows`,
-        );
-      }
+      messages = this.addToTotal(reportId, index, record, messages);
     });
+    return messages;
+  }
+
+  /** Adds a record and returns the report's message total with it; an overflowing total is refused. */
+  addToTotal(reportId: number, index: number, record: AggregateRecord, total: number): number {
+    const messages = total + this.add(reportId, index, record);
+    if (!Number.isSafeInteger(messages)) {
+      throw new StoreInputError(
+        'message-total-too-large',
+        `record ${index}: the report's message total overflows`,
+      );
+    }
     return messages;
   }
 

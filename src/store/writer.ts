@@ -6,7 +6,6 @@ import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
 import { RecordRows } from './aggregate-rows.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
-import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw } from './raw.ts';
 import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator, type RollupReport } from './rollup.ts';
 import type { Database } from './schema.ts';
@@ -74,13 +73,7 @@ export class AggregateWriter implements AggregateReportWriter {
 
   async #add(record: AggregateRecord): Promise<void> {
     const index = this.#index;
-    this.#messages += this.#rows.add(this.#id, index, record);
-    if (!Number.isSafeInteger(this.#messages)) {
-      throw new StoreInputError(
-        'message-total-too-large',
-        `record ${index}: the report's message total overflows`,
-      );
-    }
+    this.#messages = this.#rows.addToTotal(this.#id, index, record, this.#messages);
     this.#rollup?.add(this.#plan.rollupReport, record);
     this.#index++;
     if (this.#rows.pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
