@@ -1,11 +1,12 @@
 /**
- * Analysis answers kept, as the JSON sent, until the reports change: the domain page asks six
- * questions whose answers stay the same until a new report is stored, and people open the same
- * pages. Keyed by route, domain, period and language; dropped when a new report arrives (its id
- * is past the newest one seen), when anything is changed through the API, and after a minute at
- * most (marks or inventory changed by another process). Concurrent askers of one question share
- * its work. Kept as text: a big domain's senders are megabytes of JSON, and writing them again
- * for every request cost more than reading them from the store.
+ * Analysis answers kept until the reports change: the domain page asks six questions whose
+ * answers stay the same until a new report is stored, and people open the same pages. Keyed by
+ * route, domain, period and language; dropped when a new report arrives (its id is past the
+ * newest one seen), when anything is changed through the API, and after a minute at most (marks
+ * or inventory changed by another process). Concurrent askers of one question share its work.
+ * Most answers are kept as the JSON sent (writing megabytes of JSON again per request cost more
+ * than reading them from the store); a domain's senders are kept as data too, so pages, sorted
+ * views and one sender are cut from them without computing or parsing anything again.
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -15,15 +16,20 @@ const gzipAsync = promisify(gzip);
 
 /** Answers kept at most (the least recently used go first). */
 export const ANALYSIS_CACHE_ENTRIES = 500;
-/** Characters of JSON kept at most, all answers together. */
+/** Characters of JSON kept at most, all answers together (data counts by its estimated JSON size). */
 export const ANALYSIS_CACHE_CHARS = 128 * 1024 * 1024;
 /** The longest an answer is kept, in ms. */
 export const ANALYSIS_CACHE_MS = 60_000;
+/**
+ * How long one look at the newest report id serves, in ms: under load every request would
+ * otherwise ask the store; a report stored by another process shows within this time.
+ */
+export const ANALYSIS_VERSION_MS = 500;
 
 interface Entry {
   version: number;
   expires: number;
-  json: Promise<string>;
+  value: Promise<unknown>;
   /** The JSON gzipped, made when first asked for. */
   gzipped?: Promise<Buffer>;
   /** Characters (and gzipped bytes), once known. */
@@ -33,6 +39,7 @@ interface Entry {
 export class AnalysisCache {
   readonly #entries = new Map<string, Entry>();
   #chars = 0;
+  #version: { at: number; id: Promise<number> } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -44,10 +51,20 @@ export class AnalysisCache {
   clear(): void {
     this.#entries.clear();
     this.#chars = 0;
+    this.#version = undefined;
   }
 
   /** The answer's JSON, computed by `compute` unless a fresh one is kept. */
-  async json(key: string, compute: () => Promise<unknown>): Promise<string> {
+  json(key: string, compute: () => Promise<unknown>): Promise<string> {
+    return this.value(
+      key,
+      async () => JSON.stringify(await compute()),
+      (text) => text.length,
+    );
+  }
+
+  /** The answer itself, computed by `compute` unless a fresh one is kept; `size` estimates it in JSON characters. */
+  async value<T>(key: string, compute: () => Promise<T>, size: (value: T) => number): Promise<T> {
     const version = await this.#newestReport();
     const now = this.clock();
     const hit = this.#entries.get(key);
@@ -55,21 +72,17 @@ export class AnalysisCache {
       // Most recently used last, so the first entry is the one to evict.
       this.#entries.delete(key);
       this.#entries.set(key, hit);
-      return hit.json;
+      return hit.value as Promise<T>;
     }
     if (hit) this.#drop(key);
-    const entry: Entry = {
-      version,
-      expires: now + ANALYSIS_CACHE_MS,
-      json: compute().then(JSON.stringify),
-      size: 0,
-    };
+    const value = compute();
+    const entry: Entry = { version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
     this.#entries.set(key, entry);
-    entry.json.then(
-      (text) => {
+    value.then(
+      (done) => {
         if (this.#entries.get(key) !== entry) return;
-        entry.size = text.length;
-        this.#chars += text.length;
+        entry.size = size(done);
+        this.#chars += entry.size;
         this.#evict();
       },
       // A failed question is asked again next time.
@@ -78,7 +91,7 @@ export class AnalysisCache {
       },
     );
     this.#evict();
-    return entry.json;
+    return value;
   }
 
   /** The kept JSON of `key`, gzipped once and kept beside it (compressing megabytes per request costs more). */
@@ -121,12 +134,24 @@ export class AnalysisCache {
     }
   }
 
-  /** The newest report's id: a lookup at the end of the primary key, whatever the store's size. */
-  async #newestReport(): Promise<number> {
-    const row = await this.store.db
+  /**
+   * The newest report's id: a lookup at the end of the primary key, whatever the store's size,
+   * asked at most once per ANALYSIS_VERSION_MS (concurrent askers share it).
+   */
+  #newestReport(): Promise<number> {
+    const now = this.clock();
+    if (this.#version && now - this.#version.at < ANALYSIS_VERSION_MS) return this.#version.id;
+    const id = this.store.db
       .selectFrom('reports')
       .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst();
-    return Number(row?.id ?? 0);
+      .executeTakeFirst()
+      .then((row) => Number(row?.id ?? 0));
+    const asked = { at: now, id };
+    this.#version = asked;
+    // A failed look is asked again by the next request.
+    id.catch(() => {
+      if (this.#version === asked) this.#version = undefined;
+    });
+    return id;
   }
 }

@@ -10,16 +10,26 @@ import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
 import { plan } from '../analysis/plan.ts';
 import { reporters } from '../analysis/reporters.ts';
 import { simulate } from '../analysis/simulate.ts';
-import { type SourcesResult, sources } from '../analysis/sources.ts';
+import { sources } from '../analysis/sources.ts';
 import { subdomains } from '../analysis/subdomains.ts';
 import { summary } from '../analysis/summary.ts';
 import type { Accounts } from '../auth/accounts.ts';
+import type { Lang } from '../i18n/lang.ts';
 import { canonicalIp } from '../reports/ip.ts';
 import type { Store } from '../store/types.ts';
 import type { AnalysisCache } from './analysis-cache.ts';
 import { visibleDomain } from './domains.ts';
 import { ApiError, notFound, requestLang } from './errors.ts';
 import { type AnyRouteSpec, addRoute, domainParams, okResponse } from './route.ts';
+import {
+  classCounts,
+  SENDER_JSON_CHARS,
+  SENDER_SORT_KEYS,
+  senderPageQuery,
+  senderSchema,
+  sendersPageSchema,
+  sortedSenders,
+} from './senders.ts';
 
 const periodQuery = {
   /** `30d` or a date (`2026-10-01`). */
@@ -85,19 +95,58 @@ export function registerAnalysisRoutes(
     },
   });
 
+  /** The domain's senders over the period, kept as data: pages and single senders are cut from it. */
+  const allSenders = (domain: string, within: Period, lang: Lang) =>
+    cache.value(
+      JSON.stringify(['sources', domain, within, lang]),
+      () => sources(store, domain, within, { lang }),
+      (result) => result.senders.length * SENDER_JSON_CHARS,
+    );
+
   addRoute(app, registry, {
     method: 'GET',
     url: '/api/domains/:domain/senders',
-    summary: 'Sending IPs with volume, aligned results, known service, class, fail reason and fix',
+    summary: `Sending IPs with volume, aligned results, known service, class, fail reason and fix, a page at a time (limit, offset); sort: ${SENDER_SORT_KEYS.join(', ')}; class filters by class`,
     tag: 'analysis',
     access: 'viewer',
     params: domainParams,
-    query: z.object(periodQuery),
+    query: z.object({ ...periodQuery, ...senderPageQuery }),
+    response: sendersPageSchema,
     async handler({ request, reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
       const lang = requestLang(request);
-      return cached(reply, ['sources', domain, within, lang], () => sources(store, domain, within, { lang }));
+      const { sort, order, class: only, limit, offset } = query;
+      // Every page of one view is cut from the same sorted list, kept beside the senders.
+      const view = () =>
+        cache.value(
+          JSON.stringify(['sources-view', domain, within, lang, sort, order, only ?? null]),
+          async () => sortedSenders((await allSenders(domain, within, lang)).senders, sort, order, only),
+          (list) => list.length * 8,
+        );
+      return cached(
+        reply,
+        ['sources-page', domain, within, lang, sort, order, only ?? null, limit, offset],
+        async () => {
+          const result = await allSenders(domain, within, lang);
+          const list = await view();
+          return {
+            domain: result.domain,
+            since: result.since,
+            until: result.until,
+            messages: result.messages,
+            dmarcPass: result.dmarcPass,
+            dmarcFail: result.dmarcFail,
+            classes: classCounts(result.senders),
+            total: list.length,
+            offset,
+            limit,
+            sort,
+            order,
+            senders: list.slice(offset, offset + limit),
+          };
+        },
+      );
     },
   });
 
@@ -109,15 +158,12 @@ export function registerAnalysisRoutes(
     access: 'viewer',
     params: senderParams,
     query: z.object(periodQuery),
+    response: z.object({ domain: z.string(), since: z.string(), until: z.string(), sender: senderSchema }),
     async handler({ request, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const ip = senderIp(params.ip);
       const within = period(query);
-      const lang = requestLang(request);
-      const json = await cache.json(JSON.stringify(['sources', domain, within, lang]), () =>
-        sources(store, domain, within, { lang }),
-      );
-      const result = JSON.parse(json) as SourcesResult;
+      const result = await allSenders(domain, within, requestLang(request));
       const sender = result.senders.find((s) => s.ip === ip);
       if (!sender) throw notFound(`${ip} for ${domain}`);
       return { domain: result.domain, since: result.since, until: result.until, sender };

@@ -1,8 +1,14 @@
 /** The analysis answer cache: shared work, expiry, the size cap, new reports. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANALYSIS_CACHE_ENTRIES, ANALYSIS_CACHE_MS, AnalysisCache } from '../../src/server/analysis-cache.ts';
+import {
+  ANALYSIS_CACHE_ENTRIES,
+  ANALYSIS_CACHE_MS,
+  ANALYSIS_VERSION_MS,
+  AnalysisCache,
+} from '../../src/server/analysis-cache.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
+import { header, record } from '../store/helpers.ts';
 
 describe('AnalysisCache', () => {
   const opened: Store[] = [];
@@ -54,5 +60,34 @@ describe('AnalysisCache', () => {
     const cache = new AnalysisCache(store);
     await expect(cache.json('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await cache.json('x', async () => 'up')).toBe('"up"');
+  });
+
+  it('keeps data answers too, and drops them once a new report is stored (seen within ANALYSIS_VERSION_MS)', async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    let now = 1_000_000;
+    const cache = new AnalysisCache(store, () => now);
+    let runs = 0;
+    const ask = () =>
+      cache.value(
+        'senders',
+        async () => {
+          runs++;
+          return { senders: [runs] };
+        },
+        () => 10,
+      );
+    const first = await ask();
+    expect(await ask()).toBe(first);
+    await store.insertAggregateReport(
+      { ...header({ reportId: 'new-1' }), records: [record()] },
+      Buffer.from('new-1'),
+      { description: 'test new-1' },
+    );
+    // One look at the newest report serves a short while, so the store is not asked per request.
+    expect(await ask()).toBe(first);
+    now += ANALYSIS_VERSION_MS;
+    expect(await ask()).toEqual({ senders: [2] });
+    expect(runs).toBe(2);
   });
 });

@@ -3,8 +3,9 @@ import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { HealthBadge, PolicyBadge, SenderClassBadge } from '../components/Badge.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { type Column, Table } from '../components/Table.tsx';
-import { useWords, type Words } from '../i18n.tsx';
+import { useWords, type WebKey, type Words } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
 import { asArray, domainHealth, numberOf, passRateOf, pick, textOf } from '../values.ts';
@@ -15,9 +16,6 @@ import { Simulator } from './Simulator.tsx';
 
 /** Periods the domain page offers; 90 days by default: long enough to see a policy change and its effect. */
 const PERIODS = [30, 90, 365] as const;
-/** Senders shown before "show all": the ones with most mail come first. */
-const SHORT_LIST = 15;
-
 const api = (domain: string, part: string) => `/api/domains/${encodeURIComponent(domain)}/${part}`;
 
 export function Domain({ domain }: { domain: string }) {
@@ -228,9 +226,35 @@ function volumeChart(days: Day[], changes: Record<string, unknown>[], w: Words):
 
 type SenderRow = Record<string, unknown>;
 
+/** Senders per page: the server cuts the pages, a big domain has tens of thousands. */
+const SENDERS_PAGE = 25;
+const SENDER_CLASSES = ['authorised', 'known-unconfigured', 'forwarder', 'suspicious'] as const;
+const SENDER_SORTS: { key: string; label: WebKey }[] = [
+  { key: 'messages', label: 'domains.messages' },
+  { key: 'dmarcFail', label: 'senders.sort-fail' },
+  { key: 'passRate', label: 'domains.pass-rate' },
+  { key: 'name', label: 'senders.sort-name' },
+  { key: 'ip', label: 'senders.sort-ip' },
+  { key: 'class', label: 'senders.classification' },
+];
+
 function Senders({ domain, since }: { domain: string; since: string }) {
   const w = useWords();
-  const senders = useResource<unknown>(withQuery(api(domain, 'senders'), { since }));
+  const [view, setView] = useState<{ sort: string; order: 'asc' | 'desc'; class: string }>({
+    sort: 'messages',
+    order: 'desc',
+    class: '',
+  });
+  const [offset, setOffset] = useState(0);
+  const senders = useResource<unknown>(
+    withQuery(api(domain, 'senders'), { since, ...view, limit: SENDERS_PAGE, offset }),
+  );
+  // Another period, sort or class starts again at the first page.
+  const change = (next: Partial<typeof view>) => {
+    setOffset(0);
+    setView({ ...view, ...next });
+  };
+  const classes = (pick(senders.data, 'classes') as Record<string, unknown> | undefined) ?? {};
   const columns: Column<SenderRow>[] = [
     {
       key: 'source',
@@ -276,15 +300,57 @@ function Senders({ domain, since }: { domain: string; since: string }) {
   return (
     <section id="senders" aria-labelledby="senders-h">
       <h2 id="senders-h">{w.t('domain.senders')}</h2>
+      <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {w.t('senders.class-filter')}
+          <select name="class" value={view.class} onChange={(e) => change({ class: e.currentTarget.value })}>
+            <option value="">{w.t('senders.all-classes')}</option>
+            {SENDER_CLASSES.map((c) => (
+              <option key={c} value={c}>
+                {w.t(`class.${c}`)}
+                {numberOf(classes[c]) !== undefined ? ` (${w.num(numberOf(classes[c]))})` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {w.t('reports.sort')}
+          <select name="sort" value={view.sort} onChange={(e) => change({ sort: e.currentTarget.value })}>
+            {SENDER_SORTS.map((s) => (
+              <option key={s.key} value={s.key}>
+                {w.t(s.label)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {w.t('reports.order')}
+          <select
+            name="order"
+            value={view.order}
+            onChange={(e) => change({ order: e.currentTarget.value as 'asc' | 'desc' })}
+          >
+            <option value="desc">{w.t('reports.desc')}</option>
+            <option value="asc">{w.t('reports.asc')}</option>
+          </select>
+        </label>
+      </form>
       <Async resource={senders}>
-        {(data) => (
-          <Table
-            caption={w.t('senders.caption')}
-            columns={columns}
-            rows={asArray<SenderRow>(data, 'senders')}
-            limit={SHORT_LIST}
-          />
-        )}
+        {(data) => {
+          const rows = asArray<SenderRow>(data, 'senders');
+          return (
+            <>
+              <Table caption={w.t('senders.caption')} columns={columns} rows={rows} />
+              <Pager
+                offset={offset}
+                shown={rows.length}
+                total={numberOf(pick(data, 'total'))}
+                page={SENDERS_PAGE}
+                onOffset={setOffset}
+              />
+            </>
+          );
+        }}
       </Async>
     </section>
   );
