@@ -459,7 +459,7 @@ export async function failureReports(
 
 async function aggregateFailing(store: Store, domain: string, options: FailuresOptions): Promise<number> {
   let query = store.db
-    .selectFrom('daily_rollup')
+    .selectFrom('source_rollup')
     .select((eb) => eb.fn.sum<number>('messages').as('messages'))
     .where('policy_domain', '=', domain)
     .where('dkim', '!=', 'pass')

@@ -4,6 +4,7 @@
  * records `sumi check --store` found. Rollouts go back and forth (none -> quarantine -> none ->
  * quarantine -> reject); each step is shown with what it did to the mail around it.
  */
+import { sql } from 'kysely';
 import type { DmarcParsed } from '../check/dmarc.ts';
 import type { ProtocolReport } from '../check/types.ts';
 import { type DmarcPolicy, policyBelow } from '../records/dmarc/tags.ts';
@@ -307,7 +308,7 @@ export async function policyHistory(
   return { domain, since: isoDay(since), until: isoDay(period.until), days: out, steps };
 }
 
-/** The domain's mail over the days [from, to) (daily rollup), and what `policy` applied to (sources and simulate). */
+/** The domain's mail over the days [from, to) (the rollup), and what `policy` applied to (sources and simulate). */
 export async function stepEffect(
   store: Store,
   domain: string,
@@ -316,11 +317,12 @@ export async function stepEffect(
   policy: PublishedPolicy,
 ): Promise<StepEffect> {
   const rows = await store.db
-    .selectFrom('daily_rollup')
-    .select(['day', 'header_from', 'disposition', 'dkim', 'spf', 'messages'])
+    .selectFrom('source_rollup')
+    .select(['day', 'header_from', 'disposition', 'dkim', 'spf', sql<number>`sum(messages)`.as('messages')])
     .where('policy_domain', '=', domain)
     .where('day', '>=', from)
     .where('day', '<', to)
+    .groupBy(['day', 'header_from', 'disposition', 'dkim', 'spf'])
     .execute();
   const effect: StepEffect = {
     from: null,

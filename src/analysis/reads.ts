@@ -53,7 +53,7 @@ export async function readSourceRows(
   return rows;
 }
 
-/** One daily_rollup group: a day's messages by disposition and aligned results. */
+/** One day of source_rollup summed: a day's messages by disposition and aligned results. */
 export interface DailyRow {
   day: number;
   disposition: string;
@@ -64,7 +64,7 @@ export interface DailyRow {
 
 export async function readDailyRows(store: Store, domain: string, period: Period): Promise<DailyRow[]> {
   const rows = await store.db
-    .selectFrom('daily_rollup')
+    .selectFrom('source_rollup')
     .select(['day', 'disposition', 'dkim', 'spf', sql<number>`sum(messages)`.as('messages')])
     .where('policy_domain', '=', domain)
     .where('day', '>=', period.since)
@@ -156,7 +156,7 @@ export async function readHeaderFroms(
 ): Promise<HeaderFromRow[]> {
   if (policyDomains.length === 0) return [];
   const rows = await store.db
-    .selectFrom('daily_rollup')
+    .selectFrom('source_rollup')
     .select([
       'header_from as headerFrom',
       sql<number>`sum(messages)`.as('messages'),

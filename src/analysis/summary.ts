@@ -1,7 +1,7 @@
 /**
  * Summary: a domain's mail over a period in a few numbers, a per-day series for the dashboard
  * chart, and the policy the domain published each day as the reports saw it.
- * `summarise` is the pure part; `summary` reads the daily rollup and the reports.
+ * `summarise` is the pure part; `summary` reads the rollup and the reports.
  */
 import { rollupDay } from '../store/index.ts';
 import type { Store } from '../store/types.ts';

@@ -55,7 +55,7 @@ export async function domainOverviews(
   const today = now - (now % DAY);
   const since = today - (days - 1) * DAY;
   const volume = await store.db
-    .selectFrom('daily_rollup')
+    .selectFrom('source_rollup')
     .select([
       'policy_domain',
       'day',

@@ -12,8 +12,8 @@ import { RecordRows, reportKey, reportRow } from './aggregate-rows.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, sha256Hex } from './raw.ts';
-import { RollupAccumulator } from './rollup.ts';
-import { type KyselyStore, rollupDay } from './store.ts';
+import { RollupAccumulator, rollupDay } from './rollup.ts';
+import type { KyselyStore } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
 
 /** Report rows per INSERT: 33 columns stay under SQLite's parameter limit with room to spare. */

@@ -1,11 +1,11 @@
 /**
- * Rollups maintained at ingest: the tables analysis reads instead of the records. Each stored
- * report's records are added up in memory as they are written (RollupAccumulator), and the sums
- * are upserted in the report's (or batch's) transaction, so a report counts in every rollup or
- * in none. Summing here rather than in SQL from the stored records halved the rollups' cost:
+ * The rollup maintained at ingest: source_rollup, the table analysis reads instead of the
+ * records. Each stored report's records are added up in memory as they are written
+ * (RollupAccumulator), and the sums are upserted in the report's (or batch's) transaction, so a
+ * report counts in the rollup entirely or not at all. Summing here rather than in SQL from the stored records halved the rollups' cost:
  * SQL read every record back and grouped its auth results with string_agg.
  */
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
 import { type EngineKind, SQLITE_MAX_PARAMETERS, statementSizes } from './engine.ts';
 
@@ -21,6 +21,19 @@ export const SOURCE_ROLLUP_CAPS = { headerFrom: 255, dkimAuth: 800, spfAuth: 500
  */
 export const ROLLUP_MAX_PENDING_ROWS = 2_000;
 
+/**
+ * The UTC day a report's messages are counted on in the rollup: the day holding the middle
+ * of its window. A one-day window is counted on its own day whether it ends at begin+86399 or
+ * begin+86400, and a window aligned on another time zone's midnight lands on the day holding
+ * most of it. A window of several days is counted whole on its middle day, not spread over
+ * them: rare (10 of 3,592 collected reports span more than 27 hours). Epoch second of that
+ * day's midnight.
+ */
+export function rollupDay(window: { begin: number; end: number }): number {
+  const middle = Math.floor((window.begin + Math.max(window.begin, window.end)) / 2);
+  return middle - (middle % 86_400);
+}
+
 /** What the rollups need of a report, with text as the engine stores it (encodeText). */
 export interface RollupReport {
   policyDomain: string;
@@ -28,6 +41,36 @@ export interface RollupReport {
   day: number;
   adkim: string | null;
   aspf: string | null;
+}
+
+/** source_rollup's key, in the order of its primary key. */
+const SOURCE_ROLLUP_KEY = [
+  'policy_domain',
+  'day',
+  'source_ip',
+  'header_from',
+  'disposition',
+  'dkim',
+  'spf',
+  'adkim',
+  'aspf',
+  'dkim_auth',
+  'spf_auth',
+  'reasons',
+] as const;
+
+/** What the rollup needs of a record: an AggregateRecord, or one read back from the store. */
+export interface RollupRecord {
+  sourceIp: string | null;
+  count: number;
+  headerFrom: string | null;
+  policyEvaluated: Pick<AggregateRecord['policyEvaluated'], 'disposition' | 'dkim' | 'spf'> & {
+    reasons: readonly { type: string | null }[];
+  };
+  authResults: {
+    dkim: readonly { domain: string | null; result: string | null }[];
+    spf: readonly { domain: string | null; scope: string | null; result: string | null }[];
+  };
 }
 
 /** Rows per upsert at most: larger ones were no faster. */
@@ -66,60 +109,31 @@ function capped(text: string, max: number): string {
 const noSpaces = (text: string | null) => (text ?? '').replaceAll(' ', '');
 
 /**
- * Sums records into the rollup tables' rows: daily_rollup (per day, source, From domain,
- * disposition and aligned results) and source_rollup (per day and source, with the report's
- * alignment modes and every DKIM and SPF result and override reason flattened to text, so a
- * sender's fail reason can be worked out from the rollup alone; spaces separate the entries,
- * so they are removed from names).
+ * Sums records into source_rollup's rows: per day and source, with the disposition, the aligned
+ * results, the report's alignment modes and every DKIM and SPF result and override reason
+ * flattened to text, so a sender's fail reason can be worked out from the rollup alone (spaces
+ * separate the entries, so they are removed from names).
  */
 export class RollupAccumulator {
   readonly #engine: EngineKind;
   readonly #text: (value: string | null) => string | null;
-  readonly #daily: RollupTable;
   readonly #source: RollupTable;
 
   /** `text`: the engine's form of a string (KyselyStore.text), as the records are stored. */
   constructor(engine: EngineKind, text: (value: string | null) => string | null) {
     this.#engine = engine;
     this.#text = text;
-    this.#daily = table(
-      'daily_rollup',
-      ['policy_domain', 'day', 'source_ip', 'header_from', 'disposition', 'dkim', 'spf'],
-      engine,
-    );
-    this.#source = table(
-      'source_rollup',
-      [
-        'policy_domain',
-        'day',
-        'source_ip',
-        'header_from',
-        'dkim',
-        'spf',
-        'adkim',
-        'aspf',
-        'dkim_auth',
-        'spf_auth',
-        'reasons',
-      ],
-      engine,
-    );
+    this.#source = table('source_rollup', SOURCE_ROLLUP_KEY, engine);
   }
 
   /** Distinct rows waiting to be written. */
   get pending(): number {
-    return this.#daily.sums.size + this.#source.sums.size;
+    return this.#source.sums.size;
   }
 
-  add(report: RollupReport, record: AggregateRecord): void {
+  add(report: RollupReport, record: RollupRecord): void {
     const t = (value: string | null) => this.#text(value) ?? '';
     const pe = record.policyEvaluated;
-    const ip = record.sourceIp ?? '';
-    const day = String(report.day);
-    const dkim = t(pe.dkim);
-    const spf = t(pe.spf);
-    const headerFrom = t(record.headerFrom);
-    sum(this.#daily, [report.policyDomain, day, ip, headerFrom, t(pe.disposition), dkim, spf], record.count);
     const caps = SOURCE_ROLLUP_CAPS;
     const dkimAuth = record.authResults.dkim.map((r) => `${noSpaces(t(r.domain))}:${noSpaces(t(r.result))}`);
     const spfAuth = record.authResults.spf.map(
@@ -130,11 +144,12 @@ export class RollupAccumulator {
       this.#source,
       [
         report.policyDomain,
-        day,
-        ip,
-        capped(headerFrom, caps.headerFrom),
-        dkim,
-        spf,
+        String(report.day),
+        record.sourceIp ?? '',
+        capped(t(record.headerFrom), caps.headerFrom),
+        t(pe.disposition),
+        t(pe.dkim),
+        t(pe.spf),
         report.adkim ?? '',
         report.aspf ?? '',
         capped(dkimAuth.join(' '), caps.dkimAuth),
@@ -146,11 +161,11 @@ export class RollupAccumulator {
   }
 
   /**
-   * The upserts adding every sum so far to the tables, which are then forgotten. Rows go in key
-   * order, table by table, so that concurrent writers (PostgreSQL) lock them in one order.
+   * The upserts adding every sum so far to the table, which are then forgotten. Rows go in key
+   * order, so that concurrent writers (PostgreSQL) lock them in one order.
    */
   take(): CompiledQuery[] {
-    return [...this.#statements(this.#daily), ...this.#statements(this.#source)];
+    return this.#statements(this.#source);
   }
 
   #statements(rollup: RollupTable): CompiledQuery[] {
@@ -201,4 +216,90 @@ function sum(rollup: RollupTable, key: string[], count: number): void {
   const row = rollup.sums.get(id);
   if (row) row.messages += count;
   else rollup.sums.set(id, { key, messages: count });
+}
+
+/** Records read back per step of a rebuild: memory stays bounded on a store of any size. */
+const REBUILD_RECORDS_PER_STEP = 20_000;
+
+type Text = string | null;
+
+/** A stored record read back with what the rollup keeps of its children. */
+interface StoredRecord extends RollupRecord {
+  reportId: number;
+  policyEvaluated: RollupRecord['policyEvaluated'] & { reasons: { type: Text }[] };
+  authResults: { dkim: { domain: Text; result: Text }[]; spf: { domain: Text; scope: Text; result: Text }[] };
+}
+
+/**
+ * Sums every stored record into source_rollup again (after a change of its key), a page of
+ * reports at a time in id order, as ingest would have: the stored text is already in the
+ * engine's form.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a migration runs against the schema as it is then.
+export async function rebuildSourceRollup(db: Kysely<any>, engine: EngineKind): Promise<void> {
+  const rollup = new RollupAccumulator(engine, (value) => value);
+  let after = 0;
+  for (;;) {
+    const page = await db
+      .selectFrom('reports')
+      .select(['id', 'policy_domain', 'date_begin', 'date_end', 'adkim', 'aspf', 'record_count'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(1_000)
+      .execute();
+    if (page.length === 0) break;
+    // Reports holding about REBUILD_RECORDS_PER_STEP records, one at least.
+    const heads = new Map<number, RollupReport>();
+    let records = 0;
+    for (const r of page) {
+      if (heads.size > 0 && records + Number(r.record_count) > REBUILD_RECORDS_PER_STEP) break;
+      records += Number(r.record_count);
+      after = Number(r.id);
+      heads.set(after, {
+        policyDomain: r.policy_domain,
+        day: rollupDay({ begin: Number(r.date_begin), end: Number(r.date_end) }),
+        adkim: r.adkim,
+        aspf: r.aspf,
+      });
+    }
+    const rows = (table: string, columns: string[]) =>
+      db
+        .selectFrom(table)
+        .select(['report_id', 'record_index', ...columns])
+        .where('report_id', 'in', [...heads.keys()])
+        .orderBy(
+          table === 'records' ? ['report_id', 'record_index'] : ['report_id', 'record_index', 'ordinal'],
+        )
+        .execute();
+    const stored = new Map<string, StoredRecord>();
+    const key = (row: Record<string, unknown>) => `${row.report_id}:${row.record_index}`;
+    for (const r of await rows('records', [
+      'source_ip',
+      'count',
+      'header_from',
+      'disposition',
+      'dkim',
+      'spf',
+    ])) {
+      stored.set(key(r), {
+        reportId: Number(r.report_id),
+        sourceIp: r.source_ip,
+        count: Number(r.count),
+        headerFrom: r.header_from,
+        policyEvaluated: { disposition: r.disposition, dkim: r.dkim, spf: r.spf, reasons: [] },
+        authResults: { dkim: [], spf: [] },
+      });
+    }
+    for (const r of await rows('policy_override_reasons', ['type'])) {
+      stored.get(key(r))?.policyEvaluated.reasons.push({ type: r.type });
+    }
+    for (const r of await rows('dkim_auth_results', ['domain', 'result'])) {
+      stored.get(key(r))?.authResults.dkim.push({ domain: r.domain, result: r.result });
+    }
+    for (const r of await rows('spf_auth_results', ['domain', 'scope', 'result'])) {
+      stored.get(key(r))?.authResults.spf.push({ domain: r.domain, scope: r.scope, result: r.result });
+    }
+    for (const record of stored.values()) rollup.add(heads.get(record.reportId)!, record);
+    for (const statement of rollup.take()) await db.executeQuery(statement);
+  }
 }

@@ -107,23 +107,6 @@ export interface SpfAuthResultsTable {
   human_result: string | null;
 }
 
-/**
- * Messages per day, maintained at ingest in the report's transaction. The key columns are never
- * NULL (a NULL would defeat the upsert's unique key): '' stands for "the report did not say".
- */
-export interface DailyRollupTable {
-  policy_domain: string;
-  /** The UTC day, as the epoch second of its midnight (see rollupDay). */
-  day: number;
-  header_from: string;
-  source_ip: string;
-  disposition: string;
-  /** Policy-evaluated (aligned) DKIM and SPF results: `pass`, `fail` or ''. */
-  dkim: string;
-  spf: string;
-  messages: number;
-}
-
 export interface FailureReportsTable extends RawColumns {
   id: Generated<number>;
   format: string;
@@ -280,6 +263,8 @@ export interface SourceRollupTable {
   source_ip: string;
   /** At most 255 characters (a DNS name is shorter). */
   header_from: string;
+  /** The receiver's disposition: `none`, `quarantine`, `reject` or ''. */
+  disposition: string;
   /** Policy-evaluated (aligned) DKIM and SPF results: `pass`, `fail` or ''. */
   dkim: string;
   spf: string;
@@ -448,7 +433,6 @@ export interface Database {
   policy_override_reasons: PolicyOverrideReasonsTable;
   dkim_auth_results: DkimAuthResultsTable;
   spf_auth_results: SpfAuthResultsTable;
-  daily_rollup: DailyRollupTable;
   failure_reports: FailureReportsTable;
   tls_reports: TlsReportsTable;
   tls_policies: TlsPoliciesTable;

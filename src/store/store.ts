@@ -13,6 +13,7 @@ import { insertAggregateBatch } from './batch.ts';
 import { type ColumnSpec, decodeText, type EngineKind, encodeText, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
+import { rollupDay } from './rollup.ts';
 import type { Database, RawEncoding } from './schema.ts';
 import type {
   AggregateBatchItem,
@@ -36,25 +37,12 @@ import type {
 import { flag, integer, now, optionalInteger } from './values.ts';
 import { AggregateWriter, releaseFromQuarantine } from './writer.ts';
 
+export { rollupDay };
+
 /** Reports listed when the caller sets no limit. */
 export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
 /** Quarantined inputs listed when the caller sets no limit. */
 export const LIST_QUARANTINE_DEFAULT_LIMIT = 1_000;
-
-const DAY = 86_400;
-
-/**
- * The UTC day a report's messages are counted on in the daily rollup: the day holding the middle
- * of its window. A one-day window is counted on its own day whether it ends at begin+86399 or
- * begin+86400, and a window aligned on another time zone's midnight lands on the day holding
- * most of it. A window of several days is counted whole on its middle day, not spread over
- * them: rare (10 of 3,592 collected reports span more than 27 hours). Epoch second of that
- * day's midnight.
- */
-export function rollupDay(window: { begin: number; end: number }): number {
-  const middle = Math.floor((window.begin + Math.max(window.begin, window.end)) / 2);
-  return middle - (middle % DAY);
-}
 
 const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' | 'quarantine'> = {
   aggregate: 'reports',

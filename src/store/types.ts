@@ -150,7 +150,7 @@ export interface ListReportsOptions {
 }
 
 export interface InsertOptions {
-  /** Keep the daily rollup up to date (default true). False only for measuring its cost. */
+  /** Keep the rollup (source_rollup) up to date (default true). False only for measuring its cost. */
   rollup?: boolean;
 }
 

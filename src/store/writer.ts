@@ -1,6 +1,6 @@
 /**
  * One aggregate report being written in its own transaction: records buffered and written in
- * batches, the daily rollup updated from them, the raw bytes stored last.
+ * batches, the rollup updated from them, the raw bytes stored last.
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';

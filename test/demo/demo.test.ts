@@ -256,7 +256,7 @@ describe('seedDemoStore on SQLite', () => {
   it('card.example.co.jp: SendGrid fails DKIM alignment until its custom domain, and is quarantined meanwhile', async () => {
     const sendgrid = SOURCES.find((s) => s.id === 'card-sendgrid')?.ips ?? [];
     const rows = await store.db
-      .selectFrom('daily_rollup')
+      .selectFrom('source_rollup')
       .select(['day', 'dkim', 'disposition'])
       .select((eb) => eb.fn.sum<number>('messages').as('messages'))
       .where('policy_domain', '=', 'card.example.co.jp')
@@ -271,14 +271,14 @@ describe('seedDemoStore on SQLite', () => {
 
   it('card.example.co.jp: a shadow subdomain and a spoofing burst', async () => {
     const shadow = await store.db
-      .selectFrom('daily_rollup')
+      .selectFrom('source_rollup')
       .select((eb) => eb.fn.sum<number>('messages').as('messages'))
       .where('header_from', '=', 'campaign.card.example.co.jp')
       .executeTakeFirstOrThrow();
     expect(Number(shadow.messages)).toBeGreaterThan(1_000);
     const spoofIps = SOURCES.find((s) => s.id === 'card-spoof')?.ips ?? [];
     const spoof = await store.db
-      .selectFrom('daily_rollup')
+      .selectFrom('source_rollup')
       .select('day')
       .select((eb) => eb.fn.sum<number>('messages').as('messages'))
       .where('source_ip', 'in', spoofIps)

@@ -80,7 +80,7 @@ async function expectOnlyCompleteReports(store: Store): Promise<number> {
   expect(byReport.size).toBe(reports.length);
   const rollup = await sql<{
     messages: number | null;
-  }>`select sum(messages) as messages from daily_rollup`.execute(store.db);
+  }>`select sum(messages) as messages from source_rollup`.execute(store.db);
   expect(Number(rollup.rows[0]?.messages ?? 0)).toBe(reports.length * MESSAGES_PER_REPORT);
   return reports.length;
 }

@@ -119,9 +119,12 @@ describe('migrations', () => {
     const names = Object.keys(all).sort();
     if (names.length < 3) return;
     const file = path.join(dir, 'out-of-order.db');
-    // A store migrated when only the first and the last migration existed.
+    // A store migrated when only the first and the last of the independent migrations existed
+    // (later ones build on earlier ones, and came after every store had those).
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(file) }) });
-    const partial = Object.fromEntries([names[0]!, names.at(-1)!].map((name) => [name, all[name]!]));
+    const partial = Object.fromEntries(
+      [names[0]!, '0005-ip-facts-history'].map((name) => [name, all[name]!]),
+    );
     const migrator = new Migrator({
       db,
       provider: { getMigrations: async () => partial },

@@ -139,7 +139,7 @@ export class StoredIpFacts implements IpFactsSource {
     onProgress?: (done: number, total: number) => void,
   ): Promise<ResolveSummary> {
     let query = this.#store.db
-      .selectFrom('daily_rollup')
+      .selectFrom('source_rollup')
       .select('source_ip')
       .distinct()
       .where('source_ip', '!=', '');

@@ -12,6 +12,7 @@ import { analysisTables } from './0002-analysis.ts';
 import { accounts } from './0003-accounts.ts';
 import { surveyScans } from './0004-scans.ts';
 import { ipFactsHistory } from './0005-ip-facts-history.ts';
+import { oneRollup } from './0006-one-rollup.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -21,6 +22,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0003-accounts': accounts(kind),
     '0004-scans': surveyScans(kind),
     '0005-ip-facts-history': ipFactsHistory(kind),
+    '0006-one-rollup': oneRollup(kind),
   };
 }
 
@@ -43,8 +45,9 @@ export async function migrateToLatest(
     // Without a schema, Kysely takes a migration table in any schema of the database for ours.
     ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
     disableTransactions: options.disableTransactions,
-    // Migrations are independent (each creates its own tables): a store that has a later one
-    // but lacks an earlier (they landed out of order during development) gets the missing one.
+    // Migrations up to 0005 are independent (each creates its own tables): a store that has a
+    // later one but lacks an earlier (they landed out of order during development) gets the
+    // missing one. Later ones may build on earlier ones: pending migrations run in name order.
     allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
