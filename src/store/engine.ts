@@ -80,12 +80,15 @@ export class RowWriter {
   readonly #table: string;
   readonly #columns: readonly ColumnSpec[];
   readonly #rowsPerStatement: number;
+  readonly #suffix: string;
   readonly #sqlByRows = new Map<number, string>();
 
-  constructor(kind: EngineKind, table: string, columns: readonly ColumnSpec[]) {
+  /** `suffix`: a clause after the rows, such as an upsert's `on conflict ... do update`. */
+  constructor(kind: EngineKind, table: string, columns: readonly ColumnSpec[], suffix = '') {
     this.#kind = kind;
     this.#table = table;
     this.#columns = columns;
+    this.#suffix = suffix === '' ? '' : ` ${suffix}`;
     this.#rowsPerStatement =
       kind === 'sqlite'
         ? Math.min(ROWS_PER_STATEMENT.sqlite, Math.floor(SQLITE_MAX_PARAMETERS / columns.length))
@@ -158,10 +161,10 @@ export class RowWriter {
     const names = this.#columns.map(([name]) => name).join(',');
     if (this.#kind === 'postgres') {
       const arrays = this.#columns.map(([, type], c) => `$${c + 1}::${type === 'int' ? 'bigint' : 'text'}[]`);
-      text = `insert into ${this.#table} (${names}) select * from unnest(${arrays.join(',')})`;
+      text = `insert into ${this.#table} (${names}) select * from unnest(${arrays.join(',')})${this.#suffix}`;
     } else {
       const tuple = `(${this.#columns.map(() => '?').join(',')})`;
-      text = `insert into ${this.#table} (${names}) values ${Array<string>(rows).fill(tuple).join(',')}`;
+      text = `insert into ${this.#table} (${names}) values ${Array<string>(rows).fill(tuple).join(',')}${this.#suffix}`;
     }
     this.#sqlByRows.set(key, text);
     return text;

@@ -5,9 +5,9 @@
  * report counts in the rollup entirely or not at all. Summing here rather than in SQL from the stored records halved the rollups' cost:
  * SQL read every record back and grouped its auth results with string_agg.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
-import { type EngineKind, SQLITE_MAX_PARAMETERS, statementSizes } from './engine.ts';
+import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 
 /**
  * Caps on the rollup's text key columns: untrusted reports may carry any number of auth results
@@ -58,6 +58,7 @@ const SOURCE_ROLLUP_KEY = [
   'spf_auth',
   'reasons',
 ] as const;
+const DAY_AT = SOURCE_ROLLUP_KEY.indexOf('day');
 
 /** What the rollup needs of a record: an AggregateRecord, or one read back from the store. */
 export interface RollupRecord {
@@ -70,33 +71,6 @@ export interface RollupRecord {
   authResults: {
     dkim: readonly { domain: string | null; result: string | null }[];
     spf: readonly { domain: string | null; scope: string | null; result: string | null }[];
-  };
-}
-
-/** Rows per upsert at most: larger ones were no faster. */
-const ROLLUP_ROWS_PER_STATEMENT = 512;
-
-/** Bound parameters one PostgreSQL statement may carry (a 16-bit count). */
-const PG_MAX_PARAMETERS = 65_535;
-
-interface RollupTable {
-  name: string;
-  keys: readonly string[];
-  /** Rows per statement: keys + messages parameters each, under either engine's limit. */
-  rowsPerStatement: number;
-  sums: Map<string, { key: string[]; messages: number }>;
-}
-
-function table(name: string, keys: readonly string[], engine: EngineKind): RollupTable {
-  const width = keys.length + 1;
-  return {
-    name,
-    keys,
-    rowsPerStatement: Math.min(
-      ROLLUP_ROWS_PER_STATEMENT,
-      Math.floor((engine === 'sqlite' ? SQLITE_MAX_PARAMETERS : PG_MAX_PARAMETERS) / width),
-    ),
-    sums: new Map(),
   };
 }
 
@@ -115,20 +89,28 @@ const noSpaces = (text: string | null) => (text ?? '').replaceAll(' ', '');
  * separate the entries, so they are removed from names).
  */
 export class RollupAccumulator {
-  readonly #engine: EngineKind;
   readonly #text: (value: string | null) => string | null;
-  readonly #source: RollupTable;
+  readonly #writer: RowWriter;
+  /** Sums by key (its parts joined by NUL). */
+  readonly #sums = new Map<string, { key: string[]; messages: number }>();
 
   /** `text`: the engine's form of a string (KyselyStore.text), as the records are stored. */
   constructor(engine: EngineKind, text: (value: string | null) => string | null) {
-    this.#engine = engine;
     this.#text = text;
-    this.#source = table('source_rollup', SOURCE_ROLLUP_KEY, engine);
+    this.#writer = new RowWriter(
+      engine,
+      'source_rollup',
+      [
+        ...SOURCE_ROLLUP_KEY.map((name): ColumnSpec => [name, name === 'day' ? 'int' : 'text']),
+        ['messages', 'int'],
+      ],
+      `on conflict (${SOURCE_ROLLUP_KEY.join(', ')}) do update set messages = source_rollup.messages + excluded.messages`,
+    );
   }
 
   /** Distinct rows waiting to be written. */
   get pending(): number {
-    return this.#source.sums.size;
+    return this.#sums.size;
   }
 
   add(report: RollupReport, record: RollupRecord): void {
@@ -140,8 +122,7 @@ export class RollupAccumulator {
       (r) => `${noSpaces(t(r.domain))}:${noSpaces(t(r.scope))}:${noSpaces(t(r.result))}`,
     );
     const reasons = pe.reasons.map((r) => noSpaces(t(r.type)));
-    sum(
-      this.#source,
+    this.#sum(
       [
         report.policyDomain,
         String(report.day),
@@ -160,62 +141,29 @@ export class RollupAccumulator {
     );
   }
 
+  #sum(key: string[], count: number): void {
+    // NUL cannot occur in a report's text (XML forbids it), so it separates the parts
+    // unambiguously; a key holding one anyway (a caller's own records) is told apart by its JSON form.
+    const id = key.some((part) => part.includes('\u0000')) ? JSON.stringify(key) : key.join('\u0000');
+    const row = this.#sums.get(id);
+    if (row) row.messages += count;
+    else this.#sums.set(id, { key, messages: count });
+  }
+
   /**
    * The upserts adding every sum so far to the table, which are then forgotten. Rows go in key
    * order, so that concurrent writers (PostgreSQL) lock them in one order.
    */
   take(): CompiledQuery[] {
-    return this.#statements(this.#source);
-  }
-
-  #statements(rollup: RollupTable): CompiledQuery[] {
-    const rows = [...rollup.sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    rollup.sums.clear();
-    const statements: CompiledQuery[] = [];
-    const columns = [...rollup.keys, 'messages'].join(', ');
-    const keyList = rollup.keys.join(', ');
-    const update = `on conflict (${keyList}) do update set messages = ${rollup.name}.messages + excluded.messages`;
-    let start = 0;
-    for (const size of statementSizes(rows.length, rollup.rowsPerStatement)) {
-      const parameters: unknown[] = [];
-      for (let i = start; i < start + size; i++) {
-        const { key, messages } = rows[i]![1];
-        for (const part of key) parameters.push(part);
-        parameters.push(messages);
-      }
-      statements.push(CompiledQuery.raw(this.#insert(rollup, columns, size, update), parameters));
-      start += size;
+    const rows = [...this.#sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.#sums.clear();
+    const values: unknown[] = [];
+    for (const [, { key, messages }] of rows) {
+      for (const [i, part] of key.entries()) values.push(i === DAY_AT ? Number(part) : part);
+      values.push(messages);
     }
-    return statements;
+    return this.#writer.statements(values);
   }
-
-  #insert(rollup: RollupTable, columns: string, rows: number, update: string): string {
-    const width = rollup.keys.length + 1;
-    // `day` and `messages` are integers; PostgreSQL infers every other parameter as text.
-    const dayAt = rollup.keys.indexOf('day');
-    if (this.#engine === 'sqlite') {
-      const tuple = `(${Array.from({ length: width }, (_, i) => (i === dayAt ? 'cast(? as integer)' : '?')).join(', ')})`;
-      return `insert into ${rollup.name} (${columns}) values ${Array<string>(rows).fill(tuple).join(', ')} ${update}`;
-    }
-    const tuples: string[] = [];
-    for (let r = 0; r < rows; r++) {
-      const cells = Array.from({ length: width }, (_, i) => {
-        const n = r * width + i + 1;
-        return i === dayAt || i === width - 1 ? `cast($${n} as bigint)` : `$${n}`;
-      });
-      tuples.push(`(${cells.join(', ')})`);
-    }
-    return `insert into ${rollup.name} (${columns}) values ${tuples.join(', ')} ${update}`;
-  }
-}
-
-function sum(rollup: RollupTable, key: string[], count: number): void {
-  // NUL cannot occur in a report's text (XML forbids it), so it separates the parts unambiguously;
-  // a key holding one anyway (a caller's own records) is told apart by its JSON form.
-  const id = key.some((part) => part.includes('\u0000')) ? JSON.stringify(key) : key.join('\u0000');
-  const row = rollup.sums.get(id);
-  if (row) row.messages += count;
-  else rollup.sums.set(id, { key, messages: count });
 }
 
 /** Records read back per step of a rebuild: memory stays bounded on a store of any size. */
