@@ -232,6 +232,47 @@ export class Accounts {
     });
   }
 
+  /**
+   * A user's own change of password: the current one must match, and wrong guesses count
+   * toward the username's login lockout (a session left open cannot be used to try passwords
+   * without limit). The new password is checked first, so a too-short one costs no guess.
+   * Every session of the user ends, as with setPassword.
+   */
+  async changePassword(
+    userId: number,
+    current: string,
+    password: string,
+    ip: string,
+  ): Promise<{ ok: true } | Exclude<LoginResult, { ok: true }>> {
+    checkPassword(password);
+    const row = await this.db
+      .selectFrom('users')
+      .select(['username', 'password_hash'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!row) return { ok: false, reason: 'invalid' };
+    const key = `user:${row.username}`;
+    const now = this.now();
+    const lock = await this.db
+      .selectFrom('login_failures')
+      .select('locked_until')
+      .where('key', '=', key)
+      .where('locked_until', '>', now)
+      .executeTakeFirst();
+    if (lock) return { ok: false, reason: 'locked', retryAfter: lock.locked_until - now };
+    const matches =
+      current.length <= PASSWORD_MAX_LENGTH &&
+      (await verifyPassword(current, row.password_hash ?? (await decoyHash())));
+    if (!row.password_hash || !matches) {
+      await this.#countFailure(key, LOGIN_MAX_FAILURES_PER_USER, now);
+      await this.#countFailure(`ip:${ip}`, LOGIN_MAX_FAILURES_PER_IP, now);
+      return { ok: false, reason: 'invalid' };
+    }
+    await this.db.deleteFrom('login_failures').where('key', '=', key).execute();
+    await this.setPassword(userId, password);
+    return { ok: true };
+  }
+
   /** The domains a user may see. */
   async scope(user: User): Promise<DomainScope> {
     if (user.allDomains) return EVERY_DOMAIN;

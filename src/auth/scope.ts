@@ -22,13 +22,14 @@ function likeLiteral(text: string): string {
 }
 
 /**
- * A WHERE condition keeping rows whose `column` is a domain in the scope; a scope of no domains
- * keeps nothing. Values are bound parameters, never spliced into the SQL text.
+ * A WHERE condition keeping rows whose `column` (a column name, or an expression such as
+ * `lower(column)` for names kept as sent) is a domain in the scope; a scope of no domains keeps
+ * nothing. Values are bound parameters, never spliced into the SQL text.
  */
-export function scopeCondition(column: string, scope: DomainScope): RawBuilder<SqlBool> {
+export function scopeCondition(column: string | RawBuilder<string>, scope: DomainScope): RawBuilder<SqlBool> {
   if (scope.all) return sql<SqlBool>`1 = 1`;
   if (scope.domains.length === 0) return sql<SqlBool>`1 = 0`;
-  const ref = sql.ref(column);
+  const ref = typeof column === 'string' ? sql.ref(column) : column;
   const parts = scope.domains.map(
     (d) => sql`(${ref} = ${d} or ${ref} like ${`%.${likeLiteral(d)}`} escape '\\')`,
   );

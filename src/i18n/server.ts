@@ -18,6 +18,10 @@ export const serverText = {
     en: 'Wrong username or password.',
     ja: 'ユーザー名またはパスワードが違います。',
   },
+  'error.wrong-password': {
+    en: 'Your current password is not right.',
+    ja: '現在のパスワードが違います。',
+  },
   'error.login-locked': {
     en: 'Too many failed logins: try again in {minutes} minutes.',
     ja: 'ログインの失敗が多すぎます。{minutes} 分後にもう一度お試しください。',

@@ -24,6 +24,7 @@ import { registerReportRoutes } from './reports.ts';
 import type { AnyRouteSpec } from './route.ts';
 import { registerSettingsRoutes } from './settings.ts';
 import { registerSurveyRoutes } from './surveys.ts';
+import { registerTlsRoutes } from './tls.ts';
 import { registerUploadRoutes, UPLOAD_MAX_FILE_BYTES } from './uploads.ts';
 
 export const API_VERSION = '0.1.0';
@@ -116,6 +117,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerReportRoutes(app, registry, store);
   registerUploadRoutes(app, registry, store, accounts);
   registerSurveyRoutes(app, registry, store);
+  registerTlsRoutes(app, registry, store);
   registerSettingsRoutes(app, registry, {
     store,
     accounts,

@@ -156,6 +156,46 @@ export function registerAuthRoutes(app: FastifyInstance, registry: AnyRouteSpec[
 
   addRoute(app, registry, {
     method: 'POST',
+    url: '/api/auth/password',
+    summary:
+      'Change your own password (the current one is required): every session of yours ends; a browser session goes on under a new id and CSRF token, answered here',
+    tag: 'auth',
+    access: 'viewer',
+    body: z.object({
+      current: z.string().max(PASSWORD_MAX_LENGTH * 4),
+      password: z.string().max(PASSWORD_MAX_LENGTH * 4),
+    }),
+    response: sessionResponse,
+    async handler({ request, reply, body, caller }) {
+      const user = caller.user;
+      const result = await accounts
+        .changePassword(user.id, body.current, body.password, request.ip)
+        .catch(accountError);
+      const audit = (action: string) =>
+        accounts.audit({
+          userId: user.id,
+          username: user.username,
+          action,
+          target: user.username,
+          ip: request.ip,
+        });
+      if (!result.ok) {
+        await audit(result.reason === 'locked' ? 'password.locked' : 'password.wrong');
+        if (result.reason === 'locked') {
+          reply.header('retry-after', String(result.retryAfter));
+          throw new ApiError(429, 'login-locked', { minutes: Math.ceil(result.retryAfter / 60) });
+        }
+        throw new ApiError(403, 'wrong-password');
+      }
+      await audit('password.change');
+      // Every session ended with the change; the one that asked goes on under a new id.
+      const csrfToken = caller.via === 'session' ? await startSession(accounts, request, reply, user) : null;
+      return { user: publicUser(user), csrfToken };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
     url: '/api/auth/setup',
     summary:
       'Set a password with a one-time setup link token and log in (JSON, or the /setup form: then a redirect to /)',

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'csrf'
   | 'login-failed'
   | 'login-locked'
+  | 'wrong-password'
   | 'not-found'
   | 'bad-request'
   | 'bad-upload'

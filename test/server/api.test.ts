@@ -152,6 +152,12 @@ for (const engine of engines) {
       /** Method, URL, body, and the route as the OpenAPI document names it. */
       const STATE_CHANGING: [string, string, unknown, string][] = [
         ['POST', '/api/auth/logout', undefined, '/api/auth/logout'],
+        [
+          'POST',
+          '/api/auth/password',
+          { current: PASSWORD, password: 'csrf-changed-password' },
+          '/api/auth/password',
+        ],
         ['POST', '/api/uploads', undefined, '/api/uploads'],
         [
           'POST',
@@ -793,6 +799,7 @@ for (const engine of engines) {
           '/api/auth/login',
           '/api/auth/logout',
           '/api/auth/me',
+          '/api/auth/password',
           '/api/domains',
           '/api/domains/{domain}/check',
           '/api/domains/{domain}/summary',
