@@ -183,3 +183,29 @@ imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ
     ja: '{source}: レポート {reports} 件を保存、重複 {duplicates} 件、失敗 {failed} 件',
   },
 } satisfies UiCatalog;
+
+/** Why the store refused a value of a report (StoreInputError), where in the report first. */
+export const storeInputText = {
+  'store.at.record': { en: 'record {record}: ', ja: 'レコード {record}: ' },
+  'store.at.policy': { en: 'policy {policy}: ', ja: 'ポリシー {policy}: ' },
+  'store.at.detail': {
+    en: 'policy {policy} failure detail {detail}: ',
+    ja: 'ポリシー {policy} の失敗詳細 {detail}: ',
+  },
+  'store.invalid-count': {
+    en: '{field} is {value}; a count is a whole number from 0 to {max}',
+    ja: '{field} が {value} です。件数は 0 から {max} までの整数です',
+  },
+  'store.invalid-number': {
+    en: '{field} is {value}, not a whole number',
+    ja: '{field} が {value} で、整数ではありません',
+  },
+  'store.invalid-source-ip': {
+    en: '{field} "{value}" is not an IP address',
+    ja: '{field}「{value}」は IP アドレスではありません',
+  },
+  'store.message-total-too-large': {
+    en: "the report's total of {field} exceeds {max}",
+    ja: 'レポートの {field} の合計が {max} を超えます',
+  },
+} satisfies UiCatalog;

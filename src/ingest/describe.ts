@@ -2,6 +2,7 @@ import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
 import { describeReportError, ReportError } from '../reports/errors.ts';
+import { describeStoreInputError } from '../store/errors.ts';
 import { InputError } from './inputs.ts';
 import type { FailedInput } from './message.ts';
 
@@ -14,5 +15,8 @@ export function describeFailure(failure: FailedInput, lang: Lang): string {
       : `${source}: ${describeReportError(error, lang)}`;
   }
   if (error instanceof InputError) return translate(ingestText, error.code, lang, { source, ...error.args });
-  return translate(ingestText, 'store-refused', lang, { source, message: error.message });
+  return translate(ingestText, 'store-refused', lang, {
+    source,
+    message: describeStoreInputError(error, lang),
+  });
 }

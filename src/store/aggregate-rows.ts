@@ -29,8 +29,8 @@ export function reportRow(
     report_id: store.text(metadata.reportId),
     policy_domain: store.text(policy.domain),
     report_id_raw: store.text(metadata.reportIdRaw),
-    date_begin: integer(metadata.window.begin, 'window begin'),
-    date_end: integer(metadata.window.end, 'window end'),
+    date_begin: integer(metadata.window.begin, 'begin'),
+    date_end: integer(metadata.window.end, 'end'),
     version: store.text(header.version),
     namespace: store.text(header.namespace),
     generator: store.text(metadata.generator),
@@ -50,7 +50,7 @@ export function reportRow(
     record_count: 0,
     message_count: 0,
     source: store.text(source.description),
-    received_at: optionalInteger(source.receivedAt, 'received time'),
+    received_at: optionalInteger(source.receivedAt, 'Date'),
     ingested_at: now(),
     raw_sha256: raw.sha256,
     raw_size: raw.size,
@@ -85,16 +85,14 @@ export class RecordRows {
   add(reportId: number, index: number, record: AggregateRecord): number {
     const count = record.count;
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw new StoreInputError(
-        'invalid-count',
-        `record ${index}: count ${count}; a count is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
-      );
+      throw new StoreInputError('invalid-count', { record: index, field: 'count', value: count });
     }
     if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
-      throw new StoreInputError(
-        'invalid-source-ip',
-        `record ${index}: source IP "${record.sourceIp}" is not an IP address`,
-      );
+      throw new StoreInputError('invalid-source-ip', {
+        record: index,
+        field: 'source_ip',
+        value: record.sourceIp,
+      });
     }
     const s = this.#store;
     const pe = record.policyEvaluated;
@@ -156,10 +154,7 @@ export class RecordRows {
   addToTotal(reportId: number, index: number, record: AggregateRecord, total: number): number {
     const messages = total + this.add(reportId, index, record);
     if (!Number.isSafeInteger(messages)) {
-      throw new StoreInputError(
-        'message-total-too-large',
-        `record ${index}: the report's message total overflows`,
-      );
+      throw new StoreInputError('message-total-too-large', { record: index, field: 'count' });
     }
     return messages;
   }

@@ -112,9 +112,9 @@ function isoSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function sessionCount(value: number, what: string): number {
+function sessionCount(value: number, where: { policy: number; detail?: number; field: string }): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new StoreInputError('invalid-count', `${what} is ${value}; a count is a whole number from 0`);
+    throw new StoreInputError('invalid-count', { ...where, value });
   }
   return value;
 }
@@ -333,9 +333,9 @@ export class KyselyStore implements Store {
       identity_alignment: this.text(report.identityAlignment),
       delivery_result: this.text(report.deliveryResult),
       arrival_date: this.text(report.arrivalDate),
-      arrival_time: optionalInteger(report.arrivalTime, 'arrival time'),
+      arrival_time: optionalInteger(report.arrivalTime, 'Arrival-Date'),
       source_ip: this.text(report.sourceIp),
-      source_port: optionalInteger(report.sourcePort, 'source port'),
+      source_port: optionalInteger(report.sourcePort, 'Source-Port'),
       reporting_mta: this.text(report.reportingMta),
       original_envelope_id: this.text(report.originalEnvelopeId),
       original_mail_from: this.text(report.originalMailFrom),
@@ -344,7 +344,7 @@ export class KyselyStore implements Store {
       reported_domains: this.json(report.reportedDomains),
       reported_uris: this.json(report.reportedUris),
       authentication_results: this.json(report.authenticationResults),
-      incidents: optionalInteger(report.incidents, 'incidents'),
+      incidents: optionalInteger(report.incidents, 'Incidents'),
       dkim_domain: this.text(report.dkimDomain),
       dkim_identity: this.text(report.dkimIdentity),
       dkim_selector: this.text(report.dkimSelector),
@@ -391,14 +391,17 @@ export class KyselyStore implements Store {
     const details: unknown[] = [];
     let sessions = 0;
     report.policies.forEach((policy, p) => {
-      const successful = sessionCount(policy.totalSuccessfulSessionCount, `policy ${p} successful sessions`);
-      const failed = sessionCount(policy.totalFailureSessionCount, `policy ${p} failed sessions`);
+      const successful = sessionCount(policy.totalSuccessfulSessionCount, {
+        policy: p,
+        field: 'total-successful-session-count',
+      });
+      const failed = sessionCount(policy.totalFailureSessionCount, {
+        policy: p,
+        field: 'total-failure-session-count',
+      });
       sessions += successful + failed;
       if (!Number.isSafeInteger(sessions)) {
-        throw new StoreInputError(
-          'message-total-too-large',
-          `policy ${p}: the report's session total overflows`,
-        );
+        throw new StoreInputError('message-total-too-large', { policy: p, field: 'session-count' });
       }
       policies.push(
         null,
@@ -420,7 +423,11 @@ export class KyselyStore implements Store {
           this.text(detail.receivingMxHostname),
           this.text(detail.receivingMxHelo),
           this.text(detail.receivingIp),
-          sessionCount(detail.failedSessionCount, `policy ${p} failure detail ${d} sessions`),
+          sessionCount(detail.failedSessionCount, {
+            policy: p,
+            detail: d,
+            field: 'failed-session-count',
+          }),
           this.text(detail.additionalInformation),
           this.text(detail.failureReasonCode),
         );
@@ -433,8 +440,8 @@ export class KyselyStore implements Store {
           organization_name: organizationName,
           contact_info: this.text(report.contactInfo),
           report_id: reportId,
-          date_begin: integer(report.window.begin, 'window begin'),
-          date_end: integer(report.window.end, 'window end'),
+          date_begin: integer(report.window.begin, 'start-datetime'),
+          date_end: integer(report.window.end, 'end-datetime'),
           warnings: this.json(report.warnings, true),
           ...this.#sourceColumns(source),
           ...rawColumns(packed),
@@ -501,7 +508,7 @@ export class KyselyStore implements Store {
   #sourceColumns(source: ReportSource) {
     return {
       source: this.text(source.description),
-      received_at: optionalInteger(source.receivedAt, 'received time'),
+      received_at: optionalInteger(source.receivedAt, 'Date'),
       ingested_at: now(),
     };
   }

@@ -6,14 +6,14 @@ export function now(): number {
 }
 
 /** A whole number a JS number holds exactly (and both engines' 64-bit integers hold). */
-export function integer(value: number, what: string): number {
-  if (!Number.isSafeInteger(value))
-    throw new StoreInputError('invalid-number', `${what} is ${value}, not a whole number`);
+/** `field`: the value's name as the report spells it, for the error. */
+export function integer(value: number, field: string): number {
+  if (!Number.isSafeInteger(value)) throw new StoreInputError('invalid-number', { field, value });
   return value;
 }
 
-export function optionalInteger(value: number | null | undefined, what: string): number | null {
-  return value === null || value === undefined ? null : integer(value, what);
+export function optionalInteger(value: number | null | undefined, field: string): number | null {
+  return value === null || value === undefined ? null : integer(value, field);
 }
 
 export function flag(value: boolean | null): number | null {

@@ -458,6 +458,7 @@ for (const engine of engines) {
       negative.policies[0]!.totalFailureSessionCount = -3;
       await expect(store.insertTlsReport(negative, Buffer.from('neg'), source)).rejects.toMatchObject({
         code: 'invalid-count',
+        message: `policy 0: total-failure-session-count is -3; a count is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
       });
       expect((await store.countReports()).tlsReports).toBe(2);
       expectBytes(await store.getRawReport(stored.id, 'tls'), raw);
