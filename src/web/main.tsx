@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { onSessionEnd, request, setCsrfToken, setLanguage } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { initialLang, LangContext, saveLang } from './i18n.tsx';
+import { Account } from './pages/Account.tsx';
 import { Domain } from './pages/Domain.tsx';
 import { Domains } from './pages/Domains.tsx';
 import { Failure, Failures } from './pages/Failures.tsx';
@@ -12,12 +13,13 @@ import { Report, Reports } from './pages/Reports.tsx';
 import { Sender } from './pages/Sender.tsx';
 import { Settings } from './pages/Settings.tsx';
 import { Survey, Surveys } from './pages/Surveys.tsx';
+import { TlsReports } from './pages/TlsReports.tsx';
 import { Upload } from './pages/Upload.tsx';
 import { parseHash, type Route } from './router.ts';
 import type { Session } from './session.ts';
 import './style.css';
 
-function Page({ route }: { route: Route }) {
+function Page({ route, session }: { route: Route; session: Session }) {
   switch (route.page) {
     case 'domains':
       return <Domains />;
@@ -41,6 +43,10 @@ function Page({ route }: { route: Route }) {
       return <Upload />;
     case 'settings':
       return <Settings />;
+    case 'account':
+      return <Account session={session} />;
+    case 'tls':
+      return <TlsReports domain={route.domain} />;
     case 'not-found':
       return <NotFound />;
   }
@@ -105,7 +111,7 @@ function App() {
         <Login onLogin={signIn} />
       ) : (
         <Layout route={route} username={session.user.username} onLogout={logout}>
-          <Page route={route} />
+          <Page route={route} session={session} />
         </Layout>
       )}
     </LangContext.Provider>

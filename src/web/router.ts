@@ -14,6 +14,8 @@ export type Route =
   | { page: 'survey'; id: string }
   | { page: 'upload' }
   | { page: 'settings' }
+  | { page: 'account' }
+  | { page: 'tls'; domain?: string }
   | { page: 'not-found' };
 
 export function parseHash(hash: string): Route {
@@ -45,6 +47,10 @@ export function parseHash(hash: string): Route {
       return { page: 'upload' };
     case 'settings':
       return { page: 'settings' };
+    case 'account':
+      return { page: 'account' };
+    case 'tls-reports':
+      return second === undefined ? { page: 'tls' } : { page: 'tls', domain: second };
     default:
       return { page: 'not-found' };
   }
@@ -76,6 +82,10 @@ export function href(route: Route): string {
       return '#/upload';
     case 'settings':
       return '#/settings';
+    case 'account':
+      return '#/account';
+    case 'tls':
+      return route.domain === undefined ? '#/tls-reports' : `#/tls-reports/${enc(route.domain)}`;
     case 'not-found':
       return '#/';
   }

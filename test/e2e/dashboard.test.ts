@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale } from '../../src/web/build-if-stale.ts';
 import {
   ADMIN,
+  ANALYST,
   CHROMIUM,
   FIXTURES,
   type ServedStore,
@@ -108,6 +109,18 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await expect(page.locator('#senders').textContent()).resolves.toMatch(
       /Authorised|Suspicious|Forwarder|Known service/,
     );
+    // The server pages, sorts and filters the senders: one class asked, only that class shown.
+    await expect(page.locator('#senders .pager').textContent()).resolves.toMatch(/1–\d+ of \d+/);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/senders?') && r.url().includes('class=authorised')),
+      page.locator('#senders select[name="class"]').selectOption('authorised'),
+    ]);
+    await expect
+      .poll(async () => [...new Set(await page.locator('#senders tbody .badge').allTextContents())], {
+        timeout: WAIT,
+      })
+      .toEqual(['Authorised']);
+    await page.locator('#senders select[name="class"]').selectOption('');
     // The chart's figures are also a table, behind a disclosure, for screen readers.
     await page.getByText('The figures of this chart as a table').click();
     await expect.poll(() => page.locator('.chart-data tbody tr').count()).toBeGreaterThan(20);
@@ -350,5 +363,58 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
+  }, 120_000);
+
+  it('lists SMTP TLS reports per domain, then one domain with its failure details', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'TLS reports' }).click();
+    await page.getByRole('heading', { name: 'SMTP TLS reports' }).waitFor();
+    await page.getByRole('link', { name: 'bank.example.co.jp', exact: true }).click();
+    await page.getByRole('heading', { name: 'bank.example.co.jp', level: 1 }).waitFor();
+    // The demo's backup MX served an expired certificate for two days.
+    await expect
+      .poll(() => page.locator('#tls-failures').textContent(), { timeout: WAIT })
+      .toContain('certificate-expired');
+    await expect(page.locator('#tls-reports tbody tr').count()).resolves.toBeGreaterThan(1);
+    const failed = Number(
+      (await page.locator('[data-figure="failed"] dd').textContent())?.replace(/\D/g, ''),
+    );
+    expect(failed).toBeGreaterThan(0);
+    await shot(page, 'tls');
+    await context.close();
+  }, 120_000);
+
+  it('a user changes their own password: the other sessions end, the new password signs in', async () => {
+    const first = await signedIn(undefined, ANALYST);
+    const second = await signedIn(undefined, ANALYST);
+    const next = 'e2e-analyst-new-password';
+    const { page } = first;
+    await page.getByRole('link', { name: ANALYST.username }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await page.getByLabel('Current password').fill(ANALYST.password);
+    await page.getByLabel('New password (10 characters or more)').fill(next);
+    await page.getByLabel('New password again').fill(`${next}-typo`);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('differ');
+    await page.getByLabel('New password again').fill(next);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent(), { timeout: WAIT })
+      .toContain('Password changed');
+    await shot(page, 'account');
+    // This tab goes on; the other one is signed out.
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('heading', { name: 'All domains' }).waitFor();
+    await second.page.reload();
+    await second.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await second.context.close();
+    // Signing out is a POST carrying the new CSRF token: the session ends on the server too.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await first.context.close();
+    const again = await signedIn(undefined, { username: ANALYST.username, password: next });
+    await again.context.close();
   }, 120_000);
 });

@@ -20,6 +20,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const CHROMIUM = process.env.SUMI_CHROMIUM ?? '/usr/bin/chromium';
 export const ADMIN = { username: 'e2e-admin', password: 'e2e-password-0123456789' };
+/** A user of one domain, whose password the tests change. */
+export const ANALYST = { username: 'e2e-analyst', password: 'e2e-analyst-password-01' };
 /** Days of demo data: enough for a trend and a policy change, quick to seed. */
 export const DEMO_DAYS = 30;
 
@@ -59,7 +61,9 @@ export async function serveSeededStore(): Promise<ServedStore> {
     await seedDemoStore(store, { days: DEMO_DAYS });
     const hostile = await readFile(path.join(FIXTURES, 'hostile-report.xml'));
     await ingestMessage(store, hostile, 'hostile-report.xml', 'test/e2e/fixtures/hostile-report.xml');
-    await new Accounts(store.db).createUser({ ...ADMIN, role: 'admin', allDomains: true });
+    const accounts = new Accounts(store.db);
+    await accounts.createUser({ ...ADMIN, role: 'admin', allDomains: true });
+    await accounts.createUser({ ...ANALYST, role: 'analyst', domains: ['bank.example.co.jp'] });
   } finally {
     await store.close();
   }

@@ -7,6 +7,7 @@ const NAV: { page: Route['page']; hash: string; label: WebKey; also?: Route['pag
   { page: 'domains', hash: '#/domains', label: 'nav.domains', also: ['domain', 'sender'] },
   { page: 'reports', hash: '#/reports', label: 'nav.reports', also: ['report'] },
   { page: 'failures', hash: '#/failure-reports', label: 'nav.failures', also: ['failure'] },
+  { page: 'tls', hash: '#/tls-reports', label: 'nav.tls' },
   { page: 'surveys', hash: '#/surveys', label: 'nav.surveys', also: ['survey'] },
   { page: 'upload', hash: '#/upload', label: 'nav.upload' },
   { page: 'settings', hash: '#/settings', label: 'nav.settings' },
@@ -65,9 +66,14 @@ export function Layout({
         </nav>
         <div class="top-right">
           <LangSwitch />
-          <span class="user" title={w.t('nav.signed-in-as')}>
+          <a
+            class="user"
+            href="#/account"
+            title={`${w.t('nav.signed-in-as')} ${username}: ${w.t('nav.account')}`}
+            aria-current={route.page === 'account' ? 'page' : undefined}
+          >
             {username}
-          </span>
+          </a>
           <button type="button" onClick={onLogout}>
             {w.t('nav.logout')}
           </button>
