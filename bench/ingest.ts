@@ -21,7 +21,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
@@ -66,6 +66,7 @@ const files = readdirSync(smallDir)
   .filter((f) => f.endsWith('.xml.gz'))
   .map((f) => path.join(smallDir, f));
 const runs = Math.max(1, Number(args.runs));
+const cores = availableParallelism();
 const work = mkdtempSync(path.join(tmpdir(), 'sumi-bench-ingest-'));
 
 try {
@@ -79,19 +80,27 @@ try {
   const sumi = await repeat(runs, async (i) => {
     const store = await openStore(path.join(work, `sumi-${i}.db`));
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const totals = await ingestPaths([smallDir], { store });
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuSecondsSince(cpu);
     await store.close();
     if (totals.reports !== files.length) throw new Error(`stored ${totals.reports} of ${files.length}`);
-    return { seconds, records: totals.records };
+    return { seconds, cpuSeconds, records: totals.records };
   });
   const sumiSeconds = median(sumi.map((r) => r.seconds));
+  const sumiCpu = median(sumi.map((r) => r.cpuSeconds));
   const records = sumi[0]!.records;
   row(
     'sumi ingest into SQLite',
     `${sumiSeconds.toFixed(2)} s`,
     `${rate(files.length, sumiSeconds)} reports/s, ${rate(records, sumiSeconds)} records/s; ` +
       `${(sumiSeconds / saxes).toFixed(2)}x the bare parse (target <= ${TARGET_SAXES_RATIO}x)`,
+  );
+  row(
+    '  CPU time (all threads)',
+    `${sumiCpu.toFixed(2)} s`,
+    `on ${cores} cores no schedule beats ${(sumiCpu / cores).toFixed(2)} s (${(sumiCpu / cores / saxes).toFixed(2)}x the bare parse)`,
   );
   const variant = async (options: { rollup?: boolean; readThreads?: number }) =>
     median(
@@ -122,6 +131,13 @@ try {
       'sumi ingest into PostgreSQL',
       `${postgres.seconds.toFixed(2)} s`,
       `${rate(records, postgres.seconds)} records/s (target >= ${TARGET_PG_RECORDS_PER_S})`,
+    );
+    const both = postgres.cpuSeconds + (postgres.serverCpuSeconds ?? 0);
+    row(
+      '  CPU time',
+      `${both.toFixed(2)} s`,
+      `sumi ${postgres.cpuSeconds.toFixed(2)} s + PostgreSQL server ${postgres.serverCpuSeconds === null ? 'unknown (not on this machine)' : `${postgres.serverCpuSeconds.toFixed(2)} s`}; ` +
+        `on ${cores} cores at best ${rate(records, both / cores)} records/s`,
     );
   } else row('sumi ingest into PostgreSQL', 'skipped', postgres.skipped);
   const peer = args['no-peer'] ? { skipped: '--no-peer' } : dmarcts(files);
@@ -202,17 +218,55 @@ async function postgresRun(
   url: string,
   dir: string,
   expected: number,
-): Promise<{ seconds: number } | { skipped: string }> {
-  const seconds = await withPostgresSchemas(url, 'bench_ingest', async (open) => {
+): Promise<{ seconds: number; cpuSeconds: number; serverCpuSeconds: number | null } | { skipped: string }> {
+  const run = await withPostgresSchemas(url, 'bench_ingest', async (open) => {
     const store = await open('run');
     const started = performance.now();
+    const cpu = process.cpuUsage();
+    const server = postgresServerCpuSeconds();
     const totals = await ingestPaths([dir], { store });
-    const elapsed = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = cpuSecondsSince(cpu);
+    const serverAfter = postgresServerCpuSeconds();
     await store.close();
     if (totals.reports !== expected) throw new Error(`PostgreSQL stored ${totals.reports} of ${expected}`);
-    return elapsed;
+    return {
+      seconds,
+      cpuSeconds,
+      serverCpuSeconds: server === null || serverAfter === null ? null : serverAfter - server,
+    };
   });
-  return seconds === undefined ? { skipped: `${url} unreachable (reason above)` } : { seconds };
+  return run === undefined ? { skipped: `${url} unreachable (reason above)` } : run;
+}
+
+/** User and system CPU seconds of this process (every thread) since `start`. */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+/** CPU seconds used so far by the local PostgreSQL server's processes (Linux /proc), null elsewhere. */
+function postgresServerCpuSeconds(): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const ticksPerSecond = 100;
+  let ticks = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!name.startsWith('postgres')) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+    found = true;
+  }
+  return found ? ticks / ticksPerSecond : null;
 }
 
 /** dmarcts-report-parser on the same files (-z: gzip/zip files), into a fresh MariaDB `test`. */
