@@ -173,6 +173,7 @@ export function registerAnalysisRoutes(
   addRoute(app, registry, {
     method: 'POST',
     url: '/api/domains/:domain/senders/:ip/mark',
+    changesAnalysis: true,
     summary: 'Mark a sender as authorised, forwarder or suspicious (overrides its classification)',
     tag: 'analysis',
     access: 'analyst',
@@ -203,6 +204,7 @@ export function registerAnalysisRoutes(
   addRoute(app, registry, {
     method: 'DELETE',
     url: '/api/domains/:domain/senders/:ip/mark',
+    changesAnalysis: true,
     summary: 'Remove the mark on a sender',
     tag: 'analysis',
     access: 'analyst',

@@ -107,10 +107,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const inventory = async () => (await listDomains(store)).map((d) => d.domain);
   registerDomainRoutes(app, registry, { store, inventory, checkSession: options.checkSession });
   const cache = new AnalysisCache(store);
-  // A change through the API (a mark, the inventory, an upload) may change any answer.
-  // Cleared before the answer leaves, so the client's next question already sees the change.
+  // A change through the API to what answers say (a mark, the inventory, an upload) may change
+  // any answer: cleared before the answer leaves, so the client's next question sees the change.
+  // Not on a login: every answer computed again at once would stall the server for seconds.
+  let changing: Set<string> | undefined;
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) cache.clear();
+    if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return payload;
+    changing ??= new Set(registry.filter((r) => r.changesAnalysis).map((r) => `${r.method} ${r.url}`));
+    if (changing.has(`${request.method} ${request.routeOptions.url}`)) cache.clear();
     return payload;
   });
   registerAnalysisRoutes(app, registry, store, accounts, cache);

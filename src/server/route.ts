@@ -34,6 +34,11 @@ export interface RouteSpec<P, Q, B> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /**
+   * Whether the route changes what analysis answers say (sender marks, the inventory, new
+   * reports): the answers kept are dropped once it succeeds. Logins and account changes keep them.
+   */
+  changesAnalysis?: boolean;
   /** Multipart body (uploads): parsed by the handler. */
   multipart?: boolean;
   /** The 200 answer, for the OpenAPI document. */

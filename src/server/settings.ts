@@ -90,6 +90,7 @@ export function registerSettingsRoutes(
   addRoute(app, registry, {
     method: 'POST',
     url: '/api/inventory/domains',
+    changesAnalysis: true,
     summary: 'Add a domain to the inventory (or change its note and groups)',
     tag: 'settings',
     access: 'admin',
@@ -117,6 +118,7 @@ export function registerSettingsRoutes(
   addRoute(app, registry, {
     method: 'DELETE',
     url: '/api/inventory/domains/:domain',
+    changesAnalysis: true,
     summary: 'Remove a domain from the inventory (its reports stay)',
     tag: 'settings',
     access: 'admin',

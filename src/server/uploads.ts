@@ -99,6 +99,7 @@ export function registerUploadRoutes(
   addRoute(app, registry, {
     method: 'POST',
     url: '/api/uploads',
+    changesAnalysis: true,
     summary: `Upload report files (multipart/form-data, .xml .gz .zip .eml, ${UPLOAD_MAX_FILES} files of ${UPLOAD_MAX_FILE_BYTES / 1024 / 1024} MB at most); answers as \`sumi ingest --json\``,
     tag: 'reports',
     access: 'analyst',

@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markSender } from '../../src/analysis/inventory.ts';
 import { SENDERS_PAGE_MAX } from '../../src/server/senders.ts';
 import type { Store } from '../../src/store/types.ts';
 import { DAY, engines, engineTitle, freshStore, header, record } from '../store/helpers.ts';
@@ -191,6 +192,23 @@ for (const engine of engines) {
       expect(page.senders[0]).toMatchObject({ ip: '203.0.113.30', class: 'authorised' });
       const suspicious = (await alice.get(url('class=suspicious&limit=100'))).json();
       expect(suspicious.senders.map((s: SenderRow) => s.ip)).not.toContain('203.0.113.30');
+    });
+
+    it('keeps its answers over logins and account changes; drops them on a change to what they say', async () => {
+      const alice = await as('alice');
+      const classOf = async (ip: string) =>
+        (await alice.get(`/api/domains/a.example/senders/${ip}?since=7d`)).json().sender.class;
+      expect(await classOf('203.0.113.28')).toBe('suspicious');
+      // Marked by another process (sumi senders mark): the kept answer does not know yet.
+      await markSender(h.store, 'a.example', '203.0.113.28', 'forwarder');
+      // Logins, logouts and tokens change no answer: recomputing everything then would stall the server.
+      await as('bob');
+      await alice.request('POST', '/api/tokens', { name: 'cache-check' });
+      expect(await classOf('203.0.113.28')).toBe('suspicious');
+      // A mark through the API drops the kept answers: both marks show.
+      await alice.request('POST', '/api/domains/a.example/senders/203.0.113.26/mark', { mark: 'forwarder' });
+      expect(await classOf('203.0.113.28')).toBe('forwarder');
+      expect(await classOf('203.0.113.26')).toBe('forwarder');
     });
 
     it('documents the page, its sort keys and classes in the OpenAPI document', async () => {
