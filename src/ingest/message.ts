@@ -9,6 +9,7 @@ import { parseFailureReport } from '../reports/failure.ts';
 import { parseTlsReport } from '../reports/tls.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
+import { rawBytes } from '../store/raw.ts';
 import type { InsertOutcome, ReportSource, Store } from '../store/types.ts';
 import { storeAggregateReport } from './aggregate.ts';
 import type { AggregateBatcher } from './batch.ts';
@@ -109,7 +110,8 @@ export async function storeMessage(
     } catch (error) {
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
       if (error instanceof ReportError && error.provenance === undefined) error.provenance = part.where;
-      const partBytes = part.kind === 'aggregate' ? part.xml : part.payload.bytes;
+      const partBytes =
+        part.kind === 'aggregate' ? (part.xml ?? (await rawBytes(part.raw))) : part.payload.bytes;
       damaged.push({ bytes: partBytes, source: part.where, error });
     }
   }
@@ -148,8 +150,8 @@ async function storePart(
     let outcome: InsertOutcome;
     if (part.kind === 'aggregate') {
       outcome = batcher
-        ? await batcher.add({ report: part.report, raw: part.xml, packed: part.raw, source })
-        : await store.insertAggregateReport(part.report, part.xml, source);
+        ? await batcher.add({ report: part.report, packed: part.raw, source })
+        : await store.insertAggregateReport(part.report, part.xml ?? (await rawBytes(part.raw)), source);
     } else {
       const payload = part.payload;
       // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.

@@ -58,6 +58,7 @@ type WirePart =
   | { kind: 'unknown'; where: string; error: WireError };
 
 export function toWire(part: MessagePart): WirePart {
+  if (part.kind === 'aggregate') return { ...part, xml: null };
   if (part.kind === 'damaged' || part.kind === 'unknown') {
     const { code, args, provenance } = part.error;
     return { ...part, error: { code, args, provenance } };
@@ -77,7 +78,7 @@ function fromWire(part: WirePart): MessagePart {
     case 'unknown':
       return { ...part, error: reportError(part.error) };
     case 'aggregate':
-      return { ...part, xml: buffer(part.xml), raw: { ...part.raw, data: buffer(part.raw.data) } };
+      return { ...part, raw: { ...part.raw, data: buffer(part.raw.data) } };
     case 'payload':
       return {
         ...part,

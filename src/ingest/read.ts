@@ -17,8 +17,18 @@ export const BATCHED_MAX_XML_BYTES = 512 * 1024;
 
 /** One thing found in an input, with where it was (`mail.eml > attachment 2 report.zip`). */
 export type MessagePart =
-  /** A small aggregate report, parsed, with its XML and the XML packed for the store. */
-  | { kind: 'aggregate'; where: string; report: AggregateReportWithRecords; xml: Buffer; raw: PackedRaw }
+  /**
+   * A small aggregate report, parsed, with its XML and the XML packed for the store. `xml` is
+   * null once the part crossed from a read thread: only a refused report needs it again, and
+   * unpacking `raw` then is cheaper than copying every report's XML between threads.
+   */
+  | {
+      kind: 'aggregate';
+      where: string;
+      report: AggregateReportWithRecords;
+      xml: Buffer | null;
+      raw: PackedRaw;
+    }
   /** A payload for the store side to read: failure and TLS reports, large aggregate reports. */
   | { kind: 'payload'; where: string; payload: Payload }
   /** A part that looked like a report but could not be read. */

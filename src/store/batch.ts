@@ -11,7 +11,7 @@
 import { RecordRows, reportKey, reportRow } from './aggregate-rows.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { packRaw, sha256Hex } from './raw.ts';
+import { packRaw, rawBytes, sha256Hex } from './raw.ts';
 import { RollupAccumulator, rollupDay } from './rollup.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
@@ -79,11 +79,11 @@ export async function insertAggregateBatch(
 
 /** Everything done before the transaction: checks, rows, the raw bytes compressed. */
 async function prepare(store: KyselyStore, item: AggregateBatchItem): Promise<Prepared> {
-  const { report, raw, source } = item;
+  const { report, source } = item;
   const rows = new RecordRows(store);
   // The report's id is not known yet: 0 stands for it until its row is inserted.
   const messages = rows.addReport(0, report.records);
-  const packed = item.packed ?? (await packRaw(raw, sha256Hex(raw)));
+  const packed = item.packed ?? (await packRaw(item.raw, sha256Hex(item.raw)));
   const row = reportRow(store, await store.reporterId(report.reporter), report, source, packed);
   row.record_count = report.records.length;
   row.message_count = messages;
@@ -172,7 +172,8 @@ async function writeOneByOne(
   const outcomes = new Map<number, InsertOutcome>();
   for (const p of reports) {
     try {
-      const { report, raw, source } = p.item;
+      const { report, source } = p.item;
+      const raw = p.item.raw ?? (await rawBytes(p.item.packed));
       outcomes.set(p.at, await store.insertAggregateReport(report, raw, source, options));
     } catch (error) {
       if (!(error instanceof StoreInputError)) throw error;

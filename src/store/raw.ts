@@ -83,3 +83,8 @@ export async function unpackRaw(data: Uint8Array, encoding: RawEncoding, sha256:
   if (sha256Hex(bytes) !== sha256) throw new Error(`stored raw bytes do not match their sha256 ${sha256}`);
   return bytes;
 }
+
+/** The original bytes of a packed raw (see unpackRaw). */
+export function rawBytes(packed: PackedRaw): Promise<Buffer> {
+  return unpackRaw(packed.data, packed.encoding, packed.sha256);
+}

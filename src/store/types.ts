@@ -29,17 +29,18 @@ export interface AggregateReportInput extends AggregateReportHeader {
 }
 
 /** A parsed aggregate report, its raw bytes and where it came from, for insertAggregateReports. */
-export interface AggregateBatchItem {
+export type AggregateBatchItem = {
   report: AggregateReportHeader & {
     records: readonly AggregateRecord[];
     extensions?: readonly ExtensionNode[];
     warnings?: readonly ReportWarning[];
   };
-  raw: Uint8Array;
-  /** `raw` hashed and compressed already (on another thread), if so. */
-  packed?: PackedRaw;
   source: ReportSource;
-}
+} & (
+  | { raw: Uint8Array; packed?: undefined }
+  /** The raw bytes hashed and compressed already (on another thread): unpacked only if needed again. */
+  | { raw?: undefined; packed: PackedRaw }
+);
 
 /** Where an input came from. */
 export interface ReportSource {

@@ -212,6 +212,16 @@ describe('ingestPaths', () => {
     await put('arf.eml', await readFile(new URL('../reports/fixtures/arf.eml', import.meta.url)));
     await put('tls.json', await readFile(new URL('../reports/fixtures/tls.json', import.meta.url)));
     await put('bad-count.xml', aggregateXml({ reportId: 't-bad' }).replace(/<count>\d+</, '<count>-3<'));
+    // Parsed on a thread, refused by the store: its XML, not copied back, is unpacked for the quarantine.
+    await put(
+      'overflow.xml.gz',
+      gzipSync(
+        aggregateXml({ reportId: 't-overflow', records: 2 }).replace(
+          /<count>\d+</g,
+          `<count>${Number.MAX_SAFE_INTEGER}<`,
+        ),
+      ),
+    );
 
     const run = async (readThreads: number) => {
       const into = await openStore(path.join(dir, `threads-${readThreads}.db`));
@@ -240,6 +250,7 @@ describe('ingestPaths', () => {
         'unknown-payload',
         'xml-not-well-formed',
         'aggregate-invalid-count',
+        'message-total-too-large',
       ].sort(),
     );
     expect(sortRows(threaded.reports)).toEqual(sortRows(inline.reports));
