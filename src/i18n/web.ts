@@ -12,6 +12,10 @@ export const webText = {
   'common.previous': { en: 'Previous', ja: '前へ' },
   'common.next': { en: 'Next', ja: '次へ' },
   'common.range': { en: '{from}–{to} of {total}', ja: '{total} 件中 {from}–{to} 件' },
+  'common.first-of': {
+    en: 'The first {shown} of {total} are listed here; the senders table lists every one, by class.',
+    ja: 'ここには {total} 件中の最初の {shown} 件を表示しています。送信元の表ではすべてを分類別に確認できます。',
+  },
 
   'error.not-found': { en: 'Not found.', ja: '見つかりません。' },
   'error.forbidden': { en: 'You do not have access to this.', ja: 'このページへのアクセス権がありません。' },
@@ -224,6 +228,7 @@ export const webText = {
   'sim.sp': { en: 'Subdomain policy (sp)', ja: 'サブドメインポリシー（sp）' },
   'sim.np': { en: 'Non-existent subdomain policy (np)', ja: '存在しないサブドメインのポリシー（np）' },
   'sim.period': { en: 'Period', ja: '期間' },
+  'sim.senders_total': { en: 'Senders with mail stopped', ja: 'メールが止められる送信元' },
   'sim.days': { en: 'last {days} days', ja: '直近 {days} 日' },
   'sim.inherit': { en: 'same as above', ja: '上と同じ' },
   'sim.senders': { en: 'Senders whose mail is at risk', ja: 'リスクのある送信元' },

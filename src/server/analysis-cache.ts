@@ -16,8 +16,12 @@ const gzipAsync = promisify(gzip);
 
 /** Answers kept at most (the least recently used go first). */
 export const ANALYSIS_CACHE_ENTRIES = 500;
-/** Characters of JSON kept at most, all answers together (data counts by its estimated JSON size). */
-export const ANALYSIS_CACHE_CHARS = 128 * 1024 * 1024;
+/**
+ * Characters of JSON kept at most, all answers together (data counts by its estimated size in
+ * memory): room for the domain pages of a few dozen big domains (a 90-day senders list of 5,000
+ * senders is 5 MB in memory), well inside Node's default heap.
+ */
+export const ANALYSIS_CACHE_CHARS = 256 * 1024 * 1024;
 /** The longest an answer is kept, in ms. */
 export const ANALYSIS_CACHE_MS = 60_000;
 /**
@@ -25,6 +29,22 @@ export const ANALYSIS_CACHE_MS = 60_000;
  * otherwise ask the store; a report stored by another process shows within this time.
  */
 export const ANALYSIS_VERSION_MS = 500;
+
+/** Items of a list measured to estimate its JSON size. */
+const SAMPLE_ITEMS = 16;
+
+/** The JSON size of a long list, estimated from a few of its items (writing it all would cost what the cache saves). */
+export function approxJsonChars(list: readonly unknown[]): number {
+  if (list.length === 0) return 2;
+  const step = Math.max(1, Math.floor(list.length / SAMPLE_ITEMS));
+  let chars = 0;
+  let measured = 0;
+  for (let i = 0; i < list.length; i += step) {
+    chars += JSON.stringify(list[i]).length + 1;
+    measured++;
+  }
+  return Math.ceil((chars / measured) * list.length);
+}
 
 interface Entry {
   version: number;

@@ -17,13 +17,12 @@ import type { Accounts } from '../auth/accounts.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { canonicalIp } from '../reports/ip.ts';
 import type { Store } from '../store/types.ts';
-import type { AnalysisCache } from './analysis-cache.ts';
+import { type AnalysisCache, approxJsonChars } from './analysis-cache.ts';
 import { visibleDomain } from './domains.ts';
 import { ApiError, notFound, requestLang } from './errors.ts';
 import { type AnyRouteSpec, addRoute, domainParams, okResponse } from './route.ts';
 import {
   classCounts,
-  SENDER_JSON_CHARS,
   SENDER_SORT_KEYS,
   senderPageQuery,
   senderSchema,
@@ -57,6 +56,14 @@ function senderIp(text: string): string {
 }
 
 const policy = z.enum(['none', 'quarantine', 'reject']);
+
+/**
+ * Senders listed in a simulation or among a domain's unknown senders: a big domain has
+ * thousands (megabytes of JSON per page view); the senders route pages through them all.
+ */
+export const LIST_DEFAULT = 100;
+export const LIST_MAX = 10_000;
+const listLimit = z.coerce.number().int().min(1).max(LIST_MAX).default(LIST_DEFAULT);
 
 /** Answers larger than this go gzipped to clients that take it (a big domain's senders: 4 MB -> a tenth). */
 export const GZIP_ABOVE_CHARS = 32 * 1024;
@@ -100,7 +107,8 @@ export function registerAnalysisRoutes(
     cache.value(
       JSON.stringify(['sources', domain, within, lang]),
       () => sources(store, domain, within, { lang }),
-      (result) => result.senders.length * SENDER_JSON_CHARS,
+      // Reason words are shared between senders: in memory, less than half their JSON.
+      (result) => approxJsonChars(result.senders) / 2,
     );
 
   addRoute(app, registry, {
@@ -229,18 +237,24 @@ export function registerAnalysisRoutes(
     method: 'GET',
     url: '/api/domains/:domain/subdomains',
     summary:
-      'From subdomains seen in the reports (shadow subdomains), with volume, senders and inventory status',
+      'From subdomains seen in the reports (shadow subdomains), with volume, senders and inventory status; the senders nobody named, most mail first, up to limit (unknownSendersTotal counts them all)',
     tag: 'analysis',
     access: 'viewer',
     params: domainParams,
-    query: z.object(periodQuery),
+    query: z.object({ ...periodQuery, limit: listLimit }),
     async handler({ request, reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
       const lang = requestLang(request);
-      return cached(reply, ['subdomains', domain, within, lang], () =>
-        subdomains(store, domain, within, { lang }),
-      );
+      // Only the answer as sent is kept: another limit is rarely asked.
+      return cached(reply, ['subdomains', domain, within, lang, query.limit], async () => {
+        const result = await subdomains(store, domain, within, { lang });
+        return {
+          ...result,
+          unknownSenders: result.unknownSenders.slice(0, query.limit),
+          unknownSendersTotal: result.unknownSenders.length,
+        };
+      });
     },
   });
 
@@ -262,7 +276,8 @@ export function registerAnalysisRoutes(
   addRoute(app, registry, {
     method: 'GET',
     url: '/api/domains/:domain/simulate',
-    summary: 'What a stricter policy would do to the mail of the period: legitimate mail at risk, by sender',
+    summary:
+      'What a stricter policy would do to the mail of the period: legitimate mail at risk, by sender (up to limit, legitimate first; senders_total counts them all)',
     tag: 'analysis',
     access: 'viewer',
     params: domainParams,
@@ -271,23 +286,26 @@ export function registerAnalysisRoutes(
       sp: policy.optional(),
       np: policy.optional(),
       pct: z.coerce.number().int().min(0).max(100).optional(),
+      limit: listLimit,
       ...periodQuery,
     }),
     async handler({ request, reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
       const lang = requestLang(request);
-      const { policy: p, sp, np, pct } = query;
-      return cached(reply, ['simulate', domain, within, lang, p, sp, np, pct], () =>
-        simulate(store, domain, {
+      const { policy: p, sp, np, pct, limit } = query;
+      // Only the answer as sent is kept: another limit is rarely asked.
+      return cached(reply, ['simulate', domain, within, lang, p, sp, np, pct, limit], async () => {
+        const result = await simulate(store, domain, {
           policy: p,
           period: within,
           lang,
           ...(sp ? { sp } : {}),
           ...(np ? { np } : {}),
           ...(pct !== undefined ? { pct } : {}),
-        }),
-      );
+        });
+        return { ...result, senders: result.senders.slice(0, limit), senders_total: result.senders.length };
+      });
     },
   });
 

@@ -33,9 +33,6 @@ export const SENDER_SORT_KEYS = Object.keys(SORT_VALUE) as [SenderSort, ...Sende
 /** A domain's senders run to tens of thousands; this many at most in one page. */
 export const SENDERS_PAGE_MAX = 500;
 
-/** Rough JSON size of one sender, for the cache's size cap (measured: 1-2 KiB with reasons and From domains). */
-export const SENDER_JSON_CHARS = 2_048;
-
 /** The query of a page of senders, beside the period. */
 export const senderPageQuery = {
   sort: z.enum(SENDER_SORT_KEYS).default('messages'),

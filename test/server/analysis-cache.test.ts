@@ -5,6 +5,7 @@ import {
   ANALYSIS_CACHE_MS,
   ANALYSIS_VERSION_MS,
   AnalysisCache,
+  approxJsonChars,
 } from '../../src/server/analysis-cache.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -89,5 +90,15 @@ describe('AnalysisCache', () => {
     now += ANALYSIS_VERSION_MS;
     expect(await ask()).toEqual({ senders: [2] });
     expect(runs).toBe(2);
+  });
+
+  it('estimates the JSON size of a long list from a few items', () => {
+    const list = Array.from({ length: 5_000 }, (_, i) => ({
+      ip: `198.51.100.${i % 256}`,
+      note: 'x'.repeat(i % 40),
+    }));
+    const actual = JSON.stringify(list).length;
+    expect(Math.abs(approxJsonChars(list) - actual) / actual).toBeLessThan(0.1);
+    expect(approxJsonChars([])).toBe(2);
   });
 });

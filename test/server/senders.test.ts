@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markSender } from '../../src/analysis/inventory.ts';
+import { LIST_DEFAULT, LIST_MAX } from '../../src/server/analysis.ts';
 import { SENDERS_PAGE_MAX } from '../../src/server/senders.ts';
 import type { Store } from '../../src/store/types.ts';
 import { DAY, engines, engineTitle, freshStore, header, record } from '../store/helpers.ts';
@@ -209,6 +210,22 @@ for (const engine of engines) {
       await alice.request('POST', '/api/domains/a.example/senders/203.0.113.26/mark', { mark: 'forwarder' });
       expect(await classOf('203.0.113.28')).toBe('forwarder');
       expect(await classOf('203.0.113.26')).toBe('forwarder');
+    });
+
+    it('cuts the simulation and unknown-sender lists to limit, counting them all', async () => {
+      const alice = await as('alice');
+      const whole = (await alice.get('/api/domains/a.example/simulate?policy=reject&since=7d')).json();
+      expect(whole.senders_total).toBeGreaterThan(5);
+      expect(whole.senders).toHaveLength(Math.min(whole.senders_total, LIST_DEFAULT));
+      const five = (await alice.get('/api/domains/a.example/simulate?policy=reject&since=7d&limit=5')).json();
+      expect(five.senders).toEqual(whole.senders.slice(0, 5));
+      expect(five).toMatchObject({ senders_total: whole.senders_total, would_reject: whole.would_reject });
+      const unknown = (await alice.get('/api/domains/a.example/subdomains?since=7d&limit=3')).json();
+      expect(unknown.unknownSenders).toHaveLength(3);
+      expect(unknown.unknownSendersTotal).toBeGreaterThan(3);
+      for (const url of ['simulate?limit=0', `simulate?limit=${LIST_MAX + 1}`, 'subdomains?limit=x']) {
+        expect((await alice.get(`/api/domains/a.example/${url}`)).statusCode, url).toBe(400);
+      }
     });
 
     it('documents the page, its sort keys and classes in the OpenAPI document', async () => {

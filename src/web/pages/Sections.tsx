@@ -30,7 +30,11 @@ interface UnknownSender {
 /** From subdomains seen in reports, and the senders nobody has named. */
 export function Subdomains({ domain, path }: { domain: string; path: string }) {
   const w = useWords();
-  const result = useResource<{ subdomains?: Subdomain[]; unknownSenders?: UnknownSender[] }>(path);
+  const result = useResource<{
+    subdomains?: Subdomain[];
+    unknownSenders?: UnknownSender[];
+    unknownSendersTotal?: number;
+  }>(path);
   const columns: Column<Subdomain>[] = [
     { key: 'name', label: w.t('domains.domain'), render: (s) => s.name },
     { key: 'messages', label: w.t('domains.messages'), numeric: true, render: (s) => w.num(s.messages) },
@@ -92,6 +96,7 @@ export function Subdomains({ domain, path }: { domain: string; path: string }) {
               limit={10}
             />
           )}
+          <FirstOf shown={asArray(data.unknownSenders).length} total={data.unknownSendersTotal} />
         </>
       )}
     </Async>
@@ -148,4 +153,11 @@ export function Reporters({ path }: { path: string }) {
       )}
     </Async>
   );
+}
+
+/** Under a list the server cut short: how many there are, and where to see them all. */
+export function FirstOf({ shown, total }: { shown: number; total: number | undefined }) {
+  const w = useWords();
+  if (total === undefined || total <= shown) return null;
+  return <p class="muted">{w.t('common.first-of', { shown: w.num(shown), total: w.num(total) })}</p>;
 }

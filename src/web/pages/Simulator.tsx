@@ -7,7 +7,8 @@ import { type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, textOf } from '../values.ts';
+import { asArray, numberOf, textOf } from '../values.ts';
+import { FirstOf } from './Sections.tsx';
 
 /** analysis/simulate.ts SimulatedSender. */
 interface SimulatedSender {
@@ -78,6 +79,7 @@ export function Simulator({ domain, since }: { domain: string; since: string }) 
                 <p class="next">{textOf(data.verdict ?? data.summary, w.lang)}</p>
               )}
               <SimulatedSenders domain={domain} rows={asArray<SimulatedSender>(data, 'senders')} />
+              <FirstOf shown={asArray(data, 'senders').length} total={numberOf(data.senders_total)} />
             </>
           )}
         </Async>
