@@ -1,15 +1,18 @@
 /**
  * Analysis answers kept until the reports change: the domain page asks six questions whose
  * answers stay the same until a new report is stored, and people open the same pages. Keyed by
- * route, domain, period and language; dropped when a new report arrives (its id is past the
- * newest one seen), when anything is changed through the API, and after a minute at most (marks
- * or inventory changed by another process). Concurrent askers of one question share its work.
- * Most answers are kept as the JSON sent (writing megabytes of JSON again per request cost more
- * than reading them from the store); a domain's senders are kept as data too, so pages, sorted
- * views and one sender are cut from them without computing or parsing anything again.
+ * route, domain, period and language. A new report (an id past the newest one seen) drops the
+ * answers about its policy domain, its parents and its subdomains, and keeps the others: with
+ * reports arriving all day, dropping every answer would compute every domain again at once.
+ * Changes through the API (marks, inventory, uploads) drop everything; every answer goes after
+ * a minute at most (marks or inventory changed by another process). Concurrent askers of one
+ * question share its work. Most answers are kept as the JSON sent (writing megabytes of JSON
+ * again per request cost more than reading them from the store); a domain's senders are kept as
+ * data too, so pages, sorted views and one sender are cut from them without computing again.
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { sql } from 'kysely';
 import type { Store } from '../store/types.ts';
 
 const gzipAsync = promisify(gzip);
@@ -47,6 +50,9 @@ export function approxJsonChars(list: readonly unknown[]): number {
 }
 
 interface Entry {
+  /** The domain the answer is about. */
+  domain: string;
+  /** The newest report id when it was computed, or since which no report concerned its domain. */
   version: number;
   expires: number;
   value: Promise<unknown>;
@@ -60,6 +66,8 @@ export class AnalysisCache {
   readonly #entries = new Map<string, Entry>();
   #chars = 0;
   #version: { at: number; id: Promise<number> } | undefined;
+  /** Whether reports past a version concern a domain, asked once per domain, version and newest id. */
+  #concerns = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly store: Store,
@@ -72,23 +80,41 @@ export class AnalysisCache {
     this.#entries.clear();
     this.#chars = 0;
     this.#version = undefined;
+    this.#concerns.clear();
   }
 
-  /** The answer's JSON, computed by `compute` unless a fresh one is kept. */
-  json(key: string, compute: () => Promise<unknown>): Promise<string> {
+  /** The JSON of an answer about `domain`, computed by `compute` unless a fresh one is kept. */
+  json(domain: string, key: string, compute: () => Promise<unknown>): Promise<string> {
     return this.value(
+      domain,
       key,
       async () => JSON.stringify(await compute()),
       (text) => text.length,
     );
   }
 
-  /** The answer itself, computed by `compute` unless a fresh one is kept; `size` estimates it in JSON characters. */
-  async value<T>(key: string, compute: () => Promise<T>, size: (value: T) => number): Promise<T> {
+  /**
+   * An answer about `domain` itself, computed by `compute` unless a fresh one is kept; `size`
+   * estimates it in JSON characters.
+   */
+  async value<T>(
+    domain: string,
+    key: string,
+    compute: () => Promise<T>,
+    size: (value: T) => number,
+  ): Promise<T> {
     const version = await this.#newestReport();
     const now = this.clock();
     const hit = this.#entries.get(key);
-    if (hit && hit.version === version && hit.expires > now) {
+    if (
+      hit &&
+      hit.version !== version &&
+      hit.expires > now &&
+      !(await this.#changed(domain, hit.version, version))
+    ) {
+      hit.version = version;
+    }
+    if (hit && this.#entries.get(key) === hit && hit.version === version && hit.expires > now) {
       // Most recently used last, so the first entry is the one to evict.
       this.#entries.delete(key);
       this.#entries.set(key, hit);
@@ -96,7 +122,7 @@ export class AnalysisCache {
     }
     if (hit) this.#drop(key);
     const value = compute();
-    const entry: Entry = { version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
+    const entry: Entry = { domain, version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
     this.#entries.set(key, entry);
     value.then(
       (done) => {
@@ -134,6 +160,40 @@ export class AnalysisCache {
       );
     }
     return made;
+  }
+
+  /**
+   * Whether a report past `since`, up to `until`, is about `domain`: its policy domain is the
+   * domain, a parent of it or a subdomain (subdomains and the plan read those too). A range of
+   * the primary key: the reports stored since, however large the store.
+   */
+  #changed(domain: string, since: number, until: number): Promise<boolean> {
+    const memo = `${domain} ${since} ${until}`;
+    let asked = this.#concerns.get(memo);
+    if (!asked) {
+      const labels = domain.split('.');
+      const family = labels.map((_, i) => labels.slice(i).join('.'));
+      asked = this.store.db
+        .selectFrom('reports')
+        .select('id')
+        .where('id', '>', since)
+        .where('id', '<=', until)
+        .where((eb) =>
+          eb.or([
+            eb('policy_domain', 'in', family),
+            // Domain names may hold `_`, a LIKE wildcard.
+            sql<boolean>`policy_domain like ${`%.${domain.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`,
+          ]),
+        )
+        .limit(1)
+        .executeTakeFirst()
+        .then((row) => row !== undefined);
+      // Only answers for the newest id are worth keeping.
+      if (this.#concerns.size > ANALYSIS_CACHE_ENTRIES) this.#concerns.clear();
+      this.#concerns.set(memo, asked);
+      asked.catch(() => this.#concerns.delete(memo));
+    }
+    return asked;
   }
 
   #drop(key: string): void {

@@ -76,9 +76,14 @@ export function registerAnalysisRoutes(
   cache: AnalysisCache,
 ): void {
   /** One question's answer as JSON, from the cache when the reports have not changed since. */
-  const cached = async (reply: FastifyReply, parts: unknown[], compute: () => Promise<unknown>) => {
-    const key = JSON.stringify(parts);
-    const json = await cache.json(key, compute);
+  const cached = async (
+    reply: FastifyReply,
+    domain: string,
+    parts: unknown[],
+    compute: () => Promise<unknown>,
+  ) => {
+    const key = JSON.stringify([domain, ...parts]);
+    const json = await cache.json(domain, key, compute);
     reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
     const accepts = reply.request.headers['accept-encoding'] ?? '';
     if (json.length >= GZIP_ABOVE_CHARS && /\bgzip\b/.test(accepts)) {
@@ -98,13 +103,14 @@ export function registerAnalysisRoutes(
     async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
-      return cached(reply, ['summary', domain, within], () => summary(store, domain, within));
+      return cached(reply, domain, ['summary', within], () => summary(store, domain, within));
     },
   });
 
   /** The domain's senders over the period, kept as data: pages and single senders are cut from it. */
   const allSenders = (domain: string, within: Period, lang: Lang) =>
     cache.value(
+      domain,
       JSON.stringify(['sources', domain, within, lang]),
       () => sources(store, domain, within, { lang }),
       // Reason words are shared between senders: in memory, less than half their JSON.
@@ -128,13 +134,15 @@ export function registerAnalysisRoutes(
       // Every page of one view is cut from the same sorted list, kept beside the senders.
       const view = () =>
         cache.value(
+          domain,
           JSON.stringify(['sources-view', domain, within, lang, sort, order, only ?? null]),
           async () => sortedSenders((await allSenders(domain, within, lang)).senders, sort, order, only),
           (list) => list.length * 8,
         );
       return cached(
         reply,
-        ['sources-page', domain, within, lang, sort, order, only ?? null, limit, offset],
+        domain,
+        ['sources-page', within, lang, sort, order, only ?? null, limit, offset],
         async () => {
           const result = await allSenders(domain, within, lang);
           const list = await view();
@@ -247,7 +255,7 @@ export function registerAnalysisRoutes(
       const within = period(query);
       const lang = requestLang(request);
       // Only the answer as sent is kept: another limit is rarely asked.
-      return cached(reply, ['subdomains', domain, within, lang, query.limit], async () => {
+      return cached(reply, domain, ['subdomains', within, lang, query.limit], async () => {
         const result = await subdomains(store, domain, within, { lang });
         return {
           ...result,
@@ -269,7 +277,7 @@ export function registerAnalysisRoutes(
     async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);
-      return cached(reply, ['reporters', domain, within], () => reporters(store, domain, within));
+      return cached(reply, domain, ['reporters', within], () => reporters(store, domain, within));
     },
   });
 
@@ -295,7 +303,7 @@ export function registerAnalysisRoutes(
       const lang = requestLang(request);
       const { policy: p, sp, np, pct, limit } = query;
       // Only the answer as sent is kept: another limit is rarely asked.
-      return cached(reply, ['simulate', domain, within, lang, p, sp, np, pct, limit], async () => {
+      return cached(reply, domain, ['simulate', within, lang, p, sp, np, pct, limit], async () => {
         const result = await simulate(store, domain, {
           policy: p,
           period: within,
@@ -322,7 +330,7 @@ export function registerAnalysisRoutes(
       const now = Math.floor(Date.now() / 1000);
       const lang = requestLang(request);
       // The plan counts whole days: the same answer all day.
-      return cached(reply, ['plan', domain, lang, now - (now % 86_400)], () =>
+      return cached(reply, domain, ['plan', lang, now - (now % 86_400)], () =>
         plan(store, domain, { now, lang }),
       );
     },

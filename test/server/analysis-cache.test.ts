@@ -24,7 +24,7 @@ describe('AnalysisCache', () => {
     const cache = new AnalysisCache(store, () => now);
     let runs = 0;
     const ask = (key: string) =>
-      cache.json(key, async () => {
+      cache.json('example.jp', key, async () => {
         runs++;
         return { key };
       });
@@ -45,7 +45,7 @@ describe('AnalysisCache', () => {
     const big = 'x'.repeat(600);
     let bigRuns = 0;
     const askBig = (key: string) =>
-      small.json(key, async () => {
+      small.json('example.jp', key, async () => {
         bigRuns++;
         return big;
       });
@@ -59,8 +59,10 @@ describe('AnalysisCache', () => {
     const store = await openStore(':memory:');
     opened.push(store);
     const cache = new AnalysisCache(store);
-    await expect(cache.json('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    expect(await cache.json('x', async () => 'up')).toBe('"up"');
+    await expect(cache.json('example.jp', 'x', () => Promise.reject(new Error('down')))).rejects.toThrow(
+      'down',
+    );
+    expect(await cache.json('example.jp', 'x', async () => 'up')).toBe('"up"');
   });
 
   it('keeps data answers too, and drops them once a new report is stored (seen within ANALYSIS_VERSION_MS)', async () => {
@@ -71,6 +73,7 @@ describe('AnalysisCache', () => {
     let runs = 0;
     const ask = () =>
       cache.value(
+        'example.jp',
         'senders',
         async () => {
           runs++;
@@ -100,5 +103,41 @@ describe('AnalysisCache', () => {
     const actual = JSON.stringify(list).length;
     expect(Math.abs(approxJsonChars(list) - actual) / actual).toBeLessThan(0.1);
     expect(approxJsonChars([])).toBe(2);
+  });
+
+  it("drops only the answers about a new report's domain, its parents and subdomains", async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    let now = 1_000_000;
+    const cache = new AnalysisCache(store, () => now);
+    const runs = new Map<string, number>();
+    const ask = (domain: string) =>
+      cache.json(domain, `summary ${domain}`, async () => {
+        runs.set(domain, (runs.get(domain) ?? 0) + 1);
+        return domain;
+      });
+    const domains = ['example.jp', 'shop.example.jp', 'a.shop.example.jp', 'xexample.jp', 'other.jp'];
+    const report = async (domain: string, reportId: string) => {
+      await store.insertAggregateReport(
+        { ...header({ domain, reportId }), records: [record({ headerFrom: domain })] },
+        Buffer.from(reportId),
+        { description: reportId },
+      );
+      now += ANALYSIS_VERSION_MS;
+      for (const d of domains) await ask(d);
+    };
+    for (const d of domains) await ask(d);
+    await report('shop.example.jp', 'r1');
+    // The domain, its parent and its subdomain are asked again; the others are kept.
+    expect(Object.fromEntries(runs)).toEqual({
+      'example.jp': 2,
+      'shop.example.jp': 2,
+      'a.shop.example.jp': 2,
+      'xexample.jp': 1,
+      'other.jp': 1,
+    });
+    await report('other.jp', 'r2');
+    expect(runs.get('other.jp')).toBe(2);
+    expect(runs.get('example.jp')).toBe(2);
   });
 });
