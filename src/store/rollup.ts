@@ -2,8 +2,9 @@
  * The rollup maintained at ingest: source_rollup, the table analysis reads instead of the
  * records. Each stored report's records are added up in memory as they are written
  * (RollupAccumulator), and the sums are upserted in the report's (or batch's) transaction, so a
- * report counts in the rollup entirely or not at all. Summing here rather than in SQL from the stored records halved the rollups' cost:
- * SQL read every record back and grouped its auth results with string_agg.
+ * report counts in the rollup entirely or not at all. Summing here rather than in SQL from the
+ * stored records halved the rollup's cost: SQL read every record back and grouped its auth
+ * results with string_agg.
  */
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
@@ -34,7 +35,7 @@ export function rollupDay(window: { begin: number; end: number }): number {
   return middle - (middle % 86_400);
 }
 
-/** What the rollups need of a report, with text as the engine stores it (encodeText). */
+/** What the rollup needs of a report, with text as the engine stores it (encodeText). */
 export interface RollupReport {
   policyDomain: string;
   /** rollupDay() of the report's window. */
