@@ -12,7 +12,9 @@
  *     [--seconds 30] [--paints 5] [--db FILE|URL (kept and reused when it has reports)]
  *     [--chromium /usr/bin/chromium]
  * As in the analysis bench, fewer records over fewer domains keep the per-domain volume of the
- * full 10,000,000-record store over 200 domains.
+ * full 10,000,000-record store over 200 domains. On PostgreSQL, give --db a URL whose search_path
+ * names an empty schema (`postgres://root@127.0.0.1:5432/test?options=-c%20search_path%3Dbench`);
+ * the store is written there once and reused.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -56,6 +56,7 @@ export function Domain({ domain }: { domain: string }) {
             {label}
           </a>
         ))}
+        <a href={href({ page: 'tls', domain })}>{w.t('nav.tls')}</a>
       </nav>
       <section id="overview" aria-labelledby="overview-h">
         <h2 id="overview-h">{w.t('domain.overview')}</h2>
