@@ -19,6 +19,7 @@ import { AnalysisCache } from './analysis-cache.ts';
 import { escapeHtml, htmlPage, registerAuthRoutes, registerCaller } from './auth.ts';
 import { type CheckSession, registerDomainRoutes } from './domains.ts';
 import { ApiError, errorBody, requestLang } from './errors.ts';
+import { registerHistoryRoutes } from './history.ts';
 import { openApiDocument } from './openapi.ts';
 import { registerReportRoutes } from './reports.ts';
 import type { AnyRouteSpec } from './route.ts';
@@ -118,6 +119,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return payload;
   });
   registerAnalysisRoutes(app, registry, store, accounts, cache);
+  registerHistoryRoutes(app, registry, store, cache);
   registerReportRoutes(app, registry, store);
   registerUploadRoutes(app, registry, store, accounts);
   registerSurveyRoutes(app, registry, store);

@@ -1,0 +1,212 @@
+/**
+ * The policy history and failure report routes, on SQLite and PostgreSQL: each answers what
+ * `sumi history --json` and `sumi failures --json` print (the analysis functions' output), a
+ * user of domain A gets 404 for domain B, a look-alike report of another client's domain stays
+ * hidden from A's user, and bad queries are 400s.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failureReports } from '../../src/analysis/failures.ts';
+import { policyHistory } from '../../src/analysis/history.ts';
+import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
+import { parsePeriod } from '../../src/analysis/period.ts';
+import type { FailureReport } from '../../src/reports/types.ts';
+import { FAILURE_ITEMS_DEFAULT } from '../../src/server/history.ts';
+import type { Store } from '../../src/store/types.ts';
+import { addReport, fail, pass, storeCheck } from '../analysis/history-fixture.ts';
+import { DAY, engines, engineTitle, failureReport, freshStore, JAN_1 } from '../store/helpers.ts';
+import { Client, type Harness, harness } from './helpers.ts';
+
+const HISTORY = '/api/domains/a.example/history?since=2025-01-01&until=2025-01-12';
+const FAILURES_PERIOD = { since: '2024-12-01', until: '2025-01-31' };
+const FAILURES = `/api/domains/a.example/failures?since=${FAILURES_PERIOD.since}&until=${FAILURES_PERIOD.until}`;
+
+/** As the JSON answer reads it (undefined fields dropped). */
+const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`history and failures API ${engineTitle(engine)}`, () => {
+    const opened: Store[] = [];
+    let h: Harness;
+    let lookAlike: number;
+    let subdomain: number;
+
+    beforeAll(async () => {
+      h = await harness(await freshStore(engine, opened));
+      const store = h.store;
+      // a.example's rollout: none, quarantine on day 2, back to none by a check on day 4, quarantine on day 5.
+      const report = (
+        id: string,
+        day: number,
+        p: 'none' | 'quarantine',
+        records: ReturnType<typeof pass>[],
+      ) => addReport(store, { org: 'A', id, day, p, records, domain: 'a.example' });
+      await report('h0', 0, 'none', [pass(10, 'a.example'), fail(4, 'none', 'a.example')]);
+      await report('h1', 1, 'none', [pass(10, 'a.example'), fail(2, 'none', 'a.example')]);
+      await report('h2', 2, 'quarantine', [pass(10, 'a.example'), fail(3, 'quarantine', 'a.example')]);
+      await storeCheck(
+        store,
+        'v=DMARC1; p=none; rua=mailto:d@a.example',
+        JAN_1 + 4 * DAY + 3600,
+        'a.example',
+      );
+      await report('h5', 5, 'quarantine', [pass(10, 'a.example'), fail(5, 'quarantine', 'a.example')]);
+      const headersOnly = (from: string, subject: string): FailureReport['original'] => ({
+        form: 'headers',
+        headers: [{ name: 'From', value: from }],
+        from,
+        to: null,
+        subject,
+        date: null,
+        messageId: null,
+        redacted: false,
+        body: null,
+        urls: [],
+      });
+      // A subdomain of a.example, and another client's domain that is a look-alike of a.example
+      // (same name, another suffix), sent from the same IP.
+      subdomain = (
+        await store.insertFailureReport(
+          failureReport({
+            arrivalTime: JAN_1 + 300,
+            sourceIp: '203.0.113.99',
+            reportedDomains: ['mail.a.example'],
+            original: headersOnly('notice@mail.a.example', 'Notice'),
+          }),
+          Buffer.from('subdomain ruf'),
+          { description: 'subdomain ruf' },
+        )
+      ).id;
+      lookAlike = (
+        await store.insertFailureReport(
+          failureReport({
+            arrivalTime: JAN_1 + 600,
+            sourceIp: '203.0.113.99',
+            reportedDomains: ['a.test'],
+            original: headersOnly('ceo@a.test', 'Board minutes'),
+          }),
+          Buffer.from('look-alike ruf'),
+          { description: 'look-alike ruf' },
+        )
+      ).id;
+    });
+    afterAll(async () => {
+      await h?.app.close();
+      for (const store of opened.splice(0)) await store.close();
+      if (h) rmSync(h.webRoot, { recursive: true, force: true });
+      await engine.cleanup();
+    });
+
+    async function as(username: string): Promise<Client> {
+      const client = new Client(h.app);
+      expect((await client.login(username)).statusCode).toBe(200);
+      return client;
+    }
+
+    it('answers the policy history as sumi history --json prints it, steps with their effect', async () => {
+      const alice = await as('alice');
+      const response = await alice.get(HISTORY);
+      expect(response.statusCode, response.body).toBe(200);
+      const expected = await policyHistory(
+        h.store,
+        'a.example',
+        parsePeriod({ since: '2025-01-01', until: '2025-01-12' }),
+      );
+      expect(response.json()).toEqual(asJson(expected));
+      const body = response.json();
+      expect(body.steps.map((s: { day: string; from: { p: string }; to: { p: string } }) => s.day)).toEqual([
+        '2025-01-03',
+        '2025-01-05',
+        '2025-01-06',
+      ]);
+      expect(body.days.find((d: { day: string }) => d.day === '2025-01-05').source).toBe('check');
+      // Quarantine published on day 2: its 3 failing messages were quarantined by the receiver.
+      expect(body.steps[0].after).toMatchObject({ dmarcFail: 8, quarantined: 8 });
+      // Asked again: the kept answer, the same.
+      expect((await alice.get(HISTORY)).json()).toEqual(body);
+    });
+
+    it('answers the failure reports as sumi failures --json prints them, for a caller who sees every domain', async () => {
+      const root = await as('root');
+      const response = await root.get(`${FAILURES}&limit=5000`);
+      expect(response.statusCode, response.body).toBe(200);
+      const expected = await failureReports(h.store, 'a.example', {
+        period: parsePeriod(FAILURES_PERIOD),
+        ipFacts: new StoredIpFacts(h.store),
+      });
+      expect(response.json()).toEqual(asJson(expected));
+      expect(response.json().items.map((i: { id: number }) => i.id)).toEqual([
+        lookAlike,
+        subdomain,
+        h.failures.a,
+      ]);
+      // limit cuts the reports sent in full, not the counts and groups.
+      const one = (await root.get(`${FAILURES}&limit=1`)).json();
+      expect(one.items.map((i: { id: number }) => i.id)).toEqual([lookAlike]);
+      expect(one.reports).toBe(3);
+      expect(one.bySender).toEqual(expected.bySender);
+      expect((await root.get(FAILURES)).json().items).toHaveLength(Math.min(3, FAILURE_ITEMS_DEFAULT));
+    });
+
+    it('answers 404 on both routes for a domain outside the caller’s scope', async () => {
+      const alice = await as('alice');
+      const bob = await as('bob');
+      for (const part of ['history', 'failures']) {
+        const theirs = await alice.get(`/api/domains/b.example/${part}`);
+        expect(theirs.statusCode, part).toBe(404);
+        expect(theirs.json().error.code).toBe('not-found');
+        expect((await alice.get(`/api/domains/B.Example./${part}`)).statusCode, part).toBe(404);
+        expect((await bob.get(`/api/domains/a.example/${part}`)).statusCode, part).toBe(404);
+        expect((await bob.get(`/api/domains/b.example/${part}`)).statusCode, part).toBe(200);
+      }
+      expect((await new Client(h.app).get('/api/domains/a.example/history')).statusCode).toBe(401);
+    });
+
+    it('refuses bad periods and limits with 400', async () => {
+      const alice = await as('alice');
+      for (const url of [
+        '/api/domains/a.example/history?since=forever',
+        '/api/domains/a.example/history?until=2025-13-45',
+        `/api/domains/a.example/history?since=${'9'.repeat(30)}`,
+        '/api/domains/a.example/failures?since=0d',
+        '/api/domains/a.example/failures?limit=-1',
+        '/api/domains/a.example/failures?limit=many',
+        '/api/domains/a.example/failures?limit=5001',
+      ]) {
+        const response = await alice.get(url);
+        expect(response.statusCode, url).toBe(400);
+        expect(response.json().error.code, url).toBe('bad-request');
+      }
+    });
+
+    it('lists both routes in the OpenAPI document with their query parameters', async () => {
+      const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      const names = (path: string) =>
+        doc.paths[path].get.parameters.map((p: { name: string }) => p.name).sort();
+      expect(names('/api/domains/{domain}/history')).toEqual(['domain', 'since', 'until']);
+      expect(names('/api/domains/{domain}/failures')).toEqual(['domain', 'limit', 'since', 'until']);
+    });
+    // Last: it deletes the hidden report to compare with the view of a store without it.
+    it("leaves another client's look-alike report out of a scoped user's view, counts and groups too", async () => {
+      const alice = await as('alice');
+      const response = await alice.get(`${FAILURES}&limit=5000`);
+      expect(response.statusCode).toBe(200);
+      const view = response.json();
+      expect(view.items.map((i: { id: number }) => i.id)).toEqual([subdomain, h.failures.a]);
+      expect(view.bySender.find((s: { ip: string }) => s.ip === '203.0.113.99')).toMatchObject({
+        reports: 1,
+        fromDomains: ['mail.a.example'],
+        subjects: ['Notice'],
+      });
+      expect(view.byIdentity.map((g: { domain: string }) => g.domain)).toEqual(['mail.a.example']);
+      expect(response.body).not.toContain('a.test');
+      expect(response.body).not.toContain('Board minutes');
+      await h.store.db.deleteFrom('failure_reports').where('id', '=', lookAlike).execute();
+      const without = await failureReports(h.store, 'a.example', {
+        period: parsePeriod(FAILURES_PERIOD),
+        ipFacts: new StoredIpFacts(h.store),
+      });
+      expect(view).toEqual(asJson(without));
+    });
+  });
+}
