@@ -7,10 +7,13 @@
  *
  * Each domain's mail: its own servers (aligned pass), an ESP set up (pass) and one not set up
  * (signed with the ESP's domain), forwarders (DKIM only, some with the reporter's override),
- * a mailing list, and spoofing from scattered addresses; 15% of it From a subdomain.
+ * a mailing list, and spoofing from scattered addresses; 15% of it From a subdomain. Failure
+ * reports: FAILURES_PER_DOMAIN_DAY per domain and day (spoofing of the domain and of a
+ * look-alike), as a receiver sending ruf would.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AggregateRecord, AggregateReportHeader } from '../src/reports/types.ts';
+import type { AggregateRecord, AggregateReportHeader, FailureReport } from '../src/reports/types.ts';
 import { openStore } from '../src/store/open.ts';
 import type { AggregateBatchItem, Store } from '../src/store/types.ts';
 
@@ -19,6 +22,8 @@ const DAY = 86_400;
 export const REPORTERS = ['google.com', 'Yahoo! Inc.', 'Enterprise Outlook', 'Mail.Ru', 'KDDI'];
 /** Reports per insertAggregateReports call. */
 const BATCH_REPORTS = 200;
+/** Failure reports per domain and day. */
+export const FAILURES_PER_DOMAIN_DAY = 2;
 
 export interface GenOptions {
   records: number;
@@ -193,6 +198,110 @@ export async function generateStore(
   return { records, messages };
 }
 
+function failureReport(next: () => number, domain: string, at: number, n: number): FailureReport {
+  const ip = `${45 + Math.floor(next() * 150)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`;
+  // Every other one From a look-alike (a digit for a letter), the rest From the domain itself.
+  const from = n % 2 === 0 ? domain : domain.replace('example', 'examp1e');
+  const subject = `Your account ${n % 7} needs attention`;
+  const date = new Date(at * 1000).toUTCString();
+  const messageId = `<gen-${at}-${n}@${from}>`;
+  const headers = [
+    { name: 'From', value: `Support <support@${from}>` },
+    { name: 'To', value: 'someone@example.net' },
+    { name: 'Subject', value: subject },
+    { name: 'Date', value: date },
+    { name: 'Message-ID', value: messageId },
+    { name: 'Reply-To', value: `help@${from}` },
+  ];
+  return {
+    format: 'arf',
+    mail: { from: 'ruf@receiver.example.net', subject: `Report domain: ${domain}`, date, messageId: null },
+    feedbackType: 'auth-failure',
+    userAgent: 'gen-store',
+    version: '1',
+    authFailure: 'dmarc',
+    identityAlignment: 'none',
+    deliveryResult: 'reject',
+    arrivalDate: date,
+    arrivalTime: at,
+    sourceIp: ip,
+    sourcePort: null,
+    reportingMta: 'dns; mx.receiver.example.net',
+    originalEnvelopeId: null,
+    originalMailFrom: `bounce@${from}`,
+    originalRcptTo: ['someone@example.net'],
+    reportedDomains: [domain],
+    reportedUris: [],
+    authenticationResults: [`mx.receiver.example.net; dmarc=fail header.from=${from}`],
+    incidents: 1,
+    dkimDomain: null,
+    dkimIdentity: null,
+    dkimSelector: null,
+    spfDns: null,
+    fields: [],
+    original: {
+      form: 'message',
+      headers,
+      from: `support@${from}`,
+      to: 'someone@example.net',
+      subject,
+      date,
+      messageId,
+      redacted: false,
+      body: `Please confirm your password at https://${from}.login.example.com/verify?id=${n}`,
+      urls: [`https://${from}.login.example.com/verify?id=${n}`],
+    },
+    description: null,
+    missing: [],
+    warnings: [],
+  };
+}
+
+/** Stores the failure reports (FAILURES_PER_DOMAIN_DAY per domain and day); returns how many. */
+export async function generateFailureReports(store: Store, options: GenOptions): Promise<number> {
+  const next = random(5);
+  let written = 0;
+  for (let day = 0; day < options.days; day++) {
+    for (let d = 0; d < options.domains; d++) {
+      for (let n = 0; n < FAILURES_PER_DOMAIN_DAY; n++) {
+        const at = options.start + day * DAY + Math.floor(next() * DAY);
+        const outcome = await store.insertFailureReport(
+          failureReport(next, domainName(d), at, n),
+          Buffer.from(`gen-ruf-${day}-${d}-${n}`),
+          { description: 'gen-store' },
+        );
+        if (outcome.status !== 'stored') throw new Error('a generated failure report was a duplicate');
+        written++;
+      }
+    }
+  }
+  return written;
+}
+
+/** What a kept store holds, written beside it (JSON) once each part is complete, so a later run can reuse it. */
+export interface GenManifest {
+  records: number;
+  messages: number;
+  days: number;
+  domains: number;
+  /** GenOptions.start. */
+  start: number;
+  /** Wall time of the aggregate reports' generation and ingest, and when it ran. */
+  seconds: number;
+  generatedAt: string;
+  /** Failure reports stored; absent until they are. */
+  failureReports?: number;
+  failureSeconds?: number;
+}
+
+export function readManifest(file: string): GenManifest | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GenManifest) : undefined;
+}
+
+export function writeManifest(file: string, manifest: GenManifest): void {
+  writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
@@ -208,21 +317,35 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     process.exit(2);
   }
-  const days = Number(values.days);
-  const today = Math.floor(Date.now() / 1000 / DAY) * DAY;
+  const options: GenOptions = {
+    records: Number(values.records),
+    days: Number(values.days),
+    domains: Number(values.domains),
+    start: Math.floor(Date.now() / 1000 / DAY) * DAY - (Number(values.days) - 1) * DAY,
+  };
   const store = await openStore(values.db);
-  const started = performance.now();
   try {
-    const written = await generateStore(store, {
-      records: Number(values.records),
-      days,
-      domains: Number(values.domains),
-      start: today - (days - 1) * DAY,
-    });
+    let started = performance.now();
+    const written = await generateStore(store, options);
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `${written.records.toLocaleString('en')} records in ${seconds.toFixed(1)} s (${Math.round(written.records / seconds).toLocaleString('en')} records/s)`,
     );
+    started = performance.now();
+    const failureReports = await generateFailureReports(store, options);
+    const failureSeconds = (performance.now() - started) / 1000;
+    console.log(`${failureReports.toLocaleString('en')} failure reports in ${failureSeconds.toFixed(1)} s`);
+    // A file store gets its manifest beside it: the analysis bench's --keep reuses it.
+    if (!values.db.startsWith('postgres')) {
+      writeManifest(`${values.db}.json`, {
+        ...options,
+        ...written,
+        seconds,
+        generatedAt: new Date().toISOString(),
+        failureReports,
+        failureSeconds,
+      });
+    }
   } finally {
     await store.close();
   }

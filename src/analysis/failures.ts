@@ -207,13 +207,32 @@ function addressDomain(value: string | null): string | null {
   return /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(domain) ? domain : null;
 }
 
-function identity(value: string | null, domain: string): Identity | null {
+type Relation = Pick<Identity, 'relation' | 'why'>;
+
+/**
+ * identityRelation to one domain, each candidate worked out once: a view reads thousands of
+ * reports (every domain's, for the look-alikes) naming a few hundred domains, and each
+ * relation takes several public-suffix lookups.
+ */
+function relationsTo(domain: string): (candidate: string) => Relation {
+  const known = new Map<string, Relation>();
+  return (candidate) => {
+    let relation = known.get(candidate);
+    if (!relation) {
+      relation = identityRelation(candidate, domain);
+      known.set(candidate, relation);
+    }
+    return relation;
+  };
+}
+
+function identity(value: string | null, relationOf: (candidate: string) => Relation): Identity | null {
   const d = addressDomain(value);
   if (!value || !d) return null;
   return {
     value: hideLocalParts(value).slice(0, MAX_HEADER_VALUE_CHARS),
     domain: d,
-    ...identityRelation(d, domain),
+    ...relationOf(d),
   };
 }
 
@@ -301,6 +320,7 @@ export async function failureReports(
   };
 
   const items: FailureItem[] = [];
+  const relationOf = relationsTo(domain);
   for (const r of rows.slice(0, MAX_FAILURE_REPORTS_READ)) {
     const reportedDomains = list<string>(r.reported_domains).map((d) => String(d).toLowerCase());
     const headers = list<HeaderField>(r.original_headers);
@@ -308,12 +328,10 @@ export async function failureReports(
     // Without a copy of the message, the Reported-Domain is the From domain the receiver evaluated.
     const reportedFrom = reportedDomains[0];
     const from =
-      identity(text(r.original_from), domain) ??
-      (reportedFrom
-        ? { value: reportedFrom, domain: reportedFrom, ...identityRelation(reportedFrom, domain) }
-        : null);
-    const mailFrom = identity(text(r.original_mail_from), domain);
-    const reply = identity(replyTo, domain);
+      identity(text(r.original_from), relationOf) ??
+      (reportedFrom ? { value: reportedFrom, domain: reportedFrom, ...relationOf(reportedFrom) } : null);
+    const mailFrom = identity(text(r.original_mail_from), relationOf);
+    const reply = identity(replyTo, relationOf);
     const reported = reportedDomains.some((d) => d === domain || d.endsWith(`.${domain}`));
     if (!reported && ![from, mailFrom, reply].some((i) => i !== null && RELATED.has(i.relation))) continue;
     const body = text(r.original_body);

@@ -152,19 +152,32 @@ const OWN_CLASSES: ReadonlySet<SenderClass> = new Set(['authorised', 'known-unco
 /** Own senders up to this many are summed per day in SQL (a list well within both engines' parameter limits); more, and rows come per sender. */
 export const OWN_IPS_IN_QUERY = 5_000;
 
+/** Days of the period with reports of the domain (in the rollup). */
+async function reportedDays(store: Store, domain: string, period: Period): Promise<number[]> {
+  const rows = await rollupOf(store, domain, period).select('day').distinct().execute();
+  return rows.map((r) => Number(r.day));
+}
+
+const rollupOf = (store: Store, domain: string, period: Period) =>
+  store.db
+    .selectFrom('source_rollup')
+    .where('policy_domain', '=', domain)
+    .where('day', '>=', period.since)
+    .where('day', '<=', period.until);
+
 /**
- * Per day: whether reports came, and the own senders' messages and those passing by the
+ * Per day with reports (`days`): the own senders' messages and those passing by the
  * reporters' aligned results (a row without them counts as failing: the few reports without
  * policy_evaluated cannot vouch).
  */
-async function dailyPassing(store: Store, domain: string, period: Period, own: ReadonlySet<string>) {
+async function dailyPassing(
+  store: Store,
+  domain: string,
+  period: Period,
+  own: ReadonlySet<string>,
+  days: readonly number[],
+) {
   const passing = sql<number>`sum(case when dkim = 'pass' or spf = 'pass' then messages else 0 end)`;
-  const base = () =>
-    store.db
-      .selectFrom('source_rollup')
-      .where('policy_domain', '=', domain)
-      .where('day', '>=', period.since)
-      .where('day', '<=', period.until);
   const out = new Map<number, { legitimate: number; passing: number }>();
   const add = (day: number, messages: number, pass: number) => {
     const d = out.get(day) ?? { legitimate: 0, passing: 0 };
@@ -172,8 +185,9 @@ async function dailyPassing(store: Store, domain: string, period: Period, own: R
     d.passing += pass;
     out.set(day, d);
   };
+  for (const day of days) add(day, 0, 0);
   if (own.size > OWN_IPS_IN_QUERY) {
-    const rows = await base()
+    const rows = await rollupOf(store, domain, period)
       .select(['day', 'source_ip', sql<number>`sum(messages)`.as('messages'), passing.as('passing')])
       .groupBy(['day', 'source_ip'])
       .execute();
@@ -185,9 +199,8 @@ async function dailyPassing(store: Store, domain: string, period: Period, own: R
       );
     return out;
   }
-  for (const r of await base().select('day').distinct().execute()) add(Number(r.day), 0, 0);
   if (own.size > 0) {
-    const rows = await base()
+    const rows = await rollupOf(store, domain, period)
       .where('source_ip', 'in', [...own])
       .select(['day', sql<number>`sum(messages)`.as('messages'), passing.as('passing')])
       .groupBy('day')
@@ -211,10 +224,17 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
   const since = lastDay - (thresholds.windowDays - 1) * DAY;
 
   const period: Period = { since, until: lastDay };
-  const { senders, rows } = await loadSenders(store, domain, period, {
-    ...(options.ipFacts ? { ipFacts: options.ipFacts } : {}),
-    ...(options.lang ? { lang: options.lang } : {}),
-  });
+  // The reads that do not depend on the senders go at once (PostgreSQL runs them side by side).
+  const [{ senders, rows }, withReports, check, history] = await Promise.all([
+    loadSenders(store, domain, period, {
+      ...(options.ipFacts ? { ipFacts: options.ipFacts } : {}),
+      ...(options.lang ? { lang: options.lang } : {}),
+    }),
+    reportedDays(store, domain, period),
+    // What is published now: the latest check, else the latest day of reports.
+    latestCheck(store, domain, until),
+    policyHistory(store, domain, { since: since - 90 * DAY, until: lastDay }, { steps: false }),
+  ]);
   const total = senders.reduce((n, s) => n + s.messages, 0);
   const summary: SendersSummary = {
     messages: total,
@@ -255,7 +275,7 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
   }
 
   // Every day with reports, own mail or not: a day without reports breaks the streak.
-  const perDay = await dailyPassing(store, domain, period, own);
+  const perDay = await dailyPassing(store, domain, period, own, withReports);
   const days = [...perDay]
     .sort(([a], [b]) => a - b)
     .map(([day, p]) => ({
@@ -273,14 +293,6 @@ export async function plan(store: Store, domainInput: string, options: PlanOptio
     streak++;
   }
 
-  // What is published now: the latest check, else the latest day of reports.
-  const check = await latestCheck(store, domain, until);
-  const history = await policyHistory(
-    store,
-    domain,
-    { since: since - 90 * DAY, until: lastDay },
-    { steps: false },
-  );
   const lastReported = history.days.filter((d) => d.source === 'reports').at(-1);
   const checkIsNewer = check !== undefined && (!lastReported || isoDay(check.checkedAt) >= lastReported.day);
   const policy = checkIsNewer ? check.policy : (lastReported?.policy ?? null);

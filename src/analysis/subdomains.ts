@@ -130,9 +130,14 @@ export async function subdomains(
   options: SubdomainsOptions = {},
 ): Promise<SubdomainsResult> {
   const name = normaliseName(domain);
-  const policyDomains = await readPolicyDomainsUnder(store, name);
-  const [rows, inventory, loaded] = await Promise.all([
-    readHeaderFroms(store, policyDomains.length > 0 ? policyDomains : [name], period),
+  // The From domains need the policy domains first; the senders need neither (PostgreSQL runs
+  // the reads side by side).
+  const froms = readPolicyDomainsUnder(store, name).then(async (policyDomains) => ({
+    policyDomains,
+    rows: await readHeaderFroms(store, policyDomains.length > 0 ? policyDomains : [name], period),
+  }));
+  const [{ policyDomains, rows }, inventory, loaded] = await Promise.all([
+    froms,
     readInventory(store),
     loadSenders(store, name, period, {
       ...(options.ipFacts ? { ipFacts: options.ipFacts } : {}),
