@@ -50,8 +50,6 @@ export function approxJsonChars(list: readonly unknown[]): number {
 }
 
 interface Entry {
-  /** The domain the answer is about. */
-  domain: string;
   /** The newest report id when it was computed, or since which no report concerned its domain. */
   version: number;
   expires: number;
@@ -105,16 +103,20 @@ export class AnalysisCache {
   ): Promise<T> {
     const version = await this.#newestReport();
     const now = this.clock();
-    const hit = this.#entries.get(key);
+    const older = this.#entries.get(key);
+    // Kept from before newer reports, none of them about this domain: still the answer.
     if (
-      hit &&
-      hit.version !== version &&
-      hit.expires > now &&
-      !(await this.#changed(domain, hit.version, version))
+      older &&
+      older.version < version &&
+      older.expires > now &&
+      !(await this.#changed(domain, older.version, version)) &&
+      this.#entries.get(key) === older
     ) {
-      hit.version = version;
+      older.version = version;
     }
-    if (hit && this.#entries.get(key) === hit && hit.version === version && hit.expires > now) {
+    // Read again: another request may have replaced the entry meanwhile.
+    const hit = this.#entries.get(key);
+    if (hit && hit.version >= version && hit.expires > now) {
       // Most recently used last, so the first entry is the one to evict.
       this.#entries.delete(key);
       this.#entries.set(key, hit);
@@ -122,7 +124,7 @@ export class AnalysisCache {
     }
     if (hit) this.#drop(key);
     const value = compute();
-    const entry: Entry = { domain, version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
+    const entry: Entry = { version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
     this.#entries.set(key, entry);
     value.then(
       (done) => {
