@@ -381,6 +381,9 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     );
     expect(failed).toBeGreaterThan(0);
     await shot(page, 'tls');
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.getByRole('heading', { name: '失敗の詳細' }).waitFor();
+    await expect(page.locator('[data-figure="failed"] dt').textContent()).resolves.toBe('失敗したセッション');
     await context.close();
   }, 120_000);
 

@@ -23,6 +23,9 @@ describe('dashboard routes', () => {
     { page: 'survey', id: '3' },
     { page: 'upload' },
     { page: 'settings' },
+    { page: 'account' },
+    { page: 'tls' },
+    { page: 'tls', domain: 'bank.example.co.jp' },
   ];
 
   it('every page survives href then parseHash', () => {
