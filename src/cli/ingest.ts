@@ -2,7 +2,15 @@ import { type Command, CommanderError, Option } from 'commander';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { describeFailure } from '../ingest/describe.ts';
-import { IMAP_DEFAULT_ARCHIVE, imapPassword, ingestImap, parseImapUrl } from '../ingest/imap.ts';
+import {
+  IMAP_DEFAULT_ARCHIVE,
+  imapAccessToken,
+  imapPassword,
+  ingestImap,
+  parseImapUrl,
+  TokenError,
+  type TokenSource,
+} from '../ingest/imap.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
@@ -19,6 +27,9 @@ interface IngestFlags {
   watch?: boolean;
   passwordEnv: string;
   passwordFile?: string;
+  tokenCommand?: string;
+  tokenFile?: string;
+  tokenEnv?: string;
   archive: string;
   flag?: string;
   starttls: 'required' | 'optional' | 'off';
@@ -40,6 +51,9 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--watch', t('option.watch'))
     .option('--password-env <name>', t('option.passwordEnv'), 'SUMI_IMAP_PASSWORD')
     .option('--password-file <file>', t('option.passwordFile'))
+    .option('--token-command <command>', t('option.tokenCommand'))
+    .option('--token-file <file>', t('option.tokenFile'))
+    .option('--token-env <name>', t('option.tokenEnv'))
     .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
     .option('--flag <keyword>', t('option.flag'))
     .addOption(
@@ -73,14 +87,14 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     throw new UsageError(t('error.badNumber', { option: '--concurrency', value: String(flags.concurrency) }));
   }
   const imap = imapUrls[0];
-  let password = '';
+  let login: ImapLogin = { password: '' };
   if (imap !== undefined) {
     try {
       parseImapUrl(imap);
     } catch {
       throw new UsageError(t('error.badImapUrl', { url: imap }));
     }
-    password = await passwordFor(flags, ctx);
+    login = await loginFor(flags, ctx);
   }
   const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
   const progress = progressPrinter(ctx);
@@ -88,7 +102,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   let totals: IngestTotals;
   try {
     if (imap !== undefined) {
-      totals = await runImap(imap, password, flags, store, ctx, progress.update);
+      totals = await runImap(imap, login, flags, store, ctx, progress.update);
     } else {
       try {
         totals = await ingestPaths(inputs, {
@@ -110,6 +124,21 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   return totals;
 }
 
+/** How to log in to IMAP: a password, or an OAuth 2.0 access token from its source. */
+type ImapLogin = { password: string } | { accessToken: () => Promise<string> };
+
+async function loginFor(flags: IngestFlags, ctx: CliContext): Promise<ImapLogin> {
+  const t = translator(ingestText, ctx.lang);
+  const sources: TokenSource[] = [
+    ...(flags.tokenCommand !== undefined ? [{ command: flags.tokenCommand }] : []),
+    ...(flags.tokenFile !== undefined ? [{ file: flags.tokenFile }] : []),
+    ...(flags.tokenEnv !== undefined ? [{ env: flags.tokenEnv }] : []),
+  ];
+  if (sources.length > 1) throw new UsageError(t('error.tokenSources'));
+  if (sources[0]) return { accessToken: imapAccessToken(sources[0], ctx.env) };
+  return { password: await passwordFor(flags, ctx) };
+}
+
 async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string> {
   const t = translator(ingestText, ctx.lang);
   try {
@@ -125,7 +154,7 @@ async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string>
 
 async function runImap(
   url: string,
-  password: string,
+  login: ImapLogin,
   flags: IngestFlags,
   store: Store,
   ctx: CliContext,
@@ -139,7 +168,7 @@ async function runImap(
   try {
     return await ingestImap(url, {
       store,
-      password,
+      ...login,
       starttls: flags.starttls,
       insecure: Boolean(flags.insecure),
       archive: flags.archive,
@@ -161,6 +190,9 @@ async function runImap(
         }
       },
     });
+  } catch (error) {
+    if (error instanceof TokenError) throw new UsageError(t('error.token', { detail: error.message }));
+    throw error;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

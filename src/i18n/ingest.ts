@@ -12,6 +12,9 @@ Inputs: report files (.xml, .xml.gz, .zip, .json, .json.gz), mails (.eml), mbox 
 folders, directories (read recursively), "-" for stdin, or one imap://user@host[:port]/FOLDER
 (imaps:// for implicit TLS). Running the same ingest again stores nothing new.
 
+IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
+(--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords.
+
 An input that holds no report is kept in the store's quarantine and listed as failed.
 
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
@@ -22,6 +25,10 @@ report (each one is listed with its reason and kept in the quarantine; the other
 Maildir フォルダー、ディレクトリ（再帰的に読み込み）、標準入力の "-"、または
 imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ取り込みをもう一度実行しても
 新しく保存されるものはありません。
+
+IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password-file）、または OAuth 2.0
+アクセストークン（--token-command、--token-file、--token-env）。パスワードを受け付けない
+Microsoft 365 と Gmail ではトークンを使います。
 
 レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。
 
@@ -48,6 +55,18 @@ imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ
   'option.passwordFile': {
     en: 'IMAP: file holding the password (first line)',
     ja: 'IMAP: パスワードを書いたファイル（1 行目）',
+  },
+  'option.tokenCommand': {
+    en: 'IMAP: log in with an OAuth 2.0 access token (Microsoft 365, Gmail) printed by this shell command, run at every connection (e.g. "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv")',
+    ja: 'IMAP: このシェルコマンドが出力する OAuth 2.0 アクセストークンでログインする（Microsoft 365、Gmail）。接続のたびに実行（例: "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"）',
+  },
+  'option.tokenFile': {
+    en: 'IMAP: log in with the OAuth 2.0 access token in this file (first line), read again at every connection',
+    ja: 'IMAP: このファイル（1 行目）の OAuth 2.0 アクセストークンでログインする。接続のたびに読み直す',
+  },
+  'option.tokenEnv': {
+    en: 'IMAP: log in with the OAuth 2.0 access token in this environment variable',
+    ja: 'IMAP: この環境変数の OAuth 2.0 アクセストークンでログインする',
   },
   'option.archive': {
     en: 'IMAP: folder processed mail is moved to, created if missing',
@@ -109,6 +128,14 @@ imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ
   'error.noPassword': {
     en: 'no IMAP password: set {env} or give --password-file',
     ja: 'IMAP のパスワードがありません: {env} を設定するか --password-file を指定してください',
+  },
+  'error.token': {
+    en: 'no IMAP access token: {detail}',
+    ja: 'IMAP のアクセストークンが得られません: {detail}',
+  },
+  'error.tokenSources': {
+    en: 'give one of --token-command, --token-file, --token-env',
+    ja: '--token-command、--token-file、--token-env のどれか 1 つを指定してください',
   },
   'error.badNumber': {
     en: '{option} {value}: give a positive whole number',

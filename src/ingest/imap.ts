@@ -5,6 +5,7 @@
  * next run stores what was missing and counts the rest as duplicates. `watch` stays connected
  * (IDLE) and ingests mail as it arrives, reconnecting with backoff after faults.
  */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { UnpackLimits } from '../reports/unpack.ts';
@@ -64,6 +65,11 @@ export interface IngestImapOptions {
   password?: string;
   passwordEnv?: string;
   passwordFile?: string;
+  /**
+   * Log in with an OAuth 2.0 access token instead (XOAUTH2 / OAUTHBEARER: Microsoft 365, Gmail),
+   * asked for at every connection, so that a reconnect uses a fresh token (see imapAccessToken).
+   */
+  accessToken?: () => Promise<string>;
   /** For imap:// only: STARTTLS required (default), used when offered, or never. */
   starttls?: 'required' | 'optional' | 'off';
   /** Accept a certificate that does not verify (labs). */
@@ -90,7 +96,7 @@ export interface IngestImapOptions {
  */
 export async function ingestImap(url: string, options: IngestImapOptions): Promise<IngestTotals> {
   const target = parseImapUrl(url);
-  const password = await imapPassword(options);
+  const password = options.accessToken ? '' : await imapPassword(options);
   const totals = emptyTotals();
   const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
   // Too large to ingest: left in the folder, reported once per run.
@@ -107,7 +113,10 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
       });
       if (!options.watch) return totals;
     } catch (error) {
-      const refused = (error as { authenticationFailed?: boolean }).authenticationFailed === true;
+      // A refused login or a token source that gives none does not get better by retrying.
+      const refused =
+        (error as { authenticationFailed?: boolean }).authenticationFailed === true ||
+        error instanceof TokenError;
       if (!options.watch || (refused && !connectedOnce) || options.signal?.aborted) {
         if (options.signal?.aborted) return totals;
         throw error;
@@ -135,6 +144,72 @@ export async function imapPassword(
   return fromEnv;
 }
 
+/** How long a token command may take (a CLI that refreshes the token over the network). */
+export const IMAP_TOKEN_COMMAND_TIMEOUT_MS = 30_000;
+
+/** Where an OAuth 2.0 access token comes from; read again at every connection. */
+export type TokenSource = { command: string } | { file: string } | { env: string };
+
+/**
+ * A function giving the current access token: the first line a shell command prints (such as
+ * `az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv`
+ * or `gcloud auth print-access-token`), a file's first line (kept fresh by another process), or
+ * an environment variable. Throws TokenError when it gives none.
+ */
+export function imapAccessToken(
+  source: TokenSource,
+  env: Record<string, string | undefined> = process.env,
+): () => Promise<string> {
+  return async () => {
+    let text: string | undefined;
+    if ('command' in source) text = await runTokenCommand(source.command, env);
+    else if ('file' in source) {
+      try {
+        text = await readFile(source.file, 'utf8');
+      } catch (error) {
+        throw new TokenError(source, (error as Error).message);
+      }
+    } else text = env[source.env];
+    const token = (text ?? '')
+      .split(/\r?\n/)
+      .find((line) => line.trim() !== '')
+      ?.trim();
+    if (!token) throw new TokenError(source, 'no token');
+    return token;
+  };
+}
+
+/** No access token could be had from its source (the message says which and why). */
+export class TokenError extends Error {
+  readonly source: TokenSource;
+  readonly detail: string;
+  constructor(source: TokenSource, detail: string) {
+    const where = 'command' in source ? `token command` : 'file' in source ? source.file : `$${source.env}`;
+    super(`${where}: ${detail}`);
+    this.name = 'TokenError';
+    this.source = source;
+    this.detail = detail;
+  }
+}
+
+function runTokenCommand(command: string, env: Record<string, string | undefined>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      '/bin/sh',
+      ['-c', command],
+      { env, timeout: IMAP_TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const said = String(stderr).trim().split('\n').slice(-3).join(' ').slice(0, 300);
+        const why = error.killed
+          ? `timed out after ${IMAP_TOKEN_COMMAND_TIMEOUT_MS / 1000} s`
+          : `exit ${error.code}`;
+        reject(new TokenError({ command }, said ? `${why}: ${said}` : why));
+      },
+    );
+  });
+}
+
 async function session(
   target: ImapTarget,
   url: string,
@@ -149,7 +224,9 @@ async function session(
     host: target.host,
     port: target.port,
     secure: target.secure,
-    auth: { user: target.user, pass: options.password },
+    auth: options.accessToken
+      ? { user: target.user, accessToken: await options.accessToken() }
+      : { user: target.user, pass: options.password },
     logger: false,
     maxIdleTime: IMAP_IDLE_RESTART_MS,
     // IDLE is entered right when a pass ends, not after imapflow's own quiet period.

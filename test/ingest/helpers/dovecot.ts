@@ -33,8 +33,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** With `tls`, STARTTLS is offered on the plain port and implicit TLS listens on `tlsPort`. */
-export async function startDovecot(options: { tls?: { cert: string; key: string } } = {}): Promise<Dovecot> {
+/**
+ * With `tls`, STARTTLS is offered on the plain port and implicit TLS listens on `tlsPort`. With
+ * `oauth2`, logins are by OAuth 2.0 bearer token only (XOAUTH2, OAUTHBEARER), each token checked
+ * by POSTing it to `introspectionUrl` (RFC 7662), as a mailbox provider's server does.
+ */
+export async function startDovecot(
+  options: { tls?: { cert: string; key: string }; oauth2?: { introspectionUrl: string } } = {},
+): Promise<Dovecot> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sumi-dovecot-'));
   const port = await freePort();
   const tlsPort = options.tls ? await freePort() : null;
@@ -60,13 +66,21 @@ protocols = imap
 listen = 127.0.0.1
 ${ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = ${options.oauth2 ? 'xoauth2 oauthbearer' : 'plain login'}
 mail_location = maildir:${dir}/mail/%n
 first_valid_uid = 0
 ${serviceUsers(me.uid === 0 ? null : me.username)}
-passdb {
+${
+  options.oauth2
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}`
+    : `passdb {
   driver = static
   args = password=${password}
+}`
 }
 userdb {
   driver = static
@@ -89,6 +103,13 @@ service imap-login {
   chroot =
 }
 `;
+  if (options.oauth2) {
+    await writeFile(
+      path.join(dir, 'oauth2.conf.ext'),
+      `introspection_mode = post\nintrospection_url = ${options.oauth2.introspectionUrl}\n` +
+        'username_attribute = username\nactive_attribute = active\nactive_value = true\n',
+    );
+  }
   const configFile = path.join(dir, 'dovecot.conf');
   await writeFile(configFile, config);
   let child: ChildProcess | null = null;

@@ -1,0 +1,198 @@
+/**
+ * IMAP login with an OAuth 2.0 access token (XOAUTH2 / OAUTHBEARER), as Microsoft 365 and Gmail
+ * require: against a Dovecot whose oauth2 passdb checks each token with a local introspection
+ * endpoint (RFC 7662), which the test controls to rotate and revoke tokens.
+ */
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type ImapEvent, imapAccessToken, ingestImap, TokenError } from '../../src/ingest/imap.ts';
+import { openStore } from '../../src/store/open.ts';
+import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
+import { reportMail } from './helpers/reports.ts';
+import { sumi } from './helpers/sumi.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sumi-imap-oauth-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('imapAccessToken', () => {
+  it('takes the first non-empty line of a command, a file or a variable, asked again each time', async () => {
+    const file = path.join(dir, 'token');
+    await writeFile(file, '\n  tok-1  \nsecond line\n');
+    const fromFile = imapAccessToken({ file });
+    expect(await fromFile()).toBe('tok-1');
+    await writeFile(file, 'tok-2\n');
+    expect(await fromFile()).toBe('tok-2');
+    expect(await imapAccessToken({ command: `printf '\\ntok-3\\n'; echo noise >&2` })()).toBe('tok-3');
+    expect(await imapAccessToken({ env: 'TOKEN' }, { TOKEN: 'tok-4' })()).toBe('tok-4');
+  });
+
+  it('says which source gave no token and why', async () => {
+    await expect(imapAccessToken({ command: 'echo expired >&2; exit 3' })()).rejects.toThrow(
+      'token command: exit 3: expired',
+    );
+    await expect(imapAccessToken({ command: 'true' })()).rejects.toThrow('token command: no token');
+    await expect(imapAccessToken({ file: path.join(dir, 'missing') })()).rejects.toThrow(/missing: ENOENT/);
+    await expect(imapAccessToken({ env: 'NONE' }, {})()).rejects.toThrow('$NONE: no token');
+  });
+});
+
+describe.skipIf(!dovecotInstalled)(
+  'IMAP with OAuth 2.0 tokens against Dovecot (skipped without dovecot-imapd)',
+  () => {
+    let dovecot: Dovecot;
+    let introspection: http.Server;
+    /** The tokens the provider takes now, and whose mailbox each opens. */
+    const active = new Map<string, string>();
+    const asked: string[] = [];
+    const user = 'dmarc@example.jp';
+
+    beforeAll(async () => {
+      introspection = http.createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => {
+          body += chunk;
+        });
+        request.on('end', () => {
+          const token = new URLSearchParams(body).get('token') ?? '';
+          asked.push(token);
+          const username = active.get(token);
+          response.setHeader('content-type', 'application/json');
+          response.end(JSON.stringify(username ? { active: true, username } : { active: false }));
+        });
+      });
+      await new Promise<void>((resolve) => introspection.listen(0, '127.0.0.1', resolve));
+      const { port } = introspection.address() as AddressInfo;
+      dovecot = await startDovecot({ oauth2: { introspectionUrl: `http://127.0.0.1:${port}/introspect` } });
+    });
+    afterAll(async () => {
+      await dovecot?.stop();
+      introspection?.close();
+    });
+
+    const url = (port = dovecot.port) => `imap://${encodeURIComponent(user)}@127.0.0.1:${port}/INBOX`;
+    async function append(mail: string): Promise<void> {
+      active.set('appender', user);
+      const c = new ImapFlow({
+        host: '127.0.0.1',
+        port: dovecot.port,
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user, accessToken: 'appender' },
+        logger: false,
+      });
+      await c.connect();
+      await c.append('INBOX', mail);
+      await c.logout();
+    }
+
+    it('logs in with the token a command prints, and asks for a fresh one when it reconnects', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      const relay = await startRelay(dovecot.port);
+      onTestFinished(() => relay.close());
+      const tokenFile = path.join(dir, 'current-token');
+      await writeFile(tokenFile, 'first\n');
+      active.set('first', user);
+      await append(reportMail({ reportId: 'oauth-1' }));
+      const controller = new AbortController();
+      const events: ImapEvent[] = [];
+      const running = ingestImap(url(relay.port), {
+        store,
+        accessToken: imapAccessToken({ command: `cat '${tokenFile}'` }),
+        starttls: 'off',
+        watch: true,
+        signal: controller.signal,
+        reconnect: { minMs: 100, maxMs: 400 },
+        onEvent: (event) => events.push(event),
+      });
+      const waitFor = async (reports: number) => {
+        const deadline = Date.now() + 15_000;
+        while ((await store.countReports()).reports < reports) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${reports} reports`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await waitFor(1);
+      // The token expires and its source now gives a new one: the reconnect must use it.
+      active.delete('first');
+      active.set('second', user);
+      await writeFile(tokenFile, 'second\n');
+      relay.cut();
+      await append(reportMail({ reportId: 'oauth-2' }));
+      await waitFor(2);
+      controller.abort();
+      expect((await running).reports).toBe(2);
+      expect(events.some((e) => e.type === 'reconnecting')).toBe(true);
+      expect(asked).toContain('first');
+      expect(asked).toContain('second');
+    }, 60_000);
+
+    it('fails at once on a refused token or a token command that fails, even when watching', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      await expect(
+        ingestImap(url(), { store, accessToken: async () => 'revoked', starttls: 'off', watch: true }),
+      ).rejects.toMatchObject({ authenticationFailed: true });
+      await expect(
+        ingestImap(url(), {
+          store,
+          accessToken: imapAccessToken({ command: 'exit 1' }),
+          starttls: 'off',
+          watch: true,
+        }),
+      ).rejects.toBeInstanceOf(TokenError);
+    });
+
+    it('sumi ingest --token-command / --token-file; a failing command is a clear error in Japanese too', async () => {
+      active.set('cli-token', user);
+      await append(reportMail({ reportId: 'oauth-cli' }));
+      const db = path.join(dir, 'cli.db');
+      const tokenFile = path.join(dir, 'cli-token');
+      await writeFile(tokenFile, 'cli-token\n');
+      await chmod(tokenFile, 0o600);
+      const ok = await sumi([
+        'ingest',
+        url(),
+        '--starttls',
+        'off',
+        '--token-file',
+        tokenFile,
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ reports: 1 });
+      const failing = await sumi(
+        [
+          'ingest',
+          url(),
+          '--starttls',
+          'off',
+          '--token-command',
+          'echo "login expired" >&2; exit 4',
+          '--db',
+          db,
+        ],
+        { LANG: 'ja_JP.UTF-8' },
+      );
+      expect(failing.code).toBe(2);
+      expect(failing.stderr).toContain(
+        'IMAP のアクセストークンが得られません: token command: exit 4: login expired',
+      );
+      const both = await sumi(['ingest', url(), '--token-file', tokenFile, '--token-env', 'X', '--db', db]);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain('--token-command, --token-file, --token-env');
+    });
+  },
+);
