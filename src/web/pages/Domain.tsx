@@ -10,7 +10,10 @@ import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
 import { asArray, domainHealth, numberOf, passRateOf, pick, textOf } from '../values.ts';
 import { CheckResult } from './CheckResult.tsx';
+import { DomainFailures } from './DomainFailures.tsx';
+import { historySections } from './history-words.ts';
 import { Plan } from './Plan.tsx';
+import { PolicyHistory } from './PolicyHistory.tsx';
 import { Reporters, Subdomains } from './Sections.tsx';
 import { Simulator } from './Simulator.tsx';
 
@@ -30,6 +33,7 @@ export function Domain({ domain }: { domain: string }) {
     ['reporters', w.t('domain.reporters')],
     ['simulator', w.t('domain.simulator')],
     ['plan', w.t('domain.plan')],
+    ...historySections(w.lang),
     ['check', w.t('domain.check')],
   ];
   return (
@@ -81,6 +85,8 @@ export function Domain({ domain }: { domain: string }) {
         <h2 id="plan-h">{w.t('domain.plan')}</h2>
         <Plan domain={domain} path={api(domain, 'plan')} />
       </section>
+      <PolicyHistory domain={domain} since={since} />
+      <DomainFailures domain={domain} since={since} />
       <section id="check" aria-labelledby="check-h">
         <h2 id="check-h">{w.t('domain.check')}</h2>
         <CheckResult path={api(domain, 'check')} />
