@@ -105,7 +105,14 @@ export function DomainFailures({ domain, since }: { domain: string; since: strin
       key: 'from',
       label: t('ruf.col.from-address'),
       render: (i) =>
-        i.from ? `${decodeMimeWords(i.from.value)} (${codeWord(w.lang, 'relation.', i.from.relation)})` : '–',
+        i.from ? (
+          <>
+            {decodeMimeWords(i.from.value)}
+            <div class="muted">{codeWord(w.lang, 'relation.', i.from.relation)}</div>
+          </>
+        ) : (
+          '–'
+        ),
     },
     { key: 'subject', label: t('ruf.col.subject'), render: (i) => decodeMimeWords(i.subject ?? '') || '–' },
     {
