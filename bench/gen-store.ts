@@ -9,7 +9,7 @@
  * (signed with the ESP's domain), forwarders (DKIM only, some with the reporter's override),
  * a mailing list, and spoofing from scattered addresses; 15% of it From a subdomain. Failure
  * reports: FAILURES_PER_DOMAIN_DAY per domain and day (spoofing of the domain and of a
- * look-alike), as a receiver sending ruf would.
+ * subdomain), as a receiver sending ruf would.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -200,8 +200,10 @@ export async function generateStore(
 
 function failureReport(next: () => number, domain: string, at: number, n: number): FailureReport {
   const ip = `${45 + Math.floor(next() * 150)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`;
-  // Every other one From a look-alike (a digit for a letter), the rest From the domain itself.
-  const from = n % 2 === 0 ? domain : domain.replace('example', 'examp1e');
+  // Every other one From a subdomain, the rest From the domain itself. Not from look-alikes:
+  // the generated domains share one organisational domain, so a look-alike of it would be
+  // every domain's, which no real store shows.
+  const from = n % 2 === 0 ? domain : `secure.${domain}`;
   const subject = `Your account ${n % 7} needs attention`;
   const date = new Date(at * 1000).toUTCString();
   const messageId = `<gen-${at}-${n}@${from}>`;

@@ -5,10 +5,12 @@
  * reports carry none of the message: the view says so, with the counts to compare.
  */
 import { domainToUnicode } from 'node:url';
+import type { SelectQueryBuilder } from 'kysely';
 import { editDistance } from '../records/dmarc/tags.ts';
 import { pslOrgDomain, publicSuffix } from '../records/org-domain.ts';
 import type { HeaderField } from '../reports/types.ts';
 import { decodeText } from '../store/engine.ts';
+import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/types.ts';
 import type { IpFactsSource } from './ip-facts.ts';
 import { isoDay, type Period } from './period.ts';
@@ -17,6 +19,12 @@ const DAY = 86_400;
 
 /** Failure reports read for one view, newest first; older ones are left out (`truncated`). */
 export const MAX_FAILURE_REPORTS_READ = 5_000;
+/**
+ * Failure reports of the period looked through for the domain's, newest first (every domain's
+ * are, for its look-alikes: only their identities are read); older ones are left out
+ * (`truncated`).
+ */
+export const MAX_FAILURE_REPORTS_SCANNED = 100_000;
 /** Header fields shown per report, and characters per value. */
 export const MAX_HEADERS_SHOWN = 40;
 export const MAX_HEADER_VALUE_CHARS = 500;
@@ -102,7 +110,7 @@ export interface FailuresView {
   until: string | null;
   reports: number;
   incidents: number;
-  /** Older reports were left out (MAX_FAILURE_REPORTS_READ). */
+  /** Older reports were left out (MAX_FAILURE_REPORTS_READ of the domain's, MAX_FAILURE_REPORTS_SCANNED in all). */
   truncated: boolean;
   carried: {
     headers: number;
@@ -226,14 +234,16 @@ function relationsTo(domain: string): (candidate: string) => Relation {
   };
 }
 
+/** The identity a header value or path names; its value as given (see shown()). */
 function identity(value: string | null, relationOf: (candidate: string) => Relation): Identity | null {
   const d = addressDomain(value);
   if (!value || !d) return null;
-  return {
-    value: hideLocalParts(value).slice(0, MAX_HEADER_VALUE_CHARS),
-    domain: d,
-    ...relationOf(d),
-  };
+  return { value, domain: d, ...relationOf(d) };
+}
+
+/** The identity as a view shows it: local parts hidden, the value cut. */
+function shown(i: Identity | null): Identity | null {
+  return i === null ? null : { ...i, value: hideLocalParts(i.value).slice(0, MAX_HEADER_VALUE_CHARS) };
 }
 
 function iso(seconds: number | null): string | null {
@@ -242,6 +252,51 @@ function iso(seconds: number | null): string | null {
 
 /** Relations that make a report one of the domain's. */
 const RELATED: ReadonlySet<IdentityRelation> = new Set(['exact', 'subdomain', 'look-alike']);
+
+/** Reports per page of the scan for the domain's. */
+const FAILURE_SCAN_PAGE = 5_000;
+
+/** Who a report names, worked out in the scan. */
+interface Identities {
+  reportedDomains: string[];
+  headers: HeaderField[];
+  from: Identity | null;
+  mailFrom: Identity | null;
+  reply: Identity | null;
+}
+
+/** Reports per read of the domain's reports by id (within SQLite's parameter limit). */
+const FAILURE_IDS_PER_READ = 500;
+
+/** What a view shows of these failure reports. */
+function readFailureRows(store: Store, ids: readonly number[]) {
+  return store.db
+    .selectFrom('failure_reports')
+    .select([
+      'id',
+      'arrival_time',
+      'mail_from',
+      'source_ip',
+      'auth_failure',
+      'delivery_result',
+      'identity_alignment',
+      'incidents',
+      'original_rcpt_to',
+      'authentication_results',
+      'dkim_domain',
+      'dkim_selector',
+      'original_form',
+      'original_to',
+      'original_subject',
+      'original_date',
+      'original_message_id',
+      'redacted',
+      'original_body',
+      'original_urls',
+    ])
+    .where('id', 'in', ids)
+    .execute();
+}
 
 export interface FailuresOptions {
   /** Reports of messages that arrived (else were ingested) on these days; all when absent. */
@@ -260,39 +315,11 @@ export async function failureReports(
   options: FailuresOptions = {},
 ): Promise<FailuresView> {
   const domain = domainInput.toLowerCase().replace(/\.$/, '');
-  let query = store.db
-    .selectFrom('failure_reports')
-    .select([
-      'id',
-      'arrival_time',
-      'ingested_at',
-      'mail_from',
-      'source_ip',
-      'auth_failure',
-      'delivery_result',
-      'identity_alignment',
-      'incidents',
-      'original_mail_from',
-      'original_rcpt_to',
-      'reported_domains',
-      'authentication_results',
-      'dkim_domain',
-      'dkim_selector',
-      'original_form',
-      'original_headers',
-      'original_from',
-      'original_to',
-      'original_subject',
-      'original_date',
-      'original_message_id',
-      'redacted',
-      'original_body',
-      'original_urls',
-    ]);
-  if (options.period !== undefined) {
+  const inPeriod = <Q extends SelectQueryBuilder<Database, 'failure_reports', object>>(query: Q): Q => {
+    if (options.period === undefined) return query;
     const since = options.period.since;
     const until = options.period.until + DAY;
-    query = query.where((eb) =>
+    return query.where((eb) =>
       eb.or([
         eb.and([eb('arrival_time', '>=', since), eb('arrival_time', '<', until)]),
         eb.and([
@@ -301,13 +328,8 @@ export async function failureReports(
           eb('ingested_at', '<', until),
         ]),
       ]),
-    );
-  }
-  const rows = await query
-    .orderBy('id', 'desc')
-    .limit(MAX_FAILURE_REPORTS_READ + 1)
-    .execute();
-  const truncated = rows.length > MAX_FAILURE_REPORTS_READ;
+    ) as Q;
+  };
   const text = (v: string | null) => (v === null ? null : decodeText(store.engine, v));
   const list = <T>(v: string | null): T[] => {
     if (v === null) return [];
@@ -319,21 +341,68 @@ export async function failureReports(
     }
   };
 
-  const items: FailureItem[] = [];
+  // Which reports are the domain's: their identities alone are read first, a page at a time
+  // (memory stays bounded), then the rest of the domain's only (most reports of a store with
+  // many domains are other domains').
   const relationOf = relationsTo(domain);
-  for (const r of rows.slice(0, MAX_FAILURE_REPORTS_READ)) {
-    const reportedDomains = list<string>(r.reported_domains).map((d) => String(d).toLowerCase());
-    const headers = list<HeaderField>(r.original_headers);
-    const replyTo = headers.find((h) => h.name.toLowerCase() === 'reply-to')?.value ?? null;
-    // Without a copy of the message, the Reported-Domain is the From domain the receiver evaluated.
-    const reportedFrom = reportedDomains[0];
-    const from =
-      identity(text(r.original_from), relationOf) ??
-      (reportedFrom ? { value: reportedFrom, domain: reportedFrom, ...relationOf(reportedFrom) } : null);
-    const mailFrom = identity(text(r.original_mail_from), relationOf);
-    const reply = identity(replyTo, relationOf);
-    const reported = reportedDomains.some((d) => d === domain || d.endsWith(`.${domain}`));
-    if (!reported && ![from, mailFrom, reply].some((i) => i !== null && RELATED.has(i.relation))) continue;
+  const domainsOwn = new Map<number, Identities>();
+  let scanned = 0;
+  let before = Number.POSITIVE_INFINITY;
+  while (scanned < MAX_FAILURE_REPORTS_SCANNED) {
+    let query = inPeriod(
+      store.db
+        .selectFrom('failure_reports')
+        .select(['id', 'reported_domains', 'original_headers', 'original_from', 'original_mail_from']),
+    );
+    if (before !== Number.POSITIVE_INFINITY) query = query.where('id', '<', before);
+    const limit = Math.min(FAILURE_SCAN_PAGE, MAX_FAILURE_REPORTS_SCANNED - scanned);
+    const page = await query.orderBy('id', 'desc').limit(limit).execute();
+    for (const r of page) {
+      const reportedDomains = list<string>(r.reported_domains).map((d) => String(d).toLowerCase());
+      const headers = list<HeaderField>(r.original_headers);
+      const replyTo = headers.find((h) => h.name.toLowerCase() === 'reply-to')?.value ?? null;
+      // Without a copy of the message, the Reported-Domain is the From domain the receiver evaluated.
+      const reportedFrom = reportedDomains[0];
+      const from =
+        identity(text(r.original_from), relationOf) ??
+        (reportedFrom ? { value: reportedFrom, domain: reportedFrom, ...relationOf(reportedFrom) } : null);
+      const mailFrom = identity(text(r.original_mail_from), relationOf);
+      const reply = identity(replyTo, relationOf);
+      const reported = reportedDomains.some((d) => d === domain || d.endsWith(`.${domain}`));
+      if (reported || [from, mailFrom, reply].some((i) => i !== null && RELATED.has(i.relation)))
+        domainsOwn.set(Number(r.id), { reportedDomains, headers, from, mailFrom, reply });
+    }
+    scanned += page.length;
+    const last = page.at(-1);
+    if (last) before = Number(last.id);
+    if (page.length < limit) break;
+  }
+  // Whether older reports remain unread: asked only when the scan stopped at its cap.
+  const more =
+    scanned >= MAX_FAILURE_REPORTS_SCANNED &&
+    (
+      await inPeriod(store.db.selectFrom('failure_reports').select('id'))
+        .where('id', '<', before)
+        .limit(1)
+        .execute()
+    ).length > 0;
+  const ids = [...domainsOwn.keys()];
+  const truncated = more || ids.length > MAX_FAILURE_REPORTS_READ;
+  const rows: Awaited<ReturnType<typeof readFailureRows>> = [];
+  for (let i = 0; i < Math.min(ids.length, MAX_FAILURE_REPORTS_READ); i += FAILURE_IDS_PER_READ) {
+    const chunk = ids.slice(i, Math.min(i + FAILURE_IDS_PER_READ, MAX_FAILURE_REPORTS_READ));
+    rows.push(...(await readFailureRows(store, chunk)));
+  }
+  rows.sort((a, b) => Number(b.id) - Number(a.id));
+
+  const items: FailureItem[] = [];
+  for (const r of rows) {
+    const found = domainsOwn.get(Number(r.id));
+    if (!found) continue;
+    const { reportedDomains, headers } = found;
+    const from = shown(found.from);
+    const mailFrom = shown(found.mailFrom);
+    const reply = shown(found.reply);
     const body = text(r.original_body);
     const urls = list<string>(r.original_urls).map(String);
     const subject = text(r.original_subject);

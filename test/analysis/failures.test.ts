@@ -4,6 +4,7 @@ import {
   hideLocalParts,
   identityRelation,
   MAX_BODY_EXCERPT_CHARS,
+  MAX_FAILURE_REPORTS_READ,
   skeleton,
 } from '../../src/analysis/failures.ts';
 import { MmdbFacts, StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
@@ -285,6 +286,42 @@ for (const engine of engines) {
         from: { domain: 'exarnple.jp', relation: 'look-alike' },
       });
       expect(JSON.parse(JSON.stringify(view))).toEqual(view);
+    });
+
+    it("finds the domain's reports behind more than MAX_FAILURE_REPORTS_READ newer reports of other domains", async () => {
+      const store = await freshStore(engine, opened);
+      const add = (n: number, report: FailureReport) =>
+        store.insertFailureReport(report, Buffer.from(`ruf-${n}`), { description: `ruf-${n}` });
+      await add(1, failureReport({ arrivalTime: JAN_1 }));
+      await add(
+        2,
+        failureReport({
+          arrivalTime: JAN_1 + 500,
+          reportedDomains: ['other.example'],
+          original: original({ from: 'a@other.example', subject: 'Other' }),
+        }),
+      );
+      // Copies of the other domain's report, each newer: written in bulk (as stored, new bytes each).
+      const other = await store.db
+        .selectFrom('failure_reports')
+        .selectAll()
+        .where('reported_domain', '=', 'other.example')
+        .executeTakeFirstOrThrow();
+      const { id: _id, ...columns } = other;
+      const copies = Array.from({ length: MAX_FAILURE_REPORTS_READ }, (_, i) => ({
+        ...columns,
+        raw_sha256: `copy-${i}`,
+      }));
+      for (let i = 0; i < copies.length; i += 500) {
+        await store.db
+          .insertInto('failure_reports')
+          .values(copies.slice(i, i + 500))
+          .execute();
+      }
+      const view = await failureReports(store, 'example.jp');
+      expect(view.reports).toBe(1);
+      expect(view.truncated).toBe(false);
+      expect(view.items[0]?.reportedDomains).toEqual(['example.jp']);
     });
 
     it('says when there are no failure reports at all', async () => {
