@@ -5,12 +5,14 @@
  * hidden from A's user, and bad queries are 400s.
  */
 import { rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureReports } from '../../src/analysis/failures.ts';
 import { policyHistory } from '../../src/analysis/history.ts';
 import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
 import { parsePeriod } from '../../src/analysis/period.ts';
 import type { FailureReport } from '../../src/reports/types.ts';
+import { GZIP_ABOVE_CHARS } from '../../src/server/analysis.ts';
 import { FAILURE_ITEMS_DEFAULT } from '../../src/server/history.ts';
 import type { Store } from '../../src/store/types.ts';
 import { addReport, fail, pass, storeCheck } from '../analysis/history-fixture.ts';
@@ -20,6 +22,20 @@ import { Client, type Harness, harness } from './helpers.ts';
 const HISTORY = '/api/domains/a.example/history?since=2025-01-01&until=2025-01-12';
 const FAILURES_PERIOD = { since: '2024-12-01', until: '2025-01-31' };
 const FAILURES = `/api/domains/a.example/failures?since=${FAILURES_PERIOD.since}&until=${FAILURES_PERIOD.until}`;
+
+/** A copy of the message's headers only, as many reporters send. */
+const headersOnly = (from: string, subject: string): NonNullable<FailureReport['original']> => ({
+  form: 'headers',
+  headers: [{ name: 'From', value: from }],
+  from,
+  to: null,
+  subject,
+  date: null,
+  messageId: null,
+  redacted: false,
+  body: null,
+  urls: [],
+});
 
 /** As the JSON answer reads it (undefined fields dropped). */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -51,18 +67,6 @@ for (const engine of engines) {
         'a.example',
       );
       await report('h5', 5, 'quarantine', [pass(10, 'a.example'), fail(5, 'quarantine', 'a.example')]);
-      const headersOnly = (from: string, subject: string): FailureReport['original'] => ({
-        form: 'headers',
-        headers: [{ name: 'From', value: from }],
-        from,
-        to: null,
-        subject,
-        date: null,
-        messageId: null,
-        redacted: false,
-        body: null,
-        urls: [],
-      });
       // A subdomain of a.example, and another client's domain that is a look-alike of a.example
       // (same name, another suffix), sent from the same IP.
       subdomain = (
@@ -186,6 +190,34 @@ for (const engine of engines) {
       expect(names('/api/domains/{domain}/history')).toEqual(['domain', 'since', 'until']);
       expect(names('/api/domains/{domain}/failures')).toEqual(['domain', 'limit', 'since', 'until']);
     });
+    it('sends a large answer gzipped to a client that takes it', async () => {
+      // Another period than the other tests': their kept answers stay as they were.
+      const june = Date.UTC(2024, 5, 10) / 1000;
+      for (let n = 0; n < 40; n++) {
+        await h.store.insertFailureReport(
+          failureReport({
+            arrivalTime: june + n * 60,
+            reportedDomains: ['a.example'],
+            original: {
+              ...headersOnly('info@a.example', `Big ${n}`),
+              form: 'message',
+              body: 'x'.repeat(1000),
+            },
+          }),
+          Buffer.from(`big ruf ${n}`),
+          { description: `big ruf ${n}` },
+        );
+      }
+      const alice = await as('alice');
+      const url = '/api/domains/a.example/failures?since=2024-06-01&until=2024-06-30';
+      const plain = await alice.get(url);
+      expect(plain.json().reports).toBe(40);
+      expect(plain.body.length).toBeGreaterThan(GZIP_ABOVE_CHARS);
+      const zipped = await alice.request('GET', url, undefined, { headers: { 'accept-encoding': 'gzip' } });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(plain.json());
+    });
+
     // Last: it deletes the hidden report to compare with the view of a store without it.
     it("leaves another client's look-alike report out of a scoped user's view, counts and groups too", async () => {
       const alice = await as('alice');
