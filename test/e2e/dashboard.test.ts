@@ -171,6 +171,27 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await context.close();
   }, 180_000);
 
+  it('shows the policy history, each step with its effect, and the domain failure reports', async () => {
+    const { page, context } = await signedIn();
+    await page.goto(`${served.url}/#/domains/card.example.co.jp`);
+    // card.example.co.jp went none -> quarantine -> back to none with pct=50 (demo/story.ts).
+    const steps = page.locator('#history li[data-step]');
+    await expect.poll(() => steps.count(), { timeout: WAIT }).toBe(2);
+    await expect(steps.nth(0).textContent()).resolves.toMatch(/stricter.*p=none.*→.*p=quarantine/);
+    await expect(steps.nth(1).textContent()).resolves.toMatch(/looser.*p=quarantine.*→.*p=none pct=50/);
+    // Before and after rows: the quarantine step quarantined mail the week after it.
+    await expect(steps.nth(0).locator('tbody tr').count()).resolves.toBe(2);
+    const quarantined = await steps.nth(0).locator('tbody tr').nth(1).locator('td').nth(4).textContent();
+    expect(Number(quarantined?.replace(/\D/g, ''))).toBeGreaterThan(0);
+    // The record asked for failure reports during quarantine: grouped by sender and identity.
+    const reports = page.locator('#failures [data-figure="reports"] dd');
+    await reports.waitFor({ timeout: WAIT });
+    expect(Number((await reports.textContent())?.replace(/\D/g, ''))).toBeGreaterThan(0);
+    await expect(page.locator('#failures').textContent()).resolves.toContain('By identity used');
+    await page.locator('#history').screenshot({ path: path.join(shots, 'history.png') });
+    await context.close();
+  }, 180_000);
+
   it('switches to Japanese, server words included, and keeps the choice', async () => {
     const { page, context } = await signedIn();
     await page.getByRole('button', { name: '日本語' }).click();
