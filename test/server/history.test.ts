@@ -190,6 +190,29 @@ for (const engine of engines) {
       expect(names('/api/domains/{domain}/history')).toEqual(['domain', 'since', 'until']);
       expect(names('/api/domains/{domain}/failures')).toEqual(['domain', 'limit', 'since', 'until']);
     });
+    it('shows a report naming no domain only to a caller who sees every domain, as /api/failure-reports/:id does', async () => {
+      // Another period than the other tests': their kept answers stay as they were.
+      const march = Date.UTC(2024, 2, 10) / 1000;
+      const { id } = await h.store.insertFailureReport(
+        failureReport({
+          arrivalTime: march,
+          reportedDomains: [],
+          original: headersOnly('info@a.example', 'No reported domain'),
+        }),
+        Buffer.from('ruf naming no domain'),
+        { description: 'ruf naming no domain' },
+      );
+      const url = '/api/domains/a.example/failures?since=2024-03-01&until=2024-03-31';
+      const root = (await (await as('root')).get(url)).json();
+      expect(root.items.map((i: { id: number }) => i.id)).toEqual([id]);
+      expect(root.byIdentity).toMatchObject([{ domain: 'a.example', relation: 'exact', reports: 1 }]);
+      const alice = await as('alice');
+      expect((await alice.get(`/api/failure-reports/${id}`)).statusCode).toBe(404);
+      const mine = (await alice.get(url)).json();
+      expect(mine).toMatchObject({ reports: 0, incidents: 0, items: [], bySender: [], byIdentity: [] });
+      expect(mine.cannotTell).toContain('no-ruf');
+    });
+
     it('sends a large answer gzipped to a client that takes it', async () => {
       // Another period than the other tests': their kept answers stay as they were.
       const june = Date.UTC(2024, 5, 10) / 1000;
