@@ -20,8 +20,8 @@ export const historyWebText = {
     ja: 'この期間にポリシーの変更はありませんでした。',
   },
   'history.steps-caption': {
-    en: 'Policy steps, with the mail of the 7 days before and after each',
-    ja: 'ポリシーの変更と、前後 7 日間のメール',
+    en: 'The mail of the 7 days before and after the step of {day}',
+    ja: '{day} の変更の前後 7 日間のメール',
   },
   'history.col.day': { en: 'Date', ja: '日付' },
   'history.col.when': { en: 'When', ja: '時期' },

@@ -144,7 +144,7 @@ function Step({ step, days }: { step: PolicyStep; days: PolicyDay[] }) {
       <span class="badge">{t(`history.direction.${step.direction}`)}</span> <Policy policy={step.from} /> →{' '}
       <Policy policy={step.to} /> <span class="muted">({t(`history.source.${source}`)})</span>
       <Table
-        caption={t('history.steps-caption')}
+        caption={t('history.steps-caption', { day: w.date(step.day) })}
         columns={columns}
         rows={[
           { ...step.before, when: 'before' },
