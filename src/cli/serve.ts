@@ -8,6 +8,7 @@ import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
+import { ImapSources } from '../ingest/sources.ts';
 import { buildServer } from '../server/app.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
@@ -23,6 +24,8 @@ export interface ServeFlags extends NetworkFlags {
   listen: string;
   trustProxy?: boolean;
   json?: boolean;
+  /** Watch the IMAP sources kept in the settings (commander's `--no-fetch` sets false). */
+  fetch?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -35,6 +38,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--db <file|url>', ti('option.db'))
     .option('--listen <host:port>', t('serve.option.listen'), DEFAULT_LISTEN)
     .option('--trust-proxy', t('serve.option.trustProxy'))
+    .option('--no-fetch', t('serve.option.noFetch'))
     .option('--resolver <servers>', tc('option.resolver'))
     .option('--timeout <ms>', tc('option.timeout'))
     .option('--json', tc('option.json'))
@@ -86,9 +90,12 @@ export async function startServer(
   // Fail on bad network flags now, not at the first check.
   (await networkFromFlags(flags, ctx.lang)).close();
   const accounts = new Accounts(store.db);
+  const imapSources =
+    flags.fetch === false ? undefined : new ImapSources({ store, list: () => accounts.listImapSources(), env: ctx.env });
   const app = await buildServer({
     store,
     accounts,
+    ...(imapSources ? { imapSources } : {}),
     trustProxy: Boolean(flags.trustProxy),
     checkSession: async () => {
       const network = await networkFromFlags(flags, ctx.lang);
@@ -99,6 +106,7 @@ export async function startServer(
     },
   });
   await app.listen({ host, port });
+  await imapSources?.start();
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
@@ -129,6 +137,7 @@ export async function startServer(
   return {
     url,
     async close() {
+      await imapSources?.close();
       await app.close();
       await store.close();
     },

@@ -118,6 +118,10 @@ export const serverText = {
     en: 'trust X-Forwarded-* headers from a reverse proxy (client address, https)',
     ja: 'リバースプロキシの X-Forwarded-* ヘッダーを信頼する（クライアントのアドレス、https）',
   },
+  'serve.option.noFetch': {
+    en: 'do not watch the IMAP sources kept in the settings (another sumi serve or a cron job does)',
+    ja: '設定に保存した IMAP ソースを監視しない（別の sumi serve や cron が行う場合）',
+  },
   'serve.listening': { en: 'Sumi is serving on {url}', ja: 'Sumi は {url} で動作しています' },
   'serve.setupLink': {
     en: 'No admin has a password yet: set the password of "{username}" (admin) within {hours} hours at:\n  {url}',

@@ -13,6 +13,7 @@ import { listDomains } from '../analysis/inventory.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
+import type { ImapSources } from '../ingest/sources.ts';
 import type { Store } from '../store/types.ts';
 import { registerAnalysisRoutes } from './analysis.ts';
 import { AnalysisCache } from './analysis-cache.ts';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   /** The server's own URL, for setup links; by default from the request's Host. */
   baseUrl?: string;
   logger?: FastifyServerOptions['logger'];
+  /** Watchers of the stored IMAP sources, run by `sumi serve`: their status is in the settings. */
+  imapSources?: ImapSources;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -128,6 +131,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     store,
     accounts,
     baseUrl: (request) => options.baseUrl ?? `${request.protocol}://${request.host}`,
+    ...(options.imapSources ? { imapSources: options.imapSources } : {}),
   });
 
   app.get('/api/openapi.json', async () => openApiDocument(registry, API_VERSION));

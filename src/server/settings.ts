@@ -14,6 +14,7 @@ import {
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
 import { IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap.ts';
+import type { ImapSources } from '../ingest/sources.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
 import { ApiError, notFound } from './errors.ts';
@@ -26,6 +27,8 @@ export interface SettingsOptions {
   accounts: Accounts;
   /** Base URL printed in setup links (`http://127.0.0.1:8080`). */
   baseUrl: (request: FastifyRequest) => string;
+  /** The watchers of the stored IMAP sources, when this server runs them (`sumi serve`). */
+  imapSources?: ImapSources;
 }
 
 function auditFor(accounts: Accounts, request: FastifyRequest, caller: Caller) {
@@ -280,7 +283,21 @@ export function registerSettingsRoutes(
     passwordEnv: z.string(),
     archive: z.string(),
     createdAt: z.number(),
+    /** Null when this server does not watch the sources (`sumi serve --no-fetch`). */
+    status: z
+      .object({
+        state: z.enum(['connecting', 'watching', 'reconnecting', 'failed']),
+        error: z.string().nullable(),
+        since: z.number(),
+        reports: z.number(),
+        lastReportAt: z.number().nullable(),
+      })
+      .nullable(),
   });
+  /** Watchers follow a change at once rather than at their next periodic look. */
+  const reconcile = async () => {
+    await options.imapSources?.reconcile();
+  };
 
   addRoute(app, registry, {
     method: 'GET',
@@ -290,7 +307,9 @@ export function registerSettingsRoutes(
     access: 'admin',
     response: z.object({ sources: z.array(imapSchema) }),
     async handler() {
-      return { sources: await accounts.listImapSources() };
+      const status = options.imapSources?.status();
+      const sources = await accounts.listImapSources();
+      return { sources: sources.map((s) => ({ ...s, status: status?.get(s.id) ?? null })) };
     },
   });
 
@@ -323,6 +342,7 @@ export function registerSettingsRoutes(
       }
       const id = await accounts.addImapSource(body);
       await auditFor(accounts, request, caller)('imap.add', body.url);
+      await reconcile();
       return { id };
     },
   });
@@ -338,6 +358,7 @@ export function registerSettingsRoutes(
     async handler({ request, params, caller }) {
       if (!(await accounts.removeImapSource(params.id))) throw notFound(`IMAP source ${params.id}`);
       await auditFor(accounts, request, caller)('imap.remove', String(params.id));
+      await reconcile();
       return { ok: true };
     },
   });

@@ -6,10 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/auth/accounts.ts';
 import type { CliContext } from '../../src/cli/output.ts';
 import { startServer } from '../../src/cli/serve.ts';
 import { openStore } from '../../src/store/open.ts';
 import { sumi } from '../helpers/cli.ts';
+import { dovecotInstalled, startDovecot } from '../ingest/helpers/dovecot.ts';
 import { spawnSumi } from '../ingest/helpers/sumi.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-serve-cli-'));
@@ -188,3 +190,57 @@ describe('sumi demo', () => {
     }
   }, 120_000);
 });
+
+describe.skipIf(!dovecotInstalled)(
+  'sumi serve fetches the stored IMAP sources (skipped without dovecot-imapd)',
+  () => {
+    it('watches each source kept in the settings and shows its state; not with --no-fetch', async () => {
+      const dovecot = await startDovecot();
+      try {
+        const db = path.join(dir, 'fetch.db');
+        const store = await openStore(db);
+        const accounts = new Accounts(store.db);
+        const admin = await accounts.createUser({ username: 'fetcher', password: null, role: 'admin' });
+        const { token } = await accounts.createApiToken(admin.id, 'test');
+        await accounts.addImapSource({
+          url: `imap://rua%40example.jp@127.0.0.1:${dovecot.port}/INBOX`,
+          passwordEnv: 'RUA_PASSWORD',
+          archive: 'Sumi/Processed',
+        });
+        await store.close();
+        const sourcesSeen = async (flags: { fetch?: boolean }) => {
+          const ctx: CliContext = {
+            lang: 'en',
+            stdout: capture().stream,
+            stderr: capture().stream,
+            env: { RUA_PASSWORD: dovecot.password },
+          };
+          const running = await startServer(ctx, await openStore(db), { listen: '127.0.0.1:0', ...flags });
+          try {
+            type Sources = { sources: { status: { state: string; error: string | null } | null }[] };
+            const get = async () => {
+              const response = await fetch(`${running.url}/api/imap-sources`, {
+                headers: { authorization: `Bearer ${token}` },
+              });
+              return ((await response.json()) as Sources).sources;
+            };
+            if (flags.fetch === false) return await get();
+            // This lab Dovecot offers no STARTTLS, which a stored source requires: it keeps retrying, and says why.
+            const deadline = Date.now() + 15_000;
+            while ((await get())[0]?.status?.state !== 'reconnecting' && Date.now() < deadline)
+              await new Promise((r) => setTimeout(r, 100));
+            return await get();
+          } finally {
+            await running.close();
+          }
+        };
+        expect((await sourcesSeen({ fetch: false }))[0]).toMatchObject({ status: null });
+        const [watched] = await sourcesSeen({});
+        expect(watched?.status).toMatchObject({ state: 'reconnecting', reports: 0 });
+        expect(watched?.status?.error).toMatch(/STARTTLS/i);
+      } finally {
+        await dovecot.stop();
+      }
+    }, 60_000);
+  },
+);

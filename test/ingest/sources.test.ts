@@ -1,0 +1,100 @@
+/** The stored IMAP sources `sumi serve` watches: started, stopped, restarted, with a status. */
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type ImapSourceSpec, ImapSources } from '../../src/ingest/sources.ts';
+import { openStore } from '../../src/store/open.ts';
+import { type Dovecot, dovecotInstalled, startDovecot } from './helpers/dovecot.ts';
+import { reportMail } from './helpers/reports.ts';
+
+async function until(what: string, test: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without dovecot-imapd)', () => {
+  let dovecot: Dovecot;
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+  });
+  afterAll(async () => {
+    await dovecot?.stop();
+  });
+
+  const source = (id: number, user: string, passwordEnv = 'LAB_PASSWORD'): ImapSourceSpec => ({
+    id,
+    url: `imap://${encodeURIComponent(user)}@127.0.0.1:${dovecot.port}/INBOX`,
+    passwordEnv,
+    archive: 'Sumi/Processed',
+  });
+  async function append(user: string, mail: string): Promise<void> {
+    const c = new ImapFlow({
+      host: '127.0.0.1',
+      port: dovecot.port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user, pass: dovecot.password },
+      logger: false,
+    });
+    await c.connect();
+    await c.append('INBOX', mail);
+    await c.logout();
+  }
+
+  it('watches each stored source, stops a removed one, and says why one cannot run', async () => {
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    let specs = [source(1, 'a@example.jp'), source(2, 'b@example.jp'), source(3, 'c@example.jp', 'UNSET')];
+    const sources = new ImapSources({
+      store,
+      list: async () => specs,
+      env: { LAB_PASSWORD: dovecot.password },
+      imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+    });
+    onTestFinished(() => sources.close());
+    await sources.start();
+    await until('both mailboxes are watched', () =>
+      [1, 2].every((id) => sources.status().get(id)?.state === 'watching'),
+    );
+    expect(sources.status().get(3)).toMatchObject({
+      state: 'failed',
+      error: 'no IMAP password: set UNSET in the environment of sumi serve',
+    });
+    await append('a@example.jp', reportMail({ reportId: 'src-a-1' }));
+    await append('b@example.jp', reportMail({ reportId: 'src-b-1' }));
+    await until('both reports are stored', async () => (await store.countReports()).reports === 2);
+    await until('the counts are up to date', () => sources.status().get(1)?.reports === 1);
+    expect(sources.status().get(1)?.lastReportAt).toBeTypeOf('number');
+
+    // Source 2 is removed: mail arriving there afterwards stays in its folder.
+    specs = specs.filter((s) => s.id !== 2);
+    await sources.reconcile();
+    expect(sources.status().has(2)).toBe(false);
+    await append('b@example.jp', reportMail({ reportId: 'src-b-2' }));
+    await append('a@example.jp', reportMail({ reportId: 'src-a-2' }));
+    await until('the watched one is stored', async () => (await store.countReports()).reports === 3);
+    const ids = (await store.listReports({ limit: 10 })).map((r) => r.reportId).sort();
+    expect(ids).toEqual(['src-a-1', 'src-a-2', 'src-b-1']);
+  }, 60_000);
+
+  it('marks a refused login as failed, and tries it again once changed', async () => {
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    let specs = [source(1, 'd@example.jp', 'WRONG')];
+    const sources = new ImapSources({
+      store,
+      list: async () => specs,
+      env: { WRONG: 'not-the-password', LAB_PASSWORD: dovecot.password },
+      imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+    });
+    onTestFinished(() => sources.close());
+    await sources.start();
+    await until('the login is refused', () => sources.status().get(1)?.state === 'failed');
+    expect(sources.status().get(1)?.error).toBeTruthy();
+    specs = [source(1, 'd@example.jp')];
+    await sources.reconcile();
+    await until('it is watched', () => sources.status().get(1)?.state === 'watching');
+  }, 60_000);
+});
