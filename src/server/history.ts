@@ -25,6 +25,7 @@ import { GZIP_ABOVE_CHARS } from './analysis.ts';
 import { type AnalysisCache, approxJsonChars } from './analysis-cache.ts';
 import { visibleDomain } from './domains.ts';
 import { ApiError } from './errors.ts';
+import { failuresViewSchema, policyHistorySchema } from './history-schemas.ts';
 import { type AnyRouteSpec, addRoute, domainParams } from './route.ts';
 
 /** History looks further back than the other questions by default, as `sumi history` does: a rollout takes months. */
@@ -177,6 +178,7 @@ export function registerHistoryRoutes(
     access: 'viewer',
     params: domainParams,
     query: z.object(periodQuery),
+    response: policyHistorySchema,
     async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query, HISTORY_DEFAULT_SINCE);
@@ -199,6 +201,7 @@ export function registerHistoryRoutes(
       ...periodQuery,
       limit: z.coerce.number().int().min(0).max(MAX_FAILURE_REPORTS_READ).default(FAILURE_ITEMS_DEFAULT),
     }),
+    response: failuresViewSchema,
     async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query);

@@ -14,6 +14,7 @@ import { parsePeriod } from '../../src/analysis/period.ts';
 import type { FailureReport } from '../../src/reports/types.ts';
 import { GZIP_ABOVE_CHARS } from '../../src/server/analysis.ts';
 import { FAILURE_ITEMS_DEFAULT } from '../../src/server/history.ts';
+import { failuresViewSchema, policyHistorySchema } from '../../src/server/history-schemas.ts';
 import type { Store } from '../../src/store/types.ts';
 import { addReport, fail, pass, storeCheck } from '../analysis/history-fixture.ts';
 import { DAY, engines, engineTitle, failureReport, freshStore, JAN_1 } from '../store/helpers.ts';
@@ -118,6 +119,8 @@ for (const engine of engines) {
       );
       expect(response.json()).toEqual(asJson(expected));
       const body = response.json();
+      // The OpenAPI document describes the answer as it is, field for field.
+      expect(policyHistorySchema.safeParse(body).error).toBeUndefined();
       expect(body.steps.map((s: { day: string; from: { p: string }; to: { p: string } }) => s.day)).toEqual([
         '2025-01-03',
         '2025-01-05',
@@ -139,6 +142,7 @@ for (const engine of engines) {
         ipFacts: new StoredIpFacts(h.store),
       });
       expect(response.json()).toEqual(asJson(expected));
+      expect(failuresViewSchema.safeParse(response.json()).error).toBeUndefined();
       expect(response.json().items.map((i: { id: number }) => i.id)).toEqual([
         lookAlike,
         subdomain,
@@ -189,6 +193,21 @@ for (const engine of engines) {
         doc.paths[path].get.parameters.map((p: { name: string }) => p.name).sort();
       expect(names('/api/domains/{domain}/history')).toEqual(['domain', 'since', 'until']);
       expect(names('/api/domains/{domain}/failures')).toEqual(['domain', 'limit', 'since', 'until']);
+      const answer = (path: string) =>
+        doc.paths[path].get.responses['200'].content['application/json'].schema.properties;
+      expect(Object.keys(answer('/api/domains/{domain}/history'))).toEqual([
+        'domain',
+        'since',
+        'until',
+        'days',
+        'steps',
+      ]);
+      expect(answer('/api/domains/{domain}/failures')).toHaveProperty([
+        'byIdentity',
+        'items',
+        'properties',
+        'relation',
+      ]);
     });
     it('shows a report naming no domain only to a caller who sees every domain, as /api/failure-reports/:id does', async () => {
       // Another period than the other tests': their kept answers stay as they were.
