@@ -188,7 +188,9 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                 ? timestamp(r[key])
                 : key === 'role'
                   ? w.tMaybe('role.', String(r[key]))
-                  : display(r[key], w),
+                  : key === 'status' && tab.id === 'imap'
+                    ? imapStatus(r[key], w)
+                    : display(r[key], w),
           }));
           if (tab.idKey) {
             columns.push({
@@ -251,4 +253,15 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
       )}
     </>
   );
+}
+
+/** An IMAP source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
+function imapStatus(value: unknown, w: ReturnType<typeof useWords>): string {
+  if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
+  const status = value as { state?: string; error?: string | null; reports?: number };
+  const parts = [w.tMaybe('imap-state.', String(status.state))];
+  if (status.error) parts.push(status.error);
+  if (typeof status.reports === 'number' && status.reports > 0)
+    parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
+  return parts.join(' · ');
 }
