@@ -6,9 +6,13 @@
  * reports arriving all day, dropping every answer would compute every domain again at once.
  * Changes through the API (marks, inventory, uploads) drop everything; every answer goes after
  * a minute at most (marks or inventory changed by another process). Concurrent askers of one
- * question share its work. Most answers are kept as the JSON sent (writing megabytes of JSON
- * again per request cost more than reading them from the store); a domain's senders are kept as
- * data too, so pages, sorted views and one sender are cut from them without computing again.
+ * question share its work.
+ *
+ * Two pools, each dropping its least recently used first. Answers are kept as the JSON sent
+ * (writing JSON again per request cost more than reading the store): tens of kilobytes per
+ * question, so every domain's page fits. Data is what answers are cut from, such as a domain's
+ * whole senders list (pages, sorted views, one sender): megabytes per domain, so only the
+ * domains in use are kept, and they never push the small answers out.
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -17,14 +21,17 @@ import type { Store } from '../store/types.ts';
 
 const gzipAsync = promisify(gzip);
 
-/** Answers kept at most (the least recently used go first). */
-export const ANALYSIS_CACHE_ENTRIES = 500;
-/**
- * Characters of JSON kept at most, all answers together (data counts by its estimated size in
- * memory): room for the domain pages of a few dozen big domains (a 90-day senders list of 5,000
- * senders is 5 MB in memory), well inside Node's default heap.
- */
+/** Answers kept at most: six questions of a domain page for each of a thousand domains and more. */
+export const ANALYSIS_CACHE_ENTRIES = 10_000;
+/** Characters of JSON answers kept at most (a big domain's page: about 200 KB with its gzip). */
 export const ANALYSIS_CACHE_CHARS = 256 * 1024 * 1024;
+/** Data kept at most. */
+export const ANALYSIS_DATA_ENTRIES = 200;
+/**
+ * Data kept at most, by its estimated size in memory: a 90-day senders list of 5,000 senders is
+ * about 5 MB, so the lists of a few dozen domains.
+ */
+export const ANALYSIS_DATA_CHARS = 128 * 1024 * 1024;
 /** The longest an answer is kept, in ms. */
 export const ANALYSIS_CACHE_MS = 60_000;
 /**
@@ -60,9 +67,48 @@ interface Entry {
   size: number;
 }
 
+/** Entries in least-recently-used order (the first goes first) within a count and a size. */
+class Pool {
+  readonly entries = new Map<string, Entry>();
+  chars = 0;
+
+  constructor(
+    readonly maxEntries: number,
+    readonly maxChars: number,
+  ) {}
+
+  clear(): void {
+    this.entries.clear();
+    this.chars = 0;
+  }
+
+  /** Counts `size` more characters for `entry`, if it is still kept, and evicts beyond the caps. */
+  grow(key: string, entry: Entry, size: number): void {
+    if (this.entries.get(key) !== entry) return;
+    entry.size += size;
+    this.chars += size;
+    this.evict();
+  }
+
+  drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.chars -= entry.size;
+    this.entries.delete(key);
+  }
+
+  evict(): void {
+    while (this.entries.size > this.maxEntries || (this.chars > this.maxChars && this.entries.size > 1)) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.drop(oldest);
+    }
+  }
+}
+
 export class AnalysisCache {
-  readonly #entries = new Map<string, Entry>();
-  #chars = 0;
+  readonly #answers: Pool;
+  readonly #data: Pool;
   #version: { at: number; id: Promise<number> } | undefined;
   /** Whether reports past a version concern a domain, asked once per domain, version and newest id. */
   #concerns = new Map<string, Promise<boolean>>();
@@ -70,20 +116,25 @@ export class AnalysisCache {
   constructor(
     private readonly store: Store,
     private readonly clock: () => number = Date.now,
-    private readonly maxChars = ANALYSIS_CACHE_CHARS,
-  ) {}
+    maxChars = ANALYSIS_CACHE_CHARS,
+    maxDataChars = ANALYSIS_DATA_CHARS,
+  ) {
+    this.#answers = new Pool(ANALYSIS_CACHE_ENTRIES, maxChars);
+    this.#data = new Pool(ANALYSIS_DATA_ENTRIES, maxDataChars);
+  }
 
   /** Forgets every answer (something changed through the API). */
   clear(): void {
-    this.#entries.clear();
-    this.#chars = 0;
+    this.#answers.clear();
+    this.#data.clear();
     this.#version = undefined;
     this.#concerns.clear();
   }
 
   /** The JSON of an answer about `domain`, computed by `compute` unless a fresh one is kept. */
   json(domain: string, key: string, compute: () => Promise<unknown>): Promise<string> {
-    return this.value(
+    return this.#kept(
+      this.#answers,
       domain,
       key,
       async () => JSON.stringify(await compute()),
@@ -92,10 +143,15 @@ export class AnalysisCache {
   }
 
   /**
-   * An answer about `domain` itself, computed by `compute` unless a fresh one is kept; `size`
-   * estimates it in JSON characters.
+   * Data about `domain` that answers are cut from, computed by `compute` unless a fresh one is
+   * kept; `size` estimates its size in memory, in characters.
    */
-  async value<T>(
+  value<T>(domain: string, key: string, compute: () => Promise<T>, size: (value: T) => number): Promise<T> {
+    return this.#kept(this.#data, domain, key, compute, size);
+  }
+
+  async #kept<T>(
+    pool: Pool,
     domain: string,
     key: string,
     compute: () => Promise<T>,
@@ -103,67 +159,56 @@ export class AnalysisCache {
   ): Promise<T> {
     const version = await this.#newestReport();
     const now = this.clock();
-    const older = this.#entries.get(key);
+    const older = pool.entries.get(key);
     // Kept from before newer reports, none of them about this domain: still the answer.
     if (
       older &&
       older.version < version &&
       older.expires > now &&
       !(await this.#changed(domain, older.version, version)) &&
-      this.#entries.get(key) === older
+      pool.entries.get(key) === older
     ) {
       older.version = version;
     }
     // Read again: another request may have replaced the entry meanwhile.
-    const hit = this.#entries.get(key);
+    const hit = pool.entries.get(key);
     if (hit && hit.version >= version && hit.expires > now) {
       // Most recently used last, so the first entry is the one to evict.
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
+      pool.entries.delete(key);
+      pool.entries.set(key, hit);
       return hit.value as Promise<T>;
     }
-    if (hit) this.#drop(key);
+    if (hit) pool.drop(key);
     const value = compute();
     const entry: Entry = { version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
-    this.#entries.set(key, entry);
+    pool.entries.set(key, entry);
     value.then(
-      (done) => {
-        if (this.#entries.get(key) !== entry) return;
-        entry.size = size(done);
-        this.#chars += entry.size;
-        this.#evict();
-      },
+      (done) => pool.grow(key, entry, size(done)),
       // A failed question is asked again next time.
       () => {
-        if (this.#entries.get(key) === entry) this.#drop(key);
+        if (pool.entries.get(key) === entry) pool.drop(key);
       },
     );
-    this.#evict();
+    pool.evict();
     return value;
   }
 
-  /** The kept JSON of `key`, gzipped once and kept beside it (compressing megabytes per request costs more). */
+  /** The kept JSON of `key`, gzipped once and kept beside it (compressing it per request costs more). */
   async gzipped(key: string, json: string): Promise<Buffer> {
-    const entry = this.#entries.get(key);
+    const entry = this.#answers.entries.get(key);
     if (entry?.gzipped) return entry.gzipped;
     const made = gzipAsync(json);
     if (entry) {
       entry.gzipped = made;
       made.then(
-        (bytes) => {
-          if (this.#entries.get(key) !== entry) return;
-          entry.size += bytes.length;
-          this.#chars += bytes.length;
-          this.#evict();
-        },
+        (bytes) => this.#answers.grow(key, entry, bytes.length),
         () => {
-          if (this.#entries.get(key) === entry) delete entry.gzipped;
+          if (this.#answers.entries.get(key) === entry) delete entry.gzipped;
         },
       );
     }
     return made;
   }
-
   /**
    * Whether a report past `since`, up to `until`, is about `domain`: its policy domain is the
    * domain, a parent of it or a subdomain (subdomains and the plan read those too). A range of
@@ -196,24 +241,6 @@ export class AnalysisCache {
       asked.catch(() => this.#concerns.delete(memo));
     }
     return asked;
-  }
-
-  #drop(key: string): void {
-    const entry = this.#entries.get(key);
-    if (!entry) return;
-    this.#chars -= entry.size;
-    this.#entries.delete(key);
-  }
-
-  #evict(): void {
-    while (
-      this.#entries.size > ANALYSIS_CACHE_ENTRIES ||
-      (this.#chars > this.maxChars && this.#entries.size > 1)
-    ) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#drop(oldest);
-    }
   }
 
   /**

@@ -10,7 +10,7 @@ import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
 import { plan } from '../analysis/plan.ts';
 import { reporters } from '../analysis/reporters.ts';
 import { simulate } from '../analysis/simulate.ts';
-import { sources } from '../analysis/sources.ts';
+import { type Sender, sources } from '../analysis/sources.ts';
 import { subdomains } from '../analysis/subdomains.ts';
 import { summary } from '../analysis/summary.ts';
 import type { Accounts } from '../auth/accounts.ts';
@@ -65,7 +65,7 @@ export const LIST_DEFAULT = 100;
 export const LIST_MAX = 10_000;
 const listLimit = z.coerce.number().int().min(1).max(LIST_MAX).default(LIST_DEFAULT);
 
-/** Answers larger than this go gzipped to clients that take it (a big domain's senders: 4 MB -> a tenth). */
+/** Answers larger than this go gzipped to clients that take it (a page of senders: 50 KB -> a tenth). */
 export const GZIP_ABOVE_CHARS = 32 * 1024;
 
 export function registerAnalysisRoutes(
@@ -107,14 +107,20 @@ export function registerAnalysisRoutes(
     },
   });
 
-  /** The domain's senders over the period, kept as data: pages and single senders are cut from it. */
+  /**
+   * The domain's senders over the period, kept as data: pages and single senders are cut from
+   * it; its sorted and filtered views are kept with it (and go with it).
+   */
   const allSenders = (domain: string, within: Period, lang: Lang) =>
     cache.value(
       domain,
       JSON.stringify(['sources', domain, within, lang]),
-      () => sources(store, domain, within, { lang }),
+      async () => ({
+        result: await sources(store, domain, within, { lang }),
+        views: new Map<string, Sender[]>(),
+      }),
       // Reason words are shared between senders: in memory, less than half their JSON.
-      (result) => approxJsonChars(result.senders) / 2,
+      ({ result }) => approxJsonChars(result.senders) / 2,
     );
 
   addRoute(app, registry, {
@@ -131,21 +137,19 @@ export function registerAnalysisRoutes(
       const within = period(query);
       const lang = requestLang(request);
       const { sort, order, class: only, limit, offset } = query;
-      // Every page of one view is cut from the same sorted list, kept beside the senders.
-      const view = () =>
-        cache.value(
-          domain,
-          JSON.stringify(['sources-view', domain, within, lang, sort, order, only ?? null]),
-          async () => sortedSenders((await allSenders(domain, within, lang)).senders, sort, order, only),
-          (list) => list.length * 8,
-        );
       return cached(
         reply,
         domain,
         ['sources-page', within, lang, sort, order, only ?? null, limit, offset],
         async () => {
-          const result = await allSenders(domain, within, lang);
-          const list = await view();
+          const { result, views } = await allSenders(domain, within, lang);
+          // Every page of one view is cut from the same sorted list.
+          const view = `${sort} ${order} ${only ?? ''}`;
+          let list = views.get(view);
+          if (!list) {
+            list = sortedSenders(result.senders, sort, order, only);
+            views.set(view, list);
+          }
           return {
             domain: result.domain,
             since: result.since,
@@ -179,7 +183,7 @@ export function registerAnalysisRoutes(
       const domain = visibleDomain(caller, params.domain);
       const ip = senderIp(params.ip);
       const within = period(query);
-      const result = await allSenders(domain, within, requestLang(request));
+      const { result } = await allSenders(domain, within, requestLang(request));
       const sender = result.senders.find((s) => s.ip === ip);
       if (!sender) throw notFound(`${ip} for ${domain}`);
       return { domain: result.domain, since: result.since, until: result.until, sender };

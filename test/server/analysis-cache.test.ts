@@ -140,4 +140,35 @@ describe('AnalysisCache', () => {
     expect(runs.get('other.jp')).toBe(2);
     expect(runs.get('example.jp')).toBe(2);
   });
+
+  it('keeps big data apart: it never pushes the small answers out', async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    const cache = new AnalysisCache(store, Date.now, 10_000, 1_000);
+    let answers = 0;
+    let data = 0;
+    const answer = () =>
+      cache.json('example.jp', 'summary', async () => {
+        answers++;
+        return 'small';
+      });
+    const list = (key: string) =>
+      cache.value(
+        'example.jp',
+        key,
+        async () => {
+          data++;
+          return 'x'.repeat(600);
+        },
+        (v) => v.length,
+      );
+    await answer();
+    await list('senders 30d');
+    await list('senders 90d');
+    await list('senders 30d');
+    // Two lists over the data cap: the older went; the answer stayed.
+    expect(data).toBe(3);
+    await answer();
+    expect(answers).toBe(1);
+  });
 });
