@@ -91,7 +91,9 @@ export async function startServer(
   (await networkFromFlags(flags, ctx.lang)).close();
   const accounts = new Accounts(store.db);
   const imapSources =
-    flags.fetch === false ? undefined : new ImapSources({ store, list: () => accounts.listImapSources(), env: ctx.env });
+    flags.fetch === false
+      ? undefined
+      : new ImapSources({ store, list: () => accounts.listImapSources(), env: ctx.env });
   const app = await buildServer({
     store,
     accounts,
