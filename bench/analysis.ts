@@ -2,7 +2,7 @@
  * Analysis speed (issue 4): every analysis question for one domain over 30 days on a synthetic
  * store (bench/gen-store.ts), p50 and p95 over many runs, on SQLite and PostgreSQL (targets for
  * summary, sources and simulate: p95 < 200 ms and < 100 ms), as the CLI asks them (sender names
- * from the store's reverse-DNS cache); and the rollup's cost on ingest throughput (the same
+ * from the store's reverse-DNS cache, filled as `sumi resolve-ips` leaves it); and the rollup's cost on ingest throughput (the same
  * reports stored with the rollup on and off; bench/ingest.ts measures it on real reports).
  *   npm run bench -- analysis [--records 10000000] [--days 90] [--domains 200] [--runs 40]
  *     [--keep NAME] [--questions summary,sources,...] [--ingest-records 200000]
@@ -36,6 +36,7 @@ import {
   type GenManifest,
   type GenOptions,
   generateFailureReports,
+  generateIpFacts,
   generateStore,
   readManifest,
   writeManifest,
@@ -173,8 +174,14 @@ async function fill(engine: string, store: Store, manifestFile: string | undefin
     manifest.failureSeconds = (performance.now() - started) / 1000;
     if (manifestFile) writeManifest(manifestFile, manifest);
   }
+  if (manifest.ipFacts === undefined) {
+    const started = performance.now();
+    manifest.ipFacts = await generateIpFacts(store, manifest.start + manifest.days * DAY);
+    manifest.ipFactsSeconds = (performance.now() - started) / 1000;
+    if (manifestFile) writeManifest(manifestFile, manifest);
+  }
   const rate = Math.round(manifest.records / manifest.seconds).toLocaleString('en');
-  const build = `${engine}: ${manifest.records.toLocaleString('en')} records, ${manifest.messages.toLocaleString('en')} messages, ${manifest.days} days, ${manifest.domains} domains written in ${manifest.seconds.toFixed(1)} s (${rate} records/s)${reused ? `, reused (generated ${manifest.generatedAt})` : ''}; ${manifest.failureReports.toLocaleString('en')} failure reports in ${(manifest.failureSeconds ?? 0).toFixed(1)} s`;
+  const build = `${engine}: ${manifest.records.toLocaleString('en')} records, ${manifest.messages.toLocaleString('en')} messages, ${manifest.days} days, ${manifest.domains} domains written in ${manifest.seconds.toFixed(1)} s (${rate} records/s)${reused ? `, reused (generated ${manifest.generatedAt})` : ''}; ${manifest.failureReports.toLocaleString('en')} failure reports in ${(manifest.failureSeconds ?? 0).toFixed(1)} s; reverse DNS of ${manifest.ipFacts.toLocaleString('en')} IPs cached in ${(manifest.ipFactsSeconds ?? 0).toFixed(1)} s`;
   console.error(build);
   return { build, lastDay: manifest.start + (manifest.days - 1) * DAY };
 }

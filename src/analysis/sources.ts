@@ -148,7 +148,7 @@ const orgDomain = (name: string) => pslOrgDomain(name);
  */
 function evaluate(
   row: SourceRollupRow,
-  sender: { ptr?: string; authorised: boolean },
+  sender: { ptr?: string; authorised: boolean; ptrRule: string },
   memo: Map<string, FailReason>,
 ): EvaluatedRow {
   const overrides = entries(row.reasons);
@@ -161,7 +161,8 @@ function evaluate(
     row.dkimAuth,
     row.spfAuth,
     row.reasons,
-    sender.ptr ?? '',
+    // The PTR name counts only through the rule it matches (ptrRule).
+    sender.ptrRule,
     sender.authorised ? '1' : '0',
   ].join('\u0000');
   let reason = memo.get(key);
@@ -245,15 +246,44 @@ interface Shape {
 const shape = (r: SourceRollupRow) =>
   [r.headerFrom, r.dkim, r.spf, r.adkim, r.aspf, r.dkimAuth, r.spfAuth, r.reasons].join('\u0000');
 
-function fromShape({ sender, row }: Shape, raw: SourceRollupRow): { sender: Sender; row: EvaluatedRow } {
+/**
+ * What a sender's facts change in its evaluation: a forward-confirmed PTR name counts only
+ * through the known sender its name matches (failReason and matchSender read nothing else of
+ * it), so senders whose names match the same rule, or none, are evaluated alike. '' for none.
+ */
+function ptrRule(ptr: string | undefined): string {
+  if (ptr === undefined) return '';
+  const match = matchSender({ ptr });
+  return match ? `${match.sender.id}\u0000${match.rule.kind}\u0000${match.rule.suffix}` : '';
+}
+
+function fromShape(
+  { sender, row }: Shape,
+  raw: SourceRollupRow,
+  facts: IpFacts | undefined,
+): { sender: Sender; row: EvaluatedRow } {
   const n = raw.messages;
   const reason = { ...sender.reason, messages: n };
+  const ptr = facts?.ptr ?? null;
+  const ptrConfirmed = facts?.ptrConfirmed ?? false;
+  // A match by PTR names the matching name: this sender's own.
+  const known =
+    sender.knownSender?.matchedBy === 'ptr' && ptr !== null
+      ? { ...sender.knownSender, matched: normaliseName(ptr) }
+      : sender.knownSender;
   return {
     row: { ...row, sourceIp: raw.sourceIp, messages: n },
     sender: {
       ...sender,
       ip: raw.sourceIp,
-      name: sender.knownSender?.name ?? raw.sourceIp,
+      name: known?.name ?? ptr ?? raw.sourceIp,
+      ptr,
+      ptrConfirmed,
+      ptrOrgDomain: facts?.ptrOrgDomain ?? null,
+      asn: facts?.asn ?? null,
+      asOrg: facts?.asOrg ?? null,
+      country: facts?.country ?? null,
+      knownSender: known,
       messages: n,
       dmarcPass: row.dmarc === 'pass' ? n : 0,
       dmarcFail: row.dmarc === 'pass' ? 0 : n,
@@ -291,20 +321,21 @@ export function groupSenders(
     const mark = options.marks?.get(ip) ?? null;
     // Most senders of a domain are one-row senders sharing a few shapes (spoofing and forwarding
     // from scattered addresses): each shape is worked out once and copied for the others.
-    const single = raw.length === 1 && !facts && !mark && (raw[0]?.messages ?? 0) > 0 ? raw[0] : undefined;
-    const shapeKey = single ? shape(single) : undefined;
+    const ptr = facts?.ptr ?? null;
+    const ptrConfirmed = facts?.ptrConfirmed ?? false;
+    const confirmed = ptr !== null && ptrConfirmed ? { ptr } : {};
+    const rule = ptrRule(confirmed.ptr);
+    const single = raw.length === 1 && !mark && (raw[0]?.messages ?? 0) > 0 ? raw[0] : undefined;
+    const shapeKey = single ? `${shape(single)}\u0001${rule}` : undefined;
     const shaped = shapeKey === undefined ? undefined : shapes.get(shapeKey);
     if (single && shaped) {
-      const copy = fromShape(shaped, single);
+      const copy = fromShape(shaped, single, facts);
       senders.push(copy.sender);
       evaluated.push(copy.row);
       continue;
     }
-    const ptr = facts?.ptr ?? null;
-    const ptrConfirmed = facts?.ptrConfirmed ?? false;
-    const confirmed = ptr !== null && ptrConfirmed ? { ptr } : {};
     let authorised = mark?.mark === 'authorised';
-    let ipRows = raw.map((row) => evaluate(row, { ...confirmed, authorised }, memo));
+    let ipRows = raw.map((row) => evaluate(row, { ...confirmed, authorised, ptrRule: rule }, memo));
     // A sender whose mail mostly passes is the owner's: its failing rest is not spoofing.
     if (
       !mark &&
@@ -316,14 +347,14 @@ export function groupSenders(
         ipRows.reduce((n, r) => n + r.messages, 0)
     ) {
       authorised = true;
-      ipRows = raw.map((row) => evaluate(row, { ...confirmed, authorised }, memo));
+      ipRows = raw.map((row) => evaluate(row, { ...confirmed, authorised, ptrRule: rule }, memo));
     }
     evaluated.push(...ipRows);
-    const evidence = [
-      ptr !== null && ptrConfirmed ? ptr : '',
-      ...new Set(raw.map((r) => `${r.dkimAuth}\u0000${r.spfAuth}`)),
-    ].join('\u0001');
+    const evidence = [rule, ...new Set(raw.map((r) => `${r.dkimAuth}\u0000${r.spfAuth}`))].join('\u0001');
     let known = knownBy.get(evidence);
+    // A match by PTR names the matching name: this sender's own.
+    if (known?.matchedBy === 'ptr' && confirmed.ptr !== undefined)
+      known = { ...known, matched: normaliseName(confirmed.ptr) };
     if (known === undefined) {
       const dkimDomains = new Set<string>();
       const spfDomains = new Set<string>();

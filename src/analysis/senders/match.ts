@@ -45,6 +45,7 @@ export function matchSender(
   evidence: SenderEvidence,
   catalogue: readonly KnownSender[] = knownSenders,
 ): SenderMatch | undefined {
+  const rules = normalisedRules(catalogue);
   const order: [keyof typeof EVIDENCE_RULES, readonly string[]][] = [
     ['ptr', evidence.ptr === undefined ? [] : [evidence.ptr]],
     ['dkimDomains', evidence.dkimDomains ?? []],
@@ -54,16 +55,32 @@ export function matchSender(
     const kinds: readonly string[] = EVIDENCE_RULES[key];
     let best: SenderMatch | undefined;
     for (const name of names) {
-      for (const sender of catalogue) {
-        for (const r of sender.rules) {
-          if (!kinds.includes(r.kind) || !hasSuffix(name, r.suffix)) continue;
-          if (!best || r.suffix.length > best.rule.suffix.length) {
-            best = { sender, rule: r, matched: normaliseName(name) };
-          }
-        }
+      const n = normaliseName(name);
+      for (const { sender, rule, suffix } of rules) {
+        // hasSuffix, with the rule's suffix normalised once per catalogue.
+        if (!kinds.includes(rule.kind) || suffix === '' || (n !== suffix && !n.endsWith(`.${suffix}`)))
+          continue;
+        if (!best || rule.suffix.length > best.rule.suffix.length) best = { sender, rule, matched: n };
       }
     }
     if (best) return best;
   }
   return undefined;
+}
+
+/** Every rule of a catalogue with its suffix normalised, in catalogue order; worked out once per catalogue. */
+const rulesOf = new WeakMap<
+  readonly KnownSender[],
+  { sender: KnownSender; rule: SenderRule; suffix: string }[]
+>();
+
+function normalisedRules(catalogue: readonly KnownSender[]) {
+  let rules = rulesOf.get(catalogue);
+  if (!rules) {
+    rules = catalogue.flatMap((sender) =>
+      sender.rules.map((rule) => ({ sender, rule, suffix: normaliseName(rule.suffix) })),
+    );
+    rulesOf.set(catalogue, rules);
+  }
+  return rules;
 }
