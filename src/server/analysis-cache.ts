@@ -4,9 +4,9 @@
  * route, domain, period and language. A new report (an id past the newest one seen) drops the
  * answers about its policy domain, its parents and its subdomains, and keeps the others: with
  * reports arriving all day, dropping every answer would compute every domain again at once.
- * Changes through the API (marks, inventory, uploads) drop everything; every answer goes after
- * a minute at most (marks or inventory changed by another process). Concurrent askers of one
- * question share its work.
+ * Changes to the owner's marks, inventory or stored checks (through the API or by another
+ * process) drop everything; every answer goes after ANALYSIS_CACHE_MS at most. Concurrent askers
+ * of one question share its work.
  *
  * Two pools, each dropping its least recently used first. Answers are kept as the JSON sent
  * (writing JSON again per request cost more than reading the store): tens of kilobytes per
@@ -32,8 +32,12 @@ export const ANALYSIS_DATA_ENTRIES = 200;
  * about 5 MB, so the lists of a few dozen domains.
  */
 export const ANALYSIS_DATA_CHARS = 128 * 1024 * 1024;
-/** The longest an answer is kept, in ms. */
-export const ANALYSIS_CACHE_MS = 60_000;
+/**
+ * The longest an answer is kept, in ms: for what no look at the store notices (the reverse-DNS
+ * names `sumi resolve-ips` leaves). Short enough for those, long enough that a few hundred
+ * domains in use are not all computed again every few minutes.
+ */
+export const ANALYSIS_CACHE_MS = 10 * 60_000;
 /**
  * How long one look at the newest report id serves, in ms: under load every request would
  * otherwise ask the store; a report stored by another process shows within this time.
@@ -110,6 +114,8 @@ export class AnalysisCache {
   readonly #answers: Pool;
   readonly #data: Pool;
   #version: { at: number; id: Promise<number> } | undefined;
+  /** The owner's marks, inventory and stored checks as last seen (see #newestReport). */
+  #owner: string | undefined;
   /** Whether reports past a version concern a domain, asked once per domain, version and newest id. */
   #concerns = new Map<string, Promise<boolean>>();
 
@@ -244,17 +250,34 @@ export class AnalysisCache {
   }
 
   /**
-   * The newest report's id: a lookup at the end of the primary key, whatever the store's size,
-   * asked at most once per ANALYSIS_VERSION_MS (concurrent askers share it).
+   * The newest report's id, asked at most once per ANALYSIS_VERSION_MS (concurrent askers share
+   * it). The same look reads what else answers depend on and another process may change: the
+   * owner's sender marks and inventory, and stored checks; when those changed, every answer
+   * goes. Each is the end of a primary key or a small table, whatever the store's size.
    */
   #newestReport(): Promise<number> {
     const now = this.clock();
     if (this.#version && now - this.#version.at < ANALYSIS_VERSION_MS) return this.#version.id;
-    const id = this.store.db
-      .selectFrom('reports')
-      .select((eb) => eb.fn.max('id').as('id'))
-      .executeTakeFirst()
-      .then((row) => Number(row?.id ?? 0));
+    const id = sql<Record<string, number | string | null>>`select
+        (select max(id) from reports) as reports,
+        (select count(*) from sender_marks) as marks,
+        (select max(marked_at) from sender_marks) as marked,
+        (select count(*) from domains) as domains,
+        (select max(added_at) from domains) as added,
+        (select max(id) from dmarc_checks) as checks`
+      .execute(this.store.db)
+      .then(({ rows }) => {
+        const row = rows[0] ?? {};
+        const { reports, ...rest } = row;
+        const owner = JSON.stringify(Object.values(rest).map((v) => (v === null ? null : Number(v))));
+        if (this.#owner !== undefined && owner !== this.#owner) {
+          this.#answers.clear();
+          this.#data.clear();
+          this.#concerns.clear();
+        }
+        this.#owner = owner;
+        return Number(reports ?? 0);
+      });
     const asked = { at: now, id };
     this.#version = asked;
     // A failed look is asked again by the next request.

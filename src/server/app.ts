@@ -46,6 +46,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Trust X-Forwarded-For / -Proto from a reverse proxy. */
   trustProxy?: boolean;
+  /** The kept analysis answers (tests give one on their own clock). */
+  analysisCache?: AnalysisCache;
   /** The server's own URL, for setup links; by default from the request's Host. */
   baseUrl?: string;
   logger?: FastifyServerOptions['logger'];
@@ -110,7 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAuthRoutes(app, registry, accounts);
   const inventory = async () => (await listDomains(store)).map((d) => d.domain);
   registerDomainRoutes(app, registry, { store, inventory, checkSession: options.checkSession });
-  const cache = new AnalysisCache(store);
+  const cache = options.analysisCache ?? new AnalysisCache(store);
   // A change through the API to what answers say (a mark, the inventory, an upload) may change
   // any answer: cleared before the answer leaves, so the client's next question sees the change.
   // Not on a login: every answer computed again at once would stall the server for seconds.

@@ -9,6 +9,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Accounts, type User } from '../../src/auth/accounts.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
+import { AnalysisCache } from '../../src/server/analysis-cache.ts';
 import { buildServer } from '../../src/server/app.ts';
 import type { Store } from '../../src/store/types.ts';
 import { fakeFetcher } from '../fixtures/mta-sts/fake-fetcher.ts';
@@ -44,6 +45,8 @@ export async function harness(store: Store): Promise<Harness> {
   const app = await buildServer({
     store,
     accounts,
+    // On the test's clock: the store is looked at again only when a test moves it.
+    analysisCache: new AnalysisCache(store, () => clock.now * 1000),
     webRoot,
     baseUrl: 'http://127.0.0.1:8080',
     checkSession: async () => ({

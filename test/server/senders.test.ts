@@ -210,6 +210,11 @@ for (const engine of engines) {
       await alice.request('POST', '/api/domains/a.example/senders/203.0.113.26/mark', { mark: 'forwarder' });
       expect(await classOf('203.0.113.28')).toBe('forwarder');
       expect(await classOf('203.0.113.26')).toBe('forwarder');
+      // Another process's mark shows once the store is looked at again (ANALYSIS_VERSION_MS).
+      await markSender(h.store, 'a.example', '203.0.113.23', 'suspicious');
+      expect(await classOf('203.0.113.23')).not.toBe('suspicious');
+      h.clock.now += 1;
+      expect(await classOf('203.0.113.23')).toBe('suspicious');
     });
 
     it('cuts the simulation and unknown-sender lists to limit, counting them all', async () => {
