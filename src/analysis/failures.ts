@@ -451,6 +451,35 @@ export async function failureReports(
   const facts = options.ipFacts
     ? await options.ipFacts.describe([...new Set(items.flatMap((i) => (i.sourceIp ? [i.sourceIp] : [])))])
     : new Map();
+  const { reports, incidents, carried, ...groups } = groupFailures(items, (ip) => facts.get(ip));
+  return {
+    domain,
+    since: options.period ? isoDay(options.period.since) : null,
+    until: options.period ? isoDay(options.period.until) : null,
+    reports,
+    incidents,
+    truncated,
+    carried,
+    aggregateFailing: await aggregateFailing(store, domain, options),
+    ...groups,
+  };
+}
+
+/** What the network knows of a sender, for its group. */
+type SenderFacts = Pick<SenderGroup, 'ptr' | 'asn' | 'asOrg' | 'country'>;
+
+/**
+ * The figures, groups and items of a view worked out from its items (newest first): by sender
+ * (with `factsOf` its network facts), by identity used, what they carry and what aggregate data
+ * cannot tell. Also cuts a kept view down to the items one caller may see.
+ */
+export function groupFailures(
+  items: FailureItem[],
+  factsOf: (ip: string) => Partial<SenderFacts> | undefined,
+): Pick<
+  FailuresView,
+  'reports' | 'incidents' | 'carried' | 'bySender' | 'byIdentity' | 'items' | 'cannotTell'
+> {
   const senders = new Map<string, SenderGroup>();
   const identities = new Map<string, IdentityGroup>();
   const addSubject = (subjects: string[], subject: string | null) => {
@@ -462,12 +491,13 @@ export async function failureReports(
     const ip = item.sourceIp ?? '';
     let s = senders.get(ip);
     if (!s) {
+      const facts = factsOf(ip);
       s = {
         ip,
-        ptr: facts.get(ip)?.ptr ?? null,
-        asn: facts.get(ip)?.asn ?? null,
-        asOrg: facts.get(ip)?.asOrg ?? null,
-        country: facts.get(ip)?.country ?? null,
+        ptr: facts?.ptr ?? null,
+        asn: facts?.asn ?? null,
+        asOrg: facts?.asOrg ?? null,
+        country: facts?.country ?? null,
         reports: 0,
         incidents: 0,
         first: item.arrival,
@@ -527,14 +557,9 @@ export async function failureReports(
   if (items.length === 0) cannotTell.push('no-ruf');
 
   return {
-    domain,
-    since: options.period ? isoDay(options.period.since) : null,
-    until: options.period ? isoDay(options.period.until) : null,
     reports: items.length,
     incidents: items.reduce((n, i) => n + i.incidents, 0),
-    truncated,
     carried,
-    aggregateFailing: await aggregateFailing(store, domain, options),
     bySender: [...senders.values()].sort((a, b) => b.incidents - a.incidents || a.ip.localeCompare(b.ip)),
     byIdentity: [...identities.values()].sort(
       (a, b) => b.incidents - a.incidents || a.domain.localeCompare(b.domain),

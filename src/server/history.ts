@@ -11,10 +11,8 @@ import {
   type FailureItem,
   type FailuresView,
   failureReports,
-  type IdentityGroup,
+  groupFailures,
   MAX_FAILURE_REPORTS_READ,
-  MAX_GROUP_SUBJECTS,
-  type SenderGroup,
 } from '../analysis/failures.ts';
 import { policyHistory, STEP_WINDOW_DAYS } from '../analysis/history.ts';
 import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
@@ -49,13 +47,9 @@ function period(query: { since?: string | undefined; until?: string | undefined 
   }
 }
 
-/** Relations that put a report in a domain's view (as in analysis/failures.ts). */
-const RELATED = new Set(['exact', 'subdomain', 'look-alike']);
-
 /**
- * The view as a caller scoped to some domains may see it: only reports whose reported domain is
- * theirs (as /api/failure-reports lists them), counts and groups made again from those. A
- * look-alike of the domain may be another client's domain in the same store.
+ * The view as one caller may see it: a user limited to some domains sees only the reports of
+ * those (a look-alike of the domain can be another client's domain in the same store).
  */
 export function failuresInScope(view: FailuresView, scope: DomainScope): FailuresView {
   if (scope.all) return view;
@@ -64,93 +58,8 @@ export function failuresInScope(view: FailuresView, scope: DomainScope): Failure
     return reported !== undefined && scopeAllows(scope, reported);
   };
   if (view.items.every(visible)) return view;
-  const items = view.items.filter(visible);
   const network = new Map(view.bySender.map((s) => [s.ip, s]));
-  const senders = new Map<string, SenderGroup>();
-  const identities = new Map<string, IdentityGroup>();
-  const addSubject = (subjects: string[], subject: string | null) => {
-    if (subject !== null && subjects.length < MAX_GROUP_SUBJECTS && !subjects.includes(subject))
-      subjects.push(subject);
-  };
-  // Oldest first, as the view reads them, so first/last and subjects come in the same order.
-  for (const item of [...items].reverse()) {
-    const ip = item.sourceIp ?? '';
-    let s = senders.get(ip);
-    if (!s) {
-      const known = network.get(ip);
-      s = {
-        ip,
-        ptr: known?.ptr ?? null,
-        asn: known?.asn ?? null,
-        asOrg: known?.asOrg ?? null,
-        country: known?.country ?? null,
-        reports: 0,
-        incidents: 0,
-        first: item.arrival,
-        last: item.arrival,
-        fromDomains: [],
-        subjects: [],
-      };
-      senders.set(ip, s);
-    }
-    s.reports++;
-    s.incidents += item.incidents;
-    if (item.arrival !== null) {
-      if (s.first === null || item.arrival < s.first) s.first = item.arrival;
-      if (s.last === null || item.arrival > s.last) s.last = item.arrival;
-    }
-    if (item.from && !s.fromDomains.includes(item.from.domain)) s.fromDomains.push(item.from.domain);
-    addSubject(s.subjects, item.subject);
-    const seen = new Set<string>();
-    for (const id of [item.from, item.mailFrom, item.replyTo]) {
-      if (!id || !RELATED.has(id.relation) || seen.has(id.domain)) continue;
-      seen.add(id.domain);
-      let g = identities.get(id.domain);
-      if (!g) {
-        g = {
-          domain: id.domain,
-          relation: id.relation,
-          ...(id.why ? { why: id.why } : {}),
-          reports: 0,
-          incidents: 0,
-          senders: [],
-          subjects: [],
-        };
-        identities.set(id.domain, g);
-      }
-      g.reports++;
-      g.incidents += item.incidents;
-      if (ip && !g.senders.includes(ip)) g.senders.push(ip);
-      addSubject(g.subjects, item.subject);
-    }
-  }
-  const count = (part: FailureItem['carries'][number]) =>
-    items.filter((i) => i.carries.includes(part)).length;
-  const carried = {
-    headers: count('headers'),
-    subject: count('subject'),
-    body: count('body'),
-    urls: count('urls'),
-    redacted: items.filter((i) => i.redactedByReporter).length,
-    noOriginal: items.filter((i) => i.originalForm === null).length,
-  };
-  const cannotTell = ['aggregate-no-content', 'ruf-sample'];
-  if (carried.noOriginal > 0) cannotTell.push('no-original');
-  if (carried.body < items.length) cannotTell.push('headers-only');
-  if (carried.redacted > 0) cannotTell.push('redacted');
-  if (items.length === 0) cannotTell.push('no-ruf');
-  return {
-    ...view,
-    reports: items.length,
-    incidents: items.reduce((n, i) => n + i.incidents, 0),
-    carried,
-    bySender: [...senders.values()].sort((a, b) => b.incidents - a.incidents || a.ip.localeCompare(b.ip)),
-    byIdentity: [...identities.values()].sort(
-      (a, b) => b.incidents - a.incidents || a.domain.localeCompare(b.domain),
-    ),
-    items,
-    cannotTell,
-  };
+  return { ...view, ...groupFailures(view.items.filter(visible), (ip) => network.get(ip)) };
 }
 
 export function registerHistoryRoutes(
