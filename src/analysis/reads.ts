@@ -100,6 +100,20 @@ export async function readSourceRows(
   return rows;
 }
 
+/** The sending IPs of `domain` over the period (those the reports gave), from the rollup's key. */
+export async function readSenderIps(store: Store, domain: string, period: Period): Promise<string[]> {
+  const rows = await store.db
+    .selectFrom('source_rollup')
+    .select('source_ip')
+    .distinct()
+    .where('policy_domain', '=', domain)
+    .where('day', '>=', period.since)
+    .where('day', '<=', period.until)
+    .where('source_ip', '!=', '')
+    .execute();
+  return rows.map((r) => r.source_ip);
+}
+
 /** One day of source_rollup summed: a day's messages by disposition and aligned results. */
 export interface DailyRow {
   day: number;

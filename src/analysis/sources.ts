@@ -10,7 +10,7 @@ import type { Store } from '../store/types.ts';
 import type { SenderMark, SenderMarkKind } from './inventory.ts';
 import type { IpFacts, IpFactsSource } from './ip-facts.ts';
 import { isoDay, type Period } from './period.ts';
-import { readMarks, readSourceRows, type SourceRollupRow } from './reads.ts';
+import { readMarks, readSenderIps, readSourceRows, type SourceRollupRow } from './reads.ts';
 import type { AlignmentMode } from './senders/alignment.ts';
 import type { SenderCategory, SenderRuleKind } from './senders/catalogue.ts';
 import { type FailReason, type FailReasonCode, failReason, type ReasonRow } from './senders/fail-reason.ts';
@@ -464,9 +464,21 @@ export async function loadSenders(
   options: SourcesOptions = {},
 ): Promise<{ senders: Sender[]; rows: EvaluatedRow[] }> {
   const name = normaliseName(domain);
-  const [rows, marks] = await Promise.all([readSourceRows(store, name, period), readMarks(store, name)]);
-  const ips = [...new Set(rows.map((r) => r.sourceIp))].filter((ip) => ip !== '');
-  const facts = options.ipFacts && ips.length > 0 ? await options.ipFacts.describe(ips) : undefined;
+  const ipFacts = options.ipFacts;
+  const describe = (ips: string[]) => (ipFacts && ips.length > 0 ? ipFacts.describe(ips) : undefined);
+  // PostgreSQL: the senders' facts are asked beside the rollup rows, their IPs read on their own
+  // (from the rollup's key), not after the rows: with 10 million records the cache lookup of a
+  // domain's ~3,600 senders took ~25 ms. SQLite answers one query at a time: nothing to overlap.
+  const early =
+    ipFacts && store.engine === 'postgres' ? readSenderIps(store, name, period).then(describe) : undefined;
+  const [rows, marks, earlyFacts] = await Promise.all([
+    readSourceRows(store, name, period),
+    readMarks(store, name),
+    early,
+  ]);
+  const facts = early
+    ? earlyFacts
+    : await describe([...new Set(rows.map((r) => r.sourceIp))].filter((ip) => ip !== ''));
   return groupSenders(rows, {
     marks,
     ...(facts ? { facts } : {}),

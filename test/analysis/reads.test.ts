@@ -6,7 +6,12 @@
  */
 import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { readPolicyDomainsUnder, readSourceRows, type SourceRollupRow } from '../../src/analysis/reads.ts';
+import {
+  readPolicyDomainsUnder,
+  readSenderIps,
+  readSourceRows,
+  type SourceRollupRow,
+} from '../../src/analysis/reads.ts';
 import type { AggregateRecord } from '../../src/reports/types.ts';
 import type { Store } from '../../src/store/types.ts';
 import { DAY, engines, engineTitle, freshStore, header, JAN_1, record } from '../store/helpers.ts';
@@ -116,6 +121,22 @@ for (const engine of engines) {
         ])
         .execute();
       expect(sorted(rows)).toEqual(sorted(plain.map((r) => ({ ...r, messages: Number(r.messages) }))));
+    });
+
+    it('readSenderIps: the distinct IPs of the period, without the empty one', async () => {
+      const s = await freshStore(engine, opened);
+      await store(s, 0, 'r0', [
+        record({ sourceIp: '192.0.2.1' }),
+        failing({ sourceIp: null }),
+        record({ sourceIp: '2001:db8::25' }),
+      ]);
+      await store(s, 1, 'r1', [record({ sourceIp: '192.0.2.1' }), failing({ sourceIp: '198.51.100.7' })]);
+      await store(s, 5, 'r5', [record({ sourceIp: '203.0.113.9' })]);
+      expect((await readSenderIps(s, 'example.jp', PERIOD)).sort()).toEqual([
+        '192.0.2.1',
+        '198.51.100.7',
+        '2001:db8::25',
+      ]);
     });
 
     it('readSourceRows: no reports, no rows', async () => {

@@ -186,6 +186,26 @@ for (const engine of engines) {
       });
     });
 
+    it('sources: asks the facts of every sending IP of the period once, and of none other', async () => {
+      const s = await store();
+      const asked: string[][] = [];
+      const result = await sources(s, 'example.jp', PERIOD, {
+        ipFacts: {
+          describe: async (ips) => {
+            asked.push([...ips]);
+            return new Map();
+          },
+        },
+      });
+      expect(asked).toHaveLength(1);
+      expect([...(asked[0] ?? [])].sort()).toEqual(
+        result.senders
+          .map((x) => x.ip)
+          .filter((ip) => ip !== '')
+          .sort(),
+      );
+    });
+
     it('sources: the owner’s marks decide the class', async () => {
       const s = await store();
       await markSender(s, 'example.jp', '198.51.100.10', 'authorised', 'newsletter');
