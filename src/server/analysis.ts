@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { InventoryInputError, markSender, SENDER_MARKS, unmarkSender } from '../analysis/inventory.ts';
-import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
+import type { Period } from '../analysis/period.ts';
 import { plan } from '../analysis/plan.ts';
 import { reporters } from '../analysis/reporters.ts';
 import { simulate } from '../analysis/simulate.ts';
@@ -18,6 +18,7 @@ import type { Lang } from '../i18n/lang.ts';
 import { canonicalIp } from '../reports/ip.ts';
 import type { Store } from '../store/types.ts';
 import { type AnalysisCache, approxJsonChars } from './analysis-cache.ts';
+import { period, periodQuery, sendAnswer } from './answers.ts';
 import { visibleDomain } from './domains.ts';
 import { ApiError, notFound, requestLang } from './errors.ts';
 import { type AnyRouteSpec, addRoute, domainParams, okResponse } from './route.ts';
@@ -29,22 +30,6 @@ import {
   sendersPageSchema,
   sortedSenders,
 } from './senders.ts';
-
-const periodQuery = {
-  /** `30d` or a date (`2026-10-01`). */
-  since: z.string().max(20).optional(),
-  /** A date, inclusive, or `Nd` days before today. */
-  until: z.string().max(20).optional(),
-};
-
-function period(query: { since?: string | undefined; until?: string | undefined }): Period {
-  try {
-    return parsePeriod({ since: query.since, until: query.until });
-  } catch (error) {
-    if (error instanceof PeriodError) throw new ApiError(400, 'bad-request', { details: error.message });
-    throw error;
-  }
-}
 
 const senderParams = domainParams.extend({ ip: z.string().max(64) });
 
@@ -65,9 +50,6 @@ export const LIST_DEFAULT = 100;
 export const LIST_MAX = 10_000;
 const listLimit = z.coerce.number().int().min(1).max(LIST_MAX).default(LIST_DEFAULT);
 
-/** Answers larger than this go gzipped to clients that take it (a page of senders: 50 KB -> a tenth). */
-export const GZIP_ABOVE_CHARS = 32 * 1024;
-
 export function registerAnalysisRoutes(
   app: FastifyInstance,
   registry: AnyRouteSpec[],
@@ -76,21 +58,8 @@ export function registerAnalysisRoutes(
   cache: AnalysisCache,
 ): void {
   /** One question's answer as JSON, from the cache when the reports have not changed since. */
-  const cached = async (
-    reply: FastifyReply,
-    domain: string,
-    parts: unknown[],
-    compute: () => Promise<unknown>,
-  ) => {
-    const key = JSON.stringify([domain, ...parts]);
-    const json = await cache.json(domain, key, compute);
-    reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
-    const accepts = reply.request.headers['accept-encoding'] ?? '';
-    if (json.length >= GZIP_ABOVE_CHARS && /\bgzip\b/.test(accepts)) {
-      return reply.header('content-encoding', 'gzip').send(await cache.gzipped(key, json));
-    }
-    return reply.send(json);
-  };
+  const cached = (reply: FastifyReply, domain: string, parts: unknown[], compute: () => Promise<unknown>) =>
+    sendAnswer(reply, cache, domain, JSON.stringify([domain, ...parts]), compute);
 
   addRoute(app, registry, {
     method: 'GET',

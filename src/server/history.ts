@@ -16,13 +16,11 @@ import {
 } from '../analysis/failures.ts';
 import { policyHistory, STEP_WINDOW_DAYS } from '../analysis/history.ts';
 import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
-import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
 import { type DomainScope, scopeAllows } from '../auth/scope.ts';
 import type { Store } from '../store/types.ts';
-import { GZIP_ABOVE_CHARS } from './analysis.ts';
 import { type AnalysisCache, approxJsonChars } from './analysis-cache.ts';
+import { period, periodQuery, sendAnswer } from './answers.ts';
 import { visibleDomain } from './domains.ts';
-import { ApiError } from './errors.ts';
 import { failuresViewSchema, policyHistorySchema } from './history-schemas.ts';
 import { type AnyRouteSpec, addRoute, domainParams } from './route.ts';
 
@@ -30,22 +28,6 @@ import { type AnyRouteSpec, addRoute, domainParams } from './route.ts';
 export const HISTORY_DEFAULT_SINCE = '90d';
 /** Failure reports sent in full unless `limit` says otherwise; the counts and groups cover them all. */
 export const FAILURE_ITEMS_DEFAULT = 100;
-
-const periodQuery = {
-  /** `30d` or a date (`2026-10-01`). */
-  since: z.string().max(20).optional(),
-  /** A date, inclusive, or `Nd` days before today. */
-  until: z.string().max(20).optional(),
-};
-
-function period(query: { since?: string | undefined; until?: string | undefined }, since?: string): Period {
-  try {
-    return parsePeriod({ since: query.since ?? since, until: query.until });
-  } catch (error) {
-    if (error instanceof PeriodError) throw new ApiError(400, 'bad-request', { details: error.message });
-    throw error;
-  }
-}
 
 /**
  * The view as one caller may see it: a user limited to some domains sees only the reports of
@@ -68,16 +50,8 @@ export function registerHistoryRoutes(
   store: Store,
   cache: AnalysisCache,
 ): void {
-  /** One answer as JSON, kept until the domain's reports change, gzipped when large (as the analysis routes do). */
-  const send = async (reply: FastifyReply, domain: string, key: string, compute: () => Promise<unknown>) => {
-    const json = await cache.json(domain, key, compute);
-    reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
-    const accepts = reply.request.headers['accept-encoding'] ?? '';
-    if (json.length >= GZIP_ABOVE_CHARS && /\bgzip\b/.test(accepts)) {
-      return reply.header('content-encoding', 'gzip').send(await cache.gzipped(key, json));
-    }
-    return reply.send(json);
-  };
+  const send = (reply: FastifyReply, domain: string, key: string, compute: () => Promise<unknown>) =>
+    sendAnswer(reply, cache, domain, key, compute);
 
   addRoute(app, registry, {
     method: 'GET',

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
-import { GZIP_ABOVE_CHARS } from '../../src/server/analysis.ts';
+import { GZIP_ABOVE_CHARS } from '../../src/server/answers.ts';
 import { SEARCH_MAX_LENGTH } from '../../src/server/reports.ts';
 import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import type { Store } from '../../src/store/types.ts';

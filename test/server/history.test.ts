@@ -12,7 +12,7 @@ import { policyHistory } from '../../src/analysis/history.ts';
 import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
 import { parsePeriod } from '../../src/analysis/period.ts';
 import type { FailureReport } from '../../src/reports/types.ts';
-import { GZIP_ABOVE_CHARS } from '../../src/server/analysis.ts';
+import { GZIP_ABOVE_CHARS } from '../../src/server/answers.ts';
 import { FAILURE_ITEMS_DEFAULT } from '../../src/server/history.ts';
 import { failuresViewSchema, policyHistorySchema } from '../../src/server/history-schemas.ts';
 import type { Store } from '../../src/store/types.ts';
