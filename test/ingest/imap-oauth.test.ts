@@ -15,6 +15,7 @@ import { openStore } from '../../src/store/open.ts';
 import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
 import { sumi } from './helpers/sumi.ts';
+import { until } from './helpers/until.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -115,13 +116,8 @@ describe.skipIf(!dovecotInstalled)(
         reconnect: { minMs: 100, maxMs: 400 },
         onEvent: (event) => events.push(event),
       });
-      const waitFor = async (reports: number) => {
-        const deadline = Date.now() + 15_000;
-        while ((await store.countReports()).reports < reports) {
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${reports} reports`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      };
+      const waitFor = (reports: number) =>
+        until(`${reports} reports are stored`, async () => (await store.countReports()).reports >= reports);
       await waitFor(1);
       // The token expires and its source now gives a new one: the reconnect must use it.
       active.delete('first');

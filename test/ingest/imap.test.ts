@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
+import { until } from './helpers/until.ts';
 
 if (!dovecotInstalled) {
   console.log(
@@ -156,13 +157,8 @@ describe.skipIf(!dovecotInstalled)(
         reconnect: { minMs: 100, maxMs: 400 },
         onEvent: (e) => events.push(e),
       });
-      const waitFor = async (reports: number) => {
-        const deadline = Date.now() + 15_000;
-        while ((await store.countReports()).reports < reports) {
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${reports} reports`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      };
+      const waitFor = (reports: number) =>
+        until(`${reports} reports are stored`, async () => (await store.countReports()).reports >= reports);
       await waitFor(1);
       await append([reportMail({ reportId: 'w-1' })]);
       await waitFor(2);

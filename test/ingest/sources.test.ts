@@ -5,14 +5,7 @@ import { type ImapSourceSpec, ImapSources } from '../../src/ingest/sources.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type Dovecot, dovecotInstalled, startDovecot } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
-
-async function until(what: string, test: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from './helpers/until.ts';
 
 describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without dovecot-imapd)', () => {
   let dovecot: Dovecot;

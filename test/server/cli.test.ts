@@ -13,6 +13,7 @@ import { openStore } from '../../src/store/open.ts';
 import { sumi } from '../helpers/cli.ts';
 import { dovecotInstalled, startDovecot } from '../ingest/helpers/dovecot.ts';
 import { spawnSumi } from '../ingest/helpers/sumi.ts';
+import { until } from '../ingest/helpers/until.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -226,9 +227,10 @@ describe.skipIf(!dovecotInstalled)(
             };
             if (flags.fetch === false) return await get();
             // This lab Dovecot offers no STARTTLS, which a stored source requires: it keeps retrying, and says why.
-            const deadline = Date.now() + 15_000;
-            while ((await get())[0]?.status?.state !== 'reconnecting' && Date.now() < deadline)
-              await new Promise((r) => setTimeout(r, 100));
+            await until(
+              'the source says why it reconnects',
+              async () => (await get())[0]?.status?.state === 'reconnecting',
+            );
             return await get();
           } finally {
             await running.close();
