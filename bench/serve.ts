@@ -60,6 +60,8 @@ const PAGE = [
   'reporters?since=90d',
   'simulate?policy=reject&since=90d',
   'plan',
+  'history?since=90d',
+  'failures?since=90d&limit=10',
 ];
 const callName = (part: string) => part.split('?')[0]!;
 
