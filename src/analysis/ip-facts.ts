@@ -3,6 +3,8 @@
  * supplied an IP database, its network. Sources are grouped and named with these facts; they
  * are looked up outside ingestion (never blocking it) and cached in the store.
  */
+import type { Period } from './period.ts';
+
 export interface IpFacts {
   /** The PTR name, lower case without the trailing dot; null when there is none. */
   ptr: string | null;
@@ -20,4 +22,9 @@ export interface IpFacts {
 /** Looks up facts for many IPs at once; IPs it knows nothing of are absent from the map. */
 export interface IpFactsSource {
   describe(ips: readonly string[]): Promise<Map<string, IpFacts>>;
+  /**
+   * The facts of a policy domain's sending IPs over a period (those of its rollup), read
+   * together with the IPs in one query; undefined when this source must be given the IPs.
+   */
+  describeSenders?(domain: string, period: Period): Promise<Map<string, IpFacts> | undefined>;
 }

@@ -21,7 +21,7 @@ import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
 import type { Store } from '../../src/store/types.ts';
-import { engines, engineTitle, freshStore, header, record } from '../store/helpers.ts';
+import { DAY, engines, engineTitle, freshStore, header, JAN_1, record } from '../store/helpers.ts';
 import { writeMmdb } from './mmdb-writer.ts';
 
 /** 192.0.2.1: confirmed; .2: PTR whose A is elsewhere; .3: no PTR; .4: PTR servfail; .5: two names, the second confirmed. */
@@ -259,6 +259,46 @@ for (const engine of engines) {
         'PTR 1.2.0.192.in-addr.arpa',
         'A mail-1.outbound.protection.outlook.com',
       ]);
+    });
+
+    it("describeSenders: the cached facts of a domain's senders over a period, as describe gives them", async () => {
+      const store = await freshStore(engine, opened);
+      const ips = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'];
+      await store.insertAggregateReport(
+        { ...header(), records: [...ips.map((ip) => record({ sourceIp: ip })), record({ sourceIp: null })] },
+        Buffer.from('report'),
+        { description: 'test' },
+      );
+      // Another domain's sender, and one of the period's outside it: not asked.
+      await store.insertAggregateReport(
+        {
+          ...header({ reportId: 'other', domain: 'other.example' }),
+          records: [record({ sourceIp: '192.0.2.6' })],
+        },
+        Buffer.from('other'),
+        { description: 'test' },
+      );
+      const now = 4_000_000;
+      await new StoredIpFacts(store, { resolver: new ZoneResolver(zone()), now: () => now }).describe([
+        ...ips,
+        '192.0.2.6',
+      ]);
+      const cacheOnly = new StoredIpFacts(store, { now: () => now });
+      const period = { since: JAN_1, until: JAN_1 };
+      const senders = await cacheOnly.describeSenders('example.jp', period);
+      expect(senders).toEqual(await cacheOnly.describe(ips));
+      expect(senders?.has('192.0.2.6')).toBe(false);
+      expect(senders?.size).toBeGreaterThan(0);
+      expect(
+        await cacheOnly.describeSenders('example.jp', { since: JAN_1 + DAY, until: JAN_1 + DAY }),
+      ).toEqual(new Map());
+      // DNS or an mmdb need every IP named: not this way.
+      expect(
+        await new StoredIpFacts(store, { resolver: new ZoneResolver(zone()) }).describeSenders(
+          'example.jp',
+          period,
+        ),
+      ).toBeUndefined();
     });
 
     it('keeps earlier facts when a refresh cannot ask, and retries soon', async () => {
