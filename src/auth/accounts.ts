@@ -109,6 +109,32 @@ function checkPassword(password: string): void {
   }
 }
 
+/** A user's columns and grants, read with a left join of user_access (a row per grant). */
+const USER_COLUMNS = ['u.id', 'u.username', 'u.role', 'u.all_domains', 'a.kind', 'a.name'] as const;
+
+/** The user of rows read with USER_COLUMNS (all of one user), or undefined for none. */
+function userOfRows(
+  rows: readonly {
+    id: number;
+    username: string;
+    role: Role;
+    all_domains: number;
+    kind: 'domain' | 'group' | null;
+    name: string | null;
+  }[],
+): User | undefined {
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    id: first.id,
+    username: first.username,
+    role: first.role,
+    allDomains: first.role === 'admin' || first.all_domains === 1,
+    domains: rows.filter((r) => r.kind === 'domain').map((r) => r.name!),
+    groups: rows.filter((r) => r.kind === 'group').map((r) => r.name!),
+  };
+}
+
 export class Accounts {
   constructor(
     readonly db: Kysely<Database>,
@@ -369,16 +395,19 @@ export class Accounts {
     return { sessionId, csrfToken, expiresAt };
   }
 
+  /** The session's user and CSRF token: one query, as every request of a browser asks it. */
   async session(sessionId: string): Promise<{ user: User; csrfToken: string } | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .select(['user_id', 'csrf_token'])
-      .where('id_hash', '=', secretHash(sessionId))
-      .where('expires_at', '>', this.now())
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const user = await this.getUser(row.user_id);
-    return user ? { user, csrfToken: row.csrf_token } : undefined;
+    const rows = await this.db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .leftJoin('user_access as a', 'a.user_id', 'u.id')
+      .select(['s.csrf_token', ...USER_COLUMNS])
+      .where('s.id_hash', '=', secretHash(sessionId))
+      .where('s.expires_at', '>', this.now())
+      .orderBy('a.name')
+      .execute();
+    const user = userOfRows(rows);
+    return user ? { user, csrfToken: rows[0]!.csrf_token } : undefined;
   }
 
   async endSession(sessionId: string): Promise<void> {
@@ -478,19 +507,28 @@ export class Accounts {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** The token's user: one query, as every request of a script asks it. */
   async userForApiToken(token: string): Promise<User | undefined> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select(['id', 'user_id', 'last_used_at'])
-      .where('token_hash', '=', secretHash(token))
-      .executeTakeFirst();
+    const rows = await this.db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .leftJoin('user_access as a', 'a.user_id', 'u.id')
+      .select(['t.id as token_id', 't.last_used_at', ...USER_COLUMNS])
+      .where('t.token_hash', '=', secretHash(token))
+      .orderBy('a.name')
+      .execute();
+    const row = rows[0];
     if (!row) return undefined;
     // A write per request would make a busy API client queue on SQLite's one writer.
     const now = this.now();
     if (row.last_used_at === null || now - row.last_used_at >= TOKEN_USE_RESOLUTION_SECONDS) {
-      await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      await this.db
+        .updateTable('api_tokens')
+        .set({ last_used_at: now })
+        .where('id', '=', row.token_id)
+        .execute();
     }
-    return this.getUser(row.user_id);
+    return userOfRows(rows);
   }
 
   // ------------------------------------------------------------ audit log
