@@ -1,43 +1,21 @@
-/**
- * The HTTP API through fastify.inject, on SQLite and PostgreSQL: every route, the
- * authorisation matrix (a user of domain A gets 404 for domain B everywhere), CSRF, session
- * fixation, the login lockout, SQL injection through sort and filters, path traversal in
- * static files, and report text containing HTML coming back as JSON text.
- */
-import { rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
 import { GZIP_ABOVE_CHARS } from '../../src/server/answers.ts';
 import { SEARCH_MAX_LENGTH } from '../../src/server/reports.ts';
 import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
-import type { Store } from '../../src/store/types.ts';
 import { createScan, finishScan } from '../../src/survey/stored.ts';
 import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
-import { DAY, engines, engineTitle, freshStore, header, record } from '../store/helpers.ts';
-import { Client, type Harness, harness, multipart, PASSWORD } from './helpers.ts';
+import { DAY, engines, engineTitle, header, record } from '../store/helpers.ts';
+import { Client, type Harness, multipart, PASSWORD, useHarness } from './helpers.ts';
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`API ${engineTitle(engine)}`, () => {
-    const opened: Store[] = [];
-    let h: Harness;
+    let h!: Harness;
 
-    beforeAll(async () => {
-      h = await harness(await freshStore(engine, opened));
+    const as = useHarness(engine, async (built) => {
+      h = built;
     });
-    afterAll(async () => {
-      await h?.app.close();
-      for (const store of opened.splice(0)) await store.close();
-      if (h) rmSync(h.webRoot, { recursive: true, force: true });
-      await engine.cleanup();
-    });
-
-    async function as(username: string): Promise<Client> {
-      const client = new Client(h.app);
-      const response = await client.login(username);
-      expect(response.statusCode, response.body).toBe(200);
-      return client;
-    }
 
     describe('login, sessions, CSRF', () => {
       it('sets an http-only, SameSite=Strict session cookie and answers the user and CSRF token', async () => {

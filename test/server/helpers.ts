@@ -2,10 +2,11 @@
  * A server on a fresh store (per engine) with users of every role and reports for two client
  * domains, and a client that keeps its cookie and CSRF token like a browser tab.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Accounts, type User } from '../../src/auth/accounts.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
@@ -13,7 +14,7 @@ import { AnalysisCache } from '../../src/server/analysis-cache.ts';
 import { buildServer } from '../../src/server/app.ts';
 import type { Store } from '../../src/store/types.ts';
 import { fakeFetcher } from '../fixtures/mta-sts/fake-fetcher.ts';
-import { DAY, failureReport, header, record } from '../store/helpers.ts';
+import { DAY, type engines, failureReport, freshStore, header, record } from '../store/helpers.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -99,6 +100,33 @@ export async function harness(store: Store): Promise<Harness> {
     ).id;
   const failures = { a: await failure('a.example'), b: await failure('b.example') };
   return { app, store, accounts, clock, users: { admin, alice, victor, bob }, reports, failures, webRoot };
+}
+
+/**
+ * A harness for the tests of one engine's describe block: built before them (then `seed` runs
+ * with it), closed and cleaned after them. Gives `as(name)`: that user logged in, as a browser
+ * tab would be.
+ */
+export function useHarness(engine: (typeof engines)[number], seed: (h: Harness) => Promise<void> | void) {
+  const opened: Store[] = [];
+  let built: Harness | undefined;
+  beforeAll(async () => {
+    built = await harness(await freshStore(engine, opened));
+    await seed(built);
+  });
+  afterAll(async () => {
+    await built?.app.close();
+    for (const store of opened.splice(0)) await store.close();
+    if (built) rmSync(built.webRoot, { recursive: true, force: true });
+    await engine.cleanup();
+  });
+  return async function as(username: string, password = PASSWORD): Promise<Client> {
+    if (!built) throw new Error('the harness is built in beforeAll');
+    const client = new Client(built.app);
+    const response = await client.login(username, password);
+    expect(response.statusCode, response.body).toBe(200);
+    return client;
+  };
 }
 
 /** A browser tab: the session cookie and the CSRF token, sent as the web app sends them. */

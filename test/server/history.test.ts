@@ -1,12 +1,5 @@
-/**
- * The policy history and failure report routes, on SQLite and PostgreSQL: each answers what
- * `sumi history --json` and `sumi failures --json` print (the analysis functions' output), a
- * user of domain A gets 404 for domain B, a look-alike report of another client's domain stays
- * hidden from A's user, and bad queries are 400s.
- */
-import { rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failureReports } from '../../src/analysis/failures.ts';
 import { policyHistory } from '../../src/analysis/history.ts';
 import { StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
@@ -15,10 +8,9 @@ import type { FailureReport } from '../../src/reports/types.ts';
 import { GZIP_ABOVE_CHARS } from '../../src/server/answers.ts';
 import { FAILURE_ITEMS_DEFAULT } from '../../src/server/history.ts';
 import { failuresViewSchema, policyHistorySchema } from '../../src/server/history-schemas.ts';
-import type { Store } from '../../src/store/types.ts';
 import { addReport, fail, pass, storeCheck } from '../analysis/history-fixture.ts';
-import { DAY, engines, engineTitle, failureReport, freshStore, JAN_1 } from '../store/helpers.ts';
-import { Client, type Harness, harness } from './helpers.ts';
+import { DAY, engines, engineTitle, failureReport, JAN_1 } from '../store/helpers.ts';
+import { Client, type Harness, useHarness } from './helpers.ts';
 
 const HISTORY = '/api/domains/a.example/history?since=2025-01-01&until=2025-01-12';
 const FAILURES_PERIOD = { since: '2024-12-01', until: '2025-01-31' };
@@ -43,13 +35,12 @@ const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`history and failures API ${engineTitle(engine)}`, () => {
-    const opened: Store[] = [];
-    let h: Harness;
+    let h!: Harness;
     let lookAlike: number;
     let subdomain: number;
 
-    beforeAll(async () => {
-      h = await harness(await freshStore(engine, opened));
+    const as = useHarness(engine, async (built) => {
+      h = built;
       const store = h.store;
       // a.example's rollout: none, quarantine on day 2, back to none by a check on day 4, quarantine on day 5.
       const report = (
@@ -95,18 +86,6 @@ for (const engine of engines) {
         )
       ).id;
     });
-    afterAll(async () => {
-      await h?.app.close();
-      for (const store of opened.splice(0)) await store.close();
-      if (h) rmSync(h.webRoot, { recursive: true, force: true });
-      await engine.cleanup();
-    });
-
-    async function as(username: string): Promise<Client> {
-      const client = new Client(h.app);
-      expect((await client.login(username)).statusCode).toBe(200);
-      return client;
-    }
 
     it('answers the policy history as sumi history --json prints it, steps with their effect', async () => {
       const alice = await as('alice');

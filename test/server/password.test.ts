@@ -1,38 +1,18 @@
-/**
- * A user's own change of password (POST /api/auth/password): the current password required,
- * CSRF checked, wrong guesses counted toward the lockout, the change audit-logged, every other
- * session of the user ended while the asking one goes on under a new id and CSRF token.
- */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
-import type { Store } from '../../src/store/types.ts';
-import { engines, engineTitle, freshStore } from '../store/helpers.ts';
-import { Client, type Harness, harness, PASSWORD } from './helpers.ts';
+import { engines, engineTitle } from '../store/helpers.ts';
+import { Client, type Harness, PASSWORD, useHarness } from './helpers.ts';
 
 const NEW_PASSWORD = 'a much longer new secret';
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`password change ${engineTitle(engine)}`, () => {
-    const opened: Store[] = [];
-    let h: Harness;
+    let h!: Harness;
 
-    beforeAll(async () => {
-      h = await harness(await freshStore(engine, opened));
-    });
-    afterAll(async () => {
-      await h?.app.close();
-      for (const store of opened.splice(0)) await store.close();
-      if (h) rmSync(h.webRoot, { recursive: true, force: true });
-      await engine.cleanup();
+    const as = useHarness(engine, async (built) => {
+      h = built;
     });
 
-    async function as(username: string, password = PASSWORD): Promise<Client> {
-      const client = new Client(h.app);
-      const response = await client.login(username, password);
-      expect(response.statusCode, response.body).toBe(200);
-      return client;
-    }
     const actions = async (username: string) =>
       (await h.accounts.listAudit({ limit: 100, offset: 0 }))
         .filter((e: { username: string | null }) => e.username === username)

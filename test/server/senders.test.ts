@@ -1,17 +1,9 @@
-/**
- * A domain's senders a page at a time (GET /api/domains/:domain/senders): limit and offset,
- * sort keys from a fixed list (anything else is a 400), the class filter, pages cut from one
- * cached analysis that a mark through the API refreshes, and 404 for a domain outside the
- * caller's access.
- */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markSender } from '../../src/analysis/inventory.ts';
 import { LIST_DEFAULT, LIST_MAX } from '../../src/server/analysis.ts';
 import { SENDERS_PAGE_MAX } from '../../src/server/senders.ts';
-import type { Store } from '../../src/store/types.ts';
-import { DAY, engines, engineTitle, freshStore, header, record } from '../store/helpers.ts';
-import { Client, type Harness, harness } from './helpers.ts';
+import { DAY, engines, engineTitle, header, record } from '../store/helpers.ts';
+import { type Harness, useHarness } from './helpers.ts';
 
 interface SenderRow {
   ip: string;
@@ -59,11 +51,10 @@ function senderRecords() {
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`senders pages ${engineTitle(engine)}`, () => {
-    const opened: Store[] = [];
-    let h: Harness;
+    let h!: Harness;
 
-    beforeAll(async () => {
-      h = await harness(await freshStore(engine, opened));
+    const as = useHarness(engine, async (built) => {
+      h = built;
       await h.store.insertAggregateReport(
         {
           ...header({
@@ -77,18 +68,7 @@ for (const engine of engines) {
         { description: 'test senders-1' },
       );
     });
-    afterAll(async () => {
-      await h?.app.close();
-      for (const store of opened.splice(0)) await store.close();
-      if (h) rmSync(h.webRoot, { recursive: true, force: true });
-      await engine.cleanup();
-    });
 
-    async function as(username: string): Promise<Client> {
-      const client = new Client(h.app);
-      expect((await client.login(username)).statusCode).toBe(200);
-      return client;
-    }
     const url = (query: string) => `/api/domains/a.example/senders?since=7d&${query}`;
 
     it('pages through every sender, most messages first, with the total', async () => {

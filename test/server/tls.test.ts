@@ -1,15 +1,7 @@
-/**
- * SMTP TLS reports in the API: per policy domain (success and failure counts, failures by
- * result type), one domain's failure details and reports a page at a time, one report; a
- * report covering two domains shows a user only the policy of its own domain, and another
- * domain's TLS data is a 404.
- */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TlsPolicyResult, TlsReport } from '../../src/reports/types.ts';
-import type { Store } from '../../src/store/types.ts';
-import { DAY, engines, engineTitle, freshStore } from '../store/helpers.ts';
-import { Client, type Harness, harness } from './helpers.ts';
+import { DAY, engines, engineTitle } from '../store/helpers.ts';
+import { type Harness, useHarness } from './helpers.ts';
 
 function policy(
   domain: string,
@@ -54,12 +46,11 @@ function tlsReport(reportId: string, begin: number, policies: TlsPolicyResult[])
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`TLS reports API ${engineTitle(engine)}`, () => {
-    const opened: Store[] = [];
-    let h: Harness;
+    let h!: Harness;
     const ids = { both: 0, b: 0, old: 0 };
 
-    beforeAll(async () => {
-      h = await harness(await freshStore(engine, opened));
+    const as = useHarness(engine, async (built) => {
+      h = built;
       const day = h.clock.now - (h.clock.now % DAY);
       const insert = async (report: TlsReport) =>
         (
@@ -79,18 +70,6 @@ for (const engine of engines) {
         tlsReport('tls-old', day - 200 * DAY, [policy('a.example', 1, [['validation-failure', 9, null]])]),
       );
     });
-    afterAll(async () => {
-      await h?.app.close();
-      for (const store of opened.splice(0)) await store.close();
-      if (h) rmSync(h.webRoot, { recursive: true, force: true });
-      await engine.cleanup();
-    });
-
-    async function as(username: string): Promise<Client> {
-      const client = new Client(h.app);
-      expect((await client.login(username)).statusCode).toBe(200);
-      return client;
-    }
 
     it('lists each policy domain with its sessions and failures by result type', async () => {
       const root = await as('root');
