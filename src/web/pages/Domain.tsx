@@ -4,6 +4,7 @@ import { Async } from '../components/Async.tsx';
 import { HealthBadge, PolicyBadge, SenderClassBadge } from '../components/Badge.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { Pager } from '../components/Pager.tsx';
+import { PeriodSelect } from '../components/PeriodSelect.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey, type Words } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
@@ -17,12 +18,11 @@ import { PolicyHistory } from './PolicyHistory.tsx';
 import { Reporters, Subdomains } from './Sections.tsx';
 import { Simulator } from './Simulator.tsx';
 
-/** Periods the domain page offers; 90 days by default: long enough to see a policy change and its effect. */
-const PERIODS = [30, 90, 365] as const;
 const api = (domain: string, part: string) => `/api/domains/${encodeURIComponent(domain)}/${part}`;
 
 export function Domain({ domain }: { domain: string }) {
   const w = useWords();
+  // 90 days by default: long enough to see a policy change and its effect.
   const [days, setDays] = useState<number>(90);
   const since = `${days}d`;
   const summary = useResource<Record<string, unknown>>(withQuery(api(domain, 'summary'), { since }));
@@ -42,18 +42,7 @@ export function Domain({ domain }: { domain: string }) {
         <a href="#/domains">{w.t('nav.domains')}</a> /
       </p>
       <h1>{domain}</h1>
-      <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {w.t('sim.period')}
-          <select name="period" value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-            {PERIODS.map((d) => (
-              <option key={d} value={d}>
-                {w.t('sim.days', { days: d })}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
+      <PeriodSelect days={days} onDays={setDays} />
       <nav class="section-nav" aria-label={w.t('domain.sections')}>
         {sections.map(([id, label]) => (
           <a key={id} href={`#/domains/${encodeURIComponent(domain)}`} onClick={jumpTo(id)}>

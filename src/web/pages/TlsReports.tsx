@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { Pager } from '../components/Pager.tsx';
+import { PeriodSelect } from '../components/PeriodSelect.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
@@ -40,26 +41,7 @@ interface PolicyRow {
   failed: number;
 }
 
-const PERIODS = [30, 90, 365] as const;
 const PAGE = 50;
-
-function Period({ days, onDays }: { days: number; onDays: (days: number) => void }) {
-  const w = useWords();
-  return (
-    <form class="inline-form" onSubmit={(e) => e.preventDefault()}>
-      <label>
-        {w.t('sim.period')}
-        <select name="period" value={String(days)} onChange={(e) => onDays(Number(e.currentTarget.value))}>
-          {PERIODS.map((d) => (
-            <option key={d} value={d}>
-              {w.t('sim.days', { days: d })}
-            </option>
-          ))}
-        </select>
-      </label>
-    </form>
-  );
-}
 
 /** SMTP TLS reports: every policy domain, or one domain's failures and reports. */
 export function TlsReports({ domain }: { domain?: string | undefined }) {
@@ -96,7 +78,7 @@ function TlsDomains({ days, onDays }: { days: number; onDays: (days: number) => 
     <>
       <h1>{w.t('tls.title')}</h1>
       <p class="muted">{w.t('tls.intro')}</p>
-      <Period days={days} onDays={onDays} />
+      <PeriodSelect days={days} onDays={onDays} />
       <Async resource={result}>
         {(data) =>
           data.domains.length === 0 ? (
@@ -149,7 +131,7 @@ function TlsDomain({
         <a href={href({ page: 'tls' })}>{w.t('nav.tls')}</a> /
       </p>
       <h1>{domain}</h1>
-      <Period
+      <PeriodSelect
         days={days}
         onDays={(d) => {
           setOffset(0);
