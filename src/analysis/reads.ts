@@ -44,8 +44,9 @@ const SHAPE_COLUMNS = [
  * addresses), so the rows come grouped by shape, each with its senders and their messages in
  * one text (`ip messages ip messages ...`; an IP holds no space, the store keeps only valid
  * ones or ''): the long auth-result texts cross the wire and are decoded once per shape, not
- * once per sender. On PostgreSQL that took a sources question's client time from about 10 ms
- * to 2 (bench/analysis.ts). The rows returned share their shape's strings.
+ * once per sender. With 10 million records (4,300 senders' rows in 42 shapes) the read's client
+ * time went from 8-10 ms to 4 on PostgreSQL, 13 to 9 on SQLite, for about 1 ms more in the
+ * server. The rows returned share their shape's strings.
  */
 export async function readSourceRows(
   store: Store,
