@@ -40,9 +40,9 @@ import {
   type InputLine,
   MAX_DKIM_SELECTORS,
   type MetricCounts,
-  metricShare,
   type OrganisationRule,
   parseDkimSelectors,
+  pointShare,
   readDomainList,
   recordInput,
   requireScan,
@@ -671,9 +671,12 @@ const TREND_LABELS: Record<(typeof TREND_METRICS)[number], string> = {
   mtaSts: 'MTA-STS',
   tlsRpt: 'TLS-RPT',
   nullMx: 'null MX',
+  dkim: 'DKIM',
 };
 
 function printTrend(ctx: CliContext, trend: SurveyTrend): void {
+  // DKIM only when a scan asked its selectors: the others did not measure it.
+  const metrics = TREND_METRICS.filter((m) => m !== 'dkim' || trend.scans.some((s) => s.dkim));
   const t = translator(surveyText, ctx.lang);
   const paint = painter(ctx);
   const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
@@ -682,7 +685,7 @@ function printTrend(ctx: CliContext, trend: SurveyTrend): void {
     t('survey.table.category'),
     t('survey.trend.scan'),
     t('survey.table.domains'),
-    ...TREND_METRICS.map((m) => TREND_LABELS[m]),
+    ...metrics.map((m) => TREND_LABELS[m]),
   ];
   const body: string[][] = [];
   for (const category of trend.categories) {
@@ -692,7 +695,7 @@ function printTrend(ctx: CliContext, trend: SurveyTrend): void {
         i === 0 ? name : '',
         point.scan,
         point.metrics ? String(point.metrics.domains) : '-',
-        ...TREND_METRICS.map((m) => (point.metrics ? percent(metricShare(point.metrics, m)) : '-')),
+        ...metrics.map((m) => percent(pointShare(point, trend.scans[i]!, m))),
       ]);
     });
     if (category.series.length > 1)
@@ -700,7 +703,7 @@ function printTrend(ctx: CliContext, trend: SurveyTrend): void {
         '',
         t('survey.trend.change'),
         '',
-        ...TREND_METRICS.map((m) => points(category.changes[m].points)),
+        ...metrics.map((m) => points(category.changes[m].points)),
       ]);
   }
   const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i]!))));

@@ -376,8 +376,15 @@ export const TREND_METRICS = [
   'mtaSts',
   'tlsRpt',
   'nullMx',
+  'dkim',
 ] as const;
 export type TrendMetric = (typeof TREND_METRICS)[number];
+
+/** A metric's share in one scan's point; null where that scan did not measure it (DKIM not asked). */
+export function pointShare(point: TrendPoint, scan: { dkim: boolean }, metric: TrendMetric): number | null {
+  if (!point.metrics || (metric === 'dkim' && !scan.dkim)) return null;
+  return metricShare(point.metrics, metric);
+}
 
 /** A metric's share in a category's counts (measured: of all domains; the rest: of measured). */
 export function metricShare(counts: MetricCounts & { domains?: number }, metric: TrendMetric): number | null {
@@ -402,7 +409,15 @@ export interface MetricChange {
 }
 
 export interface SurveyTrend {
-  scans: { name: string; list: string; status: string; startedAt: string; finishedAt: string | null }[];
+  scans: {
+    name: string;
+    list: string;
+    status: string;
+    startedAt: string;
+    finishedAt: string | null;
+    /** Whether the scan asked DKIM selectors (its `dkim` share means nothing otherwise). */
+    dkim: boolean;
+  }[];
   /** Per category (then `*`, every domain), one point per scan in the order asked. */
   categories: { name: string; series: TrendPoint[]; changes: Record<TrendMetric, MetricChange> }[];
 }
@@ -420,6 +435,7 @@ export async function surveyTrend(store: Store, names: readonly string[]): Promi
     scans.push(scan);
     reports.push(await storedReport(store, scan));
   }
+  const asked = reports.map((r) => ({ dkim: r.method.dkimSelectors !== undefined }));
   const categoryNames: string[] = [];
   for (const report of reports)
     for (const c of report.categories) if (!categoryNames.includes(c.name)) categoryNames.push(c.name);
@@ -440,29 +456,34 @@ export async function surveyTrend(store: Store, names: readonly string[]): Promi
   ].map((series, i) => ({
     name: categoryNames[i] ?? '*',
     series,
-    changes: changesOf(series),
+    changes: changesOf(series, asked),
   }));
   return {
-    scans: scans.map((s) => ({
+    scans: scans.map((s, i) => ({
       name: s.name,
       list: s.list,
       status: s.status,
       startedAt: s.startedAt.toISOString(),
       finishedAt: s.finishedAt?.toISOString() ?? null,
+      dkim: asked[i]!.dkim,
     })),
     categories,
   };
 }
 
-function changesOf(series: TrendPoint[]): Record<TrendMetric, MetricChange> {
-  const present = series.flatMap((p) => (p.metrics ? [p.metrics] : []));
-  const first = present[0];
-  const last = present[present.length - 1];
+/** Each metric's change from the first scan that measured it to the last (none with fewer than two). */
+function changesOf(
+  series: TrendPoint[],
+  scans: readonly { dkim: boolean }[],
+): Record<TrendMetric, MetricChange> {
   const out = {} as Record<TrendMetric, MetricChange>;
   for (const metric of TREND_METRICS) {
-    const from = first ? metricShare(first, metric) : null;
-    const to = last ? metricShare(last, metric) : null;
-    out[metric] = { from, to, points: from === null || to === null ? null : (to - from) * 100 };
+    const shares = series
+      .map((point, i) => pointShare(point, scans[i]!, metric))
+      .filter((s): s is number => s !== null);
+    const from = shares[0] ?? null;
+    const to = shares.length > 0 ? shares[shares.length - 1]! : null;
+    out[metric] = { from, to, points: shares.length < 2 ? null : (to! - from!) * 100 };
   }
   return out;
 }

@@ -330,7 +330,26 @@ describe('sumi survey --dkim-selectors', () => {
     expect(JSON.parse(plain.stdout).total.dkim).toBeUndefined();
     const trend = await cli(['trend', 'plain', 'stopped', '--db', db, '--json']);
     expect(trend.code).toBe(0);
-    expect(JSON.parse(trend.stdout).scans.map((x: { name: string }) => x.name)).toEqual(['plain', 'stopped']);
+    const json = JSON.parse(trend.stdout);
+    expect(json.scans.map((x: { name: string; dkim: boolean }) => [x.name, x.dkim])).toEqual([
+      ['plain', false],
+      ['stopped', true],
+    ]);
+    // DKIM's change runs from the first scan that asked it: only one did, so none; 3 of 7 measured.
+    const total = json.categories.find((c: { name: string }) => c.name === '*');
+    expect(total.changes.dkim).toEqual({ from: 3 / 7, to: 3 / 7, points: null });
+    const table = await cli(['trend', 'plain', 'stopped', '--db', db]);
+    const rows = table.stdout.split('\n');
+    expect(rows[0]).toContain('DKIM');
+    // The scan without selectors shows no DKIM share (not 0%), the one with them 3 of 7.
+    const dkimColumn = (line: string) =>
+      line
+        .trim()
+        .split(/\s{2,}/)
+        .at(-1);
+    expect(rows.filter((r) => /\bplain\b/.test(r)).map(dkimColumn)).toEqual(['-', '-', '-']);
+    expect(rows.filter((r) => /\bstopped\b/.test(r)).map(dkimColumn)).toEqual(['75.0%', '0.0%', '42.9%']);
+    expect(rows.filter((r) => /change \(pt\)/.test(r)).map(dkimColumn)).toEqual(['-', '-', '-']);
   });
 
   it('refuses a bad list with exit code 2', async () => {

@@ -251,7 +251,8 @@ describe.each(engines)('stored survey scans $name', (engine) => {
         const trend = await surveyTrend(store, ['old', 'new']);
         expect(trend.categories.map((c) => c.name)).toEqual(['a', 'b', '*']);
         expect(trend.categories[0]!.series.map((p) => p.metrics?.domains ?? null)).toEqual([2, null]);
-        expect(trend.categories[0]!.changes.spf).toEqual({ from: 1, to: 1, points: 0 });
+        // A category only one scan has: its share, and no change to speak of.
+        expect(trend.categories[0]!.changes.spf).toEqual({ from: 1, to: 1, points: null });
         expect(trend.categories[2]!.changes.spf).toEqual({ from: 1, to: 0, points: -100 });
       } finally {
         await store.close();

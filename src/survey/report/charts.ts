@@ -9,12 +9,13 @@ import { translator } from '../../i18n/translate.ts';
 import type { Interval } from '../metrics.ts';
 import type { CategoryReport, SurveyReport } from '../report.ts';
 import {
-  CHARTED_METRICS,
   chartedMetricsOf,
   metricOf,
   POLICIES,
   type ReportMetric,
   type TrendScan,
+  trendMetricsOf,
+  trendShare,
 } from './model.ts';
 
 echarts.use([BarChart, CustomChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
@@ -76,7 +77,8 @@ export function surveyCharts(report: SurveyReport, options: ChartOptions): Surve
     for (const metric of charted) charts.push(adoptionChart(report, metric, options, 'organisation'));
   charts.push(policyChart(report, options));
   if (options.trend && options.trend.length > 0)
-    for (const metric of CHARTED_METRICS) charts.push(trendChart(options.trend, metric, options));
+    for (const metric of trendMetricsOf(options.trend))
+      charts.push(trendChart(options.trend, metric, options));
   return charts;
 }
 
@@ -226,7 +228,7 @@ export function trendChart(
     .map((c) => c.name);
   const share = (scan: TrendScan, name: string | null) => {
     const counts = name === null ? scan.total : scan.categories.find((c) => c.name === name)?.counts;
-    const s = counts ? metricOf(counts, metric).interval.share : null;
+    const s = trendShare(scan, counts, metric);
     return s === null ? '-' : s;
   };
   const lines: { name: string; category: string | null }[] = [

@@ -5,13 +5,14 @@ import type { Interval } from '../metrics.ts';
 import type { CategoryReport, MetricCounts, SurveyReport } from '../report.ts';
 import { labelDigits, percent, scanLabel, surveyCharts } from './charts.ts';
 import {
-  CHARTED_METRICS,
   chartedMetricsOf,
   metricOf,
   POLICIES,
   type ReportMetric,
   reportMetricsOf,
   type TrendScan,
+  trendMetricsOf,
+  trendShare,
 } from './model.ts';
 
 export interface HtmlOptions {
@@ -127,7 +128,7 @@ function languageBlock(report: SurveyReport, lang: Lang, trend: readonly TrendSc
       `<section><h2>${esc(t('report.section.trend'))}</h2>`,
       `<p class="note">${esc(t('report.trend.note'))}</p>`,
     );
-    for (const metric of CHARTED_METRICS)
+    for (const metric of trendMetricsOf(trend))
       out.push(
         `<article><h3>${esc(t(`report.metric.${metric}`))}</h3>`,
         figure(`trend-${metric}`),
@@ -253,21 +254,21 @@ function trendTable(scans: readonly TrendScan[], metric: ReportMetric, t: T): st
   const names: string[] = [];
   for (const scan of ordered)
     for (const c of scan.categories) if (!names.includes(c.name)) names.push(c.name);
-  const cell = (counts: MetricCounts | undefined) => {
-    const s = counts ? metricOf(counts, metric).interval.share : null;
+  const cell = (scan: TrendScan, counts: MetricCounts | undefined) => {
+    const s = trendShare(scan, counts, metric);
     return s === null ? '' : share(s);
   };
   const body = [
     ...names.map((name) =>
       row(
         name,
-        ordered.map((scan) => cell(scan.categories.find((c) => c.name === name)?.counts)),
+        ordered.map((scan) => cell(scan, scan.categories.find((c) => c.name === name)?.counts)),
         false,
       ),
     ),
     row(
       t('report.total'),
-      ordered.map((scan) => cell(scan.total)),
+      ordered.map((scan) => cell(scan, scan.total)),
       true,
     ),
   ];

@@ -24,7 +24,7 @@ export const CHARTED_METRICS = [
   'nullMx',
 ] as const satisfies readonly ReportMetric[];
 
-/** The adoption charts this report has: CHARTED_METRICS, then `dkim` when the scan asked DKIM (no trend chart: earlier scans may not have asked). */
+/** The adoption charts this report has: CHARTED_METRICS, then `dkim` when the scan asked DKIM. */
 export function chartedMetricsOf(report: SurveyReport): ReportMetric[] {
   return report.method.dkimSelectors ? [...CHARTED_METRICS, 'dkim'] : [...CHARTED_METRICS];
 }
@@ -50,6 +50,23 @@ export interface TrendScan {
   date: string;
   categories: { name: string; domains: number; counts: MetricCounts }[];
   total: MetricCounts;
+  /** Whether the scan asked DKIM selectors: its `dkim` count means nothing otherwise. */
+  dkim: boolean;
+}
+
+/** The trend's metrics: CHARTED_METRICS, then `dkim` when any of the scans asked DKIM selectors. */
+export function trendMetricsOf(scans: readonly TrendScan[]): ReportMetric[] {
+  return scans.some((s) => s.dkim) ? [...CHARTED_METRICS, 'dkim'] : [...CHARTED_METRICS];
+}
+
+/** A metric's share in one scan's counts; null where the scan did not measure it (DKIM not asked). */
+export function trendShare(
+  scan: TrendScan,
+  counts: MetricCounts | undefined,
+  metric: ReportMetric,
+): number | null {
+  if (!counts || (metric === 'dkim' && !scan.dkim)) return null;
+  return metricOf(counts, metric).interval?.share ?? null;
 }
 
 /**
@@ -67,5 +84,6 @@ export function trendScansOf(trend: SurveyTrend): TrendScan[] {
       return metrics ? [{ name: c.name, domains: metrics.domains, counts: metrics }] : [];
     }),
     total: total!.series[i]!.metrics!,
+    dkim: scan.dkim,
   }));
 }

@@ -10,6 +10,7 @@ import {
   svgToPng,
   TREND_CATEGORIES,
 } from '../../../src/survey/report/index.ts';
+import { trendMetricsOf, trendShare } from '../../../src/survey/report/model.ts';
 import { JP_SAMPLE, sampleReport, trendScan } from './sample.ts';
 
 /** Parses an SVG document strictly; returns the elements with their attributes. */
@@ -191,6 +192,26 @@ describe('survey charts (ECharts, server-side SVG)', () => {
     for (const c of largest) expect(texts).toContain(c.name);
     expect(texts).not.toContain('osaka.jp');
     expect(withTrend.filter((c) => c.id.startsWith('trend-'))).toHaveLength(CHARTED_METRICS.length);
+  });
+
+  it('draws a DKIM trend once a scan asked DKIM selectors, with no point for the scans that did not', () => {
+    const earlier = trendScan('2025', sampleReport(JP_SAMPLE, '2025-11-28T10:00:00.000Z'));
+    const scan = trendScan('2026', report);
+    const dkim = { share: 0.3, low: 0.25, high: 0.35 };
+    const now = {
+      ...scan,
+      dkim: true,
+      total: { ...scan.total, dkim: 30, shares: { ...scan.total.shares, dkim } },
+    };
+    expect(trendMetricsOf([earlier])).not.toContain('dkim');
+    expect(trendMetricsOf([earlier, now])).toContain('dkim');
+    expect(trendShare(earlier, earlier.total, 'dkim')).toBeNull();
+    expect(trendShare(now, now.total, 'dkim')).toBe(0.3);
+    const charts = surveyCharts(report, { lang: 'en', trend: [earlier, now] });
+    expect(charts.map((c) => c.id)).toContain('trend-dkim');
+    expect(surveyCharts(report, { lang: 'en', trend: [earlier] }).map((c) => c.id)).not.toContain(
+      'trend-dkim',
+    );
   });
 });
 

@@ -102,5 +102,6 @@ export function trendScan(name: string, report: SurveyReport): TrendScan {
     date: report.method.started,
     categories: report.categories.map((c) => ({ name: c.name, domains: c.domains, counts: c })),
     total: report.total,
+    dkim: report.method.dkimSelectors !== undefined,
   };
 }
