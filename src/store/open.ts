@@ -186,6 +186,13 @@ async function openPostgres(url: string): Promise<Store> {
   // An idle connection dropped by the server: the pool discards it and the next query opens a
   // new one (and reports the failure if the server is gone). Without a listener it would crash.
   pool.on('error', () => {});
+  // The store's questions are short reads of one domain's rows: the JIT compiler, which starts
+  // once a query's estimated cost passes jit_above_cost, spent more compiling than it saved
+  // (bench/analysis.ts: a two-domain 90-day read 200-340 ms with it, 130-150 ms without).
+  // Queued first on each new connection; a server without JIT refuses the setting, harmlessly.
+  pool.on('connect', (client) => {
+    client.query('set jit = off').catch(() => {});
+  });
   let db: Kysely<Database> | undefined;
   try {
     // The migration lock's connection, also where the store's schema is learnt.

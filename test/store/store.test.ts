@@ -695,6 +695,12 @@ for (const engine of engines) {
       expect(rolledUp).toBe(6 + 4 + 18 + 2 + 1 + 7);
     });
 
+    it.runIf(engine.name === 'postgres')('turns PostgreSQL JIT off on its connections', async () => {
+      const store = await open();
+      const { rows } = await sql<{ jit: string }>`show jit`.execute(store.db);
+      expect(rows[0]?.jit).toBe('off');
+    });
+
     it('keeps a per-source rollup with every auth result flattened, spaces removed and lengths capped', async () => {
       const store = await open();
       const longFrom = `${'ｘ'.repeat(300)}.example.jp`;
