@@ -695,12 +695,6 @@ for (const engine of engines) {
       expect(rolledUp).toBe(6 + 4 + 18 + 2 + 1 + 7);
     });
 
-    it.runIf(engine.name === 'postgres')('turns PostgreSQL JIT off on its connections', async () => {
-      const store = await open();
-      const { rows } = await sql<{ jit: string }>`show jit`.execute(store.db);
-      expect(rows[0]?.jit).toBe('off');
-    });
-
     it('keeps a per-source rollup with every auth result flattened, spaces removed and lengths capped', async () => {
       const store = await open();
       const longFrom = `${'ｘ'.repeat(300)}.example.jp`;
@@ -996,6 +990,21 @@ describe('rollupDay', () => {
 describe('insert input', () => {
   it('takes a parsed report with its records as it is', () => {
     expectTypeOf<AggregateReportWithRecords>().toExtend<AggregateReportInput>();
+  });
+});
+
+const postgres = engines.find((e) => e.name === 'postgres')!;
+describe.skipIf(postgres.skip !== undefined)(`PostgreSQL connections ${engineTitle(postgres)}`, () => {
+  const opened: Store[] = [];
+  afterAll(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await postgres.cleanup();
+  });
+
+  it('turn JIT off', async () => {
+    const store = await freshStore(postgres, opened);
+    const { rows } = await sql<{ jit: string }>`show jit`.execute(store.db);
+    expect(rows[0]?.jit).toBe('off');
   });
 });
 
