@@ -129,6 +129,10 @@ Microsoft 365 と Gmail ではトークンを使います。
     en: 'no IMAP password: set {env} or give --password-file',
     ja: 'IMAP のパスワードがありません: {env} を設定するか --password-file を指定してください',
   },
+  'serve.noPassword': {
+    en: 'no IMAP password: set {env} in the environment of sumi serve',
+    ja: 'IMAP のパスワードがありません: sumi serve の環境に {env} を設定してください',
+  },
   'error.token': {
     en: 'no IMAP access token: {detail}',
     ja: 'IMAP のアクセストークンが得られません: {detail}',

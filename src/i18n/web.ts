@@ -446,6 +446,10 @@ export const webText = {
   'imap-state.reconnecting': { en: 'Reconnecting', ja: '再接続中' },
   'imap-state.failed': { en: 'Failed', ja: '失敗' },
   'imap-state.not-fetched': { en: 'Not fetched by this server', ja: 'このサーバーは取得していません' },
+  'imap-state.no-password': {
+    en: 'no password: set {env} in the environment of sumi serve',
+    ja: 'パスワードがありません: sumi serve の環境に {env} を設定してください',
+  },
   'imap-state.reports': { en: '{count} reports stored', ja: '{count} 件のレポートを保存' },
   'field.target': { en: 'Target', ja: '対象' },
   'field.details': { en: 'Details', ja: '詳細' },

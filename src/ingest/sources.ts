@@ -3,6 +3,8 @@
  * with IDLE by `sumi serve`: started when added, stopped when removed, restarted when changed,
  * with a status the dashboard shows (watching, reconnecting and why, failed and why).
  */
+import { ingestText } from '../i18n/ingest.ts';
+import { translate } from '../i18n/translate.ts';
 import { ingestImap } from './imap.ts';
 
 export interface ImapSourceSpec {
@@ -17,8 +19,10 @@ export type ImapSourceState = 'connecting' | 'watching' | 'reconnecting' | 'fail
 
 export interface ImapSourceStatus {
   state: ImapSourceState;
-  /** Why it reconnects or failed. */
+  /** Why it reconnects or failed (English; the server's or the library's words). */
   error: string | null;
+  /** A failure Sumi itself names, for the dashboard to say in the reader's language. */
+  problem: 'no-password' | null;
   /** Epoch second of the last change of state. */
   since: number;
   /** Reports of every kind stored from it since it started (new ones, not duplicates). */
@@ -113,6 +117,7 @@ export class ImapSources {
     const status: ImapSourceStatus = {
       state: 'connecting',
       error: null,
+      problem: null,
       since: this.#now(),
       reports: 0,
       lastReportAt: null,
@@ -125,7 +130,8 @@ export class ImapSources {
     let stored = 0;
     const password = (this.#options.env ?? process.env)[spec.passwordEnv];
     if (!password) {
-      set('failed', `no IMAP password: set ${spec.passwordEnv} in the environment of sumi serve`);
+      set('failed', translate(ingestText, 'serve.noPassword', 'en', { env: spec.passwordEnv }));
+      status.problem = 'no-password';
       this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
       return;
     }

@@ -288,6 +288,7 @@ export function registerSettingsRoutes(
       .object({
         state: z.enum(['connecting', 'watching', 'reconnecting', 'failed']),
         error: z.string().nullable(),
+        problem: z.enum(['no-password']).nullable(),
         since: z.number(),
         reports: z.number(),
         lastReportAt: z.number().nullable(),

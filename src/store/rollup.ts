@@ -45,7 +45,7 @@ export interface RollupReport {
 }
 
 /** source_rollup's key, in the order of its primary key. */
-const SOURCE_ROLLUP_KEY = [
+export const SOURCE_ROLLUP_KEY = [
   'policy_domain',
   'day',
   'source_ip',

@@ -12,10 +12,10 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type ImapEvent, imapAccessToken, ingestImap, TokenError } from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
+import { until } from '../helpers/until.ts';
 import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
 import { sumi } from './helpers/sumi.ts';
-import { until } from './helpers/until.ts';
 
 let dir: string;
 beforeAll(async () => {

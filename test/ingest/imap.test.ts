@@ -4,9 +4,9 @@ import { type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
+import { until } from '../helpers/until.ts';
 import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
-import { until } from './helpers/until.ts';
 
 if (!dovecotInstalled) {
   console.log(

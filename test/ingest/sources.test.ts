@@ -3,9 +3,9 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type ImapSourceSpec, ImapSources } from '../../src/ingest/sources.ts';
 import { openStore } from '../../src/store/open.ts';
+import { until } from '../helpers/until.ts';
 import { type Dovecot, dovecotInstalled, startDovecot } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
-import { until } from './helpers/until.ts';
 
 describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without dovecot-imapd)', () => {
   let dovecot: Dovecot;

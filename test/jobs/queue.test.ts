@@ -12,8 +12,9 @@ import { ZoneServer } from '../../src/dns/zone-server.ts';
 import { openStore } from '../../src/store/open.ts';
 import { builtInCategoriser, readDomainList, runSurvey, type SurveyReport } from '../../src/survey/index.ts';
 import { sumi } from '../helpers/cli.ts';
+import { until } from '../helpers/until.ts';
 import { engines } from '../store/helpers.ts';
-import { buildFixture, type Fixture } from '../survey/fixture.ts';
+import { buildFixture, type Fixture, surveyOver } from '../survey/fixture.ts';
 
 /**
  * A distributed scan for real: two `sumi worker` processes against the machine's Redis and
@@ -82,14 +83,6 @@ function startWorker(db: string): RunningWorker {
   return worker;
 }
 
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.skipIf(skip !== undefined)(
   `sumi survey --queue with two sumi worker processes${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
@@ -97,6 +90,13 @@ describe.skipIf(skip !== undefined)(
     let server: ZoneServer;
     let dir: string;
     let db: string;
+
+    /** `sumi survey LIST --queue ...` as these tests submit it: the fixture's resolver, no rate cap. */
+    const queuedScan = (list: string, name: string, shardSize: number, extra: string[]) => [
+      ...['survey', list, '--queue', REDIS_URL, '--queue-name', QUEUE_NAME, '--db', db, '--name', name],
+      ...['--categories', 'jp', '--resolver', server.address, '--qps', '0', '--concurrency', '16'],
+      ...['--timeout', '1000', '--retry-delay', '1', '--shard-size', String(shardSize), ...extra],
+    ];
     let local: SurveyReport;
     let workers: RunningWorker[] = [];
 
@@ -108,27 +108,7 @@ describe.skipIf(skip !== undefined)(
       db = await postgres.location();
       // Migrated before the workers start, so they do not race to create the schema.
       await (await openStore(db)).close();
-      const direct = new DirectResolver({
-        servers: parseServers(server.address),
-        timeoutMs: 1000,
-        attempts: 2,
-      });
-      try {
-        local = await runSurvey(
-          readDomainList(Readable.from([`${fixture.domains.map((d) => d.domain).join('\n')}\n`])),
-          {
-            resolver: direct,
-            resolverLabel: server.address,
-            categories: 'jp',
-            categoriser: builtInCategoriser('jp')!,
-            qps: 0,
-            concurrency: 16,
-            retryDelayMs: 1,
-          },
-        );
-      } finally {
-        direct.close();
-      }
+      local = await surveyOver(server.address, `${fixture.domains.map((d) => d.domain).join('\n')}\n`);
     }, 120_000);
 
     afterAll(async () => {
@@ -148,40 +128,15 @@ describe.skipIf(skip !== undefined)(
       workers = [startWorker(db), startWorker(db)];
       const [doomed, survivor] = workers as [RunningWorker, RunningWorker];
       await until(
+        'the workers start',
         () => workers.every((w) => w.stderr.includes('waiting for shards')),
-        'the workers to start',
+        60_000,
       );
 
-      const submitted = sumi([
-        'survey',
-        path.join(dir, 'list.txt'),
-        '--queue',
-        REDIS_URL,
-        '--queue-name',
-        QUEUE_NAME,
-        '--db',
-        db,
-        '--name',
-        'distributed',
-        '--categories',
-        'jp',
-        '--resolver',
-        server.address,
-        '--qps',
-        '0',
-        '--concurrency',
-        '16',
-        '--timeout',
-        '1000',
-        '--retry-delay',
-        '1',
-        '--shard-size',
-        String(SHARD_SIZE),
-        '--json',
-      ]);
+      const submitted = sumi(queuedScan(path.join(dir, 'list.txt'), 'distributed', SHARD_SIZE, ['--json']));
 
       // Killed once it is into its second shard: mid-run, holding a shard's lock.
-      await until(() => doomed.started.length >= 2, 'the first worker to start its second shard');
+      await until('the first worker starts its second shard', () => doomed.started.length >= 2, 60_000);
       const lostShard = doomed.started[doomed.started.length - 1]!;
       doomed.child.kill('SIGKILL');
       await doomed.exited;
@@ -228,38 +183,11 @@ describe.skipIf(skip !== undefined)(
     it('returns at once with --detach; the scan is finished by the workers and shown from the store', async () => {
       const worker = startWorker(db);
       workers.push(worker);
-      await until(() => worker.stderr.includes('waiting for shards'), 'the worker to start');
+      await until('the worker starts', () => worker.stderr.includes('waiting for shards'), 60_000);
       const subset = fixture.domains.slice(0, 300).map((d) => d.domain);
       const subsetList = path.join(dir, 'subset.txt');
       writeFileSync(subsetList, `${subset.join('\n')}\n`);
-      const run = await sumi([
-        'survey',
-        subsetList,
-        '--queue',
-        REDIS_URL,
-        '--queue-name',
-        QUEUE_NAME,
-        '--db',
-        db,
-        '--name',
-        'detached',
-        '--categories',
-        'jp',
-        '--resolver',
-        server.address,
-        '--qps',
-        '0',
-        '--concurrency',
-        '16',
-        '--timeout',
-        '1000',
-        '--retry-delay',
-        '1',
-        '--shard-size',
-        '100',
-        '--detach',
-        '--json',
-      ]);
+      const run = await sumi(queuedScan(subsetList, 'detached', 100, ['--detach', '--json']));
       expect(run.code, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual({ scan: 'detached', shards: 3, domains: 300 });
 

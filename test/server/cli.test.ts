@@ -11,9 +11,9 @@ import type { CliContext } from '../../src/cli/output.ts';
 import { startServer } from '../../src/cli/serve.ts';
 import { openStore } from '../../src/store/open.ts';
 import { sumi } from '../helpers/cli.ts';
+import { until } from '../helpers/until.ts';
 import { dovecotInstalled, startDovecot } from '../ingest/helpers/dovecot.ts';
 import { spawnSumi } from '../ingest/helpers/sumi.ts';
-import { until } from '../ingest/helpers/until.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
+import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
 import { rollupDay } from '../../src/store/store.ts';
 import type { AggregateReportInput, AggregateReportWriter, Store } from '../../src/store/types.ts';
 import {
@@ -1013,19 +1014,6 @@ function rollupRows(store: Store) {
   return store.db
     .selectFrom('source_rollup')
     .selectAll()
-    .orderBy([
-      'policy_domain',
-      'day',
-      'source_ip',
-      'header_from',
-      'disposition',
-      'dkim',
-      'spf',
-      'adkim',
-      'aspf',
-      'dkim_auth',
-      'spf_auth',
-      'reasons',
-    ])
+    .orderBy([...SOURCE_ROLLUP_KEY])
     .execute();
 }

@@ -2,12 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMON_DKIM_SELECTORS } from '../../src/check/dkim/selectors.ts';
-import { UsageError } from '../../src/cli/output.ts';
-import { registerSurvey } from '../../src/cli/survey.ts';
 import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
@@ -24,6 +21,7 @@ import {
   wilson,
 } from '../../src/survey/index.ts';
 import { surveyCharts, surveyHtml } from '../../src/survey/report/index.ts';
+import { sumi } from '../helpers/cli.ts';
 
 /**
  * DKIM at chosen selectors: asked only with --dkim-selectors, through the same resolver path
@@ -205,35 +203,8 @@ describe('survey without DKIM selectors', () => {
   });
 });
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-async function cli(args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const ctx = { lang: 'en' as const, stdout, stderr, env: {} };
-  const program = new Command('sumi').exitOverride().configureOutput({
-    writeOut: (s) => stdout.write(s),
-    writeErr: (s) => stderr.write(s),
-  });
-  registerSurvey(program, ctx);
-  let code = 0;
-  try {
-    await program.parseAsync(['survey', ...args], { from: 'user' });
-  } catch (error) {
-    if (error instanceof UsageError) {
-      stderr.write(`error: ${error.message}\n`);
-      code = 2;
-    } else if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : 2;
-    else throw error;
-  }
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+/** `sumi survey ARGS`, in-process. */
+const cli = (args: string[]) => sumi(['survey', ...args]);
 
 const base = () => [
   ...['--resolver', server.address, '--timeout', '500', '--retries', '1', '--retry-delay', '5', '--qps', '0'],

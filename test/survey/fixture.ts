@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { Zone } from '../../src/dns/zone.ts';
+import { builtInCategoriser, readDomainList, runSurvey, type SurveyReport } from '../../src/survey/index.ts';
 import type { Flag } from '../../src/survey/metrics.ts';
 
 /**
@@ -333,4 +336,22 @@ export function expectedFigures(): Map<
     out.set(name, entry);
   }
   return out;
+}
+
+/** A survey of `domains` (one per line) by .jp category, asking the zone server at `address`: the figures a stored or distributed scan must equal. */
+export async function surveyOver(address: string, domains: string): Promise<SurveyReport> {
+  const direct = new DirectResolver({ servers: parseServers(address), timeoutMs: 1000, attempts: 2 });
+  try {
+    return await runSurvey(readDomainList(Readable.from([domains])), {
+      resolver: direct,
+      resolverLabel: address,
+      categories: 'jp',
+      categoriser: builtInCategoriser('jp')!,
+      qps: 0,
+      concurrency: 16,
+      retryDelayMs: 1,
+    });
+  } finally {
+    direct.close();
+  }
 }

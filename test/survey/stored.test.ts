@@ -3,22 +3,17 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import {
-  builtInCategoriser,
   createScan,
   type DomainMeasurement,
   findScan,
   type InputLine,
   RESULT_BATCH,
-  readDomainList,
-  runSurvey,
   ScanResultWriter,
   type StoredScanOptions,
   type SurveyReport,
@@ -29,7 +24,7 @@ import {
 } from '../../src/survey/index.ts';
 import { sumi } from '../helpers/cli.ts';
 import { engines, engineTitle } from '../store/helpers.ts';
-import { buildFixture, type Fixture } from './fixture.ts';
+import { buildFixture, type Fixture, surveyOver } from './fixture.ts';
 
 /**
  * Stored scans on SQLite and PostgreSQL: a scan killed part way (a real `sumi survey` process,
@@ -66,20 +61,7 @@ beforeAll(async () => {
     '--retry-delay',
     '1',
   ];
-  const direct = new DirectResolver({ servers: parseServers(server.address), timeoutMs: 1000, attempts: 2 });
-  try {
-    uninterrupted = await runSurvey(readDomainList(Readable.from([text])), {
-      resolver: direct,
-      resolverLabel: server.address,
-      categories: 'jp',
-      categoriser: builtInCategoriser('jp')!,
-      qps: 0,
-      concurrency: 16,
-      retryDelayMs: 1,
-    });
-  } finally {
-    direct.close();
-  }
+  uninterrupted = await surveyOver(server.address, text);
 }, 120_000);
 
 afterAll(async () => {

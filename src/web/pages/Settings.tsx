@@ -189,7 +189,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                 : key === 'role'
                   ? w.tMaybe('role.', String(r[key]))
                   : key === 'status' && tab.id === 'imap'
-                    ? imapStatus(r[key], w)
+                    ? imapStatus(r[key], String(r.passwordEnv ?? ''), w)
                     : display(r[key], w),
           }));
           if (tab.idKey) {
@@ -256,11 +256,17 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
 }
 
 /** An IMAP source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
-function imapStatus(value: unknown, w: ReturnType<typeof useWords>): string {
+function imapStatus(value: unknown, passwordEnv: string, w: ReturnType<typeof useWords>): string {
   if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
-  const status = value as { state?: string; error?: string | null; reports?: number };
+  const status = value as {
+    state?: string;
+    error?: string | null;
+    problem?: string | null;
+    reports?: number;
+  };
   const parts = [w.tMaybe('imap-state.', String(status.state))];
-  if (status.error) parts.push(status.error);
+  if (status.problem === 'no-password') parts.push(w.t('imap-state.no-password', { env: passwordEnv }));
+  else if (status.error) parts.push(status.error);
   if (typeof status.reports === 'number' && status.reports > 0)
     parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
   return parts.join(' · ');
