@@ -1,5 +1,4 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { ReportError } from './errors.ts';
 import { canonicalIp } from './ip.ts';
 import type {
@@ -22,6 +21,7 @@ import type {
 } from './types.ts';
 import { type WarningCode, Warnings } from './warnings.ts';
 import { type XmlInput, xmlTextChunks } from './xml-input.ts';
+import { type XmlAttributes, type XmlHandlers, XmlTokenizer } from './xml-tokenizer.ts';
 
 /** Records in one report. Real reports reach 200,000; above a million is a bomb of empty records. */
 export const AGGREGATE_MAX_RECORDS = 1_000_000;
@@ -90,8 +90,7 @@ export async function parseAggregateReport(
   const limits = { ...AGGREGATE_LIMITS, ...options.limits };
   const warnings = new Warnings();
   const reader = new AggregateReader(limits, warnings);
-  const parser = new SaxesParser({ position: true });
-  reader.attach(parser);
+  const parser = new XmlTokenizer(reader);
 
   let headerDelivered = false;
   let delivered = 0;
@@ -109,7 +108,7 @@ export async function parseAggregateReport(
   let beforeRoot = '';
   for await (const text of xmlTextChunks(input, warnings)) {
     if (!reader.rootSeen) {
-      // DOCTYPE can only come before the root element; refuse it before saxes buffers it.
+      // DOCTYPE can only come before the root element; refuse it before the tokenizer buffers it.
       beforeRoot = (beforeRoot + text).slice(-(text.length + 9));
       const doctype = /<!DOCTYPE[^>[]{0,60}/i.exec(beforeRoot);
       if (doctype) throw new ReportError('xml-doctype-forbidden', { source: doctype[0].trim() });
@@ -333,8 +332,8 @@ interface HeaderDraft {
   policy: Omit<PolicyPublished, 'domain'> & { domain: string | null };
 }
 
-/** The saxes event handlers: a state machine over element paths, building one record at a time. */
-class AggregateReader {
+/** The tokenizer's event handlers: a state machine over element paths, building one record at a time. */
+class AggregateReader implements XmlHandlers {
   rootSeen = false;
   sawEvent = false;
   header: AggregateReportHeader | undefined;
@@ -387,22 +386,8 @@ class AggregateReader {
     this.#warnings = warnings;
   }
 
-  attach(parser: SaxesParser): void {
-    parser.on('opentag', (tag) => this.#open(tag));
-    parser.on('closetag', (tag) => this.#close(tag));
-    parser.on('text', (text) => this.#addText(text));
-    parser.on('cdata', (text) => this.#addText(text));
-    parser.on('doctype', (doctype) => {
-      throw new ReportError('xml-doctype-forbidden', { source: `<!DOCTYPE ${doctype.trim().slice(0, 60)}` });
-    });
-    parser.on('error', (err) => {
-      const detail = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
-      throw new ReportError(
-        'xml-not-well-formed',
-        { line: parser.line, column: parser.column, detail },
-        { cause: err },
-      );
-    });
+  doctype(start: string): void {
+    throw new ReportError('xml-doctype-forbidden', { source: start.trim().slice(0, 60) });
   }
 
   takeRecords(): AggregateRecord[] {
@@ -427,17 +412,18 @@ class AggregateReader {
     };
   }
 
-  #open(tag: SaxesTagPlain): void {
+  openTag(tagName: string, attributes: XmlAttributes | null): void {
     this.sawEvent = true;
     const depth = this.#paths.length;
     if (depth >= this.#limits.maxDepth)
       throw new ReportError('xml-too-deep', { limit: this.#limits.maxDepth });
-    const attributes = tag.attributes;
-    for (const name in attributes) this.#checkLength(`${tag.name}@${name}`, attributes[name] as string);
+    if (attributes) {
+      for (const name in attributes) this.#checkLength(`${tagName}@${name}`, attributes[name] as string);
+    }
     this.#text = '';
 
     if (this.#extension) {
-      this.#openExtensionNode(tag);
+      this.#openExtensionNode(tagName, attributes);
       this.#paths.push(UNREAD);
       return;
     }
@@ -446,9 +432,9 @@ class AggregateReader {
       return;
     }
 
-    const name = this.#localName(tag.name);
+    const name = this.#localName(tagName);
     if (depth === 0) {
-      this.#openRoot(tag, name);
+      this.#openRoot(tagName, attributes, name);
       return;
     }
     const parent = depth === 1 ? PATH_TREE : (this.#paths[depth - 1] ?? UNREAD);
@@ -466,23 +452,23 @@ class AggregateReader {
     }
     if (node.leaf) return;
     if (depth === 1 && (name === 'extension' || name === 'extensions')) {
-      this.#startExtension(tag, this.#reportExtensions, depth);
+      this.#startExtension(tagName, attributes, this.#reportExtensions, depth);
       return;
     }
     if (depth === 2 && parent.path === 'record' && this.#record) {
       // RFC 9990 allows any element at record level (xs:any lax): keep it as an extension.
-      this.#startExtension(tag, this.#record.extensions, depth);
+      this.#startExtension(tagName, attributes, this.#record.extensions, depth);
       return;
     }
     this.#warnings.add('unknown-element', node.path);
     this.#skipFrom = depth;
   }
 
-  #openRoot(tag: SaxesTagPlain, name: string): void {
-    if (name !== 'feedback') throw new ReportError('not-a-dmarc-report', { root: tag.name.slice(0, 100) });
+  #openRoot(tagName: string, attributes: XmlAttributes | null, name: string): void {
+    if (name !== 'feedback') throw new ReportError('not-a-dmarc-report', { root: tagName.slice(0, 100) });
     this.rootSeen = true;
-    const prefix = tag.name.includes(':') ? tag.name.slice(0, tag.name.indexOf(':')) : '';
-    const namespace = tag.attributes[prefix ? `xmlns:${prefix}` : 'xmlns'];
+    const prefix = tagName.includes(':') ? tagName.slice(0, tagName.indexOf(':')) : '';
+    const namespace = attributes?.[prefix ? `xmlns:${prefix}` : 'xmlns'];
     if (typeof namespace === 'string' && namespace !== '') {
       this.#draft.namespace = namespace;
       if (!KNOWN_NAMESPACES.has(namespace)) this.#warnings.add('unknown-namespace', undefined, namespace);
@@ -524,7 +510,7 @@ class AggregateReader {
     }
   }
 
-  #close(tag: SaxesTagPlain): void {
+  closeTag(tagName: string): void {
     this.sawEvent = true;
     const depth = this.#paths.length - 1;
     const node = this.#paths.pop() ?? UNREAD;
@@ -557,10 +543,10 @@ class AggregateReader {
     if (!node.leaf) return;
     const value = text.trim();
     if (node.inRecord) this.#recordValue(path, value);
-    else this.#headerValue(path, value, tag.name);
+    else this.#headerValue(path, value, tagName);
   }
 
-  #addText(text: string): void {
+  text(text: string): void {
     if (this.#skipFrom >= 0 && !this.#extension) return;
     this.#text += text;
     if (this.#text.length > this.#limits.maxFieldLength) {
@@ -584,10 +570,15 @@ class AggregateReader {
     return name.slice(colon + 1);
   }
 
-  #startExtension(tag: SaxesTagPlain, into: ExtensionNode[], depth: number): void {
+  #startExtension(
+    name: string,
+    attributes: XmlAttributes | null,
+    into: ExtensionNode[],
+    depth: number,
+  ): void {
     const node: ExtensionNode = {
-      name: tag.name,
-      attributes: { ...tag.attributes },
+      name,
+      attributes: { ...attributes },
       text: null,
       children: [],
     };
@@ -598,17 +589,12 @@ class AggregateReader {
     this.#extension = { nodes: into, stack: [node], count: 1, from: depth };
   }
 
-  #openExtensionNode(tag: SaxesTagPlain): void {
+  #openExtensionNode(name: string, attributes: XmlAttributes | null): void {
     const extension = this.#extension!;
     if (++extension.count > this.#limits.maxExtensionNodes) {
       throw new ReportError('xml-too-many-extension-nodes', { limit: this.#limits.maxExtensionNodes });
     }
-    const node: ExtensionNode = {
-      name: tag.name,
-      attributes: { ...tag.attributes },
-      text: null,
-      children: [],
-    };
+    const node: ExtensionNode = { name, attributes: { ...attributes }, text: null, children: [] };
     extension.stack.at(-1)?.children.push(node);
     extension.stack.push(node);
   }
