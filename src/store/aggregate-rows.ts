@@ -83,17 +83,7 @@ export class RecordRows {
 
   /** Adds record number `index` of report `reportId`; returns its count. */
   add(reportId: number, index: number, record: AggregateRecord): number {
-    const count = record.count;
-    if (!Number.isSafeInteger(count) || count < 0) {
-      throw new StoreInputError('invalid-count', { record: index, field: 'count', value: count });
-    }
-    if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
-      throw new StoreInputError('invalid-source-ip', {
-        record: index,
-        field: 'source_ip',
-        value: record.sourceIp,
-      });
-    }
+    const count = checkedCount(index, record);
     const s = this.#store;
     const pe = record.policyEvaluated;
     this.#records.push(
@@ -138,10 +128,7 @@ export class RecordRows {
     return count;
   }
 
-  /**
-   * Adds all of one report's records; returns the sum of their counts. `reportId` may be a
-   * placeholder to be replaced by setReportId once the report's row has its id.
-   */
+  /** Adds all of one report's records; returns the sum of their counts. */
   addReport(reportId: number, records: readonly AggregateRecord[]): number {
     let messages = 0;
     records.forEach((record, index) => {
@@ -152,34 +139,7 @@ export class RecordRows {
 
   /** Adds a record and returns the report's message total with it; an overflowing total is refused. */
   addToTotal(reportId: number, index: number, record: AggregateRecord, total: number): number {
-    const messages = total + this.add(reportId, index, record);
-    if (!Number.isSafeInteger(messages)) {
-      throw new StoreInputError('message-total-too-large', { record: index, field: 'count' });
-    }
-    return messages;
-  }
-
-  /** Writes `reportId` into every row collected so far (the first column of each table). */
-  setReportId(reportId: number): void {
-    const { writers } = this.#store;
-    setFirstColumn(this.#records, writers.records.width, reportId);
-    setFirstColumn(this.#reasons, writers.reasons.width, reportId);
-    setFirstColumn(this.#dkim, writers.dkim.width, reportId);
-    setFirstColumn(this.#spf, writers.spf.width, reportId);
-  }
-
-  /** Moves every row collected into `into`. */
-  moveTo(into: RecordRows): void {
-    append(into.#records, this.#records);
-    append(into.#reasons, this.#reasons);
-    append(into.#dkim, this.#dkim);
-    append(into.#spf, this.#spf);
-    into.pending += this.pending;
-    this.#records = [];
-    this.#reasons = [];
-    this.#dkim = [];
-    this.#spf = [];
-    this.pending = 0;
+    return addedUp(total, this.add(reportId, index, record), index);
   }
 
   /** The INSERT statements for every row collected, which are then forgotten. */
@@ -200,11 +160,42 @@ export class RecordRows {
   }
 }
 
-function setFirstColumn(values: unknown[], width: number, value: number): void {
-  for (let i = 0; i < values.length; i += width) values[i] = value;
+/**
+ * The message total of a report's records, checked as RecordRows.add checks them: for a batch,
+ * which refuses a bad report before its transaction and adds the rows once the report has an id.
+ */
+export function messageTotal(records: readonly AggregateRecord[]): number {
+  let messages = 0;
+  records.forEach((record, index) => {
+    messages = addedUp(messages, checkedCount(index, record), index);
+  });
+  return messages;
 }
 
-/** `push(...from)` without the argument-count limit a large report would hit. */
-function append(to: unknown[], from: readonly unknown[]): void {
-  for (const value of from) to.push(value);
+/**
+ * A record's count; a count that is not a whole number from 0 or a source IP that is not an
+ * address is a StoreInputError.
+ */
+function checkedCount(index: number, record: AggregateRecord): number {
+  const count = record.count;
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new StoreInputError('invalid-count', { record: index, field: 'count', value: count });
+  }
+  if (record.sourceIp !== null && isIP(record.sourceIp) === 0) {
+    throw new StoreInputError('invalid-source-ip', {
+      record: index,
+      field: 'source_ip',
+      value: record.sourceIp,
+    });
+  }
+  return count;
+}
+
+/** A report's message total with one more record's count; an overflowing total is refused. */
+function addedUp(total: number, count: number, index: number): number {
+  const messages = total + count;
+  if (!Number.isSafeInteger(messages)) {
+    throw new StoreInputError('message-total-too-large', { record: index, field: 'count' });
+  }
+  return messages;
 }

@@ -8,7 +8,7 @@
  * Why: a commit per report costs more than the report (every b-tree page it touches is written
  * to the WAL again per commit); batches of small reports make ingest several times faster.
  */
-import { RecordRows, reportKey, reportRow } from './aggregate-rows.ts';
+import { messageTotal, RecordRows, reportKey, reportRow } from './aggregate-rows.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
@@ -23,7 +23,6 @@ interface Prepared {
   item: AggregateBatchItem;
   row: ReturnType<typeof reportRow>;
   key: string;
-  rows: RecordRows;
   records: number;
   messages: number;
 }
@@ -80,16 +79,15 @@ export async function insertAggregateBatch(
 /** Everything done before the transaction: checks, rows, the raw bytes compressed. */
 async function prepare(store: KyselyStore, item: AggregateBatchItem): Promise<Prepared> {
   const { report, source } = item;
-  const rows = new RecordRows(store);
-  // The report's id is not known yet: 0 stands for it until its row is inserted.
-  const messages = rows.addReport(0, report.records);
+  // Checked now, so that a bad report is refused alone; its rows are built once it has an id.
+  const messages = messageTotal(report.records);
   const packed = item.packed ?? (await packRaw(item.raw, sha256Hex(item.raw)));
   const row = reportRow(store, await store.reporterId(report.reporter), report, source, packed);
   row.record_count = report.records.length;
   row.message_count = messages;
   row.extensions = store.json(report.extensions ?? [], true);
   row.warnings = store.json(report.warnings ?? [], true);
-  return { item, row, key: reportKey(row), rows, records: report.records.length, messages };
+  return { item, row, key: reportKey(row), records: report.records.length, messages };
 }
 
 async function writeTogether(
@@ -128,8 +126,7 @@ async function writeTogether(
         outcomes.set(p.at, { status: 'duplicate', id: existing.id });
         continue;
       }
-      p.rows.setReportId(id);
-      p.rows.moveTo(all);
+      all.addReport(id, p.item.report.records);
       stored.push({ ...p, id });
       outcomes.set(p.at, { status: 'stored', id, records: p.records, messages: p.messages });
     }

@@ -59,7 +59,6 @@ export const SOURCE_ROLLUP_KEY = [
   'spf_auth',
   'reasons',
 ] as const;
-const DAY_AT = SOURCE_ROLLUP_KEY.indexOf('day');
 
 /** What the rollup needs of a record: an AggregateRecord, or one read back from the store. */
 export interface RollupRecord {
@@ -81,7 +80,10 @@ function capped(text: string, max: number): string {
   return Array.from(text).slice(0, max).join('');
 }
 
-const noSpaces = (text: string | null) => (text ?? '').replaceAll(' ', '');
+const noSpaces = (text: string) => (text.includes(' ') ? text.replaceAll(' ', '') : text);
+
+/** A key of exactly SOURCE_ROLLUP_KEY.length parts joined by NUL: none of the parts held one. */
+const JOINED_KEY = new RegExp(`^[^\\u0000]*(?:\\u0000[^\\u0000]*){${SOURCE_ROLLUP_KEY.length - 1}}$`);
 
 /**
  * Sums records into source_rollup's rows: per day and source, with the disposition, the aligned
@@ -93,7 +95,7 @@ export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
   readonly #writer: RowWriter;
   /** Sums by key (its parts joined by NUL). */
-  readonly #sums = new Map<string, { key: string[]; messages: number }>();
+  readonly #sums = new Map<string, { key: (string | number)[]; messages: number }>();
 
   /** `text`: the engine's form of a string (KyselyStore.text), as the records are stored. */
   constructor(engine: EngineKind, text: (value: string | null) => string | null) {
@@ -114,41 +116,49 @@ export class RollupAccumulator {
     return this.#sums.size;
   }
 
+  /** Called for every record ingested: strings are built without intermediate arrays. */
   add(report: RollupReport, record: RollupRecord): void {
-    const t = (value: string | null) => this.#text(value) ?? '';
     const pe = record.policyEvaluated;
     const caps = SOURCE_ROLLUP_CAPS;
-    const dkimAuth = record.authResults.dkim.map((r) => `${noSpaces(t(r.domain))}:${noSpaces(t(r.result))}`);
-    const spfAuth = record.authResults.spf.map(
-      (r) => `${noSpaces(t(r.domain))}:${noSpaces(t(r.scope))}:${noSpaces(t(r.result))}`,
-    );
-    const reasons = pe.reasons.map((r) => noSpaces(t(r.type)));
-    this.#sum(
-      [
-        report.policyDomain,
-        String(report.day),
-        record.sourceIp ?? '',
-        capped(t(record.headerFrom), caps.headerFrom),
-        t(pe.disposition),
-        t(pe.dkim),
-        t(pe.spf),
-        report.adkim ?? '',
-        report.aspf ?? '',
-        capped(dkimAuth.join(' '), caps.dkimAuth),
-        capped(spfAuth.join(' '), caps.spfAuth),
-        capped(reasons.join(' '), caps.reasons),
-      ],
-      record.count,
-    );
+    let dkimAuth = '';
+    for (const [i, r] of record.authResults.dkim.entries()) {
+      const entry = `${noSpaces(this.#t(r.domain))}:${noSpaces(this.#t(r.result))}`;
+      dkimAuth = i === 0 ? entry : `${dkimAuth} ${entry}`;
+    }
+    let spfAuth = '';
+    for (const [i, r] of record.authResults.spf.entries()) {
+      const entry = `${noSpaces(this.#t(r.domain))}:${noSpaces(this.#t(r.scope))}:${noSpaces(this.#t(r.result))}`;
+      spfAuth = i === 0 ? entry : `${spfAuth} ${entry}`;
+    }
+    let reasons = '';
+    for (const [i, r] of pe.reasons.entries()) {
+      const entry = noSpaces(this.#t(r.type));
+      reasons = i === 0 ? entry : `${reasons} ${entry}`;
+    }
+    const key = [
+      report.policyDomain,
+      report.day,
+      record.sourceIp ?? '',
+      capped(this.#t(record.headerFrom), caps.headerFrom),
+      this.#t(pe.disposition),
+      this.#t(pe.dkim),
+      this.#t(pe.spf),
+      report.adkim ?? '',
+      report.aspf ?? '',
+      capped(dkimAuth, caps.dkimAuth),
+      capped(spfAuth, caps.spfAuth),
+      capped(reasons, caps.reasons),
+    ];
+    // NUL separates the parts; a key whose parts hold one is told apart by its JSON form.
+    let id = key.join('\u0000');
+    if (!JOINED_KEY.test(id)) id = JSON.stringify(key);
+    const row = this.#sums.get(id);
+    if (row) row.messages += record.count;
+    else this.#sums.set(id, { key, messages: record.count });
   }
 
-  #sum(key: string[], count: number): void {
-    // NUL cannot occur in a report's text (XML forbids it), so it separates the parts
-    // unambiguously; a key holding one anyway (a caller's own records) is told apart by its JSON form.
-    const id = key.some((part) => part.includes('\u0000')) ? JSON.stringify(key) : key.join('\u0000');
-    const row = this.#sums.get(id);
-    if (row) row.messages += count;
-    else this.#sums.set(id, { key, messages: count });
+  #t(value: string | null): string {
+    return value === null ? '' : (this.#text(value) ?? '');
   }
 
   /**
@@ -156,13 +166,14 @@ export class RollupAccumulator {
    * order, so that concurrent writers (PostgreSQL) lock them in one order.
    */
   take(): CompiledQuery[] {
-    const rows = [...this.#sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    this.#sums.clear();
+    const ids = [...this.#sums.keys()].sort();
     const values: unknown[] = [];
-    for (const [, { key, messages }] of rows) {
-      for (const [i, part] of key.entries()) values.push(i === DAY_AT ? Number(part) : part);
+    for (const id of ids) {
+      const { key, messages } = this.#sums.get(id)!;
+      for (let i = 0; i < key.length; i++) values.push(key[i]);
       values.push(messages);
     }
+    this.#sums.clear();
     return this.#writer.statements(values);
   }
 }
