@@ -3,6 +3,7 @@
  * inputs at a time (bounded), each report stored in its own transaction.
  */
 import type { UnpackLimits } from '../reports/unpack.ts';
+import type { EngineKind } from '../store/engine.ts';
 import { PG_POOL_SIZE } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
@@ -27,7 +28,10 @@ export const INGEST_CONCURRENCY_POSTGRES = PG_POOL_SIZE - 1;
  * Inputs in flight when small reports are stored in batches: each waits for its batch to
  * commit, so enough must be in flight to fill one while the previous is written.
  */
-export const INGEST_CONCURRENCY_BATCHED = 512;
+export const INGEST_CONCURRENCY_BATCHED: Readonly<Record<EngineKind, number>> = {
+  sqlite: 128,
+  postgres: 512,
+};
 /** Fewer inputs than this are read on the main thread: starting threads costs more. */
 export const READ_THREADS_MIN_INPUTS = 64;
 
@@ -111,7 +115,7 @@ export async function ingestPaths(
   const concurrency =
     options.concurrency ??
     (batcher
-      ? INGEST_CONCURRENCY_BATCHED
+      ? INGEST_CONCURRENCY_BATCHED[options.store.engine]
       : options.store.engine === 'postgres'
         ? INGEST_CONCURRENCY_POSTGRES
         : INGEST_CONCURRENCY);
