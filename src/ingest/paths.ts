@@ -130,25 +130,29 @@ export async function ingestPaths(
     ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     lazyFiles: pool !== undefined,
   });
-  try {
-    await eachBounded(messages, concurrency, options.signal, async (input) => {
-      const held = await budget.take(input.size);
-      try {
-        await ingestInput(options.store, input, totals, {
-          ...(options.limits ? { limits: options.limits } : {}),
-          ...(batcher ? { batcher } : {}),
-          ...(pool ? { pool } : {}),
-        });
-      } finally {
-        budget.give(held);
-      }
-      progress.bytesDone += input.size;
-      options.onProgress?.(progress);
-    });
-  } finally {
-    await batcher?.flush();
-    await pool?.close();
-  }
+  // Many inputs: the engine set up for a long run of writes (SQLite checkpoints aside).
+  const writing = pool ? options.store.writingInBulk : (work: () => Promise<void>) => work();
+  await writing(async () => {
+    try {
+      await eachBounded(messages, concurrency, options.signal, async (input) => {
+        const held = await budget.take(input.size);
+        try {
+          await ingestInput(options.store, input, totals, {
+            ...(options.limits ? { limits: options.limits } : {}),
+            ...(batcher ? { batcher } : {}),
+            ...(pool ? { pool } : {}),
+          });
+        } finally {
+          budget.give(held);
+        }
+        progress.bytesDone += input.size;
+        options.onProgress?.(progress);
+      });
+    } finally {
+      await batcher?.flush();
+      await pool?.close();
+    }
+  });
   return totals;
 }
 

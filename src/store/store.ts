@@ -20,6 +20,7 @@ import type {
   AggregateReportInput,
   AggregateReportWriter,
   BatchOutcome,
+  BulkWrites,
   InsertOptions,
   InsertOutcome,
   ListReportsOptions,
@@ -145,10 +146,18 @@ export class KyselyStore implements Store {
     tlsDetails: RowWriter;
   };
 
-  constructor(db: Kysely<Database>, engine: EngineKind, onClose: () => Promise<void>) {
+  readonly writingInBulk: BulkWrites;
+
+  constructor(
+    db: Kysely<Database>,
+    engine: EngineKind,
+    onClose: () => Promise<void>,
+    bulk: BulkWrites = (work) => work(),
+  ) {
     this.db = db;
     this.engine = engine;
     this.#onClose = onClose;
+    this.writingInBulk = bulk;
     this.writers = {
       records: new RowWriter(engine, 'records', RECORD_COLUMNS),
       reasons: new RowWriter(engine, 'policy_override_reasons', REASON_COLUMNS),

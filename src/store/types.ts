@@ -172,8 +172,17 @@ export interface AggregateReportWriter {
   abort(): Promise<void>;
 }
 
+/** Runs a long run of writes (see Store.writingInBulk). */
+export type BulkWrites = <T>(work: () => Promise<T>) => Promise<T>;
+
 export interface Store {
   readonly engine: EngineKind;
+  /**
+   * Runs `work`, a long run of writes such as the ingest of many inputs, with the engine set up
+   * for it: on SQLite the WAL is checkpointed by a thread of its own meanwhile. Calls may nest
+   * or overlap.
+   */
+  writingInBulk: BulkWrites;
   /**
    * The query builder, for the questions this interface does not ask (analysis). On PostgreSQL
    * a text value holding U+0000 or U+FFFF reads escaped (see encodeText in engine.ts).

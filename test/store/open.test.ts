@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -6,7 +6,14 @@ import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeText, encodeText, statementSizes } from '../../src/store/engine.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
-import { defaultStorePath, isPostgresUrl, openStore } from '../../src/store/open.ts';
+import {
+  defaultStorePath,
+  isPostgresUrl,
+  openStore,
+  SQLITE_WAL_CHECKPOINT_PAGES,
+} from '../../src/store/open.ts';
+import type { Database } from '../../src/store/schema.ts';
+import { until } from '../helpers/until.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,6 +145,51 @@ describe('migrations', () => {
       store.db,
     );
     expect(applied.rows.map((r) => r.name)).toEqual(names);
+    await store.close();
+  });
+});
+
+describe('writingInBulk (SQLite)', () => {
+  const autocheckpoint = async (db: Kysely<Database>) =>
+    (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db)).rows[0]
+      ?.wal_autocheckpoint;
+
+  it('checkpoints the WAL on a thread of its own meanwhile, then leaves it to the commits again', async () => {
+    const file = path.join(dir, 'bulk.db');
+    const store = await openStore(file);
+    const before = await autocheckpoint(store.db);
+    expect(before).toBe(SQLITE_WAL_CHECKPOINT_PAGES);
+    const sizeBefore = statSync(file).size;
+    // Overlapping runs share one checkpointer; the commits checkpoint again once both ended.
+    let release = () => {};
+    const other = store.writingInBulk(() => new Promise<void>((resolve) => (release = resolve)));
+    await store.writingInBulk(async () => {
+      expect(await autocheckpoint(store.db)).toBe(0);
+      await sql`create table filler (data blob)`.execute(store.db);
+      for (let i = 0; i < 64; i++)
+        await sql`insert into filler values (${Buffer.alloc(16_384, i)})`.execute(store.db);
+      // 1 MB went to the WAL; only the checkpointer copies it into the database file.
+      await until('the checkpointer copied the WAL', () => statSync(file).size >= sizeBefore + 1_000_000);
+    });
+    expect(await autocheckpoint(store.db)).toBe(0);
+    release();
+    await other;
+    expect(await autocheckpoint(store.db)).toBe(SQLITE_WAL_CHECKPOINT_PAGES);
+    expect((await sql<{ n: number }>`select count(*) as n from filler`.execute(store.db)).rows[0]?.n).toBe(
+      64,
+    );
+    await store.close();
+  });
+
+  it('returns what the work returns and passes its error on', async () => {
+    const store = await openStore(path.join(dir, 'bulk-error.db'));
+    expect(await store.writingInBulk(async () => 42)).toBe(42);
+    await expect(
+      store.writingInBulk(async () => {
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(await autocheckpoint(store.db)).toBe(SQLITE_WAL_CHECKPOINT_PAGES);
     await store.close();
   });
 });
