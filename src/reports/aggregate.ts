@@ -8,14 +8,12 @@ import type {
   AggregateReportWithRecords,
   Alignment,
   Disposition,
-  DkimAuthResult,
   DkimResult,
   DmarcResult,
   ExtensionNode,
   PolicyPublished,
   ReportWindow,
   RequestedPolicy,
-  SpfAuthResult,
   SpfResult,
   SpfScope,
 } from './types.ts';
@@ -105,14 +103,7 @@ export async function parseAggregateReport(
 
   let sinceEvent = 0;
   let sinceTurn = 0;
-  let beforeRoot = '';
   for await (const text of xmlTextChunks(input, warnings)) {
-    if (!reader.rootSeen) {
-      // DOCTYPE can only come before the root element; refuse it before the tokenizer buffers it.
-      beforeRoot = (beforeRoot + text).slice(-(text.length + 9));
-      const doctype = /<!DOCTYPE[^>[]{0,60}/i.exec(beforeRoot);
-      if (doctype) throw new ReportError('xml-doctype-forbidden', { source: doctype[0].trim() });
-    }
     reader.sawEvent = false;
     parser.write(text);
     sinceEvent = reader.sawEvent ? 0 : sinceEvent + text.length;
@@ -217,6 +208,49 @@ const ELEMENT_ALIASES: Record<string, string> = {
   'report_metadata/version': 'version',
 };
 
+/** A record's values, numbered: the reader switches on numbers, not on path strings. */
+const RECORD_FIELD = {
+  sourceIp: 1,
+  count: 2,
+  disposition: 3,
+  dkim: 4,
+  spf: 5,
+  reasonType: 6,
+  reasonComment: 7,
+  headerFrom: 8,
+  envelopeFrom: 9,
+  envelopeTo: 10,
+  dkimDomain: 11,
+  dkimSelector: 12,
+  dkimResult: 13,
+  dkimHumanResult: 14,
+  spfDomain: 15,
+  spfScope: 16,
+  spfResult: 17,
+  spfHumanResult: 18,
+} as const;
+
+const RECORD_FIELD_AT: Readonly<Record<string, number>> = {
+  'record/row/source_ip': RECORD_FIELD.sourceIp,
+  'record/row/count': RECORD_FIELD.count,
+  'record/row/policy_evaluated/disposition': RECORD_FIELD.disposition,
+  'record/row/policy_evaluated/dkim': RECORD_FIELD.dkim,
+  'record/row/policy_evaluated/spf': RECORD_FIELD.spf,
+  'record/row/policy_evaluated/reason/type': RECORD_FIELD.reasonType,
+  'record/row/policy_evaluated/reason/comment': RECORD_FIELD.reasonComment,
+  'record/identifiers/header_from': RECORD_FIELD.headerFrom,
+  'record/identifiers/envelope_from': RECORD_FIELD.envelopeFrom,
+  'record/identifiers/envelope_to': RECORD_FIELD.envelopeTo,
+  'record/auth_results/dkim/domain': RECORD_FIELD.dkimDomain,
+  'record/auth_results/dkim/selector': RECORD_FIELD.dkimSelector,
+  'record/auth_results/dkim/result': RECORD_FIELD.dkimResult,
+  'record/auth_results/dkim/human_result': RECORD_FIELD.dkimHumanResult,
+  'record/auth_results/spf/domain': RECORD_FIELD.spfDomain,
+  'record/auth_results/spf/scope': RECORD_FIELD.spfScope,
+  'record/auth_results/spf/result': RECORD_FIELD.spfResult,
+  'record/auth_results/spf/human_result': RECORD_FIELD.spfHumanResult,
+};
+
 /**
  * Element paths as a tree, built once: the reader steps from an element's node to its child's
  * by name instead of building and hashing a path string per element (most of its time before).
@@ -228,6 +262,8 @@ interface PathNode {
   leaf: boolean;
   /** Below <record>: its values go to the record, not the header. */
   inRecord: boolean;
+  /** The record value this leaf holds (RECORD_FIELD), 0 for none. */
+  field: number;
   /** Set on a node reached through a variant name: the variant's path, warned about. */
   aliasOf?: string;
   children: Map<string, PathNode>;
@@ -239,6 +275,7 @@ function pathNode(path: string): PathNode {
     container: CONTAINERS.has(path),
     leaf: LEAVES.has(path),
     inRecord: path.startsWith('record/'),
+    field: RECORD_FIELD_AT[path] ?? 0,
     children: new Map(),
   };
 }
@@ -542,7 +579,7 @@ class AggregateReader implements XmlHandlers {
     }
     if (!node.leaf) return;
     const value = text.trim();
-    if (node.inRecord) this.#recordValue(path, value);
+    if (node.inRecord) this.#recordValue(node, value);
     else this.#headerValue(path, value, tagName);
   }
 
@@ -681,67 +718,77 @@ class AggregateReader implements XmlHandlers {
     }
   }
 
-  #recordValue(path: string, value: string): void {
+  #recordValue(node: PathNode, value: string): void {
     const record = this.#record;
     if (!record) return;
+    const path = node.path;
     const text = value === '' ? null : value;
-    switch (path) {
-      case 'record/row/source_ip':
+    const F = RECORD_FIELD;
+    switch (node.field) {
+      case F.sourceIp:
         record.sourceIp = this.#sourceIp(path, value);
         return;
-      case 'record/row/count':
+      case F.count:
         record.count = this.#count(value);
         this.#countSeen = true;
         return;
-      case 'record/row/policy_evaluated/disposition':
+      case F.disposition:
         record.policyEvaluated.disposition = this.#word(path, value, DISPOSITIONS);
         return;
-      case 'record/row/policy_evaluated/dkim':
+      case F.dkim:
         record.policyEvaluated.dkim = this.#word(path, value, DMARC_RESULTS);
         return;
-      case 'record/row/policy_evaluated/spf':
+      case F.spf:
         record.policyEvaluated.spf = this.#word(path, value, DMARC_RESULTS);
         return;
-      case 'record/row/policy_evaluated/reason/type': {
+      case F.reasonType: {
         const reason = record.policyEvaluated.reasons.at(-1);
         if (reason) reason.type = text?.toLowerCase() ?? null;
         return;
       }
-      case 'record/row/policy_evaluated/reason/comment': {
+      case F.reasonComment: {
         const reason = record.policyEvaluated.reasons.at(-1);
         if (reason) reason.comment = text;
         return;
       }
-      case 'record/identifiers/header_from':
+      case F.headerFrom:
         record.headerFrom = text;
         return;
-      case 'record/identifiers/envelope_from':
+      case F.envelopeFrom:
         record.envelopeFrom = text;
         return;
-      case 'record/identifiers/envelope_to':
+      case F.envelopeTo:
         record.envelopeTo = text;
         return;
     }
     const dkim = record.authResults.dkim.at(-1);
     const spf = record.authResults.spf.at(-1);
-    if (path.startsWith('record/auth_results/dkim/') && dkim) this.#dkimValue(dkim, path, value);
-    else if (path.startsWith('record/auth_results/spf/') && spf) this.#spfValue(spf, path, value);
-  }
-
-  #dkimValue(dkim: DkimAuthResult, path: string, value: string): void {
-    const text = value === '' ? null : value;
-    if (path.endsWith('/domain')) dkim.domain = text;
-    else if (path.endsWith('/selector')) dkim.selector = text;
-    else if (path.endsWith('/result')) dkim.result = this.#word(path, value, DKIM_RESULTS);
-    else dkim.humanResult = text;
-  }
-
-  #spfValue(spf: SpfAuthResult, path: string, value: string): void {
-    const text = value === '' ? null : value;
-    if (path.endsWith('/domain')) spf.domain = text;
-    else if (path.endsWith('/scope')) spf.scope = this.#word(path, value, SPF_SCOPES);
-    else if (path.endsWith('/result')) spf.result = this.#word(path, value, SPF_RESULTS);
-    else spf.humanResult = text;
+    switch (node.field) {
+      case F.dkimDomain:
+        if (dkim) dkim.domain = text;
+        return;
+      case F.dkimSelector:
+        if (dkim) dkim.selector = text;
+        return;
+      case F.dkimResult:
+        if (dkim) dkim.result = this.#word(path, value, DKIM_RESULTS);
+        return;
+      case F.dkimHumanResult:
+        if (dkim) dkim.humanResult = text;
+        return;
+      case F.spfDomain:
+        if (spf) spf.domain = text;
+        return;
+      case F.spfScope:
+        if (spf) spf.scope = this.#word(path, value, SPF_SCOPES);
+        return;
+      case F.spfResult:
+        if (spf) spf.result = this.#word(path, value, SPF_RESULTS);
+        return;
+      case F.spfHumanResult:
+        if (spf) spf.humanResult = text;
+        return;
+    }
   }
 
   #closeRecord(): void {

@@ -66,10 +66,16 @@ export class XmlTokenizer {
   /** Names of the open elements. */
   readonly #open: string[] = [];
   #rootSeen = false;
-  /** Characters consumed before #pending, and where the line holding #pending's start began. */
+  /** Characters consumed before #pending. */
   #offset = 0;
+  /**
+   * The line and where it began, as of #uncounted's start. Lines are counted only for an error
+   * message: the last text consumed is counted when the next one comes or an error needs it, so
+   * a report read in one piece is never counted at all.
+   */
   #line = 1;
   #lineStart = 0;
+  #uncounted = { text: '', end: 0, offset: 0 };
 
   constructor(handlers: XmlHandlers) {
     this.#handlers = handlers;
@@ -257,12 +263,13 @@ export class XmlTokenizer {
       this.#handlers.text(value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value);
       return end + 3;
     }
-    if (text.startsWith('<!DOCTYPE', lt)) {
+    // In any case: `<!doctype` is no DOCTYPE to XML, but it is one to whoever wrote it.
+    const head = text.slice(lt, lt + 9).toUpperCase();
+    if (head === '<!DOCTYPE') {
       this.#handlers.doctype(text.slice(lt, lt + 70));
       this.#fail(text, lt, 'a DOCTYPE');
     }
-    const rest = text.slice(lt);
-    if (rest.length < 9 && BANG_MARKUP.some((markup) => markup.startsWith(rest))) return MORE;
+    if (head.length < 9 && BANG_MARKUP.some((markup) => markup.startsWith(head))) return MORE;
     this.#fail(text, lt, 'unknown markup after "<!"');
   }
 
@@ -305,17 +312,25 @@ export class XmlTokenizer {
     return out + value.slice(from);
   }
 
-  /** Counts the lines in the `consumed` first characters of `text`, which are then forgotten. */
+  /** The `consumed` first characters of `text` are done with: their lines are counted later. */
   #advance(text: string, consumed: number): void {
-    for (let nl = text.indexOf('\n'); nl >= 0 && nl < consumed; nl = text.indexOf('\n', nl + 1)) {
-      this.#line++;
-      this.#lineStart = this.#offset + nl + 1;
-    }
+    this.#countLines();
+    this.#uncounted = { text, end: consumed, offset: this.#offset };
     this.#offset += consumed;
+  }
+
+  #countLines(): void {
+    const { text, end, offset } = this.#uncounted;
+    for (let nl = text.indexOf('\n'); nl >= 0 && nl < end; nl = text.indexOf('\n', nl + 1)) {
+      this.#line++;
+      this.#lineStart = offset + nl + 1;
+    }
+    this.#uncounted = { text: '', end: 0, offset: 0 };
   }
 
   /** Throws the not-well-formed error, with the line and column of `text[at]`. */
   #fail(text: string, at: number, detail: string): never {
+    this.#countLines();
     let line = this.#line;
     let lineStart = this.#lineStart;
     for (let nl = text.indexOf('\n'); nl >= 0 && nl < at; nl = text.indexOf('\n', nl + 1)) {

