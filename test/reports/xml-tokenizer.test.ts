@@ -134,6 +134,71 @@ describe('XML tokenizer: the same events as saxes', () => {
   });
 });
 
+describe('XML tokenizer: random damage', () => {
+  it('accepts and refuses what saxes does on 3,000 mutations of a report, cut at random, never throwing anything else', () => {
+    const base = readFileSync(path.join(fixtures, 'quirks.xml'), 'utf8').replace(
+      /^\uFEFF?(<\?xml[^?]*\?>)?/,
+      '',
+    );
+    let seed = 20_261_129;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    const pieces = [
+      '<',
+      '>',
+      '/',
+      '&',
+      ';',
+      '"',
+      "'",
+      '=',
+      ' ',
+      '\n',
+      '\r',
+      'a',
+      '!',
+      '?',
+      '-',
+      '[',
+      ']',
+      '#',
+      ':',
+      '\u00e9',
+    ];
+    let accepted = 0;
+    for (let i = 0; i < 3_000; i++) {
+      let xml = base;
+      for (let edits = 1 + Math.floor(random() * 4); edits > 0; edits--) {
+        const at = Math.floor(random() * xml.length);
+        const piece = pieces[Math.floor(random() * pieces.length)];
+        const choice = random();
+        if (choice < 0.33) xml = xml.slice(0, at) + xml.slice(at + 1 + Math.floor(random() * 5));
+        else xml = xml.slice(0, at) + piece + xml.slice(choice < 0.66 ? at : at + 1);
+      }
+      let bySaxes = true;
+      try {
+        saxesEvents(xml);
+      } catch {
+        bySaxes = false;
+      }
+      let byTokenizer = true;
+      try {
+        events(inChunks(xml, 1 + Math.floor(random() * 50)));
+      } catch (error) {
+        if (!(error instanceof ReportError)) throw error;
+        byTokenizer = false;
+      }
+      expect(byTokenizer, xml).toBe(bySaxes);
+      if (byTokenizer) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+});
+
 describe('XML tokenizer: documents that are not well-formed', () => {
   const cases: [string, string, RegExp][] = [
     ['mismatched close tag', '<a>\n<b>\n</a>', /unexpected close tag <\/a> where <\/b>/],
