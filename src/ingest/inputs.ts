@@ -4,7 +4,7 @@
  * for stdin. Nothing is read before it is needed: a consumer pulling messages one at a time
  * holds one message per pull, whatever the mailbox's size.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { looksLikeMbox, splitMbox } from './mbox.ts';
@@ -325,7 +325,18 @@ export function readCappedSync(file: string, max: number): Buffer {
     fd = openSync(file, 'r');
     const { size } = fstatSync(fd);
     if (size > max) throw tooLarge(file, size, max);
-    return readFileSync(fd);
+    // A size of 0 may be a pipe or a /proc file: read to the end.
+    if (size === 0) return readFileSync(fd);
+    // The size fstat gave, in one read: readFileSync(fd) stats again and reads once more to find
+    // the end, two system calls more per file (a tenth of a read thread's time on small reports).
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let filled = 0;
+    while (filled < size) {
+      const read = readSync(fd, bytes, filled, size - filled, filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    return filled === size ? bytes : bytes.subarray(0, filled);
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw unreadable(file, err);
