@@ -1,4 +1,4 @@
-// A SQLite WAL checkpointer on a thread of its own (see bulkWrites in open.ts). Plain JS, as it
+// A SQLite WAL checkpointer on a thread of its own (see checkpointingAside in open.ts). Plain JS, as it
 // needs nothing of the project's TypeScript: a worker does not inherit the main thread's tsx.
 import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';

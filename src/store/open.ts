@@ -1,5 +1,4 @@
 /** Opening a store: a SQLite file (the default) or a PostgreSQL URL, migrated to the latest schema. */
-import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -122,24 +121,26 @@ const CHECKPOINT_EVERY_MS = 500;
  */
 function checkpointingAside(handle: SqliteDatabase.Database, file: string): BulkWrites {
   let running = 0;
-  let checkpointer: Worker | undefined;
+  let checkpointer: { thread: Worker; exited: Promise<void> } | undefined;
   const restore = () => handle.pragma(`wal_autocheckpoint = ${SQLITE_WAL_CHECKPOINT_PAGES}`);
   return async (work) => {
     if (running++ === 0) {
-      checkpointer = new Worker(new URL('./checkpoint-thread.js', import.meta.url), {
+      const thread = new Worker(new URL('./checkpoint-thread.js', import.meta.url), {
         workerData: { file, everyMs: CHECKPOINT_EVERY_MS },
       });
+      // Waited for from the start: a thread that failed has exited long before the work ends.
+      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
       // Should the thread fail, commits checkpoint again as usual.
-      checkpointer.on('error', restore);
+      thread.on('error', restore);
+      checkpointer = { thread, exited };
       handle.pragma('wal_autocheckpoint = 0');
     }
     try {
       return await work();
     } finally {
       if (--running === 0 && checkpointer) {
-        const stopped = once(checkpointer, 'exit');
-        checkpointer.postMessage('stop');
-        await stopped;
+        checkpointer.thread.postMessage('stop');
+        await checkpointer.exited;
         checkpointer = undefined;
         restore();
       }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -178,6 +178,21 @@ describe('writingInBulk (SQLite)', () => {
     expect((await sql<{ n: number }>`select count(*) as n from filler`.execute(store.db)).rows[0]?.n).toBe(
       64,
     );
+    await store.close();
+  });
+
+  it('ends a run whose checkpointer failed, and the commits checkpoint again', async () => {
+    const file = path.join(dir, 'bulk-no-checkpointer.db');
+    const store = await openStore(file);
+    // The store keeps its open file; the thread finds a folder in its place and cannot start.
+    rmSync(file);
+    mkdirSync(file);
+    const done = await store.writingInBulk(async () => {
+      await until('the checkpointer failed', async () => (await autocheckpoint(store.db)) !== 0);
+      return 'done';
+    });
+    expect(done).toBe('done');
+    expect(await autocheckpoint(store.db)).toBe(SQLITE_WAL_CHECKPOINT_PAGES);
     await store.close();
   });
 
