@@ -3,7 +3,8 @@
  * reports' published policies, the owner's marks and inventory. Queries only; what the rows
  * mean is worked out in the question's own file.
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/types.ts';
 import type { SenderMark } from './inventory.ts';
 import type { Period } from './period.ts';
@@ -103,16 +104,20 @@ export async function readSourceRows(
 
 /** The sending IPs of `domain` over the period (those the reports gave), from the rollup's key. */
 export async function readSenderIps(store: Store, domain: string, period: Period): Promise<string[]> {
-  const rows = await store.db
+  const rows = await senderIpsQuery(store.db, domain, period).execute();
+  return rows.map((r) => r.source_ip);
+}
+
+/** The query readSenderIps runs, for use as a subquery. */
+export function senderIpsQuery(db: Kysely<Database>, domain: string, period: Period) {
+  return db
     .selectFrom('source_rollup')
     .select('source_ip')
     .distinct()
     .where('policy_domain', '=', domain)
     .where('day', '>=', period.since)
     .where('day', '<=', period.until)
-    .where('source_ip', '!=', '')
-    .execute();
-  return rows.map((r) => r.source_ip);
+    .where('source_ip', '!=', '');
 }
 
 /** One day of source_rollup summed: a day's messages by disposition and aligned results. */

@@ -117,8 +117,8 @@ export async function parseAggregateReport(
       await nextTurn();
     }
   }
+  // Throws when there was no root element at all.
   parser.close();
-  if (!reader.rootSeen) throw new ReportError('not-a-dmarc-report', { root: '' });
   reader.finish();
   await deliver();
   return reader.report();
@@ -156,58 +156,6 @@ const CONTAINERS = new Set([
   'record/auth_results/spf',
 ]);
 
-/** Paths of elements whose text is a value. */
-const LEAVES = new Set([
-  'version',
-  'report_metadata/org_name',
-  'report_metadata/email',
-  'report_metadata/extra_contact_info',
-  'report_metadata/report_id',
-  'report_metadata/date_range/begin',
-  'report_metadata/date_range/end',
-  'report_metadata/error',
-  'report_metadata/generator',
-  'policy_published/domain',
-  'policy_published/adkim',
-  'policy_published/aspf',
-  'policy_published/p',
-  'policy_published/sp',
-  'policy_published/np',
-  'policy_published/pct',
-  'policy_published/fo',
-  'policy_published/testing',
-  'policy_published/discovery_method',
-  'policy_published/psd',
-  'record/row/source_ip',
-  'record/row/count',
-  'record/row/policy_evaluated/disposition',
-  'record/row/policy_evaluated/dkim',
-  'record/row/policy_evaluated/spf',
-  'record/row/policy_evaluated/reason/type',
-  'record/row/policy_evaluated/reason/comment',
-  'record/identifiers/header_from',
-  'record/identifiers/envelope_from',
-  'record/identifiers/envelope_to',
-  'record/auth_results/dkim/domain',
-  'record/auth_results/dkim/selector',
-  'record/auth_results/dkim/result',
-  'record/auth_results/dkim/human_result',
-  'record/auth_results/spf/domain',
-  'record/auth_results/spf/scope',
-  'record/auth_results/spf/result',
-  'record/auth_results/spf/human_result',
-]);
-
-/** Names from drafts and reporters' variants, mapped to the standard element's path. */
-const ELEMENT_ALIASES: Record<string, string> = {
-  // Google's 2012 reports (and a few since) used the draft's <identities>.
-  'record/identities': 'record/identifiers',
-  'record/row/policy_evaluated/policy_override': 'record/row/policy_evaluated/reason',
-  // Interim DMARCbis schemas named the test flag after the record tag.
-  'policy_published/t': 'policy_published/testing',
-  'report_metadata/version': 'version',
-};
-
 /** A record's values, numbered: the reader switches on numbers, not on path strings. */
 const RECORD_FIELD = {
   sourceIp: 1,
@@ -230,6 +178,7 @@ const RECORD_FIELD = {
   spfHumanResult: 18,
 } as const;
 
+/** The leaves below <record>, each with its field. */
 const RECORD_FIELD_AT: Readonly<Record<string, number>> = {
   'record/row/source_ip': RECORD_FIELD.sourceIp,
   'record/row/count': RECORD_FIELD.count,
@@ -249,6 +198,41 @@ const RECORD_FIELD_AT: Readonly<Record<string, number>> = {
   'record/auth_results/spf/scope': RECORD_FIELD.spfScope,
   'record/auth_results/spf/result': RECORD_FIELD.spfResult,
   'record/auth_results/spf/human_result': RECORD_FIELD.spfHumanResult,
+};
+
+/** Paths of elements whose text is a value. */
+const LEAVES = new Set([
+  'version',
+  'report_metadata/org_name',
+  'report_metadata/email',
+  'report_metadata/extra_contact_info',
+  'report_metadata/report_id',
+  'report_metadata/date_range/begin',
+  'report_metadata/date_range/end',
+  'report_metadata/error',
+  'report_metadata/generator',
+  'policy_published/domain',
+  'policy_published/adkim',
+  'policy_published/aspf',
+  'policy_published/p',
+  'policy_published/sp',
+  'policy_published/np',
+  'policy_published/pct',
+  'policy_published/fo',
+  'policy_published/testing',
+  'policy_published/discovery_method',
+  'policy_published/psd',
+  ...Object.keys(RECORD_FIELD_AT),
+]);
+
+/** Names from drafts and reporters' variants, mapped to the standard element's path. */
+const ELEMENT_ALIASES: Record<string, string> = {
+  // Google's 2012 reports (and a few since) used the draft's <identities>.
+  'record/identities': 'record/identifiers',
+  'record/row/policy_evaluated/policy_override': 'record/row/policy_evaluated/reason',
+  // Interim DMARCbis schemas named the test flag after the record tag.
+  'policy_published/t': 'policy_published/testing',
+  'report_metadata/version': 'version',
 };
 
 /**
@@ -371,7 +355,6 @@ interface HeaderDraft {
 
 /** The tokenizer's event handlers: a state machine over element paths, building one record at a time. */
 class AggregateReader implements XmlHandlers {
-  rootSeen = false;
   sawEvent = false;
   header: AggregateReportHeader | undefined;
 
@@ -503,7 +486,6 @@ class AggregateReader implements XmlHandlers {
 
   #openRoot(tagName: string, attributes: XmlAttributes | null, name: string): void {
     if (name !== 'feedback') throw new ReportError('not-a-dmarc-report', { root: tagName.slice(0, 100) });
-    this.rootSeen = true;
     const prefix = tagName.includes(':') ? tagName.slice(0, tagName.indexOf(':')) : '';
     const namespace = attributes?.[prefix ? `xmlns:${prefix}` : 'xmlns'];
     if (typeof namespace === 'string' && namespace !== '') {

@@ -65,8 +65,9 @@ export function reportKey(row: Pick<ReportRow, 'reporter_id' | 'report_id' | 'po
 }
 
 /**
- * Record rows being collected, checked as they come: a count that is not a whole number from 0,
- * a source IP that is not an address, or a message total that overflows is a StoreInputError.
+ * Record rows being collected, checked as they come (or before, by messageTotal): a count that is
+ * not a whole number from 0, a source IP that is not an address, or a message total that
+ * overflows is a StoreInputError.
  */
 export class RecordRows {
   readonly #store: KyselyStore;
@@ -84,13 +85,25 @@ export class RecordRows {
   /** Adds record number `index` of report `reportId`; returns its count. */
   add(reportId: number, index: number, record: AggregateRecord): number {
     const count = checkedCount(index, record);
+    this.#push(reportId, index, record);
+    return count;
+  }
+
+  /** Adds all of one report's records, which messageTotal has checked already. */
+  addChecked(reportId: number, records: readonly AggregateRecord[]): void {
+    records.forEach((record, index) => {
+      this.#push(reportId, index, record);
+    });
+  }
+
+  #push(reportId: number, index: number, record: AggregateRecord): void {
     const s = this.#store;
     const pe = record.policyEvaluated;
     this.#records.push(
       reportId,
       index,
       record.sourceIp,
-      count,
+      record.count,
       s.text(pe.disposition),
       s.text(pe.dkim),
       s.text(pe.spf),
@@ -125,16 +138,6 @@ export class RecordRows {
       );
     });
     this.pending++;
-    return count;
-  }
-
-  /** Adds all of one report's records; returns the sum of their counts. */
-  addReport(reportId: number, records: readonly AggregateRecord[]): number {
-    let messages = 0;
-    records.forEach((record, index) => {
-      messages = this.addToTotal(reportId, index, record, messages);
-    });
-    return messages;
   }
 
   /** Adds a record and returns the report's message total with it; an overflowing total is refused. */

@@ -126,7 +126,7 @@ async function writeTogether(
         outcomes.set(p.at, { status: 'duplicate', id: existing.id });
         continue;
       }
-      all.addReport(id, p.item.report.records);
+      all.addChecked(id, p.item.report.records);
       stored.push({ ...p, id });
       outcomes.set(p.at, { status: 'stored', id, records: p.records, messages: p.messages });
     }

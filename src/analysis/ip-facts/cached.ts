@@ -5,6 +5,7 @@ import type { IpFactsTable } from '../../store/schema.ts';
 import type { Store } from '../../store/types.ts';
 import type { IpFacts, IpFactsSource } from '../ip-facts.ts';
 import type { Period } from '../period.ts';
+import { senderIpsQuery } from '../reads.ts';
 import type { MmdbFacts } from './mmdb.ts';
 import { lookupReverse, type ReverseLookup } from './reverse.ts';
 
@@ -114,14 +115,7 @@ export class StoredIpFacts implements IpFactsSource {
   async describeSenders(domain: string, period: Period): Promise<Map<string, IpFacts> | undefined> {
     if (this.#options.resolver || this.#options.mmdb) return undefined;
     const db = this.#store.db;
-    const senders = db
-      .selectFrom('source_rollup')
-      .select('source_ip')
-      .distinct()
-      .where('policy_domain', '=', domain)
-      .where('day', '>=', period.since)
-      .where('day', '<=', period.until)
-      .where('source_ip', '!=', '');
+    const senders = senderIpsQuery(db, domain, period);
     const found = await db
       .selectFrom('ip_facts')
       .selectAll()
