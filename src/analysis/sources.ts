@@ -257,6 +257,18 @@ function ptrRule(ptr: string | undefined): string {
   return match ? `${match.sender.id}\u0000${match.rule.kind}\u0000${match.rule.suffix}` : '';
 }
 
+/** What a sender's entry shows of its network, from its IP facts (null: not known). */
+function networkFacts(
+  facts: IpFacts | undefined,
+): Pick<Sender, 'ptrOrgDomain' | 'asn' | 'asOrg' | 'country'> {
+  return {
+    ptrOrgDomain: facts?.ptrOrgDomain ?? null,
+    asn: facts?.asn ?? null,
+    asOrg: facts?.asOrg ?? null,
+    country: facts?.country ?? null,
+  };
+}
+
 function fromShape(
   { sender, row }: Shape,
   raw: SourceRollupRow,
@@ -279,10 +291,7 @@ function fromShape(
       name: known?.name ?? ptr ?? raw.sourceIp,
       ptr,
       ptrConfirmed,
-      ptrOrgDomain: facts?.ptrOrgDomain ?? null,
-      asn: facts?.asn ?? null,
-      asOrg: facts?.asOrg ?? null,
-      country: facts?.country ?? null,
+      ...networkFacts(facts),
       knownSender: known,
       messages: n,
       dmarcPass: row.dmarc === 'pass' ? n : 0,
@@ -424,10 +433,7 @@ export function groupSenders(
       name: known?.name ?? ptr ?? ip,
       ptr,
       ptrConfirmed,
-      ptrOrgDomain: facts?.ptrOrgDomain ?? null,
-      asn: facts?.asn ?? null,
-      asOrg: facts?.asOrg ?? null,
-      country: facts?.country ?? null,
+      ...networkFacts(facts),
       knownSender: known,
       messages,
       dmarcPass,
