@@ -8,12 +8,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type ImapEvent, imapAccessToken, ingestImap, TokenError } from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
 import { until } from '../helpers/until.ts';
-import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
+import { appendMail, type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
 import { sumi } from './helpers/sumi.ts';
 
@@ -83,17 +82,7 @@ describe.skipIf(!dovecotInstalled)(
     const url = (port = dovecot.port) => `imap://${encodeURIComponent(user)}@127.0.0.1:${port}/INBOX`;
     async function append(mail: string): Promise<void> {
       active.set('appender', user);
-      const c = new ImapFlow({
-        host: '127.0.0.1',
-        port: dovecot.port,
-        secure: false,
-        doSTARTTLS: false,
-        auth: { user, accessToken: 'appender' },
-        logger: false,
-      });
-      await c.connect();
-      await c.append('INBOX', mail);
-      await c.logout();
+      await appendMail(dovecot, { user, accessToken: 'appender' }, mail);
     }
 
     it('logs in with the token a command prints, and asks for a fresh one when it reconnects', async () => {

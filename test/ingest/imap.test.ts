@@ -1,11 +1,18 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
-import { type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
+import {
+  appendMail,
+  type Dovecot,
+  dovecotInstalled,
+  startDovecot,
+  startRelay,
+  withImap,
+} from './helpers/dovecot.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
 
 if (!dovecotInstalled) {
@@ -61,22 +68,7 @@ describe.skipIf(!dovecotInstalled)(
       `imap://${encodeURIComponent(user)}@127.0.0.1:${dovecot.port}/${folder}`;
     const options = () => ({ store, password: dovecot.password, starttls: 'off' as const });
 
-    async function client<T>(work: (c: ImapFlow) => Promise<T>): Promise<T> {
-      const c = new ImapFlow({
-        host: '127.0.0.1',
-        port: dovecot.port,
-        secure: false,
-        doSTARTTLS: false,
-        auth: { user, pass: dovecot.password },
-        logger: false,
-      });
-      await c.connect();
-      try {
-        return await work(c);
-      } finally {
-        await c.logout();
-      }
-    }
+    const client = <T>(work: (c: ImapFlow) => Promise<T>) => withImap(dovecot, { user }, work);
     const append = (mails: string[], folder = 'INBOX') =>
       client(async (c) => {
         await c.mailboxCreate(folder).catch(() => {});
@@ -198,19 +190,7 @@ describe.skipIf(!dovecotInstalled)(
       await store.close();
     });
 
-    async function append(user: string, mail: string) {
-      const c = new ImapFlow({
-        host: '127.0.0.1',
-        port: dovecot.tlsPort!,
-        secure: true,
-        tls: { rejectUnauthorized: false },
-        auth: { user, pass: dovecot.password },
-        logger: false,
-      });
-      await c.connect();
-      await c.append('INBOX', mail);
-      await c.logout();
-    }
+    const append = (user: string, mail: string) => appendMail(dovecot, { user, tls: true }, mail);
 
     it('uses STARTTLS (required by default) and implicit TLS (imaps://); --insecure accepts a lab certificate', async () => {
       await append('tls1@example.jp', reportMail({ reportId: 't-1' }));

@@ -1,10 +1,9 @@
 /** The stored IMAP sources `sumi serve` watches: started, stopped, restarted, with a status. */
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type ImapSourceSpec, ImapSources } from '../../src/ingest/sources.ts';
 import { openStore } from '../../src/store/open.ts';
 import { until } from '../helpers/until.ts';
-import { type Dovecot, dovecotInstalled, startDovecot } from './helpers/dovecot.ts';
+import { appendMail, type Dovecot, dovecotInstalled, startDovecot } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
 
 describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without dovecot-imapd)', () => {
@@ -22,19 +21,7 @@ describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without
     passwordEnv,
     archive: 'Sumi/Processed',
   });
-  async function append(user: string, mail: string): Promise<void> {
-    const c = new ImapFlow({
-      host: '127.0.0.1',
-      port: dovecot.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user, pass: dovecot.password },
-      logger: false,
-    });
-    await c.connect();
-    await c.append('INBOX', mail);
-    await c.logout();
-  }
+  const append = (user: string, mail: string) => appendMail(dovecot, { user }, mail);
 
   it('watches each stored source, stops a removed one, and says why one cannot run', async () => {
     const store = await openStore(':memory:');

@@ -8,6 +8,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/p
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { ImapFlow } from 'imapflow';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 export const dovecotInstalled = existsSync(DOVECOT) && existsSync('/usr/lib/dovecot/imap');
@@ -213,4 +214,41 @@ export async function startRelay(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Runs `work` on a connection to the test server logged in as `user` (with the server's password,
+ * or `accessToken` for an oauth2 server), then logs out. `tls`: over the implicit-TLS port.
+ */
+export async function withImap<T>(
+  dovecot: Dovecot,
+  login: { user: string; accessToken?: string; tls?: boolean },
+  work: (client: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const client = new ImapFlow({
+    host: '127.0.0.1',
+    logger: false,
+    auth:
+      login.accessToken === undefined
+        ? { user: login.user, pass: dovecot.password }
+        : { user: login.user, accessToken: login.accessToken },
+    ...(login.tls
+      ? { port: dovecot.tlsPort!, secure: true, tls: { rejectUnauthorized: false } }
+      : { port: dovecot.port, secure: false, doSTARTTLS: false }),
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.logout();
+  }
+}
+
+/** Appends one mail to the INBOX of `user` (see withImap). */
+export function appendMail(
+  dovecot: Dovecot,
+  login: { user: string; accessToken?: string; tls?: boolean },
+  mail: string,
+): Promise<unknown> {
+  return withImap(dovecot, login, (client) => client.append('INBOX', mail));
 }
