@@ -110,10 +110,16 @@ class Pool {
   }
 }
 
+/** The newest report's id, and whether every stored report is in the rollup (none pending). */
+interface ReportsVersion {
+  version: number;
+  folded: boolean;
+}
+
 export class AnalysisCache {
   readonly #answers: Pool;
   readonly #data: Pool;
-  #version: { at: number; id: Promise<number> } | undefined;
+  #version: { at: number; id: Promise<ReportsVersion> } | undefined;
   /** The owner's marks, inventory and stored checks as last seen (see #newestReport). */
   #owner: string | undefined;
   /** Whether reports past a version concern a domain, asked once per domain, version and newest id. */
@@ -163,7 +169,7 @@ export class AnalysisCache {
     compute: () => Promise<T>,
     size: (value: T) => number,
   ): Promise<T> {
-    const version = await this.#newestReport();
+    const { version, folded } = await this.#newestReport();
     const now = this.clock();
     const older = pool.entries.get(key);
     // Kept from before newer reports, none of them about this domain: still the answer.
@@ -186,7 +192,9 @@ export class AnalysisCache {
     }
     if (hit) pool.drop(key);
     const value = compute();
-    const entry: Entry = { version, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
+    // Computed while an ingest's rollup sums wait to be folded, an answer may lack some stored
+    // reports: kept as older than every report, it serves no later request about its domain.
+    const entry: Entry = { version: folded ? version : -1, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
     pool.entries.set(key, entry);
     value.then(
       (done) => pool.grow(key, entry, size(done)),
@@ -255,11 +263,12 @@ export class AnalysisCache {
    * owner's sender marks and inventory, and stored checks; when those changed, every answer
    * goes. Each is the end of a primary key or a small table, whatever the store's size.
    */
-  #newestReport(): Promise<number> {
+  #newestReport(): Promise<ReportsVersion> {
     const now = this.clock();
     if (this.#version && now - this.#version.at < ANALYSIS_VERSION_MS) return this.#version.id;
     const id = sql<Record<string, number | string | null>>`select
         (select max(id) from reports) as reports,
+        (select min(id) from rollup_pending) as pending,
         (select count(*) from sender_marks) as marks,
         (select max(marked_at) from sender_marks) as marked,
         (select count(*) from domains) as domains,
@@ -268,7 +277,7 @@ export class AnalysisCache {
       .execute(this.store.db)
       .then(({ rows }) => {
         const row = rows[0] ?? {};
-        const { reports, ...rest } = row;
+        const { reports, pending, ...rest } = row;
         const owner = JSON.stringify(Object.values(rest).map((v) => (v === null ? null : Number(v))));
         if (this.#owner !== undefined && owner !== this.#owner) {
           this.#answers.clear();
@@ -276,7 +285,7 @@ export class AnalysisCache {
           this.#concerns.clear();
         }
         this.#owner = owner;
-        return Number(reports ?? 0);
+        return { version: Number(reports ?? 0), folded: pending === null || pending === undefined };
       });
     const asked = { at: now, id };
     this.#version = asked;

@@ -99,6 +99,8 @@ async function writeTogether(
   if (reports.length === 0) return outcomes;
   // In key order: concurrent batches (PostgreSQL) holding the same report wait on it in one order.
   const ordered = [...reports].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const target = store.rollupTarget;
+  let staged = 0;
   await store.db.transaction().execute(async (trx) => {
     const ids = new Map<string, number>();
     for (let start = 0; start < reports.length; start += REPORT_ROWS_PER_STATEMENT) {
@@ -143,7 +145,7 @@ async function writeTogether(
         .execute();
     }
     if (options.rollup ?? true) {
-      const rollup = new RollupAccumulator(store.engine, (value) => store.text(value));
+      const rollup = new RollupAccumulator(store.engine, (value) => store.text(value), target);
       for (const p of stored) {
         const report = {
           policyDomain: p.row.policy_domain,
@@ -153,9 +155,11 @@ async function writeTogether(
         };
         for (const record of p.item.report.records) rollup.add(report, record);
       }
+      staged = target === 'rollup_pending' ? rollup.pending : 0;
       for (const statement of rollup.take()) await trx.executeQuery(statement);
     }
   });
+  if (staged > 0) await store.rollupStaged(staged);
   return outcomes;
 }
 

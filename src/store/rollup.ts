@@ -1,12 +1,19 @@
 /**
  * The rollup maintained at ingest: source_rollup, the table analysis reads instead of the
  * records. Each stored report's records are added up in memory as they are written
- * (RollupAccumulator), and the sums are upserted in the report's (or batch's) transaction, so a
+ * (RollupAccumulator), and the sums are written in the report's (or batch's) transaction, so a
  * report counts in the rollup entirely or not at all. Summing here rather than in SQL from the
  * stored records halved the rollup's cost: SQL read every record back and grouped its auth
  * results with string_agg.
+ *
+ * A report stored alone upserts its sums into source_rollup at once. A bulk ingest appends its
+ * batches' sums to rollup_pending instead and folds them into source_rollup at its end
+ * (foldPendingRollup): upserting per batch dirtied a source_rollup page per distinct sender and
+ * day, hundreds per commit (measured on the ingest bench: 200 of the 320 MB a run wrote).
+ * Folding moves every pending row in one transaction, whoever staged it, so concurrent ingests
+ * need not know of each other, and a report's sums are pending or folded all together.
  */
-import type { CompiledQuery, Kysely } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 
@@ -97,17 +104,26 @@ export class RollupAccumulator {
   /** Sums by key (its parts joined by NUL). */
   readonly #sums = new Map<string, { key: (string | number)[]; messages: number }>();
 
-  /** `text`: the engine's form of a string (KyselyStore.text), as the records are stored. */
-  constructor(engine: EngineKind, text: (value: string | null) => string | null) {
+  readonly #target: RollupTarget;
+
+  /**
+   * `text`: the engine's form of a string (KyselyStore.text), as the records are stored.
+   * `target`: where take()'s statements put the sums.
+   */
+  constructor(
+    engine: EngineKind,
+    text: (value: string | null) => string | null,
+    target: RollupTarget = 'source_rollup',
+  ) {
     this.#text = text;
+    this.#target = target;
     this.#writer = new RowWriter(
       engine,
-      'source_rollup',
-      [
-        ...SOURCE_ROLLUP_KEY.map((name): ColumnSpec => [name, name === 'day' ? 'int' : 'text']),
-        ['messages', 'int'],
-      ],
-      `on conflict (${SOURCE_ROLLUP_KEY.join(', ')}) do update set messages = source_rollup.messages + excluded.messages`,
+      target,
+      ROLLUP_COLUMNS,
+      target === 'source_rollup'
+        ? `on conflict (${SOURCE_ROLLUP_KEY.join(', ')}) do update set ${ADD_MESSAGES}`
+        : '',
     );
   }
 
@@ -162,11 +178,13 @@ export class RollupAccumulator {
   }
 
   /**
-   * The upserts adding every sum so far to the table, which are then forgotten. Rows go in key
-   * order, so that concurrent writers (PostgreSQL) lock them in one order.
+   * The statements adding every sum so far to the target, which are then forgotten. Upserts go
+   * in key order, so that concurrent writers (PostgreSQL) lock rows in one order; appends to
+   * rollup_pending lock none.
    */
   take(): CompiledQuery[] {
-    const ids = [...this.#sums.keys()].sort();
+    const ids = [...this.#sums.keys()];
+    if (this.#target === 'source_rollup') ids.sort();
     const values: unknown[] = [];
     for (const id of ids) {
       const { key, messages } = this.#sums.get(id)!;
@@ -176,6 +194,45 @@ export class RollupAccumulator {
     this.#sums.clear();
     return this.#writer.statements(values);
   }
+}
+
+/** Where a RollupAccumulator's sums go: into source_rollup, or to rollup_pending to be folded later. */
+export type RollupTarget = 'source_rollup' | 'rollup_pending';
+
+const ROLLUP_COLUMNS: readonly ColumnSpec[] = [
+  ...SOURCE_ROLLUP_KEY.map((name): ColumnSpec => [name, name === 'day' ? 'int' : 'text']),
+  ['messages', 'int'],
+];
+
+const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
+
+/**
+ * Adds every row of rollup_pending to source_rollup and deletes them, in one transaction: each
+ * pending row is added exactly once, also when several processes fold at the same time (on
+ * PostgreSQL the DELETE ... RETURNING takes the rows a concurrent fold has not; on SQLite the
+ * write transaction is the only one). Rows are summed by key first and written in key order:
+ * source_rollup's b-tree is written page after page. Returns the pending rows folded.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: also run by the migrations, against the schema as it is then.
+export async function foldPendingRollup(db: Kysely<any>, engine: EngineKind): Promise<number> {
+  const key = SOURCE_ROLLUP_KEY.join(', ');
+  const upsert = `on conflict (${key}) do update set ${ADD_MESSAGES}`;
+  if (engine === 'postgres') {
+    const result = await sql`with moved as (delete from rollup_pending returning *),
+      folded as (insert into source_rollup (${sql.raw(key)}, messages)
+        select ${sql.raw(key)}, sum(messages) from moved group by ${sql.raw(key)} order by ${sql.raw(key)}
+        ${sql.raw(upsert)})
+      select count(*) as folded from moved`.execute(db);
+    return Number((result.rows[0] as { folded: number | string }).folded);
+  }
+  return db.transaction().execute(async (trx) => {
+    // WHERE true: without it SQLite would read ON CONFLICT as a join constraint.
+    await sql`insert into source_rollup (${sql.raw(key)}, messages)
+      select ${sql.raw(key)}, sum(messages) from rollup_pending where true
+      group by ${sql.raw(key)} order by ${sql.raw(key)} ${sql.raw(upsert)}`.execute(trx);
+    const deleted = await sql`delete from rollup_pending`.execute(trx);
+    return Number(deleted.numAffectedRows ?? 0);
+  });
 }
 
 /** Records read back per step of a rebuild: memory stays bounded on a store of any size. */

@@ -280,6 +280,15 @@ export interface SourceRollupTable {
   messages: number;
 }
 
+/**
+ * Sums of a bulk ingest waiting to be added to source_rollup (0007): its key and messages, one
+ * row per distinct key of a batch. Folded (added up, then deleted) at the end of the ingest, or
+ * when the store is next opened should the ingest have stopped first.
+ */
+export interface RollupPendingTable extends SourceRollupTable {
+  id: Generated<number>;
+}
+
 /** The owner's inventory of their domains (`sumi domains add`). */
 export interface DomainsTable {
   domain: string;
@@ -441,6 +450,7 @@ export interface Database {
   ip_facts: IpFactsTable;
   dmarc_checks: DmarcChecksTable;
   source_rollup: SourceRollupTable;
+  rollup_pending: RollupPendingTable;
   domains: DomainsTable;
   sender_marks: SenderMarksTable;
   users: UsersTable;

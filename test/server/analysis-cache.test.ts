@@ -95,6 +95,31 @@ describe('AnalysisCache', () => {
     expect(runs).toBe(2);
   });
 
+  it('keeps no answer computed while a bulk ingest has rollup sums waiting to be folded', async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    let now = 1_000_000;
+    const cache = new AnalysisCache(store, () => now);
+    let runs = 0;
+    const ask = () => cache.json('example.jp', 'summary', async () => ++runs);
+    const items = (i: number) => [
+      {
+        report: { ...header({ reportId: `bulk-${i}` }), records: [record()] },
+        raw: Buffer.from(`bulk-${i}`),
+        source: { description: 'test' },
+      },
+    ];
+    await store.writingInBulk(async () => {
+      await store.insertAggregateReports(items(1));
+      expect(await ask()).toBe('1');
+      expect(await ask()).toBe('2');
+    });
+    // Folded: the next answer is complete, and kept.
+    now += ANALYSIS_VERSION_MS;
+    expect(await ask()).toBe('3');
+    expect(await ask()).toBe('3');
+  });
+
   it('estimates the JSON size of a long list from a few items', () => {
     const list = Array.from({ length: 5_000 }, (_, i) => ({
       ip: `198.51.100.${i % 256}`,

@@ -4,6 +4,9 @@
  * `stored N` / `duplicate N` after. With PAUSE_AT, report PAUSE_AT stops halfway through its
  * records, after `halfway N` (its first rows already written in its open transaction), and
  * waits there to be killed.
+ * With CRASH_BULK=1 in the environment, the reports are stored as a bulk ingest stores them
+ * (Store.writingInBulk, one batch per report, rollup sums staged), and PAUSE_AT is where it
+ * waits after `stored N`, its staged sums committed and not yet folded.
  * Run as: node --import tsx crash-child.ts FILE FROM TO RECORDS [PAUSE_AT]
  */
 
@@ -27,6 +30,27 @@ async function* recordsOf(n: number): AsyncGenerator<AggregateRecord> {
 }
 
 const store = await openStore(file);
+if (process.env.CRASH_BULK === '1') {
+  await store.writingInBulk(async () => {
+    for (let n = Number(from); n < Number(to); n++) {
+      process.stdout.write(`begin ${n}\n`);
+      const [outcome] = await store.insertAggregateReports([
+        {
+          report: {
+            ...header({ reportId: `crash-${n}`, begin: JAN_1 + (n % 7) * 86_400 }),
+            records: [...manyRecords(Number(records))],
+          },
+          raw: Buffer.from(`raw bytes of report ${n}`),
+          source: { description: `crash-${n}.xml` },
+        },
+      ]);
+      process.stdout.write(`${outcome && 'status' in outcome ? outcome.status : 'refused'} ${n}\n`);
+      if (n === Number(pauseAt)) await new Promise((resolve) => setTimeout(resolve, 600_000));
+    }
+  });
+  await store.close();
+  process.exit(0);
+}
 for (let n = Number(from); n < Number(to); n++) {
   process.stdout.write(`begin ${n}\n`);
   const outcome = await store.insertAggregateReport(

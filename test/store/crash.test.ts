@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
@@ -28,10 +29,12 @@ function child(
   to: number,
   records: number,
   pauseAt?: number,
+  bulk = false,
 ): { process: ChildProcess; lines: string[] } {
   const args = [file, from, to, records, ...(pauseAt === undefined ? [] : [pauseAt])].map(String);
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CRASH_BULK: bulk ? '1' : '0' },
   });
   const lines: string[] = [];
   let pending = '';
@@ -50,6 +53,22 @@ function child(
     if (code !== 0 && signal === null) lines.push(`exit ${code}: ${stderr}`);
   });
   return { process: proc, lines };
+}
+
+/** Kills the child with SIGKILL once it printed `line`; fails should it exit before. */
+async function killedAt(running: { process: ChildProcess; lines: string[] }, line: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (running.lines.includes(line)) {
+        running.process.kill('SIGKILL');
+        resolve();
+      }
+    };
+    running.process.on('line', check);
+    running.process.once('exit', () => resolve());
+  });
+  const killed = await exited(running.process);
+  expect(killed.signal, running.lines.join('\n')).toBe('SIGKILL');
 }
 
 function exited(proc: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -90,18 +109,7 @@ describe('store on sqlite across process crashes', () => {
     const file = path.join(dir, 'crash.db');
     // Report 5 stops halfway, its first rows written in its open transaction: kill it there.
     const first = child(file, 0, REPORTS, RECORDS, 5);
-    await new Promise<void>((resolve) => {
-      const check = () => {
-        if (first.lines.includes('halfway 5')) {
-          first.process.kill('SIGKILL');
-          resolve();
-        }
-      };
-      first.process.on('line', check);
-      first.process.once('exit', () => resolve());
-    });
-    const killed = await exited(first.process);
-    expect(killed.signal, first.lines.join('\n')).toBe('SIGKILL');
+    await killedAt(first, 'halfway 5');
 
     const reopened = await openStore(file);
     const survived = await expectOnlyCompleteReports(reopened);
@@ -119,6 +127,38 @@ describe('store on sqlite across process crashes', () => {
     expect(await final.countReports()).toMatchObject({ reports: REPORTS, records: REPORTS * RECORDS });
     await final.close();
   }, 180_000);
+
+  it('folds the rollup sums a killed bulk ingest staged when the store is next opened', async () => {
+    const file = path.join(dir, 'bulk.db');
+    // Killed after report 3 is committed: its batch's sums wait in rollup_pending.
+    const first = child(file, 0, REPORTS, 1_000, 3, true);
+    await killedAt(first, 'stored 3');
+    const raw = new Database(file, { readonly: true });
+    const staged = raw.prepare('select sum(messages) as m from rollup_pending').get() as { m: number | null };
+    const folded = raw.prepare('select sum(messages) as m from source_rollup').get() as { m: number | null };
+    raw.close();
+    const perReport = [...manyRecords(1_000)].reduce((sum, r) => sum + r.count, 0);
+    expect(staged.m).toBe(4 * perReport);
+    expect(folded.m).toBeNull();
+
+    const reopened = await openStore(file);
+    const rollup = await sql<{
+      messages: number;
+    }>`select sum(messages) as messages from source_rollup`.execute(reopened.db);
+    expect(Number(rollup.rows[0]?.messages)).toBe(4 * perReport);
+    expect(await reopened.db.selectFrom('rollup_pending').select('id').execute()).toEqual([]);
+    await reopened.close();
+
+    // The rest, run to its end, is folded when the bulk run ends.
+    const rerun = child(file, 0, REPORTS, 1_000, undefined, true);
+    expect((await exited(rerun.process)).code, rerun.lines.join('\n')).toBe(0);
+    const final = await openStore(file);
+    const all = await sql<{ messages: number }>`select sum(messages) as messages from source_rollup`.execute(
+      final.db,
+    );
+    expect(Number(all.rows[0]?.messages)).toBe(REPORTS * perReport);
+    await final.close();
+  }, 120_000);
 
   it('lets two processes create and write the same new store at once', async () => {
     const file = path.join(dir, 'two.db');

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
 import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
-import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
-import { rollupDay } from '../../src/store/store.ts';
+import { foldPendingRollup, SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
+import { ROLLUP_FOLD_EVERY_MS, rollupDay } from '../../src/store/store.ts';
 import type { AggregateReportInput, AggregateReportWriter, Store } from '../../src/store/types.ts';
 import {
   DAY,
@@ -838,6 +838,70 @@ for (const engine of engines) {
       }
     });
 
+    it('stages the rollup sums of batches in a bulk run and folds them at its end, as one by one adds them', async () => {
+      const reports = [0, 1, 2, 3].map((i) => ({
+        ...header({ orgName: `R${i % 2}`, reportId: `bulk-${i}`, begin: JAN_1 + (i % 2) * DAY }),
+        records: [...manyRecords(3 + i)],
+      }));
+      const items = reports.map((report, i) => ({ report, raw: xml(`k${i}`), source }));
+      const one = await open();
+      for (const [i, report] of reports.entries())
+        await one.insertAggregateReport(report, xml(`k${i}`), source);
+      const bulk = await open();
+      const during = await bulk.writingInBulk(async () => {
+        await bulk.insertAggregateReports(items.slice(0, 2));
+        await bulk.insertAggregateReports(items.slice(2));
+        return { pending: await pendingMessages(bulk), folded: await rollupRows(bulk) };
+      });
+      const messages = (await rollupRows(one)).reduce((sum, row) => sum + Number(row.messages), 0);
+      expect(during).toEqual({ pending: messages, folded: [] });
+      expect(await rollupRows(bulk)).toEqual(await rollupRows(one));
+      expect(await pendingMessages(bulk)).toBe(0);
+    });
+
+    it('folds a long bulk run as it goes, every ROLLUP_FOLD_EVERY_MS', async () => {
+      const store = await open();
+      let now = Date.now();
+      const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+      try {
+        await store.writingInBulk(async () => {
+          const batch = (i: number) => [
+            {
+              report: { ...header({ reportId: `long-${i}` }), records: [record()] },
+              raw: xml(`l${i}`),
+              source,
+            },
+          ];
+          await store.insertAggregateReports(batch(0));
+          expect(await pendingMessages(store)).toBe(1);
+          now += ROLLUP_FOLD_EVERY_MS;
+          await store.insertAggregateReports(batch(1));
+          expect(await pendingMessages(store)).toBe(0);
+          expect(await rollupRows(store)).toMatchObject([{ messages: 2 }]);
+        });
+      } finally {
+        clock.mockRestore();
+      }
+    });
+
+    it('adds each pending rollup row once when folds run at the same time', async () => {
+      const store = await open();
+      const row = (i: number) => ({
+        ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}-${i % 5}`])),
+        messages: i,
+      });
+      await store.db
+        .insertInto('rollup_pending')
+        .values(Array.from({ length: 200 }, (_, i) => row(i)) as never)
+        .execute();
+      const folded = await Promise.all([1, 2, 3].map(() => foldPendingRollup(store.db, store.engine)));
+      expect(folded.reduce((a, b) => a + b, 0)).toBe(200);
+      const rows = await rollupRows(store);
+      expect(rows).toHaveLength(5);
+      expect(rows.reduce((sum, r) => sum + Number(r.messages), 0)).toBe((199 * 200) / 2);
+      expect(await pendingMessages(store)).toBe(0);
+    });
+
     it('stores the rest of a batch when one report is refused, and finds duplicates in and out of it', async () => {
       const store = await open();
       const earlier = await store.insertAggregateReport(
@@ -1010,6 +1074,14 @@ describe.skipIf(postgres.skip !== undefined)(`PostgreSQL connections ${engineTit
 });
 
 /** Every source_rollup row, in key order. */
+async function pendingMessages(store: Store): Promise<number> {
+  const { messages } = await store.db
+    .selectFrom('rollup_pending')
+    .select((eb) => eb.fn.sum<number | string | null>('messages').as('messages'))
+    .executeTakeFirstOrThrow();
+  return Number(messages ?? 0);
+}
+
 function rollupRows(store: Store) {
   return store.db
     .selectFrom('source_rollup')

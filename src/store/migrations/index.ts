@@ -13,6 +13,7 @@ import { accounts } from './0003-accounts.ts';
 import { surveyScans } from './0004-scans.ts';
 import { ipFactsHistory } from './0005-ip-facts-history.ts';
 import { oneRollup } from './0006-one-rollup.ts';
+import { rollupPending } from './0007-rollup-pending.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -23,6 +24,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0004-scans': surveyScans(kind),
     '0005-ip-facts-history': ipFactsHistory(kind),
     '0006-one-rollup': oneRollup(kind),
+    '0007-rollup-pending': rollupPending(kind),
   };
 }
 
