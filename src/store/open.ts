@@ -107,8 +107,8 @@ async function openSqlite(file: string): Promise<Store> {
 }
 
 /**
- * The store with rollup sums an ingest staged and never folded (it was stopped first) added to
- * source_rollup, so analysis sees every stored report. Nothing pending, one cheap query.
+ * The SQLite store with rollup sums a bulk ingest staged and never folded (it was stopped first)
+ * added to source_rollup, so analysis sees every stored report. Nothing pending, one cheap query.
  */
 async function withRollupFolded(store: KyselyStore): Promise<KyselyStore> {
   const pending = await store.db.selectFrom('rollup_pending').select('id').limit(1).executeTakeFirst();
@@ -265,13 +265,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw error;
   }
   const opened = db;
-  const store = new KyselyStore(opened, 'postgres', () => opened.destroy());
-  try {
-    return await withRollupFolded(store);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  return new KyselyStore(opened, 'postgres', () => opened.destroy());
 }
 
 /**

@@ -6,15 +6,16 @@
  * stored records halved the rollup's cost: SQL read every record back and grouped its auth
  * results with string_agg.
  *
- * A report stored alone upserts its sums into source_rollup at once. A bulk ingest appends its
- * batches' sums to rollup_pending instead and folds them into source_rollup at its end
- * (foldPendingRollup): upserting per batch dirtied a source_rollup page per distinct sender and
- * day, hundreds per commit (measured on the ingest bench: 200 of the 320 MB a run wrote).
+ * A report stored alone upserts its sums into source_rollup at once. A bulk ingest into SQLite
+ * appends its batches' sums to rollup_pending instead and folds them into source_rollup at its
+ * end (foldPendingRollup): upserting per batch dirtied a source_rollup page per distinct sender
+ * and day, hundreds per commit (measured on the ingest bench: 200 of the 320 MB a run wrote).
  * Folding moves every pending row in one transaction, whoever staged it, so concurrent ingests
  * need not know of each other, and a report's sums are pending or folded all together.
  */
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
+import type { Database } from './schema.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 
 /**
@@ -207,29 +208,18 @@ const ROLLUP_COLUMNS: readonly ColumnSpec[] = [
 const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
 
 /**
- * Adds every row of rollup_pending to source_rollup and deletes them, in one transaction: each
- * pending row is added exactly once, also when several processes fold at the same time (on
- * PostgreSQL the DELETE ... RETURNING takes the rows a concurrent fold has not; on SQLite the
- * write transaction is the only one). Rows are summed by key first and written in key order:
+ * Adds every row of rollup_pending to source_rollup and deletes them, in one SQLite write
+ * transaction (the only one at a time): each pending row is added exactly once, also when
+ * several processes fold. Rows are summed by key first and written in key order, so
  * source_rollup's b-tree is written page after page. Returns the pending rows folded.
  */
-// biome-ignore lint/suspicious/noExplicitAny: also run by the migrations, against the schema as it is then.
-export async function foldPendingRollup(db: Kysely<any>, engine: EngineKind): Promise<number> {
-  const key = SOURCE_ROLLUP_KEY.join(', ');
-  const upsert = `on conflict (${key}) do update set ${ADD_MESSAGES}`;
-  if (engine === 'postgres') {
-    const result = await sql`with moved as (delete from rollup_pending returning *),
-      folded as (insert into source_rollup (${sql.raw(key)}, messages)
-        select ${sql.raw(key)}, sum(messages) from moved group by ${sql.raw(key)} order by ${sql.raw(key)}
-        ${sql.raw(upsert)})
-      select count(*) as folded from moved`.execute(db);
-    return Number((result.rows[0] as { folded: number | string }).folded);
-  }
+export async function foldPendingRollup(db: Kysely<Database>): Promise<number> {
+  const key = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
   return db.transaction().execute(async (trx) => {
     // WHERE true: without it SQLite would read ON CONFLICT as a join constraint.
-    await sql`insert into source_rollup (${sql.raw(key)}, messages)
-      select ${sql.raw(key)}, sum(messages) from rollup_pending where true
-      group by ${sql.raw(key)} order by ${sql.raw(key)} ${sql.raw(upsert)}`.execute(trx);
+    await sql`insert into source_rollup (${key}, messages)
+      select ${key}, sum(messages) from rollup_pending where true group by ${key} order by ${key}
+      on conflict (${key}) do update set ${sql.raw(ADD_MESSAGES)}`.execute(trx);
     const deleted = await sql`delete from rollup_pending`.execute(trx);
     return Number(deleted.numAffectedRows ?? 0);
   });

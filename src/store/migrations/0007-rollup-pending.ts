@@ -4,7 +4,8 @@
  * (rollup.ts, foldPendingRollup). Upserting source_rollup per batch dirtied a page of its
  * b-tree per distinct sender and day, hundreds per commit: two thirds of the bytes an ingest
  * wrote. Appending touches the table's last pages only; the fold writes source_rollup once, in
- * key order.
+ * key order. PostgreSQL upserts at once (see KyselyStore.rollupTarget); the table is there too,
+ * empty, so that the schema is the same on both engines.
  */
 import type { Migration } from 'kysely';
 import type { EngineKind } from '../engine.ts';
