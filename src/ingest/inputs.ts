@@ -61,22 +61,33 @@ export type ScannedPath = InputFile | { path: '-'; stdin: true };
 /**
  * Lists the files behind the given paths (directories recursively, in name order), so the
  * total size is known for progress. Throws ENOENT-style errors for a path that does not exist.
+ * `found`, when given, hears the count so far as the scan goes (a caller may start work that
+ * only many inputs are worth, while the rest is scanned).
  */
-export async function scanPaths(paths: readonly string[]): Promise<ScannedPath[]> {
+export async function scanPaths(
+  paths: readonly string[],
+  found?: (count: number) => void,
+): Promise<ScannedPath[]> {
   const out: ScannedPath[] = [];
+  const push = (...scanned: ScannedPath[]) => {
+    out.push(...scanned);
+    found?.(out.length);
+  };
   for (const given of paths) {
     if (given === '-') {
-      out.push({ path: '-', stdin: true });
+      push({ path: '-', stdin: true });
       continue;
     }
     const info = await stat(given);
-    if (info.isDirectory()) await walk(given, out, false);
-    else out.push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
+    if (info.isDirectory()) await walk(given, push, false);
+    else push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
   }
   return out;
 }
 
-async function walk(dir: string, out: ScannedPath[], inMaildir: boolean): Promise<void> {
+type Found = (...scanned: ScannedPath[]) => void;
+
+async function walk(dir: string, out: Found, inMaildir: boolean): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
@@ -106,15 +117,17 @@ async function walk(dir: string, out: ScannedPath[], inMaildir: boolean): Promis
 const STATS_AT_ONCE = 64;
 
 /** Stats the files (in order), adds the regular ones to `out`, and empties `files`. */
-async function flushStats(files: string[], out: ScannedPath[], maildir: boolean): Promise<void> {
+async function flushStats(files: string[], out: Found, maildir: boolean): Promise<void> {
   const infos = await Promise.all(files.map((file) => stat(file).catch(() => null)));
+  const regular: InputFile[] = [];
   files.forEach((file, i) => {
     const info = infos[i];
     // null: a dangling link or a file removed meanwhile.
     if (!info?.isFile()) return;
-    out.push({ path: file, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir });
+    regular.push({ path: file, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir });
   });
   files.length = 0;
+  if (regular.length > 0) out(...regular);
 }
 
 /**

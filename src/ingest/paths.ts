@@ -7,7 +7,14 @@ import type { EngineKind } from '../store/engine.ts';
 import { PG_POOL_SIZE } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
-import { expandFile, InputError, type InputMessage, inputMessages, scanPaths } from './inputs.ts';
+import {
+  expandFile,
+  InputError,
+  type InputMessage,
+  inputMessages,
+  type ScannedPath,
+  scanPaths,
+} from './inputs.ts';
 import { ingestMessage, storeMessage } from './message.ts';
 import type { MessagePart } from './read.ts';
 import { defaultReadThreads, ReadPool } from './read-pool.ts';
@@ -99,7 +106,22 @@ export async function ingestPaths(
   paths: readonly string[],
   options: IngestPathsOptions,
 ): Promise<IngestTotals> {
-  const scanned = await scanPaths(paths);
+  const batcher =
+    (options.batch ?? true)
+      ? new AggregateBatcher(options.store, { rollup: options.rollup ?? true })
+      : undefined;
+  const threads = options.readThreads ?? defaultReadThreads();
+  // Read threads start once enough inputs are found: they boot while the rest is scanned.
+  let pool: ReadPool | undefined;
+  let scanned: ScannedPath[];
+  try {
+    scanned = await scanPaths(paths, (count) => {
+      if (!pool && batcher && threads > 0 && count >= READ_THREADS_MIN_INPUTS) pool = new ReadPool(threads);
+    });
+  } catch (error) {
+    await pool?.close();
+    throw error;
+  }
   const totals = emptyTotals();
   const hasStdin = scanned.some((s) => 'stdin' in s);
   const progress: IngestProgress = {
@@ -108,10 +130,6 @@ export async function ingestPaths(
     totalBytes: hasStdin ? null : scanned.reduce((sum, s) => sum + ('size' in s ? s.size : 0), 0),
     inputsTotal: null,
   };
-  const batcher =
-    (options.batch ?? true)
-      ? new AggregateBatcher(options.store, { rollup: options.rollup ?? true })
-      : undefined;
   const concurrency =
     options.concurrency ??
     (batcher
@@ -120,9 +138,6 @@ export async function ingestPaths(
         ? INGEST_CONCURRENCY_POSTGRES
         : INGEST_CONCURRENCY);
   const budget = new ByteBudget();
-  const threads = options.readThreads ?? defaultReadThreads();
-  const pool =
-    batcher && threads > 0 && scanned.length >= READ_THREADS_MIN_INPUTS ? new ReadPool(threads) : undefined;
   // With read threads, whole files are read there too (reading 10,000 small files took the
   // main thread longer than storing them).
   const messages = inputMessages(scanned, {

@@ -111,7 +111,7 @@ export class ReadPool {
 
   constructor(size: number = defaultReadThreads()) {
     this.#threads = Array.from({ length: Math.max(1, size) }, () => {
-      const worker = new Worker(new URL('./read-thread.js', import.meta.url));
+      const worker = new Worker(new URL('./read-thread.cjs', import.meta.url));
       const thread = { worker, busy: 0 };
       worker.on('message', (response: ReadResponse) => {
         thread.busy--;
