@@ -15,8 +15,8 @@
  */
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import type { AggregateRecord } from '../reports/types.ts';
-import type { Database } from './schema.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
+import type { Database } from './schema.ts';
 
 /**
  * Caps on the rollup's text key columns: untrusted reports may carry any number of auth results
