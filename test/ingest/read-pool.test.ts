@@ -1,10 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/ingest/inputs.ts';
-import { ReadPool } from '../../src/ingest/read-pool.ts';
+import { packRecords, ReadPool, unpackRecords } from '../../src/ingest/read-pool.ts';
+import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
 import { ReportError } from '../../src/reports/errors.ts';
+import type { AggregateRecord } from '../../src/reports/types.ts';
 import { rawBytes } from '../../src/store/raw.ts';
 import { aggregateGz, aggregateXml, mbox, reportMail } from './helpers/reports.ts';
 
@@ -25,6 +27,59 @@ describe('ReadPool', () => {
     expect(Buffer.isBuffer(part.raw.data)).toBe(true);
     expect((await rawBytes(part.raw)).equals(xml)).toBe(true);
     expect(part.raw.size).toBe(xml.length);
+  });
+
+  it('gives back the report as parsing it here gives it: reasons, every auth result, extensions, nulls', async () => {
+    for (const name of ['rfc7489.xml', 'rfc9990.xml']) {
+      const xml = await readFile(new URL(`../reports/fixtures/${name}`, import.meta.url));
+      const parts = await pool.read(xml, name, name, { parseAggregates: true });
+      const part = parts![0]!;
+      if (part.kind !== 'aggregate') throw new Error(`expected an aggregate part, got ${part.kind}`);
+      const here = await parseAggregateReportToObject(xml);
+      expect(here.records.some((r) => r.policyEvaluated.reasons.length > 0)).toBe(true);
+      expect(part.report).toEqual(here);
+    }
+  });
+
+  it('packs records flat and back unchanged', () => {
+    const records: AggregateRecord[] = [
+      {
+        sourceIp: '2001:db8::1',
+        count: 7,
+        policyEvaluated: {
+          disposition: 'quarantine',
+          dkim: 'fail',
+          spf: null,
+          reasons: [
+            { type: 'forwarded', comment: null },
+            { type: 'local_policy', comment: 'list' },
+          ],
+        },
+        headerFrom: 'example.jp',
+        envelopeFrom: null,
+        envelopeTo: 'rcpt.example',
+        authResults: {
+          dkim: [
+            { domain: 'example.jp', selector: 's1', result: 'fail', humanResult: 'bad sig' },
+            { domain: 'esp.example', selector: null, result: 'pass', humanResult: null },
+          ],
+          spf: [{ domain: 'bounce.example', scope: 'mfrom', result: 'softfail', humanResult: null }],
+        },
+        extensions: [{ name: 'x:note', attributes: {}, text: 'kept', children: [] }],
+      },
+      {
+        sourceIp: null,
+        count: 0,
+        policyEvaluated: { disposition: null, dkim: null, spf: null, reasons: [] },
+        headerFrom: null,
+        envelopeFrom: null,
+        envelopeTo: null,
+        authResults: { dkim: [], spf: [] },
+        extensions: [],
+      },
+    ];
+    expect(unpackRecords(structuredClone(packRecords(records)))).toEqual(records);
+    expect(unpackRecords(packRecords([]))).toEqual([]);
   });
 
   it('gives errors back as ReportErrors with their provenance', async () => {
