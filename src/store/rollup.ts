@@ -210,15 +210,17 @@ const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
 /**
  * Adds every row of rollup_pending to source_rollup and deletes them, in one SQLite write
  * transaction (the only one at a time): each pending row is added exactly once, also when
- * several processes fold. Rows are summed by key first and written in key order, so
- * source_rollup's b-tree is written page after page. Returns the pending rows folded.
+ * several processes fold. Rows are written in key order, so source_rollup's b-tree is written
+ * page after page. Returns the pending rows folded.
  */
 export async function foldPendingRollup(db: Kysely<Database>): Promise<number> {
   const key = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
   return db.transaction().execute(async (trx) => {
-    // WHERE true: without it SQLite would read ON CONFLICT as a join constraint.
+    // No GROUP BY: SQLite's upsert adds a key's later rows to the row its first one made
+    // (measured: 0.31 s for 100,000 rows, 0.45 s summed first). WHERE true: without it SQLite
+    // would read ON CONFLICT as a join constraint.
     await sql`insert into source_rollup (${key}, messages)
-      select ${key}, sum(messages) from rollup_pending where true group by ${key} order by ${key}
+      select ${key}, messages from rollup_pending where true order by ${key}
       on conflict (${key}) do update set ${sql.raw(ADD_MESSAGES)}`.execute(trx);
     const deleted = await sql`delete from rollup_pending`.execute(trx);
     return Number(deleted.numAffectedRows ?? 0);
