@@ -6,7 +6,10 @@
  * - Sumi: `ingestPaths` of the 10,000 files into a fresh SQLite store (and PostgreSQL when
  *   reachable), reports/s and records/s; the 200,000-record report in a child process, for
  *   its own peak RSS.
- * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept).
+ * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept), two ways:
+ *   each file read whole and gunzipped in one call (the leanest), and each file streamed
+ *   (createReadStream -> createGunzip -> saxes, the way a streaming parser is fed; this one takes
+ *   the "about 3 s" the issue gives for the bare parse). The target is checked against both.
  * - Peer: dmarcts-report-parser (Debian package) into MariaDB (root, empty password, database
  *   `test`) on the same 10,000 files; skipped with the reason when it is not installed.
  * Timings are medians of --runs runs (default 3) except the peer's, which runs once (minutes).
@@ -76,7 +79,13 @@ try {
 
   console.log('10,000 reports / 100,000 records (.xml.gz)');
   const saxes = median(await repeat(runs, () => saxesParseAll(files)));
-  row('bare saxes parse (read, gunzip, parse)', `${saxes.toFixed(2)} s`);
+  row('bare saxes parse (read, gunzip, parse)', `${saxes.toFixed(2)} s`, 'each file read whole');
+  const streamed = median(await repeat(runs, () => saxesStreamAll(files)));
+  row(
+    '  the same streamed',
+    `${streamed.toFixed(2)} s`,
+    'each file through createReadStream -> createGunzip',
+  );
   const sumi = await repeat(runs, async (i) => {
     const store = await openStore(path.join(work, `sumi-${i}.db`));
     const started = performance.now();
@@ -95,7 +104,7 @@ try {
     'sumi ingest into SQLite',
     `${sumiSeconds.toFixed(2)} s`,
     `${rate(files.length, sumiSeconds)} reports/s, ${rate(records, sumiSeconds)} records/s; ` +
-      `${(sumiSeconds / saxes).toFixed(2)}x the bare parse (target <= ${TARGET_SAXES_RATIO}x)`,
+      `${(sumiSeconds / saxes).toFixed(2)}x the bare parse, ${(sumiSeconds / streamed).toFixed(2)}x the streamed one (target <= ${TARGET_SAXES_RATIO}x)`,
   );
   row(
     '  CPU time (all threads)',
@@ -169,6 +178,26 @@ async function saxesParseAll(list: string[]): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+async function saxesStreamAll(list: string[]): Promise<number> {
+  const started = performance.now();
+  for (const file of list) await saxesStream(file);
+  return (performance.now() - started) / 1000;
+}
+
+/** A file streamed into saxes as its chunks are decompressed. */
+async function saxesStream(file: string): Promise<void> {
+  const parser = new SaxesParser();
+  let elements = 0;
+  parser.on('opentag', () => {
+    elements++;
+  });
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of createReadStream(file).pipe(createGunzip())) parser.write(decoder.write(chunk));
+  parser.write(decoder.end());
+  parser.close();
+  if (elements === 0) throw new Error('no elements');
+}
+
 function saxesParse(bytes: Buffer): void {
   const parser = new SaxesParser();
   let elements = 0;
@@ -185,11 +214,7 @@ async function child(kind: string, file: string): Promise<{ seconds: number; max
   const started = performance.now();
   if (kind === 'saxes') {
     // Streamed like sumi does it: decompressed chunks go straight into the parser.
-    const parser = new SaxesParser();
-    const decoder = new StringDecoder('utf8');
-    for await (const chunk of createReadStream(file).pipe(createGunzip())) parser.write(decoder.write(chunk));
-    parser.write(decoder.end());
-    parser.close();
+    await saxesStream(file);
   } else {
     const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-big-'));
     try {

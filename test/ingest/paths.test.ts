@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
-import { ingestPaths } from '../../src/ingest/paths.ts';
+import { ingestPaths, READ_THREADS_MIN_INPUTS } from '../../src/ingest/paths.ts';
+import { ReadPool } from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { aggregateGz, aggregateXml, mbox, messagesFor, plainMail, reportMail } from './helpers/reports.ts';
@@ -174,6 +175,29 @@ describe('ingestPaths', () => {
       code: 'ENOENT',
     });
     expect((await store.countReports()).reports).toBe(0);
+  });
+
+  it('starts read threads while it scans many inputs, and closes them when a later path does not exist', async () => {
+    for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++)
+      await put(`m${i}.xml`, aggregateXml({ reportId: `many-${i}` }));
+    const started = vi.spyOn(ReadPool.prototype, 'readFile');
+    const closed = vi.spyOn(ReadPool.prototype, 'close');
+    try {
+      await expect(
+        ingestPaths([path.join(dir, 'in'), path.join(dir, 'nope')], { store }),
+      ).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
+      expect(closed).toHaveBeenCalledTimes(1);
+      expect(started).not.toHaveBeenCalled();
+      const totals = await ingestPaths([path.join(dir, 'in')], { store });
+      expect(totals.reports).toBe(READ_THREADS_MIN_INPUTS);
+      expect(started).toHaveBeenCalledTimes(READ_THREADS_MIN_INPUTS);
+      expect(closed).toHaveBeenCalledTimes(2);
+    } finally {
+      started.mockRestore();
+      closed.mockRestore();
+    }
   });
 
   it.each([
