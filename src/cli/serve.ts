@@ -11,6 +11,7 @@ import { translator } from '../i18n/translate.ts';
 import { ImapSources } from '../ingest/sources.ts';
 import { buildServer } from '../server/app.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
+import { ROLLUP_FOLD_EVERY_MS } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
 import { type NetworkFlags, networkFromFlags } from './network.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
@@ -109,6 +110,11 @@ export async function startServer(
   });
   await app.listen({ host, port });
   await imapSources?.start();
+  // Rollup sums an ingest killed beside this server left staged reach the dashboard.
+  const folding = setInterval(() => {
+    store.foldAbandonedRollup().catch(() => {});
+  }, ROLLUP_FOLD_EVERY_MS);
+  folding.unref();
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
@@ -139,6 +145,7 @@ export async function startServer(
   return {
     url,
     async close() {
+      clearInterval(folding);
       await imapSources?.close();
       await app.close();
       await store.close();

@@ -268,6 +268,30 @@ export class KyselyStore implements Store {
     }
   }
 
+  /** The oldest staged rollup row seen by foldAbandonedRollup, and since when. */
+  #oldestStaged: { id: number; since: number } | undefined;
+
+  async foldAbandonedRollup(): Promise<number> {
+    if (this.engine !== 'sqlite') return 0;
+    const { id } = await this.db
+      .selectFrom('rollup_pending')
+      .select((eb) => eb.fn.min('id').as('id'))
+      .executeTakeFirstOrThrow();
+    if (id === null) {
+      this.#oldestStaged = undefined;
+      return 0;
+    }
+    const now = Date.now();
+    if (this.#oldestStaged?.id !== id) {
+      this.#oldestStaged = { id, since: now };
+      return 0;
+    }
+    // A live run would have folded this row by now.
+    if (now - this.#oldestStaged.since < 2 * ROLLUP_FOLD_EVERY_MS) return 0;
+    this.#oldestStaged = undefined;
+    return this.foldRollup();
+  }
+
   /** Folds every pending rollup row into source_rollup (foldPendingRollup); concurrent callers share one fold. */
   foldRollup(): Promise<number> {
     if (this.engine !== 'sqlite') return Promise.resolve(0);

@@ -184,6 +184,13 @@ export interface Store {
    */
   writingInBulk: BulkWrites;
   /**
+   * Adds to the rollup the sums a stopped bulk ingest left staged (SQLite's rollup_pending),
+   * once they have waited longer than a live run lets them wait (it folds them at least every
+   * ROLLUP_FOLD_EVERY_MS): for a process that keeps the store open, such as `sumi serve`, while
+   * an ingest beside it is killed. Called periodically; returns the staged rows folded.
+   */
+  foldAbandonedRollup(): Promise<number>;
+  /**
    * The query builder, for the questions this interface does not ask (analysis). On PostgreSQL
    * a text value holding U+0000 or U+FFFF reads escaped (see encodeText in engine.ts).
    */

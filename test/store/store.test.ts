@@ -1050,6 +1050,41 @@ describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
     expect(rows.reduce((sum, r) => sum + Number(r.messages), 0)).toBe((199 * 200) / 2);
     expect(await pendingMessages(store)).toBe(0);
   });
+
+  it('folds sums a stopped ingest left staged once a live run would have folded them (foldAbandonedRollup)', async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    let now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const stage = (i: number) =>
+        store.db
+          .insertInto('rollup_pending')
+          .values({
+            ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}`])),
+            messages: i,
+          } as never)
+          .execute();
+      await stage(1);
+      expect(await store.foldAbandonedRollup()).toBe(0);
+      // A live run folds and stages again: its oldest row changes, nothing is taken from it.
+      now += ROLLUP_FOLD_EVERY_MS;
+      await foldPendingRollup(store.db);
+      await stage(2);
+      expect(await store.foldAbandonedRollup()).toBe(0);
+      now += ROLLUP_FOLD_EVERY_MS;
+      expect(await store.foldAbandonedRollup()).toBe(0);
+      // The run stopped: the same oldest row, twice the longest a live run waits.
+      now += ROLLUP_FOLD_EVERY_MS;
+      expect(await store.foldAbandonedRollup()).toBe(1);
+      expect(await pendingMessages(store)).toBe(0);
+      expect(await rollupRows(store)).toMatchObject([{ messages: 3 }]);
+      expect(await store.foldAbandonedRollup()).toBe(0);
+      expect(await store.db.selectFrom('rollup_pending').select('id').execute()).toEqual([]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
 });
 
 describe('rollupDay', () => {

@@ -12,10 +12,13 @@ import type { EngineKind } from '../engine.ts';
 import { type AnyDb, schemaBuilders } from './builders.ts';
 
 export function rollupPending(kind: EngineKind): Migration {
-  const { int, withId } = schemaBuilders(kind);
+  const { int, withId, pg } = schemaBuilders(kind);
   return {
     async up(db: AnyDb) {
-      await withId(db.schema.createTable('rollup_pending'))
+      // SQLite: AUTOINCREMENT, so that ids are never used again once a fold has emptied the
+      // table: a staged row is known by its id (KyselyStore.foldAbandonedRollup).
+      const table = db.schema.createTable('rollup_pending');
+      await (pg ? withId(table) : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()))
         .addColumn('policy_domain', 'text', (c) => c.notNull())
         .addColumn('day', int, (c) => c.notNull())
         .addColumn('source_ip', 'text', (c) => c.notNull())
