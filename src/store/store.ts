@@ -160,6 +160,8 @@ export class KyselyStore implements Store {
   /** Rows staged since the last fold, and when that was. */
   #staged = { rows: 0, since: 0 };
   #folding: Promise<number> | undefined;
+  /** The oldest staged rollup row seen by foldAbandonedRollup, and since when. */
+  #oldestStaged: { id: number; since: number } | undefined;
 
   constructor(
     db: Kysely<Database>,
@@ -250,8 +252,7 @@ export class KyselyStore implements Store {
   /**
    * Where a batch's rollup sums go now: staged in rollup_pending during a bulk run on SQLite.
    * PostgreSQL upserts them at once: its upserts cost no more per commit, and staging made its
-   * ingest bench slower (6.1 -> 6.6 s: the rows written twice, and a fold of 1.1 s at the end
-   * sorting 100,000 keys by the database's collation).
+   * ingest bench slower (6.1 -> 6.6 s: the rows written twice, and a fold of 1.1 s at the end).
    */
   get rollupTarget(): RollupTarget {
     return this.#bulkRuns > 0 && this.engine === 'sqlite' ? 'rollup_pending' : 'source_rollup';
@@ -267,9 +268,6 @@ export class KyselyStore implements Store {
       await this.foldRollup();
     }
   }
-
-  /** The oldest staged rollup row seen by foldAbandonedRollup, and since when. */
-  #oldestStaged: { id: number; since: number } | undefined;
 
   async foldAbandonedRollup(): Promise<number> {
     if (this.engine !== 'sqlite') return 0;

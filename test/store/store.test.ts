@@ -8,7 +8,12 @@ import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { foldPendingRollup, SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
-import { ROLLUP_FOLD_EVERY_MS, rollupDay } from '../../src/store/store.ts';
+import {
+  type KyselyStore,
+  ROLLUP_FOLD_EVERY_MS,
+  ROLLUP_FOLD_PENDING_ROWS,
+  rollupDay,
+} from '../../src/store/store.ts';
 import type { AggregateReportInput, AggregateReportWriter, Store } from '../../src/store/types.ts';
 import {
   DAY,
@@ -1049,6 +1054,21 @@ describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
     expect(rows).toHaveLength(5);
     expect(rows.reduce((sum, r) => sum + Number(r.messages), 0)).toBe((199 * 200) / 2);
     expect(await pendingMessages(store)).toBe(0);
+  });
+
+  it('folds a bulk run as it goes once ROLLUP_FOLD_PENDING_ROWS rows are staged', async () => {
+    const store = (await openStore(':memory:')) as KyselyStore;
+    opened.push(store);
+    await store.writingInBulk(async () => {
+      await store.insertAggregateReports([
+        { report: { ...header({ reportId: 'rows-0' }), records: [record()] }, raw: xml('r0'), source },
+      ]);
+      await store.rollupStaged(ROLLUP_FOLD_PENDING_ROWS - 2);
+      expect(await pendingMessages(store)).toBe(1);
+      await store.rollupStaged(1);
+      expect(await pendingMessages(store)).toBe(0);
+    });
+    expect(await rollupRows(store)).toMatchObject([{ messages: 1 }]);
   });
 
   it('folds sums a stopped ingest left staged once a live run would have folded them (foldAbandonedRollup)', async () => {
