@@ -109,10 +109,12 @@ async function openSqlite(file: string): Promise<Store> {
 /**
  * The SQLite store with rollup sums a bulk ingest staged and never folded (it was stopped first)
  * added to source_rollup, so analysis sees every stored report. Nothing pending, one cheap query.
+ * A fold that fails (a full disk, a file this process may only read) leaves the store usable,
+ * its sums staged for the next fold.
  */
 async function withRollupFolded(store: KyselyStore): Promise<KyselyStore> {
   const pending = await store.db.selectFrom('rollup_pending').select('id').limit(1).executeTakeFirst();
-  if (pending) await store.foldRollup();
+  if (pending) await store.foldRollup().catch(() => undefined);
   return store;
 }
 

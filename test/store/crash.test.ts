@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
+import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
 import type { Store } from '../../src/store/types.ts';
 import { manyRecords } from './helpers.ts';
 
@@ -159,6 +160,26 @@ describe('store on sqlite across process crashes', () => {
     expect(Number(all.rows[0]?.messages)).toBe(REPORTS * perReport);
     await final.close();
   }, 120_000);
+
+  it('opens a store whose staged rollup sums cannot be folded now, leaving them staged', async () => {
+    const file = path.join(dir, 'unfoldable.db');
+    await (await openStore(file)).close();
+    const raw = new Database(file);
+    const key = SOURCE_ROLLUP_KEY.join(', ');
+    raw.exec(
+      `insert into rollup_pending (${key}, messages) values (${SOURCE_ROLLUP_KEY.map(() => "'x'").join(', ')}, 3)`,
+    );
+    raw.exec(
+      `create trigger no_fold before insert on source_rollup begin select raise(abort, 'disk full'); end`,
+    );
+    raw.close();
+    const store = await openStore(file);
+    expect(await store.countReports()).toMatchObject({ reports: 0 });
+    expect(await store.db.selectFrom('rollup_pending').select('messages').execute()).toEqual([
+      { messages: 3 },
+    ]);
+    await store.close();
+  });
 
   it('lets two processes create and write the same new store at once', async () => {
     const file = path.join(dir, 'two.db');
