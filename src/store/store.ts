@@ -159,7 +159,8 @@ export class KyselyStore implements Store {
   #bulkRuns = 0;
   /** Rows staged since the last fold, and when that was. */
   #staged = { rows: 0, since: 0 };
-  #folding: Promise<number> | undefined;
+  /** The last fold asked for (settled once it has run): the next one runs after it. */
+  #folding: Promise<number> = Promise.resolve(0);
   /** The oldest staged rollup row seen by foldAbandonedRollup, and since when. */
   #oldestStaged: { id: number; since: number } | undefined;
 
@@ -290,15 +291,19 @@ export class KyselyStore implements Store {
     return this.foldRollup();
   }
 
-  /** Folds every pending rollup row into source_rollup (foldPendingRollup); concurrent callers share one fold. */
+  /**
+   * Folds every pending rollup row into source_rollup (foldPendingRollup). Asked for while a fold
+   * runs, it runs after that one, whatever its outcome: rows committed since it began are folded too.
+   */
   foldRollup(): Promise<number> {
     if (this.engine !== 'sqlite') return Promise.resolve(0);
-    if (this.#folding) return this.#folding;
-    this.#staged = { rows: 0, since: Date.now() };
-    this.#folding = foldPendingRollup(this.db).finally(() => {
-      this.#folding = undefined;
-    });
-    return this.#folding;
+    const fold = () => {
+      this.#staged = { rows: 0, since: Date.now() };
+      return foldPendingRollup(this.db);
+    };
+    const next = this.#folding.then(fold, fold);
+    this.#folding = next.catch(() => 0);
+    return next;
   }
 
   insertAggregateReports(

@@ -1071,6 +1071,24 @@ describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
     expect(await rollupRows(store)).toMatchObject([{ messages: 1 }]);
   });
 
+  it('folds, when asked during a fold, the rows staged after that fold began', async () => {
+    const store = (await openStore(':memory:')) as KyselyStore;
+    opened.push(store);
+    const row = {
+      ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}`])),
+      messages: 2,
+    };
+    const first = store.foldRollup();
+    const staged = store.db
+      .insertInto('rollup_pending')
+      .values(row as never)
+      .execute();
+    const second = store.foldRollup();
+    await Promise.all([first, staged, second]);
+    expect(await pendingMessages(store)).toBe(0);
+    expect(await rollupRows(store)).toMatchObject([{ messages: 2 }]);
+  });
+
   it('folds sums a stopped ingest left staged once a live run would have folded them (foldAbandonedRollup)', async () => {
     const store = await openStore(':memory:');
     opened.push(store);
