@@ -185,22 +185,20 @@ async function child(kind: string, file: string): Promise<{ seconds: number; max
 
 /** A bare saxes parse of a folder or file in a process of its own (bench/support/saxes.ts). */
 function bareSaxes(how: 'whole' | 'streamed', target: string): { seconds: number; maxRssMb: number } {
-  const script = new URL('./support/saxes.ts', import.meta.url).pathname;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, how, target], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`bare saxes parse failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+  return runScript(new URL('./support/saxes.ts', import.meta.url).pathname, [how, target]);
 }
 
 function childRun(kind: string, file: string): { seconds: number; maxRssMb: number } {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', kind, '--file', file],
-    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-  );
-  if (result.status !== 0) throw new Error(`${kind} child failed: ${result.stderr}`);
+  return runScript(new URL(import.meta.url).pathname, ['--child', kind, '--file', file]);
+}
+
+/** Runs a TypeScript script in a process of its own; its last line of output is its JSON answer. */
+function runScript(script: string, args: string[]): { seconds: number; maxRssMb: number } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 

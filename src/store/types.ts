@@ -179,8 +179,9 @@ export interface Store {
   readonly engine: EngineKind;
   /**
    * Runs `work`, a long run of writes such as the ingest of many inputs, with the engine set up
-   * for it: on SQLite the WAL is checkpointed by a thread of its own meanwhile. Calls may nest
-   * or overlap.
+   * for it: on SQLite the WAL is checkpointed by a thread of its own meanwhile, and batches stage
+   * their rollup sums, folded into the rollup when the last run ends (and every
+   * ROLLUP_FOLD_EVERY_MS). Calls may nest or overlap.
    */
   writingInBulk: BulkWrites;
   /**
