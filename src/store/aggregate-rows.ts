@@ -1,6 +1,6 @@
 /**
- * An aggregate report as rows: its `reports` row, and its records with their override reasons
- * and auth results as flat value lists for RowWriter. Shared by the streaming writer (one report,
+ * An aggregate report as rows: its `reports` row, and its records' rows (override reasons and
+ * auth results in them) as a flat value list for RowWriter. Shared by the streaming writer (one report,
  * records as they are parsed) and the batch insert (many parsed reports in one transaction).
  */
 import { isIP } from 'node:net';
@@ -72,9 +72,6 @@ export function reportKey(row: Pick<ReportRow, 'reporter_id' | 'report_id' | 'po
 export class RecordRows {
   readonly #store: KyselyStore;
   #records: unknown[] = [];
-  #reasons: unknown[] = [];
-  #dkim: unknown[] = [];
-  #spf: unknown[] = [];
   /** Rows since the last take(). */
   pending = 0;
 
@@ -99,6 +96,7 @@ export class RecordRows {
   #push(reportId: number, index: number, record: AggregateRecord): void {
     const s = this.#store;
     const pe = record.policyEvaluated;
+    const { dkim, spf } = record.authResults;
     this.#records.push(
       reportId,
       index,
@@ -111,32 +109,24 @@ export class RecordRows {
       s.text(record.envelopeFrom),
       s.text(record.envelopeTo),
       s.json(record.extensions, true),
+      pe.reasons.length === 0
+        ? null
+        : jsonLists(pe.reasons, (r) => `[${s.jsonText(r.type)},${s.jsonText(r.comment)}]`),
+      dkim.length === 0
+        ? null
+        : jsonLists(
+            dkim,
+            (r) =>
+              `[${s.jsonText(r.domain)},${s.jsonText(r.selector)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`,
+          ),
+      spf.length === 0
+        ? null
+        : jsonLists(
+            spf,
+            (r) =>
+              `[${s.jsonText(r.domain)},${s.jsonText(r.scope)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`,
+          ),
     );
-    pe.reasons.forEach((r, i) => {
-      this.#reasons.push(reportId, index, i, s.text(r.type), s.text(r.comment));
-    });
-    record.authResults.dkim.forEach((r, i) => {
-      this.#dkim.push(
-        reportId,
-        index,
-        i,
-        s.text(r.domain),
-        s.text(r.selector),
-        s.text(r.result),
-        s.text(r.humanResult),
-      );
-    });
-    record.authResults.spf.forEach((r, i) => {
-      this.#spf.push(
-        reportId,
-        index,
-        i,
-        s.text(r.domain),
-        s.text(r.scope),
-        s.text(r.result),
-        s.text(r.humanResult),
-      );
-    });
     this.pending++;
   }
 
@@ -147,20 +137,18 @@ export class RecordRows {
 
   /** The INSERT statements for every row collected, which are then forgotten. */
   take(): CompiledQuery[] {
-    const { writers } = this.#store;
-    const statements = [
-      ...writers.records.statements(this.#records),
-      ...writers.reasons.statements(this.#reasons),
-      ...writers.dkim.statements(this.#dkim),
-      ...writers.spf.statements(this.#spf),
-    ];
+    const statements = this.#store.writers.records.statements(this.#records);
     this.#records = [];
-    this.#reasons = [];
-    this.#dkim = [];
-    this.#spf = [];
     this.pending = 0;
     return statements;
   }
+}
+
+/** The JSON list of a record's reasons or results, each entry's text made by `entry`. */
+function jsonLists<T>(items: readonly T[], entry: (item: T) => string): string {
+  let text = '[';
+  for (const [i, item] of items.entries()) text += i === 0 ? entry(item) : `,${entry(item)}`;
+  return `${text}]`;
 }
 
 /**

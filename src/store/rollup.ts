@@ -271,15 +271,15 @@ export async function rebuildSourceRollup(db: Kysely<any>, engine: EngineKind): 
         aspf: r.aspf,
       });
     }
-    const rows = (table: string, columns: string[]) =>
-      db
+    const rows = (table: string, columns: string[]) => {
+      const query = db
         .selectFrom(table)
         .select(['report_id', 'record_index', ...columns])
         .where('report_id', 'in', [...heads.keys()])
-        .orderBy(
-          table === 'records' ? ['report_id', 'record_index'] : ['report_id', 'record_index', 'ordinal'],
-        )
-        .execute();
+        .orderBy('report_id')
+        .orderBy('record_index');
+      return (table === 'records' ? query : query.orderBy('ordinal')).execute();
+    };
     const stored = new Map<string, StoredRecord>();
     const key = (row: Record<string, unknown>) => `${row.report_id}:${row.record_index}`;
     for (const r of await rows('records', [

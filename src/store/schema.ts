@@ -77,34 +77,15 @@ export interface RecordsTable {
   envelope_from: string | null;
   envelope_to: string | null;
   extensions: string | null;
-}
-
-export interface PolicyOverrideReasonsTable {
-  report_id: number;
-  record_index: number;
-  ordinal: number;
-  type: string | null;
-  comment: string | null;
-}
-
-export interface DkimAuthResultsTable {
-  report_id: number;
-  record_index: number;
-  ordinal: number;
-  domain: string | null;
-  selector: string | null;
-  result: string | null;
-  human_result: string | null;
-}
-
-export interface SpfAuthResultsTable {
-  report_id: number;
-  record_index: number;
-  ordinal: number;
-  domain: string | null;
-  scope: string | null;
-  result: string | null;
-  human_result: string | null;
+  /**
+   * The record's override reasons, DKIM and SPF results (migration 0008), each a JSON list of
+   * lists in the order the report gave them, null when it gave none: `[type, comment]`,
+   * `[domain, selector, result, human_result]`, `[domain, scope, result, human_result]`. The
+   * strings inside are in the engine's text form (encodeText); the JSON around them is not.
+   */
+  reasons: string | null;
+  dkim_results: string | null;
+  spf_results: string | null;
 }
 
 export interface FailureReportsTable extends RawColumns {
@@ -439,9 +420,6 @@ export interface Database {
   reporters: ReportersTable;
   reports: ReportsTable;
   records: RecordsTable;
-  policy_override_reasons: PolicyOverrideReasonsTable;
-  dkim_auth_results: DkimAuthResultsTable;
-  spf_auth_results: SpfAuthResultsTable;
   failure_reports: FailureReportsTable;
   tls_reports: TlsReportsTable;
   tls_policies: TlsPoliciesTable;

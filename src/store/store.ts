@@ -72,27 +72,12 @@ const RECORD_COLUMNS: ColumnSpec[] = [
   ['envelope_from', 'text'],
   ['envelope_to', 'text'],
   ['extensions', 'text'],
+  ['reasons', 'text'],
+  ['dkim_results', 'text'],
+  ['spf_results', 'text'],
 ];
-const RECORD_CHILD_KEY: ColumnSpec[] = [
-  ['report_id', 'int'],
-  ['record_index', 'int'],
-  ['ordinal', 'int'],
-];
-const REASON_COLUMNS: ColumnSpec[] = [...RECORD_CHILD_KEY, ['type', 'text'], ['comment', 'text']];
-const DKIM_COLUMNS: ColumnSpec[] = [
-  ...RECORD_CHILD_KEY,
-  ['domain', 'text'],
-  ['selector', 'text'],
-  ['result', 'text'],
-  ['human_result', 'text'],
-];
-const SPF_COLUMNS: ColumnSpec[] = [
-  ...RECORD_CHILD_KEY,
-  ['domain', 'text'],
-  ['scope', 'text'],
-  ['result', 'text'],
-  ['human_result', 'text'],
-];
+/** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates. */
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const TLS_POLICY_COLUMNS: ColumnSpec[] = [
   ['tls_report_id', 'int'],
   ['policy_index', 'int'],
@@ -147,9 +132,6 @@ export class KyselyStore implements Store {
   /** Shared by this store's report writers: each keeps the SQL text of its statements. */
   readonly writers: {
     records: RowWriter;
-    reasons: RowWriter;
-    dkim: RowWriter;
-    spf: RowWriter;
     tlsPolicies: RowWriter;
     tlsDetails: RowWriter;
   };
@@ -190,9 +172,6 @@ export class KyselyStore implements Store {
       });
     this.writers = {
       records: new RowWriter(engine, 'records', RECORD_COLUMNS),
-      reasons: new RowWriter(engine, 'policy_override_reasons', REASON_COLUMNS),
-      dkim: new RowWriter(engine, 'dkim_auth_results', DKIM_COLUMNS),
-      spf: new RowWriter(engine, 'spf_auth_results', SPF_COLUMNS),
       tlsPolicies: new RowWriter(engine, 'tls_policies', TLS_POLICY_COLUMNS),
       tlsDetails: new RowWriter(engine, 'tls_failure_details', TLS_DETAIL_COLUMNS),
     };
@@ -212,10 +191,28 @@ export class KyselyStore implements Store {
     return emptyIsNull && value.length === 0 ? null : this.text(JSON.stringify(value));
   }
 
+  /**
+   * A string or null as a JSON value, the string in the engine's text form: how strings sit in
+   * the JSON lists of a record's row (see RecordsTable.reasons). Most need no escaping.
+   */
+  jsonText(value: string | null): string {
+    if (value === null) return 'null';
+    const text = this.text(value);
+    return NEEDS_JSON_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+  }
+
   #read(value: string): string;
   #read(value: string | null): string | null;
   #read(value: string | null): string | null {
     return value === null ? null : decodeText(this.engine, value);
+  }
+
+  /** A record's reasons or results from its JSON lists (see jsonText), each list made into a T. */
+  #readLists<T>(value: string | null, make: (field: (at: number) => string | null) => T): T[] {
+    if (value === null) return [];
+    return (JSON.parse(value) as (string | null)[][]).map((fields) =>
+      make((at) => this.#read(fields[at] ?? null)),
+    );
   }
 
   #readJson<T>(value: string | null): T[] {
@@ -713,71 +710,38 @@ export class KyselyStore implements Store {
         .where('report_id', '=', id)
         .orderBy('record_index')
         .execute()
-    ).map(
-      (r): AggregateRecord => ({
+    ).map((r): AggregateRecord => {
+      type Dkim = AggregateRecord['authResults']['dkim'][number];
+      type Spf = AggregateRecord['authResults']['spf'][number];
+      return {
         sourceIp: this.#read(r.source_ip),
         count: r.count,
         policyEvaluated: {
           disposition: this.#read(r.disposition) as AggregateRecord['policyEvaluated']['disposition'],
           dkim: this.#read(r.dkim) as AggregateRecord['policyEvaluated']['dkim'],
           spf: this.#read(r.spf) as AggregateRecord['policyEvaluated']['spf'],
-          reasons: [],
+          reasons: this.#readLists(r.reasons, (f) => ({ type: f(0), comment: f(1) })),
         },
         headerFrom: this.#read(r.header_from),
         envelopeFrom: this.#read(r.envelope_from),
         envelopeTo: this.#read(r.envelope_to),
-        authResults: { dkim: [], spf: [] },
+        authResults: {
+          dkim: this.#readLists(r.dkim_results, (f) => ({
+            domain: f(0),
+            selector: f(1),
+            result: f(2) as Dkim['result'],
+            humanResult: f(3),
+          })),
+          spf: this.#readLists(r.spf_results, (f) => ({
+            domain: f(0),
+            scope: f(1) as Spf['scope'],
+            result: f(2) as Spf['result'],
+            humanResult: f(3),
+          })),
+        },
         extensions: this.#readJson<ExtensionNode>(r.extensions),
-      }),
-    );
-    const recordAt = (index: number): AggregateRecord => {
-      const record = records[index];
-      if (!record) throw new Error(`report ${id}: auth result for missing record ${index}`);
-      return record;
-    };
-    const reasons = await this.db
-      .selectFrom('policy_override_reasons')
-      .selectAll()
-      .where('report_id', '=', id)
-      .orderBy('record_index')
-      .orderBy('ordinal')
-      .execute();
-    for (const r of reasons) {
-      recordAt(r.record_index).policyEvaluated.reasons.push({
-        type: this.#read(r.type),
-        comment: this.#read(r.comment),
-      });
-    }
-    const dkim = await this.db
-      .selectFrom('dkim_auth_results')
-      .selectAll()
-      .where('report_id', '=', id)
-      .orderBy('record_index')
-      .orderBy('ordinal')
-      .execute();
-    for (const r of dkim) {
-      recordAt(r.record_index).authResults.dkim.push({
-        domain: this.#read(r.domain),
-        selector: this.#read(r.selector),
-        result: this.#read(r.result) as AggregateRecord['authResults']['dkim'][number]['result'],
-        humanResult: this.#read(r.human_result),
-      });
-    }
-    const spf = await this.db
-      .selectFrom('spf_auth_results')
-      .selectAll()
-      .where('report_id', '=', id)
-      .orderBy('record_index')
-      .orderBy('ordinal')
-      .execute();
-    for (const r of spf) {
-      recordAt(r.record_index).authResults.spf.push({
-        domain: this.#read(r.domain),
-        scope: this.#read(r.scope) as AggregateRecord['authResults']['spf'][number]['scope'],
-        result: this.#read(r.result) as AggregateRecord['authResults']['spf'][number]['result'],
-        humanResult: this.#read(r.human_result),
-      });
-    }
+      };
+    });
     type Policy = AggregateReportHeader['policyPublished'];
     return {
       id: row.id,

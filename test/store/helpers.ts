@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type {
   AggregateRecord,
@@ -14,6 +15,7 @@ import type {
   FailureReport,
   TlsReport,
 } from '../../src/reports/types.ts';
+import { MOVED_INTO_RECORDS } from '../../src/store/migrations/0008-results-in-records.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 
@@ -114,6 +116,41 @@ export async function freshStore(engine: TestEngine, opened: Store[]): Promise<S
   const store = await openStore(await engine.location());
   opened.push(store);
   return store;
+}
+
+/**
+ * Puts a store's records back as migrations before 0008 left them: override reasons and auth
+ * results in tables of their own (as 0001 made them), not in the record's row. For the tests of
+ * the migrations that read or move them (0006, 0008).
+ */
+export async function asBefore0008(store: Store): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: the schema as it was, not as typed now.
+  const db = store.db as Kysely<any>;
+  const records = await db.selectFrom('records').selectAll().execute();
+  for (const { table, column, fields } of MOVED_INTO_RECORDS) {
+    let create = db.schema
+      .createTable(table)
+      .addColumn('report_id', 'bigint', (c) => c.notNull())
+      .addColumn('record_index', 'bigint', (c) => c.notNull())
+      .addColumn('ordinal', 'bigint', (c) => c.notNull());
+    for (const field of fields) create = create.addColumn(field, 'text');
+    await create.addPrimaryKeyConstraint(`${table}_pk`, ['report_id', 'record_index', 'ordinal']).execute();
+    const rows = records.flatMap((record) =>
+      (JSON.parse(record[column] ?? '[]') as (string | null)[][]).map((list, ordinal) => ({
+        report_id: record.report_id,
+        record_index: record.record_index,
+        ordinal,
+        ...Object.fromEntries(fields.map((field, i) => [field, list[i]])),
+      })),
+    );
+    for (let start = 0; start < rows.length; start += 500)
+      await db
+        .insertInto(table)
+        .values(rows.slice(start, start + 500))
+        .execute();
+    await db.schema.alterTable('records').dropColumn(column).execute();
+  }
+  await db.deleteFrom('sumi_migrations').where('name', '=', '0008-results-in-records').execute();
 }
 
 // ---------------------------------------------------------------- fixtures, written for these tests

@@ -14,6 +14,7 @@ import { surveyScans } from './0004-scans.ts';
 import { ipFactsHistory } from './0005-ip-facts-history.ts';
 import { oneRollup } from './0006-one-rollup.ts';
 import { rollupPending } from './0007-rollup-pending.ts';
+import { resultsInRecords } from './0008-results-in-records.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -25,6 +26,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0005-ip-facts-history': ipFactsHistory(kind),
     '0006-one-rollup': oneRollup(kind),
     '0007-rollup-pending': rollupPending(kind),
+    '0008-results-in-records': resultsInRecords(kind),
   };
 }
 
