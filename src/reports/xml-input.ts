@@ -62,25 +62,25 @@ async function* decode(input: XmlInput, warnings: Warnings): AsyncGenerator<stri
     for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
     return;
   }
-  let decoder: Decoder | undefined;
+  if (input instanceof Uint8Array) {
+    // All the bytes at hand: the decoder is chosen from their start, nothing is copied.
+    if (input.byteLength === 0) return;
+    const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const decoder = new ReplacementWatch(decoderFor(bytes, warnings), warnings);
+    for (let i = 0; i < bytes.byteLength; i += CHUNK) yield decoder.write(bytes.subarray(i, i + CHUNK));
+    yield decoder.end();
+    return;
+  }
+  let decoder: ReplacementWatch | undefined;
   let head: Buffer[] = [];
   let headLength = 0;
-  let replaced = false;
-  const emit = (bytes: Uint8Array, stream: boolean): string => {
-    const text = stream ? decoder!.write(bytes) : decoder!.end();
-    if (!replaced && text.includes('\ufffd')) {
-      replaced = true;
-      warnings.add('invalid-bytes-replaced');
-    }
-    return text;
-  };
   for await (const chunk of byteChunks(input)) {
     if (typeof chunk === 'string') {
       yield chunk;
       continue;
     }
     if (decoder) {
-      yield emit(chunk, true);
+      yield decoder.write(chunk);
       continue;
     }
     head.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -88,23 +88,49 @@ async function* decode(input: XmlInput, warnings: Warnings): AsyncGenerator<stri
     if (headLength < SNIFF_BYTES) continue;
     const all = Buffer.concat(head);
     head = [];
-    decoder = decoderFor(all, warnings);
-    yield emit(all, true);
+    decoder = new ReplacementWatch(decoderFor(all, warnings), warnings);
+    yield decoder.write(all);
   }
   if (!decoder) {
     const all = Buffer.concat(head);
     if (all.length === 0) return;
-    decoder = decoderFor(all, warnings);
-    yield emit(all, true);
+    decoder = new ReplacementWatch(decoderFor(all, warnings), warnings);
+    yield decoder.write(all);
   }
-  yield emit(new Uint8Array(0), false);
+  yield decoder.end();
 }
 
-async function* byteChunks(input: Exclude<XmlInput, string>): AsyncGenerator<Uint8Array | string> {
-  if (input instanceof Uint8Array) {
-    for (let i = 0; i < input.byteLength; i += CHUNK) yield input.subarray(i, i + CHUNK);
-    return;
+/** A decoder that warns, once, when bytes were not valid in the encoding (replaced by U+FFFD). */
+class ReplacementWatch implements Decoder {
+  readonly #decoder: Decoder;
+  readonly #warnings: Warnings;
+  #replaced = false;
+
+  constructor(decoder: Decoder, warnings: Warnings) {
+    this.#decoder = decoder;
+    this.#warnings = warnings;
   }
+
+  write(bytes: Uint8Array): string {
+    return this.#watch(this.#decoder.write(bytes));
+  }
+
+  end(): string {
+    return this.#watch(this.#decoder.end());
+  }
+
+  #watch(text: string): string {
+    if (!this.#replaced && text.includes('\ufffd')) {
+      this.#replaced = true;
+      this.#warnings.add('invalid-bytes-replaced');
+    }
+    return text;
+  }
+}
+
+async function* byteChunks(
+  input: Exclude<XmlInput, string | Uint8Array>,
+): AsyncGenerator<Uint8Array | string> {
   for await (const chunk of input) {
     if (typeof chunk === 'string' || chunk.byteLength <= CHUNK) {
       yield chunk;
@@ -125,14 +151,24 @@ interface Decoder {
  * dominated parse time on large reports. TextDecoder (WHATWG labels) for the other encodings.
  */
 function nativeDecoder(encoding: 'utf8' | 'utf16le'): Decoder {
-  const decoder = new StringDecoder(encoding);
-  return { write: (bytes) => decoder.write(bytes as Buffer), end: () => decoder.end() };
+  return new StringDecoder(encoding);
 }
 
-function whatwgDecoder(label: string): Decoder {
-  // ignoreBOM: the BOM is kept in the text so that startOfDocument can record it.
-  const decoder = new TextDecoder(label, { fatal: false, ignoreBOM: true });
-  return { write: (bytes) => decoder.decode(bytes, { stream: true }), end: () => decoder.decode() };
+class WhatwgDecoder implements Decoder {
+  readonly #decoder: TextDecoder;
+
+  constructor(label: string) {
+    // ignoreBOM: the BOM is kept in the text so that startOfDocument can record it.
+    this.#decoder = new TextDecoder(label, { fatal: false, ignoreBOM: true });
+  }
+
+  write(bytes: Uint8Array): string {
+    return this.#decoder.decode(bytes, { stream: true });
+  }
+
+  end(): string {
+    return this.#decoder.decode();
+  }
 }
 
 function decoderFor(head: Buffer, warnings: Warnings): Decoder {
@@ -143,7 +179,7 @@ function decoderFor(head: Buffer, warnings: Warnings): Decoder {
   }
   if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0x00 && head[1] === 0x3c)) {
     warnings.add('declared-encoding', undefined, 'UTF-16BE');
-    return whatwgDecoder('utf-16be');
+    return new WhatwgDecoder('utf-16be');
   }
   const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(head.toString('latin1'));
   const label = declaration?.[1]?.trim();
@@ -158,5 +194,5 @@ function decoderFor(head: Buffer, warnings: Warnings): Decoder {
   if (encoding === 'utf-8') return nativeDecoder('utf8');
   // US-ASCII decodes as windows-1252 (WHATWG), a superset: nothing worth telling.
   if (!/ascii/i.test(label)) warnings.add('declared-encoding', undefined, label);
-  return whatwgDecoder(label);
+  return new WhatwgDecoder(label);
 }

@@ -83,6 +83,8 @@ export class XmlTokenizer {
 
   /** Reads the next piece of the document. */
   write(chunk: string): void {
+    // An empty piece (a decoder's end) changes nothing, and must not count the last one's lines.
+    if (chunk === '') return;
     const text = this.#pending === '' ? chunk : this.#pending + chunk;
     const consumed = this.#run(text, false);
     this.#advance(text, consumed);
@@ -94,7 +96,8 @@ export class XmlTokenizer {
     const text = this.#pending;
     const consumed = this.#run(text, true);
     if (consumed < text.length) this.#fail(text, consumed, 'the document ends inside markup');
-    this.#advance(text, consumed);
+    // Nothing pending (a document written whole): its lines stay uncounted unless an error needs them.
+    if (text !== '') this.#advance(text, consumed);
     this.#pending = '';
     const open = this.#open.at(-1);
     if (open !== undefined) this.#fail('', 0, `the document ends before </${open}>`);

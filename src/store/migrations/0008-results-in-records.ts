@@ -3,8 +3,9 @@
  * (`records.reasons`, `dkim_results`, `spf_results`; schema.ts says their form), and their
  * three tables go. They were read only with their record (the report view), never searched,
  * yet were two thirds of the rows an ingest wrote: measured on the ingest bench (100,000
- * records with one DKIM and one SPF result each), without those rows PostgreSQL's own CPU fell
- * from 6.0 to 4.5 s and Sumi's from 10.8 to 9.5 s. Analysis reads source_rollup, not these.
+ * records with one DKIM and one SPF result each, into PostgreSQL), with the lists in the
+ * record's row the server's CPU fell from 5.6 to 4.3 s, Sumi's from 10.0 to 9.4 s, and the rate
+ * rose from 12,100 to 13,800 records/s. Analysis reads source_rollup, not these.
  */
 import { type Migration, sql } from 'kysely';
 import type { EngineKind } from '../engine.ts';
