@@ -19,6 +19,17 @@ export interface DecompressionLimits {
   ratioFloorBytes: number;
 }
 
+/** What one decompression may produce: `bytes`, set by `limit` (one payload's or the input's). */
+export interface Allowance {
+  bytes: number;
+  limit: number;
+}
+
+/** The error for a decompression that went past its allowance. */
+export function decompressedTooLarge(allowance: Allowance): ReportError {
+  return new ReportError('decompressed-too-large', { limit: allowance.limit });
+}
+
 /** What decompression may still produce within one input; shared by every nested layer. */
 export class DecompressionBudget {
   readonly limits: DecompressionLimits;
@@ -28,20 +39,12 @@ export class DecompressionBudget {
     this.limits = limits;
   }
 
-  /** Bytes the next decompression may still produce, and the error for going over. */
-  remaining(): { bytes: number; error: () => ReportError } {
+  /** Bytes the next decompression may still produce, and the limit that leaves it that many. */
+  remaining(): Allowance {
     const { maxPayloadBytes, maxTotalBytes } = this.limits;
     const left = maxTotalBytes - this.#used;
-    if (maxPayloadBytes <= left) {
-      return {
-        bytes: maxPayloadBytes,
-        error: () => new ReportError('decompressed-too-large', { limit: maxPayloadBytes }),
-      };
-    }
-    return {
-      bytes: Math.max(0, left),
-      error: () => new ReportError('decompressed-too-large', { limit: maxTotalBytes }),
-    };
+    if (maxPayloadBytes <= left) return { bytes: maxPayloadBytes, limit: maxPayloadBytes };
+    return { bytes: Math.max(0, left), limit: maxTotalBytes };
   }
 
   /** Whether `output` bytes from `input` compressed bytes (so far) look like a bomb. */

@@ -1,5 +1,5 @@
 import { crc32, createInflateRaw, type InflateRaw, inflateRawSync } from 'node:zlib';
-import type { DecompressionBudget } from './budget.ts';
+import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
 import type { Warnings } from './warnings.ts';
 
@@ -58,7 +58,7 @@ function gunzipSmall(input: Buffer, budget: DecompressionBudget, warnings: Warni
       }) as unknown as typeof inflated;
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw left <= ratioCap ? allowance.error() : budget.ratioError();
+        throw left <= ratioCap ? decompressedTooLarge(allowance) : budget.ratioError();
       }
       throw gzipError(err);
     }
@@ -97,7 +97,7 @@ export async function* gunzipChunks(
     try {
       for await (const chunk of inflater as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (produced + size > allowance.bytes) throw allowance.error();
+        if (produced + size > allowance.bytes) throw decompressedTooLarge(allowance);
         if (budget.ratioExceeded(size, inflater.bytesWritten)) throw budget.ratioError();
         crc = crc32(chunk, crc);
         yield chunk;

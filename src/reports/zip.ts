@@ -1,5 +1,5 @@
 import yauzl from 'yauzl';
-import type { DecompressionBudget } from './budget.ts';
+import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
 
 /** Entries in one zip archive. Reports come one to a few per zip; 100,000 tiny entries is an attack. */
@@ -69,7 +69,7 @@ async function readEntry(
     throw new ReportError('zip-entry-encrypted', { entry: entry.fileName.slice(0, 200) });
   const allowance = budget.remaining();
   // The declared sizes are checked first (no work for an honest bomb), then the bytes as they come.
-  if (entry.uncompressedSize > allowance.bytes) throw allowance.error();
+  if (entry.uncompressedSize > allowance.bytes) throw decompressedTooLarge(allowance);
   if (budget.ratioExceeded(entry.uncompressedSize, entry.compressedSize)) throw budget.ratioError();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -79,7 +79,7 @@ async function readEntry(
       size += chunk.length;
       if (size > allowance.bytes || budget.ratioExceeded(size, entry.compressedSize)) {
         stream.destroy();
-        throw size > allowance.bytes ? allowance.error() : budget.ratioError();
+        throw size > allowance.bytes ? decompressedTooLarge(allowance) : budget.ratioError();
       }
       chunks.push(chunk);
     }
