@@ -865,6 +865,35 @@ for (const engine of engines) {
       }
     });
 
+    it('keeps records without a foreign key to their report on PostgreSQL (migration 0009); SQLite keeps it', async () => {
+      const store = await open();
+      const reports = [0, 1, 2].map((n) => ({
+        ...header({ reportId: `fk-${n}` }),
+        records: [...manyRecords(40 + n)],
+      }));
+      const outcomes = await store.insertAggregateReports(
+        reports.map((report, i) => ({ report, raw: xml(`fk${i}`), source })),
+      );
+      const ids = outcomes.map((o) => (o instanceof Error || o.status !== 'stored' ? -1 : o.id));
+      const foreignKeys = async () =>
+        store.engine === 'sqlite'
+          ? (await sql`select * from pragma_foreign_key_list('records')`.execute(store.db)).rows.length
+          : Number(
+              (
+                await sql<{
+                  n: number;
+                }>`select count(*) as n from pg_constraint where conrelid = 'records'::regclass and contype = 'f'`.execute(
+                  store.db,
+                )
+              ).rows[0]?.n,
+            );
+      expect(await foreignKeys()).toBe(store.engine === 'sqlite' ? 1 : 0);
+      await allMigrations(store.engine)['0009-records-unchecked-key']!.up(store.db);
+      for (const [i, id] of ids.entries()) {
+        expect((await store.getAggregateReport(id))?.records).toEqual(reports[i]!.records);
+      }
+    });
+
     it('stores a batch of reports as they would be stored one by one, rollup included', async () => {
       const reports = [0, 1, 2, 3].map((i) => ({
         ...header({ orgName: `R${i % 2}`, reportId: `batch-${i}`, begin: JAN_1 + (i % 2) * DAY }),

@@ -15,6 +15,7 @@ import { ipFactsHistory } from './0005-ip-facts-history.ts';
 import { oneRollup } from './0006-one-rollup.ts';
 import { rollupPending } from './0007-rollup-pending.ts';
 import { resultsInRecords } from './0008-results-in-records.ts';
+import { recordsUncheckedKey } from './0009-records-unchecked-key.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -27,6 +28,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0006-one-rollup': oneRollup(kind),
     '0007-rollup-pending': rollupPending(kind),
     '0008-results-in-records': resultsInRecords(kind),
+    '0009-records-unchecked-key': recordsUncheckedKey(kind),
   };
 }
 
