@@ -37,9 +37,9 @@ export function canonicalIp(text: string): string | null {
 }
 
 /**
- * Eight 16-bit groups of a valid IPv6 address without zone ID. Walked by hand, without regular
- * expressions or intermediate arrays: a tenth of the sources in real reports are IPv6, and this
- * took 5 us an address before.
+ * Eight 16-bit groups of a valid IPv6 address without zone ID. Walked with indexOf, without
+ * regular expressions or a lower-cased copy: a tenth of the sources in the bench's reports are
+ * IPv6, and reading one took 5 us before.
  */
 function ipv6Groups(value: string): number[] {
   const gap = value.indexOf('::');
