@@ -66,7 +66,7 @@ async function* decode(input: XmlInput, warnings: Warnings): AsyncGenerator<stri
     // All the bytes at hand: the decoder is chosen from their start, nothing is copied.
     if (input.byteLength === 0) return;
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    const decoder = new ReplacementWatch(decoderFor(bytes, warnings), warnings);
+    const decoder = new ReplacementWatch(decoderFor(bytes.subarray(0, CHUNK), warnings), warnings);
     for (let i = 0; i < bytes.byteLength; i += CHUNK) yield decoder.write(bytes.subarray(i, i + CHUNK));
     yield decoder.end();
     return;
@@ -171,6 +171,7 @@ class WhatwgDecoder implements Decoder {
   }
 }
 
+/** The decoder for a document starting with `head` (a chunk at most: it is read whole as latin1). */
 function decoderFor(head: Buffer, warnings: Warnings): Decoder {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return nativeDecoder('utf8');
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0x3c && head[1] === 0x00)) {
