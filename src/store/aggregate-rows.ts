@@ -5,7 +5,13 @@
  */
 import { isIP } from 'node:net';
 import type { CompiledQuery } from 'kysely';
-import type { AggregateRecord, AggregateReportHeader } from '../reports/types.ts';
+import type {
+  AggregateRecord,
+  AggregateReportHeader,
+  DkimAuthResult,
+  PolicyOverrideReason,
+  SpfAuthResult,
+} from '../reports/types.ts';
 import { StoreInputError } from './errors.ts';
 import type { PackedRaw } from './raw.ts';
 import type { Database } from './schema.ts';
@@ -96,7 +102,6 @@ export class RecordRows {
   #push(reportId: number, index: number, record: AggregateRecord): void {
     const s = this.#store;
     const pe = record.policyEvaluated;
-    const { dkim, spf } = record.authResults;
     this.#records.push(
       reportId,
       index,
@@ -109,23 +114,9 @@ export class RecordRows {
       s.text(record.envelopeFrom),
       s.text(record.envelopeTo),
       s.json(record.extensions, true),
-      pe.reasons.length === 0
-        ? null
-        : jsonLists(pe.reasons, (r) => `[${s.jsonText(r.type)},${s.jsonText(r.comment)}]`),
-      dkim.length === 0
-        ? null
-        : jsonLists(
-            dkim,
-            (r) =>
-              `[${s.jsonText(r.domain)},${s.jsonText(r.selector)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`,
-          ),
-      spf.length === 0
-        ? null
-        : jsonLists(
-            spf,
-            (r) =>
-              `[${s.jsonText(r.domain)},${s.jsonText(r.scope)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`,
-          ),
+      jsonLists(s, pe.reasons, reasonEntry),
+      jsonLists(s, record.authResults.dkim, dkimEntry),
+      jsonLists(s, record.authResults.spf, spfEntry),
     );
     this.pending++;
   }
@@ -144,12 +135,27 @@ export class RecordRows {
   }
 }
 
-/** The JSON list of a record's reasons or results, each entry's text made by `entry`. */
-function jsonLists<T>(items: readonly T[], entry: (item: T) => string): string {
+/**
+ * The JSON list of a record's reasons or results as its column holds it (RecordsTable.reasons),
+ * null when there are none; `entry` writes one of them.
+ */
+function jsonLists<T>(
+  store: KyselyStore,
+  items: readonly T[],
+  entry: (store: KyselyStore, item: T) => string,
+): string | null {
+  if (items.length === 0) return null;
   let text = '[';
-  for (const [i, item] of items.entries()) text += i === 0 ? entry(item) : `,${entry(item)}`;
+  for (const [i, item] of items.entries()) text += i === 0 ? entry(store, item) : `,${entry(store, item)}`;
   return `${text}]`;
 }
+
+const reasonEntry = (s: KyselyStore, r: PolicyOverrideReason) =>
+  `[${s.jsonText(r.type)},${s.jsonText(r.comment)}]`;
+const dkimEntry = (s: KyselyStore, r: DkimAuthResult) =>
+  `[${s.jsonText(r.domain)},${s.jsonText(r.selector)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`;
+const spfEntry = (s: KyselyStore, r: SpfAuthResult) =>
+  `[${s.jsonText(r.domain)},${s.jsonText(r.scope)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`;
 
 /**
  * The message total of a report's records, checked as RecordRows.add checks them: for a batch,

@@ -1091,45 +1091,54 @@ async function rowCount(store: Store, table: 'records' | 'source_rollup' | 'repo
 describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
   const opened: Store[] = [];
   afterEach(async () => {
+    vi.restoreAllMocks();
     for (const store of opened.splice(0)) await store.close();
   });
+  const memoryStore = async (): Promise<KyselyStore> => {
+    const store = (await openStore(':memory:')) as KyselyStore;
+    opened.push(store);
+    return store;
+  };
+  /** Date.now stopped until moved on (restored after each test). */
+  const stoppedClock = () => {
+    let now = Date.now();
+    vi.spyOn(Date, 'now').mockImplementation(() => now);
+    return (ms: number) => {
+      now += ms;
+    };
+  };
+  /** A staged rollup row: every key column `<name><suffix>` (day JAN_1). */
+  const stagedRow = (suffix: string, messages: number) =>
+    ({
+      ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}${suffix}`])),
+      messages,
+    }) as never;
 
   it('folds a long bulk run as it goes, every ROLLUP_FOLD_EVERY_MS', async () => {
-    const store = await openStore(':memory:');
-    opened.push(store);
-    let now = Date.now();
-    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
-    try {
-      await store.writingInBulk(async () => {
-        const batch = (i: number) => [
-          {
-            report: { ...header({ reportId: `long-${i}` }), records: [record()] },
-            raw: xml(`l${i}`),
-            source,
-          },
-        ];
-        await store.insertAggregateReports(batch(0));
-        expect(await pendingMessages(store)).toBe(1);
-        now += ROLLUP_FOLD_EVERY_MS;
-        await store.insertAggregateReports(batch(1));
-        expect(await pendingMessages(store)).toBe(0);
-        expect(await rollupRows(store)).toMatchObject([{ messages: 2 }]);
-      });
-    } finally {
-      clock.mockRestore();
-    }
+    const store = await memoryStore();
+    const advance = stoppedClock();
+    await store.writingInBulk(async () => {
+      const batch = (i: number) => [
+        {
+          report: { ...header({ reportId: `long-${i}` }), records: [record()] },
+          raw: xml(`l${i}`),
+          source,
+        },
+      ];
+      await store.insertAggregateReports(batch(0));
+      expect(await pendingMessages(store)).toBe(1);
+      advance(ROLLUP_FOLD_EVERY_MS);
+      await store.insertAggregateReports(batch(1));
+      expect(await pendingMessages(store)).toBe(0);
+      expect(await rollupRows(store)).toMatchObject([{ messages: 2 }]);
+    });
   });
 
   it('adds each pending rollup row once when folds run at the same time', async () => {
-    const store = await openStore(':memory:');
-    opened.push(store);
-    const row = (i: number) => ({
-      ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}-${i % 5}`])),
-      messages: i,
-    });
+    const store = await memoryStore();
     await store.db
       .insertInto('rollup_pending')
-      .values(Array.from({ length: 200 }, (_, i) => row(i)) as never)
+      .values(Array.from({ length: 200 }, (_, i) => stagedRow(`-${i % 5}`, i)))
       .execute();
     const folded = await Promise.all([1, 2, 3].map(() => foldPendingRollup(store.db)));
     expect(folded.reduce((a, b) => a + b, 0)).toBe(200);
@@ -1140,8 +1149,7 @@ describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
   });
 
   it('folds a bulk run as it goes once ROLLUP_FOLD_PENDING_ROWS rows are staged', async () => {
-    const store = (await openStore(':memory:')) as KyselyStore;
-    opened.push(store);
+    const store = await memoryStore();
     await store.writingInBulk(async () => {
       await store.insertAggregateReports([
         { report: { ...header({ reportId: 'rows-0' }), records: [record()] }, raw: xml('r0'), source },
@@ -1155,17 +1163,9 @@ describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
   });
 
   it('folds, when asked during a fold, the rows staged after that fold began', async () => {
-    const store = (await openStore(':memory:')) as KyselyStore;
-    opened.push(store);
-    const row = {
-      ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}`])),
-      messages: 2,
-    };
+    const store = await memoryStore();
     const first = store.foldRollup();
-    const staged = store.db
-      .insertInto('rollup_pending')
-      .values(row as never)
-      .execute();
+    const staged = store.db.insertInto('rollup_pending').values(stagedRow('', 2)).execute();
     const second = store.foldRollup();
     await Promise.all([first, staged, second]);
     expect(await pendingMessages(store)).toBe(0);
@@ -1173,38 +1173,25 @@ describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
   });
 
   it('folds sums a stopped ingest left staged once a live run would have folded them (foldAbandonedRollup)', async () => {
-    const store = await openStore(':memory:');
-    opened.push(store);
-    let now = Date.now();
-    const clock = vi.spyOn(Date, 'now').mockImplementation(() => now);
-    try {
-      const stage = (i: number) =>
-        store.db
-          .insertInto('rollup_pending')
-          .values({
-            ...Object.fromEntries(SOURCE_ROLLUP_KEY.map((k) => [k, k === 'day' ? JAN_1 : `${k}`])),
-            messages: i,
-          } as never)
-          .execute();
-      await stage(1);
-      expect(await store.foldAbandonedRollup()).toBe(0);
-      // A live run folds and stages again: its oldest row changes, nothing is taken from it.
-      now += ROLLUP_FOLD_EVERY_MS;
-      await foldPendingRollup(store.db);
-      await stage(2);
-      expect(await store.foldAbandonedRollup()).toBe(0);
-      now += ROLLUP_FOLD_EVERY_MS;
-      expect(await store.foldAbandonedRollup()).toBe(0);
-      // The run stopped: the same oldest row, twice the longest a live run waits.
-      now += ROLLUP_FOLD_EVERY_MS;
-      expect(await store.foldAbandonedRollup()).toBe(1);
-      expect(await pendingMessages(store)).toBe(0);
-      expect(await rollupRows(store)).toMatchObject([{ messages: 3 }]);
-      expect(await store.foldAbandonedRollup()).toBe(0);
-      expect(await store.db.selectFrom('rollup_pending').select('id').execute()).toEqual([]);
-    } finally {
-      clock.mockRestore();
-    }
+    const store = await memoryStore();
+    const advance = stoppedClock();
+    const stage = (i: number) => store.db.insertInto('rollup_pending').values(stagedRow('', i)).execute();
+    await stage(1);
+    expect(await store.foldAbandonedRollup()).toBe(0);
+    // A live run folds and stages again: its oldest row changes, nothing is taken from it.
+    advance(ROLLUP_FOLD_EVERY_MS);
+    await foldPendingRollup(store.db);
+    await stage(2);
+    expect(await store.foldAbandonedRollup()).toBe(0);
+    advance(ROLLUP_FOLD_EVERY_MS);
+    expect(await store.foldAbandonedRollup()).toBe(0);
+    // The run stopped: the same oldest row, twice the longest a live run waits.
+    advance(ROLLUP_FOLD_EVERY_MS);
+    expect(await store.foldAbandonedRollup()).toBe(1);
+    expect(await pendingMessages(store)).toBe(0);
+    expect(await rollupRows(store)).toMatchObject([{ messages: 3 }]);
+    expect(await store.foldAbandonedRollup()).toBe(0);
+    expect(await store.db.selectFrom('rollup_pending').select('id').execute()).toEqual([]);
   });
 });
 
