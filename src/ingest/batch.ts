@@ -5,6 +5,7 @@
  * stored before it is.
  */
 
+import { recordCount } from '../store/aggregate-rows.ts';
 import type { EngineKind } from '../store/engine.ts';
 import { StoreInputError } from '../store/errors.ts';
 import type {
@@ -67,7 +68,7 @@ export class AggregateBatcher {
   add(item: AggregateBatchItem): Promise<InsertOutcome> {
     return new Promise<InsertOutcome>((resolve, reject) => {
       this.#pending.push({ item, settle: { resolve, reject } });
-      this.#pendingRecords += item.report.records.length;
+      this.#pendingRecords += recordCount(item.report.records);
       if (this.#writing.size >= this.#parallel) return;
       if (this.#pending.length >= this.#maxReports || this.#pendingRecords >= this.#maxRecords) this.#send();
       else this.#timer ??= setTimeout(() => this.#send(), BATCH_WAIT_MS);
@@ -90,7 +91,7 @@ export class AggregateBatcher {
     let records = 0;
     let take = 0;
     while (take < this.#pending.length && take < this.#maxReports && records < this.#maxRecords) {
-      records += this.#pending[take]!.item.report.records.length;
+      records += recordCount(this.#pending[take]!.item.report.records);
       take++;
     }
     const batch = this.#pending.splice(0, take);

@@ -74,7 +74,7 @@ export async function ingestMessage(
   const parts = readMessage(bytes, name, source, {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.streamAbove !== undefined ? { streamAbove: options.streamAbove } : {}),
-    parseAggregates: options.batcher !== undefined,
+    ...(options.batcher ? { parseAggregates: store.engine } : {}),
   });
   return storeMessage(store, parts, bytes, source, options);
 }
@@ -149,9 +149,13 @@ async function storePart(
   if (part.kind === 'aggregate' || part.payload.kind === 'aggregate') {
     let outcome: InsertOutcome;
     if (part.kind === 'aggregate') {
-      outcome = batcher
-        ? await batcher.add({ report: part.report, packed: part.raw, source })
-        : await store.insertAggregateReport(part.report, part.xml ?? (await rawBytes(part.raw)), source);
+      const item = { report: part.report, packed: part.raw, source };
+      if (batcher) outcome = await batcher.add(item);
+      else {
+        const [stored] = await store.insertAggregateReports([item]);
+        if (stored instanceof StoreInputError) throw stored;
+        outcome = stored!;
+      }
     } else {
       const payload = part.payload;
       // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.

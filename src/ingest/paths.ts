@@ -181,7 +181,7 @@ export async function ingestInput(
   const { pool, ...messageOptions } = options;
   const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
-    parseAggregates: options.batcher !== undefined,
+    ...(options.batcher ? { parseAggregates: store.engine } : {}),
   };
   let bytes: Buffer;
   let parts: MessagePart[] | null | undefined;

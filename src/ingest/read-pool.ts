@@ -1,19 +1,11 @@
 /**
- * Threads that read inputs (unpack, parse, hash and compress: readMessage) while the main thread
- * stores what they found. Parsing and writing each took about half of an ingest's time on one
- * thread; on two they overlap.
+ * Threads that read inputs (unpack, parse, hash and compress, make records into the store's
+ * rows: readMessage) while the main thread stores what they found. Parsing and writing each
+ * took about half of an ingest's time on one thread; on two they overlap.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ReportError, type ReportErrorArgs, type ReportErrorCode } from '../reports/errors.ts';
-import type {
-  AggregateRecord,
-  DkimAuthResult,
-  ExtensionNode,
-  PolicyEvaluated,
-  PolicyOverrideReason,
-  SpfAuthResult,
-} from '../reports/types.ts';
 import { InputError } from './inputs.ts';
 import type { MessagePart, ReadOptions } from './read.ts';
 
@@ -60,112 +52,19 @@ interface WireError {
   provenance: string | undefined;
 }
 
-type AggregatePart = Extract<MessagePart, { kind: 'aggregate' }>;
-
 type WirePart =
-  | Exclude<MessagePart, { kind: 'aggregate' | 'damaged' | 'unknown' }>
-  | (Omit<AggregatePart, 'report'> & {
-      report: Omit<AggregatePart['report'], 'records'>;
-      records: WireRecords;
-    })
+  | Exclude<MessagePart, { kind: 'damaged' | 'unknown' }>
   | { kind: 'damaged'; where: string; bytes: Uint8Array; error: WireError }
   | { kind: 'unknown'; where: string; error: WireError };
 
 /**
- * A report's records as they cross threads: every field of every record in one flat list (see
- * packRecords). Structured clone of records as objects cost more than parsing them: measured on
- * 3,000 of the bench's reports, 150 ms to serialize and 120 ms to deserialize as objects, 50 and
- * 50 ms flat (each object carries its property names; the flat list half the bytes).
+ * A part as it crosses threads. An aggregate report's records are rows already (flat lists of
+ * strings and numbers, see PreparedRecords): structured clone of records as objects cost more
+ * than parsing them (measured on 3,000 of the bench's reports: 150 ms to serialize and 120 ms
+ * to deserialize as objects, 50 and 50 ms flat).
  */
-type WireRecords = (string | number | null | ExtensionNode[])[];
-
-/**
- * Per record: source IP, count, disposition, DKIM, SPF, header_from, envelope_from,
- * envelope_to, its extensions (0 for none), then the override reasons, DKIM results and SPF
- * results, each as a count followed by their fields.
- */
-export function packRecords(records: readonly AggregateRecord[]): WireRecords {
-  const flat: WireRecords = [];
-  for (const r of records) {
-    const pe = r.policyEvaluated;
-    flat.push(
-      r.sourceIp,
-      r.count,
-      pe.disposition,
-      pe.dkim,
-      pe.spf,
-      r.headerFrom,
-      r.envelopeFrom,
-      r.envelopeTo,
-    );
-    flat.push(r.extensions.length === 0 ? 0 : r.extensions, pe.reasons.length);
-    for (const reason of pe.reasons) flat.push(reason.type, reason.comment);
-    flat.push(r.authResults.dkim.length);
-    for (const d of r.authResults.dkim) flat.push(d.domain, d.selector, d.result, d.humanResult);
-    flat.push(r.authResults.spf.length);
-    for (const s of r.authResults.spf) flat.push(s.domain, s.scope, s.result, s.humanResult);
-  }
-  return flat;
-}
-
-/** A text field as it crosses threads. */
-type Text = string | null;
-
-/** The records packRecords packed. */
-export function unpackRecords(flat: WireRecords): AggregateRecord[] {
-  const records: AggregateRecord[] = [];
-  // Fields read in place (no helper closures: tsx names each closure made, a cost per call here).
-  let at = 0;
-  while (at < flat.length) {
-    const sourceIp = flat[at++] as Text;
-    const messages = flat[at++] as number;
-    const disposition = flat[at++] as PolicyEvaluated['disposition'];
-    const dkim = flat[at++] as PolicyEvaluated['dkim'];
-    const spf = flat[at++] as PolicyEvaluated['spf'];
-    const headerFrom = flat[at++] as Text;
-    const envelopeFrom = flat[at++] as Text;
-    const envelopeTo = flat[at++] as Text;
-    const extensions = flat[at++];
-    const reasons: PolicyOverrideReason[] = [];
-    for (let n = flat[at++] as number; n > 0; n--)
-      reasons.push({ type: flat[at++] as Text, comment: flat[at++] as Text });
-    const dkimResults: DkimAuthResult[] = [];
-    for (let n = flat[at++] as number; n > 0; n--) {
-      dkimResults.push({
-        domain: flat[at++] as Text,
-        selector: flat[at++] as Text,
-        result: flat[at++] as DkimAuthResult['result'],
-        humanResult: flat[at++] as Text,
-      });
-    }
-    const spfResults: SpfAuthResult[] = [];
-    for (let n = flat[at++] as number; n > 0; n--) {
-      spfResults.push({
-        domain: flat[at++] as Text,
-        scope: flat[at++] as SpfAuthResult['scope'],
-        result: flat[at++] as SpfAuthResult['result'],
-        humanResult: flat[at++] as Text,
-      });
-    }
-    records.push({
-      sourceIp,
-      count: messages,
-      policyEvaluated: { disposition, dkim, spf, reasons },
-      headerFrom,
-      envelopeFrom,
-      envelopeTo,
-      authResults: { dkim: dkimResults, spf: spfResults },
-      extensions: extensions === 0 ? [] : (extensions as ExtensionNode[]),
-    });
-  }
-  return records;
-}
-
 export function toWire(part: MessagePart): WirePart {
-  if (part.kind === 'aggregate') {
-    const { records, ...report } = part.report;
-    return { ...part, xml: null, report, records: packRecords(records) };
-  }
+  if (part.kind === 'aggregate') return { ...part, xml: null };
   if (part.kind === 'damaged' || part.kind === 'unknown') {
     const { code, args, provenance } = part.error;
     return { ...part, error: { code, args, provenance } };
@@ -184,14 +83,8 @@ function fromWire(part: WirePart): MessagePart {
       return { ...part, bytes: buffer(part.bytes), error: reportError(part.error) };
     case 'unknown':
       return { ...part, error: reportError(part.error) };
-    case 'aggregate': {
-      const { records, ...rest } = part;
-      return {
-        ...rest,
-        report: { ...part.report, records: unpackRecords(records) },
-        raw: { ...part.raw, data: buffer(part.raw.data) },
-      };
-    }
+    case 'aggregate':
+      return { ...part, raw: { ...part.raw, data: buffer(part.raw.data) } };
     case 'payload':
       return {
         ...part,

@@ -7,6 +7,8 @@ import { parseAggregateReportToObject } from '../reports/aggregate.ts';
 import { previewBytes, ReportError } from '../reports/errors.ts';
 import type { AggregateReportWithRecords, Payload } from '../reports/types.ts';
 import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
+import { type PreparedRecords, prepareRecords } from '../store/aggregate-rows.ts';
+import type { EngineKind } from '../store/engine.ts';
 import { keptGzip, type PackedRaw, packRaw } from '../store/raw.ts';
 
 /**
@@ -15,17 +17,23 @@ import { keptGzip, type PackedRaw, packRaw } from '../store/raw.ts';
  */
 export const BATCHED_MAX_XML_BYTES = 512 * 1024;
 
+/** A small aggregate report parsed, its records made into the store's rows. */
+export type ParsedAggregateReport = Omit<AggregateReportWithRecords, 'records'> & {
+  records: PreparedRecords;
+};
+
 /** One thing found in an input, with where it was (`mail.eml > attachment 2 report.zip`). */
 export type MessagePart =
   /**
-   * A small aggregate report, parsed, with its XML and the XML packed for the store. `xml` is
+   * A small aggregate report, parsed, its records made into rows (the writing thread's work
+   * done here), with its XML and the XML packed for the store. `xml` is
    * null once the part crossed from a read thread: only a refused report needs it again, and
    * unpacking `raw` then is cheaper than copying every report's XML between threads.
    */
   | {
       kind: 'aggregate';
       where: string;
-      report: AggregateReportWithRecords;
+      report: ParsedAggregateReport;
       xml: Buffer | null;
       raw: PackedRaw;
     }
@@ -40,8 +48,11 @@ export interface ReadOptions {
   limits?: Partial<UnpackLimits>;
   /** Aggregate reports larger than this, decompressed, are streamed (default UNPACK_STREAM_ABOVE_BYTES). */
   streamAbove?: number;
-  /** Parse small aggregate reports here (for batched storing); otherwise they are payloads. */
-  parseAggregates?: boolean;
+  /**
+   * Parse small aggregate reports here and make their records into rows for a store of this
+   * engine (for batched storing); otherwise they are payloads.
+   */
+  parseAggregates?: EngineKind;
 }
 
 /** The parts of one input, in order. Errors in the input are parts; only bugs throw. */
@@ -78,7 +89,8 @@ export async function* readMessage(
       item.bytes.length <= BATCHED_MAX_XML_BYTES
     ) {
       try {
-        const report = await parseAggregateReportToObject(item.bytes);
+        const { records, ...header } = await parseAggregateReportToObject(item.bytes);
+        const report = { ...header, records: prepareRecords(options.parseAggregates, header, records) };
         const raw = item.gzipped
           ? keptGzip(item.gzipped, { sha256: item.sha256, size: item.bytes.length })
           : await packRaw(item.bytes, item.sha256);

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { decodeText } from '../store/engine.ts';
+import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
 import { findScanById, storedReport } from '../survey/stored.ts';
 import { notFound } from './errors.ts';

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import { scopeAllows, scopeCondition } from '../auth/scope.ts';
-import { decodeText } from '../store/engine.ts';
+import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
 import { visibleDomain } from './domains.ts';
 import { notFound } from './errors.ts';

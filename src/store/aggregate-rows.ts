@@ -1,7 +1,8 @@
 /**
  * An aggregate report as rows: its `reports` row, and its records' rows (override reasons and
  * auth results in them) as a flat value list for RowWriter. Shared by the streaming writer (one report,
- * records as they are parsed) and the batch insert (many parsed reports in one transaction).
+ * records as they are parsed) and the batch insert (many parsed reports in one transaction),
+ * whose records are made into rows ahead of it, on a read thread in bulk (PreparedRecords).
  */
 import { isIP } from 'node:net';
 import type { CompiledQuery } from 'kysely';
@@ -9,13 +10,17 @@ import type {
   AggregateRecord,
   AggregateReportHeader,
   DkimAuthResult,
+  ExtensionNode,
   PolicyOverrideReason,
   SpfAuthResult,
 } from '../reports/types.ts';
-import { StoreInputError } from './errors.ts';
+import type { ColumnSpec, EngineKind } from './engine.ts';
+import { StoreInputError, type StoreInputErrorArgs, type StoreInputErrorCode } from './errors.ts';
 import type { PackedRaw } from './raw.ts';
-import type { Database } from './schema.ts';
+import { type RollupReport, rollupDay, rollupId } from './rollup-key.ts';
+import type { Database, RecordsTable } from './schema.ts';
 import type { KyselyStore } from './store.ts';
+import { decodeText, encodeJson, encodeJsonString, encodeText } from './text.ts';
 import type { ReportSource } from './types.ts';
 import { flag, integer, now, optionalInteger } from './values.ts';
 
@@ -70,8 +75,182 @@ export function reportKey(row: Pick<ReportRow, 'reporter_id' | 'report_id' | 'po
   return `${row.reporter_id}\u0000${row.report_id}\u0000${row.policy_domain}`;
 }
 
+/** A record's columns after report_id and record_index, in the order PreparedRecords holds them. */
+const RECORD_VALUE_COLUMNS = [
+  ['source_ip', 'text'],
+  ['count', 'int'],
+  ['disposition', 'text'],
+  ['dkim', 'text'],
+  ['spf', 'text'],
+  ['header_from', 'text'],
+  ['envelope_from', 'text'],
+  ['envelope_to', 'text'],
+  ['extensions', 'text'],
+  ['reasons', 'text'],
+  ['dkim_results', 'text'],
+  ['spf_results', 'text'],
+] as const satisfies readonly ColumnSpec[];
+
+/** Values per record in PreparedRecords.values. */
+const RECORD_VALUES = RECORD_VALUE_COLUMNS.length;
+/** Where the count sits among a record's values. */
+const COUNT_AT = 1;
+
+export const RECORD_COLUMNS: readonly ColumnSpec[] = [
+  ['report_id', 'int'],
+  ['record_index', 'int'],
+  ...RECORD_VALUE_COLUMNS,
+];
+
+type RecordValue = string | number | null;
+
 /**
- * Record rows being collected, checked as they come (or before, by messageTotal): a count that is
+ * A report's records made into what the store writes of them, before its transaction and on any
+ * thread: plain data, so it crosses threads by structured clone (flat lists of strings and
+ * numbers cost a fraction of records as objects). Made on a read thread in bulk, this work
+ * leaves the thread that writes, which an ingest waits on. Or why the store refuses the report.
+ */
+export type PreparedRecords =
+  | {
+      /** The engine whose text form the values are in. */
+      engine: EngineKind;
+      /** Records. */
+      count: number;
+      /** Their message total. */
+      messages: number;
+      /** RECORD_VALUES per record: its row without report_id and record_index. */
+      values: RecordValue[];
+      /** Per record, its source_rollup key (rollupId). */
+      rollupIds: string[];
+    }
+  | { count: number; refused: { code: StoreInputErrorCode; args: StoreInputErrorArgs } };
+
+export function isPrepared(
+  records: readonly AggregateRecord[] | PreparedRecords,
+): records is PreparedRecords {
+  return !Array.isArray(records);
+}
+
+/** How many records a report holds, prepared or not. */
+export function recordCount(records: readonly AggregateRecord[] | PreparedRecords): number {
+  return isPrepared(records) ? records.count : records.length;
+}
+
+/**
+ * The rows of a report's records for `engine`, checked as RecordRows.add checks them (counts,
+ * source addresses, the message total), and the report's window too (for the rollup's day).
+ */
+export function prepareRecords(
+  engine: EngineKind,
+  header: AggregateReportHeader,
+  records: readonly AggregateRecord[],
+): PreparedRecords {
+  try {
+    const values: RecordValue[] = [];
+    let messages = 0;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      messages = addedUp(messages, checkedCount(index, record), index);
+      pushRecordValues(engine, record, values);
+    }
+    const { window } = header.metadata;
+    const policy = header.policyPublished;
+    const text = (value: string | null) => engineText(engine, value);
+    const rollupReport: RollupReport = {
+      policyDomain: encodeText(engine, policy.domain),
+      day: rollupDay({ begin: integer(window.begin, 'begin'), end: integer(window.end, 'end') }),
+      adkim: text(policy.adkim),
+      aspf: text(policy.aspf),
+    };
+    const rollupIds = records.map((record) => rollupId(text, rollupReport, record));
+    return { engine, count: records.length, messages, values, rollupIds };
+  } catch (error) {
+    if (!(error instanceof StoreInputError)) throw error;
+    return { count: records.length, refused: { code: error.code, args: error.args } };
+  }
+}
+
+/** The records PreparedRecords were made of, read back from their values (for the rare report stored alone again). */
+export function preparedRecords(prepared: Extract<PreparedRecords, { values: unknown }>): AggregateRecord[] {
+  const records: AggregateRecord[] = [];
+  const { values, engine } = prepared;
+  for (let at = 0; at < values.length; at += RECORD_VALUES) {
+    const row: Record<string, RecordValue> = {};
+    RECORD_VALUE_COLUMNS.forEach(([name], i) => {
+      row[name] = values[at + i] ?? null;
+    });
+    records.push(recordOfRow(engine, row as unknown as RecordColumns));
+  }
+  return records;
+}
+
+type RecordColumns = Pick<RecordsTable, (typeof RECORD_VALUE_COLUMNS)[number][0]>;
+
+/** A record as its row holds it. */
+export function recordOfRow(engine: EngineKind, r: RecordColumns): AggregateRecord {
+  type PolicyEvaluated = AggregateRecord['policyEvaluated'];
+  const read = (value: string | null) => (value === null ? null : decodeText(engine, value));
+  // The strings inside a JSON list are each in the engine's text form (encodeJsonString).
+  const lists = <T>(value: string | null, make: (field: (at: number) => string | null) => T): T[] =>
+    value === null
+      ? []
+      : (JSON.parse(value) as (string | null)[][]).map((fields) => make((at) => read(fields[at] ?? null)));
+  return {
+    sourceIp: read(r.source_ip),
+    count: Number(r.count),
+    policyEvaluated: {
+      disposition: read(r.disposition) as PolicyEvaluated['disposition'],
+      dkim: read(r.dkim) as PolicyEvaluated['dkim'],
+      spf: read(r.spf) as PolicyEvaluated['spf'],
+      reasons: lists(r.reasons, (f) => ({ type: f(0), comment: f(1) })),
+    },
+    headerFrom: read(r.header_from),
+    envelopeFrom: read(r.envelope_from),
+    envelopeTo: read(r.envelope_to),
+    authResults: {
+      dkim: lists(r.dkim_results, (f) => ({
+        domain: f(0),
+        selector: f(1),
+        result: f(2) as DkimAuthResult['result'],
+        humanResult: f(3),
+      })),
+      spf: lists(r.spf_results, (f) => ({
+        domain: f(0),
+        scope: f(1) as SpfAuthResult['scope'],
+        result: f(2) as SpfAuthResult['result'],
+        humanResult: f(3),
+      })),
+    },
+    // The whole JSON text of extensions is in the engine's text form (encodeJson).
+    extensions: r.extensions === null ? [] : (JSON.parse(read(r.extensions)!) as ExtensionNode[]),
+  };
+}
+
+function engineText(engine: EngineKind, value: string | null): string | null {
+  return value === null ? null : encodeText(engine, value);
+}
+
+/** Pushes a record's RECORD_VALUES values, in the engine's form. */
+function pushRecordValues(engine: EngineKind, record: AggregateRecord, into: unknown[]): void {
+  const pe = record.policyEvaluated;
+  into.push(
+    record.sourceIp,
+    record.count,
+    engineText(engine, pe.disposition),
+    engineText(engine, pe.dkim),
+    engineText(engine, pe.spf),
+    engineText(engine, record.headerFrom),
+    engineText(engine, record.envelopeFrom),
+    engineText(engine, record.envelopeTo),
+    encodeJson(engine, record.extensions, true),
+    jsonLists(engine, pe.reasons, reasonEntry),
+    jsonLists(engine, record.authResults.dkim, dkimEntry),
+    jsonLists(engine, record.authResults.spf, spfEntry),
+  );
+}
+
+/**
+ * Record rows being collected, checked as they come (or before, by prepareRecords): a count that is
  * not a whole number from 0, a source IP that is not an address, or a message total that
  * overflows is a StoreInputError.
  */
@@ -88,37 +267,21 @@ export class RecordRows {
   /** Adds record number `index` of report `reportId`; returns its count. */
   add(reportId: number, index: number, record: AggregateRecord): number {
     const count = checkedCount(index, record);
-    this.#push(reportId, index, record);
+    this.#records.push(reportId, index);
+    pushRecordValues(this.#store.engine, record, this.#records);
+    this.pending++;
     return count;
   }
 
-  /** Adds all of one report's records, which messageTotal has checked already. */
-  addChecked(reportId: number, records: readonly AggregateRecord[]): void {
-    records.forEach((record, index) => {
-      this.#push(reportId, index, record);
-    });
-  }
-
-  #push(reportId: number, index: number, record: AggregateRecord): void {
-    const s = this.#store;
-    const pe = record.policyEvaluated;
-    this.#records.push(
-      reportId,
-      index,
-      record.sourceIp,
-      record.count,
-      s.text(pe.disposition),
-      s.text(pe.dkim),
-      s.text(pe.spf),
-      s.text(record.headerFrom),
-      s.text(record.envelopeFrom),
-      s.text(record.envelopeTo),
-      s.json(record.extensions, true),
-      jsonLists(s, pe.reasons, reasonEntry),
-      jsonLists(s, record.authResults.dkim, dkimEntry),
-      jsonLists(s, record.authResults.spf, spfEntry),
-    );
-    this.pending++;
+  /** Adds all of one report's records, prepared (and checked) for this store's engine. */
+  addPrepared(reportId: number, prepared: Extract<PreparedRecords, { values: unknown }>): void {
+    const { values } = prepared;
+    const into = this.#records;
+    for (let index = 0, at = 0; index < prepared.count; index++) {
+      into.push(reportId, index);
+      for (const end = at + RECORD_VALUES; at < end; at++) into.push(values[at]);
+    }
+    this.pending += prepared.count;
   }
 
   /** Adds a record and returns the report's message total with it; an overflowing total is refused. */
@@ -135,39 +298,35 @@ export class RecordRows {
   }
 }
 
+/** Record `index`'s count among prepared values. */
+export function preparedCount(
+  prepared: Extract<PreparedRecords, { values: unknown }>,
+  index: number,
+): number {
+  return prepared.values[index * RECORD_VALUES + COUNT_AT] as number;
+}
+
 /**
  * The JSON list of a record's reasons or results as its column holds it (RecordsTable.reasons),
  * null when there are none; `entry` writes one of them.
  */
 function jsonLists<T>(
-  store: KyselyStore,
+  engine: EngineKind,
   items: readonly T[],
-  entry: (store: KyselyStore, item: T) => string,
+  entry: (engine: EngineKind, item: T) => string,
 ): string | null {
   if (items.length === 0) return null;
   let text = '[';
-  for (const [i, item] of items.entries()) text += i === 0 ? entry(store, item) : `,${entry(store, item)}`;
+  for (const [i, item] of items.entries()) text += i === 0 ? entry(engine, item) : `,${entry(engine, item)}`;
   return `${text}]`;
 }
 
-const reasonEntry = (s: KyselyStore, r: PolicyOverrideReason) =>
-  `[${s.jsonText(r.type)},${s.jsonText(r.comment)}]`;
-const dkimEntry = (s: KyselyStore, r: DkimAuthResult) =>
-  `[${s.jsonText(r.domain)},${s.jsonText(r.selector)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`;
-const spfEntry = (s: KyselyStore, r: SpfAuthResult) =>
-  `[${s.jsonText(r.domain)},${s.jsonText(r.scope)},${s.jsonText(r.result)},${s.jsonText(r.humanResult)}]`;
-
-/**
- * The message total of a report's records, checked as RecordRows.add checks them: for a batch,
- * which refuses a bad report before its transaction and adds the rows once the report has an id.
- */
-export function messageTotal(records: readonly AggregateRecord[]): number {
-  let messages = 0;
-  records.forEach((record, index) => {
-    messages = addedUp(messages, checkedCount(index, record), index);
-  });
-  return messages;
-}
+const reasonEntry = (e: EngineKind, r: PolicyOverrideReason) =>
+  `[${encodeJsonString(e, r.type)},${encodeJsonString(e, r.comment)}]`;
+const dkimEntry = (e: EngineKind, r: DkimAuthResult) =>
+  `[${encodeJsonString(e, r.domain)},${encodeJsonString(e, r.selector)},${encodeJsonString(e, r.result)},${encodeJsonString(e, r.humanResult)}]`;
+const spfEntry = (e: EngineKind, r: SpfAuthResult) =>
+  `[${encodeJsonString(e, r.domain)},${encodeJsonString(e, r.scope)},${encodeJsonString(e, r.result)},${encodeJsonString(e, r.humanResult)}]`;
 
 /**
  * A record's count; a count that is not a whole number from 0 or a source IP that is not an

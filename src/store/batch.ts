@@ -8,11 +8,20 @@
  * Why: a commit per report costs more than the report (every b-tree page it touches is written
  * to the WAL again per commit); batches of small reports make ingest several times faster.
  */
-import { messageTotal, RecordRows, reportKey, reportRow } from './aggregate-rows.ts';
+import {
+  isPrepared,
+  type PreparedRecords,
+  preparedCount,
+  preparedRecords,
+  prepareRecords,
+  RecordRows,
+  reportKey,
+  reportRow,
+} from './aggregate-rows.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
-import { RollupAccumulator, rollupDay } from './rollup.ts';
+import { RollupAccumulator } from './rollup.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
 
@@ -23,8 +32,7 @@ interface Prepared {
   item: AggregateBatchItem;
   row: ReturnType<typeof reportRow>;
   key: string;
-  records: number;
-  messages: number;
+  records: Extract<PreparedRecords, { values: unknown }>;
 }
 
 export async function insertAggregateBatch(
@@ -79,15 +87,21 @@ export async function insertAggregateBatch(
 /** Everything done before the transaction: checks, rows, the raw bytes compressed. */
 async function prepare(store: KyselyStore, item: AggregateBatchItem): Promise<Prepared> {
   const { report, source } = item;
-  // Checked now, so that a bad report is refused alone; its rows are built once it has an id.
-  const messages = messageTotal(report.records);
+  // Checked now, so that a bad report is refused alone; its rows get its id once it has one.
+  const records = isPrepared(report.records)
+    ? report.records
+    : prepareRecords(store.engine, report, report.records);
+  if ('refused' in records) throw new StoreInputError(records.refused.code, records.refused.args);
+  if (records.engine !== store.engine) {
+    throw new Error(`records prepared for ${records.engine} given to a ${store.engine} store`);
+  }
   const packed = item.packed ?? (await packRaw(item.raw, sha256Hex(item.raw)));
   const row = reportRow(store, await store.reporterId(report.reporter), report, source, packed);
-  row.record_count = report.records.length;
-  row.message_count = messages;
+  row.record_count = records.count;
+  row.message_count = records.messages;
   row.extensions = store.json(report.extensions ?? [], true);
   row.warnings = store.json(report.warnings ?? [], true);
-  return { item, row, key: reportKey(row), records: report.records.length, messages };
+  return { item, row, key: reportKey(row), records };
 }
 
 async function writeTogether(
@@ -128,9 +142,9 @@ async function writeTogether(
         outcomes.set(p.at, { status: 'duplicate', id: existing.id });
         continue;
       }
-      all.addChecked(id, p.item.report.records);
+      all.addPrepared(id, p.records);
       stored.push({ ...p, id });
-      outcomes.set(p.at, { status: 'stored', id, records: p.records, messages: p.messages });
+      outcomes.set(p.at, { status: 'stored', id, records: p.records.count, messages: p.records.messages });
     }
     for (const statement of asFewStatements(store.engine, all.take())) await trx.executeQuery(statement);
     if (stored.length > 0) {
@@ -146,14 +160,9 @@ async function writeTogether(
     }
     if (options.rollup ?? true) {
       const rollup = new RollupAccumulator(store.engine, (value) => store.text(value), target);
-      for (const p of stored) {
-        const report = {
-          policyDomain: p.row.policy_domain,
-          day: rollupDay({ begin: p.row.date_begin, end: p.row.date_end }),
-          adkim: p.row.adkim,
-          aspf: p.row.aspf,
-        };
-        for (const record of p.item.report.records) rollup.add(report, record);
+      for (const { records } of stored) {
+        for (let i = 0; i < records.count; i++)
+          rollup.addId(records.rollupIds[i]!, preparedCount(records, i));
       }
       staged = target === 'rollup_pending' ? rollup.pending : 0;
       for (const statement of rollup.take()) await trx.executeQuery(statement);
@@ -175,7 +184,8 @@ async function writeOneByOne(
     try {
       const { report, source } = p.item;
       const raw = p.item.raw ?? (await rawBytes(p.item.packed));
-      outcomes.set(p.at, await store.insertAggregateReport(report, raw, source, options));
+      const records = isPrepared(report.records) ? preparedRecords(p.records) : report.records;
+      outcomes.set(p.at, await store.insertAggregateReport({ ...report, records }, raw, source, options));
     } catch (error) {
       if (!(error instanceof StoreInputError)) throw error;
       refused[p.at] = error;

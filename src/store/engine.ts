@@ -43,26 +43,6 @@ export function statementSizes(rows: number, max: number): number[] {
   return sizes;
 }
 
-// PostgreSQL rejects U+0000 in text. A NUL is written as ESCAPE + '0' and the escape character
-// itself as ESCAPE + ESCAPE, so every string round-trips and strings holding neither (all real
-// ones) are stored as they are. U+FFFF is a noncharacter: no report has a reason to carry it.
-const ESCAPE = '\uffff';
-const NEEDS_ESCAPE = /[\u0000\uffff]/;
-const TO_ESCAPE = /[\u0000\uffff]/g;
-const ESCAPED = /\uffff([0\uffff])/g;
-
-/** The form of a string the engine can hold. */
-export function encodeText(kind: EngineKind, value: string): string {
-  if (kind === 'sqlite' || !NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(TO_ESCAPE, (c) => (c === '\u0000' ? `${ESCAPE}0` : ESCAPE + ESCAPE));
-}
-
-/** The string as it was given to encodeText. */
-export function decodeText(kind: EngineKind, value: string): string {
-  if (kind === 'sqlite' || !value.includes(ESCAPE)) return value;
-  return value.replace(ESCAPED, (_, c: string) => (c === '0' ? '\u0000' : ESCAPE));
-}
-
 // Inside a double-quoted array element only these two need a backslash.
 const ARRAY_ELEMENT_ESCAPE = /["\\]/;
 const ARRAY_ELEMENT_ESCAPES = /["\\]/g;

@@ -14,15 +14,16 @@
  * need not know of each other, and a report's sums are pending or folded all together.
  */
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
-import type { AggregateRecord } from '../reports/types.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
+import {
+  type RollupRecord,
+  type RollupReport,
+  rollupDay,
+  rollupId,
+  rollupKey,
+  SOURCE_ROLLUP_KEY,
+} from './rollup-key.ts';
 import type { Database } from './schema.ts';
-
-/**
- * Caps on the rollup's text key columns: untrusted reports may carry any number of auth results
- * and any length of name, and a PostgreSQL index entry must stay under about 2,700 bytes.
- */
-export const SOURCE_ROLLUP_CAPS = { headerFrom: 255, dkimAuth: 800, spfAuth: 500, reasons: 200 } as const;
 
 /**
  * Distinct rollup rows held before they are written: a report with hundreds of thousands of
@@ -30,80 +31,12 @@ export const SOURCE_ROLLUP_CAPS = { headerFrom: 255, dkimAuth: 800, spfAuth: 500
  */
 export const ROLLUP_MAX_PENDING_ROWS = 2_000;
 
-/**
- * The UTC day a report's messages are counted on in the rollup: the day holding the middle
- * of its window. A one-day window is counted on its own day whether it ends at begin+86399 or
- * begin+86400, and a window aligned on another time zone's midnight lands on the day holding
- * most of it. A window of several days is counted whole on its middle day, not spread over
- * them: rare (10 of 3,592 collected reports span more than 27 hours). Epoch second of that
- * day's midnight.
- */
-export function rollupDay(window: { begin: number; end: number }): number {
-  const middle = Math.floor((window.begin + Math.max(window.begin, window.end)) / 2);
-  return middle - (middle % 86_400);
-}
-
-/** What the rollup needs of a report, with text as the engine stores it (encodeText). */
-export interface RollupReport {
-  policyDomain: string;
-  /** rollupDay() of the report's window. */
-  day: number;
-  adkim: string | null;
-  aspf: string | null;
-}
-
-/** source_rollup's key, in the order of its primary key. */
-export const SOURCE_ROLLUP_KEY = [
-  'policy_domain',
-  'day',
-  'source_ip',
-  'header_from',
-  'disposition',
-  'dkim',
-  'spf',
-  'adkim',
-  'aspf',
-  'dkim_auth',
-  'spf_auth',
-  'reasons',
-] as const;
-
-/** What the rollup needs of a record: an AggregateRecord, or one read back from the store. */
-export interface RollupRecord {
-  sourceIp: string | null;
-  count: number;
-  headerFrom: string | null;
-  policyEvaluated: Pick<AggregateRecord['policyEvaluated'], 'disposition' | 'dkim' | 'spf'> & {
-    reasons: readonly { type: string | null }[];
-  };
-  authResults: {
-    dkim: readonly { domain: string | null; result: string | null }[];
-    spf: readonly { domain: string | null; scope: string | null; result: string | null }[];
-  };
-}
-
-/** The first `max` characters (code points, as SQL's substr counts them). */
-function capped(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return Array.from(text).slice(0, max).join('');
-}
-
-const noSpaces = (text: string) => (text.includes(' ') ? text.replaceAll(' ', '') : text);
-
-/** A key of exactly SOURCE_ROLLUP_KEY.length parts joined by NUL: none of the parts held one. */
-const JOINED_KEY = new RegExp(`^[^\\u0000]*(?:\\u0000[^\\u0000]*){${SOURCE_ROLLUP_KEY.length - 1}}$`);
-
-/**
- * Sums records into source_rollup's rows: per day and source, with the disposition, the aligned
- * results, the report's alignment modes and every DKIM and SPF result and override reason
- * flattened to text, so a sender's fail reason can be worked out from the rollup alone (spaces
- * separate the entries, so they are removed from names).
- */
+/** Sums records into source_rollup's rows, by rollupId. */
 export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
   readonly #writer: RowWriter;
-  /** Sums by key (its parts joined by NUL). */
-  readonly #sums = new Map<string, { key: (string | number)[]; messages: number }>();
+  /** Messages by rollupId. */
+  readonly #sums = new Map<string, number>();
 
   readonly #target: RollupTarget;
 
@@ -133,49 +66,14 @@ export class RollupAccumulator {
     return this.#sums.size;
   }
 
-  /** Called for every record ingested: strings are built without intermediate arrays. */
+  /** Called for every record ingested. */
   add(report: RollupReport, record: RollupRecord): void {
-    const pe = record.policyEvaluated;
-    const caps = SOURCE_ROLLUP_CAPS;
-    let dkimAuth = '';
-    for (const [i, r] of record.authResults.dkim.entries()) {
-      const entry = `${noSpaces(this.#t(r.domain))}:${noSpaces(this.#t(r.result))}`;
-      dkimAuth = i === 0 ? entry : `${dkimAuth} ${entry}`;
-    }
-    let spfAuth = '';
-    for (const [i, r] of record.authResults.spf.entries()) {
-      const entry = `${noSpaces(this.#t(r.domain))}:${noSpaces(this.#t(r.scope))}:${noSpaces(this.#t(r.result))}`;
-      spfAuth = i === 0 ? entry : `${spfAuth} ${entry}`;
-    }
-    let reasons = '';
-    for (const [i, r] of pe.reasons.entries()) {
-      const entry = noSpaces(this.#t(r.type));
-      reasons = i === 0 ? entry : `${reasons} ${entry}`;
-    }
-    const key = [
-      report.policyDomain,
-      report.day,
-      record.sourceIp ?? '',
-      capped(this.#t(record.headerFrom), caps.headerFrom),
-      this.#t(pe.disposition),
-      this.#t(pe.dkim),
-      this.#t(pe.spf),
-      report.adkim ?? '',
-      report.aspf ?? '',
-      capped(dkimAuth, caps.dkimAuth),
-      capped(spfAuth, caps.spfAuth),
-      capped(reasons, caps.reasons),
-    ];
-    // NUL separates the parts; a key whose parts hold one is told apart by its JSON form.
-    let id = key.join('\u0000');
-    if (!JOINED_KEY.test(id)) id = JSON.stringify(key);
-    const row = this.#sums.get(id);
-    if (row) row.messages += record.count;
-    else this.#sums.set(id, { key, messages: record.count });
+    this.addId(rollupId(this.#text, report, record), record.count);
   }
 
-  #t(value: string | null): string {
-    return value === null ? '' : (this.#text(value) ?? '');
+  /** Adds `messages` to the row of a rollupId (made ahead, on a read thread: PreparedRecords). */
+  addId(id: string, messages: number): void {
+    this.#sums.set(id, (this.#sums.get(id) ?? 0) + messages);
   }
 
   /**
@@ -188,9 +86,9 @@ export class RollupAccumulator {
     if (this.#target === 'source_rollup') ids.sort();
     const values: unknown[] = [];
     for (const id of ids) {
-      const { key, messages } = this.#sums.get(id)!;
+      const key = rollupKey(id);
       for (let i = 0; i < key.length; i++) values.push(key[i]);
-      values.push(messages);
+      values.push(this.#sums.get(id));
     }
     this.#sums.clear();
     return this.#writer.statements(values);

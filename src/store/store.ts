@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
 import type {
-  AggregateRecord,
   AggregateReportHeader,
   ExtensionNode,
   FailureReport,
@@ -8,13 +7,15 @@ import type {
   ReportWarning,
   TlsReport,
 } from '../reports/types.ts';
-import { reportRow } from './aggregate-rows.ts';
+import { RECORD_COLUMNS, recordOfRow, reportRow } from './aggregate-rows.ts';
 import { insertAggregateBatch } from './batch.ts';
-import { type ColumnSpec, decodeText, type EngineKind, encodeText, RowWriter } from './engine.ts';
+import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
-import { foldPendingRollup, type RollupTarget, rollupDay } from './rollup.ts';
+import { foldPendingRollup, type RollupTarget } from './rollup.ts';
+import { rollupDay } from './rollup-key.ts';
 import type { Database, RawEncoding } from './schema.ts';
+import { decodeText, encodeJson, encodeText } from './text.ts';
 import type {
   AggregateBatchItem,
   AggregateReportInput,
@@ -60,24 +61,6 @@ const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' |
   quarantine: 'quarantine',
 };
 
-const RECORD_COLUMNS: ColumnSpec[] = [
-  ['report_id', 'int'],
-  ['record_index', 'int'],
-  ['source_ip', 'text'],
-  ['count', 'int'],
-  ['disposition', 'text'],
-  ['dkim', 'text'],
-  ['spf', 'text'],
-  ['header_from', 'text'],
-  ['envelope_from', 'text'],
-  ['envelope_to', 'text'],
-  ['extensions', 'text'],
-  ['reasons', 'text'],
-  ['dkim_results', 'text'],
-  ['spf_results', 'text'],
-];
-/** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates. */
-const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const TLS_POLICY_COLUMNS: ColumnSpec[] = [
   ['tls_report_id', 'int'],
   ['policy_index', 'int'],
@@ -188,31 +171,13 @@ export class KyselyStore implements Store {
   json(value: readonly unknown[], emptyIsNull: true): string | null;
   json(value: readonly unknown[]): string;
   json(value: readonly unknown[], emptyIsNull = false): string | null {
-    return emptyIsNull && value.length === 0 ? null : this.text(JSON.stringify(value));
-  }
-
-  /**
-   * A string or null as a JSON value, the string in the engine's text form: how strings sit in
-   * the JSON lists of a record's row (see RecordsTable.reasons). Most need no escaping.
-   */
-  jsonText(value: string | null): string {
-    if (value === null) return 'null';
-    const text = this.text(value);
-    return NEEDS_JSON_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+    return emptyIsNull ? encodeJson(this.engine, value, true) : encodeJson(this.engine, value);
   }
 
   #read(value: string): string;
   #read(value: string | null): string | null;
   #read(value: string | null): string | null {
     return value === null ? null : decodeText(this.engine, value);
-  }
-
-  /** A record's reasons or results from its JSON lists (see jsonText), each list made into a T. */
-  #readLists<T>(value: string | null, make: (field: (at: number) => string | null) => T): T[] {
-    if (value === null) return [];
-    return (JSON.parse(value) as (string | null)[][]).map((fields) =>
-      make((at) => this.#read(fields[at] ?? null)),
-    );
   }
 
   #readJson<T>(value: string | null): T[] {
@@ -710,38 +675,7 @@ export class KyselyStore implements Store {
         .where('report_id', '=', id)
         .orderBy('record_index')
         .execute()
-    ).map((r): AggregateRecord => {
-      type Dkim = AggregateRecord['authResults']['dkim'][number];
-      type Spf = AggregateRecord['authResults']['spf'][number];
-      return {
-        sourceIp: this.#read(r.source_ip),
-        count: r.count,
-        policyEvaluated: {
-          disposition: this.#read(r.disposition) as AggregateRecord['policyEvaluated']['disposition'],
-          dkim: this.#read(r.dkim) as AggregateRecord['policyEvaluated']['dkim'],
-          spf: this.#read(r.spf) as AggregateRecord['policyEvaluated']['spf'],
-          reasons: this.#readLists(r.reasons, (f) => ({ type: f(0), comment: f(1) })),
-        },
-        headerFrom: this.#read(r.header_from),
-        envelopeFrom: this.#read(r.envelope_from),
-        envelopeTo: this.#read(r.envelope_to),
-        authResults: {
-          dkim: this.#readLists(r.dkim_results, (f) => ({
-            domain: f(0),
-            selector: f(1),
-            result: f(2) as Dkim['result'],
-            humanResult: f(3),
-          })),
-          spf: this.#readLists(r.spf_results, (f) => ({
-            domain: f(0),
-            scope: f(1) as Spf['scope'],
-            result: f(2) as Spf['result'],
-            humanResult: f(3),
-          })),
-        },
-        extensions: this.#readJson<ExtensionNode>(r.extensions),
-      };
-    });
+    ).map((r) => recordOfRow(this.engine, r));
     type Policy = AggregateReportHeader['policyPublished'];
     return {
       id: row.id,

@@ -11,6 +11,7 @@ import type {
   ReportWarning,
   TlsReport,
 } from '../reports/types.ts';
+import type { PreparedRecords } from './aggregate-rows.ts';
 import type { EngineKind } from './engine.ts';
 import type { StoreInputError } from './errors.ts';
 import type { PackedRaw } from './raw.ts';
@@ -31,7 +32,8 @@ export interface AggregateReportInput extends AggregateReportHeader {
 /** A parsed aggregate report, its raw bytes and where it came from, for insertAggregateReports. */
 export type AggregateBatchItem = {
   report: AggregateReportHeader & {
-    records: readonly AggregateRecord[];
+    /** The records, or their rows made ahead for this store's engine (on a read thread, in bulk). */
+    records: readonly AggregateRecord[] | PreparedRecords;
     extensions?: readonly ExtensionNode[];
     warnings?: readonly ReportWarning[];
   };

@@ -7,7 +7,8 @@ import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/t
 import { RecordRows } from './aggregate-rows.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { type PackedRaw, packRaw } from './raw.ts';
-import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator, type RollupReport } from './rollup.ts';
+import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator } from './rollup.ts';
+import type { RollupReport } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateReportWriter } from './types.ts';

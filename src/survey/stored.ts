@@ -4,7 +4,7 @@
  * the stored facts, and trends across scans of the same list.
  */
 import { z } from 'zod';
-import { decodeText, encodeText } from '../store/engine.ts';
+import { decodeText, encodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
 import type { InputLine } from './input.ts';
 import type { DomainMeasurement } from './measure.ts';

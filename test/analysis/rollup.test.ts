@@ -8,7 +8,7 @@ import { simulate } from '../../src/analysis/simulate.ts';
 import { sources } from '../../src/analysis/sources.ts';
 import { summary } from '../../src/analysis/summary.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
-import { SOURCE_ROLLUP_CAPS } from '../../src/store/rollup.ts';
+import { SOURCE_ROLLUP_CAPS } from '../../src/store/rollup-key.ts';
 import type { Store } from '../../src/store/types.ts';
 import { engines, engineTitle, freshStore } from '../store/helpers.ts';
 import { FIXTURE_REPORTS, JAN_1, loadFixture, PERIOD } from './fixture.ts';

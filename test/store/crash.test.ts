@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
-import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
+import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import type { Store } from '../../src/store/types.ts';
 import { manyRecords } from './helpers.ts';
 

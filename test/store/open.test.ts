@@ -4,7 +4,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeText, encodeText, statementSizes } from '../../src/store/engine.ts';
+import { statementSizes } from '../../src/store/engine.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import {
   defaultStorePath,
@@ -13,6 +13,7 @@ import {
   SQLITE_WAL_CHECKPOINT_PAGES,
 } from '../../src/store/open.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { decodeText, encodeText } from '../../src/store/text.ts';
 import { until } from '../helpers/until.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));

@@ -3,11 +3,13 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
+import { preparedRecords, prepareRecords } from '../../src/store/aggregate-rows.ts';
 import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
-import { foldPendingRollup, SOURCE_ROLLUP_KEY } from '../../src/store/rollup.ts';
+import { foldPendingRollup } from '../../src/store/rollup.ts';
+import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import {
   type KyselyStore,
   ROLLUP_FOLD_EVERY_MS,
@@ -63,6 +65,24 @@ const HOSTILE = [
   'emoji 📨🇯🇵 and 日本語',
   'line\r\nbreak\ttab',
 ];
+
+/** A record with `value` in every text field the store keeps. */
+const recordHolding = (value: string): AggregateRecord =>
+  record({
+    headerFrom: value,
+    envelopeFrom: value,
+    policyEvaluated: {
+      disposition: 'none',
+      dkim: 'pass',
+      spf: 'fail',
+      reasons: [{ type: value, comment: value }],
+    },
+    authResults: {
+      dkim: [{ domain: value, selector: value, result: 'pass', humanResult: value }],
+      spf: [{ domain: value, scope: 'mfrom', result: 'fail', humanResult: value }],
+    },
+    extensions: [{ name: 'x', attributes: { v: value }, text: value, children: [] }],
+  });
 
 for (const engine of engines) {
   describe.skipIf(engine.skip !== undefined)(`store ${engineTitle(engine)}`, () => {
@@ -472,23 +492,7 @@ for (const engine of engines) {
     it('stores hostile values verbatim, and still finds duplicates by them', async () => {
       const store = await open();
       for (const [i, value] of HOSTILE.entries()) {
-        const records = [
-          record({
-            headerFrom: value,
-            envelopeFrom: value,
-            policyEvaluated: {
-              disposition: 'none',
-              dkim: 'pass',
-              spf: 'fail',
-              reasons: [{ type: value, comment: value }],
-            },
-            authResults: {
-              dkim: [{ domain: value, selector: value, result: 'pass', humanResult: value }],
-              spf: [{ domain: value, scope: 'mfrom', result: 'fail', humanResult: value }],
-            },
-            extensions: [{ name: 'x', attributes: { v: value }, text: value, children: [] }],
-          }),
-        ];
+        const records = [recordHolding(value)];
         const h = header({ orgName: value, reportId: value, domain: `${value}.${i}` });
         h.metadata.errors = [value];
         h.metadata.generator = value;
@@ -927,6 +931,68 @@ for (const engine of engines) {
         expect(stored?.warnings).toEqual(reports[i]!.warnings);
         expectBytes(await together.getRawReport(outcome.id), xml(`b${i}`));
       }
+    });
+
+    it('stores reports whose records were made into rows ahead (on a read thread) as it stores their records', async () => {
+      const hostile = (value: string, i: number) => ({
+        ...recordHolding(value),
+        sourceIp: i % 2 === 0 ? '192.0.2.7' : '2001:db8::7',
+        count: i + 1,
+      });
+      const reports = [0, 1, 2].map((n) => ({
+        ...header({ orgName: `P${n}`, reportId: `prepared-${n}`, begin: JAN_1 + n * DAY }),
+        records: [...HOSTILE.map(hostile), ...manyRecords(n + 2)],
+      }));
+      const asRecords = await open();
+      const outcomes = await asRecords.insertAggregateReports(
+        reports.map((report, i) => ({ report, raw: xml(`p${i}`), source })),
+      );
+      const asRows = await open();
+      // As they cross threads: by structured clone.
+      const prepared = reports.map((report) =>
+        structuredClone(prepareRecords(asRows.engine, report, report.records)),
+      );
+      for (const [i, p] of prepared.entries()) {
+        if ('refused' in p) throw new Error('refused');
+        expect(preparedRecords(p)).toEqual(reports[i]!.records);
+      }
+      const fromRows = await asRows.insertAggregateReports(
+        reports.map((report, i) => ({
+          report: { ...report, records: prepared[i]! },
+          raw: xml(`p${i}`),
+          source,
+        })),
+      );
+      expect(fromRows).toEqual(outcomes);
+      for (const [i, outcome] of fromRows.entries()) {
+        if (outcome instanceof Error || outcome.status !== 'stored') throw new Error('not stored');
+        expect((await asRows.getAggregateReport(outcome.id))?.records).toEqual(reports[i]!.records);
+      }
+      expect(await rollupRows(asRows)).toEqual(await rollupRows(asRecords));
+
+      // A report the store refuses is refused the same way, its rows made or not.
+      const bad = { ...header({ reportId: 'bad-rows' }), records: [record(), record({ count: -1 })] };
+      const refusedRows = prepareRecords(asRows.engine, bad, bad.records);
+      expect(refusedRows).toEqual({ count: 2, refused: { code: 'invalid-count', args: expect.anything() } });
+      const [refused] = await asRows.insertAggregateReports([
+        { report: { ...bad, records: structuredClone(refusedRows) }, raw: xml('bad'), source },
+      ]);
+      const [refusedToo] = await asRecords.insertAggregateReports([{ report: bad, raw: xml('bad'), source }]);
+      expect(refused).toBeInstanceOf(StoreInputError);
+      expect((refused as StoreInputError).message).toBe((refusedToo as StoreInputError).message);
+
+      // Rows made for the other engine are a bug of the caller, not a report to refuse.
+      const other = engine.name === 'sqlite' ? 'postgres' : 'sqlite';
+      const report = { ...header({ reportId: 'other' }), records: [record()] };
+      await expect(
+        asRows.insertAggregateReports([
+          {
+            report: { ...report, records: prepareRecords(other, report, report.records) },
+            raw: xml('o'),
+            source,
+          },
+        ]),
+      ).rejects.toThrow(`records prepared for ${other} given to a ${engine.name} store`);
     });
 
     it('adds the rollup sums of batches in a bulk run as one by one adds them (SQLite: staged, folded at its end)', async () => {
