@@ -29,6 +29,34 @@ export interface ServeFlags extends NetworkFlags {
   fetch?: boolean;
 }
 
+/**
+ * Folds, every `everyMs`, the rollup sums an ingest stopped beside the server left staged. A
+ * failed fold is told once (`onFailure`), not at every tick, until a fold succeeds again; the
+ * next tick tries again either way. The timer does not keep the process alive.
+ */
+export function foldingAbandonedRollup(
+  store: Pick<Store, 'foldAbandonedRollup'>,
+  everyMs: number,
+  onFailure: (error: Error) => void,
+): NodeJS.Timeout {
+  let told: string | undefined;
+  const timer = setInterval(() => {
+    store.foldAbandonedRollup().then(
+      () => {
+        told = undefined;
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (failure.message === told) return;
+        told = failure.message;
+        onFailure(failure);
+      },
+    );
+  }, everyMs);
+  timer.unref();
+  return timer;
+}
+
 export function registerServe(program: Command, ctx: CliContext): void {
   const t = translator(serverText, ctx.lang);
   const tc = translator(cliText, ctx.lang);
@@ -111,10 +139,11 @@ export async function startServer(
   await app.listen({ host, port });
   await imapSources?.start();
   // Rollup sums an ingest killed beside this server left staged reach the dashboard.
-  const folding = setInterval(() => {
-    store.foldAbandonedRollup().catch(() => {});
-  }, ROLLUP_FOLD_EVERY_MS);
-  folding.unref();
+  const folding = foldingAbandonedRollup(store, ROLLUP_FOLD_EVERY_MS, (error) => {
+    ctx.stderr.write(
+      `${t('serve.foldFailed', { seconds: ROLLUP_FOLD_EVERY_MS / 1000, error: error.message })}\n`,
+    );
+  });
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;

@@ -127,6 +127,10 @@ export const serverText = {
     en: 'No admin has a password yet: set the password of "{username}" (admin) within {hours} hours at:\n  {url}',
     ja: 'パスワードを設定した管理者がまだいません。{hours} 時間以内に次の URL で「{username}」（管理者）のパスワードを設定してください:\n  {url}',
   },
+  'serve.foldFailed': {
+    en: 'Could not add the rollup sums a stopped ingest left to the dashboard (trying again every {seconds} s): {error}',
+    ja: '停止した取り込みが残した集計を、ダッシュボードに反映できませんでした（{seconds} 秒ごとに再試行します）: {error}',
+  },
   'serve.badListen': {
     en: '--listen {value}: give host:port, e.g. 127.0.0.1:8080',
     ja: '--listen {value}: 127.0.0.1:8080 のように host:port で指定してください',

@@ -949,7 +949,8 @@ function required(value: string | null, field: string): string {
 const isoForms = new Map<number, string>();
 const ISO_FORMS_KEPT = 1_024;
 
-function isoSeconds(seconds: number): string {
+/** An epoch second in ISO 8601 (UTC, no fraction): how window bounds are shown. */
+export function isoSeconds(seconds: number): string {
   let iso = isoForms.get(seconds);
   if (iso === undefined) {
     iso = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { isoSeconds } from '../reports/aggregate.ts';
 import type {
   AggregateReportHeader,
   ExtensionNode,
@@ -84,10 +85,6 @@ const TLS_DETAIL_COLUMNS: ColumnSpec[] = [
   ['additional_information', 'text'],
   ['failure_reason_code', 'text'],
 ];
-
-function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function sessionCount(value: number, where: { policy: number; detail?: number; field: string }): number {
   if (!Number.isSafeInteger(value) || value < 0) {
