@@ -17,7 +17,8 @@ import type {
 import type { ColumnSpec, EngineKind } from './engine.ts';
 import { StoreInputError, type StoreInputErrorArgs, type StoreInputErrorCode } from './errors.ts';
 import type { PackedRaw } from './raw.ts';
-import { type RollupReport, rollupDay, rollupId } from './rollup-key.ts';
+import type { RollupAccumulator } from './rollup.ts';
+import { pushRollupAuth, type RollupReport, rollupDay, rollupHeaderFrom } from './rollup-key.ts';
 import type { Database, RecordsTable } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import { decodeText, encodeJson, encodeJsonString, encodeText } from './text.ts';
@@ -95,6 +96,9 @@ const RECORD_VALUE_COLUMNS = [
 const RECORD_VALUES = RECORD_VALUE_COLUMNS.length;
 /** Where the count sits among a record's values. */
 const COUNT_AT = 1;
+const HEADER_FROM_AT = 5;
+/** Values per record in PreparedRecords.rollupValues. */
+const ROLLUP_VALUES = 4;
 
 export const RECORD_COLUMNS: readonly ColumnSpec[] = [
   ['report_id', 'int'],
@@ -120,8 +124,13 @@ export type PreparedRecords =
       messages: number;
       /** RECORD_VALUES per record: its row without report_id and record_index. */
       values: RecordValue[];
-      /** Per record, its source_rollup key (rollupId). */
-      rollupIds: string[];
+      /** The report's parts of its records' source_rollup keys. */
+      rollupReport: RollupReport;
+      /**
+       * ROLLUP_VALUES per record: the parts of its source_rollup key its row lacks: header_from
+       * as the rollup keys it (null: its row's, or '' for none), dkim_auth, spf_auth, reasons.
+       */
+      rollupValues: (string | null)[];
     }
   | { count: number; refused: { code: StoreInputErrorCode; args: StoreInputErrorArgs } };
 
@@ -162,8 +171,15 @@ export function prepareRecords(
       adkim: text(policy.adkim),
       aspf: text(policy.aspf),
     };
-    const rollupIds = records.map((record) => rollupId(text, rollupReport, record));
-    return { engine, count: records.length, messages, values, rollupIds };
+    const rollupValues: (string | null)[] = [];
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const headerFrom = rollupHeaderFrom(text, record.headerFrom);
+      const stored = values[index * RECORD_VALUES + HEADER_FROM_AT] as string | null;
+      rollupValues.push(headerFrom === (stored ?? '') ? null : headerFrom);
+      pushRollupAuth(text, record, rollupValues);
+    }
+    return { engine, count: records.length, messages, values, rollupReport, rollupValues };
   } catch (error) {
     if (!(error instanceof StoreInputError)) throw error;
     return { count: records.length, refused: { code: error.code, args: error.args } };
@@ -298,12 +314,27 @@ export class RecordRows {
   }
 }
 
-/** Record `index`'s count among prepared values. */
-export function preparedCount(
+/** Adds a report's prepared records to the rollup. */
+export function addPreparedToRollup(
+  rollup: RollupAccumulator,
   prepared: Extract<PreparedRecords, { values: unknown }>,
-  index: number,
-): number {
-  return prepared.values[index * RECORD_VALUES + COUNT_AT] as number;
+): void {
+  const { values, rollupValues, rollupReport } = prepared;
+  for (let index = 0; index < prepared.count; index++) {
+    const at = index * RECORD_VALUES;
+    const auth = index * ROLLUP_VALUES;
+    rollup.addParts(
+      rollupReport,
+      (values[at] as string | null) ?? '',
+      rollupValues[auth] ?? (values[at + HEADER_FROM_AT] as string | null) ?? '',
+      (values[at + 2] as string | null) ?? '',
+      (values[at + 3] as string | null) ?? '',
+      (values[at + 4] as string | null) ?? '',
+      rollupValues,
+      values[at + COUNT_AT] as number,
+      auth + 1,
+    );
+  }
 }
 
 /**

@@ -9,9 +9,9 @@
  * to the WAL again per commit); batches of small reports make ingest several times faster.
  */
 import {
+  addPreparedToRollup,
   isPrepared,
   type PreparedRecords,
-  preparedCount,
   preparedRecords,
   prepareRecords,
   RecordRows,
@@ -160,10 +160,7 @@ async function writeTogether(
     }
     if (options.rollup ?? true) {
       const rollup = new RollupAccumulator(store.engine, (value) => store.text(value), target);
-      for (const { records } of stored) {
-        for (let i = 0; i < records.count; i++)
-          rollup.addId(records.rollupIds[i]!, preparedCount(records, i));
-      }
+      for (const { records } of stored) addPreparedToRollup(rollup, records);
       staged = target === 'rollup_pending' ? rollup.pending : 0;
       for (const statement of rollup.take()) await trx.executeQuery(statement);
     }

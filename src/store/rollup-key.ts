@@ -1,6 +1,6 @@
 /**
- * source_rollup's key as one string (rollupId), and back (rollupKey): pure, so that a read
- * thread can key a report's records while the writing thread works (PreparedRecords).
+ * source_rollup's key: what it is made of, from a report and a record. Pure, so that a read
+ * thread can make a report's records' parts of it while the writing thread works (PreparedRecords).
  */
 import type { AggregateRecord } from '../reports/types.ts';
 
@@ -73,19 +73,32 @@ const noSpaces = (text: string) => (text.includes(' ') ? text.replaceAll(' ', ''
 /** A key of exactly SOURCE_ROLLUP_KEY.length parts joined by NUL: none of the parts held one. */
 const JOINED_KEY = new RegExp(`^[^\\u0000]*(?:\\u0000[^\\u0000]*){${SOURCE_ROLLUP_KEY.length - 1}}$`);
 
-/**
- * A record's source_rollup key as one string, its parts in SOURCE_ROLLUP_KEY's order: the day and
- * source, the disposition, the aligned results, the report's alignment modes and every DKIM and
- * SPF result and override reason flattened to text, so a sender's fail reason can be worked out
- * from the rollup alone (spaces separate the entries, so they are removed from names). `text`:
- * the engine's form of a string, as the records are stored.
- */
-export function rollupId(
+/** The parts of a source_rollup key (SOURCE_ROLLUP_KEY's order) as one string, to sum rows by. */
+export function rollupId(key: readonly (string | number)[]): string {
+  // NUL separates the parts; a key whose parts hold one is written as JSON, which holds no NUL.
+  const id = key.join('\u0000');
+  return JOINED_KEY.test(id) ? id : JSON.stringify(key);
+}
+
+/** A record's header_from as the rollup keys it: in the engine's form, '' for none, capped. */
+export function rollupHeaderFrom(
   text: (value: string | null) => string | null,
-  report: RollupReport,
-  record: RollupRecord,
+  headerFrom: string | null,
 ): string {
-  const pe = record.policyEvaluated;
+  return capped(orEmpty(text, headerFrom), SOURCE_ROLLUP_CAPS.headerFrom);
+}
+
+/**
+ * Pushes the parts of a record's rollup key that are not columns of its row: every DKIM and SPF
+ * result and override reason flattened to text (dkim_auth, spf_auth, reasons), so a sender's
+ * fail reason can be worked out from the rollup alone (spaces separate the entries, so they are
+ * removed from names). `text`: the engine's form of a string, as the records are stored.
+ */
+export function pushRollupAuth(
+  text: (value: string | null) => string | null,
+  record: RollupRecord,
+  into: unknown[],
+): void {
   const caps = SOURCE_ROLLUP_CAPS;
   let dkimAuth = '';
   for (const [i, r] of record.authResults.dkim.entries()) {
@@ -98,38 +111,14 @@ export function rollupId(
     spfAuth = i === 0 ? entry : `${spfAuth} ${entry}`;
   }
   let reasons = '';
-  for (const [i, r] of pe.reasons.entries()) {
+  for (const [i, r] of record.policyEvaluated.reasons.entries()) {
     const entry = noSpaces(orEmpty(text, r.type));
     reasons = i === 0 ? entry : `${reasons} ${entry}`;
   }
-  const key = [
-    report.policyDomain,
-    report.day,
-    record.sourceIp ?? '',
-    capped(orEmpty(text, record.headerFrom), caps.headerFrom),
-    orEmpty(text, pe.disposition),
-    orEmpty(text, pe.dkim),
-    orEmpty(text, pe.spf),
-    report.adkim ?? '',
-    report.aspf ?? '',
-    capped(dkimAuth, caps.dkimAuth),
-    capped(spfAuth, caps.spfAuth),
-    capped(reasons, caps.reasons),
-  ];
-  // NUL separates the parts; a key whose parts hold one is written as JSON, which holds no NUL.
-  const id = key.join('\u0000');
-  return JOINED_KEY.test(id) ? id : JSON.stringify(key);
+  into.push(capped(dkimAuth, caps.dkimAuth), capped(spfAuth, caps.spfAuth), capped(reasons, caps.reasons));
 }
 
 /** A string in the engine's form, '' for none (the rollup's key columns are NOT NULL). */
-function orEmpty(text: (value: string | null) => string | null, value: string | null): string {
+export function orEmpty(text: (value: string | null) => string | null, value: string | null): string {
   return value === null ? '' : (text(value) ?? '');
-}
-
-/** The parts of a rollupId. */
-export function rollupKey(id: string): (string | number)[] {
-  if (!id.includes('\u0000')) return JSON.parse(id) as (string | number)[];
-  const key: (string | number)[] = id.split('\u0000');
-  key[1] = Number(key[1]);
-  return key;
 }

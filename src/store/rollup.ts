@@ -16,11 +16,13 @@
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import {
+  orEmpty,
+  pushRollupAuth,
   type RollupRecord,
   type RollupReport,
   rollupDay,
+  rollupHeaderFrom,
   rollupId,
-  rollupKey,
   SOURCE_ROLLUP_KEY,
 } from './rollup-key.ts';
 import type { Database } from './schema.ts';
@@ -31,14 +33,21 @@ import type { Database } from './schema.ts';
  */
 export const ROLLUP_MAX_PENDING_ROWS = 2_000;
 
-/** Sums records into source_rollup's rows, by rollupId. */
+/**
+ * Sums records into source_rollup's rows: per day and source, with the disposition, the aligned
+ * results, the report's alignment modes and every DKIM and SPF result and override reason (see
+ * rollup-key.ts). Upserts into source_rollup are summed by key first (one statement may not
+ * update a row twice); rows staged in rollup_pending are appended as they come, the fold sums them.
+ */
 export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
   readonly #writer: RowWriter;
-  /** Messages by rollupId. */
-  readonly #sums = new Map<string, number>();
-
   readonly #target: RollupTarget;
+  /** For source_rollup: sums by rollupId. */
+  readonly #sums = new Map<string, { key: (string | number)[]; messages: number }>();
+  /** For rollup_pending: the rows, flat. */
+  #rows: unknown[] = [];
+  #staged = 0;
 
   /**
    * `text`: the engine's form of a string (KyselyStore.text), as the records are stored.
@@ -61,34 +70,100 @@ export class RollupAccumulator {
     );
   }
 
-  /** Distinct rows waiting to be written. */
+  /** Rows waiting to be written. */
   get pending(): number {
-    return this.#sums.size;
+    return this.#target === 'rollup_pending' ? this.#staged : this.#sums.size;
   }
 
   /** Called for every record ingested. */
   add(report: RollupReport, record: RollupRecord): void {
-    this.addId(rollupId(this.#text, report, record), record.count);
-  }
-
-  /** Adds `messages` to the row of a rollupId (made ahead, on a read thread: PreparedRecords). */
-  addId(id: string, messages: number): void {
-    this.#sums.set(id, (this.#sums.get(id) ?? 0) + messages);
+    const t = this.#text;
+    const pe = record.policyEvaluated;
+    const auth: string[] = [];
+    pushRollupAuth(t, record, auth);
+    this.addParts(
+      report,
+      record.sourceIp ?? '',
+      rollupHeaderFrom(t, record.headerFrom),
+      orEmpty(t, pe.disposition),
+      orEmpty(t, pe.dkim),
+      orEmpty(t, pe.spf),
+      auth,
+      record.count,
+    );
   }
 
   /**
-   * The statements adding every sum so far to the target, which are then forgotten. Upserts go
+   * Adds a record given by the parts of its key, already in the engine's form: a record made
+   * into a row ahead (PreparedRecords). `auth`: dkim_auth, spf_auth and reasons, from `at`.
+   */
+  addParts(
+    report: RollupReport,
+    sourceIp: string,
+    headerFrom: string,
+    disposition: string,
+    dkim: string,
+    spf: string,
+    auth: readonly unknown[],
+    messages: number,
+    at = 0,
+  ): void {
+    if (this.#target === 'rollup_pending') {
+      this.#rows.push(
+        report.policyDomain,
+        report.day,
+        sourceIp,
+        headerFrom,
+        disposition,
+        dkim,
+        spf,
+        report.adkim ?? '',
+        report.aspf ?? '',
+        auth[at],
+        auth[at + 1],
+        auth[at + 2],
+        messages,
+      );
+      this.#staged++;
+      return;
+    }
+    const key = [
+      report.policyDomain,
+      report.day,
+      sourceIp,
+      headerFrom,
+      disposition,
+      dkim,
+      spf,
+      report.adkim ?? '',
+      report.aspf ?? '',
+      auth[at] as string,
+      auth[at + 1] as string,
+      auth[at + 2] as string,
+    ];
+    const id = rollupId(key);
+    const row = this.#sums.get(id);
+    if (row) row.messages += messages;
+    else this.#sums.set(id, { key, messages });
+  }
+
+  /**
+   * The statements adding every row so far to the target, which are then forgotten. Upserts go
    * in key order, so that concurrent writers (PostgreSQL) lock rows in one order; appends to
    * rollup_pending lock none.
    */
   take(): CompiledQuery[] {
-    const ids = [...this.#sums.keys()];
-    if (this.#target === 'source_rollup') ids.sort();
+    if (this.#target === 'rollup_pending') {
+      const statements = this.#writer.statements(this.#rows);
+      this.#rows = [];
+      this.#staged = 0;
+      return statements;
+    }
     const values: unknown[] = [];
-    for (const id of ids) {
-      const key = rollupKey(id);
+    for (const id of [...this.#sums.keys()].sort()) {
+      const { key, messages } = this.#sums.get(id)!;
       for (let i = 0; i < key.length; i++) values.push(key[i]);
-      values.push(this.#sums.get(id));
+      values.push(messages);
     }
     this.#sums.clear();
     return this.#writer.statements(values);

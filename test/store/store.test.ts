@@ -939,10 +939,26 @@ for (const engine of engines) {
         sourceIp: i % 2 === 0 ? '192.0.2.7' : '2001:db8::7',
         count: i + 1,
       });
+      // Keys past the rollup's caps, and records of one key summed.
+      const long = record({
+        headerFrom: `${'long'.repeat(80)}.example.jp`,
+        authResults: {
+          dkim: Array.from({ length: 60 }, (_, i) => ({
+            domain: `d${i}.example.jp`,
+            selector: 's',
+            result: 'pass' as const,
+            humanResult: null,
+          })),
+          spf: [],
+        },
+      });
       const reports = [0, 1, 2].map((n) => ({
         ...header({ orgName: `P${n}`, reportId: `prepared-${n}`, begin: JAN_1 + n * DAY }),
-        records: [...HOSTILE.map(hostile), ...manyRecords(n + 2)],
+        records: [...HOSTILE.map(hostile), ...manyRecords(n + 2), long, long, record({ headerFrom: null })],
       }));
+      const oneByOne = await open();
+      for (const [i, report] of reports.entries())
+        await oneByOne.insertAggregateReport(report, xml(`p${i}`), source);
       const asRecords = await open();
       const outcomes = await asRecords.insertAggregateReports(
         reports.map((report, i) => ({ report, raw: xml(`p${i}`), source })),
@@ -969,6 +985,19 @@ for (const engine of engines) {
         expect((await asRows.getAggregateReport(outcome.id))?.records).toEqual(reports[i]!.records);
       }
       expect(await rollupRows(asRows)).toEqual(await rollupRows(asRecords));
+      expect(await rollupRows(asRows)).toEqual(await rollupRows(oneByOne));
+      // In a bulk run, staged (SQLite) and folded.
+      const inBulk = await open();
+      await inBulk.writingInBulk(() =>
+        inBulk.insertAggregateReports(
+          reports.map((report, i) => ({
+            report: { ...report, records: prepared[i]! },
+            raw: xml(`p${i}`),
+            source,
+          })),
+        ),
+      );
+      expect(await rollupRows(inBulk)).toEqual(await rollupRows(oneByOne));
 
       // A report the store refuses is refused the same way, its rows made or not.
       const bad = { ...header({ reportId: 'bad-rows' }), records: [record(), record({ count: -1 })] };
