@@ -109,38 +109,13 @@ export class RollupAccumulator {
     at = 0,
   ): void {
     if (this.#target === 'rollup_pending') {
-      this.#rows.push(
-        report.policyDomain,
-        report.day,
-        sourceIp,
-        headerFrom,
-        disposition,
-        dkim,
-        spf,
-        report.adkim ?? '',
-        report.aspf ?? '',
-        auth[at],
-        auth[at + 1],
-        auth[at + 2],
-        messages,
-      );
+      pushKey(this.#rows, report, sourceIp, headerFrom, disposition, dkim, spf, auth, at);
+      this.#rows.push(messages);
       this.#staged++;
       return;
     }
-    const key = [
-      report.policyDomain,
-      report.day,
-      sourceIp,
-      headerFrom,
-      disposition,
-      dkim,
-      spf,
-      report.adkim ?? '',
-      report.aspf ?? '',
-      auth[at] as string,
-      auth[at + 1] as string,
-      auth[at + 2] as string,
-    ];
+    const key: (string | number)[] = [];
+    pushKey(key, report, sourceIp, headerFrom, disposition, dkim, spf, auth, at);
     const id = rollupId(key);
     const row = this.#sums.get(id);
     if (row) row.messages += messages;
@@ -168,6 +143,34 @@ export class RollupAccumulator {
     this.#sums.clear();
     return this.#writer.statements(values);
   }
+}
+
+/** Pushes a source_rollup key's parts, in SOURCE_ROLLUP_KEY's order. */
+function pushKey(
+  into: unknown[],
+  report: RollupReport,
+  sourceIp: string,
+  headerFrom: string,
+  disposition: string,
+  dkim: string,
+  spf: string,
+  auth: readonly unknown[],
+  at: number,
+): void {
+  into.push(
+    report.policyDomain,
+    report.day,
+    sourceIp,
+    headerFrom,
+    disposition,
+    dkim,
+    spf,
+    report.adkim ?? '',
+    report.aspf ?? '',
+    auth[at],
+    auth[at + 1],
+    auth[at + 2],
+  );
 }
 
 /** Where a RollupAccumulator's sums go: into source_rollup, or to rollup_pending to be folded later. */
