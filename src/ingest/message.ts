@@ -149,13 +149,9 @@ async function storePart(
   if (part.kind === 'aggregate' || part.payload.kind === 'aggregate') {
     let outcome: InsertOutcome;
     if (part.kind === 'aggregate') {
-      const item = { report: part.report, packed: part.raw, source };
-      if (batcher) outcome = await batcher.add(item);
-      else {
-        const [stored] = await store.insertAggregateReports([item]);
-        if (stored instanceof StoreInputError) throw stored;
-        outcome = stored!;
-      }
+      // Reports are parsed ahead (parseAggregates) only to be stored in batches.
+      if (!batcher) throw new Error('a parsed aggregate report was given to be stored without a batcher');
+      outcome = await batcher.add({ report: part.report, packed: part.raw, source });
     } else {
       const payload = part.payload;
       // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.
