@@ -1,4 +1,4 @@
-import PostalMime, { type Attachment, type Email } from 'postal-mime';
+import type { Attachment, Email } from 'postal-mime';
 import { ReportError } from './errors.ts';
 import type { HeaderField } from './types.ts';
 
@@ -35,6 +35,8 @@ export interface ParsedMail {
 export async function parseMail(bytes: Buffer, maxParts = MAIL_MAX_PARTS): Promise<ParsedMail> {
   const estimate = countPartOpenings(bytes);
   if (estimate > maxParts) throw new ReportError('mail-too-many-parts', { count: estimate, limit: maxParts });
+  // Loaded on first use: a read thread given files of reports, not mail, starts sooner.
+  const { default: PostalMime } = await import('postal-mime');
   let email: Email;
   try {
     email = await PostalMime.parse(bytes, {
