@@ -1,4 +1,4 @@
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
 
@@ -17,9 +17,11 @@ export async function* zipEntries(
   budget: DecompressionBudget,
   maxEntries = ZIP_MAX_ENTRIES,
 ): AsyncGenerator<ZipEntryResult> {
+  // Loaded on first use, as the mail parser is: a read thread given no zip starts sooner.
+  const { fromBufferPromise } = (await import('yauzl')).default;
   let zipfile: yauzl.ZipFile;
   try {
-    zipfile = await yauzl.fromBufferPromise(input, {
+    zipfile = await fromBufferPromise(input, {
       lazyEntries: true,
       validateEntrySizes: true,
       strictFileNames: false,
