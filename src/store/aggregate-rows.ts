@@ -94,8 +94,12 @@ const RECORD_VALUE_COLUMNS = [
 
 /** Values per record in PreparedRecords.values. */
 const RECORD_VALUES = RECORD_VALUE_COLUMNS.length;
-/** Where the count sits among a record's values. */
+/** Where fields sit among a record's values (RECORD_VALUE_COLUMNS). */
+const SOURCE_IP_AT = 0;
 const COUNT_AT = 1;
+const DISPOSITION_AT = 2;
+const DKIM_AT = 3;
+const SPF_AT = 4;
 const HEADER_FROM_AT = 5;
 /** Values per record in PreparedRecords.rollupValues. */
 const ROLLUP_VALUES = 4;
@@ -325,11 +329,11 @@ export function addPreparedToRollup(
     const auth = index * ROLLUP_VALUES;
     rollup.addParts(
       rollupReport,
-      (values[at] as string | null) ?? '',
+      (values[at + SOURCE_IP_AT] as string | null) ?? '',
       rollupValues[auth] ?? (values[at + HEADER_FROM_AT] as string | null) ?? '',
-      (values[at + 2] as string | null) ?? '',
-      (values[at + 3] as string | null) ?? '',
-      (values[at + 4] as string | null) ?? '',
+      (values[at + DISPOSITION_AT] as string | null) ?? '',
+      (values[at + DKIM_AT] as string | null) ?? '',
+      (values[at + SPF_AT] as string | null) ?? '',
       rollupValues,
       values[at + COUNT_AT] as number,
       auth + 1,
