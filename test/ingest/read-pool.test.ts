@@ -8,6 +8,7 @@ import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
 import { ReportError } from '../../src/reports/errors.ts';
 import { isPrepared, preparedRecords } from '../../src/store/aggregate-rows.ts';
 import { rawBytes } from '../../src/store/raw.ts';
+import { zip } from '../reports/fixtures/build.ts';
 import { aggregateGz, aggregateXml, mbox, reportMail } from './helpers/reports.ts';
 
 describe('ReadPool', () => {
@@ -43,6 +44,21 @@ describe('ReadPool', () => {
       if (!isPrepared(prepared) || 'refused' in prepared) throw new Error('expected prepared records');
       expect(preparedRecords(prepared)).toEqual(records);
     }
+  });
+
+  it('reads zips and mails on a thread, whose readers it loads when first needed', async () => {
+    const archive = zip([
+      { name: 'a.xml', data: aggregateXml({ reportId: 'in-zip-a', records: 3 }) },
+      { name: 'b.xml', data: aggregateXml({ reportId: 'in-zip-b', records: 2 }) },
+    ]);
+    const zipped = await pool.read(archive, 'r.zip', '/in/r.zip', { parseAggregates: 'sqlite' });
+    expect(zipped?.map((p) => [p.where, p.kind === 'aggregate' && p.report.metadata.reportId])).toEqual([
+      ['/in/r.zip > entry a.xml', 'in-zip-a'],
+      ['/in/r.zip > entry b.xml', 'in-zip-b'],
+    ]);
+    const mail = Buffer.from(reportMail({ reportId: 'in-mail' }));
+    const mailed = await pool.read(mail, 'm.eml', '/in/m.eml', { parseAggregates: 'sqlite' });
+    expect(mailed?.map((p) => p.kind === 'aggregate' && p.report.metadata.reportId)).toEqual(['in-mail']);
   });
 
   it('gives errors back as ReportErrors with their provenance', async () => {
