@@ -64,6 +64,7 @@ export function reportRow(
     source: store.text(source.description),
     received_at: optionalInteger(source.receivedAt, 'Date'),
     ingested_at: now(),
+    reporter_contact: store.json([header.reporter.email, header.reporter.extraContactInfo]),
     raw_sha256: raw.sha256,
     raw_size: raw.size,
     raw_encoding: raw.encoding,

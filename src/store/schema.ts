@@ -62,6 +62,11 @@ export interface ReportsTable extends RawColumns {
   source: string;
   received_at: number | null;
   ingested_at: number;
+  /**
+   * JSON [email, extra_contact_info] as this report gave them (its org's reporters row holds the
+   * first report's); null for reports stored before migration 0010, which show their org's.
+   */
+  reporter_contact: string | null;
 }
 
 export interface RecordsTable {

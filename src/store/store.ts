@@ -674,14 +674,19 @@ export class KyselyStore implements Store {
         .execute()
     ).map((r) => recordOfRow(this.engine, r));
     type Policy = AggregateReportHeader['policyPublished'];
+    // The report's own contact; reports stored before migration 0010 show their org's.
+    const [email, extraContactInfo] =
+      row.reporter_contact === null
+        ? [this.#read(row.email), this.#read(row.extra_contact_info)]
+        : this.#readJson<string | null>(row.reporter_contact);
     return {
       id: row.id,
       version: this.#read(row.version),
       namespace: this.#read(row.namespace),
       reporter: {
         orgName: this.#read(row.org_name),
-        email: this.#read(row.email),
-        extraContactInfo: this.#read(row.extra_contact_info),
+        email: email ?? null,
+        extraContactInfo: extraContactInfo ?? null,
       },
       metadata: {
         reportId: this.#read(row.report_id),

@@ -1133,22 +1133,58 @@ for (const engine of engines) {
       });
     });
 
-    it('fills in reporter contact details a first report lacked', async () => {
+    it('shows each report with the contact it gave; the org keeps the first it was given, filled in, never emptied', async () => {
       const store = await open();
+      const orgContact = async () =>
+        store.db.selectFrom('reporters').select(['email', 'extra_contact_info']).executeTakeFirstOrThrow();
       const bare = header({ reportId: 'one' });
       bare.reporter = { orgName: 'Reporter Inc.', email: null, extraContactInfo: null };
-      await store.insertAggregateReport({ ...bare, records: [record()] }, xml('1'), source);
+      const first = await store.insertAggregateReport({ ...bare, records: [record()] }, xml('1'), source);
       const full = header({ reportId: 'two' });
       const second = await store.insertAggregateReport({ ...full, records: [record()] }, xml('2'), source);
+      expect(await orgContact()).toEqual({
+        email: full.reporter.email,
+        extra_contact_info: full.reporter.extraContactInfo,
+      });
+      // The same org from another address (seen: one org's reports from several), in a batch too.
+      const other = header({ reportId: 'three' });
+      other.reporter = {
+        orgName: 'Reporter Inc.',
+        email: 'noreply@mx2.reporter.example',
+        extraContactInfo: null,
+      };
+      const [third] = await store.insertAggregateReports([
+        { report: { ...other, records: [record()] }, raw: xml('3'), source },
+      ]);
+      if (!third || third instanceof Error) throw new Error('not stored');
+      expect((await store.getAggregateReport(first.id))?.reporter).toEqual(bare.reporter);
       expect((await store.getAggregateReport(second.id))?.reporter).toEqual(full.reporter);
-      // A later report without them takes nothing away.
-      const third = await store.insertAggregateReport(
-        { ...bare, ...header({ reportId: 'three' }), reporter: bare.reporter, records: [record()] },
-        xml('3'),
-        source,
-      );
-      expect((await store.getAggregateReport(third.id))?.reporter).toEqual(full.reporter);
+      expect((await store.getAggregateReport(third.id))?.reporter).toEqual(other.reporter);
+      expect(await orgContact()).toEqual({
+        email: full.reporter.email,
+        extra_contact_info: full.reporter.extraContactInfo,
+      });
       expect(await rowCount(store, 'reporters')).toBe(1);
+
+      // A report stored before migration 0010 kept no contact of its own: it shows its org's.
+      await store.db
+        .updateTable('reports')
+        .set({ reporter_contact: null })
+        .where('id', '=', third.id)
+        .execute();
+      expect((await store.getAggregateReport(third.id))?.reporter).toEqual(full.reporter);
+    });
+
+    it('stores a reporter contact holding NUL or U+FFFF and gives it back as it came', async () => {
+      const store = await open();
+      const odd = header({ reportId: 'odd-contact' });
+      odd.reporter = {
+        orgName: 'Reporter Inc.',
+        email: 'a\u0000b@reporter.example',
+        extraContactInfo: 'x\uffff0 "q"',
+      };
+      const stored = await store.insertAggregateReport({ ...odd, records: [record()] }, xml('o'), source);
+      expect((await store.getAggregateReport(stored.id))?.reporter).toEqual(odd.reporter);
     });
 
     it('opens an existing store again without migrating twice, keeping its data', async () => {

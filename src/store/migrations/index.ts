@@ -16,6 +16,7 @@ import { oneRollup } from './0006-one-rollup.ts';
 import { rollupPending } from './0007-rollup-pending.ts';
 import { resultsInRecords } from './0008-results-in-records.ts';
 import { recordsUncheckedKey } from './0009-records-unchecked-key.ts';
+import { reportContact } from './0010-report-contact.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -29,6 +30,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0007-rollup-pending': rollupPending(kind),
     '0008-results-in-records': resultsInRecords(kind),
     '0009-records-unchecked-key': recordsUncheckedKey(kind),
+    '0010-report-contact': reportContact(kind),
   };
 }
 
