@@ -95,13 +95,15 @@ const RECORD_VALUE_COLUMNS = [
 
 /** Values per record in PreparedRecords.values. */
 const RECORD_VALUES = RECORD_VALUE_COLUMNS.length;
-/** Where fields sit among a record's values (RECORD_VALUE_COLUMNS). */
-const SOURCE_IP_AT = 0;
-const COUNT_AT = 1;
-const DISPOSITION_AT = 2;
-const DKIM_AT = 3;
-const SPF_AT = 4;
-const HEADER_FROM_AT = 5;
+/** Where a field sits among a record's values. */
+const valueAt = (name: (typeof RECORD_VALUE_COLUMNS)[number][0]) =>
+  RECORD_VALUE_COLUMNS.findIndex(([column]) => column === name);
+const SOURCE_IP_AT = valueAt('source_ip');
+const COUNT_AT = valueAt('count');
+const DISPOSITION_AT = valueAt('disposition');
+const DKIM_AT = valueAt('dkim');
+const SPF_AT = valueAt('spf');
+const HEADER_FROM_AT = valueAt('header_from');
 /** Values per record in PreparedRecords.rollupValues. */
 const ROLLUP_VALUES = 4;
 
@@ -120,24 +122,27 @@ type RecordValue = string | number | null;
  * leaves the thread that writes, which an ingest waits on. Or why the store refuses the report.
  */
 export type PreparedRecords =
-  | {
-      /** The engine whose text form the values are in. */
-      engine: EngineKind;
-      /** Records. */
-      count: number;
-      /** Their message total. */
-      messages: number;
-      /** RECORD_VALUES per record: its row without report_id and record_index. */
-      values: RecordValue[];
-      /** The report's parts of its records' source_rollup keys. */
-      rollupReport: RollupReport;
-      /**
-       * ROLLUP_VALUES per record: the parts of its source_rollup key its row lacks: header_from
-       * as the rollup keys it (null: its row's, or '' for none), dkim_auth, spf_auth, reasons.
-       */
-      rollupValues: (string | null)[];
-    }
+  | PreparedRows
   | { count: number; refused: { code: StoreInputErrorCode; args: StoreInputErrorArgs } };
+
+/** PreparedRecords the store takes: its rows. */
+export type PreparedRows = {
+  /** The engine whose text form the values are in. */
+  engine: EngineKind;
+  /** Records. */
+  count: number;
+  /** Their message total. */
+  messages: number;
+  /** RECORD_VALUES per record: its row without report_id and record_index. */
+  values: RecordValue[];
+  /** The report's parts of its records' source_rollup keys. */
+  rollupReport: RollupReport;
+  /**
+   * ROLLUP_VALUES per record: the parts of its source_rollup key its row lacks: header_from
+   * as the rollup keys it (null: its row's, or '' for none), dkim_auth, spf_auth, reasons.
+   */
+  rollupValues: (string | null)[];
+};
 
 export function isPrepared(
   records: readonly AggregateRecord[] | PreparedRecords,
@@ -160,30 +165,27 @@ export function prepareRecords(
   records: readonly AggregateRecord[],
 ): PreparedRecords {
   try {
+    const text = (value: string | null) => engineText(engine, value);
     const values: RecordValue[] = [];
+    const rollupValues: (string | null)[] = [];
     let messages = 0;
     for (let index = 0; index < records.length; index++) {
       const record = records[index]!;
       messages = addedUp(messages, checkedCount(index, record), index);
       pushRecordValues(engine, record, values);
+      const headerFrom = rollupHeaderFrom(text, record.headerFrom);
+      const stored = values[index * RECORD_VALUES + HEADER_FROM_AT] as string | null;
+      rollupValues.push(headerFrom === (stored ?? '') ? null : headerFrom);
+      pushRollupAuth(text, record, rollupValues);
     }
     const { window } = header.metadata;
     const policy = header.policyPublished;
-    const text = (value: string | null) => engineText(engine, value);
     const rollupReport: RollupReport = {
       policyDomain: encodeText(engine, policy.domain),
       day: rollupDay({ begin: integer(window.begin, 'begin'), end: integer(window.end, 'end') }),
       adkim: text(policy.adkim),
       aspf: text(policy.aspf),
     };
-    const rollupValues: (string | null)[] = [];
-    for (let index = 0; index < records.length; index++) {
-      const record = records[index]!;
-      const headerFrom = rollupHeaderFrom(text, record.headerFrom);
-      const stored = values[index * RECORD_VALUES + HEADER_FROM_AT] as string | null;
-      rollupValues.push(headerFrom === (stored ?? '') ? null : headerFrom);
-      pushRollupAuth(text, record, rollupValues);
-    }
     return { engine, count: records.length, messages, values, rollupReport, rollupValues };
   } catch (error) {
     if (!(error instanceof StoreInputError)) throw error;
@@ -192,7 +194,7 @@ export function prepareRecords(
 }
 
 /** The records PreparedRecords were made of, read back from their values (for the rare report stored alone again). */
-export function preparedRecords(prepared: Extract<PreparedRecords, { values: unknown }>): AggregateRecord[] {
+export function preparedRecords(prepared: PreparedRows): AggregateRecord[] {
   const records: AggregateRecord[] = [];
   const { values, engine } = prepared;
   for (let at = 0; at < values.length; at += RECORD_VALUES) {
@@ -295,7 +297,7 @@ export class RecordRows {
   }
 
   /** Adds all of one report's records, prepared (and checked) for this store's engine. */
-  addPrepared(reportId: number, prepared: Extract<PreparedRecords, { values: unknown }>): void {
+  addPrepared(reportId: number, prepared: PreparedRows): void {
     const { values } = prepared;
     const into = this.#records;
     for (let index = 0, at = 0; index < prepared.count; index++) {
@@ -320,10 +322,7 @@ export class RecordRows {
 }
 
 /** Adds a report's prepared records to the rollup. */
-export function addPreparedToRollup(
-  rollup: RollupAccumulator,
-  prepared: Extract<PreparedRecords, { values: unknown }>,
-): void {
+export function addPreparedToRollup(rollup: RollupAccumulator, prepared: PreparedRows): void {
   const { values, rollupValues, rollupReport } = prepared;
   for (let index = 0; index < prepared.count; index++) {
     const at = index * RECORD_VALUES;

@@ -11,7 +11,7 @@
 import {
   addPreparedToRollup,
   isPrepared,
-  type PreparedRecords,
+  type PreparedRows,
   preparedRecords,
   prepareRecords,
   RecordRows,
@@ -32,7 +32,7 @@ interface Prepared {
   item: AggregateBatchItem;
   row: ReturnType<typeof reportRow>;
   key: string;
-  records: Extract<PreparedRecords, { values: unknown }>;
+  records: PreparedRows;
 }
 
 export async function insertAggregateBatch(

@@ -74,7 +74,7 @@ const noSpaces = (text: string) => (text.includes(' ') ? text.replaceAll(' ', ''
 const JOINED_KEY = new RegExp(`^[^\\u0000]*(?:\\u0000[^\\u0000]*){${SOURCE_ROLLUP_KEY.length - 1}}$`);
 
 /** The parts of a source_rollup key (SOURCE_ROLLUP_KEY's order) as one string, to sum rows by. */
-export function rollupId(key: readonly (string | number)[]): string {
+export function rollupId(key: readonly unknown[]): string {
   // NUL separates the parts; a key whose parts hold one is written as JSON, which holds no NUL.
   const id = key.join('\u0000');
   return JOINED_KEY.test(id) ? id : JSON.stringify(key);

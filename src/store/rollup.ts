@@ -44,7 +44,7 @@ export class RollupAccumulator {
   readonly #writer: RowWriter;
   readonly #target: RollupTarget;
   /** For source_rollup: sums by rollupId. */
-  readonly #sums = new Map<string, { key: (string | number)[]; messages: number }>();
+  readonly #sums = new Map<string, { key: unknown[]; messages: number }>();
   /** For rollup_pending: the rows, flat. */
   #rows: unknown[] = [];
   #staged = 0;
@@ -108,14 +108,28 @@ export class RollupAccumulator {
     messages: number,
     at = 0,
   ): void {
-    if (this.#target === 'rollup_pending') {
-      pushKey(this.#rows, report, sourceIp, headerFrom, disposition, dkim, spf, auth, at);
-      this.#rows.push(messages);
+    // Staged rows go straight into the statement's values; upserts are keyed and summed first.
+    const staging = this.#target === 'rollup_pending';
+    const key: unknown[] = staging ? this.#rows : [];
+    key.push(
+      report.policyDomain,
+      report.day,
+      sourceIp,
+      headerFrom,
+      disposition,
+      dkim,
+      spf,
+      report.adkim ?? '',
+      report.aspf ?? '',
+      auth[at],
+      auth[at + 1],
+      auth[at + 2],
+    );
+    if (staging) {
+      key.push(messages);
       this.#staged++;
       return;
     }
-    const key: (string | number)[] = [];
-    pushKey(key, report, sourceIp, headerFrom, disposition, dkim, spf, auth, at);
     const id = rollupId(key);
     const row = this.#sums.get(id);
     if (row) row.messages += messages;
@@ -143,34 +157,6 @@ export class RollupAccumulator {
     this.#sums.clear();
     return this.#writer.statements(values);
   }
-}
-
-/** Pushes a source_rollup key's parts, in SOURCE_ROLLUP_KEY's order. */
-function pushKey(
-  into: unknown[],
-  report: RollupReport,
-  sourceIp: string,
-  headerFrom: string,
-  disposition: string,
-  dkim: string,
-  spf: string,
-  auth: readonly unknown[],
-  at: number,
-): void {
-  into.push(
-    report.policyDomain,
-    report.day,
-    sourceIp,
-    headerFrom,
-    disposition,
-    dkim,
-    spf,
-    report.adkim ?? '',
-    report.aspf ?? '',
-    auth[at],
-    auth[at + 1],
-    auth[at + 2],
-  );
 }
 
 /** Where a RollupAccumulator's sums go: into source_rollup, or to rollup_pending to be folded later. */
