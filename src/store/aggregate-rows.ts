@@ -21,7 +21,7 @@ import type { RollupAccumulator } from './rollup.ts';
 import { pushRollupAuth, type RollupReport, rollupDay, rollupHeaderFrom } from './rollup-key.ts';
 import type { Database, RecordsTable } from './schema.ts';
 import type { KyselyStore } from './store.ts';
-import { decodeText, encodeJson, encodeJsonString, encodeText } from './text.ts';
+import { decodeText, encodeJson, encodeJsonString, encodeOptionalText, encodeText } from './text.ts';
 import type { ReportSource } from './types.ts';
 import { flag, integer, now, optionalInteger } from './values.ts';
 
@@ -165,7 +165,7 @@ export function prepareRecords(
   records: readonly AggregateRecord[],
 ): PreparedRecords {
   try {
-    const text = (value: string | null) => engineText(engine, value);
+    const text = (value: string | null) => encodeOptionalText(engine, value);
     const values: RecordValue[] = [];
     const rollupValues: (string | null)[] = [];
     let messages = 0;
@@ -249,22 +249,18 @@ export function recordOfRow(engine: EngineKind, r: RecordColumns): AggregateReco
   };
 }
 
-function engineText(engine: EngineKind, value: string | null): string | null {
-  return value === null ? null : encodeText(engine, value);
-}
-
 /** Pushes a record's RECORD_VALUES values, in the engine's form. */
 function pushRecordValues(engine: EngineKind, record: AggregateRecord, into: unknown[]): void {
   const pe = record.policyEvaluated;
   into.push(
     record.sourceIp,
     record.count,
-    engineText(engine, pe.disposition),
-    engineText(engine, pe.dkim),
-    engineText(engine, pe.spf),
-    engineText(engine, record.headerFrom),
-    engineText(engine, record.envelopeFrom),
-    engineText(engine, record.envelopeTo),
+    encodeOptionalText(engine, pe.disposition),
+    encodeOptionalText(engine, pe.dkim),
+    encodeOptionalText(engine, pe.spf),
+    encodeOptionalText(engine, record.headerFrom),
+    encodeOptionalText(engine, record.envelopeFrom),
+    encodeOptionalText(engine, record.envelopeTo),
     encodeJson(engine, record.extensions, true),
     jsonLists(engine, pe.reasons, reasonEntry),
     jsonLists(engine, record.authResults.dkim, dkimEntry),

@@ -16,7 +16,7 @@ import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
 import { foldPendingRollup, type RollupTarget } from './rollup.ts';
 import { rollupDay } from './rollup-key.ts';
 import type { Database, RawEncoding } from './schema.ts';
-import { decodeText, encodeJson, encodeText } from './text.ts';
+import { decodeText, encodeJson, encodeOptionalText } from './text.ts';
 import type {
   AggregateBatchItem,
   AggregateReportInput,
@@ -161,7 +161,7 @@ export class KyselyStore implements Store {
   text(value: string): string;
   text(value: string | null): string | null;
   text(value: string | null): string | null {
-    return value === null ? null : encodeText(this.engine, value);
+    return encodeOptionalText(this.engine, value);
   }
 
   /** JSON text of a list, or null for an empty one when `emptyIsNull`. */

@@ -18,6 +18,11 @@ export function encodeText(kind: EngineKind, value: string): string {
   return value.replace(TO_ESCAPE, (c) => (c === '\u0000' ? `${ESCAPE}0` : ESCAPE + ESCAPE));
 }
 
+/** encodeText of a string, null kept null. */
+export function encodeOptionalText(kind: EngineKind, value: string | null): string | null {
+  return value === null ? null : encodeText(kind, value);
+}
+
 /** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates. */
 const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
