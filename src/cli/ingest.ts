@@ -278,6 +278,7 @@ function printSummary(ctx: CliContext, totals: IngestTotals, json: boolean, seco
     }),
   ];
   if (totals.duplicates > 0) lines.push(t('summary.duplicates', { duplicates: totals.duplicates }));
+  if (totals.copies > 0) lines.push(t('summary.copies', { copies: totals.copies }));
   if (totals.failed.length > 0) {
     lines.push(t('summary.failed', { count: totals.failed.length }));
     for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);

@@ -274,6 +274,12 @@ export const webText = {
   'reports.auth-results': { en: 'Authentication results', ja: '認証結果' },
   'reports.raw': { en: 'Raw report', ja: '元のレポート' },
   'reports.show-raw': { en: 'Show the raw report', ja: '元のレポートを表示' },
+  'reports.copies': { en: 'Other copies received', ja: '受信した別の写し' },
+  'reports.copies-note': {
+    en: 'These arrived with the same reporter, report ID and domain but other content. They are kept as received; only the report above is counted.',
+    ja: '同じ報告者・レポート ID・ドメインで内容が異なるものが届きました。受信したまま保存しています。集計に使うのは上のレポートだけです。',
+  },
+  'reports.copy': { en: 'Copy {id}', ja: '写し {id}' },
 
   'failures.title': { en: 'Failure reports', ja: '失敗レポート' },
   'failures.caption': {

@@ -38,6 +38,8 @@ export interface StoredReport {
   /** Aggregate reports: rows stored and messages they cover (0 for duplicates). */
   records: number;
   messages: number;
+  /** A duplicate aggregate report with other bytes than the stored one: the copy kept of it. */
+  copy?: number;
 }
 
 export interface MessageOutcome {
@@ -167,7 +169,13 @@ async function storePart(
           records: outcome.records,
           messages: outcome.messages,
         }
-      : { ...base, kind: 'aggregate', status: 'duplicate', id: outcome.id };
+      : {
+          ...base,
+          kind: 'aggregate',
+          status: 'duplicate',
+          id: outcome.id,
+          ...(outcome.copy ? { copy: outcome.copy } : {}),
+        };
   }
   const payload = part.payload;
   if (payload.kind === 'failure') {

@@ -6,6 +6,8 @@ export interface IngestTotals {
   reports: number;
   /** Reports of any kind already in the store. */
   duplicates: number;
+  /** Of the duplicates, aggregate reports whose bytes differed: kept as copies of the stored one. */
+  copies: number;
   /** Rows of the newly stored aggregate reports. */
   records: number;
   /** Messages the newly stored aggregate reports cover (sum of their records' counts). */
@@ -21,6 +23,7 @@ export function emptyTotals(): IngestTotals {
   return {
     reports: 0,
     duplicates: 0,
+    copies: 0,
     records: 0,
     messages: 0,
     failureReports: 0,
@@ -33,8 +36,10 @@ export function emptyTotals(): IngestTotals {
 export function addOutcome(totals: IngestTotals, outcome: MessageOutcome): void {
   totals.inputs++;
   for (const report of outcome.reports) {
-    if (report.status === 'duplicate') totals.duplicates++;
-    else if (report.kind === 'aggregate') {
+    if (report.status === 'duplicate') {
+      totals.duplicates++;
+      if (report.copy !== undefined) totals.copies++;
+    } else if (report.kind === 'aggregate') {
       totals.reports++;
       totals.records += report.records;
       totals.messages += report.messages;

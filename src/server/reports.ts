@@ -3,7 +3,9 @@
  * CSV export. Sort columns and directions come from fixed lists; filters are bound parameters.
  * A report of a domain outside the caller's scope is a 404 in every route.
  */
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { scopeAllows, scopeCondition } from '../auth/scope.ts';
@@ -11,6 +13,21 @@ import { csvLine } from '../cli/output.ts';
 import type { Store } from '../store/types.ts';
 import { notFound } from './errors.ts';
 import { type AnyRouteSpec, addRoute, type Caller, idParams, pageQuery } from './route.ts';
+
+const copyParams = idParams.extend({ copy: z.coerce.number().int().positive() });
+
+/**
+ * A report's raw bytes as its XML text. Plain text and sandboxed: a report's XML is never
+ * rendered as a page of this origin. A large report is kept in the gzip it came in (it was
+ * parsed while decompressed): it is decompressed on the way out, as a stream.
+ */
+function rawXml(reply: FastifyReply, raw: Buffer, filename: string): Buffer | Readable {
+  reply
+    .type('text/plain; charset=utf-8')
+    .header('content-security-policy', "sandbox; default-src 'none'")
+    .header('content-disposition', `inline; filename="${filename}"`);
+  return raw[0] === 0x1f && raw[1] === 0x8b ? Readable.from([raw]).pipe(createGunzip()) : raw;
+}
 
 /** Sort keys the API takes, and the columns they mean. */
 const REPORT_SORT = {
@@ -233,15 +250,35 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
         .select('policy_domain')
         .where('id', '=', params.id)
         .executeTakeFirst();
-      if (!row || !scopeAllows(caller.scope, row.policy_domain)) throw notFound(`report ${params.id}`);
-      const raw = await store.getRawReport(params.id, 'aggregate');
+      const raw =
+        row && scopeAllows(caller.scope, row.policy_domain) && (await store.getRawReport(params.id));
       if (!raw) throw notFound(`report ${params.id}`);
-      // Plain text and sandboxed: a report's XML is never rendered as a page of this origin.
-      reply
-        .type('text/plain; charset=utf-8')
-        .header('content-security-policy', "sandbox; default-src 'none'")
-        .header('content-disposition', `inline; filename="report-${params.id}.xml"`);
-      return raw;
+      return rawXml(reply, raw, `report-${params.id}.xml`);
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/reports/:id/copies/:copy/raw',
+    summary: 'Another copy received of the report, with other content (decompressed XML), as text',
+    tag: 'reports',
+    access: 'viewer',
+    params: copyParams,
+    produces: 'text/plain',
+    async handler({ params, caller, reply }) {
+      const row = await store.db
+        .selectFrom('report_copies')
+        .innerJoin('reports', 'reports.id', 'report_copies.report_id')
+        .select('reports.policy_domain')
+        .where('report_copies.id', '=', params.copy)
+        .where('report_copies.report_id', '=', params.id)
+        .executeTakeFirst();
+      const raw =
+        row &&
+        scopeAllows(caller.scope, row.policy_domain) &&
+        (await store.getRawReport(params.copy, 'copy'));
+      if (!raw) throw notFound(`copy ${params.copy} of report ${params.id}`);
+      return rawXml(reply, raw, `report-${params.id}-copy-${params.copy}.xml`);
     },
   });
 

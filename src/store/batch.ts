@@ -18,6 +18,7 @@ import {
   reportKey,
   reportRow,
 } from './aggregate-rows.ts';
+import { type CopyColumns, keepReportCopy, storedIdentity } from './copies.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
@@ -52,6 +53,7 @@ export async function insertAggregateBatch(
   }
 
   // The same report twice in one batch: the first is stored, the others are its duplicates.
+  const byAt = new Map(prepared.map((p) => [p.at, p]));
   const first = new Map<string, number>();
   const fresh: (Prepared & { at: number })[] = [];
   const repeats: { at: number; of: number }[] = [];
@@ -73,15 +75,33 @@ export async function insertAggregateBatch(
   for (const [at, outcome] of written) outcomes[at] = outcome;
   for (const { at, of } of repeats) {
     const stored = outcomes[of];
+    if (stored === undefined || stored instanceof StoreInputError) {
+      outcomes[at] = stored;
+      continue;
+    }
+    // Rare (the same report twice among a batch's inputs), so a statement of its own; a crash
+    // before it loses nothing: the input stored again finds the report and keeps the copy then.
+    const first = byAt.get(of)!.row;
+    const copy = await keepReportCopy(
+      store.db,
+      { id: stored.id, raw_sha256: first.raw_sha256 },
+      copyColumns(byAt.get(at)!.row),
+    );
     outcomes[at] =
-      stored === undefined || stored instanceof StoreInputError
-        ? stored
-        : { status: 'duplicate', id: stored.id };
+      copy === undefined
+        ? { status: 'duplicate', id: stored.id }
+        : { status: 'duplicate', id: stored.id, copy };
   }
   return outcomes.map((outcome, at) => {
     if (outcome === undefined) throw new Error(`report ${at} of the batch has no outcome`);
     return outcome;
   });
+}
+
+/** A report's row made into the row of another copy of it. */
+function copyColumns(row: Prepared['row']): CopyColumns {
+  const { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at } = row;
+  return { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at };
 }
 
 /** Everything done before the transaction: checks, rows, the raw bytes compressed. */
@@ -132,14 +152,14 @@ async function writeTogether(
     for (const p of reports) {
       const id = ids.get(p.key);
       if (id === undefined) {
-        const existing = await trx
-          .selectFrom('reports')
-          .select('id')
-          .where('reporter_id', '=', p.row.reporter_id)
-          .where('report_id', '=', p.row.report_id)
-          .where('policy_domain', '=', p.row.policy_domain)
-          .executeTakeFirstOrThrow();
-        outcomes.set(p.at, { status: 'duplicate', id: existing.id });
+        const stored = await storedIdentity(trx, p.row);
+        const copy = await keepReportCopy(trx, stored, copyColumns(p.row));
+        outcomes.set(
+          p.at,
+          copy === undefined
+            ? { status: 'duplicate', id: stored.id }
+            : { status: 'duplicate', id: stored.id, copy },
+        );
         continue;
       }
       all.addPrepared(id, p.records);

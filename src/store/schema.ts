@@ -186,6 +186,19 @@ export interface TlsFailureDetailsTable {
   failure_reason_code: string | null;
 }
 
+/**
+ * Another copy of a stored report: the same reporter, report ID and policy domain with other raw
+ * bytes (0011). Kept, never counted: the report's records and the rollup are the stored copy's.
+ */
+export interface ReportCopiesTable extends RawColumns {
+  id: Generated<number>;
+  /** The stored report (reports.id) this is another copy of. */
+  report_id: number;
+  source: string;
+  received_at: number | null;
+  ingested_at: number;
+}
+
 export interface QuarantineTable extends RawColumns {
   id: Generated<number>;
   source: string;
@@ -430,6 +443,7 @@ export interface Database {
   tls_policies: TlsPoliciesTable;
   tls_failure_details: TlsFailureDetailsTable;
   quarantine: QuarantineTable;
+  report_copies: ReportCopiesTable;
   ip_facts: IpFactsTable;
   dmarc_checks: DmarcChecksTable;
   source_rollup: SourceRollupTable;

@@ -10,6 +10,7 @@ import type {
 } from '../reports/types.ts';
 import { RECORD_COLUMNS, recordOfRow, reportRow } from './aggregate-rows.ts';
 import { insertAggregateBatch } from './batch.ts';
+import { keepReportCopy, listReportCopies, storedIdentity } from './copies.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
@@ -55,11 +56,15 @@ export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
 /** Quarantined inputs listed when the caller sets no limit. */
 export const LIST_QUARANTINE_DEFAULT_LIMIT = 1_000;
 
-const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' | 'quarantine'> = {
+const RAW_TABLE: Record<
+  RawKind,
+  'reports' | 'failure_reports' | 'tls_reports' | 'quarantine' | 'report_copies'
+> = {
   aggregate: 'reports',
   failure: 'failure_reports',
   tls: 'tls_reports',
   quarantine: 'quarantine',
+  copy: 'report_copies',
 };
 
 const TLS_POLICY_COLUMNS: ColumnSpec[] = [
@@ -302,15 +307,18 @@ export class KyselyStore implements Store {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) {
-        const existing = await trx
-          .selectFrom('reports')
-          .select('id')
-          .where('reporter_id', '=', key.reporter_id)
-          .where('report_id', '=', key.report_id)
-          .where('policy_domain', '=', key.policy_domain)
-          .executeTakeFirstOrThrow();
-        await trx.rollback().execute();
-        return { status: 'duplicate', id: existing.id };
+        const stored = await storedIdentity(trx, key);
+        const copy =
+          sha256 === stored.raw_sha256
+            ? undefined
+            : await keepReportCopy(trx, stored, {
+                ...rawColumns(await packRaw(raw, sha256)),
+                ...this.#sourceColumns(source),
+              });
+        await (copy === undefined ? trx.rollback() : trx.commit()).execute();
+        return copy === undefined
+          ? { status: 'duplicate', id: stored.id }
+          : { status: 'duplicate', id: stored.id, copy };
       }
       return new AggregateWriter(this, trx, inserted.id, {
         rollupReport: {
@@ -722,6 +730,14 @@ export class KyselyStore implements Store {
       source: this.#read(row.source),
       receivedAt: row.received_at,
       ingestedAt: row.ingested_at,
+      copies: (await listReportCopies(this.db, id)).map((copy) => ({
+        id: copy.id,
+        rawSha256: copy.raw_sha256,
+        rawSize: copy.raw_size,
+        source: this.#read(copy.source),
+        receivedAt: copy.received_at,
+        ingestedAt: copy.ingested_at,
+      })),
     };
   }
 

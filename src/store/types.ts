@@ -59,18 +59,21 @@ export interface QuarantineReason {
 }
 
 /**
- * `stored`: new; `duplicate`: already in the store, nothing written. For an aggregate report
- * `records` and `messages` are its records and the sum of their counts; for a TLS report its
- * policies and sessions; 0 for failure reports and the quarantine.
+ * `stored`: new; `duplicate`: already in the store (`id`), nothing counted again. For an
+ * aggregate report `records` and `messages` are its records and the sum of their counts; for a
+ * TLS report its policies and sessions; 0 for failure reports and the quarantine. `copy`: an
+ * aggregate report stored already whose bytes differed from these; they were kept beside it
+ * (report_copies), with this id.
  */
 export type InsertOutcome =
   | { status: 'stored'; id: number; records: number; messages: number }
-  | { status: 'duplicate'; id: number };
+  | { status: 'duplicate'; id: number; copy?: number };
 
 /** One report's outcome in a batch: stored, duplicate, or the value the store refused. */
 export type BatchOutcome = InsertOutcome | StoreInputError;
 
-export type RawKind = 'aggregate' | 'failure' | 'tls' | 'quarantine';
+/** Whose raw bytes: a report of each kind, a quarantined input, another copy of an aggregate report. */
+export type RawKind = 'aggregate' | 'failure' | 'tls' | 'quarantine' | 'copy';
 
 export interface StoredReportSummary {
   id: number;
@@ -96,6 +99,18 @@ export interface StoredAggregateReport extends AggregateReportHeader {
   extensions: ExtensionNode[];
   warnings: ReportWarning[];
   rawSha256: string;
+  source: string;
+  receivedAt: number | null;
+  ingestedAt: number;
+  /** Other copies received of this report, with other bytes (raw kind `copy`), oldest first. */
+  copies: StoredReportCopy[];
+}
+
+/** Another copy of a stored aggregate report: its bytes differed (see InsertOutcome). */
+export interface StoredReportCopy {
+  id: number;
+  rawSha256: string;
+  rawSize: number;
   source: string;
   receivedAt: number | null;
   ingestedAt: number;

@@ -42,6 +42,35 @@ describe('sumi ingest', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ reports: 0, duplicates: 2, records: 0 });
   });
 
+  it('keeps a report sent again with other content as a copy of the stored one, and says so (en and ja)', async () => {
+    await writeFile(input('first.xml'), aggregateXml({ reportId: 'cli-copy', records: 3 }));
+    await writeFile(input('resent.xml'), aggregateXml({ reportId: 'cli-copy', records: 2 }));
+    const text = await sumi(['ingest', path.join(dir, 'in'), '--db', db]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('1 reports were already stored.');
+    expect(text.stdout).toContain(
+      '1 of them had the identity of a stored report (reporter, report ID, domain) but other content',
+    );
+    const store = await openStore(db);
+    try {
+      expect((await store.countReports()).reports).toBe(1);
+      const [report] = await store.listReports();
+      const copies = (await store.getAggregateReport(report!.id))?.copies ?? [];
+      expect(copies).toHaveLength(1);
+      // Whichever of the two was read first is the report; the other is its copy.
+      expect([report!.source, copies[0]!.source].sort()).toEqual([input('first.xml'), input('resent.xml')]);
+    } finally {
+      await store.close();
+    }
+    // Nothing new the second time, in either language.
+    const again = await sumi(['ingest', path.join(dir, 'in'), '--db', db, '--lang', 'ja']);
+    expect(again.stdout).toContain('2 件のレポートは保存済みでした。');
+    expect(again.stdout).not.toContain('写し');
+    await writeFile(input('third.xml'), aggregateXml({ reportId: 'cli-copy', records: 1 }));
+    const third = await sumi(['ingest', input('third.xml'), '--db', db, '--lang', 'ja']);
+    expect(third.stdout).toContain('そのうち 1 件は保存済みのレポートと同じ識別子');
+  });
+
   it('exits 2 when an input gave no report, listing it with its reason (en and ja)', async () => {
     await writeFile(input('good.xml.gz'), aggregateGz({ reportId: 'cli-3' }));
     await writeFile(input('bad.xml'), '<feedback><oops></feedback>');
@@ -191,6 +220,22 @@ describe.skipIf(!existsSync(corpus))(
       );
       expect(unexplained).toEqual([]);
       for (const f of out.failed) expect(f.error.startsWith(f.source)).toBe(true);
+      // The corpus holds reports sent again with other content: each kept as a copy, none counted.
+      const store = await openStore(db);
+      try {
+        const copies = await store.db
+          .selectFrom('report_copies')
+          .select((eb) => [
+            eb.fn.countAll<number>().as('n'),
+            eb.fn.count<number>('report_id').distinct().as('reports'),
+          ])
+          .executeTakeFirstOrThrow();
+        console.log(`corpus: ${copies.n} other copies of ${copies.reports} reports kept`);
+        expect(Number(copies.n)).toBeGreaterThan(0);
+        expect(Number(copies.n)).toBeLessThanOrEqual(out.duplicates);
+      } finally {
+        await store.close();
+      }
     }, 300_000);
   },
 );

@@ -275,12 +275,20 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
       '<script>window.__xss=2;alert(2)</script>',
     );
     await expect(page.locator('main table').textContent()).resolves.toContain('<svg onload=window.__xss=3>');
+    // Its copy sent again with other content is listed, its source as text, with a link to its bytes.
+    await page.getByRole('heading', { name: 'Other copies received' }).waitFor();
+    await expect(page.locator('ul.copies li').textContent()).resolves.toContain(
+      '<b onclick="window.__xss=4">resent</b>.xml',
+    );
+    await expect(page.locator('ul.copies a').getAttribute('href')).resolves.toMatch(
+      /^\/api\/reports\/\d+\/copies\/\d+\/raw$/,
+    );
     await page.getByRole('button', { name: 'Show the raw report' }).click();
     await expect
       .poll(() => page.locator('pre.raw').textContent(), { timeout: WAIT })
       .toContain('&lt;img src=x');
     await shot(page, 'report-hostile');
-    await expect(page.locator('main img, main script, main svg[onload]').count()).resolves.toBe(0);
+    await expect(page.locator('main img, main script, main svg[onload], main b').count()).resolves.toBe(0);
     // The hostile From domain is a subdomain of bank.example.co.jp: the domain page lists it.
     await page.goto(`${served.url}/#/domains/bank.example.co.jp`);
     await expect

@@ -61,6 +61,11 @@ export async function serveSeededStore(): Promise<ServedStore> {
     await seedDemoStore(store, { days: DEMO_DAYS });
     const hostile = await readFile(path.join(FIXTURES, 'hostile-report.xml'));
     await ingestMessage(store, hostile, 'hostile-report.xml', 'test/e2e/fixtures/hostile-report.xml');
+    // The same report sent again with another count: kept as its copy, shown on its page.
+    const resent = Buffer.from(
+      hostile.toString('utf8').replace(/<count>(\d+)<\/count>/, '<count>$11</count>'),
+    );
+    await ingestMessage(store, resent, 'hostile-report.xml', '<b onclick="window.__xss=4">resent</b>.xml');
     const accounts = new Accounts(store.db);
     await accounts.createUser({ ...ADMIN, role: 'admin', allDomains: true });
     await accounts.createUser({ ...ANALYST, role: 'analyst', domains: ['bank.example.co.jp'] });

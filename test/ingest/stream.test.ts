@@ -37,6 +37,32 @@ describe('large aggregate reports parsed while decompressing (unpack streamAbove
     expect(again.reports[0]!.status).toBe('duplicate');
   });
 
+  it('keeps the same report sent again with other records as a copy, its records unread', async () => {
+    const first = await ingestMessage(
+      store,
+      aggregateGz({ reportId: 'gs-2', records: 300 }),
+      'r.xml.gz',
+      '/in/a',
+      streamAll,
+    );
+    const resent = aggregateGz({ reportId: 'gs-2', records: 200 });
+    const again = await ingestMessage(store, resent, 'r.xml.gz', '/in/b', streamAll);
+    expect(again.reports).toEqual([
+      {
+        kind: 'aggregate',
+        status: 'duplicate',
+        id: first.reports[0]!.id,
+        copy: expect.any(Number),
+        source: '/in/b > gunzip',
+        records: 0,
+        messages: 0,
+      },
+    ]);
+    expect(await store.countReports()).toMatchObject({ reports: 1, records: 300 });
+    const copy = again.reports[0]!.copy!;
+    expect((await store.getRawReport(copy, 'copy'))?.equals(resent)).toBe(true);
+  });
+
   it('hands anything but a gzipped aggregate report to the general unpacker', async () => {
     const mail = gzipSync(reportMail({ reportId: 'gs-2' }));
     const outcome = await ingestMessage(store, mail, 'm.eml.gz', '/in/m.eml.gz', streamAll);

@@ -1,6 +1,7 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_SECONDS, LOGIN_MAX_FAILURES_PER_USER } from '../../src/auth/accounts.ts';
+import { ingestMessage } from '../../src/ingest/message.ts';
 import { GZIP_ABOVE_CHARS } from '../../src/server/answers.ts';
 import { SEARCH_MAX_LENGTH } from '../../src/server/reports.ts';
 import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
@@ -272,6 +273,54 @@ for (const engine of engines) {
         expect((await alice.get(`/api/reports/${h.reports.a}`)).statusCode).toBe(200);
         expect((await alice.get(`/api/reports/${h.reports.a}/raw`)).body).toContain('a-1');
         expect((await alice.get(`/api/failure-reports/${h.failures.a}`)).statusCode).toBe(200);
+      });
+
+      it('lists the other copies of a report and serves each as received, only in scope', async () => {
+        const copyOf = async (domain: string, reportId: string) => {
+          const outcome = await h.store.insertAggregateReport(
+            { ...header({ domain, reportId }), records: [record()] },
+            Buffer.from(`<feedback><report_id>${reportId}</report_id><resent/></feedback>`),
+            { description: `resent ${reportId}` },
+          );
+          expect(outcome).toMatchObject({ status: 'duplicate', copy: expect.any(Number) });
+          return (outcome as { copy: number }).copy;
+        };
+        const a = await copyOf('a.example', 'a-1');
+        const b = await copyOf('b.example', 'b-1');
+        const alice = await as('alice');
+        const detail = (await alice.get(`/api/reports/${h.reports.a}`)).json();
+        expect(detail.copies).toEqual([expect.objectContaining({ id: a, source: 'resent a-1' })]);
+        const raw = await alice.get(`/api/reports/${h.reports.a}/copies/${a}/raw`);
+        expect(raw.statusCode).toBe(200);
+        expect(raw.body).toContain('<resent/>');
+        expect(raw.headers['content-security-policy']).toContain('sandbox');
+        // Another domain's copy, or a copy asked for under another report: 404, nothing shown.
+        for (const url of [
+          `/api/reports/${h.reports.b}/copies/${b}/raw`,
+          `/api/reports/${h.reports.a}/copies/${b}/raw`,
+          `/api/reports/${h.reports.script}/copies/${a}/raw`,
+          `/api/reports/${h.reports.a}/copies/987654/raw`,
+        ]) {
+          const response = await alice.get(url);
+          expect(response.statusCode, url).toBe(404);
+          expect(response.body).not.toContain('resent');
+        }
+        expect((await (await as('bob')).get(`/api/reports/${h.reports.b}/copies/${b}/raw`)).body).toContain(
+          'b-1',
+        );
+      });
+
+      it('serves a large report, kept in the gzip it came in, as its XML text', async () => {
+        const xml = aggregateXml({ reportId: 'a-big', domain: 'a.example', records: 50 });
+        const ingested = await ingestMessage(h.store, gzipSync(xml), 'big.xml.gz', 'big.xml.gz', {
+          streamAbove: 0,
+        });
+        const id = ingested.reports[0]!.id;
+        expect((await h.store.getRawReport(id))?.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+        const raw = await (await as('alice')).get(`/api/reports/${id}/raw`);
+        expect(raw.statusCode).toBe(200);
+        expect(raw.headers['content-type']).toMatch(/^text\/plain/);
+        expect(raw.body).toBe(xml);
       });
 
       it('answers 404 the same for a report that does not exist', async () => {
@@ -792,6 +841,7 @@ for (const engine of engines) {
           '/api/reports',
           '/api/reports/{id}',
           '/api/reports/{id}/raw',
+          '/api/reports/{id}/copies/{copy}/raw',
           '/api/failure-reports',
           '/api/failure-reports/{id}',
           '/api/uploads',

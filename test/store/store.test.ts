@@ -159,6 +159,7 @@ for (const engine of engines) {
         source: source.description,
         receivedAt: source.receivedAt,
         ingestedAt: expect.any(Number),
+        copies: [],
       });
       expect(await store.getAggregateReport(outcome.id + 1000)).toBeUndefined();
     });
@@ -167,13 +168,14 @@ for (const engine of engines) {
       const store = await open();
       const first = await store.insertAggregateReport({ ...header(), records: [record()] }, xml('a'), source);
       expect(first.status).toBe('stored');
-      // Other raw bytes (a re-sent report, re-compressed), same reporter + report ID + policy domain.
+      // The same bytes again (a mail delivered twice): nothing is kept.
       const again = await store.insertAggregateReport(
         { ...header(), records: untouchable() },
-        xml('b'),
+        xml('a'),
         source,
       );
       expect(again).toEqual({ status: 'duplicate', id: first.id });
+      expect(await rowCount(store, 'report_copies')).toBe(0);
       // A different reporter, or another policy domain, with the same report ID is another report.
       const otherOrg = await store.insertAggregateReport(
         { ...header({ orgName: 'Other Org' }), records: [record()] },
@@ -188,6 +190,43 @@ for (const engine of engines) {
       expect(otherOrg.status).toBe('stored');
       expect(otherDomain.status).toBe('stored');
       expect(await store.countReports()).toMatchObject({ reports: 3, records: 3, messages: 3 });
+    });
+
+    it('keeps other bytes under a stored report identity as a copy, counted nowhere, once per content', async () => {
+      const store = await open();
+      const first = await store.insertAggregateReport(
+        { ...header(), records: [record({ count: 3 })] },
+        xml('a'),
+        source,
+      );
+      const later = { description: 'resent.xml', receivedAt: JAN_1 + 7200 };
+      // Same reporter + report ID + policy domain, other content: a duplicate, its records unread.
+      const other = await store.insertAggregateReport(
+        { ...header(), records: untouchable() },
+        xml('b'),
+        later,
+      );
+      expect(other).toEqual({ status: 'duplicate', id: first.id, copy: expect.any(Number) });
+      const copy = (other as { copy: number }).copy;
+      // The same other bytes again keep nothing new.
+      expect(
+        await store.insertAggregateReport({ ...header(), records: untouchable() }, xml('b'), later),
+      ).toEqual({ status: 'duplicate', id: first.id });
+      expect(await store.countReports()).toMatchObject({ reports: 1, records: 1, messages: 3 });
+      expect((await store.getAggregateReport(first.id))?.copies).toEqual([
+        {
+          id: copy,
+          rawSha256: sha256(xml('b')),
+          rawSize: xml('b').length,
+          source: later.description,
+          receivedAt: later.receivedAt,
+          ingestedAt: expect.any(Number),
+        },
+      ]);
+      expectBytes(await store.getRawReport(copy, 'copy'), xml('b'));
+      expect(await store.findRaw(sha256(xml('b')))).toEqual([{ kind: 'copy', id: copy }]);
+      // Its raw bytes stay the first copy's.
+      expectBytes(await store.getRawReport(first.id), xml('a'));
     });
 
     it('decides between two writers racing on the same report: one stored, one duplicate', async () => {
@@ -1065,10 +1104,27 @@ for (const engine of engines) {
       expect(outcomes[0]).toMatchObject({ status: 'stored', records: 1, messages: 4 });
       expect(outcomes[1]).toBeInstanceOf(StoreInputError);
       expect((outcomes[1] as StoreInputError).code).toBe('invalid-count');
-      expect(outcomes[2]).toEqual({ status: 'duplicate', id: earlier.id });
-      expect(outcomes[3]).toEqual({ status: 'duplicate', id: (outcomes[0] as { id: number }).id });
+      // Both duplicates came with other bytes: each is kept as a copy of the report stored.
+      expect(outcomes[2]).toEqual({ status: 'duplicate', id: earlier.id, copy: expect.any(Number) });
+      const goodId = (outcomes[0] as { id: number }).id;
+      expect(outcomes[3]).toEqual({ status: 'duplicate', id: goodId, copy: expect.any(Number) });
       expect((await store.countReports()).reports).toBe(2);
       expect(await rowCount(store, 'records')).toBe(2);
+      expectBytes(await store.getRawReport((outcomes[2] as { copy: number }).copy, 'copy'), xml('o2'));
+      expectBytes(await store.getRawReport((outcomes[3] as { copy: number }).copy, 'copy'), xml('g2'));
+      // Again, with the same bytes twice in a batch: duplicates, nothing new kept.
+      const again = await store.insertAggregateReports([
+        { report: good, raw: xml('g2'), source },
+        { report: good, raw: xml('g2'), source },
+        { report: { ...header({ reportId: 'new' }), records: [record()] }, raw: xml('n'), source },
+        { report: { ...header({ reportId: 'new' }), records: [record()] }, raw: xml('n'), source },
+      ]);
+      expect(again.slice(0, 2)).toEqual([
+        { status: 'duplicate', id: goodId },
+        { status: 'duplicate', id: goodId },
+      ]);
+      expect(again[3]).toEqual({ status: 'duplicate', id: (again[2] as { id: number }).id });
+      expect(await rowCount(store, 'report_copies')).toBe(2);
     });
 
     it('lists reports by domain and window, newest first, with a limit', async () => {
@@ -1211,7 +1267,10 @@ for (const engine of engines) {
   });
 }
 
-async function rowCount(store: Store, table: 'records' | 'source_rollup' | 'reporters'): Promise<number> {
+async function rowCount(
+  store: Store,
+  table: 'records' | 'source_rollup' | 'reporters' | 'report_copies',
+): Promise<number> {
   const row = await store.db
     .selectFrom(table)
     .select(sql<number>`count(*)`.as('n'))

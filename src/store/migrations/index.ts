@@ -17,6 +17,7 @@ import { rollupPending } from './0007-rollup-pending.ts';
 import { resultsInRecords } from './0008-results-in-records.ts';
 import { recordsUncheckedKey } from './0009-records-unchecked-key.ts';
 import { reportContact } from './0010-report-contact.ts';
+import { reportCopies } from './0011-report-copies.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -31,6 +32,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0008-results-in-records': resultsInRecords(kind),
     '0009-records-unchecked-key': recordsUncheckedKey(kind),
     '0010-report-contact': reportContact(kind),
+    '0011-report-copies': reportCopies(kind),
   };
 }
 

@@ -138,6 +138,7 @@ interface AggregateReport {
   policyPublished?: Record<string, unknown>;
   messageCount?: number;
   records?: AggregateRecord[];
+  copies?: { id: number; rawSize: number; source: string; ingestedAt: number }[];
 }
 
 interface AggregateRecord {
@@ -217,6 +218,26 @@ export function Report({ id }: { id: string }) {
             <h2>{w.t('reports.policy-published')}</h2>
             <Fields data={data.policyPublished} prefix="field." />
             <Table caption={w.t('reports.records')} columns={columns} rows={data.records ?? []} />
+            {data.copies && data.copies.length > 0 ? (
+              <section aria-labelledby="copies-h">
+                <h2 id="copies-h">{w.t('reports.copies')}</h2>
+                <p>{w.t('reports.copies-note')}</p>
+                <ul class="copies">
+                  {data.copies.map((copy) => (
+                    <li key={copy.id}>
+                      <a
+                        href={`/api/reports/${encodeURIComponent(id)}/copies/${copy.id}/raw`}
+                        target="_blank"
+                        rel="noopener"
+                      >
+                        {w.t('reports.copy', { id: copy.id })}
+                      </a>{' '}
+                      {w.date(copy.ingestedAt)} · {copy.source}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ) : null}
           </>
         )}
       </Async>

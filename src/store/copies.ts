@@ -1,0 +1,54 @@
+/**
+ * Other copies of a stored aggregate report (report_copies, migration 0011): a report whose
+ * identity (reporter, report ID, policy domain) is stored already is a duplicate, and is not
+ * counted again; when its raw bytes differ from the stored report's, they are kept here, so
+ * that nothing received is lost.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, ReportCopiesTable } from './schema.ts';
+
+/** A copy's row but its id and report: its raw columns and where it came from. */
+export type CopyColumns = Omit<ReportCopiesTable, 'id' | 'report_id'>;
+
+/** The stored report's id and raw hash, for a report found to be a duplicate by its identity. */
+export async function storedIdentity(
+  db: Kysely<Database>,
+  key: { reporter_id: number; report_id: string; policy_domain: string },
+): Promise<{ id: number; raw_sha256: string }> {
+  return db
+    .selectFrom('reports')
+    .select(['id', 'raw_sha256'])
+    .where('reporter_id', '=', key.reporter_id)
+    .where('report_id', '=', key.report_id)
+    .where('policy_domain', '=', key.policy_domain)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Keeps `copy` beside the stored report `stored` when its bytes differ from the report's and
+ * from every copy kept before. The id of the new copy, or undefined when nothing was new.
+ */
+export async function keepReportCopy(
+  db: Kysely<Database>,
+  stored: { id: number; raw_sha256: string },
+  copy: CopyColumns,
+): Promise<number | undefined> {
+  if (copy.raw_sha256 === stored.raw_sha256) return undefined;
+  const row = await db
+    .insertInto('report_copies')
+    .values({ ...copy, report_id: stored.id })
+    .onConflict((oc) => oc.columns(['report_id', 'raw_sha256']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The copies kept of a report, oldest first, without their bytes. */
+export function listReportCopies(db: Kysely<Database>, reportId: number) {
+  return db
+    .selectFrom('report_copies')
+    .select(['id', 'raw_sha256', 'raw_size', 'source', 'received_at', 'ingested_at'])
+    .where('report_id', '=', reportId)
+    .orderBy('id')
+    .execute();
+}
