@@ -78,6 +78,8 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
               failed: outcome.failed.length,
             })}\n`,
           );
+          const copies = outcome.reports.filter((r) => r.copy !== undefined).length;
+          if (copies > 0) ctx.stderr.write(`  ${t('summary.copies', { copies })}\n`);
           for (const failure of outcome.failed) ctx.stderr.write(`  ${describeFailure(failure, ctx.lang)}\n`);
         },
         onError: (source, error) => ctx.stderr.write(`${source}: ${(error as Error).message}\n`),

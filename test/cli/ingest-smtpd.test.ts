@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import { reportMail } from '../ingest/helpers/reports.ts';
 import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
@@ -29,17 +29,23 @@ describe('sumi smtpd', () => {
       child.on('exit', () => reject(new Error(`smtpd exited: ${stderr}`)));
     });
     const port = Number(address.split(':')[1]);
-    const info = await nodemailer
-      .createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
-      .sendMail({
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    const send = (records: number) =>
+      transport.sendMail({
         envelope: { from: 'noreply@receiver.example', to: ['dmarc@example.jp'] },
-        raw: reportMail({ reportId: 'smtpd-cli', records: 2 }),
+        raw: reportMail({ reportId: 'smtpd-cli', records }),
       });
-    expect(info.response).toMatch(/^250 /);
+    expect((await send(2)).response).toMatch(/^250 /);
+    // The same report again with other content: a duplicate, kept as a copy, and said so.
+    expect((await send(3)).response).toMatch(/^250 /);
+    await vi.waitFor(() => expect(stderr).toMatch(/1 of them had the identity of a stored report/), {
+      timeout: 10_000,
+    });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/1 reports stored/);
+    expect(stderr).toMatch(/1 reports stored, 0 duplicates/);
+    expect(stderr).toMatch(/0 reports stored, 1 duplicates/);
     const store = await openStore(db);
     expect((await store.countReports()).records).toBe(2);
     await store.close();
