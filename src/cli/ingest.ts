@@ -1,7 +1,7 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
-import { describeFailure } from '../ingest/describe.ts';
+import { describeFailure, totalsAnswer } from '../ingest/describe.ts';
 import {
   IMAP_DEFAULT_ARCHIVE,
   imapAccessToken,
@@ -248,21 +248,9 @@ function clock(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-function printSummary(ctx: CliContext, totals: IngestTotals, json: boolean, seconds: number): void {
+export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolean, seconds: number): void {
   if (json) {
-    printJson(ctx, {
-      reports: totals.reports,
-      duplicates: totals.duplicates,
-      records: totals.records,
-      messages: totals.messages,
-      failure_reports: totals.failureReports,
-      tls_reports: totals.tlsReports,
-      failed: totals.failed.map((f) => ({
-        source: f.source,
-        code: f.error.code,
-        error: describeFailure(f, ctx.lang),
-      })),
-    });
+    printJson(ctx, totalsAnswer(totals, ctx.lang));
     return;
   }
   const t = translator(ingestText, ctx.lang);

@@ -11,6 +11,7 @@ import { registerHistory } from './history.ts';
 import { registerIngest } from './ingest.ts';
 import { type CliContext, UsageError } from './output.ts';
 import { registerPlan } from './plan.ts';
+import { registerQuarantine } from './quarantine.ts';
 import { registerRecord } from './record.ts';
 import { registerReporters } from './reporters.ts';
 import { registerResolveIps } from './resolve-ips.ts';
@@ -54,6 +55,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDemo(program, ctx);
   registerDns(program, ctx);
   registerIngest(program, ctx);
+  registerQuarantine(program, ctx);
   registerRecord(program, ctx);
   registerServe(program, ctx);
   registerSmtpd(program, ctx);

@@ -217,6 +217,41 @@ Microsoft 365 と Gmail ではトークンを使います。
     en: '{source}: {reports} reports stored, {duplicates} duplicates, {failed} failed',
     ja: '{source}: レポート {reports} 件を保存、重複 {duplicates} 件、失敗 {failed} 件',
   },
+  'quarantine.description': {
+    en: 'inputs kept because they gave no report: list them, write one out as received, or read them again with this version (those that now give their reports leave the quarantine)',
+    ja: 'レポートを読み取れず保存された入力: 一覧、受信したままの書き出し、このバージョンでの再読み込み（レポートを読み取れたものは隔離領域から外れます）',
+  },
+  'quarantine.option.limit': {
+    en: 'list at most this many, the latest first (default {limit})',
+    ja: '最大件数（新しい順、既定 {limit}）',
+  },
+  'quarantine.badAction': {
+    en: 'unknown action "{action}": use list, raw or retry',
+    ja: '不明な操作 "{action}": list、raw、retry のいずれかを指定してください',
+  },
+  'quarantine.usage.raw': {
+    en: 'give the id of one entry: sumi quarantine raw ID > file',
+    ja: 'エントリの ID を 1 つ指定してください: sumi quarantine raw ID > file',
+  },
+  'quarantine.badId': {
+    en: 'not an entry id: "{id}"',
+    ja: 'エントリ ID ではありません: "{id}"',
+  },
+  'quarantine.missing': {
+    en: 'no entry {id} in the quarantine',
+    ja: '隔離領域にエントリ {id} はありません',
+  },
+  'quarantine.empty': { en: 'The quarantine is empty.', ja: '隔離領域は空です。' },
+  'quarantine.col.id': { en: 'id', ja: 'ID' },
+  'quarantine.col.lastSeen': { en: 'last seen', ja: '最終受信' },
+  'quarantine.col.times': { en: 'times', ja: '回数' },
+  'quarantine.col.size': { en: 'bytes', ja: 'バイト' },
+  'quarantine.col.source': { en: 'source', ja: '入力元' },
+  'quarantine.col.reason': { en: 'reason', ja: '理由' },
+  'quarantine.released': {
+    en: '{released} of {retried} quarantined inputs gave their reports and left the quarantine.',
+    ja: '隔離された入力 {retried} 件のうち {released} 件からレポートを読み取り、隔離領域から外しました。',
+  },
 } satisfies UiCatalog;
 
 /** Why the store refused a value of a report (StoreInputError), where in the report first. */

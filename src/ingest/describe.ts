@@ -5,6 +5,7 @@ import { describeReportError, ReportError } from '../reports/errors.ts';
 import { describeStoreInputError } from '../store/errors.ts';
 import { InputError } from './inputs.ts';
 import type { FailedInput } from './message.ts';
+import type { IngestTotals } from './totals.ts';
 
 /** Why an input gave no report, in words, starting with where it is. */
 export function describeFailure(failure: FailedInput, lang: Lang): string {
@@ -19,4 +20,24 @@ export function describeFailure(failure: FailedInput, lang: Lang): string {
     source,
     message: describeStoreInputError(error, lang),
   });
+}
+
+/**
+ * An ingest run's totals as scripts get them (`sumi ingest --json`, the upload API): counts in
+ * snake_case, each failed input with its error code and its reason in words.
+ */
+export function totalsAnswer(totals: IngestTotals, lang: Lang) {
+  return {
+    reports: totals.reports,
+    duplicates: totals.duplicates,
+    records: totals.records,
+    messages: totals.messages,
+    failure_reports: totals.failureReports,
+    tls_reports: totals.tlsReports,
+    failed: totals.failed.map((f) => ({
+      source: f.source,
+      code: f.error.code,
+      error: describeFailure(f, lang),
+    })),
+  };
 }

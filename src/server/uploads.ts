@@ -8,7 +8,7 @@ import type { Accounts } from '../auth/accounts.ts';
 import { type DomainScope, scopeAllows } from '../auth/scope.ts';
 import { serverText } from '../i18n/server.ts';
 import { translate } from '../i18n/translate.ts';
-import { describeFailure } from '../ingest/describe.ts';
+import { totalsAnswer } from '../ingest/describe.ts';
 import { ingestMessage } from '../ingest/message.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import type { Store } from '../store/types.ts';
@@ -161,22 +161,8 @@ export function registerUploadRoutes(
         },
         ip: request.ip,
       });
-      return {
-        reports: totals.reports,
-        duplicates: totals.duplicates,
-        records: totals.records,
-        messages: totals.messages,
-        failure_reports: totals.failureReports,
-        tls_reports: totals.tlsReports,
-        failed: [
-          ...totals.failed.map((f) => ({
-            source: f.source,
-            code: f.error.code,
-            error: describeFailure(f, lang),
-          })),
-          ...refused,
-        ],
-      };
+      const answer = totalsAnswer(totals, lang);
+      return { ...answer, failed: [...answer.failed, ...refused] };
     },
   });
 }

@@ -861,8 +861,11 @@ export class KyselyStore implements Store {
     };
   }
 
-  async listQuarantine(options: { limit?: number } = {}): Promise<QuarantineEntry[]> {
-    const rows = await this.db
+  async listQuarantine(
+    options: { limit?: number; ids?: readonly number[] } = {},
+  ): Promise<QuarantineEntry[]> {
+    if (options.ids?.length === 0) return [];
+    let query = this.db
       .selectFrom('quarantine')
       .select([
         'id',
@@ -877,8 +880,9 @@ export class KyselyStore implements Store {
       ])
       .orderBy('last_seen_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(options.limit ?? LIST_QUARANTINE_DEFAULT_LIMIT)
-      .execute();
+      .limit(options.limit ?? LIST_QUARANTINE_DEFAULT_LIMIT);
+    if (options.ids) query = query.where('id', 'in', options.ids);
+    const rows = await query.execute();
     return rows.map((row) => ({
       id: row.id,
       rawSha256: row.raw_sha256,
@@ -890,6 +894,20 @@ export class KyselyStore implements Store {
       lastSeenAt: row.last_seen_at,
       times: row.times,
     }));
+  }
+
+  async releaseQuarantined(entry: Pick<QuarantineEntry, 'id' | 'times'>): Promise<boolean> {
+    await this.db
+      .deleteFrom('quarantine')
+      .where('id', '=', entry.id)
+      .where('times', '=', entry.times)
+      .execute();
+    const left = await this.db
+      .selectFrom('quarantine')
+      .select('id')
+      .where('id', '=', entry.id)
+      .executeTakeFirst();
+    return left === undefined;
   }
 
   async close(): Promise<void> {

@@ -258,6 +258,13 @@ export interface Store {
   getAggregateReport(id: number): Promise<StoredAggregateReport | undefined>;
   getFailureReport(id: number): Promise<StoredFailureReport | undefined>;
   getTlsReport(id: number): Promise<StoredTlsReport | undefined>;
-  listQuarantine(options?: { limit?: number }): Promise<QuarantineEntry[]>;
+  /** Quarantined inputs, the latest first; `ids`: only these. */
+  listQuarantine(options?: { limit?: number; ids?: readonly number[] }): Promise<QuarantineEntry[]>;
+  /**
+   * Takes an input out of the quarantine once it has been read again and gave its reports.
+   * Not if it was quarantined again since `entry` was listed (its count changed): true when
+   * taken out, or gone already.
+   */
+  releaseQuarantined(entry: Pick<QuarantineEntry, 'id' | 'times'>): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -419,6 +419,20 @@ for (const engine of engines) {
       await expect(store.getRawReport(stored.id)).rejects.toThrow(/do not match their sha256/);
     });
 
+    it('lists quarantined inputs by id, and takes one out unless it was quarantined again since', async () => {
+      const store = await open();
+      const reason = { code: 'not-xml', message: 'not XML' };
+      const a = await store.quarantine(Buffer.from('a'), { description: 'a' }, reason);
+      const b = await store.quarantine(Buffer.from('b'), { description: 'b' }, reason);
+      expect((await store.listQuarantine({ ids: [b.id] })).map((e) => e.source)).toEqual(['b']);
+      expect(await store.listQuarantine({ ids: [] })).toEqual([]);
+      const [listed] = await store.listQuarantine({ ids: [a.id] });
+      await store.quarantine(Buffer.from('a'), { description: 'a again' }, reason);
+      expect(await store.releaseQuarantined(listed!)).toBe(false);
+      expect(await store.releaseQuarantined({ id: a.id, times: 2 })).toBe(true);
+      expect((await store.listQuarantine()).map((e) => e.id)).toEqual([b.id]);
+    });
+
     it('quarantines unreadable inputs once per content, and releases them when they are stored', async () => {
       const store = await open();
       const bad = Buffer.from('H4sIAKImTmQAAyvNKy1OTQEA+UgslAYAAAA=', 'base64');
