@@ -22,6 +22,7 @@ import { type CheckSession, registerDomainRoutes } from './domains.ts';
 import { ApiError, errorBody, requestLang } from './errors.ts';
 import { registerHistoryRoutes } from './history.ts';
 import { openApiDocument } from './openapi.ts';
+import { registerQuarantineRoutes } from './quarantine.ts';
 import { registerReportRoutes } from './reports.ts';
 import type { AnyRouteSpec } from './route.ts';
 import { registerSettingsRoutes } from './settings.ts';
@@ -127,6 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerHistoryRoutes(app, registry, store, cache);
   registerReportRoutes(app, registry, store);
   registerUploadRoutes(app, registry, store, accounts);
+  registerQuarantineRoutes(app, registry, store, accounts);
   registerSurveyRoutes(app, registry, store);
   registerTlsRoutes(app, registry, store);
   registerSettingsRoutes(app, registry, {

@@ -318,6 +318,15 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
       .poll(() => page.getByRole('tab', { name: 'API tokens' }).getAttribute('aria-selected'))
       .toBe('true');
     await shot(page, 'settings');
+    await page.getByRole('tab', { name: 'Quarantine' }).click();
+    await expect
+      .poll(() => page.getByRole('tabpanel').textContent(), { timeout: WAIT })
+      .toContain('mailbox/broken.xml');
+    await page.getByRole('button', { name: 'Read them all again' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent(), { timeout: WAIT })
+      .toBe('0 of 1 quarantined inputs gave their reports and left the quarantine.');
+    await shot(page, 'settings-quarantine');
     await context.close();
 
     const phone = await signedIn({ width: 390, height: 844 });

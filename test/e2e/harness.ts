@@ -66,6 +66,13 @@ export async function serveSeededStore(): Promise<ServedStore> {
       hostile.toString('utf8').replace(/<count>(\d+)<\/count>/, '<count>$11</count>'),
     );
     await ingestMessage(store, resent, 'hostile-report.xml', '<b onclick="window.__xss=4">resent</b>.xml');
+    // An input that gives no report: kept in the quarantine, which the settings show.
+    await ingestMessage(
+      store,
+      Buffer.from('<feedback><oops></feedback>'),
+      'broken.xml',
+      'mailbox/broken.xml',
+    );
     const accounts = new Accounts(store.db);
     await accounts.createUser({ ...ADMIN, role: 'admin', allDomains: true });
     await accounts.createUser({ ...ANALYST, role: 'analyst', domains: ['bank.example.co.jp'] });

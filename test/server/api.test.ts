@@ -6,7 +6,7 @@ import { GZIP_ABOVE_CHARS } from '../../src/server/answers.ts';
 import { SEARCH_MAX_LENGTH } from '../../src/server/reports.ts';
 import { UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import { createScan, finishScan } from '../../src/survey/stored.ts';
-import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
+import { aggregateGz, aggregateXml, reportMail } from '../ingest/helpers/reports.ts';
 import { DAY, engines, engineTitle, header, record } from '../store/helpers.ts';
 import { Client, type Harness, multipart, PASSWORD, useHarness } from './helpers.ts';
 
@@ -158,6 +158,7 @@ for (const engine of engines) {
         ['DELETE', '/api/tokens/999', undefined, '/api/tokens/{id}'],
         ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }, '/api/imap-sources'],
         ['DELETE', '/api/imap-sources/999', undefined, '/api/imap-sources/{id}'],
+        ['POST', '/api/quarantine/retry', {}, '/api/quarantine/retry'],
       ];
 
       it('refuses every state-changing request of a session without its CSRF token (403)', async () => {
@@ -321,6 +322,54 @@ for (const engine of engines) {
         expect(raw.statusCode).toBe(200);
         expect(raw.headers['content-type']).toMatch(/^text\/plain/);
         expect(raw.body).toBe(xml);
+      });
+
+      it('shows admins the quarantine, its bytes, and reads it again; nobody else', async () => {
+        const mail = Buffer.from(reportMail({ reportId: 'q-1', domain: 'a.example' }));
+        const kept = await h.store.quarantine(
+          mail,
+          { description: '/mail/q-1.eml' },
+          { code: 'xml-not-well-formed', message: 'an older parser gave up' },
+        );
+        const bad = await h.store.quarantine(
+          Buffer.from('<feedback><oops></feedback>'),
+          { description: 'bad.xml' },
+          { code: 'xml-not-well-formed', message: 'not well-formed' },
+        );
+        const alice = await as('alice');
+        for (const [method, url] of [
+          ['GET', '/api/quarantine'],
+          ['GET', `/api/quarantine/${kept.id}/raw`],
+          ['POST', '/api/quarantine/retry'],
+        ] as const) {
+          expect((await alice.request(method, url, method === 'POST' ? {} : undefined)).statusCode, url).toBe(
+            403,
+          );
+        }
+        const root = await as('root');
+        const listed = (await root.get('/api/quarantine')).json().entries;
+        expect(listed.map((e: { source: string }) => e.source)).toEqual(
+          expect.arrayContaining(['/mail/q-1.eml', 'bad.xml']),
+        );
+        const raw = await root.get(`/api/quarantine/${kept.id}/raw`);
+        expect(raw.headers['content-type']).toBe('application/octet-stream');
+        expect(raw.headers['content-disposition']).toMatch(/^attachment/);
+        expect(raw.rawPayload.equals(mail)).toBe(true);
+        expect((await root.get('/api/quarantine/987654/raw')).statusCode).toBe(404);
+        const retry = await root.request('POST', '/api/quarantine/retry', { ids: [kept.id, bad.id] });
+        expect(retry.statusCode).toBe(200);
+        expect(retry.json()).toMatchObject({
+          retried: 2,
+          released: 1,
+          reports: 1,
+          failed: [{ source: 'bad.xml' }],
+        });
+        const left = (await root.get('/api/quarantine')).json().entries.map((e: { id: number }) => e.id);
+        expect(left).toContain(bad.id);
+        expect(left).not.toContain(kept.id);
+        expect((await alice.get('/api/reports?q=q-1')).json().total).toBe(1);
+        const audit = (await root.get('/api/audit')).json().entries;
+        expect(audit[0]).toMatchObject({ action: 'quarantine-retry', username: 'root' });
       });
 
       it('answers 404 the same for a report that does not exist', async () => {
@@ -845,6 +894,9 @@ for (const engine of engines) {
           '/api/failure-reports',
           '/api/failure-reports/{id}',
           '/api/uploads',
+          '/api/quarantine',
+          '/api/quarantine/{id}/raw',
+          '/api/quarantine/retry',
           '/api/inventory/domains',
           '/api/users',
           '/api/tokens',

@@ -21,6 +21,10 @@ interface TabSpec {
   /** The field that names a row in the URL of its DELETE. */
   idKey?: string;
   fields?: Field[];
+  /** A button that POSTs to `path` and says what came of it (`sumi quarantine retry`). */
+  action?: { label: WebKey; path: string };
+  /** Fields of the rows not shown (too long to read in a table). */
+  hidden?: string[];
 }
 
 const TABS: TabSpec[] = [
@@ -66,6 +70,13 @@ const TABS: TabSpec[] = [
     path: '/api/tokens',
     idKey: 'id',
     fields: [{ name: 'name', label: 'settings.token-name', required: true }],
+  },
+  {
+    id: 'quarantine',
+    label: 'settings.quarantine',
+    path: '/api/quarantine',
+    action: { label: 'settings.retry', path: '/api/quarantine/retry' },
+    hidden: ['rawSha256'],
   },
   { id: 'audit', label: 'settings.audit', path: '/api/audit' },
 ];
@@ -120,6 +131,20 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
   const [error, setError] = useState<Error>();
   // A token or a setup link is shown once, right after it is made.
   const [secret, setSecret] = useState<{ label: WebKey; value: string }>();
+  const [done, setDone] = useState<string>();
+
+  const act = async (action: NonNullable<TabSpec['action']>) => {
+    try {
+      const answer = await request<Row>(action.path, { json: {} });
+      setDone(
+        w.t('settings.retried', { released: Number(answer.released), retried: Number(answer.retried) }),
+      );
+      setError(undefined);
+      list.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
 
   const remove = async (row: Row) => {
     if (!tab.idKey || !window.confirm(w.t('settings.confirm-delete'))) return;
@@ -174,11 +199,19 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
 
   return (
     <>
+      {tab.action && (
+        <p>
+          <button type="button" onClick={() => act(tab.action!)}>
+            {w.t(tab.action.label)}
+          </button>
+        </p>
+      )}
+      {done && <p role="status">{done}</p>}
       <Async resource={list}>
         {(data) => {
           const rows = asArray<Row>(data, 'domains', 'users', 'tokens', 'sources', 'entries');
           const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter(
-            (k) => !/hash|password|secret/i.test(k),
+            (k) => !/hash|password|secret/i.test(k) && !tab.hidden?.includes(k),
           );
           const columns: Column<Row>[] = keys.map((key) => ({
             key,
