@@ -174,7 +174,7 @@ async function storePart(
           kind: 'aggregate',
           status: 'duplicate',
           id: outcome.id,
-          ...(outcome.copy ? { copy: outcome.copy } : {}),
+          ...(outcome.copy === undefined ? {} : { copy: outcome.copy }),
         };
   }
   const payload = part.payload;

@@ -21,7 +21,7 @@ export interface QuarantineRetry {
 /** Reads quarantined inputs again (`ids`, or every one), one at a time, each stored as an input is. */
 export async function retryQuarantined(
   store: Store,
-  options: { ids?: readonly number[]; onEntry?: (totals: IngestTotals) => void } = {},
+  options: { ids?: readonly number[] } = {},
 ): Promise<QuarantineRetry> {
   const result: QuarantineRetry = { totals: emptyTotals(), retried: 0, released: 0 };
   // Listed once, without their bytes (read one at a time below).
@@ -36,7 +36,6 @@ export async function retryQuarantined(
     addOutcome(result.totals, outcome);
     result.retried++;
     if (!outcome.quarantined && (await store.releaseQuarantined(entry))) result.released++;
-    options.onEntry?.(result.totals);
   }
   return result;
 }
