@@ -199,7 +199,7 @@ for (const engine of engines) {
         xml('a'),
         source,
       );
-      const later = { description: 'resent.xml', receivedAt: JAN_1 + 7200 };
+      const later = { description: 'resent\u0000 \uffff 日本語.xml', receivedAt: JAN_1 + 7200 };
       // Same reporter + report ID + policy domain, other content: a duplicate, its records unread.
       const other = await store.insertAggregateReport(
         { ...header(), records: untouchable() },
