@@ -102,8 +102,8 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: '{duplicates} 件のレポートは保存済みでした。',
   },
   'summary.copies': {
-    en: '{copies} of them had the identity of a stored report (reporter, report ID, domain) but other content; each is kept beside the stored report, which alone is counted.',
-    ja: 'そのうち {copies} 件は保存済みのレポートと同じ識別子（報告者、レポート ID、ドメイン）で内容が異なりました。集計には保存済みのレポートだけを使い、異なる内容はその写しとして保存しています。',
+    en: '{copies} of them had the identity of a stored report (its reporter and report ID) but other content; each is kept beside the stored report, which alone is counted.',
+    ja: 'そのうち {copies} 件は保存済みのレポートと同じ識別子（報告者とレポート ID）で内容が異なりました。集計には保存済みのレポートだけを使い、異なる内容はその写しとして保存しています。',
   },
   'summary.failed': {
     en: '{count} inputs gave no report; they are kept in the quarantine:',

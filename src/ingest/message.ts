@@ -38,7 +38,7 @@ export interface StoredReport {
   /** Aggregate reports: rows stored and messages they cover (0 for duplicates). */
   records: number;
   messages: number;
-  /** A duplicate aggregate report with other bytes than the stored one: the copy kept of it. */
+  /** A duplicate aggregate or TLS report with other bytes than the stored one: the copy kept of it. */
   copy?: number;
 }
 
@@ -186,7 +186,13 @@ async function storePart(
   if (payload.kind === 'tls') {
     const report = await parseTlsReport(payload.bytes);
     const outcome = await store.insertTlsReport(report, payload.bytes, source);
-    return { ...base, kind: 'tls', status: outcome.status, id: outcome.id };
+    return {
+      ...base,
+      kind: 'tls',
+      status: outcome.status,
+      id: outcome.id,
+      ...(outcome.status === 'duplicate' && outcome.copy !== undefined ? { copy: outcome.copy } : {}),
+    };
   }
   throw new ReportError('unknown-payload', { name: payload.name, start: previewBytes(payload.bytes) });
 }

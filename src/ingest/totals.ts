@@ -6,7 +6,7 @@ export interface IngestTotals {
   reports: number;
   /** Reports of any kind already in the store. */
   duplicates: number;
-  /** Of the duplicates, aggregate reports whose bytes differed: kept as copies of the stored one. */
+  /** Of the duplicates, aggregate and TLS reports whose bytes differed: kept as copies of the stored one. */
   copies: number;
   /** Rows of the newly stored aggregate reports. */
   records: number;

@@ -84,6 +84,7 @@ export async function insertAggregateBatch(
     const first = byAt.get(of)!.row;
     const copy = await keepReportCopy(
       store.db,
+      'report_copies',
       { id: stored.id, raw_sha256: first.raw_sha256 },
       copyColumns(byAt.get(at)!.row),
     );
@@ -153,7 +154,7 @@ async function writeTogether(
       const id = ids.get(p.key);
       if (id === undefined) {
         const stored = await storedIdentity(trx, p.row);
-        const copy = await keepReportCopy(trx, stored, copyColumns(p.row));
+        const copy = await keepReportCopy(trx, 'report_copies', stored, copyColumns(p.row));
         outcomes.set(
           p.at,
           copy === undefined

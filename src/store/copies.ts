@@ -1,14 +1,18 @@
 /**
- * Other copies of a stored aggregate report (report_copies, migration 0011): a report whose
- * identity (reporter, report ID, policy domain) is stored already is a duplicate, and is not
- * counted again; when its raw bytes differ from the stored report's, they are kept here, so
- * that nothing received is lost.
+ * Other copies of a stored report: a report whose identity is stored already (an aggregate
+ * report's reporter, report ID and policy domain; a TLS report's organisation and report ID) is
+ * a duplicate, and is not counted again; when its raw bytes differ from the stored report's,
+ * they are kept (report_copies, migration 0011; tls_report_copies, 0012), so that nothing
+ * received is lost.
  */
 import type { Kysely } from 'kysely';
 import type { Database, ReportCopiesTable } from './schema.ts';
 
 /** A copy's row but its id and report: its raw columns and where it came from. */
 export type CopyColumns = Omit<ReportCopiesTable, 'id' | 'report_id'>;
+
+/** Where the copies of each kind of report are kept. */
+export type CopiesTable = 'report_copies' | 'tls_report_copies';
 
 /** The stored report's id and raw hash, for a report found to be a duplicate by its identity. */
 export async function storedIdentity(
@@ -25,17 +29,19 @@ export async function storedIdentity(
 }
 
 /**
- * Keeps `copy` beside the stored report `stored` when its bytes differ from the report's and
- * from every copy kept before. The id of the new copy, or undefined when nothing was new.
+ * Keeps `copy` beside the stored report `stored` (in `table`) when its bytes differ from the
+ * report's and from every copy kept before. The id of the new copy, or undefined when nothing
+ * was new.
  */
 export async function keepReportCopy(
   db: Kysely<Database>,
+  table: CopiesTable,
   stored: { id: number; raw_sha256: string },
   copy: CopyColumns,
 ): Promise<number | undefined> {
   if (copy.raw_sha256 === stored.raw_sha256) return undefined;
   const row = await db
-    .insertInto('report_copies')
+    .insertInto(table)
     .values({ ...copy, report_id: stored.id })
     .onConflict((oc) => oc.columns(['report_id', 'raw_sha256']).doNothing())
     .returning('id')
@@ -44,9 +50,9 @@ export async function keepReportCopy(
 }
 
 /** The copies kept of a report, oldest first, without their bytes. */
-export function listReportCopies(db: Kysely<Database>, reportId: number) {
+export function listReportCopies(db: Kysely<Database>, table: CopiesTable, reportId: number) {
   return db
-    .selectFrom('report_copies')
+    .selectFrom(table)
     .select(['id', 'raw_sha256', 'raw_size', 'source', 'received_at', 'ingested_at'])
     .where('report_id', '=', reportId)
     .orderBy('id')

@@ -188,11 +188,12 @@ export interface TlsFailureDetailsTable {
 
 /**
  * Another copy of a stored report: the same reporter, report ID and policy domain with other raw
- * bytes (0011). Kept, never counted: the report's records and the rollup are the stored copy's.
+ * bytes (0011), or in tls_report_copies the same organisation and report ID of a TLS report
+ * (0012). Kept, never counted: the report's records and the rollup are the stored copy's.
  */
 export interface ReportCopiesTable extends RawColumns {
   id: Generated<number>;
-  /** The stored report (reports.id) this is another copy of. */
+  /** The stored report this is another copy of (reports.id; tls_reports.id for TLS reports). */
   report_id: number;
   source: string;
   received_at: number | null;
@@ -444,6 +445,7 @@ export interface Database {
   tls_failure_details: TlsFailureDetailsTable;
   quarantine: QuarantineTable;
   report_copies: ReportCopiesTable;
+  tls_report_copies: ReportCopiesTable;
   ip_facts: IpFactsTable;
   dmarc_checks: DmarcChecksTable;
   source_rollup: SourceRollupTable;

@@ -10,7 +10,7 @@ import type {
 } from '../reports/types.ts';
 import { RECORD_COLUMNS, recordOfRow, reportRow } from './aggregate-rows.ts';
 import { insertAggregateBatch } from './batch.ts';
-import { keepReportCopy, listReportCopies, storedIdentity } from './copies.ts';
+import { type CopiesTable, keepReportCopy, listReportCopies, storedIdentity } from './copies.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
@@ -35,6 +35,7 @@ import type {
   StoreCounts,
   StoredAggregateReport,
   StoredFailureReport,
+  StoredReportCopy,
   StoredReportSummary,
   StoredTlsReport,
 } from './types.ts';
@@ -56,16 +57,15 @@ export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
 /** Quarantined inputs listed when the caller sets no limit. */
 export const LIST_QUARANTINE_DEFAULT_LIMIT = 1_000;
 
-const RAW_TABLE: Record<
-  RawKind,
-  'reports' | 'failure_reports' | 'tls_reports' | 'quarantine' | 'report_copies'
-> = {
-  aggregate: 'reports',
-  failure: 'failure_reports',
-  tls: 'tls_reports',
-  quarantine: 'quarantine',
-  copy: 'report_copies',
-};
+const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' | 'quarantine' | CopiesTable> =
+  {
+    aggregate: 'reports',
+    failure: 'failure_reports',
+    tls: 'tls_reports',
+    quarantine: 'quarantine',
+    copy: 'report_copies',
+    'tls-copy': 'tls_report_copies',
+  };
 
 const TLS_POLICY_COLUMNS: ColumnSpec[] = [
   ['tls_report_id', 'int'],
@@ -311,7 +311,7 @@ export class KyselyStore implements Store {
         const copy =
           sha256 === stored.raw_sha256
             ? undefined
-            : await keepReportCopy(trx, stored, {
+            : await keepReportCopy(trx, 'report_copies', stored, {
                 ...rawColumns(await packRaw(raw, sha256)),
                 ...this.#sourceColumns(source),
               });
@@ -513,17 +513,26 @@ export class KyselyStore implements Store {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) {
+        // The same bytes (found first), else the same organisation and report ID with other bytes:
+        // kept as a copy.
         const existing = await trx
           .selectFrom('tls_reports')
-          .select('id')
+          .select(['id', 'raw_sha256'])
           .where((eb) =>
             eb.or([
               eb('raw_sha256', '=', packed.sha256),
               eb.and([eb('organization_name', '=', organizationName), eb('report_id', '=', reportId)]),
             ]),
           )
+          .orderBy(sql`raw_sha256 = ${packed.sha256}`, 'desc')
           .executeTakeFirstOrThrow();
-        return { status: 'duplicate', id: existing.id };
+        const copy = await keepReportCopy(trx, 'tls_report_copies', existing, {
+          ...rawColumns(packed),
+          ...this.#sourceColumns(source),
+        });
+        return copy === undefined
+          ? { status: 'duplicate', id: existing.id }
+          : { status: 'duplicate', id: existing.id, copy };
       }
       const id = inserted.id;
       const width = TLS_POLICY_COLUMNS.length;
@@ -730,15 +739,19 @@ export class KyselyStore implements Store {
       source: this.#read(row.source),
       receivedAt: row.received_at,
       ingestedAt: row.ingested_at,
-      copies: (await listReportCopies(this.db, id)).map((copy) => ({
-        id: copy.id,
-        rawSha256: copy.raw_sha256,
-        rawSize: copy.raw_size,
-        source: this.#read(copy.source),
-        receivedAt: copy.received_at,
-        ingestedAt: copy.ingested_at,
-      })),
+      copies: await this.#copies('report_copies', id),
     };
+  }
+
+  async #copies(table: CopiesTable, reportId: number): Promise<StoredReportCopy[]> {
+    return (await listReportCopies(this.db, table, reportId)).map((copy) => ({
+      id: copy.id,
+      rawSha256: copy.raw_sha256,
+      rawSize: copy.raw_size,
+      source: this.#read(copy.source),
+      receivedAt: copy.received_at,
+      ingestedAt: copy.ingested_at,
+    }));
   }
 
   async getFailureReport(id: number): Promise<StoredFailureReport | undefined> {
@@ -858,6 +871,7 @@ export class KyselyStore implements Store {
       source: this.#read(row.source),
       receivedAt: row.received_at,
       ingestedAt: row.ingested_at,
+      copies: await this.#copies('tls_report_copies', id),
     };
   }
 

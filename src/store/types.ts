@@ -62,8 +62,8 @@ export interface QuarantineReason {
  * `stored`: new; `duplicate`: already in the store (`id`), nothing counted again. For an
  * aggregate report `records` and `messages` are its records and the sum of their counts; for a
  * TLS report its policies and sessions; 0 for failure reports and the quarantine. `copy`: an
- * aggregate report stored already whose bytes differed from these; they were kept beside it
- * (report_copies), with this id.
+ * aggregate or TLS report stored already whose bytes differed from these; they were kept beside
+ * it (report_copies, tls_report_copies), with this id.
  */
 export type InsertOutcome =
   | { status: 'stored'; id: number; records: number; messages: number }
@@ -72,8 +72,8 @@ export type InsertOutcome =
 /** One report's outcome in a batch: stored, duplicate, or the value the store refused. */
 export type BatchOutcome = InsertOutcome | StoreInputError;
 
-/** Whose raw bytes: a report of each kind, a quarantined input, another copy of an aggregate report. */
-export type RawKind = 'aggregate' | 'failure' | 'tls' | 'quarantine' | 'copy';
+/** Whose raw bytes: a report of each kind, a quarantined input, another copy of an aggregate or TLS report. */
+export type RawKind = 'aggregate' | 'failure' | 'tls' | 'quarantine' | 'copy' | 'tls-copy';
 
 export interface StoredReportSummary {
   id: number;
@@ -106,7 +106,7 @@ export interface StoredAggregateReport extends AggregateReportHeader {
   copies: StoredReportCopy[];
 }
 
-/** Another copy of a stored aggregate report: its bytes differed (see InsertOutcome). */
+/** Another copy of a stored aggregate or TLS report: its bytes differed (see InsertOutcome). */
 export interface StoredReportCopy {
   id: number;
   rawSha256: string;
@@ -130,6 +130,8 @@ export interface StoredTlsReport extends TlsReport {
   source: string;
   receivedAt: number | null;
   ingestedAt: number;
+  /** Other copies received of this report (same organisation and report ID, other bytes; raw kind `tls-copy`). */
+  copies: StoredReportCopy[];
 }
 
 export interface QuarantineEntry {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ describe('sumi ingest', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('1 reports were already stored.');
     expect(text.stdout).toContain(
-      '1 of them had the identity of a stored report (reporter, report ID, domain) but other content',
+      '1 of them had the identity of a stored report (its reporter and report ID) but other content',
     );
     const store = await openStore(db);
     try {
@@ -69,6 +69,27 @@ describe('sumi ingest', () => {
     await writeFile(input('third.xml'), aggregateXml({ reportId: 'cli-copy', records: 1 }));
     const third = await sumi(['ingest', input('third.xml'), '--db', db, '--lang', 'ja']);
     expect(third.stdout).toContain('そのうち 1 件は保存済みのレポートと同じ識別子');
+  });
+
+  it('keeps an SMTP TLS report sent again with other bytes as a copy of the stored one', async () => {
+    const tls = await readFile(path.join(repoRoot, 'test/reports/fixtures/tls.json'), 'utf8');
+    await writeFile(input('tls.json'), tls);
+    expect((await sumi(['ingest', input('tls.json'), '--db', db, '--json'])).stdout).toContain(
+      '"tls_reports": 1',
+    );
+    // The same report re-serialised (other bytes, same organisation and report ID).
+    await writeFile(input('tls-again.json'), JSON.stringify(JSON.parse(tls), null, 1));
+    const again = await sumi(['ingest', input('tls-again.json'), '--db', db]);
+    expect(again.stdout).toContain('1 reports were already stored.');
+    expect(again.stdout).toContain('1 of them had the identity of a stored report');
+    const store = await openStore(db);
+    try {
+      const [row] = await store.db.selectFrom('tls_reports').select('id').execute();
+      const copies = (await store.getTlsReport(row!.id))?.copies ?? [];
+      expect(copies.map((c) => c.source)).toEqual([input('tls-again.json')]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('exits 2 when an input gave no report, listing it with its reason (en and ja)', async () => {

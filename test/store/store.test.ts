@@ -519,17 +519,34 @@ for (const engine of engines) {
         source: source.description,
         receivedAt: source.receivedAt,
         ingestedAt: expect.any(Number),
+        copies: [],
       });
       expect(await store.insertTlsReport(report, raw, source)).toEqual({
         status: 'duplicate',
         id: stored.id,
       });
-      // Re-serialised JSON (other bytes), same organisation and report ID.
+      // Re-serialised JSON (other bytes), same organisation and report ID: a duplicate, its bytes
+      // kept as a copy once.
       const reserialised = Buffer.from(`${raw.toString()}\n`);
+      const resent = { description: 'resent\u0000.json', receivedAt: null };
+      const copied = await store.insertTlsReport(report, reserialised, resent);
+      expect(copied).toEqual({ status: 'duplicate', id: stored.id, copy: expect.any(Number) });
       expect(await store.insertTlsReport(report, reserialised, source)).toEqual({
         status: 'duplicate',
         id: stored.id,
       });
+      const copy = (copied as { copy: number }).copy;
+      expect((await store.getTlsReport(stored.id))?.copies).toEqual([
+        {
+          id: copy,
+          rawSha256: sha256(reserialised),
+          rawSize: reserialised.length,
+          source: resent.description,
+          receivedAt: null,
+          ingestedAt: expect.any(Number),
+        },
+      ]);
+      expectBytes(await store.getRawReport(copy, 'tls-copy'), reserialised);
       const next = await store.insertTlsReport(tlsReport({ reportId: 'next' }), reserialised, source);
       expect(next.status).toBe('stored');
       const negative = tlsReport({ reportId: 'neg' });

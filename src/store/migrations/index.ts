@@ -18,6 +18,7 @@ import { resultsInRecords } from './0008-results-in-records.ts';
 import { recordsUncheckedKey } from './0009-records-unchecked-key.ts';
 import { reportContact } from './0010-report-contact.ts';
 import { reportCopies } from './0011-report-copies.ts';
+import { tlsReportCopies } from './0012-tls-report-copies.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -33,6 +34,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0009-records-unchecked-key': recordsUncheckedKey(kind),
     '0010-report-contact': reportContact(kind),
     '0011-report-copies': reportCopies(kind),
+    '0012-tls-report-copies': tlsReportCopies(kind),
   };
 }
 
