@@ -62,7 +62,8 @@ export function registerQuarantine(program: Command, ctx: CliContext): void {
               String(e.times),
               String(e.rawSize),
               e.source,
-              `${e.errorCode}: ${e.errorMessage}`,
+              // The reason starts with where the input was when that is the entry's own source.
+              `${e.errorCode}: ${e.errorMessage.startsWith(`${e.source}: `) ? e.errorMessage.slice(e.source.length + 2) : e.errorMessage}`,
             ]);
             ctx.stdout.write(
               `${table(

@@ -62,6 +62,9 @@ describe('sumi quarantine', () => {
       times: 1,
       rawSize: BAD.length,
     });
+    const en = await sumi(['quarantine', 'list', '--db', db]);
+    // The reason is not prefixed with the source again (the column beside it).
+    expect(en.stdout).toMatch(/bad\.xml\s+xml-not-well-formed: The XML is not well-formed at line 1/);
     const text = await sumi(['quarantine', 'list', '--db', db, '--limit', '1', '--lang', 'ja']);
     expect(text.stdout.split('\n')[0]).toMatch(/^ID\s+最終受信\s+回数\s+バイト\s+入力元\s+理由$/);
     expect(text.stdout.trim().split('\n')).toHaveLength(2);
