@@ -18,15 +18,18 @@ export interface QuarantineRetry {
   released: number;
 }
 
-/** Reads quarantined inputs again (`ids`, or every one), one at a time, each stored as an input is. */
+/**
+ * Reads quarantined inputs again (`ids`, or every one; at most `limit`, the latest first), one
+ * at a time, each stored as an input is.
+ */
 export async function retryQuarantined(
   store: Store,
-  options: { ids?: readonly number[] } = {},
+  options: { ids?: readonly number[]; limit?: number } = {},
 ): Promise<QuarantineRetry> {
   const result: QuarantineRetry = { totals: emptyTotals(), retried: 0, released: 0 };
   // Listed once, without their bytes (read one at a time below).
   const entries = await store.listQuarantine({
-    limit: Number.MAX_SAFE_INTEGER,
+    limit: options.limit ?? Number.MAX_SAFE_INTEGER,
     ...(options.ids ? { ids: options.ids } : {}),
   });
   for (const entry of entries) {

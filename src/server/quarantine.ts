@@ -13,8 +13,11 @@ import { notFound, requestLang } from './errors.ts';
 import { type AnyRouteSpec, addRoute, idParams, pageQuery } from './route.ts';
 import { ingestSummarySchema } from './uploads.ts';
 
-/** Entries read again by one request at most (each is read and stored in turn). */
-export const RETRY_MAX_IDS = 1000;
+/**
+ * Entries read again by one request at most (each is read and stored in turn: a request stays
+ * short); without ids, the latest this many.
+ */
+export const RETRY_MAX_ENTRIES = 1000;
 
 export function registerQuarantineRoutes(
   app: FastifyInstance,
@@ -58,13 +61,16 @@ export function registerQuarantineRoutes(
     method: 'POST',
     url: '/api/quarantine/retry',
     changesAnalysis: true,
-    summary: `Reads quarantined inputs again with this version (the ids given, at most ${RETRY_MAX_IDS}, or every one): those that now give their reports are stored and leave the quarantine; answers as \`sumi quarantine retry --json\``,
+    summary: `Reads quarantined inputs again with this version (the ids given, or the latest; at most ${RETRY_MAX_ENTRIES}): those that now give their reports are stored and leave the quarantine; answers as \`sumi quarantine retry --json\``,
     tag: 'reports',
     access: 'admin',
-    body: z.object({ ids: z.array(z.number().int().positive()).max(RETRY_MAX_IDS).optional() }),
+    body: z.object({ ids: z.array(z.number().int().positive()).max(RETRY_MAX_ENTRIES).optional() }),
     response: ingestSummarySchema.extend({ retried: z.number(), released: z.number() }),
     async handler({ request, body, caller }) {
-      const retry = await retryQuarantined(store, body.ids ? { ids: body.ids } : {});
+      const retry = await retryQuarantined(store, {
+        limit: RETRY_MAX_ENTRIES,
+        ...(body.ids ? { ids: body.ids } : {}),
+      });
       await accounts.audit({
         userId: caller.user.id,
         username: caller.user.username,
