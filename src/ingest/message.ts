@@ -141,6 +141,11 @@ export async function storeMessage(
   return outcome;
 }
 
+/** The copy a duplicate's outcome kept, as a StoredReport carries it. */
+function keptCopy(outcome: InsertOutcome): { copy?: number } {
+  return outcome.status === 'duplicate' && outcome.copy !== undefined ? { copy: outcome.copy } : {};
+}
+
 async function storePart(
   store: Store,
   part: Extract<MessagePart, { kind: 'aggregate' | 'payload' }>,
@@ -174,7 +179,7 @@ async function storePart(
           kind: 'aggregate',
           status: 'duplicate',
           id: outcome.id,
-          ...(outcome.copy === undefined ? {} : { copy: outcome.copy }),
+          ...keptCopy(outcome),
         };
   }
   const payload = part.payload;
@@ -191,7 +196,7 @@ async function storePart(
       kind: 'tls',
       status: outcome.status,
       id: outcome.id,
-      ...(outcome.status === 'duplicate' && outcome.copy !== undefined ? { copy: outcome.copy } : {}),
+      ...keptCopy(outcome),
     };
   }
   throw new ReportError('unknown-payload', { name: payload.name, start: previewBytes(payload.bytes) });

@@ -18,7 +18,7 @@ import {
   reportKey,
   reportRow,
 } from './aggregate-rows.ts';
-import { type CopyColumns, keepReportCopy, storedIdentity } from './copies.ts';
+import { type CopyColumns, duplicateOutcome, keepReportCopy, storedIdentity } from './copies.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
@@ -53,16 +53,15 @@ export async function insertAggregateBatch(
   }
 
   // The same report twice in one batch: the first is stored, the others are its duplicates.
-  const byAt = new Map(prepared.map((p) => [p.at, p]));
-  const first = new Map<string, number>();
+  const first = new Map<string, Prepared & { at: number }>();
   const fresh: (Prepared & { at: number })[] = [];
-  const repeats: { at: number; of: number }[] = [];
+  const repeats: { repeat: Prepared & { at: number }; of: Prepared & { at: number } }[] = [];
   for (const p of prepared) {
     const earlier = first.get(p.key);
     if (earlier === undefined) {
-      first.set(p.key, p.at);
+      first.set(p.key, p);
       fresh.push(p);
-    } else repeats.push({ at: p.at, of: earlier });
+    } else repeats.push({ repeat: p, of: earlier });
   }
 
   let written: Map<number, InsertOutcome>;
@@ -73,25 +72,21 @@ export async function insertAggregateBatch(
     written = await writeOneByOne(store, fresh, options, outcomes);
   }
   for (const [at, outcome] of written) outcomes[at] = outcome;
-  for (const { at, of } of repeats) {
-    const stored = outcomes[of];
+  for (const { repeat, of } of repeats) {
+    const stored = outcomes[of.at];
     if (stored === undefined || stored instanceof StoreInputError) {
-      outcomes[at] = stored;
+      outcomes[repeat.at] = stored;
       continue;
     }
     // Rare (the same report twice among a batch's inputs), so a statement of its own; a crash
     // before it loses nothing: the input stored again finds the report and keeps the copy then.
-    const first = byAt.get(of)!.row;
     const copy = await keepReportCopy(
       store.db,
       'report_copies',
-      { id: stored.id, raw_sha256: first.raw_sha256 },
-      copyColumns(byAt.get(at)!.row),
+      { id: stored.id, raw_sha256: of.row.raw_sha256 },
+      copyColumns(repeat.row),
     );
-    outcomes[at] =
-      copy === undefined
-        ? { status: 'duplicate', id: stored.id }
-        : { status: 'duplicate', id: stored.id, copy };
+    outcomes[repeat.at] = duplicateOutcome(stored.id, copy);
   }
   return outcomes.map((outcome, at) => {
     if (outcome === undefined) throw new Error(`report ${at} of the batch has no outcome`);
@@ -155,12 +150,7 @@ async function writeTogether(
       if (id === undefined) {
         const stored = await storedIdentity(trx, p.row);
         const copy = await keepReportCopy(trx, 'report_copies', stored, copyColumns(p.row));
-        outcomes.set(
-          p.at,
-          copy === undefined
-            ? { status: 'duplicate', id: stored.id }
-            : { status: 'duplicate', id: stored.id, copy },
-        );
+        outcomes.set(p.at, duplicateOutcome(stored.id, copy));
         continue;
       }
       all.addPrepared(id, p.records);

@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, ReportCopiesTable } from './schema.ts';
+import type { InsertOutcome } from './types.ts';
 
 /** A copy's row but its id and report: its raw columns and where it came from. */
 export type CopyColumns = Omit<ReportCopiesTable, 'id' | 'report_id'>;
@@ -47,6 +48,14 @@ export async function keepReportCopy(
     .returning('id')
     .executeTakeFirst();
   return row?.id;
+}
+
+/** A duplicate of stored report `id`, with the copy kept of it if any. */
+export function duplicateOutcome(
+  id: number,
+  copy: number | undefined,
+): Extract<InsertOutcome, { status: 'duplicate' }> {
+  return copy === undefined ? { status: 'duplicate', id } : { status: 'duplicate', id, copy };
 }
 
 /** The copies kept of a report, oldest first, without their bytes. */

@@ -10,7 +10,13 @@ import type {
 } from '../reports/types.ts';
 import { RECORD_COLUMNS, recordOfRow, reportRow } from './aggregate-rows.ts';
 import { insertAggregateBatch } from './batch.ts';
-import { type CopiesTable, keepReportCopy, listReportCopies, storedIdentity } from './copies.ts';
+import {
+  type CopiesTable,
+  duplicateOutcome,
+  keepReportCopy,
+  listReportCopies,
+  storedIdentity,
+} from './copies.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
@@ -308,6 +314,7 @@ export class KyselyStore implements Store {
         .executeTakeFirst();
       if (!inserted) {
         const stored = await storedIdentity(trx, key);
+        // The same bytes: nothing to pack (keepReportCopy would keep nothing either).
         const copy =
           sha256 === stored.raw_sha256
             ? undefined
@@ -316,9 +323,7 @@ export class KyselyStore implements Store {
                 ...this.#sourceColumns(source),
               });
         await (copy === undefined ? trx.rollback() : trx.commit()).execute();
-        return copy === undefined
-          ? { status: 'duplicate', id: stored.id }
-          : { status: 'duplicate', id: stored.id, copy };
+        return duplicateOutcome(stored.id, copy);
       }
       return new AggregateWriter(this, trx, inserted.id, {
         rollupReport: {
@@ -530,9 +535,7 @@ export class KyselyStore implements Store {
           ...rawColumns(packed),
           ...this.#sourceColumns(source),
         });
-        return copy === undefined
-          ? { status: 'duplicate', id: existing.id }
-          : { status: 'duplicate', id: existing.id, copy };
+        return duplicateOutcome(existing.id, copy);
       }
       const id = inserted.id;
       const width = TLS_POLICY_COLUMNS.length;
