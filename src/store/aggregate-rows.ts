@@ -16,6 +16,7 @@ import type {
 } from '../reports/types.ts';
 import type { ColumnSpec, EngineKind } from './engine.ts';
 import { StoreInputError, type StoreInputErrorArgs, type StoreInputErrorCode } from './errors.ts';
+import { CopyRows } from './pg-copy.ts';
 import type { PackedRaw } from './raw.ts';
 import type { RollupAccumulator } from './rollup.ts';
 import { pushRollupAuth, type RollupReport, rollupDay, rollupHeaderFrom } from './rollup-key.ts';
@@ -276,11 +277,14 @@ function pushRecordValues(engine: EngineKind, record: AggregateRecord, into: unk
 export class RecordRows {
   readonly #store: KyselyStore;
   #records: unknown[] = [];
+  /** PostgreSQL: the rows as COPY text, each made as it comes (#records holds one row at a time). */
+  readonly #copy: CopyRows | undefined;
   /** Rows since the last take(). */
   pending = 0;
 
   constructor(store: KyselyStore) {
     this.#store = store;
+    if (store.writers.records.copies) this.#copy = new CopyRows();
   }
 
   /** Adds record number `index` of report `reportId`; returns its count. */
@@ -288,7 +292,7 @@ export class RecordRows {
     const count = checkedCount(index, record);
     this.#records.push(reportId, index);
     pushRecordValues(this.#store.engine, record, this.#records);
-    this.pending++;
+    this.#added();
     return count;
   }
 
@@ -299,8 +303,15 @@ export class RecordRows {
     for (let index = 0, at = 0; index < prepared.count; index++) {
       into.push(reportId, index);
       for (const end = at + RECORD_VALUES; at < end; at++) into.push(values[at]);
+      this.#added();
     }
-    this.pending += prepared.count;
+  }
+
+  #added(): void {
+    this.pending++;
+    if (this.#copy === undefined) return;
+    this.#copy.add(this.#records, 0, RECORD_COLUMNS.length);
+    this.#records.length = 0;
   }
 
   /** Adds a record and returns the report's message total with it; an overflowing total is refused. */
@@ -310,7 +321,12 @@ export class RecordRows {
 
   /** The INSERT statements for every row collected, which are then forgotten. */
   take(): CompiledQuery[] {
-    const statements = this.#store.writers.records.statements(this.#records);
+    const writer = this.#store.writers.records;
+    if (this.#copy !== undefined) {
+      this.pending = 0;
+      return this.#copy.rows === 0 ? [] : [writer.copy(this.#copy.take())];
+    }
+    const statements = writer.statements(this.#records);
     this.#records = [];
     this.pending = 0;
     return statements;

@@ -3,6 +3,7 @@
  * statement and how, and how text holding a NUL character is kept (PostgreSQL text cannot hold one).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import { copyText, isCopy } from './pg-copy.ts';
 import type { Database } from './schema.ts';
 
 export type EngineKind = 'sqlite' | 'postgres';
@@ -85,9 +86,23 @@ export class RowWriter {
     for (const statement of this.statements(values)) await db.executeQuery(statement);
   }
 
+  /** Whether rows go to PostgreSQL as COPY text (plain inserts there; upserts have no COPY form). */
+  get copies(): boolean {
+    return this.#kind === 'postgres' && this.#suffix === '';
+  }
+
+  /** The COPY of rows given as COPY text (see pg-copy.ts). */
+  copy(text: Buffer): CompiledQuery {
+    const names = this.#columns.map(([name]) => name).join(',');
+    return CompiledQuery.raw(`copy ${this.#table} (${names}) from stdin`, [text]);
+  }
+
   /** The INSERT statements for the rows, built now (the CPU work) to be run later. */
   statements(values: readonly unknown[]): CompiledQuery[] {
     const width = this.#columns.length;
+    if (values.length === 0) return [];
+    // PostgreSQL: plain inserts as one COPY (pg-copy.ts); upserts have no COPY form.
+    if (this.copies) return [this.copy(copyText(values, width))];
     const rows = values.length / width;
     const statements: CompiledQuery[] = [];
     // PostgreSQL's statement is the same whatever the row count: plain chunks.
@@ -165,15 +180,20 @@ export function asFewStatements(
   statements: readonly CompiledQuery[],
 ): readonly CompiledQuery[] {
   if (kind === 'sqlite' || statements.length < 2) return statements;
+  // A COPY cannot be a WITH clause: it goes first, on its own.
+  const copies = statements.filter((statement) => isCopy(statement.sql));
+  const joined = statements.filter((statement) => !isCopy(statement.sql));
+  if (joined.length < 2) return [...copies, ...joined];
   const parts: string[] = [];
   const parameters: unknown[] = [];
-  for (const statement of statements) {
+  for (const statement of joined) {
     const offset = parameters.length;
     parts.push(statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
     parameters.push(...statement.parameters);
   }
   const main = parts.pop();
   return [
+    ...copies,
     CompiledQuery.raw(`with ${parts.map((part, i) => `w${i} as (${part})`).join(', ')} ${main}`, parameters),
   ];
 }

@@ -17,6 +17,7 @@ import {
 import pg from 'pg';
 import type { EngineKind } from './engine.ts';
 import { migrateToLatest, migrations } from './migrations/index.ts';
+import { copyingPool } from './pg-copy.ts';
 import type { Database } from './schema.ts';
 import { KyselyStore } from './store.ts';
 import type { BulkWrites, Store } from './types.ts';
@@ -257,7 +258,7 @@ async function openPostgres(url: string): Promise<Store> {
       const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
       const schema = rows[0]?.schema;
       if (!schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
-      db = new Kysely<Database>({ dialect: new SchemaDialect({ pool }, schema) });
+      db = new Kysely<Database>({ dialect: new SchemaDialect({ pool: copyingPool(pool) }, schema) });
       await migratePostgres(db, lock, schema);
     } finally {
       lock.release();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
 import { preparedRecords, prepareRecords } from '../../src/store/aggregate-rows.ts';
@@ -64,6 +64,9 @@ const HOSTILE = [
   'U+FFFF\uffff0 and \uffff\uffff escapes',
   'emoji 📨🇯🇵 and 日本語',
   'line\r\nbreak\ttab',
+  // What PostgreSQL's COPY text reads as NULL or as escapes, were they not escaped (pg-copy.ts).
+  '\\N',
+  'a \\t, a \\n and \\\\ written out, and \\001',
 ];
 
 /** A record with `value` in every text field the store keeps. */
@@ -1445,6 +1448,34 @@ describe.skipIf(postgres.skip !== undefined)(`PostgreSQL connections ${engineTit
     const store = await freshStore(postgres, opened);
     const { rows } = await sql<{ jit: string }>`show jit`.execute(store.db);
     expect(rows[0]?.jit).toBe('off');
+  });
+
+  it('run COPY statements in a transaction: rows in, a refused row fails it whole, and the connection goes on', async () => {
+    const store = await freshStore(postgres, opened);
+    const copy = (rows: string) =>
+      CompiledQuery.raw('copy reporters (org_name,email) from stdin', [Buffer.from(rows)]);
+    const copied = await store.db.transaction().execute((trx) => trx.executeQuery(copy('a\t\\N\nb\tb@x\n')));
+    expect(copied.rows).toEqual([]);
+    // A duplicate org_name breaks the unique key midway: nothing of the COPY or its transaction stays.
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('reporters').values({ org_name: 'c', email: null }).execute();
+        await trx.executeQuery(copy('d\t\\N\na\t\\N\n'));
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    const names = await store.db
+      .selectFrom('reporters')
+      .select(['org_name', 'email'])
+      .orderBy('org_name')
+      .execute();
+    expect(names).toEqual([
+      { org_name: 'a', email: null },
+      { org_name: 'b', email: 'b@x' },
+    ]);
+    // Data that is not bytes is refused before anything is sent.
+    await expect(
+      store.db.executeQuery(CompiledQuery.raw('copy reporters (org_name) from stdin', ['text'])),
+    ).rejects.toThrow(/data as its one parameter/);
   });
 });
 

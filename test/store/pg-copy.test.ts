@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { CopyRows, copyText, copyValue, isCopy } from '../../src/store/pg-copy.ts';
+
+describe('COPY text (PostgreSQL)', () => {
+  it('writes NULL as \\N, numbers as they are, and escapes what COPY would read otherwise', () => {
+    expect(copyValue(null)).toBe('\\N');
+    expect(copyValue(undefined)).toBe('\\N');
+    expect(copyValue(42)).toBe('42');
+    expect(copyValue('\\N')).toBe('\\\\N');
+    expect(copyValue('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyValue('日本語 📨 "q" \'s\'')).toBe('日本語 📨 "q" \'s\'');
+  });
+
+  it('makes a line per row, columns parted by tabs, in UTF-8', () => {
+    const text = copyText([1, 'x\ty', null, 2, '署名', ''], 3);
+    expect(text.toString('utf8')).toBe('1\tx\\ty\t\\N\n2\t署名\t\n');
+  });
+
+  it('gives the same bytes however many rows it gathers, past its first buffer', () => {
+    const values: unknown[] = [];
+    for (let i = 0; i < 5_000; i++)
+      values.push(i, `row ${i} 日本語\t`.repeat(1 + (i % 7)), i % 3 ? null : 'n');
+    const expected = Array.from({ length: 5_000 }, (_, i) =>
+      [i, `row ${i} 日本語\\t`.repeat(1 + (i % 7)), i % 3 ? '\\N' : 'n'].join('\t'),
+    ).join('\n');
+    const rows = new CopyRows();
+    for (let at = 0; at < values.length; at += 3) rows.add(values, at, 3);
+    expect(rows.rows).toBe(5_000);
+    expect(rows.take().toString('utf8')).toBe(`${expected}\n`);
+    // Taken rows are gone.
+    expect(rows.rows).toBe(0);
+    expect(rows.take().length).toBe(0);
+  });
+
+  it('knows its statements from others', () => {
+    expect(isCopy('copy records (report_id,record_index) from stdin')).toBe(true);
+    expect(isCopy('insert into records (report_id) values ($1)')).toBe(false);
+    expect(isCopy("select 'copy x (a) from stdin'")).toBe(false);
+  });
+});
