@@ -5,7 +5,7 @@
  * report of 200,000 records), generated into DIR (default bench/.data) when missing.
  * - Sumi: `ingestPaths` of the 10,000 files into a fresh SQLite store (and PostgreSQL when
  *   reachable), reports/s and records/s; the 200,000-record report in a child process, for
- *   its own peak RSS.
+ *   its own peak RSS, and into PostgreSQL.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
  *   process of its own (bench/support/saxes.ts), two ways: each file read whole and gunzipped in
  *   one call (the leanest), and each file streamed (createReadStream -> createGunzip -> saxes,
@@ -164,6 +164,15 @@ try {
     `peak RSS ${bigSumi.maxRssMb.toFixed(0)} MB (target < ${TARGET_BIG_RSS_MB} MB); ` +
       `${rate(200_000, bigSumi.seconds)} records/s; ${(bigSumi.seconds / bigSaxes.seconds).toFixed(2)}x the bare parse`,
   );
+  const bigPostgres = await postgresRun(args.pg, bigFile, 1);
+  if ('seconds' in bigPostgres) {
+    row(
+      'sumi ingest into PostgreSQL',
+      `${bigPostgres.seconds.toFixed(2)} s`,
+      `${rate(200_000, bigPostgres.seconds)} records/s (target >= ${TARGET_PG_RECORDS_PER_S}); ` +
+        `CPU sumi ${bigPostgres.cpuSeconds.toFixed(2)} s + server ${bigPostgres.serverCpuSeconds?.toFixed(2) ?? 'unknown'} s`,
+    );
+  } else row('sumi ingest into PostgreSQL', 'skipped', bigPostgres.skipped);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -202,9 +211,10 @@ function runScript(script: string, args: string[]): { seconds: number; maxRssMb:
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
+/** Ingests a folder or file into a fresh PostgreSQL schema, which must give `expected` reports. */
 async function postgresRun(
   url: string,
-  dir: string,
+  target: string,
   expected: number,
 ): Promise<{ seconds: number; cpuSeconds: number; serverCpuSeconds: number | null } | { skipped: string }> {
   const run = await withPostgresSchemas(url, 'bench_ingest', async (open) => {
@@ -212,7 +222,7 @@ async function postgresRun(
     const started = performance.now();
     const cpu = process.cpuUsage();
     const server = postgresServerCpuSeconds();
-    const totals = await ingestPaths([dir], { store });
+    const totals = await ingestPaths([target], { store });
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpuSecondsSince(cpu);
     const serverAfter = postgresServerCpuSeconds();

@@ -8,7 +8,7 @@ import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
-import { foldPendingRollup } from '../../src/store/rollup.ts';
+import { foldPendingRollup, ROLLUP_MAX_PENDING_ROWS } from '../../src/store/rollup.ts';
 import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import {
   type KyselyStore,
@@ -611,6 +611,24 @@ for (const engine of engines) {
         );
         expect((await store.listQuarantine()).find((e) => e.id === q.id)?.errorMessage).toBe(value);
       }
+    });
+
+    it('sums a large report whose senders come again in every part of it into one rollup row each', async () => {
+      const store = await open();
+      // More records than one statement or one part of the rollup holds, so that the rollup is
+      // written in parts (upserts on SQLite, rollup_incoming on PostgreSQL) that add up.
+      const size = Math.max(ROWS_PER_STATEMENT[store.engine], ROLLUP_MAX_PENDING_ROWS) * 2 + 7;
+      const senders = 1_500;
+      const records = Array.from({ length: size }, (_, i) =>
+        record({ sourceIp: `192.0.${Math.floor((i % senders) / 250)}.${i % 250}`, count: 1 + (i % 3) }),
+      );
+      const outcome = await store.insertAggregateReport({ ...header(), records }, xml('large'), source);
+      expect(outcome).toMatchObject({ status: 'stored', records: size });
+      const rows = await rollupRows(store);
+      expect(rows).toHaveLength(senders);
+      const expected = new Map<string, number>();
+      for (const r of records) expected.set(r.sourceIp!, (expected.get(r.sourceIp!) ?? 0) + r.count);
+      expect(new Map(rows.map((row) => [row.source_ip, Number(row.messages)]))).toEqual(expected);
     });
 
     it('keeps a daily rollup equal to the sum of the records (hand-computed fixture)', async () => {
