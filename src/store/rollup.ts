@@ -209,7 +209,9 @@ export const ROLLUP_INCOMING = `create temporary table if not exists rollup_inco
 const MOVE_INCOMING = (() => {
   const key = SOURCE_ROLLUP_KEY.join(', ');
   // Any one order does for the locks; byte order spares the collation's comparisons.
-  const order = SOURCE_ROLLUP_KEY.map((column) => (column === 'day' ? column : `${column} collate "C"`)).join(', ');
+  const order = SOURCE_ROLLUP_KEY.map((column) => (column === 'day' ? column : `${column} collate "C"`)).join(
+    ', ',
+  );
   return CompiledQuery.raw(
     `with moved as (delete from rollup_incoming returning *) insert into source_rollup (${key}, messages) select ${key}, sum(messages) from moved group by ${key} order by ${order} on conflict (${key}) do update set ${ADD_MESSAGES}`,
   );
