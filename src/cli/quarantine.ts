@@ -2,7 +2,7 @@ import { type Command, CommanderError } from 'commander';
 import { isoDay } from '../analysis/period.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
-import { totalsAnswer } from '../ingest/describe.ts';
+import { quarantineReason, totalsAnswer } from '../ingest/describe.ts';
 import { retryQuarantined } from '../ingest/quarantine.ts';
 import { LIST_QUARANTINE_DEFAULT_LIMIT } from '../store/store.ts';
 import { type AnalysisFlags, table, withStore } from './analysis-common.ts';
@@ -62,8 +62,7 @@ export function registerQuarantine(program: Command, ctx: CliContext): void {
               String(e.times),
               String(e.rawSize),
               e.source,
-              // The reason starts with where the input was when that is the entry's own source.
-              `${e.errorCode}: ${e.errorMessage.startsWith(`${e.source}: `) ? e.errorMessage.slice(e.source.length + 2) : e.errorMessage}`,
+              `${e.errorCode}: ${quarantineReason(e)}`,
             ]);
             ctx.stdout.write(
               `${table(

@@ -7,6 +7,15 @@ import { InputError } from './inputs.ts';
 import type { FailedInput } from './message.ts';
 import type { IngestTotals } from './totals.ts';
 
+/**
+ * A quarantine entry's reason, without the entry's own source in front: the reason of an input
+ * that failed whole starts with where it was, which is shown beside it.
+ */
+export function quarantineReason(entry: { source: string; errorMessage: string }): string {
+  const prefix = `${entry.source}: `;
+  return entry.errorMessage.startsWith(prefix) ? entry.errorMessage.slice(prefix.length) : entry.errorMessage;
+}
+
 /** Why an input gave no report, in words, starting with where it is. */
 export function describeFailure(failure: FailedInput, lang: Lang): string {
   const { error, source } = failure;

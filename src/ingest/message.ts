@@ -60,6 +60,8 @@ export interface MessageOptions {
   streamAbove?: number;
   /** Stores small aggregate reports together with those of other inputs (see AggregateBatcher). */
   batcher?: AggregateBatcher;
+  /** The input is read again from the quarantine: failing again is not receiving it again. */
+  fromQuarantine?: boolean;
 }
 
 /**
@@ -90,9 +92,10 @@ export async function storeMessage(
   parts: AsyncIterable<MessagePart> | Iterable<MessagePart>,
   bytes: Buffer,
   source: string,
-  options: Pick<MessageOptions, 'receivedAt' | 'batcher'> = {},
+  options: Pick<MessageOptions, 'receivedAt' | 'batcher' | 'fromQuarantine'> = {},
 ): Promise<MessageOutcome> {
   const receivedAt = options.receivedAt ?? null;
+  const again = { again: options.fromQuarantine === true };
   const outcome: MessageOutcome = { reports: [], failed: [], quarantined: false };
   // Parts that gave no report, kept until we know whether the input as a whole gave any.
   const damaged: { bytes: Buffer; source: string; error: IngestError }[] = [];
@@ -122,7 +125,7 @@ export async function storeMessage(
     // The input gave reports: its damaged parts are kept on their own; parts that are simply
     // not reports (a logo, a readme next to the XML) are no loss.
     for (const part of damaged) {
-      await store.quarantine(part.bytes, { description: part.source, receivedAt }, reason(part.error));
+      await store.quarantine(part.bytes, { description: part.source, receivedAt }, reason(part.error), again);
       outcome.failed.push({ source: part.source, error: part.error });
     }
     return outcome;
@@ -135,7 +138,7 @@ export async function storeMessage(
   const shown = failures.slice(0, QUARANTINE_MAX_REASONS).map((f) => errorText(f.error));
   if (failures.length > shown.length) shown.push(`and ${failures.length - shown.length} more`);
   const message = shown.join('; ');
-  await store.quarantine(bytes, { description: source, receivedAt }, { code: first.code, message });
+  await store.quarantine(bytes, { description: source, receivedAt }, { code: first.code, message }, again);
   outcome.quarantined = true;
   for (const failure of failures) outcome.failed.push({ source: failure.source, error: failure.error });
   return outcome;

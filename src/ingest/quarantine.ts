@@ -35,7 +35,9 @@ export async function retryQuarantined(
   for (const entry of entries) {
     const bytes = await store.getRawReport(entry.id, 'quarantine');
     if (!bytes) continue; // Taken out meanwhile: its bytes were stored as a report.
-    const outcome = await ingestMessage(store, bytes, inputName(entry.source), entry.source);
+    const outcome = await ingestMessage(store, bytes, inputName(entry.source), entry.source, {
+      fromQuarantine: true,
+    });
     addOutcome(result.totals, outcome);
     result.retried++;
     if (!outcome.quarantined && (await store.releaseQuarantined(entry))) result.released++;

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts.ts';
-import { totalsAnswer } from '../ingest/describe.ts';
+import { quarantineReason, totalsAnswer } from '../ingest/describe.ts';
 import { retryQuarantined } from '../ingest/quarantine.ts';
 import type { Store } from '../store/types.ts';
 import { notFound, requestLang } from './errors.ts';
@@ -29,12 +29,13 @@ export function registerQuarantineRoutes(
     method: 'GET',
     url: '/api/quarantine',
     summary:
-      'Inputs kept because they gave no report: where they came from, why, when, how often; latest first',
+      'Inputs kept because they gave no report: where they came from, why (errorMessage, without the source in front), when, how often; latest first',
     tag: 'reports',
     access: 'admin',
     query: z.object({ limit: pageQuery.limit }),
     async handler({ query }) {
-      return { entries: await store.listQuarantine({ limit: query.limit }) };
+      const entries = await store.listQuarantine({ limit: query.limit });
+      return { entries: entries.map((entry) => ({ ...entry, errorMessage: quarantineReason(entry) })) };
     },
   });
 

@@ -548,7 +548,12 @@ export class KyselyStore implements Store {
     });
   }
 
-  async quarantine(raw: Uint8Array, source: ReportSource, error: QuarantineReason): Promise<InsertOutcome> {
+  async quarantine(
+    raw: Uint8Array,
+    source: ReportSource,
+    error: QuarantineReason,
+    options: { again?: boolean } = {},
+  ): Promise<InsertOutcome> {
     const packed = await packRaw(raw);
     const seenAt = now();
     const row = await this.db
@@ -568,8 +573,9 @@ export class KyselyStore implements Store {
           source: eb.ref('excluded.source'),
           error_code: eb.ref('excluded.error_code'),
           error_message: eb.ref('excluded.error_message'),
-          last_seen_at: eb.ref('excluded.last_seen_at'),
-          times: eb('quarantine.times', '+', 1),
+          ...(options.again
+            ? {}
+            : { last_seen_at: eb.ref('excluded.last_seen_at'), times: eb('quarantine.times', '+', 1) }),
         })),
       )
       .returning(['id', 'times'])

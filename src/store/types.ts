@@ -249,8 +249,17 @@ export interface Store {
   insertFailureReport(report: FailureReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome>;
   /** Stores an SMTP TLS report; the same raw bytes, or organization + report ID again, are a duplicate. */
   insertTlsReport(report: TlsReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome>;
-  /** Keeps an input that could not be read; the same bytes again only update its last-seen time and count. */
-  quarantine(raw: Uint8Array, source: ReportSource, error: QuarantineReason): Promise<InsertOutcome>;
+  /**
+   * Keeps an input that could not be read; the same bytes again only update its reason,
+   * last-seen time and count. `again`: the input was read again from the quarantine, not
+   * received: its count and last-seen time stay.
+   */
+  quarantine(
+    raw: Uint8Array,
+    source: ReportSource,
+    error: QuarantineReason,
+    options?: { again?: boolean },
+  ): Promise<InsertOutcome>;
   /** The raw bytes stored with a report or quarantined input, decompressed; undefined when no such id. */
   getRawReport(id: number, kind?: RawKind): Promise<Buffer | undefined>;
   /** Where these raw bytes (sha256, hex) are stored already: ingest can skip parsing them again. */

@@ -43,4 +43,25 @@ describe('retryQuarantined', () => {
     const [report] = await store.listReports();
     expect(report!.source).toMatch(/^\/var\/mail\/x\.eml > attachment 1 /);
   });
+
+  it('keeps an entry that still fails as it was received: reading it again is not receiving it again', async () => {
+    const garbage = Buffer.from('not a report at all\n');
+    await store.quarantine(garbage, { description: 'in/x.bin', receivedAt: 1_700_000_000 }, reason);
+    const [before] = await store.listQuarantine();
+    for (const _ of [1, 2]) {
+      expect(await retryQuarantined(store)).toMatchObject({ retried: 1, released: 0 });
+    }
+    const [after] = await store.listQuarantine();
+    expect(after).toMatchObject({
+      id: before!.id,
+      times: 1,
+      firstSeenAt: before!.firstSeenAt,
+      lastSeenAt: before!.lastSeenAt,
+      // Today's reason for it.
+      errorCode: 'unknown-payload',
+    });
+    // Received again for real: counted.
+    await store.quarantine(garbage, { description: 'in/x.bin' }, reason);
+    expect((await store.listQuarantine())[0]).toMatchObject({ times: 2 });
+  });
 });

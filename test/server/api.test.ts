@@ -364,9 +364,14 @@ for (const engine of engines) {
           reports: 1,
           failed: [{ source: 'bad.xml' }],
         });
-        const left = (await root.get('/api/quarantine')).json().entries.map((e: { id: number }) => e.id);
+        const entries = (await root.get('/api/quarantine')).json().entries;
+        const left = entries.map((e: { id: number }) => e.id);
         expect(left).toContain(bad.id);
         expect(left).not.toContain(kept.id);
+        // Today's reason, without the entry's own source in front (it is given beside it).
+        const badNow = entries.find((e: { id: number }) => e.id === bad.id);
+        expect(badNow.errorMessage).toMatch(/^[A-Z]/);
+        expect(badNow.errorMessage).not.toContain('bad.xml:');
         expect((await alice.get('/api/reports?q=q-1')).json().total).toBe(1);
         const audit = (await root.get('/api/audit')).json().entries;
         expect(audit[0]).toMatchObject({ action: 'quarantine-retry', username: 'root' });
