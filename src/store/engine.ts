@@ -15,9 +15,9 @@ export type EngineKind = 'sqlite' | 'postgres';
 export const SQLITE_MAX_PARAMETERS = 32_766;
 
 /**
- * Rows per INSERT statement. SQLite: multi-row VALUES, at most MAX_PARAMETERS / columns rows;
- * larger statements gained nothing. PostgreSQL: one array parameter per column (unnest), so the
- * parameter limit does not bind; measured 2-3x faster than multi-row VALUES, best near 5,000.
+ * Rows per statement. SQLite: multi-row VALUES, at most MAX_PARAMETERS / columns rows; larger
+ * statements gained nothing. PostgreSQL: rows per COPY of a report written as it is read (one
+ * in flight while the next is read and built).
  */
 export const ROWS_PER_STATEMENT: Record<EngineKind, number> = { sqlite: 1_000, postgres: 5_000 };
 
@@ -44,17 +44,14 @@ export function statementSizes(rows: number, max: number): number[] {
   return sizes;
 }
 
-// Inside a double-quoted array element only these two need a backslash.
-const ARRAY_ELEMENT_ESCAPE = /["\\]/;
-const ARRAY_ELEMENT_ESCAPES = /["\\]/g;
-
 /** A column as RowWriter writes it: its name, and whether it holds integers or text. */
 export type ColumnSpec = readonly [name: string, type: 'int' | 'text'];
 
 /**
- * Writes rows with INSERTs of a fixed shape, so each statement's text is built once and the
- * engine sees few distinct statements (SQLite keeps them prepared, see open.ts). Values are
- * given flattened, row after row, already in the engine's form (see encodeText).
+ * Writes rows. SQLite: INSERTs of a fixed shape, so each statement's text is built once and the
+ * engine sees few distinct statements (it keeps them prepared, see open.ts). PostgreSQL: one
+ * COPY (pg-copy.ts; it loaded rows for less than INSERT ... unnest of array literals did, both
+ * sides). Values are given flattened, row after row, already in the engine's form (see encodeText).
  */
 export class RowWriter {
   readonly #kind: EngineKind;
@@ -64,16 +61,21 @@ export class RowWriter {
   readonly #suffix: string;
   readonly #sqlByRows = new Map<number, string>();
 
-  /** `suffix`: a clause after the rows, such as an upsert's `on conflict ... do update`. */
+  /**
+   * `suffix`: a clause after the rows, such as an upsert's `on conflict ... do update`: SQLite
+   * only, COPY has no such form.
+   */
   constructor(kind: EngineKind, table: string, columns: readonly ColumnSpec[], suffix = '') {
+    if (kind === 'postgres' && suffix !== '')
+      throw new Error(`${table}: PostgreSQL rows go by COPY, which takes no ${suffix}`);
     this.#kind = kind;
     this.#table = table;
     this.#columns = columns;
     this.#suffix = suffix === '' ? '' : ` ${suffix}`;
-    this.#rowsPerStatement =
-      kind === 'sqlite'
-        ? Math.min(ROWS_PER_STATEMENT.sqlite, Math.floor(SQLITE_MAX_PARAMETERS / columns.length))
-        : ROWS_PER_STATEMENT.postgres;
+    this.#rowsPerStatement = Math.min(
+      ROWS_PER_STATEMENT.sqlite,
+      Math.floor(SQLITE_MAX_PARAMETERS / columns.length),
+    );
   }
 
   /** Values per row. */
@@ -86,9 +88,9 @@ export class RowWriter {
     for (const statement of this.statements(values)) await db.executeQuery(statement);
   }
 
-  /** Whether rows go to PostgreSQL as COPY text (plain inserts there; upserts have no COPY form). */
+  /** Whether rows go as COPY text (PostgreSQL). */
   get copies(): boolean {
-    return this.#kind === 'postgres' && this.#suffix === '';
+    return this.#kind === 'postgres';
   }
 
   /** The COPY of rows given as COPY text (see pg-copy.ts). */
@@ -97,73 +99,30 @@ export class RowWriter {
     return CompiledQuery.raw(`copy ${this.#table} (${names}) from stdin`, [text]);
   }
 
-  /** The INSERT statements for the rows, built now (the CPU work) to be run later. */
+  /** The statements for the rows, built now (the CPU work) to be run later. */
   statements(values: readonly unknown[]): CompiledQuery[] {
     const width = this.#columns.length;
     if (values.length === 0) return [];
-    // PostgreSQL: plain inserts as one COPY (pg-copy.ts); upserts have no COPY form.
     if (this.copies) return [this.copy(copyText(values, width))];
     const rows = values.length / width;
     const statements: CompiledQuery[] = [];
-    // PostgreSQL's statement is the same whatever the row count: plain chunks.
-    const sizes =
-      this.#kind === 'postgres'
-        ? Array.from({ length: Math.ceil(rows / this.#rowsPerStatement) }, (_, i) =>
-            Math.min(this.#rowsPerStatement, rows - i * this.#rowsPerStatement),
-          )
-        : statementSizes(rows, this.#rowsPerStatement);
     let start = 0;
-    for (const count of sizes) {
-      let params: readonly unknown[];
-      if (this.#kind === 'postgres') params = this.#arrayLiterals(values, start, count);
-      else if (count === rows) params = values;
-      else params = values.slice(start * width, (start + count) * width);
+    for (const count of statementSizes(rows, this.#rowsPerStatement)) {
+      const params = count === rows ? values : values.slice(start * width, (start + count) * width);
       statements.push(CompiledQuery.raw(this.#sql(count), params as unknown[]));
       start += count;
     }
     return statements;
   }
 
-  /**
-   * One PostgreSQL array literal per column. Built here rather than by pg from JS arrays: pg
-   * escapes every element with two regex replacements, most of the client's time on a large
-   * report; here only elements holding a quote or backslash are escaped.
-   */
-  #arrayLiterals(values: readonly unknown[], start: number, count: number): string[] {
-    const width = this.#columns.length;
-    return this.#columns.map(([, type], c) => {
-      // Appended to one string (flattened once, when sent): 20% less time than joining an array.
-      let literal = '{';
-      for (let r = 0; r < count; r++) {
-        const value = values[(start + r) * width + c];
-        if (r > 0) literal += ',';
-        if (value === null || value === undefined) literal += 'NULL';
-        else if (type === 'int') literal += value as number;
-        else {
-          const text = value as string;
-          literal += ARRAY_ELEMENT_ESCAPE.test(text)
-            ? `"${text.replace(ARRAY_ELEMENT_ESCAPES, '\\$&')}"`
-            : `"${text}"`;
-        }
-      }
-      return `${literal}}`;
-    });
-  }
-
+  /** SQLite's INSERT of `rows` rows. */
   #sql(rows: number): string {
-    // PostgreSQL's statement does not depend on the row count: one entry under 0.
-    const key = this.#kind === 'postgres' ? 0 : rows;
-    let text = this.#sqlByRows.get(key);
+    let text = this.#sqlByRows.get(rows);
     if (text !== undefined) return text;
     const names = this.#columns.map(([name]) => name).join(',');
-    if (this.#kind === 'postgres') {
-      const arrays = this.#columns.map(([, type], c) => `$${c + 1}::${type === 'int' ? 'bigint' : 'text'}[]`);
-      text = `insert into ${this.#table} (${names}) select * from unnest(${arrays.join(',')})${this.#suffix}`;
-    } else {
-      const tuple = `(${this.#columns.map(() => '?').join(',')})`;
-      text = `insert into ${this.#table} (${names}) values ${Array<string>(rows).fill(tuple).join(',')}${this.#suffix}`;
-    }
-    this.#sqlByRows.set(key, text);
+    const tuple = `(${this.#columns.map(() => '?').join(',')})`;
+    text = `insert into ${this.#table} (${names}) values ${Array<string>(rows).fill(tuple).join(',')}${this.#suffix}`;
+    this.#sqlByRows.set(rows, text);
     return text;
   }
 }
