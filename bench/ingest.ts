@@ -144,6 +144,16 @@ try {
       `sumi ${postgres.cpuSeconds.toFixed(2)} s + PostgreSQL server ${postgres.serverCpuSeconds === null ? 'unknown (not on this machine)' : `${postgres.serverCpuSeconds.toFixed(2)} s`}; ` +
         `on ${cores} cores at best ${rate(records, both / cores)} records/s`,
     );
+    if (postgres.serverCpuSeconds !== null) {
+      // What the target leaves for everything, against the server's share and a bare parse alone.
+      const budget = (records / TARGET_PG_RECORDS_PER_S) * cores;
+      const floor = postgres.serverCpuSeconds + saxes;
+      row(
+        '  CPU the target allows',
+        `${budget.toFixed(2)} s`,
+        `${TARGET_PG_RECORDS_PER_S} records/s on ${cores} cores; the server's share and a bare parse alone take ${floor.toFixed(2)} s (${floor > budget ? 'over' : 'within'} it)`,
+      );
+    }
   } else row('sumi ingest into PostgreSQL', 'skipped', postgres.skipped);
   const peer = args['no-peer'] ? { skipped: '--no-peer' } : dmarcts(files);
   if ('seconds' in peer) {
