@@ -222,8 +222,10 @@ export class KyselyStore implements Store {
 
   /**
    * Where a batch's rollup sums go now: staged in rollup_pending during a bulk run on SQLite.
-   * PostgreSQL upserts them at once: its upserts cost no more per commit, and staging made its
-   * ingest bench slower (6.1 -> 6.6 s: the rows written twice, and a fold of 1.1 s at the end).
+   * PostgreSQL adds them to source_rollup in the batch's own transaction (through the session's
+   * rollup_incoming, see rollup.ts): its upserts cost no more per commit, and staging them for a
+   * fold at the end made its ingest bench slower (6.1 -> 6.6 s: the rows written twice, and a
+   * fold of 1.1 s at the end).
    */
   get rollupTarget(): RollupTarget {
     return this.#bulkRuns > 0 && this.engine === 'sqlite' ? 'rollup_pending' : 'source_rollup';
