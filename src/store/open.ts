@@ -18,7 +18,6 @@ import pg from 'pg';
 import type { EngineKind } from './engine.ts';
 import { migrateToLatest, migrations } from './migrations/index.ts';
 import { copyingPool } from './pg-copy.ts';
-import { ROLLUP_INCOMING } from './rollup.ts';
 import type { Database } from './schema.ts';
 import { KyselyStore } from './store.ts';
 import type { BulkWrites, Store } from './types.ts';
@@ -249,9 +248,7 @@ async function openPostgres(url: string): Promise<Store> {
   // (bench/analysis.ts: a two-domain 90-day read 200-340 ms with it, 130-150 ms without).
   // Queued first on each new connection; a server without JIT refuses the setting, harmlessly.
   pool.on('connect', (client) => {
-    // With the table where ingest's rollup rows wait in a transaction (rollup.ts), in one
-    // query: pg wants one at a time. A read-only server refuses the table, harmlessly.
-    client.query(`set jit = off; ${ROLLUP_INCOMING}`).catch(() => {});
+    client.query('set jit = off').catch(() => {});
   });
   let db: Kysely<Database> | undefined;
   try {

@@ -40,7 +40,7 @@ export const ROLLUP_MAX_PENDING_ROWS = 2_000;
  * rollup-key.ts). On SQLite, upserts into source_rollup are summed by key first (one statement
  * may not update a row twice); rows staged in rollup_pending are appended as they come, the fold
  * sums them. On PostgreSQL the rows go by COPY into the session's rollup_incoming, and one
- * statement moves their sums into source_rollup (see ROLLUP_INCOMING): the server sums them.
+ * statement moves their sums into source_rollup (see MAKE_INCOMING): the server sums them.
  */
 export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
@@ -164,7 +164,7 @@ export class RollupAccumulator {
     if (this.#incoming !== undefined) {
       if (this.#staged === 0) return [];
       this.#staged = 0;
-      return [this.#writer.copy(this.#incoming.take()), MOVE_INCOMING];
+      return [MAKE_INCOMING, this.#writer.copy(this.#incoming.take()), MOVE_INCOMING];
     }
     if (this.#target === 'rollup_pending') {
       const statements = this.#writer.statements(this.#rows);
@@ -195,15 +195,18 @@ const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
 
 /**
  * PostgreSQL: where a transaction's rollup rows wait, by COPY, for MOVE_INCOMING to add their
- * sums to source_rollup. Made on each connection (open.ts): a temporary table is the session's
- * own, written without WAL, and emptied at every commit. Summing in the server instead of here
- * took the rollup's keys and sums off the JavaScript heap, where thousands of them waited for
- * each upsert and were copied by the collector again and again (a third of the ingest's time on
- * a 200,000-record report), and its array literals with them.
+ * sums to source_rollup (which empties it; rows of a transaction rolled back are gone with it).
+ * A temporary table is the session's own and written without WAL; made where it is missing by
+ * the statements that use it, so that a role refused temporary tables hears so by name. Summing
+ * in the server instead of here took the rollup's keys and sums off the JavaScript heap, where
+ * thousands of them waited for each upsert and were copied by the collector again and again (a
+ * third of the ingest's time on a 200,000-record report), and its array literals with them.
  */
-export const ROLLUP_INCOMING = `create temporary table if not exists rollup_incoming (${ROLLUP_COLUMNS.map(
-  ([name, type]) => `${name} ${type === 'int' ? 'bigint' : 'text'} not null`,
-).join(', ')})`;
+const MAKE_INCOMING = CompiledQuery.raw(
+  `create temporary table if not exists rollup_incoming (${ROLLUP_COLUMNS.map(
+    ([name, type]) => `${name} ${type === 'int' ? 'bigint' : 'text'} not null`,
+  ).join(', ')})`,
+);
 
 /** The staged rows' sums added to source_rollup, in key order (concurrent writers lock rows in one order). */
 const MOVE_INCOMING = (() => {
