@@ -14,9 +14,17 @@ const COPY_FROM_STDIN = /^copy \S+ \([^)]*\) from stdin$/;
 
 /** A pool whose connections run `copy ... from stdin` statements (see the module comment). */
 export function copyingPool(pool: pg.Pool): PostgresPool {
+  // One wrapper per pooled connection: Kysely keeps its own state per client object.
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
     async connect(): Promise<PostgresPoolClient> {
-      return copyingClient(await pool.connect());
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (wrapper === undefined) {
+        wrapper = copyingClient(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
     },
     end: () => pool.end(),
   };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { CompiledQuery, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
 import { preparedRecords, prepareRecords } from '../../src/store/aggregate-rows.ts';
@@ -8,6 +9,7 @@ import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
+import { copyingPool } from '../../src/store/pg-copy.ts';
 import { foldPendingRollup, ROLLUP_MAX_PENDING_ROWS } from '../../src/store/rollup.ts';
 import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import {
@@ -1466,6 +1468,20 @@ describe.skipIf(postgres.skip !== undefined)(`PostgreSQL connections ${engineTit
     const store = await freshStore(postgres, opened);
     const { rows } = await sql<{ jit: string }>`show jit`.execute(store.db);
     expect(rows[0]?.jit).toBe('off');
+  });
+
+  it('hand Kysely the same connection object for the same pooled connection (it keeps state per object)', async () => {
+    const pool = new pg.Pool({ connectionString: await postgres.location(), max: 1 });
+    const copying = copyingPool(pool);
+    try {
+      const first = await copying.connect();
+      first.release();
+      const again = await copying.connect();
+      expect(again).toBe(first);
+      again.release();
+    } finally {
+      await copying.end();
+    }
   });
 
   it('run COPY statements in a transaction: rows in, a refused row fails it whole, and the connection goes on', async () => {
