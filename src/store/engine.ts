@@ -60,6 +60,8 @@ export class RowWriter {
   readonly #rowsPerStatement: number;
   readonly #suffix: string;
   readonly #sqlByRows = new Map<number, string>();
+  /** PostgreSQL's COPY statement, the same for every batch of rows. */
+  readonly #copySql: string;
 
   /**
    * `suffix`: a clause after the rows, such as an upsert's `on conflict ... do update`: SQLite
@@ -72,6 +74,7 @@ export class RowWriter {
     this.#table = table;
     this.#columns = columns;
     this.#suffix = suffix === '' ? '' : ` ${suffix}`;
+    this.#copySql = `copy ${table} (${columns.map(([name]) => name).join(',')}) from stdin`;
     this.#rowsPerStatement = Math.min(
       ROWS_PER_STATEMENT.sqlite,
       Math.floor(SQLITE_MAX_PARAMETERS / columns.length),
@@ -95,8 +98,7 @@ export class RowWriter {
 
   /** The COPY of rows given as COPY text (see pg-copy.ts). */
   copy(text: Buffer): CompiledQuery {
-    const names = this.#columns.map(([name]) => name).join(',');
-    return CompiledQuery.raw(`copy ${this.#table} (${names}) from stdin`, [text]);
+    return CompiledQuery.raw(this.#copySql, [text]);
   }
 
   /** The statements for the rows, built now (the CPU work) to be run later. */
@@ -140,8 +142,9 @@ export function asFewStatements(
 ): readonly CompiledQuery[] {
   if (kind === 'sqlite' || statements.length < 2) return statements;
   // A COPY cannot be a WITH clause: it goes first, on its own.
-  const copies = statements.filter((statement) => isCopy(statement.sql));
-  const joined = statements.filter((statement) => !isCopy(statement.sql));
+  const copies: CompiledQuery[] = [];
+  const joined: CompiledQuery[] = [];
+  for (const statement of statements) (isCopy(statement.sql) ? copies : joined).push(statement);
   if (joined.length < 2) return [...copies, ...joined];
   const parts: string[] = [];
   const parameters: unknown[] = [];

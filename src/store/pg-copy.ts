@@ -34,7 +34,7 @@ function copyingClient(client: pg.PoolClient): PostgresPoolClient {
   return {
     // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's PostgresPoolClient declares.
     query(sqlOrCursor: any, parameters?: readonly unknown[]): any {
-      if (typeof sqlOrCursor === 'string' && COPY_FROM_STDIN.test(sqlOrCursor)) {
+      if (typeof sqlOrCursor === 'string' && isCopy(sqlOrCursor)) {
         return copy(client, sqlOrCursor, parameters?.[0]);
       }
       return client.query(sqlOrCursor, parameters as unknown[] | undefined);
