@@ -64,6 +64,13 @@ export function copyValue(value: unknown): string {
   return COPY_ESCAPE.test(value) ? value.replace(COPY_ESCAPES, (c) => COPY_ESCAPED[c]!) : value;
 }
 
+/** `width` values from `at` as one COPY text row, without its newline. */
+export function copyLine(values: readonly unknown[], at: number, width: number): string {
+  let line = copyValue(values[at]);
+  for (let c = 1; c < width; c++) line += `\t${copyValue(values[at + c])}`;
+  return line;
+}
+
 /**
  * Rows gathered as COPY text, each encoded as it is added: a batch waiting to be sent is one
  * buffer outside the JavaScript heap rather than thousands of strings the collector copies on
@@ -78,9 +85,11 @@ export class CopyRows {
 
   /** Adds the row of `width` values starting at `at`. */
   add(values: readonly unknown[], at: number, width: number): void {
-    let line = copyValue(values[at]);
-    for (let c = 1; c < width; c++) line += `\t${copyValue(values[at + c])}`;
-    line += '\n';
+    this.addLine(`${copyLine(values, at, width)}\n`);
+  }
+
+  /** Adds a row already written as COPY text (copyLine), its newline included. */
+  addLine(line: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     const most = line.length * 3;
     if (this.#length + most > this.#buffer.length) {

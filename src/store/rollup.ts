@@ -15,7 +15,7 @@
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
-import { CopyRows } from './pg-copy.ts';
+import { CopyRows, copyLine } from './pg-copy.ts';
 import {
   orEmpty,
   pushRollupAuth,
@@ -40,7 +40,8 @@ export const ROLLUP_MAX_PENDING_ROWS = 2_000;
  * rollup-key.ts). On SQLite, upserts into source_rollup are summed by key first (one statement
  * may not update a row twice); rows staged in rollup_pending are appended as they come, the fold
  * sums them. On PostgreSQL the rows go by COPY into the session's rollup_incoming, and one
- * statement moves their sums into source_rollup (see MAKE_INCOMING): the server sums them.
+ * statement moves their sums into source_rollup (see MAKE_INCOMING): the server sums them, when
+ * the rows may hold a key more than once (see #distinct).
  */
 export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
@@ -52,6 +53,16 @@ export class RollupAccumulator {
   #rows: unknown[] = [];
   /** PostgreSQL: the rows as COPY text for rollup_incoming. */
   readonly #incoming: CopyRows | undefined;
+  /**
+   * PostgreSQL: a hash of each key in #incoming, while no two are the same; cleared (and
+   * #distinct false) at the first hash seen twice, which may be the same key. Distinct hashes
+   * are distinct keys, so the rows need not be summed by key before their upsert (with the
+   * source-first sort of MOVE_DISTINCT, the upserts of a 200,000-record report took 2.1 s of the
+   * server's time instead of 2.5). Hashes, not keys: summing the keys here instead, on the
+   * JavaScript heap, doubled the collector's work on that report.
+   */
+  readonly #hashes = new Set<number>();
+  #distinct = true;
   #staged = 0;
 
   /**
@@ -144,7 +155,16 @@ export class RollupAccumulator {
       key.push(messages);
       this.#staged++;
       if (this.#incoming !== undefined) {
-        this.#incoming.add(key, 0, ROLLUP_COLUMNS.length);
+        const line = copyLine(key, 0, ROLLUP_COLUMNS.length);
+        if (this.#distinct) {
+          // The key's text: the row's without its sum, the last column.
+          const hash = keyHash(line, line.lastIndexOf('\t'));
+          if (this.#hashes.has(hash)) {
+            this.#distinct = false;
+            this.#hashes.clear();
+          } else this.#hashes.add(hash);
+        }
+        this.#incoming.addLine(`${line}\n`);
         key.length = 0;
       }
       return;
@@ -163,8 +183,11 @@ export class RollupAccumulator {
   take(): CompiledQuery[] {
     if (this.#incoming !== undefined) {
       if (this.#staged === 0) return [];
+      const move = this.#distinct ? MOVE_DISTINCT : MOVE_SUMMED;
       this.#staged = 0;
-      return [MAKE_INCOMING, this.#writer.copy(this.#incoming.take()), MOVE_INCOMING];
+      this.#hashes.clear();
+      this.#distinct = true;
+      return [MAKE_INCOMING, this.#writer.copy(this.#incoming.take()), move, EMPTY_INCOMING];
     }
     if (this.#target === 'rollup_pending') {
       const statements = this.#writer.statements(this.#rows);
@@ -183,6 +206,13 @@ export class RollupAccumulator {
   }
 }
 
+/** FNV-1a over the first `end` UTF-16 code units of `text`. */
+function keyHash(text: string, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
 /** Where a RollupAccumulator's sums go: into source_rollup, or to rollup_pending to be folded later. */
 export type RollupTarget = 'source_rollup' | 'rollup_pending';
 
@@ -194,8 +224,9 @@ const ROLLUP_COLUMNS: readonly ColumnSpec[] = [
 const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
 
 /**
- * PostgreSQL: where a transaction's rollup rows wait, by COPY, for MOVE_INCOMING to add their
- * sums to source_rollup (which empties it; rows of a transaction rolled back are gone with it).
+ * PostgreSQL: where a part's rollup rows wait, by COPY, for MOVE_DISTINCT or MOVE_SUMMED to add
+ * them to source_rollup (EMPTY_INCOMING then empties it; rows of a transaction rolled back are
+ * gone with it).
  * A temporary table is the session's own and written without WAL; made where it is missing by
  * the statements that use it, so that a role refused temporary tables hears so by name. Summing
  * in the server instead of here took the rollup's keys and sums off the JavaScript heap, where
@@ -208,17 +239,33 @@ const MAKE_INCOMING = CompiledQuery.raw(
   ).join(', ')})`,
 );
 
-/** The staged rows' sums added to source_rollup, in key order (concurrent writers lock rows in one order). */
-const MOVE_INCOMING = (() => {
+/**
+ * The statements adding rollup_incoming's rows to source_rollup, in key order (concurrent
+ * writers lock rows in one order): summed by key first, as one upsert may not update a row
+ * twice, or as they are when their keys are known to be distinct.
+ */
+const [MOVE_SUMMED, MOVE_DISTINCT] = (() => {
   const key = SOURCE_ROLLUP_KEY.join(', ');
-  // Any one order does for the locks; byte order spares the collation's comparisons.
-  const order = SOURCE_ROLLUP_KEY.map((column) => (column === 'day' ? column : `${column} collate "C"`)).join(
-    ', ',
-  );
-  return CompiledQuery.raw(
-    `with moved as (delete from rollup_incoming returning *) insert into source_rollup (${key}, messages) select ${key}, sum(messages) from moved group by ${key} order by ${order} on conflict (${key}) do update set ${ADD_MESSAGES}`,
-  );
+  // Any one order does for the locks. Byte order spares the collation's comparisons, and the
+  // source first tells rows apart by the first bytes PostgreSQL sorts by (its abbreviated keys):
+  // a 5,000-row part whose domain and day are all the same sorted in 13 ms instead of 52.
+  const order = ['source_ip', ...SOURCE_ROLLUP_KEY.filter((column) => column !== 'source_ip')]
+    .map((column) => (column === 'day' ? column : `${column} collate "C"`))
+    .join(', ');
+  const upsert = `insert into source_rollup (${key}, messages)`;
+  const added = `order by ${order} on conflict (${key}) do update set ${ADD_MESSAGES}`;
+  return [
+    CompiledQuery.raw(`${upsert} select ${key}, sum(messages) from rollup_incoming group by ${key} ${added}`),
+    CompiledQuery.raw(`${upsert} select ${key}, messages from rollup_incoming ${added}`),
+  ];
 })();
+
+/**
+ * Empties rollup_incoming for the next part. Deleting its rows instead left them dead in the
+ * table, where every later part's statement read them again (a temporary table is never
+ * vacuumed): 0.4 s of the server's 3.5 s on a 200,000-record report.
+ */
+const EMPTY_INCOMING = CompiledQuery.raw('truncate rollup_incoming');
 
 /**
  * Adds every row of rollup_pending to source_rollup and deletes them, in one SQLite write

@@ -633,6 +633,31 @@ for (const engine of engines) {
       expect(new Map(rows.map((row) => [row.source_ip, Number(row.messages)]))).toEqual(expected);
     });
 
+    it('adds the senders of a large report, each once, when no key repeats in any part of it', async () => {
+      const store = await open();
+      // Every key distinct, over several parts: on PostgreSQL each part's rows are upserted as
+      // they are (no GROUP BY) and rollup_incoming is emptied between parts.
+      const size = Math.max(ROWS_PER_STATEMENT[store.engine], ROLLUP_MAX_PENDING_ROWS) * 2 + 7;
+      const ip = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+      const records = Array.from({ length: size }, (_, i) => record({ sourceIp: ip(i), count: 1 + (i % 5) }));
+      await store.insertAggregateReport({ ...header(), records }, xml('distinct'), source);
+      // A second report on the same day, from some of the same senders: their sums add up.
+      const again = Array.from({ length: 100 }, (_, i) =>
+        record({ sourceIp: ip(i * 2 + (i % 2)), count: 1000 }),
+      );
+      await store.insertAggregateReport(
+        { ...header({ orgName: 'Again', reportId: 'again' }), records: again },
+        xml('again'),
+        source,
+      );
+      const expected = new Map<string, number>();
+      for (const r of [...records, ...again])
+        expected.set(r.sourceIp!, (expected.get(r.sourceIp!) ?? 0) + r.count);
+      const rows = await rollupRows(store);
+      expect(rows).toHaveLength(size);
+      expect(new Map(rows.map((row) => [row.source_ip, Number(row.messages)]))).toEqual(expected);
+    });
+
     it('keeps a daily rollup equal to the sum of the records (hand-computed fixture)', async () => {
       const store = await open();
       const rec = (
