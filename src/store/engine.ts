@@ -17,9 +17,13 @@ export const SQLITE_MAX_PARAMETERS = 32_766;
 /**
  * Rows per statement. SQLite: multi-row VALUES, at most MAX_PARAMETERS / columns rows; larger
  * statements gained nothing. PostgreSQL: rows per COPY of a report written as it is read (one
- * in flight while the next is read and built).
+ * part in flight while the next is read and built). Each of a part's statements waits for the
+ * reading thread to take its answer (about 1.6 ms on average while it parses), so fewer, larger
+ * parts keep the server busier: a 200,000-record report went in at 51,000 records/s in parts of
+ * 5,000, 56,000-60,000 in parts of 10,000 and 58,000-61,000 in parts of 20,000 (40,000: no
+ * more); peak RSS stayed under 200 MB.
  */
-export const ROWS_PER_STATEMENT: Record<EngineKind, number> = { sqlite: 1_000, postgres: 5_000 };
+export const ROWS_PER_STATEMENT: Record<EngineKind, number> = { sqlite: 1_000, postgres: 20_000 };
 
 /**
  * How many rows each INSERT of `rows` rows carries: as many full statements of `max` rows as
