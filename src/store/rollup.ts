@@ -41,7 +41,7 @@ export const ROLLUP_MAX_PENDING_ROWS = 2_000;
  * may not update a row twice); rows staged in rollup_pending are appended as they come, the fold
  * sums them. On PostgreSQL the rows go by COPY into the session's rollup_incoming, and one
  * statement moves their sums into source_rollup (see MAKE_INCOMING): the server sums them, when
- * the rows may hold a key more than once (see #distinct).
+ * the rows may hold a key more than once (see #hashes).
  */
 export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
