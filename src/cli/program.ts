@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { cliText } from '../i18n/cli.ts';
 import { detectLang, type Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
+import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerDns } from './dns.ts';
@@ -92,6 +93,11 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
     if (error instanceof UsageError) {
       ctx.stderr.write(`${t('error.usage', { message: error.message })}\n`);
       return 2;
+    }
+    if (error instanceof StoreAccessError) {
+      // The configuration or the server, not a bug: its words, no stack.
+      ctx.stderr.write(`${t('error.runtime', { message: describeStoreAccessError(error, lang) })}\n`);
+      return 1;
     }
     ctx.stderr.write(`${t('error.runtime', { message: (error as Error).stack ?? String(error) })}\n`);
     return 1;

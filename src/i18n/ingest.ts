@@ -279,3 +279,31 @@ export const storeInputText = {
     ja: 'レポートの {field} の合計が {max} を超えます',
   },
 } satisfies UiCatalog;
+
+/** Why a store cannot be opened or written as configured (StoreAccessError), for every command. */
+export const storeAccessText = {
+  'store.access.unreachable': {
+    en: 'cannot reach PostgreSQL at {target}: {reason}. Is the server running and listening there?',
+    ja: 'PostgreSQL（{target}）に接続できません: {reason}。サーバーが起動し、そのアドレスで待ち受けているか確認してください',
+  },
+  'store.access.refused': {
+    en: 'PostgreSQL at {target} refused the connection: {reason}',
+    ja: 'PostgreSQL（{target}）が接続を拒否しました: {reason}',
+  },
+  'store.access.no-password': {
+    en: 'PostgreSQL at {target} asks for a password and none was given: put it in the URL (postgres://user:password@host/db) or in PGPASSWORD',
+    ja: 'PostgreSQL（{target}）がパスワードを求めていますが、指定されていません。URL（postgres://user:password@host/db）か PGPASSWORD で指定してください',
+  },
+  'store.access.no-schema': {
+    en: 'PostgreSQL at {target} gives no schema to create the tables in: create one the role may use, or name it with ?options=-c%20search_path%3DSCHEMA',
+    ja: 'PostgreSQL（{target}）にテーブルを作るスキーマがありません。ロールが使えるスキーマを作るか、?options=-c%20search_path%3DSCHEMA で指定してください',
+  },
+  'store.access.no-temp': {
+    en: 'PostgreSQL role "{role}" may not create temporary tables in database "{database}", which storing aggregate reports needs: GRANT TEMPORARY ON DATABASE "{database}" TO "{role}";',
+    ja: 'PostgreSQL のロール「{role}」はデータベース「{database}」に一時テーブルを作れません。集約レポートの保存に必要です: GRANT TEMPORARY ON DATABASE "{database}" TO "{role}";',
+  },
+  'store.access.sqlite-file': {
+    en: 'cannot open the SQLite store {path}: {reason}',
+    ja: 'SQLite のストア {path} を開けません: {reason}',
+  },
+} satisfies UiCatalog;

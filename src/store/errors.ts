@@ -3,7 +3,7 @@
  * these first; this is the last guard. `message-total-too-large`: a report's counts add up past
  * what a JS number holds exactly.
  */
-import { storeInputText } from '../i18n/ingest.ts';
+import { storeAccessText, storeInputText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
 
@@ -55,4 +55,51 @@ export function describeStoreInputError(error: StoreInputError, lang: Lang): str
     max: Number.MAX_SAFE_INTEGER,
   });
   return `${at}${why}`;
+}
+
+/**
+ * Why a store cannot be opened or written as it is configured: the server is not there, refuses
+ * the role, or the file is not a store. Told in the user's words, without a stack: a wrong URL or
+ * a missing grant is not a bug of Sumi's. `reason` is what the system or the server said.
+ */
+export type StoreAccessErrorCode =
+  | 'unreachable'
+  | 'refused'
+  | 'no-password'
+  | 'no-schema'
+  | 'no-temp'
+  | 'sqlite-file';
+
+export interface StoreAccessErrorArgs {
+  /** PostgreSQL: user@host:port/database, never the password. */
+  target?: string;
+  /** SQLite: the file. */
+  path?: string;
+  reason?: string;
+  role?: string;
+  database?: string;
+}
+
+export class StoreAccessError extends Error {
+  readonly code: StoreAccessErrorCode;
+  readonly args: StoreAccessErrorArgs;
+
+  constructor(code: StoreAccessErrorCode, args: StoreAccessErrorArgs, options?: { cause?: unknown }) {
+    super('', options);
+    this.name = 'StoreAccessError';
+    this.code = code;
+    this.args = args;
+    this.message = describeStoreAccessError(this, 'en');
+  }
+}
+
+export function describeStoreAccessError(error: StoreAccessError, lang: Lang): string {
+  const { target = '', path = '', reason = '', role = '', database = '' } = error.args;
+  return translate(storeAccessText, `store.access.${error.code}`, lang, {
+    target,
+    path,
+    reason,
+    role,
+    database,
+  });
 }

@@ -16,6 +16,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { EngineKind } from './engine.ts';
+import { StoreAccessError } from './errors.ts';
 import { migrateToLatest, migrations } from './migrations/index.ts';
 import { copyingPool } from './pg-copy.ts';
 import type { Database } from './schema.ts';
@@ -72,10 +73,20 @@ export async function openStore(url: string): Promise<Store> {
 }
 
 async function openSqlite(file: string): Promise<Store> {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const handle = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  let handle: SqliteDatabase.Database;
   try {
-    handle.pragma('journal_mode = WAL');
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    handle = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw sqliteAccessError(file, error);
+  }
+  try {
+    try {
+      // The first statement reads the file: where one that is no database is found out.
+      handle.pragma('journal_mode = WAL');
+    } catch (error) {
+      throw sqliteAccessError(file, error);
+    }
     // NORMAL in WAL mode: a commit survives a process crash; only a power loss can undo the
     // last commits, never corrupt the file.
     handle.pragma('synchronous = NORMAL');
@@ -211,6 +222,21 @@ async function beginImmediate(handle: SqliteDatabase.Database): Promise<void> {
   }
 }
 
+/** Codes of a file that cannot be a store here: not there, not ours to write, not a database. */
+const SQLITE_FILE_ERRORS =
+  /^(SQLITE_CANTOPEN|SQLITE_NOTADB|SQLITE_READONLY|SQLITE_PERM|SQLITE_AUTH|EACCES|EPERM|ENOTDIR|EISDIR|EROFS|EEXIST|ENOENT)/;
+
+/** The error as a StoreAccessError when it says the file cannot be opened as a store; else as it is. */
+function sqliteAccessError(file: string, error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !SQLITE_FILE_ERRORS.test(code)) return error;
+  return new StoreAccessError(
+    'sqlite-file',
+    { path: file, reason: (error as Error).message },
+    { cause: error },
+  );
+}
+
 /** Whether the schema lacks a migration; a read, so opening an up-to-date store never waits for a writer. */
 function pendingSqliteMigrations(handle: SqliteDatabase.Database, kind: EngineKind): boolean {
   const exists = handle
@@ -253,11 +279,13 @@ async function openPostgres(url: string): Promise<Store> {
   let db: Kysely<Database> | undefined;
   try {
     // The migration lock's connection, also where the store's schema is learnt.
-    const lock = await pool.connect();
+    const lock = await pool.connect().catch((error: unknown) => {
+      throw postgresAccessError(url, error);
+    });
     try {
       const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
       const schema = rows[0]?.schema;
-      if (!schema) throw new Error('PostgreSQL: no schema to create the tables in (check search_path)');
+      if (!schema) throw new StoreAccessError('no-schema', { target: postgresTarget(url) });
       db = new Kysely<Database>({ dialect: new SchemaDialect({ pool: copyingPool(pool) }, schema) });
       await migratePostgres(db, lock, schema);
     } finally {
@@ -269,6 +297,52 @@ async function openPostgres(url: string): Promise<Store> {
   }
   const opened = db;
   return new KyselyStore(opened, 'postgres', () => opened.destroy());
+}
+
+/** Network errors of a server that is not there (or not reachable). */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'ENOENT', // a Unix socket path with no server behind it
+]);
+
+/**
+ * A failed connection as a StoreAccessError when it is the server's absence or its refusal of
+ * the role or database (SQLSTATE class 28, 3D000, 42501); else as it is.
+ */
+function postgresAccessError(url: string, error: unknown): unknown {
+  const target = postgresTarget(url);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const reason = typeof message === 'string' ? message : String(error);
+  if (typeof code === 'string' && UNREACHABLE.has(code)) {
+    return new StoreAccessError('unreachable', { target, reason }, { cause: error });
+  }
+  if (typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501')) {
+    return new StoreAccessError('refused', { target, reason }, { cause: error });
+  }
+  // pg's own words when the server asks for a password the URL did not give.
+  if (/password must be a string|no password was provided/i.test(reason)) {
+    return new StoreAccessError('no-password', { target }, { cause: error });
+  }
+  return error;
+}
+
+/** user@host:port/database of a postgres:// URL, as a person would name it: never its password. */
+export function postgresTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+    const user = decodeURIComponent(parsed.username);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    return `${user ? `${user}@` : ''}${host}:${parsed.port || '5432'}${database ? `/${database}` : ''}`;
+  } catch {
+    return 'postgres://...';
+  }
 }
 
 /**

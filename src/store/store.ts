@@ -18,7 +18,7 @@ import {
   storedIdentity,
 } from './copies.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
-import { StoreInputError } from './errors.ts';
+import { StoreAccessError, StoreInputError } from './errors.ts';
 import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
 import { foldPendingRollup, type RollupTarget } from './rollup.ts';
 import { rollupDay } from './rollup-key.ts';
@@ -130,6 +130,8 @@ export class KyselyStore implements Store {
   readonly writingInBulk: BulkWrites;
   /** Runs of writingInBulk under way: while there are any, batches stage their rollup sums. */
   #bulkRuns = 0;
+  /** PostgreSQL: whether the role may create the temporary table the rollup goes through, asked once. */
+  #temporaryTables: Promise<void> | undefined;
   /** Rows staged since the last fold, and when that was. */
   #staged = { rows: 0, since: 0 };
   /** The last fold asked for (settled once it has run): the next one runs after it. */
@@ -278,11 +280,31 @@ export class KyselyStore implements Store {
     return next;
   }
 
-  insertAggregateReports(
+  async insertAggregateReports(
     items: readonly AggregateBatchItem[],
-    options?: InsertOptions,
+    options: InsertOptions = {},
   ): Promise<BatchOutcome[]> {
+    if (options.rollup ?? true) await this.#assertTemporaryTables();
     return insertAggregateBatch(this, items, options);
+  }
+
+  /**
+   * PostgreSQL: refuses, before any report is written and in words that name the grant, a role
+   * that may not create temporary tables: the rollup is summed through one (rollup.ts,
+   * MAKE_INCOMING), and its refusal mid-ingest failed every report with the server's error.
+   */
+  #assertTemporaryTables(): Promise<void> {
+    if (this.engine !== 'postgres') return Promise.resolve();
+    this.#temporaryTables ??= (async () => {
+      const { rows } = await sql<{ allowed: boolean; database: string; role: string }>`
+        select has_database_privilege(current_database(), 'TEMPORARY') as allowed,
+          current_database() as database, current_user as role`.execute(this.db);
+      const row = rows[0];
+      if (row && !row.allowed) {
+        throw new StoreAccessError('no-temp', { role: row.role, database: row.database });
+      }
+    })();
+    return this.#temporaryTables;
   }
 
   async openAggregateReport(
@@ -291,6 +313,7 @@ export class KyselyStore implements Store {
     source: ReportSource,
     options: InsertOptions = {},
   ): Promise<AggregateReportWriter | Extract<InsertOutcome, { status: 'duplicate' }>> {
+    if (options.rollup ?? true) await this.#assertTemporaryTables();
     const sha256 = sha256Hex(raw);
     // The raw bytes are compressed while the records are written and stored at commit.
     const row = reportRow(this, await this.reporterId(header.reporter), header, source, {

@@ -139,6 +139,23 @@ describe('sumi ingest', () => {
     await writeFile(path.join(dir, 'not-a-db'), 'this is not a database file'.repeat(100));
     const result = await sumi(['ingest', input('a.xml'), '--db', path.join(dir, 'not-a-db')]);
     expect(result.code).toBe(1);
+    // The configuration's fault, said so in one line: no stack.
+    expect(result.stderr).toBe(
+      `error: cannot open the SQLite store ${path.join(dir, 'not-a-db')}: file is not a database\n`,
+    );
+    const unreachable = await sumi([
+      '--lang',
+      'ja',
+      'ingest',
+      input('a.xml'),
+      '--db',
+      'postgres://sumi:s3cret@127.0.0.1:1/dmarc?connect_timeout=2',
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      /^エラー: PostgreSQL（sumi@127\.0\.0\.1:1\/dmarc）に接続できません: .*ECONNREFUSED/,
+    );
+    expect(unreachable.stderr).not.toMatch(/s3cret|\n\s+at /);
   });
 
   it('reads stdin with "-" (child process)', async () => {

@@ -46,6 +46,9 @@ async function findPostgres(): Promise<{ url: string } | { skip: string }> {
 const postgres = await findPostgres();
 if ('skip' in postgres) console.warn(`store tests on PostgreSQL skipped: ${postgres.skip}`);
 
+/** The server the PostgreSQL tests use (a superuser's URL), or why there is none. */
+export const postgresServer: Readonly<{ url: string } | { skip: string }> = postgres;
+
 export interface TestEngine {
   name: 'sqlite' | 'postgres';
   /** Why this engine's tests do not run, or undefined. */

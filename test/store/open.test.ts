@@ -1,20 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statementSizes } from '../../src/store/engine.ts';
+import { describeStoreAccessError, StoreAccessError } from '../../src/store/errors.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import {
   defaultStorePath,
   isPostgresUrl,
   openStore,
+  postgresTarget,
   SQLITE_WAL_CHECKPOINT_PAGES,
 } from '../../src/store/open.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { decodeText, encodeText } from '../../src/store/text.ts';
 import { until } from '../helpers/until.ts';
+import { header, postgresServer, record } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,6 +86,134 @@ describe('openStore', () => {
       /ECONNREFUSED|connect/,
     );
   });
+});
+
+/** The StoreAccessError `promise` rejects with. */
+async function accessError(promise: Promise<unknown>): Promise<StoreAccessError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StoreAccessError);
+  return error as StoreAccessError;
+}
+
+describe('a store that cannot be opened or written as configured', () => {
+  it('names a PostgreSQL server by user, host, port and database, never its password', () => {
+    expect(postgresTarget('postgres://sumi:s3cret@db.example.jp:6432/dmarc?sslmode=require')).toBe(
+      'sumi@db.example.jp:6432/dmarc',
+    );
+    expect(postgresTarget('postgresql://db.example.jp/dmarc')).toBe('db.example.jp:5432/dmarc');
+    expect(postgresTarget('postgres:///dmarc?host=/var/run/postgresql')).toBe(
+      '/var/run/postgresql:5432/dmarc',
+    );
+    expect(postgresTarget('postgres://%E5%A2%A8:pw@[::1]/d%20b')).toBe('墨@[::1]:5432/d b');
+  });
+
+  it('tells a file that is no database, and leaves it as it was', async () => {
+    const file = path.join(dir, 'notes.db');
+    writeFileSync(file, 'my notes, not a database\n');
+    const error = await accessError(openStore(file));
+    expect(error.code).toBe('sqlite-file');
+    expect(error.message).toBe(`cannot open the SQLite store ${file}: file is not a database`);
+    expect(describeStoreAccessError(error, 'ja')).toBe(
+      `SQLite のストア ${file} を開けません: file is not a database`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('my notes, not a database\n');
+  });
+
+  it('tells a path that cannot hold a file: a folder, or under a file', async () => {
+    const folder = await accessError(openStore(dir));
+    expect(folder).toMatchObject({ code: 'sqlite-file', args: { path: dir } });
+    const file = path.join(dir, 'plain.txt');
+    writeFileSync(file, 'x');
+    const under = await accessError(openStore(path.join(file, 'sub', 'sumi.db')));
+    expect(under.code).toBe('sqlite-file');
+    expect(under.message).toMatch(/ENOTDIR/);
+  });
+
+  const pgSkip = 'skip' in postgresServer ? postgresServer.skip : undefined;
+  const admin = 'url' in postgresServer ? new URL(postgresServer.url) : new URL('postgres://localhost/test');
+  const at = (change: (url: URL) => void) => {
+    const url = new URL(admin);
+    change(url);
+    return url.toString();
+  };
+
+  it('tells a PostgreSQL server that is not there', async () => {
+    const error = await accessError(openStore('postgres://sumi:s3cret@127.0.0.1:1/dmarc?connect_timeout=2'));
+    expect(error.code).toBe('unreachable');
+    expect(error.message).toMatch(/^cannot reach PostgreSQL at sumi@127\.0\.0\.1:1\/dmarc: .*ECONNREFUSED/);
+    expect(error.message).not.toContain('s3cret');
+    expect(describeStoreAccessError(error, 'ja')).toMatch(
+      /^PostgreSQL（sumi@127\.0\.0\.1:1\/dmarc）に接続できません/,
+    );
+  });
+
+  it.skipIf(pgSkip)(
+    `tells a role or database the server does not know${pgSkip ? ` (skipped: ${pgSkip})` : ''}`,
+    async () => {
+      const role = await accessError(openStore(at((url) => (url.username = 'sumi_no_such_role'))));
+      expect(role.code).toBe('refused');
+      expect(role.message).toContain('role "sumi_no_such_role" does not exist');
+      const database = await accessError(openStore(at((url) => (url.pathname = '/sumi_no_such_database'))));
+      expect(database.code).toBe('refused');
+      expect(database.message).toContain('database "sumi_no_such_database" does not exist');
+    },
+  );
+
+  it.skipIf(pgSkip)(
+    `refuses, before writing anything, a role that may not create temporary tables, naming the grant${pgSkip ? ` (skipped: ${pgSkip})` : ''}`,
+    async () => {
+      // A role and database of the test's own: the shared database's grants stay as they are.
+      const suffix = `${process.pid}_${Date.now()}`;
+      const name = `sumi_test_notemp_${suffix}`;
+      const server = new pg.Client({ connectionString: admin.toString() });
+      await server.connect();
+      try {
+        await server.query(`create role ${name} login`);
+        await server.query(`create database ${name}`);
+        await server.query(`revoke temporary on database ${name} from public`);
+        const inDatabase = new pg.Client({ connectionString: at((url) => (url.pathname = `/${name}`)) });
+        await inDatabase.connect();
+        await inDatabase.query(`grant all on schema public to ${name}`).finally(() => inDatabase.end());
+        const store = await openStore(
+          at((url) => {
+            url.username = name;
+            url.pathname = `/${name}`;
+          }),
+        );
+        try {
+          const report = { ...header(), records: [record()] };
+          const raw = Buffer.from('<feedback/>');
+          const source = { kind: 'file' as const, description: 'test' };
+          for (const attempt of [
+            () => store.insertAggregateReport(report, raw, source),
+            () => store.insertAggregateReports([{ report, raw, source }]),
+          ]) {
+            const error = await accessError(attempt());
+            expect(error.code).toBe('no-temp');
+            expect(error.message).toBe(
+              `PostgreSQL role "${name}" may not create temporary tables in database "${name}", which storing aggregate reports needs: GRANT TEMPORARY ON DATABASE "${name}" TO "${name}";`,
+            );
+          }
+          expect((await store.countReports()).reports).toBe(0);
+          // Without the rollup nothing needs a temporary table.
+          await expect(
+            store.insertAggregateReport(report, raw, source, { rollup: false }),
+          ).resolves.toMatchObject({
+            status: 'stored',
+          });
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await server.query(`drop database if exists ${name} with (force)`);
+        await server.query(`drop role if exists ${name}`);
+        await server.end();
+      }
+    },
+  );
 });
 
 describe('text on PostgreSQL', () => {
