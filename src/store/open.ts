@@ -315,7 +315,7 @@ const UNREACHABLE = new Set([
  * A failed connection as a StoreAccessError when it is the server's absence or its refusal of
  * the role or database (SQLSTATE class 28, 3D000, 42501); else as it is.
  */
-function postgresAccessError(url: string, error: unknown): unknown {
+export function postgresAccessError(url: string, error: unknown): unknown {
   const target = postgresTarget(url);
   const { code, message } = error as { code?: unknown; message?: unknown };
   const reason = typeof message === 'string' ? message : String(error);
@@ -325,8 +325,9 @@ function postgresAccessError(url: string, error: unknown): unknown {
   if (typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501')) {
     return new StoreAccessError('refused', { target, reason }, { cause: error });
   }
-  // pg's own words when the server asks for a password the URL did not give.
-  if (/password must be a string|no password was provided/i.test(reason)) {
+  // pg's own words when the server asks for a SCRAM password and none was given (a cleartext
+  // or MD5 one is refused by the server instead: class 28).
+  if (/client password must be a string/.test(reason)) {
     return new StoreAccessError('no-password', { target }, { cause: error });
   }
   return error;

@@ -12,6 +12,7 @@ import {
   defaultStorePath,
   isPostgresUrl,
   openStore,
+  postgresAccessError,
   postgresTarget,
   SQLITE_WAL_CHECKPOINT_PAGES,
 } from '../../src/store/open.ts';
@@ -108,6 +109,29 @@ describe('a store that cannot be opened or written as configured', () => {
       '/var/run/postgresql:5432/dmarc',
     );
     expect(postgresTarget('postgres://%E5%A2%A8:pw@[::1]/d%20b')).toBe('墨@[::1]:5432/d b');
+  });
+
+  it("sorts pg's connection failures: absent, refused, a password not given, and the rest as they are", () => {
+    const url = 'postgres://sumi@db.example.jp/dmarc';
+    const failure = (message: string, code?: string) =>
+      Object.assign(new Error(message), code ? { code } : {});
+    const sorted = (error: Error) => {
+      const out = postgresAccessError(url, error);
+      return out instanceof StoreAccessError ? out.code : out;
+    };
+    expect(sorted(failure('getaddrinfo ENOTFOUND db.example.jp', 'ENOTFOUND'))).toBe('unreachable');
+    expect(sorted(failure('password authentication failed for user "sumi"', '28P01'))).toBe('refused');
+    expect(sorted(failure('no pg_hba.conf entry for host "192.0.2.1"', '28000'))).toBe('refused');
+    expect(sorted(failure('permission denied for database "dmarc"', '42501'))).toBe('refused');
+    // pg's words (lib/crypto/sasl.js) when a SCRAM password is asked for and there is none.
+    const scram = postgresAccessError(
+      url,
+      failure('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'),
+    ) as StoreAccessError;
+    expect(scram.code).toBe('no-password');
+    expect(scram.message).toMatch(/^PostgreSQL at sumi@db\.example\.jp:5432\/dmarc asks for a password/);
+    const other = failure('canceling statement due to statement timeout', '57014');
+    expect(sorted(other)).toBe(other);
   });
 
   it('tells a file that is no database, and leaves it as it was', async () => {
