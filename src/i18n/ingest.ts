@@ -286,6 +286,10 @@ export const storeAccessText = {
     en: 'cannot reach PostgreSQL at {target}: {reason}. Is the server running and listening there?',
     ja: 'PostgreSQL（{target}）に接続できません: {reason}。サーバーが起動し、そのアドレスで待ち受けているか確認してください',
   },
+  'store.access.timeout': {
+    en: 'PostgreSQL at {target} did not answer within {seconds} s (connect_timeout in the URL or PGCONNECT_TIMEOUT sets how long to wait)',
+    ja: 'PostgreSQL（{target}）が {seconds} 秒以内に応答しませんでした（待つ時間は URL の connect_timeout か PGCONNECT_TIMEOUT で変えられます）',
+  },
   'store.access.refused': {
     en: 'PostgreSQL at {target} refused the connection: {reason}',
     ja: 'PostgreSQL（{target}）が接続を拒否しました: {reason}',

@@ -64,6 +64,7 @@ export function describeStoreInputError(error: StoreInputError, lang: Lang): str
  */
 export type StoreAccessErrorCode =
   | 'unreachable'
+  | 'timeout'
   | 'refused'
   | 'no-password'
   | 'no-schema'
@@ -76,6 +77,8 @@ export interface StoreAccessErrorArgs {
   /** SQLite: the file. */
   path?: string;
   reason?: string;
+  /** How long a connection was waited for. */
+  seconds?: number;
   role?: string;
   database?: string;
 }
@@ -94,11 +97,12 @@ export class StoreAccessError extends Error {
 }
 
 export function describeStoreAccessError(error: StoreAccessError, lang: Lang): string {
-  const { target = '', path = '', reason = '', role = '', database = '' } = error.args;
+  const { target = '', path = '', reason = '', seconds = 0, role = '', database = '' } = error.args;
   return translate(storeAccessText, `store.access.${error.code}`, lang, {
     target,
     path,
     reason,
+    seconds,
     role,
     database,
   });

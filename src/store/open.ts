@@ -38,6 +38,13 @@ export const SQLITE_WAL_CHECKPOINT_PAGES = 10_000;
 /** PostgreSQL connections per store: concurrent report transactions, plus one for the migration lock. */
 export const PG_POOL_SIZE = 10;
 
+/**
+ * Seconds a new PostgreSQL connection may take to be ready, unless the URL's `connect_timeout`
+ * or PGCONNECT_TIMEOUT says otherwise (0: wait forever, as libpq). pg reads neither and waits
+ * forever by default: a host that accepts connections and never answers hung every command.
+ */
+export const PG_CONNECT_TIMEOUT_S = 30;
+
 const MIGRATION_TABLE = 'sumi_migrations';
 
 export function isPostgresUrl(url: string): boolean {
@@ -254,9 +261,17 @@ function pendingSqliteMigrations(handle: SqliteDatabase.Database, kind: EngineKi
 }
 
 async function openPostgres(url: string): Promise<Store> {
+  const timeoutMs = postgresConnectTimeoutS(url) * 1000;
   const pool = new pg.Pool({
     connectionString: url,
     max: PG_POOL_SIZE,
+    // On each new connection only: the pool's own option would also limit the wait for a free
+    // pooled connection, which a long report's transaction may rightly hold.
+    Client: class extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: timeoutMs });
+      }
+    },
     types: {
       // 64-bit integers (ids, counts, epoch seconds, count(*)) and numeric (sum of bigint) as
       // numbers: every value the store writes is a safe integer.
@@ -280,7 +295,7 @@ async function openPostgres(url: string): Promise<Store> {
   try {
     // The migration lock's connection, also where the store's schema is learnt.
     const lock = await pool.connect().catch((error: unknown) => {
-      throw postgresAccessError(url, error);
+      throw postgresAccessError(url, error, timeoutMs / 1000);
     });
     try {
       const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
@@ -299,6 +314,19 @@ async function openPostgres(url: string): Promise<Store> {
   return new KyselyStore(opened, 'postgres', () => opened.destroy());
 }
 
+/** The URL's `connect_timeout`, else PGCONNECT_TIMEOUT, else PG_CONNECT_TIMEOUT_S; seconds, 0 for none. */
+export function postgresConnectTimeoutS(url: string, env: NodeJS.ProcessEnv = process.env): number {
+  let given: string | null | undefined;
+  try {
+    given = new URL(url).searchParams.get('connect_timeout');
+  } catch {
+    given = null;
+  }
+  given ??= env.PGCONNECT_TIMEOUT;
+  const seconds = given === undefined || given === '' ? Number.NaN : Number(given);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.floor(seconds) : PG_CONNECT_TIMEOUT_S;
+}
+
 /** Network errors of a server that is not there (or not reachable). */
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -315,10 +343,18 @@ const UNREACHABLE = new Set([
  * A failed connection as a StoreAccessError when it is the server's absence or its refusal of
  * the role or database (SQLSTATE class 28, 3D000, 42501); else as it is.
  */
-export function postgresAccessError(url: string, error: unknown): unknown {
+export function postgresAccessError(
+  url: string,
+  error: unknown,
+  timeoutS = postgresConnectTimeoutS(url),
+): unknown {
   const target = postgresTarget(url);
   const { code, message } = error as { code?: unknown; message?: unknown };
   const reason = typeof message === 'string' ? message : String(error);
+  // pg's words (lib/client.js) when connectionTimeoutMillis passed.
+  if (reason === 'timeout expired') {
+    return new StoreAccessError('timeout', { target, seconds: timeoutS }, { cause: error });
+  }
   if (typeof code === 'string' && UNREACHABLE.has(code)) {
     return new StoreAccessError('unreachable', { target, reason }, { cause: error });
   }

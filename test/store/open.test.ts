@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -12,7 +13,9 @@ import {
   defaultStorePath,
   isPostgresUrl,
   openStore,
+  PG_CONNECT_TIMEOUT_S,
   postgresAccessError,
+  postgresConnectTimeoutS,
   postgresTarget,
   SQLITE_WAL_CHECKPOINT_PAGES,
 } from '../../src/store/open.ts';
@@ -132,6 +135,39 @@ describe('a store that cannot be opened or written as configured', () => {
     expect(scram.message).toMatch(/^PostgreSQL at sumi@db\.example\.jp:5432\/dmarc asks for a password/);
     const other = failure('canceling statement due to statement timeout', '57014');
     expect(sorted(other)).toBe(other);
+  });
+
+  it('waits for a new PostgreSQL connection as the URL or PGCONNECT_TIMEOUT says, else 30 s', () => {
+    expect(postgresConnectTimeoutS('postgres://db.example.jp/d?connect_timeout=7', {})).toBe(7);
+    expect(postgresConnectTimeoutS('postgres://db.example.jp/d?connect_timeout=0', {})).toBe(0);
+    expect(postgresConnectTimeoutS('postgres://db.example.jp/d', { PGCONNECT_TIMEOUT: '12' })).toBe(12);
+    expect(
+      postgresConnectTimeoutS('postgres://db.example.jp/d?connect_timeout=3', { PGCONNECT_TIMEOUT: '12' }),
+    ).toBe(3);
+    expect(postgresConnectTimeoutS('postgres://db.example.jp/d', {})).toBe(PG_CONNECT_TIMEOUT_S);
+    expect(postgresConnectTimeoutS('postgres://db.example.jp/d?connect_timeout=soon', {})).toBe(
+      PG_CONNECT_TIMEOUT_S,
+    );
+  });
+
+  it('gives up on a server that accepts the connection and never answers', async () => {
+    // pg waits forever by default: this hung every command.
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = performance.now();
+      const error = await accessError(openStore(`postgres://sumi@127.0.0.1:${port}/dmarc?connect_timeout=1`));
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(error.code).toBe('timeout');
+      expect(error.message).toBe(
+        `PostgreSQL at sumi@127.0.0.1:${port}/dmarc did not answer within 1 s (connect_timeout in the URL or PGCONNECT_TIMEOUT sets how long to wait)`,
+      );
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 
   it('tells a file that is no database, and leaves it as it was', async () => {
