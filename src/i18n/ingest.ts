@@ -282,6 +282,10 @@ export const storeInputText = {
 
 /** Why a store cannot be opened or written as configured (StoreAccessError), for every command. */
 export const storeAccessText = {
+  'store.access.bad-url': {
+    en: '{target} is not a PostgreSQL URL: postgres://user[:password]@host[:port]/database',
+    ja: '{target} は PostgreSQL の URL ではありません: postgres://user[:password]@host[:port]/database',
+  },
   'store.access.unreachable': {
     en: 'cannot reach PostgreSQL at {target}: {reason}. Is the server running and listening there?',
     ja: 'PostgreSQL（{target}）に接続できません: {reason}。サーバーが起動し、そのアドレスで待ち受けているか確認してください',

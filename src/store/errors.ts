@@ -63,6 +63,7 @@ export function describeStoreInputError(error: StoreInputError, lang: Lang): str
  * a missing grant is not a bug of Sumi's. `reason` is what the system or the server said.
  */
 export type StoreAccessErrorCode =
+  | 'bad-url'
   | 'unreachable'
   | 'timeout'
   | 'refused'

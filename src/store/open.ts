@@ -294,9 +294,12 @@ async function openPostgres(url: string): Promise<Store> {
   let db: Kysely<Database> | undefined;
   try {
     // The migration lock's connection, also where the store's schema is learnt.
-    const lock = await pool.connect().catch((error: unknown) => {
+    let lock: pg.PoolClient;
+    try {
+      lock = await pool.connect();
+    } catch (error) {
       throw postgresAccessError(url, error, timeoutMs / 1000);
-    });
+    }
     try {
       const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
       const schema = rows[0]?.schema;
@@ -351,6 +354,10 @@ export function postgresAccessError(
   const target = postgresTarget(url);
   const { code, message } = error as { code?: unknown; message?: unknown };
   const reason = typeof message === 'string' ? message : String(error);
+  // pg reads the URL when it first connects.
+  if (code === 'ERR_INVALID_URL') {
+    return new StoreAccessError('bad-url', { target: withoutPassword(url) }, { cause: error });
+  }
   // pg's words (lib/client.js) when connectionTimeoutMillis passed.
   if (reason === 'timeout expired') {
     return new StoreAccessError('timeout', { target, seconds: timeoutS }, { cause: error });
@@ -361,12 +368,21 @@ export function postgresAccessError(
   if (typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501')) {
     return new StoreAccessError('refused', { target, reason }, { cause: error });
   }
+  // pg's words when sslmode asks for TLS and the server has none.
+  if (reason === 'The server does not support SSL connections') {
+    return new StoreAccessError('refused', { target, reason }, { cause: error });
+  }
   // pg's own words when the server asks for a SCRAM password and none was given (a cleartext
   // or MD5 one is refused by the server instead: class 28).
   if (/client password must be a string/.test(reason)) {
     return new StoreAccessError('no-password', { target }, { cause: error });
   }
   return error;
+}
+
+/** A URL as given, its password (if any) hidden: for one that could not be read. */
+function withoutPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
 /** user@host:port/database of a postgres:// URL, as a person would name it: never its password. */

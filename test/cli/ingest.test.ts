@@ -156,6 +156,12 @@ describe('sumi ingest', () => {
       /^エラー: PostgreSQL（sumi@127\.0\.0\.1:1\/dmarc）に接続できません: .*ECONNREFUSED/,
     );
     expect(unreachable.stderr).not.toMatch(/s3cret|\n\s+at /);
+    // A --db that is no URL is bad input: exit 2.
+    const badUrl = await sumi(['ingest', input('a.xml'), '--db', 'postgres://sumi@127.0.0.1:99999/dmarc']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(
+      /^error: postgres:\/\/sumi@127\.0\.0\.1:99999\/dmarc is not a PostgreSQL URL/,
+    );
   });
 
   it('reads stdin with "-" (child process)', async () => {

@@ -133,8 +133,17 @@ describe('a store that cannot be opened or written as configured', () => {
     ) as StoreAccessError;
     expect(scram.code).toBe('no-password');
     expect(scram.message).toMatch(/^PostgreSQL at sumi@db\.example\.jp:5432\/dmarc asks for a password/);
+    expect(sorted(failure('The server does not support SSL connections'))).toBe('refused');
     const other = failure('canceling statement due to statement timeout', '57014');
     expect(sorted(other)).toBe(other);
+  });
+
+  it('tells a --db that is no URL pg can read, its password hidden', async () => {
+    const error = await accessError(openStore('postgres://sumi:s3cret@127.0.0.1:99999/dmarc'));
+    expect(error.code).toBe('bad-url');
+    expect(error.message).toBe(
+      'postgres://sumi:***@127.0.0.1:99999/dmarc is not a PostgreSQL URL: postgres://user[:password]@host[:port]/database',
+    );
   });
 
   it('waits for a new PostgreSQL connection as the URL or PGCONNECT_TIMEOUT says, else 30 s', () => {
