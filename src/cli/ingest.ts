@@ -4,6 +4,7 @@ import { translator } from '../i18n/translate.ts';
 import { describeFailure, totalsAnswer } from '../ingest/describe.ts';
 import {
   IMAP_DEFAULT_ARCHIVE,
+  ImapAccessError,
   imapAccessToken,
   imapPassword,
   ingestImap,
@@ -15,7 +16,7 @@ import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '..
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type CliContext, printJson, RuntimeError, UsageError } from './output.ts';
 
 /** Progress is redrawn at most this often. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -192,6 +193,11 @@ async function runImap(
     });
   } catch (error) {
     if (error instanceof TokenError) throw new UsageError(t('error.token', { detail: error.message }));
+    if (error instanceof ImapAccessError) {
+      const { host, port, user, folder } = error.target;
+      const server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      throw new RuntimeError(t(`imap.access.${error.code}`, { server, user, folder, reason: error.reason }));
+    }
     throw error;
   } finally {
     process.off('SIGINT', stop);

@@ -4,6 +4,12 @@ import type { Lang } from '../i18n/lang.ts';
 /** Bad flags or a bad input file: exit code 2 (DESIGN: exit codes). */
 export class UsageError extends Error {}
 
+/**
+ * A failure of the world's making (a server not there, a login refused), its message already in
+ * the user's words: one line, exit code 1, no stack.
+ */
+export class RuntimeError extends Error {}
+
 export interface CliContext {
   lang: Lang;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

@@ -10,7 +10,7 @@ import { registerDomains } from './domains.ts';
 import { registerFailures } from './failures.ts';
 import { registerHistory } from './history.ts';
 import { registerIngest } from './ingest.ts';
-import { type CliContext, UsageError } from './output.ts';
+import { type CliContext, RuntimeError, UsageError } from './output.ts';
 import { registerPlan } from './plan.ts';
 import { registerQuarantine } from './quarantine.ts';
 import { registerRecord } from './record.ts';
@@ -93,6 +93,10 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
     if (error instanceof UsageError) {
       ctx.stderr.write(`${t('error.usage', { message: error.message })}\n`);
       return 2;
+    }
+    if (error instanceof RuntimeError) {
+      ctx.stderr.write(`${t('error.runtime', { message: error.message })}\n`);
+      return 1;
     }
     if (error instanceof StoreAccessError) {
       // The configuration or the server, not a bug: its words, no stack.

@@ -169,6 +169,22 @@ Microsoft 365 と Gmail ではトークンを使います。
     en: 'watching {folder} for new mail (Ctrl-C stops)',
     ja: '{folder} の新着メールを待っています（Ctrl-C で停止）',
   },
+  'imap.access.unreachable': {
+    en: 'cannot reach the IMAP server {server}: {reason}',
+    ja: 'IMAP サーバー {server} に接続できません: {reason}',
+  },
+  'imap.access.tls': {
+    en: 'TLS with the IMAP server {server} failed: {reason} (imaps:// is TLS from the start, --starttls chooses STARTTLS, --insecure is for test servers only)',
+    ja: 'IMAP サーバー {server} との TLS に失敗しました: {reason}（imaps:// は最初から TLS、STARTTLS は --starttls で選択、--insecure はテスト用サーバー専用）',
+  },
+  'imap.access.login-refused': {
+    en: 'the IMAP server {server} refused the login of {user}: {reason}',
+    ja: 'IMAP サーバー {server} が {user} のログインを拒否しました: {reason}',
+  },
+  'imap.access.no-folder': {
+    en: 'the IMAP server {server} has no folder {folder} for {user}: {reason}',
+    ja: 'IMAP サーバー {server} に {user} のフォルダー {folder} がありません: {reason}',
+  },
   'imap.reconnecting': {
     en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',
     ja: 'IMAP の接続が切れました（{message}）。{seconds} 秒後に再接続します',

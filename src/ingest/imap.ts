@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import { isUnreachable } from '../net/errors.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
@@ -113,13 +114,15 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
       });
       if (!options.watch) return totals;
     } catch (error) {
-      // A refused login or a token source that gives none does not get better by retrying.
+      // A refused login, a missing folder or a token source that gives none does not get
+      // better by retrying.
+      const said = imapAccessError(error, target);
       const refused =
-        (error as { authenticationFailed?: boolean }).authenticationFailed === true ||
+        (said instanceof ImapAccessError && (said.code === 'login-refused' || said.code === 'no-folder')) ||
         error instanceof TokenError;
       if (!options.watch || (refused && !connectedOnce) || options.signal?.aborted) {
         if (options.signal?.aborted) return totals;
-        throw error;
+        throw said;
       }
       options.onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
       await sleep(delay, options.signal);
@@ -177,6 +180,54 @@ export function imapAccessToken(
     if (!token) throw new TokenError(source, 'no token');
     return token;
   };
+}
+
+/** Why an IMAP folder could not be read: the server, its TLS, the login or the folder. */
+export type ImapAccessErrorCode = 'unreachable' | 'tls' | 'login-refused' | 'no-folder';
+
+/**
+ * The server, its TLS, the login or the folder refused: the configuration or the world's state,
+ * not a fault of the mail. `reason` is what the system or the server said.
+ */
+export class ImapAccessError extends Error {
+  readonly code: ImapAccessErrorCode;
+  readonly target: ImapTarget;
+  readonly reason: string;
+  constructor(code: ImapAccessErrorCode, target: ImapTarget, reason: string, options?: { cause?: unknown }) {
+    super(`${code}: ${target.user}@${target.host}:${target.port} ${target.folder}: ${reason}`, options);
+    this.name = 'ImapAccessError';
+    this.code = code;
+    this.target = target;
+    this.reason = reason;
+  }
+}
+
+/** Node's and OpenSSL's codes of a TLS handshake or certificate that failed. */
+const TLS_FAILURE =
+  /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_)/;
+
+/** The error as an ImapAccessError when it says which of those failed; else as it is. */
+function imapAccessError(error: unknown, target: ImapTarget): unknown {
+  if (error instanceof ImapAccessError) return error;
+  const { code, message, authenticationFailed, responseText } = error as {
+    code?: unknown;
+    message?: unknown;
+    authenticationFailed?: unknown;
+    responseText?: unknown;
+  };
+  const said = typeof responseText === 'string' && responseText ? responseText : String(message ?? error);
+  if (authenticationFailed === true)
+    return new ImapAccessError('login-refused', target, said, { cause: error });
+  if (isUnreachable(code)) {
+    return new ImapAccessError('unreachable', target, said, { cause: error });
+  }
+  // imapflow's words when starttls is required and the server offers none.
+  if ((typeof code === 'string' && TLS_FAILURE.test(code)) || said === 'Server does not support STARTTLS') {
+    // OpenSSL's "<id>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:": the reason.
+    const reason = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(said)?.[1] ?? said.trim();
+    return new ImapAccessError('tls', target, reason, { cause: error });
+  }
+  return error;
 }
 
 /** No access token could be had from its source (the message says which and why). */
@@ -256,7 +307,11 @@ async function session(
   try {
     await client.connect();
     const archive = options.flag ? null : await ensureFolder(client, options.archive ?? IMAP_DEFAULT_ARCHIVE);
-    await client.mailboxOpen(target.folder);
+    await client.mailboxOpen(target.folder).catch((error: unknown) => {
+      const { responseStatus, responseText } = error as { responseStatus?: unknown; responseText?: unknown };
+      if (responseStatus !== 'NO') throw error;
+      throw new ImapAccessError('no-folder', target, String(responseText ?? ''), { cause: error });
+    });
     onConnected();
     let first = true;
     do {

@@ -15,6 +15,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
+import { isUnreachable } from '../net/errors.ts';
 import type { EngineKind } from './engine.ts';
 import { StoreAccessError } from './errors.ts';
 import { migrateToLatest, migrations } from './migrations/index.ts';
@@ -330,18 +331,6 @@ export function postgresConnectTimeoutS(url: string, env: NodeJS.ProcessEnv = pr
   return Number.isFinite(seconds) && seconds >= 0 ? Math.floor(seconds) : PG_CONNECT_TIMEOUT_S;
 }
 
-/** Network errors of a server that is not there (or not reachable). */
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'ENOENT', // a Unix socket path with no server behind it
-]);
-
 /**
  * A failed connection as a StoreAccessError when it is the server's absence or its refusal of
  * the role or database (SQLSTATE class 28, 3D000, 42501); else as it is.
@@ -362,7 +351,8 @@ export function postgresAccessError(
   if (reason === 'timeout expired') {
     return new StoreAccessError('timeout', { target, seconds: timeoutS }, { cause: error });
   }
-  if (typeof code === 'string' && UNREACHABLE.has(code)) {
+  // ENOENT: a Unix socket path with no server behind it.
+  if (isUnreachable(code) || code === 'ENOENT') {
     return new StoreAccessError('unreachable', { target, reason }, { cause: error });
   }
   if (typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501')) {

@@ -134,6 +134,16 @@ describe('sumi ingest', () => {
     expect(noPassword.stderr).toMatch(/SUMI_IMAP_PASSWORD/);
   });
 
+  it('exits 1, in one line, when the IMAP server is not there', async () => {
+    const closed = await sumi(['--lang', 'ja', 'ingest', 'imap://u@127.0.0.1:1/INBOX', '--db', db], {
+      SUMI_IMAP_PASSWORD: 'x',
+    });
+    expect(closed.code).toBe(1);
+    expect(closed.stderr).toMatch(
+      /^エラー: IMAP サーバー 127\.0\.0\.1:1 に接続できません: .*ECONNREFUSED.*\n$/,
+    );
+  });
+
   it('exits 1 when the store cannot be opened', async () => {
     await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-5' }));
     await writeFile(path.join(dir, 'not-a-db'), 'this is not a database file'.repeat(100));

@@ -127,7 +127,7 @@ describe.skipIf(!dovecotInstalled)(
       onTestFinished(() => store.close());
       await expect(
         ingestImap(url(), { store, accessToken: async () => 'revoked', starttls: 'off', watch: true }),
-      ).rejects.toMatchObject({ authenticationFailed: true });
+      ).rejects.toMatchObject({ code: 'login-refused' });
       await expect(
         ingestImap(url(), {
           store,

@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.ts';
+import { ImapAccessError, type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -9,6 +9,7 @@ import {
   appendMail,
   type Dovecot,
   dovecotInstalled,
+  freePort,
   startDovecot,
   startRelay,
   withImap,
@@ -128,12 +129,33 @@ describe.skipIf(!dovecotInstalled)(
       expect(await count('INBOX')).toBe(0);
     });
 
-    it('fails at once on a refused login', async () => {
-      await expect(ingestImap(url(), { ...options(), password: 'wrong', watch: true })).rejects.toMatchObject(
-        {
-          authenticationFailed: true,
-        },
-      );
+    it('fails at once on a refused login or a missing folder, saying which', async () => {
+      const refused = ingestImap(url(), { ...options(), password: 'wrong', watch: true });
+      await expect(refused).rejects.toBeInstanceOf(ImapAccessError);
+      await expect(refused).rejects.toMatchObject({ code: 'login-refused', target: { user } });
+      const missing = ingestImap(url('Nowhere'), { ...options(), watch: true });
+      await expect(missing).rejects.toMatchObject({ code: 'no-folder', target: { folder: 'Nowhere' } });
+      await expect(missing).rejects.toThrow(/Nowhere/);
+    });
+
+    it('says a server that is not there, and TLS that fails, apart from other faults', async () => {
+      const closed = await freePort();
+      await expect(ingestImap(`imap://u@127.0.0.1:${closed}/INBOX`, options())).rejects.toMatchObject({
+        code: 'unreachable',
+        reason: expect.stringMatching(/ECONNREFUSED/),
+      });
+      // TLS spoken to a port that speaks plain IMAP, and STARTTLS required of a server without it.
+      const plain = `${encodeURIComponent(user)}@127.0.0.1:${dovecot.port}/INBOX`;
+      await expect(ingestImap(`imaps://${plain}`, options())).rejects.toMatchObject({
+        code: 'tls',
+        reason: 'wrong version number',
+      });
+      await expect(
+        ingestImap(`imap://${plain}`, { ...options(), starttls: 'required' }),
+      ).rejects.toMatchObject({
+        code: 'tls',
+        reason: 'Server does not support STARTTLS',
+      });
     });
 
     it('watches with IDLE, ingests mail as it arrives, and reconnects after the connection is cut', async () => {
