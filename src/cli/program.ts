@@ -94,6 +94,16 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
       ctx.stderr.write(`${t('error.usage', { message: error.message })}\n`);
       return 2;
     }
+    const listening = listenFailure(error);
+    if (listening) {
+      const reason =
+        listening.code === 'EADDRINUSE' || listening.code === 'EACCES' || listening.code === 'EADDRNOTAVAIL'
+          ? t(`error.listen.${listening.code}`)
+          : listening.message;
+      const message = t('error.listen', { address: listening.address, reason });
+      ctx.stderr.write(`${t('error.runtime', { message })}\n`);
+      return 1;
+    }
     if (error instanceof RuntimeError) {
       ctx.stderr.write(`${t('error.runtime', { message: error.message })}\n`);
       return 1;
@@ -107,4 +117,19 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
     ctx.stderr.write(`${t('error.runtime', { message: (error as Error).stack ?? String(error) })}\n`);
     return 1;
   }
+}
+
+/** A server's listen() or bind() that failed (`sumi serve`, `smtpd`, `dns serve`): its address and why. */
+function listenFailure(error: unknown): { address: string; code: string; message: string } | undefined {
+  const { syscall, address, port, code, message } = error as {
+    syscall?: unknown;
+    address?: unknown;
+    port?: unknown;
+    code?: unknown;
+    message?: unknown;
+  };
+  // 'bind': a UDP socket's (dns serve).
+  if ((syscall !== 'listen' && syscall !== 'bind') || typeof code !== 'string') return undefined;
+  const host = typeof address === 'string' ? (address.includes(':') ? `[${address}]` : address) : '';
+  return { address: port === undefined ? host : `${host}:${port}`, code, message: String(message) };
 }

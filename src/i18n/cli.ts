@@ -24,6 +24,22 @@ export const cliText = {
   },
   'error.usage': { en: 'error: {message}', ja: 'エラー: {message}' },
   'error.runtime': { en: 'error: {message}', ja: 'エラー: {message}' },
+  'error.listen': {
+    en: 'cannot listen on {address}: {reason}',
+    ja: '{address} で待ち受けできません: {reason}',
+  },
+  'error.listen.EADDRINUSE': {
+    en: 'another program is listening there',
+    ja: '別のプログラムがそこで待ち受けています',
+  },
+  'error.listen.EACCES': {
+    en: 'not permitted (ports below 1024 need privileges)',
+    ja: '許可されていません（1024 未満のポートには特権が必要です）',
+  },
+  'error.listen.EADDRNOTAVAIL': {
+    en: 'this machine has no such address',
+    ja: 'このマシンにはそのアドレスがありません',
+  },
   'error.wholeNumber': {
     en: '{flag} {value}: give a whole number of at least {min}',
     ja: '{flag} {value}: {min} 以上の整数を指定してください',

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -59,5 +60,26 @@ describe('sumi smtpd', () => {
     const pair = await sumi(['smtpd', '--accept', 'a@b.jp', '--tls-cert', 'c.pem', '--db', db]);
     expect(pair.code).toBe(2);
     expect(pair.stderr).toMatch(/--tls-cert and --tls-key go together/);
+  });
+
+  it('says in one line that the address is taken, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const db = path.join(dir, 'sumi.db');
+      const en = await sumi(['smtpd', '--accept', 'a@b.jp', '--listen', `127.0.0.1:${port}`, '--db', db]);
+      expect(en.code).toBe(1);
+      expect(en.stderr).toBe(
+        `error: cannot listen on 127.0.0.1:${port}: another program is listening there\n`,
+      );
+      const ja = await sumi(['--lang', 'ja', 'serve', '--listen', `127.0.0.1:${port}`, '--db', db]);
+      expect(ja.code).toBe(1);
+      expect(ja.stderr).toBe(
+        `エラー: 127.0.0.1:${port} で待ち受けできません: 別のプログラムがそこで待ち受けています\n`,
+      );
+    } finally {
+      await new Promise((closed) => taken.close(closed));
+    }
   });
 });
