@@ -59,7 +59,7 @@ import {
   TREND_METRICS,
   unmeasuredLines,
 } from '../survey/index.ts';
-import { type CliContext, csvLine, painter, printJson, UsageError } from './output.ts';
+import { type CliContext, csvLine, painter, printJson, RuntimeError, UsageError } from './output.ts';
 import {
   type ReportFileFlags,
   reportOptions,
@@ -320,7 +320,9 @@ async function scanQueued(
   try {
     connection = await connectQueue(flags.queue!);
   } catch (error) {
-    if (error instanceof QueueConnectionError) throw new Error(`--queue ${error.message}`);
+    if (error instanceof QueueConnectionError) {
+      throw new RuntimeError(t('survey.queueUnreachable', { url: error.url, reason: error.reason }));
+    }
     throw error;
   }
   const queue = surveyQueue(connection, flags.queueName);

@@ -10,7 +10,7 @@ import {
   startSurveyWorker,
 } from '../jobs/survey.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type CliContext, printJson, RuntimeError, UsageError } from './output.ts';
 import { surveyResolver } from './survey.ts';
 
 interface WorkerFlags {
@@ -51,7 +51,9 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       try {
         connection = await connectQueue(flags.queue);
       } catch (error) {
-        if (error instanceof QueueConnectionError) throw new Error(`--queue ${error.message}`);
+        if (error instanceof QueueConnectionError) {
+          throw new RuntimeError(t('survey.queueUnreachable', { url: error.url, reason: error.reason }));
+        }
         throw error;
       }
       const store = await openStore(flags.db ?? defaultStorePath(ctx.env));

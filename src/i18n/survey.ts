@@ -46,6 +46,10 @@ export const surveyText = {
     en: 'print one JSON document: method, categories, total, unmeasured',
     ja: 'JSON 文書を 1 つ出力する: method, categories, total, unmeasured',
   },
+  'survey.queueUnreachable': {
+    en: "cannot reach the queue's Redis at {url}: {reason}",
+    ja: 'キューの Redis（{url}）に接続できません: {reason}',
+  },
   'survey.badNumber': {
     en: '{flag} {value}: give a whole number >= {min}',
     ja: '{flag} {value}: {min} 以上の整数を指定してください',

@@ -57,8 +57,17 @@ const shardData = z.object({
 });
 export type ShardData = z.infer<typeof shardData>;
 
-/** Redis could not be reached or refused the connection. */
-export class QueueConnectionError extends Error {}
+/** Redis could not be reached or refused the connection: where (its password hidden) and why. */
+export class QueueConnectionError extends Error {
+  readonly url: string;
+  readonly reason: string;
+  constructor(url: string, reason: string) {
+    const shown = url.replace(/^(rediss?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+    super(`${shown}: ${reason}`);
+    this.url = shown;
+    this.reason = reason;
+  }
+}
 
 /** A Redis connection as BullMQ needs it (no per-command retry limit), checked to answer. */
 export async function connectQueue(url: string): Promise<Redis> {
@@ -71,19 +80,17 @@ export async function connectQueue(url: string): Promise<Redis> {
       retryStrategy: (times) => Math.min(times * 200, 2_000),
     });
   } catch (error) {
-    throw new QueueConnectionError(`${url}: ${(error as Error).message}`);
+    throw new QueueConnectionError(url, (error as Error).message);
   }
   // Until the first connection works, a failure is the user's to see, not retried forever.
   const failed = new Promise<never>((_, reject) => {
-    redis.once('error', (error: Error) => reject(new QueueConnectionError(`${url}: ${error.message}`)));
+    redis.once('error', (error: Error) => reject(new QueueConnectionError(url, error.message)));
   });
   try {
     await Promise.race([redis.connect().then(() => redis.ping()), failed]);
   } catch (error) {
     redis.disconnect();
-    throw error instanceof QueueConnectionError
-      ? error
-      : new QueueConnectionError(`${url}: ${String(error)}`);
+    throw error instanceof QueueConnectionError ? error : new QueueConnectionError(url, String(error));
   }
   redis.on('error', () => {});
   return redis;

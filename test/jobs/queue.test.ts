@@ -237,3 +237,35 @@ describe.skipIf(skip !== undefined)(
     }, 180_000);
   },
 );
+
+describe('a queue that is not there', () => {
+  it('is said in one line, its password hidden, exit 1 (worker and survey)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sumi-queue-absent-'));
+    try {
+      const db = path.join(dir, 'sumi.db');
+      const worker = await sumi(['worker', '--queue', 'redis://:s3cret@127.0.0.1:1', '--db', db]);
+      expect(worker.code).toBe(1);
+      expect(worker.stderr).toMatch(
+        /^error: cannot reach the queue's Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED.*\n$/,
+      );
+      const list = path.join(dir, 'domains.txt');
+      writeFileSync(list, 'example.jp\n');
+      const survey = await sumi([
+        '--lang',
+        'ja',
+        'survey',
+        list,
+        '--queue',
+        'redis://127.0.0.1:1',
+        '--db',
+        db,
+      ]);
+      expect(survey.code).toBe(1);
+      expect(survey.stderr).toMatch(
+        /エラー: キューの Redis（redis:\/\/127\.0\.0\.1:1）に接続できません: .*ECONNREFUSED/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
