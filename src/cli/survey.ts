@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { DirectResolver, parseServers, SystemResolver, systemServers } from '../dns/index.ts';
@@ -264,14 +265,25 @@ async function scanStored(
   const t = translator(surveyText, ctx.lang);
   let scan: StoredScan;
   let options: StoredScanOptions;
+  let categoriser: Categoriser | undefined;
+  const categoriserOf = (o: StoredScanOptions) =>
+    o.categories === 'list' ? undefined : loadCategoriser(t, o.categories);
   if (flags.resume) {
     scan = await requireScan(store, flags.resume);
     if (scan.status === 'finished') throw new UsageError(t('survey.resumeFinished', { name: scan.name }));
     options = resumedOptions(scan.options, given, command);
     if (flags.queue && options.shardSize === undefined)
       options.shardSize = wholeNumber(t, '--shard-size', flags.shardSize, 1);
+    categoriser = await categoriserOf(options);
   } else {
     options = given;
+    // A list or a mapping that cannot be read leaves no scan behind.
+    if (file !== undefined && file !== '-') {
+      await access(file, constants.R_OK).catch((error: Error) => {
+        throw new UsageError(`${file}: ${error.message}`);
+      });
+    }
+    categoriser = await categoriserOf(options);
     const name = flags.name ?? `survey-${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
     scan = await createScan(store, { name, list: file!, options });
     ctx.stderr.write(
@@ -279,8 +291,6 @@ async function scanStored(
     );
   }
   const source = file ?? scan.list;
-  const categoriser =
-    options.categories === 'list' ? undefined : await loadCategoriser(t, options.categories);
   let skipped = 0;
   const list = listOf(source, ctx);
   const lines = flags.resume

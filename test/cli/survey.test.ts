@@ -9,6 +9,7 @@ import { registerSurvey } from '../../src/cli/survey.ts';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
 import type { Lang } from '../../src/i18n/lang.ts';
+import { openStore } from '../../src/store/open.ts';
 
 class Capture extends Writable {
   text = '';
@@ -218,5 +219,20 @@ describe('sumi survey', () => {
     const r = await survey([list, '--categories', noCategories, ...base()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no line maps a domain to a category');
+  });
+
+  it('stores no scan when its list or mapping cannot be read', async () => {
+    const db = path.join(dir, 'refused.db');
+    const missing = await survey([path.join(dir, 'missing.txt'), '--db', db, ...base()]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing\.txt: ENOENT/);
+    const unmapped = await survey([list, '--categories', path.join(dir, 'nomap.csv'), '--db', db, ...base()]);
+    expect(unmapped.code).toBe(2);
+    const store = await openStore(db);
+    try {
+      expect(await store.db.selectFrom('survey_scans').select('name').execute()).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });
