@@ -12,6 +12,7 @@ import {
   connectQueue,
   DEFAULT_SHARD_SIZE,
   QueueConnectionError,
+  queueUrlShown,
   recordSubmitted,
   ShardFailedError,
   SURVEY_QUEUE,
@@ -263,32 +264,40 @@ async function scanStored(
   command: Command,
 ): Promise<SurveyReport | undefined> {
   const t = translator(surveyText, ctx.lang);
-  let scan: StoredScan;
+  let resumed: StoredScan | undefined;
   let options: StoredScanOptions;
   let categoriser: Categoriser | undefined;
   const categoriserOf = (o: StoredScanOptions) =>
     o.categories === 'list' ? undefined : loadCategoriser(t, o.categories);
   if (flags.resume) {
-    scan = await requireScan(store, flags.resume);
-    if (scan.status === 'finished') throw new UsageError(t('survey.resumeFinished', { name: scan.name }));
-    options = resumedOptions(scan.options, given, command);
+    resumed = await requireScan(store, flags.resume);
+    if (resumed.status === 'finished')
+      throw new UsageError(t('survey.resumeFinished', { name: resumed.name }));
+    options = resumedOptions(resumed.options, given, command);
     if (flags.queue && options.shardSize === undefined)
       options.shardSize = wholeNumber(t, '--shard-size', flags.shardSize, 1);
     categoriser = await categoriserOf(options);
   } else {
     options = given;
-    // A list or a mapping that cannot be read leaves no scan behind.
+    // A list, a mapping or a queue that cannot be had leaves no scan behind.
     if (file !== undefined && file !== '-') {
       await access(file, constants.R_OK).catch((error: Error) => {
         throw new UsageError(`${file}: ${error.message}`);
       });
     }
     categoriser = await categoriserOf(options);
-    const name = flags.name ?? `survey-${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
-    scan = await createScan(store, { name, list: file!, options });
-    ctx.stderr.write(
-      `${t('survey.stored', { name, store: store.engine === 'postgres' ? 'PostgreSQL' : (flags.db ?? 'SQLite') })}\n`,
-    );
+  }
+  const connection = flags.queue ? await connectSurveyQueue(t, flags.queue) : undefined;
+  let scan: StoredScan;
+  try {
+    scan = resumed ?? (await createScan(store, { name: newScanName(flags), list: file!, options }));
+  } catch (error) {
+    connection?.disconnect();
+    throw error;
+  }
+  if (!resumed) {
+    const where = store.engine === 'postgres' ? 'PostgreSQL' : (flags.db ?? 'SQLite');
+    ctx.stderr.write(`${t('survey.stored', { name: scan.name, store: where })}\n`);
   }
   const source = file ?? scan.list;
   let skipped = 0;
@@ -298,7 +307,9 @@ async function scanStored(
         skipped += n;
       })
     : list;
-  if (flags.queue) return scanQueued(ctx, store, scan, lines, options, categoriser, flags, () => skipped);
+  if (connection) {
+    return scanQueued(ctx, store, scan, lines, options, categoriser, flags, connection, () => skipped);
+  }
 
   const writer = new ScanResultWriter(store, scan.id);
   const run = await scanLocally(ctx, source, lines, options, categoriser, flags.perDomain, (m) =>
@@ -323,18 +334,10 @@ async function scanQueued(
   options: StoredScanOptions,
   categoriser: Categoriser | undefined,
   flags: SurveyFlags,
+  connection: QueueConnection,
   skipped: () => number,
 ): Promise<SurveyReport | undefined> {
   const t = translator(surveyText, ctx.lang);
-  let connection: Awaited<ReturnType<typeof connectQueue>>;
-  try {
-    connection = await connectQueue(flags.queue!);
-  } catch (error) {
-    if (error instanceof QueueConnectionError) {
-      throw new RuntimeError(t('survey.queueUnreachable', { url: error.url, reason: error.reason }));
-    }
-    throw error;
-  }
   const queue = surveyQueue(connection, flags.queueName);
   const progress = progressLine(ctx);
   try {
@@ -367,7 +370,7 @@ async function scanQueued(
       else ctx.stdout.write(`${t('survey.detached', counts)}\n`);
       return undefined;
     }
-    ctx.stderr.write(`${t('survey.queued', { ...counts, queue: flags.queue! })}\n`);
+    ctx.stderr.write(`${t('survey.queued', { ...counts, queue: queueUrlShown(flags.queue!) })}\n`);
     try {
       await waitForScan(store, queue, scan, shards, {
         onProgress: (results, measured) => progress.set(results, results - measured, 'survey.progress.queue'),
@@ -382,6 +385,25 @@ async function scanQueued(
     connection.disconnect();
   }
   return storedReport(store, await requireScan(store, scan.name));
+}
+
+type QueueConnection = Awaited<ReturnType<typeof connectQueue>>;
+
+/** The name of a new scan: --name, or survey-<time>. */
+function newScanName(flags: SurveyFlags): string {
+  return flags.name ?? `survey-${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/** The survey queue's Redis, or the reason it cannot be had in the user's words. */
+async function connectSurveyQueue(t: SurveyT, url: string): Promise<QueueConnection> {
+  try {
+    return await connectQueue(url);
+  } catch (error) {
+    if (error instanceof QueueConnectionError) {
+      throw new RuntimeError(t('survey.queueUnreachable', { url: error.url, reason: error.reason }));
+    }
+    throw error;
+  }
 }
 
 /** Shows the first lines that are not domains, then how many more there were. */

@@ -57,12 +57,17 @@ const shardData = z.object({
 });
 export type ShardData = z.infer<typeof shardData>;
 
+/** A queue's Redis URL as it may be shown: its password hidden. */
+export function queueUrlShown(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
 /** Redis could not be reached or refused the connection: where (its password hidden) and why. */
 export class QueueConnectionError extends Error {
   readonly url: string;
   readonly reason: string;
   constructor(url: string, reason: string) {
-    const shown = url.replace(/^(rediss?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+    const shown = queueUrlShown(url);
     super(`${shown}: ${reason}`);
     this.url = shown;
     this.reason = reason;

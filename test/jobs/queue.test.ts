@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
+import { queueUrlShown } from '../../src/jobs/survey.ts';
 import { openStore } from '../../src/store/open.ts';
 import { builtInCategoriser, readDomainList, runSurvey, type SurveyReport } from '../../src/survey/index.ts';
 import { sumi } from '../helpers/cli.ts';
@@ -264,6 +265,18 @@ describe('a queue that is not there', () => {
       expect(survey.stderr).toMatch(
         /エラー: キューの Redis（redis:\/\/127\.0\.0\.1:1）に接続できません: .*ECONNREFUSED/,
       );
+      // Nothing of the scan is made before the queue answers.
+      expect(survey.stderr).not.toContain('スキャン「');
+      const store = await openStore(db);
+      try {
+        expect(await store.db.selectFrom('survey_scans').select('name').execute()).toEqual([]);
+      } finally {
+        await store.close();
+      }
+      expect(queueUrlShown('rediss://user:p%40ss@redis.example.jp:6380/2')).toBe(
+        'rediss://user:***@redis.example.jp:6380/2',
+      );
+      expect(queueUrlShown('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
