@@ -14,6 +14,7 @@ import {
 } from '../ingest/imap.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
+import { hostPort } from '../net/address.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { type CliContext, printJson, RuntimeError, UsageError } from './output.ts';
@@ -195,7 +196,7 @@ async function runImap(
     if (error instanceof TokenError) throw new UsageError(t('error.token', { detail: error.message }));
     if (error instanceof ImapAccessError) {
       const { host, port, user, folder } = error.target;
-      const server = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const server = hostPort(host, port);
       throw new RuntimeError(t(`imap.access.${error.code}`, { server, user, folder, reason: error.reason }));
     }
     throw error;

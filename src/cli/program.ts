@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { cliText } from '../i18n/cli.ts';
 import { detectLang, type Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
+import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
@@ -130,6 +131,7 @@ function listenFailure(error: unknown): { address: string; code: string; message
   };
   // 'bind': a UDP socket's (dns serve).
   if ((syscall !== 'listen' && syscall !== 'bind') || typeof code !== 'string') return undefined;
-  const host = typeof address === 'string' ? (address.includes(':') ? `[${address}]` : address) : '';
-  return { address: port === undefined ? host : `${host}:${port}`, code, message: String(message) };
+  const host = typeof address === 'string' ? address : '';
+  const shown = typeof port === 'number' ? hostPort(host, port) : host;
+  return { address: shown, code, message: String(message) };
 }

@@ -9,6 +9,7 @@ import { ingestText } from '../i18n/ingest.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
 import { ImapSources } from '../ingest/sources.ts';
+import { hostPort } from '../net/address.ts';
 import { buildServer } from '../server/app.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import { ROLLUP_FOLD_EVERY_MS } from '../store/store.ts';
@@ -146,7 +147,7 @@ export async function startServer(
   });
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  const url = `http://${hostPort(host, bound)}`;
   let pending = await accounts.adminAwaitingSetup();
   if (!pending && (await accounts.countUsers()) === 0) {
     pending = await accounts.createUser({ username: FIRST_ADMIN, password: null, role: 'admin' });

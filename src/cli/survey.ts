@@ -12,7 +12,6 @@ import {
   connectQueue,
   DEFAULT_SHARD_SIZE,
   QueueConnectionError,
-  queueUrlShown,
   recordSubmitted,
   ShardFailedError,
   SURVEY_QUEUE,
@@ -20,6 +19,7 @@ import {
   surveyQueue,
   waitForScan,
 } from '../jobs/survey.ts';
+import { urlWithoutPassword } from '../net/address.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import {
@@ -370,7 +370,7 @@ async function scanQueued(
       else ctx.stdout.write(`${t('survey.detached', counts)}\n`);
       return undefined;
     }
-    ctx.stderr.write(`${t('survey.queued', { ...counts, queue: queueUrlShown(flags.queue!) })}\n`);
+    ctx.stderr.write(`${t('survey.queued', { ...counts, queue: urlWithoutPassword(flags.queue!) })}\n`);
     try {
       await waitForScan(store, queue, scan, shards, {
         onProgress: (results, measured) => progress.set(results, results - measured, 'survey.progress.queue'),

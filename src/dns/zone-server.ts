@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
+import { hostPort } from '../net/address.ts';
 import type { RRType } from './types.ts';
 import { normalizeName } from './types.ts';
 import {
@@ -49,7 +50,7 @@ export class ZoneServer {
 
   /** "host:port", the form `--resolver` takes. */
   get address(): string {
-    return this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+    return hostPort(this.host, this.port);
   }
 
   static async start(zone: Zone, options: ZoneServerOptions = {}): Promise<ZoneServer> {

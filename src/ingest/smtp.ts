@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { hostPort } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
 import { ingestMessage, type MessageOutcome } from './message.ts';
 
@@ -110,7 +111,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
   });
   const { port } = server.server.address() as AddressInfo;
   return {
-    address: `${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    address: hostPort(options.host, port),
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

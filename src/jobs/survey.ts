@@ -11,6 +11,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Resolver } from '../dns/types.ts';
+import { urlWithoutPassword } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
 import {
   type Categoriser,
@@ -57,17 +58,12 @@ const shardData = z.object({
 });
 export type ShardData = z.infer<typeof shardData>;
 
-/** A queue's Redis URL as it may be shown: its password hidden. */
-export function queueUrlShown(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
-}
-
 /** Redis could not be reached or refused the connection: where (its password hidden) and why. */
 export class QueueConnectionError extends Error {
   readonly url: string;
   readonly reason: string;
   constructor(url: string, reason: string) {
-    const shown = queueUrlShown(url);
+    const shown = urlWithoutPassword(url);
     super(`${shown}: ${reason}`);
     this.url = shown;
     this.reason = reason;

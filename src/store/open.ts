@@ -15,6 +15,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
+import { urlWithoutPassword } from '../net/address.ts';
 import { isUnreachable } from '../net/errors.ts';
 import type { EngineKind } from './engine.ts';
 import { StoreAccessError } from './errors.ts';
@@ -345,7 +346,7 @@ export function postgresAccessError(
   const reason = typeof message === 'string' ? message : String(error);
   // pg reads the URL when it first connects.
   if (code === 'ERR_INVALID_URL') {
-    return new StoreAccessError('bad-url', { target: withoutPassword(url) }, { cause: error });
+    return new StoreAccessError('bad-url', { target: urlWithoutPassword(url) }, { cause: error });
   }
   // pg's words (lib/client.js) when connectionTimeoutMillis passed.
   if (reason === 'timeout expired') {
@@ -368,11 +369,6 @@ export function postgresAccessError(
     return new StoreAccessError('no-password', { target }, { cause: error });
   }
   return error;
-}
-
-/** A URL as given, its password (if any) hidden: for one that could not be read. */
-function withoutPassword(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
 /** user@host:port/database of a postgres:// URL, as a person would name it: never its password. */

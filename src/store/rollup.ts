@@ -49,7 +49,7 @@ export class RollupAccumulator {
   readonly #target: RollupTarget;
   /** SQLite's source_rollup: sums by rollupId. */
   readonly #sums = new Map<string, { key: unknown[]; messages: number }>();
-  /** Staged rows, flat: all of them for rollup_pending, one at a time on their way to #incoming. */
+  /** Staged rows, flat: all of them for rollup_pending; on PostgreSQL one key at a time, on its way to #incoming. */
   #rows: unknown[] = [];
   /** PostgreSQL: the rows as COPY text for rollup_incoming. */
   readonly #incoming: CopyRows | undefined;
@@ -153,22 +153,23 @@ export class RollupAccumulator {
       auth[at + 1],
       auth[at + 2],
     );
+    if (this.#incoming !== undefined) {
+      const keyText = copyLine(key, 0, SOURCE_ROLLUP_KEY.length);
+      key.length = 0;
+      if (this.#distinct) {
+        const hash = keyHash(keyText);
+        if (this.#hashes.has(hash)) {
+          this.#distinct = false;
+          this.#hashes.clear();
+        } else this.#hashes.add(hash);
+      }
+      this.#incoming.addLine(`${keyText}\t${messages}\n`);
+      this.#staged++;
+      return;
+    }
     if (staging) {
       key.push(messages);
       this.#staged++;
-      if (this.#incoming !== undefined) {
-        const line = copyLine(key, 0, ROLLUP_COLUMNS.length);
-        if (this.#distinct) {
-          // The key's text: the row's without its sum, the last column.
-          const hash = keyHash(line, line.lastIndexOf('\t'));
-          if (this.#hashes.has(hash)) {
-            this.#distinct = false;
-            this.#hashes.clear();
-          } else this.#hashes.add(hash);
-        }
-        this.#incoming.addLine(`${line}\n`);
-        key.length = 0;
-      }
       return;
     }
     const id = rollupId(key);
@@ -214,10 +215,10 @@ export class RollupAccumulator {
   }
 }
 
-/** FNV-1a over the first `end` UTF-16 code units of `text`. */
-function keyHash(text: string, end: number): number {
+/** FNV-1a over the UTF-16 code units of `text`. */
+function keyHash(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash;
 }
 
@@ -238,7 +239,8 @@ const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
  * part of the same transaction by EMPTY_INCOMING; rows of a transaction rolled back are gone
  * with it.
  * A temporary table is the session's own and written without WAL; made where it is missing by
- * the statements that use it, so that a role refused temporary tables hears so by name. Summing
+ * the statements that use it, as any pooled connection may be a new session (a role refused
+ * temporary tables is told so before, by KyselyStore's check of its privilege). Summing
  * in the server instead of here took the rollup's keys and sums off the JavaScript heap, where
  * thousands of them waited for each upsert and were copied by the collector again and again (a
  * third of the ingest's time on a 200,000-record report), and its array literals with them.

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
-import { queueUrlShown } from '../../src/jobs/survey.ts';
+import { urlWithoutPassword } from '../../src/net/address.ts';
 import { openStore } from '../../src/store/open.ts';
 import { builtInCategoriser, readDomainList, runSurvey, type SurveyReport } from '../../src/survey/index.ts';
 import { sumi } from '../helpers/cli.ts';
@@ -273,10 +273,10 @@ describe('a queue that is not there', () => {
       } finally {
         await store.close();
       }
-      expect(queueUrlShown('rediss://user:p%40ss@redis.example.jp:6380/2')).toBe(
+      expect(urlWithoutPassword('rediss://user:p%40ss@redis.example.jp:6380/2')).toBe(
         'rediss://user:***@redis.example.jp:6380/2',
       );
-      expect(queueUrlShown('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+      expect(urlWithoutPassword('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
