@@ -292,6 +292,7 @@ export class KyselyStore implements Store {
    * PostgreSQL: refuses, before any report is written and in words that name the grant, a role
    * that may not create temporary tables: the rollup is summed through one (rollup.ts,
    * MAKE_INCOMING), and its refusal mid-ingest failed every report with the server's error.
+   * The refusal is kept for the store's life; any other failure of the question is not.
    */
   #assertTemporaryTables(): Promise<void> {
     if (this.engine !== 'postgres') return Promise.resolve();
@@ -303,7 +304,11 @@ export class KyselyStore implements Store {
       if (row && !row.allowed) {
         throw new StoreAccessError('no-temp', { role: row.role, database: row.database });
       }
-    })();
+    })().catch((error: unknown) => {
+      // Only the refusal is an answer to keep; a connection lost just then is asked again later.
+      if (!(error instanceof StoreAccessError && error.code === 'no-temp')) this.#temporaryTables = undefined;
+      throw error;
+    });
     return this.#temporaryTables;
   }
 

@@ -283,6 +283,51 @@ describe('a store that cannot be opened or written as configured', () => {
       }
     },
   );
+
+  it.skipIf(pgSkip)(
+    `asks again for the temporary-table privilege after a failure that was not a refusal${pgSkip ? ` (skipped: ${pgSkip})` : ''}`,
+    async () => {
+      // A long-running serve or smtpd must not go on failing every report because the one
+      // question failed once for a passing reason: here the role may not connect just then.
+      const suffix = `${process.pid}_${Date.now()}`;
+      const name = `sumi_test_temp_again_${suffix}`;
+      const server = new pg.Client({ connectionString: admin.toString() });
+      await server.connect();
+      try {
+        await server.query(`create role ${name} login`);
+        await server.query(`create database ${name} owner ${name}`);
+        const store = await openStore(
+          at((url) => {
+            url.username = name;
+            url.pathname = `/${name}`;
+          }),
+        );
+        try {
+          const report = { ...header(), records: [record()] };
+          const item = {
+            report,
+            raw: Buffer.from('<feedback/>'),
+            source: { kind: 'file' as const, description: 'test' },
+          };
+          await server.query(`alter role ${name} connection limit 0`);
+          await server.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = $1`, [
+            name,
+          ]);
+          // The pool drops the connections the server closed once it has read why.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await expect(store.insertAggregateReports([item])).rejects.toThrow();
+          await server.query(`alter role ${name} connection limit -1`);
+          await expect(store.insertAggregateReports([item])).resolves.toMatchObject([{ status: 'stored' }]);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await server.query(`drop database if exists ${name} with (force)`);
+        await server.query(`drop role if exists ${name}`);
+        await server.end();
+      }
+    },
+  );
 });
 
 describe('text on PostgreSQL', () => {
