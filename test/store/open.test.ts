@@ -208,6 +208,39 @@ describe('a store that cannot be opened or written as configured', () => {
     change(url);
     return url.toString();
   };
+  /**
+   * A login role and a database of its own (not its owner, which could not be refused TEMP),
+   * with CREATE on its public schema, made for one test and dropped after it (with force): the
+   * shared database's grants and connections stay as they are. `use` gets the admin connection
+   * and the store URL of the role in that database.
+   */
+  async function withOwnRole(
+    prefix: string,
+    use: (server: pg.Client, name: string, url: string) => Promise<void>,
+  ) {
+    const name = `${prefix}_${process.pid}_${Date.now()}`;
+    const server = new pg.Client({ connectionString: admin.toString() });
+    await server.connect();
+    try {
+      await server.query(`create role ${name} login`);
+      await server.query(`create database ${name}`);
+      const inDatabase = new pg.Client({ connectionString: at((url) => (url.pathname = `/${name}`)) });
+      await inDatabase.connect();
+      await inDatabase.query(`grant all on schema public to ${name}`).finally(() => inDatabase.end());
+      await use(
+        server,
+        name,
+        at((url) => {
+          url.username = name;
+          url.pathname = `/${name}`;
+        }),
+      );
+    } finally {
+      await server.query(`drop database if exists ${name} with (force)`);
+      await server.query(`drop role if exists ${name}`);
+      await server.end();
+    }
+  }
 
   it('tells a PostgreSQL server that is not there', async () => {
     const error = await accessError(openStore('postgres://sumi:s3cret@127.0.0.1:1/dmarc?connect_timeout=2'));
@@ -234,24 +267,9 @@ describe('a store that cannot be opened or written as configured', () => {
   it.skipIf(pgSkip)(
     `refuses, before writing anything, a role that may not create temporary tables, naming the grant${pgSkip ? ` (skipped: ${pgSkip})` : ''}`,
     async () => {
-      // A role and database of the test's own: the shared database's grants stay as they are.
-      const suffix = `${process.pid}_${Date.now()}`;
-      const name = `sumi_test_notemp_${suffix}`;
-      const server = new pg.Client({ connectionString: admin.toString() });
-      await server.connect();
-      try {
-        await server.query(`create role ${name} login`);
-        await server.query(`create database ${name}`);
+      await withOwnRole('sumi_test_notemp', async (server, name, url) => {
         await server.query(`revoke temporary on database ${name} from public`);
-        const inDatabase = new pg.Client({ connectionString: at((url) => (url.pathname = `/${name}`)) });
-        await inDatabase.connect();
-        await inDatabase.query(`grant all on schema public to ${name}`).finally(() => inDatabase.end());
-        const store = await openStore(
-          at((url) => {
-            url.username = name;
-            url.pathname = `/${name}`;
-          }),
-        );
+        const store = await openStore(url);
         try {
           const report = { ...header(), records: [record()] };
           const raw = Buffer.from('<feedback/>');
@@ -276,11 +294,7 @@ describe('a store that cannot be opened or written as configured', () => {
         } finally {
           await store.close();
         }
-      } finally {
-        await server.query(`drop database if exists ${name} with (force)`);
-        await server.query(`drop role if exists ${name}`);
-        await server.end();
-      }
+      });
     },
   );
 
@@ -289,19 +303,8 @@ describe('a store that cannot be opened or written as configured', () => {
     async () => {
       // A long-running serve or smtpd must not go on failing every report because the one
       // question failed once for a passing reason: here the role may not connect just then.
-      const suffix = `${process.pid}_${Date.now()}`;
-      const name = `sumi_test_temp_again_${suffix}`;
-      const server = new pg.Client({ connectionString: admin.toString() });
-      await server.connect();
-      try {
-        await server.query(`create role ${name} login`);
-        await server.query(`create database ${name} owner ${name}`);
-        const store = await openStore(
-          at((url) => {
-            url.username = name;
-            url.pathname = `/${name}`;
-          }),
-        );
+      await withOwnRole('sumi_test_temp_again', async (server, name, url) => {
+        const store = await openStore(url);
         try {
           const report = { ...header(), records: [record()] };
           const item = {
@@ -321,11 +324,7 @@ describe('a store that cannot be opened or written as configured', () => {
         } finally {
           await store.close();
         }
-      } finally {
-        await server.query(`drop database if exists ${name} with (force)`);
-        await server.query(`drop role if exists ${name}`);
-        await server.end();
-      }
+      });
     },
   );
 });
