@@ -361,6 +361,7 @@ async function scanQueued(
       shards,
       lines: submitted.lines + skipped(),
       invalid: submitted.invalid,
+      resumedAt: firstShard,
     });
     if (flags.resume) ctx.stderr.write(`${t('survey.resuming', { name: scan.name, skipped: skipped() })}\n`);
     const counts = { name: scan.name, domains: submitted.domains, shards: submitted.shards };
@@ -373,10 +374,14 @@ async function scanQueued(
     ctx.stderr.write(`${t('survey.queued', { ...counts, queue: urlWithoutPassword(flags.queue!) })}\n`);
     try {
       await waitForScan(store, queue, scan, shards, {
+        firstShard,
         onProgress: (results, measured) => progress.set(results, results - measured, 'survey.progress.queue'),
       });
     } catch (error) {
-      if (error instanceof ShardFailedError) throw new Error(error.message);
+      if (error instanceof ShardFailedError)
+        throw new RuntimeError(
+          t('survey.shardsFailed', { name: scan.name, count: error.failed.length, shards: error.message }),
+        );
       throw error;
     }
   } finally {

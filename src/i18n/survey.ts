@@ -50,6 +50,10 @@ export const surveyText = {
     en: "cannot reach the queue's Redis at {url}: {reason}",
     ja: 'キューの Redis（{url}）に接続できません: {reason}',
   },
+  'survey.shardsFailed': {
+    en: 'scan "{name}" is left unfinished: {count} shard(s) failed on every attempt ({shards}); once the cause is mended, `sumi survey --resume {name}` measures what is left',
+    ja: 'スキャン「{name}」は未完了です: {count} 個のシャードがすべての試行で失敗しました（{shards}）。原因を直したあと `sumi survey --resume {name}` で残りを測定します',
+  },
   'survey.badNumber': {
     en: '{flag} {value}: give a whole number >= {min}',
     ja: '{flag} {value}: {min} 以上の整数を指定してください',

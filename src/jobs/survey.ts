@@ -28,6 +28,7 @@ import {
   type StoredScanOptions,
   scanDomains,
   storedCounts,
+  supersedeShards,
 } from '../survey/index.ts';
 
 /** The queue's name when none is given: every submitter and worker of a site shares it. */
@@ -113,7 +114,8 @@ export async function submitShards(
     onInvalid?: (line: number, text: string) => void;
   },
 ): Promise<{ shards: number; domains: number; lines: number; invalid: number }> {
-  let shard = options.firstShard ?? 0;
+  const firstShard = options.firstShard ?? 0;
+  let shard = firstShard;
   let domains = 0;
   let count = 0;
   let invalid = 0;
@@ -149,18 +151,31 @@ export async function submitShards(
   }
   await closeShard();
   await addPending();
-  return { shards: shard, domains, lines: count, invalid };
+  // Shards this call queued, not the next shard's number: a resumed scan starts past zero.
+  return { shards: shard - firstShard, domains, lines: count, invalid };
 }
 
 /** Shards of this scan that failed for good (every attempt an error), with the reason. */
-async function failedShards(queue: Queue, scanId: number): Promise<{ shard: number; reason: string }[]> {
+async function failedShards(
+  queue: Queue,
+  scanId: number,
+  firstShard: number,
+): Promise<{ shard: number; reason: string }[]> {
   const jobs = await queue.getJobs(['failed'], 0, 1_000);
   return jobs
-    .filter((job) => (job?.data as ShardData | undefined)?.scanId === scanId)
+    .filter((job) => {
+      const data = job?.data as ShardData | undefined;
+      return data?.scanId === scanId && data.shard >= firstShard;
+    })
     .map((job) => ({ shard: (job.data as ShardData).shard, reason: job.failedReason }));
 }
 
-export class ShardFailedError extends Error {}
+/** Shards of a scan that failed for good: the scan stays unfinished and can be resumed. */
+export class ShardFailedError extends Error {
+  constructor(readonly failed: readonly { shard: number; reason: string }[]) {
+    super(failed.map((f) => `shard ${f.shard}: ${f.reason}`).join('; '));
+  }
+}
 
 /**
  * Waits until every shard of a scan is done (the store says so: workers may run anywhere),
@@ -171,7 +186,12 @@ export async function waitForScan(
   queue: Queue,
   scan: StoredScan,
   shards: number,
-  options: { pollMs?: number; onProgress?: (results: number, measured: number) => void } = {},
+  options: {
+    pollMs?: number;
+    onProgress?: (results: number, measured: number) => void;
+    /** A resumed scan's first new shard: the earlier ones' failures are not this run's. */
+    firstShard?: number;
+  } = {},
 ): Promise<void> {
   const pollMs = options.pollMs ?? 500;
   for (let round = 0; ; round++) {
@@ -180,22 +200,26 @@ export async function waitForScan(
     if (counts.shardsDone >= shards) break;
     // The failed list is a Redis scan: asked every few rounds, not every one.
     if (round % 10 === 9) {
-      const failed = await failedShards(queue, scan.id);
-      if (failed.length > 0)
-        throw new ShardFailedError(failed.map((f) => `shard ${f.shard}: ${f.reason}`).join('; '));
+      const failed = await failedShards(queue, scan.id, options.firstShard ?? 0);
+      if (failed.length > 0) throw new ShardFailedError(failed);
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   await finishIfComplete(store, scan.id);
 }
 
-/** Records the list's totals for a distributed scan once every shard is queued. */
+/**
+ * Records the list's totals for a distributed scan once every shard is queued. A resumed scan's
+ * shards before `resumedAt` are superseded only now: marked earlier, a new shard finishing
+ * before the new total is recorded could finish the scan against the old one.
+ */
 export async function recordSubmitted(
   store: Store,
   scanId: number,
-  submitted: { shards: number; lines: number; invalid: number },
+  submitted: { shards: number; lines: number; invalid: number; resumedAt?: number },
 ): Promise<void> {
   await recordInput(store, scanId, submitted);
+  if (submitted.resumedAt) await supersedeShards(store, scanId, submitted.resumedAt);
   await finishIfComplete(store, scanId);
 }
 

@@ -507,6 +507,32 @@ export async function recordShard(
 }
 
 /**
+ * A resumed distributed scan's earlier shards below `below` that never finished (failed for
+ * good, or lost) are marked done: the resume has queued again whatever of theirs was not
+ * measured. One still running may finish too; its results land once (survey_results' key).
+ */
+export async function supersedeShards(store: Store, scanId: number, below: number): Promise<void> {
+  const finishedAt = seconds(new Date());
+  // Rows per statement within SQLite's 32,766 bound parameters.
+  for (let first = 0; first < below; first += 1_000) {
+    const rows = [];
+    for (let shard = first; shard < Math.min(below, first + 1_000); shard++)
+      rows.push({
+        scan_id: scanId,
+        shard,
+        domains: 0,
+        worker: 'superseded by --resume',
+        finished_at: finishedAt,
+      });
+    await store.db
+      .insertInto('survey_shards')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['scan_id', 'shard']).doNothing())
+      .execute();
+  }
+}
+
+/**
  * Marks a distributed scan finished once its list has been read through and every shard is
  * done (the submitter and each worker ask; whoever sees it first marks it). Returns whether it is.
  */

@@ -46,6 +46,8 @@ if (skip) console.warn(`distributed survey test skipped: ${skip}`);
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/sumi.js');
 const QUEUE_NAME = `sumi-test-${process.pid}-${Date.now()}`;
+/** The queue of the test whose shard fails for good: its failed jobs stay out of the others' way. */
+const FAILING_QUEUE_NAME = `${QUEUE_NAME}-failing`;
 /** Short, so the killed worker's shard comes back within seconds. */
 const LOCK_MS = 2_000;
 const SHARD_SIZE = 200;
@@ -58,7 +60,7 @@ interface RunningWorker {
   exited: Promise<unknown>;
 }
 
-function startWorker(db: string): RunningWorker {
+function startWorker(db: string, queueName = QUEUE_NAME): RunningWorker {
   const child = spawn(
     process.execPath,
     [
@@ -67,7 +69,7 @@ function startWorker(db: string): RunningWorker {
       '--queue',
       REDIS_URL,
       '--queue-name',
-      QUEUE_NAME,
+      queueName,
       '--db',
       db,
       '--lock-duration',
@@ -93,8 +95,14 @@ describe.skipIf(skip !== undefined)(
     let db: string;
 
     /** `sumi survey LIST --queue ...` as these tests submit it: the fixture's resolver, no rate cap. */
-    const queuedScan = (list: string, name: string, shardSize: number, extra: string[]) => [
-      ...['survey', list, '--queue', REDIS_URL, '--queue-name', QUEUE_NAME, '--db', db, '--name', name],
+    const queuedScan = (
+      list: string,
+      name: string,
+      shardSize: number,
+      extra: string[],
+      queueName = QUEUE_NAME,
+    ) => [
+      ...['survey', list, '--queue', REDIS_URL, '--queue-name', queueName, '--db', db, '--name', name],
       ...['--categories', 'jp', '--resolver', server.address, '--qps', '0', '--concurrency', '16'],
       ...['--timeout', '1000', '--retry-delay', '1', '--shard-size', String(shardSize), ...extra],
     ];
@@ -116,9 +124,11 @@ describe.skipIf(skip !== undefined)(
       for (const w of workers)
         if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
       const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-      const queue = new Queue(QUEUE_NAME, { connection });
-      await queue.obliterate({ force: true }).catch(() => {});
-      await queue.close();
+      for (const name of [QUEUE_NAME, FAILING_QUEUE_NAME]) {
+        const queue = new Queue(name, { connection });
+        await queue.obliterate({ force: true }).catch(() => {});
+        await queue.close();
+      }
       connection.disconnect();
       await server?.close();
       await postgres.cleanup();
@@ -235,6 +245,55 @@ describe.skipIf(skip !== undefined)(
       }
       worker.child.kill('SIGTERM');
       await worker.exited;
+    }, 180_000);
+
+    it('ends the wait in one line when a shard fails on every attempt; --resume then measures what is left', async () => {
+      // A worker whose --db is not the submitter's fails every shard: the scan is not in its store.
+      const elsewhere = path.join(dir, 'elsewhere.db');
+      const wrong = startWorker(elsewhere, FAILING_QUEUE_NAME);
+      workers.push(wrong);
+      await until('the worker starts', () => wrong.stderr.includes('waiting for shards'), 60_000);
+      const subset = fixture.domains.slice(0, 150).map((d) => d.domain);
+      const subsetList = path.join(dir, 'failing.txt');
+      writeFileSync(subsetList, `${subset.join('\n')}\n`);
+      const failed = await sumi(queuedScan(subsetList, 'failing', 100, [], FAILING_QUEUE_NAME));
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(
+        /error: scan "failing" is left unfinished: 2 shard\(s\) failed on every attempt \(shard \d: scan \d+ is not in the store .*; shard \d: .*\); once the cause is mended, `sumi survey --resume failing` measures what is left\n$/,
+      );
+      expect(failed.stderr).not.toMatch(/^\s+at /m);
+      wrong.child.kill('SIGTERM');
+      await wrong.exited;
+
+      const right = startWorker(db, FAILING_QUEUE_NAME);
+      workers.push(right);
+      await until('the worker starts', () => right.stderr.includes('waiting for shards'), 60_000);
+      const resumed = await sumi([
+        ...['survey', '--resume', 'failing', '--queue', REDIS_URL, '--queue-name', FAILING_QUEUE_NAME],
+        ...['--db', db, '--json'],
+      ]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect((JSON.parse(resumed.stdout) as SurveyReport).total.domains).toBe(subset.length);
+      const store = await openStore(db);
+      try {
+        const scan = await store.db
+          .selectFrom('survey_scans')
+          .select(['id', 'status'])
+          .where('name', '=', 'failing')
+          .executeTakeFirstOrThrow();
+        expect(scan.status).toBe('finished');
+        const shards = await store.db
+          .selectFrom('survey_shards')
+          .select(['shard', 'worker'])
+          .where('scan_id', '=', scan.id)
+          .orderBy('shard')
+          .execute();
+        expect(shards.map((s) => s.worker.startsWith('superseded'))).toEqual([true, true, false, false]);
+      } finally {
+        await store.close();
+      }
+      right.child.kill('SIGTERM');
+      await right.exited;
     }, 180_000);
   },
 );
