@@ -462,6 +462,22 @@ export const webText = {
     en: 'no password: set {env} in the environment of sumi serve',
     ja: 'パスワードがありません: sumi serve の環境に {env} を設定してください',
   },
+  'imap-state.unreachable': {
+    en: 'the server cannot be reached: {reason}',
+    ja: 'サーバーに接続できません: {reason}',
+  },
+  'imap-state.tls': {
+    en: 'TLS with the server failed: {reason}',
+    ja: 'サーバーとの TLS に失敗しました: {reason}',
+  },
+  'imap-state.login-refused': {
+    en: 'the server refused the login: {reason}',
+    ja: 'サーバーがログインを拒否しました: {reason}',
+  },
+  'imap-state.no-folder': {
+    en: 'the server has no such folder: {reason}',
+    ja: 'サーバーにそのフォルダーがありません: {reason}',
+  },
   'imap-state.reports': { en: '{count} reports stored', ja: '{count} 件のレポートを保存' },
   'field.target': { en: 'Target', ja: '対象' },
   'field.details': { en: 'Details', ja: '詳細' },

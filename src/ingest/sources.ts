@@ -5,7 +5,7 @@
  */
 import { ingestText } from '../i18n/ingest.ts';
 import { translate } from '../i18n/translate.ts';
-import { ingestImap } from './imap.ts';
+import { ImapAccessError, type ImapAccessErrorCode, ingestImap } from './imap.ts';
 
 export interface ImapSourceSpec {
   id: number;
@@ -22,7 +22,9 @@ export interface ImapSourceStatus {
   /** Why it reconnects or failed (English; the server's or the library's words). */
   error: string | null;
   /** A failure Sumi itself names, for the dashboard to say in the reader's language. */
-  problem: 'no-password' | null;
+  problem: 'no-password' | ImapAccessErrorCode | null;
+  /** With a problem the server or TLS named: their words (not translated), else null. */
+  reason: string | null;
   /** Epoch second of the last change of state. */
   since: number;
   /** Reports of every kind stored from it since it started (new ones, not duplicates). */
@@ -118,13 +120,16 @@ export class ImapSources {
       state: 'connecting',
       error: null,
       problem: null,
+      reason: null,
       since: this.#now(),
       reports: 0,
       lastReportAt: null,
     };
-    const set = (state: ImapSourceState, error: string | null) => {
+    const set = (state: ImapSourceState, error: unknown) => {
       status.state = state;
-      status.error = error;
+      status.error = error === null ? null : error instanceof Error ? error.message : String(error);
+      status.problem = error instanceof ImapAccessError ? error.code : null;
+      status.reason = error instanceof ImapAccessError ? error.reason : null;
       status.since = this.#now();
     };
     let stored = 0;
@@ -145,7 +150,7 @@ export class ImapSources {
       onEvent: (event) => {
         if (event.type === 'connected') set('connecting', null);
         else if (event.type === 'watching') set('watching', null);
-        else set('reconnecting', event.error.message);
+        else set('reconnecting', event.error);
       },
       onProgress: ({ totals }) => {
         const now = totals.reports + totals.failureReports + totals.tlsReports;
@@ -157,7 +162,7 @@ export class ImapSources {
       },
     }).then(
       () => {},
-      (error: unknown) => set('failed', error instanceof Error ? error.message : String(error)),
+      (error: unknown) => set('failed', error),
     );
     this.#running.set(spec.id, { spec, controller, done, status });
   }

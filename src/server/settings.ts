@@ -288,7 +288,9 @@ export function registerSettingsRoutes(
       .object({
         state: z.enum(['connecting', 'watching', 'reconnecting', 'failed']),
         error: z.string().nullable(),
-        problem: z.enum(['no-password']).nullable(),
+        /** A failure named by code, for the reader's language; `reason` carries the server's words. */
+        problem: z.enum(['no-password', 'unreachable', 'tls', 'login-refused', 'no-folder']).nullable(),
+        reason: z.string().nullable(),
         since: z.number(),
         reports: z.number(),
         lastReportAt: z.number().nullable(),

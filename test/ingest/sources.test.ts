@@ -41,6 +41,8 @@ describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without
     expect(sources.status().get(3)).toMatchObject({
       state: 'failed',
       error: 'no IMAP password: set UNSET in the environment of sumi serve',
+      problem: 'no-password',
+      reason: null,
     });
     await append('a@example.jp', reportMail({ reportId: 'src-a-1' }));
     await append('b@example.jp', reportMail({ reportId: 'src-b-1' }));
@@ -72,9 +74,30 @@ describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without
     onTestFinished(() => sources.close());
     await sources.start();
     await until('the login is refused', () => sources.status().get(1)?.state === 'failed');
-    expect(sources.status().get(1)?.error).toBeTruthy();
+    // Named by code for the dashboard to say in the reader's language, with the server's words.
+    const refused = sources.status().get(1);
+    expect(refused).toMatchObject({ problem: 'login-refused', reason: expect.stringMatching(/\S/) });
+    expect(refused?.error).toContain(refused!.reason!);
     specs = [source(1, 'd@example.jp')];
     await sources.reconcile();
     await until('it is watched', () => sources.status().get(1)?.state === 'watching');
+    expect(sources.status().get(1)).toMatchObject({ error: null, problem: null, reason: null });
+  }, 60_000);
+
+  it('names a folder the server does not have', async () => {
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    const sources = new ImapSources({
+      store,
+      list: async () => [
+        { ...source(1, 'e@example.jp'), url: source(1, 'e@example.jp').url.replace(/INBOX$/, 'Nowhere') },
+      ],
+      env: { LAB_PASSWORD: dovecot.password },
+      imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+    });
+    onTestFinished(() => sources.close());
+    await sources.start();
+    await until('the folder is missing', () => sources.status().get(1)?.problem === 'no-folder');
+    expect(sources.status().get(1)?.state).toBe('failed');
   }, 60_000);
 });

@@ -288,6 +288,15 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
   );
 }
 
+/** The failures the server names by code, and their words. */
+const IMAP_PROBLEMS = {
+  'no-password': 'imap-state.no-password',
+  unreachable: 'imap-state.unreachable',
+  tls: 'imap-state.tls',
+  'login-refused': 'imap-state.login-refused',
+  'no-folder': 'imap-state.no-folder',
+} as const satisfies Record<string, WebKey>;
+
 /** An IMAP source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
 function imapStatus(value: unknown, passwordEnv: string, w: ReturnType<typeof useWords>): string {
   if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
@@ -295,10 +304,12 @@ function imapStatus(value: unknown, passwordEnv: string, w: ReturnType<typeof us
     state?: string;
     error?: string | null;
     problem?: string | null;
+    reason?: string | null;
     reports?: number;
   };
   const parts = [w.tMaybe('imap-state.', String(status.state))];
-  if (status.problem === 'no-password') parts.push(w.t('imap-state.no-password', { env: passwordEnv }));
+  const problem = status.problem ? IMAP_PROBLEMS[status.problem as keyof typeof IMAP_PROBLEMS] : undefined;
+  if (problem) parts.push(w.t(problem, { env: passwordEnv, reason: status.reason ?? '' }));
   else if (status.error) parts.push(status.error);
   if (typeof status.reports === 'number' && status.reports > 0)
     parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
