@@ -63,6 +63,10 @@ export const serverText = {
     ja: 'このセットアップリンクは無効か、使用済みか、期限切れです。管理者は sumi user add NAME --role admin で作り直せます。',
   },
   'error.bad-domain': { en: '{domain}: not a domain name.', ja: '{domain}: ドメイン名ではありません。' },
+  'error.store-unavailable': {
+    en: 'The server cannot write to its store as it is configured; its log says why. Ask its administrator.',
+    ja: 'サーバーが設定どおりにストアへ書き込めません。理由はサーバーのログにあります。管理者に連絡してください。',
+  },
   'error.internal': {
     en: 'Something went wrong on the server; the log has the details.',
     ja: 'サーバーでエラーが起きました。詳細はログにあります。',

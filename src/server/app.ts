@@ -14,6 +14,7 @@ import { Accounts } from '../auth/accounts.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
 import type { ImapSources } from '../ingest/sources.ts';
+import { StoreAccessError } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
 import { registerAnalysisRoutes } from './analysis.ts';
 import { AnalysisCache } from './analysis-cache.ts';
@@ -106,6 +107,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send(errorBody(new ApiError(status, 'bad-request', { details: (error as Error).message }), lang));
     }
     request.log.error(error);
+    // The store as configured refuses (a role refused TEMP, say): the operator's to mend, and
+    // its words (role, database) are for the log, not for whoever uploaded.
+    if (error instanceof StoreAccessError)
+      return reply.status(503).send(errorBody(new ApiError(503, 'store-unavailable'), lang));
     return reply.status(500).send(errorBody(new ApiError(500, 'internal'), lang));
   });
 

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'last-admin'
   | 'setup-link-invalid'
   | 'bad-domain'
+  | 'store-unavailable'
   | 'internal';
 
 export class ApiError extends Error {

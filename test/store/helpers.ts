@@ -49,6 +49,40 @@ if ('skip' in postgres) console.warn(`store tests on PostgreSQL skipped: ${postg
 /** The server the PostgreSQL tests use (a superuser's URL), or why there is none. */
 export const postgresServer: Readonly<{ url: string } | { skip: string }> = postgres;
 
+/**
+ * A login role and a database of its own (not its owner, which could not be refused TEMP), with
+ * CREATE on its public schema, made for one test and dropped after it (with force): the shared
+ * database's grants and connections stay as they are. `use` gets a superuser connection and the
+ * store URL of the role in that database. PostgreSQL only: callers skip on postgresServer.skip.
+ */
+export async function withOwnPostgresRole(
+  prefix: string,
+  use: (server: pg.Client, name: string, url: string) => Promise<void>,
+): Promise<void> {
+  if (!('url' in postgres)) throw new Error(`PostgreSQL unreachable: ${postgres.skip}`);
+  const at = (database: string, role?: string) => {
+    const url = new URL(postgres.url);
+    url.pathname = `/${database}`;
+    if (role) url.username = role;
+    return url.toString();
+  };
+  const name = `${prefix}_${process.pid}_${Date.now()}`;
+  const server = new pg.Client({ connectionString: postgres.url });
+  await server.connect();
+  try {
+    await server.query(`create role ${name} login`);
+    await server.query(`create database ${name}`);
+    const inDatabase = new pg.Client({ connectionString: at(name) });
+    await inDatabase.connect();
+    await inDatabase.query(`grant all on schema public to ${name}`).finally(() => inDatabase.end());
+    await use(server, name, at(name, name));
+  } finally {
+    await server.query(`drop database if exists ${name} with (force)`);
+    await server.query(`drop role if exists ${name}`);
+    await server.end();
+  }
+}
+
 export interface TestEngine {
   name: 'sqlite' | 'postgres';
   /** Why this engine's tests do not run, or undefined. */

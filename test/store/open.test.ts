@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statementSizes } from '../../src/store/engine.ts';
 import { describeStoreAccessError, StoreAccessError } from '../../src/store/errors.ts';
@@ -22,7 +21,7 @@ import {
 import type { Database } from '../../src/store/schema.ts';
 import { decodeText, encodeText } from '../../src/store/text.ts';
 import { until } from '../helpers/until.ts';
-import { header, postgresServer, record } from './helpers.ts';
+import { header, postgresServer, record, withOwnPostgresRole } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -208,40 +207,6 @@ describe('a store that cannot be opened or written as configured', () => {
     change(url);
     return url.toString();
   };
-  /**
-   * A login role and a database of its own (not its owner, which could not be refused TEMP),
-   * with CREATE on its public schema, made for one test and dropped after it (with force): the
-   * shared database's grants and connections stay as they are. `use` gets the admin connection
-   * and the store URL of the role in that database.
-   */
-  async function withOwnRole(
-    prefix: string,
-    use: (server: pg.Client, name: string, url: string) => Promise<void>,
-  ) {
-    const name = `${prefix}_${process.pid}_${Date.now()}`;
-    const server = new pg.Client({ connectionString: admin.toString() });
-    await server.connect();
-    try {
-      await server.query(`create role ${name} login`);
-      await server.query(`create database ${name}`);
-      const inDatabase = new pg.Client({ connectionString: at((url) => (url.pathname = `/${name}`)) });
-      await inDatabase.connect();
-      await inDatabase.query(`grant all on schema public to ${name}`).finally(() => inDatabase.end());
-      await use(
-        server,
-        name,
-        at((url) => {
-          url.username = name;
-          url.pathname = `/${name}`;
-        }),
-      );
-    } finally {
-      await server.query(`drop database if exists ${name} with (force)`);
-      await server.query(`drop role if exists ${name}`);
-      await server.end();
-    }
-  }
-
   it('tells a PostgreSQL server that is not there', async () => {
     const error = await accessError(openStore('postgres://sumi:s3cret@127.0.0.1:1/dmarc?connect_timeout=2'));
     expect(error.code).toBe('unreachable');
@@ -267,7 +232,7 @@ describe('a store that cannot be opened or written as configured', () => {
   it.skipIf(pgSkip)(
     `refuses, before writing anything, a role that may not create temporary tables, naming the grant${pgSkip ? ` (skipped: ${pgSkip})` : ''}`,
     async () => {
-      await withOwnRole('sumi_test_notemp', async (server, name, url) => {
+      await withOwnPostgresRole('sumi_test_notemp', async (server, name, url) => {
         await server.query(`revoke temporary on database ${name} from public`);
         const store = await openStore(url);
         try {
@@ -303,7 +268,7 @@ describe('a store that cannot be opened or written as configured', () => {
     async () => {
       // A long-running serve or smtpd must not go on failing every report because the one
       // question failed once for a passing reason: here the role may not connect just then.
-      await withOwnRole('sumi_test_temp_again', async (server, name, url) => {
+      await withOwnPostgresRole('sumi_test_temp_again', async (server, name, url) => {
         const store = await openStore(url);
         try {
           const report = { ...header(), records: [record()] };

@@ -1,0 +1,66 @@
+/**
+ * A server whose store refuses what an upload needs (a PostgreSQL role refused TEMP): the
+ * uploader hears 503 in their language, without the role's or database's names, and the log
+ * has the store's words.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/auth/accounts.ts';
+import { buildServer } from '../../src/server/app.ts';
+import { openStore } from '../../src/store/open.ts';
+import { aggregateXml } from '../ingest/helpers/reports.ts';
+import { postgresServer, withOwnPostgresRole } from '../store/helpers.ts';
+import { Client, multipart, PASSWORD } from './helpers.ts';
+
+const skip = 'skip' in postgresServer ? postgresServer.skip : undefined;
+
+describe('an upload the store cannot take', () => {
+  it.skipIf(skip)(
+    `answers 503 store-unavailable and logs why${skip ? ` (skipped: ${skip})` : ''}`,
+    async () => {
+      await withOwnPostgresRole('sumi_test_upload_notemp', async (server, name, url) => {
+        await server.query(`revoke temporary on database ${name} from public`);
+        const store = await openStore(url);
+        const webRoot = mkdtempSync(path.join(tmpdir(), 'sumi-web-'));
+        writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Sumi</title>');
+        const logged: string[] = [];
+        const app = await buildServer({
+          store,
+          accounts: new Accounts(store.db),
+          webRoot,
+          baseUrl: 'http://127.0.0.1:8080',
+          checkSession: () => Promise.reject(new Error('this test checks no domain')),
+          logger: { level: 'error', stream: { write: (line: string) => logged.push(line) } },
+        });
+        try {
+          await new Accounts(store.db).createUser({ username: 'root', password: PASSWORD, role: 'admin' });
+          const root = new Client(app);
+          expect((await root.login('root')).statusCode).toBe(200);
+          const upload = multipart([
+            { name: 'report.xml', content: aggregateXml({ reportId: 'no-temp-1' }) },
+          ]);
+          for (const [lang, words] of [
+            ['en', /^The server cannot write to its store as it is configured; its log says why\./],
+            ['ja', /^サーバーが設定どおりにストアへ書き込めません。/],
+          ] as const) {
+            const response = await root.request('POST', `/api/uploads?lang=${lang}`, undefined, upload);
+            expect(response.statusCode, response.body).toBe(503);
+            expect(response.json().error.code).toBe('store-unavailable');
+            expect(response.json().error.message).toMatch(words);
+            expect(response.body).not.toContain(name);
+          }
+          expect(logged.map((line) => JSON.parse(line).msg).join('\n')).toContain(
+            `GRANT TEMPORARY ON DATABASE "${name}" TO "${name}"`,
+          );
+          expect((await store.countReports()).reports).toBe(0);
+        } finally {
+          await app.close();
+          await store.close();
+          rmSync(webRoot, { recursive: true, force: true });
+        }
+      });
+    },
+  );
+});
