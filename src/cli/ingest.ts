@@ -41,6 +41,8 @@ interface IngestFlags {
 
 /** Exit status of a run that ingested what it could but had inputs without a report (see the help). */
 export const EXIT_SOME_FAILED = 2;
+/** Exit status of a run of files stopped by Ctrl-C or SIGTERM (128 + SIGINT's number, as shells give). */
+export const EXIT_INTERRUPTED = 130;
 
 export function registerIngest(program: Command, ctx: CliContext): void {
   const t = translator(ingestText, ctx.lang);
@@ -102,27 +104,49 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;
+  let interrupted = false;
   try {
     if (imap !== undefined) {
       totals = await runImap(imap, login, flags, store, ctx, progress.update);
     } else {
+      // Ctrl-C (or SIGTERM) stops taking inputs and lets the reports under way commit, so the
+      // summary says what is stored; a second one ends the process at once (every report is
+      // its own transaction: what was not committed is not stored).
+      const controller = new AbortController();
+      const stop = () => {
+        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+        progress.done();
+        ctx.stderr.write(`${t('interrupt.finishing')}\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       try {
         totals = await ingestPaths(inputs, {
           store,
           onProgress: progress.update,
+          signal: controller.signal,
           ...(concurrency ? { concurrency } : {}),
         });
       } catch (error) {
         const { code, path } = error as NodeJS.ErrnoException;
         if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));
         throw error;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       }
+      interrupted = controller.signal.aborted;
     }
   } finally {
     progress.done();
     await store.close();
   }
   printSummary(ctx, totals, Boolean(flags.json), (Date.now() - started) / 1000);
+  if (interrupted) {
+    ctx.stderr.write(`${t('interrupt.stopped')}\n`);
+    throw new CommanderError(EXIT_INTERRUPTED, 'sumi.ingest.interrupted', '');
+  }
   return totals;
 }
 

@@ -88,7 +88,9 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version end through here too, with exit code 0.
+      // Help and version end through here too, with exit code 0; a command's own ends
+      // (sumi.*) carry their status.
+      if (error.code.startsWith('sumi.')) return error.exitCode;
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError) {

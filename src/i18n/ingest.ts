@@ -19,7 +19,8 @@ An input that holds no report is kept in the store's quarantine and listed as fa
 
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
 report (each one is listed with its reason and kept in the quarantine; the others are stored);
-1 a runtime failure (the store or the IMAP server failed).`,
+1 a runtime failure (the store or the IMAP server failed); 130 stopped by Ctrl-C or SIGTERM
+(what the summary counts is stored: the reports under way when it came are finished first).`,
     ja: `
 入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル、
 Maildir フォルダー、ディレクトリ（再帰的に読み込み）、標準入力の "-"、または
@@ -34,7 +35,8 @@ Microsoft 365 と Gmail ではトークンを使います。
 
 終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
 含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
-1 実行時の障害（ストアまたは IMAP サーバーの障害）。`,
+1 実行時の障害（ストアまたは IMAP サーバーの障害）。130 Ctrl-C または SIGTERM で停止（処理中のレポートを
+保存してから止まり、集計に示した分は保存済み）。`,
   },
   'option.db': {
     en: 'store: a SQLite file or a postgres:// URL (default: $SUMI_DB, else $XDG_DATA_HOME/sumi/sumi.db)',
@@ -100,6 +102,14 @@ Microsoft 365 と Gmail ではトークンを使います。
   'summary.duplicates': {
     en: '{duplicates} reports were already stored.',
     ja: '{duplicates} 件のレポートは保存済みでした。',
+  },
+  'interrupt.finishing': {
+    en: 'stopping: the reports under way are being stored (Ctrl-C again stops at once, and they are not)',
+    ja: '停止中: 処理中のレポートを保存しています（もう一度 Ctrl-C を押すとすぐに止まり、それらは保存されません）',
+  },
+  'interrupt.stopped': {
+    en: 'interrupted: what is above is stored; run the same command again for the rest (what is stored is skipped as duplicates)',
+    ja: '中断しました: 上記の分は保存済みです。残りは同じコマンドをもう一度実行してください（保存済みのものは重複として飛ばされます）',
   },
   'summary.copies': {
     en: '{copies} of them had the identity of a stored report (its reporter and report ID) but other content; each is kept beside the stored report, which alone is counted.',

@@ -224,6 +224,56 @@ describe('sumi ingest', () => {
       await store.close();
     }
   }, 120_000);
+
+  it('stops on Ctrl-C once the reports under way are stored, says what is stored, exits 130', async () => {
+    const files = 3_000;
+    for (let i = 0; i < files; i++) {
+      await writeFile(
+        input(`r${String(i).padStart(4, '0')}.xml.gz`),
+        aggregateGz({ reportId: `int-${i}`, records: 20 }),
+      );
+    }
+    const child = spawnSumi(['ingest', path.join(dir, 'in'), '--db', db], { LANG: 'en_US.UTF-8' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupted once some reports are committed, well before the end.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (!existsSync(db)) continue;
+      const store = await openStore(db);
+      const committed = (await store.countReports()).reports;
+      await store.close();
+      if (committed >= 20) break;
+    }
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('stopping: the reports under way are being stored');
+    expect(stderr).toMatch(/interrupted: what is above is stored; run the same command again for the rest/);
+    const said = Number(/^Stored (\d+) aggregate reports/.exec(stdout)?.[1]);
+    expect(said).toBeGreaterThan(0);
+    expect(said).toBeLessThan(files);
+    const store = await openStore(db);
+    try {
+      // What the summary says is what is stored, its rollup folded.
+      const counts = await store.countReports();
+      expect(counts).toMatchObject({ reports: said, records: said * 20 });
+      const rollup = await store.db
+        .selectFrom('source_rollup')
+        .select((eb) => eb.fn.sum<number>('messages').as('messages'))
+        .executeTakeFirstOrThrow();
+      expect(Number(rollup.messages)).toBe(said * messagesFor(20));
+    } finally {
+      await store.close();
+    }
+    const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', db, '--json']);
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ reports: files - said, duplicates: said });
+  }, 120_000);
 });
 
 /** Corpus files that are not reports one can store, and why (path pattern, error code). */
