@@ -9,7 +9,6 @@ import {
   createReadStream,
   fstatSync,
   openSync,
-  readFileSync,
   readSync,
   type Stats,
   statSync,
@@ -313,8 +312,13 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
   }
   const rest: AsyncIterable<Uint8Array> = {
     async *[Symbol.asyncIterator]() {
-      yield first.value;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      try {
+        yield first.value;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      } finally {
+        // Left early (too large): stdin itself is closed too.
+        await iterator.return?.();
+      }
     },
   };
   if (looksLikeMbox(first.value)) {
@@ -337,8 +341,7 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
   for await (const chunk of rest) {
     size += chunk.byteLength;
     if (size > max) {
-      // Drain the rest so the writer is not left blocked on a full pipe.
-      for await (const _ of rest) size += _.byteLength;
+      // Read no further: stdin may never end (< /dev/zero); a writer still writing gets EPIPE.
       yield failing('stdin', 'stdin', 0, tooLarge('stdin', size, max));
       return;
     }
@@ -355,8 +358,8 @@ export function readCappedSync(file: string, max: number): Buffer {
     fd = openSync(file, 'r');
     const { size } = fstatSync(fd);
     if (size > max) throw tooLarge(file, size, max);
-    // A size of 0 may be a pipe or a /proc file: read to the end.
-    if (size === 0) return readFileSync(fd);
+    // A size of 0 may be a pipe, a device or a /proc file: read to the end, never past max.
+    if (size === 0) return readUnsizedSync(fd, file, max);
     // The size fstat gave, in one read: readFileSync(fd) stats again and reads once more to find
     // the end, two system calls more per file (a tenth of a read thread's time on small reports).
     const bytes = Buffer.allocUnsafeSlow(size);
@@ -375,12 +378,46 @@ export function readCappedSync(file: string, max: number): Buffer {
   }
 }
 
+/** Bytes asked for per read of a file whose size stat does not tell. */
+const UNSIZED_READ_BYTES = 64 * 1024;
+
+/**
+ * A file whose size stat cannot tell (a pipe, `<(...)`, a device such as /dev/zero, a /proc
+ * file), read to its end but never past `max`: /dev/zero read whole took all the memory there was.
+ */
+function readUnsizedSync(fd: number, file: string, max: number): Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(UNSIZED_READ_BYTES, max + 1 - size));
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) return Buffer.concat(chunks, size);
+    size += read;
+    if (size > max) throw tooLarge(file, size, max);
+    chunks.push(chunk.subarray(0, read));
+  }
+}
+
+async function readUnsized(handle: FileHandle, file: string, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(UNSIZED_READ_BYTES, max + 1 - size));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, size);
+    size += bytesRead;
+    if (size > max) throw tooLarge(file, size, max);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+}
+
 async function readCapped(file: string, max: number): Promise<Buffer> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(file, 'r');
     const { size } = await handle.stat();
     if (size > max) throw tooLarge(file, size, max);
+    if (size === 0) return await readUnsized(handle, file, max);
     return await handle.readFile();
   } catch (err) {
     if (err instanceof InputError) throw err;

@@ -167,6 +167,20 @@ describe('ingestPaths', () => {
     expect((await store.countReports()).quarantined).toBe(0);
   });
 
+  it('reads a file of no stated size (a device, a pipe) and stdin no further than the size limit', async () => {
+    // Both ran on for ever before: /dev/zero was read whole into memory, stdin drained to its end.
+    const device = await ingestPaths(['/dev/zero'], { store, maxMessageBytes: 100_000 });
+    expect(device.failed.map((f) => [f.source, f.error.code])).toEqual([['/dev/zero', 'input-too-large']]);
+    const endless = Readable.from(
+      (function* () {
+        for (;;) yield Buffer.alloc(16_384, 0x20);
+      })(),
+    );
+    const stdin = await ingestPaths(['-'], { store, stdin: endless, maxMessageBytes: 100_000 });
+    expect(stdin.failed.map((f) => [f.source, f.error.code])).toEqual([['stdin', 'input-too-large']]);
+    expect(endless.destroyed).toBe(true);
+  }, 30_000);
+
   it('throws ENOENT for a path that does not exist, before ingesting anything', async () => {
     await put('a.xml', aggregateXml({ reportId: 'x' }));
     await expect(

@@ -89,6 +89,17 @@ describe('ReadPool', () => {
       expect(missing.kind === 'unreadable' && missing.error).toBeInstanceOf(InputError);
       const big = await pool.readFile(file('r.xml', 10), 'r.xml', 'r.xml', {});
       expect(big.kind === 'unreadable' && big.error.code).toBe('input-too-large');
+      // A file stat gives no size for is read no further than the cap (it took all the memory).
+      const endless = await pool.readFile(
+        { path: '/dev/zero', maildir: false, max: 100_000 },
+        'zero',
+        '/dev/zero',
+        {},
+      );
+      expect(endless.kind === 'unreadable' && endless.error).toMatchObject({
+        code: 'input-too-large',
+        args: { size: 100_001, limit: 100_000 },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
