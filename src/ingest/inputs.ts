@@ -4,15 +4,7 @@
  * for stdin. Nothing is read before it is needed: a consumer pulling messages one at a time
  * holds one message per pull, whatever the mailbox's size.
  */
-import {
-  closeSync,
-  createReadStream,
-  fstatSync,
-  openSync,
-  readSync,
-  type Stats,
-  statSync,
-} from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { looksLikeMbox, splitMbox } from './mbox.ts';
