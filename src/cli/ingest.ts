@@ -104,23 +104,22 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;
-  let interrupted = false;
+  // Ctrl-C (or SIGTERM) stops taking inputs and lets the reports under way commit, so the
+  // summary says what is stored; a second one ends the process at once (every report is its
+  // own transaction: what was not committed is not stored). With --watch it is the way to end.
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    progress.done();
+    if (!flags.watch) ctx.stderr.write(`${t('interrupt.finishing')}\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     if (imap !== undefined) {
-      totals = await runImap(imap, login, flags, store, ctx, progress.update);
+      totals = await runImap(imap, login, flags, store, ctx, progress.update, controller.signal);
     } else {
-      // Ctrl-C (or SIGTERM) stops taking inputs and lets the reports under way commit, so the
-      // summary says what is stored; a second one ends the process at once (every report is
-      // its own transaction: what was not committed is not stored).
-      const controller = new AbortController();
-      const stop = () => {
-        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-        progress.done();
-        ctx.stderr.write(`${t('interrupt.finishing')}\n`);
-        controller.abort();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
       try {
         totals = await ingestPaths(inputs, {
           store,
@@ -132,16 +131,15 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
         const { code, path } = error as NodeJS.ErrnoException;
         if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));
         throw error;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
       }
-      interrupted = controller.signal.aborted;
     }
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     progress.done();
     await store.close();
   }
+  const interrupted = controller.signal.aborted && !flags.watch;
   printSummary(ctx, totals, Boolean(flags.json), (Date.now() - started) / 1000);
   if (interrupted) {
     ctx.stderr.write(`${t('interrupt.stopped')}\n`);
@@ -185,12 +183,9 @@ async function runImap(
   store: Store,
   ctx: CliContext,
   onProgress: (p: IngestProgress) => void,
+  signal: AbortSignal,
 ): Promise<IngestTotals> {
   const t = translator(ingestText, ctx.lang);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   try {
     return await ingestImap(url, {
       store,
@@ -200,7 +195,7 @@ async function runImap(
       archive: flags.archive,
       ...(flags.flag ? { flag: flags.flag } : {}),
       watch: Boolean(flags.watch),
-      signal: controller.signal,
+      signal,
       onProgress,
       onEvent: (event) => {
         if (event.type === 'connected') {
@@ -224,9 +219,6 @@ async function runImap(
       throw new RuntimeError(t(`imap.access.${error.code}`, { server, user, folder, reason: error.reason }));
     }
     throw error;
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   }
 }
 
