@@ -4,29 +4,45 @@ import { detectLang, type Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
 import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
-import { registerCheck } from './check.ts';
-import { registerDemo } from './demo.ts';
-import { registerDns } from './dns.ts';
-import { registerDomains } from './domains.ts';
-import { registerFailures } from './failures.ts';
-import { registerHistory } from './history.ts';
-import { registerIngest } from './ingest.ts';
 import { type CliContext, RuntimeError, UsageError } from './output.ts';
-import { registerPlan } from './plan.ts';
-import { registerQuarantine } from './quarantine.ts';
-import { registerRecord } from './record.ts';
-import { registerReporters } from './reporters.ts';
-import { registerResolveIps } from './resolve-ips.ts';
-import { registerSenders } from './senders.ts';
-import { registerServe } from './serve.ts';
-import { registerSimulate } from './simulate.ts';
-import { registerSmtpd } from './smtpd.ts';
-import { registerSources } from './sources.ts';
-import { registerSubdomains } from './subdomains.ts';
-import { registerSummary } from './summary.ts';
-import { registerSurvey } from './survey.ts';
-import { registerUser } from './user.ts';
-import { registerWorker } from './worker.ts';
+
+type Register = (program: Command, ctx: CliContext) => void;
+
+/** Every command, in the order the help lists them, and how to load it. */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>])[] = [
+  ['check', async () => (await import('./check.ts')).registerCheck],
+  ['demo', async () => (await import('./demo.ts')).registerDemo],
+  ['dns', async () => (await import('./dns.ts')).registerDns],
+  ['ingest', async () => (await import('./ingest.ts')).registerIngest],
+  ['quarantine', async () => (await import('./quarantine.ts')).registerQuarantine],
+  ['record', async () => (await import('./record.ts')).registerRecord],
+  ['serve', async () => (await import('./serve.ts')).registerServe],
+  ['smtpd', async () => (await import('./smtpd.ts')).registerSmtpd],
+  ['survey', async () => (await import('./survey.ts')).registerSurvey],
+  ['user', async () => (await import('./user.ts')).registerUser],
+  ['worker', async () => (await import('./worker.ts')).registerWorker],
+  ['domains', async () => (await import('./domains.ts')).registerDomains],
+  ['reporters', async () => (await import('./reporters.ts')).registerReporters],
+  ['senders', async () => (await import('./senders.ts')).registerSenders],
+  ['simulate', async () => (await import('./simulate.ts')).registerSimulate],
+  ['sources', async () => (await import('./sources.ts')).registerSources],
+  ['subdomains', async () => (await import('./subdomains.ts')).registerSubdomains],
+  ['summary', async () => (await import('./summary.ts')).registerSummary],
+  ['failures', async () => (await import('./failures.ts')).registerFailures],
+  ['history', async () => (await import('./history.ts')).registerHistory],
+  ['plan', async () => (await import('./plan.ts')).registerPlan],
+  ['resolve-ips', async () => (await import('./resolve-ips.ts')).registerResolveIps],
+];
+
+/** The command argv names: its first word that is neither an option nor --lang's value. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--lang') i++;
+    else if (!word.startsWith('-')) return word;
+  }
+  return undefined;
+}
 
 /** The language must be known before the help texts are built, so `--lang` is read first. */
 function languageFromArgv(argv: string[], env: Record<string, string | undefined>): Lang {
@@ -39,7 +55,12 @@ function languageFromArgv(argv: string[], env: Record<string, string | undefined
   }
 }
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The program with its commands: only the command `argv` names, when it names one (loading
+ * every command's modules took 1.3 s of each run); none for `--version`; all of them for the
+ * help, a mistyped command or none.
+ */
+export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const t = translator(cliText, ctx.lang);
   const program = new Command('sumi')
     .description(t('program.description'))
@@ -53,28 +74,12 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
-  registerCheck(program, ctx);
-  registerDemo(program, ctx);
-  registerDns(program, ctx);
-  registerIngest(program, ctx);
-  registerQuarantine(program, ctx);
-  registerRecord(program, ctx);
-  registerServe(program, ctx);
-  registerSmtpd(program, ctx);
-  registerSurvey(program, ctx);
-  registerUser(program, ctx);
-  registerWorker(program, ctx);
-  registerDomains(program, ctx);
-  registerReporters(program, ctx);
-  registerSenders(program, ctx);
-  registerSimulate(program, ctx);
-  registerSources(program, ctx);
-  registerSubdomains(program, ctx);
-  registerSummary(program, ctx);
-  registerFailures(program, ctx);
-  registerHistory(program, ctx);
-  registerPlan(program, ctx);
-  registerResolveIps(program, ctx);
+  const asked = commandName(argv);
+  const chosen = COMMANDS.filter(([name]) => name === asked);
+  const versionOnly = asked === undefined && argv.some((word) => word === '-V' || word === '--version');
+  const loading = versionOnly ? [] : chosen.length > 0 ? chosen : COMMANDS;
+  const registers = await Promise.all(loading.map(([, load]) => load()));
+  for (const register of registers) register(program, ctx);
   return program;
 }
 
@@ -84,7 +89,7 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
   const full: CliContext = { ...ctx, lang };
   const t = translator(cliText, lang);
   try {
-    await buildProgram(full).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(full, argv)).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
