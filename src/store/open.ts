@@ -1,5 +1,5 @@
 /** Opening a store: a SQLite file (the default) or a PostgreSQL URL, migrated to the latest schema. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -62,7 +62,7 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.SUMI_DB;
   if (configured) {
     if (!isPostgresUrl(configured) && configured !== ':memory:') {
-      mkdirSync(path.dirname(path.resolve(configured)), { recursive: true });
+      makeFolder(path.dirname(path.resolve(configured)));
     }
     return configured;
   }
@@ -72,8 +72,21 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
       ? env.XDG_DATA_HOME
       : path.join(env.HOME || homedir(), '.local', 'share');
   const folder = path.join(dataHome, 'sumi');
-  mkdirSync(folder, { recursive: true });
+  makeFolder(folder);
   return path.join(folder, 'sumi.db');
+}
+
+/**
+ * `mkdir -p`, a level at a time: Node's recursive mkdirSync spins for ever where mkdir answers
+ * ENOENT under a parent that exists (`--db /proc/x/sumi.db`); here that is the error.
+ */
+function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let at = folder; !existsSync(at); at = path.dirname(at)) {
+    missing.push(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const level of missing.reverse()) mkdirSync(level);
 }
 
 /** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
@@ -84,7 +97,7 @@ export async function openStore(url: string): Promise<Store> {
 async function openSqlite(file: string): Promise<Store> {
   let handle: SqliteDatabase.Database;
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') makeFolder(path.dirname(path.resolve(file)));
     handle = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   } catch (error) {
     throw sqliteAccessError(file, error);

@@ -198,6 +198,13 @@ describe('a store that cannot be opened or written as configured', () => {
     const under = await accessError(openStore(path.join(file, 'sub', 'sumi.db')));
     expect(under.code).toBe('sqlite-file');
     expect(under.message).toMatch(/ENOTDIR/);
+    // Where mkdir says ENOENT under a folder that exists (Node's recursive mkdir spun for ever);
+    // Linux's /proc is such a folder.
+    if (existsSync('/proc/self')) {
+      const virtual = await accessError(openStore('/proc/sumi-no-such-folder/sumi.db'));
+      expect(virtual.code).toBe('sqlite-file');
+      expect(virtual.message).toMatch(/ENOENT/);
+    }
   });
 
   const pgSkip = 'skip' in postgresServer ? postgresServer.skip : undefined;
