@@ -43,6 +43,8 @@ interface IngestFlags {
 export const EXIT_SOME_FAILED = 2;
 /** Exit status of a run of files stopped by Ctrl-C or SIGTERM (128 + SIGINT's number, as shells give). */
 export const EXIT_INTERRUPTED = 130;
+/** How long a stopped run may take to finish what was under way before it ends anyway. */
+export const INTERRUPT_GRACE_MS = 10_000;
 
 export function registerIngest(program: Command, ctx: CliContext): void {
   const t = translator(ingestText, ctx.lang);
@@ -109,10 +111,23 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   // own transaction: what was not committed is not stored). With --watch it is the way to end.
   const controller = new AbortController();
   const stop = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (controller.signal.aborted) return endNow();
     progress.done();
     if (!flags.watch) ctx.stderr.write(`${t('interrupt.finishing')}\n`);
     controller.abort();
+    // A read that never ends (a pipe no one writes to) must not hold the process: a supervisor's
+    // single SIGTERM, or `timeout`'s, would wait for ever.
+    setTimeout(() => {
+      ctx.stderr.write(`${t('interrupt.tooLong', { seconds: INTERRUPT_GRACE_MS / 1000 })}\n`);
+      endNow();
+    }, INTERRUPT_GRACE_MS).unref();
+  };
+  // Ended by SIGINT itself, as without a handler: process.exit() waits for a thread blocked in
+  // a read (open() of a pipe with no writer) and never returns.
+  const endNow = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    process.kill(process.pid, 'SIGINT');
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -107,6 +107,10 @@ Microsoft 365 と Gmail ではトークンを使います。
     en: 'stopping: the reports under way are being stored (Ctrl-C again stops at once, and they are not)',
     ja: '停止中: 処理中のレポートを保存しています（もう一度 Ctrl-C を押すとすぐに止まり、それらは保存されません）',
   },
+  'interrupt.tooLong': {
+    en: 'what was under way did not finish within {seconds} s (a read that does not end?): stopped now; what was not committed is not stored, run the same command again for it',
+    ja: '処理中のものが {seconds} 秒以内に終わりませんでした（終わらない読み込み？）: ここで止めます。コミットされていないものは保存されていません。同じコマンドをもう一度実行してください',
+  },
   'interrupt.stopped': {
     en: 'interrupted: what is above is stored; run the same command again for the rest (what is stored is skipped as duplicates)',
     ja: '中断しました: 上記の分は保存済みです。残りは同じコマンドをもう一度実行してください（保存済みのものは重複として飛ばされます）',

@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
+import { until } from '../helpers/until.ts';
 import { aggregateGz, aggregateXml, messagesFor, reportMail } from '../ingest/helpers/reports.ts';
 import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
 
@@ -274,6 +277,26 @@ describe('sumi ingest', () => {
     expect(rerun.code).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ reports: files - said, duplicates: said });
   }, 120_000);
+
+  it('ends a stopped run whose read never ends (a pipe no one writes to) after the grace period', async () => {
+    const fifo = path.join(dir, 'never.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawnSumi(['ingest', fifo, '--db', db], { LANG: 'en_US.UTF-8' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<[number | null, string | null]>((resolve) =>
+      child.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    // The store is opened just before the signal handlers are set.
+    await until('the store is opened', () => existsSync(db), 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const stopped = Date.now();
+    child.kill('SIGTERM');
+    // Ended by SIGINT as a shell's Ctrl-C would (status 130), not left waiting for ever.
+    expect(await exited).toEqual([null, 'SIGINT']);
+    expect(Date.now() - stopped).toBeGreaterThanOrEqual(INTERRUPT_GRACE_MS - 500);
+    expect(stderr).toContain(`what was under way did not finish within ${INTERRUPT_GRACE_MS / 1000} s`);
+  }, 60_000);
 });
 
 /** Corpus files that are not reports one can store, and why (path pattern, error code). */
