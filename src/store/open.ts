@@ -319,7 +319,10 @@ async function openPostgres(url: string): Promise<Store> {
       const { rows } = await lock.query<{ schema: string | null }>('select current_schema() as schema');
       const schema = rows[0]?.schema;
       if (!schema) throw new StoreAccessError('no-schema', { target: postgresTarget(url) });
-      db = new Kysely<Database>({ dialect: new SchemaDialect({ pool: copyingPool(pool) }, schema) });
+      // A connection opened later (the pool grows, or replaces one the server dropped) that
+      // fails is said as the first one would be: the server gone, or refusing more clients.
+      const pooled = copyingPool(pool, (error) => postgresAccessError(url, error, timeoutMs / 1000));
+      db = new Kysely<Database>({ dialect: new SchemaDialect({ pool: pooled }, schema) });
       await migratePostgres(db, lock, schema);
     } finally {
       lock.release();
@@ -347,7 +350,8 @@ export function postgresConnectTimeoutS(url: string, env: NodeJS.ProcessEnv = pr
 
 /**
  * A failed connection as a StoreAccessError when it is the server's absence or its refusal of
- * the role or database (SQLSTATE class 28, 3D000, 42501); else as it is.
+ * the role, the database or one more client (SQLSTATE class 28, 3D000, 42501, 53300); else as
+ * it is.
  */
 export function postgresAccessError(
   url: string,
@@ -369,7 +373,11 @@ export function postgresAccessError(
   if (isUnreachable(code) || code === 'ENOENT') {
     return new StoreAccessError('unreachable', { target, reason }, { cause: error });
   }
-  if (typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501')) {
+  // 53300: no more connections, for the server or for the role (its CONNECTION LIMIT).
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('28') || code === '3D000' || code === '42501' || code === '53300')
+  ) {
     return new StoreAccessError('refused', { target, reason }, { cause: error });
   }
   // pg's words when sslmode asks for TLS and the server has none.

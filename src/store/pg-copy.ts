@@ -12,13 +12,24 @@ import { from as copyFrom } from 'pg-copy-streams';
 
 const COPY_FROM_STDIN = /^copy \S+ \([^)]*\) from stdin$/;
 
-/** A pool whose connections run `copy ... from stdin` statements (see the module comment). */
-export function copyingPool(pool: pg.Pool): PostgresPool {
+/**
+ * A pool whose connections run `copy ... from stdin` statements (see the module comment).
+ * `connectError` turns a failure to open a connection into the error to throw.
+ */
+export function copyingPool(
+  pool: pg.Pool,
+  connectError: (error: unknown) => unknown = (error) => error,
+): PostgresPool {
   // One wrapper per pooled connection: Kysely keeps its own state per client object.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw connectError(error);
+      }
       let wrapper = wrappers.get(client);
       if (wrapper === undefined) {
         wrapper = copyingClient(client);
