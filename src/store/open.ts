@@ -1,5 +1,5 @@
 /** Opening a store: a SQLite file (the default) or a PostgreSQL URL, migrated to the latest schema. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -86,7 +86,14 @@ function makeFolder(folder: string): void {
     missing.push(at);
     if (path.dirname(at) === at) break;
   }
-  for (const level of missing.reverse()) mkdirSync(level);
+  for (const level of missing.reverse()) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      // Made meanwhile by another process opening the same store: as good.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(level).isDirectory()) throw error;
+    }
+  }
 }
 
 /** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
