@@ -125,7 +125,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   // Ended by SIGINT itself, as without a handler: process.exit() waits for a thread blocked in
   // a read (open() of a pipe with no writer) and never returns.
   const endNow = () => {
-    process.off('SIGINT', stop);
+    // Every listener: with one left, the signal would be handled rather than end the process.
+    process.removeAllListeners('SIGINT');
     process.off('SIGTERM', stop);
     process.kill(process.pid, 'SIGINT');
   };
