@@ -64,8 +64,8 @@ export const serverText = {
   },
   'error.bad-domain': { en: '{domain}: not a domain name.', ja: '{domain}: ドメイン名ではありません。' },
   'error.store-unavailable': {
-    en: 'The server cannot write to its store as it is configured; its log says why. Ask its administrator.',
-    ja: 'サーバーが設定どおりにストアへ書き込めません。理由はサーバーのログにあります。管理者に連絡してください。',
+    en: 'The server cannot use its store now (not reachable, or refusing what this needs); its log says why. Try again later or ask its administrator.',
+    ja: 'サーバーが今ストアを使えません（接続できない、または必要な操作が拒否された）。理由はサーバーのログにあります。後でもう一度試すか、管理者に連絡してください。',
   },
   'error.internal': {
     en: 'Something went wrong on the server; the log has the details.',

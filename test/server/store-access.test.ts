@@ -42,8 +42,11 @@ describe('an upload the store cannot take', () => {
             { name: 'report.xml', content: aggregateXml({ reportId: 'no-temp-1' }) },
           ]);
           for (const [lang, words] of [
-            ['en', /^The server cannot write to its store as it is configured; its log says why\./],
-            ['ja', /^サーバーが設定どおりにストアへ書き込めません。/],
+            [
+              'en',
+              /^The server cannot use its store now \(not reachable, or refusing what this needs\); its log says why\./,
+            ],
+            ['ja', /^サーバーが今ストアを使えません/],
           ] as const) {
             const response = await root.request('POST', `/api/uploads?lang=${lang}`, undefined, upload);
             expect(response.statusCode, response.body).toBe(503);
