@@ -110,6 +110,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   // summary says what is stored; a second one ends the process at once (every report is its
   // own transaction: what was not committed is not stored). With --watch it is the way to end.
   const controller = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
   const stop = () => {
     if (controller.signal.aborted) return endNow();
     progress.done();
@@ -117,7 +118,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     controller.abort();
     // A read that never ends (a pipe no one writes to) must not hold the process: a supervisor's
     // single SIGTERM, or `timeout`'s, would wait for ever.
-    setTimeout(() => {
+    grace = setTimeout(() => {
       ctx.stderr.write(`${t('interrupt.tooLong', { seconds: INTERRUPT_GRACE_MS / 1000 })}\n`);
       endNow();
     }, INTERRUPT_GRACE_MS).unref();
@@ -150,6 +151,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
       }
     }
   } finally {
+    // Finished in time: nothing is left for the grace period to end.
+    clearTimeout(grace);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     progress.done();

@@ -183,7 +183,8 @@ export function imapAccessToken(
 }
 
 /** Why an IMAP folder could not be read: the server, its TLS, the login or the folder. */
-export type ImapAccessErrorCode = 'unreachable' | 'tls' | 'login-refused' | 'no-folder';
+export const IMAP_ACCESS_ERROR_CODES = ['unreachable', 'tls', 'login-refused', 'no-folder'] as const;
+export type ImapAccessErrorCode = (typeof IMAP_ACCESS_ERROR_CODES)[number];
 
 /**
  * The server, its TLS, the login or the folder refused: the configuration or the world's state,

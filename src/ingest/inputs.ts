@@ -328,19 +328,32 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
     }
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of rest) {
-    size += chunk.byteLength;
-    if (size > max) {
-      // Read no further: stdin may never end (< /dev/zero); a writer still writing gets EPIPE.
-      yield failing('stdin', 'stdin', 0, tooLarge('stdin', size, max));
-      return;
-    }
-    chunks.push(Buffer.from(chunk));
+  const read = await collectCapped(rest, max);
+  if ('over' in read) {
+    yield failing('stdin', 'stdin', 0, tooLarge('stdin', read.over, max));
+    return;
   }
-  const bytes = Buffer.concat(chunks, size);
-  yield { source: 'stdin', name: 'stdin', receivedAt: null, size, load: async () => bytes };
+  const { bytes } = read;
+  yield { source: 'stdin', name: 'stdin', receivedAt: null, size: bytes.length, load: async () => bytes };
+}
+
+/**
+ * The chunks of a source of unknown size gathered, or the size reached once it passed `max`:
+ * reading stops there (stdin or a device may never end, as `< /dev/zero`; a writer still
+ * writing gets EPIPE).
+ */
+async function collectCapped(
+  chunks: AsyncIterable<Uint8Array>,
+  max: number,
+): Promise<{ bytes: Buffer } | { over: number }> {
+  const held: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > max) return { over: size };
+    held.push(Buffer.from(chunk));
+  }
+  return { bytes: Buffer.concat(held, size) };
 }
 
 /** readCapped on the calling thread: for read threads, where blocking is the point. */
@@ -390,26 +403,19 @@ function readUnsizedSync(fd: number, file: string, max: number): Buffer {
   }
 }
 
-async function readUnsized(handle: FileHandle, file: string, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(UNSIZED_READ_BYTES, max + 1 - size));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-    if (bytesRead === 0) return Buffer.concat(chunks, size);
-    size += bytesRead;
-    if (size > max) throw tooLarge(file, size, max);
-    chunks.push(chunk.subarray(0, bytesRead));
-  }
-}
-
 async function readCapped(file: string, max: number): Promise<Buffer> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(file, 'r');
     const { size } = await handle.stat();
     if (size > max) throw tooLarge(file, size, max);
-    if (size === 0) return await readUnsized(handle, file, max);
+    if (size === 0) {
+      // As readUnsizedSync, off the thread (a pipe may keep it waiting); the handle stays ours to close.
+      const stream = handle.createReadStream({ autoClose: false, highWaterMark: UNSIZED_READ_BYTES });
+      const read = await collectCapped(stream, max);
+      if ('over' in read) throw tooLarge(file, read.over, max);
+      return read.bytes;
+    }
     return await handle.readFile();
   } catch (err) {
     if (err instanceof InputError) throw err;

@@ -13,7 +13,7 @@ import {
 } from '../analysis/inventory.ts';
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
-import { IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap.ts';
+import { IMAP_ACCESS_ERROR_CODES, IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap.ts';
 import type { ImapSources } from '../ingest/sources.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
@@ -289,7 +289,7 @@ export function registerSettingsRoutes(
         state: z.enum(['connecting', 'watching', 'reconnecting', 'failed']),
         error: z.string().nullable(),
         /** A failure named by code, for the reader's language; `reason` carries the server's words. */
-        problem: z.enum(['no-password', 'unreachable', 'tls', 'login-refused', 'no-folder']).nullable(),
+        problem: z.enum(['no-password', ...IMAP_ACCESS_ERROR_CODES]).nullable(),
         reason: z.string().nullable(),
         since: z.number(),
         reports: z.number(),

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,34 @@ afterEach(async () => {
 });
 
 const input = (name: string) => path.join(dir, 'in', name);
+
+/** `files` reports of 20 records each in the input folder, their report IDs `prefix-N`. */
+async function writeReports(prefix: string, files: number): Promise<void> {
+  for (let i = 0; i < files; i++) {
+    await writeFile(
+      input(`r${String(i).padStart(4, '0')}.xml.gz`),
+      aggregateGz({ reportId: `${prefix}-${i}`, records: 20 }),
+    );
+  }
+}
+
+/**
+ * Waits, polling every `pollMs`, until the child ingesting into `db` has committed 20 reports or
+ * more (or has ended, or a minute has passed); the reports committed when it stopped looking.
+ */
+async function whenSomeCommitted(child: ChildProcess, pollMs: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  let committed = 0;
+  while (Date.now() < deadline && child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    if (!existsSync(db)) continue;
+    const store = await openStore(db);
+    committed = (await store.countReports()).reports;
+    await store.close();
+    if (committed >= 20) break;
+  }
+  return committed;
+}
 
 describe('sumi ingest', () => {
   it('--json prints exactly one object with the counts; a rerun stores nothing new', async () => {
@@ -191,24 +219,10 @@ describe('sumi ingest', () => {
 
   it('survives kill -9 mid-run: the rerun completes with no duplicate stored', async () => {
     const files = 600;
-    for (let i = 0; i < files; i++) {
-      await writeFile(
-        input(`r${String(i).padStart(4, '0')}.xml.gz`),
-        aggregateGz({ reportId: `kill-${i}`, records: 20 }),
-      );
-    }
+    await writeReports('kill', files);
     const child = spawnSumi(['ingest', path.join(dir, 'in'), '--db', db, '--concurrency', '4']);
     // Kill it once some reports are committed, well before the end.
-    const deadline = Date.now() + 60_000;
-    let committed = 0;
-    while (Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 100));
-      if (!existsSync(db)) continue;
-      const store = await openStore(db);
-      committed = (await store.countReports()).reports;
-      await store.close();
-      if (committed >= 20) break;
-    }
+    const committed = await whenSomeCommitted(child, 100);
     expect(child.exitCode).toBeNull();
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
@@ -230,12 +244,7 @@ describe('sumi ingest', () => {
 
   it('stops on Ctrl-C once the reports under way are stored, says what is stored, exits 130', async () => {
     const files = 3_000;
-    for (let i = 0; i < files; i++) {
-      await writeFile(
-        input(`r${String(i).padStart(4, '0')}.xml.gz`),
-        aggregateGz({ reportId: `int-${i}`, records: 20 }),
-      );
-    }
+    await writeReports('int', files);
     const child = spawnSumi(['ingest', path.join(dir, 'in'), '--db', db], { LANG: 'en_US.UTF-8' });
     let stdout = '';
     let stderr = '';
@@ -243,15 +252,7 @@ describe('sumi ingest', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Interrupted once some reports are committed, well before the end.
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 20));
-      if (!existsSync(db)) continue;
-      const store = await openStore(db);
-      const committed = (await store.countReports()).reports;
-      await store.close();
-      if (committed >= 20) break;
-    }
+    await whenSomeCommitted(child, 20);
     expect(child.exitCode).toBeNull();
     child.kill('SIGINT');
     expect(await exited).toBe(130);
