@@ -309,6 +309,7 @@ export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolea
   ];
   if (totals.duplicates > 0) lines.push(t('summary.duplicates', { duplicates: totals.duplicates }));
   if (totals.copies > 0) lines.push(t('summary.copies', { copies: totals.copies }));
+  if (totals.recounted > 0) lines.push(t('summary.recounted', { recounted: totals.recounted }));
   if (totals.failed.length > 0) {
     lines.push(t('summary.failed', { count: totals.failed.length }));
     for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);

@@ -78,8 +78,10 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
               failed: outcome.failed.length,
             })}\n`,
           );
-          const copies = outcome.reports.filter((r) => r.copy !== undefined).length;
+          const copies = outcome.reports.filter((r) => r.copy !== undefined || r.recounted).length;
           if (copies > 0) ctx.stderr.write(`  ${t('summary.copies', { copies })}\n`);
+          const recounted = outcome.reports.filter((r) => r.recounted).length;
+          if (recounted > 0) ctx.stderr.write(`  ${t('summary.recounted', { recounted })}\n`);
           for (const failure of outcome.failed) ctx.stderr.write(`  ${describeFailure(failure, ctx.lang)}\n`);
         },
         onError: (source, error) => ctx.stderr.write(`${source}: ${(error as Error).message}\n`),

@@ -116,8 +116,12 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: '中断しました: 上記の分は保存済みです。残りは同じコマンドをもう一度実行してください（保存済みのものは重複として飛ばされます）',
   },
   'summary.copies': {
-    en: '{copies} of them had the identity of a stored report (its reporter and report ID) but other content; each is kept beside the stored report, which alone is counted.',
-    ja: 'そのうち {copies} 件は保存済みのレポートと同じ識別子（報告者とレポート ID）で内容が異なりました。集計には保存済みのレポートだけを使い、異なる内容はその写しとして保存しています。',
+    en: "{copies} of them had the identity of a stored report (its reporter and report ID) but other content. Of each report's copies the fullest (most messages, then most records) is counted, whatever order they came in; the others are kept beside it.",
+    ja: 'そのうち {copies} 件は保存済みのレポートと同じ識別子（報告者とレポート ID）で内容が異なりました。届いた順序にかかわらず、各レポートの写しのうち最も多くを含むもの（メッセージ数、次にレコード数が最多のもの）を集計に使い、ほかはその写しとして保存しています。',
+  },
+  'summary.recounted': {
+    en: '{recounted} of these were fuller than the copy stored before and are counted in its place; the totals above include the difference.',
+    ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。上の件数にはその差分を含みます。',
   },
   'summary.failed': {
     en: '{count} inputs gave no report; they are kept in the quarantine:',

@@ -276,8 +276,8 @@ export const webText = {
   'reports.show-raw': { en: 'Show the raw report', ja: '元のレポートを表示' },
   'reports.copies': { en: 'Other copies received', ja: '受信した別の写し' },
   'reports.copies-note': {
-    en: 'These arrived with the same reporter, report ID and domain but other content. They are kept as received; only the report above is counted.',
-    ja: '同じ報告者・レポート ID・ドメインで内容が異なるものが届きました。受信したまま保存しています。集計に使うのは上のレポートだけです。',
+    en: 'These arrived with the same reporter, report ID and domain but other content. They are kept as received; only the report above, the fullest copy (most messages, then most records), is counted.',
+    ja: '同じ報告者・レポート ID・ドメインで内容が異なるものが届きました。受信したまま保存しています。集計に使うのは上のレポート（メッセージ数、次にレコード数が最多の写し）だけです。',
   },
   'reports.copy': { en: 'Copy {id}', ja: '写し {id}' },
 

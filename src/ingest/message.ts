@@ -35,11 +35,16 @@ export interface StoredReport {
   status: 'stored' | 'duplicate';
   id: number;
   source: string;
-  /** Aggregate reports: rows stored and messages they cover (0 for duplicates). */
+  /**
+   * Aggregate reports: rows stored and messages they cover. For a duplicate 0, or for the
+   * fuller copy of a stored report now counted in its place, what those grew by.
+   */
   records: number;
   messages: number;
   /** A duplicate aggregate or TLS report with other bytes than the stored one: the copy kept of it. */
   copy?: number;
+  /** A duplicate that is the fuller copy of the stored report, now counted in its place (the one before is copy `copy`). */
+  recounted?: true;
 }
 
 export interface MessageOutcome {
@@ -144,9 +149,13 @@ export async function storeMessage(
   return outcome;
 }
 
-/** The copy a duplicate's outcome kept, as a StoredReport carries it. */
-function keptCopy(outcome: InsertOutcome): { copy?: number } {
-  return outcome.status === 'duplicate' && outcome.copy !== undefined ? { copy: outcome.copy } : {};
+/** The copy a duplicate's outcome kept, and whether it is counted now, as a StoredReport carries them. */
+function keptCopy(outcome: InsertOutcome): { copy?: number; recounted?: true } {
+  if (outcome.status !== 'duplicate') return {};
+  return {
+    ...(outcome.copy !== undefined ? { copy: outcome.copy } : {}),
+    ...(outcome.gained ? { recounted: true } : {}),
+  };
 }
 
 async function storePart(
@@ -183,6 +192,7 @@ async function storePart(
           status: 'duplicate',
           id: outcome.id,
           ...keptCopy(outcome),
+          ...outcome.gained,
         };
   }
   const payload = part.payload;

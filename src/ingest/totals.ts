@@ -8,9 +8,15 @@ export interface IngestTotals {
   duplicates: number;
   /** Of the duplicates, aggregate and TLS reports whose bytes differed: kept as copies of the stored one. */
   copies: number;
-  /** Rows of the newly stored aggregate reports. */
+  /** Of the copies, aggregate reports fuller than the stored copy and counted in its place. */
+  recounted: number;
+  /**
+   * Rows of the newly stored aggregate reports, and what the rows counted grew by where a fuller
+   * copy took a stored report's place: with every copy of a report in one run, the same whatever
+   * order they came in.
+   */
   records: number;
-  /** Messages the newly stored aggregate reports cover (sum of their records' counts). */
+  /** Messages the newly stored aggregate reports cover (sum of their records' counts), as `records`. */
   messages: number;
   failureReports: number;
   tlsReports: number;
@@ -24,6 +30,7 @@ export function emptyTotals(): IngestTotals {
     reports: 0,
     duplicates: 0,
     copies: 0,
+    recounted: 0,
     records: 0,
     messages: 0,
     failureReports: 0,
@@ -38,7 +45,12 @@ export function addOutcome(totals: IngestTotals, outcome: MessageOutcome): void 
   for (const report of outcome.reports) {
     if (report.status === 'duplicate') {
       totals.duplicates++;
-      if (report.copy !== undefined) totals.copies++;
+      if (report.copy !== undefined || report.recounted) totals.copies++;
+      if (report.recounted) {
+        totals.recounted++;
+        totals.records += report.records;
+        totals.messages += report.messages;
+      }
     } else if (report.kind === 'aggregate') {
       totals.reports++;
       totals.records += report.records;

@@ -26,7 +26,7 @@ import { decodeText, encodeJson, encodeJsonString, encodeOptionalText, encodeTex
 import type { ReportSource } from './types.ts';
 import { flag, integer, now, optionalInteger } from './values.ts';
 
-type ReportRow = Omit<Database['reports'], 'id'>;
+export type ReportRow = Omit<Database['reports'], 'id'>;
 
 /** The `reports` row of a report; throws StoreInputError for a window or pct that is not a whole number. */
 export function reportRow(

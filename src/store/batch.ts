@@ -18,7 +18,8 @@ import {
   reportKey,
   reportRow,
 } from './aggregate-rows.ts';
-import { type CopyColumns, duplicateOutcome, keepReportCopy, storedIdentity } from './copies.ts';
+import { type CopyColumns, duplicateOutcome, keepReportCopy } from './copies.ts';
+import { type CopyStanding, countsOver, storedCopy } from './counted.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
@@ -52,46 +53,56 @@ export async function insertAggregateBatch(
     }
   }
 
-  // The same report twice in one batch: the first is stored, the others are its duplicates.
-  const first = new Map<string, Prepared & { at: number }>();
-  const fresh: (Prepared & { at: number })[] = [];
-  const repeats: { repeat: Prepared & { at: number }; of: Prepared & { at: number } }[] = [];
+  // The same report twice in one batch: the copy that counts of them is written (counted.ts),
+  // the others are its duplicates.
+  const fullest = new Map<string, Prepared & { at: number }>();
   for (const p of prepared) {
-    const earlier = first.get(p.key);
-    if (earlier === undefined) {
-      first.set(p.key, p);
-      fresh.push(p);
-    } else repeats.push({ repeat: p, of: earlier });
+    const other = fullest.get(p.key);
+    if (other === undefined || countsOver(standing(p), standing(other))) fullest.set(p.key, p);
   }
+  const fresh = [...fullest.values()];
+  const repeats = prepared.filter((p) => fullest.get(p.key) !== p);
 
   let written: Map<number, InsertOutcome>;
+  let contenders: (Prepared & { at: number })[];
   try {
-    written = await writeTogether(store, fresh, options);
+    ({ outcomes: written, contenders } = await writeTogether(store, fresh, options));
   } catch (error) {
     if (fresh.length <= 1 && !(error instanceof StoreInputError)) throw error;
     written = await writeOneByOne(store, fresh, options, outcomes);
+    contenders = [];
   }
   for (const [at, outcome] of written) outcomes[at] = outcome;
-  for (const { repeat, of } of repeats) {
-    const stored = outcomes[of.at];
+  // Fuller copies of stored reports take the count over one transaction each (rare: a report
+  // sent again with more in it), as a report stored alone does.
+  for (const [at, outcome] of await writeOneByOne(store, contenders, options, outcomes))
+    outcomes[at] = outcome;
+  for (const repeat of repeats) {
+    const stored = outcomes[fullest.get(repeat.key)!.at];
     if (stored === undefined || stored instanceof StoreInputError) {
       outcomes[repeat.at] = stored;
       continue;
     }
-    // Rare (the same report twice among a batch's inputs), so a statement of its own; a crash
-    // before it loses nothing: the input stored again finds the report and keeps the copy then.
+    // Rare (the same report twice among a batch's inputs), so statements of their own; a crash
+    // before them loses nothing: the input stored again finds the report and keeps the copy then.
+    const counted = await storedCopy(store.db, repeat.row);
     const copy = await keepReportCopy(
       store.db,
       'report_copies',
-      { id: stored.id, raw_sha256: of.row.raw_sha256 },
+      { id: counted.id, raw_sha256: counted.sha256 },
       copyColumns(repeat.row),
     );
-    outcomes[repeat.at] = duplicateOutcome(stored.id, copy);
+    outcomes[repeat.at] = duplicateOutcome(counted.id, copy);
   }
   return outcomes.map((outcome, at) => {
     if (outcome === undefined) throw new Error(`report ${at} of the batch has no outcome`);
     return outcome;
   });
+}
+
+/** How a prepared report stands against another copy of it. */
+function standing(p: Prepared): CopyStanding {
+  return { messages: p.records.messages, records: p.records.count, sha256: p.row.raw_sha256 };
 }
 
 /** A report's row made into the row of another copy of it. */
@@ -124,9 +135,10 @@ async function writeTogether(
   store: KyselyStore,
   reports: readonly (Prepared & { at: number })[],
   options: InsertOptions,
-): Promise<Map<number, InsertOutcome>> {
+): Promise<{ outcomes: Map<number, InsertOutcome>; contenders: (Prepared & { at: number })[] }> {
   const outcomes = new Map<number, InsertOutcome>();
-  if (reports.length === 0) return outcomes;
+  const contenders: (Prepared & { at: number })[] = [];
+  if (reports.length === 0) return { outcomes, contenders };
   // In key order: concurrent batches (PostgreSQL) holding the same report wait on it in one order.
   const ordered = [...reports].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const target = store.rollupTarget;
@@ -148,8 +160,19 @@ async function writeTogether(
     for (const p of reports) {
       const id = ids.get(p.key);
       if (id === undefined) {
-        const stored = await storedIdentity(trx, p.row);
-        const copy = await keepReportCopy(trx, 'report_copies', stored, copyColumns(p.row));
+        const stored = await storedCopy(trx, p.row);
+        // A fuller copy is written after this transaction; a copy that counts the less, kept now
+        // (the counted copy only ever gets fuller, so its row read now decides that for good).
+        if (p.row.raw_sha256 !== stored.sha256 && countsOver(standing(p), stored)) {
+          contenders.push(p);
+          continue;
+        }
+        const copy = await keepReportCopy(
+          trx,
+          'report_copies',
+          { id: stored.id, raw_sha256: stored.sha256 },
+          copyColumns(p.row),
+        );
         outcomes.set(p.at, duplicateOutcome(stored.id, copy));
         continue;
       }
@@ -177,7 +200,7 @@ async function writeTogether(
     }
   });
   if (staged > 0) await store.rollupStaged(staged);
-  return outcomes;
+  return { outcomes, contenders };
 }
 
 /** After a failed batch: each report in its own transaction, so only the bad one fails. */

@@ -3,7 +3,7 @@
  * report's reporter, report ID and policy domain; a TLS report's organisation and report ID) is
  * a duplicate, and is not counted again; when its raw bytes differ from the stored report's,
  * they are kept (report_copies, migration 0011; tls_report_copies, 0012), so that nothing
- * received is lost.
+ * received is lost. Which of an aggregate report's copies is the counted one: counted.ts.
  */
 import type { Kysely } from 'kysely';
 import type { Database, ReportCopiesTable } from './schema.ts';
@@ -14,20 +14,6 @@ export type CopyColumns = Omit<ReportCopiesTable, 'id' | 'report_id'>;
 
 /** Where the copies of each kind of report are kept. */
 export type CopiesTable = 'report_copies' | 'tls_report_copies';
-
-/** The stored report's id and raw hash, for a report found to be a duplicate by its identity. */
-export async function storedIdentity(
-  db: Kysely<Database>,
-  key: { reporter_id: number; report_id: string; policy_domain: string },
-): Promise<{ id: number; raw_sha256: string }> {
-  return db
-    .selectFrom('reports')
-    .select(['id', 'raw_sha256'])
-    .where('reporter_id', '=', key.reporter_id)
-    .where('report_id', '=', key.report_id)
-    .where('policy_domain', '=', key.policy_domain)
-    .executeTakeFirstOrThrow();
-}
 
 /**
  * Keeps `copy` beside the stored report `stored` (in `table`) when its bytes differ from the
@@ -48,6 +34,48 @@ export async function keepReportCopy(
     .returning('id')
     .executeTakeFirst();
   return row?.id;
+}
+
+/** The table whose rows have their copies in `table`. */
+const COUNTED_IN = { report_copies: 'reports', tls_report_copies: 'tls_reports' } as const;
+
+/**
+ * Keeps the raw bytes and provenance of stored report `id` (of the table whose copies `table`
+ * holds) as a copy of it, before a fuller copy takes its row (counted.ts). The copy's id, or
+ * undefined when those bytes were kept as a copy already.
+ */
+export async function keepCountedAsCopy(
+  db: Kysely<Database>,
+  table: CopiesTable,
+  id: number,
+): Promise<number | undefined> {
+  const columns = [
+    'raw_sha256',
+    'raw_size',
+    'raw_encoding',
+    'raw',
+    'source',
+    'received_at',
+    'ingested_at',
+  ] as const;
+  const row = await db
+    .insertInto(table)
+    .columns(['report_id', ...columns])
+    .expression((eb) =>
+      eb
+        .selectFrom(COUNTED_IN[table])
+        .select(['id', ...columns])
+        .where('id', '=', id),
+    )
+    .onConflict((oc) => oc.columns(['report_id', 'raw_sha256']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Forgets raw bytes kept as a copy of report `id` once they are its counted copy. */
+export async function forgetCopy(db: Kysely<Database>, table: CopiesTable, id: number, sha256: string) {
+  await db.deleteFrom(table).where('report_id', '=', id).where('raw_sha256', '=', sha256).execute();
 }
 
 /** A duplicate of stored report `id`, with the copy kept of it if any. */

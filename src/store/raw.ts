@@ -88,3 +88,13 @@ export async function unpackRaw(data: Uint8Array, encoding: RawEncoding, sha256:
 export function rawBytes(packed: PackedRaw): Promise<Buffer> {
   return unpackRaw(packed.data, packed.encoding, packed.sha256);
 }
+
+/** A table's raw columns (RawColumns in schema.ts) for packed bytes. */
+export function rawColumns(packed: PackedRaw) {
+  return {
+    raw_sha256: packed.sha256,
+    raw_size: packed.size,
+    raw_encoding: packed.encoding as RawEncoding,
+    raw: packed.data,
+  };
+}

@@ -8,21 +8,23 @@ import type {
   ReportWarning,
   TlsReport,
 } from '../reports/types.ts';
-import { RECORD_COLUMNS, recordOfRow, reportRow } from './aggregate-rows.ts';
+import { RECORD_COLUMNS, type ReportRow, recordOfRow, reportRow } from './aggregate-rows.ts';
 import { insertAggregateBatch } from './batch.ts';
 import {
   type CopiesTable,
   duplicateOutcome,
+  forgetCopy,
+  keepCountedAsCopy,
   keepReportCopy,
   listReportCopies,
-  storedIdentity,
 } from './copies.ts';
+import { countsOver, isKeptCopy, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreAccessError, StoreInputError } from './errors.ts';
-import { type PackedRaw, packRaw, sha256Hex, unpackRaw } from './raw.ts';
+import { packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import { foldPendingRollup, type RollupTarget } from './rollup.ts';
-import { rollupDay } from './rollup-key.ts';
-import type { Database, RawEncoding } from './schema.ts';
+import { type RollupReport, rollupDay } from './rollup-key.ts';
+import type { Database } from './schema.ts';
 import { decodeText, encodeJson, encodeOptionalText } from './text.ts';
 import type {
   AggregateBatchItem,
@@ -343,25 +345,27 @@ export class KyselyStore implements Store {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) {
-        const stored = await storedIdentity(trx, key);
-        // The same bytes: nothing to pack (keepReportCopy would keep nothing either).
-        const copy =
-          sha256 === stored.raw_sha256
-            ? undefined
-            : await keepReportCopy(trx, 'report_copies', stored, {
-                ...rawColumns(await packRaw(raw, sha256)),
-                ...this.#sourceColumns(source),
-              });
-        await (copy === undefined ? trx.rollback() : trx.commit()).execute();
-        return duplicateOutcome(stored.id, copy);
+        const stored = await storedCopy(trx, key, this.engine === 'postgres');
+        // The same bytes, or bytes kept already as a copy of it: nothing to write or keep.
+        if (sha256 === stored.sha256 || (await isKeptCopy(trx, stored.id, sha256))) {
+          await trx.rollback().execute();
+          return duplicateOutcome(stored.id, undefined);
+        }
+        // Other content: written in place of the stored copy's records, it is counted instead
+        // if it turns out the fuller copy (the writer decides at commit, once it is read whole).
+        const rollup = options.rollup ?? true;
+        const writer = new AggregateWriter(this, trx, stored.id, {
+          rollupReport: writerReport(row),
+          raw,
+          sha256,
+          rollup,
+          contest: { stored, row },
+        });
+        await writer.withdraw();
+        return writer;
       }
       return new AggregateWriter(this, trx, inserted.id, {
-        rollupReport: {
-          policyDomain: row.policy_domain,
-          day: rollupDay({ begin: row.date_begin, end: row.date_end }),
-          adkim: row.adkim,
-          aspf: row.aspf,
-        },
+        rollupReport: writerReport(row),
         raw,
         sha256,
         rollup: options.rollup ?? true,
@@ -530,27 +534,30 @@ export class KyselyStore implements Store {
         );
       });
     });
+    const copyColumns = { ...this.#sourceColumns(source), ...rawColumns(packed) };
+    const row = {
+      organization_name: organizationName,
+      contact_info: this.text(report.contactInfo),
+      report_id: reportId,
+      date_begin: integer(report.window.begin, 'start-datetime'),
+      date_end: integer(report.window.end, 'end-datetime'),
+      warnings: this.json(report.warnings, true),
+      ...copyColumns,
+    };
+    const standing = { messages: sessions, records: report.policies.length, sha256: packed.sha256 };
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('tls_reports')
-        .values({
-          organization_name: organizationName,
-          contact_info: this.text(report.contactInfo),
-          report_id: reportId,
-          date_begin: integer(report.window.begin, 'start-datetime'),
-          date_end: integer(report.window.end, 'end-datetime'),
-          warnings: this.json(report.warnings, true),
-          ...this.#sourceColumns(source),
-          ...rawColumns(packed),
-        })
+        .values(row)
         // Either key (same bytes, or same organisation and report ID) makes it a duplicate.
         .onConflict((oc) => oc.doNothing())
         .returning('id')
         .executeTakeFirst();
-      if (!inserted) {
-        // The same bytes (found first), else the same organisation and report ID with other bytes:
-        // kept as a copy.
-        const existing = await trx
+      let id = inserted?.id;
+      let recounted: InsertOutcome | undefined;
+      if (id === undefined) {
+        // The same bytes (found first), else the same organisation and report ID with other bytes.
+        const query = trx
           .selectFrom('tls_reports')
           .select(['id', 'raw_sha256'])
           .where((eb) =>
@@ -559,22 +566,39 @@ export class KyselyStore implements Store {
               eb.and([eb('organization_name', '=', organizationName), eb('report_id', '=', reportId)]),
             ]),
           )
-          .orderBy(sql`raw_sha256 = ${packed.sha256}`, 'desc')
-          .executeTakeFirstOrThrow();
-        const copy = await keepReportCopy(trx, 'tls_report_copies', existing, {
-          ...rawColumns(packed),
-          ...this.#sourceColumns(source),
-        });
-        return duplicateOutcome(existing.id, copy);
+          .orderBy(sql`raw_sha256 = ${packed.sha256}`, 'desc');
+        // Locked on PostgreSQL: fuller copies arriving together take the count over in turn.
+        const existing = await (this.engine === 'postgres'
+          ? query.forUpdate()
+          : query
+        ).executeTakeFirstOrThrow();
+        const stored = { ...(await tlsStanding(trx, existing.id)), sha256: existing.raw_sha256 };
+        if (existing.raw_sha256 === packed.sha256 || !countsOver(standing, stored)) {
+          const copy = await keepReportCopy(trx, 'tls_report_copies', existing, copyColumns);
+          return duplicateOutcome(existing.id, copy);
+        }
+        // The fuller copy (counted.ts): it takes the stored one's row, whose bytes become a copy.
+        // Its own bytes may be a copy already, kept by a version that counted the first copy stored.
+        id = existing.id;
+        recounted = {
+          ...duplicateOutcome(id, await keepCountedAsCopy(trx, 'tls_report_copies', id)),
+          gained: {
+            records: standing.records - stored.records,
+            messages: standing.messages - stored.messages,
+          },
+        };
+        await forgetCopy(trx, 'tls_report_copies', id, packed.sha256);
+        await trx.deleteFrom('tls_policies').where('tls_report_id', '=', id).execute();
+        await trx.deleteFrom('tls_failure_details').where('tls_report_id', '=', id).execute();
+        await trx.updateTable('tls_reports').set(row).where('id', '=', id).execute();
       }
-      const id = inserted.id;
       const width = TLS_POLICY_COLUMNS.length;
       for (let i = 0; i < policies.length; i += width) policies[i] = id;
       for (let i = 0; i < details.length; i += TLS_DETAIL_COLUMNS.length) details[i] = id;
       await this.writers.tlsPolicies.write(trx, policies);
       await this.writers.tlsDetails.write(trx, details);
       await releaseFromQuarantine(trx, packed.sha256);
-      return { status: 'stored', id, records: report.policies.length, messages: sessions };
+      return recounted ?? { status: 'stored', id, records: report.policies.length, messages: sessions };
     });
   }
 
@@ -968,15 +992,6 @@ export class KyselyStore implements Store {
   }
 }
 
-function rawColumns(packed: PackedRaw) {
-  return {
-    raw_sha256: packed.sha256,
-    raw_size: packed.size,
-    raw_encoding: packed.encoding as RawEncoding,
-    raw: packed.data,
-  };
-}
-
 async function idBySha(
   db: Kysely<Database>,
   table: 'failure_reports' | 'tls_reports',
@@ -988,4 +1003,29 @@ async function idBySha(
     .where('raw_sha256', '=', sha256)
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** The rollup key's parts of a report's row. */
+function writerReport(row: ReportRow): RollupReport {
+  return {
+    policyDomain: row.policy_domain,
+    day: rollupDay({ begin: row.date_begin, end: row.date_end }),
+    adkim: row.adkim,
+    aspf: row.aspf,
+  };
+}
+
+/** How a stored TLS report stands against another copy of it: its sessions and policies. */
+async function tlsStanding(db: Kysely<Database>, id: number): Promise<{ messages: number; records: number }> {
+  const row = await db
+    .selectFrom('tls_policies')
+    .select((eb) => [
+      eb.fn.countAll().as('policies'),
+      eb.fn
+        .sum(eb('total_successful_session_count', '+', eb.ref('total_failure_session_count')))
+        .as('sessions'),
+    ])
+    .where('tls_report_id', '=', id)
+    .executeTakeFirstOrThrow();
+  return { messages: Number(row.sessions ?? 0), records: Number(row.policies) };
 }

@@ -63,11 +63,13 @@ export interface QuarantineReason {
  * aggregate report `records` and `messages` are its records and the sum of their counts; for a
  * TLS report its policies and sessions; 0 for failure reports and the quarantine. `copy`: an
  * aggregate or TLS report stored already whose bytes differed from these; they were kept beside
- * it (report_copies, tls_report_copies), with this id.
+ * it (report_copies, tls_report_copies), with this id. `gained`: these bytes were the fuller
+ * copy of aggregate report `id` (counted.ts) and are counted now in place of the copy stored
+ * before, whose bytes are copy `copy`; what its records and messages grew by.
  */
 export type InsertOutcome =
   | { status: 'stored'; id: number; records: number; messages: number }
-  | { status: 'duplicate'; id: number; copy?: number };
+  | { status: 'duplicate'; id: number; copy?: number; gained?: { records: number; messages: number } };
 
 /** One report's outcome in a batch: stored, duplicate, or the value the store refused. */
 export type BatchOutcome = InsertOutcome | StoreInputError;
@@ -182,11 +184,15 @@ export interface InsertOptions {
  */
 export interface AggregateReportWriter {
   add(record: AggregateRecord | readonly AggregateRecord[]): Promise<void>;
-  /** Writes what is left, updates the rollup, stores the raw bytes, commits. */
+  /**
+   * Writes what is left, updates the rollup, stores the raw bytes, commits. Another copy of a
+   * stored report is a duplicate: counted in its place if it is the fuller one (`gained`), else
+   * rolled back and kept as a copy.
+   */
   commit(trailer?: {
     extensions?: readonly ExtensionNode[];
     warnings?: readonly ReportWarning[];
-  }): Promise<Extract<InsertOutcome, { status: 'stored' }>>;
+  }): Promise<InsertOutcome>;
   /** Rolls the report back; does nothing once committed or aborted. */
   abort(): Promise<void>;
 }
@@ -217,8 +223,9 @@ export interface Store {
   readonly db: Kysely<Database>;
   /**
    * Stores one aggregate report in one transaction: all of it or, on any error, none of it.
-   * The same reporter org + report ID + policy domain again is a duplicate: nothing is written.
-   * Throws StoreInputError for a value the store will not keep (see its codes).
+   * The same reporter org + report ID + policy domain again is a duplicate: the same bytes
+   * write nothing; other bytes are kept as a copy, or counted in place of the stored copy when
+   * they are the fuller one (counted.ts). Throws StoreInputError for a value the store will not keep (see its codes).
    */
   insertAggregateReport(
     report: AggregateReportInput,
@@ -236,8 +243,9 @@ export interface Store {
     options?: InsertOptions,
   ): Promise<BatchOutcome[]>;
   /**
-   * Opens the transaction of one aggregate report and checks it is new: a writer to feed its
-   * records to, or the duplicate outcome (nothing written, nothing left open).
+   * Opens the transaction of one aggregate report: a writer to feed its records to, for a new
+   * report or another copy of a stored one (decided at commit, see counted.ts), or the duplicate
+   * outcome of bytes stored already (nothing written, nothing left open).
    */
   openAggregateReport(
     header: AggregateReportHeader,

@@ -4,14 +4,16 @@
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
-import { RecordRows } from './aggregate-rows.ts';
+import { RecordRows, type ReportRow } from './aggregate-rows.ts';
+import { duplicateOutcome, keepCountedAsCopy, keepReportCopy } from './copies.ts';
+import { countsOver, dropCountedOut, type StoredCopy, withdrawRecords } from './counted.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
-import { type PackedRaw, packRaw } from './raw.ts';
+import { type PackedRaw, packRaw, rawColumns } from './raw.ts';
 import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator } from './rollup.ts';
 import type { RollupReport } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
-import type { AggregateReportWriter } from './types.ts';
+import type { AggregateReportWriter, InsertOutcome } from './types.ts';
 
 function isBatch(item: AggregateRecord | readonly AggregateRecord[]): item is readonly AggregateRecord[] {
   return Array.isArray(item);
@@ -28,6 +30,12 @@ export interface WriterPlan {
   raw: Uint8Array;
   sha256: string;
   rollup: boolean;
+  /**
+   * Another copy of stored report `stored`, written under its id in place of its records
+   * (withdrawn already, counted.ts): at commit this copy takes the count over if it is the
+   * fuller one, its row `row`; else everything is rolled back and its bytes kept as a copy.
+   */
+  contest?: { stored: StoredCopy; row: ReportRow };
 }
 
 /** One aggregate report being written, inside its own transaction. */
@@ -56,6 +64,16 @@ export class AggregateWriter implements AggregateReportWriter {
     // Compress while records are written; a report abandoned midway must not leave a rejection unobserved.
     this.#packing = packRaw(plan.raw, plan.sha256);
     this.#packing.catch(() => {});
+  }
+
+  /**
+   * A contest's first step: the stored copy's records are withdrawn (counted.ts), through this
+   * writer's rollup, whose statements must all run in order in one transaction on PostgreSQL.
+   * On an error the caller rolls the transaction back.
+   */
+  async withdraw(): Promise<void> {
+    const contest = this.#plan.contest;
+    if (contest) await withdrawRecords(this.#store, this.#trx, contest.stored, this.#rollup);
   }
 
   async add(item: AggregateRecord | readonly AggregateRecord[]): Promise<void> {
@@ -100,7 +118,9 @@ export class AggregateWriter implements AggregateReportWriter {
     this.#inFlight.catch(() => {});
   }
 
-  async commit(trailer: { extensions?: readonly ExtensionNode[]; warnings?: readonly ReportWarning[] } = {}) {
+  async commit(
+    trailer: { extensions?: readonly ExtensionNode[]; warnings?: readonly ReportWarning[] } = {},
+  ): Promise<InsertOutcome> {
     this.#assertOpen();
     try {
       await this.#flush();
@@ -108,16 +128,21 @@ export class AggregateWriter implements AggregateReportWriter {
       const packed = await this.#packing;
       const s = this.#store;
       const trx = this.#trx;
+      const contest = this.#plan.contest;
+      const standing = { messages: this.#messages, records: this.#index, sha256: this.#plan.sha256 };
+      if (contest && !countsOver(standing, contest.stored)) return await this.#keepAsCopy(contest, packed);
+      // The counted copy's bytes become a copy before its row takes this one's.
+      const moved = contest ? await keepCountedAsCopy(trx, 'report_copies', this.#id) : undefined;
       const closing = [
         trx
           .updateTable('reports')
           .set({
+            ...contest?.row,
             record_count: this.#index,
             message_count: this.#messages,
             extensions: s.json(trailer.extensions ?? [], true),
             warnings: s.json(trailer.warnings ?? [], true),
-            raw_encoding: packed.encoding,
-            raw: packed.data,
+            ...rawColumns(packed),
           })
           .where('id', '=', this.#id)
           .compile(),
@@ -126,13 +151,34 @@ export class AggregateWriter implements AggregateReportWriter {
       ];
       const statements = [...asFewStatements(s.engine, closing), ...(this.#rollup?.take() ?? [])];
       for (const statement of statements) await trx.executeQuery(statement);
+      if (contest && this.#rollup) await dropCountedOut(trx, contest.stored.rollupReport);
       await this.#trx.commit().execute();
       this.#finished = true;
-      return { status: 'stored' as const, id: this.#id, records: this.#index, messages: this.#messages };
+      if (!contest) return { status: 'stored', id: this.#id, records: this.#index, messages: this.#messages };
+      return {
+        ...duplicateOutcome(this.#id, moved),
+        gained: {
+          records: standing.records - contest.stored.records,
+          messages: standing.messages - contest.stored.messages,
+        },
+      };
     } catch (error) {
       await this.#abandon();
       throw error;
     }
+  }
+
+  /** The stored copy stays counted: this one's writing is rolled back and its bytes kept beside it. */
+  async #keepAsCopy(contest: NonNullable<WriterPlan['contest']>, packed: PackedRaw): Promise<InsertOutcome> {
+    await this.abort();
+    const { source, received_at, ingested_at } = contest.row;
+    const copy = await keepReportCopy(
+      this.#store.db,
+      'report_copies',
+      { id: contest.stored.id, raw_sha256: contest.stored.sha256 },
+      { ...rawColumns(packed), source, received_at, ingested_at },
+    );
+    return duplicateOutcome(contest.stored.id, copy);
   }
 
   async abort(): Promise<void> {

@@ -37,18 +37,20 @@ describe('sumi smtpd', () => {
         raw: reportMail({ reportId: 'smtpd-cli', records }),
       });
     expect((await send(2)).response).toMatch(/^250 /);
-    // The same report again with other content: a duplicate, kept as a copy, and said so.
+    // The same report again with more in it: a duplicate counted in place of the first, which is
+    // kept as a copy, and said so.
     expect((await send(3)).response).toMatch(/^250 /);
-    await vi.waitFor(() => expect(stderr).toMatch(/1 of them had the identity of a stored report/), {
+    await vi.waitFor(() => expect(stderr).toMatch(/1 of these were fuller than the copy stored before/), {
       timeout: 10_000,
     });
+    expect(stderr).toMatch(/1 of them had the identity of a stored report/);
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/1 reports stored, 0 duplicates/);
     expect(stderr).toMatch(/0 reports stored, 1 duplicates/);
     const store = await openStore(db);
-    expect((await store.countReports()).records).toBe(2);
+    expect((await store.countReports()).records).toBe(3);
     await store.close();
   }, 60_000);
 

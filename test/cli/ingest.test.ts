@@ -73,7 +73,7 @@ describe('sumi ingest', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ reports: 0, duplicates: 2, records: 0 });
   });
 
-  it('keeps a report sent again with other content as a copy of the stored one, and says so (en and ja)', async () => {
+  it('counts the fullest copy of a report sent again with other content, keeps the others, and says so (en and ja)', async () => {
     await writeFile(input('first.xml'), aggregateXml({ reportId: 'cli-copy', records: 3 }));
     await writeFile(input('resent.xml'), aggregateXml({ reportId: 'cli-copy', records: 2 }));
     const text = await sumi(['ingest', path.join(dir, 'in'), '--db', db]);
@@ -88,8 +88,9 @@ describe('sumi ingest', () => {
       const [report] = await store.listReports();
       const copies = (await store.getAggregateReport(report!.id))?.copies ?? [];
       expect(copies).toHaveLength(1);
-      // Whichever of the two was read first is the report; the other is its copy.
-      expect([report!.source, copies[0]!.source].sort()).toEqual([input('first.xml'), input('resent.xml')]);
+      // Whichever was read first, the fuller one is counted; the other is its copy.
+      expect(report!.source).toBe(input('first.xml'));
+      expect(copies[0]!.source).toBe(input('resent.xml'));
     } finally {
       await store.close();
     }
@@ -100,6 +101,16 @@ describe('sumi ingest', () => {
     await writeFile(input('third.xml'), aggregateXml({ reportId: 'cli-copy', records: 1 }));
     const third = await sumi(['ingest', input('third.xml'), '--db', db, '--lang', 'ja']);
     expect(third.stdout).toContain('そのうち 1 件は保存済みのレポートと同じ識別子');
+    // A fuller copy: counted in place of the stored one, the totals showing what it added.
+    await writeFile(input('fuller.xml'), aggregateXml({ reportId: 'cli-copy', records: 5 }));
+    const fuller = await sumi(['ingest', input('fuller.xml'), '--db', db]);
+    expect(fuller.stdout).toContain(
+      '1 of these were fuller than the copy stored before and are counted in its place',
+    );
+    expect(fuller.stdout).toContain('(2 records, 9 messages)');
+    await writeFile(input('fullest.xml'), aggregateXml({ reportId: 'cli-copy', records: 6 }));
+    const fullest = await sumi(['ingest', input('fullest.xml'), '--db', db, '--lang', 'ja', '--json']);
+    expect(JSON.parse(fullest.stdout)).toMatchObject({ reports: 0, duplicates: 1, records: 1, messages: 6 });
   });
 
   it('keeps an SMTP TLS report sent again with other bytes as a copy of the stored one', async () => {
@@ -108,8 +119,10 @@ describe('sumi ingest', () => {
     expect((await sumi(['ingest', input('tls.json'), '--db', db, '--json'])).stdout).toContain(
       '"tls_reports": 1',
     );
-    // The same report re-serialised (other bytes, same organisation and report ID).
-    await writeFile(input('tls-again.json'), JSON.stringify(JSON.parse(tls), null, 1));
+    // The same report re-serialised (other bytes, same organisation and report ID), one session fewer.
+    const thinner = JSON.parse(tls);
+    thinner.policies[0].summary['total-successful-session-count'] -= 1;
+    await writeFile(input('tls-again.json'), JSON.stringify(thinner, null, 1));
     const again = await sumi(['ingest', input('tls-again.json'), '--db', db]);
     expect(again.stdout).toContain('1 reports were already stored.');
     expect(again.stdout).toContain('1 of them had the identity of a stored report');

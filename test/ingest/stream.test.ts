@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestMessage, QUARANTINE_MAX_REASONS } from '../../src/ingest/message.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
-import { aggregateGz, aggregateXml, reportMail } from './helpers/reports.ts';
+import { aggregateGz, aggregateXml, messagesFor, reportMail } from './helpers/reports.ts';
 
 let store: Store;
 beforeEach(async () => {
@@ -37,7 +37,7 @@ describe('large aggregate reports parsed while decompressing (unpack streamAbove
     expect(again.reports[0]!.status).toBe('duplicate');
   });
 
-  it('keeps the same report sent again with other records as a copy, its records unread', async () => {
+  it('keeps the same report sent again with fewer records as a copy, and counts a fuller one in its place', async () => {
     const first = await ingestMessage(
       store,
       aggregateGz({ reportId: 'gs-2', records: 300 }),
@@ -61,6 +61,29 @@ describe('large aggregate reports parsed while decompressing (unpack streamAbove
     expect(await store.countReports()).toMatchObject({ reports: 1, records: 300 });
     const copy = again.reports[0]!.copy!;
     expect((await store.getRawReport(copy, 'copy'))?.equals(resent)).toBe(true);
+    // Fuller: counted in place of the first, which is kept as a copy; streamed, as the first.
+    const fuller = aggregateGz({ reportId: 'gs-2', records: 400 });
+    const third = await ingestMessage(store, fuller, 'r.xml.gz', '/in/c', streamAll);
+    expect(third.reports).toEqual([
+      {
+        kind: 'aggregate',
+        status: 'duplicate',
+        id: first.reports[0]!.id,
+        copy: expect.any(Number),
+        recounted: true,
+        source: '/in/c > gunzip',
+        records: 100,
+        messages: messagesFor(400) - messagesFor(300),
+      },
+    ]);
+    expect(await store.countReports()).toMatchObject({
+      reports: 1,
+      records: 400,
+      messages: messagesFor(400),
+    });
+    expect((await store.getRawReport(first.reports[0]!.id))?.equals(fuller)).toBe(true);
+    const kept = (await store.getAggregateReport(first.reports[0]!.id))?.copies.map((c) => c.source);
+    expect(kept).toEqual(['/in/b > gunzip', '/in/a > gunzip']);
   });
 
   it('hands anything but a gzipped aggregate report to the general unpacker', async () => {

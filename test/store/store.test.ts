@@ -197,7 +197,7 @@ for (const engine of engines) {
       expect(await store.countReports()).toMatchObject({ reports: 3, records: 3, messages: 3 });
     });
 
-    it('keeps other bytes under a stored report identity as a copy, counted nowhere, once per content', async () => {
+    it('keeps a thinner copy under a stored report identity as a copy, counted nowhere, once per content', async () => {
       const store = await open();
       const first = await store.insertAggregateReport(
         { ...header(), records: [record({ count: 3 })] },
@@ -205,15 +205,15 @@ for (const engine of engines) {
         source,
       );
       const later = { description: 'resent\u0000 \uffff 日本語.xml', receivedAt: JAN_1 + 7200 };
-      // Same reporter + report ID + policy domain, other content: a duplicate, its records unread.
+      // Same reporter + report ID + policy domain, other content covering fewer messages: a duplicate.
       const other = await store.insertAggregateReport(
-        { ...header(), records: untouchable() },
+        { ...header(), records: [record({ count: 2 })] },
         xml('b'),
         later,
       );
       expect(other).toEqual({ status: 'duplicate', id: first.id, copy: expect.any(Number) });
       const copy = (other as { copy: number }).copy;
-      // The same other bytes again keep nothing new.
+      // The same other bytes again keep nothing new, their records unread.
       expect(
         await store.insertAggregateReport({ ...header(), records: untouchable() }, xml('b'), later),
       ).toEqual({ status: 'duplicate', id: first.id });
@@ -232,6 +232,134 @@ for (const engine of engines) {
       expect(await store.findRaw(sha256(xml('b')))).toEqual([{ kind: 'copy', id: copy }]);
       // Its raw bytes stay the first copy's.
       expectBytes(await store.getRawReport(first.id), xml('a'));
+    });
+
+    describe('of differing copies of one report, counts the fullest whatever order they arrive in', () => {
+      // A: 3 messages; C: 6 in one record; B and D: 6 in two records, on the next day, B's and
+      // D's bytes differing only in a comment: the one whose SHA-256 sorts first counts.
+      const copies = {
+        A: { records: [record({ count: 3 })], raw: xml('A'), begin: JAN_1 },
+        B: {
+          records: [
+            record({ count: 2 }),
+            record({ sourceIp: '192.0.2.2', count: 4, headerFrom: 'mail.example.jp' }),
+          ],
+          raw: xml('B'),
+          begin: JAN_1 + DAY,
+        },
+        C: { records: [record({ sourceIp: '192.0.2.3', count: 6 })], raw: xml('C'), begin: JAN_1 },
+        D: { records: [] as AggregateRecord[], raw: xml('<!-- D -->B'), begin: JAN_1 + DAY },
+      };
+      copies.D.records = copies.B.records;
+      type Name = keyof typeof copies;
+      const winner: Name = sha256(copies.B.raw) < sha256(copies.D.raw) ? 'B' : 'D';
+      const report = (name: Name) => ({
+        ...header({ begin: copies[name].begin }),
+        records: copies[name].records,
+      });
+      const item = (name: Name) => ({
+        report: report(name),
+        raw: copies[name].raw,
+        source: { description: name },
+      });
+      const orders: Name[][] = [
+        ['A', 'B', 'C', 'D'],
+        ['D', 'C', 'B', 'A'],
+        ['C', 'A', 'D', 'B'],
+        ['B', 'D', 'A', 'C'],
+      ];
+      const ways: Record<string, (store: Store, order: Name[]) => Promise<unknown>> = {
+        'one at a time': async (store, order) => {
+          for (const name of order)
+            await store.insertAggregateReport(report(name), copies[name].raw, item(name).source);
+        },
+        'a batch each, in bulk': (store, order) =>
+          store.writingInBulk(async () => {
+            for (const name of order) await store.insertAggregateReports([item(name)]);
+          }),
+        'in one batch': (store, order) => store.insertAggregateReports(order.map(item)),
+        'one stored, then the rest in one batch': async (store, order) => {
+          await store.insertAggregateReport(report(order[0]!), copies[order[0]!].raw, item(order[0]!).source);
+          await store.insertAggregateReports(order.slice(1).map(item));
+        },
+        'all at once': (store, order) =>
+          Promise.all(
+            order.map((name) =>
+              store.insertAggregateReport(report(name), copies[name].raw, item(name).source),
+            ),
+          ),
+      };
+
+      for (const [way, write] of Object.entries(ways)) {
+        it(way, async () => {
+          const alone = await open();
+          await alone.insertAggregateReport(report(winner), copies[winner].raw, item(winner).source);
+          const expected = await rollupRows(alone);
+          for (const order of orders) {
+            const store = await open();
+            await write(store, order);
+            const [stored, ...others] = await store.listReports();
+            expect(others, order.join('')).toEqual([]);
+            const counted = await store.getAggregateReport(stored!.id);
+            expect(counted?.source, order.join('')).toBe(winner);
+            expect(counted?.records).toEqual(copies[winner].records);
+            expect(counted?.metadata.window.begin).toBe(copies[winner].begin);
+            expectBytes(await store.getRawReport(stored!.id), copies[winner].raw);
+            expect(counted?.copies.map((c) => c.source).sort()).toEqual(
+              (['A', 'B', 'C', 'D'] as Name[]).filter((name) => name !== winner),
+            );
+            for (const copy of counted!.copies)
+              expectBytes(await store.getRawReport(copy.id, 'copy'), copies[copy.source as Name].raw);
+            expect(await store.countReports()).toMatchObject({ reports: 1, records: 2, messages: 6 });
+            expect(await rowCount(store, 'records')).toBe(2);
+            expect(await rollupRows(store), order.join('')).toEqual(expected);
+          }
+        });
+      }
+
+      it('says what the counted records and messages grew by when a fuller copy takes over', async () => {
+        const store = await open();
+        const first = await store.insertAggregateReport(report('A'), copies.A.raw, item('A').source);
+        const fuller = await store.insertAggregateReport(report('C'), copies.C.raw, item('C').source);
+        expect(fuller).toEqual({
+          status: 'duplicate',
+          id: first.id,
+          copy: expect.any(Number),
+          gained: { records: 0, messages: 3 },
+        });
+        // The copy kept is the one counted before.
+        expectBytes(await store.getRawReport((fuller as { copy: number }).copy, 'copy'), copies.A.raw);
+        const [batched] = await store.insertAggregateReports([item('B')]);
+        expect(batched).toEqual({
+          status: 'duplicate',
+          id: first.id,
+          copy: expect.any(Number),
+          gained: { records: 1, messages: 0 },
+        });
+        // A thinner copy, and the copies again: nothing changes.
+        expect(await store.insertAggregateReports([item('A'), item('C')])).toEqual([
+          { status: 'duplicate', id: first.id },
+          { status: 'duplicate', id: first.id },
+        ]);
+        expect(await store.insertAggregateReport(report('C'), copies.C.raw, item('C').source)).toEqual({
+          status: 'duplicate',
+          id: first.id,
+        });
+        expect(await store.countReports()).toMatchObject({ reports: 1, records: 2, messages: 6 });
+      });
+
+      it('keeps the stored copy whole when a fuller copy fails midway', async () => {
+        const store = await open();
+        const first = await store.insertAggregateReport(report('A'), copies.A.raw, item('A').source);
+        const before = await rollupRows(store);
+        const size = ROWS_PER_STATEMENT[store.engine] * 2 + 17;
+        await expect(
+          store.insertAggregateReport({ ...header(), records: failingAfter(size) }, xml('x'), source),
+        ).rejects.toThrow(/not well-formed/);
+        expect((await store.getAggregateReport(first.id))?.records).toEqual(copies.A.records);
+        expect(await rollupRows(store)).toEqual(before);
+        expect(await rowCount(store, 'report_copies')).toBe(0);
+      });
     });
 
     it('decides between two writers racing on the same report: one stored, one duplicate', async () => {
@@ -530,13 +658,15 @@ for (const engine of engines) {
         status: 'duplicate',
         id: stored.id,
       });
-      // Re-serialised JSON (other bytes), same organisation and report ID: a duplicate, its bytes
-      // kept as a copy once.
+      // Other bytes, same organisation and report ID, fewer sessions: a duplicate, its bytes kept
+      // as a copy once.
       const reserialised = Buffer.from(`${raw.toString()}\n`);
       const resent = { description: 'resent\u0000.json', receivedAt: null };
-      const copied = await store.insertTlsReport(report, reserialised, resent);
+      const thinner = tlsReport();
+      thinner.policies[0]!.totalSuccessfulSessionCount = 5_000;
+      const copied = await store.insertTlsReport(thinner, reserialised, resent);
       expect(copied).toEqual({ status: 'duplicate', id: stored.id, copy: expect.any(Number) });
-      expect(await store.insertTlsReport(report, reserialised, source)).toEqual({
+      expect(await store.insertTlsReport(thinner, reserialised, source)).toEqual({
         status: 'duplicate',
         id: stored.id,
       });
@@ -562,6 +692,36 @@ for (const engine of engines) {
       });
       expect((await store.countReports()).tlsReports).toBe(2);
       expectBytes(await store.getRawReport(stored.id, 'tls'), raw);
+    });
+
+    it('counts the fullest copy of an SMTP TLS report, whatever order the copies arrive in', async () => {
+      const fuller = tlsReport();
+      fuller.policies[1]!.totalFailureSessionCount += 10;
+      fuller.policies[0]!.failureDetails.pop();
+      const copies = [
+        { report: tlsReport(), raw: Buffer.from('{"copy": 1}'), source: { description: 'first' } },
+        { report: fuller, raw: Buffer.from('{"copy": 2}'), source: { description: 'fuller' } },
+      ];
+      for (const order of [copies, [...copies].reverse()]) {
+        const store = await open();
+        const outcomes = [];
+        for (const c of order) outcomes.push(await store.insertTlsReport(c.report, c.raw, c.source));
+        const id = outcomes[0]!.id;
+        expect(outcomes[1]).toEqual(
+          order[1] === copies[1]
+            ? { status: 'duplicate', id, copy: expect.any(Number), gained: { records: 0, messages: 10 } }
+            : { status: 'duplicate', id, copy: expect.any(Number) },
+        );
+        const counted = await store.getTlsReport(id);
+        expect(counted).toMatchObject({ ...fuller, source: 'fuller', rawSha256: sha256(copies[1]!.raw) });
+        expect(counted?.copies.map((c) => c.source)).toEqual(['first']);
+        expectBytes(await store.getRawReport(counted!.copies[0]!.id, 'tls-copy'), copies[0]!.raw);
+        expect(await store.countReports()).toMatchObject({ tlsReports: 1 });
+        // Both again: nothing changes.
+        for (const c of copies)
+          expect((await store.insertTlsReport(c.report, c.raw, c.source)).status).toBe('duplicate');
+        expect((await store.getTlsReport(id))?.copies).toHaveLength(1);
+      }
     });
 
     it('stores hostile values verbatim, and still finds duplicates by them', async () => {
@@ -1168,29 +1328,31 @@ for (const engine of engines) {
     it('stores the rest of a batch when one report is refused, and finds duplicates in and out of it', async () => {
       const store = await open();
       const earlier = await store.insertAggregateReport(
-        { ...header({ reportId: 'old' }), records: [record()] },
+        { ...header({ reportId: 'old' }), records: [record({ count: 2 })] },
         xml('o'),
         source,
       );
       const bad = { ...header({ reportId: 'bad' }), records: [record(), record({ count: -1 })] };
       const good = { ...header({ reportId: 'good' }), records: [record({ count: 4 })] };
+      // The copies sent again cover fewer messages than the ones stored, in the batch or before.
       const outcomes = await store.insertAggregateReports([
-        { report: good, raw: xml('g'), source },
+        { report: { ...good, records: [record({ count: 3 })] }, raw: xml('g2'), source },
         { report: bad, raw: xml('x'), source },
         { report: { ...header({ reportId: 'old' }), records: [record()] }, raw: xml('o2'), source },
-        { report: good, raw: xml('g2'), source },
+        { report: good, raw: xml('g'), source },
       ]);
-      expect(outcomes[0]).toMatchObject({ status: 'stored', records: 1, messages: 4 });
+      expect(outcomes[3]).toMatchObject({ status: 'stored', records: 1, messages: 4 });
       expect(outcomes[1]).toBeInstanceOf(StoreInputError);
       expect((outcomes[1] as StoreInputError).code).toBe('invalid-count');
       // Both duplicates came with other bytes: each is kept as a copy of the report stored.
       expect(outcomes[2]).toEqual({ status: 'duplicate', id: earlier.id, copy: expect.any(Number) });
-      const goodId = (outcomes[0] as { id: number }).id;
-      expect(outcomes[3]).toEqual({ status: 'duplicate', id: goodId, copy: expect.any(Number) });
+      const goodId = (outcomes[3] as { id: number }).id;
+      expect(outcomes[0]).toEqual({ status: 'duplicate', id: goodId, copy: expect.any(Number) });
       expect((await store.countReports()).reports).toBe(2);
       expect(await rowCount(store, 'records')).toBe(2);
+      expect(await store.countReports()).toMatchObject({ messages: 6 });
       expectBytes(await store.getRawReport((outcomes[2] as { copy: number }).copy, 'copy'), xml('o2'));
-      expectBytes(await store.getRawReport((outcomes[3] as { copy: number }).copy, 'copy'), xml('g2'));
+      expectBytes(await store.getRawReport((outcomes[0] as { copy: number }).copy, 'copy'), xml('g2'));
       // Again, with the same bytes twice in a batch: duplicates, nothing new kept.
       const again = await store.insertAggregateReports([
         { report: good, raw: xml('g2'), source },
