@@ -305,6 +305,43 @@ describe('ingestPaths', () => {
     expect(threaded.counts).toEqual(inline.counts);
   });
 
+  it('counts the fullest of differing copies read on threads or inline, whichever is read first', async () => {
+    // Five copies of one report, the fullest in the middle, as files, gzip and mail.
+    for (const records of [1, 2, 3, 4, 5]) {
+      const report = { reportId: 'copies', records: records === 3 ? 6 : records };
+      await put(`c${records}.xml`, aggregateXml(report));
+      await put(`c${records}.xml.gz`, aggregateGz({ ...report, begin: 1_700_000_000 + records }));
+      await put(`c${records}.eml`, reportMail({ ...report, begin: 1_700_000_100 + records }));
+    }
+    for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++)
+      await put(`other-${i}.xml`, aggregateXml({ reportId: `o-${i}` }));
+    const runs: string[] = [];
+    for (const readThreads of [3, 0]) {
+      const into = await openStore(path.join(dir, `copies-${readThreads}.db`));
+      try {
+        const totals = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads });
+        const [counted] = await into.db
+          .selectFrom('reports')
+          .select(['id', 'source', 'message_count'])
+          .where('report_id', '=', 'copies')
+          .execute();
+        // One of the three copies of six records (the raw SHA-256 decides between them), the same
+        // one in both runs.
+        expect([counted!.source, Number(counted!.message_count)], `${readThreads} threads`).toEqual([
+          expect.stringMatching(/\/in\/c3\.xml(\.gz > gunzip| > attachment 1 \S+)?$/),
+          messagesFor(6),
+        ]);
+        expect((await into.getAggregateReport(counted!.id))?.copies).toHaveLength(14);
+        expect(totals).toMatchObject({ reports: 1 + READ_THREADS_MIN_INPUTS, duplicates: 14, copies: 14 });
+        expect(totals.messages).toBe(messagesFor(6) + READ_THREADS_MIN_INPUTS * messagesFor(2));
+        runs.push(counted!.source);
+      } finally {
+        await into.close();
+      }
+    }
+    expect(runs[0]).toBe(runs[1]);
+  });
+
   it('keeps a clean gzip as the stored form of its report, and recompresses one with extra members', async () => {
     const xml = aggregateXml({ reportId: 'kept-gz', records: 2 });
     await put('kept.xml.gz', gzipSync(xml));
