@@ -11,6 +11,7 @@ import { translator } from '../i18n/translate.ts';
 import {
   connectQueue,
   DEFAULT_SHARD_SIZE,
+  nextShardNumber,
   QueueConnectionError,
   recordSubmitted,
   ShardFailedError,
@@ -341,7 +342,7 @@ async function scanQueued(
   const queue = surveyQueue(connection, flags.queueName);
   const progress = progressLine(ctx);
   try {
-    const firstShard = scan.shards ?? 0;
+    const firstShard = flags.resume ? await nextShardNumber(store, queue, scan) : 0;
     const invalid = invalidReporter(ctx, progress);
     let submitted: Awaited<ReturnType<typeof submitShards>>;
     try {

@@ -17,6 +17,7 @@ import {
   type Categoriser,
   findScanById,
   finishIfComplete,
+  highestShard,
   type InputLine,
   measuredAmong,
   placeItem,
@@ -153,6 +154,30 @@ export async function submitShards(
   await addPending();
   // Shards this call queued, not the next shard's number: a resumed scan starts past zero.
   return { shards: shard - firstShard, domains, lines: count, invalid };
+}
+
+/**
+ * The first shard number a resumed scan may use: past every shard its earlier runs are known to
+ * have made. The scan's own total is not enough: a submitter stopped while it queued shards
+ * recorded none, and numbers reused from its shards (done in the store, or still on the queue)
+ * would count as the new ones done, finishing the scan before they are.
+ */
+export async function nextShardNumber(store: Store, queue: Queue, scan: StoredScan): Promise<number> {
+  let next = Math.max(scan.shards ?? 0, (await highestShard(store, scan.id)) + 1);
+  // Completed jobs are removed (removeOnComplete) and are in the store; the rest are here.
+  const jobs = await queue.getJobs([
+    'waiting',
+    'active',
+    'delayed',
+    'prioritized',
+    'waiting-children',
+    'failed',
+  ]);
+  for (const job of jobs) {
+    const data = job?.data as ShardData | undefined;
+    if (data?.scanId === scan.id && data.shard >= next) next = data.shard + 1;
+  }
+  return next;
 }
 
 /** Shards of this scan that failed for good (every attempt an error), with the reason. */

@@ -506,6 +506,16 @@ export async function recordShard(
     .execute();
 }
 
+/** The highest shard number of a distributed scan done in the store, -1 for none. */
+export async function highestShard(store: Store, scanId: number): Promise<number> {
+  const row = await store.db
+    .selectFrom('survey_shards')
+    .select((eb) => eb.fn.max('shard').as('shard'))
+    .where('scan_id', '=', scanId)
+    .executeTakeFirst();
+  return row?.shard === null || row?.shard === undefined ? -1 : Number(row.shard);
+}
+
 /**
  * A resumed distributed scan's earlier shards below `below` that never finished (failed for
  * good, or lost) are marked done: the resume has queued again whatever of theirs was not

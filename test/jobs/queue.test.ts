@@ -247,6 +247,59 @@ describe.skipIf(skip !== undefined)(
       await worker.exited;
     }, 180_000);
 
+    it('numbers a resume past the shards of a submitter stopped while it queued them', async () => {
+      const worker = startWorker(db);
+      workers.push(worker);
+      await until('the worker starts', () => worker.stderr.includes('waiting for shards'), 60_000);
+      const list = path.join(dir, 'stopped.txt');
+      const domains = fixture.domains.slice(0, 450).map((d) => d.domain);
+      writeFileSync(list, `${domains.slice(0, 300).join('\n')}\n`);
+      const run = await sumi(queuedScan(list, 'stopped', 100, ['--detach', '--json']));
+      expect(run.code, run.stderr).toBe(0);
+      const store = await openStore(db);
+      try {
+        const scan = () =>
+          store.db
+            .selectFrom('survey_scans')
+            .select(['id', 'status'])
+            .where('name', '=', 'stopped')
+            .executeTakeFirstOrThrow();
+        await until(
+          'the workers finish its 3 shards',
+          async () => (await scan()).status === 'finished',
+          90_000,
+        );
+        // As a submitter stopped after queueing those 3 shards leaves it: no totals recorded, and
+        // the rest of its list not yet read.
+        const { id } = await scan();
+        await store.db
+          .updateTable('survey_scans')
+          .set({ status: 'running', finished_at: null, shards: null, lines: null, invalid: null })
+          .where('id', '=', id)
+          .execute();
+        writeFileSync(list, `${domains.join('\n')}\n`);
+        const resumed = await sumi([
+          ...['survey', '--resume', 'stopped', '--queue', REDIS_URL, '--queue-name', QUEUE_NAME],
+          ...['--db', db, '--json'],
+        ]);
+        expect(resumed.code, resumed.stderr).toBe(0);
+        // Numbered from 0 again, the 2 new shards were found done at once (shards 0 and 1 of the
+        // first run), and the scan finished without their 150 domains.
+        expect((JSON.parse(resumed.stdout) as SurveyReport).total.domains).toBe(450);
+        const shards = await store.db
+          .selectFrom('survey_shards')
+          .select('shard')
+          .where('scan_id', '=', id)
+          .orderBy('shard')
+          .execute();
+        expect(shards.map((s) => s.shard)).toEqual([0, 1, 2, 3, 4]);
+      } finally {
+        await store.close();
+      }
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }, 180_000);
+
     it('ends the wait in one line when a shard fails on every attempt; --resume then measures what is left', async () => {
       // A worker whose --db is not the submitter's fails every shard: the scan is not in its store.
       const elsewhere = path.join(dir, 'elsewhere.db');
