@@ -11,6 +11,7 @@ import { translator } from '../i18n/translate.ts';
 import {
   connectQueue,
   DEFAULT_SHARD_SIZE,
+  describeShardFailures,
   nextShardNumber,
   QueueConnectionError,
   recordSubmitted,
@@ -381,7 +382,11 @@ async function scanQueued(
     } catch (error) {
       if (error instanceof ShardFailedError)
         throw new RuntimeError(
-          t('survey.shardsFailed', { name: scan.name, count: error.failed.length, shards: error.message }),
+          t('survey.shardsFailed', {
+            name: scan.name,
+            count: error.failed.length,
+            shards: describeShardFailures(error.failed, ctx.lang),
+          }),
         );
       throw error;
     }

@@ -54,6 +54,11 @@ export const surveyText = {
     en: 'scan "{name}" is left unfinished: {count} shard(s) failed on every attempt ({shards}); once the cause is mended, `sumi survey --resume {name}` measures what is left',
     ja: 'スキャン「{name}」は未完了です: {count} 個のシャードがすべての試行で失敗しました（{shards}）。原因を直したあと `sumi survey --resume {name}` で残りを測定します',
   },
+  'survey.shardFailed': { en: 'shard {shard}: {reason}', ja: 'シャード {shard}: {reason}' },
+  'survey.scanMissing': {
+    en: "scan {scan} is not in the store (is the worker's --db the submitter's?)",
+    ja: 'スキャン {scan} がワーカーのストアにありません（ワーカーの --db は登録側と同じですか？）',
+  },
   'survey.badNumber': {
     en: '{flag} {value}: give a whole number >= {min}',
     ja: '{flag} {value}: {min} 以上の整数を指定してください',

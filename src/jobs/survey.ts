@@ -11,6 +11,9 @@ import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Resolver } from '../dns/types.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { surveyText } from '../i18n/survey.ts';
+import { translate } from '../i18n/translate.ts';
 import { urlWithoutPassword } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
 import {
@@ -198,8 +201,39 @@ async function failedShards(
 /** Shards of a scan that failed for good: the scan stays unfinished and can be resumed. */
 export class ShardFailedError extends Error {
   constructor(readonly failed: readonly { shard: number; reason: string }[]) {
-    super(failed.map((f) => `shard ${f.shard}: ${f.reason}`).join('; '));
+    super(describeShardFailures(failed, 'en'));
   }
+}
+
+/** A shard whose scan is not in the worker's store: the worker's --db is not the submitter's. */
+export class ScanMissingError extends Error {
+  constructor(readonly scanId: number) {
+    super(`scan ${scanId} is not in the store (is the worker's --db the submitter's?)`);
+  }
+
+  /** The scan of a failed job's reason that was this error; undefined for any other reason. */
+  static scanOf(reason: string): number | undefined {
+    const found = /^scan (\d+) is not in the store \(/.exec(reason);
+    return found ? Number(found[1]) : undefined;
+  }
+}
+
+/**
+ * Failed shards and their reasons in `lang`: the reasons the workers gave (their errors' words)
+ * as they are, but for the ones this module knows.
+ */
+export function describeShardFailures(
+  failed: readonly { shard: number; reason: string }[],
+  lang: Lang,
+): string {
+  return failed
+    .map((f) => {
+      const scan = ScanMissingError.scanOf(f.reason);
+      const reason =
+        scan === undefined ? f.reason : translate(surveyText, 'survey.scanMissing', lang, { scan });
+      return translate(surveyText, 'survey.shardFailed', lang, { shard: f.shard, reason });
+    })
+    .join('; ');
 }
 
 /**
@@ -282,8 +316,7 @@ export async function measureShard(
 ): Promise<ShardDone> {
   const started = Date.now();
   const scan = await findScanById(store, data.scanId);
-  if (!scan)
-    throw new Error(`scan ${data.scanId} is not in the store (is the worker's --db the submitter's?)`);
+  if (!scan) throw new ScanMissingError(data.scanId);
   options.onStart?.(scan.name, data.shard, data.items.length);
   const measured = await measuredAmong(
     store,
