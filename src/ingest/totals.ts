@@ -8,7 +8,7 @@ export interface IngestTotals {
   duplicates: number;
   /** Of the duplicates, aggregate and TLS reports whose bytes differed: kept as copies of the stored one. */
   copies: number;
-  /** Of the copies, aggregate reports fuller than the stored copy and counted in its place. */
+  /** Of the copies, aggregate and TLS reports fuller than the stored copy and counted in its place. */
   recounted: number;
   /**
    * Rows of the newly stored aggregate reports, and what the rows counted grew by where a fuller
