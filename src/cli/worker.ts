@@ -6,6 +6,7 @@ import {
   connectQueue,
   DEFAULT_LOCK_DURATION_MS,
   QueueConnectionError,
+  ScanMissingError,
   SURVEY_QUEUE,
   startSurveyWorker,
 } from '../jobs/survey.ts';
@@ -74,7 +75,13 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           totals.domains += done.domains;
           ctx.stderr.write(`${t('worker.done', { ...done, seconds: (done.ms / 1000).toFixed(1) })}\n`);
         },
-        onError: (error) => ctx.stderr.write(`${t('worker.error', { message: error.message })}\n`),
+        onError: (error) => {
+          const message =
+            error instanceof ScanMissingError
+              ? t('survey.scanMissing', { scan: error.scanId })
+              : error.message;
+          ctx.stderr.write(`${t('worker.error', { message })}\n`);
+        },
       });
       await worker.waitUntilReady();
       ctx.stderr.write(`${t('worker.ready', { name, queue: flags.queue, queueName: flags.queueName })}\n`);

@@ -18,7 +18,7 @@ import {
   reportKey,
   reportRow,
 } from './aggregate-rows.ts';
-import { type CopyColumns, duplicateOutcome, keepReportCopy } from './copies.ts';
+import { copyColumnsOf, duplicateOutcome, keepReportCopy } from './copies.ts';
 import { type CopyStanding, countsOver, storedCopy } from './counted.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
@@ -90,7 +90,7 @@ export async function insertAggregateBatch(
       store.db,
       'report_copies',
       { id: counted.id, raw_sha256: counted.sha256 },
-      copyColumns(repeat.row),
+      copyColumnsOf(repeat.row),
     );
     outcomes[repeat.at] = duplicateOutcome(counted.id, copy);
   }
@@ -103,12 +103,6 @@ export async function insertAggregateBatch(
 /** How a prepared report stands against another copy of it. */
 function standing(p: Prepared): CopyStanding {
   return { messages: p.records.messages, records: p.records.count, sha256: p.row.raw_sha256 };
-}
-
-/** A report's row made into the row of another copy of it. */
-function copyColumns(row: Prepared['row']): CopyColumns {
-  const { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at } = row;
-  return { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at };
 }
 
 /** Everything done before the transaction: checks, rows, the raw bytes compressed. */
@@ -171,7 +165,7 @@ async function writeTogether(
           trx,
           'report_copies',
           { id: stored.id, raw_sha256: stored.sha256 },
-          copyColumns(p.row),
+          copyColumnsOf(p.row),
         );
         outcomes.set(p.at, duplicateOutcome(stored.id, copy));
         continue;
@@ -203,7 +197,10 @@ async function writeTogether(
   return { outcomes, contenders };
 }
 
-/** After a failed batch: each report in its own transaction, so only the bad one fails. */
+/**
+ * Reports each in its own transaction: after a failed batch, so only the bad one fails; and the
+ * fuller copies of stored reports, which take the count over as a report stored alone does.
+ */
 async function writeOneByOne(
   store: KyselyStore,
   reports: readonly (Prepared & { at: number })[],

@@ -36,6 +36,23 @@ export async function keepReportCopy(
   return row?.id;
 }
 
+/** The columns a copy takes from the report it is a copy of: its raw bytes and where it came from. */
+const COPY_COLUMNS = [
+  'raw_sha256',
+  'raw_size',
+  'raw_encoding',
+  'raw',
+  'source',
+  'received_at',
+  'ingested_at',
+] as const;
+
+/** A report's row (any table with RawColumns and provenance) made into the row of a copy of it. */
+export function copyColumnsOf(row: CopyColumns): CopyColumns {
+  const { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at } = row;
+  return { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at };
+}
+
 /** The table whose rows have their copies in `table`. */
 const COUNTED_IN = { report_copies: 'reports', tls_report_copies: 'tls_reports' } as const;
 
@@ -49,22 +66,13 @@ export async function keepCountedAsCopy(
   table: CopiesTable,
   id: number,
 ): Promise<number | undefined> {
-  const columns = [
-    'raw_sha256',
-    'raw_size',
-    'raw_encoding',
-    'raw',
-    'source',
-    'received_at',
-    'ingested_at',
-  ] as const;
   const row = await db
     .insertInto(table)
-    .columns(['report_id', ...columns])
+    .columns(['report_id', ...COPY_COLUMNS])
     .expression((eb) =>
       eb
         .selectFrom(COUNTED_IN[table])
-        .select(['id', ...columns])
+        .select(['id', ...COPY_COLUMNS])
         .where('id', '=', id),
     )
     .onConflict((oc) => oc.columns(['report_id', 'raw_sha256']).doNothing())

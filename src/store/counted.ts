@@ -9,10 +9,12 @@
  */
 import type { Kysely } from 'kysely';
 import { recordOfRow } from './aggregate-rows.ts';
+import { duplicateOutcome } from './copies.ts';
 import { foldPendingRows, ROLLUP_MAX_PENDING_ROWS, type RollupAccumulator } from './rollup.ts';
-import { type RollupReport, rollupDay } from './rollup-key.ts';
+import { type RollupReport, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
+import type { InsertOutcome } from './types.ts';
 
 /** What decides between two copies of a report. */
 export interface CopyStanding {
@@ -70,12 +72,7 @@ export async function storedCopy(
     sha256: row.raw_sha256,
     records: Number(row.record_count),
     messages: Number(row.message_count),
-    rollupReport: {
-      policyDomain: row.policy_domain,
-      day: rollupDay({ begin: Number(row.date_begin), end: Number(row.date_end) }),
-      adkim: row.adkim,
-      aspf: row.aspf,
-    },
+    rollupReport: rollupReportOfRow(row),
   };
 }
 
@@ -88,6 +85,22 @@ export async function isKeptCopy(db: Kysely<Database>, reportId: number, sha256:
     .where('raw_sha256', '=', sha256)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The outcome of copy `ours` counted in place of `stored` (of report `id`), whose bytes were
+ * kept as copy `copy`: a duplicate, with what the counted records and messages grew by.
+ */
+export function recountedOutcome(
+  id: number,
+  copy: number | undefined,
+  ours: CopyStanding,
+  stored: CopyStanding,
+): InsertOutcome {
+  return {
+    ...duplicateOutcome(id, copy),
+    gained: { records: ours.records - stored.records, messages: ours.messages - stored.messages },
+  };
 }
 
 /** Stored records read back at once while they are withdrawn: memory stays bounded. */

@@ -32,6 +32,25 @@ export interface RollupReport {
   aspf: string | null;
 }
 
+/**
+ * A report's parts of its records' rollup keys, from its `reports` row (stored or about to be;
+ * PostgreSQL may give its bigint columns as strings).
+ */
+export function rollupReportOfRow(row: {
+  policy_domain: string;
+  date_begin: number | string;
+  date_end: number | string;
+  adkim: string | null;
+  aspf: string | null;
+}): RollupReport {
+  return {
+    policyDomain: row.policy_domain,
+    day: rollupDay({ begin: Number(row.date_begin), end: Number(row.date_end) }),
+    adkim: row.adkim,
+    aspf: row.aspf,
+  };
+}
+
 /** source_rollup's key, in the order of its primary key. */
 export const SOURCE_ROLLUP_KEY = [
   'policy_domain',

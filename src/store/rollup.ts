@@ -21,9 +21,9 @@ import {
   pushRollupAuth,
   type RollupRecord,
   type RollupReport,
-  rollupDay,
   rollupHeaderFrom,
   rollupId,
+  rollupReportOfRow,
   SOURCE_ROLLUP_KEY,
 } from './rollup-key.ts';
 import type { Database } from './schema.ts';
@@ -343,12 +343,7 @@ export async function rebuildSourceRollup(db: Kysely<any>, engine: EngineKind): 
       if (heads.size > 0 && records + Number(r.record_count) > REBUILD_RECORDS_PER_STEP) break;
       records += Number(r.record_count);
       after = Number(r.id);
-      heads.set(after, {
-        policyDomain: r.policy_domain,
-        day: rollupDay({ begin: Number(r.date_begin), end: Number(r.date_end) }),
-        adkim: r.adkim,
-        aspf: r.aspf,
-      });
+      heads.set(after, rollupReportOfRow(r));
     }
     const rows = (table: string, columns: string[]) => {
       const query = db

@@ -8,7 +8,7 @@ import type {
   ReportWarning,
   TlsReport,
 } from '../reports/types.ts';
-import { RECORD_COLUMNS, type ReportRow, recordOfRow, reportRow } from './aggregate-rows.ts';
+import { RECORD_COLUMNS, recordOfRow, reportRow } from './aggregate-rows.ts';
 import { insertAggregateBatch } from './batch.ts';
 import {
   type CopiesTable,
@@ -18,12 +18,12 @@ import {
   keepReportCopy,
   listReportCopies,
 } from './copies.ts';
-import { countsOver, isKeptCopy, storedCopy } from './counted.ts';
+import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreAccessError, StoreInputError } from './errors.ts';
 import { packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import { foldPendingRollup, type RollupTarget } from './rollup.ts';
-import { type RollupReport, rollupDay } from './rollup-key.ts';
+import { rollupDay, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import { decodeText, encodeJson, encodeOptionalText } from './text.ts';
 import type {
@@ -353,19 +353,18 @@ export class KyselyStore implements Store {
         }
         // Other content: written in place of the stored copy's records, it is counted instead
         // if it turns out the fuller copy (the writer decides at commit, once it is read whole).
-        const rollup = options.rollup ?? true;
         const writer = new AggregateWriter(this, trx, stored.id, {
-          rollupReport: writerReport(row),
+          rollupReport: rollupReportOfRow(row),
           raw,
           sha256,
-          rollup,
+          rollup: options.rollup ?? true,
           contest: { stored, row },
         });
         await writer.withdraw();
         return writer;
       }
       return new AggregateWriter(this, trx, inserted.id, {
-        rollupReport: writerReport(row),
+        rollupReport: rollupReportOfRow(row),
         raw,
         sha256,
         rollup: options.rollup ?? true,
@@ -580,13 +579,12 @@ export class KyselyStore implements Store {
         // The fuller copy (counted.ts): it takes the stored one's row, whose bytes become a copy.
         // Its own bytes may be a copy already, kept by a version that counted the first copy stored.
         id = existing.id;
-        recounted = {
-          ...duplicateOutcome(id, await keepCountedAsCopy(trx, 'tls_report_copies', id)),
-          gained: {
-            records: standing.records - stored.records,
-            messages: standing.messages - stored.messages,
-          },
-        };
+        recounted = recountedOutcome(
+          id,
+          await keepCountedAsCopy(trx, 'tls_report_copies', id),
+          standing,
+          stored,
+        );
         await forgetCopy(trx, 'tls_report_copies', id, packed.sha256);
         await trx.deleteFrom('tls_policies').where('tls_report_id', '=', id).execute();
         await trx.deleteFrom('tls_failure_details').where('tls_report_id', '=', id).execute();
@@ -1003,16 +1001,6 @@ async function idBySha(
     .where('raw_sha256', '=', sha256)
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-/** The rollup key's parts of a report's row. */
-function writerReport(row: ReportRow): RollupReport {
-  return {
-    policyDomain: row.policy_domain,
-    day: rollupDay({ begin: row.date_begin, end: row.date_end }),
-    adkim: row.adkim,
-    aspf: row.aspf,
-  };
 }
 
 /** How a stored TLS report stands against another copy of it: its sessions and policies. */

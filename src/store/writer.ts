@@ -5,8 +5,8 @@
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
 import { RecordRows, type ReportRow } from './aggregate-rows.ts';
-import { duplicateOutcome, keepCountedAsCopy, keepReportCopy } from './copies.ts';
-import { countsOver, dropCountedOut, type StoredCopy, withdrawRecords } from './counted.ts';
+import { copyColumnsOf, duplicateOutcome, keepCountedAsCopy, keepReportCopy } from './copies.ts';
+import { countsOver, dropCountedOut, recountedOutcome, type StoredCopy, withdrawRecords } from './counted.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { type PackedRaw, packRaw, rawColumns } from './raw.ts';
 import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator } from './rollup.ts';
@@ -155,13 +155,7 @@ export class AggregateWriter implements AggregateReportWriter {
       await this.#trx.commit().execute();
       this.#finished = true;
       if (!contest) return { status: 'stored', id: this.#id, records: this.#index, messages: this.#messages };
-      return {
-        ...duplicateOutcome(this.#id, moved),
-        gained: {
-          records: standing.records - contest.stored.records,
-          messages: standing.messages - contest.stored.messages,
-        },
-      };
+      return recountedOutcome(this.#id, moved, standing, contest.stored);
     } catch (error) {
       await this.#abandon();
       throw error;
@@ -171,12 +165,11 @@ export class AggregateWriter implements AggregateReportWriter {
   /** The stored copy stays counted: this one's writing is rolled back and its bytes kept beside it. */
   async #keepAsCopy(contest: NonNullable<WriterPlan['contest']>, packed: PackedRaw): Promise<InsertOutcome> {
     await this.abort();
-    const { source, received_at, ingested_at } = contest.row;
     const copy = await keepReportCopy(
       this.#store.db,
       'report_copies',
       { id: contest.stored.id, raw_sha256: contest.stored.sha256 },
-      { ...rawColumns(packed), source, received_at, ingested_at },
+      { ...copyColumnsOf(contest.row), ...rawColumns(packed) },
     );
     return duplicateOutcome(contest.stored.id, copy);
   }
