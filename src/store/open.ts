@@ -112,7 +112,7 @@ async function openSqlite(file: string): Promise<Store> {
   try {
     try {
       // The first statement reads the file: where one that is no database is found out.
-      handle.pragma('journal_mode = WAL');
+      await whenNotBusy(handle, () => handle.pragma('journal_mode = WAL'));
     } catch (error) {
       throw sqliteAccessError(file, error);
     }
@@ -130,7 +130,7 @@ async function openSqlite(file: string): Promise<Store> {
     if (pendingSqliteMigrations(handle, 'sqlite')) {
       // IMMEDIATE takes the write lock first, so a second process opening the same file at
       // once waits here, then finds nothing left to do.
-      await beginImmediate(handle);
+      await whenNotBusy(handle, () => handle.exec('begin immediate'));
       try {
         await migrateToLatest(db, 'sqlite', { disableTransactions: true });
         handle.exec('commit');
@@ -229,17 +229,19 @@ function cachingStatements(handle: SqliteDatabase.Database): SqliteDialectDataba
 }
 
 /**
- * BEGIN IMMEDIATE, waiting for another writer without blocking the event loop: better-sqlite3
- * waits synchronously, and a second store opening the same file in this process could then
- * never let the first one finish.
+ * Runs `statement` once no other connection holds the lock it needs, asking again every 20 ms
+ * up to the busy timeout, without blocking the event loop: better-sqlite3 waits synchronously,
+ * and a second store opening the same file in this process could then never let the first one
+ * finish. Also where SQLite answers BUSY at once rather than waiting out its timeout: switching
+ * a new file to WAL while another process switches it too (waiting could deadlock).
  */
-async function beginImmediate(handle: SqliteDatabase.Database): Promise<void> {
+async function whenNotBusy(handle: SqliteDatabase.Database, statement: () => void): Promise<void> {
   const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
   handle.pragma('busy_timeout = 0');
   try {
     for (;;) {
       try {
-        handle.exec('begin immediate');
+        statement();
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
