@@ -340,10 +340,6 @@ export const storeAccessText = {
     en: 'PostgreSQL at {target} gives no schema to create the tables in: create one the role may use, or name it with ?options=-c%20search_path%3DSCHEMA',
     ja: 'PostgreSQL（{target}）にテーブルを作るスキーマがありません。ロールが使えるスキーマを作るか、?options=-c%20search_path%3DSCHEMA で指定してください',
   },
-  'store.access.no-temp': {
-    en: 'PostgreSQL role "{role}" may not create temporary tables in database "{database}", which storing aggregate reports needs: GRANT TEMPORARY ON DATABASE "{database}" TO "{role}";',
-    ja: 'PostgreSQL のロール「{role}」はデータベース「{database}」に一時テーブルを作れません。集約レポートの保存に必要です: GRANT TEMPORARY ON DATABASE "{database}" TO "{role}";',
-  },
   'store.access.sqlite-file': {
     en: 'cannot open the SQLite store {path}: {reason}',
     ja: 'SQLite のストア {path} を開けません: {reason}',

@@ -107,7 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send(errorBody(new ApiError(status, 'bad-request', { details: (error as Error).message }), lang));
     }
     request.log.error(error);
-    // The store refuses (a role refused TEMP) or is not there: the operator's to mend, and
+    // The store refuses (the server refuses the role) or is not there: the operator's to mend, and
     // its words (role, database) are for the log, not for whoever uploaded.
     if (error instanceof StoreAccessError)
       return reply.status(503).send(errorBody(new ApiError(503, 'store-unavailable'), lang));

@@ -189,8 +189,10 @@ async function writeTogether(
     if (options.rollup ?? true) {
       const rollup = new RollupAccumulator(store.engine, (value) => store.text(value), target);
       for (const { records } of stored) addPreparedToRollup(rollup, records);
-      staged = target === 'rollup_pending' ? rollup.pending : 0;
+      // Rows staged in rollup_pending or appended to source_rollup, which a fold takes later.
+      staged = target === 'rollup_pending' || store.engine === 'postgres' ? rollup.pending : 0;
       for (const statement of rollup.take()) await trx.executeQuery(statement);
+      await store.rollupWritten(trx, rollup.slices);
     }
   });
   if (staged > 0) await store.rollupStaged(staged);

@@ -142,10 +142,11 @@ export async function withdrawRecords(
 }
 
 /**
- * Deletes the rollup rows a withdrawn copy left at 0 messages (after the rollup's statements have
- * run): the rows its day and policy domain hold. The rollup then holds what it would, had the
- * fuller copy come first. A row of another report's records all counting 0 goes with them: it
- * counted nothing.
+ * SQLite: deletes the rollup rows a withdrawn copy left at 0 messages (after the rollup's
+ * statements have run): the rows its day and policy domain hold. The rollup then holds what it
+ * would, had the fuller copy come first. A row of another report's records all counting 0 goes
+ * with them: it counted nothing. (PostgreSQL's compaction of the slice does the same,
+ * compactRollup.)
  */
 export async function dropCountedOut(trx: Kysely<Database>, report: RollupReport): Promise<void> {
   await trx

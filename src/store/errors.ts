@@ -69,7 +69,6 @@ export type StoreAccessErrorCode =
   | 'refused'
   | 'no-password'
   | 'no-schema'
-  | 'no-temp'
   | 'sqlite-file';
 
 export interface StoreAccessErrorArgs {
@@ -80,8 +79,6 @@ export interface StoreAccessErrorArgs {
   reason?: string;
   /** How long a connection was waited for. */
   seconds?: number;
-  role?: string;
-  database?: string;
 }
 
 export class StoreAccessError extends Error {
@@ -98,13 +95,11 @@ export class StoreAccessError extends Error {
 }
 
 export function describeStoreAccessError(error: StoreAccessError, lang: Lang): string {
-  const { target = '', path = '', reason = '', seconds = 0, role = '', database = '' } = error.args;
+  const { target = '', path = '', reason = '', seconds = 0 } = error.args;
   return translate(storeAccessText, `store.access.${error.code}`, lang, {
     target,
     path,
     reason,
     seconds,
-    role,
-    database,
   });
 }

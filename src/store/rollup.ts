@@ -6,16 +6,21 @@
  * stored records halved the rollup's cost: SQL read every record back and grouped its auth
  * results with string_agg.
  *
- * A report stored alone upserts its sums into source_rollup at once. A bulk ingest into SQLite
+ * SQLite: a report stored alone upserts its sums into source_rollup at once. A bulk ingest
  * appends its batches' sums to rollup_pending instead and folds them into source_rollup at its
  * end (foldPendingRollup): upserting per batch dirtied a source_rollup page per distinct sender
  * and day, hundreds per commit (measured on the ingest bench: 200 of the 320 MB a run wrote).
  * Folding moves every pending row in one transaction, whoever staged it, so concurrent ingests
  * need not know of each other, and a report's sums are pending or folded all together.
+ *
+ * PostgreSQL: sums are appended to source_rollup, which has no unique key there, and the rows of
+ * a key are merged by compactRollup: in the writing transaction, or for a bulk ingest at its end
+ * (see migration 0013-rollup-appended). Readers sum a key's rows, so a slice not compacted yet
+ * (a killed run's) reads the same.
  */
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
-import { CopyRows, copyLine } from './pg-copy.ts';
+import { CopyRows } from './pg-copy.ts';
 import {
   orEmpty,
   pushRollupAuth,
@@ -39,9 +44,10 @@ export const ROLLUP_MAX_PENDING_ROWS = 2_000;
  * results, the report's alignment modes and every DKIM and SPF result and override reason (see
  * rollup-key.ts). On SQLite, upserts into source_rollup are summed by key first (one statement
  * may not update a row twice); rows staged in rollup_pending are appended as they come, the fold
- * sums them. On PostgreSQL the rows go by COPY into the session's rollup_incoming, and one
- * statement moves their sums into source_rollup (see MAKE_INCOMING): the server sums them, when
- * the rows may hold a key more than once (see #hashes).
+ * sums them. On PostgreSQL the rows are appended to source_rollup by COPY as they come: a key
+ * may have several rows there until compactRollup merges them, and every reader sums a key's
+ * rows (see the migration 0011-rollup-appended). The days of the policy domains written to are
+ * kept (`slices`), for the compaction.
  */
 export class RollupAccumulator {
   readonly #text: (value: string | null) => string | null;
@@ -49,23 +55,14 @@ export class RollupAccumulator {
   readonly #target: RollupTarget;
   /** SQLite's source_rollup: sums by rollupId. */
   readonly #sums = new Map<string, { key: unknown[]; messages: number }>();
-  /** Staged rows, flat: all of them for rollup_pending; on PostgreSQL one key at a time, on its way to #incoming. */
+  /** Staged rows, flat: all of them for rollup_pending; on PostgreSQL one row at a time, on its way to #copy. */
   #rows: unknown[] = [];
-  /** PostgreSQL: the rows as COPY text for rollup_incoming. */
-  readonly #incoming: CopyRows | undefined;
-  /**
-   * PostgreSQL: a hash of each key in #incoming, while no two are the same; cleared (and
-   * #distinct false) at the first hash seen twice, which may be the same key. Distinct hashes
-   * are distinct keys, so the rows need not be summed by key before their upsert (with the
-   * source-first sort of MOVE_DISTINCT, the upserts of a 200,000-record report took 2.1 s of the
-   * server's time instead of 2.5). Hashes, not keys: summing the keys here instead, on the
-   * JavaScript heap, doubled the collector's work on that report.
-   */
-  readonly #hashes = new Set<number>();
-  #distinct = true;
-  /** PostgreSQL: whether a part went through rollup_incoming already, in this transaction. */
-  #moved = false;
+  /** PostgreSQL: the rows as COPY text for source_rollup. */
+  readonly #copy: CopyRows | undefined;
   #staged = 0;
+  /** The slices rows went to, by `policy domain NUL day`; the report last added, to skip its lookup. */
+  readonly #slices = new Map<string, RollupSlice>();
+  #lastReport: RollupReport | undefined;
 
   /**
    * `text`: the engine's form of a string (KyselyStore.text), as the records are stored.
@@ -79,8 +76,8 @@ export class RollupAccumulator {
     this.#text = text;
     this.#target = target;
     if (engine === 'postgres') {
-      this.#incoming = new CopyRows();
-      this.#writer = new RowWriter(engine, 'rollup_incoming', ROLLUP_COLUMNS);
+      this.#copy = new CopyRows();
+      this.#writer = new RowWriter(engine, 'source_rollup', ROLLUP_COLUMNS);
     } else {
       this.#writer = new RowWriter(
         engine,
@@ -98,9 +95,14 @@ export class RollupAccumulator {
     return this.#staging ? this.#staged : this.#sums.size;
   }
 
+  /** The slices (policy domain and day) every row so far went to. */
+  get slices(): RollupSlice[] {
+    return [...this.#slices.values()];
+  }
+
   /** Whether rows are appended as they come rather than summed by key here. */
   get #staging(): boolean {
-    return this.#incoming !== undefined || this.#target === 'rollup_pending';
+    return this.#copy !== undefined || this.#target === 'rollup_pending';
   }
 
   /** Called for every record ingested. */
@@ -136,6 +138,12 @@ export class RollupAccumulator {
     messages: number,
     at = 0,
   ): void {
+    if (report !== this.#lastReport) {
+      this.#lastReport = report;
+      const slice = `${report.policyDomain}\u0000${report.day}`;
+      if (!this.#slices.has(slice))
+        this.#slices.set(slice, { policyDomain: report.policyDomain, day: report.day });
+    }
     // Staged rows go straight into the statement's values; upserts are keyed and summed first.
     const staging = this.#staging;
     const key: unknown[] = staging ? this.#rows : [];
@@ -153,23 +161,13 @@ export class RollupAccumulator {
       auth[at + 1],
       auth[at + 2],
     );
-    if (this.#incoming !== undefined) {
-      const keyText = copyLine(key, 0, SOURCE_ROLLUP_KEY.length);
-      key.length = 0;
-      if (this.#distinct) {
-        const hash = keyHash(keyText);
-        if (this.#hashes.has(hash)) {
-          this.#distinct = false;
-          this.#hashes.clear();
-        } else this.#hashes.add(hash);
-      }
-      this.#incoming.addLine(`${keyText}\t${messages}\n`);
-      this.#staged++;
-      return;
-    }
     if (staging) {
       key.push(messages);
       this.#staged++;
+      if (this.#copy !== undefined) {
+        this.#copy.add(key, 0, ROLLUP_COLUMNS.length);
+        key.length = 0;
+      }
       return;
     }
     const id = rollupId(key);
@@ -179,24 +177,15 @@ export class RollupAccumulator {
   }
 
   /**
-   * The statements adding every row so far to the target, which are then forgotten. Upserts go
-   * in key order, so that concurrent writers (PostgreSQL) lock rows in one order; appends to
-   * rollup_pending lock none. On PostgreSQL an accumulator's statements all run in one
-   * transaction: rollup_incoming is emptied at each commit.
+   * The statements adding every row so far to the target, which are then forgotten (the slices
+   * stay). Upserts go in key order, so that concurrent writers (SQLite's source_rollup) lock
+   * rows in one order; appends lock none.
    */
   take(): CompiledQuery[] {
-    if (this.#incoming !== undefined) {
+    if (this.#copy !== undefined) {
       if (this.#staged === 0) return [];
-      const move = this.#distinct ? MOVE_DISTINCT : MOVE_SUMMED;
-      // The first part finds the table empty (emptied by the last commit); a later one, the
-      // part before it.
-      const statements = this.#moved ? [MAKE_INCOMING, EMPTY_INCOMING] : [MAKE_INCOMING];
-      statements.push(this.#writer.copy(this.#incoming.take()), move);
       this.#staged = 0;
-      this.#hashes.clear();
-      this.#distinct = true;
-      this.#moved = true;
-      return statements;
+      return [this.#writer.copy(this.#copy.take())];
     }
     if (this.#target === 'rollup_pending') {
       const statements = this.#writer.statements(this.#rows);
@@ -215,15 +204,14 @@ export class RollupAccumulator {
   }
 }
 
-/** FNV-1a over the UTF-16 code units of `text`. */
-function keyHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash;
-}
-
 /** Where a RollupAccumulator's sums go: into source_rollup, or to rollup_pending to be folded later. */
 export type RollupTarget = 'source_rollup' | 'rollup_pending';
+
+/** A policy domain's day in source_rollup: what compactRollup merges at a time. */
+export interface RollupSlice {
+  policyDomain: string;
+  day: number;
+}
 
 const ROLLUP_COLUMNS: readonly ColumnSpec[] = [
   ...SOURCE_ROLLUP_KEY.map((name): ColumnSpec => [name, name === 'day' ? 'int' : 'text']),
@@ -232,52 +220,48 @@ const ROLLUP_COLUMNS: readonly ColumnSpec[] = [
 
 const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
 
+/** Slices compacted per statement: a statement's parameters and locks stay bounded. */
+const ROLLUP_COMPACT_SLICES = 1_000;
+
 /**
- * PostgreSQL: where a part's rollup rows wait, by COPY, for MOVE_DISTINCT or MOVE_SUMMED to add
- * them to source_rollup. Emptied at each commit (ON COMMIT DELETE ROWS: a batch of reports is
- * one part, and emptying it by a statement of its own took 2 ms a batch), and before each later
- * part of the same transaction by EMPTY_INCOMING; rows of a transaction rolled back are gone
- * with it.
- * A temporary table is the session's own and written without WAL; made where it is missing by
- * the statements that use it, as any pooled connection may be a new session (a role refused
- * temporary tables is told so before, by KyselyStore's check of its privilege). Summing
- * in the server instead of here took the rollup's keys and sums off the JavaScript heap, where
- * thousands of them waited for each upsert and were copied by the collector again and again (a
- * third of the ingest's time on a 200,000-record report), and its array literals with them.
+ * PostgreSQL: merges the rows of each key of these slices into one and deletes the keys summing
+ * to 0 (a withdrawn copy's), so that source_rollup holds what one upsert per key would have left.
+ * Appends never wait for it and readers sum a key's rows, so it only saves reading. The rows are
+ * found by the (policy_domain, day) index and deleted by their ctid, and only the rows the
+ * statement deleted are summed again: rows another compaction deleted first are skipped, rows
+ * appended meanwhile stay as they are, so no message is counted twice or lost whoever runs at
+ * the same time (at worst a key keeps two rows until the next compaction). A TID scan deletes in
+ * ctid order, so two compactions never wait on each other in a cycle. One statement per
+ * ROLLUP_COMPACT_SLICES slices, in `db`'s transaction when it is one.
  */
-const MAKE_INCOMING = CompiledQuery.raw(
-  `create temporary table if not exists rollup_incoming (${ROLLUP_COLUMNS.map(
-    ([name, type]) => `${name} ${type === 'int' ? 'bigint' : 'text'} not null`,
-  ).join(', ')}) on commit delete rows`,
+export async function compactRollup(db: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
+  for (let from = 0; from < slices.length; from += ROLLUP_COMPACT_SLICES) {
+    const part = slices.slice(from, from + ROLLUP_COMPACT_SLICES);
+    await sql`with merged as (
+        select unnest(array_agg(r.ctid)) as row
+        from source_rollup r
+        join unnest(${part.map((s) => s.policyDomain)}::text[], ${part.map((s) => s.day)}::bigint[])
+          as s(policy_domain, day) on r.policy_domain = s.policy_domain and r.day = s.day
+        group by ${GROUPED}
+        having count(*) > 1 or min(r.messages) = 0),
+      gone as (delete from source_rollup where ctid = any(array(select row from merged)) returning *)
+      insert into source_rollup (${KEY}, messages)
+      select ${KEY}, sum(messages) from gone group by ${KEY} having sum(messages) <> 0`.execute(db);
+  }
+}
+
+/**
+ * The key as compactRollup groups by it: text in byte order, the source first, so that the sort
+ * PostgreSQL picks for a slice's rows compares bytes and tells rows apart by their first ones
+ * (150 ms for 100,000 rows instead of 205 in the collation's order, domain first).
+ */
+const GROUPED = sql.raw(
+  ['source_ip', ...SOURCE_ROLLUP_KEY.filter((column) => column !== 'source_ip')]
+    .map((column) => (column === 'day' ? 'r.day' : `r.${column} collate "C"`))
+    .join(', '),
 );
 
-/**
- * The statements adding rollup_incoming's rows to source_rollup, in key order (concurrent
- * writers lock rows in one order): summed by key first, as one upsert may not update a row
- * twice, or as they are when their keys are known to be distinct.
- */
-const [MOVE_SUMMED, MOVE_DISTINCT] = (() => {
-  const key = SOURCE_ROLLUP_KEY.join(', ');
-  // Any one order does for the locks. Byte order spares the collation's comparisons, and the
-  // source first tells rows apart by the first bytes PostgreSQL sorts by (its abbreviated keys):
-  // a 5,000-row part whose domain and day are all the same sorted in 13 ms instead of 52.
-  const order = ['source_ip', ...SOURCE_ROLLUP_KEY.filter((column) => column !== 'source_ip')]
-    .map((column) => (column === 'day' ? column : `${column} collate "C"`))
-    .join(', ');
-  const upsert = `insert into source_rollup (${key}, messages)`;
-  const added = `order by ${order} on conflict (${key}) do update set ${ADD_MESSAGES}`;
-  return [
-    CompiledQuery.raw(`${upsert} select ${key}, sum(messages) from rollup_incoming group by ${key} ${added}`),
-    CompiledQuery.raw(`${upsert} select ${key}, messages from rollup_incoming ${added}`),
-  ];
-})();
-
-/**
- * Empties rollup_incoming for a later part of a transaction. Deleting its rows instead left them
- * dead in the table, where every later part's statement read them again (a temporary table is
- * never vacuumed): 0.4 s of the server's 3.5 s on a 200,000-record report.
- */
-const EMPTY_INCOMING = CompiledQuery.raw('truncate rollup_incoming');
+const KEY = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
 
 /**
  * Adds every row of rollup_pending to source_rollup and deletes them, in one SQLite write
@@ -385,4 +369,5 @@ export async function rebuildSourceRollup(db: Kysely<any>, engine: EngineKind): 
     for (const record of stored.values()) rollup.add(heads.get(record.reportId)!, record);
     for (const statement of rollup.take()) await db.executeQuery(statement);
   }
+  if (engine === 'postgres') await compactRollup(db, rollup.slices);
 }

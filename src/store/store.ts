@@ -20,9 +20,9 @@ import {
 } from './copies.ts';
 import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
-import { StoreAccessError, StoreInputError } from './errors.ts';
+import { StoreInputError } from './errors.ts';
 import { packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
-import { foldPendingRollup, type RollupTarget } from './rollup.ts';
+import { compactRollup, foldPendingRollup, type RollupSlice, type RollupTarget } from './rollup.ts';
 import { rollupDay, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import { decodeText, encodeJson, encodeOptionalText } from './text.ts';
@@ -132,9 +132,9 @@ export class KyselyStore implements Store {
   readonly writingInBulk: BulkWrites;
   /** Runs of writingInBulk under way: while there are any, batches stage their rollup sums. */
   #bulkRuns = 0;
-  /** PostgreSQL: whether the role may create the temporary table the rollup goes through, asked once. */
-  #temporaryTables: Promise<void> | undefined;
-  /** Rows staged since the last fold, and when that was. */
+  /** PostgreSQL: the slices of source_rollup written during the bulk runs, compacted by the next fold. */
+  #touched = new Map<string, RollupSlice>();
+  /** Rows staged (or on PostgreSQL appended) since the last fold, and when that was. */
   #staged = { rows: 0, since: 0 };
   /** The last fold asked for (settled once it has run): the next one runs after it. */
   #folding: Promise<number> = Promise.resolve(0);
@@ -158,7 +158,8 @@ export class KyselyStore implements Store {
           result = await work();
         } catch (error) {
           // The error that stopped the work is the one to report; rows the fold could not
-          // take now are folded when the store is next opened.
+          // take now are folded when the store is next opened (SQLite), or stay apart, summed
+          // by every reader, until their slice is written again (PostgreSQL).
           if (--this.#bulkRuns === 0) await this.foldRollup().catch(() => undefined);
           throw error;
         }
@@ -226,16 +227,25 @@ export class KyselyStore implements Store {
 
   /**
    * Where a batch's rollup sums go now: staged in rollup_pending during a bulk run on SQLite.
-   * PostgreSQL adds them to source_rollup in the batch's own transaction (through the session's
-   * rollup_incoming, see rollup.ts): its upserts cost no more per commit, and staging them for a
-   * fold at the end made its ingest bench slower (6.1 -> 6.6 s: the rows written twice, and a
-   * fold of 1.1 s at the end).
+   * PostgreSQL appends them to source_rollup in the batch's own transaction (rollup.ts).
    */
   get rollupTarget(): RollupTarget {
     return this.#bulkRuns > 0 && this.engine === 'sqlite' ? 'rollup_pending' : 'source_rollup';
   }
 
-  /** After a batch staged `rows` rollup rows (committed): folds them when enough are waiting, or long enough. */
+  /**
+   * Called in a writing transaction, after its rollup rows were written to `slices`. PostgreSQL:
+   * during a bulk run the slices are compacted by the run's folds (at least at its end: merging
+   * while batches append would read the same slices again and again); otherwise now, in the
+   * transaction. SQLite keeps one row per key as it writes.
+   */
+  async rollupWritten(trx: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
+    if (this.engine !== 'postgres' || slices.length === 0) return;
+    if (this.#bulkRuns === 0) return compactRollup(trx, slices);
+    for (const slice of slices) this.#touched.set(`${slice.policyDomain}\u0000${slice.day}`, slice);
+  }
+
+  /** After a batch staged or appended `rows` rollup rows (committed): folds them when enough are waiting, or long enough. */
   async rollupStaged(rows: number): Promise<void> {
     this.#staged.rows += rows;
     if (
@@ -268,14 +278,19 @@ export class KyselyStore implements Store {
   }
 
   /**
-   * Folds every pending rollup row into source_rollup (foldPendingRollup). Asked for while a fold
-   * runs, it runs after that one, whatever its outcome: rows committed since it began are folded too.
+   * SQLite: folds every pending rollup row into source_rollup (foldPendingRollup) and returns how
+   * many. PostgreSQL: compacts the slices the bulk runs wrote to since the last fold
+   * (compactRollup) and returns 0. Asked for while a fold runs, it runs after that one, whatever
+   * its outcome: rows committed since it began are folded too.
    */
   foldRollup(): Promise<number> {
-    if (this.engine !== 'sqlite') return Promise.resolve(0);
-    const fold = () => {
+    const fold = async () => {
       this.#staged = { rows: 0, since: Date.now() };
-      return foldPendingRollup(this.db);
+      if (this.engine === 'sqlite') return foldPendingRollup(this.db);
+      const slices = [...this.#touched.values()];
+      this.#touched.clear();
+      await compactRollup(this.db, slices);
+      return 0;
     };
     const next = this.#folding.then(fold, fold);
     this.#folding = next.catch(() => 0);
@@ -286,32 +301,7 @@ export class KyselyStore implements Store {
     items: readonly AggregateBatchItem[],
     options: InsertOptions = {},
   ): Promise<BatchOutcome[]> {
-    if (options.rollup ?? true) await this.#assertTemporaryTables();
     return insertAggregateBatch(this, items, options);
-  }
-
-  /**
-   * PostgreSQL: refuses, before any report is written and in words that name the grant, a role
-   * that may not create temporary tables: the rollup is summed through one (rollup.ts,
-   * MAKE_INCOMING), and its refusal mid-ingest failed every report with the server's error.
-   * The refusal is kept for the store's life; any other failure of the question is not.
-   */
-  #assertTemporaryTables(): Promise<void> {
-    if (this.engine !== 'postgres') return Promise.resolve();
-    this.#temporaryTables ??= (async () => {
-      const { rows } = await sql<{ allowed: boolean; database: string; role: string }>`
-        select has_database_privilege(current_database(), 'TEMPORARY') as allowed,
-          current_database() as database, current_user as role`.execute(this.db);
-      const row = rows[0];
-      if (row && !row.allowed) {
-        throw new StoreAccessError('no-temp', { role: row.role, database: row.database });
-      }
-    })().catch((error: unknown) => {
-      // Only the refusal is an answer to keep; a connection lost just then is asked again later.
-      if (!(error instanceof StoreAccessError && error.code === 'no-temp')) this.#temporaryTables = undefined;
-      throw error;
-    });
-    return this.#temporaryTables;
   }
 
   async openAggregateReport(
@@ -320,7 +310,6 @@ export class KyselyStore implements Store {
     source: ReportSource,
     options: InsertOptions = {},
   ): Promise<AggregateReportWriter | Extract<InsertOutcome, { status: 'duplicate' }>> {
-    if (options.rollup ?? true) await this.#assertTemporaryTables();
     const sha256 = sha256Hex(raw);
     // The raw bytes are compressed while the records are written and stored at commit.
     const row = reportRow(this, await this.reporterId(header.reporter), header, source, {

@@ -3,15 +3,25 @@
  * give the same figures, and hostile records (hundreds of auth results, a huge From) are kept
  * within the rollup's caps on both engines.
  */
+
+import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { failureReports } from '../../src/analysis/failures.ts';
+import { policyHistory } from '../../src/analysis/history.ts';
+import { plan } from '../../src/analysis/plan.ts';
+import { reporters } from '../../src/analysis/reporters.ts';
 import { simulate } from '../../src/analysis/simulate.ts';
 import { sources } from '../../src/analysis/sources.ts';
+import { subdomains } from '../../src/analysis/subdomains.ts';
 import { summary } from '../../src/analysis/summary.ts';
+import { EVERY_DOMAIN } from '../../src/auth/scope.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
-import { SOURCE_ROLLUP_CAPS } from '../../src/store/rollup-key.ts';
+import { domainOverviews } from '../../src/server/domains.ts';
+import { compactRollup } from '../../src/store/rollup.ts';
+import { SOURCE_ROLLUP_CAPS, SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import type { Store } from '../../src/store/types.ts';
 import { engines, engineTitle, freshStore } from '../store/helpers.ts';
-import { FIXTURE_REPORTS, JAN_1, loadFixture, PERIOD } from './fixture.ts';
+import { DAY, FIXTURE_REPORTS, JAN_1, loadFixture, PERIOD } from './fixture.ts';
 
 for (const engine of engines) {
   describe.skipIf(engine.skip)(`analysis rollups ${engineTitle(engine)}`, () => {
@@ -75,5 +85,46 @@ ${Array.from({ length: 60 }, () => '<reason><type>local_policy</type><comment>x<
       const sim = await simulate(s, 'example.jp', { policy: 'reject', period: PERIOD });
       expect([sim.dmarc_fail, sim.would_reject]).toEqual([7, 0]);
     });
+
+    // SQLite keeps one row per key as it writes (a primary key); PostgreSQL appends.
+    if (engine.name === 'postgres')
+      it('PostgreSQL: a key in several rows (appended, not yet compacted) reads as one, and compaction makes it one row', async () => {
+        const s = await freshStore(engine, opened);
+        await loadFixture(s);
+        const asked = () =>
+          Promise.all([
+            summary(s, 'example.jp', PERIOD),
+            sources(s, 'example.jp', PERIOD),
+            simulate(s, 'example.jp', { policy: 'reject', period: PERIOD }),
+            subdomains(s, 'example.jp', PERIOD),
+            reporters(s, 'example.jp', PERIOD),
+            policyHistory(s, 'example.jp', PERIOD, { steps: true }),
+            failureReports(s, 'example.jp', { period: PERIOD }),
+            plan(s, 'example.jp', { now: PERIOD.until + DAY }),
+            domainOverviews(s, EVERY_DOMAIN, 3, 'en', [], PERIOD.until + DAY),
+          ]);
+        const merged = await rollupRows(s);
+        const before = await asked();
+        // Each row split in two, as appends from two batches leave it.
+        await sql`insert into source_rollup select policy_domain, day, source_ip, header_from, disposition, dkim,
+          spf, adkim, aspf, dkim_auth, spf_auth, reasons, messages / 2 from source_rollup where messages > 1`.execute(
+          s.db,
+        );
+        await sql`update source_rollup set messages = messages - messages / 2
+          where ctid in (select min(ctid) from source_rollup group by ${sql.raw(SOURCE_ROLLUP_KEY.join(', '))} having count(*) > 1)`.execute(
+          s.db,
+        );
+        expect((await rollupRows(s)).length).toBeGreaterThan(merged.length);
+        expect(await asked()).toEqual(before);
+        const slices = merged.map((row) => ({ policyDomain: row.policy_domain, day: Number(row.day) }));
+        await compactRollup(s.db, slices);
+        expect(await rollupRows(s)).toEqual(merged);
+      });
   });
+}
+
+function rollupRows(store: Store) {
+  let query = store.db.selectFrom('source_rollup').selectAll();
+  for (const column of SOURCE_ROLLUP_KEY) query = query.orderBy(column);
+  return query.execute();
 }

@@ -1,7 +1,7 @@
 /**
- * A server whose store refuses what an upload needs (a PostgreSQL role refused TEMP): the
- * uploader hears 503 in their language, without the role's or database's names, and the log
- * has the store's words.
+ * A server whose store refuses what an upload needs (the PostgreSQL server refusing the role's
+ * connections once the store is open): the uploader hears 503 in their language, without the
+ * role's or database's names, and the log has the store's words.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +20,7 @@ describe('an upload the store cannot take', () => {
   it.skipIf(skip)(
     `answers 503 store-unavailable and logs why${skip ? ` (skipped: ${skip})` : ''}`,
     async () => {
-      await withOwnPostgresRole('sumi_test_upload_notemp', async (server, name, url) => {
-        await server.query(`revoke temporary on database ${name} from public`);
+      await withOwnPostgresRole('sumi_test_upload_refused', async (server, name, url) => {
         const store = await openStore(url);
         const webRoot = mkdtempSync(path.join(tmpdir(), 'sumi-web-'));
         writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Sumi</title>');
@@ -38,8 +37,14 @@ describe('an upload the store cannot take', () => {
           await new Accounts(store.db).createUser({ username: 'root', password: PASSWORD, role: 'admin' });
           const root = new Client(app);
           expect((await root.login('root')).statusCode).toBe(200);
+          await server.query(`alter role ${name} connection limit 0`);
+          await server.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = $1`, [
+            name,
+          ]);
+          // The pool drops the connections the server closed once it has read why.
+          await new Promise((resolve) => setTimeout(resolve, 200));
           const upload = multipart([
-            { name: 'report.xml', content: aggregateXml({ reportId: 'no-temp-1' }) },
+            { name: 'report.xml', content: aggregateXml({ reportId: 'refused-1' }) },
           ]);
           for (const [lang, words] of [
             [
@@ -55,8 +60,9 @@ describe('an upload the store cannot take', () => {
             expect(response.body).not.toContain(name);
           }
           expect(logged.map((line) => JSON.parse(line).msg).join('\n')).toContain(
-            `GRANT TEMPORARY ON DATABASE "${name}" TO "${name}"`,
+            `too many connections for role "${name}"`,
           );
+          await server.query(`alter role ${name} connection limit -1`);
           expect((await store.countReports()).reports).toBe(0);
         } finally {
           await app.close();

@@ -10,7 +10,7 @@ import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { copyingPool } from '../../src/store/pg-copy.ts';
-import { foldPendingRollup, ROLLUP_MAX_PENDING_ROWS } from '../../src/store/rollup.ts';
+import { compactRollup, foldPendingRollup, ROLLUP_MAX_PENDING_ROWS } from '../../src/store/rollup.ts';
 import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import {
   type KyselyStore,
@@ -1302,6 +1302,80 @@ for (const engine of engines) {
       ).rejects.toThrow(`records prepared for ${other} given to a ${engine.name} store`);
     });
 
+    if (engine.name === 'postgres') {
+      it('PostgreSQL: migration 0013 keeps the rollup a store had, and later reports merge into it', async () => {
+        const location = await engine.location();
+        const before = await openStore(location);
+        opened.push(before);
+        const first = { ...header({ reportId: 'm13-1' }), records: [...manyRecords(6)] };
+        await before.insertAggregateReport(first, xml('m13-1'), source);
+        // The store as 0012 left it: the twelve-column key, no slice index.
+        await sql`drop index source_rollup_slice`.execute(before.db);
+        await sql`alter table source_rollup add constraint source_rollup_pk primary key (${sql.raw(
+          SOURCE_ROLLUP_KEY.join(', '),
+        )})`.execute(before.db);
+        await sql`delete from sumi_migrations where name = '0013-rollup-appended'`.execute(before.db);
+        const rows = await rollupRows(before);
+        await before.close();
+        opened.splice(opened.indexOf(before), 1);
+
+        const after = await openStore(location);
+        opened.push(after);
+        const { rows: constraints } = await sql<{ name: string }>`
+          select conname as name from pg_constraint where conrelid = 'source_rollup'::regclass`.execute(
+          after.db,
+        );
+        expect(constraints).toEqual([]);
+        const { rows: indexes } = await sql<{ name: string }>`
+          select indexname as name from pg_indexes where tablename = 'source_rollup'
+          and schemaname = current_schema()`.execute(after.db);
+        expect(indexes).toEqual([{ name: 'source_rollup_slice' }]);
+        expect(await rollupRows(after)).toEqual(rows);
+        // The same records again under another report ID: each key's sum doubles, in one row.
+        await after.insertAggregateReport(
+          { ...first, ...header({ reportId: 'm13-2' }) },
+          xml('m13-2'),
+          source,
+        );
+        expect(await rollupRows(after)).toEqual(
+          rows.map((row) => ({ ...row, messages: 2 * Number(row.messages) })),
+        );
+      });
+
+      it('PostgreSQL: compactions of one slice at once, while rows are appended to it, keep every sum', async () => {
+        const store = await open();
+        await store.insertAggregateReport(
+          { ...header({ reportId: 'c-1' }), records: [...manyRecords(5)] },
+          xml('c-1'),
+          source,
+        );
+        const once = await rollupSums(store);
+        const slice = { policyDomain: once[0]!.policy_domain, day: once[0]!.day };
+        const total = (sums: { messages: number }[]) => sums.reduce((sum, r) => sum + r.messages, 0);
+        // Each key in three rows, as three batches' appends leave it.
+        await sql`insert into source_rollup select * from source_rollup`.execute(store.db);
+        await sql`insert into source_rollup select * from source_rollup limit ${once.length}`.execute(
+          store.db,
+        );
+        expect((await rollupRows(store)).length).toBe(3 * once.length);
+        // Two compactions and a writer appending one more message per key, all at once.
+        const append = sql`insert into source_rollup select ${sql.raw(SOURCE_ROLLUP_KEY.join(', '))}, 1
+          from source_rollup limit ${once.length}`;
+        await Promise.all([
+          compactRollup(store.db, [slice]),
+          compactRollup(store.db, [slice]),
+          store.db.transaction().execute((trx) => append.execute(trx)),
+        ]);
+        expect(total(await rollupSums(store))).toBe(3 * total(once) + once.length);
+        await compactRollup(store.db, [slice]);
+        const rows = await rollupRows(store);
+        expect(rows.length).toBe(once.length);
+        expect(rows.map((r) => ({ ...r, day: Number(r.day), messages: Number(r.messages) }))).toEqual(
+          once.map((r) => ({ ...r, messages: 3 * r.messages + 1 })),
+        );
+      });
+    }
+
     it('adds the rollup sums of batches in a bulk run as one by one adds them (SQLite: staged, folded at its end)', async () => {
       const reports = [0, 1, 2, 3].map((i) => ({
         ...header({ orgName: `R${i % 2}`, reportId: `bulk-${i}`, begin: JAN_1 + (i % 2) * DAY }),
@@ -1315,13 +1389,23 @@ for (const engine of engines) {
       const during = await bulk.writingInBulk(async () => {
         await bulk.insertAggregateReports(items.slice(0, 2));
         await bulk.insertAggregateReports(items.slice(2));
-        return { pending: await pendingMessages(bulk), folded: await rollupRows(bulk) };
+        return {
+          pending: await pendingMessages(bulk),
+          rows: (await rollupRows(bulk)).length,
+          sums: await rollupSums(bulk),
+        };
       });
-      const messages = (await rollupRows(one)).reduce((sum, row) => sum + Number(row.messages), 0);
-      // PostgreSQL upserts at once (KyselyStore.rollupTarget).
-      if (engine.name === 'sqlite') expect(during).toEqual({ pending: messages, folded: [] });
-      else expect(during).toEqual({ pending: 0, folded: await rollupRows(one) });
-      expect(await rollupRows(bulk)).toEqual(await rollupRows(one));
+      const rows = await rollupRows(one);
+      const messages = rows.reduce((sum, row) => sum + Number(row.messages), 0);
+      if (engine.name === 'sqlite') expect(during).toEqual({ pending: messages, rows: 0, sums: [] });
+      else {
+        // PostgreSQL appends at once (KyselyStore.rollupTarget), the keys the batches share in
+        // rows apart, which readers sum; the run's end merges them (compactRollup).
+        expect(during.pending).toBe(0);
+        expect(during.rows).toBeGreaterThan(rows.length);
+        expect(during.sums).toEqual(await rollupSums(one));
+      }
+      expect(await rollupRows(bulk)).toEqual(rows);
       expect(await pendingMessages(bulk)).toBe(0);
     });
 
@@ -1707,6 +1791,17 @@ async function pendingMessages(store: Store): Promise<number> {
     .select((eb) => eb.fn.sum<number | string | null>('messages').as('messages'))
     .executeTakeFirstOrThrow();
   return Number(messages ?? 0);
+}
+
+/** source_rollup as a reader sees it: each key's rows summed. */
+async function rollupSums(store: Store) {
+  const rows = await store.db
+    .selectFrom('source_rollup')
+    .select([...SOURCE_ROLLUP_KEY, (eb) => eb.fn.sum<number | string>('messages').as('messages')])
+    .groupBy([...SOURCE_ROLLUP_KEY])
+    .orderBy([...SOURCE_ROLLUP_KEY])
+    .execute();
+  return rows.map((row) => ({ ...row, day: Number(row.day), messages: Number(row.messages) }));
 }
 
 function rollupRows(store: Store) {

@@ -19,6 +19,7 @@ import { recordsUncheckedKey } from './0009-records-unchecked-key.ts';
 import { reportContact } from './0010-report-contact.ts';
 import { reportCopies } from './0011-report-copies.ts';
 import { tlsReportCopies } from './0012-tls-report-copies.ts';
+import { rollupAppended } from './0013-rollup-appended.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -35,6 +36,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0010-report-contact': reportContact(kind),
     '0011-report-copies': reportCopies(kind),
     '0012-tls-report-copies': tlsReportCopies(kind),
+    '0013-rollup-appended': rollupAppended(kind),
   };
 }
 
