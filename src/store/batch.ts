@@ -167,6 +167,7 @@ async function writeTogether(
           { id: stored.id, raw_sha256: stored.sha256 },
           copyColumnsOf(p.row),
         );
+        store.rollupRevisited([stored.rollupReport]);
         outcomes.set(p.at, duplicateOutcome(stored.id, copy));
         continue;
       }

@@ -242,7 +242,18 @@ export class KyselyStore implements Store {
   async rollupWritten(trx: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
     if (this.engine !== 'postgres' || slices.length === 0) return;
     if (this.#bulkRuns === 0) return compactRollup(trx, slices);
-    for (const slice of slices) this.#touched.set(`${slice.policyDomain}\u0000${slice.day}`, slice);
+    this.rollupRevisited(slices);
+  }
+
+  /**
+   * PostgreSQL, during a bulk run: the slices of stored reports met again are compacted by its
+   * folds too. A run killed before its end left its slices uncompacted; running its inputs again
+   * finds their reports stored, and so compacts what it left.
+   */
+  rollupRevisited(slices: readonly RollupSlice[]): void {
+    if (this.engine !== 'postgres' || this.#bulkRuns === 0) return;
+    for (const { policyDomain, day } of slices)
+      this.#touched.set(`${policyDomain}\u0000${day}`, { policyDomain, day });
   }
 
   /** After a batch staged or appended `rows` rollup rows (committed): folds them when enough are waiting, or long enough. */

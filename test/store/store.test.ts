@@ -1342,6 +1342,33 @@ for (const engine of engines) {
         );
       });
 
+      it('PostgreSQL: a bulk run meeting only stored reports compacts their slices (a killed run, run again)', async () => {
+        const store = await open();
+        const items = [0, 1, 2].map((i) => ({
+          report: { ...header({ reportId: `k-${i}` }), records: [...manyRecords(4)] },
+          raw: xml(`k${i}`),
+          source,
+        }));
+        await store.insertAggregateReports(items);
+        const rows = await rollupRows(store);
+        // Each row in two, as a bulk run killed before its end leaves the keys its batches shared.
+        await sql`insert into source_rollup select ${sql.raw(SOURCE_ROLLUP_KEY.join(', '))}, 1 from source_rollup`.execute(
+          store.db,
+        );
+        await sql`update source_rollup set messages = messages - 1
+          where ctid in (select min(ctid) from source_rollup group by ${sql.raw(SOURCE_ROLLUP_KEY.join(', '))})`.execute(
+          store.db,
+        );
+        expect((await rollupRows(store)).length).toBe(2 * rows.length);
+        const again = await store.writingInBulk(() => store.insertAggregateReports(items));
+        expect(again.map((o) => (o instanceof Error ? o.message : o.status))).toEqual([
+          'duplicate',
+          'duplicate',
+          'duplicate',
+        ]);
+        expect(await rollupRows(store)).toEqual(rows);
+      });
+
       it('PostgreSQL: compactions of one slice at once, while rows are appended to it, keep every sum', async () => {
         const store = await open();
         await store.insertAggregateReport(
