@@ -222,6 +222,8 @@ const ADD_MESSAGES = 'messages = source_rollup.messages + excluded.messages';
 
 /** Slices compacted per statement: a statement's parameters and locks stay bounded. */
 const ROLLUP_COMPACT_SLICES = 1_000;
+/** Statements compactRollup runs at once outside a transaction, each on its own pooled connection. */
+const ROLLUP_COMPACT_AT_ONCE = 4;
 
 /**
  * PostgreSQL: merges the rows of each key of these slices into one and deletes the keys summing
@@ -232,9 +234,24 @@ const ROLLUP_COMPACT_SLICES = 1_000;
  * appended meanwhile stay as they are, so no message is counted twice or lost whoever runs at
  * the same time (at worst a key keeps two rows until the next compaction). A TID scan deletes in
  * ctid order, so two compactions never wait on each other in a cycle. One statement per
- * ROLLUP_COMPACT_SLICES slices, in `db`'s transaction when it is one.
+ * ROLLUP_COMPACT_SLICES slices, in `db`'s transaction when it is one, else several at once.
  */
 export async function compactRollup(db: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
+  if (!db.isTransaction && slices.length > 1) {
+    // Outside a transaction (a bulk ingest's fold, which the ingest waits for with nothing else
+    // to do), a part of the slices per pooled connection, so that the server merges them on
+    // several cores at once.
+    const size = Math.ceil(slices.length / ROLLUP_COMPACT_AT_ONCE);
+    const parts: RollupSlice[][] = [];
+    for (let from = 0; from < slices.length; from += size) parts.push(slices.slice(from, from + size));
+    await Promise.all(parts.map((part) => compactSlices(db, part)));
+    return;
+  }
+  await compactSlices(db, slices);
+}
+
+/** compactRollup's statements for `slices`, one after the other. */
+async function compactSlices(db: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
   for (let from = 0; from < slices.length; from += ROLLUP_COMPACT_SLICES) {
     const part = slices.slice(from, from + ROLLUP_COMPACT_SLICES);
     await sql`with merged as (
