@@ -76,7 +76,7 @@ export function copyValue(value: unknown): string {
 }
 
 /** `width` values from `at` as one COPY text row, without its newline. */
-export function copyLine(values: readonly unknown[], at: number, width: number): string {
+function copyLine(values: readonly unknown[], at: number, width: number): string {
   let line = copyValue(values[at]);
   for (let c = 1; c < width; c++) line += `\t${copyValue(values[at + c])}`;
   return line;
@@ -96,11 +96,7 @@ export class CopyRows {
 
   /** Adds the row of `width` values starting at `at`. */
   add(values: readonly unknown[], at: number, width: number): void {
-    this.addLine(`${copyLine(values, at, width)}\n`);
-  }
-
-  /** Adds a row already written as COPY text (copyLine), its newline included. */
-  addLine(line: string): void {
+    const line = `${copyLine(values, at, width)}\n`;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     const most = line.length * 3;
     if (this.#length + most > this.#buffer.length) {

@@ -46,7 +46,7 @@ export const ROLLUP_MAX_PENDING_ROWS = 2_000;
  * may not update a row twice); rows staged in rollup_pending are appended as they come, the fold
  * sums them. On PostgreSQL the rows are appended to source_rollup by COPY as they come: a key
  * may have several rows there until compactRollup merges them, and every reader sums a key's
- * rows (see the migration 0011-rollup-appended). The days of the policy domains written to are
+ * rows (see the migration 0013-rollup-appended). The days of the policy domains written to are
  * kept (`slices`), for the compaction.
  */
 export class RollupAccumulator {
