@@ -117,7 +117,10 @@ export class ReadPool {
 
   constructor(size: number = defaultReadThreads()) {
     this.#threads = Array.from({ length: Math.max(1, size) }, () => {
-      const worker = new Worker(new URL('./read-thread.cjs', import.meta.url));
+      // No flags of this process's: the thread's entry registers tsx itself, and one inheriting
+      // `--import tsx` (tsx's CLI, the tests, the benches) started tsx's ESM hooks too, 80 ms
+      // more CPU before its first answer (V8's flags are the process's whatever this says).
+      const worker = new Worker(new URL('./read-thread.cjs', import.meta.url), { execArgv: [] });
       const thread = { worker, busy: 0 };
       worker.on('message', (response: ReadResponse) => {
         thread.busy--;

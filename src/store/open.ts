@@ -180,6 +180,9 @@ function checkpointingAside(handle: SqliteDatabase.Database, file: string): Bulk
     if (running++ === 0) {
       const thread = new Worker(new URL('./checkpoint-thread.js', import.meta.url), {
         workerData: { file, everyMs: CHECKPOINT_EVERY_MS },
+        // Plain JavaScript: none of this process's flags (an inherited `--import tsx` would
+        // start tsx's hooks in it for nothing).
+        execArgv: [],
       });
       // Waited for from the start: a thread that failed has exited long before the work ends.
       const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
