@@ -130,7 +130,10 @@ export class KyselyStore implements Store {
   };
 
   readonly writingInBulk: BulkWrites;
-  /** Runs of writingInBulk under way: while there are any, batches stage their rollup sums. */
+  /**
+   * Runs of writingInBulk under way: while there are any, batches stage their rollup sums
+   * (SQLite) or leave the slices they append to for the folds to compact (PostgreSQL).
+   */
   #bulkRuns = 0;
   /** PostgreSQL: the slices of source_rollup written during the bulk runs, compacted by the next fold. */
   #touched = new Map<string, RollupSlice>();
