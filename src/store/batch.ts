@@ -23,7 +23,6 @@ import { type CopyStanding, countsOver, storedCopy } from './counted.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
-import { RollupAccumulator } from './rollup.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
 
@@ -188,12 +187,12 @@ async function writeTogether(
         .execute();
     }
     if (options.rollup ?? true) {
-      const rollup = new RollupAccumulator(store.engine, (value) => store.text(value), target);
+      const rollup = store.rollupAccumulator(target);
       for (const { records } of stored) addPreparedToRollup(rollup, records);
       // Rows staged in rollup_pending or appended to source_rollup, which a fold takes later.
       staged = target === 'rollup_pending' || store.engine === 'postgres' ? rollup.pending : 0;
       for (const statement of rollup.take()) await trx.executeQuery(statement);
-      await store.rollupWritten(trx, rollup.slices);
+      await store.rollupWritten(trx, rollup.written);
     }
   });
   if (staged > 0) await store.rollupStaged(staged);

@@ -63,18 +63,25 @@ export class RollupAccumulator {
   /** The slices rows went to, by `policy domain NUL day`; the report last added, to skip its lookup. */
   readonly #slices = new Map<string, RollupSlice>();
   #lastReport: RollupReport | undefined;
+  /**
+   * The source addresses of the rows, when asked for (`sources`), for a compaction of only their
+   * keys; null once there are more than ROLLUP_COMPACT_SOURCES_MAX.
+   */
+  #sources: Set<string> | null | undefined;
 
   /**
    * `text`: the engine's form of a string (KyselyStore.text), as the records are stored.
-   * `target`: where take()'s statements put the sums.
+   * `target`: where take()'s statements put the sums. `sources`: keep the rows' source
+   * addresses (`written`).
    */
   constructor(
     engine: EngineKind,
     text: (value: string | null) => string | null,
-    target: RollupTarget = 'source_rollup',
+    { target = 'source_rollup', sources = false }: { target?: RollupTarget; sources?: boolean } = {},
   ) {
     this.#text = text;
     this.#target = target;
+    if (sources) this.#sources = new Set();
     if (engine === 'postgres') {
       this.#copy = new CopyRows();
       this.#writer = new RowWriter(engine, 'source_rollup', ROLLUP_COLUMNS);
@@ -98,6 +105,11 @@ export class RollupAccumulator {
   /** The slices (policy domain and day) every row so far went to. */
   get slices(): RollupSlice[] {
     return [...this.#slices.values()];
+  }
+
+  /** Where the rows so far went: their slices, and their source addresses when kept and few. */
+  get written(): RollupWritten {
+    return { slices: this.slices, ...(this.#sources ? { sources: [...this.#sources] } : {}) };
   }
 
   /** Whether rows are appended as they come rather than summed by key here. */
@@ -143,6 +155,10 @@ export class RollupAccumulator {
       const slice = `${report.policyDomain}\u0000${report.day}`;
       if (!this.#slices.has(slice))
         this.#slices.set(slice, { policyDomain: report.policyDomain, day: report.day });
+    }
+    if (this.#sources) {
+      this.#sources.add(sourceIp);
+      if (this.#sources.size > ROLLUP_COMPACT_SOURCES_MAX) this.#sources = null;
     }
     // Staged rows go straight into the statement's values; upserts are keyed and summed first.
     const staging = this.#staging;
@@ -213,6 +229,19 @@ export interface RollupSlice {
   day: number;
 }
 
+/** The slices rows went to and, when known, every source address among them. */
+export interface RollupWritten {
+  slices: RollupSlice[];
+  sources?: string[];
+}
+
+/**
+ * Source addresses a compaction looks for at most; a transaction that wrote more compacts its
+ * slices whole. One report's are a few dozen: looking for them, a compaction of a 20,000-row
+ * slice took 4 ms instead of 24.
+ */
+const ROLLUP_COMPACT_SOURCES_MAX = 1_000;
+
 const ROLLUP_COLUMNS: readonly ColumnSpec[] = [
   ...SOURCE_ROLLUP_KEY.map((name): ColumnSpec => [name, name === 'day' ? 'int' : 'text']),
   ['messages', 'int'],
@@ -233,10 +262,15 @@ const ROLLUP_COMPACT_AT_ONCE = 4;
  * statement deleted are summed again: rows another compaction deleted first are skipped, rows
  * appended meanwhile stay as they are, so no message is counted twice or lost whoever runs at
  * the same time (at worst a key keeps two rows until the next compaction). A TID scan deletes in
- * ctid order, so two compactions never wait on each other in a cycle. One statement per
+ * ctid order, so two compactions never wait on each other in a cycle. With `sources`, only the
+ * keys of those source addresses are merged (a writing transaction's own). One statement per
  * ROLLUP_COMPACT_SLICES slices, in `db`'s transaction when it is one, else several at once.
  */
-export async function compactRollup(db: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
+export async function compactRollup(
+  db: Kysely<Database>,
+  slices: readonly RollupSlice[],
+  sources?: readonly string[],
+): Promise<void> {
   if (!db.isTransaction && slices.length > 1) {
     // Outside a transaction (a bulk ingest's fold, which the ingest waits for with nothing else
     // to do), a part of the slices per pooled connection, so that the server merges them on
@@ -244,14 +278,19 @@ export async function compactRollup(db: Kysely<Database>, slices: readonly Rollu
     const size = Math.ceil(slices.length / ROLLUP_COMPACT_AT_ONCE);
     const parts: RollupSlice[][] = [];
     for (let from = 0; from < slices.length; from += size) parts.push(slices.slice(from, from + size));
-    await Promise.all(parts.map((part) => compactSlices(db, part)));
+    await Promise.all(parts.map((part) => compactSlices(db, part, sources)));
     return;
   }
-  await compactSlices(db, slices);
+  await compactSlices(db, slices, sources);
 }
 
 /** compactRollup's statements for `slices`, one after the other. */
-async function compactSlices(db: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
+async function compactSlices(
+  db: Kysely<Database>,
+  slices: readonly RollupSlice[],
+  sources: readonly string[] | undefined,
+): Promise<void> {
+  const only = sources === undefined ? sql`` : sql`where r.source_ip = any(${sources}::text[])`;
   for (let from = 0; from < slices.length; from += ROLLUP_COMPACT_SLICES) {
     const part = slices.slice(from, from + ROLLUP_COMPACT_SLICES);
     await sql`with merged as (
@@ -259,6 +298,7 @@ async function compactSlices(db: Kysely<Database>, slices: readonly RollupSlice[
         from source_rollup r
         join unnest(${part.map((s) => s.policyDomain)}::text[], ${part.map((s) => s.day)}::bigint[])
           as s(policy_domain, day) on r.policy_domain = s.policy_domain and r.day = s.day
+        ${only}
         group by ${GROUPED}
         having count(*) > 1 or min(r.messages) = 0),
       gone as (delete from source_rollup where ctid = any(array(select row from merged)) returning *)

@@ -22,7 +22,14 @@ import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
-import { compactRollup, foldPendingRollup, type RollupSlice, type RollupTarget } from './rollup.ts';
+import {
+  compactRollup,
+  foldPendingRollup,
+  RollupAccumulator,
+  type RollupSlice,
+  type RollupTarget,
+  type RollupWritten,
+} from './rollup.ts';
 import { rollupDay, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import { decodeText, encodeJson, encodeOptionalText } from './text.ts';
@@ -236,15 +243,24 @@ export class KyselyStore implements Store {
     return this.#bulkRuns > 0 && this.engine === 'sqlite' ? 'rollup_pending' : 'source_rollup';
   }
 
+  /** A rollup accumulator for a writing transaction, keeping what rollupWritten will need of it. */
+  rollupAccumulator(target: RollupTarget = 'source_rollup'): RollupAccumulator {
+    return new RollupAccumulator(this.engine, (value) => this.text(value), {
+      target,
+      sources: this.engine === 'postgres' && this.#bulkRuns === 0,
+    });
+  }
+
   /**
-   * Called in a writing transaction, after its rollup rows were written to `slices`. PostgreSQL:
-   * during a bulk run the slices are compacted by the run's folds (at least at its end: merging
-   * while batches append would read the same slices again and again); otherwise now, in the
-   * transaction. SQLite keeps one row per key as it writes.
+   * Called in a writing transaction, after its rollup rows were written. PostgreSQL: during a
+   * bulk run their slices are compacted by the run's folds (at least at its end: merging while
+   * batches append would read the same slices again and again); otherwise now, in the
+   * transaction, and only the keys of the source addresses it wrote when they are few. SQLite
+   * keeps one row per key as it writes.
    */
-  async rollupWritten(trx: Kysely<Database>, slices: readonly RollupSlice[]): Promise<void> {
+  async rollupWritten(trx: Kysely<Database>, { slices, sources }: RollupWritten): Promise<void> {
     if (this.engine !== 'postgres' || slices.length === 0) return;
-    if (this.#bulkRuns === 0) return compactRollup(trx, slices);
+    if (this.#bulkRuns === 0) return compactRollup(trx, slices, sources);
     this.rollupRevisited(slices);
   }
 

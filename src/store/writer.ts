@@ -9,7 +9,7 @@ import { copyColumnsOf, duplicateOutcome, keepCountedAsCopy, keepReportCopy } fr
 import { countsOver, dropCountedOut, recountedOutcome, type StoredCopy, withdrawRecords } from './counted.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
 import { type PackedRaw, packRaw, rawColumns } from './raw.ts';
-import { ROLLUP_MAX_PENDING_ROWS, RollupAccumulator } from './rollup.ts';
+import { ROLLUP_MAX_PENDING_ROWS, type RollupAccumulator } from './rollup.ts';
 import type { RollupReport } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
@@ -58,9 +58,7 @@ export class AggregateWriter implements AggregateReportWriter {
     this.#id = id;
     this.#plan = plan;
     this.#rows = new RecordRows(store);
-    this.#rollup = plan.rollup
-      ? new RollupAccumulator(store.engine, (value) => store.text(value))
-      : undefined;
+    this.#rollup = plan.rollup ? store.rollupAccumulator() : undefined;
     // Compress while records are written; a report abandoned midway must not leave a rejection unobserved.
     this.#packing = packRaw(plan.raw, plan.sha256);
     this.#packing.catch(() => {});
@@ -155,7 +153,7 @@ export class AggregateWriter implements AggregateReportWriter {
         // PostgreSQL: the withdrawn copy's slice is among the slices, whose compaction drops
         // the keys it leaves at 0.
         if (contest && s.engine === 'sqlite') await dropCountedOut(trx, contest.stored.rollupReport);
-        await s.rollupWritten(trx, this.#rollup.slices);
+        await s.rollupWritten(trx, this.#rollup.written);
       }
       await this.#trx.commit().execute();
       this.#finished = true;

@@ -1369,6 +1369,38 @@ for (const engine of engines) {
         expect(await rollupRows(store)).toEqual(rows);
       });
 
+      it('PostgreSQL: a report stored alone merges the keys of its own sources, or its slices whole when it has many', async () => {
+        const store = await open();
+        const key = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
+        // Keys in two rows each, as a killed bulk run leaves them: 10.0.0.0-10.0.0.3.
+        await store.insertAggregateReport(
+          { ...header({ reportId: 'a' }), records: [...manyRecords(4)] },
+          xml('a'),
+          source,
+        );
+        await sql`insert into source_rollup select ${key}, 1 from source_rollup`.execute(store.db);
+        const rowsOf = async (ip: string) =>
+          (await rollupRows(store)).filter((row) => row.source_ip === ip).length;
+        // One source of its own, 10.0.0.0: its keys merge, the other sources' stay as they are.
+        await store.insertAggregateReport(
+          { ...header({ reportId: 'b' }), records: [...manyRecords(1)] },
+          xml('b'),
+          source,
+        );
+        expect(await rowsOf('10.0.0.0')).toBe(1);
+        expect(await rowsOf('10.0.0.1')).toBe(2);
+        // More sources than a compaction looks for one by one: the slice is merged whole.
+        await store.insertAggregateReport(
+          { ...header({ reportId: 'c', begin: JAN_1 }), records: [...manyRecords(1_001)] },
+          xml('c'),
+          source,
+        );
+        expect(await rowsOf('10.0.0.1')).toBe(1);
+        expect(await rowsOf('10.0.0.3')).toBe(1);
+        const sums = await rollupSums(store);
+        expect(sums.find((row) => row.source_ip === '10.0.0.1')?.messages).toBe(2 + 1 + 2);
+      });
+
       it('PostgreSQL: compactions of one slice at once, while rows are appended to it, keep every sum', async () => {
         const store = await open();
         await store.insertAggregateReport(
