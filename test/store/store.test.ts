@@ -31,6 +31,7 @@ import {
   manyRecords,
   record,
   tlsReport,
+  withOwnPostgresRole,
 } from './helpers.ts';
 
 const source = { description: 'test.xml', receivedAt: JAN_1 + 3600 };
@@ -1399,6 +1400,30 @@ for (const engine of engines) {
         expect(await rowsOf('10.0.0.3')).toBe(1);
         const sums = await rollupSums(store);
         expect(sums.find((row) => row.source_ip === '10.0.0.1')?.messages).toBe(2 + 1 + 2);
+      });
+
+      it('PostgreSQL: a bulk run whose closing compaction fails still stores every report, its sums right', async () => {
+        await withOwnPostgresRole('sumi_test_no_delete', async (_server, _name, url) => {
+          const store = await openStore(url);
+          try {
+            // The role may append to the rollup but not delete from it: every compaction fails.
+            await sql`revoke delete on source_rollup from current_user`.execute(store.db);
+            const items = [0, 1].map((i) => ({
+              report: { ...header({ reportId: `nd-${i}` }), records: [...manyRecords(3)] },
+              raw: xml(`nd${i}`),
+              source,
+            }));
+            const outcomes = await store.writingInBulk(() => store.insertAggregateReports(items));
+            expect(outcomes.map((o) => (o instanceof Error ? o.message : o.status))).toEqual([
+              'stored',
+              'stored',
+            ]);
+            expect((await rollupRows(store)).length).toBe(6);
+            expect((await rollupSums(store)).map((row) => row.messages)).toEqual([2, 4, 6]);
+          } finally {
+            await store.close();
+          }
+        });
       });
 
       it('PostgreSQL: compactions of one slice at once, while rows are appended to it, keep every sum', async () => {
