@@ -135,7 +135,7 @@ try {
     row(
       'sumi ingest into PostgreSQL',
       `${postgres.seconds.toFixed(2)} s`,
-      `${rate(records, postgres.seconds)} records/s (target >= ${TARGET_PG_RECORDS_PER_S})`,
+      `${rate(records, postgres.seconds)} records/s, the median of ${runs} runs (${rate(records, postgres.slowest)} to ${rate(records, postgres.fastest)}; target >= ${TARGET_PG_RECORDS_PER_S})`,
     );
     const both = postgres.cpuSeconds + (postgres.serverCpuSeconds ?? 0);
     row(
@@ -179,7 +179,7 @@ try {
     row(
       'sumi ingest into PostgreSQL',
       `${bigPostgres.seconds.toFixed(2)} s`,
-      `${rate(200_000, bigPostgres.seconds)} records/s (target >= ${TARGET_PG_RECORDS_PER_S}); ` +
+      `${rate(200_000, bigPostgres.seconds)} records/s (${rate(200_000, bigPostgres.slowest)} to ${rate(200_000, bigPostgres.fastest)}; target >= ${TARGET_PG_RECORDS_PER_S}); ` +
         `CPU sumi ${bigPostgres.cpuSeconds.toFixed(2)} s + server ${bigPostgres.serverCpuSeconds?.toFixed(2) ?? 'unknown'} s`,
     );
   } else row('sumi ingest into PostgreSQL', 'skipped', bigPostgres.skipped);
@@ -224,22 +224,23 @@ function runScript(script: string, args: string[]): { seconds: number; maxRssMb:
 type PostgresRun = { seconds: number; cpuSeconds: number; serverCpuSeconds: number | null };
 
 /**
- * postgresRun `runs` times: the run of median time. The server's background work (autovacuum,
- * checkpoints, the kernel writing back what earlier runs wrote) lands in one run or another:
- * single runs of the same build differed by a third.
+ * postgresRun `runs` times: the run of median time, with the fastest and slowest runs' times. The
+ * server's background work (autovacuum, checkpoints, the kernel writing back what earlier runs
+ * wrote) lands in one run or another: single runs of the same build differed by a third.
  */
 async function postgresRuns(
   url: string,
   target: string,
   expected: number,
-): Promise<PostgresRun | { skipped: string }> {
+): Promise<(PostgresRun & { fastest: number; slowest: number }) | { skipped: string }> {
   const done: PostgresRun[] = [];
   for (let i = 0; i < runs; i++) {
     const run = await postgresRun(url, target, expected);
     if (!('seconds' in run)) return run;
     done.push(run);
   }
-  return done.sort((a, b) => a.seconds - b.seconds)[Math.floor(done.length / 2)]!;
+  done.sort((a, b) => a.seconds - b.seconds);
+  return { ...done[Math.floor(done.length / 2)]!, fastest: done[0]!.seconds, slowest: done.at(-1)!.seconds };
 }
 
 /** Ingests a folder or file into a fresh PostgreSQL schema, which must give `expected` reports. */
