@@ -150,6 +150,9 @@ export class RollupAccumulator {
     messages: number,
     at = 0,
   ): void {
+    // A record of 0 messages adds nothing to any sum, and a key of 0 messages in the rollup would
+    // name a sender that sent nothing (PostgreSQL's compaction drops such keys anyway).
+    if (messages === 0) return;
     if (report !== this.#lastReport) {
       this.#lastReport = report;
       const slice = `${report.policyDomain}\u0000${report.day}`;

@@ -53,6 +53,29 @@ for (const engine of engines) {
       }
     });
 
+    it('counts no sender for a record of 0 messages', async () => {
+      const s = await freshStore(engine, opened);
+      const text = `<?xml version="1.0"?><feedback><report_metadata><org_name>R</org_name><email>r@r.example</email>
+<report_id>zero</report_id><date_range><begin>${JAN_1}</begin><end>${JAN_1 + 86_399}</end></date_range></report_metadata>
+<policy_published><domain>example.jp</domain><p>none</p></policy_published>
+${['192.0.2.1', '192.0.2.2']
+  .map(
+    (ip, i) =>
+      `<record><row><source_ip>${ip}</source_ip><count>${i === 0 ? 0 : 5}</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>example.jp</header_from></identifiers><auth_results><spf><domain>example.jp</domain><result>pass</result></spf></auth_results></record>`,
+  )
+  .join('')}</feedback>`;
+      const outcome = await s.insertAggregateReport(
+        await parseAggregateReportToObject(text),
+        Buffer.from(text),
+        {
+          description: 'zero',
+        },
+      );
+      expect(outcome).toMatchObject({ status: 'stored', records: 2, messages: 5 });
+      const result = await sources(s, 'example.jp', PERIOD);
+      expect(result.senders.map((x) => [x.ip, x.messages])).toEqual([['192.0.2.2', 5]]);
+    });
+
     it('keeps hostile records within the rollup caps', async () => {
       const s = await freshStore(engine, opened);
       const longFrom = `${'a'.repeat(60)}.`.repeat(20) + 'example.jp';
