@@ -34,8 +34,9 @@ import {
 import type { Database } from './schema.ts';
 
 /**
- * Distinct rollup rows held before they are written: a report with hundreds of thousands of
- * distinct senders is summed in parts (upserts add up), so memory stays bounded.
+ * Rollup rows held before they are written: a report with hundreds of thousands of distinct
+ * senders is written in parts (upserts add up on SQLite, appends are merged on PostgreSQL), so
+ * memory stays bounded.
  */
 export const ROLLUP_MAX_PENDING_ROWS = 2_000;
 

@@ -779,7 +779,7 @@ for (const engine of engines) {
     it('sums a large report whose senders come again in every part of it into one rollup row each', async () => {
       const store = await open();
       // More records than one statement or one part of the rollup holds, so that the rollup is
-      // written in parts (upserts on SQLite, rollup_incoming on PostgreSQL) that add up.
+      // written in parts (upserts on SQLite, appends merged at commit on PostgreSQL) that add up.
       const size = Math.max(ROWS_PER_STATEMENT[store.engine], ROLLUP_MAX_PENDING_ROWS) * 2 + 7;
       const senders = 1_500;
       const records = Array.from({ length: size }, (_, i) =>
@@ -796,8 +796,8 @@ for (const engine of engines) {
 
     it('adds the senders of a large report, each once, when no key repeats in any part of it', async () => {
       const store = await open();
-      // Every key distinct, over several parts: on PostgreSQL each part's rows are upserted as
-      // they are (no GROUP BY) and rollup_incoming is emptied between parts.
+      // Every key distinct, over several parts: on PostgreSQL each part's rows are appended as
+      // they are and the commit's compaction finds nothing to merge.
       const size = Math.max(ROWS_PER_STATEMENT[store.engine], ROLLUP_MAX_PENDING_ROWS) * 2 + 7;
       const ip = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
       const records = Array.from({ length: size }, (_, i) => record({ sourceIp: ip(i), count: 1 + (i % 5) }));
