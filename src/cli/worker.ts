@@ -5,8 +5,8 @@ import { translator } from '../i18n/translate.ts';
 import {
   connectQueue,
   DEFAULT_LOCK_DURATION_MS,
+  describeShardReason,
   QueueConnectionError,
-  ScanMissingError,
   SURVEY_QUEUE,
   startSurveyWorker,
 } from '../jobs/survey.ts';
@@ -75,13 +75,10 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           totals.domains += done.domains;
           ctx.stderr.write(`${t('worker.done', { ...done, seconds: (done.ms / 1000).toFixed(1) })}\n`);
         },
-        onError: (error) => {
-          const message =
-            error instanceof ScanMissingError
-              ? t('survey.scanMissing', { scan: error.scanId })
-              : error.message;
-          ctx.stderr.write(`${t('worker.error', { message })}\n`);
-        },
+        onError: (error) =>
+          ctx.stderr.write(
+            `${t('worker.error', { message: describeShardReason(error.message, ctx.lang) })}\n`,
+          ),
       });
       await worker.waitUntilReady();
       ctx.stderr.write(`${t('worker.ready', { name, queue: flags.queue, queueName: flags.queueName })}\n`);

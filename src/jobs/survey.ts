@@ -208,10 +208,13 @@ export class ShardFailedError extends Error {
 /** A shard whose scan is not in the worker's store: the worker's --db is not the submitter's. */
 export class ScanMissingError extends Error {
   constructor(readonly scanId: number) {
-    super(`scan ${scanId} is not in the store (is the worker's --db the submitter's?)`);
+    super(translate(surveyText, 'survey.scanMissing', 'en', { scan: scanId }));
   }
 
-  /** The scan of a failed job's reason that was this error; undefined for any other reason. */
+  /**
+   * The scan of a failed job's reason that was this error (its message, survey.scanMissing's
+   * English words); undefined for any other reason.
+   */
   static scanOf(reason: string): number | undefined {
     const found = /^scan (\d+) is not in the store \(/.exec(reason);
     return found ? Number(found[1]) : undefined;
@@ -219,20 +222,26 @@ export class ScanMissingError extends Error {
 }
 
 /**
- * Failed shards and their reasons in `lang`: the reasons the workers gave (their errors' words)
- * as they are, but for the ones this module knows.
+ * Why a shard failed, in `lang`: the reason a worker gave (its error's words) as it is, but for
+ * the ones this module knows.
  */
+export function describeShardReason(reason: string, lang: Lang): string {
+  const scan = ScanMissingError.scanOf(reason);
+  return scan === undefined ? reason : translate(surveyText, 'survey.scanMissing', lang, { scan });
+}
+
+/** Failed shards and their reasons in `lang` (describeShardReason). */
 export function describeShardFailures(
   failed: readonly { shard: number; reason: string }[],
   lang: Lang,
 ): string {
   return failed
-    .map((f) => {
-      const scan = ScanMissingError.scanOf(f.reason);
-      const reason =
-        scan === undefined ? f.reason : translate(surveyText, 'survey.scanMissing', lang, { scan });
-      return translate(surveyText, 'survey.shardFailed', lang, { shard: f.shard, reason });
-    })
+    .map((f) =>
+      translate(surveyText, 'survey.shardFailed', lang, {
+        shard: f.shard,
+        reason: describeShardReason(f.reason, lang),
+      }),
+    )
     .join('; ');
 }
 

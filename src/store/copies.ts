@@ -45,12 +45,13 @@ const COPY_COLUMNS = [
   'source',
   'received_at',
   'ingested_at',
-] as const;
+] as const satisfies readonly (keyof CopyColumns)[];
 
 /** A report's row (any table with RawColumns and provenance) made into the row of a copy of it. */
 export function copyColumnsOf(row: CopyColumns): CopyColumns {
-  const { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at } = row;
-  return { raw_sha256, raw_size, raw_encoding, raw, source, received_at, ingested_at };
+  const copy: Partial<Record<keyof CopyColumns, unknown>> = {};
+  for (const column of COPY_COLUMNS) copy[column] = row[column];
+  return copy as CopyColumns;
 }
 
 /** The table whose rows have their copies in `table`. */

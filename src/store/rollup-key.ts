@@ -51,7 +51,10 @@ export function rollupReportOfRow(row: {
   };
 }
 
-/** source_rollup's key, in the order of its primary key. */
+/**
+ * source_rollup's key, in the order of SQLite's primary key on it (PostgreSQL keeps no unique key:
+ * compactRollup merges the rows of a key).
+ */
 export const SOURCE_ROLLUP_KEY = [
   'policy_domain',
   'day',

@@ -156,7 +156,7 @@ export class RollupAccumulator {
     if (messages === 0) return;
     if (report !== this.#lastReport) {
       this.#lastReport = report;
-      const slice = `${report.policyDomain}\u0000${report.day}`;
+      const slice = sliceKey(report);
       if (!this.#slices.has(slice))
         this.#slices.set(slice, { policyDomain: report.policyDomain, day: report.day });
     }
@@ -231,6 +231,11 @@ export type RollupTarget = 'source_rollup' | 'rollup_pending';
 export interface RollupSlice {
   policyDomain: string;
   day: number;
+}
+
+/** A slice as one string, for the sets of slices kept while writing. */
+export function sliceKey(slice: RollupSlice): string {
+  return `${slice.policyDomain}\u0000${slice.day}`;
 }
 
 /** The slices rows went to and, when known, every source address among them. */

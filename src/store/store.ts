@@ -29,6 +29,7 @@ import {
   type RollupSlice,
   type RollupTarget,
   type RollupWritten,
+  sliceKey,
 } from './rollup.ts';
 import { rollupDay, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
@@ -270,9 +271,15 @@ export class KyselyStore implements Store {
    * finds their reports stored, and so compacts what it left.
    */
   rollupRevisited(slices: readonly RollupSlice[]): void {
-    if (this.engine !== 'postgres' || this.#bulkRuns === 0) return;
-    for (const { policyDomain, day } of slices)
-      this.#touched.set(`${policyDomain}\u0000${day}`, { policyDomain, day });
+    if (this.engine === 'postgres' && this.#bulkRuns > 0) this.#touch(slices);
+  }
+
+  /** Keeps `slices` for the next fold's compaction. */
+  #touch(slices: readonly RollupSlice[]): void {
+    for (const { policyDomain, day } of slices) {
+      const slice = { policyDomain, day };
+      this.#touched.set(sliceKey(slice), slice);
+    }
   }
 
   /** After a batch staged or appended `rows` rollup rows (committed): folds them when enough are waiting, or long enough. */
@@ -322,9 +329,7 @@ export class KyselyStore implements Store {
       // The reports are committed and their sums right whether or not their keys are merged: a
       // compaction that fails (the server gone, a role refused DELETE) fails no ingest; its
       // slices wait for the next fold.
-      await compactRollup(this.db, slices).catch(() => {
-        for (const slice of slices) this.#touched.set(`${slice.policyDomain}\u0000${slice.day}`, slice);
-      });
+      await compactRollup(this.db, slices).catch(() => this.#touch(slices));
       return 0;
     };
     const next = this.#folding.then(fold, fold);
