@@ -71,6 +71,9 @@ const COPY_ESCAPED: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
 /** A value as a column of a COPY text row. */
 export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
+  // bytea in hex (`\x...`), its backslash escaped as COPY wants.
+  if (value instanceof Uint8Array)
+    return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   if (typeof value !== 'string') return String(value);
   return COPY_ESCAPE.test(value) ? value.replace(COPY_ESCAPES, (c) => COPY_ESCAPED[c]!) : value;
 }

@@ -11,6 +11,12 @@ describe('COPY text (PostgreSQL)', () => {
     expect(copyValue('日本語 📨 "q" \'s\'')).toBe('日本語 📨 "q" \'s\'');
   });
 
+  it('writes bytes as bytea in hex, its backslash escaped, from any view of a buffer', () => {
+    expect(copyValue(Buffer.from([0, 0x5c, 0xff]))).toBe('\\\\x005cff');
+    expect(copyValue(new Uint8Array([9, 8, 7, 6]).subarray(1, 3))).toBe('\\\\x0807');
+    expect(copyValue(Buffer.alloc(0))).toBe('\\\\x');
+  });
+
   it('makes a line per row, columns parted by tabs, in UTF-8', () => {
     const text = copyText([1, 'x\ty', null, 2, '署名', ''], 3);
     expect(text.toString('utf8')).toBe('1\tx\\ty\t\\N\n2\t署名\t\n');

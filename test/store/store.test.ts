@@ -4,12 +4,13 @@ import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { AggregateRecord, AggregateReportWithRecords } from '../../src/reports/types.ts';
-import { preparedRecords, prepareRecords } from '../../src/store/aggregate-rows.ts';
+import { preparedRecords, prepareRecords, reportRow } from '../../src/store/aggregate-rows.ts';
 import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { copyingPool } from '../../src/store/pg-copy.ts';
+import { packRaw } from '../../src/store/raw.ts';
 import { compactRollup, foldPendingRollup, ROLLUP_MAX_PENDING_ROWS } from '../../src/store/rollup.ts';
 import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import {
@@ -1837,6 +1838,56 @@ describe.skipIf(postgres.skip !== undefined)(`PostgreSQL connections ${engineTit
     } finally {
       await copying.end();
     }
+  });
+
+  it('store a batch one report at a time when another writer stored one of its reports after the batch looked (its COPY fails on the key)', async () => {
+    const store = (await freshStore(postgres, opened)) as KyselyStore;
+    const report = (id: string) => ({ ...header({ reportId: id }), records: [...manyRecords(3)] });
+    const item = (id: string) => ({ report: report(id), raw: xml(id), source });
+    const copyWaiting = async () => {
+      const { rows } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+        where wait_event_type = 'Lock' and query like 'copy reports %' and datname = current_database()`.execute(
+        store.db,
+      );
+      return Number(rows[0]!.n) > 0;
+    };
+    for (const batch of [['X', 'Y'], ['Z']]) {
+      const [contested] = batch as [string];
+      // The other writer inserts the report's row and holds its transaction open until the
+      // batch's COPY waits on the row's key: the batch's look found the report not stored.
+      let inserted!: () => void;
+      const insertedNow = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const other = store.db.transaction().execute(async (trx) => {
+        const raw = xml(contested);
+        const row = reportRow(
+          store,
+          await store.reporterId(report(contested).reporter),
+          report(contested),
+          source,
+          await packRaw(raw, sha256(raw)),
+        );
+        row.record_count = 3;
+        row.message_count = [...manyRecords(3)].reduce((sum, r) => sum + r.count, 0);
+        await trx.insertInto('reports').values(row).execute();
+        inserted();
+        await released;
+      });
+      await insertedNow;
+      const outcomes = store.insertAggregateReports(batch.map(item));
+      await vi.waitFor(async () => expect(await copyWaiting()).toBe(true), { timeout: 10_000, interval: 20 });
+      release();
+      await other;
+      expect((await outcomes).map((o) => (o instanceof Error ? o.message : o.status))).toEqual(
+        batch.map((id) => (id === contested ? 'duplicate' : 'stored')),
+      );
+    }
+    expect(await store.countReports()).toMatchObject({ reports: 3 });
   });
 
   it('run COPY statements in a transaction: rows in, a refused row fails it whole, and the connection goes on', async () => {
