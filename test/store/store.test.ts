@@ -1688,7 +1688,7 @@ async function rowCount(
   return Number(row.n);
 }
 
-describe('rollup staging on SQLite (PostgreSQL upserts at once)', () => {
+describe('rollup staging on SQLite (PostgreSQL appends to source_rollup itself)', () => {
   const opened: Store[] = [];
   afterEach(async () => {
     vi.restoreAllMocks();
