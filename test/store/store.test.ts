@@ -726,6 +726,40 @@ for (const engine of engines) {
       }
     });
 
+    it('stores hostile header values verbatim in a batch too (a COPY of the report rows on PostgreSQL)', async () => {
+      const store = await open();
+      const items = HOSTILE.map((value, i) => {
+        const h = header({ orgName: value, reportId: value, domain: `${value}.${i}` });
+        h.metadata.errors = [value];
+        h.metadata.generator = value;
+        h.policyPublished.fo = value;
+        return {
+          report: { ...h, records: [recordHolding(value)] },
+          raw: Buffer.from(value),
+          source: { description: value },
+        };
+      });
+      const outcomes = await store.insertAggregateReports(items);
+      for (const [i, value] of HOSTILE.entries()) {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof Error || outcome.status !== 'stored') throw new Error(`${value}: not stored`);
+        const stored = await store.getAggregateReport(outcome.id);
+        expect(stored?.reporter.orgName).toBe(value);
+        expect(stored?.metadata.reportId).toBe(value);
+        expect(stored?.metadata.generator).toBe(value);
+        expect(stored?.metadata.errors).toEqual([value]);
+        expect(stored?.policyPublished).toMatchObject({ domain: `${value}.${i}`, fo: value });
+        expect(stored?.source).toBe(value);
+        expect(stored?.records).toEqual([recordHolding(value)]);
+        expectBytes(await store.getRawReport(outcome.id), Buffer.from(value));
+      }
+      // Found again by those values: duplicates all.
+      const again = await store.insertAggregateReports(items);
+      expect(again.map((o) => (o instanceof Error ? o.message : o.status))).toEqual(
+        HOSTILE.map(() => 'duplicate'),
+      );
+    });
+
     it('stores hostile values verbatim, and still finds duplicates by them', async () => {
       const store = await open();
       for (const [i, value] of HOSTILE.entries()) {
