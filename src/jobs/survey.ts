@@ -137,7 +137,12 @@ export async function submitShards(
   };
   const closeShard = async () => {
     if (items.length === 0) return;
-    pending.push({ name: 'shard', data: { scanId: scan.id, shard: shard++, items }, opts: jobOptions });
+    pending.push({
+      name: 'shard',
+      data: { scanId: scan.id, shard, items },
+      opts: { ...jobOptions, jobId: shardJobId(scan.id, shard) },
+    });
+    shard++;
     items = [];
     if (pending.length >= ADD_BATCH) await addPending();
   };
@@ -167,21 +172,30 @@ export async function submitShards(
  */
 export async function nextShardNumber(store: Store, queue: Queue, scan: StoredScan): Promise<number> {
   let next = Math.max(scan.shards ?? 0, (await highestShard(store, scan.id)) + 1);
-  // Completed jobs are removed (removeOnComplete) and are in the store; the rest are here.
-  const jobs = await queue.getJobs([
-    'waiting',
-    'active',
-    'delayed',
-    'prioritized',
-    'waiting-children',
-    'failed',
-  ]);
-  for (const job of jobs) {
-    const data = job?.data as ShardData | undefined;
-    if (data?.scanId === scan.id && data.shard >= next) next = data.shard + 1;
+  // Completed jobs are removed (removeOnComplete) and are in the store; the rest are here. Their
+  // ids say their scan and shard: the jobs themselves (each a shard's domains) are not fetched.
+  const ids = await queue.getRanges(
+    ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'],
+    0,
+    -1,
+  );
+  for (const id of ids) {
+    const named = SHARD_JOB_ID.exec(id);
+    let shard: { scanId: number; shard: number } | undefined;
+    if (named) shard = { scanId: Number(named[1]), shard: Number(named[2]) };
+    // A job queued by a version that let the queue number its jobs: its data says.
+    else shard = (await queue.getJob(id))?.data as ShardData | undefined;
+    if (shard?.scanId === scan.id && shard.shard >= next) next = shard.shard + 1;
   }
   return next;
 }
+
+/** A shard's job id, which names its scan and shard number. */
+export function shardJobId(scanId: number, shard: number): string {
+  return `scan-${scanId}-shard-${shard}`;
+}
+
+const SHARD_JOB_ID = /^scan-(\d+)-shard-(\d+)$/;
 
 /** Shards of this scan that failed for good (every attempt an error), with the reason. */
 async function failedShards(

@@ -6,12 +6,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DirectResolver, parseServers } from '../../src/dns/direct-resolver.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
+import { nextShardNumber, shardJobId, submitShards } from '../../src/jobs/survey.ts';
 import { urlWithoutPassword } from '../../src/net/address.ts';
 import { openStore } from '../../src/store/open.ts';
 import { builtInCategoriser, readDomainList, runSurvey, type SurveyReport } from '../../src/survey/index.ts';
+import type { StoredScan } from '../../src/survey/stored.ts';
 import { sumi } from '../helpers/cli.ts';
 import { until } from '../helpers/until.ts';
 import { engines } from '../store/helpers.ts';
@@ -246,6 +248,56 @@ describe.skipIf(skip !== undefined)(
       worker.child.kill('SIGTERM');
       await worker.exited;
     }, 180_000);
+
+    it('numbers a resume past the shards still on the queue from their job ids alone, and past a job queued by an earlier version from its data', async () => {
+      const name = `${QUEUE_NAME}-ids`;
+      const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+      const queue = new Queue(name, { connection });
+      const store = await openStore(db);
+      try {
+        const scan = {
+          id: 990_001,
+          name: 'ids',
+          list: 'ids.txt',
+          options: {},
+          flagNames: [],
+          status: 'running',
+          lines: null,
+          invalid: null,
+          shards: null,
+          startedAt: new Date(),
+          finishedAt: null,
+        } as unknown as StoredScan;
+        const list = fixture.domains.slice(0, 50).map((d) => d.domain);
+        // No worker: the 5 shards (3 to 7) wait on the queue.
+        const submitted = await submitShards(queue, scan, readDomainList(Readable.from([list.join('\n')])), {
+          shardSize: 10,
+          firstShard: 3,
+        });
+        expect(submitted.shards).toBe(5);
+        expect((await queue.getRanges(['waiting'], 0, -1)).sort()).toEqual(
+          [3, 4, 5, 6, 7].map((n) => shardJobId(scan.id, n)).sort(),
+        );
+        // getJob would read a shard's domains: only the ids are read.
+        const getJob = vi.spyOn(queue, 'getJob');
+        expect(await nextShardNumber(store, queue, scan)).toBe(8);
+        expect(getJob).not.toHaveBeenCalled();
+        // A job numbered by the queue (as versions before shardJobId queued them), and another scan's.
+        await queue.add('shard', { scanId: scan.id, shard: 11, items: [] });
+        await queue.add(
+          'shard',
+          { scanId: scan.id + 1, shard: 40, items: [] },
+          { jobId: shardJobId(scan.id + 1, 40) },
+        );
+        expect(await nextShardNumber(store, queue, scan)).toBe(12);
+        expect(getJob).toHaveBeenCalledTimes(1);
+      } finally {
+        await store.close();
+        await queue.obliterate({ force: true }).catch(() => {});
+        await queue.close();
+        connection.disconnect();
+      }
+    });
 
     it('numbers a resume past the shards of a submitter stopped while it queued them', async () => {
       const worker = startWorker(db);
