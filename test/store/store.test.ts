@@ -1212,6 +1212,42 @@ for (const engine of engines) {
       }
     });
 
+    it('keeps reports without a foreign key to their reporter on PostgreSQL (migration 0014); SQLite keeps it', async () => {
+      const store = await open();
+      const outcomes = await store.insertAggregateReports(
+        [0, 1].map((n) => ({
+          report: {
+            ...header({ orgName: `fk-reporter-${n}`, reportId: `fk-r-${n}` }),
+            records: [...manyRecords(2)],
+          },
+          raw: xml(`fkr${n}`),
+          source,
+        })),
+      );
+      const reporterKeys = async () =>
+        store.engine === 'sqlite'
+          ? (
+              await sql`select * from pragma_foreign_key_list('reports') where "table" = 'reporters'`.execute(
+                store.db,
+              )
+            ).rows.length
+          : Number(
+              (
+                await sql<{ n: number }>`select count(*) as n from pg_constraint
+                  where conrelid = 'reports'::regclass and contype = 'f' and confrelid = 'reporters'::regclass`.execute(
+                  store.db,
+                )
+              ).rows[0]?.n,
+            );
+      expect(await reporterKeys()).toBe(store.engine === 'sqlite' ? 1 : 0);
+      // Run again over a store that has it already: nothing to do, nothing lost.
+      await allMigrations(store.engine)['0014-reports-unchecked-reporter']!.up(store.db);
+      for (const [n, outcome] of outcomes.entries()) {
+        if (outcome instanceof Error || outcome.status !== 'stored') throw new Error('not stored');
+        expect((await store.getAggregateReport(outcome.id))?.reporter.orgName).toBe(`fk-reporter-${n}`);
+      }
+    });
+
     it('stores a batch of reports as they would be stored one by one, rollup included', async () => {
       const reports = [0, 1, 2, 3].map((i) => ({
         ...header({ orgName: `R${i % 2}`, reportId: `batch-${i}`, begin: JAN_1 + (i % 2) * DAY }),

@@ -20,6 +20,7 @@ import { reportContact } from './0010-report-contact.ts';
 import { reportCopies } from './0011-report-copies.ts';
 import { tlsReportCopies } from './0012-tls-report-copies.ts';
 import { rollupAppended } from './0013-rollup-appended.ts';
+import { reportsUncheckedReporter } from './0014-reports-unchecked-reporter.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -37,6 +38,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0011-report-copies': reportCopies(kind),
     '0012-tls-report-copies': tlsReportCopies(kind),
     '0013-rollup-appended': rollupAppended(kind),
+    '0014-reports-unchecked-reporter': reportsUncheckedReporter(kind),
   };
 }
 
