@@ -21,7 +21,15 @@ import {
   reportRow,
 } from './aggregate-rows.ts';
 import { copyColumnsOf, duplicateOutcome, keepReportCopy } from './copies.ts';
-import { type CopyStanding, countsOver, storedCopy } from './counted.ts';
+import {
+  type CopyStanding,
+  countsOver,
+  STORED_COPY_COLUMNS,
+  type StoredCopy,
+  type StoredCopyRow,
+  storedCopy,
+  storedCopyOfRow,
+} from './counted.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
 import { CopyRows } from './pg-copy.ts';
@@ -143,14 +151,16 @@ async function writeTogether(
   let staged = 0;
   await store.db.transaction().execute(async (trx) => {
     const rows = ordered.map((p) => p.row);
-    const ids =
-      store.engine === 'postgres' ? await copyReportRows(trx, rows) : await insertReportRows(trx, rows);
+    const { ids, found } =
+      store.engine === 'postgres'
+        ? await copyReportRows(trx, rows)
+        : { ids: await insertReportRows(trx, rows), found: new Map<string, StoredCopy>() };
     const all = new RecordRows(store);
     const stored: (Prepared & { at: number; id: number })[] = [];
     for (const p of reports) {
       const id = ids.get(p.key);
       if (id === undefined) {
-        const stored = await storedCopy(trx, p.row);
+        const stored = found.get(p.key) ?? (await storedCopy(trx, p.row));
         // A fuller copy is written after this transaction; a copy that counts the less, kept now
         // (the counted copy only ever gets fuller, so its row read now decides that for good).
         if (p.row.raw_sha256 !== stored.sha256 && countsOver(standing(p), stored)) {
@@ -262,31 +272,40 @@ const REPORTS_COPY = `copy reports (id,${REPORT_COLUMNS.join(',')}) from stdin`;
  * parameters each and its ON CONFLICT, cost the server twice what a COPY of the same rows does
  * (10,000 of the bench's reports in batches of 50: 1.00 s of server CPU against 0.51 s). COPY
  * has no ON CONFLICT, so the rows already stored are found first, in the same statement that
- * takes ids from the table's sequence for the others. A report stored by another writer between
+ * takes ids from the table's sequence for the others; it reads how each stored one stands too
+ * (StoredCopy), so that a batch of duplicates (a mailbox ingested again) costs no statement per
+ * report. A report stored by another writer between
  * that statement and the COPY makes the COPY fail on the unique key, and the batch is stored
  * again one report at a time (insertAggregateBatch), where the key decides.
  */
 async function copyReportRows(
   db: Kysely<Database>,
   rows: readonly ReportRow[],
-): Promise<Map<string, number>> {
-  const { rows: found } = await sql<{ at: number; id: string | null }>`
-    select k.at::int as at, case when r.id is null then nextval(pg_get_serial_sequence('reports', 'id')) end as id
+): Promise<{ ids: Map<string, number>; found: Map<string, StoredCopy> }> {
+  const stored = sql.raw(STORED_COPY_COLUMNS.map((column) => `r.${column}`).join(', '));
+  const { rows: looked } = await sql<{ at: number; next: string | null } & Partial<StoredCopyRow>>`
+    select k.at::int as at, case when r.id is null then nextval(pg_get_serial_sequence('reports', 'id')) end as next,
+      ${stored}
     from unnest(${rows.map((r) => r.reporter_id)}::bigint[], ${rows.map((r) => r.report_id)}::text[],
                 ${rows.map((r) => r.policy_domain)}::text[]) with ordinality k(reporter_id, report_id, policy_domain, at)
     left join reports r using (reporter_id, report_id, policy_domain)
     order by k.at`.execute(db);
   const ids = new Map<string, number>();
+  const found = new Map<string, StoredCopy>();
   const text = new CopyRows();
   // In the rows' order (their key order, see writeTogether).
-  for (const { at, id } of found) {
-    if (id === null) continue;
+  for (const { at, next, ...report } of looked) {
     const row = rows[at - 1]!;
-    ids.set(reportKey(row), Number(id));
-    text.add([id, ...REPORT_COLUMNS.map((column) => row[column])], 0, REPORT_COLUMNS.length + 1);
+    if (next === null) {
+      // Stored already: how it stands, for the duplicate or a fuller copy (writeTogether).
+      found.set(reportKey(row), storedCopyOfRow(report as StoredCopyRow));
+      continue;
+    }
+    ids.set(reportKey(row), Number(next));
+    text.add([next, ...REPORT_COLUMNS.map((column) => row[column])], 0, REPORT_COLUMNS.length + 1);
   }
   if (text.rows > 0) await db.executeQuery(CompiledQuery.raw(REPORTS_COPY, [text.take()]));
-  return ids;
+  return { ids, found };
 }
 
 /**

@@ -52,23 +52,38 @@ export async function storedCopy(
 ): Promise<StoredCopy> {
   const query = db
     .selectFrom('reports')
-    .select([
-      'id',
-      'raw_sha256',
-      'record_count',
-      'message_count',
-      'policy_domain',
-      'date_begin',
-      'date_end',
-      'adkim',
-      'aspf',
-    ])
+    .select(STORED_COPY_COLUMNS)
     .where('reporter_id', '=', key.reporter_id)
     .where('report_id', '=', key.report_id)
     .where('policy_domain', '=', key.policy_domain);
-  const row = await (lock ? query.forUpdate() : query).executeTakeFirstOrThrow();
+  return storedCopyOfRow(await (lock ? query.forUpdate() : query).executeTakeFirstOrThrow());
+}
+
+/** The columns of a report's row StoredCopy is made of. */
+export const STORED_COPY_COLUMNS = [
+  'id',
+  'raw_sha256',
+  'record_count',
+  'message_count',
+  'policy_domain',
+  'date_begin',
+  'date_end',
+  'adkim',
+  'aspf',
+] as const;
+
+/** A report's row as StoredCopy is made of it (PostgreSQL's bigints may come as strings). */
+export type StoredCopyRow = {
+  [column in (typeof STORED_COPY_COLUMNS)[number]]: column extends 'raw_sha256' | 'policy_domain'
+    ? string
+    : column extends 'adkim' | 'aspf'
+      ? string | null
+      : number | string;
+};
+
+export function storedCopyOfRow(row: StoredCopyRow): StoredCopy {
   return {
-    id: row.id,
+    id: Number(row.id),
     sha256: row.raw_sha256,
     records: Number(row.record_count),
     messages: Number(row.message_count),
