@@ -160,6 +160,7 @@ async function writeTogether(
     for (const p of reports) {
       const id = ids.get(p.key);
       if (id === undefined) {
+        // PostgreSQL's look read it already; SQLite reads it now (in-process, a lookup costs little).
         const stored = found.get(p.key) ?? (await storedCopy(trx, p.row));
         // A fuller copy is written after this transaction; a copy that counts the less, kept now
         // (the counted copy only ever gets fuller, so its row read now decides that for good).
@@ -206,7 +207,7 @@ async function writeTogether(
   return { outcomes, contenders };
 }
 
-/** Inserts the report rows not stored yet (by their unique key): their ids by reportKey. */
+/** SQLite: inserts the report rows not stored yet (by their unique key): their ids by reportKey. */
 async function insertReportRows(
   db: Kysely<Database>,
   rows: readonly ReportRow[],
