@@ -197,8 +197,7 @@ async function writeTogether(
     if (options.rollup ?? true) {
       const rollup = store.rollupAccumulator(target);
       for (const { records } of stored) addPreparedToRollup(rollup, records);
-      // Rows staged in rollup_pending or appended to source_rollup, which a fold takes later.
-      staged = target === 'rollup_pending' || store.engine === 'postgres' ? rollup.pending : 0;
+      staged = rollup.forFold;
       for (const statement of rollup.take()) await trx.executeQuery(statement);
       await store.rollupWritten(trx, rollup.written);
     }
@@ -230,44 +229,6 @@ function storedMeanwhile(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505';
 }
 
-/** Every column of a report's row (a column the table gains fails to compile here), in the order its COPY gives them after the id. */
-const REPORT_COLUMNS = Object.keys({
-  reporter_id: true,
-  report_id: true,
-  policy_domain: true,
-  report_id_raw: true,
-  date_begin: true,
-  date_end: true,
-  version: true,
-  namespace: true,
-  generator: true,
-  errors: true,
-  adkim: true,
-  aspf: true,
-  p: true,
-  sp: true,
-  np: true,
-  pct: true,
-  fo: true,
-  testing: true,
-  discovery_method: true,
-  psd: true,
-  extensions: true,
-  warnings: true,
-  record_count: true,
-  message_count: true,
-  source: true,
-  received_at: true,
-  ingested_at: true,
-  reporter_contact: true,
-  raw_sha256: true,
-  raw_size: true,
-  raw_encoding: true,
-  raw: true,
-} satisfies Record<keyof ReportRow, true>) as (keyof ReportRow)[];
-
-const REPORTS_COPY = `copy reports (id,${REPORT_COLUMNS.join(',')}) from stdin`;
-
 /**
  * PostgreSQL: insertReportRows by COPY. The multi-row INSERT of a batch's reports, with their 32
  * parameters each and its ON CONFLICT, cost the server twice what a COPY of the same rows does
@@ -275,16 +236,16 @@ const REPORTS_COPY = `copy reports (id,${REPORT_COLUMNS.join(',')}) from stdin`;
  * has no ON CONFLICT, so the rows already stored are found first, in the same statement that
  * takes ids from the table's sequence for the others; it reads how each stored one stands too
  * (StoredCopy), so that a batch of duplicates (a mailbox ingested again) costs no statement per
- * report. A report stored by another writer between
- * that statement and the COPY makes the COPY fail on the unique key, and the batch is stored
- * again one report at a time (insertAggregateBatch), where the key decides.
+ * report. A report stored by another writer between that statement and the COPY makes the COPY
+ * fail on the unique key, and the batch is stored again one report at a time
+ * (insertAggregateBatch), where the key decides.
  */
 async function copyReportRows(
   db: Kysely<Database>,
   rows: readonly ReportRow[],
 ): Promise<{ ids: Map<string, number>; found: Map<string, StoredCopy> }> {
   const stored = sql.raw(STORED_COPY_COLUMNS.map((column) => `r.${column}`).join(', '));
-  const { rows: looked } = await sql<{ at: number; next: string | null } & Partial<StoredCopyRow>>`
+  const { rows: looked } = await sql<{ at: number; next: number | null } & StoredCopyRow>`
     select k.at::int as at, case when r.id is null then nextval(pg_get_serial_sequence('reports', 'id')) end as next,
       ${stored}
     from unnest(${rows.map((r) => r.reporter_id)}::bigint[], ${rows.map((r) => r.report_id)}::text[],
@@ -293,19 +254,24 @@ async function copyReportRows(
     order by k.at`.execute(db);
   const ids = new Map<string, number>();
   const found = new Map<string, StoredCopy>();
+  // The columns as reportRow makes every row: each of the table's but the id.
+  const columns = Object.keys(rows[0]!) as (keyof ReportRow)[];
   const text = new CopyRows();
   // In the rows' order (their key order, see writeTogether).
   for (const { at, next, ...report } of looked) {
     const row = rows[at - 1]!;
     if (next === null) {
       // Stored already: how it stands, for the duplicate or a fuller copy (writeTogether).
-      found.set(reportKey(row), storedCopyOfRow(report as StoredCopyRow));
+      found.set(reportKey(row), storedCopyOfRow(report));
       continue;
     }
-    ids.set(reportKey(row), Number(next));
-    text.add([next, ...REPORT_COLUMNS.map((column) => row[column])], 0, REPORT_COLUMNS.length + 1);
+    ids.set(reportKey(row), next);
+    text.add([next, ...columns.map((column) => row[column])], 0, columns.length + 1);
   }
-  if (text.rows > 0) await db.executeQuery(CompiledQuery.raw(REPORTS_COPY, [text.take()]));
+  if (text.rows > 0) {
+    const copy = `copy reports (id,${columns.join(',')}) from stdin`;
+    await db.executeQuery(CompiledQuery.raw(copy, [text.take()]));
+  }
   return { ids, found };
 }
 

@@ -7,7 +7,7 @@
  * over in one transaction: the stored copy's records are withdrawn from the rollup and deleted
  * (withdrawRecords), and the fuller copy's are written under the same report id.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { recordOfRow } from './aggregate-rows.ts';
 import { duplicateOutcome } from './copies.ts';
 import { foldPendingRows, ROLLUP_MAX_PENDING_ROWS, type RollupAccumulator } from './rollup.ts';
@@ -72,18 +72,12 @@ export const STORED_COPY_COLUMNS = [
   'aspf',
 ] as const;
 
-/** A report's row as StoredCopy is made of it (PostgreSQL's bigints may come as strings). */
-export type StoredCopyRow = {
-  [column in (typeof STORED_COPY_COLUMNS)[number]]: column extends 'raw_sha256' | 'policy_domain'
-    ? string
-    : column extends 'adkim' | 'aspf'
-      ? string | null
-      : number | string;
-};
+/** A report's row as StoredCopy is made of it. */
+export type StoredCopyRow = Pick<Selectable<Database['reports']>, (typeof STORED_COPY_COLUMNS)[number]>;
 
 export function storedCopyOfRow(row: StoredCopyRow): StoredCopy {
   return {
-    id: Number(row.id),
+    id: row.id,
     sha256: row.raw_sha256,
     records: Number(row.record_count),
     messages: Number(row.message_count),

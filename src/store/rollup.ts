@@ -103,6 +103,15 @@ export class RollupAccumulator {
     return this.#staging ? this.#staged : this.#sums.size;
   }
 
+  /**
+   * Rows waiting that a fold takes once written (staged in rollup_pending, or appended to
+   * source_rollup on PostgreSQL for a fold to compact); 0 when they are summed into
+   * source_rollup as they are written.
+   */
+  get forFold(): number {
+    return this.#staging ? this.#staged : 0;
+  }
+
   /** The slices (policy domain and day) every row so far went to. */
   get slices(): RollupSlice[] {
     return [...this.#slices.values()];
