@@ -24,6 +24,16 @@ import type {
  * four batches at once over the network: 256 stayed faster there.
  */
 export const BATCH_MAX_REPORTS: Readonly<Record<EngineKind, number>> = { sqlite: 64, postgres: 256 };
+/**
+ * Reports a batch waits for while another is being written, by engine. On PostgreSQL a batch
+ * that ended let the next take what had arrived meanwhile: at the ingest bench's pace that was
+ * 17 reports, and each of its 574 batches paid seven round trips and a commit. A batch now
+ * goes when 64 wait (or BATCH_WAIT_MS has passed, or nothing else is being written). The 10,000
+ * bench reports, 8 alternating runs each: 25,450 -> 26,980 records/s (faster in 6 of 8), CPU
+ * server 1.94 -> 1.84 s and client 5.18 -> 4.95 s. SQLite's one writer takes what waits when
+ * its batch ends, as before.
+ */
+export const BATCH_MIN_REPORTS: Readonly<Record<EngineKind, number>> = { sqlite: 64, postgres: 64 };
 /** Records per batch, whatever the number of reports. */
 export const BATCH_MAX_RECORDS: Readonly<Record<EngineKind, number>> = { sqlite: 6_250, postgres: 25_000 };
 /**
@@ -46,6 +56,7 @@ export class AggregateBatcher {
   readonly #store: Store;
   /** Batches written at once: PostgreSQL commits several on pooled connections; SQLite has one writer. */
   readonly #parallel: number;
+  readonly #minReports: number;
   readonly #maxReports: number;
   readonly #maxRecords: number;
   #pending: Waiting[] = [];
@@ -60,6 +71,7 @@ export class AggregateBatcher {
     this.#store = store;
     this.#insert = insert;
     this.#parallel = store.engine === 'postgres' ? BATCHES_AT_ONCE_POSTGRES : 1;
+    this.#minReports = BATCH_MIN_REPORTS[store.engine];
     this.#maxReports = BATCH_MAX_REPORTS[store.engine];
     this.#maxRecords = BATCH_MAX_RECORDS[store.engine];
   }
@@ -69,10 +81,20 @@ export class AggregateBatcher {
     return new Promise<InsertOutcome>((resolve, reject) => {
       this.#pending.push({ item, settle: { resolve, reject } });
       this.#pendingRecords += recordCount(item.report.records);
-      if (this.#writing.size >= this.#parallel) return;
-      if (this.#pending.length >= this.#maxReports || this.#pendingRecords >= this.#maxRecords) this.#send();
-      else this.#timer ??= setTimeout(() => this.#send(), BATCH_WAIT_MS);
+      this.#sendOrWait(false);
     });
+  }
+
+  /**
+   * With a connection free, sends what waits if it makes a batch worth a transaction (or
+   * `idle`: nothing else is being written, so the store would wait for it); else it goes when
+   * more have come or BATCH_WAIT_MS has passed.
+   */
+  #sendOrWait(idle: boolean): void {
+    if (this.#writing.size >= this.#parallel || this.#pending.length === 0) return;
+    if (idle || this.#pending.length >= this.#minReports || this.#pendingRecords >= this.#maxRecords)
+      this.#send();
+    else this.#timer ??= setTimeout(() => this.#send(), BATCH_WAIT_MS);
   }
 
   /** Writes what is waiting and resolves when every batch so far is committed. */
@@ -98,8 +120,7 @@ export class AggregateBatcher {
     this.#pendingRecords -= records;
     const writing: Promise<void> = this.#write(batch).finally(() => {
       this.#writing.delete(writing);
-      // What arrived meanwhile goes at once, as one batch: no waiting while reports queue.
-      this.#send();
+      this.#sendOrWait(this.#writing.size === 0);
     });
     this.#writing.add(writing);
   }
