@@ -106,11 +106,11 @@ export async function ingestPaths(
   paths: readonly string[],
   options: IngestPathsOptions,
 ): Promise<IngestTotals> {
+  const threads = options.readThreads ?? defaultReadThreads();
   const batcher =
     (options.batch ?? true)
-      ? new AggregateBatcher(options.store, { rollup: options.rollup ?? true })
+      ? new AggregateBatcher(options.store, { insert: { rollup: options.rollup ?? true }, readers: threads })
       : undefined;
-  const threads = options.readThreads ?? defaultReadThreads();
   // Read threads start once enough inputs are found: they boot while the rest is scanned.
   let pool: ReadPool | undefined;
   let scanned: ScannedPath[];

@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  AggregateBatcher,
-  BATCH_MIN_REPORTS,
-  BATCH_WAIT_MS,
-  BATCHES_AT_ONCE_POSTGRES,
-} from '../../src/ingest/batch.ts';
+import { AggregateBatcher, BATCH_MIN_REPORTS, BATCH_WAIT_MS, batchesAtOnce } from '../../src/ingest/batch.ts';
 import type { EngineKind } from '../../src/store/engine.ts';
 import type { AggregateBatchItem, InsertOutcome, Store } from '../../src/store/types.ts';
 
@@ -37,17 +32,20 @@ describe('AggregateBatcher', () => {
 
   it('PostgreSQL: a freed connection waits for a worthwhile batch while others are written', async () => {
     const { store, batches } = heldStore('postgres');
-    const batcher = new AggregateBatcher(store);
+    const readers = 3;
+    const batcher = new AggregateBatcher(store, { readers });
+    const atOnce = batchesAtOnce('postgres', readers);
+    expect(atOnce).toBe(4);
     const min = BATCH_MIN_REPORTS.postgres;
     // Every connection busy with a batch of `min`.
-    for (let i = 0; i < BATCHES_AT_ONCE_POSTGRES * min; i++) void batcher.add(item);
-    expect(batches.map((b) => b.size)).toEqual(Array(BATCHES_AT_ONCE_POSTGRES).fill(min));
+    for (let i = 0; i < atOnce * min; i++) void batcher.add(item);
+    expect(batches.map((b) => b.size)).toEqual(Array(atOnce).fill(min));
 
     // A few arrive; one batch ends: they wait rather than go as a batch of 3.
     for (let i = 0; i < 3; i++) void batcher.add(item);
     batches[0]!.end();
     await settle();
-    expect(batches).toHaveLength(BATCHES_AT_ONCE_POSTGRES);
+    expect(batches).toHaveLength(atOnce);
     // ...until BATCH_WAIT_MS has passed.
     await vi.advanceTimersByTimeAsync(BATCH_WAIT_MS);
     expect(batches.map((b) => b.size).at(-1)).toBe(3);
@@ -56,7 +54,7 @@ describe('AggregateBatcher', () => {
     batches[1]!.end();
     await settle();
     for (let i = 0; i < min - 1; i++) void batcher.add(item);
-    expect(batches).toHaveLength(BATCHES_AT_ONCE_POSTGRES + 1);
+    expect(batches).toHaveLength(atOnce + 1);
     void batcher.add(item);
     expect(batches.map((b) => b.size).at(-1)).toBe(min);
 
@@ -80,6 +78,11 @@ describe('AggregateBatcher', () => {
     expect(batches.map((b) => b.size)).toEqual([BATCH_MIN_REPORTS.sqlite, 3]);
     batches[1]!.end();
     await batcher.flush();
+  });
+
+  it('writes one batch more at once than there are threads making reports, 2 to 4, on PostgreSQL', () => {
+    expect([0, 1, 2, 3, 7].map((readers) => batchesAtOnce('postgres', readers))).toEqual([2, 2, 3, 4, 4]);
+    expect(batchesAtOnce('sqlite', 7)).toBe(1);
   });
 
   it('a lone report waits BATCH_WAIT_MS for others, then goes alone', async () => {
