@@ -1,7 +1,7 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
-import { describeFailure, totalsAnswer } from '../ingest/describe.ts';
+import { describeFailure, describeRecount, totalsAnswer } from '../ingest/describe.ts';
 import {
   IMAP_DEFAULT_ARCHIVE,
   ImapAccessError,
@@ -296,11 +296,12 @@ export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolea
     return;
   }
   const t = translator(ingestText, ctx.lang);
+  // The newly stored reports' own rows; what fuller copies changed is said on its own line.
   const lines = [
     t('summary.stored', {
       reports: totals.reports,
-      records: totals.records,
-      messages: totals.messages,
+      records: totals.records - totals.recountChange.records,
+      messages: totals.messages - totals.recountChange.messages,
       failureReports: totals.failureReports,
       tlsReports: totals.tlsReports,
       inputs: totals.inputs,
@@ -309,7 +310,8 @@ export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolea
   ];
   if (totals.duplicates > 0) lines.push(t('summary.duplicates', { duplicates: totals.duplicates }));
   if (totals.copies > 0) lines.push(t('summary.copies', { copies: totals.copies }));
-  if (totals.recounted > 0) lines.push(t('summary.recounted', { recounted: totals.recounted }));
+  const recount = describeRecount(totals, ctx.lang);
+  if (recount) lines.push(recount);
   if (totals.failed.length > 0) {
     lines.push(t('summary.failed', { count: totals.failed.length }));
     for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { translate, translator } from '../i18n/translate.ts';
-import { describeFailure } from '../ingest/describe.ts';
+import { describeFailure, describeRecount } from '../ingest/describe.ts';
 import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver } from '../ingest/smtp.ts';
+import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import { type CliContext, UsageError } from './output.ts';
 
@@ -69,19 +70,19 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
         ...(tls ? { tls } : {}),
         ...(flags.hostname ? { hostname: flags.hostname } : {}),
         onMessage: (source, outcome) => {
-          const stored = outcome.reports.filter((r) => r.status === 'stored').length;
+          const totals = emptyTotals();
+          addOutcome(totals, outcome);
           ctx.stderr.write(
             `${t('smtpd.received', {
               source,
-              reports: stored,
-              duplicates: outcome.reports.length - stored,
+              reports: outcome.reports.length - totals.duplicates,
+              duplicates: totals.duplicates,
               failed: outcome.failed.length,
             })}\n`,
           );
-          const copies = outcome.reports.filter((r) => r.copy !== undefined || r.recounted).length;
-          if (copies > 0) ctx.stderr.write(`  ${t('summary.copies', { copies })}\n`);
-          const recounted = outcome.reports.filter((r) => r.recounted).length;
-          if (recounted > 0) ctx.stderr.write(`  ${t('summary.recounted', { recounted })}\n`);
+          if (totals.copies > 0) ctx.stderr.write(`  ${t('summary.copies', { copies: totals.copies })}\n`);
+          const recount = describeRecount(totals, ctx.lang);
+          if (recount) ctx.stderr.write(`  ${recount}\n`);
           for (const failure of outcome.failed) ctx.stderr.write(`  ${describeFailure(failure, ctx.lang)}\n`);
         },
         onError: (source, error) => ctx.stderr.write(`${source}: ${(error as Error).message}\n`),

@@ -120,8 +120,8 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: 'そのうち {copies} 件は保存済みのレポートと同じ識別子（報告者とレポート ID）で内容が異なりました。届いた順序にかかわらず、各レポートの写しのうち最も多くを含むもの（メッセージ数、次にレコード数が最多のもの）を集計に使い、ほかはその写しとして保存しています。',
   },
   'summary.recounted': {
-    en: '{recounted} of these were fuller than the copy stored before and are counted in its place; the totals above include the difference.',
-    ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。上の件数にはその差分を含みます。',
+    en: '{recounted} of these were fuller than the copy stored before and are counted in its place, which changed the records counted by {records} and the messages by {messages}.',
+    ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。これにより集計されるレコードは {records} 件、メッセージは {messages} 通変わりました。',
   },
   'summary.failed': {
     en: '{count} inputs gave no report; they are kept in the quarantine:',

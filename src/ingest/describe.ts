@@ -50,3 +50,18 @@ export function totalsAnswer(totals: IngestTotals, lang: Lang) {
     })),
   };
 }
+
+/**
+ * The line saying how many duplicates were fuller copies counted in place of the stored ones,
+ * and what that changed the counted records and messages by (either may fall: a copy covering
+ * more messages may hold fewer records); null when there were none.
+ */
+export function describeRecount(totals: IngestTotals, lang: Lang): string | null {
+  if (totals.recounted === 0) return null;
+  const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+  return translate(ingestText, 'summary.recounted', lang, {
+    recounted: totals.recounted,
+    records: signed(totals.recountChange.records),
+    messages: signed(totals.recountChange.messages),
+  });
+}

@@ -18,6 +18,11 @@ export interface IngestTotals {
   records: number;
   /** Messages the newly stored aggregate reports cover (sum of their records' counts), as `records`. */
   messages: number;
+  /**
+   * What the fuller copies changed the counted records and messages by (included in `records`
+   * and `messages`): a copy covering more messages may hold fewer records.
+   */
+  recountChange: { records: number; messages: number };
   failureReports: number;
   tlsReports: number;
   /** Inputs (files, mails) read. */
@@ -33,6 +38,7 @@ export function emptyTotals(): IngestTotals {
     recounted: 0,
     records: 0,
     messages: 0,
+    recountChange: { records: 0, messages: 0 },
     failureReports: 0,
     tlsReports: 0,
     inputs: 0,
@@ -50,6 +56,8 @@ export function addOutcome(totals: IngestTotals, outcome: MessageOutcome): void 
         totals.recounted++;
         totals.records += report.records;
         totals.messages += report.messages;
+        totals.recountChange.records += report.records;
+        totals.recountChange.messages += report.messages;
       }
     } else if (report.kind === 'aggregate') {
       totals.reports++;

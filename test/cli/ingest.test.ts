@@ -107,10 +107,35 @@ describe('sumi ingest', () => {
     expect(fuller.stdout).toContain(
       '1 of these were fuller than the copy stored before and are counted in its place',
     );
-    expect(fuller.stdout).toContain('(2 records, 9 messages)');
+    // Nothing newly stored: the change is said on the line of its own.
+    expect(fuller.stdout).toContain('Stored 0 aggregate reports (0 records, 0 messages)');
+    expect(fuller.stdout).toContain('which changed the records counted by +2 and the messages by +9.');
     await writeFile(input('fullest.xml'), aggregateXml({ reportId: 'cli-copy', records: 6 }));
     const fullest = await sumi(['ingest', input('fullest.xml'), '--db', db, '--lang', 'ja', '--json']);
     expect(JSON.parse(fullest.stdout)).toMatchObject({ reports: 0, duplicates: 1, records: 1, messages: 6 });
+    // Fuller by messages with fewer records: the records counted fall, and the summary says so
+    // rather than storing "-5 records" (the JSON totals are the store's change, as above).
+    const fewer = aggregateXml({ reportId: 'cli-copy', records: 1 }).replace(
+      '<count>1</count>',
+      '<count>100</count>',
+    );
+    await writeFile(input('fewer.xml'), fewer);
+    const fewerText = await sumi(['ingest', input('fewer.xml'), '--db', db]);
+    expect(fewerText.stdout).toContain('Stored 0 aggregate reports (0 records, 0 messages)');
+    expect(fewerText.stdout).toContain('which changed the records counted by -5 and the messages by +79.');
+    const fewerJa = await sumi([
+      'ingest',
+      input('fullest.xml'),
+      input('fewer.xml'),
+      '--db',
+      db,
+      '--lang',
+      'ja',
+    ]);
+    expect(fewerJa.stdout).toContain('レコード 0 件、メッセージ 0 通');
+    await writeFile(input('fewest.xml'), fewer.replace('<count>100</count>', '<count>200</count>'));
+    const fewestJa = await sumi(['ingest', input('fewest.xml'), '--db', db, '--lang', 'ja']);
+    expect(fewestJa.stdout).toContain('集計されるレコードは 0 件、メッセージは +100 通変わりました');
   });
 
   it('keeps an SMTP TLS report sent again with other bytes as a copy of the stored one', async () => {
