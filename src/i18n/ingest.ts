@@ -15,7 +15,8 @@ folders, directories (read recursively), "-" for stdin, or one imap://user@host[
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
 (--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords.
 
-An input that holds no report is kept in the store's quarantine and listed as failed.
+An input that holds no report is kept in the store's quarantine and listed as failed; one that
+cannot be read (a directory or file this user may not read, a link to nothing) is listed too.
 
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
 report (each one is listed with its reason and kept in the quarantine; the others are stored);
@@ -31,7 +32,8 @@ IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password
 アクセストークン（--token-command、--token-file、--token-env）。パスワードを受け付けない
 Microsoft 365 と Gmail ではトークンを使います。
 
-レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。
+レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。読み取れない入力
+（このユーザーが読めないディレクトリやファイル、リンク先のないリンク）も一覧表示されます。
 
 終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
 含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
@@ -124,8 +126,8 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。これにより集計されるレコードは {records} 件、メッセージは {messages} 通変わりました。',
   },
   'summary.failed': {
-    en: '{count} inputs gave no report; they are kept in the quarantine:',
-    ja: '{count} 件の入力からレポートを読み取れませんでした。隔離領域に保存しています:',
+    en: '{count} inputs gave no report; those that could be read are kept in the quarantine:',
+    ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
   },
   'error.noInput': {
     en: 'give at least one path, "-" or an imap:// URL',

@@ -4,7 +4,18 @@
  * for stdin. Nothing is read before it is needed: a consumer pulling messages one at a time
  * holds one message per pull, whatever the mailbox's size.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import {
+  closeSync,
+  createReadStream,
+  type Dirent,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { looksLikeMbox, splitMbox } from './mbox.ts';
@@ -31,7 +42,24 @@ export interface InputMessage {
    * Set on a whole file not read yet (inputMessages with `lazyFiles`): its reader may read it
    * elsewhere (a read thread), and must split it when it turns out to be an mbox (expandFile).
    */
-  file?: { path: string; maildir: boolean; max: number };
+  file?: FileAt & { maildir: boolean; max: number };
+}
+
+/**
+ * Where a file is: `path`, for people and for opening it, or for people only when `fsPath` is
+ * set: the path's bytes, when a name in it is not UTF-8 (a name in Shift_JIS or Latin-1, as
+ * Windows archives leave them). No string can name such a file; `path` shows its bytes escaped
+ * (`\xff`).
+ */
+export interface FileAt {
+  path: string;
+  fsPath?: Uint8Array;
+}
+
+/** What the file system takes for `at` (bytes arrive from another thread as a plain Uint8Array). */
+function fsPathOf(at: FileAt): string | Buffer {
+  const bytes = at.fsPath;
+  return bytes === undefined ? at.path : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Why an input could not be read at all (not a report problem: nothing to quarantine). */
@@ -48,15 +76,18 @@ export class InputError extends Error {
 }
 
 /** A path to read, found by `scanPaths`. */
-export interface InputFile {
-  path: string;
+export interface InputFile extends FileAt {
   size: number;
   mtime: number;
   /** Inside a Maildir's cur/ or new/: a mail, never an mbox. */
   maildir: boolean;
 }
 
-export type ScannedPath = InputFile | { path: '-'; stdin: true };
+export type ScannedPath =
+  | InputFile
+  | { path: '-'; stdin: true }
+  /** A directory that could not be listed, or a file that could not be looked at: a failed input. */
+  | { path: string; unlisted: InputError };
 
 /**
  * Lists the files behind the given paths (directories recursively, in name order), so the
@@ -78,8 +109,16 @@ export async function scanPaths(
       push({ path: '-', stdin: true });
       continue;
     }
-    const info = await stat(given);
-    if (info.isDirectory()) await walk(given, push, false);
+    let info: Stats;
+    try {
+      info = await stat(given);
+    } catch (err) {
+      // A path that is not there is the caller's mistake; one that cannot be looked at is a failed input.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+      push({ path: given, unlisted: unreadable(given, err) });
+      continue;
+    }
+    if (info.isDirectory()) await walk({ path: given }, push, false);
     else push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
   }
   return out;
@@ -87,29 +126,85 @@ export async function scanPaths(
 
 type Found = (...scanned: ScannedPath[]) => void;
 
-async function walk(dir: string, out: Found, inMaildir: boolean): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const names = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
+async function walk(dir: FileAt, out: Found, inMaildir: boolean): Promise<void> {
+  let entries: Dirent<Buffer>[];
+  try {
+    // Names as bytes: a name that is not UTF-8 would come back as a string naming no file.
+    entries = await readdir(fsPathOf(dir), { withFileTypes: true, encoding: 'buffer' });
+  } catch (err) {
+    // A directory this process may not list (another user's) is said, and the rest is read; one
+    // removed meanwhile is not there to read.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      out({ path: dir.path, unlisted: unreadable(dir.path, err) });
+    return;
+  }
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
+  const names = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name.toString('latin1')));
   const maildir = names.has('cur') && names.has('new');
-  const files: string[] = [];
+  const files: FileAt[] = [];
   for (const entry of entries) {
-    const full = path.join(dir, entry.name);
+    const full = childAt(dir, entry.name);
     if (entry.isDirectory()) {
       await flushStats(files, out, inMaildir);
+      const name = entry.name.toString('latin1');
       // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
-      if (maildir && entry.name === 'tmp') continue;
-      if (maildir && (entry.name === 'cur' || entry.name === 'new')) await walk(full, out, true);
+      if (maildir && name === 'tmp') continue;
+      if (maildir && (name === 'cur' || name === 'new')) await walk(full, out, true);
       else await walk(full, out, false);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       // Files at a Maildir's top (dovecot-uidlist, subscriptions...) are the server's, not mail.
       if (maildir) continue;
-      if (entry.name.startsWith('.')) continue;
+      if (entry.name[0] === DOT) continue;
       files.push(full);
       if (files.length >= STATS_AT_ONCE) await flushStats(files, out, inMaildir);
     }
   }
   await flushStats(files, out, inMaildir);
+}
+
+const DOT = 0x2e;
+const SLASH = Buffer.from('/');
+
+/** Where `name` (bytes, as the directory holds it) in directory `dir` is. */
+function childAt(dir: FileAt, name: Buffer): FileAt {
+  if (dir.fsPath === undefined && isUtf8(name)) return { path: path.join(dir.path, name.toString()) };
+  return {
+    path: path.join(dir.path, escapedName(name)),
+    fsPath: Buffer.concat([dir.fsPath ?? Buffer.from(dir.path), SLASH, name]),
+  };
+}
+
+/** A file name's bytes for people: UTF-8 as it is, any byte that is not part of it as `\xNN`. */
+export function escapedName(name: Uint8Array): string {
+  let out = '';
+  let at = 0;
+  while (at < name.length) {
+    const length = utf8SequenceLength(name, at);
+    if (length === 0) {
+      out += `\\x${name[at]!.toString(16).padStart(2, '0')}`;
+      at++;
+    } else {
+      out += Buffer.from(name.buffer, name.byteOffset + at, length).toString();
+      at += length;
+    }
+  }
+  return out;
+}
+
+/** The length of the well-formed UTF-8 sequence at `at` (1 to 4), or 0 when none starts there. */
+function utf8SequenceLength(bytes: Uint8Array, at: number): number {
+  const lead = bytes[at]!;
+  if (lead < 0x80) return 1;
+  const length =
+    lead >= 0xc2 && lead <= 0xdf
+      ? 2
+      : lead >= 0xe0 && lead <= 0xef
+        ? 3
+        : lead >= 0xf0 && lead <= 0xf4
+          ? 4
+          : 0;
+  if (length === 0 || at + length > bytes.length) return 0;
+  return isUtf8(bytes.subarray(at, at + length)) ? length : 0;
 }
 
 /** Files stat'ed between two turns of the event loop. */
@@ -120,21 +215,27 @@ const STATS_AT_ONCE = 64;
  * stats, a group at a time: through the thread pool each cost this thread 20 us of bookkeeping
  * (0.2 s of the writing thread's time for the bench's 10,000 files), against 3 us here.
  */
-async function flushStats(files: string[], out: Found, maildir: boolean): Promise<void> {
-  const regular: InputFile[] = [];
+async function flushStats(files: FileAt[], out: Found, maildir: boolean): Promise<void> {
+  const found: ScannedPath[] = [];
   for (const file of files) {
+    const at = fsPathOf(file);
     let info: Stats | undefined;
     try {
-      info = statSync(file, { throwIfNoEntry: false });
-    } catch {
-      info = undefined; // a file this process may not read, or a loop of links
+      info = statSync(at, { throwIfNoEntry: false });
+      // Not there: a file removed meanwhile is skipped, a link to nothing is said.
+      if (info === undefined && lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink())
+        throw Object.assign(new Error('a link to nothing'), { code: 'ENOENT' });
+    } catch (err) {
+      // A loop of links, a directory on the way this process may not search.
+      found.push({ path: file.path, unlisted: unreadable(file.path, err) });
+      continue;
     }
-    // undefined: a dangling link or a file removed meanwhile.
+    // Links to directories are not followed (a link may lead anywhere, or back up the tree).
     if (!info?.isFile()) continue;
-    regular.push({ path: file, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir });
+    found.push({ ...file, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir });
   }
   files.length = 0;
-  if (regular.length > 0) out(...regular);
+  if (found.length > 0) out(...found);
   await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
@@ -162,9 +263,9 @@ export async function* inputMessages(
     for (const held of ahead.keys()) bytes += held.size;
     for (let i = from; i < scanned.length && ahead.size < READ_AHEAD_FILES; i++) {
       const next = scanned[i]!;
-      if ('stdin' in next || ahead.has(next) || !readsWhole(next, readWhole)) continue;
+      if (!('size' in next) || ahead.has(next) || !readsWhole(next, readWhole)) continue;
       if (next.size > READ_AHEAD_MAX_FILE_BYTES || bytes + next.size > READ_AHEAD_MAX_BYTES) break;
-      const reading = readCapped(next.path, max);
+      const reading = readCapped(next, max);
       reading.catch(() => {}); // observed when its turn comes
       ahead.set(next, reading);
       bytes += next.size;
@@ -175,6 +276,10 @@ export async function* inputMessages(
       if ('stdin' in item) {
         if (!options.stdin) continue;
         yield* stdinMessages(options.stdin, max);
+        continue;
+      }
+      if ('unlisted' in item) {
+        yield failing(item.path, path.basename(item.path), 0, item.unlisted);
         continue;
       }
       if (options.lazyFiles && readsWhole(item, readWhole)) {
@@ -213,7 +318,7 @@ async function* fileMessages(
     // One read per file: whether it is an mbox is seen from the bytes already in memory.
     let bytes: Buffer;
     try {
-      bytes = await (reading ?? readCapped(file.path, max));
+      bytes = await (reading ?? readCapped(file, max));
     } catch (err) {
       yield failing(file.path, name, file.size, err instanceof InputError ? err : unreadable(file.path, err));
       return;
@@ -228,7 +333,7 @@ async function* fileMessages(
   let mbox = false;
   let handle: FileHandle | undefined;
   try {
-    handle = await open(file.path, 'r');
+    handle = await open(fsPathOf(file), 'r');
     const head = Buffer.alloc(5);
     const { bytesRead } = await handle.read(head, 0, 5, 0);
     mbox = looksLikeMbox(head.subarray(0, bytesRead));
@@ -239,7 +344,8 @@ async function* fileMessages(
     await handle?.close();
   }
   if (mbox) {
-    yield* mboxMessages(createReadStream(file.path, { highWaterMark: 1024 * 1024 }), file.path, name, max);
+    const stream = createReadStream(fsPathOf(file), { highWaterMark: 1024 * 1024 });
+    yield* mboxMessages(stream, file.path, name, max);
     return;
   }
   yield {
@@ -247,7 +353,7 @@ async function* fileMessages(
     name,
     receivedAt: file.mtime,
     size: file.size,
-    load: () => readCapped(file.path, max),
+    load: () => readCapped(file, max),
   };
 }
 
@@ -257,8 +363,8 @@ function lazyFile(file: InputFile, max: number): InputMessage {
     name: path.basename(file.path),
     receivedAt: file.mtime,
     size: file.size,
-    load: () => readCapped(file.path, max),
-    file: { path: file.path, maildir: file.maildir, max },
+    load: () => readCapped(file, max),
+    file: { path: file.path, ...(file.fsPath ? { fsPath: file.fsPath } : {}), maildir: file.maildir, max },
   };
 }
 
@@ -357,10 +463,11 @@ async function collectCapped(
 }
 
 /** readCapped on the calling thread: for read threads, where blocking is the point. */
-export function readCappedSync(file: string, max: number): Buffer {
+export function readCappedSync(at: FileAt, max: number): Buffer {
+  const file = at.path;
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(fsPathOf(at), 'r');
     const { size } = fstatSync(fd);
     if (size > max) throw tooLarge(file, size, max);
     // A size of 0 may be a pipe, a device or a /proc file: read to the end, never past max.
@@ -403,10 +510,11 @@ function readUnsizedSync(fd: number, file: string, max: number): Buffer {
   }
 }
 
-async function readCapped(file: string, max: number): Promise<Buffer> {
+async function readCapped(at: FileAt, max: number): Promise<Buffer> {
+  const file = at.path;
   let handle: FileHandle | undefined;
   try {
-    handle = await open(file, 'r');
+    handle = await open(fsPathOf(at), 'r');
     const { size } = await handle.stat();
     if (size > max) throw tooLarge(file, size, max);
     if (size === 0) {

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ReportError, type ReportErrorArgs, type ReportErrorCode } from '../reports/errors.ts';
-import { InputError } from './inputs.ts';
+import { type FileAt, InputError } from './inputs.ts';
 import type { MessagePart, ReadOptions } from './read.ts';
 
 /** Threads at most: one per core beside the main thread's, which writes to the store. */
@@ -19,7 +19,7 @@ export function defaultReadThreads(): number {
 /** An input to read: its bytes, or a file the thread reads itself (a whole file, see InputMessage.file). */
 export interface ReadRequest {
   id: number;
-  input: { bytes: Uint8Array } | { file: { path: string; maildir: boolean; max: number } };
+  input: { bytes: Uint8Array } | { file: FileAt & { maildir: boolean; max: number } };
   name: string;
   source: string;
   options: ReadOptions;
@@ -152,7 +152,7 @@ export class ReadPool {
 
   /** Reads a whole file on a thread, then its parts as `read` does. */
   async readFile(
-    file: { path: string; maildir: boolean; max: number },
+    file: FileAt & { maildir: boolean; max: number },
     name: string,
     source: string,
     options: ReadOptions,

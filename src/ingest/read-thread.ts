@@ -18,7 +18,7 @@ async function answer(request: ReadRequest): Promise<ReadResponse> {
     let bytes: Buffer;
     if ('file' in input) {
       try {
-        bytes = readCappedSync(input.file.path, input.file.max);
+        bytes = readCappedSync(input.file, input.file.max);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         return { id, inputError: { code: error.code, args: error.args, message: error.message } };

@@ -1,10 +1,11 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
+import { escapedName, inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
 import { ingestPaths, READ_THREADS_MIN_INPUTS } from '../../src/ingest/paths.ts';
 import { ReadPool } from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -360,6 +361,56 @@ describe('ingestPaths', () => {
     ]);
     expect((await store.getRawReport(rows[0]!.id))?.toString()).toBe(xml);
     expect((await store.getRawReport(rows[1]!.id))?.toString()).toBe(twice);
+  });
+
+  it('reads files and directories whose names are not UTF-8, on threads and inline, showing their bytes escaped', async () => {
+    // Names as Windows archives leave them: Shift_JIS (レポート) and Latin-1 (é).
+    const sjis = Buffer.from([0x83, 0x8c, 0x83, 0x7c, 0x81, 0x5b, 0x83, 0x67]);
+    const inDir = Buffer.from(path.join(dir, 'in'));
+    const at = (...names: Buffer[]) => Buffer.concat(names.flatMap((n) => [Buffer.from('/'), n]).slice(1));
+    mkdirSync(at(inDir, sjis), { recursive: true });
+    for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++) {
+      writeFileSync(
+        at(inDir, sjis, Buffer.from(`${i}-r\xe9.xml.gz`, 'latin1')),
+        aggregateGz({ reportId: `sjis-${i}` }),
+      );
+    }
+    await put('plain.xml', aggregateXml({ reportId: 'plain' }));
+    for (const readThreads of [0, 1]) {
+      const into = await openStore(path.join(dir, `names-${readThreads}.db`));
+      try {
+        const totals = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads });
+        expect(totals).toMatchObject({ reports: READ_THREADS_MIN_INPUTS + 1, failed: [] });
+        const sources = (await into.listReports()).map((r) => path.relative(dir, r.source)).sort();
+        expect(sources).toContain('in/\\x83\\x8c\\x83|\\x81[\\x83g/0-r\\xe9.xml.gz > gunzip');
+        expect(sources).toContain('in/plain.xml');
+      } finally {
+        await into.close();
+      }
+    }
+    expect(escapedName(Buffer.from('日本.xml'))).toBe('日本.xml');
+    expect(escapedName(Buffer.from([0x61, 0xe3, 0x81, 0x62, 0xf0, 0x9f, 0x98, 0x80]))).toBe('a\\xe3\\x81b😀');
+  });
+
+  it('lists what it cannot look at as failed inputs, and reads the rest', async () => {
+    await put('good.xml', aggregateXml({ reportId: 'good' }));
+    const file = await put('file.xml', aggregateXml({ reportId: 'file' }));
+    symlinkSync('loop', path.join(dir, 'in', 'loop'));
+    symlinkSync('nowhere', path.join(dir, 'in', 'gone.xml'));
+    // A link to a directory is not followed (it may lead anywhere, or back up the tree).
+    symlinkSync('.', path.join(dir, 'in', 'here'));
+    const totals = await ingestPaths([path.join(dir, 'in'), path.join(file, 'under-a-file')], { store });
+    expect(totals.reports).toBe(2);
+    expect(totals.inputs).toBe(5);
+    const failed = totals.failed.map((f) => [
+      path.relative(dir, f.source),
+      f.error.message.split(': ').pop(),
+    ]);
+    expect(failed.sort()).toEqual([
+      ['in/file.xml/under-a-file', 'ENOTDIR'],
+      ['in/gone.xml', 'ENOENT'],
+      ['in/loop', 'ELOOP'],
+    ]);
   });
 
   it('lists Maildir messages and skips tmp/', async () => {
