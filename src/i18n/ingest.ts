@@ -8,8 +8,8 @@ export const ingestText = {
   },
   'ingest.help.after': {
     en: `
-Inputs: report files (.xml, .xml.gz, .zip, .json, .json.gz), mails (.eml), mbox files, Maildir
-folders, directories (read recursively), "-" for stdin, or one imap://user@host[:port]/FOLDER
+Inputs: report files (.xml, .xml.gz, .zip, .json, .json.gz), mails (.eml), mbox files (also
+gzipped, .mbox.gz), Maildir folders, directories (read recursively), "-" for stdin, or one imap://user@host[:port]/FOLDER
 (imaps:// for implicit TLS). Running the same ingest again stores nothing new.
 
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
@@ -23,8 +23,8 @@ report (each one is listed with its reason and kept in the quarantine; the other
 1 a runtime failure (the store or the IMAP server failed); 130 stopped by Ctrl-C or SIGTERM
 (what the summary counts is stored: the reports under way when it came are finished first).`,
     ja: `
-入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル、
-Maildir フォルダー、ディレクトリ（再帰的に読み込み）、標準入力の "-"、または
+入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル
+（gzip 圧縮の .mbox.gz も）、Maildir フォルダー、ディレクトリ（再帰的に読み込み）、標準入力の "-"、または
 imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ取り込みをもう一度実行しても
 新しく保存されるものはありません。
 

@@ -18,7 +18,9 @@ import {
 } from 'node:fs';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { looksLikeMbox, splitMbox } from './mbox.ts';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GZIPPED_MBOX_HEAD_BYTES, looksLikeGzippedMbox, looksLikeMbox, splitMbox } from './mbox.ts';
 
 /** Bytes one input message (file, mbox message, stdin, IMAP or SMTP mail) may have. */
 export const INGEST_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
@@ -323,29 +325,36 @@ async function* fileMessages(
       yield failing(file.path, name, file.size, err instanceof InputError ? err : unreadable(file.path, err));
       return;
     }
-    if (!file.maildir && looksLikeMbox(bytes)) {
-      yield* mboxMessages([bytes], file.path, name, max);
+    const mbox = file.maildir ? null : mboxChunks(bytes, () => [bytes]);
+    if (mbox) {
+      yield* mboxMessages(mbox, file.path, name, max);
       return;
     }
     yield { source: file.path, name, receivedAt: file.mtime, size: file.size, load: async () => bytes };
     return;
   }
-  let mbox = false;
+  let head: Buffer;
   let handle: FileHandle | undefined;
   try {
     handle = await open(fsPathOf(file), 'r');
-    const head = Buffer.alloc(5);
-    const { bytesRead } = await handle.read(head, 0, 5, 0);
-    mbox = looksLikeMbox(head.subarray(0, bytesRead));
+    const { bytesRead, buffer } = await handle.read(
+      Buffer.alloc(GZIPPED_MBOX_HEAD_BYTES),
+      0,
+      GZIPPED_MBOX_HEAD_BYTES,
+      0,
+    );
+    head = buffer.subarray(0, bytesRead);
   } catch (err) {
     yield failing(file.path, name, file.size, unreadable(file.path, err));
     return;
   } finally {
     await handle?.close();
   }
+  const mbox = file.maildir
+    ? null
+    : mboxChunks(head, () => createReadStream(fsPathOf(file), { highWaterMark: 1024 * 1024 }));
   if (mbox) {
-    const stream = createReadStream(fsPathOf(file), { highWaterMark: 1024 * 1024 });
-    yield* mboxMessages(stream, file.path, name, max);
+    yield* mboxMessages(mbox, file.path, name, max);
     return;
   }
   yield {
@@ -374,15 +383,28 @@ function lazyFile(file: InputFile, max: number): InputMessage {
  */
 export async function* expandFile(message: InputMessage, bytes: Buffer): AsyncGenerator<InputMessage> {
   const file = message.file;
-  if (file && !file.maildir && looksLikeMbox(bytes)) {
-    yield* mboxMessages([bytes], file.path, message.name, file.max);
+  const mbox = file && !file.maildir ? mboxChunks(bytes, () => [bytes]) : null;
+  if (file && mbox) {
+    yield* mboxMessages(mbox, file.path, message.name, file.max);
     return;
   }
   yield { ...message, load: async () => bytes };
 }
 
+type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/**
+ * The mailbox whose bytes start with `head` as chunks to split (`chunks()` gives its bytes): those
+ * chunks for an mbox, their gzip content for an mbox archived as .mbox.gz; null when it is no mbox.
+ */
+function mboxChunks(head: Uint8Array, chunks: () => Chunks): Chunks | null {
+  if (looksLikeMbox(head)) return chunks();
+  if (looksLikeGzippedMbox(head)) return pipeline(Readable.from(chunks()), createGunzip(), () => {});
+  return null;
+}
+
 async function* mboxMessages(
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  chunks: Chunks,
   where: string,
   name: string,
   max: number,
@@ -393,11 +415,20 @@ async function* mboxMessages(
       : (async function* () {
           yield* chunks;
         })();
-  for await (const message of splitMbox(stream, max)) {
-    const source = `${where} #${message.index}`;
-    yield 'bytes' in message
-      ? { source, name, receivedAt: null, size: message.bytes.length, load: async () => message.bytes }
-      : failing(source, name, message.tooLarge, tooLarge(source, message.tooLarge, max));
+  let index = 0;
+  try {
+    for await (const message of splitMbox(stream, max)) {
+      index = message.index;
+      const source = `${where} #${index}`;
+      yield 'bytes' in message
+        ? { source, name, receivedAt: null, size: message.bytes.length, load: async () => message.bytes }
+        : failing(source, name, message.tooLarge, tooLarge(source, message.tooLarge, max));
+    }
+  } catch (err) {
+    // The mailbox could not be read to its end (a cut .mbox.gz, a read error): the messages
+    // before are ingested, where it stopped is said.
+    const source = `${where} #${index + 1}`;
+    yield failing(source, name, 0, unreadable(source, err));
   }
 }
 
@@ -419,19 +450,9 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
       }
     },
   };
-  if (looksLikeMbox(first.value)) {
-    for await (const message of splitMbox(rest, max)) {
-      const source = `stdin #${message.index}`;
-      yield 'bytes' in message
-        ? {
-            source,
-            name: 'stdin',
-            receivedAt: null,
-            size: message.bytes.length,
-            load: async () => message.bytes,
-          }
-        : failing(source, 'stdin', 0, tooLarge(source, message.tooLarge, max));
-    }
+  const mbox = mboxChunks(first.value, () => rest);
+  if (mbox) {
+    yield* mboxMessages(mbox, 'stdin', 'stdin', max);
     return;
   }
   const read = await collectCapped(rest, max);
@@ -546,6 +567,10 @@ export function tooLarge(source: string, size: number, limit: number): InputErro
 }
 
 function unreadable(source: string, err: unknown): InputError {
-  const detail = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  const code = (err as NodeJS.ErrnoException).code;
+  // zlib's codes (Z_BUF_ERROR) say less than its messages ("unexpected end of file").
+  const detail = code?.startsWith('Z_')
+    ? `gzip: ${(err as Error).message}`
+    : (code ?? (err as Error).message);
   return new InputError('input-unreadable', { detail }, `${source}: ${detail}`);
 }

@@ -5,6 +5,7 @@
  * which is also right for mboxo's single `>From `). The empty line before a separator belongs to
  * the format, not to the message.
  */
+import { constants, gunzipSync } from 'node:zlib';
 
 /** Bytes one message in an mbox may have; a larger one is reported and skipped, not buffered. */
 export const MBOX_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
@@ -35,6 +36,28 @@ const FROM = Buffer.from('From ');
 /** True when the bytes start like an mbox (a From_ line). */
 export function looksLikeMbox(head: Uint8Array): boolean {
   return Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 5)).equals(FROM);
+}
+
+/** Bytes of a gzip stream's start looked into for an mbox, and the most they may inflate to. */
+export const GZIPPED_MBOX_HEAD_BYTES = 4096;
+const GZIPPED_MBOX_HEAD_MAX_OUTPUT = 1024 * 1024;
+
+/**
+ * True when the bytes start a gzip stream whose content starts like an mbox (a mailbox archived
+ * as .mbox.gz): read as one mail, it would give its first message's reports and hide the rest.
+ * Only the first GZIPPED_MBOX_HEAD_BYTES are inflated, into at most a megabyte.
+ */
+export function looksLikeGzippedMbox(head: Uint8Array): boolean {
+  if (head.byteLength < 18 || head[0] !== 0x1f || head[1] !== 0x8b) return false;
+  try {
+    const start = gunzipSync(head.subarray(0, GZIPPED_MBOX_HEAD_BYTES), {
+      finishFlush: constants.Z_SYNC_FLUSH,
+      maxOutputLength: GZIPPED_MBOX_HEAD_MAX_OUTPUT,
+    });
+    return looksLikeMbox(start);
+  } catch {
+    return false; // not gzip after all, or its start inflates past the cap: the unpacker says why
+  }
 }
 
 export async function* splitMbox(

@@ -1,7 +1,7 @@
 /** A read thread: runs readMessage on inputs the main thread sends, and sends back their parts. */
 import { parentPort } from 'node:worker_threads';
 import { InputError, readCappedSync } from './inputs.ts';
-import { looksLikeMbox } from './mbox.ts';
+import { looksLikeGzippedMbox, looksLikeMbox } from './mbox.ts';
 import { readMessage } from './read.ts';
 import { type ReadRequest, type ReadResponse, toWire } from './read-pool.ts';
 
@@ -23,7 +23,8 @@ async function answer(request: ReadRequest): Promise<ReadResponse> {
         if (!(error instanceof InputError)) throw error;
         return { id, inputError: { code: error.code, args: error.args, message: error.message } };
       }
-      if (!input.file.maildir && looksLikeMbox(bytes)) return { id, mbox: true, bytes };
+      const mbox = looksLikeMbox(bytes) || looksLikeGzippedMbox(bytes);
+      if (!input.file.maildir && mbox) return { id, mbox: true, bytes };
     } else {
       bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
     }

@@ -161,6 +161,53 @@ describe('ingestPaths', () => {
     );
   });
 
+  it('reads every mail of an mbox archived as .mbox.gz, from a file (inline, on a thread, streamed) and stdin', async () => {
+    const box = (tag: string) =>
+      gzipSync(mbox([1, 2, 3].map((i) => reportMail({ reportId: `${tag}-${i}` }))));
+    await put('box.mbox.gz', box('gz'));
+    for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++)
+      await put(`filler/${i}.xml`, aggregateXml({ reportId: `f${i}` }));
+    for (const readThreads of [0, 1]) {
+      const into = await openStore(path.join(dir, `gz-box-${readThreads}.db`));
+      try {
+        const totals = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads });
+        expect(totals).toMatchObject({ reports: READ_THREADS_MIN_INPUTS + 3, failed: [] });
+        const sources = (await into.listReports()).map((r) => path.relative(dir, r.source));
+        expect(sources.filter((s) => s.startsWith('in/box.mbox.gz')).sort()).toEqual([
+          'in/box.mbox.gz #1 > attachment 1 receiver.example!example.jp!gz-1.xml.gz > gunzip',
+          'in/box.mbox.gz #2 > attachment 1 receiver.example!example.jp!gz-2.xml.gz > gunzip',
+          'in/box.mbox.gz #3 > attachment 1 receiver.example!example.jp!gz-3.xml.gz > gunzip',
+        ]);
+      } finally {
+        await into.close();
+      }
+    }
+    // Larger than what is read whole: the file is streamed through gunzip.
+    const streamed = await scanPaths([path.join(dir, 'in', 'box.mbox.gz')]);
+    const sources: string[] = [];
+    for await (const m of inputMessages(streamed, { readWholeBytes: 0 })) {
+      expect((await m.load()).toString()).toContain('Content-Type: multipart/mixed');
+      sources.push(path.relative(dir, m.source));
+    }
+    expect(sources).toEqual(['in/box.mbox.gz #1', 'in/box.mbox.gz #2', 'in/box.mbox.gz #3']);
+    const piped = await ingestPaths(['-'], { store, stdin: Readable.from([box('stdin')]) });
+    expect(piped).toMatchObject({ reports: 3, inputs: 3, failed: [] });
+  });
+
+  it('ingests the mails of a cut .mbox.gz up to the cut, and says where it stopped', async () => {
+    const whole = gzipSync(mbox([1, 2, 3].map((i) => reportMail({ reportId: `cut-${i}`, records: 40 }))));
+    // Cut within the third mail: the first two come whole out of the gzip stream.
+    await put('cut.mbox.gz', whole.subarray(0, Math.floor(whole.length * 0.8)));
+    const totals = await ingestPaths([path.join(dir, 'in')], { store, readThreads: 0 });
+    expect(totals.reports).toBe(2);
+    expect(
+      totals.failed.map((f) => [
+        path.relative(dir, f.source),
+        f.error.message.split(': ').slice(1).join(': '),
+      ]),
+    ).toEqual([['in/cut.mbox.gz #3', 'gzip: unexpected end of file']]);
+  });
+
   it('refuses an input over the size limit without reading it, and leaves it where it is', async () => {
     const big = await put('big.xml', aggregateXml({ reportId: 'big', records: 50 }));
     const totals = await ingestPaths([big], { store, maxMessageBytes: 1_000 });
