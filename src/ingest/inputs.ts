@@ -325,7 +325,7 @@ async function* fileMessages(
       yield failing(file.path, name, file.size, err instanceof InputError ? err : unreadable(file.path, err));
       return;
     }
-    const mbox = file.maildir ? null : mboxChunks(bytes, () => [bytes]);
+    const mbox = file.maildir ? null : mboxChunks(bytes, name, () => [bytes]);
     if (mbox) {
       yield* mboxMessages(mbox, file.path, name, max);
       return;
@@ -352,7 +352,7 @@ async function* fileMessages(
   }
   const mbox = file.maildir
     ? null
-    : mboxChunks(head, () => createReadStream(fsPathOf(file), { highWaterMark: 1024 * 1024 }));
+    : mboxChunks(head, name, () => createReadStream(fsPathOf(file), { highWaterMark: 1024 * 1024 }));
   if (mbox) {
     yield* mboxMessages(mbox, file.path, name, max);
     return;
@@ -383,7 +383,7 @@ function lazyFile(file: InputFile, max: number): InputMessage {
  */
 export async function* expandFile(message: InputMessage, bytes: Buffer): AsyncGenerator<InputMessage> {
   const file = message.file;
-  const mbox = file && !file.maildir ? mboxChunks(bytes, () => [bytes]) : null;
+  const mbox = file && !file.maildir ? mboxChunks(bytes, message.name, () => [bytes]) : null;
   if (file && mbox) {
     yield* mboxMessages(mbox, file.path, message.name, file.max);
     return;
@@ -394,12 +394,12 @@ export async function* expandFile(message: InputMessage, bytes: Buffer): AsyncGe
 type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /**
- * The mailbox whose bytes start with `head` as chunks to split (`chunks()` gives its bytes): those
+ * The mailbox whose bytes start with `head` (a file named `name`) as chunks to split (`chunks()` gives its bytes): those
  * chunks for an mbox, their gzip content for an mbox archived as .mbox.gz; null when it is no mbox.
  */
-function mboxChunks(head: Uint8Array, chunks: () => Chunks): Chunks | null {
+function mboxChunks(head: Uint8Array, name: string, chunks: () => Chunks): Chunks | null {
   if (looksLikeMbox(head)) return chunks();
-  if (looksLikeGzippedMbox(head)) return pipeline(Readable.from(chunks()), createGunzip(), () => {});
+  if (looksLikeGzippedMbox(head, name)) return pipeline(Readable.from(chunks()), createGunzip(), () => {});
   return null;
 }
 
@@ -450,7 +450,7 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
       }
     },
   };
-  const mbox = mboxChunks(first.value, () => rest);
+  const mbox = mboxChunks(first.value, 'stdin', () => rest);
   if (mbox) {
     yield* mboxMessages(mbox, 'stdin', 'stdin', max);
     return;

@@ -42,13 +42,19 @@ export function looksLikeMbox(head: Uint8Array): boolean {
 export const GZIPPED_MBOX_HEAD_BYTES = 4096;
 const GZIPPED_MBOX_HEAD_MAX_OUTPUT = 1024 * 1024;
 
+/** File names of a report's gzip (report.xml.gz, tls.json.gz). */
+const REPORT_GZIP_NAME = /\.(xml|json)\.gz(ip)?$/i;
+
 /**
  * True when the bytes start a gzip stream whose content starts like an mbox (a mailbox archived
  * as .mbox.gz): read as one mail, it would give its first message's reports and hide the rest.
- * Only the first GZIPPED_MBOX_HEAD_BYTES are inflated, into at most a megabyte.
+ * Only the first GZIPPED_MBOX_HEAD_BYTES are inflated, into at most a megabyte. A file named as a
+ * report's gzip (`name`) is taken for one unlooked: inflating the start of each of the ingest
+ * bench's 10,000 reports took 220-300 ms, a tenth of a read thread's time.
  */
-export function looksLikeGzippedMbox(head: Uint8Array): boolean {
-  if (head.byteLength < 18 || head[0] !== 0x1f || head[1] !== 0x8b) return false;
+export function looksLikeGzippedMbox(head: Uint8Array, name: string): boolean {
+  if (head.byteLength < 18 || head[0] !== 0x1f || head[1] !== 0x8b || REPORT_GZIP_NAME.test(name))
+    return false;
   try {
     const start = gunzipSync(head.subarray(0, GZIPPED_MBOX_HEAD_BYTES), {
       finishFlush: constants.Z_SYNC_FLUSH,

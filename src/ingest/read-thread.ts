@@ -23,7 +23,7 @@ async function answer(request: ReadRequest): Promise<ReadResponse> {
         if (!(error instanceof InputError)) throw error;
         return { id, inputError: { code: error.code, args: error.args, message: error.message } };
       }
-      const mbox = looksLikeMbox(bytes) || looksLikeGzippedMbox(bytes);
+      const mbox = looksLikeMbox(bytes) || looksLikeGzippedMbox(bytes, request.name);
       if (!input.file.maildir && mbox) return { id, mbox: true, bytes };
     } else {
       bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);

@@ -1,5 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { splitMbox } from '../../src/ingest/mbox.ts';
+import { looksLikeGzippedMbox, splitMbox } from '../../src/ingest/mbox.ts';
 
 async function split(text: string | Buffer, chunkSize = 7, max?: number) {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -53,5 +54,24 @@ describe('splitMbox', () => {
   it('reports a message over the size limit without holding it', async () => {
     const big = `From x Mon\nA: ${'y'.repeat(500)}\n\nFrom z Mon\nB: 1\n`;
     expect(texts(await split(big, 16, 100))).toEqual(['too large: 504', 'B: 1\n']);
+  });
+});
+
+describe('looksLikeGzippedMbox', () => {
+  const box = 'From MAILER-DAEMON Tue Nov 14 22:13:20 2023\nSubject: one\n\nbody\n';
+  it('sees an mbox inside a gzip, whatever the file is called but a report gzip', () => {
+    expect(looksLikeGzippedMbox(gzipSync(box), 'dmarc.mbox.gz')).toBe(true);
+    expect(looksLikeGzippedMbox(gzipSync(box), 'archive')).toBe(true);
+    expect(looksLikeGzippedMbox(gzipSync(box), 'stdin')).toBe(true);
+    // Named as a report's gzip: taken for one without inflating it.
+    expect(looksLikeGzippedMbox(gzipSync(box), 'google.com!example.jp!1!2.xml.gz')).toBe(false);
+    expect(looksLikeGzippedMbox(gzipSync('<feedback/>'), 'report.gz')).toBe(false);
+    expect(looksLikeGzippedMbox(Buffer.from(box), 'plain.mbox')).toBe(false);
+    // Cut after its start: still seen (the rest is read as it streams).
+    const long = gzipSync(box.repeat(2000).replace(/body/g, () => Math.random().toString(36)));
+    expect(looksLikeGzippedMbox(long.subarray(0, 100), 'cut.mbox.gz')).toBe(true);
+    expect(
+      looksLikeGzippedMbox(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8]), 'x.gz'),
+    ).toBe(false);
   });
 });
