@@ -129,10 +129,9 @@ export async function scanPaths(
 type Found = (...scanned: ScannedPath[]) => void;
 
 async function walk(dir: FileAt, out: Found, inMaildir: boolean): Promise<void> {
-  let entries: Dirent<Buffer>[];
+  let entries: ListedEntry[];
   try {
-    // Names as bytes: a name that is not UTF-8 would come back as a string naming no file.
-    entries = await readdir(fsPathOf(dir), { withFileTypes: true, encoding: 'buffer' });
+    entries = await listDirectory(dir);
   } catch (err) {
     // A directory this process may not list (another user's) is said, and the rest is read; one
     // removed meanwhile is not there to read.
@@ -140,31 +139,45 @@ async function walk(dir: FileAt, out: Found, inMaildir: boolean): Promise<void> 
       out({ path: dir.path, unlisted: unreadable(dir.path, err) });
     return;
   }
-  entries.sort((a, b) => Buffer.compare(a.name, b.name));
-  const names = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name.toString('latin1')));
+  const names = new Set(entries.filter((e) => e.entry.isDirectory()).map((e) => e.name));
   const maildir = names.has('cur') && names.has('new');
   const files: FileAt[] = [];
-  for (const entry of entries) {
-    const full = childAt(dir, entry.name);
+  for (const { entry, name, at } of entries) {
     if (entry.isDirectory()) {
       await flushStats(files, out, inMaildir);
-      const name = entry.name.toString('latin1');
       // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
       if (maildir && name === 'tmp') continue;
-      if (maildir && (name === 'cur' || name === 'new')) await walk(full, out, true);
-      else await walk(full, out, false);
+      if (maildir && (name === 'cur' || name === 'new')) await walk(at, out, true);
+      else await walk(at, out, false);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       // Files at a Maildir's top (dovecot-uidlist, subscriptions...) are the server's, not mail.
       if (maildir) continue;
-      if (entry.name[0] === DOT) continue;
-      files.push(full);
+      if (name.startsWith('.')) continue;
+      files.push(at);
       if (files.length >= STATS_AT_ONCE) await flushStats(files, out, inMaildir);
     }
   }
   await flushStats(files, out, inMaildir);
 }
 
-const DOT = 0x2e;
+/** A directory entry, its name as a string (U+FFFD for bytes that are not UTF-8), and where it is. */
+interface ListedEntry {
+  entry: Dirent<Buffer>;
+  name: string;
+  at: FileAt;
+}
+
+/**
+ * A directory's entries in name order. Names are read as bytes: a name that is not UTF-8 would
+ * come back as a string with U+FFFD in it, naming no file (listing the ingest bench's 10,000
+ * files this way took 47-55 ms against 33-37).
+ */
+async function listDirectory(dir: FileAt): Promise<ListedEntry[]> {
+  const entries = await readdir(fsPathOf(dir), { withFileTypes: true, encoding: 'buffer' });
+  entries.sort((a, b) => Buffer.compare(a.name, b.name));
+  return entries.map((entry) => ({ entry, name: entry.name.toString(), at: childAt(dir, entry.name) }));
+}
+
 const SLASH = Buffer.from('/');
 
 /** Where `name` (bytes, as the directory holds it) in directory `dir` is. */
@@ -234,7 +247,15 @@ async function flushStats(files: FileAt[], out: Found, maildir: boolean): Promis
     }
     // Links to directories are not followed (a link may lead anywhere, or back up the tree).
     if (!info?.isFile()) continue;
-    found.push({ ...file, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir });
+    // Built field by field: a spread of `file` made listing 10,000 files twice as slow.
+    const scanned: InputFile = {
+      path: file.path,
+      size: info.size,
+      mtime: Math.floor(info.mtimeMs / 1000),
+      maildir,
+    };
+    if (file.fsPath) scanned.fsPath = file.fsPath;
+    found.push(scanned);
   }
   files.length = 0;
   if (found.length > 0) out(...found);
