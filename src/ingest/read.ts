@@ -74,12 +74,16 @@ export async function* readMessage(
       continue;
     }
     if (item.kind === 'unknown') {
-      const start = previewBytes(item.bytes);
-      yield {
-        kind: 'unknown',
-        where,
-        error: new ReportError('unknown-payload', { name: item.name, start }, { provenance: where }),
-      };
+      // An empty zip entry or attachment is said to be empty, not to start with nothing.
+      const error =
+        item.bytes.length === 0
+          ? new ReportError('empty-input', {}, { provenance: where })
+          : new ReportError(
+              'unknown-payload',
+              { name: item.name, start: previewBytes(item.bytes) },
+              { provenance: where },
+            );
+      yield { kind: 'unknown', where, error };
       continue;
     }
     if (

@@ -11,6 +11,7 @@ import { ingestPaths, READ_THREADS_MIN_INPUTS } from '../../src/ingest/paths.ts'
 import { ReadPool } from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
+import { zip } from '../reports/fixtures/build.ts';
 import { aggregateGz, aggregateXml, mbox, messagesFor, plainMail, reportMail } from './helpers/reports.ts';
 
 let dir: string;
@@ -121,6 +122,7 @@ describe('ingestPaths', () => {
     const broken = await put('broken.xml', '<feedback><report_metadata><org_name>x</org_name>');
     const text = await put('notes.txt', 'just some text\n');
     const empty = await put('empty.xml', '');
+    const emptyEntry = await put('empty-entry.zip', zip([{ name: 'report.xml', data: '' }]));
     const damaged = await put('two-parts.eml', mailWithDamagedPart());
     const totals = await ingestPaths([path.join(dir, 'in')], { store });
     expect(totals.reports).toBe(1);
@@ -128,16 +130,17 @@ describe('ingestPaths', () => {
     expect(reasons).toEqual({
       [broken]: 'xml-not-well-formed',
       [empty]: 'empty-input',
+      [`${emptyEntry} > entry report.xml`]: 'empty-input',
       [text]: 'unknown-payload',
       [`${damaged} > attachment 2 cut.xml.gz`]: 'gzip-truncated',
     });
     const quarantine = await store.listQuarantine();
     expect(quarantine.map((q) => q.errorCode).sort()).toEqual(
-      ['empty-input', 'gzip-truncated', 'unknown-payload', 'xml-not-well-formed'].sort(),
+      ['empty-input', 'empty-input', 'gzip-truncated', 'unknown-payload', 'xml-not-well-formed'].sort(),
     );
     // Quarantining again is not a new entry: the same bytes are counted.
     await ingestPaths([broken], { store });
-    expect((await store.countReports()).quarantined).toBe(4);
+    expect((await store.countReports()).quarantined).toBe(5);
   });
 
   it('reads stdin as one input or as an mbox', async () => {

@@ -53,7 +53,7 @@ const EXPECTED_REJECTIONS: { path: string | RegExp; code: string; reason: string
   {
     path: 'keltia__dmarc-cat/testdata/bad.zip',
     code: 'unknown-payload',
-    reason: 'dmarc-cat negative fixture: the zip entry bad.xml is not XML',
+    reason: 'dmarc-cat negative fixture: the zip entry bad.xml is empty (sumi ingest says so: empty-input)',
   },
   {
     path: 'keltia__dmarc-cat/testdata/notempty.txt.gz',
