@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
@@ -48,7 +49,7 @@ export async function* zipEntries(
       }
       if (next.done) return;
       const entry = next.value;
-      const name = entry.fileName;
+      const name = entryName(entry);
       if (name.endsWith('/') || name.startsWith('__MACOSX/') || name.includes('/__MACOSX/')) continue;
       try {
         yield { name, bytes: await readEntry(zipfile, entry, budget) };
@@ -59,6 +60,32 @@ export async function* zipEntries(
     }
   } finally {
     zipfile.close();
+  }
+}
+
+const UTF8_NAME_FLAG = 0x800;
+const UNICODE_PATH_FIELD = 0x7075;
+const SHIFT_JIS = new TextDecoder('shift_jis', { fatal: true });
+
+/**
+ * An entry's name. Zip says a name without the UTF-8 flag is CP437 (yauzl decodes it so), but
+ * the tools that write them mostly do not: macOS and Linux write UTF-8 unflagged, Japanese
+ * Windows writes Shift_JIS. Such a name is read as UTF-8 when its bytes are UTF-8, else as
+ * Shift_JIS when they are that, else as CP437. The name only shows where a report came from.
+ */
+function entryName(entry: yauzl.Entry): string {
+  const raw = entry.fileNameRaw;
+  if (
+    (entry.generalPurposeBitFlag & UTF8_NAME_FLAG) !== 0 ||
+    entry.extraFields.some((field) => field.id === UNICODE_PATH_FIELD) ||
+    raw.every((byte) => byte < 0x80)
+  )
+    return entry.fileName;
+  if (isUtf8(raw)) return raw.toString('utf8').replaceAll('\\', '/');
+  try {
+    return SHIFT_JIS.decode(raw).replaceAll('\\', '/');
+  } catch {
+    return entry.fileName;
   }
 }
 

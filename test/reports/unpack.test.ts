@@ -124,6 +124,28 @@ describe('unpack: zip', () => {
     ]);
   });
 
+  it('reads entry names written without the UTF-8 flag as UTF-8, Shift_JIS or CP437, as their bytes say', async () => {
+    const archive = zip([
+      // macOS and Linux tools: UTF-8, unflagged.
+      { name: '', rawName: Buffer.from('日本/レポート.xml'), data: xml },
+      // Japanese Windows: Shift_JIS (レポート), a backslash for the folder, 0x5C inside ソ (83 5C).
+      {
+        name: '',
+        rawName: Buffer.from([
+          0x83, 0x5c, 0x5c, 0x83, 0x8c, 0x83, 0x7c, 0x81, 0x5b, 0x83, 0x67, 0x2e, 0x78, 0x6d, 0x6c,
+        ]),
+        data: xml,
+      },
+      // CP437 (é is 0x82), not Shift_JIS: 0x82 must be followed by a second byte.
+      { name: '', rawName: Buffer.from([0x72, 0x82, 0x2e, 0x78, 0x6d, 0x6c]), data: xml },
+    ]);
+    expect(summary(await unpackAll(archive, 'r.zip'))).toEqual([
+      'aggregate @ r.zip > entry 日本/レポート.xml',
+      'aggregate @ r.zip > entry ソ/レポート.xml',
+      'aggregate @ r.zip > entry ré.xml',
+    ]);
+  });
+
   it('reports an encrypted entry and still reads the others', async () => {
     const archive = zip([
       { name: 'secret.xml', data: xml, encrypted: true },
