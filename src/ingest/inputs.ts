@@ -423,15 +423,29 @@ async function* mboxMessages(
 
 async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<InputMessage> {
   const iterator = stdin[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) {
+  // Whether it is a mailbox is judged from its start, gathered whatever size the pipe's first
+  // chunks have (a slow writer's first chunk may hold two bytes of `From `).
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  let ended = false;
+  while (headLength < GZIPPED_MBOX_HEAD_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    headLength += next.value.byteLength;
+  }
+  if (headLength === 0) {
     yield { source: 'stdin', name: 'stdin', receivedAt: null, size: 0, load: async () => Buffer.alloc(0) };
     return;
   }
   const rest: AsyncIterable<Uint8Array> = {
     async *[Symbol.asyncIterator]() {
       try {
-        yield first.value;
+        yield* head;
+        if (ended) return;
         for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
       } finally {
         // Left early (too large): stdin itself is closed too.
@@ -439,7 +453,7 @@ async function* stdinMessages(stdin: AsyncIterable<Uint8Array>, max: number): As
       }
     },
   };
-  const mbox = mboxChunks(first.value, 'stdin', () => rest);
+  const mbox = mboxChunks(Buffer.concat(head, headLength), 'stdin', () => rest);
   if (mbox) {
     yield* mboxMessages(mbox, 'stdin', 'stdin', max);
     return;

@@ -196,6 +196,18 @@ describe('ingestPaths', () => {
     expect(sources).toEqual(['in/box.mbox.gz #1', 'in/box.mbox.gz #2', 'in/box.mbox.gz #3']);
     const piped = await ingestPaths(['-'], { store, stdin: Readable.from([box('stdin')]) });
     expect(piped).toMatchObject({ reports: 3, inputs: 3, failed: [] });
+    // A slow writer's pipe: the first chunks hold a few bytes each, plain or gzipped.
+    const trickle = (bytes: Buffer) =>
+      Readable.from(
+        Array.from({ length: Math.ceil(bytes.length / 3) }, (_, i) => bytes.subarray(i * 3, i * 3 + 3)),
+      );
+    const slow = await ingestPaths(['-'], { store, stdin: trickle(box('slow')) });
+    expect(slow).toMatchObject({ reports: 3, inputs: 3, failed: [] });
+    const plain = Buffer.from(mbox([1, 2].map((i) => reportMail({ reportId: `slow-plain-${i}` }))));
+    expect(await ingestPaths(['-'], { store, stdin: trickle(plain) })).toMatchObject({
+      reports: 2,
+      inputs: 2,
+    });
   });
 
   it('ingests the mails of a cut .mbox.gz up to the cut, and says where it stopped', async () => {
