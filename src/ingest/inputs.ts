@@ -415,7 +415,8 @@ async function* mboxMessages(
     }
   } catch (err) {
     // The mailbox could not be read to its end (a cut .mbox.gz, a read error): the messages
-    // before are ingested, where it stopped is said.
+    // before are ingested, where it stopped is said. An error with no code is a bug: it throws.
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
     const source = `${where} #${index + 1}`;
     yield failing(source, name, 0, unreadable(source, err));
   }
