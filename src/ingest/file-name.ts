@@ -18,18 +18,11 @@ export function escapedName(name: Uint8Array): string {
   return out;
 }
 
-/** The length of the well-formed UTF-8 sequence at `at` (1 to 4), or 0 when none starts there. */
+/** The length of the UTF-8 character at `at` (1 to 4 bytes), or 0 when none starts there. */
 function utf8SequenceLength(bytes: Uint8Array, at: number): number {
-  const lead = bytes[at]!;
-  if (lead < 0x80) return 1;
-  const length =
-    lead >= 0xc2 && lead <= 0xdf
-      ? 2
-      : lead >= 0xe0 && lead <= 0xef
-        ? 3
-        : lead >= 0xf0 && lead <= 0xf4
-          ? 4
-          : 0;
-  if (length === 0 || at + length > bytes.length) return 0;
-  return isUtf8(bytes.subarray(at, at + length)) ? length : 0;
+  // No shorter prefix of a character is valid UTF-8 on its own: the first valid length is it.
+  for (let length = 1; length <= 4 && at + length <= bytes.length; length++) {
+    if (isUtf8(bytes.subarray(at, at + length))) return length;
+  }
+  return 0;
 }

@@ -66,6 +66,11 @@ export function looksLikeGzippedMbox(head: Uint8Array, name: string): boolean {
   }
 }
 
+/** True when the bytes start a mailbox: an mbox, or one gzipped (see looksLikeGzippedMbox). */
+export function looksLikeMailbox(head: Uint8Array, name: string): boolean {
+  return looksLikeMbox(head) || looksLikeGzippedMbox(head, name);
+}
+
 export async function* splitMbox(
   chunks: AsyncIterable<Uint8Array>,
   maxMessageBytes = MBOX_MAX_MESSAGE_BYTES,

@@ -1,7 +1,7 @@
 /** A read thread: runs readMessage on inputs the main thread sends, and sends back their parts. */
 import { parentPort } from 'node:worker_threads';
 import { InputError, readCappedSync } from './inputs.ts';
-import { looksLikeGzippedMbox, looksLikeMbox } from './mbox.ts';
+import { looksLikeMailbox } from './mbox.ts';
 import { readMessage } from './read.ts';
 import { type ReadRequest, type ReadResponse, toWire } from './read-pool.ts';
 
@@ -23,8 +23,7 @@ async function answer(request: ReadRequest): Promise<ReadResponse> {
         if (!(error instanceof InputError)) throw error;
         return { id, inputError: { code: error.code, args: error.args, message: error.message } };
       }
-      const mbox = looksLikeMbox(bytes) || looksLikeGzippedMbox(bytes, request.name);
-      if (!input.file.maildir && mbox) return { id, mbox: true, bytes };
+      if (!input.file.maildir && looksLikeMailbox(bytes, request.name)) return { id, mbox: true, bytes };
     } else {
       bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
     }

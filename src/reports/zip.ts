@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
@@ -78,7 +78,7 @@ function entryName(entry: yauzl.Entry): string {
   if (
     (entry.generalPurposeBitFlag & UTF8_NAME_FLAG) !== 0 ||
     entry.extraFields.some((field) => field.id === UNICODE_PATH_FIELD) ||
-    raw.every((byte) => byte < 0x80)
+    isAscii(raw)
   )
     return entry.fileName;
   if (isUtf8(raw)) return raw.toString('utf8').replaceAll('\\', '/');
