@@ -17,13 +17,14 @@
  * the bare parses and Sumi's SQLite ingest take turns, and their ratio is the median of each turn's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestPaths } from '../src/ingest/paths.ts';
 import { defaultReadThreads } from '../src/ingest/read-pool.ts';
 import { openStore } from '../src/store/open.ts';
+import { runDmarcts } from './support/dmarcts.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
 
 const { values: args } = parseArgs({
@@ -38,7 +39,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const DMARCTS = '/usr/sbin/dmarcts-report-parser';
 const TARGET_PEER_RATIO = 30;
 const TARGET_SAXES_RATIO = 2.5;
 const TARGET_BIG_RSS_MB = 250;
@@ -155,7 +155,7 @@ try {
       );
     }
   } else row('sumi ingest into PostgreSQL', 'skipped', postgres.skipped);
-  const peer = args['no-peer'] ? { skipped: '--no-peer' } : dmarcts(files);
+  const peer = args['no-peer'] ? { skipped: '--no-peer' } : await runDmarcts(['-z', ...files]);
   if ('seconds' in peer) {
     row(
       'dmarcts-report-parser into MariaDB',
@@ -297,39 +297,6 @@ function postgresServerCpuSeconds(): number | null {
     found = true;
   }
   return found ? ticks / ticksPerSecond : null;
-}
-
-/** dmarcts-report-parser on the same files (-z: gzip/zip files), into a fresh MariaDB `test`. */
-function dmarcts(list: string[]): { seconds: number; stored: number } | { skipped: string } {
-  if (!existsSync(DMARCTS))
-    return { skipped: `${DMARCTS} not installed (apt-get install dmarcts-report-parser)` };
-  const mysql = (sql: string) =>
-    spawnSync('mysql', ['-uroot', '-N', '-B', 'test', '-e', sql], { encoding: 'utf8' });
-  const probe = mysql('select 1');
-  if (probe.status !== 0)
-    return { skipped: `MariaDB not reachable as root to database test: ${probe.stderr.trim()}` };
-  mysql('drop table if exists rptrecord; drop table if exists report;');
-  const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-dmarcts-'));
-  try {
-    // It reads its configuration from the working directory.
-    writeFileSync(
-      path.join(dir, 'dmarcts-report-parser.conf'),
-      `$dbtype = 'mysql';\n$dbname = 'test';\n$dbuser = 'root';\n$dbpass = '';\n$dbhost = 'localhost';\n$dbport = '3306';\n$debug = 0;\n$delete_reports = 0;\n$maxsize_xml = 50000;\n$compress_xml = 0;\n$imapreadfolder = 'INBOX';\n1;\n`,
-    );
-    const started = performance.now();
-    const result = spawnSync(DMARCTS, ['-z', ...list], {
-      cwd: dir,
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    if (result.status !== 0)
-      return { skipped: `dmarcts-report-parser failed: ${result.stderr.slice(0, 500)}` };
-    const stored = Number(mysql('select count(*) from report').stdout.trim());
-    return { seconds, stored };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function repeat<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {

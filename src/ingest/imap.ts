@@ -11,6 +11,7 @@ import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { isUnreachable } from '../net/errors.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
+import { AggregateBatcher } from './batch.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
 import { ingestMessage } from './message.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
@@ -24,6 +25,9 @@ export const IMAP_RECONNECT_MAX_MS = 60_000;
 export const IMAP_IDLE_RESTART_MS = 5 * 60_000;
 /** Mails whose sizes are asked in one FETCH. */
 const SIZE_BATCH = 500;
+/** Mails, and their bytes, fetched in one FETCH at most (see fetchedGroups). */
+const FETCH_GROUP_MAILS = 128;
+const FETCH_GROUP_BYTES = 16 * 1024 * 1024;
 
 export interface ImapTarget {
   /** Implicit TLS (imaps://). */
@@ -80,7 +84,7 @@ export interface IngestImapOptions {
   /** Mark processed mail with this keyword instead of moving it. */
   flag?: string;
   watch?: boolean;
-  /** Stops watching (and any pass in progress, after the current mail). */
+  /** Stops watching (and any pass in progress, once the mails being stored are moved). */
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
   onEvent?: (event: ImapEvent) => void;
@@ -360,50 +364,161 @@ async function pass(
   const uids = found.filter((uid) => !skipped.has(uid)).sort((a, b) => a - b);
   onPending(uids.length);
   progress.inputsTotal = (progress.inputsTotal ?? 0) + uids.length;
-  const max = options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
   const base = url.replace(/;.*$/, '').replace(/\/$/, '');
+  const groups = fetchedGroups(
+    client,
+    uids,
+    options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES,
+    (uid, size, max) => {
+      const source = `${base};UID=${uid}`;
+      skipped.add(uid);
+      totals.inputs++;
+      totals.failed.push({ source, error: tooLarge(source, size, max) });
+    },
+  );
+  const batcher = new AggregateBatcher(options.store);
+  // The next group is fetched while this one is stored: the server's round trips and ours overlap.
+  let next = groups.next();
+  try {
+    for (;;) {
+      const fetched = await next;
+      if (fetched.done || options.signal?.aborted) break;
+      next = groups.next();
+      await storeGroup(client, target, base, options, archive, batcher, fetched.value, totals, progress);
+    }
+  } finally {
+    // A fetch still under way when a group failed or the run stopped: its mails stay in the folder.
+    await next.catch(() => {});
+    await groups.return(undefined).catch(() => {});
+  }
+}
+
+/** A mail fetched from the folder with its bytes. */
+interface FetchedMail {
+  uid: number;
+  size: number;
+  source: Buffer;
+  receivedAt: number | null;
+}
+
+/**
+ * The folder's mails in groups fetched one FETCH each, as many as FETCH_GROUP_MAILS and
+ * FETCH_GROUP_BYTES allow (a larger mail comes alone): a FETCH and a MOVE per mail cost two
+ * round trips each, which a distant server makes the whole of an ingest's time. Mails over
+ * `max` are not fetched (`tooLarge`); mails expunged meanwhile by another client are left out.
+ */
+async function* fetchedGroups(
+  client: ImapFlow,
+  uids: readonly number[],
+  max: number,
+  tooLarge: (uid: number, size: number, max: number) => void,
+): AsyncGenerator<FetchedMail[]> {
   for (let at = 0; at < uids.length; at += SIZE_BATCH) {
-    const batch = uids.slice(at, at + SIZE_BATCH);
     const sizes = new Map<number, number>();
-    for await (const message of client.fetch(batch, { uid: true, size: true }, { uid: true })) {
+    for await (const message of client.fetch(
+      uidSet(uids.slice(at, at + SIZE_BATCH)),
+      { uid: true, size: true },
+      { uid: true },
+    )) {
       sizes.set(message.uid, message.size ?? 0);
     }
-    for (const uid of batch) {
-      if (options.signal?.aborted) return;
-      if (!sizes.has(uid)) continue; // expunged meanwhile by another client
-      const size = sizes.get(uid)!;
-      const source = `${base};UID=${uid}`;
+    let group: number[] = [];
+    let groupBytes = 0;
+    const groups: number[][] = [];
+    for (const uid of uids.slice(at, at + SIZE_BATCH)) {
+      const size = sizes.get(uid);
+      if (size === undefined) continue;
       if (size > max) {
-        skipped.add(uid);
-        totals.inputs++;
-        totals.failed.push({ source, error: tooLarge(source, size, max) });
+        tooLarge(uid, size, max);
         continue;
       }
-      const message = await client.fetchOne(
-        String(uid),
-        { uid: true, source: true, internalDate: true },
-        { uid: true },
-      );
-      if (message === false || !message.source) continue;
-      const date = message.internalDate ? new Date(message.internalDate) : null;
-      const outcome = await ingestMessage(
-        options.store,
-        message.source,
-        `${target.folder};UID=${uid}`,
-        source,
-        {
+      if (group.length > 0 && (group.length >= FETCH_GROUP_MAILS || groupBytes + size > FETCH_GROUP_BYTES)) {
+        groups.push(group);
+        group = [];
+        groupBytes = 0;
+      }
+      group.push(uid);
+      groupBytes += size;
+    }
+    if (group.length > 0) groups.push(group);
+    for (const members of groups) {
+      const fetched: FetchedMail[] = [];
+      const query = { uid: true, source: true, internalDate: true } as const;
+      for await (const message of client.fetch(uidSet(members), query, { uid: true })) {
+        if (!message.source) continue;
+        const date = message.internalDate ? new Date(message.internalDate) : null;
+        fetched.push({
+          uid: message.uid,
+          size: sizes.get(message.uid) ?? message.source.length,
+          source: message.source,
           receivedAt: date && !Number.isNaN(date.getTime()) ? Math.floor(date.getTime() / 1000) : null,
-          ...(options.limits ? { limits: options.limits } : {}),
-        },
-      );
-      // Only now, with its reports committed or the mail quarantined, does it leave the folder.
-      if (archive) await client.messageMove(String(uid), archive, { uid: true });
-      else await client.messageFlagsAdd(String(uid), [options.flag!], { uid: true });
-      addOutcome(totals, outcome);
-      progress.bytesDone += size;
-      options.onProgress?.(progress);
+        });
+      }
+      if (fetched.length > 0) yield fetched.sort((a, b) => a.uid - b.uid);
     }
   }
+}
+
+/**
+ * Stores a group's mails together (small aggregate reports in shared transactions), then moves
+ * or flags those stored in one command: a mail leaves the folder only once its reports are
+ * committed or it is quarantined. When one fails (the store went away), the others are still
+ * moved before the failure is thrown; it stays in the folder for the next run.
+ */
+async function storeGroup(
+  client: ImapFlow,
+  target: ImapTarget,
+  base: string,
+  options: IngestImapOptions,
+  archive: string | null,
+  batcher: AggregateBatcher,
+  mails: readonly FetchedMail[],
+  totals: IngestTotals,
+  progress: IngestProgress,
+): Promise<void> {
+  const settled = await Promise.allSettled(
+    mails.map((mail) =>
+      ingestMessage(
+        options.store,
+        mail.source,
+        `${target.folder};UID=${mail.uid}`,
+        `${base};UID=${mail.uid}`,
+        {
+          receivedAt: mail.receivedAt,
+          batcher,
+          ...(options.limits ? { limits: options.limits } : {}),
+        },
+      ),
+    ),
+  );
+  const done = mails.flatMap((mail, i) => {
+    const result = settled[i]!;
+    return result.status === 'fulfilled' ? [{ mail, outcome: result.value }] : [];
+  });
+  if (done.length > 0) {
+    const set = uidSet(done.map(({ mail }) => mail.uid));
+    if (archive) await client.messageMove(set, archive, { uid: true });
+    else await client.messageFlagsAdd(set, [options.flag!], { uid: true });
+  }
+  for (const { mail, outcome } of done) {
+    addOutcome(totals, outcome);
+    progress.bytesDone += mail.size;
+  }
+  if (done.length > 0) options.onProgress?.(progress);
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** Ascending UIDs as an IMAP sequence set, runs as ranges: `3:7,9,12:13`. */
+export function uidSet(uids: readonly number[]): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < uids.length; ) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
+    ranges.push(j === i ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(',');
 }
 
 /** The archive folder's full path with the server's delimiter, created when missing. */

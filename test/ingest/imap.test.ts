@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { ImapAccessError, type ImapEvent, ingestImap, parseImapUrl } from '../../src/ingest/imap.ts';
+import { ImapAccessError, type ImapEvent, ingestImap, parseImapUrl, uidSet } from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -39,6 +39,14 @@ describe('parseImapUrl', () => {
     });
     expect(() => parseImapUrl('http://u@h/INBOX')).toThrow(RangeError);
     expect(() => parseImapUrl('imap://host/INBOX')).toThrow(RangeError);
+  });
+});
+
+describe('uidSet', () => {
+  it('writes ascending UIDs as an IMAP sequence set, runs as ranges', () => {
+    expect(uidSet([3, 4, 5, 6, 7, 9, 12, 13])).toBe('3:7,9,12:13');
+    expect(uidSet([1])).toBe('1');
+    expect(uidSet([])).toBe('');
   });
 });
 
@@ -107,26 +115,56 @@ describe.skipIf(!dovecotInstalled)(
       expect(flags.every((f) => f.includes('$SumiProcessed'))).toBe(true);
     });
 
-    it('leaves a mail in the folder when its store transaction fails, and a rerun completes', async () => {
-      await append([
-        reportMail({ reportId: 'c-1' }),
-        reportMail({ reportId: 'c-2' }),
-        reportMail({ reportId: 'c-3' }),
-      ]);
-      let calls = 0;
+    it('leaves mail in the folder when its store transaction fails, moves the rest, and a rerun completes', async () => {
+      await append([reportMail({ reportId: 'c-1' }), plainMail(), reportMail({ reportId: 'c-2' })]);
+      const wentAway = () => Promise.reject(new Error('database went away'));
+      // The reports' transaction fails; the mail that is not a report is quarantined and moved.
       const failing: Store = Object.create(store, {
-        insertAggregateReport: {
-          value: (...args: Parameters<Store['insertAggregateReport']>) => {
-            if (++calls === 2) return Promise.reject(new Error('database went away'));
-            return store.insertAggregateReport(...args);
-          },
-        },
+        insertAggregateReports: { value: wentAway },
+        insertAggregateReport: { value: wentAway },
+        quarantine: { value: (...args: Parameters<Store['quarantine']>) => store.quarantine(...args) },
       });
       await expect(ingestImap(url(), { ...options(), store: failing })).rejects.toThrow('database went away');
       expect(await count('INBOX')).toBe(2);
+      expect(await count('Sumi.Processed')).toBe(1);
       expect(await ingestImap(url(), options())).toMatchObject({ reports: 2, duplicates: 0, inputs: 2 });
-      expect((await store.countReports()).reports).toBe(3);
+      expect((await store.countReports()).reports).toBe(2);
       expect(await count('INBOX')).toBe(0);
+    });
+
+    it('fetches, stores and moves mail in groups: 300 mails, every one moved once its report is stored', async () => {
+      const mails = Array.from({ length: 300 }, (_, i) =>
+        i % 50 === 7 ? plainMail(`note ${i}`) : reportMail({ reportId: `g-${i}`, records: 1 + (i % 3) }),
+      );
+      await client(async (c) => {
+        for (const mail of mails) await c.append('INBOX', mail);
+      });
+      const relay = await startRelay(dovecot.port);
+      onTestFinished(() => relay.close());
+      const seen: number[] = [];
+      const totals = await ingestImap(url().replace(`:${dovecot.port}/`, `:${relay.port}/`), {
+        ...options(),
+        onProgress: (p) => seen.push(p.totals.inputs),
+      });
+      expect(totals).toMatchObject({ reports: 294, inputs: 300, duplicates: 0 });
+      expect(totals.failed.map((f) => f.source.replace(/.*;UID=/, ''))).toEqual([
+        '8',
+        '58',
+        '108',
+        '158',
+        '208',
+        '258',
+      ]);
+      expect(totals.records).toBe(mails.reduce((sum, _, i) => sum + (i % 50 === 7 ? 0 : 1 + (i % 3)), 0));
+      expect(await count('INBOX')).toBe(0);
+      expect(await count('Sumi.Processed')).toBe(300);
+      // A FETCH of bodies and a MOVE per group of at most 128 mails, not per mail.
+      const commands = relay.sent().map((line) => line.split(' ').slice(1, 3).join(' '));
+      expect(commands.filter((c) => c === 'UID MOVE')).toHaveLength(3);
+      expect(commands.filter((c) => c === 'UID FETCH')).toHaveLength(1 + 3);
+      // Progress is told as groups are stored, not once at the end.
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.at(-1)).toBe(300);
     });
 
     it('fails at once on a refused login or a missing folder, saying which', async () => {

@@ -188,11 +188,15 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP relay to a local port whose connections the test can cut, like a network fault. */
+/**
+ * A TCP relay to a local port whose connections the test can cut, like a network fault; it keeps
+ * the lines clients sent (IMAP commands), for tests of how many round trips an ingest takes.
+ */
 export async function startRelay(
   targetPort: number,
-): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+): Promise<{ port: number; cut(): void; close(): Promise<void>; sent(): string[] }> {
   const sockets = new Set<net.Socket>();
+  let sent = '';
   const server = net.createServer((inbound) => {
     const outbound = net.connect(targetPort, '127.0.0.1');
     for (const s of [inbound, outbound]) {
@@ -200,6 +204,9 @@ export async function startRelay(
       s.on('close', () => sockets.delete(s));
       s.on('error', () => {});
     }
+    inbound.on('data', (data: Buffer) => {
+      sent += data.toString('latin1');
+    });
     inbound.pipe(outbound).pipe(inbound);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -213,6 +220,7 @@ export async function startRelay(
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+    sent: () => sent.split('\r\n').filter(Boolean),
   };
 }
 
