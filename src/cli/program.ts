@@ -4,6 +4,7 @@ import { detectLang, type Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
 import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
+import { commanderInLanguage } from './commander-text.ts';
 import { type CliContext, RuntimeError, UsageError } from './output.ts';
 
 type Register = (program: Command, ctx: CliContext) => void;
@@ -62,7 +63,10 @@ function languageFromArgv(argv: string[], env: Record<string, string | undefined
  */
 export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const t = translator(cliText, ctx.lang);
-  const program = new Command('sumi')
+  const program = new Command('sumi');
+  // Before the commands are added: they copy these settings.
+  commanderInLanguage(program, ctx.lang);
+  program
     .description(t('program.description'))
     .version('0.1.0', '-V, --version', t('option.version'))
     .helpOption('-h, --help', t('option.help'))

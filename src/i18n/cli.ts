@@ -22,6 +22,56 @@ export const cliText = {
     en: 'DNS timeout per attempt, in ms',
     ja: 'DNS 問い合わせ 1 回あたりのタイムアウト（ミリ秒）',
   },
+  'help.usage': { en: 'Usage:', ja: '使い方:' },
+  'help.options': { en: 'Options:', ja: 'オプション:' },
+  'help.globalOptions': { en: 'Global Options:', ja: '共通オプション:' },
+  'help.arguments': { en: 'Arguments:', ja: '引数:' },
+  'help.commands': { en: 'Commands:', ja: 'コマンド:' },
+  'help.choices': { en: 'choices: {choices}', ja: '選択肢: {choices}' },
+  'help.default': { en: 'default: {value}', ja: '既定: {value}' },
+  'help.extra': { en: ' ({extra})', ja: '（{extra}）' },
+  'help.extraSeparator': { en: ', ', ja: '、' },
+  'commander.unknownOption': {
+    en: "error: unknown option '{flag}'",
+    ja: "エラー: 不明なオプション '{flag}'",
+  },
+  'commander.unknownCommand': {
+    en: "error: unknown command '{name}'",
+    ja: "エラー: 不明なコマンド '{name}'",
+  },
+  'commander.suggestion': { en: '(Did you mean {suggestion}?)', ja: '（{suggestion} のことですか?）' },
+  'commander.missingArgument': {
+    en: "error: missing required argument '{name}'",
+    ja: "エラー: 必須の引数 '{name}' がありません",
+  },
+  'commander.optionMissingArgument': {
+    en: "error: option '{flags}' argument missing",
+    ja: "エラー: オプション '{flags}' に値がありません",
+  },
+  'commander.missingMandatoryOption': {
+    en: "error: required option '{flags}' not specified",
+    ja: "エラー: 必須のオプション '{flags}' が指定されていません",
+  },
+  'commander.invalidChoice': {
+    en: "error: option '{flags}' argument '{value}' is invalid. Allowed choices are {choices}.",
+    ja: "エラー: オプション '{flags}' の値 '{value}' は使えません。選べる値: {choices}",
+  },
+  'commander.invalidArgument': {
+    en: "error: option '{flags}' argument '{value}' is invalid. {reason}",
+    ja: "エラー: オプション '{flags}' の値 '{value}' は使えません。{reason}",
+  },
+  'commander.invalidArgumentChoice': {
+    en: "error: command-argument value '{value}' is invalid for argument '{name}'. Allowed choices are {choices}.",
+    ja: "エラー: 引数 '{name}' の値 '{value}' は使えません。選べる値: {choices}",
+  },
+  'commander.invalidCommandArgument': {
+    en: "error: command-argument value '{value}' is invalid for argument '{name}'. {reason}",
+    ja: "エラー: 引数 '{name}' の値 '{value}' は使えません。{reason}",
+  },
+  'commander.excessArguments': {
+    en: 'error: too many arguments{forCommand}. Expected {expected} {arguments} but got {got}.',
+    ja: 'エラー: 引数が多すぎます（{expected} 個まで、{got} 個指定されました）',
+  },
   'error.usage': { en: 'error: {message}', ja: 'エラー: {message}' },
   'error.runtime': { en: 'error: {message}', ja: 'エラー: {message}' },
   'error.listen': {

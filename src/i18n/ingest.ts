@@ -53,8 +53,8 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: 'IMAP: 接続したまま（IDLE）届いたメールを取り込み続ける。障害の後は再接続する',
   },
   'option.passwordEnv': {
-    en: 'IMAP: name of the environment variable holding the password (default: SUMI_IMAP_PASSWORD)',
-    ja: 'IMAP: パスワードを入れた環境変数の名前（既定: SUMI_IMAP_PASSWORD）',
+    en: 'IMAP: name of the environment variable holding the password',
+    ja: 'IMAP: パスワードを入れた環境変数の名前',
   },
   'option.passwordFile': {
     en: 'IMAP: file holding the password (first line)',
