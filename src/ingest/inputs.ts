@@ -103,6 +103,7 @@ export async function scanPaths(
   found?: (count: number) => void,
 ): Promise<ScannedPath[]> {
   const out: ScannedPath[] = [];
+  const walked = new Set<string>();
   const push = (...scanned: ScannedPath[]) => {
     out.push(...scanned);
     found?.(out.length);
@@ -121,7 +122,7 @@ export async function scanPaths(
       push({ path: given, unlisted: unreadable(given, err) });
       continue;
     }
-    if (info.isDirectory()) await walk({ path: given }, push, false);
+    if (info.isDirectory()) await walk({ path: given }, push, false, walked);
     else push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
   }
   return out;
@@ -129,9 +130,19 @@ export async function scanPaths(
 
 type Found = (...scanned: ScannedPath[]) => void;
 
-async function walk(dir: FileAt, out: Found, inMaildir: boolean): Promise<void> {
+/**
+ * Lists `dir` and what is under it. Links to directories are followed, as the directories they
+ * lead to: a report archive linked into the tree is read like the rest. `walked` holds each
+ * directory read so far (device and inode), so a link back up the tree, or a second way to the
+ * same directory, is not read again: its files are in the scan already.
+ */
+async function walk(dir: FileAt, out: Found, inMaildir: boolean, walked: Set<string>): Promise<void> {
   let entries: ListedEntry[];
   try {
+    const { dev, ino } = statSync(fsPathOf(dir));
+    const id = `${dev}:${ino}`;
+    if (walked.has(id)) return;
+    walked.add(id);
     entries = await listDirectory(dir);
   } catch (err) {
     // A directory this process may not list (another user's) is said, and the rest is read; one
@@ -144,12 +155,11 @@ async function walk(dir: FileAt, out: Found, inMaildir: boolean): Promise<void> 
   const maildir = names.has('cur') && names.has('new');
   const files: FileAt[] = [];
   for (const { entry, name, at } of entries) {
-    if (entry.isDirectory()) {
+    if (entry.isDirectory() || (entry.isSymbolicLink() && leadsToDirectory(at))) {
       await flushStats(files, out, inMaildir);
       // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
       if (maildir && name === 'tmp') continue;
-      if (maildir && (name === 'cur' || name === 'new')) await walk(at, out, true);
-      else await walk(at, out, false);
+      await walk(at, out, maildir && (name === 'cur' || name === 'new'), walked);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       // Files at a Maildir's top (dovecot-uidlist, subscriptions...) are the server's, not mail.
       if (maildir) continue;
@@ -159,6 +169,15 @@ async function walk(dir: FileAt, out: Found, inMaildir: boolean): Promise<void> 
     }
   }
   await flushStats(files, out, inMaildir);
+}
+
+/** Whether a link leads to a directory; a link that cannot be followed is listed with the files, which say why. */
+function leadsToDirectory(link: FileAt): boolean {
+  try {
+    return statSync(fsPathOf(link), { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** A directory entry, its name as a string (U+FFFD for bytes that are not UTF-8), and where it is. */
@@ -216,7 +235,7 @@ async function flushStats(files: FileAt[], out: Found, maildir: boolean): Promis
         found.push({ path: file.path, unlisted: unreadable(file.path, { code: 'ENOENT' }) });
       continue;
     }
-    // Links to directories are not followed (a link may lead anywhere, or back up the tree).
+    // Not a regular file (a device, a pipe; a directory only if a link was changed meanwhile).
     if (!info.isFile()) continue;
     // Built field by field: a spread of `file` made listing 10,000 files twice as slow.
     found.push({

@@ -460,8 +460,6 @@ describe('ingestPaths', () => {
     const file = await put('file.xml', aggregateXml({ reportId: 'file' }));
     symlinkSync('loop', path.join(dir, 'in', 'loop'));
     symlinkSync('nowhere', path.join(dir, 'in', 'gone.xml'));
-    // A link to a directory is not followed (it may lead anywhere, or back up the tree).
-    symlinkSync('.', path.join(dir, 'in', 'here'));
     const totals = await ingestPaths([path.join(dir, 'in'), path.join(file, 'under-a-file')], { store });
     expect(totals.reports).toBe(2);
     expect(totals.inputs).toBe(5);
@@ -474,6 +472,29 @@ describe('ingestPaths', () => {
       ['in/gone.xml', 'ENOENT'],
       ['in/loop', 'ELOOP'],
     ]);
+  });
+
+  it('follows links to directories, reading each directory once however many ways lead to it', async () => {
+    await put('top.xml', aggregateXml({ reportId: 'top' }));
+    await put('sub/inner.xml', aggregateXml({ reportId: 'inner' }));
+    const archive = path.join(dir, 'archive');
+    mkdirSync(path.join(archive, '2026'), { recursive: true });
+    writeFileSync(path.join(archive, '2026', 'old.xml'), aggregateXml({ reportId: 'archived' }));
+    // A report archive kept elsewhere and linked into the tree is read like the rest.
+    symlinkSync(archive, path.join(dir, 'in', 'archive'));
+    // Links back up the tree, to itself, and a second way to the same directory end.
+    symlinkSync('..', path.join(dir, 'in', 'sub', 'up'));
+    symlinkSync('.', path.join(dir, 'in', 'here'));
+    symlinkSync(path.join(archive, '2026'), path.join(dir, 'in', 'sub', 'this-year'));
+    const scanned = await scanPaths([path.join(dir, 'in'), path.join(dir, 'in', 'sub')]);
+    // In name order, through the link as the tree shows it.
+    expect(scanned.map((s) => path.relative(dir, s.path))).toEqual([
+      'in/archive/2026/old.xml',
+      'in/sub/inner.xml',
+      'in/top.xml',
+    ]);
+    const totals = await ingestPaths([path.join(dir, 'in')], { store });
+    expect(totals).toMatchObject({ reports: 3, inputs: 3, failed: [] });
   });
 
   it('lists Maildir messages and skips tmp/', async () => {
