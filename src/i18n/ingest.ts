@@ -11,7 +11,8 @@ export const ingestText = {
 Inputs: report files (.xml, .xml.gz, .zip, .json, .json.gz), mails (.eml), mbox files (also
 gzipped, .mbox.gz), Maildir folders, directories (read recursively, links to directories
 followed, each directory read once), "-" for stdin, or one imap://user@host[:port]/FOLDER
-(imaps:// for implicit TLS). Running the same ingest again stores nothing new.
+(imaps:// for implicit TLS; folders separated by "/" whatever the server's separator, as for
+--archive). Running the same ingest again stores nothing new.
 
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
 (--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords.
@@ -27,7 +28,8 @@ report (each one is listed with its reason and kept in the quarantine; the other
 入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル
 （gzip 圧縮の .mbox.gz も）、Maildir フォルダー、ディレクトリ（再帰的に読み込み。ディレクトリへの
 リンクもたどり、同じディレクトリは 1 回だけ読む）、標準入力の "-"、または
-imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://）を 1 つ。同じ取り込みをもう一度実行しても
+imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://。フォルダーの区切りはサーバーによらず "/"。
+--archive も同じ）を 1 つ。同じ取り込みをもう一度実行しても
 新しく保存されるものはありません。
 
 IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password-file）、または OAuth 2.0

@@ -311,8 +311,13 @@ async function session(
   options.signal?.addEventListener('abort', onAbort);
   try {
     await client.connect();
-    const archive = options.flag ? null : await ensureFolder(client, options.archive ?? IMAP_DEFAULT_ARCHIVE);
-    await client.mailboxOpen(target.folder).catch((error: unknown) => {
+    // Folder paths are written with '/' whatever the server's separator (Dovecot's and Courier's is '.').
+    const boxes = await client.list();
+    const delimiter = boxes.find((box) => box.delimiter)?.delimiter ?? '/';
+    const archive = options.flag
+      ? null
+      : await ensureFolder(client, boxes, onServer(options.archive ?? IMAP_DEFAULT_ARCHIVE, delimiter));
+    await client.mailboxOpen(onServer(target.folder, delimiter)).catch((error: unknown) => {
       const { responseStatus, responseText } = error as { responseStatus?: unknown; responseText?: unknown };
       if (responseStatus !== 'NO') throw error;
       throw new ImapAccessError('no-folder', target, String(responseText ?? ''), { cause: error });
@@ -521,14 +526,19 @@ export function uidSet(uids: readonly number[]): string {
   return ranges.join(',');
 }
 
-/** The archive folder's full path with the server's delimiter, created when missing. */
-async function ensureFolder(client: ImapFlow, folder: string): Promise<string> {
-  const boxes = await client.list();
-  const delimiter = boxes.find((box) => box.delimiter)?.delimiter ?? '/';
-  const full = folder.split('/').filter(Boolean).join(delimiter);
-  if (boxes.some((box) => box.path === full)) return full;
-  const created = await client.mailboxCreate(folder.split('/').filter(Boolean));
-  return created.path;
+/** A folder path written with '/' as the server names it, with its own separator. */
+function onServer(folder: string, delimiter: string): string {
+  return folder.split('/').filter(Boolean).join(delimiter);
+}
+
+/** The archive folder (its path on the server), created when missing. */
+async function ensureFolder(
+  client: ImapFlow,
+  boxes: readonly { path: string }[],
+  folder: string,
+): Promise<string> {
+  if (boxes.some((box) => box.path === folder)) return folder;
+  return (await client.mailboxCreate(folder)).path;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

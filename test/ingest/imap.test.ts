@@ -132,6 +132,18 @@ describe.skipIf(!dovecotInstalled)(
       expect(await count('INBOX')).toBe(0);
     });
 
+    it("writes folder paths with '/' whatever the server's separator, Japanese names included", async () => {
+      // Dovecot's Maildir separator is '.': レポート/2026 is レポート.2026 there.
+      await append([reportMail({ reportId: 'ja-1' }), reportMail({ reportId: 'ja-2' })], 'レポート.2026');
+      const totals = await ingestImap(url(encodeURIComponent('レポート/2026')), {
+        ...options(),
+        archive: '処理済み/DMARC',
+      });
+      expect(totals).toMatchObject({ reports: 2, inputs: 2, failed: [] });
+      expect(await count('レポート.2026')).toBe(0);
+      expect(await count('処理済み.DMARC')).toBe(2);
+    });
+
     it('fetches, stores and moves mail in groups: 300 mails, every one moved once its report is stored', async () => {
       const mails = Array.from({ length: 300 }, (_, i) =>
         i % 50 === 7 ? plainMail(`note ${i}`) : reportMail({ reportId: `g-${i}`, records: 1 + (i % 3) }),
