@@ -9,6 +9,15 @@ export const ZIP_MAX_ENTRIES = 1_000;
 export type ZipEntryResult = { name: string; bytes: Buffer } | { name: string; error: ReportError };
 
 /**
+ * yauzl, loaded on first use, as the mail parser is (a read thread given no zip starts sooner),
+ * and once: each import() call goes through the module loader's hooks again (tsx's run on a
+ * thread of their own), which cost more than unzipping a small report.
+ */
+const importYauzl = () => import('yauzl');
+let yauzlModule: ReturnType<typeof importYauzl> | undefined;
+const loadYauzl = () => (yauzlModule ??= importYauzl());
+
+/**
  * Every file entry of a zip archive, one at a time (directories and macOS `__MACOSX/` resource
  * forks skipped). A damaged or encrypted entry yields its error and the others are still read;
  * an unreadable archive or one over the entry limit throws.
@@ -18,8 +27,7 @@ export async function* zipEntries(
   budget: DecompressionBudget,
   maxEntries = ZIP_MAX_ENTRIES,
 ): AsyncGenerator<ZipEntryResult> {
-  // Loaded on first use, as the mail parser is: a read thread given no zip starts sooner.
-  const { fromBufferPromise } = (await import('yauzl')).default;
+  const { fromBufferPromise } = (await loadYauzl()).default;
   let zipfile: yauzl.ZipFile;
   try {
     zipfile = await fromBufferPromise(input, {

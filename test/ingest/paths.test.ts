@@ -255,6 +255,42 @@ describe('ingestPaths', () => {
     expect((await store.countReports()).reports).toBe(0);
   });
 
+  it.each([
+    ['beside many files (read threads from the start)', READ_THREADS_MIN_INPUTS],
+    ['alone (read threads once its mails are many)', 0],
+  ])(
+    'ingests the mails of a large mbox %s many at a time, in shared batches, on read threads',
+    async (_, files) => {
+      for (let i = 0; i < files; i++) await put(`a${i}.xml`, aggregateXml({ reportId: `beside-${i}` }));
+      const mails = 300;
+      await put(
+        'z.mbox',
+        mbox(Array.from({ length: mails }, (_, i) => reportMail({ reportId: `box-${files}-${i}` }))),
+      );
+      const batches: number[] = [];
+      const counting: Store = Object.create(store, {
+        insertAggregateReports: {
+          value: (...args: Parameters<Store['insertAggregateReports']>) => {
+            batches.push(args[0].filter((item) => item.source.description.includes('z.mbox')).length);
+            return store.insertAggregateReports(...args);
+          },
+        },
+      });
+      const read = vi.spyOn(ReadPool.prototype, 'read');
+      try {
+        const totals = await ingestPaths([path.join(dir, 'in')], { store: counting });
+        expect(totals).toMatchObject({ reports: files + mails, failed: [] });
+        // One at a time, each mail waited for a batch of its own (20 ms each).
+        const mboxBatches = batches.filter((n) => n > 0);
+        expect(mboxBatches.reduce((a, b) => a + b, 0)).toBe(mails);
+        expect(mboxBatches.length).toBeLessThan(mails / 10);
+        expect(read.mock.calls.length).toBeGreaterThan(mails / 2);
+      } finally {
+        read.mockRestore();
+      }
+    },
+  );
+
   it('starts read threads while it scans many inputs, and closes them when a later path does not exist', async () => {
     for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++)
       await put(`m${i}.xml`, aggregateXml({ reportId: `many-${i}` }));
