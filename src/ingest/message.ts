@@ -105,6 +105,14 @@ export async function storeMessage(
   // Parts that gave no report, kept until we know whether the input as a whole gave any.
   const damaged: { bytes: Buffer; source: string; error: IngestError }[] = [];
   const unknown: { source: string; error: ReportError }[] = [];
+  // Each report's storing, in the input's order. Parsed reports go to the batcher all at once and
+  // are awaited together: awaited one by one, each of a zip's 500 reports waited for a batch
+  // of its own (BATCH_WAIT_MS), 11 s for what takes 0.3 s. Payloads are stored in turn (a
+  // streamed one reads the input as it goes).
+  const storing: {
+    part: Extract<MessagePart, { kind: 'aggregate' | 'payload' }>;
+    stored: Promise<StoredReport>;
+  }[] = [];
   for await (const part of parts) {
     if (part.kind === 'damaged') {
       damaged.push({ bytes: part.bytes, source: part.where, error: part.error });
@@ -114,9 +122,15 @@ export async function storeMessage(
       unknown.push({ source: part.where, error: part.error });
       continue;
     }
-    const payloadSource: ReportSource = { description: part.where, receivedAt };
+    const stored = storePart(store, part, { description: part.where, receivedAt }, options.batcher);
+    // Settled below, in order; until then a refusal is not an unhandled rejection.
+    stored.catch(() => {});
+    storing.push({ part, stored });
+    if (part.kind === 'payload') await stored.catch(() => {});
+  }
+  for (const { part, stored } of storing) {
     try {
-      outcome.reports.push(await storePart(store, part, payloadSource, options.batcher));
+      outcome.reports.push(await stored);
     } catch (error) {
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
       if (error instanceof ReportError && error.provenance === undefined) error.provenance = part.where;

@@ -291,6 +291,32 @@ describe('ingestPaths', () => {
     },
   );
 
+  it('stores the reports of one input (a zip of 200) in shared batches, not one batch each', async () => {
+    const entries = Array.from({ length: 200 }, (_, i) => ({
+      name: `r${i}.xml`,
+      data: aggregateXml({ reportId: `zipped-${i}` }),
+    }));
+    // A refused report among them is quarantined on its own, as before.
+    entries.push({
+      name: 'bad.xml',
+      data: aggregateXml({ reportId: 'zipped-bad' }).replace(/<count>\d+</, '<count>-3<'),
+    });
+    await put('many.zip', zip(entries));
+    let batches = 0;
+    const counting: Store = Object.create(store, {
+      insertAggregateReports: {
+        value: (...args: Parameters<Store['insertAggregateReports']>) => {
+          batches++;
+          return store.insertAggregateReports(...args);
+        },
+      },
+    });
+    const totals = await ingestPaths([path.join(dir, 'in')], { store: counting });
+    expect(totals).toMatchObject({ reports: 200, inputs: 1 });
+    expect(totals.failed.map((f) => f.source.replace(/.*> /, ''))).toEqual(['entry bad.xml']);
+    expect(batches).toBeLessThan(20);
+  });
+
   it('starts read threads while it scans many inputs, and closes them when a later path does not exist', async () => {
     for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++)
       await put(`m${i}.xml`, aggregateXml({ reportId: `many-${i}` }));
