@@ -410,31 +410,29 @@ interface FetchedMail {
  * The folder's mails in groups fetched one FETCH each, as many as FETCH_GROUP_MAILS and
  * FETCH_GROUP_BYTES allow (a larger mail comes alone): a FETCH and a MOVE per mail cost two
  * round trips each, which a distant server makes the whole of an ingest's time. Mails over
- * `max` are not fetched (`tooLarge`); mails expunged meanwhile by another client are left out.
+ * `max` are not fetched (`onTooLarge`); mails expunged meanwhile by another client are left out.
  */
 async function* fetchedGroups(
   client: ImapFlow,
   uids: readonly number[],
   max: number,
-  tooLarge: (uid: number, size: number, max: number) => void,
+  onTooLarge: (uid: number, size: number, max: number) => void,
 ): AsyncGenerator<FetchedMail[]> {
+  const query = { uid: true, source: true, internalDate: true } as const;
   for (let at = 0; at < uids.length; at += SIZE_BATCH) {
+    const chunk = uids.slice(at, at + SIZE_BATCH);
     const sizes = new Map<number, number>();
-    for await (const message of client.fetch(
-      uidSet(uids.slice(at, at + SIZE_BATCH)),
-      { uid: true, size: true },
-      { uid: true },
-    )) {
+    for await (const message of client.fetch(uidSet(chunk), { uid: true, size: true }, { uid: true })) {
       sizes.set(message.uid, message.size ?? 0);
     }
     let group: number[] = [];
     let groupBytes = 0;
     const groups: number[][] = [];
-    for (const uid of uids.slice(at, at + SIZE_BATCH)) {
+    for (const uid of chunk) {
       const size = sizes.get(uid);
       if (size === undefined) continue;
       if (size > max) {
-        tooLarge(uid, size, max);
+        onTooLarge(uid, size, max);
         continue;
       }
       if (group.length > 0 && (group.length >= FETCH_GROUP_MAILS || groupBytes + size > FETCH_GROUP_BYTES)) {
@@ -448,7 +446,6 @@ async function* fetchedGroups(
     if (group.length > 0) groups.push(group);
     for (const members of groups) {
       const fetched: FetchedMail[] = [];
-      const query = { uid: true, source: true, internalDate: true } as const;
       for await (const message of client.fetch(uidSet(members), query, { uid: true })) {
         if (!message.source) continue;
         const date = message.internalDate ? new Date(message.internalDate) : null;
