@@ -83,7 +83,7 @@ export async function ingestMessage(
   const parts = readMessage(bytes, name, source, {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.streamAbove !== undefined ? { streamAbove: options.streamAbove } : {}),
-    ...(options.batcher ? { parseAggregates: store.engine } : {}),
+    ...(options.batcher ? { parseReports: store.engine } : {}),
   });
   return storeMessage(store, parts, bytes, source, options);
 }
@@ -110,7 +110,7 @@ export async function storeMessage(
   // of its own (BATCH_WAIT_MS), 11 s for what takes 0.3 s. Payloads are stored in turn (a
   // streamed one reads the input as it goes).
   const storing: {
-    part: Extract<MessagePart, { kind: 'aggregate' | 'payload' }>;
+    part: Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>;
     stored: Promise<StoredReport>;
   }[] = [];
   for await (const part of parts) {
@@ -126,7 +126,7 @@ export async function storeMessage(
     // Settled below, in order; until then a refusal is not an unhandled rejection.
     stored.catch(() => {});
     storing.push({ part, stored });
-    if (part.kind === 'payload') await stored.catch(() => {});
+    if (part.kind !== 'aggregate') await stored.catch(() => {});
   }
   for (const { part, stored } of storing) {
     try {
@@ -135,7 +135,11 @@ export async function storeMessage(
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
       if (error instanceof ReportError && error.provenance === undefined) error.provenance = part.where;
       const partBytes =
-        part.kind === 'aggregate' ? (part.xml ?? (await rawBytes(part.raw))) : part.payload.bytes;
+        part.kind === 'aggregate'
+          ? (part.xml ?? (await rawBytes(part.raw)))
+          : part.kind === 'failure'
+            ? (part.bytes ?? (await rawBytes(part.raw)))
+            : part.payload.bytes;
       damaged.push({ bytes: partBytes, source: part.where, error });
     }
   }
@@ -174,15 +178,19 @@ function keptCopy(outcome: InsertOutcome): { copy?: number; recounted?: true } {
 
 async function storePart(
   store: Store,
-  part: Extract<MessagePart, { kind: 'aggregate' | 'payload' }>,
+  part: Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>,
   source: ReportSource,
   batcher: AggregateBatcher | undefined,
 ): Promise<StoredReport> {
   const base = { source: source.description, records: 0, messages: 0 };
+  if (part.kind === 'failure') {
+    const outcome = await store.insertFailureReport(part.report, part.raw, source);
+    return { ...base, kind: 'failure', status: outcome.status, id: outcome.id };
+  }
   if (part.kind === 'aggregate' || part.payload.kind === 'aggregate') {
     let outcome: InsertOutcome;
     if (part.kind === 'aggregate') {
-      // Reports are parsed ahead (parseAggregates) only to be stored in batches.
+      // Reports are parsed ahead (parseReports) only to be stored in batches.
       if (!batcher) throw new Error('a parsed aggregate report was given to be stored without a batcher');
       outcome = await batcher.add({ report: part.report, packed: part.raw, source });
     } else {

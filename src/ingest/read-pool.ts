@@ -65,6 +65,7 @@ type WirePart =
  */
 export function toWire(part: MessagePart): WirePart {
   if (part.kind === 'aggregate') return { ...part, xml: null };
+  if (part.kind === 'failure') return { ...part, bytes: null };
   if (part.kind === 'damaged' || part.kind === 'unknown') {
     const { code, args, provenance } = part.error;
     return { ...part, error: { code, args, provenance } };
@@ -84,6 +85,7 @@ function fromWire(part: WirePart): MessagePart {
     case 'unknown':
       return { ...part, error: reportError(part.error) };
     case 'aggregate':
+    case 'failure':
       return { ...part, raw: { ...part.raw, data: buffer(part.raw.data) } };
     case 'payload':
       return {

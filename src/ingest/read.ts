@@ -5,7 +5,8 @@
  */
 import { parseAggregateReportToObject } from '../reports/aggregate.ts';
 import { previewBytes, ReportError } from '../reports/errors.ts';
-import type { AggregateReportWithRecords, Payload } from '../reports/types.ts';
+import { parseFailureReport } from '../reports/failure.ts';
+import type { AggregateReportWithRecords, FailureReport, Payload } from '../reports/types.ts';
 import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
 import { type PreparedRecords, prepareRecords } from '../store/aggregate-rows.ts';
 import type { EngineKind } from '../store/engine.ts';
@@ -37,7 +38,12 @@ export type MessagePart =
       xml: Buffer | null;
       raw: PackedRaw;
     }
-  /** A payload for the store side to read: failure and TLS reports, large aggregate reports. */
+  /**
+   * A failure report, parsed, with its mail packed for the store (`bytes` is null once the part
+   * crossed from a read thread, as an aggregate report's `xml`).
+   */
+  | { kind: 'failure'; where: string; report: FailureReport; bytes: Buffer | null; raw: PackedRaw }
+  /** A payload for the store side to read: TLS reports, large aggregate reports, failure reports when not parsed here. */
   | { kind: 'payload'; where: string; payload: Payload }
   /** A part that looked like a report but could not be read. */
   | { kind: 'damaged'; where: string; bytes: Buffer; error: ReportError }
@@ -49,10 +55,11 @@ export interface ReadOptions {
   /** Aggregate reports larger than this, decompressed, are streamed (default UNPACK_STREAM_ABOVE_BYTES). */
   streamAbove?: number;
   /**
-   * Parse small aggregate reports here and make their records into rows for a store of this
-   * engine (for batched storing); otherwise they are payloads.
+   * Parse reports here, for a store of this engine: small aggregate reports, their records made
+   * into rows (for batched storing), and failure reports, their mail packed; otherwise they are
+   * payloads. On a read thread this is the work taken off the thread that writes.
    */
-  parseAggregates?: EngineKind;
+  parseReports?: EngineKind;
 }
 
 /** The parts of one input, in order. Errors in the input are parts; only bugs throw. */
@@ -86,15 +93,26 @@ export async function* readMessage(
       yield { kind: 'unknown', where, error };
       continue;
     }
+    if (options.parseReports && item.kind === 'failure') {
+      try {
+        const report = await parseFailureReport(item.bytes);
+        yield { kind: 'failure', where, report, bytes: item.bytes, raw: await packRaw(item.bytes) };
+      } catch (error) {
+        if (!(error instanceof ReportError)) throw error;
+        if (error.provenance === undefined) error.provenance = where;
+        yield { kind: 'damaged', where, bytes: item.bytes, error };
+      }
+      continue;
+    }
     if (
-      options.parseAggregates &&
+      options.parseReports &&
       item.kind === 'aggregate' &&
       !item.stream &&
       item.bytes.length <= BATCHED_MAX_XML_BYTES
     ) {
       try {
         const { records, ...header } = await parseAggregateReportToObject(item.bytes);
-        const report = { ...header, records: prepareRecords(options.parseAggregates, header, records) };
+        const report = { ...header, records: prepareRecords(options.parseReports, header, records) };
         const raw = item.gzipped
           ? keptGzip(item.gzipped, { sha256: item.sha256, size: item.bytes.length })
           : await packRaw(item.bytes, item.sha256);

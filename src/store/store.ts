@@ -21,7 +21,7 @@ import {
 import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
+import { type PackedRaw, packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import {
   compactRollup,
   foldPendingRollup,
@@ -448,10 +448,10 @@ export class KyselyStore implements Store {
 
   async insertFailureReport(
     report: FailureReport,
-    raw: Uint8Array,
+    raw: Uint8Array | PackedRaw,
     source: ReportSource,
   ): Promise<InsertOutcome> {
-    const packed = await packRaw(raw);
+    const packed = raw instanceof Uint8Array ? await packRaw(raw) : raw;
     const original = report.original;
     const row = {
       format: this.text(report.format),

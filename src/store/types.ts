@@ -254,7 +254,12 @@ export interface Store {
     options?: InsertOptions,
   ): Promise<AggregateReportWriter | Extract<InsertOutcome, { status: 'duplicate' }>>;
   /** Stores a failure report; the same raw bytes again are a duplicate. */
-  insertFailureReport(report: FailureReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome>;
+  /** `raw`: the report mail's bytes, or already packed (by a read thread). */
+  insertFailureReport(
+    report: FailureReport,
+    raw: Uint8Array | PackedRaw,
+    source: ReportSource,
+  ): Promise<InsertOutcome>;
   /** Stores an SMTP TLS report; the same raw bytes, or organization + report ID again, are a duplicate. */
   insertTlsReport(report: TlsReport, raw: Uint8Array, source: ReportSource): Promise<InsertOutcome>;
   /**

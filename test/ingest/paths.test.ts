@@ -387,10 +387,12 @@ describe('ingestPaths', () => {
       ),
     );
 
-    const run = async (readThreads: number) => {
-      const into = await openStore(path.join(dir, `threads-${readThreads}.db`));
+    const run = async (readThreads: number, batch = true) => {
+      const into = await openStore(path.join(dir, `threads-${readThreads}-${batch}.db`));
       try {
-        const totals = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads });
+        const totals = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads, batch });
+        // The failure report, parsed on a thread, inline, or at store time (one report per transaction).
+        const failureReport = await into.getFailureReport(1);
         const reports = (await into.listReports({ limit: 1_000 })).map((r) => [
           r.reportId,
           r.source,
@@ -398,13 +400,26 @@ describe('ingestPaths', () => {
         ]);
         const quarantine = (await into.listQuarantine()).map((q) => [q.source, q.errorCode, q.rawSha256]);
         const failed = totals.failed.map((f) => [f.source, f.error.code]);
-        return { totals: { ...totals, failed }, reports, quarantine, counts: await into.countReports() };
+        return {
+          totals: { ...totals, failed },
+          reports,
+          quarantine,
+          counts: await into.countReports(),
+          failureReport: { ...failureReport, receivedAt: undefined },
+        };
       } finally {
         await into.close();
       }
     };
     const threaded = await run(2);
     const inline = await run(0);
+    const unbatched = await run(0, false);
+    expect(threaded.failureReport).toMatchObject({
+      feedbackType: 'auth-failure',
+      rawSha256: expect.any(String),
+    });
+    expect(threaded.failureReport).toEqual(inline.failureReport);
+    expect(threaded.failureReport).toEqual(unbatched.failureReport);
     expect(threaded.counts).toMatchObject({ reports: 67, failureReports: 1, tlsReports: 1 });
     expect(threaded.totals.duplicates).toBe(1);
     expect(threaded.totals.failed.map(([, code]) => code).sort()).toEqual(
