@@ -5,7 +5,6 @@
  * quarantined on its own. Nothing read is ever dropped silently.
  */
 import { describeReportError, previewBytes, ReportError } from '../reports/errors.ts';
-import { parseFailureReport } from '../reports/failure.ts';
 import { parseTlsReport } from '../reports/tls.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
@@ -219,7 +218,9 @@ async function storePart(
   }
   const payload = part.payload;
   if (payload.kind === 'failure') {
-    const report = await parseFailureReport(payload.bytes);
+    // unpack parsed it (from the mail it parsed to find it).
+    const report = payload.failure;
+    if (!report) throw new Error(`a failure report payload without its report: ${payload.provenance}`);
     const outcome = await store.insertFailureReport(report, payload.bytes, source);
     return { ...base, kind: 'failure', status: outcome.status, id: outcome.id };
   }

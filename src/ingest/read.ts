@@ -5,7 +5,6 @@
  */
 import { parseAggregateReportToObject } from '../reports/aggregate.ts';
 import { previewBytes, ReportError } from '../reports/errors.ts';
-import { parseFailureReport } from '../reports/failure.ts';
 import type { AggregateReportWithRecords, FailureReport, Payload } from '../reports/types.ts';
 import { UNPACK_STREAM_ABOVE_BYTES, type UnpackLimits, unpack } from '../reports/unpack.ts';
 import { type PreparedRecords, prepareRecords } from '../store/aggregate-rows.ts';
@@ -56,8 +55,8 @@ export interface ReadOptions {
   streamAbove?: number;
   /**
    * Parse reports here, for a store of this engine: small aggregate reports, their records made
-   * into rows (for batched storing), and failure reports, their mail packed; otherwise they are
-   * payloads. On a read thread this is the work taken off the thread that writes.
+   * into rows (for batched storing), and failure reports (parsed by unpack) have their mail
+   * packed; otherwise they are payloads. On a read thread this is the work taken off the thread that writes.
    */
   parseReports?: EngineKind;
 }
@@ -93,15 +92,14 @@ export async function* readMessage(
       yield { kind: 'unknown', where, error };
       continue;
     }
-    if (options.parseReports && item.kind === 'failure') {
-      try {
-        const report = await parseFailureReport(item.bytes);
-        yield { kind: 'failure', where, report, bytes: item.bytes, raw: await packRaw(item.bytes) };
-      } catch (error) {
-        if (!(error instanceof ReportError)) throw error;
-        if (error.provenance === undefined) error.provenance = where;
-        yield { kind: 'damaged', where, bytes: item.bytes, error };
-      }
+    if (options.parseReports && item.failure) {
+      yield {
+        kind: 'failure',
+        where,
+        report: item.failure,
+        bytes: item.bytes,
+        raw: await packRaw(item.bytes),
+      };
       continue;
     }
     if (

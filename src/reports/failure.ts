@@ -31,10 +31,14 @@ export function isFailureReportMail(mail: ParsedMail, sniffedAttachments: Sniffe
  * reporters really send: base64 feedback parts, headers-only originals, whole originals, no
  * ARF part at all. Keeps what the report carries and lists in `missing` what it lacks.
  */
-export async function parseFailureReport(input: Buffer | string): Promise<FailureReport> {
+export async function parseFailureReport(
+  input: Buffer | string,
+  parsed?: ParsedMail,
+): Promise<FailureReport> {
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   if (bytes.length === 0) throw new ReportError('empty-input');
-  const mail = await parseMail(bytes);
+  // `parsed`: the same mail parsed already (unpack does, to find it is a report): not parsed twice.
+  const mail = parsed ?? (await parseMail(bytes));
   const warnings = new Warnings();
   const parts = mail.email.attachments.map((attachment) => ({
     attachment,

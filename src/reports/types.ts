@@ -268,6 +268,8 @@ export interface Payload {
   gzipped?: Buffer;
   /** Headers of the mail that carried it, when it came in one. */
   mail: { from: string | null; subject: string | null; date: string | null; messageId: string | null } | null;
+  /** A failure report (`kind` 'failure'), parsed from the mail unpack parsed to find it. */
+  failure?: FailureReport;
   /** For a streamed payload, this includes what its stream noticed only once read to the end. */
   warnings: ReportWarning[];
   /**

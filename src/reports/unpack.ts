@@ -9,11 +9,11 @@ import {
   UNPACK_RATIO_FLOOR_BYTES,
 } from './budget.ts';
 import { ReportError } from './errors.ts';
-import { isFailureReportMail } from './failure.ts';
+import { isFailureReportMail, parseFailureReport } from './failure.ts';
 import { GUNZIP_SYNC_MAX_INPUT_BYTES, gunzip, gunzipChunks } from './gzip.ts';
 import { attachmentBytes, MAIL_MAX_PARTS, type MailSummary, parseMail } from './mail.ts';
 import { sniff } from './sniff.ts';
-import type { Payload, PayloadKind, PayloadStream } from './types.ts';
+import type { FailureReport, Payload, PayloadKind, PayloadStream } from './types.ts';
 import { Warnings } from './warnings.ts';
 import { ZIP_MAX_ENTRIES, zipEntries } from './zip.ts';
 
@@ -319,7 +319,14 @@ async function* visitMail(
       attachments.map((a) => sniff(a.bytes)),
     )
   ) {
-    yield payload('failure', bytes, name, provenance, parsed.summary, new Warnings());
+    let report: FailureReport;
+    try {
+      report = await parseFailureReport(bytes, parsed);
+    } catch (err) {
+      yield failure(bytes, name, provenance, asReportError(err));
+      return;
+    }
+    yield { ...payload('failure', bytes, name, provenance, parsed.summary, new Warnings()), failure: report };
     return;
   }
   let found = 0;
