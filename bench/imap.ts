@@ -7,8 +7,8 @@
  * fixtures' reportMail). Each tool reads the folder, stores the reports and moves every mail to
  * an archive folder: Sumi into a fresh SQLite store, dmarcts-report-parser (Debian package, `-i`)
  * into MariaDB (root, empty password, database `test`). Twice: over the loopback, and through a
- * relay that holds every packet --delay ms each way (a server 2 x delay ms away, as a hosted
- * mailbox is), where round trips, not work, decide.
+ * relay (the tests' own) that holds every packet --delay ms each way: a server 2 x delay ms away,
+ * as a hosted mailbox is, where round trips, not work, decide.
  * Sumi's figure is the median of --runs runs; the peer's runs once (it takes minutes).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,9 +17,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestImap } from '../src/ingest/imap.ts';
 import { openStore } from '../src/store/open.ts';
-import { type Dovecot, dovecotInstalled, startDovecot, withImap } from '../test/ingest/helpers/dovecot.ts';
+import {
+  type Dovecot,
+  dovecotInstalled,
+  startDovecot,
+  startRelay,
+  withImap,
+} from '../test/ingest/helpers/dovecot.ts';
 import { reportMail } from '../test/ingest/helpers/reports.ts';
-import { startDelayRelay } from './support/delay-relay.ts';
 import { runDmarcts } from './support/dmarcts.ts';
 
 const { values: args } = parseArgs({
@@ -55,7 +60,7 @@ try {
   ];
   for (const scenario of scenarios) {
     console.log(`\n${scenario.name}: ${scenario.mails} report mails of ${RECORDS} records each`);
-    const relay = scenario.delayMs > 0 ? await startDelayRelay(dovecot.port, scenario.delayMs) : null;
+    const relay = scenario.delayMs > 0 ? await startRelay(dovecot.port, { delayMs: scenario.delayMs }) : null;
     const port = relay?.port ?? dovecot.port;
     try {
       const sumi: number[] = [];

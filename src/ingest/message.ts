@@ -82,7 +82,7 @@ export async function ingestMessage(
   const parts = readMessage(bytes, name, source, {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.streamAbove !== undefined ? { streamAbove: options.streamAbove } : {}),
-    ...(options.batcher ? { parseReports: store.engine } : {}),
+    ...(options.batcher ? { parseAggregates: store.engine } : {}),
   });
   return storeMessage(store, parts, bytes, source, options);
 }
@@ -108,10 +108,7 @@ export async function storeMessage(
   // are awaited together: awaited one by one, each of a zip's 500 reports waited for a batch
   // of its own (BATCH_WAIT_MS), 11 s for what takes 0.3 s. Payloads are stored in turn (a
   // streamed one reads the input as it goes).
-  const storing: {
-    part: Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>;
-    stored: Promise<StoredReport>;
-  }[] = [];
+  const storing: { part: ReportPart; stored: Promise<StoredReport> }[] = [];
   for await (const part of parts) {
     if (part.kind === 'damaged') {
       damaged.push({ bytes: part.bytes, source: part.where, error: part.error });
@@ -133,13 +130,7 @@ export async function storeMessage(
     } catch (error) {
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
       if (error instanceof ReportError && error.provenance === undefined) error.provenance = part.where;
-      const partBytes =
-        part.kind === 'aggregate'
-          ? (part.xml ?? (await rawBytes(part.raw)))
-          : part.kind === 'failure'
-            ? (part.bytes ?? (await rawBytes(part.raw)))
-            : part.payload.bytes;
-      damaged.push({ bytes: partBytes, source: part.where, error });
+      damaged.push({ bytes: await partBytes(part), source: part.where, error });
     }
   }
 
@@ -166,6 +157,17 @@ export async function storeMessage(
   return outcome;
 }
 
+type ReportPart = Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>;
+
+/**
+ * A refused part's bytes, for the quarantine: a parsed report's own, or, once it crossed from a
+ * read thread without them, unpacked from its raw copy (cheaper than copying every report's).
+ */
+async function partBytes(part: ReportPart): Promise<Buffer> {
+  if (part.kind === 'payload') return part.payload.bytes;
+  return (part.kind === 'aggregate' ? part.xml : part.bytes) ?? (await rawBytes(part.raw));
+}
+
 /** The copy a duplicate's outcome kept, and whether it is counted now, as a StoredReport carries them. */
 function keptCopy(outcome: InsertOutcome): { copy?: number; recounted?: true } {
   if (outcome.status !== 'duplicate') return {};
@@ -177,7 +179,7 @@ function keptCopy(outcome: InsertOutcome): { copy?: number; recounted?: true } {
 
 async function storePart(
   store: Store,
-  part: Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>,
+  part: ReportPart,
   source: ReportSource,
   batcher: AggregateBatcher | undefined,
 ): Promise<StoredReport> {
@@ -189,7 +191,7 @@ async function storePart(
   if (part.kind === 'aggregate' || part.payload.kind === 'aggregate') {
     let outcome: InsertOutcome;
     if (part.kind === 'aggregate') {
-      // Reports are parsed ahead (parseReports) only to be stored in batches.
+      // Reports are parsed ahead (parseAggregates) only to be stored in batches.
       if (!batcher) throw new Error('a parsed aggregate report was given to be stored without a batcher');
       outcome = await batcher.add({ report: part.report, packed: part.raw, source });
     } else {
@@ -217,13 +219,6 @@ async function storePart(
         };
   }
   const payload = part.payload;
-  if (payload.kind === 'failure') {
-    // unpack parsed it (from the mail it parsed to find it).
-    const report = payload.failure;
-    if (!report) throw new Error(`a failure report payload without its report: ${payload.provenance}`);
-    const outcome = await store.insertFailureReport(report, payload.bytes, source);
-    return { ...base, kind: 'failure', status: outcome.status, id: outcome.id };
-  }
   if (payload.kind === 'tls') {
     const report = await parseTlsReport(payload.bytes);
     const outcome = await store.insertTlsReport(report, payload.bytes, source);

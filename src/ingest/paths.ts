@@ -198,7 +198,7 @@ export async function ingestInput(
   const { pool, concurrency = 1, signal, ...messageOptions } = options;
   const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.batcher ? { parseReports: store.engine } : {}),
+    ...(options.batcher ? { parseAggregates: store.engine } : {}),
   };
   let bytes: Buffer;
   let parts: MessagePart[] | null | undefined;

@@ -38,11 +38,11 @@ export type MessagePart =
       raw: PackedRaw;
     }
   /**
-   * A failure report, parsed, with its mail packed for the store (`bytes` is null once the part
-   * crossed from a read thread, as an aggregate report's `xml`).
+   * A failure report (unpack parsed it), with its mail packed for the store (`bytes` is null once
+   * the part crossed from a read thread, as an aggregate report's `xml`).
    */
   | { kind: 'failure'; where: string; report: FailureReport; bytes: Buffer | null; raw: PackedRaw }
-  /** A payload for the store side to read: TLS reports, large aggregate reports, failure reports when not parsed here. */
+  /** A payload for the store side to read: TLS reports, aggregate reports not parsed here. */
   | { kind: 'payload'; where: string; payload: Payload }
   /** A part that looked like a report but could not be read. */
   | { kind: 'damaged'; where: string; bytes: Buffer; error: ReportError }
@@ -54,11 +54,10 @@ export interface ReadOptions {
   /** Aggregate reports larger than this, decompressed, are streamed (default UNPACK_STREAM_ABOVE_BYTES). */
   streamAbove?: number;
   /**
-   * Parse reports here, for a store of this engine: small aggregate reports, their records made
-   * into rows (for batched storing), and failure reports (parsed by unpack) have their mail
-   * packed; otherwise they are payloads. On a read thread this is the work taken off the thread that writes.
+   * Parse small aggregate reports here and make their records into rows for a store of this
+   * engine (for batched storing); otherwise they are payloads.
    */
-  parseReports?: EngineKind;
+  parseAggregates?: EngineKind;
 }
 
 /** The parts of one input, in order. Errors in the input are parts; only bugs throw. */
@@ -92,25 +91,20 @@ export async function* readMessage(
       yield { kind: 'unknown', where, error };
       continue;
     }
-    if (options.parseReports && item.failure) {
-      yield {
-        kind: 'failure',
-        where,
-        report: item.failure,
-        bytes: item.bytes,
-        raw: await packRaw(item.bytes),
-      };
+    if (item.failure) {
+      const raw = await packRaw(item.bytes, item.sha256);
+      yield { kind: 'failure', where, report: item.failure, bytes: item.bytes, raw };
       continue;
     }
     if (
-      options.parseReports &&
+      options.parseAggregates &&
       item.kind === 'aggregate' &&
       !item.stream &&
       item.bytes.length <= BATCHED_MAX_XML_BYTES
     ) {
       try {
         const { records, ...header } = await parseAggregateReportToObject(item.bytes);
-        const report = { ...header, records: prepareRecords(options.parseReports, header, records) };
+        const report = { ...header, records: prepareRecords(options.parseAggregates, header, records) };
         const raw = item.gzipped
           ? keptGzip(item.gzipped, { sha256: item.sha256, size: item.bytes.length })
           : await packRaw(item.bytes, item.sha256);

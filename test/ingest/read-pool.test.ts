@@ -17,7 +17,7 @@ describe('ReadPool', () => {
 
   it('parses a small aggregate report on a thread, with its raw bytes packed', async () => {
     const xml = Buffer.from(aggregateXml({ reportId: 'on-a-thread', records: 3 }));
-    const parts = await pool.read(xml, 'r.xml', '/in/r.xml', { parseReports: 'sqlite' });
+    const parts = await pool.read(xml, 'r.xml', '/in/r.xml', { parseAggregates: 'sqlite' });
     expect(parts).toHaveLength(1);
     const part = parts![0]!;
     if (part.kind !== 'aggregate') throw new Error(`expected an aggregate part, got ${part.kind}`);
@@ -34,7 +34,7 @@ describe('ReadPool', () => {
   it('gives back the report as parsing it here gives it: reasons, every auth result, extensions, nulls', async () => {
     for (const name of ['rfc7489.xml', 'rfc9990.xml']) {
       const xml = await readFile(new URL(`../reports/fixtures/${name}`, import.meta.url));
-      const parts = await pool.read(xml, name, name, { parseReports: 'sqlite' });
+      const parts = await pool.read(xml, name, name, { parseAggregates: 'sqlite' });
       const part = parts![0]!;
       if (part.kind !== 'aggregate') throw new Error(`expected an aggregate part, got ${part.kind}`);
       const { records, ...header } = await parseAggregateReportToObject(xml);
@@ -51,19 +51,19 @@ describe('ReadPool', () => {
       { name: 'a.xml', data: aggregateXml({ reportId: 'in-zip-a', records: 3 }) },
       { name: 'b.xml', data: aggregateXml({ reportId: 'in-zip-b', records: 2 }) },
     ]);
-    const zipped = await pool.read(archive, 'r.zip', '/in/r.zip', { parseReports: 'sqlite' });
+    const zipped = await pool.read(archive, 'r.zip', '/in/r.zip', { parseAggregates: 'sqlite' });
     expect(zipped?.map((p) => [p.where, p.kind === 'aggregate' && p.report.metadata.reportId])).toEqual([
       ['/in/r.zip > entry a.xml', 'in-zip-a'],
       ['/in/r.zip > entry b.xml', 'in-zip-b'],
     ]);
     const mail = Buffer.from(reportMail({ reportId: 'in-mail' }));
-    const mailed = await pool.read(mail, 'm.eml', '/in/m.eml', { parseReports: 'sqlite' });
+    const mailed = await pool.read(mail, 'm.eml', '/in/m.eml', { parseAggregates: 'sqlite' });
     expect(mailed?.map((p) => p.kind === 'aggregate' && p.report.metadata.reportId)).toEqual(['in-mail']);
   });
 
   it('gives errors back as ReportErrors with their provenance', async () => {
     const parts = await pool.read(Buffer.from('<feedback><oops'), 'b.xml', '/in/b.xml', {
-      parseReports: 'sqlite',
+      parseAggregates: 'sqlite',
     });
     const part = parts![0]!;
     if (part.kind !== 'damaged') throw new Error(`expected a damaged part, got ${part.kind}`);
@@ -79,7 +79,7 @@ describe('ReadPool', () => {
       await writeFile(path.join(dir, 'r.xml'), xml);
       await writeFile(path.join(dir, 'box.mbox'), mbox([reportMail({ reportId: 'in-box' })]));
       const file = (name: string, max = 1_000_000) => ({ path: path.join(dir, name), maildir: false, max });
-      const read = await pool.readFile(file('r.xml'), 'r.xml', 'r.xml', { parseReports: 'sqlite' });
+      const read = await pool.readFile(file('r.xml'), 'r.xml', 'r.xml', { parseAggregates: 'sqlite' });
       if (read.kind !== 'parts') throw new Error(`expected parts, got ${read.kind}`);
       expect(read.bytes.toString()).toBe(xml);
       expect(read.parts?.map((p) => p.kind)).toEqual(['aggregate']);
@@ -108,7 +108,7 @@ describe('ReadPool', () => {
   it('leaves an input holding a report to stream to the main thread', async () => {
     const gz = aggregateGz({ reportId: 'large', records: 50 });
     expect(
-      await pool.read(gz, 'l.xml.gz', '/in/l.xml.gz', { parseReports: 'sqlite', streamAbove: 100 }),
+      await pool.read(gz, 'l.xml.gz', '/in/l.xml.gz', { parseAggregates: 'sqlite', streamAbove: 100 }),
     ).toBeNull();
   });
 });

@@ -191,23 +191,32 @@ function canConnect(port: number): Promise<boolean> {
 /**
  * A TCP relay to a local port whose connections the test can cut, like a network fault; it keeps
  * the lines clients sent (IMAP commands), for tests of how many round trips an ingest takes.
+ * With `delayMs`, every chunk is held that long in each direction: a server 2 x delayMs away,
+ * for the IMAP bench (chunks keep their order: timers of one duration fire as they were set).
  */
 export async function startRelay(
   targetPort: number,
+  { delayMs = 0 }: { delayMs?: number } = {},
 ): Promise<{ port: number; cut(): void; close(): Promise<void>; sent(): string[] }> {
   const sockets = new Set<net.Socket>();
   let sent = '';
+  const later = (work: () => void) => (delayMs > 0 ? setTimeout(work, delayMs) : work());
+  const relay = (from: net.Socket, to: net.Socket) => {
+    sockets.add(from);
+    from.on('error', () => to.destroy());
+    from.on('data', (chunk: Buffer) => later(() => to.write(chunk)));
+    from.on('close', () => {
+      sockets.delete(from);
+      later(() => to.end());
+    });
+  };
   const server = net.createServer((inbound) => {
     const outbound = net.connect(targetPort, '127.0.0.1');
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
     inbound.on('data', (data: Buffer) => {
       sent += data.toString('latin1');
     });
-    inbound.pipe(outbound).pipe(inbound);
+    relay(inbound, outbound);
+    relay(outbound, inbound);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
