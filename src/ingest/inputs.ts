@@ -151,11 +151,18 @@ async function walk(dir: FileAt, out: Found, inMaildir: boolean, walked: Set<str
       out({ path: dir.path, unlisted: unreadable(dir.path, err) });
     return;
   }
-  const names = new Set(entries.filter((e) => e.entry.isDirectory()).map((e) => e.name));
+  // Links to directories count as directories: a Maildir's cur/ and new/ may be links too.
+  const directories = new Set(
+    entries.filter(
+      ({ entry, at }) => entry.isDirectory() || (entry.isSymbolicLink() && leadsToDirectory(at)),
+    ),
+  );
+  const names = new Set([...directories].map((d) => d.name));
   const maildir = names.has('cur') && names.has('new');
   const files: FileAt[] = [];
-  for (const { entry, name, at } of entries) {
-    if (entry.isDirectory() || (entry.isSymbolicLink() && leadsToDirectory(at))) {
+  for (const listed of entries) {
+    const { entry, name, at } = listed;
+    if (directories.has(listed)) {
       await flushStats(files, out, inMaildir);
       // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
       if (maildir && name === 'tmp') continue;

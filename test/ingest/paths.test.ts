@@ -581,6 +581,34 @@ describe('ingestPaths', () => {
     const scanned = await scanPaths([path.join(dir, 'in', 'md')]);
     expect(scanned.map((s) => path.relative(dir, s.path))).toEqual(['in/md/cur/1', 'in/md/new/2']);
   });
+
+  it('knows a Maildir whose cur/ and new/ are links (a mail store on another disk)', async () => {
+    const store = await openStore(path.join(dir, 'linked-maildir.db'));
+    const mails = path.join(dir, 'mail-disk');
+    mkdirSync(path.join(mails, 'cur'), { recursive: true });
+    mkdirSync(path.join(mails, 'new'), { recursive: true });
+    writeFileSync(
+      path.join(mails, 'cur', '1700000000.1.host:2,S'),
+      reportMail({ reportId: 'lm-cur', records: 1 }),
+    );
+    writeFileSync(
+      path.join(mails, 'new', '1700000000.2.host'),
+      reportMail({ reportId: 'lm-new', records: 1 }),
+    );
+    await put('lmd/tmp/1700000000.3.host', 'still being delivered');
+    await put('lmd/dovecot-uidlist', '3 V1 N4');
+    symlinkSync(path.join(mails, 'cur'), path.join(dir, 'in', 'lmd', 'cur'));
+    symlinkSync(path.join(mails, 'new'), path.join(dir, 'in', 'lmd', 'new'));
+    const scanned = await scanPaths([path.join(dir, 'in', 'lmd')]);
+    // The server's files at the top and the mail still in tmp/ are not inputs; cur/ and new/ hold mail.
+    expect(scanned.map((s) => [path.relative(dir, s.path), 'maildir' in s && s.maildir])).toEqual([
+      ['in/lmd/cur/1700000000.1.host:2,S', true],
+      ['in/lmd/new/1700000000.2.host', true],
+    ]);
+    const totals = await ingestPaths([path.join(dir, 'in', 'lmd')], { store });
+    expect(totals).toMatchObject({ reports: 2, inputs: 2, failed: [] });
+    await store.close();
+  });
 });
 
 describe('inputMessages', () => {
