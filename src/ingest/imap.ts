@@ -323,10 +323,20 @@ async function session(
       throw new ImapAccessError('no-folder', target, String(responseText ?? ''), { cause: error });
     });
     onConnected();
+    const run: FolderRun = {
+      client,
+      target,
+      base: url.replace(/;.*$/, '').replace(/\/$/, ''),
+      options,
+      archive,
+      totals,
+      progress,
+      skipped,
+    };
     let first = true;
     do {
       arrived = false;
-      await pass(client, target, url, options, archive, totals, progress, skipped, (pending) => {
+      await pass(run, (pending) => {
         if (first)
           options.onEvent?.({ type: 'connected', host: target.host, folder: target.folder, pending });
         first = false;
@@ -352,24 +362,29 @@ async function session(
   }
 }
 
+/** What the passes over a session's folder share. */
+interface FolderRun {
+  client: ImapFlow;
+  target: ImapTarget;
+  /** The folder's URL without a `;UID=` part: a mail's source is this and its UID. */
+  base: string;
+  options: IngestImapOptions;
+  /** Where stored mail is moved; null: it is flagged with options.flag instead. */
+  archive: string | null;
+  totals: IngestTotals;
+  progress: IngestProgress;
+  /** UIDs left in the folder for good (too large): not looked at again by later passes. */
+  skipped: Set<number>;
+}
+
 /** One pass over the folder: every mail not yet processed, oldest first. */
-async function pass(
-  client: ImapFlow,
-  target: ImapTarget,
-  url: string,
-  options: IngestImapOptions,
-  archive: string | null,
-  totals: IngestTotals,
-  progress: IngestProgress,
-  skipped: Set<number>,
-  onPending: (count: number) => void,
-): Promise<void> {
+async function pass(run: FolderRun, onPending: (count: number) => void): Promise<void> {
+  const { client, options, totals, progress, skipped, base } = run;
   const query = options.flag ? { deleted: false, unKeyword: options.flag } : { deleted: false };
   const found = (await client.search(query, { uid: true })) || [];
   const uids = found.filter((uid) => !skipped.has(uid)).sort((a, b) => a - b);
   onPending(uids.length);
   progress.inputsTotal = (progress.inputsTotal ?? 0) + uids.length;
-  const base = url.replace(/;.*$/, '').replace(/\/$/, '');
   const groups = fetchedGroups(
     client,
     uids,
@@ -389,7 +404,7 @@ async function pass(
       const fetched = await next;
       if (fetched.done || options.signal?.aborted) break;
       next = groups.next();
-      await storeGroup(client, target, base, options, archive, batcher, fetched.value, totals, progress);
+      await storeGroup(run, batcher, fetched.value);
     }
   } finally {
     // A fetch still under way when a group failed or the run stopped: its mails stay in the folder.
@@ -468,16 +483,11 @@ async function* fetchedGroups(
  * moved before the failure is thrown; it stays in the folder for the next run.
  */
 async function storeGroup(
-  client: ImapFlow,
-  target: ImapTarget,
-  base: string,
-  options: IngestImapOptions,
-  archive: string | null,
+  run: FolderRun,
   batcher: AggregateBatcher,
   mails: readonly FetchedMail[],
-  totals: IngestTotals,
-  progress: IngestProgress,
 ): Promise<void> {
+  const { client, target, base, options, archive, totals, progress } = run;
   const settled = await Promise.allSettled(
     mails.map((mail) =>
       ingestMessage(
