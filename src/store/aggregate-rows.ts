@@ -299,6 +299,12 @@ export class RecordRows {
   /** Adds all of one report's records, prepared (and checked) for this store's engine. */
   addPrepared(reportId: number, prepared: PreparedRows): void {
     const { values } = prepared;
+    if (this.#copy !== undefined) {
+      for (let index = 0; index < prepared.count; index++)
+        this.#copy.addAfter(reportId, index, values, index * RECORD_VALUES, RECORD_VALUES);
+      this.pending += prepared.count;
+      return;
+    }
     const into = this.#records;
     for (let index = 0, at = 0; index < prepared.count; index++) {
       into.push(reportId, index);

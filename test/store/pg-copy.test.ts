@@ -38,6 +38,44 @@ describe('COPY text (PostgreSQL)', () => {
     expect(rows.take().length).toBe(0);
   });
 
+  it('writes every kind of value as copyValue says it, whatever comes before and after', () => {
+    const values: unknown[] = [
+      0,
+      9,
+      10,
+      1_234_567_890_123_456,
+      Number.MAX_SAFE_INTEGER,
+      -5,
+      2.5,
+      Number.NaN,
+      true,
+      null,
+      undefined,
+      '',
+      '\\N',
+      'plain ascii',
+      'tab\there\\back\nline\rret',
+      'ドメイン\t日本語',
+      'é then \\ then 📨',
+      'lone \ud800 surrogate',
+      Buffer.from([0, 0x5c, 0xff, 0x10]),
+      new Uint8Array([1, 2, 3, 4]).subarray(1, 3),
+    ];
+    const rows = new CopyRows();
+    // Each value alone, and all of them as one row, then after the two leading numbers.
+    for (const value of values) rows.add([value], 0, 1);
+    rows.add(values, 0, values.length);
+    rows.addAfter(42, 7, values, 2, 5);
+    const expected = [
+      ...values.map((value) => copyValue(value)),
+      values.map((value) => copyValue(value)).join('\t'),
+      [42, 7, ...values.slice(2, 7)].map((value) => copyValue(value)).join('\t'),
+    ];
+    expect(rows.rows).toBe(values.length + 2);
+    // As bytes: a lone surrogate is written as U+FFFD both ways.
+    expect(rows.take()).toEqual(Buffer.from(`${expected.join('\n')}\n`, 'utf8'));
+  });
+
   it('knows its statements from others', () => {
     expect(isCopy('copy records (report_id,record_index) from stdin')).toBe(true);
     expect(isCopy('insert into records (report_id) values ($1)')).toBe(false);
