@@ -410,6 +410,8 @@ class AggregateReader implements XmlHandlers {
   /** Nodes of the open elements; UNREAD for <feedback> itself and content not read. */
   readonly #paths: PathNode[] = [];
   #text = '';
+  /** Characters of text since the last tag, read or not (the field length limit counts them all). */
+  #textLength = 0;
   /** Depth (in #paths) of an unknown element whose content is skipped, or -1. */
   #skipFrom = -1;
   #extension: { nodes: ExtensionNode[]; stack: ExtensionNode[]; count: number; from: number } | undefined;
@@ -462,6 +464,7 @@ class AggregateReader implements XmlHandlers {
       for (const name in attributes) this.#checkLength(`${tagName}@${name}`, attributes[name] as string);
     }
     this.#text = '';
+    this.#textLength = 0;
 
     if (this.#extension) {
       this.#openExtensionNode(tagName, attributes);
@@ -557,6 +560,7 @@ class AggregateReader implements XmlHandlers {
     const path = node.path;
     const text = this.#text;
     this.#text = '';
+    this.#textLength = 0;
     if (this.#extension) {
       if (depth === this.#extension.from) this.#extension = undefined;
       else this.#closeExtensionNode(text);
@@ -586,14 +590,19 @@ class AggregateReader implements XmlHandlers {
     else this.#headerValue(path, value, tagName);
   }
 
-  text(text: string): void {
+  text(source: string, start: number, end: number): void {
     if (this.#skipFrom >= 0 && !this.#extension) return;
-    this.#text += text;
-    if (this.#text.length > this.#limits.maxFieldLength) {
+    this.#textLength += end - start;
+    if (this.#textLength > this.#limits.maxFieldLength) {
       throw new ReportError('xml-field-too-long', {
         field: this.#paths.at(-1)?.path || 'feedback',
         limit: this.#limits.maxFieldLength,
       });
+    }
+    // Only a value's and an extension's text is read: the rest (whitespace between elements,
+    // text beside them) is counted against the limit, never copied.
+    if (this.#extension || this.#paths[this.#paths.length - 1]?.leaf) {
+      this.#text = this.#text === '' ? source.slice(start, end) : this.#text + source.slice(start, end);
     }
   }
 

@@ -171,7 +171,7 @@ class WhatwgDecoder implements Decoder {
   }
 }
 
-/** The decoder for a document starting with `head` (a chunk at most: it is read whole as latin1). */
+/** The decoder for a document starting with `head` (its first SNIFF_BYTES are looked at). */
 function decoderFor(head: Buffer, warnings: Warnings): Decoder {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return nativeDecoder('utf8');
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0x3c && head[1] === 0x00)) {
@@ -182,7 +182,10 @@ function decoderFor(head: Buffer, warnings: Warnings): Decoder {
     warnings.add('declared-encoding', undefined, 'UTF-16BE');
     return new WhatwgDecoder('utf-16be');
   }
-  const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(head.toString('latin1'));
+  // The declaration's start only: a whole report as text just to read it cost a copy of every report.
+  const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']/.exec(
+    head.toString('latin1', 0, SNIFF_BYTES),
+  );
   const label = declaration?.[1]?.trim();
   // A UTF-16 label on a file whose bytes are ASCII-compatible is a mislabel: the bytes win.
   if (!label || /^utf-?8$/i.test(label) || /^utf-?16/i.test(label)) return nativeDecoder('utf8');

@@ -20,8 +20,12 @@ export interface XmlHandlers {
   openTag(name: string, attributes: XmlAttributes | null): void;
   /** An element ends (right after openTag for `<x/>`). */
   closeTag(name: string): void;
-  /** Character data inside the root, entities decoded; one run may arrive in several pieces. */
-  text(text: string): void;
+  /**
+   * Character data inside the root, entities decoded: `source` from `start` to `end`, so that a
+   * handler that has no use for a run (whitespace between elements) never copies it. One run may
+   * arrive in several pieces.
+   */
+  text(source: string, start: number, end: number): void;
   /** A DOCTYPE, with its first characters: the caller refuses it (nothing of a DTD is read). */
   doctype(start: string): void;
 }
@@ -52,6 +56,24 @@ const isNameStart = (c: number) => (c < 128 ? NAME_START[c] === 1 : true);
 const isNameChar = (c: number) => (c < 128 ? NAME_CHAR[c] === 1 : true);
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Element names met lately, by a hash of their length and ends: a report names the same few
+ * dozen elements over and over, and a name found here is compared in place rather than copied
+ * (a new string per tag, hashed again by every Map it is looked up in).
+ */
+const NAMES: (string | undefined)[] = new Array(1024).fill(undefined);
+
+/** The element name `text[from, to)`, the same string as the last time it was met when possible. */
+function elementName(text: string, from: number, to: number): string {
+  const length = to - from;
+  const slot = (length * 97 + text.charCodeAt(from) * 31 + text.charCodeAt(to - 1)) & 1023;
+  const known = NAMES[slot];
+  if (known !== undefined && known.length === length && text.startsWith(known, from)) return known;
+  const name = text.slice(from, to);
+  NAMES[slot] = name;
+  return name;
+}
 
 /** Markup starting with `<!` that is recognised, for telling a cut one from a wrong one. */
 const BANG_MARKUP = ['<!--', '<![CDATA[', '<!DOCTYPE'];
@@ -122,7 +144,7 @@ export class XmlTokenizer {
         const stop = lt < 0 ? (end ? n : this.#safeTextEnd(text, i)) : lt;
         if (stop > i) {
           if (open.length === 0) this.#outsideRoot(text, i, stop);
-          else if ((amp < 0 || amp >= stop) && (cr < 0 || cr >= stop)) handlers.text(text.slice(i, stop));
+          else if ((amp < 0 || amp >= stop) && (cr < 0 || cr >= stop)) handlers.text(text, i, stop);
           else {
             this.#characters(text, i, stop);
             if (amp >= 0) amp = text.indexOf('&', stop);
@@ -176,7 +198,7 @@ export class XmlTokenizer {
     let value = text.slice(from, to);
     if (value.includes('&')) value = this.#decode(value, text, from);
     if (value.includes('\r')) value = value.replace(/\r\n?/g, '\n');
-    this.#handlers.text(value);
+    this.#handlers.text(value, 0, value.length);
   }
 
   #openTag(text: string, lt: number): number {
@@ -185,7 +207,7 @@ export class XmlTokenizer {
     if (!isNameStart(text.charCodeAt(j))) this.#fail(text, j, 'a tag must start with a name');
     while (j < n && isNameChar(text.charCodeAt(j))) j++;
     if (j >= n) return MORE;
-    const name = text.slice(lt + 1, j);
+    const name = elementName(text, lt + 1, j);
     let attributes: Record<string, string> | undefined;
     let selfClosing = false;
     for (;;) {
@@ -262,8 +284,9 @@ export class XmlTokenizer {
       if (this.#open.length === 0) this.#fail(text, lt, 'CDATA outside the root element');
       const end = text.indexOf(']]>', lt + 9);
       if (end < 0) return MORE;
-      const value = text.slice(lt + 9, end);
-      this.#handlers.text(value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value);
+      let value = text.slice(lt + 9, end);
+      if (value.includes('\r')) value = value.replace(/\r\n?/g, '\n');
+      this.#handlers.text(value, 0, value.length);
       return end + 3;
     }
     // In any case: `<!doctype` is no DOCTYPE to XML, but it is one to whoever wrote it.

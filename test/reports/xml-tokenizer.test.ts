@@ -14,7 +14,7 @@ function events(write: (tokenizer: XmlTokenizer) => void): Event[] {
   const tokenizer = new XmlTokenizer({
     openTag: (name: string, attributes: XmlAttributes | null) => out.push(['open', name, { ...attributes }]),
     closeTag: (name: string) => out.push(['close', name]),
-    text: (text: string) => addText(out, text),
+    text: (source: string, start: number, end: number) => addText(out, source.slice(start, end)),
     doctype: (start: string) => {
       throw new Error(`doctype ${start}`);
     },
