@@ -14,9 +14,9 @@ import type {
   PolicyOverrideReason,
   SpfAuthResult,
 } from '../reports/types.ts';
+import { CopyRows } from './copy-text.ts';
 import type { ColumnSpec, EngineKind } from './engine.ts';
 import { StoreInputError, type StoreInputErrorArgs, type StoreInputErrorCode } from './errors.ts';
-import { CopyRows } from './pg-copy.ts';
 import type { PackedRaw } from './raw.ts';
 import type { RollupAccumulator } from './rollup.ts';
 import { pushRollupAuth, type RollupReport, rollupDay, rollupHeaderFrom } from './rollup-key.ts';

@@ -21,6 +21,7 @@ import {
   reportRow,
 } from './aggregate-rows.ts';
 import { copyColumnsOf, duplicateOutcome, keepReportCopy } from './copies.ts';
+import { CopyRows } from './copy-text.ts';
 import {
   type CopyStanding,
   countsOver,
@@ -32,7 +33,6 @@ import {
 } from './counted.ts';
 import { asFewStatements } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { CopyRows } from './pg-copy.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';

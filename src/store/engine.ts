@@ -3,7 +3,8 @@
  * statement and how, and how text holding a NUL character is kept (PostgreSQL text cannot hold one).
  */
 import { CompiledQuery, type Kysely } from 'kysely';
-import { copyText, isCopy } from './pg-copy.ts';
+import { copyText } from './copy-text.ts';
+import { isCopy } from './pg-copy.ts';
 import type { Database } from './schema.ts';
 
 export type EngineKind = 'sqlite' | 'postgres';

@@ -19,8 +19,8 @@
  * (a killed run's) reads the same.
  */
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { CopyRows } from './copy-text.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
-import { CopyRows } from './pg-copy.ts';
 import {
   orEmpty,
   pushRollupAuth,
