@@ -1,7 +1,6 @@
 /**
- * PostgreSQL COPY's text format, made without a connection or a driver: the rows of a batch are
- * encoded as they are made, on a read thread too (PreparedRecords, which loads no database code),
- * and pg-copy.ts sends them.
+ * PostgreSQL COPY's text format, made without a connection or a driver (pg-copy.ts sends it): so
+ * aggregate-rows.ts, which read threads load to make records into rows, loads no database code.
  */
 // In COPY's text format a row is a line, columns are separated by tabs, \N is NULL, and a
 // backslash, tab, newline or carriage return in a value is written as a backslash escape.
