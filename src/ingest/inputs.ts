@@ -46,6 +46,8 @@ export interface InputMessage {
    * elsewhere (a read thread), and must split it when it turns out to be an mbox (expandFile).
    */
   file?: FileAt & { maildir: boolean; max: number };
+  /** Known to be a mail (an mbox's, a Maildir's): reading it costs more than storing its reports. */
+  mail?: true;
 }
 
 /**
@@ -347,7 +349,14 @@ async function* fileMessages(
       yield* mboxMessages(mbox, file.path, name, max);
       return;
     }
-    yield { source: file.path, name, receivedAt: file.mtime, size: file.size, load: async () => bytes };
+    yield {
+      source: file.path,
+      name,
+      receivedAt: file.mtime,
+      size: file.size,
+      load: async () => bytes,
+      ...(file.maildir ? { mail: true as const } : {}),
+    };
     return;
   }
   let head: Buffer;
@@ -391,6 +400,7 @@ function lazyFile(file: InputFile, max: number): InputMessage {
     size: file.size,
     load: () => readCapped(file, max),
     file: { path: file.path, fsPath: file.fsPath, maildir: file.maildir, max },
+    ...(file.maildir ? { mail: true as const } : {}),
   };
 }
 
@@ -438,7 +448,14 @@ async function* mboxMessages(
       index = message.index;
       const source = `${where} #${index}`;
       yield 'bytes' in message
-        ? { source, name, receivedAt: null, size: message.bytes.length, load: async () => message.bytes }
+        ? {
+            source,
+            name,
+            receivedAt: null,
+            size: message.bytes.length,
+            load: async () => message.bytes,
+            mail: true,
+          }
         : failing(source, name, message.tooLarge, tooLarge(source, message.tooLarge, max));
     }
   } catch (err) {

@@ -17,7 +17,7 @@ import {
 } from './inputs.ts';
 import { ingestMessage, storeMessage } from './message.ts';
 import type { MessagePart } from './read.ts';
-import { defaultReadThreads, ReadPool } from './read-pool.ts';
+import { defaultReadThreads, mailReadThreads, ReadPool } from './read-pool.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
 /**
@@ -87,7 +87,8 @@ export interface IngestPathsOptions {
   /**
    * Threads reading inputs (unpacking, parsing) while this one stores, when batching and there
    * are at least READ_THREADS_MIN_INPUTS inputs; default: one per core beside this one, up to
-   * READ_THREADS_MAX. 0: read on this thread.
+   * READ_THREADS_MAX, and one per core once MAILS_BEFORE_MORE_THREADS mails have come (see
+   * mailReadThreads). 0: read on this thread.
    */
   readThreads?: number;
   /** Keep the rollups of batched reports (default true); false only to measure their cost. */
@@ -107,6 +108,7 @@ export async function ingestPaths(
   options: IngestPathsOptions,
 ): Promise<IngestTotals> {
   const threads = options.readThreads ?? defaultReadThreads();
+  const threadsForMail = options.readThreads ?? mailReadThreads();
   const batcher =
     (options.batch ?? true)
       ? new AggregateBatcher(options.store, { insert: { rollup: options.rollup ?? true }, readers: threads })
@@ -116,7 +118,8 @@ export async function ingestPaths(
   let scanned: ScannedPath[];
   try {
     scanned = await scanPaths(paths, (count) => {
-      if (!pool && batcher && threads > 0 && count >= READ_THREADS_MIN_INPUTS) pool = new ReadPool(threads);
+      if (!pool && batcher && threads > 0 && count >= READ_THREADS_MIN_INPUTS)
+        pool = new ReadPool(threads, threadsForMail);
     });
   } catch (error) {
     await pool?.close();
@@ -154,7 +157,7 @@ export async function ingestPaths(
         // The mails of a large mbox count too: read threads start once enough inputs come,
         // however few files held them.
         if (!pool && batcher && threads > 0 && ++pulled >= READ_THREADS_MIN_INPUTS)
-          pool = new ReadPool(threads);
+          pool = new ReadPool(threads, threadsForMail);
         const held = await budget.take(input.size);
         try {
           await ingestInput(options.store, input, totals, {
@@ -196,6 +199,7 @@ export async function ingestInput(
   } = {},
 ): Promise<void> {
   const { pool, concurrency = 1, signal, ...messageOptions } = options;
+  if (input.mail) pool?.forMail();
   const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.batcher ? { parseAggregates: store.engine } : {}),

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { escapedName } from '../../src/ingest/file-name.ts';
 import { inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
 import { ingestPaths, READ_THREADS_MIN_INPUTS } from '../../src/ingest/paths.ts';
-import { ReadPool } from '../../src/ingest/read-pool.ts';
+import { MAILS_BEFORE_MORE_THREADS, ReadPool } from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { zip } from '../reports/fixtures/build.ts';
@@ -277,6 +277,7 @@ describe('ingestPaths', () => {
         },
       });
       const read = vi.spyOn(ReadPool.prototype, 'read');
+      const forMail = vi.spyOn(ReadPool.prototype, 'forMail');
       try {
         const totals = await ingestPaths([path.join(dir, 'in')], { store: counting });
         expect(totals).toMatchObject({ reports: files + mails, failed: [] });
@@ -285,8 +286,12 @@ describe('ingestPaths', () => {
         expect(mboxBatches.reduce((a, b) => a + b, 0)).toBe(mails);
         expect(mboxBatches.length).toBeLessThan(mails / 10);
         expect(read.mock.calls.length).toBeGreaterThan(mails / 2);
+        // The pool hears of the mails (its size for mail), not of the report files beside them.
+        expect(forMail.mock.calls.length).toBeGreaterThanOrEqual(MAILS_BEFORE_MORE_THREADS);
+        expect(forMail.mock.calls.length).toBeLessThanOrEqual(mails);
       } finally {
         read.mockRestore();
+        forMail.mockRestore();
       }
     },
   );
@@ -580,6 +585,12 @@ describe('ingestPaths', () => {
     await put('md/tmp/3', 'z');
     const scanned = await scanPaths([path.join(dir, 'in', 'md')]);
     expect(scanned.map((s) => path.relative(dir, s.path))).toEqual(['in/md/cur/1', 'in/md/new/2']);
+    // Known as mail, read on the main thread or lazily on a read thread.
+    for (const lazyFiles of [false, true]) {
+      const marks: (true | undefined)[] = [];
+      for await (const message of inputMessages(scanned, { lazyFiles })) marks.push(message.mail);
+      expect(marks).toEqual([true, true]);
+    }
   });
 
   it('knows a Maildir whose cur/ and new/ are links (a mail store on another disk)', async () => {

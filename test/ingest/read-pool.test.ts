@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/ingest/inputs.ts';
-import { ReadPool } from '../../src/ingest/read-pool.ts';
+import { MAILS_BEFORE_MORE_THREADS, ReadPool } from '../../src/ingest/read-pool.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
 import { ReportError } from '../../src/reports/errors.ts';
 import { isPrepared, preparedRecords } from '../../src/store/aggregate-rows.ts';
@@ -43,6 +43,34 @@ describe('ReadPool', () => {
       expect(headerThere).toEqual(header);
       if (!isPrepared(prepared) || 'refused' in prepared) throw new Error('expected prepared records');
       expect(preparedRecords(prepared)).toEqual(records);
+    }
+  });
+
+  it('grows to its size for mail once enough mail has come, and reads on every thread', async () => {
+    const growing = new ReadPool(1, 3);
+    try {
+      for (let i = 1; i < MAILS_BEFORE_MORE_THREADS; i++) growing.forMail();
+      expect(growing.size).toBe(1);
+      growing.forMail();
+      expect(growing.size).toBe(3);
+      // More mail changes nothing; a pool given one size keeps it.
+      growing.forMail();
+      expect(growing.size).toBe(3);
+      const fixed = new ReadPool(1);
+      for (let i = 0; i <= MAILS_BEFORE_MORE_THREADS; i++) fixed.forMail();
+      expect(fixed.size).toBe(1);
+      await fixed.close();
+      const mails = Array.from({ length: 9 }, (_, i) =>
+        Buffer.from(reportMail({ reportId: `grown-${i}`, records: 1 })),
+      );
+      const read = await Promise.all(
+        mails.map((mail, i) => growing.read(mail, `m${i}.eml`, `m${i}`, { parseAggregates: 'sqlite' })),
+      );
+      expect(
+        read.map((parts) => parts?.[0]?.kind === 'aggregate' && parts[0].report.metadata.reportId),
+      ).toEqual(mails.map((_, i) => `grown-${i}`));
+    } finally {
+      await growing.close();
     }
   });
 
