@@ -133,7 +133,7 @@ export class ReadPool {
   readonly #sizeForMail: number;
   #mails = 0;
 
-  /** `size` threads, up to `sizeForMail` once mostly mail is read (forMail). */
+  /** `size` threads, `sizeForMail` once MAILS_BEFORE_MORE_THREADS mails have come (forMail). */
   constructor(size: number = defaultReadThreads(), sizeForMail: number = size) {
     this.#sizeForMail = sizeForMail;
     this.#grow(Math.max(1, size));
