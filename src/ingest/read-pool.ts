@@ -40,9 +40,10 @@ export interface ReadRequest {
 }
 
 export type ReadResponse =
-  | { id: number; parts: WirePart[]; bytes?: Uint8Array }
+  /** `mail`: the file read is a mail. */
+  | { id: number; parts: WirePart[]; bytes?: Uint8Array; mail?: true }
   /** The input holds a report too large to read whole: the main thread streams it itself. */
-  | { id: number; deferred: true; bytes?: Uint8Array }
+  | { id: number; deferred: true; bytes?: Uint8Array; mail?: true }
   /** The file is an mbox: the main thread splits it into its mails. */
   | { id: number; mbox: true; bytes: Uint8Array }
   /** The file could not be read (InputError's fields). */
@@ -145,8 +146,8 @@ export class ReadPool {
   }
 
   /**
-   * Says a mail is about to be read: once MAILS_BEFORE_MORE_THREADS have come, the pool has its
-   * size for mail.
+   * Says a mail is about to be read (or was: a file a thread found to be one): once
+   * MAILS_BEFORE_MORE_THREADS have come, the pool has its size for mail.
    */
   forMail(): void {
     if (++this.#mails === MAILS_BEFORE_MORE_THREADS) this.#grow(this.#sizeForMail);
@@ -203,6 +204,8 @@ export class ReadPool {
     if (!('bytes' in response) || response.bytes === undefined)
       throw new Error('a read thread sent no bytes');
     const bytes = buffer(response.bytes);
+    // A folder of .eml files is mail as much as a Maildir is.
+    if (response.mail) this.forMail();
     if ('deferred' in response) return { kind: 'parts', parts: null, bytes };
     if ('parts' in response) return { kind: 'parts', parts: response.parts.map(fromWire), bytes };
     throw new Error('unexpected answer from a read thread');

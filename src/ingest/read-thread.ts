@@ -1,5 +1,6 @@
 /** A read thread: runs readMessage on inputs the main thread sends, and sends back their parts. */
 import { parentPort } from 'node:worker_threads';
+import { sniff } from '../reports/sniff.ts';
 import { InputError, readCappedSync } from './inputs.ts';
 import { looksLikeMailbox } from './mbox.ts';
 import { readMessage } from './read.ts';
@@ -27,8 +28,10 @@ async function answer(request: ReadRequest): Promise<ReadResponse> {
     } else {
       bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
     }
-    // The main thread has the bytes already unless this thread read them.
-    const echo = 'file' in input ? { bytes } : {};
+    // The main thread has the bytes already unless this thread read them. A file found to be a
+    // mail is said to be one (the pool has more threads for mail); a Maildir's are known already.
+    const mail = 'file' in input && !input.file.maildir && sniff(bytes) === 'mail';
+    const echo = 'file' in input ? { bytes, ...(mail ? { mail: true as const } : {}) } : {};
     const parts = [];
     for await (const part of readMessage(bytes, request.name, request.source, request.options)) {
       // A streamed payload reads its bytes lazily: it cannot cross threads, the main thread reads the input.

@@ -133,6 +133,36 @@ describe('ReadPool', () => {
     }
   });
 
+  it("counts the files it finds to be mail (a folder of .eml files), not report files nor a Maildir's", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sumi-read-pool-mail-'));
+    const growing = new ReadPool(1, 2);
+    try {
+      const file = (name: string, maildir = false) => ({
+        path: path.join(dir, name),
+        maildir,
+        max: 1_000_000,
+      });
+      for (let i = 0; i < MAILS_BEFORE_MORE_THREADS; i++) {
+        await writeFile(path.join(dir, `r${i}.xml`), aggregateXml({ reportId: `plain-${i}` }));
+        await writeFile(path.join(dir, `m${i}.eml`), reportMail({ reportId: `eml-${i}` }));
+      }
+      for (let i = 0; i < MAILS_BEFORE_MORE_THREADS; i++) {
+        await growing.readFile(file(`r${i}.xml`), `r${i}.xml`, `r${i}.xml`, {});
+        // A Maildir's files are told of by the caller (InputMessage.mail), not counted again here.
+        await growing.readFile(file(`m${i}.eml`, true), `m${i}.eml`, `m${i}.eml`, {});
+      }
+      expect(growing.size).toBe(1);
+      for (let i = 0; i < MAILS_BEFORE_MORE_THREADS; i++) {
+        const read = await growing.readFile(file(`m${i}.eml`), `m${i}.eml`, `m${i}.eml`, {});
+        expect(read.kind).toBe('parts');
+      }
+      expect(growing.size).toBe(2);
+    } finally {
+      await growing.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves an input holding a report to stream to the main thread', async () => {
     const gz = aggregateGz({ reportId: 'large', records: 50 });
     expect(
