@@ -11,6 +11,7 @@ import { DirectResolver, parseServers } from '../src/dns/direct-resolver.ts';
 import { Zone } from '../src/dns/zone.ts';
 import { HttpsFetcher } from '../src/http/fetcher.ts';
 import { bareLoopCeiling } from './support/ceiling.ts';
+import { median } from './support/figures.ts';
 import { RemoteZone } from './support/zone-client.ts';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 2000);
@@ -50,11 +51,6 @@ export function buildZone(count: number): { zone: Zone; domains: string[] } {
       );
   }
   return { zone, domains };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** The benchmark runs only when this file is the entry, not when the zone process imports it. */

@@ -26,6 +26,7 @@ import {
 } from '../test/ingest/helpers/dovecot.ts';
 import { reportMail } from '../test/ingest/helpers/reports.ts';
 import { runDmarcts } from './support/dmarcts.ts';
+import { median, rate } from './support/figures.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -140,13 +141,4 @@ async function dmarcts(port: number, mails: number): Promise<{ seconds: number }
   if (run.stored !== mails) return { skipped: `dmarcts-report-parser stored ${run.stored} of ${mails}` };
   if ((await left(dovecot, user)) !== 0) return { skipped: 'dmarcts-report-parser left mail in the folder' };
   return run;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function rate(n: number, seconds: number): string {
-  return Math.round(n / seconds).toLocaleString('en');
 }

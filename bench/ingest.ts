@@ -25,6 +25,7 @@ import { ingestPaths } from '../src/ingest/paths.ts';
 import { defaultReadThreads } from '../src/ingest/read-pool.ts';
 import { openStore } from '../src/store/open.ts';
 import { runDmarcts } from './support/dmarcts.ts';
+import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
 
 const { values: args } = parseArgs({
@@ -303,14 +304,4 @@ async function repeat<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]>
   const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(await fn(i));
   return out;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function rate(count: number, seconds: number): string {
-  return Math.round(count / seconds).toLocaleString('en-US');
 }
