@@ -17,7 +17,7 @@ import {
 } from './inputs.ts';
 import { ingestMessage, storeMessage } from './message.ts';
 import type { MessagePart } from './read.ts';
-import { defaultReadThreads, mailReadThreads, ReadPool } from './read-pool.ts';
+import { defaultReadThreads, MAIL_BYTES_FOR_MORE_THREADS, mailReadThreads, ReadPool } from './read-pool.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
 /**
@@ -87,8 +87,8 @@ export interface IngestPathsOptions {
   /**
    * Threads reading inputs (unpacking, parsing) while this one stores, when batching and there
    * are at least READ_THREADS_MIN_INPUTS inputs; default: one per core beside this one, up to
-   * READ_THREADS_MAX, and one per core once MAILS_BEFORE_MORE_THREADS mails have come (see
-   * mailReadThreads). 0: read on this thread.
+   * READ_THREADS_MAX, and one per core once MAILS_BEFORE_MORE_THREADS mails have come with
+   * much input left (see mailReadThreads). 0: read on this thread.
    */
   readThreads?: number;
   /** Keep the rollups of batched reports (default true); false only to measure their cost. */
@@ -141,6 +141,12 @@ export async function ingestPaths(
         ? INGEST_CONCURRENCY_POSTGRES
         : INGEST_CONCURRENCY);
   const budget = new ByteBudget();
+  // Mail among the inputs, with much left to read: the read threads get the main thread's core.
+  const onMail = () => {
+    const left =
+      progress.totalBytes === null ? Number.POSITIVE_INFINITY : progress.totalBytes - progress.bytesDone;
+    if (left >= MAIL_BYTES_FOR_MORE_THREADS) pool?.forMail();
+  };
   // With read threads, whole files are read there too (reading 10,000 small files took the
   // main thread longer than storing them).
   const messages = inputMessages(scanned, {
@@ -164,6 +170,7 @@ export async function ingestPaths(
             ...(options.limits ? { limits: options.limits } : {}),
             ...(batcher ? { batcher } : {}),
             ...(pool ? { pool } : {}),
+            onMail,
             concurrency,
             ...(options.signal ? { signal: options.signal } : {}),
           });
@@ -196,10 +203,12 @@ export async function ingestInput(
     pool?: ReadPool;
     concurrency?: number;
     signal?: AbortSignal;
+    /** Called for each input that is a mail (known before reading it, or found by a read thread). */
+    onMail?: () => void;
   } = {},
 ): Promise<void> {
-  const { pool, concurrency = 1, signal, ...messageOptions } = options;
-  if (input.mail) pool?.forMail();
+  const { pool, concurrency = 1, signal, onMail, ...messageOptions } = options;
+  if (input.mail) onMail?.();
   const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.batcher ? { parseAggregates: store.engine } : {}),
@@ -212,10 +221,11 @@ export async function ingestInput(
       unreadable(totals, input, read.error);
       return;
     }
+    if (read.kind === 'parts' && read.mail) onMail?.();
     if (read.kind === 'mbox') {
       // One at a time, each mail waited for its batch (BATCH_WAIT_MS) alone: 2,000 mails took 45 s.
       await eachBounded(expandFile(input, read.bytes), concurrency, signal, (message) =>
-        ingestInput(store, message, totals, { ...messageOptions, pool }),
+        ingestInput(store, message, totals, { ...messageOptions, pool, ...(onMail ? { onMail } : {}) }),
       );
       return;
     }

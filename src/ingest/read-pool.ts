@@ -21,7 +21,8 @@ export function defaultReadThreads(): number {
  * gunzip, parse) costs several times what storing its reports does, so the main thread idles
  * most of its core: on 2 cores a Maildir of 20,000 report mails went in 6.4-7.0 s with one read
  * thread and 5.3-5.7 s with two (SQLite), 8.6-10.9 s and 6.2-7.5 s (PostgreSQL). Report files are
- * not: a second thread made the ingest bench's 10,000 files slower.
+ * not: a second thread made the ingest bench's 10,000 files slower. Nor is a little mail: a
+ * thread's start and warm-up cost more than it saves below some 5,000 mails (MAIL_BYTES_FOR_MORE_THREADS).
  */
 export function mailReadThreads(): number {
   return Math.max(1, Math.min(READ_THREADS_MAX, availableParallelism()));
@@ -29,6 +30,13 @@ export function mailReadThreads(): number {
 
 /** Mails read before a pool grows to its size for mail: a few mails among report files change nothing. */
 export const MAILS_BEFORE_MORE_THREADS = 64;
+
+/**
+ * Input left to read, in bytes, for a mail to count toward MAILS_BEFORE_MORE_THREADS: `npm run
+ * bench -- mail` on 2 cores, 2,000 mails (2.4 MB) took 1.1-1.3 s with one thread and 0.2 s more
+ * with a second started, 10,000 (12 MB) 10-24% less time with it.
+ */
+export const MAIL_BYTES_FOR_MORE_THREADS = 8 * 1024 * 1024;
 
 /** An input to read: its bytes, or a file the thread reads itself (a whole file, see InputMessage.file). */
 export interface ReadRequest {
@@ -56,7 +64,8 @@ export type ReadResponse =
 
 /** What reading a file on a thread gave: its parts (null: read it on the main thread) and bytes, or an mbox. */
 export type FileRead =
-  | { kind: 'parts'; parts: MessagePart[] | null; bytes: Buffer }
+  /** `mail`: the file is a mail (a folder of .eml files is mail as much as a Maildir is). */
+  | { kind: 'parts'; parts: MessagePart[] | null; bytes: Buffer; mail?: true }
   | { kind: 'mbox'; bytes: Buffer }
   | { kind: 'unreadable'; error: InputError };
 
@@ -146,8 +155,9 @@ export class ReadPool {
   }
 
   /**
-   * Says a mail is about to be read (or was: a file a thread found to be one): once
-   * MAILS_BEFORE_MORE_THREADS have come, the pool has its size for mail.
+   * Says a mail is about to be read, or was (a file a thread found to be one, FileRead.mail), with
+   * much input still to read: once MAILS_BEFORE_MORE_THREADS have come, the pool has its size for
+   * mail.
    */
   forMail(): void {
     if (++this.#mails === MAILS_BEFORE_MORE_THREADS) this.#grow(this.#sizeForMail);
@@ -204,10 +214,9 @@ export class ReadPool {
     if (!('bytes' in response) || response.bytes === undefined)
       throw new Error('a read thread sent no bytes');
     const bytes = buffer(response.bytes);
-    // A folder of .eml files is mail as much as a Maildir is.
-    if (response.mail) this.forMail();
-    if ('deferred' in response) return { kind: 'parts', parts: null, bytes };
-    if ('parts' in response) return { kind: 'parts', parts: response.parts.map(fromWire), bytes };
+    const mail = response.mail ? { mail: true as const } : {};
+    if ('deferred' in response) return { kind: 'parts', parts: null, bytes, ...mail };
+    if ('parts' in response) return { kind: 'parts', parts: response.parts.map(fromWire), bytes, ...mail };
     throw new Error('unexpected answer from a read thread');
   }
 

@@ -8,7 +8,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { escapedName } from '../../src/ingest/file-name.ts';
 import { inputMessages, READ_WHOLE_BYTES, scanPaths } from '../../src/ingest/inputs.ts';
 import { ingestPaths, READ_THREADS_MIN_INPUTS } from '../../src/ingest/paths.ts';
-import { MAILS_BEFORE_MORE_THREADS, ReadPool } from '../../src/ingest/read-pool.ts';
+import {
+  MAIL_BYTES_FOR_MORE_THREADS,
+  MAILS_BEFORE_MORE_THREADS,
+  ReadPool,
+} from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { zip } from '../reports/fixtures/build.ts';
@@ -286,11 +290,39 @@ describe('ingestPaths', () => {
         expect(mboxBatches.reduce((a, b) => a + b, 0)).toBe(mails);
         expect(mboxBatches.length).toBeLessThan(mails / 10);
         expect(read.mock.calls.length).toBeGreaterThan(mails / 2);
-        // The pool hears of the mails (its size for mail), not of the report files beside them.
-        expect(forMail.mock.calls.length).toBeGreaterThanOrEqual(MAILS_BEFORE_MORE_THREADS);
-        expect(forMail.mock.calls.length).toBeLessThanOrEqual(mails);
+        // A little mail (0.4 MB) does not earn another read thread (MAIL_BYTES_FOR_MORE_THREADS).
+        expect(forMail).not.toHaveBeenCalled();
       } finally {
         read.mockRestore();
+        forMail.mockRestore();
+      }
+    },
+  );
+
+  it.each([
+    ['one mbox', 'mbox'],
+    ['a folder of .eml files', 'eml'],
+  ])(
+    'tells the read pool of mail in %s when much is left to read, not of report files beside it',
+    async (_, kind) => {
+      // 80 mails of 300 KB, 24 MB: the first 50 at least are read with more than
+      // MAIL_BYTES_FOR_MORE_THREADS left, however many were stored by then.
+      const padding = `${'x'.repeat(76)}\r\n`.repeat(4_000);
+      const texts = Array.from({ length: 80 }, (_, i) =>
+        reportMail({ reportId: `big-${kind}-${i}` }).replace('This is an aggregate report.', padding),
+      );
+      expect(texts.join('').length).toBeGreaterThan(MAIL_BYTES_FOR_MORE_THREADS);
+      if (kind === 'mbox') await put('big.mbox', mbox(texts));
+      else for (const [i, text] of texts.entries()) await put(`eml/m${i}.eml`, text);
+      for (let i = 0; i < READ_THREADS_MIN_INPUTS; i++)
+        await put(`f${i}.xml`, aggregateXml({ reportId: `f-${kind}-${i}` }));
+      const forMail = vi.spyOn(ReadPool.prototype, 'forMail');
+      try {
+        const totals = await ingestPaths([path.join(dir, 'in')], { store });
+        expect(totals).toMatchObject({ reports: 80 + READ_THREADS_MIN_INPUTS, failed: [] });
+        expect(forMail.mock.calls.length).toBeGreaterThanOrEqual(MAILS_BEFORE_MORE_THREADS / 2);
+        expect(forMail.mock.calls.length).toBeLessThanOrEqual(80);
+      } finally {
         forMail.mockRestore();
       }
     },

@@ -133,32 +133,25 @@ describe('ReadPool', () => {
     }
   });
 
-  it("counts the files it finds to be mail (a folder of .eml files), not report files nor a Maildir's", async () => {
+  it("says which files it read are mail (a folder of .eml files), not report files nor a Maildir's", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sumi-read-pool-mail-'));
-    const growing = new ReadPool(1, 2);
     try {
       const file = (name: string, maildir = false) => ({
         path: path.join(dir, name),
         maildir,
         max: 1_000_000,
       });
-      for (let i = 0; i < MAILS_BEFORE_MORE_THREADS; i++) {
-        await writeFile(path.join(dir, `r${i}.xml`), aggregateXml({ reportId: `plain-${i}` }));
-        await writeFile(path.join(dir, `m${i}.eml`), reportMail({ reportId: `eml-${i}` }));
-      }
-      for (let i = 0; i < MAILS_BEFORE_MORE_THREADS; i++) {
-        await growing.readFile(file(`r${i}.xml`), `r${i}.xml`, `r${i}.xml`, {});
-        // A Maildir's files are told of by the caller (InputMessage.mail), not counted again here.
-        await growing.readFile(file(`m${i}.eml`, true), `m${i}.eml`, `m${i}.eml`, {});
-      }
-      expect(growing.size).toBe(1);
-      for (let i = 0; i < MAILS_BEFORE_MORE_THREADS; i++) {
-        const read = await growing.readFile(file(`m${i}.eml`), `m${i}.eml`, `m${i}.eml`, {});
-        expect(read.kind).toBe('parts');
-      }
-      expect(growing.size).toBe(2);
+      await writeFile(path.join(dir, 'r.xml'), aggregateXml({ reportId: 'plain' }));
+      await writeFile(path.join(dir, 'm.eml'), reportMail({ reportId: 'eml' }));
+      const mail = async (name: string, maildir = false) => {
+        const read = await pool.readFile(file(name, maildir), name, name, {});
+        return read.kind === 'parts' && read.mail;
+      };
+      expect(await mail('m.eml')).toBe(true);
+      expect(await mail('r.xml')).toBeFalsy();
+      // A Maildir's files are known as mail by the caller already (InputMessage.mail).
+      expect(await mail('m.eml', true)).toBeFalsy();
     } finally {
-      await growing.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
