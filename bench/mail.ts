@@ -9,7 +9,7 @@
  * (`-e`) and the mbox (`-m`) once each: it takes minutes. It has no Maildir reader; a Maildir's
  * files are .eml files to it, so its `-e` figure stands beside both.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,13 +39,14 @@ try {
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(path.join(maildir, sub), { recursive: true });
   const emlDir = path.join(work, 'eml');
   mkdirSync(emlDir);
-  texts.forEach((text, i) => {
+  const emlFiles = texts.map((text, i) => {
     writeFileSync(path.join(maildir, 'cur', `1700000000.${i}.bench:2,S`), text);
-    writeFileSync(path.join(emlDir, `report-${i}.eml`), text);
+    const file = path.join(emlDir, `report-${i}.eml`);
+    writeFileSync(file, text);
+    return file;
   });
   const mboxFile = path.join(work, 'reports.mbox');
   writeFileSync(mboxFile, mbox(texts));
-  const emlFiles = readdirSync(emlDir).map((name) => path.join(emlDir, name));
 
   const row = (what: string, value: string, note = '') =>
     console.log(`${what.padEnd(40)} ${value.padStart(10)}  ${note}`);

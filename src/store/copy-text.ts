@@ -27,7 +27,6 @@ ESCAPE_LETTER[0x5c] = 0x5c;
 ESCAPE_LETTER[0x09] = 0x74;
 ESCAPE_LETTER[0x0a] = 0x6e;
 ESCAPE_LETTER[0x0d] = 0x72;
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /**
  * Rows gathered as COPY text, each encoded as it is added: a batch waiting to be sent is one
@@ -123,20 +122,11 @@ export class CopyRows {
     } while (rest > 0);
   }
 
-  /** bytea in hex (`\x...`), its backslash escaped as COPY wants. */
+  /** bytea in hex (`\x...`), as copyValue writes it (a report's raw bytes, one per report). */
   #bytea(value: Uint8Array): void {
-    this.#room(3 + value.length * 2);
-    const buffer = this.#buffer;
-    let at = this.#length;
-    buffer[at++] = BACKSLASH;
-    buffer[at++] = BACKSLASH;
-    buffer[at++] = 0x78;
-    for (let i = 0; i < value.length; i++) {
-      const byte = value[i]!;
-      buffer[at++] = HEX_DIGITS[byte >> 4]!;
-      buffer[at++] = HEX_DIGITS[byte & 15]!;
-    }
-    this.#length = at;
+    const text = copyValue(value);
+    this.#room(text.length);
+    this.#length += this.#buffer.write(text, this.#length, 'latin1');
   }
 
   #byte(byte: number): void {
