@@ -6,6 +6,8 @@ import { looksLikeMailbox } from './mbox.ts';
 import { readMessage } from './read.ts';
 import { type ReadRequest, type ReadResponse, toWire } from './read-pool.ts';
 
+const LESS_THAN = 0x3c;
+
 if (!parentPort) throw new Error('read-thread.ts runs as a worker thread');
 const port = parentPort;
 
@@ -30,7 +32,8 @@ async function answer(request: ReadRequest): Promise<ReadResponse> {
     }
     // The main thread has the bytes already unless this thread read them. A file found to be a
     // mail is said to be one (the pool has more threads for mail); a Maildir's are known already.
-    const mail = 'file' in input && !input.file.maildir && sniff(bytes) === 'mail';
+    // unpack sniffs the bytes again: a report's XML (`<` first) is not made text twice to know it.
+    const mail = 'file' in input && !input.file.maildir && bytes[0] !== LESS_THAN && sniff(bytes) === 'mail';
     const echo = 'file' in input ? { bytes, ...(mail ? { mail: true as const } : {}) } : {};
     const parts = [];
     for await (const part of readMessage(bytes, request.name, request.source, request.options)) {
