@@ -14,6 +14,7 @@ import {
 } from '../ingest/imap.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
+import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
 import { hostPort } from '../net/address.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
@@ -22,11 +23,14 @@ import { type CliContext, printJson, RuntimeError, UsageError } from './output.t
 /** Progress is redrawn at most this often. */
 const PROGRESS_INTERVAL_MS = 100;
 const BAR_WIDTH = 24;
+/** Folders watched are listed again this often by default (changes the file system tells of come sooner). */
+export const WATCH_INTERVAL_DEFAULT_S = 60;
 
 interface IngestFlags {
   db?: string;
   json?: boolean;
   watch?: boolean;
+  interval?: string;
   passwordEnv: string;
   passwordFile?: string;
   tokenCommand?: string;
@@ -55,6 +59,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--db <file|url>', t('option.db'))
     .option('--json', t('option.json'))
     .option('--watch', t('option.watch'))
+    .option('--interval <seconds>', t('option.interval', { seconds: WATCH_INTERVAL_DEFAULT_S }))
     .option('--password-env <name>', t('option.passwordEnv'), 'SUMI_IMAP_PASSWORD')
     .option('--password-file <file>', t('option.passwordFile'))
     .option('--token-command <command>', t('option.tokenCommand'))
@@ -87,10 +92,16 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   if (inputs.length === 0) throw new UsageError(t('error.noInput'));
   const imapUrls = inputs.filter((i) => /^imaps?:\/\//i.test(i));
   if (imapUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
-  if (flags.watch && imapUrls.length === 0) throw new UsageError(t('error.watchNeedsImap'));
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new UsageError(t('error.badNumber', { option: '--concurrency', value: String(flags.concurrency) }));
+  }
+  const interval = Number(flags.interval ?? WATCH_INTERVAL_DEFAULT_S);
+  if (!Number.isInteger(interval) || interval < 1) {
+    throw new UsageError(t('error.badNumber', { option: '--interval', value: String(flags.interval) }));
+  }
+  if (flags.interval !== undefined && !(flags.watch && imapUrls.length === 0)) {
+    throw new UsageError(t('error.intervalNeedsWatch'));
   }
   const imap = imapUrls[0];
   let login: ImapLogin = { password: '' };
@@ -137,14 +148,26 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     if (imap !== undefined) {
       totals = await runImap(imap, login, flags, store, ctx, progress.update, controller.signal);
     } else {
+      const options = {
+        store,
+        onProgress: progress.update,
+        signal: controller.signal,
+        ...(concurrency ? { concurrency } : {}),
+      };
       try {
-        totals = await ingestPaths(inputs, {
-          store,
-          onProgress: progress.update,
-          signal: controller.signal,
-          ...(concurrency ? { concurrency } : {}),
-        });
+        totals = flags.watch
+          ? await watchPaths(inputs, {
+              ...options,
+              intervalMs: interval * 1000,
+              onEvent: (event) => {
+                progress.done();
+                ctx.stderr.write(watchLine(event, ctx));
+              },
+            })
+          : await ingestPaths(inputs, options);
       } catch (error) {
+        if (error instanceof NotAFolderError)
+          throw new UsageError(t('error.notAFolder', { path: error.path }));
         const { code, path } = error as NodeJS.ErrnoException;
         if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));
         throw error;
@@ -165,6 +188,30 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     throw new CommanderError(EXIT_INTERRUPTED, 'sumi.ingest.interrupted', '');
   }
   return totals;
+}
+
+/**
+ * What a folder watch says as it goes, for a terminal or a service's log: each listing that found
+ * inputs (the time, what they gave, each failure), and when watching begins.
+ */
+function watchLine(event: WatchEvent, ctx: CliContext): string {
+  const t = translator(ingestText, ctx.lang);
+  if (event.type === 'watching') return `${t('watch.watching', { count: event.folders })}\n`;
+  const { totals } = event;
+  const lines = [
+    t(event.first ? 'watch.first' : 'watch.new', {
+      time: new Date().toISOString().slice(0, 19).replace('T', ' '),
+      inputs: totals.inputs,
+      reports: totals.reports,
+      records: totals.records,
+      failureReports: totals.failureReports,
+      tlsReports: totals.tlsReports,
+      duplicates: totals.duplicates,
+      failed: totals.failed.length,
+    }),
+    ...totals.failed.map((failure) => `  ${describeFailure(failure, ctx.lang)}`),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 /** How to log in to IMAP: a password, or an OAuth 2.0 access token from its source. */

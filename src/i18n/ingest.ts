@@ -17,6 +17,10 @@ followed, each directory read once), "-" for stdin, or one imap://user@host[:por
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
 (--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords.
 
+--watch: an IMAP folder is waited on with IDLE; folders (directories, Maildirs) are listed again
+every --interval seconds and soon after they change, with a line for each listing that found
+inputs. Ctrl-C or SIGTERM ends a watch (exit status 0, or 2 if some input gave no report).
+
 An input that holds no report is kept in the store's quarantine and listed as failed; one that
 cannot be read (a directory or file this user may not read, a link to nothing) is listed too.
 
@@ -36,6 +40,10 @@ IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password
 アクセストークン（--token-command、--token-file、--token-env）。パスワードを受け付けない
 Microsoft 365 と Gmail ではトークンを使います。
 
+--watch: IMAP フォルダーは IDLE で待ちます。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと
+変更の直後に読み直し、入力が見つかるたびに 1 行表示します。Ctrl-C または SIGTERM で終了します
+（終了コード 0、レポートを含まない入力があれば 2）。
+
 レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。読み取れない入力
 （このユーザーが読めないディレクトリやファイル、リンク先のないリンク）も一覧表示されます。
 
@@ -53,8 +61,12 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
   },
   'option.watch': {
-    en: 'IMAP: stay connected (IDLE) and ingest mail as it arrives, reconnecting after faults',
-    ja: 'IMAP: 接続したまま（IDLE）届いたメールを取り込み続ける。障害の後は再接続する',
+    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change',
+    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと変更の直後に読み直す',
+  },
+  'option.interval': {
+    en: 'with --watch on folders: seconds between listings (default: {seconds}; a change the file system reports is read sooner)',
+    ja: 'フォルダーの --watch で一覧を読み直す間隔（秒、既定: {seconds}。ファイルシステムが知らせた変更はその前に読む）',
   },
   'option.passwordEnv': {
     en: 'IMAP: name of the environment variable holding the password',
@@ -145,9 +157,13 @@ Microsoft 365 と Gmail ではトークンを使います。
     en: 'an imap:// URL must be the only input',
     ja: 'imap:// URL は唯一の入力として指定してください',
   },
-  'error.watchNeedsImap': {
-    en: '--watch needs an imap:// URL',
-    ja: '--watch には imap:// URL が必要です',
+  'error.notAFolder': {
+    en: '--watch watches folders or one imap:// URL: {path} is neither',
+    ja: '--watch で待てるのはフォルダーか 1 つの imap:// URL です: {path} はどちらでもありません',
+  },
+  'error.intervalNeedsWatch': {
+    en: '--interval is for --watch on folders',
+    ja: '--interval はフォルダーの --watch で使います',
   },
   'error.badImapUrl': {
     en: '{url}: give imap://user@host[:port]/FOLDER or imaps://...',
@@ -188,6 +204,18 @@ Microsoft 365 と Gmail ではトークンを使います。
   'imap.connected': {
     en: 'connected to {host}, folder {folder}: {count} mails to ingest',
     ja: '{host} に接続しました。フォルダー {folder} の取り込むメール: {count} 通',
+  },
+  'watch.first': {
+    en: '{time} {inputs} inputs were there: {reports} aggregate reports stored ({records} records), {failureReports} failure reports, {tlsReports} TLS reports; {duplicates} already stored; {failed} gave no report',
+    ja: '{time} 既存の入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
+  },
+  'watch.new': {
+    en: '{time} {inputs} new inputs: {reports} aggregate reports stored ({records} records), {failureReports} failure reports, {tlsReports} TLS reports; {duplicates} already stored; {failed} gave no report',
+    ja: '{time} 新しい入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
+  },
+  'watch.watching': {
+    en: 'watching {count} folders for new reports (Ctrl-C stops)',
+    ja: '{count} 個のフォルダーで新しいレポートを待っています（Ctrl-C で停止）',
   },
   'imap.watching': {
     en: 'watching {folder} for new mail (Ctrl-C stops)',

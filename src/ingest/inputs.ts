@@ -98,11 +98,13 @@ export type ScannedPath =
  * Lists the files behind the given paths (directories recursively, in name order), so the
  * total size is known for progress. Throws ENOENT-style errors for a path that does not exist.
  * `found`, when given, hears the count so far as the scan goes (a caller may start work that
- * only many inputs are worth, while the rest is scanned).
+ * only many inputs are worth, while the rest is scanned). `directories`, when given, gets each
+ * directory listed (as the file system takes it), for a watcher.
  */
 export async function scanPaths(
   paths: readonly string[],
   found?: (count: number) => void,
+  directories?: (string | Buffer)[],
 ): Promise<ScannedPath[]> {
   const out: ScannedPath[] = [];
   const walked = new Set<string>();
@@ -124,7 +126,7 @@ export async function scanPaths(
       push({ path: given, unlisted: unreadable(given, err) });
       continue;
     }
-    if (info.isDirectory()) await walk({ path: given }, push, false, walked);
+    if (info.isDirectory()) await walk({ path: given }, push, false, walked, directories);
     else push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
   }
   return out;
@@ -138,7 +140,13 @@ type Found = (...scanned: ScannedPath[]) => void;
  * directory read so far (device and inode), so a link back up the tree, or a second way to the
  * same directory, is not read again: its files are in the scan already.
  */
-async function walk(dir: FileAt, out: Found, inMaildir: boolean, walked: Set<string>): Promise<void> {
+async function walk(
+  dir: FileAt,
+  out: Found,
+  inMaildir: boolean,
+  walked: Set<string>,
+  listedDirectories: (string | Buffer)[] | undefined,
+): Promise<void> {
   let entries: ListedEntry[];
   try {
     const { dev, ino } = statSync(fsPathOf(dir));
@@ -146,6 +154,7 @@ async function walk(dir: FileAt, out: Found, inMaildir: boolean, walked: Set<str
     if (walked.has(id)) return;
     walked.add(id);
     entries = await listDirectory(dir);
+    listedDirectories?.push(fsPathOf(dir));
   } catch (err) {
     // A directory this process may not list (another user's) is said, and the rest is read; one
     // removed meanwhile is not there to read.
@@ -168,7 +177,7 @@ async function walk(dir: FileAt, out: Found, inMaildir: boolean, walked: Set<str
       await flushStats(files, out, inMaildir);
       // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
       if (maildir && name === 'tmp') continue;
-      await walk(at, out, maildir && (name === 'cur' || name === 'new'), walked);
+      await walk(at, out, maildir && (name === 'cur' || name === 'new'), walked, listedDirectories);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       // Files at a Maildir's top (dovecot-uidlist, subscriptions...) are the server's, not mail.
       if (maildir) continue;

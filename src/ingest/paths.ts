@@ -107,85 +107,129 @@ export async function ingestPaths(
   paths: readonly string[],
   options: IngestPathsOptions,
 ): Promise<IngestTotals> {
-  const threads = options.readThreads ?? defaultReadThreads();
-  const threadsForMail = options.readThreads ?? mailReadThreads();
-  const batcher =
-    (options.batch ?? true)
-      ? new AggregateBatcher(options.store, { insert: { rollup: options.rollup ?? true }, readers: threads })
-      : undefined;
-  // Read threads start once enough inputs are found: they boot while the rest is scanned.
-  let pool: ReadPool | undefined;
+  const run = new IngestRun(options);
   let scanned: ScannedPath[];
   try {
-    scanned = await scanPaths(paths, (count) => {
-      if (!pool && batcher && threads > 0 && count >= READ_THREADS_MIN_INPUTS)
-        pool = new ReadPool(threads, threadsForMail);
-    });
+    // Read threads start once enough inputs are found: they boot while the rest is scanned.
+    scanned = await scanPaths(paths, (count) => run.found(count));
   } catch (error) {
-    await pool?.close();
+    await run.abandon();
     throw error;
   }
   const totals = emptyTotals();
-  const hasStdin = scanned.some((s) => 'stdin' in s);
-  const progress: IngestProgress = {
-    totals,
-    bytesDone: 0,
-    totalBytes: hasStdin ? null : scanned.reduce((sum, s) => sum + ('size' in s ? s.size : 0), 0),
-    inputsTotal: null,
-  };
-  const concurrency =
-    options.concurrency ??
-    (batcher
-      ? INGEST_CONCURRENCY_BATCHED[options.store.engine]
-      : options.store.engine === 'postgres'
-        ? INGEST_CONCURRENCY_POSTGRES
-        : INGEST_CONCURRENCY);
-  const budget = new ByteBudget();
-  // Mail among the inputs, with much left to read: the read threads get the main thread's core.
-  const onMail = () => {
-    const left =
-      progress.totalBytes === null ? Number.POSITIVE_INFINITY : progress.totalBytes - progress.bytesDone;
-    if (left >= MAIL_BYTES_FOR_MORE_THREADS) pool?.forMail();
-  };
-  // With read threads, whole files are read there too (reading 10,000 small files took the
-  // main thread longer than storing them).
-  const messages = inputMessages(scanned, {
-    stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
-    ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
-    lazyFiles: pool !== undefined,
-  });
-  // Many inputs: the engine set up for a long run of writes (SQLite checkpoints aside).
-  const writing = pool ? options.store.writingInBulk : (work: () => Promise<void>) => work();
-  await writing(async () => {
-    try {
-      let pulled = 0;
-      await eachBounded(messages, concurrency, options.signal, async (input) => {
-        // The mails of a large mbox count too: read threads start once enough inputs come,
-        // however few files held them.
-        if (!pool && batcher && threads > 0 && ++pulled >= READ_THREADS_MIN_INPUTS)
-          pool = new ReadPool(threads, threadsForMail);
-        const held = await budget.take(input.size);
-        try {
-          await ingestInput(options.store, input, totals, {
-            ...(options.limits ? { limits: options.limits } : {}),
-            ...(batcher ? { batcher } : {}),
-            ...(pool ? { pool } : {}),
-            onMail,
-            concurrency,
-            ...(options.signal ? { signal: options.signal } : {}),
-          });
-        } finally {
-          budget.give(held);
-        }
-        progress.bytesDone += input.size;
-        options.onProgress?.(progress);
-      });
-    } finally {
-      await batcher?.flush();
-      await pool?.close();
-    }
-  });
+  await run.ingest(scanned, totals);
   return totals;
+}
+
+/**
+ * Ingests inputs already scanned (a watched folder's new files, see watch.ts), adding what they
+ * gave to `totals`.
+ */
+export async function ingestScanned(
+  scanned: readonly ScannedPath[],
+  options: IngestPathsOptions,
+  totals: IngestTotals,
+): Promise<void> {
+  const run = new IngestRun(options);
+  run.found(scanned.length);
+  await run.ingest(scanned, totals);
+}
+
+/** One ingest of scanned inputs: its batcher, and its read threads once enough inputs are found. */
+class IngestRun {
+  readonly #options: IngestPathsOptions;
+  readonly #threads: number;
+  readonly #threadsForMail: number;
+  readonly #batcher: AggregateBatcher | undefined;
+  #pool: ReadPool | undefined;
+
+  constructor(options: IngestPathsOptions) {
+    this.#options = options;
+    this.#threads = options.readThreads ?? defaultReadThreads();
+    this.#threadsForMail = options.readThreads ?? mailReadThreads();
+    this.#batcher =
+      (options.batch ?? true)
+        ? new AggregateBatcher(options.store, {
+            insert: { rollup: options.rollup ?? true },
+            readers: this.#threads,
+          })
+        : undefined;
+  }
+
+  /** `count` inputs are known: enough of them are worth read threads. */
+  found(count: number): void {
+    if (!this.#pool && this.#batcher && this.#threads > 0 && count >= READ_THREADS_MIN_INPUTS)
+      this.#pool = new ReadPool(this.#threads, this.#threadsForMail);
+  }
+
+  /** Stops the read threads of a run that will not ingest (its scan failed). */
+  async abandon(): Promise<void> {
+    await this.#pool?.close();
+  }
+
+  async ingest(scanned: readonly ScannedPath[], totals: IngestTotals): Promise<void> {
+    const options = this.#options;
+    const batcher = this.#batcher;
+    const hasStdin = scanned.some((s) => 'stdin' in s);
+    const progress: IngestProgress = {
+      totals,
+      bytesDone: 0,
+      totalBytes: hasStdin ? null : scanned.reduce((sum, s) => sum + ('size' in s ? s.size : 0), 0),
+      inputsTotal: null,
+    };
+    const concurrency =
+      options.concurrency ??
+      (batcher
+        ? INGEST_CONCURRENCY_BATCHED[options.store.engine]
+        : options.store.engine === 'postgres'
+          ? INGEST_CONCURRENCY_POSTGRES
+          : INGEST_CONCURRENCY);
+    const budget = new ByteBudget();
+    // Mail among the inputs, with much left to read: the read threads get the main thread's core.
+    const onMail = () => {
+      const left =
+        progress.totalBytes === null ? Number.POSITIVE_INFINITY : progress.totalBytes - progress.bytesDone;
+      if (left >= MAIL_BYTES_FOR_MORE_THREADS) this.#pool?.forMail();
+    };
+    // With read threads, whole files are read there too (reading 10,000 small files took the
+    // main thread longer than storing them).
+    const messages = inputMessages(scanned, {
+      stdin: options.stdin ?? (hasStdin ? process.stdin : undefined),
+      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+      lazyFiles: this.#pool !== undefined,
+    });
+    // Many inputs: the engine set up for a long run of writes (SQLite checkpoints aside).
+    const writing = this.#pool ? options.store.writingInBulk : (work: () => Promise<void>) => work();
+    await writing(async () => {
+      try {
+        let pulled = 0;
+        await eachBounded(messages, concurrency, options.signal, async (input) => {
+          // The mails of a large mbox count too: read threads start once enough inputs come,
+          // however few files held them.
+          this.found(++pulled);
+          const pool = this.#pool;
+          const held = await budget.take(input.size);
+          try {
+            await ingestInput(options.store, input, totals, {
+              ...(options.limits ? { limits: options.limits } : {}),
+              ...(batcher ? { batcher } : {}),
+              ...(pool ? { pool } : {}),
+              onMail,
+              concurrency,
+              ...(options.signal ? { signal: options.signal } : {}),
+            });
+          } finally {
+            budget.give(held);
+          }
+          progress.bytesDone += input.size;
+          options.onProgress?.(progress);
+        });
+      } finally {
+        await batcher?.flush();
+        await this.#pool?.close();
+      }
+    });
+  }
 }
 
 /**

@@ -69,6 +69,22 @@ export function addOutcome(totals: IngestTotals, outcome: MessageOutcome): void 
   totals.failed.push(...outcome.failed);
 }
 
+/** Adds what `more` counts to `totals` (one run's passes, each with totals of its own). */
+export function addTotals(totals: IngestTotals, more: IngestTotals): void {
+  totals.reports += more.reports;
+  totals.duplicates += more.duplicates;
+  totals.copies += more.copies;
+  totals.recounted += more.recounted;
+  totals.records += more.records;
+  totals.messages += more.messages;
+  totals.recountChange.records += more.recountChange.records;
+  totals.recountChange.messages += more.recountChange.messages;
+  totals.failureReports += more.failureReports;
+  totals.tlsReports += more.tlsReports;
+  totals.inputs += more.inputs;
+  totals.failed.push(...more.failed);
+}
+
 /** Progress as a source reports it; `totalBytes` is null when unknown (stdin, IMAP). */
 export interface IngestProgress {
   totals: IngestTotals;

@@ -195,6 +195,16 @@ describe('sumi ingest', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.xml: no such file or directory/);
     expect((await sumi(['ingest', input('x'), '--watch', '--db', db])).code).toBe(2);
+    await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-watch-file' }));
+    const watchFile = await sumi(['ingest', input('a.xml'), '--watch', '--db', db]);
+    expect(watchFile.code).toBe(2);
+    expect(watchFile.stderr).toMatch(/--watch watches folders or one imap:\/\/ URL: .*a\.xml is neither/);
+    const interval = await sumi(['ingest', path.join(dir, 'in'), '--interval', '5', '--db', db]);
+    expect(interval.code).toBe(2);
+    expect(interval.stderr).toMatch(/--interval is for --watch on folders/);
+    expect(
+      (await sumi(['ingest', path.join(dir, 'in'), '--watch', '--interval', '0', '--db', db])).code,
+    ).toBe(2);
     expect((await sumi(['ingest', 'imap://u@h/INBOX', input('x'), '--db', db])).code).toBe(2);
     const noPassword = await sumi(['ingest', 'imap://u@127.0.0.1/INBOX', '--db', db], {
       SUMI_IMAP_PASSWORD: '',
@@ -253,6 +263,31 @@ describe('sumi ingest', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ reports: 1, records: 4 });
+  }, 60_000);
+
+  it('--watch on a folder ingests what is there and what arrives, a line for each, until SIGTERM', async () => {
+    await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-watch-1', records: 2 }));
+    const child = spawnSumi(['ingest', '--watch', '--interval', '1', path.join(dir, 'in'), '--db', db]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    await until('it watches', () => /watching 1 folders for new reports/.test(stderr), 60_000);
+    expect(stderr).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 1 inputs were there: 1 aggregate reports stored \(2 records\)/,
+    );
+    await writeFile(input('b.xml.gz'), aggregateGz({ reportId: 'cli-watch-2', records: 3 }));
+    await until('the new report is stored', () =>
+      /1 new inputs: 1 aggregate reports stored \(3 records\)/.test(stderr),
+    );
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Stored 2 aggregate reports \(5 records/);
   }, 60_000);
 
   it('survives kill -9 mid-run: the rerun completes with no duplicate stored', async () => {

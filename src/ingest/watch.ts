@@ -1,0 +1,231 @@
+/**
+ * `sumi ingest --watch FOLDER...`: the folders reports arrive in (a Maildir the local mail server
+ * delivers the rua mailbox to, a folder a mail rule or a script saves attachments in), ingested
+ * as files appear. Everything there is ingested first, as without --watch; then the folders are
+ * listed again every `intervalMs`, and soon after the file system says a directory changed
+ * (fs.watch on each directory listed: Node's recursive watch on Linux watches every file, or
+ * polls). Listing is what finds files; a change heard only makes it come sooner, so a folder
+ * on a network file system, where nothing is heard, is still read.
+ *
+ * A file is ingested once per content as the listing sees it (path, size, mtime): a report
+ * saved again under the same name is read again, one already read is not. A Maildir's files are
+ * whole when they appear (delivered to tmp/, then moved to new/); any other file is taken only
+ * once two listings saw it the same, so a file still being copied in is not read half written.
+ */
+import { type FSWatcher, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type ScannedPath, scanPaths } from './inputs.ts';
+import { type IngestPathsOptions, ingestScanned } from './paths.ts';
+import { addTotals, emptyTotals, type IngestTotals } from './totals.ts';
+
+/** Directories watched for changes at most (each an inotify watch); the listings find the rest's files. */
+export const WATCHED_DIRECTORIES_MAX = 1_000;
+/** A change heard is acted on this long after the last one: files come in bursts (a copy of many). */
+export const SETTLE_MS = 500;
+/** Files seen once and waiting to be seen unchanged are looked at again this soon. */
+export const UNCHANGED_CHECK_MS = 2_000;
+
+/** A path given to watch that is not a folder (a file, stdin): only folders are watched. */
+export class NotAFolderError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is not a folder`);
+    this.name = 'NotAFolderError';
+  }
+}
+
+export interface WatchPathsOptions extends IngestPathsOptions {
+  /** How often the folders are listed again, heard changes or not. */
+  intervalMs: number;
+  /** Ends the watch (what is under way is finished first). */
+  signal: AbortSignal;
+  onEvent?: (event: WatchEvent) => void;
+}
+
+export type WatchEvent =
+  /** A listing found inputs and ingested them: what they gave (`first`: what was there at the start). */
+  | { type: 'ingested'; first: boolean; totals: IngestTotals }
+  /** The first listing's inputs are in; from now on, new ones are. */
+  | { type: 'watching'; folders: number };
+
+/**
+ * Ingests what is under `paths` (directories and Maildirs), then what appears there, until
+ * `signal` aborts; the totals of all of it. Throws the file system's error for a path that does
+ * not exist and NotAFolderError for one that is not a directory, before ingesting anything.
+ */
+export async function watchPaths(
+  paths: readonly string[],
+  options: WatchPathsOptions,
+): Promise<IngestTotals> {
+  for (const given of paths) {
+    if (given === '-' || !(await stat(given)).isDirectory()) throw new NotAFolderError(given);
+  }
+  const totals = emptyTotals();
+  const listing = new WatchListing();
+  const wake = new Wake(options.signal);
+  const watchers = new DirectoryWatchers(() => wake.soon(SETTLE_MS));
+  try {
+    for (let first = true; !options.signal.aborted; first = false) {
+      const directories: (string | Buffer)[] = [];
+      let scanned: ScannedPath[] = [];
+      try {
+        scanned = await scanPaths(paths, undefined, directories);
+      } catch (error) {
+        // A folder removed while watched has nothing to read until it is back.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      watchers.watch(directories);
+      const fresh = listing.fresh(scanned, first);
+      if (fresh.length > 0) {
+        const pass = emptyTotals();
+        await ingestScanned(fresh, options, pass);
+        addTotals(totals, pass);
+        options.onEvent?.({ type: 'ingested', first, totals: pass });
+      }
+      if (first) options.onEvent?.({ type: 'watching', folders: paths.length });
+      await wake.after(
+        listing.waiting > 0 ? Math.min(UNCHANGED_CHECK_MS, options.intervalMs) : options.intervalMs,
+      );
+    }
+  } finally {
+    wake.cancel();
+    watchers.close();
+  }
+  return totals;
+}
+
+/** What the listings saw: the files ingested (by their content's key) and the ones waiting to be seen unchanged. */
+export class WatchListing {
+  /** Files ingested, name (path; see maildirName) -> `size:mtime` as they were then. */
+  readonly #ingested = new Map<string, string>();
+  /** Files seen by the last listing but not taken yet, name -> `size:mtime`. */
+  #unchanged = new Map<string, string>();
+  /** Paths that could not be listed or looked at, told once (not at every listing). */
+  readonly #told = new Set<string>();
+
+  get waiting(): number {
+    return this.#unchanged.size;
+  }
+
+  /** The inputs of a listing to ingest now: new files, changed ones, unlisted paths not told yet. */
+  fresh(scanned: readonly ScannedPath[], first: boolean): ScannedPath[] {
+    const fresh: ScannedPath[] = [];
+    const waiting = new Map<string, string>();
+    const present = new Set<string>();
+    for (const found of scanned) {
+      if ('unlisted' in found) {
+        if (!this.#told.has(found.path)) fresh.push(found);
+        this.#told.add(found.path);
+        continue;
+      }
+      if (!('size' in found)) continue;
+      const name = found.maildir ? maildirName(found.path) : found.path;
+      present.add(name);
+      const key = `${found.size}:${found.mtime}`;
+      if (this.#ingested.get(name) === key) continue;
+      // At the start, everything there is read, as without --watch.
+      if (first || found.maildir || this.#unchanged.get(name) === key) {
+        fresh.push(found);
+        this.#ingested.set(name, key);
+      } else waiting.set(name, key);
+    }
+    for (const name of this.#ingested.keys()) if (!present.has(name)) this.#ingested.delete(name);
+    this.#unchanged = waiting;
+    return fresh;
+  }
+}
+
+/**
+ * A Maildir file's name for the listing: its Maildir and unique name, without the folder and
+ * flags that change as a mail program reads it (`new/U` becomes `cur/U:2,S`), so that a mail
+ * moved so is not read again.
+ */
+function maildirName(file: string): string {
+  const unique = path.basename(file).split(':')[0];
+  return `${path.dirname(path.dirname(file))}${path.sep}${unique}`;
+}
+
+/** The wait between listings: a timer, cut short by a change heard (after SETTLE_MS) or the end. */
+class Wake {
+  readonly #signal: AbortSignal;
+  #timer: NodeJS.Timeout | undefined;
+  #deadline = 0;
+  #done: (() => void) | undefined;
+  /** A change was heard while no wait was under way (during a listing or an ingest). */
+  #heard = false;
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+  }
+
+  after(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.#signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(this.#timer);
+        this.#signal.removeEventListener('abort', done);
+        this.#done = undefined;
+        resolve();
+      };
+      this.#done = done;
+      this.#signal.addEventListener('abort', done, { once: true });
+      this.#deadline = Date.now() + ms;
+      this.#timer = setTimeout(done, this.#heard ? Math.min(ms, SETTLE_MS) : ms);
+      this.#heard = false;
+    });
+  }
+
+  /** A change was heard: the wait ends `ms` after the last one, never later than it would have. */
+  soon(ms: number): void {
+    if (this.#done === undefined) {
+      this.#heard = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#done, Math.max(0, Math.min(ms, this.#deadline - Date.now())));
+  }
+
+  cancel(): void {
+    this.#done?.();
+  }
+}
+
+/** fs.watch on each directory listed, kept in line with the listings; a directory it cannot watch is only listed. */
+class DirectoryWatchers {
+  readonly #changed: () => void;
+  readonly #watchers = new Map<string, FSWatcher>();
+
+  constructor(changed: () => void) {
+    this.#changed = changed;
+  }
+
+  watch(directories: readonly (string | Buffer)[]): void {
+    const keep = new Set<string>();
+    for (const directory of directories.slice(0, WATCHED_DIRECTORIES_MAX)) {
+      const key = typeof directory === 'string' ? directory : directory.toString('latin1');
+      keep.add(key);
+      if (this.#watchers.has(key)) continue;
+      try {
+        // Not persistent: the wait's timer keeps the process up, a watcher alone must not.
+        const watcher = watch(directory, { persistent: false }, () => this.#changed());
+        watcher.on('error', () => {
+          watcher.close();
+          this.#watchers.delete(key);
+        });
+        this.#watchers.set(key, watcher);
+      } catch {
+        // Out of inotify watches (ENOSPC), a directory gone meanwhile: the listings still find its files.
+      }
+    }
+    for (const [key, watcher] of this.#watchers) {
+      if (keep.has(key)) continue;
+      watcher.close();
+      this.#watchers.delete(key);
+    }
+  }
+
+  close(): void {
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+}

@@ -1,0 +1,154 @@
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InputError, InputFile, ScannedPath } from '../../src/ingest/inputs.ts';
+import type { IngestTotals } from '../../src/ingest/totals.ts';
+import { NotAFolderError, type WatchEvent, WatchListing, watchPaths } from '../../src/ingest/watch.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { until } from '../helpers/until.ts';
+import { aggregateGz, aggregateXml, reportMail } from './helpers/reports.ts';
+
+const file = (p: string, size: number, mtime = 1_700_000_000, maildir = false): InputFile => ({
+  path: p,
+  size,
+  mtime,
+  maildir,
+});
+const paths = (scanned: ScannedPath[]) => scanned.map((s) => s.path);
+
+describe('what a watch listing takes', () => {
+  it('takes everything at the start, then a new file once two listings saw it the same', () => {
+    const listing = new WatchListing();
+    expect(paths(listing.fresh([file('/in/a.xml', 10)], true))).toEqual(['/in/a.xml']);
+    // Being copied in: seen, then grown, then the same twice.
+    expect(listing.fresh([file('/in/a.xml', 10), file('/in/b.xml', 5)], false)).toEqual([]);
+    expect(listing.waiting).toBe(1);
+    expect(listing.fresh([file('/in/a.xml', 10), file('/in/b.xml', 9)], false)).toEqual([]);
+    expect(paths(listing.fresh([file('/in/a.xml', 10), file('/in/b.xml', 9)], false))).toEqual(['/in/b.xml']);
+    expect(listing.waiting).toBe(0);
+    expect(listing.fresh([file('/in/a.xml', 10), file('/in/b.xml', 9)], false)).toEqual([]);
+  });
+
+  it('takes a file saved again under the same name, and one removed and put back', () => {
+    const listing = new WatchListing();
+    listing.fresh([file('/in/daily.xml', 10)], true);
+    const again = file('/in/daily.xml', 12, 1_700_086_400);
+    expect(listing.fresh([again], false)).toEqual([]);
+    expect(paths(listing.fresh([again], false))).toEqual(['/in/daily.xml']);
+    expect(listing.fresh([], false)).toEqual([]);
+    listing.fresh([again], false);
+    expect(paths(listing.fresh([again], false))).toEqual(['/in/daily.xml']);
+  });
+
+  it("takes a Maildir's mail at once, and not again when a mail program moves it to cur/ with flags", () => {
+    const listing = new WatchListing();
+    listing.fresh([], true);
+    const delivered = file('/mail/new/1700000000.M1P2.host', 800, 1_700_000_000, true);
+    expect(paths(listing.fresh([delivered], false))).toEqual([delivered.path]);
+    const read = file('/mail/cur/1700000000.M1P2.host:2,S', 800, 1_700_000_000, true);
+    expect(listing.fresh([read], false)).toEqual([]);
+    // Another Maildir's mail of the same unique name is another mail.
+    const other = file('/other/new/1700000000.M1P2.host', 800, 1_700_000_000, true);
+    expect(paths(listing.fresh([read, other], false))).toEqual([other.path]);
+  });
+
+  it('tells of a path it cannot read once, not at every listing', () => {
+    const listing = new WatchListing();
+    const unlisted = { path: '/in/private', unlisted: new Error('EACCES') as InputError };
+    expect(paths(listing.fresh([unlisted], true))).toEqual(['/in/private']);
+    expect(listing.fresh([unlisted], false)).toEqual([]);
+  });
+});
+
+describe('watchPaths', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sumi-watch-'));
+    store = await openStore(path.join(dir, 'sumi.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ingests what is there, then what arrives in the folder and the Maildir, until stopped', async () => {
+    const drop = path.join(dir, 'drop');
+    const maildir = path.join(dir, 'Maildir');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(maildir, sub), { recursive: true });
+    await mkdir(drop);
+    await writeFile(path.join(drop, 'first.xml'), aggregateXml({ reportId: 'watch-1', records: 2 }));
+    const events: WatchEvent[] = [];
+    const controller = new AbortController();
+    const watching = watchPaths([drop, maildir], {
+      store,
+      intervalMs: 100,
+      signal: controller.signal,
+      onEvent: (event) => events.push(event),
+    });
+    const stored = () => events.reduce((sum, e) => sum + (e.type === 'ingested' ? e.totals.reports : 0), 0);
+    await until('the first report is stored', () => stored() === 1);
+    expect(events.map((e) => e.type)).toEqual(['ingested', 'watching']);
+
+    await writeFile(path.join(drop, 'second.xml.gz'), aggregateGz({ reportId: 'watch-2', records: 3 }));
+    // Delivered as a mail server does: written in tmp/, then moved to new/ (tmp/ is never read).
+    await writeFile(path.join(maildir, 'tmp', '1700000000.M1.host'), reportMail({ reportId: 'watch-3' }));
+    await until('the second report is stored', () => stored() === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stored()).toBe(2);
+    await rename(
+      path.join(maildir, 'tmp', '1700000000.M1.host'),
+      path.join(maildir, 'new', '1700000000.M1.host'),
+    );
+    await until('the mailed report is stored', () => stored() === 3);
+    // Read by a mail program: moved to cur/ with flags, not ingested again.
+    await rename(
+      path.join(maildir, 'new', '1700000000.M1.host'),
+      path.join(maildir, 'cur', '1700000000.M1.host:2,S'),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    controller.abort();
+    const totals: IngestTotals = await watching;
+    expect(totals).toMatchObject({ reports: 3, duplicates: 0, records: 7, inputs: 3, failed: [] });
+    expect((await store.countReports()).reports).toBe(3);
+  });
+
+  it('reads a folder soon after the file system says it changed, not only at the interval', async () => {
+    const maildir = path.join(dir, 'Maildir');
+    const drop = path.join(dir, 'drop');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(maildir, sub), { recursive: true });
+    await mkdir(drop);
+    const controller = new AbortController();
+    let stored = 0;
+    let watching = false;
+    const watch = watchPaths([maildir, drop], {
+      store,
+      intervalMs: 3_600_000,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'watching') watching = true;
+        else stored += event.totals.reports;
+      },
+    });
+    await until('watching', () => watching);
+    await writeFile(path.join(maildir, 'new', '1700000000.M2.host'), reportMail({ reportId: 'heard-1' }));
+    await until('the delivered mail is stored', () => stored === 1);
+    // A file in a plain folder: taken at the listing after the one that first saw it (2 s).
+    await writeFile(path.join(drop, 'saved.xml'), aggregateXml({ reportId: 'heard-2' }));
+    await until('the saved report is stored', () => stored === 2);
+    controller.abort();
+    expect(await watch).toMatchObject({ reports: 2, inputs: 2, failed: [] });
+  });
+
+  it('refuses a file, stdin and a path that is not there, before ingesting anything', async () => {
+    const report = path.join(dir, 'report.xml');
+    await writeFile(report, aggregateXml({ reportId: 'not-watched' }));
+    const options = { store, intervalMs: 100, signal: new AbortController().signal };
+    await expect(watchPaths([dir, report], options)).rejects.toBeInstanceOf(NotAFolderError);
+    await expect(watchPaths(['-'], options)).rejects.toBeInstanceOf(NotAFolderError);
+    await expect(watchPaths([path.join(dir, 'nope')], options)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await store.countReports()).reports).toBe(0);
+  });
+});
