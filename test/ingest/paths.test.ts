@@ -351,7 +351,9 @@ describe('ingestPaths', () => {
     const totals = await ingestPaths([path.join(dir, 'in')], { store: counting });
     expect(totals).toMatchObject({ reports: 200, inputs: 1 });
     expect(totals.failed.map((f) => f.source.replace(/.*> /, ''))).toEqual(['entry bad.xml']);
-    expect(batches).toBeLessThan(20);
+    // One batch each would be 201; on a loaded 2-core machine (a CI run beside a bench) the
+    // batch timer ends some early: 24 were seen there, 3 to 10 usually.
+    expect(batches).toBeLessThan(50);
   });
 
   it('starts read threads while it scans many inputs, and closes them when a later path does not exist', async () => {
