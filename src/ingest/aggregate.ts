@@ -3,9 +3,10 @@
  * a small bounded channel to `insertAggregateReport`, which writes them inside the report's one
  * transaction. Memory holds a few batches of records, never the report.
  */
-import { parseAggregateReport } from '../reports/aggregate.ts';
+import { type AggregateParseOptions, parseAggregateReport } from '../reports/aggregate.ts';
 import type { AggregateRecord, AggregateReport, AggregateReportHeader } from '../reports/types.ts';
 import type { XmlInput } from '../reports/xml-input.ts';
+import type { PreparedRows } from '../store/aggregate-rows.ts';
 import type { AggregateReportInput, InsertOutcome, ReportSource, Store } from '../store/types.ts';
 
 /** Records handed to the store at once. */
@@ -16,10 +17,13 @@ const MAX_QUEUED_BATCHES = 4;
 /** The store stopped reading (a duplicate, or its own error): the parse is abandoned. */
 class ConsumerGone extends Error {}
 
+/** Records as the store takes them: a batch of objects, or of rows made on a read thread. */
+type RecordBatch = readonly AggregateRecord[] | PreparedRows;
+
 /** A one-producer, one-consumer queue of record batches with backpressure both ways. */
-class RecordChannel implements AsyncIterable<readonly AggregateRecord[]> {
+class RecordChannel implements AsyncIterable<RecordBatch> {
   #batch: AggregateRecord[] = [];
-  #queue: AggregateRecord[][] = [];
+  #queue: RecordBatch[] = [];
   #ended = false;
   #error: unknown = null;
   #gone = false;
@@ -31,6 +35,19 @@ class RecordChannel implements AsyncIterable<readonly AggregateRecord[]> {
     this.#batch.push(record);
     if (this.#batch.length < RECORD_BATCH) return undefined;
     this.#flush();
+    return this.#backpressure();
+  }
+
+  /** A batch already made into rows. */
+  pushRows(rows: PreparedRows): Promise<void> | undefined {
+    if (this.#gone) throw new ConsumerGone();
+    this.#flush();
+    this.#queue.push(rows);
+    this.#wake();
+    return this.#backpressure();
+  }
+
+  #backpressure(): Promise<void> | undefined {
     if (this.#queue.length < MAX_QUEUED_BATCHES) return undefined;
     return new Promise<void>((resolve) => {
       this.#wakeProducer = resolve;
@@ -70,7 +87,7 @@ class RecordChannel implements AsyncIterable<readonly AggregateRecord[]> {
     wake?.();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<readonly AggregateRecord[]> {
+  [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
     return {
       next: async () => {
         while (true) {
@@ -96,6 +113,14 @@ class RecordChannel implements AsyncIterable<readonly AggregateRecord[]> {
   }
 }
 
+/** What a parse is given: it hands records one by one (here) or a batch made into rows (on a read thread). */
+export type AggregateParseHandlers = AggregateParseOptions & {
+  onRows: (rows: PreparedRows) => void | Promise<void>;
+};
+
+/** parseAggregateReport, or the same done elsewhere (a read thread: ReadPool.parseAggregate). */
+export type AggregateParser = (xml: XmlInput, handlers: AggregateParseHandlers) => Promise<AggregateReport>;
+
 export interface StoredAggregate {
   outcome: InsertOutcome;
   /** The parsed report (without records) when it was parsed to the end. */
@@ -112,6 +137,7 @@ export async function storeAggregateReport(
   source: ReportSource,
   /** The XML to parse, when it is not `bytes` itself (a stream decompressing `bytes`). */
   xml: XmlInput = bytes,
+  parse: AggregateParser = parseAggregateReport,
 ): Promise<StoredAggregate> {
   const channel = new RecordChannel();
   let onHeader!: (header: AggregateReportHeader) => void;
@@ -119,9 +145,10 @@ export async function storeAggregateReport(
     onHeader = resolve;
   });
   let parsed: AggregateReport | null = null;
-  const parsing = parseAggregateReport(xml, {
+  const parsing = parse(xml, {
     onHeader,
     onRecord: (record) => channel.push(record),
+    onRows: (rows) => channel.pushRows(rows),
   }).then(
     (report) => {
       parsed = report;

@@ -6,11 +6,12 @@
  */
 import { describeReportError, previewBytes, ReportError } from '../reports/errors.ts';
 import { parseTlsReport } from '../reports/tls.ts';
+import type { Payload } from '../reports/types.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
 import { rawBytes } from '../store/raw.ts';
 import type { InsertOutcome, ReportSource, Store } from '../store/types.ts';
-import { storeAggregateReport } from './aggregate.ts';
+import { type AggregateParser, storeAggregateReport } from './aggregate.ts';
 import type { AggregateBatcher } from './batch.ts';
 import type { InputError } from './inputs.ts';
 import { type MessagePart, readMessage } from './read.ts';
@@ -66,6 +67,11 @@ export interface MessageOptions {
   batcher?: AggregateBatcher;
   /** The input is read again from the quarantine: failing again is not receiving it again. */
   fromQuarantine?: boolean;
+  /**
+   * Where a streamed aggregate report (too large to hold) is parsed, when elsewhere than here
+   * (a read thread, while this thread stores its records); undefined: here.
+   */
+  streamParser?: (payload: Payload) => AggregateParser | undefined;
 }
 
 /**
@@ -96,7 +102,7 @@ export async function storeMessage(
   parts: AsyncIterable<MessagePart> | Iterable<MessagePart>,
   bytes: Buffer,
   source: string,
-  options: Pick<MessageOptions, 'receivedAt' | 'batcher' | 'fromQuarantine'> = {},
+  options: Pick<MessageOptions, 'receivedAt' | 'batcher' | 'fromQuarantine' | 'streamParser'> = {},
 ): Promise<MessageOutcome> {
   const receivedAt = options.receivedAt ?? null;
   const again = { again: options.fromQuarantine === true };
@@ -118,7 +124,7 @@ export async function storeMessage(
       unknown.push({ source: part.where, error: part.error });
       continue;
     }
-    const stored = storePart(store, part, { description: part.where, receivedAt }, options.batcher);
+    const stored = storePart(store, part, { description: part.where, receivedAt }, options);
     // Settled below, in order; until then a refusal is not an unhandled rejection.
     stored.catch(() => {});
     storing.push({ part, stored });
@@ -181,7 +187,7 @@ async function storePart(
   store: Store,
   part: ReportPart,
   source: ReportSource,
-  batcher: AggregateBatcher | undefined,
+  { batcher, streamParser }: Pick<MessageOptions, 'batcher' | 'streamParser'>,
 ): Promise<StoredReport> {
   const base = { source: source.description, records: 0, messages: 0 };
   if (part.kind === 'failure') {
@@ -198,7 +204,8 @@ async function storePart(
       const payload = part.payload;
       // A streamed payload's bytes are the raw file (gzip) the store keeps; the XML comes from its stream.
       const xml = payload.stream ? payload.stream.open() : payload.bytes;
-      ({ outcome } = await storeAggregateReport(store, payload.bytes, source, xml));
+      const parse = payload.stream ? streamParser?.(payload) : undefined;
+      ({ outcome } = await storeAggregateReport(store, payload.bytes, source, xml, parse));
     }
     return outcome.status === 'stored'
       ? {

@@ -6,8 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ReportError, type ReportErrorArgs, type ReportErrorCode } from '../reports/errors.ts';
+import type { AggregateReport } from '../reports/types.ts';
+import type { XmlInput } from '../reports/xml-input.ts';
 import { type FileAt, InputError } from './inputs.ts';
 import type { MessagePart, ReadOptions } from './read.ts';
+import { isStreamAnswer, type StreamAnswer, StreamParse, type StreamParseOptions } from './stream-parse.ts';
 
 /** Threads at most: one per core beside the main thread's, which writes to the store. */
 export const READ_THREADS_MAX = 4;
@@ -139,13 +142,20 @@ interface Pending {
 export class ReadPool {
   readonly #threads: { worker: Worker; busy: number }[] = [];
   readonly #pending = new Map<number, Pending>();
+  /** Large reports being parsed on a thread (stream-parse.ts), by their stream's id. */
+  readonly #streams = new Map<number, StreamParse>();
   #nextId = 0;
   readonly #sizeForMail: number;
+  readonly #entry: URL;
   #mails = 0;
 
-  /** `size` threads, `sizeForMail` once MAILS_BEFORE_MORE_THREADS mails have come (forMail). */
-  constructor(size: number = defaultReadThreads(), sizeForMail: number = size) {
+  /**
+   * `size` threads, `sizeForMail` once MAILS_BEFORE_MORE_THREADS mails have come (forMail).
+   * `streamsOnly`: threads that only parse streamed reports (parseAggregate), lighter to start.
+   */
+  constructor(size: number = defaultReadThreads(), sizeForMail: number = size, streamsOnly = false) {
     this.#sizeForMail = sizeForMail;
+    this.#entry = new URL(streamsOnly ? './stream-thread.cjs' : './read-thread.cjs', import.meta.url);
     this.#grow(Math.max(1, size));
   }
 
@@ -168,15 +178,20 @@ export class ReadPool {
       // No flags of this process's: the thread's entry registers tsx itself, and one inheriting
       // `--import tsx` (tsx's CLI, the tests, the benches) started tsx's ESM hooks too, 80 ms
       // more CPU before its first answer (V8's flags are the process's whatever this says).
-      const worker = new Worker(new URL('./read-thread.cjs', import.meta.url), { execArgv: [] });
+      const worker = new Worker(this.#entry, { execArgv: [] });
       const thread = { worker, busy: 0 };
-      worker.on('message', (response: ReadResponse) => {
+      worker.on('message', (response: ReadResponse | StreamAnswer) => {
+        if (isStreamAnswer(response)) {
+          this.#streams.get(response.stream)?.receive(response);
+          return;
+        }
         thread.busy--;
         this.#settle(response);
       });
       worker.on('error', (error) => this.#failAll(error));
       worker.on('exit', (code) => {
-        if (this.#pending.size > 0) this.#failAll(new Error(`a read thread exited (code ${code})`));
+        if (this.#pending.size > 0 || this.#streams.size > 0)
+          this.#failAll(new Error(`a read thread exited (code ${code})`));
       });
       this.#threads.push(thread);
     }
@@ -220,9 +235,32 @@ export class ReadPool {
     throw new Error('unexpected answer from a read thread');
   }
 
+  /**
+   * Parses a large aggregate report on the least busy thread as its XML is read here (see
+   * stream-parse.ts): parseAggregateReport's contract, but its records come made into rows, a
+   * batch at a time to `options.onRows`, on this thread while the next are parsed there.
+   */
+  async parseAggregate(xml: XmlInput, options: StreamParseOptions): Promise<AggregateReport> {
+    const id = this.#nextId++;
+    const thread = this.#leastBusy();
+    const parse = new StreamParse(id, (request, move) => thread.worker.postMessage(request, move ?? []));
+    this.#streams.set(id, parse);
+    thread.busy++;
+    try {
+      return await parse.parse(xml, options);
+    } finally {
+      this.#streams.delete(id);
+      thread.busy--;
+    }
+  }
+
+  #leastBusy(): { worker: Worker; busy: number } {
+    return this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
   #request(request: Omit<ReadRequest, 'id'>): Promise<ReadResponse> {
     const id = this.#nextId++;
-    const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const thread = this.#leastBusy();
     return new Promise<ReadResponse>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       thread.busy++;
@@ -245,5 +283,6 @@ export class ReadPool {
   #failAll(error: unknown): void {
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+    for (const parse of this.#streams.values()) parse.fail(error);
   }
 }

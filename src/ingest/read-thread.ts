@@ -1,18 +1,25 @@
-/** A read thread: runs readMessage on inputs the main thread sends, and sends back their parts. */
+/**
+ * A read thread: runs readMessage on inputs the main thread sends, and sends back their parts;
+ * parses the large reports the main thread streams to it (stream-parse.ts).
+ */
 import { parentPort } from 'node:worker_threads';
 import { sniff } from '../reports/sniff.ts';
 import { InputError, readCappedSync } from './inputs.ts';
 import { looksLikeMailbox } from './mbox.ts';
 import { readMessage } from './read.ts';
 import { type ReadRequest, type ReadResponse, toWire } from './read-pool.ts';
+import { type StreamRequest, StreamServer } from './stream-parse.ts';
 
 const LESS_THAN = 0x3c;
 
 if (!parentPort) throw new Error('read-thread.ts runs as a worker thread');
 const port = parentPort;
 
-port.on('message', async (request: ReadRequest) => {
-  port.postMessage(await answer(request));
+const streams = new StreamServer(port);
+
+port.on('message', async (request: ReadRequest | StreamRequest) => {
+  if ('stream' in request) streams.handle(request);
+  else port.postMessage(await answer(request));
 });
 
 async function answer(request: ReadRequest): Promise<ReadResponse> {

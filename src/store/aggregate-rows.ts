@@ -159,11 +159,14 @@ export function recordCount(records: readonly AggregateRecord[] | PreparedRecord
 /**
  * The rows of a report's records for `engine`, checked as RecordRows.add checks them (counts,
  * source addresses, the message total), and the report's window too (for the rollup's day).
+ * `first`: the number of the first of them in the report (a streamed report's are prepared a
+ * batch at a time), which errors name.
  */
 export function prepareRecords(
   engine: EngineKind,
   header: AggregateReportHeader,
   records: readonly AggregateRecord[],
+  first = 0,
 ): PreparedRecords {
   try {
     const text = (value: string | null) => encodeOptionalText(engine, value);
@@ -172,7 +175,7 @@ export function prepareRecords(
     let messages = 0;
     for (let index = 0; index < records.length; index++) {
       const record = records[index]!;
-      messages = addedUp(messages, checkedCount(index, record), index);
+      messages = addedUp(messages, checkedCount(first + index, record), first + index);
       pushRecordValues(engine, record, values);
       const headerFrom = rollupHeaderFrom(text, record.headerFrom);
       const stored = values[index * RECORD_VALUES + HEADER_FROM_AT] as string | null;
@@ -296,18 +299,21 @@ export class RecordRows {
     return count;
   }
 
-  /** Adds all of one report's records, prepared (and checked) for this store's engine. */
-  addPrepared(reportId: number, prepared: PreparedRows): void {
+  /**
+   * Adds one report's records, prepared (and checked) for this store's engine: all of them, or
+   * for a streamed report a batch whose first is record number `first`.
+   */
+  addPrepared(reportId: number, prepared: PreparedRows, first = 0): void {
     const { values } = prepared;
     if (this.#copy !== undefined) {
       for (let index = 0; index < prepared.count; index++)
-        this.#copy.addAfter(reportId, index, values, index * RECORD_VALUES, RECORD_VALUES);
+        this.#copy.addAfter(reportId, first + index, values, index * RECORD_VALUES, RECORD_VALUES);
       this.pending += prepared.count;
       return;
     }
     const into = this.#records;
     for (let index = 0, at = 0; index < prepared.count; index++) {
-      into.push(reportId, index);
+      into.push(reportId, first + index);
       for (const end = at + RECORD_VALUES; at < end; at++) into.push(values[at]);
       this.#added();
     }
@@ -401,7 +407,7 @@ function checkedCount(index: number, record: AggregateRecord): number {
 }
 
 /** A report's message total with one more record's count; an overflowing total is refused. */
-function addedUp(total: number, count: number, index: number): number {
+export function addedUp(total: number, count: number, index: number): number {
   const messages = total + count;
   if (!Number.isSafeInteger(messages)) {
     throw new StoreInputError('message-total-too-large', { record: index, field: 'count' });

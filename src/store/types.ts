@@ -11,7 +11,7 @@ import type {
   ReportWarning,
   TlsReport,
 } from '../reports/types.ts';
-import type { PreparedRecords } from './aggregate-rows.ts';
+import type { PreparedRecords, PreparedRows } from './aggregate-rows.ts';
 import type { EngineKind } from './engine.ts';
 import type { StoreInputError } from './errors.ts';
 import type { PackedRaw } from './raw.ts';
@@ -19,12 +19,15 @@ import type { Database } from './schema.ts';
 
 /**
  * An aggregate report to store. `records` may be an array, an iterable, or an async iterable of
- * records or batches of records, so a streaming parser can feed the store while it reads.
+ * records or batches of records (as objects, or their rows made on a read thread), so a
+ * streaming parser can feed the store while it reads.
  * `extensions` and `warnings` are read after the last record: a streaming parser may fill them
  * in as it goes.
  */
 export interface AggregateReportInput extends AggregateReportHeader {
-  records: Iterable<AggregateRecord> | AsyncIterable<AggregateRecord | readonly AggregateRecord[]>;
+  records:
+    | Iterable<AggregateRecord>
+    | AsyncIterable<AggregateRecord | readonly AggregateRecord[] | PreparedRows>;
   extensions?: readonly ExtensionNode[];
   warnings?: readonly ReportWarning[];
 }
@@ -183,7 +186,7 @@ export interface InsertOptions {
  * busy, so callers abort in a `finally`.
  */
 export interface AggregateReportWriter {
-  add(record: AggregateRecord | readonly AggregateRecord[]): Promise<void>;
+  add(record: AggregateRecord | readonly AggregateRecord[] | PreparedRows): Promise<void>;
   /**
    * Writes what is left, updates the rollup, stores the raw bytes, commits. Another copy of a
    * stored report is a duplicate: counted in its place if it is the fuller one (`gained`), else

@@ -4,7 +4,13 @@
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
-import { RecordRows, type ReportRow } from './aggregate-rows.ts';
+import {
+  addedUp,
+  addPreparedToRollup,
+  type PreparedRows,
+  RecordRows,
+  type ReportRow,
+} from './aggregate-rows.ts';
 import { copyColumnsOf, duplicateOutcome, keepCountedAsCopy, keepReportCopy } from './copies.ts';
 import { countsOver, dropCountedOut, recountedOutcome, type StoredCopy, withdrawRecords } from './counted.ts';
 import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
@@ -15,8 +21,14 @@ import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateReportWriter, InsertOutcome } from './types.ts';
 
-function isBatch(item: AggregateRecord | readonly AggregateRecord[]): item is readonly AggregateRecord[] {
+function isBatch(
+  item: AggregateRecord | readonly AggregateRecord[] | PreparedRows,
+): item is readonly AggregateRecord[] {
   return Array.isArray(item);
+}
+
+function isRows(item: AggregateRecord | PreparedRows): item is PreparedRows {
+  return 'values' in item;
 }
 
 /** Bytes once quarantined and now stored as a report (a parser fix, a retry) leave the quarantine. */
@@ -74,11 +86,13 @@ export class AggregateWriter implements AggregateReportWriter {
     if (contest) await withdrawRecords(this.#store, this.#trx, contest.stored, this.#rollup);
   }
 
-  async add(item: AggregateRecord | readonly AggregateRecord[]): Promise<void> {
+  async add(item: AggregateRecord | readonly AggregateRecord[] | PreparedRows): Promise<void> {
     this.#assertOpen();
     try {
       if (isBatch(item)) {
         for (const record of item) await this.#add(record);
+      } else if (isRows(item)) {
+        await this.#addRows(item);
       } else {
         await this.#add(item);
       }
@@ -93,6 +107,19 @@ export class AggregateWriter implements AggregateReportWriter {
     this.#messages = this.#rows.addToTotal(this.#id, index, record, this.#messages);
     this.#rollup?.add(this.#plan.rollupReport, record);
     this.#index++;
+    if (this.#rows.pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
+  }
+
+  /** A batch of the report's records made into rows on a read thread (checked there too). */
+  async #addRows(rows: PreparedRows): Promise<void> {
+    if (rows.engine !== this.#store.engine) {
+      throw new Error(`records prepared for ${rows.engine} given to a ${this.#store.engine} store`);
+    }
+    const first = this.#index;
+    this.#messages = addedUp(this.#messages, rows.messages, first + rows.count - 1);
+    this.#rows.addPrepared(this.#id, rows, first);
+    if (this.#rollup) addPreparedToRollup(this.#rollup, rows);
+    this.#index += rows.count;
     if (this.#rows.pending >= ROWS_PER_STATEMENT[this.#store.engine]) await this.#flush();
   }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingestMessage, QUARANTINE_MAX_REASONS } from '../../src/ingest/message.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ingestMessage, type MessageOptions, QUARANTINE_MAX_REASONS } from '../../src/ingest/message.ts';
+import { ReadPool } from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { aggregateGz, aggregateXml, messagesFor, reportMail } from './helpers/reports.ts';
@@ -14,10 +15,27 @@ afterEach(async () => {
   await store.close();
 });
 
-// Every aggregate report is streamed here (by default only those over UNPACK_STREAM_ABOVE_BYTES).
-const streamAll = { streamAbove: 0 };
+// A thread that parses streamed reports (stream-parse.ts), for the tests that parse there.
+let thread: ReadPool;
+beforeAll(() => {
+  thread = new ReadPool(1, 1, true);
+});
+afterAll(async () => {
+  await thread.close();
+});
 
-describe('large aggregate reports parsed while decompressing (unpack streamAbove)', () => {
+// Every aggregate report is streamed here (by default only those over UNPACK_STREAM_ABOVE_BYTES),
+// parsed on this thread or on a read thread while this one stores the records.
+const streamedHere: MessageOptions = { streamAbove: 0 };
+const streamedToThread: MessageOptions = {
+  streamAbove: 0,
+  streamParser: () => (xml, handlers) => thread.parseAggregate(xml, { ...handlers, engine: store.engine }),
+};
+
+describe.each([
+  ['parsed here', streamedHere],
+  ['parsed on a read thread', streamedToThread],
+])('large aggregate reports parsed while decompressing (unpack streamAbove), %s', (_, streamAll) => {
   it('stores the report and keeps the gzip file as its raw bytes', async () => {
     const gz = aggregateGz({ reportId: 'gs-1', records: 300 });
     const outcome = await ingestMessage(store, gz, 'r.xml.gz', '/in/r.xml.gz', streamAll);
@@ -112,6 +130,34 @@ describe('large aggregate reports parsed while decompressing (unpack streamAbove
     );
     expect(truncated.failed.map((f) => f.error.code)).toEqual(['gzip-truncated']);
     expect(await store.countReports()).toMatchObject({ reports: 0, records: 0, quarantined: 2 });
+  });
+
+  it('stores every record once, in order, across the batches it arrives in', async () => {
+    const outcome = await ingestMessage(
+      store,
+      aggregateGz({ reportId: 'gs-5', records: 2_500 }),
+      'r.xml.gz',
+      '/in/r.xml.gz',
+      streamAll,
+    );
+    const stored = await store.getAggregateReport(outcome.reports[0]!.id);
+    expect(stored!.records.map((r) => r.count)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
+    expect(await store.countReports()).toMatchObject({
+      reports: 1,
+      records: 2_500,
+      messages: messagesFor(2_500),
+    });
+  });
+
+  it('refuses a report whose records the store refuses, across the batches they arrive in, and keeps nothing of it', async () => {
+    // Two counts the store takes alone but not summed (past 2^53), a batch apart.
+    const xml = aggregateXml({ reportId: 'gs-6', records: 1_500 })
+      .replace('<count>2</count>', '<count>6000000000000000</count>')
+      .replace('<count>1200</count>', '<count>6000000000000000</count>');
+    const outcome = await ingestMessage(store, gzipSync(xml), 'r.xml.gz', '/in/r.xml.gz', streamAll);
+    expect(outcome.reports).toEqual([]);
+    expect(outcome.failed.map((f) => f.error.code)).toEqual(['message-total-too-large']);
+    expect(await store.countReports()).toMatchObject({ reports: 0, records: 0, quarantined: 1 });
   });
 });
 
