@@ -97,17 +97,22 @@ export type ScannedPath =
 /**
  * Lists the files behind the given paths (directories recursively, in name order), so the
  * total size is known for progress. Throws ENOENT-style errors for a path that does not exist.
- * `found`, when given, hears the count so far as the scan goes (a caller may start work that
- * only many inputs are worth, while the rest is scanned). `directories`, when given, gets each
- * directory listed (as the file system takes it), for a watcher.
+ * `found` hears the count so far as the scan goes (a caller may start work that only many inputs
+ * are worth, while the rest is scanned); `directories` gets each directory listed (as the file
+ * system takes it), for a watcher; the files in `skip` (a store's own, Store.files) are left out.
  */
 export async function scanPaths(
   paths: readonly string[],
-  found?: (count: number) => void,
-  directories?: (string | Buffer)[],
+  options: {
+    found?: (count: number) => void;
+    directories?: (string | Buffer)[];
+    skip?: readonly string[];
+  } = {},
 ): Promise<ScannedPath[]> {
+  const { found, directories } = options;
   const out: ScannedPath[] = [];
   const walked = new Set<string>();
+  const context: WalkContext = { walked, listedDirectories: directories, skip: fileIds(options.skip ?? []) };
   const push = (...scanned: ScannedPath[]) => {
     out.push(...scanned);
     found?.(out.length);
@@ -126,13 +131,34 @@ export async function scanPaths(
       push({ path: given, unlisted: unreadable(given, err) });
       continue;
     }
-    if (info.isDirectory()) await walk({ path: given }, push, false, walked, directories);
-    else push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
+    if (info.isDirectory()) await walk({ path: given }, push, false, context);
+    else if (!context.skip.has(fileId(info)))
+      push({ path: given, size: info.size, mtime: Math.floor(info.mtimeMs / 1000), maildir: false });
   }
   return out;
 }
 
 type Found = (...scanned: ScannedPath[]) => void;
+
+/** What a scan's walk keeps: the directories read (device and inode), those listed, the files to leave out. */
+interface WalkContext {
+  walked: Set<string>;
+  listedDirectories: (string | Buffer)[] | undefined;
+  /** Files (device and inode) that are not inputs. */
+  skip: ReadonlySet<string>;
+}
+
+const fileId = (info: { dev: number; ino: number }) => `${info.dev}:${info.ino}`;
+
+/** The device and inode of each of `files` that exists. */
+function fileIds(files: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const file of files) {
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (info) ids.add(fileId(info));
+  }
+  return ids;
+}
 
 /**
  * Lists `dir` and what is under it. Links to directories are followed, as the directories they
@@ -140,21 +166,14 @@ type Found = (...scanned: ScannedPath[]) => void;
  * directory read so far (device and inode), so a link back up the tree, or a second way to the
  * same directory, is not read again: its files are in the scan already.
  */
-async function walk(
-  dir: FileAt,
-  out: Found,
-  inMaildir: boolean,
-  walked: Set<string>,
-  listedDirectories: (string | Buffer)[] | undefined,
-): Promise<void> {
+async function walk(dir: FileAt, out: Found, inMaildir: boolean, context: WalkContext): Promise<void> {
   let entries: ListedEntry[];
   try {
-    const { dev, ino } = statSync(fsPathOf(dir));
-    const id = `${dev}:${ino}`;
-    if (walked.has(id)) return;
-    walked.add(id);
+    const id = fileId(statSync(fsPathOf(dir)));
+    if (context.walked.has(id)) return;
+    context.walked.add(id);
     entries = await listDirectory(dir);
-    listedDirectories?.push(fsPathOf(dir));
+    context.listedDirectories?.push(fsPathOf(dir));
   } catch (err) {
     // A directory this process may not list (another user's) is said, and the rest is read; one
     // removed meanwhile is not there to read.
@@ -174,19 +193,19 @@ async function walk(
   for (const listed of entries) {
     const { entry, name, at } = listed;
     if (directories.has(listed)) {
-      await flushStats(files, out, inMaildir);
+      await flushStats(files, out, inMaildir, context.skip);
       // A Maildir's tmp/ holds mail still being delivered; its cur/ and new/ hold only mail.
       if (maildir && name === 'tmp') continue;
-      await walk(at, out, maildir && (name === 'cur' || name === 'new'), walked, listedDirectories);
+      await walk(at, out, maildir && (name === 'cur' || name === 'new'), context);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       // Files at a Maildir's top (dovecot-uidlist, subscriptions...) are the server's, not mail.
       if (maildir) continue;
       if (name.startsWith('.')) continue;
       files.push(at);
-      if (files.length >= STATS_AT_ONCE) await flushStats(files, out, inMaildir);
+      if (files.length >= STATS_AT_ONCE) await flushStats(files, out, inMaildir, context.skip);
     }
   }
-  await flushStats(files, out, inMaildir);
+  await flushStats(files, out, inMaildir, context.skip);
 }
 
 /** Whether a link leads to a directory; a link that cannot be followed is listed with the files, which say why. */
@@ -235,7 +254,12 @@ const STATS_AT_ONCE = 64;
  * stats, a group at a time: through the thread pool each cost this thread 20 us of bookkeeping
  * (0.2 s of the writing thread's time for the bench's 10,000 files), against 3 us here.
  */
-async function flushStats(files: FileAt[], out: Found, maildir: boolean): Promise<void> {
+async function flushStats(
+  files: FileAt[],
+  out: Found,
+  maildir: boolean,
+  skip: ReadonlySet<string>,
+): Promise<void> {
   const found: ScannedPath[] = [];
   for (const file of files) {
     const at = fsPathOf(file);
@@ -255,6 +279,7 @@ async function flushStats(files: FileAt[], out: Found, maildir: boolean): Promis
     }
     // Not a regular file (a device, a pipe; a directory only if a link was changed meanwhile).
     if (!info.isFile()) continue;
+    if (skip.size > 0 && skip.has(fileId(info))) continue;
     // Built field by field: a spread of `file` made listing 10,000 files twice as slow.
     found.push({
       path: file.path,

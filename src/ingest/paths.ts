@@ -113,7 +113,7 @@ export async function ingestPaths(
   let scanned: ScannedPath[];
   try {
     // Read threads start once enough inputs are found: they boot while the rest is scanned.
-    scanned = await scanPaths(paths, (count) => run.found(count));
+    scanned = await scanPaths(paths, { found: (count) => run.found(count), skip: options.store.files });
   } catch (error) {
     await run.abandon();
     throw error;

@@ -69,7 +69,7 @@ export async function watchPaths(
       const directories: (string | Buffer)[] = [];
       let scanned: ScannedPath[] = [];
       try {
-        scanned = await scanPaths(paths, undefined, directories);
+        scanned = await scanPaths(paths, { directories, skip: options.store.files });
       } catch (error) {
         // A folder removed while watched has nothing to read until it is back.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

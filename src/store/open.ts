@@ -140,7 +140,8 @@ async function openSqlite(file: string): Promise<Store> {
       }
     }
     const bulk = file === ':memory:' ? undefined : checkpointingAside(handle, file);
-    return await withRollupFolded(new KyselyStore(db, 'sqlite', () => db.destroy(), bulk));
+    const files = file === ':memory:' ? [] : ['', '-wal', '-shm'].map((end) => path.resolve(file + end));
+    return await withRollupFolded(new KyselyStore(db, 'sqlite', () => db.destroy(), bulk, files));
   } catch (error) {
     handle.close();
     throw error;

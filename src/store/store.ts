@@ -157,6 +157,7 @@ export class KyselyStore implements Store {
     engine: EngineKind,
     onClose: () => Promise<void>,
     engineBulk: BulkWrites = (work) => work(),
+    readonly files: readonly string[] = [],
   ) {
     this.db = db;
     this.engine = engine;

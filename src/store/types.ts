@@ -206,6 +206,11 @@ export type BulkWrites = <T>(work: () => Promise<T>) => Promise<T>;
 export interface Store {
   readonly engine: EngineKind;
   /**
+   * The files the store keeps its data in (SQLite's database, its WAL and shared memory), so that
+   * an ingest of a folder holding them does not read them as inputs; none for PostgreSQL.
+   */
+  readonly files: readonly string[];
+  /**
    * Runs `work`, a long run of writes such as the ingest of many inputs, with the engine set up
    * for it: on SQLite the WAL is checkpointed by a thread of its own meanwhile, and batches stage
    * their rollup sums, folded into the rollup when the last run ends (and every

@@ -328,6 +328,15 @@ describe('ingestPaths', () => {
     },
   );
 
+  it("does not read the store's own files as inputs when the folder ingested holds them", async () => {
+    // The store is dir/sumi.db (with its -wal and -shm while open); the reports are in dir/in.
+    await put('a.xml', aggregateXml({ reportId: 'beside-the-store' }));
+    const totals = await ingestPaths([dir], { store });
+    expect(totals).toMatchObject({ reports: 1, inputs: 1, failed: [] });
+    expect(await store.countReports()).toMatchObject({ reports: 1, quarantined: 0 });
+    expect((await ingestPaths([path.join(dir, 'sumi.db')], { store })).inputs).toBe(0);
+  });
+
   it('stores the reports of one input (a zip of 200) in shared batches, not one batch each', async () => {
     const entries = Array.from({ length: 200 }, (_, i) => ({
       name: `r${i}.xml`,
