@@ -156,9 +156,11 @@ class Credits {
 }
 
 /**
- * The main thread's side of one stream: `parse` has the contract of parseAggregateReport (the
- * header, then each record awaited in order, then the report; a ReportError if the XML is bad).
- * `send` posts to the thread (with the chunk's buffer moved); answers come through `receive`.
+ * The main thread's side of one stream: `parse` is parseAggregateReport done on the thread (the
+ * header to `onHeader`, then the records made into rows a batch at a time to `onRows`, each
+ * awaited in order, then the report; a ReportError if the XML is bad, a StoreInputError if a
+ * record is one the store refuses). `send` posts to the thread (with the chunk's buffer moved);
+ * answers come through `receive`.
  */
 export class StreamParse {
   readonly #id: number;
@@ -224,8 +226,9 @@ export class StreamParse {
         typeof xml === 'string' ? slices(Buffer.from(xml)) : xml instanceof Uint8Array ? slices(xml) : xml;
       for await (const chunk of chunks) {
         await this.#chunks.spend();
-        // A copy of its own to move: a chunk may be a view into a buffer shared with others.
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : new Uint8Array(chunk);
+        // A copy of its own to move: a chunk (a Buffer made from a string too) may be a view into
+        // a buffer shared with others (Node copies its own pool whole rather than move it).
+        const bytes = new Uint8Array(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         this.#send({ stream, chunk: bytes }, [bytes.buffer as ArrayBuffer]);
       }
       this.#send({ stream, end: true });

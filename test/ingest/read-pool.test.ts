@@ -6,7 +6,7 @@ import { InputError } from '../../src/ingest/inputs.ts';
 import { MAILS_BEFORE_MORE_THREADS, ReadPool } from '../../src/ingest/read-pool.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
 import { ReportError } from '../../src/reports/errors.ts';
-import { isPrepared, preparedRecords } from '../../src/store/aggregate-rows.ts';
+import { isPrepared, type PreparedRows, preparedRecords } from '../../src/store/aggregate-rows.ts';
 import { rawBytes } from '../../src/store/raw.ts';
 import { zip } from '../reports/fixtures/build.ts';
 import { aggregateGz, aggregateXml, mbox, reportMail } from './helpers/reports.ts';
@@ -161,5 +161,38 @@ describe('ReadPool', () => {
     expect(
       await pool.read(gz, 'l.xml.gz', '/in/l.xml.gz', { parseAggregates: 'sqlite', streamAbove: 100 }),
     ).toBeNull();
+  });
+});
+
+describe('ReadPool.parseAggregate (a streamed report parsed on a thread)', () => {
+  it('parses a report given as text in pieces into rows a batch at a time, the same as here', async () => {
+    const pool = new ReadPool(1, 1, true);
+    try {
+      const xml = aggregateXml({ reportId: 'pieces', records: 2_345 });
+      async function* pieces() {
+        // Small pieces of text: each made into bytes here, from a buffer shared with others.
+        for (let at = 0; at < xml.length; at += 300) yield xml.slice(at, at + 300);
+      }
+      const rows: PreparedRows[] = [];
+      let header: unknown;
+      const report = await pool.parseAggregate(pieces(), {
+        engine: 'sqlite',
+        onHeader: (read) => {
+          header = read;
+        },
+        onRows: (batch) => {
+          rows.push(batch);
+        },
+      });
+      const here = await parseAggregateReportToObject(Buffer.from(xml));
+      expect(report.recordCount).toBe(2_345);
+      expect(header).toMatchObject({ metadata: { reportId: 'pieces' } });
+      expect(rows.map((batch) => batch.count)).toEqual([1_000, 1_000, 345]);
+      const records = rows.flatMap((batch) => preparedRecords(batch));
+      expect(records).toEqual(here.records);
+      expect(Buffer.from('still this thread’s').toString()).toBe('still this thread’s');
+    } finally {
+      await pool.close();
+    }
   });
 });
