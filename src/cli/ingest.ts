@@ -196,11 +196,16 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
  */
 function watchLine(event: WatchEvent, ctx: CliContext): string {
   const t = translator(ingestText, ctx.lang);
+  const time = new Date().toISOString().slice(0, 19).replace('T', ' ');
   if (event.type === 'watching') return `${t('watch.watching', { count: event.folders })}\n`;
+  if (event.type === 'failed') {
+    const message = event.error instanceof Error ? event.error.message : String(event.error);
+    return `${t('watch.failed', { time, message, seconds: Math.round(event.retryMs / 1000) })}\n`;
+  }
   const { totals } = event;
   const lines = [
     t(event.first ? 'watch.first' : 'watch.new', {
-      time: new Date().toISOString().slice(0, 19).replace('T', ' '),
+      time,
       inputs: totals.inputs,
       reports: totals.reports,
       records: totals.records,

@@ -213,6 +213,10 @@ Microsoft 365 と Gmail ではトークンを使います。
     en: '{time} {inputs} new inputs: {reports} aggregate reports stored ({records} records), {failureReports} failure reports, {tlsReports} TLS reports; {duplicates} already stored; {failed} gave no report',
     ja: '{time} 新しい入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
   },
+  'watch.failed': {
+    en: '{time} storing failed: {message}; what was not stored is tried again in {seconds} s',
+    ja: '{time} 保存に失敗しました: {message}。保存できなかった分を {seconds} 秒後にもう一度試します',
+  },
   'watch.watching': {
     en: 'watching {count} folders for new reports (Ctrl-C stops)',
     ja: '{count} 個のフォルダーで新しいレポートを待っています（Ctrl-C で停止）',

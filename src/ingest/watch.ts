@@ -25,6 +25,12 @@ export const WATCHED_DIRECTORIES_MAX = 1_000;
 export const SETTLE_MS = 500;
 /** Files seen once and waiting to be seen unchanged are looked at again this soon. */
 export const UNCHANGED_CHECK_MS = 2_000;
+/**
+ * After a listing's inputs could not be stored (the store failing: PostgreSQL restarting, a full
+ * disk), they are tried again this long after, twice as long after each failure in a row, never
+ * longer than the interval.
+ */
+export const RETRY_FIRST_MS = 5_000;
 
 /** A path given to watch that is not a folder (a file, stdin): only folders are watched. */
 export class NotAFolderError extends Error {
@@ -46,7 +52,9 @@ export type WatchEvent =
   /** A listing found inputs and ingested them: what they gave (`first`: what was there at the start). */
   | { type: 'ingested'; first: boolean; totals: IngestTotals }
   /** The first listing's inputs are in; from now on, new ones are. */
-  | { type: 'watching'; folders: number };
+  | { type: 'watching'; folders: number }
+  /** Storing a listing's inputs failed (what was stored before stays): they are tried again in `retryMs`. */
+  | { type: 'failed'; error: unknown; retryMs: number };
 
 /**
  * Ingests what is under `paths` (directories and Maildirs), then what appears there, until
@@ -64,8 +72,12 @@ export async function watchPaths(
   const listing = new WatchListing();
   const wake = new Wake(options.signal);
   const watchers = new DirectoryWatchers(() => wake.soon(SETTLE_MS));
+  let failures = 0;
+  /** The first listing's inputs are stored (all that was there at the start). */
+  let watching = false;
   try {
-    for (let first = true; !options.signal.aborted; first = false) {
+    while (!options.signal.aborted) {
+      const first = !watching;
       const directories: (string | Buffer)[] = [];
       let scanned: ScannedPath[] = [];
       try {
@@ -78,11 +90,25 @@ export async function watchPaths(
       const fresh = listing.fresh(scanned, first);
       if (fresh.length > 0) {
         const pass = emptyTotals();
-        await ingestScanned(fresh, options, pass);
+        try {
+          await ingestScanned(fresh, options, pass);
+        } catch (error) {
+          // What was stored before the failure stays (each report is its own transaction, or
+          // batch); the rest is read again, what was stored then found to be stored.
+          addTotals(totals, pass);
+          if (options.signal.aborted) throw error;
+          listing.again(fresh);
+          const retryMs = Math.min(options.intervalMs, RETRY_FIRST_MS * 2 ** Math.min(failures++, 16));
+          options.onEvent?.({ type: 'failed', error, retryMs });
+          await wake.after(retryMs);
+          continue;
+        }
+        failures = 0;
         addTotals(totals, pass);
         options.onEvent?.({ type: 'ingested', first, totals: pass });
       }
-      if (first) options.onEvent?.({ type: 'watching', folders: paths.length });
+      if (!watching) options.onEvent?.({ type: 'watching', folders: paths.length });
+      watching = true;
       await wake.after(
         listing.waiting > 0 ? Math.min(UNCHANGED_CHECK_MS, options.intervalMs) : options.intervalMs,
       );
@@ -132,6 +158,17 @@ export class WatchListing {
     for (const name of this.#ingested.keys()) if (!present.has(name)) this.#ingested.delete(name);
     this.#unchanged = waiting;
     return fresh;
+  }
+
+  /** Inputs `fresh` gave that could not be stored: the next listing takes them again, as they are then. */
+  again(inputs: readonly ScannedPath[]): void {
+    for (const input of inputs) {
+      if ('unlisted' in input) this.#told.delete(input.path);
+      if (!('size' in input)) continue;
+      const name = input.maildir ? maildirName(input.path) : input.path;
+      this.#ingested.delete(name);
+      this.#unchanged.set(name, `${input.size}:${input.mtime}`);
+    }
   }
 }
 

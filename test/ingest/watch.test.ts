@@ -129,7 +129,7 @@ describe('watchPaths', () => {
       signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'watching') watching = true;
-        else stored += event.totals.reports;
+        else if (event.type === 'ingested') stored += event.totals.reports;
       },
     });
     await until('watching', () => watching);
@@ -140,6 +140,43 @@ describe('watchPaths', () => {
     await until('the saved report is stored', () => stored === 2);
     controller.abort();
     expect(await watch).toMatchObject({ reports: 2, inputs: 2, failed: [] });
+  });
+
+  it('tries again what it could not store (the store failing), and goes on watching', async () => {
+    const drop = path.join(dir, 'drop');
+    await mkdir(drop);
+    await writeFile(path.join(drop, 'a.xml'), aggregateXml({ reportId: 'retried-1', records: 2 }));
+    let failing = true;
+    const flaky: Store = Object.create(store, {
+      insertAggregateReports: {
+        value: (...args: Parameters<Store['insertAggregateReports']>) => {
+          if (failing) {
+            failing = false;
+            return Promise.reject(new Error('connection terminated unexpectedly'));
+          }
+          return store.insertAggregateReports(...args);
+        },
+      },
+    });
+    const events: WatchEvent[] = [];
+    const controller = new AbortController();
+    const watch = watchPaths([drop], {
+      store: flaky,
+      intervalMs: 100,
+      signal: controller.signal,
+      onEvent: (event) => events.push(event),
+    });
+    await until('the report is stored', () => events.some((e) => e.type === 'ingested'));
+    await writeFile(path.join(drop, 'b.xml'), aggregateXml({ reportId: 'retried-2' }));
+    await until('the next report is stored', () => events.filter((e) => e.type === 'ingested').length === 2);
+    controller.abort();
+    expect(await watch).toMatchObject({ reports: 2, failed: [] });
+    expect(events.map((e) => e.type)).toEqual(['failed', 'ingested', 'watching', 'ingested']);
+    expect(events[0]).toMatchObject({
+      retryMs: 100,
+      error: { message: 'connection terminated unexpectedly' },
+    });
+    expect((await store.countReports()).reports).toBe(2);
   });
 
   it('refuses a file, stdin and a path that is not there, before ingesting anything', async () => {
