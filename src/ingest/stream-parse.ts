@@ -16,6 +16,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { type AggregateParseOptions, parseAggregateReport } from '../reports/aggregate.ts';
 import { ReportError, type ReportErrorArgs, type ReportErrorCode } from '../reports/errors.ts';
 import type { AggregateRecord, AggregateReport, AggregateReportHeader } from '../reports/types.ts';
+import { slices } from '../reports/unpack.ts';
 import type { XmlInput } from '../reports/xml-input.ts';
 import { type PreparedRows, prepareRecords } from '../store/aggregate-rows.ts';
 import type { EngineKind } from '../store/engine.ts';
@@ -223,7 +224,11 @@ export class StreamParse {
     const stream = this.#id;
     try {
       const chunks =
-        typeof xml === 'string' ? slices(Buffer.from(xml)) : xml instanceof Uint8Array ? slices(xml) : xml;
+        typeof xml === 'string'
+          ? slices(Buffer.from(xml))
+          : xml instanceof Uint8Array
+            ? slices(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength))
+            : xml;
       for await (const chunk of chunks) {
         await this.#chunks.spend();
         // A copy of its own to move: a chunk (a Buffer made from a string too) may be a view into
@@ -239,12 +244,6 @@ export class StreamParse {
       throw error;
     }
   }
-}
-
-/** A whole document given as bytes, in chunks of the size a stream gives. */
-function* slices(bytes: Uint8Array): Generator<Uint8Array> {
-  const size = 64 * 1024;
-  for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, at + size);
 }
 
 /**

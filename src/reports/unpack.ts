@@ -272,7 +272,8 @@ function gzipStreamPayload(
   };
 }
 
-function* slices(bytes: Buffer): Generator<Buffer> {
+/** Bytes held whole, in the chunks a payload's stream gives (an identity stream's, a parse on a thread's). */
+export function* slices(bytes: Buffer): Generator<Buffer> {
   for (let at = 0; at < bytes.length; at += STREAM_CHUNK) yield bytes.subarray(at, at + STREAM_CHUNK);
 }
 
