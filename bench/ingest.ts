@@ -5,7 +5,9 @@
  * report of 200,000 records), generated into DIR (default bench/.data) when missing.
  * - Sumi: `ingestPaths` of the 10,000 files into a fresh SQLite store (and PostgreSQL when
  *   reachable), reports/s and records/s; the 200,000-record report in a child process, for
- *   its own peak RSS, and into PostgreSQL.
+ *   its own peak RSS, and into PostgreSQL. PostgreSQL runs also say the server's CPU and, on Linux,
+ *   sumi's by thread (bench/support/threads.ts): on 2 cores the target is a CPU budget, and which
+ *   thread spends it is what decides what to work on.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
  *   process of its own (bench/support/saxes.ts), two ways: each file read whole and gunzipped in
  *   one call (the leanest), and each file streamed (createReadStream -> createGunzip -> saxes,
@@ -27,6 +29,7 @@ import { openStore } from '../src/store/open.ts';
 import { runDmarcts } from './support/dmarcts.ts';
 import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
+import { sampleThreads, type ThreadCpu } from './support/threads.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,6 +71,17 @@ try {
   console.log(`corpus: ${files.length} reports in ${smallDir}; big report ${bigFile}; ${runs} runs each\n`);
   const row = (what: string, value: string, note = '') =>
     console.log(`${what.padEnd(40)} ${value.padStart(10)}  ${note}`);
+  /** Where sumi's CPU went in a PostgreSQL run, by thread (Linux only). */
+  const threadRow = (threads: ThreadCpu | null) => {
+    if (threads === null) return;
+    const { main, started, before } = threads;
+    row(
+      '  sumi CPU by thread',
+      `${(main + started + before).toFixed(2)} s`,
+      `main ${main.toFixed(2)} s (storing), threads the ingest started ${started.toFixed(2)} s (reading: unpack, parse, rows), ` +
+        `V8's workers ${before.toFixed(2)} s (optimizing compiles, garbage collection)`,
+    );
+  };
 
   console.log('10,000 reports / 100,000 records (.xml.gz)');
   // Interleaved, so that each ratio compares runs of the same minute on a machine whose speed
@@ -145,6 +159,7 @@ try {
       `sumi ${postgres.cpuSeconds.toFixed(2)} s + PostgreSQL server ${postgres.serverCpuSeconds === null ? 'unknown (not on this machine)' : `${postgres.serverCpuSeconds.toFixed(2)} s`}; ` +
         `on ${cores} cores at best ${rate(records, both / cores)} records/s`,
     );
+    threadRow(postgres.threadCpu);
     if (postgres.serverCpuSeconds !== null) {
       // What the target leaves for everything, against the server's share and a bare parse alone.
       const budget = (records / TARGET_PG_RECORDS_PER_S) * cores;
@@ -183,6 +198,7 @@ try {
       `${rate(200_000, bigPostgres.seconds)} records/s (${rate(200_000, bigPostgres.slowest)} to ${rate(200_000, bigPostgres.fastest)}; target >= ${TARGET_PG_RECORDS_PER_S}); ` +
         `CPU sumi ${bigPostgres.cpuSeconds.toFixed(2)} s + server ${bigPostgres.serverCpuSeconds?.toFixed(2) ?? 'unknown'} s`,
     );
+    threadRow(bigPostgres.threadCpu);
   } else row('sumi ingest into PostgreSQL', 'skipped', bigPostgres.skipped);
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -222,7 +238,13 @@ function runScript(script: string, args: string[]): { seconds: number; maxRssMb:
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
-type PostgresRun = { seconds: number; cpuSeconds: number; serverCpuSeconds: number | null };
+type PostgresRun = {
+  seconds: number;
+  cpuSeconds: number;
+  serverCpuSeconds: number | null;
+  /** sumi's CPU by thread (Linux), null elsewhere. */
+  threadCpu: ThreadCpu | null;
+};
 
 /**
  * postgresRun `runs` times: the run of median time, with the fastest and slowest runs' times. The
@@ -255,9 +277,11 @@ async function postgresRun(
     const started = performance.now();
     const cpu = process.cpuUsage();
     const server = postgresServerCpuSeconds();
+    const threads = sampleThreads();
     const totals = await ingestPaths([target], { store });
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpuSecondsSince(cpu);
+    const threadCpu = threads?.stop() ?? null;
     const serverAfter = postgresServerCpuSeconds();
     await store.close();
     if (totals.reports !== expected) throw new Error(`PostgreSQL stored ${totals.reports} of ${expected}`);
@@ -265,6 +289,7 @@ async function postgresRun(
       seconds,
       cpuSeconds,
       serverCpuSeconds: server === null || serverAfter === null ? null : serverAfter - server,
+      threadCpu,
     };
   });
   return run === undefined ? { skipped: `${url} unreachable (reason above)` } : run;
