@@ -4,6 +4,7 @@ import { translator } from '../i18n/translate.ts';
 import { describeFailure, describeRecount, totalsAnswer } from '../ingest/describe.ts';
 import {
   IMAP_DEFAULT_ARCHIVE,
+  IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
   imapAccessToken,
   imapPassword,
@@ -38,6 +39,7 @@ interface IngestFlags {
   tokenEnv?: string;
   archive: string;
   flag?: string;
+  leaveOtherMail?: boolean;
   starttls: 'required' | 'optional' | 'off';
   insecure?: boolean;
   concurrency?: string;
@@ -67,6 +69,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--token-env <name>', t('option.tokenEnv'))
     .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
     .option('--flag <keyword>', t('option.flag'))
+    .option('--leave-other-mail', t('option.leaveOtherMail', { keyword: IMAP_OTHER_MAIL_KEYWORD }))
     .addOption(
       new Option('--starttls <mode>', t('option.starttls'))
         .choices(['required', 'optional', 'off'])
@@ -104,6 +107,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     throw new UsageError(t('error.intervalNeedsWatch'));
   }
   const imap = imapUrls[0];
+  if (flags.leaveOtherMail && imap === undefined) throw new UsageError(t('error.leaveOtherMailNeedsImap'));
   let login: ImapLogin = { password: '' };
   if (imap !== undefined) {
     try {
@@ -265,6 +269,7 @@ async function runImap(
       insecure: Boolean(flags.insecure),
       archive: flags.archive,
       ...(flags.flag ? { flag: flags.flag } : {}),
+      ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
       watch: Boolean(flags.watch),
       signal,
       onProgress,
@@ -364,6 +369,7 @@ export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolea
   if (totals.copies > 0) lines.push(t('summary.copies', { copies: totals.copies }));
   const recount = describeRecount(totals, ctx.lang);
   if (recount) lines.push(recount);
+  if (totals.otherMail > 0) lines.push(t('summary.otherMail', { count: totals.otherMail }));
   if (totals.failed.length > 0) {
     lines.push(t('summary.failed', { count: totals.failed.length }));
     for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);

@@ -43,6 +43,8 @@ export function totalsAnswer(totals: IngestTotals, lang: Lang) {
     messages: totals.messages,
     failure_reports: totals.failureReports,
     tls_reports: totals.tlsReports,
+    // Only with --leave-other-mail, and only when there were any: the default answer keeps its keys.
+    ...(totals.otherMail > 0 ? { other_mail: totals.otherMail } : {}),
     failed: totals.failed.map((f) => ({
       source: f.source,
       code: f.error.code,

@@ -23,6 +23,11 @@ export const IMAP_RECONNECT_MIN_MS = 1_000;
 export const IMAP_RECONNECT_MAX_MS = 60_000;
 /** IDLE is restarted this often, so a connection dropped silently (NAT, firewall) is noticed. */
 export const IMAP_IDLE_RESTART_MS = 5 * 60_000;
+/**
+ * The keyword a mail left alone (leaveOtherMail) is marked with where the server keeps keywords,
+ * so that later runs do not fetch it again.
+ */
+export const IMAP_OTHER_MAIL_KEYWORD = '$SumiOtherMail';
 /** Mails whose sizes are asked in one FETCH. */
 const SIZE_BATCH = 500;
 /** Mails, and their bytes, fetched in one FETCH at most (see fetchedGroups). */
@@ -83,6 +88,14 @@ export interface IngestImapOptions {
   archive?: string;
   /** Mark processed mail with this keyword instead of moving it. */
   flag?: string;
+  /**
+   * Mail in which nothing looks like a report (someone's own mail in a mailbox the reports share)
+   * stays in the folder as it is: not quarantined, not moved or flagged as processed, not a
+   * failure (MessageOptions.leaveOther). It is marked with IMAP_OTHER_MAIL_KEYWORD where the
+   * server keeps keywords, and not fetched again; where it keeps none, it is fetched again by
+   * each run (not again by a watch).
+   */
+  leaveOtherMail?: boolean;
   watch?: boolean;
   /** Stops watching (and any pass in progress, once the mails being stored are moved). */
   signal?: AbortSignal;
@@ -373,14 +386,18 @@ interface FolderRun {
   archive: string | null;
   totals: IngestTotals;
   progress: IngestProgress;
-  /** UIDs left in the folder for good (too large): not looked at again by later passes. */
+  /** UIDs left in the folder for good (too large, or other mail left alone): not looked at again by later passes. */
   skipped: Set<number>;
 }
 
 /** One pass over the folder: every mail not yet processed, oldest first. */
 async function pass(run: FolderRun, onPending: (count: number) => void): Promise<void> {
   const { client, options, totals, progress, skipped, base } = run;
-  const query = options.flag ? { deleted: false, unKeyword: options.flag } : { deleted: false };
+  const query = {
+    deleted: false,
+    ...(options.flag ? { unKeyword: options.flag } : {}),
+    ...(options.leaveOtherMail ? { not: { keyword: IMAP_OTHER_MAIL_KEYWORD } } : {}),
+  };
   const found = (await client.search(query, { uid: true })) || [];
   const uids = found.filter((uid) => !skipped.has(uid)).sort((a, b) => a - b);
   onPending(uids.length);
@@ -499,6 +516,7 @@ async function storeGroup(
           receivedAt: mail.receivedAt,
           batcher,
           ...(options.limits ? { limits: options.limits } : {}),
+          ...(options.leaveOtherMail ? { leaveOther: true } : {}),
         },
       ),
     ),
@@ -507,10 +525,17 @@ async function storeGroup(
     const result = settled[i]!;
     return result.status === 'fulfilled' ? [{ mail, outcome: result.value }] : [];
   });
-  if (done.length > 0) {
-    const set = uidSet(done.map(({ mail }) => mail.uid));
+  const processed = done.filter(({ outcome }) => !outcome.other).map(({ mail }) => mail.uid);
+  if (processed.length > 0) {
+    const set = uidSet(processed);
     if (archive) await client.messageMove(set, archive, { uid: true });
     else await client.messageFlagsAdd(set, [options.flag!], { uid: true });
+  }
+  const others = done.filter(({ outcome }) => outcome.other).map(({ mail }) => mail.uid);
+  for (const uid of others) run.skipped.add(uid);
+  // `\*` among the folder's permanent flags: the server keeps keywords new to it.
+  if (others.length > 0 && client.mailbox && client.mailbox.permanentFlags?.has('\\*')) {
+    await client.messageFlagsAdd(uidSet(others), [IMAP_OTHER_MAIL_KEYWORD], { uid: true });
   }
   for (const { mail, outcome } of done) {
     addOutcome(totals, outcome);

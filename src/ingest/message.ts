@@ -52,6 +52,8 @@ export interface MessageOutcome {
   failed: FailedInput[];
   /** Set when the whole input went to the quarantine. */
   quarantined: boolean;
+  /** Set when, with `leaveOther`, the input held nothing like a report and was left alone. */
+  other?: true;
 }
 
 export interface MessageOptions {
@@ -67,6 +69,13 @@ export interface MessageOptions {
   batcher?: AggregateBatcher;
   /** The input is read again from the quarantine: failing again is not receiving it again. */
   fromQuarantine?: boolean;
+  /**
+   * An input in which nothing looks like a report (a mail without XML, JSON, gzip or zip in it,
+   * or with only parts that are not reports: someone's own mail in a mailbox shared with the
+   * reports) is not quarantined nor failed: its outcome says `other`. An input holding a report
+   * that could not be read is quarantined whatever this says.
+   */
+  leaveOther?: boolean;
   /**
    * Where a streamed aggregate report (too large to hold) is parsed, when elsewhere than here
    * (a read thread, while this thread stores its records); undefined: here.
@@ -102,7 +111,10 @@ export async function storeMessage(
   parts: AsyncIterable<MessagePart> | Iterable<MessagePart>,
   bytes: Buffer,
   source: string,
-  options: Pick<MessageOptions, 'receivedAt' | 'batcher' | 'fromQuarantine' | 'streamParser'> = {},
+  options: Pick<
+    MessageOptions,
+    'receivedAt' | 'batcher' | 'fromQuarantine' | 'streamParser' | 'leaveOther'
+  > = {},
 ): Promise<MessageOutcome> {
   const receivedAt = options.receivedAt ?? null;
   const again = { again: options.fromQuarantine === true };
@@ -149,6 +161,9 @@ export async function storeMessage(
     }
     return outcome;
   }
+  if (options.leaveOther && damaged.every((part) => isNoReportFound(part.error))) {
+    return { reports: [], failed: [], quarantined: false, other: true };
+  }
   const failures: { source: string; error: IngestError }[] = damaged.length > 0 ? damaged : unknown;
   if (failures.length === 0) {
     failures.push({ source, error: new ReportError('no-report-found', {}, { provenance: source }) });
@@ -161,6 +176,11 @@ export async function storeMessage(
   outcome.quarantined = true;
   for (const failure of failures) outcome.failed.push({ source: failure.source, error: failure.error });
   return outcome;
+}
+
+/** A mail whose parts were read and none looked like a report (not a damaged one). */
+function isNoReportFound(error: IngestError): boolean {
+  return error instanceof ReportError && error.code === 'no-report-found';
 }
 
 type ReportPart = Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>;

@@ -27,6 +27,8 @@ export interface IngestTotals {
   tlsReports: number;
   /** Inputs (files, mails) read. */
   inputs: number;
+  /** Of the inputs, mails that held nothing like a report and were left where they were (IMAP's leaveOtherMail). */
+  otherMail: number;
   failed: FailedInput[];
 }
 
@@ -42,6 +44,7 @@ export function emptyTotals(): IngestTotals {
     failureReports: 0,
     tlsReports: 0,
     inputs: 0,
+    otherMail: 0,
     failed: [],
   };
 }
@@ -66,6 +69,7 @@ export function addOutcome(totals: IngestTotals, outcome: MessageOutcome): void 
     } else if (report.kind === 'failure') totals.failureReports++;
     else totals.tlsReports++;
   }
+  if (outcome.other) totals.otherMail++;
   totals.failed.push(...outcome.failed);
 }
 
@@ -82,6 +86,7 @@ export function addTotals(totals: IngestTotals, more: IngestTotals): void {
   totals.failureReports += more.failureReports;
   totals.tlsReports += more.tlsReports;
   totals.inputs += more.inputs;
+  totals.otherMail += more.otherMail;
   totals.failed.push(...more.failed);
 }
 

@@ -202,6 +202,9 @@ describe('sumi ingest', () => {
     const interval = await sumi(['ingest', path.join(dir, 'in'), '--interval', '5', '--db', db]);
     expect(interval.code).toBe(2);
     expect(interval.stderr).toMatch(/--interval is for --watch on folders/);
+    const leave = await sumi(['ingest', path.join(dir, 'in'), '--leave-other-mail', '--db', db]);
+    expect(leave.code).toBe(2);
+    expect(leave.stderr).toMatch(/--leave-other-mail is for an imap:\/\/ folder/);
     expect(
       (await sumi(['ingest', path.join(dir, 'in'), '--watch', '--interval', '0', '--db', db])).code,
     ).toBe(2);

@@ -1,6 +1,16 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { ImapAccessError, type ImapEvent, ingestImap, parseImapUrl, uidSet } from '../../src/ingest/imap.ts';
+import {
+  IMAP_OTHER_MAIL_KEYWORD,
+  ImapAccessError,
+  type ImapEvent,
+  ingestImap,
+  parseImapUrl,
+  uidSet,
+} from '../../src/ingest/imap.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -15,6 +25,7 @@ import {
   withImap,
 } from './helpers/dovecot.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
+import { sumi } from './helpers/sumi.ts';
 
 if (!dovecotInstalled) {
   console.log(
@@ -113,6 +124,81 @@ describe.skipIf(!dovecotInstalled)(
         return out;
       });
       expect(flags.every((f) => f.includes('$SumiProcessed'))).toBe(true);
+    });
+
+    it('with leaveOtherMail, leaves mail with nothing like a report where it is, marked, and does not fetch it again; a damaged report is still kept and moved', async () => {
+      const attachment = (type: string, name: string, bytes: Buffer) =>
+        [
+          'From: someone@example.net',
+          'To: dmarc@example.jp',
+          `Subject: ${name}`,
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="b2"',
+          '',
+          '--b2',
+          'Content-Type: text/plain',
+          '',
+          'See attached.',
+          '--b2',
+          `Content-Type: ${type}; name="${name}"`,
+          `Content-Disposition: attachment; filename="${name}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          bytes.toString('base64'),
+          '--b2--',
+          '',
+        ].join('\r\n');
+      const minutes = attachment('application/pdf', 'minutes.pdf', Buffer.from('%PDF-1.4\n%not a report\n'));
+      // A gzip header before bytes that do not inflate: a report that cannot be read.
+      const gzipHeader = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+      const broken = attachment(
+        'application/gzip',
+        'r!example.jp!1.xml.gz',
+        Buffer.concat([gzipHeader, Buffer.from('not deflate')]),
+      );
+      await append([reportMail({ reportId: 'o-1' }), plainMail('lunch?'), minutes, broken]);
+      const leave = { ...options(), leaveOtherMail: true };
+      const totals = await ingestImap(url(), leave);
+      expect(totals).toMatchObject({ reports: 1, inputs: 4, otherMail: 2 });
+      expect(totals.failed.map((f) => f.source.replace(/.*;UID=/, ''))).toEqual([
+        '4 > attachment 1 r!example.jp!1.xml.gz',
+      ]);
+      expect(await count('INBOX')).toBe(2);
+      expect(await count('Sumi.Processed')).toBe(2);
+      expect((await store.countReports()).quarantined).toBe(1);
+      const left = await client(async (c) => {
+        await c.mailboxOpen('INBOX');
+        const out: { subject: string; flags: string[] }[] = [];
+        for await (const m of c.fetch('1:*', { envelope: true, flags: true }))
+          out.push({ subject: m.envelope?.subject ?? '', flags: [...(m.flags ?? [])] });
+        return out;
+      });
+      expect(left.map((m) => m.subject)).toEqual(['lunch?', 'minutes.pdf']);
+      expect(left.every((m) => m.flags.includes(IMAP_OTHER_MAIL_KEYWORD))).toBe(true);
+      const events: ImapEvent[] = [];
+      const again = await ingestImap(url(), { ...leave, onEvent: (event) => events.push(event) });
+      expect(again).toMatchObject({ inputs: 0, otherMail: 0, failed: [] });
+      expect(events[0]).toMatchObject({ type: 'connected', pending: 0 });
+      // Without the option such mail is kept and moved, as before.
+      expect(await ingestImap(url(), options())).toMatchObject({ inputs: 2, otherMail: 0 });
+      expect(await count('INBOX')).toBe(0);
+    });
+
+    it('sumi ingest --leave-other-mail: the mail left is counted in --json as other_mail and said in the summary', async () => {
+      await append([reportMail({ reportId: 'oc-1' }), plainMail('lunch?')]);
+      const db = path.join(tmpdir(), `sumi-leave-${process.pid}-${n}.db`);
+      onTestFinished(() => rm(db, { force: true }));
+      const args = ['ingest', url(), '--starttls', 'off', '--leave-other-mail', '--db', db];
+      const env = { SUMI_IMAP_PASSWORD: dovecot.password };
+      const json = await sumi([...args, '--json'], env);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ reports: 1, other_mail: 1, failed: [] });
+      // The mail left is not fetched again; a mail arriving is.
+      await append([plainMail('again')]);
+      const ja = await sumi(args, { ...env, LANG: 'ja_JP.UTF-8' });
+      expect(ja.code).toBe(0);
+      expect(ja.stdout).toContain('レポートらしいものを含まないメール 1 通をフォルダーに残しました');
+      expect(await count('INBOX')).toBe(2);
     });
 
     it('leaves mail in the folder when its store transaction fails, moves the rest, and a rerun completes', async () => {
