@@ -611,17 +611,24 @@ export class Accounts {
       url: r.url,
       passwordEnv: r.password_env,
       archive: r.archive,
+      leaveOtherMail: r.leave_other_mail === 1,
       createdAt: r.created_at,
     }));
   }
 
-  async addImapSource(source: { url: string; passwordEnv: string; archive: string }): Promise<number> {
+  async addImapSource(source: {
+    url: string;
+    passwordEnv: string;
+    archive: string;
+    leaveOtherMail?: boolean;
+  }): Promise<number> {
     const row = await this.db
       .insertInto('imap_sources')
       .values({
         url: source.url,
         password_env: source.passwordEnv,
         archive: source.archive,
+        leave_other_mail: source.leaveOtherMail ? 1 : 0,
         created_at: this.now(),
       })
       .returning('id')

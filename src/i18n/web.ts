@@ -358,6 +358,10 @@ export const webText = {
     ja: 'パスワードを入れた環境変数',
   },
   'settings.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
+  'settings.leave-other-mail': {
+    en: 'Leave mail with nothing like a report in it where it is (a mailbox shared with people)',
+    ja: 'レポートらしいものを含まないメールはそのまま残す（人宛てのメールも届くメールボックス）',
+  },
   'settings.all-domains': { en: 'Sees every domain', ja: 'すべてのドメインを閲覧可' },
   'settings.domains': {
     en: 'Domains it may see (comma-separated)',
@@ -453,6 +457,7 @@ export const webText = {
   'field.url': { en: 'URL', ja: 'URL' },
   'field.passwordEnv': { en: 'Password variable', ja: 'パスワードの環境変数' },
   'field.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
+  'field.leaveOtherMail': { en: 'Other mail left', ja: 'その他のメールを残す' },
   'imap-state.connecting': { en: 'Connecting', ja: '接続中' },
   'imap-state.watching': { en: 'Watching', ja: '監視中' },
   'imap-state.reconnecting': { en: 'Reconnecting', ja: '再接続中' },

@@ -13,6 +13,8 @@ export interface ImapSourceSpec {
   /** The environment variable holding the password (never stored). */
   passwordEnv: string;
   archive: string;
+  /** IngestImapOptions.leaveOtherMail. */
+  leaveOtherMail: boolean;
 }
 
 export type ImapSourceState = 'connecting' | 'watching' | 'reconnecting' | 'failed';
@@ -105,7 +107,8 @@ export class ImapSources {
         !spec ||
         spec.url !== running.spec.url ||
         spec.passwordEnv !== running.spec.passwordEnv ||
-        spec.archive !== running.spec.archive;
+        spec.archive !== running.spec.archive ||
+        spec.leaveOtherMail !== running.spec.leaveOtherMail;
       const retry =
         running.status.state === 'failed' &&
         now - running.status.since >= (this.#options.retryFailedMs ?? IMAP_SOURCE_RETRY_FAILED_MS) / 1000;
@@ -145,6 +148,7 @@ export class ImapSources {
       store: this.#options.store,
       password,
       archive: spec.archive,
+      ...(spec.leaveOtherMail ? { leaveOtherMail: true } : {}),
       watch: true,
       signal: controller.signal,
       onEvent: (event) => {

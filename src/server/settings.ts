@@ -282,6 +282,8 @@ export function registerSettingsRoutes(
     url: z.string(),
     passwordEnv: z.string(),
     archive: z.string(),
+    /** Mail with nothing like a report in it is left in the folder (`sumi ingest --leave-other-mail`). */
+    leaveOtherMail: z.boolean(),
     createdAt: z.number(),
     /** Null when this server does not watch the sources (`sumi serve --no-fetch`). */
     status: z
@@ -330,6 +332,7 @@ export function registerSettingsRoutes(
         .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name such as SUMI_IMAP_PASSWORD')
         .default('SUMI_IMAP_PASSWORD'),
       archive: z.string().min(1).max(256).default(IMAP_DEFAULT_ARCHIVE),
+      leaveOtherMail: z.boolean().default(false),
     }),
     response: z.object({ id: z.number() }),
     async handler({ request, body, caller }) {

@@ -6,7 +6,7 @@
  *
  * Booleans are 0/1 integers in both engines (SQLite has no boolean type).
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * How raw bytes are stored: brotli-compressed, in the gzip they came in, or as they came when
@@ -385,6 +385,8 @@ export interface ImapSourcesTable {
   password_env: string;
   archive: string;
   created_at: number;
+  /** 1: mail with nothing like a report in it is left in the folder (0015-imap-leave-other-mail). */
+  leave_other_mail: ColumnType<number, number | undefined, number>;
 }
 
 // ---------------------------------------------------------------- survey scans (0004-scans)

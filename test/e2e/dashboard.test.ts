@@ -362,6 +362,23 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await context.close();
   }, 120_000);
 
+  it('an admin adds an IMAP source that leaves mail with nothing like a report where it is', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'IMAP sources' }).click();
+    await page.getByLabel('Mailbox URL (imaps://user@host/folder)').fill('imaps://admin@imap.example/INBOX');
+    await page
+      .getByLabel('Leave mail with nothing like a report in it where it is (a mailbox shared with people)')
+      .check();
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.getByRole('row', { name: /imaps:\/\/admin@imap\.example\/INBOX/ });
+    await row.waitFor({ timeout: WAIT });
+    const header = await page.getByRole('columnheader').allTextContents();
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells[header.indexOf('Other mail left')]).toBe('✓');
+    await context.close();
+  }, 60_000);
+
   it('an admin adds a user for one domain, who sees only that domain', async () => {
     const { page, context } = await signedIn();
     await page.getByRole('link', { name: 'Settings' }).click();

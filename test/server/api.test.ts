@@ -852,8 +852,18 @@ for (const engine of engines) {
           expect.objectContaining({
             url: 'imaps://dmarc@imap.example/INBOX',
             passwordEnv: 'DMARC_IMAP_PASSWORD',
+            leaveOtherMail: false,
           }),
         );
+        const shared = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://admin@imap.example/INBOX',
+          leaveOtherMail: true,
+        });
+        expect(shared.statusCode, shared.body).toBe(200);
+        expect((await root.get('/api/imap-sources')).json().sources).toContainEqual(
+          expect.objectContaining({ url: 'imaps://admin@imap.example/INBOX', leaveOtherMail: true }),
+        );
+        expect((await root.request('DELETE', `/api/imap-sources/${shared.json().id}`)).statusCode).toBe(200);
         expect((await root.request('DELETE', `/api/imap-sources/${added.json().id}`)).statusCode).toBe(200);
       });
 

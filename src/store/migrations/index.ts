@@ -21,6 +21,7 @@ import { reportCopies } from './0011-report-copies.ts';
 import { tlsReportCopies } from './0012-tls-report-copies.ts';
 import { rollupAppended } from './0013-rollup-appended.ts';
 import { reportsUncheckedReporter } from './0014-reports-unchecked-reporter.ts';
+import { imapLeaveOtherMail } from './0015-imap-leave-other-mail.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -39,6 +40,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0012-tls-report-copies': tlsReportCopies(kind),
     '0013-rollup-appended': rollupAppended(kind),
     '0014-reports-unchecked-reporter': reportsUncheckedReporter(kind),
+    '0015-imap-leave-other-mail': imapLeaveOtherMail(kind),
   };
 }
 

@@ -48,6 +48,7 @@ const TABS: TabSpec[] = [
       { name: 'url', label: 'settings.imap-url', required: true },
       { name: 'passwordEnv', label: 'settings.password-env' },
       { name: 'archive', label: 'settings.archive' },
+      { name: 'leaveOtherMail', label: 'settings.leave-other-mail', type: 'checkbox' },
     ],
   },
   {
