@@ -59,6 +59,10 @@ export async function parseMail(bytes: Buffer, maxParts = MAIL_MAX_PARTS): Promi
   if (email.attachments.length > maxParts) {
     throw new ReportError('mail-too-many-parts', { count: email.attachments.length, limit: maxParts });
   }
+  for (const attachment of email.attachments) {
+    if (attachment.filename) attachment.filename = legacyHeaderText(bytes, attachment.filename);
+  }
+  if (email.subject) email.subject = legacyHeaderText(bytes, email.subject);
   const headers = email.headers.map((h) => ({ name: h.originalKey, value: h.value }));
   const contentType = email.headers.find((h) => h.key === 'content-type')?.value ?? 'text/plain';
   const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
@@ -83,6 +87,52 @@ export function attachmentBytes(attachment: Attachment): Buffer {
     return Buffer.from(content, attachment.encoding === 'base64' ? 'base64' : 'utf8');
   if (content instanceof ArrayBuffer) return Buffer.from(content);
   return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+/**
+ * A header's text as its writer meant it, where a Japanese mailer wrote it raw (Shift_JIS, EUC-JP
+ * or ISO-2022-JP bytes, not RFC 2047 or 2231 encoded: an attachment named `レポート.xml.gz` in
+ * Shift_JIS). postal-mime reads raw header bytes as UTF-8, so such text arrives with U+FFFD where
+ * the bytes were not UTF-8, or, in ISO-2022-JP, with its escape sequences. The bytes are found
+ * again in the mail (the text's UTF-8 reading, any run of 8-bit bytes where it has U+FFFD) and
+ * read in the first of the encodings that takes them whole; the text as it came when none does.
+ */
+export function legacyHeaderText(mail: Buffer, text: string): string {
+  if (text.includes('\u001b$') || text.includes('\u001b(')) {
+    return decodeWhole('iso-2022-jp', Buffer.from(text, 'latin1')) ?? text;
+  }
+  if (!text.includes('\ufffd')) return text;
+  const pattern = text
+    .split(/\ufffd+/)
+    .map((piece) =>
+      Buffer.from(piece)
+        .toString('latin1')
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('[\\x80-\\xff]+');
+  // Where a header gives it: a (file)name parameter's value or a Subject, not a body's 8-bit text.
+  const where = new RegExp(`(?:(?:file)?name\\s*=\\s*"?|^subject:[ \\t]*)(${pattern})`, 'im');
+  const found = where.exec(mail.toString('latin1'));
+  if (!found) return text;
+  const raw = Buffer.from(found[1]!, 'latin1');
+  // EUC-JP uses only bytes 0xA1-0xFE (with 0x8E and 0x8F for a few); Shift_JIS's common lead bytes
+  // (0x81-0x9F: kana, most kanji) are outside that, so bytes all in it are EUC-JP first.
+  const eucFirst = raw.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
+  const order = eucFirst ? (['euc-jp', 'shift_jis'] as const) : (['shift_jis', 'euc-jp'] as const);
+  for (const encoding of order) {
+    const decoded = decodeWhole(encoding, raw);
+    if (decoded !== null) return decoded;
+  }
+  return text;
+}
+
+/** The bytes read in `encoding`, or null when they are not valid in it. */
+function decodeWhole(encoding: string, bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 function formatAddress(address: NonNullable<Email['from']>): string {
