@@ -6,7 +6,7 @@
  * - Sumi: `ingestPaths` of the 10,000 files into a fresh SQLite store (and PostgreSQL when
  *   reachable), reports/s and records/s; the 200,000-record report in a child process, for
  *   its own peak RSS, and into PostgreSQL. PostgreSQL runs also say the server's CPU and, on Linux,
- *   sumi's by thread (bench/support/threads.ts): on 2 cores the target is a CPU budget, and which
+ *   sumi's by thread (bench/support/proc-cpu.ts): on 2 cores the target is a CPU budget, and which
  *   thread spends it is what decides what to work on.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
  *   process of its own (bench/support/saxes.ts), two ways: each file read whole and gunzipped in
@@ -19,7 +19,7 @@
  * the bare parses and Sumi's SQLite ingest take turns, and their ratio is the median of each turn's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +29,7 @@ import { openStore } from '../src/store/open.ts';
 import { runDmarcts } from './support/dmarcts.ts';
 import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
-import { sampleThreads, type ThreadCpu } from './support/threads.ts';
+import { postgresServerCpuSeconds, sampleThreads, type ThreadCpu } from './support/proc-cpu.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -299,30 +299,6 @@ async function postgresRun(
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;
-}
-
-/** CPU seconds used so far by the local PostgreSQL server's processes (Linux /proc), null elsewhere. */
-function postgresServerCpuSeconds(): number | null {
-  if (!existsSync('/proc/self/stat')) return null;
-  const ticksPerSecond = 100;
-  let ticks = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // the process ended meanwhile
-    }
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!name.startsWith('postgres')) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-    found = true;
-  }
-  return found ? ticks / ticksPerSecond : null;
 }
 
 async function repeat<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {

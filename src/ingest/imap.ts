@@ -525,13 +525,14 @@ async function storeGroup(
     const result = settled[i]!;
     return result.status === 'fulfilled' ? [{ mail, outcome: result.value }] : [];
   });
-  const processed = done.filter(({ outcome }) => !outcome.other).map(({ mail }) => mail.uid);
+  const processed: number[] = [];
+  const others: number[] = [];
+  for (const { mail, outcome } of done) (outcome.other ? others : processed).push(mail.uid);
   if (processed.length > 0) {
     const set = uidSet(processed);
     if (archive) await client.messageMove(set, archive, { uid: true });
     else await client.messageFlagsAdd(set, [options.flag!], { uid: true });
   }
-  const others = done.filter(({ outcome }) => outcome.other).map(({ mail }) => mail.uid);
   for (const uid of others) run.skipped.add(uid);
   // `\*` among the folder's permanent flags: the server keeps keywords new to it.
   if (others.length > 0 && client.mailbox && client.mailbox.permanentFlags?.has('\\*')) {

@@ -1,5 +1,6 @@
 import type { Attachment, Email } from 'postal-mime';
 import { ReportError } from './errors.ts';
+import { decodeWhole, japaneseText } from './legacy-text.ts';
 import type { HeaderField } from './types.ts';
 
 /** MIME parts in one mail. Report mails have 1-3; an ARF has 3; thousands is an attack. */
@@ -114,25 +115,7 @@ export function legacyHeaderText(mail: Buffer, text: string): string {
   const where = new RegExp(`(?:(?:file)?name\\s*=\\s*"?|^subject:[ \\t]*)(${pattern})`, 'im');
   const found = where.exec(mail.toString('latin1'));
   if (!found) return text;
-  const raw = Buffer.from(found[1]!, 'latin1');
-  // EUC-JP uses only bytes 0xA1-0xFE (with 0x8E and 0x8F for a few); Shift_JIS's common lead bytes
-  // (0x81-0x9F: kana, most kanji) are outside that, so bytes all in it are EUC-JP first.
-  const eucFirst = raw.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
-  const order = eucFirst ? (['euc-jp', 'shift_jis'] as const) : (['shift_jis', 'euc-jp'] as const);
-  for (const encoding of order) {
-    const decoded = decodeWhole(encoding, raw);
-    if (decoded !== null) return decoded;
-  }
-  return text;
-}
-
-/** The bytes read in `encoding`, or null when they are not valid in it. */
-function decodeWhole(encoding: string, bytes: Uint8Array): string | null {
-  try {
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
+  return japaneseText(Buffer.from(found[1]!, 'latin1')) ?? text;
 }
 
 function formatAddress(address: NonNullable<Email['from']>): string {

@@ -2,6 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
+import { decodeWhole } from './legacy-text.ts';
 
 /** Entries in one zip archive. Reports come one to a few per zip; 100,000 tiny entries is an attack. */
 export const ZIP_MAX_ENTRIES = 1_000;
@@ -73,7 +74,6 @@ export async function* zipEntries(
 
 const UTF8_NAME_FLAG = 0x800;
 const UNICODE_PATH_FIELD = 0x7075;
-const SHIFT_JIS = new TextDecoder('shift_jis', { fatal: true });
 
 /**
  * An entry's name. Zip says a name without the UTF-8 flag is CP437 (yauzl decodes it so), but
@@ -90,11 +90,7 @@ function entryName(entry: yauzl.Entry): string {
   )
     return entry.fileName;
   if (isUtf8(raw)) return raw.toString('utf8').replaceAll('\\', '/');
-  try {
-    return SHIFT_JIS.decode(raw).replaceAll('\\', '/');
-  } catch {
-    return entry.fileName;
-  }
+  return decodeWhole('shift_jis', raw)?.replaceAll('\\', '/') ?? entry.fileName;
 }
 
 async function readEntry(

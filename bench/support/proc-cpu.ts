@@ -1,5 +1,6 @@
 /**
- * CPU seconds of this process's threads over a run, by what they are (Linux /proc/self/task):
+ * CPU seconds as Linux's /proc counts them: the local PostgreSQL server's processes, and this
+ * process's threads over a run, by what they are (/proc/self/task):
  * the main thread, the threads the run started (read threads, libuv's pool when first used),
  * and the threads that were there before it (V8's platform workers: optimizing compiles and
  * the garbage collector's helpers). process.cpuUsage() sums them all; where the PostgreSQL
@@ -45,19 +46,44 @@ export function sampleThreads(): { stop(): ThreadCpu } | null {
   };
 }
 
+/** CPU seconds used so far by the local PostgreSQL server's processes, null off Linux or without one. */
+export function postgresServerCpuSeconds(): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  let seconds = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = readStat(`/proc/${pid}/stat`);
+    if (stat === null || !stat.command.startsWith('postgres')) continue;
+    seconds += stat.cpuSeconds;
+    found = true;
+  }
+  return found ? seconds : null;
+}
+
 /** Each thread's CPU seconds so far, by thread id. */
 function readTasks(): Map<string, number> {
   const tasks = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    // utime and stime are the 14th and 15th fields; the command name before them may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    tasks.set(tid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    const stat = readStat(`/proc/self/task/${tid}/stat`);
+    if (stat !== null) tasks.set(tid, stat.cpuSeconds);
   }
   return tasks;
+}
+
+/** A process's or thread's command and CPU seconds from its stat file; null when it ended meanwhile. */
+function readStat(file: string): { command: string; cpuSeconds: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  // utime and stime are the 14th and 15th fields; the command name before them may hold spaces.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, close),
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+  };
 }

@@ -1,0 +1,37 @@
+/**
+ * Text whose bytes came without a trustworthy encoding label, in the legacy encodings Japanese
+ * software writes (a zip entry's name from Japanese Windows, a mail header written raw). Pure.
+ */
+
+import { TextDecoder } from 'node:util';
+
+const decoders = new Map<string, TextDecoder>();
+
+/** The bytes read in `encoding` (a WHATWG label), or null when they are not valid in it. */
+export function decodeWhole(encoding: string, bytes: Uint8Array): string | null {
+  let decoder = decoders.get(encoding);
+  if (decoder === undefined) {
+    decoder = new TextDecoder(encoding, { fatal: true });
+    decoders.set(encoding, decoder);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * 8-bit bytes read as Shift_JIS or EUC-JP, whichever takes them whole; null when neither does.
+ * EUC-JP uses only bytes 0xA1-0xFE (with 0x8E and 0x8F for a few); Shift_JIS's common lead bytes
+ * (0x81-0x9F: kana, most kanji) are outside that, so bytes all in it are tried as EUC-JP first.
+ */
+export function japaneseText(bytes: Uint8Array): string | null {
+  const eucFirst = bytes.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
+  const order = eucFirst ? ['euc-jp', 'shift_jis'] : ['shift_jis', 'euc-jp'];
+  for (const encoding of order) {
+    const text = decodeWhole(encoding, bytes);
+    if (text !== null) return text;
+  }
+  return null;
+}
