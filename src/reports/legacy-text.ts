@@ -24,11 +24,13 @@ export function decodeWhole(encoding: string, bytes: Uint8Array): string | null 
 /**
  * 8-bit bytes read as Shift_JIS or EUC-JP, whichever takes them whole; null when neither does.
  * EUC-JP uses only bytes 0xA1-0xFE (with 0x8E and 0x8F for a few); Shift_JIS's common lead bytes
- * (0x81-0x9F: kana, most kanji) are outside that, so bytes all in it are tried as EUC-JP first.
+ * (0x81-0x9F: kana, most kanji) are outside that, so bytes all in it are tried as EUC-JP first,
+ * and others are not EUC-JP at all (ICU's decoder takes 0x80-0x8D as C1 controls, which the
+ * WHATWG one refuses: a CP437 é, 0x82, came out as U+0082).
  */
 export function japaneseText(bytes: Uint8Array): string | null {
-  const eucFirst = bytes.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
-  const order = eucFirst ? ['euc-jp', 'shift_jis'] : ['shift_jis', 'euc-jp'];
+  const euc = bytes.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
+  const order = euc ? ['euc-jp', 'shift_jis'] : ['shift_jis'];
   for (const encoding of order) {
     const text = decodeWhole(encoding, bytes);
     if (text !== null) return text;

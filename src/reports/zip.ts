@@ -2,7 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
 import { ReportError } from './errors.ts';
-import { decodeWhole } from './legacy-text.ts';
+import { japaneseText } from './legacy-text.ts';
 
 /** Entries in one zip archive. Reports come one to a few per zip; 100,000 tiny entries is an attack. */
 export const ZIP_MAX_ENTRIES = 1_000;
@@ -78,8 +78,9 @@ const UNICODE_PATH_FIELD = 0x7075;
 /**
  * An entry's name. Zip says a name without the UTF-8 flag is CP437 (yauzl decodes it so), but
  * the tools that write them mostly do not: macOS and Linux write UTF-8 unflagged, Japanese
- * Windows writes Shift_JIS. Such a name is read as UTF-8 when its bytes are UTF-8, else as
- * Shift_JIS when they are that, else as CP437. The name only shows where a report came from.
+ * Windows writes Shift_JIS, older Unix tools EUC-JP. Such a name is read as UTF-8 when its bytes
+ * are UTF-8, else as Shift_JIS or EUC-JP when they are that (japaneseText), else as CP437. The
+ * name only shows where a report came from.
  */
 function entryName(entry: yauzl.Entry): string {
   const raw = entry.fileNameRaw;
@@ -90,7 +91,7 @@ function entryName(entry: yauzl.Entry): string {
   )
     return entry.fileName;
   if (isUtf8(raw)) return raw.toString('utf8').replaceAll('\\', '/');
-  return decodeWhole('shift_jis', raw)?.replaceAll('\\', '/') ?? entry.fileName;
+  return japaneseText(raw)?.replaceAll('\\', '/') ?? entry.fileName;
 }
 
 async function readEntry(

@@ -124,7 +124,7 @@ describe('unpack: zip', () => {
     ]);
   });
 
-  it('reads entry names written without the UTF-8 flag as UTF-8, Shift_JIS or CP437, as their bytes say', async () => {
+  it('reads entry names written without the UTF-8 flag as UTF-8, Shift_JIS, EUC-JP or CP437, as their bytes say', async () => {
     const archive = zip([
       // macOS and Linux tools: UTF-8, unflagged.
       { name: '', rawName: Buffer.from('日本/レポート.xml'), data: xml },
@@ -136,12 +136,21 @@ describe('unpack: zip', () => {
         ]),
         data: xml,
       },
+      // Older Unix tools: EUC-JP (レポート), which Shift_JIS would read as half-width kana.
+      {
+        name: '',
+        rawName: Buffer.from([
+          0x65, 0x2f, 0xa5, 0xec, 0xa5, 0xdd, 0xa1, 0xbc, 0xa5, 0xc8, 0x2e, 0x78, 0x6d, 0x6c,
+        ]),
+        data: xml,
+      },
       // CP437 (é is 0x82), not Shift_JIS: 0x82 must be followed by a second byte.
       { name: '', rawName: Buffer.from([0x72, 0x82, 0x2e, 0x78, 0x6d, 0x6c]), data: xml },
     ]);
     expect(summary(await unpackAll(archive, 'r.zip'))).toEqual([
       'aggregate @ r.zip > entry 日本/レポート.xml',
       'aggregate @ r.zip > entry ソ/レポート.xml',
+      'aggregate @ r.zip > entry e/レポート.xml',
       'aggregate @ r.zip > entry ré.xml',
     ]);
   });
