@@ -107,7 +107,6 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     throw new UsageError(t('error.intervalNeedsWatch'));
   }
   const imap = imapUrls[0];
-  if (flags.leaveOtherMail && imap === undefined) throw new UsageError(t('error.leaveOtherMailNeedsImap'));
   let login: ImapLogin = { password: '' };
   if (imap !== undefined) {
     try {
@@ -157,6 +156,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
         onProgress: progress.update,
         signal: controller.signal,
         ...(concurrency ? { concurrency } : {}),
+        ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
       };
       try {
         totals = flags.watch
@@ -219,6 +219,7 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
       failed: totals.failed.length,
     }),
     ...totals.failed.map((failure) => `  ${describeFailure(failure, ctx.lang)}`),
+    ...(totals.otherMail > 0 ? [`  ${t('summary.otherMail', { count: totals.otherMail })}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

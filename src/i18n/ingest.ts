@@ -23,8 +23,9 @@ inputs. Ctrl-C or SIGTERM ends a watch (exit status 0, or 2 if some input gave n
 
 An input that holds no report is kept in the store's quarantine and listed as failed; one that
 cannot be read (a directory or file this user may not read, a link to nothing) is listed too.
-With --leave-other-mail, IMAP mail with nothing like a report in it (someone's own mail in a
-mailbox the reports share) is left in the folder instead: not kept, not moved, not a failure.
+With --leave-other-mail, mail with nothing like a report in it (someone's own mail in an IMAP
+folder, Maildir or mbox the reports share) is left as it is instead: not kept, not a failure,
+and on IMAP not moved.
 
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
 report (each one is listed with its reason and kept in the quarantine; the others are stored);
@@ -48,8 +49,9 @@ Microsoft 365 と Gmail ではトークンを使います。
 
 レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。読み取れない入力
 （このユーザーが読めないディレクトリやファイル、リンク先のないリンク）も一覧表示されます。
---leave-other-mail を指定すると、レポートらしいものを含まない IMAP のメール（レポートと同じ
-メールボックスに届く人宛てのメール）はフォルダーにそのまま残します。保存も移動もせず、失敗にもしません。
+--leave-other-mail を指定すると、レポートらしいものを含まないメール（レポートと同じ IMAP フォルダー、
+Maildir、mbox に届く人宛てのメール）はそのまま残します。隔離領域に保存せず、失敗にもせず、IMAP では
+移動もしません。
 
 終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
 含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
@@ -101,8 +103,8 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: 'IMAP: 処理済みメールを移動せず、このキーワードを付ける',
   },
   'option.leaveOtherMail': {
-    en: "IMAP: leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox) in the folder as it is, instead of keeping it in the quarantine and moving it; it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again",
-    ja: 'IMAP: レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール）を、隔離領域に保存して移動する代わりにフォルダーにそのまま残す。サーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない',
+    en: "leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox; IMAP, Maildir, mbox, .eml) as it is, instead of keeping it in the quarantine as a failure (and on IMAP moving it); on IMAP it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again",
+    ja: 'レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール。IMAP、Maildir、mbox、.eml）を、失敗として隔離領域に保存する（IMAP では移動する）代わりにそのまま残す。IMAP ではサーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない',
   },
   'option.starttls': {
     en: 'IMAP (imap://): STARTTLS required, optional (used when offered) or off',
@@ -150,8 +152,8 @@ Microsoft 365 と Gmail ではトークンを使います。
     ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。これにより集計されるレコードは {records} 件、メッセージは {messages} 通変わりました。',
   },
   'summary.otherMail': {
-    en: '{count} mails held nothing like a report and were left in the folder (--leave-other-mail).',
-    ja: 'レポートらしいものを含まないメール {count} 通をフォルダーに残しました（--leave-other-mail）。',
+    en: '{count} mails held nothing like a report and were left as they were (--leave-other-mail).',
+    ja: 'レポートらしいものを含まないメール {count} 通をそのまま残しました（--leave-other-mail）。',
   },
   'summary.failed': {
     en: '{count} inputs gave no report; those that could be read are kept in the quarantine:',
@@ -172,10 +174,6 @@ Microsoft 365 と Gmail ではトークンを使います。
   'error.notAFolder': {
     en: '--watch watches folders or one imap:// URL: {path} is neither',
     ja: '--watch で待てるのはフォルダーか 1 つの imap:// URL です: {path} はどちらでもありません',
-  },
-  'error.leaveOtherMailNeedsImap': {
-    en: '--leave-other-mail is for an imap:// folder',
-    ja: '--leave-other-mail は imap:// のフォルダーで使います',
   },
   'error.intervalNeedsWatch': {
     en: '--interval is for --watch on folders',

@@ -2,6 +2,7 @@
  * `sumi ingest PATH...`: files, directories, mbox files, Maildir folders and stdin, several
  * inputs at a time (bounded), each report stored in its own transaction.
  */
+import { sniff } from '../reports/sniff.ts';
 import type { Payload } from '../reports/types.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { EngineKind } from '../store/engine.ts';
@@ -95,6 +96,12 @@ export interface IngestPathsOptions {
   readThreads?: number;
   /** Keep the rollups of batched reports (default true); false only to measure their cost. */
   rollup?: boolean;
+  /**
+   * A mail with nothing like a report in it (someone's own mail in a Maildir or mbox the reports
+   * share) is left as it is: not quarantined, not a failure, counted in `otherMail`
+   * (MessageOptions.leaveOther). Only mail: a file that is not a report and not a mail still fails.
+   */
+  leaveOtherMail?: boolean;
   maxMessageBytes?: number;
   limits?: Partial<UnpackLimits>;
   signal?: AbortSignal;
@@ -248,6 +255,7 @@ class IngestRun {
               onMail,
               concurrency,
               streamParser: this.#streamParser,
+              ...(options.leaveOtherMail ? { leaveOtherMail: true } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
             });
           } finally {
@@ -283,9 +291,11 @@ export async function ingestInput(
     /** Called for each input that is a mail (known before reading it, or found by a read thread). */
     onMail?: () => void;
     streamParser?: MessageOptions['streamParser'];
+    /** IngestPathsOptions.leaveOtherMail. */
+    leaveOtherMail?: boolean;
   } = {},
 ): Promise<void> {
-  const { pool, concurrency = 1, signal, onMail, ...messageOptions } = options;
+  const { pool, concurrency = 1, signal, onMail, leaveOtherMail, ...messageOptions } = options;
   if (input.mail) onMail?.();
   const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
@@ -293,6 +303,8 @@ export async function ingestInput(
   };
   let bytes: Buffer;
   let parts: MessagePart[] | null | undefined;
+  /** Whether the input is a mail: known from where it was (a Maildir, an mbox), else from its bytes. */
+  let mail = input.mail === true;
   if (pool && input.file) {
     const read = await pool.readFile(input.file, input.name, input.source, readOptions);
     if (read.kind === 'unreadable') {
@@ -303,11 +315,17 @@ export async function ingestInput(
     if (read.kind === 'mbox') {
       // One at a time, each mail waited for its batch (BATCH_WAIT_MS) alone: 2,000 mails took 45 s.
       await eachBounded(expandFile(input, read.bytes), concurrency, signal, (message) =>
-        ingestInput(store, message, totals, { ...messageOptions, pool, ...(onMail ? { onMail } : {}) }),
+        ingestInput(store, message, totals, {
+          ...messageOptions,
+          pool,
+          ...(onMail ? { onMail } : {}),
+          ...(leaveOtherMail ? { leaveOtherMail } : {}),
+        }),
       );
       return;
     }
     ({ bytes, parts } = read);
+    if (read.mail) mail = true;
   } else {
     try {
       bytes = await input.load();
@@ -317,16 +335,20 @@ export async function ingestInput(
       return;
     }
     parts = await pool?.read(bytes, input.name, input.source, readOptions);
+    if (leaveOtherMail && !mail) mail = sniff(bytes) === 'mail';
   }
+  const leaveOther = leaveOtherMail && mail ? { leaveOther: true } : {};
   const outcome = parts
     ? await storeMessage(store, parts, bytes, input.source, {
         receivedAt: input.receivedAt,
         ...(options.batcher ? { batcher: options.batcher } : {}),
         ...(options.streamParser ? { streamParser: options.streamParser } : {}),
+        ...leaveOther,
       })
     : await ingestMessage(store, bytes, input.name, input.source, {
         receivedAt: input.receivedAt,
         ...messageOptions,
+        ...leaveOther,
       });
   addOutcome(totals, outcome);
 }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
 import { until } from '../helpers/until.ts';
-import { aggregateGz, aggregateXml, messagesFor, reportMail } from '../ingest/helpers/reports.ts';
+import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
 import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -189,6 +189,23 @@ describe('sumi ingest', () => {
     expect(existsSync(db)).toBe(true);
   });
 
+  it('--leave-other-mail on a Maildir: a plain mail is left alone (exit 0, other_mail in --json, said in Japanese)', async () => {
+    await mkdir(input('Maildir/new'), { recursive: true });
+    await mkdir(input('Maildir/cur'), { recursive: true });
+    await writeFile(input('Maildir/new/1.host'), reportMail({ reportId: 'cli-leave' }));
+    await writeFile(input('Maildir/new/2.host'), plainMail('lunch?'));
+    const json = await sumi(['ingest', input('Maildir'), '--leave-other-mail', '--json', '--db', db]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ reports: 1, other_mail: 1, failed: [] });
+    const ja = await sumi(['--lang', 'ja', 'ingest', input('Maildir'), '--leave-other-mail', '--db', db]);
+    expect(ja.code).toBe(0);
+    expect(ja.stdout).toContain('レポートらしいものを含まないメール 1 通をそのまま残しました');
+    // Without it, the same mail gives no report: kept in the quarantine, exit 2.
+    const kept = await sumi(['ingest', input('Maildir'), '--json', '--db', db]);
+    expect(kept.code).toBe(2);
+    expect(JSON.parse(kept.stdout).failed).toHaveLength(1);
+  });
+
   it('exits 2 on bad usage', async () => {
     expect((await sumi(['ingest', '--db', db])).code).toBe(2);
     const missing = await sumi(['ingest', input('nope.xml'), '--db', db]);
@@ -202,9 +219,6 @@ describe('sumi ingest', () => {
     const interval = await sumi(['ingest', path.join(dir, 'in'), '--interval', '5', '--db', db]);
     expect(interval.code).toBe(2);
     expect(interval.stderr).toMatch(/--interval is for --watch on folders/);
-    const leave = await sumi(['ingest', path.join(dir, 'in'), '--leave-other-mail', '--db', db]);
-    expect(leave.code).toBe(2);
-    expect(leave.stderr).toMatch(/--leave-other-mail is for an imap:\/\/ folder/);
     expect(
       (await sumi(['ingest', path.join(dir, 'in'), '--watch', '--interval', '0', '--db', db])).code,
     ).toBe(2);
@@ -270,7 +284,16 @@ describe('sumi ingest', () => {
 
   it('--watch on a folder ingests what is there and what arrives, a line for each, until SIGTERM', async () => {
     await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-watch-1', records: 2 }));
-    const child = spawnSumi(['ingest', '--watch', '--interval', '1', path.join(dir, 'in'), '--db', db]);
+    const child = spawnSumi([
+      'ingest',
+      '--watch',
+      '--interval',
+      '1',
+      '--leave-other-mail',
+      path.join(dir, 'in'),
+      '--db',
+      db,
+    ]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -286,6 +309,13 @@ describe('sumi ingest', () => {
     await writeFile(input('b.xml.gz'), aggregateGz({ reportId: 'cli-watch-2', records: 3 }));
     await until('the new report is stored', () =>
       /1 new inputs: 1 aggregate reports stored \(3 records\)/.test(stderr),
+    );
+    // With --leave-other-mail, a mail with no report is said and is no failure.
+    await writeFile(input('c.eml'), plainMail('lunch?'));
+    await until('the plain mail is left alone', () =>
+      /1 new inputs: 0 aggregate reports .* 0 gave no report\n {2}1 mails held nothing like a report/.test(
+        stderr,
+      ),
     );
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('exit', resolve));

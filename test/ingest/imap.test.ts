@@ -197,7 +197,7 @@ describe.skipIf(!dovecotInstalled)(
       await append([plainMail('again')]);
       const ja = await sumi(args, { ...env, LANG: 'ja_JP.UTF-8' });
       expect(ja.code).toBe(0);
-      expect(ja.stdout).toContain('レポートらしいものを含まないメール 1 通をフォルダーに残しました');
+      expect(ja.stdout).toContain('レポートらしいものを含まないメール 1 通をそのまま残しました');
       expect(await count('INBOX')).toBe(2);
     });
 

@@ -45,9 +45,9 @@ function sortRows(rows: unknown[][]): unknown[][] {
     .map((r) => JSON.parse(r) as unknown[]);
 }
 
-/** A mail with a good report and a truncated gzip next to it. */
-function mailWithDamagedPart(): string {
-  const good = aggregateGz({ reportId: 'two-parts' }).toString('base64');
+/** A mail with a good report (unless `good` is false) and a truncated gzip next to it. */
+function mailWithDamagedPart({ good = true } = {}): string {
+  const report = aggregateGz({ reportId: 'two-parts' }).toString('base64');
   const bad = aggregateGz({ reportId: 'cut' }).subarray(0, 40).toString('base64');
   return [
     'From: noreply@receiver.example',
@@ -56,11 +56,15 @@ function mailWithDamagedPart(): string {
     'MIME-Version: 1.0',
     'Content-Type: multipart/mixed; boundary="b"',
     '',
-    '--b',
-    'Content-Type: application/gzip; name="good.xml.gz"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    good,
+    ...(good
+      ? [
+          '--b',
+          'Content-Type: application/gzip; name="good.xml.gz"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          report,
+        ]
+      : []),
     '--b',
     'Content-Type: application/gzip; name="cut.xml.gz"',
     'Content-Transfer-Encoding: base64',
@@ -109,6 +113,52 @@ describe('ingestPaths', () => {
     expect(counts).toMatchObject({ reports: 8, quarantined: 1 });
     const listed = await store.listReports({ limit: 100 });
     expect(listed.find((r) => r.reportId === 'mbox-2')?.source).toMatch(/box\.mbox #2 > attachment 1/);
+  });
+
+  it('leaveOtherMail: mail with nothing like a report in a Maildir, an mbox or a .eml is left alone, on the main thread and on read threads', async () => {
+    const brokenGzipMail = mailWithDamagedPart({ good: false });
+    await put('Maildir/new/1.host', reportMail({ reportId: 'shared-1' }));
+    await put('Maildir/new/2.host', plainMail('lunch?'));
+    await put('Maildir/cur/3.host:2,S', brokenGzipMail);
+    await put('box.mbox', mbox([reportMail({ reportId: 'shared-2' }), plainMail('in mbox')]));
+    await put('note.eml', plainMail('saved by hand'));
+    // Not a mail: a file that is not a report fails whatever the option says.
+    await put('notes.txt', 'to do: publish p=reject');
+    const fails = (totals: { failed: { source: string; error: { code: string } }[] }) =>
+      totals.failed.map((f) => [path.relative(dir, f.source), f.error.code]).sort();
+    for (const [readThreads, fillers] of [
+      [0, 0],
+      [1, READ_THREADS_MIN_INPUTS],
+    ] as const) {
+      for (let i = 0; i < fillers; i++) await put(`filler/${i}.xml`, aggregateXml({ reportId: `f${i}` }));
+      const into = await openStore(path.join(dir, `leave-${readThreads}.db`));
+      try {
+        const left = await ingestPaths([path.join(dir, 'in')], {
+          store: into,
+          readThreads,
+          leaveOtherMail: true,
+        });
+        expect(left).toMatchObject({ reports: 2 + fillers, otherMail: 3 });
+        expect(fails(left)).toEqual([
+          ['in/Maildir/cur/3.host:2,S > attachment 1 cut.xml.gz', 'gzip-truncated'],
+          ['in/notes.txt', 'unknown-payload'],
+        ]);
+        expect(await into.countReports()).toMatchObject({ quarantined: 2 });
+        // Without the option, the same mail is kept in the quarantine and fails, as before.
+        const kept = await ingestPaths([path.join(dir, 'in')], { store: into, readThreads });
+        expect(kept).toMatchObject({ reports: 0, duplicates: 2 + fillers, otherMail: 0 });
+        expect(fails(kept).map(([source]) => source)).toEqual([
+          'in/Maildir/cur/3.host:2,S > attachment 1 cut.xml.gz',
+          'in/Maildir/new/2.host',
+          'in/box.mbox #2',
+          'in/note.eml',
+          'in/notes.txt',
+        ]);
+        expect(await into.countReports()).toMatchObject({ quarantined: 5 });
+      } finally {
+        await into.close();
+      }
+    }
   });
 
   it('is idempotent: a second run stores nothing and counts duplicates', async () => {
