@@ -58,7 +58,8 @@ export class AccountError extends Error {
       | 'bad-role'
       | 'last-admin'
       | 'setup-link-invalid'
-      | 'bad-domain',
+      | 'bad-domain'
+      | 'source-taken',
     message: string,
   ) {
     super(message);
@@ -622,6 +623,7 @@ export class Accounts {
     archive: string;
     leaveOtherMail?: boolean;
   }): Promise<number> {
+    await this.#imapUrlFree(source.url);
     const row = await this.db
       .insertInto('imap_sources')
       .values({
@@ -634,6 +636,36 @@ export class Accounts {
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
+  }
+
+  /**
+   * Changes a source's mailbox, password variable, archive folder or handling of other mail
+   * (those given); false when there is no such source. The watcher of `sumi serve` restarts it.
+   */
+  async updateImapSource(
+    id: number,
+    changes: { url?: string; passwordEnv?: string; archive?: string; leaveOtherMail?: boolean },
+  ): Promise<boolean> {
+    if (changes.url !== undefined) await this.#imapUrlFree(changes.url, id);
+    const values = {
+      ...(changes.url !== undefined ? { url: changes.url } : {}),
+      ...(changes.passwordEnv !== undefined ? { password_env: changes.passwordEnv } : {}),
+      ...(changes.archive !== undefined ? { archive: changes.archive } : {}),
+      ...(changes.leaveOtherMail !== undefined ? { leave_other_mail: changes.leaveOtherMail ? 1 : 0 } : {}),
+    };
+    const query =
+      Object.keys(values).length === 0
+        ? this.db.selectFrom('imap_sources').select('id').where('id', '=', id)
+        : this.db.updateTable('imap_sources').set(values).where('id', '=', id).returning('id');
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  /** A mailbox is one source: two would fetch and move the same mail. */
+  async #imapUrlFree(url: string, except?: number): Promise<void> {
+    let query = this.db.selectFrom('imap_sources').select('id').where('url', '=', url);
+    if (except !== undefined) query = query.where('id', '!=', except);
+    if (await query.executeTakeFirst())
+      throw new AccountError('source-taken', `${url} is an IMAP source already`);
   }
 
   async removeImapSource(id: number): Promise<boolean> {

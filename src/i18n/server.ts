@@ -58,6 +58,10 @@ export const serverText = {
     ja: '役割は admin、analyst、viewer のいずれかです。',
   },
   'error.last-admin': { en: 'The last admin cannot be deleted.', ja: '最後の管理者は削除できません。' },
+  'error.source-taken': {
+    en: 'The mailbox {url} is an IMAP source already.',
+    ja: 'メールボックス {url} は既に IMAP の取り込み元です。',
+  },
   'error.setup-link-invalid': {
     en: 'This setup link is unknown, used or expired. An admin can make a new one with: sumi user add NAME --role admin',
     ja: 'このセットアップリンクは無効か、使用済みか、期限切れです。管理者は sumi user add NAME --role admin で作り直せます。',

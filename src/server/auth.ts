@@ -87,7 +87,9 @@ async function startSession(
 /** An AccountError as the API's 400 (409 for a taken username); anything else goes on. */
 export function accountError(error: unknown, params: Record<string, string> = {}): never {
   if (error instanceof AccountError) {
-    const status = error.code === 'username-taken' ? 409 : error.code === 'last-admin' ? 409 : 400;
+    const conflict =
+      error.code === 'username-taken' || error.code === 'last-admin' || error.code === 'source-taken';
+    const status = conflict ? 409 : 400;
     throw new ApiError(status, error.code, { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH, ...params });
   }
   throw error;

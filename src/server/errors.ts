@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'last-admin'
   | 'setup-link-invalid'
   | 'bad-domain'
+  | 'source-taken'
   | 'store-unavailable'
   | 'internal';
 

@@ -25,7 +25,7 @@ declare module 'fastify' {
 }
 
 export interface RouteSpec<P, Q, B> {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
   tag: string;

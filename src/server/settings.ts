@@ -299,6 +299,27 @@ export function registerSettingsRoutes(
       })
       .nullable(),
   });
+  const imapFields = {
+    url: z.string().max(2048),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name such as SUMI_IMAP_PASSWORD'),
+    archive: z.string().min(1).max(256),
+    leaveOtherMail: z.boolean(),
+  };
+  /** A mailbox URL the watcher can use, without a password in it (passwords stay in the environment). */
+  const checkImapUrl = (url: string) => {
+    try {
+      parseImapUrl(url);
+    } catch (error) {
+      throw new ApiError(400, 'bad-request', { details: `url: ${(error as Error).message}` });
+    }
+    if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(url)) {
+      throw new ApiError(400, 'bad-request', {
+        details: 'url: no password in the URL; name its environment variable',
+      });
+    }
+  };
   /** Watchers follow a change at once rather than at their next periodic look. */
   const reconcile = async () => {
     await options.imapSources?.reconcile();
@@ -326,30 +347,47 @@ export function registerSettingsRoutes(
     tag: 'settings',
     access: 'admin',
     body: z.object({
-      url: z.string().max(2048),
-      passwordEnv: z
-        .string()
-        .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name such as SUMI_IMAP_PASSWORD')
-        .default('SUMI_IMAP_PASSWORD'),
-      archive: z.string().min(1).max(256).default(IMAP_DEFAULT_ARCHIVE),
-      leaveOtherMail: z.boolean().default(false),
+      url: imapFields.url,
+      passwordEnv: imapFields.passwordEnv.default('SUMI_IMAP_PASSWORD'),
+      archive: imapFields.archive.default(IMAP_DEFAULT_ARCHIVE),
+      leaveOtherMail: imapFields.leaveOtherMail.default(false),
     }),
     response: z.object({ id: z.number() }),
     async handler({ request, body, caller }) {
-      try {
-        parseImapUrl(body.url);
-      } catch (error) {
-        throw new ApiError(400, 'bad-request', { details: `url: ${(error as Error).message}` });
-      }
-      if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(body.url)) {
-        throw new ApiError(400, 'bad-request', {
-          details: 'url: no password in the URL; name its environment variable',
-        });
-      }
-      const id = await accounts.addImapSource(body);
+      checkImapUrl(body.url);
+      const id = await accounts
+        .addImapSource(body)
+        .catch((error: unknown) => accountError(error, { url: body.url }));
       await auditFor(accounts, request, caller)('imap.add', body.url);
       await reconcile();
       return { id };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'PATCH',
+    url: '/api/imap-sources/:id',
+    summary:
+      'Change an IMAP source (the fields given): its mailbox, password variable, archive folder or handling of other mail; sumi serve restarts its watcher',
+    tag: 'settings',
+    access: 'admin',
+    params: idParams,
+    body: z.object({
+      url: imapFields.url.optional(),
+      passwordEnv: imapFields.passwordEnv.optional(),
+      archive: imapFields.archive.optional(),
+      leaveOtherMail: imapFields.leaveOtherMail.optional(),
+    }),
+    response: okResponse,
+    async handler({ request, params, body, caller }) {
+      if (body.url !== undefined) checkImapUrl(body.url);
+      const found = await accounts
+        .updateImapSource(params.id, body)
+        .catch((error: unknown) => accountError(error, { url: body.url ?? '' }));
+      if (!found) throw notFound(`IMAP source ${params.id}`);
+      await auditFor(accounts, request, caller)('imap.update', String(params.id), body);
+      await reconcile();
+      return { ok: true };
     },
   });
 

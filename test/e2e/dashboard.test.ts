@@ -362,7 +362,7 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('an admin adds an IMAP source that leaves mail with nothing like a report where it is', async () => {
+  it('an admin adds an IMAP source that leaves mail with nothing like a report where it is, then changes it', async () => {
     const { page, context } = await signedIn();
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('tab', { name: 'IMAP sources' }).click();
@@ -376,6 +376,24 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     const header = await page.getByRole('columnheader').allTextContents();
     const cells = await row.getByRole('cell').allTextContents();
     expect(cells[header.indexOf('Other mail left')]).toBe('✓');
+
+    // Changed in place: the form is filled with the source, Save sends what changed.
+    await row.getByRole('button', { name: 'Change' }).click();
+    await page.getByText('Changing imaps://admin@imap.example/INBOX').waitFor({ timeout: WAIT });
+    const archive = page.getByLabel('Archive folder');
+    expect(await archive.inputValue()).toBe('Sumi/Processed');
+    await archive.fill('DMARC/Done');
+    await page
+      .getByLabel('Leave mail with nothing like a report in it where it is (a mailbox shared with people)')
+      .uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'DMARC/Done' }).waitFor({ timeout: WAIT });
+    const changed = await page
+      .getByRole('row', { name: /imaps:\/\/admin@imap\.example\/INBOX/ })
+      .getByRole('cell')
+      .allTextContents();
+    expect(changed[header.indexOf('Other mail left')]).toBe('✗');
+    expect(await page.getByRole('button', { name: 'Add' }).count()).toBe(1);
     await context.close();
   }, 60_000);
 

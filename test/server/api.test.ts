@@ -158,6 +158,7 @@ for (const engine of engines) {
         ['DELETE', '/api/tokens/999', undefined, '/api/tokens/{id}'],
         ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }, '/api/imap-sources'],
         ['DELETE', '/api/imap-sources/999', undefined, '/api/imap-sources/{id}'],
+        ['PATCH', '/api/imap-sources/999', { archive: 'Done' }, '/api/imap-sources/{id}'],
         ['POST', '/api/quarantine/retry', {}, '/api/quarantine/retry'],
       ];
 
@@ -400,6 +401,7 @@ for (const engine of engines) {
           ['DELETE', `/api/users/${h.users.admin.id}`, undefined],
           ['GET', '/api/imap-sources', undefined],
           ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }],
+          ['PATCH', '/api/imap-sources/1', { archive: 'Done' }],
           ['GET', '/api/audit', undefined],
           ['POST', '/api/inventory/domains', { domain: 'b.example' }],
         ] as const) {
@@ -863,7 +865,60 @@ for (const engine of engines) {
         expect((await root.get('/api/imap-sources')).json().sources).toContainEqual(
           expect.objectContaining({ url: 'imaps://admin@imap.example/INBOX', leaveOtherMail: true }),
         );
-        expect((await root.request('DELETE', `/api/imap-sources/${shared.json().id}`)).statusCode).toBe(200);
+        // A mailbox is one source.
+        const again = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://admin@imap.example/INBOX',
+        });
+        expect(again.statusCode).toBe(409);
+        expect(again.json().error).toMatchObject({ code: 'source-taken' });
+        expect(again.json().error.message).toContain('imaps://admin@imap.example/INBOX');
+
+        // Changed in place: only the fields given.
+        const id = shared.json().id;
+        const changed = await root.request('PATCH', `/api/imap-sources/${id}`, {
+          url: 'imaps://admin@imap.example/Reports',
+          archive: 'Reports/Done',
+          leaveOtherMail: false,
+        });
+        expect(changed.statusCode, changed.body).toBe(200);
+        expect((await root.get('/api/imap-sources')).json().sources).toContainEqual(
+          expect.objectContaining({
+            id,
+            url: 'imaps://admin@imap.example/Reports',
+            passwordEnv: 'SUMI_IMAP_PASSWORD',
+            archive: 'Reports/Done',
+            leaveOtherMail: false,
+          }),
+        );
+        for (const [body, code] of [
+          [{ url: 'imaps://u:secret@imap.example/INBOX' }, 'bad-request'],
+          [{ url: 'http://imap.example/' }, 'bad-request'],
+          [{ passwordEnv: 'not a name' }, 'bad-request'],
+          [{ archive: '' }, 'bad-request'],
+          [{ url: 'imaps://dmarc@imap.example/INBOX' }, 'source-taken'],
+        ] as const) {
+          const refused = await root.request('PATCH', `/api/imap-sources/${id}`, body);
+          expect(refused.statusCode, JSON.stringify(body)).toBe(code === 'source-taken' ? 409 : 400);
+          expect(refused.json().error.code).toBe(code);
+        }
+        expect((await root.request('PATCH', '/api/imap-sources/999999', { archive: 'X' })).statusCode).toBe(
+          404,
+        );
+        // Its own URL again is no conflict; nothing given changes nothing.
+        expect(
+          (
+            await root.request('PATCH', `/api/imap-sources/${id}`, {
+              url: 'imaps://admin@imap.example/Reports',
+            })
+          ).statusCode,
+        ).toBe(200);
+        expect((await root.request('PATCH', `/api/imap-sources/${id}`, {})).statusCode).toBe(200);
+        const { entries } = (await root.get('/api/audit?limit=500')).json();
+        expect(entries).toContainEqual(
+          expect.objectContaining({ action: 'imap.update', target: String(id) }),
+        );
+
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
         expect((await root.request('DELETE', `/api/imap-sources/${added.json().id}`)).statusCode).toBe(200);
       });
 

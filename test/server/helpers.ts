@@ -144,7 +144,7 @@ export class Client {
   }
 
   async request(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
     body?: unknown,
     extra: { headers?: Record<string, string>; csrf?: boolean; payload?: InjectOptions['payload'] } = {},

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { Async, ErrorBox } from '../components/Async.tsx';
 import { type Column, Table } from '../components/Table.tsx';
@@ -18,8 +18,13 @@ interface TabSpec {
   id: string;
   label: WebKey;
   path: string;
-  /** The field that names a row in the URL of its DELETE. */
+  /** The field that names a row in the URL of its DELETE (and PATCH). */
   idKey?: string;
+  /**
+   * Rows can be changed in place: the form, filled with the row, PATCHes `path/id` with its
+   * fields (empty text fields stay as they are). `nameKey`: the field that names the row.
+   */
+  edit?: { nameKey: string };
   fields?: Field[];
   /** A button that POSTs to `path` and says what came of it (`sumi quarantine retry`). */
   action?: { label: WebKey; path: string };
@@ -44,6 +49,7 @@ const TABS: TabSpec[] = [
     label: 'settings.imap',
     path: '/api/imap-sources',
     idKey: 'id',
+    edit: { nameKey: 'url' },
     fields: [
       { name: 'url', label: 'settings.imap-url', required: true },
       { name: 'passwordEnv', label: 'settings.password-env' },
@@ -133,6 +139,13 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
   // A token or a setup link is shown once, right after it is made.
   const [secret, setSecret] = useState<{ label: WebKey; value: string }>();
   const [done, setDone] = useState<string>();
+  /** The row the form changes, or none: the form adds. */
+  const [editing, setEditing] = useState<Row>();
+  const form = useRef<HTMLFormElement>(null);
+  // Changing a row moves the keyboard to the form it filled.
+  useEffect(() => {
+    if (editing) form.current?.querySelector<HTMLInputElement>('input, select')?.focus();
+  }, [editing]);
 
   const act = async (action: NonNullable<TabSpec['action']>) => {
     try {
@@ -157,7 +170,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     }
   };
 
-  const add = async (event: Event) => {
+  const submit = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const body: Record<string, unknown> = {};
@@ -180,6 +193,15 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
             : input.value;
     }
     try {
+      if (editing && tab.idKey) {
+        const id = encodeURIComponent(String(editing[tab.idKey]));
+        await request(`${tab.path}/${id}`, { method: 'PATCH', json: body });
+        setEditing(undefined);
+        setSecret(undefined);
+        setError(undefined);
+        list.reload();
+        return;
+      }
       const created = await request<Row>(tab.path, { json: body });
       const token = pick(created, 'token');
       const setupUrl = pick(created, 'setupUrl');
@@ -231,9 +253,16 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
               key: '_actions',
               label: w.t('settings.actions'),
               render: (r) => (
-                <button type="button" class="danger" onClick={() => remove(r)}>
-                  {w.t('settings.delete')}
-                </button>
+                <>
+                  {tab.edit && (
+                    <button type="button" onClick={() => setEditing(r)}>
+                      {w.t('settings.edit')}
+                    </button>
+                  )}{' '}
+                  <button type="button" class="danger" onClick={() => remove(r)}>
+                    {w.t('settings.delete')}
+                  </button>
+                </>
               ),
             });
           }
@@ -247,7 +276,16 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
         </p>
       )}
       {tab.fields && (
-        <form class="inline-form" onSubmit={add}>
+        <form
+          class="inline-form"
+          onSubmit={submit}
+          ref={form}
+          // A fresh form for each row changed (and for adding), its inputs filled from the row.
+          key={editing && tab.idKey ? `edit-${String(editing[tab.idKey])}` : 'add'}
+        >
+          {editing && tab.edit && (
+            <p class="editing">{w.t('settings.editing', { name: String(editing[tab.edit.nameKey]) })}</p>
+          )}
           {tab.fields.map((f) => (
             <div key={f.name} class="field">
               <label for={`${tab.id}-${f.name}`}>{w.t(f.label)}</label>
@@ -266,9 +304,20 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                   autocomplete="new-password"
                 />
               ) : f.type === 'checkbox' ? (
-                <input id={`${tab.id}-${f.name}`} name={f.name} type="checkbox" />
+                <input
+                  id={`${tab.id}-${f.name}`}
+                  name={f.name}
+                  type="checkbox"
+                  defaultChecked={editing?.[f.name] === true}
+                />
               ) : f.type === 'number' ? (
-                <input id={`${tab.id}-${f.name}`} name={f.name} type="number" required={f.required} />
+                <input
+                  id={`${tab.id}-${f.name}`}
+                  name={f.name}
+                  type="number"
+                  required={f.required}
+                  defaultValue={editedText(editing, f.name)}
+                />
               ) : (
                 <input
                   id={`${tab.id}-${f.name}`}
@@ -276,17 +325,30 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                   type="text"
                   required={f.required}
                   autocomplete="off"
+                  defaultValue={editedText(editing, f.name)}
                 />
               )}
             </div>
           ))}
           <button type="submit" class="primary">
-            {w.t('settings.add')}
+            {w.t(editing ? 'settings.save' : 'settings.add')}
           </button>
+          {editing && (
+            <button type="button" onClick={() => setEditing(undefined)}>
+              {w.t('settings.cancel')}
+            </button>
+          )}
         </form>
       )}
     </>
   );
+}
+
+/** A row's field as a text input shows it when the form changes the row (lists comma-separated). */
+function editedText(row: Row | undefined, name: string): string | undefined {
+  const value = row?.[name];
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
 /** The failures the server names by code, and their words. */
