@@ -5,64 +5,34 @@
  * next run stores what was missing and counts the rest as duplicates. `watch` stays connected
  * (IDLE) and ingests mail as it arrives, reconnecting with backoff after faults.
  */
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { isUnreachable } from '../net/errors.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
+import {
+  IMAP_DEFAULT_ARCHIVE,
+  IMAP_OTHER_MAIL_KEYWORD,
+  ImapAccessError,
+  type ImapTarget,
+  imapPassword,
+  parseImapUrl,
+  TokenError,
+} from './imap-account.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
 import { ingestMessage } from './message.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
-/** Where processed mail goes when no folder is given. */
-export const IMAP_DEFAULT_ARCHIVE = 'Sumi/Processed';
 /** First and longest wait before reconnecting after a fault (doubling in between). */
 export const IMAP_RECONNECT_MIN_MS = 1_000;
 export const IMAP_RECONNECT_MAX_MS = 60_000;
 /** IDLE is restarted this often, so a connection dropped silently (NAT, firewall) is noticed. */
 export const IMAP_IDLE_RESTART_MS = 5 * 60_000;
-/**
- * The keyword a mail left alone (leaveOtherMail) is marked with where the server keeps keywords,
- * so that later runs do not fetch it again.
- */
-export const IMAP_OTHER_MAIL_KEYWORD = '$SumiOtherMail';
 /** Mails whose sizes are asked in one FETCH. */
 const SIZE_BATCH = 500;
 /** Mails, and their bytes, fetched in one FETCH at most (see fetchedGroups). */
 const FETCH_GROUP_MAILS = 128;
 const FETCH_GROUP_BYTES = 16 * 1024 * 1024;
-
-export interface ImapTarget {
-  /** Implicit TLS (imaps://). */
-  secure: boolean;
-  host: string;
-  port: number;
-  user: string;
-  folder: string;
-}
-
-/** Reads `imap://user@host[:port]/FOLDER` (`imaps://` for implicit TLS); the user may be %-encoded. */
-export function parseImapUrl(url: string): ImapTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RangeError(`not a URL: ${url}`);
-  }
-  const secure = parsed.protocol === 'imaps:';
-  if (!secure && parsed.protocol !== 'imap:') throw new RangeError(`not an imap:// URL: ${url}`);
-  if (!parsed.hostname || !parsed.username) throw new RangeError(`no user or host: ${url}`);
-  const folder = decodeURIComponent(parsed.pathname.replace(/^\//, '').replace(/;.*$/, '')) || 'INBOX';
-  return {
-    secure,
-    host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: parsed.port ? Number(parsed.port) : secure ? 993 : 143,
-    user: decodeURIComponent(parsed.username),
-    folder,
-  };
-}
 
 export type ImapEvent =
   | { type: 'connected'; host: string; folder: string; pending: number }
@@ -149,77 +119,6 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
   return totals;
 }
 
-/** The password from the options, the environment or a file; throws RangeError when there is none. */
-export async function imapPassword(
-  options: Pick<IngestImapOptions, 'password' | 'passwordEnv' | 'passwordFile'>,
-  env: Record<string, string | undefined> = process.env,
-): Promise<string> {
-  if (options.password !== undefined) return options.password;
-  if (options.passwordFile) return (await readFile(options.passwordFile, 'utf8')).split(/\r?\n/)[0] ?? '';
-  const fromEnv = options.passwordEnv ? env[options.passwordEnv] : undefined;
-  if (!fromEnv)
-    throw new RangeError(
-      `no IMAP password: set ${options.passwordEnv ?? 'passwordEnv'} or give passwordFile`,
-    );
-  return fromEnv;
-}
-
-/** How long a token command may take (a CLI that refreshes the token over the network). */
-export const IMAP_TOKEN_COMMAND_TIMEOUT_MS = 30_000;
-
-/** Where an OAuth 2.0 access token comes from; read again at every connection. */
-export type TokenSource = { command: string } | { file: string } | { env: string };
-
-/**
- * A function giving the current access token: the first line a shell command prints (such as
- * `az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv`
- * or `gcloud auth print-access-token`), a file's first line (kept fresh by another process), or
- * an environment variable. Throws TokenError when it gives none.
- */
-export function imapAccessToken(
-  source: TokenSource,
-  env: Record<string, string | undefined> = process.env,
-): () => Promise<string> {
-  return async () => {
-    let text: string | undefined;
-    if ('command' in source) text = await runTokenCommand(source.command, env);
-    else if ('file' in source) {
-      try {
-        text = await readFile(source.file, 'utf8');
-      } catch (error) {
-        throw new TokenError(source, (error as Error).message);
-      }
-    } else text = env[source.env];
-    const token = (text ?? '')
-      .split(/\r?\n/)
-      .find((line) => line.trim() !== '')
-      ?.trim();
-    if (!token) throw new TokenError(source, 'no token');
-    return token;
-  };
-}
-
-/** Why an IMAP folder could not be read: the server, its TLS, the login or the folder. */
-export const IMAP_ACCESS_ERROR_CODES = ['unreachable', 'tls', 'login-refused', 'no-folder'] as const;
-export type ImapAccessErrorCode = (typeof IMAP_ACCESS_ERROR_CODES)[number];
-
-/**
- * The server, its TLS, the login or the folder refused: the configuration or the world's state,
- * not a fault of the mail. `reason` is what the system or the server said.
- */
-export class ImapAccessError extends Error {
-  readonly code: ImapAccessErrorCode;
-  readonly target: ImapTarget;
-  readonly reason: string;
-  constructor(code: ImapAccessErrorCode, target: ImapTarget, reason: string, options?: { cause?: unknown }) {
-    super(`${code}: ${target.user}@${target.host}:${target.port} ${target.folder}: ${reason}`, options);
-    this.name = 'ImapAccessError';
-    this.code = code;
-    this.target = target;
-    this.reason = reason;
-  }
-}
-
 /** Node's and OpenSSL's codes of a TLS handshake or certificate that failed. */
 const TLS_FAILURE =
   /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_)/;
@@ -246,37 +145,6 @@ function imapAccessError(error: unknown, target: ImapTarget): unknown {
     return new ImapAccessError('tls', target, reason, { cause: error });
   }
   return error;
-}
-
-/** No access token could be had from its source (the message says which and why). */
-export class TokenError extends Error {
-  readonly source: TokenSource;
-  readonly detail: string;
-  constructor(source: TokenSource, detail: string) {
-    const where = 'command' in source ? `token command` : 'file' in source ? source.file : `$${source.env}`;
-    super(`${where}: ${detail}`);
-    this.name = 'TokenError';
-    this.source = source;
-    this.detail = detail;
-  }
-}
-
-function runTokenCommand(command: string, env: Record<string, string | undefined>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      '/bin/sh',
-      ['-c', command],
-      { env, timeout: IMAP_TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const said = String(stderr).trim().split('\n').slice(-3).join(' ').slice(0, 300);
-        const why = error.killed
-          ? `timed out after ${IMAP_TOKEN_COMMAND_TIMEOUT_MS / 1000} s`
-          : `exit ${error.code}`;
-        reject(new TokenError({ command }, said ? `${why}: ${said}` : why));
-      },
-    );
-  });
 }
 
 async function session(

@@ -5,7 +5,8 @@
  */
 import { ingestText } from '../i18n/ingest.ts';
 import { translate } from '../i18n/translate.ts';
-import { ImapAccessError, type ImapAccessErrorCode, ingestImap } from './imap.ts';
+import { ingestImap } from './imap.ts';
+import { ImapAccessError, type ImapAccessErrorCode } from './imap-account.ts';
 
 export interface ImapSourceSpec {
   id: number;

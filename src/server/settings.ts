@@ -13,7 +13,7 @@ import {
 } from '../analysis/inventory.ts';
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
-import { IMAP_ACCESS_ERROR_CODES, IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap.ts';
+import { IMAP_ACCESS_ERROR_CODES, IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap-account.ts';
 import type { ImapSources } from '../ingest/sources.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';

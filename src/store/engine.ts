@@ -4,10 +4,17 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { copyText } from './copy-text.ts';
-import { isCopy } from './pg-copy.ts';
 import type { Database } from './schema.ts';
 
 export type EngineKind = 'sqlite' | 'postgres';
+
+/** A COPY FROM STDIN as RowWriter.copy writes it (run by pg-copy.ts's pool). */
+const COPY_FROM_STDIN = /^copy \S+ \([^)]*\) from stdin$/;
+
+/** Whether the statement is a COPY FROM STDIN (it cannot be joined to others). */
+export function isCopy(sql: string): boolean {
+  return COPY_FROM_STDIN.test(sql);
+}
 
 /**
  * Bound parameters one SQLite statement may carry (SQLITE_MAX_VARIABLE_NUMBER). PostgreSQL's

@@ -9,8 +9,7 @@ import { finished } from 'node:stream/promises';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-
-const COPY_FROM_STDIN = /^copy \S+ \([^)]*\) from stdin$/;
+import { isCopy } from './engine.ts';
 
 /**
  * A pool whose connections run `copy ... from stdin` statements (see the module comment).
@@ -60,9 +59,4 @@ async function copy(client: pg.PoolClient, text: string, data: unknown) {
   stream.end(data);
   await finished(stream);
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
-}
-
-/** Whether the statement is a COPY FROM STDIN (it cannot be joined to others). */
-export function isCopy(sql: string): boolean {
-  return COPY_FROM_STDIN.test(sql);
 }

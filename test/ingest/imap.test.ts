@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import {
-  IMAP_OTHER_MAIL_KEYWORD,
-  ImapAccessError,
-  type ImapEvent,
-  ingestImap,
-  parseImapUrl,
-  uidSet,
-} from '../../src/ingest/imap.ts';
+import { type ImapEvent, ingestImap, uidSet } from '../../src/ingest/imap.ts';
+import { IMAP_OTHER_MAIL_KEYWORD, ImapAccessError, parseImapUrl } from '../../src/ingest/imap-account.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';

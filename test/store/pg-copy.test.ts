@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CopyRows, copyText, copyValue } from '../../src/store/copy-text.ts';
-import { isCopy } from '../../src/store/pg-copy.ts';
+import { isCopy } from '../../src/store/engine.ts';
 
 describe('COPY text (PostgreSQL)', () => {
   it('writes NULL as \\N, numbers as they are, and escapes what COPY would read otherwise', () => {
