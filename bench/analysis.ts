@@ -286,18 +286,23 @@ async function main(): Promise<void> {
     }
   }
   if (engines.has('postgres')) {
-    const postgres = await withPostgresSchemas(args.pg, 'sumi_bench_analysis', async (open) => {
-      const schema = `sumi_bench_analysis_${keep}`;
-      const kept = keep ? await keptPostgres(schema) : undefined;
-      return run(
-        'postgres',
-        async () =>
-          kept
-            ? { store: kept, manifest: path.join(DATA, `analysis-${keep}.postgres.json`) }
-            : { store: await open('big') },
-        open,
-      );
-    });
+    const postgres = await withPostgresSchemas(
+      args.pg,
+      'sumi_bench_analysis',
+      async (open) => {
+        const schema = `sumi_bench_analysis_${keep}`;
+        const kept = keep ? await keptPostgres(schema) : undefined;
+        return run(
+          'postgres',
+          async () =>
+            kept
+              ? { store: kept, manifest: path.join(DATA, `analysis-${keep}.postgres.json`) }
+              : { store: await open('big') },
+          open,
+        );
+      },
+      openStore,
+    );
     if (postgres) results.push(postgres);
   }
 

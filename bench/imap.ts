@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestImap } from '../src/ingest/imap.ts';
-import { openStore } from '../src/store/open.ts';
+import type * as Imap from '../src/ingest/imap.ts';
+import type * as Open from '../src/store/open.ts';
 import {
   type Dovecot,
   dovecotInstalled,
@@ -25,8 +25,12 @@ import {
   withImap,
 } from '../test/ingest/helpers/dovecot.ts';
 import { reportMail } from '../test/ingest/helpers/reports.ts';
+import { built } from './support/built.ts';
 import { runDmarcts } from './support/dmarcts.ts';
 import { median, rate } from './support/figures.ts';
+
+const { ingestImap } = await built<typeof Imap>('ingest/imap.js');
+const { openStore } = await built<typeof Open>('store/open.js');
 
 const { values: args } = parseArgs({
   options: {

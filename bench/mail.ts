@@ -13,11 +13,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestPaths } from '../src/ingest/paths.ts';
-import { openStore } from '../src/store/open.ts';
+import type * as Paths from '../src/ingest/paths.ts';
+import type * as Open from '../src/store/open.ts';
 import { mbox, reportMail } from '../test/ingest/helpers/reports.ts';
+import { built } from './support/built.ts';
 import { type DmarctsRun, runDmarcts } from './support/dmarcts.ts';
 import { median, rate } from './support/figures.ts';
+
+const { ingestPaths } = await built<typeof Paths>('ingest/paths.js');
+const { openStore } = await built<typeof Open>('store/open.js');
 
 const { values: args } = parseArgs({
   options: {

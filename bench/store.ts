@@ -199,7 +199,12 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const postgres = await withPostgresSchemas(args.pg, 'sumi_bench', (open) => run('postgres', open));
+  const postgres = await withPostgresSchemas(
+    args.pg,
+    'sumi_bench',
+    (open) => run('postgres', open),
+    openStore,
+  );
   if (postgres) results.push(...postgres);
 
   console.log('engine    scenario                       rollup   records   seconds   records/s');

@@ -4,13 +4,14 @@
  * the server cannot be reached.
  */
 import pg from 'pg';
-import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 
 export async function withPostgresSchemas<T>(
   url: string,
   prefix: string,
   use: (open: (label: string) => Promise<Store>) => Promise<T>,
+  /** How a store is opened: the sources' openStore, or build/'s (support/built.ts) for what `sumi` runs. */
+  openStore: (url: string) => Promise<Store>,
 ): Promise<T | undefined> {
   const admin = new pg.Client({ connectionString: url });
   try {
