@@ -237,16 +237,55 @@ export class Accounts {
   async deleteUser(id: number): Promise<boolean> {
     const user = await this.getUser(id);
     if (!user) return false;
-    if (user.role === 'admin') {
-      const admins = await this.db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('role', '=', 'admin')
-        .executeTakeFirstOrThrow();
-      if (Number(admins.n) <= 1) throw new AccountError('last-admin', 'the last admin cannot be deleted');
-    }
+    if (user.role === 'admin') await this.#notLastAdmin();
     await this.db.deleteFrom('users').where('id', '=', id).execute();
     return true;
+  }
+
+  /**
+   * Changes a user's role or what they may see (those given; `domains` and `groups` replace the
+   * user's). Sessions and tokens go on, with the new rights from their next request: each request
+   * reads the user again. The last admin keeps the role. Undefined when there is no such user.
+   */
+  async updateUser(
+    id: number,
+    changes: { role?: Role; allDomains?: boolean; domains?: readonly string[]; groups?: readonly string[] },
+  ): Promise<User | undefined> {
+    const user = await this.getUser(id);
+    if (!user) return undefined;
+    if (changes.role !== undefined && !ROLES.includes(changes.role))
+      throw new AccountError('bad-role', `role "${changes.role}": admin, analyst or viewer`);
+    if (user.role === 'admin' && changes.role !== undefined && changes.role !== 'admin')
+      await this.#notLastAdmin();
+    await this.db.transaction().execute(async (trx) => {
+      const values = {
+        ...(changes.role !== undefined ? { role: changes.role } : {}),
+        ...(changes.allDomains !== undefined ? { all_domains: changes.allDomains ? 1 : 0 } : {}),
+      };
+      if (Object.keys(values).length > 0)
+        await trx.updateTable('users').set(values).where('id', '=', id).execute();
+      for (const [kind, names] of [
+        ['domain', changes.domains?.map((d) => d.toLowerCase())],
+        ['group', changes.groups],
+      ] as const) {
+        if (names === undefined) continue;
+        await trx.deleteFrom('user_access').where('user_id', '=', id).where('kind', '=', kind).execute();
+        const rows = [...new Set(names)].map((name) => ({ user_id: id, kind, name }));
+        if (rows.length > 0) await trx.insertInto('user_access').values(rows).execute();
+      }
+    });
+    return this.getUser(id);
+  }
+
+  /** Refuses to take the admin role from the only admin there is (deleting it, or changing its role). */
+  async #notLastAdmin(): Promise<void> {
+    const admins = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    if (Number(admins.n) <= 1)
+      throw new AccountError('last-admin', 'the last admin cannot be deleted nor lose the role');
   }
 
   /** Sets a password and ends every session of the user (a changed password logs everyone out). */

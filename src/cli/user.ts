@@ -1,4 +1,4 @@
-/** `sumi user add|list|delete`: dashboard accounts from the command line. */
+/** `sumi user add|list|change|delete`: dashboard accounts from the command line. */
 import { type Command, Option } from 'commander';
 import {
   AccountError,
@@ -7,6 +7,7 @@ import {
   ROLES,
   type Role,
   SETUP_LINK_SECONDS,
+  type User,
 } from '../auth/accounts.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/password.ts';
 import { cliText } from '../i18n/cli.ts';
@@ -28,6 +29,16 @@ interface AddFlags extends UserFlags {
   group: string[];
   allDomains?: boolean;
   setupLink?: string;
+}
+
+interface ChangeFlags extends UserFlags {
+  role?: Role;
+  domain: string[];
+  group: string[];
+  /** false: --no-domains (none); true when not given. */
+  domains: boolean;
+  groups: boolean;
+  allDomains?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -130,10 +141,57 @@ export function registerUser(program: Command, ctx: CliContext): void {
           return;
         }
         if (users.length === 0) ctx.stdout.write(`${t('user.noneYet')}\n`);
-        for (const u of users) {
-          const access = u.allDomains ? '*' : [...u.domains, ...u.groups.map((g) => `group:${g}`)].join(', ');
-          ctx.stdout.write(`${u.username}\t${u.role}\t${access}\n`);
+        for (const u of users) ctx.stdout.write(`${u.username}\t${u.role}\t${accessOf(u)}\n`);
+      });
+    });
+
+  user
+    .command('change')
+    .description(t('user.change.description'))
+    .argument('<name>')
+    .addOption(new Option('--role <role>', t('user.option.role')).choices(ROLES))
+    .option('--domain <domain>', t('user.option.domainChange'), collect, [])
+    .option('--no-domains', t('user.option.noDomains'))
+    .option('--group <group>', t('user.option.groupChange'), collect, [])
+    .option('--no-groups', t('user.option.noGroups'))
+    .option('--all-domains', t('user.option.allDomains'))
+    .option('--no-all-domains', t('user.option.notAllDomains'))
+    .option('--db <file|url>', ti('option.db'))
+    .option('--json', tc('option.json'))
+    .action(async (name: string, flags: ChangeFlags) => {
+      await withStore(flags, ctx, async (store) => {
+        const accounts = new Accounts(store.db);
+        const found = await namedUser(accounts, name, ctx);
+        const { username } = found;
+        const list = (given: string[], kept: boolean) => (given.length > 0 ? given : kept ? undefined : []);
+        const domains = list(flags.domain, flags.domains);
+        const groups = list(flags.group, flags.groups);
+        const changes = {
+          ...(flags.role !== undefined ? { role: flags.role } : {}),
+          ...(flags.allDomains !== undefined ? { allDomains: flags.allDomains } : {}),
+          ...(domains ? { domains } : {}),
+          ...(groups ? { groups } : {}),
+        };
+        let changed: Awaited<ReturnType<Accounts['updateUser']>>;
+        try {
+          changed = await accounts.updateUser(found.id, changes);
+        } catch (error) {
+          if (error instanceof AccountError)
+            throw new UsageError(translate(serverText, `error.${error.code}`, ctx.lang));
+          throw error;
         }
+        await accounts.audit({
+          userId: null,
+          username: null,
+          action: 'user.update',
+          target: username,
+          detail: { ...changes, by: 'sumi user change' },
+        });
+        if (flags.json) printJson(ctx, { user: changed });
+        else
+          ctx.stdout.write(
+            `${t('user.changed', { username, role: changed!.role, access: accessOf(changed!) || '–' })}\n`,
+          );
       });
     });
 
@@ -146,9 +204,8 @@ export function registerUser(program: Command, ctx: CliContext): void {
     .action(async (name: string, flags: UserFlags) => {
       await withStore(flags, ctx, async (store) => {
         const accounts = new Accounts(store.db);
-        const username = name.trim().toLowerCase();
-        const found = (await accounts.listUsers()).find((u) => u.username === username);
-        if (!found) throw new UsageError(t('user.notFound', { username }));
+        const found = await namedUser(accounts, name, ctx);
+        const { username } = found;
         try {
           await accounts.deleteUser(found.id);
         } catch (error) {
@@ -160,6 +217,19 @@ export function registerUser(program: Command, ctx: CliContext): void {
         else ctx.stdout.write(`${t('user.deleted', { username })}\n`);
       });
     });
+}
+
+/** The user of that name; a UsageError when there is none. */
+async function namedUser(accounts: Accounts, name: string, ctx: CliContext): Promise<User> {
+  const username = name.trim().toLowerCase();
+  const found = (await accounts.listUsers()).find((u) => u.username === username);
+  if (!found) throw new UsageError(translate(serverText, 'user.notFound', ctx.lang, { username }));
+  return found;
+}
+
+/** What a user may see, as `user list` shows it: `*` for every domain, else domains and `group:` names. */
+function accessOf(user: User): string {
+  return user.allDomains ? '*' : [...user.domains, ...user.groups.map((g) => `group:${g}`)].join(', ');
 }
 
 /** The password: the first line of stdin, or typed at a terminal prompt without echo. */

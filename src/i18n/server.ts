@@ -57,7 +57,10 @@ export const serverText = {
     en: 'Role: admin, analyst or viewer.',
     ja: '役割は admin、analyst、viewer のいずれかです。',
   },
-  'error.last-admin': { en: 'The last admin cannot be deleted.', ja: '最後の管理者は削除できません。' },
+  'error.last-admin': {
+    en: 'The last admin cannot be deleted nor given another role.',
+    ja: '最後の管理者は削除することも、ほかの役割に変えることもできません。',
+  },
   'error.source-taken': {
     en: 'The mailbox {url} is an IMAP source already.',
     ja: 'メールボックス {url} は既に IMAP の取り込み元です。',
@@ -151,6 +154,31 @@ export const serverText = {
   },
   'user.list.description': { en: 'list users', ja: 'ユーザーを一覧表示する' },
   'user.delete.description': { en: 'delete a user', ja: 'ユーザーを削除する' },
+  'user.change.description': {
+    en: "change a user's role or the domains and groups they may see (what is not given stays; their sessions get the new rights at once)",
+    ja: 'ユーザーの役割、閲覧できるドメインとグループを変更する（指定しないものはそのまま。セッションには直ちに反映）',
+  },
+  'user.option.domainChange': {
+    en: 'the domains the user may see, instead of those now (repeatable)',
+    ja: '閲覧できるドメイン。現在のものを置き換える（複数指定可）',
+  },
+  'user.option.noDomains': {
+    en: 'no domains of their own (groups may still give some)',
+    ja: '個別のドメインをなくす（グループによる閲覧は残る）',
+  },
+  'user.option.groupChange': {
+    en: 'the domain groups the user may see, instead of those now (repeatable)',
+    ja: '閲覧できるドメイングループ。現在のものを置き換える（複数指定可）',
+  },
+  'user.option.noGroups': { en: 'no domain groups', ja: 'ドメイングループをなくす' },
+  'user.option.notAllDomains': {
+    en: 'the user sees only their domains and groups',
+    ja: '指定したドメインとグループだけを閲覧できる',
+  },
+  'user.changed': {
+    en: 'Changed {username}: {role}, {access}.',
+    ja: '{username} を変更しました: {role}、{access}。',
+  },
   'user.option.role': { en: 'admin, analyst or viewer', ja: 'admin、analyst、viewer のいずれか' },
   'user.option.domain': {
     en: 'a domain the user may see (repeat for more)',

@@ -203,6 +203,32 @@ export function registerSettingsRoutes(
   });
 
   addRoute(app, registry, {
+    method: 'PATCH',
+    url: '/api/users/:id',
+    summary:
+      "Change a user's role or the domains and groups they may see (those given; lists replace the user's); not the last admin's role",
+    tag: 'settings',
+    access: 'admin',
+    params: idParams,
+    body: z.object({
+      role: z.enum(ROLES).optional(),
+      allDomains: z.boolean().optional(),
+      domains: z.array(z.string().max(253)).max(1000).optional(),
+      groups: z.array(groupName).max(100).optional(),
+    }),
+    response: z.object({ user: userSchema }),
+    async handler({ request, params, body, caller }) {
+      const changes = { ...body, ...(body.domains ? { domains: body.domains.map(checkedDomain) } : {}) };
+      const user = await accounts
+        .updateUser(params.id, changes)
+        .catch((error: unknown) => accountError(error));
+      if (!user) throw notFound(`user ${params.id}`);
+      await auditFor(accounts, request, caller)('user.update', user.username, changes);
+      return { user };
+    },
+  });
+
+  addRoute(app, registry, {
     method: 'DELETE',
     url: '/api/users/:id',
     summary: 'Delete a user, their sessions and API tokens (not the last admin)',

@@ -424,6 +424,41 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await other.context.close();
   }, 180_000);
 
+  it("an admin changes a user's role and domains in place", async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await page.getByLabel('User name').fill('auditor-jp');
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByLabel('Domains it may see (comma-separated)').fill('bank.example.co.jp');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.getByRole('row', { name: /auditor-jp/ });
+    await row.waitFor({ timeout: WAIT });
+
+    await row.getByRole('button', { name: 'Change' }).click();
+    await page.getByText('Changing auditor-jp').waitFor({ timeout: WAIT });
+    // The name is shown, not changed; a password is not set here.
+    expect(await page.getByLabel('User name').inputValue()).toBe('auditor-jp');
+    expect(await page.getByLabel('User name').isDisabled()).toBe(true);
+    expect(await page.getByLabel('Password (or leave empty for a setup link)').count()).toBe(0);
+    expect(await page.getByLabel('Role').inputValue()).toBe('viewer');
+    await page.getByLabel('Role').selectOption('analyst');
+    await page
+      .getByLabel('Domains it may see (comma-separated)')
+      .fill('bank.example.co.jp, card.example.co.jp');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('cell', { name: 'bank.example.co.jp, card.example.co.jp' })
+      .waitFor({ timeout: WAIT });
+    const header = await page.getByRole('columnheader').allTextContents();
+    const cells = await page
+      .getByRole('row', { name: /auditor-jp/ })
+      .getByRole('cell')
+      .allTextContents();
+    expect(cells[header.indexOf('Role')]).toBe('Analyst');
+    await context.close();
+  }, 60_000);
+
   it('is usable from the keyboard: skip link, then the navigation', async () => {
     const { page, context } = await signedIn();
     await page.keyboard.press('Tab');

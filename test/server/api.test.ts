@@ -154,6 +154,7 @@ for (const engine of engines) {
         ['DELETE', '/api/inventory/domains/a.example', undefined, '/api/inventory/domains/{domain}'],
         ['POST', '/api/users', { username: 'csrf-victim', role: 'admin', password: PASSWORD }, '/api/users'],
         ['DELETE', '/api/users/999', undefined, '/api/users/{id}'],
+        ['PATCH', '/api/users/999', { role: 'viewer' }, '/api/users/{id}'],
         ['POST', '/api/tokens', { name: 'csrf' }, '/api/tokens'],
         ['DELETE', '/api/tokens/999', undefined, '/api/tokens/{id}'],
         ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }, '/api/imap-sources'],
@@ -399,6 +400,7 @@ for (const engine of engines) {
           ['GET', '/api/users', undefined],
           ['POST', '/api/users', { username: 'eve', role: 'admin', password: PASSWORD }],
           ['DELETE', `/api/users/${h.users.admin.id}`, undefined],
+          ['PATCH', `/api/users/${h.users.alice.id}`, { role: 'admin' }],
           ['GET', '/api/imap-sources', undefined],
           ['POST', '/api/imap-sources', { url: 'imaps://u@imap.example/INBOX' }],
           ['PATCH', '/api/imap-sources/1', { archive: 'Done' }],
@@ -806,6 +808,50 @@ for (const engine of engines) {
           .json()
           .users.map((u: { username: string }) => u.username);
         expect(users).toEqual(expect.arrayContaining(['root', 'alice', 'carol']));
+
+        // Changed in place: her session sees the new domains and role at its next request.
+        const domainsOf = async () =>
+          (await carol.get('/api/domains')).json().domains.map((d: { domain: string }) => d.domain);
+        expect(await domainsOf()).toEqual(['a.example']);
+        const changed = await root.request('PATCH', `/api/users/${user.id}`, {
+          role: 'analyst',
+          domains: ['B.Example.'],
+        });
+        expect(changed.statusCode, changed.body).toBe(200);
+        expect(changed.json().user).toMatchObject({
+          username: 'carol',
+          role: 'analyst',
+          domains: ['b.example'],
+        });
+        expect(await domainsOf()).toEqual(['b.example']);
+        expect((await carol.get('/api/auth/me')).json().user.role).toBe('analyst');
+        // Only what is given changes; an empty list is none.
+        const grouped = await root.request('PATCH', `/api/users/${user.id}`, { groups: ['clients-b'] });
+        expect(grouped.json().user).toMatchObject({
+          role: 'analyst',
+          domains: ['b.example'],
+          groups: ['clients-b'],
+        });
+        expect(
+          (await root.request('PATCH', `/api/users/${user.id}`, { domains: [], groups: [] })).json().user,
+        ).toMatchObject({ domains: [], groups: [] });
+        for (const [body, status, code] of [
+          [{ role: 'owner' }, 400, 'bad-request'],
+          [{ domains: ['not a domain'] }, 400, 'bad-domain'],
+        ] as const) {
+          const refused = await root.request('PATCH', `/api/users/${user.id}`, body);
+          expect(refused.statusCode, JSON.stringify(body)).toBe(status);
+          expect(refused.json().error.code).toBe(code);
+        }
+        expect((await root.request('PATCH', '/api/users/999999', { role: 'viewer' })).statusCode).toBe(404);
+        // The last admin keeps the role; with another admin, it may go.
+        const demoted = await root.request('PATCH', `/api/users/${h.users.admin.id}`, { role: 'viewer' });
+        expect(demoted.statusCode).toBe(409);
+        expect(demoted.json().error.code).toBe('last-admin');
+        expect((await root.get('/api/auth/me')).json().user.role).toBe('admin');
+        const { entries } = (await root.get('/api/audit?limit=500')).json();
+        expect(entries).toContainEqual(expect.objectContaining({ action: 'user.update', target: 'carol' }));
+
         expect((await root.request('DELETE', `/api/users/${user.id}`)).statusCode).toBe(200);
         expect((await carol.get('/api/auth/me')).statusCode).toBe(401);
         expect((await root.request('DELETE', `/api/users/${h.users.admin.id}`)).json().error.code).toBe(

@@ -120,6 +120,50 @@ describe('sumi user', () => {
     ).toBe(2);
     expect((await sumi(['user', 'add', 'dave', '--role', 'owner', '--db', db])).code).toBe(2);
     expect((await sumi(['user', 'add', 'bad name', '--role', 'viewer', '--db', db])).code).toBe(2);
+    // Changed in place: what is given replaces, the rest stays.
+    const changed = await sumi([
+      'user',
+      'change',
+      'carol',
+      '--role',
+      'analyst',
+      '--group',
+      'clients',
+      '--db',
+      db,
+    ]);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain('Changed carol: analyst, a.example, group:clients.');
+    const moved = await sumi([
+      'user',
+      'change',
+      'carol',
+      '--domain',
+      'b.example',
+      '--no-groups',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(JSON.parse(moved.stdout).user).toMatchObject({
+      role: 'analyst',
+      domains: ['b.example'],
+      groups: [],
+    });
+    const ja = await sumi([
+      '--lang',
+      'ja',
+      'user',
+      'change',
+      'carol',
+      '--no-domains',
+      '--all-domains',
+      '--db',
+      db,
+    ]);
+    expect(ja.stdout).toContain('carol を変更しました: analyst、*。');
+    expect((await sumi(['user', 'change', 'nobody', '--role', 'viewer', '--db', db])).code).toBe(2);
+    expect((await sumi(['user', 'change', 'carol', '--role', 'owner', '--db', db])).code).toBe(2);
     const deleted = await sumi(['user', 'delete', 'carol', '--db', db]);
     expect(deleted.stdout).toContain('Deleted carol');
     expect((await sumi(['user', 'delete', 'carol', '--db', db])).code).toBe(2);

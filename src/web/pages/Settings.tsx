@@ -12,6 +12,8 @@ interface Field {
   /** `list`: comma-separated names sent as an array; `checkbox`: a yes/no sent as a boolean. */
   type?: 'text' | 'password' | 'number' | 'role' | 'list' | 'checkbox';
   required?: boolean;
+  /** When the form changes a row (TabSpec.edit): shown and not changed (`fixed`), or left out. */
+  inPlace?: 'fixed' | 'hidden';
 }
 
 interface TabSpec {
@@ -62,9 +64,10 @@ const TABS: TabSpec[] = [
     label: 'settings.users',
     path: '/api/users',
     idKey: 'id',
+    edit: { nameKey: 'username' },
     fields: [
-      { name: 'username', label: 'login.username', required: true },
-      { name: 'password', label: 'settings.password-optional', type: 'password' },
+      { name: 'username', label: 'login.username', required: true, inPlace: 'fixed' },
+      { name: 'password', label: 'settings.password-optional', type: 'password', inPlace: 'hidden' },
       { name: 'role', label: 'settings.role', type: 'role' },
       { name: 'allDomains', label: 'settings.all-domains', type: 'checkbox' },
       { name: 'domains', label: 'settings.domains', type: 'list' },
@@ -176,12 +179,13 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     const body: Record<string, unknown> = {};
     for (const field of tab.fields ?? []) {
       const input = form.elements.namedItem(field.name) as HTMLInputElement | null;
-      if (!input) continue;
+      if (!input || (editing && field.inPlace)) continue;
       if (field.type === 'checkbox') {
         body[field.name] = input.checked;
         continue;
       }
-      if (input.value === '') continue;
+      // Changing a row, an emptied list is a list of none; other text left empty stays as it is.
+      if (input.value === '' && !(editing && field.type === 'list')) continue;
       body[field.name] =
         field.type === 'number'
           ? Number(input.value)
@@ -286,14 +290,20 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
           {editing && tab.edit && (
             <p class="editing">{w.t('settings.editing', { name: String(editing[tab.edit.nameKey]) })}</p>
           )}
-          {tab.fields.map((f) => (
+          {fieldsShown(tab.fields, editing).map((f) => (
             <div key={f.name} class="field">
               <label for={`${tab.id}-${f.name}`}>{w.t(f.label)}</label>
               {f.type === 'role' ? (
                 <select id={`${tab.id}-${f.name}`} name={f.name}>
-                  <option value="viewer">{w.t('role.viewer')}</option>
-                  <option value="analyst">{w.t('role.analyst')}</option>
-                  <option value="admin">{w.t('role.admin')}</option>
+                  {ROLES.map((role) => (
+                    <option
+                      key={role}
+                      value={role}
+                      selected={(editedText(editing, f.name) ?? 'viewer') === role}
+                    >
+                      {w.t(`role.${role}`)}
+                    </option>
+                  ))}
                 </select>
               ) : f.type === 'password' ? (
                 <input
@@ -326,6 +336,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                   required={f.required}
                   autocomplete="off"
                   defaultValue={editedText(editing, f.name)}
+                  disabled={editing !== undefined && f.inPlace === 'fixed'}
                 />
               )}
             </div>
@@ -342,6 +353,14 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
       )}
     </>
   );
+}
+
+/** The roles a user may have, the least first (what a user added gets unless told). */
+const ROLES = ['viewer', 'analyst', 'admin'] as const;
+
+/** The form's fields: when it changes a row, not those left out then. */
+function fieldsShown(fields: Field[], editing: Row | undefined): Field[] {
+  return editing ? fields.filter((f) => f.inPlace !== 'hidden') : fields;
 }
 
 /** A row's field as a text input shows it when the form changes the row (lists comma-separated). */
