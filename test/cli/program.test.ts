@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.ts';
 import { sumi } from '../ingest/helpers/sumi.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli');
@@ -25,6 +26,19 @@ describe('sumi program', () => {
     }
   });
 
+  it('lists the commands without loading them exactly as the commands would list themselves', async () => {
+    for (const lang of ['en', 'ja'] as const) {
+      const ctx = { stdout: process.stdout, stderr: process.stderr, env: {}, lang };
+      const listed = (await buildProgram(ctx, ['--help'])).helpInformation();
+      const loaded = (await buildProgram(ctx, ['--help'], { all: true })).helpInformation();
+      expect(listed).toBe(loaded);
+    }
+    // `sumi help NAME` is NAME's own help, which loads it.
+    const help = await sumi(['help', 'ingest']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: sumi ingest \[options\] \[inputs\.\.\.\]/m);
+  });
+
   it('runs a command loaded alone, --lang before it included, and --version with none', async () => {
     const ingest = await sumi(['--lang', 'ja', 'ingest', '--help']);
     expect(ingest.code).toBe(0);
@@ -34,7 +48,7 @@ describe('sumi program', () => {
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 
-  it('suggests the command meant when one is mistyped (all are loaded then)', async () => {
+  it('suggests the command meant when one is mistyped', async () => {
     const typo = await sumi(['ingset']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/ingest/);
