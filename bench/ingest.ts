@@ -5,12 +5,13 @@
  * report of 200,000 records), generated into DIR (default bench/.data) when missing.
  * - Sumi, as the `sumi` command runs it (build/, compiled first when stale: support/built.ts):
  *   `ingestPaths` of the 10,000 files into a fresh SQLite store (and PostgreSQL when
- *   reachable), reports/s and records/s; the 200,000-record report in a child process, for
- *   its own peak RSS, and into PostgreSQL. PostgreSQL runs also say the server's CPU and, on Linux,
+ *   reachable), reports/s and records/s; the 200,000-record report in processes of their own
+ *   run by node alone, as the command is (bench/support/big-ingest.mjs), for their peak RSS, and
+ *   into PostgreSQL. PostgreSQL runs also say the server's CPU and, on Linux,
  *   sumi's by thread (bench/support/proc-cpu.ts): on 2 cores the target is a CPU budget, and which
  *   thread spends it is what decides what to work on.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
- *   process of its own (bench/support/saxes.ts), two ways: each file read whole and gunzipped in
+ *   process of its own (bench/support/saxes.mjs, node alone too), two ways: each file read whole and gunzipped in
  *   one call (the leanest), and each file streamed (createReadStream -> createGunzip -> saxes,
  *   the way a streaming parser is fed; this one takes the "about 3 s" the issue gives for the
  *   bare parse). The target is checked against both.
@@ -44,9 +45,6 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     'no-peer': { type: 'boolean', default: false },
     pg: { type: 'string', default: 'postgres://root@127.0.0.1:5432/test' },
-    // Internal: measure one file in this (child) process and print JSON.
-    child: { type: 'string' },
-    file: { type: 'string' },
   },
 });
 
@@ -54,11 +52,6 @@ const TARGET_PEER_RATIO = 30;
 const TARGET_SAXES_RATIO = 2.5;
 const TARGET_BIG_RSS_MB = 250;
 const TARGET_PG_RECORDS_PER_S = 50_000;
-
-if (args.child) {
-  console.log(JSON.stringify(await child(args.child, args.file!)));
-  process.exit(0);
-}
 
 const root = path.resolve(args.data);
 const smallDir = path.join(root, 'aggregate-10k');
@@ -192,7 +185,7 @@ try {
   row('bare saxes parse', `${bigSaxes.seconds.toFixed(2)} s`, `peak RSS ${bigSaxes.maxRssMb.toFixed(0)} MB`);
   // --runs processes: a process's peak RSS depends on when its garbage collector ran (one build
   // measured 173 to 227 MB in three processes), so one process says little.
-  const bigSumi = await repeat(runs, async () => childRun('sumi', bigFile));
+  const bigSumi = await repeat(runs, async () => runScript('big-ingest.mjs', [bigFile, '200000']));
   const bigSeconds = median(bigSumi.map((r) => r.seconds));
   const bigRss = bigSumi.map((r) => r.maxRssMb);
   row(
@@ -215,33 +208,18 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-async function child(kind: string, file: string): Promise<{ seconds: number; maxRssMb: number }> {
-  const started = performance.now();
-  if (kind !== 'sumi') throw new Error(`unknown child ${kind}`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-big-'));
-  try {
-    const store = await openStore(path.join(dir, 'big.db'));
-    const totals = await ingestPaths([file], { store });
-    await store.close();
-    if (totals.records !== 200_000) throw new Error(`stored ${totals.records} records`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return { seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 };
-}
-
-/** A bare saxes parse of a folder or file in a process of its own (bench/support/saxes.ts). */
+/** A bare saxes parse of a folder or file in a process of its own (bench/support/saxes.mjs). */
 function bareSaxes(how: 'whole' | 'streamed', target: string): { seconds: number; maxRssMb: number } {
-  return runScript(new URL('./support/saxes.ts', import.meta.url).pathname, [how, target]);
+  return runScript('saxes.mjs', [how, target]);
 }
 
-function childRun(kind: string, file: string): { seconds: number; maxRssMb: number } {
-  return runScript(new URL(import.meta.url).pathname, ['--child', kind, '--file', file]);
-}
-
-/** Runs a TypeScript script in a process of its own; its last line of output is its JSON answer. */
-function runScript(script: string, args: string[]): { seconds: number; maxRssMb: number } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+/**
+ * Runs a plain JavaScript script of bench/support/ in a process of its own, node alone (as the
+ * `sumi` command runs); its last line of output is its JSON answer.
+ */
+function runScript(name: string, args: string[]): { seconds: number; maxRssMb: number } {
+  const script = new URL(`./support/${name}`, import.meta.url).pathname;
+  const result = spawnSync(process.execPath, [script, ...args], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -3,7 +3,9 @@
  * `npm ci` runs), compiled here first when a source is newer. The benches that time ingestion
  * take the store and the ingest from here, so their figures are what a user's command does: the
  * sources through tsx cost each read thread 0.2-0.3 s more CPU for tsx's loader (measured on
- * the ingest bench's 10,000 files into PostgreSQL, fresh processes).
+ * the ingest bench's 10,000 files into PostgreSQL, fresh processes). A process measured for its
+ * peak RSS runs a plain script by node alone instead (big-ingest.mjs): tsx's loader thread is
+ * memory the command does not have.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -20,10 +22,7 @@ if (!buildIsFresh(root)) {
   if (!buildIsFresh(root)) throw new Error('build/ could not be compiled (see above)');
 }
 
-/**
- * A module of build/ (`ingest/paths.js`), typed as its source. Loaded when asked, so that a bench's
- * child process measuring its own memory holds only what it uses.
- */
+/** A module of build/ (`ingest/paths.js`), typed as its source; loaded when asked, as a command loads what it uses. */
 export async function built<T>(module: string): Promise<T> {
   return (await import(pathToFileURL(path.join(root, 'build', module)).href)) as T;
 }
