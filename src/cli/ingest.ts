@@ -16,6 +16,7 @@ import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '..
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
 import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
 import { hostPort } from '../net/address.ts';
+import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { type CliContext, printJson, RuntimeError, UsageError } from './output.ts';
@@ -42,8 +43,15 @@ interface IngestFlags {
   starttls: 'required' | 'optional' | 'off';
   insecure?: boolean;
   concurrency?: string;
+  fromMta?: boolean;
 }
 
+/**
+ * Exit statuses of `--from-mta`, as mail servers read a pipe's (sysexits.h): EX_TEMPFAIL keeps the
+ * mail queued and delivers it again later; EX_USAGE bounces it (a configuration to mend).
+ */
+export const EX_TEMPFAIL = 75;
+export const EX_USAGE = 64;
 /** Exit status of a run that ingested what it could but had inputs without a report (see the help). */
 export const EXIT_SOME_FAILED = 2;
 /** Exit status of a run of files stopped by Ctrl-C or SIGTERM (128 + SIGINT's number, as shells give). */
@@ -69,6 +77,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
     .option('--flag <keyword>', t('option.flag'))
     .option('--leave-other-mail', t('option.leaveOtherMail', { keyword: IMAP_OTHER_MAIL_KEYWORD }))
+    .option('--from-mta', t('option.fromMta', { tempfail: EX_TEMPFAIL, usage: EX_USAGE }))
     .addOption(
       new Option('--starttls <mode>', t('option.starttls'))
         .choices(['required', 'optional', 'off'])
@@ -81,12 +90,45 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     )
     .addHelpText('after', t('ingest.help.after'))
     .action(async (inputs: string[], flags: IngestFlags) => {
+      if (flags.fromMta) return deliverFromMta(inputs, flags, ctx);
       const totals = await runIngest(inputs, flags, ctx);
       if (totals.failed.length > 0) {
         // Not a runtime failure, and not silent: scripts see 2 (bad input), people see the list.
         throw new CommanderError(EXIT_SOME_FAILED, 'sumi.ingest.failed', '');
       }
     });
+}
+
+/**
+ * `--from-mta`: stdin is one mail a mail server delivers through a pipe (an alias `"|sumi ingest
+ * --from-mta"`, Exim's pipe transport, procmail). What counts is that the mail is kept, and the
+ * exit status is how the server learns it: 0 once it is stored, or kept in the quarantine (a mail
+ * without a report is no reason to bounce it to a reporter); EX_TEMPFAIL when it could not be kept
+ * (the store unreachable or failing, the run stopped), so that the server queues it and tries
+ * again (what was stored meanwhile then counts as a duplicate); EX_USAGE for bad usage. Without
+ * it, a store that is down made every report mail bounce (exit 1) and be lost.
+ */
+async function deliverFromMta(inputs: string[], flags: IngestFlags, ctx: CliContext): Promise<void> {
+  const t = translator(ingestText, ctx.lang);
+  const fail = (status: number, message: string): never => {
+    ctx.stderr.write(`${message}\n`);
+    throw new CommanderError(status, 'sumi.ingest.from-mta', message);
+  };
+  if (inputs.some((input) => input !== '-') || flags.watch) fail(EX_USAGE, t('error.fromMtaStdin'));
+  try {
+    await runIngest(['-'], flags, ctx);
+  } catch (error) {
+    if (error instanceof UsageError) fail(EX_USAGE, error.message);
+    const reason =
+      error instanceof StoreAccessError
+        ? describeStoreAccessError(error, ctx.lang)
+        : error instanceof CommanderError
+          ? t('interrupt.stopped')
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    fail(EX_TEMPFAIL, t('error.fromMtaNotKept', { status: EX_TEMPFAIL, reason }));
+  }
 }
 
 async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext): Promise<IngestTotals> {

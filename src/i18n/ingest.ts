@@ -27,6 +27,11 @@ With --leave-other-mail, mail with nothing like a report in it (someone's own ma
 folder, Maildir or mbox the reports share) is left as it is instead: not kept, not a failure,
 and on IMAP not moved.
 
+With --from-mta, stdin is one mail a mail server delivers through a pipe (/etc/aliases:
+dmarc: "|sumi ingest --from-mta --db ..."): the exit status tells the server whether the mail was
+kept (0, also when it held no report and went to the quarantine) or must be delivered again later
+(75), so no report bounces while the store is down.
+
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
 report (each one is listed with its reason and kept in the quarantine; the others are stored);
 1 a runtime failure (the store or the IMAP server failed); 130 stopped by Ctrl-C or SIGTERM
@@ -52,6 +57,11 @@ Microsoft 365 と Gmail ではトークンを使います。
 --leave-other-mail を指定すると、レポートらしいものを含まないメール（レポートと同じ IMAP フォルダー、
 Maildir、mbox に届く人宛てのメール）はそのまま残します。隔離領域に保存せず、失敗にもせず、IMAP では
 移動もしません。
+
+--from-mta を指定すると、標準入力はメールサーバーがパイプで配送する 1 通のメールです（/etc/aliases:
+dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保管できたか（0。レポートを含まず
+隔離領域に保管した場合も）、後で再送が必要か（75）をサーバーに伝えるので、ストアの停止中もレポートは
+差し戻されません。
 
 終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
 含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
@@ -105,6 +115,10 @@ Maildir、mbox に届く人宛てのメール）はそのまま残します。�
   'option.leaveOtherMail': {
     en: "leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox; IMAP, Maildir, mbox, .eml) as it is, instead of keeping it in the quarantine as a failure (and on IMAP moving it); on IMAP it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again",
     ja: 'レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール。IMAP、Maildir、mbox、.eml）を、失敗として隔離領域に保存する（IMAP では移動する）代わりにそのまま残す。IMAP ではサーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない',
+  },
+  'option.fromMta': {
+    en: 'stdin is one mail a mail server delivers through a pipe (an alias "|sumi ingest --from-mta"): exit 0 once it is stored or kept in the quarantine, {tempfail} (try again later) when it could not be kept, {usage} on bad usage',
+    ja: '標準入力はメールサーバーがパイプで配送する 1 通のメール（エイリアス "|sumi ingest --from-mta"）。保存または隔離領域に保管できれば終了コード 0、保管できなければ {tempfail}（後で再送）、使い方の誤りは {usage}',
   },
   'option.starttls': {
     en: 'IMAP (imap://): STARTTLS required, optional (used when offered) or off',
@@ -174,6 +188,14 @@ Maildir、mbox に届く人宛てのメール）はそのまま残します。�
   'error.notAFolder': {
     en: '--watch watches folders or one imap:// URL: {path} is neither',
     ja: '--watch で待てるのはフォルダーか 1 つの imap:// URL です: {path} はどちらでもありません',
+  },
+  'error.fromMtaStdin': {
+    en: '--from-mta reads one mail from stdin (a mail server\'s pipe): give no path, or "-", and no --watch',
+    ja: '--from-mta は標準入力から 1 通のメールを読みます（メールサーバーのパイプ）。パスは指定しないか "-" にし、--watch は使えません',
+  },
+  'error.fromMtaNotKept': {
+    en: 'the mail was not kept; the mail server is told to try again later (exit {status}): {reason}',
+    ja: 'メールを保存できませんでした。メールサーバーには後で再送するよう伝えます（終了コード {status}）: {reason}',
   },
   'error.intervalNeedsWatch': {
     en: '--interval is for --watch on folders',

@@ -8,7 +8,7 @@ import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
 import { until } from '../helpers/until.ts';
 import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
-import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
+import { spawnSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/reports');
@@ -205,6 +205,33 @@ describe('sumi ingest', () => {
     expect(kept.code).toBe(2);
     expect(JSON.parse(kept.stdout).failed).toHaveLength(1);
   });
+
+  it("--from-mta: a mail server's pipe learns whether the mail was kept (0, or 75 to try again later; 64 on bad usage)", async () => {
+    const deliver = (mail: string, args: string[]) => sumiWithInput(['ingest', '--from-mta', ...args], mail);
+    const stored = await deliver(reportMail({ reportId: 'mta-1' }), ['--db', db]);
+    expect(stored.code, stored.stderr).toBe(0);
+    expect(stored.stdout).toMatch(/^Stored 1 aggregate reports/);
+    // No report in it: kept in the quarantine, and no reason to bounce it to whoever sent it.
+    const plain = await deliver(plainMail('not a report'), ['--db', db]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('kept in the quarantine');
+    // The store cannot be reached: the server keeps the mail and tries again later.
+    const down = await deliver(reportMail({ reportId: 'mta-2' }), [
+      '--db',
+      'postgres://sumi@127.0.0.1:1/none',
+    ]);
+    expect(down.code).toBe(75);
+    expect(down.stderr).toMatch(
+      /the mail was not kept; the mail server is told to try again later \(exit 75\): .*127\.0\.0\.1:1/,
+    );
+    // Delivered again once the store is back: stored once.
+    const again = await deliver(reportMail({ reportId: 'mta-1' }), ['--db', db, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ reports: 0, duplicates: 1 });
+    const usage = await deliver(reportMail({ reportId: 'mta-3' }), [input('x.eml'), '--db', db]);
+    expect(usage.code).toBe(64);
+    expect(usage.stderr).toContain('--from-mta reads one mail from stdin');
+  }, 60_000);
 
   it('exits 2 on bad usage', async () => {
     expect((await sumi(['ingest', '--db', db])).code).toBe(2);

@@ -13,6 +13,22 @@ export function spawnSumi(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** Runs `sumi ARGS` in a child process with `stdin` as its input, to its end. */
+export async function sumiWithInput(args: string[], stdin: string | Buffer) {
+  const child = spawnSumi(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  child.stdin.end(stdin);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
 /** In-process run capturing stdout and stderr. */
 export async function sumi(argv: string[], env: Record<string, string | undefined> = {}) {
   let stdout = '';
