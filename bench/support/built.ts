@@ -7,20 +7,13 @@
  * peak RSS runs a plain script by node alone instead (big-ingest.mjs): tsx's loader thread is
  * memory the command does not have.
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildIsFresh } from '../../bin/freshness.js';
+import { buildIsFresh, compileIfStale } from '../../bin/freshness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-if (!buildIsFresh(root)) {
-  console.error('compiling src/ into build/ (scripts/build-node.mjs) to measure what `sumi` runs...');
-  execFileSync(process.execPath, [path.join(root, 'scripts/build-node.mjs')], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (!buildIsFresh(root)) throw new Error('build/ could not be compiled (see above)');
-}
+if (!buildIsFresh(root)) console.error('compiling src/ into build/ to measure what `sumi` runs...');
+compileIfStale(root, 'inherit');
 
 /** A module of build/ (`ingest/paths.js`), typed as its source; loaded when asked, as a command loads what it uses. */
 export async function built<T>(module: string): Promise<T> {

@@ -27,7 +27,7 @@ export interface IngestTotals {
   tlsReports: number;
   /** Inputs (files, mails) read. */
   inputs: number;
-  /** Of the inputs, mails that held nothing like a report and were left where they were (IMAP's leaveOtherMail). */
+  /** Of the inputs, mails that held nothing like a report and were left where they were (--leave-other-mail). */
   otherMail: number;
   failed: FailedInput[];
 }

@@ -84,7 +84,7 @@ async function startSession(
   return session.csrfToken;
 }
 
-/** An AccountError as the API's 400 (409 for a taken username); anything else goes on. */
+/** An AccountError as the API's 400 (409 for a taken username or mailbox, or the last admin); anything else goes on. */
 export function accountError(error: unknown, params: Record<string, string> = {}): never {
   if (error instanceof AccountError) {
     const conflict =

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIsFresh } from '../../bin/freshness.js';
+import { buildIsFresh, compileIfStale } from '../../bin/freshness.js';
 import { aggregateGz } from '../ingest/helpers/reports.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,8 +60,7 @@ describe('build/: the sources compiled (scripts/build-node.mjs, run by npm ci)',
   let work: string;
   beforeAll(() => {
     // CI's `npm ci` built it; after a change to src/ it is built again here (some 20 s).
-    if (!buildIsFresh(root))
-      execFileSync(process.execPath, ['scripts/build-node.mjs'], { cwd: root, stdio: 'pipe' });
+    compileIfStale(root);
     work = mkdtempSync(path.join(tmpdir(), 'sumi-build-'));
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
