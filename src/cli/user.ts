@@ -9,6 +9,7 @@ import {
   SETUP_LINK_SECONDS,
   type User,
 } from '../auth/accounts.ts';
+import { domainName, InventoryInputError } from '../analysis/inventory.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/password.ts';
 import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
@@ -42,6 +43,21 @@ interface ChangeFlags extends UserFlags {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/**
+ * The domains given, as the store keeps them; a UsageError naming the first that is not a domain
+ * name (checked as the API checks them: a typo would otherwise give access to nothing, silently).
+ */
+function checkedDomains(given: readonly string[], ctx: CliContext): string[] {
+  return given.map((text) => {
+    try {
+      return domainName(text);
+    } catch (error) {
+      if (!(error instanceof InventoryInputError)) throw error;
+      throw new UsageError(translate(serverText, 'error.bad-domain', ctx.lang, { domain: text }));
+    }
+  });
+}
 
 async function withStore<T>(
   flags: UserFlags,
@@ -80,6 +96,7 @@ export function registerUser(program: Command, ctx: CliContext): void {
       } catch {
         throw new UsageError(t('error.bad-username'));
       }
+      const domains = checkedDomains(flags.domain, ctx);
       const password = flags.setupLink === undefined ? await readPassword(ctx, username) : null;
       await withStore(flags, ctx, async (store) => {
         const accounts = new Accounts(store.db);
@@ -90,7 +107,7 @@ export function registerUser(program: Command, ctx: CliContext): void {
             password,
             role: flags.role,
             allDomains: Boolean(flags.allDomains),
-            domains: flags.domain,
+            domains,
             groups: flags.group,
           });
         } catch (error) {
@@ -159,12 +176,13 @@ export function registerUser(program: Command, ctx: CliContext): void {
     .option('--db <file|url>', ti('option.db'))
     .option('--json', tc('option.json'))
     .action(async (name: string, flags: ChangeFlags) => {
+      const given = checkedDomains(flags.domain, ctx);
       await withStore(flags, ctx, async (store) => {
         const accounts = new Accounts(store.db);
         const found = await namedUser(accounts, name, ctx);
         const { username } = found;
-        const list = (given: string[], kept: boolean) => (given.length > 0 ? given : kept ? undefined : []);
-        const domains = list(flags.domain, flags.domains);
+        const list = (named: string[], kept: boolean) => (named.length > 0 ? named : kept ? undefined : []);
+        const domains = list(given, flags.domains);
         const groups = list(flags.group, flags.groups);
         const changes = {
           ...(flags.role !== undefined ? { role: flags.role } : {}),

@@ -164,6 +164,54 @@ describe('sumi user', () => {
     expect(ja.stdout).toContain('carol を変更しました: analyst、*。');
     expect((await sumi(['user', 'change', 'nobody', '--role', 'viewer', '--db', db])).code).toBe(2);
     expect((await sumi(['user', 'change', 'carol', '--role', 'owner', '--db', db])).code).toBe(2);
+    // A domain that is not one is refused (as the API refuses it), naming it, and nothing changes;
+    // one written with capitals or a final dot is kept as the store keeps domains.
+    const refused = await sumi([
+      'user',
+      'change',
+      'carol',
+      '--domain',
+      'a.example',
+      '--domain',
+      'exa mple',
+      '--db',
+      db,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('exa mple: not a domain name.');
+    const refusedJa = await sumi([
+      '--lang',
+      'ja',
+      'user',
+      'add',
+      'erin',
+      '--role',
+      'viewer',
+      '--domain',
+      'a..example',
+      '--setup-link',
+      'http://x',
+      '--db',
+      db,
+    ]);
+    expect(refusedJa.code).toBe(2);
+    expect(refusedJa.stderr).toContain('a..example: ドメイン名ではありません。');
+    const users = JSON.parse((await sumi(['user', 'list', '--db', db, '--json'])).stdout).users;
+    expect(users.map((u: { username: string; allDomains: boolean }) => [u.username, u.allDomains])).toEqual([
+      ['carol', true],
+    ]);
+    const cased = await sumi([
+      'user',
+      'change',
+      'carol',
+      '--no-all-domains',
+      '--domain',
+      'C.Example.',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(JSON.parse(cased.stdout).user).toMatchObject({ allDomains: false, domains: ['c.example'] });
     const deleted = await sumi(['user', 'delete', 'carol', '--db', db]);
     expect(deleted.stdout).toContain('Deleted carol');
     expect((await sumi(['user', 'delete', 'carol', '--db', db])).code).toBe(2);
