@@ -235,11 +235,13 @@ export class Accounts {
 
   /** Deletes a user, their sessions and tokens; the last admin cannot be deleted. */
   async deleteUser(id: number): Promise<boolean> {
-    const user = await this.getUser(id);
-    if (!user) return false;
-    if (user.role === 'admin') await this.#notLastAdmin();
-    await this.db.deleteFrom('users').where('id', '=', id).execute();
-    return true;
+    return this.#withAdmins(async (trx) => {
+      const user = await trx.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst();
+      if (!user) return false;
+      if (user.role === 'admin') await notLastAdmin(trx);
+      await trx.deleteFrom('users').where('id', '=', id).execute();
+      return true;
+    });
   }
 
   /**
@@ -251,13 +253,13 @@ export class Accounts {
     id: number,
     changes: { role?: Role; allDomains?: boolean; domains?: readonly string[]; groups?: readonly string[] },
   ): Promise<User | undefined> {
-    const user = await this.getUser(id);
-    if (!user) return undefined;
     if (changes.role !== undefined && !ROLES.includes(changes.role))
       throw new AccountError('bad-role', `role "${changes.role}": admin, analyst or viewer`);
-    if (user.role === 'admin' && changes.role !== undefined && changes.role !== 'admin')
-      await this.#notLastAdmin();
-    await this.db.transaction().execute(async (trx) => {
+    const found = await this.#withAdmins(async (trx) => {
+      const user = await trx.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst();
+      if (!user) return false;
+      if (user.role === 'admin' && changes.role !== undefined && changes.role !== 'admin')
+        await notLastAdmin(trx);
       const values = {
         ...(changes.role !== undefined ? { role: changes.role } : {}),
         ...(changes.allDomains !== undefined ? { all_domains: changes.allDomains ? 1 : 0 } : {}),
@@ -273,19 +275,25 @@ export class Accounts {
         const rows = [...new Set(names)].map((name) => ({ user_id: id, kind, name }));
         if (rows.length > 0) await trx.insertInto('user_access').values(rows).execute();
       }
+      return true;
     });
-    return this.getUser(id);
+    return found ? this.getUser(id) : undefined;
   }
 
-  /** Refuses to take the admin role from the only admin there is (deleting it, or changing its role). */
-  async #notLastAdmin(): Promise<void> {
-    const admins = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('role', '=', 'admin')
-      .executeTakeFirstOrThrow();
-    if (Number(admins.n) <= 1)
-      throw new AccountError('last-admin', 'the last admin cannot be deleted nor lose the role');
+  /**
+   * A change that may take the admin role away, read and written in one transaction that sees
+   * every concurrent one: two admins demoting each other at once each counted two admins before
+   * either changed, and none was left. Serializable on PostgreSQL (the one that loses is run
+   * again, and then sees one admin); SQLite runs one writing transaction at a time.
+   */
+  async #withAdmins<T>(change: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().setIsolationLevel('serializable').execute(change);
+      } catch (error) {
+        if (attempt >= ADMIN_CHANGE_ATTEMPTS || !lostToConcurrentChange(error)) throw error;
+      }
+    }
   }
 
   /** Sets a password and ends every session of the user (a changed password logs everyone out). */
@@ -711,4 +719,28 @@ export class Accounts {
     const result = await this.db.deleteFrom('imap_sources').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+}
+
+/** Runs of a change that may take the admin role away, against concurrent ones (#withAdmins). */
+const ADMIN_CHANGE_ATTEMPTS = 5;
+
+/** Refuses to take the admin role from the only admin there is (deleting it, or changing its role). */
+async function notLastAdmin(trx: Kysely<Database>): Promise<void> {
+  const admins = await trx
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin')
+    .executeTakeFirstOrThrow();
+  if (Number(admins.n) <= 1)
+    throw new AccountError('last-admin', 'the last admin cannot be deleted nor lose the role');
+}
+
+/**
+ * A transaction that lost to a concurrent one and may be run again: PostgreSQL's
+ * serialization_failure or deadlock_detected, SQLite's snapshot gone stale (another connection
+ * wrote after this one read).
+ */
+function lostToConcurrentChange(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
