@@ -108,14 +108,20 @@ export function legacyHeaderText(mail: Buffer, text: string): string {
     .map((piece) =>
       Buffer.from(piece)
         .toString('latin1')
-        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        // Unfolded, a header's line break went: a space may stand for one.
+        .replace(/[ \t]+/g, '(?:\\r?\\n)?[ \\t]+'),
     )
     .join('[\\x80-\\xff]+');
-  // Where a header gives it: a (file)name parameter's value or a Subject, not a body's 8-bit text.
-  const where = new RegExp(`(?:(?:file)?name\\s*=\\s*"?|^subject:[ \\t]*)(${pattern})`, 'im');
-  const found = where.exec(mail.toString('latin1'));
+  // Where a header gives it, not a body's 8-bit text (nor a forwarded mail's Subject line): a
+  // (file)name parameter's value anywhere (parts' headers follow the mail's), a Subject in the
+  // mail's own header, which ends at its first empty line.
+  const raw = mail.toString('latin1');
+  const name = new RegExp(`(?:file)?name\\s*=\\s*"?(${pattern})`, 'i').exec(raw);
+  const headerEnd = /\r?\n\r?\n/.exec(raw)?.index ?? raw.length;
+  const found = name ?? new RegExp(`^subject:[ \\t]*(${pattern})`, 'im').exec(raw.slice(0, headerEnd));
   if (!found) return text;
-  return japaneseText(Buffer.from(found[1]!, 'latin1')) ?? text;
+  return japaneseText(Buffer.from(found[1]!.replace(/\r?\n/g, ''), 'latin1')) ?? text;
 }
 
 function formatAddress(address: NonNullable<Email['from']>): string {

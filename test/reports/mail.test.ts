@@ -50,6 +50,18 @@ describe('raw Japanese header text', () => {
     expect(parsed.summary.subject).toBe('レポート 2026');
   });
 
+  it("reads a folded raw Subject from the mail's header, not from a body line of the same shape", async () => {
+    const reportSjis = '\x83\x8c\x83\x7c\x81\x5b\x83\x67'; // レポート
+    const otherSjis = '\x83\x8d\x83\x7c\x81\x5b\x83\x67'; // ロポート: the same shape
+    const mail = Buffer.from(
+      `From: a@example.jp\r\nSubject: Report\r\n ${reportSjis}\r\nContent-Type: text/plain\r\n\r\n` +
+        `Forwarded below.\r\nSubject: Report ${otherSjis}\r\n`,
+      'latin1',
+    );
+    const parsed = await parseMail(mail);
+    expect(parsed.summary.subject).toBe('Report レポート');
+  });
+
   it('leaves text alone that is whole, or whose bytes no encoding takes, or that no header holds', () => {
     const mail = mailNamed(Buffer.from([0x72, 0xff, 0xfe, 0x2e, 0x78, 0x6d, 0x6c]));
     expect(legacyHeaderText(mail, 'report.xml')).toBe('report.xml');
