@@ -1,5 +1,6 @@
 /** `sumi user add|list|change|delete`: dashboard accounts from the command line. */
 import { type Command, Option } from 'commander';
+import { domainName, InventoryInputError } from '../analysis/inventory.ts';
 import {
   AccountError,
   Accounts,
@@ -9,7 +10,6 @@ import {
   SETUP_LINK_SECONDS,
   type User,
 } from '../auth/accounts.ts';
-import { domainName, InventoryInputError } from '../analysis/inventory.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/password.ts';
 import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
