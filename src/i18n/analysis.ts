@@ -224,7 +224,10 @@ export const analysisText = {
   'ownRecord.none': { en: 'no', ja: 'なし' },
   'ownRecord.dns-error': { en: 'DNS error', ja: 'DNS エラー' },
   'ownRecord.not-checked': { en: 'not seen', ja: '未確認' },
-  'reporters.stopped': { en: 'stopped? silent {days} days', ja: '停止? {days} 日間なし' },
+  'reporters.stopped': {
+    en: 'stopped? silent {days, plural, one {# day} other {# days}}',
+    ja: '停止? {days} 日間なし',
+  },
   'reporters.active': { en: 'reporting', ja: '送信中' },
   'reporters.hours': { en: '{hours} h', ja: '{hours} 時間' },
   'reporters.overlaps': { en: '{count} overlapping windows', ja: '期間の重複 {count} 件' },
@@ -239,7 +242,7 @@ export const analysisText = {
     ja: 'レポートの From にサブドメインはありません。',
   },
   'simulate.headline': {
-    en: 'With p={policy}{sp}: {fail} of {messages} messages fail DMARC; {quarantine} would be quarantined and {reject} rejected.',
+    en: 'With p={policy}{sp}: {fail} of {messages, plural, one {# message} other {# messages}} fail DMARC; {quarantine} would be quarantined and {reject} rejected.',
     ja: 'p={policy}{sp} の場合: {messages} 通中 {fail} 通が DMARC 不合格。隔離 {quarantine} 通、拒否 {reject} 通。',
   },
   'simulate.legitimate': {

@@ -108,7 +108,7 @@ export const cliText = {
     ja: '待ち受けアドレス host:port（ポート 0: 空いているポート）',
   },
   'dns.serve.listening': {
-    en: 'serving {records} names from {file} on {address} (UDP and TCP); use --resolver {address}',
+    en: 'serving {records, plural, one {# name} other {# names}} from {file} on {address} (UDP and TCP); use --resolver {address}',
     ja: '{file} の {records} 件の名前を {address} で応答中（UDP と TCP）。--resolver {address} で利用できます',
   },
   'dns.serve.badZone': { en: '{file}: {message}', ja: '{file}: {message}' },

@@ -133,16 +133,16 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '同時に処理する入力の数（既定: SQLite では {sqlite}、PostgreSQL では {postgres}）',
   },
   'progress.line': {
-    en: '{reports} reports, {records} records, {rate} reports/s',
+    en: '{reports, plural, one {# report} other {# reports}}, {records, plural, one {# record} other {# records}}, {rate} reports/s',
     ja: 'レポート {reports} 件、レコード {records} 件、{rate} 件/秒',
   },
   'progress.eta': { en: 'ETA {eta}', ja: '残り {eta}' },
   'summary.stored': {
-    en: 'Stored {reports} aggregate reports ({records} records, {messages} messages), {failureReports} failure reports and {tlsReports} TLS reports from {inputs} inputs in {seconds} s.',
+    en: 'Stored {reports, plural, one {# aggregate report} other {# aggregate reports}} ({records, plural, one {# record} other {# records}}, {messages, plural, one {# message} other {# messages}}), {failureReports, plural, one {# failure report} other {# failure reports}} and {tlsReports, plural, one {# TLS report} other {# TLS reports}} from {inputs, plural, one {# input} other {# inputs}} in {seconds} s.',
     ja: '{inputs} 件の入力から集約レポート {reports} 件（レコード {records} 件、メッセージ {messages} 通）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を {seconds} 秒で保存しました。',
   },
   'summary.duplicates': {
-    en: '{duplicates} reports were already stored.',
+    en: '{duplicates, plural, one {# report was} other {# reports were}} already stored.',
     ja: '{duplicates} 件のレポートは保存済みでした。',
   },
   'interrupt.finishing': {
@@ -166,11 +166,11 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。これにより集計されるレコードは {records} 件、メッセージは {messages} 通変わりました。',
   },
   'summary.otherMail': {
-    en: '{count} mails held nothing like a report and were left as they were (--leave-other-mail).',
+    en: '{count, plural, one {# mail held nothing like a report and was left as it was} other {# mails held nothing like a report and were left as they were}} (--leave-other-mail).',
     ja: 'レポートらしいものを含まないメール {count} 通をそのまま残しました（--leave-other-mail）。',
   },
   'summary.failed': {
-    en: '{count} inputs gave no report; those that could be read are kept in the quarantine:',
+    en: '{count, plural, one {# input gave no report; it is kept in the quarantine if it could be read:} other {# inputs gave no report; those that could be read are kept in the quarantine:}}',
     ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
   },
   'error.noInput': {
@@ -226,7 +226,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '{option} {value}: 正の整数を指定してください',
   },
   'input-too-large': {
-    en: '{source}: {size} bytes, more than the limit of {limit}; left where it is',
+    en: '{source}: {size, plural, one {# byte} other {# bytes}}, more than the limit of {limit}; left where it is',
     ja: '{source}: {size} バイトあり、上限の {limit} を超えています。元の場所に残しています',
   },
   'input-unreadable': {
@@ -238,15 +238,15 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '{source}: ストアが値を受け付けませんでした: {message}',
   },
   'imap.connected': {
-    en: 'connected to {host}, folder {folder}: {count} mails to ingest',
+    en: 'connected to {host}, folder {folder}: {count, plural, one {# mail} other {# mails}} to ingest',
     ja: '{host} に接続しました。フォルダー {folder} の取り込むメール: {count} 通',
   },
   'watch.first': {
-    en: '{time} {inputs} inputs were there: {reports} aggregate reports stored ({records} records), {failureReports} failure reports, {tlsReports} TLS reports; {duplicates} already stored; {failed} gave no report',
+    en: '{time} {inputs, plural, one {# input was there} other {# inputs were there}}: {reports, plural, one {# aggregate report} other {# aggregate reports}} stored ({records, plural, one {# record} other {# records}}), {failureReports, plural, one {# failure report} other {# failure reports}}, {tlsReports, plural, one {# TLS report} other {# TLS reports}}; {duplicates} already stored; {failed} gave no report',
     ja: '{time} 既存の入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
   },
   'watch.new': {
-    en: '{time} {inputs} new inputs: {reports} aggregate reports stored ({records} records), {failureReports} failure reports, {tlsReports} TLS reports; {duplicates} already stored; {failed} gave no report',
+    en: '{time} {inputs, plural, one {# new input} other {# new inputs}}: {reports, plural, one {# aggregate report} other {# aggregate reports}} stored ({records, plural, one {# record} other {# records}}), {failureReports, plural, one {# failure report} other {# failure reports}}, {tlsReports, plural, one {# TLS report} other {# TLS reports}}; {duplicates} already stored; {failed} gave no report',
     ja: '{time} 新しい入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
   },
   'watch.failed': {
@@ -254,7 +254,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '{time} 保存に失敗しました: {message}。保存できなかった分を {seconds} 秒後にもう一度試します',
   },
   'watch.watching': {
-    en: 'watching {count} folders for new reports (Ctrl-C stops)',
+    en: 'watching {count, plural, one {# folder} other {# folders}} for new reports (Ctrl-C stops)',
     ja: '{count} 個のフォルダーで新しいレポートを待っています（Ctrl-C で停止）',
   },
   'imap.watching': {
@@ -322,7 +322,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '--accept {value}: メールアドレスをカンマ区切りで指定してください',
   },
   'smtpd.received': {
-    en: '{source}: {reports} reports stored, {duplicates} duplicates, {failed} failed',
+    en: '{source}: {reports, plural, one {# report} other {# reports}} stored, {duplicates, plural, one {# duplicate} other {# duplicates}}, {failed} failed',
     ja: '{source}: レポート {reports} 件を保存、重複 {duplicates} 件、失敗 {failed} 件',
   },
   'quarantine.description': {

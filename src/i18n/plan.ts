@@ -58,7 +58,7 @@ export const planText = {
   'plan.source.check': { en: 'sumi check', ja: 'sumi check' },
   'plan.source.reports': { en: 'the reports', ja: 'レポート' },
   'plan.mail': {
-    en: 'Mail: {messages} messages; legitimate {legitimate}, of which {passing} pass DMARC; forwarded {forwarded}; unknown senders {unknown}',
+    en: 'Mail: {messages, plural, one {# message} other {# messages}}; legitimate {legitimate}, of which {passing} pass DMARC; forwarded {forwarded}; unknown senders {unknown}',
     ja: 'メール: {messages} 通。正規 {legitimate} 通（うち DMARC 合格 {passing} 通）、転送 {forwarded} 通、不明な送信元 {unknown} 通',
   },
   'plan.next': { en: 'Next step: {step} ({status})', ja: '次の段階: {step}（{status}）' },
@@ -111,11 +111,11 @@ export const planText = {
   'blockers.heading': { en: 'What blocks it:', ja: '妨げているもの:' },
   'blockers.more': { en: '... and {count} more senders', ja: '…ほか {count} 件の送信元' },
   'blocker.sender-failing': {
-    en: '{name}: {failing} of {messages} messages fail DMARC. {reason}',
+    en: '{name}: {failing} of {messages, plural, one {# message} other {# messages}} fail DMARC. {reason}',
     ja: '{name}: {messages} 通中 {failing} 通が DMARC 不合格。{reason}',
   },
   'blocker.unknown-sender': {
-    en: '{name}: {messages} messages ({share} of the mail) from a sender nobody has identified. {reason}',
+    en: '{name}: {messages, plural, one {# message} other {# messages}} ({share} of the mail) from a sender nobody has identified. {reason}',
     ja: '{name}: 誰も特定していない送信元からの {messages} 通（メール全体の {share}）。{reason}',
   },
   'blocker.unknown-sender.fix': {
@@ -125,7 +125,7 @@ export const planText = {
   'plan.fix': { en: 'Fix', ja: '対処' },
   'plan.publish': { en: 'Publish', ja: '公開するレコード' },
   'plan.impact': {
-    en: 'On the last {days} days it would have quarantined {quarantined} and rejected {rejected} messages: {legitimate} legitimate (at risk), {unauthorised} unauthorised.',
+    en: 'On the last {days, plural, one {# day} other {# days}} it would have quarantined {quarantined} and rejected {rejected, plural, one {# message} other {# messages}}: {legitimate} legitimate (at risk), {unauthorised} unauthorised.',
     ja: '直近 {days} 日間に当てはめると、隔離 {quarantined} 通、拒否 {rejected} 通: うち正規（影響を受ける） {legitimate} 通、不正 {unauthorised} 通。',
   },
   'record.rua-unknown': {
@@ -180,7 +180,7 @@ export const planText = {
   'history.direction.other': { en: 'changed', ja: '変更' },
   'history.step': { en: '{day}  {direction}: {from} -> {to}', ja: '{day}  {direction}: {from} → {to}' },
   'history.effect': {
-    en: '{label} ({days} days with reports): {messages} messages, {fail} failing DMARC; the policy applied to {affected} ({legitimate} legitimate, {unauthorised} unauthorised); receivers quarantined {quarantined} and rejected {rejected}',
+    en: '{label} ({days, plural, one {# day} other {# days}} with reports): {messages, plural, one {# message} other {# messages}}, {fail} failing DMARC; the policy applied to {affected} ({legitimate} legitimate, {unauthorised} unauthorised); receivers quarantined {quarantined} and rejected {rejected}',
     ja: '{label}（レポートのある {days} 日）: {messages} 通、DMARC 不合格 {fail} 通。ポリシー適用対象 {affected} 通（正規 {legitimate} 通、不正 {unauthorised} 通）。受信側の隔離 {quarantined} 通・拒否 {rejected} 通',
   },
   'history.before': { en: '7 days before', ja: '変更前 7 日' },
@@ -196,7 +196,7 @@ export const planText = {
     ja: '詳しく表示するレポート数（既定 10、--json はすべて）',
   },
   'failures.heading': {
-    en: '{domain}: {reports} failure reports ({incidents} messages); the aggregate reports counted {failing} messages failing DMARC',
+    en: '{domain}: {reports, plural, one {# failure report} other {# failure reports}} ({incidents, plural, one {# message} other {# messages}}); the aggregate reports counted {failing, plural, one {# message} other {# messages}} failing DMARC',
     ja: '{domain}: 失敗レポート {reports} 件（{incidents} 通）。集約レポートでは DMARC 不合格が {failing} 通',
   },
   'failures.truncated': {
@@ -293,7 +293,7 @@ export const planText = {
   },
   'resolve.progress': { en: 'reverse DNS {done}/{total}', ja: '逆引き {done}/{total}' },
   'resolve.summary': {
-    en: '{ips} IPs, {lookedUp} looked up: {ok} with a PTR name ({confirmed} forward-confirmed), {none} without, {temporary} could not be asked (retried later)',
+    en: '{ips, plural, one {# IP} other {# IPs}}, {lookedUp} looked up: {ok} with a PTR name ({confirmed} forward-confirmed), {none} without, {temporary} could not be asked (retried later)',
     ja: 'IP {ips} 件、うち {lookedUp} 件を照会: PTR あり {ok} 件（正引き確認済み {confirmed} 件）、PTR なし {none} 件、照会できず {temporary} 件（後で再試行）',
   },
   'option.mmdb': {
@@ -307,7 +307,7 @@ export const planText = {
     ja: '見つかった DMARC レコードをストアに保存する（ポリシー履歴と導入計画用、ストアは --db）',
   },
   'check.stored': {
-    en: 'Saved the DMARC check of {count} domains in the store.',
+    en: 'Saved the DMARC check of {count, plural, one {# domain} other {# domains}} in the store.',
     ja: '{count} ドメインの DMARC 検査結果をストアに保存しました。',
   },
 } satisfies UiCatalog;

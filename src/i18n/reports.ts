@@ -10,7 +10,7 @@ export const reportErrorText = {
     ja: '入力が空です。',
   },
   'input-too-large': {
-    en: 'The input is {size} bytes, more than the limit of {limit} bytes.',
+    en: 'The input is {size, plural, one {# byte} other {# bytes}}, more than the limit of {limit} bytes.',
     ja: '入力が {size} バイトあり、上限の {limit} バイトを超えています。',
   },
   'not-xml': {
@@ -78,7 +78,7 @@ export const reportErrorText = {
     ja: 'zip アーカイブを読めません: {detail}',
   },
   'zip-too-many-entries': {
-    en: 'The zip archive has {count} entries, more than the limit of {limit}.',
+    en: 'The zip archive has {count, plural, one {# entry} other {# entries}}, more than the limit of {limit}.',
     ja: 'zip アーカイブに {count} 個のエントリがあり、上限の {limit} を超えています。',
   },
   'zip-entry-encrypted': {

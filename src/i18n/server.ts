@@ -23,7 +23,7 @@ export const serverText = {
     ja: '現在のパスワードが違います。',
   },
   'error.login-locked': {
-    en: 'Too many failed logins: try again in {minutes} minutes.',
+    en: 'Too many failed logins: try again in {minutes, plural, one {# minute} other {# minutes}}.',
     ja: 'ログインの失敗が多すぎます。{minutes} 分後にもう一度お試しください。',
   },
   'error.not-found': { en: 'Not found: {what}.', ja: '見つかりません: {what}' },
@@ -135,7 +135,7 @@ export const serverText = {
   },
   'serve.listening': { en: 'Sumi is serving on {url}', ja: 'Sumi は {url} で動作しています' },
   'serve.setupLink': {
-    en: 'No admin has a password yet: set the password of "{username}" (admin) within {hours} hours at:\n  {url}',
+    en: 'No admin has a password yet: set the password of "{username}" (admin) within {hours, plural, one {# hour} other {# hours}} at:\n  {url}',
     ja: 'パスワードを設定した管理者がまだいません。{hours} 時間以内に次の URL で「{username}」（管理者）のパスワードを設定してください:\n  {url}',
   },
   'serve.foldFailed': {
@@ -198,7 +198,7 @@ export const serverText = {
   'user.deleted': { en: 'Deleted {username}.', ja: '{username} を削除しました。' },
   'user.notFound': { en: 'No user {username}.', ja: 'ユーザー {username} はいません。' },
   'user.setupLink': {
-    en: 'Set the password within {hours} hours at: {url}',
+    en: 'Set the password within {hours, plural, one {# hour} other {# hours}} at: {url}',
     ja: '{hours} 時間以内に次の URL でパスワードを設定してください: {url}',
   },
   'user.noneYet': { en: 'No users yet.', ja: 'ユーザーはまだいません。' },

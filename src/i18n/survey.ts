@@ -92,11 +92,11 @@ export const surveyText = {
     ja: '... ほかに {count} 行がドメインではありません',
   },
   'survey.progress': {
-    en: '{done} domains measured ({rate}/s), {unmeasured} could not be asked so far',
+    en: '{done, plural, one {# domain} other {# domains}} measured ({rate}/s), {unmeasured} could not be asked so far',
     ja: '{done} ドメインを測定（{rate} 件/秒）、現時点で問い合わせ不能 {unmeasured} 件',
   },
   'survey.progress.pass': {
-    en: 'retry pass {pass}: {domains} domains that got a temporary DNS failure',
+    en: 'retry pass {pass}: {domains, plural, one {# domain} other {# domains}} that got a temporary DNS failure',
     ja: '再測定 {pass} 回目: 一時的な DNS 障害のあった {domains} ドメイン',
   },
   'survey.table.category': { en: 'category', ja: '分類' },
@@ -126,7 +126,7 @@ DMARC: 有効なポリシーが適用される（自身のレコードまたは 
 BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilson 信頼区間は --json と --csv に出力。`,
   },
   'survey.input': {
-    en: 'Input: {lines} lines, {invalid} not domains. Resolver: {resolver}; {rate}, {concurrency} domains at once.',
+    en: 'Input: {lines, plural, one {# line} other {# lines}}, {invalid} not domains. Resolver: {resolver}; {rate}, {concurrency, plural, one {# domain} other {# domains}} at once.',
     ja: '入力: {lines} 行（うちドメインでない行 {invalid}）。リゾルバー: {resolver}。{rate}、同時 {concurrency} ドメイン。',
   },
   'survey.option.db': {
@@ -198,19 +198,19 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
     ja: 'スキャン「{name}」を {store} に保存します',
   },
   'survey.resuming': {
-    en: 'resuming scan "{name}": {skipped} domains already measured are skipped',
+    en: 'resuming scan "{name}": {skipped, plural, one {# domain already measured is skipped} other {# domains already measured are skipped}}',
     ja: 'スキャン「{name}」を再開: 測定済の {skipped} ドメインを飛ばしました',
   },
   'survey.queued': {
-    en: 'scan "{name}": {domains} domains in {shards} shards queued on {queue}; waiting for workers',
+    en: 'scan "{name}": {domains, plural, one {# domain} other {# domains}} in {shards, plural, one {# shard} other {# shards}} queued on {queue}; waiting for workers',
     ja: 'スキャン「{name}」: {domains} ドメインを {shards} シャードとして {queue} に登録しました。ワーカーの処理を待ちます',
   },
   'survey.detached': {
-    en: 'scan "{name}": {domains} domains in {shards} shards queued; `sumi survey show {name}` prints the results when the workers are done',
+    en: 'scan "{name}": {domains, plural, one {# domain} other {# domains}} in {shards, plural, one {# shard} other {# shards}} queued; `sumi survey show {name}` prints the results when the workers are done',
     ja: 'スキャン「{name}」: {domains} ドメインを {shards} シャードとして登録しました。ワーカーの完了後 `sumi survey show {name}` で結果を表示できます',
   },
   'survey.progress.queue': {
-    en: '{done} domains stored by workers, {unmeasured} could not be asked so far',
+    en: '{done, plural, one {# domain} other {# domains}} stored by workers, {unmeasured} could not be asked so far',
     ja: 'ワーカーが {done} ドメインを保存、現時点で問い合わせ不能 {unmeasured} 件',
   },
   'survey.show.description': {
@@ -218,7 +218,7 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
     ja: '保存済みスキャンの結果をストアから再計算して表示する（スキャン時と同じ出力）',
   },
   'survey.show.unfinished': {
-    en: 'scan "{name}" is not finished: these are the {results} domains stored so far',
+    en: 'scan "{name}" is not finished: {results, plural, one {this is the # domain stored so far} other {these are the # domains stored so far}}',
     ja: 'スキャン「{name}」は未完了です: ここまでに保存された {results} ドメインの結果です',
   },
   'survey.trend.description': {
@@ -269,7 +269,7 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
     ja: 'ワーカー {name} が {queue}（キュー {queueName}）のシャードを待っています',
   },
   'worker.start': {
-    en: 'scan "{scan}" shard {shard}: {domains} domains',
+    en: 'scan "{scan}" shard {shard}: {domains, plural, one {# domain} other {# domains}}',
     ja: 'スキャン「{scan}」シャード {shard}: {domains} ドメイン',
   },
   'worker.done': {
@@ -278,7 +278,7 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
   },
   'worker.error': { en: 'worker error: {message}', ja: 'ワーカーのエラー: {message}' },
   'worker.stopped': {
-    en: 'worker stopped: {shards} shards, {domains} domains measured',
+    en: 'worker stopped: {shards, plural, one {# shard} other {# shards}}, {domains, plural, one {# domain} other {# domains}} measured',
     ja: 'ワーカー停止: {shards} シャード、{domains} ドメインを測定',
   },
   'survey.rate.capped': { en: 'at most {qps} queries/s', ja: '上限 {qps} 問い合わせ/秒' },
@@ -289,11 +289,11 @@ BIMI・MTA-STS・TLS-RPT: 有効なレコードがちょうど 1 つ。95% Wilso
 export const surveyReportText = {
   'report.title': { en: 'Mail authentication adoption survey', ja: '送信ドメイン認証の普及状況調査' },
   'report.lead': {
-    en: '{domains} domains in {categories} categories; {measured} measured. Categories: {by}. Scan {started} – {finished} (UTC).',
+    en: '{domains, plural, one {# domain} other {# domains}} in {categories, plural, one {# category} other {# categories}}; {measured} measured. Categories: {by}. Scan {started} – {finished} (UTC).',
     ja: '{categories} 分類 {domains} ドメイン、うち測定済 {measured}。分類方法: {by}。調査期間 {started} – {finished}（UTC）。',
   },
   'report.unmeasured': {
-    en: '{count} domains could not be measured (SERVFAIL, timeout or REFUSED after {passes} retry passes). They are reported here apart and are not counted as lacking any record.',
+    en: '{count, plural, one {# domain} other {# domains}} could not be measured (SERVFAIL, timeout or REFUSED after {passes} retry passes). Such domains are reported here apart and are not counted as lacking any record.',
     ja: '{count} ドメインは測定できませんでした（{passes} 回の再測定後も SERVFAIL・タイムアウト・REFUSED）。ここに別に示し、「レコードなし」には数えていません。',
   },
   'report.switch': { en: 'Language', ja: '言語' },
@@ -339,7 +339,7 @@ export const surveyReportText = {
     ja: '測定済の組織に占める割合（ドメインの{rule}が持つ組織を数える）。誤差線: 95% Wilson 信頼区間',
   },
   'report.chart.largest': {
-    en: '(the {shown} largest of {total} categories; every one is in the tables)',
+    en: '(the {shown} largest of {total, plural, one {# category} other {# categories}}; every one is in the tables)',
     ja: '（全 {total} 分類のうちドメイン数の多い {shown} 分類。表には全分類を掲載）',
   },
   'report.chart.policy.title': { en: 'DMARC policy (p=) by category', ja: '分類別の DMARC ポリシー（p=）' },
@@ -474,7 +474,7 @@ export const surveyReportText = {
     ja: '再測定',
   },
   'report.method.retriesValue': {
-    en: '{passes} passes on {on}, first after {delay} ms, doubling; {retried} domains needed them',
+    en: '{passes, plural, one {# pass} other {# passes}} on {on}, first after {delay} ms, doubling; {retried, plural, one {# domain} other {# domains}} needed them',
     ja: '{on} に対して {passes} 回、初回 {delay} ミリ秒後から倍々に待機。対象 {retried} ドメイン',
   },
   'report.method.resolver': { en: 'Resolver', ja: 'リゾルバー' },
@@ -483,13 +483,13 @@ export const surveyReportText = {
     ja: '問い合わせ速度',
   },
   'report.method.rateValue': {
-    en: '{qps} queries/s at most; {concurrency} domains at once',
+    en: '{qps} queries/s at most; {concurrency, plural, one {# domain} other {# domains}} at once',
     ja: '毎秒 {qps} 問い合わせまで、同時 {concurrency} ドメイン',
   },
   'report.method.uncapped': { en: 'no cap', ja: '上限なし' },
   'report.method.input': { en: 'Input', ja: '入力' },
   'report.method.inputValue': {
-    en: '{lines} lines, {invalid} of them not domains (skipped)',
+    en: '{lines, plural, one {# line} other {# lines}}, {invalid} of them not domains (skipped)',
     ja: '{lines} 行（うちドメインでない {invalid} 行は読み飛ばし）',
   },
   'report.method.time': { en: 'Scan time (UTC)', ja: '調査日時（UTC）' },

@@ -36,7 +36,10 @@ export const historyWebText = {
   'history.before': { en: 'before', ja: '変更前' },
   'history.after': { en: 'after', ja: '変更後' },
   'history.no-mail': { en: 'no reports', ja: 'レポートなし' },
-  'history.window': { en: '{from} to {to} ({days} days)', ja: '{from}〜{to}（{days} 日）' },
+  'history.window': {
+    en: '{from} to {to} ({days, plural, one {# day} other {# days}})',
+    ja: '{from}〜{to}（{days} 日）',
+  },
   'history.source.reports': { en: 'reports', ja: 'レポート' },
   'history.source.check': { en: 'check', ja: 'チェック' },
   'history.direction.stricter': { en: 'stricter', ja: '強化' },
@@ -44,7 +47,10 @@ export const historyWebText = {
   'history.direction.other': { en: 'changed', ja: '変更' },
   'history.no-record': { en: 'no record', ja: 'レコードなし' },
   'history.no-rua': { en: 'no rua', ja: 'rua なし' },
-  'history.days': { en: 'Policy per day ({count} days)', ja: '日ごとのポリシー（{count} 日）' },
+  'history.days': {
+    en: 'Policy per day ({count, plural, one {# day} other {# days}})',
+    ja: '日ごとのポリシー（{count} 日）',
+  },
   'history.days-caption': { en: 'Published policy per day', ja: '日ごとの公開ポリシー' },
   'history.col.policy': { en: 'Policy', ja: 'ポリシー' },
   'history.col.reports': { en: 'Reports', ja: 'レポート' },

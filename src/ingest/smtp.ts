@@ -88,7 +88,12 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
           (outcome) => {
             options.onMessage?.(source, outcome);
             const stored = outcome.reports.length;
-            callback(null, outcome.quarantined ? 'kept (no report found)' : `stored ${stored} reports`);
+            callback(
+              null,
+              outcome.quarantined
+                ? 'kept (no report found)'
+                : `stored ${stored} report${stored === 1 ? '' : 's'}`,
+            );
           },
           (error: unknown) => {
             options.onError?.(source, error);

@@ -143,7 +143,7 @@ describe('sumi check --store, then sumi history', () => {
       db,
       '--json',
     ]);
-    expect(check.stderr).toContain('Saved the DMARC check of 1 domains');
+    expect(check.stderr).toContain('Saved the DMARC check of 1 domain');
     JSON.parse(check.stdout);
     const run = await sumi(['history', 'example.jp', '--db', db, '--json']);
     expect(run.code).toBe(0);
@@ -160,7 +160,7 @@ describe('sumi failures', () => {
   it('shows the report, the sender and what aggregate data cannot tell', async () => {
     const run = await sumi(['failures', 'example.jp', '--db', db, ...period]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('example.jp: 1 failure reports (1 messages)');
+    expect(run.stdout).toContain('example.jp: 1 failure report (1 message)');
     expect(run.stdout).toContain('Subject: Your account');
     expect(run.stdout).toContain('Aggregate reports carry no subject');
     const json = JSON.parse((await sumi(['failures', 'example.jp', '--db', db, '--json', ...period])).stdout);

@@ -47,8 +47,8 @@ describe('sumi smtpd', () => {
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/1 reports stored, 0 duplicates/);
-    expect(stderr).toMatch(/0 reports stored, 1 duplicates/);
+    expect(stderr).toMatch(/1 report stored, 0 duplicates/);
+    expect(stderr).toMatch(/0 reports stored, 1 duplicate\b/);
     const store = await openStore(db);
     expect((await store.countReports()).records).toBe(3);
     await store.close();

@@ -78,7 +78,7 @@ describe('sumi ingest', () => {
     await writeFile(input('resent.xml'), aggregateXml({ reportId: 'cli-copy', records: 2 }));
     const text = await sumi(['ingest', path.join(dir, 'in'), '--db', db]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('1 reports were already stored.');
+    expect(text.stdout).toContain('1 report was already stored.');
     expect(text.stdout).toContain(
       '1 of them had the identity of a stored report (its reporter and report ID) but other content',
     );
@@ -149,7 +149,7 @@ describe('sumi ingest', () => {
     thinner.policies[0].summary['total-successful-session-count'] -= 1;
     await writeFile(input('tls-again.json'), JSON.stringify(thinner, null, 1));
     const again = await sumi(['ingest', input('tls-again.json'), '--db', db]);
-    expect(again.stdout).toContain('1 reports were already stored.');
+    expect(again.stdout).toContain('1 report was already stored.');
     expect(again.stdout).toContain('1 of them had the identity of a stored report');
     const store = await openStore(db);
     try {
@@ -185,7 +185,7 @@ describe('sumi ingest', () => {
     await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-4' }));
     const result = await sumi(['ingest', input('a.xml')], { SUMI_DB: db });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Stored 1 aggregate reports \(2 records, 3 messages\)/);
+    expect(result.stdout).toMatch(/^Stored 1 aggregate report \(2 records, 3 messages\)/);
     expect(existsSync(db)).toBe(true);
   });
 
@@ -210,7 +210,7 @@ describe('sumi ingest', () => {
     const deliver = (mail: string, args: string[]) => sumiWithInput(['ingest', '--from-mta', ...args], mail);
     const stored = await deliver(reportMail({ reportId: 'mta-1' }), ['--db', db]);
     expect(stored.code, stored.stderr).toBe(0);
-    expect(stored.stdout).toMatch(/^Stored 1 aggregate reports/);
+    expect(stored.stdout).toMatch(/^Stored 1 aggregate report\b/);
     // No report in it: kept in the quarantine, and no reason to bounce it to whoever sent it.
     const plain = await deliver(plainMail('not a report'), ['--db', db]);
     expect(plain.code).toBe(0);
@@ -329,18 +329,18 @@ describe('sumi ingest', () => {
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    await until('it watches', () => /watching 1 folders for new reports/.test(stderr), 60_000);
+    await until('it watches', () => /watching 1 folder for new reports/.test(stderr), 60_000);
     expect(stderr).toMatch(
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 1 inputs were there: 1 aggregate reports stored \(2 records\)/,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 1 input was there: 1 aggregate report stored \(2 records\)/,
     );
     await writeFile(input('b.xml.gz'), aggregateGz({ reportId: 'cli-watch-2', records: 3 }));
     await until('the new report is stored', () =>
-      /1 new inputs: 1 aggregate reports stored \(3 records\)/.test(stderr),
+      /1 new input: 1 aggregate report stored \(3 records\)/.test(stderr),
     );
     // With --leave-other-mail, a mail with no report is said and is no failure.
     await writeFile(input('c.eml'), plainMail('lunch?'));
     await until('the plain mail is left alone', () =>
-      /1 new inputs: 0 aggregate reports .* 0 gave no report\n {2}1 mails held nothing like a report/.test(
+      /1 new input: 0 aggregate reports .* 0 gave no report\n {2}1 mail held nothing like a report/.test(
         stderr,
       ),
     );

@@ -50,7 +50,7 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
   it('stores the reports before answering 250', async () => {
     await start();
     const info = await send(reportMail({ reportId: 's-1', records: 3 }));
-    expect(info.response).toMatch(/^250 /);
+    expect(info.response).toMatch(/^250 stored 1 report$/);
     // No waiting: the reply came after the commit.
     expect(await store.countReports()).toMatchObject({ reports: 1, records: 3 });
     // Recipients are matched case-insensitively; the same report again is a duplicate.

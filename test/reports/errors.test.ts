@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { placeholderNames } from '../../src/i18n/catalog.ts';
 import { reportErrorText, reportWarningText } from '../../src/i18n/reports.ts';
 import { describeReportError, describeReportWarning, ReportError } from '../../src/reports/index.ts';
 
@@ -6,8 +7,7 @@ describe('report error and warning texts', () => {
   it('has English and Japanese for every code, with the same placeholders', () => {
     for (const [code, text] of Object.entries({ ...reportErrorText, ...reportWarningText })) {
       expect(code).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-      expect(placeholders(text.ja), code).toEqual(placeholders(text.en));
+      expect(placeholderNames(text.ja), code).toEqual(placeholderNames(text.en));
       expect(text.ja, code).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     }
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { placeholderNames } from '../../src/i18n/catalog.ts';
 import { webText } from '../../src/i18n/web.ts';
 import { href, parseHash, type Route } from '../../src/web/router.ts';
 import {
@@ -98,8 +99,7 @@ describe('dashboard words', () => {
     for (const [key, entry] of Object.entries(webText)) {
       expect(entry.en, key).not.toBe('');
       expect(entry.ja, key).not.toBe('');
-      const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-      expect(names(entry.ja), key).toEqual(names(entry.en));
+      expect(placeholderNames(entry.ja), key).toEqual(placeholderNames(entry.en));
     }
   });
 });

@@ -60,7 +60,7 @@ describe('sumi survey --html / --charts', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<html lang="en">');
     for (const name of ['co.jp', 'ac.jp', 'go.jp']) expect(page).toContain(`<th scope="row">${name}</th>`);
-    expect(page).toContain('1 domains could not be measured');
+    expect(page).toContain('1 domain could not be measured');
     const files = readdirSync(charts).sort();
     expect(files).toContain('adoption-dmarc.svg');
     expect(files).toContain('adoption-dmarc.png');
