@@ -1,8 +1,9 @@
 import { type Command, CommanderError } from 'commander';
 import { isoDay } from '../analysis/period.ts';
 import { ingestText } from '../i18n/ingest.ts';
+import { sourceWords } from '../i18n/reports.ts';
 import { translator } from '../i18n/translate.ts';
-import { quarantineReason, totalsAnswer } from '../ingest/describe.ts';
+import { quarantineReasonIn, totalsAnswer } from '../ingest/describe.ts';
 import { retryQuarantined } from '../ingest/quarantine.ts';
 import { LIST_QUARANTINE_DEFAULT_LIMIT } from '../store/store.ts';
 import { type AnalysisFlags, table, withStore } from './analysis-common.ts';
@@ -61,8 +62,8 @@ export function registerQuarantine(program: Command, ctx: CliContext): void {
               isoDay(e.lastSeenAt),
               String(e.times),
               String(e.rawSize),
-              e.source,
-              `${e.errorCode}: ${quarantineReason(e)}`,
+              sourceWords(e.source, ctx.lang),
+              `${e.errorCode}: ${quarantineReasonIn(e, ctx.lang)}`,
             ]);
             ctx.stdout.write(
               `${table(

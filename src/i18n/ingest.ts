@@ -350,6 +350,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '隔離領域にエントリ {id} はありません',
   },
   'quarantine.empty': { en: 'The quarantine is empty.', ja: '隔離領域は空です。' },
+  'quarantine.more': { en: 'and {count} more', ja: 'ほか {count} 件' },
   'quarantine.col.id': { en: 'id', ja: 'ID' },
   'quarantine.col.lastSeen': { en: 'last seen', ja: '最終受信' },
   'quarantine.col.times': { en: 'times', ja: '回数' },

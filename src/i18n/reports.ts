@@ -1,4 +1,5 @@
 import type { UiCatalog } from './catalog.ts';
+import type { Lang } from './lang.ts';
 
 /**
  * Why a report input could not be read, one entry per `ReportError` code (src/reports/errors.ts).
@@ -249,3 +250,24 @@ export const reportWarningText = {
     ja: '「{field}」の JSON 型が誤っていたため（「{example}」）、変換しました。',
   },
 } satisfies UiCatalog;
+
+/**
+ * Where an input or a part of it was, in the reader's words: `mail.eml > attachment 2 r.zip >
+ * entry a.xml > gunzip` is how the store keeps it (one form, in every language, as a path is);
+ * in Japanese each step inside the input is said in Japanese. The input's own name (the first
+ * step) is never changed.
+ */
+export function sourceWords(source: string, lang: Lang): string {
+  if (lang === 'en' || !source.includes(' > ')) return source;
+  const [input, ...steps] = source.split(' > ');
+  return [input, ...steps.map(stepInJapanese)].join(' > ');
+}
+
+function stepInJapanese(step: string): string {
+  const attachment = /^attachment (\d+)(?: (.*))?$/s.exec(step);
+  if (attachment) return `添付 ${attachment[1]}${attachment[2] === undefined ? '' : ` ${attachment[2]}`}`;
+  if (step.startsWith('entry ')) return `zip 内 ${step.slice('entry '.length)}`;
+  if (step === 'gunzip') return 'gzip 展開';
+  if (step === 'body') return '本文';
+  return step;
+}

@@ -1,8 +1,15 @@
-import { ingestText } from '../i18n/ingest.ts';
+import { ingestText, storeInputText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
+import { reportErrorText, sourceWords } from '../i18n/reports.ts';
 import { translate } from '../i18n/translate.ts';
-import { describeReportError, ReportError } from '../reports/errors.ts';
-import { describeStoreInputError } from '../store/errors.ts';
+import { describeReportError, ReportError, type ReportErrorCode } from '../reports/errors.ts';
+import {
+  describeStoreInputError,
+  StoreInputError,
+  type StoreInputErrorArgs,
+  type StoreInputErrorCode,
+} from '../store/errors.ts';
+import type { QuarantineEntry, QuarantineFailure } from '../store/types.ts';
 import { InputError } from './inputs.ts';
 import type { FailedInput } from './message.ts';
 import type { IngestTotals } from './totals.ts';
@@ -18,7 +25,8 @@ export function quarantineReason(entry: { source: string; errorMessage: string }
 
 /** Why an input gave no report, in words, starting with where it is. */
 export function describeFailure(failure: FailedInput, lang: Lang): string {
-  const { error, source } = failure;
+  const { error } = failure;
+  const source = sourceWords(failure.source, lang);
   if (error instanceof ReportError) {
     return error.provenance
       ? describeReportError(error, lang)
@@ -29,6 +37,45 @@ export function describeFailure(failure: FailedInput, lang: Lang): string {
     source,
     message: describeStoreInputError(error, lang),
   });
+}
+
+/**
+ * A quarantine entry's reason in the reader's language, without the entry's own source in
+ * front: said again from the failures kept with it (their codes and values), or, for an entry
+ * kept before they were (or with a code this version does not know), the English words it was
+ * kept with.
+ */
+export function quarantineReasonIn(entry: QuarantineEntry, lang: Lang): string {
+  const details = entry.errorDetails;
+  if (details === null || !details.failures.every(known)) return quarantineReason(entry);
+  const reasons = details.failures.map((failure) =>
+    describeFailure(
+      {
+        source: failure.source,
+        error:
+          failure.kind === 'report'
+            ? new ReportError(failure.code as ReportErrorCode, failure.args, {
+                ...(failure.provenance === undefined ? {} : { provenance: failure.provenance }),
+              })
+            : new StoreInputError(
+                failure.code as StoreInputErrorCode,
+                failure.args as unknown as StoreInputErrorArgs,
+              ),
+      },
+      lang,
+    ),
+  );
+  if (details.more > 0) reasons.push(translate(ingestText, 'quarantine.more', lang, { count: details.more }));
+  const text = reasons.join('; ');
+  const prefix = `${sourceWords(entry.source, lang)}: `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+}
+
+/** A failure this version can say in words. */
+function known(failure: QuarantineFailure): boolean {
+  return failure.kind === 'report'
+    ? failure.code in reportErrorText
+    : `store.${failure.code}` in storeInputText;
 }
 
 /**

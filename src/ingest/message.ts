@@ -10,7 +10,7 @@ import type { Payload } from '../reports/types.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
 import { rawBytes } from '../store/raw.ts';
-import type { InsertOutcome, ReportSource, Store } from '../store/types.ts';
+import type { InsertOutcome, QuarantineReason, ReportSource, Store } from '../store/types.ts';
 import { type AggregateParser, storeAggregateReport } from './aggregate.ts';
 import type { AggregateBatcher } from './batch.ts';
 import type { InputError } from './inputs.ts';
@@ -156,7 +156,12 @@ export async function storeMessage(
     // The input gave reports: its damaged parts are kept on their own; parts that are simply
     // not reports (a logo, a readme next to the XML) are no loss.
     for (const part of damaged) {
-      await store.quarantine(part.bytes, { description: part.source, receivedAt }, reason(part.error), again);
+      await store.quarantine(
+        part.bytes,
+        { description: part.source, receivedAt },
+        quarantineReason([part]),
+        again,
+      );
       outcome.failed.push({ source: part.source, error: part.error });
     }
     return outcome;
@@ -168,11 +173,7 @@ export async function storeMessage(
   if (failures.length === 0) {
     failures.push({ source, error: new ReportError('no-report-found', {}, { provenance: source }) });
   }
-  const first = failures[0]!.error;
-  const shown = failures.slice(0, QUARANTINE_MAX_REASONS).map((f) => errorText(f.error));
-  if (failures.length > shown.length) shown.push(`and ${failures.length - shown.length} more`);
-  const message = shown.join('; ');
-  await store.quarantine(bytes, { description: source, receivedAt }, { code: first.code, message }, again);
+  await store.quarantine(bytes, { description: source, receivedAt }, quarantineReason(failures), again);
   outcome.quarantined = true;
   for (const failure of failures) outcome.failed.push({ source: failure.source, error: failure.error });
   return outcome;
@@ -260,8 +261,32 @@ async function storePart(
   throw new ReportError('unknown-payload', { name: payload.name, start: previewBytes(payload.bytes) });
 }
 
-function reason(error: IngestError): { code: string; message: string } {
-  return { code: error.code, message: errorText(error) };
+/**
+ * Why an input is quarantined: the first failure's code, the first QUARANTINE_MAX_REASONS in
+ * English words (as the entry is kept) and as codes and values (said in the reader's language
+ * when shown: ingest/describe.ts).
+ */
+function quarantineReason(failures: readonly { source: string; error: IngestError }[]): QuarantineReason {
+  const kept = failures.slice(0, QUARANTINE_MAX_REASONS);
+  const shown = kept.map((f) => errorText(f.error));
+  const more = failures.length - kept.length;
+  if (more > 0) shown.push(`and ${more} more`);
+  return {
+    code: failures[0]!.error.code,
+    message: shown.join('; '),
+    details: {
+      failures: kept.map(({ source, error }) => ({
+        kind: error instanceof ReportError ? 'report' : 'store',
+        code: error.code,
+        args: { ...error.args } as Record<string, string | number>,
+        ...(error instanceof ReportError && error.provenance !== undefined
+          ? { provenance: error.provenance }
+          : {}),
+        source,
+      })),
+      more,
+    },
+  };
 }
 
 /** English words for the quarantine (the CLI describes errors again in the user's language). */

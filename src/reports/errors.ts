@@ -1,6 +1,6 @@
 import { format } from '../i18n/catalog.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { reportErrorText } from '../i18n/reports.ts';
+import { reportErrorText, sourceWords } from '../i18n/reports.ts';
 
 export type ReportErrorCode = keyof typeof reportErrorText;
 export type ReportErrorArgs = Record<string, string | number>;
@@ -37,7 +37,7 @@ export function withProvenance(err: unknown, provenance: string): unknown {
 /** The error in words, in the given language, prefixed by its provenance when known. */
 export function describeReportError(err: ReportError, lang: Lang): string {
   const text = format(reportErrorText[err.code][lang], err.args);
-  return err.provenance ? `${err.provenance}: ${text}` : text;
+  return err.provenance ? `${sourceWords(err.provenance, lang)}: ${text}` : text;
 }
 
 /** Shows the start of an unexpected input safely: printable ASCII only, bounded. */

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts.ts';
-import { quarantineReason, totalsAnswer } from '../ingest/describe.ts';
+import { quarantineReasonIn, totalsAnswer } from '../ingest/describe.ts';
 import { retryQuarantined } from '../ingest/quarantine.ts';
 import type { Store } from '../store/types.ts';
 import { notFound, requestLang } from './errors.ts';
@@ -33,9 +33,16 @@ export function registerQuarantineRoutes(
     tag: 'reports',
     access: 'admin',
     query: z.object({ limit: pageQuery.limit }),
-    async handler({ query }) {
+    async handler({ query, request }) {
       const entries = await store.listQuarantine({ limit: query.limit });
-      return { entries: entries.map((entry) => ({ ...entry, errorMessage: quarantineReason(entry) })) };
+      const lang = requestLang(request);
+      return {
+        entries: entries.map((entry) => {
+          // How the reason is kept, not what a reader needs: errorMessage says it in their language.
+          const { errorDetails, ...shown } = entry;
+          return { ...shown, errorMessage: quarantineReasonIn(entry, lang) };
+        }),
+      };
     },
   });
 

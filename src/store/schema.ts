@@ -205,6 +205,8 @@ export interface QuarantineTable extends RawColumns {
   source: string;
   error_code: string;
   error_message: string;
+  /** JSON of QuarantineDetails; null for entries kept before migration 0016. */
+  error_details: string | null;
   first_seen_at: number;
   last_seen_at: number;
   /** How many times these same bytes were quarantined. */

@@ -43,6 +43,7 @@ import type {
   InsertOptions,
   InsertOutcome,
   ListReportsOptions,
+  QuarantineDetails,
   QuarantineEntry,
   QuarantineReason,
   RawKind,
@@ -644,6 +645,7 @@ export class KyselyStore implements Store {
         source: this.text(source.description),
         error_code: this.text(error.code),
         error_message: this.text(error.message),
+        error_details: error.details === undefined ? null : this.text(JSON.stringify(error.details)),
         first_seen_at: seenAt,
         last_seen_at: seenAt,
         times: 1,
@@ -655,6 +657,7 @@ export class KyselyStore implements Store {
           source: eb.ref('excluded.source'),
           error_code: eb.ref('excluded.error_code'),
           error_message: eb.ref('excluded.error_message'),
+          error_details: eb.ref('excluded.error_details'),
           ...(options.again
             ? {}
             : { last_seen_at: eb.ref('excluded.last_seen_at'), times: eb('quarantine.times', '+', 1) }),
@@ -979,6 +982,7 @@ export class KyselyStore implements Store {
         'source',
         'error_code',
         'error_message',
+        'error_details',
         'first_seen_at',
         'last_seen_at',
         'times',
@@ -995,6 +999,8 @@ export class KyselyStore implements Store {
       source: this.#read(row.source),
       errorCode: this.#read(row.error_code),
       errorMessage: this.#read(row.error_message),
+      errorDetails:
+        row.error_details === null ? null : (JSON.parse(this.#read(row.error_details)) as QuarantineDetails),
       firstSeenAt: row.first_seen_at,
       lastSeenAt: row.last_seen_at,
       times: row.times,

@@ -58,7 +58,27 @@ export interface ReportSource {
 /** Why an input could not be read (a ReportError fits). */
 export interface QuarantineReason {
   code: string;
+  /** In English, as the entry is kept (the words of a version that no longer knows its codes). */
   message: string;
+  /** The failures it was said from (at most QUARANTINE_MAX_REASONS), to say them in any language. */
+  details?: QuarantineDetails;
+}
+
+/** Why an input gave no report, kept as codes and values: said in the reader's language when shown. */
+export interface QuarantineDetails {
+  failures: QuarantineFailure[];
+  /** Failures beyond those kept. */
+  more: number;
+}
+
+/** One failure of a quarantined input: a ReportError's or a StoreInputError's code and values, and where. */
+export interface QuarantineFailure {
+  kind: 'report' | 'store';
+  code: string;
+  args: Record<string, string | number>;
+  /** The part of the input it was in (a ReportError's provenance). */
+  provenance?: string;
+  source: string;
 }
 
 /**
@@ -146,6 +166,8 @@ export interface QuarantineEntry {
   source: string;
   errorCode: string;
   errorMessage: string;
+  /** What errorMessage was said from; null for entries kept before 0016. */
+  errorDetails: QuarantineDetails | null;
   firstSeenAt: number;
   lastSeenAt: number;
   /** How many times these same bytes were quarantined. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import { messagesFor, reportMail } from '../ingest/helpers/reports.ts';
 import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
+import { zip } from '../reports/fixtures/build.ts';
 
 let dir: string;
 let db: string;
@@ -68,6 +69,24 @@ describe('sumi quarantine', () => {
     const text = await sumi(['quarantine', 'list', '--db', db, '--limit', '1', '--lang', 'ja']);
     expect(text.stdout.split('\n')[0]).toMatch(/^ID\s+最終受信\s+回数\s+バイト\s+入力元\s+理由$/);
     expect(text.stdout.trim().split('\n')).toHaveLength(2);
+    // The reason in the reader's language, said again from its codes and values; an entry kept
+    // without them (an older version's) keeps its English words.
+    const ja = (await sumi(['quarantine', 'list', '--db', db, '--lang', 'ja'])).stdout;
+    expect(ja).toMatch(/bad\.xml\s+xml-not-well-formed: XML の 1 行 \d+ 桁目が整形式ではありません/);
+    expect(ja).toMatch(/old\.eml\s+xml-not-well-formed: an older parser gave up/);
+  });
+
+  it("says where in an input its failure was in the reader's words", async () => {
+    await writeFile(path.join(dir, 'in', 'r.zip'), zip([{ name: 'a.xml', data: '' }]));
+    expect((await sumi(['ingest', path.join(dir, 'in'), '--db', db])).code).toBe(2);
+    const en = (await sumi(['quarantine', 'list', '--db', db])).stdout;
+    expect(en).toContain(
+      'empty-input: ' + path.join(dir, 'in', 'r.zip') + ' > entry a.xml: The input is empty.',
+    );
+    const ja = (await sumi(['quarantine', 'list', '--db', db, '--lang', 'ja'])).stdout;
+    expect(ja).toContain('empty-input: ' + path.join(dir, 'in', 'r.zip') + ' > zip 内 a.xml: 入力が空です。');
+    const ingested = await sumi(['--lang', 'ja', 'ingest', path.join(dir, 'in'), '--db', db]);
+    expect(ingested.stdout).toContain(' > zip 内 a.xml: 入力が空です。');
   });
 
   it('writes one entry out as it was received', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderNames } from '../../src/i18n/catalog.ts';
-import { reportErrorText, reportWarningText } from '../../src/i18n/reports.ts';
+import { reportErrorText, reportWarningText, sourceWords } from '../../src/i18n/reports.ts';
 import { describeReportError, describeReportWarning, ReportError } from '../../src/reports/index.ts';
 
 describe('report error and warning texts', () => {
@@ -23,8 +23,17 @@ describe('report error and warning texts', () => {
       'm.eml > attachment 1 r.zip: The zip archive has 5000 entries, more than the limit of 1000.',
     );
     expect(describeReportError(err, 'ja')).toBe(
-      'm.eml > attachment 1 r.zip: zip アーカイブに 5000 個のエントリがあり、上限の 1000 を超えています。',
+      'm.eml > 添付 1 r.zip: zip アーカイブに 5000 個のエントリがあり、上限の 1000 を超えています。',
     );
+  });
+
+  it("says each step inside an input in the reader's words, never the input's own name", () => {
+    const where = 'in/entry > x.eml > attachment 2 r.zip > entry d/gunzip > gunzip > body > attachment 3';
+    expect(sourceWords(where, 'en')).toBe(where);
+    expect(sourceWords(where, 'ja')).toBe(
+      'in/entry > x.eml > 添付 2 r.zip > zip 内 d/gunzip > gzip 展開 > 本文 > 添付 3',
+    );
+    expect(sourceWords('imap://u@host/INBOX;UID=7', 'ja')).toBe('imap://u@host/INBOX;UID=7');
   });
 
   it('describes a warning', () => {

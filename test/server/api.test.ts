@@ -353,6 +353,31 @@ for (const engine of engines) {
         expect(listed.map((e: { source: string }) => e.source)).toEqual(
           expect.arrayContaining(['/mail/q-1.eml', 'bad.xml']),
         );
+        // The reason in the caller's language, from the codes and values kept with it.
+        const where = 'x.zip > entry a.xml';
+        const said = await h.store.quarantine(
+          Buffer.from('x'),
+          { description: 'x.zip' },
+          {
+            code: 'empty-input',
+            message: `${where}: The input is empty.`,
+            details: {
+              failures: [{ kind: 'report', code: 'empty-input', args: {}, provenance: where, source: where }],
+              more: 2,
+            },
+          },
+        );
+        const inJapanese = (
+          await root.request('GET', '/api/quarantine', undefined, { headers: { 'accept-language': 'ja' } })
+        ).json().entries;
+        const entry = inJapanese.find((e: { id: number }) => e.id === said.id);
+        expect(entry.errorMessage).toBe('x.zip > zip 内 a.xml: 入力が空です。; ほか 2 件');
+        expect(entry).not.toHaveProperty('errorDetails');
+        expect(
+          (await root.get('/api/quarantine')).json().entries.find((e: { id: number }) => e.id === said.id)
+            .errorMessage,
+        ).toBe('x.zip > entry a.xml: The input is empty.; and 2 more');
+        await h.store.releaseQuarantined({ id: said.id, times: 1 });
         const raw = await root.get(`/api/quarantine/${kept.id}/raw`);
         expect(raw.headers['content-type']).toBe('application/octet-stream');
         expect(raw.headers['content-disposition']).toMatch(/^attachment/);

@@ -597,11 +597,32 @@ for (const engine of engines) {
           source: 'yahoo-again.eml',
           errorCode: 'not-xml',
           errorMessage: 'still not XML',
+          errorDetails: null,
           firstSeenAt: expect.any(Number),
           lastSeenAt: expect.any(Number),
           times: 2,
         },
       ]);
+      // Why, kept as codes and values too (said in the reader's language when shown); they
+      // replace the last ones with the words, and hold any text the engine keeps (a NUL).
+      const details = {
+        failures: [
+          {
+            kind: 'report' as const,
+            code: 'not-xml',
+            args: { start: 'unused\u0000', n: 3 },
+            provenance: 'again.eml > attachment 1',
+            source: 'again.eml > attachment 1',
+          },
+        ],
+        more: 0,
+      };
+      await store.quarantine(bad, { description: 'again.eml' }, { code: 'not-xml', message: 'x', details });
+      expect((await store.listQuarantine())[0]).toMatchObject({
+        errorMessage: 'x',
+        errorDetails: details,
+        times: 3,
+      });
       expectBytes(await store.getRawReport(first.id, 'quarantine'), bad);
       expect(await store.findRaw(sha256(bad))).toEqual([{ kind: 'quarantine', id: first.id }]);
       expect((await store.countReports()).quarantined).toBe(1);

@@ -22,6 +22,7 @@ import { tlsReportCopies } from './0012-tls-report-copies.ts';
 import { rollupAppended } from './0013-rollup-appended.ts';
 import { reportsUncheckedReporter } from './0014-reports-unchecked-reporter.ts';
 import { imapLeaveOtherMail } from './0015-imap-leave-other-mail.ts';
+import { quarantineDetails } from './0016-quarantine-details.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -41,6 +42,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0013-rollup-appended': rollupAppended(kind),
     '0014-reports-unchecked-reporter': reportsUncheckedReporter(kind),
     '0015-imap-leave-other-mail': imapLeaveOtherMail(kind),
+    '0016-quarantine-details': quarantineDetails(),
   };
 }
 
