@@ -271,3 +271,69 @@ function stepInJapanese(step: string): string {
   if (step === 'body') return '本文';
   return step;
 }
+
+/**
+ * What makes a report's XML not well-formed, one entry per fault the tokenizer finds
+ * (reports/xml-tokenizer.ts): the `detail` of an `xml-not-well-formed` error, said in the
+ * reader's language from its `fault` and values.
+ */
+export const xmlFaultText = {
+  'ends-inside-markup': {
+    en: 'the document ends inside markup',
+    ja: '文書がマークアップの途中で終わっています',
+  },
+  'ends-before-close': {
+    en: 'the document ends before </{name}>',
+    ja: '文書が </{name}> の前で終わっています',
+  },
+  'no-root': { en: 'the document has no root element', ja: '文書にルート要素がありません' },
+  'text-outside-root': { en: 'text outside the root element', ja: 'ルート要素の外にテキストがあります' },
+  'tag-without-name': { en: 'a tag must start with a name', ja: 'タグが名前で始まっていません' },
+  'slash-without-gt': {
+    en: '"/" not followed by ">" in <{name}>',
+    ja: '<{name}> で「/」の後に「>」がありません',
+  },
+  'unexpected-character': {
+    en: 'unexpected character in <{name}>',
+    ja: '<{name}> に予期しない文字があります',
+  },
+  'attribute-without-value': {
+    en: 'attribute {attribute} has no value',
+    ja: '属性 {attribute} に値がありません',
+  },
+  'attribute-not-quoted': {
+    en: "attribute {attribute}'s value is not quoted",
+    ja: '属性 {attribute} の値が引用符で囲まれていません',
+  },
+  'less-than-in-attribute': {
+    en: '"<" in the value of attribute {attribute}',
+    ja: '属性 {attribute} の値に「<」があります',
+  },
+  'attribute-repeated': { en: 'attribute {attribute} repeated', ja: '属性 {attribute} が重複しています' },
+  'second-root': { en: 'a second root element <{name}>', ja: '2 つ目のルート要素 <{name}> があります' },
+  'close-outside-root': {
+    en: 'close tag </{name}> outside the root element',
+    ja: 'ルート要素の外に終了タグ </{name}> があります',
+  },
+  'unexpected-close': {
+    en: 'unexpected close tag </{name}> where </{expected}> was expected',
+    ja: '</{expected}> があるべき所に終了タグ </{name}> があります',
+  },
+  'cdata-outside-root': { en: 'CDATA outside the root element', ja: 'ルート要素の外に CDATA があります' },
+  doctype: { en: 'a DOCTYPE', ja: 'DOCTYPE 宣言があります' },
+  'unknown-bang': { en: 'unknown markup after "<!"', ja: '「<!」の後に不明なマークアップがあります' },
+  'pi-without-target': {
+    en: 'a processing instruction without a target',
+    ja: 'ターゲットのない処理命令があります',
+  },
+  'late-declaration': {
+    en: 'an XML declaration not at the start of the document',
+    ja: '文書の先頭以外に XML 宣言があります',
+  },
+  'bad-reference': {
+    en: '{reference} is not a predefined entity or a character reference',
+    ja: '{reference} は定義済みの実体参照でも文字参照でもありません',
+  },
+} satisfies UiCatalog;
+
+export type XmlFault = keyof typeof xmlFaultText;

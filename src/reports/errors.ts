@@ -1,6 +1,6 @@
 import { format } from '../i18n/catalog.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { reportErrorText, sourceWords } from '../i18n/reports.ts';
+import { reportErrorText, sourceWords, xmlFaultText } from '../i18n/reports.ts';
 
 export type ReportErrorCode = keyof typeof reportErrorText;
 export type ReportErrorArgs = Record<string, string | number>;
@@ -36,8 +36,16 @@ export function withProvenance(err: unknown, provenance: string): unknown {
 
 /** The error in words, in the given language, prefixed by its provenance when known. */
 export function describeReportError(err: ReportError, lang: Lang): string {
-  const text = format(reportErrorText[err.code][lang], err.args);
+  const text = format(reportErrorText[err.code][lang], wordsOf(err, lang));
   return err.provenance ? `${sourceWords(err.provenance, lang)}: ${text}` : text;
+}
+
+/** The error's values for its words: an XML fault's detail said in `lang` (the English one is kept). */
+function wordsOf(err: ReportError, lang: Lang): ReportErrorArgs {
+  const { fault } = err.args;
+  if (err.code !== 'xml-not-well-formed' || typeof fault !== 'string' || !Object.hasOwn(xmlFaultText, fault))
+    return err.args;
+  return { ...err.args, detail: format(xmlFaultText[fault as keyof typeof xmlFaultText][lang], err.args) };
 }
 
 /** Shows the start of an unexpected input safely: printable ASCII only, bounded. */

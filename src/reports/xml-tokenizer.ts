@@ -11,6 +11,8 @@
  * (parseAggregateReport) 1,160 ms with saxes, 750 ms with this. test/reports/xml-tokenizer.test.ts
  * checks that both give the same events on every corpus file and refuse the same ones.
  */
+import { format } from '../i18n/catalog.ts';
+import { type XmlFault, xmlFaultText } from '../i18n/reports.ts';
 import { ReportError } from './errors.ts';
 
 export type XmlAttributes = Readonly<Record<string, string>>;
@@ -126,13 +128,13 @@ export class XmlTokenizer {
   close(): void {
     const text = this.#pending;
     const consumed = this.#run(text, true);
-    if (consumed < text.length) this.#fail(text, consumed, 'the document ends inside markup');
+    if (consumed < text.length) this.#fail(text, consumed, 'ends-inside-markup');
     // Nothing pending (a document written whole): its lines stay uncounted unless an error needs them.
     if (text !== '') this.#advance(text, consumed);
     this.#pending = '';
     const open = this.#open.at(-1);
-    if (open !== undefined) this.#fail('', 0, `the document ends before </${open}>`);
-    if (!this.#rootSeen) this.#fail('', 0, 'the document has no root element');
+    if (open !== undefined) this.#fail('', 0, 'ends-before-close', { name: open });
+    if (!this.#rootSeen) this.#fail('', 0, 'no-root');
   }
 
   /**
@@ -198,7 +200,7 @@ export class XmlTokenizer {
 
   #outsideRoot(text: string, from: number, to: number): void {
     for (let i = from; i < to; i++) {
-      if (!isSpace(text.charCodeAt(i))) this.#fail(text, i, 'text outside the root element');
+      if (!isSpace(text.charCodeAt(i))) this.#fail(text, i, 'text-outside-root');
     }
   }
 
@@ -224,7 +226,7 @@ export class XmlTokenizer {
     }
     const n = text.length;
     let j = lt + 1;
-    if (!isNameStart(text.charCodeAt(j))) this.#fail(text, j, 'a tag must start with a name');
+    if (!isNameStart(text.charCodeAt(j))) this.#fail(text, j, 'tag-without-name');
     while (j < n && isNameChar(text.charCodeAt(j))) j++;
     if (j >= n) return MORE;
     const name = elementName(text, lt + 1, j);
@@ -241,39 +243,38 @@ export class XmlTokenizer {
       }
       if (c === SLASH) {
         if (j + 1 >= n) return MORE;
-        if (text.charCodeAt(j + 1) !== GT) this.#fail(text, j, `"/" not followed by ">" in <${name}>`);
+        if (text.charCodeAt(j + 1) !== GT) this.#fail(text, j, 'slash-without-gt', { name });
         selfClosing = true;
         j += 2;
         break;
       }
-      if (j === spaced || !isNameStart(c)) this.#fail(text, j, `unexpected character in <${name}>`);
+      if (j === spaced || !isNameStart(c)) this.#fail(text, j, 'unexpected-character', { name });
       const nameAt = j;
       while (j < n && isNameChar(text.charCodeAt(j))) j++;
       const attribute = text.slice(nameAt, j);
       while (j < n && isSpace(text.charCodeAt(j))) j++;
       if (j >= n) return MORE;
-      if (text.charCodeAt(j) !== EQUALS) this.#fail(text, j, `attribute ${attribute} has no value`);
+      if (text.charCodeAt(j) !== EQUALS) this.#fail(text, j, 'attribute-without-value', { attribute });
       j++;
       while (j < n && isSpace(text.charCodeAt(j))) j++;
       if (j >= n) return MORE;
       const quote = text.charCodeAt(j);
-      if (quote !== QUOT && quote !== APOS)
-        this.#fail(text, j, `attribute ${attribute}'s value is not quoted`);
+      if (quote !== QUOT && quote !== APOS) this.#fail(text, j, 'attribute-not-quoted', { attribute });
       const closing = text.indexOf(quote === QUOT ? '"' : "'", j + 1);
       if (closing < 0) return MORE;
       let value = text.slice(j + 1, closing);
       const lessThan = value.indexOf('<');
-      if (lessThan >= 0) this.#fail(text, j + 1 + lessThan, `"<" in the value of attribute ${attribute}`);
+      if (lessThan >= 0) this.#fail(text, j + 1 + lessThan, 'less-than-in-attribute', { attribute });
       if (value.includes('&')) value = this.#decode(value, text, j + 1);
       // Attribute-value normalisation (XML 1.0 3.3.3): line ends and tabs read as spaces.
       if (/[\t\n\r]/.test(value)) value = value.replace(/\r\n|[\t\n\r]/g, ' ');
       attributes ??= Object.create(null) as Record<string, string>;
-      if (Object.hasOwn(attributes, attribute)) this.#fail(text, nameAt, `attribute ${attribute} repeated`);
+      if (Object.hasOwn(attributes, attribute)) this.#fail(text, nameAt, 'attribute-repeated', { attribute });
       attributes[attribute] = value;
       j = closing + 1;
     }
     if (this.#open.length === 0) {
-      if (this.#rootSeen) this.#fail(text, lt, `a second root element <${name}>`);
+      if (this.#rootSeen) this.#fail(text, lt, 'second-root', { name });
       this.#rootSeen = true;
     }
     this.#handlers.openTag(name, attributes ?? null);
@@ -288,8 +289,8 @@ export class XmlTokenizer {
     if (gt < 0) return MORE;
     const name = text.slice(lt + 2, gt).trimEnd();
     const open = this.#open.at(-1);
-    if (open === undefined) this.#fail(text, lt, `close tag </${name}> outside the root element`);
-    if (name !== open) this.#fail(text, lt, `unexpected close tag </${name}> where </${open}> was expected`);
+    if (open === undefined) this.#fail(text, lt, 'close-outside-root', { name });
+    if (name !== open) this.#fail(text, lt, 'unexpected-close', { name, expected: open });
     this.#open.pop();
     this.#handlers.closeTag(open);
     return gt + 1;
@@ -301,7 +302,7 @@ export class XmlTokenizer {
       return end < 0 ? MORE : end + 3;
     }
     if (text.startsWith('<![CDATA[', lt)) {
-      if (this.#open.length === 0) this.#fail(text, lt, 'CDATA outside the root element');
+      if (this.#open.length === 0) this.#fail(text, lt, 'cdata-outside-root');
       const end = text.indexOf(']]>', lt + 9);
       if (end < 0) return MORE;
       let value = text.slice(lt + 9, end);
@@ -313,10 +314,10 @@ export class XmlTokenizer {
     const head = text.slice(lt, lt + 9).toUpperCase();
     if (head === '<!DOCTYPE') {
       this.#handlers.doctype(text.slice(lt, lt + 70));
-      this.#fail(text, lt, 'a DOCTYPE');
+      this.#fail(text, lt, 'doctype');
     }
     if (head.length < 9 && BANG_MARKUP.some((markup) => markup.startsWith(head))) return MORE;
-    this.#fail(text, lt, 'unknown markup after "<!"');
+    this.#fail(text, lt, 'unknown-bang');
   }
 
   #processingInstruction(text: string, lt: number): number {
@@ -325,9 +326,9 @@ export class XmlTokenizer {
     let j = lt + 2;
     while (j < end && isNameChar(text.charCodeAt(j))) j++;
     const target = text.slice(lt + 2, j);
-    if (target === '') this.#fail(text, lt, 'a processing instruction without a target');
+    if (target === '') this.#fail(text, lt, 'pi-without-target');
     if (target.toLowerCase() === 'xml' && this.#offset + lt !== 0) {
-      this.#fail(text, lt, 'an XML declaration not at the start of the document');
+      this.#fail(text, lt, 'late-declaration');
     }
     return end + 2;
   }
@@ -350,7 +351,7 @@ export class XmlTokenizer {
       } else if (Object.hasOwn(PREDEFINED, name)) replacement = PREDEFINED[name];
       if (replacement === undefined) {
         const shown = semicolon < 0 ? '&' : `&${name.slice(0, 40)};`;
-        this.#fail(text, at + amp, `${shown} is not a predefined entity or a character reference`);
+        this.#fail(text, at + amp, 'bad-reference', { reference: shown });
       }
       out += value.slice(from, amp) + replacement;
       from = semicolon + 1;
@@ -374,8 +375,11 @@ export class XmlTokenizer {
     this.#uncounted = { text: '', end: 0, offset: 0 };
   }
 
-  /** Throws the not-well-formed error, with the line and column of `text[at]`. */
-  #fail(text: string, at: number, detail: string): never {
+  /**
+   * Throws the not-well-formed error, with the line and column of `text[at]`: the fault and its
+   * values (the words in every language), and `detail` in English as the error's own message.
+   */
+  #fail(text: string, at: number, fault: XmlFault, values: Record<string, string> = {}): never {
     this.#countLines();
     let line = this.#line;
     let lineStart = this.#lineStart;
@@ -386,7 +390,9 @@ export class XmlTokenizer {
     throw new ReportError('xml-not-well-formed', {
       line,
       column: this.#offset + at - lineStart + 1,
-      detail,
+      detail: format(xmlFaultText[fault].en, values),
+      fault,
+      ...values,
     });
   }
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { placeholderNames } from '../../src/i18n/catalog.ts';
 import { reportErrorText, reportWarningText, sourceWords } from '../../src/i18n/reports.ts';
-import { describeReportError, describeReportWarning, ReportError } from '../../src/reports/index.ts';
+import {
+  describeReportError,
+  describeReportWarning,
+  parseAggregateReport,
+  ReportError,
+} from '../../src/reports/index.ts';
 
 describe('report error and warning texts', () => {
   it('has English and Japanese for every code, with the same placeholders', () => {
@@ -24,6 +29,17 @@ describe('report error and warning texts', () => {
     );
     expect(describeReportError(err, 'ja')).toBe(
       'm.eml > 添付 1 r.zip: zip アーカイブに 5000 個のエントリがあり、上限の 1000 を超えています。',
+    );
+  });
+
+  it("says what makes XML not well-formed in the reader's language", async () => {
+    const error = await parseAggregateReport(Buffer.from('<feedback><oops></feedback>')).catch((e) => e);
+    expect(error).toBeInstanceOf(ReportError);
+    expect(describeReportError(error, 'en')).toBe(
+      'The XML is not well-formed at line 1, column 17: unexpected close tag </feedback> where </oops> was expected.',
+    );
+    expect(describeReportError(error, 'ja')).toBe(
+      'XML の 1 行 17 桁目が整形式ではありません: </oops> があるべき所に終了タグ </feedback> があります',
     );
   });
 
