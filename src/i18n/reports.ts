@@ -337,3 +337,26 @@ export const xmlFaultText = {
 } satisfies UiCatalog;
 
 export type XmlFault = keyof typeof xmlFaultText;
+
+/**
+ * What is wrong with a field of an SMTP TLS report (reports/tls.ts): the `problem` of a
+ * `tls-invalid-report` error, said in the reader's language from its `fault` and values.
+ */
+export const tlsProblemText = {
+  'not-object': { en: 'is not an object', ja: 'オブジェクトではありません' },
+  'not-list': { en: 'is not a list', ja: 'リストではありません' },
+  'too-many': { en: 'has more than {max} entries', ja: '要素が {max} 個を超えています' },
+  'missing-text': { en: 'is missing or not text', ja: 'ないか、テキストではありません' },
+  'not-text': { en: 'is not text', ja: 'テキストではありません' },
+  'not-text-list': { en: 'is not a list of text', ja: 'テキストのリストではありません' },
+  'not-session-count': {
+    en: 'is not a session count ({value})',
+    ja: 'セッション数ではありません（{value}）',
+  },
+  'not-date-time': {
+    en: 'is not an RFC 3339 date-time ({value})',
+    ja: 'RFC 3339 の日時ではありません（{value}）',
+  },
+} satisfies UiCatalog;
+
+export type TlsProblem = keyof typeof tlsProblemText;

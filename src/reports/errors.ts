@@ -1,6 +1,6 @@
-import { format } from '../i18n/catalog.ts';
+import { format, type UiCatalog } from '../i18n/catalog.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { reportErrorText, sourceWords, xmlFaultText } from '../i18n/reports.ts';
+import { reportErrorText, sourceWords, tlsProblemText, xmlFaultText } from '../i18n/reports.ts';
 
 export type ReportErrorCode = keyof typeof reportErrorText;
 export type ReportErrorArgs = Record<string, string | number>;
@@ -40,12 +40,22 @@ export function describeReportError(err: ReportError, lang: Lang): string {
   return err.provenance ? `${sourceWords(err.provenance, lang)}: ${text}` : text;
 }
 
-/** The error's values for its words: an XML fault's detail said in `lang` (the English one is kept). */
+/**
+ * The words some errors carry in their values, said in `lang` from the fault they name (the
+ * English ones are kept, for the error's own message): what makes XML not well-formed (`detail`),
+ * what is wrong with a TLS report's field (`problem`).
+ */
+const FAULT_WORDS: Partial<Record<ReportErrorCode, { slot: string; text: UiCatalog }>> = {
+  'xml-not-well-formed': { slot: 'detail', text: xmlFaultText },
+  'tls-invalid-report': { slot: 'problem', text: tlsProblemText },
+};
+
+/** The error's values for its words in `lang`. */
 function wordsOf(err: ReportError, lang: Lang): ReportErrorArgs {
+  const words = FAULT_WORDS[err.code];
   const { fault } = err.args;
-  if (err.code !== 'xml-not-well-formed' || typeof fault !== 'string' || !Object.hasOwn(xmlFaultText, fault))
-    return err.args;
-  return { ...err.args, detail: format(xmlFaultText[fault as keyof typeof xmlFaultText][lang], err.args) };
+  if (words === undefined || typeof fault !== 'string' || !Object.hasOwn(words.text, fault)) return err.args;
+  return { ...err.args, [words.slot]: format(words.text[fault]![lang], err.args) };
 }
 
 /** Shows the start of an unexpected input safely: printable ASCII only, bounded. */

@@ -1,3 +1,5 @@
+import { format } from '../i18n/catalog.ts';
+import { type TlsProblem, tlsProblemText } from '../i18n/reports.ts';
 import { DecompressionBudget } from './budget.ts';
 import { ReportError } from './errors.ts';
 import { gunzip } from './gzip.ts';
@@ -111,31 +113,40 @@ function failureDetail(item: Json, path: string, warnings: Warnings): TlsFailure
   };
 }
 
-function invalid(field: string, problem: string): ReportError {
-  return new ReportError('tls-invalid-report', { field, problem });
+/** A field's fault and its values (the words in every language), with the English words as `problem`. */
+function invalid(
+  field: string,
+  fault: TlsProblem,
+  values: Record<string, string | number> = {},
+): ReportError {
+  return new ReportError('tls-invalid-report', {
+    field,
+    problem: format(tlsProblemText[fault].en, values),
+    fault,
+    ...values,
+  });
 }
 
 function object(value: unknown, field: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalid(field, 'is not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(field, 'not-object');
   return value as Json;
 }
 
 function array(value: unknown, field: string, max: number): unknown[] {
-  if (!Array.isArray(value)) throw invalid(field, 'is not a list');
-  if (value.length > max) throw invalid(field, `has more than ${max} entries`);
+  if (!Array.isArray(value)) throw invalid(field, 'not-list');
+  if (value.length > max) throw invalid(field, 'too-many', { max });
   return value;
 }
 
 function requiredString(item: Json, key: string, field: string): string {
   const value = item[key];
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(field, 'is missing or not text');
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(field, 'missing-text');
   return value;
 }
 
 function optionalString(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw invalid(field, 'is not text');
+  if (typeof value !== 'string') throw invalid(field, 'not-text');
   return value;
 }
 
@@ -147,7 +158,7 @@ function strings(value: unknown, field: string, warnings: Warnings): string[] {
     return [value];
   }
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-    throw invalid(field, 'is not a list of text');
+    throw invalid(field, 'not-text-list');
   return value as string[];
 }
 
@@ -160,7 +171,7 @@ function count(value: unknown, field: string, warnings: Warnings): number {
     number = Number(value);
   }
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) {
-    throw invalid(field, `is not a session count (${String(value).slice(0, 40)})`);
+    throw invalid(field, 'not-session-count', { value: String(value).slice(0, 40) });
   }
   return number;
 }
@@ -178,8 +189,7 @@ function dateTime(root: Json, group: string, key: string): number {
   const range = object(root[group], group);
   const value = requiredString(range, key, `${group}.${key}`);
   const ms = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw invalid(`${group}.${key}`, `is not an RFC 3339 date-time (${value.slice(0, 40)})`);
+  if (Number.isNaN(ms)) throw invalid(`${group}.${key}`, 'not-date-time', { value: value.slice(0, 40) });
   return Math.floor(ms / 1000);
 }
 

@@ -8,7 +8,7 @@ import { findingCatalog } from '../../src/i18n/findings/index.ts';
 import { ingestText, storeAccessText, storeInputText } from '../../src/i18n/ingest.ts';
 import { detectLang } from '../../src/i18n/lang.ts';
 import { planText } from '../../src/i18n/plan.ts';
-import { reportErrorText, reportWarningText, xmlFaultText } from '../../src/i18n/reports.ts';
+import { reportErrorText, reportWarningText, tlsProblemText, xmlFaultText } from '../../src/i18n/reports.ts';
 import { serverText } from '../../src/i18n/server.ts';
 import { surveyReportText, surveyText } from '../../src/i18n/survey.ts';
 import { webText } from '../../src/i18n/web.ts';
@@ -72,6 +72,7 @@ describe('UI words', () => {
     reportErrorText,
     reportWarningText,
     xmlFaultText,
+    tlsProblemText,
     serverText,
     surveyText,
     surveyReportText,

@@ -5,6 +5,7 @@ import {
   describeReportError,
   describeReportWarning,
   parseAggregateReport,
+  parseTlsReport,
   ReportError,
 } from '../../src/reports/index.ts';
 
@@ -40,6 +41,22 @@ describe('report error and warning texts', () => {
     );
     expect(describeReportError(error, 'ja')).toBe(
       'XML の 1 行 17 桁目が整形式ではありません: </oops> があるべき所に終了タグ </feedback> があります',
+    );
+  });
+
+  it("says what is wrong with an SMTP TLS report's field in the reader's language", async () => {
+    const json = {
+      'organization-name': 'o',
+      'report-id': 'r',
+      'date-range': { 'start-datetime': 'yesterday' },
+    };
+    const error = await parseTlsReport(Buffer.from(JSON.stringify(json))).catch((e) => e);
+    expect(error).toBeInstanceOf(ReportError);
+    expect(describeReportError(error, 'en')).toBe(
+      'The SMTP TLS report field "date-range.start-datetime" is not an RFC 3339 date-time (yesterday).',
+    );
+    expect(describeReportError(error, 'ja')).toBe(
+      'SMTP TLS レポートの項目「date-range.start-datetime」に問題があります: RFC 3339 の日時ではありません（yesterday）',
     );
   });
 
