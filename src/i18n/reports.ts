@@ -119,8 +119,8 @@ export const reportErrorText = {
     ja: 'ファイル「{name}」は DMARC レポートでも SMTP TLS レポートでもありません（先頭は「{start}」）。',
   },
   'failure-not-a-report': {
-    en: 'This mail is not a DMARC failure report: {detail}.',
-    ja: 'このメールは DMARC 失敗レポートではありません: {detail}',
+    en: 'This mail is not a DMARC failure report: it has no feedback-report part and does not read as one.',
+    ja: 'このメールは DMARC 失敗レポートではありません: feedback-report パートがなく、失敗レポートとしても読めません。',
   },
   'tls-not-json': {
     en: 'The SMTP TLS report is not valid JSON: {detail}.',

@@ -51,9 +51,7 @@ export async function parseFailureReport(
       parts.map((p) => sniff(p.bytes)),
     )
   ) {
-    throw new ReportError('failure-not-a-report', {
-      detail: 'it has no feedback-report part and does not read as a failure report',
-    });
+    throw new ReportError('failure-not-a-report');
   }
 
   let format: FailureReport['format'] = 'plain';

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFailureReport, parseTlsReport, ReportError } from '../../src/reports/index.ts';
+import {
+  describeReportError,
+  parseFailureReport,
+  parseTlsReport,
+  ReportError,
+} from '../../src/reports/index.ts';
 import { gz, mail } from './fixtures/build.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -96,7 +101,11 @@ describe('failure reports', () => {
 
   it('refuses a mail that is not a failure report', async () => {
     const notReport = mail('Lunch?', [{ contentType: 'text/plain', data: 'at noon' }]);
-    await expect(parseFailureReport(notReport)).rejects.toMatchObject({ code: 'failure-not-a-report' });
+    const refused = await parseFailureReport(notReport).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'failure-not-a-report' });
+    expect(describeReportError(refused, 'ja')).toBe(
+      'このメールは DMARC 失敗レポートではありません: feedback-report パートがなく、失敗レポートとしても読めません。',
+    );
     await expect(parseFailureReport('')).rejects.toBeInstanceOf(ReportError);
   });
 });
