@@ -71,11 +71,11 @@ export function quarantineReasonIn(entry: QuarantineEntry, lang: Lang): string {
   return text.startsWith(prefix) ? text.slice(prefix.length) : text;
 }
 
-/** A failure this version can say in words. */
+/** A failure this version can say in words (its own keys only: a kept code is data read back). */
 function known(failure: QuarantineFailure): boolean {
   return failure.kind === 'report'
-    ? failure.code in reportErrorText
-    : `store.${failure.code}` in storeInputText;
+    ? Object.hasOwn(reportErrorText, failure.code)
+    : Object.hasOwn(storeInputText, `store.${failure.code}`);
 }
 
 /**
