@@ -360,3 +360,243 @@ export const tlsProblemText = {
 } satisfies UiCatalog;
 
 export type TlsProblem = keyof typeof tlsProblemText;
+
+/*
+ * What a library found wrong with an input, one entry per message it can give: the English is
+ * the library's own message, with `{name}` where it carries a value (recognised by that shape,
+ * in reports/errors.ts `faultOf`; the error keeps the message itself as its English `detail`),
+ * the Japanese says the same. A message not listed is quoted as it came, in every language.
+ */
+
+/**
+ * What zlib finds wrong with deflate data (its inflate messages, and Node's for data that ends
+ * early): the `detail` of a `gzip-corrupt` or `zip-corrupt` error.
+ */
+const zlibFaultText = {
+  'incorrect-header-check': { en: 'incorrect header check', ja: 'ヘッダの検査値が正しくありません' },
+  'unknown-compression-method': { en: 'unknown compression method', ja: '圧縮方式が不明です' },
+  'invalid-window-size': { en: 'invalid window size', ja: 'ウィンドウサイズが不正です' },
+  'unknown-header-flags': { en: 'unknown header flags set', ja: 'ヘッダに不明なフラグが立っています' },
+  'header-crc-mismatch': { en: 'header crc mismatch', ja: 'ヘッダの CRC が一致しません' },
+  'invalid-block-type': { en: 'invalid block type', ja: 'deflate ブロックの種類が不正です' },
+  'invalid-stored-block-lengths': {
+    en: 'invalid stored block lengths',
+    ja: '無圧縮ブロックの長さが不正です',
+  },
+  'too-many-length-or-distance-symbols': {
+    en: 'too many length or distance symbols',
+    ja: '長さまたは距離の符号の数が多すぎます',
+  },
+  'invalid-code-lengths-set': { en: 'invalid code lengths set', ja: '符号長の表が不正です' },
+  'invalid-bit-length-repeat': { en: 'invalid bit length repeat', ja: '符号長の繰り返しが不正です' },
+  'missing-end-of-block': {
+    en: 'invalid code -- missing end-of-block',
+    ja: 'ブロックの終わりを示す符号がありません',
+  },
+  'invalid-literal-lengths-set': {
+    en: 'invalid literal/lengths set',
+    ja: 'リテラル・長さの符号表が不正です',
+  },
+  'invalid-distances-set': { en: 'invalid distances set', ja: '距離の符号表が不正です' },
+  'invalid-literal-length-code': {
+    en: 'invalid literal/length code',
+    ja: 'リテラル・長さの符号が不正です',
+  },
+  'invalid-distance-code': { en: 'invalid distance code', ja: '距離の符号が不正です' },
+  'invalid-distance-too-far-back': {
+    en: 'invalid distance too far back',
+    ja: '距離の符号がデータの先頭より前を指しています',
+  },
+  'incorrect-data-check': { en: 'incorrect data check', ja: 'データの検査値が一致しません' },
+  'incorrect-length-check': { en: 'incorrect length check', ja: 'データの長さの検査値が一致しません' },
+  'unexpected-end-of-file': { en: 'unexpected end of file', ja: '圧縮データが途中で終わっています' },
+} satisfies UiCatalog;
+
+/** What is wrong with gzip data: zlib's words, and Sumi's own on the gzip member around them. */
+export const gzipFaultText = {
+  ...zlibFaultText,
+  'checksum-mismatch': {
+    en: 'checksum mismatch',
+    ja: '展開したデータが末尾の CRC-32 または長さと一致しません',
+  },
+  'not-deflate-gzip-header': {
+    en: 'not a deflate gzip header',
+    ja: 'deflate 圧縮の gzip ヘッダではありません',
+  },
+} satisfies UiCatalog;
+
+/**
+ * What makes a zip archive or an entry unreadable: yauzl's messages (those it gives for an
+ * archive in memory, read as reports/zip.ts reads it), and zlib's for an entry's data.
+ */
+export const zipFaultText = {
+  ...zlibFaultText,
+  'end-record-not-found': {
+    en: 'End of central directory record signature not found. Either not a zip file, or file is truncated.',
+    ja: '中央ディレクトリの終端レコードが見つかりません。zip ファイルではないか、途中で切れています',
+  },
+  'invalid-comment-length': {
+    en: 'Invalid comment length. Expected: {expected}. Found: {found}. Are there extra bytes at the end of the file? Or is the end of central dir signature `PK☺☻` in the comment?',
+    ja: 'アーカイブのコメント長が {found} バイトとありますが、終端レコードの後には {expected} バイトあります。ファイルの末尾に余分なバイトがあるか、コメントの中に終端レコードの署名があるようです',
+  },
+  'invalid-zip64-end-record-signature': {
+    en: 'invalid zip64 end of central directory record signature',
+    ja: 'zip64 の中央ディレクトリ終端レコードの署名が不正です',
+  },
+  'multi-disk': {
+    en: 'multi-disk zip files are not supported: found disk number: {disk}',
+    ja: '複数のディスクに分かれた zip には対応していません（ディスク番号 {disk}）',
+  },
+  'invalid-central-header-signature': {
+    en: 'invalid central directory file header signature: 0x{signature}',
+    ja: '中央ディレクトリのファイルヘッダの署名が不正です（0x{signature}）',
+  },
+  'strong-encryption': {
+    en: 'strong encryption is not supported',
+    ja: 'PKWARE の強力な暗号化には対応していません',
+  },
+  'extra-field-too-long': {
+    en: 'extra field length exceeds extra field buffer size',
+    ja: '拡張フィールドの長さが拡張フィールド領域を超えています',
+  },
+  'absolute-path': { en: 'absolute path: {path}', ja: 'エントリ名「{path}」が絶対パスです' },
+  'invalid-relative-path': {
+    en: 'invalid relative path: {path}',
+    ja: 'エントリ名「{path}」に親ディレクトリ（..）への参照があります',
+  },
+  'zip64-no-uncompressed-size': {
+    en: 'zip64 extended information extra field does not include uncompressed size',
+    ja: 'zip64 拡張情報フィールドに展開後のサイズがありません',
+  },
+  'zip64-no-compressed-size': {
+    en: 'zip64 extended information extra field does not include compressed size',
+    ja: 'zip64 拡張情報フィールドに圧縮後のサイズがありません',
+  },
+  'zip64-no-header-offset': {
+    en: 'zip64 extended information extra field does not include relative header offset',
+    ja: 'zip64 拡張情報フィールドにローカルヘッダの位置がありません',
+  },
+  'stored-size-mismatch': {
+    en: 'compressed/uncompressed size mismatch for stored file: {compressed} != {uncompressed}',
+    ja: '無圧縮のエントリの圧縮後サイズ（{compressed}）と展開後サイズ（{uncompressed}）が一致しません',
+  },
+  'unsupported-compression-method': {
+    en: 'unsupported compression method: {method}',
+    ja: '対応していない圧縮方式です（{method}）',
+  },
+  'invalid-local-header-signature': {
+    en: 'invalid local file header signature: 0x{signature}',
+    ja: 'ローカルファイルヘッダの署名が不正です（0x{signature}）',
+  },
+  'data-overflows-file': {
+    en: 'file data overflows file bounds: {start} + {size} > {total}',
+    ja: 'エントリのデータがファイルの末尾を越えています（{start} + {size} > {total}）',
+  },
+  'unexpected-eof': { en: 'unexpected EOF', ja: 'ファイルが途中で終わっています' },
+  'too-many-bytes': {
+    en: 'too many bytes in the stream. expected {expected}. got at least {actual}',
+    ja: '展開したデータが記録されたサイズの {expected} バイトより長く、少なくとも {actual} バイトあります',
+  },
+  'not-enough-bytes': {
+    en: 'not enough bytes in the stream. expected {expected}. got only {actual}',
+    ja: '展開したデータが記録されたサイズの {expected} バイトより短く、{actual} バイトしかありません',
+  },
+} satisfies UiCatalog;
+
+/** Why postal-mime refuses a mail: the `detail` of a `mail-not-parseable` error. */
+export const mailFaultText = {
+  'nesting-too-deep': {
+    en: 'Maximum MIME nesting depth of {limit} levels exceeded',
+    ja: 'MIME パートの入れ子が上限の {limit} 階層を超えています',
+  },
+  'headers-too-large': {
+    en: 'Maximum header size of {limit} bytes exceeded',
+    ja: 'ヘッダが合計で上限の {limit} バイトを超えています',
+  },
+} satisfies UiCatalog;
+
+/**
+ * Why text is not JSON, as V8's JSON.parse says it (Node 20; later versions add "(line L column
+ * C)", left out before matching): the `detail` of a `tls-not-json` error. `{position}` counts
+ * characters from 0; `{context}` is the input around the fault, as V8 quotes it.
+ */
+export const jsonFaultText = {
+  'unexpected-end': { en: 'Unexpected end of JSON input', ja: 'JSON が途中で終わっています' },
+  'unexpected-number': {
+    en: 'Unexpected number in JSON at position {position}',
+    ja: '位置 {position} に予期しない数値があります',
+  },
+  'unexpected-string': {
+    en: 'Unexpected string in JSON at position {position}',
+    ja: '位置 {position} に予期しない文字列があります',
+  },
+  'unterminated-string': {
+    en: 'Unterminated string in JSON at position {position}',
+    ja: '位置 {position} で文字列が閉じられていません',
+  },
+  'expected-property-name-or-brace': {
+    en: "Expected property name or '}' in JSON at position {position}",
+    ja: '位置 {position} にプロパティ名か「}」が必要です',
+  },
+  'expected-comma-or-bracket': {
+    en: "Expected ',' or ']' after array element in JSON at position {position}",
+    ja: '位置 {position} で配列の要素の後に「,」か「]」がありません',
+  },
+  'expected-comma-or-brace': {
+    en: "Expected ',' or '}' after property value in JSON at position {position}",
+    ja: '位置 {position} でプロパティの値の後に「,」か「}」がありません',
+  },
+  'expected-colon': {
+    en: "Expected ':' after property name in JSON at position {position}",
+    ja: '位置 {position} でプロパティ名の後に「:」がありません',
+  },
+  'expected-double-quoted-property-name': {
+    en: 'Expected double-quoted property name in JSON at position {position}',
+    ja: '位置 {position} に二重引用符で囲んだプロパティ名が必要です',
+  },
+  'non-whitespace-after-json': {
+    en: 'Unexpected non-whitespace character after JSON at position {position}',
+    ja: 'JSON の終わりの後、位置 {position} に空白以外の文字があります',
+  },
+  'bad-escaped-character': {
+    en: 'Bad escaped character in JSON at position {position}',
+    ja: '位置 {position} のエスケープが不正です',
+  },
+  'bad-control-character': {
+    en: 'Bad control character in string literal in JSON at position {position}',
+    ja: '位置 {position} で文字列に制御文字がそのまま入っています',
+  },
+  'bad-unicode-escape': {
+    en: 'Bad Unicode escape in JSON at position {position}',
+    ja: '位置 {position} の \\u エスケープが不正です',
+  },
+  'no-number-after-minus': {
+    en: 'No number after minus sign in JSON at position {position}',
+    ja: '位置 {position} でマイナス記号の後に数字がありません',
+  },
+  'exponent-missing-number': {
+    en: 'Exponent part is missing a number in JSON at position {position}',
+    ja: '位置 {position} で指数部に数字がありません',
+  },
+  'unterminated-fraction': {
+    en: 'Unterminated fractional number in JSON at position {position}',
+    ja: '位置 {position} で小数点の後に数字がありません',
+  },
+  'not-valid-json': { en: '"{context}" is not valid JSON', ja: '「{context}」は JSON として読めません' },
+  'unexpected-token': {
+    en: `Unexpected token '{token}', "{context}" is not valid JSON`,
+    ja: '「{context}」の中に予期しない文字「{token}」があります',
+  },
+  'unexpected-token-at-start': {
+    en: `Unexpected token '{token}', "{context}"... is not valid JSON`,
+    ja: '「{context}…」の中に予期しない文字「{token}」があります',
+  },
+  'unexpected-token-at-end': {
+    en: `Unexpected token '{token}', ..."{context}" is not valid JSON`,
+    ja: '「…{context}」の中に予期しない文字「{token}」があります',
+  },
+  'unexpected-token-inside': {
+    en: `Unexpected token '{token}', ..."{context}"... is not valid JSON`,
+    ja: '「…{context}…」の中に予期しない文字「{token}」があります',
+  },
+} satisfies UiCatalog;

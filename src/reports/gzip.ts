@@ -1,6 +1,7 @@
 import { crc32, createInflateRaw, type InflateRaw, inflateRawSync } from 'node:zlib';
+import { gzipFaultText } from '../i18n/reports.ts';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
-import { ReportError } from './errors.ts';
+import { faultOf, ReportError } from './errors.ts';
 import type { Warnings } from './warnings.ts';
 
 const FLAG_HCRC = 0x02;
@@ -128,7 +129,7 @@ function endOfMember(
 ): number | null {
   if (input.length - at < 8) throw new ReportError('gzip-truncated');
   if (input.readUInt32LE(at) !== crc || input.readUInt32LE(at + 4) !== size % 2 ** 32) {
-    throw new ReportError('gzip-corrupt', { detail: 'checksum mismatch' });
+    throw gzipCorrupt('checksum mismatch');
   }
   const next = at + 8;
   if (input.length - next >= 2 && input[next] === 0x1f && input[next + 1] === 0x8b) {
@@ -165,14 +166,25 @@ function gzipError(err: unknown): unknown {
   const zlibError = err as Error & { code?: string };
   if (zlibError.code === 'Z_BUF_ERROR') return new ReportError('gzip-truncated', {}, { cause: err });
   if (typeof zlibError.code === 'string' && zlibError.code.startsWith('Z_')) {
-    return new ReportError('gzip-corrupt', { detail: zlibError.message }, { cause: err });
+    return gzipCorrupt(zlibError.message, err);
   }
   return err;
 }
+
+/** The damaged-data error for zlib's message, or Sumi's own, with the fault it names when known. */
+function gzipCorrupt(message: string, cause?: unknown): ReportError {
+  return new ReportError('gzip-corrupt', { detail: message, ...gzipFault(message) }, { cause });
+}
+
+/** The fault of gzipFaultText a message from zlib (or from this module) names, with its values. */
+export function gzipFault(message: string) {
+  return faultOf(gzipFaultText, message);
+}
+
 function skipHeader(input: Buffer, start: number): number {
   if (input.length - start < 10) throw new ReportError('gzip-truncated');
   if (input[start] !== 0x1f || input[start + 1] !== 0x8b || input[start + 2] !== 8) {
-    throw new ReportError('gzip-corrupt', { detail: 'not a deflate gzip header' });
+    throw gzipCorrupt('not a deflate gzip header');
   }
   const flags = input[start + 3] ?? 0;
   let at = start + 10;

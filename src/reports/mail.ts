@@ -1,5 +1,6 @@
 import type { Attachment, Email } from 'postal-mime';
-import { ReportError } from './errors.ts';
+import { mailFaultText } from '../i18n/reports.ts';
+import { faultOf, ReportError } from './errors.ts';
 import { decodeWhole, japaneseText } from './legacy-text.ts';
 import type { HeaderField } from './types.ts';
 
@@ -55,7 +56,8 @@ export async function parseMail(bytes: Buffer, maxParts = MAIL_MAX_PARTS): Promi
       maxHeadersSize: MAIL_MAX_HEADER_BYTES,
     });
   } catch (err) {
-    throw new ReportError('mail-not-parseable', { detail: (err as Error).message }, { cause: err });
+    const message = (err as Error).message;
+    throw new ReportError('mail-not-parseable', { detail: message, ...mailFault(message) }, { cause: err });
   }
   if (email.attachments.length > maxParts) {
     throw new ReportError('mail-too-many-parts', { count: email.attachments.length, limit: maxParts });
@@ -80,6 +82,11 @@ export async function parseMail(bytes: Buffer, maxParts = MAIL_MAX_PARTS): Promi
       messageId: email.messageId ?? null,
     },
   };
+}
+
+/** The fault of mailFaultText a message from postal-mime names, with its values. */
+export function mailFault(message: string) {
+  return faultOf(mailFaultText, message);
 }
 
 export function attachmentBytes(attachment: Attachment): Buffer {

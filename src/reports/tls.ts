@@ -1,7 +1,7 @@
 import { format } from '../i18n/catalog.ts';
-import { type TlsProblem, tlsProblemText } from '../i18n/reports.ts';
+import { jsonFaultText, type TlsProblem, tlsProblemText } from '../i18n/reports.ts';
 import { DecompressionBudget } from './budget.ts';
-import { ReportError } from './errors.ts';
+import { faultOf, ReportError } from './errors.ts';
 import { gunzip } from './gzip.ts';
 import { canonicalIp } from './ip.ts';
 import type { TlsFailureDetail, TlsPolicyResult, TlsReport } from './types.ts';
@@ -49,7 +49,8 @@ export async function parseTlsReport(input: Buffer | string): Promise<TlsReport>
   try {
     json = JSON.parse(bytes.toString('utf8').replace(/^\ufeff/, ''));
   } catch (err) {
-    throw new ReportError('tls-not-json', { detail: (err as Error).message }, { cause: err });
+    const message = (err as Error).message;
+    throw new ReportError('tls-not-json', { detail: message, ...jsonFault(message) }, { cause: err });
   }
   const root = object(json, '(report)');
   const start = dateTime(root, 'date-range', 'start-datetime');
@@ -65,6 +66,14 @@ export async function parseTlsReport(input: Buffer | string): Promise<TlsReport>
     policies,
     warnings: warnings.list(),
   };
+}
+
+/**
+ * The fault of jsonFaultText a message from JSON.parse names, with its values. Node 22 and later
+ * end it with "(line L column C)", which the position says already.
+ */
+export function jsonFault(message: string) {
+  return faultOf(jsonFaultText, message.replace(/ \(line \d+ column \d+\)$/, ''));
 }
 
 function policyResult(item: Json, path: string, warnings: Warnings): TlsPolicyResult {

@@ -1,7 +1,8 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
+import { zipFaultText } from '../i18n/reports.ts';
 import { type DecompressionBudget, decompressedTooLarge } from './budget.ts';
-import { ReportError } from './errors.ts';
+import { faultOf, ReportError } from './errors.ts';
 import { japaneseText } from './legacy-text.ts';
 
 /** Entries in one zip archive. Reports come one to a few per zip; 100,000 tiny entries is an attack. */
@@ -37,7 +38,7 @@ export async function* zipEntries(
       strictFileNames: false,
     });
   } catch (err) {
-    throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+    throw zipCorrupt(err);
   }
   try {
     if (zipfile.entryCount > maxEntries) {
@@ -47,14 +48,14 @@ export async function* zipEntries(
     try {
       entries = zipfile.eachEntry();
     } catch (err) {
-      throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+      throw zipCorrupt(err);
     }
     while (true) {
       let next: IteratorResult<yauzl.Entry>;
       try {
         next = await entries.next();
       } catch (err) {
-        throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+        throw zipCorrupt(err);
       }
       if (next.done) return;
       const entry = next.value;
@@ -70,6 +71,17 @@ export async function* zipEntries(
   } finally {
     zipfile.close();
   }
+}
+
+/** The unreadable-archive error for what yauzl (or zlib, in an entry) threw, with its fault when known. */
+function zipCorrupt(err: unknown): ReportError {
+  const message = (err as Error).message;
+  return new ReportError('zip-corrupt', { detail: message, ...zipFault(message) }, { cause: err });
+}
+
+/** The fault of zipFaultText a message from yauzl or zlib names, with its values. */
+export function zipFault(message: string) {
+  return faultOf(zipFaultText, message);
 }
 
 const UTF8_NAME_FLAG = 0x800;
@@ -119,7 +131,7 @@ async function readEntry(
     }
   } catch (err) {
     if (err instanceof ReportError) throw err;
-    throw new ReportError('zip-corrupt', { detail: (err as Error).message }, { cause: err });
+    throw zipCorrupt(err);
   }
   budget.spend(size);
   return Buffer.concat(chunks, size);

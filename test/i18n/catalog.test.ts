@@ -8,7 +8,16 @@ import { findingCatalog } from '../../src/i18n/findings/index.ts';
 import { ingestText, storeAccessText, storeInputText } from '../../src/i18n/ingest.ts';
 import { detectLang } from '../../src/i18n/lang.ts';
 import { planText } from '../../src/i18n/plan.ts';
-import { reportErrorText, reportWarningText, tlsProblemText, xmlFaultText } from '../../src/i18n/reports.ts';
+import {
+  gzipFaultText,
+  jsonFaultText,
+  mailFaultText,
+  reportErrorText,
+  reportWarningText,
+  tlsProblemText,
+  xmlFaultText,
+  zipFaultText,
+} from '../../src/i18n/reports.ts';
 import { serverText } from '../../src/i18n/server.ts';
 import { surveyReportText, surveyText } from '../../src/i18n/survey.ts';
 import { webText } from '../../src/i18n/web.ts';
@@ -73,6 +82,10 @@ describe('UI words', () => {
     reportWarningText,
     xmlFaultText,
     tlsProblemText,
+    gzipFaultText,
+    zipFaultText,
+    mailFaultText,
+    jsonFaultText,
     serverText,
     surveyText,
     surveyReportText,
