@@ -3,6 +3,13 @@ import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { describeFailure, describeRecount, totalsAnswer } from '../ingest/describe.ts';
 import {
+  describeGraphAccessError,
+  GRAPH_DEFAULT_URL,
+  GraphAccessError,
+  graphBaseUrl,
+  parseGraphUrl,
+} from '../ingest/graph-account.ts';
+import {
   IMAP_DEFAULT_ARCHIVE,
   IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
@@ -37,6 +44,7 @@ interface IngestFlags {
   tokenCommand?: string;
   tokenFile?: string;
   tokenEnv?: string;
+  graphUrl?: string;
   archive: string;
   flag?: string;
   leaveOtherMail?: boolean;
@@ -74,6 +82,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--token-command <command>', t('option.tokenCommand'))
     .option('--token-file <file>', t('option.tokenFile'))
     .option('--token-env <name>', t('option.tokenEnv'))
+    .option('--graph-url <url>', t('option.graphUrl', { url: GRAPH_DEFAULT_URL }))
     .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
     .option('--flag <keyword>', t('option.flag'))
     .option('--leave-other-mail', t('option.leaveOtherMail', { keyword: IMAP_OTHER_MAIL_KEYWORD }))
@@ -135,7 +144,26 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const t = translator(ingestText, ctx.lang);
   if (inputs.length === 0) throw new UsageError(t('error.noInput'));
   const imapUrls = inputs.filter((i) => /^imaps?:\/\//i.test(i));
-  if (imapUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
+  const graphUrls = inputs.filter((i) => /^graph:\/\//i.test(i));
+  if (imapUrls.length + graphUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
+  const graph = graphUrls[0];
+  let graphToken: (() => Promise<string>) | undefined;
+  if (graph !== undefined) {
+    if (flags.watch) throw new UsageError(t('error.graphWatch'));
+    try {
+      parseGraphUrl(graph);
+    } catch {
+      throw new UsageError(t('error.badGraphUrl', { url: graph }));
+    }
+    try {
+      graphBaseUrl(flags.graphUrl);
+    } catch {
+      throw new UsageError(t('error.badGraphBase', { url: String(flags.graphUrl) }));
+    }
+    // A password given is refused rather than ignored.
+    graphToken = tokenFor(flags, ctx) ?? undefined;
+    if (!graphToken || flags.passwordFile !== undefined) throw new UsageError(t('error.graphNeedsToken'));
+  }
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new UsageError(t('error.badNumber', { option: '--concurrency', value: String(flags.concurrency) }));
@@ -144,7 +172,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   if (!Number.isInteger(interval) || interval < 1) {
     throw new UsageError(t('error.badNumber', { option: '--interval', value: String(flags.interval) }));
   }
-  if (flags.interval !== undefined && !(flags.watch && imapUrls.length === 0)) {
+  if (flags.interval !== undefined && !(flags.watch && imapUrls.length === 0 && graphUrls.length === 0)) {
     throw new UsageError(t('error.intervalNeedsWatch'));
   }
   const imap = imapUrls[0];
@@ -189,7 +217,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    if (imap !== undefined) {
+    if (graph !== undefined && graphToken) {
+      totals = await runGraph(graph, graphToken, flags, store, ctx, progress.update, controller.signal);
+    } else if (imap !== undefined) {
       totals = await runImap(imap, login, flags, store, ctx, progress.update, controller.signal);
     } else {
       const options = {
@@ -269,6 +299,12 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
 type ImapLogin = { password: string } | { accessToken: () => Promise<string> };
 
 async function loginFor(flags: IngestFlags, ctx: CliContext): Promise<ImapLogin> {
+  const accessToken = tokenFor(flags, ctx);
+  return accessToken ? { accessToken } : { password: await passwordFor(flags, ctx) };
+}
+
+/** The OAuth 2.0 access token's source the flags give (one at most), or null. */
+function tokenFor(flags: IngestFlags, ctx: CliContext): (() => Promise<string>) | null {
   const t = translator(ingestText, ctx.lang);
   const sources: TokenSource[] = [
     ...(flags.tokenCommand !== undefined ? [{ command: flags.tokenCommand }] : []),
@@ -276,8 +312,7 @@ async function loginFor(flags: IngestFlags, ctx: CliContext): Promise<ImapLogin>
     ...(flags.tokenEnv !== undefined ? [{ env: flags.tokenEnv }] : []),
   ];
   if (sources.length > 1) throw new UsageError(t('error.tokenSources'));
-  if (sources[0]) return { accessToken: imapAccessToken(sources[0], ctx.env) };
-  return { password: await passwordFor(flags, ctx) };
+  return sources[0] ? imapAccessToken(sources[0], ctx.env) : null;
 }
 
 async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string> {
@@ -338,6 +373,40 @@ async function runImap(
       const server = hostPort(host, port);
       throw new RuntimeError(t(`imap.access.${error.code}`, { server, user, folder, reason: error.reason }));
     }
+    throw error;
+  }
+}
+
+async function runGraph(
+  url: string,
+  accessToken: () => Promise<string>,
+  flags: IngestFlags,
+  store: Store,
+  ctx: CliContext,
+  onProgress: (p: IngestProgress) => void,
+  signal: AbortSignal,
+): Promise<IngestTotals> {
+  const t = translator(ingestText, ctx.lang);
+  try {
+    const { ingestGraph } = await import('../ingest/graph.ts');
+    return await ingestGraph(url, {
+      store,
+      accessToken,
+      ...(flags.graphUrl ? { graphUrl: flags.graphUrl } : {}),
+      archive: flags.archive,
+      ...(flags.flag ? { flag: flags.flag } : {}),
+      ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
+      signal,
+      onProgress,
+      onEvent: (event) => {
+        ctx.stderr.write(
+          `${t('graph.connected', { server: event.server, mailbox: event.mailbox, folder: event.folder, count: event.pending })}\n`,
+        );
+      },
+    });
+  } catch (error) {
+    if (error instanceof TokenError) throw new UsageError(t('error.graphToken', { detail: error.message }));
+    if (error instanceof GraphAccessError) throw new RuntimeError(describeGraphAccessError(error, ctx.lang));
     throw error;
   }
 }

@@ -3,8 +3,8 @@ import type { UiCatalog } from './catalog.ts';
 /** Words of `sumi ingest` and `sumi smtpd`: help, progress, summary, errors. */
 export const ingestText = {
   'ingest.description': {
-    en: 'store DMARC aggregate, failure and SMTP TLS reports from files, directories, mbox files, Maildir folders, stdin (-) or an IMAP folder',
-    ja: 'ファイル、ディレクトリ、mbox ファイル、Maildir フォルダー、標準入力（-）または IMAP フォルダーから DMARC 集約・失敗レポートと SMTP TLS レポートを取り込む',
+    en: 'store DMARC aggregate, failure and SMTP TLS reports from files, directories, mbox files, Maildir folders, stdin (-), an IMAP folder or a Microsoft 365 mailbox (Microsoft Graph)',
+    ja: 'ファイル、ディレクトリ、mbox ファイル、Maildir フォルダー、標準入力（-）、IMAP フォルダーまたは Microsoft 365 のメールボックス（Microsoft Graph）から DMARC 集約・失敗レポートと SMTP TLS レポートを取り込む',
   },
   'ingest.help.after': {
     en: `
@@ -12,10 +12,18 @@ Inputs: report files (.xml, .xml.gz, .zip, .json, .json.gz), mails (.eml), mbox 
 gzipped, .mbox.gz), Maildir folders, directories (read recursively, links to directories
 followed, each directory read once), "-" for stdin, or one imap://user@host[:port]/FOLDER
 (imaps:// for implicit TLS; folders separated by "/" whatever the server's separator, as for
---archive). Running the same ingest again stores nothing new.
+--archive), or one graph://MAILBOX/FOLDER[/SUBFOLDER...] (a Microsoft 365 mailbox read through
+Microsoft Graph, for tenants without IMAP; FOLDER is Inbox by default). Running the same ingest
+again stores nothing new.
 
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
 (--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords.
+
+graph://: an access token for https://graph.microsoft.com (--token-command 'az account
+get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv', --token-file
+or --token-env) of an application granted Mail.ReadWrite (an application permission, or the
+delegated one for the signed-in user's mailbox). Processed mail is moved to --archive, or given
+the category --flag; one pass per run (run it from cron or a systemd timer; no --watch).
 
 --watch: an IMAP folder is waited on with IDLE; folders (directories, Maildirs) are listed again
 every --interval seconds and soon after they change, with a line for each listing that found
@@ -34,19 +42,26 @@ kept (0, also when it held no report and went to the quarantine) or must be deli
 
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
 report (each one is listed with its reason and kept in the quarantine; the others are stored);
-1 a runtime failure (the store or the IMAP server failed); 130 stopped by Ctrl-C or SIGTERM
+1 a runtime failure (the store, the IMAP server or Microsoft Graph failed); 130 stopped by Ctrl-C or SIGTERM
 (what the summary counts is stored: the reports under way when it came are finished first).`,
     ja: `
 入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル
 （gzip 圧縮の .mbox.gz も）、Maildir フォルダー、ディレクトリ（再帰的に読み込み。ディレクトリへの
 リンクもたどり、同じディレクトリは 1 回だけ読む）、標準入力の "-"、または
 imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://。フォルダーの区切りはサーバーによらず "/"。
---archive も同じ）を 1 つ。同じ取り込みをもう一度実行しても
-新しく保存されるものはありません。
+--archive も同じ）を 1 つ、または graph://MAILBOX/FOLDER[/SUBFOLDER...]（Microsoft Graph で読む
+Microsoft 365 のメールボックス。IMAP を使えないテナント向け。FOLDER の既定は Inbox）を 1 つ。
+同じ取り込みをもう一度実行しても新しく保存されるものはありません。
 
 IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password-file）、または OAuth 2.0
 アクセストークン（--token-command、--token-file、--token-env）。パスワードを受け付けない
 Microsoft 365 と Gmail ではトークンを使います。
+
+graph://: https://graph.microsoft.com 用のアクセストークン（--token-command 'az account
+get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv'、--token-file、
+--token-env）。アプリケーションには Mail.ReadWrite の権限（アプリケーションの許可、またはサインイン
+したユーザー自身のメールボックスなら委任された許可）が必要です。処理済みメールは --archive に移動するか、
+--flag の分類項目を付けます。1 回の実行で 1 回読みます（cron や systemd タイマーから実行。--watch は使えません）。
 
 --watch: IMAP フォルダーは IDLE で待ちます。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと
 変更の直後に読み直し、入力が見つかるたびに 1 行表示します。Ctrl-C または SIGTERM で終了します
@@ -65,7 +80,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
 
 終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
 含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
-1 実行時の障害（ストアまたは IMAP サーバーの障害）。130 Ctrl-C または SIGTERM で停止（処理中のレポートを
+1 実行時の障害（ストア、IMAP サーバーまたは Microsoft Graph の障害）。130 Ctrl-C または SIGTERM で停止（処理中のレポートを
 保存してから止まり、集計に示した分は保存済み）。`,
   },
   'option.db': {
@@ -92,29 +107,33 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'IMAP: file holding the password (first line)',
     ja: 'IMAP: パスワードを書いたファイル（1 行目）',
   },
+  'option.graphUrl': {
+    en: 'graph://: the base URL of Microsoft Graph, for national clouds (default: {url}; https:// only)',
+    ja: 'graph://: Microsoft Graph のベース URL。各国のクラウド用（既定: {url}。https:// のみ）',
+  },
   'option.tokenCommand': {
-    en: 'IMAP: log in with an OAuth 2.0 access token (Microsoft 365, Gmail) printed by this shell command, run at every connection (e.g. "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv")',
-    ja: 'IMAP: このシェルコマンドが出力する OAuth 2.0 アクセストークンでログインする（Microsoft 365、Gmail）。接続のたびに実行（例: "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"）',
+    en: 'IMAP, graph://: log in with an OAuth 2.0 access token (Microsoft 365, Gmail) printed by this shell command, run at every connection (e.g. "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"; for graph://, --resource https://graph.microsoft.com)',
+    ja: 'IMAP、graph://: このシェルコマンドが出力する OAuth 2.0 アクセストークンでログインする（Microsoft 365、Gmail）。接続のたびに実行（例: "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"。graph:// では --resource https://graph.microsoft.com）',
   },
   'option.tokenFile': {
-    en: 'IMAP: log in with the OAuth 2.0 access token in this file (first line), read again at every connection',
-    ja: 'IMAP: このファイル（1 行目）の OAuth 2.0 アクセストークンでログインする。接続のたびに読み直す',
+    en: 'IMAP, graph://: log in with the OAuth 2.0 access token in this file (first line), read again at every connection',
+    ja: 'IMAP、graph://: このファイル（1 行目）の OAuth 2.0 アクセストークンでログインする。接続のたびに読み直す',
   },
   'option.tokenEnv': {
-    en: 'IMAP: log in with the OAuth 2.0 access token in this environment variable',
-    ja: 'IMAP: この環境変数の OAuth 2.0 アクセストークンでログインする',
+    en: 'IMAP, graph://: log in with the OAuth 2.0 access token in this environment variable',
+    ja: 'IMAP、graph://: この環境変数の OAuth 2.0 アクセストークンでログインする',
   },
   'option.archive': {
-    en: 'IMAP: folder processed mail is moved to, created if missing',
-    ja: 'IMAP: 処理済みメールの移動先フォルダー（なければ作成）',
+    en: 'IMAP, graph://: folder processed mail is moved to, created if missing',
+    ja: 'IMAP、graph://: 処理済みメールの移動先フォルダー（なければ作成）',
   },
   'option.flag': {
-    en: 'IMAP: mark processed mail with this keyword instead of moving it',
-    ja: 'IMAP: 処理済みメールを移動せず、このキーワードを付ける',
+    en: 'IMAP: mark processed mail with this keyword instead of moving it (graph://: this category)',
+    ja: 'IMAP: 処理済みメールを移動せず、このキーワードを付ける（graph:// ではこの分類項目）',
   },
   'option.leaveOtherMail': {
-    en: "leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox; IMAP, Maildir, mbox, .eml) as it is, instead of keeping it in the quarantine as a failure (and on IMAP moving it); on IMAP it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again",
-    ja: 'レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール。IMAP、Maildir、mbox、.eml）を、失敗として隔離領域に保存する（IMAP では移動する）代わりにそのまま残す。IMAP ではサーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない',
+    en: "leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox; IMAP, Maildir, mbox, .eml) as it is, instead of keeping it in the quarantine as a failure (and on IMAP moving it); on IMAP it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again (on graph://, the category SumiOtherMail)",
+    ja: 'レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール。IMAP、Maildir、mbox、.eml）を、失敗として隔離領域に保存する（IMAP では移動する）代わりにそのまま残す。IMAP ではサーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない（graph:// では分類項目 SumiOtherMail）',
   },
   'option.fromMta': {
     en: 'stdin is one mail a mail server delivers through a pipe (an alias "|sumi ingest --from-mta"): exit 0 once it is stored or kept in the quarantine, {tempfail} (try again later) when it could not be kept, {usage} on bad usage',
@@ -174,16 +193,36 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
   },
   'error.noInput': {
-    en: 'give at least one path, "-" or an imap:// URL',
-    ja: 'パス、"-"、または imap:// URL を 1 つ以上指定してください',
+    en: 'give at least one path, "-", an imap:// or a graph:// URL',
+    ja: 'パス、"-"、imap:// URL または graph:// URL を 1 つ以上指定してください',
   },
   'error.pathMissing': {
     en: '{path}: no such file or directory',
     ja: '{path}: ファイルまたはディレクトリがありません',
   },
   'error.imapAlone': {
-    en: 'an imap:// URL must be the only input',
-    ja: 'imap:// URL は唯一の入力として指定してください',
+    en: 'an imap:// or graph:// URL must be the only input',
+    ja: 'imap:// URL と graph:// URL は唯一の入力として指定してください',
+  },
+  'error.graphWatch': {
+    en: '--watch does not wait on a graph:// mailbox: run sumi ingest from cron or a systemd timer instead (each run reads what arrived since the last)',
+    ja: 'graph:// のメールボックスは --watch で待てません。代わりに cron や systemd タイマーから sumi ingest を実行してください（実行ごとに前回以降に届いたものを読みます）',
+  },
+  'error.badGraphUrl': {
+    en: '{url}: give graph://MAILBOX/FOLDER[/SUBFOLDER...] (MAILBOX a user principal name or id)',
+    ja: '{url}: graph://MAILBOX/FOLDER[/SUBFOLDER...] の形で指定してください（MAILBOX はユーザープリンシパル名または ID）',
+  },
+  'error.badGraphBase': {
+    en: '--graph-url {url}: give an https:// URL (Microsoft Graph is reached over https:// only)',
+    ja: '--graph-url {url}: https:// の URL を指定してください（Microsoft Graph には https:// でのみ接続します）',
+  },
+  'error.graphNeedsToken': {
+    en: 'graph:// reads the mailbox with an OAuth 2.0 access token, not a password: give --token-command, --token-file or --token-env',
+    ja: 'graph:// はパスワードではなく OAuth 2.0 アクセストークンでメールボックスを読みます。--token-command、--token-file、--token-env のどれかを指定してください',
+  },
+  'error.graphToken': {
+    en: 'no access token for Microsoft Graph: {detail}',
+    ja: 'Microsoft Graph のアクセストークンが得られません: {detail}',
   },
   'error.notAFolder': {
     en: '--watch watches folders or one imap:// URL: {path} is neither',
@@ -241,6 +280,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'connected to {host}, folder {folder}: {count, plural, one {# mail} other {# mails}} to ingest',
     ja: '{host} に接続しました。フォルダー {folder} の取り込むメール: {count} 通',
   },
+  'graph.connected': {
+    en: 'Microsoft Graph {server}, mailbox {mailbox}, folder {folder}: {count, plural, one {# mail} other {# mails}} to ingest',
+    ja: 'Microsoft Graph {server}、メールボックス {mailbox}、フォルダー {folder} の取り込むメール: {count} 通',
+  },
   'watch.first': {
     en: '{time} {inputs, plural, one {# input was there} other {# inputs were there}}: {reports, plural, one {# aggregate report} other {# aggregate reports}} stored ({records, plural, one {# record} other {# records}}), {failureReports, plural, one {# failure report} other {# failure reports}}, {tlsReports, plural, one {# TLS report} other {# TLS reports}}; {duplicates} already stored; {failed} gave no report',
     ja: '{time} 既存の入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
@@ -276,6 +319,30 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'imap.access.no-folder': {
     en: 'the IMAP server {server} has no folder {folder} for {user}: {reason}',
     ja: 'IMAP サーバー {server} に {user} のフォルダー {folder} がありません: {reason}',
+  },
+  'graph.access.unreachable': {
+    en: 'cannot reach Microsoft Graph at {server}: {reason}',
+    ja: 'Microsoft Graph（{server}）に接続できません: {reason}',
+  },
+  'graph.access.tls': {
+    en: 'TLS with Microsoft Graph at {server} failed: {reason}',
+    ja: 'Microsoft Graph（{server}）との TLS に失敗しました: {reason}',
+  },
+  'graph.access.token-refused': {
+    en: 'Microsoft Graph at {server} refused the access token for {mailbox}, a fresh one too (HTTP {status}): {reason}',
+    ja: 'Microsoft Graph（{server}）が {mailbox} のアクセストークンを拒否しました。取り直したトークンも拒否されました（HTTP {status}）: {reason}',
+  },
+  'graph.access.forbidden': {
+    en: 'Microsoft Graph at {server} forbids reading the mailbox {mailbox} (HTTP {status}): the application needs the permission Mail.ReadWrite (an application permission, or the delegated one for the signed-in user) with admin consent: {reason}',
+    ja: 'Microsoft Graph（{server}）がメールボックス {mailbox} の読み取りを禁止しました（HTTP {status}）。アプリケーションには管理者の同意を得た Mail.ReadWrite の権限（アプリケーションの許可、またはサインインしたユーザーなら委任された許可）が必要です: {reason}',
+  },
+  'graph.access.not-found': {
+    en: 'Microsoft Graph at {server} has no mailbox {mailbox} or no folder {folder} in it (HTTP {status}): {reason}',
+    ja: 'Microsoft Graph（{server}）にメールボックス {mailbox} がないか、その中にフォルダー {folder} がありません（HTTP {status}）: {reason}',
+  },
+  'graph.access.failed': {
+    en: 'Microsoft Graph at {server} answered HTTP {status} for the mailbox {mailbox}, folder {folder}: {reason}',
+    ja: 'Microsoft Graph（{server}）がメールボックス {mailbox}、フォルダー {folder} について HTTP {status} を返しました: {reason}',
   },
   'imap.reconnecting': {
     en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',

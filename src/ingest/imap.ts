@@ -6,7 +6,7 @@
  * (IDLE) and ingests mail as it arrives, reconnecting with backoff after faults.
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { isUnreachable } from '../net/errors.ts';
+import { isTlsFailure, isUnreachable, tlsReason } from '../net/errors.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
@@ -119,10 +119,6 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
   return totals;
 }
 
-/** Node's and OpenSSL's codes of a TLS handshake or certificate that failed. */
-const TLS_FAILURE =
-  /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_)/;
-
 /** The error as an ImapAccessError when it says which of those failed; else as it is. */
 function imapAccessError(error: unknown, target: ImapTarget): unknown {
   if (error instanceof ImapAccessError) return error;
@@ -139,10 +135,8 @@ function imapAccessError(error: unknown, target: ImapTarget): unknown {
     return new ImapAccessError('unreachable', target, said, { cause: error });
   }
   // imapflow's words when starttls is required and the server offers none.
-  if ((typeof code === 'string' && TLS_FAILURE.test(code)) || said === 'Server does not support STARTTLS') {
-    // OpenSSL's "<id>:error:<code>:SSL routines:<function>:<reason>:<file>:<line>:": the reason.
-    const reason = /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(said)?.[1] ?? said.trim();
-    return new ImapAccessError('tls', target, reason, { cause: error });
+  if (isTlsFailure(code) || said === 'Server does not support STARTTLS') {
+    return new ImapAccessError('tls', target, tlsReason(said), { cause: error });
   }
   return error;
 }

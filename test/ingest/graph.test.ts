@@ -1,0 +1,437 @@
+/**
+ * Ingest from a Microsoft 365 mailbox through Microsoft Graph, against a local HTTPS server that
+ * plays the Graph endpoints Sumi uses (folders, child folders, paged messages, MIME, move, patch),
+ * with faults the test injects: refused tokens, throttling, missing folders.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ingestGraph } from '../../src/ingest/graph.ts';
+import {
+  describeGraphAccessError,
+  GRAPH_OTHER_MAIL_CATEGORY,
+  GraphAccessError,
+  parseGraphUrl,
+} from '../../src/ingest/graph-account.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import { createTestPki, type TestPki } from '../helpers/tls.ts';
+import { plainMail, reportMail } from './helpers/reports.ts';
+import { spawnSumi, sumi } from './helpers/sumi.ts';
+
+const MAILBOX = 'dmarc@example.jp';
+/** Messages per page of the mock's listings: four mails make two pages. */
+const PAGE = 2;
+
+interface Folder {
+  id: string;
+  displayName: string;
+  parentId: string | null;
+}
+interface Mail {
+  id: string;
+  folderId: string;
+  mime: Buffer;
+  categories: string[];
+  receivedDateTime: string;
+}
+type Fault = { status: number; headers?: Record<string, string>; error?: { code: string; message: string } };
+
+/** The Graph endpoints Sumi uses, over one mailbox, kept in memory. */
+class MockGraph {
+  folders = new Map<string, Folder>();
+  mails = new Map<string, Mail>();
+  requests: string[] = [];
+  /** Tokens taken; any other is answered 401. */
+  tokens = new Set(['good']);
+  /** Answers the next requests matching a pattern with a fault instead, once each. */
+  faults: { match: RegExp; fault: Fault }[] = [];
+  #next = 1;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.folders.clear();
+    this.mails.clear();
+    this.requests = [];
+    this.tokens = new Set(['good']);
+    this.faults = [];
+    this.folders.set('root-id', { id: 'root-id', displayName: 'Top of Information Store', parentId: null });
+    this.folders.set('inbox-id', { id: 'inbox-id', displayName: 'Inbox', parentId: 'root-id' });
+  }
+
+  add(mime: string | Buffer, folderId = 'inbox-id'): string {
+    const id = `m${this.#next++}`;
+    const receivedDateTime = new Date(Date.UTC(2024, 0, 1, 0, this.#next)).toISOString();
+    this.mails.set(id, { id, folderId, mime: Buffer.from(mime), categories: [], receivedDateTime });
+    return id;
+  }
+
+  folderPath(...names: string[]): Folder | undefined {
+    let parent = 'root-id';
+    let found: Folder | undefined;
+    for (const name of names) {
+      found = [...this.folders.values()].find((f) => f.parentId === parent && f.displayName === name);
+      if (!found) return undefined;
+      parent = found.id;
+    }
+    return found;
+  }
+
+  in(folderId: string): Mail[] {
+    return [...this.mails.values()].filter((m) => m.folderId === folderId);
+  }
+
+  handle(request: IncomingMessage, response: ServerResponse, body: string, base: string): boolean {
+    const url = new URL(request.url ?? '/', base);
+    const route = `${request.method} ${decodeURIComponent(url.pathname)}`;
+    this.requests.push(route);
+    const send = (status: number, value?: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(value === undefined ? undefined : JSON.stringify(value));
+      return true;
+    };
+    const error = (status: number, code: string, message: string) =>
+      send(status, { error: { code, message } });
+    const fault = this.faults.findIndex((f) => f.match.test(route));
+    if (fault >= 0) {
+      const f = this.faults.splice(fault, 1)[0]!.fault;
+      return send(f.status, f.error ? { error: f.error } : undefined, f.headers);
+    }
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (!token || !this.tokens.has(token))
+      return error(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
+    const prefix = `/v1.0/users/${MAILBOX}/`;
+    const path = decodeURIComponent(url.pathname);
+    if (!path.startsWith(prefix)) return error(404, 'ErrorInvalidUser', `The requested user is invalid.`);
+    const parts = path.slice(prefix.length).split('/');
+    const folder = (id: string) =>
+      id === 'msgfolderroot'
+        ? this.folders.get('root-id')
+        : id === 'inbox'
+          ? this.folders.get('inbox-id')
+          : this.folders.get(id);
+    const json = () => JSON.parse(body || '{}') as Record<string, unknown>;
+    if (parts[0] === 'mailFolders') {
+      const f = folder(parts[1] ?? '');
+      if (!f) return error(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (parts.length === 2 && request.method === 'GET')
+        return send(200, { id: f.id, displayName: f.displayName });
+      if (parts[2] === 'childFolders' && request.method === 'GET') {
+        const value = [...this.folders.values()].filter((c) => c.parentId === f.id);
+        return send(200, { value: value.map(({ id, displayName }) => ({ id, displayName })) });
+      }
+      if (parts[2] === 'childFolders' && request.method === 'POST') {
+        const displayName = String(json().displayName);
+        const id = `f${this.#next++}`;
+        this.folders.set(id, { id, displayName, parentId: f.id });
+        return send(201, { id, displayName });
+      }
+      if (parts[2] === 'messages' && request.method === 'GET') {
+        const skip = Number(url.searchParams.get('$skiptoken') ?? 0);
+        const all = this.in(f.id);
+        const value = all.slice(skip, skip + PAGE).map(({ id, categories, receivedDateTime }) => ({
+          id,
+          categories,
+          receivedDateTime,
+        }));
+        const next = new URL(url);
+        next.searchParams.set('$skiptoken', String(skip + PAGE));
+        return send(200, { value, ...(skip + PAGE < all.length ? { '@odata.nextLink': next.href } : {}) });
+      }
+    }
+    if (parts[0] === 'messages') {
+      const mail = this.mails.get(parts[1] ?? '');
+      if (!mail) return error(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (parts[2] === '$value' && request.method === 'GET') {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end(mail.mime);
+        return true;
+      }
+      if (parts[2] === 'move' && request.method === 'POST') {
+        const destination = folder(String(json().destinationId));
+        if (!destination) return error(404, 'ErrorItemNotFound', 'no such folder');
+        // Graph gives a moved mail a new id.
+        this.mails.delete(mail.id);
+        const moved = { ...mail, id: `m${this.#next++}`, folderId: destination.id };
+        this.mails.set(moved.id, moved);
+        return send(201, { id: moved.id });
+      }
+      if (parts.length === 2 && request.method === 'PATCH') {
+        mail.categories = json().categories as string[];
+        return send(200, { id: mail.id, categories: mail.categories });
+      }
+    }
+    return error(400, 'BadRequest', `not played by the mock: ${route}`);
+  }
+}
+
+let pki: TestPki;
+let server: https.Server;
+let graphUrl: string;
+let dir: string;
+const graph = new MockGraph();
+
+beforeAll(async () => {
+  pki = createTestPki();
+  dir = await mkdtemp(path.join(tmpdir(), 'sumi-graph-'));
+  server = https.createServer(pki.issue(['localhost']), (request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => graph.handle(request, response, body, graphUrl));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  graphUrl = `https://localhost:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  pki?.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('parseGraphUrl', () => {
+  it('reads the mailbox and the folder path, Inbox by default', () => {
+    expect(parseGraphUrl('graph://dmarc@example.jp/Inbox')).toEqual({ mailbox: MAILBOX, folder: ['Inbox'] });
+    expect(parseGraphUrl('graph://dmarc%40example.jp')).toEqual({ mailbox: MAILBOX, folder: ['Inbox'] });
+    expect(parseGraphUrl('graph://0b2e-42/inbox/DMARC/R%C3%A9ports/')).toEqual({
+      mailbox: '0b2e-42',
+      folder: ['inbox', 'DMARC', 'Réports'],
+    });
+    expect(() => parseGraphUrl('imap://u@h/INBOX')).toThrow(RangeError);
+    expect(() => parseGraphUrl('graph:///Inbox')).toThrow(RangeError);
+  });
+});
+
+describe('ingestGraph against a mock of Microsoft Graph', () => {
+  let store: Store;
+  beforeEach(async () => {
+    graph.reset();
+    store = await openStore(':memory:');
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  const url = `graph://${MAILBOX}/Inbox`;
+  const options = () => ({ store, graphUrl, ca: pki.caCert, accessToken: async () => 'good' });
+  /** Two report mails, one that is not a report, one over the cap of 10,000 bytes the tests set. */
+  const fill = () => {
+    graph.add(reportMail({ reportId: 'g-1' }));
+    graph.add(reportMail({ reportId: 'g-2' }));
+    graph.add(plainMail());
+    return graph.add(`${plainMail('large')}${'x'.repeat(20_000)}\r\n`);
+  };
+
+  it('stores the reports of every page, moves the mails to Sumi/Processed it creates; a second run stores nothing new', async () => {
+    const large = fill();
+    const totals = await ingestGraph(url, { ...options(), maxMessageBytes: 10_000 });
+    expect(totals).toMatchObject({ reports: 2, records: 4, inputs: 4, otherMail: 0 });
+    expect(totals.failed.map((f) => f.error.code).sort()).toEqual(['input-too-large', 'no-report-found']);
+    expect(totals.failed.find((f) => f.error.code === 'input-too-large')!.source).toBe(`${url};id=${large}`);
+    expect((await store.countReports()).quarantined).toBe(1);
+    // Paged: the second page came through the next link.
+    expect(graph.requests.filter((r) => r.endsWith('/mailFolders/inbox-id/messages'))).toHaveLength(2);
+    const processed = graph.folderPath('Sumi', 'Processed');
+    expect(processed).toBeDefined();
+    expect(graph.in(processed!.id)).toHaveLength(3);
+    // The mail too large is left where it was.
+    expect(graph.in('inbox-id').map((m) => m.id)).toEqual([large]);
+    const again = await ingestGraph(url, { ...options(), maxMessageBytes: 10_000 });
+    expect(again).toMatchObject({ reports: 0, duplicates: 0, inputs: 1 });
+    expect(again.failed.map((f) => f.error.code)).toEqual(['input-too-large']);
+    expect((await store.countReports()).reports).toBe(2);
+    // The archive folders are found, not created again.
+    expect(graph.requests.filter((r) => r.startsWith('POST') && r.endsWith('/childFolders'))).toHaveLength(2);
+  });
+
+  it('with flag, gives the mails that category instead of moving them, and skips them the next time', async () => {
+    graph.add(reportMail({ reportId: 'f-1' }));
+    graph.add(reportMail({ reportId: 'f-2' }));
+    const flagged = { ...options(), flag: 'SumiProcessed' };
+    expect(await ingestGraph(url, flagged)).toMatchObject({ reports: 2, inputs: 2 });
+    expect(graph.in('inbox-id').map((m) => m.categories)).toEqual([['SumiProcessed'], ['SumiProcessed']]);
+    expect(graph.folderPath('Sumi')).toBeUndefined();
+    expect(await ingestGraph(url, flagged)).toMatchObject({ reports: 0, inputs: 0 });
+  });
+
+  it('with leaveOtherMail, leaves mail with nothing like a report where it is, with a category later runs skip', async () => {
+    graph.add(reportMail({ reportId: 'o-1' }));
+    const other = graph.add(plainMail('lunch?'));
+    const leave = { ...options(), leaveOtherMail: true };
+    const totals = await ingestGraph(url, leave);
+    expect(totals).toMatchObject({ reports: 1, inputs: 2, otherMail: 1, failed: [] });
+    expect(graph.in('inbox-id')).toEqual([
+      expect.objectContaining({ id: other, categories: [GRAPH_OTHER_MAIL_CATEGORY] }),
+    ]);
+    expect((await store.countReports()).quarantined).toBe(0);
+    expect(await ingestGraph(url, leave)).toMatchObject({ inputs: 0, otherMail: 0 });
+  });
+
+  it('asks for a fresh token after a 401 and goes on with it', async () => {
+    graph.add(reportMail({ reportId: 't-1' }));
+    const given = ['expired', 'good'];
+    const asked: string[] = [];
+    const accessToken = async () => {
+      const token = given.shift() ?? 'good';
+      asked.push(token);
+      return token;
+    };
+    expect(await ingestGraph(url, { ...options(), accessToken })).toMatchObject({ reports: 1 });
+    expect(asked).toEqual(['expired', 'good']);
+  });
+
+  it('fails with an access error said in English and Japanese when a fresh token is refused too', async () => {
+    graph.add(reportMail({ reportId: 't-2' }));
+    let asked = 0;
+    const error = await ingestGraph(url, {
+      ...options(),
+      accessToken: async () => `revoked-${++asked}`,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphAccessError);
+    expect(error).toMatchObject({ code: 'token-refused', status: 401 });
+    expect(asked).toBe(2);
+    const port = new URL(graphUrl).port;
+    expect(describeGraphAccessError(error as GraphAccessError, 'en')).toBe(
+      `Microsoft Graph at localhost:${port} refused the access token for ${MAILBOX}, a fresh one too (HTTP 401): InvalidAuthenticationToken "Access token has expired or is not yet valid."`,
+    );
+    expect(describeGraphAccessError(error as GraphAccessError, 'ja')).toBe(
+      `Microsoft Graph（localhost:${port}）が ${MAILBOX} のアクセストークンを拒否しました。取り直したトークンも拒否されました（HTTP 401）: InvalidAuthenticationToken "Access token has expired or is not yet valid."`,
+    );
+    expect((await store.countReports()).reports).toBe(0);
+  });
+
+  it('says which mailbox or folder is not there (404), and which permission is missing (403)', async () => {
+    const noFolder = await ingestGraph(`graph://${MAILBOX}/Inbox/DMARC`, options()).catch((e: unknown) => e);
+    expect(noFolder).toMatchObject({ code: 'not-found', status: 404 });
+    expect(describeGraphAccessError(noFolder as GraphAccessError, 'en')).toMatch(
+      /has no mailbox dmarc@example\.jp or no folder Inbox\/DMARC in it \(HTTP 404\): no folder named "DMARC"$/,
+    );
+    const noUser = await ingestGraph('graph://nobody@example.jp/Inbox', options()).catch((e: unknown) => e);
+    expect(noUser).toMatchObject({ code: 'not-found', status: 404 });
+    expect(describeGraphAccessError(noUser as GraphAccessError, 'ja')).toMatch(
+      /メールボックス nobody@example\.jp がないか、その中にフォルダー Inbox がありません（HTTP 404）: ErrorInvalidUser "The requested user is invalid\."$/,
+    );
+    graph.faults.push({
+      match: /mailFolders\/inbox$/,
+      fault: { status: 403, error: { code: 'ErrorAccessDenied', message: 'Access is denied.' } },
+    });
+    const forbidden = await ingestGraph(url, options()).catch((e: unknown) => e);
+    expect(forbidden).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(describeGraphAccessError(forbidden as GraphAccessError, 'en')).toMatch(
+      /needs the permission Mail\.ReadWrite .*: ErrorAccessDenied "Access is denied\."$/,
+    );
+    graph.faults.push({
+      match: /mailFolders\/inbox$/,
+      fault: { status: 500, error: { code: 'generalException', message: 'boom' } },
+    });
+    const failed = await ingestGraph(url, options()).catch((e: unknown) => e);
+    expect(describeGraphAccessError(failed as GraphAccessError, 'en')).toMatch(
+      /answered HTTP 500 for the mailbox dmarc@example\.jp, folder Inbox: generalException "boom"$/,
+    );
+  });
+
+  it('waits as Retry-After says when throttled (429, 503), then goes on', async () => {
+    graph.add(reportMail({ reportId: 'r-1' }));
+    graph.faults.push(
+      { match: /\/messages$/, fault: { status: 429, headers: { 'retry-after': '0' } } },
+      { match: /\/\$value$/, fault: { status: 503, headers: { 'retry-after': '0' } } },
+    );
+    expect(await ingestGraph(url, options())).toMatchObject({ reports: 1, failed: [] });
+    expect(graph.requests.filter((r) => r.endsWith('/messages'))).toHaveLength(2);
+    expect(graph.requests.filter((r) => r.endsWith('/$value'))).toHaveLength(2);
+    expect(graph.in('inbox-id')).toHaveLength(0);
+  });
+
+  it('refuses a base URL that is not https://, and says a certificate it cannot verify is a TLS failure', async () => {
+    graph.add(reportMail({ reportId: 'h-1' }));
+    await expect(
+      ingestGraph(url, { ...options(), graphUrl: graphUrl.replace('https:', 'http:') }),
+    ).rejects.toThrow(/https:\/\/ only/);
+    expect(graph.requests).toEqual([]);
+    const { ca: _, ...withoutCa } = options();
+    const tls = await ingestGraph(url, withoutCa).catch((e: unknown) => e);
+    expect(tls).toMatchObject({ code: 'tls' });
+    expect(describeGraphAccessError(tls as GraphAccessError, 'en')).toMatch(
+      /^TLS with Microsoft Graph at localhost:\d+ failed: /,
+    );
+  });
+});
+
+describe('sumi ingest graph://', () => {
+  beforeEach(() => graph.reset());
+
+  it('ingests a mailbox end to end (--token-env, --graph-url, --json)', async () => {
+    graph.add(reportMail({ reportId: 'cli-1' }));
+    graph.add(reportMail({ reportId: 'cli-2' }));
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, pki.caCert);
+    const db = path.join(dir, 'cli.db');
+    // The child trusts the test CA the way a user behind their own CA would: NODE_EXTRA_CA_CERTS.
+    const child = spawnSumi(
+      [
+        'ingest',
+        `graph://${encodeURIComponent(MAILBOX)}/Inbox`,
+        '--graph-url',
+        graphUrl,
+        '--token-env',
+        'GRAPH_TOKEN',
+        '--db',
+        db,
+        '--json',
+      ],
+      { NODE_EXTRA_CA_CERTS: ca, GRAPH_TOKEN: 'good', LANG: 'en_US.UTF-8' },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toContain(`mailbox ${MAILBOX}, folder Inbox: 2 mails to ingest`);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
+    expect(graph.in(graph.folderPath('Sumi', 'Processed')!.id)).toHaveLength(2);
+  }, 30_000);
+
+  it("refuses --watch, a password, an http:// base URL and a refused token, in the reader's language", async () => {
+    const db = path.join(dir, 'usage.db');
+    const url = `graph://${MAILBOX}/Inbox`;
+    const watch = await sumi(['ingest', url, '--watch', '--token-env', 'T', '--db', db], { T: 'good' });
+    expect(watch.code).toBe(2);
+    expect(watch.stderr).toContain('run sumi ingest from cron or a systemd timer');
+    const password = await sumi(['ingest', url, '--db', db], { SUMI_IMAP_PASSWORD: 'secret' });
+    expect(password.code).toBe(2);
+    expect(password.stderr).toContain('with an OAuth 2.0 access token, not a password');
+    const http = await sumi(
+      ['ingest', url, '--graph-url', 'http://localhost:1', '--token-env', 'T', '--db', db],
+      {
+        T: 'good',
+      },
+    );
+    expect(http.code).toBe(2);
+    expect(http.stderr).toContain('--graph-url http://localhost:1: give an https:// URL');
+    const alone = await sumi(['ingest', url, 'reports/', '--token-env', 'T', '--db', db], { T: 'good' });
+    expect(alone.code).toBe(2);
+    const closed = await sumi(
+      ['--lang', 'ja', 'ingest', url, '--graph-url', 'https://127.0.0.1:1', '--token-env', 'T', '--db', db],
+      { T: 'good' },
+    );
+    expect(closed.code).toBe(1);
+    expect(closed.stderr).toMatch(
+      /^エラー: Microsoft Graph（127\.0\.0\.1:1）に接続できません: .*ECONNREFUSED.*\n$/,
+    );
+  });
+});
