@@ -149,7 +149,6 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const graph = graphUrls[0];
   let graphToken: (() => Promise<string>) | undefined;
   if (graph !== undefined) {
-    if (flags.watch) throw new UsageError(t('error.graphWatch'));
     try {
       parseGraphUrl(graph);
     } catch {
@@ -172,7 +171,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   if (!Number.isInteger(interval) || interval < 1) {
     throw new UsageError(t('error.badNumber', { option: '--interval', value: String(flags.interval) }));
   }
-  if (flags.interval !== undefined && !(flags.watch && imapUrls.length === 0 && graphUrls.length === 0)) {
+  // IMAP's watch waits with IDLE; folders and graph:// are read again every --interval seconds.
+  if (flags.interval !== undefined && !(flags.watch && imapUrls.length === 0)) {
     throw new UsageError(t('error.intervalNeedsWatch'));
   }
   const imap = imapUrls[0];
@@ -218,7 +218,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   process.on('SIGTERM', stop);
   try {
     if (graph !== undefined && graphToken) {
-      totals = await runGraph(graph, graphToken, flags, store, ctx, progress.update, controller.signal);
+      totals = await runGraph(graph, graphToken, flags, interval, store, ctx, progress, controller.signal);
     } else if (imap !== undefined) {
       totals = await runImap(imap, login, flags, store, ctx, progress.update, controller.signal);
     } else {
@@ -377,13 +377,15 @@ async function runImap(
   }
 }
 
+/** `interval`: seconds between a watch's passes (--interval). */
 async function runGraph(
   url: string,
   accessToken: () => Promise<string>,
   flags: IngestFlags,
+  interval: number,
   store: Store,
   ctx: CliContext,
-  onProgress: (p: IngestProgress) => void,
+  progress: { update: (p: IngestProgress) => void; done: () => void },
   signal: AbortSignal,
 ): Promise<IngestTotals> {
   const t = translator(ingestText, ctx.lang);
@@ -396,12 +398,32 @@ async function runGraph(
       archive: flags.archive,
       ...(flags.flag ? { flag: flags.flag } : {}),
       ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
+      ...(flags.watch ? { watch: true, intervalMs: interval * 1000 } : {}),
       signal,
-      onProgress,
+      onProgress: progress.update,
       onEvent: (event) => {
-        ctx.stderr.write(
-          `${t('graph.connected', { server: event.server, mailbox: event.mailbox, folder: event.folder, count: event.pending })}\n`,
-        );
+        // A line of its own, not after the progress bar.
+        progress.done();
+        if (event.type === 'connected') {
+          ctx.stderr.write(
+            `${t('graph.connected', { server: event.server, mailbox: event.mailbox, folder: event.folder, count: event.pending })}\n`,
+          );
+        } else if (event.type === 'watching') {
+          ctx.stderr.write(
+            `${t('graph.watching', { folder: event.folder, seconds: Math.round(event.intervalMs / 1000) })}\n`,
+          );
+        } else {
+          const { error } = event;
+          const message =
+            error instanceof GraphAccessError
+              ? describeGraphAccessError(error, ctx.lang)
+              : error instanceof TokenError
+                ? t('error.graphToken', { detail: error.message })
+                : error.message;
+          ctx.stderr.write(
+            `${t('graph.reconnecting', { message, seconds: Math.round(event.delayMs / 1000) })}\n`,
+          );
+        }
       },
     });
   } catch (error) {

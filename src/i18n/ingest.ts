@@ -23,11 +23,14 @@ graph://: an access token for https://graph.microsoft.com (--token-command 'az a
 get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv', --token-file
 or --token-env) of an application granted Mail.ReadWrite (an application permission, or the
 delegated one for the signed-in user's mailbox). Processed mail is moved to --archive, or given
-the category --flag; one pass per run (run it from cron or a systemd timer; no --watch).
+the category --flag; one pass per run (from cron or a systemd timer), or with --watch one every
+--interval seconds.
 
 --watch: an IMAP folder is waited on with IDLE; folders (directories, Maildirs) are listed again
 every --interval seconds and soon after they change, with a line for each listing that found
-inputs. Ctrl-C or SIGTERM ends a watch (exit status 0, or 2 if some input gave no report).
+inputs; a graph:// folder is read again every --interval seconds. IMAP and graph:// wait out a
+server that cannot be reached (and Graph's 5xx answers), trying again a little later. Ctrl-C or
+SIGTERM ends a watch (exit status 0, or 2 if some input gave no report).
 
 An input that holds no report is kept in the store's quarantine and listed as failed; one that
 cannot be read (a directory or file this user may not read, a link to nothing) is listed too.
@@ -61,11 +64,13 @@ graph://: https://graph.microsoft.com 用のアクセストークン（--token-c
 get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv'、--token-file、
 --token-env）。アプリケーションには Mail.ReadWrite の権限（アプリケーションの許可、またはサインイン
 したユーザー自身のメールボックスなら委任された許可）が必要です。処理済みメールは --archive に移動するか、
---flag の分類項目を付けます。1 回の実行で 1 回読みます（cron や systemd タイマーから実行。--watch は使えません）。
+--flag の分類項目を付けます。1 回の実行で 1 回読みます（cron や systemd タイマーから実行）。--watch を
+指定すると --interval 秒ごとに読みます。
 
 --watch: IMAP フォルダーは IDLE で待ちます。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと
-変更の直後に読み直し、入力が見つかるたびに 1 行表示します。Ctrl-C または SIGTERM で終了します
-（終了コード 0、レポートを含まない入力があれば 2）。
+変更の直後に読み直し、入力が見つかるたびに 1 行表示します。graph:// のフォルダーは --interval 秒ごとに
+読み直します。IMAP と graph:// は、サーバーに接続できないとき（と Graph の 5xx の応答）は少し待って
+もう一度試します。Ctrl-C または SIGTERM で終了します（終了コード 0、レポートを含まない入力があれば 2）。
 
 レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。読み取れない入力
 （このユーザーが読めないディレクトリやファイル、リンク先のないリンク）も一覧表示されます。
@@ -92,12 +97,12 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
   },
   'option.watch': {
-    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change',
-    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと変更の直後に読み直す',
+    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change; a graph:// folder is read again every --interval seconds, trying again later after faults',
+    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと変更の直後に読み直す。graph:// のフォルダーは --interval 秒ごとに読み直し、障害の後は少し待ってもう一度試す',
   },
   'option.interval': {
-    en: 'with --watch on folders: seconds between listings (default: {seconds}; a change the file system reports is read sooner)',
-    ja: 'フォルダーの --watch で一覧を読み直す間隔（秒、既定: {seconds}。ファイルシステムが知らせた変更はその前に読む）',
+    en: 'with --watch on folders or graph://: seconds between listings (default: {seconds}; in folders, a change the file system reports is read sooner)',
+    ja: 'フォルダーと graph:// の --watch で一覧を読み直す間隔（秒、既定: {seconds}。フォルダーではファイルシステムが知らせた変更はその前に読む）',
   },
   'option.passwordEnv': {
     en: 'IMAP: name of the environment variable holding the password',
@@ -204,10 +209,6 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'an imap:// or graph:// URL must be the only input',
     ja: 'imap:// URL と graph:// URL は唯一の入力として指定してください',
   },
-  'error.graphWatch': {
-    en: '--watch does not wait on a graph:// mailbox: run sumi ingest from cron or a systemd timer instead (each run reads what arrived since the last)',
-    ja: 'graph:// のメールボックスは --watch で待てません。代わりに cron や systemd タイマーから sumi ingest を実行してください（実行ごとに前回以降に届いたものを読みます）',
-  },
   'error.badGraphUrl': {
     en: '{url}: give graph://MAILBOX/FOLDER[/SUBFOLDER...] (MAILBOX a user principal name or id)',
     ja: '{url}: graph://MAILBOX/FOLDER[/SUBFOLDER...] の形で指定してください（MAILBOX はユーザープリンシパル名または ID）',
@@ -225,8 +226,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'Microsoft Graph のアクセストークンが得られません: {detail}',
   },
   'error.notAFolder': {
-    en: '--watch watches folders or one imap:// URL: {path} is neither',
-    ja: '--watch で待てるのはフォルダーか 1 つの imap:// URL です: {path} はどちらでもありません',
+    en: '--watch watches folders, or one imap:// or graph:// URL: {path} is not a folder',
+    ja: '--watch で待てるのはフォルダーか、1 つの imap:// URL または graph:// URL です: {path} はフォルダーではありません',
   },
   'error.fromMtaStdin': {
     en: '--from-mta reads one mail from stdin (a mail server\'s pipe): give no path, or "-", and no --watch',
@@ -237,8 +238,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'メールを保存できませんでした。メールサーバーには後で再送するよう伝えます（終了コード {status}）: {reason}',
   },
   'error.intervalNeedsWatch': {
-    en: '--interval is for --watch on folders',
-    ja: '--interval はフォルダーの --watch で使います',
+    en: '--interval is for --watch on folders or graph://',
+    ja: '--interval はフォルダーと graph:// の --watch で使います',
   },
   'error.badImapUrl': {
     en: '{url}: give imap://user@host[:port]/FOLDER or imaps://...',
@@ -300,6 +301,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'watching {count, plural, one {# folder} other {# folders}} for new reports (Ctrl-C stops)',
     ja: '{count} 個のフォルダーで新しいレポートを待っています（Ctrl-C で停止）',
   },
+  'graph.watching': {
+    en: 'watching {folder} for new mail, read again every {seconds} s (Ctrl-C stops)',
+    ja: '{folder} の新着メールを待っています。{seconds} 秒ごとに読み直します（Ctrl-C で停止）',
+  },
   'imap.watching': {
     en: 'watching {folder} for new mail (Ctrl-C stops)',
     ja: '{folder} の新着メールを待っています（Ctrl-C で停止）',
@@ -347,6 +352,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'imap.reconnecting': {
     en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',
     ja: 'IMAP の接続が切れました（{message}）。{seconds} 秒後に再接続します',
+  },
+  'graph.reconnecting': {
+    en: '{message}; reading the folder again in {seconds} s',
+    ja: '{message}。{seconds} 秒後にフォルダーをもう一度読みます',
   },
   'smtpd.description': {
     en: 'receive report mail over SMTP and store it: Sumi as the rua/ruf mailbox itself',

@@ -3,12 +3,14 @@
  * Microsoft Graph (for tenants that turned IMAP off), is ingested, then moved to an archive folder
  * (or given a category). As with IMAP (imap.ts), a mail is moved or marked only after its reports
  * are committed (or it is quarantined), so a crash at any point leaves it in the folder, and the
- * next run stores what was missing and counts the rest as duplicates. One pass per run: a timer
- * (cron, systemd) runs it again; there is no watch.
+ * next run stores what was missing and counts the rest as duplicates. One pass per run, or with
+ * `watch` a pass every `intervalMs` (Graph has no IDLE), waiting out with backoff a service that
+ * cannot be reached or answers 5xx, as IMAP's watch waits out a lost connection.
  *
  * The client is node:https with JSON and a bearer token from the same sources as IMAP's OAuth
- * login (imapAccessToken): a 401 asks the source for a token once more; 429, 503 and 504 wait as
- * Retry-After says; every answer has a time limit and a size cap.
+ * login (imapAccessToken): a 401 asks the source for a token once more (in any pass: a watch
+ * outlives its tokens); 429, 503 and 504 wait as Retry-After says; every answer has a time limit
+ * and a size cap.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
@@ -23,7 +25,12 @@ import {
   graphBaseUrl,
   parseGraphUrl,
 } from './graph-account.ts';
-import { IMAP_DEFAULT_ARCHIVE } from './imap-account.ts';
+import {
+  IMAP_DEFAULT_ARCHIVE,
+  IMAP_RECONNECT_MAX_MS,
+  IMAP_RECONNECT_MIN_MS,
+  TokenError,
+} from './imap-account.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
 import { ingestMessage } from './message.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
@@ -38,6 +45,8 @@ export const GRAPH_THROTTLE_RETRIES = 4;
 export const GRAPH_RETRY_AFTER_MAX_S = 120;
 /** Mails whose reports share the batcher before they are moved. */
 export const GRAPH_GROUP_MAILS = 64;
+/** Time between a watch's passes when `intervalMs` is not given (the CLI's --interval default). */
+export const GRAPH_WATCH_INTERVAL_MS = 60_000;
 /** Requests under way at once: Graph allows 4 per mailbox and application. */
 const GRAPH_CONCURRENCY = 4;
 const THROTTLED = new Set([429, 503, 504]);
@@ -63,13 +72,13 @@ const WELL_KNOWN_FOLDERS = new Set([
   'syncissues',
 ]);
 
-export type GraphEvent = {
-  type: 'connected';
-  server: string;
-  mailbox: string;
-  folder: string;
-  pending: number;
-};
+export type GraphEvent =
+  /** A pass listed the folder: the first one, and the first after a failed one. */
+  | { type: 'connected'; server: string; mailbox: string; folder: string; pending: number }
+  /** A watch's first pass is done; the next come every `intervalMs`. */
+  | { type: 'watching'; folder: string; intervalMs: number }
+  /** A watch's pass failed on a fault that may pass (unreachable, TLS, 5xx); the next is tried in `delayMs`. */
+  | { type: 'reconnecting'; error: Error; delayMs: number };
 
 export interface IngestGraphOptions {
   store: Store;
@@ -88,7 +97,17 @@ export interface IngestGraphOptions {
    * moved, not a failure), given the category GRAPH_OTHER_MAIL_CATEGORY, which later runs skip.
    */
   leaveOtherMail?: boolean;
-  /** Stops the run once the group of mails being stored is moved. */
+  /**
+   * Keep reading the folder: a pass, then another every `intervalMs`, until `signal` aborts; a pass
+   * that fails because Graph cannot be reached, TLS fails or Graph answers 5xx (or 429) after its
+   * throttling retries is tried again after a backoff (`reconnect`).
+   */
+  watch?: boolean;
+  /** Time between a watch's passes (default GRAPH_WATCH_INTERVAL_MS). */
+  intervalMs?: number;
+  /** A watch's waits after a failed pass, doubling from minMs to maxMs (default IMAP's); tests shorten them. */
+  reconnect?: { minMs: number; maxMs: number };
+  /** Stops the run (and a watch) once the group of mails being stored is moved. */
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
   onEvent?: (event: GraphEvent) => void;
@@ -98,10 +117,13 @@ export interface IngestGraphOptions {
 }
 
 /**
- * Ingests the folder's mail in one pass. Rejects with a GraphAccessError when the service, the
- * token, the permission or the folder fails; with a TokenError when the token source gives none;
- * with a RangeError for a URL that is not graph://, a base URL that is not https://, or no token
- * source.
+ * Ingests the folder's mail in one pass, or with `watch` in passes until `signal` aborts (then
+ * resolves with the totals of all passes). Rejects with a GraphAccessError when the service, the
+ * token, the permission or the folder fails (in a watch: when the token is refused, a fresh one
+ * too, the permission is missing (403), the mailbox or folder is not there (404), or Graph answers
+ * some other 4xx); with a TokenError when the token source gives none (in a watch: before a pass
+ * has succeeded); with a RangeError for a URL that is not graph://, a base URL that is not
+ * https://, or no token source.
  */
 export async function ingestGraph(url: string, options: IngestGraphOptions): Promise<IngestTotals> {
   const target = parseGraphUrl(url);
@@ -109,11 +131,74 @@ export async function ingestGraph(url: string, options: IngestGraphOptions): Pro
   if (typeof options.accessToken !== 'function')
     throw new RangeError('Microsoft Graph needs an OAuth 2.0 access token (accessToken), not a password');
   const client = new GraphClient(base, target, options);
+  const totals = emptyTotals();
+  const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
   try {
-    return await ingestFolder(client, url, options);
+    if (!options.watch) {
+      await ingestFolder(client, url, options, { totals, progress, skipped: new Set(), announce: true });
+      return totals;
+    }
+    return await watchFolder(client, url, options, totals, progress);
   } finally {
     client.close();
   }
+}
+
+/**
+ * A pass, then one every `intervalMs` until the signal aborts. A pass that fails on a fault that
+ * may pass (transient) is tried again after a wait doubling from reconnect.minMs to maxMs, reset
+ * by a good pass; any other failure ends the watch.
+ */
+async function watchFolder(
+  client: GraphClient,
+  url: string,
+  options: IngestGraphOptions,
+  totals: IngestTotals,
+  progress: IngestProgress,
+): Promise<IngestTotals> {
+  const { signal } = options;
+  const skipped = new Set<string>();
+  const intervalMs = options.intervalMs ?? GRAPH_WATCH_INTERVAL_MS;
+  const minMs = options.reconnect?.minMs ?? IMAP_RECONNECT_MIN_MS;
+  const maxMs = options.reconnect?.maxMs ?? IMAP_RECONNECT_MAX_MS;
+  const folder = parseGraphUrl(url).folder.join('/');
+  let delay = minMs;
+  let announce = true;
+  let passed = false;
+  while (!signal?.aborted) {
+    try {
+      await ingestFolder(client, url, options, { totals, progress, skipped, announce });
+    } catch (error) {
+      if (!transient(error, passed)) throw error;
+      if (signal?.aborted) break;
+      options.onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
+      await sleep(delay, signal);
+      delay = Math.min(maxMs, delay * 2);
+      // The next good pass says again what it found, as IMAP's does after reconnecting.
+      announce = true;
+      continue;
+    }
+    if (signal?.aborted) break;
+    delay = minMs;
+    announce = false;
+    if (!passed) options.onEvent?.({ type: 'watching', folder, intervalMs });
+    passed = true;
+    await sleep(intervalMs, signal);
+  }
+  return totals;
+}
+
+/**
+ * Whether a watch's failed pass is tried again: Graph not reached, TLS failing, or Graph answering
+ * 5xx or 429 after the client's own throttling retries; once a pass has succeeded, also a token
+ * source that gave none (`az` not reaching Entra ID for a moment). A refused token, a missing
+ * permission or folder, and the store's failures end the watch.
+ */
+function transient(error: unknown, passed: boolean): boolean {
+  if (error instanceof TokenError) return passed;
+  if (!(error instanceof GraphAccessError)) return false;
+  if (error.code === 'unreachable' || error.code === 'tls') return true;
+  return error.code === 'failed' && error.status !== null && (error.status >= 500 || error.status === 429);
 }
 
 interface Answer {
@@ -151,7 +236,10 @@ class GraphClient {
   readonly #accessToken: () => Promise<string>;
   readonly #agent: https.Agent;
   readonly #timeoutMs: number;
+  /** The token requests carry; null until the source is asked, and again once Graph refused it. */
   #token: string | null = null;
+  /** The source's answer under way, which requests refused at once (4 at a time) share. */
+  #asking: Promise<string> | null = null;
   /** The mailbox's path under the base URL. */
   readonly user: string;
 
@@ -209,18 +297,19 @@ class GraphClient {
     let refreshed = false;
     let throttled = 0;
     for (;;) {
-      this.#token ??= await this.#accessToken();
+      const token = await this.#currentToken();
       let answer: Answer;
       try {
-        answer = await this.#send(new URL(url), method, payload, maxBytes);
+        answer = await this.#send(new URL(url), method, token, payload, maxBytes);
       } catch (error) {
         throw this.#networkError(error);
       }
       const { status } = answer;
       if (status >= 200 && status < 300) return answer;
       if (status === 401 && !refreshed) {
+        // Asked again at the next try, unless another request has already got a fresh one.
         refreshed = true;
-        this.#token = await this.#accessToken();
+        if (this.#token === token) this.#token = null;
         continue;
       }
       if (THROTTLED.has(status) && throttled < GRAPH_THROTTLE_RETRIES) {
@@ -264,7 +353,24 @@ class GraphClient {
     }
   }
 
-  #send(url: URL, method: string, payload: Buffer | undefined, maxBytes: number): Promise<Answer> {
+  /** The token in use; the source is asked (once for the requests waiting together) when there is none. */
+  async #currentToken(): Promise<string> {
+    if (this.#token !== null) return this.#token;
+    this.#asking ??= this.#accessToken().finally(() => {
+      this.#asking = null;
+    });
+    const token = await this.#asking;
+    this.#token = token;
+    return token;
+  }
+
+  #send(
+    url: URL,
+    method: string,
+    token: string,
+    payload: Buffer | undefined,
+    maxBytes: number,
+  ): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const request = https.request(
         url,
@@ -273,7 +379,7 @@ class GraphClient {
           agent: this.#agent,
           timeout: this.#timeoutMs,
           headers: {
-            authorization: `Bearer ${this.#token}`,
+            authorization: `Bearer ${token}`,
             accept: 'application/json',
             ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
           },
@@ -317,8 +423,11 @@ class GraphClient {
 
   /** A failure to reach the service or to agree on TLS, as a GraphAccessError; others as they are. */
   #networkError(error: unknown): unknown {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    const said = String(message ?? error);
+    const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
+    let said = String(message ?? error);
+    // Node's AggregateError of a name with several addresses (IPv6 and IPv4) says nothing itself.
+    if (!said && Array.isArray(errors))
+      said = errors.map((each) => String((each as { message?: unknown })?.message ?? each)).join('; ');
     if (isUnreachable(code)) return this.error('unreachable', null, said, error);
     if (isTlsFailure(code)) return this.error('tls', null, tlsReason(said), error);
     return error;
@@ -361,14 +470,26 @@ interface FetchedMail extends ListedMail {
   source: Buffer;
 }
 
+/** What a run's passes share; `announce`: this pass emits 'connected'. */
+interface PassRun {
+  totals: IngestTotals;
+  progress: IngestProgress;
+  /** Ids of mails left in the folder as too large: reported once, not fetched again by later passes. */
+  skipped: Set<string>;
+  announce: boolean;
+}
+
+/**
+ * One pass over the folder: the folders found (each pass: one may have been made or moved
+ * meanwhile), the folder listed and every mail not yet processed ingested, oldest first.
+ */
 async function ingestFolder(
   client: GraphClient,
   url: string,
   options: IngestGraphOptions,
-): Promise<IngestTotals> {
+  { totals, progress, skipped, announce }: PassRun,
+): Promise<void> {
   const target = parseGraphUrl(url);
-  const totals = emptyTotals();
-  const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
   const folderId = await findFolder(client, target.folder, false);
   const archiveId = options.flag
     ? null
@@ -378,6 +499,7 @@ async function ingestFolder(
     `${client.user}/mailFolders/${encodeURIComponent(folderId)}/messages?$select=id,categories,receivedDateTime&$top=100`,
   )) {
     const categories = message.categories ?? [];
+    if (skipped.has(message.id)) continue;
     if (options.flag && categories.includes(options.flag)) continue;
     if (options.leaveOtherMail && categories.includes(GRAPH_OTHER_MAIL_CATEGORY)) continue;
     const time = message.receivedDateTime ? Date.parse(message.receivedDateTime) : Number.NaN;
@@ -390,14 +512,16 @@ async function ingestFolder(
   // Oldest first (Graph lists the newest first).
   pending.sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
   const folder = target.folder.join('/');
-  options.onEvent?.({
-    type: 'connected',
-    server: client.server,
-    mailbox: target.mailbox,
-    folder,
-    pending: pending.length,
-  });
-  progress.inputsTotal = pending.length;
+  if (announce) {
+    options.onEvent?.({
+      type: 'connected',
+      server: client.server,
+      mailbox: target.mailbox,
+      folder,
+      pending: pending.length,
+    });
+  }
+  progress.inputsTotal = (progress.inputsTotal ?? 0) + pending.length;
   const base = url.replace(/\/$/, '');
   const max = options.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
   const batcher = new AggregateBatcher(options.store);
@@ -418,6 +542,7 @@ async function ingestFolder(
         if (error instanceof AnswerTooLarge) {
           // Left in the folder, as IMAP leaves it.
           const source = `${base};id=${mail.id}`;
+          skipped.add(mail.id);
           totals.inputs++;
           totals.failed.push({ source, error: tooLarge(source, error.size, max) });
           return;
@@ -433,7 +558,6 @@ async function ingestFolder(
       fetched.filter((mail): mail is FetchedMail => mail !== null),
     );
   }
-  return totals;
 }
 
 interface GroupRun {
@@ -575,6 +699,16 @@ async function eachLimited<T>(
   if (failure) throw (failure as { error: unknown }).error;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

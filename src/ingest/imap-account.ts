@@ -16,6 +16,13 @@ export const IMAP_DEFAULT_ARCHIVE = 'Sumi/Processed';
  */
 export const IMAP_OTHER_MAIL_KEYWORD = '$SumiOtherMail';
 
+/**
+ * First and longest wait before reconnecting after a fault (doubling in between): IMAP's watch,
+ * and Graph's between passes (here, so that a graph:// run does not load imapflow).
+ */
+export const IMAP_RECONNECT_MIN_MS = 1_000;
+export const IMAP_RECONNECT_MAX_MS = 60_000;
+
 export interface ImapTarget {
   /** Implicit TLS (imaps://). */
   secure: boolean;

@@ -13,6 +13,8 @@ import { AggregateBatcher } from './batch.ts';
 import {
   IMAP_DEFAULT_ARCHIVE,
   IMAP_OTHER_MAIL_KEYWORD,
+  IMAP_RECONNECT_MAX_MS,
+  IMAP_RECONNECT_MIN_MS,
   ImapAccessError,
   type ImapTarget,
   imapPassword,
@@ -23,9 +25,8 @@ import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
 import { ingestMessage } from './message.ts';
 import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
-/** First and longest wait before reconnecting after a fault (doubling in between). */
-export const IMAP_RECONNECT_MIN_MS = 1_000;
-export const IMAP_RECONNECT_MAX_MS = 60_000;
+// First and longest wait before reconnecting after a fault, in imap-account.ts for Graph's watch too.
+export { IMAP_RECONNECT_MAX_MS, IMAP_RECONNECT_MIN_MS } from './imap-account.ts';
 /** IDLE is restarted this often, so a connection dropped silently (NAT, firewall) is noticed. */
 export const IMAP_IDLE_RESTART_MS = 5 * 60_000;
 /** Mails whose sizes are asked in one FETCH. */

@@ -242,7 +242,9 @@ describe('sumi ingest', () => {
     await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-watch-file' }));
     const watchFile = await sumi(['ingest', input('a.xml'), '--watch', '--db', db]);
     expect(watchFile.code).toBe(2);
-    expect(watchFile.stderr).toMatch(/--watch watches folders or one imap:\/\/ URL: .*a\.xml is neither/);
+    expect(watchFile.stderr).toMatch(
+      /--watch watches folders, or one imap:\/\/ or graph:\/\/ URL: .*a\.xml is not a folder/,
+    );
     const interval = await sumi(['ingest', path.join(dir, 'in'), '--interval', '5', '--db', db]);
     expect(interval.code).toBe(2);
     expect(interval.stderr).toMatch(/--interval is for --watch on folders/);

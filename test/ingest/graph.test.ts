@@ -1,7 +1,8 @@
 /**
  * Ingest from a Microsoft 365 mailbox through Microsoft Graph, against a local HTTPS server that
  * plays the Graph endpoints Sumi uses (folders, child folders, paged messages, MIME, move, patch),
- * with faults the test injects: refused tokens, throttling, missing folders.
+ * with faults the test injects: refused tokens, throttling, missing folders, a server gone; and
+ * watched, with mail arriving between passes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,8 +10,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ingestGraph } from '../../src/ingest/graph.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { type GraphEvent, type IngestGraphOptions, ingestGraph } from '../../src/ingest/graph.ts';
 import {
   describeGraphAccessError,
   GRAPH_OTHER_MAIL_CATEGORY,
@@ -20,6 +21,7 @@ import {
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
+import { until } from '../helpers/until.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
 import { spawnSumi, sumi } from './helpers/sumi.ts';
 
@@ -178,22 +180,32 @@ let graphUrl: string;
 let dir: string;
 const graph = new MockGraph();
 
-beforeAll(async () => {
-  pki = createTestPki();
-  dir = await mkdtemp(path.join(tmpdir(), 'sumi-graph-'));
-  server = https.createServer(pki.issue(['localhost']), (request, response) => {
+/** An HTTPS server playing `graph` on `port` (0: any) of 127.0.0.1; its links name the host it was asked as. */
+async function serveGraph(port = 0): Promise<https.Server> {
+  const served = https.createServer(pki.issue(['localhost']), (request, response) => {
     let body = '';
     request.on('data', (chunk) => {
       body += chunk;
     });
-    request.on('end', () => graph.handle(request, response, body, graphUrl));
+    request.on('end', () => graph.handle(request, response, body, `https://${request.headers.host}`));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => served.listen(port, '127.0.0.1', resolve));
+  return served;
+}
+
+async function closeServer(served: https.Server): Promise<void> {
+  served.closeAllConnections();
+  await new Promise((resolve) => served.close(resolve));
+}
+
+beforeAll(async () => {
+  pki = createTestPki();
+  dir = await mkdtemp(path.join(tmpdir(), 'sumi-graph-'));
+  server = await serveGraph();
   graphUrl = `https://localhost:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  if (server) await closeServer(server);
   pki?.cleanup();
   await rm(dir, { recursive: true, force: true });
 });
@@ -366,6 +378,185 @@ describe('ingestGraph against a mock of Microsoft Graph', () => {
   });
 });
 
+describe('ingestGraph with watch', () => {
+  let store: Store;
+  beforeEach(async () => {
+    graph.reset();
+    store = await openStore(':memory:');
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  const url = `graph://${MAILBOX}/Inbox`;
+  const listings = () => graph.requests.filter((r) => r.endsWith('/mailFolders/inbox-id/messages')).length;
+  const reports = async () => (await store.countReports()).reports;
+  /** A watch of the Inbox every 50 ms, its events kept; stopped at the end of the test if it is still running. */
+  const watch = (more: Partial<IngestGraphOptions> = {}) => {
+    const controller = new AbortController();
+    const events: GraphEvent[] = [];
+    const running = ingestGraph(url, {
+      store,
+      graphUrl,
+      ca: pki.caCert,
+      accessToken: async () => 'good',
+      watch: true,
+      intervalMs: 50,
+      reconnect: { minMs: 20, maxMs: 40 },
+      signal: controller.signal,
+      onEvent: (event) => events.push(event),
+      ...more,
+    });
+    onTestFinished(async () => {
+      controller.abort();
+      await running.catch(() => {});
+    });
+    const of = <T extends GraphEvent['type']>(type: T) =>
+      events.filter((e): e is Extract<GraphEvent, { type: T }> => e.type === type);
+    return { controller, events, of, running };
+  };
+
+  it('stores what is there, then mail that arrives, pass after pass, until the signal aborts', async () => {
+    graph.add(reportMail({ reportId: 'w-1' }));
+    // Left in the folder as too large: counted once, not at every pass.
+    const large = graph.add(`${plainMail('large')}${'x'.repeat(20_000)}\r\n`);
+    const { controller, of, running } = watch({ maxMessageBytes: 10_000 });
+    await until('the first pass is done', () => of('watching').length > 0);
+    expect(await reports()).toBe(1);
+    graph.add(reportMail({ reportId: 'w-2' }));
+    await until('the mail that arrived is moved', () => graph.in('inbox-id').length === 1);
+    const seen = listings();
+    await until('two more passes', () => listings() >= seen + 2);
+    controller.abort();
+    const totals = await running;
+    expect(totals).toMatchObject({ reports: 2, records: 4, inputs: 3, duplicates: 0 });
+    expect(totals.failed.map((f) => f.source)).toEqual([`${url};id=${large}`]);
+    expect(await reports()).toBe(2);
+    expect(graph.in(graph.folderPath('Sumi', 'Processed')!.id)).toHaveLength(2);
+    expect(graph.in('inbox-id').map((m) => m.id)).toEqual([large]);
+    expect(of('watching')).toEqual([{ type: 'watching', folder: 'Inbox', intervalMs: 50 }]);
+    expect(of('connected')).toEqual([expect.objectContaining({ folder: 'Inbox', pending: 2 })]);
+    expect(of('reconnecting')).toEqual([]);
+  });
+
+  it('stops at once when the signal aborts while it waits for the next pass', async () => {
+    const { controller, of, running } = watch({ intervalMs: 3_600_000 });
+    await until('the first pass is done', () => of('watching').length > 0);
+    const started = Date.now();
+    controller.abort();
+    expect(await running).toMatchObject({ reports: 0, inputs: 0 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('waits out a pass that fails with 500, or 503 after its throttling retries, backing off until a pass succeeds', async () => {
+    graph.add(reportMail({ reportId: 'x-1' }));
+    const boom = { status: 500, error: { code: 'generalException', message: 'boom' } };
+    graph.faults.push(
+      { match: /mailFolders\/inbox$/, fault: boom },
+      // GRAPH_THROTTLE_RETRIES (4) retries, and a fifth 503 the pass fails on.
+      ...Array.from({ length: 5 }, () => ({
+        match: /\/messages$/,
+        fault: { status: 503, headers: { 'retry-after': '0' } },
+      })),
+    );
+    const { controller, of, running } = watch();
+    await until('a pass succeeds', () => of('watching').length > 0);
+    expect(await reports()).toBe(1);
+    expect(of('reconnecting').map((e) => [(e.error as GraphAccessError).status, e.delayMs])).toEqual([
+      [500, 20],
+      [503, 40],
+    ]);
+    expect(of('reconnecting')[0]!.error).toMatchObject({ code: 'failed', reason: 'generalException "boom"' });
+    // A good pass starts the backoff again from its shortest wait.
+    graph.faults.push({ match: /mailFolders\/inbox$/, fault: boom });
+    graph.add(reportMail({ reportId: 'x-2' }));
+    await until(
+      'the next failure is waited out too',
+      async () => of('reconnecting').length === 3 && graph.in('inbox-id').length === 0,
+    );
+    expect(of('reconnecting').map((e) => e.delayMs)).toEqual([20, 40, 20]);
+    controller.abort();
+    expect(await running).toMatchObject({ reports: 2, inputs: 2, failed: [] });
+    expect(of('watching')).toHaveLength(1);
+  });
+
+  it('waits out Graph that cannot be reached, and reads the folder once it is back', async () => {
+    const gone = await serveGraph();
+    const port = (gone.address() as AddressInfo).port;
+    await closeServer(gone);
+    graph.add(reportMail({ reportId: 'u-1' }));
+    const { controller, of, running } = watch({ graphUrl: `https://localhost:${port}` });
+    await until('it waits the server out', () => of('reconnecting').length >= 2);
+    expect(of('reconnecting')[0]!.error).toMatchObject({ code: 'unreachable' });
+    expect(of('watching')).toEqual([]);
+    const back = await serveGraph(port);
+    onTestFinished(() => closeServer(back));
+    await until('a pass succeeds', () => of('watching').length > 0);
+    controller.abort();
+    expect(await running).toMatchObject({ reports: 1, inputs: 1 });
+  });
+
+  it('asks the token source again when a later pass is refused: a watch outlives its tokens', async () => {
+    // The first token given has expired already: refused in the first pass, and again in a later one.
+    const given = ['token-0'];
+    let current = 'token-1';
+    graph.tokens = new Set([current]);
+    const asked: string[] = [];
+    const accessToken = async () => {
+      const token = given.shift() ?? current;
+      asked.push(token);
+      return token;
+    };
+    graph.add(reportMail({ reportId: 'k-1' }));
+    const { controller, of, running } = watch({ accessToken });
+    await until('the first pass is done', () => of('watching').length > 0);
+    await until('more passes', () => listings() >= 3);
+    // Not asked again while Graph takes it.
+    expect(asked).toEqual(['token-0', 'token-1']);
+    current = 'token-2';
+    graph.tokens = new Set([current]);
+    graph.add(reportMail({ reportId: 'k-2' }));
+    await until('the mail that arrived is moved', () => graph.in('inbox-id').length === 0);
+    controller.abort();
+    expect(await running).toMatchObject({ reports: 2, inputs: 2, failed: [] });
+    expect(asked).toEqual(['token-0', 'token-1', 'token-2']);
+    expect(of('reconnecting')).toEqual([]);
+  });
+
+  it('ends with the access error when a pass is forbidden (403), the folder is not there (404) or a fresh token is refused', async () => {
+    const { of, running } = watch();
+    await until('the first pass is done', () => of('watching').length > 0);
+    graph.faults.push({
+      match: /mailFolders\/inbox$/,
+      fault: { status: 403, error: { code: 'ErrorAccessDenied', message: 'Access is denied.' } },
+    });
+    const forbidden = await running.catch((e: unknown) => e);
+    expect(forbidden).toBeInstanceOf(GraphAccessError);
+    expect(forbidden).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(of('reconnecting')).toEqual([]);
+    const noFolder = await ingestGraph(`graph://${MAILBOX}/Inbox/DMARC`, {
+      store,
+      graphUrl,
+      ca: pki.caCert,
+      accessToken: async () => 'good',
+      watch: true,
+      intervalMs: 50,
+    }).catch((e: unknown) => e);
+    expect(noFolder).toMatchObject({ code: 'not-found', status: 404 });
+    let asked = 0;
+    const refused = await ingestGraph(url, {
+      store,
+      graphUrl,
+      ca: pki.caCert,
+      accessToken: async () => `revoked-${++asked}`,
+      watch: true,
+      intervalMs: 50,
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'token-refused', status: 401 });
+    expect(asked).toBe(2);
+  });
+});
+
 describe('sumi ingest graph://', () => {
   beforeEach(() => graph.reset());
 
@@ -406,12 +597,96 @@ describe('sumi ingest graph://', () => {
     expect(graph.in(graph.folderPath('Sumi', 'Processed')!.id)).toHaveLength(2);
   }, 30_000);
 
-  it("refuses --watch, a password, an http:// base URL and a refused token, in the reader's language", async () => {
+  it('--watch --interval 1 reads the folder again every second until SIGTERM (child process)', async () => {
+    graph.add(reportMail({ reportId: 'cli-w-1' }));
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, pki.caCert);
+    const child = spawnSumi(
+      [
+        'ingest',
+        '--watch',
+        '--interval',
+        '1',
+        `graph://${MAILBOX}/Inbox`,
+        '--graph-url',
+        graphUrl,
+        '--token-env',
+        'GRAPH_TOKEN',
+        '--db',
+        path.join(dir, 'cli-watch.db'),
+        '--json',
+      ],
+      { NODE_EXTRA_CA_CERTS: ca, GRAPH_TOKEN: 'good', LANG: 'en_US.UTF-8' },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.end();
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    await until('it watches', () => /watching Inbox for new mail, read again every 1 s/.test(stderr), 20_000);
+    expect(stderr).toContain(`mailbox ${MAILBOX}, folder Inbox: 1 mail to ingest`);
+    graph.add(reportMail({ reportId: 'cli-w-2' }));
+    await until('the mail that arrived is moved', () => graph.in('inbox-id').length === 0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
+  }, 30_000);
+
+  it('--watch says in Japanese that Graph cannot be reached and that it tries again (child process)', async () => {
+    const child = spawnSumi(
+      [
+        '--lang',
+        'ja',
+        'ingest',
+        '--watch',
+        `graph://${MAILBOX}/Inbox`,
+        '--graph-url',
+        'https://127.0.0.1:1',
+        '--token-env',
+        'GRAPH_TOKEN',
+        '--db',
+        path.join(dir, 'cli-watch-ja.db'),
+      ],
+      { GRAPH_TOKEN: 'good' },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdin.end();
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    await until('it says it tries again', () => /秒後にフォルダーをもう一度読みます/.test(stderr), 20_000);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(
+      /^Microsoft Graph（127\.0\.0\.1:1）に接続できません: .*ECONNREFUSED.*。1 秒後にフォルダーをもう一度読みます\n/,
+    );
+  }, 30_000);
+
+  it("refuses --interval without --watch, a password, an http:// base URL and a refused token, in the reader's language", async () => {
     const db = path.join(dir, 'usage.db');
     const url = `graph://${MAILBOX}/Inbox`;
-    const watch = await sumi(['ingest', url, '--watch', '--token-env', 'T', '--db', db], { T: 'good' });
-    expect(watch.code).toBe(2);
-    expect(watch.stderr).toContain('run sumi ingest from cron or a systemd timer');
+    const interval = await sumi(['ingest', url, '--interval', '5', '--token-env', 'T', '--db', db], {
+      T: 'good',
+    });
+    expect(interval.code).toBe(2);
+    expect(interval.stderr).toContain('--interval is for --watch on folders or graph://');
+    const zero = await sumi(['ingest', url, '--watch', '--interval', '0', '--token-env', 'T', '--db', db], {
+      T: 'good',
+    });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--interval 0: give a positive whole number');
     const password = await sumi(['ingest', url, '--db', db], { SUMI_IMAP_PASSWORD: 'secret' });
     expect(password.code).toBe(2);
     expect(password.stderr).toContain('with an OAuth 2.0 access token, not a password');
