@@ -380,7 +380,8 @@ class GraphClient {
           timeout: this.#timeoutMs,
           headers: {
             authorization: `Bearer ${token}`,
-            accept: 'application/json',
+            // A mail's MIME ($value) is not JSON: asking for JSON only would invite a 406.
+            accept: url.pathname.endsWith('/$value') ? '*/*' : 'application/json',
             ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
           },
         },

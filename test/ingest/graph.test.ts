@@ -152,6 +152,9 @@ class MockGraph {
       const mail = this.mails.get(parts[1] ?? '');
       if (!mail) return error(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       if (parts[2] === '$value' && request.method === 'GET') {
+        // The MIME is text, whatever a client that asks for JSON only would like.
+        if (request.headers.accept === 'application/json')
+          return error(406, 'ErrorInvalidRequest', 'The MIME content is not JSON.');
         response.writeHead(200, { 'content-type': 'text/plain' });
         response.end(mail.mime);
         return true;
