@@ -353,6 +353,28 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',
     ja: 'IMAP の接続が切れました（{message}）。{seconds} 秒後に再接続します',
   },
+  // Sumi's own reasons in a Graph access error (the service's are quoted as it gave them).
+  'graph.reason.outsideLink': {
+    en: 'Graph gave a link outside {base}: {url}',
+    ja: 'Graph が {base} の外を指すリンクを返しました: {url}',
+  },
+  'graph.reason.tooLarge': {
+    en: 'an answer larger than {max} bytes',
+    ja: '{max} バイトを超える応答です',
+  },
+  'graph.reason.notJson': { en: 'the answer is not JSON', ja: '応答が JSON ではありません' },
+  'graph.reason.noFolderId': {
+    en: 'no id for the folder {folder}',
+    ja: 'フォルダー {folder} の ID が返されませんでした',
+  },
+  'graph.reason.noCreatedId': {
+    en: 'no id for the folder created: {folder}',
+    ja: '作成したフォルダー {folder} の ID が返されませんでした',
+  },
+  'graph.reason.noFolder': {
+    en: 'no folder named {name}',
+    ja: '{name} という名前のフォルダーがありません',
+  },
   'graph.reconnecting': {
     en: '{message}; reading the folder again in {seconds} s',
     ja: '{message}。{seconds} 秒後にフォルダーをもう一度読みます',

@@ -73,6 +73,12 @@ export const GRAPH_ACCESS_ERROR_CODES = [
 ] as const;
 export type GraphAccessErrorCode = (typeof GRAPH_ACCESS_ERROR_CODES)[number];
 
+/** Sumi's own reasons for a GraphAccessError, said in the reader's language (ingestText's `graph.reason.*`). */
+export type GraphReason = {
+  key: 'outsideLink' | 'tooLarge' | 'notJson' | 'noFolderId' | 'noCreatedId' | 'noFolder';
+  values: Record<string, string | number>;
+};
+
 /**
  * The service, its TLS, the token, the permission or the mailbox refused: the configuration or
  * the world's state, not a fault of the mail. `reason` is what the system said, or Graph's error
@@ -85,16 +91,22 @@ export class GraphAccessError extends Error {
   readonly server: string;
   readonly status: number | null;
   readonly reason: string;
+  /** When the reason is Sumi's own rather than the service's or the system's words. */
+  readonly ownReason: GraphReason | undefined;
   constructor(
     code: GraphAccessErrorCode,
     target: GraphTarget,
     server: string,
     status: number | null,
-    reason: string,
+    reason: string | GraphReason,
     options?: { cause?: unknown },
   ) {
+    const ownReason = typeof reason === 'string' ? undefined : reason;
+    const said = ownReason
+      ? translator(ingestText, 'en')(`graph.reason.${ownReason.key}`, ownReason.values)
+      : (reason as string);
     super(
-      `${code}: ${server} ${target.mailbox} ${target.folder.join('/')}${status ? ` HTTP ${status}` : ''}: ${reason}`,
+      `${code}: ${server} ${target.mailbox} ${target.folder.join('/')}${status ? ` HTTP ${status}` : ''}: ${said}`,
       options,
     );
     this.name = 'GraphAccessError';
@@ -102,7 +114,8 @@ export class GraphAccessError extends Error {
     this.target = target;
     this.server = server;
     this.status = status;
-    this.reason = reason;
+    this.reason = said;
+    this.ownReason = ownReason;
   }
 }
 
@@ -114,6 +127,6 @@ export function describeGraphAccessError(error: GraphAccessError, lang: Lang): s
     mailbox: error.target.mailbox,
     folder: error.target.folder.join('/'),
     status: error.status ?? 0,
-    reason: error.reason,
+    reason: error.ownReason ? t(`graph.reason.${error.ownReason.key}`, error.ownReason.values) : error.reason,
   });
 }

@@ -21,6 +21,7 @@ import { AggregateBatcher } from './batch.ts';
 import {
   GRAPH_OTHER_MAIL_CATEGORY,
   GraphAccessError,
+  type GraphReason,
   type GraphTarget,
   graphBaseUrl,
   parseGraphUrl,
@@ -32,8 +33,9 @@ import {
   TokenError,
 } from './imap-account.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
-import { ingestMessage } from './message.ts';
-import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
+import { countStoredMails, storeMails } from './mailbox.ts';
+import { eachBounded } from './paths.ts';
+import { emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
 /** How long a request may go without a byte of its answer. */
 export const GRAPH_TIMEOUT_MS = 60_000;
@@ -266,7 +268,7 @@ class GraphClient {
   error(
     code: GraphAccessError['code'],
     status: number | null,
-    reason: string,
+    reason: string | GraphReason,
     cause?: unknown,
   ): GraphAccessError {
     return new GraphAccessError(
@@ -292,7 +294,7 @@ class GraphClient {
   ): Promise<Answer> {
     const url = /^https?:/i.test(path) ? path : `${this.#prefix}${path}`;
     if (!url.startsWith(this.#prefix))
-      throw this.error('failed', 200, `Graph gave a link outside ${this.#base.href}: ${url}`);
+      throw this.error('failed', 200, { key: 'outsideLink', values: { base: this.#base.href, url } });
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     let throttled = 0;
@@ -332,14 +334,14 @@ class GraphClient {
       answer = await this.request(method, path, body);
     } catch (error) {
       if (error instanceof AnswerTooLarge)
-        throw this.error('failed', 200, `an answer larger than ${error.max} bytes`);
+        throw this.error('failed', 200, { key: 'tooLarge', values: { max: error.max } });
       throw error;
     }
     if (answer.body.length === 0) return {} as T;
     try {
       return JSON.parse(answer.body.toString('utf8')) as T;
     } catch {
-      throw this.error('failed', answer.status, 'the answer is not JSON');
+      throw this.error('failed', answer.status, { key: 'notJson', values: {} });
     }
   }
 
@@ -530,7 +532,7 @@ async function ingestFolder(
     if (options.signal?.aborted) break;
     const group = pending.slice(at, at + GRAPH_GROUP_MAILS);
     const fetched: (FetchedMail | null)[] = group.map(() => null);
-    await eachLimited(group, async (mail, i) => {
+    await eachBounded(group.entries(), GRAPH_CONCURRENCY, undefined, async ([i, mail]) => {
       try {
         const answer = await client.request(
           'GET',
@@ -579,22 +581,20 @@ interface GroupRun {
  */
 async function storeGroup(client: GraphClient, run: GroupRun, mails: readonly FetchedMail[]): Promise<void> {
   const { base, folder, options, archiveId, totals, progress, batcher } = run;
-  const settled = await Promise.allSettled(
-    mails.map((mail) =>
-      ingestMessage(options.store, mail.source, `${folder};id=${mail.id}`, `${base};id=${mail.id}`, {
-        receivedAt: mail.receivedAt,
-        batcher,
-        ...(options.limits ? { limits: options.limits } : {}),
-        ...(options.leaveOtherMail ? { leaveOther: true } : {}),
-      }),
-    ),
+  const stored = await storeMails(
+    options.store,
+    mails,
+    (mail) => ({
+      bytes: mail.source,
+      name: `${folder};id=${mail.id}`,
+      source: `${base};id=${mail.id}`,
+      receivedAt: mail.receivedAt,
+    }),
+    { batcher, limits: options.limits, ...(options.leaveOtherMail ? { leaveOther: true } : {}) },
   );
-  const done = mails.flatMap((mail, i) => {
-    const result = settled[i]!;
-    return result.status === 'fulfilled' ? [{ mail, outcome: result.value }] : [];
-  });
+  const { done } = stored;
   const message = (mail: FetchedMail) => `${client.user}/messages/${encodeURIComponent(mail.id)}`;
-  await eachLimited(done, async ({ mail, outcome }) => {
+  await eachBounded(done, GRAPH_CONCURRENCY, undefined, async ({ mail, outcome }) => {
     try {
       if (outcome.other) {
         await client.json('PATCH', message(mail), {
@@ -610,13 +610,7 @@ async function storeGroup(client: GraphClient, run: GroupRun, mails: readonly Fe
       if (!(error instanceof GraphAccessError && error.status === 404)) throw error;
     }
   });
-  for (const { mail, outcome } of done) {
-    addOutcome(totals, outcome);
-    progress.bytesDone += mail.source.length;
-  }
-  if (done.length > 0) options.onProgress?.(progress);
-  const failure = settled.find((result) => result.status === 'rejected');
-  if (failure) throw failure.reason;
+  countStoredMails(stored, totals, progress, (mail) => mail.source.length, options.onProgress);
 }
 
 /**
@@ -633,7 +627,7 @@ async function findFolder(client: GraphClient, path: readonly string[], create: 
       'GET',
       `${client.user}/mailFolders/${first.toLowerCase()}?$select=id`,
     );
-    if (!folder.id) throw client.error('failed', 200, `no id for the folder ${first}`);
+    if (!folder.id) throw client.error('failed', 200, { key: 'noFolderId', values: { folder: first } });
     id = folder.id;
     rest = deeper;
   }
@@ -661,10 +655,11 @@ async function childFolder(
   };
   const found = await find();
   if (found) return found;
-  if (!create) throw client.error('not-found', 404, `no folder named ${JSON.stringify(name)}`);
+  if (!create)
+    throw client.error('not-found', 404, { key: 'noFolder', values: { name: JSON.stringify(name) } });
   try {
     const made = await client.json<{ id?: string }>('POST', children, { displayName: name });
-    if (!made.id) throw client.error('failed', 201, `no id for the folder created: ${name}`);
+    if (!made.id) throw client.error('failed', 201, { key: 'noCreatedId', values: { folder: name } });
     return made.id;
   } catch (error) {
     // Created meanwhile by another run.
@@ -674,30 +669,6 @@ async function childFolder(
     }
     throw error;
   }
-}
-
-/**
- * Runs `work` on each item, GRAPH_CONCURRENCY at once; once one fails, no more are begun, and the
- * first failure is thrown when those under way have ended.
- */
-async function eachLimited<T>(
-  items: readonly T[],
-  work: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async () => {
-    while (failure === null && next < items.length) {
-      const i = next++;
-      try {
-        await work(items[i]!, i);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(GRAPH_CONCURRENCY, items.length) }, worker));
-  if (failure) throw (failure as { error: unknown }).error;
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

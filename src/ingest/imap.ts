@@ -22,8 +22,8 @@ import {
   TokenError,
 } from './imap-account.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
-import { ingestMessage } from './message.ts';
-import { addOutcome, emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
+import { countStoredMails, storeMails } from './mailbox.ts';
+import { emptyTotals, type IngestProgress, type IngestTotals } from './totals.ts';
 
 // First and longest wait before reconnecting after a fault, in imap-account.ts for Graph's watch too.
 export { IMAP_RECONNECT_MAX_MS, IMAP_RECONNECT_MIN_MS } from './imap-account.ts';
@@ -368,26 +368,18 @@ async function storeGroup(
   mails: readonly FetchedMail[],
 ): Promise<void> {
   const { client, target, base, options, archive, totals, progress } = run;
-  const settled = await Promise.allSettled(
-    mails.map((mail) =>
-      ingestMessage(
-        options.store,
-        mail.source,
-        `${target.folder};UID=${mail.uid}`,
-        `${base};UID=${mail.uid}`,
-        {
-          receivedAt: mail.receivedAt,
-          batcher,
-          ...(options.limits ? { limits: options.limits } : {}),
-          ...(options.leaveOtherMail ? { leaveOther: true } : {}),
-        },
-      ),
-    ),
+  const stored = await storeMails(
+    options.store,
+    mails,
+    (mail) => ({
+      bytes: mail.source,
+      name: `${target.folder};UID=${mail.uid}`,
+      source: `${base};UID=${mail.uid}`,
+      receivedAt: mail.receivedAt,
+    }),
+    { batcher, limits: options.limits, ...(options.leaveOtherMail ? { leaveOther: true } : {}) },
   );
-  const done = mails.flatMap((mail, i) => {
-    const result = settled[i]!;
-    return result.status === 'fulfilled' ? [{ mail, outcome: result.value }] : [];
-  });
+  const { done } = stored;
   const processed: number[] = [];
   const others: number[] = [];
   for (const { mail, outcome } of done) (outcome.other ? others : processed).push(mail.uid);
@@ -401,13 +393,7 @@ async function storeGroup(
   if (others.length > 0 && client.mailbox && client.mailbox.permanentFlags?.has('\\*')) {
     await client.messageFlagsAdd(uidSet(others), [IMAP_OTHER_MAIL_KEYWORD], { uid: true });
   }
-  for (const { mail, outcome } of done) {
-    addOutcome(totals, outcome);
-    progress.bytesDone += mail.size;
-  }
-  if (done.length > 0) options.onProgress?.(progress);
-  const failure = settled.find((result) => result.status === 'rejected');
-  if (failure) throw failure.reason;
+  countStoredMails(stored, totals, progress, (mail) => mail.size, options.onProgress);
 }
 
 /** Ascending UIDs as an IMAP sequence set, runs as ranges: `3:7,9,12:13`. */

@@ -370,17 +370,18 @@ function streamedSize(payload: Payload): number {
 }
 
 /**
- * Runs `work` on each item with at most `limit` at once, pulling the next item only when a slot
- * is free (so a lazy source is read no further ahead than that). The first failure stops the
+ * Runs `work` on each item (of an async source, or a list) with at most `limit` at once, pulling
+ * the next item only when a slot is free (so a lazy source is read no further ahead than that). The first failure stops the
  * pulling; the ones running finish, then it rejects.
  */
 export async function eachBounded<T>(
-  items: AsyncIterable<T>,
+  items: AsyncIterable<T> | Iterable<T>,
   limit: number,
   signal: AbortSignal | undefined,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
-  const iterator = items[Symbol.asyncIterator]();
+  const iterator: AsyncIterator<T> | Iterator<T> =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let failure: { error: unknown } | null = null;
   let pulling = Promise.resolve();
   // Pulls are chained: an async generator must not be asked for two items at once.

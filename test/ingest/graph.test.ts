@@ -23,7 +23,7 @@ import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
-import { spawnSumi, sumi } from './helpers/sumi.ts';
+import { childOutput, spawnSumi, sumi } from './helpers/sumi.ts';
 
 const MAILBOX = 'dmarc@example.jp';
 /** Messages per page of the mock's listings: four mails make two pages. */
@@ -330,6 +330,10 @@ describe('ingestGraph against a mock of Microsoft Graph', () => {
     expect(describeGraphAccessError(noFolder as GraphAccessError, 'en')).toMatch(
       /has no mailbox dmarc@example\.jp or no folder Inbox\/DMARC in it \(HTTP 404\): no folder named "DMARC"$/,
     );
+    // Sumi's own reason is said in the reader's language too; Graph's own words are quoted as they came.
+    expect(describeGraphAccessError(noFolder as GraphAccessError, 'ja')).toMatch(
+      /フォルダー Inbox\/DMARC がありません（HTTP 404）: "DMARC" という名前のフォルダーがありません$/,
+    );
     const noUser = await ingestGraph('graph://nobody@example.jp/Inbox', options()).catch((e: unknown) => e);
     expect(noUser).toMatchObject({ code: 'not-found', status: 404 });
     expect(describeGraphAccessError(noUser as GraphAccessError, 'ja')).toMatch(
@@ -584,19 +588,12 @@ describe('sumi ingest graph://', () => {
       ],
       { NODE_EXTRA_CA_CERTS: ca, GRAPH_TOKEN: 'good', LANG: 'en_US.UTF-8' },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const out = childOutput(child);
     child.stdin.end();
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(stderr).toContain(`mailbox ${MAILBOX}, folder Inbox: 2 mails to ingest`);
+    const code = await out.exited;
+    expect(out.stderr).toContain(`mailbox ${MAILBOX}, folder Inbox: 2 mails to ingest`);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
+    expect(JSON.parse(out.stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
     expect(graph.in(graph.folderPath('Sumi', 'Processed')!.id)).toHaveLength(2);
   }, 30_000);
 
@@ -621,26 +618,22 @@ describe('sumi ingest graph://', () => {
       ],
       { NODE_EXTRA_CA_CERTS: ca, GRAPH_TOKEN: 'good', LANG: 'en_US.UTF-8' },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const out = childOutput(child);
     child.stdin.end();
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     onTestFinished(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
-    await until('it watches', () => /watching Inbox for new mail, read again every 1 s/.test(stderr), 20_000);
-    expect(stderr).toContain(`mailbox ${MAILBOX}, folder Inbox: 1 mail to ingest`);
+    await until(
+      'it watches',
+      () => /watching Inbox for new mail, read again every 1 s/.test(out.stderr),
+      20_000,
+    );
+    expect(out.stderr).toContain(`mailbox ${MAILBOX}, folder Inbox: 1 mail to ingest`);
     graph.add(reportMail({ reportId: 'cli-w-2' }));
     await until('the mail that arrived is moved', () => graph.in('inbox-id').length === 0);
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
+    expect(await out.exited).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
   }, 30_000);
 
   it('--watch says in Japanese that Graph cannot be reached and that it tries again (child process)', async () => {
@@ -660,19 +653,19 @@ describe('sumi ingest graph://', () => {
       ],
       { GRAPH_TOKEN: 'good' },
     );
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+    const out = childOutput(child);
     child.stdin.end();
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     onTestFinished(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
-    await until('it says it tries again', () => /秒後にフォルダーをもう一度読みます/.test(stderr), 20_000);
+    await until(
+      'it says it tries again',
+      () => /秒後にフォルダーをもう一度読みます/.test(out.stderr),
+      20_000,
+    );
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(
+    expect(await out.exited).toBe(0);
+    expect(out.stderr).toMatch(
       /^Microsoft Graph（127\.0\.0\.1:1）に接続できません: .*ECONNREFUSED.*。1 秒後にフォルダーをもう一度読みます\n/,
     );
   }, 30_000);

@@ -13,20 +13,29 @@ export function spawnSumi(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** What a child writes, gathered as it comes (`stdout` and `stderr` read at any time), and its exit code. */
+export function childOutput(child: ReturnType<typeof spawnSumi>) {
+  const out = {
+    stdout: '',
+    stderr: '',
+    exited: new Promise<number | null>((resolve) => child.on('close', resolve)),
+  };
+  child.stdout.on('data', (d) => {
+    out.stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    out.stderr += d;
+  });
+  return out;
+}
+
 /** Runs `sumi ARGS` in a child process with `stdin` as its input, to its end. */
 export async function sumiWithInput(args: string[], stdin: string | Buffer) {
   const child = spawnSumi(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
+  const out = childOutput(child);
   child.stdin.end(stdin);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+  const code = await out.exited;
+  return { code, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** In-process run capturing stdout and stderr. */
