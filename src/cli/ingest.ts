@@ -419,7 +419,9 @@ async function runGraph(
               ? describeGraphAccessError(error, ctx.lang)
               : error instanceof TokenError
                 ? t('error.graphToken', { detail: error.message })
-                : error.message;
+                : error instanceof StoreAccessError
+                  ? describeStoreAccessError(error, ctx.lang)
+                  : error.message;
           ctx.stderr.write(
             `${t('graph.reconnecting', { message, seconds: Math.round(event.delayMs / 1000) })}\n`,
           );

@@ -109,7 +109,10 @@ export interface IngestGraphOptions {
   intervalMs?: number;
   /** A watch's waits after a failed pass, doubling from minMs to maxMs (default IMAP's); tests shorten them. */
   reconnect?: { minMs: number; maxMs: number };
-  /** Stops the run (and a watch) once the group of mails being stored is moved. */
+  /**
+   * Stops the run (and a watch) once the group of mails being stored is moved; a request waiting
+   * out Graph's throttling is given up at once (its mail stays in the folder for the next run).
+   */
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
   onEvent?: (event: GraphEvent) => void;
@@ -141,6 +144,9 @@ export async function ingestGraph(url: string, options: IngestGraphOptions): Pro
       return totals;
     }
     return await watchFolder(client, url, options, totals, progress);
+  } catch (error) {
+    if (error instanceof ThrottledWhenStopped) return totals;
+    throw error;
   } finally {
     client.close();
   }
@@ -171,8 +177,8 @@ async function watchFolder(
     try {
       await ingestFolder(client, url, options, { totals, progress, skipped, announce });
     } catch (error) {
+      if (signal?.aborted) return totals;
       if (!transient(error, passed)) throw error;
-      if (signal?.aborted) break;
       options.onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
       await sleep(delay, signal);
       delay = Math.min(maxMs, delay * 2);
@@ -191,16 +197,25 @@ async function watchFolder(
 }
 
 /**
- * Whether a watch's failed pass is tried again: Graph not reached, TLS failing, or Graph answering
- * 5xx or 429 after the client's own throttling retries; once a pass has succeeded, also a token
- * source that gave none (`az` not reaching Entra ID for a moment). A refused token, a missing
- * permission or folder, and the store's failures end the watch.
+ * Whether a watch's failed pass is tried again, as IMAP's watch reconnects: Graph not reached, TLS
+ * failing, Graph answering 5xx or 429 after the client's own throttling retries, the store failing
+ * (a database restarting: the mail stays in the folder until it is back); once a pass has
+ * succeeded, also a token source that gave none (`az` not reaching Entra ID for a moment). What
+ * retrying does not mend ends the watch: a refused token, a missing permission, mailbox or
+ * folder, another 4xx, an answer Sumi cannot read, a token source that never gave one.
  */
 function transient(error: unknown, passed: boolean): boolean {
   if (error instanceof TokenError) return passed;
-  if (!(error instanceof GraphAccessError)) return false;
+  if (!(error instanceof GraphAccessError)) return true;
   if (error.code === 'unreachable' || error.code === 'tls') return true;
   return error.code === 'failed' && error.status !== null && (error.status >= 500 || error.status === 429);
+}
+
+/** A request met Graph's throttling after the run was stopped: not waited out. */
+class ThrottledWhenStopped extends Error {
+  constructor() {
+    super('stopped while Microsoft Graph was throttling');
+  }
 }
 
 interface Answer {
@@ -238,6 +253,7 @@ class GraphClient {
   readonly #accessToken: () => Promise<string>;
   readonly #agent: https.Agent;
   readonly #timeoutMs: number;
+  readonly #signal: AbortSignal | undefined;
   /** The token requests carry; null until the source is asked, and again once Graph refused it. */
   #token: string | null = null;
   /** The source's answer under way, which requests refused at once (4 at a time) share. */
@@ -252,6 +268,7 @@ class GraphClient {
     this.#target = target;
     this.#accessToken = options.accessToken;
     this.#timeoutMs = options.timeoutMs ?? GRAPH_TIMEOUT_MS;
+    this.#signal = options.signal;
     this.#agent = new https.Agent({
       keepAlive: true,
       maxSockets: GRAPH_CONCURRENCY,
@@ -316,7 +333,10 @@ class GraphClient {
       }
       if (THROTTLED.has(status) && throttled < GRAPH_THROTTLE_RETRIES) {
         throttled++;
-        await sleep(retryAfterMs(answer.headers['retry-after'], throttled));
+        // Retry-After may say two minutes, several times over: a stop does not wait for them.
+        if (this.#signal?.aborted) throw new ThrottledWhenStopped();
+        await sleep(retryAfterMs(answer.headers['retry-after'], throttled), this.#signal);
+        if (this.#signal?.aborted) throw new ThrottledWhenStopped();
         continue;
       }
       const reason = graphErrorText(answer);
@@ -594,7 +614,7 @@ async function storeGroup(client: GraphClient, run: GroupRun, mails: readonly Fe
   );
   const { done } = stored;
   const message = (mail: FetchedMail) => `${client.user}/messages/${encodeURIComponent(mail.id)}`;
-  await eachBounded(done, GRAPH_CONCURRENCY, undefined, async ({ mail, outcome }) => {
+  const moving = eachBounded(done, GRAPH_CONCURRENCY, undefined, async ({ mail, outcome }) => {
     try {
       if (outcome.other) {
         await client.json('PATCH', message(mail), {
@@ -610,7 +630,14 @@ async function storeGroup(client: GraphClient, run: GroupRun, mails: readonly Fe
       if (!(error instanceof GraphAccessError && error.status === 404)) throw error;
     }
   });
+  // What was stored is counted though a move failed (or a stop cut its throttling short): the
+  // reports are committed, and a mail left in the folder is a duplicate when read again.
+  const moved = await moving.then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
   countStoredMails(stored, totals, progress, (mail) => mail.source.length, options.onProgress);
+  if (moved !== null) throw moved.error;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * What a mailbox source (IMAP: imap.ts, Microsoft Graph: graph.ts) does with a group of the mails
  * it fetched: stores them together, their small aggregate reports in the batcher's shared
- * transactions, and counts those stored once the source has moved or marked them. A mail leaves
- * its folder only once its reports are committed or it is quarantined, so the source moves the
- * stored ones first and throws the group's failure (the store went away) after.
+ * transactions, and counts those stored once the source has moved or marked them (or failed to:
+ * their reports are committed all the same). A mail leaves its folder only once its reports are
+ * committed or it is quarantined, so the source moves the stored ones first and throws the
+ * group's failure (the store went away) after.
  */
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';

@@ -18,6 +18,7 @@ import {
   GraphAccessError,
   parseGraphUrl,
 } from '../../src/ingest/graph-account.ts';
+import type { IngestTotals } from '../../src/ingest/totals.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -370,6 +371,39 @@ describe('ingestGraph against a mock of Microsoft Graph', () => {
     expect(graph.in('inbox-id')).toHaveLength(0);
   });
 
+  it('gives up waiting out throttling when stopped: what is stored is counted, the mail under way stays for the next run', async () => {
+    graph.add(reportMail({ reportId: 's-1' }));
+    graph.faults.push({ match: /\/move$/, fault: { status: 429, headers: { 'retry-after': '100' } } });
+    const controller = new AbortController();
+    const running = ingestGraph(url, { ...options(), signal: controller.signal });
+    await until('the move is throttled', () => graph.requests.some((r) => r.endsWith('/move')));
+    const stopped = Date.now();
+    controller.abort();
+    const totals = await running;
+    expect(Date.now() - stopped).toBeLessThan(1_000);
+    expect(totals).toMatchObject({ reports: 1, records: 2, inputs: 1, failed: [] });
+    expect(graph.in('inbox-id')).toHaveLength(1);
+    // Read again, it is a duplicate, and moved.
+    expect(await ingestGraph(url, options())).toMatchObject({ reports: 0, duplicates: 1, inputs: 1 });
+    expect(graph.in('inbox-id')).toHaveLength(0);
+  });
+
+  it('counts the reports it stored though moving their mail failed', async () => {
+    graph.add(reportMail({ reportId: 'm-1' }));
+    graph.faults.push({
+      match: /\/move$/,
+      fault: { status: 500, error: { code: 'generalException', message: 'boom' } },
+    });
+    const totals: IngestTotals[] = [];
+    const failed = await ingestGraph(url, {
+      ...options(),
+      onProgress: ({ totals: t }) => totals.push({ ...t }),
+    }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'failed', status: 500 });
+    expect(totals.at(-1)).toMatchObject({ reports: 1, records: 2 });
+    expect(graph.in('inbox-id')).toHaveLength(1);
+  });
+
   it('refuses a base URL that is not https://, and says a certificate it cannot verify is a TLS failure', async () => {
     graph.add(reportMail({ reportId: 'h-1' }));
     await expect(
@@ -501,6 +535,34 @@ describe('ingestGraph with watch', () => {
     await until('a pass succeeds', () => of('watching').length > 0);
     controller.abort();
     expect(await running).toMatchObject({ reports: 1, inputs: 1 });
+  });
+
+  it('waits out a store that fails (a database restarting), leaving the mail in the folder until it is back', async () => {
+    let broken = false;
+    // The store as it is, but for writes failing while `broken`.
+    const failing = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (broken && /^(insert|quarantine)/.test(String(key)))
+            return Promise.reject(new Error('Connection terminated unexpectedly'));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const { controller, of, running } = watch({ store: failing });
+    await until('the first pass is done', () => of('watching').length > 0);
+    broken = true;
+    graph.add(reportMail({ reportId: 'd-1' }));
+    await until('the failure is waited out', () => of('reconnecting').length >= 2);
+    expect(of('reconnecting')[0]!.error.message).toBe('Connection terminated unexpectedly');
+    expect(graph.in('inbox-id')).toHaveLength(1);
+    broken = false;
+    await until('the mail is moved once the store is back', () => graph.in('inbox-id').length === 0);
+    controller.abort();
+    expect(await running).toMatchObject({ reports: 1, inputs: 1, failed: [] });
+    expect(await reports()).toBe(1);
   });
 
   it('asks the token source again when a later pass is refused: a watch outlives its tokens', async () => {
