@@ -42,7 +42,13 @@ interface Mail {
   categories: string[];
   receivedDateTime: string;
 }
-type Fault = { status: number; headers?: Record<string, string>; error?: { code: string; message: string } };
+type Fault = {
+  status: number;
+  headers?: Record<string, string>;
+  error?: { code: string; message: string };
+  /** Done as the fault is answered: what another client did meanwhile. */
+  meanwhile?: () => void;
+};
 
 /** The Graph endpoints Sumi uses, over one mailbox, kept in memory. */
 class MockGraph {
@@ -105,6 +111,7 @@ class MockGraph {
     const fault = this.faults.findIndex((f) => f.match.test(route));
     if (fault >= 0) {
       const f = this.faults.splice(fault, 1)[0]!.fault;
+      f.meanwhile?.();
       return send(f.status, f.error ? { error: f.error } : undefined, f.headers);
     }
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -267,6 +274,22 @@ describe('ingestGraph against a mock of Microsoft Graph', () => {
     expect((await store.countReports()).reports).toBe(2);
     // The archive folders are found, not created again.
     expect(graph.requests.filter((r) => r.startsWith('POST') && r.endsWith('/childFolders'))).toHaveLength(2);
+  });
+
+  it('takes the archive folder another run created meanwhile (409) instead of failing', async () => {
+    graph.add(reportMail({ reportId: 'c-1' }));
+    graph.faults.push({
+      match: /^POST .*\/msgfolderroot\/childFolders$/,
+      fault: {
+        status: 409,
+        error: { code: 'ErrorFolderExists', message: 'A folder with the specified name already exists.' },
+        meanwhile: () =>
+          graph.folders.set('other-run', { id: 'other-run', displayName: 'Sumi', parentId: 'root-id' }),
+      },
+    });
+    expect(await ingestGraph(url, options())).toMatchObject({ reports: 1, inputs: 1, failed: [] });
+    expect(graph.folderPath('Sumi')!.id).toBe('other-run');
+    expect(graph.in(graph.folderPath('Sumi', 'Processed')!.id)).toHaveLength(1);
   });
 
   it('with flag, gives the mails that category instead of moving them, and skips them the next time', async () => {
