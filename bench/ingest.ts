@@ -9,7 +9,9 @@
  *   run by node alone, as the command is (bench/support/big-ingest.mjs), for their peak RSS, and
  *   into PostgreSQL. PostgreSQL runs also say the server's CPU and, on Linux,
  *   sumi's by thread (bench/support/proc-cpu.ts): on 2 cores the target is a CPU budget, and which
- *   thread spends it is what decides what to work on.
+ *   thread spends it is what decides what to work on; and how many cores' worth of CPU the
+ *   machine gave just before and after them (bench/support/capacity.ts): a busy host's two vCPUs
+ *   may give one or less, and the PostgreSQL figure, which needs both, falls with it.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
  *   process of its own (bench/support/saxes.mjs, node alone too), two ways: each file read whole and gunzipped in
  *   one call (the leanest), and each file streamed (createReadStream -> createGunzip -> saxes,
@@ -30,6 +32,7 @@ import type * as Paths from '../src/ingest/paths.ts';
 import type * as ReadPool from '../src/ingest/read-pool.ts';
 import type * as Open from '../src/store/open.ts';
 import { built } from './support/built.ts';
+import { parallelCapacity } from './support/capacity.ts';
 import { runDmarcts } from './support/dmarcts.ts';
 import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
@@ -145,7 +148,9 @@ try {
     `${oneThread.toFixed(2)} s`,
     `${(oneThread / saxes).toFixed(2)}x the bare parse; read threads (${defaultReadThreads()}) save ${(((oneThread - sumiSeconds) / oneThread) * 100).toFixed(0)}%`,
   );
+  const capacityBefore = await parallelCapacity(cores);
   const postgres = await postgresRuns(args.pg, smallDir, files.length);
+  const capacityAfter = await parallelCapacity(cores);
   if ('seconds' in postgres) {
     row(
       'sumi ingest into PostgreSQL',
@@ -160,6 +165,12 @@ try {
         `on ${cores} cores at best ${rate(records, both / cores)} records/s`,
     );
     threadRow(postgres.threadCpu);
+    row(
+      '  cores this machine gave',
+      `${capacityBefore.cores.toFixed(1)}, ${capacityAfter.cores.toFixed(1)}`,
+      `of ${cores}, just before and after (a CPU-bound loop on ${cores} threads at once against one alone: ` +
+        `${capacityBefore.together.toFixed(2)} s against ${capacityBefore.alone.toFixed(2)} s, then ${capacityAfter.together.toFixed(2)} s against ${capacityAfter.alone.toFixed(2)} s)`,
+    );
     if (postgres.serverCpuSeconds !== null) {
       // What the target leaves for everything, against the server's share and a bare parse alone.
       const budget = (records / TARGET_PG_RECORDS_PER_S) * cores;
