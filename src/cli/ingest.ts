@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type Command, CommanderError, Option } from 'commander';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
@@ -10,6 +11,7 @@ import {
   parseGraphUrl,
 } from '../ingest/graph-account.ts';
 import {
+  describeTokenError,
   IMAP_DEFAULT_ARCHIVE,
   IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
@@ -17,7 +19,6 @@ import {
   imapPassword,
   parseImapUrl,
   TokenError,
-  type TokenSource,
 } from '../ingest/imap-account.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
@@ -44,6 +45,12 @@ interface IngestFlags {
   tokenCommand?: string;
   tokenFile?: string;
   tokenEnv?: string;
+  clientId?: string;
+  clientSecretEnv?: string;
+  clientSecretFile?: string;
+  tenant?: string;
+  tokenUrl?: string;
+  scope?: string;
   graphUrl?: string;
   archive: string;
   flag?: string;
@@ -82,6 +89,12 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--token-command <command>', t('option.tokenCommand'))
     .option('--token-file <file>', t('option.tokenFile'))
     .option('--token-env <name>', t('option.tokenEnv'))
+    .option('--client-id <id>', t('option.clientId'))
+    .option('--client-secret-env <name>', t('option.clientSecretEnv'))
+    .option('--client-secret-file <file>', t('option.clientSecretFile'))
+    .option('--tenant <tenant>', t('option.tenant'))
+    .option('--token-url <url>', t('option.tokenUrl'))
+    .option('--scope <scope>', t('option.scope'))
     .option('--graph-url <url>', t('option.graphUrl', { url: GRAPH_DEFAULT_URL }))
     .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
     .option('--flag <keyword>', t('option.flag'))
@@ -160,7 +173,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
       throw new UsageError(t('error.badGraphBase', { url: String(flags.graphUrl) }));
     }
     // A password given is refused rather than ignored.
-    graphToken = tokenFor(flags, ctx) ?? undefined;
+    graphToken = (await tokenFor(flags, ctx, 'graph')) ?? undefined;
     if (!graphToken || flags.passwordFile !== undefined) throw new UsageError(t('error.graphNeedsToken'));
   }
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
@@ -299,20 +312,86 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
 type ImapLogin = { password: string } | { accessToken: () => Promise<string> };
 
 async function loginFor(flags: IngestFlags, ctx: CliContext): Promise<ImapLogin> {
-  const accessToken = tokenFor(flags, ctx);
+  const accessToken = await tokenFor(flags, ctx, 'imap');
   return accessToken ? { accessToken } : { password: await passwordFor(flags, ctx) };
 }
 
-/** The OAuth 2.0 access token's source the flags give (one at most), or null. */
-function tokenFor(flags: IngestFlags, ctx: CliContext): (() => Promise<string>) | null {
+/**
+ * The OAuth 2.0 access token's source the flags give (one at most), or null: a command, a file,
+ * a variable, or client credentials (`mailbox` chooses their default scope).
+ */
+async function tokenFor(
+  flags: IngestFlags,
+  ctx: CliContext,
+  mailbox: 'imap' | 'graph',
+): Promise<(() => Promise<string>) | null> {
   const t = translator(ingestText, ctx.lang);
-  const sources: TokenSource[] = [
+  const clientOnly = (
+    [
+      ['--client-secret-env', flags.clientSecretEnv],
+      ['--client-secret-file', flags.clientSecretFile],
+      ['--tenant', flags.tenant],
+      ['--token-url', flags.tokenUrl],
+      ['--scope', flags.scope],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  if (flags.clientId === undefined && clientOnly.length > 0)
+    throw new UsageError(
+      t('error.clientIdMissing', { options: clientOnly.map(([name]) => name).join(', ') }),
+    );
+  const sources: Parameters<typeof imapAccessToken>[0][] = [
     ...(flags.tokenCommand !== undefined ? [{ command: flags.tokenCommand }] : []),
     ...(flags.tokenFile !== undefined ? [{ file: flags.tokenFile }] : []),
     ...(flags.tokenEnv !== undefined ? [{ env: flags.tokenEnv }] : []),
   ];
-  if (sources.length > 1) throw new UsageError(t('error.tokenSources'));
+  if (sources.length + (flags.clientId !== undefined ? 1 : 0) > 1)
+    throw new UsageError(t('error.tokenSources'));
+  if (flags.clientId !== undefined) return clientCredentialsFor(flags.clientId, flags, ctx, mailbox);
   return sources[0] ? imapAccessToken(sources[0], ctx.env) : null;
+}
+
+/** `--client-id` with its secret and token endpoint: tokens Sumi asks for itself. */
+async function clientCredentialsFor(
+  clientId: string,
+  flags: IngestFlags,
+  ctx: CliContext,
+  mailbox: 'imap' | 'graph',
+): Promise<() => Promise<string>> {
+  const t = translator(ingestText, ctx.lang);
+  const { clientSecretEnv, clientSecretFile, tenant } = flags;
+  if (!clientId.trim()) throw new UsageError(t('error.emptyClientId'));
+  if ((clientSecretEnv === undefined) === (clientSecretFile === undefined))
+    throw new UsageError(t('error.clientSecret'));
+  if ((tenant === undefined) === (flags.tokenUrl === undefined))
+    throw new UsageError(t('error.clientEndpoint'));
+  // Loaded only for client credentials: a file ingest loads no HTTPS client.
+  const { clientCredentialsToken, graphScope, microsoftTokenUrl, OUTLOOK_SCOPE } = await import(
+    '../ingest/oauth.ts'
+  );
+  let tokenUrl = flags.tokenUrl;
+  if (tenant !== undefined) {
+    try {
+      tokenUrl = microsoftTokenUrl(tenant);
+    } catch {
+      throw new UsageError(t('error.badTenant', { tenant }));
+    }
+  }
+  let clientSecret: string | undefined;
+  if (clientSecretFile !== undefined) {
+    try {
+      clientSecret = (await readFile(clientSecretFile, 'utf8')).split(/\r?\n/)[0];
+    } catch (error) {
+      throw new UsageError(`${clientSecretFile}: ${(error as Error).message}`);
+    }
+  } else clientSecret = ctx.env[clientSecretEnv!];
+  if (!clientSecret)
+    throw new UsageError(t('error.noClientSecret', { where: clientSecretFile ?? `$${clientSecretEnv}` }));
+  const scope = flags.scope ?? (mailbox === 'graph' ? graphScope(flags.graphUrl) : OUTLOOK_SCOPE);
+  try {
+    return clientCredentialsToken({ tokenUrl: tokenUrl!, clientId, clientSecret, scope });
+  } catch {
+    throw new UsageError(t('error.badTokenUrl', { url: tokenUrl! }));
+  }
 }
 
 async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string> {
@@ -360,14 +439,17 @@ async function runImap(
         } else if (event.type === 'watching') {
           ctx.stderr.write(`${t('imap.watching', { folder: event.folder })}\n`);
         } else {
+          const { error } = event;
+          const message = error instanceof TokenError ? describeTokenError(error, ctx.lang) : error.message;
           ctx.stderr.write(
-            `${t('imap.reconnecting', { message: event.error.message, seconds: Math.round(event.delayMs / 1000) })}\n`,
+            `${t('imap.reconnecting', { message, seconds: Math.round(event.delayMs / 1000) })}\n`,
           );
         }
       },
     });
   } catch (error) {
-    if (error instanceof TokenError) throw new UsageError(t('error.token', { detail: error.message }));
+    if (error instanceof TokenError)
+      throw new UsageError(t('error.token', { detail: describeTokenError(error, ctx.lang) }));
     if (error instanceof ImapAccessError) {
       const { host, port, user, folder } = error.target;
       const server = hostPort(host, port);
@@ -418,7 +500,7 @@ async function runGraph(
             error instanceof GraphAccessError
               ? describeGraphAccessError(error, ctx.lang)
               : error instanceof TokenError
-                ? t('error.graphToken', { detail: error.message })
+                ? t('error.graphToken', { detail: describeTokenError(error, ctx.lang) })
                 : error instanceof StoreAccessError
                   ? describeStoreAccessError(error, ctx.lang)
                   : error.message;
@@ -429,7 +511,8 @@ async function runGraph(
       },
     });
   } catch (error) {
-    if (error instanceof TokenError) throw new UsageError(t('error.graphToken', { detail: error.message }));
+    if (error instanceof TokenError)
+      throw new UsageError(t('error.graphToken', { detail: describeTokenError(error, ctx.lang) }));
     if (error instanceof GraphAccessError) throw new RuntimeError(describeGraphAccessError(error, ctx.lang));
     throw error;
   }

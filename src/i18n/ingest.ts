@@ -17,12 +17,17 @@ Microsoft Graph, for tenants without IMAP; FOLDER is Inbox by default). Running 
 again stores nothing new.
 
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
-(--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords.
+(--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords,
+or one Sumi gets itself as a Microsoft Entra ID application with the client credentials grant
+(--tenant contoso.onmicrosoft.com --client-id ID --client-secret-env SUMI_CLIENT_SECRET; the
+application needs the permission IMAP.AccessAsApp, and its service principal in Exchange Online
+permission on the mailbox; --token-url names another token endpoint, --scope another scope).
 
 graph://: an access token for https://graph.microsoft.com (--token-command 'az account
 get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv', --token-file
-or --token-env) of an application granted Mail.ReadWrite (an application permission, or the
-delegated one for the signed-in user's mailbox). Processed mail is moved to --archive, or given
+or --token-env, or client credentials: --tenant contoso.onmicrosoft.com --client-id ID
+--client-secret-env SUMI_CLIENT_SECRET) of an application granted Mail.ReadWrite (an application
+permission, or the delegated one for the signed-in user's mailbox). Processed mail is moved to --archive, or given
 the category --flag; one pass per run (from cron or a systemd timer), or with --watch one every
 --interval seconds.
 
@@ -58,11 +63,16 @@ Microsoft 365 のメールボックス。IMAP を使えないテナント向け�
 
 IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password-file）、または OAuth 2.0
 アクセストークン（--token-command、--token-file、--token-env）。パスワードを受け付けない
-Microsoft 365 と Gmail ではトークンを使います。
+Microsoft 365 と Gmail ではトークンを使います。Microsoft Entra ID のアプリケーションとして
+クライアント資格情報フローでトークンを Sumi 自身が取得することもできます（--tenant
+contoso.onmicrosoft.com --client-id ID --client-secret-env SUMI_CLIENT_SECRET。アプリケーションには
+IMAP.AccessAsApp の権限と、Exchange Online のサービスプリンシパルへのメールボックスの権限が必要です。
+別のトークンエンドポイントは --token-url、別のスコープは --scope で指定します）。
 
 graph://: https://graph.microsoft.com 用のアクセストークン（--token-command 'az account
 get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv'、--token-file、
---token-env）。アプリケーションには Mail.ReadWrite の権限（アプリケーションの許可、またはサインイン
+--token-env、またはクライアント資格情報: --tenant contoso.onmicrosoft.com --client-id ID
+--client-secret-env SUMI_CLIENT_SECRET）。アプリケーションには Mail.ReadWrite の権限（アプリケーションの許可、またはサインイン
 したユーザー自身のメールボックスなら委任された許可）が必要です。処理済みメールは --archive に移動するか、
 --flag の分類項目を付けます。1 回の実行で 1 回読みます（cron や systemd タイマーから実行）。--watch を
 指定すると --interval 秒ごとに読みます。
@@ -127,6 +137,30 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'option.tokenEnv': {
     en: 'IMAP, graph://: log in with the OAuth 2.0 access token in this environment variable',
     ja: 'IMAP、graph://: この環境変数の OAuth 2.0 アクセストークンでログインする',
+  },
+  'option.clientId': {
+    en: 'IMAP, graph://: get access tokens as this application (its client id) with the OAuth 2.0 client credentials grant, a fresh one whenever the mailbox asks again; with --client-secret-env or --client-secret-file, and --tenant or --token-url',
+    ja: 'IMAP、graph://: このアプリケーション（クライアント ID）として OAuth 2.0 のクライアント資格情報フローでアクセストークンを取得する。メールボックスが求めるたびに取り直す。--client-secret-env か --client-secret-file、および --tenant か --token-url と一緒に指定',
+  },
+  'option.clientSecretEnv': {
+    en: "with --client-id: name of the environment variable holding the application's client secret",
+    ja: '--client-id と一緒に: アプリケーションのクライアントシークレットを入れた環境変数の名前',
+  },
+  'option.clientSecretFile': {
+    en: "with --client-id: file holding the application's client secret (first line)",
+    ja: '--client-id と一緒に: アプリケーションのクライアントシークレットを書いたファイル（1 行目）',
+  },
+  'option.tenant': {
+    en: 'with --client-id: the Microsoft Entra ID tenant (contoso.onmicrosoft.com, or its id) whose token endpoint at login.microsoftonline.com is asked',
+    ja: '--client-id と一緒に: Microsoft Entra ID のテナント（contoso.onmicrosoft.com またはその ID）。login.microsoftonline.com のそのテナントのトークンエンドポイントに要求する',
+  },
+  'option.tokenUrl': {
+    en: 'with --client-id: the OAuth 2.0 token endpoint to ask instead of --tenant (national clouds: https://login.microsoftonline.us/TENANT/oauth2/v2.0/token; https:// only)',
+    ja: '--client-id と一緒に: --tenant の代わりに要求する OAuth 2.0 トークンエンドポイント（各国のクラウド: https://login.microsoftonline.us/TENANT/oauth2/v2.0/token。https:// のみ）',
+  },
+  'option.scope': {
+    en: "with --client-id: the scope asked for (default: for graph://, https://graph.microsoft.com/.default, or --graph-url's origin followed by /.default; for IMAP, https://outlook.office365.com/.default)",
+    ja: '--client-id と一緒に: 要求するスコープ（既定: graph:// では https://graph.microsoft.com/.default、--graph-url を指定したときはその origin に /.default を付けたもの。IMAP では https://outlook.office365.com/.default）',
   },
   'option.archive': {
     en: 'IMAP, graph://: folder processed mail is moved to, created if missing',
@@ -218,8 +252,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '--graph-url {url}: https:// の URL を指定してください（Microsoft Graph には https:// でのみ接続します）',
   },
   'error.graphNeedsToken': {
-    en: 'graph:// reads the mailbox with an OAuth 2.0 access token, not a password: give --token-command, --token-file or --token-env',
-    ja: 'graph:// はパスワードではなく OAuth 2.0 アクセストークンでメールボックスを読みます。--token-command、--token-file、--token-env のどれかを指定してください',
+    en: 'graph:// reads the mailbox with an OAuth 2.0 access token, not a password: give --token-command, --token-file, --token-env, or --client-id (client credentials)',
+    ja: 'graph:// はパスワードではなく OAuth 2.0 アクセストークンでメールボックスを読みます。--token-command、--token-file、--token-env、--client-id（クライアント資格情報）のどれかを指定してください',
   },
   'error.graphToken': {
     en: 'no access token for Microsoft Graph: {detail}',
@@ -258,8 +292,63 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'IMAP のアクセストークンが得られません: {detail}',
   },
   'error.tokenSources': {
-    en: 'give one of --token-command, --token-file, --token-env',
-    ja: '--token-command、--token-file、--token-env のどれか 1 つを指定してください',
+    en: 'give one of --token-command, --token-file, --token-env, --client-id',
+    ja: '--token-command、--token-file、--token-env、--client-id のどれか 1 つを指定してください',
+  },
+  'error.clientIdMissing': {
+    en: '{options}: for client credentials, give --client-id too',
+    ja: '{options}: クライアント資格情報を使うには --client-id も指定してください',
+  },
+  'error.emptyClientId': {
+    en: "--client-id: give the application's client id",
+    ja: '--client-id: アプリケーションのクライアント ID を指定してください',
+  },
+  'error.clientSecret': {
+    en: '--client-id: give the client secret with one of --client-secret-env, --client-secret-file (never on the command line)',
+    ja: '--client-id: クライアントシークレットを --client-secret-env か --client-secret-file のどちらか 1 つで指定してください（コマンドラインには書けません）',
+  },
+  'error.clientEndpoint': {
+    en: '--client-id: give one of --tenant (Microsoft Entra ID) or --token-url (any OAuth 2.0 token endpoint)',
+    ja: '--client-id: --tenant（Microsoft Entra ID）か --token-url（任意の OAuth 2.0 トークンエンドポイント）のどちらか 1 つを指定してください',
+  },
+  'error.badTenant': {
+    en: "--tenant {tenant}: give the tenant's domain name (contoso.onmicrosoft.com) or its id (a GUID)",
+    ja: '--tenant {tenant}: テナントのドメイン名（contoso.onmicrosoft.com）またはその ID（GUID）を指定してください',
+  },
+  'error.badTokenUrl': {
+    en: '--token-url {url}: give an https:// URL (a token endpoint is asked over https:// only)',
+    ja: '--token-url {url}: https:// の URL を指定してください（トークンエンドポイントには https:// でのみ接続します）',
+  },
+  'error.noClientSecret': {
+    en: 'no client secret in {where}',
+    ja: '{where} にクライアントシークレットがありません',
+  },
+  // Why a token endpoint gave no token, after its URL and client id; its own words are quoted as they came.
+  'token.reason.unreachable': {
+    en: 'cannot be reached: {reason}',
+    ja: '接続できません: {reason}',
+  },
+  'token.reason.tls': { en: 'TLS failed: {reason}', ja: 'TLS に失敗しました: {reason}' },
+  'token.reason.timedOut': {
+    en: 'no answer within {seconds} s',
+    ja: '{seconds} 秒以内に応答がありません',
+  },
+  'token.reason.status': { en: 'answered HTTP {status}', ja: 'HTTP {status} を返しました' },
+  'token.reason.statusSaid': {
+    en: 'answered HTTP {status}: {said}',
+    ja: 'HTTP {status} を返しました: {said}',
+  },
+  'token.reason.notJson': {
+    en: 'answered with something that is not JSON',
+    ja: 'JSON ではない応答を返しました',
+  },
+  'token.reason.noToken': {
+    en: 'answered without an access_token',
+    ja: 'access_token のない応答を返しました',
+  },
+  'token.reason.tooLarge': {
+    en: 'answered with more than {max} bytes',
+    ja: '{max} バイトを超える応答を返しました',
   },
   'error.badNumber': {
     en: '{option} {value}: give a positive whole number',

@@ -8,13 +8,13 @@
  * cannot be reached or answers 5xx, as IMAP's watch waits out a lost connection.
  *
  * The client is node:https with JSON and a bearer token from the same sources as IMAP's OAuth
- * login (imapAccessToken): a 401 asks the source for a token once more (in any pass: a watch
- * outlives its tokens); 429, 503 and 504 wait as Retry-After says; every answer has a time limit
- * and a size cap.
+ * login (imapAccessToken, or oauth.ts's clientCredentialsToken): a 401 asks the source for a token
+ * once more (in any pass: a watch outlives its tokens); 429, 503 and 504 wait as Retry-After says;
+ * every answer has a time limit and a size cap.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { isTlsFailure, isUnreachable, tlsReason } from '../net/errors.ts';
+import { isTlsFailure, isUnreachable, networkMessage, tlsReason } from '../net/errors.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
@@ -84,7 +84,7 @@ export type GraphEvent =
 
 export interface IngestGraphOptions {
   store: Store;
-  /** Gives the current OAuth 2.0 access token (see imapAccessToken); asked again after a 401. */
+  /** Gives the current OAuth 2.0 access token (imapAccessToken, clientCredentialsToken); asked again after a 401. */
   accessToken: () => Promise<string>;
   /** The API's base URL (default GRAPH_DEFAULT_URL): a national cloud's, or a test server's. https:// only. */
   graphUrl?: string;
@@ -446,11 +446,8 @@ class GraphClient {
 
   /** A failure to reach the service or to agree on TLS, as a GraphAccessError; others as they are. */
   #networkError(error: unknown): unknown {
-    const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
-    let said = String(message ?? error);
-    // Node's AggregateError of a name with several addresses (IPv6 and IPv4) says nothing itself.
-    if (!said && Array.isArray(errors))
-      said = errors.map((each) => String((each as { message?: unknown })?.message ?? each)).join('; ');
+    const { code } = error as { code?: unknown };
+    const said = networkMessage(error);
     if (isUnreachable(code)) return this.error('unreachable', null, said, error);
     if (isTlsFailure(code)) return this.error('tls', null, tlsReason(said), error);
     return error;

@@ -1,11 +1,15 @@
 /**
  * An IMAP source as its owner gives it, without connecting (imap.ts connects): the mailbox URL,
- * the password or OAuth 2.0 access token to log in with, the folders' names, and why a mailbox
- * could not be read. Apart from the client, so that what only names a mailbox (`sumi ingest`'s
- * flags and help, the settings API) does not load imapflow (0.2 s of a command's start).
+ * the password or OAuth 2.0 access token to log in with (and why none could be had), the
+ * folders' names, and why a mailbox could not be read. Apart from the client, so that what only
+ * names a mailbox (`sumi ingest`'s flags and help, the settings API) does not load imapflow (0.2 s
+ * of a command's start).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { ingestText } from '../i18n/ingest.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { translator } from '../i18n/translate.ts';
 
 /** Where processed mail goes when no folder is given. */
 export const IMAP_DEFAULT_ARCHIVE = 'Sumi/Processed';
@@ -72,7 +76,21 @@ export async function imapPassword(
 export const IMAP_TOKEN_COMMAND_TIMEOUT_MS = 30_000;
 
 /** Where an OAuth 2.0 access token comes from; read again at every connection. */
-export type TokenSource = { command: string } | { file: string } | { env: string };
+export type TokenSource =
+  | { command: string }
+  | { file: string }
+  | { env: string }
+  /** A token endpoint asked with the client credentials grant (oauth.ts); never the secret. */
+  | { clientCredentials: { tokenUrl: string; clientId: string } };
+
+/**
+ * Sumi's own reasons a token endpoint gave no token (ingestText's `token.reason.*`), said in the
+ * reader's language; `said` and `reason` carry the endpoint's or the system's own words.
+ */
+export type TokenReason = {
+  key: 'unreachable' | 'tls' | 'timedOut' | 'status' | 'statusSaid' | 'notJson' | 'noToken' | 'tooLarge';
+  values: Record<string, string | number>;
+};
 
 /**
  * A function giving the current access token: the first line a shell command prints (such as
@@ -81,7 +99,7 @@ export type TokenSource = { command: string } | { file: string } | { env: string
  * an environment variable. Throws TokenError when it gives none.
  */
 export function imapAccessToken(
-  source: TokenSource,
+  source: Exclude<TokenSource, { clientCredentials: unknown }>,
   env: Record<string, string | undefined> = process.env,
 ): () => Promise<string> {
   return async () => {
@@ -124,17 +142,40 @@ export class ImapAccessError extends Error {
   }
 }
 
-/** No access token could be had from its source (the message says which and why). */
+/** No access token could be had from its source (the message says which and why, in English). */
 export class TokenError extends Error {
   readonly source: TokenSource;
+  /** Why, in English. */
   readonly detail: string;
-  constructor(source: TokenSource, detail: string) {
-    const where = 'command' in source ? `token command` : 'file' in source ? source.file : `$${source.env}`;
-    super(`${where}: ${detail}`);
+  /** When the reason is Sumi's own rather than the command's, the system's or the endpoint's words. */
+  readonly ownReason: TokenReason | undefined;
+  constructor(source: TokenSource, detail: string | TokenReason, options?: { cause?: unknown }) {
+    const ownReason = typeof detail === 'string' ? undefined : detail;
+    const said = ownReason ? tokenReason(ownReason, 'en') : (detail as string);
+    super(`${tokenSourceName(source)}: ${said}`, options);
     this.name = 'TokenError';
     this.source = source;
-    this.detail = detail;
+    this.detail = said;
+    this.ownReason = ownReason;
   }
+}
+
+/** A TokenError in the reader's language: its source, then why. */
+export function describeTokenError(error: TokenError, lang: Lang): string {
+  const detail = error.ownReason ? tokenReason(error.ownReason, lang) : error.detail;
+  return `${tokenSourceName(error.source)}: ${detail}`;
+}
+
+function tokenSourceName(source: TokenSource): string {
+  if ('command' in source) return 'token command';
+  if ('file' in source) return source.file;
+  if ('env' in source) return `$${source.env}`;
+  const { tokenUrl, clientId } = source.clientCredentials;
+  return `${tokenUrl} (client_id ${clientId})`;
+}
+
+function tokenReason(reason: TokenReason, lang: Lang): string {
+  return translator(ingestText, lang)(`token.reason.${reason.key}`, reason.values);
 }
 
 function runTokenCommand(command: string, env: Record<string, string | undefined>): Promise<string> {

@@ -29,3 +29,14 @@ export function isTlsFailure(code: unknown): boolean {
 export function tlsReason(message: string): string {
   return /:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(message)?.[1] ?? message.trim();
 }
+
+/**
+ * What a failed connection's error says: its message, or, for Node's AggregateError of a name with
+ * several addresses (IPv6 and IPv4), which says nothing itself, its errors' messages.
+ */
+export function networkMessage(error: unknown): string {
+  const { message, errors } = error as { message?: unknown; errors?: unknown };
+  const said = String(message ?? error);
+  if (said || !Array.isArray(errors)) return said;
+  return errors.map((each) => String((each as { message?: unknown })?.message ?? each)).join('; ');
+}

@@ -2,7 +2,8 @@
  * Ingest from a Microsoft 365 mailbox through Microsoft Graph, against a local HTTPS server that
  * plays the Graph endpoints Sumi uses (folders, child folders, paged messages, MIME, move, patch),
  * with faults the test injects: refused tokens, throttling, missing folders, a server gone; and
- * watched, with mail arriving between passes.
+ * watched, with mail arriving between passes. Tokens come from a function, or from a local token
+ * endpoint Sumi asks itself with the client credentials grant.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import {
   GraphAccessError,
   parseGraphUrl,
 } from '../../src/ingest/graph-account.ts';
+import { clientCredentialsToken, graphScope } from '../../src/ingest/oauth.ts';
 import type { IngestTotals } from '../../src/ingest/totals.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -25,6 +27,7 @@ import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
 import { childOutput, spawnSumi, sumi } from './helpers/sumi.ts';
+import { serveTokenEndpoint, type TokenEndpoint } from './helpers/token-endpoint.ts';
 
 const MAILBOX = 'dmarc@example.jp';
 /** Messages per page of the mock's listings: four mails make two pages. */
@@ -189,6 +192,7 @@ let pki: TestPki;
 let server: https.Server;
 let graphUrl: string;
 let dir: string;
+let endpoint: TokenEndpoint;
 const graph = new MockGraph();
 
 /** An HTTPS server playing `graph` on `port` (0: any) of 127.0.0.1; its links name the host it was asked as. */
@@ -214,9 +218,11 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sumi-graph-'));
   server = await serveGraph();
   graphUrl = `https://localhost:${(server.address() as AddressInfo).port}`;
+  endpoint = await serveTokenEndpoint(pki);
 });
 afterAll(async () => {
   if (server) await closeServer(server);
+  await endpoint?.close();
   pki?.cleanup();
   await rm(dir, { recursive: true, force: true });
 });
@@ -649,8 +655,85 @@ describe('ingestGraph with watch', () => {
   });
 });
 
+describe('ingestGraph with client credentials', () => {
+  let store: Store;
+  beforeEach(async () => {
+    graph.reset();
+    endpoint.reset();
+    store = await openStore(':memory:');
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  const url = `graph://${MAILBOX}/Inbox`;
+  const accessToken = () =>
+    clientCredentialsToken(
+      { tokenUrl: endpoint.url, clientId: 'app-id', clientSecret: 'secret', scope: graphScope(graphUrl) },
+      { ca: pki.caCert },
+    );
+
+  it("logs in with the endpoint's token; a token Graph refuses as expired leads to exactly one new request", async () => {
+    graph.add(reportMail({ reportId: 'cc-1' }));
+    graph.add(reportMail({ reportId: 'cc-2' }));
+    graph.add(reportMail({ reportId: 'cc-3' }));
+    // The first token issued has expired by the time Graph sees it.
+    graph.tokens = new Set(['cc-2']);
+    expect(
+      await ingestGraph(url, { store, graphUrl, ca: pki.caCert, accessToken: accessToken() }),
+    ).toMatchObject({
+      reports: 3,
+      failed: [],
+    });
+    expect(endpoint.issued).toEqual(['cc-1', 'cc-2']);
+    expect(endpoint.requests.map((request) => request.form.scope)).toEqual([
+      `${graphUrl}/.default`,
+      `${graphUrl}/.default`,
+    ]);
+    expect(graph.in('inbox-id')).toHaveLength(0);
+  });
+
+  it('in a watch, keeps its token pass after pass and asks once more when it expires', async () => {
+    // Every token issued is good until the test expires them.
+    endpoint.answer = () => {
+      const answer = endpoint.issue();
+      graph.tokens.add(endpoint.issued.at(-1)!);
+      return answer;
+    };
+    graph.add(reportMail({ reportId: 'cc-w-1' }));
+    const controller = new AbortController();
+    const running = ingestGraph(url, {
+      store,
+      graphUrl,
+      ca: pki.caCert,
+      accessToken: accessToken(),
+      watch: true,
+      intervalMs: 50,
+      signal: controller.signal,
+    });
+    onTestFinished(async () => {
+      controller.abort();
+      await running.catch(() => {});
+    });
+    const listings = () => graph.requests.filter((r) => r.endsWith('/mailFolders/inbox-id/messages')).length;
+    await until('three passes', () => listings() >= 3);
+    expect(endpoint.issued).toEqual(['cc-1']);
+    graph.tokens.clear();
+    graph.add(reportMail({ reportId: 'cc-w-2' }));
+    await until('the mail that arrived is moved', () => graph.in('inbox-id').length === 0);
+    const passes = listings();
+    await until('more passes', () => listings() >= passes + 2);
+    controller.abort();
+    expect(await running).toMatchObject({ reports: 2, failed: [] });
+    expect(endpoint.issued).toEqual(['cc-1', 'cc-2']);
+  });
+});
+
 describe('sumi ingest graph://', () => {
-  beforeEach(() => graph.reset());
+  beforeEach(() => {
+    graph.reset();
+    endpoint.reset();
+  });
 
   it('ingests a mailbox end to end (--token-env, --graph-url, --json)', async () => {
     graph.add(reportMail({ reportId: 'cli-1' }));
@@ -680,6 +763,88 @@ describe('sumi ingest graph://', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
     expect(graph.in(graph.folderPath('Sumi', 'Processed')!.id)).toHaveLength(2);
+  }, 30_000);
+
+  it("gets its own tokens with --client-id, --client-secret-env and --token-url, the scope --graph-url's (child process)", async () => {
+    graph.add(reportMail({ reportId: 'cli-cc-1' }));
+    graph.add(reportMail({ reportId: 'cli-cc-2' }));
+    graph.tokens = new Set(['cc-1']);
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, pki.caCert);
+    const secret = 'Xy7Q~cli.s3cr3t';
+    const child = spawnSumi(
+      [
+        'ingest',
+        `graph://${MAILBOX}/Inbox`,
+        '--graph-url',
+        graphUrl,
+        '--client-id',
+        'app-id',
+        '--client-secret-env',
+        'SUMI_CLIENT_SECRET',
+        '--token-url',
+        endpoint.url,
+        '--db',
+        path.join(dir, 'cli-cc.db'),
+        '--json',
+      ],
+      { NODE_EXTRA_CA_CERTS: ca, SUMI_CLIENT_SECRET: secret, LANG: 'en_US.UTF-8' },
+    );
+    const out = childOutput(child);
+    child.stdin.end();
+    expect(await out.exited).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
+    expect(endpoint.requests.map((request) => request.form)).toEqual([
+      {
+        grant_type: 'client_credentials',
+        client_id: 'app-id',
+        client_secret: secret,
+        scope: `${graphUrl}/.default`,
+      },
+    ]);
+    expect(out.stderr + out.stdout).not.toContain(secret);
+  }, 30_000);
+
+  it('says in Japanese that the identity provider refused the client secret, and not the secret (child process)', async () => {
+    endpoint.answer = () => ({
+      status: 401,
+      body: JSON.stringify({
+        error: 'invalid_client',
+        error_description:
+          'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 0b2e0000\r\nCorrelation ID: 4a1f0000',
+      }),
+    });
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, pki.caCert);
+    const secretFile = path.join(dir, 'client-secret');
+    await writeFile(secretFile, 'wrong~secret\n');
+    const child = spawnSumi(
+      [
+        '--lang',
+        'ja',
+        'ingest',
+        `graph://${MAILBOX}/Inbox`,
+        '--graph-url',
+        graphUrl,
+        '--client-id',
+        'app-id',
+        '--client-secret-file',
+        secretFile,
+        '--token-url',
+        endpoint.url,
+        '--db',
+        path.join(dir, 'cli-cc-refused.db'),
+      ],
+      { NODE_EXTRA_CA_CERTS: ca },
+    );
+    const out = childOutput(child);
+    child.stdin.end();
+    expect(await out.exited).toBe(2);
+    expect(endpoint.requests.map((request) => request.form.client_secret)).toEqual(['wrong~secret']);
+    expect(out.stderr).toBe(
+      `エラー: Microsoft Graph のアクセストークンが得られません: ${endpoint.url} (client_id app-id): HTTP 401 を返しました: invalid_client "AADSTS7000215: Invalid client secret provided."\n`,
+    );
+    expect(graph.requests).toEqual([]);
   }, 30_000);
 
   it('--watch --interval 1 reads the folder again every second until SIGTERM (child process)', async () => {

@@ -1,7 +1,8 @@
 /**
  * IMAP login with an OAuth 2.0 access token (XOAUTH2 / OAUTHBEARER), as Microsoft 365 and Gmail
  * require: against a Dovecot whose oauth2 passdb checks each token with a local introspection
- * endpoint (RFC 7662), which the test controls to rotate and revoke tokens.
+ * endpoint (RFC 7662), which the test controls to rotate and revoke tokens; tokens from a source,
+ * or from a local token endpoint Sumi asks itself with the client credentials grant.
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -12,10 +13,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { type ImapEvent, ingestImap } from '../../src/ingest/imap.ts';
 import { imapAccessToken, TokenError } from '../../src/ingest/imap-account.ts';
 import { openStore } from '../../src/store/open.ts';
+import { createTestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 import { appendMail, type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
-import { sumi } from './helpers/sumi.ts';
+import { childOutput, spawnSumi, sumi } from './helpers/sumi.ts';
+import { serveTokenEndpoint } from './helpers/token-endpoint.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -180,5 +183,54 @@ describe.skipIf(!dovecotInstalled)(
       expect(both.code).toBe(2);
       expect(both.stderr).toContain('--token-command, --token-file, --token-env');
     });
+
+    it('sumi ingest --client-id --client-secret-file --token-url logs in with the token it asked for, scoped to Exchange Online (child process)', async () => {
+      const pki = createTestPki();
+      onTestFinished(() => pki.cleanup());
+      const endpoint = await serveTokenEndpoint(pki);
+      onTestFinished(() => endpoint.close());
+      // The provider takes each token it issues for the mailbox.
+      endpoint.answer = () => {
+        const answer = endpoint.issue();
+        active.set(endpoint.issued.at(-1)!, user);
+        return answer;
+      };
+      await append(reportMail({ reportId: 'oauth-cc' }));
+      const ca = path.join(dir, 'ca.pem');
+      await writeFile(ca, pki.caCert);
+      const secretFile = path.join(dir, 'client-secret');
+      await writeFile(secretFile, 's3cr3t~value\n');
+      const child = spawnSumi(
+        [
+          'ingest',
+          url(),
+          '--starttls',
+          'off',
+          '--client-id',
+          'app-id',
+          '--client-secret-file',
+          secretFile,
+          '--token-url',
+          endpoint.url,
+          '--db',
+          path.join(dir, 'cli-cc.db'),
+          '--json',
+        ],
+        { NODE_EXTRA_CA_CERTS: ca, LANG: 'en_US.UTF-8' },
+      );
+      const out = childOutput(child);
+      child.stdin.end();
+      expect(await out.exited).toBe(0);
+      expect(JSON.parse(out.stdout)).toMatchObject({ reports: 1 });
+      expect(endpoint.requests.map((request) => request.form)).toEqual([
+        {
+          grant_type: 'client_credentials',
+          client_id: 'app-id',
+          client_secret: 's3cr3t~value',
+          scope: 'https://outlook.office365.com/.default',
+        },
+      ]);
+      expect(asked).toContain('cc-1');
+    }, 30_000);
   },
 );
