@@ -1,9 +1,10 @@
 /**
  * Accounts over the store: users and their domain access, sessions, API tokens, the one-time
- * setup link, the login lockout, the audit log, domain groups and IMAP sources.
+ * setup link, the login lockout, the audit log, domain groups and mailbox sources.
  * Secrets leave here once, in clear, and are kept only as hashes.
  */
 import type { Kysely } from 'kysely';
+import type { SourceApp } from '../ingest/sources.ts';
 import type { Database, Role } from '../store/schema.ts';
 import {
   decoyHash,
@@ -650,9 +651,10 @@ export class Accounts {
     });
   }
 
-  // ------------------------------------------------------------ IMAP sources
+  // ------------------------------------------------------------ mailbox sources
 
-  async listImapSources() {
+  /** The mailboxes `sumi serve` fetches reports from (IMAP, Microsoft Graph), oldest first. */
+  async listMailboxSources() {
     const rows = await this.db.selectFrom('imap_sources').selectAll().orderBy('id').execute();
     return rows.map((r) => ({
       id: r.id,
@@ -660,17 +662,19 @@ export class Accounts {
       passwordEnv: r.password_env,
       archive: r.archive,
       leaveOtherMail: r.leave_other_mail === 1,
+      app: sourceApp(r.app),
       createdAt: r.created_at,
     }));
   }
 
-  async addImapSource(source: {
+  async addMailboxSource(source: {
     url: string;
     passwordEnv: string;
     archive: string;
     leaveOtherMail?: boolean;
+    app?: SourceApp | null;
   }): Promise<number> {
-    await this.#imapUrlFree(source.url);
+    await this.#sourceUrlFree(source.url);
     const row = await this.db
       .insertInto('imap_sources')
       .values({
@@ -678,6 +682,7 @@ export class Accounts {
         password_env: source.passwordEnv,
         archive: source.archive,
         leave_other_mail: source.leaveOtherMail ? 1 : 0,
+        app: source.app ? JSON.stringify(source.app) : null,
         created_at: this.now(),
       })
       .returning('id')
@@ -686,19 +691,27 @@ export class Accounts {
   }
 
   /**
-   * Changes a source's mailbox, password variable, archive folder or handling of other mail
-   * (those given); false when there is no such source. The watcher of `sumi serve` restarts it.
+   * Changes a source's mailbox, password variable, application (null: back to the password),
+   * archive folder or handling of other mail (those given); false when there is no such source.
+   * The watcher of `sumi serve` restarts it.
    */
-  async updateImapSource(
+  async updateMailboxSource(
     id: number,
-    changes: { url?: string; passwordEnv?: string; archive?: string; leaveOtherMail?: boolean },
+    changes: {
+      url?: string;
+      passwordEnv?: string;
+      archive?: string;
+      leaveOtherMail?: boolean;
+      app?: SourceApp | null;
+    },
   ): Promise<boolean> {
-    if (changes.url !== undefined) await this.#imapUrlFree(changes.url, id);
+    if (changes.url !== undefined) await this.#sourceUrlFree(changes.url, id);
     const values = {
       ...(changes.url !== undefined ? { url: changes.url } : {}),
       ...(changes.passwordEnv !== undefined ? { password_env: changes.passwordEnv } : {}),
       ...(changes.archive !== undefined ? { archive: changes.archive } : {}),
       ...(changes.leaveOtherMail !== undefined ? { leave_other_mail: changes.leaveOtherMail ? 1 : 0 } : {}),
+      ...(changes.app !== undefined ? { app: changes.app ? JSON.stringify(changes.app) : null } : {}),
     };
     const query =
       Object.keys(values).length === 0
@@ -708,17 +721,30 @@ export class Accounts {
   }
 
   /** A mailbox is one source: two would fetch and move the same mail. */
-  async #imapUrlFree(url: string, except?: number): Promise<void> {
+  async #sourceUrlFree(url: string, except?: number): Promise<void> {
     let query = this.db.selectFrom('imap_sources').select('id').where('url', '=', url);
     if (except !== undefined) query = query.where('id', '!=', except);
     if (await query.executeTakeFirst())
-      throw new AccountError('source-taken', `${url} is an IMAP source already`);
+      throw new AccountError('source-taken', `${url} is a mailbox source already`);
   }
 
-  async removeImapSource(id: number): Promise<boolean> {
+  async removeMailboxSource(id: number): Promise<boolean> {
     const result = await this.db.deleteFrom('imap_sources').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+}
+
+/** imap_sources.app read back; null for a password source (or a value no version wrote). */
+function sourceApp(text: string | null): SourceApp | null {
+  if (text === null) return null;
+  const app = JSON.parse(text) as Partial<SourceApp>;
+  if (typeof app.clientId !== 'string' || typeof app.secretEnv !== 'string') return null;
+  return {
+    clientId: app.clientId,
+    secretEnv: app.secretEnv,
+    ...(typeof app.tenant === 'string' ? { tenant: app.tenant } : {}),
+    ...(typeof app.tokenUrl === 'string' ? { tokenUrl: app.tokenUrl } : {}),
+  };
 }
 
 /** Runs of a change that may take the admin role away, against concurrent ones (#withAdmins). */

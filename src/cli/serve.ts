@@ -8,7 +8,7 @@ import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
-import { ImapSources } from '../ingest/sources.ts';
+import { MailboxSources } from '../ingest/sources.ts';
 import { hostPort } from '../net/address.ts';
 import { buildServer } from '../server/app.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
@@ -26,7 +26,7 @@ export interface ServeFlags extends NetworkFlags {
   listen: string;
   trustProxy?: boolean;
   json?: boolean;
-  /** Watch the IMAP sources kept in the settings (commander's `--no-fetch` sets false). */
+  /** Watch the mailbox sources kept in the settings (commander's `--no-fetch` sets false). */
   fetch?: boolean;
 }
 
@@ -120,14 +120,14 @@ export async function startServer(
   // Fail on bad network flags now, not at the first check.
   (await networkFromFlags(flags, ctx.lang)).close();
   const accounts = new Accounts(store.db);
-  const imapSources =
+  const mailboxSources =
     flags.fetch === false
       ? undefined
-      : new ImapSources({ store, list: () => accounts.listImapSources(), env: ctx.env });
+      : new MailboxSources({ store, list: () => accounts.listMailboxSources(), env: ctx.env });
   const app = await buildServer({
     store,
     accounts,
-    ...(imapSources ? { imapSources } : {}),
+    ...(mailboxSources ? { mailboxSources } : {}),
     trustProxy: Boolean(flags.trustProxy),
     checkSession: async () => {
       const network = await networkFromFlags(flags, ctx.lang);
@@ -138,7 +138,7 @@ export async function startServer(
     },
   });
   await app.listen({ host, port });
-  await imapSources?.start();
+  await mailboxSources?.start();
   // Rollup sums an ingest killed beside this server left staged reach the dashboard.
   const folding = foldingAbandonedRollup(store, ROLLUP_FOLD_EVERY_MS, (error) => {
     ctx.stderr.write(
@@ -176,7 +176,7 @@ export async function startServer(
     url,
     async close() {
       clearInterval(folding);
-      await imapSources?.close();
+      await mailboxSources?.close();
       await app.close();
       await store.close();
     },

@@ -287,6 +287,14 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'no IMAP password: set {env} in the environment of sumi serve',
     ja: 'IMAP のパスワードがありません: sumi serve の環境に {env} を設定してください',
   },
+  'serve.noSecret': {
+    en: 'no application secret: set {env} in the environment of sumi serve',
+    ja: 'アプリケーションのシークレットがありません: sumi serve の環境に {env} を設定してください',
+  },
+  'serve.envNotAllowed': {
+    en: 'the environment variable {env} is not one a mailbox source may name: name it SUMI_..._PASSWORD or SUMI_..._SECRET',
+    ja: '環境変数 {env} はメールボックスの取得元に指定できません: SUMI_..._PASSWORD または SUMI_..._SECRET という名前にしてください',
+  },
   'error.token': {
     en: 'no IMAP access token: {detail}',
     ja: 'IMAP のアクセストークンが得られません: {detail}',

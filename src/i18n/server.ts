@@ -130,8 +130,8 @@ export const serverText = {
     ja: 'リバースプロキシの X-Forwarded-* ヘッダーを信頼する（クライアントのアドレス、https）',
   },
   'serve.option.noFetch': {
-    en: 'do not watch the IMAP sources kept in the settings (another sumi serve or a cron job does)',
-    ja: '設定に保存した IMAP ソースを監視しない（別の sumi serve や cron が行う場合）',
+    en: 'do not watch the mailbox sources (IMAP, Microsoft Graph) kept in the settings (another sumi serve or a cron job does)',
+    ja: '設定に保存したメールボックスの取得元（IMAP、Microsoft Graph）を監視しない（別の sumi serve や cron が行う場合）',
   },
   'serve.listening': { en: 'Sumi is serving on {url}', ja: 'Sumi は {url} で動作しています' },
   'serve.setupLink': {

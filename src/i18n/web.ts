@@ -340,7 +340,7 @@ export const webText = {
 
   'settings.title': { en: 'Settings', ja: '設定' },
   'settings.inventory': { en: 'Domains inventory', ja: '登録ドメイン' },
-  'settings.imap': { en: 'IMAP sources', ja: 'IMAP 取得元' },
+  'settings.imap': { en: 'Mailbox sources', ja: 'メールボックス取得元' },
   'settings.users': { en: 'Users', ja: 'ユーザー' },
   'settings.tokens': { en: 'API tokens', ja: 'API トークン' },
   'settings.audit': { en: 'Audit log', ja: '監査ログ' },
@@ -353,12 +353,28 @@ export const webText = {
   'settings.host': { en: 'Host', ja: 'ホスト' },
   'settings.port': { en: 'Port', ja: 'ポート' },
   'settings.imap-url': {
-    en: 'Mailbox URL (imaps://user@host/folder)',
-    ja: 'メールボックスの URL（imaps://user@host/folder）',
+    en: 'Mailbox URL (imaps://user@host/folder, or graph://mailbox/folder for Microsoft 365 through Microsoft Graph)',
+    ja: 'メールボックスの URL（imaps://user@host/folder。Microsoft Graph 経由の Microsoft 365 は graph://mailbox/folder）',
   },
   'settings.password-env': {
-    en: 'Environment variable with the password',
-    ja: 'パスワードを入れた環境変数',
+    en: 'Environment variable with the password (SUMI_..._PASSWORD)',
+    ja: 'パスワードを入れた環境変数（SUMI_..._PASSWORD）',
+  },
+  'settings.client-id': {
+    en: 'Or sign in as an application: its application (client) ID (needed for graph://)',
+    ja: 'またはアプリケーションとしてサインイン: アプリケーション（クライアント）ID（graph:// では必須）',
+  },
+  'settings.secret-env': {
+    en: 'Environment variable with the application secret (SUMI_..._SECRET)',
+    ja: 'アプリケーションのシークレットを入れた環境変数（SUMI_..._SECRET）',
+  },
+  'settings.tenant': {
+    en: 'Microsoft Entra tenant (contoso.onmicrosoft.com or its ID)',
+    ja: 'Microsoft Entra のテナント（contoso.onmicrosoft.com またはその ID）',
+  },
+  'settings.token-url': {
+    en: 'Or another OAuth 2.0 token endpoint instead of the tenant (https://...)',
+    ja: 'またはテナントの代わりに別の OAuth 2.0 トークンエンドポイント（https://...）',
   },
   'settings.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
   'settings.leave-other-mail': {
@@ -463,6 +479,10 @@ export const webText = {
   'field.prefix': { en: 'Token prefix', ja: 'トークンの先頭' },
   'field.url': { en: 'URL', ja: 'URL' },
   'field.passwordEnv': { en: 'Password variable', ja: 'パスワードの環境変数' },
+  'field.clientId': { en: 'Application (client) ID', ja: 'アプリケーション（クライアント）ID' },
+  'field.secretEnv': { en: 'Secret variable', ja: 'シークレットの環境変数' },
+  'field.tenant': { en: 'Tenant', ja: 'テナント' },
+  'field.tokenUrl': { en: 'Token endpoint', ja: 'トークンエンドポイント' },
   'field.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
   'field.leaveOtherMail': { en: 'Other mail left', ja: 'その他のメールを残す' },
   'imap-state.connecting': { en: 'Connecting', ja: '接続中' },
@@ -473,6 +493,30 @@ export const webText = {
   'imap-state.no-password': {
     en: 'no password: set {env} in the environment of sumi serve',
     ja: 'パスワードがありません: sumi serve の環境に {env} を設定してください',
+  },
+  'imap-state.env-not-allowed': {
+    en: 'the environment variable {env} may not be named here: name it SUMI_..._PASSWORD or SUMI_..._SECRET',
+    ja: '環境変数 {env} はここでは指定できません: SUMI_..._PASSWORD または SUMI_..._SECRET という名前にしてください',
+  },
+  'imap-state.token-failed': {
+    en: 'the application could not sign in: {reason}',
+    ja: 'アプリケーションとしてサインインできません: {reason}',
+  },
+  'imap-state.token-refused': {
+    en: 'Microsoft Graph refused the access token: {reason}',
+    ja: 'Microsoft Graph がアクセストークンを拒否しました: {reason}',
+  },
+  'imap-state.forbidden': {
+    en: 'the application may not read this mailbox (it needs Mail.ReadWrite): {reason}',
+    ja: 'アプリケーションにこのメールボックスを読む権限がありません（Mail.ReadWrite が必要です）: {reason}',
+  },
+  'imap-state.not-found': {
+    en: 'no such mailbox or folder: {reason}',
+    ja: 'そのメールボックスまたはフォルダーがありません: {reason}',
+  },
+  'imap-state.graph-failed': {
+    en: 'Microsoft Graph failed: {reason}',
+    ja: 'Microsoft Graph でエラーが発生しました: {reason}',
   },
   'imap-state.unreachable': {
     en: 'the server cannot be reached: {reason}',

@@ -72,6 +72,18 @@ export async function imapPassword(
   return fromEnv;
 }
 
+/**
+ * The environment variables a mailbox source kept in the dashboard may name for its password or
+ * secret: SUMI_..._PASSWORD or SUMI_..._SECRET. The server sends the variable's value to the
+ * mailbox's host, which the dashboard's admin chooses: any other name would let the dashboard
+ * send the server's other secrets (its database URL, a cloud key) wherever it likes.
+ */
+export const SOURCE_ENV_NAME = /^SUMI_[A-Z0-9_]{0,48}_(?:PASSWORD|SECRET)$/;
+
+export function sourceEnvAllowed(name: string): boolean {
+  return SOURCE_ENV_NAME.test(name);
+}
+
 /** How long a token command may take (a CLI that refreshes the token over the network). */
 export const IMAP_TOKEN_COMMAND_TIMEOUT_MS = 30_000;
 

@@ -1,32 +1,66 @@
 /**
- * The IMAP mailboxes kept in the store's settings (the dashboard's "IMAP sources"), each watched
- * with IDLE by `sumi serve`: started when added, stopped when removed, restarted when changed,
- * with a status the dashboard shows (watching, reconnecting and why, failed and why).
+ * The mailboxes kept in the store's settings (the dashboard's "Mailbox sources"), each watched by
+ * `sumi serve`: an IMAP folder with IDLE, a Microsoft 365 folder through Microsoft Graph read
+ * every GRAPH_WATCH_INTERVAL_MS; started when added, stopped when removed, restarted when
+ * changed, with a status the dashboard shows (watching, reconnecting and why, failed and why).
+ * A source signs in with the password in an environment variable (IMAP), or as an application
+ * with the client credentials grant, its secret in an environment variable (Graph, or IMAP on
+ * Microsoft 365); the variables' names are those the dashboard may name (sourceEnvAllowed).
  */
 import { ingestText } from '../i18n/ingest.ts';
 import { translate } from '../i18n/translate.ts';
+import type { Store } from '../store/types.ts';
+import { ingestGraph } from './graph.ts';
+import { GraphAccessError, type GraphAccessErrorCode } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
-import { ImapAccessError, type ImapAccessErrorCode } from './imap-account.ts';
+import { ImapAccessError, type ImapAccessErrorCode, sourceEnvAllowed, TokenError } from './imap-account.ts';
+import { clientCredentialsToken, graphScope, microsoftTokenUrl, OUTLOOK_SCOPE } from './oauth.ts';
 
-export interface ImapSourceSpec {
-  id: number;
-  url: string;
-  /** The environment variable holding the password (never stored). */
-  passwordEnv: string;
-  archive: string;
-  /** IngestImapOptions.leaveOtherMail. */
-  leaveOtherMail: boolean;
+/**
+ * The application a source signs in as (OAuth 2.0 client credentials): its client id, the
+ * environment variable holding its secret (the secret is never stored), and its Microsoft Entra
+ * tenant or another token endpoint.
+ */
+export interface SourceApp {
+  clientId: string;
+  secretEnv: string;
+  tenant?: string;
+  tokenUrl?: string;
 }
 
-export type ImapSourceState = 'connecting' | 'watching' | 'reconnecting' | 'failed';
+export interface MailboxSourceSpec {
+  id: number;
+  /** imap://, imaps:// or graph://. */
+  url: string;
+  /** The environment variable holding the IMAP password (never stored); unused with `app`. */
+  passwordEnv: string;
+  archive: string;
+  /** IngestImapOptions.leaveOtherMail, IngestGraphOptions.leaveOtherMail. */
+  leaveOtherMail: boolean;
+  /** Sign in as this application (client credentials) instead of with the password. */
+  app: SourceApp | null;
+}
 
-export interface ImapSourceStatus {
-  state: ImapSourceState;
+export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'failed';
+
+/**
+ * A failure Sumi itself names: the variable not set or not one the dashboard may name, no token
+ * from the application's sign-in, or the mailbox's access error.
+ */
+export type MailboxSourceProblem =
+  | 'no-password'
+  | 'env-not-allowed'
+  | 'token-failed'
+  | ImapAccessErrorCode
+  | GraphAccessErrorCode;
+
+export interface MailboxSourceStatus {
+  state: MailboxSourceState;
   /** Why it reconnects or failed (English; the server's or the library's words). */
   error: string | null;
   /** A failure Sumi itself names, for the dashboard to say in the reader's language. */
-  problem: 'no-password' | ImapAccessErrorCode | null;
-  /** With a problem the server or TLS named: their words (not translated), else null. */
+  problem: MailboxSourceProblem | null;
+  /** With a problem the server, TLS or the identity provider named: their words (not translated), else null. */
   reason: string | null;
   /** Epoch second of the last change of state. */
   since: number;
@@ -36,37 +70,52 @@ export interface ImapSourceStatus {
 }
 
 /** How often the list of sources is read again (changes through the API apply at once). */
-export const IMAP_SOURCES_RECONCILE_MS = 30_000;
+export const MAILBOX_SOURCES_RECONCILE_MS = 30_000;
 /** A failed source (refused login, no password) is tried again after this long. */
-export const IMAP_SOURCE_RETRY_FAILED_MS = 5 * 60_000;
+export const MAILBOX_SOURCE_RETRY_FAILED_MS = 5 * 60_000;
 
 interface Running {
-  spec: ImapSourceSpec;
+  spec: MailboxSourceSpec;
   controller: AbortController;
   done: Promise<void>;
-  status: ImapSourceStatus;
+  status: MailboxSourceStatus;
 }
 
-export interface ImapSourcesOptions {
-  store: Parameters<typeof ingestImap>[1]['store'];
+export interface MailboxSourcesOptions {
+  store: Store;
   /** The sources as stored now. */
-  list: () => Promise<ImapSourceSpec[]>;
+  list: () => Promise<MailboxSourceSpec[]>;
   env?: Record<string, string | undefined>;
   reconcileMs?: number;
   retryFailedMs?: number;
   /** Passed on to ingestImap: tests shorten the waits and turn STARTTLS off. */
   imap?: Pick<Parameters<typeof ingestImap>[1], 'reconnect' | 'starttls' | 'insecure'>;
+  /** Passed on to ingestGraph (tests: a mock's URL, short waits). */
+  graph?: Pick<Parameters<typeof ingestGraph>[1], 'graphUrl' | 'intervalMs' | 'reconnect'>;
+  /** Trust these CA certificates (PEM) for Graph and the token endpoint instead of the system's: tests. */
+  ca?: string | Buffer;
   now?: () => number;
 }
 
-export class ImapSources {
-  readonly #options: ImapSourcesOptions;
+/** Whether two specs watch the same way (else the watcher restarts). */
+function sameSpec(a: MailboxSourceSpec, b: MailboxSourceSpec): boolean {
+  return (
+    a.url === b.url &&
+    a.passwordEnv === b.passwordEnv &&
+    a.archive === b.archive &&
+    a.leaveOtherMail === b.leaveOtherMail &&
+    JSON.stringify(a.app) === JSON.stringify(b.app)
+  );
+}
+
+export class MailboxSources {
+  readonly #options: MailboxSourcesOptions;
   readonly #running = new Map<number, Running>();
   #timer: NodeJS.Timeout | undefined;
   #reconciling: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(options: ImapSourcesOptions) {
+  constructor(options: MailboxSourcesOptions) {
     this.#options = options;
   }
 
@@ -75,7 +124,7 @@ export class ImapSources {
     await this.reconcile();
     this.#timer = setInterval(() => {
       this.reconcile().catch(() => {});
-    }, this.#options.reconcileMs ?? IMAP_SOURCES_RECONCILE_MS);
+    }, this.#options.reconcileMs ?? MAILBOX_SOURCES_RECONCILE_MS);
     this.#timer.unref();
   }
 
@@ -86,7 +135,7 @@ export class ImapSources {
   }
 
   /** The status of each running source, by id. */
-  status(): Map<number, ImapSourceStatus> {
+  status(): Map<number, MailboxSourceStatus> {
     return new Map([...this.#running].map(([id, running]) => [id, { ...running.status }]));
   }
 
@@ -104,23 +153,18 @@ export class ImapSources {
     const now = this.#now();
     for (const [id, running] of this.#running) {
       const spec = wanted.get(id);
-      const changed =
-        !spec ||
-        spec.url !== running.spec.url ||
-        spec.passwordEnv !== running.spec.passwordEnv ||
-        spec.archive !== running.spec.archive ||
-        spec.leaveOtherMail !== running.spec.leaveOtherMail;
+      const changed = !spec || !sameSpec(spec, running.spec);
       const retry =
         running.status.state === 'failed' &&
-        now - running.status.since >= (this.#options.retryFailedMs ?? IMAP_SOURCE_RETRY_FAILED_MS) / 1000;
+        now - running.status.since >= (this.#options.retryFailedMs ?? MAILBOX_SOURCE_RETRY_FAILED_MS) / 1000;
       if (changed || retry) await this.#stop(id);
     }
     for (const spec of specs) if (!this.#running.has(spec.id)) this.#start(spec);
   }
 
-  #start(spec: ImapSourceSpec): void {
+  #start(spec: MailboxSourceSpec): void {
     const controller = new AbortController();
-    const status: ImapSourceStatus = {
+    const status: MailboxSourceStatus = {
       state: 'connecting',
       error: null,
       problem: null,
@@ -129,35 +173,38 @@ export class ImapSources {
       reports: 0,
       lastReportAt: null,
     };
-    const set = (state: ImapSourceState, error: unknown) => {
+    const set = (state: MailboxSourceState, error: unknown) => {
       status.state = state;
       status.error = error === null ? null : error instanceof Error ? error.message : String(error);
-      status.problem = error instanceof ImapAccessError ? error.code : null;
-      status.reason = error instanceof ImapAccessError ? error.reason : null;
+      const named = problemOf(error);
+      status.problem = named?.problem ?? null;
+      status.reason = named?.reason ?? null;
       status.since = this.#now();
     };
-    let stored = 0;
-    const password = (this.#options.env ?? process.env)[spec.passwordEnv];
-    if (!password) {
-      set('failed', translate(ingestText, 'serve.noPassword', 'en', { env: spec.passwordEnv }));
-      status.problem = 'no-password';
+    const env = spec.app ? spec.app.secretEnv : spec.passwordEnv;
+    const secret = sourceEnvAllowed(env) ? (this.#options.env ?? process.env)[env] : undefined;
+    if (!secret) {
+      const [problem, key] = !sourceEnvAllowed(env)
+        ? (['env-not-allowed', 'serve.envNotAllowed'] as const)
+        : (['no-password', spec.app ? 'serve.noSecret' : 'serve.noPassword'] as const);
+      set('failed', translate(ingestText, key, 'en', { env }));
+      status.problem = problem;
       this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
       return;
     }
-    const done = ingestImap(spec.url, {
-      ...this.#options.imap,
-      store: this.#options.store,
-      password,
-      archive: spec.archive,
-      ...(spec.leaveOtherMail ? { leaveOtherMail: true } : {}),
-      watch: true,
+    let stored = 0;
+    const hooks = {
       signal: controller.signal,
-      onEvent: (event) => {
+      onEvent: (event: { type: string; error?: Error }) => {
         if (event.type === 'connected') set('connecting', null);
         else if (event.type === 'watching') set('watching', null);
-        else set('reconnecting', event.error);
+        else set('reconnecting', event.error ?? null);
       },
-      onProgress: ({ totals }) => {
+      onProgress: ({
+        totals,
+      }: {
+        totals: { reports: number; failureReports: number; tlsReports: number };
+      }) => {
         const now = totals.reports + totals.failureReports + totals.tlsReports;
         if (now > stored) {
           status.reports += now - stored;
@@ -165,11 +212,55 @@ export class ImapSources {
           status.lastReportAt = this.#now();
         }
       },
-    }).then(
+    };
+    const done = this.#watch(spec, secret, hooks).then(
       () => {},
       (error: unknown) => set('failed', error),
     );
     this.#running.set(spec.id, { spec, controller, done, status });
+  }
+
+  /** Watches the source's mailbox, signed in with its password or as its application, until the signal aborts. */
+  async #watch(
+    spec: MailboxSourceSpec,
+    secret: string,
+    hooks: {
+      signal: AbortSignal;
+      /** Either source's events: only their type and error are read. */
+      onEvent: (event: { type: string; error?: Error }) => void;
+      onProgress: NonNullable<Parameters<typeof ingestGraph>[1]['onProgress']>;
+    },
+  ): Promise<unknown> {
+    const graph = /^graph:\/\//i.test(spec.url);
+    const common = {
+      store: this.#options.store,
+      archive: spec.archive,
+      ...(spec.leaveOtherMail ? { leaveOtherMail: true } : {}),
+      watch: true,
+      ...hooks,
+    };
+    const ca = this.#options.ca ? { ca: this.#options.ca } : {};
+    // A spec the API would refuse (a graph:// source without an application, a bad tenant) throws here.
+    const accessToken = spec.app
+      ? clientCredentialsToken(
+          {
+            tokenUrl: spec.app.tokenUrl ?? microsoftTokenUrl(spec.app.tenant ?? ''),
+            clientId: spec.app.clientId,
+            clientSecret: secret,
+            scope: graph ? graphScope(this.#options.graph?.graphUrl) : OUTLOOK_SCOPE,
+          },
+          { ...ca, signal: hooks.signal },
+        )
+      : null;
+    if (graph) {
+      if (!accessToken) throw new RangeError('a graph:// source signs in as an application');
+      return ingestGraph(spec.url, { ...this.#options.graph, ...ca, ...common, accessToken });
+    }
+    return ingestImap(spec.url, {
+      ...this.#options.imap,
+      ...common,
+      ...(accessToken ? { accessToken } : { password: secret }),
+    });
   }
 
   async #stop(id: number): Promise<void> {
@@ -183,4 +274,12 @@ export class ImapSources {
   #now(): number {
     return Math.floor((this.#options.now?.() ?? Date.now()) / 1000);
   }
+}
+
+/** The problem an error names, with the words of whoever named it. */
+function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: string } | null {
+  if (error instanceof ImapAccessError || error instanceof GraphAccessError)
+    return { problem: error.code, reason: error.reason };
+  if (error instanceof TokenError) return { problem: 'token-failed', reason: error.detail };
+  return null;
 }

@@ -13,7 +13,7 @@ import { listDomains } from '../analysis/inventory.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
-import type { ImapSources } from '../ingest/sources.ts';
+import type { MailboxSources } from '../ingest/sources.ts';
 import { StoreAccessError } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
 import { registerAnalysisRoutes } from './analysis.ts';
@@ -53,8 +53,8 @@ export interface ServerOptions {
   /** The server's own URL, for setup links; by default from the request's Host. */
   baseUrl?: string;
   logger?: FastifyServerOptions['logger'];
-  /** Watchers of the stored IMAP sources, run by `sumi serve`: their status is in the settings. */
-  imapSources?: ImapSources;
+  /** Watchers of the stored mailbox sources (IMAP, Microsoft Graph), run by `sumi serve`: their status is in the settings. */
+  mailboxSources?: MailboxSources;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -140,7 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     store,
     accounts,
     baseUrl: (request) => options.baseUrl ?? `${request.protocol}://${request.host}`,
-    ...(options.imapSources ? { imapSources: options.imapSources } : {}),
+    ...(options.mailboxSources ? { mailboxSources: options.mailboxSources } : {}),
   });
 
   app.get('/api/openapi.json', async () => openApiDocument(registry, API_VERSION));

@@ -1,6 +1,6 @@
 /**
  * Settings: the domain inventory (with the groups users are given access by), users, API
- * tokens, IMAP sources and the audit log. Every change is written to the audit log.
+ * tokens, mailbox sources (IMAP, Microsoft Graph) and the audit log. Every change is written to the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -13,8 +13,15 @@ import {
 } from '../analysis/inventory.ts';
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
-import { IMAP_ACCESS_ERROR_CODES, IMAP_DEFAULT_ARCHIVE, parseImapUrl } from '../ingest/imap-account.ts';
-import type { ImapSources } from '../ingest/sources.ts';
+import { GRAPH_ACCESS_ERROR_CODES, parseGraphUrl } from '../ingest/graph-account.ts';
+import {
+  IMAP_ACCESS_ERROR_CODES,
+  IMAP_DEFAULT_ARCHIVE,
+  parseImapUrl,
+  SOURCE_ENV_NAME,
+} from '../ingest/imap-account.ts';
+import { microsoftTokenUrl } from '../ingest/oauth.ts';
+import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
 import { ApiError, notFound } from './errors.ts';
@@ -27,8 +34,8 @@ export interface SettingsOptions {
   accounts: Accounts;
   /** Base URL printed in setup links (`http://127.0.0.1:8080`). */
   baseUrl: (request: FastifyRequest) => string;
-  /** The watchers of the stored IMAP sources, when this server runs them (`sumi serve`). */
-  imapSources?: ImapSources;
+  /** The watchers of the stored mailbox sources, when this server runs them (`sumi serve`). */
+  mailboxSources?: MailboxSources;
 }
 
 function auditFor(accounts: Accounts, request: FastifyRequest, caller: Caller) {
@@ -301,15 +308,21 @@ export function registerSettingsRoutes(
     },
   });
 
-  // ------------------------------------------------------------ IMAP sources
+  // ------------------------------------------------------------ mailbox sources
 
-  const imapSchema = z.object({
+  const sourceSchema = z.object({
     id: z.number(),
     url: z.string(),
+    /** The IMAP password's variable (unused when the source signs in as an application). */
     passwordEnv: z.string(),
     archive: z.string(),
     /** Mail with nothing like a report in it is left in the folder (`sumi ingest --leave-other-mail`). */
     leaveOtherMail: z.boolean(),
+    /** The application it signs in as (client credentials), or null: the password. */
+    clientId: z.string().nullable(),
+    secretEnv: z.string().nullable(),
+    tenant: z.string().nullable(),
+    tokenUrl: z.string().nullable(),
     createdAt: z.number(),
     /** Null when this server does not watch the sources (`sumi serve --no-fetch`). */
     status: z
@@ -317,7 +330,14 @@ export function registerSettingsRoutes(
         state: z.enum(['connecting', 'watching', 'reconnecting', 'failed']),
         error: z.string().nullable(),
         /** A failure named by code, for the reader's language; `reason` carries the server's words. */
-        problem: z.enum(['no-password', ...IMAP_ACCESS_ERROR_CODES]).nullable(),
+        problem: z
+          .enum([
+            'no-password',
+            'env-not-allowed',
+            'token-failed',
+            ...new Set([...IMAP_ACCESS_ERROR_CODES, ...GRAPH_ACCESS_ERROR_CODES]),
+          ] as [string, ...string[]])
+          .nullable(),
         reason: z.string().nullable(),
         since: z.number(),
         reports: z.number(),
@@ -325,43 +345,93 @@ export function registerSettingsRoutes(
       })
       .nullable(),
   });
-  const imapFields = {
+  const envName = z
+    .string()
+    .regex(SOURCE_ENV_NAME, 'an environment variable named SUMI_..._PASSWORD or SUMI_..._SECRET');
+  const sourceFields = {
     url: z.string().max(2048),
-    passwordEnv: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name such as SUMI_IMAP_PASSWORD'),
+    passwordEnv: envName,
     archive: z.string().min(1).max(256),
     leaveOtherMail: z.boolean(),
+    clientId: z.string().regex(/^[\x21-\x7e]{1,256}$/, 'an application (client) id'),
+    secretEnv: envName,
+    tenant: z.string().max(253),
+    tokenUrl: z.string().max(2048),
   };
-  /** A mailbox URL the watcher can use, without a password in it (passwords stay in the environment). */
-  const checkImapUrl = (url: string) => {
+  type SourceFields = {
+    url: string;
+    clientId?: string | null | undefined;
+    secretEnv?: string | null | undefined;
+    tenant?: string | null | undefined;
+    tokenUrl?: string | null | undefined;
+  };
+  const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
+  /**
+   * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the
+   * environment), or a graph:// one with an application to sign in as; an application's id,
+   * secret variable, and tenant or https:// token endpoint (one of the two). Its app, or null.
+   */
+  const checkedSource = (source: SourceFields): SourceApp | null => {
+    const graph = /^graph:\/\//i.test(source.url);
     try {
-      parseImapUrl(url);
+      if (graph) parseGraphUrl(source.url);
+      else parseImapUrl(source.url);
     } catch (error) {
-      throw new ApiError(400, 'bad-request', { details: `url: ${(error as Error).message}` });
+      throw badSource(`url: ${(error as Error).message}`);
     }
-    if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(url)) {
-      throw new ApiError(400, 'bad-request', {
-        details: 'url: no password in the URL; name its environment variable',
-      });
+    if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(source.url))
+      throw badSource('url: no password in the URL; name its environment variable');
+    const { clientId, secretEnv, tenant, tokenUrl } = source;
+    if (!clientId) {
+      if (graph)
+        throw badSource(
+          'clientId: a graph:// source signs in as an application: give clientId, secretEnv and tenant',
+        );
+      if (secretEnv || tenant || tokenUrl)
+        throw badSource('clientId: secretEnv, tenant and tokenUrl go with clientId');
+      return null;
     }
+    if (!secretEnv) throw badSource('secretEnv: the environment variable holding the application secret');
+    if (Boolean(tenant) === Boolean(tokenUrl))
+      throw badSource('tenant: give tenant or tokenUrl, one of the two');
+    try {
+      if (tenant) microsoftTokenUrl(tenant);
+      else {
+        const url = new URL(tokenUrl!);
+        if (url.protocol !== 'https:' || url.username || url.password)
+          throw new RangeError('an https:// URL');
+      }
+    } catch (error) {
+      throw badSource(`${tenant ? 'tenant' : 'tokenUrl'}: ${(error as Error).message}`);
+    }
+    return { clientId, secretEnv, ...(tenant ? { tenant } : {}), ...(tokenUrl ? { tokenUrl } : {}) };
   };
   /** Watchers follow a change at once rather than at their next periodic look. */
   const reconcile = async () => {
-    await options.imapSources?.reconcile();
+    await options.mailboxSources?.reconcile();
   };
 
   addRoute(app, registry, {
     method: 'GET',
     url: '/api/imap-sources',
-    summary: 'IMAP mailboxes reports are fetched from (passwords stay in the environment)',
+    summary:
+      'Mailboxes reports are fetched from: IMAP, and Microsoft 365 through Microsoft Graph (passwords and secrets stay in the environment)',
     tag: 'settings',
     access: 'admin',
-    response: z.object({ sources: z.array(imapSchema) }),
+    response: z.object({ sources: z.array(sourceSchema) }),
     async handler() {
-      const status = options.imapSources?.status();
-      const sources = await accounts.listImapSources();
-      return { sources: sources.map((s) => ({ ...s, status: status?.get(s.id) ?? null })) };
+      const status = options.mailboxSources?.status();
+      const sources = await accounts.listMailboxSources();
+      return {
+        sources: sources.map(({ app: signIn, ...s }) => ({
+          ...s,
+          clientId: signIn?.clientId ?? null,
+          secretEnv: signIn?.secretEnv ?? null,
+          tenant: signIn?.tenant ?? null,
+          tokenUrl: signIn?.tokenUrl ?? null,
+          status: status?.get(s.id) ?? null,
+        })),
+      };
     },
   });
 
@@ -369,22 +439,27 @@ export function registerSettingsRoutes(
     method: 'POST',
     url: '/api/imap-sources',
     summary:
-      'Add an IMAP source: imaps://user@host/folder, and the environment variable holding its password',
+      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password, or graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl',
     tag: 'settings',
     access: 'admin',
     body: z.object({
-      url: imapFields.url,
-      passwordEnv: imapFields.passwordEnv.default('SUMI_IMAP_PASSWORD'),
-      archive: imapFields.archive.default(IMAP_DEFAULT_ARCHIVE),
-      leaveOtherMail: imapFields.leaveOtherMail.default(false),
+      url: sourceFields.url,
+      passwordEnv: sourceFields.passwordEnv.default('SUMI_IMAP_PASSWORD'),
+      archive: sourceFields.archive.default(IMAP_DEFAULT_ARCHIVE),
+      leaveOtherMail: sourceFields.leaveOtherMail.default(false),
+      clientId: sourceFields.clientId.optional(),
+      secretEnv: sourceFields.secretEnv.optional(),
+      tenant: sourceFields.tenant.optional(),
+      tokenUrl: sourceFields.tokenUrl.optional(),
     }),
     response: z.object({ id: z.number() }),
     async handler({ request, body, caller }) {
-      checkImapUrl(body.url);
+      const signIn = checkedSource(body);
+      const { url, passwordEnv, archive, leaveOtherMail } = body;
       const id = await accounts
-        .addImapSource(body)
-        .catch((error: unknown) => accountError(error, { url: body.url }));
-      await auditFor(accounts, request, caller)('imap.add', body.url);
+        .addMailboxSource({ url, passwordEnv, archive, leaveOtherMail, app: signIn })
+        .catch((error: unknown) => accountError(error, { url }));
+      await auditFor(accounts, request, caller)('imap.add', url);
       await reconcile();
       return { id };
     },
@@ -394,23 +469,51 @@ export function registerSettingsRoutes(
     method: 'PATCH',
     url: '/api/imap-sources/:id',
     summary:
-      'Change an IMAP source (the fields given): its mailbox, password variable, archive folder or handling of other mail; sumi serve restarts its watcher',
+      'Change a mailbox source (the fields given): its mailbox, password variable, application (clientId null: back to the password), archive folder or handling of other mail; sumi serve restarts its watcher',
     tag: 'settings',
     access: 'admin',
     params: idParams,
     body: z.object({
-      url: imapFields.url.optional(),
-      passwordEnv: imapFields.passwordEnv.optional(),
-      archive: imapFields.archive.optional(),
-      leaveOtherMail: imapFields.leaveOtherMail.optional(),
+      url: sourceFields.url.optional(),
+      passwordEnv: sourceFields.passwordEnv.optional(),
+      archive: sourceFields.archive.optional(),
+      leaveOtherMail: sourceFields.leaveOtherMail.optional(),
+      clientId: sourceFields.clientId.nullable().optional(),
+      secretEnv: sourceFields.secretEnv.optional(),
+      tenant: sourceFields.tenant.optional(),
+      tokenUrl: sourceFields.tokenUrl.optional(),
     }),
     response: okResponse,
     async handler({ request, params, body, caller }) {
-      if (body.url !== undefined) checkImapUrl(body.url);
+      const stored = (await accounts.listMailboxSources()).find((s) => s.id === params.id);
+      if (!stored) throw notFound(`mailbox source ${params.id}`);
+      // The source as it will be, checked whole: a change of one field may leave another wrong.
+      const before = stored.app;
+      const signing = body.clientId !== undefined || body.secretEnv || body.tenant || body.tokenUrl;
+      const merged: SourceFields = {
+        url: body.url ?? stored.url,
+        ...(body.clientId === null
+          ? {}
+          : {
+              clientId: body.clientId ?? before?.clientId,
+              secretEnv: body.secretEnv ?? before?.secretEnv,
+              // A new tenant replaces a token endpoint, and the other way round.
+              tenant: body.tenant ?? (body.tokenUrl ? undefined : before?.tenant),
+              tokenUrl: body.tokenUrl ?? (body.tenant ? undefined : before?.tokenUrl),
+            }),
+      };
+      const signIn = checkedSource(merged);
+      const { url, passwordEnv, archive, leaveOtherMail } = body;
       const found = await accounts
-        .updateImapSource(params.id, body)
-        .catch((error: unknown) => accountError(error, { url: body.url ?? '' }));
-      if (!found) throw notFound(`IMAP source ${params.id}`);
+        .updateMailboxSource(params.id, {
+          ...(url !== undefined ? { url } : {}),
+          ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+          ...(archive !== undefined ? { archive } : {}),
+          ...(leaveOtherMail !== undefined ? { leaveOtherMail } : {}),
+          ...(signing ? { app: signIn } : {}),
+        })
+        .catch((error: unknown) => accountError(error, { url: url ?? '' }));
+      if (!found) throw notFound(`mailbox source ${params.id}`);
       await auditFor(accounts, request, caller)('imap.update', String(params.id), body);
       await reconcile();
       return { ok: true };
@@ -420,13 +523,13 @@ export function registerSettingsRoutes(
   addRoute(app, registry, {
     method: 'DELETE',
     url: '/api/imap-sources/:id',
-    summary: 'Remove an IMAP source',
+    summary: 'Remove a mailbox source',
     tag: 'settings',
     access: 'admin',
     params: idParams,
     response: okResponse,
     async handler({ request, params, caller }) {
-      if (!(await accounts.removeImapSource(params.id))) throw notFound(`IMAP source ${params.id}`);
+      if (!(await accounts.removeMailboxSource(params.id))) throw notFound(`mailbox source ${params.id}`);
       await auditFor(accounts, request, caller)('imap.remove', String(params.id));
       await reconcile();
       return { ok: true };

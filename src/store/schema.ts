@@ -389,6 +389,11 @@ export interface ImapSourcesTable {
   created_at: number;
   /** 1: mail with nothing like a report in it is left in the folder (0015-imap-leave-other-mail). */
   leave_other_mail: ColumnType<number, number | undefined, number>;
+  /**
+   * JSON of the application it signs in as (client credentials), or null: the password in
+   * password_env (0017-mailbox-source-app).
+   */
+  app: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 // ---------------------------------------------------------------- survey scans (0004-scans)

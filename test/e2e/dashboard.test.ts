@@ -362,11 +362,11 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('an admin adds an IMAP source that leaves mail with nothing like a report where it is, then changes it', async () => {
+  it('an admin adds an IMAP source that leaves mail with nothing like a report where it is, then changes it, and a Microsoft 365 one', async () => {
     const { page, context } = await signedIn();
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('tab', { name: 'IMAP sources' }).click();
-    await page.getByLabel('Mailbox URL (imaps://user@host/folder)').fill('imaps://admin@imap.example/INBOX');
+    await page.getByRole('tab', { name: 'Mailbox sources' }).click();
+    await page.getByLabel(/^Mailbox URL/).fill('imaps://admin@imap.example/INBOX');
     await page
       .getByLabel('Leave mail with nothing like a report in it where it is (a mailbox shared with people)')
       .check();
@@ -394,6 +394,23 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
       .allTextContents();
     expect(changed[header.indexOf('Other mail left')]).toBe('✗');
     expect(await page.getByRole('button', { name: 'Add' }).count()).toBe(1);
+
+    // A Microsoft 365 mailbox through Microsoft Graph, signing in as an application; its secret
+    // is not in the server's environment, which its state says.
+    await page.getByLabel(/^Mailbox URL/).fill('graph://dmarc@example.jp/Inbox');
+    await page.getByLabel(/application \(client\) ID/).fill('00000000-1111-2222-3333-444444444444');
+    await page.getByLabel(/application secret/).fill('SUMI_E2E_GRAPH_SECRET');
+    await page.getByLabel(/^Microsoft Entra tenant/).fill('contoso.onmicrosoft.com');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const graph = page.getByRole('row', { name: /graph:\/\/dmarc@example\.jp\/Inbox/ });
+    await graph.waitFor({ timeout: WAIT });
+    const graphCells = await graph.getByRole('cell').allTextContents();
+    expect(graphCells[header.indexOf('Tenant')]).toBe('contoso.onmicrosoft.com');
+    await expect
+      .poll(async () => (await graph.getByRole('cell').allTextContents())[header.indexOf('Status')], {
+        timeout: WAIT,
+      })
+      .toContain('SUMI_E2E_GRAPH_SECRET');
     await context.close();
   }, 60_000);
 

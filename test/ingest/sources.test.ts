@@ -1,136 +1,267 @@
-/** The stored IMAP sources `sumi serve` watches: started, stopped, restarted, with a status. */
+/** The stored mailbox sources `sumi serve` watches: started, stopped, restarted, with a status. */
+import type https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type ImapSourceSpec, ImapSources } from '../../src/ingest/sources.ts';
+import { type MailboxSourceSpec, MailboxSources, type SourceApp } from '../../src/ingest/sources.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
+import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 import { appendMail, type Dovecot, dovecotInstalled, startDovecot, withImap } from './helpers/dovecot.ts';
+import { closeServer, MAILBOX, MockGraph, serveGraph } from './helpers/graph-mock.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
+import { serveTokenEndpoint, type TokenEndpoint } from './helpers/token-endpoint.ts';
 
-describe.skipIf(!dovecotInstalled)('ImapSources against Dovecot (skipped without dovecot-imapd)', () => {
-  let dovecot: Dovecot;
+describe.skipIf(!dovecotInstalled)(
+  'MailboxSources with IMAP, against Dovecot (skipped without dovecot-imapd)',
+  () => {
+    let dovecot: Dovecot;
+    beforeAll(async () => {
+      dovecot = await startDovecot();
+    });
+    afterAll(async () => {
+      await dovecot?.stop();
+    });
+
+    const source = (id: number, user: string, passwordEnv = 'SUMI_LAB_PASSWORD'): MailboxSourceSpec => ({
+      id,
+      url: `imap://${encodeURIComponent(user)}@127.0.0.1:${dovecot.port}/INBOX`,
+      passwordEnv,
+      archive: 'Sumi/Processed',
+      leaveOtherMail: false,
+      app: null,
+    });
+    const append = (user: string, mail: string) => appendMail(dovecot, { user }, mail);
+    /** The sources `list` gives watched (with the lab's password), closed when the test ends. */
+    const watching = async (store: Store, list: () => MailboxSourceSpec[]) => {
+      const sources = new MailboxSources({
+        store,
+        list: async () => list(),
+        env: { SUMI_LAB_PASSWORD: dovecot.password, LAB_PASSWORD: dovecot.password },
+        imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+      });
+      onTestFinished(() => sources.close());
+      await sources.start();
+      return sources;
+    };
+
+    it('watches each stored source, stops a removed one, and says why one cannot run', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      let specs = [
+        source(1, 'a@example.jp'),
+        source(2, 'b@example.jp'),
+        source(3, 'c@example.jp', 'SUMI_UNSET_PASSWORD'),
+        // Set, but not a name the dashboard may use: its value would go to the mailbox's host.
+        source(4, 'd@example.jp', 'LAB_PASSWORD'),
+      ];
+      const sources = await watching(store, () => specs);
+      await until('both mailboxes are watched', () =>
+        [1, 2].every((id) => sources.status().get(id)?.state === 'watching'),
+      );
+      expect(sources.status().get(3)).toMatchObject({
+        state: 'failed',
+        error: 'no IMAP password: set SUMI_UNSET_PASSWORD in the environment of sumi serve',
+        problem: 'no-password',
+        reason: null,
+      });
+      expect(sources.status().get(4)).toMatchObject({
+        state: 'failed',
+        error: expect.stringContaining('LAB_PASSWORD is not one a mailbox source may name'),
+        problem: 'env-not-allowed',
+      });
+      await append('a@example.jp', reportMail({ reportId: 'src-a-1' }));
+      await append('b@example.jp', reportMail({ reportId: 'src-b-1' }));
+      await until('both reports are stored', async () => (await store.countReports()).reports === 2);
+      await until('the counts are up to date', () => sources.status().get(1)?.reports === 1);
+      expect(sources.status().get(1)?.lastReportAt).toBeTypeOf('number');
+
+      // Source 2 is removed: mail arriving there afterwards stays in its folder.
+      specs = specs.filter((s) => s.id !== 2);
+      await sources.reconcile();
+      expect(sources.status().has(2)).toBe(false);
+      await append('b@example.jp', reportMail({ reportId: 'src-b-2' }));
+      await append('a@example.jp', reportMail({ reportId: 'src-a-2' }));
+      await until('the watched one is stored', async () => (await store.countReports()).reports === 3);
+      const ids = (await store.listReports({ limit: 10 })).map((r) => r.reportId).sort();
+      expect(ids).toEqual(['src-a-1', 'src-a-2', 'src-b-1']);
+    }, 60_000);
+
+    it('a source set to leave other mail leaves it in the folder, and is restarted when the setting changes', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      const user = 'e@example.jp';
+      let specs = [{ ...source(1, user), leaveOtherMail: true }];
+      const sources = await watching(store, () => specs);
+      await until('the mailbox is watched', () => sources.status().get(1)?.state === 'watching');
+      await append(user, plainMail('lunch?'));
+      await append(user, reportMail({ reportId: 'src-e-1' }));
+      await until('the report is stored', async () => (await store.countReports()).reports === 1);
+      const inbox = () =>
+        withImap(
+          dovecot,
+          { user },
+          async (c) => ((await c.status('INBOX', { messages: true })) || { messages: -1 }).messages,
+        );
+      await until('the report mail is moved', async () => (await inbox()) === 1);
+      expect((await store.countReports()).quarantined).toBe(0);
+      // Set back to the default: the source restarts, and keeps and moves such mail, the one left too.
+      specs = [{ ...source(1, user), leaveOtherMail: false }];
+      await sources.reconcile();
+      await append(user, plainMail('another'));
+      await until('both plain mails are kept', async () => (await store.countReports()).quarantined === 2);
+      await until('and moved', async () => (await inbox()) === 0);
+    }, 60_000);
+
+    it('marks a refused login as failed, and tries it again once changed', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      let specs = [source(1, 'd@example.jp', 'SUMI_WRONG_PASSWORD')];
+      const sources = new MailboxSources({
+        store,
+        list: async () => specs,
+        env: { SUMI_WRONG_PASSWORD: 'not-the-password', SUMI_LAB_PASSWORD: dovecot.password },
+        imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+      });
+      onTestFinished(() => sources.close());
+      await sources.start();
+      await until('the login is refused', () => sources.status().get(1)?.state === 'failed');
+      // Named by code for the dashboard to say in the reader's language, with the server's words.
+      const refused = sources.status().get(1);
+      expect(refused).toMatchObject({ problem: 'login-refused', reason: expect.stringMatching(/\S/) });
+      expect(refused?.error).toContain(refused!.reason!);
+      specs = [source(1, 'd@example.jp')];
+      await sources.reconcile();
+      await until('it is watched', () => sources.status().get(1)?.state === 'watching');
+      expect(sources.status().get(1)).toMatchObject({ error: null, problem: null, reason: null });
+    }, 60_000);
+
+    it('names a folder the server does not have', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      const sources = new MailboxSources({
+        store,
+        list: async () => [
+          { ...source(1, 'e@example.jp'), url: source(1, 'e@example.jp').url.replace(/INBOX$/, 'Nowhere') },
+        ],
+        env: { SUMI_LAB_PASSWORD: dovecot.password },
+        imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+      });
+      onTestFinished(() => sources.close());
+      await sources.start();
+      await until('the folder is missing', () => sources.status().get(1)?.problem === 'no-folder');
+      expect(sources.status().get(1)?.state).toBe('failed');
+    }, 60_000);
+  },
+);
+
+describe('MailboxSources with Microsoft Graph, signing in as an application', () => {
+  let pki: TestPki;
+  let server: https.Server;
+  let graphUrl: string;
+  let endpoint: TokenEndpoint;
+  const graph = new MockGraph();
   beforeAll(async () => {
-    dovecot = await startDovecot();
+    pki = createTestPki();
+    server = await serveGraph(pki, graph);
+    graphUrl = `https://localhost:${(server.address() as AddressInfo).port}`;
+    endpoint = await serveTokenEndpoint(pki);
   });
   afterAll(async () => {
-    await dovecot?.stop();
+    if (server) await closeServer(server);
+    await endpoint?.close();
+    pki?.cleanup();
   });
 
-  const source = (id: number, user: string, passwordEnv = 'LAB_PASSWORD'): ImapSourceSpec => ({
+  const source = (id: number, app: Partial<SourceApp> = {}): MailboxSourceSpec => ({
     id,
-    url: `imap://${encodeURIComponent(user)}@127.0.0.1:${dovecot.port}/INBOX`,
-    passwordEnv,
+    url: `graph://${MAILBOX}/Inbox`,
+    passwordEnv: 'SUMI_IMAP_PASSWORD',
     archive: 'Sumi/Processed',
     leaveOtherMail: false,
+    app: { clientId: 'sumi-app', secretEnv: 'SUMI_GRAPH_SECRET', tokenUrl: endpoint.url, ...app },
   });
-  const append = (user: string, mail: string) => appendMail(dovecot, { user }, mail);
-  /** The sources `list` gives watched (with the lab's password), closed when the test ends. */
-  const watching = async (store: Store, list: () => ImapSourceSpec[]) => {
-    const sources = new ImapSources({
+  const watching = async (store: Store, specs: MailboxSourceSpec[]) => {
+    const sources = new MailboxSources({
       store,
-      list: async () => list(),
-      env: { LAB_PASSWORD: dovecot.password },
-      imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+      list: async () => specs,
+      env: { SUMI_GRAPH_SECRET: 's3cret', DATABASE_PASSWORD: 'not for graph' },
+      graph: { graphUrl, intervalMs: 50, reconnect: { minMs: 20, maxMs: 40 } },
+      ca: pki.caCert,
     });
     onTestFinished(() => sources.close());
     await sources.start();
     return sources;
   };
 
-  it('watches each stored source, stops a removed one, and says why one cannot run', async () => {
+  it('reads the folder with a token it asks for itself, and counts what it stored', async () => {
+    graph.reset();
+    endpoint.reset();
+    graph.tokens = new Set(['cc-1', 'cc-2', 'cc-3']);
+    graph.add(reportMail({ reportId: 'graph-src-1' }));
     const store = await openStore(':memory:');
     onTestFinished(() => store.close());
-    let specs = [source(1, 'a@example.jp'), source(2, 'b@example.jp'), source(3, 'c@example.jp', 'UNSET')];
-    const sources = await watching(store, () => specs);
-    await until('both mailboxes are watched', () =>
-      [1, 2].every((id) => sources.status().get(id)?.state === 'watching'),
+    const sources = await watching(store, [source(1)]);
+    await until('the folder is watched', () => sources.status().get(1)?.state === 'watching');
+    await until('the count is up to date', () => sources.status().get(1)?.reports === 1);
+    expect((await store.countReports()).reports).toBe(1);
+    expect(graph.in('inbox-id')).toEqual([]);
+    expect(endpoint.requests[0]!.form).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'sumi-app',
+      client_secret: 's3cret',
+      scope: `${graphUrl}/.default`,
+    });
+    graph.add(reportMail({ reportId: 'graph-src-2' }));
+    await until('mail that arrives is stored', () => sources.status().get(1)?.reports === 2);
+  });
+
+  it("says why a source cannot run: its secret not set, a variable it may not name, the application's sign-in refused, no permission", async () => {
+    graph.reset();
+    endpoint.reset();
+    graph.tokens = new Set(['cc-1', 'cc-2', 'cc-3']);
+    const refusedApp = 'refused-app';
+    endpoint.answer = (request) =>
+      request.form.client_id === refusedApp
+        ? {
+            status: 401,
+            body: JSON.stringify({
+              error: 'invalid_client',
+              error_description: 'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1',
+            }),
+          }
+        : endpoint.issue();
+    graph.faults.push({
+      match: /mailFolders\/inbox$/,
+      fault: { status: 403, error: { code: 'ErrorAccessDenied', message: 'Access is denied.' } },
+    });
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    const sources = await watching(store, [
+      source(1, { secretEnv: 'SUMI_UNSET_SECRET' }),
+      source(2, { secretEnv: 'DATABASE_PASSWORD' }),
+      { ...source(3, { clientId: refusedApp }), url: `graph://${MAILBOX}/Inbox/A` },
+      { ...source(4), url: `graph://${MAILBOX}/Inbox/B` },
+    ]);
+    await until('each has failed', () =>
+      [1, 2, 3, 4].every((id) => sources.status().get(id)?.state === 'failed'),
     );
-    expect(sources.status().get(3)).toMatchObject({
-      state: 'failed',
-      error: 'no IMAP password: set UNSET in the environment of sumi serve',
+    const status = sources.status();
+    expect(status.get(1)).toMatchObject({
       problem: 'no-password',
-      reason: null,
+      error: 'no application secret: set SUMI_UNSET_SECRET in the environment of sumi serve',
     });
-    await append('a@example.jp', reportMail({ reportId: 'src-a-1' }));
-    await append('b@example.jp', reportMail({ reportId: 'src-b-1' }));
-    await until('both reports are stored', async () => (await store.countReports()).reports === 2);
-    await until('the counts are up to date', () => sources.status().get(1)?.reports === 1);
-    expect(sources.status().get(1)?.lastReportAt).toBeTypeOf('number');
-
-    // Source 2 is removed: mail arriving there afterwards stays in its folder.
-    specs = specs.filter((s) => s.id !== 2);
-    await sources.reconcile();
-    expect(sources.status().has(2)).toBe(false);
-    await append('b@example.jp', reportMail({ reportId: 'src-b-2' }));
-    await append('a@example.jp', reportMail({ reportId: 'src-a-2' }));
-    await until('the watched one is stored', async () => (await store.countReports()).reports === 3);
-    const ids = (await store.listReports({ limit: 10 })).map((r) => r.reportId).sort();
-    expect(ids).toEqual(['src-a-1', 'src-a-2', 'src-b-1']);
-  }, 60_000);
-
-  it('a source set to leave other mail leaves it in the folder, and is restarted when the setting changes', async () => {
-    const store = await openStore(':memory:');
-    onTestFinished(() => store.close());
-    const user = 'e@example.jp';
-    let specs = [{ ...source(1, user), leaveOtherMail: true }];
-    const sources = await watching(store, () => specs);
-    await until('the mailbox is watched', () => sources.status().get(1)?.state === 'watching');
-    await append(user, plainMail('lunch?'));
-    await append(user, reportMail({ reportId: 'src-e-1' }));
-    await until('the report is stored', async () => (await store.countReports()).reports === 1);
-    const inbox = () =>
-      withImap(
-        dovecot,
-        { user },
-        async (c) => ((await c.status('INBOX', { messages: true })) || { messages: -1 }).messages,
-      );
-    await until('the report mail is moved', async () => (await inbox()) === 1);
-    expect((await store.countReports()).quarantined).toBe(0);
-    // Set back to the default: the source restarts, and keeps and moves such mail, the one left too.
-    specs = [{ ...source(1, user), leaveOtherMail: false }];
-    await sources.reconcile();
-    await append(user, plainMail('another'));
-    await until('both plain mails are kept', async () => (await store.countReports()).quarantined === 2);
-    await until('and moved', async () => (await inbox()) === 0);
-  }, 60_000);
-
-  it('marks a refused login as failed, and tries it again once changed', async () => {
-    const store = await openStore(':memory:');
-    onTestFinished(() => store.close());
-    let specs = [source(1, 'd@example.jp', 'WRONG')];
-    const sources = new ImapSources({
-      store,
-      list: async () => specs,
-      env: { WRONG: 'not-the-password', LAB_PASSWORD: dovecot.password },
-      imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+    expect(status.get(2)).toMatchObject({ problem: 'env-not-allowed' });
+    expect(status.get(3)).toMatchObject({
+      problem: 'token-failed',
+      reason: expect.stringContaining('AADSTS7000215: Invalid client secret provided.'),
     });
-    onTestFinished(() => sources.close());
-    await sources.start();
-    await until('the login is refused', () => sources.status().get(1)?.state === 'failed');
-    // Named by code for the dashboard to say in the reader's language, with the server's words.
-    const refused = sources.status().get(1);
-    expect(refused).toMatchObject({ problem: 'login-refused', reason: expect.stringMatching(/\S/) });
-    expect(refused?.error).toContain(refused!.reason!);
-    specs = [source(1, 'd@example.jp')];
-    await sources.reconcile();
-    await until('it is watched', () => sources.status().get(1)?.state === 'watching');
-    expect(sources.status().get(1)).toMatchObject({ error: null, problem: null, reason: null });
-  }, 60_000);
-
-  it('names a folder the server does not have', async () => {
-    const store = await openStore(':memory:');
-    onTestFinished(() => store.close());
-    const sources = new ImapSources({
-      store,
-      list: async () => [
-        { ...source(1, 'e@example.jp'), url: source(1, 'e@example.jp').url.replace(/INBOX$/, 'Nowhere') },
-      ],
-      env: { LAB_PASSWORD: dovecot.password },
-      imap: { starttls: 'off', reconnect: { minMs: 100, maxMs: 400 } },
+    expect(status.get(3)!.reason).not.toContain('s3cret');
+    expect(status.get(4)).toMatchObject({
+      problem: 'forbidden',
+      reason: 'ErrorAccessDenied "Access is denied."',
     });
-    onTestFinished(() => sources.close());
-    await sources.start();
-    await until('the folder is missing', () => sources.status().get(1)?.problem === 'no-folder');
-    expect(sources.status().get(1)?.state).toBe('failed');
-  }, 60_000);
+    // The variable it may not name was never read, nor sent anywhere.
+    expect(endpoint.requests.map((r) => r.form.client_secret)).not.toContain('not for graph');
+  });
 });

@@ -917,14 +917,14 @@ for (const engine of engines) {
         expect(withPassword.statusCode).toBe(400);
         const added = await root.request('POST', '/api/imap-sources', {
           url: 'imaps://dmarc@imap.example/INBOX',
-          passwordEnv: 'DMARC_IMAP_PASSWORD',
+          passwordEnv: 'SUMI_DMARC_IMAP_PASSWORD',
         });
         expect(added.statusCode, added.body).toBe(200);
         const { sources } = (await root.get('/api/imap-sources')).json();
         expect(sources).toContainEqual(
           expect.objectContaining({
             url: 'imaps://dmarc@imap.example/INBOX',
-            passwordEnv: 'DMARC_IMAP_PASSWORD',
+            passwordEnv: 'SUMI_DMARC_IMAP_PASSWORD',
             leaveOtherMail: false,
           }),
         );
@@ -991,6 +991,87 @@ for (const engine of engines) {
 
         expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
         expect((await root.request('DELETE', `/api/imap-sources/${added.json().id}`)).statusCode).toBe(200);
+      });
+
+      it('keeps Microsoft 365 sources that sign in as an application, naming only variables meant for them', async () => {
+        const root = await as('root');
+        const post = (body: Record<string, unknown>) => root.request('POST', '/api/imap-sources', body);
+        const graph = 'graph://dmarc@example.jp/Inbox';
+        const app = { clientId: '00000000-1111-2222-3333-444444444444', secretEnv: 'SUMI_GRAPH_SECRET' };
+        // Refused, each with the field at fault named.
+        for (const [body, field] of [
+          [{ url: graph }, 'clientId'],
+          [{ url: graph, clientId: app.clientId, tenant: 'contoso.onmicrosoft.com' }, 'secretEnv'],
+          [{ url: graph, ...app }, 'tenant'],
+          [
+            {
+              url: graph,
+              ...app,
+              tenant: 'contoso.onmicrosoft.com',
+              tokenUrl: 'https://login.example/token',
+            },
+            'tenant',
+          ],
+          [{ url: graph, ...app, tenant: 'not a tenant' }, 'tenant'],
+          [{ url: graph, ...app, tokenUrl: 'http://login.example/token' }, 'tokenUrl'],
+          [{ url: graph, ...app, secretEnv: 'DATABASE_URL', tenant: 'contoso.onmicrosoft.com' }, 'secretEnv'],
+          [{ url: 'imaps://dmarc@imap.example/INBOX', passwordEnv: 'SUMI_DB' }, 'passwordEnv'],
+          [{ url: 'imaps://dmarc@imap.example/INBOX', tenant: 'contoso.onmicrosoft.com' }, 'clientId'],
+          [{ url: 'graph:///Inbox', ...app, tenant: 'contoso.onmicrosoft.com' }, 'url'],
+        ] as const) {
+          const refused = await post(body);
+          expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+          expect(JSON.stringify(refused.json().error), JSON.stringify(body)).toContain(field);
+        }
+        const added = await post({ url: graph, ...app, tenant: 'contoso.onmicrosoft.com' });
+        expect(added.statusCode, added.body).toBe(200);
+        const id = added.json().id;
+        const listed = async () =>
+          (await root.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
+        expect(await listed()).toMatchObject({
+          url: graph,
+          ...app,
+          tenant: 'contoso.onmicrosoft.com',
+          tokenUrl: null,
+          status: null,
+        });
+        // A token endpoint replaces the tenant; a graph:// source cannot go back to a password.
+        const moved = await root.request('PATCH', `/api/imap-sources/${id}`, {
+          tokenUrl: 'https://login.microsoftonline.us/contoso.onmicrosoft.com/oauth2/v2.0/token',
+        });
+        expect(moved.statusCode, moved.body).toBe(200);
+        expect(await listed()).toMatchObject({ tenant: null, tokenUrl: expect.stringContaining('.us/') });
+        expect((await root.request('PATCH', `/api/imap-sources/${id}`, { clientId: null })).statusCode).toBe(
+          400,
+        );
+        expect((await root.request('PATCH', `/api/imap-sources/${id}`, { archive: 'Done' })).statusCode).toBe(
+          200,
+        );
+        expect(await listed()).toMatchObject({ archive: 'Done', clientId: app.clientId });
+        // An IMAP source on Microsoft 365 signs in as an application too, and back with its password.
+        const imap = await post({ url: 'imaps://dmarc@outlook.office365.com/INBOX' });
+        const imapId = imap.json().id;
+        const signed = await root.request('PATCH', `/api/imap-sources/${imapId}`, {
+          ...app,
+          tenant: 'contoso.onmicrosoft.com',
+        });
+        expect(signed.statusCode, signed.body).toBe(200);
+        expect((await root.get('/api/imap-sources')).json().sources).toContainEqual(
+          expect.objectContaining({ id: imapId, clientId: app.clientId, tenant: 'contoso.onmicrosoft.com' }),
+        );
+        expect(
+          (await root.request('PATCH', `/api/imap-sources/${imapId}`, { clientId: null })).statusCode,
+        ).toBe(200);
+        expect((await root.get('/api/imap-sources')).json().sources).toContainEqual(
+          expect.objectContaining({
+            id: imapId,
+            clientId: null,
+            secretEnv: null,
+            passwordEnv: 'SUMI_IMAP_PASSWORD',
+          }),
+        );
+        for (const source of [id, imapId])
+          expect((await root.request('DELETE', `/api/imap-sources/${source}`)).statusCode).toBe(200);
       });
 
       it('keeps an audit log of logins and changes', async () => {

@@ -285,7 +285,7 @@ describe('sumi demo', () => {
 });
 
 describe.skipIf(!dovecotInstalled)(
-  'sumi serve fetches the stored IMAP sources (skipped without dovecot-imapd)',
+  'sumi serve fetches the stored mailbox sources (skipped without dovecot-imapd)',
   () => {
     it('watches each source kept in the settings and shows its state; not with --no-fetch', async () => {
       const dovecot = await startDovecot();
@@ -295,9 +295,9 @@ describe.skipIf(!dovecotInstalled)(
         const accounts = new Accounts(store.db);
         const admin = await accounts.createUser({ username: 'fetcher', password: null, role: 'admin' });
         const { token } = await accounts.createApiToken(admin.id, 'test');
-        await accounts.addImapSource({
+        await accounts.addMailboxSource({
           url: `imap://rua%40example.jp@127.0.0.1:${dovecot.port}/INBOX`,
-          passwordEnv: 'RUA_PASSWORD',
+          passwordEnv: 'SUMI_RUA_PASSWORD',
           archive: 'Sumi/Processed',
         });
         await store.close();
@@ -306,7 +306,7 @@ describe.skipIf(!dovecotInstalled)(
             lang: 'en',
             stdout: capture().stream,
             stderr: capture().stream,
-            env: { RUA_PASSWORD: dovecot.password },
+            env: { SUMI_RUA_PASSWORD: dovecot.password },
           };
           const running = await startServer(ctx, await openStore(db), { listen: '127.0.0.1:0', ...flags });
           try {

@@ -23,6 +23,7 @@ import { rollupAppended } from './0013-rollup-appended.ts';
 import { reportsUncheckedReporter } from './0014-reports-unchecked-reporter.ts';
 import { imapLeaveOtherMail } from './0015-imap-leave-other-mail.ts';
 import { quarantineDetails } from './0016-quarantine-details.ts';
+import { mailboxSourceApp } from './0017-mailbox-source-app.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -43,6 +44,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0014-reports-unchecked-reporter': reportsUncheckedReporter(kind),
     '0015-imap-leave-other-mail': imapLeaveOtherMail(kind),
     '0016-quarantine-details': quarantineDetails(),
+    '0017-mailbox-source-app': mailboxSourceApp(),
   };
 }
 

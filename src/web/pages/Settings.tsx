@@ -55,6 +55,10 @@ const TABS: TabSpec[] = [
     fields: [
       { name: 'url', label: 'settings.imap-url', required: true },
       { name: 'passwordEnv', label: 'settings.password-env' },
+      { name: 'clientId', label: 'settings.client-id' },
+      { name: 'secretEnv', label: 'settings.secret-env' },
+      { name: 'tenant', label: 'settings.tenant' },
+      { name: 'tokenUrl', label: 'settings.token-url' },
       { name: 'archive', label: 'settings.archive' },
       { name: 'leaveOtherMail', label: 'settings.leave-other-mail', type: 'checkbox' },
     ],
@@ -249,7 +253,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                 : key === 'role'
                   ? w.tMaybe('role.', String(r[key]))
                   : key === 'status' && tab.id === 'imap'
-                    ? imapStatus(r[key], String(r.passwordEnv ?? ''), w)
+                    ? sourceStatus(r[key], String(r.secretEnv ?? r.passwordEnv ?? ''), w)
                     : display(r[key], w),
           }));
           if (tab.idKey) {
@@ -371,16 +375,22 @@ function editedText(row: Row | undefined, name: string): string | undefined {
 }
 
 /** The failures the server names by code, and their words. */
-const IMAP_PROBLEMS = {
+const SOURCE_PROBLEMS = {
   'no-password': 'imap-state.no-password',
+  'env-not-allowed': 'imap-state.env-not-allowed',
+  'token-failed': 'imap-state.token-failed',
   unreachable: 'imap-state.unreachable',
   tls: 'imap-state.tls',
   'login-refused': 'imap-state.login-refused',
   'no-folder': 'imap-state.no-folder',
+  'token-refused': 'imap-state.token-refused',
+  forbidden: 'imap-state.forbidden',
+  'not-found': 'imap-state.not-found',
+  failed: 'imap-state.graph-failed',
 } as const satisfies Record<string, WebKey>;
 
-/** An IMAP source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
-function imapStatus(value: unknown, passwordEnv: string, w: ReturnType<typeof useWords>): string {
+/** A mailbox source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
+function sourceStatus(value: unknown, env: string, w: ReturnType<typeof useWords>): string {
   if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
   const status = value as {
     state?: string;
@@ -390,8 +400,10 @@ function imapStatus(value: unknown, passwordEnv: string, w: ReturnType<typeof us
     reports?: number;
   };
   const parts = [w.tMaybe('imap-state.', String(status.state))];
-  const problem = status.problem ? IMAP_PROBLEMS[status.problem as keyof typeof IMAP_PROBLEMS] : undefined;
-  if (problem) parts.push(w.t(problem, { env: passwordEnv, reason: status.reason ?? '' }));
+  const problem = status.problem
+    ? SOURCE_PROBLEMS[status.problem as keyof typeof SOURCE_PROBLEMS]
+    : undefined;
+  if (problem) parts.push(w.t(problem, { env, reason: status.reason ?? '' }));
   else if (status.error) parts.push(status.error);
   if (typeof status.reports === 'number' && status.reports > 0)
     parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
