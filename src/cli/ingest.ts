@@ -19,6 +19,7 @@ import {
   imapPassword,
   parseImapUrl,
   TokenError,
+  tokenServiceFailed,
 } from '../ingest/imap-account.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
@@ -449,7 +450,7 @@ async function runImap(
     });
   } catch (error) {
     if (error instanceof TokenError)
-      throw new UsageError(t('error.token', { detail: describeTokenError(error, ctx.lang) }));
+      throw tokenFailure(error, t('error.token', { detail: describeTokenError(error, ctx.lang) }));
     if (error instanceof ImapAccessError) {
       const { host, port, user, folder } = error.target;
       const server = hostPort(host, port);
@@ -512,10 +513,15 @@ async function runGraph(
     });
   } catch (error) {
     if (error instanceof TokenError)
-      throw new UsageError(t('error.graphToken', { detail: describeTokenError(error, ctx.lang) }));
+      throw tokenFailure(error, t('error.graphToken', { detail: describeTokenError(error, ctx.lang) }));
     if (error instanceof GraphAccessError) throw new RuntimeError(describeGraphAccessError(error, ctx.lang));
     throw error;
   }
+}
+
+/** No token: a runtime failure (exit 1) when the token service was not reached or failed, else the configuration's (exit 2). */
+function tokenFailure(error: TokenError, message: string): Error {
+  return tokenServiceFailed(error) ? new RuntimeError(message) : new UsageError(message);
 }
 
 /** The progress line on a terminal's stderr: bar (when the size is known), counts, rate, ETA. */

@@ -172,6 +172,18 @@ export class TokenError extends Error {
   }
 }
 
+/**
+ * Whether no token came because the token service was not reached or failed (unreachable, TLS,
+ * no answer in time, 5xx) rather than refused what it was given: a runtime failure, where a
+ * refused secret or a source giving nothing is the configuration's.
+ */
+export function tokenServiceFailed(error: TokenError): boolean {
+  const reason = error.ownReason;
+  if (!reason) return false;
+  if (reason.key === 'unreachable' || reason.key === 'tls' || reason.key === 'timedOut') return true;
+  return (reason.key === 'status' || reason.key === 'statusSaid') && Number(reason.values.status) >= 500;
+}
+
 /** A TokenError in the reader's language: its source, then why. */
 export function describeTokenError(error: TokenError, lang: Lang): string {
   const detail = error.ownReason ? tokenReason(error.ownReason, lang) : error.detail;
