@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
  * README.md and its Japanese translation README.ja.md are kept in step: a change to one that
  * forgets the other fails here. The commands (fenced blocks) are the same bytes in the same
  * order, the sections the same in number at each heading level, every --flag the English
- * names in inline code is named in the Japanese too, and each links to the other at its top.
+ * names in inline code is named in the Japanese too, and each opens with the two commands and
+ * then links to the other.
  */
 const root = path.resolve(import.meta.dirname, '../..');
 const EN = 'README.md';
@@ -135,18 +136,19 @@ describe('README.md and README.ja.md', () => {
     ).toEqual([]);
   });
 
-  it('link to each other between the title and the first fenced block', () => {
+  it('open with the two commands, then link to each other', () => {
     for (const [doc, link] of [
       [en, `[日本語](${JA})`],
       [ja, `[English](${EN})`],
     ] as const) {
-      const at = doc.lines.findIndex((line) => line.trim() === link);
-      expect(at, `${doc.name} has no line ${link}`).toBeGreaterThan(-1);
       expect(doc.lines[0], `${doc.name} does not start with its title`).toMatch(/^# /);
-      expect(
-        at,
-        `${doc.name}: the line ${link} (line ${at + 1}) is not between the title and the first fenced block (line ${doc.blocks[0]?.line})`,
-      ).toBeLessThan((doc.blocks[0]?.line ?? 0) - 1);
+      const first = doc.blocks[0];
+      expect(first, `${doc.name} has no fenced block`).toBeDefined();
+      const between = doc.lines.slice(1, first!.line - 1).filter((line) => line.trim() !== '');
+      expect(between, `${doc.name}: text between the title and the commands`).toEqual([]);
+      const after = first!.line + first!.text.split('\n').length - 1;
+      const next = doc.lines.slice(after).find((line) => line.trim() !== '');
+      expect(next?.trim(), `${doc.name}: the line after the commands is not ${link}`).toBe(link);
     }
   });
 });
