@@ -78,7 +78,7 @@ export async function imapPassword(
  * mailbox's host, which the dashboard's admin chooses: any other name would let the dashboard
  * send the server's other secrets (its database URL, a cloud key) wherever it likes.
  */
-export const SOURCE_ENV_NAME = /^SUMI_[A-Z0-9_]{0,48}_(?:PASSWORD|SECRET)$/;
+export const SOURCE_ENV_NAME = /^SUMI_(?:[A-Z0-9_]{0,48}_)?(?:PASSWORD|SECRET)$/;
 
 export function sourceEnvAllowed(name: string): boolean {
   return SOURCE_ENV_NAME.test(name);

@@ -4,7 +4,12 @@ import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type ImapEvent, ingestImap, uidSet } from '../../src/ingest/imap.ts';
-import { IMAP_OTHER_MAIL_KEYWORD, ImapAccessError, parseImapUrl } from '../../src/ingest/imap-account.ts';
+import {
+  IMAP_OTHER_MAIL_KEYWORD,
+  ImapAccessError,
+  parseImapUrl,
+  sourceEnvAllowed,
+} from '../../src/ingest/imap-account.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -44,6 +49,30 @@ describe('parseImapUrl', () => {
     });
     expect(() => parseImapUrl('http://u@h/INBOX')).toThrow(RangeError);
     expect(() => parseImapUrl('imap://host/INBOX')).toThrow(RangeError);
+  });
+});
+
+describe('sourceEnvAllowed', () => {
+  it('lets a mailbox source kept in the dashboard name only variables meant for its password or secret', () => {
+    for (const name of [
+      'SUMI_IMAP_PASSWORD',
+      'SUMI_PASSWORD',
+      'SUMI_SECRET',
+      'SUMI_GRAPH_CONTOSO_SECRET',
+      'SUMI_2_PASSWORD',
+    ])
+      expect(sourceEnvAllowed(name), name).toBe(true);
+    for (const name of [
+      'SUMI_DB',
+      'DATABASE_URL',
+      'AWS_SECRET_ACCESS_KEY',
+      'IMAP_PASSWORD',
+      'SUMI_PASSWORDS',
+      'sumi_imap_password',
+      'SUMI_IMAP_PASSWORD_OLD',
+      `SUMI_${'X'.repeat(60)}_SECRET`,
+    ])
+      expect(sourceEnvAllowed(name), name).toBe(false);
   });
 });
 
