@@ -49,6 +49,7 @@ interface IngestFlags {
   clientId?: string;
   clientSecretEnv?: string;
   clientSecretFile?: string;
+  googleKey?: string;
   tenant?: string;
   tokenUrl?: string;
   scope?: string;
@@ -93,6 +94,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--client-id <id>', t('option.clientId'))
     .option('--client-secret-env <name>', t('option.clientSecretEnv'))
     .option('--client-secret-file <file>', t('option.clientSecretFile'))
+    .option('--google-key <file>', t('option.googleKey'))
     .option('--tenant <tenant>', t('option.tenant'))
     .option('--token-url <url>', t('option.tokenUrl'))
     .option('--scope <scope>', t('option.scope'))
@@ -197,7 +199,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     } catch {
       throw new UsageError(t('error.badImapUrl', { url: imap }));
     }
-    login = await loginFor(flags, ctx);
+    login = await loginFor(flags, ctx, parseImapUrl(imap).user);
   }
   const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
   const progress = progressPrinter(ctx);
@@ -312,19 +314,21 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
 /** How to log in to IMAP: a password, or an OAuth 2.0 access token from its source. */
 type ImapLogin = { password: string } | { accessToken: () => Promise<string> };
 
-async function loginFor(flags: IngestFlags, ctx: CliContext): Promise<ImapLogin> {
-  const accessToken = await tokenFor(flags, ctx, 'imap');
+async function loginFor(flags: IngestFlags, ctx: CliContext, user: string): Promise<ImapLogin> {
+  const accessToken = await tokenFor(flags, ctx, 'imap', user);
   return accessToken ? { accessToken } : { password: await passwordFor(flags, ctx) };
 }
 
 /**
  * The OAuth 2.0 access token's source the flags give (one at most), or null: a command, a file,
- * a variable, or client credentials (`mailbox` chooses their default scope).
+ * a variable, client credentials (`mailbox` chooses their default scope), or a Google service
+ * account acting as the IMAP mailbox's `user`.
  */
 async function tokenFor(
   flags: IngestFlags,
   ctx: CliContext,
   mailbox: 'imap' | 'graph',
+  user = '',
 ): Promise<(() => Promise<string>) | null> {
   const t = translator(ingestText, ctx.lang);
   const clientOnly = (
@@ -333,7 +337,8 @@ async function tokenFor(
       ['--client-secret-file', flags.clientSecretFile],
       ['--tenant', flags.tenant],
       ['--token-url', flags.tokenUrl],
-      ['--scope', flags.scope],
+      // --google-key takes a scope too.
+      ['--scope', flags.googleKey === undefined ? flags.scope : undefined],
     ] as const
   ).filter(([, value]) => value !== undefined);
   if (flags.clientId === undefined && clientOnly.length > 0)
@@ -345,9 +350,13 @@ async function tokenFor(
     ...(flags.tokenFile !== undefined ? [{ file: flags.tokenFile }] : []),
     ...(flags.tokenEnv !== undefined ? [{ env: flags.tokenEnv }] : []),
   ];
-  if (sources.length + (flags.clientId !== undefined ? 1 : 0) > 1)
-    throw new UsageError(t('error.tokenSources'));
+  const own = [flags.clientId, flags.googleKey].filter((value) => value !== undefined).length;
+  if (sources.length + own > 1) throw new UsageError(t('error.tokenSources'));
   if (flags.clientId !== undefined) return clientCredentialsFor(flags.clientId, flags, ctx, mailbox);
+  if (flags.googleKey !== undefined) {
+    if (mailbox === 'graph') throw new UsageError(t('error.googleKeyGraph'));
+    return serviceAccountFor(flags.googleKey, user, flags, ctx);
+  }
   return sources[0] ? imapAccessToken(sources[0], ctx.env) : null;
 }
 
@@ -392,6 +401,36 @@ async function clientCredentialsFor(
     return clientCredentialsToken({ tokenUrl: tokenUrl!, clientId, clientSecret, scope });
   } catch {
     throw new UsageError(t('error.badTokenUrl', { url: tokenUrl! }));
+  }
+}
+
+/** `--google-key`: tokens Sumi asks for itself as a Google service account acting as `user`. */
+async function serviceAccountFor(
+  file: string,
+  user: string,
+  flags: IngestFlags,
+  ctx: CliContext,
+): Promise<() => Promise<string>> {
+  const t = translator(ingestText, ctx.lang);
+  // Loaded only for a service account: a file ingest loads no HTTPS client.
+  const { GMAIL_SCOPE, parseServiceAccountKey, ServiceAccountKeyError, serviceAccountToken } = await import(
+    '../ingest/oauth.ts'
+  );
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(t('error.googleKey', { file, problem: (error as Error).message }));
+  }
+  try {
+    return serviceAccountToken(parseServiceAccountKey(text), user, flags.scope ?? GMAIL_SCOPE);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const problem =
+      error instanceof ServiceAccountKeyError
+        ? t(`googleKey.reason.${error.reason.key}`, error.reason.values)
+        : error.message;
+    throw new UsageError(t('error.googleKey', { file, problem }));
   }
 }
 

@@ -21,7 +21,10 @@ IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0
 or one Sumi gets itself as a Microsoft Entra ID application with the client credentials grant
 (--tenant contoso.onmicrosoft.com --client-id ID --client-secret-env SUMI_CLIENT_SECRET; the
 application needs the permission IMAP.AccessAsApp, and its service principal in Exchange Online
-permission on the mailbox; --token-url names another token endpoint, --scope another scope).
+permission on the mailbox; --token-url names another token endpoint, --scope another scope), or,
+for Google Workspace, one Sumi gets itself as a service account acting as the URL's user
+(--google-key /etc/sumi/google-key.json, the account's JSON key; it needs domain-wide delegation
+of the scope https://mail.google.com/, which --scope may replace).
 
 graph://: an access token for https://graph.microsoft.com (--token-command 'az account
 get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv', --token-file
@@ -67,7 +70,10 @@ Microsoft 365 と Gmail ではトークンを使います。Microsoft Entra ID �
 クライアント資格情報フローでトークンを Sumi 自身が取得することもできます（--tenant
 contoso.onmicrosoft.com --client-id ID --client-secret-env SUMI_CLIENT_SECRET。アプリケーションには
 IMAP.AccessAsApp の権限と、Exchange Online のサービスプリンシパルへのメールボックスの権限が必要です。
-別のトークンエンドポイントは --token-url、別のスコープは --scope で指定します）。
+別のトークンエンドポイントは --token-url、別のスコープは --scope で指定します）。Google Workspace では、
+URL のユーザーとして振る舞うサービスアカウントでトークンを Sumi 自身が取得することもできます
+（--google-key /etc/sumi/google-key.json。サービスアカウントの JSON 鍵です。スコープ
+https://mail.google.com/ のドメイン全体の委任が必要で、スコープは --scope で変えられます）。
 
 graph://: https://graph.microsoft.com 用のアクセストークン（--token-command 'az account
 get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv'、--token-file、
@@ -158,9 +164,13 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'with --client-id: the OAuth 2.0 token endpoint to ask instead of --tenant (national clouds: https://login.microsoftonline.us/TENANT/oauth2/v2.0/token; https:// only)',
     ja: '--client-id と一緒に: --tenant の代わりに要求する OAuth 2.0 トークンエンドポイント（各国のクラウド: https://login.microsoftonline.us/TENANT/oauth2/v2.0/token。https:// のみ）',
   },
+  'option.googleKey': {
+    en: "IMAP: get access tokens as this Google service account (its JSON key file) acting as the URL's user, with Google Workspace's domain-wide delegation (the JWT bearer grant), a fresh one at every connection",
+    ja: 'IMAP: この Google サービスアカウント（JSON 鍵ファイル）として、Google Workspace のドメイン全体の委任により URL のユーザーとして振る舞うアクセストークンを取得する（JWT ベアラーフロー）。接続のたびに取り直す',
+  },
   'option.scope': {
-    en: "with --client-id: the scope asked for (default: for graph://, https://graph.microsoft.com/.default, or --graph-url's origin followed by /.default; for IMAP, https://outlook.office365.com/.default)",
-    ja: '--client-id と一緒に: 要求するスコープ（既定: graph:// では https://graph.microsoft.com/.default、--graph-url を指定したときはその origin に /.default を付けたもの。IMAP では https://outlook.office365.com/.default）',
+    en: "with --client-id or --google-key: the scope asked for (default: for graph://, https://graph.microsoft.com/.default, or --graph-url's origin followed by /.default; for IMAP, https://outlook.office365.com/.default; with --google-key, https://mail.google.com/)",
+    ja: '--client-id か --google-key と一緒に: 要求するスコープ（既定: graph:// では https://graph.microsoft.com/.default、--graph-url を指定したときはその origin に /.default を付けたもの。IMAP では https://outlook.office365.com/.default。--google-key では https://mail.google.com/）',
   },
   'option.archive': {
     en: 'IMAP, graph://: folder processed mail is moved to, created if missing',
@@ -300,8 +310,37 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'IMAP のアクセストークンが得られません: {detail}',
   },
   'error.tokenSources': {
-    en: 'give one of --token-command, --token-file, --token-env, --client-id',
-    ja: '--token-command、--token-file、--token-env、--client-id のどれか 1 つを指定してください',
+    en: 'give one of --token-command, --token-file, --token-env, --client-id, --google-key',
+    ja: '--token-command、--token-file、--token-env、--client-id、--google-key のどれか 1 つを指定してください',
+  },
+  'error.googleKeyGraph': {
+    en: '--google-key: a Google service account does not sign in to Microsoft Graph; give --token-command, --token-file, --token-env or --client-id',
+    ja: '--google-key: Google のサービスアカウントでは Microsoft Graph にサインインできません。--token-command、--token-file、--token-env、--client-id のどれかを指定してください',
+  },
+  'error.googleKey': {
+    en: '--google-key {file}: {problem}',
+    ja: '--google-key {file}: {problem}',
+  },
+  // Why a file is not a Google service account key (the key itself is never quoted).
+  'googleKey.reason.notJson': {
+    en: 'not a JSON object: not a service account key',
+    ja: 'JSON オブジェクトではありません。サービスアカウントの鍵ではありません',
+  },
+  'googleKey.reason.type': {
+    en: 'type is {type}, not "service_account": not a service account key',
+    ja: 'type が "service_account" ではなく {type} です。サービスアカウントの鍵ではありません',
+  },
+  'googleKey.reason.missing': {
+    en: 'no {field} (a string) in the service account key',
+    ja: 'サービスアカウントの鍵に {field}（文字列）がありません',
+  },
+  'googleKey.reason.privateKey': {
+    en: 'private_key is not a PEM RSA private key',
+    ja: 'private_key が PEM 形式の RSA 秘密鍵ではありません',
+  },
+  'googleKey.reason.tokenUri': {
+    en: 'token_uri is not an https:// URL: {url}',
+    ja: 'token_uri が https:// の URL ではありません: {url}',
   },
   'error.clientIdMissing': {
     en: '{options}: for client credentials, give --client-id too',

@@ -93,7 +93,9 @@ export type TokenSource =
   | { file: string }
   | { env: string }
   /** A token endpoint asked with the client credentials grant (oauth.ts); never the secret. */
-  | { clientCredentials: { tokenUrl: string; clientId: string } };
+  | { clientCredentials: { tokenUrl: string; clientId: string } }
+  /** A token endpoint asked with a Google service account's JWT (oauth.ts), acting as `subject`. */
+  | { serviceAccount: { tokenUrl: string; clientEmail: string; subject: string } };
 
 /**
  * Sumi's own reasons a token endpoint gave no token (ingestText's `token.reason.*`), said in the
@@ -111,7 +113,7 @@ export type TokenReason = {
  * an environment variable. Throws TokenError when it gives none.
  */
 export function imapAccessToken(
-  source: Exclude<TokenSource, { clientCredentials: unknown }>,
+  source: Exclude<TokenSource, { clientCredentials: unknown } | { serviceAccount: unknown }>,
   env: Record<string, string | undefined> = process.env,
 ): () => Promise<string> {
   return async () => {
@@ -194,6 +196,10 @@ function tokenSourceName(source: TokenSource): string {
   if ('command' in source) return 'token command';
   if ('file' in source) return source.file;
   if ('env' in source) return `$${source.env}`;
+  if ('serviceAccount' in source) {
+    const { tokenUrl, clientEmail, subject } = source.serviceAccount;
+    return `${tokenUrl} (service account ${clientEmail} as ${subject})`;
+  }
   const { tokenUrl, clientId } = source.clientCredentials;
   return `${tokenUrl} (client_id ${clientId})`;
 }

@@ -5,11 +5,18 @@
  * another process keeps fresh. A token source like imapAccessToken's: the Graph client keeps its
  * token until a 401 and IMAP asks at each connection, so every call asks the endpoint afresh.
  *
- * node:https only, with a time limit and a size cap on the answer; the secret goes into the
- * request's body and nowhere else: not into the TokenError's source, and hidden should the
- * endpoint's answer quote it.
+ * A Google Workspace mailbox is read the same way with a service account's key and domain-wide
+ * delegation: the JWT bearer grant (RFC 7523 §2.1), a JWT signed with the key asking for a token
+ * that acts as the mailbox's user, so that no `gcloud` is needed either.
+ *
+ * node:https only, with a time limit and a size cap on the answer; the secret (or the private key
+ * and the JWT it signed) goes into the request's body and nowhere else: not into the TokenError's
+ * source, and hidden should the endpoint's answer quote it.
  */
+import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import https from 'node:https';
+import { ingestText } from '../i18n/ingest.ts';
+import { translator } from '../i18n/translate.ts';
 import { isTlsFailure, isUnreachable, networkMessage, tlsReason } from '../net/errors.ts';
 import { TokenError, type TokenReason, type TokenSource } from './imap-account.ts';
 
@@ -79,31 +86,194 @@ export function clientCredentialsToken(
   options: ClientCredentialsOptions = {},
 ): () => Promise<string> {
   const { clientId, clientSecret, scope } = credentials;
+  const url = tokenEndpointUrl(credentials.tokenUrl);
+  if (!clientId || !clientSecret) throw new RangeError('client credentials need a client id and a secret');
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+    scope,
+  }).toString();
+  return tokenRequester({
+    url,
+    body: () => body,
+    source: { clientCredentials: { tokenUrl: url.href, clientId } },
+    hide: (text) => text.split(clientSecret).join('[client secret]'),
+    ...requestLimits(options),
+  });
+}
+
+/** Google's token endpoint, where a service account key names none. */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+/** Gmail's scope for IMAP (XOAUTH2): the whole mailbox. */
+export const GMAIL_SCOPE = 'https://mail.google.com/';
+/** How long the JWT asserts for: Google takes an hour at most. */
+const ASSERTION_SECONDS = 3600;
+
+/** What Sumi needs of a Google service account's JSON key. */
+export interface ServiceAccountKey {
+  clientEmail: string;
+  /** PKCS#8 PEM, RSA. */
+  privateKey: string;
+  /** Goes in the JWT's header as its kid. */
+  privateKeyId?: string;
+  /** https:// only. */
+  tokenUrl: string;
+}
+
+/** Why a file is no service account key: ingestText's `googleKey.reason.*`, never quoting the key. */
+export type ServiceAccountKeyReason = {
+  key: 'notJson' | 'type' | 'missing' | 'privateKey' | 'tokenUri';
+  values: Record<string, string>;
+};
+
+/** A file that is not a Google service account key; the message says why in English. */
+export class ServiceAccountKeyError extends RangeError {
+  readonly reason: ServiceAccountKeyReason;
+  constructor(reason: ServiceAccountKeyReason) {
+    super(translator(ingestText, 'en')(`googleKey.reason.${reason.key}`, reason.values));
+    this.name = 'ServiceAccountKeyError';
+    this.reason = reason;
+  }
+}
+
+/**
+ * Reads the JSON key file Google gives for a service account (type "service_account",
+ * client_email, private_key, private_key_id, token_uri; https://oauth2.googleapis.com/token when
+ * it names no token_uri). Throws ServiceAccountKeyError (a RangeError) saying what is wrong.
+ */
+export function parseServiceAccountKey(text: string): ServiceAccountKey {
+  const refuse = (key: ServiceAccountKeyReason['key'], values: Record<string, string> = {}) =>
+    new ServiceAccountKeyError({ key, values });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text, which may be the key.
+    throw refuse('notJson');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw refuse('notJson');
+  const key = json as Record<string, unknown>;
+  if (key.type !== 'service_account') {
+    const type = typeof key.type === 'string' ? JSON.stringify(key.type.slice(0, 40)) : 'none';
+    throw refuse('type', { type });
+  }
+  for (const field of ['client_email', 'private_key'])
+    if (typeof key[field] !== 'string' || !key[field]) throw refuse('missing', { field });
+  const privateKey = key.private_key as string;
+  try {
+    if (createPrivateKey(privateKey).asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw refuse('privateKey');
+  }
+  if (key.private_key_id !== undefined && typeof key.private_key_id !== 'string')
+    throw refuse('missing', { field: 'private_key_id' });
+  const tokenUrl = key.token_uri ?? GOOGLE_TOKEN_URL;
+  if (typeof tokenUrl !== 'string') throw refuse('tokenUri', { url: String(tokenUrl) });
+  try {
+    tokenEndpointUrl(tokenUrl);
+  } catch {
+    throw refuse('tokenUri', { url: tokenUrl.slice(0, 200) });
+  }
+  return {
+    clientEmail: key.client_email as string,
+    privateKey,
+    ...(key.private_key_id ? { privateKeyId: key.private_key_id as string } : {}),
+    tokenUrl,
+  };
+}
+
+/**
+ * A function giving an access token for `subject` (the mailbox's user, whom the service account
+ * acts as through Google Workspace's domain-wide delegation) with the JWT bearer grant (RFC 7523
+ * §2.1): a JWT signed RS256 with the key, made afresh for each request, POSTed to the key's token
+ * endpoint. Calls made while a request is under way share it. Throws RangeError at once for a
+ * token URL that is not https://, an empty subject or a key that is not RSA; the function rejects
+ * with a TokenError as clientCredentialsToken's does, never quoting the key or the assertion.
+ */
+export function serviceAccountToken(
+  key: ServiceAccountKey,
+  subject: string,
+  scope: string,
+  options: ClientCredentialsOptions = {},
+): () => Promise<string> {
+  const url = tokenEndpointUrl(key.tokenUrl);
+  if (!subject) throw new RangeError('a service account acts as a user: give the subject');
+  if (!key.clientEmail) throw new RangeError('a service account key needs its client_email');
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key.privateKey);
+  } catch {
+    throw new RangeError('the private key is not a PEM private key');
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') throw new RangeError('the private key is not an RSA key');
+  const header = base64url(
+    JSON.stringify({ alg: 'RS256', typ: 'JWT', ...(key.privateKeyId ? { kid: key.privateKeyId } : {}) }),
+  );
+  let assertion = '';
+  // The key's base64 lines, hidden one by one too should an answer quote some of them.
+  const keyLines = key.privateKey.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-'));
+  return tokenRequester({
+    url,
+    body: () => {
+      const iat = Math.floor(Date.now() / 1000);
+      const claims = base64url(
+        JSON.stringify({
+          iss: key.clientEmail,
+          sub: subject,
+          scope,
+          aud: url.href,
+          iat,
+          exp: iat + ASSERTION_SECONDS,
+        }),
+      );
+      const signed = `${header}.${claims}`;
+      assertion = `${signed}.${sign('sha256', Buffer.from(signed), privateKey).toString('base64url')}`;
+      return new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      }).toString();
+    },
+    source: { serviceAccount: { tokenUrl: url.href, clientEmail: key.clientEmail, subject } },
+    hide: (text) => {
+      let shown = text;
+      for (const part of [assertion, key.privateKey, ...keyLines])
+        if (part) shown = shown.split(part).join('[private key]');
+      return shown;
+    },
+    ...requestLimits(options),
+  });
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+/** The https:// URL of a token endpoint; throws RangeError on another scheme or a URL naming a user. */
+function tokenEndpointUrl(text: string): URL {
   let url: URL;
   try {
-    url = new URL(credentials.tokenUrl);
+    url = new URL(text);
   } catch {
-    throw new RangeError(`not a URL: ${credentials.tokenUrl}`);
+    throw new RangeError(`not a URL: ${text}`);
   }
   if (url.protocol !== 'https:') throw new RangeError(`a token endpoint is asked over https:// only: ${url}`);
   // The URL is said in errors.
   if (url.username || url.password) throw new RangeError(`a token URL names no user: ${url.host}`);
-  if (!clientId || !clientSecret) throw new RangeError('client credentials need a client id and a secret');
-  const endpoint: Endpoint = {
-    url,
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-      scope,
-    }).toString(),
-    source: { clientCredentials: { tokenUrl: url.href, clientId } },
-    hide: (text) => text.split(clientSecret).join('[client secret]'),
+  return url;
+}
+
+function requestLimits(options: ClientCredentialsOptions) {
+  return {
     timeoutMs: options.timeoutMs ?? OAUTH_TIMEOUT_MS,
     maxBytes: options.maxBytes ?? OAUTH_MAX_ANSWER_BYTES,
     ca: options.ca,
     signal: options.signal,
   };
+}
+
+/** Asks the endpoint at each call; calls made while a request is under way share it. */
+function tokenRequester(endpoint: Endpoint): () => Promise<string> {
   let asking: Promise<string> | null = null;
   return () => {
     asking ??= requestToken(endpoint).finally(() => {
@@ -115,8 +285,8 @@ export function clientCredentialsToken(
 
 interface Endpoint {
   url: URL;
-  /** The form sent, secret included. */
-  body: string;
+  /** The form sent, secret included: made afresh for each request (a JWT's times). */
+  body: () => string;
   source: TokenSource;
   /** The text with the secret taken out. */
   hide: (text: string) => string;
@@ -127,7 +297,8 @@ interface Endpoint {
 }
 
 function requestToken(endpoint: Endpoint): Promise<string> {
-  const { url, body, timeoutMs, maxBytes, signal } = endpoint;
+  const { url, timeoutMs, maxBytes, signal } = endpoint;
+  const body = endpoint.body();
   const fail = (reason: string | TokenReason, cause?: unknown) =>
     new TokenError(endpoint.source, hidden(reason, endpoint.hide), cause ? { cause } : undefined);
   return new Promise((resolve, reject) => {

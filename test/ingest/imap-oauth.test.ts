@@ -18,7 +18,7 @@ import { until } from '../helpers/until.ts';
 import { appendMail, type Dovecot, dovecotInstalled, startDovecot, startRelay } from './helpers/dovecot.ts';
 import { reportMail } from './helpers/reports.ts';
 import { childOutput, spawnSumi, sumi } from './helpers/sumi.ts';
-import { serveTokenEndpoint } from './helpers/token-endpoint.ts';
+import { googleAnswer, googleKey, serveTokenEndpoint } from './helpers/token-endpoint.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -231,6 +231,48 @@ describe.skipIf(!dovecotInstalled)(
         },
       ]);
       expect(asked).toContain('cc-1');
+    }, 30_000);
+
+    it("sumi ingest --google-key logs in as the URL's user with the token a service account asked for with its JWT (child process)", async () => {
+      const pki = createTestPki();
+      onTestFinished(() => pki.cleanup());
+      const endpoint = await serveTokenEndpoint(pki);
+      onTestFinished(() => endpoint.close());
+      const made = googleKey(endpoint.url);
+      // Google's checks of the JWT; each token issued opens the mailbox.
+      const checked = googleAnswer(endpoint, {
+        publicKey: made.publicKey,
+        kid: made.privateKeyId,
+        iss: made.clientEmail,
+        sub: user,
+        scope: 'https://mail.google.com/',
+        aud: endpoint.url,
+      });
+      endpoint.answer = (request) => {
+        const answer = checked(request);
+        if (answer.status === 200) active.set(endpoint.issued.at(-1)!, user);
+        return answer;
+      };
+      await append(reportMail({ reportId: 'oauth-google' }));
+      const ca = path.join(dir, 'google-ca.pem');
+      await writeFile(ca, pki.caCert);
+      const keyFile = path.join(dir, 'google-key.json');
+      await writeFile(keyFile, JSON.stringify(made.json));
+      await chmod(keyFile, 0o600);
+      const db = path.join(dir, 'cli-google.db');
+      const child = spawnSumi(
+        ['ingest', url(), '--starttls', 'off', '--google-key', keyFile, '--db', db, '--json'],
+        { NODE_EXTRA_CA_CERTS: ca, LANG: 'en_US.UTF-8' },
+      );
+      const out = childOutput(child);
+      child.stdin.end();
+      expect(await out.exited, out.stderr).toBe(0);
+      expect(JSON.parse(out.stdout)).toMatchObject({ reports: 1 });
+      expect(endpoint.issued).toEqual(['cc-1']);
+      expect(asked).toContain('cc-1');
+      const store = await openStore(db);
+      onTestFinished(() => store.close());
+      expect((await store.countReports()).reports).toBe(1);
     }, 30_000);
   },
 );

@@ -10,17 +10,27 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeTokenError, TokenError } from '../../src/ingest/imap-account.ts';
+import { describeTokenError, TokenError, tokenServiceFailed } from '../../src/ingest/imap-account.ts';
 import {
   type ClientCredentials,
   clientCredentialsToken,
+  GMAIL_SCOPE,
   GRAPH_SCOPE,
   graphScope,
   microsoftTokenUrl,
+  parseServiceAccountKey,
+  serviceAccountToken,
 } from '../../src/ingest/oauth.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { sumi } from './helpers/sumi.ts';
-import { serveTokenEndpoint, TOKEN_PATH, type TokenEndpoint } from './helpers/token-endpoint.ts';
+import {
+  decodeJwt,
+  googleAnswer,
+  googleKey,
+  serveTokenEndpoint,
+  TOKEN_PATH,
+  type TokenEndpoint,
+} from './helpers/token-endpoint.ts';
 
 const SECRET = 'Xy7Q~s3cr3t.Value_Not-To-Be-Shown';
 /** Entra's answer to a wrong secret: the description's first line, then trace and correlation ids. */
@@ -362,5 +372,299 @@ describe('sumi ingest with client credentials: usage', () => {
       /Microsoft Graph のアクセストークンが得られません: https:\/\/127\.0\.0\.1:1\/token \(client_id app\): 接続できません: .*ECONNREFUSED/,
     );
     for (const run of [imap, en, ja]) expect(run.stderr + run.stdout).not.toContain(SECRET);
+  });
+});
+
+describe('serviceAccountToken (Google, JWT bearer grant)', () => {
+  const subject = 'dmarc@example.jp';
+  /** A key whose token_uri is the local endpoint, which answers as Google checking its JWTs. */
+  const setUp = () => {
+    const made = googleKey(endpoint.url);
+    endpoint.answer = googleAnswer(endpoint, {
+      publicKey: made.publicKey,
+      kid: made.privateKeyId,
+      iss: made.clientEmail,
+      sub: subject,
+      scope: GMAIL_SCOPE,
+      aud: endpoint.url,
+    });
+    return { ...made, key: parseServiceAccountKey(JSON.stringify(made.json)) };
+  };
+  /** The TokenError a call rejects with, which quotes neither the key nor an assertion. */
+  const refused = async (ask: () => Promise<string>, privateKey: string): Promise<TokenError> => {
+    const error = await ask().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenError);
+    const said = `${(error as Error).message} ${describeTokenError(error as TokenError, 'ja')}`;
+    for (const line of privateKey.split('\n').filter((l) => l.length > 16)) expect(said).not.toContain(line);
+    for (const request of endpoint.requests) expect(said).not.toContain(request.form.assertion);
+    return error as TokenError;
+  };
+
+  it('POSTs a JWT signed RS256 with the key (kid, iss, sub, scope, aud, an hour from now) and gives the access_token', async () => {
+    const { key, json, clientEmail } = setUp();
+    const ask = serviceAccountToken(key, subject, GMAIL_SCOPE, { ca: pki.caCert });
+    expect(await ask()).toBe('cc-1');
+    expect(await ask()).toBe('cc-2');
+    expect(endpoint.requests).toHaveLength(2);
+    const [first] = endpoint.requests;
+    expect(first).toMatchObject({ method: 'POST', contentType: 'application/x-www-form-urlencoded' });
+    expect(Object.keys(first!.form).sort()).toEqual(['assertion', 'grant_type']);
+    expect(first!.form.grant_type).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    const jwt = decodeJwt(first!.form.assertion!);
+    expect(jwt.header).toEqual({ alg: 'RS256', typ: 'JWT', kid: json.private_key_id });
+    expect(jwt.claims).toMatchObject({
+      iss: clientEmail,
+      sub: subject,
+      scope: GMAIL_SCOPE,
+      aud: endpoint.url,
+    });
+    expect(jwt.claims.exp - jwt.claims.iat).toBe(3600);
+    expect(Math.abs(jwt.claims.iat - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it('is refused by the endpoint when signed by another key or asking for another user or scope', async () => {
+    const { key } = setUp();
+    const other = parseServiceAccountKey(JSON.stringify(googleKey(endpoint.url).json));
+    const cases: [() => Promise<string>, string][] = [
+      [
+        serviceAccountToken({ ...key, privateKey: other.privateKey }, subject, GMAIL_SCOPE, {
+          ca: pki.caCert,
+        }),
+        'signature',
+      ],
+      [
+        serviceAccountToken(key, 'someone@example.jp', GMAIL_SCOPE, { ca: pki.caCert }),
+        'sub someone@example.jp',
+      ],
+      [
+        serviceAccountToken(key, subject, 'https://www.googleapis.com/auth/gmail.readonly', {
+          ca: pki.caCert,
+        }),
+        'scope',
+      ],
+    ];
+    for (const [ask, said] of cases) {
+      const error = await refused(ask, key.privateKey);
+      expect(error.message).toContain(`invalid_grant "test endpoint: ${said}`);
+    }
+    expect(endpoint.issued).toEqual([]);
+  });
+
+  it('shares one request among the calls made while it is under way', async () => {
+    const { key } = setUp();
+    const checked = endpoint.answer;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    endpoint.answer = async (request) => {
+      await held;
+      return checked(request);
+    };
+    const ask = serviceAccountToken(key, subject, GMAIL_SCOPE, { ca: pki.caCert });
+    const calls = [ask(), ask(), ask()];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    expect(await Promise.all(calls)).toEqual(['cc-1', 'cc-1', 'cc-1']);
+    expect(endpoint.requests).toHaveLength(1);
+    expect(await ask()).toBe('cc-2');
+  });
+
+  it("says Google's unauthorized_client with its description's first line, the service account and the user, never the key", async () => {
+    const { key, clientEmail } = setUp();
+    endpoint.answer = () => ({
+      status: 401,
+      body: JSON.stringify({
+        error: 'unauthorized_client',
+        error_description:
+          'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.\nsecond line',
+      }),
+    });
+    const error = await refused(
+      serviceAccountToken(key, subject, GMAIL_SCOPE, { ca: pki.caCert }),
+      key.privateKey,
+    );
+    expect(error.message).toBe(
+      `${endpoint.url} (service account ${clientEmail} as ${subject}): answered HTTP 401: unauthorized_client "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested."`,
+    );
+    expect(error.source).toEqual({ serviceAccount: { tokenUrl: endpoint.url, clientEmail, subject } });
+    // Not the service's failure: the configuration's (delegation not granted).
+    expect(tokenServiceFailed(error)).toBe(false);
+    // An answer quoting the assertion or a line of the key has them hidden.
+    const keyLine = key.privateKey.split('\n')[3]!;
+    endpoint.answer = (request) => ({
+      status: 400,
+      body: JSON.stringify({
+        error: 'invalid_grant',
+        error_description: `bad ${request.form.assertion} ${keyLine}`,
+      }),
+    });
+    const quoted = await refused(
+      serviceAccountToken(key, subject, GMAIL_SCOPE, { ca: pki.caCert }),
+      key.privateKey,
+    );
+    expect(quoted.message).toContain('invalid_grant "bad [private key] [private key]"');
+  });
+
+  it('says an endpoint not reached, TLS that fails and no answer in time as the service failing', async () => {
+    const { key } = setUp();
+    const closed = serviceAccountToken(
+      { ...key, tokenUrl: 'https://127.0.0.1:1/token' },
+      subject,
+      GMAIL_SCOPE,
+    );
+    const unreachable = await refused(closed, key.privateKey);
+    expect(unreachable.ownReason?.key).toBe('unreachable');
+    // The test CA not trusted.
+    const tls = await refused(serviceAccountToken(key, subject, GMAIL_SCOPE), key.privateKey);
+    expect(tls.ownReason?.key).toBe('tls');
+    endpoint.answer = () => new Promise(() => {});
+    const slow = await refused(
+      serviceAccountToken(key, subject, GMAIL_SCOPE, { ca: pki.caCert, timeoutMs: 200 }),
+      key.privateKey,
+    );
+    expect(slow.ownReason?.key).toBe('timedOut');
+    for (const error of [unreachable, tls, slow]) expect(tokenServiceFailed(error)).toBe(true);
+    expect(() => serviceAccountToken(key, '', GMAIL_SCOPE)).toThrow(RangeError);
+  });
+});
+
+describe('parseServiceAccountKey', () => {
+  const made = googleKey('https://oauth2.googleapis.com/token');
+  const text = (change: Record<string, unknown>) => JSON.stringify({ ...made.json, ...change });
+
+  it("reads Google's JSON key file, with Google's token endpoint when it names none", () => {
+    expect(parseServiceAccountKey(JSON.stringify(made.json))).toEqual({
+      clientEmail: made.clientEmail,
+      privateKey: made.json.private_key,
+      privateKeyId: made.privateKeyId,
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+    });
+    const { token_uri: _, private_key_id: __, ...bare } = made.json;
+    expect(parseServiceAccountKey(JSON.stringify(bare))).toEqual({
+      clientEmail: made.clientEmail,
+      privateKey: made.json.private_key,
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+    });
+  });
+
+  it('refuses a file that is not a service account key with a RangeError saying why, never quoting the key', () => {
+    const { private_key: _, ...noKey } = made.json;
+    const cases: [string, string][] = [
+      [made.json.private_key, 'not a JSON object: not a service account key'],
+      ['[]', 'not a JSON object'],
+      [text({ type: 'authorized_user' }), 'type is "authorized_user", not "service_account"'],
+      [text({ type: undefined }), 'type is none, not "service_account"'],
+      [JSON.stringify(noKey), 'no private_key (a string) in the service account key'],
+      [text({ client_email: 7 }), 'no client_email'],
+      [
+        text({ private_key: '-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n' }),
+        'private_key is not a PEM RSA private key',
+      ],
+      [
+        text({ token_uri: 'http://oauth2.googleapis.com/token' }),
+        'token_uri is not an https:// URL: http://oauth2.googleapis.com/token',
+      ],
+    ];
+    for (const [file, said] of cases) {
+      let error: unknown;
+      try {
+        parseServiceAccountKey(file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, said).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toContain(said);
+      expect((error as Error).message).not.toContain('PRIVATE KEY');
+    }
+  });
+});
+
+describe('sumi ingest --google-key: usage', () => {
+  const imapUrl = 'imap://dmarc%40example.jp@127.0.0.1:1/INBOX';
+  const offline = ['--db', ':memory:'];
+
+  it('refuses two token sources, graph://, a missing or bad key file with exit 2, in English and Japanese', async () => {
+    const keyFile = path.join(dir, 'google-key.json');
+    await writeFile(keyFile, JSON.stringify(googleKey('https://127.0.0.1:1/token').json));
+    const badFile = path.join(dir, 'not-a-key.json');
+    await writeFile(badFile, JSON.stringify({ type: 'authorized_user', client_id: 'x' }));
+    const missing = path.join(dir, 'missing.json');
+    const cases: [string[], string][] = [
+      [
+        [imapUrl, '--google-key', keyFile, '--token-env', 'T'],
+        'give one of --token-command, --token-file, --token-env, --client-id, --google-key',
+      ],
+      [
+        [
+          imapUrl,
+          '--google-key',
+          keyFile,
+          '--client-id',
+          'app',
+          '--client-secret-env',
+          'S',
+          '--tenant',
+          'c.example',
+        ],
+        'give one of --token-command, --token-file, --token-env, --client-id, --google-key',
+      ],
+      [
+        ['graph://dmarc@example.jp/Inbox', '--google-key', keyFile, '--graph-url', 'https://127.0.0.1:1'],
+        '--google-key: a Google service account does not sign in to Microsoft Graph',
+      ],
+      [[imapUrl, '--google-key', missing], `--google-key ${missing}: ENOENT`],
+      [
+        [imapUrl, '--google-key', badFile],
+        `--google-key ${badFile}: type is "authorized_user", not "service_account": not a service account key`,
+      ],
+      [
+        [imapUrl, '--google-key', keyFile, '--tenant', 'c.example'],
+        '--tenant: for client credentials, give --client-id too',
+      ],
+    ];
+    for (const [args, said] of cases) {
+      const run = await sumi(['ingest', ...args, ...offline], { T: 'tok', S: SECRET });
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toContain(said);
+      expect(run.stderr).not.toContain('PRIVATE KEY');
+    }
+    const ja = await sumi(['--lang', 'ja', 'ingest', imapUrl, '--google-key', badFile, ...offline]);
+    expect(ja.code).toBe(2);
+    expect(ja.stderr).toContain(
+      `--google-key ${badFile}: type が "service_account" ではなく "authorized_user" です。サービスアカウントの鍵ではありません`,
+    );
+    const jaGraph = await sumi([
+      '--lang',
+      'ja',
+      'ingest',
+      'graph://dmarc@example.jp/Inbox',
+      '--google-key',
+      keyFile,
+      ...offline,
+    ]);
+    expect(jaGraph.stderr).toContain(
+      '--google-key: Google のサービスアカウントでは Microsoft Graph にサインインできません',
+    );
+  });
+
+  it('exits 1 when the token endpoint cannot be reached, naming the service account and the user', async () => {
+    const keyFile = path.join(dir, 'google-key-offline.json');
+    const made = googleKey('https://127.0.0.1:1/token');
+    await writeFile(keyFile, JSON.stringify(made.json));
+    const run = await sumi([
+      'ingest',
+      imapUrl,
+      '--google-key',
+      keyFile,
+      '--scope',
+      'https://x.example/scope',
+      ...offline,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /no IMAP access token: https:\/\/127\.0\.0\.1:1\/token \(service account sumi@dmarc-project\.iam\.gserviceaccount\.com as dmarc@example\.jp\): cannot be reached: .*ECONNREFUSED/,
+    );
+    expect(run.stderr).not.toContain('PRIVATE KEY');
   });
 });
