@@ -737,7 +737,8 @@ export class Accounts {
 /** imap_sources.app read back; null for a password source (or a value no version wrote). */
 function sourceApp(text: string | null): SourceApp | null {
   if (text === null) return null;
-  const app = JSON.parse(text) as Partial<SourceApp>;
+  const app = JSON.parse(text) as Record<string, unknown>;
+  if (typeof app.googleKeyEnv === 'string') return { googleKeyEnv: app.googleKeyEnv };
   if (typeof app.clientId !== 'string' || typeof app.secretEnv !== 'string') return null;
   return {
     clientId: app.clientId,

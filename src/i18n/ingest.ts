@@ -301,6 +301,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'no application secret: set {env} in the environment of sumi serve',
     ja: 'アプリケーションのシークレットがありません: sumi serve の環境に {env} を設定してください',
   },
+  'serve.noGoogleKey': {
+    en: 'no service account key: set {env} in the environment of sumi serve to the JSON key Google gave',
+    ja: 'サービスアカウントの鍵がありません: sumi serve の環境の {env} に Google が発行した JSON の鍵を設定してください',
+  },
   'serve.envNotAllowed': {
     en: 'the environment variable {env} is not one a mailbox source may name: name it SUMI_..._PASSWORD or SUMI_..._SECRET',
     ja: '環境変数 {env} はメールボックスの取得元に指定できません: SUMI_..._PASSWORD または SUMI_..._SECRET という名前にしてください',

@@ -372,6 +372,10 @@ export const webText = {
     en: 'Microsoft Entra tenant (contoso.onmicrosoft.com or its ID)',
     ja: 'Microsoft Entra のテナント（contoso.onmicrosoft.com またはその ID）',
   },
+  'settings.google-key-env': {
+    en: 'Or, for Google Workspace over IMAP, sign in as a service account: environment variable with its JSON key (SUMI_..._SECRET)',
+    ja: 'または Google Workspace を IMAP で読むときはサービスアカウントとしてサインイン: その JSON の鍵を入れた環境変数（SUMI_..._SECRET）',
+  },
   'settings.token-url': {
     en: 'Or another OAuth 2.0 token endpoint instead of the tenant (https://...)',
     ja: 'またはテナントの代わりに別の OAuth 2.0 トークンエンドポイント（https://...）',
@@ -483,6 +487,7 @@ export const webText = {
   'field.secretEnv': { en: 'Secret variable', ja: 'シークレットの環境変数' },
   'field.tenant': { en: 'Tenant', ja: 'テナント' },
   'field.tokenUrl': { en: 'Token endpoint', ja: 'トークンエンドポイント' },
+  'field.googleKeyEnv': { en: 'Service account key variable', ja: 'サービスアカウントの鍵の環境変数' },
   'field.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
   'field.leaveOtherMail': { en: 'Other mail left', ja: 'その他のメールを残す' },
   'imap-state.connecting': { en: 'Connecting', ja: '接続中' },
@@ -499,8 +504,8 @@ export const webText = {
     ja: '環境変数 {env} はここでは指定できません: SUMI_..._PASSWORD または SUMI_..._SECRET という名前にしてください',
   },
   'imap-state.token-failed': {
-    en: 'the application could not sign in: {reason}',
-    ja: 'アプリケーションとしてサインインできません: {reason}',
+    en: 'the application or service account could not sign in: {reason}',
+    ja: 'アプリケーションまたはサービスアカウントとしてサインインできません: {reason}',
   },
   'imap-state.token-refused': {
     en: 'Microsoft Graph refused the access token: {reason}',

@@ -3,9 +3,10 @@
  * `sumi serve`: an IMAP folder with IDLE, a Microsoft 365 folder through Microsoft Graph read
  * every GRAPH_WATCH_INTERVAL_MS; started when added, stopped when removed, restarted when
  * changed, with a status the dashboard shows (watching, reconnecting and why, failed and why).
- * A source signs in with the password in an environment variable (IMAP), or as an application
- * with the client credentials grant, its secret in an environment variable (Graph, or IMAP on
- * Microsoft 365); the variables' names are those the dashboard may name (sourceEnvAllowed).
+ * A source signs in with the password in an environment variable (IMAP), as an application with
+ * the client credentials grant, its secret in an environment variable (Graph, or IMAP on
+ * Microsoft 365), or as a Google service account, its JSON key in an environment variable (IMAP
+ * on Google Workspace); the variables' names are those the dashboard may name (sourceEnvAllowed).
  */
 import { ingestText } from '../i18n/ingest.ts';
 import { translate } from '../i18n/translate.ts';
@@ -13,19 +14,39 @@ import type { Store } from '../store/types.ts';
 import { ingestGraph } from './graph.ts';
 import { GraphAccessError, type GraphAccessErrorCode } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
-import { ImapAccessError, type ImapAccessErrorCode, sourceEnvAllowed, TokenError } from './imap-account.ts';
-import { clientCredentialsToken, graphScope, microsoftTokenUrl, OUTLOOK_SCOPE } from './oauth.ts';
+import {
+  ImapAccessError,
+  type ImapAccessErrorCode,
+  parseImapUrl,
+  sourceEnvAllowed,
+  TokenError,
+} from './imap-account.ts';
+import {
+  clientCredentialsToken,
+  GMAIL_SCOPE,
+  graphScope,
+  microsoftTokenUrl,
+  OUTLOOK_SCOPE,
+  parseServiceAccountKey,
+  ServiceAccountKeyError,
+  serviceAccountToken,
+} from './oauth.ts';
 
 /**
- * The application a source signs in as (OAuth 2.0 client credentials): its client id, the
- * environment variable holding its secret (the secret is never stored), and its Microsoft Entra
- * tenant or another token endpoint.
+ * What a source signs in as instead of a password, never the secret itself: a Microsoft Entra ID
+ * (or other OAuth 2.0) application with the client credentials grant (its client id, the
+ * environment variable holding its secret, its tenant or token endpoint), or a Google service
+ * account with domain-wide delegation (the environment variable holding its JSON key), acting as
+ * the IMAP URL's user.
  */
-export interface SourceApp {
-  clientId: string;
-  secretEnv: string;
-  tenant?: string;
-  tokenUrl?: string;
+export type SourceApp =
+  | { clientId: string; secretEnv: string; tenant?: string; tokenUrl?: string }
+  | { googleKeyEnv: string };
+
+/** The environment variable holding what the source signs in with: its password, secret or key. */
+export function sourceSecretEnv(spec: Pick<MailboxSourceSpec, 'passwordEnv' | 'app'>): string {
+  if (!spec.app) return spec.passwordEnv;
+  return 'googleKeyEnv' in spec.app ? spec.app.googleKeyEnv : spec.app.secretEnv;
 }
 
 export interface MailboxSourceSpec {
@@ -37,7 +58,7 @@ export interface MailboxSourceSpec {
   archive: string;
   /** IngestImapOptions.leaveOtherMail, IngestGraphOptions.leaveOtherMail. */
   leaveOtherMail: boolean;
-  /** Sign in as this application (client credentials) instead of with the password. */
+  /** Sign in as this application or service account instead of with the password. */
   app: SourceApp | null;
 }
 
@@ -181,12 +202,17 @@ export class MailboxSources {
       status.reason = named?.reason ?? null;
       status.since = this.#now();
     };
-    const env = spec.app ? spec.app.secretEnv : spec.passwordEnv;
+    const env = sourceSecretEnv(spec);
     const secret = sourceEnvAllowed(env) ? (this.#options.env ?? process.env)[env] : undefined;
     if (!secret) {
+      const missing = !spec.app
+        ? 'serve.noPassword'
+        : 'googleKeyEnv' in spec.app
+          ? 'serve.noGoogleKey'
+          : 'serve.noSecret';
       const [problem, key] = !sourceEnvAllowed(env)
         ? (['env-not-allowed', 'serve.envNotAllowed'] as const)
-        : (['no-password', spec.app ? 'serve.noSecret' : 'serve.noPassword'] as const);
+        : (['no-password', missing] as const);
       set('failed', translate(ingestText, key, 'en', { env }));
       status.problem = problem;
       this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
@@ -240,20 +266,27 @@ export class MailboxSources {
       ...hooks,
     };
     const ca = this.#options.ca ? { ca: this.#options.ca } : {};
-    // A spec the API would refuse (a graph:// source without an application, a bad tenant) throws here.
-    const accessToken = spec.app
-      ? clientCredentialsToken(
-          {
-            tokenUrl: spec.app.tokenUrl ?? microsoftTokenUrl(spec.app.tenant ?? ''),
-            clientId: spec.app.clientId,
-            clientSecret: secret,
-            scope: graph ? graphScope(this.#options.graph?.graphUrl) : OUTLOOK_SCOPE,
-          },
-          { ...ca, signal: hooks.signal },
-        )
-      : null;
+    // A spec the API would refuse (a graph:// source without an application, a bad tenant), or a
+    // variable holding no service account key, throws here.
+    const accessToken = !spec.app
+      ? null
+      : 'googleKeyEnv' in spec.app
+        ? serviceAccountToken(parseServiceAccountKey(secret), parseImapUrl(spec.url).user, GMAIL_SCOPE, {
+            ...ca,
+            signal: hooks.signal,
+          })
+        : clientCredentialsToken(
+            {
+              tokenUrl: spec.app.tokenUrl ?? microsoftTokenUrl(spec.app.tenant ?? ''),
+              clientId: spec.app.clientId,
+              clientSecret: secret,
+              scope: graph ? graphScope(this.#options.graph?.graphUrl) : OUTLOOK_SCOPE,
+            },
+            { ...ca, signal: hooks.signal },
+          );
     if (graph) {
-      if (!accessToken) throw new RangeError('a graph:// source signs in as an application');
+      if (!accessToken || (spec.app && 'googleKeyEnv' in spec.app))
+        throw new RangeError('a graph:// source signs in as a Microsoft Entra ID application');
       return ingestGraph(spec.url, { ...this.#options.graph, ...ca, ...common, accessToken });
     }
     return ingestImap(spec.url, {
@@ -281,5 +314,7 @@ function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: str
   if (error instanceof ImapAccessError || error instanceof GraphAccessError)
     return { problem: error.code, reason: error.reason };
   if (error instanceof TokenError) return { problem: 'token-failed', reason: error.detail };
+  // Its words never quote the key.
+  if (error instanceof ServiceAccountKeyError) return { problem: 'token-failed', reason: error.message };
   return null;
 }

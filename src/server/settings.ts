@@ -323,6 +323,8 @@ export function registerSettingsRoutes(
     secretEnv: z.string().nullable(),
     tenant: z.string().nullable(),
     tokenUrl: z.string().nullable(),
+    /** The Google service account it signs in as: the variable holding its JSON key, or null. */
+    googleKeyEnv: z.string().nullable(),
     createdAt: z.number(),
     /** Null when this server does not watch the sources (`sumi serve --no-fetch`). */
     status: z
@@ -357,6 +359,7 @@ export function registerSettingsRoutes(
     secretEnv: envName,
     tenant: z.string().max(253),
     tokenUrl: z.string().max(2048),
+    googleKeyEnv: envName,
   };
   type SourceFields = {
     url: string;
@@ -364,6 +367,7 @@ export function registerSettingsRoutes(
     secretEnv?: string | null | undefined;
     tenant?: string | null | undefined;
     tokenUrl?: string | null | undefined;
+    googleKeyEnv?: string | null | undefined;
   };
   const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
   /**
@@ -381,7 +385,14 @@ export function registerSettingsRoutes(
     }
     if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(source.url))
       throw badSource('url: no password in the URL; name its environment variable');
-    const { clientId, secretEnv, tenant, tokenUrl } = source;
+    const { clientId, secretEnv, tenant, tokenUrl, googleKeyEnv } = source;
+    if (googleKeyEnv) {
+      if (graph)
+        throw badSource('googleKeyEnv: a Google service account reads a mailbox over IMAP, not graph://');
+      if (clientId || secretEnv || tenant || tokenUrl)
+        throw badSource('googleKeyEnv: a service account or an application (clientId), one of the two');
+      return { googleKeyEnv };
+    }
     if (!clientId) {
       if (graph)
         throw badSource(
@@ -423,14 +434,18 @@ export function registerSettingsRoutes(
       const status = options.mailboxSources?.status();
       const sources = await accounts.listMailboxSources();
       return {
-        sources: sources.map(({ app: signIn, ...s }) => ({
-          ...s,
-          clientId: signIn?.clientId ?? null,
-          secretEnv: signIn?.secretEnv ?? null,
-          tenant: signIn?.tenant ?? null,
-          tokenUrl: signIn?.tokenUrl ?? null,
-          status: status?.get(s.id) ?? null,
-        })),
+        sources: sources.map(({ app: signIn, ...s }) => {
+          const entra = signIn && 'clientId' in signIn ? signIn : null;
+          return {
+            ...s,
+            clientId: entra?.clientId ?? null,
+            secretEnv: entra?.secretEnv ?? null,
+            tenant: entra?.tenant ?? null,
+            tokenUrl: entra?.tokenUrl ?? null,
+            googleKeyEnv: signIn && 'googleKeyEnv' in signIn ? signIn.googleKeyEnv : null,
+            status: status?.get(s.id) ?? null,
+          };
+        }),
       };
     },
   });
@@ -439,7 +454,7 @@ export function registerSettingsRoutes(
     method: 'POST',
     url: '/api/imap-sources',
     summary:
-      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password, or graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl',
+      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password; graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl; or an IMAP one on Google Workspace with googleKeyEnv, the variable holding a service account JSON key',
     tag: 'settings',
     access: 'admin',
     body: z.object({
@@ -451,6 +466,7 @@ export function registerSettingsRoutes(
       secretEnv: sourceFields.secretEnv.optional(),
       tenant: sourceFields.tenant.optional(),
       tokenUrl: sourceFields.tokenUrl.optional(),
+      googleKeyEnv: sourceFields.googleKeyEnv.optional(),
     }),
     response: z.object({ id: z.number() }),
     async handler({ request, body, caller }) {
@@ -469,7 +485,7 @@ export function registerSettingsRoutes(
     method: 'PATCH',
     url: '/api/imap-sources/:id',
     summary:
-      'Change a mailbox source (the fields given): its mailbox, password variable, application (clientId null: back to the password), archive folder or handling of other mail; sumi serve restarts its watcher',
+      'Change a mailbox source (the fields given): its mailbox, password variable, application or service account (clientId or googleKeyEnv null: back to the password), archive folder or handling of other mail; sumi serve restarts its watcher',
     tag: 'settings',
     access: 'admin',
     params: idParams,
@@ -482,6 +498,7 @@ export function registerSettingsRoutes(
       secretEnv: sourceFields.secretEnv.optional(),
       tenant: sourceFields.tenant.optional(),
       tokenUrl: sourceFields.tokenUrl.optional(),
+      googleKeyEnv: sourceFields.googleKeyEnv.nullable().optional(),
     }),
     response: okResponse,
     async handler({ request, params, body, caller }) {
@@ -489,19 +506,35 @@ export function registerSettingsRoutes(
       if (!stored) throw notFound(`mailbox source ${params.id}`);
       // The source as it will be, checked whole: a change of one field may leave another wrong.
       const before = stored.app;
-      const signing = body.clientId !== undefined || body.secretEnv || body.tenant || body.tokenUrl;
-      const merged: SourceFields = {
-        url: body.url ?? stored.url,
-        ...(body.clientId === null
-          ? {}
-          : {
-              clientId: body.clientId ?? before?.clientId,
-              secretEnv: body.secretEnv ?? before?.secretEnv,
-              // A new tenant replaces a token endpoint, and the other way round.
-              tenant: body.tenant ?? (body.tokenUrl ? undefined : before?.tenant),
-              tokenUrl: body.tokenUrl ?? (body.tenant ? undefined : before?.tokenUrl),
-            }),
-      };
+      const entra = before && 'clientId' in before ? before : null;
+      const google = before && 'googleKeyEnv' in before ? before : null;
+      const signing =
+        body.clientId !== undefined ||
+        body.googleKeyEnv !== undefined ||
+        body.secretEnv ||
+        body.tenant ||
+        body.tokenUrl;
+      // null for either takes the source back to its password; one kind given replaces the other.
+      const merged: SourceFields =
+        body.clientId === null || body.googleKeyEnv === null
+          ? { url: body.url ?? stored.url }
+          : body.googleKeyEnv || (google && !body.clientId)
+            ? {
+                url: body.url ?? stored.url,
+                googleKeyEnv: body.googleKeyEnv ?? google?.googleKeyEnv,
+                clientId: body.clientId,
+                secretEnv: body.secretEnv,
+                tenant: body.tenant,
+                tokenUrl: body.tokenUrl,
+              }
+            : {
+                url: body.url ?? stored.url,
+                clientId: body.clientId ?? entra?.clientId,
+                secretEnv: body.secretEnv ?? entra?.secretEnv,
+                // A new tenant replaces a token endpoint, and the other way round.
+                tenant: body.tenant ?? (body.tokenUrl ? undefined : entra?.tenant),
+                tokenUrl: body.tokenUrl ?? (body.tenant ? undefined : entra?.tokenUrl),
+              };
       const signIn = checkedSource(merged);
       const { url, passwordEnv, archive, leaveOtherMail } = body;
       const found = await accounts

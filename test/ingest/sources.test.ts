@@ -10,7 +10,13 @@ import { until } from '../helpers/until.ts';
 import { appendMail, type Dovecot, dovecotInstalled, startDovecot, withImap } from './helpers/dovecot.ts';
 import { closeServer, MAILBOX, MockGraph, serveGraph } from './helpers/graph-mock.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
-import { serveTokenEndpoint, type TokenEndpoint } from './helpers/token-endpoint.ts';
+import {
+  googleAnswer,
+  googleKey,
+  jwtBearerProblem,
+  serveTokenEndpoint,
+  type TokenEndpoint,
+} from './helpers/token-endpoint.ts';
 
 describe.skipIf(!dovecotInstalled)(
   'MailboxSources with IMAP, against Dovecot (skipped without dovecot-imapd)',
@@ -214,6 +220,63 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     });
     graph.add(reportMail({ reportId: 'graph-src-2' }));
     await until('mail that arrives is stored', () => sources.status().get(1)?.reports === 2);
+  });
+
+  it("signs an IMAP source in as a Google service account: a JWT for the URL's user, from the key in its variable", async () => {
+    endpoint.reset();
+    const key = googleKey(endpoint.url);
+    const expected = {
+      publicKey: key.publicKey,
+      kid: key.privateKeyId,
+      iss: key.clientEmail,
+      sub: 'dmarc@example.jp',
+      scope: 'https://mail.google.com/',
+      aud: endpoint.url,
+    };
+    endpoint.answer = googleAnswer(endpoint, expected);
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    // No IMAP server there: the token is asked for before connecting, then the server is waited for.
+    const google = (id: number, googleKeyEnv: string): MailboxSourceSpec => ({
+      ...source(id),
+      url: 'imap://dmarc%40example.jp@127.0.0.1:1/INBOX',
+      app: { googleKeyEnv },
+    });
+    const sources = new MailboxSources({
+      store,
+      list: async () => [
+        google(1, 'SUMI_GOOGLE_SECRET'),
+        google(2, 'SUMI_BROKEN_SECRET'),
+        google(3, 'SUMI_NONE_SECRET'),
+      ],
+      env: {
+        SUMI_GOOGLE_SECRET: JSON.stringify(key.json),
+        SUMI_BROKEN_SECRET: '{"private_key": "-----BEGIN',
+      },
+      imap: { reconnect: { minMs: 20, maxMs: 40 } },
+      ca: pki.caCert,
+    });
+    onTestFinished(() => sources.close());
+    await sources.start();
+    await until(
+      'the first is waiting for its server',
+      () => sources.status().get(1)?.state === 'reconnecting',
+    );
+    expect(sources.status().get(1)?.error).toContain('ECONNREFUSED');
+    expect(endpoint.requests.length).toBeGreaterThan(0);
+    expect(jwtBearerProblem(endpoint.requests[0]!, expected)).toBe('');
+    expect(endpoint.issued.length).toBeGreaterThan(0);
+    await until('the broken key is said', () => sources.status().get(2)?.state === 'failed');
+    expect(sources.status().get(2)).toMatchObject({
+      problem: 'token-failed',
+      reason: expect.stringMatching(/JSON/),
+    });
+    expect(sources.status().get(2)!.error).not.toContain('BEGIN');
+    expect(sources.status().get(3)).toMatchObject({
+      state: 'failed',
+      problem: 'no-password',
+      error: expect.stringContaining('no service account key: set SUMI_NONE_SECRET'),
+    });
   });
 
   it("says why a source cannot run: its secret not set, a variable it may not name, the application's sign-in refused, no permission", async () => {

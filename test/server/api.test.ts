@@ -1070,7 +1070,35 @@ for (const engine of engines) {
             passwordEnv: 'SUMI_IMAP_PASSWORD',
           }),
         );
-        for (const source of [id, imapId])
+        // A Google Workspace mailbox over IMAP signs in as a service account, its key in a variable.
+        const gmail = 'imaps://dmarc%40example.jp@imap.gmail.com/INBOX';
+        for (const [body, field] of [
+          [{ url: graph.replace('Inbox', 'Other'), googleKeyEnv: 'SUMI_GOOGLE_SECRET' }, 'googleKeyEnv'],
+          [{ url: gmail, googleKeyEnv: 'SUMI_GOOGLE_SECRET', clientId: app.clientId }, 'googleKeyEnv'],
+          [{ url: gmail, googleKeyEnv: 'GOOGLE_APPLICATION_CREDENTIALS' }, 'googleKeyEnv'],
+        ] as const) {
+          const refused = await post(body);
+          expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+          expect(JSON.stringify(refused.json().error), JSON.stringify(body)).toContain(field);
+        }
+        const workspace = await post({ url: gmail, googleKeyEnv: 'SUMI_GOOGLE_SECRET' });
+        expect(workspace.statusCode, workspace.body).toBe(200);
+        const workspaceId = workspace.json().id;
+        const listedGoogle = async () =>
+          (await root.get('/api/imap-sources'))
+            .json()
+            .sources.find((s: { id: number }) => s.id === workspaceId);
+        expect(await listedGoogle()).toMatchObject({ googleKeyEnv: 'SUMI_GOOGLE_SECRET', clientId: null });
+        expect(
+          (await root.request('PATCH', `/api/imap-sources/${workspaceId}`, { archive: 'Done' })).statusCode,
+        ).toBe(200);
+        expect(await listedGoogle()).toMatchObject({ googleKeyEnv: 'SUMI_GOOGLE_SECRET', archive: 'Done' });
+        expect(
+          (await root.request('PATCH', `/api/imap-sources/${workspaceId}`, { googleKeyEnv: null }))
+            .statusCode,
+        ).toBe(200);
+        expect(await listedGoogle()).toMatchObject({ googleKeyEnv: null, clientId: null });
+        for (const source of [id, imapId, workspaceId])
           expect((await root.request('DELETE', `/api/imap-sources/${source}`)).statusCode).toBe(200);
       });
 

@@ -59,6 +59,7 @@ const TABS: TabSpec[] = [
       { name: 'secretEnv', label: 'settings.secret-env' },
       { name: 'tenant', label: 'settings.tenant' },
       { name: 'tokenUrl', label: 'settings.token-url' },
+      { name: 'googleKeyEnv', label: 'settings.google-key-env' },
       { name: 'archive', label: 'settings.archive' },
       { name: 'leaveOtherMail', label: 'settings.leave-other-mail', type: 'checkbox' },
     ],
@@ -253,7 +254,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                 : key === 'role'
                   ? w.tMaybe('role.', String(r[key]))
                   : key === 'status' && tab.id === 'imap'
-                    ? sourceStatus(r[key], String(r.secretEnv ?? r.passwordEnv ?? ''), w)
+                    ? sourceStatus(r[key], String(r.googleKeyEnv ?? r.secretEnv ?? r.passwordEnv ?? ''), w)
                     : display(r[key], w),
           }));
           if (tab.idKey) {
