@@ -375,9 +375,8 @@ async function clientCredentialsFor(
   if ((tenant === undefined) === (flags.tokenUrl === undefined))
     throw new UsageError(t('error.clientEndpoint'));
   // Loaded only for client credentials: a file ingest loads no HTTPS client.
-  const { clientCredentialsToken, graphScope, microsoftTokenUrl, OUTLOOK_SCOPE } = await import(
-    '../ingest/oauth.ts'
-  );
+  const { clientCredentialsToken, graphScope, microsoftTokenUrl, OUTLOOK_SCOPE, rereadingCredential } =
+    await import('../ingest/oauth.ts');
   let tokenUrl = flags.tokenUrl;
   if (tenant !== undefined) {
     try {
@@ -386,10 +385,11 @@ async function clientCredentialsFor(
       throw new UsageError(t('error.badTenant', { tenant }));
     }
   }
+  const readSecret = async (file: string) => (await readFile(file, 'utf8')).split(/\r?\n/)[0]?.trim() ?? '';
   let clientSecret: string | undefined;
   if (clientSecretFile !== undefined) {
     try {
-      clientSecret = (await readFile(clientSecretFile, 'utf8')).split(/\r?\n/)[0];
+      clientSecret = await readSecret(clientSecretFile);
     } catch (error) {
       throw new UsageError(`${clientSecretFile}: ${(error as Error).message}`);
     }
@@ -397,8 +397,13 @@ async function clientCredentialsFor(
   if (!clientSecret)
     throw new UsageError(t('error.noClientSecret', { where: clientSecretFile ?? `$${clientSecretEnv}` }));
   const scope = flags.scope ?? (mailbox === 'graph' ? graphScope(flags.graphUrl) : OUTLOOK_SCOPE);
+  const make = (secret: string) =>
+    clientCredentialsToken({ tokenUrl: tokenUrl!, clientId, clientSecret: secret, scope });
   try {
-    return clientCredentialsToken({ tokenUrl: tokenUrl!, clientId, clientSecret, scope });
+    // A secret file is read again at each request: a rotated secret is taken up by a running watch.
+    return clientSecretFile === undefined
+      ? make(clientSecret)
+      : rereadingCredential(() => readSecret(clientSecretFile), clientSecret, make);
   } catch {
     throw new UsageError(t('error.badTokenUrl', { url: tokenUrl! }));
   }
@@ -413,17 +418,24 @@ async function serviceAccountFor(
 ): Promise<() => Promise<string>> {
   const t = translator(ingestText, ctx.lang);
   // Loaded only for a service account: a file ingest loads no HTTPS client.
-  const { GMAIL_SCOPE, parseServiceAccountKey, ServiceAccountKeyError, serviceAccountToken } = await import(
-    '../ingest/oauth.ts'
-  );
+  const {
+    GMAIL_SCOPE,
+    parseServiceAccountKey,
+    rereadingCredential,
+    ServiceAccountKeyError,
+    serviceAccountToken,
+  } = await import('../ingest/oauth.ts');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(t('error.googleKey', { file, problem: (error as Error).message }));
   }
+  const make = (key: string) =>
+    serviceAccountToken(parseServiceAccountKey(key), user, flags.scope ?? GMAIL_SCOPE);
   try {
-    return serviceAccountToken(parseServiceAccountKey(text), user, flags.scope ?? GMAIL_SCOPE);
+    // Read again at each request: a new key written over it is taken up by a running watch.
+    return rereadingCredential(() => readFile(file, 'utf8'), text, make);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     const problem =

@@ -153,8 +153,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '--client-id と一緒に: アプリケーションのクライアントシークレットを入れた環境変数の名前',
   },
   'option.clientSecretFile': {
-    en: "with --client-id: file holding the application's client secret (first line)",
-    ja: '--client-id と一緒に: アプリケーションのクライアントシークレットを書いたファイル（1 行目）',
+    en: "with --client-id: file holding the application's client secret (first line), read again at each token request (a rotated secret is taken up)",
+    ja: '--client-id と一緒に: アプリケーションのクライアントシークレットを書いたファイル（1 行目）。トークンを要求するたびに読み直す（差し替えたシークレットも反映）',
   },
   'option.tenant': {
     en: 'with --client-id: the Microsoft Entra ID tenant (contoso.onmicrosoft.com, or its id) whose token endpoint at login.microsoftonline.com is asked',
@@ -165,8 +165,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '--client-id と一緒に: --tenant の代わりに要求する OAuth 2.0 トークンエンドポイント（各国のクラウド: https://login.microsoftonline.us/TENANT/oauth2/v2.0/token。https:// のみ）',
   },
   'option.googleKey': {
-    en: "IMAP: get access tokens as this Google service account (its JSON key file) acting as the URL's user, with Google Workspace's domain-wide delegation (the JWT bearer grant), a fresh one at every connection",
-    ja: 'IMAP: この Google サービスアカウント（JSON 鍵ファイル）として、Google Workspace のドメイン全体の委任により URL のユーザーとして振る舞うアクセストークンを取得する（JWT ベアラーフロー）。接続のたびに取り直す',
+    en: "IMAP: get access tokens as this Google service account (its JSON key file) acting as the URL's user, with Google Workspace's domain-wide delegation (the JWT bearer grant), a fresh one at every connection, the file read again each time (a new key is taken up)",
+    ja: 'IMAP: この Google サービスアカウント（JSON 鍵ファイル）として、Google Workspace のドメイン全体の委任により URL のユーザーとして振る舞うアクセストークンを取得する（JWT ベアラーフロー）。接続のたびに取り直し、そのたびにファイルを読み直す（新しい鍵も反映）',
   },
   'option.scope': {
     en: "with --client-id or --google-key: the scope asked for (default: for graph://, https://graph.microsoft.com/.default, or --graph-url's origin followed by /.default; for IMAP, https://outlook.office365.com/.default; with --google-key, https://mail.google.com/)",

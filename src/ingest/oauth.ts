@@ -103,6 +103,33 @@ export function clientCredentialsToken(
   });
 }
 
+/**
+ * A token source whose credential (a client secret, a service account's key file) is read again
+ * at each request, so that one a secret store rotates in place (a mounted Kubernetes secret, a
+ * file a renewal job rewrites) is taken up by a long watch without a restart. `make` gives the
+ * token source for a credential, made anew when the credential read changed; a read that fails,
+ * or a credential `make` refuses, keeps the last good one, whose requests then say whether it
+ * still works.
+ */
+export function rereadingCredential(
+  read: () => Promise<string>,
+  first: string,
+  make: (credential: string) => () => Promise<string>,
+): () => Promise<string> {
+  let current = { credential: first, token: make(first) };
+  return async () => {
+    const credential = await read().catch(() => current.credential);
+    if (credential !== current.credential) {
+      try {
+        current = { credential, token: make(credential) };
+      } catch {
+        // Half written, or not a credential: the last good one goes on.
+      }
+    }
+    return current.token();
+  };
+}
+
 /** Google's token endpoint, where a service account key names none. */
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 /** Gmail's scope for IMAP (XOAUTH2): the whole mailbox. */

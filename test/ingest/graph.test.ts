@@ -39,6 +39,17 @@ const graph = new MockGraph();
 /** The mock on `port` (0: any) of 127.0.0.1. */
 const serveGraph = (port = 0) => serveMockGraph(pki, graph, port);
 
+/** The flags of a CLI run reading the mock as app-id, its secret from `secret` (a flag and its value). */
+const asApp = (secret: [string, string]) => [
+  '--graph-url',
+  graphUrl,
+  '--client-id',
+  'app-id',
+  ...secret,
+  '--token-url',
+  endpoint.url,
+];
+
 beforeAll(async () => {
   pki = createTestPki();
   dir = await mkdtemp(path.join(tmpdir(), 'sumi-graph-'));
@@ -602,14 +613,7 @@ describe('sumi ingest graph://', () => {
       [
         'ingest',
         `graph://${MAILBOX}/Inbox`,
-        '--graph-url',
-        graphUrl,
-        '--client-id',
-        'app-id',
-        '--client-secret-env',
-        'SUMI_CLIENT_SECRET',
-        '--token-url',
-        endpoint.url,
+        ...asApp(['--client-secret-env', 'SUMI_CLIENT_SECRET']),
         '--db',
         path.join(dir, 'cli-cc.db'),
         '--json',
@@ -650,14 +654,7 @@ describe('sumi ingest graph://', () => {
         'ja',
         'ingest',
         `graph://${MAILBOX}/Inbox`,
-        '--graph-url',
-        graphUrl,
-        '--client-id',
-        'app-id',
-        '--client-secret-file',
-        secretFile,
-        '--token-url',
-        endpoint.url,
+        ...asApp(['--client-secret-file', secretFile]),
         '--db',
         path.join(dir, 'cli-cc-refused.db'),
       ],
@@ -672,6 +669,57 @@ describe('sumi ingest graph://', () => {
     );
     expect(graph.requests).toEqual([]);
   }, 30_000);
+
+  it('--watch takes up a client secret rotated in its file, without a restart (child process)', async () => {
+    // The endpoint takes the secret in force only; Graph takes the tokens issued for the one in force.
+    let inForce = 'first~secret';
+    endpoint.answer = (request) =>
+      request.form.client_secret === inForce
+        ? endpoint.issue()
+        : {
+            status: 401,
+            body: JSON.stringify({ error: 'invalid_client', error_description: 'AADSTS7000215' }),
+          };
+    graph.tokens = new Set(['cc-1']);
+    graph.add(reportMail({ reportId: 'cli-rot-1' }));
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, pki.caCert);
+    const secretFile = path.join(dir, 'rotated-secret');
+    await writeFile(secretFile, `${inForce}\n`);
+    const child = spawnSumi(
+      [
+        'ingest',
+        '--watch',
+        '--interval',
+        '1',
+        `graph://${MAILBOX}/Inbox`,
+        ...asApp(['--client-secret-file', secretFile]),
+        '--db',
+        path.join(dir, 'cli-rotated.db'),
+        '--json',
+      ],
+      { NODE_EXTRA_CA_CERTS: ca, LANG: 'en_US.UTF-8' },
+    );
+    const out = childOutput(child);
+    child.stdin.end();
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    await until('the first mail is moved', () => graph.in('inbox-id').length === 0, 20_000);
+    // Rotated: the old secret and its token are refused from now on.
+    inForce = 'second~secret';
+    await writeFile(secretFile, `${inForce}\n`);
+    graph.tokens = new Set(['cc-2', 'cc-3', 'cc-4']);
+    graph.add(reportMail({ reportId: 'cli-rot-2' }));
+    await until('the mail that arrived is moved', () => graph.in('inbox-id').length === 0, 20_000);
+    child.kill('SIGTERM');
+    expect(await out.exited).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ reports: 2, failed: [] });
+    expect(endpoint.requests.map((request) => request.form.client_secret)).toEqual([
+      'first~secret',
+      'second~secret',
+    ]);
+  }, 45_000);
 
   it('--watch --interval 1 reads the folder again every second until SIGTERM (child process)', async () => {
     graph.add(reportMail({ reportId: 'cli-w-1' }));

@@ -19,6 +19,7 @@ import {
   graphScope,
   microsoftTokenUrl,
   parseServiceAccountKey,
+  rereadingCredential,
   serviceAccountToken,
 } from '../../src/ingest/oauth.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -72,6 +73,34 @@ const failure = async (ask: () => Promise<string>): Promise<TokenError> => {
   expect(String((error as Error).message)).not.toContain(SECRET);
   return error as TokenError;
 };
+
+describe('rereadingCredential', () => {
+  it('makes a new token source when the credential read changes, and keeps the last good one otherwise', async () => {
+    const reads: (string | Error)[] = ['one', 'two', new Error('ENOENT'), 'half', 'three'];
+    const made: string[] = [];
+    const token = rereadingCredential(
+      async () => {
+        const next = reads.shift()!;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+      'one',
+      (credential) => {
+        if (credential === 'half') throw new RangeError('not a credential');
+        made.push(credential);
+        return async () => `token-for-${credential}`;
+      },
+    );
+    expect(made).toEqual(['one']);
+    expect(await token()).toBe('token-for-one');
+    expect(await token()).toBe('token-for-two');
+    // A read that fails and a credential refused keep the last good one.
+    expect(await token()).toBe('token-for-two');
+    expect(await token()).toBe('token-for-two');
+    expect(await token()).toBe('token-for-three');
+    expect(made).toEqual(['one', 'two', 'three']);
+  });
+});
 
 describe('clientCredentialsToken', () => {
   it('POSTs the client credentials grant as a form and gives the access_token, a fresh one at each call', async () => {
