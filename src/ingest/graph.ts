@@ -30,6 +30,7 @@ import {
   IMAP_DEFAULT_ARCHIVE,
   IMAP_RECONNECT_MAX_MS,
   IMAP_RECONNECT_MIN_MS,
+  sleep,
   TokenError,
 } from './imap-account.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
@@ -693,18 +694,4 @@ async function childFolder(
     }
     throw error;
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

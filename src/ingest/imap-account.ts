@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as wait } from 'node:timers/promises';
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
@@ -26,6 +27,15 @@ export const IMAP_OTHER_MAIL_KEYWORD = '$SumiOtherMail';
  */
 export const IMAP_RECONNECT_MIN_MS = 1_000;
 export const IMAP_RECONNECT_MAX_MS = 60_000;
+
+/** Waits `ms`, or less when `signal` aborts (a watch's backoff and interval, a throttled request). */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return wait(ms, undefined, signal ? { signal } : undefined).then(
+    () => {},
+    // Only the abort rejects: the wait is over.
+    () => {},
+  );
+}
 
 export interface ImapTarget {
   /** Implicit TLS (imaps://). */

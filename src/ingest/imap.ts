@@ -19,6 +19,7 @@ import {
   type ImapTarget,
   imapPassword,
   parseImapUrl,
+  sleep,
   TokenError,
 } from './imap-account.ts';
 import { INGEST_MAX_MESSAGE_BYTES, tooLarge } from './inputs.ts';
@@ -421,16 +422,4 @@ async function ensureFolder(
 ): Promise<string> {
   if (boxes.some((box) => box.path === folder)) return folder;
   return (await client.mailboxCreate(folder)).path;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -277,7 +277,7 @@ function base64url(text: string): string {
 }
 
 /** The https:// URL of a token endpoint; throws RangeError on another scheme or a URL naming a user. */
-function tokenEndpointUrl(text: string): URL {
+export function tokenEndpointUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);

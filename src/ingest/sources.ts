@@ -203,14 +203,15 @@ export class MailboxSources {
       status.since = this.#now();
     };
     const env = sourceSecretEnv(spec);
-    const secret = sourceEnvAllowed(env) ? (this.#options.env ?? process.env)[env] : undefined;
+    const allowed = sourceEnvAllowed(env);
+    const secret = allowed ? (this.#options.env ?? process.env)[env] : undefined;
     if (!secret) {
       const missing = !spec.app
         ? 'serve.noPassword'
         : 'googleKeyEnv' in spec.app
           ? 'serve.noGoogleKey'
           : 'serve.noSecret';
-      const [problem, key] = !sourceEnvAllowed(env)
+      const [problem, key] = !allowed
         ? (['env-not-allowed', 'serve.envNotAllowed'] as const)
         : (['no-password', missing] as const);
       set('failed', translate(ingestText, key, 'en', { env }));

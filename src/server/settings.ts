@@ -20,7 +20,7 @@ import {
   parseImapUrl,
   SOURCE_ENV_NAME,
 } from '../ingest/imap-account.ts';
-import { microsoftTokenUrl } from '../ingest/oauth.ts';
+import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
 import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
@@ -407,11 +407,7 @@ export function registerSettingsRoutes(
       throw badSource('tenant: give tenant or tokenUrl, one of the two');
     try {
       if (tenant) microsoftTokenUrl(tenant);
-      else {
-        const url = new URL(tokenUrl!);
-        if (url.protocol !== 'https:' || url.username || url.password)
-          throw new RangeError('an https:// URL');
-      }
+      else tokenEndpointUrl(tokenUrl!);
     } catch (error) {
       throw badSource(`${tenant ? 'tenant' : 'tokenUrl'}: ${(error as Error).message}`);
     }
