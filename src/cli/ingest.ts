@@ -491,11 +491,8 @@ async function runImap(
         } else if (event.type === 'watching') {
           ctx.stderr.write(`${t('imap.watching', { folder: event.folder })}\n`);
         } else {
-          const { error } = event;
-          const message = error instanceof TokenError ? describeTokenError(error, ctx.lang) : error.message;
-          ctx.stderr.write(
-            `${t('imap.reconnecting', { message, seconds: Math.round(event.delayMs / 1000) })}\n`,
-          );
+          const seconds = Math.round(event.delayMs / 1000);
+          ctx.stderr.write(`${imapRetryLine(event.error, seconds, ctx)}\n`);
         }
       },
     });
@@ -509,6 +506,33 @@ async function runImap(
     }
     throw error;
   }
+}
+
+/**
+ * Why an IMAP watch connects again, in the reader's language: the connection lost (the server's
+ * or the system's words), the server not reached or TLS failing, or what failed while it was
+ * connected (the store, a token) and is tried again with it.
+ */
+function imapRetryLine(error: Error, seconds: number, ctx: CliContext): string {
+  const t = translator(ingestText, ctx.lang);
+  if (error instanceof ImapAccessError) {
+    const { host, port, user, folder } = error.target;
+    const message = t(`imap.access.${error.code}`, {
+      server: hostPort(host, port),
+      user,
+      folder,
+      reason: error.reason,
+    });
+    return t('imap.retrying', { message, seconds });
+  }
+  if (error instanceof TokenError)
+    return t('imap.retrying', {
+      message: t('error.token', { detail: describeTokenError(error, ctx.lang) }),
+      seconds,
+    });
+  if (error instanceof StoreAccessError)
+    return t('imap.retrying', { message: describeStoreAccessError(error, ctx.lang), seconds });
+  return t('imap.reconnecting', { message: error.message, seconds });
 }
 
 /** `interval`: seconds between a watch's passes (--interval). */

@@ -493,6 +493,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',
     ja: 'IMAP の接続が切れました（{message}）。{seconds} 秒後に再接続します',
   },
+  'imap.retrying': {
+    en: '{message}; connecting to the IMAP server again in {seconds} s',
+    ja: '{message}。{seconds} 秒後に IMAP サーバーへ再接続します',
+  },
   // Sumi's own reasons in a Graph access error (the service's are quoted as it gave them).
   'graph.reason.outsideLink': {
     en: 'Graph gave a link outside {base}: {url}',

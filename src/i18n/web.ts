@@ -507,6 +507,10 @@ export const webText = {
     en: 'the application or service account could not sign in: {reason}',
     ja: 'アプリケーションまたはサービスアカウントとしてサインインできません: {reason}',
   },
+  'imap-state.store': {
+    en: 'the reports cannot be stored: {reason}',
+    ja: 'レポートを保存できません: {reason}',
+  },
   'imap-state.token-refused': {
     en: 'Microsoft Graph refused the access token: {reason}',
     ja: 'Microsoft Graph がアクセストークンを拒否しました: {reason}',

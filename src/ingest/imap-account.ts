@@ -214,7 +214,8 @@ function tokenSourceName(source: TokenSource): string {
   return `${tokenUrl} (client_id ${clientId})`;
 }
 
-function tokenReason(reason: TokenReason, lang: Lang): string {
+/** Sumi's own reason why no token came, in the reader's language. */
+export function tokenReason(reason: TokenReason, lang: Lang): string {
   return translator(ingestText, lang)(`token.reason.${reason.key}`, reason.values);
 }
 

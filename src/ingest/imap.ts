@@ -113,7 +113,12 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
         if (options.signal?.aborted) return totals;
         throw said;
       }
-      options.onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
+      // As said: a server not reached or TLS failing is named for the reader, not left a socket's code.
+      options.onEvent?.({
+        type: 'reconnecting',
+        error: (said instanceof Error ? said : error) as Error,
+        delayMs: delay,
+      });
       await sleep(delay, options.signal);
       delay = Math.min(maxMs, delay * 2);
     }

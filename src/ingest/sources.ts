@@ -9,7 +9,9 @@
  * on Google Workspace); the variables' names are those the dashboard may name (sourceEnvAllowed).
  */
 import { ingestText } from '../i18n/ingest.ts';
+import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
+import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
 import { ingestGraph } from './graph.ts';
 import { GraphAccessError, type GraphAccessErrorCode } from './graph-account.ts';
@@ -20,6 +22,7 @@ import {
   parseImapUrl,
   sourceEnvAllowed,
   TokenError,
+  tokenReason,
 } from './imap-account.ts';
 import {
   clientCredentialsToken,
@@ -72,6 +75,7 @@ export type MailboxSourceProblem =
   | 'no-password'
   | 'env-not-allowed'
   | 'token-failed'
+  | 'store'
   | ImapAccessErrorCode
   | GraphAccessErrorCode;
 
@@ -81,14 +85,21 @@ export interface MailboxSourceStatus {
   error: string | null;
   /** A failure Sumi itself names, for the dashboard to say in the reader's language. */
   problem: MailboxSourceProblem | null;
-  /** With a problem the server, TLS or the identity provider named: their words (not translated), else null. */
-  reason: string | null;
+  /**
+   * With a problem: why, as the server, TLS or the identity provider said it (their words, not
+   * translated), or, when Sumi itself says why (no answer in time, an answer that is not JSON, a
+   * key file's fault, the store's failure), in both languages; else null.
+   */
+  reason: string | SaidInBoth | null;
   /** Epoch second of the last change of state. */
   since: number;
   /** Reports of every kind stored from it since it started (new ones, not duplicates). */
   reports: number;
   lastReportAt: number | null;
 }
+
+/** Sumi's own words, in each language the dashboard speaks. */
+export type SaidInBoth = Record<Lang, string>;
 
 /** How often the list of sources is read again (changes through the API apply at once). */
 export const MAILBOX_SOURCES_RECONCILE_MS = 30_000;
@@ -311,11 +322,34 @@ export class MailboxSources {
 }
 
 /** The problem an error names, with the words of whoever named it. */
-function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: string } | null {
-  if (error instanceof ImapAccessError || error instanceof GraphAccessError)
-    return { problem: error.code, reason: error.reason };
-  if (error instanceof TokenError) return { problem: 'token-failed', reason: error.detail };
+function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: string | SaidInBoth } | null {
+  if (error instanceof ImapAccessError) return { problem: error.code, reason: error.reason };
+  if (error instanceof GraphAccessError) {
+    const own = error.ownReason;
+    return {
+      problem: error.code,
+      reason: own
+        ? inBoth((lang) => translate(ingestText, `graph.reason.${own.key}`, lang, own.values))
+        : error.reason,
+    };
+  }
+  if (error instanceof TokenError) {
+    const own = error.ownReason;
+    return { problem: 'token-failed', reason: own ? inBoth((lang) => tokenReason(own, lang)) : error.detail };
+  }
   // Its words never quote the key.
-  if (error instanceof ServiceAccountKeyError) return { problem: 'token-failed', reason: error.message };
+  if (error instanceof ServiceAccountKeyError) {
+    const { key, values } = error.reason;
+    return {
+      problem: 'token-failed',
+      reason: inBoth((lang) => translate(ingestText, `googleKey.reason.${key}`, lang, values)),
+    };
+  }
+  if (error instanceof StoreAccessError)
+    return { problem: 'store', reason: inBoth((lang) => describeStoreAccessError(error, lang)) };
   return null;
+}
+
+function inBoth(say: (lang: Lang) => string): SaidInBoth {
+  return { en: say('en'), ja: say('ja') };
 }

@@ -337,10 +337,12 @@ export function registerSettingsRoutes(
             'no-password',
             'env-not-allowed',
             'token-failed',
+            'store',
             ...new Set([...IMAP_ACCESS_ERROR_CODES, ...GRAPH_ACCESS_ERROR_CODES]),
           ] as [string, ...string[]])
           .nullable(),
-        reason: z.string().nullable(),
+        /** The server's words, or Sumi's own in both languages. */
+        reason: z.union([z.string(), z.object({ en: z.string(), ja: z.string() })]).nullable(),
         since: z.number(),
         reports: z.number(),
         lastReportAt: z.number().nullable(),

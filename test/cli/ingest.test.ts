@@ -8,7 +8,7 @@ import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
 import { until } from '../helpers/until.ts';
 import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
-import { spawnSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
+import { childOutput, spawnSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/reports');
@@ -268,6 +268,21 @@ describe('sumi ingest', () => {
       /^エラー: IMAP サーバー 127\.0\.0\.1:1 に接続できません: .*ECONNREFUSED.*\n$/,
     );
   });
+
+  it('--watch says an IMAP server not there as not reached, not as a connection lost, and tries again (ja)', async () => {
+    const child = spawnSumi(['--lang', 'ja', 'ingest', '--watch', 'imap://u@127.0.0.1:1/INBOX', '--db', db], {
+      SUMI_IMAP_PASSWORD: 'x',
+    });
+    const out = childOutput(child);
+    await until('it says it tries again', () => /再接続します/.test(out.stderr), 60_000);
+    child.kill('SIGTERM');
+    await out.exited;
+    // Before: "IMAP の接続が切れました（connect ECONNREFUSED 127.0.0.1:1）" of a connection never made.
+    expect(out.stderr).toMatch(
+      /^IMAP サーバー 127\.0\.0\.1:1 に接続できません: .*ECONNREFUSED.*。\d+ 秒後に IMAP サーバーへ再接続します\n/m,
+    );
+    expect(out.stderr).not.toMatch(/接続が切れました/);
+  }, 60_000);
 
   it('exits 1 when the store cannot be opened', async () => {
     await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-5' }));

@@ -3,6 +3,7 @@ import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type MailboxSourceSpec, MailboxSources, type SourceApp } from '../../src/ingest/sources.ts';
+import { StoreAccessError } from '../../src/store/errors.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
@@ -262,21 +263,80 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
       'the first is waiting for its server',
       () => sources.status().get(1)?.state === 'reconnecting',
     );
-    expect(sources.status().get(1)?.error).toContain('ECONNREFUSED');
+    // Named for the dashboard (before: only the socket's code, in English).
+    expect(sources.status().get(1)).toMatchObject({
+      problem: 'unreachable',
+      reason: expect.stringContaining('ECONNREFUSED'),
+    });
     expect(endpoint.requests.length).toBeGreaterThan(0);
     expect(jwtBearerProblem(endpoint.requests[0]!, expected)).toBe('');
     expect(endpoint.issued.length).toBeGreaterThan(0);
     await until('the broken key is said', () => sources.status().get(2)?.state === 'failed');
+    // Sumi's own words, in both languages (before: English only).
     expect(sources.status().get(2)).toMatchObject({
       problem: 'token-failed',
-      reason: expect.stringMatching(/JSON/),
+      reason: { en: expect.stringMatching(/JSON/), ja: expect.stringMatching(/JSON/) },
     });
+    expect((sources.status().get(2)!.reason as { ja: string }).ja).toMatch(/[ぁ-んァ-ン一-龯]/);
     expect(sources.status().get(2)!.error).not.toContain('BEGIN');
     expect(sources.status().get(3)).toMatchObject({
       state: 'failed',
       problem: 'no-password',
       error: expect.stringContaining('no service account key: set SUMI_NONE_SECRET'),
     });
+  });
+
+  it('says in both languages why a source fails or retries when Sumi names the reason: an answer that is not JSON, the store failing', async () => {
+    graph.reset();
+    endpoint.reset();
+    graph.tokens = new Set(['cc-1', 'cc-2', 'cc-3']);
+    // This application's token endpoint answers nothing JSON: Sumi's own reason, not the endpoint's words.
+    const down = 'down-app';
+    endpoint.answer = (request) =>
+      request.form.client_id === down ? { status: 200, body: '<html>maintenance</html>' } : endpoint.issue();
+    let broken = true;
+    const failing = (store: Store) =>
+      new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (broken && /^(insert|quarantine)/.test(String(key)))
+              return Promise.reject(
+                new StoreAccessError('unreachable', {
+                  target: 'sumi@127.0.0.1:5432/sumi',
+                  reason: 'connect ECONNREFUSED 127.0.0.1:5432',
+                }),
+              );
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    graph.add(reportMail({ reportId: 'store-down-1' }));
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    const sources = await watching(failing(store), [
+      source(1),
+      { ...source(2, { clientId: down }), url: `graph://${MAILBOX}/Inbox/A` },
+    ]);
+    await until('no token is said', () => sources.status().get(2)?.problem === 'token-failed');
+    expect(sources.status().get(2)!.reason).toEqual({
+      en: 'answered with something that is not JSON',
+      ja: 'JSON ではない応答を返しました',
+    });
+    await until('the store failing is said', () => sources.status().get(1)?.problem === 'store');
+    expect(sources.status().get(1)).toMatchObject({
+      state: 'reconnecting',
+      reason: {
+        en: expect.stringContaining('127.0.0.1:5432'),
+        ja: expect.stringContaining('127.0.0.1:5432'),
+      },
+    });
+    const { en, ja } = sources.status().get(1)!.reason as { en: string; ja: string };
+    expect(en).not.toBe(ja);
+    broken = false;
+    await until('the report is stored once the store is back', () => sources.status().get(1)?.reports === 1);
+    expect(sources.status().get(1)).toMatchObject({ problem: null, reason: null });
   });
 
   it("says why a source cannot run: its secret not set, a variable it may not name, the application's sign-in refused, no permission", async () => {
@@ -317,9 +377,14 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     expect(status.get(2)).toMatchObject({ problem: 'env-not-allowed' });
     expect(status.get(3)).toMatchObject({
       problem: 'token-failed',
-      reason: expect.stringContaining('AADSTS7000215: Invalid client secret provided.'),
+      reason: {
+        en: expect.stringContaining('AADSTS7000215: Invalid client secret provided.'),
+        ja: expect.stringMatching(
+          /^HTTP 401 を返しました: .*AADSTS7000215: Invalid client secret provided\./,
+        ),
+      },
     });
-    expect(status.get(3)!.reason).not.toContain('s3cret');
+    expect(JSON.stringify(status.get(3)!.reason)).not.toContain('s3cret');
     expect(status.get(4)).toMatchObject({
       problem: 'forbidden',
       reason: 'ErrorAccessDenied "Access is denied."',

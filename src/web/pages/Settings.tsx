@@ -4,7 +4,7 @@ import { Async, ErrorBox } from '../components/Async.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
-import { asArray, display, isTimeField, pick, timestamp } from '../values.ts';
+import { asArray, display, isTimeField, pick, textOf, timestamp } from '../values.ts';
 
 interface Field {
   name: string;
@@ -380,6 +380,7 @@ const SOURCE_PROBLEMS = {
   'no-password': 'imap-state.no-password',
   'env-not-allowed': 'imap-state.env-not-allowed',
   'token-failed': 'imap-state.token-failed',
+  store: 'imap-state.store',
   unreachable: 'imap-state.unreachable',
   tls: 'imap-state.tls',
   'login-refused': 'imap-state.login-refused',
@@ -397,14 +398,15 @@ function sourceStatus(value: unknown, env: string, w: ReturnType<typeof useWords
     state?: string;
     error?: string | null;
     problem?: string | null;
-    reason?: string | null;
+    /** The server's words, or Sumi's own in both languages. */
+    reason?: string | { en: string; ja: string } | null;
     reports?: number;
   };
   const parts = [w.tMaybe('imap-state.', String(status.state))];
   const problem = status.problem
     ? SOURCE_PROBLEMS[status.problem as keyof typeof SOURCE_PROBLEMS]
     : undefined;
-  if (problem) parts.push(w.t(problem, { env, reason: status.reason ?? '' }));
+  if (problem) parts.push(w.t(problem, { env, reason: textOf(status.reason, w.lang) }));
   else if (status.error) parts.push(status.error);
   if (typeof status.reports === 'number' && status.reports > 0)
     parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
