@@ -163,6 +163,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const graphUrls = inputs.filter((i) => /^graph:\/\//i.test(i));
   if (imapUrls.length + graphUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
   const graph = graphUrls[0];
+  // Ctrl-C (or SIGTERM) stops the run: its handlers are set below; the token sources take it now,
+  // so that a token request under way ends with it.
+  const controller = new AbortController();
   let graphToken: (() => Promise<string>) | undefined;
   if (graph !== undefined) {
     try {
@@ -176,7 +179,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
       throw new UsageError(t('error.badGraphBase', { url: String(flags.graphUrl) }));
     }
     // A password given is refused rather than ignored.
-    graphToken = (await tokenFor(flags, ctx, 'graph')) ?? undefined;
+    graphToken = (await tokenFor(flags, ctx, controller.signal, 'graph')) ?? undefined;
     if (!graphToken || flags.passwordFile !== undefined) throw new UsageError(t('error.graphNeedsToken'));
   }
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
@@ -199,7 +202,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     } catch {
       throw new UsageError(t('error.badImapUrl', { url: imap }));
     }
-    login = await loginFor(flags, ctx, parseImapUrl(imap).user);
+    login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
   const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
   const progress = progressPrinter(ctx);
@@ -208,7 +211,6 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   // Ctrl-C (or SIGTERM) stops taking inputs and lets the reports under way commit, so the
   // summary says what is stored; a second one ends the process at once (every report is its
   // own transaction: what was not committed is not stored). With --watch it is the way to end.
-  const controller = new AbortController();
   let grace: NodeJS.Timeout | undefined;
   const stop = () => {
     if (controller.signal.aborted) return endNow();
@@ -314,8 +316,13 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
 /** How to log in to IMAP: a password, or an OAuth 2.0 access token from its source. */
 type ImapLogin = { password: string } | { accessToken: () => Promise<string> };
 
-async function loginFor(flags: IngestFlags, ctx: CliContext, user: string): Promise<ImapLogin> {
-  const accessToken = await tokenFor(flags, ctx, 'imap', user);
+async function loginFor(
+  flags: IngestFlags,
+  ctx: CliContext,
+  signal: AbortSignal,
+  user: string,
+): Promise<ImapLogin> {
+  const accessToken = await tokenFor(flags, ctx, signal, 'imap', user);
   return accessToken ? { accessToken } : { password: await passwordFor(flags, ctx) };
 }
 
@@ -327,6 +334,8 @@ async function loginFor(flags: IngestFlags, ctx: CliContext, user: string): Prom
 async function tokenFor(
   flags: IngestFlags,
   ctx: CliContext,
+  /** The run's stop: ends a token request or command under way. */
+  signal: AbortSignal,
   mailbox: 'imap' | 'graph',
   user = '',
 ): Promise<(() => Promise<string>) | null> {
@@ -352,12 +361,12 @@ async function tokenFor(
   ];
   const own = [flags.clientId, flags.googleKey].filter((value) => value !== undefined).length;
   if (sources.length + own > 1) throw new UsageError(t('error.tokenSources'));
-  if (flags.clientId !== undefined) return clientCredentialsFor(flags.clientId, flags, ctx, mailbox);
+  if (flags.clientId !== undefined) return clientCredentialsFor(flags.clientId, flags, ctx, signal, mailbox);
   if (flags.googleKey !== undefined) {
     if (mailbox === 'graph') throw new UsageError(t('error.googleKeyGraph'));
-    return serviceAccountFor(flags.googleKey, user, flags, ctx);
+    return serviceAccountFor(flags.googleKey, user, flags, ctx, signal);
   }
-  return sources[0] ? imapAccessToken(sources[0], ctx.env) : null;
+  return sources[0] ? imapAccessToken(sources[0], ctx.env, signal) : null;
 }
 
 /** `--client-id` with its secret and token endpoint: tokens Sumi asks for itself. */
@@ -365,6 +374,7 @@ async function clientCredentialsFor(
   clientId: string,
   flags: IngestFlags,
   ctx: CliContext,
+  signal: AbortSignal,
   mailbox: 'imap' | 'graph',
 ): Promise<() => Promise<string>> {
   const t = translator(ingestText, ctx.lang);
@@ -398,7 +408,7 @@ async function clientCredentialsFor(
     throw new UsageError(t('error.noClientSecret', { where: clientSecretFile ?? `$${clientSecretEnv}` }));
   const scope = flags.scope ?? (mailbox === 'graph' ? graphScope(flags.graphUrl) : OUTLOOK_SCOPE);
   const make = (secret: string) =>
-    clientCredentialsToken({ tokenUrl: tokenUrl!, clientId, clientSecret: secret, scope });
+    clientCredentialsToken({ tokenUrl: tokenUrl!, clientId, clientSecret: secret, scope }, { signal });
   try {
     // A secret file is read again at each request: a rotated secret is taken up by a running watch.
     return clientSecretFile === undefined
@@ -415,6 +425,7 @@ async function serviceAccountFor(
   user: string,
   flags: IngestFlags,
   ctx: CliContext,
+  signal: AbortSignal,
 ): Promise<() => Promise<string>> {
   const t = translator(ingestText, ctx.lang);
   // Loaded only for a service account: a file ingest loads no HTTPS client.
@@ -432,7 +443,7 @@ async function serviceAccountFor(
     throw new UsageError(t('error.googleKey', { file, problem: (error as Error).message }));
   }
   const make = (key: string) =>
-    serviceAccountToken(parseServiceAccountKey(key), user, flags.scope ?? GMAIL_SCOPE);
+    serviceAccountToken(parseServiceAccountKey(key), user, flags.scope ?? GMAIL_SCOPE, { signal });
   try {
     // Read again at each request: a new key written over it is taken up by a running watch.
     return rereadingCredential(() => readFile(file, 'utf8'), text, make);

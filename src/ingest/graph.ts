@@ -146,7 +146,8 @@ export async function ingestGraph(url: string, options: IngestGraphOptions): Pro
     }
     return await watchFolder(client, url, options, totals, progress);
   } catch (error) {
-    if (error instanceof ThrottledWhenStopped) return totals;
+    // Stopped: a throttled request's wait given up, or a token request under way ended.
+    if (error instanceof ThrottledWhenStopped || options.signal?.aborted) return totals;
     throw error;
   } finally {
     client.close();

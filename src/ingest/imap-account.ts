@@ -125,10 +125,12 @@ export type TokenReason = {
 export function imapAccessToken(
   source: Exclude<TokenSource, { clientCredentials: unknown } | { serviceAccount: unknown }>,
   env: Record<string, string | undefined> = process.env,
+  /** Ends a token command under way (its process killed); the call rejects with the signal's reason. */
+  signal?: AbortSignal,
 ): () => Promise<string> {
   return async () => {
     let text: string | undefined;
-    if ('command' in source) text = await runTokenCommand(source.command, env);
+    if ('command' in source) text = await runTokenCommand(source.command, env, signal);
     else if ('file' in source) {
       try {
         text = await readFile(source.file, 'utf8');
@@ -219,14 +221,19 @@ export function tokenReason(reason: TokenReason, lang: Lang): string {
   return translator(ingestText, lang)(`token.reason.${reason.key}`, reason.values);
 }
 
-function runTokenCommand(command: string, env: Record<string, string | undefined>): Promise<string> {
+function runTokenCommand(
+  command: string,
+  env: Record<string, string | undefined>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       '/bin/sh',
       ['-c', command],
-      { env, timeout: IMAP_TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
+      { env, timeout: IMAP_TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1024 * 1024, ...(signal ? { signal } : {}) },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
+        if (signal?.aborted) return reject(signal.reason);
         const said = String(stderr).trim().split('\n').slice(-3).join(' ').slice(0, 300);
         const why = error.killed
           ? `timed out after ${IMAP_TOKEN_COMMAND_TIMEOUT_MS / 1000} s`

@@ -4,7 +4,7 @@
  * endpoint (RFC 7662), which the test controls to rotate and revoke tokens; tokens from a source,
  * or from a local token endpoint Sumi asks itself with the client credentials grant.
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,33 @@ describe('imapAccessToken', () => {
     await expect(imapAccessToken({ command: 'true' })()).rejects.toThrow('token command: no token');
     await expect(imapAccessToken({ file: path.join(dir, 'missing') })()).rejects.toThrow(/missing: ENOENT/);
     await expect(imapAccessToken({ env: 'NONE' }, {})()).rejects.toThrow('$NONE: no token');
+  });
+
+  it('ends a token command under way when the signal aborts, with the signal reason, its process killed', async () => {
+    const pidFile = path.join(dir, 'token-command.pid');
+    const controller = new AbortController();
+    const asking = imapAccessToken(
+      { command: `echo $$ > ${pidFile}; exec sleep 30` },
+      process.env,
+      controller.signal,
+    )();
+    await until(
+      'the command runs',
+      async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() !== '',
+    );
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    const stopped = Date.now();
+    controller.abort(new Error('stopped'));
+    await expect(asking).rejects.toThrow('stopped');
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+    await until('its process is gone', () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
   });
 });
 

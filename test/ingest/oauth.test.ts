@@ -6,10 +6,11 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { describeTokenError, TokenError, tokenServiceFailed } from '../../src/ingest/imap-account.ts';
 import {
   type ClientCredentials,
@@ -23,7 +24,8 @@ import {
   serviceAccountToken,
 } from '../../src/ingest/oauth.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
-import { sumi } from './helpers/sumi.ts';
+import { until } from '../helpers/until.ts';
+import { childOutput, spawnSumi, sumi } from './helpers/sumi.ts';
 import {
   decodeJwt,
   googleAnswer,
@@ -402,6 +404,42 @@ describe('sumi ingest with client credentials: usage', () => {
     );
     for (const run of [imap, en, ja]) expect(run.stderr + run.stdout).not.toContain(SECRET);
   });
+
+  it('Ctrl-C ends a token request under way: the run stops at once with 130, not after the request times out', async () => {
+    // A token endpoint that takes the connection and never answers (not even TLS).
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const hanging = [
+        '--client-id',
+        'app',
+        '--client-secret-env',
+        'S',
+        '--token-url',
+        `https://127.0.0.1:${port}/token`,
+      ];
+      for (const args of [
+        ['ingest', graphUrl, ...hanging, ...offline],
+        ['ingest', 'imap://dmarc@127.0.0.1:1/INBOX', ...hanging, '--db', ':memory:'],
+      ]) {
+        const child = spawnSumi(args, { S: SECRET });
+        const out = childOutput(child);
+        const before = sockets.size;
+        await until('the token is asked for', () => sockets.size > before, 60_000);
+        const stopped = Date.now();
+        child.kill('SIGINT');
+        // Before: the request went on to its 30 s limit, and the CLI's 10 s grace killed the run.
+        expect(await out.exited).toBe(130);
+        expect(Date.now() - stopped).toBeLessThan(INTERRUPT_GRACE_MS / 2);
+        expect(out.stderr).not.toMatch(/Error|エラー|token/);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 60_000);
 });
 
 describe('serviceAccountToken (Google, JWT bearer grant)', () => {
