@@ -38,6 +38,11 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>,
     async () => (await import('./quarantine.ts')).registerQuarantine,
     ['[options] <list|raw|retry> [ids...]', ingestText, 'quarantine.description'],
   ],
+  [
+    'prune',
+    async () => (await import('./prune.ts')).registerPrune,
+    ['[options]', ingestText, 'prune.description'],
+  ],
   ['record', async () => (await import('./record.ts')).registerRecord, ['', cliText, 'record.description']],
   [
     'serve',

@@ -523,6 +523,60 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '{message}; reading the folder again in {seconds} s',
     ja: '{message}。{seconds} 秒後にフォルダーをもう一度読みます',
   },
+  'prune.description': {
+    en: 'delete what the store has kept longer than wanted, for a retention policy run from cron: aggregate and SMTP TLS reports (with their records, copies and rollup sums), failure reports, quarantined inputs',
+    ja: '保存期間を過ぎたデータを削除する（cron などで定期的に実行する保存ポリシー用）: 集約レポートと SMTP TLS レポート（レコード、コピー、集計値とともに）、失敗レポート、隔離した入力',
+  },
+  'prune.option.reports': {
+    en: 'delete aggregate and SMTP TLS reports whose period ended more than this many days ago',
+    ja: '対象期間の終わりからこの日数より前の集約レポートと SMTP TLS レポートを削除する',
+  },
+  'prune.option.failureReports': {
+    en: 'delete failure reports whose mail arrived more than this many days ago (they carry personal data: recipients, headers, at times the body)',
+    ja: 'メールの到着からこの日数より前の失敗レポートを削除する（宛先、ヘッダー、ときに本文といった個人データを含みます）',
+  },
+  'prune.option.quarantine': {
+    en: 'delete quarantined inputs last seen more than this many days ago',
+    ja: '最後に受け取ってからこの日数より前の隔離した入力を削除する',
+  },
+  'prune.option.dryRun': {
+    en: 'count what would be deleted, and delete nothing',
+    ja: '削除される件数を数えるだけで、何も削除しない',
+  },
+  'prune.badDays': {
+    en: '{option} {value}: give a number of days, a whole number from 1 to 999999',
+    ja: '{option} {value}: 日数を 1 から 999999 までの整数で指定してください',
+  },
+  'prune.nothing': {
+    en: 'give what to delete: --reports, --failure-reports or --quarantine, each with the days to keep',
+    ja: '削除する対象を指定してください: --reports、--failure-reports、--quarantine のいずれか（それぞれ保存する日数を添えて）',
+  },
+  'prune.aggregate': {
+    en: '{reports, plural, one {# aggregate report} other {# aggregate reports}} ({records, plural, one {# record} other {# records}}, {messages, plural, one {# message} other {# messages}})',
+    ja: '集約レポート {reports} 件（{records} レコード、{messages} 通）',
+  },
+  'prune.tls': {
+    en: '{reports, plural, one {# SMTP TLS report} other {# SMTP TLS reports}}',
+    ja: 'SMTP TLS レポート {reports} 件',
+  },
+  'prune.failure': {
+    en: '{reports, plural, one {# failure report} other {# failure reports}}',
+    ja: '失敗レポート {reports} 件',
+  },
+  'prune.quarantined': {
+    en: '{inputs, plural, one {# quarantined input} other {# quarantined inputs}}',
+    ja: '隔離した入力 {inputs} 件',
+  },
+  'prune.and': { en: ', ', ja: '、' },
+  'prune.deleted': { en: 'Deleted {what}.', ja: '{what}を削除しました。' },
+  'prune.wouldDelete': {
+    en: 'Would delete {what} (a dry run: nothing was deleted).',
+    ja: '{what}が削除対象です（試行のため何も削除していません）。',
+  },
+  'prune.stopped': {
+    en: 'Stopped: what is said above was deleted; the rest is kept, every report whole.',
+    ja: '中断しました: 上記の分を削除しました。残りはそのまま保存されています（どのレポートも欠けていません）。',
+  },
   'smtpd.description': {
     en: 'receive report mail over SMTP and store it: Sumi as the rua/ruf mailbox itself',
     ja: 'SMTP でレポートメールを受信して保存する（Sumi 自身を rua/ruf の受信箱にする）',

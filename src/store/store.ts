@@ -21,6 +21,7 @@ import {
 import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
+import { pruneStore } from './prune.ts';
 import { type PackedRaw, packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import {
   compactRollup,
@@ -43,6 +44,8 @@ import type {
   InsertOptions,
   InsertOutcome,
   ListReportsOptions,
+  PruneOptions,
+  PruneTotals,
   QuarantineDetails,
   QuarantineEntry,
   QuarantineReason,
@@ -1019,6 +1022,10 @@ export class KyselyStore implements Store {
       .where('id', '=', entry.id)
       .executeTakeFirst();
     return left === undefined;
+  }
+
+  prune(options: PruneOptions): Promise<PruneTotals> {
+    return pruneStore(this, options);
   }
 
   async close(): Promise<void> {

@@ -320,5 +320,36 @@ export interface Store {
    * taken out, or gone already.
    */
   releaseQuarantined(entry: Pick<QuarantineEntry, 'id' | 'times'>): Promise<boolean>;
+  /**
+   * Deletes what has been kept longer than wanted (prune.ts): aggregate reports with their
+   * records, copies and rollup sums, SMTP TLS reports, failure reports, quarantined inputs.
+   */
+  prune(options: PruneOptions): Promise<PruneTotals>;
   close(): Promise<void>;
+}
+
+/** What to delete: each kind kept before its epoch second; a kind not given is kept. */
+export interface PruneOptions {
+  /** Aggregate and SMTP TLS reports whose period ended before this. */
+  reportsBefore?: number;
+  /** Failure reports that arrived before this (by their Arrival-Date, else when received or stored). */
+  failureReportsBefore?: number;
+  /** Quarantined inputs last seen before this. */
+  quarantineBefore?: number;
+  /** Count what would go, delete nothing. */
+  dryRun?: boolean;
+  /** Stops after the batch under way. */
+  signal?: AbortSignal;
+  /** After each batch: the totals so far. */
+  onProgress?: (totals: PruneTotals) => void;
+}
+
+export interface PruneTotals {
+  aggregateReports: number;
+  /** Their records, and the messages those counted. */
+  records: number;
+  messages: number;
+  tlsReports: number;
+  failureReports: number;
+  quarantined: number;
 }

@@ -17,6 +17,7 @@ import type {
 } from '../../src/reports/types.ts';
 import { MOVED_INTO_RECORDS } from '../../src/store/migrations/0008-results-in-records.ts';
 import { openStore } from '../../src/store/open.ts';
+import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import type { Store } from '../../src/store/types.ts';
 
 /** Candidate servers, `SUMI_TEST_PG` first: trust auth as root or postgres, database `test`. */
@@ -367,4 +368,15 @@ export function tlsReport(overrides: Partial<TlsReport> = {}): TlsReport {
     warnings: [],
     ...overrides,
   };
+}
+
+/** source_rollup as a reader sees it: each key's rows summed. */
+export async function rollupSums(store: Store) {
+  const rows = await store.db
+    .selectFrom('source_rollup')
+    .select([...SOURCE_ROLLUP_KEY, (eb) => eb.fn.sum<number | string>('messages').as('messages')])
+    .groupBy([...SOURCE_ROLLUP_KEY])
+    .orderBy([...SOURCE_ROLLUP_KEY])
+    .execute();
+  return rows.map((row) => ({ ...row, day: Number(row.day), messages: Number(row.messages) }));
 }

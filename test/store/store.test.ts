@@ -31,6 +31,7 @@ import {
   JAN_1,
   manyRecords,
   record,
+  rollupSums,
   tlsReport,
   withOwnPostgresRole,
 } from './helpers.ts';
@@ -2017,17 +2018,6 @@ async function pendingMessages(store: Store): Promise<number> {
     .select((eb) => eb.fn.sum<number | string | null>('messages').as('messages'))
     .executeTakeFirstOrThrow();
   return Number(messages ?? 0);
-}
-
-/** source_rollup as a reader sees it: each key's rows summed. */
-async function rollupSums(store: Store) {
-  const rows = await store.db
-    .selectFrom('source_rollup')
-    .select([...SOURCE_ROLLUP_KEY, (eb) => eb.fn.sum<number | string>('messages').as('messages')])
-    .groupBy([...SOURCE_ROLLUP_KEY])
-    .orderBy([...SOURCE_ROLLUP_KEY])
-    .execute();
-  return rows.map((row) => ({ ...row, day: Number(row.day), messages: Number(row.messages) }));
 }
 
 function rollupRows(store: Store) {

@@ -1,0 +1,105 @@
+import { type Command, CommanderError } from 'commander';
+import { ingestText } from '../i18n/ingest.ts';
+import { translator } from '../i18n/translate.ts';
+import type { PruneOptions, PruneTotals } from '../store/types.ts';
+import { type AnalysisFlags, withStore } from './analysis-common.ts';
+import { EXIT_INTERRUPTED } from './ingest.ts';
+import { type CliContext, printJson, UsageError } from './output.ts';
+
+interface PruneFlags extends AnalysisFlags {
+  reports?: string;
+  failureReports?: string;
+  quarantine?: string;
+  dryRun?: boolean;
+}
+
+const DAY = 86_400;
+
+/**
+ * `sumi prune --reports DAYS --failure-reports DAYS --quarantine DAYS [--dry-run]`: deletes what
+ * the store has kept longer than its owner wants (store/prune.ts), for a retention policy run
+ * from cron or a timer. Ctrl-C stops after the batch under way and says what went (exit 130).
+ */
+export function registerPrune(program: Command, ctx: CliContext): void {
+  const t = translator(ingestText, ctx.lang);
+  program
+    .command('prune')
+    .description(t('prune.description'))
+    .option('--reports <days>', t('prune.option.reports'))
+    .option('--failure-reports <days>', t('prune.option.failureReports'))
+    .option('--quarantine <days>', t('prune.option.quarantine'))
+    .option('--dry-run', t('prune.option.dryRun'))
+    .option('--db <file|url>', t('option.db'))
+    .option('--json', t('option.json'))
+    .action(async (flags: PruneFlags) => {
+      const now = Math.floor(Date.now() / 1000);
+      const before = (option: string, value: string | undefined): number | undefined => {
+        if (value === undefined) return undefined;
+        if (!/^[1-9]\d{0,5}$/.test(value)) throw new UsageError(t('prune.badDays', { option, value }));
+        return now - Number(value) * DAY;
+      };
+      const options: PruneOptions = {};
+      const reports = before('--reports', flags.reports);
+      const failureReports = before('--failure-reports', flags.failureReports);
+      const quarantine = before('--quarantine', flags.quarantine);
+      if (reports !== undefined) options.reportsBefore = reports;
+      if (failureReports !== undefined) options.failureReportsBefore = failureReports;
+      if (quarantine !== undefined) options.quarantineBefore = quarantine;
+      if (reports === undefined && failureReports === undefined && quarantine === undefined)
+        throw new UsageError(t('prune.nothing'));
+      if (flags.dryRun) options.dryRun = true;
+
+      // Ctrl-C or SIGTERM: the batch under way commits, then the run ends and says what went.
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let totals: PruneTotals;
+      try {
+        totals = await withStore(flags, ctx, (store) =>
+          store.prune({ ...options, signal: controller.signal }),
+        );
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+      const iso = (epoch: number | undefined) =>
+        epoch === undefined ? null : new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
+      if (flags.json) {
+        printJson(ctx, {
+          dry_run: Boolean(flags.dryRun),
+          before: {
+            reports: iso(reports),
+            failure_reports: iso(failureReports),
+            quarantine: iso(quarantine),
+          },
+          aggregate_reports: totals.aggregateReports,
+          records: totals.records,
+          messages: totals.messages,
+          tls_reports: totals.tlsReports,
+          failure_reports: totals.failureReports,
+          quarantined: totals.quarantined,
+        });
+      } else {
+        const n = (value: number) => value.toLocaleString(ctx.lang === 'ja' ? 'ja-JP' : 'en-US');
+        const parts = [
+          reports !== undefined &&
+            t('prune.aggregate', {
+              reports: n(totals.aggregateReports),
+              records: n(totals.records),
+              messages: n(totals.messages),
+            }),
+          reports !== undefined && t('prune.tls', { reports: n(totals.tlsReports) }),
+          failureReports !== undefined && t('prune.failure', { reports: n(totals.failureReports) }),
+          quarantine !== undefined && t('prune.quarantined', { inputs: n(totals.quarantined) }),
+        ].filter((part): part is string => typeof part === 'string');
+        ctx.stdout.write(
+          `${t(flags.dryRun ? 'prune.wouldDelete' : 'prune.deleted', { what: parts.join(t('prune.and')) })}\n`,
+        );
+      }
+      if (controller.signal.aborted) {
+        ctx.stderr.write(`${t('prune.stopped')}\n`);
+        throw new CommanderError(EXIT_INTERRUPTED, 'sumi.prune.interrupted', '');
+      }
+    });
+}
