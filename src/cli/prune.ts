@@ -1,7 +1,8 @@
 import { type Command, CommanderError } from 'commander';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
-import type { PruneOptions, PruneTotals } from '../store/types.ts';
+import { pruneOptionsFor } from '../store/prune.ts';
+import type { PruneTotals } from '../store/types.ts';
 import { type AnalysisFlags, withStore } from './analysis-common.ts';
 import { EXIT_INTERRUPTED } from './ingest.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
@@ -12,8 +13,6 @@ interface PruneFlags extends AnalysisFlags {
   quarantine?: string;
   dryRun?: boolean;
 }
-
-const DAY = 86_400;
 
 /**
  * `sumi prune --reports DAYS --failure-reports DAYS --quarantine DAYS [--dry-run]`: deletes what
@@ -32,21 +31,23 @@ export function registerPrune(program: Command, ctx: CliContext): void {
     .option('--db <file|url>', t('option.db'))
     .option('--json', t('option.json'))
     .action(async (flags: PruneFlags) => {
-      const now = Math.floor(Date.now() / 1000);
-      const before = (option: string, value: string | undefined): number | undefined => {
-        if (value === undefined) return undefined;
+      const days = (option: string, value: string | undefined): number | null => {
+        if (value === undefined) return null;
         if (!/^[1-9]\d{0,5}$/.test(value)) throw new UsageError(t('prune.badDays', { option, value }));
-        return now - Number(value) * DAY;
+        return Number(value);
       };
-      const options: PruneOptions = {};
-      const reports = before('--reports', flags.reports);
-      const failureReports = before('--failure-reports', flags.failureReports);
-      const quarantine = before('--quarantine', flags.quarantine);
-      if (reports !== undefined) options.reportsBefore = reports;
-      if (failureReports !== undefined) options.failureReportsBefore = failureReports;
-      if (quarantine !== undefined) options.quarantineBefore = quarantine;
-      if (reports === undefined && failureReports === undefined && quarantine === undefined)
-        throw new UsageError(t('prune.nothing'));
+      const policy = {
+        reportsDays: days('--reports', flags.reports),
+        failureReportsDays: days('--failure-reports', flags.failureReports),
+        quarantineDays: days('--quarantine', flags.quarantine),
+      };
+      const options = pruneOptionsFor(policy, Math.floor(Date.now() / 1000));
+      if (!options) throw new UsageError(t('prune.nothing'));
+      const {
+        reportsBefore: reports,
+        failureReportsBefore: failureReports,
+        quarantineBefore: quarantine,
+      } = options;
       if (flags.dryRun) options.dryRun = true;
 
       // Ctrl-C or SIGTERM: the batch under way commits, then the run ends and says what went.

@@ -11,6 +11,7 @@ import { translator } from '../i18n/translate.ts';
 import { MailboxSources } from '../ingest/sources.ts';
 import { hostPort } from '../net/address.ts';
 import { buildServer } from '../server/app.ts';
+import { RetentionJob } from '../server/retention.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import { ROLLUP_FOLD_EVERY_MS } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
@@ -124,9 +125,14 @@ export async function startServer(
     flags.fetch === false
       ? undefined
       : new MailboxSources({ store, list: () => accounts.listMailboxSources(), env: ctx.env });
+  const retention = new RetentionJob({
+    store,
+    onError: (error) => ctx.stderr.write(`${t('serve.retentionFailed', { error: error.message })}\n`),
+  });
   const app = await buildServer({
     store,
     accounts,
+    retention,
     ...(mailboxSources ? { mailboxSources } : {}),
     trustProxy: Boolean(flags.trustProxy),
     checkSession: async () => {
@@ -139,6 +145,7 @@ export async function startServer(
   });
   await app.listen({ host, port });
   await mailboxSources?.start();
+  retention.start();
   // Rollup sums an ingest killed beside this server left staged reach the dashboard.
   const folding = foldingAbandonedRollup(store, ROLLUP_FOLD_EVERY_MS, (error) => {
     ctx.stderr.write(
@@ -176,6 +183,7 @@ export async function startServer(
     url,
     async close() {
       clearInterval(folding);
+      await retention.close();
       await mailboxSources?.close();
       await app.close();
       await store.close();

@@ -345,6 +345,41 @@ export const webText = {
   'settings.tokens': { en: 'API tokens', ja: 'API トークン' },
   'settings.audit': { en: 'Audit log', ja: '監査ログ' },
   'settings.quarantine': { en: 'Quarantine', ja: '隔離領域' },
+  'settings.retention': { en: 'Retention', ja: '保存期間' },
+  'retention.intro': {
+    en: 'Once a day, sumi serve deletes what has been kept longer than these days (an aggregate report with its records, its sums leaving the figures). An empty field keeps that kind for ever.',
+    ja: 'sumi serve は 1 日に 1 回、ここで指定した日数より長く保存したデータを削除します（集約レポートはそのレコードとともに削除し、その数字も集計から除きます）。空欄の種類はいつまでも保存します。',
+  },
+  'retention.reports-days': {
+    en: 'Aggregate and SMTP TLS reports: days after their period',
+    ja: '集約レポートと SMTP TLS レポート: 対象期間の終わりからの日数',
+  },
+  'retention.failure-reports-days': {
+    en: 'Failure reports: days after the mail arrived (they carry personal data)',
+    ja: '失敗レポート: メールの到着からの日数（個人データを含みます）',
+  },
+  'retention.quarantine-days': {
+    en: 'Quarantined inputs: days after last seen',
+    ja: '隔離した入力: 最後に受け取ってからの日数',
+  },
+  'retention.preview': { en: 'What would go now', ja: '今削除される件数' },
+  'retention.would-delete': {
+    en: 'Would delete now: {aggregate, plural, one {# aggregate report} other {# aggregate reports}} ({records, plural, one {# record} other {# records}}), {tls, plural, one {# SMTP TLS report} other {# SMTP TLS reports}}, {failure, plural, one {# failure report} other {# failure reports}}, {quarantined, plural, one {# quarantined input} other {# quarantined inputs}}. Nothing was deleted.',
+    ja: '今削除されるもの: 集約レポート {aggregate} 件（{records} レコード）、SMTP TLS レポート {tls} 件、失敗レポート {failure} 件、隔離した入力 {quarantined} 件。何も削除していません。',
+  },
+  'retention.saved': {
+    en: 'Saved: applied within a few seconds, then once a day.',
+    ja: '保存しました。数秒以内に適用し、その後は 1 日に 1 回適用します。',
+  },
+  'retention.never': { en: 'Not applied yet.', ja: 'まだ適用していません。' },
+  'retention.last-run': {
+    en: 'Last applied {at}: deleted {aggregate, plural, one {# aggregate report} other {# aggregate reports}} ({records, plural, one {# record} other {# records}}), {tls, plural, one {# SMTP TLS report} other {# SMTP TLS reports}}, {failure, plural, one {# failure report} other {# failure reports}}, {quarantined, plural, one {# quarantined input} other {# quarantined inputs}}.',
+    ja: '最終適用 {at}: 集約レポート {aggregate} 件（{records} レコード）、SMTP TLS レポート {tls} 件、失敗レポート {failure} 件、隔離した入力 {quarantined} 件を削除しました。',
+  },
+  'retention.last-failed': {
+    en: 'Applying it {at} failed: {error}',
+    ja: '{at} の適用に失敗しました: {error}',
+  },
   'settings.retry': { en: 'Read them all again', ja: 'すべて読み直す' },
   'settings.retried': {
     en: '{released} of {retried} quarantined inputs gave their reports and left the quarantine.',

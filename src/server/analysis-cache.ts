@@ -4,8 +4,8 @@
  * route, domain, period and language. A new report (an id past the newest one seen) drops the
  * answers about its policy domain, its parents and its subdomains, and keeps the others: with
  * reports arriving all day, dropping every answer would compute every domain again at once.
- * Changes to the owner's marks, inventory or stored checks (through the API or by another
- * process) drop everything; every answer goes after ANALYSIS_CACHE_MS at most. Concurrent askers
+ * Changes to the owner's marks, inventory or stored checks, and reports deleted by a prune
+ * (through the API or by another process) drop everything; every answer goes after ANALYSIS_CACHE_MS at most. Concurrent askers
  * of one question share its work.
  *
  * Two pools, each dropping its least recently used first. Answers are kept as the JSON sent
@@ -260,8 +260,8 @@ export class AnalysisCache {
   /**
    * The newest report's id, asked at most once per ANALYSIS_VERSION_MS (concurrent askers share
    * it). The same look reads what else answers depend on and another process may change: the
-   * owner's sender marks and inventory, and stored checks; when those changed, every answer
-   * goes. Each is the end of a primary key or a small table, whatever the store's size.
+   * owner's sender marks and inventory, stored checks, and the prunes that deleted reports
+   * (they leave no trace in the newest id); when those changed, every answer goes. Each is the end of a primary key or a small table, whatever the store's size.
    */
   #newestReport(): Promise<ReportsVersion> {
     const now = this.clock();
@@ -273,7 +273,8 @@ export class AnalysisCache {
         (select max(marked_at) from sender_marks) as marked,
         (select count(*) from domains) as domains,
         (select max(added_at) from domains) as added,
-        (select max(id) from dmarc_checks) as checks`
+        (select max(id) from dmarc_checks) as checks,
+        (select max(prunes) from retention) as pruned`
       .execute(this.store.db)
       .then(({ rows }) => {
         const row = rows[0] ?? {};

@@ -25,6 +25,7 @@ import { registerHistoryRoutes } from './history.ts';
 import { openApiDocument } from './openapi.ts';
 import { registerQuarantineRoutes } from './quarantine.ts';
 import { registerReportRoutes } from './reports.ts';
+import type { RetentionJob } from './retention.ts';
 import type { AnyRouteSpec } from './route.ts';
 import { registerSettingsRoutes } from './settings.ts';
 import { registerSurveyRoutes } from './surveys.ts';
@@ -55,6 +56,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Watchers of the stored mailbox sources (IMAP, Microsoft Graph), run by `sumi serve`: their status is in the settings. */
   mailboxSources?: MailboxSources;
+  /** The retention policy's daily run, by `sumi serve`: a changed policy is run at once. */
+  retention?: RetentionJob;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -141,6 +144,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     accounts,
     baseUrl: (request) => options.baseUrl ?? `${request.protocol}://${request.host}`,
     ...(options.mailboxSources ? { mailboxSources: options.mailboxSources } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
   });
 
   app.get('/api/openapi.json', async () => openApiDocument(registry, API_VERSION));

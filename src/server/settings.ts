@@ -1,6 +1,6 @@
 /**
  * Settings: the domain inventory (with the groups users are given access by), users, API
- * tokens, mailbox sources (IMAP, Microsoft Graph) and the audit log. Every change is written to the audit log.
+ * tokens, mailbox sources (IMAP, Microsoft Graph), the retention policy and the audit log. Every change is written to the audit log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -22,9 +22,11 @@ import {
 } from '../ingest/imap-account.ts';
 import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
 import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
+import { emptyPruneTotals, pruneOptionsFor, readRetention, writeRetentionPolicy } from '../store/prune.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
 import { ApiError, notFound } from './errors.ts';
+import type { RetentionJob } from './retention.ts';
 import { type AnyRouteSpec, addRoute, type Caller, idParams, okResponse, pageQuery } from './route.ts';
 
 const groupName = z.string().trim().min(1).max(64);
@@ -36,6 +38,8 @@ export interface SettingsOptions {
   baseUrl: (request: FastifyRequest) => string;
   /** The watchers of the stored mailbox sources, when this server runs them (`sumi serve`). */
   mailboxSources?: MailboxSources;
+  /** The retention policy's daily run, when this server runs it (`sumi serve`). */
+  retention?: RetentionJob;
 }
 
 function auditFor(accounts: Accounts, request: FastifyRequest, caller: Caller) {
@@ -564,6 +568,77 @@ export function registerSettingsRoutes(
       await auditFor(accounts, request, caller)('imap.remove', String(params.id));
       await reconcile();
       return { ok: true };
+    },
+  });
+
+  // ------------------------------------------------------------ retention
+
+  const days = z.number().int().min(1).max(999_999).nullable();
+  const retentionPolicy = z.object({
+    /** Aggregate and SMTP TLS reports, by the end of their period. */
+    reportsDays: days,
+    /** Failure reports, by their mail's arrival. */
+    failureReportsDays: days,
+    /** Quarantined inputs, by when they were last seen. */
+    quarantineDays: days,
+  });
+  const pruneTotals = z.object({
+    aggregateReports: z.number(),
+    records: z.number(),
+    messages: z.number(),
+    tlsReports: z.number(),
+    failureReports: z.number(),
+    quarantined: z.number(),
+  });
+  const retentionState = retentionPolicy.extend({
+    updatedAt: z.number().nullable(),
+    lastRun: z
+      .object({ at: z.number(), deleted: pruneTotals.nullable(), error: z.string().nullable() })
+      .nullable(),
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/retention',
+    summary:
+      'The retention policy (days each kind of report is kept; null: for ever) and how its last daily run went',
+    tag: 'settings',
+    access: 'admin',
+    response: retentionState,
+    handler: () => readRetention(store.db),
+  });
+
+  addRoute(app, registry, {
+    method: 'PATCH',
+    url: '/api/retention',
+    summary:
+      'Change the retention policy (the kinds given; null keeps a kind for ever): sumi serve applies it once a day, and at once when it changes',
+    tag: 'settings',
+    access: 'admin',
+    body: retentionPolicy.partial(),
+    response: retentionState,
+    async handler({ request, body, caller }) {
+      const { reportsDays, failureReportsDays, quarantineDays } = await readRetention(store.db);
+      const policy = { reportsDays, failureReportsDays, quarantineDays, ...body };
+      await writeRetentionPolicy(store.db, policy, Math.floor(Date.now() / 1000));
+      await auditFor(accounts, request, caller)('retention.update', 'retention', policy);
+      // Applied now rather than at the next hourly look; its outcome shows in the settings.
+      options.retention?.check().catch(() => {});
+      return readRetention(store.db);
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'POST',
+    url: '/api/retention/preview',
+    summary: 'What a retention policy would delete now, counted without deleting anything',
+    tag: 'settings',
+    access: 'admin',
+    body: retentionPolicy,
+    response: pruneTotals,
+    async handler({ body }) {
+      const prune = pruneOptionsFor(body, Math.floor(Date.now() / 1000));
+      return prune ? store.prune({ ...prune, dryRun: true }) : emptyPruneTotals();
     },
   });
 

@@ -10,7 +10,7 @@
  * Deleted a batch per transaction, oldest first: a stop between batches (Ctrl-C) leaves a store
  * whose every report is whole and whose rollup matches its records.
  */
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Updateable } from 'kysely';
 import { dropCountedOut, STORED_COPY_COLUMNS, storedCopyOfRow, withdrawRecords } from './counted.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
@@ -25,10 +25,22 @@ export function emptyPruneTotals(): PruneTotals {
   return { aggregateReports: 0, records: 0, messages: 0, tlsReports: 0, failureReports: 0, quarantined: 0 };
 }
 
-/** Deletes (or with dryRun counts) what `options` names; the totals of what went. */
+/**
+ * Deletes (or with dryRun counts) what `options` names; the totals of what went. When something
+ * went, it is counted in retention.prunes: the dashboard's kept answers are dropped (analysis-cache.ts).
+ */
 export async function pruneStore(store: KyselyStore, options: PruneOptions): Promise<PruneTotals> {
   if (options.dryRun) return countPrunable(store.db, options);
   const totals = emptyPruneTotals();
+  try {
+    await deletePrunable(store, options, totals);
+  } finally {
+    if (Object.values(totals).some((n) => n > 0)) await markPruned(store.db);
+  }
+  return totals;
+}
+
+async function deletePrunable(store: KyselyStore, options: PruneOptions, totals: PruneTotals): Promise<void> {
   const stopped = () => options.signal?.aborted === true;
   const progress = () => options.onProgress?.({ ...totals });
   if (options.reportsBefore !== undefined) {
@@ -51,7 +63,6 @@ export async function pruneStore(store: KyselyStore, options: PruneOptions): Pro
       stopped,
       progress,
     );
-  return totals;
 }
 
 /** A failure report whose mail arrived before `before`: by its Arrival-Date, else when it was received or stored. */
@@ -205,4 +216,100 @@ async function deleteInSteps(
     progress();
   }
   return deleted;
+}
+
+/** The retention policy a server applies once a day: the days each kind is kept, null for ever. */
+export interface RetentionPolicy {
+  reportsDays: number | null;
+  failureReportsDays: number | null;
+  quarantineDays: number | null;
+}
+
+/** The policy, when it was last changed, and how its last run went. */
+export interface RetentionState extends RetentionPolicy {
+  updatedAt: number | null;
+  lastRun: { at: number; deleted: PruneTotals | null; error: string | null } | null;
+}
+
+const NO_POLICY: RetentionPolicy = { reportsDays: null, failureReportsDays: null, quarantineDays: null };
+
+export async function readRetention(db: Kysely<Database>): Promise<RetentionState> {
+  const row = await db.selectFrom('retention').selectAll().where('id', '=', 1).executeTakeFirst();
+  if (!row) return { ...NO_POLICY, updatedAt: null, lastRun: null };
+  const days = (value: number | string | null) => (value === null ? null : Number(value));
+  return {
+    reportsDays: days(row.reports_days),
+    failureReportsDays: days(row.failure_reports_days),
+    quarantineDays: days(row.quarantine_days),
+    updatedAt: days(row.updated_at),
+    lastRun:
+      row.last_run_at === null
+        ? null
+        : {
+            at: Number(row.last_run_at),
+            deleted: row.last_run === null ? null : (JSON.parse(row.last_run) as PruneTotals),
+            error: row.last_error,
+          },
+  };
+}
+
+export async function writeRetentionPolicy(
+  db: Kysely<Database>,
+  policy: RetentionPolicy,
+  now: number,
+): Promise<void> {
+  const values = {
+    reports_days: policy.reportsDays,
+    failure_reports_days: policy.failureReportsDays,
+    quarantine_days: policy.quarantineDays,
+    updated_at: now,
+  };
+  await upsertRetention(db, values);
+}
+
+/** How a run of the policy went: what it deleted, or why it failed. */
+export async function writeRetentionRun(
+  db: Kysely<Database>,
+  run: { at: number; deleted: PruneTotals | null; error: string | null },
+): Promise<void> {
+  const values = {
+    last_run_at: run.at,
+    last_run: run.deleted === null ? null : JSON.stringify(run.deleted),
+    last_error: run.error,
+  };
+  await upsertRetention(db, values);
+}
+
+/** Counts a prune that deleted something: deleted reports leave no trace a cache could notice. */
+async function markPruned(db: Kysely<Database>): Promise<void> {
+  await db
+    .insertInto('retention')
+    .values({ id: 1, prunes: 1 })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ prunes: sql`retention.prunes + 1` }))
+    .execute();
+}
+
+/** What a policy deletes at `now` (epoch seconds), or null when it keeps everything. */
+export function pruneOptionsFor(policy: RetentionPolicy, now: number): PruneOptions | null {
+  const before = (days: number | null) => (days === null ? undefined : now - days * 86_400);
+  const options: PruneOptions = {};
+  const reports = before(policy.reportsDays);
+  const failureReports = before(policy.failureReportsDays);
+  const quarantine = before(policy.quarantineDays);
+  if (reports !== undefined) options.reportsBefore = reports;
+  if (failureReports !== undefined) options.failureReportsBefore = failureReports;
+  if (quarantine !== undefined) options.quarantineBefore = quarantine;
+  return Object.keys(options).length === 0 ? null : options;
+}
+
+/** Sets these columns of the retention row, made when missing. */
+async function upsertRetention(
+  db: Kysely<Database>,
+  values: Omit<Updateable<Database['retention']>, 'id' | 'prunes'>,
+): Promise<void> {
+  await db
+    .insertInto('retention')
+    .values({ id: 1, ...values })
+    .onConflict((oc) => oc.column('id').doUpdateSet(values))
+    .execute();
 }

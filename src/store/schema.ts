@@ -381,6 +381,22 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/** The retention policy and its runs: one row, id 1 (0018-retention). */
+export interface RetentionTable {
+  id: number;
+  /** Days each kind is kept; null: for ever. */
+  reports_days: number | null;
+  failure_reports_days: number | null;
+  quarantine_days: number | null;
+  updated_at: number | null;
+  last_run_at: number | null;
+  /** JSON of the last run's PruneTotals, null when it failed. */
+  last_run: string | null;
+  last_error: string | null;
+  /** Prunes that deleted something (the policy's or `sumi prune`'s), for caches to notice. */
+  prunes: ColumnType<number, number | undefined, number>;
+}
+
 export interface ImapSourcesTable {
   id: Generated<number>;
   url: string;
@@ -470,6 +486,7 @@ export interface Database {
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   imap_sources: ImapSourcesTable;
+  retention: RetentionTable;
   survey_scans: SurveyScansTable;
   survey_results: SurveyResultsTable;
   survey_shards: SurveyShardsTable;

@@ -476,6 +476,45 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it('an admin previews a retention policy, then saves one that keeps what it is shown', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Retention' }).click();
+    const reports = page.getByLabel('Aggregate and SMTP TLS reports: days after their period');
+    await reports.waitFor({ timeout: WAIT });
+    expect(await reports.inputValue()).toBe('');
+    // Counted only: the demo's 90 days of reports are all older than a day, and stay.
+    await reports.fill('1');
+    await page.getByRole('button', { name: 'What would go now' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent(), { timeout: WAIT })
+      .toMatch(/^Would delete now: [1-9][\d,]* aggregate reports .* Nothing was deleted\.$/);
+    await reports.fill('');
+    await page
+      .getByLabel('Failure reports: days after the mail arrived (they carry personal data)')
+      .fill('36500');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent(), { timeout: WAIT })
+      .toBe('Saved: applied within a few seconds, then once a day.');
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await page.getByRole('tab', { name: 'Retention' }).click();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByLabel('Failure reports: days after the mail arrived (they carry personal data)')
+            .inputValue(),
+        {
+          timeout: WAIT,
+        },
+      )
+      .toBe('36500');
+    await expect.poll(() => page.getByText(/^Last applied /).count(), { timeout: WAIT }).toBe(1);
+    await shot(page, 'settings-retention');
+    await context.close();
+  }, 60_000);
+
   it('is usable from the keyboard: skip link, then the navigation', async () => {
     const { page, context } = await signedIn();
     await page.keyboard.press('Tab');

@@ -161,6 +161,13 @@ for (const engine of engines) {
         ['DELETE', '/api/imap-sources/999', undefined, '/api/imap-sources/{id}'],
         ['PATCH', '/api/imap-sources/999', { archive: 'Done' }, '/api/imap-sources/{id}'],
         ['POST', '/api/quarantine/retry', {}, '/api/quarantine/retry'],
+        ['PATCH', '/api/retention', { reportsDays: 1 }, '/api/retention'],
+        [
+          'POST',
+          '/api/retention/preview',
+          { reportsDays: 1, failureReportsDays: null, quarantineDays: null },
+          '/api/retention/preview',
+        ],
       ];
 
       it('refuses every state-changing request of a session without its CSRF token (403)', async () => {

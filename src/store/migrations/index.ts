@@ -24,6 +24,7 @@ import { reportsUncheckedReporter } from './0014-reports-unchecked-reporter.ts';
 import { imapLeaveOtherMail } from './0015-imap-leave-other-mail.ts';
 import { quarantineDetails } from './0016-quarantine-details.ts';
 import { mailboxSourceApp } from './0017-mailbox-source-app.ts';
+import { retention } from './0018-retention.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -45,6 +46,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0015-imap-leave-other-mail': imapLeaveOtherMail(kind),
     '0016-quarantine-details': quarantineDetails(),
     '0017-mailbox-source-app': mailboxSourceApp(),
+    '0018-retention': retention(kind),
   };
 }
 

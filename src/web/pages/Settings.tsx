@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { Async, ErrorBox } from '../components/Async.tsx';
@@ -5,6 +6,7 @@ import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { asArray, display, isTimeField, pick, textOf, timestamp } from '../values.ts';
+import { RetentionPanel } from './Retention.tsx';
 
 interface Field {
   name: string;
@@ -32,6 +34,8 @@ interface TabSpec {
   action?: { label: WebKey; path: string };
   /** Fields of the rows not shown (too long to read in a table). */
   hidden?: string[];
+  /** A panel of its own instead of a table of rows (the retention policy's form). */
+  panel?: () => JSX.Element;
 }
 
 const TABS: TabSpec[] = [
@@ -93,6 +97,7 @@ const TABS: TabSpec[] = [
     action: { label: 'settings.retry', path: '/api/quarantine/retry' },
     hidden: ['rawSha256'],
   },
+  { id: 'retention', label: 'settings.retention', path: '/api/retention', panel: RetentionPanel },
   { id: 'audit', label: 'settings.audit', path: '/api/audit' },
 ];
 
@@ -132,7 +137,7 @@ export function Settings() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab.id}`} aria-labelledby={`tab-${tab.id}`}>
-        <SettingsPanel key={tab.id} tab={tab} />
+        {tab.panel ? <tab.panel key={tab.id} /> : <SettingsPanel key={tab.id} tab={tab} />}
       </div>
     </>
   );
