@@ -1,4 +1,5 @@
 import { type Command, CommanderError } from 'commander';
+import { Accounts } from '../auth/accounts.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { pruneOptionsFor } from '../store/prune.ts';
@@ -57,9 +58,20 @@ export function registerPrune(program: Command, ctx: CliContext): void {
       process.once('SIGTERM', stop);
       let totals: PruneTotals;
       try {
-        totals = await withStore(flags, ctx, (store) =>
-          store.prune({ ...options, signal: controller.signal }),
-        );
+        totals = await withStore(flags, ctx, async (store) => {
+          const deleted = await store.prune({ ...options, signal: controller.signal });
+          if (!flags.dryRun) {
+            // Deleting reports is a change an auditor asks about, as a dashboard user's are.
+            await new Accounts(store.db).audit({
+              userId: null,
+              username: null,
+              action: 'prune',
+              target: 'store',
+              detail: { by: 'sumi prune', policy, deleted },
+            });
+          }
+          return deleted;
+        });
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -127,6 +127,7 @@ export async function startServer(
       : new MailboxSources({ store, list: () => accounts.listMailboxSources(), env: ctx.env });
   const retention = new RetentionJob({
     store,
+    accounts,
     onError: (error) => ctx.stderr.write(`${t('serve.retentionFailed', { error: error.message })}\n`),
   });
   const app = await buildServer({

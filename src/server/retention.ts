@@ -4,7 +4,8 @@
  * for the settings page. Several servers on one store may each run it: a prune deletes each
  * report once whoever runs it.
  */
-import { pruneOptionsFor, readRetention, writeRetentionRun } from '../store/prune.ts';
+import type { Accounts } from '../auth/accounts.ts';
+import { pruneOptionsFor, type RetentionPolicy, readRetention, writeRetentionRun } from '../store/prune.ts';
 import type { PruneTotals, Store } from '../store/types.ts';
 
 /** How often the policy is looked at: a change to it applies within this time. */
@@ -14,6 +15,8 @@ export const RETENTION_EVERY_S = 86_400;
 
 export interface RetentionJobOptions {
   store: Store;
+  /** Where each run is written in the audit log (what it deleted, or why it failed). */
+  accounts?: Accounts;
   checkMs?: number;
   /** Epoch seconds; tests move it. */
   now?: () => number;
@@ -61,14 +64,25 @@ export class RetentionJob {
     // Due a day after its last run, or at once when the policy changed since.
     const changed = state.updatedAt !== null && state.lastRun !== null && state.updatedAt > state.lastRun.at;
     if (state.lastRun && !changed && now - state.lastRun.at < RETENTION_EVERY_S) return null;
+    const audit = (detail: Record<string, unknown>) =>
+      this.#options.accounts?.audit({
+        userId: null,
+        username: null,
+        action: 'retention.run',
+        target: 'retention',
+        detail,
+      });
     try {
       const deleted = await store.prune({ ...options, signal: this.#controller.signal });
+      const stopped = this.#controller.signal.aborted;
+      await audit({ policy: policyOf(state), deleted, ...(stopped ? { stopped } : {}) });
       // A run cut short by the server stopping is not one: the next start runs it whole.
-      if (!this.#controller.signal.aborted)
-        await writeRetentionRun(store.db, { at: now, deleted, error: null });
+      if (!stopped) await writeRetentionRun(store.db, { at: now, deleted, error: null });
       return deleted;
     } catch (error) {
-      await writeRetentionRun(store.db, { at: now, deleted: null, error: (error as Error).message });
+      const message = (error as Error).message;
+      await writeRetentionRun(store.db, { at: now, deleted: null, error: message });
+      await audit({ policy: policyOf(state), error: message });
       throw error;
     }
   }
@@ -79,4 +93,8 @@ export class RetentionJob {
     this.#controller.abort();
     await this.#running?.catch(() => {});
   }
+}
+
+function policyOf({ reportsDays, failureReportsDays, quarantineDays }: RetentionPolicy): RetentionPolicy {
+  return { reportsDays, failureReportsDays, quarantineDays };
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/auth/accounts.ts';
 import { openStore } from '../../src/store/open.ts';
 import { aggregateXml } from '../ingest/helpers/reports.ts';
 import { sumi } from '../ingest/helpers/sumi.ts';
@@ -57,6 +58,17 @@ describe('sumi prune', () => {
     const store = await openStore(db);
     try {
       expect((await store.listReports()).map((r) => r.reportId)).toEqual(['new']);
+      // The dry run left no trace; the prune is in the audit log.
+      const audit = await new Accounts(store.db).listAudit({ limit: 10, offset: 0 });
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        action: 'prune',
+        detail: {
+          by: 'sumi prune',
+          policy: { reportsDays: 30, failureReportsDays: 30, quarantineDays: null },
+          deleted: expect.objectContaining({ aggregateReports: 2, records: 5 }),
+        },
+      });
     } finally {
       await store.close();
     }

@@ -1,5 +1,6 @@
 /** The retention policy: kept in the settings, applied by sumi serve once a day, previewed and changed through the API. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/auth/accounts.ts';
 import { RETENTION_EVERY_S, RetentionJob } from '../../src/server/retention.ts';
 import { readRetention, writeRetentionPolicy } from '../../src/store/prune.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -30,7 +31,8 @@ for (const engine of engines) {
       await send(store, 'old', JAN_1);
       await send(store, 'yesterday', NOW - 2 * DAY);
       const clock = { now: NOW };
-      const job = new RetentionJob({ store, now: () => clock.now });
+      const accounts = new Accounts(store.db, () => clock.now);
+      const job = new RetentionJob({ store, accounts, now: () => clock.now });
       // No policy: everything is kept, and nothing is said to have run.
       expect(await job.check()).toBeNull();
       expect((await readRetention(store.db)).lastRun).toBeNull();
@@ -46,6 +48,15 @@ for (const engine of engines) {
         at: NOW,
         deleted: expect.objectContaining({ aggregateReports: 1 }),
         error: null,
+      });
+      // In the audit log, as a change made by no one in particular.
+      expect((await accounts.listAudit({ limit: 5, offset: 0 }))[0]).toMatchObject({
+        action: 'retention.run',
+        username: null,
+        detail: {
+          policy: { reportsDays: 30, failureReportsDays: null, quarantineDays: null },
+          deleted: expect.objectContaining({ aggregateReports: 1 }),
+        },
       });
       // Not again within a day.
       clock.now = NOW + RETENTION_EVERY_S - 1;
