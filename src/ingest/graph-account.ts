@@ -7,6 +7,15 @@
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
+import {
+  apiBaseUrl,
+  type ClientReason,
+  MAIL_API_ERROR_CODES,
+  MailApiError,
+  type MailApiErrorCode,
+  type OwnReason,
+  parseMailboxUrl,
+} from './api-access.ts';
 
 /** Microsoft Graph's global service; national clouds have their own (graph.microsoft.us, microsoftgraph.chinacloudapi.cn). */
 export const GRAPH_DEFAULT_URL = 'https://graph.microsoft.com';
@@ -29,70 +38,29 @@ export interface GraphTarget {
  * mailbox and the folders may be %-encoded. Throws RangeError on anything else.
  */
 export function parseGraphUrl(url: string): GraphTarget {
-  const match = /^graph:\/\/([^/?#]+)(\/[^?#]*)?$/i.exec(url);
-  if (!match) throw new RangeError(`not a graph://MAILBOX/FOLDER URL: ${url}`);
-  let mailbox: string;
-  let folder: string[];
-  try {
-    mailbox = decodeURIComponent(match[1]!);
-    folder = (match[2] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    throw new RangeError(`not a graph://MAILBOX/FOLDER URL (bad %-encoding): ${url}`);
-  }
-  if (!mailbox.trim()) throw new RangeError(`no mailbox: ${url}`);
-  return { mailbox, folder: folder.length > 0 ? folder : ['Inbox'] };
+  const { mailbox, path } = parseMailboxUrl(url, 'graph', 'graph://MAILBOX/FOLDER');
+  return { mailbox, folder: path.length > 0 ? path : ['Inbox'] };
 }
 
 /** The API's base URL; throws RangeError unless it is an https:// URL. */
 export function graphBaseUrl(url: string = GRAPH_DEFAULT_URL): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RangeError(`not a URL: ${url}`);
-  }
-  if (parsed.protocol !== 'https:')
-    throw new RangeError(`Microsoft Graph is reached over https:// only: ${url}`);
-  if (parsed.search || parsed.hash || parsed.username || parsed.password)
-    throw new RangeError(`give the base URL alone (https://host[/path]): ${url}`);
-  return parsed;
+  return apiBaseUrl(url, 'Microsoft Graph');
 }
 
-/**
- * Why a mailbox could not be read through Graph: the service not reached, its TLS, the token
- * refused (401 also with a fresh token), the permission missing (403), the mailbox or a folder
- * not there (404), or another answer (`status`).
- */
-export const GRAPH_ACCESS_ERROR_CODES = [
-  'unreachable',
-  'tls',
-  'token-refused',
-  'forbidden',
-  'not-found',
-  'failed',
-] as const;
-export type GraphAccessErrorCode = (typeof GRAPH_ACCESS_ERROR_CODES)[number];
+/** Why a mailbox could not be read through Graph (api-access.ts's codes). */
+export const GRAPH_ACCESS_ERROR_CODES = MAIL_API_ERROR_CODES;
+export type GraphAccessErrorCode = MailApiErrorCode;
 
 /** Sumi's own reasons for a GraphAccessError, said in the reader's language (ingestText's `graph.reason.*`). */
-export type GraphReason = {
-  key: 'outsideLink' | 'tooLarge' | 'notJson' | 'noFolderId' | 'noCreatedId' | 'noFolder';
-  values: Record<string, string | number>;
-};
+export type GraphReason = ClientReason | OwnReason<'outsideLink' | 'noFolderId' | 'noCreatedId' | 'noFolder'>;
 
 /**
  * The service, its TLS, the token, the permission or the mailbox refused: the configuration or
  * the world's state, not a fault of the mail. `reason` is what the system said, or Graph's error
  * code and message; `status` the HTTP status when there was an answer.
  */
-export class GraphAccessError extends Error {
-  readonly code: GraphAccessErrorCode;
+export class GraphAccessError extends MailApiError<GraphReason> {
   readonly target: GraphTarget;
-  /** The service's host (and port when not 443). */
-  readonly server: string;
-  readonly status: number | null;
-  readonly reason: string;
-  /** When the reason is Sumi's own rather than the service's or the system's words. */
-  readonly ownReason: GraphReason | undefined;
   constructor(
     code: GraphAccessErrorCode,
     target: GraphTarget,
@@ -101,32 +69,22 @@ export class GraphAccessError extends Error {
     reason: string | GraphReason,
     options?: { cause?: unknown },
   ) {
-    const ownReason = typeof reason === 'string' ? undefined : reason;
-    const said = ownReason
-      ? translator(ingestText, 'en')(`graph.reason.${ownReason.key}`, ownReason.values)
-      : (reason as string);
-    super(
-      `${code}: ${server} ${target.mailbox} ${target.folder.join('/')}${status ? ` HTTP ${status}` : ''}: ${said}`,
-      options,
-    );
+    super(code, `${target.mailbox} ${target.folder.join('/')}`, server, status, reason, graphReason, options);
     this.name = 'GraphAccessError';
-    this.code = code;
     this.target = target;
-    this.server = server;
-    this.status = status;
-    this.reason = said;
-    this.ownReason = ownReason;
   }
+}
+
+function graphReason(reason: GraphReason, lang: Lang): string {
+  return translator(ingestText, lang)(`graph.reason.${reason.key}`, reason.values);
 }
 
 /** The error in one line, in the reader's language (what `sumi ingest` says before exiting 1). */
 export function describeGraphAccessError(error: GraphAccessError, lang: Lang): string {
-  const t = translator(ingestText, lang);
-  return t(`graph.access.${error.code}`, {
-    server: error.server,
-    mailbox: error.target.mailbox,
-    folder: error.target.folder.join('/'),
-    status: error.status ?? 0,
-    reason: error.ownReason ? t(`graph.reason.${error.ownReason.key}`, error.ownReason.values) : error.reason,
+  const { mailbox, folder } = error.target;
+  return translator(ingestText, lang)(`graph.access.${error.code}`, {
+    ...error.accessValues(lang),
+    mailbox,
+    folder: folder.join('/'),
   });
 }

@@ -360,7 +360,7 @@ describe('ingestGraph with watch', () => {
     const boom = { status: 500, error: { code: 'generalException', message: 'boom' } };
     graph.faults.push(
       { match: /mailFolders\/inbox$/, fault: boom },
-      // GRAPH_THROTTLE_RETRIES (4) retries, and a fifth 503 the pass fails on.
+      // API_THROTTLE_RETRIES (4) retries, and a fifth 503 the pass fails on.
       ...Array.from({ length: 5 }, () => ({
         match: /\/messages$/,
         fault: { status: 503, headers: { 'retry-after': '0' } },
