@@ -4,6 +4,13 @@ import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { describeFailure, describeRecount, totalsAnswer } from '../ingest/describe.ts';
 import {
+  describeGmailAccessError,
+  GMAIL_DEFAULT_URL,
+  GmailAccessError,
+  gmailBaseUrl,
+  parseGmailUrl,
+} from '../ingest/gmail-account.ts';
+import {
   describeGraphAccessError,
   GRAPH_DEFAULT_URL,
   GraphAccessError,
@@ -21,6 +28,7 @@ import {
   TokenError,
   tokenServiceFailed,
 } from '../ingest/imap-account.ts';
+import type { ApiMailboxEvent } from '../ingest/mailbox.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
 import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
 import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
@@ -54,6 +62,7 @@ interface IngestFlags {
   tokenUrl?: string;
   scope?: string;
   graphUrl?: string;
+  gmailUrl?: string;
   archive: string;
   flag?: string;
   leaveOtherMail?: boolean;
@@ -99,6 +108,7 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--token-url <url>', t('option.tokenUrl'))
     .option('--scope <scope>', t('option.scope'))
     .option('--graph-url <url>', t('option.graphUrl', { url: GRAPH_DEFAULT_URL }))
+    .option('--gmail-url <url>', t('option.gmailUrl', { url: GMAIL_DEFAULT_URL }))
     .option('--archive <folder>', t('option.archive'), IMAP_DEFAULT_ARCHIVE)
     .option('--flag <keyword>', t('option.flag'))
     .option('--leave-other-mail', t('option.leaveOtherMail', { keyword: IMAP_OTHER_MAIL_KEYWORD }))
@@ -160,28 +170,16 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const t = translator(ingestText, ctx.lang);
   if (inputs.length === 0) throw new UsageError(t('error.noInput'));
   const imapUrls = inputs.filter((i) => /^imaps?:\/\//i.test(i));
-  const graphUrls = inputs.filter((i) => /^graph:\/\//i.test(i));
-  if (imapUrls.length + graphUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
-  const graph = graphUrls[0];
+  const apiUrls = inputs.filter((i) => /^(?:graph|gmail):\/\//i.test(i));
+  if (imapUrls.length + apiUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
+  const api = apiUrls[0];
+  // A base URL for another source is refused rather than ignored.
+  if (flags.gmailUrl !== undefined && !(api !== undefined && isGmail(api)))
+    throw new UsageError(t('error.baseUrlFor', { option: '--gmail-url', scheme: 'gmail://' }));
   // Ctrl-C (or SIGTERM) stops the run: its handlers are set below; the token sources take it now,
   // so that a token request under way ends with it.
   const controller = new AbortController();
-  let graphToken: (() => Promise<string>) | undefined;
-  if (graph !== undefined) {
-    try {
-      parseGraphUrl(graph);
-    } catch {
-      throw new UsageError(t('error.badGraphUrl', { url: graph }));
-    }
-    try {
-      graphBaseUrl(flags.graphUrl);
-    } catch {
-      throw new UsageError(t('error.badGraphBase', { url: String(flags.graphUrl) }));
-    }
-    // A password given is refused rather than ignored.
-    graphToken = (await tokenFor(flags, ctx, controller.signal, 'graph')) ?? undefined;
-    if (!graphToken || flags.passwordFile !== undefined) throw new UsageError(t('error.graphNeedsToken'));
-  }
+  const apiToken = api === undefined ? undefined : await apiMailboxToken(api, flags, ctx, controller.signal);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new UsageError(t('error.badNumber', { option: '--concurrency', value: String(flags.concurrency) }));
@@ -235,8 +233,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    if (graph !== undefined && graphToken) {
-      totals = await runGraph(graph, graphToken, flags, interval, store, ctx, progress, controller.signal);
+    if (api !== undefined && apiToken) {
+      totals = await runApiMailbox(api, apiToken, flags, interval, store, ctx, progress, controller.signal);
     } else if (imap !== undefined) {
       totals = await runImap(imap, login, flags, store, ctx, progress.update, controller.signal);
     } else {
@@ -326,17 +324,58 @@ async function loginFor(
   return accessToken ? { accessToken } : { password: await passwordFor(flags, ctx) };
 }
 
+function isGmail(url: string): boolean {
+  return /^gmail:/i.test(url);
+}
+
+/**
+ * A graph:// or gmail:// URL's token source, once the URL and the API's base URL are checked: a
+ * password given, or no token source, is refused rather than ignored.
+ */
+async function apiMailboxToken(
+  url: string,
+  flags: IngestFlags,
+  ctx: CliContext,
+  signal: AbortSignal,
+): Promise<() => Promise<string>> {
+  const t = translator(ingestText, ctx.lang);
+  const gmail = isGmail(url);
+  if (gmail && flags.graphUrl !== undefined)
+    throw new UsageError(t('error.baseUrlFor', { option: '--graph-url', scheme: 'graph://' }));
+  const [parse, baseUrl, given] = gmail
+    ? ([parseGmailUrl, gmailBaseUrl, flags.gmailUrl] as const)
+    : ([parseGraphUrl, graphBaseUrl, flags.graphUrl] as const);
+  const words = gmail
+    ? ({ url: 'error.badGmailUrl', base: 'error.badGmailBase', token: 'error.gmailNeedsToken' } as const)
+    : ({ url: 'error.badGraphUrl', base: 'error.badGraphBase', token: 'error.graphNeedsToken' } as const);
+  let mailbox: string;
+  try {
+    mailbox = parse(url).mailbox;
+  } catch {
+    throw new UsageError(t(words.url, { url }));
+  }
+  try {
+    baseUrl(given);
+  } catch {
+    throw new UsageError(t(words.base, { url: String(given) }));
+  }
+  const token = await tokenFor(flags, ctx, signal, gmail ? 'gmail' : 'graph', mailbox);
+  if (!token || flags.passwordFile !== undefined) throw new UsageError(t(words.token));
+  return token;
+}
+
 /**
  * The OAuth 2.0 access token's source the flags give (one at most), or null: a command, a file,
- * a variable, client credentials (`mailbox` chooses their default scope), or a Google service
- * account acting as the IMAP mailbox's `user`.
+ * a variable, client credentials (`mailbox` chooses their default scope; not for Gmail), or a
+ * Google service account acting as the mailbox's `user` (IMAP's or Gmail's, which choose its
+ * default scope).
  */
 async function tokenFor(
   flags: IngestFlags,
   ctx: CliContext,
   /** The run's stop: ends a token request or command under way. */
   signal: AbortSignal,
-  mailbox: 'imap' | 'graph',
+  mailbox: 'imap' | 'graph' | 'gmail',
   user = '',
 ): Promise<(() => Promise<string>) | null> {
   const t = translator(ingestText, ctx.lang);
@@ -361,10 +400,13 @@ async function tokenFor(
   ];
   const own = [flags.clientId, flags.googleKey].filter((value) => value !== undefined).length;
   if (sources.length + own > 1) throw new UsageError(t('error.tokenSources'));
-  if (flags.clientId !== undefined) return clientCredentialsFor(flags.clientId, flags, ctx, signal, mailbox);
+  if (flags.clientId !== undefined) {
+    if (mailbox === 'gmail') throw new UsageError(t('error.gmailClientId'));
+    return clientCredentialsFor(flags.clientId, flags, ctx, signal, mailbox);
+  }
   if (flags.googleKey !== undefined) {
     if (mailbox === 'graph') throw new UsageError(t('error.googleKeyGraph'));
-    return serviceAccountFor(flags.googleKey, user, flags, ctx, signal);
+    return serviceAccountFor(flags.googleKey, user, flags, ctx, signal, mailbox);
   }
   return sources[0] ? imapAccessToken(sources[0], ctx.env, signal) : null;
 }
@@ -419,17 +461,22 @@ async function clientCredentialsFor(
   }
 }
 
-/** `--google-key`: tokens Sumi asks for itself as a Google service account acting as `user`. */
+/**
+ * `--google-key`: tokens Sumi asks for itself as a Google service account acting as `user`, for
+ * the whole mailbox over IMAP or for the Gmail API's reading and relabelling (`mailbox`).
+ */
 async function serviceAccountFor(
   file: string,
   user: string,
   flags: IngestFlags,
   ctx: CliContext,
   signal: AbortSignal,
+  mailbox: 'imap' | 'gmail',
 ): Promise<() => Promise<string>> {
   const t = translator(ingestText, ctx.lang);
   // Loaded only for a service account: a file ingest loads no HTTPS client.
   const {
+    GMAIL_MODIFY_SCOPE,
     GMAIL_SCOPE,
     parseServiceAccountKey,
     rereadingCredential,
@@ -442,8 +489,8 @@ async function serviceAccountFor(
   } catch (error) {
     throw new UsageError(t('error.googleKey', { file, problem: (error as Error).message }));
   }
-  const make = (key: string) =>
-    serviceAccountToken(parseServiceAccountKey(key), user, flags.scope ?? GMAIL_SCOPE, { signal });
+  const scope = flags.scope ?? (mailbox === 'gmail' ? GMAIL_MODIFY_SCOPE : GMAIL_SCOPE);
+  const make = (key: string) => serviceAccountToken(parseServiceAccountKey(key), user, scope, { signal });
   try {
     // Read again at each request: a new key written over it is taken up by a running watch.
     return rereadingCredential(() => readFile(file, 'utf8'), text, make);
@@ -546,8 +593,8 @@ function imapRetryLine(error: Error, seconds: number, ctx: CliContext): string {
   return t('imap.reconnecting', { message: error.message, seconds });
 }
 
-/** `interval`: seconds between a watch's passes (--interval). */
-async function runGraph(
+/** A graph:// or gmail:// mailbox; `interval`: seconds between a watch's passes (--interval). */
+async function runApiMailbox(
   url: string,
   accessToken: () => Promise<string>,
   flags: IngestFlags,
@@ -558,49 +605,58 @@ async function runGraph(
   signal: AbortSignal,
 ): Promise<IngestTotals> {
   const t = translator(ingestText, ctx.lang);
+  const service = isGmail(url) ? 'gmail' : 'graph';
+  const noToken = (error: TokenError) =>
+    t(`error.${service}Token`, { detail: describeTokenError(error, ctx.lang) });
+  /** The mailbox's access error in one line, or null for another error. */
+  const access = (error: unknown) =>
+    error instanceof GraphAccessError
+      ? describeGraphAccessError(error, ctx.lang)
+      : error instanceof GmailAccessError
+        ? describeGmailAccessError(error, ctx.lang)
+        : null;
+  /** What the run tells, each on a line of its own, not after the progress bar. */
+  const onEvent = <P extends string>(event: ApiMailboxEvent<P>) => {
+    progress.done();
+    let line: string;
+    if (event.type === 'connected') line = t(`${service}.connected`, { ...event, count: event.pending });
+    else if (event.type === 'watching')
+      line = t(`${service}.watching`, { ...event, seconds: Math.round(event.intervalMs / 1000) });
+    else {
+      const { error } = event;
+      const message =
+        access(error) ??
+        (error instanceof TokenError
+          ? noToken(error)
+          : error instanceof StoreAccessError
+            ? describeStoreAccessError(error, ctx.lang)
+            : error.message);
+      line = t(`${service}.reconnecting`, { message, seconds: Math.round(event.delayMs / 1000) });
+    }
+    ctx.stderr.write(`${line}\n`);
+  };
+  const options = {
+    store,
+    accessToken,
+    archive: flags.archive,
+    ...(flags.flag ? { flag: flags.flag } : {}),
+    ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
+    ...(flags.watch ? { watch: true, intervalMs: interval * 1000 } : {}),
+    signal,
+    onProgress: progress.update,
+    onEvent,
+  };
   try {
+    if (service === 'gmail') {
+      const { ingestGmail } = await import('../ingest/gmail.ts');
+      return await ingestGmail(url, { ...options, ...(flags.gmailUrl ? { gmailUrl: flags.gmailUrl } : {}) });
+    }
     const { ingestGraph } = await import('../ingest/graph.ts');
-    return await ingestGraph(url, {
-      store,
-      accessToken,
-      ...(flags.graphUrl ? { graphUrl: flags.graphUrl } : {}),
-      archive: flags.archive,
-      ...(flags.flag ? { flag: flags.flag } : {}),
-      ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
-      ...(flags.watch ? { watch: true, intervalMs: interval * 1000 } : {}),
-      signal,
-      onProgress: progress.update,
-      onEvent: (event) => {
-        // A line of its own, not after the progress bar.
-        progress.done();
-        if (event.type === 'connected') {
-          ctx.stderr.write(
-            `${t('graph.connected', { server: event.server, mailbox: event.mailbox, folder: event.folder, count: event.pending })}\n`,
-          );
-        } else if (event.type === 'watching') {
-          ctx.stderr.write(
-            `${t('graph.watching', { folder: event.folder, seconds: Math.round(event.intervalMs / 1000) })}\n`,
-          );
-        } else {
-          const { error } = event;
-          const message =
-            error instanceof GraphAccessError
-              ? describeGraphAccessError(error, ctx.lang)
-              : error instanceof TokenError
-                ? t('error.graphToken', { detail: describeTokenError(error, ctx.lang) })
-                : error instanceof StoreAccessError
-                  ? describeStoreAccessError(error, ctx.lang)
-                  : error.message;
-          ctx.stderr.write(
-            `${t('graph.reconnecting', { message, seconds: Math.round(event.delayMs / 1000) })}\n`,
-          );
-        }
-      },
-    });
+    return await ingestGraph(url, { ...options, ...(flags.graphUrl ? { graphUrl: flags.graphUrl } : {}) });
   } catch (error) {
-    if (error instanceof TokenError)
-      throw tokenFailure(error, t('error.graphToken', { detail: describeTokenError(error, ctx.lang) }));
-    if (error instanceof GraphAccessError) throw new RuntimeError(describeGraphAccessError(error, ctx.lang));
+    if (error instanceof TokenError) throw tokenFailure(error, noToken(error));
+    const message = access(error);
+    if (message !== null) throw new RuntimeError(message);
     throw error;
   }
 }

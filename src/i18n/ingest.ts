@@ -3,8 +3,8 @@ import type { UiCatalog } from './catalog.ts';
 /** Words of `sumi ingest` and `sumi smtpd`: help, progress, summary, errors. */
 export const ingestText = {
   'ingest.description': {
-    en: 'store DMARC aggregate, failure and SMTP TLS reports from files, directories, mbox files, Maildir folders, stdin (-), an IMAP folder or a Microsoft 365 mailbox (Microsoft Graph)',
-    ja: 'ファイル、ディレクトリ、mbox ファイル、Maildir フォルダー、標準入力（-）、IMAP フォルダーまたは Microsoft 365 のメールボックス（Microsoft Graph）から DMARC 集約・失敗レポートと SMTP TLS レポートを取り込む',
+    en: 'store DMARC aggregate, failure and SMTP TLS reports from files, directories, mbox files, Maildir folders, stdin (-), an IMAP folder, a Microsoft 365 mailbox (Microsoft Graph) or a Google Workspace mailbox (the Gmail API)',
+    ja: 'ファイル、ディレクトリ、mbox ファイル、Maildir フォルダー、標準入力（-）、IMAP フォルダー、Microsoft 365 のメールボックス（Microsoft Graph）または Google Workspace のメールボックス（Gmail API）から DMARC 集約・失敗レポートと SMTP TLS レポートを取り込む',
   },
   'ingest.help.after': {
     en: `
@@ -13,8 +13,10 @@ gzipped, .mbox.gz), Maildir folders, directories (read recursively, links to dir
 followed, each directory read once), "-" for stdin, or one imap://user@host[:port]/FOLDER
 (imaps:// for implicit TLS; folders separated by "/" whatever the server's separator, as for
 --archive), or one graph://MAILBOX/FOLDER[/SUBFOLDER...] (a Microsoft 365 mailbox read through
-Microsoft Graph, for tenants without IMAP; FOLDER is Inbox by default). Running the same ingest
-again stores nothing new.
+Microsoft Graph, for tenants without IMAP; FOLDER is Inbox by default), or one
+gmail://MAILBOX/LABEL[/SUBLABEL...] (a Google Workspace mailbox read through the Gmail API, for
+domains that turned IMAP off; LABEL is INBOX by default, or a label's name, nested ones
+separated by "/"). Running the same ingest again stores nothing new.
 
 IMAP login: a password ($SUMI_IMAP_PASSWORD or --password-file), or an OAuth 2.0 access token
 (--token-command, --token-file, --token-env) for Microsoft 365 and Gmail, which refuse passwords,
@@ -34,11 +36,20 @@ permission, or the delegated one for the signed-in user's mailbox). Processed ma
 the category --flag; one pass per run (from cron or a systemd timer), or with --watch one every
 --interval seconds.
 
+gmail://: an access token of the mailbox's user for the scope
+https://www.googleapis.com/auth/gmail.modify, which Sumi gets itself as a service account acting
+as that user (--google-key /etc/sumi/google-key.json; the account needs domain-wide delegation of
+that scope in the Google Workspace admin console, and the Gmail API enabled in its project;
+--scope asks for another), or from --token-command, --token-file or --token-env. Processed mail
+is given the label --archive (created if missing) and loses the label it was read from, or is
+given the label --flag; one pass per run, or with --watch one every --interval seconds.
+
 --watch: an IMAP folder is waited on with IDLE; folders (directories, Maildirs) are listed again
 every --interval seconds and soon after they change, with a line for each listing that found
-inputs; a graph:// folder is read again every --interval seconds. IMAP and graph:// wait out a
-server that cannot be reached (and Graph's 5xx answers), trying again a little later. Ctrl-C or
-SIGTERM ends a watch (exit status 0, or 2 if some input gave no report).
+inputs; a graph:// folder or gmail:// label is read again every --interval seconds. IMAP,
+graph:// and gmail:// wait out a server that cannot be reached (and the APIs' 5xx answers),
+trying again a little later. Ctrl-C or SIGTERM ends a watch (exit status 0, or 2 if some input
+gave no report).
 
 An input that holds no report is kept in the store's quarantine and listed as failed; one that
 cannot be read (a directory or file this user may not read, a link to nothing) is listed too.
@@ -53,7 +64,7 @@ kept (0, also when it held no report and went to the quarantine) or must be deli
 
 Exit status: 0 every input was stored (or was already); 2 bad usage, or some input gave no
 report (each one is listed with its reason and kept in the quarantine; the others are stored);
-1 a runtime failure (the store, the IMAP server or Microsoft Graph failed); 130 stopped by Ctrl-C or SIGTERM
+1 a runtime failure (the store, the IMAP server, Microsoft Graph or the Gmail API failed); 130 stopped by Ctrl-C or SIGTERM
 (what the summary counts is stored: the reports under way when it came are finished first).`,
     ja: `
 入力: レポートファイル（.xml、.xml.gz、.zip、.json、.json.gz）、メール（.eml）、mbox ファイル
@@ -61,7 +72,9 @@ report (each one is listed with its reason and kept in the quarantine; the other
 リンクもたどり、同じディレクトリは 1 回だけ読む）、標準入力の "-"、または
 imap://user@host[:port]/FOLDER（暗黙的 TLS は imaps://。フォルダーの区切りはサーバーによらず "/"。
 --archive も同じ）を 1 つ、または graph://MAILBOX/FOLDER[/SUBFOLDER...]（Microsoft Graph で読む
-Microsoft 365 のメールボックス。IMAP を使えないテナント向け。FOLDER の既定は Inbox）を 1 つ。
+Microsoft 365 のメールボックス。IMAP を使えないテナント向け。FOLDER の既定は Inbox）を 1 つ、または
+gmail://MAILBOX/LABEL[/SUBLABEL...]（Gmail API で読む Google Workspace のメールボックス。IMAP を
+無効にしたドメイン向け。LABEL の既定は INBOX。ラベル名で指定し、入れ子のラベルは "/" で区切る）を 1 つ。
 同じ取り込みをもう一度実行しても新しく保存されるものはありません。
 
 IMAP のログイン: パスワード（$SUMI_IMAP_PASSWORD または --password-file）、または OAuth 2.0
@@ -83,10 +96,18 @@ get-access-token --resource https://graph.microsoft.com --query accessToken -o t
 --flag の分類項目を付けます。1 回の実行で 1 回読みます（cron や systemd タイマーから実行）。--watch を
 指定すると --interval 秒ごとに読みます。
 
+gmail://: メールボックスのユーザーの、スコープ https://www.googleapis.com/auth/gmail.modify の
+アクセストークン。そのユーザーとして振る舞うサービスアカウントで Sumi 自身が取得するか
+（--google-key /etc/sumi/google-key.json。サービスアカウントには Google Workspace の管理コンソールで
+このスコープのドメイン全体の委任と、そのプロジェクトでの Gmail API の有効化が必要です。別のスコープは
+--scope で指定します）、--token-command、--token-file、--token-env から得ます。処理済みメールには
+ラベル --archive を付け（なければ作成）、読んだラベルを外します。または --flag のラベルを付けます。
+1 回の実行で 1 回読み、--watch を指定すると --interval 秒ごとに読みます。
+
 --watch: IMAP フォルダーは IDLE で待ちます。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと
-変更の直後に読み直し、入力が見つかるたびに 1 行表示します。graph:// のフォルダーは --interval 秒ごとに
-読み直します。IMAP と graph:// は、サーバーに接続できないとき（と Graph の 5xx の応答）は少し待って
-もう一度試します。Ctrl-C または SIGTERM で終了します（終了コード 0、レポートを含まない入力があれば 2）。
+変更の直後に読み直し、入力が見つかるたびに 1 行表示します。graph:// のフォルダーと gmail:// のラベルは
+--interval 秒ごとに読み直します。IMAP、graph://、gmail:// は、サーバーに接続できないとき（と API の
+5xx の応答）は少し待ってもう一度試します。Ctrl-C または SIGTERM で終了します（終了コード 0、レポートを含まない入力があれば 2）。
 
 レポートを含まない入力はストアの隔離領域に保存され、失敗として一覧表示されます。読み取れない入力
 （このユーザーが読めないディレクトリやファイル、リンク先のないリンク）も一覧表示されます。
@@ -101,7 +122,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
 
 終了コード: 0 すべての入力を保存した（または保存済みだった）。2 使い方の誤り、またはレポートを
 含まない入力があった（理由とともに一覧表示し、隔離領域に保存。他の入力は保存済み）。
-1 実行時の障害（ストア、IMAP サーバーまたは Microsoft Graph の障害）。130 Ctrl-C または SIGTERM で停止（処理中のレポートを
+1 実行時の障害（ストア、IMAP サーバー、Microsoft Graph または Gmail API の障害）。130 Ctrl-C または SIGTERM で停止（処理中のレポートを
 保存してから止まり、集計に示した分は保存済み）。`,
   },
   'option.db': {
@@ -113,12 +134,12 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
   },
   'option.watch': {
-    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change; a graph:// folder is read again every --interval seconds, trying again later after faults',
-    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと変更の直後に読み直す。graph:// のフォルダーは --interval 秒ごとに読み直し、障害の後は少し待ってもう一度試す',
+    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change; a graph:// folder or gmail:// label is read again every --interval seconds, trying again later after faults',
+    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと変更の直後に読み直す。graph:// のフォルダーと gmail:// のラベルは --interval 秒ごとに読み直し、障害の後は少し待ってもう一度試す',
   },
   'option.interval': {
-    en: 'with --watch on folders or graph://: seconds between listings (default: {seconds}; in folders, a change the file system reports is read sooner)',
-    ja: 'フォルダーと graph:// の --watch で一覧を読み直す間隔（秒、既定: {seconds}。フォルダーではファイルシステムが知らせた変更はその前に読む）',
+    en: 'with --watch on folders, graph:// or gmail://: seconds between listings (default: {seconds}; in folders, a change the file system reports is read sooner)',
+    ja: 'フォルダー、graph://、gmail:// の --watch で一覧を読み直す間隔（秒、既定: {seconds}。フォルダーではファイルシステムが知らせた変更はその前に読む）',
   },
   'option.passwordEnv': {
     en: 'IMAP: name of the environment variable holding the password',
@@ -132,17 +153,21 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'graph://: the base URL of Microsoft Graph, for national clouds (default: {url}; https:// only)',
     ja: 'graph://: Microsoft Graph のベース URL。各国のクラウド用（既定: {url}。https:// のみ）',
   },
+  'option.gmailUrl': {
+    en: 'gmail://: the base URL of the Gmail API (default: {url}; https:// only)',
+    ja: 'gmail://: Gmail API のベース URL（既定: {url}。https:// のみ）',
+  },
   'option.tokenCommand': {
-    en: 'IMAP, graph://: log in with an OAuth 2.0 access token (Microsoft 365, Gmail) printed by this shell command, run at every connection (e.g. "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"; for graph://, --resource https://graph.microsoft.com)',
-    ja: 'IMAP、graph://: このシェルコマンドが出力する OAuth 2.0 アクセストークンでログインする（Microsoft 365、Gmail）。接続のたびに実行（例: "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"。graph:// では --resource https://graph.microsoft.com）',
+    en: 'IMAP, graph://, gmail://: log in with an OAuth 2.0 access token (Microsoft 365, Gmail) printed by this shell command, run at every connection (e.g. "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"; for graph://, --resource https://graph.microsoft.com)',
+    ja: 'IMAP、graph://、gmail://: このシェルコマンドが出力する OAuth 2.0 アクセストークンでログインする（Microsoft 365、Gmail）。接続のたびに実行（例: "az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv"。graph:// では --resource https://graph.microsoft.com）',
   },
   'option.tokenFile': {
-    en: 'IMAP, graph://: log in with the OAuth 2.0 access token in this file (first line), read again at every connection',
-    ja: 'IMAP、graph://: このファイル（1 行目）の OAuth 2.0 アクセストークンでログインする。接続のたびに読み直す',
+    en: 'IMAP, graph://, gmail://: log in with the OAuth 2.0 access token in this file (first line), read again at every connection',
+    ja: 'IMAP、graph://、gmail://: このファイル（1 行目）の OAuth 2.0 アクセストークンでログインする。接続のたびに読み直す',
   },
   'option.tokenEnv': {
-    en: 'IMAP, graph://: log in with the OAuth 2.0 access token in this environment variable',
-    ja: 'IMAP、graph://: この環境変数の OAuth 2.0 アクセストークンでログインする',
+    en: 'IMAP, graph://, gmail://: log in with the OAuth 2.0 access token in this environment variable',
+    ja: 'IMAP、graph://、gmail://: この環境変数の OAuth 2.0 アクセストークンでログインする',
   },
   'option.clientId': {
     en: 'IMAP, graph://: get access tokens as this application (its client id) with the OAuth 2.0 client credentials grant, a fresh one whenever the mailbox asks again; with --client-secret-env or --client-secret-file, and --tenant or --token-url',
@@ -165,24 +190,24 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '--client-id と一緒に: --tenant の代わりに要求する OAuth 2.0 トークンエンドポイント（各国のクラウド: https://login.microsoftonline.us/TENANT/oauth2/v2.0/token。https:// のみ）',
   },
   'option.googleKey': {
-    en: "IMAP: get access tokens as this Google service account (its JSON key file) acting as the URL's user, with Google Workspace's domain-wide delegation (the JWT bearer grant), a fresh one at every connection, the file read again each time (a new key is taken up)",
-    ja: 'IMAP: この Google サービスアカウント（JSON 鍵ファイル）として、Google Workspace のドメイン全体の委任により URL のユーザーとして振る舞うアクセストークンを取得する（JWT ベアラーフロー）。接続のたびに取り直し、そのたびにファイルを読み直す（新しい鍵も反映）',
+    en: "IMAP, gmail://: get access tokens as this Google service account (its JSON key file) acting as the URL's user, with Google Workspace's domain-wide delegation (the JWT bearer grant), a fresh one at every connection (gmail://: whenever the API refuses the one it has), the file read again each time (a new key is taken up)",
+    ja: 'IMAP、gmail://: この Google サービスアカウント（JSON 鍵ファイル）として、Google Workspace のドメイン全体の委任により URL のユーザーとして振る舞うアクセストークンを取得する（JWT ベアラーフロー）。接続のたびに（gmail:// では API が手持ちのトークンを拒否するたびに）取り直し、そのたびにファイルを読み直す（新しい鍵も反映）',
   },
   'option.scope': {
-    en: "with --client-id or --google-key: the scope asked for (default: for graph://, https://graph.microsoft.com/.default, or --graph-url's origin followed by /.default; for IMAP, https://outlook.office365.com/.default; with --google-key, https://mail.google.com/)",
-    ja: '--client-id か --google-key と一緒に: 要求するスコープ（既定: graph:// では https://graph.microsoft.com/.default、--graph-url を指定したときはその origin に /.default を付けたもの。IMAP では https://outlook.office365.com/.default。--google-key では https://mail.google.com/）',
+    en: "with --client-id or --google-key: the scope asked for (default: for graph://, https://graph.microsoft.com/.default, or --graph-url's origin followed by /.default; for IMAP, https://outlook.office365.com/.default; with --google-key, https://mail.google.com/ for IMAP and https://www.googleapis.com/auth/gmail.modify for gmail://)",
+    ja: '--client-id か --google-key と一緒に: 要求するスコープ（既定: graph:// では https://graph.microsoft.com/.default、--graph-url を指定したときはその origin に /.default を付けたもの。IMAP では https://outlook.office365.com/.default。--google-key では IMAP は https://mail.google.com/、gmail:// は https://www.googleapis.com/auth/gmail.modify）',
   },
   'option.archive': {
-    en: 'IMAP, graph://: folder processed mail is moved to, created if missing',
-    ja: 'IMAP、graph://: 処理済みメールの移動先フォルダー（なければ作成）',
+    en: 'IMAP, graph://: folder processed mail is moved to, created if missing (gmail://: the label processed mail is given instead of the one it was read from)',
+    ja: 'IMAP、graph://: 処理済みメールの移動先フォルダー（なければ作成。gmail:// では、処理済みメールから読んだラベルを外して代わりに付けるラベル）',
   },
   'option.flag': {
-    en: 'IMAP: mark processed mail with this keyword instead of moving it (graph://: this category)',
-    ja: 'IMAP: 処理済みメールを移動せず、このキーワードを付ける（graph:// ではこの分類項目）',
+    en: 'IMAP: mark processed mail with this keyword instead of moving it (graph://: this category; gmail://: this label, created if missing)',
+    ja: 'IMAP: 処理済みメールを移動せず、このキーワードを付ける（graph:// ではこの分類項目。gmail:// ではこのラベルで、なければ作成）',
   },
   'option.leaveOtherMail': {
-    en: "leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox; IMAP, Maildir, mbox, .eml) as it is, instead of keeping it in the quarantine as a failure (and on IMAP moving it); on IMAP it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again (on graph://, the category SumiOtherMail)",
-    ja: 'レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール。IMAP、Maildir、mbox、.eml）を、失敗として隔離領域に保存する（IMAP では移動する）代わりにそのまま残す。IMAP ではサーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない（graph:// では分類項目 SumiOtherMail）',
+    en: "leave mail with nothing like a report in it (no XML, JSON, gzip or zip: people's own mail in a shared mailbox; IMAP, Maildir, mbox, .eml) as it is, instead of keeping it in the quarantine as a failure (and on IMAP moving it); on IMAP it is marked with the keyword {keyword} where the server keeps keywords, so that later runs do not fetch it again (on graph://, the category SumiOtherMail; on gmail://, the label SumiOtherMail)",
+    ja: 'レポートらしいもの（XML、JSON、gzip、zip）を含まないメール（共有メールボックスに届く人宛てのメール。IMAP、Maildir、mbox、.eml）を、失敗として隔離領域に保存する（IMAP では移動する）代わりにそのまま残す。IMAP ではサーバーがキーワードを保持できる場合は {keyword} を付け、次回以降は取得しない（graph:// では分類項目 SumiOtherMail、gmail:// ではラベル SumiOtherMail）',
   },
   'option.fromMta': {
     en: 'stdin is one mail a mail server delivers through a pipe (an alias "|sumi ingest --from-mta"): exit 0 once it is stored or kept in the quarantine, {tempfail} (try again later) when it could not be kept, {usage} on bad usage',
@@ -242,16 +267,16 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
   },
   'error.noInput': {
-    en: 'give at least one path, "-", an imap:// or a graph:// URL',
-    ja: 'パス、"-"、imap:// URL または graph:// URL を 1 つ以上指定してください',
+    en: 'give at least one path, "-", an imap://, a graph:// or a gmail:// URL',
+    ja: 'パス、"-"、imap:// URL、graph:// URL または gmail:// URL を 1 つ以上指定してください',
   },
   'error.pathMissing': {
     en: '{path}: no such file or directory',
     ja: '{path}: ファイルまたはディレクトリがありません',
   },
   'error.imapAlone': {
-    en: 'an imap:// or graph:// URL must be the only input',
-    ja: 'imap:// URL と graph:// URL は唯一の入力として指定してください',
+    en: 'an imap://, graph:// or gmail:// URL must be the only input',
+    ja: 'imap:// URL、graph:// URL、gmail:// URL は唯一の入力として指定してください',
   },
   'error.badGraphUrl': {
     en: '{url}: give graph://MAILBOX/FOLDER[/SUBFOLDER...] (MAILBOX a user principal name or id)',
@@ -265,13 +290,37 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'graph:// reads the mailbox with an OAuth 2.0 access token, not a password: give --token-command, --token-file, --token-env, or --client-id (client credentials)',
     ja: 'graph:// はパスワードではなく OAuth 2.0 アクセストークンでメールボックスを読みます。--token-command、--token-file、--token-env、--client-id（クライアント資格情報）のどれかを指定してください',
   },
+  'error.badGmailUrl': {
+    en: "{url}: give gmail://MAILBOX/LABEL[/SUBLABEL...] (MAILBOX the mailbox's address, LABEL INBOX or a label's name)",
+    ja: '{url}: gmail://MAILBOX/LABEL[/SUBLABEL...] の形で指定してください（MAILBOX はメールボックスのアドレス、LABEL は INBOX またはラベル名）',
+  },
+  'error.badGmailBase': {
+    en: '--gmail-url {url}: give an https:// URL (the Gmail API is reached over https:// only)',
+    ja: '--gmail-url {url}: https:// の URL を指定してください（Gmail API には https:// でのみ接続します）',
+  },
+  'error.baseUrlFor': {
+    en: '{option} is for {scheme} URLs only',
+    ja: '{option} は {scheme} の URL でのみ使います',
+  },
+  'error.gmailNeedsToken': {
+    en: 'gmail:// reads the mailbox with an OAuth 2.0 access token, not a password: give --google-key (a service account with domain-wide delegation), --token-command, --token-file or --token-env',
+    ja: 'gmail:// はパスワードではなく OAuth 2.0 アクセストークンでメールボックスを読みます。--google-key（ドメイン全体の委任を受けたサービスアカウント）、--token-command、--token-file、--token-env のどれかを指定してください',
+  },
+  'error.gmailClientId': {
+    en: '--client-id: gmail:// is read as a Google service account (--google-key), not as a Microsoft Entra ID application; or give --token-command, --token-file or --token-env',
+    ja: '--client-id: gmail:// は Microsoft Entra ID のアプリケーションではなく Google のサービスアカウント（--google-key）として読みます。または --token-command、--token-file、--token-env を指定してください',
+  },
+  'error.gmailToken': {
+    en: 'no access token for the Gmail API: {detail}',
+    ja: 'Gmail API のアクセストークンが得られません: {detail}',
+  },
   'error.graphToken': {
     en: 'no access token for Microsoft Graph: {detail}',
     ja: 'Microsoft Graph のアクセストークンが得られません: {detail}',
   },
   'error.notAFolder': {
-    en: '--watch watches folders, or one imap:// or graph:// URL: {path} is not a folder',
-    ja: '--watch で待てるのはフォルダーか、1 つの imap:// URL または graph:// URL です: {path} はフォルダーではありません',
+    en: '--watch watches folders, or one imap://, graph:// or gmail:// URL: {path} is not a folder',
+    ja: '--watch で待てるのはフォルダーか、1 つの imap://、graph://、gmail:// URL です: {path} はフォルダーではありません',
   },
   'error.fromMtaStdin': {
     en: '--from-mta reads one mail from stdin (a mail server\'s pipe): give no path, or "-", and no --watch',
@@ -282,8 +331,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'メールを保存できませんでした。メールサーバーには後で再送するよう伝えます（終了コード {status}）: {reason}',
   },
   'error.intervalNeedsWatch': {
-    en: '--interval is for --watch on folders or graph://',
-    ja: '--interval はフォルダーと graph:// の --watch で使います',
+    en: '--interval is for --watch on folders, graph:// or gmail://',
+    ja: '--interval はフォルダー、graph://、gmail:// の --watch で使います',
   },
   'error.badImapUrl': {
     en: '{url}: give imap://user@host[:port]/FOLDER or imaps://...',
@@ -425,6 +474,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'Microsoft Graph {server}, mailbox {mailbox}, folder {folder}: {count, plural, one {# mail} other {# mails}} to ingest',
     ja: 'Microsoft Graph {server}、メールボックス {mailbox}、フォルダー {folder} の取り込むメール: {count} 通',
   },
+  'gmail.connected': {
+    en: 'Gmail API {server}, mailbox {mailbox}, label {label}: {count, plural, one {# mail} other {# mails}} to ingest',
+    ja: 'Gmail API {server}、メールボックス {mailbox}、ラベル {label} の取り込むメール: {count} 通',
+  },
   'watch.first': {
     en: '{time} {inputs, plural, one {# input was there} other {# inputs were there}}: {reports, plural, one {# aggregate report} other {# aggregate reports}} stored ({records, plural, one {# record} other {# records}}), {failureReports, plural, one {# failure report} other {# failure reports}}, {tlsReports, plural, one {# TLS report} other {# TLS reports}}; {duplicates} already stored; {failed} gave no report',
     ja: '{time} 既存の入力 {inputs} 件: 集約レポート {reports} 件（レコード {records} 件）、失敗レポート {failureReports} 件、TLS レポート {tlsReports} 件を保存。保存済み {duplicates} 件、レポートなし {failed} 件',
@@ -444,6 +497,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'graph.watching': {
     en: 'watching {folder} for new mail, read again every {seconds} s (Ctrl-C stops)',
     ja: '{folder} の新着メールを待っています。{seconds} 秒ごとに読み直します（Ctrl-C で停止）',
+  },
+  'gmail.watching': {
+    en: 'watching the label {label} for new mail, read again every {seconds} s (Ctrl-C stops)',
+    ja: 'ラベル {label} の新着メールを待っています。{seconds} 秒ごとに読み直します（Ctrl-C で停止）',
   },
   'imap.watching': {
     en: 'watching {folder} for new mail (Ctrl-C stops)',
@@ -488,6 +545,30 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'graph.access.failed': {
     en: 'Microsoft Graph at {server} answered HTTP {status} for the mailbox {mailbox}, folder {folder}: {reason}',
     ja: 'Microsoft Graph（{server}）がメールボックス {mailbox}、フォルダー {folder} について HTTP {status} を返しました: {reason}',
+  },
+  'gmail.access.unreachable': {
+    en: 'cannot reach the Gmail API at {server}: {reason}',
+    ja: 'Gmail API（{server}）に接続できません: {reason}',
+  },
+  'gmail.access.tls': {
+    en: 'TLS with the Gmail API at {server} failed: {reason}',
+    ja: 'Gmail API（{server}）との TLS に失敗しました: {reason}',
+  },
+  'gmail.access.token-refused': {
+    en: 'the Gmail API at {server} refused the access token for {mailbox}, a fresh one too (HTTP {status}): {reason}',
+    ja: 'Gmail API（{server}）が {mailbox} のアクセストークンを拒否しました。取り直したトークンも拒否されました（HTTP {status}）: {reason}',
+  },
+  'gmail.access.forbidden': {
+    en: 'the Gmail API at {server} forbids reading the mailbox {mailbox} (HTTP {status}): the token needs the scope https://www.googleapis.com/auth/gmail.modify for that user (a service account: domain-wide delegation of it in the Google Workspace admin console), and the Gmail API enabled in its Google Cloud project: {reason}',
+    ja: 'Gmail API（{server}）がメールボックス {mailbox} の読み取りを禁止しました（HTTP {status}）。トークンにはそのユーザーのスコープ https://www.googleapis.com/auth/gmail.modify（サービスアカウントでは Google Workspace の管理コンソールでのそのドメイン全体の委任）と、Google Cloud プロジェクトでの Gmail API の有効化が必要です: {reason}',
+  },
+  'gmail.access.not-found': {
+    en: 'the Gmail API at {server} has no mailbox {mailbox} or no label {label} in it (HTTP {status}): {reason}',
+    ja: 'Gmail API（{server}）にメールボックス {mailbox} がないか、その中にラベル {label} がありません（HTTP {status}）: {reason}',
+  },
+  'gmail.access.failed': {
+    en: 'the Gmail API at {server} answered HTTP {status} for the mailbox {mailbox}, label {label}: {reason}',
+    ja: 'Gmail API（{server}）がメールボックス {mailbox}、ラベル {label} について HTTP {status} を返しました: {reason}',
   },
   'imap.reconnecting': {
     en: 'IMAP connection lost ({message}); reconnecting in {seconds} s',
@@ -576,6 +657,24 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'prune.stopped': {
     en: 'Stopped: what is said above was deleted; the rest is kept, every report whole.',
     ja: '中断しました: 上記の分を削除しました。残りはそのまま保存されています（どのレポートも欠けていません）。',
+  },
+  // Sumi's own reasons in a Gmail access error (the service's are quoted as it gave them).
+  'gmail.reason.tooLarge': {
+    en: 'an answer larger than {max} bytes',
+    ja: '{max} バイトを超える応答です',
+  },
+  'gmail.reason.notJson': { en: 'the answer is not JSON', ja: '応答が JSON ではありません' },
+  'gmail.reason.noLabel': {
+    en: 'no label named {name}',
+    ja: '{name} という名前のラベルがありません',
+  },
+  'gmail.reason.badField': {
+    en: "the answer's {field} is missing or not as Gmail gives it",
+    ja: '応答の {field} がないか、Gmail が返す形ではありません',
+  },
+  'gmail.reconnecting': {
+    en: '{message}; reading the label again in {seconds} s',
+    ja: '{message}。{seconds} 秒後にラベルをもう一度読みます',
   },
   'smtpd.description': {
     en: 'receive report mail over SMTP and store it: Sumi as the rua/ruf mailbox itself',

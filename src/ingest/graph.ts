@@ -11,8 +11,6 @@
  * (imapAccessToken, or oauth.ts's clientCredentialsToken): a 401 asks the source for a token once
  * more; 429, 503 and 504 wait as Retry-After says; every answer has a time limit and a size cap.
  */
-import type { UnpackLimits } from '../reports/unpack.ts';
-import type { Store } from '../store/types.ts';
 import {
   GRAPH_OTHER_MAIL_CATEGORY,
   GraphAccessError,
@@ -23,14 +21,19 @@ import {
 } from './graph-account.ts';
 import { AnswerTooLarge, ApiClient } from './https-json.ts';
 import { IMAP_DEFAULT_ARCHIVE } from './imap-account.ts';
-import { type Fetched, ingestListedMails, type PassRun, pollMailbox } from './mailbox.ts';
+import {
+  type ApiMailboxEvent,
+  type ApiMailboxOptions,
+  type Fetched,
+  ingestListedMails,
+  type PassRun,
+  pollMailbox,
+} from './mailbox.ts';
 import { eachBounded } from './paths.ts';
-import type { IngestProgress, IngestTotals } from './totals.ts';
+import type { IngestTotals } from './totals.ts';
 
 /** Mails whose reports share the batcher before they are moved. */
 export const GRAPH_GROUP_MAILS = 64;
-/** Time between a watch's passes when `intervalMs` is not given (the CLI's --interval default). */
-export const GRAPH_WATCH_INTERVAL_MS = 60_000;
 /** Requests under way at once: Graph allows 4 per mailbox and application. */
 const GRAPH_CONCURRENCY = 4;
 const THROTTLED = new Set([429, 503, 504]);
@@ -56,51 +59,11 @@ const WELL_KNOWN_FOLDERS = new Set([
   'syncissues',
 ]);
 
-export type GraphEvent =
-  /** A pass listed the folder: the first one, and the first after a failed one. */
-  | { type: 'connected'; server: string; mailbox: string; folder: string; pending: number }
-  /** A watch's first pass is done; the next come every `intervalMs`. */
-  | { type: 'watching'; folder: string; intervalMs: number }
-  /** A watch's pass failed on a fault that may pass (unreachable, TLS, 5xx); the next is tried in `delayMs`. */
-  | { type: 'reconnecting'; error: Error; delayMs: number };
+export type GraphEvent = ApiMailboxEvent<'folder'>;
 
-export interface IngestGraphOptions {
-  store: Store;
-  /** Gives the current OAuth 2.0 access token (imapAccessToken, clientCredentialsToken); asked again after a 401. */
-  accessToken: () => Promise<string>;
+export interface IngestGraphOptions extends ApiMailboxOptions<'folder'> {
   /** The API's base URL (default GRAPH_DEFAULT_URL): a national cloud's, or a test server's. https:// only. */
   graphUrl?: string;
-  /** Trust these CA certificates (PEM) instead of the system's: tests, a TLS-inspecting proxy. */
-  ca?: string | Buffer | (string | Buffer)[];
-  /** Folder for processed mail (default IMAP_DEFAULT_ARCHIVE), '/'-separated; each level created when missing. */
-  archive?: string;
-  /** Give processed mail this category instead of moving it; mail carrying it is skipped. */
-  flag?: string;
-  /**
-   * Mail in which nothing looks like a report stays in the folder as it is (not quarantined, not
-   * moved, not a failure), given the category GRAPH_OTHER_MAIL_CATEGORY, which later runs skip.
-   */
-  leaveOtherMail?: boolean;
-  /**
-   * Keep reading the folder: a pass, then another every `intervalMs`, until `signal` aborts; a pass
-   * that fails because Graph cannot be reached, TLS fails or Graph answers 5xx (or 429) after its
-   * throttling retries is tried again after a backoff (`reconnect`).
-   */
-  watch?: boolean;
-  /** Time between a watch's passes (default GRAPH_WATCH_INTERVAL_MS). */
-  intervalMs?: number;
-  /** A watch's waits after a failed pass, doubling from minMs to maxMs (default IMAP's); tests shorten them. */
-  reconnect?: { minMs: number; maxMs: number };
-  /**
-   * Stops the run (and a watch) once the group of mails being stored is moved; a request waiting
-   * out Graph's throttling is given up at once (its mail stays in the folder for the next run).
-   */
-  signal?: AbortSignal;
-  onProgress?: (progress: IngestProgress) => void;
-  onEvent?: (event: GraphEvent) => void;
-  maxMessageBytes?: number;
-  limits?: Partial<UnpackLimits>;
-  timeoutMs?: number;
 }
 
 /**
@@ -114,24 +77,10 @@ export interface IngestGraphOptions {
  */
 export async function ingestGraph(url: string, options: IngestGraphOptions): Promise<IngestTotals> {
   const target = parseGraphUrl(url);
-  const base = graphBaseUrl(options.graphUrl);
-  if (typeof options.accessToken !== 'function')
-    throw new RangeError('Microsoft Graph needs an OAuth 2.0 access token (accessToken), not a password');
-  const client = new GraphClient(base, target, options);
-  const folder = target.folder.join('/');
-  try {
-    return await pollMailbox(
-      {
-        ...options,
-        intervalMs: options.intervalMs ?? GRAPH_WATCH_INTERVAL_MS,
-        onWatching: (intervalMs) => options.onEvent?.({ type: 'watching', folder, intervalMs }),
-        onRetry: (error, delayMs) => options.onEvent?.({ type: 'reconnecting', error, delayMs }),
-      },
-      (run) => ingestFolder(client, url, options, run),
-    );
-  } finally {
-    client.close();
-  }
+  const client = new GraphClient(graphBaseUrl(options.graphUrl), target, options);
+  return pollMailbox({ ...options, client, place: { folder: target.folder.join('/') } }, (run) =>
+    ingestFolder(client, url, options, run),
+  );
 }
 
 interface GraphMessage {
@@ -145,43 +94,22 @@ interface Page<T> {
   '@odata.nextLink'?: string;
 }
 
-/** The API client, with the mailbox's path and errors. */
-class GraphClient extends ApiClient {
-  readonly #target: GraphTarget;
+/** The API client, with the mailbox's path. */
+class GraphClient extends ApiClient<GraphReason> {
   /** The mailbox's path under the base URL. */
   readonly user: string;
 
   constructor(base: URL, target: GraphTarget, options: IngestGraphOptions) {
     super({
+      ...options,
       base,
-      accessToken: options.accessToken,
-      ca: options.ca,
       concurrency: GRAPH_CONCURRENCY,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
       throttled: (answer) => THROTTLED.has(answer.status),
       errorName: 'code',
-      fail: (code, status, reason, cause) => this.error(code, status, reason, cause),
+      fail: (code, status, reason, cause) =>
+        new GraphAccessError(code, target, base.host, status, reason, cause ? { cause } : undefined),
     });
-    this.#target = target;
     this.user = `v1.0/users/${encodeURIComponent(target.mailbox)}`;
-  }
-
-  /** An error of this mailbox. */
-  error(
-    code: GraphAccessError['code'],
-    status: number | null,
-    reason: string | GraphReason,
-    cause?: unknown,
-  ): GraphAccessError {
-    return new GraphAccessError(
-      code,
-      this.#target,
-      this.server,
-      status,
-      reason,
-      cause ? { cause } : undefined,
-    );
   }
 
   /** Every item of a collection, following @odata.nextLink, which must lie under the base URL: the token goes nowhere else. */

@@ -9,7 +9,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { isTlsFailure, isUnreachable, networkMessage, tlsReason } from '../net/errors.ts';
-import type { ClientReason, MailApiErrorCode } from './api-access.ts';
+import type { ClientReason, MailApiErrorCode, OwnReason } from './api-access.ts';
 import { sleep } from './imap-account.ts';
 
 /** How long a request may go without a byte of its answer. */
@@ -46,7 +46,7 @@ export class ThrottledWhenStopped extends Error {
   }
 }
 
-export interface ApiClientOptions {
+export interface ApiClientOptions<R extends OwnReason> {
   /** The API's base URL (https://). */
   base: URL;
   /** Gives the current access token; asked again after a 401. */
@@ -62,21 +62,17 @@ export interface ApiClientOptions {
   throttled: (answer: Answer) => boolean;
   /** The field of the service's `{ "error": {...} }` that names the error: Graph's `code`, Google's `status`. */
   errorName: 'code' | 'status';
-  /** The service's access error (a MailApiError) of this mailbox. */
-  fail: (
-    code: MailApiErrorCode,
-    status: number | null,
-    reason: string | ClientReason,
-    cause?: unknown,
-  ) => Error;
+  /** The service's access error (a MailApiError) of this mailbox: what `ApiClient.error` gives. */
+  fail: (code: MailApiErrorCode, status: number | null, reason: string | R, cause?: unknown) => Error;
 }
 
-export class ApiClient {
+/** A client of a service's API for one mailbox; `R` are the service's own reasons, the client's among them. */
+export class ApiClient<R extends OwnReason> {
   /** The service's host (and port when not 443). */
   readonly server: string;
   /** The base URL with one '/' after it: every request's URL starts with it. */
   readonly prefix: string;
-  readonly #options: ApiClientOptions;
+  readonly #options: ApiClientOptions<R | ClientReason>;
   readonly #agent: https.Agent;
   readonly #timeoutMs: number;
   /** The token requests carry; null until the source is asked, and again once the service refused it. */
@@ -84,7 +80,9 @@ export class ApiClient {
   /** The source's answer under way, which requests refused at once share. */
   #asking: Promise<string> | null = null;
 
-  constructor(options: ApiClientOptions) {
+  constructor(options: ApiClientOptions<R | ClientReason>) {
+    if (typeof options.accessToken !== 'function')
+      throw new RangeError('a mailbox API needs an OAuth 2.0 access token (accessToken), not a password');
     this.#options = options;
     this.prefix = `${options.base.origin}${options.base.pathname.replace(/\/+$/, '')}/`;
     this.server = options.base.host;
@@ -98,6 +96,16 @@ export class ApiClient {
 
   close(): void {
     this.#agent.destroy();
+  }
+
+  /** The service's access error of this mailbox. */
+  error(
+    code: MailApiErrorCode,
+    status: number | null,
+    reason: string | R | ClientReason,
+    cause?: unknown,
+  ): Error {
+    return this.#options.fail(code, status, reason, cause);
   }
 
   /**
@@ -141,13 +149,12 @@ export class ApiClient {
         continue;
       }
       const reason = serviceErrorText(answer, this.#options.errorName);
-      const fail = this.#options.fail;
       // Throttled still: the service's load, whatever status says it (Gmail's rate limit is a 403).
-      if (throttling) throw fail('failed', status, reason);
-      if (status === 401) throw fail('token-refused', status, reason);
-      if (status === 403) throw fail('forbidden', status, reason);
-      if (status === 404) throw fail('not-found', status, reason);
-      throw fail('failed', status, reason);
+      if (throttling) throw this.error('failed', status, reason);
+      if (status === 401) throw this.error('token-refused', status, reason);
+      if (status === 403) throw this.error('forbidden', status, reason);
+      if (status === 404) throw this.error('not-found', status, reason);
+      throw this.error('failed', status, reason);
     }
   }
 
@@ -158,7 +165,7 @@ export class ApiClient {
       answer = await this.request(method, path, { body });
     } catch (error) {
       if (error instanceof AnswerTooLarge)
-        throw this.#options.fail('failed', 200, { key: 'tooLarge', values: { max: error.max } });
+        throw this.error('failed', 200, { key: 'tooLarge', values: { max: error.max } });
       throw error;
     }
     return this.parse<T>(answer);
@@ -170,7 +177,7 @@ export class ApiClient {
     try {
       return JSON.parse(answer.body.toString('utf8')) as T;
     } catch {
-      throw this.#options.fail('failed', answer.status, { key: 'notJson', values: {} });
+      throw this.error('failed', answer.status, { key: 'notJson', values: {} });
     }
   }
 
@@ -247,8 +254,8 @@ export class ApiClient {
   #networkError(error: unknown): unknown {
     const { code } = error as { code?: unknown };
     const said = networkMessage(error);
-    if (isUnreachable(code)) return this.#options.fail('unreachable', null, said, error);
-    if (isTlsFailure(code)) return this.#options.fail('tls', null, tlsReason(said), error);
+    if (isUnreachable(code)) return this.error('unreachable', null, said, error);
+    if (isTlsFailure(code)) return this.error('tls', null, tlsReason(said), error);
     return error;
   }
 }

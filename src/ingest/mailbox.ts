@@ -78,6 +78,55 @@ export function countStoredMails<M>(
   if (failure) throw failure.reason;
 }
 
+/** Time between a watch's passes when `intervalMs` is not given (the CLI's --interval default). */
+export const API_WATCH_INTERVAL_MS = 60_000;
+
+/**
+ * What a mailbox read through an API takes (IngestGraphOptions, IngestGmailOptions): the store,
+ * the token, where processed mail goes, how long the run goes on and what it tells as it goes
+ * (`P`: the place it reads, as the service names it).
+ */
+export interface ApiMailboxOptions<P extends string> {
+  store: Store;
+  /** Gives the current OAuth 2.0 access token (imapAccessToken, oauth.ts's); asked again after a 401. */
+  accessToken: () => Promise<string>;
+  /** Trust these CA certificates (PEM) instead of the system's: tests, a TLS-inspecting proxy. */
+  ca?: string | Buffer | (string | Buffer)[];
+  /**
+   * Where processed mail goes (default IMAP_DEFAULT_ARCHIVE), '/'-separated, each level created
+   * when missing: Graph's folder it is moved to, Gmail's label it is given for the one it was read from.
+   */
+  archive?: string;
+  /** Give processed mail this instead of moving it (Graph: a category, Gmail: a label); mail carrying it is skipped. */
+  flag?: string;
+  /**
+   * Mail in which nothing looks like a report stays where it is (not quarantined, not moved, not a
+   * failure), given the category GRAPH_OTHER_MAIL_CATEGORY or the label GMAIL_OTHER_MAIL_LABEL,
+   * which later runs skip.
+   */
+  leaveOtherMail?: boolean;
+  /**
+   * Keep reading the mailbox: a pass, then another every `intervalMs`, until `signal` aborts; a
+   * pass that fails because the service cannot be reached, TLS fails or the service answers 5xx
+   * (or 429) after its throttling retries is tried again after a backoff (`reconnect`).
+   */
+  watch?: boolean;
+  /** Time between a watch's passes (default API_WATCH_INTERVAL_MS). */
+  intervalMs?: number;
+  /** A watch's waits after a failed pass, doubling from minMs to maxMs (default IMAP's); tests shorten them. */
+  reconnect?: { minMs: number; maxMs: number };
+  /**
+   * Stops the run (and a watch) once the group of mails being stored is moved; a request waiting
+   * out the service's throttling is given up at once (its mail stays for the next run).
+   */
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+  onEvent?: (event: ApiMailboxEvent<P>) => void;
+  maxMessageBytes?: number;
+  limits?: Partial<UnpackLimits>;
+  timeoutMs?: number;
+}
+
 /** What a run's passes share; `announce`: this pass says what it found (its 'connected' event). */
 export interface PassRun {
   totals: IngestTotals;
@@ -87,17 +136,30 @@ export interface PassRun {
   announce: boolean;
 }
 
-export interface Polling {
-  /** Passes until `signal` aborts, one every `intervalMs`; else one. */
+/**
+ * What a run of a mailbox read through an API tells as it goes (GraphEvent, GmailEvent); `P`
+ * names the place it reads as the service does: Graph's folder, Gmail's label.
+ */
+export type ApiMailboxEvent<P extends string> =
+  /** A pass listed the place: the first one, and the first after a failed one. */
+  | ({ type: 'connected'; server: string; mailbox: string; pending: number } & Record<P, string>)
+  /** A watch's first pass is done; the next come every `intervalMs`. */
+  | ({ type: 'watching'; intervalMs: number } & Record<P, string>)
+  /** A watch's pass failed on a fault that may pass (unreachable, TLS, 5xx); the next is tried in `delayMs`. */
+  | { type: 'reconnecting'; error: Error; delayMs: number };
+
+export interface Polling<P extends string> {
+  /** Passes until `signal` aborts, one every `intervalMs` (default API_WATCH_INTERVAL_MS); else one. */
   watch?: boolean | undefined;
-  intervalMs: number;
+  intervalMs?: number | undefined;
   /** A watch's waits after a failed pass, doubling from minMs to maxMs (default IMAP's); tests shorten them. */
   reconnect?: { minMs: number; maxMs: number } | undefined;
   signal?: AbortSignal | undefined;
-  /** A watch's first pass is done; the next come every `intervalMs`. */
-  onWatching: (intervalMs: number) => void;
-  /** A watch's pass failed on a fault that may pass; the next is tried in `delayMs`. */
-  onRetry: (error: Error, delayMs: number) => void;
+  /** The place read, as the events name it: { folder: 'Inbox' }, { label: 'INBOX' }. */
+  place: Record<P, string>;
+  onEvent?: ((event: ApiMailboxEvent<P>) => void) | undefined;
+  /** The run's client, closed when the run ends. */
+  client: { close(): void };
 }
 
 /**
@@ -107,11 +169,12 @@ export interface Polling {
  * failure ends the watch. Resolves with the totals of all passes, also when stopped in a pass (a
  * throttled request's wait given up, a token request ended).
  */
-export async function pollMailbox(
-  polling: Polling,
+export async function pollMailbox<P extends string>(
+  polling: Polling<P>,
   pass: (run: PassRun) => Promise<void>,
 ): Promise<IngestTotals> {
-  const { signal } = polling;
+  const { signal, place, onEvent } = polling;
+  const intervalMs = polling.intervalMs ?? API_WATCH_INTERVAL_MS;
   const totals = emptyTotals();
   const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
   const run: PassRun = { totals, progress, skipped: new Set(), announce: true };
@@ -130,7 +193,7 @@ export async function pollMailbox(
       } catch (error) {
         if (signal?.aborted) break;
         if (!transient(error, passed)) throw error;
-        polling.onRetry(error as Error, delay);
+        onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
         await sleep(delay, signal);
         delay = Math.min(maxMs, delay * 2);
         // The next good pass says again what it found, as IMAP's does after reconnecting.
@@ -140,14 +203,16 @@ export async function pollMailbox(
       if (signal?.aborted) break;
       delay = minMs;
       run.announce = false;
-      if (!passed) polling.onWatching(polling.intervalMs);
+      if (!passed) onEvent?.({ type: 'watching', intervalMs, ...place });
       passed = true;
-      await sleep(polling.intervalMs, signal);
+      await sleep(intervalMs, signal);
     }
     return totals;
   } catch (error) {
     if (signal?.aborted) return totals;
     throw error;
+  } finally {
+    polling.client.close();
   }
 }
 

@@ -134,6 +134,8 @@ export function rereadingCredential(
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 /** Gmail's scope for IMAP (XOAUTH2): the whole mailbox. */
 export const GMAIL_SCOPE = 'https://mail.google.com/';
+/** The Gmail API's scope for reading mail and changing its labels (gmail.ts), less than the whole mailbox. */
+export const GMAIL_MODIFY_SCOPE = 'https://www.googleapis.com/auth/gmail.modify';
 /** How long the JWT asserts for: Google takes an hour at most. */
 const ASSERTION_SECONDS = 3600;
 

@@ -1,7 +1,7 @@
 /**
  * The mailboxes kept in the store's settings (the dashboard's "Mailbox sources"), each watched by
  * `sumi serve`: an IMAP folder with IDLE, a Microsoft 365 folder through Microsoft Graph read
- * every GRAPH_WATCH_INTERVAL_MS; started when added, stopped when removed, restarted when
+ * every API_WATCH_INTERVAL_MS (mailbox.ts); started when added, stopped when removed, restarted when
  * changed, with a status the dashboard shows (watching, reconnecting and why, failed and why).
  * A source signs in with the password in an environment variable (IMAP), as an application with
  * the client credentials grant, its secret in an environment variable (Graph, or IMAP on

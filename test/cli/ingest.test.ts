@@ -243,7 +243,7 @@ describe('sumi ingest', () => {
     const watchFile = await sumi(['ingest', input('a.xml'), '--watch', '--db', db]);
     expect(watchFile.code).toBe(2);
     expect(watchFile.stderr).toMatch(
-      /--watch watches folders, or one imap:\/\/ or graph:\/\/ URL: .*a\.xml is not a folder/,
+      /--watch watches folders, or one imap:\/\/, graph:\/\/ or gmail:\/\/ URL: .*a\.xml is not a folder/,
     );
     const interval = await sumi(['ingest', path.join(dir, 'in'), '--interval', '5', '--db', db]);
     expect(interval.code).toBe(2);

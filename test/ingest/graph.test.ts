@@ -24,6 +24,7 @@ import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
+import { watchApi } from './helpers/api-watch.ts';
 import { closeServer, MAILBOX, MockGraph, serveGraph as serveMockGraph } from './helpers/graph-mock.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
 import { childOutput, spawnSumi, sumi } from './helpers/sumi.ts';
@@ -299,29 +300,21 @@ describe('ingestGraph with watch', () => {
   const listings = () => graph.requests.filter((r) => r.endsWith('/mailFolders/inbox-id/messages')).length;
   const reports = async () => (await store.countReports()).reports;
   /** A watch of the Inbox every 50 ms, its events kept; stopped at the end of the test if it is still running. */
-  const watch = (more: Partial<IngestGraphOptions> = {}) => {
-    const controller = new AbortController();
-    const events: GraphEvent[] = [];
-    const running = ingestGraph(url, {
-      store,
-      graphUrl,
-      ca: pki.caCert,
-      accessToken: async () => 'good',
-      watch: true,
-      intervalMs: 50,
-      reconnect: { minMs: 20, maxMs: 40 },
-      signal: controller.signal,
-      onEvent: (event) => events.push(event),
-      ...more,
-    });
-    onTestFinished(async () => {
-      controller.abort();
-      await running.catch(() => {});
-    });
-    const of = <T extends GraphEvent['type']>(type: T) =>
-      events.filter((e): e is Extract<GraphEvent, { type: T }> => e.type === type);
-    return { controller, events, of, running };
-  };
+  const watch = (more: Partial<IngestGraphOptions> = {}, at = url) =>
+    watchApi<GraphEvent>((signal, onEvent) =>
+      ingestGraph(at, {
+        store,
+        graphUrl,
+        ca: pki.caCert,
+        accessToken: async () => 'good',
+        watch: true,
+        intervalMs: 50,
+        reconnect: { minMs: 20, maxMs: 40 },
+        signal,
+        onEvent,
+        ...more,
+      }),
+    );
 
   it('stores what is there, then mail that arrives, pass after pass, until the signal aborts', async () => {
     graph.add(reportMail({ reportId: 'w-1' }));
@@ -469,24 +462,12 @@ describe('ingestGraph with watch', () => {
     expect(forbidden).toBeInstanceOf(GraphAccessError);
     expect(forbidden).toMatchObject({ code: 'forbidden', status: 403 });
     expect(of('reconnecting')).toEqual([]);
-    const noFolder = await ingestGraph(`graph://${MAILBOX}/Inbox/DMARC`, {
-      store,
-      graphUrl,
-      ca: pki.caCert,
-      accessToken: async () => 'good',
-      watch: true,
-      intervalMs: 50,
-    }).catch((e: unknown) => e);
+    const noFolder = await watch({}, `graph://${MAILBOX}/Inbox/DMARC`).running.catch((e: unknown) => e);
     expect(noFolder).toMatchObject({ code: 'not-found', status: 404 });
     let asked = 0;
-    const refused = await ingestGraph(url, {
-      store,
-      graphUrl,
-      ca: pki.caCert,
-      accessToken: async () => `revoked-${++asked}`,
-      watch: true,
-      intervalMs: 50,
-    }).catch((e: unknown) => e);
+    const refused = await watch({ accessToken: async () => `revoked-${++asked}` }).running.catch(
+      (e: unknown) => e,
+    );
     expect(refused).toMatchObject({ code: 'token-refused', status: 401 });
     expect(asked).toBe(2);
   });
@@ -801,7 +782,7 @@ describe('sumi ingest graph://', () => {
       T: 'good',
     });
     expect(interval.code).toBe(2);
-    expect(interval.stderr).toContain('--interval is for --watch on folders or graph://');
+    expect(interval.stderr).toContain('--interval is for --watch on folders, graph:// or gmail://');
     const zero = await sumi(['ingest', url, '--watch', '--interval', '0', '--token-env', 'T', '--db', db], {
       T: 'good',
     });

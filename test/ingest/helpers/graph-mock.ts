@@ -4,8 +4,9 @@
  * injects: refused tokens, throttling, missing folders.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import type { TestPki } from '../../helpers/tls.ts';
+import { closeServer, MockApiBase, sendJson, serveMock } from './https-mock.ts';
 
 export const MAILBOX = 'dmarc@example.jp';
 /** Messages per page of the mock's listings: four mails make two pages. */
@@ -23,35 +24,24 @@ interface Mail {
   categories: string[];
   receivedDateTime: string;
 }
-type Fault = {
-  status: number;
-  headers?: Record<string, string>;
-  error?: { code: string; message: string };
-  /** Done as the fault is answered: what another client did meanwhile. */
-  meanwhile?: () => void;
-};
+/** Graph's error answer. */
+type GraphError = { code: string; message: string };
 
 /** The Graph endpoints Sumi uses, over one mailbox, kept in memory. */
-export class MockGraph {
+export class MockGraph extends MockApiBase<GraphError> {
   folders = new Map<string, Folder>();
   mails = new Map<string, Mail>();
-  requests: string[] = [];
-  /** Tokens taken; any other is answered 401. */
-  tokens = new Set(['good']);
-  /** Answers the next requests matching a pattern with a fault instead, once each. */
-  faults: { match: RegExp; fault: Fault }[] = [];
   #next = 1;
 
   constructor() {
+    super();
     this.reset();
   }
 
   reset(): void {
     this.folders.clear();
     this.mails.clear();
-    this.requests = [];
-    this.tokens = new Set(['good']);
-    this.faults = [];
+    this.resetRequests();
     this.folders.set('root-id', { id: 'root-id', displayName: 'Top of Information Store', parentId: null });
     this.folders.set('inbox-id', { id: 'inbox-id', displayName: 'Inbox', parentId: 'root-id' });
   }
@@ -81,23 +71,14 @@ export class MockGraph {
   handle(request: IncomingMessage, response: ServerResponse, body: string, base: string): boolean {
     const url = new URL(request.url ?? '/', base);
     const route = `${request.method} ${decodeURIComponent(url.pathname)}`;
-    this.requests.push(route);
-    const send = (status: number, value?: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(value === undefined ? undefined : JSON.stringify(value));
-      return true;
+    const refused = {
+      code: 'InvalidAuthenticationToken',
+      message: 'Access token has expired or is not yet valid.',
     };
+    if (this.answered(request, response, route, refused)) return true;
+    const send = (status: number, value?: unknown) => sendJson(response, status, value);
     const error = (status: number, code: string, message: string) =>
       send(status, { error: { code, message } });
-    const fault = this.faults.findIndex((f) => f.match.test(route));
-    if (fault >= 0) {
-      const f = this.faults.splice(fault, 1)[0]!.fault;
-      f.meanwhile?.();
-      return send(f.status, f.error ? { error: f.error } : undefined, f.headers);
-    }
-    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (!token || !this.tokens.has(token))
-      return error(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.');
     const prefix = `/v1.0/users/${MAILBOX}/`;
     const path = decodeURIComponent(url.pathname);
     if (!path.startsWith(prefix)) return error(404, 'ErrorInvalidUser', `The requested user is invalid.`);
@@ -167,19 +148,8 @@ export class MockGraph {
 }
 
 /** An HTTPS server playing `graph` on `port` (0: any) of 127.0.0.1; its links name the host it was asked as. */
-export async function serveGraph(pki: TestPki, graph: MockGraph, port = 0): Promise<https.Server> {
-  const served = https.createServer(pki.issue(['localhost']), (request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => graph.handle(request, response, body, `https://${request.headers.host}`));
-  });
-  await new Promise<void>((resolve) => served.listen(port, '127.0.0.1', resolve));
-  return served;
+export function serveGraph(pki: TestPki, graph: MockGraph, port = 0): Promise<https.Server> {
+  return serveMock(pki, graph, port);
 }
 
-export async function closeServer(served: https.Server): Promise<void> {
-  served.closeAllConnections();
-  await new Promise((resolve) => served.close(resolve));
-}
+export { closeServer };
