@@ -388,8 +388,8 @@ export const webText = {
   'settings.host': { en: 'Host', ja: 'ホスト' },
   'settings.port': { en: 'Port', ja: 'ポート' },
   'settings.imap-url': {
-    en: 'Mailbox URL (imaps://user@host/folder, or graph://mailbox/folder for Microsoft 365 through Microsoft Graph)',
-    ja: 'メールボックスの URL（imaps://user@host/folder。Microsoft Graph 経由の Microsoft 365 は graph://mailbox/folder）',
+    en: 'Mailbox URL (imaps://user@host/folder; graph://mailbox/folder for Microsoft 365 through Microsoft Graph; gmail://mailbox/label for Google Workspace through the Gmail API)',
+    ja: 'メールボックスの URL（imaps://user@host/folder。Microsoft Graph 経由の Microsoft 365 は graph://mailbox/folder、Gmail API 経由の Google Workspace は gmail://mailbox/label）',
   },
   'settings.password-env': {
     en: 'Environment variable with the password (SUMI_..._PASSWORD)',
@@ -561,6 +561,22 @@ export const webText = {
   'imap-state.graph-failed': {
     en: 'Microsoft Graph failed: {reason}',
     ja: 'Microsoft Graph でエラーが発生しました: {reason}',
+  },
+  'imap-state.gmail-token-refused': {
+    en: 'the Gmail API refused the access token: {reason}',
+    ja: 'Gmail API がアクセストークンを拒否しました: {reason}',
+  },
+  'imap-state.gmail-forbidden': {
+    en: 'the service account may not read this mailbox (it needs domain-wide delegation of gmail.modify): {reason}',
+    ja: 'サービスアカウントにこのメールボックスを読む権限がありません（gmail.modify のドメイン全体の委任が必要です）: {reason}',
+  },
+  'imap-state.gmail-not-found': {
+    en: 'no such mailbox or label: {reason}',
+    ja: 'そのメールボックスまたはラベルがありません: {reason}',
+  },
+  'imap-state.gmail-failed': {
+    en: 'the Gmail API failed: {reason}',
+    ja: 'Gmail API でエラーが発生しました: {reason}',
   },
   'imap-state.unreachable': {
     en: 'the server cannot be reached: {reason}',

@@ -39,8 +39,15 @@ export interface GmailTarget {
  * Reads `gmail://MAILBOX/LABEL[/SUBLABEL...]` (the label INBOX when none is given); the mailbox
  * and the labels may be %-encoded. Throws RangeError on anything else.
  */
+/** A user's address, as a Gmail API userId and a service account's subject. */
+export const GMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export function parseGmailUrl(url: string): GmailTarget {
   const { mailbox, path } = parseMailboxUrl(url, 'gmail', 'gmail://MAILBOX/LABEL');
+  // The user's address (a service account acts as it: the JWT's sub), or `me`, the user a
+  // token of its own was given for, as Gmail's userId takes them.
+  if (mailbox !== 'me' && !GMAIL_ADDRESS.test(mailbox))
+    throw new RangeError(`the mailbox is the user's address (dmarc@example.jp) or me: ${url}`);
   return { mailbox, label: path.length > 0 ? path.join('/') : GMAIL_INBOX };
 }
 

@@ -13,8 +13,10 @@ import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
+import { MailApiError, type MailApiErrorCode } from './api-access.ts';
+import { ingestGmail } from './gmail.ts';
+import { parseGmailUrl } from './gmail-account.ts';
 import { ingestGraph } from './graph.ts';
-import { GraphAccessError, type GraphAccessErrorCode } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
 import {
   ImapAccessError,
@@ -26,6 +28,7 @@ import {
 } from './imap-account.ts';
 import {
   clientCredentialsToken,
+  GMAIL_MODIFY_SCOPE,
   GMAIL_SCOPE,
   graphScope,
   microsoftTokenUrl,
@@ -54,7 +57,7 @@ export function sourceSecretEnv(spec: Pick<MailboxSourceSpec, 'passwordEnv' | 'a
 
 export interface MailboxSourceSpec {
   id: number;
-  /** imap://, imaps:// or graph://. */
+  /** imap://, imaps://, graph:// or gmail://. */
   url: string;
   /** The environment variable holding the IMAP password (never stored); unused with `app`. */
   passwordEnv: string;
@@ -77,7 +80,7 @@ export type MailboxSourceProblem =
   | 'token-failed'
   | 'store'
   | ImapAccessErrorCode
-  | GraphAccessErrorCode;
+  | MailApiErrorCode;
 
 export interface MailboxSourceStatus {
   state: MailboxSourceState;
@@ -124,6 +127,8 @@ export interface MailboxSourcesOptions {
   imap?: Pick<Parameters<typeof ingestImap>[1], 'reconnect' | 'starttls' | 'insecure'>;
   /** Passed on to ingestGraph (tests: a mock's URL, short waits). */
   graph?: Pick<Parameters<typeof ingestGraph>[1], 'graphUrl' | 'intervalMs' | 'reconnect'>;
+  /** Options for gmail:// sources (tests: a local API and short waits). */
+  gmail?: Pick<Parameters<typeof ingestGmail>[1], 'gmailUrl' | 'intervalMs' | 'reconnect'>;
   /** Trust these CA certificates (PEM) for Graph and the token endpoint instead of the system's: tests. */
   ca?: string | Buffer;
   now?: () => number;
@@ -270,6 +275,7 @@ export class MailboxSources {
     },
   ): Promise<unknown> {
     const graph = /^graph:\/\//i.test(spec.url);
+    const gmail = /^gmail:\/\//i.test(spec.url);
     const common = {
       store: this.#options.store,
       archive: spec.archive,
@@ -283,10 +289,12 @@ export class MailboxSources {
     const accessToken = !spec.app
       ? null
       : 'googleKeyEnv' in spec.app
-        ? serviceAccountToken(parseServiceAccountKey(secret), parseImapUrl(spec.url).user, GMAIL_SCOPE, {
-            ...ca,
-            signal: hooks.signal,
-          })
+        ? serviceAccountToken(
+            parseServiceAccountKey(secret),
+            gmail ? parseGmailUrl(spec.url).mailbox : parseImapUrl(spec.url).user,
+            gmail ? GMAIL_MODIFY_SCOPE : GMAIL_SCOPE,
+            { ...ca, signal: hooks.signal },
+          )
         : clientCredentialsToken(
             {
               tokenUrl: spec.app.tokenUrl ?? microsoftTokenUrl(spec.app.tenant ?? ''),
@@ -300,6 +308,11 @@ export class MailboxSources {
       if (!accessToken || (spec.app && 'googleKeyEnv' in spec.app))
         throw new RangeError('a graph:// source signs in as a Microsoft Entra ID application');
       return ingestGraph(spec.url, { ...this.#options.graph, ...ca, ...common, accessToken });
+    }
+    if (gmail) {
+      if (!accessToken || !(spec.app && 'googleKeyEnv' in spec.app))
+        throw new RangeError('a gmail:// source signs in as a Google service account');
+      return ingestGmail(spec.url, { ...this.#options.gmail, ...ca, ...common, accessToken });
     }
     return ingestImap(spec.url, {
       ...this.#options.imap,
@@ -324,15 +337,12 @@ export class MailboxSources {
 /** The problem an error names, with the words of whoever named it. */
 function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: string | SaidInBoth } | null {
   if (error instanceof ImapAccessError) return { problem: error.code, reason: error.reason };
-  if (error instanceof GraphAccessError) {
-    const own = error.ownReason;
+  // Graph's and Gmail's: the service's words, or Sumi's own said in each language.
+  if (error instanceof MailApiError)
     return {
       problem: error.code,
-      reason: own
-        ? inBoth((lang) => translate(ingestText, `graph.reason.${own.key}`, lang, own.values))
-        : error.reason,
+      reason: error.ownReason ? inBoth((lang) => error.accessValues(lang).reason) : error.reason,
     };
-  }
   if (error instanceof TokenError) {
     const own = error.ownReason;
     return { problem: 'token-failed', reason: own ? inBoth((lang) => tokenReason(own, lang)) : error.detail };

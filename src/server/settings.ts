@@ -13,6 +13,7 @@ import {
 } from '../analysis/inventory.ts';
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
+import { parseGmailUrl } from '../ingest/gmail-account.ts';
 import { GRAPH_ACCESS_ERROR_CODES, parseGraphUrl } from '../ingest/graph-account.ts';
 import {
   IMAP_ACCESS_ERROR_CODES,
@@ -378,14 +379,21 @@ export function registerSettingsRoutes(
   const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
   /**
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the
-   * environment), or a graph:// one with an application to sign in as; an application's id,
+   * environment), a graph:// one with an application to sign in as, or a gmail:// one with a
+   * Google service account (its key's variable); an application's id,
    * secret variable, and tenant or https:// token endpoint (one of the two). Its app, or null.
    */
   const checkedSource = (source: SourceFields): SourceApp | null => {
     const graph = /^graph:\/\//i.test(source.url);
+    const gmail = /^gmail:\/\//i.test(source.url);
     try {
       if (graph) parseGraphUrl(source.url);
-      else parseImapUrl(source.url);
+      else if (!gmail) parseImapUrl(source.url);
+      // Its service account acts as a user, named by the address.
+      else if (parseGmailUrl(source.url).mailbox === 'me')
+        throw new RangeError(
+          `a service account reads the mailbox of the address given, not me: ${source.url}`,
+        );
     } catch (error) {
       throw badSource(`url: ${(error as Error).message}`);
     }
@@ -394,11 +402,17 @@ export function registerSettingsRoutes(
     const { clientId, secretEnv, tenant, tokenUrl, googleKeyEnv } = source;
     if (googleKeyEnv) {
       if (graph)
-        throw badSource('googleKeyEnv: a Google service account reads a mailbox over IMAP, not graph://');
+        throw badSource(
+          'googleKeyEnv: a Google service account reads a mailbox over IMAP or gmail://, not graph://',
+        );
       if (clientId || secretEnv || tenant || tokenUrl)
         throw badSource('googleKeyEnv: a service account or an application (clientId), one of the two');
       return { googleKeyEnv };
     }
+    if (gmail)
+      throw badSource(
+        'googleKeyEnv: a gmail:// source signs in as a Google service account: give googleKeyEnv, the variable holding its JSON key',
+      );
     if (!clientId) {
       if (graph)
         throw badSource(
@@ -456,7 +470,7 @@ export function registerSettingsRoutes(
     method: 'POST',
     url: '/api/imap-sources',
     summary:
-      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password; graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl; or an IMAP one on Google Workspace with googleKeyEnv, the variable holding a service account JSON key',
+      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password; graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl; or gmail://mailbox/label (or an IMAP one on Google Workspace) with googleKeyEnv, the variable holding a service account JSON key',
     tag: 'settings',
     access: 'admin',
     body: z.object({

@@ -99,6 +99,10 @@ describe('parseGmailUrl and gmailBaseUrl', () => {
     });
     for (const bad of ['graph://dmarc@example.jp/Inbox', 'gmail:///INBOX', 'gmail://dmarc@example.jp/%E0'])
       expect(() => parseGmailUrl(bad), bad).toThrow(RangeError);
+    // The mailbox is the address a service account acts as (the JWT's sub), or me.
+    expect(parseGmailUrl('gmail://me/INBOX').mailbox).toBe('me');
+    for (const bad of ['gmail://dmarc/INBOX', 'gmail://dmarc%20x@example.jp/INBOX'])
+      expect(() => parseGmailUrl(bad), bad).toThrow(/the user's address/);
   });
 
   it('is https://gmail.googleapis.com by default, and https:// only', () => {

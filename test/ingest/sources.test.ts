@@ -9,7 +9,9 @@ import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
 import { appendMail, type Dovecot, dovecotInstalled, startDovecot, withImap } from './helpers/dovecot.ts';
+import { MAILBOX as GMAIL_MAILBOX, MockGmail } from './helpers/gmail-mock.ts';
 import { closeServer, MAILBOX, MockGraph, serveGraph } from './helpers/graph-mock.ts';
+import { serveMock } from './helpers/https-mock.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
 import {
   googleAnswer,
@@ -168,14 +170,20 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
   let graphUrl: string;
   let endpoint: TokenEndpoint;
   const graph = new MockGraph();
+  const gmailApi = new MockGmail();
+  let gmailServer: https.Server;
+  let gmailBase: string;
   beforeAll(async () => {
     pki = createTestPki();
     server = await serveGraph(pki, graph);
     graphUrl = `https://localhost:${(server.address() as AddressInfo).port}`;
     endpoint = await serveTokenEndpoint(pki);
+    gmailServer = await serveMock(pki, gmailApi);
+    gmailBase = `https://localhost:${(gmailServer.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     if (server) await closeServer(server);
+    if (gmailServer) await closeServer(gmailServer);
     await endpoint?.close();
     pki?.cleanup();
   });
@@ -337,6 +345,59 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     broken = false;
     await until('the report is stored once the store is back', () => sources.status().get(1)?.reports === 1);
     expect(sources.status().get(1)).toMatchObject({ problem: null, reason: null });
+  });
+
+  it('reads a gmail:// label through the Gmail API as a Google service account acting as the mailbox, and names its refusals', async () => {
+    endpoint.reset();
+    gmailApi.reset();
+    const key = googleKey(endpoint.url);
+    endpoint.answer = googleAnswer(endpoint, {
+      publicKey: key.publicKey,
+      kid: key.privateKeyId,
+      iss: key.clientEmail,
+      sub: GMAIL_MAILBOX,
+      scope: 'https://www.googleapis.com/auth/gmail.modify',
+      aud: endpoint.url,
+    });
+    gmailApi.tokens = new Set(['cc-1', 'cc-2', 'cc-3']);
+    gmailApi.add(reportMail({ reportId: 'gmail-src-1' }));
+    // The second source's label's listing is refused as Google refuses a service account without delegation.
+    gmailApi.addLabel('Refused');
+    gmailApi.faults.push({
+      match: /labelIds=Label_/,
+      fault: {
+        status: 403,
+        error: {
+          code: 403,
+          message: 'Request had insufficient authentication scopes.',
+          status: 'PERMISSION_DENIED',
+        },
+      },
+    });
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    const gmailSource = (id: number, label: string): MailboxSourceSpec => ({
+      ...source(id),
+      url: `gmail://${GMAIL_MAILBOX}/${label}`,
+      app: { googleKeyEnv: 'SUMI_GOOGLE_SECRET' },
+    });
+    const sources = new MailboxSources({
+      store,
+      list: async () => [gmailSource(1, 'INBOX'), gmailSource(2, 'Refused')],
+      env: { SUMI_GOOGLE_SECRET: JSON.stringify(key.json) },
+      gmail: { gmailUrl: gmailBase, intervalMs: 50, reconnect: { minMs: 20, maxMs: 40 } },
+      ca: pki.caCert,
+    });
+    onTestFinished(() => sources.close());
+    await sources.start();
+    await until('the report is stored', () => sources.status().get(1)?.reports === 1);
+    expect(sources.status().get(1)?.state).toBe('watching');
+    expect(gmailApi.in('INBOX')).toEqual([]);
+    await until('the refusal is said', () => sources.status().get(2)?.state === 'failed');
+    expect(sources.status().get(2)).toMatchObject({
+      problem: 'forbidden',
+      reason: expect.stringContaining('Request had insufficient authentication scopes.'),
+    });
   });
 
   it("says why a source cannot run: its secret not set, a variable it may not name, the application's sign-in refused, no permission", async () => {

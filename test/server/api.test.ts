@@ -1105,7 +1105,29 @@ for (const engine of engines) {
             .statusCode,
         ).toBe(200);
         expect(await listedGoogle()).toMatchObject({ googleKeyEnv: null, clientId: null });
-        for (const source of [id, imapId, workspaceId])
+        // A Google Workspace mailbox through the Gmail API: a service account, nothing else.
+        const api = 'gmail://dmarc@example.jp/INBOX';
+        for (const [body, field] of [
+          [{ url: api }, 'googleKeyEnv'],
+          [
+            { url: api, clientId: app.clientId, secretEnv: app.secretEnv, tenant: 'contoso.onmicrosoft.com' },
+            'googleKeyEnv',
+          ],
+          [{ url: 'gmail://dmarc/INBOX', googleKeyEnv: 'SUMI_GOOGLE_SECRET' }, 'url'],
+          [{ url: 'gmail://me/INBOX', googleKeyEnv: 'SUMI_GOOGLE_SECRET' }, 'url'],
+        ] as const) {
+          const refused = await post(body);
+          expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+          expect(JSON.stringify(refused.json().error), JSON.stringify(body)).toContain(field);
+        }
+        const viaApi = await post({ url: api, googleKeyEnv: 'SUMI_GOOGLE_SECRET' });
+        expect(viaApi.statusCode, viaApi.body).toBe(200);
+        // It cannot be taken back to a password: a gmail:// source has none.
+        const noPassword = await root.request('PATCH', `/api/imap-sources/${viaApi.json().id}`, {
+          googleKeyEnv: null,
+        });
+        expect(noPassword.statusCode).toBe(400);
+        for (const source of [id, imapId, workspaceId, viaApi.json().id])
           expect((await root.request('DELETE', `/api/imap-sources/${source}`)).statusCode).toBe(200);
       });
 

@@ -259,7 +259,12 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                 : key === 'role'
                   ? w.tMaybe('role.', String(r[key]))
                   : key === 'status' && tab.id === 'imap'
-                    ? sourceStatus(r[key], String(r.googleKeyEnv ?? r.secretEnv ?? r.passwordEnv ?? ''), w)
+                    ? sourceStatus(
+                        r[key],
+                        String(r.googleKeyEnv ?? r.secretEnv ?? r.passwordEnv ?? ''),
+                        String(r.url ?? ''),
+                        w,
+                      )
                     : display(r[key], w),
           }));
           if (tab.idKey) {
@@ -396,8 +401,16 @@ const SOURCE_PROBLEMS = {
   failed: 'imap-state.graph-failed',
 } as const satisfies Record<string, WebKey>;
 
+/** A gmail:// source's failures that Graph's words would misname. */
+const GMAIL_PROBLEMS = {
+  'token-refused': 'imap-state.gmail-token-refused',
+  forbidden: 'imap-state.gmail-forbidden',
+  'not-found': 'imap-state.gmail-not-found',
+  failed: 'imap-state.gmail-failed',
+} as const satisfies Record<string, WebKey>;
+
 /** A mailbox source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
-function sourceStatus(value: unknown, env: string, w: ReturnType<typeof useWords>): string {
+function sourceStatus(value: unknown, env: string, url: string, w: ReturnType<typeof useWords>): string {
   if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
   const status = value as {
     state?: string;
@@ -408,8 +421,11 @@ function sourceStatus(value: unknown, env: string, w: ReturnType<typeof useWords
     reports?: number;
   };
   const parts = [w.tMaybe('imap-state.', String(status.state))];
+  const gmail = /^gmail:\/\//i.test(url)
+    ? GMAIL_PROBLEMS[status.problem as keyof typeof GMAIL_PROBLEMS]
+    : undefined;
   const problem = status.problem
-    ? SOURCE_PROBLEMS[status.problem as keyof typeof SOURCE_PROBLEMS]
+    ? (gmail ?? SOURCE_PROBLEMS[status.problem as keyof typeof SOURCE_PROBLEMS])
     : undefined;
   if (problem) parts.push(w.t(problem, { env, reason: textOf(status.reason, w.lang) }));
   else if (status.error) parts.push(status.error);
