@@ -30,7 +30,7 @@ export function registerPrune(program: Command, ctx: CliContext): void {
     .option('--quarantine <days>', t('prune.option.quarantine'))
     .option('--dry-run', t('prune.option.dryRun'))
     .option('--db <file|url>', t('option.db'))
-    .option('--json', t('option.json'))
+    .option('--json', t('prune.option.json'))
     .action(async (flags: PruneFlags) => {
       const days = (option: string, value: string | undefined): number | null => {
         if (value === undefined) return null;

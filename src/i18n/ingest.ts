@@ -624,6 +624,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'count what would be deleted, and delete nothing',
     ja: '削除される件数を数えるだけで、何も削除しない',
   },
+  'prune.option.json': {
+    en: 'print one JSON object: dry_run, before, aggregate_reports, records, messages, tls_reports, failure_reports, quarantined',
+    ja: 'JSON オブジェクトを 1 つ出力する: dry_run, before, aggregate_reports, records, messages, tls_reports, failure_reports, quarantined',
+  },
   'prune.badDays': {
     en: '{option} {value}: give a number of days, a whole number from 1 to 999999',
     ja: '{option} {value}: 日数を 1 から 999999 までの整数で指定してください',
