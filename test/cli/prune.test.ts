@@ -1,4 +1,5 @@
 /** `sumi prune`: a retention policy's run, from the command line. */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -112,6 +113,12 @@ describe('sumi prune', () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(`--reports ${days}: give a number of days`);
     }
+    // A store that is not there is not made (a mistyped path would be pruned of nothing).
+    const typo = path.join(dir, 'sumi-typo.db');
+    const missing = await sumi(['prune', '--reports', '30', '--db', typo]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`no store at ${typo}`);
+    expect(existsSync(typo)).toBe(false);
     const ja = await sumi(['--lang', 'ja', 'prune', '--quarantine', '0', '--db', db]);
     expect(ja.code).toBe(2);
     expect(ja.stderr).toContain('--quarantine 0: 日数を 1 から 999999 までの整数で指定してください');
