@@ -6,7 +6,7 @@ import { translator } from '../i18n/translate.ts';
 import { defaultStorePath, isPostgresUrl } from '../store/open.ts';
 import { pruneOptionsFor } from '../store/prune.ts';
 import type { PruneTotals } from '../store/types.ts';
-import { type AnalysisFlags, withStore } from './analysis-common.ts';
+import { type AnalysisFlags, count as n, withStore } from './analysis-common.ts';
 import { EXIT_INTERRUPTED } from './ingest.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
 
@@ -101,7 +101,6 @@ export function registerPrune(program: Command, ctx: CliContext): void {
           quarantined: totals.quarantined,
         });
       } else {
-        const n = (value: number) => value.toLocaleString(ctx.lang === 'ja' ? 'ja-JP' : 'en-US');
         const parts = [
           reports !== undefined &&
             t('prune.aggregate', {

@@ -10,7 +10,6 @@ import { translator } from '../i18n/translate.ts';
 import {
   apiBaseUrl,
   type ClientReason,
-  MAIL_API_ERROR_CODES,
   MailApiError,
   type MailApiErrorCode,
   type OwnReason,
@@ -47,10 +46,6 @@ export function graphBaseUrl(url: string = GRAPH_DEFAULT_URL): URL {
   return apiBaseUrl(url, 'Microsoft Graph');
 }
 
-/** Why a mailbox could not be read through Graph (api-access.ts's codes). */
-export const GRAPH_ACCESS_ERROR_CODES = MAIL_API_ERROR_CODES;
-export type GraphAccessErrorCode = MailApiErrorCode;
-
 /** Sumi's own reasons for a GraphAccessError, said in the reader's language (ingestText's `graph.reason.*`). */
 export type GraphReason = ClientReason | OwnReason<'outsideLink' | 'noFolderId' | 'noCreatedId' | 'noFolder'>;
 
@@ -62,7 +57,7 @@ export type GraphReason = ClientReason | OwnReason<'outsideLink' | 'noFolderId' 
 export class GraphAccessError extends MailApiError<GraphReason> {
   readonly target: GraphTarget;
   constructor(
-    code: GraphAccessErrorCode,
+    code: MailApiErrorCode,
     target: GraphTarget,
     server: string,
     status: number | null,

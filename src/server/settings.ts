@@ -13,8 +13,9 @@ import {
 } from '../analysis/inventory.ts';
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
+import { MAIL_API_ERROR_CODES } from '../ingest/api-access.ts';
 import { parseGmailUrl } from '../ingest/gmail-account.ts';
-import { GRAPH_ACCESS_ERROR_CODES, parseGraphUrl } from '../ingest/graph-account.ts';
+import { parseGraphUrl } from '../ingest/graph-account.ts';
 import {
   IMAP_ACCESS_ERROR_CODES,
   IMAP_DEFAULT_ARCHIVE,
@@ -343,7 +344,7 @@ export function registerSettingsRoutes(
             'env-not-allowed',
             'token-failed',
             'store',
-            ...new Set([...IMAP_ACCESS_ERROR_CODES, ...GRAPH_ACCESS_ERROR_CODES]),
+            ...new Set([...IMAP_ACCESS_ERROR_CODES, ...MAIL_API_ERROR_CODES]),
           ] as [string, ...string[]])
           .nullable(),
         /** The server's words, or Sumi's own in both languages. */

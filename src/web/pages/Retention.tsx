@@ -34,9 +34,9 @@ const FIELDS = [
  * The retention policy (Settings): the days each kind of report is kept, what the policy would
  * delete now (counted, nothing deleted), and how its last daily run went.
  */
-export function RetentionPanel() {
+export function RetentionPanel({ path }: { path: string }) {
   const w = useWords();
-  const state = useResource<RetentionState>('/api/retention');
+  const state = useResource<RetentionState>(path);
   const [error, setError] = useState<Error>();
   const [said, setSaid] = useState<string>();
 
@@ -62,7 +62,7 @@ export function RetentionPanel() {
   const preview = async (form: HTMLFormElement | null) => {
     if (!form?.reportValidity()) return;
     try {
-      const deleted = await request<Deleted>('/api/retention/preview', { json: policyOf(form) });
+      const deleted = await request<Deleted>(`${path}/preview`, { json: policyOf(form) });
       setSaid(w.t('retention.would-delete', counts(deleted)));
       setError(undefined);
     } catch (e) {
@@ -72,7 +72,7 @@ export function RetentionPanel() {
   const save = async (event: Event) => {
     event.preventDefault();
     try {
-      await request('/api/retention', {
+      await request(path, {
         method: 'PATCH',
         json: policyOf(event.currentTarget as HTMLFormElement),
       });

@@ -34,8 +34,8 @@ interface TabSpec {
   action?: { label: WebKey; path: string };
   /** Fields of the rows not shown (too long to read in a table). */
   hidden?: string[];
-  /** A panel of its own instead of a table of rows (the retention policy's form). */
-  panel?: () => JSX.Element;
+  /** A panel of its own over `path` instead of a table of rows (the retention policy's form). */
+  panel?: (props: { path: string }) => JSX.Element;
 }
 
 const TABS: TabSpec[] = [
@@ -137,7 +137,7 @@ export function Settings() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab.id}`} aria-labelledby={`tab-${tab.id}`}>
-        {tab.panel ? <tab.panel key={tab.id} /> : <SettingsPanel key={tab.id} tab={tab} />}
+        {tab.panel ? <tab.panel key={tab.id} path={tab.path} /> : <SettingsPanel key={tab.id} tab={tab} />}
       </div>
     </>
   );
