@@ -51,13 +51,18 @@ export function periodFromFlags(flags: AnalysisFlags): Period {
   }
 }
 
-/** Runs `work` on the store named by --db, closing it after; the owner's bad input is a usage error. */
+/**
+ * Runs `work` on the store named by --db, closing it after; the owner's bad input is a usage error.
+ * A SQLite store that is not there is refused (exit 2) unless `create`: what reads the reports
+ * would answer a mistyped path from an empty store made for it, as if nothing had come.
+ */
 export async function withStore<T>(
   flags: AnalysisFlags,
   ctx: CliContext,
   work: (store: Store) => Promise<T>,
+  options: { create?: boolean } = {},
 ): Promise<T> {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: options.create ?? false });
   try {
     return await work(store);
   } catch (error) {

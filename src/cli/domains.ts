@@ -26,34 +26,40 @@ export function registerDomains(program: Command, ctx: CliContext): void {
       throw new UsageError(t('domains.badAction', { action }));
     }
     if (action !== 'list' && domain === undefined) throw new UsageError(t('domains.usage', { action }));
-    await withStore(flags, ctx, async (store) => {
-      if (action === 'list') {
-        const list = await listDomains(store);
-        if (flags.json) printJson(ctx, { domains: list });
-        else if (list.length === 0) ctx.stdout.write(`${t('domains.empty')}\n`);
-        else {
-          const rows = list.map((d) => [d.domain, isoDay(d.addedAt), d.note ?? '']);
-          ctx.stdout.write(`${table([t('col.domain'), t('col.added'), t('col.note')], rows)}\n`);
+    await withStore(
+      flags,
+      ctx,
+      async (store) => {
+        if (action === 'list') {
+          const list = await listDomains(store);
+          if (flags.json) printJson(ctx, { domains: list });
+          else if (list.length === 0) ctx.stdout.write(`${t('domains.empty')}\n`);
+          else {
+            const rows = list.map((d) => [d.domain, isoDay(d.addedAt), d.note ?? '']);
+            ctx.stdout.write(`${table([t('col.domain'), t('col.added'), t('col.note')], rows)}\n`);
+          }
+          return;
         }
-        return;
-      }
-      const normalised = domainName(domain as string);
-      const changed =
-        action === 'add'
-          ? await addDomain(store, normalised, flags.note)
-          : await removeDomain(store, normalised);
-      if (flags.json) printJson(ctx, { action, domain: normalised, changed });
-      else {
-        const key =
+        const normalised = domainName(domain as string);
+        const changed =
           action === 'add'
-            ? changed
-              ? 'domains.added'
-              : 'domains.present'
-            : changed
-              ? 'domains.removed'
-              : 'domains.absent';
-        ctx.stdout.write(`${t(key, { domain: normalised })}\n`);
-      }
-    });
+            ? await addDomain(store, normalised, flags.note)
+            : await removeDomain(store, normalised);
+        if (flags.json) printJson(ctx, { action, domain: normalised, changed });
+        else {
+          const key =
+            action === 'add'
+              ? changed
+                ? 'domains.added'
+                : 'domains.present'
+              : changed
+                ? 'domains.removed'
+                : 'domains.absent';
+          ctx.stdout.write(`${t(key, { domain: normalised })}\n`);
+        }
+        // The inventory may come before any report: adding a domain makes the store.
+      },
+      { create: action === 'add' },
+    );
   });
 }

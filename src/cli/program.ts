@@ -233,8 +233,8 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
     if (error instanceof StoreAccessError) {
       // The configuration or the server, not a bug: its words, no stack.
       ctx.stderr.write(`${t('error.runtime', { message: describeStoreAccessError(error, lang) })}\n`);
-      // A --db that is no URL is the command's input; the rest, the world's state.
-      return error.code === 'bad-url' ? 2 : 1;
+      // A --db that is no URL, or names no store, is the command's input; the rest, the world's state.
+      return error.code === 'bad-url' || error.code === 'no-store' ? 2 : 1;
     }
     ctx.stderr.write(`${t('error.runtime', { message: (error as Error).stack ?? String(error) })}\n`);
     return 1;

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import { type Command, CommanderError } from 'commander';
 import { Accounts } from '../auth/accounts.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
-import { defaultStorePath, isPostgresUrl } from '../store/open.ts';
 import { pruneOptionsFor } from '../store/prune.ts';
 import type { PruneTotals } from '../store/types.ts';
 import { type AnalysisFlags, count as n, withStore } from './analysis-common.ts';
@@ -52,12 +50,6 @@ export function registerPrune(program: Command, ctx: CliContext): void {
         quarantineBefore: quarantine,
       } = options;
       if (flags.dryRun) options.dryRun = true;
-      // Opening a store makes one where there is none: a mistyped path would be an empty store
-      // pruned of nothing, said as success.
-      const location = flags.db ?? defaultStorePath(ctx.env);
-      if (!isPostgresUrl(location) && location !== ':memory:' && !existsSync(location))
-        throw new UsageError(t('prune.noStore', { path: location }));
-
       // Ctrl-C or SIGTERM: the batch under way commits, then the run ends and says what went.
       const controller = new AbortController();
       const stop = () => controller.abort();

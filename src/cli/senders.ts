@@ -49,22 +49,30 @@ export function registerSenders(program: Command, ctx: CliContext): void {
     ) {
       throw new UsageError(t('senders.usage.mark', { action: first, as: first === 'mark' ? ' --as' : '' }));
     }
-    await withStore(flags, ctx, async (store) => {
-      const name = domainName(domain);
-      if (mark !== undefined) {
-        const kept = await markSender(store, name, ip, mark, flags.note);
-        if (flags.json)
-          printJson(ctx, { domain: kept.domain, ip: kept.ip, mark: kept.mark, note: kept.note });
+    await withStore(
+      flags,
+      ctx,
+      async (store) => {
+        const name = domainName(domain);
+        if (mark !== undefined) {
+          const kept = await markSender(store, name, ip, mark, flags.note);
+          if (flags.json)
+            printJson(ctx, { domain: kept.domain, ip: kept.ip, mark: kept.mark, note: kept.note });
+          else
+            ctx.stdout.write(
+              `${t('senders.marked', { domain: kept.domain, ip: kept.ip, mark: t(`class.${mark}`) })}\n`,
+            );
+          return;
+        }
+        const removed = await unmarkSender(store, name, ip);
+        if (flags.json) printJson(ctx, { domain: name, ip, removed });
         else
           ctx.stdout.write(
-            `${t('senders.marked', { domain: kept.domain, ip: kept.ip, mark: t(`class.${mark}`) })}\n`,
+            `${t(removed ? 'senders.unmarked' : 'senders.notMarked', { domain: name, ip })}\n`,
           );
-        return;
-      }
-      const removed = await unmarkSender(store, name, ip);
-      if (flags.json) printJson(ctx, { domain: name, ip, removed });
-      else
-        ctx.stdout.write(`${t(removed ? 'senders.unmarked' : 'senders.notMarked', { domain: name, ip })}\n`);
-    });
+        // Marks may come before any report (an owner's known senders): marking makes the store.
+      },
+      { create: mark !== undefined },
+    );
   });
 }

@@ -198,8 +198,9 @@ function scanUsageError(ctx: CliContext, error: ScanError): UsageError {
   return new UsageError(t(`survey.error.${error.code}`, { name: error.scan }));
 }
 
+/** The store of stored scans, for reading them: one that is not there is refused, not made. */
 async function withStore(ctx: CliContext, flags: SurveyFlags, fn: (store: Store) => Promise<void>) {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: false });
   try {
     await fn(store);
   } catch (error) {

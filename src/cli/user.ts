@@ -59,12 +59,14 @@ function checkedDomains(given: readonly string[], ctx: CliContext): string[] {
   });
 }
 
+/** The store named by --db; only `create` (the first user, before `sumi serve`) makes one. */
 async function withStore<T>(
   flags: UserFlags,
   ctx: CliContext,
   work: (store: Store) => Promise<T>,
+  options: { create?: boolean } = {},
 ): Promise<T> {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: options.create ?? false });
   try {
     return await work(store);
   } finally {
@@ -98,51 +100,56 @@ export function registerUser(program: Command, ctx: CliContext): void {
       }
       const domains = checkedDomains(flags.domain, ctx);
       const password = flags.setupLink === undefined ? await readPassword(ctx, username) : null;
-      await withStore(flags, ctx, async (store) => {
-        const accounts = new Accounts(store.db);
-        let created: Awaited<ReturnType<Accounts['createUser']>>;
-        try {
-          created = await accounts.createUser({
-            username,
-            password,
-            role: flags.role,
-            allDomains: Boolean(flags.allDomains),
-            domains,
-            groups: flags.group,
-          });
-        } catch (error) {
-          if (error instanceof AccountError) {
-            throw new UsageError(
-              translate(serverText, `error.${error.code}`, ctx.lang, {
-                username,
-                min: PASSWORD_MIN_LENGTH,
-                max: PASSWORD_MAX_LENGTH,
-              }),
-            );
+      await withStore(
+        flags,
+        ctx,
+        async (store) => {
+          const accounts = new Accounts(store.db);
+          let created: Awaited<ReturnType<Accounts['createUser']>>;
+          try {
+            created = await accounts.createUser({
+              username,
+              password,
+              role: flags.role,
+              allDomains: Boolean(flags.allDomains),
+              domains,
+              groups: flags.group,
+            });
+          } catch (error) {
+            if (error instanceof AccountError) {
+              throw new UsageError(
+                translate(serverText, `error.${error.code}`, ctx.lang, {
+                  username,
+                  min: PASSWORD_MIN_LENGTH,
+                  max: PASSWORD_MAX_LENGTH,
+                }),
+              );
+            }
+            throw error;
           }
-          throw error;
-        }
-        let setupUrl: string | undefined;
-        if (flags.setupLink !== undefined) {
-          const { token } = await accounts.createSetupToken(created.id);
-          setupUrl = `${flags.setupLink.replace(/\/+$/, '')}/setup?token=${token}`;
-        }
-        await accounts.audit({
-          userId: null,
-          username: null,
-          action: 'user.add',
-          target: created.username,
-          detail: { role: created.role, by: 'sumi user add' },
-        });
-        if (flags.json) {
-          printJson(ctx, { user: created, ...(setupUrl ? { setupUrl } : {}) });
-          return;
-        }
-        ctx.stdout.write(`${t('user.added', { username: created.username, role: created.role })}\n`);
-        if (setupUrl) {
-          ctx.stdout.write(`${t('user.setupLink', { hours: SETUP_LINK_SECONDS / 3600, url: setupUrl })}\n`);
-        }
-      });
+          let setupUrl: string | undefined;
+          if (flags.setupLink !== undefined) {
+            const { token } = await accounts.createSetupToken(created.id);
+            setupUrl = `${flags.setupLink.replace(/\/+$/, '')}/setup?token=${token}`;
+          }
+          await accounts.audit({
+            userId: null,
+            username: null,
+            action: 'user.add',
+            target: created.username,
+            detail: { role: created.role, by: 'sumi user add' },
+          });
+          if (flags.json) {
+            printJson(ctx, { user: created, ...(setupUrl ? { setupUrl } : {}) });
+            return;
+          }
+          ctx.stdout.write(`${t('user.added', { username: created.username, role: created.role })}\n`);
+          if (setupUrl) {
+            ctx.stdout.write(`${t('user.setupLink', { hours: SETUP_LINK_SECONDS / 3600, url: setupUrl })}\n`);
+          }
+        },
+        { create: true },
+      );
     });
 
   user

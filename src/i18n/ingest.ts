@@ -628,10 +628,6 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'print one JSON object: dry_run, before, aggregate_reports, records, messages, tls_reports, failure_reports, quarantined',
     ja: 'JSON オブジェクトを 1 つ出力する: dry_run, before, aggregate_reports, records, messages, tls_reports, failure_reports, quarantined',
   },
-  'prune.noStore': {
-    en: 'no store at {path}: give the store to prune with --db (or SUMI_DB)',
-    ja: '{path} にストアがありません: 削除の対象とするストアを --db（または SUMI_DB）で指定してください',
-  },
   'prune.badDays': {
     en: '{option} {value}: give a number of days, a whole number from 1 to 999999',
     ja: '{option} {value}: 日数を 1 から 999999 までの整数で指定してください',
@@ -821,5 +817,9 @@ export const storeAccessText = {
   'store.access.sqlite-file': {
     en: 'cannot open the SQLite store {path}: {reason}',
     ja: 'SQLite のストア {path} を開けません: {reason}',
+  },
+  'store.access.no-store': {
+    en: 'no store at {path}: name the store with --db (or SUMI_DB); sumi ingest makes one as it stores reports',
+    ja: '{path} にストアがありません。--db（または SUMI_DB）でストアを指定してください。ストアは sumi ingest がレポートを保存するときに作られます',
   },
 } satisfies UiCatalog;

@@ -69,7 +69,8 @@ export type StoreAccessErrorCode =
   | 'refused'
   | 'no-password'
   | 'no-schema'
-  | 'sqlite-file';
+  | 'sqlite-file'
+  | 'no-store';
 
 export interface StoreAccessErrorArgs {
   /** PostgreSQL: user@host:port/database, never the password. */

@@ -54,25 +54,18 @@ export function isPostgresUrl(url: string): boolean {
 
 /**
  * Where the store lives when no `--db` is given: `$SUMI_DB` (a path or a postgres:// URL), else
- * `$XDG_DATA_HOME/sumi/sumi.db`, else `~/.local/share/sumi/sumi.db`. Creates the folder of a
- * file path.
+ * `$XDG_DATA_HOME/sumi/sumi.db`, else `~/.local/share/sumi/sumi.db`. Makes no folder: opening a
+ * store that may be created does (openStore), one that must be there does not.
  */
 export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.SUMI_DB;
-  if (configured) {
-    if (!isPostgresUrl(configured) && configured !== ':memory:') {
-      makeFolder(path.dirname(path.resolve(configured)));
-    }
-    return configured;
-  }
+  if (configured) return configured;
   // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
   const dataHome =
     env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
       ? env.XDG_DATA_HOME
       : path.join(env.HOME || homedir(), '.local', 'share');
-  const folder = path.join(dataHome, 'sumi');
-  makeFolder(folder);
-  return path.join(folder, 'sumi.db');
+  return path.join(dataHome, 'sumi', 'sumi.db');
 }
 
 /**
@@ -95,12 +88,23 @@ function makeFolder(folder: string): void {
   }
 }
 
-/** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
-export async function openStore(url: string): Promise<Store> {
-  return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url);
+export interface OpenStoreOptions {
+  /**
+   * False: a SQLite file that is not there is refused (StoreAccessError `no-store`), not made. For
+   * the commands that read what was stored: a mistyped --db would otherwise be an empty store,
+   * its empty answer said as if true. Default true.
+   */
+  create?: boolean;
 }
 
-async function openSqlite(file: string): Promise<Store> {
+/** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url, options.create ?? true);
+}
+
+async function openSqlite(file: string, create: boolean): Promise<Store> {
+  if (!create && file !== ':memory:' && !existsSync(file))
+    throw new StoreAccessError('no-store', { path: file });
   let handle: SqliteDatabase.Database;
   try {
     if (file !== ':memory:') makeFolder(path.dirname(path.resolve(file)));

@@ -1,5 +1,5 @@
 /** The analysis commands end to end on the fixture store (SQLite): JSON, en/ja tables, exit codes. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,5 +205,49 @@ describe('analysis commands', () => {
     );
     expect((await sumi(['domains', 'add', 'bad domain', '--db', db])).code).toBe(2);
     expect((await sumi(['domains', 'rename', '--db', db])).code).toBe(2);
+  });
+
+  it('a store that is not there is refused by what reads it, not made empty; what records the owner’s word makes it', async () => {
+    // A mistyped --db (or SUMI_DB) must not be an empty store answered from as if no mail came.
+    const typo = path.join(dir, 'typo', 'sumi.db');
+    const reading = [
+      ['summary', 'example.jp'],
+      ['sources', 'example.jp'],
+      ['simulate', 'example.jp', '--policy', 'reject'],
+      ['subdomains', 'example.jp'],
+      ['reporters', 'example.jp'],
+      ['history', 'example.jp'],
+      ['failures', 'example.jp'],
+      ['plan', 'example.jp'],
+      ['domains', 'list'],
+      ['domains', 'remove', 'example.jp'],
+      ['senders', 'unmark', 'example.jp', '192.0.2.1'],
+      ['quarantine', 'list'],
+      ['resolve-ips', '--domain', 'example.jp'],
+      ['prune', '--reports', '30'],
+      ['user', 'list'],
+      ['survey', 'show', 'jp-2026'],
+    ];
+    for (const args of reading) {
+      const run = await sumi([...args, '--db', typo]);
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({
+        args,
+        code: 2,
+        stderr: `error: no store at ${typo}: name the store with --db (or SUMI_DB); sumi ingest makes one as it stores reports\n`,
+      });
+    }
+    expect(existsSync(path.dirname(typo))).toBe(false);
+    const viaEnv = await sumi(['--lang', 'ja', 'summary', 'example.jp'], { SUMI_DB: typo });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toContain(`${typo} にストアがありません`);
+
+    const domains = path.join(dir, 'inventory-first', 'sumi.db');
+    expect((await sumi(['domains', 'add', 'example.jp', '--db', domains])).code).toBe(0);
+    expect(existsSync(domains)).toBe(true);
+    const marks = path.join(dir, 'marks-first.db');
+    expect(
+      (await sumi(['senders', 'mark', 'example.jp', '192.0.2.1', '--as', 'authorised', '--db', marks])).code,
+    ).toBe(0);
+    expect(existsSync(marks)).toBe(true);
   });
 });

@@ -117,7 +117,7 @@ describe('sumi prune', () => {
     const typo = path.join(dir, 'sumi-typo.db');
     const missing = await sumi(['prune', '--reports', '30', '--db', typo]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`no store at ${typo}`);
+    expect(missing.stderr).toContain(`no store at ${typo}: name the store with --db`);
     expect(existsSync(typo)).toBe(false);
     const ja = await sumi(['--lang', 'ja', 'prune', '--quarantine', '0', '--db', db]);
     expect(ja.code).toBe(2);

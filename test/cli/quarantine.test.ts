@@ -44,6 +44,7 @@ async function seeded(): Promise<{ bad: number; mail: number; mailBytes: Buffer 
 
 describe('sumi quarantine', () => {
   it('says when the quarantine is empty (en and ja)', async () => {
+    await (await openStore(db)).close();
     expect((await sumi(['quarantine', 'list', '--db', db])).stdout).toBe('The quarantine is empty.\n');
     expect((await sumi(['quarantine', 'list', '--db', db, '--lang', 'ja'])).stdout).toBe(
       '隔離領域は空です。\n',

@@ -27,28 +27,27 @@ const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('defaultStorePath', () => {
-  it('takes $SUMI_DB first, creating the folder of a file path', () => {
+  it('takes $SUMI_DB first', () => {
     const file = path.join(dir, 'custom', 'deep', 'my.db');
     expect(defaultStorePath({ SUMI_DB: file, XDG_DATA_HOME: path.join(dir, 'xdg') })).toBe(file);
-    expect(existsSync(path.dirname(file))).toBe(true);
     expect(defaultStorePath({ SUMI_DB: 'postgres://sumi@db.example/sumi' })).toBe(
       'postgres://sumi@db.example/sumi',
     );
   });
 
-  it('uses $XDG_DATA_HOME/sumi/sumi.db, then ~/.local/share/sumi/sumi.db', () => {
+  it('uses $XDG_DATA_HOME/sumi/sumi.db, then ~/.local/share/sumi/sumi.db, making no folder', () => {
     const xdg = path.join(dir, 'xdg');
     expect(defaultStorePath({ XDG_DATA_HOME: xdg, HOME: path.join(dir, 'home') })).toBe(
       path.join(xdg, 'sumi', 'sumi.db'),
     );
-    expect(existsSync(path.join(xdg, 'sumi'))).toBe(true);
     const home = path.join(dir, 'home');
     expect(defaultStorePath({ HOME: home })).toBe(path.join(home, '.local', 'share', 'sumi', 'sumi.db'));
     // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
     expect(defaultStorePath({ XDG_DATA_HOME: 'relative/data', HOME: home })).toBe(
       path.join(home, '.local', 'share', 'sumi', 'sumi.db'),
     );
-    expect(existsSync(path.join(home, '.local', 'share', 'sumi'))).toBe(true);
+    // A command that only reads must not leave folders behind for a path it refuses.
+    expect(existsSync(xdg) || existsSync(home)).toBe(false);
   });
 });
 
@@ -76,6 +75,20 @@ describe('openStore', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('refuses a SQLite file that is not there when it may not create one, making nothing', async () => {
+    const file = path.join(dir, 'absent', 'sumi.db');
+    const refused = await openStore(file, { create: false }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StoreAccessError);
+    expect(refused).toMatchObject({ code: 'no-store', args: { path: file } });
+    expect(describeStoreAccessError(refused as StoreAccessError, 'ja')).toContain(
+      `${file} にストアがありません`,
+    );
+    expect(existsSync(path.dirname(file))).toBe(false);
+    // One that is there opens as ever, and so does memory.
+    await (await openStore(path.join(dir, 'new', 'folder', 'sumi.db'), { create: false })).close();
+    await (await openStore(':memory:', { create: false })).close();
   });
 
   it('opens an in-memory SQLite store', async () => {
