@@ -113,41 +113,70 @@ export function recountedOutcome(
 }
 
 /** Stored records read back at once while they are withdrawn: memory stays bounded. */
-const WITHDRAW_RECORDS_PER_STEP = 5_000;
+export const WITHDRAW_RECORDS_PER_STEP = 5_000;
 
 /**
- * Takes the counted records of stored report `stored` out, in transaction `trx`: their sums go
+ * Takes the counted records of stored reports `reports` out, in transaction `trx`: their sums go
  * into `rollup` negated (its statements run as it fills; the caller takes the rest), and their
- * rows are deleted. On SQLite, staged rollup sums are folded first: the report's own may still
- * be staged, and must meet their negation in source_rollup for dropCountedOut to find the rows
- * they leave at 0.
+ * rows are deleted. Small reports are read back and deleted together, up to
+ * WITHDRAW_RECORDS_PER_STEP records a statement (a prune's batch of 200: a few statements, not
+ * 400); a larger one alone, that many records a step. On SQLite, staged rollup sums are folded
+ * first: the reports' own may still be staged, and must meet their negation in source_rollup
+ * for dropCountedOut to find the rows they leave at 0.
  */
 export async function withdrawRecords(
   store: KyselyStore,
   trx: Kysely<Database>,
-  stored: StoredCopy,
+  reports: readonly StoredCopy[],
   rollup: RollupAccumulator | undefined,
 ): Promise<void> {
+  if (reports.length === 0) return;
+  if (rollup && store.engine === 'sqlite') await foldPendingRows(trx);
+  let group: StoredCopy[] = [];
+  let records = 0;
+  const flush = async () => {
+    if (group.length === 0) return;
+    await withdrawGroup(store, trx, group, rollup);
+    group = [];
+    records = 0;
+  };
+  for (const report of reports) {
+    if (records + report.records > WITHDRAW_RECORDS_PER_STEP) await flush();
+    group.push(report);
+    records += report.records;
+  }
+  await flush();
+}
+
+/** Withdraws reports whose records fit a step together, or one report of any size a step at a time. */
+async function withdrawGroup(
+  store: KyselyStore,
+  trx: Kysely<Database>,
+  reports: readonly StoredCopy[],
+  rollup: RollupAccumulator | undefined,
+): Promise<void> {
+  const ids = reports.map((report) => report.id);
   if (rollup) {
-    if (store.engine === 'sqlite') await foldPendingRows(trx);
-    for (let from = 0; from < stored.records; from += WITHDRAW_RECORDS_PER_STEP) {
-      const rows = await trx
-        .selectFrom('records')
-        .selectAll()
-        .where('report_id', '=', stored.id)
-        .where('record_index', '>=', from)
-        .where('record_index', '<', from + WITHDRAW_RECORDS_PER_STEP)
-        .execute();
-      for (const row of rows) {
+    const byId = new Map(reports.map((report) => [report.id, report.rollupReport]));
+    const largest = Math.max(...reports.map((report) => report.records));
+    // One report larger than a step is read back in ranges of its record index.
+    for (let from = 0; from < largest; from += WITHDRAW_RECORDS_PER_STEP) {
+      let query = trx.selectFrom('records').selectAll().where('report_id', 'in', ids);
+      if (largest > WITHDRAW_RECORDS_PER_STEP) {
+        query = query
+          .where('record_index', '>=', from)
+          .where('record_index', '<', from + WITHDRAW_RECORDS_PER_STEP);
+      }
+      for (const row of await query.execute()) {
         const record = recordOfRow(store.engine, row);
-        rollup.add(stored.rollupReport, { ...record, count: -record.count });
+        rollup.add(byId.get(row.report_id)!, { ...record, count: -record.count });
       }
       if (rollup.pending >= ROLLUP_MAX_PENDING_ROWS) {
         for (const statement of rollup.take()) await trx.executeQuery(statement);
       }
     }
   }
-  await trx.deleteFrom('records').where('report_id', '=', stored.id).execute();
+  await trx.deleteFrom('records').where('report_id', 'in', ids).execute();
 }
 
 /**

@@ -137,7 +137,7 @@ async function pruneAggregateReports(
       if (rows.length === 0) return null;
       const rollup = store.rollupAccumulator();
       const stored = rows.map(storedCopyOfRow);
-      for (const report of stored) await withdrawRecords(store, trx, report, rollup);
+      await withdrawRecords(store, trx, stored, rollup);
       for (const statement of rollup.take()) await trx.executeQuery(statement);
       const ids = stored.map((report) => report.id);
       await trx.deleteFrom('report_copies').where('report_id', 'in', ids).execute();

@@ -83,7 +83,7 @@ export class AggregateWriter implements AggregateReportWriter {
    */
   async withdraw(): Promise<void> {
     const contest = this.#plan.contest;
-    if (contest) await withdrawRecords(this.#store, this.#trx, contest.stored, this.#rollup);
+    if (contest) await withdrawRecords(this.#store, this.#trx, [contest.stored], this.#rollup);
   }
 
   async add(item: AggregateRecord | readonly AggregateRecord[] | PreparedRows): Promise<void> {

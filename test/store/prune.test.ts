@@ -1,6 +1,7 @@
 /** Retention: Store.prune deletes what was kept too long, and leaves a store as if it had never come. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AggregateRecord } from '../../src/reports/types.ts';
+import { WITHDRAW_RECORDS_PER_STEP } from '../../src/store/counted.ts';
 import { PRUNE_REPORTS_PER_TRANSACTION } from '../../src/store/prune.ts';
 import type { Store } from '../../src/store/types.ts';
 import {
@@ -183,6 +184,33 @@ for (const engine of engines) {
       const after = await store.countReports();
       expect(after).toEqual({ ...before, failureReports: before.failureReports - 1 });
     });
+
+    it('withdraws a batch of reports together a step of records at a time, and a report larger than a step in steps', async () => {
+      const store = await open();
+      const never = await open();
+      // Sizes that fill a step, overflow it, and one larger than a step: each way of grouping.
+      const step = WITHDRAW_RECORDS_PER_STEP;
+      const sizes = [2, Math.floor(step * 0.4), Math.floor(step * 0.4), Math.floor(step * 0.4), step + 7, 3];
+      for (const [n, size] of sizes.entries()) {
+        await send(store, {
+          reportId: `sized-${n}`,
+          begin: JAN_1,
+          end: JAN_1 + DAY - 1,
+          records: Array.from({ length: size }, (_, i) =>
+            record({ sourceIp: `10.${n}.${i >> 8}.${i & 255}`, count: 1 + (i % 3) }),
+          ),
+        });
+      }
+      await send(store, SPANNING);
+      await send(never, SPANNING);
+      const totals = await store.prune({ reportsBefore: CUT });
+      expect(totals).toMatchObject({
+        aggregateReports: sizes.length,
+        records: sizes.reduce((a, b) => a + b, 0),
+      });
+      expect(await rows(store, 'records')).toBe(SPANNING.records.length);
+      expect(await rollupSums(store)).toEqual(await rollupSums(never));
+    }, 60_000);
 
     it('deletes a batch per transaction, and a stop between batches leaves every report whole and the rollup right', async () => {
       const store = await open();
