@@ -406,6 +406,8 @@ async function tokenFor(
   }
   if (flags.googleKey !== undefined) {
     if (mailbox === 'graph') throw new UsageError(t('error.googleKeyGraph'));
+    // The JWT names the user the service account acts as; Google refuses `me` there.
+    if (user === 'me') throw new UsageError(t('error.googleKeyMe'));
     return serviceAccountFor(flags.googleKey, user, flags, ctx, signal, mailbox);
   }
   return sources[0] ? imapAccessToken(sources[0], ctx.env, signal) : null;

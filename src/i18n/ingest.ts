@@ -366,6 +366,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'give one of --token-command, --token-file, --token-env, --client-id, --google-key',
     ja: '--token-command、--token-file、--token-env、--client-id、--google-key のどれか 1 つを指定してください',
   },
+  'error.googleKeyMe': {
+    en: '--google-key: a service account acts as a user named by address: give the mailbox as gmail://dmarc@example.jp/LABEL, not me',
+    ja: '--google-key: サービスアカウントはアドレスで指定したユーザーとして振る舞います。メールボックスは me ではなく gmail://dmarc@example.jp/LABEL のように指定してください',
+  },
   'error.googleKeyGraph': {
     en: '--google-key: a Google service account does not sign in to Microsoft Graph; give --token-command, --token-file, --token-env or --client-id',
     ja: '--google-key: Google のサービスアカウントでは Microsoft Graph にサインインできません。--token-command、--token-file、--token-env、--client-id のどれかを指定してください',

@@ -663,7 +663,7 @@ describe('sumi ingest gmail://', () => {
     );
   }, 30_000);
 
-  it("refuses a bad URL, a password, --client-id, another API's base URL, an http:// one, another input, with exit 2 in the reader's language", async () => {
+  it("refuses a bad URL, a password, --client-id, another API's base URL, an http:// one, another input, a service account acting as me, with exit 2 in the reader's language", async () => {
     const db = path.join(dir, 'usage.db');
     const token = ['--token-env', 'T'];
     const cases: [string[], string][] = [
@@ -685,6 +685,10 @@ describe('sumi ingest gmail://', () => {
       ],
       [[url, 'reports/', ...token], 'an imap://, graph:// or gmail:// URL must be the only input'],
       [[url, ...token, '--interval', '5'], '--interval is for --watch on folders, graph:// or gmail://'],
+      [
+        ['gmail://me/INBOX', '--google-key', '/dev/null'],
+        '--google-key: a service account acts as a user named by address: give the mailbox as gmail://dmarc@example.jp/LABEL, not me',
+      ],
     ];
     for (const [args, said] of cases) {
       const run = await sumi(['ingest', ...args, '--db', db], {
