@@ -1,31 +1,52 @@
 import type { Command } from 'commander';
 import { addDomain, domainName, listDomains, removeDomain } from '../analysis/inventory.ts';
-import { isoDay } from '../analysis/period.ts';
+import { type DomainOverview, domainOverviews } from '../analysis/overview.ts';
+import { isoDay, type Period } from '../analysis/period.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { translator } from '../i18n/translate.ts';
-import { type AnalysisFlags, analysisOptions, table, withStore } from './analysis-common.ts';
+import type { Store } from '../store/types.ts';
+import {
+  type AnalysisFlags,
+  analysisOptions,
+  count,
+  periodFromFlags,
+  table,
+  withStore,
+} from './analysis-common.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
 
 interface DomainsFlags extends AnalysisFlags {
   note?: string;
 }
 
-/** `sumi domains add|remove DOMAIN [--note]`, `sumi domains list`: the owner's inventory. */
+const ACTIONS = ['add', 'remove', 'list', 'overview'];
+
+/**
+ * `sumi domains add|remove DOMAIN [--note]`, `sumi domains list`: the owner's inventory;
+ * `sumi domains overview`: every domain with reports or in the inventory at a glance.
+ */
 export function registerDomains(program: Command, ctx: CliContext): void {
   const t = translator(analysisText, ctx.lang);
   analysisOptions(
     program
       .command('domains')
       .description(t('domains.description'))
-      .argument('<add|remove|list>')
+      .argument('<add|remove|list|overview>')
       .argument('[domain]')
       .option('--note <text>', t('domains.option.note')),
     ctx,
+    { period: true },
   ).action(async (action: string, domain: string | undefined, flags: DomainsFlags) => {
-    if (action !== 'add' && action !== 'remove' && action !== 'list') {
-      throw new UsageError(t('domains.badAction', { action }));
+    if (!ACTIONS.includes(action)) throw new UsageError(t('domains.badAction', { action }));
+    if ((action === 'add' || action === 'remove') && domain === undefined)
+      throw new UsageError(t('domains.usage', { action }));
+    if (action !== 'overview' && (flags.since !== undefined || flags.until !== undefined))
+      throw new UsageError(t('domains.periodForOverview'));
+    if (action === 'overview') {
+      const period = periodFromFlags(flags);
+      await withStore(flags, ctx, (store) => printOverview(store, period, flags, ctx));
+      return;
     }
-    if (action !== 'list' && domain === undefined) throw new UsageError(t('domains.usage', { action }));
     await withStore(
       flags,
       ctx,
@@ -62,4 +83,67 @@ export function registerDomains(program: Command, ctx: CliContext): void {
       { create: action === 'add' },
     );
   });
+}
+
+/** Every domain with reports in the period or in the inventory: policy, volume, pass rate, next step. */
+async function printOverview(
+  store: Store,
+  period: Period,
+  flags: DomainsFlags,
+  ctx: CliContext,
+): Promise<void> {
+  const t = translator(analysisText, ctx.lang);
+  const inventory = new Set((await listDomains(store)).map((d) => d.domain));
+  const domains = await domainOverviews(store, period, { inventory: [...inventory] });
+  const since = isoDay(period.since);
+  const until = isoDay(period.until);
+  if (flags.json) {
+    printJson(ctx, {
+      since,
+      until,
+      domains: domains.map(({ next, ...overview }) => ({
+        ...overview,
+        inventory: inventory.has(overview.domain),
+        next: { code: next, text: t(`next.${next}`) },
+      })),
+    });
+    return;
+  }
+  const out = [t('domains.overview.heading', { since, until, domains: domains.length }), ''];
+  if (domains.length === 0) out.push(t('domains.overview.none'));
+  else {
+    const rows = domains.map((d: DomainOverview) => [
+      d.domain,
+      t(inventory.has(d.domain) ? 'yes' : 'no'),
+      policyText(d.policy),
+      count(d.messages),
+      d.passRate === null ? '-' : `${(d.passRate * 100).toFixed(1)}%`,
+      t(`nextShort.${d.next}`),
+    ]);
+    const head = [
+      'col.domain',
+      'col.inventory',
+      'col.policy',
+      'col.messages',
+      'col.pass',
+      'col.next',
+    ] as const;
+    out.push(
+      table(
+        head.map((key) => t(key)),
+        rows,
+        [3, 4],
+      ),
+    );
+  }
+  ctx.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** `p=none sp=reject pct=50` as the latest report published it, `-` before any report. */
+function policyText(policy: DomainOverview['policy']): string {
+  if (!policy) return '-';
+  const tags = [`p=${policy.p ?? '?'}`];
+  if (policy.sp !== null) tags.push(`sp=${policy.sp}`);
+  if (policy.pct !== null && policy.pct !== 100) tags.push(`pct=${policy.pct}`);
+  return tags.join(' ');
 }

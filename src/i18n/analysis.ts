@@ -148,9 +148,52 @@ export const analysisText = {
     en: 'which organisations report on the domain: share of volume, cadence, gaps, reporters that stopped',
     ja: 'ドメインのレポートを送っている組織: 通数の割合、送信間隔、欠落日、送信が止まった組織',
   },
+  // The next step of a domain's rollout (domains overview, the dashboard's domain list).
+  'next.publish-dmarc': {
+    en: 'Publish a DMARC record with p=none and a rua address to start receiving reports.',
+    ja: 'p=none と rua 宛先を指定した DMARC レコードを公開して、レポートの受信を始めましょう。',
+  },
+  'next.fix-senders': {
+    en: 'Legitimate mail still fails: fix the failing senders before enforcing.',
+    ja: '正規のメールがまだ失敗しています。ポリシーを強化する前に失敗している送信元を直しましょう。',
+  },
+  'next.quarantine': {
+    en: 'Mail passes: move the policy to p=quarantine.',
+    ja: 'メールは合格しています。ポリシーを p=quarantine に進めましょう。',
+  },
+  'next.reject': {
+    en: 'Quarantine holds: move the policy to p=reject.',
+    ja: 'quarantine で問題ありません。ポリシーを p=reject に進めましょう。',
+  },
+  'next.watch': {
+    en: 'Enforced: keep watching the reports for new senders.',
+    ja: '強化済みです。新しい送信元が現れないかレポートを見続けましょう。',
+  },
+  'next.no-data': {
+    en: 'No reports yet for this period.',
+    ja: 'この期間のレポートはまだありません。',
+  },
+  'nextShort.publish-dmarc': { en: 'publish DMARC', ja: 'DMARC を公開' },
+  'nextShort.fix-senders': { en: 'fix senders', ja: '送信元を修正' },
+  'nextShort.quarantine': { en: 'go to p=quarantine', ja: 'p=quarantine へ' },
+  'nextShort.reject': { en: 'go to p=reject', ja: 'p=reject へ' },
+  'nextShort.watch': { en: 'watch', ja: '監視を継続' },
+  'nextShort.no-data': { en: 'no reports', ja: 'レポートなし' },
   'domains.description': {
-    en: 'your inventory of domains: add, remove, list',
-    ja: 'ドメインのインベントリ: 追加・削除・一覧',
+    en: 'your inventory of domains: add, remove, list; overview: every domain with reports or in the inventory, with its policy, messages, DMARC pass rate and next step',
+    ja: 'ドメインのインベントリ: 追加・削除・一覧。overview: レポートのある、またはインベントリにあるすべてのドメインのポリシー、通数、DMARC 合格率、次の手順',
+  },
+  'domains.overview.heading': {
+    en: '{domains, plural, one {# domain} other {# domains}}, {since} to {until} (UTC days)',
+    ja: '{domains} ドメイン、{since} から {until}（UTC の日付）',
+  },
+  'domains.overview.none': {
+    en: 'No reports and no domains in the inventory (sumi ingest stores reports; sumi domains add DOMAIN).',
+    ja: 'レポートも、インベントリのドメインもありません（レポートは sumi ingest で保存し、ドメインは sumi domains add DOMAIN で追加します）。',
+  },
+  'domains.periodForOverview': {
+    en: '--since and --until are for domains overview',
+    ja: '--since と --until は domains overview で使います',
   },
   'domains.option.note': { en: 'a note kept with the domain', ja: 'ドメインに付けるメモ' },
   'domains.added': { en: 'added {domain}', ja: '{domain} を追加しました' },
@@ -166,8 +209,8 @@ export const analysisText = {
   },
   'domains.usage': { en: 'domains {action} needs DOMAIN', ja: 'domains {action} には DOMAIN が必要です' },
   'domains.badAction': {
-    en: '"{action}": give add, remove or list',
-    ja: '"{action}": add、remove、list のいずれかを指定してください',
+    en: '"{action}": give add, remove, list or overview',
+    ja: '"{action}": add、remove、list、overview のいずれかを指定してください',
   },
   'error.choice': {
     en: '{flag} {value}: give one of {choices}',
@@ -216,6 +259,8 @@ export const analysisText = {
   'col.status': { en: 'status', ja: '状態' },
   'col.domain': { en: 'domain', ja: 'ドメイン' },
   'col.note': { en: 'note', ja: 'メモ' },
+  'col.policy': { en: 'policy', ja: 'ポリシー' },
+  'col.next': { en: 'next step', ja: '次の手順' },
   'col.added': { en: 'added', ja: '追加日' },
   yes: { en: 'yes', ja: 'あり' },
   no: { en: 'no', ja: 'なし' },

@@ -79,31 +79,6 @@ export const serverText = {
     ja: 'サーバーでエラーが起きました。詳細はログにあります。',
   },
 
-  'next.publish-dmarc': {
-    en: 'Publish a DMARC record with p=none and a rua address to start receiving reports.',
-    ja: 'p=none と rua 宛先を指定した DMARC レコードを公開して、レポートの受信を始めましょう。',
-  },
-  'next.fix-senders': {
-    en: 'Legitimate mail still fails: fix the failing senders before enforcing.',
-    ja: '正規のメールがまだ失敗しています。ポリシーを強化する前に失敗している送信元を直しましょう。',
-  },
-  'next.quarantine': {
-    en: 'Mail passes: move the policy to p=quarantine.',
-    ja: 'メールは合格しています。ポリシーを p=quarantine に進めましょう。',
-  },
-  'next.reject': {
-    en: 'Quarantine holds: move the policy to p=reject.',
-    ja: 'quarantine で問題ありません。ポリシーを p=reject に進めましょう。',
-  },
-  'next.watch': {
-    en: 'Enforced: keep watching the reports for new senders.',
-    ja: '強化済みです。新しい送信元が現れないかレポートを見続けましょう。',
-  },
-  'next.no-data': {
-    en: 'No reports yet for this period.',
-    ja: 'この期間のレポートはまだありません。',
-  },
-
   'setup.title': { en: 'Sumi: set your password', ja: 'Sumi: パスワードの設定' },
   'setup.password': {
     en: 'New password ({min} characters or more)',

@@ -207,6 +207,59 @@ describe('analysis commands', () => {
     expect((await sumi(['domains', 'rename', '--db', db])).code).toBe(2);
   });
 
+  it('domains overview: every domain with reports or in the inventory, its policy, volume, pass rate and next step', async () => {
+    const own = path.join(dir, 'overview.db');
+    const store = await openStore(own);
+    try {
+      await loadFixture(store);
+    } finally {
+      await store.close();
+    }
+    expect((await sumi(['domains', 'add', 'news.example.jp', '--db', own])).code).toBe(0);
+    const run = await sumi(['domains', 'overview', '--db', own, ...period]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').map((line) => line.replace(/\s+/g, ' ').trim())).toEqual([
+      '3 domains, 2025-01-01 to 2025-01-03 (UTC days)',
+      '',
+      'domain inventory policy messages DMARC pass next step',
+      'example.jp no p=quarantine sp=none pct=50 310 82.9% fix senders',
+      'news.example.jp yes - 0 - publish DMARC',
+      'shop.example.jp no p=reject sp=reject 12 100.0% watch',
+      '',
+    ]);
+    const json = JSON.parse((await sumi(['domains', 'overview', '--db', own, '--json', ...period])).stdout);
+    expect(json).toMatchObject({ since: '2025-01-01', until: '2025-01-03' });
+    expect(json.domains.map((d: { domain: string }) => d.domain)).toEqual([
+      'example.jp',
+      'news.example.jp',
+      'shop.example.jp',
+    ]);
+    expect(json.domains[0]).toMatchObject({
+      policy: { p: 'quarantine', sp: 'none', pct: 50 },
+      messages: 310,
+      inventory: false,
+      next: {
+        code: 'fix-senders',
+        text: 'Legitimate mail still fails: fix the failing senders before enforcing.',
+      },
+    });
+    expect(json.domains[0].trend).toHaveLength(3);
+    expect(json.domains[0].trend.reduce((n: number, d: { messages: number }) => n + d.messages, 0)).toBe(310);
+    const ja = await sumi(['--lang', 'ja', 'domains', 'overview', '--db', own, ...period]);
+    expect(ja.stdout).toContain('3 ドメイン、2025-01-01 から 2025-01-03（UTC の日付）');
+    expect(ja.stdout).toMatch(/shop\.example\.jp\s+なし\s+p=reject sp=reject\s+12\s+100\.0%\s+監視を継続/);
+    const empty = path.join(dir, 'empty.db');
+    await (await openStore(empty)).close();
+    expect((await sumi(['domains', 'overview', '--db', empty])).stdout).toMatch(
+      /^0 domains, .*\n\nNo reports and no domains in the inventory/,
+    );
+    const misplaced = await sumi(['domains', 'list', '--db', own, '--since', '3d']);
+    expect(misplaced).toMatchObject({
+      code: 2,
+      stderr: 'error: --since and --until are for domains overview\n',
+    });
+  });
+
   it('a store that is not there is refused by what reads it, not made empty; what records the owner’s word makes it', async () => {
     // A mistyped --db (or SUMI_DB) must not be an empty store answered from as if no mail came.
     const typo = path.join(dir, 'typo', 'sumi.db');

@@ -8,15 +8,14 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { failureReports } from '../../src/analysis/failures.ts';
 import { policyHistory } from '../../src/analysis/history.ts';
+import { domainOverviews } from '../../src/analysis/overview.ts';
 import { plan } from '../../src/analysis/plan.ts';
 import { reporters } from '../../src/analysis/reporters.ts';
 import { simulate } from '../../src/analysis/simulate.ts';
 import { sources } from '../../src/analysis/sources.ts';
 import { subdomains } from '../../src/analysis/subdomains.ts';
 import { summary } from '../../src/analysis/summary.ts';
-import { EVERY_DOMAIN } from '../../src/auth/scope.ts';
 import { parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
-import { domainOverviews } from '../../src/server/domains.ts';
 import { compactRollup } from '../../src/store/rollup.ts';
 import { SOURCE_ROLLUP_CAPS, SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -124,7 +123,7 @@ ${Array.from({ length: 60 }, () => '<reason><type>local_policy</type><comment>x<
             policyHistory(s, 'example.jp', PERIOD, { steps: true }),
             failureReports(s, 'example.jp', { period: PERIOD }),
             plan(s, 'example.jp', { now: PERIOD.until + DAY }),
-            domainOverviews(s, EVERY_DOMAIN, 3, 'en', [], PERIOD.until + DAY),
+            domainOverviews(s, PERIOD),
           ]);
         const merged = await rollupRows(s);
         const before = await asked();

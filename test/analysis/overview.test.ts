@@ -1,6 +1,6 @@
 /** The next step shown for each domain in the list. */
 import { describe, expect, it } from 'vitest';
-import { ENFORCE_PASS_RATE, nextStep } from '../../src/server/domains.ts';
+import { ENFORCE_PASS_RATE, nextStep } from '../../src/analysis/overview.ts';
 
 describe('nextStep', () => {
   it('walks none -> quarantine -> reject once mail passes, and says when to fix senders first', () => {
