@@ -68,7 +68,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>,
   [
     'domains',
     async () => (await import('./domains.ts')).registerDomains,
-    ['[options] <add|remove|list> [domain]', analysisText, 'domains.description'],
+    ['[options] <add|remove|list|overview> [domain]', analysisText, 'domains.description'],
   ],
   [
     'reporters',
