@@ -138,8 +138,6 @@ export function table(
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-export const count = (n: number) => n.toLocaleString('en');
-
 /** `a` as a percentage of `b`, one decimal; a dash when `b` is 0. */
 export function percent(a: number, b: number): string {
   return b === 0 ? '-' : `${((a * 100) / b).toFixed(1)}%`;

@@ -5,15 +5,8 @@ import { isoDay, type Period } from '../analysis/period.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
-import {
-  type AnalysisFlags,
-  analysisOptions,
-  count,
-  periodFromFlags,
-  table,
-  withStore,
-} from './analysis-common.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type AnalysisFlags, analysisOptions, periodFromFlags, table, withStore } from './analysis-common.ts';
+import { type CliContext, count, printJson, UsageError } from './output.ts';
 
 interface DomainsFlags extends AnalysisFlags {
   note?: string;

@@ -8,13 +8,12 @@ import { translator } from '../i18n/translate.ts';
 import {
   type AnalysisFlags,
   analysisOptions,
-  count,
   periodFromFlags,
   resolverFromFlags,
   table,
   withStore,
 } from './analysis-common.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type CliContext, count, printJson, UsageError } from './output.ts';
 import { mmdbFromFlags } from './resolve-ips.ts';
 
 /** Reports shown in full in the text view unless --limit says otherwise. */

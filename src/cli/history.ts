@@ -9,15 +9,8 @@ import { domainName } from '../analysis/inventory.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
-import {
-  type AnalysisFlags,
-  analysisOptions,
-  count,
-  periodFromFlags,
-  table,
-  withStore,
-} from './analysis-common.ts';
-import { type CliContext, printJson } from './output.ts';
+import { type AnalysisFlags, analysisOptions, periodFromFlags, table, withStore } from './analysis-common.ts';
+import { type CliContext, count, printJson } from './output.ts';
 
 /** History looks further back than the other questions: a rollout takes months. */
 const HISTORY_DEFAULT_SINCE = '90d';

@@ -36,7 +36,7 @@ import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
-import { type CliContext, printJson, RuntimeError, UsageError } from './output.ts';
+import { type CliContext, count, printJson, RuntimeError, UsageError } from './output.ts';
 
 /** Progress is redrawn at most this often. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -691,9 +691,9 @@ function progressPrinter(ctx: CliContext) {
       }
       parts.push(
         t('progress.line', {
-          reports: totals.reports + totals.duplicates,
-          records: totals.records,
-          rate: Math.round((totals.reports + totals.duplicates) / seconds),
+          reports: count(totals.reports + totals.duplicates),
+          records: count(totals.records),
+          rate: count(Math.round((totals.reports + totals.duplicates) / seconds)),
         }),
       );
       if (p.totalBytes && p.bytesDone > 0 && p.bytesDone < p.totalBytes) {
@@ -726,22 +726,22 @@ export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolea
   // The newly stored reports' own rows; what fuller copies changed is said on its own line.
   const lines = [
     t('summary.stored', {
-      reports: totals.reports,
-      records: totals.records - totals.recountChange.records,
-      messages: totals.messages - totals.recountChange.messages,
-      failureReports: totals.failureReports,
-      tlsReports: totals.tlsReports,
-      inputs: totals.inputs,
+      reports: count(totals.reports),
+      records: count(totals.records - totals.recountChange.records),
+      messages: count(totals.messages - totals.recountChange.messages),
+      failureReports: count(totals.failureReports),
+      tlsReports: count(totals.tlsReports),
+      inputs: count(totals.inputs),
       seconds: seconds.toFixed(1),
     }),
   ];
-  if (totals.duplicates > 0) lines.push(t('summary.duplicates', { duplicates: totals.duplicates }));
-  if (totals.copies > 0) lines.push(t('summary.copies', { copies: totals.copies }));
+  if (totals.duplicates > 0) lines.push(t('summary.duplicates', { duplicates: count(totals.duplicates) }));
+  if (totals.copies > 0) lines.push(t('summary.copies', { copies: count(totals.copies) }));
   const recount = describeRecount(totals, ctx.lang);
   if (recount) lines.push(recount);
-  if (totals.otherMail > 0) lines.push(t('summary.otherMail', { count: totals.otherMail }));
+  if (totals.otherMail > 0) lines.push(t('summary.otherMail', { count: count(totals.otherMail) }));
   if (totals.failed.length > 0) {
-    lines.push(t('summary.failed', { count: totals.failed.length }));
+    lines.push(t('summary.failed', { count: count(totals.failed.length) }));
     for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);
   }
   ctx.stdout.write(`${lines.join('\n')}\n`);

@@ -5,15 +5,9 @@ import { MAX_PERIOD_DAYS } from '../analysis/period.ts';
 import { type Blocker, type Plan, type PlanThresholds, plan } from '../analysis/plan.ts';
 import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
-import {
-  type AnalysisFlags,
-  analysisOptions,
-  count,
-  resolverFromFlags,
-  withStore,
-} from './analysis-common.ts';
+import { type AnalysisFlags, analysisOptions, resolverFromFlags, withStore } from './analysis-common.ts';
 import { policyText } from './history.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type CliContext, count, printJson, UsageError } from './output.ts';
 import { mmdbFromFlags } from './resolve-ips.ts';
 
 interface PlanFlags extends AnalysisFlags {

@@ -4,9 +4,9 @@ import { ingestText } from '../i18n/ingest.ts';
 import { translator } from '../i18n/translate.ts';
 import { pruneOptionsFor } from '../store/prune.ts';
 import type { PruneTotals } from '../store/types.ts';
-import { type AnalysisFlags, count as n, withStore } from './analysis-common.ts';
+import { type AnalysisFlags, withStore } from './analysis-common.ts';
 import { EXIT_INTERRUPTED } from './ingest.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type CliContext, count as n, printJson, UsageError } from './output.ts';
 
 interface PruneFlags extends AnalysisFlags {
   reports?: string;

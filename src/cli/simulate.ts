@@ -9,7 +9,6 @@ import {
   type AnalysisFlags,
   analysisOptions,
   choice,
-  count,
   ipFactsFor,
   percent,
   periodFromFlags,
@@ -17,7 +16,7 @@ import {
   table,
   withStore,
 } from './analysis-common.ts';
-import { type CliContext, printJson, UsageError } from './output.ts';
+import { type CliContext, count, printJson, UsageError } from './output.ts';
 import { mmdbFromFlags } from './resolve-ips.ts';
 
 interface SimulateFlags extends AnalysisFlags {

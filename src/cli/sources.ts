@@ -6,7 +6,6 @@ import { translator } from '../i18n/translate.ts';
 import {
   type AnalysisFlags,
   analysisOptions,
-  count,
   ipFactsFor,
   percent,
   periodFromFlags,
@@ -14,7 +13,7 @@ import {
   table,
   withStore,
 } from './analysis-common.ts';
-import { type CliContext, printJson } from './output.ts';
+import { type CliContext, count, printJson } from './output.ts';
 import { mmdbFromFlags } from './resolve-ips.ts';
 
 export function registerSources(program: Command, ctx: CliContext): void {

@@ -6,14 +6,13 @@ import { translator } from '../i18n/translate.ts';
 import {
   type AnalysisFlags,
   analysisOptions,
-  count,
   ipFactsFor,
   periodFromFlags,
   resolverFromFlags,
   table,
   withStore,
 } from './analysis-common.ts';
-import { type CliContext, printJson } from './output.ts';
+import { type CliContext, count, printJson } from './output.ts';
 import { mmdbFromFlags } from './resolve-ips.ts';
 
 export function registerSubdomains(program: Command, ctx: CliContext): void {

@@ -6,13 +6,12 @@ import { translator } from '../i18n/translate.ts';
 import {
   type AnalysisFlags,
   analysisOptions,
-  count,
   percent,
   periodFromFlags,
   table,
   withStore,
 } from './analysis-common.ts';
-import { type CliContext, printJson } from './output.ts';
+import { type CliContext, count, printJson } from './output.ts';
 
 export function registerSummary(program: Command, ctx: CliContext): void {
   const t = translator(analysisText, ctx.lang);
