@@ -19,6 +19,7 @@ import {
 } from '../ingest/graph-account.ts';
 import {
   describeTokenError,
+  folderHintWords,
   IMAP_DEFAULT_ARCHIVE,
   IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
@@ -559,13 +560,23 @@ async function runImap(
   } catch (error) {
     if (error instanceof TokenError)
       throw tokenFailure(error, t('error.token', { detail: describeTokenError(error, ctx.lang) }));
-    if (error instanceof ImapAccessError) {
-      const { host, port, user, folder } = error.target;
-      const server = hostPort(host, port);
-      throw new RuntimeError(t(`imap.access.${error.code}`, { server, user, folder, reason: error.reason }));
-    }
+    if (error instanceof ImapAccessError) throw new RuntimeError(imapAccessMessage(error, ctx));
     throw error;
   }
+}
+
+/** Why an IMAP folder could not be read; for a folder not found, the one meant or the folders there. */
+function imapAccessMessage(error: ImapAccessError, ctx: CliContext): string {
+  const t = translator(ingestText, ctx.lang);
+  const { host, port, user, folder } = error.target;
+  const message = t(`imap.access.${error.code}`, {
+    server: hostPort(host, port),
+    user,
+    folder,
+    reason: error.reason,
+  });
+  const hint = folderHintWords(error, ctx.lang);
+  return hint ? `${message} ${hint}` : message;
 }
 
 /**
@@ -575,16 +586,8 @@ async function runImap(
  */
 function imapRetryLine(error: Error, seconds: number, ctx: CliContext): string {
   const t = translator(ingestText, ctx.lang);
-  if (error instanceof ImapAccessError) {
-    const { host, port, user, folder } = error.target;
-    const message = t(`imap.access.${error.code}`, {
-      server: hostPort(host, port),
-      user,
-      folder,
-      reason: error.reason,
-    });
-    return t('imap.retrying', { message, seconds });
-  }
+  if (error instanceof ImapAccessError)
+    return t('imap.retrying', { message: imapAccessMessage(error, ctx), seconds });
   if (error instanceof TokenError)
     return t('imap.retrying', {
       message: t('error.token', { detail: describeTokenError(error, ctx.lang) }),

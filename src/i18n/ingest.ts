@@ -526,6 +526,18 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'the IMAP server {server} has no folder {folder} for {user}: {reason}',
     ja: 'IMAP サーバー {server} に {user} のフォルダー {folder} がありません: {reason}',
   },
+  'imap.folderLike': {
+    en: '(did you mean {folder}? The server matches folder names exactly)',
+    ja: '（{folder} のことですか？サーバーはフォルダー名を大文字・小文字まで区別して照合します）',
+  },
+  'imap.folderList': {
+    en: "(the account's folders: {folders})",
+    ja: '（このアカウントのフォルダー: {folders}）',
+  },
+  'imap.folderListMore': {
+    en: "(the account's folders: {folders} and {more} more)",
+    ja: '（このアカウントのフォルダー: {folders} ほか {more} 個）',
+  },
   'graph.access.unreachable': {
     en: 'cannot reach Microsoft Graph at {server}: {reason}',
     ja: 'Microsoft Graph（{server}）に接続できません: {reason}',

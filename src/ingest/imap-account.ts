@@ -153,19 +153,62 @@ export type ImapAccessErrorCode = (typeof IMAP_ACCESS_ERROR_CODES)[number];
 
 /**
  * The server, its TLS, the login or the folder refused: the configuration or the world's state,
- * not a fault of the mail. `reason` is what the system or the server said.
+ * not a fault of the mail. `reason` is what the system or the server said; for `no-folder`,
+ * `folders` are the account's folders (paths written with '/'), for folderHint.
  */
 export class ImapAccessError extends Error {
   readonly code: ImapAccessErrorCode;
   readonly target: ImapTarget;
   readonly reason: string;
-  constructor(code: ImapAccessErrorCode, target: ImapTarget, reason: string, options?: { cause?: unknown }) {
+  readonly folders: readonly string[];
+  constructor(
+    code: ImapAccessErrorCode,
+    target: ImapTarget,
+    reason: string,
+    options?: { cause?: unknown; folders?: readonly string[] },
+  ) {
     super(`${code}: ${target.user}@${target.host}:${target.port} ${target.folder}: ${reason}`, options);
     this.name = 'ImapAccessError';
     this.code = code;
     this.target = target;
     this.reason = reason;
+    this.folders = options?.folders ?? [];
   }
+}
+
+/**
+ * The words after a `no-folder` error's own: the folder meant, or the account's folders, in
+ * `lang`. Null for another error, or when the account has no folders to name.
+ */
+export function folderHintWords(error: ImapAccessError, lang: Lang): string | null {
+  const hint = error.code === 'no-folder' ? folderHint(error.target.folder, error.folders) : null;
+  if (!hint) return null;
+  const t = translator(ingestText, lang);
+  if ('like' in hint) return t('imap.folderLike', { folder: hint.like });
+  const folders = hint.folders.join(', ');
+  return hint.more > 0
+    ? t('imap.folderListMore', { folders, more: hint.more })
+    : t('imap.folderList', { folders });
+}
+
+/** Folders named in a hint at most: an account may have hundreds. */
+export const FOLDER_HINT_MAX = 20;
+
+/**
+ * What to tell the owner of a folder not found: the folder whose name differs only in case
+ * (servers match folder names exactly, but INBOX), or the account's folders, the first
+ * FOLDER_HINT_MAX of them by name. Null when there are none to name.
+ */
+export function folderHint(
+  folder: string,
+  folders: readonly string[],
+): { like: string } | { folders: string[]; more: number } | null {
+  const wanted = folder.split('/').filter(Boolean).join('/').toLowerCase();
+  const like = folders.find((name) => name.toLowerCase() === wanted);
+  if (like !== undefined) return { like };
+  if (folders.length === 0) return null;
+  const sorted = [...folders].sort();
+  return { folders: sorted.slice(0, FOLDER_HINT_MAX), more: Math.max(0, sorted.length - FOLDER_HINT_MAX) };
 }
 
 /** No access token could be had from its source (the message says which and why, in English). */

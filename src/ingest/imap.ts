@@ -202,7 +202,11 @@ async function session(
     await client.mailboxOpen(onServer(target.folder, delimiter)).catch((error: unknown) => {
       const { responseStatus, responseText } = error as { responseStatus?: unknown; responseText?: unknown };
       if (responseStatus !== 'NO') throw error;
-      throw new ImapAccessError('no-folder', target, String(responseText ?? ''), { cause: error });
+      // The account's folders as the owner writes them, for a hint (folderHint).
+      const folders = boxes
+        .filter((box) => !box.flags?.has('\\Noselect'))
+        .map((box) => box.path.split(delimiter).join('/'));
+      throw new ImapAccessError('no-folder', target, String(responseText ?? ''), { cause: error, folders });
     });
     onConnected();
     const run: FolderRun = {

@@ -19,6 +19,7 @@ import { parseGmailUrl } from './gmail-account.ts';
 import { ingestGraph } from './graph.ts';
 import { ingestImap } from './imap.ts';
 import {
+  folderHintWords,
   ImapAccessError,
   type ImapAccessErrorCode,
   parseImapUrl,
@@ -336,7 +337,14 @@ export class MailboxSources {
 
 /** The problem an error names, with the words of whoever named it. */
 function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: string | SaidInBoth } | null {
-  if (error instanceof ImapAccessError) return { problem: error.code, reason: error.reason };
+  if (error instanceof ImapAccessError) {
+    // The server's words, and for a folder not found Sumi's hint (the folder meant, or those there).
+    const hinted = folderHintWords(error, 'en') !== null;
+    return {
+      problem: error.code,
+      reason: hinted ? inBoth((lang) => `${error.reason} ${folderHintWords(error, lang)}`) : error.reason,
+    };
+  }
   // Graph's and Gmail's: the service's words, or Sumi's own said in each language.
   if (error instanceof MailApiError)
     return {

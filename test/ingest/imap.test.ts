@@ -5,6 +5,8 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type ImapEvent, ingestImap, uidSet } from '../../src/ingest/imap.ts';
 import {
+  FOLDER_HINT_MAX,
+  folderHint,
   IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
   parseImapUrl,
@@ -33,6 +35,14 @@ if (!dovecotInstalled) {
 }
 
 describe('parseImapUrl', () => {
+  it('hints at the folder meant: one differing only in case, else the first folders by name', () => {
+    expect(folderHint('/reports/dmarc/', ['INBOX', 'Reports/DMARC'])).toEqual({ like: 'Reports/DMARC' });
+    expect(folderHint('Nowhere', ['Sent', 'INBOX'])).toEqual({ folders: ['INBOX', 'Sent'], more: 0 });
+    const many = Array.from({ length: FOLDER_HINT_MAX + 5 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+    expect(folderHint('Nowhere', many)).toEqual({ folders: many.slice(0, FOLDER_HINT_MAX), more: 5 });
+    expect(folderHint('Nowhere', [])).toBeNull();
+  });
+
   it('reads user, host, port, folder and TLS mode', () => {
     expect(parseImapUrl('imap://dmarc%40example.jp@mail.example.jp/Reports%2F2024')).toEqual({
       secure: false,
@@ -295,6 +305,26 @@ describe.skipIf(!dovecotInstalled)(
       const missing = ingestImap(url('Nowhere'), { ...options(), watch: true });
       await expect(missing).rejects.toMatchObject({ code: 'no-folder', target: { folder: 'Nowhere' } });
       await expect(missing).rejects.toThrow(/Nowhere/);
+      // The account's folders come with it, written with '/' as the owner writes them.
+      const { folders } = (await missing.catch((error: unknown) => error)) as ImapAccessError;
+      expect(folders).toContain('INBOX');
+    });
+
+    it('says which folder was meant when only its case differs, or which folders there are (sumi ingest, en and ja)', async () => {
+      await client((c) => c.mailboxCreate(['Reports', 'DMARC']).then(() => undefined));
+      const db = path.join(tmpdir(), `sumi-folder-${process.pid}-${n}.db`);
+      onTestFinished(() => rm(db, { force: true }));
+      const env = { SUMI_IMAP_PASSWORD: dovecot.password };
+      const run = (folder: string, lang = 'en_US.UTF-8') =>
+        sumi(['ingest', url(folder), '--starttls', 'off', '--db', db], { ...env, LANG: lang });
+      const cased = await run('reports/dmarc');
+      expect(cased.code).toBe(1);
+      expect(cased.stderr).toContain('has no folder reports/dmarc for');
+      expect(cased.stderr).toContain('(did you mean Reports/DMARC? The server matches folder names exactly)');
+      const ja = await run('reports/dmarc', 'ja_JP.UTF-8');
+      expect(ja.stderr).toContain('（Reports/DMARC のことですか？');
+      const elsewhere = await run('Elsewhere');
+      expect(elsewhere.stderr).toMatch(/\(the account's folders: (.+, )?INBOX, .*Reports\/DMARC.*\)/);
     });
 
     it('says a server that is not there, and TLS that fails, apart from other faults', async () => {

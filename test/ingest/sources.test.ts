@@ -160,6 +160,12 @@ describe.skipIf(!dovecotInstalled)(
       await sources.start();
       await until('the folder is missing', () => sources.status().get(1)?.problem === 'no-folder');
       expect(sources.status().get(1)?.state).toBe('failed');
+      // The server's words, then the account's folders, in each language.
+      const { reason } = sources.status().get(1)!;
+      expect(reason).toMatchObject({
+        en: expect.stringMatching(/Nowhere.*\(the account's folders: .*INBOX/),
+        ja: expect.stringMatching(/（このアカウントのフォルダー: .*INBOX/),
+      });
     }, 60_000);
   },
 );
