@@ -613,8 +613,12 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '作成したフォルダー {folder} の ID が返されませんでした',
   },
   'graph.reason.noFolder': {
-    en: 'no folder named {name}',
-    ja: '{name} という名前のフォルダーがありません',
+    en: 'no folder named {name}, nor any other there',
+    ja: '{name} という名前のフォルダーがありません（そこにはフォルダーがありません）',
+  },
+  'graph.reason.noFolderAmong': {
+    en: 'no folder named {name} (the folders there: {among})',
+    ja: '{name} という名前のフォルダーがありません（そこにあるフォルダー: {among}）',
   },
   'graph.reconnecting': {
     en: '{message}; reading the folder again in {seconds} s',
@@ -687,6 +691,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'gmail.reason.noLabel': {
     en: 'no label named {name}',
     ja: '{name} という名前のラベルがありません',
+  },
+  'gmail.reason.noLabelAmong': {
+    en: "no label named {name} (the mailbox's labels: {among})",
+    ja: '{name} という名前のラベルがありません（メールボックスのラベル: {among}）',
   },
   'gmail.reason.badField': {
     en: "the answer's {field} is missing or not as Gmail gives it",

@@ -112,3 +112,15 @@ export class MailApiError<R extends OwnReason = OwnReason> extends Error {
     };
   }
 }
+
+/** Names listed in a reason (the folders or labels there) at most: a mailbox may have hundreds. */
+export const NAMES_AMONG_MAX = 20;
+
+/**
+ * The names of what a mailbox has where a folder or label was not found, for its reason: the
+ * first NAMES_AMONG_MAX, an ellipsis for the rest; empty when there are none.
+ */
+export function namesAmong(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_AMONG_MAX).join(', ');
+  return names.length > NAMES_AMONG_MAX ? `${shown}, …` : shown;
+}

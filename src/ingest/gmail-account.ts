@@ -57,7 +57,7 @@ export function gmailBaseUrl(url: string = GMAIL_DEFAULT_URL): URL {
 }
 
 /** Sumi's own reasons for a GmailAccessError, said in the reader's language (ingestText's `gmail.reason.*`). */
-export type GmailReason = ClientReason | OwnReason<'noLabel' | 'badField'>;
+export type GmailReason = ClientReason | OwnReason<'noLabel' | 'noLabelAmong' | 'badField'>;
 
 /**
  * The service, its TLS, the token, the permission (the scope, the domain-wide delegation) or the

@@ -13,6 +13,8 @@
  * has a time limit and a size cap. A mail's MIME comes base64url in JSON (format=raw), capped by
  * the size of a mail the run takes.
  */
+
+import { namesAmong } from './api-access.ts';
 import {
   GMAIL_OTHER_MAIL_LABEL,
   GmailAccessError,
@@ -141,7 +143,12 @@ function throttled(answer: Answer): boolean {
 interface GmailLabel {
   id: string;
   name: string;
+  /** `system` (INBOX, SPAM, UNREAD...) or `user`; absent from a label Sumi made. */
+  type?: unknown;
 }
+
+/** Gmail's own labels a report mailbox may be read from, named beside the user's when a label is not found. */
+const READABLE_SYSTEM_LABELS = new Set(['INBOX', 'SPAM']);
 
 /** The mailbox's labels, listed once a pass, and those made meanwhile. */
 class Labels {
@@ -167,6 +174,14 @@ class Labels {
       this.#labels.find((label) => label.name === name) ??
       this.#labels.find((label) => label.name.toLowerCase() === lower)
     );
+  }
+
+  /** The labels a mailbox may be read from, by name: the user's, INBOX and SPAM (for a label not found). */
+  readable(): string[] {
+    return this.#labels
+      .filter((label) => label.type !== 'system' || READABLE_SYSTEM_LABELS.has(label.name))
+      .map((label) => label.name)
+      .sort();
   }
 
   /** The id of the label at `path` ('/'-separated), each missing level created as Gmail nests them: Sumi, then Sumi/Processed. */
@@ -216,8 +231,17 @@ async function ingestLabel(
   const labels = new Labels(client);
   await labels.list();
   const source = labels.find(target.label);
-  if (!source)
-    throw client.error('not-found', 404, { key: 'noLabel', values: { name: JSON.stringify(target.label) } });
+  if (!source) {
+    const name = JSON.stringify(target.label);
+    const among = labels.readable();
+    throw client.error(
+      'not-found',
+      404,
+      among.length > 0
+        ? { key: 'noLabelAmong', values: { name, among: namesAmong(among) } }
+        : { key: 'noLabel', values: { name } },
+    );
+  }
   const markId = await labels.ensure(options.flag ?? options.archive ?? IMAP_DEFAULT_ARCHIVE);
   // Mail carrying the flag, or left as other mail, keeps its label: passed over.
   const passOver = new Set(run.skipped);

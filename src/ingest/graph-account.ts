@@ -47,7 +47,9 @@ export function graphBaseUrl(url: string = GRAPH_DEFAULT_URL): URL {
 }
 
 /** Sumi's own reasons for a GraphAccessError, said in the reader's language (ingestText's `graph.reason.*`). */
-export type GraphReason = ClientReason | OwnReason<'outsideLink' | 'noFolderId' | 'noCreatedId' | 'noFolder'>;
+export type GraphReason =
+  | ClientReason
+  | OwnReason<'outsideLink' | 'noFolderId' | 'noCreatedId' | 'noFolder' | 'noFolderAmong'>;
 
 /**
  * The service, its TLS, the token, the permission or the mailbox refused: the configuration or

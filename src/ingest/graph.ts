@@ -11,6 +11,8 @@
  * (imapAccessToken, or oauth.ts's clientCredentialsToken): a 401 asks the source for a token once
  * more; 429, 503 and 504 wait as Retry-After says; every answer has a time limit and a size cap.
  */
+
+import { namesAmong } from './api-access.ts';
 import {
   GRAPH_OTHER_MAIL_CATEGORY,
   GraphAccessError,
@@ -243,21 +245,33 @@ async function childFolder(
   create: boolean,
 ): Promise<string> {
   const children = `${client.user}/mailFolders/${encodeURIComponent(parentId)}/childFolders`;
+  // The names there, for a folder not found.
+  const seen: string[] = [];
   const find = async () => {
     let unlike: string | undefined;
+    seen.length = 0;
     for await (const folder of client.pages<{ id: string; displayName?: string }>(
       `${children}?$select=id,displayName&$top=100`,
     )) {
       if (folder.displayName === name) return folder.id;
       // Exchange's names ignore case.
       if (folder.displayName?.toLowerCase() === name.toLowerCase()) unlike ??= folder.id;
+      if (folder.displayName !== undefined) seen.push(folder.displayName);
     }
     return unlike;
   };
   const found = await find();
   if (found) return found;
-  if (!create)
-    throw client.error('not-found', 404, { key: 'noFolder', values: { name: JSON.stringify(name) } });
+  if (!create) {
+    const quoted = JSON.stringify(name);
+    throw client.error(
+      'not-found',
+      404,
+      seen.length > 0
+        ? { key: 'noFolderAmong', values: { name: quoted, among: namesAmong(seen.sort()) } }
+        : { key: 'noFolder', values: { name: quoted } },
+    );
+  }
   try {
     const made = await client.json<{ id?: string }>('POST', children, { displayName: name });
     if (!made.id) throw client.error('failed', 201, { key: 'noCreatedId', values: { folder: name } });

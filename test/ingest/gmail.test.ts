@@ -277,14 +277,16 @@ describe('ingestGmail', () => {
     });
 
     it('says which label is not there, which permission is missing (403), what Gmail did not find (404) or refused, with its status and first line', async () => {
+      gmail.addLabel('Reports/DMARC');
       const noLabel = await ingestGmail(`gmail://${MAILBOX}/DMARC`, options()).catch((e: unknown) => e);
       expect(noLabel).toMatchObject({ code: 'not-found', status: 404 });
+      // With the labels a mailbox may be read from: the user's, INBOX and SPAM.
       expect(describeGmailAccessError(noLabel as GmailAccessError, 'en')).toMatch(
-        /has no mailbox dmarc@example\.jp or no label DMARC in it \(HTTP 404\): no label named "DMARC"$/,
+        /has no mailbox dmarc@example\.jp or no label DMARC in it \(HTTP 404\): no label named "DMARC" \(the mailbox's labels: INBOX, Reports\/DMARC, SPAM\)$/,
       );
       // Sumi's own reason is said in the reader's language too; Gmail's own words are quoted as they came.
       expect(describeGmailAccessError(noLabel as GmailAccessError, 'ja')).toMatch(
-        /ラベル DMARC がありません（HTTP 404）: "DMARC" という名前のラベルがありません$/,
+        /ラベル DMARC がありません（HTTP 404）: "DMARC" という名前のラベルがありません（メールボックスのラベル: INBOX, Reports\/DMARC, SPAM）$/,
       );
       const otherUser = await ingestGmail('gmail://nobody@example.jp/INBOX', options()).catch(
         (e: unknown) => e,

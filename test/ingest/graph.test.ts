@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { NAMES_AMONG_MAX, namesAmong } from '../../src/ingest/api-access.ts';
 import { type GraphEvent, type IngestGraphOptions, ingestGraph } from '../../src/ingest/graph.ts';
 import {
   describeGraphAccessError,
@@ -75,6 +76,14 @@ describe('parseGraphUrl', () => {
     });
     expect(() => parseGraphUrl('imap://u@h/INBOX')).toThrow(RangeError);
     expect(() => parseGraphUrl('graph:///Inbox')).toThrow(RangeError);
+  });
+});
+
+describe('namesAmong', () => {
+  it('names the folders or labels there, the first NAMES_AMONG_MAX and an ellipsis for the rest', () => {
+    expect(namesAmong(['Old', 'Reports'])).toBe('Old, Reports');
+    const many = Array.from({ length: NAMES_AMONG_MAX + 1 }, (_, i) => `f${i}`);
+    expect(namesAmong(many)).toBe(`${many.slice(0, NAMES_AMONG_MAX).join(', ')}, …`);
   });
 });
 
@@ -196,11 +205,21 @@ describe('ingestGraph against a mock of Microsoft Graph', () => {
     const noFolder = await ingestGraph(`graph://${MAILBOX}/Inbox/DMARC`, options()).catch((e: unknown) => e);
     expect(noFolder).toMatchObject({ code: 'not-found', status: 404 });
     expect(describeGraphAccessError(noFolder as GraphAccessError, 'en')).toMatch(
-      /has no mailbox dmarc@example\.jp or no folder Inbox\/DMARC in it \(HTTP 404\): no folder named "DMARC"$/,
+      /has no mailbox dmarc@example\.jp or no folder Inbox\/DMARC in it \(HTTP 404\): no folder named "DMARC", nor any other there$/,
+    );
+    // The folders there are named, for the folder meant.
+    graph.folders.set('reports-id', { id: 'reports-id', displayName: 'Reports', parentId: 'inbox-id' });
+    graph.folders.set('old-id', { id: 'old-id', displayName: 'Old', parentId: 'inbox-id' });
+    const among = await ingestGraph(`graph://${MAILBOX}/Inbox/DMARC`, options()).catch((e: unknown) => e);
+    expect(describeGraphAccessError(among as GraphAccessError, 'en')).toMatch(
+      /: no folder named "DMARC" \(the folders there: Old, Reports\)$/,
+    );
+    expect(describeGraphAccessError(among as GraphAccessError, 'ja')).toMatch(
+      /"DMARC" という名前のフォルダーがありません（そこにあるフォルダー: Old, Reports）$/,
     );
     // Sumi's own reason is said in the reader's language too; Graph's own words are quoted as they came.
     expect(describeGraphAccessError(noFolder as GraphAccessError, 'ja')).toMatch(
-      /フォルダー Inbox\/DMARC がありません（HTTP 404）: "DMARC" という名前のフォルダーがありません$/,
+      /フォルダー Inbox\/DMARC がありません（HTTP 404）: "DMARC" という名前のフォルダーがありません（そこにはフォルダーがありません）$/,
     );
     const noUser = await ingestGraph('graph://nobody@example.jp/Inbox', options()).catch((e: unknown) => e);
     expect(noUser).toMatchObject({ code: 'not-found', status: 404 });
