@@ -534,10 +534,6 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: "(the account's folders: {folders})",
     ja: '（このアカウントのフォルダー: {folders}）',
   },
-  'imap.folderListMore': {
-    en: "(the account's folders: {folders} and {more} more)",
-    ja: '（このアカウントのフォルダー: {folders} ほか {more} 個）',
-  },
   'graph.access.unreachable': {
     en: 'cannot reach Microsoft Graph at {server}: {reason}',
     ja: 'Microsoft Graph（{server}）に接続できません: {reason}',

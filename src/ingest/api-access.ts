@@ -1,7 +1,8 @@
 /**
  * What the mailboxes read through an HTTP API (Microsoft Graph: graph-account.ts, Gmail:
  * gmail-account.ts) share as their owner gives them, without connecting: a `SCHEME://MAILBOX/PATH`
- * URL, an https:// base URL, and why a mailbox could not be read, said in the reader's language.
+ * URL, an https:// base URL, and why a mailbox could not be read, said in the reader's language;
+ * and how the folders or labels a mailbox has are named where one was not found (IMAP's too).
  */
 import type { Lang } from '../i18n/lang.ts';
 

@@ -11,6 +11,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translator } from '../i18n/translate.ts';
+import { namesAmong } from './api-access.ts';
 
 /** Where processed mail goes when no folder is given. */
 export const IMAP_DEFAULT_ARCHIVE = 'Sumi/Processed';
@@ -184,31 +185,24 @@ export function folderHintWords(error: ImapAccessError, lang: Lang): string | nu
   const hint = error.code === 'no-folder' ? folderHint(error.target.folder, error.folders) : null;
   if (!hint) return null;
   const t = translator(ingestText, lang);
-  if ('like' in hint) return t('imap.folderLike', { folder: hint.like });
-  const folders = hint.folders.join(', ');
-  return hint.more > 0
-    ? t('imap.folderListMore', { folders, more: hint.more })
-    : t('imap.folderList', { folders });
+  return 'like' in hint
+    ? t('imap.folderLike', { folder: hint.like })
+    : t('imap.folderList', { folders: namesAmong(hint.folders) });
 }
-
-/** Folders named in a hint at most: an account may have hundreds. */
-export const FOLDER_HINT_MAX = 20;
 
 /**
  * What to tell the owner of a folder not found: the folder whose name differs only in case
- * (servers match folder names exactly, but INBOX), or the account's folders, the first
- * FOLDER_HINT_MAX of them by name. Null when there are none to name.
+ * (servers match folder names exactly, but INBOX), or the account's folders by name. Null when
+ * there are none to name.
  */
 export function folderHint(
   folder: string,
   folders: readonly string[],
-): { like: string } | { folders: string[]; more: number } | null {
+): { like: string } | { folders: string[] } | null {
   const wanted = folder.split('/').filter(Boolean).join('/').toLowerCase();
   const like = folders.find((name) => name.toLowerCase() === wanted);
   if (like !== undefined) return { like };
-  if (folders.length === 0) return null;
-  const sorted = [...folders].sort();
-  return { folders: sorted.slice(0, FOLDER_HINT_MAX), more: Math.max(0, sorted.length - FOLDER_HINT_MAX) };
+  return folders.length === 0 ? null : { folders: [...folders].sort() };
 }
 
 /** No access token could be had from its source (the message says which and why, in English). */
