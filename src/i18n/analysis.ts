@@ -185,7 +185,7 @@ export const analysisText = {
   },
   'domains.overview.heading': {
     en: '{domains, plural, one {# domain} other {# domains}}, {since} to {until} (UTC days)',
-    ja: '{domains} ドメイン、{since} から {until}（UTC の日付）',
+    ja: '{domains} ドメイン、{since} から {until}（UTC の日）',
   },
   'domains.overview.none': {
     en: 'No reports and no domains in the inventory (sumi ingest stores reports; sumi domains add DOMAIN).',

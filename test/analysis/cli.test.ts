@@ -246,7 +246,7 @@ describe('analysis commands', () => {
     expect(json.domains[0].trend).toHaveLength(3);
     expect(json.domains[0].trend.reduce((n: number, d: { messages: number }) => n + d.messages, 0)).toBe(310);
     const ja = await sumi(['--lang', 'ja', 'domains', 'overview', '--db', own, ...period]);
-    expect(ja.stdout).toContain('3 ドメイン、2025-01-01 から 2025-01-03（UTC の日付）');
+    expect(ja.stdout).toContain('3 ドメイン、2025-01-01 から 2025-01-03（UTC の日）');
     expect(ja.stdout).toMatch(/shop\.example\.jp\s+なし\s+p=reject sp=reject\s+12\s+100\.0%\s+監視を継続/);
     const empty = path.join(dir, 'empty.db');
     await (await openStore(empty)).close();
