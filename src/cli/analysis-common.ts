@@ -120,12 +120,16 @@ function width(text: string): number {
   return n;
 }
 
-/** A plain-text table; columns listed in `right` are right-aligned (numbers). */
+/**
+ * A plain-text table; columns listed in `right` are right-aligned (numbers). A line break or tab
+ * in a cell (report text) is written as a space: it would start a row of its own.
+ */
 export function table(
   head: readonly string[],
-  rows: readonly (readonly string[])[],
+  cellRows: readonly (readonly string[])[],
   right: readonly number[] = [],
 ): string {
+  const rows = cellRows.map((cells) => cells.map((cell) => cell.replace(/[\r\n\t]/g, ' ')));
   const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const line = (cells: readonly string[]) =>
     cells

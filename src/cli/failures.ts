@@ -63,11 +63,6 @@ export function registerFailures(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Report content is untrusted: no control characters (terminal escapes) reach the terminal. */
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD');
-}
-
 function renderItem(item: FailureItem, ctx: CliContext): string[] {
   const t = translator(planText, ctx.lang);
   const out = [
@@ -75,11 +70,11 @@ function renderItem(item: FailureItem, ctx: CliContext): string[] {
       id: item.id,
       arrival: item.arrival ?? '-',
       ip: item.sourceIp ?? '-',
-      auth: clean(item.authFailure ?? '-'),
-      delivery: clean(item.deliveryResult ?? '-'),
+      auth: item.authFailure ?? '-',
+      delivery: item.deliveryResult ?? '-',
     })}`,
   ];
-  const field = (key: Parameters<typeof t>[0], value: string) => out.push(`    ${t(key)}: ${clean(value)}`);
+  const field = (key: Parameters<typeof t>[0], value: string) => out.push(`    ${t(key)}: ${value}`);
   const relation = (r: FailureItem['from']) =>
     r === null ? '' : ` [${t(`relation.${r.relation}`)}${r.why ? `: ${t(`why.${r.why}`)}` : ''}]`;
   if (item.from) field('failures.field.from', `${item.from.value}${relation(item.from)}`);
@@ -91,7 +86,7 @@ function renderItem(item: FailureItem, ctx: CliContext): string[] {
   if (item.headers.length > 0) out.push(`    ${t('failures.field.headers', { count: item.headers.length })}`);
   if (item.body !== null) {
     out.push(`    ${t('failures.field.body')}:`);
-    for (const line of item.body.split(/\r?\n/).slice(0, BODY_LINES_SHOWN)) out.push(`      ${clean(line)}`);
+    for (const line of item.body.split(/\r?\n/).slice(0, BODY_LINES_SHOWN)) out.push(`      ${line}`);
   }
   if (item.originalForm === null) out.push(`    (${t('failures.nothing')})`);
   return out;

@@ -17,9 +17,71 @@ export interface CliContext {
   env: Record<string, string | undefined>;
 }
 
-/** Exactly one JSON document on stdout (DESIGN: --json contract). */
+/**
+ * Exactly one JSON document on stdout (DESIGN: --json contract). The characters a terminal acts
+ * on that JSON.stringify leaves raw (DEL, C1 controls, bidi overrides: they can stand only in
+ * strings) are written as \\u escapes, the same JSON: the document reaches a terminal unchanged
+ * by terminalText.
+ */
 export function printJson(ctx: CliContext, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const json = JSON.stringify(value, null, 2).replace(
+    TERMINAL_ACTING_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  ctx.stdout.write(`${json}\n`);
+}
+
+/** DEL, C1 controls and the bidi embeddings, overrides and isolates. */
+const TERMINAL_ACTING_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Every character a terminal acts on: C0 controls but tab and newline, DEL, C1, bidi controls. */
+const TERMINAL_ACTING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * On a terminal, Sumi's own sequences, kept: a colour or weight as painter writes them (bold, dim,
+ * the colours; never conceal or blink), erase to the end of the line, and a carriage return
+ * starting a write (progress lines drawn again).
+ */
+const OWN_ON_TERMINAL = /\x1b\[(?:[0-4]|2[1-9]|3[0-9]|9[0-7])m|\x1b\[K|^\r/y;
+
+/**
+ * Text for a terminal. What Sumi prints holds untrusted text (report fields, mail headers and
+ * file names, DNS records, a server's words), and a control character in it would act on the
+ * reader's terminal: ESC starting an OSC that sets the clipboard or the title, a CSI that clears
+ * the screen or moves the cursor, a carriage return or a bidi override that redraws a table row.
+ * Each is written as U+FFFD. Where the output is a terminal (`terminal`), Sumi's own sequences
+ * (OWN_ON_TERMINAL) stay; elsewhere Sumi writes none.
+ */
+export function terminalText(text: string, terminal = false): string {
+  return text.replace(TERMINAL_ACTING, (found, at: number) => {
+    if (terminal && (found === '\x1b' || found === '\r')) {
+      OWN_ON_TERMINAL.lastIndex = at;
+      if (OWN_ON_TERMINAL.test(text)) return found;
+    }
+    return '\uFFFD';
+  });
+}
+
+/**
+ * `stream` with every string written through terminalText: the one place between the commands
+ * and the terminal, so no printer can forget it. Bytes (Buffers: `sumi quarantine raw`) pass as
+ * they are; everything else is the stream's own.
+ */
+export function guardedStream<S extends NodeJS.WritableStream & { isTTY?: boolean }>(stream: S): S {
+  const terminal = Boolean(stream.isTTY);
+  return new Proxy(stream, {
+    get(target, key) {
+      if (key === 'write') {
+        return (chunk: unknown, ...rest: unknown[]) =>
+          (target.write as (...args: unknown[]) => boolean)(
+            typeof chunk === 'string' ? terminalText(chunk, terminal) : chunk,
+            ...rest,
+          );
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 type Style = Parameters<typeof styleText>[0];

@@ -11,7 +11,7 @@ import { translate, translator } from '../i18n/translate.ts';
 import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import { commanderInLanguage } from './commander-text.ts';
-import { type CliContext, RuntimeError, UsageError } from './output.ts';
+import { type CliContext, guardedStream, RuntimeError, UsageError } from './output.ts';
 
 type Register = (program: Command, ctx: CliContext) => void;
 
@@ -200,7 +200,12 @@ export async function buildProgram(
 /** Runs the CLI; returns the exit code (0 ok, 1 runtime failure, 2 bad usage or input). */
 export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promise<number> {
   const lang = languageFromArgv(argv, ctx.env);
-  const full: CliContext = { ...ctx, lang };
+  const full: CliContext = {
+    ...ctx,
+    stdout: guardedStream(ctx.stdout),
+    stderr: guardedStream(ctx.stderr),
+    lang,
+  };
   const t = translator(cliText, lang);
   try {
     await (await buildProgram(full, argv)).parseAsync(argv, { from: 'user' });
@@ -213,7 +218,7 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError) {
-      ctx.stderr.write(`${t('error.usage', { message: error.message })}\n`);
+      full.stderr.write(`${t('error.usage', { message: error.message })}\n`);
       return 2;
     }
     const listening = listenFailure(error);
@@ -223,20 +228,20 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
           ? t(`error.listen.${listening.code}`)
           : listening.message;
       const message = t('error.listen', { address: listening.address, reason });
-      ctx.stderr.write(`${t('error.runtime', { message })}\n`);
+      full.stderr.write(`${t('error.runtime', { message })}\n`);
       return 1;
     }
     if (error instanceof RuntimeError) {
-      ctx.stderr.write(`${t('error.runtime', { message: error.message })}\n`);
+      full.stderr.write(`${t('error.runtime', { message: error.message })}\n`);
       return 1;
     }
     if (error instanceof StoreAccessError) {
       // The configuration or the server, not a bug: its words, no stack.
-      ctx.stderr.write(`${t('error.runtime', { message: describeStoreAccessError(error, lang) })}\n`);
+      full.stderr.write(`${t('error.runtime', { message: describeStoreAccessError(error, lang) })}\n`);
       // A --db that is no URL, or names no store, is the command's input; the rest, the world's state.
       return error.code === 'bad-url' || error.code === 'no-store' ? 2 : 1;
     }
-    ctx.stderr.write(`${t('error.runtime', { message: (error as Error).stack ?? String(error) })}\n`);
+    full.stderr.write(`${t('error.runtime', { message: (error as Error).stack ?? String(error) })}\n`);
     return 1;
   }
 }
