@@ -38,7 +38,7 @@ export interface RequestOptions {
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
-  let body: BodyInit | undefined;
+  let body: string | FormData | undefined;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
@@ -54,7 +54,21 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
   if (response.status === 204) return undefined as T;
   const type = response.headers.get('content-type') ?? '';
-  return (type.includes('json') ? response.json() : response.text()) as Promise<T>;
+  const text = await response.text();
+  return (type.includes('json') ? JSON.parse(text, withoutBidiControls) : text) as T;
+}
+
+/** The bidi embeddings, overrides and isolates. */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Report text is untrusted, and a bidi override in it (an org name, a From domain) would show
+ * the rest of its field reversed: `moc.elgoog` read as google.com. Every string of an answer has
+ * them as U+FFFD, so that what the dashboard shows is what was sent, in its order (the raw
+ * bytes of a report stay downloadable as they came).
+ */
+function withoutBidiControls(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(BIDI_CONTROLS, '\uFFFD') : value;
 }
 
 async function errorMessage(response: Response): Promise<string> {
