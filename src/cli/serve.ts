@@ -32,7 +32,8 @@ export interface ServeFlags extends NetworkFlags {
 }
 
 /**
- * Folds, every `everyMs`, the rollup sums an ingest stopped beside the server left staged. A
+ * Folds, every `everyMs`, what an ingest stopped beside the server left for the rollup (SQLite's
+ * staged sums; PostgreSQL's uncompacted slices, looked for every few hours: Store.foldAbandonedRollup). A
  * failed fold is told once (`onFailure`), not at every tick, until a fold succeeds again; the
  * next tick tries again either way. The timer does not keep the process alive.
  */

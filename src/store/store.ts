@@ -31,6 +31,7 @@ import {
   type RollupTarget,
   type RollupWritten,
   sliceKey,
+  uncompactedSlices,
 } from './rollup.ts';
 import { rollupDay, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
@@ -71,6 +72,12 @@ export { rollupDay };
  */
 export const ROLLUP_FOLD_PENDING_ROWS = 200_000;
 export const ROLLUP_FOLD_EVERY_MS = 30_000;
+
+/**
+ * PostgreSQL: how often foldAbandonedRollup looks through the whole rollup for slices a stopped
+ * bulk ingest left uncompacted (one grouped scan: seconds on a large store, so not at every call).
+ */
+export const ROLLUP_SWEEP_EVERY_MS = 6 * 3_600_000;
 
 /** Reports listed when the caller sets no limit. */
 export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
@@ -155,6 +162,8 @@ export class KyselyStore implements Store {
   #folding: Promise<number> = Promise.resolve(0);
   /** The oldest staged rollup row seen by foldAbandonedRollup, and since when. */
   #oldestStaged: { id: number; since: number } | undefined;
+  /** PostgreSQL: when foldAbandonedRollup last looked for uncompacted slices. */
+  #sweptAt: number | undefined;
 
   constructor(
     db: Kysely<Database>,
@@ -299,7 +308,7 @@ export class KyselyStore implements Store {
   }
 
   async foldAbandonedRollup(): Promise<number> {
-    if (this.engine !== 'sqlite') return 0;
+    if (this.engine === 'postgres') return this.#sweepUncompacted();
     const { id } = await this.db
       .selectFrom('rollup_pending')
       .select((eb) => eb.fn.min('id').as('id'))
@@ -317,6 +326,19 @@ export class KyselyStore implements Store {
     if (now - this.#oldestStaged.since < 2 * ROLLUP_FOLD_EVERY_MS) return 0;
     this.#oldestStaged = undefined;
     return this.foldRollup();
+  }
+  /**
+   * PostgreSQL's foldAbandonedRollup: at most every ROLLUP_SWEEP_EVERY_MS, the slices a stopped
+   * bulk ingest left uncompacted are compacted (safe beside live appends and compactions:
+   * compactRollup); returns how many.
+   */
+  async #sweepUncompacted(): Promise<number> {
+    const now = Date.now();
+    if (this.#sweptAt !== undefined && now - this.#sweptAt < ROLLUP_SWEEP_EVERY_MS) return 0;
+    this.#sweptAt = now;
+    const slices = await uncompactedSlices(this.db);
+    if (slices.length > 0) await compactRollup(this.db, slices);
+    return slices.length;
   }
 
   /**

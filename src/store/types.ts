@@ -240,10 +240,12 @@ export interface Store {
    */
   writingInBulk: BulkWrites;
   /**
-   * Adds to the rollup the sums a stopped bulk ingest left staged (SQLite's rollup_pending),
-   * once they have waited longer than a live run lets them wait (it folds them at least every
-   * ROLLUP_FOLD_EVERY_MS): for a process that keeps the store open, such as `sumi serve`, while
-   * an ingest beside it is killed. Called periodically; returns the staged rows folded.
+   * What a stopped bulk ingest left for the rollup, for a process that keeps the store open, such
+   * as `sumi serve`, while an ingest beside it is killed. Called periodically. SQLite: adds the
+   * sums it left staged (rollup_pending) once they have waited longer than a live run lets them
+   * wait (it folds them at least every ROLLUP_FOLD_EVERY_MS); returns the staged rows folded.
+   * PostgreSQL: compacts the slices it left uncompacted, looking at most every
+   * ROLLUP_SWEEP_EVERY_MS; returns the slices compacted.
    */
   foldAbandonedRollup(): Promise<number>;
   /**

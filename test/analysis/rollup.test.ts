@@ -142,6 +142,36 @@ ${Array.from({ length: 60 }, () => '<reason><type>local_policy</type><comment>x<
         await compactRollup(s.db, slices);
         expect(await rollupRows(s)).toEqual(merged);
       });
+
+    if (engine.name === 'postgres')
+      it('PostgreSQL: the slices a stopped bulk ingest left uncompacted are found and compacted by foldAbandonedRollup, every few hours at most', async () => {
+        const s = await freshStore(engine, opened);
+        await loadFixture(s);
+        const merged = await rollupRows(s);
+        // A key split in two rows, and a key withdrawn to 0 in a second row, as a killed run leaves them.
+        const withdrawn = merged.at(-1);
+        await sql`insert into source_rollup select policy_domain, day, source_ip, header_from, disposition, dkim,
+          spf, adkim, aspf, dkim_auth, spf_auth, reasons, 0 from source_rollup where ctid = (select min(ctid) from source_rollup)`.execute(
+          s.db,
+        );
+        await sql`insert into source_rollup select policy_domain, day, source_ip, header_from, disposition, dkim,
+          spf, adkim, aspf, dkim_auth, spf_auth, reasons, -messages from source_rollup
+          where policy_domain = ${withdrawn!.policy_domain} and day = ${withdrawn!.day} and source_ip = ${withdrawn!.source_ip}
+            and header_from is not distinct from ${withdrawn!.header_from} and disposition is not distinct from ${withdrawn!.disposition}
+            and dkim is not distinct from ${withdrawn!.dkim} and spf is not distinct from ${withdrawn!.spf}
+            and dkim_auth is not distinct from ${withdrawn!.dkim_auth} and spf_auth is not distinct from ${withdrawn!.spf_auth}
+            and reasons is not distinct from ${withdrawn!.reasons}`.execute(s.db);
+        expect((await rollupRows(s)).length).toBe(merged.length + 2);
+        expect(await s.foldAbandonedRollup()).toBeGreaterThan(0);
+        expect(await rollupRows(s)).toEqual(merged.filter((row) => row !== withdrawn));
+        // Looked for at most every few hours: a row split again waits for the next look.
+        await sql`insert into source_rollup select policy_domain, day, source_ip, header_from, disposition, dkim,
+          spf, adkim, aspf, dkim_auth, spf_auth, reasons, 0 from source_rollup where ctid = (select min(ctid) from source_rollup)`.execute(
+          s.db,
+        );
+        expect(await s.foldAbandonedRollup()).toBe(0);
+        expect((await rollupRows(s)).length).toBe(merged.length);
+      });
   });
 }
 
