@@ -5,6 +5,9 @@
  * two queries whatever the number of domains.
  */
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { analysisText } from '../i18n/analysis.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { translate } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
 import { isoDay, type Period } from './period.ts';
 
@@ -23,6 +26,11 @@ export function nextStep(policy: string | null, messages: number, passRate: numb
   if (passRate < ENFORCE_PASS_RATE) return 'fix-senders';
   if (policy === 'none') return 'quarantine';
   return policy === 'quarantine' ? 'reject' : 'watch';
+}
+
+/** A next step as the API and `--json` give it: its code, and the sentence in `lang`. */
+export function describeNextStep(next: NextStep, lang: Lang): { code: NextStep; text: string } {
+  return { code: next, text: translate(analysisText, `next.${next}`, lang) };
 }
 
 export interface DomainOverview {

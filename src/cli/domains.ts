@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDomain, domainName, listDomains, removeDomain } from '../analysis/inventory.ts';
-import { type DomainOverview, domainOverviews } from '../analysis/overview.ts';
+import { type DomainOverview, describeNextStep, domainOverviews } from '../analysis/overview.ts';
 import { isoDay, type Period } from '../analysis/period.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { translator } from '../i18n/translate.ts';
@@ -97,7 +97,7 @@ async function printOverview(
       domains: domains.map(({ next, ...overview }) => ({
         ...overview,
         inventory: inventory.has(overview.domain),
-        next: { code: next, text: t(`next.${next}`) },
+        next: describeNextStep(next, ctx.lang),
       })),
     });
     return;
@@ -105,7 +105,7 @@ async function printOverview(
   const out = [t('domains.overview.heading', { since, until, domains: domains.length }), ''];
   if (domains.length === 0) out.push(t('domains.overview.none'));
   else {
-    const rows = domains.map((d: DomainOverview) => [
+    const rows = domains.map((d) => [
       d.domain,
       t(inventory.has(d.domain) ? 'yes' : 'no'),
       policyText(d.policy),

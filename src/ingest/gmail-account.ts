@@ -35,13 +35,13 @@ export interface GmailTarget {
   label: string;
 }
 
+/** A user's address, as a Gmail API userId and a service account's subject. */
+const GMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /**
  * Reads `gmail://MAILBOX/LABEL[/SUBLABEL...]` (the label INBOX when none is given); the mailbox
  * and the labels may be %-encoded. Throws RangeError on anything else.
  */
-/** A user's address, as a Gmail API userId and a service account's subject. */
-export const GMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export function parseGmailUrl(url: string): GmailTarget {
   const { mailbox, path } = parseMailboxUrl(url, 'gmail', 'gmail://MAILBOX/LABEL');
   // The user's address (a service account acts as it: the JWT's sub), or `me`, the user a

@@ -5,20 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { domainOverviews } from '../analysis/overview.ts';
-import { dayOf } from '../analysis/period.ts';
+import { describeNextStep, domainOverviews } from '../analysis/overview.ts';
+import { parsePeriod } from '../analysis/period.ts';
 import { type DomainScope, scopeAllows, scopeCondition } from '../auth/scope.ts';
 import { type CheckContext, checkDomain, describeCheck, InvalidDomainError } from '../check/index.ts';
-import { analysisText } from '../i18n/analysis.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { translate } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
 import { ApiError, notFound, requestLang } from './errors.ts';
 import { type AnyRouteSpec, addRoute, type Caller, domainParams, sinceSchema } from './route.ts';
 
-const DAY = 86_400;
-
-/** The overview of every domain the caller may see, as the API gives it: the next step in words. */
+/** The overview of every domain the caller may see over its last `days`, as the API gives it: the next step in words. */
 export async function domainOverviewsFor(
   store: Store,
   scope: DomainScope,
@@ -27,17 +23,15 @@ export async function domainOverviewsFor(
   inventory: readonly string[],
   now = Math.floor(Date.now() / 1000),
 ) {
-  const today = dayOf(now);
-  const period = { since: today - (days - 1) * DAY, until: today };
   const filter = {
     condition: (column: string) => scopeCondition(column, scope),
     allows: (domain: string) => scopeAllows(scope, domain),
   };
-  const overviews = await domainOverviews(store, period, { inventory, filter });
-  return overviews.map(({ next, ...overview }) => ({
-    ...overview,
-    next: { code: next, text: translate(analysisText, `next.${next}`, lang) },
-  }));
+  const overviews = await domainOverviews(store, parsePeriod({ since: `${days}d` }, now), {
+    inventory,
+    filter,
+  });
+  return overviews.map(({ next, ...overview }) => ({ ...overview, next: describeNextStep(next, lang) }));
 }
 
 /** The domain of a /api/domains/:domain route, or a 404 when the caller may not see it. */
