@@ -5,7 +5,14 @@ import { isoDay, type Period } from '../analysis/period.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
-import { type AnalysisFlags, analysisOptions, periodFromFlags, table, withStore } from './analysis-common.ts';
+import {
+  type AnalysisFlags,
+  analysisOptions,
+  percent,
+  periodFromFlags,
+  table,
+  withStore,
+} from './analysis-common.ts';
 import { type CliContext, count, printJson, UsageError } from './output.ts';
 
 interface DomainsFlags extends AnalysisFlags {
@@ -110,7 +117,7 @@ async function printOverview(
       t(inventory.has(d.domain) ? 'yes' : 'no'),
       policyText(d.policy),
       count(d.messages),
-      d.passRate === null ? '-' : `${(d.passRate * 100).toFixed(1)}%`,
+      d.passRate === null ? '-' : percent(d.passRate, 1),
       t(`nextShort.${d.next}`),
     ]);
     const head = [
