@@ -11,9 +11,9 @@ import type { Resolver } from '../dns/types.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
-import { defaultStorePath, openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { type CliContext, UsageError } from './output.ts';
+import { withStore as withStoreOf } from './with-store.ts';
 
 export interface AnalysisFlags {
   db?: string;
@@ -51,26 +51,17 @@ export function periodFromFlags(flags: AnalysisFlags): Period {
   }
 }
 
-/**
- * Runs `work` on the store named by --db, closing it after; the owner's bad input is a usage error.
- * A SQLite store that is not there is refused (exit 2) unless `create`: what reads the reports
- * would answer a mistyped path from an empty store made for it, as if nothing had come.
- */
-export async function withStore<T>(
+/** Runs `work` on the store named by --db (see withStore's options); the owner's bad input is a usage error. */
+export function withStore<T>(
   flags: AnalysisFlags,
   ctx: CliContext,
   work: (store: Store) => Promise<T>,
   options: { create?: boolean } = {},
 ): Promise<T> {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: options.create ?? false });
-  try {
-    return await work(store);
-  } catch (error) {
-    if (error instanceof InventoryInputError) throw new UsageError(error.message);
-    throw error;
-  } finally {
-    await store.close();
-  }
+  return withStoreOf(flags, ctx, work, {
+    ...options,
+    usageError: (error) => (error instanceof InventoryInputError ? new UsageError(error.message) : undefined),
+  });
 }
 
 /** The DNS a command may use: none unless --resolver was given. */

@@ -70,6 +70,7 @@ import {
   writeReportFiles,
   writeTrendReportFiles,
 } from './survey-report.ts';
+import { withStore } from './with-store.ts';
 
 interface SurveyFlags extends ReportFileFlags {
   categories?: string;
@@ -165,7 +166,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .addHelpText('after', t('survey.sub.help'))
     .action(async (name: string, _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<SurveyFlags>();
-      await withStore(ctx, flags, async (store) => {
+      await withScans(ctx, flags, async (store) => {
         const scan = await requireScan(store, name);
         if (scan.status !== 'finished') {
           const { results } = await storedCounts(store, scan.id);
@@ -184,7 +185,7 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
     .addHelpText('after', t('survey.sub.help'))
     .action(async (names: string[], _flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals<SurveyFlags>();
-      await withStore(ctx, flags, async (store) => {
+      await withScans(ctx, flags, async (store) => {
         const trend = await surveyTrend(store, names);
         if (flags.json) printJson(ctx, trend);
         else printTrend(ctx, trend);
@@ -199,16 +200,14 @@ function scanUsageError(ctx: CliContext, error: ScanError): UsageError {
 }
 
 /** The store of stored scans, for reading them: one that is not there is refused, not made. */
-async function withStore(ctx: CliContext, flags: SurveyFlags, fn: (store: Store) => Promise<void>) {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: false });
-  try {
-    await fn(store);
-  } catch (error) {
-    if (error instanceof ScanError) throw scanUsageError(ctx, error);
-    throw error;
-  } finally {
-    await store.close();
-  }
+function withScans(
+  ctx: CliContext,
+  flags: SurveyFlags,
+  work: (store: Store) => Promise<void>,
+): Promise<void> {
+  return withStore(flags, ctx, work, {
+    usageError: (error) => (error instanceof ScanError ? scanUsageError(ctx, error) : undefined),
+  });
 }
 
 /** The scan's method options from the flags (what a stored scan keeps, and its workers use). */

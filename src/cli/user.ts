@@ -15,9 +15,8 @@ import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { serverText } from '../i18n/server.ts';
 import { translate, translator } from '../i18n/translate.ts';
-import { defaultStorePath, openStore } from '../store/open.ts';
-import type { Store } from '../store/types.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
+import { withStore } from './with-store.ts';
 
 interface UserFlags {
   db?: string;
@@ -57,21 +56,6 @@ function checkedDomains(given: readonly string[], ctx: CliContext): string[] {
       throw new UsageError(translate(serverText, 'error.bad-domain', ctx.lang, { domain: text }));
     }
   });
-}
-
-/** The store named by --db; only `create` (the first user, before `sumi serve`) makes one. */
-async function withStore<T>(
-  flags: UserFlags,
-  ctx: CliContext,
-  work: (store: Store) => Promise<T>,
-  options: { create?: boolean } = {},
-): Promise<T> {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: options.create ?? false });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
 }
 
 export function registerUser(program: Command, ctx: CliContext): void {

@@ -1,0 +1,34 @@
+/**
+ * How a command opens the store its --db names (or SUMI_DB, or the default path) for one piece
+ * of work: the one place the CLI decides whether a missing SQLite store may be made.
+ */
+import { defaultStorePath, openStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
+import type { CliContext, UsageError } from './output.ts';
+
+export interface WithStoreOptions {
+  /**
+   * Make a SQLite store that is not there. Without it one is refused (exit 2): what reads the
+   * reports would answer a mistyped path from an empty store made for it, as if nothing had come.
+   */
+  create?: boolean;
+  /** The command's own input errors as usage errors (undefined: not one of them). */
+  usageError?: (error: unknown) => UsageError | undefined;
+}
+
+/** Runs `work` on the store named by `flags.db`, closing it after. */
+export async function withStore<T>(
+  flags: { db?: string },
+  ctx: CliContext,
+  work: (store: Store) => Promise<T>,
+  options: WithStoreOptions = {},
+): Promise<T> {
+  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: options.create ?? false });
+  try {
+    return await work(store);
+  } catch (error) {
+    throw options.usageError?.(error) ?? error;
+  } finally {
+    await store.close();
+  }
+}
