@@ -3,7 +3,9 @@
  * message being assembled). Handles mboxo/mboxrd: a message starts at a `From ` line that opens
  * the file or follows an empty line; `>From `, `>>From `... lines lose one `>` (mboxrd unescaping,
  * which is also right for mboxo's single `>From `). The empty line before a separator belongs to
- * the format, not to the message.
+ * the format, not to the message. When the first separator is a whole From_ line (a sender and
+ * an asctime date), later ones must be too, as mutt and Dovecot read them: a body line of an
+ * unescaped mbox such as "From the DMARC team: ..." after a paragraph does not cut its mail in two.
  */
 import { constants, gunzipSync } from 'node:zlib';
 
@@ -32,6 +34,12 @@ interface Assembling {
 
 const LF = 0x0a;
 const FROM = Buffer.from('From ');
+
+/**
+ * A whole From_ line: `From SENDER DATE`, the sender possibly empty or quoted, the date as asctime
+ * writes it (`Tue Nov 14 22:13:20 2023`; a zone before the year in some writers, Gmail's export).
+ */
+const FROM_LINE = /^From (?:"[^"\r\n]*"\S*|\S*) +(?:[A-Za-z]{3},? +)?[A-Za-z]{3} +\d{1,2} +\d{1,2}:\d{2}/;
 
 /** True when the bytes start like an mbox (a From_ line). */
 export function looksLikeMbox(head: Uint8Array): boolean {
@@ -82,6 +90,8 @@ export async function* splitMbox(
   let previousEmpty = true; // the start of the file counts as following an empty line
   // An empty line is held back: it is the separator's if a From_ line follows.
   let heldEmpty: Buffer | null = null;
+  // Whether separators are whole From_ lines, as the first one was (undefined before it).
+  let wholeFromLines: boolean | undefined;
 
   const finish = (): MboxMessage | null => {
     if (!current) return null;
@@ -100,8 +110,13 @@ export async function* splitMbox(
   };
 
   function* onLine(line: Buffer, lineOffset: number): Generator<MboxMessage> {
-    const isFrom = previousEmpty && line.length >= 5 && line.subarray(0, 5).equals(FROM);
+    const isFrom =
+      previousEmpty &&
+      line.length >= 5 &&
+      line.subarray(0, 5).equals(FROM) &&
+      (wholeFromLines !== true || FROM_LINE.test(line.toString('latin1', 0, 200)));
     if (isFrom) {
+      wholeFromLines ??= FROM_LINE.test(line.toString('latin1', 0, 200));
       heldEmpty = null;
       const done = finish();
       if (done) yield done;

@@ -34,6 +34,24 @@ describe('splitMbox', () => {
     ]);
   });
 
+  it('splits only on whole From_ lines when the first separator is one (a body line of an unescaped mbox)', async () => {
+    const box =
+      'From dmarc@example.jp Tue Nov 14 22:13:20 2023\nSubject: one\n\nDear admin,\n\nFrom the DMARC team: see the report.\n\n' +
+      'From - Wed Jan 05 10:24:12 +0000 2022\nSubject: two\n\nbody\n\n' +
+      'From "a b"@example.jp Thu, Jan  6 01:02 2022\nSubject: three\n\nbody\n\n' +
+      'From  Fri Jan  7 01:02:03 2022\nSubject: four\n\nbody\n';
+    for (const size of [1, 5, 4096]) {
+      expect(texts(await split(box, size))).toEqual([
+        'Subject: one\n\nDear admin,\n\nFrom the DMARC team: see the report.\n',
+        'Subject: two\n\nbody\n',
+        'Subject: three\n\nbody\n',
+        'Subject: four\n\nbody\n',
+      ]);
+    }
+    // A mailbox whose writer puts something else after the sender keeps splitting on any From_ line.
+    expect(texts(await split('From x 1700000000\nA: 1\n\nFrom y 1700000001\nB: 2\n'))).toEqual(['A: 1\n', 'B: 2\n']);
+  });
+
   it('keeps CRLF line ends and the message bytes exactly', async () => {
     const box = Buffer.concat([
       Buffer.from('From x Mon Jan  1 00:00:00 2024\r\nA: \xff\r\n\r\nbin\r\n\r\n', 'latin1'),
