@@ -31,11 +31,11 @@ import {
 } from '../ingest/imap-account.ts';
 import type { ApiMailboxEvent } from '../ingest/mailbox.ts';
 import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
-import type { IngestProgress, IngestTotals } from '../ingest/totals.ts';
+import { emptyTotals, type IngestProgress, type IngestTotals } from '../ingest/totals.ts';
 import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
 import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
-import { defaultStorePath, openStore } from '../store/open.ts';
+import { defaultStorePath, openStore, storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { type CliContext, count, printJson, RuntimeError, UsageError } from './output.ts';
 
@@ -203,7 +203,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     }
     login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+  const url = flags.db ?? defaultStorePath(ctx.env);
+  const store = await openStore(url);
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;
@@ -246,6 +247,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
         ...(concurrency ? { concurrency } : {}),
         ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
       };
+      const stored = emptyTotals();
       try {
         totals = flags.watch
           ? await watchPaths(inputs, {
@@ -256,13 +258,21 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
                 ctx.stderr.write(watchLine(event, ctx));
               },
             })
-          : await ingestPaths(inputs, options);
+          : await ingestPaths(inputs, options, stored);
       } catch (error) {
         if (error instanceof NotAFolderError)
           throw new UsageError(t('error.notAFolder', { path: error.path }));
         const { code, path } = error as NodeJS.ErrnoException;
         if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));
-        throw error;
+        const failure = storeFailure(url, error);
+        if (!failure) throw error;
+        // What was stored before the store failed is said, and is kept: the same run again completes it.
+        progress.done();
+        const message = t('error.storeFailedMidRun', {
+          message: describeStoreAccessError(failure, ctx.lang),
+        });
+        printSummary(ctx, stored, Boolean(flags.json), (Date.now() - started) / 1000, message);
+        throw new RuntimeError(message);
       }
     }
   } finally {
@@ -720,9 +730,19 @@ function clock(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-export function printSummary(ctx: CliContext, totals: IngestTotals, json: boolean, seconds: number): void {
+/**
+ * The run's totals, for people or as the --json answer. `error`: why the run ended early (the
+ * store failed), in JSON its `error`; people read it on stderr.
+ */
+export function printSummary(
+  ctx: CliContext,
+  totals: IngestTotals,
+  json: boolean,
+  seconds: number,
+  error?: string,
+): void {
   if (json) {
-    printJson(ctx, totalsAnswer(totals, ctx.lang));
+    printJson(ctx, { ...totalsAnswer(totals, ctx.lang), ...(error !== undefined ? { error } : {}) });
     return;
   }
   const t = translator(ingestText, ctx.lang);

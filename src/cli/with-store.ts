@@ -2,7 +2,7 @@
  * How a command opens the store its --db names (or SUMI_DB, or the default path) for one piece
  * of work: the one place the CLI decides whether a missing SQLite store may be made.
  */
-import { defaultStorePath, openStore } from '../store/open.ts';
+import { defaultStorePath, openStore, storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import type { CliContext, UsageError } from './output.ts';
 
@@ -16,18 +16,22 @@ export interface WithStoreOptions {
   usageError?: (error: unknown) => UsageError | undefined;
 }
 
-/** Runs `work` on the store named by `flags.db`, closing it after. */
+/**
+ * Runs `work` on the store named by `flags.db`, closing it after. A store that fails as it is
+ * used (locked, its disk full, the server gone) is said in one line (storeFailure).
+ */
 export async function withStore<T>(
   flags: { db?: string },
   ctx: CliContext,
   work: (store: Store) => Promise<T>,
   options: WithStoreOptions = {},
 ): Promise<T> {
-  const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { create: options.create ?? false });
+  const url = flags.db ?? defaultStorePath(ctx.env);
+  const store = await openStore(url, { create: options.create ?? false });
   try {
     return await work(store);
   } catch (error) {
-    throw options.usageError?.(error) ?? error;
+    throw options.usageError?.(error) ?? storeFailure(url, error) ?? error;
   } finally {
     await store.close();
   }

@@ -266,6 +266,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '{count, plural, one {# input gave no report; it is kept in the quarantine if it could be read:} other {# inputs gave no report; those that could be read are kept in the quarantine:}}',
     ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
   },
+  'error.storeFailedMidRun': {
+    en: '{message}. What the summary counts is stored; once the store can be written, the same ingest run again stores the rest',
+    ja: '{message}。集計にあるものは保存済みです。ストアに書き込めるようになったら、同じ取り込みをもう一度実行すると残りが保存されます',
+  },
   'error.noInput': {
     en: 'give at least one path, "-", an imap://, a graph:// or a gmail:// URL',
     ja: 'パス、"-"、imap:// URL、graph:// URL または gmail:// URL を 1 つ以上指定してください',
@@ -837,6 +841,22 @@ export const storeAccessText = {
   'store.access.sqlite-file': {
     en: 'cannot open the SQLite store {path}: {reason}',
     ja: 'SQLite のストア {path} を開けません: {reason}',
+  },
+  'store.access.sqlite-locked': {
+    en: 'the SQLite store {path} stayed locked by another process for {seconds} s (another sumi writing to it, or a program or backup holding a transaction open)',
+    ja: 'SQLite のストア {path} が {seconds} 秒のあいだ別のプロセスにロックされたままでした（書き込み中の別の sumi、またはトランザクションを開いたままのプログラムやバックアップ）',
+  },
+  'store.access.sqlite-full': {
+    en: 'the disk holding the SQLite store {path} is full: {reason}',
+    ja: 'SQLite のストア {path} のあるディスクがいっぱいです: {reason}',
+  },
+  'store.access.sqlite-failed': {
+    en: 'the SQLite store {path} could not be written or read: {reason}',
+    ja: 'SQLite のストア {path} の読み書きに失敗しました: {reason}',
+  },
+  'store.access.server-failed': {
+    en: 'PostgreSQL at {target} failed: {reason}',
+    ja: 'PostgreSQL（{target}）でエラーが発生しました: {reason}',
   },
   'store.access.no-store': {
     en: 'no store at {path}: name the store with --db (or SUMI_DB); sumi ingest makes one as it stores reports',

@@ -108,13 +108,15 @@ export interface IngestPathsOptions {
 }
 
 /**
- * Ingests every input under `paths`. Rejects on a runtime failure (the store failing); inputs
- * that are not reports, or cannot be read, are in `failed`. Throws the file system's error
- * (ENOENT...) before doing anything when a given path does not exist.
+ * Ingests every input under `paths`, adding what they gave to `totals` as each report commits.
+ * Rejects on a runtime failure (the store failing): `totals` then says what was stored before
+ * it. Inputs that are not reports, or cannot be read, are in `failed`. Throws the file system's
+ * error (ENOENT...) before doing anything when a given path does not exist.
  */
 export async function ingestPaths(
   paths: readonly string[],
   options: IngestPathsOptions,
+  totals: IngestTotals = emptyTotals(),
 ): Promise<IngestTotals> {
   const run = new IngestRun(options);
   let scanned: ScannedPath[];
@@ -125,7 +127,6 @@ export async function ingestPaths(
     await run.abandon();
     throw error;
   }
-  const totals = emptyTotals();
   await run.ingest(scanned, totals);
   return totals;
 }

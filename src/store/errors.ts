@@ -59,8 +59,10 @@ export function describeStoreInputError(error: StoreInputError, lang: Lang): str
 
 /**
  * Why a store cannot be opened or written as it is configured: the server is not there, refuses
- * the role, or the file is not a store. Told in the user's words, without a stack: a wrong URL or
- * a missing grant is not a bug of Sumi's. `reason` is what the system or the server said.
+ * the role, or the file is not a store; or, as it was used, the file stayed locked, its disk
+ * filled, the server went away (storeFailure). Told in the user's words, without a stack: a wrong
+ * URL, a missing grant or a full disk is not a bug of Sumi's. `reason` is what the system or the
+ * server said.
  */
 export type StoreAccessErrorCode =
   | 'bad-url'
@@ -70,7 +72,11 @@ export type StoreAccessErrorCode =
   | 'no-password'
   | 'no-schema'
   | 'sqlite-file'
-  | 'no-store';
+  | 'no-store'
+  | 'sqlite-locked'
+  | 'sqlite-full'
+  | 'sqlite-failed'
+  | 'server-failed';
 
 export interface StoreAccessErrorArgs {
   /** PostgreSQL: user@host:port/database, never the password. */

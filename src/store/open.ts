@@ -410,6 +410,41 @@ export function postgresAccessError(
   return error;
 }
 
+/**
+ * A store that failed as it was used rather than as it was opened, as a StoreAccessError: SQLite's
+ * file locked by another process past the busy timeout, its disk full, the file unwritable or
+ * damaged; PostgreSQL gone or refusing (postgresAccessError), shut down, out of disk or memory,
+ * or read-only (SQLSTATE classes 08, 53, 57P and 25006), or its connection cut. The machine's
+ * state, not a bug: one line in the user's words. Anything else: undefined. `url`: the store's
+ * --db.
+ */
+export function storeFailure(url: string, error: unknown): StoreAccessError | undefined {
+  if (error instanceof StoreAccessError) return error;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const reason = typeof message === 'string' ? message : String(error);
+  if (!isPostgresUrl(url)) {
+    if (typeof code !== 'string') return undefined;
+    const args = { path: url, reason };
+    if (code.startsWith('SQLITE_BUSY'))
+      return new StoreAccessError(
+        'sqlite-locked',
+        { ...args, seconds: SQLITE_BUSY_TIMEOUT_MS / 1000 },
+        { cause: error },
+      );
+    if (code === 'SQLITE_FULL') return new StoreAccessError('sqlite-full', args, { cause: error });
+    if (/^SQLITE_(?:IOERR|READONLY|CORRUPT|NOTADB|CANTOPEN|NOMEM)/.test(code))
+      return new StoreAccessError('sqlite-failed', args, { cause: error });
+    return undefined;
+  }
+  const access = postgresAccessError(url, error);
+  if (access instanceof StoreAccessError) return access;
+  // pg's words when the server closes the connection under a query (it carries no SQLSTATE).
+  const cut = /^Connection terminated/.test(reason);
+  if (cut || (typeof code === 'string' && (/^(?:08|53|57P)/.test(code) || code === '25006')))
+    return new StoreAccessError('server-failed', { target: postgresTarget(url), reason }, { cause: error });
+  return undefined;
+}
+
 /** user@host:port/database of a postgres:// URL, as a person would name it: never its password. */
 export function postgresTarget(url: string): string {
   try {

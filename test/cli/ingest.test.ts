@@ -3,12 +3,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
 import { until } from '../helpers/until.ts';
 import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
 import { childOutput, spawnSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
+import { engines, postgresServer } from '../store/helpers.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/reports');
@@ -232,6 +234,65 @@ describe('sumi ingest', () => {
     expect(usage.code).toBe(64);
     expect(usage.stderr).toContain('--from-mta reads one mail from stdin');
   }, 60_000);
+
+  it.skipIf('skip' in postgresServer)(
+    `a store that fails mid-run is said in one line after what was stored, which a rerun completes${'skip' in postgresServer ? ` (skipped: ${postgresServer.skip})` : ''}`,
+    async () => {
+      const engine = engines.find((e) => e.name === 'postgres')!;
+      const url = await engine.location();
+      try {
+        await writeReports('full', 8);
+        // The server's disk fills once 3 reports are stored (a trigger raising disk_full, 53100).
+        const first = await sumi(['ingest', input('r0000.xml.gz'), '--db', url]);
+        expect(first.code, first.stderr).toBe(0);
+        const server = new pg.Client({ connectionString: url });
+        await server.connect();
+        try {
+          await server.query(`create function sumi_test_disk_full() returns trigger language plpgsql as $$
+            begin
+              if (select count(*) from reports) >= 3 then
+                raise exception 'could not extend file: No space left on device' using errcode = 'disk_full';
+              end if;
+              return new;
+            end $$`);
+          await server.query(
+            'create trigger sumi_test_disk_full before insert on reports for each row execute function sumi_test_disk_full()',
+          );
+          const full = await sumi([
+            'ingest',
+            path.join(dir, 'in'),
+            '--db',
+            url,
+            '--json',
+            '--concurrency',
+            '1',
+          ]);
+          expect(full.code).toBe(1);
+          const answer = JSON.parse(full.stdout);
+          const stored = Number((await server.query('select count(*) from reports')).rows[0].count);
+          expect(answer.reports + answer.duplicates).toBe(stored);
+          expect(answer.error).toMatch(
+            /^PostgreSQL at .*127\.0\.0\.1:5432\/test failed: could not extend file: No space left on device\. What the summary counts is stored/,
+          );
+          expect(full.stderr.trim().split('\n')).toEqual([`error: ${answer.error}`]);
+          const ja = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--lang', 'ja']);
+          expect(ja.code).toBe(1);
+          expect(ja.stderr).toContain('でエラーが発生しました: could not extend file');
+          expect(ja.stderr).not.toMatch(/\n\s+at /);
+          // Space again: the same run stores the rest, nothing twice.
+          await server.query('drop trigger sumi_test_disk_full on reports');
+          const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
+          expect(rerun.code, rerun.stderr).toBe(0);
+          expect(JSON.parse(rerun.stdout)).toMatchObject({ reports: 8 - stored, duplicates: stored });
+        } finally {
+          await server.end();
+        }
+      } finally {
+        await engine.cleanup();
+      }
+    },
+    60_000,
+  );
 
   it('exits 2 on bad usage', async () => {
     expect((await sumi(['ingest', '--db', db])).code).toBe(2);

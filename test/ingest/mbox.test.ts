@@ -49,7 +49,10 @@ describe('splitMbox', () => {
       ]);
     }
     // A mailbox whose writer puts something else after the sender keeps splitting on any From_ line.
-    expect(texts(await split('From x 1700000000\nA: 1\n\nFrom y 1700000001\nB: 2\n'))).toEqual(['A: 1\n', 'B: 2\n']);
+    expect(texts(await split('From x 1700000000\nA: 1\n\nFrom y 1700000001\nB: 2\n'))).toEqual([
+      'A: 1\n',
+      'B: 2\n',
+    ]);
   });
 
   it('keeps CRLF line ends and the message bytes exactly', async () => {

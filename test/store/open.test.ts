@@ -17,6 +17,7 @@ import {
   postgresConnectTimeoutS,
   postgresTarget,
   SQLITE_WAL_CHECKPOINT_PAGES,
+  storeFailure,
 } from '../../src/store/open.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { decodeText, encodeText } from '../../src/store/text.ts';
@@ -124,6 +125,49 @@ describe('a store that cannot be opened or written as configured', () => {
       '/var/run/postgresql:5432/dmarc',
     );
     expect(postgresTarget('postgres://%E5%A2%A8:pw@[::1]/d%20b')).toBe('墨@[::1]:5432/d b');
+  });
+
+  it('says a store that failed as it was used in one line: locked, full, damaged, the server gone; the rest as they are', () => {
+    const failure = (message: string, code?: string) =>
+      Object.assign(new Error(message), code ? { code } : {});
+    const sorted = (url: string, error: Error) => {
+      const out = storeFailure(url, error);
+      return out && [out.code, describeStoreAccessError(out, 'en')];
+    };
+    const file = '/var/lib/sumi/sumi.db';
+    expect(sorted(file, failure('database is locked', 'SQLITE_BUSY'))).toEqual([
+      'sqlite-locked',
+      'the SQLite store /var/lib/sumi/sumi.db stayed locked by another process for 60 s (another sumi writing to it, or a program or backup holding a transaction open)',
+    ]);
+    expect(sorted(file, failure('database or disk is full', 'SQLITE_FULL'))).toEqual([
+      'sqlite-full',
+      'the disk holding the SQLite store /var/lib/sumi/sumi.db is full: database or disk is full',
+    ]);
+    expect(sorted(file, failure('disk I/O error', 'SQLITE_IOERR_WRITE'))?.[0]).toBe('sqlite-failed');
+    expect(sorted(file, failure('database disk image is malformed', 'SQLITE_CORRUPT'))?.[0]).toBe(
+      'sqlite-failed',
+    );
+    // A constraint or a bug of Sumi's is not the machine's state: left as it is, with its stack.
+    expect(
+      storeFailure(file, failure('UNIQUE constraint failed', 'SQLITE_CONSTRAINT_UNIQUE')),
+    ).toBeUndefined();
+    expect(storeFailure(file, new TypeError('x is undefined'))).toBeUndefined();
+    const url = 'postgres://sumi:s3cret@db.example.jp/dmarc';
+    expect(sorted(url, failure('could not extend file: No space left on device', '53100'))).toEqual([
+      'server-failed',
+      'PostgreSQL at sumi@db.example.jp:5432/dmarc failed: could not extend file: No space left on device',
+    ]);
+    expect(sorted(url, failure('terminating connection due to administrator command', '57P01'))?.[0]).toBe(
+      'server-failed',
+    );
+    expect(sorted(url, failure('Connection terminated unexpectedly'))?.[0]).toBe('server-failed');
+    expect(sorted(url, failure('cannot execute INSERT in a read-only transaction', '25006'))?.[0]).toBe(
+      'server-failed',
+    );
+    expect(sorted(url, failure('connect ECONNREFUSED 10.0.0.1:5432', 'ECONNREFUSED'))?.[0]).toBe(
+      'unreachable',
+    );
+    expect(storeFailure(url, failure('duplicate key value', '23505'))).toBeUndefined();
   });
 
   it("sorts pg's connection failures: absent, refused, a password not given, and the rest as they are", () => {
