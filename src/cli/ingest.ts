@@ -125,6 +125,13 @@ export function registerIngest(program: Command, ctx: CliContext): void {
       t('option.concurrency', { sqlite: INGEST_CONCURRENCY, postgres: INGEST_CONCURRENCY_POSTGRES }),
     )
     .addHelpText('after', t('ingest.help.after'))
+    .exitOverride((error) => {
+      // A mail server reads the pipe's status: commander's usage errors (an unknown option, a bad
+      // choice) are EX_USAGE there, as Sumi's own are, not the CLI's 2.
+      if (error.exitCode !== 0 && ctx.argv?.includes('--from-mta'))
+        throw new CommanderError(EX_USAGE, 'sumi.ingest.from-mta', error.message);
+      throw error;
+    })
     .action(async (inputs: string[], flags: IngestFlags) => {
       if (flags.fromMta) return deliverFromMta(inputs, flags, ctx);
       const totals = await runIngest(inputs, flags, ctx);

@@ -15,6 +15,8 @@ export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
+  /** The words the command line was given, as run() had them (a command's usage errors may depend on them). */
+  argv?: readonly string[];
 }
 
 /**

@@ -205,6 +205,7 @@ export async function run(argv: string[], ctx: Omit<CliContext, 'lang'>): Promis
     stdout: guardedStream(ctx.stdout),
     stderr: guardedStream(ctx.stderr),
     lang,
+    argv,
   };
   const t = translator(cliText, lang);
   try {

@@ -233,6 +233,13 @@ describe('sumi ingest', () => {
     const usage = await deliver(reportMail({ reportId: 'mta-3' }), [input('x.eml'), '--db', db]);
     expect(usage.code).toBe(64);
     expect(usage.stderr).toContain('--from-mta reads one mail from stdin');
+    // Commander's own usage errors too: an unknown option, a bad choice (an alias's typo).
+    const unknown = await deliver(reportMail({ reportId: 'mta-3' }), ['--db', db, '--bogus']);
+    expect([unknown.code, unknown.stderr]).toEqual([64, expect.stringContaining("unknown option '--bogus'")]);
+    const choice = await deliver(reportMail({ reportId: 'mta-3' }), ['--db', db, '--starttls', 'maybe']);
+    expect(choice.code).toBe(64);
+    // Without --from-mta, the CLI's 2.
+    expect((await sumi(['ingest', '--db', db, '--bogus', input('x.eml')])).code).toBe(2);
   }, 60_000);
 
   it.skipIf('skip' in postgresServer)(
