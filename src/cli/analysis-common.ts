@@ -12,7 +12,7 @@ import { analysisText } from '../i18n/analysis.ts';
 import { planText } from '../i18n/plan.ts';
 import { translator } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
-import { type CliContext, UsageError } from './output.ts';
+import { type CliContext, oneLine, UsageError } from './output.ts';
 import { withStore as withStoreOf } from './with-store.ts';
 
 export interface AnalysisFlags {
@@ -120,7 +120,7 @@ export function table(
   cellRows: readonly (readonly string[])[],
   right: readonly number[] = [],
 ): string {
-  const rows = cellRows.map((cells) => cells.map((cell) => cell.replace(/[\r\n\t]/g, ' ')));
+  const rows = cellRows.map((cells) => cells.map(oneLine));
   const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const line = (cells: readonly string[]) =>
     cells

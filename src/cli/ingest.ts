@@ -37,7 +37,7 @@ import { hostPort } from '../net/address.ts';
 import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
 import { defaultStorePath, openStore, storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
-import { type CliContext, count, printJson, RuntimeError, UsageError } from './output.ts';
+import { type CliContext, count, oneLine, printJson, RuntimeError, UsageError } from './output.ts';
 
 /** Progress is redrawn at most this often. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -323,7 +323,7 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
       duplicates: totals.duplicates,
       failed: totals.failed.length,
     }),
-    ...totals.failed.map((failure) => `  ${describeFailure(failure, ctx.lang)}`),
+    ...totals.failed.map((failure) => `  ${oneLine(describeFailure(failure, ctx.lang))}`),
     ...(totals.otherMail > 0 ? [`  ${t('summary.otherMail', { count: totals.otherMail })}`] : []),
   ];
   return `${lines.join('\n')}\n`;
@@ -772,7 +772,7 @@ export function printSummary(
   if (totals.otherMail > 0) lines.push(t('summary.otherMail', { count: count(totals.otherMail) }));
   if (totals.failed.length > 0) {
     lines.push(t('summary.failed', { count: count(totals.failed.length) }));
-    for (const failure of totals.failed) lines.push(`  ${describeFailure(failure, ctx.lang)}`);
+    for (const failure of totals.failed) lines.push(`  ${oneLine(describeFailure(failure, ctx.lang))}`);
   }
   ctx.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -33,6 +33,14 @@ export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout.write(`${json}\n`);
 }
 
+/**
+ * `text` on one line: a line break or tab in it (a file named with one, a server's reason) as a
+ * space, so that it cannot pass for a line of Sumi's own in a list.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\t]/g, ' ');
+}
+
 /** DEL, C1 controls and the bidi embeddings, overrides and isolates. */
 const TERMINAL_ACTING_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 

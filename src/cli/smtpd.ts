@@ -7,7 +7,7 @@ import { describeFailure, describeRecount } from '../ingest/describe.ts';
 import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver } from '../ingest/smtp.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
-import { type CliContext, UsageError } from './output.ts';
+import { type CliContext, oneLine, UsageError } from './output.ts';
 
 interface SmtpdFlags {
   listen: string;
@@ -83,7 +83,8 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
           if (totals.copies > 0) ctx.stderr.write(`  ${t('summary.copies', { copies: totals.copies })}\n`);
           const recount = describeRecount(totals, ctx.lang);
           if (recount) ctx.stderr.write(`  ${recount}\n`);
-          for (const failure of outcome.failed) ctx.stderr.write(`  ${describeFailure(failure, ctx.lang)}\n`);
+          for (const failure of outcome.failed)
+            ctx.stderr.write(`  ${oneLine(describeFailure(failure, ctx.lang))}\n`);
         },
         onError: (source, error) => ctx.stderr.write(`${source}: ${(error as Error).message}\n`),
       });

@@ -301,6 +301,15 @@ describe('sumi ingest', () => {
     60_000,
   );
 
+  it("keeps each failure on its line when a file's name holds a line break", async () => {
+    await writeFile(input('nl\nfake: line.xml'), 'not a report');
+    const out = await sumi(['ingest', path.join(dir, 'in'), '--db', db]);
+    expect(out.code).toBe(2);
+    const failures = out.stdout.split('\n').filter((line) => line.startsWith('  '));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toContain('nl fake: line.xml');
+  });
+
   it('exits 2 on bad usage', async () => {
     expect((await sumi(['ingest', '--db', db])).code).toBe(2);
     const missing = await sumi(['ingest', input('nope.xml'), '--db', db]);
