@@ -18,6 +18,7 @@ import {
   parseGraphUrl,
 } from '../ingest/graph-account.ts';
 import {
+  archiveIsFolder,
   describeTokenError,
   folderHintWords,
   IMAP_DEFAULT_ARCHIVE,
@@ -25,6 +26,7 @@ import {
   ImapAccessError,
   imapAccessToken,
   imapPassword,
+  isImapKeyword,
   parseImapUrl,
   TokenError,
   tokenServiceFailed,
@@ -208,6 +210,11 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     } catch {
       throw new UsageError(t('error.badImapUrl', { url: imap }));
     }
+    if (flags.flag !== undefined && !isImapKeyword(flags.flag))
+      throw new UsageError(t('error.badImapKeyword', { value: flags.flag }));
+    const archive = flags.archive ?? IMAP_DEFAULT_ARCHIVE;
+    if (flags.flag === undefined && archiveIsFolder(parseImapUrl(imap).folder, archive))
+      throw new UsageError(t('error.archiveIsFolder', { archive }));
     login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
   const url = flags.db ?? defaultStorePath(ctx.env);
@@ -586,11 +593,15 @@ async function runImap(
 function imapAccessMessage(error: ImapAccessError, ctx: CliContext): string {
   const t = translator(ingestText, ctx.lang);
   const { host, port, user, folder } = error.target;
+  const archive = error.archive ?? '';
+  const keyword = error.keyword ?? '';
   const message = t(`imap.access.${error.code}`, {
     server: hostPort(host, port),
     user,
     folder,
     reason: error.reason,
+    archive,
+    action: error.keyword ? t('imap.action.mark', { keyword }) : t('imap.action.move', { archive }),
   });
   const hint = folderHintWords(error, ctx.lang);
   return hint ? `${message} ${hint}` : message;

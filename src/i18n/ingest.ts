@@ -266,6 +266,14 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '{count, plural, one {# input gave no report; it is kept in the quarantine if it could be read:} other {# inputs gave no report; those that could be read are kept in the quarantine:}}',
     ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
   },
+  'error.badImapKeyword': {
+    en: '--flag {value} is not an IMAP keyword: ASCII letters, digits and punctuation but ( ) { % * " \\ ] and no space (e.g. $SumiProcessed)',
+    ja: '--flag {value} は IMAP のキーワードではありません。使えるのは ASCII の英数字と記号（( ) { % * " \\ ] と空白を除く）です（例: $SumiProcessed）',
+  },
+  'error.archiveIsFolder': {
+    en: '--archive {archive} is the folder read: mail moved there would be read again as new; name another folder, or mark processed mail with --flag',
+    ja: '--archive {archive} は読み取るフォルダーそのものです。移したメールが新着として再び読まれます。別のフォルダーを指定するか、--flag で処理済みのメールに印を付けてください',
+  },
   'error.storeFailedMidRun': {
     en: '{message}. What the summary counts is stored; once the store can be written, the same ingest run again stores the rest',
     ja: '{message}。集計にあるものは保存済みです。ストアに書き込めるようになったら、同じ取り込みをもう一度実行すると残りが保存されます',
@@ -529,6 +537,26 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'imap.access.no-folder': {
     en: 'the IMAP server {server} has no folder {folder} for {user}: {reason}',
     ja: 'IMAP サーバー {server} に {user} のフォルダー {folder} がありません: {reason}',
+  },
+  'imap.access.folder-refused': {
+    en: 'the IMAP server {server} could not open the folder {folder} for {user}: {reason}',
+    ja: 'IMAP サーバー {server} が {user} のフォルダー {folder} を開けませんでした: {reason}',
+  },
+  'imap.access.archive-refused': {
+    en: 'the IMAP server {server} refused to create the archive folder {archive} for {user}: {reason} (--archive names another folder; --flag marks processed mail instead of moving it)',
+    ja: 'IMAP サーバー {server} が {user} の保管フォルダー {archive} の作成を拒否しました: {reason}（--archive で別のフォルダーを指定するか、--flag で処理済みのメールを移動せずに印を付けてください）',
+  },
+  'imap.access.not-processed': {
+    en: 'the IMAP server {server} refused to {action} the mail stored from {folder} for {user}: {reason}. Its reports are stored; the mail stays in {folder}, fetched again by every run (as duplicates) until the server takes it',
+    ja: 'IMAP サーバー {server} が、{user} のフォルダー {folder} から保存したメールについて{action}を拒否しました: {reason}。レポートは保存済みです。メールは {folder} に残り、サーバーが受け付けるまで毎回の実行で（重複として）取得されます',
+  },
+  'imap.action.move': {
+    en: 'move to {archive} (look at the rights on that folder and the mailbox quota, or mark processed mail with --flag instead)',
+    ja: '{archive} への移動（そのフォルダーの権限とメールボックスの容量を確認するか、代わりに --flag で処理済みのメールに印を付けてください）',
+  },
+  'imap.action.mark': {
+    en: 'mark with the keyword {keyword} (the folder may keep no keywords: move processed mail with --archive instead)',
+    ja: 'キーワード {keyword} の付与（フォルダーがキーワードを保持しない可能性があります。代わりに --archive で処理済みのメールを移動してください）',
   },
   'imap.folderLike': {
     en: '(did you mean {folder}? The server matches folder names exactly)',

@@ -594,6 +594,18 @@ export const webText = {
     en: 'the server has no such folder: {reason}',
     ja: 'サーバーにそのフォルダーがありません: {reason}',
   },
+  'imap-state.folder-refused': {
+    en: 'the server could not open the folder: {reason}',
+    ja: 'サーバーがフォルダーを開けませんでした: {reason}',
+  },
+  'imap-state.archive-refused': {
+    en: 'the server refused to create the archive folder: {reason}',
+    ja: 'サーバーが保管フォルダーの作成を拒否しました: {reason}',
+  },
+  'imap-state.not-processed': {
+    en: 'the server refused to move processed mail to the archive folder (its reports are stored; the mail is read again): {reason}',
+    ja: 'サーバーが処理済みのメールの保管フォルダーへの移動を拒否しました（レポートは保存済み、メールは再び読まれます）: {reason}',
+  },
   'imap-state.reports': {
     en: '{count, plural, one {# report} other {# reports}} stored',
     ja: '{count} 件のレポートを保存',

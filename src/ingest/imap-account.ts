@@ -148,25 +148,46 @@ export function imapAccessToken(
   };
 }
 
-/** Why an IMAP folder could not be read: the server, its TLS, the login or the folder. */
-export const IMAP_ACCESS_ERROR_CODES = ['unreachable', 'tls', 'login-refused', 'no-folder'] as const;
+/**
+ * Why an IMAP folder could not be read or emptied: the server, its TLS, the login, the folder not
+ * there or refused (SELECT answered NO for another reason: a server fault, the folder in use, no
+ * right to it), the archive folder not made, or the processed mail not moved or marked.
+ */
+export const IMAP_ACCESS_ERROR_CODES = [
+  'unreachable',
+  'tls',
+  'login-refused',
+  'no-folder',
+  'folder-refused',
+  'archive-refused',
+  'not-processed',
+] as const;
 export type ImapAccessErrorCode = (typeof IMAP_ACCESS_ERROR_CODES)[number];
 
 /**
  * The server, its TLS, the login or the folder refused: the configuration or the world's state,
  * not a fault of the mail. `reason` is what the system or the server said; for `no-folder`,
- * `folders` are the account's folders (paths written with '/'), for folderHint.
+ * `folders` are the account's folders (paths written with '/'), for folderHint; for
+ * `archive-refused` and `not-processed`, `archive` the folder mail was to be moved to, or
+ * `keyword` the one it was to be marked with.
  */
 export class ImapAccessError extends Error {
   readonly code: ImapAccessErrorCode;
   readonly target: ImapTarget;
   readonly reason: string;
   readonly folders: readonly string[];
+  readonly archive: string | null;
+  readonly keyword: string | null;
   constructor(
     code: ImapAccessErrorCode,
     target: ImapTarget,
     reason: string,
-    options?: { cause?: unknown; folders?: readonly string[] },
+    options?: {
+      cause?: unknown;
+      folders?: readonly string[];
+      archive?: string | null;
+      keyword?: string | null;
+    },
   ) {
     super(`${code}: ${target.user}@${target.host}:${target.port} ${target.folder}: ${reason}`, options);
     this.name = 'ImapAccessError';
@@ -174,7 +195,35 @@ export class ImapAccessError extends Error {
     this.target = target;
     this.reason = reason;
     this.folders = options?.folders ?? [];
+    this.archive = options?.archive ?? null;
+    this.keyword = options?.keyword ?? null;
   }
+}
+
+/**
+ * An IMAP keyword as a mail may be marked with (RFC 3501's flag-keyword, an atom): ASCII
+ * printable characters but ( ) { % * " \ ] and space. A server refuses anything else (a space,
+ * Japanese), and the flag would never be set: every run would fetch the mail again.
+ */
+const IMAP_KEYWORD = /^[!#$&'+,\-./0-9:;<=>?@A-Z[^_`a-z|}~]+$/;
+
+export function isImapKeyword(keyword: string): boolean {
+  return IMAP_KEYWORD.test(keyword);
+}
+
+/**
+ * Whether the archive folder is the folder read (paths written with '/'; INBOX in any case, as
+ * servers match it): every mail moved there would arrive again as new, and a watch would read
+ * the same mail for ever.
+ */
+export function archiveIsFolder(folder: string, archive: string): boolean {
+  const normal = (path: string) =>
+    path
+      .split('/')
+      .filter(Boolean)
+      .map((part, i) => (i === 0 && part.toUpperCase() === 'INBOX' ? 'INBOX' : part))
+      .join('/');
+  return normal(folder) === normal(archive);
 }
 
 /**

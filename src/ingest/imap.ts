@@ -11,6 +11,7 @@ import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
 import {
+  archiveIsFolder,
   IMAP_DEFAULT_ARCHIVE,
   IMAP_OTHER_MAIL_KEYWORD,
   IMAP_RECONNECT_MAX_MS,
@@ -18,6 +19,7 @@ import {
   ImapAccessError,
   type ImapTarget,
   imapPassword,
+  isImapKeyword,
   parseImapUrl,
   sleep,
   TokenError,
@@ -81,11 +83,17 @@ export interface IngestImapOptions {
 
 /**
  * Ingests the folder's mail. Without `watch`, one pass and done; rejects on a connection or
- * store failure. With `watch`, runs until `signal` aborts; only a login refused at the first
- * connection ends it with an error (a wrong password does not get better by retrying).
+ * store failure. With `watch`, runs until `signal` aborts; only a login, folder or archive
+ * folder refused at the first connection ends it with an error (a wrong password does not get
+ * better by retrying). Throws RangeError for a `flag` that is no IMAP keyword, or an archive
+ * folder that is the folder read.
  */
 export async function ingestImap(url: string, options: IngestImapOptions): Promise<IngestTotals> {
   const target = parseImapUrl(url);
+  if (options.flag !== undefined && !isImapKeyword(options.flag))
+    throw new RangeError(`not an IMAP keyword: ${options.flag}`);
+  if (options.flag === undefined && archiveIsFolder(target.folder, options.archive ?? IMAP_DEFAULT_ARCHIVE))
+    throw new RangeError(`the archive folder is the folder read: ${target.folder}`);
   const password = options.accessToken ? '' : await imapPassword(options);
   const totals = emptyTotals();
   const progress: IngestProgress = { totals, bytesDone: 0, totalBytes: null, inputsTotal: null };
@@ -97,9 +105,15 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
   let connectedOnce = false;
   while (!options.signal?.aborted) {
     try {
-      await session(target, url, { ...options, password }, totals, progress, skipped, () => {
-        connectedOnce = true;
-        delay = minMs;
+      await session(target, url, { ...options, password }, totals, progress, skipped, {
+        connected: () => {
+          connectedOnce = true;
+        },
+        // Only a pass that went through ends the backoff: a fault met once connected (a move
+        // refused, the store failing) must not bring a login a second, for ever.
+        passed: () => {
+          delay = minMs;
+        },
       });
       if (!options.watch) return totals;
     } catch (error) {
@@ -107,7 +121,8 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
       // better by retrying.
       const said = imapAccessError(error, target);
       const refused =
-        (said instanceof ImapAccessError && (said.code === 'login-refused' || said.code === 'no-folder')) ||
+        (said instanceof ImapAccessError &&
+          (said.code === 'login-refused' || said.code === 'no-folder' || said.code === 'archive-refused')) ||
         error instanceof TokenError;
       if (!options.watch || (refused && !connectedOnce) || options.signal?.aborted) {
         if (options.signal?.aborted) return totals;
@@ -145,7 +160,24 @@ function imapAccessError(error: unknown, target: ImapTarget): unknown {
   if (isTlsFailure(code) || said === 'Server does not support STARTTLS') {
     return new ImapAccessError('tls', target, tlsReason(said), { cause: error });
   }
+  // No greeting: most often a plain connection to a port that speaks TLS from the start (993).
+  if (code === 'GREETING_TIMEOUT') return new ImapAccessError('tls', target, said, { cause: error });
   return error;
+}
+
+/** What the server said when a command failed, as imapflow logs it before answering false. */
+interface CommandWarning {
+  err?: { responseText?: unknown; serverResponseCode?: unknown };
+  msg?: unknown;
+  dropped?: unknown;
+}
+
+/** The server's words in a logged warning, or Sumi's when it has none. */
+function warningReason(warning: CommandWarning | undefined, fallback: string): string {
+  const text = warning?.err?.responseText;
+  if (typeof text === 'string' && text) return text;
+  if (Array.isArray(warning?.dropped)) return `the folder keeps no keyword ${warning.dropped.join(' ')}`;
+  return fallback;
 }
 
 async function session(
@@ -155,9 +187,13 @@ async function session(
   totals: IngestTotals,
   progress: IngestProgress,
   skipped: Set<number>,
-  onConnected: () => void,
+  on: { connected: () => void; passed: () => void },
 ): Promise<void> {
   const starttls = options.starttls ?? 'required';
+  // imapflow answers a refused MOVE or STORE with false and logs why: the last warning is kept to
+  // say it.
+  const warnings: { last: CommandWarning | undefined } = { last: undefined };
+  const quiet = () => {};
   const config: ImapFlowOptions = {
     host: target.host,
     port: target.port,
@@ -165,7 +201,14 @@ async function session(
     auth: options.accessToken
       ? { user: target.user, accessToken: await options.accessToken() }
       : { user: target.user, pass: options.password },
-    logger: false,
+    logger: {
+      debug: quiet,
+      info: quiet,
+      warn: (entry: CommandWarning) => {
+        warnings.last = entry;
+      },
+      error: quiet,
+    },
     maxIdleTime: IMAP_IDLE_RESTART_MS,
     // IDLE is entered right when a pass ends, not after imapflow's own quiet period.
     disableAutoIdle: true,
@@ -196,19 +239,43 @@ async function session(
     // Folder paths are written with '/' whatever the server's separator (Dovecot's and Courier's is '.').
     const boxes = await client.list();
     const delimiter = boxes.find((box) => box.delimiter)?.delimiter ?? '/';
-    const archive = options.flag
-      ? null
-      : await ensureFolder(client, boxes, onServer(options.archive ?? IMAP_DEFAULT_ARCHIVE, delimiter));
-    await client.mailboxOpen(onServer(target.folder, delimiter)).catch((error: unknown) => {
-      const { responseStatus, responseText } = error as { responseStatus?: unknown; responseText?: unknown };
+    const folder = onServer(target.folder, delimiter);
+    // The folder read first: a mistyped one makes no archive folder in the mailbox.
+    await client.mailboxOpen(folder).catch((error: unknown) => {
+      const { responseStatus, responseText, serverResponseCode } = error as {
+        responseStatus?: unknown;
+        responseText?: unknown;
+        serverResponseCode?: unknown;
+      };
       if (responseStatus !== 'NO') throw error;
+      const said = String(responseText ?? '');
+      // Not there: the server says so (RFC 5530's NONEXISTENT), or the folder is not listed.
+      // Another NO (a server fault, the folder in use, no right to it) is the folder refused.
+      const listed = boxes.some(
+        (box) => box.path === folder || (box.specialUse === '\\Inbox' && /^inbox$/i.test(folder)),
+      );
+      if (serverResponseCode !== 'NONEXISTENT' && listed)
+        throw new ImapAccessError('folder-refused', target, said, { cause: error });
       // The account's folders as the owner writes them, for a hint (folderHint).
       const folders = boxes
         .filter((box) => !box.flags?.has('\\Noselect'))
         .map((box) => box.path.split(delimiter).join('/'));
-      throw new ImapAccessError('no-folder', target, String(responseText ?? ''), { cause: error, folders });
+      throw new ImapAccessError('no-folder', target, said, { cause: error, folders });
     });
-    onConnected();
+    const archive = options.flag
+      ? null
+      : await ensureFolder(client, boxes, onServer(options.archive ?? IMAP_DEFAULT_ARCHIVE, delimiter)).catch(
+          (error: unknown) => {
+            const { responseText, message } = error as { responseText?: unknown; message?: unknown };
+            const said =
+              typeof responseText === 'string' && responseText ? responseText : String(message ?? error);
+            throw new ImapAccessError('archive-refused', target, said, {
+              cause: error,
+              archive: options.archive ?? IMAP_DEFAULT_ARCHIVE,
+            });
+          },
+        );
+    on.connected();
     const run: FolderRun = {
       client,
       target,
@@ -218,6 +285,7 @@ async function session(
       totals,
       progress,
       skipped,
+      warnings,
     };
     let first = true;
     do {
@@ -227,6 +295,7 @@ async function session(
           options.onEvent?.({ type: 'connected', host: target.host, folder: target.folder, pending });
         first = false;
       });
+      on.passed();
       if (!options.watch || options.signal?.aborted) break;
       if (!arrived) {
         options.onEvent?.({ type: 'watching', folder: target.folder });
@@ -261,6 +330,8 @@ interface FolderRun {
   progress: IngestProgress;
   /** UIDs left in the folder for good (too large, or other mail left alone): not looked at again by later passes. */
   skipped: Set<number>;
+  /** The last command warning imapflow logged: why a MOVE or STORE answered false. */
+  warnings: { last: CommandWarning | undefined };
 }
 
 /** One pass over the folder: every mail not yet processed, oldest first. */
@@ -370,7 +441,10 @@ async function* fetchedGroups(
  * Stores a group's mails together (small aggregate reports in shared transactions), then moves
  * or flags those stored in one command: a mail leaves the folder only once its reports are
  * committed or it is quarantined. When one fails (the store went away), the others are still
- * moved before the failure is thrown; it stays in the folder for the next run.
+ * moved before the failure is thrown; it stays in the folder for the next run. A MOVE or STORE
+ * the server refuses (no right to the archive folder, the quota full, a keyword it does not keep)
+ * is an ImapAccessError `not-processed`, after the stored mails are counted: left unsaid, the
+ * folder would never empty and every run would fetch its mail again as duplicates.
  */
 async function storeGroup(
   run: FolderRun,
@@ -393,17 +467,30 @@ async function storeGroup(
   const processed: number[] = [];
   const others: number[] = [];
   for (const { mail, outcome } of done) (outcome.other ? others : processed).push(mail.uid);
+  const refused = (fallback: string) =>
+    new ImapAccessError('not-processed', target, warningReason(run.warnings.last, fallback), {
+      archive: options.archive ?? IMAP_DEFAULT_ARCHIVE,
+      keyword: options.flag ?? null,
+    });
+  let notProcessed: ImapAccessError | undefined;
   if (processed.length > 0) {
     const set = uidSet(processed);
-    if (archive) await client.messageMove(set, archive, { uid: true });
-    else await client.messageFlagsAdd(set, [options.flag!], { uid: true });
+    run.warnings.last = undefined;
+    if (archive) {
+      if (!(await client.messageMove(set, archive, { uid: true }))) notProcessed = refused('MOVE refused');
+    } else if (!(await client.messageFlagsAdd(set, [options.flag!], { uid: true }))) {
+      notProcessed = refused('STORE refused');
+    }
   }
   for (const uid of others) run.skipped.add(uid);
-  // `\*` among the folder's permanent flags: the server keeps keywords new to it.
+  // `\*` among the folder's permanent flags: the server keeps keywords new to it. Where it
+  // refuses anyway, the mail is only fetched again by later runs (not by this watch): no failure.
   if (others.length > 0 && client.mailbox && client.mailbox.permanentFlags?.has('\\*')) {
     await client.messageFlagsAdd(uidSet(others), [IMAP_OTHER_MAIL_KEYWORD], { uid: true });
   }
+  // Throws a store failure of the group once its stored mail is counted.
   countStoredMails(stored, totals, progress, (mail) => mail.size, options.onProgress);
+  if (notProcessed) throw notProcessed;
 }
 
 /** Ascending UIDs as an IMAP sequence set, runs as ranges: `3:7,9,12:13`. */

@@ -17,6 +17,7 @@ import { MAIL_API_ERROR_CODES } from '../ingest/api-access.ts';
 import { parseGmailUrl } from '../ingest/gmail-account.ts';
 import { parseGraphUrl } from '../ingest/graph-account.ts';
 import {
+  archiveIsFolder,
   IMAP_ACCESS_ERROR_CODES,
   IMAP_DEFAULT_ARCHIVE,
   parseImapUrl,
@@ -378,6 +379,11 @@ export function registerSettingsRoutes(
     googleKeyEnv?: string | null | undefined;
   };
   const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
+  /** An IMAP source's archive folder is not the folder read: its mail would come back as new for ever. */
+  const checkedArchive = (url: string, archive: string) => {
+    if (/^imaps?:\/\//i.test(url) && archiveIsFolder(parseImapUrl(url).folder, archive))
+      throw badSource(`archive: ${archive} is the folder read; name another folder`);
+  };
   /**
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the
    * environment), a graph:// one with an application to sign in as, or a gmail:// one with a
@@ -488,6 +494,7 @@ export function registerSettingsRoutes(
     response: z.object({ id: z.number() }),
     async handler({ request, body, caller }) {
       const signIn = checkedSource(body);
+      checkedArchive(body.url, body.archive);
       const { url, passwordEnv, archive, leaveOtherMail } = body;
       const id = await accounts
         .addMailboxSource({ url, passwordEnv, archive, leaveOtherMail, app: signIn })
@@ -553,6 +560,7 @@ export function registerSettingsRoutes(
                 tokenUrl: body.tokenUrl ?? (body.tenant ? undefined : entra?.tokenUrl),
               };
       const signIn = checkedSource(merged);
+      checkedArchive(merged.url, body.archive ?? stored.archive);
       const { url, passwordEnv, archive, leaveOtherMail } = body;
       const found = await accounts
         .updateMailboxSource(params.id, {

@@ -1,13 +1,15 @@
-import { rm } from 'node:fs/promises';
+import { chmod, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type ImapEvent, ingestImap, uidSet } from '../../src/ingest/imap.ts';
 import {
+  archiveIsFolder,
   folderHint,
   IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
+  isImapKeyword,
   parseImapUrl,
   sourceEnvAllowed,
 } from '../../src/ingest/imap-account.ts';
@@ -56,6 +58,24 @@ describe('parseImapUrl', () => {
     });
     expect(() => parseImapUrl('http://u@h/INBOX')).toThrow(RangeError);
     expect(() => parseImapUrl('imap://host/INBOX')).toThrow(RangeError);
+  });
+});
+
+describe('what processed mail is moved to or marked with', () => {
+  it('takes an IMAP keyword: an atom of ASCII, without ( ) { % * " \\ ] or a space', () => {
+    for (const keyword of ['$SumiProcessed', 'Sumi-Done', 'done.2024', '$Label1'])
+      expect(isImapKeyword(keyword)).toBe(true);
+    for (const keyword of ['Sumi Done', '処理済み', '$Sumi(x)', 'a%b', 'a*', 'a"b', 'a\\b', 'a]', '{a', ''])
+      expect(isImapKeyword(keyword)).toBe(false);
+  });
+
+  it('sees an archive folder that is the folder read, INBOX in any case', () => {
+    expect(archiveIsFolder('INBOX', 'inbox')).toBe(true);
+    expect(archiveIsFolder('/Reports/DMARC/', 'Reports/DMARC')).toBe(true);
+    expect(archiveIsFolder('Inbox/DMARC', 'INBOX/DMARC')).toBe(true);
+    expect(archiveIsFolder('Reports', 'reports')).toBe(false);
+    expect(archiveIsFolder('INBOX', 'Sumi/Processed')).toBe(false);
+    expect(archiveIsFolder('INBOX', 'INBOX/Processed')).toBe(false);
   });
 });
 
@@ -322,6 +342,94 @@ describe.skipIf(!dovecotInstalled)(
       expect(ja.stderr).toContain('（Reports/DMARC のことですか？');
       const elsewhere = await run('Elsewhere');
       expect(elsewhere.stderr).toMatch(/\(the account's folders: (.+, )?INBOX, .*Reports\/DMARC.*\)/);
+    });
+
+    /** The Maildir folder of the test's user (`folder` as Dovecot names it: '' for INBOX, '.Sumi.Processed'). */
+    const maildir = (folder = '') => path.join(dovecot.dir, 'mail', user.replace(/@.*/, ''), folder);
+    /** The folder and its cur, new and tmp read-only for Dovecot's mail user: what a full quota or an ACL refuses. */
+    const readOnly = async (folder: string, mode = 0o555) => {
+      for (const sub of ['tmp', 'new', 'cur', '']) await chmod(path.join(maildir(folder), sub), mode);
+    };
+
+    it('says a MOVE the server refuses once the stored mail is counted, and a watch tries again later, waiting longer each time', async () => {
+      await client((c) => c.mailboxCreate('Sumi.Processed').then(() => undefined));
+      await append([reportMail({ reportId: 'm-1' }), reportMail({ reportId: 'm-2' })]);
+      await readOnly('.Sumi.Processed');
+      onTestFinished(() => readOnly('.Sumi.Processed', 0o755));
+      const refused = await ingestImap(url(), options()).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ImapAccessError);
+      expect(refused).toMatchObject({ code: 'not-processed', archive: 'Sumi/Processed', keyword: null });
+      expect((refused as ImapAccessError).reason).not.toBe('MOVE refused');
+      // The reports are stored; the mail stays, and the next run counts it as duplicates.
+      expect((await store.countReports()).reports).toBe(2);
+      expect(await count('INBOX')).toBe(2);
+      // A watch waits it out, longer each time: a connection that works is no reason to hurry.
+      const controller = new AbortController();
+      const delays: number[] = [];
+      const watching = ingestImap(url(), {
+        ...options(),
+        watch: true,
+        signal: controller.signal,
+        reconnect: { minMs: 20, maxMs: 160 },
+        onEvent: (e) => {
+          if (e.type !== 'reconnecting') return;
+          expect(e.error).toMatchObject({ code: 'not-processed' });
+          delays.push(e.delayMs);
+          if (delays.length === 5) controller.abort();
+        },
+      });
+      await watching;
+      expect(delays).toEqual([20, 40, 80, 160, 160]);
+    }, 30_000);
+
+    it('says an archive folder the server will not create, and makes none for a folder not there', async () => {
+      await append([reportMail({ reportId: 'a-1' })]);
+      const refused = ingestImap(url(), { ...options(), archive: '~evil' });
+      await expect(refused).rejects.toMatchObject({
+        code: 'archive-refused',
+        archive: '~evil',
+        reason: expect.stringMatching(/invalid/i),
+      });
+      expect(await count('INBOX')).toBe(1);
+      await expect(ingestImap(url('Nowhere'), options())).rejects.toMatchObject({ code: 'no-folder' });
+      const folders = await client(async (c) => (await c.list()).map((box) => box.path));
+      expect(folders).not.toContain('Sumi.Processed');
+    });
+
+    it('says a folder the server will not open for another reason than its absence', async () => {
+      await append([reportMail({ reportId: 's-1' })]);
+      // Dovecot's index of INBOX, and the folder, read-only: SELECT answers NO [SERVERBUG].
+      await readOnly('');
+      for (const file of await readdir(maildir()))
+        if (file.startsWith('dovecot')) await chmod(path.join(maildir(), file), 0o444);
+      onTestFinished(async () => {
+        await readOnly('', 0o755);
+        for (const file of await readdir(maildir()))
+          if (file.startsWith('dovecot')) await chmod(path.join(maildir(), file), 0o644);
+      });
+      await expect(ingestImap(url(), { ...options(), flag: '$Done' })).rejects.toMatchObject({
+        code: 'folder-refused',
+      });
+    });
+
+    it('refuses a keyword the server cannot keep and an archive folder that is the folder read, before connecting', async () => {
+      await expect(ingestImap(url(), { ...options(), flag: 'Sumi Done' })).rejects.toThrow(RangeError);
+      await expect(ingestImap(url(), { ...options(), archive: 'inbox' })).rejects.toThrow(RangeError);
+      const db = path.join(tmpdir(), `sumi-keyword-${process.pid}-${n}.db`);
+      onTestFinished(() => rm(db, { force: true }));
+      const env = { SUMI_IMAP_PASSWORD: dovecot.password };
+      const run = (...args: string[]) =>
+        sumi(['ingest', url(), '--starttls', 'off', '--db', db, ...args], env);
+      const keyword = await run('--flag', 'Sumi Done');
+      expect([keyword.code, keyword.stderr]).toEqual([
+        2,
+        expect.stringContaining('--flag Sumi Done is not an IMAP keyword'),
+      ]);
+      const same = await run('--archive', 'Inbox');
+      expect([same.code, same.stderr]).toEqual([
+        2,
+        expect.stringContaining('--archive Inbox is the folder read'),
+      ]);
     });
 
     it('says a server that is not there, and TLS that fails, apart from other faults', async () => {
