@@ -26,7 +26,7 @@ export function registerQuarantine(program: Command, ctx: CliContext): void {
     .argument('<list|raw|retry>')
     .argument('[ids...]')
     .option('--db <file|url>', t('option.db'))
-    .option('--json', t('option.json'))
+    .option('--json', t('quarantine.option.json'))
     .option('--limit <n>', t('quarantine.option.limit', { limit: LIST_QUARANTINE_DEFAULT_LIMIT }))
     .action(async (action: string, args: string[], flags: QuarantineFlags) => {
       if (action !== 'list' && action !== 'raw' && action !== 'retry') {

@@ -130,8 +130,12 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'ストア: SQLite ファイルまたは postgres:// URL（既定: $SUMI_DB、なければ $XDG_DATA_HOME/sumi/sumi.db）',
   },
   'option.json': {
-    en: 'print one JSON object: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
-    ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, failed',
+    en: 'print one JSON object: reports, duplicates, records, messages, failure_reports, tls_reports, other_mail (with --leave-other-mail, when some), failed ([{source, code, error}]), and error when the store failed mid-run',
+    ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, other_mail（--leave-other-mail で該当があるとき）, failed（[{source, code, error}]）, 途中でストアが失敗したときは error',
+  },
+  'quarantine.option.json': {
+    en: 'print one JSON object: list, {quarantine: [...]}; retry, {retried, released} and the keys of sumi ingest --json',
+    ja: 'JSON オブジェクトを 1 つ出力する: list は {quarantine: [...]}、retry は {retried, released} と sumi ingest --json のキー',
   },
   'option.watch': {
     en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change; a graph:// folder or gmail:// label is read again every --interval seconds, trying again later after faults',
@@ -263,8 +267,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'レポートらしいものを含まないメール {count} 通をそのまま残しました（--leave-other-mail）。',
   },
   'summary.failed': {
-    en: '{count, plural, one {# input gave no report; it is kept in the quarantine if it could be read:} other {# inputs gave no report; those that could be read are kept in the quarantine:}}',
-    ja: '{count} 件の入力からレポートを読み取れませんでした。読み取れた入力は隔離領域に保存しています:',
+    en: '{count, plural, one {# input or part of a mail gave no report; it is kept in the quarantine if it could be read:} other {# inputs or parts of mails gave no report; those that could be read are kept in the quarantine:}}',
+    ja: '{count} 件の入力またはメールの一部からレポートを読み取れませんでした。読み取れたものは隔離領域に保存しています:',
   },
   'error.badImapKeyword': {
     en: '--flag {value} is not an IMAP keyword: ASCII letters, digits and punctuation but ( ) { % * " \\ ] and no space (e.g. $SumiProcessed)',
