@@ -20,6 +20,7 @@ import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { UNPACK_MAX_PAYLOAD_BYTES } from '../reports/budget.ts';
 import { escapedName } from './file-name.ts';
 import { GZIPPED_MBOX_HEAD_BYTES, looksLikeGzippedMbox, looksLikeMbox, splitMbox } from './mbox.ts';
 
@@ -644,7 +645,8 @@ function failing(source: string, name: string, size: number, error: InputError):
 export function tooLarge(source: string, size: number, limit: number): InputError {
   return new InputError(
     'input-too-large',
-    { size, limit },
+    // What a gzipped report may unpack to: the way to give Sumi a larger plain XML file.
+    { size, limit, unpacked: UNPACK_MAX_PAYLOAD_BYTES },
     `${source}: ${size} bytes, over the limit of ${limit}`,
   );
 }
