@@ -5,6 +5,7 @@
  * keeps it and retries. No mail is ever acknowledged and then lost.
  */
 import type { AddressInfo } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { hostPort } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
@@ -24,7 +25,7 @@ export interface SmtpReceiverOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Addresses mail is accepted for (case-insensitive). */
+  /** Addresses mail is accepted for (case-insensitive; the domain in punycode or Unicode). */
   accept: readonly string[];
   maxBytes?: number;
   /** PEM certificate and key: STARTTLS is offered only with them. */
@@ -45,7 +46,7 @@ export interface SmtpReceiver {
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {
-  const accepted = new Set(options.accept.map((a) => a.trim().toLowerCase()));
+  const accepted = new Set(options.accept.map((a) => mailboxKey(a.trim())));
   const maxBytes = options.maxBytes ?? SMTP_MAX_MESSAGE_BYTES;
   const config: SMTPServerOptions = {
     name: options.hostname,
@@ -58,7 +59,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     onRcptTo(address, session, callback) {
-      if (!accepted.has(address.address.toLowerCase())) {
+      if (!accepted.has(mailboxKey(address.address))) {
         callback(smtpError(550, `5.1.1 <${address.address}>: no such mailbox here`));
         return;
       }
@@ -120,6 +121,20 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * An address as recipients are matched: lowercased, its domain in ASCII (punycode). smtp-server
+ * gives an RCPT's domain in Unicode, while a rua=mailto: address in DNS, the one an admin copies
+ * to --accept, is in punycode.
+ */
+function mailboxKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  // RCPT TO:<postmaster> has no domain.
+  if (at === -1) return address.toLowerCase();
+  const domain = address.slice(at + 1);
+  // '' for what is no domain name (an address literal, [192.0.2.1]): compared as written.
+  return `${address.slice(0, at).toLowerCase()}@${domainToASCII(domain) || domain.toLowerCase()}`;
 }
 
 function smtpError(responseCode: number, message: string): Error {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SMTP_MAX_RECIPIENTS, type SmtpReceiver, startSmtpReceiver } from '../../src/ingest/smtp.ts';
@@ -58,6 +59,21 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
     expect((await store.countReports()).reports).toBe(1);
   });
 
+  it('takes a recipient whose domain is in punycode or Unicode, whichever form --accept gives', async () => {
+    for (const accept of ['dmarc@xn--r8jz45g.jp', 'dmarc@例え.jp']) {
+      await start({ accept: [accept] });
+      for (const to of ['dmarc@xn--r8jz45g.jp', 'DMARC@例え.JP', 'dmarc@XN--R8JZ45G.jp']) {
+        const client = await smtpClient(receiver.port);
+        await client.say('EHLO client.example');
+        await client.say('MAIL FROM:<noreply@receiver.example>');
+        expect([accept, to, await client.say(`RCPT TO:<${to}>`)]).toEqual([accept, to, '250 Accepted']);
+        expect(await client.say(`RCPT TO:<postmaster@${to.split('@')[1]}>`)).toMatch(/^550 /);
+        client.socket.destroy();
+      }
+      await receiver.close();
+    }
+  });
+
   it('keeps a mail without a report in the quarantine and still accepts it', async () => {
     await start();
     const info = await send(plainMail());
@@ -112,3 +128,42 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
     expect((await store.countReports()).reports).toBe(1);
   });
 });
+
+/**
+ * A client that writes each command as it is given: nodemailer writes a recipient's domain in
+ * punycode, and a mail server that speaks SMTPUTF8 may not. `say` answers the server's reply.
+ */
+async function smtpClient(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  let received = '';
+  const waiting: ((reply: string) => void)[] = [];
+  const replies: string[] = [];
+  socket.on('data', (data: string) => {
+    received += data;
+    // A reply ends at its last line, "NNN text" (those before it are "NNN-text").
+    for (let end = /^\d{3} .*\r\n/m.exec(received); end; end = /^\d{3} .*\r\n/m.exec(received)) {
+      const reply = received.slice(0, end.index + end[0].length - 2);
+      received = received.slice(end.index + end[0].length);
+      const last = reply.split('\r\n').at(-1)!;
+      const next = waiting.shift();
+      if (next) next(last);
+      else replies.push(last);
+    }
+  });
+  const reply = () =>
+    new Promise<string>((resolve) => {
+      const ready = replies.shift();
+      if (ready !== undefined) resolve(ready);
+      else waiting.push(resolve);
+    });
+  await reply();
+  return {
+    socket,
+    reply,
+    say: (line: string) => {
+      socket.write(`${line}\r\n`);
+      return reply();
+    },
+  };
+}
