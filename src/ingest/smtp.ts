@@ -88,13 +88,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
         }).then(
           (outcome) => {
             options.onMessage?.(source, outcome);
-            const stored = outcome.reports.length;
-            callback(
-              null,
-              outcome.quarantined
-                ? 'kept (no report found)'
-                : `stored ${stored} report${stored === 1 ? '' : 's'}`,
-            );
+            callback(null, storedReply(outcome));
           },
           (error: unknown) => {
             options.onError?.(source, error);
@@ -121,6 +115,20 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * The 250 reply's text (English: protocol text, read in the sender's logs): the new reports apart
+ * from those already stored, so that a duplicate does not read as stored.
+ */
+function storedReply(outcome: MessageOutcome): string {
+  if (outcome.quarantined) return 'kept (no report found)';
+  const duplicates = outcome.reports.filter((report) => report.status === 'duplicate').length;
+  const stored = outcome.reports.length - duplicates;
+  const reports = (n: number) => `${n} report${n === 1 ? '' : 's'}`;
+  if (duplicates === 0) return `stored ${reports(stored)}`;
+  if (stored === 0) return `${reports(duplicates)} already stored`;
+  return `stored ${reports(stored)}, ${reports(duplicates)} already stored`;
 }
 
 /**

@@ -54,9 +54,18 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
     expect(info.response).toMatch(/^250 stored 1 report$/);
     // No waiting: the reply came after the commit.
     expect(await store.countReports()).toMatchObject({ reports: 1, records: 3 });
-    // Recipients are matched case-insensitively; the same report again is a duplicate.
-    await send(reportMail({ reportId: 's-1', records: 3 }), 'tlsrpt@EXAMPLE.jp');
+    // Recipients are matched case-insensitively; the same report again is a duplicate, and said so.
+    const again = await send(reportMail({ reportId: 's-1', records: 3 }), 'tlsrpt@EXAMPLE.jp');
+    expect(again.response).toMatch(/^250 1 report already stored$/);
     expect((await store.countReports()).reports).toBe(1);
+    // A mail with a new report beside the stored one.
+    const other = reportMail({ reportId: 's-7' });
+    const both = reportMail({ reportId: 's-1', records: 3 }).replace(
+      /--b1--\r\n$/,
+      other.slice(other.lastIndexOf('--b1\r\nContent-Type: application/gzip')),
+    );
+    expect((await send(both)).response).toMatch(/^250 stored 1 report, 1 report already stored$/);
+    expect((await store.countReports()).reports).toBe(2);
   });
 
   it('takes a recipient whose domain is in punycode or Unicode, whichever form --accept gives', async () => {
