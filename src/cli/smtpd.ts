@@ -4,10 +4,12 @@ import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { translate, translator } from '../i18n/translate.ts';
 import { describeFailure, describeRecount } from '../ingest/describe.ts';
-import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver } from '../ingest/smtp.ts';
+import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver, tlsFault } from '../ingest/smtp.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import { type CliContext, oneLine, UsageError } from './output.ts';
+
+type Translate = ReturnType<typeof translator<typeof ingestText>>;
 
 interface SmtpdFlags {
   listen: string;
@@ -54,10 +56,15 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new UsageError(t('smtpd.tlsPair'));
       let tls: { cert: Buffer; key: Buffer } | undefined;
       if (flags.tlsCert && flags.tlsKey) {
-        try {
-          tls = { cert: await readFile(flags.tlsCert), key: await readFile(flags.tlsKey) };
-        } catch (error) {
-          throw new UsageError((error as Error).message);
+        tls = {
+          cert: await tlsFile('--tls-cert', flags.tlsCert, t),
+          key: await tlsFile('--tls-key', flags.tlsKey, t),
+        };
+        const fault = tlsFault(tls);
+        if (fault) {
+          const [flag, file] = fault === 'cert' ? ['--tls-cert', flags.tlsCert] : ['--tls-key', flags.tlsKey];
+          const problem = t(`smtpd.tlsFault.${fault}`, { cert: flags.tlsCert });
+          throw new UsageError(t('smtpd.tlsFile', { flag, file, problem }));
         }
       }
       const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
@@ -96,4 +103,16 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
       await receiver.close();
       await store.close();
     });
+}
+
+/** A --tls-cert or --tls-key file's bytes; one that cannot be read is a usage error naming it. */
+async function tlsFile(flag: string, file: string, t: Translate): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const problem =
+      code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' ? t(`smtpd.tlsRead.${code}`) : message;
+    throw new UsageError(t('smtpd.tlsFile', { flag, file, problem }));
+  }
 }

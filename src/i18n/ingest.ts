@@ -772,6 +772,22 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '--tls-cert and --tls-key go together',
     ja: '--tls-cert と --tls-key は一緒に指定してください',
   },
+  'smtpd.tlsFile': {
+    en: '{flag} {file}: {problem}',
+    ja: '{flag} {file}: {problem}',
+  },
+  'smtpd.tlsRead.ENOENT': { en: 'no such file', ja: 'ファイルがありません' },
+  'smtpd.tlsRead.EACCES': { en: 'not readable (permission denied)', ja: '読み取る権限がありません' },
+  'smtpd.tlsRead.EISDIR': { en: 'a directory, not a file', ja: 'ファイルではなくディレクトリです' },
+  'smtpd.tlsFault.cert': { en: 'not a certificate in PEM', ja: 'PEM 形式の証明書ではありません' },
+  'smtpd.tlsFault.key': {
+    en: 'not a private key in PEM without a passphrase',
+    ja: 'パスフレーズのない PEM 形式の秘密鍵ではありません',
+  },
+  'smtpd.tlsFault.pair': {
+    en: 'not the private key of the certificate in {cert}',
+    ja: '{cert} の証明書の秘密鍵ではありません',
+  },
   'smtpd.badAccept': {
     en: '--accept {value}: give mail addresses, comma-separated',
     ja: '--accept {value}: メールアドレスをカンマ区切りで指定してください',

@@ -5,6 +5,7 @@
  * keeps it and retries. No mail is ever acknowledged and then lost.
  */
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { hostPort } from '../net/address.ts';
@@ -43,6 +44,30 @@ export interface SmtpReceiver {
   address: string;
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * What OpenSSL refuses of a STARTTLS certificate and key, loading them as the server will: the
+ * certificate, the key (or a key with a passphrase, which the server is not given), or the pair
+ * (the key is not the certificate's). Undefined when the server can use them.
+ */
+export function tlsFault(tls: {
+  cert: string | Buffer;
+  key: string | Buffer;
+}): 'cert' | 'key' | 'pair' | undefined {
+  const loads = [
+    ['cert', { cert: tls.cert }],
+    ['key', { key: tls.key }],
+    ['pair', tls],
+  ] as const;
+  for (const [fault, files] of loads) {
+    try {
+      createSecureContext(files);
+    } catch {
+      return fault;
+    }
+  }
+  return undefined;
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {

@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
+import { createTestPki } from '../helpers/tls.ts';
 import { reportMail } from '../ingest/helpers/reports.ts';
 import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
 
@@ -62,6 +63,79 @@ describe('sumi smtpd', () => {
     const pair = await sumi(['smtpd', '--accept', 'a@b.jp', '--tls-cert', 'c.pem', '--db', db]);
     expect(pair.code).toBe(2);
     expect(pair.stderr).toMatch(/--tls-cert and --tls-key go together/);
+  });
+
+  it('says which --tls-cert or --tls-key file is missing or no certificate or key, exit 2 (en/ja)', async () => {
+    const db = path.join(dir, 'sumi.db');
+    const pki = createTestPki();
+    try {
+      const file = async (name: string, text: string) => {
+        await writeFile(path.join(dir, name), text);
+        return path.join(dir, name);
+      };
+      const junk = await file('junk.pem', 'junk\n');
+      const { cert, key } = pki.issue(['localhost']);
+      const certFile = await file('cert.pem', cert);
+      const keyFile = await file('key.pem', key);
+      const otherKey = await file('other.pem', pki.issue(['localhost']).key);
+      const missing = path.join(dir, 'missing.pem');
+      const smtpd = (tlsCert: string, tlsKey: string, lang = 'en') =>
+        sumi([
+          '--lang',
+          lang,
+          'smtpd',
+          '--accept',
+          'a@b.jp',
+          '--db',
+          db,
+          '--tls-cert',
+          tlsCert,
+          '--tls-key',
+          tlsKey,
+        ]);
+      const cases: [string, string, string, string][] = [
+        [
+          junk,
+          junk,
+          `--tls-cert ${junk}: not a certificate in PEM`,
+          `--tls-cert ${junk}: PEM 形式の証明書ではありません`,
+        ],
+        [
+          certFile,
+          junk,
+          `--tls-key ${junk}: not a private key in PEM without a passphrase`,
+          `--tls-key ${junk}: パスフレーズのない PEM 形式の秘密鍵ではありません`,
+        ],
+        [
+          certFile,
+          otherKey,
+          `--tls-key ${otherKey}: not the private key of the certificate in ${certFile}`,
+          `--tls-key ${otherKey}: ${certFile} の証明書の秘密鍵ではありません`,
+        ],
+        [
+          missing,
+          keyFile,
+          `--tls-cert ${missing}: no such file`,
+          `--tls-cert ${missing}: ファイルがありません`,
+        ],
+        [
+          certFile,
+          dir,
+          `--tls-key ${dir}: a directory, not a file`,
+          `--tls-key ${dir}: ファイルではなくディレクトリです`,
+        ],
+      ];
+      for (const [tlsCert, tlsKey, en, ja] of cases) {
+        expect(await smtpd(tlsCert, tlsKey)).toEqual({ code: 2, stdout: '', stderr: `error: ${en}\n` });
+        expect(await smtpd(tlsCert, tlsKey, 'ja')).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `エラー: ${ja}\n`,
+        });
+      }
+    } finally {
+      pki.cleanup();
+    }
   });
 
   it('says in one line that the address is taken, exit 1', async () => {
