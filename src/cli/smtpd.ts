@@ -100,7 +100,10 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      await receiver.close();
+      // Said once true: close() has told the idle connections 421 as it returns.
+      const closed = receiver.close();
+      ctx.stderr.write(`${t('smtpd.stopping')}\n`);
+      await closed;
       await store.close();
     });
 }

@@ -768,6 +768,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'receiving report mail for {accept} on {address}',
     ja: '{address} で {accept} 宛てのレポートメールを受信中',
   },
+  'smtpd.stopping': {
+    en: 'stopping: idle connections closed; mail being received is stored first',
+    ja: '停止中: 待機中の接続を閉じました。受信中のメールは保存してから終了します',
+  },
   'smtpd.tlsPair': {
     en: '--tls-cert and --tls-key go together',
     ja: '--tls-cert と --tls-key は一緒に指定してください',

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { domainToASCII } from 'node:url';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { hostPort } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
 import { ingestMessage, type MessageOutcome } from './message.ts';
@@ -43,6 +43,10 @@ export interface SmtpReceiver {
   /** host:port it listens on. */
   address: string;
   port: number;
+  /**
+   * Stops taking mail: idle connections are told 421 and closed at once, a mail being received
+   * (DATA) is stored and answered first.
+   */
   close(): Promise<void>;
 }
 
@@ -73,6 +77,9 @@ export function tlsFault(tls: {
 export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {
   const accepted = new Set(options.accept.map((a) => mailboxKey(a.trim())));
   const maxBytes = options.maxBytes ?? SMTP_MAX_MESSAGE_BYTES;
+  // Sessions whose mail is being received or stored: the ones a close waits for.
+  const receiving = new Set<SMTPServerSession>();
+  let closing = false;
   const config: SMTPServerOptions = {
     name: options.hostname,
     banner: 'Sumi DMARC report receiver',
@@ -94,7 +101,14 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
       }
       callback();
     },
-    onData(stream, session, callback) {
+    onData(stream, session, reply) {
+      receiving.add(session);
+      const callback = (error: Error | null, message?: string) => {
+        receiving.delete(session);
+        reply(error, message);
+        // The mail answered, its connection is idle: it need not stay open through the close.
+        if (closing) closeIdle();
+      };
       const chunks: Buffer[] = [];
       let size = 0;
       stream.on('data', (chunk: Buffer) => {
@@ -122,6 +136,10 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
         );
       });
     },
+    onClose(session) {
+      // A client gone in the middle of DATA: its stream never ends, nor is its mail answered.
+      receiving.delete(session);
+    },
   };
   const server = new SMTPServer(config);
   server.on('error', () => {
@@ -135,10 +153,23 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     });
   });
   const { port } = server.server.address() as AddressInfo;
+  // smtp-server's close waits 30 s for open connections, and an MTA keeps an idle one for its next
+  // mail. Nor can a transaction before DATA end in a mail once closing (smtp-server answers any
+  // command 421), so only a mail being received is waited for.
+  const closeIdle = () => {
+    for (const connection of server.connections) {
+      if (!receiving.has(connection.session)) connection.send(421, 'Server shutting down');
+    }
+  };
   return {
     address: hostPort(options.host, port),
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        closeIdle();
+      }),
   };
 }
 

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import { createTestPki } from '../helpers/tls.ts';
 import { reportMail } from '../ingest/helpers/reports.ts';
-import { spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
+import { smtpClient } from '../ingest/helpers/smtp-client.ts';
+import { childOutput, spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -54,6 +55,30 @@ describe('sumi smtpd', () => {
     expect((await store.countReports()).records).toBe(3);
     await store.close();
   }, 60_000);
+
+  it('stops at once on SIGTERM with an idle client connected, and says so', async () => {
+    const child = spawnSumi([
+      'smtpd',
+      '--listen',
+      '127.0.0.1:0',
+      '--accept',
+      'dmarc@example.jp',
+      '--db',
+      path.join(dir, 'sumi.db'),
+    ]);
+    const out = childOutput(child);
+    await vi.waitFor(() => expect(out.stderr).toMatch(/on 127\.0\.0\.1:\d+/), { timeout: 15_000 });
+    const port = Number(/on 127\.0\.0\.1:(\d+)/.exec(out.stderr)![1]);
+    // An MTA keeping its connection for the next mail.
+    const client = await smtpClient(port);
+    await client.say('EHLO mta.example');
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect(await client.reply()).toMatch(/^421 /);
+    expect(await out.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(out.stderr).toMatch(/\nstopping: idle connections closed; mail being received is stored first\n$/);
+  });
 
   it('exits 2 on bad flags', async () => {
     const db = path.join(dir, 'sumi.db');

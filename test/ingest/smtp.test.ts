@@ -1,4 +1,3 @@
-import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SMTP_MAX_RECIPIENTS, type SmtpReceiver, startSmtpReceiver } from '../../src/ingest/smtp.ts';
@@ -6,6 +5,7 @@ import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { plainMail, reportMail } from './helpers/reports.ts';
+import { smtpClient } from './helpers/smtp-client.ts';
 
 describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
   let store: Store;
@@ -130,6 +130,31 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
     expect((await store.countReports()).reports).toBe(1);
   });
 
+  it('on close, says 421 to idle connections at once and finishes the mail being received', async () => {
+    await start();
+    // An MTA keeping its connection for the next mail, and one in the middle of DATA.
+    const idle = await smtpClient(receiver.port);
+    await idle.say('EHLO idle.example');
+    const busy = await smtpClient(receiver.port);
+    await busy.say('EHLO busy.example');
+    await busy.say('MAIL FROM:<noreply@receiver.example>');
+    await busy.say('RCPT TO:<dmarc@example.jp>');
+    expect(await busy.say('DATA')).toMatch(/^354 /);
+    const mail = reportMail({ reportId: 's-8' });
+    busy.socket.write(mail.slice(0, 200));
+    const started = Date.now();
+    const closed = receiver.close();
+    expect(await idle.reply()).toMatch(/^421 /);
+    busy.socket.write(`${mail.slice(200)}\r\n.\r\n`);
+    expect(await busy.reply()).toBe('250 stored 1 report');
+    // Its mail answered, the connection goes too.
+    expect(await busy.reply()).toMatch(/^421 /);
+    await closed;
+    // smtp-server alone waits 30 s for the idle one.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await store.countReports()).reports).toBe(1);
+  });
+
   it('offers STARTTLS with --tls-cert/--tls-key', async () => {
     await start({ tls: pki.issue(['localhost']) });
     const info = await send(reportMail({ reportId: 's-5' }), 'dmarc@example.jp', true);
@@ -137,42 +162,3 @@ describe('sumi smtpd receiver, with a real SMTP client (nodemailer)', () => {
     expect((await store.countReports()).reports).toBe(1);
   });
 });
-
-/**
- * A client that writes each command as it is given: nodemailer writes a recipient's domain in
- * punycode, and a mail server that speaks SMTPUTF8 may not. `say` answers the server's reply.
- */
-async function smtpClient(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  let received = '';
-  const waiting: ((reply: string) => void)[] = [];
-  const replies: string[] = [];
-  socket.on('data', (data: string) => {
-    received += data;
-    // A reply ends at its last line, "NNN text" (those before it are "NNN-text").
-    for (let end = /^\d{3} .*\r\n/m.exec(received); end; end = /^\d{3} .*\r\n/m.exec(received)) {
-      const reply = received.slice(0, end.index + end[0].length - 2);
-      received = received.slice(end.index + end[0].length);
-      const last = reply.split('\r\n').at(-1)!;
-      const next = waiting.shift();
-      if (next) next(last);
-      else replies.push(last);
-    }
-  });
-  const reply = () =>
-    new Promise<string>((resolve) => {
-      const ready = replies.shift();
-      if (ready !== undefined) resolve(ready);
-      else waiting.push(resolve);
-    });
-  await reply();
-  return {
-    socket,
-    reply,
-    say: (line: string) => {
-      socket.write(`${line}\r\n`);
-      return reply();
-    },
-  };
-}
