@@ -322,6 +322,10 @@ async function openPostgres(url: string): Promise<Store> {
   // (bench/analysis.ts: a two-domain 90-day read 200-340 ms with it, 130-150 ms without).
   // Queued first on each new connection; a server without JIT refuses the setting, harmlessly.
   pool.on('connect', (client) => {
+    // A connection cut while checked out (a server restart, failover, pg_terminate_backend)
+    // emits 'error' on its client as well as failing the query under way; unheard, the event
+    // ended the process with a stack. The query's failure is what tells (storeFailure).
+    client.on('error', () => {});
     client.query('set jit = off').catch(() => {});
   });
   let db: Kysely<Database> | undefined;

@@ -301,6 +301,47 @@ describe('sumi ingest', () => {
     60_000,
   );
 
+  it.skipIf('skip' in postgresServer)(
+    `survives a PostgreSQL connection cut under a query (a server restart, pg_terminate_backend): no crash, nothing lost${'skip' in postgresServer ? ` (skipped: ${postgresServer.skip})` : ''}`,
+    async () => {
+      const engine = engines.find((e) => e.name === 'postgres')!;
+      const url = await engine.location();
+      try {
+        await writeReports('cut', 6);
+        const first = await sumi(['ingest', input('r0000.xml.gz'), '--db', url]);
+        expect(first.code, first.stderr).toBe(0);
+        const server = new pg.Client({ connectionString: url });
+        await server.connect();
+        try {
+          // The connection storing the second report is ended by the server, once (a sequence is
+          // not rolled back with the transaction it dies in).
+          await server.query('create sequence sumi_test_cut');
+          await server.query(`create function sumi_test_cut() returns trigger language plpgsql as $$
+            begin
+              if nextval('sumi_test_cut') = 1 then perform pg_terminate_backend(pg_backend_pid()); end if;
+              return new;
+            end $$`);
+          await server.query(
+            'create trigger sumi_test_cut before insert on reports for each row execute function sumi_test_cut()',
+          );
+          const cut = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
+          expect(cut.stderr).not.toContain("Unhandled 'error' event");
+          expect([0, 1]).toContain(cut.code);
+          if (cut.code === 1) expect(JSON.parse(cut.stdout).error).toMatch(/^PostgreSQL at .* failed: /);
+          const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
+          expect(rerun.code, rerun.stderr).toBe(0);
+          const stored = Number((await server.query('select count(*) from reports')).rows[0].count);
+          expect(stored).toBe(6);
+        } finally {
+          await server.end();
+        }
+      } finally {
+        await engine.cleanup();
+      }
+    },
+    60_000,
+  );
+
   it("keeps each failure on its line when a file's name holds a line break", async () => {
     await writeFile(input('nl\nfake: line.xml'), 'not a report');
     const out = await sumi(['ingest', path.join(dir, 'in'), '--db', db]);
