@@ -32,7 +32,7 @@ import {
   tokenServiceFailed,
 } from '../ingest/imap-account.ts';
 import type { ApiMailboxEvent } from '../ingest/mailbox.ts';
-import { INGEST_CONCURRENCY, INGEST_CONCURRENCY_POSTGRES, ingestPaths } from '../ingest/paths.ts';
+import { INGEST_CONCURRENCY_BATCHED, ingestPaths } from '../ingest/paths.ts';
 import { emptyTotals, type IngestProgress, type IngestTotals } from '../ingest/totals.ts';
 import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
 import { hostPort } from '../net/address.ts';
@@ -124,7 +124,10 @@ export function registerIngest(program: Command, ctx: CliContext): void {
     .option('--insecure', t('option.insecure'))
     .option(
       '--concurrency <n>',
-      t('option.concurrency', { sqlite: INGEST_CONCURRENCY, postgres: INGEST_CONCURRENCY_POSTGRES }),
+      t('option.concurrency', {
+        sqlite: INGEST_CONCURRENCY_BATCHED.sqlite,
+        postgres: INGEST_CONCURRENCY_BATCHED.postgres,
+      }),
     )
     .addHelpText('after', t('ingest.help.after'))
     .exitOverride((error) => {

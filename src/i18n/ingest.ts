@@ -226,8 +226,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'IMAP: 検証できないサーバー証明書を受け入れる（検証環境専用）',
   },
   'option.concurrency': {
-    en: 'inputs processed at once (default: {sqlite} with SQLite, {postgres} with PostgreSQL)',
-    ja: '同時に処理する入力の数（既定: SQLite では {sqlite}、PostgreSQL では {postgres}）',
+    en: 'inputs under way at once (default: {sqlite} with SQLite, {postgres} with PostgreSQL; fewer hold less memory and store in smaller transactions)',
+    ja: '同時に処理する入力の数（既定: SQLite では {sqlite}、PostgreSQL では {postgres}。少なくするとメモリの使用量が減り、トランザクションが小さくなります）',
   },
   'progress.line': {
     en: '{reports, plural, one {# report} other {# reports}}, {records, plural, one {# record} other {# records}}, {rate} reports/s',

@@ -79,12 +79,27 @@ export class AggregateBatcher {
 
   readonly #insert: InsertOptions;
 
-  /** `readers`: the threads making the reports added (see batchesAtOnce). */
-  constructor(store: Store, { insert = {}, readers = 1 }: { insert?: InsertOptions; readers?: number } = {}) {
+  /**
+   * `readers`: the threads making the reports added (see batchesAtOnce). `inFlight`: the most
+   * inputs the caller has under way at once, when it sets fewer than a batch's worth (--concurrency
+   * 4): a batch goes once that many reports wait, since no more can come before it commits (each
+   * waited BATCH_WAIT_MS: 2,000 reports took 12.6 s instead of 2.1 s).
+   */
+  constructor(
+    store: Store,
+    {
+      insert = {},
+      readers = 1,
+      inFlight,
+    }: { insert?: InsertOptions; readers?: number; inFlight?: number } = {},
+  ) {
     this.#store = store;
     this.#insert = insert;
     this.#parallel = batchesAtOnce(store.engine, readers);
-    this.#minReports = BATCH_MIN_REPORTS[store.engine];
+    this.#minReports = Math.min(
+      BATCH_MIN_REPORTS[store.engine],
+      Math.max(1, inFlight ?? Number.POSITIVE_INFINITY),
+    );
     this.#maxReports = BATCH_MAX_REPORTS[store.engine];
     this.#maxRecords = BATCH_MAX_RECORDS[store.engine];
   }

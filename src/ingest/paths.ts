@@ -174,6 +174,7 @@ class IngestRun {
         ? new AggregateBatcher(options.store, {
             insert: { rollup: options.rollup ?? true },
             readers: this.#threads,
+            ...(options.concurrency !== undefined ? { inFlight: options.concurrency } : {}),
           })
         : undefined;
   }

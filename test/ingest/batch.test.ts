@@ -98,4 +98,20 @@ describe('AggregateBatcher', () => {
       await expect(stored).resolves.toMatchObject({ status: 'stored' });
     }
   });
+
+  it('sends a batch at once when as many reports wait as the caller has inputs under way (--concurrency)', async () => {
+    for (const engine of ['sqlite', 'postgres'] as const) {
+      const { store, batches } = heldStore(engine);
+      const batcher = new AggregateBatcher(store, { inFlight: 3 });
+      const stored = [batcher.add(item), batcher.add(item)];
+      await settle();
+      expect(batches).toHaveLength(0);
+      stored.push(batcher.add(item));
+      await settle();
+      // No wait of BATCH_WAIT_MS: no fourth report can come before these commit.
+      expect(batches.map((b) => b.size)).toEqual([3]);
+      batches[0]!.end();
+      for (const s of stored) await expect(s).resolves.toMatchObject({ status: 'stored' });
+    }
+  });
 });
