@@ -99,7 +99,32 @@ export interface OpenStoreOptions {
 
 /** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
-  return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url, options.create ?? true);
+  if (isPostgresUrl(url)) {
+    if (!postgresDatabaseNamed(url))
+      throw new StoreAccessError('bad-url', { target: urlWithoutPassword(url) });
+    return openPostgres(url);
+  }
+  // postgress://, pg://, postgres:/: a URL mistyped, not a file to make a SQLite store in.
+  if (/^[a-z][a-z0-9+.-]+:\//i.test(url))
+    throw new StoreAccessError('bad-url', { target: urlWithoutPassword(url) });
+  return openSqlite(url, options.create ?? true);
+}
+
+/**
+ * Whether a postgres:// URL names its database (in its path or ?dbname=), or PGDATABASE does:
+ * without, pg takes the user's name for it, and the tables were made in that database (often
+ * `postgres`, the server's own), silently.
+ */
+function postgresDatabaseNamed(url: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return true; // pg reads it and says what is wrong (postgresAccessError)
+  }
+  return (
+    parsed.pathname.replace(/^\//, '') !== '' || Boolean(parsed.searchParams.get('dbname') || env.PGDATABASE)
+  );
 }
 
 async function openSqlite(file: string, create: boolean): Promise<Store> {

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -200,6 +209,34 @@ describe('a store that cannot be opened or written as configured', () => {
     expect(error.message).toBe(
       'postgres://sumi:***@127.0.0.1:99999/dmarc is not a PostgreSQL URL: postgres://user[:password]@host[:port]/database',
     );
+  });
+
+  it('refuses a --db that is a URL mistyped, or a PostgreSQL URL naming no database, making nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bad-url-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const url of [
+        'postgress://sumi@127.0.0.1/dmarc',
+        'pg://sumi@127.0.0.1/dmarc',
+        'postgres:/dmarc',
+      ]) {
+        const error = await accessError(openStore(url));
+        expect(error.code).toBe('bad-url');
+        expect(error.message).toBe(
+          `${url} is not a PostgreSQL URL: postgres://user[:password]@host[:port]/database`,
+        );
+      }
+      for (const url of ['postgres://postgres@127.0.0.1:5432/', 'postgresql://sumi:s3cret@127.0.0.1']) {
+        const error = await accessError(openStore(url));
+        expect(error.code).toBe('bad-url');
+        expect(error.message).not.toContain('s3cret');
+      }
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('waits for a new PostgreSQL connection as the URL or PGCONNECT_TIMEOUT says, else 30 s', () => {
