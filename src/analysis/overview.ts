@@ -11,8 +11,6 @@ import { translate } from '../i18n/translate.ts';
 import type { Store } from '../store/types.ts';
 import { isoDay, type Period } from './period.ts';
 
-const DAY = 86_400;
-
 /** Below this share of passing mail, the next step is fixing senders, not enforcing. */
 export const ENFORCE_PASS_RATE = 0.98;
 
@@ -40,7 +38,11 @@ export interface DomainOverview {
   messages: number;
   /** Share of the messages that passed DMARC (aligned DKIM or SPF), null without messages. */
   passRate: number | null;
-  /** Every day of the period, those without mail at 0. */
+  /**
+   * The days of the period with mail, oldest first. Not every day: a period of years over a
+   * store of thousands of domains, each day at 0 for each, made a JSON answer past what a string
+   * may hold.
+   */
   trend: { day: string; messages: number; pass: number }[];
   next: NextStep;
 }
@@ -105,9 +107,9 @@ export async function domainOverviews(
     const trend: DomainOverview['trend'] = [];
     let messages = 0;
     let pass = 0;
-    const byDay = days.get(domain);
-    for (let day = period.since; day <= period.until; day += DAY) {
-      const counted = byDay?.get(day) ?? { messages: 0, pass: 0 };
+    const byDay = [...(days.get(domain) ?? [])].sort(([a], [b]) => a - b);
+    for (const [day, counted] of byDay) {
+      if (counted.messages === 0) continue;
       messages += counted.messages;
       pass += counted.pass;
       trend.push({ day: isoDay(day), ...counted });

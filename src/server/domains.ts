@@ -72,7 +72,8 @@ export function registerDomainRoutes(
   addRoute(app, registry, {
     method: 'GET',
     url: '/api/domains',
-    summary: 'Domains the caller may see: policy, messages, DMARC pass rate, daily trend and the next step',
+    summary:
+      'Domains the caller may see: policy, messages, DMARC pass rate, the daily trend (the days with mail) and the next step',
     tag: 'domains',
     access: 'viewer',
     query: z.object({ since: sinceSchema }),

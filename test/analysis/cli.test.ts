@@ -245,6 +245,24 @@ describe('analysis commands', () => {
     });
     expect(json.domains[0].trend).toHaveLength(3);
     expect(json.domains[0].trend.reduce((n: number, d: { messages: number }) => n + d.messages, 0)).toBe(310);
+    // The days with mail only: a window of decades over a domain without mail is no longer 0s.
+    const decades = JSON.parse(
+      (
+        await sumi([
+          'domains',
+          'overview',
+          '--db',
+          own,
+          '--json',
+          '--since',
+          '1990-01-01',
+          '--until',
+          '2025-01-03',
+        ])
+      ).stdout,
+    );
+    expect(decades.domains[0].trend).toEqual(json.domains[0].trend);
+    expect(decades.domains[1]).toMatchObject({ domain: 'news.example.jp', trend: [] });
     const ja = await sumi(['--lang', 'ja', 'domains', 'overview', '--db', own, ...period]);
     expect(ja.stdout).toContain('3 ドメイン、2025-01-01 から 2025-01-03（UTC の日）');
     expect(ja.stdout).toMatch(/shop\.example\.jp\s+なし\s+p=reject sp=reject\s+12\s+100\.0%\s+監視を継続/);

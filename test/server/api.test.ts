@@ -701,7 +701,12 @@ for (const engine of engines) {
           next: { code: 'reject' },
         });
         expect(a.messages).toBeGreaterThanOrEqual(2);
-        expect(a.trend).toHaveLength(7);
+        // The days with mail, oldest first.
+        expect(a.trend.length).toBeGreaterThanOrEqual(1);
+        expect(a.trend.every((d: { messages: number }) => d.messages > 0)).toBe(true);
+        expect(a.trend.map((d: { day: string }) => d.day)).toEqual(
+          a.trend.map((d: { day: string }) => d.day).sort(),
+        );
         expect(a.trend.reduce((s: number, d: { messages: number }) => s + d.messages, 0)).toBe(a.messages);
         expect((await alice.get('/api/domains?since=forever')).statusCode).toBe(400);
       });
