@@ -63,34 +63,58 @@ function add(t: Totals, row: DailyRow): void {
   t.dispositions[row.disposition] = (t.dispositions[row.disposition] ?? 0) + row.messages;
 }
 
-/** The policy of each day with reports: the one most of its reports carried (ties: the latest report's). */
+/**
+ * The policy of each day with reports: the one in effect in most of its reports (a missing sp is
+ * p's, a missing pct 100, as receivers apply them), as its latest report published it; ties go to
+ * the latest report, then to the policy's text, so that the answer does not depend on the order
+ * reports were stored in. `changed`: the policy in effect differs from the previous day's.
+ */
 export function policyByDay(heads: readonly ReportHead[], period: Period): PolicyDay[] {
-  const byDay = new Map<
-    number,
-    Map<string, { p: string | null; sp: string | null; pct: number | null; reports: number; last: number }>
-  >();
+  interface Variant {
+    p: string | null;
+    sp: string | null;
+    pct: number | null;
+    /** The policy as published, and in effect: keys to compare. */
+    published: string;
+    effective: string;
+    reports: number;
+    last: number;
+  }
+  const byDay = new Map<number, Map<string, Variant>>();
   for (const h of heads) {
     const day = rollupDay({ begin: h.begin, end: h.end });
     if (day < period.since || day > period.until) continue;
-    const key = JSON.stringify([h.p, h.sp, h.pct]);
+    const effective = JSON.stringify([h.p, h.sp ?? h.p, h.pct ?? 100]);
+    const published = JSON.stringify([h.p, h.sp, h.pct]);
     let variants = byDay.get(day);
     if (!variants) {
       variants = new Map();
       byDay.set(day, variants);
     }
-    const v = variants.get(key) ?? { p: h.p, sp: h.sp, pct: h.pct, reports: 0, last: 0 };
+    const v = variants.get(effective) ?? {
+      p: h.p,
+      sp: h.sp,
+      pct: h.pct,
+      published,
+      effective,
+      reports: 0,
+      last: Number.NEGATIVE_INFINITY,
+    };
     v.reports++;
-    v.last = Math.max(v.last, h.begin);
-    variants.set(key, v);
+    if (h.begin > v.last || (h.begin === v.last && published < v.published)) {
+      Object.assign(v, { p: h.p, sp: h.sp, pct: h.pct, published, last: h.begin });
+    }
+    variants.set(effective, v);
   }
   const days: PolicyDay[] = [];
   let previous: string | undefined;
   for (const day of [...byDay.keys()].sort((a, b) => a - b)) {
     const variants = [...(byDay.get(day)?.values() ?? [])];
     const total = variants.reduce((n, v) => n + v.reports, 0);
-    const top = variants.sort((a, b) => b.reports - a.reports || b.last - a.last)[0];
+    const top = variants.sort(
+      (a, b) => b.reports - a.reports || b.last - a.last || (a.effective < b.effective ? -1 : 1),
+    )[0];
     if (!top) continue;
-    const key = JSON.stringify([top.p, top.sp, top.pct]);
     days.push({
       day: isoDay(day),
       p: top.p,
@@ -98,9 +122,9 @@ export function policyByDay(heads: readonly ReportHead[], period: Period): Polic
       pct: top.pct,
       reports: top.reports,
       totalReports: total,
-      changed: previous !== undefined && previous !== key,
+      changed: previous !== undefined && previous !== top.effective,
     });
-    previous = key;
+    previous = top.effective;
   }
   return days;
 }
