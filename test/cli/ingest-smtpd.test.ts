@@ -42,7 +42,7 @@ describe('sumi smtpd', () => {
     // The same report again with more in it: a duplicate counted in place of the first, which is
     // kept as a copy, and said so.
     expect((await send(3)).response).toMatch(/^250 /);
-    await vi.waitFor(() => expect(stderr).toMatch(/1 of these were fuller than the copy stored before/), {
+    await vi.waitFor(() => expect(stderr).toMatch(/1 of these was fuller than the copy stored before/), {
       timeout: 10_000,
     });
     expect(stderr).toMatch(/1 of them had the identity of a stored report/);

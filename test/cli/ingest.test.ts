@@ -107,7 +107,7 @@ describe('sumi ingest', () => {
     await writeFile(input('fuller.xml'), aggregateXml({ reportId: 'cli-copy', records: 5 }));
     const fuller = await sumi(['ingest', input('fuller.xml'), '--db', db]);
     expect(fuller.stdout).toContain(
-      '1 of these were fuller than the copy stored before and are counted in its place',
+      '1 of these was fuller than the copy stored before and is counted in its place',
     );
     // Nothing newly stored: the change is said on the line of its own.
     expect(fuller.stdout).toContain('Stored 0 aggregate reports (0 records, 0 messages)');
