@@ -62,7 +62,12 @@ export function registerQuarantine(program: Command, ctx: CliContext): void {
               isoDay(e.lastSeenAt),
               String(e.times),
               String(e.rawSize),
-              sourceWords(e.source, ctx.lang),
+              e.sourceCount > 1
+                ? t('quarantine.moreSources', {
+                    source: sourceWords(e.source, ctx.lang),
+                    more: e.sourceCount - 1,
+                  })
+                : sourceWords(e.source, ctx.lang),
               `${e.errorCode}: ${quarantineReasonIn(e, ctx.lang)}`,
             ]);
             ctx.stdout.write(

@@ -800,6 +800,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '{source}: {reports, plural, one {# report} other {# reports}} stored, {duplicates, plural, one {# duplicate} other {# duplicates}}, {failed} failed',
     ja: '{source}: レポート {reports} 件を保存、重複 {duplicates} 件、失敗 {failed} 件',
   },
+  'quarantine.moreSources': {
+    en: '{source} (and {more, plural, one {# other place} other {# other places}}: --json lists them)',
+    ja: '{source}（ほか {more} か所。--json で一覧できます）',
+  },
   'quarantine.description': {
     en: 'inputs kept because they gave no report: list them, write one out as received, or read them again with this version (those that now give their reports leave the quarantine)',
     ja: 'レポートを読み取れず保存された入力: 一覧、受信したままの書き出し、このバージョンでの再読み込み（レポートを読み取れたものは隔離領域から外れます）',

@@ -633,6 +633,8 @@ export const webText = {
   'field.reportedDomains': { en: 'Reported domains', ja: '報告されたドメイン' },
   'field.authenticationResults': { en: 'Authentication-Results', ja: 'Authentication-Results' },
   'field.source': { en: 'Source', ja: '取り込み元' },
+  'field.sources': { en: 'Every source', ja: 'すべての取り込み元' },
+  'field.sourceCount': { en: 'Sources', ja: '取り込み元の数' },
   'field.errorCode': { en: 'Error', ja: 'エラー' },
   'field.errorMessage': { en: 'Reason', ja: '理由' },
   'field.times': { en: 'Times', ja: '回数' },

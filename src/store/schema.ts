@@ -213,6 +213,14 @@ export interface QuarantineTable extends RawColumns {
   times: number;
 }
 
+/** Every place a quarantine row's bytes came from (0019); rows go with their entry. */
+export interface QuarantineSourcesTable {
+  quarantine_id: number;
+  source: string;
+  /** When these bytes last came from there. */
+  seen_at: number;
+}
+
 // ---------------------------------------------------------------- IP facts and policy history (0005)
 
 /** Reverse DNS of a sending IP, cached until `expires_at` (the answer's TTL, clamped). */
@@ -469,6 +477,7 @@ export interface Database {
   tls_policies: TlsPoliciesTable;
   tls_failure_details: TlsFailureDetailsTable;
   quarantine: QuarantineTable;
+  quarantine_sources: QuarantineSourcesTable;
   report_copies: ReportCopiesTable;
   tls_report_copies: ReportCopiesTable;
   ip_facts: IpFactsTable;

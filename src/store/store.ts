@@ -83,6 +83,8 @@ export const ROLLUP_SWEEP_EVERY_MS = 6 * 3_600_000;
 export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
 /** Quarantined inputs listed when the caller sets no limit. */
 export const LIST_QUARANTINE_DEFAULT_LIMIT = 1_000;
+/** Places a quarantine entry lists its bytes came from, the latest first (QuarantineEntry.sources). */
+export const QUARANTINE_SOURCES_LISTED = 20;
 
 const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' | 'quarantine' | CopiesTable> =
   {
@@ -664,32 +666,51 @@ export class KyselyStore implements Store {
   ): Promise<InsertOutcome> {
     const packed = await packRaw(raw);
     const seenAt = now();
-    const row = await this.db
-      .insertInto('quarantine')
-      .values({
-        source: this.text(source.description),
-        error_code: this.text(error.code),
-        error_message: this.text(error.message),
-        error_details: error.details === undefined ? null : this.text(JSON.stringify(error.details)),
-        first_seen_at: seenAt,
-        last_seen_at: seenAt,
-        times: 1,
-        ...rawColumns(packed),
-      })
-      // The same bytes failing again: keep one row, describing the latest failure.
-      .onConflict((oc) =>
-        oc.column('raw_sha256').doUpdateSet((eb) => ({
-          source: eb.ref('excluded.source'),
-          error_code: eb.ref('excluded.error_code'),
-          error_message: eb.ref('excluded.error_message'),
-          error_details: eb.ref('excluded.error_details'),
-          ...(options.again
-            ? {}
-            : { last_seen_at: eb.ref('excluded.last_seen_at'), times: eb('quarantine.times', '+', 1) }),
-        })),
-      )
-      .returning(['id', 'times'])
-      .executeTakeFirstOrThrow();
+    const described = this.text(source.description);
+    const row = await this.db.transaction().execute(async (trx) => {
+      const entry = await trx
+        .insertInto('quarantine')
+        .values({
+          source: described,
+          error_code: this.text(error.code),
+          error_message: this.text(error.message),
+          error_details: error.details === undefined ? null : this.text(JSON.stringify(error.details)),
+          first_seen_at: seenAt,
+          last_seen_at: seenAt,
+          times: 1,
+          ...rawColumns(packed),
+        })
+        // The same bytes failing again: keep one row, describing the latest failure.
+        .onConflict((oc) =>
+          oc.column('raw_sha256').doUpdateSet((eb) => ({
+            source: eb.ref('excluded.source'),
+            error_code: eb.ref('excluded.error_code'),
+            error_message: eb.ref('excluded.error_message'),
+            error_details: eb.ref('excluded.error_details'),
+            ...(options.again
+              ? {}
+              : { last_seen_at: eb.ref('excluded.last_seen_at'), times: eb('quarantine.times', '+', 1) }),
+          })),
+        )
+        .returning(['id', 'times'])
+        .executeTakeFirstOrThrow();
+      // Where these bytes came from this time, beside the other places they came from. A retry
+      // reads them from the entry itself: no new place.
+      if (!options.again) {
+        const seenAgain = await trx
+          .updateTable('quarantine_sources')
+          .set({ seen_at: seenAt })
+          .where('quarantine_id', '=', entry.id)
+          .where('source', '=', described)
+          .executeTakeFirst();
+        if (Number(seenAgain.numUpdatedRows) === 0)
+          await trx
+            .insertInto('quarantine_sources')
+            .values({ quarantine_id: entry.id, source: described, seen_at: seenAt })
+            .execute();
+      }
+      return entry;
+    });
     return row.times === 1
       ? { status: 'stored', id: row.id, records: 0, messages: 0 }
       : { status: 'duplicate', id: row.id };
@@ -1017,6 +1038,26 @@ export class KyselyStore implements Store {
       .limit(options.limit ?? LIST_QUARANTINE_DEFAULT_LIMIT);
     if (options.ids) query = query.where('id', 'in', options.ids);
     const rows = await query.execute();
+    const places = new Map<number, string[]>();
+    if (rows.length > 0) {
+      const seen = await this.db
+        .selectFrom('quarantine_sources')
+        .select(['quarantine_id', 'source', (e) => e.fn.max('seen_at').as('seen')])
+        .where(
+          'quarantine_id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .groupBy(['quarantine_id', 'source'])
+        .orderBy('seen', 'desc')
+        .orderBy('source')
+        .execute();
+      for (const place of seen) {
+        const list = places.get(place.quarantine_id) ?? [];
+        places.set(place.quarantine_id, list);
+        list.push(this.#read(place.source));
+      }
+    }
     return rows.map((row) => ({
       id: row.id,
       rawSha256: row.raw_sha256,
@@ -1029,6 +1070,7 @@ export class KyselyStore implements Store {
       firstSeenAt: row.first_seen_at,
       lastSeenAt: row.last_seen_at,
       times: row.times,
+      ...placesOf(this.#read(row.source), places.get(row.id)),
     }));
   }
 
@@ -1053,6 +1095,18 @@ export class KyselyStore implements Store {
   async close(): Promise<void> {
     await this.#onClose();
   }
+}
+
+/**
+ * An entry's places, the latest first and `source` among them first (an entry kept before 0019,
+ * or whose place was not written, has that one only).
+ */
+function placesOf(
+  source: string,
+  seen: readonly string[] = [],
+): Pick<QuarantineEntry, 'sources' | 'sourceCount'> {
+  const all = [source, ...seen.filter((place) => place !== source)];
+  return { sources: all.slice(0, QUARANTINE_SOURCES_LISTED), sourceCount: all.length };
 }
 
 async function idBySha(

@@ -172,6 +172,12 @@ export interface QuarantineEntry {
   lastSeenAt: number;
   /** How many times these same bytes were quarantined. */
   times: number;
+  /**
+   * Every place these bytes came from, the latest first (`source` is the first of them), at most
+   * QUARANTINE_SOURCES_LISTED; `sourceCount` counts them all.
+   */
+  sources: string[];
+  sourceCount: number;
 }
 
 export interface StoreCounts {

@@ -77,6 +77,21 @@ describe('sumi quarantine', () => {
     expect(ja).toMatch(/old\.eml\s+xml-not-well-formed: an older parser gave up/);
   });
 
+  it('names every input the same bytes came from, not the last one only', async () => {
+    for (const name of ['a.xml', 'b.xml', 'c.xml']) await writeFile(path.join(dir, 'in', name), BAD);
+    expect((await sumi(['ingest', path.join(dir, 'in'), '--db', db])).code).toBe(2);
+    const [entry] = JSON.parse((await sumi(['quarantine', 'list', '--db', db, '--json'])).stdout).quarantine;
+    expect(entry).toMatchObject({ times: 3, sourceCount: 3 });
+    expect([...entry.sources].sort()).toEqual(
+      ['a.xml', 'b.xml', 'c.xml'].map((f) => path.join(dir, 'in', f)),
+    );
+    expect(entry.sources[0]).toBe(entry.source);
+    const en = (await sumi(['quarantine', 'list', '--db', db])).stdout;
+    expect(en).toContain(`${entry.source} (and 2 other places: --json lists them)`);
+    const ja = (await sumi(['quarantine', 'list', '--db', db, '--lang', 'ja'])).stdout;
+    expect(ja).toContain(`${entry.source}（ほか 2 か所。--json で一覧できます）`);
+  });
+
   it("says where in an input its failure was in the reader's words", async () => {
     await writeFile(path.join(dir, 'in', 'r.zip'), zip([{ name: 'a.xml', data: '' }]));
     expect((await sumi(['ingest', path.join(dir, 'in'), '--db', db])).code).toBe(2);

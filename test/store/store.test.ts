@@ -567,6 +567,9 @@ for (const engine of engines) {
       expect(await store.releaseQuarantined(listed!)).toBe(false);
       expect(await store.releaseQuarantined({ id: a.id, times: 2 })).toBe(true);
       expect((await store.listQuarantine()).map((e) => e.id)).toEqual([b.id]);
+      // An entry's places go with it.
+      const places = await store.db.selectFrom('quarantine_sources').select('source').execute();
+      expect(places.map((p) => p.source)).toEqual(['b']);
     });
 
     it('quarantines unreadable inputs once per content, and releases them when they are stored', async () => {
@@ -602,6 +605,9 @@ for (const engine of engines) {
           firstSeenAt: expect.any(Number),
           lastSeenAt: expect.any(Number),
           times: 2,
+          // Every place the same bytes came from, the latest first.
+          sources: ['yahoo-again.eml', 'yahoo.eml > attachment 1'],
+          sourceCount: 2,
         },
       ]);
       // Why, kept as codes and values too (said in the reader's language when shown); they
@@ -623,7 +629,18 @@ for (const engine of engines) {
         errorMessage: 'x',
         errorDetails: details,
         times: 3,
+        sources: ['again.eml', expect.any(String), expect.any(String)],
+        sourceCount: 3,
       });
+      // The same place again is the same place; a retry names none.
+      await store.quarantine(bad, { description: 'again.eml' }, { code: 'not-xml', message: 'x' });
+      await store.quarantine(
+        bad,
+        { description: 'again.eml' },
+        { code: 'not-xml', message: 'x' },
+        { again: true },
+      );
+      expect((await store.listQuarantine())[0]).toMatchObject({ times: 4, sourceCount: 3 });
       expectBytes(await store.getRawReport(first.id, 'quarantine'), bad);
       expect(await store.findRaw(sha256(bad))).toEqual([{ kind: 'quarantine', id: first.id }]);
       expect((await store.countReports()).quarantined).toBe(1);
@@ -632,6 +649,7 @@ for (const engine of engines) {
       const report = await store.insertFailureReport(failureReport(), bad, source);
       expect(report.status).toBe('stored');
       expect(await store.listQuarantine()).toEqual([]);
+      expect(await store.db.selectFrom('quarantine_sources').selectAll().execute()).toEqual([]);
       expect(await store.findRaw(sha256(bad))).toEqual([{ kind: 'failure', id: report.id }]);
     });
 

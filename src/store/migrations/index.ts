@@ -25,6 +25,7 @@ import { imapLeaveOtherMail } from './0015-imap-leave-other-mail.ts';
 import { quarantineDetails } from './0016-quarantine-details.ts';
 import { mailboxSourceApp } from './0017-mailbox-source-app.ts';
 import { retention } from './0018-retention.ts';
+import { quarantineSources } from './0019-quarantine-sources.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -47,6 +48,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0016-quarantine-details': quarantineDetails(),
     '0017-mailbox-source-app': mailboxSourceApp(),
     '0018-retention': retention(kind),
+    '0019-quarantine-sources': quarantineSources(kind),
   };
 }
 
