@@ -566,6 +566,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '(did you mean {folder}? The server matches folder names exactly)',
     ja: '（{folder} のことですか？サーバーはフォルダー名を大文字・小文字まで区別して照合します）',
   },
+  'imap.folderWritten': {
+    en: '(in the URL a folder name writes # as %23 and ? as %3F: {folder})',
+    ja: '（URL ではフォルダー名の # を %23、? を %3F と書きます: {folder}）',
+  },
   'imap.folderList': {
     en: "(the account's folders: {folders})",
     ja: '（このアカウントのフォルダー: {folders}）',

@@ -234,6 +234,7 @@ export function folderHintWords(error: ImapAccessError, lang: Lang): string | nu
   const hint = error.code === 'no-folder' ? folderHint(error.target.folder, error.folders) : null;
   if (!hint) return null;
   const t = translator(ingestText, lang);
+  if ('written' in hint) return t('imap.folderWritten', { folder: hint.written });
   return 'like' in hint
     ? t('imap.folderLike', { folder: hint.like })
     : t('imap.folderList', { folders: namesAmong(hint.folders) });
@@ -241,16 +242,21 @@ export function folderHintWords(error: ImapAccessError, lang: Lang): string | nu
 
 /**
  * What to tell the owner of a folder not found: the folder whose name differs only in case
- * (servers match folder names exactly, but INBOX), or the account's folders by name. Null when
- * there are none to name.
+ * (servers match folder names exactly, but INBOX); one whose name goes on with # or ? where the
+ * URL's ended, written as the URL must write it (`written`: a URL's fragment and query start
+ * there, so `imap://.../DMARC#1` names the folder DMARC); or the account's folders by name. Null
+ * when there are none to name.
  */
 export function folderHint(
   folder: string,
   folders: readonly string[],
-): { like: string } | { folders: string[] } | null {
-  const wanted = folder.split('/').filter(Boolean).join('/').toLowerCase();
-  const like = folders.find((name) => name.toLowerCase() === wanted);
+): { like: string } | { written: string } | { folders: string[] } | null {
+  const wanted = folder.split('/').filter(Boolean).join('/');
+  const like = folders.find((name) => name.toLowerCase() === wanted.toLowerCase());
   if (like !== undefined) return { like };
+  const cut = folders.find((name) => name.startsWith(`${wanted}#`) || name.startsWith(`${wanted}?`));
+  if (cut !== undefined)
+    return { written: cut.replace(/[#?%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) };
   return folders.length === 0 ? null : { folders: [...folders].sort() };
 }
 

@@ -40,6 +40,9 @@ describe('parseImapUrl', () => {
     expect(folderHint('/reports/dmarc/', ['INBOX', 'Reports/DMARC'])).toEqual({ like: 'Reports/DMARC' });
     expect(folderHint('Nowhere', ['Sent', 'INBOX'])).toEqual({ folders: ['INBOX', 'Sent'] });
     expect(folderHint('Nowhere', [])).toBeNull();
+    // imap://.../DMARC#1 names DMARC: the rest is the URL's fragment.
+    expect(folderHint('DMARC', ['INBOX', 'DMARC#1'])).toEqual({ written: 'DMARC%231' });
+    expect(folderHint('Reports/Q', ['Reports/Q?%'])).toEqual({ written: 'Reports/Q%3F%25' });
   });
 
   it('reads user, host, port, folder and TLS mode', () => {
