@@ -220,6 +220,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
       throw new UsageError(t('error.archiveIsFolder', { archive }));
     login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
+  if (api !== undefined) mailboxArchiveChecked(api, flags, t);
   const url = flags.db ?? defaultStorePath(ctx.env);
   const store = await openStore(url);
   const progress = progressPrinter(ctx);
@@ -337,6 +338,30 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
     ...(totals.otherMail > 0 ? [`  ${t('summary.otherMail', { count: totals.otherMail })}`] : []),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A graph:// folder or gmail:// label is not where its processed mail goes: moved or labelled
+ * there, mail would be read again as new for ever; and a gmail:// label is not the --flag label,
+ * whose mail is passed over (nothing would ever be read). A URL that does not parse is left to
+ * the mailbox's own error.
+ */
+function mailboxArchiveChecked(
+  api: string,
+  flags: IngestFlags,
+  t: (key: keyof typeof ingestText, params?: Record<string, string | number>) => string,
+): void {
+  let folder: string;
+  try {
+    folder = isGmail(api) ? parseGmailUrl(api).label : parseGraphUrl(api).folder.join('/');
+  } catch {
+    return;
+  }
+  const archive = flags.archive ?? IMAP_DEFAULT_ARCHIVE;
+  if (flags.flag === undefined && archiveIsFolder(folder, archive, true))
+    throw new UsageError(t('error.archiveIsFolder', { archive }));
+  if (flags.flag !== undefined && isGmail(api) && archiveIsFolder(folder, flags.flag, true))
+    throw new UsageError(t('error.flagIsLabel', { flag: flags.flag }));
 }
 
 /** How to log in to IMAP: a password, or an OAuth 2.0 access token from its source. */

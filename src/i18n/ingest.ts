@@ -274,6 +274,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '--flag {value} is not an IMAP keyword: ASCII letters, digits and punctuation but ( ) { % * " \\ ] and no space (e.g. $SumiProcessed)',
     ja: '--flag {value} は IMAP のキーワードではありません。使えるのは ASCII の英数字と記号（( ) { % * " \\ ] と空白を除く）です（例: $SumiProcessed）',
   },
+  'error.flagIsLabel': {
+    en: '--flag {flag} is the label read: mail carrying it is passed over, and nothing would be read; name another label',
+    ja: '--flag {flag} は読み取るラベルそのものです。そのラベルの付いたメールは読み飛ばされ、何も読み取られません。別のラベルを指定してください',
+  },
   'error.archiveIsFolder': {
     en: '--archive {archive} is the folder read: mail moved there would be read again as new; name another folder, or mark processed mail with --flag',
     ja: '--archive {archive} は読み取るフォルダーそのものです。移したメールが新着として再び読まれます。別のフォルダーを指定するか、--flag で処理済みのメールに印を付けてください',

@@ -213,15 +213,16 @@ export function isImapKeyword(keyword: string): boolean {
 
 /**
  * Whether the archive folder is the folder read (paths written with '/'; INBOX in any case, as
- * servers match it): every mail moved there would arrive again as new, and a watch would read
- * the same mail for ever.
+ * IMAP servers match it, or every name in any case: `anyCase`, as Exchange and Gmail match
+ * folder and label names): every mail moved there would arrive again as new, and a watch would
+ * read the same mail for ever.
  */
-export function archiveIsFolder(folder: string, archive: string): boolean {
+export function archiveIsFolder(folder: string, archive: string, anyCase = false): boolean {
   const normal = (path: string) =>
     path
       .split('/')
       .filter(Boolean)
-      .map((part, i) => (i === 0 && part.toUpperCase() === 'INBOX' ? 'INBOX' : part))
+      .map((part, i) => (anyCase || (i === 0 && part.toUpperCase() === 'INBOX') ? part.toUpperCase() : part))
       .join('/');
   return normal(folder) === normal(archive);
 }

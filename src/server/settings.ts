@@ -379,10 +379,14 @@ export function registerSettingsRoutes(
     googleKeyEnv?: string | null | undefined;
   };
   const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
-  /** An IMAP source's archive folder is not the folder read: its mail would come back as new for ever. */
+  /** A source's archive folder is not the folder (or label) read: its mail would come back as new for ever. */
   const checkedArchive = (url: string, archive: string) => {
-    if (/^imaps?:\/\//i.test(url) && archiveIsFolder(parseImapUrl(url).folder, archive))
-      throw badSource(`archive: ${archive} is the folder read; name another folder`);
+    const same = /^imaps?:\/\//i.test(url)
+      ? archiveIsFolder(parseImapUrl(url).folder, archive)
+      : /^graph:\/\//i.test(url)
+        ? archiveIsFolder(parseGraphUrl(url).folder.join('/'), archive, true)
+        : archiveIsFolder(parseGmailUrl(url).label, archive, true);
+    if (same) throw badSource(`archive: ${archive} is the folder read; name another folder`);
   };
   /**
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the

@@ -691,6 +691,16 @@ describe('sumi ingest gmail://', () => {
         ['gmail://me/INBOX', '--google-key', '/dev/null'],
         '--google-key: a service account acts as a user named by address: give the mailbox as gmail://dmarc@example.jp/LABEL, not me',
       ],
+      // Processed mail given the label read would be read again for ever; the --flag label read, never.
+      [
+        ['gmail://dmarc@example.jp/DMARC', ...token, '--archive', 'dmarc'],
+        '--archive dmarc is the folder read',
+      ],
+      [['gmail://dmarc@example.jp/DMARC', ...token, '--flag', 'DMARC'], '--flag DMARC is the label read'],
+      [
+        ['graph://dmarc@example.jp/Inbox', ...token, '--archive', 'INBOX'],
+        '--archive INBOX is the folder read',
+      ],
     ];
     for (const [args, said] of cases) {
       const run = await sumi(['ingest', ...args, '--db', db], {

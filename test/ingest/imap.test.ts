@@ -79,6 +79,8 @@ describe('what processed mail is moved to or marked with', () => {
     expect(archiveIsFolder('Reports', 'reports')).toBe(false);
     expect(archiveIsFolder('INBOX', 'Sumi/Processed')).toBe(false);
     expect(archiveIsFolder('INBOX', 'INBOX/Processed')).toBe(false);
+    // Exchange's folders and Gmail's labels match in any case.
+    expect(archiveIsFolder('Reports/DMARC', 'reports/dmarc', true)).toBe(true);
   });
 });
 

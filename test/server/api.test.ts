@@ -927,6 +927,12 @@ for (const engine of engines) {
           url: 'imaps://u:secret@imap.example/INBOX',
         });
         expect(withPassword.statusCode).toBe(400);
+        const intoItself = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://dmarc@imap.example/INBOX',
+          archive: 'inbox',
+        });
+        expect(intoItself.statusCode).toBe(400);
+        expect(intoItself.body).toContain('archive: inbox is the folder read; name another folder');
         const added = await root.request('POST', '/api/imap-sources', {
           url: 'imaps://dmarc@imap.example/INBOX',
           passwordEnv: 'SUMI_DMARC_IMAP_PASSWORD',
@@ -978,6 +984,8 @@ for (const engine of engines) {
           [{ url: 'http://imap.example/' }, 'bad-request'],
           [{ passwordEnv: 'not a name' }, 'bad-request'],
           [{ archive: '' }, 'bad-request'],
+          // The archive folder the folder read: its mail would come back as new for ever.
+          [{ archive: 'Reports' }, 'bad-request'],
           [{ url: 'imaps://dmarc@imap.example/INBOX' }, 'source-taken'],
         ] as const) {
           const refused = await root.request('PATCH', `/api/imap-sources/${id}`, body);
