@@ -289,7 +289,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
         const message = t('error.storeFailedMidRun', {
           message: describeStoreAccessError(failure, ctx.lang),
         });
-        printSummary(ctx, stored, Boolean(flags.json), (Date.now() - started) / 1000, message);
+        printSummary(ctx, stored, Boolean(flags.json), (Date.now() - started) / 1000, { error: message });
         throw new RuntimeError(message);
       }
     }
@@ -302,7 +302,13 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     await store.close();
   }
   const interrupted = controller.signal.aborted && !flags.watch;
-  printSummary(ctx, totals, Boolean(flags.json), (Date.now() - started) / 1000);
+  printSummary(
+    ctx,
+    totals,
+    Boolean(flags.json),
+    (Date.now() - started) / 1000,
+    interrupted ? { interrupted: true } : {},
+  );
   if (interrupted) {
     ctx.stderr.write(`${t('interrupt.stopped')}\n`);
     throw new CommanderError(EXIT_INTERRUPTED, 'sumi.ingest.interrupted', '');
@@ -777,18 +783,22 @@ function clock(seconds: number): string {
 }
 
 /**
- * The run's totals, for people or as the --json answer. `error`: why the run ended early (the
- * store failed), in JSON its `error`; people read it on stderr.
+ * The run's totals, for people or as the --json answer. How it ended early, in JSON beside the
+ * totals (people read it on stderr): `error`, the store failed; `interrupted`, Ctrl-C or SIGTERM.
  */
 export function printSummary(
   ctx: CliContext,
   totals: IngestTotals,
   json: boolean,
   seconds: number,
-  error?: string,
+  ended: { error?: string; interrupted?: boolean } = {},
 ): void {
   if (json) {
-    printJson(ctx, { ...totalsAnswer(totals, ctx.lang), ...(error !== undefined ? { error } : {}) });
+    printJson(ctx, {
+      ...totalsAnswer(totals, ctx.lang),
+      ...(ended.error !== undefined ? { error: ended.error } : {}),
+      ...(ended.interrupted ? { interrupted: true } : {}),
+    });
     return;
   }
   const t = translator(ingestText, ctx.lang);

@@ -130,8 +130,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'ストア: SQLite ファイルまたは postgres:// URL（既定: $SUMI_DB、なければ $XDG_DATA_HOME/sumi/sumi.db）',
   },
   'option.json': {
-    en: 'print one JSON object: reports, duplicates, records, messages, failure_reports, tls_reports, other_mail (with --leave-other-mail, when some), failed ([{source, code, error}]), and error when the store failed mid-run',
-    ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, other_mail（--leave-other-mail で該当があるとき）, failed（[{source, code, error}]）, 途中でストアが失敗したときは error',
+    en: 'print one JSON object: reports, duplicates, records, messages, failure_reports, tls_reports, other_mail (with --leave-other-mail, when some), failed ([{source, code, error}]); error when the store failed mid-run, interrupted when Ctrl-C or SIGTERM stopped it',
+    ja: 'JSON オブジェクトを 1 つ出力する: reports, duplicates, records, messages, failure_reports, tls_reports, other_mail（--leave-other-mail で該当があるとき）, failed（[{source, code, error}]）。途中でストアが失敗したときは error、Ctrl-C や SIGTERM で止めたときは interrupted',
   },
   'quarantine.option.json': {
     en: 'print one JSON object: list, {quarantine: [...]}; retry, {retried, released} and the keys of sumi ingest --json',

@@ -513,7 +513,7 @@ describe('sumi ingest', () => {
   it('stops on Ctrl-C once the reports under way are stored, says what is stored, exits 130', async () => {
     const files = 3_000;
     await writeReports('int', files);
-    const child = spawnSumi(['ingest', path.join(dir, 'in'), '--db', db], { LANG: 'en_US.UTF-8' });
+    const child = spawnSumi(['ingest', path.join(dir, 'in'), '--db', db, '--json'], { LANG: 'en_US.UTF-8' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -526,7 +526,9 @@ describe('sumi ingest', () => {
     expect(await exited).toBe(130);
     expect(stderr).toContain('stopping: the reports under way are being stored');
     expect(stderr).toMatch(/interrupted: what is above is stored; run the same command again for the rest/);
-    const said = Number(/^Stored (\d+) aggregate reports/.exec(stdout)?.[1]);
+    const answer = JSON.parse(stdout);
+    expect(answer.interrupted).toBe(true);
+    const said = Number(answer.reports);
     expect(said).toBeGreaterThan(0);
     expect(said).toBeLessThan(files);
     const store = await openStore(db);
