@@ -479,7 +479,7 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '{option} {value}: 正の整数を指定してください',
   },
   'input-too-large': {
-    en: '{source}: {size, plural, one {# byte} other {# bytes}}, more than the limit of {limit} an input may have; left where it is (a gzipped report may unpack to {unpacked} bytes: gzip a larger XML file first)',
+    en: '{source}: {size, plural, one {# byte} other {# bytes}}, more than the limit of {limit} an input may have; left where it is (a gzipped report may unpack to {unpacked, plural, one {# byte} other {# bytes}}: gzip a larger XML file first)',
     ja: '{source}: {size} バイトあり、入力の上限 {limit} を超えています。元の場所に残しています（gzip 圧縮したレポートは {unpacked} バイトまで展開できます。大きな XML ファイルは先に gzip で圧縮してください）',
   },
   'input-unreadable': {
