@@ -56,6 +56,34 @@ async function whenSomeCommitted(child: ChildProcess, pollMs: number): Promise<n
   return committed;
 }
 
+/**
+ * A PostgreSQL store in a schema of its own holding the first of `files` reports written to the
+ * input folder (IDs `prefix-N`), and a connection to it for the test to change the server's
+ * behaviour with; both gone after `work`.
+ */
+async function withPostgresStore(
+  prefix: string,
+  files: number,
+  work: (url: string, server: pg.Client) => Promise<void>,
+): Promise<void> {
+  const engine = engines.find((e) => e.name === 'postgres')!;
+  const url = await engine.location();
+  try {
+    await writeReports(prefix, files);
+    const first = await sumi(['ingest', input('r0000.xml.gz'), '--db', url]);
+    expect(first.code, first.stderr).toBe(0);
+    const server = new pg.Client({ connectionString: url });
+    await server.connect();
+    try {
+      await work(url, server);
+    } finally {
+      await server.end();
+    }
+  } finally {
+    await engine.cleanup();
+  }
+}
+
 describe('sumi ingest', () => {
   it('--json prints exactly one object with the counts; a rerun stores nothing new', async () => {
     await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-1', records: 3 }));
@@ -244,101 +272,73 @@ describe('sumi ingest', () => {
 
   it.skipIf('skip' in postgresServer)(
     `a store that fails mid-run is said in one line after what was stored, which a rerun completes${'skip' in postgresServer ? ` (skipped: ${postgresServer.skip})` : ''}`,
-    async () => {
-      const engine = engines.find((e) => e.name === 'postgres')!;
-      const url = await engine.location();
-      try {
-        await writeReports('full', 8);
+    () =>
+      withPostgresStore('full', 8, async (url, server) => {
         // The server's disk fills once 3 reports are stored (a trigger raising disk_full, 53100).
-        const first = await sumi(['ingest', input('r0000.xml.gz'), '--db', url]);
-        expect(first.code, first.stderr).toBe(0);
-        const server = new pg.Client({ connectionString: url });
-        await server.connect();
-        try {
-          await server.query(`create function sumi_test_disk_full() returns trigger language plpgsql as $$
-            begin
-              if (select count(*) from reports) >= 3 then
-                raise exception 'could not extend file: No space left on device' using errcode = 'disk_full';
-              end if;
-              return new;
-            end $$`);
-          await server.query(
-            'create trigger sumi_test_disk_full before insert on reports for each row execute function sumi_test_disk_full()',
-          );
-          const full = await sumi([
-            'ingest',
-            path.join(dir, 'in'),
-            '--db',
-            url,
-            '--json',
-            '--concurrency',
-            '1',
-          ]);
-          expect(full.code).toBe(1);
-          const answer = JSON.parse(full.stdout);
-          const stored = Number((await server.query('select count(*) from reports')).rows[0].count);
-          expect(answer.reports + answer.duplicates).toBe(stored);
-          expect(answer.error).toMatch(
-            /^PostgreSQL at .*127\.0\.0\.1:5432\/test failed: could not extend file: No space left on device\. What the summary counts is stored/,
-          );
-          expect(full.stderr.trim().split('\n')).toEqual([`error: ${answer.error}`]);
-          const ja = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--lang', 'ja']);
-          expect(ja.code).toBe(1);
-          expect(ja.stderr).toContain('でエラーが発生しました: could not extend file');
-          expect(ja.stderr).not.toMatch(/\n\s+at /);
-          // Space again: the same run stores the rest, nothing twice.
-          await server.query('drop trigger sumi_test_disk_full on reports');
-          const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
-          expect(rerun.code, rerun.stderr).toBe(0);
-          expect(JSON.parse(rerun.stdout)).toMatchObject({ reports: 8 - stored, duplicates: stored });
-        } finally {
-          await server.end();
-        }
-      } finally {
-        await engine.cleanup();
-      }
-    },
+        await server.query(`create function sumi_test_disk_full() returns trigger language plpgsql as $$
+        begin
+          if (select count(*) from reports) >= 3 then
+            raise exception 'could not extend file: No space left on device' using errcode = 'disk_full';
+          end if;
+          return new;
+        end $$`);
+        await server.query(
+          'create trigger sumi_test_disk_full before insert on reports for each row execute function sumi_test_disk_full()',
+        );
+        const full = await sumi([
+          'ingest',
+          path.join(dir, 'in'),
+          '--db',
+          url,
+          '--json',
+          '--concurrency',
+          '1',
+        ]);
+        expect(full.code).toBe(1);
+        const answer = JSON.parse(full.stdout);
+        const stored = Number((await server.query('select count(*) from reports')).rows[0].count);
+        expect(answer.reports + answer.duplicates).toBe(stored);
+        expect(answer.error).toMatch(
+          /^PostgreSQL at .*127\.0\.0\.1:5432\/test failed: could not extend file: No space left on device\. What the summary counts is stored/,
+        );
+        expect(full.stderr.trim().split('\n')).toEqual([`error: ${answer.error}`]);
+        const ja = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--lang', 'ja']);
+        expect(ja.code).toBe(1);
+        expect(ja.stderr).toContain('でエラーが発生しました: could not extend file');
+        expect(ja.stderr).not.toMatch(/\n\s+at /);
+        // Space again: the same run stores the rest, nothing twice.
+        await server.query('drop trigger sumi_test_disk_full on reports');
+        const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
+        expect(rerun.code, rerun.stderr).toBe(0);
+        expect(JSON.parse(rerun.stdout)).toMatchObject({ reports: 8 - stored, duplicates: stored });
+      }),
     60_000,
   );
 
   it.skipIf('skip' in postgresServer)(
     `survives a PostgreSQL connection cut under a query (a server restart, pg_terminate_backend): no crash, nothing lost${'skip' in postgresServer ? ` (skipped: ${postgresServer.skip})` : ''}`,
-    async () => {
-      const engine = engines.find((e) => e.name === 'postgres')!;
-      const url = await engine.location();
-      try {
-        await writeReports('cut', 6);
-        const first = await sumi(['ingest', input('r0000.xml.gz'), '--db', url]);
-        expect(first.code, first.stderr).toBe(0);
-        const server = new pg.Client({ connectionString: url });
-        await server.connect();
-        try {
-          // The connection storing the second report is ended by the server, once (a sequence is
-          // not rolled back with the transaction it dies in).
-          await server.query('create sequence sumi_test_cut');
-          await server.query(`create function sumi_test_cut() returns trigger language plpgsql as $$
-            begin
-              if nextval('sumi_test_cut') = 1 then perform pg_terminate_backend(pg_backend_pid()); end if;
-              return new;
-            end $$`);
-          await server.query(
-            'create trigger sumi_test_cut before insert on reports for each row execute function sumi_test_cut()',
-          );
-          const cut = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
-          expect(cut.stderr).not.toContain("Unhandled 'error' event");
-          expect([0, 1]).toContain(cut.code);
-          if (cut.code === 1) expect(JSON.parse(cut.stdout).error).toMatch(/^PostgreSQL at .* failed: /);
-          const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
-          expect(rerun.code, rerun.stderr).toBe(0);
-          const stored = Number((await server.query('select count(*) from reports')).rows[0].count);
-          expect(stored).toBe(6);
-        } finally {
-          await server.end();
-        }
-      } finally {
-        await engine.cleanup();
-      }
-    },
+    () =>
+      withPostgresStore('cut', 6, async (url, server) => {
+        // The connection storing the second report is ended by the server, once (a sequence is
+        // not rolled back with the transaction it dies in).
+        await server.query('create sequence sumi_test_cut');
+        await server.query(`create function sumi_test_cut() returns trigger language plpgsql as $$
+        begin
+          if nextval('sumi_test_cut') = 1 then perform pg_terminate_backend(pg_backend_pid()); end if;
+          return new;
+        end $$`);
+        await server.query(
+          'create trigger sumi_test_cut before insert on reports for each row execute function sumi_test_cut()',
+        );
+        const cut = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
+        expect(cut.stderr).not.toContain("Unhandled 'error' event");
+        expect([0, 1]).toContain(cut.code);
+        if (cut.code === 1) expect(JSON.parse(cut.stdout).error).toMatch(/^PostgreSQL at .* failed: /);
+        const rerun = await sumi(['ingest', path.join(dir, 'in'), '--db', url, '--json']);
+        expect(rerun.code, rerun.stderr).toBe(0);
+        const stored = Number((await server.query('select count(*) from reports')).rows[0].count);
+        expect(stored).toBe(6);
+      }),
     60_000,
   );
 
