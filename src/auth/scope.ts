@@ -9,11 +9,19 @@ export type DomainScope = { all: true } | { all: false; domains: readonly string
 
 export const EVERY_DOMAIN: DomainScope = { all: true };
 
-/** Whether `domain` (lower case) is inside the scope. */
+/** Whether `domain` (any case, a trailing dot or none) is inside the scope. */
 export function scopeAllows(scope: DomainScope, domain: string): boolean {
   if (scope.all) return true;
-  const name = domain.toLowerCase();
+  const name = domain.toLowerCase().replace(/\.$/, '');
   return scope.domains.some((d) => name === d || name.endsWith(`.${d}`));
+}
+
+/**
+ * Whether a report naming `domains` (a failure report's every Reported-Domain, RFC 5965 s3.2) is
+ * the scope's: any of them inside it.
+ */
+export function reportsDomainOf(scope: DomainScope, domains: readonly string[]): boolean {
+  return domains.some((domain) => scopeAllows(scope, domain));
 }
 
 /** `%` and `_` are LIKE wildcards; domain names may hold `_`. */

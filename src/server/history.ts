@@ -16,7 +16,7 @@ import {
 } from '../analysis/failures.ts';
 import { policyHistory, STEP_WINDOW_DAYS } from '../analysis/history.ts';
 import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
-import { type DomainScope, scopeAllows } from '../auth/scope.ts';
+import { type DomainScope, reportsDomainOf } from '../auth/scope.ts';
 import type { Store } from '../store/types.ts';
 import { type AnalysisCache, approxJsonChars } from './analysis-cache.ts';
 import { period, periodQuery, sendAnswer } from './answers.ts';
@@ -35,10 +35,7 @@ export const FAILURE_ITEMS_DEFAULT = 100;
  */
 export function failuresInScope(view: FailuresView, scope: DomainScope): FailuresView {
   if (scope.all) return view;
-  const visible = (item: FailureItem) => {
-    const reported = item.reportedDomains[0];
-    return reported !== undefined && scopeAllows(scope, reported);
-  };
+  const visible = (item: FailureItem) => reportsDomainOf(scope, item.reportedDomains);
   if (view.items.every(visible)) return view;
   const network = new Map(view.bySender.map((s) => [s.ip, s]));
   return { ...view, ...groupFailures(view.items.filter(visible), (ip) => network.get(ip)) };

@@ -8,9 +8,10 @@ import { createGunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { scopeAllows, scopeCondition } from '../auth/scope.ts';
+import { reportsDomainOf, scopeAllows, scopeCondition } from '../auth/scope.ts';
 import { csvLine } from '../cli/output.ts';
 import type { Store } from '../store/types.ts';
+import { lookupDomain } from '../store/values.ts';
 import { notFound } from './errors.ts';
 import { type AnyRouteSpec, addRoute, type Caller, idParams, pageQuery } from './route.ts';
 
@@ -293,7 +294,8 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
       let select = store.db
         .selectFrom('failure_reports')
         .where(scopeCondition('reported_domain', caller.scope));
-      if (query.domain !== undefined) select = select.where('reported_domain', '=', query.domain);
+      if (query.domain !== undefined)
+        select = select.where('reported_domain', '=', lookupDomain(query.domain));
       const [count, rows] = await Promise.all([
         select.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
         select
@@ -340,17 +342,11 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
     access: 'viewer',
     params: idParams,
     async handler({ params, caller }) {
-      const row = await store.db
-        .selectFrom('failure_reports')
-        .select('reported_domain')
-        .where('id', '=', params.id)
-        .executeTakeFirst();
-      const domain = row?.reported_domain;
-      // A report naming no domain is only for callers who see every domain.
-      const visible =
-        row !== undefined && (caller.scope.all || (domain != null && scopeAllows(caller.scope, domain)));
-      const report = visible ? await store.getFailureReport(params.id) : undefined;
-      if (!report) throw notFound(`failure report ${params.id}`);
+      const report = await store.getFailureReport(params.id);
+      // Visible when any domain it reports is the caller's; one naming none is only for callers
+      // who see every domain.
+      if (!report || !(caller.scope.all || reportsDomainOf(caller.scope, report.reportedDomains)))
+        throw notFound(`failure report ${params.id}`);
       return report;
     },
   });

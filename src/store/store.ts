@@ -60,7 +60,7 @@ import type {
   StoredReportSummary,
   StoredTlsReport,
 } from './types.ts';
-import { flag, integer, now, optionalInteger } from './values.ts';
+import { flag, integer, lookupDomain, now, optionalInteger } from './values.ts';
 import { AggregateWriter, releaseFromQuarantine } from './writer.ts';
 
 export { rollupDay };
@@ -498,7 +498,7 @@ export class KyselyStore implements Store {
       original_envelope_id: this.text(report.originalEnvelopeId),
       original_mail_from: this.text(report.originalMailFrom),
       original_rcpt_to: this.json(report.originalRcptTo),
-      reported_domain: this.text(report.reportedDomains[0] ?? null),
+      reported_domain: this.text(lookupDomain(report.reportedDomains[0])),
       reported_domains: this.json(report.reportedDomains),
       reported_uris: this.json(report.reportedUris),
       authentication_results: this.json(report.authenticationResults),
@@ -566,7 +566,7 @@ export class KyselyStore implements Store {
         p,
         this.text(policy.policyType),
         this.json(policy.policyString),
-        this.text(policy.policyDomain),
+        this.text(lookupDomain(policy.policyDomain)),
         this.json(policy.mxHost),
         successful,
         failed,

@@ -19,3 +19,13 @@ export function optionalInteger(value: number | null | undefined, field: string)
 export function flag(value: boolean | null): number | null {
   return value === null ? null : value ? 1 : 0;
 }
+
+/**
+ * A domain name as lookups compare it: lower case, without the root's trailing dot (DNS names
+ * are the same in any case; `Acme.Example.` is acme.example). What the report said stays in its
+ * own fields and raw bytes.
+ */
+export function lookupDomain(name: string | null | undefined): string | null {
+  if (name === null || name === undefined) return null;
+  return name.trim().toLowerCase().replace(/\.$/, '');
+}

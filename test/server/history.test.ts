@@ -211,6 +211,34 @@ for (const engine of engines) {
       expect(mine.cannotTell).toContain('no-ruf');
     });
 
+    it('shows a caller a report naming its domain in any case, or among other Reported-Domains, in the list, the view and the report', async () => {
+      // Another period than the other tests': their kept answers stay as they were.
+      const april = Date.UTC(2024, 3, 10) / 1000;
+      const store = async (reportedDomains: string[], subject: string) =>
+        (
+          await h.store.insertFailureReport(
+            failureReport({
+              arrivalTime: april,
+              reportedDomains,
+              original: headersOnly('info@a.example', subject),
+            }),
+            Buffer.from(`ruf ${subject}`),
+            { description: subject },
+          )
+        ).id;
+      const cased = await store(['A.Example.'], 'Cased');
+      const second = await store(['other.example', 'a.example'], 'Second');
+      const alice = await as('alice');
+      for (const id of [cased, second])
+        expect((await alice.get(`/api/failure-reports/${id}`)).statusCode).toBe(200);
+      const listed = (await alice.get('/api/failure-reports?domain=A.EXAMPLE')).json();
+      expect(listed.reports.map((r: { id: number }) => r.id)).toContain(cased);
+      const view = (
+        await alice.get('/api/domains/a.example/failures?since=2024-04-01&until=2024-04-30')
+      ).json();
+      expect(view.items.map((i: { id: number }) => i.id).sort()).toEqual([cased, second].sort());
+    });
+
     it('sends a large answer gzipped to a client that takes it', async () => {
       // Another period than the other tests': their kept answers stay as they were.
       const june = Date.UTC(2024, 5, 10) / 1000;

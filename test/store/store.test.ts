@@ -7,6 +7,7 @@ import type { AggregateRecord, AggregateReportWithRecords } from '../../src/repo
 import { preparedRecords, prepareRecords, reportRow } from '../../src/store/aggregate-rows.ts';
 import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
+import { lookupDomains } from '../../src/store/migrations/0020-lookup-domains.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { copyingPool } from '../../src/store/pg-copy.ts';
@@ -679,6 +680,37 @@ for (const engine of engines) {
       expectBytes(await store.getRawReport(stored.id, 'failure'), raw);
       expect((await store.countReports()).failureReports).toBe(2);
       expect(await store.getFailureReport(9_999)).toBeUndefined();
+    });
+
+    it('keeps the domains failure and TLS reports are looked up by in lower case without a trailing dot, those stored before too', async () => {
+      const store = await open();
+      const tls = tlsReport();
+      const stored = await store.insertTlsReport(
+        { ...tls, policies: tls.policies.map((p) => ({ ...p, policyDomain: 'Acme.Example.' })) },
+        Buffer.from('tls cased'),
+        source,
+      );
+      expect((await store.getTlsReport(stored.id))?.policies[0]?.policyDomain).toBe('acme.example');
+      const ruf = await store.insertFailureReport(
+        failureReport({ reportedDomains: ['Sender.EXAMPLE.'] }),
+        Buffer.from('ruf cased'),
+        source,
+      );
+      const row = () =>
+        store.db
+          .selectFrom('failure_reports')
+          .select('reported_domain')
+          .where('id', '=', ruf.id)
+          .executeTakeFirstOrThrow();
+      expect((await row()).reported_domain).toBe('sender.example');
+      // What the report said stays in its own list.
+      expect((await store.getFailureReport(ruf.id))?.reportedDomains).toEqual(['Sender.EXAMPLE.']);
+      // Rows stored before 0020 are brought to the same form.
+      await store.db.updateTable('failure_reports').set({ reported_domain: 'Sender.EXAMPLE.' }).execute();
+      await store.db.updateTable('tls_policies').set({ policy_domain: 'Acme.Example.' }).execute();
+      await lookupDomains().up(store.db);
+      expect((await row()).reported_domain).toBe('sender.example');
+      expect((await store.getTlsReport(stored.id))?.policies[0]?.policyDomain).toBe('acme.example');
     });
 
     it('stores SMTP TLS reports once per raw content and per organisation + report ID', async () => {

@@ -26,6 +26,7 @@ import { quarantineDetails } from './0016-quarantine-details.ts';
 import { mailboxSourceApp } from './0017-mailbox-source-app.ts';
 import { retention } from './0018-retention.ts';
 import { quarantineSources } from './0019-quarantine-sources.ts';
+import { lookupDomains } from './0020-lookup-domains.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -49,6 +50,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0017-mailbox-source-app': mailboxSourceApp(),
     '0018-retention': retention(kind),
     '0019-quarantine-sources': quarantineSources(kind),
+    '0020-lookup-domains': lookupDomains(),
   };
 }
 
