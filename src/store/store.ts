@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import { isoSeconds } from '../reports/aggregate.ts';
 import type {
   AggregateReportHeader,
@@ -529,6 +529,8 @@ export class KyselyStore implements Store {
       ...rawColumns(packed),
     };
     return this.db.transaction().execute(async (trx) => {
+      const again = await sameFailureReport(trx, row);
+      if (again !== undefined) return { status: 'duplicate', id: again };
       const inserted = await trx
         .insertInto('failure_reports')
         .values(row)
@@ -1107,6 +1109,37 @@ function placesOf(
 ): Pick<QuarantineEntry, 'sources' | 'sourceCount'> {
   const all = [source, ...seen.filter((place) => place !== source)];
   return { sources: all.slice(0, QUARANTINE_SOURCES_LISTED), sourceCount: all.length };
+}
+
+/**
+ * A failure report stored before from the same report mail in other bytes (its lines ended in
+ * CRLF as IMAP gives them, a Received or Delivered-To header added on the way): the same mail's
+ * Message-ID, and the same incident (arrival date, source IP, the original's Message-ID), so
+ * that a reporter giving every mail one Message-ID loses no report. Its id, or undefined.
+ */
+async function sameFailureReport(
+  db: Kysely<Database>,
+  row: {
+    mail_message_id: string | null;
+    arrival_date: string | null;
+    source_ip: string | null;
+    original_message_id: string | null;
+  },
+): Promise<number | undefined> {
+  if (row.mail_message_id === null) return undefined;
+  const same = (column: 'arrival_date' | 'source_ip' | 'original_message_id', value: string | null) =>
+    sql<SqlBool>`${sql.ref(column)} is not distinct from ${value}`;
+  const found = await db
+    .selectFrom('failure_reports')
+    .select('id')
+    .where('mail_message_id', '=', row.mail_message_id)
+    .where(same('arrival_date', row.arrival_date))
+    .where(same('source_ip', row.source_ip))
+    .where(same('original_message_id', row.original_message_id))
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return found?.id;
 }
 
 async function idBySha(

@@ -261,6 +261,9 @@ export function* manyRecords(count: number): Generator<AggregateRecord> {
   }
 }
 
+/** Failure reports made so far: each one's mail has a Message-ID of its own, as a reporter's have. */
+let failureReportsMade = 0;
+
 export function failureReport(overrides: Partial<FailureReport> = {}): FailureReport {
   return {
     format: 'arf',
@@ -268,7 +271,7 @@ export function failureReport(overrides: Partial<FailureReport> = {}): FailureRe
       from: 'Reporter <ruf@reporter.example>',
       subject: 'Report domain: example.jp',
       date: 'Wed, 01 Jan 2025 09:00:00 +0900',
-      messageId: '<ruf-1@reporter.example>',
+      messageId: `<ruf-${++failureReportsMade}@reporter.example>`,
     },
     feedbackType: 'auth-failure',
     userAgent: 'Reporter/1.0',

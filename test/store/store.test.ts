@@ -713,6 +713,24 @@ for (const engine of engines) {
       expect((await store.getTlsReport(stored.id))?.policies[0]?.policyDomain).toBe('acme.example');
     });
 
+    it('stores a failure report once when its mail comes again in other bytes, but every incident a reporter sends under one Message-ID', async () => {
+      const store = await open();
+      const report = failureReport();
+      const first = await store.insertFailureReport(report, Buffer.from('ruf\n'), source);
+      // The same mail as IMAP gives it (CRLF), or with a header added on the way.
+      for (const again of ['ruf\r\n', 'Delivered-To: dmarc@example.jp\nruf\n'])
+        expect(await store.insertFailureReport(report, Buffer.from(again), source)).toEqual({
+          status: 'duplicate',
+          id: first.id,
+        });
+      // Another incident under the same Message-ID (a reporter that gives every mail one) is kept.
+      const other = { ...report, sourceIp: '203.0.113.9' };
+      expect(await store.insertFailureReport(other, Buffer.from('ruf 2\n'), source)).toMatchObject({
+        status: 'stored',
+      });
+      expect((await store.countReports()).failureReports).toBe(2);
+    });
+
     it('stores SMTP TLS reports once per raw content and per organisation + report ID', async () => {
       const store = await open();
       const raw = Buffer.from(JSON.stringify({ 'organization-name': 'Reporter Inc.' }));

@@ -27,6 +27,7 @@ import { mailboxSourceApp } from './0017-mailbox-source-app.ts';
 import { retention } from './0018-retention.ts';
 import { quarantineSources } from './0019-quarantine-sources.ts';
 import { lookupDomains } from './0020-lookup-domains.ts';
+import { failureReportMail } from './0021-failure-report-mail.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -51,6 +52,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0018-retention': retention(kind),
     '0019-quarantine-sources': quarantineSources(kind),
     '0020-lookup-domains': lookupDomains(),
+    '0021-failure-report-mail': failureReportMail(),
   };
 }
 
