@@ -217,6 +217,18 @@ export const reportWarningText = {
     en: 'A record\'s source IP "{example}" is not an IP address; the record was kept without one.',
     ja: 'レコードの送信元 IP「{example}」が IP アドレスではありません。IP なしでレコードを保存しました。',
   },
+  'date-without-zone': {
+    en: '{field} "{example}" gives no time zone; it was read as UTC.',
+    ja: '{field}「{example}」にタイムゾーンがないため、UTC として読みました。',
+  },
+  'date-unknown-zone': {
+    en: '{field} "{example}" names a time zone RFC 5322 does not define; it was read as UTC (RFC 5322 §4.3).',
+    ja: '{field}「{example}」のタイムゾーンは RFC 5322 が定めていないものです。UTC として読みました（RFC 5322 4.3 節）。',
+  },
+  'invalid-date': {
+    en: '{field} "{example}" is not a date that can be read or that exists; it was left empty.',
+    ja: '{field}「{example}」は読めない日付か、存在しない日付です。空として扱いました。',
+  },
   'ip-normalised': {
     en: 'Source IPs were written in a non-canonical form (e.g. "{example}"); they were canonicalised.',
     ja: '送信元 IP が正規形で書かれていなかったため（例:「{example}」）、正規形に直しました。',

@@ -1,6 +1,7 @@
 import { ReportError } from './errors.ts';
 import { canonicalIp } from './ip.ts';
 import { attachmentBytes, type ParsedMail, parseMail } from './mail.ts';
+import { readMailDate } from './mail-date.ts';
 import { type Sniffed, sniff } from './sniff.ts';
 import type { FailureReport, HeaderField, OriginalMessage } from './types.ts';
 import { Warnings } from './warnings.ts';
@@ -88,9 +89,14 @@ export async function parseFailureReport(
     sourceIp = canonicalIp(sourceIpText.replace(/\s*\(.*\)\s*$/, ''));
     if (sourceIp === null) warnings.add('invalid-source-ip', 'Source-IP', sourceIpText);
   }
+  const arrivalField = one('arrival-date') === null ? 'Received-Date' : 'Arrival-Date';
   const arrivalDate = one('arrival-date') ?? one('received-date');
-  const arrivalMs =
-    arrivalDate === null ? Number.NaN : Date.parse(arrivalDate.replace(/\s*\([^)]*\)\s*$/, ''));
+  const arrival = arrivalDate === null ? null : readMailDate(arrivalDate);
+  if (arrivalDate !== null) {
+    if (arrival === null) warnings.add('invalid-date', arrivalField, arrivalDate);
+    else if (arrival.zone === 'none') warnings.add('date-without-zone', arrivalField, arrivalDate);
+    else if (arrival.zone === 'unknown') warnings.add('date-unknown-zone', arrivalField, arrivalDate);
+  }
   const incidentsText = one('incidents');
   const portText = one('source-port');
 
@@ -104,7 +110,7 @@ export async function parseFailureReport(
     identityAlignment: one('identity-alignment')?.toLowerCase() ?? null,
     deliveryResult: one('delivery-result')?.toLowerCase() ?? null,
     arrivalDate,
-    arrivalTime: Number.isNaN(arrivalMs) ? null : Math.floor(arrivalMs / 1000),
+    arrivalTime: arrival?.seconds ?? null,
     sourceIp,
     sourcePort: portText !== null && /^\d{1,5}$/.test(portText) ? Number(portText) : null,
     // RFC 5965 writes the MTA name after its type ("dns; mx.example"); the type is always dns.

@@ -74,6 +74,45 @@ describe('failure reports', () => {
     }
   });
 
+  /** arf.eml with its Arrival-Date changed, read under a zone 9 h from UTC (a local-time reading shows). */
+  async function arrivalOf(date: string) {
+    const text = fixture('arf.eml').toString('utf8');
+    const changed = text.replace(/^Arrival-Date: .*$/m, `Arrival-Date: ${date}`);
+    expect(changed).not.toBe(text);
+    const zone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      const report = await parseFailureReport(Buffer.from(changed));
+      return { time: report.arrivalTime, warnings: report.warnings.map((w) => w.code) };
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  }
+
+  it('reads an Arrival-Date without a time zone as UTC, not local time, and says so', async () => {
+    const utc = Date.UTC(2015, 3, 29, 23, 34, 45) / 1000;
+    for (const date of ['2015-04-29 23:34:45', 'Thu, 29 Apr 2015 23:34:45']) {
+      expect(await arrivalOf(date)).toEqual({ time: utc, warnings: ['date-without-zone'] });
+    }
+    expect(await arrivalOf('Thu, 29 Apr 2015 23:34:45 +0900 (JST)')).toEqual({
+      time: utc - 9 * 3600,
+      warnings: [],
+    });
+  });
+
+  it('reads a zone name RFC 5322 does not know as -0000 (UTC), and gives no time for a day that does not exist', async () => {
+    const utc = Date.UTC(2015, 3, 29, 23, 34, 45) / 1000;
+    for (const date of ['Thu, 29 Apr 2015 23:34:45 JST', 'Thu, 29 Apr 2015 23:34:45 CET']) {
+      expect(await arrivalOf(date)).toEqual({ time: utc, warnings: ['date-unknown-zone'] });
+    }
+    expect(await arrivalOf('Thu, 29 Apr 2015 23:34:45 EDT')).toEqual({ time: utc + 4 * 3600, warnings: [] });
+    expect(await arrivalOf('Tue, 31 Apr 2015 23:34:45 +0900')).toEqual({
+      time: null,
+      warnings: ['invalid-date'],
+    });
+  });
+
   it('reads a plain-text report with no ARF part, keeping the pasted headers', async () => {
     const report = await parseFailureReport(fixture('plain.eml'));
     expect(report).toMatchObject({
