@@ -197,7 +197,10 @@ function ip(value: unknown, field: string, warnings: Warnings): string | null {
 function dateTime(root: Json, group: string, key: string): number {
   const range = object(root[group], group);
   const value = requiredString(range, key, `${group}.${key}`);
-  const ms = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  // RFC 3339 requires the offset; without one Date.parse would read the process's local time.
+  const ms = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(value)
+    ? Date.parse(value)
+    : Number.NaN;
   if (Number.isNaN(ms)) throw invalid(`${group}.${key}`, 'not-date-time', { value: value.slice(0, 40) });
   return Math.floor(ms / 1000);
 }

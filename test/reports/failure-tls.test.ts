@@ -217,6 +217,14 @@ describe('SMTP TLS reports', () => {
       'tls-invalid-report',
       (j: Record<string, unknown>) => ({ ...j, 'date-range': { 'start-datetime': 'x' } }),
     ],
+    [
+      'date without an offset',
+      'tls-invalid-report',
+      (j: Record<string, unknown>) => ({
+        ...j,
+        'date-range': { 'start-datetime': '2024-03-03T00:00:00', 'end-datetime': '2024-03-03T23:59:59Z' },
+      }),
+    ],
     ['policies not a list', 'tls-invalid-report', (j: Record<string, unknown>) => ({ ...j, policies: {} })],
     [
       'negative count',
