@@ -866,6 +866,10 @@ export const storeInputText = {
     en: '{field} is {value}, not a whole number',
     ja: '{field} が {value} で、整数ではありません',
   },
+  'store.number-too-large': {
+    en: '{field} is {value}, larger than {max}, the largest whole number stored',
+    ja: '{field} が {value} で、保存できる最大の整数 {max} を超えています',
+  },
   'store.invalid-source-ip': {
     en: '{field} "{value}" is not an IP address',
     ja: '{field}「{value}」は IP アドレスではありません',

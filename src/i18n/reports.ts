@@ -229,6 +229,10 @@ export const reportWarningText = {
     en: '{field} "{example}" is not a date that can be read or that exists; it was left empty.',
     ja: '{field}「{example}」は読めない日付か、存在しない日付です。空として扱いました。',
   },
+  'count-too-large': {
+    en: '{field} "{example}" is larger than any count kept; it was left unknown.',
+    ja: '{field}「{example}」は保存できる件数を超えるため、不明として扱いました。',
+  },
   'ip-normalised': {
     en: 'Source IPs were written in a non-canonical form (e.g. "{example}"); they were canonicalised.',
     ja: '送信元 IP が正規形で書かれていなかったため（例:「{example}」）、正規形に直しました。',

@@ -98,6 +98,12 @@ export async function parseFailureReport(
     else if (arrival.zone === 'unknown') warnings.add('date-unknown-zone', arrivalField, arrivalDate);
   }
   const incidentsText = one('incidents');
+  let incidents = incidentsText !== null && /^\d+$/.test(incidentsText) ? Number(incidentsText) : null;
+  // A count no number holds exactly is kept as unknown: the store would refuse the whole report.
+  if (incidents !== null && !Number.isSafeInteger(incidents)) {
+    warnings.add('count-too-large', 'Incidents', incidentsText ?? '');
+    incidents = null;
+  }
   const portText = one('source-port');
 
   const report: FailureReport = {
@@ -121,7 +127,7 @@ export async function parseFailureReport(
     reportedDomains: all('reported-domain'),
     reportedUris: all('reported-uri'),
     authenticationResults: all('authentication-results'),
-    incidents: incidentsText !== null && /^\d+$/.test(incidentsText) ? Number(incidentsText) : null,
+    incidents,
     dkimDomain: one('dkim-domain'),
     dkimIdentity: one('dkim-identity'),
     dkimSelector: one('dkim-selector'),

@@ -11,7 +11,8 @@ export type StoreInputErrorCode =
   | 'invalid-count'
   | 'invalid-number'
   | 'invalid-source-ip'
-  | 'message-total-too-large';
+  | 'message-total-too-large'
+  | 'number-too-large';
 
 /**
  * Where in the report, and what: `field` is the value's name as the report spells it (`count`,

@@ -8,6 +8,8 @@ export function now(): number {
 /** A whole number a JS number holds exactly (and both engines' 64-bit integers hold). */
 /** `field`: the value's name as the report spells it, for the error. */
 export function integer(value: number, field: string): number {
+  if (Number.isInteger(value) && !Number.isSafeInteger(value))
+    throw new StoreInputError('number-too-large', { field, value });
   if (!Number.isSafeInteger(value)) throw new StoreInputError('invalid-number', { field, value });
   return value;
 }

@@ -33,6 +33,11 @@ describe('describeFailure of values the store refused', () => {
       'r.xml: ストアが値を受け付けませんでした: begin が NaN で、整数ではありません',
     ],
     [
+      new StoreInputError('number-too-large', { field: 'Incidents', value: 1e20 }),
+      `r.xml: the store refused a value: Incidents is 100000000000000000000, larger than ${max}, the largest whole number stored`,
+      `r.xml: ストアが値を受け付けませんでした: Incidents が 100000000000000000000 で、保存できる最大の整数 ${max} を超えています`,
+    ],
+    [
       new StoreInputError('message-total-too-large', { record: 7, field: 'count' }),
       `r.xml: the store refused a value: record 7: the report's total of count exceeds ${max}`,
       `r.xml: ストアが値を受け付けませんでした: レコード 7: レポートの count の合計が ${max} を超えます`,

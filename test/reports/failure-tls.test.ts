@@ -113,6 +113,17 @@ describe('failure reports', () => {
     });
   });
 
+  it('keeps a report whose Incidents is too large for a number, with the count unknown and a warning', async () => {
+    const text = fixture('arf.eml').toString('utf8');
+    const changed = text.replace(/^Incidents: .*$/m, 'Incidents: 99999999999999999999');
+    expect(changed).not.toBe(text);
+    const report = await parseFailureReport(Buffer.from(changed));
+    expect(report.incidents).toBeNull();
+    expect(report.warnings).toEqual([
+      { code: 'count-too-large', count: 1, field: 'Incidents', example: '99999999999999999999' },
+    ]);
+  });
+
   it('reads a plain-text report with no ARF part, keeping the pasted headers', async () => {
     const report = await parseFailureReport(fixture('plain.eml'));
     expect(report).toMatchObject({

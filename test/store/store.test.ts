@@ -731,6 +731,19 @@ for (const engine of engines) {
       expect((await store.countReports()).failureReports).toBe(2);
     });
 
+    it('says a whole number too large to store is too large, not that it is not a whole number', async () => {
+      const store = await open();
+      const attempt = store.insertFailureReport(
+        failureReport({ incidents: 1e20 }),
+        Buffer.from('big'),
+        source,
+      );
+      await expect(attempt).rejects.toMatchObject({
+        code: 'number-too-large',
+        message: `Incidents is 100000000000000000000, larger than ${Number.MAX_SAFE_INTEGER}, the largest whole number stored`,
+      });
+    });
+
     it('stores SMTP TLS reports once per raw content and per organisation + report ID', async () => {
       const store = await open();
       const raw = Buffer.from(JSON.stringify({ 'organization-name': 'Reporter Inc.' }));
