@@ -8,6 +8,7 @@ import { domainToUnicode } from 'node:url';
 import type { SelectQueryBuilder } from 'kysely';
 import { editDistance } from '../records/dmarc/tags.ts';
 import { pslOrgDomain, publicSuffix } from '../records/org-domain.ts';
+import { decodeEncodedWords } from '../reports/mail.ts';
 import type { HeaderField } from '../reports/types.ts';
 import type { Database } from '../store/schema.ts';
 import { decodeText } from '../store/text.ts';
@@ -241,9 +242,11 @@ function identity(value: string | null, relationOf: (candidate: string) => Relat
   return { value, domain: d, ...relationOf(d) };
 }
 
-/** The identity as a view shows it: local parts hidden, the value cut. */
+/** The identity as a view shows it: encoded words decoded (as the Subject is), local parts hidden, the value cut. */
 function shown(i: Identity | null): Identity | null {
-  return i === null ? null : { ...i, value: hideLocalParts(i.value).slice(0, MAX_HEADER_VALUE_CHARS) };
+  return i === null
+    ? null
+    : { ...i, value: hideLocalParts(decodeEncodedWords(i.value)).slice(0, MAX_HEADER_VALUE_CHARS) };
 }
 
 function iso(seconds: number | null): string | null {

@@ -131,6 +131,59 @@ export function legacyHeaderText(mail: Buffer, text: string): string {
   return japaneseText(Buffer.from(found[1]!.replace(/\r?\n/g, ''), 'latin1')) ?? text;
 }
 
+/** One RFC 2047 encoded word: charset (an RFC 2231 language after `*` is dropped), B or Q, text. */
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bq])\?([^?\s]*)\?=/gi;
+
+/**
+ * A header value with its RFC 2047 encoded words decoded, for a value kept as the mail wrote it
+ * (a From stored raw). Adjacent words, the space between them dropped (RFC 2047 §6.2), are
+ * decoded together: a character's bytes, or an ISO-2022-JP escape, may be split between them. A
+ * run in a charset not known, or whose bytes are not valid in it, is left as it came.
+ */
+export function decodeEncodedWords(value: string): string {
+  if (!value.includes('=?')) return value;
+  const run = new RegExp(`${ENCODED_WORD.source}(?:\\s+${ENCODED_WORD.source})*`, 'gi');
+  return value.replace(run, (words) => {
+    let text = '';
+    let charset = '';
+    let bytes: Buffer[] = [];
+    const flush = (): boolean => {
+      if (bytes.length === 0) return true;
+      const decoded = decodeIn(charset, Buffer.concat(bytes));
+      bytes = [];
+      if (decoded === null) return false;
+      text += decoded;
+      return true;
+    };
+    for (const [, wordCharset = '', encoding = '', encoded = ''] of words.matchAll(ENCODED_WORD)) {
+      if (wordCharset.toLowerCase() !== charset && !flush()) return words;
+      charset = wordCharset.toLowerCase();
+      bytes.push(
+        encoding.toLowerCase() === 'b'
+          ? Buffer.from(encoded, 'base64')
+          : Buffer.from(
+              encoded
+                .replaceAll('_', ' ')
+                .replace(/=([0-9a-f]{2})/gi, (_, hex: string) =>
+                  String.fromCharCode(Number.parseInt(hex, 16)),
+                ),
+              'latin1',
+            ),
+      );
+    }
+    return flush() ? text : words;
+  });
+}
+
+/** Bytes in a charset a mail names; null for a charset TextDecoder does not know. */
+function decodeIn(charset: string, bytes: Buffer): string | null {
+  try {
+    return decodeWhole(charset, bytes);
+  } catch {
+    return null;
+  }
+}
+
 function formatAddress(address: NonNullable<Email['from']>): string {
   if ('address' in address && address.address) return address.address;
   return address.name;

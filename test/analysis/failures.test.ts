@@ -288,6 +288,28 @@ for (const engine of engines) {
       expect(JSON.parse(JSON.stringify(view))).toEqual(view);
     });
 
+    it('decodes RFC 2047 encoded words in From and Reply-To, as in the Subject, with local parts still hidden', async () => {
+      const store = await freshStore(engine, opened);
+      const from = '=?ISO-2022-JP?B?GyRCOzBJKTZkOVQbKEI=?= <alerts@example.jp>';
+      const replyTo = '=?UTF-8?Q?Caf=C3=A9?= =?UTF-8?B?44K144Od44O844OI?= <help@examp1e.jp>';
+      await store.insertFailureReport(
+        failureReport({
+          original: original({
+            headers: [
+              { name: 'From', value: from },
+              { name: 'Reply-To', value: replyTo },
+            ],
+            from,
+          }),
+        }),
+        Buffer.from('ruf-encoded'),
+        { description: 'ruf-encoded' },
+      );
+      const [item] = (await failureReports(store, 'example.jp', {})).items;
+      expect(item?.from).toMatchObject({ value: '三菱銀行 <***@example.jp>', relation: 'exact' });
+      expect(item?.replyTo).toMatchObject({ value: 'Caféサポート <***@examp1e.jp>', relation: 'look-alike' });
+    });
+
     it("finds the domain's reports behind more than MAX_FAILURE_REPORTS_READ newer reports of other domains", async () => {
       const store = await freshStore(engine, opened);
       const add = (n: number, report: FailureReport) =>

@@ -1,7 +1,7 @@
 /** Mail headers written raw in Japanese legacy encodings (not RFC 2047/2231), read as meant. */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { legacyHeaderText, parseMail } from '../../src/reports/mail.ts';
+import { decodeEncodedWords, legacyHeaderText, parseMail } from '../../src/reports/mail.ts';
 import { unpackAll } from '../../src/reports/unpack.ts';
 
 const XML =
@@ -70,5 +70,21 @@ describe('raw Japanese header text', () => {
     // 8-bit text of the same shape in a body is not taken for the header's.
     const body = Buffer.from('Subject: x\r\n\r\nnote: \x83\x8c.txt\r\n', 'latin1');
     expect(legacyHeaderText(body, '\ufffd\ufffd.txt')).toBe('\ufffd\ufffd.txt');
+  });
+});
+
+describe('decodeEncodedWords', () => {
+  it('decodes B and Q words, adjacent ones together, and leaves a charset not known as it came', () => {
+    expect(decodeEncodedWords('=?ISO-2022-JP?B?GyRCOzBJKTZkOVQbKEI=?= <***@sender.example>')).toBe(
+      '三菱銀行 <***@sender.example>',
+    );
+    // The two words split the bytes of 重 (E9 87 8D) between them.
+    expect(decodeEncodedWords('=?UTF-8?Q?Caf=C3=A9_=E9?= =?utf-8?Q?=87=8D?= <a@b.example>')).toBe(
+      'Café 重 <a@b.example>',
+    );
+    expect(decodeEncodedWords('=?x-unknown?B?AAAA?= <a@b.example>')).toBe(
+      '=?x-unknown?B?AAAA?= <a@b.example>',
+    );
+    expect(decodeEncodedWords('Plain <a@b.example>')).toBe('Plain <a@b.example>');
   });
 });
