@@ -26,7 +26,7 @@ export const MAX_FAILURE_REPORTS_READ = 5_000;
  * (`truncated`).
  */
 export const MAX_FAILURE_REPORTS_SCANNED = 100_000;
-/** Header fields shown per report, and characters per value. */
+/** Header fields shown per report, and characters per value (Subject, Date and Message-ID too). */
 export const MAX_HEADERS_SHOWN = 40;
 export const MAX_HEADER_VALUE_CHARS = 500;
 /** Characters of the body shown. */
@@ -408,7 +408,8 @@ export async function failureReports(
     const reply = shown(found.reply);
     const body = text(r.original_body);
     const urls = list<string>(r.original_urls).map(String);
-    const subject = text(r.original_subject);
+    // Header values are cut for the view, the Subject (decoded from one) like the others.
+    const subject = text(r.original_subject)?.slice(0, MAX_HEADER_VALUE_CHARS) ?? null;
     const recipients = [
       ...list<string>(r.original_rcpt_to).map(String),
       ...(r.original_to ? [text(r.original_to)!] : []),
@@ -434,8 +435,8 @@ export async function failureReports(
       replyTo: reply,
       reportedDomains,
       subject,
-      date: text(r.original_date),
-      messageId: text(r.original_message_id),
+      date: text(r.original_date)?.slice(0, MAX_HEADER_VALUE_CHARS) ?? null,
+      messageId: text(r.original_message_id)?.slice(0, MAX_HEADER_VALUE_CHARS) ?? null,
       recipients,
       originalForm: text(r.original_form),
       headers: headers.slice(0, MAX_HEADERS_SHOWN).map((h) => ({

@@ -5,6 +5,7 @@ import {
   identityRelation,
   MAX_BODY_EXCERPT_CHARS,
   MAX_FAILURE_REPORTS_READ,
+  MAX_HEADER_VALUE_CHARS,
   skeleton,
 } from '../../src/analysis/failures.ts';
 import { MmdbFacts, StoredIpFacts } from '../../src/analysis/ip-facts/index.ts';
@@ -308,6 +309,20 @@ for (const engine of engines) {
       const [item] = (await failureReports(store, 'example.jp', {})).items;
       expect(item?.from).toMatchObject({ value: '三菱銀行 <***@example.jp>', relation: 'exact' });
       expect(item?.replyTo).toMatchObject({ value: 'Caféサポート <***@examp1e.jp>', relation: 'look-alike' });
+    });
+
+    it('cuts the Subject, Date and Message-ID as it cuts other header values', async () => {
+      const store = await freshStore(engine, opened);
+      const long = 'x'.repeat(200_000);
+      await store.insertFailureReport(
+        failureReport({ original: original({ subject: long, date: long, messageId: long }) }),
+        Buffer.from('ruf-long'),
+        { description: 'ruf-long' },
+      );
+      const view = await failureReports(store, 'example.jp', {});
+      const cut = 'x'.repeat(MAX_HEADER_VALUE_CHARS);
+      expect(view.items[0]).toMatchObject({ subject: cut, date: cut, messageId: cut });
+      expect(view.bySender[0]?.subjects).toEqual([cut]);
     });
 
     it("finds the domain's reports behind more than MAX_FAILURE_REPORTS_READ newer reports of other domains", async () => {
