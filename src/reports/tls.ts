@@ -53,8 +53,8 @@ export async function parseTlsReport(input: Buffer | string): Promise<TlsReport>
     throw new ReportError('tls-not-json', { detail: message, ...jsonFault(message) }, { cause: err });
   }
   const root = object(json, '(report)');
-  const start = dateTime(root, 'date-range', 'start-datetime');
-  const end = dateTime(root, 'date-range', 'end-datetime');
+  const start = dateTime(root, 'date-range', 'start-datetime', warnings);
+  const end = dateTime(root, 'date-range', 'end-datetime', warnings);
   const policies = array(root.policies, 'policies', TLS_MAX_POLICIES).map((p, i) =>
     policyResult(object(p, `policies[${i}]`), `policies[${i}]`, warnings),
   );
@@ -194,14 +194,22 @@ function ip(value: unknown, field: string, warnings: Warnings): string | null {
   return canonical ?? text;
 }
 
-function dateTime(root: Json, group: string, key: string): number {
+/**
+ * A date-range time. RFC 3339 (RFC 8460 s4.4) requires an offset; Microsoft's reports give none
+ * (2023-01-10T00:00:00), meaning UTC: such a time is read as UTC with a warning (Date.parse would
+ * read it in the process's local time).
+ */
+function dateTime(root: Json, group: string, key: string, warnings: Warnings): number {
   const range = object(root[group], group);
-  const value = requiredString(range, key, `${group}.${key}`);
-  // RFC 3339 requires the offset; without one Date.parse would read the process's local time.
-  const ms = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(value)
-    ? Date.parse(value)
-    : Number.NaN;
-  if (Number.isNaN(ms)) throw invalid(`${group}.${key}`, 'not-date-time', { value: value.slice(0, 40) });
+  const field = `${group}.${key}`;
+  const value = requiredString(range, key, field);
+  let ms = Number.NaN;
+  if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(value)) {
+    const zoned = /(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(value);
+    ms = Date.parse(zoned ? value : `${value}Z`);
+    if (!zoned && !Number.isNaN(ms)) warnings.add('date-without-zone', field, value);
+  }
+  if (Number.isNaN(ms)) throw invalid(field, 'not-date-time', { value: value.slice(0, 40) });
   return Math.floor(ms / 1000);
 }
 
