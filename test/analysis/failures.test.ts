@@ -325,6 +325,21 @@ for (const engine of engines) {
       expect(view.bySender[0]?.subjects).toEqual([cut]);
     });
 
+    it('hides local parts in Authentication-Results and the Message-ID as in the header list', async () => {
+      const store = await freshStore(engine, opened);
+      await store.insertFailureReport(
+        failureReport({
+          authenticationResults: ['mx.example; spf=fail smtp.mailfrom=bounces+bob=163.com@mail.example.jp'],
+          original: original({ messageId: '<bob@victim.example>' }),
+        }),
+        Buffer.from('ruf-hidden'),
+        { description: 'ruf-hidden' },
+      );
+      const [item] = (await failureReports(store, 'example.jp', {})).items;
+      expect(item?.authenticationResults).toEqual(['mx.example; spf=fail smtp.mailfrom=***@mail.example.jp']);
+      expect(item?.messageId).toBe('<***@victim.example>');
+    });
+
     it("finds the domain's reports behind more than MAX_FAILURE_REPORTS_READ newer reports of other domains", async () => {
       const store = await freshStore(engine, opened);
       const add = (n: number, report: FailureReport) =>
