@@ -166,10 +166,15 @@ export class MailboxSources {
     this.#timer.unref();
   }
 
-  /** Brings the watchers in line with the stored list (one reconciliation at a time). */
+  /**
+   * Brings the watchers in line with the stored list (one reconciliation at a time). A failed one
+   * (the store unreachable for a moment) rejects its own caller only: chained on it unhandled, every
+   * later one failed with its error, and sources were neither started nor stopped until a restart.
+   */
   reconcile(): Promise<void> {
-    this.#reconciling = this.#reconciling.then(() => this.#reconcile());
-    return this.#reconciling;
+    const next = this.#reconciling.then(() => this.#reconcile());
+    this.#reconciling = next.catch(() => {});
+    return next;
   }
 
   /** The status of each running source, by id. */

@@ -170,6 +170,26 @@ describe.skipIf(!dovecotInstalled)(
   },
 );
 
+describe('MailboxSources reconciling', () => {
+  it('goes on after a reconciliation fails (the store unreachable for a moment), and closes', async () => {
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    let away = true;
+    const sources = new MailboxSources({
+      store,
+      list: async () => {
+        if (away) throw new Error('cannot reach PostgreSQL');
+        return [];
+      },
+      env: {},
+    });
+    await expect(sources.reconcile()).rejects.toThrow('cannot reach PostgreSQL');
+    away = false;
+    await expect(sources.reconcile()).resolves.toBeUndefined();
+    await expect(sources.close()).resolves.toBeUndefined();
+  });
+});
+
 describe('MailboxSources with Microsoft Graph, signing in as an application', () => {
   let pki: TestPki;
   let server: https.Server;
