@@ -232,10 +232,18 @@ async function session(
     arrived = true;
     wake?.();
   });
-  const onAbort = () => wake?.();
+  let connected = false;
+  // A stop while connecting ends the connection too: a server that accepts and never answers
+  // held a watcher's stop (and the settings API's change of its source, and serve's shutdown)
+  // until imapflow's own timeouts, a minute and a half.
+  const onAbort = () => {
+    wake?.();
+    if (!connected) client.close();
+  };
   options.signal?.addEventListener('abort', onAbort);
   try {
     await client.connect();
+    connected = true;
     // Folder paths are written with '/' whatever the server's separator (Dovecot's and Courier's is '.').
     const boxes = await client.list();
     const delimiter = boxes.find((box) => box.delimiter)?.delimiter ?? '/';

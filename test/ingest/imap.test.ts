@@ -1,4 +1,5 @@
 import { chmod, readdir, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
@@ -81,6 +82,30 @@ describe('what processed mail is moved to or marked with', () => {
     expect(archiveIsFolder('INBOX', 'INBOX/Processed')).toBe(false);
     // Exchange's folders and Gmail's labels match in any case.
     expect(archiveIsFolder('Reports/DMARC', 'reports/dmarc', true)).toBe(true);
+  });
+});
+
+describe('ingestImap stopped while connecting', () => {
+  it('ends at once when stopped while a server that accepts never answers', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const { port } = silent.address() as net.AddressInfo;
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    const controller = new AbortController();
+    const started = Date.now();
+    const running = ingestImap(`imap://u@127.0.0.1:${port}/INBOX`, {
+      store,
+      password: 'x',
+      starttls: 'off',
+      watch: true,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 200);
+    await expect(running).resolves.toMatchObject({ reports: 0 });
+    // Not imapflow's greeting or connection timeouts (16 s, 90 s).
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
