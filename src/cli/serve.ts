@@ -135,6 +135,8 @@ export async function startServer(
     store,
     accounts,
     retention,
+    ...(flags.db !== undefined ? { storeUrl: flags.db } : {}),
+    errorLog: (failure) => ctx.stderr.write(`${t('serve.requestFailed', failure)}\n`),
     ...(mailboxSources ? { mailboxSources } : {}),
     trustProxy: Boolean(flags.trustProxy),
     checkSession: async () => {

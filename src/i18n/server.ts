@@ -113,6 +113,10 @@ export const serverText = {
     en: 'No admin has a password yet: set the password of "{username}" (admin) within {hours, plural, one {# hour} other {# hours}} at:\n  {url}',
     ja: 'パスワードを設定した管理者がまだいません。{hours} 時間以内に次の URL で「{username}」（管理者）のパスワードを設定してください:\n  {url}',
   },
+  'serve.requestFailed': {
+    en: '{method} {url} failed: {error}',
+    ja: '{method} {url} が失敗しました: {error}',
+  },
   'serve.retentionFailed': {
     en: 'The retention policy could not be applied (tried again within a day; its error is in the settings): {error}',
     ja: '保存ポリシーを適用できませんでした（1 日以内に再試行します。エラーは設定画面に表示されます）: {error}',

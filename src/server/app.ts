@@ -14,7 +14,7 @@ import { Accounts } from '../auth/accounts.ts';
 import { serverText } from '../i18n/server.ts';
 import { translator } from '../i18n/translate.ts';
 import type { MailboxSources } from '../ingest/sources.ts';
-import { StoreAccessError } from '../store/errors.ts';
+import { storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { registerAnalysisRoutes } from './analysis.ts';
 import { AnalysisCache } from './analysis-cache.ts';
@@ -54,6 +54,13 @@ export interface ServerOptions {
   /** The server's own URL, for setup links; by default from the request's Host. */
   baseUrl?: string;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Where a request that failed on the server's side is told, with why (the store's words, or the
+   * error's stack): what the 500 and 503 answers' "the log has the details" point to.
+   */
+  errorLog?: (failure: { method: string; url: string; error: string }) => void;
+  /** The store's --db, to say a store failing as it is used (storeFailure); never shown to clients. */
+  storeUrl?: string;
   /** Watchers of the stored mailbox sources (IMAP, Microsoft Graph), run by `sumi serve`: their status is in the settings. */
   mailboxSources?: MailboxSources;
   /** The retention policy's daily run, by `sumi serve`: a changed policy is run at once. */
@@ -110,10 +117,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send(errorBody(new ApiError(status, 'bad-request', { details: (error as Error).message }), lang));
     }
     request.log.error(error);
-    // The store refuses (the server refuses the role) or is not there: the operator's to mend, and
-    // its words (role, database) are for the log, not for whoever uploaded.
-    if (error instanceof StoreAccessError)
-      return reply.status(503).send(errorBody(new ApiError(503, 'store-unavailable'), lang));
+    // The store refuses (the server refuses the role), is not there, or fails as it is used (locked,
+    // its disk full): the operator's to mend, and its words (role, database) are for the log, not
+    // for whoever uploaded.
+    const failure = storeFailure(
+      options.storeUrl ?? (store.engine === 'postgres' ? 'postgres://' : ''),
+      error,
+    );
+    options.errorLog?.({
+      method: request.method,
+      url: request.url,
+      error: failure?.message ?? (error as Error).stack ?? String(error),
+    });
+    if (failure) return reply.status(503).send(errorBody(new ApiError(503, 'store-unavailable'), lang));
     return reply.status(500).send(errorBody(new ApiError(500, 'internal'), lang));
   });
 

@@ -72,4 +72,47 @@ describe('an upload the store cannot take', () => {
       });
     },
   );
+
+  it('answers 503 for a store failing as it is used (its disk full), and tells the error log why', async () => {
+    const opened = await openStore(':memory:');
+    const full = () =>
+      Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+    const store = Object.create(opened, {
+      insertAggregateReport: { value: full },
+      insertAggregateReports: { value: full },
+    }) as typeof opened;
+    const webRoot = mkdtempSync(path.join(tmpdir(), 'sumi-web-'));
+    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Sumi</title>');
+    const told: { method: string; url: string; error: string }[] = [];
+    const app = await buildServer({
+      store,
+      accounts: new Accounts(opened.db),
+      webRoot,
+      baseUrl: 'http://127.0.0.1:8080',
+      checkSession: () => Promise.reject(new Error('this test checks no domain')),
+      storeUrl: '/var/lib/sumi/sumi.db',
+      errorLog: (failure) => told.push(failure),
+    });
+    try {
+      await new Accounts(opened.db).createUser({ username: 'root', password: PASSWORD, role: 'admin' });
+      const root = new Client(app);
+      expect((await root.login('root')).statusCode).toBe(200);
+      const upload = multipart([{ name: 'report.xml', content: aggregateXml({ reportId: 'full-1' }) }]);
+      const response = await root.request('POST', '/api/uploads', undefined, upload);
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json().error.code).toBe('store-unavailable');
+      expect(response.body).not.toContain('/var/lib/sumi');
+      expect(told).toEqual([
+        {
+          method: 'POST',
+          url: '/api/uploads',
+          error: 'the disk holding the SQLite store /var/lib/sumi/sumi.db is full: database or disk is full',
+        },
+      ]);
+    } finally {
+      await app.close();
+      await opened.close();
+      rmSync(webRoot, { recursive: true, force: true });
+    }
+  });
 });
