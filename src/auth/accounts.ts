@@ -4,6 +4,7 @@
  * Secrets leave here once, in clear, and are kept only as hashes.
  */
 import type { Kysely } from 'kysely';
+import { mailboxKey } from '../ingest/mailbox-key.ts';
 import type { SourceApp } from '../ingest/sources.ts';
 import type { Database, Role } from '../store/schema.ts';
 import {
@@ -720,12 +721,15 @@ export class Accounts {
     return (await query.executeTakeFirst()) !== undefined;
   }
 
-  /** A mailbox is one source: two would fetch and move the same mail. */
+  /**
+   * A mailbox folder is one source: two would fetch and move the same mail. Compared by what the
+   * URLs read (mailboxKey), not as written: `.../Reports/` or `IMAPS://.../%52eports` is `.../Reports`.
+   */
   async #sourceUrlFree(url: string, except?: number): Promise<void> {
-    let query = this.db.selectFrom('imap_sources').select('id').where('url', '=', url);
-    if (except !== undefined) query = query.where('id', '!=', except);
-    if (await query.executeTakeFirst())
-      throw new AccountError('source-taken', `${url} is a mailbox source already`);
+    const key = mailboxKey(url);
+    const sources = await this.db.selectFrom('imap_sources').select(['id', 'url']).execute();
+    const taken = sources.find((source) => source.id !== except && mailboxKey(source.url) === key);
+    if (taken) throw new AccountError('source-taken', `${url} is a mailbox source already (${taken.url})`);
   }
 
   async removeMailboxSource(id: number): Promise<boolean> {

@@ -218,13 +218,19 @@ export function isImapKeyword(keyword: string): boolean {
  * read the same mail for ever.
  */
 export function archiveIsFolder(folder: string, archive: string, anyCase = false): boolean {
-  const normal = (path: string) =>
-    path
-      .split('/')
-      .filter(Boolean)
-      .map((part, i) => (anyCase || (i === 0 && part.toUpperCase() === 'INBOX') ? part.toUpperCase() : part))
-      .join('/');
-  return normal(folder) === normal(archive);
+  return folderKey(folder, anyCase) === folderKey(archive, anyCase);
+}
+
+/**
+ * A folder path (written with '/') as servers compare it: empty parts dropped, INBOX in any case
+ * (IMAP), or every name in any case (`anyCase`: Exchange's folders, Gmail's labels).
+ */
+export function folderKey(path: string, anyCase = false): string {
+  return path
+    .split('/')
+    .filter(Boolean)
+    .map((part, i) => (anyCase || (i === 0 && part.toUpperCase() === 'INBOX') ? part.toUpperCase() : part))
+    .join('/');
 }
 
 /**

@@ -961,6 +961,14 @@ for (const engine of engines) {
         expect(again.statusCode).toBe(409);
         expect(again.json().error).toMatchObject({ code: 'source-taken' });
         expect(again.json().error.message).toContain('imaps://admin@imap.example/INBOX');
+        // The same folder written otherwise is the same source.
+        for (const url of [
+          'IMAPS://admin@IMAP.example/inbox/',
+          'imaps://admin@imap.example:993/%49NBOX;UIDVALIDITY=1',
+        ]) {
+          const same = await root.request('POST', '/api/imap-sources', { url });
+          expect(same.statusCode, url).toBe(409);
+        }
 
         // Changed in place: only the fields given.
         const id = shared.json().id;
