@@ -122,10 +122,12 @@ export async function startServer(
   // Fail on bad network flags now, not at the first check.
   (await networkFromFlags(flags, ctx.lang)).close();
   const accounts = new Accounts(store.db);
+  // The store as --db named it, for saying it failing in its own words (a demo's is its file).
+  const storeUrl = flags.db ?? store.files[0] ?? defaultStorePath(ctx.env);
   const mailboxSources =
     flags.fetch === false
       ? undefined
-      : new MailboxSources({ store, list: () => accounts.listMailboxSources(), env: ctx.env });
+      : new MailboxSources({ store, storeUrl, list: () => accounts.listMailboxSources(), env: ctx.env });
   const retention = new RetentionJob({
     store,
     accounts,
@@ -135,7 +137,7 @@ export async function startServer(
     store,
     accounts,
     retention,
-    ...(flags.db !== undefined ? { storeUrl: flags.db } : {}),
+    storeUrl,
     errorLog: (failure) => ctx.stderr.write(`${t('serve.requestFailed', failure)}\n`),
     ...(mailboxSources ? { mailboxSources } : {}),
     trustProxy: Boolean(flags.trustProxy),

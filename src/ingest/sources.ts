@@ -11,7 +11,8 @@
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
-import { describeStoreAccessError, StoreAccessError } from '../store/errors.ts';
+import { describeStoreAccessError } from '../store/errors.ts';
+import { storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { MailApiError, type MailApiErrorCode } from './api-access.ts';
 import { ingestGmail } from './gmail.ts';
@@ -119,6 +120,8 @@ interface Running {
 
 export interface MailboxSourcesOptions {
   store: Store;
+  /** The store's --db, to say it failing as it is used (storeFailure) in a source's status. */
+  storeUrl?: string;
   /** The sources as stored now. */
   list: () => Promise<MailboxSourceSpec[]>;
   env?: Record<string, string | undefined>;
@@ -219,7 +222,7 @@ export class MailboxSources {
     const set = (state: MailboxSourceState, error: unknown) => {
       status.state = state;
       status.error = error === null ? null : error instanceof Error ? error.message : String(error);
-      const named = problemOf(error);
+      const named = problemOf(error, this.#options.storeUrl ?? this.#options.store.files[0] ?? '');
       status.problem = named?.problem ?? null;
       status.reason = named?.reason ?? null;
       status.since = this.#now();
@@ -340,8 +343,14 @@ export class MailboxSources {
   }
 }
 
-/** The problem an error names, with the words of whoever named it. */
-function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: string | SaidInBoth } | null {
+/**
+ * The problem an error names, with the words of whoever named it. `storeUrl`: the store's, to
+ * say it failing as it is used (locked, its disk full: storeFailure) as the store's problem.
+ */
+function problemOf(
+  error: unknown,
+  storeUrl: string,
+): { problem: MailboxSourceProblem; reason: string | SaidInBoth } | null {
   if (error instanceof ImapAccessError) {
     // The server's words, and for a folder not found Sumi's hint (the folder meant, or those there).
     const hinted = folderHintWords(error, 'en') !== null;
@@ -368,8 +377,8 @@ function problemOf(error: unknown): { problem: MailboxSourceProblem; reason: str
       reason: inBoth((lang) => translate(ingestText, `googleKey.reason.${key}`, lang, values)),
     };
   }
-  if (error instanceof StoreAccessError)
-    return { problem: 'store', reason: inBoth((lang) => describeStoreAccessError(error, lang)) };
+  const failed = storeFailure(storeUrl, error);
+  if (failed) return { problem: 'store', reason: inBoth((lang) => describeStoreAccessError(failed, lang)) };
   return null;
 }
 

@@ -120,10 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // The store refuses (the server refuses the role), is not there, or fails as it is used (locked,
     // its disk full): the operator's to mend, and its words (role, database) are for the log, not
     // for whoever uploaded.
-    const failure = storeFailure(
-      options.storeUrl ?? (store.engine === 'postgres' ? 'postgres://' : ''),
-      error,
-    );
+    const failure = storeFailure(options.storeUrl ?? store.files[0] ?? '', error);
     options.errorLog?.({
       method: request.method,
       url: request.url,
