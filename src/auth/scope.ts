@@ -4,6 +4,7 @@
  * see everything.
  */
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { lookupDomain } from '../store/values.ts';
 
 export type DomainScope = { all: true } | { all: false; domains: readonly string[] };
 
@@ -12,7 +13,7 @@ export const EVERY_DOMAIN: DomainScope = { all: true };
 /** Whether `domain` (any case, a trailing dot or none) is inside the scope. */
 export function scopeAllows(scope: DomainScope, domain: string): boolean {
   if (scope.all) return true;
-  const name = domain.toLowerCase().replace(/\.$/, '');
+  const name = lookupDomain(domain);
   return scope.domains.some((d) => name === d || name.endsWith(`.${d}`));
 }
 

@@ -18,7 +18,6 @@ import {
   parseGraphUrl,
 } from '../ingest/graph-account.ts';
 import {
-  archiveIsFolder,
   describeTokenError,
   folderHintWords,
   IMAP_DEFAULT_ARCHIVE,
@@ -32,6 +31,7 @@ import {
   tokenServiceFailed,
 } from '../ingest/imap-account.ts';
 import type { ApiMailboxEvent } from '../ingest/mailbox.ts';
+import { readsFolder } from '../ingest/mailbox-key.ts';
 import { INGEST_CONCURRENCY_BATCHED, ingestPaths } from '../ingest/paths.ts';
 import { emptyTotals, type IngestProgress, type IngestTotals } from '../ingest/totals.ts';
 import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
@@ -206,6 +206,14 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     throw new UsageError(t('error.intervalNeedsWatch'));
   }
   const imap = imapUrls[0];
+  // Processed mail moved or labelled into the folder read would be read again as new for ever;
+  // a gmail:// label that is the --flag label is passed over: nothing would ever be read.
+  const mailbox = imap ?? api;
+  const archive = flags.archive ?? IMAP_DEFAULT_ARCHIVE;
+  if (mailbox !== undefined && flags.flag === undefined && readsFolder(mailbox, archive))
+    throw new UsageError(t('error.archiveIsFolder', { archive }));
+  if (api !== undefined && isGmail(api) && flags.flag !== undefined && readsFolder(api, flags.flag))
+    throw new UsageError(t('error.flagIsLabel', { flag: flags.flag }));
   let login: ImapLogin = { password: '' };
   if (imap !== undefined) {
     try {
@@ -215,12 +223,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     }
     if (flags.flag !== undefined && !isImapKeyword(flags.flag))
       throw new UsageError(t('error.badImapKeyword', { value: flags.flag }));
-    const archive = flags.archive ?? IMAP_DEFAULT_ARCHIVE;
-    if (flags.flag === undefined && archiveIsFolder(parseImapUrl(imap).folder, archive))
-      throw new UsageError(t('error.archiveIsFolder', { archive }));
     login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
-  if (api !== undefined) mailboxArchiveChecked(api, flags, t);
   const url = flags.db ?? defaultStorePath(ctx.env);
   const store = await openStore(url);
   const progress = progressPrinter(ctx);
@@ -344,30 +348,6 @@ function watchLine(event: WatchEvent, ctx: CliContext): string {
     ...(totals.otherMail > 0 ? [`  ${t('summary.otherMail', { count: totals.otherMail })}`] : []),
   ];
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * A graph:// folder or gmail:// label is not where its processed mail goes: moved or labelled
- * there, mail would be read again as new for ever; and a gmail:// label is not the --flag label,
- * whose mail is passed over (nothing would ever be read). A URL that does not parse is left to
- * the mailbox's own error.
- */
-function mailboxArchiveChecked(
-  api: string,
-  flags: IngestFlags,
-  t: (key: keyof typeof ingestText, params?: Record<string, string | number>) => string,
-): void {
-  let folder: string;
-  try {
-    folder = isGmail(api) ? parseGmailUrl(api).label : parseGraphUrl(api).folder.join('/');
-  } catch {
-    return;
-  }
-  const archive = flags.archive ?? IMAP_DEFAULT_ARCHIVE;
-  if (flags.flag === undefined && archiveIsFolder(folder, archive, true))
-    throw new UsageError(t('error.archiveIsFolder', { archive }));
-  if (flags.flag !== undefined && isGmail(api) && archiveIsFolder(folder, flags.flag, true))
-    throw new UsageError(t('error.flagIsLabel', { flag: flags.flag }));
 }
 
 /** How to log in to IMAP: a password, or an OAuth 2.0 access token from its source. */

@@ -138,7 +138,9 @@ const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bq])\?([^?\s]*)\?=/gi;
  * A header value with its RFC 2047 encoded words decoded, for a value kept as the mail wrote it
  * (a From stored raw). Adjacent words, the space between them dropped (RFC 2047 §6.2), are
  * decoded together: a character's bytes, or an ISO-2022-JP escape, may be split between them. A
- * run in a charset not known, or whose bytes are not valid in it, is left as it came.
+ * run in a charset not known, or whose bytes are not valid in it, is left as it came. Not
+ * postal-mime's decodeWords: it leaves a character split between words whose charset labels differ
+ * in case (`UTF-8`, `utf-8`) as U+FFFD, and decodes a charset it does not know into NULs.
  */
 export function decodeEncodedWords(value: string): string {
   if (!value.includes('=?')) return value;

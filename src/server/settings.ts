@@ -17,12 +17,12 @@ import { MAIL_API_ERROR_CODES } from '../ingest/api-access.ts';
 import { parseGmailUrl } from '../ingest/gmail-account.ts';
 import { parseGraphUrl } from '../ingest/graph-account.ts';
 import {
-  archiveIsFolder,
   IMAP_ACCESS_ERROR_CODES,
   IMAP_DEFAULT_ARCHIVE,
   parseImapUrl,
   SOURCE_ENV_NAME,
 } from '../ingest/imap-account.ts';
+import { readsFolder } from '../ingest/mailbox-key.ts';
 import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
 import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
 import { emptyPruneTotals, pruneOptionsFor, readRetention, writeRetentionPolicy } from '../store/prune.ts';
@@ -381,12 +381,8 @@ export function registerSettingsRoutes(
   const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
   /** A source's archive folder is not the folder (or label) read: its mail would come back as new for ever. */
   const checkedArchive = (url: string, archive: string) => {
-    const same = /^imaps?:\/\//i.test(url)
-      ? archiveIsFolder(parseImapUrl(url).folder, archive)
-      : /^graph:\/\//i.test(url)
-        ? archiveIsFolder(parseGraphUrl(url).folder.join('/'), archive, true)
-        : archiveIsFolder(parseGmailUrl(url).label, archive, true);
-    if (same) throw badSource(`archive: ${archive} is the folder read; name another folder`);
+    if (readsFolder(url, archive))
+      throw badSource(`archive: ${archive} is the folder read; name another folder`);
   };
   /**
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the

@@ -27,6 +27,8 @@ export function flag(value: boolean | null): number | null {
  * are the same in any case; `Acme.Example.` is acme.example). What the report said stays in its
  * own fields and raw bytes.
  */
+export function lookupDomain(name: string): string;
+export function lookupDomain(name: string | null | undefined): string | null;
 export function lookupDomain(name: string | null | undefined): string | null {
   if (name === null || name === undefined) return null;
   return name.trim().toLowerCase().replace(/\.$/, '');
