@@ -145,6 +145,10 @@ export const reportWarningText = {
     en: 'The XML is encoded as {example}, not UTF-8; it was decoded accordingly.',
     ja: 'XML の文字コードが UTF-8 ではなく {example} だったため、それに従って読みました。',
   },
+  'json-encoding': {
+    en: 'The JSON is encoded as {example}, not the UTF-8 RFC 8259 asks for; it was decoded accordingly.',
+    ja: 'JSON の文字コードが RFC 8259 の求める UTF-8 ではなく {example} だったため、それに従って読みました。',
+  },
   'invalid-bytes-replaced': {
     en: 'Bytes that are not valid in the declared encoding were replaced by U+FFFD.',
     ja: '宣言された文字コードとして不正なバイトを U+FFFD に置き換えました。',

@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 /** What bytes are, judged from their first bytes only: declared content types are often wrong. */
 export type Sniffed = 'gzip' | 'zip' | 'mail' | 'aggregate' | 'tls' | 'unknown';
 
@@ -16,16 +18,34 @@ export function sniff(bytes: Uint8Array): Sniffed {
   ) {
     return 'zip';
   }
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
-    return 'aggregate';
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, LOOK_BYTES)).toString(
-    'latin1',
-  );
-  const text = head.replace(/^\xef\xbb\xbf/, '').trimStart();
+  const look = bytes.subarray(0, LOOK_BYTES);
+  const utf16 = utf16Of(look);
+  // A UTF-16 file is XML or JSON as its text says (Windows tools save reports so), never mail.
+  const head =
+    utf16 === null
+      ? Buffer.from(look.buffer, look.byteOffset, look.byteLength).toString('latin1')
+      : new TextDecoder(utf16).decode(look);
+  const text = head.replace(/^(\xef\xbb\xbf|\ufeff)/, '').trimStart();
   if (text.startsWith('<')) return /^<(html|!doctype\s+html)\b/i.test(text) ? 'unknown' : 'aggregate';
   if (text.startsWith('{')) return /"(organization-name|policies|report-id)"/.test(text) ? 'tls' : 'unknown';
-  if (looksLikeMail(head)) return 'mail';
+  if (utf16 === null && looksLikeMail(head)) return 'mail';
   return 'unknown';
+}
+
+/**
+ * The UTF-16 that bytes of XML or JSON are in: by their BOM, or by the zero byte beside their
+ * first character when it is ASCII (`<`, `{`, a space), as RFC 4627 and XML's appendix F find it.
+ */
+export function utf16Of(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes.length < 4) return null;
+  // Two characters, so that UTF-32's `<` 0 0 0 is not taken for UTF-16.
+  if (bytes[0]! > 0 && bytes[0]! < 0x80 && bytes[1] === 0 && bytes[2]! > 0 && bytes[3] === 0)
+    return 'utf-16le';
+  if (bytes[0] === 0 && bytes[1]! > 0 && bytes[1]! < 0x80 && bytes[2] === 0 && bytes[3]! > 0)
+    return 'utf-16be';
+  return null;
 }
 
 /** A header block: the first line is a header field (or an mbox `From ` line) and known fields follow. */

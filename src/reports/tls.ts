@@ -1,9 +1,12 @@
+import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
 import { format } from '../i18n/catalog.ts';
 import { jsonFaultText, type TlsProblem, tlsProblemText } from '../i18n/reports.ts';
 import { DecompressionBudget } from './budget.ts';
 import { faultOf, ReportError } from './errors.ts';
 import { gunzip } from './gzip.ts';
 import { canonicalIp } from './ip.ts';
+import { utf16Of } from './sniff.ts';
 import type { TlsFailureDetail, TlsPolicyResult, TlsReport } from './types.ts';
 import { UNPACK_LIMITS } from './unpack.ts';
 import { Warnings } from './warnings.ts';
@@ -47,7 +50,7 @@ export async function parseTlsReport(input: Buffer | string): Promise<TlsReport>
   }
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8').replace(/^\ufeff/, ''));
+    json = JSON.parse(jsonText(bytes, warnings));
   } catch (err) {
     const message = (err as Error).message;
     throw new ReportError('tls-not-json', { detail: message, ...jsonFault(message) }, { cause: err });
@@ -66,6 +69,22 @@ export async function parseTlsReport(input: Buffer | string): Promise<TlsReport>
     policies,
     warnings: warnings.list(),
   };
+}
+
+/**
+ * The report's JSON as text. RFC 8259 asks for UTF-8, but a report saved by Windows software
+ * comes in UTF-16: known by its BOM, or by the zero byte beside its first character (`{`), as
+ * RFC 4627 told JSON readers to find it. Read so rather than refused as not JSON.
+ */
+function jsonText(bytes: Buffer, warnings: Warnings): string {
+  const utf16 = utf16Of(bytes);
+  if (utf16 !== null) {
+    warnings.add('json-encoding', undefined, utf16.toUpperCase());
+    // TextDecoder drops the BOM.
+    return new TextDecoder(utf16).decode(bytes);
+  }
+  if (!isUtf8(bytes)) warnings.add('invalid-bytes-replaced');
+  return bytes.toString('utf8').replace(/^\ufeff/, '');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { TextDecoder } from 'node:util';
 import { previewBytes, ReportError } from './errors.ts';
+import { utf16Of } from './sniff.ts';
 import type { Warnings } from './warnings.ts';
 
 /** What an XML report can be read from. Byte inputs are decoded per their BOM or declaration. */
@@ -174,11 +175,12 @@ class WhatwgDecoder implements Decoder {
 /** The decoder for a document starting with `head` (its first SNIFF_BYTES are looked at). */
 function decoderFor(head: Buffer, warnings: Warnings): Decoder {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return nativeDecoder('utf8');
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0x3c && head[1] === 0x00)) {
+  const utf16 = utf16Of(head);
+  if (utf16 === 'utf-16le') {
     warnings.add('declared-encoding', undefined, 'UTF-16LE');
     return nativeDecoder('utf16le');
   }
-  if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0x00 && head[1] === 0x3c)) {
+  if (utf16 === 'utf-16be') {
     warnings.add('declared-encoding', undefined, 'UTF-16BE');
     return new WhatwgDecoder('utf-16be');
   }

@@ -237,6 +237,14 @@ describe('aggregate reports: real-world quirks', () => {
     expect(report.reporter.orgName).toBe('\u65e5\u672c');
   });
 
+  it('reads UTF-16 without a BOM when a line break comes before the declaration', async () => {
+    const text = `\r\n${aggregateXml()}`;
+    for (const bytes of [Buffer.from(text, 'utf16le'), Buffer.from(text, 'utf16le').swap16()]) {
+      const report = await parseAggregateReportToObject(bytes);
+      expect(report.reporter.orgName).toBe('Builder');
+    }
+  });
+
   it('replaces invalid UTF-8 with a warning rather than losing the report', async () => {
     const bytes = Buffer.from(aggregateXml().replace('Builder', 'Bad\u00ff'), 'latin1');
     const report = await parseAggregateReportToObject(bytes);

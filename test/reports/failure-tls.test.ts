@@ -5,6 +5,7 @@ import {
   parseFailureReport,
   parseTlsReport,
   ReportError,
+  unpackAll,
 } from '../../src/reports/index.ts';
 import { gz, mail } from './fixtures/build.ts';
 
@@ -215,6 +216,23 @@ describe('SMTP TLS reports', () => {
         policyType: 'no-policy-found',
         totalFailureSessionCount: 0,
       });
+    }
+  });
+
+  it('reads a report saved in UTF-16, by its BOM or its zero bytes, and says so', async () => {
+    const text = fixture('tls.json').toString('utf8');
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(text, 'utf16le').swap16();
+    for (const [bytes, encoding] of [
+      [le, 'UTF-16LE'],
+      [be, 'UTF-16BE'],
+    ] as const) {
+      // Found to be a TLS report (it was taken for XML and refused as "not XML").
+      const [item] = await unpackAll(bytes, 'tls.json');
+      expect(item?.kind).toBe('tls');
+      const report = await parseTlsReport(bytes);
+      expect(report.organizationName).toBe('Example TLS Reporter');
+      expect(report.warnings).toEqual([{ code: 'json-encoding', count: 1, example: encoding }]);
     }
   });
 
