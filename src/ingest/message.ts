@@ -24,6 +24,24 @@ export const QUARANTINE_MAX_REASONS = 10;
 /** Why an input or a part of it gave no report: a reports-layer error, or a value the store refused. */
 export type IngestError = ReportError | StoreInputError;
 
+/**
+ * A report the store will not take from whoever gave the input (its domain is outside the
+ * uploader's scope: server/uploads.ts), refused before anything of it is written. It is judged
+ * on its own: the input's other reports are stored, and it is neither stored nor quarantined but
+ * named in the outcome.
+ */
+export class OutOfScopeError extends Error {
+  constructor(readonly domain: string) {
+    super(`${domain}: not one of the uploader's domains`);
+  }
+}
+
+/** A report left out for its domain (OutOfScopeError): where it was in the input, and the domain. */
+export interface RefusedReport {
+  source: string;
+  domain: string;
+}
+
 export interface FailedInput {
   /** Where: the input, and inside it (`mail.eml > attachment 2 report.zip > entry a.xml`). */
   source: string;
@@ -54,6 +72,8 @@ export interface MessageOutcome {
   quarantined: boolean;
   /** Set when, with `leaveOther`, the input held nothing like a report and was left alone. */
   other?: true;
+  /** Reports refused for their domain (OutOfScopeError); set when there were any. */
+  refused?: RefusedReport[];
 }
 
 export interface MessageOptions {
@@ -146,15 +166,22 @@ export async function storeMessage(
     try {
       outcome.reports.push(await stored);
     } catch (error) {
+      if (error instanceof OutOfScopeError) {
+        outcome.refused ??= [];
+        outcome.refused.push({ source: part.where, domain: error.domain });
+        continue;
+      }
       if (!(error instanceof ReportError || error instanceof StoreInputError)) throw error;
       if (error instanceof ReportError && error.provenance === undefined) error.provenance = part.where;
       damaged.push({ bytes: await partBytes(part), source: part.where, error });
     }
   }
 
-  if (outcome.reports.length > 0) {
+  if (outcome.reports.length > 0 || outcome.refused) {
     // The input gave reports: its damaged parts are kept on their own; parts that are simply
-    // not reports (a logo, a readme next to the XML) are no loss.
+    // not reports (a logo, a readme next to the XML) are no loss. So too when it held a report
+    // refused for its domain: kept whole, the input would keep that report, for an admin's retry
+    // to store.
     for (const part of damaged) {
       await store.quarantine(
         part.bytes,

@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts.ts';
 import { type DomainScope, scopeAllows } from '../auth/scope.ts';
+import { sourceWords } from '../i18n/reports.ts';
 import { serverText } from '../i18n/server.ts';
 import { translate } from '../i18n/translate.ts';
 import { totalsAnswer } from '../ingest/describe.ts';
-import { ingestMessage } from '../ingest/message.ts';
+import { ingestMessage, OutOfScopeError } from '../ingest/message.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import type { Store } from '../store/types.ts';
 import { ApiError, requestLang } from './errors.ts';
@@ -20,13 +21,6 @@ export const UPLOAD_MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Files in one upload. */
 export const UPLOAD_MAX_FILES = 50;
 export const UPLOAD_EXTENSIONS = ['.xml', '.gz', '.zip', '.eml'] as const;
-
-/** A report for a domain the uploader may not see: refused before anything of it is written. */
-export class OutOfScopeError extends Error {
-  constructor(readonly domain: string) {
-    super(`${domain}: not one of the uploader's domains`);
-  }
-}
 
 /**
  * The store as a caller limited to some domains may write to it: every report is checked
@@ -134,15 +128,17 @@ export function registerUploadRoutes(
       const receivedAt = Math.floor(Date.now() / 1000);
       for (const file of files) {
         const source = `upload by ${caller.user.username}: ${file.name}`;
-        try {
-          addOutcome(totals, await ingestMessage(target, file.bytes, file.name, source, { receivedAt }));
-        } catch (error) {
-          if (!(error instanceof OutOfScopeError)) throw error;
-          totals.inputs++;
+        // Each report is judged on its own: one outside the scope leaves the file's others stored.
+        const outcome = await ingestMessage(target, file.bytes, file.name, source, { receivedAt });
+        addOutcome(totals, outcome);
+        for (const report of outcome.refused ?? []) {
           refused.push({
-            source,
+            source: report.source,
             code: 'out-of-scope',
-            error: translate(serverText, 'error.out-of-scope', lang, { source, domain: error.domain }),
+            error: translate(serverText, 'error.out-of-scope', lang, {
+              source: sourceWords(report.source, lang),
+              domain: report.domain,
+            }),
           });
         }
       }
