@@ -25,6 +25,7 @@ import {
   ImapAccessError,
   imapAccessToken,
   imapPassword,
+  imapReason,
   isImapKeyword,
   parseImapUrl,
   TokenError,
@@ -613,7 +614,7 @@ function imapAccessMessage(error: ImapAccessError, ctx: CliContext): string {
     server: hostPort(host, port),
     user,
     folder,
-    reason: error.reason,
+    reason: imapReason(error, ctx.lang),
     archive,
     action: error.keyword ? t('imap.action.mark', { keyword }) : t('imap.action.move', { archive }),
   });

@@ -566,6 +566,18 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'mark with the keyword {keyword} (the folder may keep no keywords: move processed mail with --archive instead)',
     ja: 'キーワード {keyword} の付与（フォルダーがキーワードを保持しない可能性があります。代わりに --archive で処理済みのメールを移動してください）',
   },
+  'imap.reason.moveRefused': {
+    en: 'MOVE refused, with no reason given',
+    ja: 'MOVE が拒否されました（理由の説明はありません）',
+  },
+  'imap.reason.storeRefused': {
+    en: 'STORE refused, with no reason given',
+    ja: 'STORE が拒否されました（理由の説明はありません）',
+  },
+  'imap.reason.noKeyword': {
+    en: 'the folder keeps no keyword {keyword}',
+    ja: 'このフォルダーはキーワード {keyword} を保持しません',
+  },
   'imap.folderLike': {
     en: '(did you mean {folder}? The server matches folder names exactly)',
     ja: '（{folder} のことですか？サーバーはフォルダー名を大文字・小文字まで区別して照合します）',

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as wait } from 'node:timers/promises';
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
-import { translator } from '../i18n/translate.ts';
+import { translate, translator } from '../i18n/translate.ts';
 import { namesAmong } from './api-access.ts';
 
 /** Where processed mail goes when no folder is given. */
@@ -165,8 +165,19 @@ export const IMAP_ACCESS_ERROR_CODES = [
 export type ImapAccessErrorCode = (typeof IMAP_ACCESS_ERROR_CODES)[number];
 
 /**
+ * Sumi's own reasons the server refused to move or mark mail where it said no words of its own
+ * (ingestText's `imap.reason.*`): a MOVE or STORE answered NO without text, or a keyword the folder
+ * keeps none of (its PERMANENTFLAGS lack `\*`), which imapflow drops before sending.
+ */
+export type ImapReason = {
+  key: 'moveRefused' | 'storeRefused' | 'noKeyword';
+  values: Record<string, string | number>;
+};
+
+/**
  * The server, its TLS, the login or the folder refused: the configuration or the world's state,
- * not a fault of the mail. `reason` is what the system or the server said; for `no-folder`,
+ * not a fault of the mail. `reason` is what the system or the server said, or Sumi's own reason
+ * in English (`ownReason`, said in any language by imapReason); for `no-folder`,
  * `folders` are the account's folders (paths written with '/'), for folderHint; for
  * `archive-refused` and `not-processed`, `archive` the folder mail was to be moved to, or
  * `keyword` the one it was to be marked with.
@@ -175,13 +186,15 @@ export class ImapAccessError extends Error {
   readonly code: ImapAccessErrorCode;
   readonly target: ImapTarget;
   readonly reason: string;
+  /** When the reason is Sumi's own rather than the server's or the system's words. */
+  readonly ownReason: ImapReason | undefined;
   readonly folders: readonly string[];
   readonly archive: string | null;
   readonly keyword: string | null;
   constructor(
     code: ImapAccessErrorCode,
     target: ImapTarget,
-    reason: string,
+    reason: string | ImapReason,
     options?: {
       cause?: unknown;
       folders?: readonly string[];
@@ -189,15 +202,26 @@ export class ImapAccessError extends Error {
       keyword?: string | null;
     },
   ) {
-    super(`${code}: ${target.user}@${target.host}:${target.port} ${target.folder}: ${reason}`, options);
+    const ownReason = typeof reason === 'string' ? undefined : reason;
+    const said = ownReason
+      ? translate(ingestText, `imap.reason.${ownReason.key}`, 'en', ownReason.values)
+      : (reason as string);
+    super(`${code}: ${target.user}@${target.host}:${target.port} ${target.folder}: ${said}`, options);
     this.name = 'ImapAccessError';
     this.code = code;
     this.target = target;
-    this.reason = reason;
+    this.reason = said;
+    this.ownReason = ownReason;
     this.folders = options?.folders ?? [];
     this.archive = options?.archive ?? null;
     this.keyword = options?.keyword ?? null;
   }
+}
+
+/** Why an IMAP folder could not be read or emptied, in `lang`: the server's words, or Sumi's own. */
+export function imapReason(error: ImapAccessError, lang: Lang): string {
+  const own = error.ownReason;
+  return own ? translate(ingestText, `imap.reason.${own.key}`, lang, own.values) : error.reason;
 }
 
 /**

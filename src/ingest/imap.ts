@@ -17,6 +17,7 @@ import {
   IMAP_RECONNECT_MAX_MS,
   IMAP_RECONNECT_MIN_MS,
   ImapAccessError,
+  type ImapReason,
   type ImapTarget,
   imapPassword,
   isImapKeyword,
@@ -172,11 +173,12 @@ interface CommandWarning {
   dropped?: unknown;
 }
 
-/** The server's words in a logged warning, or Sumi's when it has none. */
-function warningReason(warning: CommandWarning | undefined, fallback: string): string {
+/** The server's words in a logged warning, or Sumi's own reason when it has none. */
+function warningReason(warning: CommandWarning | undefined, fallback: ImapReason): string | ImapReason {
   const text = warning?.err?.responseText;
   if (typeof text === 'string' && text) return text;
-  if (Array.isArray(warning?.dropped)) return `the folder keeps no keyword ${warning.dropped.join(' ')}`;
+  if (Array.isArray(warning?.dropped))
+    return { key: 'noKeyword', values: { keyword: warning.dropped.join(' ') } };
   return fallback;
 }
 
@@ -475,7 +477,7 @@ async function storeGroup(
   const processed: number[] = [];
   const others: number[] = [];
   for (const { mail, outcome } of done) (outcome.other ? others : processed).push(mail.uid);
-  const refused = (fallback: string) =>
+  const refused = (fallback: ImapReason) =>
     new ImapAccessError('not-processed', target, warningReason(run.warnings.last, fallback), {
       archive: options.archive ?? IMAP_DEFAULT_ARCHIVE,
       keyword: options.flag ?? null,
@@ -485,9 +487,10 @@ async function storeGroup(
     const set = uidSet(processed);
     run.warnings.last = undefined;
     if (archive) {
-      if (!(await client.messageMove(set, archive, { uid: true }))) notProcessed = refused('MOVE refused');
+      if (!(await client.messageMove(set, archive, { uid: true })))
+        notProcessed = refused({ key: 'moveRefused', values: {} });
     } else if (!(await client.messageFlagsAdd(set, [options.flag!], { uid: true }))) {
-      notProcessed = refused('STORE refused');
+      notProcessed = refused({ key: 'storeRefused', values: {} });
     }
   }
   for (const uid of others) run.skipped.add(uid);

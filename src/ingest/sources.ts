@@ -23,6 +23,7 @@ import {
   folderHintWords,
   ImapAccessError,
   type ImapAccessErrorCode,
+  imapReason,
   parseImapUrl,
   sourceEnvAllowed,
   TokenError,
@@ -356,7 +357,11 @@ function problemOf(
     const hinted = folderHintWords(error, 'en') !== null;
     return {
       problem: error.code,
-      reason: hinted ? inBoth((lang) => `${error.reason} ${folderHintWords(error, lang)}`) : error.reason,
+      reason: hinted
+        ? inBoth((lang) => `${error.reason} ${folderHintWords(error, lang)}`)
+        : error.ownReason
+          ? inBoth((lang) => imapReason(error, lang))
+          : error.reason,
     };
   }
   // Graph's and Gmail's: the service's words, or Sumi's own said in each language.

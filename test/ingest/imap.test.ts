@@ -10,6 +10,7 @@ import {
   folderHint,
   IMAP_OTHER_MAIL_KEYWORD,
   ImapAccessError,
+  imapReason,
   isImapKeyword,
   parseImapUrl,
   sourceEnvAllowed,
@@ -411,6 +412,35 @@ describe.skipIf(!dovecotInstalled)(
       await watching;
       expect(delays).toEqual([20, 40, 80, 160, 160]);
     }, 30_000);
+
+    it("says a keyword the folder keeps none of in the reader's language (sumi ingest --flag, en and ja)", async () => {
+      await append([reportMail({ reportId: 'k-1' })]);
+      // A server whose folders keep only the system flags: no `\*` among the permanent ones.
+      const relay = await startRelay(dovecot.port, {
+        answers: (text) => text.replace(/ \\\*\)\] Flags permitted/, ')] Flags permitted'),
+      });
+      onTestFinished(() => relay.close());
+      const relayed = url().replace(`:${dovecot.port}/`, `:${relay.port}/`);
+      const refused = await ingestImap(relayed, { ...options(), flag: '$Done' }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({
+        code: 'not-processed',
+        keyword: '$Done',
+        reason: 'the folder keeps no keyword $Done',
+        ownReason: { key: 'noKeyword', values: { keyword: '$Done' } },
+      });
+      expect(imapReason(refused as ImapAccessError, 'ja')).toBe(
+        'このフォルダーはキーワード $Done を保持しません',
+      );
+      const db = path.join(tmpdir(), `sumi-nokeyword-${process.pid}-${n}.db`);
+      onTestFinished(() => rm(db, { force: true }));
+      const ja = await sumi(['ingest', relayed, '--starttls', 'off', '--flag', '$Done', '--db', db], {
+        SUMI_IMAP_PASSWORD: dovecot.password,
+        LANG: 'ja_JP.UTF-8',
+      });
+      expect(ja.code).toBe(1);
+      expect(ja.stderr).toContain('を拒否しました: このフォルダーはキーワード $Done を保持しません。');
+      expect(ja.stderr).not.toContain('keeps no keyword');
+    });
 
     it('says an archive folder the server will not create, and makes none for a folder not there', async () => {
       await append([reportMail({ reportId: 'a-1' })]);

@@ -193,18 +193,22 @@ function canConnect(port: number): Promise<boolean> {
  * the lines clients sent (IMAP commands), for tests of how many round trips an ingest takes.
  * With `delayMs`, every chunk is held that long in each direction: a server 2 x delayMs away,
  * for the IMAP bench (chunks keep their order: timers of one duration fire as they were set).
+ * With `answers`, what the server sends is rewritten (each chunk as latin1 text): a server that
+ * answers otherwise than Dovecot.
  */
 export async function startRelay(
   targetPort: number,
-  { delayMs = 0 }: { delayMs?: number } = {},
+  { delayMs = 0, answers }: { delayMs?: number; answers?: (text: string) => string } = {},
 ): Promise<{ port: number; cut(): void; close(): Promise<void>; sent(): string[] }> {
   const sockets = new Set<net.Socket>();
   let sent = '';
   const later = (work: () => void) => (delayMs > 0 ? setTimeout(work, delayMs) : work());
-  const relay = (from: net.Socket, to: net.Socket) => {
+  const relay = (from: net.Socket, to: net.Socket, rewrite?: (text: string) => string) => {
     sockets.add(from);
     from.on('error', () => to.destroy());
-    from.on('data', (chunk: Buffer) => later(() => to.write(chunk)));
+    from.on('data', (chunk: Buffer) =>
+      later(() => to.write(rewrite ? Buffer.from(rewrite(chunk.toString('latin1')), 'latin1') : chunk)),
+    );
     from.on('close', () => {
       sockets.delete(from);
       later(() => to.end());
@@ -216,7 +220,7 @@ export async function startRelay(
       sent += data.toString('latin1');
     });
     relay(inbound, outbound);
-    relay(outbound, inbound);
+    relay(outbound, inbound, answers);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
