@@ -122,6 +122,10 @@ export const reportErrorText = {
     en: 'This mail is not a DMARC failure report: it has no feedback-report part and does not read as one.',
     ja: 'このメールは DMARC 失敗レポートではありません: feedback-report パートがなく、失敗レポートとしても読めません。',
   },
+  'failure-other-feedback': {
+    en: 'This mail is ARF feedback of the type "{feedbackType}", not a DMARC failure report (type auth-failure); it says nothing of a domain\'s authentication, and Sumi stores only DMARC and SMTP TLS reports.',
+    ja: 'このメールは種類が「{feedbackType}」の ARF フィードバックで、DMARC 失敗レポート（種類 auth-failure）ではありません。ドメインの認証については何も伝えておらず、Sumi が保存するのは DMARC レポートと SMTP TLS レポートだけです。',
+  },
   'tls-not-json': {
     en: 'The SMTP TLS report is not valid JSON: {detail}.',
     ja: 'SMTP TLS レポートが正しい JSON ではありません: {detail}',

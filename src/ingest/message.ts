@@ -206,9 +206,15 @@ export async function storeMessage(
   return outcome;
 }
 
-/** A mail whose parts were read and none looked like a report (not a damaged one). */
+/**
+ * A mail whose parts were read and none looked like a report (not a damaged one), or that is ARF
+ * feedback other than a DMARC failure (an abuse complaint in the same mailbox): mail to leave.
+ */
 function isNoReportFound(error: IngestError): boolean {
-  return error instanceof ReportError && error.code === 'no-report-found';
+  return (
+    error instanceof ReportError &&
+    (error.code === 'no-report-found' || error.code === 'failure-other-feedback')
+  );
 }
 
 type ReportPart = Extract<MessagePart, { kind: 'aggregate' | 'failure' | 'payload' }>;

@@ -28,6 +28,19 @@ export function isFailureReportMail(mail: ParsedMail, sniffedAttachments: Sniffe
 }
 
 /**
+ * Whether ARF feedback is a DMARC failure report: RFC 6591's `auth-failure`, or feedback of no
+ * stated type (reporters writing prose, or leaving the field out), or an Auth-Failure field,
+ * which only auth-failure reports carry, under another type. Feedback an ARF sends for other
+ * reasons (RFC 5965's abuse, fraud, virus, other, not-spam: a user's complaint, a feedback loop)
+ * says nothing of a domain's authentication: it is not a report Sumi keeps.
+ */
+export function isDmarcFailureFeedback(report: Pick<FailureReport, 'feedbackType' | 'authFailure'>): boolean {
+  return (
+    report.feedbackType === null || report.feedbackType === 'auth-failure' || report.authFailure !== null
+  );
+}
+
+/**
  * Reads a DMARC failure report (RFC 5965 ARF with RFC 6591 / RFC 9991 fields), and the forms
  * reporters really send: base64 feedback parts, headers-only originals, whole originals, no
  * ARF part at all. Keeps what the report carries and lists in `missing` what it lacks.

@@ -9,7 +9,7 @@ import {
   UNPACK_RATIO_FLOOR_BYTES,
 } from './budget.ts';
 import { ReportError } from './errors.ts';
-import { isFailureReportMail, parseFailureReport } from './failure.ts';
+import { isDmarcFailureFeedback, isFailureReportMail, parseFailureReport } from './failure.ts';
 import { GUNZIP_SYNC_MAX_INPUT_BYTES, gunzip, gunzipChunks } from './gzip.ts';
 import { attachmentBytes, MAIL_MAX_PARTS, type MailSummary, parseMail } from './mail.ts';
 import { sniff } from './sniff.ts';
@@ -86,7 +86,8 @@ interface Context {
  * number of attachments, inline parts, a report as the body), gzip and zip are decompressed,
  * nesting is followed. Whatever cannot be opened is yielded as an `error` item with its
  * provenance, and the rest is still read. A mail that is a failure report (ARF or not) is
- * yielded whole as a `failure` payload. Parts that are not reports are yielded as `unknown`.
+ * yielded whole as a `failure` payload; ARF feedback of another type (abuse, fraud...) as an
+ * error saying so, as a mail with no report in it is. Parts that are not reports are yielded as `unknown`.
  * With `streamAbove`, a large aggregate report is yielded unread, as a stream (see Payload):
  * damage or a bomb in it then shows as its stream's error when read, not as an `error` item.
  */
@@ -325,6 +326,11 @@ async function* visitMail(
       report = await parseFailureReport(bytes, parsed);
     } catch (err) {
       yield failure(bytes, name, provenance, asReportError(err));
+      return;
+    }
+    if (!isDmarcFailureFeedback(report)) {
+      const feedbackType = (report.feedbackType ?? '').slice(0, 60);
+      yield failure(bytes, name, provenance, new ReportError('failure-other-feedback', { feedbackType }));
       return;
     }
     yield { ...payload('failure', bytes, name, provenance, parsed.summary, new Warnings()), failure: report };

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -158,6 +158,37 @@ describe('ingestPaths', () => {
       } finally {
         await into.close();
       }
+    }
+  });
+
+  it('ARF feedback other than a DMARC failure (abuse, fraud, virus, other) is not a failure report: said so, quarantined or left as other mail', async () => {
+    const arf = readFileSync(new URL('../reports/fixtures/arf.eml', import.meta.url), 'utf8');
+    await put('auth-failure.eml', arf);
+    for (const type of ['abuse', 'fraud', 'virus', 'other']) {
+      const feedback = arf
+        .replace('Feedback-Type: auth-failure', `Feedback-Type: ${type}`)
+        .replace('Auth-Failure: dmarc\n', '')
+        .replace('fr-1@', `fr-${type}@`);
+      await put(`${type}.eml`, feedback);
+    }
+    const fails = (totals: { failed: { source: string; error: { code: string } }[] }) =>
+      totals.failed.map((f) => [path.relative(dir, f.source), f.error.code]).sort();
+    const kept = await ingestPaths([path.join(dir, 'in')], { store });
+    expect(kept).toMatchObject({ failureReports: 1, otherMail: 0 });
+    expect(fails(kept)).toEqual(
+      ['abuse', 'fraud', 'other', 'virus'].map((type) => [`in/${type}.eml`, 'failure-other-feedback']),
+    );
+    expect(kept.failed[0]?.error.message).toMatch(
+      /ARF feedback of the type "\w+", not a DMARC failure report/,
+    );
+    expect(await store.countReports()).toMatchObject({ failureReports: 1, quarantined: 4 });
+    const into = await openStore(path.join(dir, 'leave.db'));
+    try {
+      const left = await ingestPaths([path.join(dir, 'in')], { store: into, leaveOtherMail: true });
+      expect(left).toMatchObject({ failureReports: 1, otherMail: 4, failed: [] });
+      expect(await into.countReports()).toMatchObject({ failureReports: 1, quarantined: 0 });
+    } finally {
+      await into.close();
     }
   });
 

@@ -142,6 +142,21 @@ describe('failure reports', () => {
     expect(report.missing).toContain('feedback-type');
   });
 
+  it('yields ARF of another feedback type as not a failure report, unless it carries Auth-Failure', async () => {
+    const abuse = fixture('arf.eml')
+      .toString('utf8')
+      .replace('Feedback-Type: auth-failure', 'Feedback-Type: abuse');
+    const [mislabelled] = await unpackAll(Buffer.from(abuse), 'abuse.eml');
+    expect(mislabelled?.kind).toBe('failure');
+    const [complaint] = await unpackAll(Buffer.from(abuse.replace('Auth-Failure: dmarc\n', '')), 'abuse.eml');
+    expect(complaint).toMatchObject({
+      kind: 'error',
+      error: { code: 'failure-other-feedback', args: { feedbackType: 'abuse' } },
+    });
+    const [untyped] = await unpackAll(fixture('no-feedback-type.eml'), 'untyped.eml');
+    expect(untyped?.kind).toBe('failure');
+  });
+
   it('reads a report without Feedback-Type and lists it as missing', async () => {
     const report = await parseFailureReport(fixture('no-feedback-type.eml'));
     expect(report.feedbackType).toBeNull();
