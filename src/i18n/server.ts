@@ -36,6 +36,18 @@ export const serverText = {
     en: 'Upload too large: at most {megabytes} MB per file.',
     ja: 'アップロードが大きすぎます。1 ファイルあたり {megabytes} MB までです。',
   },
+  'error.upload-too-many-files': {
+    en: 'Too many files in one upload: at most {files, plural, one {# file} other {# files}}.',
+    ja: '1 回のアップロードのファイルが多すぎます。{files} ファイルまでです。',
+  },
+  'error.bad-multipart': {
+    en: 'The upload could not be read as multipart/form-data (cut short, or not well-formed): send the report files as the file fields of a form.',
+    ja: 'アップロードを multipart/form-data として読めませんでした（途中で切れているか、形式が正しくありません）。レポートのファイルはフォームのファイル欄として送ってください。',
+  },
+  'error.unsupported-media-type': {
+    en: 'The request body is of a type the API does not take: it takes JSON, and report files as multipart/form-data.',
+    ja: 'リクエスト本文の形式を API が受け付けません。受け付けるのは JSON と、レポートのファイルを送る multipart/form-data です。',
+  },
   'error.out-of-scope': {
     en: '{source}: a report for {domain}, which is not one of your domains; it was not stored.',
     ja: '{source}: あなたの担当外のドメイン {domain} のレポートのため、保存しませんでした。',

@@ -110,8 +110,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const lang = requestLang(request);
     if (error instanceof ApiError) return reply.status(error.status).send(errorBody(error, lang));
     const status = (error as { statusCode?: number }).statusCode;
+    if ((error as { code?: unknown }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send(errorBody(new ApiError(415, 'unsupported-media-type'), lang));
+    }
     if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own refusals: malformed JSON, body too large, too many files.
+      // Fastify's own refusals: malformed JSON, a body too large.
       return reply
         .status(status)
         .send(errorBody(new ApiError(status, 'bad-request', { details: (error as Error).message }), lang));

@@ -74,6 +74,22 @@ export function scopedStore(store: Store, scope: DomainScope): Store {
   });
 }
 
+/**
+ * What reading an upload's body failed on, in Sumi's words: the multipart library's limits (by
+ * their codes) and busboy's complaints about the body (a missing boundary, a body cut short, a
+ * malformed part: plain errors in English) are all the sender's, said as such, never a 500.
+ */
+function multipartError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') {
+    return new ApiError(413, 'upload-too-large', { megabytes: UPLOAD_MAX_FILE_BYTES / 1024 / 1024 });
+  }
+  if (code === 'FST_FILES_LIMIT')
+    return new ApiError(413, 'upload-too-many-files', { files: UPLOAD_MAX_FILES });
+  return new ApiError(400, 'bad-multipart');
+}
+
 export const ingestSummarySchema = z.object({
   reports: z.number(),
   duplicates: z.number(),
@@ -100,7 +116,7 @@ export function registerUploadRoutes(
     multipart: true,
     response: ingestSummarySchema,
     async handler({ request, caller }) {
-      if (!request.isMultipart()) throw new ApiError(400, 'no-files');
+      if (!request.isMultipart()) throw new ApiError(415, 'unsupported-media-type');
       const files: { name: string; bytes: Buffer }[] = [];
       try {
         for await (const part of request.files({
@@ -115,10 +131,7 @@ export function registerUploadRoutes(
           files.push({ name, bytes: await part.toBuffer() });
         }
       } catch (error) {
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new ApiError(413, 'upload-too-large', { megabytes: UPLOAD_MAX_FILE_BYTES / 1024 / 1024 });
-        }
-        throw error;
+        throw multipartError(error);
       }
       if (files.length === 0) throw new ApiError(400, 'no-files');
       const totals = emptyTotals();

@@ -760,7 +760,7 @@ for (const engine of engines) {
         expect(bad.statusCode).toBe(400);
         expect(bad.json().error.code).toBe('bad-upload');
         const none = await alice.request('POST', '/api/uploads', { not: 'multipart' });
-        expect(none.statusCode).toBe(400);
+        expect(none.statusCode).toBe(415);
       });
 
       it("refuses an upload for a domain outside the uploader's scope, storing nothing of it", async () => {

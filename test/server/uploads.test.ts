@@ -3,6 +3,7 @@
  * for a user limited to some of them, and what it answers.
  */
 import { describe, expect, it } from 'vitest';
+import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
 import { mail, zip } from '../reports/fixtures/build.ts';
 import { engines, engineTitle } from '../store/helpers.ts';
@@ -115,6 +116,79 @@ for (const engine of engines) {
       expect(audit.find((e: { action: string }) => e.action === 'upload')).toMatchObject({
         detail: { reports: 1, failed: 1 },
       });
+    });
+
+    it("answers what it cannot take of an upload in Sumi's words, in the reader's language", async () => {
+      const root = await as('root');
+      const inJapanese = { 'accept-language': 'ja' };
+      const send = (payload: Buffer | string, type: string) =>
+        root.request('POST', '/api/uploads', undefined, {
+          payload,
+          headers: { 'content-type': type, ...inJapanese },
+        });
+      const tooMany = multipart(
+        Array.from({ length: UPLOAD_MAX_FILES + 1 }, (_, i) => ({ name: `r${i}.xml`, content: '<x/>' })),
+      );
+      const boundary = '----b';
+      const form = `multipart/form-data; boundary=${boundary}`;
+      const fileHead = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.xml"\r\n\r\n`;
+      const cases: [string, () => ReturnType<typeof send>, number, string, string][] = [
+        [
+          'too many files',
+          () => send(tooMany.payload, tooMany.headers['content-type']!),
+          413,
+          'upload-too-many-files',
+          `1 回のアップロードのファイルが多すぎます。${UPLOAD_MAX_FILES} ファイルまでです。`,
+        ],
+        [
+          'a file too large',
+          () =>
+            send(
+              Buffer.concat([
+                Buffer.from(fileHead),
+                Buffer.alloc(UPLOAD_MAX_FILE_BYTES + 1, 0x20),
+                Buffer.from(`\r\n--${boundary}--\r\n`),
+              ]),
+              form,
+            ),
+          413,
+          'upload-too-large',
+          'アップロードが大きすぎます。1 ファイルあたり 50 MB までです。',
+        ],
+        [
+          'no boundary',
+          () => send('hello', 'multipart/form-data'),
+          400,
+          'bad-multipart',
+          '形式が正しくありません',
+        ],
+        ['cut short', () => send(`${fileHead}<feedback>`, form), 400, 'bad-multipart', '途中で切れている'],
+        [
+          'octet-stream',
+          () => send('<feedback/>', 'application/octet-stream'),
+          415,
+          'unsupported-media-type',
+          'JSON',
+        ],
+        [
+          'multipart/mixed',
+          () => send('x', 'multipart/mixed; boundary=x'),
+          415,
+          'unsupported-media-type',
+          'JSON',
+        ],
+        ['JSON', () => send('{}', 'application/json'), 415, 'unsupported-media-type', 'JSON'],
+        ['no file', () => send(`--${boundary}--\r\n`, form), 400, 'no-files', 'ファイルがありません'],
+      ];
+      for (const [what, answer, status, code, words] of cases) {
+        const response = await answer();
+        expect(response.statusCode, what).toBe(status);
+        const { error } = response.json() as { error: { code: string; message: string } };
+        expect(error.code, what).toBe(code);
+        expect(error.message, what).toContain(words);
+      }
+      // The server took nothing from them, and still answers.
+      expect((await root.get('/api/reports?q=a.xml')).statusCode).toBe(200);
     });
   });
 }
