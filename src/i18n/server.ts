@@ -91,6 +91,59 @@ export const serverText = {
     ja: 'サーバーでエラーが起きました。詳細はログにあります。',
   },
 
+  'source.url': {
+    en: '{url}: give imaps://user@host/FOLDER, graph://MAILBOX/FOLDER or gmail://MAILBOX/LABEL',
+    ja: '{url}: imaps://user@host/FOLDER、graph://MAILBOX/FOLDER、gmail://MAILBOX/LABEL のいずれかの形で指定してください',
+  },
+  'source.gmailMe': {
+    en: '{url}: a service account reads the mailbox of the address given (gmail://dmarc@example.jp/LABEL), not me',
+    ja: '{url}: サービスアカウントが読むのは指定したアドレスのメールボックスです。me ではなく gmail://dmarc@example.jp/LABEL のように指定してください',
+  },
+  'source.passwordInUrl': {
+    en: 'no password in the URL: name the environment variable holding it (passwordEnv)',
+    ja: 'URL にパスワードを含めないでください。パスワードを入れた環境変数の名前を passwordEnv に指定してください',
+  },
+  'source.googleKeyGraph': {
+    en: 'a Google service account reads a mailbox over IMAP or gmail://, not graph://',
+    ja: 'Google のサービスアカウントで読めるのは IMAP か gmail:// のメールボックスで、graph:// は読めません',
+  },
+  'source.googleKeyOrApp': {
+    en: 'a service account or an application (clientId), one of the two',
+    ja: 'サービスアカウントかアプリケーション（clientId）のどちらか一方を指定してください',
+  },
+  'source.gmailNeedsKey': {
+    en: 'a gmail:// source signs in as a Google service account: give googleKeyEnv, the variable holding its JSON key',
+    ja: 'gmail:// の取り込み元は Google のサービスアカウントとしてサインインします。その JSON キーを入れた環境変数の名前を googleKeyEnv に指定してください',
+  },
+  'source.graphNeedsApp': {
+    en: 'a graph:// source signs in as an application: give clientId, secretEnv and tenant',
+    ja: 'graph:// の取り込み元はアプリケーションとしてサインインします。clientId、secretEnv、tenant を指定してください',
+  },
+  'source.appFieldsAlone': {
+    en: 'secretEnv, tenant and tokenUrl go with clientId',
+    ja: 'secretEnv、tenant、tokenUrl は clientId と一緒に指定してください',
+  },
+  'source.noSecretEnv': {
+    en: 'give the environment variable holding the application secret',
+    ja: 'アプリケーションのシークレットを入れた環境変数の名前を指定してください',
+  },
+  'source.tenantOrTokenUrl': {
+    en: 'give tenant or tokenUrl, one of the two',
+    ja: 'tenant か tokenUrl のどちらか一方を指定してください',
+  },
+  'source.badTenant': {
+    en: "{tenant}: give the tenant's domain name (contoso.onmicrosoft.com) or its id (a GUID)",
+    ja: '{tenant}: テナントのドメイン名（contoso.onmicrosoft.com）またはその ID（GUID）を指定してください',
+  },
+  'source.badTokenUrl': {
+    en: '{url}: give an https:// URL naming no user (a token endpoint is asked over https:// only)',
+    ja: '{url}: ユーザー名を含まない https:// の URL を指定してください（トークンエンドポイントには https:// でのみ接続します）',
+  },
+  'source.archiveIsFolder': {
+    en: '{archive} is the folder read: mail moved there would be read again as new; name another folder',
+    ja: '{archive} は読み取るフォルダーそのものです。移したメールが新着として再び読まれます。別のフォルダーを指定してください',
+  },
+
   'setup.title': { en: 'Sumi: set your password', ja: 'Sumi: パスワードの設定' },
   'setup.password': {
     en: 'New password ({min} characters or more)',

@@ -1,5 +1,6 @@
 /** API errors: a status, a stable code and words in the client's language. */
 import type { FastifyRequest } from 'fastify';
+import type { UiCatalog } from '../i18n/catalog.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { serverText } from '../i18n/server.ts';
 import { translate } from '../i18n/translate.ts';
@@ -30,14 +31,26 @@ export type ErrorCode =
   | 'store-unavailable'
   | 'internal';
 
+/** A value Sumi words itself, said in each language; the answer takes the client's. */
+export type SaidInBoth = Readonly<Record<Lang, string>>;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
-    readonly params: Record<string, string | number> = {},
+    readonly params: Record<string, string | number | SaidInBoth> = {},
   ) {
     super(code);
   }
+}
+
+/** Words of `catalog` in each language, for an ApiError's params. */
+export function inBoth<C extends UiCatalog>(
+  catalog: C,
+  key: keyof C & string,
+  values?: Record<string, string | number>,
+): SaidInBoth {
+  return { en: translate(catalog, key, 'en', values), ja: translate(catalog, key, 'ja', values) };
 }
 
 /** 404 for anything the user may not see as for what does not exist: the two look the same. */
@@ -59,7 +72,13 @@ export function requestLang(request: FastifyRequest): Lang {
 }
 
 export function errorBody(error: ApiError, lang: Lang) {
+  const params = Object.fromEntries(
+    Object.entries(error.params).map(([name, value]) => [
+      name,
+      typeof value === 'object' ? value[lang] : value,
+    ]),
+  );
   return {
-    error: { code: error.code, message: translate(serverText, `error.${error.code}`, lang, error.params) },
+    error: { code: error.code, message: translate(serverText, `error.${error.code}`, lang, params) },
   };
 }

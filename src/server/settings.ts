@@ -13,6 +13,8 @@ import {
 } from '../analysis/inventory.ts';
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
+import { ingestText } from '../i18n/ingest.ts';
+import { serverText } from '../i18n/server.ts';
 import { MAIL_API_ERROR_CODES } from '../ingest/api-access.ts';
 import { parseGmailUrl } from '../ingest/gmail-account.ts';
 import { parseGraphUrl } from '../ingest/graph-account.ts';
@@ -28,7 +30,7 @@ import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
 import { emptyPruneTotals, pruneOptionsFor, readRetention, writeRetentionPolicy } from '../store/prune.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
-import { ApiError, notFound } from './errors.ts';
+import { ApiError, inBoth, notFound, type SaidInBoth } from './errors.ts';
 import type { RetentionJob } from './retention.ts';
 import { type AnyRouteSpec, addRoute, type Caller, idParams, okResponse, pageQuery } from './route.ts';
 
@@ -378,11 +380,16 @@ export function registerSettingsRoutes(
     tokenUrl?: string | null | undefined;
     googleKeyEnv?: string | null | undefined;
   };
-  const badSource = (details: string) => new ApiError(400, 'bad-request', { details });
+  /** A source's field at fault, and why in the client's language. */
+  const badSource = (field: string, why: SaidInBoth) =>
+    new ApiError(400, 'bad-request', { details: { en: `${field}: ${why.en}`, ja: `${field}: ${why.ja}` } });
+  const said = (
+    key: keyof typeof serverText & `source.${string}`,
+    values?: Record<string, string | number>,
+  ) => inBoth(serverText, key, values);
   /** A source's archive folder is not the folder (or label) read: its mail would come back as new for ever. */
   const checkedArchive = (url: string, archive: string) => {
-    if (readsFolder(url, archive))
-      throw badSource(`archive: ${archive} is the folder read; name another folder`);
+    if (readsFolder(url, archive)) throw badSource('archive', said('source.archiveIsFolder', { archive }));
   };
   /**
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the
@@ -391,52 +398,47 @@ export function registerSettingsRoutes(
    * secret variable, and tenant or https:// token endpoint (one of the two). Its app, or null.
    */
   const checkedSource = (source: SourceFields): SourceApp | null => {
-    const graph = /^graph:\/\//i.test(source.url);
-    const gmail = /^gmail:\/\//i.test(source.url);
+    const { url } = source;
+    const graph = /^graph:\/\//i.test(url);
+    const gmail = /^gmail:\/\//i.test(url);
+    const imap = /^imaps?:\/\//i.test(url);
+    let mailbox: string | undefined;
     try {
-      if (graph) parseGraphUrl(source.url);
-      else if (!gmail) parseImapUrl(source.url);
-      // Its service account acts as a user, named by the address.
-      else if (parseGmailUrl(source.url).mailbox === 'me')
-        throw new RangeError(
-          `a service account reads the mailbox of the address given, not me: ${source.url}`,
-        );
-    } catch (error) {
-      throw badSource(`url: ${(error as Error).message}`);
+      if (graph) parseGraphUrl(url);
+      else if (gmail) mailbox = parseGmailUrl(url).mailbox;
+      else parseImapUrl(url);
+    } catch {
+      const words = graph ? 'error.badGraphUrl' : gmail ? 'error.badGmailUrl' : 'error.badImapUrl';
+      throw badSource(
+        'url',
+        imap || graph || gmail ? inBoth(ingestText, words, { url }) : said('source.url', { url }),
+      );
     }
-    if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(source.url))
-      throw badSource('url: no password in the URL; name its environment variable');
+    // Its service account acts as a user, named by the address.
+    if (mailbox === 'me') throw badSource('url', said('source.gmailMe', { url }));
+    if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(url)) throw badSource('url', said('source.passwordInUrl'));
     const { clientId, secretEnv, tenant, tokenUrl, googleKeyEnv } = source;
     if (googleKeyEnv) {
-      if (graph)
-        throw badSource(
-          'googleKeyEnv: a Google service account reads a mailbox over IMAP or gmail://, not graph://',
-        );
+      if (graph) throw badSource('googleKeyEnv', said('source.googleKeyGraph'));
       if (clientId || secretEnv || tenant || tokenUrl)
-        throw badSource('googleKeyEnv: a service account or an application (clientId), one of the two');
+        throw badSource('googleKeyEnv', said('source.googleKeyOrApp'));
       return { googleKeyEnv };
     }
-    if (gmail)
-      throw badSource(
-        'googleKeyEnv: a gmail:// source signs in as a Google service account: give googleKeyEnv, the variable holding its JSON key',
-      );
+    if (gmail) throw badSource('googleKeyEnv', said('source.gmailNeedsKey'));
     if (!clientId) {
-      if (graph)
-        throw badSource(
-          'clientId: a graph:// source signs in as an application: give clientId, secretEnv and tenant',
-        );
-      if (secretEnv || tenant || tokenUrl)
-        throw badSource('clientId: secretEnv, tenant and tokenUrl go with clientId');
+      if (graph) throw badSource('clientId', said('source.graphNeedsApp'));
+      if (secretEnv || tenant || tokenUrl) throw badSource('clientId', said('source.appFieldsAlone'));
       return null;
     }
-    if (!secretEnv) throw badSource('secretEnv: the environment variable holding the application secret');
-    if (Boolean(tenant) === Boolean(tokenUrl))
-      throw badSource('tenant: give tenant or tokenUrl, one of the two');
+    if (!secretEnv) throw badSource('secretEnv', said('source.noSecretEnv'));
+    if (Boolean(tenant) === Boolean(tokenUrl)) throw badSource('tenant', said('source.tenantOrTokenUrl'));
     try {
       if (tenant) microsoftTokenUrl(tenant);
       else tokenEndpointUrl(tokenUrl!);
-    } catch (error) {
-      throw badSource(`${tenant ? 'tenant' : 'tokenUrl'}: ${(error as Error).message}`);
+    } catch {
+      throw tenant
+        ? badSource('tenant', said('source.badTenant', { tenant }))
+        : badSource('tokenUrl', said('source.badTokenUrl', { url: tokenUrl! }));
     }
     return { clientId, secretEnv, ...(tenant ? { tenant } : {}), ...(tokenUrl ? { tokenUrl } : {}) };
   };

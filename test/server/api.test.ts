@@ -932,7 +932,9 @@ for (const engine of engines) {
           archive: 'inbox',
         });
         expect(intoItself.statusCode).toBe(400);
-        expect(intoItself.body).toContain('archive: inbox is the folder read; name another folder');
+        expect(intoItself.body).toContain(
+          'archive: inbox is the folder read: mail moved there would be read',
+        );
         const added = await root.request('POST', '/api/imap-sources', {
           url: 'imaps://dmarc@imap.example/INBOX',
           passwordEnv: 'SUMI_DMARC_IMAP_PASSWORD',
@@ -1019,6 +1021,42 @@ for (const engine of engines) {
 
         expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
         expect((await root.request('DELETE', `/api/imap-sources/${added.json().id}`)).statusCode).toBe(200);
+      });
+
+      it("says why a mailbox source is refused in the reader's language", async () => {
+        const root = await as('root');
+        const app = { clientId: '00000000-1111-2222-3333-444444444444', secretEnv: 'SUMI_GRAPH_SECRET' };
+        for (const [body, ja] of [
+          [
+            { url: 'imaps://dmarc@imap.example/INBOX', archive: 'inbox' },
+            'archive: inbox は読み取るフォルダーそのものです',
+          ],
+          [{ url: 'imaps://u:secret@imap.example/INBOX' }, 'url: URL にパスワードを含めないでください'],
+          [{ url: 'http://imap.example/' }, 'url: http://imap.example/: imaps://user@host/FOLDER、graph://'],
+          [{ url: 'imap:///INBOX' }, 'url: imap:///INBOX: imap://user@host[:port]/FOLDER または'],
+          [
+            { url: 'gmail://me/INBOX', googleKeyEnv: 'SUMI_GOOGLE_SECRET' },
+            'url: gmail://me/INBOX: サービスアカウント',
+          ],
+          [{ url: 'graph://dmarc@example.jp/Inbox' }, 'clientId: graph:// の取り込み元はアプリケーション'],
+          [
+            { url: 'graph://dmarc@example.jp/Inbox', ...app, tenant: 'not a tenant' },
+            'tenant: not a tenant: テナントのドメイン名',
+          ],
+          [
+            { url: 'graph://dmarc@example.jp/Inbox', ...app, tokenUrl: 'http://login.example/token' },
+            'tokenUrl: http://login.example/token: ユーザー名を含まない https:// の URL',
+          ],
+        ] as const) {
+          const refused = await root.request('POST', '/api/imap-sources', body, {
+            headers: { 'accept-language': 'ja' },
+          });
+          expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+          expect(refused.json().error.code).toBe('bad-request');
+          expect(refused.json().error.message, JSON.stringify(body)).toContain(
+            `リクエストが正しくありません: ${ja}`,
+          );
+        }
       });
 
       it('keeps Microsoft 365 sources that sign in as an application, naming only variables meant for them', async () => {
