@@ -153,6 +153,14 @@ export const reportWarningText = {
     en: 'The JSON is encoded as {example}, not the UTF-8 RFC 8259 asks for; it was decoded accordingly.',
     ja: 'JSON の文字コードが RFC 8259 の求める UTF-8 ではなく {example} だったため、それに従って読みました。',
   },
+  'original-header-charset': {
+    en: "The original message's headers were written raw in {example}, not UTF-8; they were decoded accordingly.",
+    ja: '元のメッセージのヘッダーが UTF-8 ではなく {example} のまま書かれていたため、それに従って読みました。',
+  },
+  'original-header-charset-unknown': {
+    en: "The original message's headers hold bytes that are not UTF-8 nor in a charset named or recognised; they show as U+FFFD, and the mail is kept as it came.",
+    ja: '元のメッセージのヘッダーに、UTF-8 でも、示された文字コードや判別できる文字コードでもないバイトがあります。U+FFFD として表示し、メールは受け取ったまま保存しています。',
+  },
   'invalid-bytes-replaced': {
     en: 'Bytes that are not valid in the declared encoding were replaced by U+FFFD.',
     ja: '宣言された文字コードとして不正なバイトを U+FFFD に置き換えました。',

@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { ReportError } from './errors.ts';
 import { canonicalIp } from './ip.ts';
+import { decodeWhole, japaneseDecoding, readsAsJapanese } from './legacy-text.ts';
 import { attachmentBytes, type ParsedMail, parseMail } from './mail.ts';
 import { readMailDate } from './mail-date.ts';
 import { type Sniffed, sniff } from './sniff.ts';
@@ -87,7 +89,7 @@ export async function parseFailureReport(
   }
 
   const description = mail.email.text?.trim() ?? '';
-  const original = await originalMessage(parts, description);
+  const original = await originalMessage(parts, description, bytes, warnings);
   if (!arfPart) fields = plainReportFields(description);
 
   const one = (name: string): string | null =>
@@ -181,13 +183,15 @@ function missingParts(report: FailureReport, hasArfPart: boolean): string[] {
 async function originalMessage(
   parts: { attachment: { mimeType: string }; bytes: Buffer }[],
   description: string,
+  mail: Buffer,
+  warnings: Warnings,
 ): Promise<OriginalMessage | null> {
   const whole = parts.find((p) => p.attachment.mimeType === 'message/rfc822');
   const headersOnly = parts.find((p) => p.attachment.mimeType === 'text/rfc822-headers');
   if (whole) {
-    const text = whole.bytes.toString('utf8');
-    const split = text.search(/\r?\n\r?\n/);
-    const headers = headerFields(split < 0 ? text : text.slice(0, split));
+    const split = headerEnd(whole.bytes);
+    const headerText = originalHeaderText(whole.bytes.subarray(0, split), [], warnings);
+    const headers = headerFields(headerText);
     let body: string | null = null;
     let subject: string | null = null;
     try {
@@ -196,16 +200,75 @@ async function originalMessage(
       subject = parsed.summary.subject;
     } catch {
       // An original too broken to parse as MIME still has its raw text after the headers.
-      body = split < 0 ? null : text.slice(split).trim();
+      body = split === whole.bytes.length ? null : whole.bytes.toString('utf8', split).trim();
     }
+    // Raw headers in a legacy charset: postal-mime read them as UTF-8.
+    if (!isUtf8(whole.bytes.subarray(0, split))) subject = await decodedSubject(headerText);
     return describeOriginal('message', headers, body, subject);
   }
   if (headersOnly) {
-    const text = headersOnly.bytes.toString('utf8');
+    const partCharset = /content-type:\s*text\/rfc822-headers\s*;[^:]*?charset\s*=\s*"?([\w.:-]+)/i.exec(
+      mail.toString('latin1'),
+    )?.[1];
+    const text = originalHeaderText(headersOnly.bytes, [partCharset ?? null], warnings);
     return describeOriginal('headers', headerFields(text), null, await decodedSubject(text));
   }
   const inline = inlineHeaders(description);
   return inline.length > 0 ? describeOriginal('inline', inline, null) : null;
+}
+
+/** Where a mail's header ends: at its first empty line, or its end. */
+function headerEnd(bytes: Buffer): number {
+  const match = /\r?\n\r?\n/.exec(bytes.toString('latin1'));
+  return match === null ? bytes.length : match.index;
+}
+
+/** ISO-2022-JP's escapes into and out of JIS X 0208, in 7-bit text a Japanese mailer wrote raw. */
+const ISO_2022_JP_ESCAPE = /\x1b(?:\$[@B]|\([BJ])/;
+
+/**
+ * An original message's header text as its writer meant it. Headers are ASCII (with RFC 2047
+ * words) or UTF-8 (RFC 6532), but Japanese servers report the headers their users' mailers wrote
+ * raw, in ISO-2022-JP, Shift_JIS or EUC-JP, which read as UTF-8 came out garbled. Read as UTF-8
+ * when they are (ISO-2022-JP's escapes aside); else in a charset the report's part or the
+ * headers' own Content-Type names, when the bytes are valid in it; else in Shift_JIS or EUC-JP
+ * when one takes them whole into Japanese text; else as UTF-8 with U+FFFD, saying the charset is
+ * unknown. The stored mail keeps the bytes as they came, whatever is read here.
+ */
+function originalHeaderText(bytes: Buffer, declared: (string | null)[], warnings: Warnings): string {
+  if (isUtf8(bytes)) {
+    const text = bytes.toString('utf8');
+    const japanese = ISO_2022_JP_ESCAPE.test(text) ? decodeWhole('iso-2022-jp', bytes) : null;
+    if (japanese === null) return text;
+    warnings.add('original-header-charset', undefined, 'ISO-2022-JP');
+    return japanese;
+  }
+  const contentType = headerFields(bytes.toString('latin1')).find((f) => /^content-type$/i.test(f.name));
+  const own = /;\s*charset\s*=\s*"?([\w.:-]+)/i.exec(contentType?.value ?? '')?.[1] ?? null;
+  for (const label of [...declared, own]) {
+    // A label of a charset the bytes cannot be in (they are not ASCII, nor UTF-8) tells nothing.
+    if (label === null || /^(utf-?8|us-ascii|ascii)$/i.test(label)) continue;
+    let text: string | null;
+    try {
+      text = decodeWhole(label, bytes);
+    } catch {
+      continue;
+    }
+    if (text === null) continue;
+    warnings.add('original-header-charset', undefined, label);
+    return text;
+  }
+  const japanese = japaneseDecoding(bytes);
+  if (japanese !== null && readsAsJapanese(japanese.text)) {
+    warnings.add(
+      'original-header-charset',
+      undefined,
+      japanese.encoding === 'euc-jp' ? 'EUC-JP' : 'Shift_JIS',
+    );
+    return japanese.text;
+  }
+  warnings.add('original-header-charset-unknown');
+  return bytes.toString('utf8');
 }
 
 /** The Subject of header text with its RFC 2047 encoded words decoded, or null. */

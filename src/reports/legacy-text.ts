@@ -7,7 +7,10 @@ import { TextDecoder } from 'node:util';
 
 const decoders = new Map<string, TextDecoder>();
 
-/** The bytes read in `encoding` (a WHATWG label), or null when they are not valid in it. */
+/**
+ * The bytes read in `encoding` (a WHATWG label), or null when they are not valid in it. Throws
+ * a RangeError for a label TextDecoder does not know.
+ */
 export function decodeWhole(encoding: string, bytes: Uint8Array): string | null {
   let decoder = decoders.get(encoding);
   if (decoder === undefined) {
@@ -29,11 +32,27 @@ export function decodeWhole(encoding: string, bytes: Uint8Array): string | null 
  * WHATWG one refuses: a CP437 é, 0x82, came out as U+0082).
  */
 export function japaneseText(bytes: Uint8Array): string | null {
+  return japaneseDecoding(bytes)?.text ?? null;
+}
+
+/** japaneseText, with the encoding that took the bytes. */
+export function japaneseDecoding(
+  bytes: Uint8Array,
+): { encoding: 'euc-jp' | 'shift_jis'; text: string } | null {
   const euc = bytes.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
-  const order = euc ? ['euc-jp', 'shift_jis'] : ['shift_jis'];
+  const order = euc ? (['euc-jp', 'shift_jis'] as const) : (['shift_jis'] as const);
   for (const encoding of order) {
     const text = decodeWhole(encoding, bytes);
-    if (text !== null) return text;
+    if (text !== null) return { encoding, text };
   }
   return null;
+}
+
+/**
+ * Text in a legacy Japanese encoding, told from text in another: some kana or kanji, and no C1
+ * control or private-use character, which Shift_JIS and EUC-JP read from bytes of Latin-1 and
+ * other 8-bit text that happen to take them whole.
+ */
+export function readsAsJapanese(text: string): boolean {
+  return /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/.test(text) && !/[\u0080-\u009f\ue000-\uf8ff]/.test(text);
 }

@@ -157,6 +157,70 @@ describe('failure reports', () => {
     expect(untyped?.kind).toBe('failure');
   });
 
+  describe('original headers written raw in a legacy charset', () => {
+    const subject = '\u8acb\u6c42\u66f8\u306e\u304a\u77e5\u3089\u305b';
+    const raw = {
+      Shift_JIS: ['90bf8b818f9182cc82a8926d82e782b9', '8e529363'],
+      'EUC-JP': ['c0c1b5e1bdf1a4cea4aac3cea4e9a4bb', 'bbb3c5c4'],
+      'ISO-2022-JP': ['1b2442404135613d71244e242a434e2469243b1b2842', '1b24423b3345441b2842'],
+    };
+    /** The ARF fixture with its original as `part`, holding these header bytes. */
+    const arfWith = (part: string, headers: Buffer) => {
+      const [head = '', tail = ''] = fixture('arf.eml')
+        .toString('latin1')
+        .split(/Content-Type: message\/rfc822\r?\n\r?\n[\s\S]*?(?=--arf-boundary--)/);
+      return Buffer.concat([
+        Buffer.from(`${head}Content-Type: ${part}\n\n`, 'latin1'),
+        headers,
+        Buffer.from(`\n${part.startsWith('message') ? '\nbody\n' : ''}${tail}--arf-boundary--\n`, 'latin1'),
+      ]);
+    };
+    const headers = (subjectHex: string, fromHex: string, contentType = '') =>
+      Buffer.concat([
+        Buffer.from('From: '),
+        Buffer.from(fromHex, 'hex'),
+        Buffer.from(' <taro@sender.example>\nSubject: '),
+        Buffer.from(subjectHex, 'hex'),
+        Buffer.from(`\nMessage-ID: <jp-1@sender.example>\n${contentType}`),
+      ]);
+
+    it.each(Object.entries(raw))(
+      'reads %s in a headers-only or a whole original',
+      async (charset, [s, f]) => {
+        for (const part of ['text/rfc822-headers', 'message/rfc822']) {
+          const report = await parseFailureReport(arfWith(part, headers(s!, f!)));
+          expect(report.original).toMatchObject({
+            subject,
+            from: '\u5c71\u7530 <taro@sender.example>',
+            messageId: '<jp-1@sender.example>',
+          });
+          expect(report.warnings).toContainEqual({
+            code: 'original-header-charset',
+            count: 1,
+            example: charset,
+          });
+        }
+      },
+    );
+
+    it('reads the charset the part or the headers name, and says when none fits', async () => {
+      const latin = Buffer.from('From: M\xfcller <m@sender.example>\nSubject: Gr\xfc\xdfe\n', 'latin1');
+      const named = await parseFailureReport(arfWith('text/rfc822-headers; charset=iso-8859-1', latin));
+      expect(named.original).toMatchObject({
+        from: 'M\u00fcller <m@sender.example>',
+        subject: 'Gr\u00fc\u00dfe',
+      });
+      const own = Buffer.concat([latin, Buffer.from('Content-Type: text/plain;\n charset="ISO-8859-1"\n')]);
+      expect((await parseFailureReport(arfWith('text/rfc822-headers', own))).original?.subject).toBe(
+        'Gr\u00fc\u00dfe',
+      );
+      // Neither named nor Japanese: not read as kanji, said to be unknown.
+      const unknown = await parseFailureReport(arfWith('text/rfc822-headers', latin));
+      expect(unknown.original?.from).toBe('M\ufffdller <m@sender.example>');
+      expect(unknown.warnings).toContainEqual({ code: 'original-header-charset-unknown', count: 1 });
+    });
+  });
+
   it('reads a report without Feedback-Type and lists it as missing', async () => {
     const report = await parseFailureReport(fixture('no-feedback-type.eml'));
     expect(report.feedbackType).toBeNull();
