@@ -29,14 +29,21 @@ export function registerQuarantineRoutes(
     method: 'GET',
     url: '/api/quarantine',
     summary:
-      'Inputs kept because they gave no report: where they came from, why (errorMessage, without the source in front), when, how often; latest first',
+      'Inputs kept because they gave no report: where they came from, why (errorMessage, without the source in front), when, how often; latest first, a page at a time (total: how many there are)',
     tag: 'reports',
     access: 'admin',
-    query: z.object({ limit: pageQuery.limit }),
+    query: z.object(pageQuery),
     async handler({ query, request }) {
-      const entries = await store.listQuarantine({ limit: query.limit });
+      const [count, entries] = await Promise.all([
+        store.db
+          .selectFrom('quarantine')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
+        store.listQuarantine({ limit: query.limit, offset: query.offset }),
+      ]);
       const lang = requestLang(request);
       return {
+        total: Number(count.n),
         entries: entries.map((entry) => {
           // How the reason is kept, not what a reader needs: errorMessage says it in their language.
           const { errorDetails, ...shown } = entry;
@@ -75,6 +82,16 @@ export function registerQuarantineRoutes(
     body: z.object({ ids: z.array(z.number().int().positive()).max(RETRY_MAX_ENTRIES).optional() }),
     response: ingestSummarySchema.extend({ retried: z.number(), released: z.number() }),
     async handler({ request, body, caller }) {
+      if (body.ids) {
+        // As for any other id: one that names no entry (never, or taken out since) is a 404,
+        // before anything is read again.
+        const found = new Set(
+          (await store.listQuarantine({ ids: body.ids, limit: body.ids.length })).map((entry) => entry.id),
+        );
+        const missing = [...new Set(body.ids.filter((id) => !found.has(id)))];
+        if (missing.length > 0)
+          throw notFound(`quarantine ${missing.length === 1 ? 'entry' : 'entries'} ${missing.join(', ')}`);
+      }
       const retry = await retryQuarantined(store, {
         limit: RETRY_MAX_ENTRIES,
         ...(body.ids ? { ids: body.ids } : {}),

@@ -1018,7 +1018,7 @@ export class KyselyStore implements Store {
   }
 
   async listQuarantine(
-    options: { limit?: number; ids?: readonly number[] } = {},
+    options: { limit?: number; offset?: number; ids?: readonly number[] } = {},
   ): Promise<QuarantineEntry[]> {
     if (options.ids?.length === 0) return [];
     let query = this.db
@@ -1037,7 +1037,8 @@ export class KyselyStore implements Store {
       ])
       .orderBy('last_seen_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(options.limit ?? LIST_QUARANTINE_DEFAULT_LIMIT);
+      .limit(options.limit ?? LIST_QUARANTINE_DEFAULT_LIMIT)
+      .offset(options.offset ?? 0);
     if (options.ids) query = query.where('id', 'in', options.ids);
     const rows = await query.execute();
     const places = new Map<number, string[]>();

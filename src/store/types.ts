@@ -320,8 +320,12 @@ export interface Store {
   getAggregateReport(id: number): Promise<StoredAggregateReport | undefined>;
   getFailureReport(id: number): Promise<StoredFailureReport | undefined>;
   getTlsReport(id: number): Promise<StoredTlsReport | undefined>;
-  /** Quarantined inputs, the latest first; `ids`: only these. */
-  listQuarantine(options?: { limit?: number; ids?: readonly number[] }): Promise<QuarantineEntry[]>;
+  /** Quarantined inputs, the latest first, from `offset` on; `ids`: only these. */
+  listQuarantine(options?: {
+    limit?: number;
+    offset?: number;
+    ids?: readonly number[];
+  }): Promise<QuarantineEntry[]>;
   /**
    * Takes an input out of the quarantine once it has been read again and gave its reports.
    * Not if it was quarantined again since `entry` was listed (its count changed): true when
