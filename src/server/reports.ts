@@ -10,6 +10,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { reportsDomainOf, scopeAllows, scopeCondition } from '../auth/scope.ts';
 import { csvLine } from '../cli/output.ts';
+import { namesDomain, namesReportedDomain } from '../store/failure-domains.ts';
+import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
 import { lookupDomain } from '../store/values.ts';
 import { notFound } from './errors.ts';
@@ -291,17 +293,19 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
     access: 'viewer',
     query: failureListQuery,
     async handler({ query, caller }) {
-      let select = store.db
-        .selectFrom('failure_reports')
-        .where(scopeCondition('reported_domain', caller.scope));
-      if (query.domain !== undefined)
-        select = select.where('reported_domain', '=', lookupDomain(query.domain));
+      // Found under each domain it reports (RFC 5965 lets a report name several); a report
+      // naming none is listed only for callers who see every domain.
+      let select = store.db.selectFrom('failure_reports');
+      if (!caller.scope.all)
+        select = select.where(namesReportedDomain(scopeCondition('d.domain', caller.scope)));
+      if (query.domain !== undefined) select = select.where(namesDomain(lookupDomain(query.domain)));
       const [count, rows] = await Promise.all([
         select.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
         select
           .select([
             'id',
             'reported_domain',
+            'reported_domains',
             'source_ip',
             'arrival_time',
             'auth_failure',
@@ -321,6 +325,7 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
         reports: rows.map((r) => ({
           id: r.id,
           reportedDomain: r.reported_domain,
+          reportedDomains: JSON.parse(decodeText(store.engine, r.reported_domains)) as string[],
           sourceIp: r.source_ip,
           arrivalTime: r.arrival_time,
           authFailure: r.auth_failure,

@@ -111,7 +111,7 @@ export interface FailureReportsTable extends RawColumns {
   original_mail_from: string | null;
   /** JSON array. */
   original_rcpt_to: string;
-  /** The first Reported-Domain, for lookups by domain; all of them are in reported_domains. */
+  /** The first Reported-Domain; lookups by domain read failure_report_domains, which has all of them. */
   reported_domain: string | null;
   reported_domains: string;
   reported_uris: string;
@@ -211,6 +211,12 @@ export interface QuarantineTable extends RawColumns {
   last_seen_at: number;
   /** How many times these same bytes were quarantined. */
   times: number;
+}
+
+/** Every Reported-Domain of a failure report as lookupDomain writes it (0022); rows go with their report. */
+export interface FailureReportDomainsTable {
+  failure_report_id: number;
+  domain: string;
 }
 
 /** Every place a quarantine row's bytes came from (0019); rows go with their entry. */
@@ -473,6 +479,7 @@ export interface Database {
   reports: ReportsTable;
   records: RecordsTable;
   failure_reports: FailureReportsTable;
+  failure_report_domains: FailureReportDomainsTable;
   tls_reports: TlsReportsTable;
   tls_policies: TlsPoliciesTable;
   tls_failure_details: TlsFailureDetailsTable;

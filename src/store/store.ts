@@ -60,7 +60,7 @@ import type {
   StoredReportSummary,
   StoredTlsReport,
 } from './types.ts';
-import { flag, integer, lookupDomain, now, optionalInteger } from './values.ts';
+import { flag, integer, lookupDomain, lookupDomains, now, optionalInteger } from './values.ts';
 import { AggregateWriter, releaseFromQuarantine } from './writer.ts';
 
 export { rollupDay };
@@ -85,6 +85,9 @@ export const LIST_REPORTS_DEFAULT_LIMIT = 1_000;
 export const LIST_QUARANTINE_DEFAULT_LIMIT = 1_000;
 /** Places a quarantine entry lists its bytes came from, the latest first (QuarantineEntry.sources). */
 export const QUARANTINE_SOURCES_LISTED = 20;
+
+/** A failure report's Reported-Domains written per statement (within SQLite's parameter limit). */
+const FAILURE_DOMAINS_PER_INSERT = 1_000;
 
 const RAW_TABLE: Record<RawKind, 'reports' | 'failure_reports' | 'tls_reports' | 'quarantine' | CopiesTable> =
   {
@@ -538,6 +541,16 @@ export class KyselyStore implements Store {
         .returning('id')
         .executeTakeFirst();
       if (!inserted) return { status: 'duplicate', id: await idBySha(trx, 'failure_reports', packed.sha256) };
+      const domains = lookupDomains(report.reportedDomains);
+      for (let i = 0; i < domains.length; i += FAILURE_DOMAINS_PER_INSERT)
+        await trx
+          .insertInto('failure_report_domains')
+          .values(
+            domains
+              .slice(i, i + FAILURE_DOMAINS_PER_INSERT)
+              .map((domain) => ({ failure_report_id: inserted.id, domain: this.text(domain) })),
+          )
+          .execute();
       await releaseFromQuarantine(trx, packed.sha256);
       return { status: 'stored', id: inserted.id, records: 0, messages: 0 };
     });

@@ -33,3 +33,8 @@ export function lookupDomain(name: string | null | undefined): string | null {
   if (name === null || name === undefined) return null;
   return name.trim().toLowerCase().replace(/\.$/, '');
 }
+
+/** Each of a report's domains once, as lookups compare them, empty names left out. */
+export function lookupDomains(names: readonly string[]): string[] {
+  return [...new Set(names.map((name) => lookupDomain(name)).filter((name) => name !== ''))];
+}

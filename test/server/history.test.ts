@@ -211,7 +211,7 @@ for (const engine of engines) {
       expect(mine.cannotTell).toContain('no-ruf');
     });
 
-    it('shows a caller a report naming its domain in any case, or among other Reported-Domains, in the list, the view and the report', async () => {
+    it('shows a caller a report naming its domain in any case, or among other Reported-Domains, in the lists of each, the view and the report', async () => {
       // Another period than the other tests': their kept answers stay as they were.
       const april = Date.UTC(2024, 3, 10) / 1000;
       const store = async (reportedDomains: string[], subject: string) =>
@@ -232,7 +232,18 @@ for (const engine of engines) {
       for (const id of [cased, second])
         expect((await alice.get(`/api/failure-reports/${id}`)).statusCode).toBe(200);
       const listed = (await alice.get('/api/failure-reports?domain=A.EXAMPLE')).json();
-      expect(listed.reports.map((r: { id: number }) => r.id)).toContain(cased);
+      expect(listed.reports.map((r: { id: number }) => r.id)).toEqual(
+        expect.arrayContaining([cased, second]),
+      );
+      expect(listed.reports.find((r: { id: number }) => r.id === second).reportedDomains).toEqual([
+        'other.example',
+        'a.example',
+      ]);
+      // Under each domain it names, and in the list of a caller who sees any of them.
+      const other = (await (await as('root')).get('/api/failure-reports?domain=other.example')).json();
+      expect(other.reports.map((r: { id: number }) => r.id)).toEqual([second]);
+      const all = (await alice.get('/api/failure-reports')).json();
+      expect(all.reports.map((r: { id: number }) => r.id)).toEqual(expect.arrayContaining([cased, second]));
       const view = (
         await alice.get('/api/domains/a.example/failures?since=2024-04-01&until=2024-04-30')
       ).json();

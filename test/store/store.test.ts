@@ -8,6 +8,7 @@ import { preparedRecords, prepareRecords, reportRow } from '../../src/store/aggr
 import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { lookupDomains } from '../../src/store/migrations/0020-lookup-domains.ts';
+import { failureReportDomains } from '../../src/store/migrations/0022-failure-report-domains.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { copyingPool } from '../../src/store/pg-copy.ts';
@@ -711,6 +712,38 @@ for (const engine of engines) {
       await lookupDomains().up(store.db);
       expect((await row()).reported_domain).toBe('sender.example');
       expect((await store.getTlsReport(stored.id))?.policies[0]?.policyDomain).toBe('acme.example');
+    });
+
+    it('finds a failure report under each Reported-Domain it names, those stored before too', async () => {
+      const store = await open();
+      const ruf = await store.insertFailureReport(
+        failureReport({ reportedDomains: ['Other.Example.', 'a.example', 'other.example', ''] }),
+        Buffer.from('ruf naming two domains'),
+        source,
+      );
+      const domains = async () =>
+        (
+          await store.db
+            .selectFrom('failure_report_domains')
+            .select(['failure_report_id', 'domain'])
+            .orderBy('domain')
+            .execute()
+        ).map((r) => [Number(r.failure_report_id), r.domain]);
+      expect(await domains()).toEqual([
+        [ruf.id, 'a.example'],
+        [ruf.id, 'other.example'],
+      ]);
+      // Reports stored before 0022 get theirs.
+      await store.db.deleteFrom('failure_report_domains').execute();
+      await store.db.schema.dropTable('failure_report_domains').execute();
+      await failureReportDomains(store.engine).up(store.db);
+      expect(await domains()).toEqual([
+        [ruf.id, 'a.example'],
+        [ruf.id, 'other.example'],
+      ]);
+      // They go with their report.
+      await store.db.deleteFrom('failure_reports').where('id', '=', ruf.id).execute();
+      expect(await domains()).toEqual([]);
     });
 
     it('stores a failure report once when its mail comes again in other bytes, but every incident a reporter sends under one Message-ID', async () => {

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { Resolver } from '../../dns/types.ts';
 import { canonicalIp } from '../../reports/ip.ts';
+import { namesDomain } from '../../store/failure-domains.ts';
 import type { IpFactsTable } from '../../store/schema.ts';
 import type { Store } from '../../store/types.ts';
+import { lookupDomain } from '../../store/values.ts';
 import type { IpFacts, IpFactsSource } from '../ip-facts.ts';
 import type { Period } from '../period.ts';
 import { senderIpsQuery } from '../reads.ts';
@@ -190,7 +192,7 @@ export class StoredIpFacts implements IpFactsSource {
       .select('source_ip')
       .distinct()
       .where('source_ip', 'is not', null);
-    if (filter.domain !== undefined) failures = failures.where('reported_domain', '=', filter.domain);
+    if (filter.domain !== undefined) failures = failures.where(namesDomain(lookupDomain(filter.domain)));
     if (filter.since !== undefined) failures = failures.where('arrival_time', '>=', filter.since);
     const seen = [...(await query.execute()), ...(await failures.execute())]
       .map((r) => (r.source_ip === null ? null : canonicalIp(r.source_ip)))

@@ -28,6 +28,7 @@ import { retention } from './0018-retention.ts';
 import { quarantineSources } from './0019-quarantine-sources.ts';
 import { lookupDomains } from './0020-lookup-domains.ts';
 import { failureReportMail } from './0021-failure-report-mail.ts';
+import { failureReportDomains } from './0022-failure-report-domains.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -53,6 +54,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0019-quarantine-sources': quarantineSources(kind),
     '0020-lookup-domains': lookupDomains(),
     '0021-failure-report-mail': failureReportMail(),
+    '0022-failure-report-domains': failureReportDomains(kind),
   };
 }
 

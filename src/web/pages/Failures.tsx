@@ -7,7 +7,7 @@ import { AutoTable, type Column, Table } from '../components/Table.tsx';
 import { useWords } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { href } from '../router.ts';
-import { asArray, decodeMimeWords, numberOf, pick, textOf } from '../values.ts';
+import { asArray, decodeMimeWords, display, numberOf, pick, textOf } from '../values.ts';
 
 const PAGE = 50;
 
@@ -31,7 +31,8 @@ export function Failures() {
     {
       key: 'domain',
       label: w.t('reports.domain'),
-      render: (r) => textOf(pick(r, 'reportedDomain'), w.lang) || '–',
+      // Every domain the report names, as it named them.
+      render: (r) => display(pick(r, 'reportedDomains', 'reportedDomain'), w),
     },
     {
       key: 'source',
