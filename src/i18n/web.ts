@@ -293,6 +293,10 @@ export const webText = {
   'failures.arrival': { en: 'Arrived', ja: '受信日' },
   'failures.type': { en: 'Failure', ja: '失敗の種類' },
   'failures.headers': { en: 'Headers', ja: 'ヘッダー' },
+  'failures.download': {
+    en: 'Download the report as received (.eml)',
+    ja: '受信したままのレポートをダウンロード（.eml）',
+  },
 
   'surveys.title': { en: 'Surveys', ja: '調査' },
   'surveys.survey': { en: 'Survey', ja: '調査' },
@@ -729,6 +733,8 @@ export const webText = {
   'tls.window': { en: 'Day', ja: '対象日' },
   'tls.policy-type': { en: 'Policy type', ja: 'ポリシーの種類' },
   'tls.mx-hosts': { en: 'MX hosts', ja: 'MX ホスト' },
+  'tls.raw': { en: 'As received', ja: '受信したもの' },
+  'tls.download': { en: 'JSON', ja: 'JSON' },
   'tls.none': {
     en: 'No TLS report in this period. Publish a TLS-RPT record (_smtp._tls.<domain>) to receive them.',
     ja: 'この期間の TLS レポートはありません。TLS-RPT レコード（_smtp._tls.<ドメイン>）を公開すると届くようになります。',

@@ -32,6 +32,18 @@ function rawXml(reply: FastifyReply, raw: Buffer, filename: string): Buffer | Re
   return raw[0] === 0x1f && raw[1] === 0x8b ? Readable.from([raw]).pipe(createGunzip()) : raw;
 }
 
+/**
+ * A report's raw bytes as a file to save, never shown as a page of this origin (a mail's HTML
+ * part or a report's text could hold script). `filename` is Sumi's own, ASCII only.
+ */
+export function download(reply: FastifyReply, raw: Buffer, type: string, filename: string): Buffer {
+  reply
+    .type(type)
+    .header('content-security-policy', "sandbox; default-src 'none'")
+    .header('content-disposition', `attachment; filename="${filename}"`);
+  return raw;
+}
+
 /** Sort keys the API takes, and the columns they mean. */
 const REPORT_SORT = {
   begin: 'reports.date_begin',
@@ -336,6 +348,34 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
           ingestedAt: r.ingested_at,
         })),
       };
+    },
+  });
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/failure-reports/:id/raw',
+    summary: 'The failure report as received (the mail that carried it), to save as an .eml file',
+    tag: 'reports',
+    access: 'viewer',
+    params: idParams,
+    produces: 'message/rfc822',
+    async handler({ params, caller, reply }) {
+      const row = await store.db
+        .selectFrom('failure_reports')
+        .select('reported_domains')
+        .where('id', '=', params.id)
+        .executeTakeFirst();
+      // Who may open the report may have its bytes: they hold nothing its page does not show.
+      const visible =
+        row !== undefined &&
+        (caller.scope.all ||
+          reportsDomainOf(
+            caller.scope,
+            JSON.parse(decodeText(store.engine, row.reported_domains)) as string[],
+          ));
+      const raw = visible && (await store.getRawReport(params.id, 'failure'));
+      if (!raw) throw notFound(`failure report ${params.id}`);
+      return download(reply, raw, 'message/rfc822', `failure-report-${params.id}.eml`);
     },
   });
 

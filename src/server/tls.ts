@@ -8,11 +8,12 @@
 import type { FastifyInstance } from 'fastify';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import { scopeAllows, scopeCondition } from '../auth/scope.ts';
+import { type DomainScope, scopeAllows, scopeCondition } from '../auth/scope.ts';
 import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
 import { visibleDomain } from './domains.ts';
 import { notFound } from './errors.ts';
+import { download } from './reports.ts';
 import { type AnyRouteSpec, addRoute, domainParams, idParams, pageQuery, sinceSchema } from './route.ts';
 
 const DAY = 86_400;
@@ -62,6 +63,8 @@ const policyRow = z.object({
   mxHost: z.array(z.string()),
   successful: z.number(),
   failed: z.number(),
+  /** Whether the caller may download the report's raw bytes (/api/tls-reports/:id/raw). */
+  raw: z.boolean(),
 });
 
 export function registerTlsRoutes(app: FastifyInstance, registry: AnyRouteSpec[], store: Store): void {
@@ -215,6 +218,7 @@ export function registerTlsRoutes(app: FastifyInstance, registry: AnyRouteSpec[]
       ]);
       const successful = Number(totals.successful ?? 0);
       const failed = Number(totals.failed ?? 0);
+      const raw = await rawVisible([...new Set(rows.map((r) => Number(r.id)))], caller.scope);
       return {
         domain,
         reports: Number(totals.reports),
@@ -244,8 +248,49 @@ export function registerTlsRoutes(app: FastifyInstance, registry: AnyRouteSpec[]
           mxHost: list(r.mx_host),
           successful: r.total_successful_session_count,
           failed: r.total_failure_session_count,
+          raw: raw.has(Number(r.id)),
         })),
       };
+    },
+  });
+
+  /**
+   * Whether the caller may have a report's raw bytes: they hold every policy of the report, so
+   * only a caller who sees every policy domain it names (a report naming none: every domain).
+   */
+  const rawVisible = async (ids: readonly number[], scope: DomainScope): Promise<Set<number>> => {
+    if (scope.all) return new Set(ids);
+    if (ids.length === 0) return new Set();
+    const rows = await store.db
+      .selectFrom('tls_policies')
+      .select(['tls_report_id', 'policy_domain'])
+      .where('tls_report_id', 'in', ids)
+      .execute();
+    const seen = new Set<number>();
+    const hidden = new Set<number>();
+    for (const r of rows) {
+      seen.add(Number(r.tls_report_id));
+      if (r.policy_domain === null || !scopeAllows(scope, text(r.policy_domain)))
+        hidden.add(Number(r.tls_report_id));
+    }
+    return new Set(ids.filter((id) => seen.has(id) && !hidden.has(id)));
+  };
+
+  addRoute(app, registry, {
+    method: 'GET',
+    url: '/api/tls-reports/:id/raw',
+    summary:
+      'The SMTP TLS report as received (its JSON), to save as a file; only for callers who see every policy domain it names',
+    tag: 'tls',
+    access: 'viewer',
+    params: idParams,
+    produces: 'application/tlsrpt+json',
+    async handler({ params, caller, reply }) {
+      const raw =
+        (await rawVisible([params.id], caller.scope)).has(params.id) &&
+        (await store.getRawReport(params.id, 'tls'));
+      if (!raw) throw notFound(`TLS report ${params.id}`);
+      return download(reply, raw, 'application/tlsrpt+json', `tls-report-${params.id}.json`);
     },
   });
 

@@ -259,6 +259,8 @@ for (const engine of engines) {
           `/api/reports/${b}`,
           `/api/reports/${b}/raw`,
           `/api/failure-reports/${h.failures.b}`,
+          `/api/failure-reports/${h.failures.b}/raw`,
+          '/api/failure-reports/987654/raw',
         ]) {
           const response = await alice.get(url);
           expect(response.statusCode, url).toBe(404);
@@ -283,6 +285,9 @@ for (const engine of engines) {
         expect((await alice.get(`/api/reports/${h.reports.a}`)).statusCode).toBe(200);
         expect((await alice.get(`/api/reports/${h.reports.a}/raw`)).body).toContain('a-1');
         expect((await alice.get(`/api/failure-reports/${h.failures.a}`)).statusCode).toBe(200);
+        expect((await alice.get(`/api/failure-reports/${h.failures.a}/raw`)).body).toBe(
+          'failure report for a.example',
+        );
       });
 
       it('lists the other copies of a report and serves each as received, only in scope', async () => {
@@ -1231,6 +1236,7 @@ for (const engine of engines) {
           '/api/reports/{id}/copies/{copy}/raw',
           '/api/failure-reports',
           '/api/failure-reports/{id}',
+          '/api/failure-reports/{id}/raw',
           '/api/uploads',
           '/api/quarantine',
           '/api/quarantine/{id}/raw',

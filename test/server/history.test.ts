@@ -240,6 +240,13 @@ for (const engine of engines) {
         'a.example',
       ]);
       // Under each domain it names, and in the list of a caller who sees any of them.
+      // Its raw mail too, as a file.
+      const raw = await alice.get(`/api/failure-reports/${second}/raw`);
+      expect(raw.statusCode).toBe(200);
+      expect(raw.body).toBe('ruf Second');
+      expect(raw.headers['content-type']).toBe('message/rfc822');
+      expect(raw.headers['content-disposition']).toBe(`attachment; filename="failure-report-${second}.eml"`);
+      expect(raw.headers['content-security-policy']).toContain('sandbox');
       const other = (await (await as('root')).get('/api/failure-reports?domain=other.example')).json();
       expect(other.reports.map((r: { id: number }) => r.id)).toEqual([second]);
       const all = (await alice.get('/api/failure-reports')).json();

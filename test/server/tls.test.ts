@@ -174,9 +174,32 @@ for (const engine of engines) {
       expect((await root.get('/api/tls-reports/987654')).statusCode).toBe(404);
     });
 
+    it("gives a report's raw bytes as a file to a caller who sees every policy domain it names, a 404 to others", async () => {
+      const bob = await as('bob');
+      const own = await bob.get(`/api/tls-reports/${ids.b}/raw`);
+      expect(own.statusCode).toBe(200);
+      expect(own.body).toBe('tls-b');
+      expect(own.headers['content-type']).toBe('application/tlsrpt+json');
+      expect(own.headers['content-disposition']).toBe(`attachment; filename="tls-report-${ids.b}.json"`);
+      expect(own.headers['content-security-policy']).toContain('sandbox');
+      // The report covering A and B holds B's policy too: not for alice, who sees A only.
+      const alice = await as('alice');
+      for (const id of [ids.b, ids.both, 987654])
+        expect((await alice.get(`/api/tls-reports/${id}/raw`)).statusCode, String(id)).toBe(404);
+      const page = (await alice.get('/api/domains/a.example/tls?since=365d')).json();
+      expect(page.policies.map((p: { raw: boolean }) => p.raw)).toEqual([false, true]);
+      const root = await as('root');
+      expect((await root.get(`/api/tls-reports/${ids.both}/raw`)).body).toBe('tls-both');
+    });
+
     it('documents the TLS routes', async () => {
       const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-      for (const path of ['/api/tls-reports', '/api/tls-reports/{id}', '/api/domains/{domain}/tls']) {
+      for (const path of [
+        '/api/tls-reports',
+        '/api/tls-reports/{id}',
+        '/api/tls-reports/{id}/raw',
+        '/api/domains/{domain}/tls',
+      ]) {
         expect(doc.paths, path).toHaveProperty([path, 'get']);
       }
     });

@@ -111,6 +111,11 @@ export function Failure({ id }: { id: string }) {
                 <AutoTable caption={w.t('failures.headers')} prefix="field." rows={headers} />
               )}
               {typeof description === 'string' && <pre class="raw">{description}</pre>}
+              <p>
+                <a href={`/api/failure-reports/${encodeURIComponent(id)}/raw`} download>
+                  {w.t('failures.download')}
+                </a>
+              </p>
             </>
           );
         }}

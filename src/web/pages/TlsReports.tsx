@@ -39,6 +39,8 @@ interface PolicyRow {
   mxHost: string[];
   successful: number;
   failed: number;
+  /** Whether the caller may download the report as received. */
+  raw: boolean;
 }
 
 const PAGE = 50;
@@ -124,6 +126,18 @@ function TlsDomain({
     { key: 'mxHost', label: w.t('tls.mx-hosts'), render: (p) => p.mxHost.join(', ') || '–' },
     { key: 'successful', label: w.t('tls.successful'), numeric: true, render: (p) => w.num(p.successful) },
     { key: 'failed', label: w.t('tls.failed'), numeric: true, render: (p) => w.num(p.failed) },
+    {
+      key: 'raw',
+      label: w.t('tls.raw'),
+      render: (p) =>
+        p.raw ? (
+          <a href={`/api/tls-reports/${encodeURIComponent(p.id)}/raw`} download>
+            {w.t('tls.download')}
+          </a>
+        ) : (
+          '–'
+        ),
+    },
   ];
   return (
     <>
