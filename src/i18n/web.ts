@@ -719,6 +719,7 @@ export const webText = {
   'tls.result-type': { en: 'Result type', ja: '結果の種類' },
   'tls.sending-mta': { en: 'Sending MTA', ja: '送信 MTA' },
   'tls.receiving-mx': { en: 'Receiving MX', ja: '受信 MX' },
+  'tls.receiving-helo': { en: 'Receiving MX HELO', ja: '受信 MX の HELO' },
   'tls.receiving-ip': { en: 'Receiving IP', ja: '受信 IP' },
   'tls.reason-code': { en: 'Reason code', ja: '理由コード' },
   'tls.info': { en: 'Additional information', ja: '追加情報' },

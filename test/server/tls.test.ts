@@ -19,11 +19,11 @@ function policy(
       resultType,
       sendingMtaIp: '2001:db8::25',
       receivingMxHostname: `mx2.${domain.toLowerCase()}`,
-      receivingMxHelo: null,
+      receivingMxHelo: `helo.mx2.${domain.toLowerCase()}`,
       receivingIp: '192.0.2.25',
       failedSessionCount,
       additionalInformation,
-      failureReasonCode: null,
+      failureReasonCode: resultType === 'certificate-expired' ? 'X509_V_ERR_CERT_HAS_EXPIRED' : null,
     })),
   };
 }
@@ -101,7 +101,7 @@ for (const engine of engines) {
       expect((await root.get('/api/tls-reports?since=forever')).statusCode).toBe(400);
     });
 
-    it("shows one domain's failure details and its reports a page at a time", async () => {
+    it("shows one domain's failure details, every field the report gives, and its reports a page at a time", async () => {
       const alice = await as('alice');
       const response = await alice.get('/api/domains/a.example/tls');
       expect(response.statusCode, response.body).toBe(200);
@@ -112,8 +112,10 @@ for (const engine of engines) {
           resultType: 'certificate-expired',
           sendingMtaIp: '2001:db8::25',
           receivingMxHostname: 'mx2.a.example',
+          // Every field of RFC 8460's failure details the report carries.
+          receivingMxHelo: 'helo.mx2.a.example',
           receivingIp: '192.0.2.25',
-          failureReasonCode: null,
+          failureReasonCode: 'X509_V_ERR_CERT_HAS_EXPIRED',
           // Text from the report stays text: JSON strings, never markup.
           additionalInformation: '<script>alert(1)</script>',
           sessions: 5,

@@ -23,6 +23,7 @@ interface FailureGroup {
   resultType: string;
   sendingMtaIp: string | null;
   receivingMxHostname: string | null;
+  receivingMxHelo: string | null;
   receivingIp: string | null;
   failureReasonCode: string | null;
   additionalInformation: string | null;
@@ -112,6 +113,7 @@ function TlsDomain({
     { key: 'resultType', label: w.t('tls.result-type'), render: (f) => f.resultType },
     { key: 'sendingMtaIp', label: w.t('tls.sending-mta'), render: (f) => f.sendingMtaIp ?? '–' },
     { key: 'receivingMx', label: w.t('tls.receiving-mx'), render: (f) => f.receivingMxHostname ?? '–' },
+    { key: 'receivingMxHelo', label: w.t('tls.receiving-helo'), render: (f) => f.receivingMxHelo ?? '–' },
     { key: 'receivingIp', label: w.t('tls.receiving-ip'), render: (f) => f.receivingIp ?? '–' },
     { key: 'reasonCode', label: w.t('tls.reason-code'), render: (f) => f.failureReasonCode ?? '–' },
     { key: 'info', label: w.t('tls.info'), render: (f) => f.additionalInformation ?? '–' },
