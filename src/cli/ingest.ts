@@ -32,7 +32,7 @@ import {
   tokenServiceFailed,
 } from '../ingest/imap-account.ts';
 import type { ApiMailboxEvent } from '../ingest/mailbox.ts';
-import { readsFolder } from '../ingest/mailbox-key.ts';
+import { archiveProblem, readsFolder } from '../ingest/mailbox-key.ts';
 import { INGEST_CONCURRENCY_BATCHED, ingestPaths } from '../ingest/paths.ts';
 import { emptyTotals, type IngestProgress, type IngestTotals } from '../ingest/totals.ts';
 import { NotAFolderError, type WatchEvent, watchPaths } from '../ingest/watch.ts';
@@ -211,6 +211,11 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   // a gmail:// label that is the --flag label is passed over: nothing would ever be read.
   const mailbox = imap ?? api;
   const archive = flags.archive ?? IMAP_DEFAULT_ARCHIVE;
+  const archiveWrong = mailbox !== undefined && flags.flag === undefined && archiveProblem(mailbox, archive);
+  if (archiveWrong)
+    throw new UsageError(
+      t('error.badArchive', { problem: t(`archive.problem.${archiveWrong}`, { archive }) }),
+    );
   if (mailbox !== undefined && flags.flag === undefined && readsFolder(mailbox, archive))
     throw new UsageError(t('error.archiveIsFolder', { archive }));
   if (api !== undefined && isGmail(api) && flags.flag !== undefined && readsFolder(api, flags.flag))

@@ -278,6 +278,19 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '--flag {flag} is the label read: mail carrying it is passed over, and nothing would be read; name another label',
     ja: '--flag {flag} は読み取るラベルそのものです。そのラベルの付いたメールは読み飛ばされ、何も読み取られません。別のラベルを指定してください',
   },
+  'error.badArchive': { en: '--archive: {problem}', ja: '--archive: {problem}' },
+  'archive.problem.empty': {
+    en: 'the name is empty: give the folder processed mail is moved to',
+    ja: '名前が空です。処理済みのメールを移すフォルダーを指定してください',
+  },
+  'archive.problem.spaces': {
+    en: '"{archive}" begins or ends with a space (or one of its levels does): some servers keep it, making a folder that looks like another, and others drop it; remove it',
+    ja: '"{archive}" の先頭か末尾（またはその階層のどれか）に空白があります。サーバーによっては空白が残ってほかと見分けのつかないフォルダーになり、削られることもあります。空白を取り除いてください',
+  },
+  'archive.problem.trailing-dot': {
+    en: '{archive} ends a level with ".", which servers such as Dovecot and Courier take as the separator of folder levels: the folder is made without it and no mail can be moved into it; remove the dot (levels are written with "/")',
+    ja: '{archive} は階層が「.」で終わっています。Dovecot や Courier などのサーバーは「.」をフォルダー階層の区切りとみなすため、フォルダーは「.」なしで作られ、メールをそこへ移せません。「.」を取り除いてください（階層は「/」で区切って書きます）',
+  },
   'error.archiveIsFolder': {
     en: '--archive {archive} is the folder read: mail moved there would be read again as new; name another folder, or mark processed mail with --flag',
     ja: '--archive {archive} は読み取るフォルダーそのものです。移したメールが新着として再び読まれます。別のフォルダーを指定するか、--flag で処理済みのメールに印を付けてください',

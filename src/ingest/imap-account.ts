@@ -236,6 +236,24 @@ export function isImapKeyword(keyword: string): boolean {
 }
 
 /**
+ * Why a name written for an archive folder (levels joined by '/') will not work: `empty`, it names
+ * no folder; `spaces`, a level begins or ends with white space, which some servers keep (a folder
+ * that looks like another) and others drop; `trailing-dot`, for IMAP, a level ends with '.', the
+ * level separator of Dovecot and Courier: the folder is made without it, and then every MOVE into
+ * the name is refused, so the stored mail stays in the folder read and comes back each run.
+ */
+export type ArchiveNameProblem = 'empty' | 'spaces' | 'trailing-dot';
+
+export function archiveNameProblem(archive: string, imap: boolean): ArchiveNameProblem | null {
+  const levels = archive.split('/').filter(Boolean);
+  if (levels.length === 0) return 'empty';
+  if (levels.some((level) => level.trim() !== level)) return 'spaces';
+  if (imap && levels.some((level) => level.endsWith('.'))) return 'trailing-dot';
+  return null;
+}
+
+/**
+ * Whether the archive folder is the folder read/**
  * Whether the archive folder is the folder read (paths written with '/'; INBOX in any case, as
  * IMAP servers match it, or every name in any case: `anyCase`, as Exchange and Gmail match
  * folder and label names): every mail moved there would arrive again as new, and a watch would

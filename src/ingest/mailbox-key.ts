@@ -7,10 +7,18 @@
  */
 import { parseGmailUrl } from './gmail-account.ts';
 import { parseGraphUrl } from './graph-account.ts';
-import { archiveIsFolder, folderKey, parseImapUrl } from './imap-account.ts';
+import {
+  type ArchiveNameProblem,
+  archiveIsFolder,
+  archiveNameProblem,
+  folderKey,
+  parseImapUrl,
+} from './imap-account.ts';
 
 /** Whose mailbox a source URL reads, the folder (or label) in it, and how its server compares names. */
 interface SourceFolder {
+  /** IMAP's, whose servers may separate levels with '.'. */
+  imap: boolean;
   /** The server and mailbox, as one string. */
   mailbox: string;
   /** Written with '/'. */
@@ -26,6 +34,7 @@ function sourceFolder(url: string): SourceFolder | null {
       const t = parseImapUrl(url);
       // Host names are in any case.
       return {
+        imap: true,
         mailbox: `imap ${t.secure} ${t.host.toLowerCase()}:${t.port} ${t.user}`,
         folder: t.folder,
         anyCase: false,
@@ -33,11 +42,16 @@ function sourceFolder(url: string): SourceFolder | null {
     }
     if (/^graph:/i.test(url)) {
       const t = parseGraphUrl(url);
-      return { mailbox: `graph ${t.mailbox.toLowerCase()}`, folder: t.folder.join('/'), anyCase: true };
+      return {
+        imap: false,
+        mailbox: `graph ${t.mailbox.toLowerCase()}`,
+        folder: t.folder.join('/'),
+        anyCase: true,
+      };
     }
     if (/^gmail:/i.test(url)) {
       const t = parseGmailUrl(url);
-      return { mailbox: `gmail ${t.mailbox.toLowerCase()}`, folder: t.label, anyCase: true };
+      return { imap: false, mailbox: `gmail ${t.mailbox.toLowerCase()}`, folder: t.label, anyCase: true };
     }
   } catch {
     // Not one of them.
@@ -58,4 +72,14 @@ export function mailboxKey(url: string): string {
 export function readsFolder(url: string, folder: string): boolean {
   const source = sourceFolder(url);
   return source !== null && archiveIsFolder(source.folder, folder, source.anyCase);
+}
+
+/**
+ * Why `archive` will not do as the source URL's archive folder (archiveNameProblem: empty, white
+ * space around a level, an IMAP level ending with '.'), or null; null for a URL that parses as none
+ * of the three kinds (its own error says why).
+ */
+export function archiveProblem(url: string, archive: string): ArchiveNameProblem | null {
+  const source = sourceFolder(url);
+  return source && archiveNameProblem(archive, source.imap);
 }

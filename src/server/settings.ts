@@ -24,7 +24,7 @@ import {
   parseImapUrl,
   SOURCE_ENV_NAME,
 } from '../ingest/imap-account.ts';
-import { readsFolder } from '../ingest/mailbox-key.ts';
+import { archiveProblem, readsFolder } from '../ingest/mailbox-key.ts';
 import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
 import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
 import { emptyPruneTotals, pruneOptionsFor, readRetention, writeRetentionPolicy } from '../store/prune.ts';
@@ -387,8 +387,13 @@ export function registerSettingsRoutes(
     key: keyof typeof serverText & `source.${string}`,
     values?: Record<string, string | number>,
   ) => inBoth(serverText, key, values);
-  /** A source's archive folder is not the folder (or label) read: its mail would come back as new for ever. */
+  /**
+   * A source's archive folder is one that works (archiveProblem), not the folder (or label) read: its
+   * mail would come back as new for ever.
+   */
   const checkedArchive = (url: string, archive: string) => {
+    const problem = archiveProblem(url, archive);
+    if (problem) throw badSource('archive', inBoth(ingestText, `archive.problem.${problem}`, { archive }));
     if (readsFolder(url, archive)) throw badSource('archive', said('source.archiveIsFolder', { archive }));
   };
   /**

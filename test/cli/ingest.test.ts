@@ -377,6 +377,47 @@ describe('sumi ingest', () => {
     expect(noPassword.stderr).toMatch(/SUMI_IMAP_PASSWORD/);
   });
 
+  it('refuses an --archive name that will not work, saying why, before connecting (en, ja)', async () => {
+    const run = (url: string, archive: string, lang = 'en') =>
+      sumi(['--lang', lang, 'ingest', url, '--archive', archive, '--db', db], { SUMI_IMAP_PASSWORD: 'x' });
+    const imap = 'imap://u@127.0.0.1:1/INBOX';
+    // Dovecot made INBOX. as INBOX, then refused every MOVE into it: the mail came back every run.
+    const dot = await run(imap, 'INBOX.');
+    expect([dot.code, dot.stderr]).toEqual([
+      2,
+      expect.stringContaining('--archive: INBOX. ends a level with ".", which servers such as Dovecot'),
+    ]);
+    const dotJa = await run(imap, 'Sumi./Done', 'ja');
+    expect([dotJa.code, dotJa.stderr]).toEqual([
+      2,
+      expect.stringContaining('--archive: Sumi./Done は階層が「.」で終わっています'),
+    ]);
+    const spaces = await run(imap, 'Sumi/Processed ');
+    expect([spaces.code, spaces.stderr]).toEqual([
+      2,
+      expect.stringContaining('--archive: "Sumi/Processed " begins or ends with a space'),
+    ]);
+    const empty = await run(imap, '', 'ja');
+    expect([empty.code, empty.stderr]).toEqual([2, expect.stringContaining('--archive: 名前が空です')]);
+    // Graph's folders and Gmail's labels take a dot at the end, not spaces around a name.
+    const graph = (archive: string) =>
+      sumi(
+        ['ingest', 'graph://dmarc@example.jp/Inbox', '--archive', archive, '--token-env', 'T', '--db', db],
+        { T: 'x' },
+      );
+    expect((await graph(' Done')).stderr).toContain('--archive: " Done" begins or ends with a space');
+    expect((await graph('/')).stderr).toContain('--archive: the name is empty');
+    expect((await graph('Done.')).stderr).not.toContain('--archive:');
+    // With --flag the archive folder is not used.
+    expect(
+      (
+        await sumi(['ingest', imap, '--archive', '', '--flag', '$Done', '--db', db], {
+          SUMI_IMAP_PASSWORD: 'x',
+        })
+      ).code,
+    ).toBe(1);
+  });
+
   it('exits 1, in one line, when the IMAP server is not there', async () => {
     const closed = await sumi(['--lang', 'ja', 'ingest', 'imap://u@127.0.0.1:1/INBOX', '--db', db], {
       SUMI_IMAP_PASSWORD: 'x',

@@ -475,6 +475,8 @@ describe.skipIf(!dovecotInstalled)(
     it('refuses a keyword the server cannot keep and an archive folder that is the folder read, before connecting', async () => {
       await expect(ingestImap(url(), { ...options(), flag: 'Sumi Done' })).rejects.toThrow(RangeError);
       await expect(ingestImap(url(), { ...options(), archive: 'inbox' })).rejects.toThrow(RangeError);
+      // Dovecot would make INBOX. as INBOX, then refuse every MOVE into it.
+      await expect(ingestImap(url(), { ...options(), archive: 'INBOX.' })).rejects.toThrow(RangeError);
       const db = path.join(tmpdir(), `sumi-keyword-${process.pid}-${n}.db`);
       onTestFinished(() => rm(db, { force: true }));
       const env = { SUMI_IMAP_PASSWORD: dovecot.password };

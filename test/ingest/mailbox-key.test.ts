@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mailboxKey } from '../../src/ingest/mailbox-key.ts';
+import { archiveProblem, mailboxKey } from '../../src/ingest/mailbox-key.ts';
 
 describe('mailboxKey', () => {
   it('gives the URLs of one folder one key, however written', () => {
@@ -25,5 +25,30 @@ describe('mailboxKey', () => {
       mailboxKey('gmail://DMARC@example.jp/reports/'),
     );
     expect(mailboxKey('not a url')).toBe('not a url');
+  });
+});
+
+describe('archiveProblem', () => {
+  it('names an archive folder that will not work: empty, spaces around a level, an IMAP level ending with a dot', () => {
+    const imap = 'imaps://dmarc@imap.example.jp/INBOX';
+    for (const [archive, problem] of [
+      ['Sumi/Processed', null],
+      ['Sumi/Processed/', null],
+      ['Sumi.Processed', null],
+      ['処理済み', null],
+      ['', 'empty'],
+      ['/', 'empty'],
+      [' ', 'spaces'],
+      [' Archive', 'spaces'],
+      ['Archive\t', 'spaces'],
+      ['Sumi/ Processed', 'spaces'],
+      ['INBOX.', 'trailing-dot'],
+      ['Sumi./Processed', 'trailing-dot'],
+    ] as const)
+      expect(archiveProblem(imap, archive), JSON.stringify(archive)).toBe(problem);
+    // A dot is a name's own for Exchange's folders and Gmail's labels.
+    expect(archiveProblem('graph://dmarc@example.jp/Inbox', 'Done.')).toBe(null);
+    expect(archiveProblem('gmail://dmarc@example.jp/INBOX', 'Done ')).toBe('spaces');
+    expect(archiveProblem('not a source', '')).toBe(null);
   });
 });

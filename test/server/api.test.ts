@@ -1036,6 +1036,12 @@ for (const engine of engines) {
             { url: 'imaps://dmarc@imap.example/INBOX', archive: 'inbox' },
             'archive: inbox は読み取るフォルダーそのものです',
           ],
+          [
+            { url: 'imaps://dmarc@imap.example/INBOX', archive: 'INBOX.' },
+            'archive: INBOX. は階層が「.」で終わっています',
+          ],
+          [{ url: 'imaps://dmarc@imap.example/INBOX', archive: ' Done' }, 'archive: " Done" の先頭か末尾'],
+          [{ url: 'imaps://dmarc@imap.example/INBOX', archive: '/' }, 'archive: 名前が空です'],
           [{ url: 'imaps://u:secret@imap.example/INBOX' }, 'url: URL にパスワードを含めないでください'],
           [{ url: 'http://imap.example/' }, 'url: http://imap.example/: imaps://user@host/FOLDER、graph://'],
           [{ url: 'imap:///INBOX' }, 'url: imap:///INBOX: imap://user@host[:port]/FOLDER または'],
