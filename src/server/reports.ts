@@ -85,7 +85,8 @@ function reportQuery(store: Store, caller: Caller, query: Pick<ReportListQuery, 
     .selectFrom('reports')
     .innerJoin('reporters', 'reporters.id', 'reports.reporter_id')
     .where(scopeCondition('reports.policy_domain', caller.scope));
-  if (query.domain !== undefined) select = select.where('reports.policy_domain', '=', query.domain);
+  if (query.domain !== undefined)
+    select = select.where('reports.policy_domain', '=', lookupDomain(query.domain));
   if (query.q) {
     const pattern = likeText(query.q);
     select = select.where(

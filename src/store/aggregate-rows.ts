@@ -24,7 +24,7 @@ import type { Database, RecordsTable } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import { decodeText, encodeJson, encodeJsonString, encodeOptionalText, encodeText } from './text.ts';
 import type { ReportSource } from './types.ts';
-import { flag, integer, now, optionalInteger } from './values.ts';
+import { flag, integer, lookupDomain, now, optionalInteger } from './values.ts';
 
 export type ReportRow = Omit<Database['reports'], 'id'>;
 
@@ -37,10 +37,12 @@ export function reportRow(
   raw: PackedRaw,
 ): ReportRow {
   const { metadata, policyPublished: policy } = header;
+  const policyDomain = lookupDomain(policy.domain);
   return {
     reporter_id: reporterId,
     report_id: store.text(metadata.reportId),
-    policy_domain: store.text(policy.domain),
+    policy_domain: store.text(policyDomain),
+    policy_domain_raw: policyDomain === policy.domain ? null : store.text(policy.domain),
     report_id_raw: store.text(metadata.reportIdRaw),
     date_begin: integer(metadata.window.begin, 'begin'),
     date_end: integer(metadata.window.end, 'end'),
@@ -185,7 +187,7 @@ export function prepareRecords(
     const { window } = header.metadata;
     const policy = header.policyPublished;
     const rollupReport: RollupReport = {
-      policyDomain: encodeText(engine, policy.domain),
+      policyDomain: encodeText(engine, lookupDomain(policy.domain)),
       day: rollupDay({ begin: integer(window.begin, 'begin'), end: integer(window.end, 'end') }),
       adkim: text(policy.adkim),
       aspf: text(policy.aspf),

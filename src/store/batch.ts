@@ -38,7 +38,7 @@ import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
 
-/** Report rows per INSERT: 33 columns stay under SQLite's parameter limit with room to spare. */
+/** Report rows per INSERT: 34 columns stay under SQLite's parameter limit with room to spare. */
 const REPORT_ROWS_PER_STATEMENT = 500;
 
 interface Prepared {

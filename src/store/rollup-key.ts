@@ -3,6 +3,7 @@
  * thread can make a report's records' parts of it while the writing thread works (PreparedRecords).
  */
 import type { AggregateRecord } from '../reports/types.ts';
+import { lookupDomain } from './values.ts';
 
 /**
  * Caps on the rollup's text key columns: untrusted reports may carry any number of auth results
@@ -25,6 +26,7 @@ export function rollupDay(window: { begin: number; end: number }): number {
 
 /** What the rollup needs of a report, with text as the engine stores it (encodeText). */
 export interface RollupReport {
+  /** As lookups compare it (lookupDomain), as the report's row keeps it. */
   policyDomain: string;
   /** rollupDay() of the report's window. */
   day: number;
@@ -102,12 +104,17 @@ export function rollupId(key: readonly unknown[]): string {
   return JOINED_KEY.test(id) ? id : JSON.stringify(key);
 }
 
-/** A record's header_from as the rollup keys it: in the engine's form, '' for none, capped. */
+/**
+ * A record's header_from as the rollup keys it: in the engine's form, '' for none, capped, then
+ * as lookups compare a domain (lookupDomain), so that `Example.JP` and `example.jp` are one From
+ * domain. Capped first: the key of a row stored before is then enough to make its new key
+ * (migration 0022-policy-domain-lookup).
+ */
 export function rollupHeaderFrom(
   text: (value: string | null) => string | null,
   headerFrom: string | null,
 ): string {
-  return capped(orEmpty(text, headerFrom), SOURCE_ROLLUP_CAPS.headerFrom);
+  return lookupDomain(capped(orEmpty(text, headerFrom), SOURCE_ROLLUP_CAPS.headerFrom));
 }
 
 /**

@@ -35,7 +35,13 @@ export interface ReportsTable extends RawColumns {
   /** Report ID without surrounding `<>`: the one duplicates are detected on. */
   report_id: string;
   report_id_raw: string;
+  /**
+   * `<policy_published><domain>` as lookups compare it (lookupDomain: lower case, no trailing
+   * dot): the one duplicates are detected on and the rollup and analysis read (0023).
+   */
   policy_domain: string;
+  /** `<policy_published><domain>` as the report wrote it, when that is not policy_domain (0023). */
+  policy_domain_raw: string | null;
   date_begin: number;
   date_end: number;
   version: string | null;

@@ -808,7 +808,7 @@ export class KyselyStore implements Store {
       .orderBy('reports.id', 'desc')
       .limit(options.limit ?? LIST_REPORTS_DEFAULT_LIMIT);
     if (options.domain !== undefined)
-      query = query.where('reports.policy_domain', '=', this.text(options.domain));
+      query = query.where('reports.policy_domain', '=', this.text(lookupDomain(options.domain)));
     if (options.since !== undefined) query = query.where('reports.date_end', '>', options.since);
     if (options.until !== undefined) query = query.where('reports.date_begin', '<', options.until);
     const rows = await query.execute();
@@ -873,7 +873,7 @@ export class KyselyStore implements Store {
         errors: this.#readJson<string>(row.errors),
       },
       policyPublished: {
-        domain: this.#read(row.policy_domain),
+        domain: this.#read(row.policy_domain_raw ?? row.policy_domain),
         adkim: this.#read(row.adkim) as Policy['adkim'],
         aspf: this.#read(row.aspf) as Policy['aspf'],
         p: this.#read(row.p) as Policy['p'],

@@ -29,6 +29,7 @@ import { quarantineSources } from './0019-quarantine-sources.ts';
 import { lookupDomains } from './0020-lookup-domains.ts';
 import { failureReportMail } from './0021-failure-report-mail.ts';
 import { failureReportDomains } from './0022-failure-report-domains.ts';
+import { policyDomainLookup } from './0023-policy-domain-lookup.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -55,6 +56,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0020-lookup-domains': lookupDomains(),
     '0021-failure-report-mail': failureReportMail(),
     '0022-failure-report-domains': failureReportDomains(kind),
+    '0023-policy-domain-lookup': policyDomainLookup(kind),
   };
 }
 
