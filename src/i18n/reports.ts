@@ -161,6 +161,10 @@ export const reportWarningText = {
     en: "The original message's headers hold bytes that are not UTF-8 nor in a charset named or recognised; they show as U+FFFD, and the mail is kept as it came.",
     ja: '元のメッセージのヘッダーに、UTF-8 でも、示された文字コードや判別できる文字コードでもないバイトがあります。U+FFFD として表示し、メールは受け取ったまま保存しています。',
   },
+  'latin1-bytes': {
+    en: 'Bytes that are not UTF-8 were read as windows-1252 (Latin-1), as the report names no other encoding.',
+    ja: 'UTF-8 として不正なバイトを、レポートが他の文字コードを示していないため windows-1252（Latin-1）として読みました。',
+  },
   'invalid-bytes-replaced': {
     en: 'Bytes that are not valid in the declared encoding were replaced by U+FFFD.',
     ja: '宣言された文字コードとして不正なバイトを U+FFFD に置き換えました。',

@@ -245,11 +245,35 @@ describe('aggregate reports: real-world quirks', () => {
     }
   });
 
-  it('replaces invalid UTF-8 with a warning rather than losing the report', async () => {
-    const bytes = Buffer.from(aggregateXml().replace('Builder', 'Bad\u00ff'), 'latin1');
+  it('reads bytes that are not UTF-8 in an undeclared report as windows-1252, with a warning', async () => {
+    const bytes = Buffer.from(aggregateXml().replace('Builder', 'Soci\u00e9t\u00e9 \u00ff'), 'latin1');
     const report = await parseAggregateReportToObject(bytes);
-    expect(report.reporter.orgName).toBe('Bad\ufffd');
-    expect(warning(report, 'invalid-bytes-replaced')).toBeDefined();
+    expect(report.reporter.orgName).toBe('Soci\u00e9t\u00e9 \u00ff');
+    expect(warning(report, 'latin1-bytes')).toBeDefined();
+    expect(warning(report, 'invalid-bytes-replaced')).toBeUndefined();
+  });
+
+  it('reads UTF-8 beside Latin-1 bytes, and characters split between chunks, as they were written', async () => {
+    // A UTF-8 report with one Latin-1 name: each sequence read as what it is.
+    const xml = aggregateXml().replace('Builder', '\u65e5\u672c M\u00fcller');
+    const bytes = Buffer.from(xml);
+    const latin = bytes.indexOf(Buffer.from('\u00fc'));
+    const mixed = Buffer.concat([bytes.subarray(0, latin), Buffer.from([0xfc]), bytes.subarray(latin + 2)]);
+    const report = await parseAggregateReportToObject(mixed);
+    expect(report.reporter.orgName).toBe('\u65e5\u672c M\u00fcller');
+    // Streamed a byte at a time: each character's bytes come in separate chunks.
+    const oneByOne = async function* () {
+      for (const byte of mixed) yield Buffer.from([byte]);
+    };
+    expect((await parseAggregateReportToObject(oneByOne())).reporter.orgName).toBe(
+      '\u65e5\u672c M\u00fcller',
+    );
+    const utf8 = async function* () {
+      for (const byte of bytes) yield Buffer.from([byte]);
+    };
+    const clean = await parseAggregateReportToObject(utf8());
+    expect(clean.reporter.orgName).toBe('\u65e5\u672c M\u00fcller');
+    expect(clean.warnings).toEqual([]);
   });
 
   it('reads reports without records, with the header and counts', async () => {
