@@ -356,7 +356,11 @@ async function* visitMail(
   // Some reporters put the XML or JSON in the body itself.
   const body = parsed.email.text?.trim();
   if (body && (body.startsWith('<') || body.startsWith('{'))) {
-    const bodyBytes = Buffer.from(body);
+    // postal-mime decoded the body by the mail's charset, and its bytes here are UTF-8: an XML
+    // declaration naming the charset it was sent in (ISO-8859-1) would have it decoded twice.
+    const bodyBytes = Buffer.from(
+      body.replace(/^(<\?xml\s[^>]*?encoding\s*=\s*)(["'])[^"']*\2/, '$1$2UTF-8$2'),
+    );
     const kind = sniff(bodyBytes);
     if (kind === 'aggregate' || kind === 'tls') {
       found++;

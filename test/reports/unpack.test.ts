@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAIL_MAX_PARTS,
   type Payload,
+  parseAggregateReportToObject,
   UNPACK_MAX_DEPTH,
   UNPACK_MAX_INPUT_BYTES,
   UNPACK_MAX_PAYLOAD_BYTES,
@@ -231,6 +232,21 @@ describe('unpack: mail', () => {
     ]);
     const pasted = mail('Report', [{ contentType: 'text/plain', data: aggregateXml() }]);
     expect(summary(await unpackAll(pasted, 'pasted.eml'))).toEqual(['aggregate @ pasted.eml > body']);
+  });
+
+  it('reads XML pasted as a Latin-1 text body whose declaration names Latin-1 once, not twice', async () => {
+    const xml = aggregateXml()
+      .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>')
+      .replace('Builder', 'Soci\u00e9t\u00e9');
+    const sent = Buffer.concat([
+      Buffer.from(
+        'From: r@reporter.example\nSubject: Report\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-8859-1\nContent-Transfer-Encoding: 8bit\n\n',
+      ),
+      Buffer.from(xml, 'latin1'),
+    ]);
+    const [item] = payloads(await unpackAll(sent, 'pasted.eml'));
+    const report = await parseAggregateReportToObject(item!.bytes);
+    expect(report.reporter.orgName).toBe('Soci\u00e9t\u00e9');
   });
 
   it('reads inline parts and forwarded report mails', async () => {
