@@ -29,8 +29,8 @@ export const serverText = {
   'error.not-found': { en: 'Not found: {what}.', ja: '見つかりません: {what}' },
   'error.bad-request': { en: 'Bad request: {details}', ja: 'リクエストが正しくありません: {details}' },
   'error.bad-upload': {
-    en: '{name}: only .xml, .gz, .zip and .eml files can be uploaded.',
-    ja: '{name}: アップロードできるのは .xml、.gz、.zip、.eml のファイルだけです。',
+    en: '{name}: only .xml, .json, .gz, .zip and .eml files can be uploaded.',
+    ja: '{name}: アップロードできるのは .xml、.json、.gz、.zip、.eml のファイルだけです。',
   },
   'error.upload-too-large': {
     en: 'Upload too large: at most {megabytes} MB per file.',

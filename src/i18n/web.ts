@@ -320,8 +320,8 @@ export const webText = {
 
   'upload.title': { en: 'Upload reports', ja: 'レポートのアップロード' },
   'upload.intro': {
-    en: 'DMARC aggregate and failure reports, and SMTP TLS reports: .xml, .gz, .zip or the .eml the receiver sent.',
-    ja: 'DMARC 集約レポート・失敗レポート・SMTP TLS レポート（.xml、.gz、.zip、または受信したメールの .eml）。',
+    en: 'DMARC aggregate and failure reports, and SMTP TLS reports: .xml, .json, .gz, .zip or the .eml the receiver sent.',
+    ja: 'DMARC 集約レポート・失敗レポート・SMTP TLS レポート（.xml、.json、.gz、.zip、または受信したメールの .eml）。',
   },
   'upload.drop': {
     en: 'Drop report files here, or choose files',

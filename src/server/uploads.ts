@@ -20,7 +20,8 @@ import { type AnyRouteSpec, addRoute } from './route.ts';
 export const UPLOAD_MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Files in one upload. */
 export const UPLOAD_MAX_FILES = 50;
-export const UPLOAD_EXTENSIONS = ['.xml', '.gz', '.zip', '.eml'] as const;
+/** Report files as receivers send them: SMTP TLS reports (RFC 8460) are JSON, gzipped or not. */
+export const UPLOAD_EXTENSIONS = ['.xml', '.json', '.gz', '.zip', '.eml'] as const;
 
 /**
  * The store as a caller limited to some domains may write to it: every report is checked
@@ -110,7 +111,7 @@ export function registerUploadRoutes(
     method: 'POST',
     url: '/api/uploads',
     changesAnalysis: true,
-    summary: `Upload report files (multipart/form-data, .xml .gz .zip .eml, ${UPLOAD_MAX_FILES} files of ${UPLOAD_MAX_FILE_BYTES / 1024 / 1024} MB at most); answers as \`sumi ingest --json\``,
+    summary: `Upload report files (multipart/form-data, .xml .json .gz .zip .eml, ${UPLOAD_MAX_FILES} files of ${UPLOAD_MAX_FILE_BYTES / 1024 / 1024} MB at most); answers as \`sumi ingest --json\``,
     tag: 'reports',
     access: 'analyst',
     multipart: true,

@@ -2,6 +2,7 @@
  * The upload API from an admin's side: what an upload holding reports of several domains stores
  * for a user limited to some of them, and what it answers.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
@@ -52,6 +53,16 @@ for (const engine of engines) {
       expect(await stored('zip-theirs')).toBe(0);
       // Nor kept where an admin's retry would store it.
       expect((await h.store.countReports()).quarantined).toBe(quarantined);
+    });
+
+    it('takes an SMTP TLS report as the .json file its receiver sent', async () => {
+      const root = await as('root');
+      const json = await readFile(new URL('../reports/fixtures/tls.json', import.meta.url));
+      const response = await root.request('POST', '/api/uploads', undefined, {
+        ...multipart([{ name: 'example!sender.example!1709251200!1709337599.json', content: json }]),
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({ tls_reports: 1, failed: [] });
     });
 
     it('keeps the damaged part of an upload with a refused report, never the whole input', async () => {
