@@ -453,6 +453,30 @@ export async function* expandFile(message: InputMessage, bytes: Buffer): AsyncGe
   yield { ...message, load: async () => bytes };
 }
 
+/**
+ * The messages of an input had whole rather than read from a file (an upload): each of its mails
+ * when it is an mbox or one gzipped, as a file's are (expandFile), else the input itself. Read as
+ * one mail, an mbox would give its first message's reports and hide the rest.
+ */
+export function wholeInputMessages(
+  bytes: Buffer,
+  source: string,
+  name: string,
+  receivedAt: number | null,
+): AsyncGenerator<InputMessage> {
+  return expandFile(
+    {
+      source,
+      name,
+      receivedAt,
+      size: bytes.length,
+      load: async () => bytes,
+      file: { path: source, maildir: false, max: INGEST_MAX_MESSAGE_BYTES },
+    },
+    bytes,
+  );
+}
+
 type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /**

@@ -10,6 +10,7 @@ import { sourceWords } from '../i18n/reports.ts';
 import { serverText } from '../i18n/server.ts';
 import { translate } from '../i18n/translate.ts';
 import { totalsAnswer } from '../ingest/describe.ts';
+import { InputError, wholeInputMessages } from '../ingest/inputs.ts';
 import { ingestMessage, OutOfScopeError } from '../ingest/message.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import type { Store } from '../store/types.ts';
@@ -142,18 +143,30 @@ export function registerUploadRoutes(
       const receivedAt = Math.floor(Date.now() / 1000);
       for (const file of files) {
         const source = `upload by ${caller.user.username}: ${file.name}`;
-        // Each report is judged on its own: one outside the scope leaves the file's others stored.
-        const outcome = await ingestMessage(target, file.bytes, file.name, source, { receivedAt });
-        addOutcome(totals, outcome);
-        for (const report of outcome.refused ?? []) {
-          refused.push({
-            source: report.source,
-            code: 'out-of-scope',
-            error: translate(serverText, 'error.out-of-scope', lang, {
-              source: sourceWords(report.source, lang),
-              domain: report.domain,
-            }),
-          });
+        for await (const input of wholeInputMessages(file.bytes, source, file.name, receivedAt)) {
+          let bytes: Buffer;
+          try {
+            bytes = await input.load();
+          } catch (error) {
+            // A mail of an mbox too large to take, or a .mbox.gz cut short: named, the others stored.
+            if (!(error instanceof InputError)) throw error;
+            totals.inputs++;
+            totals.failed.push({ source: input.source, error });
+            continue;
+          }
+          // Each report is judged on its own: one outside the scope leaves the file's others stored.
+          const outcome = await ingestMessage(target, bytes, input.name, input.source, { receivedAt });
+          addOutcome(totals, outcome);
+          for (const report of outcome.refused ?? []) {
+            refused.push({
+              source: report.source,
+              code: 'out-of-scope',
+              error: translate(serverText, 'error.out-of-scope', lang, {
+                source: sourceWords(report.source, lang),
+                domain: report.domain,
+              }),
+            });
+          }
         }
       }
       await accounts.audit({

@@ -3,9 +3,10 @@
  * for a user limited to some of them, and what it answers.
  */
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
-import { aggregateGz, aggregateXml } from '../ingest/helpers/reports.ts';
+import { aggregateGz, aggregateXml, mbox, reportMail } from '../ingest/helpers/reports.ts';
 import { mail, zip } from '../reports/fixtures/build.ts';
 import { engines, engineTitle } from '../store/helpers.ts';
 import { type Harness, multipart, useHarness } from './helpers.ts';
@@ -63,6 +64,26 @@ for (const engine of engines) {
       });
       expect(response.statusCode, response.body).toBe(200);
       expect(response.json()).toMatchObject({ tls_reports: 1, failed: [] });
+    });
+
+    it('stores every mail of an uploaded .mbox.gz, and names where one is cut short', async () => {
+      const root = await as('root');
+      const box = mbox([1, 2, 3].map((i) => reportMail({ reportId: `mbox-${i}`, domain: 'a.example' })));
+      const whole = await root.request('POST', '/api/uploads', undefined, {
+        ...multipart([{ name: 'box.mbox.gz', content: gzipSync(box) }]),
+      });
+      expect(whole.statusCode, whole.body).toBe(200);
+      expect(whole.json()).toMatchObject({ reports: 3, failed: [] });
+      for (const i of [1, 2, 3]) expect(await stored(`mbox-${i}`)).toBe(1);
+      const more = mbox([4, 5].map((i) => reportMail({ reportId: `mbox-${i}`, domain: 'a.example' })));
+      const cut = gzipSync(more).subarray(0, -12);
+      const response = await root.request('POST', '/api/uploads', undefined, {
+        ...multipart([{ name: 'cut.mbox.gz', content: cut }]),
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().failed).toEqual([
+        expect.objectContaining({ source: expect.stringMatching(/^upload by root: cut\.mbox\.gz #\d$/) }),
+      ]);
     });
 
     it('keeps the damaged part of an upload with a refused report, never the whole input', async () => {
