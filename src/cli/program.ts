@@ -106,6 +106,11 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register>,
     ['[options] <domain>', planText, 'failures.description'],
   ],
   [
+    'tls',
+    async () => (await import('./tls.ts')).registerTls,
+    ['[options] <domain>', analysisText, 'tls.description'],
+  ],
+  [
     'history',
     async () => (await import('./history.ts')).registerHistory,
     ['[options] <domain>', planText, 'history.description'],
