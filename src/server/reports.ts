@@ -306,6 +306,7 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
     access: 'viewer',
     query: failureListQuery,
     async handler({ query, caller }) {
+      const text = (value: string | null) => (value === null ? null : decodeText(store.engine, value));
       // Found under each domain it reports (RFC 5965 lets a report name several); a report
       // naming none is listed only for callers who see every domain.
       let select = store.db.selectFrom('failure_reports');
@@ -335,17 +336,18 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
       ]);
       return {
         total: Number(count.n),
+        // As the report said them: text in the store's form (a NUL escaped on PostgreSQL) is decoded.
         reports: rows.map((r) => ({
           id: r.id,
-          reportedDomain: r.reported_domain,
+          reportedDomain: text(r.reported_domain),
           reportedDomains: JSON.parse(decodeText(store.engine, r.reported_domains)) as string[],
-          sourceIp: r.source_ip,
+          sourceIp: text(r.source_ip),
           arrivalTime: r.arrival_time,
-          authFailure: r.auth_failure,
-          deliveryResult: r.delivery_result,
-          originalFrom: r.original_from,
-          originalSubject: r.original_subject,
-          reportingMta: r.reporting_mta,
+          authFailure: text(r.auth_failure),
+          deliveryResult: text(r.delivery_result),
+          originalFrom: text(r.original_from),
+          originalSubject: text(r.original_subject),
+          reportingMta: text(r.reporting_mta),
           ingestedAt: r.ingested_at,
         })),
       };

@@ -257,6 +257,27 @@ for (const engine of engines) {
       expect(view.items.map((i: { id: number }) => i.id).sort()).toEqual([cased, second].sort());
     });
 
+    it('lists a failure report with its text as the report gave it, a NUL included', async () => {
+      const may = Date.UTC(2024, 4, 10) / 1000;
+      const subject = 'Invoice\u0000 \uffff due';
+      const { id } = await h.store.insertFailureReport(
+        failureReport({
+          arrivalTime: may,
+          reportedDomains: ['a.example'],
+          original: headersOnly('info@a.example', subject),
+        }),
+        Buffer.from('ruf with a NUL'),
+        { description: 'ruf with a NUL' },
+      );
+      const listed = (
+        await (await as('alice')).get('/api/failure-reports?domain=a.example&limit=500')
+      ).json();
+      expect(listed.reports.find((r: { id: number }) => r.id === id)).toMatchObject({
+        originalSubject: subject,
+        originalFrom: 'info@a.example',
+      });
+    });
+
     it('sends a large answer gzipped to a client that takes it', async () => {
       // Another period than the other tests': their kept answers stay as they were.
       const june = Date.UTC(2024, 5, 10) / 1000;
