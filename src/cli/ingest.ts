@@ -262,6 +262,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A stop that came once every input was taken leaves nothing undone (files and stdin; a mailbox's
+  // run is taken as cut short).
+  let cutShort = imap !== undefined || api !== undefined;
   try {
     if (api !== undefined && apiToken) {
       totals = await runApiMailbox(api, apiToken, flags, interval, store, ctx, progress, controller.signal);
@@ -274,6 +277,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
         signal: controller.signal,
         ...(concurrency ? { concurrency } : {}),
         ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
+        onCutShort: () => {
+          cutShort = true;
+        },
       };
       const stored = emptyTotals();
       try {
@@ -311,7 +317,10 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     progress.done();
     await store.close();
   }
-  const interrupted = controller.signal.aborted && !flags.watch;
+  const stopped = controller.signal.aborted && !flags.watch;
+  const interrupted = stopped && cutShort;
+  // Told it was stopping: it says that nothing was left after all.
+  if (stopped && !interrupted) ctx.stderr.write(`${t('interrupt.nothingLeft')}\n`);
   printSummary(
     ctx,
     totals,

@@ -250,6 +250,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'what was under way did not finish within {seconds} s (a read that does not end?): stopped now; what was not committed is not stored, run the same command again for it',
     ja: '処理中のものが {seconds} 秒以内に終わりませんでした（終わらない読み込み？）: ここで止めます。コミットされていないものは保存されていません。同じコマンドをもう一度実行してください',
   },
+  'interrupt.nothingLeft': {
+    en: 'every input had been read when the stop came: nothing was left undone',
+    ja: '停止の時点で入力はすべて読み終えていました。やり残したものはありません',
+  },
   'interrupt.stopped': {
     en: 'interrupted: what is above is stored; run the same command again for the rest (what is stored is skipped as duplicates)',
     ja: '中断しました: 上記の分は保存済みです。残りは同じコマンドをもう一度実行してください（保存済みのものは重複として飛ばされます）',

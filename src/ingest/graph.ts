@@ -190,8 +190,8 @@ async function ingestFolder(
       throw error;
     }
   };
-  const move = (stored: { mail: ListedMail; other: boolean }[]) =>
-    eachBounded(stored, GRAPH_CONCURRENCY, undefined, async ({ mail, other }) => {
+  const move = async (stored: { mail: ListedMail; other: boolean }[]) => {
+    await eachBounded(stored, GRAPH_CONCURRENCY, undefined, async ({ mail, other }) => {
       try {
         if (other) {
           await client.json('PATCH', message(mail), {
@@ -207,6 +207,7 @@ async function ingestFolder(
         if (!(error instanceof GraphAccessError && error.status === 404)) throw error;
       }
     });
+  };
   await ingestListedMails(
     pending,
     { ...options, url, place: folder, concurrency: GRAPH_CONCURRENCY, groupMails: GRAPH_GROUP_MAILS },

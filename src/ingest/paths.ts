@@ -105,6 +105,11 @@ export interface IngestPathsOptions {
   maxMessageBytes?: number;
   limits?: Partial<UnpackLimits>;
   signal?: AbortSignal;
+  /**
+   * Called when `signal` stopped the run with inputs (or an mbox's mails) not read: a stop that
+   * came once every input was taken (the last reports being committed) leaves nothing undone.
+   */
+  onCutShort?: () => void;
 }
 
 /**
@@ -243,7 +248,7 @@ class IngestRun {
     await writing(async () => {
       try {
         let pulled = 0;
-        await eachBounded(messages, concurrency, options.signal, async (input) => {
+        const whole = await eachBounded(messages, concurrency, options.signal, async (input) => {
           // The mails of a large mbox count too: read threads start once enough inputs come,
           // however few files held them.
           this.found(++pulled);
@@ -259,6 +264,7 @@ class IngestRun {
               streamParser: this.#streamParser,
               ...(options.leaveOtherMail ? { leaveOtherMail: true } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
+              ...(options.onCutShort ? { onCutShort: options.onCutShort } : {}),
             });
           } finally {
             budget.give(held);
@@ -266,6 +272,7 @@ class IngestRun {
           progress.bytesDone += input.size;
           options.onProgress?.(progress);
         });
+        if (!whole) options.onCutShort?.();
       } finally {
         await batcher?.flush();
         await this.#pool?.close();
@@ -295,9 +302,11 @@ export async function ingestInput(
     streamParser?: MessageOptions['streamParser'];
     /** IngestPathsOptions.leaveOtherMail. */
     leaveOtherMail?: boolean;
+    /** IngestPathsOptions.onCutShort: an mbox's mails left unread. */
+    onCutShort?: () => void;
   } = {},
 ): Promise<void> {
-  const { pool, concurrency = 1, signal, onMail, leaveOtherMail, ...messageOptions } = options;
+  const { pool, concurrency = 1, signal, onMail, leaveOtherMail, onCutShort, ...messageOptions } = options;
   if (input.mail) onMail?.();
   const readOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
@@ -316,7 +325,7 @@ export async function ingestInput(
     if (read.kind === 'parts' && read.mail) onMail?.();
     if (read.kind === 'mbox') {
       // One at a time, each mail waited for its batch (BATCH_WAIT_MS) alone: 2,000 mails took 45 s.
-      await eachBounded(expandFile(input, read.bytes), concurrency, signal, (message) =>
+      const whole = await eachBounded(expandFile(input, read.bytes), concurrency, signal, (message) =>
         ingestInput(store, message, totals, {
           ...messageOptions,
           pool,
@@ -324,6 +333,7 @@ export async function ingestInput(
           ...(leaveOtherMail ? { leaveOtherMail } : {}),
         }),
       );
+      if (!whole) onCutShort?.();
       return;
     }
     ({ bytes, parts } = read);
@@ -374,17 +384,19 @@ function streamedSize(payload: Payload): number {
 /**
  * Runs `work` on each item (of an async source, or a list) with at most `limit` at once, pulling
  * the next item only when a slot is free (so a lazy source is read no further ahead than that). The first failure stops the
- * pulling; the ones running finish, then it rejects.
+ * pulling; the ones running finish, then it rejects. Resolves with whether every item was taken:
+ * false when `signal` stopped the pulling before the source was seen to end.
  */
 export async function eachBounded<T>(
   items: AsyncIterable<T> | Iterable<T>,
   limit: number,
   signal: AbortSignal | undefined,
   work: (item: T) => Promise<void>,
-): Promise<void> {
+): Promise<boolean> {
   const iterator: AsyncIterator<T> | Iterator<T> =
     Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let failure: { error: unknown } | null = null;
+  let ended = false;
   let pulling = Promise.resolve();
   // Pulls are chained: an async generator must not be asked for two items at once.
   const pull = (): Promise<IteratorResult<T>> => {
@@ -398,7 +410,10 @@ export async function eachBounded<T>(
   const worker = async (): Promise<void> => {
     while (failure === null && !signal?.aborted) {
       const next = await pull();
-      if (next.done) return;
+      if (next.done) {
+        ended = true;
+        return;
+      }
       await work(next.value);
     }
   };
@@ -411,4 +426,5 @@ export async function eachBounded<T>(
   // Stopped early (failure or abort): close the source (open files, streams).
   await iterator.return?.(undefined);
   if (failure !== null) throw (failure as { error: unknown }).error;
+  return ended || !signal?.aborted;
 }

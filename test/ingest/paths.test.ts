@@ -13,6 +13,7 @@ import {
   MAILS_BEFORE_MORE_THREADS,
   ReadPool,
 } from '../../src/ingest/read-pool.ts';
+import type { IngestProgress } from '../../src/ingest/totals.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { zip } from '../reports/fixtures/build.ts';
@@ -201,6 +202,36 @@ describe('ingestPaths', () => {
     const second = await ingestPaths([path.join(dir, 'in')], { store, concurrency: 1 });
     expect(second).toMatchObject({ reports: 0, duplicates: 3, records: 0, messages: 0, failed: [] });
     expect((await store.countReports()).reports).toBe(2);
+  });
+
+  it('says a stop cut the run short only when inputs were left unread', async () => {
+    for (let i = 0; i < 10; i++) await put(`r${i}.xml`, aggregateXml({ reportId: `stop-${i}` }));
+    const run = async (stopWhen: (p: IngestProgress) => boolean) => {
+      const controller = new AbortController();
+      let cutShort = false;
+      const totals = await ingestPaths([path.join(dir, 'in')], {
+        store,
+        concurrency: 4,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (stopWhen(p)) controller.abort();
+        },
+        onCutShort: () => {
+          cutShort = true;
+        },
+      });
+      return { inputs: totals.inputs, cutShort };
+    };
+    // Stopped as the last input is counted, its reports still being committed: nothing undone.
+    expect(await run((p) => p.totalBytes !== null && p.bytesDone === p.totalBytes)).toEqual({
+      inputs: 10,
+      cutShort: false,
+    });
+    await store.close();
+    store = await openStore(path.join(dir, 'again.db'));
+    const early = await run(() => true);
+    expect(early.cutShort).toBe(true);
+    expect(early.inputs).toBeLessThan(10);
   });
 
   it('quarantines inputs without a report, with a precise reason each', async () => {
