@@ -13,6 +13,7 @@ import type { HeaderField } from '../reports/types.ts';
 import type { Database } from '../store/schema.ts';
 import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
+import { lookupDomain } from '../store/values.ts';
 import type { IpFactsSource } from './ip-facts.ts';
 import { isoDay, type Period } from './period.ts';
 
@@ -380,7 +381,8 @@ export async function failureReports(
     const limit = Math.min(FAILURE_SCAN_PAGE, MAX_FAILURE_REPORTS_SCANNED - scanned);
     const page = await query.orderBy('id', 'desc').limit(limit).execute();
     for (const r of page) {
-      const reportedDomains = list<string>(r.reported_domains).map((d) => String(d).toLowerCase());
+      // As lookups compare them: `Example.JP.` is example.jp.
+      const reportedDomains = list<string>(r.reported_domains).map((d) => lookupDomain(String(d)));
       const headers = list<HeaderField>(r.original_headers);
       const replyTo = headers.find((h) => h.name.toLowerCase() === 'reply-to')?.value ?? null;
       // Without a copy of the message, the Reported-Domain is the From domain the receiver evaluated.

@@ -311,6 +311,21 @@ for (const engine of engines) {
       expect(item?.replyTo).toMatchObject({ value: 'Caféサポート <***@examp1e.jp>', relation: 'look-alike' });
     });
 
+    it('counts a report naming the domain with a trailing dot, whatever its From', async () => {
+      const store = await freshStore(engine, opened);
+      const from = 'Billing <billing@unrelated.example>';
+      await store.insertFailureReport(
+        failureReport({
+          reportedDomains: ['Example.JP.'],
+          original: original({ headers: [{ name: 'From', value: from }], from }),
+        }),
+        Buffer.from('ruf-dot'),
+        { description: 'ruf-dot' },
+      );
+      const view = await failureReports(store, 'example.jp', {});
+      expect(view.items.map((i) => i.reportedDomains)).toEqual([['example.jp']]);
+    });
+
     it('cuts the Subject, Date and Message-ID as it cuts other header values', async () => {
       const store = await freshStore(engine, opened);
       const long = 'x'.repeat(200_000);
