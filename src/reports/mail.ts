@@ -1,7 +1,7 @@
 import type { Attachment, Email } from 'postal-mime';
 import { mailFaultText } from '../i18n/reports.ts';
 import { faultOf, ReportError } from './errors.ts';
-import { decodeWhole, japaneseText } from './legacy-text.ts';
+import { decodeWhole, japaneseText, readsAsJapanese } from './legacy-text.ts';
 import type { HeaderField } from './types.ts';
 
 /** MIME parts in one mail. Report mails have 1-3; an ARF has 3; thousands is an attack. */
@@ -62,10 +62,11 @@ export async function parseMail(bytes: Buffer, maxParts = MAIL_MAX_PARTS): Promi
   if (email.attachments.length > maxParts) {
     throw new ReportError('mail-too-many-parts', { count: email.attachments.length, limit: maxParts });
   }
+  const charset = mailCharset(bytes);
   for (const attachment of email.attachments) {
-    if (attachment.filename) attachment.filename = legacyHeaderText(bytes, attachment.filename);
+    if (attachment.filename) attachment.filename = legacyHeaderText(bytes, attachment.filename, charset);
   }
-  if (email.subject) email.subject = legacyHeaderText(bytes, email.subject);
+  if (email.subject) email.subject = legacyHeaderText(bytes, email.subject, charset);
   const headers = email.headers.map((h) => ({ name: h.originalKey, value: h.value }));
   const contentType = email.headers.find((h) => h.key === 'content-type')?.value ?? 'text/plain';
   const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
@@ -98,14 +99,30 @@ export function attachmentBytes(attachment: Attachment): Buffer {
 }
 
 /**
- * A header's text as its writer meant it, where a Japanese mailer wrote it raw (Shift_JIS, EUC-JP
- * or ISO-2022-JP bytes, not RFC 2047 or 2231 encoded: an attachment named `レポート.xml.gz` in
- * Shift_JIS). postal-mime reads raw header bytes as UTF-8, so such text arrives with U+FFFD where
- * the bytes were not UTF-8, or, in ISO-2022-JP, with its escape sequences. The bytes are found
- * again in the mail (the text's UTF-8 reading, any run of 8-bit bytes where it has U+FFFD) and
- * read in the first of the encodings that takes them whole; the text as it came when none does.
+ * The first charset a Content-Type in the mail names that is not UTF-8 or ASCII: the charset its
+ * mailer writes in, and so the likeliest for header text it wrote raw. Null when there is none.
  */
-export function legacyHeaderText(mail: Buffer, text: string): string {
+function mailCharset(mail: Buffer): string | null {
+  const raw = mail.toString('latin1', 0, Math.min(mail.length, MAIL_MAX_HEADER_BYTES));
+  for (const [, label = ''] of raw.matchAll(
+    /^content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?charset\s*=\s*"?([\w.:-]+)/gim,
+  )) {
+    if (!/^(utf-?8|us-ascii|ascii)$/i.test(label)) return label;
+  }
+  return null;
+}
+
+/**
+ * A header's text as its writer meant it, where a mailer wrote it raw (Shift_JIS, EUC-JP,
+ * ISO-2022-JP or Latin-1 bytes, not RFC 2047 or 2231 encoded: an attachment named
+ * `レポート.xml.gz` in Shift_JIS). postal-mime reads raw header bytes as UTF-8, so such text
+ * arrives with U+FFFD where the bytes were not UTF-8, or, in ISO-2022-JP, with its escape
+ * sequences. The bytes are found again in the mail (the text's UTF-8 reading, any run of 8-bit
+ * bytes where it has U+FFFD) and read in `charset`, the one the mail's Content-Type names, when
+ * they are valid in it, else in Shift_JIS or EUC-JP when one takes them whole into Japanese text
+ * (a German "Grüße" in Latin-1 is also two bytes of EUC-JP); the text as it came otherwise.
+ */
+export function legacyHeaderText(mail: Buffer, text: string, charset: string | null = null): string {
   if (text.includes('\u001b$') || text.includes('\u001b(')) {
     return decodeWhole('iso-2022-jp', Buffer.from(text, 'latin1')) ?? text;
   }
@@ -128,7 +145,11 @@ export function legacyHeaderText(mail: Buffer, text: string): string {
   const headerEnd = /\r?\n\r?\n/.exec(raw)?.index ?? raw.length;
   const found = name ?? new RegExp(`^subject:[ \\t]*(${pattern})`, 'im').exec(raw.slice(0, headerEnd));
   if (!found) return text;
-  return japaneseText(Buffer.from(found[1]!.replace(/\r?\n/g, ''), 'latin1')) ?? text;
+  const bytes = Buffer.from(found[1]!.replace(/\r?\n/g, ''), 'latin1');
+  const declared = charset === null ? null : decodeIn(charset, bytes);
+  if (declared !== null) return declared;
+  const japanese = japaneseText(bytes);
+  return japanese !== null && readsAsJapanese(japanese) ? japanese : text;
 }
 
 /** One RFC 2047 encoded word: charset (an RFC 2231 language after `*` is dropped), B or Q, text. */

@@ -62,6 +62,29 @@ describe('raw Japanese header text', () => {
     expect(parsed.summary.subject).toBe('Report レポート');
   });
 
+  it('reads a raw Subject and attachment name in the charset the mail names, before guessing Japanese', async () => {
+    // "Grüße" in Latin-1: ü and ß are also one EUC-JP kanji (館), which it was read as.
+    const latin = Buffer.from('Gr\u00fc\u00dfe', 'latin1');
+    const mail = Buffer.from(
+      mailNamed(Buffer.from('Bericht f\u00fcr M\u00fcller.xml.gz', 'latin1'), latin)
+        .toString('latin1')
+        .replace('Content-Type: text/plain', 'Content-Type: text/plain; charset=ISO-8859-1'),
+      'latin1',
+    );
+    const parsed = await parseMail(mail);
+    expect(parsed.summary.subject).toBe('Gr\u00fc\u00dfe');
+    expect(parsed.email.attachments[0]?.filename).toBe('Bericht f\u00fcr M\u00fcller.xml.gz');
+    // A charset the bytes are not in (ISO-2022-JP is 7-bit) is passed over for Shift_JIS.
+    const sjis = Buffer.from([0x83, 0x8c, 0x83, 0x7c, 0x81, 0x5b, 0x83, 0x67]);
+    const japanese = Buffer.from(
+      mailNamed(Buffer.from('r.xml.gz'), sjis)
+        .toString('latin1')
+        .replace('Content-Type: text/plain', 'Content-Type: text/plain; charset=ISO-2022-JP'),
+      'latin1',
+    );
+    expect((await parseMail(japanese)).summary.subject).toBe('\u30ec\u30dd\u30fc\u30c8');
+  });
+
   it('leaves text alone that is whole, or whose bytes no encoding takes, or that no header holds', () => {
     const mail = mailNamed(Buffer.from([0x72, 0xff, 0xfe, 0x2e, 0x78, 0x6d, 0x6c]));
     expect(legacyHeaderText(mail, 'report.xml')).toBe('report.xml');
