@@ -289,7 +289,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
               intervalMs: interval * 1000,
               onEvent: (event) => {
                 progress.done();
-                ctx.stderr.write(watchLine(event, ctx));
+                ctx.stderr.write(watchLine(event, url, ctx));
               },
             })
           : await ingestPaths(inputs, options, stored);
@@ -337,14 +337,20 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
 
 /**
  * What a folder watch says as it goes, for a terminal or a service's log: each listing that found
- * inputs (the time, what they gave, each failure), and when watching begins.
+ * inputs (the time, what they gave, each failure), and when watching begins; the store (its --db
+ * `storeUrl`) failing as it is used is said as the store's problem, in the reader's language.
  */
-function watchLine(event: WatchEvent, ctx: CliContext): string {
+function watchLine(event: WatchEvent, storeUrl: string, ctx: CliContext): string {
   const t = translator(ingestText, ctx.lang);
   const time = new Date().toISOString().slice(0, 19).replace('T', ' ');
   if (event.type === 'watching') return `${t('watch.watching', { count: event.folders })}\n`;
   if (event.type === 'failed') {
-    const message = event.error instanceof Error ? event.error.message : String(event.error);
+    const failure = storeFailure(storeUrl, event.error);
+    const message = failure
+      ? describeStoreAccessError(failure, ctx.lang)
+      : event.error instanceof Error
+        ? event.error.message
+        : String(event.error);
     return `${t('watch.failed', { time, message, seconds: Math.round(event.retryMs / 1000) })}\n`;
   }
   const { totals } = event;

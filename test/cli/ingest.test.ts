@@ -316,6 +316,30 @@ describe('sumi ingest', () => {
   );
 
   it.skipIf('skip' in postgresServer)(
+    `--watch says a store failing as it is used as the store's problem, in the reader's language${'skip' in postgresServer ? ` (skipped: ${postgresServer.skip})` : ''}`,
+    () =>
+      withPostgresStore('watchfull', 2, async (url, server) => {
+        await server.query(`create function sumi_test_disk_full() returns trigger language plpgsql as $$
+        begin
+          raise exception 'could not extend file: No space left on device' using errcode = 'disk_full';
+        end $$`);
+        await server.query(
+          'create trigger sumi_test_disk_full before insert on reports for each row execute function sumi_test_disk_full()',
+        );
+        const child = spawnSumi(['--lang', 'ja', 'ingest', '--watch', path.join(dir, 'in'), '--db', url]);
+        const out = childOutput(child);
+        await until('the failure is said', () => /保存に失敗しました/.test(out.stderr), 30_000);
+        child.kill('SIGTERM');
+        await out.exited;
+        // Before: the server's words alone, with no store named.
+        expect(out.stderr).toMatch(
+          /保存に失敗しました: PostgreSQL（.*127\.0\.0\.1:5432\/test）でエラーが発生しました: could not extend file/,
+        );
+      }),
+    60_000,
+  );
+
+  it.skipIf('skip' in postgresServer)(
     `survives a PostgreSQL connection cut under a query (a server restart, pg_terminate_backend): no crash, nothing lost${'skip' in postgresServer ? ` (skipped: ${postgresServer.skip})` : ''}`,
     () =>
       withPostgresStore('cut', 6, async (url, server) => {
