@@ -338,8 +338,8 @@ export const webText = {
   'upload.failure_reports': { en: 'Failure reports', ja: '失敗レポート' },
   'upload.tls_reports': { en: 'TLS reports', ja: 'TLS レポート' },
   'upload.not-read': {
-    en: 'Could not be read: {source}: {error}',
-    ja: '読み込めませんでした: {source}: {error}',
+    en: 'Could not be read: {error}',
+    ja: '読み込めませんでした: {error}',
   },
 
   'settings.title': { en: 'Settings', ja: '設定' },

@@ -1,11 +1,12 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { request } from '../api.ts';
+import { request, withQuery } from '../api.ts';
 import { Async, ErrorBox } from '../components/Async.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
-import { asArray, display, isTimeField, pick, textOf, timestamp } from '../values.ts';
+import { asArray, display, isTimeField, numberOf, pick, textOf, timestamp } from '../values.ts';
 import { RetentionPanel } from './Retention.tsx';
 
 interface Field {
@@ -32,11 +33,16 @@ interface TabSpec {
   fields?: Field[];
   /** A button that POSTs to `path` and says what came of it (`sumi quarantine retry`). */
   action?: { label: WebKey; path: string };
+  /** The list comes a page at a time (limit and offset, how many in all as `total`): shown with a pager. */
+  paged?: true;
   /** Fields of the rows not shown (too long to read in a table). */
   hidden?: string[];
   /** A panel of its own over `path` instead of a table of rows (the retention policy's form). */
   panel?: (props: { path: string }) => JSX.Element;
 }
+
+/** Rows of a paged list shown at once. */
+const PAGE = 50;
 
 const TABS: TabSpec[] = [
   {
@@ -95,6 +101,7 @@ const TABS: TabSpec[] = [
     label: 'settings.quarantine',
     path: '/api/quarantine',
     action: { label: 'settings.retry', path: '/api/quarantine/retry' },
+    paged: true,
     hidden: ['rawSha256'],
   },
   { id: 'retention', label: 'settings.retention', path: '/api/retention', panel: RetentionPanel },
@@ -147,7 +154,8 @@ type Row = Record<string, unknown>;
 
 function SettingsPanel({ tab }: { tab: TabSpec }) {
   const w = useWords();
-  const list = useResource<unknown>(tab.path);
+  const [offset, setOffset] = useState(0);
+  const list = useResource<unknown>(tab.paged ? withQuery(tab.path, { limit: PAGE, offset }) : tab.path);
   const [error, setError] = useState<Error>();
   // A token or a setup link is shown once, right after it is made.
   const [secret, setSecret] = useState<{ label: WebKey; value: string }>();
@@ -285,7 +293,20 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
               ),
             });
           }
-          return <Table caption={w.t(tab.label)} columns={columns} rows={rows} />;
+          return (
+            <>
+              <Table caption={w.t(tab.label)} columns={columns} rows={rows} />
+              {tab.paged && (
+                <Pager
+                  offset={offset}
+                  shown={rows.length}
+                  total={numberOf(pick(data, 'total'))}
+                  page={PAGE}
+                  onOffset={setOffset}
+                />
+              )}
+            </>
+          );
         }}
       </Async>
       {error && <ErrorBox error={error} />}

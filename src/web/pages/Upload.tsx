@@ -79,11 +79,14 @@ export function Upload() {
             <strong>{o.name}</strong>:{' '}
             {o.error ? w.t('upload.failed', { message: o.error }) : w.t('upload.done')}
             {o.result !== undefined && <Figures data={o.result} prefix="upload." />}
-            {asArray<{ source: string; error: string }>(pick(o.result, 'failed')).map((f) => (
-              <p key={f.source} class="error">
-                {w.t('upload.not-read', { source: f.source, error: f.error })}
-              </p>
-            ))}
+            {asArray<{ source: string; code: string; error: string }>(pick(o.result, 'failed')).map(
+              (f, j) => (
+                // The error starts with where it was; a report refused for its domain was read, and says it was not stored.
+                <p key={j} class="error">
+                  {f.code === 'out-of-scope' ? f.error : w.t('upload.not-read', { error: f.error })}
+                </p>
+              ),
+            )}
           </li>
         ))}
       </ul>
