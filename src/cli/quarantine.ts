@@ -80,6 +80,15 @@ export function registerQuarantine(program: Command, ctx: CliContext): void {
           }
           return false;
         }
+        if (ids.length > 0) {
+          // As the API does: an id naming no entry (never, or released since) is refused before
+          // anything is read again, where it was passed over and the run said it retried 0.
+          const present = new Set((await store.listQuarantine({ ids, limit: ids.length })).map((e) => e.id));
+          const missing = [...new Set(ids.filter((id) => !present.has(id)))];
+          if (missing.length > 0) {
+            throw new UsageError(t('quarantine.missingSome', { ids: missing.join(', ') }));
+          }
+        }
         const started = Date.now();
         const retry = await retryQuarantined(store, ids.length > 0 ? { ids } : {});
         if (flags.json) {

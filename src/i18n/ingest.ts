@@ -865,6 +865,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'no entry {id} in the quarantine',
     ja: '隔離領域にエントリ {id} はありません',
   },
+  'quarantine.missingSome': {
+    en: 'no such entry in the quarantine: {ids}',
+    ja: '隔離領域にそのエントリはありません: {ids}',
+  },
   'quarantine.empty': { en: 'The quarantine is empty.', ja: '隔離領域は空です。' },
   'quarantine.more': { en: 'and {count} more', ja: 'ほか {count} 件' },
   'quarantine.col.id': { en: 'id', ja: 'ID' },

@@ -118,6 +118,18 @@ describe('sumi quarantine', () => {
     expect(missing.stderr).toContain('no entry 987654 in the quarantine');
   });
 
+  it('refuses a retry naming an id that is no entry, retrying none of those named', async () => {
+    const { mail } = await seeded();
+    const retry = await sumi(['quarantine', 'retry', String(mail), '987654', '987655', '--db', db]);
+    expect(retry.code).toBe(2);
+    expect(retry.stderr).toContain('no such entry in the quarantine: 987654, 987655');
+    const ja = await sumi(['--lang', 'ja', 'quarantine', 'retry', '987654', '--db', db]);
+    expect(ja.code).toBe(2);
+    expect(ja.stderr).toContain('隔離領域にそのエントリはありません: 987654');
+    const list = await sumi(['quarantine', 'list', String(mail), '--db', db, '--json']);
+    expect(JSON.parse(list.stdout).quarantine).toHaveLength(1);
+  });
+
   it('reads every entry again: what now gives its reports is stored and leaves; the rest stays', async () => {
     const { bad } = await seeded();
     const retry = await sumi(['quarantine', 'retry', '--db', db, '--json']);
