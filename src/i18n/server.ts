@@ -40,6 +40,10 @@ export const serverText = {
     en: 'Too many files in one upload: at most {files, plural, one {# file} other {# files}}.',
     ja: '1 回のアップロードのファイルが多すぎます。{files} ファイルまでです。',
   },
+  'error.upload-too-many-fields': {
+    en: 'Too many form fields beside the files: at most {fields, plural, one {# field} other {# fields}}.',
+    ja: 'ファイル以外のフォームの項目が多すぎます。{fields} 項目までです。',
+  },
   'error.bad-multipart': {
     en: 'The upload could not be read as multipart/form-data (cut short, or not well-formed): send the report files as the file fields of a form.',
     ja: 'アップロードを multipart/form-data として読めませんでした（途中で切れているか、形式が正しくありません）。レポートのファイルはフォームのファイル欄として送ってください。',

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'bad-upload'
   | 'upload-too-large'
   | 'upload-too-many-files'
+  | 'upload-too-many-fields'
   | 'bad-multipart'
   | 'unsupported-media-type'
   | 'no-files'

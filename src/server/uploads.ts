@@ -21,6 +21,13 @@ import { type AnyRouteSpec, addRoute } from './route.ts';
 export const UPLOAD_MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Files in one upload. */
 export const UPLOAD_MAX_FILES = 50;
+/**
+ * Text fields a client may send beside its files (the dashboard sends none), each cut at
+ * UPLOAD_MAX_FIELD_BYTES: the multipart library keeps them all, and by its defaults 1,000 fields
+ * of 1 MB each held a gigabyte per request.
+ */
+export const UPLOAD_MAX_FIELDS = 16;
+export const UPLOAD_MAX_FIELD_BYTES = 1024;
 /** Report files as receivers send them: SMTP TLS reports (RFC 8460) are JSON, gzipped or not. */
 export const UPLOAD_EXTENSIONS = ['.xml', '.json', '.gz', '.zip', '.eml'] as const;
 
@@ -89,6 +96,9 @@ function multipartError(error: unknown): ApiError {
   }
   if (code === 'FST_FILES_LIMIT')
     return new ApiError(413, 'upload-too-many-files', { files: UPLOAD_MAX_FILES });
+  if (code === 'FST_FIELDS_LIMIT') {
+    return new ApiError(413, 'upload-too-many-fields', { fields: UPLOAD_MAX_FIELDS });
+  }
   return new ApiError(400, 'bad-multipart');
 }
 
@@ -122,7 +132,12 @@ export function registerUploadRoutes(
       const files: { name: string; bytes: Buffer }[] = [];
       try {
         for await (const part of request.files({
-          limits: { fileSize: UPLOAD_MAX_FILE_BYTES, files: UPLOAD_MAX_FILES },
+          limits: {
+            fileSize: UPLOAD_MAX_FILE_BYTES,
+            files: UPLOAD_MAX_FILES,
+            fields: UPLOAD_MAX_FIELDS,
+            fieldSize: UPLOAD_MAX_FIELD_BYTES,
+          },
         })) {
           const name = part.filename.replace(/[\r\n]/g, ' ').slice(0, 255) || 'upload';
           const lower = name.toLowerCase();

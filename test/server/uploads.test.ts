@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
+import { UPLOAD_MAX_FIELDS, UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import { aggregateGz, aggregateXml, mbox, reportMail } from '../ingest/helpers/reports.ts';
 import { mail, zip } from '../reports/fixtures/build.ts';
 import { engines, engineTitle } from '../store/helpers.ts';
@@ -211,6 +211,20 @@ for (const engine of engines) {
         ],
         ['JSON', () => send('{}', 'application/json'), 415, 'unsupported-media-type', 'JSON'],
         ['no file', () => send(`--${boundary}--\r\n`, form), 400, 'no-files', 'ファイルがありません'],
+        [
+          'form fields past the few a client may send beside its files',
+          () =>
+            send(
+              `${Array.from(
+                { length: UPLOAD_MAX_FIELDS + 1 },
+                (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`,
+              ).join('')}${fileHead}<x/>\r\n--${boundary}--\r\n`,
+              form,
+            ),
+          413,
+          'upload-too-many-fields',
+          'フォームの項目が多すぎます',
+        ],
       ];
       for (const [what, answer, status, code, words] of cases) {
         const response = await answer();
