@@ -575,6 +575,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: 'the IMAP server {server} refused to {action} the mail stored from {folder} for {user}: {reason}. Its reports are stored; the mail stays in {folder}, fetched again by every run (as duplicates) until the server takes it',
     ja: 'IMAP サーバー {server} が、{user} のフォルダー {folder} から保存したメールについて{action}を拒否しました: {reason}。レポートは保存済みです。メールは {folder} に残り、サーバーが受け付けるまで毎回の実行で（重複として）取得されます',
   },
+  'imap.access.connection-lost': {
+    en: 'the connection to the IMAP server {server} was lost: {reason}',
+    ja: 'IMAP サーバー {server} との接続が切れました: {reason}',
+  },
   'imap.action.move': {
     en: 'move to {archive} (look at the rights on that folder and the mailbox quota, or mark processed mail with --flag instead)',
     ja: '{archive} への移動（そのフォルダーの権限とメールボックスの容量を確認するか、代わりに --flag で処理済みのメールに印を付けてください）',
@@ -594,6 +598,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'imap.reason.noKeyword': {
     en: 'the folder keeps no keyword {keyword}',
     ja: 'このフォルダーはキーワード {keyword} を保持しません',
+  },
+  'imap.reason.closed': {
+    en: 'the server closed it without an error',
+    ja: 'サーバーがエラーを告げずに閉じました',
   },
   'imap.folderLike': {
     en: '(did you mean {folder}? The server matches folder names exactly)',

@@ -606,6 +606,10 @@ export const webText = {
     en: 'the server refused to create the archive folder: {reason}',
     ja: 'サーバーが保管フォルダーの作成を拒否しました: {reason}',
   },
+  'imap-state.connection-lost': {
+    en: 'the connection to the server was lost: {reason}',
+    ja: 'サーバーとの接続が切れました: {reason}',
+  },
   'imap-state.not-processed': {
     en: 'the server refused to move processed mail to the archive folder (its reports are stored; the mail is read again): {reason}',
     ja: 'サーバーが処理済みのメールの保管フォルダーへの移動を拒否しました（レポートは保存済み、メールは再び読まれます）: {reason}',

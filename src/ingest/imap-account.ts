@@ -161,16 +161,18 @@ export const IMAP_ACCESS_ERROR_CODES = [
   'folder-refused',
   'archive-refused',
   'not-processed',
+  'connection-lost',
 ] as const;
 export type ImapAccessErrorCode = (typeof IMAP_ACCESS_ERROR_CODES)[number];
 
 /**
  * Sumi's own reasons the server refused to move or mark mail where it said no words of its own
  * (ingestText's `imap.reason.*`): a MOVE or STORE answered NO without text, or a keyword the folder
- * keeps none of (its PERMANENTFLAGS lack `\*`), which imapflow drops before sending.
+ * keeps none of (its PERMANENTFLAGS lack `\*`), which imapflow drops before sending; a connection
+ * the server closed with no error (`closed`).
  */
 export type ImapReason = {
-  key: 'moveRefused' | 'storeRefused' | 'noKeyword';
+  key: 'moveRefused' | 'storeRefused' | 'noKeyword' | 'closed';
   values: Record<string, string | number>;
 };
 

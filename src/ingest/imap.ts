@@ -231,7 +231,7 @@ async function session(
     wake?.();
   });
   client.on('close', () => {
-    lost ??= new Error('connection closed');
+    lost ??= new ImapAccessError('connection-lost', target, { key: 'closed', values: {} });
     wake?.();
   });
   client.on('exists', () => {

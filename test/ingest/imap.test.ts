@@ -539,7 +539,11 @@ describe.skipIf(!dovecotInstalled)(
       const totals = await running;
       expect(totals.reports).toBe(3);
       expect(events.some((e) => e.type === 'watching')).toBe(true);
-      expect(events.some((e) => e.type === 'reconnecting')).toBe(true);
+      const lost = events.find((e) => e.type === 'reconnecting')?.error;
+      // Said in the reader's language: the server closed it, where 'connection closed' was English.
+      expect(lost).toBeInstanceOf(ImapAccessError);
+      expect((lost as ImapAccessError).code).toBe('connection-lost');
+      expect(imapReason(lost as ImapAccessError, 'ja')).toBe('サーバーがエラーを告げずに閉じました');
       expect(await count('INBOX')).toBe(0);
     }, 60_000);
   },

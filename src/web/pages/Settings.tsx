@@ -419,6 +419,7 @@ const SOURCE_PROBLEMS = {
   'folder-refused': 'imap-state.folder-refused',
   'archive-refused': 'imap-state.archive-refused',
   'not-processed': 'imap-state.not-processed',
+  'connection-lost': 'imap-state.connection-lost',
   'token-refused': 'imap-state.token-refused',
   forbidden: 'imap-state.forbidden',
   'not-found': 'imap-state.not-found',
