@@ -568,8 +568,9 @@ async function serviceAccountFor(
 
 async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string> {
   const t = translator(ingestText, ctx.lang);
+  let password: string;
   try {
-    return await imapPassword(
+    password = await imapPassword(
       flags.passwordFile ? { passwordFile: flags.passwordFile } : { passwordEnv: flags.passwordEnv },
       ctx.env,
     );
@@ -577,6 +578,12 @@ async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string>
     if (error instanceof RangeError) throw new UsageError(t('error.noPassword', { env: flags.passwordEnv }));
     throw new UsageError(`${flags.passwordFile}: ${(error as Error).message}`);
   }
+  // The password is the file's first line: an empty one would reach the server as the password
+  // and come back as a refused login, naming no file.
+  if (flags.passwordFile && password === '') {
+    throw new UsageError(t('error.emptyPasswordFile', { file: flags.passwordFile }));
+  }
+  return password;
 }
 
 async function runImap(

@@ -375,6 +375,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '{url}: give imap://user@host[:port]/FOLDER or imaps://...',
     ja: '{url}: imap://user@host[:port]/FOLDER または imaps://... の形で指定してください',
   },
+  'error.emptyPasswordFile': {
+    en: "{file}: the password file's first line is empty (the password is its first line)",
+    ja: '{file}: パスワードファイルの 1 行目が空です（1 行目をパスワードとして読みます）',
+  },
   'error.noPassword': {
     en: 'no IMAP password: set {env} or give --password-file',
     ja: 'IMAP のパスワードがありません: {env} を設定するか --password-file を指定してください',

@@ -399,6 +399,23 @@ describe('sumi ingest', () => {
     });
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toMatch(/SUMI_IMAP_PASSWORD/);
+    // An empty file is said as such before connecting, not left to the server's 'login refused'.
+    const empty = path.join(dir, 'empty-password');
+    await writeFile(empty, '\n');
+    const emptyFile = await sumi([
+      '--lang',
+      'ja',
+      'ingest',
+      'imap://u@127.0.0.1:1/INBOX',
+      '--password-file',
+      empty,
+      '--db',
+      db,
+    ]);
+    expect([emptyFile.code, emptyFile.stderr]).toEqual([
+      2,
+      expect.stringContaining(`${empty}: パスワードファイルの 1 行目が空です`),
+    ]);
   });
 
   it('refuses an --archive name that will not work, saying why, before connecting (en, ja)', async () => {
