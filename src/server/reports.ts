@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { reportsDomainOf, scopeAllows, scopeCondition } from '../auth/scope.ts';
 import { csvLine } from '../cli/output.ts';
+import type { EngineKind } from '../store/engine.ts';
 import { namesDomain, namesReportedDomain } from '../store/failure-domains.ts';
 import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
@@ -112,34 +113,42 @@ const REPORT_COLUMNS = [
   'reports.ingested_at',
 ] as const;
 
-function reportSummary(row: {
-  id: number;
-  org_name: string;
-  email: string | null;
-  extra_contact_info: string | null;
-  report_id: string;
-  policy_domain: string;
-  date_begin: number;
-  date_end: number;
-  p: string | null;
-  record_count: number;
-  message_count: number;
-  source: string;
-  ingested_at: number;
-}) {
+/**
+ * A listed report as the report gave it: its text in the store's form (a NUL or U+FFFF escaped on
+ * PostgreSQL, store/text.ts) decoded, as the report's own page is.
+ */
+function reportSummary(
+  engine: EngineKind,
+  row: {
+    id: number;
+    org_name: string;
+    email: string | null;
+    extra_contact_info: string | null;
+    report_id: string;
+    policy_domain: string;
+    date_begin: number;
+    date_end: number;
+    p: string | null;
+    record_count: number;
+    message_count: number;
+    source: string;
+    ingested_at: number;
+  },
+) {
+  const text = (value: string | null) => (value === null ? null : decodeText(engine, value));
   return {
     id: row.id,
-    orgName: row.org_name,
-    email: row.email,
-    extraContactInfo: row.extra_contact_info,
-    reportId: row.report_id,
-    policyDomain: row.policy_domain,
+    orgName: decodeText(engine, row.org_name),
+    email: text(row.email),
+    extraContactInfo: text(row.extra_contact_info),
+    reportId: decodeText(engine, row.report_id),
+    policyDomain: decodeText(engine, row.policy_domain),
     begin: row.date_begin,
     end: row.date_end,
     p: row.p,
     records: row.record_count,
     messages: row.message_count,
-    source: row.source,
+    source: decodeText(engine, row.source),
     ingestedAt: row.ingested_at,
   };
 }
@@ -184,7 +193,7 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
           .offset(query.offset)
           .execute(),
       ]);
-      return { total: Number(count.n), reports: rows.map(reportSummary) };
+      return { total: Number(count.n), reports: rows.map((row) => reportSummary(store.engine, row)) };
     },
   });
 
@@ -219,9 +228,9 @@ export function registerReportRoutes(app: FastifyInstance, registry: AnyRouteSpe
           // A leading = + - @ would make a spreadsheet read the cell as a formula.
           [
             r.id,
-            r.org_name,
-            r.report_id,
-            r.policy_domain,
+            decodeText(store.engine, r.org_name),
+            decodeText(store.engine, r.report_id),
+            decodeText(store.engine, r.policy_domain),
             r.date_begin,
             r.date_end,
             r.p,

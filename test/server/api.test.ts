@@ -290,6 +290,22 @@ for (const engine of engines) {
         );
       });
 
+      it('lists and exports a report with its reporter and report ID as the report gave them, a NUL included', async () => {
+        const orgName = 'Odd\u0000 \uffff Org';
+        const reportId = 'odd\u0000\uffff-1';
+        await h.store.insertAggregateReport(
+          { ...header({ domain: 'a.example', orgName, reportId }), records: [record()] },
+          Buffer.from('<feedback/>'),
+          { description: 'odd text' },
+        );
+        const alice = await as('alice');
+        const listed = (await alice.get('/api/reports?q=odd&limit=1000')).json();
+        expect(listed.reports).toEqual([expect.objectContaining({ orgName, reportId })]);
+        const csv = (await alice.get('/api/reports/export?q=odd')).body;
+        expect(csv).toContain(orgName);
+        expect(csv).toContain(reportId);
+      });
+
       it('lists the other copies of a report and serves each as received, only in scope', async () => {
         const copyOf = async (domain: string, reportId: string) => {
           const outcome = await h.store.insertAggregateReport(
