@@ -4,6 +4,20 @@ import type { UiCatalog } from './catalog.ts';
  * Words of `sumi serve`, `sumi user` and the API's errors. API errors carry a stable `code`
  * (the key without `error.`) and these words as `message`, in the language the client asks for.
  */
+/**
+ * What the API's input checks say where zod's own words (its locales, chosen per request) do not
+ * fit: a schema gives the English, and the answer says it in the reader's language.
+ */
+export const schemaCheckText = {
+  days: { en: 'a number of days such as 30d', ja: '30d のような日数' },
+  daysRange: { en: 'between 1d and 3650d', ja: '1d から 3650d まで' },
+  sourceEnv: {
+    en: 'an environment variable named SUMI_..._PASSWORD or SUMI_..._SECRET',
+    ja: 'SUMI_..._PASSWORD または SUMI_..._SECRET という名前の環境変数',
+  },
+  clientId: { en: 'an application (client) id', ja: 'アプリケーション（クライアント）ID' },
+} satisfies UiCatalog;
+
 export const serverText = {
   'error.unauthenticated': { en: 'Log in first.', ja: '先にログインしてください。' },
   'error.forbidden': {

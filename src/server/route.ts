@@ -7,7 +7,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Role, User } from '../auth/accounts.ts';
 import type { DomainScope } from '../auth/scope.ts';
-import { ApiError } from './errors.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { schemaCheckText } from '../i18n/server.ts';
+import { ApiError, requestLang } from './errors.ts';
 
 /** Who is asking: set by the auth hook for every /api request that carries a valid credential. */
 export interface Caller {
@@ -58,12 +60,21 @@ export interface RouteSpec<P, Q, B> {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds routes of every shape.
 export type AnyRouteSpec = RouteSpec<any, any, any>;
 
-function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+/** zod's Japanese words, for a request in Japanese (its English are its default). */
+const JAPANESE_CHECKS = { error: z.locales.ja().localeError };
+/** Sumi's own check words (schemaCheckText), from the English a schema gives to Japanese. */
+const OWN_CHECKS_IN_JAPANESE = new Map<string, string>(
+  Object.values(schemaCheckText).map((words) => [words.en, words.ja]),
+);
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string, lang: Lang): T {
   if (!schema) return undefined as T;
-  const result = schema.safeParse(value ?? {});
+  const result = schema.safeParse(value ?? {}, lang === 'ja' ? JAPANESE_CHECKS : undefined);
   if (!result.success) {
+    const said = (message: string) =>
+      lang === 'ja' ? (OWN_CHECKS_IN_JAPANESE.get(message) ?? message) : message;
     const details = result.error.issues
-      .map((i) => `${where}${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${i.message}`)
+      .map((i) => `${where}${i.path.length > 0 ? `.${i.path.join('.')}` : ''}: ${said(i.message)}`)
       .join('; ');
     throw new ApiError(400, 'bad-request', { details });
   }
@@ -90,9 +101,10 @@ export function addRoute<P, Q, B>(
           throw new ApiError(403, 'forbidden', { role: caller.user.role });
         }
       }
-      const params = parse(spec.params, request.params, 'params');
-      const query = parse(spec.query, request.query, 'query');
-      const body = spec.multipart ? (undefined as B) : parse(spec.body, request.body, 'body');
+      const lang = requestLang(request);
+      const params = parse(spec.params, request.params, 'params', lang);
+      const query = parse(spec.query, request.query, 'query', lang);
+      const body = spec.multipart ? (undefined as B) : parse(spec.body, request.body, 'body', lang);
       const result = await spec.handler({ request, reply, params, query, body, caller: caller as Caller });
       return result;
     },
@@ -104,9 +116,9 @@ export function addRoute<P, Q, B>(
 /** `30d`: a number of days back from now, 1 to 3650. */
 export const sinceSchema = z
   .string()
-  .regex(/^\d{1,4}d$/, 'a number of days such as 30d')
+  .regex(/^\d{1,4}d$/, schemaCheckText.days.en)
   .transform((v) => Number(v.slice(0, -1)))
-  .refine((days) => days >= 1 && days <= 3650, 'between 1d and 3650d')
+  .refine((days) => days >= 1 && days <= 3650, schemaCheckText.daysRange.en)
   .default(30);
 
 export const idParams = z.object({ id: z.coerce.number().int().positive() });

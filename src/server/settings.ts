@@ -14,7 +14,7 @@ import {
 import { type Accounts, ROLES } from '../auth/accounts.ts';
 import { scopeAllows } from '../auth/scope.ts';
 import { ingestText } from '../i18n/ingest.ts';
-import { serverText } from '../i18n/server.ts';
+import { schemaCheckText, serverText } from '../i18n/server.ts';
 import { MAIL_API_ERROR_CODES } from '../ingest/api-access.ts';
 import { parseGmailUrl } from '../ingest/gmail-account.ts';
 import { parseGraphUrl } from '../ingest/graph-account.ts';
@@ -358,15 +358,13 @@ export function registerSettingsRoutes(
       })
       .nullable(),
   });
-  const envName = z
-    .string()
-    .regex(SOURCE_ENV_NAME, 'an environment variable named SUMI_..._PASSWORD or SUMI_..._SECRET');
+  const envName = z.string().regex(SOURCE_ENV_NAME, schemaCheckText.sourceEnv.en);
   const sourceFields = {
     url: z.string().max(2048),
     passwordEnv: envName,
     archive: z.string().min(1).max(256),
     leaveOtherMail: z.boolean(),
-    clientId: z.string().regex(/^[\x21-\x7e]{1,256}$/, 'an application (client) id'),
+    clientId: z.string().regex(/^[\x21-\x7e]{1,256}$/, schemaCheckText.clientId.en),
     secretEnv: envName,
     tenant: z.string().max(253),
     tokenUrl: z.string().max(2048),

@@ -18,7 +18,7 @@ import {
   xmlFaultText,
   zipFaultText,
 } from '../../src/i18n/reports.ts';
-import { serverText } from '../../src/i18n/server.ts';
+import { schemaCheckText, serverText } from '../../src/i18n/server.ts';
 import { surveyReportText, surveyText } from '../../src/i18n/survey.ts';
 import { webText } from '../../src/i18n/web.ts';
 import { historyWebText } from '../../src/i18n/web-history.ts';
@@ -87,6 +87,7 @@ describe('UI words', () => {
     mailFaultText,
     jsonFaultText,
     serverText,
+    schemaCheckText,
     surveyText,
     surveyReportText,
     webText,

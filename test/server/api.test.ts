@@ -538,7 +538,7 @@ for (const engine of engines) {
       it('refuses bad periods, policies and IP addresses with 400', async () => {
         const alice = await as('alice');
         for (const url of [
-          '/api/domains/a.example/summary?since=yesterday',
+          '/api/domains/a.example/tls?since=yesterday',
           '/api/domains/a.example/simulate?policy=drop',
           '/api/domains/a.example/simulate?pct=101',
           '/api/domains/a.example/senders/not-an-ip',
@@ -601,6 +601,24 @@ for (const engine of engines) {
     });
 
     describe('untrusted input', () => {
+      it("says what is wrong with a request in the reader's language", async () => {
+        const root = await as('root');
+        const ask = async (url: string, lang: string) =>
+          (await root.get(`${url}${url.includes('?') ? '&' : '?'}lang=${lang}`)).json().error
+            .message as string;
+        expect(await ask('/api/domains/a.example/tls?since=yesterday', 'en')).toBe(
+          'Bad request: query.since: a number of days such as 30d',
+        );
+        expect(await ask('/api/domains/a.example/tls?since=yesterday', 'ja')).toBe(
+          'リクエストが正しくありません: query.since: 30d のような日数',
+        );
+        expect(await ask('/api/domains/a.example/tls?since=9999d', 'ja')).toContain('1d から 3650d まで');
+        // zod's own words: in Japanese from its Japanese locale, where they were English.
+        const limit = await ask('/api/reports?limit=-1', 'ja');
+        expect(limit).toMatch(/^リクエストが正しくありません: query\.limit: /);
+        expect(limit).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/u);
+      });
+
       it('refuses sort and order values outside the list, and binds filters (no SQL injection)', async () => {
         const root = await as('root');
         for (const url of [
