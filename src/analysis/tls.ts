@@ -59,43 +59,103 @@ function sessions(reports: unknown, successful: unknown, failed: unknown): TlsSe
   };
 }
 
+/** The reports' policies of the domain whose window ends on or after `since` and begins before `before`. */
+function domainPolicies(store: Store, domain: string, since: number, before: number) {
+  return store.db
+    .selectFrom('tls_policies as p')
+    .innerJoin('tls_reports as r', 'r.id', 'p.tls_report_id')
+    .where('p.policy_domain', '=', encodeText(store.engine, lookupDomain(domain)))
+    .where('r.date_end', '>=', since)
+    .where('r.date_begin', '<', before);
+}
+
+const DETAIL_FIELDS = [
+  'd.result_type',
+  'd.sending_mta_ip',
+  'd.receiving_mx_hostname',
+  'd.receiving_mx_helo',
+  'd.receiving_ip',
+  'd.failure_reason_code',
+  'd.additional_information',
+] as const;
+
+/**
+ * The failure details of the domain's reports whose window ends on or after `since` (and begins
+ * before `before`), grouped by every field a report gives them, most failed sessions first
+ * (MAX_TLS_FAILURE_GROUPS of them), and how many groups there are: `sumi tls` and the dashboard's
+ * TLS page say them alike.
+ */
+export async function tlsFailureGroups(
+  store: Store,
+  domain: string,
+  since: number,
+  before = Number.MAX_SAFE_INTEGER,
+): Promise<{ failures: TlsFailureGroup[]; total: number }> {
+  const text = (value: string) => decodeText(store.engine, value);
+  const optionalText = (value: string | null) => (value === null ? null : text(value));
+  const details = () =>
+    domainPolicies(store, domain, since, before).innerJoin('tls_failure_details as d', (join) =>
+      join.onRef('d.tls_report_id', '=', 'p.tls_report_id').onRef('d.policy_index', '=', 'p.policy_index'),
+    );
+  const [failures, groups] = await Promise.all([
+    details()
+      .select([
+        ...DETAIL_FIELDS,
+        sql<number>`sum(d.failed_session_count)`.as('sessions'),
+        sql<number>`count(distinct d.tls_report_id)`.as('reports'),
+      ])
+      .groupBy([...DETAIL_FIELDS])
+      .orderBy('sessions', 'desc')
+      .orderBy('d.result_type')
+      .limit(MAX_TLS_FAILURE_GROUPS)
+      .execute(),
+    store.db
+      .selectFrom(
+        details()
+          .select(DETAIL_FIELDS)
+          .groupBy([...DETAIL_FIELDS])
+          .as('g'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    failures: failures.map((f) => ({
+      resultType: text(f.result_type),
+      sendingMtaIp: optionalText(f.sending_mta_ip),
+      receivingMxHostname: optionalText(f.receiving_mx_hostname),
+      receivingMxHelo: optionalText(f.receiving_mx_helo),
+      receivingIp: optionalText(f.receiving_ip),
+      failureReasonCode: optionalText(f.failure_reason_code),
+      additionalInformation: optionalText(f.additional_information),
+      sessions: Number(f.sessions),
+      reports: Number(f.reports),
+    })),
+    total: Number(groups.n),
+  };
+}
+
 /** The domain's TLS reports whose window overlaps the period (a report's window is a day, UTC). */
 export async function tlsReports(store: Store, domainInput: string, period: Period): Promise<TlsView> {
   const domain = lookupDomain(domainInput);
   const text = (value: string) => decodeText(store.engine, value);
-  const optionalText = (value: string | null) => (value === null ? null : text(value));
-  const policies = () =>
-    store.db
-      .selectFrom('tls_policies as p')
-      .innerJoin('tls_reports as r', 'r.id', 'p.tls_report_id')
-      .where('p.policy_domain', '=', encodeText(store.engine, domain))
-      .where('r.date_end', '>=', period.since)
-      .where('r.date_begin', '<', period.until + DAY);
-  const details = () =>
-    policies().innerJoin('tls_failure_details as d', (join) =>
-      join.onRef('d.tls_report_id', '=', 'p.tls_report_id').onRef('d.policy_index', '=', 'p.policy_index'),
-    );
+  const before = period.until + DAY;
+  const policies = () => domainPolicies(store, domain, period.since, before);
   const totals = [
     sql<number>`count(distinct p.tls_report_id)`.as('reports'),
     sql<number>`sum(p.total_successful_session_count)`.as('successful'),
     sql<number>`sum(p.total_failure_session_count)`.as('failed'),
   ] as const;
-  const detailFields = [
-    'd.result_type',
-    'd.sending_mta_ip',
-    'd.receiving_mx_hostname',
-    'd.receiving_mx_helo',
-    'd.receiving_ip',
-    'd.failure_reason_code',
-    'd.additional_information',
-  ] as const;
-  const [all, byType, byResult, byReporter, failures, groups] = await Promise.all([
+  const [all, byType, byResult, byReporter, groups] = await Promise.all([
     policies().select(totals).executeTakeFirstOrThrow(),
     policies()
       .select(['p.policy_type', ...totals])
       .groupBy('p.policy_type')
       .execute(),
-    details()
+    policies()
+      .innerJoin('tls_failure_details as d', (join) =>
+        join.onRef('d.tls_report_id', '=', 'p.tls_report_id').onRef('d.policy_index', '=', 'p.policy_index'),
+      )
       .select([
         'd.result_type',
         sql<number>`sum(d.failed_session_count)`.as('sessions'),
@@ -107,26 +167,7 @@ export async function tlsReports(store: Store, domainInput: string, period: Peri
       .select(['r.organization_name', ...totals])
       .groupBy('r.organization_name')
       .execute(),
-    details()
-      .select([
-        ...detailFields,
-        sql<number>`sum(d.failed_session_count)`.as('sessions'),
-        sql<number>`count(distinct d.tls_report_id)`.as('reports'),
-      ])
-      .groupBy([...detailFields])
-      .orderBy('sessions', 'desc')
-      .orderBy('d.result_type')
-      .limit(MAX_TLS_FAILURE_GROUPS)
-      .execute(),
-    store.db
-      .selectFrom(
-        details()
-          .select(detailFields)
-          .groupBy([...detailFields])
-          .as('g'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
+    tlsFailureGroups(store, domain, period.since, before),
   ]);
   const bySessions = <T extends { failed: number; successful: number }>(a: T, b: T) =>
     b.failed - a.failed || b.successful - a.successful;
@@ -151,17 +192,7 @@ export async function tlsReports(store: Store, domainInput: string, period: Peri
         ...sessions(r.reports, r.successful, r.failed),
       }))
       .sort((a, b) => bySessions(a, b) || a.organization.localeCompare(b.organization)),
-    failures: failures.map((f) => ({
-      resultType: text(f.result_type),
-      sendingMtaIp: optionalText(f.sending_mta_ip),
-      receivingMxHostname: optionalText(f.receiving_mx_hostname),
-      receivingMxHelo: optionalText(f.receiving_mx_helo),
-      receivingIp: optionalText(f.receiving_ip),
-      failureReasonCode: optionalText(f.failure_reason_code),
-      additionalInformation: optionalText(f.additional_information),
-      sessions: Number(f.sessions),
-      reports: Number(f.reports),
-    })),
-    failuresTotal: Number(groups.n),
+    failures: groups.failures,
+    failuresTotal: groups.total,
   };
 }

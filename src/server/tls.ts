@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { tlsFailureGroups } from '../analysis/tls.ts';
 import { type DomainScope, scopeAllows, scopeCondition } from '../auth/scope.ts';
 import { decodeText } from '../store/text.ts';
 import type { Store } from '../store/types.ts';
@@ -17,8 +18,6 @@ import { download } from './reports.ts';
 import { type AnyRouteSpec, addRoute, domainParams, idParams, pageQuery, sinceSchema } from './route.ts';
 
 const DAY = 86_400;
-/** Failure detail groups listed for one domain, most failed sessions first. */
-export const TLS_FAILURE_GROUPS_MAX = 200;
 
 const policyDomain = sql<string>`lower(p.policy_domain)`;
 
@@ -70,7 +69,6 @@ const policyRow = z.object({
 
 export function registerTlsRoutes(app: FastifyInstance, registry: AnyRouteSpec[], store: Store): void {
   const text = (value: string) => decodeText(store.engine, value);
-  const optionalText = (value: string | null) => (value === null ? null : text(value));
   const list = (value: string) => JSON.parse(text(value)) as string[];
 
   /** Policies of reports in the period, of domains in `inScope`, joined to their report. */
@@ -170,35 +168,7 @@ export function registerTlsRoutes(app: FastifyInstance, registry: AnyRouteSpec[]
             sql<number | null>`max(r.date_end)`.as('last'),
           ])
           .executeTakeFirstOrThrow(),
-        policies(since, ofDomain)
-          .innerJoin('tls_failure_details as d', (join) =>
-            join
-              .onRef('d.tls_report_id', '=', 'p.tls_report_id')
-              .onRef('d.policy_index', '=', 'p.policy_index'),
-          )
-          .select([
-            'd.result_type',
-            'd.sending_mta_ip',
-            'd.receiving_mx_hostname',
-            'd.receiving_mx_helo',
-            'd.receiving_ip',
-            'd.failure_reason_code',
-            sql<string | null>`max(d.additional_information)`.as('additional_information'),
-            sql<number>`sum(d.failed_session_count)`.as('sessions'),
-            sql<number>`count(distinct d.tls_report_id)`.as('reports'),
-          ])
-          .groupBy([
-            'd.result_type',
-            'd.sending_mta_ip',
-            'd.receiving_mx_hostname',
-            'd.receiving_mx_helo',
-            'd.receiving_ip',
-            'd.failure_reason_code',
-          ])
-          .orderBy('sessions', 'desc')
-          .orderBy('d.result_type')
-          .limit(TLS_FAILURE_GROUPS_MAX)
-          .execute(),
+        tlsFailureGroups(store, domain, since),
         policies(since, ofDomain)
           .select([
             'r.id',
@@ -229,17 +199,7 @@ export function registerTlsRoutes(app: FastifyInstance, registry: AnyRouteSpec[]
         failed,
         failureRate: successful + failed === 0 ? null : failed / (successful + failed),
         lastReport: totals.last === null ? null : Number(totals.last),
-        failures: failures.map((f) => ({
-          resultType: text(f.result_type),
-          sendingMtaIp: optionalText(f.sending_mta_ip),
-          receivingMxHostname: optionalText(f.receiving_mx_hostname),
-          receivingMxHelo: optionalText(f.receiving_mx_helo),
-          receivingIp: optionalText(f.receiving_ip),
-          failureReasonCode: optionalText(f.failure_reason_code),
-          additionalInformation: optionalText(f.additional_information),
-          sessions: Number(f.sessions),
-          reports: Number(f.reports),
-        })),
+        failures: failures.failures,
         total: Number(totals.policies),
         policies: rows.map((r) => ({
           id: r.id,
