@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { domainName } from '../analysis/inventory.ts';
-import { type TlsView, tlsReports } from '../analysis/tls.ts';
+import { type TlsSessions, type TlsView, tlsReports } from '../analysis/tls.ts';
 import { analysisText } from '../i18n/analysis.ts';
 import { cliText } from '../i18n/cli.ts';
 import { translator } from '../i18n/translate.ts';
@@ -48,6 +48,13 @@ export function renderTls(v: TlsView, limit: number, ctx: CliContext): string {
   const out = [t('heading.period', { domain: v.domain, since: v.since, until: v.until }), ''];
   if (v.reports === 0) return [...out, t('tls.none', { domain: v.domain })].join('\n');
   const total = (s: { successful: number; failed: number }) => s.successful + s.failed;
+  /** A row's reports, successful and failed sessions and failure rate, as both session tables show them. */
+  const sessionCells = (s: TlsSessions) => [
+    count(s.reports),
+    count(s.successful),
+    count(s.failed),
+    percent(s.failed, total(s)),
+  ];
   out.push(
     t('tls.heading', {
       reports: count(v.reports),
@@ -65,13 +72,7 @@ export function renderTls(v: TlsView, limit: number, ctx: CliContext): string {
         t('tls.col.failed'),
         t('tls.col.rate'),
       ],
-      v.byPolicyType.map((p) => [
-        p.policyType,
-        count(p.reports),
-        count(p.successful),
-        count(p.failed),
-        percent(p.failed, total(p)),
-      ]),
+      v.byPolicyType.map((p) => [p.policyType, ...sessionCells(p)]),
       [1, 2, 3, 4],
     ),
   );
@@ -91,13 +92,7 @@ export function renderTls(v: TlsView, limit: number, ctx: CliContext): string {
     t('tls.byReporter'),
     table(
       [t('col.reporter'), t('col.reports'), t('tls.col.successful'), t('tls.col.failed'), t('tls.col.rate')],
-      v.byReporter.map((r) => [
-        r.organization,
-        count(r.reports),
-        count(r.successful),
-        count(r.failed),
-        percent(r.failed, total(r)),
-      ]),
+      v.byReporter.map((r) => [r.organization, ...sessionCells(r)]),
       [1, 2, 3, 4],
     ),
   );

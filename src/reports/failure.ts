@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ReportError } from './errors.ts';
 import { canonicalIp } from './ip.ts';
-import { decodeWhole, japaneseDecoding, readsAsJapanese } from './legacy-text.ts';
+import { decodeWhole, legacyDecoding } from './legacy-text.ts';
 import { attachmentBytes, type ParsedMail, parseMail } from './mail.ts';
 import { readMailDate } from './mail-date.ts';
 import { type Sniffed, sniff } from './sniff.ts';
@@ -245,27 +245,10 @@ function originalHeaderText(bytes: Buffer, declared: (string | null)[], warnings
   }
   const contentType = headerFields(bytes.toString('latin1')).find((f) => /^content-type$/i.test(f.name));
   const own = /;\s*charset\s*=\s*"?([\w.:-]+)/i.exec(contentType?.value ?? '')?.[1] ?? null;
-  for (const label of [...declared, own]) {
-    // A label of a charset the bytes cannot be in (they are not ASCII, nor UTF-8) tells nothing.
-    if (label === null || /^(utf-?8|us-ascii|ascii)$/i.test(label)) continue;
-    let text: string | null;
-    try {
-      text = decodeWhole(label, bytes);
-    } catch {
-      continue;
-    }
-    if (text === null) continue;
-    warnings.add('original-header-charset', undefined, label);
-    return text;
-  }
-  const japanese = japaneseDecoding(bytes);
-  if (japanese !== null && readsAsJapanese(japanese.text)) {
-    warnings.add(
-      'original-header-charset',
-      undefined,
-      japanese.encoding === 'euc-jp' ? 'EUC-JP' : 'Shift_JIS',
-    );
-    return japanese.text;
+  const read = legacyDecoding(bytes, [...declared, own]);
+  if (read !== null) {
+    warnings.add('original-header-charset', undefined, read.encoding);
+    return read.text;
   }
   warnings.add('original-header-charset-unknown');
   return bytes.toString('utf8');

@@ -36,9 +36,7 @@ export function japaneseText(bytes: Uint8Array): string | null {
 }
 
 /** japaneseText, with the encoding that took the bytes. */
-export function japaneseDecoding(
-  bytes: Uint8Array,
-): { encoding: 'euc-jp' | 'shift_jis'; text: string } | null {
+function japaneseDecoding(bytes: Uint8Array): { encoding: 'euc-jp' | 'shift_jis'; text: string } | null {
   const euc = bytes.every((b) => b < 0x80 || (b >= 0xa1 && b <= 0xfe) || b === 0x8e || b === 0x8f);
   const order = euc ? (['euc-jp', 'shift_jis'] as const) : (['shift_jis'] as const);
   for (const encoding of order) {
@@ -49,10 +47,36 @@ export function japaneseDecoding(
 }
 
 /**
+ * 8-bit text without a trustworthy label read as its writer meant it: in the first of `labels`
+ * (charsets the mail or part names) that takes the bytes whole, else in Shift_JIS or EUC-JP when
+ * one reads them as Japanese text; null when none does. A label naming UTF-8 or ASCII, which such
+ * bytes are not in, or one TextDecoder does not know, tells nothing and is passed over. The
+ * encoding said is the label as written, or `Shift_JIS` / `EUC-JP`.
+ */
+export function legacyDecoding(
+  bytes: Uint8Array,
+  labels: readonly (string | null)[],
+): { encoding: string; text: string } | null {
+  for (const label of labels) {
+    if (label === null || /^(utf-?8|us-ascii|ascii)$/i.test(label)) continue;
+    let text: string | null;
+    try {
+      text = decodeWhole(label, bytes);
+    } catch {
+      continue;
+    }
+    if (text !== null) return { encoding: label, text };
+  }
+  const japanese = japaneseDecoding(bytes);
+  if (japanese === null || !readsAsJapanese(japanese.text)) return null;
+  return { encoding: japanese.encoding === 'euc-jp' ? 'EUC-JP' : 'Shift_JIS', text: japanese.text };
+}
+
+/**
  * Text in a legacy Japanese encoding, told from text in another: some kana or kanji, and no C1
  * control or private-use character, which Shift_JIS and EUC-JP read from bytes of Latin-1 and
  * other 8-bit text that happen to take them whole.
  */
-export function readsAsJapanese(text: string): boolean {
+function readsAsJapanese(text: string): boolean {
   return /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/.test(text) && !/[\u0080-\u009f\ue000-\uf8ff]/.test(text);
 }

@@ -1,7 +1,7 @@
 import type { Attachment, Email } from 'postal-mime';
 import { mailFaultText } from '../i18n/reports.ts';
 import { faultOf, ReportError } from './errors.ts';
-import { decodeWhole, japaneseText, readsAsJapanese } from './legacy-text.ts';
+import { decodeWhole, legacyDecoding } from './legacy-text.ts';
 import type { HeaderField } from './types.ts';
 
 /** MIME parts in one mail. Report mails have 1-3; an ARF has 3; thousands is an attack. */
@@ -146,10 +146,7 @@ export function legacyHeaderText(mail: Buffer, text: string, charset: string | n
   const found = name ?? new RegExp(`^subject:[ \\t]*(${pattern})`, 'im').exec(raw.slice(0, headerEnd));
   if (!found) return text;
   const bytes = Buffer.from(found[1]!.replace(/\r?\n/g, ''), 'latin1');
-  const declared = charset === null ? null : decodeIn(charset, bytes);
-  if (declared !== null) return declared;
-  const japanese = japaneseText(bytes);
-  return japanese !== null && readsAsJapanese(japanese) ? japanese : text;
+  return legacyDecoding(bytes, [charset])?.text ?? text;
 }
 
 /** One RFC 2047 encoded word: charset (an RFC 2231 language after `*` is dropped), B or Q, text. */
