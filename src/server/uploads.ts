@@ -2,7 +2,12 @@
  * Report upload: the dashboard's drag and drop. Each file goes through the same path as
  * `sumi ingest` (ingestMessage), and the answer has the shape of `sumi ingest --json`.
  */
-import type { FastifyInstance } from 'fastify';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts.ts';
 import { type DomainScope, scopeAllows } from '../auth/scope.ts';
@@ -129,78 +134,102 @@ export function registerUploadRoutes(
     response: ingestSummarySchema,
     async handler({ request, caller }) {
       if (!request.isMultipart()) throw new ApiError(415, 'unsupported-media-type');
-      const files: { name: string; bytes: Buffer }[] = [];
+      // Files are spooled to disk as they arrive and read back one at a time: an upload may carry
+      // UPLOAD_MAX_FILES of UPLOAD_MAX_FILE_BYTES, which held whole in memory was 2.5 GB a request.
+      const spool = await mkdtemp(path.join(tmpdir(), 'sumi-upload-'));
       try {
-        for await (const part of request.files({
-          limits: {
-            fileSize: UPLOAD_MAX_FILE_BYTES,
-            files: UPLOAD_MAX_FILES,
-            fields: UPLOAD_MAX_FIELDS,
-            fieldSize: UPLOAD_MAX_FIELD_BYTES,
+        const files = await spoolUpload(request, spool);
+        if (files.length === 0) throw new ApiError(400, 'no-files');
+        const totals = emptyTotals();
+        const lang = requestLang(request);
+        const refused: { source: string; code: string; error: string }[] = [];
+        const target = scopedStore(store, caller.scope);
+        const receivedAt = Math.floor(Date.now() / 1000);
+        for (const file of files) {
+          const source = `upload by ${caller.user.username}: ${file.name}`;
+          const bytes = await readFile(file.spooled);
+          for await (const input of wholeInputMessages(bytes, source, file.name, receivedAt)) {
+            let message: Buffer;
+            try {
+              message = await input.load();
+            } catch (error) {
+              // A mail of an mbox too large to take, or a .mbox.gz cut short: named, the others stored.
+              if (!(error instanceof InputError)) throw error;
+              totals.inputs++;
+              totals.failed.push({ source: input.source, error });
+              continue;
+            }
+            // Each report is judged on its own: one outside the scope leaves the file's others stored.
+            const outcome = await ingestMessage(target, message, input.name, input.source, { receivedAt });
+            addOutcome(totals, outcome);
+            for (const report of outcome.refused ?? []) {
+              refused.push({
+                source: report.source,
+                code: 'out-of-scope',
+                error: translate(serverText, 'error.out-of-scope', lang, {
+                  source: sourceWords(report.source, lang),
+                  domain: report.domain,
+                }),
+              });
+            }
+          }
+        }
+        await accounts.audit({
+          userId: caller.user.id,
+          username: caller.user.username,
+          action: 'upload',
+          target: files
+            .map((f) => f.name)
+            .join(', ')
+            .slice(0, 1000),
+          detail: {
+            reports: totals.reports,
+            duplicates: totals.duplicates,
+            failed: totals.failed.length + refused.length,
           },
-        })) {
-          const name = part.filename.replace(/[\r\n]/g, ' ').slice(0, 255) || 'upload';
-          const lower = name.toLowerCase();
-          if (!UPLOAD_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
-            part.file.resume();
-            throw new ApiError(400, 'bad-upload', { name });
-          }
-          files.push({ name, bytes: await part.toBuffer() });
-        }
-      } catch (error) {
-        throw multipartError(error);
+          ip: request.ip,
+        });
+        const answer = totalsAnswer(totals, lang);
+        return { ...answer, failed: [...answer.failed, ...refused] };
+      } finally {
+        await rm(spool, { recursive: true, force: true });
       }
-      if (files.length === 0) throw new ApiError(400, 'no-files');
-      const totals = emptyTotals();
-      const lang = requestLang(request);
-      const refused: { source: string; code: string; error: string }[] = [];
-      const target = scopedStore(store, caller.scope);
-      const receivedAt = Math.floor(Date.now() / 1000);
-      for (const file of files) {
-        const source = `upload by ${caller.user.username}: ${file.name}`;
-        for await (const input of wholeInputMessages(file.bytes, source, file.name, receivedAt)) {
-          let bytes: Buffer;
-          try {
-            bytes = await input.load();
-          } catch (error) {
-            // A mail of an mbox too large to take, or a .mbox.gz cut short: named, the others stored.
-            if (!(error instanceof InputError)) throw error;
-            totals.inputs++;
-            totals.failed.push({ source: input.source, error });
-            continue;
-          }
-          // Each report is judged on its own: one outside the scope leaves the file's others stored.
-          const outcome = await ingestMessage(target, bytes, input.name, input.source, { receivedAt });
-          addOutcome(totals, outcome);
-          for (const report of outcome.refused ?? []) {
-            refused.push({
-              source: report.source,
-              code: 'out-of-scope',
-              error: translate(serverText, 'error.out-of-scope', lang, {
-                source: sourceWords(report.source, lang),
-                domain: report.domain,
-              }),
-            });
-          }
-        }
-      }
-      await accounts.audit({
-        userId: caller.user.id,
-        username: caller.user.username,
-        action: 'upload',
-        target: files
-          .map((f) => f.name)
-          .join(', ')
-          .slice(0, 1000),
-        detail: {
-          reports: totals.reports,
-          duplicates: totals.duplicates,
-          failed: totals.failed.length + refused.length,
-        },
-        ip: request.ip,
-      });
-      const answer = totalsAnswer(totals, lang);
-      return { ...answer, failed: [...answer.failed, ...refused] };
     },
   });
+}
+
+/**
+ * Writes each file of an upload into `spool` as it arrives, refusing a name that is not a report
+ * file's before reading its bytes. Everything is received before anything is stored, so a refused
+ * upload stores nothing.
+ */
+async function spoolUpload(
+  request: FastifyRequest,
+  spool: string,
+): Promise<{ name: string; spooled: string }[]> {
+  const spooled: { name: string; spooled: string }[] = [];
+  try {
+    for await (const part of request.files({
+      limits: {
+        fileSize: UPLOAD_MAX_FILE_BYTES,
+        files: UPLOAD_MAX_FILES,
+        fields: UPLOAD_MAX_FIELDS,
+        fieldSize: UPLOAD_MAX_FIELD_BYTES,
+      },
+    })) {
+      const name = part.filename.replace(/[\r\n]/g, ' ').slice(0, 255) || 'upload';
+      const lower = name.toLowerCase();
+      if (!UPLOAD_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+        part.file.resume();
+        throw new ApiError(400, 'bad-upload', { name });
+      }
+      // Numbered, not named: the client's file name never becomes a path.
+      const file = path.join(spool, String(spooled.length));
+      await pipeline(part.file, createWriteStream(file));
+      spooled.push({ name, spooled: file });
+    }
+  } catch (error) {
+    throw multipartError(error);
+  }
+  return spooled;
 }

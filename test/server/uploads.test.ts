@@ -2,9 +2,12 @@
  * The upload API from an admin's side: what an upload holding reports of several domains stores
  * for a user limited to some of them, and what it answers.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UPLOAD_MAX_FIELDS, UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../src/server/uploads.ts';
 import { aggregateGz, aggregateXml, mbox, reportMail } from '../ingest/helpers/reports.ts';
 import { mail, zip } from '../reports/fixtures/build.ts';
@@ -235,6 +238,41 @@ for (const engine of engines) {
       }
       // The server took nothing from them, and still answers.
       expect((await root.get('/api/reports?q=a.xml')).statusCode).toBe(200);
+    });
+
+    it('keeps an upload on disk while it stores it, not in memory, and leaves nothing behind', async () => {
+      const root = await as('root');
+      const spools = mkdtempSync(path.join(tmpdir(), 'sumi-test-tmp-'));
+      const held: string[][] = [];
+      const insert = h.store.insertAggregateReport.bind(h.store);
+      const watch = vi.spyOn(h.store, 'insertAggregateReport').mockImplementation((...args) => {
+        held.push(readdirSync(spools).flatMap((dir) => readdirSync(path.join(spools, dir))));
+        return insert(...args);
+      });
+      vi.stubEnv('TMPDIR', spools);
+      try {
+        const files = ['spool-1', 'spool-2'].map((reportId) => ({
+          name: `${reportId}.xml.gz`,
+          content: aggregateGz({ reportId, domain: 'a.example' }),
+        }));
+        const response = await root.request('POST', '/api/uploads', undefined, multipart(files));
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json()).toMatchObject({ reports: 2, failed: [] });
+        // Both files were received, as files, before the first report was stored.
+        expect(held[0]).toHaveLength(2);
+        const refused = await root.request(
+          'POST',
+          '/api/uploads',
+          undefined,
+          multipart([...files, { name: 'notes.txt', content: 'x' }]),
+        );
+        expect(refused.statusCode).toBe(400);
+        expect(readdirSync(spools)).toEqual([]);
+      } finally {
+        vi.unstubAllEnvs();
+        watch.mockRestore();
+        rmSync(spools, { recursive: true, force: true });
+      }
     });
   });
 }
