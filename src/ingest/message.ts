@@ -4,25 +4,20 @@
  * the store's quarantine with the reasons; a damaged part of an input that did yield reports is
  * quarantined on its own. Nothing read is ever dropped silently.
  */
-import { describeReportError, previewBytes, ReportError } from '../reports/errors.ts';
+import { previewBytes, ReportError } from '../reports/errors.ts';
 import { parseTlsReport } from '../reports/tls.ts';
 import type { Payload } from '../reports/types.ts';
 import type { UnpackLimits } from '../reports/unpack.ts';
 import { StoreInputError } from '../store/errors.ts';
+import { type IngestError, quarantineReason } from '../store/quarantine-reason.ts';
 import { rawBytes } from '../store/raw.ts';
-import type { InsertOutcome, QuarantineReason, ReportSource, Store } from '../store/types.ts';
+import type { InsertOutcome, ReportSource, Store } from '../store/types.ts';
 import { type AggregateParser, storeAggregateReport } from './aggregate.ts';
 import type { AggregateBatcher } from './batch.ts';
 import type { InputError } from './inputs.ts';
 import { type MessagePart, readMessage } from './read.ts';
 
 export type ReportKind = 'aggregate' | 'failure' | 'tls';
-
-/** Reasons written into one quarantine entry; an input with thousands of bad parts says how many more. */
-export const QUARANTINE_MAX_REASONS = 10;
-
-/** Why an input or a part of it gave no report: a reports-layer error, or a value the store refused. */
-export type IngestError = ReportError | StoreInputError;
 
 /**
  * A report the store will not take from whoever gave the input (its domain is outside the
@@ -292,37 +287,4 @@ async function storePart(
     };
   }
   throw new ReportError('unknown-payload', { name: payload.name, start: previewBytes(payload.bytes) });
-}
-
-/**
- * Why an input is quarantined: the first failure's code, the first QUARANTINE_MAX_REASONS in
- * English words (as the entry is kept) and as codes and values (said in the reader's language
- * when shown: ingest/describe.ts).
- */
-function quarantineReason(failures: readonly { source: string; error: IngestError }[]): QuarantineReason {
-  const kept = failures.slice(0, QUARANTINE_MAX_REASONS);
-  const shown = kept.map((f) => errorText(f.error));
-  const more = failures.length - kept.length;
-  if (more > 0) shown.push(`and ${more} more`);
-  return {
-    code: failures[0]!.error.code,
-    message: shown.join('; '),
-    details: {
-      failures: kept.map(({ source, error }) => ({
-        kind: error instanceof ReportError ? 'report' : 'store',
-        code: error.code,
-        args: { ...error.args } as Record<string, string | number>,
-        ...(error instanceof ReportError && error.provenance !== undefined
-          ? { provenance: error.provenance }
-          : {}),
-        source,
-      })),
-      more,
-    },
-  };
-}
-
-/** English words for the quarantine (the CLI describes errors again in the user's language). */
-function errorText(error: IngestError): string {
-  return error instanceof ReportError ? describeReportError(error, 'en') : error.message;
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ingestMessage, type MessageOptions, QUARANTINE_MAX_REASONS } from '../../src/ingest/message.ts';
+import { ingestMessage, type MessageOptions } from '../../src/ingest/message.ts';
 import { ReadPool } from '../../src/ingest/read-pool.ts';
 import { openStore } from '../../src/store/open.ts';
+import { QUARANTINE_MAX_REASONS } from '../../src/store/quarantine-reason.ts';
 import type { Store } from '../../src/store/types.ts';
 import { aggregateGz, aggregateXml, messagesFor, reportMail } from './helpers/reports.ts';
 

@@ -30,6 +30,7 @@ import { lookupDomains } from './0020-lookup-domains.ts';
 import { failureReportMail } from './0021-failure-report-mail.ts';
 import { failureReportDomains } from './0022-failure-report-domains.ts';
 import { policyDomainLookup } from './0023-policy-domain-lookup.ts';
+import { otherFeedbackQuarantined } from './0024-other-feedback-quarantined.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -57,6 +58,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0021-failure-report-mail': failureReportMail(),
     '0022-failure-report-domains': failureReportDomains(kind),
     '0023-policy-domain-lookup': policyDomainLookup(kind),
+    '0024-other-feedback-quarantined': otherFeedbackQuarantined(kind),
   };
 }
 
