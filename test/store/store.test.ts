@@ -9,6 +9,7 @@ import { ROWS_PER_STATEMENT } from '../../src/store/engine.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 import { lookupDomains } from '../../src/store/migrations/0020-lookup-domains.ts';
 import { failureReportDomains } from '../../src/store/migrations/0022-failure-report-domains.ts';
+import { lookupDomainsUnicode } from '../../src/store/migrations/0025-lookup-domains-unicode.ts';
 import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { openStore } from '../../src/store/open.ts';
 import { copyingPool } from '../../src/store/pg-copy.ts';
@@ -712,6 +713,38 @@ for (const engine of engines) {
       await lookupDomains().up(store.db);
       expect((await row()).reported_domain).toBe('sender.example');
       expect((await store.getTlsReport(stored.id))?.policies[0]?.policyDomain).toBe('acme.example');
+    });
+
+    it('brings the lookup domains of failure and TLS reports stored before 0020 to the form when they hold a capital past ASCII', async () => {
+      const store = await open();
+      const tls = tlsReport();
+      const stored = await store.insertTlsReport(
+        { ...tls, policies: tls.policies.map((p) => ({ ...p, policyDomain: 'Bäckerei.EXAMPLE' })) },
+        Buffer.from('tls bäckerei'),
+        source,
+      );
+      const ruf = await store.insertFailureReport(
+        failureReport({ reportedDomains: ['BÄCKEREI.Example.'] }),
+        Buffer.from('ruf bäckerei'),
+        source,
+      );
+      const domains = async () => [
+        (
+          await store.db
+            .selectFrom('failure_reports')
+            .select('reported_domain')
+            .where('id', '=', ruf.id)
+            .executeTakeFirstOrThrow()
+        ).reported_domain,
+        ...(await store.getTlsReport(stored.id))!.policies.map((p) => p.policyDomain),
+      ];
+      expect(await domains()).toEqual(['bäckerei.example', 'bäckerei.example', 'bäckerei.example']);
+      // As stored before 0020, then as 0020 left them (on SQLite, 'bÄckerei.example').
+      await store.db.updateTable('failure_reports').set({ reported_domain: 'BÄCKEREI.Example.' }).execute();
+      await store.db.updateTable('tls_policies').set({ policy_domain: 'Bäckerei.EXAMPLE\t' }).execute();
+      await lookupDomains().up(store.db);
+      await lookupDomainsUnicode(store.engine).up(store.db);
+      expect(await domains()).toEqual(['bäckerei.example', 'bäckerei.example', 'bäckerei.example']);
     });
 
     it('finds a failure report under each Reported-Domain it names, those stored before too', async () => {

@@ -83,11 +83,11 @@ export function policyDomainLookup(kind: EngineKind): Migration {
  * picks every value that may change (an ASCII capital, a character outside printable ASCII, a
  * space or a dot at an edge), lookupDomain decides.
  */
-async function changedNames(
+export async function changedNames(
   db: Kysely<Database>,
   kind: EngineKind,
-  table: 'reports' | 'source_rollup',
-  column: 'policy_domain' | 'header_from',
+  table: 'reports' | 'source_rollup' | 'failure_reports' | 'tls_policies',
+  column: 'policy_domain' | 'header_from' | 'reported_domain',
 ): Promise<Map<string, string>> {
   const { rows } = await sql<{
     name: string;

@@ -31,6 +31,7 @@ import { failureReportMail } from './0021-failure-report-mail.ts';
 import { failureReportDomains } from './0022-failure-report-domains.ts';
 import { policyDomainLookup } from './0023-policy-domain-lookup.ts';
 import { otherFeedbackQuarantined } from './0024-other-feedback-quarantined.ts';
+import { lookupDomainsUnicode } from './0025-lookup-domains-unicode.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -59,6 +60,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0022-failure-report-domains': failureReportDomains(kind),
     '0023-policy-domain-lookup': policyDomainLookup(kind),
     '0024-other-feedback-quarantined': otherFeedbackQuarantined(kind),
+    '0025-lookup-domains-unicode': lookupDomainsUnicode(kind),
   };
 }
 
