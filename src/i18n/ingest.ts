@@ -971,6 +971,14 @@ export const storeAccessText = {
     en: 'PostgreSQL at {target} failed: {reason}',
     ja: 'PostgreSQL（{target}）でエラーが発生しました: {reason}',
   },
+  'store.access.sqlite-newer': {
+    en: 'the SQLite store {path} was migrated by a newer Sumi: it has migration {migration}, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape)',
+    ja: 'SQLite のストア {path} は新しい Sumi で移行されています。この Sumi が知らないマイグレーション {migration} が適用されています。このストアを使うには Sumi をアップグレードしてください（この Sumi では、行を古い形で読み書きしてしまいます）',
+  },
+  'store.access.postgres-newer': {
+    en: 'the store in schema {schema} of PostgreSQL at {target} was migrated by a newer Sumi: it has migration {migration}, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape)',
+    ja: 'PostgreSQL（{target}）のスキーマ {schema} のストアは新しい Sumi で移行されています。この Sumi が知らないマイグレーション {migration} が適用されています。このストアを使うには Sumi をアップグレードしてください（この Sumi では、行を古い形で読み書きしてしまいます）',
+  },
   'store.access.no-store': {
     en: 'no store at {path}: name the store with --db (or SUMI_DB); sumi ingest makes one as it stores reports',
     ja: '{path} にストアがありません。--db（または SUMI_DB）でストアを指定してください。ストアは sumi ingest がレポートを保存するときに作られます',

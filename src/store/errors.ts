@@ -60,7 +60,7 @@ export function describeStoreInputError(error: StoreInputError, lang: Lang): str
 
 /**
  * Why a store cannot be opened or written as it is configured: the server is not there, refuses
- * the role, or the file is not a store; or, as it was used, the file stayed locked, its disk
+ * the role, the file is not a store, or a newer Sumi migrated the store; or, as it was used, the file stayed locked, its disk
  * filled, the server went away (storeFailure). Told in the user's words, without a stack: a wrong
  * URL, a missing grant or a full disk is not a bug of Sumi's. `reason` is what the system or the
  * server said.
@@ -77,7 +77,9 @@ export type StoreAccessErrorCode =
   | 'sqlite-locked'
   | 'sqlite-full'
   | 'sqlite-failed'
-  | 'server-failed';
+  | 'server-failed'
+  | 'sqlite-newer'
+  | 'postgres-newer';
 
 export interface StoreAccessErrorArgs {
   /** PostgreSQL: user@host:port/database, never the password. */
@@ -87,6 +89,10 @@ export interface StoreAccessErrorArgs {
   reason?: string;
   /** How long a connection was waited for. */
   seconds?: number;
+  /** PostgreSQL: the schema holding the store's tables. */
+  schema?: string;
+  /** A migration the store has and this Sumi lacks (the newest such). */
+  migration?: string;
 }
 
 export class StoreAccessError extends Error {
@@ -103,11 +109,13 @@ export class StoreAccessError extends Error {
 }
 
 export function describeStoreAccessError(error: StoreAccessError, lang: Lang): string {
-  const { target = '', path = '', reason = '', seconds = 0 } = error.args;
+  const { target = '', path = '', reason = '', seconds = 0, schema = '', migration = '' } = error.args;
   return translate(storeAccessText, `store.access.${error.code}`, lang, {
     target,
     path,
     reason,
     seconds,
+    schema,
+    migration,
   });
 }

@@ -17,9 +17,8 @@ import {
 import type pg from 'pg';
 import { urlWithoutPassword } from '../net/address.ts';
 import { isUnreachable } from '../net/errors.ts';
-import type { EngineKind } from './engine.ts';
 import { StoreAccessError } from './errors.ts';
-import { migrateToLatest, migrations } from './migrations/index.ts';
+import { migrateToLatest, migrations, unknownMigration } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { KyselyStore } from './store.ts';
 import type { BulkWrites, Store } from './types.ts';
@@ -155,12 +154,13 @@ async function openSqlite(file: string, create: boolean): Promise<Store> {
     // syncs the database file, and during an ingest they cost more than the writes.
     handle.pragma(`wal_autocheckpoint = ${SQLITE_WAL_CHECKPOINT_PAGES}`);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
-    if (pendingSqliteMigrations(handle, 'sqlite')) {
+    if (pendingSqliteMigrations(handle, file)) {
       // IMMEDIATE takes the write lock first, so a second process opening the same file at
-      // once waits here, then finds nothing left to do.
+      // once waits here, then finds nothing left to do (or a newer Sumi's migrations: refused).
       await whenNotBusy(handle, () => handle.exec('begin immediate'));
       try {
-        await migrateToLatest(db, 'sqlite', { disableTransactions: true });
+        if (pendingSqliteMigrations(handle, file))
+          await migrateToLatest(db, 'sqlite', { disableTransactions: true });
         handle.exec('commit');
       } catch (error) {
         handle.exec('rollback');
@@ -300,8 +300,12 @@ function sqliteAccessError(file: string, error: unknown): unknown {
   );
 }
 
-/** Whether the schema lacks a migration; a read, so opening an up-to-date store never waits for a writer. */
-function pendingSqliteMigrations(handle: SqliteDatabase.Database, kind: EngineKind): boolean {
+/**
+ * Whether the schema lacks a migration; a read, so opening an up-to-date store never waits for a
+ * writer. A store with a migration this Sumi lacks is refused (StoreAccessError `sqlite-newer`),
+ * for reading as well: its rows may no longer mean what this Sumi would read in them.
+ */
+function pendingSqliteMigrations(handle: SqliteDatabase.Database, file: string): boolean {
   const exists = handle
     .prepare(`select 1 from sqlite_master where type = 'table' and name = ?`)
     .get(MIGRATION_TABLE);
@@ -313,7 +317,9 @@ function pendingSqliteMigrations(handle: SqliteDatabase.Database, kind: EngineKi
       .all()
       .map((name) => String(name)),
   );
-  return Object.keys(migrations(kind)).some((name) => !applied.has(name));
+  const newer = unknownMigration(applied, 'sqlite');
+  if (newer) throw new StoreAccessError('sqlite-newer', { path: file, migration: newer });
+  return Object.keys(migrations('sqlite')).some((name) => !applied.has(name));
 }
 
 async function openPostgres(url: string): Promise<Store> {
@@ -370,7 +376,7 @@ async function openPostgres(url: string): Promise<Store> {
       // fails is said as the first one would be: the server gone, or refusing more clients.
       const pooled = copyingPool(pool, (error) => postgresAccessError(url, error, timeoutMs / 1000));
       db = new Kysely<Database>({ dialect: new SchemaDialect({ pool: pooled }, schema) });
-      await migratePostgres(db, lock, schema);
+      await migratePostgres(db, lock, schema, postgresTarget(url));
     } finally {
       lock.release();
     }
@@ -489,12 +495,31 @@ export function postgresTarget(url: string): string {
 
 /**
  * Runs the migrations under a session advisory lock keyed by the schema, taken on a connection
- * of its own: a second process opening the same database waits, then finds nothing to do.
+ * of its own: a second process opening the same database waits, then finds nothing to do. A
+ * store with a migration this Sumi lacks is refused (StoreAccessError `postgres-newer`), as on
+ * SQLite; Kysely's Migrator would say it in English words of its own.
  */
-async function migratePostgres(db: Kysely<Database>, lock: pg.PoolClient, schema: string): Promise<void> {
+async function migratePostgres(
+  db: Kysely<Database>,
+  lock: pg.PoolClient,
+  schema: string,
+  target: string,
+): Promise<void> {
   const key = `hashtextextended('sumi-migrations:' || current_schema(), 0)`;
   await lock.query(`select pg_advisory_lock(${key})`);
   try {
+    const table = `${lock.escapeIdentifier(schema)}.${MIGRATION_TABLE}`;
+    const { rows } = await lock.query<{ present: boolean }>('select to_regclass($1) is not null as present', [
+      table,
+    ]);
+    if (rows[0]?.present) {
+      const applied = await lock.query<{ name: string }>(`select name from ${table}`);
+      const newer = unknownMigration(
+        applied.rows.map((row) => row.name),
+        'postgres',
+      );
+      if (newer) throw new StoreAccessError('postgres-newer', { target, schema, migration: newer });
+    }
     await migrateToLatest(db, 'postgres', { disableTransactions: false, schema });
   } finally {
     await lock.query(`select pg_advisory_unlock(${key})`);

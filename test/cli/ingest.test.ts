@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
@@ -512,6 +513,24 @@ describe('sumi ingest', () => {
     expect(badUrl.stderr).toMatch(
       /^error: postgres:\/\/sumi@127\.0\.0\.1:99999\/dmarc is not a PostgreSQL URL/,
     );
+  });
+
+  it('exits 1 on a store a newer Sumi migrated, for a command that reads it as for one that writes', async () => {
+    await writeFile(input('a.xml'), aggregateXml({ reportId: 'newer-1' }));
+    const store = await openStore(db);
+    await sql`insert into sumi_migrations (name, timestamp) values ('9999-newer', ${new Date().toISOString()})`.execute(
+      store.db,
+    );
+    await store.close();
+    const ingest = await sumi(['ingest', input('a.xml'), '--db', db]);
+    expect(ingest.code).toBe(1);
+    // One line, no stack: a store to upgrade Sumi for, not a bug.
+    expect(ingest.stderr).toBe(
+      `error: the SQLite store ${db} was migrated by a newer Sumi: it has migration 9999-newer, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape)\n`,
+    );
+    const read = await sumi(['--lang', 'ja', 'reporters', 'example.com', '--db', db]);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toMatch(/^エラー: SQLite のストア .* は新しい Sumi で移行されています。/);
   });
 
   it('reads stdin with "-" (child process)', async () => {

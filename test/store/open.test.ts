@@ -12,7 +12,8 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statementSizes } from '../../src/store/engine.ts';
 import { describeStoreAccessError, StoreAccessError } from '../../src/store/errors.ts';
@@ -31,7 +32,7 @@ import {
 import type { Database } from '../../src/store/schema.ts';
 import { decodeText, encodeText } from '../../src/store/text.ts';
 import { until } from '../helpers/until.ts';
-import { header, postgresServer, record, withOwnPostgresRole } from './helpers.ts';
+import { engines, engineTitle, header, postgresServer, record, withOwnPostgresRole } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -429,6 +430,56 @@ describe('migrations', () => {
     await store.close();
   });
 });
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip !== undefined)(`a store a newer Sumi migrated ${engineTitle(engine)}`, () => {
+    afterAll(() => engine.cleanup());
+
+    it('is refused, naming the store and the newest migration this Sumi lacks, and left as it was', async () => {
+      const url = await engine.location();
+      const store = await openStore(url);
+      const at = new Date().toISOString();
+      await sql`insert into sumi_migrations (name, timestamp)
+        values ('9999-from-a-newer-sumi', ${at}), ('9998-also-newer', ${at})`.execute(store.db);
+      const listed = async (db: Kysely<Database>) =>
+        (await sql<{ name: string }>`select name from sumi_migrations order by name`.execute(db)).rows.map(
+          (row) => row.name,
+        );
+      const before = await listed(store.db);
+      await store.close();
+      const error = (await openStore(url).catch((e: unknown) => e)) as StoreAccessError;
+      expect(error).toBeInstanceOf(StoreAccessError);
+      if (engine.name === 'sqlite') {
+        expect(error.code).toBe('sqlite-newer');
+        expect(error.message).toBe(
+          `the SQLite store ${url} was migrated by a newer Sumi: it has migration 9999-from-a-newer-sumi, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape)`,
+        );
+        expect(describeStoreAccessError(error, 'ja')).toBe(
+          `SQLite のストア ${url} は新しい Sumi で移行されています。この Sumi が知らないマイグレーション 9999-from-a-newer-sumi が適用されています。このストアを使うには Sumi をアップグレードしてください（この Sumi では、行を古い形で読み書きしてしまいます）`,
+        );
+      } else {
+        // Before: Kysely's "corrupted migrations: previously executed migration ... is missing".
+        const schema = new URL(url).searchParams.get('options')!.replace('-c search_path=', '');
+        expect(error.code).toBe('postgres-newer');
+        expect(error.message).toBe(
+          `the store in schema ${schema} of PostgreSQL at ${postgresTarget(url)} was migrated by a newer Sumi: it has migration 9999-from-a-newer-sumi, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape)`,
+        );
+        expect(describeStoreAccessError(error, 'ja')).toContain(
+          `のスキーマ ${schema} のストアは新しい Sumi で移行されています。この Sumi が知らないマイグレーション 9999-from-a-newer-sumi が適用されています。`,
+        );
+      }
+      // Nothing was written: the store is as the newer Sumi left it.
+      const reopened = new Kysely<Database>({
+        dialect:
+          engine.name === 'sqlite'
+            ? new SqliteDialect({ database: new SqliteDatabase(url) })
+            : new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+      });
+      expect(await listed(reopened)).toEqual(before);
+      await reopened.destroy();
+    });
+  });
+}
 
 describe('writingInBulk (SQLite)', () => {
   const autocheckpoint = async (db: Kysely<Database>) =>

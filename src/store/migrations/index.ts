@@ -65,6 +65,19 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
 }
 
 /**
+ * The newest of the migrations a store lists as applied (`applied`) that this Sumi does not have:
+ * a newer Sumi migrated the store, and this one would read and write its rows in an older shape.
+ * Undefined when every one is known.
+ */
+export function unknownMigration(applied: Iterable<string>, kind: EngineKind): string | undefined {
+  const known = migrations(kind);
+  return [...applied]
+    .filter((name) => !Object.hasOwn(known, name))
+    .sort()
+    .at(-1);
+}
+
+/**
  * Brings the schema up to date. Callers serialise concurrent runs (an advisory lock on
  * PostgreSQL, a write transaction on SQLite); `disableTransactions` is for that SQLite case,
  * where the caller's own transaction already wraps the run. `schema`: PostgreSQL's current
