@@ -75,7 +75,7 @@ async function serveDemo(ctx: CliContext, flags: DemoFlags, resolver: string): P
   const location = flags.db ?? path.join(folder!, 'sumi.db');
   try {
     ctx.stderr.write(`${ts('demo.seeding', { path: location })}\n`);
-    const store = await openStore(location);
+    const store = await openStore(location, { yieldWhenLocked: true });
     let running: Awaited<ReturnType<typeof startServer>>;
     const password = randomBytes(9).toString('base64url');
     try {

@@ -75,7 +75,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--timeout <ms>', tc('option.timeout'))
     .option('--json', tc('option.json'))
     .action(async (flags: ServeFlags) => {
-      const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+      // Every request waits on the event loop: a write waiting for another process's lock must not hold it.
+      const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { yieldWhenLocked: true });
       const running = await startServer(ctx, store, flags).catch(async (error: unknown) => {
         await store.close();
         throw error;

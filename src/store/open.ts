@@ -20,6 +20,7 @@ import { isUnreachable } from '../net/errors.ts';
 import { StoreAccessError } from './errors.ts';
 import { migrateToLatest, migrations, unknownMigration } from './migrations/index.ts';
 import type { Database } from './schema.ts';
+import { pause, SQLITE_LOCK_POLL_MS, untilUnlocked, YieldingSqliteDialect } from './sqlite-yielding.ts';
 import { KyselyStore } from './store.ts';
 import type { BulkWrites, Store } from './types.ts';
 
@@ -94,6 +95,13 @@ export interface OpenStoreOptions {
    * its empty answer said as if true. Default true.
    */
   create?: boolean;
+  /**
+   * True for a process that serves others while it writes (`sumi serve`): on SQLite, a write that
+   * finds the store locked by another process waits without blocking the event loop
+   * (sqlite-yielding.ts). Default false: a command waits in SQLite's busy handler, as it has
+   * nothing else to do meanwhile.
+   */
+  yieldWhenLocked?: boolean;
 }
 
 /** Opens (creating and migrating as needed) the store at a file path, `:memory:`, or a postgres:// URL. */
@@ -106,7 +114,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   // postgress://, pg://, postgres:/: a URL mistyped, not a file to make a SQLite store in.
   if (/^[a-z][a-z0-9+.-]+:\//i.test(url))
     throw new StoreAccessError('bad-url', { target: urlWithoutPassword(url) });
-  return openSqlite(url, options.create ?? true);
+  return openSqlite(url, options.create ?? true, options.yieldWhenLocked ?? false);
 }
 
 /**
@@ -126,13 +134,13 @@ function postgresDatabaseNamed(url: string, env: NodeJS.ProcessEnv = process.env
   );
 }
 
-async function openSqlite(file: string, create: boolean): Promise<Store> {
+async function openSqlite(file: string, create: boolean, yieldWhenLocked: boolean): Promise<Store> {
   if (!create && file !== ':memory:' && !existsSync(file))
     throw new StoreAccessError('no-store', { path: file });
   let handle: SqliteDatabase.Database;
   try {
     if (file !== ':memory:') makeFolder(path.dirname(path.resolve(file)));
-    handle = new SqliteDatabase(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+    handle = new SqliteDatabase(file, { timeout: yieldWhenLocked ? 0 : SQLITE_BUSY_TIMEOUT_MS });
   } catch (error) {
     throw sqliteAccessError(file, error);
   }
@@ -153,7 +161,12 @@ async function openSqlite(file: string, create: boolean): Promise<Store> {
     // Checkpoint the WAL into the database every ~40 MB rather than every 4 MB: each checkpoint
     // syncs the database file, and during an ingest they cost more than the writes.
     handle.pragma(`wal_autocheckpoint = ${SQLITE_WAL_CHECKPOINT_PAGES}`);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
+    const database = cachingStatements(handle);
+    const db = new Kysely<Database>({
+      dialect: yieldWhenLocked
+        ? new YieldingSqliteDialect({ database }, handle, SQLITE_BUSY_TIMEOUT_MS)
+        : new SqliteDialect({ database }),
+    });
     if (pendingSqliteMigrations(handle, file)) {
       // IMMEDIATE takes the write lock first, so a second process opening the same file at
       // once waits here, then finds nothing left to do (or a newer Sumi's migrations: refused).
@@ -262,26 +275,18 @@ function cachingStatements(handle: SqliteDatabase.Database): SqliteDialectDataba
 
 /**
  * Runs `statement` once no other connection holds the lock it needs, asking again every 20 ms
- * up to the busy timeout, without blocking the event loop: better-sqlite3 waits synchronously,
+ * up to SQLITE_BUSY_TIMEOUT_MS, without blocking the event loop: better-sqlite3 waits synchronously,
  * and a second store opening the same file in this process could then never let the first one
  * finish. Also where SQLite answers BUSY at once rather than waiting out its timeout: switching
  * a new file to WAL while another process switches it too (waiting could deadlock).
  */
 async function whenNotBusy(handle: SqliteDatabase.Database, statement: () => void): Promise<void> {
-  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  const timeoutMs = handle.pragma('busy_timeout', { simple: true }) as number;
   handle.pragma('busy_timeout = 0');
   try {
-    for (;;) {
-      try {
-        statement();
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
+    await untilUnlocked(statement, () => pause(SQLITE_LOCK_POLL_MS), SQLITE_BUSY_TIMEOUT_MS);
   } finally {
-    handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    handle.pragma(`busy_timeout = ${timeoutMs}`);
   }
 }
 

@@ -13,7 +13,8 @@ import { openStore } from '../../src/store/open.ts';
 import { sumi } from '../helpers/cli.ts';
 import { until } from '../helpers/until.ts';
 import { dovecotInstalled, startDovecot } from '../ingest/helpers/dovecot.ts';
-import { spawnSumi } from '../ingest/helpers/sumi.ts';
+import { childOutput, spawnSumi } from '../ingest/helpers/sumi.ts';
+import { holdingWriteLock } from '../store/helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +85,63 @@ describe('sumi serve', () => {
     const third = await serveOnce(db);
     expect(third.out).not.toContain('/setup?token=');
   });
+
+  it("answers while a write waits for another process's lock on a SQLite store, and makes the write once it is free", async () => {
+    const db = path.join(dir, 'locked.db');
+    const store = await openStore(db);
+    await new Accounts(store.db).createUser({
+      username: 'waiter',
+      password: 'waiting password',
+      role: 'admin',
+    });
+    await store.close();
+    const child = spawnSumi(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-fetch', '--json']);
+    const out = childOutput(child);
+    try {
+      await until('the server is listening', () => out.stdout.includes('}'));
+      const { url } = JSON.parse(out.stdout) as { url: string };
+      const login = () =>
+        fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'waiter', password: 'waiting password' }),
+        });
+      const session = async () => {
+        const response = await login();
+        const { csrfToken } = (await response.json()) as { csrfToken: string };
+        return { cookie: response.headers.get('set-cookie')!.split(';')[0]!, csrfToken };
+      };
+      const [leaving, staying] = [await session(), await session()];
+      // As `sumi ingest` storing a large report holds it.
+      const { released } = await holdingWriteLock(
+        db,
+        1500,
+        "insert into audit_log (at, action) values (1, 'other process')",
+      );
+      const answered: string[] = [];
+      // A logout deletes its session: it waits for the lock. The domain list, asked meanwhile, only reads.
+      const waiting = fetch(`${url}/api/auth/logout`, {
+        method: 'POST',
+        headers: { cookie: leaving.cookie, 'x-csrf-token': leaving.csrfToken },
+      }).then((response) => {
+        answered.push('logout');
+        return response.status;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const read = fetch(`${url}/api/domains`, { headers: { cookie: staying.cookie } }).then((response) => {
+        answered.push('domains');
+        return response.status;
+      });
+      // Before: the server's event loop stood still until the lock was released, the read with it.
+      expect(await read).toBe(200);
+      expect(answered).toEqual(['domains']);
+      expect(await waiting).toBeLessThan(300);
+      await released;
+    } finally {
+      child.kill('SIGTERM');
+      await out.exited;
+    }
+  }, 60_000);
 
   it('refuses a --listen that is not host:port', async () => {
     const result = await sumi(['serve', '--listen', 'localhost', '--db', path.join(dir, 'bad.db')]);

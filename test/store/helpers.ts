@@ -3,10 +3,12 @@
  * machine's 127.0.0.1:5432 in a schema of its own per store, dropped afterwards. When
  * PostgreSQL cannot be reached its tests are skipped with the reason in their name.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type {
@@ -19,6 +21,7 @@ import { MOVED_INTO_RECORDS } from '../../src/store/migrations/0008-results-in-r
 import { openStore } from '../../src/store/open.ts';
 import { SOURCE_ROLLUP_KEY } from '../../src/store/rollup-key.ts';
 import type { Store } from '../../src/store/types.ts';
+import { until } from '../helpers/until.ts';
 
 /** Candidate servers, `SUMI_TEST_PG` first: trust auth as root or postgres, database `test`. */
 const PG_CANDIDATES = [
@@ -82,6 +85,51 @@ export async function withOwnPostgresRole(
     await server.query(`drop role if exists ${name}`);
     await server.end();
   }
+}
+
+/**
+ * Another process holding a SQLite store's write lock for `ms`, as `sumi ingest` does while it
+ * stores a large report, having run `statement` in its transaction. Resolves once the lock is
+ * held (a connection of this process is refused it), with `released`: the other process's end,
+ * its transaction committed.
+ */
+export async function holdingWriteLock(
+  file: string,
+  ms: number,
+  statement: string,
+): Promise<{ released: Promise<void> }> {
+  const script = `
+    const db = require('better-sqlite3')(process.argv[1]);
+    db.exec('begin immediate');
+    db.exec(process.argv[3]);
+    setTimeout(() => db.exec('commit'), Number(process.argv[2]));`;
+  const holder = spawn(process.execPath, ['-e', script, file, String(ms), statement], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exit: number | null | undefined;
+  const ended = new Promise<void>((resolve, reject) =>
+    holder.once('exit', (code) => {
+      exit = code;
+      if (code === 0) resolve();
+      else reject(new Error(`the process holding the lock exited ${code}`));
+    }),
+  );
+  const probe = new SqliteDatabase(file, { timeout: 0 });
+  try {
+    await until('another process holds the write lock', () => {
+      if (exit !== undefined) throw new Error(`the process holding the lock exited ${exit} first`);
+      try {
+        probe.exec('begin immediate; rollback');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  } finally {
+    probe.close();
+  }
+  return { released: ended };
 }
 
 export interface TestEngine {

@@ -32,7 +32,15 @@ import {
 import type { Database } from '../../src/store/schema.ts';
 import { decodeText, encodeText } from '../../src/store/text.ts';
 import { until } from '../helpers/until.ts';
-import { engines, engineTitle, header, postgresServer, record, withOwnPostgresRole } from './helpers.ts';
+import {
+  engines,
+  engineTitle,
+  header,
+  holdingWriteLock,
+  postgresServer,
+  record,
+  withOwnPostgresRole,
+} from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-store-open-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -480,6 +488,60 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('a SQLite store opened with yieldWhenLocked (sumi serve)', () => {
+  it("waits for another process's write lock without blocking the event loop, serving reads meanwhile, and writes once it is free", async () => {
+    const file = path.join(dir, 'yielding.db');
+    const store = await openStore(file, { yieldWhenLocked: true });
+    const { released } = await holdingWriteLock(
+      file,
+      1500,
+      "insert into audit_log (at, action) values (1, 'other process')",
+    );
+    let last = Date.now();
+    let longestStall = 0;
+    const timer = setInterval(() => {
+      longestStall = Math.max(longestStall, Date.now() - last);
+      last = Date.now();
+    }, 10);
+    const done: string[] = [];
+    // A statement on its own, and a transaction that reads first (as the server's writes do).
+    const alone = store.db
+      .insertInto('audit_log')
+      .values({ at: 2, action: 'alone' })
+      .execute()
+      .then(() => done.push('alone'));
+    let seenInTransaction: string[] = [];
+    const inTransaction = store.db
+      .transaction()
+      .execute(async (trx) => {
+        const seen = await trx.selectFrom('audit_log').select('action').execute();
+        seenInTransaction = seen.map((row) => row.action);
+        await trx.insertInto('audit_log').values({ at: 3, action: 'in a transaction' }).execute();
+      })
+      .then(() => done.push('transaction'));
+    // Asked after the writes, answered while they wait (WAL: the lock keeps no reader out).
+    const read = store.db
+      .selectFrom('audit_log')
+      .select('action')
+      .execute()
+      .then((rows) => {
+        done.push('read');
+        return rows;
+      });
+    expect(await read).toEqual([]);
+    await Promise.all([alone, inTransaction, released]);
+    clearInterval(timer);
+    expect(done[0]).toBe('read');
+    // Begun once the other process had committed: its row is seen.
+    expect(seenInTransaction).toContain('other process');
+    // Before: the loop stood still in SQLite's busy handler until the other process committed.
+    expect(longestStall).toBeLessThan(500);
+    const rows = await store.db.selectFrom('audit_log').select('action').orderBy('id').execute();
+    expect(rows.map((row) => row.action).sort()).toEqual(['alone', 'in a transaction', 'other process']);
+    await store.close();
+  });
+});
 
 describe('writingInBulk (SQLite)', () => {
   const autocheckpoint = async (db: Kysely<Database>) =>
