@@ -262,24 +262,26 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // A stop that came once every input was taken leaves nothing undone (files and stdin; a mailbox's
-  // run is taken as cut short).
-  let cutShort = imap !== undefined || api !== undefined;
+  // A stop that came once every input (a file, stdin, a mailbox's mail) was taken leaves nothing undone.
+  let cutShort = false;
+  const stopping = {
+    signal: controller.signal,
+    onCutShort: () => {
+      cutShort = true;
+    },
+  };
   try {
     if (api !== undefined && apiToken) {
-      totals = await runApiMailbox(api, apiToken, flags, interval, store, ctx, progress, controller.signal);
+      totals = await runApiMailbox(api, apiToken, flags, interval, store, ctx, progress, stopping);
     } else if (imap !== undefined) {
-      totals = await runImap(imap, login, flags, store, ctx, progress.update, controller.signal);
+      totals = await runImap(imap, login, flags, store, ctx, progress.update, stopping);
     } else {
       const options = {
         store,
         onProgress: progress.update,
-        signal: controller.signal,
+        ...stopping,
         ...(concurrency ? { concurrency } : {}),
         ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
-        onCutShort: () => {
-          cutShort = true;
-        },
       };
       const stored = emptyTotals();
       try {
@@ -586,6 +588,12 @@ async function passwordFor(flags: IngestFlags, ctx: CliContext): Promise<string>
   return password;
 }
 
+/** What stops a run (Ctrl-C, SIGTERM), and what it is told when the stop left mail untaken. */
+interface Stopping {
+  signal: AbortSignal;
+  onCutShort: () => void;
+}
+
 async function runImap(
   url: string,
   login: ImapLogin,
@@ -593,7 +601,7 @@ async function runImap(
   store: Store,
   ctx: CliContext,
   onProgress: (p: IngestProgress) => void,
-  signal: AbortSignal,
+  stopping: Stopping,
 ): Promise<IngestTotals> {
   const t = translator(ingestText, ctx.lang);
   try {
@@ -608,7 +616,7 @@ async function runImap(
       ...(flags.flag ? { flag: flags.flag } : {}),
       ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
       watch: Boolean(flags.watch),
-      signal,
+      ...stopping,
       onProgress,
       onEvent: (event) => {
         if (event.type === 'connected') {
@@ -677,7 +685,7 @@ async function runApiMailbox(
   store: Store,
   ctx: CliContext,
   progress: { update: (p: IngestProgress) => void; done: () => void },
-  signal: AbortSignal,
+  stopping: Stopping,
 ): Promise<IngestTotals> {
   const t = translator(ingestText, ctx.lang);
   const service = isGmail(url) ? 'gmail' : 'graph';
@@ -717,7 +725,7 @@ async function runApiMailbox(
     ...(flags.flag ? { flag: flags.flag } : {}),
     ...(flags.leaveOtherMail ? { leaveOtherMail: true } : {}),
     ...(flags.watch ? { watch: true, intervalMs: interval * 1000 } : {}),
-    signal,
+    ...stopping,
     onProgress: progress.update,
     onEvent,
   };

@@ -75,6 +75,8 @@ export interface IngestImapOptions {
   watch?: boolean;
   /** Stops watching (and any pass in progress, once the mails being stored are moved). */
   signal?: AbortSignal;
+  /** IngestPathsOptions.onCutShort: `signal` stopped the run with the folder's mail not all taken. */
+  onCutShort?: () => void;
   onProgress?: (progress: IngestProgress) => void;
   onEvent?: (event: ImapEvent) => void;
   maxMessageBytes?: number;
@@ -130,8 +132,9 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
           (said.code === 'login-refused' || said.code === 'no-folder' || said.code === 'archive-refused')) ||
         error instanceof TokenError;
       if (!options.watch || (refused && !connectedOnce) || options.signal?.aborted) {
-        if (options.signal?.aborted) return totals;
-        throw said;
+        if (!options.signal?.aborted) throw said;
+        options.onCutShort?.();
+        return totals;
       }
       // As said: a server not reached or TLS failing is named for the reader, not left a socket's code.
       options.onEvent?.({
@@ -143,6 +146,8 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
       delay = Math.min(maxMs, delay * 2);
     }
   }
+  // Without watch, stopped before the folder was read.
+  if (!options.watch) options.onCutShort?.();
   return totals;
 }
 
@@ -377,7 +382,13 @@ async function pass(run: FolderRun, onPending: (count: number) => void): Promise
   try {
     for (;;) {
       const fetched = await next;
-      if (fetched.done || options.signal?.aborted) break;
+      if (fetched.done) break;
+      // Mail fetched and not to be stored: the stop left it untaken. One that came as the last
+      // group was stored finds the groups at their end, and left nothing.
+      if (options.signal?.aborted) {
+        options.onCutShort?.();
+        break;
+      }
       next = groups.next();
       await storeGroup(run, batcher, fetched.value);
     }

@@ -120,6 +120,8 @@ export interface ApiMailboxOptions<P extends string> {
    * out the service's throttling is given up at once (its mail stays for the next run).
    */
   signal?: AbortSignal;
+  /** IngestPathsOptions.onCutShort: `signal` stopped the run with listed mail not all taken. */
+  onCutShort?: () => void;
   onProgress?: (progress: IngestProgress) => void;
   onEvent?: (event: ApiMailboxEvent<P>) => void;
   maxMessageBytes?: number;
@@ -155,6 +157,8 @@ export interface Polling<P extends string> {
   /** A watch's waits after a failed pass, doubling from minMs to maxMs (default IMAP's); tests shorten them. */
   reconnect?: { minMs: number; maxMs: number } | undefined;
   signal?: AbortSignal | undefined;
+  /** ApiMailboxOptions.onCutShort: here, a pass the stop made fail. */
+  onCutShort?: (() => void) | undefined;
   /** The place read, as the events name it: { folder: 'Inbox' }, { label: 'INBOX' }. */
   place: Record<P, string>;
   onEvent?: ((event: ApiMailboxEvent<P>) => void) | undefined;
@@ -191,7 +195,7 @@ export async function pollMailbox<P extends string>(
       try {
         await pass(run);
       } catch (error) {
-        if (signal?.aborted) break;
+        if (signal?.aborted) throw error;
         if (!transient(error, passed)) throw error;
         onEvent?.({ type: 'reconnecting', error: error as Error, delayMs: delay });
         await sleep(delay, signal);
@@ -209,8 +213,10 @@ export async function pollMailbox<P extends string>(
     }
     return totals;
   } catch (error) {
-    if (signal?.aborted) return totals;
-    throw error;
+    if (!signal?.aborted) throw error;
+    // A request the stop gave up (a throttled one's wait, a token's), its mail left.
+    polling.onCutShort?.();
+    return totals;
   } finally {
     polling.client.close();
   }
@@ -251,6 +257,8 @@ export interface ListedRun {
   limits?: Partial<UnpackLimits> | undefined;
   leaveOtherMail?: boolean | undefined;
   signal?: AbortSignal | undefined;
+  /** ApiMailboxOptions.onCutShort: here, groups left untaken. */
+  onCutShort?: (() => void) | undefined;
   onProgress?: ((progress: IngestProgress) => void) | undefined;
 }
 
@@ -271,7 +279,10 @@ export async function ingestListedMails<M extends { id: string }>(
   const max = listed.maxMessageBytes ?? INGEST_MAX_MESSAGE_BYTES;
   const batcher = new AggregateBatcher(listed.store);
   for (let at = 0; at < pending.length; at += listed.groupMails) {
-    if (listed.signal?.aborted) break;
+    if (listed.signal?.aborted) {
+      listed.onCutShort?.();
+      break;
+    }
     const group = pending.slice(at, at + listed.groupMails);
     const fetched: ({ mail: M; source: Buffer; receivedAt: number | null } | null)[] = group.map(() => null);
     await eachBounded(group.entries(), listed.concurrency, undefined, async ([i, mail]) => {

@@ -12,7 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { type GmailEvent, type IngestGmailOptions, ingestGmail } from '../../src/ingest/gmail.ts';
+import {
+  GMAIL_GROUP_MAILS,
+  type GmailEvent,
+  type IngestGmailOptions,
+  ingestGmail,
+} from '../../src/ingest/gmail.ts';
 import {
   describeGmailAccessError,
   GMAIL_OTHER_MAIL_LABEL,
@@ -181,6 +186,27 @@ describe('ingestGmail', () => {
       expect((await store.countReports()).reports).toBe(3);
       // The archive labels are found, not created again.
       expect(gmail.requests.filter((r) => r.startsWith('POST') && r.endsWith('/labels'))).toHaveLength(2);
+    });
+
+    it('says a stop cut the run short only when listed mail was left, not when it came as the last group was relabelled', async () => {
+      for (let i = 0; i <= GMAIL_GROUP_MAILS; i++) gmail.add(xmlMail(`stop-${i}`));
+      /** A run stopped once its first group is stored and relabelled. */
+      const stopped = async () => {
+        const controller = new AbortController();
+        let cutShort = false;
+        const totals = await ingestGmail(`gmail://${MAILBOX}/INBOX`, {
+          ...options(),
+          signal: controller.signal,
+          onProgress: () => controller.abort(),
+          onCutShort: () => {
+            cutShort = true;
+          },
+        });
+        return { inputs: totals.inputs, cutShort };
+      };
+      expect(await stopped()).toEqual({ inputs: GMAIL_GROUP_MAILS, cutShort: true });
+      expect(await stopped()).toEqual({ inputs: 1, cutShort: false });
+      expect(gmail.in('INBOX')).toHaveLength(0);
     });
 
     it('reads a nested user label named in any case, and takes the archive label another run created meanwhile (409)', async () => {

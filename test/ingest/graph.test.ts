@@ -572,6 +572,37 @@ describe('sumi ingest graph://', () => {
     endpoint.reset();
   });
 
+  /**
+   * `sumi ingest graph://.../Inbox ARGS --json` reading the mock with the token 'good' into `db`
+   * (in the test's folder), in a child process trusting the test CA; killed at the test's end if
+   * it still runs.
+   */
+  const spawnReading = async (args: string[], db: string) => {
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, pki.caCert);
+    const child = spawnSumi(
+      [
+        'ingest',
+        ...args,
+        `graph://${MAILBOX}/Inbox`,
+        '--graph-url',
+        graphUrl,
+        '--token-env',
+        'GRAPH_TOKEN',
+        '--db',
+        path.join(dir, db),
+        '--json',
+      ],
+      { NODE_EXTRA_CA_CERTS: ca, GRAPH_TOKEN: 'good', LANG: 'en_US.UTF-8' },
+    );
+    const out = childOutput(child);
+    child.stdin.end();
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    return { child, out };
+  };
+
   it('ingests a mailbox end to end (--token-env, --graph-url, --json)', async () => {
     graph.add(reportMail({ reportId: 'cli-1' }));
     graph.add(reportMail({ reportId: 'cli-2' }));
@@ -723,30 +754,7 @@ describe('sumi ingest graph://', () => {
 
   it('--watch --interval 1 reads the folder again every second until SIGTERM (child process)', async () => {
     graph.add(reportMail({ reportId: 'cli-w-1' }));
-    const ca = path.join(dir, 'ca.pem');
-    await writeFile(ca, pki.caCert);
-    const child = spawnSumi(
-      [
-        'ingest',
-        '--watch',
-        '--interval',
-        '1',
-        `graph://${MAILBOX}/Inbox`,
-        '--graph-url',
-        graphUrl,
-        '--token-env',
-        'GRAPH_TOKEN',
-        '--db',
-        path.join(dir, 'cli-watch.db'),
-        '--json',
-      ],
-      { NODE_EXTRA_CA_CERTS: ca, GRAPH_TOKEN: 'good', LANG: 'en_US.UTF-8' },
-    );
-    const out = childOutput(child);
-    child.stdin.end();
-    onTestFinished(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
+    const { child, out } = await spawnReading(['--watch', '--interval', '1'], 'cli-watch.db');
     await until(
       'it watches',
       () => /watching Inbox for new mail, read again every 1 s/.test(out.stderr),
@@ -759,6 +767,46 @@ describe('sumi ingest graph://', () => {
     expect(await out.exited).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ reports: 2, duplicates: 0, failed: [] });
   }, 30_000);
+
+  it('SIGTERM once every mail listed was taken ends the run as it would have, saying nothing was left; one before leaves it interrupted (child process)', async () => {
+    /** A run stopped while the first request `stopAt` matches is under way (it is answered once the run says it is stopping). */
+    const stopped = async (db: string, stopAt: RegExp) => {
+      const { child, out } = await spawnReading([], db);
+      const { handle } = graph;
+      onTestFinished(() => {
+        graph.handle = handle;
+      });
+      graph.handle = (request, response, body, base) => {
+        if (!stopAt.test(`${request.method} ${request.url}`))
+          return handle.call(graph, request, response, body, base);
+        graph.handle = handle;
+        child.kill('SIGTERM');
+        void until('the run says it is stopping', () => out.stderr.includes('stopping:')).then(() =>
+          handle.call(graph, request, response, body, base),
+        );
+        return true;
+      };
+      const code = await out.exited;
+      return { code, answer: JSON.parse(out.stdout) as Record<string, unknown>, stderr: out.stderr };
+    };
+    graph.add(reportMail({ reportId: 'stop-1' }));
+    graph.add(reportMail({ reportId: 'stop-2' }));
+    // Stopped as the mails are moved, their reports stored: nothing was left.
+    const moving = await stopped('stop-late.db', /\/move$/);
+    expect(moving.stderr).toContain('every input had been read when the stop came: nothing was left undone');
+    expect(moving.stderr).not.toContain('interrupted');
+    expect(moving.code).toBe(0);
+    expect(moving.answer).toMatchObject({ reports: 2, failed: [] });
+    expect(moving.answer.interrupted).toBeUndefined();
+    expect(graph.in('inbox-id')).toHaveLength(0);
+    // Stopped as the folder is listed: its mail is left for the next run.
+    graph.add(reportMail({ reportId: 'stop-3' }));
+    const listing = await stopped('stop-early.db', /\/mailFolders\/inbox-id\/messages/);
+    expect(listing.code).toBe(130);
+    expect(listing.stderr).toContain('interrupted: what is above is stored');
+    expect(listing.answer).toMatchObject({ reports: 0, interrupted: true });
+    expect(graph.in('inbox-id')).toHaveLength(1);
+  }, 45_000);
 
   it('--watch says in Japanese that Graph cannot be reached and that it tries again (child process)', async () => {
     const child = spawnSumi(

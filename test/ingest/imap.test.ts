@@ -282,6 +282,36 @@ describe.skipIf(!dovecotInstalled)(
       expect(await count('INBOX')).toBe(2);
     });
 
+    it('says a stop cut the run short only when mail was left in the folder', async () => {
+      await append([reportMail({ reportId: 's-1' }), reportMail({ reportId: 's-2' })]);
+      const run = async (stop: 'before' | 'listed' | 'stored') => {
+        const controller = new AbortController();
+        if (stop === 'before') controller.abort();
+        let cutShort = false;
+        const totals = await ingestImap(url(), {
+          ...options(),
+          signal: controller.signal,
+          // Once the folder is searched, before its mail is fetched.
+          onEvent: (event) => {
+            if (stop === 'listed' && event.type === 'connected') controller.abort();
+          },
+          // Once a group's mail is stored and moved: here the folder's only group.
+          onProgress: () => {
+            if (stop === 'stored') controller.abort();
+          },
+          onCutShort: () => {
+            cutShort = true;
+          },
+        });
+        return { inputs: totals.inputs, cutShort };
+      };
+      expect(await run('before')).toEqual({ inputs: 0, cutShort: true });
+      expect(await run('listed')).toEqual({ inputs: 0, cutShort: true });
+      expect(await count('INBOX')).toBe(2);
+      expect(await run('stored')).toEqual({ inputs: 2, cutShort: false });
+      expect(await count('INBOX')).toBe(0);
+    });
+
     it('leaves mail in the folder when its store transaction fails, moves the rest, and a rerun completes', async () => {
       await append([reportMail({ reportId: 'c-1' }), plainMail(), reportMail({ reportId: 'c-2' })]);
       const wentAway = () => Promise.reject(new Error('database went away'));
