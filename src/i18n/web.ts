@@ -550,6 +550,10 @@ export const webText = {
     en: 'the reports cannot be stored: {reason}',
     ja: 'レポートを保存できません: {reason}',
   },
+  'imap-state.bad-archive': {
+    en: 'the archive folder will not work: {reason}',
+    ja: 'アーカイブフォルダーが使えません: {reason}',
+  },
   'imap-state.token-refused': {
     en: 'Microsoft Graph refused the access token: {reason}',
     ja: 'Microsoft Graph がアクセストークンを拒否しました: {reason}',

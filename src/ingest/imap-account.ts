@@ -255,6 +255,22 @@ export function archiveNameProblem(archive: string, imap: boolean): ArchiveNameP
 }
 
 /**
+ * An archive folder name that will not work (archiveNameProblem), given to ingestImap by a caller
+ * that did not check it first (the CLI and the settings API do: archiveProblem); the message says
+ * why in English, ingestText's `archive.problem.*` in any language.
+ */
+export class ArchiveNameError extends RangeError {
+  readonly problem: ArchiveNameProblem;
+  readonly archive: string;
+  constructor(problem: ArchiveNameProblem, archive: string) {
+    super(translate(ingestText, `archive.problem.${problem}`, 'en', { archive }));
+    this.name = 'ArchiveNameError';
+    this.problem = problem;
+    this.archive = archive;
+  }
+}
+
+/**
  * Whether the archive folder is the folder read/**
  * Whether the archive folder is the folder read (paths written with '/'; INBOX in any case, as
  * IMAP servers match it, or every name in any case: `anyCase`, as Exchange and Gmail match

@@ -11,6 +11,7 @@ import type { UnpackLimits } from '../reports/unpack.ts';
 import type { Store } from '../store/types.ts';
 import { AggregateBatcher } from './batch.ts';
 import {
+  ArchiveNameError,
   archiveIsFolder,
   archiveNameProblem,
   IMAP_DEFAULT_ARCHIVE,
@@ -90,7 +91,7 @@ export interface IngestImapOptions {
  * store failure. With `watch`, runs until `signal` aborts; only a login, folder or archive
  * folder refused at the first connection ends it with an error (a wrong password does not get
  * better by retrying). Throws RangeError for a `flag` that is no IMAP keyword, or an archive
- * folder that will not work (archiveNameProblem) or is the folder read.
+ * folder that will not work (ArchiveNameError) or is the folder read.
  */
 export async function ingestImap(url: string, options: IngestImapOptions): Promise<IngestTotals> {
   const target = parseImapUrl(url);
@@ -98,7 +99,7 @@ export async function ingestImap(url: string, options: IngestImapOptions): Promi
     throw new RangeError(`not an IMAP keyword: ${options.flag}`);
   const archive = options.archive ?? IMAP_DEFAULT_ARCHIVE;
   const problem = options.flag === undefined ? archiveNameProblem(archive, true) : null;
-  if (problem) throw new RangeError(`no archive folder (${problem}): ${JSON.stringify(archive)}`);
+  if (problem) throw new ArchiveNameError(problem, archive);
   if (options.flag === undefined && archiveIsFolder(target.folder, archive))
     throw new RangeError(`the archive folder is the folder read: ${target.folder}`);
   const password = options.accessToken ? '' : await imapPassword(options);

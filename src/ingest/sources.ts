@@ -20,6 +20,7 @@ import { parseGmailUrl } from './gmail-account.ts';
 import { ingestGraph } from './graph.ts';
 import { ingestImap } from './imap.ts';
 import {
+  ArchiveNameError,
   folderHintWords,
   ImapAccessError,
   type ImapAccessErrorCode,
@@ -75,13 +76,15 @@ export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'f
 
 /**
  * A failure Sumi itself names: the variable not set or not one the dashboard may name, no token
- * from the application's sign-in, or the mailbox's access error.
+ * from the application's sign-in, an archive folder name that will not work (kept before the
+ * settings API checked it), or the mailbox's access error.
  */
 export type MailboxSourceProblem =
   | 'no-password'
   | 'env-not-allowed'
   | 'token-failed'
   | 'store'
+  | 'bad-archive'
   | ImapAccessErrorCode
   | MailApiErrorCode;
 
@@ -380,6 +383,13 @@ function problemOf(
     return {
       problem: 'token-failed',
       reason: inBoth((lang) => translate(ingestText, `googleKey.reason.${key}`, lang, values)),
+    };
+  }
+  if (error instanceof ArchiveNameError) {
+    const { problem, archive } = error;
+    return {
+      problem: 'bad-archive',
+      reason: inBoth((lang) => translate(ingestText, `archive.problem.${problem}`, lang, { archive })),
     };
   }
   const failed = storeFailure(storeUrl, error);

@@ -347,6 +347,7 @@ export function registerSettingsRoutes(
             'env-not-allowed',
             'token-failed',
             'store',
+            'bad-archive',
             ...new Set([...IMAP_ACCESS_ERROR_CODES, ...MAIL_API_ERROR_CODES]),
           ] as [string, ...string[]])
           .nullable(),

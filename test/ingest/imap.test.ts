@@ -6,6 +6,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type ImapEvent, ingestImap, uidSet } from '../../src/ingest/imap.ts';
 import {
+  ArchiveNameError,
   archiveIsFolder,
   folderHint,
   IMAP_OTHER_MAIL_KEYWORD,
@@ -506,7 +507,9 @@ describe.skipIf(!dovecotInstalled)(
       await expect(ingestImap(url(), { ...options(), flag: 'Sumi Done' })).rejects.toThrow(RangeError);
       await expect(ingestImap(url(), { ...options(), archive: 'inbox' })).rejects.toThrow(RangeError);
       // Dovecot would make INBOX. as INBOX, then refuse every MOVE into it.
-      await expect(ingestImap(url(), { ...options(), archive: 'INBOX.' })).rejects.toThrow(RangeError);
+      await expect(ingestImap(url(), { ...options(), archive: 'INBOX.' })).rejects.toThrow(
+        new ArchiveNameError('trailing-dot', 'INBOX.'),
+      );
       const db = path.join(tmpdir(), `sumi-keyword-${process.pid}-${n}.db`);
       onTestFinished(() => rm(db, { force: true }));
       const env = { SUMI_IMAP_PASSWORD: dovecot.password };

@@ -166,6 +166,22 @@ describe.skipIf(!dovecotInstalled)(
         ja: expect.stringMatching(/（このアカウントのフォルダー: .*INBOX/),
       });
     }, 60_000);
+
+    it('names an archive folder that will not work, kept before the settings API refused such names, in each language', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      const sources = await watching(store, () => [{ ...source(1, 'f@example.jp'), archive: 'INBOX.' }]);
+      await until('it fails', () => sources.status().get(1)?.state === 'failed');
+      // Before: problem null and the error's English alone, "no archive folder (trailing-dot)".
+      expect(sources.status().get(1)).toMatchObject({
+        problem: 'bad-archive',
+        error: expect.stringMatching(/^INBOX\. ends a level with "\."/),
+        reason: {
+          en: expect.stringMatching(/^INBOX\. ends a level with "\."/),
+          ja: expect.stringMatching(/^INBOX\. は階層が「\.」で終わっています/),
+        },
+      });
+    }, 60_000);
   },
 );
 

@@ -412,6 +412,7 @@ const SOURCE_PROBLEMS = {
   'env-not-allowed': 'imap-state.env-not-allowed',
   'token-failed': 'imap-state.token-failed',
   store: 'imap-state.store',
+  'bad-archive': 'imap-state.bad-archive',
   unreachable: 'imap-state.unreachable',
   tls: 'imap-state.tls',
   'login-refused': 'imap-state.login-refused',
