@@ -493,11 +493,15 @@ async function storeGroup(
   const processed: number[] = [];
   const others: number[] = [];
   for (const { mail, outcome } of done) (outcome.other ? others : processed).push(mail.uid);
+  // imapflow answers false for a command the server refused and for one the connection closed
+  // under: the latter is no refusal, and the mail is moved by the next pass.
   const refused = (fallback: ImapReason) =>
-    new ImapAccessError('not-processed', target, warningReason(run.warnings.last, fallback), {
-      archive: options.archive ?? IMAP_DEFAULT_ARCHIVE,
-      keyword: options.flag ?? null,
-    });
+    client.usable
+      ? new ImapAccessError('not-processed', target, warningReason(run.warnings.last, fallback), {
+          archive: options.archive ?? IMAP_DEFAULT_ARCHIVE,
+          keyword: options.flag ?? null,
+        })
+      : new ImapAccessError('connection-lost', target, { key: 'closed', values: {} });
   let notProcessed: ImapAccessError | undefined;
   if (processed.length > 0) {
     const set = uidSet(processed);

@@ -547,6 +547,21 @@ describe.skipIf(!dovecotInstalled)(
       });
     });
 
+    it('says a connection lost under its MOVE as lost, not as a MOVE the server refused', async () => {
+      const relay = await startRelay(dovecot.port, { cutOn: /UID MOVE/ });
+      onTestFinished(() => relay.close());
+      await append([reportMail({ reportId: 'cut-move' })]);
+      const error = await ingestImap(url().replace(`:${dovecot.port}/`, `:${relay.port}/`), options()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ImapAccessError);
+      expect((error as ImapAccessError).code).toBe('connection-lost');
+      // Stored, and left in the folder for the next run to move.
+      expect((await store.countReports()).reports).toBe(1);
+      expect(await count('INBOX')).toBe(1);
+    });
+
     it('watches with IDLE, ingests mail as it arrives, and reconnects after the connection is cut', async () => {
       const relay = await startRelay(dovecot.port);
       onTestFinished(() => relay.close());

@@ -194,21 +194,30 @@ function canConnect(port: number): Promise<boolean> {
  * With `delayMs`, every chunk is held that long in each direction: a server 2 x delayMs away,
  * for the IMAP bench (chunks keep their order: timers of one duration fire as they were set).
  * With `answers`, what the server sends is rewritten (each chunk as latin1 text): a server that
- * answers otherwise than Dovecot.
+ * answers otherwise than Dovecot. With `cutOn`, a client's chunk that matches is not passed on:
+ * the connections are cut instead, the network failing under that command.
  */
 export async function startRelay(
   targetPort: number,
-  { delayMs = 0, answers }: { delayMs?: number; answers?: (text: string) => string } = {},
+  {
+    delayMs = 0,
+    answers,
+    cutOn,
+  }: { delayMs?: number; answers?: (text: string) => string; cutOn?: RegExp } = {},
 ): Promise<{ port: number; cut(): void; close(): Promise<void>; sent(): string[] }> {
   const sockets = new Set<net.Socket>();
   let sent = '';
   const later = (work: () => void) => (delayMs > 0 ? setTimeout(work, delayMs) : work());
-  const relay = (from: net.Socket, to: net.Socket, rewrite?: (text: string) => string) => {
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
+  const relay = (from: net.Socket, to: net.Socket, rewrite?: (text: string) => string, cutting?: RegExp) => {
     sockets.add(from);
     from.on('error', () => to.destroy());
-    from.on('data', (chunk: Buffer) =>
-      later(() => to.write(rewrite ? Buffer.from(rewrite(chunk.toString('latin1')), 'latin1') : chunk)),
-    );
+    from.on('data', (chunk: Buffer) => {
+      if (cutting?.test(chunk.toString('latin1'))) return cut();
+      later(() => to.write(rewrite ? Buffer.from(rewrite(chunk.toString('latin1')), 'latin1') : chunk));
+    });
     from.on('close', () => {
       sockets.delete(from);
       later(() => to.end());
@@ -219,18 +228,16 @@ export async function startRelay(
     inbound.on('data', (data: Buffer) => {
       sent += data.toString('latin1');
     });
-    relay(inbound, outbound);
+    relay(inbound, outbound, undefined, cutOn);
     relay(outbound, inbound, answers);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
-    cut: () => {
-      for (const s of sockets) s.destroy();
-    },
+    cut,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
+        cut();
         server.close(() => resolve());
       }),
     sent: () => sent.split('\r\n').filter(Boolean),
