@@ -586,6 +586,10 @@ export const webText = {
     en: 'the Gmail API failed: {reason}',
     ja: 'Gmail API でエラーが発生しました: {reason}',
   },
+  'imap-state.unexpected': {
+    en: 'an unexpected error: {reason}',
+    ja: '予期しないエラーが発生しました: {reason}',
+  },
   'imap-state.unreachable': {
     en: 'the server cannot be reached: {reason}',
     ja: 'サーバーに接続できません: {reason}',

@@ -11,6 +11,7 @@
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
 import { translate } from '../i18n/translate.ts';
+import { networkMessage } from '../net/errors.ts';
 import { describeStoreAccessError } from '../store/errors.ts';
 import { storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
@@ -77,7 +78,8 @@ export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'f
 /**
  * A failure Sumi itself names: the variable not set or not one the dashboard may name, no token
  * from the application's sign-in, an archive folder name that will not work (kept before the
- * settings API checked it), or the mailbox's access error.
+ * settings API checked it), the mailbox's access error, or any other error (`unexpected`, with
+ * its own words).
  */
 export type MailboxSourceProblem =
   | 'no-password'
@@ -85,8 +87,19 @@ export type MailboxSourceProblem =
   | 'token-failed'
   | 'store'
   | 'bad-archive'
+  | 'unexpected'
   | ImapAccessErrorCode
   | MailApiErrorCode;
+
+/** The problems a source's status names that are neither IMAP's access errors nor the mail APIs'. */
+export const MAILBOX_SOURCE_PROBLEMS = [
+  'no-password',
+  'env-not-allowed',
+  'token-failed',
+  'store',
+  'bad-archive',
+  'unexpected',
+] as const satisfies readonly MailboxSourceProblem[];
 
 export interface MailboxSourceStatus {
   state: MailboxSourceState;
@@ -245,6 +258,7 @@ export class MailboxSources {
         : (['no-password', missing] as const);
       set('failed', translate(ingestText, key, 'en', { env }));
       status.problem = problem;
+      status.reason = null;
       this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
       return;
     }
@@ -394,7 +408,14 @@ function problemOf(
   }
   const failed = storeFailure(storeUrl, error);
   if (failed) return { problem: 'store', reason: inBoth((lang) => describeStoreAccessError(failed, lang)) };
-  return null;
+  if (error === null) return null;
+  // Anything else, in its own words: a server's answer to a command (imapflow's responseText),
+  // else the library's or the system's message.
+  const { responseText } = error as { responseText?: unknown };
+  return {
+    problem: 'unexpected',
+    reason: typeof responseText === 'string' && responseText ? responseText : networkMessage(error),
+  };
 }
 
 function inBoth(say: (lang: Lang) => string): SaidInBoth {

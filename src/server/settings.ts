@@ -26,7 +26,7 @@ import {
 } from '../ingest/imap-account.ts';
 import { archiveProblem, readsFolder } from '../ingest/mailbox-key.ts';
 import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
-import type { MailboxSources, SourceApp } from '../ingest/sources.ts';
+import { MAILBOX_SOURCE_PROBLEMS, type MailboxSources, type SourceApp } from '../ingest/sources.ts';
 import { emptyPruneTotals, pruneOptionsFor, readRetention, writeRetentionPolicy } from '../store/prune.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
@@ -343,11 +343,7 @@ export function registerSettingsRoutes(
         /** A failure named by code, for the reader's language; `reason` carries the server's words. */
         problem: z
           .enum([
-            'no-password',
-            'env-not-allowed',
-            'token-failed',
-            'store',
-            'bad-archive',
+            ...MAILBOX_SOURCE_PROBLEMS,
             ...new Set([...IMAP_ACCESS_ERROR_CODES, ...MAIL_API_ERROR_CODES]),
           ] as [string, ...string[]])
           .nullable(),

@@ -384,6 +384,37 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     expect(sources.status().get(1)).toMatchObject({ problem: null, reason: null });
   });
 
+  it("names an error Sumi has no words for as unexpected, with the error's own words", async () => {
+    graph.reset();
+    endpoint.reset();
+    graph.tokens = new Set(['cc-1', 'cc-2', 'cc-3']);
+    graph.add(reportMail({ reportId: 'unexpected-1' }));
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    let broken = true;
+    // A fault no code of Sumi's names (not the store's access, not the mailbox's).
+    const failing = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          broken && /^(insert|quarantine)/.test(String(key))
+            ? Promise.reject(new TypeError('gremlins in the writer'))
+            : (value as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    });
+    const sources = await watching(failing, [source(1)]);
+    await until('the error is said', () => sources.status().get(1)?.problem === 'unexpected');
+    expect(sources.status().get(1)).toMatchObject({
+      state: 'reconnecting',
+      error: 'gremlins in the writer',
+      reason: 'gremlins in the writer',
+    });
+    broken = false;
+    await until('the report is stored once it passes', () => sources.status().get(1)?.reports === 1);
+    expect(sources.status().get(1)).toMatchObject({ problem: null, reason: null });
+  });
+
   it('reads a gmail:// label through the Gmail API as a Google service account acting as the mailbox, and names its refusals', async () => {
     endpoint.reset();
     gmailApi.reset();

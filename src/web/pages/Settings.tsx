@@ -6,8 +6,9 @@ import { Pager } from '../components/Pager.tsx';
 import { type Column, Table } from '../components/Table.tsx';
 import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
-import { asArray, display, isTimeField, numberOf, pick, textOf, timestamp } from '../values.ts';
+import { asArray, display, isTimeField, numberOf, pick, timestamp } from '../values.ts';
 import { RetentionPanel } from './Retention.tsx';
+import { sourceStatus } from './source-status.ts';
 
 interface Field {
   name: string;
@@ -404,58 +405,4 @@ function editedText(row: Row | undefined, name: string): string | undefined {
   const value = row?.[name];
   if (value === undefined || value === null) return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-/** The failures the server names by code, and their words. */
-const SOURCE_PROBLEMS = {
-  'no-password': 'imap-state.no-password',
-  'env-not-allowed': 'imap-state.env-not-allowed',
-  'token-failed': 'imap-state.token-failed',
-  store: 'imap-state.store',
-  'bad-archive': 'imap-state.bad-archive',
-  unreachable: 'imap-state.unreachable',
-  tls: 'imap-state.tls',
-  'login-refused': 'imap-state.login-refused',
-  'no-folder': 'imap-state.no-folder',
-  'folder-refused': 'imap-state.folder-refused',
-  'archive-refused': 'imap-state.archive-refused',
-  'not-processed': 'imap-state.not-processed',
-  'connection-lost': 'imap-state.connection-lost',
-  'token-refused': 'imap-state.token-refused',
-  forbidden: 'imap-state.forbidden',
-  'not-found': 'imap-state.not-found',
-  failed: 'imap-state.graph-failed',
-} as const satisfies Record<string, WebKey>;
-
-/** A gmail:// source's failures that Graph's words would misname. */
-const GMAIL_PROBLEMS = {
-  'token-refused': 'imap-state.gmail-token-refused',
-  forbidden: 'imap-state.gmail-forbidden',
-  'not-found': 'imap-state.gmail-not-found',
-  failed: 'imap-state.gmail-failed',
-} as const satisfies Record<string, WebKey>;
-
-/** A mailbox source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
-function sourceStatus(value: unknown, env: string, url: string, w: ReturnType<typeof useWords>): string {
-  if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
-  const status = value as {
-    state?: string;
-    error?: string | null;
-    problem?: string | null;
-    /** The server's words, or Sumi's own in both languages. */
-    reason?: string | { en: string; ja: string } | null;
-    reports?: number;
-  };
-  const parts = [w.tMaybe('imap-state.', String(status.state))];
-  const gmail = /^gmail:\/\//i.test(url)
-    ? GMAIL_PROBLEMS[status.problem as keyof typeof GMAIL_PROBLEMS]
-    : undefined;
-  const problem = status.problem
-    ? (gmail ?? SOURCE_PROBLEMS[status.problem as keyof typeof SOURCE_PROBLEMS])
-    : undefined;
-  if (problem) parts.push(w.t(problem, { env, reason: textOf(status.reason, w.lang) }));
-  else if (status.error) parts.push(status.error);
-  if (typeof status.reports === 'number' && status.reports > 0)
-    parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
-  return parts.join(' · ');
 }
