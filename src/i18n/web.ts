@@ -529,6 +529,7 @@ export const webText = {
   'field.googleKeyEnv': { en: 'Service account key variable', ja: 'サービスアカウントの鍵の環境変数' },
   'field.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
   'field.leaveOtherMail': { en: 'Other mail left', ja: 'その他のメールを残す' },
+  'field.fault': { en: 'Problem', ja: '問題' },
   'imap-state.connecting': { en: 'Connecting', ja: '接続中' },
   'imap-state.watching': { en: 'Watching', ja: '監視中' },
   'imap-state.reconnecting': { en: 'Reconnecting', ja: '再接続中' },
@@ -549,10 +550,6 @@ export const webText = {
   'imap-state.store': {
     en: 'the reports cannot be stored: {reason}',
     ja: 'レポートを保存できません: {reason}',
-  },
-  'imap-state.bad-archive': {
-    en: 'the archive folder will not work: {reason}',
-    ja: 'アーカイブフォルダーが使えません: {reason}',
   },
   'imap-state.token-refused': {
     en: 'Microsoft Graph refused the access token: {reason}',
@@ -585,6 +582,14 @@ export const webText = {
   'imap-state.gmail-failed': {
     en: 'the Gmail API failed: {reason}',
     ja: 'Gmail API でエラーが発生しました: {reason}',
+  },
+  'imap-state.bad-source': {
+    en: 'the source as stored cannot be read: change it as its problem says',
+    ja: '保存されている設定のままでは読み取れません。「問題」の欄のとおりに変更してください',
+  },
+  'imap-state.bad-archive': {
+    en: 'its archive folder will not work: change it as its problem says',
+    ja: 'アーカイブフォルダーが使えません。「問題」の欄のとおりに変更してください',
   },
   'imap-state.unexpected': {
     en: 'an unexpected error: {reason}',

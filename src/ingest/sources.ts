@@ -10,6 +10,7 @@
  */
 import { ingestText } from '../i18n/ingest.ts';
 import type { Lang } from '../i18n/lang.ts';
+import { serverText } from '../i18n/server.ts';
 import { translate } from '../i18n/translate.ts';
 import { networkMessage } from '../net/errors.ts';
 import { describeStoreAccessError } from '../store/errors.ts';
@@ -19,6 +20,7 @@ import { MailApiError, type MailApiErrorCode } from './api-access.ts';
 import { ingestGmail } from './gmail.ts';
 import { parseGmailUrl } from './gmail-account.ts';
 import { ingestGraph } from './graph.ts';
+import { parseGraphUrl } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
 import {
   ArchiveNameError,
@@ -31,6 +33,7 @@ import {
   TokenError,
   tokenReason,
 } from './imap-account.ts';
+import { archiveProblem, readsFolder } from './mailbox-key.ts';
 import {
   clientCredentialsToken,
   GMAIL_MODIFY_SCOPE,
@@ -41,6 +44,7 @@ import {
   parseServiceAccountKey,
   ServiceAccountKeyError,
   serviceAccountToken,
+  tokenEndpointUrl,
 } from './oauth.ts';
 
 /**
@@ -77,15 +81,16 @@ export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'f
 
 /**
  * A failure Sumi itself names: the variable not set or not one the dashboard may name, no token
- * from the application's sign-in, an archive folder name that will not work (kept before the
- * settings API checked it), the mailbox's access error, or any other error (`unexpected`, with
- * its own words).
+ * from the application's sign-in, the source as stored not one that can be watched (its URL or
+ * sign-in: `bad-source`; its archive folder: `bad-archive`; see storedSourceFault), the mailbox's
+ * access error, or any other error (`unexpected`, with its own words).
  */
 export type MailboxSourceProblem =
   | 'no-password'
   | 'env-not-allowed'
   | 'token-failed'
   | 'store'
+  | 'bad-source'
   | 'bad-archive'
   | 'unexpected'
   | ImapAccessErrorCode
@@ -97,6 +102,7 @@ export const MAILBOX_SOURCE_PROBLEMS = [
   'env-not-allowed',
   'token-failed',
   'store',
+  'bad-source',
   'bad-archive',
   'unexpected',
 ] as const satisfies readonly MailboxSourceProblem[];
@@ -153,6 +159,66 @@ export interface MailboxSourcesOptions {
   /** Trust these CA certificates (PEM) for Graph and the token endpoint instead of the system's: tests. */
   ca?: string | Buffer;
   now?: () => number;
+}
+
+/**
+ * What keeps a source as stored from being watched: a field the settings API refuses (the URL, the
+ * sign-in its kind needs, the tenant or token endpoint, the archive folder: archiveProblem, or the
+ * folder read), kept from before the rule that refuses it (INBOX. as an archive before 95814a2).
+ * The field and why, in both languages; null when it can be watched.
+ */
+export function storedSourceFault(
+  spec: Pick<MailboxSourceSpec, 'url' | 'archive' | 'app'>,
+): { problem: 'bad-source' | 'bad-archive'; field: string; reason: SaidInBoth } | null {
+  const { url, app } = spec;
+  const source = (field: string, reason: SaidInBoth) => ({ problem: 'bad-source' as const, field, reason });
+  const said = (key: keyof typeof serverText & `source.${string}`, values?: Record<string, string>) =>
+    inBoth((lang) => translate(serverText, key, lang, values));
+  const graph = /^graph:\/\//i.test(url);
+  const gmail = /^gmail:\/\//i.test(url);
+  if (!graph && !gmail && !/^imaps?:\/\//i.test(url)) return source('url', said('source.url', { url }));
+  try {
+    if (graph) parseGraphUrl(url);
+    else if (gmail) parseGmailUrl(url);
+    else parseImapUrl(url);
+  } catch {
+    const words = graph ? 'error.badGraphUrl' : gmail ? 'error.badGmailUrl' : 'error.badImapUrl';
+    return source(
+      'url',
+      inBoth((lang) => translate(ingestText, words, lang, { url })),
+    );
+  }
+  const google = app !== null && 'googleKeyEnv' in app;
+  if (graph && google) return source('googleKeyEnv', said('source.googleKeyGraph'));
+  if (graph && !app) return source('clientId', said('source.graphNeedsApp'));
+  if (gmail && !google) return source('googleKeyEnv', said('source.gmailNeedsKey'));
+  if (app && !google) {
+    try {
+      if (app.tokenUrl === undefined) microsoftTokenUrl(app.tenant ?? '');
+    } catch {
+      return source('tenant', said('source.badTenant', { tenant: app.tenant ?? '' }));
+    }
+    try {
+      if (app.tokenUrl !== undefined) tokenEndpointUrl(app.tokenUrl);
+    } catch {
+      return source('tokenUrl', said('source.badTokenUrl', { url: app.tokenUrl! }));
+    }
+  }
+  const reason = archiveFault(url, spec.archive);
+  return reason && { problem: 'bad-archive', field: 'archive', reason };
+}
+
+/**
+ * Why `archive` will not do as the source URL's archive folder, in both languages: a name that
+ * will not work (archiveProblem), or the folder read, whose mail would come back as new for ever.
+ */
+export function archiveFault(url: string, archive: string): SaidInBoth | null {
+  const problem = archiveProblem(url, archive);
+  if (problem)
+    return inBoth((lang) => translate(ingestText, `archive.problem.${problem}`, lang, { archive }));
+  if (readsFolder(url, archive))
+    return inBoth((lang) => translate(serverText, 'source.archiveIsFolder', lang, { archive }));
+  return null;
 }
 
 /** Whether two specs watch the same way (else the watcher restarts). */
@@ -244,6 +310,19 @@ export class MailboxSources {
       status.reason = named?.reason ?? null;
       status.since = this.#now();
     };
+    /** Fails before watching, for a reason Sumi names: the watcher is never started. */
+    const refuse = (problem: MailboxSourceProblem, error: string, reason: SaidInBoth | null) => {
+      set('failed', error);
+      status.problem = problem;
+      status.reason = reason;
+      this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
+    };
+    // A source kept from before a rule that refuses it says why, and never connects.
+    const fault = storedSourceFault(spec);
+    if (fault) {
+      refuse(fault.problem, `${fault.field}: ${fault.reason.en}`, fault.reason);
+      return;
+    }
     const env = sourceSecretEnv(spec);
     const allowed = sourceEnvAllowed(env);
     const secret = allowed ? (this.#options.env ?? process.env)[env] : undefined;
@@ -256,10 +335,7 @@ export class MailboxSources {
       const [problem, key] = !allowed
         ? (['env-not-allowed', 'serve.envNotAllowed'] as const)
         : (['no-password', missing] as const);
-      set('failed', translate(ingestText, key, 'en', { env }));
-      status.problem = problem;
-      status.reason = null;
-      this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
+      refuse(problem, translate(ingestText, key, 'en', { env }), null);
       return;
     }
     let stored = 0;

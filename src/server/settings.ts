@@ -24,9 +24,14 @@ import {
   parseImapUrl,
   SOURCE_ENV_NAME,
 } from '../ingest/imap-account.ts';
-import { archiveProblem, readsFolder } from '../ingest/mailbox-key.ts';
 import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
-import { MAILBOX_SOURCE_PROBLEMS, type MailboxSources, type SourceApp } from '../ingest/sources.ts';
+import {
+  archiveFault,
+  MAILBOX_SOURCE_PROBLEMS,
+  type MailboxSources,
+  type SourceApp,
+  storedSourceFault,
+} from '../ingest/sources.ts';
 import { emptyPruneTotals, pruneOptionsFor, readRetention, writeRetentionPolicy } from '../store/prune.ts';
 import type { Store } from '../store/types.ts';
 import { accountError } from './auth.ts';
@@ -335,6 +340,12 @@ export function registerSettingsRoutes(
     /** The Google service account it signs in as: the variable holding its JSON key, or null. */
     googleKeyEnv: z.string().nullable(),
     createdAt: z.number(),
+    /**
+     * What keeps the source as stored from being watched, kept from before a rule that refuses it
+     * (an archive folder such as INBOX.): the field, and why in both languages; an edit must change
+     * it (or the source be removed). Null for a source that can be watched.
+     */
+    fault: z.object({ field: z.string(), reason: z.object({ en: z.string(), ja: z.string() }) }).nullable(),
     /** Null when this server does not watch the sources (`sumi serve --no-fetch`). */
     status: z
       .object({
@@ -382,14 +393,10 @@ export function registerSettingsRoutes(
     key: keyof typeof serverText & `source.${string}`,
     values?: Record<string, string | number>,
   ) => inBoth(serverText, key, values);
-  /**
-   * A source's archive folder is one that works (archiveProblem), not the folder (or label) read: its
-   * mail would come back as new for ever.
-   */
+  /** A source's archive folder is one that works, not the folder (or label) read (archiveFault). */
   const checkedArchive = (url: string, archive: string) => {
-    const problem = archiveProblem(url, archive);
-    if (problem) throw badSource('archive', inBoth(ingestText, `archive.problem.${problem}`, { archive }));
-    if (readsFolder(url, archive)) throw badSource('archive', said('source.archiveIsFolder', { archive }));
+    const why = archiveFault(url, archive);
+    if (why) throw badSource('archive', why);
   };
   /**
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the
@@ -461,6 +468,7 @@ export function registerSettingsRoutes(
       return {
         sources: sources.map(({ app: signIn, ...s }) => {
           const entra = signIn && 'clientId' in signIn ? signIn : null;
+          const fault = storedSourceFault({ ...s, app: signIn });
           return {
             ...s,
             clientId: entra?.clientId ?? null,
@@ -468,6 +476,7 @@ export function registerSettingsRoutes(
             tenant: entra?.tenant ?? null,
             tokenUrl: entra?.tokenUrl ?? null,
             googleKeyEnv: signIn && 'googleKeyEnv' in signIn ? signIn.googleKeyEnv : null,
+            fault: fault && { field: fault.field, reason: fault.reason },
             status: status?.get(s.id) ?? null,
           };
         }),

@@ -522,3 +522,54 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     expect(endpoint.requests.map((r) => r.form.client_secret)).not.toContain('not for graph');
   });
 });
+
+describe('MailboxSources naming every failure', () => {
+  it('says in both languages why a source kept from before a rule cannot be watched, and never connects it', async () => {
+    const store = await openStore(':memory:');
+    onTestFinished(() => store.close());
+    const spec = (id: number, url: string, archive: string, app: SourceApp | null = null) => ({
+      id,
+      url,
+      passwordEnv: 'SUMI_IMAP_PASSWORD',
+      archive,
+      leaveOtherMail: false,
+      app,
+    });
+    const sources = new MailboxSources({
+      store,
+      list: async () => [
+        // Stored before 95814a2 refused such names. Port 9 (discard): a watcher that connected
+        // would fail there as unreachable.
+        spec(1, 'imap://dmarc@127.0.0.1:9/INBOX', 'INBOX.'),
+        spec(2, 'graph://dmarc@example.jp/Inbox', ' Done', {
+          clientId: 'sumi-app',
+          secretEnv: 'SUMI_GRAPH_SECRET',
+          tenant: 'example.onmicrosoft.com',
+        }),
+        spec(3, 'graph://dmarc@example.jp/Inbox', 'Done'),
+      ],
+      env: { SUMI_IMAP_PASSWORD: 'p', SUMI_GRAPH_SECRET: 's' },
+    });
+    onTestFinished(() => sources.close());
+    await sources.start();
+    const status = sources.status();
+    expect(status.get(1)).toMatchObject({
+      state: 'failed',
+      problem: 'bad-archive',
+      reason: {
+        en: expect.stringContaining('INBOX. ends a level with "."'),
+        ja: expect.stringContaining('INBOX. は階層が「.」で終わっています'),
+      },
+    });
+    expect(status.get(2)).toMatchObject({
+      state: 'failed',
+      problem: 'bad-archive',
+      reason: { en: expect.stringContaining('" Done" begins or ends with a space'), ja: expect.any(String) },
+    });
+    expect(status.get(3)).toMatchObject({
+      state: 'failed',
+      problem: 'bad-source',
+      reason: { ja: expect.stringContaining('graph:// の取り込み元はアプリケーション') },
+    });
+  });
+});

@@ -1104,6 +1104,33 @@ for (const engine of engines) {
         }
       });
 
+      it('shows what keeps a source stored before a rule from being watched, in both languages, and takes the edit that mends it', async () => {
+        const root = await as('root');
+        // Stored before archive names such as INBOX. were refused (95814a2).
+        const id = await h.accounts.addMailboxSource({
+          url: 'imaps://old@imap.example/INBOX',
+          passwordEnv: 'SUMI_IMAP_PASSWORD',
+          archive: 'INBOX.',
+        });
+        const listed = async () =>
+          (await root.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
+        expect((await listed()).fault).toEqual({
+          field: 'archive',
+          reason: {
+            en: expect.stringContaining('INBOX. ends a level with "."'),
+            ja: expect.stringContaining('INBOX. は階層が「.」で終わっています'),
+          },
+        });
+        // An edit that keeps the archive says why it is refused; one that mends it is taken.
+        const kept = await root.request('PATCH', `/api/imap-sources/${id}`, { leaveOtherMail: true });
+        expect(kept.statusCode).toBe(400);
+        expect(kept.json().error.message).toContain('archive: INBOX. ends a level with "."');
+        const mended = await root.request('PATCH', `/api/imap-sources/${id}`, { archive: 'INBOX/Done' });
+        expect(mended.statusCode, mended.body).toBe(200);
+        expect(await listed()).toMatchObject({ archive: 'INBOX/Done', fault: null });
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
+      });
+
       it('keeps Microsoft 365 sources that sign in as an application, naming only variables meant for them', async () => {
         const root = await as('root');
         const post = (body: Record<string, unknown>) => root.request('POST', '/api/imap-sources', body);

@@ -1,6 +1,6 @@
 /** A mailbox source's row on the settings page, in each language. */
 import { describe, expect, it } from 'vitest';
-import { sourceStatus } from '../../src/web/pages/source-status.ts';
+import { sourceFault, sourceStatus } from '../../src/web/pages/source-status.ts';
 import { wordsIn } from '../../src/web/words.ts';
 
 describe('mailbox source status', () => {
@@ -22,5 +22,22 @@ describe('mailbox source status', () => {
     expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, ja)).toBe(
       '再接続中 · 予期しないエラーが発生しました: gremlins in the writer',
     );
+  });
+
+  it("says a source kept from before a rule must be changed, and why, in the reader's language", () => {
+    const reason = { en: 'INBOX. ends a level with "."', ja: 'INBOX. は階層が「.」で終わっています' };
+    const status = { state: 'failed', error: 'x', problem: 'bad-archive', reason, reports: 0 };
+    const url = 'imaps://dmarc@imap.example/INBOX';
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, en)).toBe(
+      'Failed · its archive folder will not work: change it as its problem says',
+    );
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, ja)).toContain(
+      '失敗 · アーカイブフォルダーが使えません',
+    );
+    expect(sourceFault({ field: 'archive', reason }, en)).toBe('archive: INBOX. ends a level with "."');
+    expect(sourceFault({ field: 'archive', reason }, ja)).toBe(
+      'archive: INBOX. は階層が「.」で終わっています',
+    );
+    expect(sourceFault(null, ja)).toBe('');
   });
 });

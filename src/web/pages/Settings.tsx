@@ -8,7 +8,7 @@ import { useWords, type WebKey } from '../i18n.tsx';
 import { useResource } from '../resource.ts';
 import { asArray, display, isTimeField, numberOf, pick, timestamp } from '../values.ts';
 import { RetentionPanel } from './Retention.tsx';
-import { sourceStatus } from './source-status.ts';
+import { sourceFault, sourceStatus } from './source-status.ts';
 
 interface Field {
   name: string;
@@ -274,7 +274,9 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                         String(r.url ?? ''),
                         w,
                       )
-                    : display(r[key], w),
+                    : key === 'fault' && tab.id === 'imap'
+                      ? sourceFault(r[key], w)
+                      : display(r[key], w),
           }));
           if (tab.idKey) {
             columns.push({

@@ -1,4 +1,4 @@
-/** A mailbox source's row as the settings page says it: its watcher's state. */
+/** A mailbox source's row as the settings page says it: its watcher's state, and what keeps it from being watched. */
 
 import { textOf } from '../values.ts';
 import type { WebKey, Words } from '../words.ts';
@@ -9,6 +9,7 @@ const SOURCE_PROBLEMS = {
   'env-not-allowed': 'imap-state.env-not-allowed',
   'token-failed': 'imap-state.token-failed',
   store: 'imap-state.store',
+  'bad-source': 'imap-state.bad-source',
   'bad-archive': 'imap-state.bad-archive',
   unexpected: 'imap-state.unexpected',
   unreachable: 'imap-state.unreachable',
@@ -56,4 +57,14 @@ export function sourceStatus(value: unknown, env: string, url: string, w: Words)
   if (typeof status.reports === 'number' && status.reports > 0)
     parts.push(w.t('imap-state.reports', { count: w.num(status.reports) }));
   return parts.join(' · ');
+}
+
+/**
+ * What keeps the source as stored from being watched (a field kept from before the rule that
+ * refuses it) as an edit's refusal would say it, the field first; empty for none.
+ */
+export function sourceFault(value: unknown, w: Words): string {
+  if (!value || typeof value !== 'object') return '';
+  const fault = value as { field?: unknown; reason?: unknown };
+  return `${String(fault.field)}: ${textOf(fault.reason, w.lang)}`;
 }
