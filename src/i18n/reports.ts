@@ -288,15 +288,33 @@ export const reportWarningText = {
 } satisfies UiCatalog;
 
 /**
+ * How a file uploaded through the dashboard or the API is kept as a source: `upload://NAME/FILE`,
+ * the uploader's user name (which holds no '/') and the file's name, a URL as every input that is
+ * no file is kept (smtp://, imaps://, graph://, gmail://). sourceWords says it in the reader's
+ * words. A file's name never holds '/', so no file is taken for an upload (an upload's source was
+ * kept as `upload by NAME: FILE` before: such rows stay as they are, in English).
+ */
+export function uploadSource(username: string, file: string): string {
+  return `upload://${username}/${file}`;
+}
+
+const UPLOAD_SOURCE = /^upload:\/\/([^/]+)\/(.*)$/s;
+
+/**
  * Where an input or a part of it was, in the reader's words: `mail.eml > attachment 2 r.zip >
  * entry a.xml > gunzip` is how the store keeps it (one form, in every language, as a path is);
  * in Japanese each step inside the input is said in Japanese. The input's own name (the first
- * step) is never changed.
+ * step) is never changed, but for an upload's (uploadSource), said as who uploaded which file.
  */
 export function sourceWords(source: string, lang: Lang): string {
-  if (lang === 'en' || !source.includes(' > ')) return source;
-  const [input, ...steps] = source.split(' > ');
-  return [input, ...steps.map(stepInJapanese)].join(' > ');
+  const [input = '', ...steps] = source.split(' > ');
+  const upload = UPLOAD_SOURCE.exec(input);
+  const first = !upload
+    ? input
+    : lang === 'ja'
+      ? `${upload[1]} によるアップロード: ${upload[2]}`
+      : `upload by ${upload[1]}: ${upload[2]}`;
+  return [first, ...(lang === 'ja' ? steps.map(stepInJapanese) : steps)].join(' > ');
 }
 
 function stepInJapanese(step: string): string {

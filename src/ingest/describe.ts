@@ -16,11 +16,14 @@ import type { IngestTotals } from './totals.ts';
 
 /**
  * A quarantine entry's reason, without the entry's own source in front: the reason of an input
- * that failed whole starts with where it was, which is shown beside it.
+ * that failed whole starts with where it was (as kept, or in English words: an upload's), which is
+ * shown beside it.
  */
 export function quarantineReason(entry: { source: string; errorMessage: string }): string {
-  const prefix = `${entry.source}: `;
-  return entry.errorMessage.startsWith(prefix) ? entry.errorMessage.slice(prefix.length) : entry.errorMessage;
+  const prefix = [entry.source, sourceWords(entry.source, 'en')]
+    .map((where) => `${where}: `)
+    .find((where) => entry.errorMessage.startsWith(where));
+  return prefix ? entry.errorMessage.slice(prefix.length) : entry.errorMessage;
 }
 
 /** Why an input gave no report, in words, starting with where it is. */

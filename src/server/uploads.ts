@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../auth/accounts.ts';
 import { type DomainScope, scopeAllows } from '../auth/scope.ts';
-import { sourceWords } from '../i18n/reports.ts';
+import { sourceWords, uploadSource } from '../i18n/reports.ts';
 import { serverText } from '../i18n/server.ts';
 import { translate } from '../i18n/translate.ts';
 import { totalsAnswer } from '../ingest/describe.ts';
@@ -146,7 +146,7 @@ export function registerUploadRoutes(
         const target = scopedStore(store, caller.scope);
         const receivedAt = Math.floor(Date.now() / 1000);
         for (const file of files) {
-          const source = `upload by ${caller.user.username}: ${file.name}`;
+          const source = uploadSource(caller.user.username, file.name);
           const bytes = await readFile(file.spooled);
           for await (const input of wholeInputMessages(bytes, source, file.name, receivedAt)) {
             let message: Buffer;

@@ -8,6 +8,7 @@ import {
   reportErrorText,
   reportWarningText,
   sourceWords,
+  uploadSource,
   zipFaultText,
 } from '../../src/i18n/reports.ts';
 import { gzipFault } from '../../src/reports/gzip.ts';
@@ -84,6 +85,21 @@ describe('report error and warning texts', () => {
       'in/entry > x.eml > 添付 2 r.zip > zip 内 d/gunzip > gzip 展開 > 本文 > 添付 3',
     );
     expect(sourceWords('imap://u@host/INBOX;UID=7', 'ja')).toBe('imap://u@host/INBOX;UID=7');
+  });
+
+  it("says who uploaded a file in the reader's words, from the form an upload is kept in only", () => {
+    const kept = `${uploadSource('alice', 'r.zip')} > entry a.xml`;
+    expect(kept).toBe('upload://alice/r.zip > entry a.xml');
+    expect(sourceWords(kept, 'en')).toBe('upload by alice: r.zip > entry a.xml');
+    expect(sourceWords(kept, 'ja')).toBe('alice によるアップロード: r.zip > zip 内 a.xml');
+    expect(sourceWords(`${uploadSource('bob@example.jp', 'box.mbox')} #2`, 'ja')).toBe(
+      'bob@example.jp によるアップロード: box.mbox #2',
+    );
+    // A file so named, and an upload kept in the English of before, are said as they are.
+    expect(sourceWords('upload by alice: r.zip > entry a.xml', 'ja')).toBe(
+      'upload by alice: r.zip > zip 内 a.xml',
+    );
+    expect(sourceWords('in/upload://alice/r.zip', 'ja')).toBe('in/upload://alice/r.zip');
   });
 
   it('describes a warning', () => {

@@ -45,7 +45,7 @@ for (const engine of engines) {
         tls_reports: 0,
         failed: [
           {
-            source: 'upload by alice: both.zip > entry theirs.xml',
+            source: 'upload://alice/both.zip > entry theirs.xml',
             code: 'out-of-scope',
             error:
               'upload by alice: both.zip > entry theirs.xml: a report for b.example, which is not one of your domains; it was not stored.',
@@ -85,7 +85,7 @@ for (const engine of engines) {
       });
       expect(response.statusCode, response.body).toBe(200);
       expect(response.json().failed).toEqual([
-        expect.objectContaining({ source: expect.stringMatching(/^upload by root: cut\.mbox\.gz #\d$/) }),
+        expect.objectContaining({ source: expect.stringMatching(/^upload:\/\/root\/cut\.mbox\.gz #\d$/) }),
       ]);
     });
 
@@ -106,13 +106,47 @@ for (const engine of engines) {
       expect(response.json()).toMatchObject({
         reports: 0,
         failed: [
-          { source: 'upload by alice: mixed.zip > entry broken.xml', code: 'xml-not-well-formed' },
-          { source: 'upload by alice: mixed.zip > entry theirs.xml', code: 'out-of-scope' },
+          { source: 'upload://alice/mixed.zip > entry broken.xml', code: 'xml-not-well-formed' },
+          { source: 'upload://alice/mixed.zip > entry theirs.xml', code: 'out-of-scope' },
         ],
       });
       const [kept] = await h.store.listQuarantine({ limit: 1 });
-      expect(kept?.source).toBe('upload by alice: mixed.zip > entry broken.xml');
+      expect(kept?.source).toBe('upload://alice/mixed.zip > entry broken.xml');
       expect((await h.store.getRawReport(kept!.id, 'quarantine'))?.toString()).toBe(broken);
+    });
+
+    it("says who uploaded a file that gave no report in the reader's language, never taking a file's name for it", async () => {
+      const root = await as('root');
+      const upload = async (name: string, lang: string) =>
+        (
+          await root.request('POST', '/api/uploads', undefined, {
+            payload: multipart([{ name, content: '' }]).payload,
+            headers: { ...multipart([]).headers, 'accept-language': lang },
+          })
+        ).json().failed[0];
+      expect(await upload('empty.xml', 'en')).toEqual({
+        source: 'upload://root/empty.xml',
+        code: 'empty-input',
+        error: 'upload by root: empty.xml: The input is empty.',
+      });
+      expect((await upload('empty.xml', 'ja')).error).toBe(
+        'root によるアップロード: empty.xml: 入力が空です。',
+      );
+      // A file named as uploads were once kept is a file's name, said as it is.
+      expect((await upload('upload by bob: x.xml', 'ja')).error).toBe(
+        'root によるアップロード: upload by bob: x.xml: 入力が空です。',
+      );
+      // The quarantine's reason goes without its source, which the list shows beside it.
+      const [kept] = (
+        await root.request('GET', '/api/quarantine?limit=1', undefined, {
+          headers: { 'accept-language': 'ja' },
+        })
+      ).json().entries;
+      expect(kept).toMatchObject({
+        source: 'upload://root/upload by bob: x.xml',
+        sources: expect.arrayContaining(['upload://root/empty.xml']),
+        errorMessage: '入力が空です。',
+      });
     });
 
     it("stores a mail's report inside the scope and refuses the other, in the reader's language", async () => {
@@ -138,10 +172,10 @@ for (const engine of engines) {
         reports: 1,
         failed: [
           {
-            source: 'upload by alice: both.eml > attachment 1 theirs.xml.gz > gunzip',
+            source: 'upload://alice/both.eml > attachment 1 theirs.xml.gz > gunzip',
             code: 'out-of-scope',
             error:
-              'upload by alice: both.eml > 添付 1 theirs.xml.gz > gzip 展開: あなたの担当外のドメイン b.example のレポートのため、保存しませんでした。',
+              'alice によるアップロード: both.eml > 添付 1 theirs.xml.gz > gzip 展開: あなたの担当外のドメイン b.example のレポートのため、保存しませんでした。',
           },
         ],
       });

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { sourceWords } from '../../i18n/reports.ts';
 import { withQuery } from '../api.ts';
 import { Async } from '../components/Async.tsx';
 import { Fields } from '../components/Fields.tsx';
@@ -232,7 +233,7 @@ export function Report({ id }: { id: string }) {
                       >
                         {w.t('reports.copy', { id: copy.id })}
                       </a>{' '}
-                      {w.date(copy.ingestedAt)} · {copy.source}
+                      {w.date(copy.ingestedAt)} · {sourceWords(copy.source, w.lang)}
                     </li>
                   ))}
                 </ul>

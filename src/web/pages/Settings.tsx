@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { sourceWords } from '../../i18n/reports.ts';
 import { request, withQuery } from '../api.ts';
 import { Async, ErrorBox } from '../components/Async.tsx';
 import { Pager } from '../components/Pager.tsx';
@@ -276,7 +277,9 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                       )
                     : key === 'fault' && tab.id === 'imap'
                       ? sourceFault(r[key], w)
-                      : display(r[key], w),
+                      : tab.id === 'quarantine' && (key === 'source' || key === 'sources')
+                        ? display(placesIn(r[key], w), w)
+                        : display(r[key], w),
           }));
           if (tab.idKey) {
             columns.push({
@@ -392,6 +395,12 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
       )}
     </>
   );
+}
+
+/** A quarantined input's source, or its list of them, in the reader's words (sourceWords). */
+function placesIn(value: unknown, w: ReturnType<typeof useWords>): unknown {
+  if (typeof value === 'string') return sourceWords(value, w.lang);
+  return Array.isArray(value) ? value.map((each) => placesIn(each, w)) : value;
 }
 
 /** The roles a user may have, the least first (what a user added gets unless told). */
