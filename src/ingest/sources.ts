@@ -23,7 +23,6 @@ import { ingestGraph } from './graph.ts';
 import { parseGraphUrl } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
 import {
-  ArchiveNameError,
   folderHintWords,
   ImapAccessError,
   type ImapAccessErrorCode,
@@ -473,13 +472,6 @@ function problemOf(
     return {
       problem: 'token-failed',
       reason: inBoth((lang) => translate(ingestText, `googleKey.reason.${key}`, lang, values)),
-    };
-  }
-  if (error instanceof ArchiveNameError) {
-    const { problem, archive } = error;
-    return {
-      problem: 'bad-archive',
-      reason: inBoth((lang) => translate(ingestText, `archive.problem.${problem}`, lang, { archive })),
     };
   }
   const failed = storeFailure(storeUrl, error);

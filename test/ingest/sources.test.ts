@@ -175,7 +175,7 @@ describe.skipIf(!dovecotInstalled)(
       // Before: problem null and the error's English alone, "no archive folder (trailing-dot)".
       expect(sources.status().get(1)).toMatchObject({
         problem: 'bad-archive',
-        error: expect.stringMatching(/^INBOX\. ends a level with "\."/),
+        error: expect.stringMatching(/^archive: INBOX\. ends a level with "\."/),
         reason: {
           en: expect.stringMatching(/^INBOX\. ends a level with "\."/),
           ja: expect.stringMatching(/^INBOX\. は階層が「\.」で終わっています/),
