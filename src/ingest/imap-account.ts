@@ -271,7 +271,6 @@ export class ArchiveNameError extends RangeError {
 }
 
 /**
- * Whether the archive folder is the folder read/**
  * Whether the archive folder is the folder read (paths written with '/'; INBOX in any case, as
  * IMAP servers match it, or every name in any case: `anyCase`, as Exchange and Gmail match
  * folder and label names): every mail moved there would arrive again as new, and a watch would
