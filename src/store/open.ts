@@ -162,11 +162,10 @@ async function openSqlite(file: string, create: boolean, yieldWhenLocked: boolea
     // syncs the database file, and during an ingest they cost more than the writes.
     handle.pragma(`wal_autocheckpoint = ${SQLITE_WAL_CHECKPOINT_PAGES}`);
     const database = cachingStatements(handle);
-    const db = new Kysely<Database>({
-      dialect: yieldWhenLocked
-        ? new YieldingSqliteDialect({ database }, handle, SQLITE_BUSY_TIMEOUT_MS)
-        : new SqliteDialect({ database }),
-    });
+    const dialect = yieldWhenLocked
+      ? new YieldingSqliteDialect({ database }, handle, SQLITE_BUSY_TIMEOUT_MS)
+      : new SqliteDialect({ database });
+    const db = new Kysely<Database>({ dialect });
     if (pendingSqliteMigrations(handle, file)) {
       // IMMEDIATE takes the write lock first, so a second process opening the same file at
       // once waits here, then finds nothing left to do (or a newer Sumi's migrations: refused).
@@ -180,6 +179,9 @@ async function openSqlite(file: string, create: boolean, yieldWhenLocked: boolea
         throw error;
       }
     }
+    if (dialect instanceof YieldingSqliteDialect && file !== ':memory:') {
+      await dialect.readFrom(cachingStatements(readingConnection(file)));
+    }
     const bulk = file === ':memory:' ? undefined : checkpointingAside(handle, file);
     const files = file === ':memory:' ? [] : ['', '-wal', '-shm'].map((end) => path.resolve(file + end));
     return await withRollupFolded(new KyselyStore(db, 'sqlite', () => db.destroy(), bulk, files));
@@ -187,6 +189,15 @@ async function openSqlite(file: string, create: boolean, yieldWhenLocked: boolea
     handle.close();
     throw error;
   }
+}
+
+/** A second connection to a store's file that only reads (sumi serve's, while the first writes). */
+function readingConnection(file: string): SqliteDatabase.Database {
+  const handle = new SqliteDatabase(file, { timeout: 0 });
+  handle.pragma('query_only = ON');
+  // As the writing connection's: the analyses' GROUP BYs sort in memory.
+  handle.pragma('temp_store = MEMORY');
+  return handle;
 }
 
 /**

@@ -10,6 +10,12 @@
  * connection to others in between: reads go on meanwhile, WAL never locks them out. Transactions
  * begin IMMEDIATE, taking the write lock before their first statement, so none inside one finds
  * it taken (a deferred one could, and could then only be rolled back: its snapshot was stale).
+ *
+ * Once the store is open (`readFrom`), a SELECT that is not part of a transaction or of a
+ * connection that has written runs on a second connection of its own: Kysely's SQLite driver
+ * gives its one connection to one caller at a time, and a write transaction held it for its whole
+ * length (an upload of a large report: seconds) while every page's reads waited behind it. WAL
+ * lets the second connection read the last commit meanwhile.
  */
 import type SqliteDatabase from 'better-sqlite3';
 import {
@@ -17,8 +23,10 @@ import {
   type DatabaseConnection,
   type Driver,
   type QueryResult,
+  SelectQueryNode,
   SqliteDialect,
   type SqliteDialectConfig,
+  SqliteDriver,
 } from 'kysely';
 
 /** How often a statement that found the database locked is tried again. */
@@ -58,6 +66,7 @@ export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class YieldingSqliteDialect extends SqliteDialect {
   readonly #handle: SqliteDatabase.Database;
   readonly #timeoutMs: number;
+  readonly #reads: { driver?: Driver } = {};
 
   constructor(config: SqliteDialectConfig, handle: SqliteDatabase.Database, timeoutMs: number) {
     super(config);
@@ -66,7 +75,17 @@ export class YieldingSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new YieldingDriver(super.createDriver(), this.#handle, this.#timeoutMs);
+    return new YieldingDriver(super.createDriver(), this.#handle, this.#timeoutMs, this.#reads);
+  }
+
+  /**
+   * Reads go to `database`, a second connection to the same file, from now on: called once the
+   * store is open, as the migrations that ran at its opening read what they had just written.
+   */
+  async readFrom(database: SqliteDialectConfig['database']): Promise<void> {
+    const driver = new SqliteDriver({ database });
+    await driver.init();
+    this.#reads.driver = driver;
   }
 }
 
@@ -75,40 +94,48 @@ class YieldingDriver implements Driver {
   readonly #driver: Driver;
   readonly #handle: SqliteDatabase.Database;
   readonly #timeoutMs: number;
+  readonly #reads: { driver?: Driver };
 
-  constructor(driver: Driver, handle: SqliteDatabase.Database, timeoutMs: number) {
+  constructor(
+    driver: Driver,
+    handle: SqliteDatabase.Database,
+    timeoutMs: number,
+    reads: { driver?: Driver },
+  ) {
     this.#driver = driver;
     this.#handle = handle;
     this.#timeoutMs = timeoutMs;
+    this.#reads = reads;
   }
 
   init(): Promise<void> {
     return this.#driver.init();
   }
 
+  /**
+   * A connection that takes the writing one at its first statement that is no SELECT, or at
+   * BEGIN, and keeps it until released; SELECTs before that go to the reading one.
+   */
   async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#driver.acquireConnection();
-    return {
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-        untilUnlocked(
-          () => connection.executeQuery<R>(query),
-          async () => {
-            // The one connection is free for others while this waits; taken in turn again after.
-            await this.#driver.releaseConnection(connection);
-            await pause(SQLITE_LOCK_POLL_MS);
-            await this.#driver.acquireConnection();
-          },
-          this.#timeoutMs,
-          // Inside a transaction a statement refused is not tried again: the transaction is
-          // rolled back by its caller, as without this driver.
-          () => !this.#handle.inTransaction,
-        ),
-      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-    };
+    return new RoutedConnection(this.#driver, this.#reads.driver, this.#timeoutMs, (run, held) =>
+      untilUnlocked(
+        run,
+        async () => {
+          // The one connection is free for others while this waits; taken in turn again after.
+          await this.#driver.releaseConnection(held());
+          await pause(SQLITE_LOCK_POLL_MS);
+          await this.#driver.acquireConnection();
+        },
+        this.#timeoutMs,
+        // Inside a transaction a statement refused is not tried again: the transaction is
+        // rolled back by its caller, as without this driver.
+        () => !this.#handle.inTransaction,
+      ),
+    );
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    await (connection as RoutedConnection).writing(CompiledQuery.raw('begin immediate'));
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -120,10 +147,80 @@ class YieldingDriver implements Driver {
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.releaseConnection(connection);
+    return (connection as RoutedConnection).release();
   }
 
-  destroy(): Promise<void> {
-    return this.#driver.destroy();
+  async destroy(): Promise<void> {
+    await this.#reads.driver?.destroy();
+    await this.#driver.destroy();
+  }
+}
+
+type Retrying = <T>(run: () => Promise<T>, held: () => DatabaseConnection) => Promise<T>;
+
+class RoutedConnection implements DatabaseConnection {
+  readonly #writes: Driver;
+  readonly #reads: Driver | undefined;
+  readonly #timeoutMs: number;
+  readonly #retrying: Retrying;
+  #held: DatabaseConnection | undefined;
+
+  constructor(writes: Driver, reads: Driver | undefined, timeoutMs: number, retrying: Retrying) {
+    this.#writes = writes;
+    this.#reads = reads;
+    this.#timeoutMs = timeoutMs;
+    this.#retrying = retrying;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.#held === undefined && this.#reads && SelectQueryNode.is(query.query)) {
+      const reads = this.#reads;
+      const connection = await reads.acquireConnection();
+      try {
+        // A reader is locked out only while a WAL is being reset or recovered: briefly.
+        return await untilUnlocked(
+          () => connection.executeQuery<R>(query),
+          () => pause(SQLITE_LOCK_POLL_MS),
+          this.#timeoutMs,
+        );
+      } finally {
+        await reads.releaseConnection(connection);
+      }
+    }
+    return this.writing<R>(query);
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    if (this.#held === undefined && this.#reads) {
+      const connection = await this.#reads.acquireConnection();
+      try {
+        yield* connection.streamQuery<R>(query, chunkSize);
+      } finally {
+        await this.#reads.releaseConnection(connection);
+      }
+      return;
+    }
+    yield* (await this.#writer()).streamQuery<R>(query, chunkSize);
+  }
+
+  /** Runs `query` on the writing connection, taken for the rest of this connection's use. */
+  async writing<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const connection = await this.#writer();
+    return this.#retrying(
+      () => connection.executeQuery<R>(query),
+      () => connection,
+    );
+  }
+
+  async #writer(): Promise<DatabaseConnection> {
+    this.#held ??= await this.#writes.acquireConnection();
+    return this.#held;
+  }
+
+  async release(): Promise<void> {
+    if (this.#held === undefined) return;
+    const held = this.#held;
+    this.#held = undefined;
+    await this.#writes.releaseConnection(held);
   }
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { statementSizes } from '../../src/store/engine.ts';
 import { describeStoreAccessError, StoreAccessError } from '../../src/store/errors.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
@@ -540,6 +540,40 @@ describe('a SQLite store opened with yieldWhenLocked (sumi serve)', () => {
     const rows = await store.db.selectFrom('audit_log').select('action').orderBy('id').execute();
     expect(rows.map((row) => row.action).sort()).toEqual(['alone', 'in a transaction', 'other process']);
     await store.close();
+  });
+  it('answers reads while one of its own write transactions is open, from the last commit', async () => {
+    const file = path.join(dir, 'reading.db');
+    const store = await openStore(file, { yieldWhenLocked: true });
+    onTestFinished(() => store.close());
+    await store.db.insertInto('audit_log').values({ at: 1, action: 'committed' }).execute();
+    const actions = async (db: Kysely<Database>) =>
+      (await db.selectFrom('audit_log').select('action').orderBy('id').execute()).map((row) => row.action);
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let seenInside: string[] = [];
+    let writing = () => {};
+    const written = new Promise<void>((resolve) => (writing = resolve));
+    // An upload's transaction: it writes, then goes on for as long as its report takes.
+    const transaction = store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('audit_log').values({ at: 2, action: 'uncommitted' }).execute();
+      seenInside = await actions(trx);
+      writing();
+      await finished;
+    });
+    await written;
+    // Before: the one connection was the transaction's until it ended, and this waited for it.
+    const outside = await Promise.race([
+      actions(store.db),
+      new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 2000)),
+    ]);
+    expect(outside).toEqual(['committed']);
+    expect(seenInside).toEqual(['committed', 'uncommitted']);
+    finish();
+    await transaction;
+    expect(await actions(store.db)).toEqual(['committed', 'uncommitted']);
+    // A write on its own is no reader's: the reading connection refuses writes.
+    await store.db.insertInto('audit_log').values({ at: 3, action: 'alone' }).execute();
+    expect(await actions(store.db)).toEqual(['committed', 'uncommitted', 'alone']);
   });
 });
 
