@@ -253,6 +253,10 @@ export const reportWarningText = {
     en: '{field} "{example}" is larger than any count kept; it was left unknown.',
     ja: '{field}「{example}」は保存できる件数を超えるため、不明として扱いました。',
   },
+  'invalid-port': {
+    en: '{field} "{example}" is not a port number (0 to 65535); it was left empty.',
+    ja: '{field}「{example}」はポート番号（0〜65535）ではないため、空として扱いました。',
+  },
   'ip-normalised': {
     en: 'Source IPs were written in a non-canonical form (e.g. "{example}"); they were canonicalised.',
     ja: '送信元 IP が正規形で書かれていなかったため（例:「{example}」）、正規形に直しました。',

@@ -12,6 +12,8 @@ import { Warnings } from './warnings.ts';
 export const FAILURE_MAX_BODY_CHARS = 65_536;
 /** URLs kept from one original message. */
 export const FAILURE_MAX_URLS = 100;
+/** The largest TCP port. */
+const MAX_PORT = 65_535;
 /** Characters kept from the human-readable part of a report. */
 const DESCRIPTION_MAX_CHARS = 4_096;
 
@@ -120,6 +122,10 @@ export async function parseFailureReport(
     incidents = null;
   }
   const portText = one('source-port');
+  let sourcePort = portText !== null && /^\d{1,5}$/.test(portText) ? Number(portText) : null;
+  // Five digits go past TCP's ports: such a number is no port the message came from.
+  if (sourcePort !== null && sourcePort > MAX_PORT) sourcePort = null;
+  if (portText !== null && sourcePort === null) warnings.add('invalid-port', 'Source-Port', portText);
 
   const report: FailureReport = {
     format,
@@ -133,7 +139,7 @@ export async function parseFailureReport(
     arrivalDate,
     arrivalTime: arrival?.seconds ?? null,
     sourceIp,
-    sourcePort: portText !== null && /^\d{1,5}$/.test(portText) ? Number(portText) : null,
+    sourcePort,
     // RFC 5965 writes the MTA name after its type ("dns; mx.example"); the type is always dns.
     reportingMta: one('reporting-mta')?.replace(/^\s*dns\s*;\s*/i, '') ?? null,
     originalEnvelopeId: one('original-envelope-id'),

@@ -125,6 +125,20 @@ describe('failure reports', () => {
     ]);
   });
 
+  it('keeps no Source-Port that is not a TCP port (five digits past 65535), with a warning', async () => {
+    const text = fixture('arf.eml').toString('utf8');
+    const withPort = (port: string) =>
+      Buffer.from(text.replace(/^Source-IP: .*$/m, `$&\r\nSource-Port: ${port}`));
+    expect((await parseFailureReport(withPort('65535'))).sourcePort).toBe(65535);
+    for (const port of ['99999', '65536', 'smtp']) {
+      const report = await parseFailureReport(withPort(port));
+      expect(report.sourcePort).toBeNull();
+      expect(report.warnings).toEqual([
+        { code: 'invalid-port', count: 1, field: 'Source-Port', example: port },
+      ]);
+    }
+  });
+
   it('reads a plain-text report with no ARF part, keeping the pasted headers', async () => {
     const report = await parseFailureReport(fixture('plain.eml'));
     expect(report).toMatchObject({
