@@ -11,16 +11,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readMessage } from '../../src/ingest/read.ts';
 import { parseAggregateReport, parseAggregateReportToObject } from '../../src/reports/aggregate.ts';
-import { describeReportError, ReportError } from '../../src/reports/errors.ts';
 import { parseTlsReport } from '../../src/reports/tls.ts';
 import type { AggregateRecord, AggregateReport } from '../../src/reports/types.ts';
 import { prepareRecords } from '../../src/store/aggregate-rows.ts';
 import { gz, mail, zip } from './fixtures/build.ts';
+import { applyEdits, edit, expectReportError, fuzzSettings, outcome } from './fixtures/fuzz.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
-const SEED = Number(process.env.SUMI_FUZZ_SEED ?? 20261201);
-const RUNS = Number(process.env.SUMI_FUZZ_RUNS ?? 1000);
-const settings = { seed: SEED, numRuns: RUNS };
+const settings = fuzzSettings();
 
 const REPORTS = ['rfc7489.xml', 'rfc9990.xml', 'quirks.xml'].map(fixture);
 const INPUTS = [
@@ -28,88 +26,6 @@ const INPUTS = [
   fixture('tls.json'),
   ...['arf.eml', 'arf-base64.eml', 'no-feedback-type.eml', 'plain.eml'].map(fixture),
 ];
-
-/** Bytes that mean something to one of the readers: markup, entities, MIME, JSON, bad UTF-8. */
-const TOKENS = [
-  '<',
-  '>',
-  '&',
-  '&amp;',
-  '&#0;',
-  '&#x110000;',
-  '&#xD800;',
-  ']]>',
-  '<![CDATA[',
-  '<!-- x -->',
-  '<?pi x?>',
-  '<!DOCTYPE feedback [<!ENTITY a "b">]>',
-  '<record>',
-  '</record>',
-  '<count>',
-  '</count>',
-  '<row>',
-  '\r\n\r\n',
-  '--sumi-test-boundary',
-  'Content-Transfer-Encoding: base64\r\n',
-  '=?utf-8?B?',
-  '=\r\n',
-  'Content-Type: message/feedback-report\r\n',
-  '{',
-  '}',
-  '[',
-  ']',
-  '"policies":',
-  '\\u0000',
-  '日本語',
-  '\u0000',
-  '\uFEFF',
-  '99999999999999999999',
-  '-1',
-  'NaN',
-].map((t) => Buffer.from(t));
-const JUNK = [...TOKENS, Buffer.from([0xff]), Buffer.from([0xe6, 0x97]), Buffer.from([0x1f, 0x8b, 0x08])];
-
-type Edit =
-  | { op: 'set'; at: number; byte: number }
-  | { op: 'insert'; at: number; token: number }
-  | { op: 'delete'; at: number; length: number }
-  | { op: 'repeat'; at: number; length: number; times: number }
-  | { op: 'truncate'; at: number };
-
-const edit: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(), byte: fc.nat(255) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), token: fc.nat(JUNK.length - 1) }),
-  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }),
-  fc.record({
-    op: fc.constant('repeat' as const),
-    at: fc.nat(),
-    length: fc.integer({ min: 1, max: 32 }),
-    times: fc.integer({ min: 2, max: 64 }),
-  }),
-  fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-);
-
-function applyEdits(input: Buffer, edits: readonly Edit[]): Buffer {
-  let bytes = input;
-  for (const e of edits) {
-    const at = e.at % (bytes.length + 1);
-    if (e.op === 'set' && bytes.length > 0) {
-      bytes = Buffer.from(bytes);
-      bytes[at % bytes.length] = e.byte;
-    } else if (e.op === 'insert')
-      bytes = Buffer.concat([bytes.subarray(0, at), JUNK[e.token]!, bytes.subarray(at)]);
-    else if (e.op === 'delete') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + e.length)]);
-    else if (e.op === 'repeat') {
-      const piece = bytes.subarray(at, at + e.length);
-      bytes = Buffer.concat([
-        bytes.subarray(0, at),
-        ...new Array<Buffer>(e.times).fill(piece),
-        bytes.subarray(at),
-      ]);
-    } else if (e.op === 'truncate') bytes = bytes.subarray(0, at);
-  }
-  return bytes;
-}
 
 /** How the edited bytes arrive: as they are, gzipped, in a zip, or attached to a mail. */
 type Wrapping = 'none' | 'gzip' | 'zip' | 'mail';
@@ -122,13 +38,6 @@ function wrap(bytes: Buffer, how: Wrapping): Buffer {
     ]);
   }
   return bytes;
-}
-
-/** A refusal must be a ReportError that can be said in both languages; anything else is a bug. */
-function expectReportError(error: unknown): void {
-  if (!(error instanceof ReportError)) throw error;
-  expect(describeReportError(error, 'en')).not.toBe('');
-  expect(describeReportError(error, 'ja')).not.toBe('');
 }
 
 describe('fuzzing the readers', () => {
@@ -204,15 +113,6 @@ describe('fuzzing the readers', () => {
     );
   });
 });
-
-async function outcome<T>(read: () => Promise<T>): Promise<{ report: T } | { refused: ReportError }> {
-  try {
-    return { report: await read() };
-  } catch (error) {
-    expectReportError(error);
-    return { refused: error as ReportError };
-  }
-}
 
 async function* chunks(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
