@@ -127,26 +127,33 @@ export function legacyHeaderText(mail: Buffer, text: string, charset: string | n
     return decodeWhole('iso-2022-jp', Buffer.from(text, 'latin1')) ?? text;
   }
   if (!text.includes('\ufffd')) return text;
-  const pattern = text
-    .split(/\ufffd+/)
-    .map((piece) =>
-      Buffer.from(piece)
-        .toString('latin1')
-        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-        // Unfolded, a header's line break went: a space may stand for one.
-        .replace(/[ \t]+/g, '(?:\\r?\\n)?[ \\t]+'),
-    )
-    .join('[\\x80-\\xff]+');
   // Where a header gives it, not a body's 8-bit text (nor a forwarded mail's Subject line): a
   // (file)name parameter's value anywhere (parts' headers follow the mail's), a Subject in the
-  // mail's own header, which ends at its first empty line.
+  // mail's own header, which ends at its first empty line. The one whose bytes read as UTF-8 give
+  // the text: found by place, then compared, as a pattern made of the text (its pieces between
+  // U+FFFD runs, each run any 8-bit bytes) took time exponential in its runs to refuse a place.
   const raw = mail.toString('latin1');
-  const name = new RegExp(`(?:file)?name\\s*=\\s*"?(${pattern})`, 'i').exec(raw);
   const headerEnd = /\r?\n\r?\n/.exec(raw)?.index ?? raw.length;
-  const found = name ?? new RegExp(`^subject:[ \\t]*(${pattern})`, 'im').exec(raw.slice(0, headerEnd));
-  if (!found) return text;
-  const bytes = Buffer.from(found[1]!.replace(/\r?\n/g, ''), 'latin1');
-  return legacyDecoding(bytes, [charset])?.text ?? text;
+  const subject = /^subject:[ \t]*((?:[^\r\n]|\r?\n[ \t])*)/im.exec(raw.slice(0, headerEnd))?.[1];
+  const places = [...raw.matchAll(/(?:file)?name\s*=\s*(?:"([^"]*)|([^;\s"]*))/gi)].map(
+    (m) => m[1] ?? m[2] ?? '',
+  );
+  if (subject !== undefined) places.push(subject);
+  const wanted = comparable(text);
+  for (const place of places) {
+    // Unfolded, a header's line break went.
+    const bytes = Buffer.from(place.replace(/\r?\n/g, ''), 'latin1');
+    if (comparable(bytes.toString('utf8')) === wanted) return legacyDecoding(bytes, [charset])?.text ?? text;
+  }
+  return text;
+}
+
+/** Header text as compared with its raw bytes read as UTF-8: a run of U+FFFD or of spaces as one. */
+function comparable(text: string): string {
+  return text
+    .replace(/\ufffd+/g, '\ufffd')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
 
 /** One RFC 2047 encoded word: charset (an RFC 2231 language after `*` is dropped), B or Q, text. */
