@@ -243,14 +243,17 @@ async function readAll(
   outcomes: ItemOutcome[];
   decompressed: number[];
   depths: number[];
+  overPayloads: boolean;
 }> {
   const outcomes: ItemOutcome[] = [];
   const decompressed: number[] = [];
   const depths: number[] = [];
+  let overPayloads = false;
   for await (const item of unpack(input, 'in.bin', options)) {
     depths.push(item.provenance.split(' > ').length - 1);
     if (item.kind === 'error') {
       expectReportError(item.error);
+      overPayloads ||= item.error.code === 'too-many-payloads';
       outcomes.push({ refused: true });
       continue;
     }
@@ -282,7 +285,7 @@ async function readAll(
     const warnings = [...read.report.warnings, ...item.warnings].map((w) => JSON.stringify(w)).sort();
     outcomes.push({ kind: 'aggregate', report: { ...read.report, warnings } });
   }
-  return { outcomes, decompressed, depths };
+  return { outcomes, decompressed, depths, overPayloads };
 }
 
 describe('fuzzing the containers', () => {
@@ -300,7 +303,9 @@ describe('fuzzing the containers', () => {
           expect(read.decompressed.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(caps.maxTotalBytes);
           for (const depth of read.depths) expect(depth).toBeLessThanOrEqual(caps.maxDepth + 1);
         }
-        expect(streamed.outcomes).toEqual(whole.outcomes);
+        // A damaged gzip streamed is a payload until read, so counts toward the payloads' limit,
+        // where held whole it was an error that does not: past the limit the two may stop apart.
+        if (!whole.overPayloads && !streamed.overPayloads) expect(streamed.outcomes).toEqual(whole.outcomes);
       }),
       fuzzSettings(0.15),
     );
