@@ -59,13 +59,22 @@ function gunzipSmall(input: Buffer, budget: DecompressionBudget, warnings: Warni
       }) as unknown as typeof inflated;
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        // Charged as a stream is for what it inflated before it stopped (gunzipChunks).
+        budget.spend(produced + Math.min(left, ratioCap));
         throw left <= ratioCap ? decompressedTooLarge(allowance) : budget.ratioError();
       }
+      budget.spend(produced);
       throw gzipError(err);
     }
     const { buffer, engine } = inflated;
-    if (budget.ratioExceeded(buffer.length, engine.bytesWritten)) throw budget.ratioError();
-    const next = endOfMember(input, at + engine.bytesWritten, crc32(buffer), buffer.length, warnings);
+    let next: number | null;
+    try {
+      if (budget.ratioExceeded(buffer.length, engine.bytesWritten)) throw budget.ratioError();
+      next = endOfMember(input, at + engine.bytesWritten, crc32(buffer), buffer.length, warnings);
+    } catch (err) {
+      budget.spend(produced + buffer.length);
+      throw err;
+    }
     produced += buffer.length;
     parts.push(buffer);
     if (next === null) break;
@@ -79,41 +88,57 @@ function gunzipSmall(input: Buffer, budget: DecompressionBudget, warnings: Warni
  * `gunzip` as a stream: the output in chunks of at most 64 KiB, produced only as fast as they
  * are read, so memory holds a few chunks whatever the size. The caps are checked as for
  * `gunzip`; going over one, or damaged data, throws a ReportError from the iteration (possibly
- * after many chunks were yielded). The budget is charged when the last member has been read.
+ * after many chunks were yielded). The budget is charged with what was inflated when the last
+ * member has been read, or when the reading stops short (damaged data, a reader that refused
+ * what came, such as XML not well-formed): else each of an input's streams could inflate its
+ * payload's limit and fail, and the input's total would never be reached. `sniffing`: the
+ * reading stopped short is a look at the start, inflated again to be read: not charged.
  */
 export async function* gunzipChunks(
   input: Buffer,
   budget: DecompressionBudget,
   warnings: Warnings,
+  sniffing = false,
 ): AsyncGenerator<Buffer> {
   const allowance = budget.remaining();
   let produced = 0;
-  let at = 0;
-  while (true) {
-    at = skipHeader(input, at);
-    const inflater = createInflateRaw({ chunkSize: OUTPUT_CHUNK });
-    feed(inflater, input, at);
-    let size = 0;
-    let crc = 0;
-    try {
-      for await (const chunk of inflater as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (produced + size > allowance.bytes) throw decompressedTooLarge(allowance);
-        if (budget.ratioExceeded(size, inflater.bytesWritten)) throw budget.ratioError();
-        crc = crc32(chunk, crc);
-        yield chunk;
-      }
-    } catch (err) {
-      throw gzipError(err);
-    } finally {
-      inflater.destroy();
-    }
-    const next = endOfMember(input, at + inflater.bytesWritten, crc, size, warnings);
-    produced += size;
-    if (next === null) break;
-    at = next;
+  let size = 0;
+  let finished = false;
+  try {
+    yield* members();
+    finished = true;
+  } finally {
+    if (!finished && !sniffing) budget.spend(produced + size);
   }
-  budget.spend(produced);
+
+  async function* members(): AsyncGenerator<Buffer> {
+    let at = 0;
+    while (true) {
+      at = skipHeader(input, at);
+      const inflater = createInflateRaw({ chunkSize: OUTPUT_CHUNK });
+      feed(inflater, input, at);
+      let crc = 0;
+      try {
+        for await (const chunk of inflater as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (produced + size > allowance.bytes) throw decompressedTooLarge(allowance);
+          if (budget.ratioExceeded(size, inflater.bytesWritten)) throw budget.ratioError();
+          crc = crc32(chunk, crc);
+          yield chunk;
+        }
+      } catch (err) {
+        throw gzipError(err);
+      } finally {
+        inflater.destroy();
+      }
+      const next = endOfMember(input, at + inflater.bytesWritten, crc, size, warnings);
+      produced += size;
+      size = 0;
+      if (next === null) break;
+      at = next;
+    }
+    budget.spend(produced);
+  }
 }
 
 /**

@@ -221,7 +221,7 @@ async function gunzipUnlessStreamed(
   const parts: Buffer[] = [];
   let size = 0;
   let sniffed = false;
-  for await (const chunk of gunzipChunks(bytes, context.budget, read)) {
+  for await (const chunk of gunzipChunks(bytes, context.budget, read, true)) {
     parts.push(chunk);
     size += chunk.length;
     if (!sniffed && size > streamAbove) {

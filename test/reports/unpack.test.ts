@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { DecompressionBudget } from '../../src/reports/budget.ts';
+import { ReportError } from '../../src/reports/errors.ts';
+import { gunzipChunks } from '../../src/reports/gzip.ts';
 import {
   MAIL_MAX_PARTS,
   type Payload,
@@ -17,6 +20,7 @@ import {
   unpackAll,
   ZIP_MAX_ENTRIES,
 } from '../../src/reports/index.ts';
+import { Warnings } from '../../src/reports/warnings.ts';
 import { aggregateXml, gz, mail, singlePartMail, zip } from './fixtures/build.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -314,5 +318,31 @@ describe('unpack: limits on the whole input', () => {
 
   it('does not mistake a deflate stream of XML for anything but unknown', async () => {
     expect(summary(await unpackAll(deflateRawSync(xml), 'raw'))).toEqual(['unknown @ raw']);
+  });
+});
+
+describe('the decompression budget of gzip streams', () => {
+  it('charges what a stream inflated when its reading stops short, as when it was read to the end', async () => {
+    // Found by fuzzing: a streamed report whose XML was refused (or whose gzip was damaged at its
+    // end) was never charged, so an input's streams could each inflate a payload's limit.
+    const limits = {
+      maxPayloadBytes: 1_000_000,
+      maxTotalBytes: 1_000_000,
+      maxRatio: 250,
+      ratioFloorBytes: 1024 * 1024,
+    };
+    const stopped = new DecompressionBudget(limits);
+    for await (const chunk of gunzipChunks(gz(Buffer.alloc(300_000, 'a')), stopped, new Warnings())) {
+      expect(chunk.length).toBe(65_536);
+      break;
+    }
+    expect(stopped.remaining().bytes).toBe(1_000_000 - 65_536);
+    const damaged = gz(Buffer.alloc(100_000, 'a'));
+    damaged[damaged.length - 8]! ^= 1; // the CRC
+    const failed = new DecompressionBudget(limits);
+    await expect(async () => {
+      for await (const _ of gunzipChunks(damaged, failed, new Warnings()));
+    }).rejects.toThrow(ReportError);
+    expect(failed.remaining().bytes).toBe(1_000_000 - 100_000);
   });
 });
