@@ -132,7 +132,10 @@ async function readEntry(
   } catch (err) {
     if (err instanceof ReportError) throw err;
     throw zipCorrupt(err);
+  } finally {
+    // Charged whether the entry was read whole or failed part-way: else every damaged entry of a
+    // zip could inflate its own allowance and the input's total would never be reached.
+    budget.spend(size);
   }
-  budget.spend(size);
   return Buffer.concat(chunks, size);
 }

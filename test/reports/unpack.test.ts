@@ -21,6 +21,7 @@ import {
   ZIP_MAX_ENTRIES,
 } from '../../src/reports/index.ts';
 import { Warnings } from '../../src/reports/warnings.ts';
+import { zipEntries } from '../../src/reports/zip.ts';
 import { aggregateXml, gz, mail, singlePartMail, zip } from './fixtures/build.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -344,5 +345,28 @@ describe('the decompression budget of gzip streams', () => {
       for await (const _ of gunzipChunks(damaged, failed, new Warnings()));
     }).rejects.toThrow(ReportError);
     expect(failed.remaining().bytes).toBe(1_000_000 - 100_000);
+  });
+});
+
+describe('the decompression budget of zip entries', () => {
+  it('charges what an entry inflated when its reading fails, as when it was read whole', async () => {
+    const limits = {
+      maxPayloadBytes: 1_000_000,
+      maxTotalBytes: 1_000_000,
+      maxRatio: 250,
+      ratioFloorBytes: 1024 * 1024,
+    };
+    const archive = zip([
+      { name: 'damaged.xml', data: Buffer.alloc(300_000, 'a') },
+      { name: 'whole.xml', data: Buffer.alloc(100_000, 'b') },
+    ]);
+    // The central directory claims one byte more than the entry holds: read to its end, it fails.
+    const central = archive.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    archive.writeUInt32LE(archive.readUInt32LE(central + 24) + 1, central + 24);
+    const budget = new DecompressionBudget(limits);
+    const read: string[] = [];
+    for await (const entry of zipEntries(archive, budget)) read.push('error' in entry ? 'error' : entry.name);
+    expect(read).toEqual(['error', 'whole.xml']);
+    expect(budget.remaining().bytes).toBe(1_000_000 - 300_000 - 100_000);
   });
 });
