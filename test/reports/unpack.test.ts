@@ -322,17 +322,19 @@ describe('unpack: limits on the whole input', () => {
   });
 });
 
+/** A budget of 1,000,000 bytes, payload and total alike, to count a container's charges against. */
+const BUDGET_LIMITS = {
+  maxPayloadBytes: 1_000_000,
+  maxTotalBytes: 1_000_000,
+  maxRatio: 250,
+  ratioFloorBytes: 1024 * 1024,
+};
+
 describe('the decompression budget of gzip streams', () => {
   it('charges what a stream inflated when its reading stops short, as when it was read to the end', async () => {
     // Found by fuzzing: a streamed report whose XML was refused (or whose gzip was damaged at its
     // end) was never charged, so an input's streams could each inflate a payload's limit.
-    const limits = {
-      maxPayloadBytes: 1_000_000,
-      maxTotalBytes: 1_000_000,
-      maxRatio: 250,
-      ratioFloorBytes: 1024 * 1024,
-    };
-    const stopped = new DecompressionBudget(limits);
+    const stopped = new DecompressionBudget(BUDGET_LIMITS);
     for await (const chunk of gunzipChunks(gz(Buffer.alloc(300_000, 'a')), stopped, new Warnings())) {
       expect(chunk.length).toBe(65_536);
       break;
@@ -340,7 +342,7 @@ describe('the decompression budget of gzip streams', () => {
     expect(stopped.remaining().bytes).toBe(1_000_000 - 65_536);
     const damaged = gz(Buffer.alloc(100_000, 'a'));
     damaged[damaged.length - 8]! ^= 1; // the CRC
-    const failed = new DecompressionBudget(limits);
+    const failed = new DecompressionBudget(BUDGET_LIMITS);
     await expect(async () => {
       for await (const _ of gunzipChunks(damaged, failed, new Warnings()));
     }).rejects.toThrow(ReportError);
@@ -350,12 +352,6 @@ describe('the decompression budget of gzip streams', () => {
 
 describe('the decompression budget of zip entries', () => {
   it('charges what an entry inflated when its reading fails, as when it was read whole', async () => {
-    const limits = {
-      maxPayloadBytes: 1_000_000,
-      maxTotalBytes: 1_000_000,
-      maxRatio: 250,
-      ratioFloorBytes: 1024 * 1024,
-    };
     const archive = zip([
       { name: 'damaged.xml', data: Buffer.alloc(300_000, 'a') },
       { name: 'whole.xml', data: Buffer.alloc(100_000, 'b') },
@@ -363,7 +359,7 @@ describe('the decompression budget of zip entries', () => {
     // The central directory claims one byte more than the entry holds: read to its end, it fails.
     const central = archive.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
     archive.writeUInt32LE(archive.readUInt32LE(central + 24) + 1, central + 24);
-    const budget = new DecompressionBudget(limits);
+    const budget = new DecompressionBudget(BUDGET_LIMITS);
     const read: string[] = [];
     for await (const entry of zipEntries(archive, budget)) read.push('error' in entry ? 'error' : entry.name);
     expect(read).toEqual(['error', 'whole.xml']);
