@@ -112,26 +112,8 @@ class YieldingDriver implements Driver {
     return this.#driver.init();
   }
 
-  /**
-   * A connection that takes the writing one at its first statement that is no SELECT, or at
-   * BEGIN, and keeps it until released; SELECTs before that go to the reading one.
-   */
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new RoutedConnection(this.#driver, this.#reads.driver, this.#timeoutMs, (run, held) =>
-      untilUnlocked(
-        run,
-        async () => {
-          // The one connection is free for others while this waits; taken in turn again after.
-          await this.#driver.releaseConnection(held());
-          await pause(SQLITE_LOCK_POLL_MS);
-          await this.#driver.acquireConnection();
-        },
-        this.#timeoutMs,
-        // Inside a transaction a statement refused is not tried again: the transaction is
-        // rolled back by its caller, as without this driver.
-        () => !this.#handle.inTransaction,
-      ),
-    );
+    return new RoutedConnection(this.#driver, this.#reads.driver, this.#handle, this.#timeoutMs);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -156,20 +138,22 @@ class YieldingDriver implements Driver {
   }
 }
 
-type Retrying = <T>(run: () => Promise<T>, held: () => DatabaseConnection) => Promise<T>;
-
+/**
+ * A connection that takes the writing one at its first statement that is no SELECT, or at BEGIN,
+ * and keeps it until released; SELECTs before that go to the reading one.
+ */
 class RoutedConnection implements DatabaseConnection {
   readonly #writes: Driver;
   readonly #reads: Driver | undefined;
+  readonly #handle: SqliteDatabase.Database;
   readonly #timeoutMs: number;
-  readonly #retrying: Retrying;
   #held: DatabaseConnection | undefined;
 
-  constructor(writes: Driver, reads: Driver | undefined, timeoutMs: number, retrying: Retrying) {
+  constructor(writes: Driver, reads: Driver | undefined, handle: SqliteDatabase.Database, timeoutMs: number) {
     this.#writes = writes;
     this.#reads = reads;
+    this.#handle = handle;
     this.#timeoutMs = timeoutMs;
-    this.#retrying = retrying;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -206,9 +190,18 @@ class RoutedConnection implements DatabaseConnection {
   /** Runs `query` on the writing connection, taken for the rest of this connection's use. */
   async writing<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const connection = await this.#writer();
-    return this.#retrying(
+    return untilUnlocked(
       () => connection.executeQuery<R>(query),
-      () => connection,
+      async () => {
+        // The one connection is free for others while this waits; taken in turn again after.
+        await this.#writes.releaseConnection(connection);
+        await pause(SQLITE_LOCK_POLL_MS);
+        await this.#writes.acquireConnection();
+      },
+      this.#timeoutMs,
+      // Inside a transaction a statement refused is not tried again: the transaction is rolled
+      // back by its caller, as without this driver.
+      () => !this.#handle.inTransaction,
     );
   }
 
