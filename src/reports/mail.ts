@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Attachment, Email } from 'postal-mime';
 import { mailFaultText } from '../i18n/reports.ts';
 import { faultOf, ReportError } from './errors.ts';
@@ -143,7 +144,10 @@ export function legacyHeaderText(mail: Buffer, text: string, charset: string | n
   for (const place of places) {
     // Unfolded, a header's line break went.
     const bytes = Buffer.from(place.replace(/\r?\n/g, ''), 'latin1');
-    if (comparable(bytes.toString('utf8')) === wanted) return legacyDecoding(bytes, [charset])?.text ?? text;
+    if (comparable(bytes.toString('utf8')) !== wanted) continue;
+    // UTF-8 bytes hold U+FFFD itself (text decoded once already, as a failure report's original
+    // headers are), whose bytes EUC-JP reads as kanji ("鐃緒申"): nothing to read again.
+    return isUtf8(bytes) ? text : (legacyDecoding(bytes, [charset])?.text ?? text);
   }
   return text;
 }

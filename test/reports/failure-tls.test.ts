@@ -231,7 +231,15 @@ describe('failure reports', () => {
       // Neither named nor Japanese: not read as kanji, said to be unknown.
       const unknown = await parseFailureReport(arfWith('text/rfc822-headers', latin));
       expect(unknown.original?.from).toBe('M\ufffdller <m@sender.example>');
+      // Its U+FFFD not read again as EUC-JP when the Subject's encoded words are decoded ("Gr鐃緒申e").
+      expect(unknown.original?.subject).toBe('Gr\ufffd\ufffde');
       expect(unknown.warnings).toContainEqual({ code: 'original-header-charset-unknown', count: 1 });
+      // A Subject alone is EUC-JP too (ü and ß one kanji): not read so, nor said to be EUC-JP.
+      const subject = await parseFailureReport(
+        arfWith('text/rfc822-headers', latin.subarray(latin.indexOf('Subject'))),
+      );
+      expect(subject.original?.subject).toBe('Gr\ufffd\ufffde');
+      expect(subject.warnings).toContainEqual({ code: 'original-header-charset-unknown', count: 1 });
     });
   });
 

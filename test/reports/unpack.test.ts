@@ -152,12 +152,15 @@ describe('unpack: zip', () => {
       },
       // CP437 (é is 0x82), not Shift_JIS: 0x82 must be followed by a second byte.
       { name: '', rawName: Buffer.from([0x72, 0x82, 0x2e, 0x78, 0x6d, 0x6c]), data: xml },
+      // CP437 (ß is 0xE1), not a lone Shift_JIS kanji in a Latin word (E1 65).
+      { name: '', rawName: Buffer.from('Stra\xe1e.xml', 'latin1'), data: xml },
     ]);
     expect(summary(await unpackAll(archive, 'r.zip'))).toEqual([
       'aggregate @ r.zip > entry 日本/レポート.xml',
       'aggregate @ r.zip > entry ソ/レポート.xml',
       'aggregate @ r.zip > entry e/レポート.xml',
       'aggregate @ r.zip > entry ré.xml',
+      'aggregate @ r.zip > entry Straße.xml',
     ]);
   });
 
