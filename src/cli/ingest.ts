@@ -232,7 +232,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
   const url = flags.db ?? defaultStorePath(ctx.env);
-  const store = await openStore(url);
+  // A watch has more to do while a write waits for another process's lock (fs events, IDLE
+  // keepalives, Ctrl-C): the wait must not hold the event loop. A single run has nothing else.
+  const store = await openStore(url, { yieldWhenLocked: Boolean(flags.watch) });
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;

@@ -67,7 +67,9 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
           throw new UsageError(t('smtpd.tlsFile', { flag, file, problem }));
         }
       }
-      const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+      // A mail whose write waits for another process's lock (a `sumi ingest`) must not keep the
+      // other sessions unanswered meanwhile: remote MTAs would time out.
+      const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { yieldWhenLocked: true });
       const receiver = await startSmtpReceiver({
         store,
         host,

@@ -96,10 +96,10 @@ export interface OpenStoreOptions {
    */
   create?: boolean;
   /**
-   * True for a process that serves others while it writes (`sumi serve`): on SQLite, a write that
-   * finds the store locked by another process waits without blocking the event loop
-   * (sqlite-yielding.ts). Default false: a command waits in SQLite's busy handler, as it has
-   * nothing else to do meanwhile.
+   * True for a process that serves others while it writes (`sumi serve`, `sumi smtpd`, `sumi
+   * ingest --watch`): on SQLite, a write that finds the store locked by another process waits
+   * without blocking the event loop (sqlite-yielding.ts). Default false: a command waits in
+   * SQLite's busy handler, as it has nothing else to do meanwhile.
    */
   yieldWhenLocked?: boolean;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
@@ -79,6 +80,53 @@ describe('sumi smtpd', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(out.stderr).toMatch(/\nstopping: idle connections closed; mail being received is stored first\n$/);
   });
+
+  it('answers other sessions while a mail waits for the SQLite store another process holds locked, and stores the mail once it is free', async () => {
+    const db = path.join(dir, 'sumi.db');
+    const child = spawnSumi(['smtpd', '--listen', '127.0.0.1:0', '--accept', 'dmarc@example.jp', '--db', db]);
+    const out = childOutput(child);
+    await vi.waitFor(() => expect(out.stderr).toMatch(/on 127\.0\.0\.1:\d+/), { timeout: 15_000 });
+    const port = Number(/on 127\.0\.0\.1:(\d+)/.exec(out.stderr)![1]);
+    const other = await smtpClient(port);
+    await other.say('EHLO other.example');
+    // Another process writing to the store (a `sumi ingest`): it holds the write lock.
+    const holder = new SqliteDatabase(db);
+    holder.exec('begin immediate');
+    let stored: string | undefined;
+    try {
+      const reporter = await smtpClient(port);
+      await reporter.say('EHLO reporter.example');
+      await reporter.say('MAIL FROM:<noreply@receiver.example>');
+      await reporter.say('RCPT TO:<dmarc@example.jp>');
+      expect(await reporter.say('DATA')).toMatch(/^354 /);
+      const answered = reporter.say(`${reportMail({ reportId: 'smtpd-locked' })}\r\n.`).then((reply) => {
+        stored = reply;
+      });
+      // Its write is waiting for the lock by now.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const started = Date.now();
+      // Before: the smtpd's event loop stood still in SQLite's busy handler until the lock was free.
+      const noop = await Promise.race([
+        other.say('NOOP'),
+        new Promise<string>((resolve) => setTimeout(() => resolve('unanswered'), 5_000)),
+      ]);
+      expect(noop).toMatch(/^250 /);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(stored).toBeUndefined();
+      holder.exec('commit');
+      await answered;
+    } finally {
+      if (holder.inTransaction) holder.exec('rollback');
+      holder.close();
+    }
+    expect(stored).toBe('250 stored 1 report');
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const store = await openStore(db);
+    expect((await store.listReports()).map((report) => report.reportId)).toEqual(['smtpd-locked']);
+    await store.close();
+  }, 30_000);
 
   it('exits 2 on bad flags', async () => {
     const db = path.join(dir, 'sumi.db');

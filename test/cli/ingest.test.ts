@@ -8,10 +8,11 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
+import { stallMeter } from '../helpers/event-loop.ts';
 import { until } from '../helpers/until.ts';
 import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
-import { childOutput, spawnSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
-import { engines, postgresServer } from '../store/helpers.ts';
+import { childOutput, spawnSumi, startSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
+import { engines, holdingWriteLock, postgresServer } from '../store/helpers.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/reports');
@@ -584,6 +585,59 @@ describe('sumi ingest', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Stored 2 aggregate reports \(5 records/);
+  }, 60_000);
+
+  it('--watch keeps going while another process holds the SQLite store locked, and stores what came once it is free', async () => {
+    const maildir = path.join(dir, 'in');
+    for (const sub of ['cur', 'new', 'tmp']) await mkdir(path.join(maildir, sub));
+    const mails = 70;
+    // In this process: its event loop is the test's.
+    const { out, code } = startSumi(['ingest', '--watch', maildir, '--db', db]);
+    await until('it watches', () => /watching 1 folder for new reports/.test(out.stderr), 60_000);
+    const { released } = await holdingWriteLock(
+      db,
+      3_000,
+      "insert into audit_log (at, action) values (1, 'other process')",
+    );
+    const meter = stallMeter();
+    let ended = false;
+    void code.finally(() => {
+      ended = true;
+    });
+    try {
+      // Enough for a bulk run: read threads, batches, the rollup staged then folded, the WAL checkpointed aside.
+      for (let i = 0; i < mails; i++)
+        await writeFile(
+          path.join(maildir, 'new', `1700000000.M${i}.host`),
+          reportMail({ reportId: `cli-watch-locked-${i}` }),
+        );
+      // Heard and read by now, their writes waiting for the lock; Ctrl-C lets them commit, then ends the watch.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      process.emit('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Before: the loop stood still in SQLite's busy handler until the other process committed.
+      expect(meter.longestMs).toBeLessThan(500);
+      expect(out.stderr).not.toMatch(/new input/);
+      expect(ended).toBe(false);
+      await released;
+      expect(await code).toBe(0);
+    } finally {
+      meter.stop();
+    }
+    expect(out.stderr).toContain(
+      `${mails} new inputs: ${mails} aggregate reports stored (${2 * mails} records)`,
+    );
+    expect(out.stdout).toMatch(new RegExp(`^Stored ${mails} aggregate reports \\(${2 * mails} records`));
+    const store = await openStore(db);
+    try {
+      expect(await store.countReports()).toMatchObject({ reports: mails, records: 2 * mails });
+      const rollup = await sql<{
+        messages: number;
+      }>`select sum(messages) as messages from source_rollup`.execute(store.db);
+      expect(rollup.rows[0]?.messages).toBe(mails * messagesFor(2));
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 
   it('survives kill -9 mid-run: the rerun completes with no duplicate stored', async () => {

@@ -31,6 +31,7 @@ import {
 } from '../../src/store/open.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { decodeText, encodeText } from '../../src/store/text.ts';
+import { stallMeter } from '../helpers/event-loop.ts';
 import { until } from '../helpers/until.ts';
 import {
   engines,
@@ -498,12 +499,7 @@ describe('a SQLite store opened with yieldWhenLocked (sumi serve)', () => {
       1500,
       "insert into audit_log (at, action) values (1, 'other process')",
     );
-    let last = Date.now();
-    let longestStall = 0;
-    const timer = setInterval(() => {
-      longestStall = Math.max(longestStall, Date.now() - last);
-      last = Date.now();
-    }, 10);
+    const meter = stallMeter();
     const done: string[] = [];
     // A statement on its own, and a transaction that reads first (as the server's writes do).
     const alone = store.db
@@ -531,12 +527,12 @@ describe('a SQLite store opened with yieldWhenLocked (sumi serve)', () => {
       });
     expect(await read).toEqual([]);
     await Promise.all([alone, inTransaction, released]);
-    clearInterval(timer);
+    meter.stop();
     expect(done[0]).toBe('read');
     // Begun once the other process had committed: its row is seen.
     expect(seenInTransaction).toContain('other process');
     // Before: the loop stood still in SQLite's busy handler until the other process committed.
-    expect(longestStall).toBeLessThan(500);
+    expect(meter.longestMs).toBeLessThan(500);
     const rows = await store.db.selectFrom('audit_log').select('action').orderBy('id').execute();
     expect(rows.map((row) => row.action).sort()).toEqual(['alone', 'in a transaction', 'other process']);
     await store.close();

@@ -38,24 +38,32 @@ export async function sumiWithInput(args: string[], stdin: string | Buffer) {
   return { code, stdout: out.stdout, stderr: out.stderr };
 }
 
-/** In-process run capturing stdout and stderr. */
-export async function sumi(argv: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
+/**
+ * `sumi ARGS` run in-process (through the CLI's own `run`), started: what it writes (read at any
+ * time) and its exit code once it ends.
+ */
+export function startSumi(argv: string[], env: Record<string, string | undefined> = {}) {
+  const out = { stdout: '', stderr: '' };
+  const code = run(argv, {
     stdout: {
       write: (s: string) => {
-        stdout += s;
+        out.stdout += s;
         return true;
       },
     } as unknown as CliContext['stdout'],
     stderr: {
       write: (s: string) => {
-        stderr += s;
+        out.stderr += s;
         return true;
       },
     } as unknown as CliContext['stderr'],
     env: { LANG: 'en_US.UTF-8', ...env },
   });
-  return { code, stdout, stderr };
+  return { out, code };
+}
+
+/** In-process run capturing stdout and stderr. */
+export async function sumi(argv: string[], env: Record<string, string | undefined> = {}) {
+  const { out, code } = startSumi(argv, env);
+  return { code: await code, stdout: out.stdout, stderr: out.stderr };
 }
