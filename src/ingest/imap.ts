@@ -91,7 +91,9 @@ export interface IngestImapOptions {
  * store failure. With `watch`, runs until `signal` aborts; only a login, folder or archive
  * folder refused at the first connection ends it with an error (a wrong password does not get
  * better by retrying). Throws RangeError for a `flag` that is no IMAP keyword, or an archive
- * folder that will not work (ArchiveNameError) or is the folder read.
+ * folder that will not work (ArchiveNameError) or is the folder read: no user meets these, as the
+ * CLI, the settings API and serve's watcher refuse them first, in the reader's language
+ * (isImapKeyword, archiveProblem, readsFolder: the same rules).
  */
 export async function ingestImap(url: string, options: IngestImapOptions): Promise<IngestTotals> {
   const target = parseImapUrl(url);

@@ -461,6 +461,32 @@ describe('sumi ingest', () => {
     ).toBe(1);
   });
 
+  it('refuses a --flag that is no IMAP keyword and an --archive that is the folder read, before connecting (en, ja)', async () => {
+    const run = (lang: string, ...args: string[]) =>
+      sumi(['--lang', lang, 'ingest', 'imap://u@127.0.0.1:1/INBOX', ...args, '--db', db], {
+        SUMI_IMAP_PASSWORD: 'x',
+      });
+    const cases = [
+      [
+        ['--flag', 'Sumi Done'],
+        'error: --flag Sumi Done is not an IMAP keyword: ASCII letters, digits and punctuation but ( ) { % * " \\ ] and no space (e.g. $SumiProcessed)',
+        /^エラー: --flag Sumi Done は IMAP のキーワードではありません。/,
+      ],
+      // INBOX in any case, as servers match it.
+      [
+        ['--archive', 'inbox/'],
+        'error: --archive inbox/ is the folder read: mail moved there would be read again as new; name another folder, or mark processed mail with --flag',
+        /^エラー: --archive inbox\/ は読み取るフォルダーそのものです。/,
+      ],
+    ] as const;
+    for (const watch of [[], ['--watch']])
+      for (const [args, en, ja] of cases) {
+        expect(await run('en', ...args, ...watch)).toEqual({ code: 2, stdout: '', stderr: `${en}\n` });
+        const said = await run('ja', ...args, ...watch);
+        expect([said.code, said.stderr]).toEqual([2, expect.stringMatching(ja)]);
+      }
+  });
+
   it('exits 1, in one line, when the IMAP server is not there', async () => {
     const closed = await sumi(['--lang', 'ja', 'ingest', 'imap://u@127.0.0.1:1/INBOX', '--db', db], {
       SUMI_IMAP_PASSWORD: 'x',

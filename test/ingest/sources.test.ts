@@ -547,6 +547,8 @@ describe('MailboxSources naming every failure', () => {
           tenant: 'example.onmicrosoft.com',
         }),
         spec(3, 'graph://dmarc@example.jp/Inbox', 'Done'),
+        // The folder read: its mail would come back as new for ever.
+        spec(4, 'imap://dmarc@127.0.0.1:9/INBOX', 'inbox/'),
       ],
       env: { SUMI_IMAP_PASSWORD: 'p', SUMI_GRAPH_SECRET: 's' },
     });
@@ -570,6 +572,16 @@ describe('MailboxSources naming every failure', () => {
       state: 'failed',
       problem: 'bad-source',
       reason: { ja: expect.stringContaining('graph:// の取り込み元はアプリケーション') },
+    });
+    expect(status.get(4)).toMatchObject({
+      state: 'failed',
+      problem: 'bad-archive',
+      error:
+        'archive: inbox/ is the folder read: mail moved there would be read again as new; name another folder',
+      reason: {
+        en: 'inbox/ is the folder read: mail moved there would be read again as new; name another folder',
+        ja: expect.stringMatching(/^inbox\/ は読み取るフォルダーそのものです。/),
+      },
     });
   });
 });

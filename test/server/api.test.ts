@@ -1102,6 +1102,26 @@ for (const engine of engines) {
             `リクエストが正しくありません: ${ja}`,
           );
         }
+        // A change of URL onto the folder its kept archive folder names: said in each language.
+        const id = await h.accounts.addMailboxSource({
+          url: 'imaps://moving@imap.example/INBOX',
+          passwordEnv: 'SUMI_IMAP_PASSWORD',
+          archive: 'Reports/Done',
+        });
+        for (const [lang, words] of [
+          ['en', 'archive: Reports/Done is the folder read: mail moved there would be read again as new'],
+          ['ja', 'archive: Reports/Done は読み取るフォルダーそのものです'],
+        ] as const) {
+          const moved = await root.request(
+            'PATCH',
+            `/api/imap-sources/${id}`,
+            { url: 'imaps://moving@imap.example/Reports/Done' },
+            { headers: { 'accept-language': lang } },
+          );
+          expect(moved.statusCode).toBe(400);
+          expect(moved.json().error.message).toContain(words);
+        }
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
       });
 
       it('shows what keeps a source stored before a rule from being watched, in both languages, and takes the edit that mends it', async () => {
