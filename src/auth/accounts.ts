@@ -3,7 +3,7 @@
  * setup link, the login lockout, the audit log, domain groups and mailbox sources.
  * Secrets leave here once, in clear, and are kept only as hashes.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { mailboxKey } from '../ingest/mailbox-key.ts';
 import type { SourceApp } from '../ingest/sources.ts';
 import type { Database, Role } from '../store/schema.ts';
@@ -665,6 +665,7 @@ export class Accounts {
       leaveOtherMail: r.leave_other_mail === 1,
       app: sourceApp(r.app),
       createdAt: r.created_at,
+      pausedAt: r.paused_at,
     }));
   }
 
@@ -693,8 +694,9 @@ export class Accounts {
 
   /**
    * Changes a source's mailbox, password variable, application (null: back to the password),
-   * archive folder or handling of other mail (those given); false when there is no such source.
-   * The watcher of `sumi serve` restarts it.
+   * archive folder or handling of other mail, or pauses or resumes it (those given); false when
+   * there is no such source. The watcher of `sumi serve` restarts it, or stops it while paused.
+   * A source paused again keeps the time it was first paused at.
    */
   async updateMailboxSource(
     id: number,
@@ -704,6 +706,7 @@ export class Accounts {
       archive?: string;
       leaveOtherMail?: boolean;
       app?: SourceApp | null;
+      paused?: boolean;
     },
   ): Promise<boolean> {
     if (changes.url !== undefined) await this.#sourceUrlFree(changes.url, id);
@@ -713,6 +716,9 @@ export class Accounts {
       ...(changes.archive !== undefined ? { archive: changes.archive } : {}),
       ...(changes.leaveOtherMail !== undefined ? { leave_other_mail: changes.leaveOtherMail ? 1 : 0 } : {}),
       ...(changes.app !== undefined ? { app: changes.app ? JSON.stringify(changes.app) : null } : {}),
+      ...(changes.paused !== undefined
+        ? { paused_at: changes.paused ? sql<number>`coalesce(paused_at, ${this.now()})` : null }
+        : {}),
     };
     const query =
       Object.keys(values).length === 0

@@ -430,6 +430,8 @@ export interface ImapSourcesTable {
    * password_env (0017-mailbox-source-app).
    */
   app: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Epoch second an admin paused it at (not watched), or null: watched (0026-mailbox-source-paused). */
+  paused_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 // ---------------------------------------------------------------- survey scans (0004-scans)

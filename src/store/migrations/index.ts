@@ -32,6 +32,7 @@ import { failureReportDomains } from './0022-failure-report-domains.ts';
 import { policyDomainLookup } from './0023-policy-domain-lookup.ts';
 import { otherFeedbackQuarantined } from './0024-other-feedback-quarantined.ts';
 import { lookupDomainsUnicode } from './0025-lookup-domains-unicode.ts';
+import { mailboxSourcePaused } from './0026-mailbox-source-paused.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
@@ -61,6 +62,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0023-policy-domain-lookup': policyDomainLookup(kind),
     '0024-other-feedback-quarantined': otherFeedbackQuarantined(kind),
     '0025-lookup-domains-unicode': lookupDomainsUnicode(kind),
+    '0026-mailbox-source-paused': mailboxSourcePaused(kind),
   };
 }
 
