@@ -1,8 +1,9 @@
 /**
  * The mailboxes kept in the store's settings (the dashboard's "Mailbox sources"), each watched by
  * `sumi serve`: an IMAP folder with IDLE, a Microsoft 365 folder through Microsoft Graph read
- * every API_WATCH_INTERVAL_MS (mailbox.ts); started when added, stopped when removed, restarted when
- * changed, with a status the dashboard shows (watching, reconnecting and why, failed and why).
+ * every API_WATCH_INTERVAL_MS (mailbox.ts); started when added, stopped when removed or paused,
+ * restarted when changed or resumed, with a status the dashboard shows (watching, reconnecting and
+ * why, failed and why, paused).
  * A source signs in with the password in an environment variable (IMAP), as an application with
  * the client credentials grant, its secret in an environment variable (Graph, or IMAP on
  * Microsoft 365), or as a Google service account, its JSON key in an environment variable (IMAP
@@ -74,9 +75,11 @@ export interface MailboxSourceSpec {
   leaveOtherMail: boolean;
   /** Sign in as this application or service account instead of with the password. */
   app: SourceApp | null;
+  /** Epoch second an admin paused it at: never connected until resumed. Null or absent: watched. */
+  pausedAt?: number | null;
 }
 
-export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'failed';
+export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'failed' | 'paused';
 
 /**
  * A failure Sumi itself names: the variable not set or not one the dashboard may name, no token
@@ -118,7 +121,7 @@ export interface MailboxSourceStatus {
    * key file's fault, the store's failure), in both languages; else null.
    */
   reason: string | SaidInBoth | null;
-  /** Epoch second of the last change of state. */
+  /** Epoch second of the last change of state (paused: when it was paused). */
   since: number;
   /** Reports of every kind stored from it since it started (new ones, not duplicates). */
   reports: number;
@@ -220,14 +223,15 @@ export function archiveFault(url: string, archive: string): SaidInBoth | null {
   return null;
 }
 
-/** Whether two specs watch the same way (else the watcher restarts). */
+/** Whether two specs watch the same way (else the watcher restarts, or stops for a pause). */
 function sameSpec(a: MailboxSourceSpec, b: MailboxSourceSpec): boolean {
   return (
     a.url === b.url &&
     a.passwordEnv === b.passwordEnv &&
     a.archive === b.archive &&
     a.leaveOtherMail === b.leaveOtherMail &&
-    JSON.stringify(a.app) === JSON.stringify(b.app)
+    JSON.stringify(a.app) === JSON.stringify(b.app) &&
+    (a.pausedAt ?? null) === (b.pausedAt ?? null)
   );
 }
 
@@ -301,6 +305,14 @@ export class MailboxSources {
       reports: 0,
       lastReportAt: null,
     };
+    // Paused: its watcher was stopped as any changed source's is, a pass left once its mails
+    // being stored are moved, and none is started until it is resumed.
+    if (spec.pausedAt != null) {
+      status.state = 'paused';
+      status.since = spec.pausedAt;
+      this.#running.set(spec.id, { spec, controller, done: Promise.resolve(), status });
+      return;
+    }
     const set = (state: MailboxSourceState, error: unknown) => {
       status.state = state;
       status.error = error === null ? null : error instanceof Error ? error.message : String(error);

@@ -7,7 +7,14 @@ import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
-import { appendMail, type Dovecot, dovecotInstalled, startDovecot, withImap } from './helpers/dovecot.ts';
+import {
+  appendMail,
+  type Dovecot,
+  dovecotInstalled,
+  startDovecot,
+  startRelay,
+  withImap,
+} from './helpers/dovecot.ts';
 import { MAILBOX as GMAIL_MAILBOX, MockGmail } from './helpers/gmail-mock.ts';
 import { closeServer, MAILBOX, MockGraph, serveGraph } from './helpers/graph-mock.ts';
 import { serveMock } from './helpers/https-mock.ts';
@@ -93,6 +100,53 @@ describe.skipIf(!dovecotInstalled)(
       await until('the watched one is stored', async () => (await store.countReports()).reports === 3);
       const ids = (await store.listReports({ limit: 10 })).map((r) => r.reportId).sort();
       expect(ids).toEqual(['src-a-1', 'src-a-2', 'src-b-1']);
+    }, 60_000);
+
+    it('stops a paused source, ending its IDLE and logging out, and starts it again once resumed', async () => {
+      const store = await openStore(':memory:');
+      onTestFinished(() => store.close());
+      const relay = await startRelay(dovecot.port);
+      onTestFinished(() => relay.close());
+      const user = 'g@example.jp';
+      const watched = {
+        ...source(1, user),
+        url: `imap://${encodeURIComponent(user)}@127.0.0.1:${relay.port}/INBOX`,
+      };
+      let specs: MailboxSourceSpec[] = [watched];
+      const sources = await watching(store, () => specs);
+      await until('the mailbox is watched', () => sources.status().get(1)?.state === 'watching');
+      await append(user, reportMail({ reportId: 'src-g-1' }));
+      await until('the report is stored', async () => (await store.countReports()).reports === 1);
+      await until('it idles again', () => relay.sent().at(-1)?.endsWith(' IDLE') === true);
+      const logins = () => relay.sent().filter((line) => /^\S+ (LOGIN|AUTHENTICATE) /.test(line)).length;
+      expect(logins()).toBe(1);
+
+      // Paused: stopped by the time the reconciliation returns, its IDLE ended and logged out.
+      const pausedAt = 1_700_000_000;
+      specs = [{ ...watched, pausedAt }];
+      await sources.reconcile();
+      expect(sources.status().get(1)).toMatchObject({
+        state: 'paused',
+        since: pausedAt,
+        error: null,
+        problem: null,
+      });
+      expect(relay.sent().slice(-2)).toEqual(['DONE', expect.stringMatching(/^\S+ LOGOUT$/)]);
+      const sent = relay.sent().length;
+      // Mail arriving meanwhile stays in the folder: nothing connects (IDLE would have taken it at once).
+      await append(user, reportMail({ reportId: 'src-g-2' }));
+      await sources.reconcile();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await store.countReports()).reports).toBe(1);
+      expect(relay.sent()).toHaveLength(sent);
+      expect(sources.status().get(1)?.state).toBe('paused');
+
+      // Resumed: it connects again and takes what came meanwhile.
+      specs = [watched];
+      await sources.reconcile();
+      await until('the report is stored', async () => (await store.countReports()).reports === 2);
+      await until('it is watched', () => sources.status().get(1)?.state === 'watching');
+      expect(logins()).toBe(2);
     }, 60_000);
 
     it('a source set to leave other mail leaves it in the folder, and is restarted when the setting changes', async () => {
