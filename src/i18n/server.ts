@@ -157,6 +157,7 @@ export const serverText = {
     en: '{url}: give an https:// URL naming no user (a token endpoint is asked over https:// only)',
     ja: '{url}: ユーザー名を含まない https:// の URL を指定してください（トークンエンドポイントには https:// でのみ接続します）',
   },
+  'source.notFound': { en: 'mailbox source {id}', ja: 'メールボックス取得元 {id}' },
   'source.archiveIsFolder': {
     en: '{archive} is the folder read: mail moved there would be read again as new; name another folder',
     ja: '{archive} は読み取るフォルダーそのものです。移したメールが新着として再び読まれます。別のフォルダーを指定してください',

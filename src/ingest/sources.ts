@@ -79,7 +79,8 @@ export interface MailboxSourceSpec {
   pausedAt?: number | null;
 }
 
-export type MailboxSourceState = 'connecting' | 'watching' | 'reconnecting' | 'failed' | 'paused';
+export const MAILBOX_SOURCE_STATES = ['connecting', 'watching', 'reconnecting', 'failed', 'paused'] as const;
+export type MailboxSourceState = (typeof MAILBOX_SOURCE_STATES)[number];
 
 /**
  * A failure Sumi itself names: the variable not set or not one the dashboard may name, no token

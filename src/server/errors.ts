@@ -54,8 +54,11 @@ export function inBoth<C extends UiCatalog>(
   return { en: translate(catalog, key, 'en', values), ja: translate(catalog, key, 'ja', values) };
 }
 
-/** 404 for anything the user may not see as for what does not exist: the two look the same. */
-export function notFound(what: string): ApiError {
+/**
+ * 404 for anything the user may not see as for what does not exist: the two look the same. `what`
+ * in Sumi's own words is said in the client's language.
+ */
+export function notFound(what: string | SaidInBoth): ApiError {
   return new ApiError(404, 'not-found', { what });
 }
 

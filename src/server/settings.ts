@@ -28,6 +28,7 @@ import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
 import {
   archiveFault,
   MAILBOX_SOURCE_PROBLEMS,
+  MAILBOX_SOURCE_STATES,
   type MailboxSources,
   type SourceApp,
   storedSourceFault,
@@ -340,6 +341,10 @@ export function registerSettingsRoutes(
     /** The Google service account it signs in as: the variable holding its JSON key, or null. */
     googleKeyEnv: z.string().nullable(),
     createdAt: z.number(),
+    /** Paused by an admin: its settings kept, never connected until resumed. */
+    paused: z.boolean(),
+    /** When it was paused (who paused it is in the audit log), or null. */
+    pausedAt: z.number().nullable(),
     /**
      * What keeps the source as stored from being watched, kept from before a rule that refuses it
      * (an archive folder such as INBOX.): the field, and why in both languages; an edit must change
@@ -349,7 +354,7 @@ export function registerSettingsRoutes(
     /** Null when this server does not watch the sources (`sumi serve --no-fetch`). */
     status: z
       .object({
-        state: z.enum(['connecting', 'watching', 'reconnecting', 'failed']),
+        state: z.enum(MAILBOX_SOURCE_STATES),
         error: z.string().nullable(),
         /** A failure named by code, for the reader's language; `reason` carries the server's words. */
         problem: z
@@ -449,6 +454,7 @@ export function registerSettingsRoutes(
     }
     return { clientId, secretEnv, ...(tenant ? { tenant } : {}), ...(tokenUrl ? { tokenUrl } : {}) };
   };
+  const sourceNotFound = (id: number) => notFound(said('source.notFound', { id }));
   /** Watchers follow a change at once rather than at their next periodic look. */
   const reconcile = async () => {
     await options.mailboxSources?.reconcile();
@@ -476,6 +482,7 @@ export function registerSettingsRoutes(
             tenant: entra?.tenant ?? null,
             tokenUrl: entra?.tokenUrl ?? null,
             googleKeyEnv: signIn && 'googleKeyEnv' in signIn ? signIn.googleKeyEnv : null,
+            paused: s.pausedAt !== null,
             fault: fault && { field: fault.field, reason: fault.reason },
             status: status?.get(s.id) ?? null,
           };
@@ -520,7 +527,7 @@ export function registerSettingsRoutes(
     method: 'PATCH',
     url: '/api/imap-sources/:id',
     summary:
-      'Change a mailbox source (the fields given): its mailbox, password variable, application or service account (clientId or googleKeyEnv null: back to the password), archive folder or handling of other mail; sumi serve restarts its watcher',
+      'Change a mailbox source (the fields given): its mailbox, password variable, application or service account (clientId or googleKeyEnv null: back to the password), archive folder or handling of other mail; sumi serve restarts its watcher. paused: true pauses it (its settings kept, its watcher stopped once the mail being stored is moved, never connected), false resumes it',
     tag: 'settings',
     access: 'admin',
     params: idParams,
@@ -534,11 +541,16 @@ export function registerSettingsRoutes(
       tenant: sourceFields.tenant.optional(),
       tokenUrl: sourceFields.tokenUrl.optional(),
       googleKeyEnv: sourceFields.googleKeyEnv.nullable().optional(),
+      paused: z.boolean().optional(),
     }),
     response: okResponse,
     async handler({ request, params, body, caller }) {
       const stored = (await accounts.listMailboxSources()).find((s) => s.id === params.id);
-      if (!stored) throw notFound(`mailbox source ${params.id}`);
+      if (!stored) throw sourceNotFound(params.id);
+      const { paused, ...fields } = body;
+      // A pause alone checks nothing: a source kept from before a rule that refuses it, failing
+      // noisily, is paused as it is.
+      const changing = Object.values(fields).some((value) => value !== undefined);
       // The source as it will be, checked whole: a change of one field may leave another wrong.
       const before = stored.app;
       const entra = before && 'clientId' in before ? before : null;
@@ -570,8 +582,8 @@ export function registerSettingsRoutes(
                 tenant: body.tenant ?? (body.tokenUrl ? undefined : entra?.tenant),
                 tokenUrl: body.tokenUrl ?? (body.tenant ? undefined : entra?.tokenUrl),
               };
-      const signIn = checkedSource(merged);
-      checkedArchive(merged.url, body.archive ?? stored.archive);
+      const signIn = changing ? checkedSource(merged) : null;
+      if (changing) checkedArchive(merged.url, body.archive ?? stored.archive);
       const { url, passwordEnv, archive, leaveOtherMail } = body;
       const found = await accounts
         .updateMailboxSource(params.id, {
@@ -580,10 +592,15 @@ export function registerSettingsRoutes(
           ...(archive !== undefined ? { archive } : {}),
           ...(leaveOtherMail !== undefined ? { leaveOtherMail } : {}),
           ...(signing ? { app: signIn } : {}),
+          ...(paused !== undefined ? { paused } : {}),
         })
         .catch((error: unknown) => accountError(error, { url: url ?? '' }));
-      if (!found) throw notFound(`mailbox source ${params.id}`);
-      await auditFor(accounts, request, caller)('imap.update', String(params.id), body);
+      if (!found) throw sourceNotFound(params.id);
+      const audit = auditFor(accounts, request, caller);
+      if (changing) await audit('imap.update', String(params.id), fields);
+      // Who paused a source, and when, is the audit log's to say.
+      if (paused !== undefined && paused !== (stored.pausedAt !== null))
+        await audit(paused ? 'imap.pause' : 'imap.resume', String(params.id), { url: stored.url });
       await reconcile();
       return { ok: true };
     },
@@ -598,7 +615,7 @@ export function registerSettingsRoutes(
     params: idParams,
     response: okResponse,
     async handler({ request, params, caller }) {
-      if (!(await accounts.removeMailboxSource(params.id))) throw notFound(`mailbox source ${params.id}`);
+      if (!(await accounts.removeMailboxSource(params.id))) throw sourceNotFound(params.id);
       await auditFor(accounts, request, caller)('imap.remove', String(params.id));
       await reconcile();
       return { ok: true };

@@ -1151,6 +1151,109 @@ for (const engine of engines) {
         expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
       });
 
+      it('pauses and resumes a mailbox source, its settings kept, each in the audit log; only an admin', async () => {
+        const root = await as('root');
+        const added = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://pause@imap.example/INBOX',
+          archive: 'Done',
+          leaveOtherMail: true,
+        });
+        expect(added.statusCode, added.body).toBe(200);
+        const id: number = added.json().id;
+        const listed = async () =>
+          (await root.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
+        const before = await listed();
+        expect(before).toMatchObject({ paused: false, pausedAt: null });
+        const audited = async () =>
+          (await root.get('/api/audit?limit=500'))
+            .json()
+            .entries.filter(
+              (e: { target: string; action: string }) =>
+                e.target === String(id) && /^imap\.(pause|resume)$/.test(e.action),
+            );
+
+        for (const user of ['alice', 'victor']) {
+          const refused = await (await as(user)).request('PATCH', `/api/imap-sources/${id}`, {
+            paused: true,
+          });
+          expect(refused.statusCode, user).toBe(403);
+        }
+        h.clock.now += 60;
+        const paused = await root.request('PATCH', `/api/imap-sources/${id}`, { paused: true });
+        expect(paused.statusCode, paused.body).toBe(200);
+        const pausedAt = h.clock.now;
+        expect(await listed()).toEqual({ ...before, paused: true, pausedAt });
+        // Paused again: nothing changes, nothing more is logged.
+        h.clock.now += 60;
+        expect((await root.request('PATCH', `/api/imap-sources/${id}`, { paused: true })).statusCode).toBe(
+          200,
+        );
+        expect((await listed()).pausedAt).toBe(pausedAt);
+        // A paused source is changed as any other, and stays paused.
+        const changed = await root.request('PATCH', `/api/imap-sources/${id}`, { archive: 'Later' });
+        expect(changed.statusCode, changed.body).toBe(200);
+        expect(await listed()).toMatchObject({ archive: 'Later', paused: true, pausedAt });
+        const resumed = await root.request('PATCH', `/api/imap-sources/${id}`, { paused: false });
+        expect(resumed.statusCode, resumed.body).toBe(200);
+        expect(await listed()).toEqual({ ...before, archive: 'Later' });
+
+        const url = 'imaps://pause@imap.example/INBOX';
+        expect(await audited()).toEqual([
+          expect.objectContaining({ action: 'imap.resume', username: 'root', detail: { url } }),
+          expect.objectContaining({ action: 'imap.pause', username: 'root', at: pausedAt, detail: { url } }),
+        ]);
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
+      });
+
+      it('pauses a source kept from before a rule that refuses it as it is', async () => {
+        const root = await as('root');
+        const id = await h.accounts.addMailboxSource({
+          url: 'imaps://noisy@imap.example/INBOX',
+          passwordEnv: 'SUMI_IMAP_PASSWORD',
+          archive: 'INBOX.',
+        });
+        const paused = await root.request('PATCH', `/api/imap-sources/${id}`, { paused: true });
+        expect(paused.statusCode, paused.body).toBe(200);
+        const { sources } = (await root.get('/api/imap-sources')).json();
+        expect(sources.find((s: { id: number }) => s.id === id)).toMatchObject({
+          archive: 'INBOX.',
+          paused: true,
+          fault: { field: 'archive' },
+        });
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
+      });
+
+      it("answers 404 for a mailbox source removed or unknown, in the reader's language", async () => {
+        const root = await as('root');
+        const added = await root.request('POST', '/api/imap-sources', {
+          url: 'imaps://gone@imap.example/INBOX',
+        });
+        const id: number = added.json().id;
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
+        for (const missing of [id, 999_999])
+          for (const [method, body] of [
+            ['PATCH', { paused: true }],
+            ['PATCH', { paused: false }],
+            ['PATCH', { archive: 'Done' }],
+            ['DELETE', undefined],
+          ] as const) {
+            const what = `${method} ${missing} ${JSON.stringify(body)}`;
+            const en = await root.request(method, `/api/imap-sources/${missing}`, body);
+            expect(en.statusCode, what).toBe(404);
+            expect(en.json().error, what).toEqual({
+              code: 'not-found',
+              message: `Not found: mailbox source ${missing}.`,
+            });
+            const ja = await root.request(method, `/api/imap-sources/${missing}`, body, {
+              headers: { 'accept-language': 'ja' },
+            });
+            expect(ja.json().error, what).toEqual({
+              code: 'not-found',
+              message: `見つかりません: メールボックス取得元 ${missing}`,
+            });
+          }
+      });
+
       it('keeps Microsoft 365 sources that sign in as an application, naming only variables meant for them', async () => {
         const root = await as('root');
         const post = (body: Record<string, unknown>) => root.request('POST', '/api/imap-sources', body);

@@ -368,7 +368,13 @@ describe.skipIf(!dovecotInstalled)(
           };
           const running = await startServer(ctx, await openStore(db), { listen: '127.0.0.1:0', ...flags });
           try {
-            type Sources = { sources: { status: { state: string; error: string | null } | null }[] };
+            type Sources = {
+              sources: {
+                id: number;
+                paused: boolean;
+                status: { state: string; error: string | null } | null;
+              }[];
+            };
             const get = async () => {
               const response = await fetch(`${running.url}/api/imap-sources`, {
                 headers: { authorization: `Bearer ${token}` },
@@ -381,7 +387,26 @@ describe.skipIf(!dovecotInstalled)(
               'the source says why it reconnects',
               async () => (await get())[0]?.status?.state === 'reconnecting',
             );
-            return await get();
+            const seen = await get();
+            // Paused, its watcher is stopped by the answer and says so; resumed, it is watched again.
+            const pause = (paused: boolean) =>
+              fetch(`${running.url}/api/imap-sources/${seen[0]!.id}`, {
+                method: 'PATCH',
+                headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ paused }),
+              });
+            expect((await pause(true)).status).toBe(200);
+            expect((await get())[0]).toMatchObject({
+              paused: true,
+              status: { state: 'paused', error: null },
+            });
+            expect((await pause(false)).status).toBe(200);
+            expect((await get())[0]?.paused).toBe(false);
+            await until(
+              'the resumed source is watched again',
+              async () => (await get())[0]?.status?.state === 'reconnecting',
+            );
+            return seen;
           } finally {
             await running.close();
           }
