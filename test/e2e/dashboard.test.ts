@@ -433,6 +433,36 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it('an admin pauses a mailbox source, which keeps its settings and says it is paused, then resumes it', async () => {
+    const { page, context } = await signedIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Mailbox sources' }).click();
+    await page.getByLabel(/^Mailbox URL/).fill('imaps://pause@imap.example/INBOX');
+    await page.getByLabel('Archive folder').fill('Paused/Done');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.getByRole('row', { name: /imaps:\/\/pause@imap\.example\/INBOX/ });
+    await row.waitFor({ timeout: WAIT });
+    const header = await page.getByRole('columnheader').allTextContents();
+    const cell = async (name: string) =>
+      (await row.getByRole('cell').allTextContents())[header.indexOf(name)];
+    // Its password is not in the server's environment: it fails, noisily, until paused.
+    await expect.poll(() => cell('Status'), { timeout: WAIT }).toContain('no password');
+    expect(await cell('Paused')).toBe('✗');
+
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByRole('button', { name: 'Resume' }).waitFor({ timeout: WAIT });
+    expect(await cell('Status')).toBe('Paused');
+    expect(await cell('Paused')).toBe('✓');
+    expect(await cell('Paused since')).toMatch(/\d/);
+    expect(await cell('Archive folder')).toBe('Paused/Done');
+
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await row.getByRole('button', { name: 'Pause' }).waitFor({ timeout: WAIT });
+    expect(await cell('Paused')).toBe('✗');
+    await expect.poll(() => cell('Status'), { timeout: WAIT }).toContain('no password');
+    await context.close();
+  }, 60_000);
+
   it('an admin adds a user for one domain, who sees only that domain', async () => {
     const { page, context } = await signedIn();
     await page.getByRole('link', { name: 'Settings' }).click();

@@ -40,4 +40,11 @@ describe('mailbox source status', () => {
     );
     expect(sourceFault(null, ja)).toBe('');
   });
+
+  it('says a paused source is paused, in each language', () => {
+    const status = { state: 'paused', error: null, problem: null, reason: null, reports: 0 };
+    const url = 'imaps://dmarc@imap.example/INBOX';
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, en)).toBe('Paused');
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, ja)).toBe('一時停止中');
+  });
 });

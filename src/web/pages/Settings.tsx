@@ -32,6 +32,8 @@ interface TabSpec {
    * fields (empty text fields stay as they are). `nameKey`: the field that names the row.
    */
   edit?: { nameKey: string };
+  /** Rows can be paused and resumed (their `paused`): a button PATCHes `path/id` with the other. */
+  pause?: true;
   fields?: Field[];
   /** A button that POSTs to `path` and says what came of it (`sumi quarantine retry`). */
   action?: { label: WebKey; path: string };
@@ -64,6 +66,7 @@ const TABS: TabSpec[] = [
     path: '/api/imap-sources',
     idKey: 'id',
     edit: { nameKey: 'url' },
+    pause: true,
     fields: [
       { name: 'url', label: 'settings.imap-url', required: true },
       { name: 'passwordEnv', label: 'settings.password-env' },
@@ -183,10 +186,23 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     }
   };
 
+  /** The URL of a row's DELETE and PATCH. */
+  const rowPath = (row: Row) => `${tab.path}/${encodeURIComponent(String(row[tab.idKey!]))}`;
+
   const remove = async (row: Row) => {
     if (!tab.idKey || !window.confirm(w.t('settings.confirm-delete'))) return;
     try {
-      await request(`${tab.path}/${encodeURIComponent(String(row[tab.idKey]))}`, { method: 'DELETE' });
+      await request(rowPath(row), { method: 'DELETE' });
+      list.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+
+  const setPaused = async (row: Row, paused: boolean) => {
+    try {
+      await request(rowPath(row), { method: 'PATCH', json: { paused } });
+      setError(undefined);
       list.reload();
     } catch (e) {
       setError(e as Error);
@@ -218,8 +234,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
     }
     try {
       if (editing && tab.idKey) {
-        const id = encodeURIComponent(String(editing[tab.idKey]));
-        await request(`${tab.path}/${id}`, { method: 'PATCH', json: body });
+        await request(rowPath(editing), { method: 'PATCH', json: body });
         setEditing(undefined);
         setSecret(undefined);
         setError(undefined);
@@ -290,6 +305,11 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                   {tab.edit && (
                     <button type="button" onClick={() => setEditing(r)}>
                       {w.t('settings.edit')}
+                    </button>
+                  )}{' '}
+                  {tab.pause && (
+                    <button type="button" onClick={() => setPaused(r, r.paused !== true)}>
+                      {w.t(r.paused === true ? 'settings.resume' : 'settings.pause')}
                     </button>
                   )}{' '}
                   <button type="button" class="danger" onClick={() => remove(r)}>
