@@ -20,7 +20,8 @@ import { translator } from '../i18n/translate.ts';
 import { openStore } from '../store/open.ts';
 import { runCheck } from './check.ts';
 import type { CliContext } from './output.ts';
-import { DEFAULT_LISTEN, startServer, untilSignal } from './serve.ts';
+import { DEFAULT_LISTEN, startServer } from './serve.ts';
+import { untilStopped } from './with-store.ts';
 
 /** The demo's admin account. */
 export const DEMO_USERNAME = 'demo';
@@ -97,7 +98,7 @@ async function serveDemo(ctx: CliContext, flags: DemoFlags, resolver: string): P
     if (!flags.json) {
       ctx.stdout.write(`${ts('demo.admin', { username: DEMO_USERNAME, password })}\n${ts('demo.stop')}\n`);
     }
-    await untilSignal();
+    await untilStopped();
     await running.close();
   } finally {
     if (folder) rmSync(folder, { recursive: true, force: true });

@@ -238,6 +238,13 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;
+  /** What was stored before the store failed is said, and is kept: the same run again completes it. */
+  const failedMidRun = (failure: StoreAccessError, stored: IngestTotals) => {
+    progress.done();
+    const message = t('error.storeFailedMidRun', { message: describeStoreAccessError(failure, ctx.lang) });
+    printSummary(ctx, stored, Boolean(flags.json), (Date.now() - started) / 1000, { error: message });
+    return new RuntimeError(message);
+  };
   // Ctrl-C (or SIGTERM) stops taking inputs and lets the reports under way commit, so the
   // summary says what is stored; a second one ends the process at once (every report is its
   // own transaction: what was not committed is not stored). With --watch it is the way to end.
@@ -267,7 +274,9 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   // A stop that came once every input (a file, stdin, a mailbox's mail) was taken leaves nothing undone.
   let cutShort = false;
   const stopping = {
-    signal: controller.signal,
+    // A write that found the store migrated by a newer Sumi stops the run (with --watch too):
+    // every write after it would be refused.
+    signal: AbortSignal.any([controller.signal, store.outdated]),
     onCutShort: () => {
       cutShort = true;
     },
@@ -288,14 +297,18 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
       const stored = emptyTotals();
       try {
         totals = flags.watch
-          ? await watchPaths(inputs, {
-              ...options,
-              intervalMs: interval * 1000,
-              onEvent: (event) => {
-                progress.done();
-                ctx.stderr.write(watchLine(event, url, ctx));
+          ? await watchPaths(
+              inputs,
+              {
+                ...options,
+                intervalMs: interval * 1000,
+                onEvent: (event) => {
+                  progress.done();
+                  ctx.stderr.write(watchLine(event, url, ctx));
+                },
               },
-            })
+              stored,
+            )
           : await ingestPaths(inputs, options, stored);
       } catch (error) {
         if (error instanceof NotAFolderError)
@@ -304,13 +317,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
         if (code === 'ENOENT') throw new UsageError(t('error.pathMissing', { path: path ?? '' }));
         const failure = storeFailure(url, error);
         if (!failure) throw error;
-        // What was stored before the store failed is said, and is kept: the same run again completes it.
-        progress.done();
-        const message = t('error.storeFailedMidRun', {
-          message: describeStoreAccessError(failure, ctx.lang),
-        });
-        printSummary(ctx, stored, Boolean(flags.json), (Date.now() - started) / 1000, { error: message });
-        throw new RuntimeError(message);
+        throw failedMidRun(failure, stored);
       }
     }
   } finally {
@@ -321,6 +328,8 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     progress.done();
     await store.close();
   }
+  // A mailbox's run ends as for a stop, its mail left where it was.
+  if (store.outdated.aborted) throw failedMidRun(store.outdated.reason as StoreAccessError, totals);
   const stopped = controller.signal.aborted && !flags.watch;
   const interrupted = stopped && cutShort;
   // Told it was stopping: it says that nothing was left after all.

@@ -17,6 +17,7 @@ import { ROLLUP_FOLD_EVERY_MS } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
 import { type NetworkFlags, networkFromFlags } from './network.ts';
 import { type CliContext, printJson, UsageError } from './output.ts';
+import { untilStopped } from './with-store.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 /** The admin created on a store without accounts. */
@@ -81,22 +82,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
         await store.close();
         throw error;
       });
-      await untilSignal();
+      // A store a newer Sumi migrated stops the server, as it would not open now: the rows it
+      // reads and writes may no longer mean what it takes them for.
+      await untilStopped(store.outdated);
       await running.close();
+      store.outdated.throwIfAborted();
     });
-}
-
-/** Resolves on SIGINT or SIGTERM. */
-export function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export function parseListen(value: string, lang: CliContext['lang']): { host: string; port: number } {

@@ -6,8 +6,10 @@ import { translate, translator } from '../i18n/translate.ts';
 import { describeFailure, describeRecount } from '../ingest/describe.ts';
 import { SMTP_MAX_MESSAGE_BYTES, startSmtpReceiver, tlsFault } from '../ingest/smtp.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
-import { defaultStorePath, openStore } from '../store/open.ts';
+import { describeStoreAccessError } from '../store/errors.ts';
+import { defaultStorePath, openStore, storeFailure } from '../store/open.ts';
 import { type CliContext, oneLine, UsageError } from './output.ts';
+import { untilStopped } from './with-store.ts';
 
 type Translate = ReturnType<typeof translator<typeof ingestText>>;
 
@@ -69,7 +71,8 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
       }
       // A mail whose write waits for another process's lock (a `sumi ingest`) must not keep the
       // other sessions unanswered meanwhile: remote MTAs would time out.
-      const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { yieldWhenLocked: true });
+      const url = flags.db ?? defaultStorePath(ctx.env);
+      const store = await openStore(url, { yieldWhenLocked: true });
       const receiver = await startSmtpReceiver({
         store,
         host,
@@ -95,18 +98,22 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
           for (const failure of outcome.failed)
             ctx.stderr.write(`  ${oneLine(describeFailure(failure, ctx.lang))}\n`);
         },
-        onError: (source, error) => ctx.stderr.write(`${source}: ${(error as Error).message}\n`),
+        onError: (source, error) => {
+          const failure = storeFailure(url, error);
+          const message = failure ? describeStoreAccessError(failure, ctx.lang) : (error as Error).message;
+          ctx.stderr.write(`${source}: ${message}\n`);
+        },
       });
       ctx.stderr.write(`${t('smtpd.listening', { accept: accept.join(', '), address: receiver.address })}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      // A store a newer Sumi migrated stops the receiver: the mail it would store is answered
+      // 451, kept by its sender for the upgraded Sumi.
+      await untilStopped(store.outdated);
       // Said once true: close() has told the idle connections 421 as it returns.
       const closed = receiver.close();
       ctx.stderr.write(`${t('smtpd.stopping')}\n`);
       await closed;
       await store.close();
+      store.outdated.throwIfAborted();
     });
 }
 

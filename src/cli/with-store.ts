@@ -36,3 +36,23 @@ export async function withStore<T>(
     await store.close();
   }
 }
+
+/**
+ * Resolves on SIGINT or SIGTERM, or once `outdated` (Store.outdated) aborts: a write found the
+ * store migrated by a newer Sumi. How a long-running command waits for its end; after closing,
+ * it throws that refusal (`outdated.throwIfAborted()`), said in one line as at opening.
+ */
+export function untilStopped(outdated?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      outdated?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (outdated?.aborted) stop();
+    else outdated?.addEventListener('abort', stop);
+  });
+}

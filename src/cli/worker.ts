@@ -13,6 +13,7 @@ import {
 import { defaultStorePath, openStore } from '../store/open.ts';
 import { type CliContext, printJson, RuntimeError, UsageError } from './output.ts';
 import { surveyResolver } from './survey.ts';
+import { untilStopped } from './with-store.ts';
 
 interface WorkerFlags {
   queue: string;
@@ -23,9 +24,6 @@ interface WorkerFlags {
   resolver?: string;
   json?: boolean;
 }
-
-/** Tests and supervisors stop a worker with a signal; it finishes its shard first (BullMQ's close). */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export function registerWorker(program: Command, ctx: CliContext): void {
   const t = translator(surveyText, ctx.lang);
@@ -82,19 +80,17 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       });
       await worker.waitUntilReady();
       ctx.stderr.write(`${t('worker.ready', { name, queue: flags.queue, queueName: flags.queueName })}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          for (const signal of STOP_SIGNALS) process.off(signal, stop);
-          resolve();
-        };
-        for (const signal of STOP_SIGNALS) process.on(signal, stop);
-      });
+      // Stopped by a signal (tests, supervisors), it finishes its shard first (BullMQ's close); so
+      // too once a store a newer Sumi migrated refused its scan's rows, which it would write in an
+      // older shape.
+      await untilStopped(store.outdated);
       try {
         await worker.close();
       } finally {
         connection.disconnect();
         await store.close();
       }
+      store.outdated.throwIfAborted();
       if (flags.json) printJson(ctx, totals);
       else ctx.stderr.write(`${t('worker.stopped', totals)}\n`);
     });

@@ -58,17 +58,19 @@ export type WatchEvent =
 
 /**
  * Ingests what is under `paths` (directories and Maildirs), then what appears there, until
- * `signal` aborts; the totals of all of it. Throws the file system's error for a path that does
- * not exist and NotAFolderError for one that is not a directory, before ingesting anything.
+ * `signal` aborts; the totals of all of it, added to `totals` as each listing's inputs are in.
+ * Rejects on a failure that stopped it (the store failing as the signal aborted): `totals` then
+ * says what was stored before it. Throws the file system's error for a path that does not exist
+ * and NotAFolderError for one that is not a directory, before ingesting anything.
  */
 export async function watchPaths(
   paths: readonly string[],
   options: WatchPathsOptions,
+  totals: IngestTotals = emptyTotals(),
 ): Promise<IngestTotals> {
   for (const given of paths) {
     if (given === '-' || !(await stat(given)).isDirectory()) throw new NotAFolderError(given);
   }
-  const totals = emptyTotals();
   const listing = new WatchListing();
   const wake = new Wake(options.signal);
   const watchers = new DirectoryWatchers(() => wake.soon(SETTLE_MS));

@@ -5,12 +5,17 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import {
+  CompiledQuery,
+  type DatabaseConnection,
   type DatabaseIntrospector,
+  type Driver,
   Kysely,
   PostgresDialect,
   type PostgresDialectConfig,
   SqliteDialect,
+  type SqliteDialectConfig,
   type SqliteDatabase as SqliteDialectDatabase,
+  SqliteDriver,
   sql,
   type TableMetadata,
 } from 'kysely';
@@ -18,7 +23,8 @@ import type pg from 'pg';
 import { urlWithoutPassword } from '../net/address.ts';
 import { isUnreachable } from '../net/errors.ts';
 import { StoreAccessError } from './errors.ts';
-import { migrateToLatest, migrations, unknownMigration } from './migrations/index.ts';
+import { MIGRATION_TABLE, migrateToLatest, migrations, unknownMigration } from './migrations/index.ts';
+import { NewerMigrationGuard, POSTGRES_MIGRATION_LOCK } from './newer-guard.ts';
 import type { Database } from './schema.ts';
 import { pause, SQLITE_LOCK_POLL_MS, untilUnlocked, YieldingSqliteDialect } from './sqlite-yielding.ts';
 import { KyselyStore } from './store.ts';
@@ -45,8 +51,6 @@ export const PG_POOL_SIZE = 10;
  * forever by default: a host that accepts connections and never answers hung every command.
  */
 export const PG_CONNECT_TIMEOUT_S = 30;
-
-const MIGRATION_TABLE = 'sumi_migrations';
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
@@ -164,8 +168,12 @@ async function openSqlite(file: string, create: boolean, yieldWhenLocked: boolea
     const database = cachingStatements(handle);
     const dialect = yieldWhenLocked
       ? new YieldingSqliteDialect({ database }, handle, SQLITE_BUSY_TIMEOUT_MS)
-      : new SqliteDialect({ database });
-    const db = new Kysely<Database>({ dialect });
+      : new ImmediateSqliteDialect({ database });
+    const guard = new NewerMigrationGuard(
+      'sqlite',
+      (migration) => new StoreAccessError('sqlite-newer', { path: file, migration }),
+    );
+    const db = new Kysely<Database>({ dialect: guard.dialect(dialect) });
     if (pendingSqliteMigrations(handle, file)) {
       // IMMEDIATE takes the write lock first, so a second process opening the same file at
       // once waits here, then finds nothing left to do (or a newer Sumi's migrations: refused).
@@ -179,15 +187,43 @@ async function openSqlite(file: string, create: boolean, yieldWhenLocked: boolea
         throw error;
       }
     }
+    guard.arm();
     if (dialect instanceof YieldingSqliteDialect && file !== ':memory:') {
       await dialect.readFrom(cachingStatements(readingConnection(file)));
     }
     const bulk = file === ':memory:' ? undefined : checkpointingAside(handle, file);
     const files = file === ':memory:' ? [] : ['', '-wal', '-shm'].map((end) => path.resolve(file + end));
-    return await withRollupFolded(new KyselyStore(db, 'sqlite', () => db.destroy(), bulk, files));
+    return await withRollupFolded(
+      new KyselyStore(db, 'sqlite', guard.outdated, () => db.destroy(), bulk, files),
+    );
   } catch (error) {
     handle.close();
     throw error;
+  }
+}
+
+/**
+ * Kysely's SQLite dialect, its transactions begun IMMEDIATE, as sqlite-yielding.ts's: the write
+ * lock taken first, so that what the newer-Sumi guard reads as a transaction begins stays true
+ * until it ends (newer-guard.ts), and no statement in one finds its snapshot made stale by another
+ * writer (SQLITE_BUSY_SNAPSHOT, which a busy handler does not wait out).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
 
@@ -376,6 +412,7 @@ async function openPostgres(url: string): Promise<Store> {
     client.query('set jit = off').catch(() => {});
   });
   let db: Kysely<Database> | undefined;
+  let guard: NewerMigrationGuard;
   try {
     // The migration lock's connection, also where the store's schema is learnt.
     let lock: pg.PoolClient;
@@ -391,8 +428,14 @@ async function openPostgres(url: string): Promise<Store> {
       // A connection opened later (the pool grows, or replaces one the server dropped) that
       // fails is said as the first one would be: the server gone, or refusing more clients.
       const pooled = copyingPool(pool, (error) => postgresAccessError(url, error, timeoutMs / 1000));
-      db = new Kysely<Database>({ dialect: new SchemaDialect({ pool: pooled }, schema) });
-      await migratePostgres(db, lock, schema, postgresTarget(url));
+      const target = postgresTarget(url);
+      guard = new NewerMigrationGuard(
+        'postgres',
+        (migration) => new StoreAccessError('postgres-newer', { target, schema, migration }),
+      );
+      db = new Kysely<Database>({ dialect: guard.dialect(new SchemaDialect({ pool: pooled }, schema)) });
+      await migratePostgres(db, lock, schema, target);
+      guard.arm();
     } finally {
       lock.release();
     }
@@ -401,7 +444,7 @@ async function openPostgres(url: string): Promise<Store> {
     throw error;
   }
   const opened = db;
-  return new KyselyStore(opened, 'postgres', () => opened.destroy());
+  return new KyselyStore(opened, 'postgres', guard.outdated, () => opened.destroy());
 }
 
 /** The URL's `connect_timeout`, else PGCONNECT_TIMEOUT, else PG_CONNECT_TIMEOUT_S; seconds, 0 for none. */
@@ -512,6 +555,8 @@ export function postgresTarget(url: string): string {
 /**
  * Runs the migrations under a session advisory lock keyed by the schema, taken on a connection
  * of its own: a second process opening the same database waits, then finds nothing to do. A
+ * store that lacks no migration is opened without the lock, whose writers hold it shared
+ * (newer-guard.ts): as on SQLite, opening an up-to-date store never waits for a writer. A
  * store with a migration this Sumi lacks is refused (StoreAccessError `postgres-newer`), as on
  * SQLite; Kysely's Migrator would say it in English words of its own.
  */
@@ -521,25 +566,33 @@ async function migratePostgres(
   schema: string,
   target: string,
 ): Promise<void> {
-  const key = `hashtextextended('sumi-migrations:' || current_schema(), 0)`;
-  await lock.query(`select pg_advisory_lock(${key})`);
+  const pending = () => pendingPostgresMigrations(lock, schema, target);
+  if (!(await pending())) return;
+  await lock.query(`select pg_advisory_lock(${POSTGRES_MIGRATION_LOCK})`);
   try {
-    const table = `${lock.escapeIdentifier(schema)}.${MIGRATION_TABLE}`;
-    const { rows } = await lock.query<{ present: boolean }>('select to_regclass($1) is not null as present', [
-      table,
-    ]);
-    if (rows[0]?.present) {
-      const applied = await lock.query<{ name: string }>(`select name from ${table}`);
-      const newer = unknownMigration(
-        applied.rows.map((row) => row.name),
-        'postgres',
-      );
-      if (newer) throw new StoreAccessError('postgres-newer', { target, schema, migration: newer });
-    }
-    await migrateToLatest(db, 'postgres', { disableTransactions: false, schema });
+    if (await pending()) await migrateToLatest(db, 'postgres', { disableTransactions: false, schema });
   } finally {
-    await lock.query(`select pg_advisory_unlock(${key})`);
+    await lock.query(`select pg_advisory_unlock(${POSTGRES_MIGRATION_LOCK})`);
   }
+}
+
+/** pendingSqliteMigrations for PostgreSQL, read through `client`. */
+async function pendingPostgresMigrations(
+  client: pg.PoolClient,
+  schema: string,
+  target: string,
+): Promise<boolean> {
+  const table = `${client.escapeIdentifier(schema)}.${MIGRATION_TABLE}`;
+  const { rows } = await client.query<{ present: boolean }>('select to_regclass($1) is not null as present', [
+    table,
+  ]);
+  if (!rows[0]?.present) return true;
+  const applied = new Set(
+    (await client.query<{ name: string }>(`select name from ${table}`)).rows.map((row) => row.name),
+  );
+  const newer = unknownMigration(applied, 'postgres');
+  if (newer) throw new StoreAccessError('postgres-newer', { target, schema, migration: newer });
+  return Object.keys(migrations('postgres')).some((name) => !applied.has(name));
 }
 
 /**

@@ -3,7 +3,8 @@
  * INSERT of the same rows costs both sides (no parameters to encode or parse, rows inserted in
  * bulk), but it is not a statement with parameters: Kysely can only hand a connection SQL text
  * and values. The pool given to Kysely wraps each connection so that a `copy ... from stdin`
- * statement whose one parameter is the data (COPY's text format: copy-text.ts) is run as COPY.
+ * statement whose one parameter is the data (COPY's text format: copy-text.ts) is run as COPY,
+ * and a query of several statements answers with the last one's result.
  */
 import { finished } from 'node:stream/promises';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
@@ -47,6 +48,14 @@ function copyingClient(client: pg.PoolClient): PostgresPoolClient {
       if (typeof sqlOrCursor === 'string' && isCopy(sqlOrCursor)) {
         return copy(client, sqlOrCursor, parameters?.[0]);
       }
+      // Without parameters a query may hold several statements (newer-guard.ts sends BEGIN so):
+      // pg answers with a result for each, Kysely reads one, the last.
+      if (typeof sqlOrCursor === 'string' && parameters?.length === 0)
+        return client
+          .query(sqlOrCursor)
+          .then((result: pg.QueryResult | pg.QueryResult[]) =>
+            Array.isArray(result) ? result.at(-1) : result,
+          );
       return client.query(sqlOrCursor, parameters as unknown[] | undefined);
     },
     release: () => client.release(),

@@ -170,15 +170,19 @@ export class KyselyStore implements Store {
   /** PostgreSQL: when foldAbandonedRollup last looked for uncompacted slices. */
   #sweptAt: number | undefined;
 
+  readonly outdated: AbortSignal;
+
   constructor(
     db: Kysely<Database>,
     engine: EngineKind,
+    outdated: AbortSignal,
     onClose: () => Promise<void>,
     engineBulk: BulkWrites = (work) => work(),
     readonly files: readonly string[] = [],
   ) {
     this.db = db;
     this.engine = engine;
+    this.outdated = outdated;
     this.#onClose = onClose;
     this.writingInBulk = (work) =>
       engineBulk(async () => {

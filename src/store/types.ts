@@ -239,6 +239,12 @@ export interface Store {
    */
   readonly files: readonly string[];
   /**
+   * Aborts once a write finds the store migrated by a newer Sumi since it was opened, its reason
+   * the StoreAccessError (`sqlite-newer`, `postgres-newer`) that write and every one after it are
+   * refused with (newer-guard.ts): a long-running command stops on it.
+   */
+  readonly outdated: AbortSignal;
+  /**
    * Runs `work`, a long run of writes such as the ingest of many inputs, with the engine set up
    * for it: on SQLite the WAL is checkpointed by a thread of its own meanwhile, and batches stage
    * their rollup sums, folded into the rollup when the last run ends (and every

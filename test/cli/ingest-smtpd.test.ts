@@ -10,6 +10,7 @@ import { createTestPki } from '../helpers/tls.ts';
 import { reportMail } from '../ingest/helpers/reports.ts';
 import { smtpClient } from '../ingest/helpers/smtp-client.ts';
 import { childOutput, spawnSumi, sumi } from '../ingest/helpers/sumi.ts';
+import { newerMigration, runAside } from '../store/helpers.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -127,6 +128,47 @@ describe('sumi smtpd', () => {
     expect((await store.listReports()).map((report) => report.reportId)).toEqual(['smtpd-locked']);
     await store.close();
   }, 30_000);
+
+  it('stops once a mail finds the store migrated by a newer Sumi: the mail answered 451, the refusal said in one line (ja), exit 1', async () => {
+    const db = path.join(dir, 'sumi.db');
+    const child = spawnSumi([
+      '--lang',
+      'ja',
+      'smtpd',
+      '--listen',
+      '127.0.0.1:0',
+      '--accept',
+      'dmarc@example.jp',
+      '--db',
+      db,
+    ]);
+    const out = childOutput(child);
+    try {
+      await vi.waitFor(() => expect(out.stderr).toMatch(/127\.0\.0\.1:\d+ で/), { timeout: 15_000 });
+      const port = Number(/127\.0\.0\.1:(\d+) で/.exec(out.stderr)![1]);
+      await runAside(db, newerMigration('9999-newer'));
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        ignoreTLS: true,
+      });
+      // The sender keeps the mail, for the upgraded Sumi.
+      await expect(
+        transport.sendMail({
+          envelope: { from: 'noreply@receiver.example', to: ['dmarc@example.jp'] },
+          raw: reportMail({ reportId: 'smtpd-outdated', records: 1 }),
+        }),
+      ).rejects.toMatchObject({ responseCode: 451 });
+      // Before: it went on receiving, and stored the report in the older shape.
+      expect(await out.exited).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(out.stderr.split('\n').at(-2)).toBe(
+      `エラー: SQLite のストア ${db} は新しい Sumi で移行されています。この Sumi が知らないマイグレーション 9999-newer が適用されています。このストアを使うには Sumi をアップグレードしてください（この Sumi では、行を古い形で読み書きしてしまいます）`,
+    );
+  }, 60_000);
 
   it('exits 2 on bad flags', async () => {
     const db = path.join(dir, 'sumi.db');

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { stallMeter } from '../helpers/event-loop.ts';
 import { until } from '../helpers/until.ts';
 import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
 import { childOutput, spawnSumi, startSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
-import { engines, holdingWriteLock, postgresServer } from '../store/helpers.ts';
+import { engines, holdingWriteLock, newerMigration, postgresServer, runAside } from '../store/helpers.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/reports');
@@ -664,6 +665,28 @@ describe('sumi ingest', () => {
     } finally {
       await store.close();
     }
+  }, 60_000);
+
+  it('--watch stops at the write that finds the store migrated by a newer Sumi, saying so in one line, exit 1', async () => {
+    await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-outdated-1' }));
+    const child = spawnSumi(['ingest', '--watch', '--interval', '1', path.join(dir, 'in'), '--db', db]);
+    const out = childOutput(child);
+    try {
+      await until('it watches', () => /watching 1 folder for new reports/.test(out.stderr), 60_000);
+      await runAside(db, newerMigration('9999-newer'));
+      await writeFile(input('b.xml'), aggregateXml({ reportId: 'cli-outdated-2' }));
+      // Before: it went on watching, and stored the report in the older shape.
+      expect(await out.exited).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(out.stderr.split('\n').at(-2)).toBe(
+      `error: the SQLite store ${db} was migrated by a newer Sumi: it has migration 9999-newer, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape). What the summary counts is stored; once the store can be written, the same ingest run again stores the rest`,
+    );
+    expect(out.stdout).toMatch(/^Stored 1 aggregate report /);
+    const stored = new SqliteDatabase(db, { readonly: true });
+    expect(stored.prepare('select report_id from reports').pluck().all()).toEqual(['cli-outdated-1']);
+    stored.close();
   }, 60_000);
 
   it('survives kill -9 mid-run: the rerun completes with no duplicate stored', async () => {

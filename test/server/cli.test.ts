@@ -14,7 +14,7 @@ import { sumi } from '../helpers/cli.ts';
 import { until } from '../helpers/until.ts';
 import { dovecotInstalled, startDovecot } from '../ingest/helpers/dovecot.ts';
 import { childOutput, spawnSumi } from '../ingest/helpers/sumi.ts';
-import { holdingWriteLock } from '../store/helpers.ts';
+import { holdingWriteLock, newerMigration, runAside } from '../store/helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-serve-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -141,6 +141,38 @@ describe('sumi serve', () => {
       child.kill('SIGTERM');
       await out.exited;
     }
+  }, 60_000);
+
+  it('stops once a write finds the store migrated by a newer Sumi: the write answered 503 in its language, the refusal said in one line, exit 1', async () => {
+    const db = path.join(dir, 'outdated.db');
+    const store = await openStore(db);
+    await new Accounts(store.db).createUser({ username: 'old', password: 'older password', role: 'admin' });
+    await store.close();
+    const child = spawnSumi(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-fetch', '--json']);
+    const out = childOutput(child);
+    try {
+      await until('the server is listening', () => out.stdout.includes('}'));
+      const { url } = JSON.parse(out.stdout) as { url: string };
+      await runAside(db, newerMigration('9999-newer'));
+      // A login writes its session.
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-language': 'ja' },
+        body: JSON.stringify({ username: 'old', password: 'older password' }),
+      });
+      expect(login.status).toBe(503);
+      expect(((await login.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: 'store-unavailable',
+        message: expect.stringMatching(/^サーバーが今ストアを使えません/),
+      });
+      // Before: it went on serving, writing in the older shape.
+      expect(await out.exited).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(out.stderr.split('\n').at(-2)).toBe(
+      `error: the SQLite store ${db} was migrated by a newer Sumi: it has migration 9999-newer, which this Sumi does not know. Upgrade Sumi to use this store (this one would read and write its rows in an older shape)`,
+    );
   }, 60_000);
 
   it('refuses a --listen that is not host:port', async () => {

@@ -132,6 +132,34 @@ export async function holdingWriteLock(
   return { released: ended };
 }
 
+/** A newer Sumi's migration `name`, as its statements: a column added, and its row. */
+export function newerMigration(name: string): string[] {
+  return [
+    'alter table reports add column newer_shape text',
+    `insert into sumi_migrations (name, timestamp) values ('${name}', '2030-01-01T00:00:00.000Z')`,
+  ];
+}
+
+/**
+ * Runs `statements` in one transaction on a connection of its own to the store at `location` (a
+ * SQLite file or a postgres:// URL), as a newer Sumi migrating it beside the one under test.
+ */
+export async function runAside(location: string, statements: readonly string[]): Promise<void> {
+  const script = ['begin', ...statements, 'commit'].join(';\n');
+  if (!location.startsWith('postgres://')) {
+    const other = new SqliteDatabase(location);
+    try {
+      other.exec(script);
+    } finally {
+      other.close();
+    }
+    return;
+  }
+  const other = new pg.Client({ connectionString: location });
+  await other.connect();
+  await other.query(script).finally(() => other.end());
+}
+
 export interface TestEngine {
   name: 'sqlite' | 'postgres';
   /** Why this engine's tests do not run, or undefined. */

@@ -34,6 +34,9 @@ import { otherFeedbackQuarantined } from './0024-other-feedback-quarantined.ts';
 import { lookupDomainsUnicode } from './0025-lookup-domains-unicode.ts';
 import { mailboxSourcePaused } from './0026-mailbox-source-paused.ts';
 
+/** The table a store lists the migrations applied to it in. */
+export const MIGRATION_TABLE = 'sumi_migrations';
+
 /** Every migration, by name; names sort in the order they run. */
 export function migrations(kind: EngineKind): Record<string, Migration> {
   return {
@@ -93,7 +96,7 @@ export async function migrateToLatest(
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(kind) },
-    migrationTableName: 'sumi_migrations',
+    migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: 'sumi_migrations_lock',
     // Without a schema, Kysely takes a migration table in any schema of the database for ours.
     ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),

@@ -1,0 +1,124 @@
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { StoreAccessError } from '../../src/store/errors.ts';
+import { POSTGRES_MIGRATION_LOCK } from '../../src/store/newer-guard.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/types.ts';
+import {
+  engines,
+  engineTitle,
+  header,
+  holdingWriteLock,
+  newerMigration,
+  record,
+  runAside,
+} from './helpers.ts';
+
+const source = { description: 'test.xml', receivedAt: null };
+const NEWER = '9999-from-a-newer-sumi';
+const MIGRATION = newerMigration(NEWER);
+
+function report(reportId: string) {
+  return { ...header({ reportId }), records: [record()] };
+}
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip !== undefined)(
+    `a store a newer Sumi migrates while it is open ${engineTitle(engine)}`,
+    () => {
+      const opened: Store[] = [];
+      afterEach(async () => {
+        for (const store of opened.splice(0)) await store.close();
+      });
+      afterAll(() => engine.cleanup());
+
+      async function open(): Promise<{ url: string; store: Store }> {
+        const url = await engine.location();
+        const store = await openStore(url);
+        opened.push(store);
+        return { url, store };
+      }
+
+      /** The refusal a write meets: the engine's code, naming the newer migration. */
+      function expectRefusal(error: unknown): void {
+        expect(error).toBeInstanceOf(StoreAccessError);
+        const refusal = error as StoreAccessError;
+        expect(refusal.code).toBe(engine.name === 'sqlite' ? 'sqlite-newer' : 'postgres-newer');
+        expect(refusal.args.migration).toBe(NEWER);
+        expect(refusal.message).toContain(`was migrated by a newer Sumi: it has migration ${NEWER}`);
+      }
+
+      it('refuses the next write, naming the migration, and every write after it; nothing is written', async () => {
+        const { url, store } = await open();
+        expect((await store.insertAggregateReport(report('before'), Buffer.from('a'), source)).status).toBe(
+          'stored',
+        );
+        expect(store.outdated.aborted).toBe(false);
+        await runAside(url, MIGRATION);
+        const refused = await store
+          .insertAggregateReport(report('after'), Buffer.from('b'), source)
+          .catch((error: unknown) => error);
+        expectRefusal(refused);
+        // Said to the long-running commands, which stop on it.
+        expect(store.outdated.aborted).toBe(true);
+        expect(store.outdated.reason).toBe(refused);
+        // Every write after it, batched, alone in its transaction, or outside one.
+        await expect(
+          store.insertAggregateReports([{ report: report('batch'), raw: Buffer.from('c'), source }]),
+        ).rejects.toBe(refused);
+        await expect(
+          store.quarantine(Buffer.from('d'), source, { code: 'not-a-report', message: 'no' }),
+        ).rejects.toBe(refused);
+        await expect(
+          store.db.insertInto('audit_log').values({ at: 1, action: 'after' }).execute(),
+        ).rejects.toBe(refused);
+        // Nothing was written; reading goes on.
+        expect(await store.countReports()).toMatchObject({ reports: 1, quarantined: 0 });
+        expect(await store.db.selectFrom('audit_log').select('id').execute()).toEqual([]);
+      });
+
+      it('finds a migration that changes rows only', async () => {
+        const { url, store } = await open();
+        await runAside(url, MIGRATION.slice(1));
+        expectRefusal(
+          await store.db
+            .insertInto('audit_log')
+            .values({ at: 1, action: 'after' })
+            .execute()
+            .catch((error: unknown) => error),
+        );
+      });
+
+      it('refuses a write that waited for the migration under way', async () => {
+        const { url, store } = await open();
+        if (engine.name === 'sqlite') {
+          // Another process migrating holds the write lock; the write waits for it, then sees it.
+          const { released } = await holdingWriteLock(url, 500, MIGRATION.join('; '));
+          expectRefusal(
+            await store
+              .insertAggregateReport(report('waited'), Buffer.from('a'), source)
+              .catch((error: unknown) => error),
+          );
+          await released;
+        } else {
+          // A newer Sumi migrating holds the migration lock: the write waits for it, then sees it.
+          const migrating = new pg.Client({ connectionString: url });
+          await migrating.connect();
+          try {
+            await migrating.query(`select pg_advisory_lock(${POSTGRES_MIGRATION_LOCK})`);
+            const write = store
+              .insertAggregateReport(report('waited'), Buffer.from('a'), source)
+              .catch((error: unknown) => error);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            await migrating.query(['begin', ...MIGRATION, 'commit'].join(';\n'));
+            await migrating.query(`select pg_advisory_unlock(${POSTGRES_MIGRATION_LOCK})`);
+            expectRefusal(await write);
+          } finally {
+            await migrating.end();
+          }
+        }
+        expect((await store.countReports()).reports).toBe(0);
+      });
+    },
+  );
+}
