@@ -247,8 +247,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: '停止中: 処理中のレポートを保存しています（もう一度 Ctrl-C を押すとすぐに止まり、それらは保存されません）',
   },
   'interrupt.tooLong': {
-    en: 'what was under way did not finish within {seconds} s (a read that does not end?): stopped now; what was not committed is not stored, run the same command again for it',
-    ja: '処理中のものが {seconds} 秒以内に終わりませんでした（終わらない読み込み？）: ここで止めます。コミットされていないものは保存されていません。同じコマンドをもう一度実行してください',
+    en: 'what was under way did not finish within {seconds} s (a read that does not end, or a store another process keeps locked?): stopped now; what was not committed is not stored, run the same command again for it',
+    ja: '処理中のものが {seconds} 秒以内に終わりませんでした（終わらない読み込み、または別のプロセスがロックしたままのストア？）: ここで止めます。コミットされていないものは保存されていません。同じコマンドをもう一度実行してください',
   },
   'interrupt.nothingLeft': {
     en: 'every input had been read when the stop came: nothing was left undone',
