@@ -20,10 +20,21 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** sumi smtpd's arguments: any free port on the loopback, dmarc@example.jp accepted, `db` the store. */
+const smtpd = (db: string) => [
+  'smtpd',
+  '--listen',
+  '127.0.0.1:0',
+  '--accept',
+  'dmarc@example.jp',
+  '--db',
+  db,
+];
+
 describe('sumi smtpd', () => {
   it('receives report mail and stores it (child process, stopped by SIGTERM)', async () => {
     const db = path.join(dir, 'sumi.db');
-    const child = spawnSumi(['smtpd', '--listen', '127.0.0.1:0', '--accept', 'dmarc@example.jp', '--db', db]);
+    const child = spawnSumi(smtpd(db));
     let stderr = '';
     const address = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (d) => {
@@ -59,15 +70,7 @@ describe('sumi smtpd', () => {
   }, 60_000);
 
   it('stops at once on SIGTERM with an idle client connected, and says so', async () => {
-    const child = spawnSumi([
-      'smtpd',
-      '--listen',
-      '127.0.0.1:0',
-      '--accept',
-      'dmarc@example.jp',
-      '--db',
-      path.join(dir, 'sumi.db'),
-    ]);
+    const child = spawnSumi(smtpd(path.join(dir, 'sumi.db')));
     const out = childOutput(child);
     await vi.waitFor(() => expect(out.stderr).toMatch(/on 127\.0\.0\.1:\d+/), { timeout: 15_000 });
     const port = Number(/on 127\.0\.0\.1:(\d+)/.exec(out.stderr)![1]);
@@ -84,7 +87,7 @@ describe('sumi smtpd', () => {
 
   it('answers other sessions while a mail waits for the SQLite store another process holds locked, and stores the mail once it is free', async () => {
     const db = path.join(dir, 'sumi.db');
-    const child = spawnSumi(['smtpd', '--listen', '127.0.0.1:0', '--accept', 'dmarc@example.jp', '--db', db]);
+    const child = spawnSumi(smtpd(db));
     const out = childOutput(child);
     await vi.waitFor(() => expect(out.stderr).toMatch(/on 127\.0\.0\.1:\d+/), { timeout: 15_000 });
     const port = Number(/on 127\.0\.0\.1:(\d+)/.exec(out.stderr)![1]);
@@ -131,17 +134,7 @@ describe('sumi smtpd', () => {
 
   it('stops once a mail finds the store migrated by a newer Sumi: the mail answered 451, the refusal said in one line (ja), exit 1', async () => {
     const db = path.join(dir, 'sumi.db');
-    const child = spawnSumi([
-      '--lang',
-      'ja',
-      'smtpd',
-      '--listen',
-      '127.0.0.1:0',
-      '--accept',
-      'dmarc@example.jp',
-      '--db',
-      db,
-    ]);
+    const child = spawnSumi(['--lang', 'ja', ...smtpd(db)]);
     const out = childOutput(child);
     try {
       await vi.waitFor(() => expect(out.stderr).toMatch(/127\.0\.0\.1:\d+ で/), { timeout: 15_000 });

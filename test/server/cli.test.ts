@@ -88,18 +88,8 @@ describe('sumi serve', () => {
 
   it("answers while a write waits for another process's lock on a SQLite store, and makes the write once it is free", async () => {
     const db = path.join(dir, 'locked.db');
-    const store = await openStore(db);
-    await new Accounts(store.db).createUser({
-      username: 'waiter',
-      password: 'waiting password',
-      role: 'admin',
-    });
-    await store.close();
-    const child = spawnSumi(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-fetch', '--json']);
-    const out = childOutput(child);
+    const { child, out, url } = await servingWithAdmin(db, 'waiter', 'waiting password');
     try {
-      await until('the server is listening', () => out.stdout.includes('}'));
-      const { url } = JSON.parse(out.stdout) as { url: string };
       const login = () =>
         fetch(`${url}/api/auth/login`, {
           method: 'POST',
@@ -145,14 +135,8 @@ describe('sumi serve', () => {
 
   it('stops once a write finds the store migrated by a newer Sumi: the write answered 503 in its language, the refusal said in one line, exit 1', async () => {
     const db = path.join(dir, 'outdated.db');
-    const store = await openStore(db);
-    await new Accounts(store.db).createUser({ username: 'old', password: 'older password', role: 'admin' });
-    await store.close();
-    const child = spawnSumi(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-fetch', '--json']);
-    const out = childOutput(child);
+    const { child, out, url } = await servingWithAdmin(db, 'old', 'older password');
     try {
-      await until('the server is listening', () => out.stdout.includes('}'));
-      const { url } = JSON.parse(out.stdout) as { url: string };
       await runAside(db, newerMigration('9999-newer'));
       // A login writes its session.
       const login = await fetch(`${url}/api/auth/login`, {
@@ -453,3 +437,20 @@ describe.skipIf(!dovecotInstalled)(
     }, 60_000);
   },
 );
+
+/** `sumi serve` (no mailbox fetching) on a store with one admin, once it listens: its URL. */
+async function servingWithAdmin(db: string, username: string, password: string) {
+  const store = await openStore(db);
+  await new Accounts(store.db).createUser({ username, password, role: 'admin' });
+  await store.close();
+  const child = spawnSumi(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-fetch', '--json']);
+  const out = childOutput(child);
+  try {
+    await until('the server is listening', () => out.stdout.includes('}'));
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  const { url } = JSON.parse(out.stdout) as { url: string };
+  return { child, out, url };
+}
