@@ -141,7 +141,9 @@ export function registerSurvey(program: Command, ctx: CliContext): void {
         const categoriser = flags.categories ? await loadCategoriser(t, flags.categories) : undefined;
         report = await scanLocally(ctx, file!, listOf(file!, ctx), options, categoriser, flags.perDomain);
       } else {
-        const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+        // Queries are under way while results are written: a write waiting for another
+        // process's lock must not hold the event loop, or their answers come after their timeouts.
+        const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { yieldWhenLocked: true });
         try {
           report = await scanStored(ctx, store, file, flags, options, command);
         } catch (error) {

@@ -55,7 +55,9 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         }
         throw error;
       }
-      const store = await openStore(flags.db ?? defaultStorePath(ctx.env));
+      // As sumi survey's: a write waiting for another process's lock must not hold the event
+      // loop, where the shard's queries wait for answers and BullMQ renews the job's lock.
+      const store = await openStore(flags.db ?? defaultStorePath(ctx.env), { yieldWhenLocked: true });
       const name = `${hostname()}:${process.pid}`;
       const totals = { shards: 0, domains: 0 };
       const worker = startSurveyWorker({

@@ -100,8 +100,9 @@ export interface OpenStoreOptions {
    */
   create?: boolean;
   /**
-   * True for a process that serves others while it writes (`sumi serve`, `sumi smtpd`, `sumi
-   * ingest --watch`): on SQLite, a write that finds the store locked by another process waits
+   * True for a process that serves others or has other work under way while it writes (`sumi
+   * serve`, `sumi smtpd`, `sumi ingest --watch`, a stored `sumi survey` and `sumi worker`, whose
+   * DNS queries wait for answers meanwhile): on SQLite, a write that finds the store locked by another process waits
    * without blocking the event loop (sqlite-yielding.ts). Default false: a command waits in
    * SQLite's busy handler, as it has nothing else to do meanwhile.
    */

@@ -1,6 +1,7 @@
 /**
- * SQLite for a process that serves others while it writes (`sumi serve`, `sumi smtpd`, `sumi
- * ingest --watch`): a write that finds the database locked by another process (`sumi ingest`
+ * SQLite for a process that serves others or has other work under way while it writes (`sumi
+ * serve`, `sumi smtpd`, `sumi ingest --watch`, a stored `sumi survey` and `sumi worker`, whose DNS
+ * queries wait for their answers): a write that finds the database locked by another process (`sumi ingest`
  * holds the write lock for seconds while it stores a large report) waits without blocking the
  * event loop. better-sqlite3 waits in SQLite's
  * busy handler, synchronously, and every request the server had waited with it (measured: the

@@ -10,6 +10,8 @@ import { Zone } from '../../src/dns/zone.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
 import type { Lang } from '../../src/i18n/lang.ts';
 import { openStore } from '../../src/store/open.ts';
+import { stallMeter } from '../helpers/event-loop.ts';
+import { holdingWriteLock } from '../store/helpers.ts';
 
 class Capture extends Writable {
   text = '';
@@ -220,6 +222,33 @@ describe('sumi survey', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no line maps a domain to a category');
   });
+
+  it("keeps its queries answered while another process holds a SQLite store's write lock, and stores the scan once it is free", async () => {
+    const db = path.join(dir, 'locked.db');
+    await (await openStore(db)).close();
+    const free = await survey([list, '--db', db, '--name', 'free', '--json', ...base()]);
+    // As `sumi ingest` storing a large report holds it.
+    const { released } = await holdingWriteLock(
+      db,
+      1500,
+      "insert into audit_log (at, action) values (1, 'other')",
+    );
+    const stalls = stallMeter();
+    try {
+      const locked = await survey([list, '--db', db, '--name', 'locked', '--json', ...base()]);
+      expect(locked.code).toBe(0);
+      // What it measured, as without the lock (no query timed out meanwhile).
+      const { method: _, ...measured } = JSON.parse(locked.stdout);
+      const { method: __, ...measuredFree } = JSON.parse(free.stdout);
+      expect(measured).toEqual(measuredFree);
+    } finally {
+      stalls.stop();
+    }
+    await released;
+    // Before: the event loop stood still in SQLite's busy handler while the scan's writes waited,
+    // and DNS answers that came meanwhile were read after their queries' timers had fired.
+    expect(stalls.longestMs).toBeLessThan(500);
+  }, 30_000);
 
   it('stores no scan when its list or mapping cannot be read', async () => {
     const db = path.join(dir, 'refused.db');
