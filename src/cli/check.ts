@@ -92,7 +92,10 @@ export async function runCheck(ctx: CliContext, args: string[], flags: CheckFlag
     ? await Promise.all([import('../store/open.ts'), import('../analysis/history.ts')])
     : undefined;
   const store = recording
-    ? await recording[0].openStore(flags.db ?? recording[0].defaultStorePath(ctx.env))
+    ? await recording[0].openStore(flags.db ?? recording[0].defaultStorePath(ctx.env), {
+        // Other domains' checks are under way while one's result is written (see with-store.ts).
+        yieldWhenLocked: true,
+      })
     : undefined;
   let stored = 0;
   try {

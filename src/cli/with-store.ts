@@ -27,7 +27,10 @@ export async function withStore<T>(
   options: WithStoreOptions = {},
 ): Promise<T> {
   const url = flags.db ?? defaultStorePath(ctx.env);
-  const store = await openStore(url, { create: options.create ?? false });
+  // A command may have lookups under way while it writes (resolve-ips, an analysis with
+  // --resolver caching what it found): a write waiting for another process's lock must not hold
+  // the event loop meanwhile.
+  const store = await openStore(url, { create: options.create ?? false, yieldWhenLocked: true });
   try {
     return await work(store);
   } catch (error) {

@@ -100,11 +100,12 @@ export interface OpenStoreOptions {
    */
   create?: boolean;
   /**
-   * True for a process that serves others or has other work under way while it writes (`sumi
-   * serve`, `sumi smtpd`, `sumi ingest --watch`, a stored `sumi survey` and `sumi worker`, whose
-   * DNS queries wait for answers meanwhile): on SQLite, a write that finds the store locked by another process waits
-   * without blocking the event loop (sqlite-yielding.ts). Default false: a command waits in
-   * SQLite's busy handler, as it has nothing else to do meanwhile.
+   * True for a process with other work under way while it writes: requests to answer (`sumi
+   * serve`), SMTP sessions (`smtpd`), fs events and IDLE (`ingest --watch`), DNS lookups (a stored
+   * `survey`, `worker`, `check --store`, `resolve-ips`: every command the CLI opens a store for
+   * but a one-shot `ingest`). On SQLite, a write that finds the store locked by another process
+   * then waits without blocking the event loop (sqlite-yielding.ts). Default false: it waits in
+   * SQLite's busy handler, as a one-shot ingest, with nothing else to do meanwhile, does.
    */
   yieldWhenLocked?: boolean;
 }

@@ -1,9 +1,9 @@
 /**
- * SQLite for a process that serves others or has other work under way while it writes (`sumi
- * serve`, `sumi smtpd`, `sumi ingest --watch`, a stored `sumi survey` and `sumi worker`, whose DNS
- * queries wait for their answers): a write that finds the database locked by another process (`sumi ingest`
- * holds the write lock for seconds while it stores a large report) waits without blocking the
- * event loop. better-sqlite3 waits in SQLite's
+ * SQLite for a process with other work under way while it writes (`sumi serve`, `smtpd`,
+ * `ingest --watch`, the commands whose DNS lookups wait for answers meanwhile: see
+ * OpenStoreOptions.yieldWhenLocked): a write that finds the database locked by another process
+ * (`sumi ingest` holds the write lock for seconds while it stores a large report) waits without
+ * blocking the event loop. better-sqlite3 waits in SQLite's
  * busy handler, synchronously, and every request the server had waited with it (measured: the
  * loop stood still 9.7 s while an ingest stored a 200,000-record report).
  *

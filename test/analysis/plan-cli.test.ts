@@ -7,7 +7,9 @@ import { Zone } from '../../src/dns/zone.ts';
 import { ZoneServer } from '../../src/dns/zone-server.ts';
 import { openStore } from '../../src/store/open.ts';
 import { sumi } from '../helpers/cli.ts';
-import { DAY, failureReport, JAN_1 } from '../store/helpers.ts';
+import { stallMeter } from '../helpers/event-loop.ts';
+import { until } from '../helpers/until.ts';
+import { DAY, failureReport, holdingWriteLock, JAN_1 } from '../store/helpers.ts';
 import { writeMmdb } from './mmdb-writer.ts';
 import { ESP_IP, senders } from './plan-fixture.ts';
 
@@ -64,6 +66,38 @@ describe('sumi resolve-ips', () => {
     // Fresh, and the failed lookup is retried only after TEMPORARY_RETRY_SECONDS.
     expect(again.stdout).toContain('5 IPs, 0 looked up');
   });
+
+  it("keeps its lookups answered while another process holds the SQLite store's write lock", async () => {
+    const asked = server.queries;
+    // Answers a second late: the lock is taken while the lookups are under way.
+    server.latencyMs = 1000;
+    const stalls = stallMeter();
+    try {
+      const running = sumi(['resolve-ips', '--db', db, '--resolver', server.address, '--force', '--json']);
+      await until('a lookup is under way', () => server.queries > asked);
+      // As `sumi ingest` storing a large report holds it.
+      const { released } = await holdingWriteLock(
+        db,
+        3000,
+        "insert into audit_log (at, action) values (1, 'other')",
+      );
+      const run = await running;
+      await released;
+      // What it found, as without the lock: no lookup timed out meanwhile.
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        ips: 5,
+        lookedUp: 5,
+        ok: 1,
+        confirmed: 1,
+        temporary: 1,
+      });
+    } finally {
+      server.latencyMs = 0;
+      stalls.stop();
+    }
+    // Before: the event loop stood still in SQLite's busy handler while the cache's writes waited.
+    expect(stalls.longestMs).toBeLessThan(500);
+  }, 30_000);
 
   it('rejects a bad --concurrency', async () => {
     const run = await sumi(['resolve-ips', '--db', db, '--concurrency', '0']);
