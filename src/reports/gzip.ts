@@ -108,7 +108,8 @@ export async function* gunzipChunks(
     yield* members();
     finished = true;
   } finally {
-    if (!finished && !sniffing) budget.spend(produced + size);
+    // Read whole, `size` is 0 (the last member's is in `produced`).
+    if (finished || !sniffing) budget.spend(produced + size);
   }
 
   async function* members(): AsyncGenerator<Buffer> {
@@ -137,7 +138,6 @@ export async function* gunzipChunks(
       if (next === null) break;
       at = next;
     }
-    budget.spend(produced);
   }
 }
 

@@ -166,19 +166,19 @@ class GuardedDriver implements Driver {
     guarded.inTransaction = true;
   }
 
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const guarded = connection as GuardedConnection;
-    try {
-      await this.#driver.commitTransaction(guarded.inner);
-    } finally {
-      guarded.inTransaction = false;
-    }
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#ending(connection, (inner) => this.#driver.commitTransaction(inner));
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#ending(connection, (inner) => this.#driver.rollbackTransaction(inner));
+  }
+
+  /** Ends the connection's transaction by `end`, which leaves it outside one whatever comes of it. */
+  async #ending(connection: DatabaseConnection, end: (inner: DatabaseConnection) => Promise<void>) {
     const guarded = connection as GuardedConnection;
     try {
-      await this.#driver.rollbackTransaction(guarded.inner);
+      await end(guarded.inner);
     } finally {
       guarded.inTransaction = false;
     }
