@@ -15,6 +15,11 @@
  * and the writes begun meanwhile wait for its migration, then see it. What a transaction pays: on
  * SQLite a count in-process (microseconds, beside its commit's WAL write); on PostgreSQL no round
  * trip more, a shared lock and a count with the BEGIN it sends anyway.
+ *
+ * Reads are never refused, but a process that only reads (a `sumi serve` whose users only look)
+ * must notice too: a read outside a transaction counts first when READ_RECHECK_MS have passed
+ * since the last count, and a read that fails counts at once, so that a read broken by the newer
+ * shape (a table or column gone) fails with the refusal rather than the engine's words.
  */
 import {
   CompiledQuery,
@@ -35,6 +40,9 @@ export const POSTGRES_MIGRATION_LOCK = `hashtextextended('sumi-migrations:' || c
 
 const COUNT_APPLIED = `select count(*) as applied from ${MIGRATION_TABLE}`;
 const APPLIED = CompiledQuery.raw(`select name from ${MIGRATION_TABLE}`);
+
+/** How long reads go on without counting the migrations (see the module comment). */
+export const READ_RECHECK_MS = 10_000;
 
 /**
  * Whether a statement only reads: a SELECT, built or raw (raw WITH included, unless it holds a
@@ -63,6 +71,8 @@ export class NewerMigrationGuard {
   #armed = false;
   /** Rows of the migration table when last counted; undefined until then. */
   #applied: number | undefined;
+  /** When they were last counted (Date.now()). */
+  #countedAt = 0;
 
   /** `refusal`: the error a write is refused with, naming the newer Sumi's migration. */
   constructor(engine: EngineKind, refusal: (migration: string) => StoreAccessError) {
@@ -103,21 +113,53 @@ export class NewerMigrationGuard {
     this.#outdated.signal.throwIfAborted();
     if (!this.#armed) return driver.beginTransaction(connection, settings);
     try {
-      const applied = await this.#beginCounting(driver, connection, settings);
-      if (applied === this.#applied) return;
-      const names = (await connection.executeQuery<{ name: string }>(APPLIED)).rows.map((row) => row.name);
-      const newer = unknownMigration(names, this.#engine);
-      if (newer !== undefined) {
-        const refusal = this.#refusal(newer);
-        this.#outdated.abort(refusal);
-        throw refusal;
-      }
-      this.#applied = applied;
+      const refusal = await this.#counted(
+        connection,
+        await this.#beginCounting(driver, connection, settings),
+      );
+      if (refusal !== undefined) throw refusal;
     } catch (error) {
       // Kysely rolls back only a transaction whose beginning succeeded.
       await driver.rollbackTransaction(connection).catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * Before a read outside a transaction: counts the migrations if READ_RECHECK_MS have passed
+   * since they were last counted (`now`: whatever the time), and says a newer Sumi's to the
+   * long-running commands (Store.outdated). The read itself goes on.
+   */
+  async beforeRead(connection: DatabaseConnection, now = false): Promise<void> {
+    if (!this.#armed || this.#outdated.signal.aborted) return;
+    if (!now && Date.now() - this.#countedAt < READ_RECHECK_MS) return;
+    const { rows } = await connection.executeQuery<{ applied: number | string }>(
+      CompiledQuery.raw(COUNT_APPLIED),
+    );
+    await this.#counted(connection, Number(rows[0]?.applied));
+  }
+
+  /** The refusal writes meet, once a newer Sumi's migration was found. */
+  get refusal(): StoreAccessError | undefined {
+    return this.#outdated.signal.aborted ? (this.#outdated.signal.reason as StoreAccessError) : undefined;
+  }
+
+  /**
+   * Takes a count of `applied` migrations: when it changed, reads their names, and on finding a
+   * newer Sumi's aborts Store.outdated and gives the refusal.
+   */
+  async #counted(connection: DatabaseConnection, applied: number): Promise<StoreAccessError | undefined> {
+    this.#countedAt = Date.now();
+    if (applied === this.#applied) return undefined;
+    const names = (await connection.executeQuery<{ name: string }>(APPLIED)).rows.map((row) => row.name);
+    const newer = unknownMigration(names, this.#engine);
+    if (newer === undefined) {
+      this.#applied = applied;
+      return undefined;
+    }
+    const refusal = this.#refusal(newer);
+    this.#outdated.abort(refusal);
+    return refusal;
   }
 
   /**
@@ -207,7 +249,8 @@ class GuardedConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.inTransaction || !this.#guard.armed || reads(query)) return this.inner.executeQuery<R>(query);
+    if (this.inTransaction || !this.#guard.armed) return this.inner.executeQuery<R>(query);
+    if (reads(query)) return this.#read(query);
     // A write on its own: in a transaction of its own, checked as it begins (on SQLite as cheap as
     // its own autocommit; on PostgreSQL two more round trips, which only writes off the ingest's
     // paths pay: a new reporter, a login).
@@ -219,6 +262,18 @@ class GuardedConnection implements DatabaseConnection {
     } catch (error) {
       await this.#driver.rollbackTransaction(this.inner).catch(() => {});
       throw error;
+    }
+  }
+
+  /** A read outside a transaction: see the module comment. */
+  async #read<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await this.#guard.beforeRead(this.inner);
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } catch (error) {
+      const failure = error;
+      await this.#guard.beforeRead(this.inner, true).catch(() => {});
+      throw this.#guard.refusal ?? failure;
     }
   }
 

@@ -159,6 +159,42 @@ describe('sumi serve', () => {
     );
   }, 60_000);
 
+  it('stops once a read finds the store migrated by a newer Sumi, where nothing is written: the read answered 503, exit 1', async () => {
+    const db = path.join(dir, 'outdated-read.db');
+    const store = await openStore(db);
+    const accounts = new Accounts(store.db);
+    const user = await accounts.createUser({
+      username: 'reader',
+      password: 'reader password',
+      role: 'admin',
+    });
+    const { token } = await accounts.createApiToken(user.id, 'dashboard');
+    await store.close();
+    const child = spawnSumi(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-fetch', '--json']);
+    const out = childOutput(child);
+    try {
+      await until('the server is listening', () => out.stdout.includes('}'));
+      const { url } = JSON.parse(out.stdout) as { url: string };
+      const reports = () => fetch(`${url}/api/reports`, { headers: { authorization: `Bearer ${token}` } });
+      // The token's first use is written; later ones within the hour only read.
+      expect((await reports()).status).toBe(200);
+      await runAside(db, [
+        'alter table reports rename column policy_domain to newer_domain',
+        ...newerMigration('9999-newer').slice(1),
+      ]);
+      const read = await reports();
+      // Before: 500, the engine's "no such column", and the server went on.
+      expect(read.status).toBe(503);
+      expect(((await read.json()) as { error: { code: string } }).error.code).toBe('store-unavailable');
+      expect(await out.exited).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(out.stderr.split('\n').at(-2)).toContain(
+      'was migrated by a newer Sumi: it has migration 9999-newer',
+    );
+  }, 60_000);
+
   it('refuses a --listen that is not host:port', async () => {
     const result = await sumi(['serve', '--listen', 'localhost', '--db', path.join(dir, 'bad.db')]);
     expect(result.code).toBe(2);

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreAccessError } from '../../src/store/errors.ts';
-import { POSTGRES_MIGRATION_LOCK } from '../../src/store/newer-guard.ts';
+import { POSTGRES_MIGRATION_LOCK, READ_RECHECK_MS } from '../../src/store/newer-guard.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import {
@@ -87,6 +87,42 @@ for (const engine of engines) {
             .execute()
             .catch((error: unknown) => error),
         );
+      });
+
+      it('is noticed by a process that only reads, within READ_RECHECK_MS; the read goes on', async () => {
+        const { url, store } = await open();
+        await store.insertAggregateReport(report('before'), Buffer.from('a'), source);
+        await runAside(url, MIGRATION);
+        vi.useFakeTimers({ toFake: ['Date'] });
+        try {
+          expect((await store.countReports()).reports).toBe(1);
+          expect(store.outdated.aborted).toBe(false);
+          vi.setSystemTime(Date.now() + READ_RECHECK_MS + 1);
+          // Before: a sumi serve only read from went on, never stopping.
+          expect((await store.countReports()).reports).toBe(1);
+          expect(store.outdated.aborted).toBe(true);
+          expectRefusal(store.outdated.reason);
+        } finally {
+          vi.useRealTimers();
+        }
+      });
+
+      it("fails a read the newer shape broke with the refusal, not the engine's words", async () => {
+        const { url, store } = await open();
+        await store.insertAggregateReport(report('before'), Buffer.from('a'), source);
+        await runAside(url, [
+          'alter table reports rename column policy_domain to newer_domain',
+          ...MIGRATION.slice(1),
+        ]);
+        // Before: SQLite's "no such column", PostgreSQL's "column does not exist".
+        expectRefusal(
+          await store.db
+            .selectFrom('reports')
+            .select('policy_domain')
+            .execute()
+            .catch((error: unknown) => error),
+        );
+        expect(store.outdated.aborted).toBe(true);
       });
 
       it('refuses a write that waited for the migration under way', async () => {
