@@ -263,8 +263,24 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'そのうち {copies} 件は保存済みのレポートと同じ識別子（報告者とレポート ID）で内容が異なりました。届いた順序にかかわらず、各レポートの写しのうち最も多くを含むもの（メッセージ数、次にレコード数が最多のもの）を集計に使い、ほかはその写しとして保存しています。',
   },
   'summary.recounted': {
-    en: '{recounted, plural, one {# of these was fuller than the copy stored before and is counted in its place} other {# of these were fuller than the copies stored before and are counted in their place}}, which changed the records counted by {records} and the messages by {messages}.',
-    ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。これにより集計されるレコードは {records} 件、メッセージは {messages} 通変わりました。',
+    en: '{recounted, plural, one {# of these was fuller than the copy stored before and is counted in its place} other {# of these were fuller than the copies stored before and are counted in their place}}, {change}',
+    ja: 'このうち {recounted} 件は保存済みの写しより多くを含むため、それに代えて集計に使います。{change}',
+  },
+  'summary.recountChange.both': {
+    en: 'which changed the records counted by {records} and the messages by {messages}.',
+    ja: 'これにより集計されるレコードは {records} 件、メッセージは {messages} 通変わりました。',
+  },
+  'summary.recountChange.records': {
+    en: 'which changed the records counted by {records}.',
+    ja: 'これにより集計されるレコードは {records} 件変わりました。',
+  },
+  'summary.recountChange.messages': {
+    en: 'which changed the messages counted by {messages}.',
+    ja: 'これにより集計されるメッセージは {messages} 通変わりました。',
+  },
+  'summary.recountChange.none': {
+    en: 'which left the records and messages counted as they were.',
+    ja: '集計されるレコードとメッセージの数は変わりませんでした。',
   },
   'summary.otherMail': {
     en: '{count, plural, one {# mail held nothing like a report and was left as it was} other {# mails held nothing like a report and were left as they were}} (--leave-other-mail).',

@@ -111,9 +111,12 @@ export function totalsAnswer(totals: IngestTotals, lang: Lang) {
 export function describeRecount(totals: IngestTotals, lang: Lang): string | null {
   if (totals.recounted === 0) return null;
   const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
-  return translate(ingestText, 'summary.recounted', lang, {
-    recounted: totals.recounted,
-    records: signed(totals.recountChange.records),
-    messages: signed(totals.recountChange.messages),
+  // Only what changed is said: "changed the records counted by 0" reads as a change.
+  const { records, messages } = totals.recountChange;
+  const which = records !== 0 ? (messages !== 0 ? 'both' : 'records') : messages !== 0 ? 'messages' : 'none';
+  const change = translate(ingestText, `summary.recountChange.${which}`, lang, {
+    records: signed(records),
+    messages: signed(messages),
   });
+  return translate(ingestText, 'summary.recounted', lang, { recounted: totals.recounted, change });
 }

@@ -168,7 +168,9 @@ describe('sumi ingest', () => {
     expect(fewerJa.stdout).toContain('レコード 0 件、メッセージ 0 通');
     await writeFile(input('fewest.xml'), fewer.replace('<count>100</count>', '<count>200</count>'));
     const fewestJa = await sumi(['ingest', input('fewest.xml'), '--db', db, '--lang', 'ja']);
-    expect(fewestJa.stdout).toContain('集計されるレコードは 0 件、メッセージは +100 通変わりました');
+    // Only what changed is said (before: "集計されるレコードは 0 件、メッセージは +100 通変わりました").
+    expect(fewestJa.stdout).toContain('これにより集計されるメッセージは +100 通変わりました。');
+    expect(fewestJa.stdout).not.toContain('レコードは 0 件');
   });
 
   it('keeps an SMTP TLS report sent again with other bytes as a copy of the stored one', async () => {

@@ -1,6 +1,7 @@
 /** A refused input described in the user's language, with where in the report the value was. */
 import { describe, expect, it } from 'vitest';
-import { describeFailure } from '../../src/ingest/describe.ts';
+import { describeFailure, describeRecount } from '../../src/ingest/describe.ts';
+import { emptyTotals } from '../../src/ingest/totals.ts';
 import { StoreInputError } from '../../src/store/errors.ts';
 
 const max = Number.MAX_SAFE_INTEGER;
@@ -47,5 +48,31 @@ describe('describeFailure of values the store refused', () => {
     expect(describeFailure({ source: 'r.xml', error }, 'en')).toBe(en);
     expect(describeFailure({ source: 'r.xml', error }, 'ja')).toBe(ja);
     expect(error.message).toBe(en.slice('r.xml: the store refused a value: '.length));
+  });
+});
+
+describe('describeRecount', () => {
+  const recount = (records: number, messages: number) => ({
+    ...emptyTotals(),
+    recounted: 2,
+    recountChange: { records, messages },
+  });
+
+  it('says only the counts that changed, in both languages', () => {
+    expect(describeRecount(recount(-5, 79), 'en')).toBe(
+      '2 of these were fuller than the copies stored before and are counted in their place, which changed the records counted by -5 and the messages by +79.',
+    );
+    expect(describeRecount(recount(3, 0), 'en')).toMatch(/, which changed the records counted by \+3\.$/);
+    expect(describeRecount(recount(0, 9), 'ja')).toMatch(
+      /。これにより集計されるメッセージは \+9 通変わりました。$/,
+    );
+    // Copies of the same counts (the counted one decided by their hashes): nothing changed.
+    expect(describeRecount(recount(0, 0), 'en')).toMatch(
+      /, which left the records and messages counted as they were\.$/,
+    );
+    expect(describeRecount(recount(0, 0), 'ja')).toMatch(
+      /。集計されるレコードとメッセージの数は変わりませんでした。$/,
+    );
+    expect(describeRecount({ ...recount(0, 0), recounted: 0 }, 'en')).toBeNull();
   });
 });
