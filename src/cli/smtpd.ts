@@ -100,8 +100,12 @@ export function registerSmtpd(program: Command, ctx: CliContext): void {
         },
         onError: (source, error) => {
           const failure = storeFailure(url, error);
-          const message = failure ? describeStoreAccessError(failure, ctx.lang) : (error as Error).message;
-          ctx.stderr.write(`${source}: ${message}\n`);
+          const reason = failure
+            ? describeStoreAccessError(failure, ctx.lang)
+            : error instanceof Error
+              ? error.message
+              : String(error);
+          ctx.stderr.write(`${t('smtpd.notStored', { source, reason: oneLine(reason) })}\n`);
         },
       });
       ctx.stderr.write(`${t('smtpd.listening', { accept: accept.join(', '), address: receiver.address })}\n`);

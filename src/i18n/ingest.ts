@@ -865,6 +865,10 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     en: '{source}: {reports, plural, one {# report} other {# reports}} stored, {duplicates, plural, one {# duplicate} other {# duplicates}}, {failed} failed',
     ja: '{source}: レポート {reports} 件を保存、重複 {duplicates} 件、失敗 {failed} 件',
   },
+  'smtpd.notStored': {
+    en: '{source}: not stored; answered 451, so its sender keeps it and tries again: {reason}',
+    ja: '{source}: 保存できませんでした。451 で応答したので、送信側が保持して再送します: {reason}',
+  },
   'quarantine.moreSources': {
     en: '{source} (and {more, plural, one {# other place} other {# other places}}: --json lists them)',
     ja: '{source}（ほか {more} か所。--json で一覧できます）',

@@ -31,6 +31,29 @@ const smtpd = (db: string) => [
   db,
 ];
 
+/**
+ * sumi smtpd in Japanese on `db`, once it listens (killed if it never does): the child, its
+ * output, and `send`, which mails it a one-record report.
+ */
+async function listeningInJapanese(db: string) {
+  const child = spawnSumi(['--lang', 'ja', ...smtpd(db)]);
+  const out = childOutput(child);
+  try {
+    await vi.waitFor(() => expect(out.stderr).toMatch(/127\.0\.0\.1:\d+ で/), { timeout: 15_000 });
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+  const port = Number(/127\.0\.0\.1:(\d+) で/.exec(out.stderr)![1]);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  const send = (reportId: string) =>
+    transport.sendMail({
+      envelope: { from: 'noreply@receiver.example', to: ['dmarc@example.jp'] },
+      raw: reportMail({ reportId, records: 1 }),
+    });
+  return { child, out, send };
+}
+
 describe('sumi smtpd', () => {
   it('receives report mail and stores it (child process, stopped by SIGTERM)', async () => {
     const db = path.join(dir, 'sumi.db');
@@ -134,25 +157,11 @@ describe('sumi smtpd', () => {
 
   it('stops once a mail finds the store migrated by a newer Sumi: the mail answered 451, the refusal said in one line (ja), exit 1', async () => {
     const db = path.join(dir, 'sumi.db');
-    const child = spawnSumi(['--lang', 'ja', ...smtpd(db)]);
-    const out = childOutput(child);
+    const { child, out, send } = await listeningInJapanese(db);
     try {
-      await vi.waitFor(() => expect(out.stderr).toMatch(/127\.0\.0\.1:\d+ で/), { timeout: 15_000 });
-      const port = Number(/127\.0\.0\.1:(\d+) で/.exec(out.stderr)![1]);
       await runAside(db, newerMigration('9999-newer'));
-      const transport = nodemailer.createTransport({
-        host: '127.0.0.1',
-        port,
-        secure: false,
-        ignoreTLS: true,
-      });
       // The sender keeps the mail, for the upgraded Sumi.
-      await expect(
-        transport.sendMail({
-          envelope: { from: 'noreply@receiver.example', to: ['dmarc@example.jp'] },
-          raw: reportMail({ reportId: 'smtpd-outdated', records: 1 }),
-        }),
-      ).rejects.toMatchObject({ responseCode: 451 });
+      await expect(send('smtpd-outdated')).rejects.toMatchObject({ responseCode: 451 });
       // Before: it went on receiving, and stored the report in the older shape.
       expect(await out.exited).toBe(1);
     } finally {
@@ -161,6 +170,34 @@ describe('sumi smtpd', () => {
     expect(out.stderr.split('\n').at(-2)).toBe(
       `エラー: SQLite のストア ${db} は新しい Sumi で移行されています。この Sumi が知らないマイグレーション 9999-newer が適用されています。このストアを使うには Sumi をアップグレードしてください（この Sumi では、行を古い形で読み書きしてしまいます）`,
     );
+  }, 60_000);
+
+  it("says in the user's language that a mail it could not store was answered 451, and goes on receiving", async () => {
+    const db = path.join(dir, 'sumi.db');
+    await (await openStore(db)).close();
+    // A store failure that is no access failure (no StoreAccessError): here a trigger's, as a
+    // PostgreSQL role refused INSERT would be.
+    const other = new SqliteDatabase(db);
+    other.exec(
+      "create trigger no_reports before insert on reports begin select raise(abort, 'reports are refused here'); end",
+    );
+    other.close();
+    const { child, out, send } = await listeningInJapanese(db);
+    try {
+      await expect(send('smtpd-refused')).rejects.toMatchObject({ responseCode: 451 });
+      // Before: only the engine's words after the source, nothing of what became of the mail.
+      await vi.waitFor(
+        () =>
+          expect(out.stderr).toMatch(
+            /^smtp:\/\/127\.0\.0\.1\/\S+ from <noreply@receiver\.example>: 保存できませんでした。451 で応答したので、送信側が保持して再送します: reports are refused here$/m,
+          ),
+        { timeout: 10_000 },
+      );
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await out.exited).toBe(0);
   }, 60_000);
 
   it('exits 2 on bad flags', async () => {
