@@ -233,8 +233,12 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   }
   const url = flags.db ?? defaultStorePath(ctx.env);
   // A watch has more to do while a write waits for another process's lock (fs events, IDLE
-  // keepalives, Ctrl-C): the wait must not hold the event loop. A single run has nothing else.
-  const store = await openStore(url, { yieldWhenLocked: Boolean(flags.watch) });
+  // keepalives, Ctrl-C), and so has a single run of a mailbox (its connection's keepalives and
+  // timers, the fetches under way): the wait must not hold the event loop. A single run of files
+  // has nothing else, and SQLite's busy handler takes the lock the soonest.
+  const store = await openStore(url, {
+    yieldWhenLocked: Boolean(flags.watch) || imap !== undefined || api !== undefined,
+  });
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;

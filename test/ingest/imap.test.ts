@@ -18,8 +18,10 @@ import {
 } from '../../src/ingest/imap-account.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
+import { stallMeter } from '../helpers/event-loop.ts';
 import { createTestPki, type TestPki } from '../helpers/tls.ts';
 import { until } from '../helpers/until.ts';
+import { holdingWriteLock } from '../store/helpers.ts';
 import {
   appendMail,
   type Dovecot,
@@ -281,6 +283,34 @@ describe.skipIf(!dovecotInstalled)(
       expect(ja.code).toBe(0);
       expect(ja.stdout).toContain('レポートらしいものを含まないメール 1 通をそのまま残しました');
       expect(await count('INBOX')).toBe(2);
+    });
+
+    it('sumi ingest imap:// keeps its event loop going while another process holds the SQLite store locked, then stores the mail', async () => {
+      await append([reportMail({ reportId: 'lock-1' }), reportMail({ reportId: 'lock-2' })]);
+      const db = path.join(tmpdir(), `sumi-imap-locked-${process.pid}-${n}.db`);
+      onTestFinished(() => rm(db, { force: true }));
+      await (await openStore(db)).close();
+      // As a sumi ingest of files storing a large report holds it.
+      const { released } = await holdingWriteLock(
+        db,
+        1_500,
+        "insert into audit_log (at, action) values (1, 'other')",
+      );
+      const stalls = stallMeter();
+      try {
+        const run = await sumi(['ingest', url(), '--starttls', 'off', '--json', '--db', db], {
+          SUMI_IMAP_PASSWORD: dovecot.password,
+        });
+        expect(run.code).toBe(0);
+        expect(JSON.parse(run.stdout)).toMatchObject({ reports: 2, failed: [] });
+      } finally {
+        stalls.stop();
+      }
+      await released;
+      // Before: the event loop stood still in SQLite's busy handler while the mail's writes
+      // waited, the IMAP connection's timers and the fetches under way with it.
+      expect(stalls.longestMs).toBeLessThan(500);
+      expect(await count('INBOX')).toBe(0);
     });
 
     it('says a stop cut the run short only when mail was left in the folder', async () => {
