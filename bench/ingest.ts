@@ -11,7 +11,9 @@
  *   sumi's by thread (bench/support/proc-cpu.ts): on 2 cores the target is a CPU budget, and which
  *   thread spends it is what decides what to work on; and how many cores' worth of CPU the
  *   machine gave just before and after them (bench/support/capacity.ts): a busy host's two vCPUs
- *   may give one or less, and the PostgreSQL figure, which needs both, falls with it.
+ *   may give one or less, and the PostgreSQL figure, which needs both, falls with it. Then the
+ *   two halves of the PostgreSQL ingest apart (reading on one thread; storing parsed reports, with
+ *   the server's CPU): the least CPU the design spends, and so its best rate on these cores.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
  *   process of its own (bench/support/saxes.mjs, node alone too), two ways: each file read whole and gunzipped in
  *   one call (the leanest), and each file streamed (createReadStream -> createGunzip -> saxes,
@@ -24,11 +26,14 @@
  * the bare parses and Sumi's SQLite ingest take turns, and their ratio is the median of each turn's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type * as Batch from '../src/ingest/batch.ts';
+import type * as Message from '../src/ingest/message.ts';
 import type * as Paths from '../src/ingest/paths.ts';
+import type * as Read from '../src/ingest/read.ts';
 import type * as ReadPool from '../src/ingest/read-pool.ts';
 import type * as Open from '../src/store/open.ts';
 import { built } from './support/built.ts';
@@ -38,9 +43,12 @@ import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
 import { postgresServerCpuSeconds, sampleThreads, type ThreadCpu } from './support/proc-cpu.ts';
 
-const { ingestPaths } = await built<typeof Paths>('ingest/paths.js');
+const { ingestPaths, INGEST_CONCURRENCY_BATCHED } = await built<typeof Paths>('ingest/paths.js');
 const { defaultReadThreads } = await built<typeof ReadPool>('ingest/read-pool.js');
 const { openStore } = await built<typeof Open>('store/open.js');
+const { readMessage } = await built<typeof Read>('ingest/read.js');
+const { storeMessage } = await built<typeof Message>('ingest/message.js');
+const { AggregateBatcher } = await built<typeof Batch>('ingest/batch.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -181,6 +189,19 @@ try {
         `${TARGET_PG_RECORDS_PER_S} records/s on ${cores} cores; the server's share and a bare parse alone take ${floor.toFixed(2)} s (${floor > budget ? 'over' : 'within'} it)`,
       );
     }
+    const stages = await postgresStages(args.pg);
+    if (stages !== undefined) {
+      // What the two halves cost apart, each with the machine to itself: the least CPU this
+      // design can spend, however well they overlap.
+      const least = stages.reading + stages.storing + stages.server;
+      row(
+        '  the stages alone',
+        `${least.toFixed(2)} s`,
+        `CPU: reading ${stages.reading.toFixed(2)} s (one thread: read, gunzip, parse, rows), storing the parsed reports ` +
+          `${stages.storing.toFixed(2)} s + server ${stages.server.toFixed(2)} s (medians of ${runs}); ` +
+          `overlapped perfectly on ${cores} cores, ${rate(records, least / cores)} records/s at most`,
+      );
+    }
   } else row('sumi ingest into PostgreSQL', 'skipped', postgres.skipped);
   const peer = args['no-peer'] ? { skipped: '--no-peer' } : await runDmarcts(['-z', ...files]);
   if ('seconds' in peer) {
@@ -298,6 +319,64 @@ async function postgresRun(
     openStore,
   );
   return run === undefined ? { skipped: `${url} unreachable (reason above)` } : run;
+}
+
+/**
+ * The 10,000 reports' two halves apart (medians of --runs): reading them on this thread alone
+ * (readMessage, as a read thread does), then storing their parts, read again and kept, into a fresh
+ * PostgreSQL schema as ingestPaths does (batched, in bulk), with this process's and the server's
+ * CPU. Undefined when the server cannot be reached.
+ */
+async function postgresStages(url: string) {
+  const stages = await withPostgresSchemas(
+    url,
+    'bench_stages',
+    async (open) => {
+      const done: { reading: number; storing: number; server: number }[] = [];
+      for (let i = 0; i < runs; i++) {
+        // Timed with each input's parts let go, as a read thread lets them go once sent: parts
+        // of every input kept grow a heap the collector must mark again and again.
+        let cpu = process.cpuUsage();
+        for (const file of files) await readAll(readFileSync(file), file);
+        const reading = cpuSecondsSince(cpu);
+        const inputs: { file: string; bytes: Buffer; parts: Awaited<ReturnType<typeof readAll>> }[] = [];
+        for (const file of files) {
+          const bytes = readFileSync(file);
+          inputs.push({ file, bytes, parts: await readAll(bytes, file) });
+        }
+        const store = await open(`run${i}`);
+        const batcher = new AggregateBatcher(store);
+        const server = postgresServerCpuSeconds();
+        cpu = process.cpuUsage();
+        let next = 0;
+        const storing = async () => {
+          for (let input = inputs[next++]; input !== undefined; input = inputs[next++])
+            await storeMessage(store, input.parts, input.bytes, input.file, { batcher });
+        };
+        // As many inputs at once as ingestPaths keeps in flight for PostgreSQL.
+        await store.writingInBulk(async () => {
+          await Promise.all(Array.from({ length: INGEST_CONCURRENCY_BATCHED.postgres }, storing));
+        });
+        const storingCpu = cpuSecondsSince(cpu);
+        const serverAfter = postgresServerCpuSeconds();
+        await store.close();
+        done.push({ reading, storing: storingCpu, server: (serverAfter ?? 0) - (server ?? 0) });
+      }
+      return {
+        reading: median(done.map((d) => d.reading)),
+        storing: median(done.map((d) => d.storing)),
+        server: median(done.map((d) => d.server)),
+      };
+    },
+    openStore,
+  );
+  return stages;
+}
+
+async function readAll(bytes: Buffer, file: string) {
+  const parts = [];
+  for await (const part of readMessage(bytes, file, file, { parseAggregates: 'postgres' })) parts.push(part);
+  return parts;
 }
 
 /** User and system CPU seconds of this process (every thread) since `start`. */
