@@ -18,6 +18,7 @@ import { sumi } from '../helpers/cli.ts';
 import { until } from '../helpers/until.ts';
 import { engines } from '../store/helpers.ts';
 import { buildFixture, type Fixture, surveyOver } from '../survey/fixture.ts';
+import { REDIS_URL, redisSkip } from './helpers.ts';
 
 /**
  * A distributed scan for real: two `sumi worker` processes against the machine's Redis and
@@ -26,22 +27,7 @@ import { buildFixture, type Fixture, surveyOver } from '../survey/fixture.ts';
  * after the lock expires, every domain must be stored exactly once, and the figures must equal
  * a local scan's.
  */
-const REDIS_URL = process.env.SUMI_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const postgres = engines.find((e) => e.name === 'postgres')!;
-
-async function redisSkip(): Promise<string | undefined> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0 });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return undefined;
-  } catch (error) {
-    return `Redis unreachable at ${REDIS_URL} (${(error as Error).message})`;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 const skip = (await redisSkip()) ?? (postgres.skip ? `PostgreSQL unreachable: ${postgres.skip}` : undefined);
 if (skip) console.warn(`distributed survey test skipped: ${skip}`);
