@@ -13,7 +13,8 @@
  *   machine gave just before and after them (bench/support/capacity.ts): a busy host's two vCPUs
  *   may give one or less, and the PostgreSQL figure, which needs both, falls with it. Then the
  *   two halves of the PostgreSQL ingest apart (reading on one thread; storing parsed reports, with
- *   the server's CPU): the least CPU the design spends, and so its best rate on these cores.
+ *   the server's CPU; bench/support/postgres-stages.ts, in a process of its own): the least CPU
+ *   the design spends, and so its best rate on these cores.
  * - Ceiling: a bare saxes parse of the same files (read, gunzip, parse, nothing kept) in a
  *   process of its own (bench/support/saxes.mjs, node alone too), two ways: each file read whole and gunzipped in
  *   one call (the leanest), and each file streamed (createReadStream -> createGunzip -> saxes,
@@ -26,14 +27,11 @@
  * the bare parses and Sumi's SQLite ingest take turns, and their ratio is the median of each turn's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as Batch from '../src/ingest/batch.ts';
-import type * as Message from '../src/ingest/message.ts';
 import type * as Paths from '../src/ingest/paths.ts';
-import type * as Read from '../src/ingest/read.ts';
 import type * as ReadPool from '../src/ingest/read-pool.ts';
 import type * as Open from '../src/store/open.ts';
 import { built } from './support/built.ts';
@@ -43,12 +41,9 @@ import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
 import { postgresServerCpuSeconds, sampleThreads, type ThreadCpu } from './support/proc-cpu.ts';
 
-const { ingestPaths, INGEST_CONCURRENCY_BATCHED } = await built<typeof Paths>('ingest/paths.js');
+const { ingestPaths } = await built<typeof Paths>('ingest/paths.js');
 const { defaultReadThreads } = await built<typeof ReadPool>('ingest/read-pool.js');
 const { openStore } = await built<typeof Open>('store/open.js');
-const { readMessage } = await built<typeof Read>('ingest/read.js');
-const { storeMessage } = await built<typeof Message>('ingest/message.js');
-const { AggregateBatcher } = await built<typeof Batch>('ingest/batch.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -189,8 +184,10 @@ try {
         `${TARGET_PG_RECORDS_PER_S} records/s on ${cores} cores; the server's share and a bare parse alone take ${floor.toFixed(2)} s (${floor > budget ? 'over' : 'within'} it)`,
       );
     }
-    const stages = await postgresStages(args.pg);
-    if (stages !== undefined) {
+    // In a process of its own: the parts it keeps grow this one's heap, and a child spawned
+    // after (the 200,000-record report's) starts with its parent's RSS as its peak.
+    const stages = postgresStages(args.pg, smallDir);
+    if ('reading' in stages) {
       // What the two halves cost apart, each with the machine to itself: the least CPU this
       // design can spend, however well they overlap.
       const least = stages.reading + stages.storing + stages.server;
@@ -201,7 +198,7 @@ try {
           `${stages.storing.toFixed(2)} s + server ${stages.server.toFixed(2)} s (medians of ${runs}); ` +
           `overlapped perfectly on ${cores} cores, ${rate(records, least / cores)} records/s at most`,
       );
-    }
+    } else row('  the stages alone', 'skipped', stages.skipped);
   } else row('sumi ingest into PostgreSQL', 'skipped', postgres.skipped);
   const peer = args['no-peer'] ? { skipped: '--no-peer' } : await runDmarcts(['-z', ...files]);
   if ('seconds' in peer) {
@@ -250,12 +247,22 @@ function bareSaxes(how: 'whole' | 'streamed', target: string): { seconds: number
  * `sumi` command runs); its last line of output is its JSON answer.
  */
 function runScript(name: string, args: string[]): { seconds: number; maxRssMb: number } {
-  const script = new URL(`./support/${name}`, import.meta.url).pathname;
-  const result = spawnSync(process.execPath, [script, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${result.stderr}`);
+  return runSupport([new URL(`./support/${name}`, import.meta.url).pathname, ...args]);
+}
+
+/** The PostgreSQL ingest's two halves apart, by bench/support/postgres-stages.ts in a process of its own. */
+function postgresStages(
+  url: string,
+  folder: string,
+): { reading: number; storing: number; server: number } | { skipped: string } {
+  const script = new URL('./support/postgres-stages.ts', import.meta.url).pathname;
+  return runSupport(['--import', 'tsx', script, url, folder, String(runs)]);
+}
+
+/** Runs node with `argv`, which prints its JSON answer on its last line of output. */
+function runSupport<T>(argv: string[]): T {
+  const result = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
@@ -319,64 +326,6 @@ async function postgresRun(
     openStore,
   );
   return run === undefined ? { skipped: `${url} unreachable (reason above)` } : run;
-}
-
-/**
- * The 10,000 reports' two halves apart (medians of --runs): reading them on this thread alone
- * (readMessage, as a read thread does), then storing their parts, read again and kept, into a fresh
- * PostgreSQL schema as ingestPaths does (batched, in bulk), with this process's and the server's
- * CPU. Undefined when the server cannot be reached.
- */
-async function postgresStages(url: string) {
-  const stages = await withPostgresSchemas(
-    url,
-    'bench_stages',
-    async (open) => {
-      const done: { reading: number; storing: number; server: number }[] = [];
-      for (let i = 0; i < runs; i++) {
-        // Timed with each input's parts let go, as a read thread lets them go once sent: parts
-        // of every input kept grow a heap the collector must mark again and again.
-        let cpu = process.cpuUsage();
-        for (const file of files) await readAll(readFileSync(file), file);
-        const reading = cpuSecondsSince(cpu);
-        const inputs: { file: string; bytes: Buffer; parts: Awaited<ReturnType<typeof readAll>> }[] = [];
-        for (const file of files) {
-          const bytes = readFileSync(file);
-          inputs.push({ file, bytes, parts: await readAll(bytes, file) });
-        }
-        const store = await open(`run${i}`);
-        const batcher = new AggregateBatcher(store);
-        const server = postgresServerCpuSeconds();
-        cpu = process.cpuUsage();
-        let next = 0;
-        const storing = async () => {
-          for (let input = inputs[next++]; input !== undefined; input = inputs[next++])
-            await storeMessage(store, input.parts, input.bytes, input.file, { batcher });
-        };
-        // As many inputs at once as ingestPaths keeps in flight for PostgreSQL.
-        await store.writingInBulk(async () => {
-          await Promise.all(Array.from({ length: INGEST_CONCURRENCY_BATCHED.postgres }, storing));
-        });
-        const storingCpu = cpuSecondsSince(cpu);
-        const serverAfter = postgresServerCpuSeconds();
-        await store.close();
-        done.push({ reading, storing: storingCpu, server: (serverAfter ?? 0) - (server ?? 0) });
-      }
-      return {
-        reading: median(done.map((d) => d.reading)),
-        storing: median(done.map((d) => d.storing)),
-        server: median(done.map((d) => d.server)),
-      };
-    },
-    openStore,
-  );
-  return stages;
-}
-
-async function readAll(bytes: Buffer, file: string) {
-  const parts = [];
-  for await (const part of readMessage(bytes, file, file, { parseAggregates: 'postgres' })) parts.push(part);
-  return parts;
 }
 
 /** User and system CPU seconds of this process (every thread) since `start`. */
