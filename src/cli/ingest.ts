@@ -232,13 +232,11 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     login = await loginFor(flags, ctx, controller.signal, parseImapUrl(imap).user);
   }
   const url = flags.db ?? defaultStorePath(ctx.env);
-  // A watch has more to do while a write waits for another process's lock (fs events, IDLE
-  // keepalives, Ctrl-C), and so has a single run of a mailbox (its connection's keepalives and
-  // timers, the fetches under way): the wait must not hold the event loop. A single run of files
-  // has nothing else, and SQLite's busy handler takes the lock the soonest.
-  const store = await openStore(url, {
-    yieldWhenLocked: Boolean(flags.watch) || imap !== undefined || api !== undefined,
-  });
+  // A write waiting for another process's lock must not hold the event loop: a watch hears fs
+  // events and IDLE keepalives meanwhile, a mailbox's fetches and timers go on, and any run hears
+  // Ctrl-C. It costs a bulk run nothing measurable (10,000 files, 4 alternating runs: medians 3.03
+  // s waiting in SQLite's busy handler, 3.09 s yielding).
+  const store = await openStore(url, { yieldWhenLocked: true });
   const progress = progressPrinter(ctx);
   const started = Date.now();
   let totals: IngestTotals;

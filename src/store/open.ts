@@ -101,11 +101,11 @@ export interface OpenStoreOptions {
   create?: boolean;
   /**
    * True for a process with other work under way while it writes: requests to answer (`sumi
-   * serve`), SMTP sessions (`smtpd`), fs events and IDLE (`ingest --watch`), DNS lookups (a stored
-   * `survey`, `worker`, `check --store`, `resolve-ips`: every command the CLI opens a store for
-   * but a one-shot `ingest`). On SQLite, a write that finds the store locked by another process
-   * then waits without blocking the event loop (sqlite-yielding.ts). Default false: it waits in
-   * SQLite's busy handler, as a one-shot ingest, with nothing else to do meanwhile, does.
+   * serve`), SMTP sessions (`smtpd`), fs events, IDLE, fetches and Ctrl-C (`ingest`), DNS lookups
+   * (a stored `survey`, `worker`, `check --store`, `resolve-ips`): every command the CLI opens a
+   * store for. On SQLite, a write that finds the store locked by another process then waits
+   * without blocking the event loop (sqlite-yielding.ts). Default false: it waits in SQLite's
+   * busy handler.
    */
   yieldWhenLocked?: boolean;
 }

@@ -755,6 +755,35 @@ describe('sumi ingest', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject({ reports: files - said, duplicates: said });
   }, 120_000);
 
+  it('hears Ctrl-C while another process holds the SQLite store locked, and stores what was under way once it is free', async () => {
+    await writeReports('locked', 5);
+    await (await openStore(db)).close();
+    const { released } = await holdingWriteLock(
+      db,
+      2_000,
+      "insert into audit_log (at, action) values (1, 'other')",
+    );
+    const meter = stallMeter();
+    // In this process: its event loop is the test's.
+    const { out, code } = startSumi(['ingest', path.join(dir, 'in'), '--db', db, '--json']);
+    try {
+      // The reports read, their batch waiting for the lock.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      process.emit('SIGINT');
+      await until('the stop is heard', () =>
+        /stopping: the reports under way are being stored/.test(out.stderr),
+      );
+      // Before: the event loop stood still in SQLite's busy handler until the lock was free, Ctrl-C unheard.
+      expect(meter.longestMs).toBeLessThan(500);
+      await released;
+      // Every input was read before the stop: once stored, nothing is left to run again.
+      expect(await code).toBe(0);
+    } finally {
+      meter.stop();
+    }
+    expect(JSON.parse(out.stdout)).toMatchObject({ reports: 5, failed: [] });
+  }, 60_000);
+
   it('ends a stopped run whose read never ends (a pipe no one writes to) after the grace period', async () => {
     const fifo = path.join(dir, 'never.fifo');
     execFileSync('mkfifo', [fifo]);
