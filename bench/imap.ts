@@ -71,7 +71,7 @@ try {
       const sumi: number[] = [];
       for (let i = 0; i < runs; i++) {
         const user = await filledFolder(dovecot, scenario.mails);
-        const store = await openStore(path.join(work, `sumi-${folders}.db`));
+        const store = await openStore(path.join(work, `sumi-${folders}.db`), { yieldWhenLocked: true });
         const started = performance.now();
         const totals = await ingestImap(`imap://${encodeURIComponent(user)}@127.0.0.1:${port}/INBOX`, {
           store,

@@ -71,7 +71,7 @@ try {
   const sumi = async (what: string, target: string): Promise<number> => {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const store = await openStore(path.join(work, `sumi-${stores++}.db`));
+      const store = await openStore(path.join(work, `sumi-${stores++}.db`), { yieldWhenLocked: true });
       const started = performance.now();
       const totals = await ingestPaths([target], { store });
       times.push((performance.now() - started) / 1000);

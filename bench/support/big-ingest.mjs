@@ -20,7 +20,7 @@ const { openStore } = await import('../../build/store/open.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'sumi-bench-big-'));
 const started = performance.now();
 try {
-  const store = await openStore(path.join(dir, 'big.db'));
+  const store = await openStore(path.join(dir, 'big.db'), { yieldWhenLocked: true });
   const totals = await ingestPaths([file], { store });
   await store.close();
   if (totals.records !== Number(expected)) throw new Error(`stored ${totals.records} records of ${expected}`);
