@@ -271,9 +271,8 @@ class GuardedConnection implements DatabaseConnection {
     try {
       return await this.inner.executeQuery<R>(query);
     } catch (error) {
-      const failure = error;
       await this.#guard.beforeRead(this.inner, true).catch(() => {});
-      throw this.#guard.refusal ?? failure;
+      throw this.#guard.refusal ?? error;
     }
   }
 
