@@ -755,6 +755,7 @@ function sourceApp(text: string | null): SourceApp | null {
     secretEnv: app.secretEnv,
     ...(typeof app.tenant === 'string' ? { tenant: app.tenant } : {}),
     ...(typeof app.tokenUrl === 'string' ? { tokenUrl: app.tokenUrl } : {}),
+    ...(typeof app.graphUrl === 'string' ? { graphUrl: app.graphUrl } : {}),
   };
 }
 

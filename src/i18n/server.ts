@@ -153,6 +153,14 @@ export const serverText = {
     en: "{tenant}: give the tenant's domain name (contoso.onmicrosoft.com) or its id (a GUID)",
     ja: '{tenant}: テナントのドメイン名（contoso.onmicrosoft.com）またはその ID（GUID）を指定してください',
   },
+  'source.graphUrlNotGraph': {
+    en: 'only a graph:// source reaches Microsoft Graph: an IMAP or gmail:// source has no Graph URL',
+    ja: 'Microsoft Graph に接続するのは graph:// の取り込み元だけです。IMAP や gmail:// の取り込み元には Graph の URL を指定できません',
+  },
+  'source.badGraphUrl': {
+    en: "{url}: give Microsoft Graph's https:// base URL alone, a national cloud's such as https://graph.microsoft.us (Graph is reached over https:// only)",
+    ja: '{url}: Microsoft Graph のベース URL だけを https:// で指定してください（国内クラウドなら https://graph.microsoft.us など。Graph には https:// でのみ接続します）',
+  },
   'source.badTokenUrl': {
     en: '{url}: give an https:// URL naming no user (a token endpoint is asked over https:// only)',
     ja: '{url}: ユーザー名を含まない https:// の URL を指定してください（トークンエンドポイントには https:// でのみ接続します）',

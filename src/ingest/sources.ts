@@ -21,7 +21,7 @@ import { MailApiError, type MailApiErrorCode } from './api-access.ts';
 import { ingestGmail } from './gmail.ts';
 import { parseGmailUrl } from './gmail-account.ts';
 import { ingestGraph } from './graph.ts';
-import { parseGraphUrl } from './graph-account.ts';
+import { graphBaseUrl, parseGraphUrl } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
 import {
   folderHintWords,
@@ -52,10 +52,12 @@ import {
  * (or other OAuth 2.0) application with the client credentials grant (its client id, the
  * environment variable holding its secret, its tenant or token endpoint), or a Google service
  * account with domain-wide delegation (the environment variable holding its JSON key), acting as
- * the IMAP URL's user.
+ * the IMAP URL's user. A graph:// source's `graphUrl` is Microsoft Graph's base URL in a national
+ * cloud (graph.microsoft.us, microsoftgraph.chinacloudapi.cn), its token asked for that URL's
+ * scope; absent, the global service's (GRAPH_DEFAULT_URL).
  */
 export type SourceApp =
-  | { clientId: string; secretEnv: string; tenant?: string; tokenUrl?: string }
+  | { clientId: string; secretEnv: string; tenant?: string; tokenUrl?: string; graphUrl?: string }
   | { googleKeyEnv: string };
 
 /** The environment variable holding what the source signs in with: its password, secret or key. */
@@ -166,7 +168,7 @@ export interface MailboxSourcesOptions {
 
 /**
  * What keeps a source as stored from being watched: a field the settings API refuses (the URL, the
- * sign-in its kind needs, the tenant or token endpoint, the archive folder: archiveProblem, or the
+ * sign-in its kind needs, the tenant, token endpoint or Graph URL, the archive folder: archiveProblem, or the
  * folder read), kept from before the rule that refuses it (INBOX. as an archive before 95814a2).
  * The field and why, in both languages; null when it can be watched.
  */
@@ -196,6 +198,8 @@ export function storedSourceFault(
   if (graph && !app) return source('clientId', said('source.graphNeedsApp'));
   if (gmail && !google) return source('googleKeyEnv', said('source.gmailNeedsKey'));
   if (app && !google) {
+    const reason = graphUrlFault(url, app.graphUrl);
+    if (reason) return source('graphUrl', reason);
     try {
       if (app.tokenUrl === undefined) microsoftTokenUrl(app.tenant ?? '');
     } catch {
@@ -222,6 +226,23 @@ export function archiveFault(url: string, archive: string): SaidInBoth | null {
   if (readsFolder(url, archive))
     return inBoth((lang) => translate(serverText, 'source.archiveIsFolder', lang, { archive }));
   return null;
+}
+
+/**
+ * Why `graphUrl` will not do as the source URL's Microsoft Graph base URL, in both languages: a
+ * source that is not graph:// (it never reaches Graph), or not a base URL graphBaseUrl takes (an
+ * https:// one, as `sumi ingest --graph-url`). Null when it will, or is not given.
+ */
+export function graphUrlFault(url: string, graphUrl: string | undefined): SaidInBoth | null {
+  if (graphUrl === undefined) return null;
+  if (!/^graph:\/\//i.test(url))
+    return inBoth((lang) => translate(serverText, 'source.graphUrlNotGraph', lang));
+  try {
+    graphBaseUrl(graphUrl);
+    return null;
+  } catch {
+    return inBoth((lang) => translate(serverText, 'source.badGraphUrl', lang, { url: graphUrl }));
+  }
 }
 
 /** Whether two specs watch the same way (else the watcher restarts, or stops for a pause). */
@@ -399,6 +420,9 @@ export class MailboxSources {
       ...hooks,
     };
     const ca = this.#options.ca ? { ca: this.#options.ca } : {};
+    // The source's own cloud, over the one the options give (a test server's).
+    const graphUrl = spec.app && 'clientId' in spec.app ? spec.app.graphUrl : undefined;
+    const graphOptions = { ...this.#options.graph, ...(graphUrl ? { graphUrl } : {}) };
     // A spec the API would refuse (a graph:// source without an application, a bad tenant), or a
     // variable holding no service account key, throws here.
     const accessToken = !spec.app
@@ -415,14 +439,14 @@ export class MailboxSources {
               tokenUrl: spec.app.tokenUrl ?? microsoftTokenUrl(spec.app.tenant ?? ''),
               clientId: spec.app.clientId,
               clientSecret: secret,
-              scope: graph ? graphScope(this.#options.graph?.graphUrl) : OUTLOOK_SCOPE,
+              scope: graph ? graphScope(graphOptions.graphUrl) : OUTLOOK_SCOPE,
             },
             { ...ca, signal: hooks.signal },
           );
     if (graph) {
       if (!accessToken || (spec.app && 'googleKeyEnv' in spec.app))
         throw new RangeError('a graph:// source signs in as a Microsoft Entra ID application');
-      return ingestGraph(spec.url, { ...this.#options.graph, ...ca, ...common, accessToken });
+      return ingestGraph(spec.url, { ...graphOptions, ...ca, ...common, accessToken });
     }
     if (gmail) {
       if (!accessToken || !(spec.app && 'googleKeyEnv' in spec.app))

@@ -291,12 +291,21 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     leaveOtherMail: false,
     app: { clientId: 'sumi-app', secretEnv: 'SUMI_GRAPH_SECRET', tokenUrl: endpoint.url, ...app },
   });
-  const watching = async (store: Store, specs: MailboxSourceSpec[]) => {
+  /** `optionsGraphUrl` null: the mock reached only through a source's own graphUrl. */
+  const watching = async (
+    store: Store,
+    specs: MailboxSourceSpec[],
+    optionsGraphUrl: string | null = graphUrl,
+  ) => {
     const sources = new MailboxSources({
       store,
       list: async () => specs,
       env: { SUMI_GRAPH_SECRET: 's3cret', DATABASE_PASSWORD: 'not for graph' },
-      graph: { graphUrl, intervalMs: 50, reconnect: { minMs: 20, maxMs: 40 } },
+      graph: {
+        ...(optionsGraphUrl ? { graphUrl: optionsGraphUrl } : {}),
+        intervalMs: 50,
+        reconnect: { minMs: 20, maxMs: 40 },
+      },
       ca: pki.caCert,
     });
     onTestFinished(() => sources.close());
@@ -304,14 +313,23 @@ describe('MailboxSources with Microsoft Graph, signing in as an application', ()
     return sources;
   };
 
-  it('reads the folder with a token it asks for itself, and counts what it stored', async () => {
+  it.each([
+    { title: 'reads the folder with a token it asks for itself, and counts what it stored', ownCloud: false },
+    {
+      title:
+        "reaches the Graph of the source's own cloud (none among the options), its token asked for that cloud's scope",
+      ownCloud: true,
+    },
+  ])('$title', async ({ ownCloud }) => {
     graph.reset();
     endpoint.reset();
     graph.tokens = new Set(['cc-1', 'cc-2', 'cc-3']);
     graph.add(reportMail({ reportId: 'graph-src-1' }));
     const store = await openStore(':memory:');
     onTestFinished(() => store.close());
-    const sources = await watching(store, [source(1)]);
+    const sources = ownCloud
+      ? await watching(store, [source(1, { graphUrl })], null)
+      : await watching(store, [source(1)]);
     await until('the folder is watched', () => sources.status().get(1)?.state === 'watching');
     await until('the count is up to date', () => sources.status().get(1)?.reports === 1);
     expect((await store.countReports()).reports).toBe(1);
@@ -603,6 +621,12 @@ describe('MailboxSources naming every failure', () => {
         spec(3, 'graph://dmarc@example.jp/Inbox', 'Done'),
         // The folder read: its mail would come back as new for ever.
         spec(4, 'imap://dmarc@127.0.0.1:9/INBOX', 'inbox/'),
+        spec(5, 'graph://dmarc@example.jp/Inbox', 'Done', {
+          clientId: 'sumi-app',
+          secretEnv: 'SUMI_GRAPH_SECRET',
+          tenant: 'example.onmicrosoft.com',
+          graphUrl: 'http://graph.microsoft.us',
+        }),
       ],
       env: { SUMI_IMAP_PASSWORD: 'p', SUMI_GRAPH_SECRET: 's' },
     });
@@ -636,6 +660,14 @@ describe('MailboxSources naming every failure', () => {
         en: 'inbox/ is the folder read: mail moved there would be read again as new; name another folder',
         ja: expect.stringMatching(/^inbox\/ は読み取るフォルダーそのものです。/),
       },
+    });
+    expect(status.get(5)).toMatchObject({
+      state: 'failed',
+      problem: 'bad-source',
+      error: expect.stringMatching(
+        /^graphUrl: http:\/\/graph\.microsoft\.us: give Microsoft Graph's https:\/\//,
+      ),
+      reason: { ja: expect.stringContaining('https:// で指定してください') },
     });
   });
 });

@@ -114,6 +114,29 @@ describe('domain scopes', () => {
     await accounts.userForApiToken(token);
     expect(await lastUse()).toBe(now);
   });
+
+  it("keeps a graph:// source's Microsoft Graph URL with its application, and a change of it", async () => {
+    const store = await openStore(':memory:');
+    opened.push(store);
+    const accounts = new Accounts(store.db);
+    const app = {
+      clientId: 'app',
+      secretEnv: 'SUMI_GRAPH_SECRET',
+      tokenUrl: 'https://login.microsoftonline.us/contoso.onmicrosoft.us/oauth2/v2.0/token',
+      graphUrl: 'https://graph.microsoft.us',
+    };
+    const id = await accounts.addMailboxSource({
+      url: 'graph://dmarc@example.jp/Inbox',
+      passwordEnv: 'SUMI_IMAP_PASSWORD',
+      archive: 'Done',
+      app,
+    });
+    const stored = async () => (await accounts.listMailboxSources()).find((s) => s.id === id)?.app;
+    expect(await stored()).toEqual(app);
+    const china = { ...app, graphUrl: 'https://microsoftgraph.chinacloudapi.cn' };
+    expect(await accounts.updateMailboxSource(id, { app: china })).toBe(true);
+    expect(await stored()).toEqual(china);
+  });
 });
 
 describe.each(engines)('the last admin $name', (engine) => {
