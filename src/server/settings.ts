@@ -27,6 +27,7 @@ import {
 import { microsoftTokenUrl, tokenEndpointUrl } from '../ingest/oauth.ts';
 import {
   archiveFault,
+  graphUrlFault,
   MAILBOX_SOURCE_PROBLEMS,
   MAILBOX_SOURCE_STATES,
   type MailboxSources,
@@ -338,6 +339,8 @@ export function registerSettingsRoutes(
     secretEnv: z.string().nullable(),
     tenant: z.string().nullable(),
     tokenUrl: z.string().nullable(),
+    /** A graph:// source's Microsoft Graph base URL in a national cloud, or null: the global service. */
+    graphUrl: z.string().nullable(),
     /** The Google service account it signs in as: the variable holding its JSON key, or null. */
     googleKeyEnv: z.string().nullable(),
     createdAt: z.number(),
@@ -381,6 +384,7 @@ export function registerSettingsRoutes(
     secretEnv: envName,
     tenant: z.string().max(253),
     tokenUrl: z.string().max(2048),
+    graphUrl: z.string().max(2048),
     googleKeyEnv: envName,
   };
   type SourceFields = {
@@ -389,6 +393,7 @@ export function registerSettingsRoutes(
     secretEnv?: string | null | undefined;
     tenant?: string | null | undefined;
     tokenUrl?: string | null | undefined;
+    graphUrl?: string | null | undefined;
     googleKeyEnv?: string | null | undefined;
   };
   /** A source's field at fault, and why in the client's language. */
@@ -407,7 +412,8 @@ export function registerSettingsRoutes(
    * A source the watcher can use: an IMAP URL without a password in it (passwords stay in the
    * environment), a graph:// one with an application to sign in as, or a gmail:// one with a
    * Google service account (its key's variable); an application's id,
-   * secret variable, and tenant or https:// token endpoint (one of the two). Its app, or null.
+   * secret variable, and tenant or https:// token endpoint (one of the two), and for graph:// an
+   * https:// Graph URL if not the global service's. Its app, or null.
    */
   const checkedSource = (source: SourceFields): SourceApp | null => {
     const { url } = source;
@@ -429,7 +435,9 @@ export function registerSettingsRoutes(
     // Its service account acts as a user, named by the address.
     if (mailbox === 'me') throw badSource('url', said('source.gmailMe', { url }));
     if (/^imaps?:\/\/[^/@]*:[^/@]*@/i.test(url)) throw badSource('url', said('source.passwordInUrl'));
-    const { clientId, secretEnv, tenant, tokenUrl, googleKeyEnv } = source;
+    const { clientId, secretEnv, tenant, tokenUrl, graphUrl, googleKeyEnv } = source;
+    const graphUrlWrong = graphUrlFault(url, graphUrl ?? undefined);
+    if (graphUrlWrong) throw badSource('graphUrl', graphUrlWrong);
     if (googleKeyEnv) {
       if (graph) throw badSource('googleKeyEnv', said('source.googleKeyGraph'));
       if (clientId || secretEnv || tenant || tokenUrl)
@@ -452,7 +460,13 @@ export function registerSettingsRoutes(
         ? badSource('tenant', said('source.badTenant', { tenant }))
         : badSource('tokenUrl', said('source.badTokenUrl', { url: tokenUrl! }));
     }
-    return { clientId, secretEnv, ...(tenant ? { tenant } : {}), ...(tokenUrl ? { tokenUrl } : {}) };
+    return {
+      clientId,
+      secretEnv,
+      ...(tenant ? { tenant } : {}),
+      ...(tokenUrl ? { tokenUrl } : {}),
+      ...(graphUrl ? { graphUrl } : {}),
+    };
   };
   const sourceNotFound = (id: number) => notFound(said('source.notFound', { id }));
   /** Watchers follow a change at once rather than at their next periodic look. */
@@ -481,6 +495,7 @@ export function registerSettingsRoutes(
             secretEnv: entra?.secretEnv ?? null,
             tenant: entra?.tenant ?? null,
             tokenUrl: entra?.tokenUrl ?? null,
+            graphUrl: entra?.graphUrl ?? null,
             googleKeyEnv: signIn && 'googleKeyEnv' in signIn ? signIn.googleKeyEnv : null,
             paused: s.pausedAt !== null,
             fault: fault && { field: fault.field, reason: fault.reason },
@@ -495,7 +510,7 @@ export function registerSettingsRoutes(
     method: 'POST',
     url: '/api/imap-sources',
     summary:
-      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password; graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl; or gmail://mailbox/label (or an IMAP one on Google Workspace) with googleKeyEnv, the variable holding a service account JSON key',
+      'Add a mailbox source: imaps://user@host/folder with the environment variable holding its password; graph://mailbox/folder (or an IMAP one on Microsoft 365) with the application it signs in as: clientId, secretEnv, and tenant or tokenUrl, and in a national cloud graphUrl, its Microsoft Graph base URL (https://graph.microsoft.us); or gmail://mailbox/label (or an IMAP one on Google Workspace) with googleKeyEnv, the variable holding a service account JSON key',
     tag: 'settings',
     access: 'admin',
     body: z.object({
@@ -507,6 +522,7 @@ export function registerSettingsRoutes(
       secretEnv: sourceFields.secretEnv.optional(),
       tenant: sourceFields.tenant.optional(),
       tokenUrl: sourceFields.tokenUrl.optional(),
+      graphUrl: sourceFields.graphUrl.optional(),
       googleKeyEnv: sourceFields.googleKeyEnv.optional(),
     }),
     response: z.object({ id: z.number() }),
@@ -527,7 +543,7 @@ export function registerSettingsRoutes(
     method: 'PATCH',
     url: '/api/imap-sources/:id',
     summary:
-      'Change a mailbox source (the fields given): its mailbox, password variable, application or service account (clientId or googleKeyEnv null: back to the password), archive folder or handling of other mail; sumi serve restarts its watcher. paused: true pauses it (its settings kept, its watcher stopped once the mail being stored is moved, never connected), false resumes it',
+      'Change a mailbox source (the fields given): its mailbox, password variable, application or service account (clientId or googleKeyEnv null: back to the password), Microsoft Graph URL (null: the global service), archive folder or handling of other mail; sumi serve restarts its watcher. paused: true pauses it (its settings kept, its watcher stopped once the mail being stored is moved, never connected), false resumes it',
     tag: 'settings',
     access: 'admin',
     params: idParams,
@@ -540,6 +556,7 @@ export function registerSettingsRoutes(
       secretEnv: sourceFields.secretEnv.optional(),
       tenant: sourceFields.tenant.optional(),
       tokenUrl: sourceFields.tokenUrl.optional(),
+      graphUrl: sourceFields.graphUrl.nullable().optional(),
       googleKeyEnv: sourceFields.googleKeyEnv.nullable().optional(),
       paused: z.boolean().optional(),
     }),
@@ -560,7 +577,8 @@ export function registerSettingsRoutes(
         body.googleKeyEnv !== undefined ||
         body.secretEnv ||
         body.tenant ||
-        body.tokenUrl;
+        body.tokenUrl ||
+        body.graphUrl !== undefined;
       // null for either takes the source back to its password; one kind given replaces the other.
       const merged: SourceFields =
         body.clientId === null || body.googleKeyEnv === null
@@ -573,6 +591,7 @@ export function registerSettingsRoutes(
                 secretEnv: body.secretEnv,
                 tenant: body.tenant,
                 tokenUrl: body.tokenUrl,
+                graphUrl: body.graphUrl,
               }
             : {
                 url: body.url ?? stored.url,
@@ -581,6 +600,7 @@ export function registerSettingsRoutes(
                 // A new tenant replaces a token endpoint, and the other way round.
                 tenant: body.tenant ?? (body.tokenUrl ? undefined : entra?.tenant),
                 tokenUrl: body.tokenUrl ?? (body.tenant ? undefined : entra?.tokenUrl),
+                graphUrl: body.graphUrl === null ? undefined : (body.graphUrl ?? entra?.graphUrl),
               };
       const signIn = changing ? checkedSource(merged) : null;
       if (changing) checkedArchive(merged.url, body.archive ?? stored.archive);

@@ -17,6 +17,9 @@ for (const engine of engines) {
     const as = useHarness(engine, async (built) => {
       h = built;
     });
+    /** A mailbox source as GET /api/imap-sources lists it. */
+    const listedSource = async (client: Client, id: number) =>
+      (await client.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
 
     describe('login, sessions, CSRF', () => {
       it('sets an http-only, SameSite=Strict session cookie and answers the user and CSRF token', async () => {
@@ -1132,8 +1135,7 @@ for (const engine of engines) {
           passwordEnv: 'SUMI_IMAP_PASSWORD',
           archive: 'INBOX.',
         });
-        const listed = async () =>
-          (await root.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
+        const listed = () => listedSource(root, id);
         expect((await listed()).fault).toEqual({
           field: 'archive',
           reason: {
@@ -1160,8 +1162,7 @@ for (const engine of engines) {
         });
         expect(added.statusCode, added.body).toBe(200);
         const id: number = added.json().id;
-        const listed = async () =>
-          (await root.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
+        const listed = () => listedSource(root, id);
         const before = await listed();
         expect(before).toMatchObject({ paused: false, pausedAt: null });
         const audited = async () =>
@@ -1287,8 +1288,7 @@ for (const engine of engines) {
         const added = await post({ url: graph, ...app, tenant: 'contoso.onmicrosoft.com' });
         expect(added.statusCode, added.body).toBe(200);
         const id = added.json().id;
-        const listed = async () =>
-          (await root.get('/api/imap-sources')).json().sources.find((s: { id: number }) => s.id === id);
+        const listed = () => listedSource(root, id);
         expect(await listed()).toMatchObject({
           url: graph,
           ...app,
@@ -1383,6 +1383,94 @@ for (const engine of engines) {
         expect(noPassword.statusCode).toBe(400);
         for (const source of [id, imapId, workspaceId, viaApi.json().id])
           expect((await root.request('DELETE', `/api/imap-sources/${source}`)).statusCode).toBe(200);
+      });
+
+      it("keeps a graph:// source's own Microsoft Graph URL, a national cloud's; refused when not https:// or for another kind of source, in the reader's language", async () => {
+        const root = await as('root');
+        const post = (body: Record<string, unknown>, lang = 'en') =>
+          root.request('POST', '/api/imap-sources', body, { headers: { 'accept-language': lang } });
+        const graph = 'graph://dmarc@example.us/Inbox';
+        const app = {
+          clientId: '00000000-1111-2222-3333-444444444444',
+          secretEnv: 'SUMI_GRAPH_SECRET',
+          tokenUrl: 'https://login.microsoftonline.us/contoso.onmicrosoft.us/oauth2/v2.0/token',
+        };
+        for (const [body, en, ja] of [
+          [
+            { url: graph, ...app, graphUrl: 'http://graph.microsoft.us' },
+            "graphUrl: http://graph.microsoft.us: give Microsoft Graph's https:// base URL alone",
+            'graphUrl: http://graph.microsoft.us: Microsoft Graph のベース URL だけを https:// で指定してください',
+          ],
+          [
+            { url: graph, ...app, graphUrl: 'https://graph.microsoft.us/?tenant=x' },
+            'graphUrl: https://graph.microsoft.us/?tenant=x: give',
+            'graphUrl: https://graph.microsoft.us/?tenant=x: Microsoft Graph のベース URL',
+          ],
+          [
+            {
+              url: 'imaps://dmarc@outlook.office365.us/INBOX',
+              ...app,
+              graphUrl: 'https://graph.microsoft.us',
+            },
+            'graphUrl: only a graph:// source reaches Microsoft Graph',
+            'graphUrl: Microsoft Graph に接続するのは graph:// の取り込み元だけです',
+          ],
+          [
+            {
+              url: 'gmail://dmarc@example.jp/INBOX',
+              googleKeyEnv: 'SUMI_GOOGLE_SECRET',
+              graphUrl: 'https://graph.microsoft.us',
+            },
+            'graphUrl: only a graph:// source',
+            'graphUrl: Microsoft Graph に接続するのは',
+          ],
+        ] as const) {
+          for (const [lang, words] of [
+            ['en', en],
+            ['ja', ja],
+          ] as const) {
+            const refused = await post(body, lang);
+            expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+            expect(refused.json().error.message, JSON.stringify(body)).toContain(words);
+          }
+        }
+        const added = await post({ url: graph, ...app, graphUrl: 'https://graph.microsoft.us' });
+        expect(added.statusCode, added.body).toBe(200);
+        const { id } = added.json();
+        const patch = (body: Record<string, unknown>) =>
+          root.request('PATCH', `/api/imap-sources/${id}`, body);
+        // Listed as added, and kept through a change of another field.
+        expect((await patch({ archive: 'Done' })).statusCode).toBe(200);
+        expect(await listedSource(root, id)).toMatchObject({
+          url: graph,
+          ...app,
+          archive: 'Done',
+          graphUrl: 'https://graph.microsoft.us',
+          fault: null,
+        });
+        const dod = await patch({ graphUrl: 'https://dod-graph.microsoft.us' });
+        expect(dod.statusCode, dod.body).toBe(200);
+        expect(await listedSource(root, id)).toMatchObject({
+          graphUrl: 'https://dod-graph.microsoft.us',
+          ...app,
+        });
+        const plain = await patch({ graphUrl: 'http://graph.microsoft.us' });
+        expect(plain.statusCode).toBe(400);
+        expect(plain.json().error.message).toContain('graphUrl: http://graph.microsoft.us');
+        // Moved to IMAP with its Graph URL kept: refused, the field named.
+        const moved = await patch({ url: 'imaps://dmarc@outlook.office365.us/INBOX' });
+        expect(moved.statusCode).toBe(400);
+        expect(moved.json().error.message).toContain('graphUrl: only a graph:// source');
+        // null: back to the global service.
+        expect((await patch({ graphUrl: null })).statusCode).toBe(200);
+        expect(await listedSource(root, id)).toMatchObject({ graphUrl: null, ...app });
+        // The OpenAPI document names it for adding and changing a source.
+        const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+        const bodyOf = (method: 'post' | 'patch', path: string) =>
+          doc.paths[path][method].requestBody.content['application/json'].schema.properties;
+        expect(bodyOf('post', '/api/imap-sources')).toHaveProperty('graphUrl');
+        expect(bodyOf('patch', '/api/imap-sources/{id}')).toHaveProperty('graphUrl');
+        expect((await root.request('DELETE', `/api/imap-sources/${id}`)).statusCode).toBe(200);
       });
 
       it('keeps an audit log of logins and changes', async () => {
