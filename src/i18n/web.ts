@@ -419,6 +419,10 @@ export const webText = {
     en: 'Or another OAuth 2.0 token endpoint instead of the tenant (https://...)',
     ja: 'またはテナントの代わりに別の OAuth 2.0 トークンエンドポイント（https://...）',
   },
+  'settings.graph-url': {
+    en: 'graph:// in a national cloud: its Microsoft Graph URL (https://graph.microsoft.us; none given: graph.microsoft.com)',
+    ja: '国内クラウドの graph://: その Microsoft Graph の URL（https://graph.microsoft.us。指定しなければ graph.microsoft.com）',
+  },
   'settings.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
   'settings.leave-other-mail': {
     en: 'Leave mail with nothing like a report in it where it is (a mailbox shared with people)',
@@ -528,6 +532,7 @@ export const webText = {
   'field.secretEnv': { en: 'Secret variable', ja: 'シークレットの環境変数' },
   'field.tenant': { en: 'Tenant', ja: 'テナント' },
   'field.tokenUrl': { en: 'Token endpoint', ja: 'トークンエンドポイント' },
+  'field.graphUrl': { en: 'Microsoft Graph URL', ja: 'Microsoft Graph の URL' },
   'field.googleKeyEnv': { en: 'Service account key variable', ja: 'サービスアカウントの鍵の環境変数' },
   'field.archive': { en: 'Archive folder', ja: 'アーカイブフォルダー' },
   'field.leaveOtherMail': { en: 'Other mail left', ja: 'その他のメールを残す' },

@@ -74,6 +74,7 @@ const TABS: TabSpec[] = [
       { name: 'secretEnv', label: 'settings.secret-env' },
       { name: 'tenant', label: 'settings.tenant' },
       { name: 'tokenUrl', label: 'settings.token-url' },
+      { name: 'graphUrl', label: 'settings.graph-url' },
       { name: 'googleKeyEnv', label: 'settings.google-key-env' },
       { name: 'archive', label: 'settings.archive' },
       { name: 'leaveOtherMail', label: 'settings.leave-other-mail', type: 'checkbox' },
