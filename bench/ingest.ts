@@ -39,7 +39,12 @@ import { parallelCapacity } from './support/capacity.ts';
 import { runDmarcts } from './support/dmarcts.ts';
 import { median, rate } from './support/figures.ts';
 import { withPostgresSchemas } from './support/postgres.ts';
-import { postgresServerCpuSeconds, sampleThreads, type ThreadCpu } from './support/proc-cpu.ts';
+import {
+  cpuSecondsSince,
+  postgresServerCpuSeconds,
+  sampleThreads,
+  type ThreadCpu,
+} from './support/proc-cpu.ts';
 
 const { ingestPaths } = await built<typeof Paths>('ingest/paths.js');
 const { defaultReadThreads } = await built<typeof ReadPool>('ingest/read-pool.js');
@@ -329,12 +334,6 @@ async function postgresRun(
     openStore,
   );
   return run === undefined ? { skipped: `${url} unreachable (reason above)` } : run;
-}
-
-/** User and system CPU seconds of this process (every thread) since `start`. */
-function cpuSecondsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
 }
 
 async function repeat<T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> {

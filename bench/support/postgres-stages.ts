@@ -17,7 +17,7 @@ import type * as Open from '../../src/store/open.ts';
 import { built } from './built.ts';
 import { median } from './figures.ts';
 import { withPostgresSchemas } from './postgres.ts';
-import { postgresServerCpuSeconds } from './proc-cpu.ts';
+import { cpuSecondsSince, postgresServerCpuSeconds } from './proc-cpu.ts';
 
 const { readMessage } = await built<typeof Read>('ingest/read.js');
 const { storeMessage } = await built<typeof Message>('ingest/message.js');
@@ -38,12 +38,6 @@ async function readAll(bytes: Buffer, file: string) {
   return parts;
 }
 
-/** CPU seconds of this process (every thread) since `start`. */
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
-}
-
 const stages = await withPostgresSchemas(
   url,
   'bench_stages',
@@ -54,7 +48,7 @@ const stages = await withPostgresSchemas(
       // of every input kept grow a heap the collector marks again and again.
       let cpu = process.cpuUsage();
       for (const file of files) await readAll(readFileSync(file), file);
-      const reading = cpuSince(cpu);
+      const reading = cpuSecondsSince(cpu);
       const inputs: { file: string; bytes: Buffer; parts: Awaited<ReturnType<typeof readAll>> }[] = [];
       for (const file of files) {
         const bytes = readFileSync(file);
@@ -73,7 +67,7 @@ const stages = await withPostgresSchemas(
       await store.writingInBulk(async () => {
         await Promise.all(Array.from({ length: INGEST_CONCURRENCY_BATCHED.postgres }, storing));
       });
-      const storingCpu = cpuSince(cpu);
+      const storingCpu = cpuSecondsSince(cpu);
       done.push({ reading, storing: storingCpu, server: (postgresServerCpuSeconds() ?? 0) - server });
       await store.close();
     }

@@ -87,3 +87,9 @@ function readStat(file: string): { command: string; cpuSeconds: number } | null 
     cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
   };
 }
+
+/** User and system CPU seconds of this process (every thread) since `start`. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}

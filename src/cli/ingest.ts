@@ -8,6 +8,7 @@ import {
   GMAIL_DEFAULT_URL,
   GmailAccessError,
   gmailBaseUrl,
+  isGmailUrl,
   parseGmailUrl,
 } from '../ingest/gmail-account.ts';
 import {
@@ -188,7 +189,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
   if (imapUrls.length + apiUrls.length > 0 && inputs.length > 1) throw new UsageError(t('error.imapAlone'));
   const api = apiUrls[0];
   // A base URL for another source is refused rather than ignored.
-  if (flags.gmailUrl !== undefined && !(api !== undefined && isGmail(api)))
+  if (flags.gmailUrl !== undefined && !(api !== undefined && isGmailUrl(api)))
     throw new UsageError(t('error.baseUrlFor', { option: '--gmail-url', scheme: 'gmail://' }));
   // Ctrl-C (or SIGTERM) stops the run: its handlers are set below; the token sources take it now,
   // so that a token request under way ends with it.
@@ -218,7 +219,7 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
     );
   if (mailbox !== undefined && flags.flag === undefined && readsFolder(mailbox, archive))
     throw new UsageError(t('error.archiveIsFolder', { archive }));
-  if (api !== undefined && isGmail(api) && flags.flag !== undefined && readsFolder(api, flags.flag))
+  if (api !== undefined && isGmailUrl(api) && flags.flag !== undefined && readsFolder(api, flags.flag))
     throw new UsageError(t('error.flagIsLabel', { flag: flags.flag }));
   let login: ImapLogin = { password: '' };
   if (imap !== undefined) {
@@ -399,10 +400,6 @@ async function loginFor(
   return accessToken ? { accessToken } : { password: await passwordFor(flags, ctx) };
 }
 
-function isGmail(url: string): boolean {
-  return /^gmail:/i.test(url);
-}
-
 /**
  * A graph:// or gmail:// URL's token source, once the URL and the API's base URL are checked: a
  * password given, or no token source, is refused rather than ignored.
@@ -414,7 +411,7 @@ async function apiMailboxToken(
   signal: AbortSignal,
 ): Promise<() => Promise<string>> {
   const t = translator(ingestText, ctx.lang);
-  const gmail = isGmail(url);
+  const gmail = isGmailUrl(url);
   if (gmail && flags.graphUrl !== undefined)
     throw new UsageError(t('error.baseUrlFor', { option: '--graph-url', scheme: 'graph://' }));
   const [parse, baseUrl, given] = gmail
@@ -701,7 +698,7 @@ async function runApiMailbox(
   stopping: Stopping,
 ): Promise<IngestTotals> {
   const t = translator(ingestText, ctx.lang);
-  const service = isGmail(url) ? 'gmail' : 'graph';
+  const service = isGmailUrl(url) ? 'gmail' : 'graph';
   const noToken = (error: TokenError) =>
     t(`error.${service}Token`, { detail: describeTokenError(error, ctx.lang) });
   /** The mailbox's access error in one line, or null for another error. */

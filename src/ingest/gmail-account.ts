@@ -51,6 +51,11 @@ export function parseGmailUrl(url: string): GmailTarget {
   return { mailbox, label: path.length > 0 ? path.join('/') : GMAIL_INBOX };
 }
 
+/** Whether `url` names a Gmail API mailbox (gmail://), well formed or not. */
+export function isGmailUrl(url: string): boolean {
+  return /^gmail:\/\//i.test(url);
+}
+
 /** The API's base URL; throws RangeError unless it is an https:// URL. */
 export function gmailBaseUrl(url: string = GMAIL_DEFAULT_URL): URL {
   return apiBaseUrl(url, 'the Gmail API');

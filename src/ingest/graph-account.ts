@@ -41,6 +41,11 @@ export function parseGraphUrl(url: string): GraphTarget {
   return { mailbox, folder: path.length > 0 ? path : ['Inbox'] };
 }
 
+/** Whether `url` names a Microsoft Graph mailbox (graph://), well formed or not. */
+export function isGraphUrl(url: string): boolean {
+  return /^graph:\/\//i.test(url);
+}
+
 /** The API's base URL; throws RangeError unless it is an https:// URL. */
 export function graphBaseUrl(url: string = GRAPH_DEFAULT_URL): URL {
   return apiBaseUrl(url, 'Microsoft Graph');

@@ -19,9 +19,9 @@ import { storeFailure } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { MailApiError, type MailApiErrorCode } from './api-access.ts';
 import { ingestGmail } from './gmail.ts';
-import { parseGmailUrl } from './gmail-account.ts';
+import { isGmailUrl, parseGmailUrl } from './gmail-account.ts';
 import { ingestGraph } from './graph.ts';
-import { graphBaseUrl, parseGraphUrl } from './graph-account.ts';
+import { graphBaseUrl, isGraphUrl, parseGraphUrl } from './graph-account.ts';
 import { ingestImap } from './imap.ts';
 import {
   folderHintWords,
@@ -179,8 +179,8 @@ export function storedSourceFault(
   const source = (field: string, reason: SaidInBoth) => ({ problem: 'bad-source' as const, field, reason });
   const said = (key: keyof typeof serverText & `source.${string}`, values?: Record<string, string>) =>
     inBoth((lang) => translate(serverText, key, lang, values));
-  const graph = /^graph:\/\//i.test(url);
-  const gmail = /^gmail:\/\//i.test(url);
+  const graph = isGraphUrl(url);
+  const gmail = isGmailUrl(url);
   if (!graph && !gmail && !/^imaps?:\/\//i.test(url)) return source('url', said('source.url', { url }));
   try {
     if (graph) parseGraphUrl(url);
@@ -235,8 +235,7 @@ export function archiveFault(url: string, archive: string): SaidInBoth | null {
  */
 export function graphUrlFault(url: string, graphUrl: string | undefined): SaidInBoth | null {
   if (graphUrl === undefined) return null;
-  if (!/^graph:\/\//i.test(url))
-    return inBoth((lang) => translate(serverText, 'source.graphUrlNotGraph', lang));
+  if (!isGraphUrl(url)) return inBoth((lang) => translate(serverText, 'source.graphUrlNotGraph', lang));
   try {
     graphBaseUrl(graphUrl);
     return null;
@@ -410,8 +409,8 @@ export class MailboxSources {
       onProgress: NonNullable<Parameters<typeof ingestGraph>[1]['onProgress']>;
     },
   ): Promise<unknown> {
-    const graph = /^graph:\/\//i.test(spec.url);
-    const gmail = /^gmail:\/\//i.test(spec.url);
+    const graph = isGraphUrl(spec.url);
+    const gmail = isGmailUrl(spec.url);
     const common = {
       store: this.#options.store,
       archive: spec.archive,

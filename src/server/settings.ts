@@ -16,8 +16,8 @@ import { scopeAllows } from '../auth/scope.ts';
 import { ingestText } from '../i18n/ingest.ts';
 import { schemaCheckText, serverText } from '../i18n/server.ts';
 import { MAIL_API_ERROR_CODES } from '../ingest/api-access.ts';
-import { parseGmailUrl } from '../ingest/gmail-account.ts';
-import { parseGraphUrl } from '../ingest/graph-account.ts';
+import { isGmailUrl, parseGmailUrl } from '../ingest/gmail-account.ts';
+import { isGraphUrl, parseGraphUrl } from '../ingest/graph-account.ts';
 import {
   IMAP_ACCESS_ERROR_CODES,
   IMAP_DEFAULT_ARCHIVE,
@@ -417,8 +417,8 @@ export function registerSettingsRoutes(
    */
   const checkedSource = (source: SourceFields): SourceApp | null => {
     const { url } = source;
-    const graph = /^graph:\/\//i.test(url);
-    const gmail = /^gmail:\/\//i.test(url);
+    const graph = isGraphUrl(url);
+    const gmail = isGmailUrl(url);
     const imap = /^imaps?:\/\//i.test(url);
     let mailbox: string | undefined;
     try {
