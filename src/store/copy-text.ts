@@ -39,11 +39,14 @@ ESCAPE_LETTER[0x0d] = 0x72;
 export class CopyRows {
   #buffer = Buffer.allocUnsafe(64 * 1024);
   #length = 0;
+  /** Where the row last added starts in #buffer. */
+  #lastRow = 0;
   /** Rows since the last take(). */
   rows = 0;
 
   /** Adds the row of `width` values starting at `at`. */
   add(values: readonly unknown[], at: number, width: number): void {
+    this.#lastRow = this.#length;
     for (let c = 0; c < width; c++) {
       if (c > 0) this.#byte(TAB);
       this.#value(values[at + c]);
@@ -54,6 +57,7 @@ export class CopyRows {
 
   /** Adds a row of two whole numbers from 0 (`first`, `second`), then `width` values from `at`. */
   addAfter(first: number, second: number, values: readonly unknown[], at: number, width: number): void {
+    this.#lastRow = this.#length;
     this.#value(first);
     this.#byte(TAB);
     this.#value(second);
@@ -63,6 +67,24 @@ export class CopyRows {
     }
     this.#byte(NEWLINE);
     this.rows++;
+  }
+
+  /**
+   * A 53-bit hash of the text of the first `columns` columns of the row last added: the same
+   * values give the same text, so equal hashes tell of rows that may be equal there, and
+   * different ones of rows that are not. Two hashes of 32 bits: FNV-1a, and its like with another multiplier.
+   */
+  lastRowHash(columns: number): number {
+    const buffer = this.#buffer;
+    let low = 0x811c9dc5;
+    let high = 0x050c5d1f;
+    for (let at = this.#lastRow, tabs = 0; at < this.#length; at++) {
+      const byte = buffer[at]!;
+      if (byte === TAB && ++tabs === columns) break;
+      low = Math.imul(low ^ byte, 0x01000193);
+      high = Math.imul(high ^ byte, 0x5bd1e995);
+    }
+    return (high >>> 11) * 0x100000000 + (low >>> 0);
   }
 
   /** The text of every row added since the last take(). */

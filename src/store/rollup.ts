@@ -21,6 +21,7 @@
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { CopyRows } from './copy-text.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
+import type { SliceAppends } from './rollup-appends.ts';
 import {
   orEmpty,
   pushRollupAuth,
@@ -61,9 +62,16 @@ export class RollupAccumulator {
   /** PostgreSQL: the rows as COPY text for source_rollup. */
   readonly #copy: CopyRows | undefined;
   #staged = 0;
-  /** The slices rows went to, by `policy domain NUL day`; the report last added, to skip its lookup. */
-  readonly #slices = new Map<string, RollupSlice>();
+  /**
+   * The slices rows went to, by `policy domain NUL day`, with the rows appended to each (and
+   * their keys' hashes when asked for: `appends`); the report last added and its slice's, to skip
+   * their lookup.
+   */
+  readonly #slices = new Map<string, SliceAppends>();
   #lastReport: RollupReport | undefined;
+  #lastSlice: SliceAppends | undefined;
+  /** PostgreSQL: keep the hash of each row's key (`written.appends`). */
+  readonly #appends: boolean;
   /**
    * The source addresses of the rows, when asked for (`sources`), for a compaction of only their
    * keys; null once there are more than ROLLUP_COMPACT_SOURCES_MAX.
@@ -73,16 +81,22 @@ export class RollupAccumulator {
   /**
    * `text`: the engine's form of a string (KyselyStore.text), as the records are stored.
    * `target`: where take()'s statements put the sums. `sources`: keep the rows' source
-   * addresses (`written`).
+   * addresses (`written`). `appends` (PostgreSQL): keep what was appended to each slice, each
+   * row's key hashed (`written`), for a bulk run's folds (rollup-appends.ts).
    */
   constructor(
     engine: EngineKind,
     text: (value: string | null) => string | null,
-    { target = 'source_rollup', sources = false }: { target?: RollupTarget; sources?: boolean } = {},
+    {
+      target = 'source_rollup',
+      sources = false,
+      appends = false,
+    }: { target?: RollupTarget; sources?: boolean; appends?: boolean } = {},
   ) {
     this.#text = text;
     this.#target = target;
     if (sources) this.#sources = new Set();
+    this.#appends = appends && engine === 'postgres';
     if (engine === 'postgres') {
       this.#copy = new CopyRows();
       this.#writer = new RowWriter(engine, 'source_rollup', ROLLUP_COLUMNS);
@@ -114,12 +128,19 @@ export class RollupAccumulator {
 
   /** The slices (policy domain and day) every row so far went to. */
   get slices(): RollupSlice[] {
-    return [...this.#slices.values()];
+    return [...this.#slices.values()].map((appended) => appended.slice);
   }
 
-  /** Where the rows so far went: their slices, and their source addresses when kept and few. */
+  /**
+   * Where the rows so far went: their slices, their source addresses when kept and few, and
+   * what was appended to each slice when kept.
+   */
   get written(): RollupWritten {
-    return { slices: this.slices, ...(this.#sources ? { sources: [...this.#sources] } : {}) };
+    return {
+      slices: this.slices,
+      ...(this.#sources ? { sources: [...this.#sources] } : {}),
+      ...(this.#appends ? { appends: [...this.#slices.values()] } : {}),
+    };
   }
 
   /** Whether rows are appended as they come rather than summed by key here. */
@@ -166,9 +187,18 @@ export class RollupAccumulator {
     if (report !== this.#lastReport) {
       this.#lastReport = report;
       const slice = sliceKey(report);
-      if (!this.#slices.has(slice))
-        this.#slices.set(slice, { policyDomain: report.policyDomain, day: report.day });
+      this.#lastSlice = this.#slices.get(slice);
+      if (this.#lastSlice === undefined) {
+        this.#lastSlice = {
+          slice: { policyDomain: report.policyDomain, day: report.day },
+          rows: 0,
+          keys: this.#appends ? [] : null,
+        };
+        this.#slices.set(slice, this.#lastSlice);
+      }
     }
+    const appended = this.#lastSlice!;
+    appended.rows++;
     if (this.#sources) {
       this.#sources.add(sourceIp);
       if (this.#sources.size > ROLLUP_COMPACT_SOURCES_MAX) this.#sources = null;
@@ -196,6 +226,11 @@ export class RollupAccumulator {
       if (this.#copy !== undefined) {
         this.#copy.add(key, 0, ROLLUP_COLUMNS.length);
         key.length = 0;
+        // A withdrawn copy's negated row meets its key's row: the slice must be compacted.
+        if (appended.keys !== null) {
+          if (messages < 0) appended.keys = null;
+          else appended.keys.push(this.#copy.lastRowHash(SOURCE_ROLLUP_KEY.length));
+        }
       }
       return;
     }
@@ -247,10 +282,11 @@ export function sliceKey(slice: RollupSlice): string {
   return `${slice.policyDomain}\u0000${slice.day}`;
 }
 
-/** The slices rows went to and, when known, every source address among them. */
+/** The slices rows went to and, when known, every source address among them and what each slice was given. */
 export interface RollupWritten {
   slices: RollupSlice[];
   sources?: string[];
+  appends?: SliceAppends[];
 }
 
 /**

@@ -30,9 +30,9 @@ import {
   type RollupSlice,
   type RollupTarget,
   type RollupWritten,
-  sliceKey,
   uncompactedSlices,
 } from './rollup.ts';
+import { AppendedSlices } from './rollup-appends.ts';
 import { rollupDay, rollupReportOfRow } from './rollup-key.ts';
 import type { Database } from './schema.ts';
 import { decodeText, encodeJson, encodeOptionalText } from './text.ts';
@@ -159,8 +159,8 @@ export class KyselyStore implements Store {
    * (SQLite) or leave the slices they append to for the folds to compact (PostgreSQL).
    */
   #bulkRuns = 0;
-  /** PostgreSQL: the slices of source_rollup written during the bulk runs, compacted by the next fold. */
-  #touched = new Map<string, RollupSlice>();
+  /** PostgreSQL: the slices of source_rollup written during the bulk runs, for the folds to compact those that need it. */
+  readonly #appended = new AppendedSlices();
   /** Rows staged (or on PostgreSQL appended) since the last fold, and when that was. */
   #staged = { rows: 0, since: 0 };
   /** The last fold asked for (settled once it has run): the next one runs after it. */
@@ -194,10 +194,10 @@ export class KyselyStore implements Store {
           // The error that stopped the work is the one to report; rows the fold could not
           // take now are folded when the store is next opened (SQLite), or stay apart, summed
           // by every reader, until their slice is written again (PostgreSQL).
-          if (--this.#bulkRuns === 0) await this.foldRollup().catch(() => undefined);
+          if (--this.#bulkRuns === 0) await this.#closingFold().catch(() => undefined);
           throw error;
         }
-        if (--this.#bulkRuns === 0) await this.foldRollup();
+        if (--this.#bulkRuns === 0) await this.#closingFold();
         return result;
       });
     this.writers = {
@@ -269,9 +269,11 @@ export class KyselyStore implements Store {
 
   /** A rollup accumulator for a writing transaction, keeping what rollupWritten will need of it. */
   rollupAccumulator(target: RollupTarget = 'source_rollup'): RollupAccumulator {
+    const postgres = this.engine === 'postgres';
     return new RollupAccumulator(this.engine, (value) => this.text(value), {
       target,
-      sources: this.engine === 'postgres' && this.#bulkRuns === 0,
+      sources: postgres && this.#bulkRuns === 0,
+      appends: postgres && this.#bulkRuns > 0,
     });
   }
 
@@ -282,10 +284,13 @@ export class KyselyStore implements Store {
    * transaction, and only the keys of the source addresses it wrote when they are few. SQLite
    * keeps one row per key as it writes.
    */
-  async rollupWritten(trx: Kysely<Database>, { slices, sources }: RollupWritten): Promise<void> {
+  async rollupWritten(trx: Kysely<Database>, { slices, sources, appends }: RollupWritten): Promise<void> {
     if (this.engine !== 'postgres' || slices.length === 0) return;
     if (this.#bulkRuns === 0) return compactRollup(trx, slices, sources);
-    this.rollupRevisited(slices);
+    // What was appended tells the folds whether the slices need compacting (rollup-appends.ts);
+    // an accumulator made before the run began kept nothing of it.
+    if (appends) this.#appended.add(appends);
+    else this.#appended.compact(slices);
   }
 
   /**
@@ -294,15 +299,7 @@ export class KyselyStore implements Store {
    * finds their reports stored, and so compacts what it left.
    */
   rollupRevisited(slices: readonly RollupSlice[]): void {
-    if (this.engine === 'postgres' && this.#bulkRuns > 0) this.#touch(slices);
-  }
-
-  /** Keeps `slices` for the next fold's compaction. */
-  #touch(slices: readonly RollupSlice[]): void {
-    for (const { policyDomain, day } of slices) {
-      const slice = { policyDomain, day };
-      this.#touched.set(sliceKey(slice), slice);
-    }
+    if (this.engine === 'postgres' && this.#bulkRuns > 0) this.#appended.compact(slices);
   }
 
   /** After a batch staged or appended `rows` rollup rows (committed): folds them when enough are waiting, or long enough. */
@@ -356,16 +353,26 @@ export class KyselyStore implements Store {
    * (compactRollup) and returns 0. Asked for while a fold runs, it runs after that one, whatever
    * its outcome: rows committed since it began are folded too.
    */
+  /** A bulk run's last fold; what was noted of its appends is then forgotten. */
+  async #closingFold(): Promise<void> {
+    await this.foldRollup();
+    if (this.#bulkRuns === 0) this.#appended.ended();
+  }
+
   foldRollup(): Promise<number> {
     const fold = async () => {
       this.#staged = { rows: 0, since: Date.now() };
       if (this.engine === 'sqlite') return foldPendingRollup(this.db);
-      const slices = [...this.#touched.values()];
-      this.#touched.clear();
       // The reports are committed and their sums right whether or not their keys are merged: a
       // compaction that fails (the server gone, a role refused DELETE) fails no ingest; its
       // slices wait for the next fold.
-      await compactRollup(this.db, slices).catch(() => this.#touch(slices));
+      let slices: RollupSlice[] = [];
+      try {
+        slices = await this.#appended.toCompact(this.db);
+        await compactRollup(this.db, slices);
+      } catch {
+        this.#appended.failed(slices);
+      }
       return 0;
     };
     const next = this.#folding.then(fold, fold);

@@ -77,6 +77,27 @@ describe('COPY text (PostgreSQL)', () => {
     expect(rows.take()).toEqual(Buffer.from(`${expected.join('\n')}\n`, 'utf8'));
   });
 
+  it('hashes the first columns of the row last added: equal text alike, any difference apart, a tab inside a value too', () => {
+    const rows = new CopyRows();
+    const hash = (values: unknown[], columns: number) => {
+      rows.add(values, 0, values.length);
+      return rows.lastRowHash(columns);
+    };
+    const key = hash(['example.jp', 20089, '192.0.2.1', 'pass', 5], 4);
+    expect(Number.isSafeInteger(key)).toBe(true);
+    // The columns after the first four (the messages) are not hashed.
+    expect(hash(['example.jp', 20089, '192.0.2.1', 'pass', 7], 4)).toBe(key);
+    expect(hash(['example.jp', 20089, '192.0.2.1', 'fail', 5], 4)).not.toBe(key);
+    expect(hash(['example.jp', 20089, '192.0.2.10', 'pass', 5], 4)).not.toBe(key);
+    expect(hash(['example.jp', 20089, null, 'pass', 5], 4)).not.toBe(key);
+    // A value holding a tab is escaped, so it never reads as two columns.
+    expect(hash(['a\tb', 'c', 1], 1)).not.toBe(hash(['a\tc', 'c', 1], 1));
+    expect(hash(['a\tb', 'c', 1], 2)).toBe(hash(['a\tb', 'c', 2], 2));
+    // Past the first buffer, as before it.
+    for (let i = 0; i < 5_000; i++) rows.add([`filler ${i}`, i], 0, 2);
+    expect(hash(['example.jp', 20089, '192.0.2.1', 'pass', 9], 4)).toBe(key);
+  });
+
   it('knows its statements from others', () => {
     expect(isCopy('copy records (report_id,record_index) from stdin')).toBe(true);
     expect(isCopy('insert into records (report_id) values ($1)')).toBe(false);

@@ -1610,6 +1610,48 @@ for (const engine of engines) {
         expect(await rollupRows(store)).toEqual(rows);
       });
 
+      it('PostgreSQL: a bulk run compacts only the slices that need it: none when a slice holds its own rows, a key each', async () => {
+        const store = await open();
+        // The days of the slices each compaction was asked to merge.
+        const merged: number[][] = [];
+        const executor = store.db.getExecutor();
+        const execute = executor.executeQuery.bind(executor);
+        vi.spyOn(executor, 'executeQuery').mockImplementation((query) => {
+          if (query.sql.includes('with merged')) merged.push((query.parameters[1] as number[]).map(Number));
+          return execute(query);
+        });
+        const item = (reportId: string, day: number, records: AggregateRecord[]) => ({
+          report: { ...header({ reportId, begin: JAN_1 + day * DAY }), records },
+          raw: xml(reportId),
+          source,
+        });
+        const day = (n: number) => JAN_1 + n * DAY;
+        // Two slices, each written by two batches, every key once: nothing to merge.
+        const [a, b, c] = [
+          [...manyRecords(6)].slice(0, 3),
+          [...manyRecords(6)].slice(3),
+          [...manyRecords(2)],
+        ];
+        await store.writingInBulk(async () => {
+          await store.insertAggregateReports([item('a', 0, a!), item('c', 1, c!)]);
+          await store.insertAggregateReports([item('b', 0, b!)]);
+        });
+        expect(merged).toEqual([]);
+        expect((await rollupRows(store)).length).toBe(8);
+        // A slice holding rows from before the run, or a key given by two of its batches, is merged.
+        await store.writingInBulk(async () => {
+          await store.insertAggregateReports([item('a-again', 0, a!), item('d', 2, c!)]);
+          await store.insertAggregateReports([item('d-again', 2, c!)]);
+        });
+        expect(merged.flat().sort()).toEqual([day(0), day(2)]);
+        const rows = await rollupRows(store);
+        expect(rows.length).toBe(8 + 2);
+        const ofDay = (n: number) =>
+          rows.filter((row) => Number(row.day) === day(n)).map((row) => row.messages);
+        expect(ofDay(0)).toEqual([...a!, ...b!].map((r, i) => (i < 3 ? 2 : 1) * r.count));
+        expect(ofDay(2)).toEqual(c!.map((r) => 2 * r.count));
+      });
+
       it('PostgreSQL: a report stored alone merges the keys of its own sources, or its slices whole when it has many', async () => {
         const store = await open();
         const key = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
