@@ -420,13 +420,33 @@ describe.skipIf(reason !== undefined)('dashboard in Chromium', () => {
     await page.getByLabel(/application \(client\) ID/).fill('00000000-1111-2222-3333-444444444444');
     await page.getByLabel(/application secret/).fill('SUMI_E2E_GRAPH_SECRET');
     await page.getByLabel(/^Microsoft Entra tenant/).fill('contoso.onmicrosoft.com');
+    await page.getByLabel(/its Microsoft Graph URL/).fill('https://graph.microsoft.us');
     await page.getByRole('button', { name: 'Add' }).click();
     const graph = page.getByRole('row', { name: /graph:\/\/dmarc@example\.jp\/Inbox/ });
     await graph.waitFor({ timeout: WAIT });
+    const graphHeader = await page.getByRole('columnheader').allTextContents();
     const graphCells = await graph.getByRole('cell').allTextContents();
-    expect(graphCells[header.indexOf('Tenant')]).toBe('contoso.onmicrosoft.com');
+    expect(graphCells[graphHeader.indexOf('Tenant')]).toBe('contoso.onmicrosoft.com');
+    expect(graphCells[graphHeader.indexOf('Microsoft Graph URL')]).toBe('https://graph.microsoft.us');
+    // Its Graph URL emptied in the form: the source goes back to the global service (none shown).
+    await graph.getByRole('button', { name: 'Change' }).click();
+    await page.getByText('Changing graph://dmarc@example.jp/Inbox').waitFor({ timeout: WAIT });
+    await page.getByLabel(/its Microsoft Graph URL/).fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
     await expect
-      .poll(async () => (await graph.getByRole('cell').allTextContents())[header.indexOf('Status')], {
+      .poll(
+        async () =>
+          (await graph.getByRole('cell').allTextContents())[graphHeader.indexOf('Microsoft Graph URL')],
+        {
+          timeout: WAIT,
+        },
+      )
+      .toBe('–');
+    expect((await graph.getByRole('cell').allTextContents())[graphHeader.indexOf('Tenant')]).toBe(
+      'contoso.onmicrosoft.com',
+    );
+    await expect
+      .poll(async () => (await graph.getByRole('cell').allTextContents())[graphHeader.indexOf('Status')], {
         timeout: WAIT,
       })
       .toContain('SUMI_E2E_GRAPH_SECRET');

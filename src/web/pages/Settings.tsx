@@ -19,6 +19,8 @@ interface Field {
   required?: boolean;
   /** When the form changes a row (TabSpec.edit): shown and not changed (`fixed`), or left out. */
   inPlace?: 'fixed' | 'hidden';
+  /** Changing a row, text the row had and the form emptied is sent as null: the API clears it. */
+  clearable?: true;
 }
 
 interface TabSpec {
@@ -29,7 +31,8 @@ interface TabSpec {
   idKey?: string;
   /**
    * Rows can be changed in place: the form, filled with the row, PATCHes `path/id` with its
-   * fields (empty text fields stay as they are). `nameKey`: the field that names the row.
+   * fields (empty text fields stay as they are, but for a clearable one the row had).
+   * `nameKey`: the field that names the row.
    */
   edit?: { nameKey: string };
   /** Rows can be paused and resumed (their `paused`): a button PATCHes `path/id` with the other. */
@@ -70,12 +73,13 @@ const TABS: TabSpec[] = [
     fields: [
       { name: 'url', label: 'settings.imap-url', required: true },
       { name: 'passwordEnv', label: 'settings.password-env' },
-      { name: 'clientId', label: 'settings.client-id' },
+      // Emptied: the source signs in with its password again, as the API's null says.
+      { name: 'clientId', label: 'settings.client-id', clearable: true },
       { name: 'secretEnv', label: 'settings.secret-env' },
       { name: 'tenant', label: 'settings.tenant' },
       { name: 'tokenUrl', label: 'settings.token-url' },
-      { name: 'graphUrl', label: 'settings.graph-url' },
-      { name: 'googleKeyEnv', label: 'settings.google-key-env' },
+      { name: 'graphUrl', label: 'settings.graph-url', clearable: true },
+      { name: 'googleKeyEnv', label: 'settings.google-key-env', clearable: true },
       { name: 'archive', label: 'settings.archive' },
       { name: 'leaveOtherMail', label: 'settings.leave-other-mail', type: 'checkbox' },
     ],
@@ -221,7 +225,12 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
         body[field.name] = input.checked;
         continue;
       }
-      // Changing a row, an emptied list is a list of none; other text left empty stays as it is.
+      // Changing a row, an emptied list is a list of none, and a clearable field the row had is
+      // cleared; other text left empty stays as it is.
+      if (input.value === '' && editing && field.clearable && editedText(editing, field.name)) {
+        body[field.name] = null;
+        continue;
+      }
       if (input.value === '' && !(editing && field.type === 'list')) continue;
       body[field.name] =
         field.type === 'number'
