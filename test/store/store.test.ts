@@ -1652,6 +1652,32 @@ for (const engine of engines) {
         expect(ofDay(2)).toEqual(c!.map((r) => 2 * r.count));
       });
 
+      it('PostgreSQL: two bulk runs appending the same keys to a slice at once leave it compacted, whichever counts first', async () => {
+        const location = await engine.location();
+        const [one, two] = [await openStore(location), await openStore(location)];
+        opened.push(one, two);
+        const records = [...manyRecords(5)];
+        // Each run's keys once in it: only the other run's rows tell a slice needs merging.
+        for (let day = 0; day < 8; day++) {
+          const run = (store: Store, name: string) =>
+            store.writingInBulk(() =>
+              store.insertAggregateReports([
+                {
+                  report: { ...header({ reportId: `${name}-${day}`, begin: JAN_1 + day * DAY }), records },
+                  raw: xml(`${name}-${day}`),
+                  source,
+                },
+              ]),
+            );
+          await Promise.all([run(one, 'one'), run(two, 'two')]);
+        }
+        const rows = await rollupRows(one);
+        expect(rows.length).toBe(8 * records.length);
+        expect(rows.map((row) => Number(row.messages))).toEqual(
+          Array.from({ length: 8 }, () => records.map((r) => 2 * r.count)).flat(),
+        );
+      });
+
       it('PostgreSQL: a report stored alone merges the keys of its own sources, or its slices whole when it has many', async () => {
         const store = await open();
         const key = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
