@@ -25,7 +25,7 @@ export interface SliceAppends {
   keys: number[] | null;
 }
 
-/** Key hashes kept for a run at most (about 40 bytes each); past them every slice is compacted. */
+/** Key hashes kept for a run at most (about 40 bytes each); a slice whose keys would pass them is compacted. */
 export const APPENDED_KEYS_MAX = 1_000_000;
 
 /** Slices counted per statement. */

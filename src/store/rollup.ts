@@ -14,9 +14,9 @@
  * need not know of each other, and a report's sums are pending or folded all together.
  *
  * PostgreSQL: sums are appended to source_rollup, which has no unique key there, and the rows of
- * a key are merged by compactRollup: in the writing transaction, or for a bulk ingest at its end
- * (see migration 0013-rollup-appended). Readers sum a key's rows, so a slice not compacted yet
- * (a killed run's) reads the same.
+ * a key are merged by compactRollup: in the writing transaction, or for a bulk ingest at its end,
+ * in the slices that need it (rollup-appends.ts; see migration 0013-rollup-appended). Readers
+ * sum a key's rows, so a slice not compacted yet (a killed run's) reads the same.
  */
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { CopyRows } from './copy-text.ts';

@@ -1678,6 +1678,49 @@ for (const engine of engines) {
         );
       });
 
+      it('PostgreSQL: a bulk run over keys shared and repeated, counts of 0 and fuller copies leaves each key in one row, as one by one does', async () => {
+        // A fixed sequence of choices (xorshift), so that a failure reads the same every time.
+        let seed = 7;
+        const next = (n: number) => {
+          seed ^= seed << 13;
+          seed ^= seed >>> 17;
+          seed ^= seed << 5;
+          return (seed >>> 0) % n;
+        };
+        const reports = Array.from({ length: 40 }, (_, i) => {
+          const records = Array.from({ length: 1 + next(6) }, () =>
+            record({
+              sourceIp: `192.0.2.${next(8)}`,
+              count: next(4),
+              policyEvaluated: {
+                disposition: 'none',
+                dkim: next(2) ? 'pass' : 'fail',
+                spf: 'pass',
+                reasons: [],
+              },
+            }),
+          );
+          // Six days; the last ten come again as copies, fuller or not, of the first day's reports,
+          // so that the other days' slices are met through no stored report.
+          const again = i >= 30;
+          const reportId = again ? `r-${6 * (i % 5)}` : `r-${i}`;
+          return { ...header({ reportId, begin: JAN_1 + (again ? 0 : i % 6) * DAY }), records };
+        });
+        const items = reports.map((report, i) => ({ report, raw: xml(`r${i}`), source }));
+        const one = await open();
+        for (const item of items) await one.insertAggregateReport(item.report, item.raw, source);
+        const bulk = await open();
+        await bulk.writingInBulk(async () => {
+          for (let from = 0; from < items.length; from += 7)
+            await bulk.insertAggregateReports(items.slice(from, from + 7));
+        });
+        const rows = await rollupRows(bulk);
+        expect(rows).toEqual(await rollupRows(one));
+        expect(new Set(rows.map((row) => SOURCE_ROLLUP_KEY.map((k) => row[k]).join('|'))).size).toBe(
+          rows.length,
+        );
+      });
+
       it('PostgreSQL: a report stored alone merges the keys of its own sources, or its slices whole when it has many', async () => {
         const store = await open();
         const key = sql.raw(SOURCE_ROLLUP_KEY.join(', '));
