@@ -65,7 +65,7 @@ export class AppendedSlices {
     }
   }
 
-  /** Slices to compact whatever they hold. */
+  /** Slices to compact whatever they hold (met through a stored report, or whose compaction failed). */
   compact(slices: readonly RollupSlice[]): void {
     for (const slice of slices) this.#forget(this.#entry(slice));
   }
@@ -99,11 +99,6 @@ export class AppendedSlices {
     }
     for (const appended of compact) this.#forget(appended);
     return compact.map((appended) => appended.slice);
-  }
-
-  /** Slices whose compaction failed: compacted by the next fold. */
-  failed(slices: readonly RollupSlice[]): void {
-    this.compact(slices);
   }
 
   /** The run ended: only the slices still waiting for a compaction (a failed one) are kept. */

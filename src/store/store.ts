@@ -371,7 +371,7 @@ export class KyselyStore implements Store {
         slices = await this.#appended.toCompact(this.db);
         await compactRollup(this.db, slices);
       } catch {
-        this.#appended.failed(slices);
+        this.#appended.compact(slices);
       }
       return 0;
     };
