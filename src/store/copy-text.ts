@@ -72,7 +72,8 @@ export class CopyRows {
   /**
    * A 53-bit hash of the text of the first `columns` columns of the row last added: the same
    * values give the same text, so equal hashes tell of rows that may be equal there, and
-   * different ones of rows that are not. Two hashes of 32 bits: FNV-1a, and its like with another multiplier.
+   * different ones of rows that are not. Two hashes of 32 bits: FNV-1a, and its like with
+   * another multiplier.
    */
   lastRowHash(columns: number): number {
     const buffer = this.#buffer;

@@ -63,7 +63,7 @@ export class RollupAccumulator {
   readonly #copy: CopyRows | undefined;
   #staged = 0;
   /**
-   * The slices rows went to, by `policy domain NUL day`, with the rows appended to each (and
+   * The slices rows went to, by `policy domain NUL day`, with the rows added to each (and
    * their keys' hashes when asked for: `appends`); the report last added and its slice's, to skip
    * their lookup.
    */

@@ -156,7 +156,8 @@ export class KyselyStore implements Store {
   readonly writingInBulk: BulkWrites;
   /**
    * Runs of writingInBulk under way: while there are any, batches stage their rollup sums
-   * (SQLite) or leave the slices they append to for the folds to compact (PostgreSQL).
+   * (SQLite) or leave the slices they append to for the folds (PostgreSQL: those that need it
+   * are compacted).
    */
   #bulkRuns = 0;
   /** PostgreSQL: the slices of source_rollup written during the bulk runs, for the folds to compact those that need it. */
@@ -349,8 +350,8 @@ export class KyselyStore implements Store {
 
   /**
    * SQLite: folds every pending rollup row into source_rollup (foldPendingRollup) and returns how
-   * many. PostgreSQL: compacts the slices the bulk runs wrote to since the last fold
-   * (compactRollup) and returns 0. Asked for while a fold runs, it runs after that one, whatever
+   * many. PostgreSQL: compacts those of the slices the bulk runs wrote to since the last fold
+   * that need it (rollup-appends.ts, compactRollup) and returns 0. Asked for while a fold runs, it runs after that one, whatever
    * its outcome: rows committed since it began are folded too.
    */
   /** A bulk run's last fold; what was noted of its appends is then forgotten. */
