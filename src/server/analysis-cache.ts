@@ -63,6 +63,8 @@ export function approxJsonChars(list: readonly unknown[]): number {
 interface Entry {
   /** The newest report id when it was computed, or since which no report concerned its domain. */
   version: number;
+  /** For an answer that reads failure reports (AnswerReads): the newest one's id when it was computed. */
+  failures?: number;
   expires: number;
   value: Promise<unknown>;
   /** The JSON gzipped, made when first asked for. */
@@ -110,10 +112,24 @@ class Pool {
   }
 }
 
-/** The newest report's id, and whether every stored report is in the rollup (none pending). */
+/**
+ * The newest report's id, whether every stored report is in the rollup (none pending), and the
+ * newest failure report's id (0: none).
+ */
 interface ReportsVersion {
   version: number;
   folded: boolean;
+  failures: number;
+}
+
+/**
+ * What an answer reads besides the aggregate reports' rollup. `failureReports`: it is computed
+ * again once a failure report is stored, whatever its domain (its look-alikes are the answer's
+ * too), by another process as well (smtpd, a watched mailbox). Answers about aggregate reports
+ * stay: a failure report changes none of them.
+ */
+export interface AnswerReads {
+  failureReports?: boolean;
 }
 
 export class AnalysisCache {
@@ -144,13 +160,19 @@ export class AnalysisCache {
   }
 
   /** The JSON of an answer about `domain`, computed by `compute` unless a fresh one is kept. */
-  json(domain: string, key: string, compute: () => Promise<unknown>): Promise<string> {
+  json(
+    domain: string,
+    key: string,
+    compute: () => Promise<unknown>,
+    reads: AnswerReads = {},
+  ): Promise<string> {
     return this.#kept(
       this.#answers,
       domain,
       key,
       async () => JSON.stringify(await compute()),
       (text) => text.length,
+      reads,
     );
   }
 
@@ -158,8 +180,14 @@ export class AnalysisCache {
    * Data about `domain` that answers are cut from, computed by `compute` unless a fresh one is
    * kept; `size` estimates its size in memory, in characters.
    */
-  value<T>(domain: string, key: string, compute: () => Promise<T>, size: (value: T) => number): Promise<T> {
-    return this.#kept(this.#data, domain, key, compute, size);
+  value<T>(
+    domain: string,
+    key: string,
+    compute: () => Promise<T>,
+    size: (value: T) => number,
+    reads: AnswerReads = {},
+  ): Promise<T> {
+    return this.#kept(this.#data, domain, key, compute, size, reads);
   }
 
   async #kept<T>(
@@ -168,15 +196,19 @@ export class AnalysisCache {
     key: string,
     compute: () => Promise<T>,
     size: (value: T) => number,
+    reads: AnswerReads,
   ): Promise<T> {
-    const { version, folded } = await this.#newestReport();
+    const { version, folded, failures } = await this.#newestReport();
     const now = this.clock();
+    // An answer that reads failure reports is kept no longer than the newest one it read.
+    const failuresRead = reads.failureReports ? failures : undefined;
     const older = pool.entries.get(key);
     // Kept from before newer reports, none of them about this domain: still the answer.
     if (
       older &&
       older.version < version &&
       older.expires > now &&
+      older.failures === failuresRead &&
       !(await this.#changed(domain, older.version, version)) &&
       pool.entries.get(key) === older
     ) {
@@ -184,7 +216,7 @@ export class AnalysisCache {
     }
     // Read again: another request may have replaced the entry meanwhile.
     const hit = pool.entries.get(key);
-    if (hit && hit.version >= version && hit.expires > now) {
+    if (hit && hit.version >= version && hit.expires > now && hit.failures === failuresRead) {
       // Most recently used last, so the first entry is the one to evict.
       pool.entries.delete(key);
       pool.entries.set(key, hit);
@@ -194,7 +226,13 @@ export class AnalysisCache {
     const value = compute();
     // Computed while an ingest's rollup sums wait to be folded, an answer may lack some stored
     // reports: kept as older than every report, it serves no later request about its domain.
-    const entry: Entry = { version: folded ? version : -1, expires: now + ANALYSIS_CACHE_MS, value, size: 0 };
+    const entry: Entry = {
+      version: folded ? version : -1,
+      ...(failuresRead === undefined ? {} : { failures: failuresRead }),
+      expires: now + ANALYSIS_CACHE_MS,
+      value,
+      size: 0,
+    };
     pool.entries.set(key, entry);
     value.then(
       (done) => pool.grow(key, entry, size(done)),
@@ -259,9 +297,12 @@ export class AnalysisCache {
 
   /**
    * The newest report's id, asked at most once per ANALYSIS_VERSION_MS (concurrent askers share
-   * it). The same look reads what else answers depend on and another process may change: the
-   * owner's sender marks and inventory, stored checks, and the prunes that deleted reports
-   * (they leave no trace in the newest id); when those changed, every answer goes. Each is the end of a primary key or a small table, whatever the store's size.
+   * it), and the newest failure report's. The same look reads what else answers depend on and another process may change: the
+   * owner's sender marks and inventory, stored checks, the prunes that deleted reports, and the
+   * copies kept of stored reports, among them the copies a fuller one displaced as it took the
+   * count over under the stored report's id (neither leaves a trace in the newest id); when
+   * those changed, every answer goes. Each is the end of a primary key or a small table,
+   * whatever the store's size.
    */
   #newestReport(): Promise<ReportsVersion> {
     const now = this.clock();
@@ -269,16 +310,18 @@ export class AnalysisCache {
     const id = sql<Record<string, number | string | null>>`select
         (select max(id) from reports) as reports,
         (select min(id) from rollup_pending) as pending,
+        (select max(id) from failure_reports) as failures,
         (select count(*) from sender_marks) as marks,
         (select max(marked_at) from sender_marks) as marked,
         (select count(*) from domains) as domains,
         (select max(added_at) from domains) as added,
         (select max(id) from dmarc_checks) as checks,
-        (select max(prunes) from retention) as pruned`
+        (select max(prunes) from retention) as pruned,
+        (select max(id) from report_copies) as copies`
       .execute(this.store.db)
       .then(({ rows }) => {
         const row = rows[0] ?? {};
-        const { reports, pending, ...rest } = row;
+        const { reports, pending, failures, ...rest } = row;
         const owner = JSON.stringify(Object.values(rest).map((v) => (v === null ? null : Number(v))));
         if (this.#owner !== undefined && owner !== this.#owner) {
           this.#answers.clear();
@@ -286,7 +329,11 @@ export class AnalysisCache {
           this.#concerns.clear();
         }
         this.#owner = owner;
-        return { version: Number(reports ?? 0), folded: pending === null || pending === undefined };
+        return {
+          version: Number(reports ?? 0),
+          folded: pending === null || pending === undefined,
+          failures: Number(failures ?? 0),
+        };
       });
     const asked = { at: now, id };
     this.#version = asked;

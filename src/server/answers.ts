@@ -6,7 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { type Period, PeriodError, parsePeriod } from '../analysis/period.ts';
-import type { AnalysisCache } from './analysis-cache.ts';
+import type { AnalysisCache, AnswerReads } from './analysis-cache.ts';
 import { ApiError } from './errors.ts';
 
 /** Answers larger than this go gzipped to clients that take it (a page of senders: 50 KB -> a tenth). */
@@ -39,8 +39,9 @@ export async function sendAnswer(
   domain: string,
   key: string,
   compute: () => Promise<unknown>,
+  reads: AnswerReads = {},
 ): Promise<FastifyReply> {
-  const json = await cache.json(domain, key, compute);
+  const json = await cache.json(domain, key, compute, reads);
   reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
   const accepts = reply.request.headers['accept-encoding'] ?? '';
   if (json.length >= GZIP_ABOVE_CHARS && /\bgzip\b/.test(accepts)) {

@@ -18,7 +18,7 @@ import { policyHistory, STEP_WINDOW_DAYS } from '../analysis/history.ts';
 import { StoredIpFacts } from '../analysis/ip-facts/index.ts';
 import { type DomainScope, reportsDomainOf } from '../auth/scope.ts';
 import type { Store } from '../store/types.ts';
-import { type AnalysisCache, approxJsonChars } from './analysis-cache.ts';
+import { type AnalysisCache, type AnswerReads, approxJsonChars } from './analysis-cache.ts';
 import { period, periodQuery, sendAnswer } from './answers.ts';
 import { visibleDomain } from './domains.ts';
 import { failuresViewSchema, policyHistorySchema } from './history-schemas.ts';
@@ -47,8 +47,13 @@ export function registerHistoryRoutes(
   store: Store,
   cache: AnalysisCache,
 ): void {
-  const send = (reply: FastifyReply, domain: string, key: string, compute: () => Promise<unknown>) =>
-    sendAnswer(reply, cache, domain, key, compute);
+  const send = (
+    reply: FastifyReply,
+    domain: string,
+    key: string,
+    compute: () => Promise<unknown>,
+    reads: AnswerReads = {},
+  ) => sendAnswer(reply, cache, domain, key, compute, reads);
 
   addRoute(app, registry, {
     method: 'GET',
@@ -62,7 +67,7 @@ export function registerHistoryRoutes(
     async handler({ reply, params, query, caller }) {
       const domain = visibleDomain(caller, params.domain);
       const within = period(query, HISTORY_DEFAULT_SINCE);
-      // A check stored by `sumi check --store` shows once the kept answer expires (a minute at most).
+      // A check stored by `sumi check --store` shows within ANALYSIS_VERSION_MS (AnalysisCache).
       return send(reply, domain, JSON.stringify([domain, 'history', within]), () =>
         policyHistory(store, domain, within),
       );
@@ -87,13 +92,15 @@ export function registerHistoryRoutes(
       const within = period(query);
       // The whole view is kept once; each caller's scope and limit is cut from it. Names of
       // senders come from the stored reverse DNS only: a page view never waits on lookups. A
-      // failure report stored by another process shows once the kept answer expires (a minute).
+      // failure report stored by another process shows within ANALYSIS_VERSION_MS.
+      const reads = { failureReports: true };
       const view = () =>
         cache.value(
           domain,
           JSON.stringify([domain, 'failures-view', within]),
           () => failureReports(store, domain, { period: within, ipFacts: new StoredIpFacts(store) }),
           (v) => approxJsonChars(v.items) + approxJsonChars(v.bySender) + approxJsonChars(v.byIdentity),
+          reads,
         );
       const scope = caller.scope.all ? 'all' : [...caller.scope.domains].sort();
       return send(
@@ -104,6 +111,7 @@ export function registerHistoryRoutes(
           const seen = failuresInScope(await view(), caller.scope);
           return { ...seen, items: seen.items.slice(0, query.limit) };
         },
+        reads,
       );
     },
   });

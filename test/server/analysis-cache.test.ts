@@ -9,19 +9,23 @@ import {
 } from '../../src/server/analysis-cache.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
-import { header, record } from '../store/helpers.ts';
+import { failureReport, header, record } from '../store/helpers.ts';
 
 describe('AnalysisCache', () => {
   const opened: Store[] = [];
   afterAll(async () => {
     for (const store of opened) await store.close();
   });
-
-  it('shares one computation, keeps it for its time, and caps the entries and their size', async () => {
+  /** A cache over a fresh in-memory store, on a clock the test moves (`clock.now`, in ms). */
+  const onClock = async () => {
     const store = await openStore(':memory:');
     opened.push(store);
-    let now = 1_000_000;
-    const cache = new AnalysisCache(store, () => now);
+    const clock = { now: 1_000_000 };
+    return { store, clock, cache: new AnalysisCache(store, () => clock.now) };
+  };
+
+  it('shares one computation, keeps it for its time, and caps the entries and their size', async () => {
+    const { store, clock, cache } = await onClock();
     let runs = 0;
     const ask = (key: string) =>
       cache.json('example.jp', key, async () => {
@@ -30,7 +34,7 @@ describe('AnalysisCache', () => {
       });
     await Promise.all([ask('a'), ask('a'), ask('a')]);
     expect(runs).toBe(1);
-    now += ANALYSIS_CACHE_MS + 1;
+    clock.now += ANALYSIS_CACHE_MS + 1;
     await ask('a');
     expect(runs).toBe(2);
     for (let i = 0; i <= ANALYSIS_CACHE_ENTRIES; i++) await ask(`k${i}`);
@@ -41,7 +45,7 @@ describe('AnalysisCache', () => {
     await ask('a');
     expect(runs).toBe(2);
     // Two answers over the size cap together: the older goes.
-    const small = new AnalysisCache(store, () => now, 1_000);
+    const small = new AnalysisCache(store, () => clock.now, 1_000);
     const big = 'x'.repeat(600);
     let bigRuns = 0;
     const askBig = (key: string) =>
@@ -66,10 +70,7 @@ describe('AnalysisCache', () => {
   });
 
   it('keeps data answers too, and drops them once a new report is stored (seen within ANALYSIS_VERSION_MS)', async () => {
-    const store = await openStore(':memory:');
-    opened.push(store);
-    let now = 1_000_000;
-    const cache = new AnalysisCache(store, () => now);
+    const { store, clock, cache } = await onClock();
     let runs = 0;
     const ask = () =>
       cache.value(
@@ -90,16 +91,13 @@ describe('AnalysisCache', () => {
     );
     // One look at the newest report serves a short while, so the store is not asked per request.
     expect(await ask()).toBe(first);
-    now += ANALYSIS_VERSION_MS;
+    clock.now += ANALYSIS_VERSION_MS;
     expect(await ask()).toEqual({ senders: [2] });
     expect(runs).toBe(2);
   });
 
   it('keeps no answer computed while a bulk ingest has rollup sums waiting to be folded', async () => {
-    const store = await openStore(':memory:');
-    opened.push(store);
-    let now = 1_000_000;
-    const cache = new AnalysisCache(store, () => now);
+    const { store, clock, cache } = await onClock();
     let runs = 0;
     const ask = () => cache.json('example.jp', 'summary', async () => ++runs);
     const items = (i: number) => [
@@ -115,9 +113,61 @@ describe('AnalysisCache', () => {
       expect(await ask()).toBe('2');
     });
     // Folded: the next answer is complete, and kept.
-    now += ANALYSIS_VERSION_MS;
+    clock.now += ANALYSIS_VERSION_MS;
     expect(await ask()).toBe('3');
     expect(await ask()).toBe('3');
+  });
+
+  it('drops the answers about a report once a fuller copy of it takes the count over (seen within ANALYSIS_VERSION_MS)', async () => {
+    const { store, clock, cache } = await onClock();
+    let runs = 0;
+    const ask = () => cache.json('example.jp', 'summary', async () => ++runs);
+    const copy = (records: number) =>
+      store.insertAggregateReport(
+        { ...header({ reportId: 'resent' }), records: Array.from({ length: records }, () => record()) },
+        Buffer.from(`resent with ${records}`),
+        { description: `resent with ${records}` },
+      );
+    await copy(1);
+    clock.now += ANALYSIS_VERSION_MS;
+    expect(await ask()).toBe('1');
+    // Stored by another process: no upload through the API clears the answers.
+    expect(await copy(2)).toMatchObject({ status: 'duplicate' });
+    clock.now += ANALYSIS_VERSION_MS;
+    expect(await ask()).toBe('2');
+  });
+
+  it('drops the answers that read failure reports once another is stored, and keeps the others', async () => {
+    const { store, clock, cache } = await onClock();
+    const runs = { failures: 0, summary: 0 };
+    const ask = (kind: keyof typeof runs) =>
+      cache.json(
+        'example.jp',
+        kind,
+        async () => ++runs[kind],
+        kind === 'failures' ? { failureReports: true } : {},
+      );
+    const data = () =>
+      cache.value(
+        'example.jp',
+        'failures-view',
+        async () => ({ n: ++runs.failures }),
+        () => 10,
+        {
+          failureReports: true,
+        },
+      );
+    await ask('failures');
+    await ask('summary');
+    const view = await data();
+    // Stored by another process (smtpd, a watched mailbox): nothing clears the answers.
+    await store.insertFailureReport(failureReport(), Buffer.from('ruf 1'), { description: 'ruf 1' });
+    expect(await ask('failures')).toBe('1');
+    clock.now += ANALYSIS_VERSION_MS;
+    expect(await ask('failures')).toBe('3');
+    expect(await data()).not.toBe(view);
+    expect(await ask('summary')).toBe('1');
+    expect(await ask('failures')).toBe('3');
   });
 
   it('estimates the JSON size of a long list from a few items', () => {
@@ -131,10 +181,7 @@ describe('AnalysisCache', () => {
   });
 
   it("drops only the answers about a new report's domain, its parents and subdomains", async () => {
-    const store = await openStore(':memory:');
-    opened.push(store);
-    let now = 1_000_000;
-    const cache = new AnalysisCache(store, () => now);
+    const { store, clock, cache } = await onClock();
     const runs = new Map<string, number>();
     const ask = (domain: string) =>
       cache.json(domain, `summary ${domain}`, async () => {
@@ -148,7 +195,7 @@ describe('AnalysisCache', () => {
         Buffer.from(reportId),
         { description: reportId },
       );
-      now += ANALYSIS_VERSION_MS;
+      clock.now += ANALYSIS_VERSION_MS;
       for (const d of domains) await ask(d);
     };
     for (const d of domains) await ask(d);
