@@ -334,6 +334,8 @@ export function registerSettingsRoutes(
     archive: z.string(),
     /** Mail with nothing like a report in it is left in the folder (`sumi ingest --leave-other-mail`). */
     leaveOtherMail: z.boolean(),
+    /** What the source reads through, as its URL says: IMAP, Microsoft Graph (graph://) or the Gmail API (gmail://). */
+    service: z.enum(['imap', 'graph', 'gmail']),
     /** The application it signs in as (client credentials), or null: the password. */
     clientId: z.string().nullable(),
     secretEnv: z.string().nullable(),
@@ -491,6 +493,7 @@ export function registerSettingsRoutes(
           const fault = storedSourceFault({ ...s, app: signIn });
           return {
             ...s,
+            service: isGmailUrl(s.url) ? 'gmail' : isGraphUrl(s.url) ? 'graph' : 'imap',
             clientId: entra?.clientId ?? null,
             secretEnv: entra?.secretEnv ?? null,
             tenant: entra?.tenant ?? null,

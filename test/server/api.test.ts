@@ -1376,6 +1376,9 @@ for (const engine of engines) {
         }
         const viaApi = await post({ url: api, googleKeyEnv: 'SUMI_GOOGLE_SECRET' });
         expect(viaApi.statusCode, viaApi.body).toBe(200);
+        // Which service each reads, for the page's words: its URL is parsed by the server alone.
+        expect(await listedSource(root, viaApi.json().id)).toMatchObject({ service: 'gmail' });
+        expect(await listedGoogle()).toMatchObject({ service: 'imap' });
         // It cannot be taken back to a password: a gmail:// source has none.
         const noPassword = await root.request('PATCH', `/api/imap-sources/${viaApi.json().id}`, {
           googleKeyEnv: null,
@@ -1437,6 +1440,7 @@ for (const engine of engines) {
         const added = await post({ url: graph, ...app, graphUrl: 'https://graph.microsoft.us' });
         expect(added.statusCode, added.body).toBe(200);
         const { id } = added.json();
+        expect(await listedSource(root, id)).toMatchObject({ service: 'graph' });
         const patch = (body: Record<string, unknown>) =>
           root.request('PATCH', `/api/imap-sources/${id}`, body);
         // Listed as added, and kept through a change of another field.

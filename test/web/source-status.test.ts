@@ -15,11 +15,10 @@ describe('mailbox source status', () => {
       reason: 'gremlins in the writer',
       reports: 0,
     };
-    const url = 'imaps://dmarc@imap.example/INBOX';
-    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, en)).toBe(
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', 'imap', en)).toBe(
       'Reconnecting · an unexpected error: gremlins in the writer',
     );
-    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, ja)).toBe(
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', 'imap', ja)).toBe(
       '再接続中 · 予期しないエラーが発生しました: gremlins in the writer',
     );
   });
@@ -27,11 +26,10 @@ describe('mailbox source status', () => {
   it("says a source kept from before a rule must be changed, and why, in the reader's language", () => {
     const reason = { en: 'INBOX. ends a level with "."', ja: 'INBOX. は階層が「.」で終わっています' };
     const status = { state: 'failed', error: 'x', problem: 'bad-archive', reason, reports: 0 };
-    const url = 'imaps://dmarc@imap.example/INBOX';
-    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, en)).toBe(
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', 'imap', en)).toBe(
       'Failed · its archive folder will not work: change it as its problem says',
     );
-    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, ja)).toContain(
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', 'imap', ja)).toContain(
       '失敗 · アーカイブフォルダーが使えません',
     );
     expect(sourceFault({ field: 'archive', reason }, en)).toBe('archive: INBOX. ends a level with "."');
@@ -43,8 +41,17 @@ describe('mailbox source status', () => {
 
   it('says a paused source is paused, in each language', () => {
     const status = { state: 'paused', error: null, problem: null, reason: null, reports: 0 };
-    const url = 'imaps://dmarc@imap.example/INBOX';
-    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, en)).toBe('Paused');
-    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', url, ja)).toBe('一時停止中');
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', 'imap', en)).toBe('Paused');
+    expect(sourceStatus(status, 'SUMI_IMAP_PASSWORD', 'imap', ja)).toBe('一時停止中');
+  });
+
+  it('says a refusal in the words of the service the API says the source reads', () => {
+    const status = { state: 'failed', error: 'x', problem: 'forbidden', reason: 'Forbidden', reports: 0 };
+    expect(sourceStatus(status, 'SUMI_GOOGLE_KEY', 'gmail', en)).toBe(
+      'Failed · the service account may not read this mailbox (it needs domain-wide delegation of gmail.modify): Forbidden',
+    );
+    expect(sourceStatus(status, 'SUMI_GRAPH_SECRET', 'graph', en)).toBe(
+      'Failed · the application may not read this mailbox (it needs Mail.ReadWrite): Forbidden',
+    );
   });
 });

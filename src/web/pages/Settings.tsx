@@ -70,6 +70,8 @@ const TABS: TabSpec[] = [
     idKey: 'id',
     edit: { nameKey: 'url' },
     pause: true,
+    // Said by the URL beside it; the state's words follow it (sourceStatus).
+    hidden: ['service'],
     fields: [
       { name: 'url', label: 'settings.imap-url', required: true },
       { name: 'passwordEnv', label: 'settings.password-env' },
@@ -297,7 +299,7 @@ function SettingsPanel({ tab }: { tab: TabSpec }) {
                     ? sourceStatus(
                         r[key],
                         String(r.googleKeyEnv ?? r.secretEnv ?? r.passwordEnv ?? ''),
-                        String(r.url ?? ''),
+                        r.service,
                         w,
                       )
                     : key === 'fault' && tab.id === 'imap'

@@ -35,7 +35,7 @@ const GMAIL_PROBLEMS = {
 } as const satisfies Record<string, WebKey>;
 
 /** A mailbox source's state as `sumi serve` watches it: the state, why it retries or failed, what it stored. */
-export function sourceStatus(value: unknown, env: string, url: string, w: Words): string {
+export function sourceStatus(value: unknown, env: string, service: unknown, w: Words): string {
   if (!value || typeof value !== 'object') return w.t('imap-state.not-fetched');
   const status = value as {
     state?: string;
@@ -46,9 +46,9 @@ export function sourceStatus(value: unknown, env: string, url: string, w: Words)
     reports?: number;
   };
   const parts = [w.tMaybe('imap-state.', String(status.state))];
-  const gmail = /^gmail:\/\//i.test(url)
-    ? GMAIL_PROBLEMS[status.problem as keyof typeof GMAIL_PROBLEMS]
-    : undefined;
+  // The API says which service a source reads (imap, graph, gmail): its URL is not parsed here too.
+  const gmail =
+    service === 'gmail' ? GMAIL_PROBLEMS[status.problem as keyof typeof GMAIL_PROBLEMS] : undefined;
   const problem = status.problem
     ? (gmail ?? SOURCE_PROBLEMS[status.problem as keyof typeof SOURCE_PROBLEMS])
     : undefined;
