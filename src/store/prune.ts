@@ -12,6 +12,7 @@
  */
 import { type Kysely, type RawBuilder, sql, type Updateable } from 'kysely';
 import { dropCountedOut, STORED_COPY_COLUMNS, storedCopyOfRow, withdrawRecords } from './counted.ts';
+import { raiseIdFloor } from './ids.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { PruneOptions, PruneTotals } from './types.ts';
@@ -45,11 +46,11 @@ async function deletePrunable(store: KyselyStore, options: PruneOptions, totals:
   const progress = () => options.onProgress?.({ ...totals });
   if (options.reportsBefore !== undefined) {
     await pruneAggregateReports(store, options.reportsBefore, totals, stopped, progress);
-    if (!stopped()) await pruneTlsReports(store.db, options.reportsBefore, totals, stopped, progress);
+    if (!stopped()) await pruneTlsReports(store, options.reportsBefore, totals, stopped, progress);
   }
   if (options.failureReportsBefore !== undefined && !stopped())
     totals.failureReports += await deleteInSteps(
-      store.db,
+      store,
       'failure_reports',
       failureArrivedBefore(options.failureReportsBefore),
       stopped,
@@ -57,7 +58,7 @@ async function deletePrunable(store: KyselyStore, options: PruneOptions, totals:
     );
   if (options.quarantineBefore !== undefined && !stopped())
     totals.quarantined += await deleteInSteps(
-      store.db,
+      store,
       'quarantine',
       sql<boolean>`last_seen_at < ${options.quarantineBefore}`,
       stopped,
@@ -140,6 +141,7 @@ async function pruneAggregateReports(
       await withdrawRecords(store, trx, stored, rollup);
       for (const statement of rollup.take()) await trx.executeQuery(statement);
       const ids = stored.map((report) => report.id);
+      await raiseIdFloor(trx, store.engine, 'reports');
       await trx.deleteFrom('report_copies').where('report_id', 'in', ids).execute();
       await trx.deleteFrom('reports').where('id', 'in', ids).execute();
       // SQLite keeps a row per key: the keys the withdrawn sums left at 0 go. PostgreSQL's
@@ -166,14 +168,14 @@ async function pruneAggregateReports(
 
 /** SMTP TLS reports ended before `before`, with their policies, failure details and kept copies. */
 async function pruneTlsReports(
-  db: Kysely<Database>,
+  store: KyselyStore,
   before: number,
   totals: PruneTotals,
   stopped: () => boolean,
   progress: () => void,
 ): Promise<void> {
   while (!stopped()) {
-    const gone = await db.transaction().execute(async (trx) => {
+    const gone = await store.db.transaction().execute(async (trx) => {
       const ids = (
         await trx
           .selectFrom('tls_reports')
@@ -184,6 +186,7 @@ async function pruneTlsReports(
           .execute()
       ).map((row) => row.id);
       if (ids.length === 0) return 0;
+      await raiseIdFloor(trx, store.engine, 'tls_reports');
       await trx.deleteFrom('tls_policies').where('tls_report_id', 'in', ids).execute();
       await trx.deleteFrom('tls_failure_details').where('tls_report_id', 'in', ids).execute();
       await trx.deleteFrom('tls_report_copies').where('report_id', 'in', ids).execute();
@@ -198,7 +201,7 @@ async function pruneTlsReports(
 
 /** Deletes the rows of `table` matching `where`, PRUNE_ROWS_PER_STATEMENT at a time; how many went. */
 async function deleteInSteps(
-  db: Kysely<Database>,
+  store: KyselyStore,
   table: 'failure_reports' | 'quarantine',
   where: RawBuilder<boolean>,
   stopped: () => boolean,
@@ -206,10 +209,13 @@ async function deleteInSteps(
 ): Promise<number> {
   let deleted = 0;
   while (!stopped()) {
-    const result = await sql`delete from ${sql.table(table)} where id in
-      (select id from ${sql.table(table)} where ${where} order by id limit ${PRUNE_ROWS_PER_STATEMENT})`.execute(
-      db,
-    );
+    const result = await store.db.transaction().execute(async (trx) => {
+      if (table === 'failure_reports') await raiseIdFloor(trx, store.engine, table);
+      return sql`delete from ${sql.table(table)} where id in
+        (select id from ${sql.table(table)} where ${where} order by id limit ${PRUNE_ROWS_PER_STATEMENT})`.execute(
+        trx,
+      );
+    });
     const gone = Number(result.numAffectedRows ?? 0);
     if (gone === 0) break;
     deleted += gone;

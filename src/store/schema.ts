@@ -417,6 +417,12 @@ export interface RetentionTable {
   prunes: ColumnType<number, number | undefined, number>;
 }
 
+/** Per table of reports, the largest id deleted from it or more (0027-id-floors, ids.ts). */
+export interface IdFloorsTable {
+  name: string;
+  last_id: number;
+}
+
 export interface ImapSourcesTable {
   id: Generated<number>;
   url: string;
@@ -511,6 +517,7 @@ export interface Database {
   audit_log: AuditLogTable;
   imap_sources: ImapSourcesTable;
   retention: RetentionTable;
+  id_floors: IdFloorsTable;
   survey_scans: SurveyScansTable;
   survey_results: SurveyResultsTable;
   survey_shards: SurveyShardsTable;

@@ -21,6 +21,7 @@ import {
 import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
+import { firstFreeId } from './ids.ts';
 import { pruneStore } from './prune.ts';
 import { type PackedRaw, packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import {
@@ -411,9 +412,10 @@ export class KyselyStore implements Store {
       };
       // The unique key decides, not a prior SELECT: two writers racing on the same report
       // (PostgreSQL) serialise on the key, and the second finds a duplicate.
+      const id = await firstFreeId(trx, this.engine, 'reports');
       const inserted = await trx
         .insertInto('reports')
-        .values(row)
+        .values(id === undefined ? row : { id, ...row })
         .onConflict((oc) => oc.columns(['reporter_id', 'report_id', 'policy_domain']).doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -546,9 +548,10 @@ export class KyselyStore implements Store {
     return this.db.transaction().execute(async (trx) => {
       const again = await sameFailureReport(trx, row);
       if (again !== undefined) return { status: 'duplicate', id: again };
+      const id = await firstFreeId(trx, this.engine, 'failure_reports');
       const inserted = await trx
         .insertInto('failure_reports')
-        .values(row)
+        .values(id === undefined ? row : { id, ...row })
         .onConflict((oc) => oc.column('raw_sha256').doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -630,9 +633,10 @@ export class KyselyStore implements Store {
     };
     const standing = { messages: sessions, records: report.policies.length, sha256: packed.sha256 };
     return this.db.transaction().execute(async (trx) => {
+      const free = await firstFreeId(trx, this.engine, 'tls_reports');
       const inserted = await trx
         .insertInto('tls_reports')
-        .values(row)
+        .values(free === undefined ? row : { id: free, ...row })
         // Either key (same bytes, or same organisation and report ID) makes it a duplicate.
         .onConflict((oc) => oc.doNothing())
         .returning('id')

@@ -174,6 +174,69 @@ for (const engine of engines) {
       });
     });
 
+    it('never gives a deleted report id to a report stored after it, however new the deleted one was', async () => {
+      const store = await open();
+      // The old ones last: each has its table's largest id when it is deleted.
+      await send(store, RECENT);
+      await send(store, OLD);
+      await store.insertFailureReport(
+        failureReport({ arrivalDate: 'Sat, 04 Jan 2025 00:00:00 +0000', arrivalTime: JAN_1 + 3 * DAY }),
+        Buffer.from('recent failure'),
+        source,
+      );
+      const later = { begin: JAN_1 + 3 * DAY, end: JAN_1 + 4 * DAY - 1, beginIso: '', endIso: '' };
+      await store.insertTlsReport(
+        tlsReport({ reportId: 'tls-recent', window: later }),
+        Buffer.from('{"tls":"recent"}'),
+        source,
+      );
+      const largest = async () => ({
+        aggregate: Number(
+          (await store.db.selectFrom('reports').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow())
+            .id,
+        ),
+        failure: (await store.insertFailureReport(failureReport(), Buffer.from('old failure'), source)).id,
+        tls: Number(
+          ((await store.insertTlsReport(tlsReport(), Buffer.from('{"tls":"old"}'), source)) as { id: number })
+            .id,
+        ),
+      });
+      const deleted = await largest();
+      await store.prune({ reportsBefore: CUT, failureReportsBefore: CUT });
+      expect(await store.countReports()).toMatchObject({ reports: 1, failureReports: 1, tlsReports: 1 });
+      // Stored alone, in a batch, and each other kind.
+      const alone = await store.insertAggregateReport(
+        { ...header({ reportId: 'after-alone', begin: RECENT.begin, end: RECENT.end }), records: [record()] },
+        xml('after-alone'),
+        source,
+      );
+      const [batched] = await store.insertAggregateReports([
+        {
+          report: {
+            ...header({ reportId: 'after-batch', begin: RECENT.begin, end: RECENT.end }),
+            records: [record()],
+          },
+          raw: xml('after-batch'),
+          source,
+        },
+      ]);
+      const failure = await store.insertFailureReport(
+        failureReport({ arrivalTime: JAN_1 + 3 * DAY }),
+        Buffer.from('new failure'),
+        source,
+      );
+      const tls = await store.insertTlsReport(
+        tlsReport({ reportId: 'tls-after', window: later }),
+        Buffer.from('{"tls":"after"}'),
+        source,
+      );
+      const id = (outcome: unknown) => Number((outcome as { id: number }).id);
+      expect(id(alone)).toBeGreaterThan(deleted.aggregate);
+      expect(id(batched)).toBeGreaterThan(id(alone));
+      expect(id(failure)).toBeGreaterThan(deleted.failure);
+      expect(id(tls)).toBeGreaterThan(deleted.tls);
+    });
+
     it('keeps the kinds it is not given', async () => {
       const store = await filled();
       const before = await store.countReports();

@@ -33,6 +33,7 @@ import { policyDomainLookup } from './0023-policy-domain-lookup.ts';
 import { otherFeedbackQuarantined } from './0024-other-feedback-quarantined.ts';
 import { lookupDomainsUnicode } from './0025-lookup-domains-unicode.ts';
 import { mailboxSourcePaused } from './0026-mailbox-source-paused.ts';
+import { idFloors } from './0027-id-floors.ts';
 
 /** The table a store lists the migrations applied to it in. */
 export const MIGRATION_TABLE = 'sumi_migrations';
@@ -66,6 +67,7 @@ export function migrations(kind: EngineKind): Record<string, Migration> {
     '0024-other-feedback-quarantined': otherFeedbackQuarantined(kind),
     '0025-lookup-domains-unicode': lookupDomainsUnicode(kind),
     '0026-mailbox-source-paused': mailboxSourcePaused(kind),
+    '0027-id-floors': idFloors(kind),
   };
 }
 
