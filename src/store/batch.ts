@@ -33,7 +33,7 @@ import {
 } from './counted.ts';
 import { asFewStatements, type ColumnSpec, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { firstFreeId } from './ids.ts';
+import { firstFreeId, quarantineFloorOf } from './ids.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
@@ -183,14 +183,10 @@ async function writeTogether(
     for (const statement of asFewStatements(store.engine, all.take())) await trx.executeQuery(statement);
     if (stored.length > 0) {
       // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
-      await trx
-        .deleteFrom('quarantine')
-        .where(
-          'raw_sha256',
-          'in',
-          stored.map((p) => p.row.raw_sha256),
-        )
-        .execute();
+      const hashes = stored.map((p) => p.row.raw_sha256);
+      const floor = quarantineFloorOf(trx, store.engine, hashes);
+      if (floor !== null) await trx.executeQuery(floor);
+      await trx.deleteFrom('quarantine').where('raw_sha256', 'in', hashes).execute();
     }
     if (options.rollup ?? true) {
       const rollup = store.rollupAccumulator(target);

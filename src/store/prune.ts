@@ -210,7 +210,7 @@ async function deleteInSteps(
   let deleted = 0;
   while (!stopped()) {
     const result = await store.db.transaction().execute(async (trx) => {
-      if (table === 'failure_reports') await raiseIdFloor(trx, store.engine, table);
+      await raiseIdFloor(trx, store.engine, table);
       return sql`delete from ${sql.table(table)} where id in
         (select id from ${sql.table(table)} where ${where} order by id limit ${PRUNE_ROWS_PER_STATEMENT})`.execute(
         trx,

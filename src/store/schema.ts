@@ -417,7 +417,7 @@ export interface RetentionTable {
   prunes: ColumnType<number, number | undefined, number>;
 }
 
-/** Per table of reports, the largest id deleted from it or more (0027-id-floors, ids.ts). */
+/** Per table a reader addresses by id, the largest id deleted from it or more (0027-id-floors, ids.ts). */
 export interface IdFloorsTable {
   name: string;
   last_id: number;

@@ -21,7 +21,7 @@ import {
 import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { firstFreeId } from './ids.ts';
+import { firstFreeId, raiseQuarantineFloorTo } from './ids.ts';
 import { pruneStore } from './prune.ts';
 import { type PackedRaw, packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import {
@@ -566,7 +566,7 @@ export class KyselyStore implements Store {
               .map((domain) => ({ failure_report_id: inserted.id, domain: this.text(domain) })),
           )
           .execute();
-      await releaseFromQuarantine(trx, packed.sha256);
+      await releaseFromQuarantine(trx, this.engine, packed.sha256);
       return { status: 'stored', id: inserted.id, records: 0, messages: 0 };
     });
   }
@@ -684,7 +684,7 @@ export class KyselyStore implements Store {
       for (let i = 0; i < details.length; i += TLS_DETAIL_COLUMNS.length) details[i] = id;
       await this.writers.tlsPolicies.write(trx, policies);
       await this.writers.tlsDetails.write(trx, details);
-      await releaseFromQuarantine(trx, packed.sha256);
+      await releaseFromQuarantine(trx, this.engine, packed.sha256);
       return recounted ?? { status: 'stored', id, records: report.policies.length, messages: sessions };
     });
   }
@@ -699,9 +699,11 @@ export class KyselyStore implements Store {
     const seenAt = now();
     const described = this.text(source.description);
     const row = await this.db.transaction().execute(async (trx) => {
+      const id = await firstFreeId(trx, this.engine, 'quarantine');
       const entry = await trx
         .insertInto('quarantine')
         .values({
+          ...(id === undefined ? {} : { id }),
           source: described,
           error_code: this.text(error.code),
           error_message: this.text(error.message),
@@ -1107,11 +1109,14 @@ export class KyselyStore implements Store {
   }
 
   async releaseQuarantined(entry: Pick<QuarantineEntry, 'id' | 'times'>): Promise<boolean> {
-    await this.db
-      .deleteFrom('quarantine')
-      .where('id', '=', entry.id)
-      .where('times', '=', entry.times)
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await raiseQuarantineFloorTo(trx, this.engine, entry.id);
+      await trx
+        .deleteFrom('quarantine')
+        .where('id', '=', entry.id)
+        .where('times', '=', entry.times)
+        .execute();
+    });
     const left = await this.db
       .selectFrom('quarantine')
       .select('id')

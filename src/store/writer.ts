@@ -13,7 +13,8 @@ import {
 } from './aggregate-rows.ts';
 import { copyColumnsOf, duplicateOutcome, keepCountedAsCopy, keepReportCopy } from './copies.ts';
 import { countsOver, dropCountedOut, recountedOutcome, type StoredCopy, withdrawRecords } from './counted.ts';
-import { asFewStatements, ROWS_PER_STATEMENT } from './engine.ts';
+import { asFewStatements, type EngineKind, ROWS_PER_STATEMENT } from './engine.ts';
+import { quarantineFloorOf } from './ids.ts';
 import { type PackedRaw, packRaw, rawColumns } from './raw.ts';
 import { ROLLUP_MAX_PENDING_ROWS, type RollupAccumulator } from './rollup.ts';
 import type { RollupReport } from './rollup-key.ts';
@@ -32,7 +33,13 @@ function isRows(item: AggregateRecord | PreparedRows): item is PreparedRows {
 }
 
 /** Bytes once quarantined and now stored as a report (a parser fix, a retry) leave the quarantine. */
-export async function releaseFromQuarantine(db: Kysely<Database>, sha256: string): Promise<void> {
+export async function releaseFromQuarantine(
+  db: Kysely<Database>,
+  engine: EngineKind,
+  sha256: string,
+): Promise<void> {
+  const floor = quarantineFloorOf(db, engine, [sha256]);
+  if (floor !== null) await db.executeQuery(floor);
   await db.deleteFrom('quarantine').where('raw_sha256', '=', sha256).execute();
 }
 
@@ -158,6 +165,7 @@ export class AggregateWriter implements AggregateReportWriter {
       if (contest && !countsOver(standing, contest.stored)) return await this.#keepAsCopy(contest, packed);
       // The counted copy's bytes become a copy before its row takes this one's.
       const moved = contest ? await keepCountedAsCopy(trx, 'report_copies', this.#id) : undefined;
+      const floor = quarantineFloorOf(trx, s.engine, [this.#plan.sha256]);
       const closing = [
         trx
           .updateTable('reports')
@@ -172,6 +180,7 @@ export class AggregateWriter implements AggregateReportWriter {
           .where('id', '=', this.#id)
           .compile(),
         // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
+        ...(floor === null ? [] : [floor]),
         trx.deleteFrom('quarantine').where('raw_sha256', '=', this.#plan.sha256).compile(),
       ];
       const statements = [...asFewStatements(s.engine, closing), ...(this.#rollup?.take() ?? [])];

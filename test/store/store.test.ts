@@ -575,6 +575,31 @@ for (const engine of engines) {
       expect(places.map((p) => p.source)).toEqual(['b']);
     });
 
+    it('never gives a quarantined input the id of one that left the quarantine', async () => {
+      const store = await open();
+      const reason = { code: 'not-xml', message: 'not XML' };
+      const quarantined = (name: string) => store.quarantine(xml(name), { description: name }, reason);
+      // Each leaves as the newest entry: stored as a report alone, in a batch, or taken out.
+      const alone = await quarantined('alone');
+      await store.insertAggregateReport(
+        { ...header({ reportId: 'alone' }), records: [record()] },
+        xml('alone'),
+        source,
+      );
+      const next = await quarantined('after alone');
+      expect(next.id).toBeGreaterThan(alone.id);
+      const batched = await quarantined('batched');
+      await store.insertAggregateReports([
+        { report: { ...header({ reportId: 'batched' }), records: [record()] }, raw: xml('batched'), source },
+      ]);
+      const taken = await quarantined('taken out');
+      expect(taken.id).toBeGreaterThan(batched.id);
+      expect(await store.releaseQuarantined({ id: taken.id, times: 1 })).toBe(true);
+      const tls = await quarantined('tls');
+      await store.insertTlsReport(tlsReport(), xml('tls'), source);
+      expect((await quarantined('last')).id).toBeGreaterThan(tls.id);
+    });
+
     it('quarantines unreadable inputs once per content, and releases them when they are stored', async () => {
       const store = await open();
       const bad = Buffer.from('H4sIAKImTmQAAyvNKy1OTQEA+UgslAYAAAA=', 'base64');
