@@ -33,11 +33,12 @@ import {
 } from './counted.ts';
 import { asFewStatements, type ColumnSpec, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { firstFreeId, quarantineFloorOf } from './ids.ts';
+import { firstFreeId } from './ids.ts';
 import { packRaw, rawBytes, sha256Hex } from './raw.ts';
 import type { Database } from './schema.ts';
 import type { KyselyStore } from './store.ts';
 import type { AggregateBatchItem, BatchOutcome, InsertOptions, InsertOutcome } from './types.ts';
+import { quarantineRelease } from './writer.ts';
 
 interface Prepared {
   item: AggregateBatchItem;
@@ -182,11 +183,8 @@ async function writeTogether(
     }
     for (const statement of asFewStatements(store.engine, all.take())) await trx.executeQuery(statement);
     if (stored.length > 0) {
-      // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
       const hashes = stored.map((p) => p.row.raw_sha256);
-      const floor = quarantineFloorOf(trx, store.engine, hashes);
-      if (floor !== null) await trx.executeQuery(floor);
-      await trx.deleteFrom('quarantine').where('raw_sha256', 'in', hashes).execute();
+      for (const statement of quarantineRelease(trx, store.engine, hashes)) await trx.executeQuery(statement);
     }
     if (options.rollup ?? true) {
       const rollup = store.rollupAccumulator(target);

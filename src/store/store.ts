@@ -410,9 +410,9 @@ export class KyselyStore implements Store {
         report_id: row.report_id,
         policy_domain: row.policy_domain,
       };
+      const id = await firstFreeId(trx, this.engine, 'reports');
       // The unique key decides, not a prior SELECT: two writers racing on the same report
       // (PostgreSQL) serialise on the key, and the second finds a duplicate.
-      const id = await firstFreeId(trx, this.engine, 'reports');
       const inserted = await trx
         .insertInto('reports')
         .values(id === undefined ? row : { id, ...row })

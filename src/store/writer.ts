@@ -2,7 +2,7 @@
  * One aggregate report being written in its own transaction: records buffered and written in
  * batches, the rollup updated from them, the raw bytes stored last.
  */
-import type { ControlledTransaction, Kysely } from 'kysely';
+import type { CompiledQuery, ControlledTransaction, Kysely } from 'kysely';
 import type { AggregateRecord, ExtensionNode, ReportWarning } from '../reports/types.ts';
 import {
   addedUp,
@@ -32,15 +32,27 @@ function isRows(item: AggregateRecord | PreparedRows): item is PreparedRows {
   return 'values' in item;
 }
 
-/** Bytes once quarantined and now stored as a report (a parser fix, a retry) leave the quarantine. */
+/**
+ * The statements by which bytes once quarantined and now stored as a report (a parser fix, a
+ * retry) leave the quarantine, their entry's id kept from being given again (ids.ts).
+ */
+export function quarantineRelease(
+  db: Kysely<Database>,
+  engine: EngineKind,
+  sha256s: readonly string[],
+): CompiledQuery[] {
+  const floor = quarantineFloorOf(db, engine, sha256s);
+  const release = db.deleteFrom('quarantine').where('raw_sha256', 'in', sha256s).compile();
+  return floor === null ? [release] : [floor, release];
+}
+
+/** quarantineRelease's statements for one report's bytes, run. */
 export async function releaseFromQuarantine(
   db: Kysely<Database>,
   engine: EngineKind,
   sha256: string,
 ): Promise<void> {
-  const floor = quarantineFloorOf(db, engine, [sha256]);
-  if (floor !== null) await db.executeQuery(floor);
-  await db.deleteFrom('quarantine').where('raw_sha256', '=', sha256).execute();
+  for (const statement of quarantineRelease(db, engine, [sha256])) await db.executeQuery(statement);
 }
 
 export interface WriterPlan {
@@ -165,7 +177,6 @@ export class AggregateWriter implements AggregateReportWriter {
       if (contest && !countsOver(standing, contest.stored)) return await this.#keepAsCopy(contest, packed);
       // The counted copy's bytes become a copy before its row takes this one's.
       const moved = contest ? await keepCountedAsCopy(trx, 'report_copies', this.#id) : undefined;
-      const floor = quarantineFloorOf(trx, s.engine, [this.#plan.sha256]);
       const closing = [
         trx
           .updateTable('reports')
@@ -179,9 +190,7 @@ export class AggregateWriter implements AggregateReportWriter {
           })
           .where('id', '=', this.#id)
           .compile(),
-        // Bytes once quarantined and now stored as a report (a parser fix, a retry) leave it.
-        ...(floor === null ? [] : [floor]),
-        trx.deleteFrom('quarantine').where('raw_sha256', '=', this.#plan.sha256).compile(),
+        ...quarantineRelease(trx, s.engine, [this.#plan.sha256]),
       ];
       const statements = [...asFewStatements(s.engine, closing), ...(this.#rollup?.take() ?? [])];
       for (const statement of statements) await trx.executeQuery(statement);
