@@ -297,12 +297,12 @@ export class AnalysisCache {
 
   /**
    * The newest report's id, asked at most once per ANALYSIS_VERSION_MS (concurrent askers share
-   * it), and the newest failure report's. The same look reads what else answers depend on and another process may change: the
-   * owner's sender marks and inventory, stored checks, the prunes that deleted reports, and the
-   * copies kept of stored reports, among them the copies a fuller one displaced as it took the
-   * count over under the stored report's id (neither leaves a trace in the newest id); when
-   * those changed, every answer goes. Each is the end of a primary key or a small table,
-   * whatever the store's size.
+   * it), and the newest failure report's. The same look reads what else answers depend on and
+   * another process may change: the owner's sender marks and inventory, stored checks, the
+   * prunes that deleted reports, and the copies kept of stored reports, among them the copies a
+   * fuller one displaced as it took the count over under the stored report's id (neither leaves
+   * a trace in the newest id); when those changed, every answer goes. Each is the end of a
+   * primary key or a small table, whatever the store's size.
    */
   #newestReport(): Promise<ReportsVersion> {
     const now = this.clock();

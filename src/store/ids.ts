@@ -40,16 +40,6 @@ export async function raiseIdFloor(db: Kysely<Database>, engine: EngineKind, tab
     select ${table}, coalesce(max(id), 0) from ${sql.table(table)} where true ${RAISE}`.execute(db);
 }
 
-/** Before quarantine entry `id` is deleted: its id is not given again. */
-export async function raiseQuarantineFloorTo(
-  db: Kysely<Database>,
-  engine: EngineKind,
-  id: number,
-): Promise<void> {
-  if (engine === 'postgres') return;
-  await sql`insert into id_floors (name, last_id) values ('quarantine', ${id}) ${RAISE}`.execute(db);
-}
-
 /**
  * SQLite: the statement that keeps the id of the quarantined bytes among `sha256s` as the floor,
  * to run before they leave the quarantine (stored as a report at last); it writes only when they

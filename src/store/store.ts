@@ -21,7 +21,7 @@ import {
 import { countsOver, isKeptCopy, recountedOutcome, storedCopy } from './counted.ts';
 import { type ColumnSpec, type EngineKind, RowWriter } from './engine.ts';
 import { StoreInputError } from './errors.ts';
-import { firstFreeId, raiseQuarantineFloorTo } from './ids.ts';
+import { firstFreeId, raiseIdFloor } from './ids.ts';
 import { pruneStore } from './prune.ts';
 import { type PackedRaw, packRaw, rawColumns, sha256Hex, unpackRaw } from './raw.ts';
 import {
@@ -1110,7 +1110,7 @@ export class KyselyStore implements Store {
 
   async releaseQuarantined(entry: Pick<QuarantineEntry, 'id' | 'times'>): Promise<boolean> {
     await this.db.transaction().execute(async (trx) => {
-      await raiseQuarantineFloorTo(trx, this.engine, entry.id);
+      await raiseIdFloor(trx, this.engine, 'quarantine');
       await trx
         .deleteFrom('quarantine')
         .where('id', '=', entry.id)
