@@ -3,7 +3,7 @@
  * setup link, the login lockout, the audit log, domain groups and mailbox sources.
  * Secrets leave here once, in clear, and are kept only as hashes.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { mailboxKey } from '../ingest/mailbox-key.ts';
 import type { SourceApp } from '../ingest/sources.ts';
 import type { Database, Role } from '../store/schema.ts';
@@ -237,10 +237,10 @@ export class Accounts {
 
   /** Deletes a user, their sessions and tokens; the last admin cannot be deleted. */
   async deleteUser(id: number): Promise<boolean> {
-    return this.#withAdmins(async (trx) => {
+    return this.#withAdmins(async (trx, admins) => {
       const user = await trx.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst();
       if (!user) return false;
-      if (user.role === 'admin') await notLastAdmin(trx);
+      if (user.role === 'admin') notLastAdmin(admins);
       await trx.deleteFrom('users').where('id', '=', id).execute();
       return true;
     });
@@ -257,11 +257,11 @@ export class Accounts {
   ): Promise<User | undefined> {
     if (changes.role !== undefined && !ROLES.includes(changes.role))
       throw new AccountError('bad-role', `role "${changes.role}": admin, analyst or viewer`);
-    const found = await this.#withAdmins(async (trx) => {
+    const found = await this.#withAdmins(async (trx, admins) => {
       const user = await trx.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst();
       if (!user) return false;
       if (user.role === 'admin' && changes.role !== undefined && changes.role !== 'admin')
-        await notLastAdmin(trx);
+        notLastAdmin(admins);
       const values = {
         ...(changes.role !== undefined ? { role: changes.role } : {}),
         ...(changes.allDomains !== undefined ? { all_domains: changes.allDomains ? 1 : 0 } : {}),
@@ -283,15 +283,17 @@ export class Accounts {
   }
 
   /**
-   * A change that may take the admin role away, read and written in one transaction that sees
-   * every concurrent one: two admins demoting each other at once each counted two admins before
-   * either changed, and none was left. Serializable on PostgreSQL (the one that loses is run
-   * again, and then sees one admin); SQLite runs one writing transaction at a time.
+   * A change that may take the admin role away, read and written in one transaction with the
+   * admins' rows locked first: two admins demoting each other at once each counted two admins
+   * before either changed, and none was left. On PostgreSQL the second waits for the first's rows
+   * and then finds the admins that are left (READ COMMITTED reads the rows each statement finds
+   * anew; a serializable transaction, as before, read from the moment it began, and so missed a
+   * migration it had waited for: newer-guard.ts); SQLite runs one writing transaction at a time.
    */
-  async #withAdmins<T>(change: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  async #withAdmins<T>(change: (trx: Kysely<Database>, admins: readonly number[]) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().setIsolationLevel('serializable').execute(change);
+        return await this.db.transaction().execute(async (trx) => change(trx, await lockAdmins(trx)));
       } catch (error) {
         if (attempt >= ADMIN_CHANGE_ATTEMPTS || !lostToConcurrentChange(error)) throw error;
       }
@@ -762,23 +764,25 @@ function sourceApp(text: string | null): SourceApp | null {
 /** Runs of a change that may take the admin role away, against concurrent ones (#withAdmins). */
 const ADMIN_CHANGE_ATTEMPTS = 5;
 
+/** The admins' ids, their rows locked until the transaction ends on PostgreSQL (in id order: no deadlock). */
+async function lockAdmins(trx: Kysely<Database>): Promise<number[]> {
+  const query = trx.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id');
+  const locking = trx.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query;
+  return (await locking.execute()).map((row) => row.id);
+}
+
 /** Refuses to take the admin role from the only admin there is (deleting it, or changing its role). */
-async function notLastAdmin(trx: Kysely<Database>): Promise<void> {
-  const admins = await trx
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('role', '=', 'admin')
-    .executeTakeFirstOrThrow();
-  if (Number(admins.n) <= 1)
+function notLastAdmin(admins: readonly number[]): void {
+  if (admins.length <= 1)
     throw new AccountError('last-admin', 'the last admin cannot be deleted nor lose the role');
 }
 
 /**
  * A transaction that lost to a concurrent one and may be run again: PostgreSQL's
- * serialization_failure or deadlock_detected, SQLite's snapshot gone stale (another connection
- * wrote after this one read).
+ * deadlock_detected (a user's other rows, sessions and tokens, locked in another order), SQLite's
+ * snapshot gone stale (another connection wrote after this one read).
  */
 function lostToConcurrentChange(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY_SNAPSHOT';
+  return code === '40P01' || code === 'SQLITE_BUSY_SNAPSHOT';
 }

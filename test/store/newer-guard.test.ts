@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { Accounts } from '../../src/auth/accounts.ts';
 import { StoreAccessError } from '../../src/store/errors.ts';
 import { POSTGRES_MIGRATION_LOCK, READ_RECHECK_MS } from '../../src/store/newer-guard.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -125,35 +126,54 @@ for (const engine of engines) {
         expect(store.outdated.aborted).toBe(true);
       });
 
+      /**
+       * What `write` meets when it waits for a newer Sumi's migration under way: on SQLite another
+       * process migrating holds the write lock; on PostgreSQL the migration's advisory lock.
+       */
+      async function waitingForMigration(url: string, write: () => Promise<unknown>): Promise<unknown> {
+        const attempt = () => write().catch((error: unknown) => error);
+        if (engine.name === 'sqlite') {
+          const { released } = await holdingWriteLock(url, 500, MIGRATION.join('; '));
+          const met = await attempt();
+          await released;
+          return met;
+        }
+        const migrating = new pg.Client({ connectionString: url });
+        await migrating.connect();
+        try {
+          await migrating.query(`select pg_advisory_lock(${POSTGRES_MIGRATION_LOCK})`);
+          const met = attempt();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await migrating.query(['begin', ...MIGRATION, 'commit'].join(';\n'));
+          await migrating.query(`select pg_advisory_unlock(${POSTGRES_MIGRATION_LOCK})`);
+          return await met;
+        } finally {
+          await migrating.end();
+        }
+      }
+
       it('refuses a write that waited for the migration under way', async () => {
         const { url, store } = await open();
-        if (engine.name === 'sqlite') {
-          // Another process migrating holds the write lock; the write waits for it, then sees it.
-          const { released } = await holdingWriteLock(url, 500, MIGRATION.join('; '));
-          expectRefusal(
-            await store
-              .insertAggregateReport(report('waited'), Buffer.from('a'), source)
-              .catch((error: unknown) => error),
-          );
-          await released;
-        } else {
-          // A newer Sumi migrating holds the migration lock: the write waits for it, then sees it.
-          const migrating = new pg.Client({ connectionString: url });
-          await migrating.connect();
-          try {
-            await migrating.query(`select pg_advisory_lock(${POSTGRES_MIGRATION_LOCK})`);
-            const write = store
-              .insertAggregateReport(report('waited'), Buffer.from('a'), source)
-              .catch((error: unknown) => error);
-            await new Promise((resolve) => setTimeout(resolve, 300));
-            await migrating.query(['begin', ...MIGRATION, 'commit'].join(';\n'));
-            await migrating.query(`select pg_advisory_unlock(${POSTGRES_MIGRATION_LOCK})`);
-            expectRefusal(await write);
-          } finally {
-            await migrating.end();
-          }
-        }
+        expectRefusal(
+          await waitingForMigration(url, () =>
+            store.insertAggregateReport(report('waited'), Buffer.from('a'), source),
+          ),
+        );
         expect((await store.countReports()).reports).toBe(0);
+      });
+
+      // An admin's change of role counts the admins and writes in one transaction, which must see
+      // the migration it waited for as any write does (on PostgreSQL a serializable one did not).
+      it("refuses an admin's change of role that waited for the migration under way", async () => {
+        const { url, store } = await open();
+        const accounts = new Accounts(store.db);
+        await accounts.createUser({ username: 'root', password: null, role: 'admin' });
+        const other = await accounts.createUser({ username: 'other', password: null, role: 'admin' });
+        expectRefusal(
+          await waitingForMigration(url, () => accounts.updateUser(other.id, { role: 'viewer' })),
+        );
+        const roles = await store.db.selectFrom('users').select('role').where('id', '=', other.id).execute();
+        expect(roles).toEqual([{ role: 'admin' }]);
       });
     },
   );
