@@ -377,8 +377,8 @@ function jsonLists<T>(
   entry: (engine: EngineKind, item: T) => string,
 ): string | null {
   if (items.length === 0) return null;
-  let text = '[';
-  for (const [i, item] of items.entries()) text += i === 0 ? entry(engine, item) : `,${entry(engine, item)}`;
+  let text = `[${entry(engine, items[0]!)}`;
+  for (let i = 1; i < items.length; i++) text += `,${entry(engine, items[i]!)}`;
   return `${text}]`;
 }
 

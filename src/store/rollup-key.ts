@@ -129,19 +129,24 @@ export function pushRollupAuth(
   into: unknown[],
 ): void {
   const caps = SOURCE_ROLLUP_CAPS;
+  // Indexed loops: entries() made an iterator and an [index, item] pair per result.
+  const { dkim, spf } = record.authResults;
   let dkimAuth = '';
-  for (const [i, r] of record.authResults.dkim.entries()) {
+  for (let i = 0; i < dkim.length; i++) {
+    const r = dkim[i]!;
     const entry = `${noSpaces(orEmpty(text, r.domain))}:${noSpaces(orEmpty(text, r.result))}`;
     dkimAuth = i === 0 ? entry : `${dkimAuth} ${entry}`;
   }
   let spfAuth = '';
-  for (const [i, r] of record.authResults.spf.entries()) {
+  for (let i = 0; i < spf.length; i++) {
+    const r = spf[i]!;
     const entry = `${noSpaces(orEmpty(text, r.domain))}:${noSpaces(orEmpty(text, r.scope))}:${noSpaces(orEmpty(text, r.result))}`;
     spfAuth = i === 0 ? entry : `${spfAuth} ${entry}`;
   }
+  const overrides = record.policyEvaluated.reasons;
   let reasons = '';
-  for (const [i, r] of record.policyEvaluated.reasons.entries()) {
-    const entry = noSpaces(orEmpty(text, r.type));
+  for (let i = 0; i < overrides.length; i++) {
+    const entry = noSpaces(orEmpty(text, overrides[i]!.type));
     reasons = i === 0 ? entry : `${reasons} ${entry}`;
   }
   into.push(capped(dkimAuth, caps.dkimAuth), capped(spfAuth, caps.spfAuth), capped(reasons, caps.reasons));

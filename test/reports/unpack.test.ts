@@ -20,6 +20,7 @@ import {
   unpackAll,
   ZIP_MAX_ENTRIES,
 } from '../../src/reports/index.ts';
+import { sniff } from '../../src/reports/sniff.ts';
 import { Warnings } from '../../src/reports/warnings.ts';
 import { zipEntries } from '../../src/reports/zip.ts';
 import { aggregateXml, gz, mail, singlePartMail, zip } from './fixtures/build.ts';
@@ -42,6 +43,23 @@ describe('unpack: plain files and gzip', () => {
     expect((items[0] as Payload).sha256).toBe(createHash('sha256').update(xml).digest('hex'));
     expect(summary(await unpackAll(tlsJson, 't.json'))).toEqual(['tls @ t.json']);
     expect(summary(await unpackAll(Buffer.from('\x89PNG\r\n'), 'logo.png'))).toEqual(['unknown @ logo.png']);
+  });
+
+  // Markup is judged from its first bytes (markupStart), as the text of its first 16 KB judges it.
+  it.each([
+    ['<feedback>', 'aggregate'],
+    ['\xef\xbb\xbf \t\r\n\x0b\x0c\xa0<?xml version="1.0"?><feedback>', 'aggregate'],
+    ['<HTML><body>', 'unknown'],
+    ['\xef\xbb\xbf<html', 'unknown'],
+    ['<html5-report/>', 'aggregate'],
+    ['<htmlx>', 'aggregate'],
+    ['<html\xe9>', 'unknown'],
+    [`<!DOCTYPE${' '.repeat(40)}html><p>`, 'unknown'],
+    ['<!doctype feedback [<!ENTITY a "b">]><feedback/>', 'aggregate'],
+    ['\x85<feedback>', 'unknown'],
+    ['\xef\xbb\xbf\xef\xbb\xbf<feedback>', 'unknown'],
+  ])('sniffs %j as %s', (start, kind) => {
+    expect(sniff(Buffer.from(start, 'latin1'))).toBe(kind);
   });
 
   it('gunzips, whatever the name says, and double gzip', async () => {
