@@ -18,7 +18,7 @@ import type {
   SpfScope,
 } from './types.ts';
 import { type WarningCode, Warnings } from './warnings.ts';
-import { type XmlInput, xmlTextChunks } from './xml-input.ts';
+import { type XmlInput, xmlTextChunks, xmlTextChunksAtHand } from './xml-input.ts';
 import { type XmlAttributes, type XmlHandlers, XmlTokenizer } from './xml-tokenizer.ts';
 
 /** Records in one report. Real reports reach 200,000; above a million is a bomb of empty records. */
@@ -95,12 +95,7 @@ export async function parseAggregateReport(
   let sinceEvent = 0;
   let sinceTurn = 0;
   for await (const text of xmlTextChunks(input, warnings)) {
-    reader.sawEvent = false;
-    parser.write(text);
-    sinceEvent = reader.sawEvent ? 0 : sinceEvent + text.length;
-    if (sinceEvent > limits.maxTokenLength) {
-      throw new ReportError('xml-token-too-long', { limit: limits.maxTokenLength });
-    }
+    sinceEvent = written(reader, parser, text, sinceEvent, limits);
     await delivery.deliver();
     sinceTurn += text.length;
     if (sinceTurn >= CHARS_PER_TURN) {
@@ -143,14 +138,59 @@ class Delivery {
   }
 }
 
+/**
+ * Writes a chunk of text to the parser; the characters since the reader last saw markup, which
+ * an unbroken token may not take beyond its limit.
+ */
+function written(
+  reader: AggregateReader,
+  parser: XmlTokenizer,
+  text: string,
+  sinceEvent: number,
+  limits: AggregateLimits,
+): number {
+  reader.sawEvent = false;
+  parser.write(text);
+  const since = reader.sawEvent ? 0 : sinceEvent + text.length;
+  if (since > limits.maxTokenLength) {
+    throw new ReportError('xml-token-too-long', { limit: limits.maxTokenLength });
+  }
+  return since;
+}
+
 /** Reads a whole aggregate report into one object: for small inputs and tests. */
 export async function parseAggregateReportToObject(
   input: XmlInput,
   options: Pick<AggregateParseOptions, 'limits'> = {},
 ): Promise<AggregateReportWithRecords> {
+  if ((typeof input === 'string' || input instanceof Uint8Array) && input.length <= CHARS_PER_TURN)
+    return parseAggregateReportAtHand(input, options);
   const records: AggregateRecord[] = [];
   const report = await parseAggregateReport(input, { ...options, onRecord: collectingInto(records) });
   return { ...report, records };
+}
+
+/**
+ * parseAggregateReportToObject of a report at hand that is read within one turn of the event
+ * loop (CHARS_PER_TURN): its records taken together at its end, with no promise per chunk or
+ * record. Reading the ingest bench's small reports (file to rows, on one thread): 3% fewer
+ * instructions, and less CPU in each of 4 alternating runs.
+ */
+function parseAggregateReportAtHand(
+  input: string | Uint8Array,
+  options: Pick<AggregateParseOptions, 'limits'>,
+): AggregateReportWithRecords {
+  const limits = { ...AGGREGATE_LIMITS, ...options.limits };
+  const warnings = new Warnings();
+  const reader = new AggregateReader(limits, warnings);
+  const parser = new XmlTokenizer(reader);
+  let sinceEvent = 0;
+  for (const text of xmlTextChunksAtHand(input, warnings))
+    sinceEvent = written(reader, parser, text, sinceEvent, limits);
+  parser.close();
+  reader.finish();
+  const records = reader.takeRecords();
+  return { ...reader.report(), records };
 }
 
 /** A callback adding each record to `records` (made here, unnamed: see Delivery). */

@@ -19,17 +19,49 @@ const SNIFF_BYTES = 1024;
  * declaration, and rejects inputs that do not start like XML (e.g. Yahoo's gzip of `unused`).
  */
 export async function* xmlTextChunks(input: XmlInput, warnings: Warnings): AsyncGenerator<string> {
-  let first = true;
-  for await (const text of decode(input, warnings)) {
-    if (!first) {
-      yield text;
-      continue;
-    }
-    if (text.length === 0) continue;
-    first = false;
-    yield startOfDocument(text, warnings);
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    yield* xmlTextChunksAtHand(input, warnings);
+    return;
   }
-  if (first) throw new ReportError('empty-input');
+  const document = new DocumentStart(warnings);
+  for await (const text of decodeStream(input, warnings)) {
+    const chunk = document.chunk(text);
+    if (chunk !== undefined) yield chunk;
+  }
+  document.end();
+}
+
+/** xmlTextChunks of an input at hand, without a promise per chunk. */
+export function* xmlTextChunksAtHand(input: string | Uint8Array, warnings: Warnings): Generator<string> {
+  const document = new DocumentStart(warnings);
+  for (const text of decodeAtHand(input, warnings)) {
+    const chunk = document.chunk(text);
+    if (chunk !== undefined) yield chunk;
+  }
+  document.end();
+}
+
+/** Where the document starts, looked for in the first text that is not empty (startOfDocument). */
+class DocumentStart {
+  readonly #warnings: Warnings;
+  #first = true;
+
+  constructor(warnings: Warnings) {
+    this.#warnings = warnings;
+  }
+
+  /** The chunk to parse of the text decoded next; undefined for empty text before the document. */
+  chunk(text: string): string | undefined {
+    if (!this.#first) return text;
+    if (text.length === 0) return undefined;
+    this.#first = false;
+    return startOfDocument(text, this.#warnings);
+  }
+
+  /** Throws when the input held no text. */
+  end(): void {
+    if (this.#first) throw new ReportError('empty-input');
+  }
 }
 
 function startOfDocument(text: string, warnings: Warnings): string {
@@ -59,20 +91,23 @@ function startOfDocument(text: string, warnings: Warnings): string {
   return text.slice(start);
 }
 
-async function* decode(input: XmlInput, warnings: Warnings): AsyncGenerator<string> {
+function* decodeAtHand(input: string | Uint8Array, warnings: Warnings): Generator<string> {
   if (typeof input === 'string') {
     for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
     return;
   }
-  if (input instanceof Uint8Array) {
-    // All the bytes at hand: the decoder is chosen from their start, nothing is copied.
-    if (input.byteLength === 0) return;
-    const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    const decoder = decoderFor(bytes.subarray(0, CHUNK), warnings);
-    for (let i = 0; i < bytes.byteLength; i += CHUNK) yield decoder.write(bytes.subarray(i, i + CHUNK));
-    yield decoder.end();
-    return;
-  }
+  // All the bytes at hand: the decoder is chosen from their start, nothing is copied.
+  if (input.byteLength === 0) return;
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const decoder = decoderFor(bytes.subarray(0, CHUNK), warnings);
+  for (let i = 0; i < bytes.byteLength; i += CHUNK) yield decoder.write(bytes.subarray(i, i + CHUNK));
+  yield decoder.end();
+}
+
+async function* decodeStream(
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  warnings: Warnings,
+): AsyncGenerator<string> {
   let decoder: Decoder | undefined;
   let head: Buffer[] = [];
   let headLength = 0;
