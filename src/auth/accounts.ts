@@ -286,9 +286,10 @@ export class Accounts {
    * A change that may take the admin role away, read and written in one transaction with the
    * admins' rows locked first: two admins demoting each other at once each counted two admins
    * before either changed, and none was left. On PostgreSQL the second waits for the first's rows
-   * and then finds the admins that are left (READ COMMITTED reads the rows each statement finds
-   * anew; a serializable transaction, as before, read from the moment it began, and so missed a
-   * migration it had waited for: newer-guard.ts); SQLite runs one writing transaction at a time.
+   * and then finds the admins that are left. READ COMMITTED, not serializable: each statement
+   * reads the rows as they are then, so a change that waited for a newer Sumi's migration
+   * (newer-guard.ts) sees it, where a serializable one read the store as it was when it began.
+   * SQLite runs one writing transaction at a time.
    */
   async #withAdmins<T>(change: (trx: Kysely<Database>, admins: readonly number[]) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {

@@ -85,11 +85,7 @@ export async function parseAggregateReport(
   input: XmlInput,
   options: AggregateParseOptions = {},
 ): Promise<AggregateReport> {
-  const limits = { ...AGGREGATE_LIMITS, ...options.limits };
-  const warnings = new Warnings();
-  const reader = new AggregateReader(limits, warnings);
-  const parser = new XmlTokenizer(reader);
-
+  const { limits, warnings, reader, parser } = aggregateParser(options);
   const delivery = new Delivery(reader, options);
 
   let sinceEvent = 0;
@@ -138,6 +134,14 @@ class Delivery {
   }
 }
 
+/** A report's reader, over a tokenizer, with its limits and the warnings it gathers. */
+function aggregateParser(options: Pick<AggregateParseOptions, 'limits'>) {
+  const limits = { ...AGGREGATE_LIMITS, ...options.limits };
+  const warnings = new Warnings();
+  const reader = new AggregateReader(limits, warnings);
+  return { limits, warnings, reader, parser: new XmlTokenizer(reader) };
+}
+
 /**
  * Writes a chunk of text to the parser; the characters since the reader last saw markup, which
  * an unbroken token may not take beyond its limit.
@@ -180,10 +184,7 @@ function parseAggregateReportAtHand(
   input: string | Uint8Array,
   options: Pick<AggregateParseOptions, 'limits'>,
 ): AggregateReportWithRecords {
-  const limits = { ...AGGREGATE_LIMITS, ...options.limits };
-  const warnings = new Warnings();
-  const reader = new AggregateReader(limits, warnings);
-  const parser = new XmlTokenizer(reader);
+  const { limits, warnings, reader, parser } = aggregateParser(options);
   let sinceEvent = 0;
   for (const text of xmlTextChunksAtHand(input, warnings))
     sinceEvent = written(reader, parser, text, sinceEvent, limits);
