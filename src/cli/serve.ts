@@ -3,6 +3,7 @@
  * creates an admin and prints a one-time link to set its password.
  */
 import type { Command } from 'commander';
+import { domainName, InventoryInputError } from '../analysis/inventory.ts';
 import { Accounts, SETUP_LINK_SECONDS } from '../auth/accounts.ts';
 import { cliText } from '../i18n/cli.ts';
 import { ingestText } from '../i18n/ingest.ts';
@@ -12,6 +13,7 @@ import { MailboxSources } from '../ingest/sources.ts';
 import { hostPort } from '../net/address.ts';
 import { buildServer } from '../server/app.ts';
 import { RetentionJob } from '../server/retention.ts';
+import { TLSRPT_PATH } from '../server/tlsrpt.ts';
 import { defaultStorePath, openStore } from '../store/open.ts';
 import { ROLLUP_FOLD_EVERY_MS } from '../store/store.ts';
 import type { Store } from '../store/types.ts';
@@ -30,6 +32,8 @@ export interface ServeFlags extends NetworkFlags {
   json?: boolean;
   /** Watch the mailbox sources kept in the settings (commander's `--no-fetch` sets false). */
   fetch?: boolean;
+  /** Policy domains whose SMTP TLS reports are taken at POST /tlsrpt, comma-separated. */
+  tlsrpt?: string;
 }
 
 /**
@@ -72,6 +76,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--listen <host:port>', t('serve.option.listen'), DEFAULT_LISTEN)
     .option('--trust-proxy', t('serve.option.trustProxy'))
     .option('--no-fetch', t('serve.option.noFetch'))
+    .option('--tlsrpt <domains>', t('serve.option.tlsrpt'))
     .option('--resolver <servers>', tc('option.resolver'))
     .option('--timeout <ms>', tc('option.timeout'))
     .option('--json', tc('option.json'))
@@ -88,6 +93,23 @@ export function registerServe(program: Command, ctx: CliContext): void {
       await running.close();
       store.outdated.throwIfAborted();
     });
+}
+
+/** The policy domains of `--tlsrpt`, in the form the store keeps; a name that is none is a usage error. */
+export function parseTlsrptDomains(value: string, lang: CliContext['lang']): string[] {
+  const domains: string[] = [];
+  for (const text of value.split(',')) {
+    if (text.trim() === '') continue;
+    try {
+      domains.push(domainName(text));
+    } catch (error) {
+      if (!(error instanceof InventoryInputError)) throw error;
+      throw new UsageError(translator(serverText, lang)('serve.badTlsrptDomain', { value: text.trim() }));
+    }
+  }
+  if (domains.length === 0)
+    throw new UsageError(translator(serverText, lang)('serve.badTlsrptDomain', { value }));
+  return [...new Set(domains)];
 }
 
 export function parseListen(value: string, lang: CliContext['lang']): { host: string; port: number } {
@@ -111,6 +133,7 @@ export async function startServer(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const t = translator(serverText, ctx.lang);
   const { host, port } = parseListen(flags.listen, ctx.lang);
+  const tlsrptDomains = flags.tlsrpt === undefined ? undefined : parseTlsrptDomains(flags.tlsrpt, ctx.lang);
   // Fail on bad network flags now, not at the first check.
   (await networkFromFlags(flags, ctx.lang)).close();
   const accounts = new Accounts(store.db);
@@ -133,6 +156,7 @@ export async function startServer(
     errorLog: (failure) => ctx.stderr.write(`${t('serve.requestFailed', failure)}\n`),
     ...(mailboxSources ? { mailboxSources } : {}),
     trustProxy: Boolean(flags.trustProxy),
+    ...(tlsrptDomains ? { tlsrptDomains } : {}),
     checkSession: async () => {
       const network = await networkFromFlags(flags, ctx.lang);
       return {
@@ -168,14 +192,19 @@ export async function startServer(
   const setupUrl = pending
     ? `${url}/setup?token=${(await accounts.createSetupToken(pending.id)).token}`
     : undefined;
+  const tlsrptUrl = tlsrptDomains ? `${url}${TLSRPT_PATH}` : undefined;
   if (flags.json) {
-    printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...extra });
+    printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...(tlsrptUrl ? { tlsrptUrl } : {}), ...extra });
   } else {
     if (pending && setupUrl) {
       const hours = SETUP_LINK_SECONDS / 3600;
       ctx.stdout.write(`${t('serve.setupLink', { username: pending.username, hours, url: setupUrl })}\n`);
     }
     ctx.stdout.write(`${t('serve.listening', { url })}\n`);
+    if (tlsrptDomains && tlsrptUrl) {
+      const domains = tlsrptDomains.join(', ');
+      ctx.stdout.write(`${t('serve.tlsrptListening', { domains, url: tlsrptUrl, path: TLSRPT_PATH })}\n`);
+    }
   }
   return {
     url,

@@ -70,6 +70,26 @@ export const serverText = {
     en: '{source}: a report for {domain}, which is not one of your domains; it was not stored.',
     ja: '{source}: あなたの担当外のドメイン {domain} のレポートのため、保存しませんでした。',
   },
+  'error.tlsrpt-not-tls': {
+    en: 'This address takes SMTP TLS reports (RFC 8460) only; DMARC reports go to the mailbox the DMARC record names. Nothing was stored.',
+    ja: 'このアドレスが受け付けるのは SMTP TLS レポート（RFC 8460）だけです。DMARC レポートは DMARC レコードが指定するメールボックスへ送ってください。何も保存していません。',
+  },
+  'error.tlsrpt-no-report': {
+    en: 'The request holds no SMTP TLS report: {reason} Nothing was stored.',
+    ja: 'リクエストに SMTP TLS レポートがありません: {reason} 何も保存していません。',
+  },
+  'error.tlsrpt-domain': {
+    en: 'A report for {domain}, which this server does not take SMTP TLS reports for; it was not stored.',
+    ja: 'このサーバーが SMTP TLS レポートを受け付けないドメイン {domain} のレポートのため、保存しませんでした。',
+  },
+  'error.tlsrpt-unreadable': {
+    en: 'The SMTP TLS report could not be read: {reason} It was kept in the quarantine.',
+    ja: 'SMTP TLS レポートを読み取れませんでした: {reason} 隔離領域に保存しました。',
+  },
+  'error.tlsrpt-too-large': {
+    en: 'The report is too large: at most {megabytes} MB.',
+    ja: 'レポートが大きすぎます。{megabytes} MB までです。',
+  },
   'error.no-files': { en: 'No file in the upload.', ja: 'アップロードにファイルがありません。' },
   'error.bad-username': {
     en: 'Usernames are 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit.',
@@ -199,6 +219,18 @@ export const serverText = {
   'serve.option.noFetch': {
     en: 'do not watch the mailbox sources (IMAP, Microsoft Graph) kept in the settings (another sumi serve or a cron job does)',
     ja: '設定に保存したメールボックスの取得元（IMAP、Microsoft Graph）を監視しない（別の sumi serve や cron が行う場合）',
+  },
+  'serve.option.tlsrpt': {
+    en: 'take SMTP TLS reports POSTed to /tlsrpt (RFC 8460 https rua) for these policy domains and their subdomains, comma-separated',
+    ja: '/tlsrpt に POST された SMTP TLS レポート（RFC 8460 の https rua）を、これらのポリシードメインとそのサブドメインについて受け付ける（カンマ区切り）',
+  },
+  'serve.tlsrptListening': {
+    en: "SMTP TLS reports for {domains} are taken at {url}; reporters post over https only: behind your https proxy, publish v=TLSRPTv1; rua=https://(its public name){path} in each domain's _smtp._tls TXT record",
+    ja: '{domains} の SMTP TLS レポートを {url} で受け付けます。レポーターは https でのみ送るため、https のプロキシの後ろに置き、各ドメインの _smtp._tls の TXT レコードに v=TLSRPTv1; rua=https://（プロキシの公開名）{path} を公開してください',
+  },
+  'serve.badTlsrptDomain': {
+    en: '--tlsrpt: "{value}" is not a domain name; give policy domains separated by commas, e.g. example.jp,example.com',
+    ja: '--tlsrpt: 「{value}」はドメイン名ではありません。example.jp,example.com のようにポリシードメインをカンマ区切りで指定してください',
   },
   'serve.listening': { en: 'Sumi is serving on {url}', ja: 'Sumi は {url} で動作しています' },
   'serve.setupLink': {

@@ -30,6 +30,7 @@ import type { AnyRouteSpec } from './route.ts';
 import { registerSettingsRoutes } from './settings.ts';
 import { registerSurveyRoutes } from './surveys.ts';
 import { registerTlsRoutes } from './tls.ts';
+import { registerTlsrptReceiver } from './tlsrpt.ts';
 import { registerUploadRoutes, UPLOAD_MAX_FILE_BYTES } from './uploads.ts';
 
 export const API_VERSION = '0.1.0';
@@ -65,6 +66,8 @@ export interface ServerOptions {
   mailboxSources?: MailboxSources;
   /** The retention policy's daily run, by `sumi serve`: a changed policy is run at once. */
   retention?: RetentionJob;
+  /** Take SMTP TLS reports POSTed to /tlsrpt for these policy domains (tlsrpt.ts); none: no such route. */
+  tlsrptDomains?: readonly string[];
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -155,6 +158,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerQuarantineRoutes(app, registry, store, accounts);
   registerSurveyRoutes(app, registry, store);
   registerTlsRoutes(app, registry, store);
+  if (options.tlsrptDomains?.length) registerTlsrptReceiver(app, { store, domains: options.tlsrptDomains });
   registerSettingsRoutes(app, registry, {
     store,
     accounts,

@@ -30,6 +30,11 @@ export type ErrorCode =
   | 'bad-domain'
   | 'source-taken'
   | 'store-unavailable'
+  | 'tlsrpt-not-tls'
+  | 'tlsrpt-no-report'
+  | 'tlsrpt-domain'
+  | 'tlsrpt-unreadable'
+  | 'tlsrpt-too-large'
   | 'internal';
 
 /** A value Sumi words itself, said in each language; the answer takes the client's. */

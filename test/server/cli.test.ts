@@ -2,9 +2,10 @@
  * `sumi serve`, `sumi user` and `sumi demo` as people run them: the first-run setup link, users
  * from the command line, the demo's check output, and the demo dashboard over real HTTP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/auth/accounts.ts';
 import type { CliContext } from '../../src/cli/output.ts';
@@ -194,6 +195,50 @@ describe('sumi serve', () => {
       'was migrated by a newer Sumi: it has migration 9999-newer',
     );
   }, 60_000);
+
+  it('--tlsrpt takes the SMTP TLS reports of the domains named at POST /tlsrpt, and says where', async () => {
+    const db = path.join(dir, 'tlsrpt.db');
+    const out = capture();
+    const ctx: CliContext = { lang: 'en', stdout: out.stream, stderr: capture().stream, env: {} };
+    const running = await startServer(ctx, await openStore(db), {
+      listen: '127.0.0.1:0',
+      tlsrpt: 'Example.JP., example.com',
+    });
+    try {
+      expect(out.text()).toContain(
+        `SMTP TLS reports for example.jp, example.com are taken at ${running.url}/tlsrpt;`,
+      );
+      const report = JSON.parse(
+        readFileSync(new URL('../reports/fixtures/tls.json', import.meta.url), 'utf8'),
+      );
+      report.policies = [
+        { ...report.policies[0], policy: { ...report.policies[0].policy, 'policy-domain': 'example.jp' } },
+      ];
+      const response = await fetch(`${running.url}/tlsrpt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/tlsrpt+gzip' },
+        body: gzipSync(JSON.stringify(report)),
+      });
+      expect(response.status).toBe(201);
+    } finally {
+      await running.close();
+    }
+    const store = await openStore(db);
+    expect((await store.countReports()).tlsReports).toBe(1);
+    await store.close();
+  });
+
+  it('refuses a --tlsrpt that names no domain', async () => {
+    const result = await sumi([
+      'serve',
+      '--tlsrpt',
+      'example.jp,not a domain',
+      '--db',
+      path.join(dir, 'bad.db'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--tlsrpt: "not a domain" is not a domain name');
+  });
 
   it('refuses a --listen that is not host:port', async () => {
     const result = await sumi(['serve', '--listen', 'localhost', '--db', path.join(dir, 'bad.db')]);
