@@ -90,6 +90,10 @@ export const serverText = {
     en: 'The report is too large: at most {megabytes} MB.',
     ja: 'レポートが大きすぎます。{megabytes} MB までです。',
   },
+  'error.tlsrpt-rate-limited': {
+    en: 'Too many reports from this address: send again in {seconds} s.',
+    ja: 'このアドレスからのレポートが多すぎます。{seconds} 秒後に送り直してください。',
+  },
   'error.no-files': { en: 'No file in the upload.', ja: 'アップロードにファイルがありません。' },
   'error.bad-username': {
     en: 'Usernames are 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit.',

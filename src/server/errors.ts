@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'tlsrpt-domain'
   | 'tlsrpt-unreadable'
   | 'tlsrpt-too-large'
+  | 'tlsrpt-rate-limited'
   | 'internal';
 
 /** A value Sumi words itself, said in each language; the answer takes the client's. */

@@ -10,6 +10,7 @@
  * a report for other domains, is refused (4xx) and never stored; a report that could not be read
  * is kept in the quarantine (a parser's fault must lose nothing), and refused.
  */
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { DomainScope } from '../auth/scope.ts';
 import type { Lang } from '../i18n/lang.ts';
@@ -29,6 +30,13 @@ export const TLSRPT_PATH = '/tlsrpt';
  * limits (decompressed size and ratio) apply to what it holds.
  */
 export const TLSRPT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reports one client may POST in a minute, more answered 429 with Retry-After: a reporter posts
+ * one a policy domain a day, and the route takes no login, so what it keeps (a report that cannot
+ * be read goes to the quarantine) is bounded per address, not by who asks.
+ */
+export const TLSRPT_REPORTS_PER_MINUTE = 60;
 
 /** Where a POSTed report came from, as the store keeps it: the client's address and when. */
 export function tlsrptSource(ip: string, receivedAtMs: number): string {
@@ -65,6 +73,12 @@ export function registerTlsrptReceiver(
   // A context of its own: the body is taken as bytes whatever its type says (reporters label
   // gzip and JSON loosely; what it is is read from its bytes), where the API's parsers stay JSON.
   app.register(async (receiver) => {
+    await receiver.register(rateLimit, {
+      max: TLSRPT_REPORTS_PER_MINUTE,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError(429, 'tlsrpt-rate-limited', { seconds: Math.ceil(context.ttl / 1000) }),
+    });
     receiver.removeAllContentTypeParsers();
     receiver.addContentTypeParser(
       '*',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import { buildServer } from '../../src/server/app.ts';
-import { TLSRPT_MAX_BODY_BYTES, TLSRPT_PATH } from '../../src/server/tlsrpt.ts';
+import { TLSRPT_MAX_BODY_BYTES, TLSRPT_PATH, TLSRPT_REPORTS_PER_MINUTE } from '../../src/server/tlsrpt.ts';
 import type { Store } from '../../src/store/types.ts';
 import { fakeFetcher } from '../fixtures/mta-sts/fake-fetcher.ts';
 import { aggregateXml } from '../ingest/helpers/reports.ts';
@@ -163,6 +163,43 @@ for (const engine of engines) {
       expect(await response.json()).toEqual({
         error: { code: 'tlsrpt-too-large', message: 'The report is too large: at most 10 MB.' },
       });
+    });
+
+    it('answers 429 past its limit per client address, and limits nothing else', async () => {
+      const limited = await buildServer({
+        store,
+        webRoot: '/nonexistent',
+        checkSession,
+        tlsrptDomains: ['example.jp'],
+      });
+      try {
+        const post = () =>
+          limited.inject({
+            method: 'POST',
+            url: TLSRPT_PATH,
+            payload: '',
+            headers: { 'accept-language': 'ja' },
+          });
+        for (let i = 0; i < TLSRPT_REPORTS_PER_MINUTE; i++) expect((await post()).statusCode).toBe(400);
+        const over = await post();
+        expect(over.statusCode).toBe(429);
+        expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+        expect(over.json().error.code).toBe('tlsrpt-rate-limited');
+        expect(over.json().error.message).toMatch(
+          /^このアドレスからのレポートが多すぎます。\d+ 秒後に送り直してください。$/,
+        );
+        // Another address is not held back, nor is the API.
+        const other = await limited.inject({
+          method: 'POST',
+          url: TLSRPT_PATH,
+          payload: '',
+          remoteAddress: '192.0.2.7',
+        });
+        expect(other.statusCode).toBe(400);
+        expect((await limited.inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
+      } finally {
+        await limited.close();
+      }
     });
 
     it('is no route at all without --tlsrpt', async () => {
