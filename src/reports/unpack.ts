@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DecompressionBudget,
@@ -399,6 +399,7 @@ function asReportError(err: unknown): ReportError {
   throw err;
 }
 
+/** As store/raw.ts's: one call, no Hash object. */
 function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes, 'hex');
 }
