@@ -91,6 +91,20 @@ for (const engine of engines) {
       );
     });
 
+    it('stores the same report posted several times at once once, the others answered as duplicates', async () => {
+      const body = gzipSync(tlsReport('race-1'));
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => post(body, 'application/tlsrpt+gzip')),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      const rows = await store.db
+        .selectFrom('tls_reports')
+        .select('id')
+        .where('report_id', '=', 'race-1')
+        .execute();
+      expect(rows).toHaveLength(1);
+    });
+
     it('takes plain JSON, and a report whatever its body is labelled (read from its bytes)', async () => {
       expect((await post(tlsReport('json-1'), 'application/tlsrpt+json')).status).toBe(201);
       expect((await post(gzipSync(tlsReport('label-1')), 'application/octet-stream')).status).toBe(201);
