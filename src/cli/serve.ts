@@ -192,16 +192,16 @@ export async function startServer(
   const setupUrl = pending
     ? `${url}/setup?token=${(await accounts.createSetupToken(pending.id)).token}`
     : undefined;
-  const tlsrptUrl = tlsrptDomains ? `${url}${TLSRPT_PATH}` : undefined;
+  const tlsrptUrl = `${url}${TLSRPT_PATH}`;
   if (flags.json) {
-    printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...(tlsrptUrl ? { tlsrptUrl } : {}), ...extra });
+    printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...(tlsrptDomains ? { tlsrptUrl } : {}), ...extra });
   } else {
     if (pending && setupUrl) {
       const hours = SETUP_LINK_SECONDS / 3600;
       ctx.stdout.write(`${t('serve.setupLink', { username: pending.username, hours, url: setupUrl })}\n`);
     }
     ctx.stdout.write(`${t('serve.listening', { url })}\n`);
-    if (tlsrptDomains && tlsrptUrl) {
+    if (tlsrptDomains) {
       const domains = tlsrptDomains.join(', ');
       ctx.stdout.write(`${t('serve.tlsrptListening', { domains, url: tlsrptUrl, path: TLSRPT_PATH })}\n`);
     }
