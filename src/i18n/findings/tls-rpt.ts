@@ -68,7 +68,7 @@ const entries = {
           : `${a.domain} publishes no TLS-RPT record at ${a.name}.`,
       why: 'With TLS-RPT (RFC 8460), senders report TLS and MTA-STS/DANE failures when delivering to you; without it, a broken certificate or policy stays unseen until mail is lost.',
       fix: (a) =>
-        `Publish "${example(a)}" at ${a.name} (any mailbox that collects reports; "sumi record tlsrpt" writes it).`,
+        `Publish "${example(a)}" at ${a.name} (any mailbox that collects reports, or an https URL such as "sumi serve --tlsrpt" takes them at; "sumi record tlsrpt" writes it).`,
     },
     ja: {
       title: 'TLS-RPT レコードがありません',
@@ -78,7 +78,7 @@ const entries = {
           : `${a.domain} は ${a.name} に TLS-RPT レコードを公開していません。`,
       why: 'TLS-RPT（RFC 8460）があれば、送信側は配送時の TLS や MTA-STS・DANE の失敗を報告してくれます。ないと、証明書やポリシーの不備にメールが失われるまで気づけません。',
       fix: (a) =>
-        `${a.name} に "${example(a)}" を公開してください（レポートを集める任意のメールボックスで構いません。"sumi record tlsrpt" で作れます）。`,
+        `${a.name} に "${example(a)}" を公開してください（レポートを集める任意のメールボックスか、"sumi serve --tlsrpt" が受け付けるような https の URL で構いません。"sumi record tlsrpt" で作れます）。`,
     },
   },
   'tls-rpt-multiple-records': {
