@@ -194,7 +194,12 @@ export async function startServer(
     : undefined;
   const tlsrptUrl = `${url}${TLSRPT_PATH}`;
   if (flags.json) {
-    printJson(ctx, { url, ...(setupUrl ? { setupUrl } : {}), ...(tlsrptDomains ? { tlsrptUrl } : {}), ...extra });
+    printJson(ctx, {
+      url,
+      ...(setupUrl ? { setupUrl } : {}),
+      ...(tlsrptDomains ? { tlsrptUrl } : {}),
+      ...extra,
+    });
   } else {
     if (pending && setupUrl) {
       const hours = SETUP_LINK_SECONDS / 3600;
