@@ -18,6 +18,7 @@ import { describeFailure, totalsAnswer } from '../ingest/describe.ts';
 import { type FailedInput, storeMessage } from '../ingest/message.ts';
 import { type MessagePart, readMessage } from '../ingest/read.ts';
 import { addOutcome, emptyTotals } from '../ingest/totals.ts';
+import { urlHost } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
 import { ApiError, errorBody, requestLang } from './errors.ts';
 import { scopedStore } from './uploads.ts';
@@ -40,7 +41,7 @@ export const TLSRPT_REPORTS_PER_MINUTE = 60;
 
 /** Where a POSTed report came from, as the store keeps it: the client's address and when. */
 export function tlsrptSource(ip: string, receivedAtMs: number): string {
-  return `tlsrpt-post://${ip}/${new Date(receivedAtMs).toISOString()}`;
+  return `tlsrpt-post://${urlHost(ip)}/${new Date(receivedAtMs).toISOString()}`;
 }
 
 /** A part that is a report, but not an SMTP TLS report: a DMARC aggregate or failure report. */

@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Zone } from '../../src/dns/zone.ts';
 import { ZoneResolver } from '../../src/dns/zone-resolver.ts';
 import { buildServer } from '../../src/server/app.ts';
-import { TLSRPT_MAX_BODY_BYTES, TLSRPT_PATH, TLSRPT_REPORTS_PER_MINUTE } from '../../src/server/tlsrpt.ts';
+import {
+  TLSRPT_MAX_BODY_BYTES,
+  TLSRPT_PATH,
+  TLSRPT_REPORTS_PER_MINUTE,
+  tlsrptSource,
+} from '../../src/server/tlsrpt.ts';
 import type { Store } from '../../src/store/types.ts';
 import { fakeFetcher } from '../fixtures/mta-sts/fake-fetcher.ts';
 import { aggregateXml } from '../ingest/helpers/reports.ts';
@@ -237,3 +242,11 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('tlsrptSource', () => {
+  it('names the client and the time, an IPv6 address in brackets', () => {
+    const at = Date.UTC(2026, 11, 2, 13, 40, 5, 123);
+    expect(tlsrptSource('192.0.2.7', at)).toBe('tlsrpt-post://192.0.2.7/2026-12-02T13:40:05.123Z');
+    expect(tlsrptSource('2001:db8::1', at)).toBe('tlsrpt-post://[2001:db8::1]/2026-12-02T13:40:05.123Z');
+  });
+});
