@@ -6,9 +6,10 @@
  * without a login (reporters have none), for the policy domains named only.
  *
  * A report is answered 2xx once committed (201 stored, 200 one stored before), so that a reporter
- * retries on anything else: a 5xx when the store fails (app.ts's error handler). What it sent that is no SMTP TLS report, or
- * a report for other domains, is refused (4xx) and never stored; a report that could not be read
- * is kept in the quarantine (a parser's fault must lose nothing), and refused.
+ * retries on anything else: a 5xx when the store fails (app.ts's error handler). What it sent
+ * that is no SMTP TLS report, or a report for other domains, is refused (4xx) and never stored; a
+ * report that could not be read is kept in the quarantine (a parser's fault must lose nothing),
+ * and refused.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
@@ -105,9 +106,8 @@ export function registerTlsrptReceiver(
       if (parts.some(otherReport)) throw new ApiError(415, 'tlsrpt-not-tls');
       if (parts.every(noReport)) {
         // Nothing like a report (an empty body, a page, a probe): said why, and not kept.
-        const first = parts[0];
-        const reason =
-          first && noReport(first) ? reasonOf({ source: first.where, error: first.error }, source, lang) : '';
+        const first = parts.find(noReport);
+        const reason = first ? reasonOf({ source: first.where, error: first.error }, source, lang) : '';
         throw new ApiError(400, 'tlsrpt-no-report', { reason });
       }
       const outcome = await storeMessage(store, parts, body, source, {
