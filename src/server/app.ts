@@ -30,7 +30,7 @@ import type { AnyRouteSpec } from './route.ts';
 import { registerSettingsRoutes } from './settings.ts';
 import { registerSurveyRoutes } from './surveys.ts';
 import { registerTlsRoutes } from './tls.ts';
-import { registerTlsrptReceiver } from './tlsrpt.ts';
+import { registerTlsrptReceiver, tlsrptOpenApi } from './tlsrpt.ts';
 import { registerUploadRoutes, UPLOAD_MAX_FILE_BYTES } from './uploads.ts';
 
 export const API_VERSION = '0.1.0';
@@ -167,7 +167,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.retention ? { retention: options.retention } : {}),
   });
 
-  app.get('/api/openapi.json', async () => openApiDocument(registry, API_VERSION));
+  const protocolPaths = options.tlsrptDomains?.length ? tlsrptOpenApi() : {};
+  app.get('/api/openapi.json', async () => openApiDocument(registry, API_VERSION, protocolPaths));
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const built = existsSync(path.join(webRoot, 'index.html'));

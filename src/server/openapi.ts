@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AnyRouteSpec } from './route.ts';
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _omitted, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
@@ -23,7 +23,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
-const ERROR_SCHEMA = {
+export const ERROR_SCHEMA = {
   type: 'object',
   properties: {
     error: {
@@ -34,8 +34,16 @@ const ERROR_SCHEMA = {
   },
 };
 
-export function openApiDocument(routes: readonly AnyRouteSpec[], version: string): JsonSchema {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
+/**
+ * `protocolPaths`: endpoints outside the API that serve a protocol rather than a user (the https
+ * rua of SMTP TLS reporting), each documented by the module that serves it.
+ */
+export function openApiDocument(
+  routes: readonly AnyRouteSpec[],
+  version: string,
+  protocolPaths: Record<string, Record<string, JsonSchema>> = {},
+): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = { ...protocolPaths };
   for (const route of routes) {
     const path = route.url.replace(/:(\w+)/g, '{$1}');
     const operation: JsonSchema = {

@@ -22,6 +22,7 @@ import { addOutcome, emptyTotals } from '../ingest/totals.ts';
 import { urlHost } from '../net/address.ts';
 import type { Store } from '../store/types.ts';
 import { ApiError, errorBody, requestLang } from './errors.ts';
+import { ERROR_SCHEMA, type JsonSchema } from './openapi.ts';
 import { scopedStore } from './uploads.ts';
 
 /** Where reporters POST. */
@@ -64,6 +65,68 @@ function reasonOf(failure: FailedInput, source: string, lang: Lang): string {
 /** A part that is nothing like a report: not one (a page), or nothing at all. */
 function noReport(part: MessagePart): part is Extract<MessagePart, { kind: 'unknown' | 'damaged' }> {
   return part.kind === 'unknown' || (part.kind === 'damaged' && part.error.code === 'empty-input');
+}
+
+/** The receiver as OpenAPI documents it (openapi.ts's protocol paths): no login, a report's bytes in, the ingest's totals out. */
+export function tlsrptOpenApi(): Record<string, Record<string, JsonSchema>> {
+  const totals = {
+    type: 'object',
+    description: 'What was stored, as `sumi ingest --json` says it.',
+    properties: {
+      reports: { type: 'integer' },
+      duplicates: { type: 'integer' },
+      records: { type: 'integer' },
+      messages: { type: 'integer' },
+      failure_reports: { type: 'integer' },
+      tls_reports: { type: 'integer' },
+      failed: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { source: { type: 'string' }, code: { type: 'string' }, error: { type: 'string' } },
+        },
+      },
+    },
+  };
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: ERROR_SCHEMA } },
+  });
+  return {
+    [TLSRPT_PATH]: {
+      post: {
+        summary:
+          'Takes one SMTP TLS report (RFC 8460 s3), posted by a sending MTA to the https rua a policy domain publishes; only for the domains `sumi serve --tlsrpt` names. Its bytes are read as gzip or JSON whatever the Content-Type says.',
+        tags: ['tlsrpt'],
+        security: [],
+        parameters: [],
+        requestBody: {
+          required: true,
+          content: {
+            'application/tlsrpt+gzip': { schema: { type: 'string', format: 'binary' } },
+            'application/tlsrpt+json': {
+              schema: { type: 'object', description: 'An SMTP TLS report (RFC 8460 s4)' },
+            },
+          },
+        },
+        responses: {
+          '201': { description: 'Stored', content: { 'application/json': { schema: totals } } },
+          '200': { description: 'Stored before', content: { 'application/json': { schema: totals } } },
+          '400': error(
+            'No report (tlsrpt-no-report, nothing kept), or a report that could not be read (tlsrpt-unreadable, kept in the quarantine; the totals beside the error)',
+          ),
+          '403': error('A report for a domain not named (tlsrpt-domain)'),
+          '413': error(`A body over ${TLSRPT_MAX_BODY_BYTES} bytes (tlsrpt-too-large)`),
+          '415': error('A DMARC report, not an SMTP TLS report (tlsrpt-not-tls)'),
+          '429': error(
+            `More than ${TLSRPT_REPORTS_PER_MINUTE} posts a minute from one address (tlsrpt-rate-limited; Retry-After)`,
+          ),
+          '5XX': error('The store failed: nothing was kept, and the reporter sends it again'),
+        },
+        'x-sumi-least-role': 'public',
+      },
+    },
+  };
 }
 
 export function registerTlsrptReceiver(

@@ -229,7 +229,27 @@ for (const engine of engines) {
         payload: tlsReport('none-1'),
       });
       expect(response.statusCode).toBe(404);
+      const doc = (await without.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      expect(doc.paths).not.toHaveProperty(TLSRPT_PATH);
       await without.close();
+    });
+
+    it('is in the OpenAPI document: no login, a report in, each answer it gives', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      const operation = doc.paths[TLSRPT_PATH].post;
+      expect(operation.security).toEqual([]);
+      expect(Object.keys(operation.requestBody.content)).toEqual([
+        'application/tlsrpt+gzip',
+        'application/tlsrpt+json',
+      ]);
+      expect(Object.keys(operation.responses).sort()).toEqual(
+        ['200', '201', '400', '403', '413', '415', '429', '5XX'].sort(),
+      );
+      expect(operation.responses['201'].content['application/json'].schema.properties).toHaveProperty(
+        'tls_reports',
+      );
+      // The API's own routes are documented as before.
+      expect(doc.paths['/api/uploads'].post['x-sumi-least-role']).toBe('analyst');
     });
 
     it('keeps the API as it was: its JSON routes still parse JSON, and still need a login', async () => {
