@@ -359,7 +359,11 @@ async function runIngest(inputs: string[], flags: IngestFlags, ctx: CliContext):
 function watchLine(event: WatchEvent, storeUrl: string, ctx: CliContext): string {
   const t = translator(ingestText, ctx.lang);
   const time = new Date().toISOString().slice(0, 19).replace('T', ' ');
-  if (event.type === 'watching') return `${t('watch.watching', { count: event.folders })}\n`;
+  if (event.type === 'watching') {
+    const { folders, files } = event;
+    if (files === 0) return `${t('watch.watching', { count: folders })}\n`;
+    return `${folders === 0 ? t('watch.watchingFiles', { count: files }) : t('watch.watchingBoth', { folders, files })}\n`;
+  }
   if (event.type === 'failed') {
     const failure = storeFailure(storeUrl, event.error);
     const message = failure

@@ -138,8 +138,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'JSON オブジェクトを 1 つ出力する: list は {quarantine: [...]}、retry は {retried, released} と sumi ingest --json のキー',
   },
   'option.watch': {
-    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) are listed again every --interval seconds and soon after they change; a graph:// folder or gmail:// label is read again every --interval seconds, trying again later after faults',
-    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）は --interval 秒ごとと変更の直後に読み直す。graph:// のフォルダーと gmail:// のラベルは --interval 秒ごとに読み直し、障害の後は少し待ってもう一度試す',
+    en: 'keep ingesting what arrives: IMAP stays connected (IDLE), reconnecting after faults; folders (directories, Maildirs) and files (an mbox spool, of which only the mails appended are read) are listed again every --interval seconds and soon after they change; a graph:// folder or gmail:// label is read again every --interval seconds, trying again later after faults',
+    ja: '届いたものを取り込み続ける: IMAP は接続したまま（IDLE）待ち、障害の後は再接続する。フォルダー（ディレクトリ、Maildir）とファイル（mbox のスプール。追加されたメールだけを読む）は --interval 秒ごとと変更の直後に読み直す。graph:// のフォルダーと gmail:// のラベルは --interval 秒ごとに読み直し、障害の後は少し待ってもう一度試す',
   },
   'option.interval': {
     en: 'with --watch on folders, graph:// or gmail://: seconds between listings (default: {seconds}; in folders, a change the file system reports is read sooner)',
@@ -372,8 +372,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'Microsoft Graph のアクセストークンが得られません: {detail}',
   },
   'error.notAFolder': {
-    en: '--watch watches folders, or one imap://, graph:// or gmail:// URL: {path} is not a folder',
-    ja: '--watch で待てるのはフォルダーか、1 つの imap://、graph://、gmail:// URL です: {path} はフォルダーではありません',
+    en: '--watch watches folders and files (an mbox spool), or one imap://, graph:// or gmail:// URL: {path} is neither a folder nor a file',
+    ja: '--watch で待てるのはフォルダーとファイル（mbox のスプール）か、1 つの imap://、graph://、gmail:// URL です: {path} はフォルダーでもファイルでもありません',
   },
   'error.fromMtaStdin': {
     en: '--from-mta reads one mail from stdin (a mail server\'s pipe): give no path, or "-", and no --watch',
@@ -384,8 +384,8 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
     ja: 'メールを保存できませんでした。メールサーバーには後で再送するよう伝えます（終了コード {status}）: {reason}',
   },
   'error.intervalNeedsWatch': {
-    en: '--interval is for --watch on folders, graph:// or gmail://',
-    ja: '--interval はフォルダー、graph://、gmail:// の --watch で使います',
+    en: '--interval is for --watch on folders, files, graph:// or gmail://',
+    ja: '--interval はフォルダー、ファイル、graph://、gmail:// の --watch で使います',
   },
   'error.badImapUrl': {
     en: '{url}: give imap://user@host[:port]/FOLDER or imaps://...',
@@ -554,6 +554,14 @@ dmarc: "|sumi ingest --from-mta --db ..."）。終了コードでメールを保
   'watch.watching': {
     en: 'watching {count, plural, one {# folder} other {# folders}} for new reports (Ctrl-C stops)',
     ja: '{count} 個のフォルダーで新しいレポートを待っています（Ctrl-C で停止）',
+  },
+  'watch.watchingFiles': {
+    en: 'watching {count, plural, one {# file} other {# files}} for new reports (Ctrl-C stops)',
+    ja: '{count} 個のファイルで新しいレポートを待っています（Ctrl-C で停止）',
+  },
+  'watch.watchingBoth': {
+    en: 'watching {folders, plural, one {# folder} other {# folders}} and {files, plural, one {# file} other {# files}} for new reports (Ctrl-C stops)',
+    ja: '{folders} 個のフォルダーと {files} 個のファイルで新しいレポートを待っています（Ctrl-C で停止）',
   },
   'graph.watching': {
     en: 'watching {folder} for new mail, read again every {seconds} s (Ctrl-C stops)',

@@ -60,6 +60,22 @@ export interface InputMessage {
 export interface FileAt {
   path: string;
   fsPath?: Uint8Array;
+  /**
+   * Only these bytes of the file: the mails a watched mbox had appended since the watch last read
+   * it (watch.ts). Its mails are then named from where the part starts (`PATH@START #N`).
+   */
+  part?: FilePart;
+}
+
+/** `length` bytes of a file from byte `start`. */
+export interface FilePart {
+  start: number;
+  length: number;
+}
+
+/** What the mails of a file's mbox are named from: the file, or where its part starts. */
+function mboxWhere(file: FileAt): string {
+  return file.part ? `${file.path}@${file.part.start}` : file.path;
 }
 
 /** What the file system takes for `at` (bytes arrive from another thread as a plain Uint8Array). */
@@ -381,7 +397,7 @@ async function* fileMessages(
     }
     const mbox = file.maildir ? null : mboxChunks(bytes, name, () => [bytes]);
     if (mbox) {
-      yield* mboxMessages(mbox, file.path, name, max);
+      yield* mboxMessages(mbox, mboxWhere(file), name, max);
       return;
     }
     yield {
@@ -398,12 +414,9 @@ async function* fileMessages(
   let handle: FileHandle | undefined;
   try {
     handle = await open(fsPathOf(file), 'r');
-    const { bytesRead, buffer } = await handle.read(
-      Buffer.alloc(GZIPPED_MBOX_HEAD_BYTES),
-      0,
-      GZIPPED_MBOX_HEAD_BYTES,
-      0,
-    );
+    const start = file.part?.start ?? 0;
+    const headBytes = Math.min(GZIPPED_MBOX_HEAD_BYTES, file.part?.length ?? GZIPPED_MBOX_HEAD_BYTES);
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(headBytes), 0, headBytes, start);
     head = buffer.subarray(0, bytesRead);
   } catch (err) {
     yield failing(file.path, name, file.size, unreadable(file.path, err));
@@ -413,9 +426,14 @@ async function* fileMessages(
   }
   const mbox = file.maildir
     ? null
-    : mboxChunks(head, name, () => createReadStream(fsPathOf(file), { highWaterMark: 1024 * 1024 }));
+    : mboxChunks(head, name, () =>
+        createReadStream(fsPathOf(file), {
+          highWaterMark: 1024 * 1024,
+          ...(file.part ? { start: file.part.start, end: file.part.start + file.part.length - 1 } : {}),
+        }),
+      );
   if (mbox) {
-    yield* mboxMessages(mbox, file.path, name, max);
+    yield* mboxMessages(mbox, mboxWhere(file), name, max);
     return;
   }
   yield {
@@ -434,7 +452,13 @@ function lazyFile(file: InputFile, max: number): InputMessage {
     receivedAt: file.mtime,
     size: file.size,
     load: () => readCapped(file, max),
-    file: { path: file.path, fsPath: file.fsPath, maildir: file.maildir, max },
+    file: {
+      path: file.path,
+      fsPath: file.fsPath,
+      maildir: file.maildir,
+      max,
+      ...(file.part ? { part: file.part } : {}),
+    },
     ...(file.maildir ? { mail: true as const } : {}),
   };
 }
@@ -447,7 +471,7 @@ export async function* expandFile(message: InputMessage, bytes: Buffer): AsyncGe
   const file = message.file;
   const mbox = file && !file.maildir ? mboxChunks(bytes, message.name, () => [bytes]) : null;
   if (file && mbox) {
-    yield* mboxMessages(mbox, file.path, message.name, file.max);
+    yield* mboxMessages(mbox, mboxWhere(file), message.name, file.max);
     return;
   }
   yield { ...message, load: async () => bytes };
@@ -597,6 +621,7 @@ export function readCappedSync(at: FileAt, max: number): Buffer {
   let fd: number | undefined;
   try {
     fd = openSync(fsPathOf(at), 'r');
+    if (at.part) return readPartSync(fd, file, at.part, max);
     const { size } = fstatSync(fd);
     if (size > max) throw tooLarge(file, size, max);
     // A size of 0 may be a pipe, a device or a /proc file: read to the end, never past max.
@@ -617,6 +642,19 @@ export function readCappedSync(at: FileAt, max: number): Buffer {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** A part of a file (FileAt.part): its bytes, fewer when the file is shorter now. */
+function readPartSync(fd: number, file: string, part: FilePart, max: number): Buffer {
+  if (part.length > max) throw tooLarge(file, part.length, max);
+  const bytes = Buffer.allocUnsafeSlow(part.length);
+  let filled = 0;
+  while (filled < part.length) {
+    const read = readSync(fd, bytes, filled, part.length - filled, part.start + filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return filled === part.length ? bytes : bytes.subarray(0, filled);
 }
 
 /** Bytes asked for per read of a file whose size stat does not tell. */
@@ -644,6 +682,18 @@ async function readCapped(at: FileAt, max: number): Promise<Buffer> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(fsPathOf(at), 'r');
+    if (at.part) {
+      const { start, length } = at.part;
+      if (length > max) throw tooLarge(file, length, max);
+      const bytes = Buffer.allocUnsafeSlow(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(bytes, filled, length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === length ? bytes : bytes.subarray(0, filled);
+    }
     const { size } = await handle.stat();
     if (size > max) throw tooLarge(file, size, max);
     if (size === 0) {

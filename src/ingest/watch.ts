@@ -11,11 +11,17 @@
  * saved again under the same name is read again, one already read is not. A Maildir's files are
  * whole when they appear (delivered to tmp/, then moved to new/); any other file is taken only
  * once two listings saw it the same, so a file still being copied in is not read half written.
+ *
+ * An mbox that grows (a mail server's spool, /var/mail/dmarc, which a file given to watch may
+ * be) has only the mails appended since it was last read taken, from where that read ended
+ * (FileAt.part), when the file is the same one (device and inode) and its bytes just before that
+ * point are those read then: else it is read whole, what it holds already counted as duplicates.
  */
 import { type FSWatcher, watch } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type ScannedPath, scanPaths } from './inputs.ts';
+import { type InputFile, type ScannedPath, scanPaths } from './inputs.ts';
+import { looksLikeMbox } from './mbox.ts';
 import { type IngestPathsOptions, ingestScanned } from './paths.ts';
 import { addTotals, emptyTotals, type IngestTotals } from './totals.ts';
 
@@ -32,10 +38,18 @@ export const UNCHANGED_CHECK_MS = 2_000;
  */
 export const RETRY_FIRST_MS = 5_000;
 
-/** A path given to watch that is not a folder (a file, stdin): only folders are watched. */
+/**
+ * An mbox at least this large is read from where the last read ended when it grows; a smaller one
+ * is read whole again, which costs less than looking.
+ */
+export const MBOX_PART_MIN_BYTES = 64 * 1024;
+/** Bytes before where a read ended kept to tell that what was read is still there. */
+const MBOX_MARK_BYTES = 64;
+
+/** A path given to watch that is neither a folder nor a file (stdin, a device): it cannot be listed again. */
 export class NotAFolderError extends Error {
   constructor(readonly path: string) {
-    super(`${path} is not a folder`);
+    super(`${path} is neither a folder nor a file`);
     this.name = 'NotAFolderError';
   }
 }
@@ -52,7 +66,7 @@ export type WatchEvent =
   /** A listing found inputs and ingested them: what they gave (`first`: what was there at the start). */
   | { type: 'ingested'; first: boolean; totals: IngestTotals }
   /** The first listing's inputs are in; from now on, new ones are. */
-  | { type: 'watching'; folders: number }
+  | { type: 'watching'; folders: number; files: number }
   /** Storing a listing's inputs failed (what was stored before stays): they are tried again in `retryMs`. */
   | { type: 'failed'; error: unknown; retryMs: number };
 
@@ -68,8 +82,12 @@ export async function watchPaths(
   options: WatchPathsOptions,
   totals: IngestTotals = emptyTotals(),
 ): Promise<IngestTotals> {
+  // A file given (an mbox spool) is heard of through its folder, where a mail server replaces it too.
+  const fileFolders: string[] = [];
   for (const given of paths) {
-    if (given === '-' || !(await stat(given)).isDirectory()) throw new NotAFolderError(given);
+    const found = given === '-' ? undefined : await stat(given);
+    if (found?.isFile()) fileFolders.push(path.dirname(given));
+    else if (!found?.isDirectory()) throw new NotAFolderError(given);
   }
   const listing = new WatchListing();
   const wake = new Wake(options.signal);
@@ -88,8 +106,8 @@ export async function watchPaths(
         // A folder removed while watched has nothing to read until it is back.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
-      watchers.watch(directories);
-      const fresh = listing.fresh(scanned, first);
+      watchers.watch([...directories, ...fileFolders]);
+      const fresh = await listing.appendedParts(listing.fresh(scanned, first));
       if (fresh.length > 0) {
         const pass = emptyTotals();
         try {
@@ -106,10 +124,17 @@ export async function watchPaths(
           continue;
         }
         failures = 0;
+        await listing.markMboxes(fresh);
         addTotals(totals, pass);
         options.onEvent?.({ type: 'ingested', first, totals: pass });
       }
-      if (!watching) options.onEvent?.({ type: 'watching', folders: paths.length });
+      if (!watching) {
+        options.onEvent?.({
+          type: 'watching',
+          folders: paths.length - fileFolders.length,
+          files: fileFolders.length,
+        });
+      }
       watching = true;
       await wake.after(
         listing.waiting > 0 ? Math.min(UNCHANGED_CHECK_MS, options.intervalMs) : options.intervalMs,
@@ -130,6 +155,8 @@ export class WatchListing {
   #unchanged = new Map<string, string>();
   /** Paths that could not be listed or looked at, told once (not at every listing). */
   readonly #told = new Set<string>();
+  /** Mboxes read, name -> where the read ended and what was there (appendedParts). */
+  readonly #mboxes = new Map<string, MboxMark>();
 
   get waiting(): number {
     return this.#unchanged.size;
@@ -157,7 +184,11 @@ export class WatchListing {
         this.#ingested.set(name, key);
       } else waiting.set(name, key);
     }
-    for (const name of this.#ingested.keys()) if (!present.has(name)) this.#ingested.delete(name);
+    for (const name of this.#ingested.keys()) {
+      if (present.has(name)) continue;
+      this.#ingested.delete(name);
+      this.#mboxes.delete(name);
+    }
     this.#unchanged = waiting;
     return fresh;
   }
@@ -169,8 +200,101 @@ export class WatchListing {
       if (!('size' in input)) continue;
       const name = input.maildir ? maildirName(input.path) : input.path;
       this.#ingested.delete(name);
-      this.#unchanged.set(name, `${input.size}:${input.mtime}`);
+      this.#unchanged.set(name, `${fileSize(input)}:${input.mtime}`);
     }
+  }
+
+  /**
+   * The inputs `fresh` gave, an mbox read before that only grew given as the part appended since
+   * (FileAt.part); any doubt reads it whole.
+   */
+  async appendedParts(inputs: readonly ScannedPath[]): Promise<ScannedPath[]> {
+    const parts: ScannedPath[] = [];
+    for (const input of inputs) {
+      const mark = 'size' in input && !input.maildir ? this.#mboxes.get(input.path) : undefined;
+      if (mark === undefined || !('size' in input) || input.size <= mark.size) {
+        parts.push(input);
+        continue;
+      }
+      const appended = await appendedTo(input, mark);
+      this.#mboxes.delete(input.path);
+      parts.push(
+        appended
+          ? {
+              ...input,
+              size: input.size - mark.size,
+              part: { start: mark.size, length: input.size - mark.size },
+            }
+          : input,
+      );
+    }
+    return parts;
+  }
+
+  /** After the inputs of a listing are stored: the mboxes among them, where their reads ended, for appendedParts. */
+  async markMboxes(inputs: readonly ScannedPath[]): Promise<void> {
+    for (const input of inputs) {
+      if (!('size' in input) || input.maildir) continue;
+      this.#mboxes.delete(input.path);
+      const end = fileSize(input);
+      if (end < MBOX_PART_MIN_BYTES) continue;
+      const mark = await markOf(input, end);
+      if (mark) this.#mboxes.set(input.path, mark);
+    }
+  }
+}
+
+/** Where a read of an mbox ended: the file's size then, which file it was and its bytes just before. */
+interface MboxMark {
+  size: number;
+  dev: number;
+  ino: number;
+  before: Buffer;
+}
+
+/** A listed file's size: a part's end (FileAt.part), else its size. */
+function fileSize(input: InputFile): number {
+  return input.part ? input.part.start + input.part.length : input.size;
+}
+
+/** The mark of an mbox read to `end`; undefined for a file that is no mbox, or cannot be read now. */
+async function markOf(input: InputFile, end: number): Promise<MboxMark | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(input.fsPath ? Buffer.from(input.fsPath) : input.path, 'r');
+    const head = Buffer.alloc(5);
+    await handle.read(head, 0, head.length, 0);
+    if (!looksLikeMbox(head)) return undefined;
+    const before = Buffer.alloc(MBOX_MARK_BYTES);
+    const { bytesRead } = await handle.read(before, 0, before.length, end - before.length);
+    if (bytesRead !== before.length) return undefined;
+    const { dev, ino } = await handle.stat();
+    return { size: end, dev, ino, before };
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Whether `input` is the mbox `mark` was made of with mails appended: the same file, the same bytes before, a From_ line after. */
+async function appendedTo(input: InputFile, mark: MboxMark): Promise<boolean> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(input.fsPath ? Buffer.from(input.fsPath) : input.path, 'r');
+    const { dev, ino } = await handle.stat();
+    if (dev !== mark.dev || ino !== mark.ino) return false;
+    const around = Buffer.alloc(mark.before.length + 5);
+    const { bytesRead } = await handle.read(around, 0, around.length, mark.size - mark.before.length);
+    return (
+      bytesRead === around.length &&
+      around.subarray(0, mark.before.length).equals(mark.before) &&
+      looksLikeMbox(around.subarray(mark.before.length))
+    );
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
   }
 }
 

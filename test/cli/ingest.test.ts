@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -11,7 +11,14 @@ import { INTERRUPT_GRACE_MS } from '../../src/cli/ingest.ts';
 import { openStore } from '../../src/store/open.ts';
 import { stallMeter } from '../helpers/event-loop.ts';
 import { until } from '../helpers/until.ts';
-import { aggregateGz, aggregateXml, messagesFor, plainMail, reportMail } from '../ingest/helpers/reports.ts';
+import {
+  aggregateGz,
+  aggregateXml,
+  mbox,
+  messagesFor,
+  plainMail,
+  reportMail,
+} from '../ingest/helpers/reports.ts';
 import { childOutput, spawnSumi, startSumi, sumi, sumiWithInput } from '../ingest/helpers/sumi.ts';
 import { engines, holdingWriteLock, newerMigration, postgresServer, runAside } from '../store/helpers.ts';
 
@@ -386,15 +393,15 @@ describe('sumi ingest', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.xml: no such file or directory/);
     expect((await sumi(['ingest', input('x'), '--watch', '--db', db])).code).toBe(2);
-    await writeFile(input('a.xml'), aggregateXml({ reportId: 'cli-watch-file' }));
-    const watchFile = await sumi(['ingest', input('a.xml'), '--watch', '--db', db]);
-    expect(watchFile.code).toBe(2);
-    expect(watchFile.stderr).toMatch(
-      /--watch watches folders, or one imap:\/\/, graph:\/\/ or gmail:\/\/ URL: .*a\.xml is not a folder/,
+    // A device is neither a folder nor a file: nothing to list again.
+    const watchDevice = await sumi(['ingest', '/dev/null', '--watch', '--db', db]);
+    expect(watchDevice.code).toBe(2);
+    expect(watchDevice.stderr).toMatch(
+      /--watch watches folders and files \(an mbox spool\), or one imap:\/\/, graph:\/\/ or gmail:\/\/ URL: \/dev\/null is neither a folder nor a file/,
     );
     const interval = await sumi(['ingest', path.join(dir, 'in'), '--interval', '5', '--db', db]);
     expect(interval.code).toBe(2);
-    expect(interval.stderr).toMatch(/--interval is for --watch on folders/);
+    expect(interval.stderr).toMatch(/--interval is for --watch on folders, files/);
     expect(
       (await sumi(['ingest', path.join(dir, 'in'), '--watch', '--interval', '0', '--db', db])).code,
     ).toBe(2);
@@ -614,6 +621,28 @@ describe('sumi ingest', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Stored 2 aggregate reports \(5 records/);
+  }, 60_000);
+
+  it('--watch on an mbox spool reads the mails delivered to it after what was there', async () => {
+    const spool = input('dmarc');
+    const mails = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) =>
+        reportMail({ reportId: `cli-spool-${from + i}`, records: 120 }),
+      );
+    await writeFile(spool, mbox(mails(1, 30)));
+    const child = spawnSumi(['ingest', '--watch', '--interval', '1', spool, '--db', db]);
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    await until('it watches', () => /watching 1 file for new reports/.test(stderr), 60_000);
+    expect(stderr).toMatch(/30 inputs were there: 30 aggregate reports stored/);
+    await appendFile(spool, mbox(mails(31, 32)));
+    await until('the delivered mails are stored', () =>
+      /2 new inputs: 2 aggregate reports stored \(240 records\).*; 0 already stored;/.test(stderr),
+    );
+    child.kill('SIGTERM');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
   }, 60_000);
 
   it('--watch keeps going while another process holds the SQLite store locked, and stores what came once it is free', async () => {

@@ -712,7 +712,10 @@ describe('sumi ingest gmail://', () => {
         '--gmail-url is for gmail:// URLs only',
       ],
       [[url, 'reports/', ...token], 'an imap://, graph:// or gmail:// URL must be the only input'],
-      [[url, ...token, '--interval', '5'], '--interval is for --watch on folders, graph:// or gmail://'],
+      [
+        [url, ...token, '--interval', '5'],
+        '--interval is for --watch on folders, files, graph:// or gmail://',
+      ],
       [
         ['gmail://me/INBOX', '--google-key', '/dev/null'],
         '--google-key: a service account acts as a user named by address: give the mailbox as gmail://dmarc@example.jp/LABEL, not me',

@@ -849,7 +849,7 @@ describe('sumi ingest graph://', () => {
       T: 'good',
     });
     expect(interval.code).toBe(2);
-    expect(interval.stderr).toContain('--interval is for --watch on folders, graph:// or gmail://');
+    expect(interval.stderr).toContain('--interval is for --watch on folders, files, graph:// or gmail://');
     const zero = await sumi(['ingest', url, '--watch', '--interval', '0', '--token-env', 'T', '--db', db], {
       T: 'good',
     });

@@ -1,14 +1,20 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InputError, InputFile, ScannedPath } from '../../src/ingest/inputs.ts';
 import type { IngestTotals } from '../../src/ingest/totals.ts';
-import { NotAFolderError, type WatchEvent, WatchListing, watchPaths } from '../../src/ingest/watch.ts';
+import {
+  MBOX_PART_MIN_BYTES,
+  NotAFolderError,
+  type WatchEvent,
+  WatchListing,
+  watchPaths,
+} from '../../src/ingest/watch.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/types.ts';
 import { until } from '../helpers/until.ts';
-import { aggregateGz, aggregateXml, reportMail } from './helpers/reports.ts';
+import { aggregateGz, aggregateXml, mbox, reportMail } from './helpers/reports.ts';
 
 const file = (p: string, size: number, mtime = 1_700_000_000, maildir = false): InputFile => ({
   path: p,
@@ -179,11 +185,57 @@ describe('watchPaths', () => {
     expect((await store.countReports()).reports).toBe(2);
   });
 
-  it('refuses a file, stdin and a path that is not there, before ingesting anything', async () => {
-    const report = path.join(dir, 'report.xml');
-    await writeFile(report, aggregateXml({ reportId: 'not-watched' }));
+  it('reads only the mails appended to a growing mbox spool, and a spool replaced whole', async () => {
+    const spool = path.join(dir, 'dmarc');
+    const mails = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) =>
+        reportMail({ reportId: `spool-${from + i}`, records: 120 }),
+      );
+    await writeFile(spool, mbox(mails(1, 30)));
+    const before = (await stat(spool)).size;
+    expect(before).toBeGreaterThanOrEqual(MBOX_PART_MIN_BYTES);
+    const events: WatchEvent[] = [];
+    const controller = new AbortController();
+    const watching = watchPaths([spool], {
+      store,
+      intervalMs: 100,
+      signal: controller.signal,
+      onEvent: (event) => events.push(event),
+    });
+    const passes = () => events.flatMap((e) => (e.type === 'ingested' ? [e.totals] : []));
+    await until('the spool is read', () => passes().length === 1);
+    expect(passes()[0]).toMatchObject({ reports: 30, duplicates: 0 });
+
+    // Delivered: one mail appended. Only it is read, from where the last read ended.
+    await appendFile(spool, mbox(mails(31, 31)));
+    await until('the appended mail is read', () => passes().length === 2);
+    expect(passes()[1]).toMatchObject({ reports: 1, duplicates: 0, inputs: 1, failed: [] });
+    const source = await store.db
+      .selectFrom('reports')
+      .select('source')
+      .where('report_id', '=', 'spool-31')
+      .executeTakeFirstOrThrow();
+    expect(source.source.startsWith(`${spool}@${before} #1 > attachment 1 `)).toBe(true);
+
+    // Replaced (a mail program rewrote it, a new file in its place): read whole, the rest duplicates.
+    await writeFile(`${spool}.new`, mbox(mails(1, 32)));
+    await rename(`${spool}.new`, spool);
+    await until('the replaced spool is read', () => passes().length === 3);
+    expect(passes()[2]).toMatchObject({ reports: 1, duplicates: 31 });
+
+    // Rewritten in place by a mail program, its first mail deleted, and two mails delivered since:
+    // longer than it was, but the bytes before where the read ended are others. Read whole.
+    await writeFile(spool, mbox(mails(2, 34)));
+    await until('the rewritten spool is read', () => passes().length === 4);
+    expect(passes()[3]).toMatchObject({ reports: 2, duplicates: 31 });
+    controller.abort();
+    expect(await watching).toMatchObject({ reports: 34, failed: [] });
+    expect((await store.countReports()).reports).toBe(34);
+  });
+
+  it('refuses stdin, a device and a path that is not there, before ingesting anything', async () => {
     const options = { store, intervalMs: 100, signal: new AbortController().signal };
-    await expect(watchPaths([dir, report], options)).rejects.toBeInstanceOf(NotAFolderError);
+    await expect(watchPaths([dir, '/dev/null'], options)).rejects.toBeInstanceOf(NotAFolderError);
     await expect(watchPaths(['-'], options)).rejects.toBeInstanceOf(NotAFolderError);
     await expect(watchPaths([path.join(dir, 'nope')], options)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await store.countReports()).reports).toBe(0);
