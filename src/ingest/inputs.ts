@@ -79,7 +79,7 @@ function mboxWhere(file: FileAt): string {
 }
 
 /** What the file system takes for `at` (bytes arrive from another thread as a plain Uint8Array). */
-function fsPathOf(at: FileAt): string | Buffer {
+export function fsPathOf(at: FileAt): string | Buffer {
   const bytes = at.fsPath;
   return bytes === undefined ? at.path : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -20,7 +20,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type InputFile, type ScannedPath, scanPaths } from './inputs.ts';
+import { fsPathOf, type InputFile, type ScannedPath, scanPaths } from './inputs.ts';
 import { looksLikeMbox } from './mbox.ts';
 import { type IngestPathsOptions, ingestScanned } from './paths.ts';
 import { addTotals, emptyTotals, type IngestTotals } from './totals.ts';
@@ -45,6 +45,8 @@ export const RETRY_FIRST_MS = 5_000;
 export const MBOX_PART_MIN_BYTES = 64 * 1024;
 /** Bytes before where a read ended kept to tell that what was read is still there. */
 const MBOX_MARK_BYTES = 64;
+/** Bytes of a From_ line looksLikeMbox reads: `From `. */
+const FROM_BYTES = 'From '.length;
 
 /** A path given to watch that is neither a folder nor a file (stdin, a device): it cannot be listed again. */
 export class NotAFolderError extends Error {
@@ -261,8 +263,8 @@ function fileSize(input: InputFile): number {
 async function markOf(input: InputFile, end: number): Promise<MboxMark | undefined> {
   let handle: FileHandle | undefined;
   try {
-    handle = await open(input.fsPath ? Buffer.from(input.fsPath) : input.path, 'r');
-    const head = Buffer.alloc(5);
+    handle = await open(fsPathOf(input), 'r');
+    const head = Buffer.alloc(FROM_BYTES);
     await handle.read(head, 0, head.length, 0);
     if (!looksLikeMbox(head)) return undefined;
     const before = Buffer.alloc(MBOX_MARK_BYTES);
@@ -281,10 +283,10 @@ async function markOf(input: InputFile, end: number): Promise<MboxMark | undefin
 async function appendedTo(input: InputFile, mark: MboxMark): Promise<boolean> {
   let handle: FileHandle | undefined;
   try {
-    handle = await open(input.fsPath ? Buffer.from(input.fsPath) : input.path, 'r');
+    handle = await open(fsPathOf(input), 'r');
     const { dev, ino } = await handle.stat();
     if (dev !== mark.dev || ino !== mark.ino) return false;
-    const around = Buffer.alloc(mark.before.length + 5);
+    const around = Buffer.alloc(mark.before.length + FROM_BYTES);
     const { bytesRead } = await handle.read(around, 0, around.length, mark.size - mark.before.length);
     return (
       bytesRead === around.length &&
