@@ -1,22 +1,22 @@
 /**
  * Child process for crash.test.ts: stores reports `from`..`to`-1 (each `records` records,
- * the same every run) into the SQLite store at `file`, printing `begin N` before each and
+ * the same every run) into the store at `location` (a SQLite file or a postgres:// URL), printing `begin N` before each and
  * `stored N` / `duplicate N` after. With PAUSE_AT, report PAUSE_AT stops halfway through its
  * records, after `halfway N` (its first rows already written in its open transaction), and
  * waits there to be killed.
  * With CRASH_BULK=1 in the environment, the reports are stored as a bulk ingest stores them
- * (Store.writingInBulk, one batch per report, rollup sums staged), and PAUSE_AT is where it
- * waits after `stored N`, its staged sums committed and not yet folded.
- * Run as: node --import tsx crash-child.ts FILE FROM TO RECORDS [PAUSE_AT]
+ * (Store.writingInBulk, one batch per report, rollup sums staged or appended), and PAUSE_AT is
+ * where it waits after `stored N`, its sums committed and not yet folded or compacted.
+ * Run as: node --import tsx crash-child.ts LOCATION FROM TO RECORDS [PAUSE_AT]
  */
 
 import type { AggregateRecord } from '../../src/reports/types.ts';
 import { openStore } from '../../src/store/open.ts';
 import { header, JAN_1, manyRecords } from './helpers.ts';
 
-const [file, from, to, records, pauseAt] = process.argv.slice(2);
-if (!file || !from || !to || !records)
-  throw new Error('usage: crash-child.ts FILE FROM TO RECORDS [PAUSE_AT]');
+const [location, from, to, records, pauseAt] = process.argv.slice(2);
+if (!location || !from || !to || !records)
+  throw new Error('usage: crash-child.ts LOCATION FROM TO RECORDS [PAUSE_AT]');
 
 async function* recordsOf(n: number): AsyncGenerator<AggregateRecord> {
   let i = 0;
@@ -29,7 +29,7 @@ async function* recordsOf(n: number): AsyncGenerator<AggregateRecord> {
   }
 }
 
-const store = await openStore(file);
+const store = await openStore(location);
 if (process.env.CRASH_BULK === '1') {
   await store.writingInBulk(async () => {
     for (let n = Number(from); n < Number(to); n++) {
