@@ -62,7 +62,8 @@ export interface FileAt {
   fsPath?: Uint8Array;
   /**
    * Only these bytes of the file: the mails a watched mbox had appended since the watch last read
-   * it (watch.ts). Its mails are then named from where the part starts (`PATH@START #N`).
+   * it, or the whole mbox as far as the watch's listing saw it end (watch.ts). Its mails are named
+   * from where the part starts (`PATH@START #N`) when that is past the first byte.
    */
   part?: FilePart;
 }
@@ -73,9 +74,9 @@ export interface FilePart {
   length: number;
 }
 
-/** What the mails of a file's mbox are named from: the file, or where its part starts. */
+/** What the mails of a file's mbox are named from: the file, or where its part starts past the first byte. */
 function mboxWhere(file: FileAt): string {
-  return file.part ? `${file.path}@${file.part.start}` : file.path;
+  return file.part && file.part.start > 0 ? `${file.path}@${file.part.start}` : file.path;
 }
 
 /** What the file system takes for `at` (bytes arrive from another thread as a plain Uint8Array). */

@@ -16,6 +16,8 @@
  * be) has only the mails appended since it was last read taken, from where that read ended
  * (FileAt.part), when the file is the same one (device and inode) and its bytes just before that
  * point are those read then: else it is read whole, what it holds already counted as duplicates.
+ * Either way it is read no further than the listing saw it end: mail delivered meanwhile waits
+ * for the next listing, so it is neither read cut, half written, nor read twice.
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
@@ -208,27 +210,25 @@ export class WatchListing {
 
   /**
    * The inputs `fresh` gave, an mbox read before that only grew given as the part appended since
-   * (FileAt.part); any doubt reads it whole.
+   * (FileAt.part); any doubt reads it whole. An mbox of MBOX_PART_MIN_BYTES or more read whole is
+   * read as far as listed: mail delivered since is left to the next listing, which reads it from
+   * there, rather than read now (perhaps cut, still being written) and read again then.
    */
   async appendedParts(inputs: readonly ScannedPath[]): Promise<ScannedPath[]> {
     const parts: ScannedPath[] = [];
     for (const input of inputs) {
-      const mark = 'size' in input && !input.maildir ? this.#mboxes.get(input.path) : undefined;
-      if (mark === undefined || !('size' in input) || input.size <= mark.size) {
+      if (!('size' in input) || input.maildir) {
         parts.push(input);
         continue;
       }
-      const appended = await appendedTo(input, mark);
+      const mark = this.#mboxes.get(input.path);
       this.#mboxes.delete(input.path);
-      parts.push(
-        appended
-          ? {
-              ...input,
-              size: input.size - mark.size,
-              part: { start: mark.size, length: input.size - mark.size },
-            }
-          : input,
-      );
+      if (mark !== undefined && input.size > mark.size && (await appendedTo(input, mark))) {
+        const length = input.size - mark.size;
+        parts.push({ ...input, size: length, part: { start: mark.size, length } });
+      } else if (input.size >= MBOX_PART_MIN_BYTES && (await startsAsMbox(input))) {
+        parts.push({ ...input, part: { start: 0, length: input.size } });
+      } else parts.push(input);
     }
     return parts;
   }
@@ -259,14 +259,31 @@ function fileSize(input: InputFile): number {
   return input.part ? input.part.start + input.part.length : input.size;
 }
 
+/** Whether the file starts with a From_ line (an mbox, not gzipped); false when it cannot be read now. */
+async function startsAsMbox(input: InputFile): Promise<boolean> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(fsPathOf(input), 'r');
+    return await headIsMbox(handle);
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function headIsMbox(handle: FileHandle): Promise<boolean> {
+  const head = Buffer.alloc(FROM_BYTES);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  return bytesRead === head.length && looksLikeMbox(head);
+}
+
 /** The mark of an mbox read to `end`; undefined for a file that is no mbox, or cannot be read now. */
 async function markOf(input: InputFile, end: number): Promise<MboxMark | undefined> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(fsPathOf(input), 'r');
-    const head = Buffer.alloc(FROM_BYTES);
-    await handle.read(head, 0, head.length, 0);
-    if (!looksLikeMbox(head)) return undefined;
+    if (!(await headIsMbox(handle))) return undefined;
     const before = Buffer.alloc(MBOX_MARK_BYTES);
     const { bytesRead } = await handle.read(before, 0, before.length, end - before.length);
     if (bytesRead !== before.length) return undefined;

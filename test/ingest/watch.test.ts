@@ -2,8 +2,9 @@ import { appendFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InputError, InputFile, ScannedPath } from '../../src/ingest/inputs.ts';
-import type { IngestTotals } from '../../src/ingest/totals.ts';
+import { type InputError, type InputFile, type ScannedPath, scanPaths } from '../../src/ingest/inputs.ts';
+import { ingestScanned } from '../../src/ingest/paths.ts';
+import { emptyTotals, type IngestTotals } from '../../src/ingest/totals.ts';
 import {
   MBOX_PART_MIN_BYTES,
   NotAFolderError,
@@ -231,6 +232,34 @@ describe('watchPaths', () => {
     controller.abort();
     expect(await watching).toMatchObject({ reports: 34, failed: [] });
     expect((await store.countReports()).reports).toBe(34);
+  });
+
+  it('reads a spool delivered to after it was listed only as far as listed, the rest with the next listing', async () => {
+    const spool = path.join(dir, 'dmarc');
+    const mail = (n: number) => reportMail({ reportId: `late-${n}`, records: 120 });
+    await writeFile(spool, mbox(Array.from({ length: 30 }, (_, i) => mail(i + 1))));
+    const listing = new WatchListing();
+    const ingest = async (inputs: ScannedPath[]) => {
+      const totals = emptyTotals();
+      await ingestScanned(inputs, { store }, totals);
+      await listing.markMboxes(inputs);
+      return totals;
+    };
+    const first = await listing.appendedParts(listing.fresh(await scanPaths([spool]), true));
+    // A mail delivered between the listing and the read: the read stops where the listing saw the
+    // spool end (before: it read the mail too, and the next listing read it again as a duplicate).
+    await appendFile(spool, mbox([mail(31)]));
+    expect(await ingest(first)).toMatchObject({ reports: 30, duplicates: 0, failed: [] });
+    const [named] = await store.db
+      .selectFrom('reports')
+      .select('source')
+      .where('report_id', '=', 'late-1')
+      .execute();
+    expect(named?.source.startsWith(`${spool} #1 > `)).toBe(true);
+    listing.fresh(await scanPaths([spool]), false);
+    const next = await listing.appendedParts(listing.fresh(await scanPaths([spool]), false));
+    expect(await ingest(next)).toMatchObject({ reports: 1, duplicates: 0, failed: [] });
+    expect((await store.countReports()).reports).toBe(31);
   });
 
   it('refuses stdin, a device and a path that is not there, before ingesting anything', async () => {
